@@ -1,0 +1,1 @@
+"""Performance benchmarks: run all with ``python -m benchmarks`` (prints figures)."""

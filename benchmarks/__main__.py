@@ -1,0 +1,19 @@
+"""Run every benchmark and print its figures: ``python -m benchmarks [name ...]``."""
+
+from __future__ import annotations
+
+import importlib
+import sys
+
+BENCHMARKS = ["bench_ingest"]
+
+
+def main(argv: list[str]) -> None:
+    names = argv or BENCHMARKS
+    for name in names:
+        print(f"== {name}")
+        importlib.import_module(f"benchmarks.{name}").main()
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

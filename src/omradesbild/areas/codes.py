@@ -1,0 +1,75 @@
+"""Code patterns of Swedish area levels and the DeSO 2018 -> 2025 code rule."""
+
+from __future__ import annotations
+
+import re
+
+#: Area levels the store knows, with a short description.
+LEVELS: dict[str, str] = {
+    "deso": "Demografiskt statistikområde (SCB)",
+    "regso": "Regionalt statistikområde (SCB)",
+    "kommun": "Kommun",
+    "lan": "Län",
+    "district": "Stadsdel / stadsdelsområde / primärområde (kommunens egen indelning)",
+    "police_area": "Polisens område (utsatt, risk, särskilt utsatt)",
+    "custom": "Egen indelning",
+    "country": "Riket",
+}
+
+#: Known boundary versions per level (others may be added by users: free text is allowed).
+VERSIONS: dict[str, tuple[str, ...]] = {
+    "deso": ("deso2018", "deso2025"),
+    "regso": ("regso2020", "regso2025"),
+    "kommun": ("kommun2025",),
+    "lan": ("lan2025",),
+}
+
+DESO_RE = re.compile(r"^\d{4}[ABC]\d{4}$")
+REGSO_RE = re.compile(r"^\d{4}R\d{3}$")
+KOMMUN_RE = re.compile(r"^\d{4}$")
+LAN_RE = re.compile(r"^\d{2}$")
+
+_PATTERNS: dict[str, tuple[re.Pattern[str], str]] = {
+    "deso": (DESO_RE, "9 characters: 4-digit kommun, A/B/C, 4 digits, e.g. 0114C1010"),
+    "regso": (REGSO_RE, "8 characters: 4-digit kommun, 'R', 3 digits, e.g. 0114R001"),
+    "kommun": (KOMMUN_RE, "4 digits, e.g. 0180"),
+    "lan": (LAN_RE, "2 digits, e.g. 01"),
+}
+
+
+def is_deso(code: str) -> bool:
+    """Whether ``code`` has the shape of a DeSO code."""
+    return bool(DESO_RE.match(code))
+
+
+def is_regso(code: str) -> bool:
+    """Whether ``code`` has the shape of a RegSO code."""
+    return bool(REGSO_RE.match(code))
+
+
+def kommun_of(code: str) -> str:
+    """The 4-digit kommun code a DeSO or RegSO code starts with."""
+    return code[:4]
+
+
+def validate_code(code: str, level: str) -> str | None:
+    """Return ``None`` if ``code`` is valid for ``level``, else what was expected.
+
+    Levels without a national pattern (districts, police areas, custom) accept any
+    non-empty code.
+    """
+    if not code:
+        return "a non-empty area code"
+    pat = _PATTERNS.get(level)
+    if pat is None or pat[0].match(code):
+        return None
+    return pat[1]
+
+
+def deso_2018_to_2025_stem(code: str) -> str:
+    """The first 8 characters, shared by a DeSO 2018 code and its 2025 successors.
+
+    SCB's 2025 revision kept the first 8 characters and changed the reserve digit where an
+    area was split, so 2018 code ``1480C1030`` maps to every 2025 code starting ``1480C103``.
+    """
+    return code[:8]

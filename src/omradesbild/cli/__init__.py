@@ -1,0 +1,1 @@
+"""The omradesbild command line."""

@@ -1,0 +1,180 @@
+"""``omradesbild ingest …``: read source files into the store.
+
+Each command is transactional: every file named is parsed first, then all are written in one
+transaction — all or nothing. Running a command again on the same files changes nothing; a
+changed value is added as a new revision and the old one is kept.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from omradesbild.cli.common import DbOption, open_store
+from omradesbild.store.ingest import describe, ingest_files, ingest_parsed, kommun_names
+from omradesbild.store.store import IngestReport
+
+app = typer.Typer(
+    help=(
+        "Read source files into the store (transactional and idempotent). Ingest SCB's "
+        "DeSO–RegSO key or boundaries before statistics, so that area codes are known."
+    ),
+    no_args_is_help=True,
+)
+
+Files = Annotated[list[Path], typer.Argument(help="One or more files.", show_default=False)]
+
+
+def _report(reports: list[IngestReport]) -> None:
+    for r in reports:
+        typer.echo(describe(r))
+    if reports and not any(r.changed for r in reports):
+        typer.echo("Inget ändrades (nothing changed): the store already held these values.")
+
+
+@app.command("scb-xlsx")
+def scb_xlsx(
+    files: Files,
+    area_version: Annotated[
+        str | None,
+        typer.Option(help="Boundary version of the regions (default: inferred, e.g. deso2018)."),
+    ] = None,
+    db: DbOption = None,
+) -> None:
+    """SCB Statistikdatabasen xlsx exports (any table, DeSO/RegSO/kommun/län regions)."""
+    from omradesbild.store.ingest import parse_scb_xlsx
+
+    with open_store(db) as store:
+        _report(
+            ingest_files(
+                store,
+                files,
+                lambda p: parse_scb_xlsx(p, area_version=area_version),
+                kind="scb-xlsx",
+            )
+        )
+
+
+@app.command("pxweb")
+def pxweb(
+    files: Files,
+    fmt: Annotated[
+        str, typer.Option("--format", help="json-stat2 or csv (default: by file ending).")
+    ] = "auto",
+    area_version: Annotated[str | None, typer.Option(help="Boundary version override.")] = None,
+    db: DbOption = None,
+) -> None:
+    """Saved SCB PX-Web API responses (JSON-stat2 or CSV)."""
+    from omradesbild.sources.pxweb import read_pxweb_file
+
+    with open_store(db) as store:
+        _report(
+            ingest_files(
+                store,
+                files,
+                lambda p: read_pxweb_file(p, fmt=fmt, area_version=area_version),
+                kind="pxweb",
+            )
+        )
+
+
+@app.command("scb-key")
+def scb_key(files: Files, db: DbOption = None) -> None:
+    """SCB's key DeSO 2018 -> RegSO 2020 (CSV): kommun, RegSO and DeSO areas and links."""
+    from omradesbild.store.ingest import parse_scb_key
+
+    with open_store(db) as store:
+        _report(ingest_files(store, files, parse_scb_key, kind="scb-key"))
+
+
+@app.command("boundaries")
+def boundaries(
+    files: Files,
+    level: Annotated[
+        str | None,
+        typer.Option(
+            help="deso, regso, kommun, lan, district, police_area or custom "
+            "(default: detected for known layers)."
+        ),
+    ] = None,
+    version: Annotated[
+        str | None, typer.Option(help="Boundary version, e.g. deso2025 (default: detected).")
+    ] = None,
+    code_field: Annotated[str | None, typer.Option(help="Attribute with the area code.")] = None,
+    name_field: Annotated[str | None, typer.Option(help="Attribute with the area name.")] = None,
+    layer: Annotated[str | None, typer.Option(help="GeoPackage layer.")] = None,
+    repair: Annotated[
+        bool, typer.Option(help="Repair invalid geometries (make_valid) instead of failing.")
+    ] = False,
+    db: DbOption = None,
+) -> None:
+    """Boundaries from GeoPackage, GeoJSON or Shapefile in any CRS (stored in EPSG:3006)."""
+    from omradesbild.sources.boundaries import read_boundaries_auto
+
+    with open_store(db) as store:
+        _report(
+            ingest_files(
+                store,
+                files,
+                lambda p: read_boundaries_auto(
+                    p,
+                    level=level,
+                    version=version,
+                    code_field=code_field,
+                    name_field=name_field,
+                    layer=layer,
+                    repair=repair,
+                ),
+                kind="boundaries",
+            )
+        )
+
+
+@app.command("police-areas")
+def police_areas(
+    files: Files,
+    year: Annotated[int, typer.Option(help="Year of the classification, e.g. 2023.")],
+    db: DbOption = None,
+) -> None:
+    """The Police's polygons of utsatta områden (shapefile/GeoPackage) for one year."""
+    from omradesbild.sources.police import read_police_areas
+
+    with open_store(db) as store:
+        _report(
+            ingest_files(
+                store, files, lambda p: read_police_areas(p, year=year), kind="police-areas"
+            )
+        )
+
+
+@app.command("police-list")
+def police_list(
+    files: Files,
+    year: Annotated[int, typer.Option(help="Year of the list.")] = 2025,
+    db: DbOption = None,
+) -> None:
+    """The Police's list of utsatta områden (CSV: name, kommun, category, …)."""
+    from omradesbild.sources.police import read_police_list
+
+    with open_store(db) as store:
+        _report(
+            ingest_files(store, files, lambda p: read_police_list(p, year=year), kind="police-list")
+        )
+
+
+@app.command("crime")
+def crime(files: Files, db: DbOption = None) -> None:
+    """Reported-offence extracts geocoded to DeSO (comma- or semicolon-separated CSV).
+
+    Aggregated to counts per DeSO x year x offence code; reports without a DeSO are counted
+    per kommun as "not geocoded". Kommun names are resolved through the kommun areas in the
+    store (ingest SCB's key first) or the DeSO codes in the file.
+    """
+    from omradesbild.sources.crime import read_crime_csv
+
+    with open_store(db) as store:
+        names = kommun_names(store)
+        parsed = [read_crime_csv(Path(p), kommun_codes=names or None) for p in files]
+        _report(ingest_parsed(store, parsed, kind="crime"))

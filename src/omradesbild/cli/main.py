@@ -1,0 +1,154 @@
+"""The ``omradesbild`` command line: a thin layer over the library.
+
+Every command takes ``--db PATH`` (or ``$OMRADESBILD_DB``; default ``./omradesbild.duckdb``).
+Errors the user can fix are printed as one line naming the file, row/field and what was
+expected, and the command exits non-zero (2 for bad input or configuration, 3 for store
+problems, 4 for network failures).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from omradesbild.cli import fetch as fetch_cmds
+from omradesbild.cli import ingest as ingest_cmds
+from omradesbild.cli.common import DbOption, echo_table, open_store
+from omradesbild.errors import OmradesbildError
+
+app = typer.Typer(
+    name="omradesbild",
+    help=(
+        "Områdesbild — en gemensam, objektiv och jämförbar bild av varje område i staden.\n\n"
+        "A shared, objective and comparable picture of every area in a Swedish city: ingest "
+        "SCB statistics, boundaries, police classifications and crime; compute indicators and "
+        "indices; follow them over time."
+    ),
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+app.add_typer(ingest_cmds.app, name="ingest")
+app.add_typer(fetch_cmds.app, name="fetch")
+
+
+@app.command()
+def summary(db: DbOption = None, as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
+    """Summarise the store: areas per level and version, variables, periods and sources."""
+    with open_store(db, read_only=True) as store:
+        info = store.summary()
+    if as_json:
+        typer.echo(json.dumps(info, ensure_ascii=False, indent=2))
+        return
+    print_summary(info)
+
+
+def print_summary(info: dict[str, Any]) -> None:
+    """Print a store summary in plain text."""
+    typer.echo("Områden per nivå och version (areas per level and version):")
+    for a in info["areas"]:
+        geo = f"({a['with_geometry']} med geometri)"
+        typer.echo(f"  {a['level']:<12} {a['version']:<24} {a['n']:>6}  {geo}")
+    typer.echo(
+        f"Observationer: {info['observations']} i {info['variables']} variabler; "
+        f"äldre revisioner: {info['older_revisions']}"
+    )
+    periods = info["periods"]
+    if periods:
+        typer.echo(f"Perioder: {periods[0]}–{periods[-1]} ({len(periods)} st)")
+    typer.echo(f"Källor: {info['sources']} {info['publishers']}")
+    for lk in info["links"]:
+        typer.echo(
+            f"  länkar {lk['method']}: {lk['from_version']} -> {lk['to_version']}: {lk['n']}"
+        )
+    for c in info["classifications"]:
+        typer.echo(f"  klassning {c['scheme']} {c['period']}: {c['n']} områden")
+
+
+@app.command()
+def query(
+    variable: Annotated[str, typer.Argument(help="Variable id, e.g. pop_total.")],
+    period: Annotated[str, typer.Option("--period", "-p", help="Period, e.g. 2022.")],
+    version: Annotated[
+        str, typer.Option("--version", help="Area boundary version, e.g. deso2018.")
+    ] = "deso2018",
+    out: Annotated[Path | None, typer.Option(help="Write CSV here instead of printing.")] = None,
+    db: DbOption = None,
+) -> None:
+    """One variable for every area of one boundary version in one period."""
+    with open_store(db, read_only=True) as store:
+        store.require_variable(variable)
+        df = store.variable_values(variable, period, area_version=version)
+    if out:
+        df.to_csv(out, index=False)
+        typer.echo(f"{len(df)} rader skrivna till {out}")
+    else:
+        echo_table(df)
+
+
+@app.command()
+def variables(db: DbOption = None) -> None:
+    """List the variables in the store with their labels, units and periods."""
+    with open_store(db, read_only=True) as store:
+        echo_table(store.variables())
+
+
+@app.command()
+def sources(db: DbOption = None) -> None:
+    """List every ingested source with publisher, table, checksum and time."""
+    with open_store(db, read_only=True) as store:
+        df = store.sources()
+    echo_table(df[["source_id", "publisher", "table_id", "reference", "licence", "ingested_at"]])
+
+
+@app.command()
+def revisions(
+    area_code: Annotated[str, typer.Argument(help="Area code, e.g. 0114C1010.")],
+    variable: Annotated[str, typer.Argument(help="Variable id.")],
+    period: Annotated[str, typer.Argument(help="Period, e.g. 2022.")],
+    db: DbOption = None,
+) -> None:
+    """Show every stored revision of one observation, oldest first."""
+    with open_store(db, read_only=True) as store:
+        echo_table(store.revisions(area_code, variable, period))
+
+
+@app.command()
+def demo(
+    out: Annotated[
+        Path, typer.Option(help="Folder for the synthetic source files and outputs.")
+    ] = Path("demo-output"),
+    db: DbOption = None,
+) -> None:
+    """Build a fresh store from the synthetic city Exempelstad (offline) and summarise it."""
+    from omradesbild.cli.demo import run_demo
+
+    run_demo(out=out, db=db)
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Entry point: run the app, turning package errors into one-line messages."""
+    try:
+        app(args=argv, prog_name="omradesbild")
+    except OmradesbildError as exc:
+        typer.secho(f"fel/error: {exc}", err=True, fg=typer.colors.RED)
+        sys.exit(exc.exit_code)
+    except Exception as exc:
+        if os.environ.get("OMRADESBILD_DEBUG"):
+            raise
+        typer.secho(
+            f"internt fel/internal error: {type(exc).__name__}: {exc} "
+            "(set OMRADESBILD_DEBUG=1 for the traceback, and please report it)",
+            err=True,
+            fg=typer.colors.RED,
+        )
+        sys.exit(70)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

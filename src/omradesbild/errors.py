@@ -1,0 +1,126 @@
+"""One exception hierarchy for the whole package.
+
+Every error a user can cause derives from :class:`OmradesbildError`. The command line prints
+``str(error)`` and exits with :attr:`OmradesbildError.exit_code`; the web layer maps each
+class to an HTTP status through one table. Messages name the file, the row or field and what
+was expected, so that an analyst can fix the input without reading a traceback.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+
+class OmradesbildError(Exception):
+    """Base class of every error raised on purpose by Områdesbild."""
+
+    exit_code: int = 1
+
+
+class InputError(OmradesbildError):
+    """Bad input data: names the file, the row and/or field, and what was expected.
+
+    Parameters
+    ----------
+    message
+        What is wrong, in plain words.
+    file
+        The file (or URL) that holds the bad input.
+    row
+        1-based row number in the file as a spreadsheet or text editor shows it.
+    field
+        Column, attribute or header the problem is in.
+    expected
+        What a valid value would have looked like.
+    """
+
+    exit_code = 2
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        file: str | Path | None = None,
+        row: int | None = None,
+        field: str | None = None,
+        expected: str | None = None,
+    ) -> None:
+        self.message = message
+        self.file = str(file) if file is not None else None
+        self.row = row
+        self.field = field
+        self.expected = expected
+        super().__init__(self._render())
+
+    def _render(self) -> str:
+        where: list[str] = []
+        if self.file is not None:
+            where.append(self.file)
+        if self.row is not None:
+            where.append(f"row {self.row}")
+        if self.field is not None:
+            where.append(f"field {self.field!r}")
+        text = ", ".join(where)
+        text = f"{text}: {self.message}" if text else self.message
+        if self.expected:
+            text += f" (expected {self.expected})"
+        return text
+
+
+class UnknownAreaError(InputError):
+    """Observations or links refer to area codes the store does not know."""
+
+
+class ConfigError(OmradesbildError):
+    """An invalid configuration, method or goal file, or an invalid parameter."""
+
+    exit_code = 2
+
+
+class MethodError(ConfigError):
+    """An index method file or method parameters that cannot be used."""
+
+
+class StoreError(OmradesbildError):
+    """The store cannot be opened or does not hold what was asked for."""
+
+    exit_code = 3
+
+
+class NotFoundError(StoreError):
+    """A requested area, variable, period or object does not exist."""
+
+
+class FetchError(OmradesbildError):
+    """A live client (SCB PX-Web API, SCB geodata WFS) failed after its retries."""
+
+    exit_code = 4
+
+
+class MissingDependencyError(OmradesbildError):
+    """An optional dependency is needed; the message says how to install it."""
+
+    exit_code = 5
+
+
+def require(module: str, *, extra: str, purpose: str) -> object:
+    """Import an optional dependency lazily, or raise with an install hint.
+
+    Parameters
+    ----------
+    module
+        Importable module name, e.g. ``"weasyprint"``.
+    extra
+        The optional-dependency group that provides it, e.g. ``"pdf"``.
+    purpose
+        What it is needed for, shown in the error message.
+    """
+    import importlib
+
+    try:
+        return importlib.import_module(module)
+    except ImportError as exc:  # pragma: no cover - depends on environment
+        raise MissingDependencyError(
+            f"{purpose} needs the optional package {module!r}; "
+            f"install it with: pip install 'omradesbild[{extra}]'"
+        ) from exc

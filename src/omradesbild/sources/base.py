@@ -1,0 +1,144 @@
+"""What every reader returns: observations in long form, areas, links, and their source.
+
+Readers are pure parsers: they read one file (or one recorded/live response) and return these
+objects; they never touch the store. :mod:`omradesbild.store` writes them transactionally.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pandas as pd
+
+#: Columns of an observations frame, in order.
+OBS_COLUMNS: tuple[str, ...] = (
+    "area_code",  # e.g. "0114C1010"
+    "area_version",  # boundary version, e.g. "deso2018"
+    "variable",  # catalogue id, e.g. "pop_total"
+    "period",  # "2022" (year); other forms allowed, e.g. "2022-06"
+    "value",  # float; NaN when missing
+    "unit",  # e.g. "antal", "procent", "tkr"
+    "missing_reason",  # None, or why value is missing (e.g. "..: uppgift saknas")
+)
+
+#: Columns of an areas frame (geometry optional, WKB in EPSG:3006).
+AREA_COLUMNS: tuple[str, ...] = (
+    "area_code",
+    "level",  # see omradesbild.areas.LEVELS
+    "version",
+    "name",
+    "parent_code",
+    "parent_level",
+    "parent_version",
+    "geometry",  # bytes (WKB, EPSG:3006) or None
+    "attributes",  # JSON text with the layer's other attributes, or None
+)
+
+#: Columns of a links (crosswalk) frame.
+LINK_COLUMNS: tuple[str, ...] = (
+    "from_code",
+    "from_level",
+    "from_version",
+    "to_code",
+    "to_level",
+    "to_version",
+    "weight",  # share of the "from" area allocated to "to" (1.0 for nesting keys)
+    "method",  # "scb_key", "code_rule", "areal", "population" …
+)
+
+#: Columns of a variables frame: the catalogue entry a source gives for each variable.
+VARIABLE_COLUMNS: tuple[str, ...] = (
+    "variable",
+    "label",  # Swedish label as in the source, e.g. "förgymnasial utbildning"
+    "unit",
+    "description",  # e.g. population base / reference time, or None
+)
+
+#: Columns of a classifications frame (e.g. the Police's categories per area and year).
+CLASSIFICATION_COLUMNS: tuple[str, ...] = (
+    "area_code",
+    "level",
+    "version",
+    "scheme",  # e.g. "police_uso"
+    "period",  # e.g. "2023"
+    "category",  # e.g. "sarskilt_utsatt", "utsatt", "risk"
+    "attributes",  # JSON text or None
+)
+
+#: SCB's markers for values that are not available, and what they mean.
+SCB_MISSING_MARKERS: dict[str, str] = {
+    "..": "..: uppgift inte tillgänglig eller för osäker för att anges",
+    ".": ".: uppgift kan inte förekomma",
+    "-": "-: inget finns att redovisa (värdet är noll eller avrundat till noll)",
+    "…": "..: uppgift inte tillgänglig eller för osäker för att anges",
+}
+
+
+@dataclass(frozen=True)
+class SourceMeta:
+    """Provenance of one ingested file or response.
+
+    ``source_id`` is derived from the checksum, so ingesting the same bytes twice maps to the
+    same source row.
+    """
+
+    publisher: str
+    table_id: str
+    title: str
+    reference: str
+    checksum: str
+    licence: str = "CC0 1.0"
+    retrieved_at: datetime | None = None
+    notes: str | None = None
+
+    @property
+    def source_id(self) -> str:
+        return f"{self.publisher.lower()}:{self.table_id}:{self.checksum[:16]}"
+
+
+@dataclass
+class Observations:
+    """Observations parsed from one source, with :data:`OBS_COLUMNS`."""
+
+    source: SourceMeta
+    data: pd.DataFrame
+    variables: pd.DataFrame = field(default_factory=lambda: empty_frame(VARIABLE_COLUMNS))
+
+
+@dataclass
+class Areas:
+    """Areas (and optionally links) parsed from one source."""
+
+    source: SourceMeta
+    areas: pd.DataFrame
+    links: pd.DataFrame = field(default_factory=lambda: empty_frame(LINK_COLUMNS))
+    classifications: pd.DataFrame = field(
+        default_factory=lambda: empty_frame(CLASSIFICATION_COLUMNS)
+    )
+
+
+def empty_frame(columns: tuple[str, ...]) -> pd.DataFrame:
+    """An empty frame with the given columns."""
+    return pd.DataFrame({c: pd.Series(dtype="object") for c in columns})
+
+
+def file_checksum(path: str | Path) -> str:
+    """SHA-256 hex digest of a file's bytes."""
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def bytes_checksum(data: bytes) -> str:
+    """SHA-256 hex digest of bytes."""
+    return hashlib.sha256(data).hexdigest()
+
+
+def now_utc() -> datetime:
+    """The current time in UTC (one place, so tests can reason about it)."""
+    return datetime.now(UTC)

@@ -1,0 +1,87 @@
+"""Ingest files into the store: parse every file first, then write all in one transaction.
+
+Parsing is pure (readers in :mod:`omradesbild.sources`), so a bad file is found before anything
+is written; writing happens in one transaction, so a command either ingests all its files or
+none of them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from omradesbild.errors import InputError
+from omradesbild.sources.base import Areas, Observations
+from omradesbild.store.store import IngestReport, Store
+
+Parsed = Observations | Areas
+
+
+def _exists(path: Path) -> Path:
+    if not path.exists():
+        raise InputError("file not found", file=path, expected="an existing file")
+    return path
+
+
+def parse_scb_xlsx(path: Path, *, area_version: str | None = None) -> Observations:
+    from omradesbild.sources.scb_xlsx import read_scb_xlsx
+
+    return read_scb_xlsx(_exists(path), area_version=area_version)
+
+
+def parse_scb_key(path: Path) -> Areas:
+    from omradesbild.sources.scb_key import read_scb_key
+
+    return read_scb_key(_exists(path))
+
+
+def kommun_names(store: Store) -> dict[str, str]:
+    """Kommun name -> code, from the kommun areas in the store."""
+    df = store.areas(level="kommun")
+    return {str(n): str(c) for n, c in zip(df["name"], df["area_code"], strict=True) if n}
+
+
+def ingest_parsed(store: Store, parsed: Sequence[Parsed], *, kind: str) -> list[IngestReport]:
+    """Write already-parsed sources in one transaction (areas before observations)."""
+    ordered = sorted(parsed, key=lambda p: 0 if isinstance(p, Areas) else 1)
+    with store.transaction():
+        return [store.ingest(p, kind=kind) for p in ordered]
+
+
+def ingest_files(
+    store: Store,
+    paths: Sequence[str | Path],
+    parse: Callable[[Path], Parsed],
+    *,
+    kind: str,
+) -> list[IngestReport]:
+    """Parse every file with ``parse``, then write them all in one transaction."""
+    parsed = [parse(Path(p)) for p in paths]
+    return ingest_parsed(store, parsed, kind=kind)
+
+
+def describe(report: IngestReport) -> str:
+    """One line per ingested source for the command line."""
+    parts = [f"{report.reference}:"]
+    if report.areas or report.links or report.classifications:
+        parts.append(
+            f"{report.areas} areas, {report.links} links, "
+            f"{report.classifications} classifications ({report.rows_new} new)"
+        )
+    else:
+        parts.append(
+            f"{report.rows_in} observations — {report.rows_new} new, "
+            f"{report.rows_revised} revised, {report.rows_unchanged} unchanged"
+        )
+    return " ".join(parts)
+
+
+def summarise(reports: Sequence[IngestReport]) -> dict[str, Any]:
+    """Totals over several reports."""
+    return {
+        "sources": len(reports),
+        "rows_in": sum(r.rows_in for r in reports),
+        "rows_new": sum(r.rows_new for r in reports),
+        "rows_revised": sum(r.rows_revised for r in reports),
+    }

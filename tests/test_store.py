@@ -1,0 +1,185 @@
+"""The store: transactional, idempotent ingest with revisions; clear errors."""
+
+from __future__ import annotations
+
+import itertools
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from omradesbild.errors import InputError, StoreError, UnknownAreaError
+from omradesbild.sources.base import Areas, Observations, SourceMeta
+from omradesbild.store import Store
+from omradesbild.store.ingest import ingest_parsed
+
+CODES = [f"0114C1{i:02d}0" for i in range(20)]
+
+
+def _areas() -> Areas:
+    src = SourceMeta("SCB", "key", "Nyckel", "key.csv", "k" * 64)
+    df = pd.DataFrame({"area_code": CODES, "level": "deso", "version": "deso2018"})
+    links = pd.DataFrame(
+        {
+            "from_code": CODES,
+            "from_level": "deso",
+            "from_version": "deso2018",
+            "to_code": "0114R001",
+            "to_level": "regso",
+            "to_version": "regso2020",
+            "weight": 1.0,
+            "method": "scb_key",
+        }
+    )
+    return Areas(src, df, links)
+
+
+def _obs(values: list[float], *, checksum: str = "a", variable: str = "pop_total") -> Observations:
+    src = SourceMeta("SCB", "T", "Tabell", f"t-{checksum}.xlsx", checksum * 64)
+    df = pd.DataFrame(
+        {
+            "area_code": CODES[: len(values)],
+            "area_version": "deso2018",
+            "variable": variable,
+            "period": "2022",
+            "value": values,
+            "unit": "antal",
+            "missing_reason": [None if not np.isnan(v) else ".." for v in values],
+        }
+    )
+    return Observations(src, df)
+
+
+@pytest.fixture()
+def store(tmp_path: Path) -> Store:
+    s = Store(tmp_path / "s.duckdb")
+    s.ingest(_areas())
+    return s
+
+
+def _snapshot(store: Store) -> dict[str, pd.DataFrame]:
+    return {
+        t: store.con.execute(f"SELECT * EXCLUDE (ingested_at) FROM {t} ORDER BY ALL").df()
+        if t == "observations"
+        else store.con.execute(f"SELECT * FROM {t} ORDER BY ALL").df()
+        for t in ("areas", "links", "observations", "sources", "variables", "ingest_log")
+    }
+
+
+def _assert_same(a: dict[str, pd.DataFrame], b: dict[str, pd.DataFrame]) -> None:
+    for k in a:
+        pd.testing.assert_frame_equal(a[k], b[k], obj=k)
+
+
+def test_ingest_twice_changes_nothing(store: Store) -> None:
+    first = store.ingest(_obs([1.0, 2.0, 3.0]))
+    assert (first.rows_new, first.rows_revised) == (3, 0)
+    before = _snapshot(store)
+    again = store.ingest(_obs([1.0, 2.0, 3.0]))
+    assert (again.rows_new, again.rows_revised, again.rows_unchanged) == (0, 0, 3)
+    again_areas = store.ingest(_areas())
+    assert again_areas.rows_new == 0
+    _assert_same(before, _snapshot(store))
+
+
+def test_changed_value_adds_revision_and_keeps_old(store: Store) -> None:
+    store.ingest(_obs([1.0, 2.0, 3.0], checksum="a"))
+    rep = store.ingest(_obs([1.0, 5.0, 3.0], checksum="b"))
+    assert (rep.rows_new, rep.rows_revised, rep.rows_unchanged) == (0, 1, 2)
+    revs = store.revisions(CODES[1], "pop_total", "2022")
+    assert list(revs["revision"]) == [1, 2]
+    assert list(revs["value"]) == [2.0, 5.0]
+    assert list(revs["reference"]) == ["t-a.xlsx", "t-b.xlsx"]
+    cur = store.variable_values("pop_total", "2022", area_version="deso2018")
+    assert list(cur["value"]) == [1.0, 5.0, 3.0]
+    assert len(store.observations(all_revisions=True)) == 4
+
+
+def test_missing_is_stored_as_missing_not_zero(store: Store) -> None:
+    store.ingest(_obs([1.0, float("nan")]))
+    cur = store.variable_values("pop_total", "2022", area_version="deso2018")
+    assert np.isnan(cur["value"].iloc[1])
+    assert cur["missing_reason"].iloc[1] == ".."
+
+
+def test_unknown_area_code_is_rejected_and_store_unchanged(store: Store) -> None:
+    store.ingest(_obs([1.0]))
+    before = _snapshot(store)
+    bad = _obs([1.0, 2.0], checksum="c")
+    bad.data.loc[1, "area_code"] = "0114C9900"
+    with pytest.raises(UnknownAreaError, match=r"t-c\.xlsx.*0114C9900"):
+        store.ingest(bad)
+    _assert_same(before, _snapshot(store))
+
+
+def test_unknown_version_hints_what_to_ingest_first(tmp_path: Path) -> None:
+    s = Store(tmp_path / "empty.duckdb")
+    with pytest.raises(UnknownAreaError, match="ingest SCB's DeSO–RegSO key or the boundaries"):
+        s.ingest(_obs([1.0]))
+
+
+def test_duplicate_keys_are_rejected(store: Store) -> None:
+    dup = _obs([1.0, 2.0])
+    dup.data.loc[1, "area_code"] = CODES[0]
+    with pytest.raises(InputError, match="share the same key"):
+        store.ingest(dup)
+
+
+def test_one_command_is_all_or_nothing(store: Store) -> None:
+    before = _snapshot(store)
+    good = _obs([1.0, 2.0], checksum="a")
+    bad = _obs([1.0, 2.0], checksum="b", variable="other")
+    bad.data.loc[0, "area_code"] = "0114C9900"
+    with pytest.raises(UnknownAreaError):
+        ingest_parsed(store, [good, bad], kind="test")
+    _assert_same(before, _snapshot(store))
+
+
+def test_invalid_area_code_for_level_is_named(tmp_path: Path) -> None:
+    s = Store(tmp_path / "s.duckdb")
+    src = SourceMeta("SCB", "key", "Nyckel", "key.csv", "k" * 64)
+    df = pd.DataFrame({"area_code": ["0114X1010"], "level": "deso", "version": "deso2018"})
+    with pytest.raises(InputError, match=r"key\.csv.*'0114X1010'.*expected 9 characters"):
+        s.ingest(Areas(src, df))
+
+
+def test_read_only_store_must_exist(tmp_path: Path) -> None:
+    with pytest.raises(StoreError, match="no store here"):
+        Store(tmp_path / "nope.duckdb", read_only=True)
+
+
+def test_summary_counts(store: Store) -> None:
+    store.ingest(_obs([1.0, 2.0]))
+    info = store.summary()
+    assert info["areas"] == [{"level": "deso", "version": "deso2018", "n": 20, "with_geometry": 0}]
+    assert info["observations"] == 2 and info["periods"] == ["2022"]
+    assert info["links"][0]["n"] == 20
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    st.lists(
+        st.lists(st.sampled_from([1.0, 2.0, 3.0, float("nan")]), min_size=5, max_size=5),
+        min_size=1,
+        max_size=5,
+    )
+)
+def test_current_is_last_ingested_and_revisions_count_changes(
+    batches: list[list[float]],
+) -> None:
+    s = Store(":memory:")
+    s.ingest(_areas())
+    for i, values in enumerate(batches):
+        s.ingest(_obs(values, checksum=chr(ord("a") + i)))
+    cur = s.variable_values("pop_total", "2022", area_version="deso2018")
+    np.testing.assert_array_equal(cur["value"].to_numpy(), np.array(batches[-1]))
+    allrev = s.observations(all_revisions=True)
+    for j, code in enumerate(CODES[:5]):
+        seq = [b[j] for b in batches]
+        changes = 1 + sum(
+            1 for a, b in itertools.pairwise(seq) if not (a == b or (np.isnan(a) and np.isnan(b)))
+        )
+        assert (allrev["area_code"] == code).sum() == changes
