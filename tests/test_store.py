@@ -154,7 +154,10 @@ def test_read_only_store_must_exist(tmp_path: Path) -> None:
 def test_summary_counts(store: Store) -> None:
     store.ingest(_obs([1.0, 2.0]))
     info = store.summary()
-    assert info["areas"] == [{"level": "deso", "version": "deso2018", "n": 20, "with_geometry": 0}]
+    assert info["areas"] == [
+        {"level": "country", "version": "country", "n": 1, "with_geometry": 0},
+        {"level": "deso", "version": "deso2018", "n": 20, "with_geometry": 0},
+    ]
     assert info["observations"] == 2 and info["periods"] == ["2022"]
     assert info["links"][0]["n"] == 20
 

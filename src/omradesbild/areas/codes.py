@@ -21,6 +21,7 @@ VERSIONS: dict[str, tuple[str, ...]] = {
     "deso": ("deso2018", "deso2025"),
     "regso": ("regso2020", "regso2025"),
     "kommun": ("kommun2025",),
+    "country": ("country",),
     "lan": ("lan2025",),
 }
 
@@ -34,6 +35,7 @@ _PATTERNS: dict[str, tuple[re.Pattern[str], str]] = {
     "regso": (REGSO_RE, "8 characters: 4-digit kommun, 'R', 3 digits, e.g. 0114R001"),
     "kommun": (KOMMUN_RE, "4 digits, e.g. 0180"),
     "lan": (LAN_RE, "2 digits, e.g. 01"),
+    "country": (re.compile(r"^SE$"), "SE"),
 }
 
 

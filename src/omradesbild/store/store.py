@@ -41,6 +41,16 @@ DEFAULT_DB = "omradesbild.duckdb"
 
 _KEY = ["area_code", "area_version", "variable", "period"]
 
+#: Source of what every store holds from the start (the country area).
+BUILTIN_SOURCE = SourceMeta(
+    publisher="Områdesbild",
+    table_id="builtin",
+    title="Inbyggda referensområden (riket)",
+    reference="omradesbild",
+    checksum="0" * 64,
+    licence="CC0 1.0",
+)
+
 
 def default_db_path() -> Path:
     """``$OMRADESBILD_DB`` if set, else ``./omradesbild.duckdb``."""
@@ -104,6 +114,14 @@ class Store:
         row = self.con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
         if row is None:
             self.con.execute("INSERT INTO meta VALUES ('schema_version', ?)", [SCHEMA_VERSION])
+            # The country is always known: counts that cannot be placed in any kommun (e.g.
+            # reports without DeSO or kommun) are kept on it rather than dropped.
+            self._write_source(self.con, BUILTIN_SOURCE)
+            self.con.execute(
+                "INSERT INTO areas (area_code, level, version, name, source_id) "
+                "VALUES ('SE', 'country', 'country', 'Sverige', ?) ON CONFLICT DO NOTHING",
+                [BUILTIN_SOURCE.source_id],
+            )
         elif row[0] != SCHEMA_VERSION:
             raise StoreError(
                 f"{self.path}: store schema version {row[0]}, this program uses "
