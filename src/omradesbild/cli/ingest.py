@@ -111,14 +111,14 @@ def boundaries(
     db: DbOption = None,
 ) -> None:
     """Boundaries from GeoPackage, GeoJSON or Shapefile in any CRS (stored in EPSG:3006)."""
-    from omradesbild.sources.boundaries import read_boundaries_auto
+    from omradesbild.store.ingest import parse_boundaries
 
     with open_store(db) as store:
         _report(
             ingest_files(
                 store,
                 files,
-                lambda p: read_boundaries_auto(
+                lambda p: parse_boundaries(
                     p,
                     level=level,
                     version=version,

@@ -36,6 +36,40 @@ def parse_scb_key(path: Path) -> Areas:
     return read_scb_key(_exists(path))
 
 
+def parse_boundaries(
+    path: Path,
+    *,
+    level: str | None = None,
+    version: str | None = None,
+    code_field: str | None = None,
+    name_field: str | None = None,
+    layer: str | None = None,
+    repair: bool = False,
+) -> Areas:
+    """Read a boundary file; level, version and fields are detected for known layers."""
+    from omradesbild.sources.boundaries import known_layer, read_boundaries, read_known_boundaries
+
+    _exists(path)
+    if level is None and version is None and code_field is None and known_layer(path):
+        return read_known_boundaries(path, layer=layer, repair=repair)
+    if level is None or version is None:
+        raise InputError(
+            "level and version are needed for a layer that is not one of the known files",
+            file=path,
+            expected="--level (deso, regso, kommun, lan, district, police_area, custom) and "
+            "--version (e.g. deso2025, stockholm_stadsdelar)",
+        )
+    return read_boundaries(
+        path,
+        level=level,
+        version=version,
+        code_field=code_field,
+        name_field=name_field,
+        layer=layer,
+        repair=repair,
+    )
+
+
 def kommun_names(store: Store) -> dict[str, str]:
     """Kommun name -> code, from the kommun areas in the store."""
     df = store.areas(level="kommun")

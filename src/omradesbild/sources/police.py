@@ -1,0 +1,412 @@
+"""The Police's areas: *utsatta områden*, *riskområden* and *särskilt utsatta områden*.
+
+Two inputs:
+
+- the published boundaries (``uso_2023`` shapefile: ``NAMN``, ``KATEGORI``, ``ORT``,
+  ``LOKALPOLIS``, ``REGION``, ``AKTUALITET``) -> :func:`read_police_areas`;
+- a list of areas per year without polygons (CSV ``name,kommun,category,trend_vs_2024,
+  riskomrade_2023,regso2025_approx``) -> :func:`read_police_list`.
+
+Police areas have no official code, so the code is a slug of place and name, see
+:func:`police_area_code`.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import re
+import unicodedata
+from pathlib import Path
+
+import pandas as pd
+
+from omradesbild.areas.codes import validate_code
+from omradesbild.errors import InputError
+from omradesbild.sources.base import (
+    AREA_COLUMNS,
+    CLASSIFICATION_COLUMNS,
+    LINK_COLUMNS,
+    Areas,
+    SourceMeta,
+    file_checksum,
+    now_utc,
+)
+from omradesbild.sources.boundaries import build_areas, open_layer, source_meta
+
+#: Classification scheme id of the Police's categories.
+POLICE_SCHEME = "police_uso"
+
+#: Normalised categories and the Police's own wording.
+POLICE_CATEGORIES: dict[str, str] = {
+    "sarskilt_utsatt": "Särskilt utsatt område",
+    "utsatt": "Utsatt område",
+    "risk": "Riskområde",
+}
+
+_CATEGORY_ALIASES: dict[str, str] = {
+    "sarskilt utsatt omrade": "sarskilt_utsatt",
+    "sarskilt utsatt": "sarskilt_utsatt",
+    "sarskilt_utsatt": "sarskilt_utsatt",
+    "utsatt omrade": "utsatt",
+    "utsatt": "utsatt",
+    "riskomrade": "risk",
+    "risk": "risk",
+}
+
+#: Columns of the police list CSV.
+LIST_COLUMNS: tuple[str, ...] = (
+    "name",
+    "kommun",
+    "category",
+    "trend_vs_2024",
+    "riskomrade_2023",
+    "regso2025_approx",
+)
+
+_SHAPE_FIELDS: tuple[str, ...] = ("NAMN", "KATEGORI", "ORT")
+
+
+def _fold(text: str) -> str:
+    """Lower case without diacritics (å, ä -> a; ö -> o; é -> e)."""
+    decomposed = unicodedata.normalize("NFKD", text.strip().lower())
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+def slugify(text: str) -> str:
+    """``"Hässleholmen/  Hulta"`` -> ``"hassleholmen-hulta"``: folded, runs of non
+    alphanumerics replaced by one ``-``."""
+    return re.sub(r"[^a-z0-9]+", "-", _fold(text)).strip("-")
+
+
+def police_area_code(place: str, name: str) -> str:
+    """The code of a police area: ``slug(place) + "-" + slug(name)``.
+
+    ``place`` is the layer's ``ORT`` in the boundary file (``"Stockholm"``,
+    ``"Västra Frölunda"``) and the 4-digit kommun code in the list file, so
+    ``police_area_code("Stockholm", "Rinkeby / Tensta") == "stockholm-rinkeby-tensta"`` and
+    ``police_area_code("0180", "Husby") == "0180-husby"``. Codes are stable for the same
+    place and name, and unique within one version (``police2023``, ``police2025``); they are
+    not meant to match across the two inputs (their names and borders differ).
+    """
+    return f"{slugify(place)}-{slugify(name)}"
+
+
+def normalise_police_category(text: str) -> str | None:
+    """``"Särskilt utsatt område"`` -> ``"sarskilt_utsatt"``; ``None`` if unknown."""
+    return _CATEGORY_ALIASES.get(re.sub(r"\s+", " ", _fold(text)).strip())
+
+
+def _allowed_categories() -> str:
+    return ", ".join(f"{k!r} ({v})" for k, v in POLICE_CATEGORIES.items())
+
+
+def read_police_areas(path: str | Path, *, year: int, repair: bool = False) -> Areas:
+    """Read the Police's published boundaries of one year (e.g. ``uso_2023``).
+
+    Parameters
+    ----------
+    path
+        The shapefile (or its folder), or the same fields in a GeoPackage/GeoJSON.
+    year
+        The year of the publication; version ``f"police{year}"``, classification period
+        ``str(year)``.
+    repair
+        Repair invalid geometries (see :func:`omradesbild.sources.boundaries.read_boundaries`).
+
+    Returns
+    -------
+    Areas
+        ``areas`` at level ``police_area`` with geometry (EPSG:3006, 2D) and the other fields
+        as attributes; ``classifications`` with scheme ``police_uso`` and category
+        ``sarskilt_utsatt`` / ``utsatt`` / ``risk``.
+
+    Raises
+    ------
+    InputError
+        Missing fields, an empty name, an unknown ``KATEGORI`` or the geometry problems of
+        :func:`~omradesbild.sources.boundaries.build_areas`.
+    """
+    p, layer, gdf = open_layer(path)
+    missing = [f for f in _SHAPE_FIELDS if f not in gdf.columns]
+    if missing:
+        raise InputError(
+            "missing field(s) " + ", ".join(missing),
+            file=p,
+            field=missing[0],
+            expected="fields " + ", ".join(_SHAPE_FIELDS),
+        )
+    codes: list[str] = []
+    categories: list[str] = []
+    for i, (name, kat, ort) in enumerate(
+        zip(gdf["NAMN"].tolist(), gdf["KATEGORI"].tolist(), gdf["ORT"].tolist(), strict=True),
+        start=1,
+    ):
+        name_s = "" if pd.isna(name) else str(name)
+        ort_s = "" if pd.isna(ort) else str(ort)
+        if not slugify(name_s):
+            raise InputError(
+                f"feature {i} has no name", file=p, row=i, field="NAMN", expected="an area name"
+            )
+        codes.append(police_area_code(ort_s, name_s))
+        cat = normalise_police_category("" if pd.isna(kat) else str(kat))
+        if cat is None:
+            raise InputError(
+                f"feature {i} ({name_s}): unknown category {kat!r}",
+                file=p,
+                row=i,
+                field="KATEGORI",
+                expected="one of " + ", ".join(POLICE_CATEGORIES.values()),
+            )
+        categories.append(cat)
+    gdf = gdf.assign(_code=codes)
+    version = f"police{year}"
+    areas, repaired = build_areas(
+        gdf,
+        file=p,
+        level="police_area",
+        version=version,
+        code_field="_code",
+        name_field="NAMN",
+        repair=repair,
+    )
+    cls_attrs = [
+        json.dumps(
+            {"kategori": str(k), "aktualitet": None if pd.isna(a) else str(a)},
+            ensure_ascii=False,
+        )
+        for k, a in zip(
+            gdf["KATEGORI"].tolist(),
+            gdf["AKTUALITET"].tolist() if "AKTUALITET" in gdf else [None] * len(gdf),
+            strict=True,
+        )
+    ]
+    classes = pd.DataFrame(
+        {
+            "area_code": codes,
+            "level": "police_area",
+            "version": version,
+            "scheme": POLICE_SCHEME,
+            "period": str(year),
+            "category": categories,
+            "attributes": cls_attrs,
+        },
+        columns=list(CLASSIFICATION_COLUMNS),
+    )
+    notes = "code = police_area_code(ORT, NAMN)"
+    if repaired:
+        notes += "; geometries repaired with shapely.make_valid: " + ", ".join(repaired)
+    meta = source_meta(
+        p,
+        layer,
+        publisher="Polismyndigheten",
+        title=f"Polisens utsatta områden {year} (boundaries)",
+        licence="open data, see the publisher's terms",
+        notes=notes,
+    )
+    return Areas(source=meta, areas=areas, classifications=classes)
+
+
+def _read_list_rows(p: Path) -> list[dict[str, str]]:
+    try:
+        with open(p, encoding="utf-8-sig", newline="") as fh:
+            reader = csv.DictReader(fh)
+            header = [h.strip() for h in (reader.fieldnames or [])]
+            missing = [c for c in LIST_COLUMNS if c not in header]
+            if missing:
+                raise InputError(
+                    "missing column(s) " + ", ".join(missing),
+                    file=p,
+                    row=1,
+                    field=missing[0],
+                    expected="header " + ",".join(LIST_COLUMNS),
+                )
+            reader.fieldnames = header
+            return [{k: (v or "").strip() for k, v in r.items() if k} for r in reader]
+    except UnicodeDecodeError as exc:
+        raise InputError("not UTF-8 text", file=p, expected="a UTF-8 CSV file") from exc
+    except csv.Error as exc:
+        raise InputError(f"not a readable CSV ({exc})", file=p, expected="a CSV file") from exc
+
+
+def _parse_bool(text: str, *, file: Path, row: int, field: str) -> bool:
+    low = text.strip().lower()
+    if low in ("", "false", "0", "no", "nej"):
+        return False
+    if low in ("true", "1", "yes", "ja"):
+        return True
+    raise InputError(
+        f"cannot read {text!r} as true/false",
+        file=file,
+        row=row,
+        field=field,
+        expected="true, false or empty",
+    )
+
+
+def read_police_list(path: str | Path, *, year: int = 2025) -> Areas:
+    """Read a list of police areas of one year (no polygons).
+
+    Parameters
+    ----------
+    path
+        CSV with columns ``name, kommun, category, trend_vs_2024, riskomrade_2023,
+        regso2025_approx`` (UTF-8; ``category`` one of ``sarskilt_utsatt``, ``utsatt``,
+        ``risk`` or the Police's wording; ``regso2025_approx`` RegSO 2025 codes separated
+        by ``;``, possibly empty).
+    year
+        The list's year: version ``f"police{year}"``, classification period ``str(year)``.
+
+    Returns
+    -------
+    Areas
+        ``areas`` at level ``police_area`` without geometry, code
+        ``police_area_code(kommun, name)``, parent the kommun (``kommun2025``), attributes
+        ``kommun``, ``trend_vs_2024``, ``riskomrade_2023`` (bool) and ``regso2025_approx``;
+        ``classifications`` (scheme ``police_uso``); ``links`` police_area -> regso2025 with
+        method ``name_match_approx``.
+
+    Notes
+    -----
+    The RegSO codes were matched by name and are approximate. An area listed with
+    :math:`n` RegSO codes gets one link to each with weight :math:`w = 1/n`: a placeholder
+    equal split, not an areal or population share. ``riskomrade_2023`` is kept as an
+    attribute; no 2023 classification is derived from it.
+
+    Raises
+    ------
+    InputError
+        Missing columns, empty name, malformed kommun or RegSO code, a RegSO outside the
+        area's kommun, an unknown category, a bad boolean, or the same area twice.
+    """
+    p = Path(path)
+    if not p.is_file():
+        raise InputError("file not found", file=p)
+    rows = _read_list_rows(p)
+    version = f"police{year}"
+    areas: list[dict[str, object]] = []
+    classes: list[dict[str, object]] = []
+    links: list[dict[str, object]] = []
+    seen: dict[str, int] = {}
+    for i, r in enumerate(rows, start=2):
+        name, kommun = r.get("name", ""), r.get("kommun", "")
+        if not slugify(name):
+            raise InputError("empty name", file=p, row=i, field="name", expected="an area name")
+        problem = validate_code(kommun, "kommun")
+        if problem is not None:
+            raise InputError(
+                f"{kommun!r} is not a kommun code", file=p, row=i, field="kommun", expected=problem
+            )
+        cat = normalise_police_category(r.get("category", ""))
+        if cat is None:
+            raise InputError(
+                f"unknown category {r.get('category', '')!r}",
+                file=p,
+                row=i,
+                field="category",
+                expected="one of " + _allowed_categories(),
+            )
+        risk23 = _parse_bool(r.get("riskomrade_2023", ""), file=p, row=i, field="riskomrade_2023")
+        regsos = [c.strip() for c in r.get("regso2025_approx", "").split(";") if c.strip()]
+        for rc in regsos:
+            problem = validate_code(rc, "regso")
+            if problem is not None:
+                raise InputError(
+                    f"{rc!r} is not a RegSO code",
+                    file=p,
+                    row=i,
+                    field="regso2025_approx",
+                    expected=problem,
+                )
+            if rc[:4] != kommun:
+                raise InputError(
+                    f"RegSO {rc} lies outside kommun {kommun}",
+                    file=p,
+                    row=i,
+                    field="regso2025_approx",
+                    expected=f"RegSO codes starting with {kommun}",
+                )
+        if len(set(regsos)) != len(regsos):
+            raise InputError(
+                "a RegSO code is listed twice",
+                file=p,
+                row=i,
+                field="regso2025_approx",
+                expected="each RegSO once",
+            )
+        code = police_area_code(kommun, name)
+        if code in seen:
+            raise InputError(
+                f"area {name!r} in kommun {kommun} is listed twice (rows {seen[code]} and {i})",
+                file=p,
+                row=i,
+                field="name",
+                expected="each area once per kommun",
+            )
+        seen[code] = i
+        trend = r.get("trend_vs_2024", "") or None
+        areas.append(
+            {
+                "area_code": code,
+                "level": "police_area",
+                "version": version,
+                "name": name,
+                "parent_code": kommun,
+                "parent_level": "kommun",
+                "parent_version": "kommun2025",
+                "geometry": None,
+                "attributes": json.dumps(
+                    {
+                        "kommun": kommun,
+                        "category": cat,
+                        "trend_vs_2024": trend,
+                        "riskomrade_2023": risk23,
+                        "regso2025_approx": regsos,
+                    },
+                    ensure_ascii=False,
+                ),
+            }
+        )
+        classes.append(
+            {
+                "area_code": code,
+                "level": "police_area",
+                "version": version,
+                "scheme": POLICE_SCHEME,
+                "period": str(year),
+                "category": cat,
+                "attributes": json.dumps({"trend_vs_2024": trend}, ensure_ascii=False),
+            }
+        )
+        links.extend(
+            {
+                "from_code": code,
+                "from_level": "police_area",
+                "from_version": version,
+                "to_code": rc,
+                "to_level": "regso",
+                "to_version": "regso2025",
+                "weight": 1.0 / len(regsos),
+                "method": "name_match_approx",
+            }
+            for rc in regsos
+        )
+    if not areas:
+        raise InputError("holds no areas", file=p, expected="one row per police area")
+    meta = SourceMeta(
+        publisher="Polismyndigheten",
+        table_id=f"police_list_{year}",
+        title=f"Polisens utsatta områden {year} (list, no polygons)",
+        reference=p.name,
+        checksum=file_checksum(p),
+        licence="open data, see the publisher's terms",
+        retrieved_at=now_utc(),
+        notes="code = police_area_code(kommun, name); links to RegSO 2025 are approximate "
+        "name matches with equal weights 1/n",
+    )
+    return Areas(
+        source=meta,
+        areas=pd.DataFrame(areas, columns=list(AREA_COLUMNS)),
+        links=pd.DataFrame(links, columns=list(LINK_COLUMNS)),
+        classifications=pd.DataFrame(classes, columns=list(CLASSIFICATION_COLUMNS)),
+    )

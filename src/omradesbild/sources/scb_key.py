@@ -1,0 +1,198 @@
+"""SCB's key DeSO 2018 -> RegSO 2020 (``koppling-deso2018-regso2020.csv``).
+
+The CSV (UTF-8 with BOM, comma-separated) has one row per DeSO::
+
+    Kommun,Kommunnamn,DeSO_2018,RegSO_2020,RegSOkod_2020
+    0114,Upplands Väsby,0114C1010,Bollstanäs,0114R001
+"""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import pandas as pd
+
+from omradesbild.areas.codes import validate_code
+from omradesbild.errors import InputError
+from omradesbild.sources.base import (
+    AREA_COLUMNS,
+    LINK_COLUMNS,
+    Areas,
+    SourceMeta,
+    file_checksum,
+    now_utc,
+)
+
+#: The key's header, in order.
+KEY_COLUMNS: tuple[str, ...] = ("Kommun", "Kommunnamn", "DeSO_2018", "RegSO_2020", "RegSOkod_2020")
+
+DESO_VERSION = "deso2018"
+REGSO_VERSION = "regso2020"
+KOMMUN_VERSION = "kommun2025"
+
+
+def _read_rows(p: Path) -> list[list[str]]:
+    try:
+        with open(p, encoding="utf-8-sig", newline="") as fh:
+            rows = list(csv.reader(fh))
+    except UnicodeDecodeError as exc:
+        raise InputError("not UTF-8 text", file=p, expected="SCB's key as UTF-8 CSV") from exc
+    except csv.Error as exc:
+        raise InputError(f"not a readable CSV ({exc})", file=p, expected="a CSV file") from exc
+    if not rows:
+        raise InputError("empty file", file=p, expected="header " + ",".join(KEY_COLUMNS))
+    header = [h.strip() for h in rows[0]]
+    if header != list(KEY_COLUMNS):
+        raise InputError(
+            f"unexpected header {','.join(header)!r}",
+            file=p,
+            row=1,
+            expected="header " + ",".join(KEY_COLUMNS),
+        )
+    return rows
+
+
+def read_scb_key(path: str | Path) -> Areas:
+    """Read SCB's DeSO 2018 -> RegSO 2020 key.
+
+    Parameters
+    ----------
+    path
+        ``koppling-deso2018-regso2020.csv``.
+
+    Returns
+    -------
+    Areas
+        ``areas`` without geometry: kommuner (``kommun2025``, name ``Kommunnamn``), RegSO
+        (``regso2020``, name ``RegSO_2020``, parent the kommun) and DeSO (``deso2018``, parent
+        the RegSO); ``links`` DeSO 2018 -> RegSO 2020 and RegSO 2020 -> kommun, method
+        ``scb_key``, weight 1.0 (each area nests completely in the next).
+
+    Raises
+    ------
+    InputError
+        Wrong header or column count, malformed codes, a DeSO or RegSO outside the row's
+        kommun, a DeSO listed twice, or a RegSO/kommun code given two different names.
+    """
+    p = Path(path)
+    if not p.is_file():
+        raise InputError("file not found", file=p)
+    rows = _read_rows(p)
+    kommun_name: dict[str, tuple[str, int]] = {}
+    regso: dict[str, tuple[str, str, int]] = {}  # code -> (name, kommun, row)
+    deso: dict[str, tuple[str, int]] = {}  # code -> (regso, row)
+    for i, raw in enumerate(rows[1:], start=2):
+        if not any(c.strip() for c in raw):
+            continue
+        if len(raw) != len(KEY_COLUMNS):
+            raise InputError(
+                f"{len(raw)} columns", file=p, row=i, expected=f"{len(KEY_COLUMNS)} columns"
+            )
+        kn, kn_name, dc, rname, rc = (c.strip() for c in raw)
+        for value, level, field in (
+            (kn, "kommun", "Kommun"),
+            (dc, "deso", "DeSO_2018"),
+            (rc, "regso", "RegSOkod_2020"),
+        ):
+            problem = validate_code(value, level)
+            if problem is not None:
+                raise InputError(
+                    f"{value!r} is not a {level} code", file=p, row=i, field=field, expected=problem
+                )
+        for value, field in ((dc, "DeSO_2018"), (rc, "RegSOkod_2020")):
+            if value[:4] != kn:
+                raise InputError(
+                    f"{value} does not lie in kommun {kn}",
+                    file=p,
+                    row=i,
+                    field=field,
+                    expected=f"a code starting with {kn}",
+                )
+        if dc in deso:
+            raise InputError(
+                f"DeSO {dc} is mapped twice (rows {deso[dc][1]} and {i})",
+                file=p,
+                row=i,
+                field="DeSO_2018",
+                expected="each DeSO once",
+            )
+        deso[dc] = (rc, i)
+        if kn in kommun_name and kommun_name[kn][0] != kn_name:
+            raise InputError(
+                f"kommun {kn} is named {kn_name!r} here and {kommun_name[kn][0]!r} in row "
+                f"{kommun_name[kn][1]}",
+                file=p,
+                row=i,
+                field="Kommunnamn",
+                expected="one name per kommun",
+            )
+        kommun_name.setdefault(kn, (kn_name, i))
+        if rc in regso and regso[rc][0] != rname:
+            raise InputError(
+                f"RegSO {rc} is named {rname!r} here and {regso[rc][0]!r} in row {regso[rc][2]}",
+                file=p,
+                row=i,
+                field="RegSO_2020",
+                expected="one name per RegSO code",
+            )
+        regso.setdefault(rc, (rname, kn, i))
+    if not deso:
+        raise InputError("holds no rows", file=p, expected="one row per DeSO")
+
+    def area(
+        code: str, level: str, version: str, name: str | None, parent: tuple[str, str, str] | None
+    ) -> dict[str, object]:
+        return {
+            "area_code": code,
+            "level": level,
+            "version": version,
+            "name": name or None,
+            "parent_code": parent[0] if parent else None,
+            "parent_level": parent[1] if parent else None,
+            "parent_version": parent[2] if parent else None,
+            "geometry": None,
+            "attributes": None,
+        }
+
+    records = [area(k, "kommun", KOMMUN_VERSION, n, None) for k, (n, _) in kommun_name.items()]
+    records += [
+        area(r, "regso", REGSO_VERSION, n, (k, "kommun", KOMMUN_VERSION))
+        for r, (n, k, _) in regso.items()
+    ]
+    records += [
+        area(d, "deso", DESO_VERSION, None, (r, "regso", REGSO_VERSION))
+        for d, (r, _) in deso.items()
+    ]
+
+    def link(fc: str, fl: str, fv: str, tc: str, tl: str, tv: str) -> dict[str, object]:
+        return {
+            "from_code": fc,
+            "from_level": fl,
+            "from_version": fv,
+            "to_code": tc,
+            "to_level": tl,
+            "to_version": tv,
+            "weight": 1.0,
+            "method": "scb_key",
+        }
+
+    links = [link(d, "deso", DESO_VERSION, r, "regso", REGSO_VERSION) for d, (r, _) in deso.items()]
+    links += [
+        link(r, "regso", REGSO_VERSION, k, "kommun", KOMMUN_VERSION)
+        for r, (_, k, _) in regso.items()
+    ]
+    meta = SourceMeta(
+        publisher="SCB",
+        table_id="koppling-deso2018-regso2020",
+        title="Koppling DeSO 2018 - RegSO 2020",
+        reference=p.name,
+        checksum=file_checksum(p),
+        retrieved_at=now_utc(),
+        notes=f"{len(deso)} DeSO, {len(regso)} RegSO, {len(kommun_name)} kommuner",
+    )
+    return Areas(
+        source=meta,
+        areas=pd.DataFrame(records, columns=list(AREA_COLUMNS)),
+        links=pd.DataFrame(links, columns=list(LINK_COLUMNS)),
+    )
