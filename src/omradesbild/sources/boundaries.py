@@ -801,8 +801,8 @@ def _clean_geometries(
                 file=file,
                 row=j + 1,
                 field="geometry",
-                expected="a valid polygon; fix it in a GIS or pass repair=True "
-                "(shapely.make_valid)",
+                expected="a valid polygon; fix it in a GIS, or repair it with "
+                "'omradesbild ingest boundaries --repair' (shapely.make_valid)",
             )
         for j in bad:
             arr[j] = _polygonal(shapely.make_valid(arr[j]))
