@@ -153,7 +153,7 @@ def test_invalid_geometry_names_row_code_and_reason(tmp_path: Path) -> None:
     with pytest.raises(InputError, match="Self-intersection") as exc:
         read_boundaries(path, level="deso", version="deso2025")
     err = exc.value
-    assert err.row == 2 and "1480C1020" in str(err) and "repair=True" in str(err)
+    assert err.row == 2 and "1480C1020" in str(err) and "--repair" in str(err)
     res = read_boundaries(path, level="deso", version="deso2025", repair=True)
     g = shapely.from_wkb(res.areas["geometry"].iloc[1])
     assert g.is_valid and g.geom_type in ("Polygon", "MultiPolygon")
