@@ -1,7 +1,183 @@
-"""``omradesbild fetch …``: live clients for SCB's PX-Web API and geodata WFS."""
+"""``omradesbild fetch scb …``: live clients for SCB's PX-Web API and geodata WFS.
+
+Responses are cached on disk (``--cache-dir`` or ``$OMRADESBILD_CACHE``, default
+``~/.cache/omradesbild``), so repeating a fetch sends nothing. Requests over SCB's cell limit
+are split; failures are retried with backoff and end in one clear error naming the URL.
+"""
 
 from __future__ import annotations
 
+import json
+import os
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Literal
+
 import typer
 
-app = typer.Typer(help="Fetch data from live services (SCB PX-Web API, SCB geodata WFS).")
+from omradesbild.cli.common import DbOption, echo_table, open_store
+from omradesbild.errors import ConfigError
+from omradesbild.sources.base import Areas, Observations
+
+if TYPE_CHECKING:
+    from omradesbild.sources.pxweb import PxWebClient
+
+app = typer.Typer(
+    help="Fetch data from live services (SCB PX-Web API, SCB geodata WFS).",
+    no_args_is_help=True,
+)
+scb = typer.Typer(
+    help="SCB: statistics from the PX-Web API (v2 or v1) and DeSO/RegSO boundaries from WFS.",
+    no_args_is_help=True,
+)
+app.add_typer(scb, name="scb")
+
+CACHE_ENV = "OMRADESBILD_CACHE"
+
+CacheOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--cache-dir",
+        envvar=CACHE_ENV,
+        help="HTTP cache folder (default ~/.cache/omradesbild, or $OMRADESBILD_CACHE).",
+        show_default=False,
+    ),
+]
+
+
+def _cache(cache_dir: Path | None) -> Path:
+    return cache_dir or Path(os.path.expanduser("~/.cache/omradesbild"))
+
+
+def parse_selection(items: list[str]) -> dict[str, list[str] | Literal["*"]]:
+    """``["Region=0180*,0114A0010", "Tid=2023"]`` -> ``{"Region": [...], "Tid": ["2023"]}``."""
+    out: dict[str, list[str] | Literal["*"]] = {}
+    for item in items:
+        name, sep, values = item.partition("=")
+        if not sep or not name.strip() or not values.strip():
+            raise ConfigError(
+                f"--select {item!r}: expected VARIABLE=VALUE[,VALUE…], e.g. Region=0180* or "
+                "Tid=2022,2023 ('*' selects every value)"
+            )
+        vals = [v.strip() for v in values.split(",") if v.strip()]
+        out[name.strip()] = "*" if vals == ["*"] else vals
+    return out
+
+
+def _store_result(parsed: Observations | Areas, db: Path | None) -> None:
+    from omradesbild.store.ingest import describe, ingest_parsed
+
+    with open_store(db) as store:
+        for r in ingest_parsed(store, [parsed], kind="fetch"):
+            typer.echo(describe(r))
+
+
+@scb.command("tables")
+def tables(
+    query: Annotated[str, typer.Argument(help="Search words, e.g. 'DeSO folkmängd'.")],
+    api: Annotated[int, typer.Option(help="PX-Web API version: 2 (default) or 1.")] = 2,
+    cache_dir: CacheOption = None,
+) -> None:
+    """Search SCB's tables by words and list their ids and titles."""
+    import pandas as pd
+
+    with _client(api, cache_dir) as client:
+        found = client.list_tables(query)
+    echo_table(pd.DataFrame(found))
+
+
+def _client(api: int, cache_dir: Path | None) -> PxWebClient:
+    from omradesbild.sources.pxweb import SCB_V1_BASE, SCB_V2_BASE, PxWebClient
+
+    if api not in (1, 2):
+        raise ConfigError(f"--api {api}: expected 1 or 2")
+    base = SCB_V2_BASE if api == 2 else SCB_V1_BASE
+    return PxWebClient(base, api_version=2 if api == 2 else 1, cache_dir=_cache(cache_dir))
+
+
+@scb.command("table")
+def table(
+    table_id: Annotated[
+        str,
+        typer.Argument(help="v2 table id (e.g. TAB5974) or v1 path (e.g. BE/BE0101/…/Tabell)."),
+    ],
+    select: Annotated[
+        list[str],
+        typer.Option(
+            "--select",
+            "-s",
+            help="VARIABLE=VALUE[,VALUE…]; repeat per variable. '*' = all values, "
+            "'0180*' = values starting 0180.",
+        ),
+    ],
+    api: Annotated[int, typer.Option(help="PX-Web API version: 2 (default) or 1.")] = 2,
+    fmt: Annotated[
+        str, typer.Option("--format", help="json-stat2 (default, recommended) or csv.")
+    ] = "json-stat2",
+    area_version: Annotated[
+        str | None,
+        typer.Option(help="Boundary version when region codes carry no suffix, e.g. deso2025."),
+    ] = None,
+    out: Annotated[Path | None, typer.Option(help="Also write the observations as CSV.")] = None,
+    ingest: Annotated[bool, typer.Option(help="Write the result into the store.")] = False,
+    dry_run: Annotated[
+        bool, typer.Option(help="Only show the requests that would be sent.")
+    ] = False,
+    cache_dir: CacheOption = None,
+    db: DbOption = None,
+) -> None:
+    """Fetch a table from SCB's PX-Web API into long-form observations."""
+    if fmt not in ("json-stat2", "csv"):
+        raise ConfigError(f"--format {fmt!r}: expected json-stat2 or csv")
+    selection = parse_selection(select)
+    with _client(api, cache_dir) as client:
+        if dry_run:
+            for chunk in client.plan(table_id, selection):
+                req = client.build_request(table_id, chunk, fmt)  # type: ignore[arg-type]
+                body = json.dumps(req.body, ensure_ascii=False) if req.body else ""
+                typer.echo(f"{req.method} {req.url} {req.params or ''} {body}".strip())
+            return
+        obs = client.fetch(table_id, selection, fmt, area_version=area_version)  # type: ignore[arg-type]
+    typer.echo(
+        f"{obs.source.reference}: {len(obs.data)} observationer, "
+        f"{obs.data['variable'].nunique()} variabler, {obs.data['area_code'].nunique()} områden"
+    )
+    if out:
+        obs.data.to_csv(out, index=False)
+        typer.echo(f"skrivet till {out}")
+    if ingest:
+        _store_result(obs, db)
+
+
+@scb.command("boundaries")
+def boundaries(
+    version: Annotated[
+        str, typer.Option(help="deso2018, deso2025, regso2020 or regso2025.")
+    ] = "deso2025",
+    kommun: Annotated[
+        str | None, typer.Option(help="Only this kommun (4 digits), e.g. 1480.")
+    ] = None,
+    out: Annotated[
+        Path | None, typer.Option(help="Also write the boundaries as a GeoPackage.")
+    ] = None,
+    ingest: Annotated[bool, typer.Option(help="Write the result into the store.")] = False,
+    cache_dir: CacheOption = None,
+    db: DbOption = None,
+) -> None:
+    """Fetch DeSO/RegSO boundaries from SCB's geodata WFS (EPSG:3006)."""
+    from omradesbild.sources.wfs import fetch_deso_boundaries
+
+    areas = fetch_deso_boundaries(version, kommun=kommun, cache_dir=_cache(cache_dir))  # type: ignore[arg-type]
+    typer.echo(f"{areas.source.reference}: {len(areas.areas)} områden ({version})")
+    if out:
+        import geopandas as gpd
+        import shapely
+
+        gdf = gpd.GeoDataFrame(
+            areas.areas.drop(columns=["geometry"]),
+            geometry=shapely.from_wkb(areas.areas["geometry"].tolist()),
+            crs="EPSG:3006",
+        )
+        gdf.to_file(out, driver="GPKG")
+        typer.echo(f"skrivet till {out}")
+    if ingest:
+        _store_result(areas, db)

@@ -67,14 +67,14 @@ def pxweb(
     db: DbOption = None,
 ) -> None:
     """Saved SCB PX-Web API responses (JSON-stat2 or CSV)."""
-    from omradesbild.sources.pxweb import read_pxweb_file
+    from omradesbild.store.ingest import parse_pxweb_file
 
     with open_store(db) as store:
         _report(
             ingest_files(
                 store,
                 files,
-                lambda p: read_pxweb_file(p, fmt=fmt, area_version=area_version),
+                lambda p: parse_pxweb_file(p, fmt=fmt, area_version=area_version),
                 kind="pxweb",
             )
         )

@@ -30,6 +30,30 @@ def parse_scb_xlsx(path: Path, *, area_version: str | None = None) -> Observatio
     return read_scb_xlsx(_exists(path), area_version=area_version)
 
 
+def parse_pxweb_file(
+    path: Path, *, fmt: str = "auto", area_version: str | None = None
+) -> Observations:
+    """A saved SCB PX-Web API response: JSON-stat2 (``.json``) or CSV (``.csv``)."""
+    from omradesbild.sources.pxweb import parse_jsonstat2, parse_pxweb_csv
+
+    _exists(path)
+    if fmt == "auto":
+        suffix = path.suffix.lower()
+        fmt = {".json": "json-stat2", ".csv": "csv"}.get(suffix, "")
+        if not fmt:
+            raise InputError(
+                f"cannot tell the format from the ending {suffix!r}",
+                file=path,
+                expected="a .json (JSON-stat2) or .csv file, or --format json-stat2|csv",
+            )
+    data = path.read_bytes()
+    if fmt == "json-stat2":
+        return parse_jsonstat2(data, reference=path.name, area_version=area_version)
+    if fmt == "csv":
+        return parse_pxweb_csv(data, reference=path.name, area_version=area_version)
+    raise InputError(f"unknown format {fmt!r}", file=path, expected="json-stat2 or csv")
+
+
 def parse_scb_key(path: Path) -> Areas:
     from omradesbild.sources.scb_key import read_scb_key
 

@@ -1,0 +1,181 @@
+"""``omradesbild fetch scb …`` and ``ingest pxweb`` against responses built here (no network)."""
+
+from __future__ import annotations
+
+import json
+import socket
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pandas as pd
+import pytest
+
+from omradesbild.cli import fetch as fetch_cli
+from omradesbild.cli.main import main
+from omradesbild.sources.pxweb import SCB_V2_BASE, PxWebClient
+from omradesbild.store import Store
+
+CODES = ["0114A0010", "0114C1010"]
+
+
+@pytest.fixture(autouse=True)
+def _no_network(monkeypatch: pytest.MonkeyPatch) -> None:
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise RuntimeError(f"a test tried to open a network connection: {args!r}")
+
+    monkeypatch.setattr(socket, "create_connection", refuse)
+    monkeypatch.setattr(socket, "getaddrinfo", refuse)
+
+
+def dataset(values: list[Any]) -> dict[str, Any]:
+    """A JSON-stat2 response shaped like SCB's PX-Web API v2 (DeSO suffixes, ContentsCode)."""
+    regions = [f"{c}_DeSO2018" for c in CODES]
+    return {
+        "version": "2.0",
+        "class": "dataset",
+        "label": "Folkmängd per DeSO",
+        "source": "SCB",
+        "id": ["Region", "ContentsCode", "Tid"],
+        "size": [2, 1, 1],
+        "role": {"time": ["Tid"], "metric": ["ContentsCode"], "geo": ["Region"]},
+        "dimension": {
+            "Region": {"category": {"index": {r: i for i, r in enumerate(regions)}}},
+            "ContentsCode": {
+                "category": {
+                    "index": {"000007Y4": 0},
+                    "label": {"000007Y4": "Folkmängd"},
+                    "unit": {"000007Y4": {"base": "antal", "decimals": 0}},
+                }
+            },
+            "Tid": {"category": {"index": {"2023": 0}}},
+        },
+        "value": values,
+        "extension": {"px": {"tableid": "TAB5974"}},
+    }
+
+
+def write_key(path: Path) -> Path:
+    pd.DataFrame(
+        [("0114", "Upplands Väsby", c, "Bollstanäs", "0114R001") for c in CODES],
+        columns=["Kommun", "Kommunnamn", "DeSO_2018", "RegSO_2020", "RegSOkod_2020"],
+    ).to_csv(path, index=False)
+    return path
+
+
+def run(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
+    try:
+        main(args)
+        code = 0
+    except SystemExit as exc:
+        code = int(exc.code or 0)
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+@pytest.fixture()
+def db(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Path:
+    db = tmp_path / "s.duckdb"
+    assert (
+        run(["ingest", "scb-key", str(write_key(tmp_path / "k.csv")), "--db", str(db)], capsys)[0]
+        == 0
+    )
+    return db
+
+
+def test_fetch_table_and_ingest(
+    db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    requests: list[httpx.Request] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        requests.append(request)
+        return httpx.Response(200, json=dataset([863, 1562]))
+
+    def client(api: int, cache_dir: Path | None) -> PxWebClient:
+        return PxWebClient(
+            SCB_V2_BASE,
+            api_version=2,
+            cache_dir=tmp_path / "cache",
+            client=httpx.Client(transport=httpx.MockTransport(handler)),
+            sleep=lambda _: None,
+        )
+
+    monkeypatch.setattr(fetch_cli, "_client", client)
+    args = [
+        "fetch",
+        "scb",
+        "table",
+        "TAB5974",
+        "-s",
+        "Region=0114A0010,0114C1010",
+        "-s",
+        "Tid=2023",
+    ]
+    code, out, err = run([*args, "--ingest", "--db", str(db)], capsys)
+    assert code == 0, err
+    assert "2 observationer" in out
+    assert len(requests) == 1
+    body = json.loads(requests[0].content)
+    assert {s["variableCode"] for s in body["selection"]} == {"Region", "Tid"}
+    with Store(db, read_only=True) as s:
+        obs = s.observations(periods=["2023"])
+    assert list(obs["value"]) == [863.0, 1562.0]
+    assert set(obs["area_version"]) == {"deso2018"}
+    # The second time the answer comes from the cache: no new request.
+    code, _, _ = run(args, capsys)
+    assert code == 0 and len(requests) == 1
+
+
+def test_fetch_failure_is_one_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    def client(api: int, cache_dir: Path | None) -> PxWebClient:
+        return PxWebClient(
+            SCB_V2_BASE,
+            api_version=2,
+            cache_dir=None,
+            client=httpx.Client(transport=httpx.MockTransport(lambda r: httpx.Response(503))),
+            sleep=lambda _: None,
+            max_retries=2,
+        )
+
+    monkeypatch.setattr(fetch_cli, "_client", client)
+    code, _, err = run(
+        ["fetch", "scb", "table", "TAB5974", "-s", "Region=0114A0010", "-s", "Tid=2023"], capsys
+    )
+    assert code == 4
+    assert "503" in err and "TAB5974" in err
+    assert len(err.strip().splitlines()) == 1
+
+
+def test_bad_selection_is_explained(capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = run(["fetch", "scb", "table", "TAB5974", "-s", "Region"], capsys)
+    assert code == 2
+    assert "expected VARIABLE=VALUE" in err
+
+
+def test_ingest_saved_response(
+    db: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    saved = tmp_path / "svar.json"
+    saved.write_text(json.dumps(dataset([863, ".."])))
+    code, out, err = run(["ingest", "pxweb", str(saved), "--db", str(db)], capsys)
+    assert code == 0, err
+    with Store(db, read_only=True) as s:
+        obs = s.observations(periods=["2023"]).set_index("area_code")
+    assert obs.loc["0114A0010", "value"] == 863
+    assert pd.isna(obs.loc["0114C1010", "value"])
+    assert obs.loc["0114C1010", "missing_reason"].startswith("..")
+    # Same file again: nothing changes.
+    code, out, _ = run(["ingest", "pxweb", str(saved), "--db", str(db)], capsys)
+    assert "nothing changed" in out
+
+
+def test_ingest_pxweb_unknown_ending(
+    db: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    f = tmp_path / "svar.txt"
+    f.write_text("{}")
+    code, _, err = run(["ingest", "pxweb", str(f), "--db", str(db)], capsys)
+    assert code == 2 and "svar.txt" in err and "--format" in err
