@@ -80,6 +80,34 @@ def pxweb(
         )
 
 
+@app.command("table")
+def table(
+    files: Files,
+    area_version: Annotated[
+        str | None,
+        typer.Option(help="Boundary version for every row (default: inferred from the codes)."),
+    ] = None,
+    publisher: Annotated[str, typer.Option(help="Who published the data.")] = "Egen källa",
+    title: Annotated[str | None, typer.Option(help="Title of the source.")] = None,
+    licence: Annotated[str | None, typer.Option(help="Licence of the data.")] = None,
+    db: DbOption = None,
+) -> None:
+    """A long-form CSV: area_code, period, variable, value[, unit, area_version, missing_reason]."""
+    from omradesbild.sources.long_csv import read_long_csv
+
+    with open_store(db) as store:
+        _report(
+            ingest_files(
+                store,
+                files,
+                lambda p: read_long_csv(
+                    p, area_version=area_version, publisher=publisher, title=title, licence=licence
+                ),
+                kind="table",
+            )
+        )
+
+
 @app.command("scb-key")
 def scb_key(files: Files, db: DbOption = None) -> None:
     """SCB's key DeSO 2018 -> RegSO 2020 (CSV): kommun, RegSO and DeSO areas and links."""

@@ -12,13 +12,14 @@ import json
 import os
 import sys
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 
 from omradesbild.cli import fetch as fetch_cmds
 from omradesbild.cli import ingest as ingest_cmds
 from omradesbild.cli.common import DbOption, echo_table, open_store
+from omradesbild.cli.main_summary import print_summary
 from omradesbild.errors import OmradesbildError
 
 app = typer.Typer(
@@ -46,28 +47,6 @@ def summary(db: DbOption = None, as_json: Annotated[bool, typer.Option("--json")
         typer.echo(json.dumps(info, ensure_ascii=False, indent=2))
         return
     print_summary(info)
-
-
-def print_summary(info: dict[str, Any]) -> None:
-    """Print a store summary in plain text."""
-    typer.echo("Områden per nivå och version (areas per level and version):")
-    for a in info["areas"]:
-        geo = f"({a['with_geometry']} med geometri)"
-        typer.echo(f"  {a['level']:<12} {a['version']:<24} {a['n']:>6}  {geo}")
-    typer.echo(
-        f"Observationer: {info['observations']} i {info['variables']} variabler; "
-        f"äldre revisioner: {info['older_revisions']}"
-    )
-    periods = info["periods"]
-    if periods:
-        typer.echo(f"Perioder: {periods[0]}–{periods[-1]} ({len(periods)} st)")
-    typer.echo(f"Källor: {info['sources']} {info['publishers']}")
-    for lk in info["links"]:
-        typer.echo(
-            f"  länkar {lk['method']}: {lk['from_version']} -> {lk['to_version']}: {lk['n']}"
-        )
-    for c in info["classifications"]:
-        typer.echo(f"  klassning {c['scheme']} {c['period']}: {c['n']} områden")
 
 
 @app.command()

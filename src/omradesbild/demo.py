@@ -1,0 +1,161 @@
+"""The offline demo: the synthetic city Exempelstad through the real pipeline.
+
+:func:`build_demo_store` generates Exempelstad (SYNTHETIC data, see
+:mod:`omradesbild.synthetic`), writes it as files in the same formats as the real sources
+(SCB xlsx exports, SCB's key, GeoPackages, police files, crime extracts, long CSVs) and ingests
+them with the same readers a municipal analyst uses on real files, into a fresh store.
+"""
+
+from __future__ import annotations
+
+import shutil
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from omradesbild.sources.base import (
+    AREA_COLUMNS,
+    Areas,
+    Observations,
+    SourceMeta,
+    bytes_checksum,
+    empty_frame,
+)
+from omradesbild.store import IngestReport, Store
+from omradesbild.store.ingest import ingest_parsed, kommun_names
+
+SYNTHETIC_PUBLISHER = "Områdesbild (syntetiska data)"
+
+
+@dataclass
+class DemoResult:
+    """What the demo built."""
+
+    store_path: Path
+    source_dir: Path
+    reports: list[IngestReport] = field(default_factory=list)
+    summary: dict[str, Any] = field(default_factory=dict)
+
+
+def _boundaries(files: dict[str, Path]) -> list[Areas]:
+    from omradesbild.sources.boundaries import read_boundaries
+
+    spec = [
+        ("geo/kommun", "kommun", "kommun2025", "kommunkod", "kommunnamn", None),
+        ("geo/districts", "district", "exempelstad2024", "omrade_kod", "omrade_namn", None),
+        ("geo/regso2020", "regso", "regso2020", "regsokod", "regsonamn", None),
+        ("geo/deso2018", "deso", "deso2018", "desokod", None, "regsokod"),
+        ("geo/deso2025", "deso", "deso2025", "desokod", None, "regsokod"),
+    ]
+    out = []
+    for key, level, version, code, name, parent in spec:
+        out.append(
+            read_boundaries(
+                files[key],
+                level=level,
+                version=version,
+                code_field=code,
+                name_field=name,
+                parent_field=parent,
+                parent_level="regso" if parent else None,
+                parent_version="regso2020" if parent else None,
+                publisher=SYNTHETIC_PUBLISHER,
+            )
+        )
+    return out
+
+
+def build_demo_store(out: Path, *, db: Path | None = None, seed: int = 20240101) -> DemoResult:
+    """Generate Exempelstad, write its source files under ``out`` and ingest them afresh.
+
+    Parameters
+    ----------
+    out
+        Folder for the generated source files (``out/sources``) and the store.
+    db
+        Store file; default ``out/exempelstad.duckdb``. An existing file is replaced.
+    seed
+        Seed of the synthetic city (the default gives the documented city).
+    """
+    from omradesbild.sources.crime import read_crime_csv
+    from omradesbild.sources.long_csv import read_long_csv
+    from omradesbild.sources.police import read_police_areas
+    from omradesbild.sources.scb_key import read_scb_key
+    from omradesbild.sources.scb_xlsx import read_scb_xlsx
+    from omradesbild.synthetic import generate_city, write_city_files
+
+    out = Path(out)
+    src_dir = out / "sources"
+    if src_dir.exists():
+        shutil.rmtree(src_dir)
+    store_path = Path(db) if db is not None else out / "exempelstad.duckdb"
+    for p in (store_path, Path(f"{store_path}.wal")):
+        p.unlink(missing_ok=True)
+    out.mkdir(parents=True, exist_ok=True)
+
+    city = generate_city(seed=seed)
+    files = write_city_files(city, src_dir)
+
+    result = DemoResult(store_path=store_path, source_dir=src_dir)
+    with Store(store_path) as store:
+        areas: list[Areas] = [read_scb_key(files["scb/key"]), *_boundaries(files)]
+        # Police polygons for every year. (The latest year is also written as a list CSV,
+        # the form the Police publish without polygons; the polygons are used here.)
+        for key in sorted(k for k in files if k.startswith("police/areas/")):
+            areas.append(read_police_areas(files[key], year=int(key.rsplit("/", 1)[1])))
+        areas.append(_city_keys(city.links))
+        result.reports += ingest_parsed(store, areas, kind="demo-areas")
+
+        obs: list[Observations] = [
+            read_scb_xlsx(files[k], area_version="deso2025" if k.endswith("/deso2025") else None)
+            for k in sorted(files)
+            if k.startswith("scb/0")
+        ]
+        obs.append(read_long_csv(files["scb/extra"], publisher=SYNTHETIC_PUBLISHER))
+        obs.append(read_long_csv(files["surveys"], publisher=SYNTHETIC_PUBLISHER))
+        names = kommun_names(store)
+        obs += [
+            read_crime_csv(files[k], kommun_codes=names)
+            for k in sorted(files)
+            if k.startswith("crime/")
+        ]
+        result.reports += ingest_parsed(store, obs, kind="demo-observations")
+        result.reports += ingest_parsed(store, [_code_rule(store)], kind="demo-code-rule")
+        result.summary = store.summary()
+    return result
+
+
+def _city_keys(links: pd.DataFrame) -> Areas:
+    """The city's own key from RegSO to its districts (as a city's GIS unit would supply)."""
+    keys = links[links["to_level"] == "district"].reset_index(drop=True)
+    source = SourceMeta(
+        publisher=SYNTHETIC_PUBLISHER,
+        table_id="exempelstad-regso-district",
+        title="SYNTETISKA DATA – Exempelstad: nyckel RegSO -> stadsdel",
+        reference="exempelstad-regso-district",
+        checksum=bytes_checksum(keys.to_csv(index=False).encode()),
+    )
+    return Areas(source=source, areas=empty_frame(AREA_COLUMNS), links=keys)
+
+
+def _code_rule(store: Store) -> Areas:
+    """DeSO 2018 -> 2025 links by SCB's code rule, split by 2025 population where known."""
+    from omradesbild.harmonize.code_rule import code_rule_crosswalk
+
+    d18 = store.areas(level="deso", version="deso2018")["area_code"].tolist()
+    d25 = store.areas(level="deso", version="deso2025")["area_code"].tolist()
+    pop = store.observations(variables=["pop_total"], area_version="deso2025")
+    pop = pop[pop["period"] == pop["period"].max()]
+    cw = code_rule_crosswalk(
+        d18, d25, population2025=dict(zip(pop["area_code"], pop["value"], strict=True))
+    )
+    source = SourceMeta(
+        publisher="Områdesbild",
+        table_id="code-rule-deso2018-deso2025",
+        title="DeSO 2018 -> DeSO 2025 enligt kodregeln (befolkningsviktad vid delning)",
+        reference="code-rule",
+        checksum=bytes_checksum(cw.links.to_csv(index=False).encode()),
+    )
+    return Areas(source=source, areas=empty_frame(AREA_COLUMNS), links=cw.links)

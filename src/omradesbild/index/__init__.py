@@ -1,0 +1,39 @@
+"""Composite indices: versioned method files and a pure, deterministic engine.
+
+Public API::
+
+    from omradesbild.index import load_method, compute_index, monte_carlo, pivot_long
+
+    method = load_method("scb-omradestyp")          # or a path to a YAML file
+    result = compute_index(table, method=method, id_column="area_code")
+    per_area, summary = monte_carlo(table, method=method, draws=1000, seed=0)
+
+See ``docs/index-methods.md`` for the method file format and the formulas.
+"""
+
+from omradesbild.index.engine import compute_index, pivot_long, resolve_columns, to_long
+from omradesbild.index.method import (
+    IndexMethod,
+    Normalisation,
+    load_method,
+    method_from_yaml,
+    parse_method,
+    shipped_methods,
+)
+from omradesbild.index.normalise import percentrank_inc
+from omradesbild.index.uncertainty import monte_carlo
+
+__all__ = [
+    "IndexMethod",
+    "Normalisation",
+    "compute_index",
+    "load_method",
+    "method_from_yaml",
+    "monte_carlo",
+    "parse_method",
+    "percentrank_inc",
+    "pivot_long",
+    "resolve_columns",
+    "shipped_methods",
+    "to_long",
+]

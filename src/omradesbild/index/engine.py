@@ -1,0 +1,571 @@
+"""``compute_index``: one composite index for every area (and period) of a table.
+
+The engine is a pure function of a table and a method: it never reads files or the store,
+never mutates its inputs, and gives bit-for-bit identical output for the same inputs in any
+row order (rows are sorted by period and id first; every reduction runs in a fixed order).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from numpy.typing import NDArray
+
+from omradesbild.errors import InputError
+from omradesbild.index.aggregate import aggregate, geometric_shift
+from omradesbild.index.classify import class_labels, classify, flag, rank_descending
+from omradesbild.index.method import IndexMethod, Theme
+from omradesbild.index.normalise import normalise
+from omradesbild.index.weights import resolve_weights
+
+FloatArray = NDArray[np.float64]
+
+
+# -- input helpers -----------------------------------------------------------------------------
+def pivot_long(
+    long: pd.DataFrame,
+    *,
+    id_column: str = "area_code",
+    period_column: str | None = "period",
+    indicator_column: str = "indicator",
+    value_column: str = "value",
+) -> pd.DataFrame:
+    """Pivot a long tidy table (id, period, indicator, value) to the wide form the engine takes.
+
+    Parameters
+    ----------
+    long
+        One row per area, period and indicator (e.g. the store's observations, with
+        ``indicator_column="variable"``).
+    id_column, period_column, indicator_column, value_column
+        Column names; ``period_column=None`` when the table has no period.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per (id[, period]), one float column per indicator (sorted by name); an
+        indicator missing for an area is NaN.
+
+    Raises
+    ------
+    InputError
+        When a column is missing or an (id, period, indicator) occurs twice.
+    """
+    keys = [id_column] + ([period_column] if period_column else [])
+    needed = [*keys, indicator_column, value_column]
+    for col in needed:
+        if col not in long.columns:
+            raise InputError(
+                f"column {col!r} is missing; available columns: {list(map(str, long.columns))}",
+                field=col,
+                expected=f"columns {needed}",
+            )
+    dup = long.duplicated([*keys, indicator_column], keep=False)
+    if dup.any():
+        first = long.loc[dup].iloc[0]
+        raise InputError(
+            "the same area, period and indicator occurs more than once: "
+            + ", ".join(f"{c}={first[c]!r}" for c in [*keys, indicator_column]),
+            row=int(np.flatnonzero(dup.to_numpy())[0]) + 2,
+            field=indicator_column,
+            expected="one value per area, period and indicator",
+        )
+    values = pd.to_numeric(long[value_column], errors="coerce")
+    frame = long[[*keys, indicator_column]].assign(**{value_column: values})
+    wide = frame.pivot(index=keys, columns=indicator_column, values=value_column)
+    wide = wide.reindex(sorted(wide.columns, key=str), axis=1)
+    wide.columns = [str(c) for c in wide.columns]
+    return wide.reset_index()
+
+
+def to_long(
+    result: pd.DataFrame,
+    *,
+    id_column: str = "area_code",
+    period_column: str | None = None,
+    variable_column: str = "variable",
+) -> pd.DataFrame:
+    """Melt an index result to long form: id[, period], variable, value (numeric columns)."""
+    keys = [id_column] + ([period_column] if period_column else [])
+    numeric = [
+        c for c in result.columns if c not in keys and pd.api.types.is_numeric_dtype(result[c])
+    ]
+    long = result[keys + numeric].melt(id_vars=keys, var_name=variable_column, value_name="value")
+    long["value"] = long["value"].astype("float64")
+    return long
+
+
+@dataclass(frozen=True)
+class ResolvedColumns:
+    """Which table column feeds each indicator, and the fallbacks that were used."""
+
+    columns: dict[str, str]
+    fallbacks_used: dict[str, str] = field(default_factory=dict)
+
+    def note(self) -> str | None:
+        """``"indicator -> column; …"`` for the fallbacks used, or None."""
+        if not self.fallbacks_used:
+            return None
+        return "; ".join(f"{k} -> {v}" for k, v in self.fallbacks_used.items())
+
+
+def resolve_columns(
+    method: IndexMethod, columns: list[str], *, what: str = "table"
+) -> ResolvedColumns:
+    """Map each indicator to a column of the table, using the method's fallbacks if needed.
+
+    Raises
+    ------
+    InputError
+        Naming the missing column and the columns available.
+    """
+    available = [str(c) for c in columns]
+    resolved: dict[str, str] = {}
+    used: dict[str, str] = {}
+    for ind in method.indicators:
+        col = ind.source_column
+        if col in available:
+            resolved[ind.id] = col
+            continue
+        alts = [fb.column for fb in method.fallbacks if fb.indicator == ind.id]
+        alt = next((a for a in alts if a in available), None)
+        if alt is None:
+            extra = f" (or fallback {alts})" if alts else ""
+            raise InputError(
+                f"the {what} has no column {col!r}{extra} for indicator {ind.id!r} of method "
+                f"{method.id!r}; available columns: {available}",
+                field=col,
+                expected=f"a numeric column {col!r}",
+            )
+        resolved[ind.id] = alt
+        used[ind.id] = alt
+    return ResolvedColumns(resolved, used)
+
+
+def _numeric_matrix(
+    frame: pd.DataFrame, columns: list[str], missing_values: list[float], what: str
+) -> FloatArray:
+    out = np.empty((len(frame), len(columns)), dtype=np.float64)
+    for j, col in enumerate(columns):
+        raw = frame[col]
+        if pd.api.types.is_bool_dtype(raw) or not pd.api.types.is_numeric_dtype(raw):
+            coerced = pd.to_numeric(raw, errors="coerce")
+            text = raw.astype("string").str.strip()
+            bad = coerced.isna() & raw.notna() & (text != "")
+            if pd.api.types.is_bool_dtype(raw) or bad.any():
+                pos = int(np.flatnonzero(bad.to_numpy())[0]) if bad.any() else 0
+                raise InputError(
+                    f"{what}: non-numeric value {raw.iloc[pos]!r} in indicator column",
+                    row=pos + 2,
+                    field=col,
+                    expected="a number (or empty / NaN when missing)",
+                )
+            raw = coerced
+        vals = raw.to_numpy(dtype=np.float64, na_value=np.nan)
+        if missing_values:
+            vals = np.where(np.isin(vals, missing_values), np.nan, vals)
+        vals = np.where(np.isfinite(vals), vals, np.nan)
+        out[:, j] = vals
+    return out
+
+
+def prepare_table(
+    frame: pd.DataFrame,
+    *,
+    method: IndexMethod,
+    id_column: str,
+    period_column: str | None,
+    what: str,
+    columns: ResolvedColumns | None = None,
+) -> tuple[pd.DataFrame, FloatArray, ResolvedColumns]:
+    for col in [id_column] + ([period_column] if period_column else []):
+        if col not in frame.columns:
+            raise InputError(
+                f"the {what} has no column {col!r}; available columns: "
+                f"{list(map(str, frame.columns))}",
+                field=col,
+                expected="the id/period column named by id_column/period_column",
+            )
+    if frame[id_column].isna().any():
+        pos = int(np.flatnonzero(frame[id_column].isna().to_numpy())[0])
+        raise InputError(f"{what}: empty area id", row=pos + 2, field=id_column, expected="an id")
+    resolved = columns or resolve_columns(method, list(frame.columns), what=what)
+    if columns is not None:
+        for ind_id, col in columns.columns.items():
+            if col not in frame.columns:
+                raise InputError(
+                    f"the {what} has no column {col!r} for indicator {ind_id!r}; available "
+                    f"columns: {list(map(str, frame.columns))}",
+                    field=col,
+                    expected="the same indicator columns as the table",
+                )
+    keys = [id_column] + ([period_column] if period_column else [])
+    dup = frame.duplicated(keys, keep=False)
+    if dup.any():
+        pos = int(np.flatnonzero(dup.to_numpy())[0])
+        raise InputError(
+            f"{what}: area {frame[id_column].iloc[pos]!r} occurs more than once"
+            + (f" in period {frame[period_column].iloc[pos]!r}" if period_column else ""),
+            row=pos + 2,
+            field=id_column,
+            expected="one row per area" + (" and period" if period_column else ""),
+        )
+    cols = [resolved.columns[i.id] for i in method.indicators]
+    # (period, id) is unique, so this order is total: input row order cannot matter.
+    ordered = frame.sort_values(keys[1:] + keys[:1], kind="mergesort").reset_index(drop=True)
+    values = _numeric_matrix(ordered, cols, method.missing_values, what)
+    return ordered[keys], values, resolved
+
+
+# -- the computation for one block (one period) ------------------------------------------------
+@dataclass
+class BlockResult:
+    """Everything computed for one period: named columns plus diagnostics."""
+
+    columns: dict[str, FloatArray]
+    score: FloatArray
+    reference_score: FloatArray
+    weights: dict[str, float]
+    warnings: list[str]
+
+
+def _normalise_matrix(x: FloatArray, r: FloatArray, method: IndexMethod) -> FloatArray:
+    return np.column_stack(
+        [
+            normalise(x[:, j], r[:, j], spec=method.normalisation, direction=ind.direction)
+            for j, ind in enumerate(method.indicators)
+        ]
+    )
+
+
+def _theme_values(
+    theme: Theme, z: FloatArray, zr: FloatArray, idx: list[int], same: bool
+) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray, list[str], dict[str, float]]:
+    comps, comps_r = z[:, idx], zr[:, idx]
+    w, warns = resolve_weights(theme.weighting, theme.indicators, comps_r)
+    shift = geometric_shift(comps_r) if theme.aggregation == "geometric" else 0.0
+    s = aggregate(comps, w, kind=theme.aggregation, shift=shift)
+    sr = s if same else aggregate(comps_r, w, kind=theme.aggregation, shift=shift)
+    if theme.rerank is not None:
+        out = normalise(s, sr, spec=theme.rerank)
+        out_r = out if same else normalise(sr, sr, spec=theme.rerank)
+    else:
+        out, out_r = s, sr
+    weights = {f"{theme.id}.{u}": float(v) for u, v in zip(theme.indicators, w, strict=True)}
+    return s, sr, out, out_r, [f"theme {theme.id}: {m}" for m in warns], weights
+
+
+def compute_block(
+    values: FloatArray,
+    reference_values: FloatArray | None,
+    *,
+    method: IndexMethod,
+) -> BlockResult:
+    """Compute every output column for one block of areas (one period).
+
+    Parameters
+    ----------
+    values
+        Raw indicator values, areas × indicators in method order (NaN = missing).
+    reference_values
+        Reference distribution in the same layout, or None for ``values`` itself.
+    method
+        The index method.
+
+    Returns
+    -------
+    BlockResult
+        Output columns by name (components, theme sums/values, overall), the score of each
+        area and of the reference, and the weights used.
+    """
+    same = reference_values is None
+    x = values
+    r = values if reference_values is None else reference_values
+    z = _normalise_matrix(x, r, method)
+    zr = z if same else _normalise_matrix(r, r, method)
+    cols: dict[str, FloatArray] = {
+        ind.output_column: z[:, j] for j, ind in enumerate(method.indicators)
+    }
+    warnings: list[str] = []
+    weights: dict[str, float] = {}
+    themes = method.resolved_themes()
+    if themes:
+        pos = {ind.id: j for j, ind in enumerate(method.indicators)}
+        unit_x, unit_r = [], []
+        for t in themes:
+            s, sr, out, out_r, warns, tw = _theme_values(
+                t, z, zr, [pos[i] for i in t.indicators], same
+            )
+            warnings += warns
+            weights.update(tw)
+            if t.sum_output:
+                cols[t.sum_output] = s
+            cols[t.output_column] = out
+            use_sums = method.overall.inputs == "theme_sums"
+            unit_x.append(s if use_sums else out)
+            unit_r.append(sr if use_sums else out_r)
+        units = [t.id for t in themes]
+        ux, ur = np.column_stack(unit_x), np.column_stack(unit_r)
+    else:
+        units = [ind.id for ind in method.indicators]
+        ux, ur = z, zr
+    w, warns = resolve_weights(method.weighting, units, ur)
+    warnings += warns
+    weights.update({u: float(v) for u, v in zip(units, w, strict=True)})
+    shift = geometric_shift(ur) if method.aggregation == "geometric" else 0.0
+    total = aggregate(ux, w, kind=method.aggregation, shift=shift)
+    total_r = total if same else aggregate(ur, w, kind=method.aggregation, shift=shift)
+    if method.overall.sum_output:
+        cols[method.overall.sum_output] = total
+    if method.overall.rerank is not None:
+        score = normalise(total, total_r, spec=method.overall.rerank)
+        score_r = score if same else normalise(total_r, total_r, spec=method.overall.rerank)
+    else:
+        score, score_r = total, total_r
+    if method.overall.output:
+        cols[method.overall.output] = score
+    if method.flags is not None:
+        thr = method.flags.threshold
+        f = np.column_stack([flag(z[:, j], thr) for j in range(z.shape[1])])
+        for j, ind in enumerate(method.indicators):
+            cols[ind.flag_column] = f[:, j]
+        pos = {ind.id: j for j, ind in enumerate(method.indicators)}
+        for t in themes:
+            if t.flag_output:
+                cols[t.flag_output] = f[:, [pos[i] for i in t.indicators]].sum(axis=1)
+        cols[method.flags.total_output] = f.sum(axis=1)
+    return BlockResult(cols, score, score_r, weights, warnings)
+
+
+# -- public entry point ------------------------------------------------------------------------
+def compute_index(
+    table: pd.DataFrame,
+    *,
+    method: IndexMethod,
+    id_column: str = "area_code",
+    period_column: str | None = None,
+    reference: pd.DataFrame | None = None,
+) -> pd.DataFrame:
+    """Compute a composite index for every area (and period) of a wide table.
+
+    Parameters
+    ----------
+    table
+        One row per area (and period): ``id_column``, optionally ``period_column``, and one
+        numeric column per indicator (``indicator.column`` or its id; see
+        :func:`pivot_long` for long input). -999 (``method.missing_values``) and NaN are
+        missing.
+    method
+        A validated :class:`~omradesbild.index.method.IndexMethod`.
+    id_column, period_column
+        Names of the area id and (optional) period columns.
+    reference
+        The distribution to normalise, rank and classify against (e.g. all areas of the
+        level in the country), in the same layout; default: the table itself. With a
+        period column, each period of the table uses the reference rows of the same
+        period (or the whole reference if it has no period column).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Sorted by period then id: ``id_column``, ``period_column`` (if given), one column
+        per normalised component (``indicator.output``, default ``<id>_norm``), theme
+        columns (``sum_output`` and ``output``), ``overall.sum_output`` /
+        ``overall.output`` when declared, ``score``, ``rank`` (Int64, 1 = highest score =
+        most vulnerable), ``class`` (Int64) and ``class_label`` when the method classifies,
+        flag columns (Int64) when it flags, ``fallback_used`` (str or None) and
+        ``missing_indicators`` (comma-separated ids, or None). ``DataFrame.attrs`` holds
+        ``method_id``, ``method_version``, ``weights`` and ``thresholds`` per period, and
+        ``warnings``.
+
+    Raises
+    ------
+    InputError
+        A missing column (naming it and the columns available), a non-numeric value, a
+        duplicated area, or a base period that is not in the data.
+
+    Notes
+    -----
+    An area with any missing indicator gets NaN components where missing, NaN theme values
+    for the affected themes, NaN score, no rank and no class; it is also left out of every
+    reference distribution for the affected indicator. Nothing is imputed.
+    """
+    keys, x, resolved = prepare_table(
+        table, method=method, id_column=id_column, period_column=period_column, what="table"
+    )
+    ref_keys: pd.DataFrame | None = None
+    r: FloatArray | None = None
+    if reference is not None:
+        ref_period = period_column if period_column and period_column in reference.columns else None
+        ref_keys, r, _ = prepare_table(
+            reference,
+            method=method,
+            id_column=id_column,
+            period_column=ref_period,
+            what="reference",
+            columns=resolved,
+        )
+    else:
+        ref_period = period_column
+
+    def block_masks(period: Any) -> tuple[NDArray[np.bool_], FloatArray | None]:
+        mask = (
+            np.ones(len(keys), dtype=bool)
+            if period_column is None
+            else ((keys[period_column] == period).to_numpy())
+        )
+        if r is None:
+            return mask, None
+        assert ref_keys is not None
+        if ref_period is None:
+            return mask, r
+        ref_mask = (ref_keys[ref_period] == period).to_numpy()
+        if not ref_mask.any():
+            raise InputError(
+                f"the reference has no rows for period {period!r}; periods in the reference: "
+                f"{sorted(map(str, pd.unique(ref_keys[ref_period])))}",
+                field=ref_period,
+                expected="reference rows for every period of the table",
+            )
+        return mask, r[ref_mask]
+
+    periods: list[Any] = [None] if period_column is None else list(pd.unique(keys[period_column]))
+    n = len(keys)
+    out_cols: dict[str, FloatArray] = {c: np.full(n, np.nan) for c in _value_columns(method)}
+    score = np.full(n, np.nan)
+    rank = np.full(n, np.nan)
+    klass = np.full(n, np.nan)
+    attrs_weights: dict[str, dict[str, float]] = {}
+    attrs_thresholds: dict[str, list[float]] = {}
+    warnings: list[str] = []
+    rule = method.classification
+    base_ref_scores: FloatArray | None = None
+    base_period = getattr(rule, "base_period", None) if rule is not None else None
+    if base_period is not None:
+        if period_column is None:
+            warnings.append(f"classification.base_period {base_period!r} ignored: no period column")
+        else:
+            base_ref_scores = _base_scores(
+                base_period, keys, x, ref_keys, r, ref_period, period_column, method
+            )
+    for period in periods:
+        mask, rblock = block_masks(period)
+        res = compute_block(x[mask], rblock, method=method)
+        for name, arr in res.columns.items():
+            out_cols[name][mask] = arr
+        score[mask] = res.score
+        ref_scores = res.reference_score
+        rank[mask] = rank_descending(res.score, ref_scores)
+        key = "all" if period is None else str(period)
+        attrs_weights[key] = res.weights
+        warnings += [f"{key}: {m}" for m in res.warnings]
+        if rule is not None:
+            cls_ref = base_ref_scores if base_ref_scores is not None else ref_scores
+            klass[mask], cuts = classify(res.score, rule, cls_ref)
+            attrs_thresholds[key] = cuts
+    result = keys.copy()
+    flag_cols = _flag_columns(method)
+    for name, arr in out_cols.items():
+        if name not in flag_cols:
+            result[name] = arr
+    result["score"] = score
+    result["rank"] = _to_int64(rank)
+    if rule is not None:
+        labels = class_labels(rule)
+        result["class"] = _to_int64(klass)
+        result["class_label"] = _text_column(
+            [None if math.isnan(c) else labels[int(c) - 1] for c in klass]
+        )
+    for name in flag_cols:
+        result[name] = _to_int64(out_cols[name])
+    result["fallback_used"] = _text_column([resolved.note()] * n)
+    ids = [ind.id for ind in method.indicators]
+    miss = np.isnan(x)
+    result["missing_indicators"] = _text_column(
+        [",".join(i for i, m in zip(ids, row, strict=True) if m) or None for row in miss]
+    )
+    result.attrs = {
+        "method_id": method.id,
+        "method_version": method.version,
+        "weights": attrs_weights,
+        "thresholds": attrs_thresholds,
+        "fallbacks": dict(resolved.fallbacks_used),
+        "warnings": warnings,
+    }
+    return result
+
+
+def _flag_columns(method: IndexMethod) -> list[str]:
+    if method.flags is None:
+        return []
+    cols = [i.flag_column for i in method.indicators]
+    cols += [t.flag_output for t in method.resolved_themes() if t.flag_output]
+    return [*cols, method.flags.total_output]
+
+
+def _value_columns(method: IndexMethod) -> list[str]:
+    cols = [i.output_column for i in method.indicators]
+    for t in method.resolved_themes():
+        if t.sum_output:
+            cols.append(t.sum_output)
+        cols.append(t.output_column)
+    if method.overall.sum_output:
+        cols.append(method.overall.sum_output)
+    if method.overall.output:
+        cols.append(method.overall.output)
+    return cols + _flag_columns(method)
+
+
+def _text_column(values: list[str | None]) -> pd.Series:
+    """Text column with None for missing, as plain object dtype (same in pandas 2 and 3)."""
+    return pd.Series(values, dtype=object)
+
+
+def _to_int64(arr: FloatArray) -> pd.arrays.IntegerArray:
+    return pd.array([pd.NA if math.isnan(v) else int(v) for v in arr], dtype="Int64")
+
+
+def _base_scores(
+    base_period: str,
+    keys: pd.DataFrame,
+    x: FloatArray,
+    ref_keys: pd.DataFrame | None,
+    r: FloatArray | None,
+    ref_period: str | None,
+    period_column: str,
+    method: IndexMethod,
+) -> FloatArray:
+    """Reference scores of the base period (from the reference if given, else the table)."""
+    if r is not None and ref_keys is not None:
+        if ref_period is None:
+            return compute_block(r, None, method=method).score
+        mask = (ref_keys[ref_period].astype(str) == str(base_period)).to_numpy()
+        where, avail = "reference", sorted(map(str, pd.unique(ref_keys[ref_period])))
+        block = r[mask]
+    else:
+        mask = (keys[period_column].astype(str) == str(base_period)).to_numpy()
+        where, avail = "table", sorted(map(str, pd.unique(keys[period_column])))
+        block = x[mask]
+    if not mask.any():
+        raise InputError(
+            f"classification base period {base_period!r} is not in the {where}; "
+            f"periods available: {avail}",
+            field=period_column,
+            expected=f"rows for period {base_period!r}",
+        )
+    return compute_block(block, None, method=method).score
+
+
+__all__ = [
+    "BlockResult",
+    "ResolvedColumns",
+    "compute_block",
+    "compute_index",
+    "pivot_long",
+    "resolve_columns",
+    "to_long",
+]

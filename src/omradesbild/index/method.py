@@ -1,0 +1,463 @@
+"""Versioned index method files: pydantic models for the YAML that declares a composite index.
+
+A method file names its indicators (the table columns), how each is normalised, how the
+normalised components are weighted and aggregated (optionally first within themes), and how
+the resulting score is classified or flagged. Shipped methods live in
+``omradesbild/index/methods/*.yaml``; :func:`load_method` reads one by id or by path.
+
+Every problem with a method file is reported as :class:`~omradesbild.errors.MethodError`
+with the file and the field that is wrong, e.g.
+``scb.yaml: field 'weighting.weights': weights sum to 0.9, expected 1 (within 1e-09)``.
+"""
+
+from __future__ import annotations
+
+import math
+from importlib import resources
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from omradesbild.errors import MethodError
+
+#: Tolerance for explicit weights summing to one.
+WEIGHT_SUM_TOLERANCE = 1e-9
+
+NormalisationKind = Literal["zscore", "minmax", "percentrank_inc", "rank_exponential", "none"]
+AggregationKind = Literal["arithmetic", "geometric", "sum"]
+
+#: Default number of digits PERCENTRANK.INC keeps (Excel's default).
+EXCEL_DEFAULT_SIGNIFICANCE = 3
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Normalisation(_Strict):
+    """How raw indicator values become comparable components.
+
+    ``significance`` applies to ``percentrank_inc`` only (digits kept, truncated, default 3
+    as in Excel); ``ddof`` applies to ``zscore`` (0 = population sd, 1 = sample sd).
+    """
+
+    method: NormalisationKind = "zscore"
+    significance: int | None = Field(default=None, ge=1, le=15)
+    ddof: Literal[0, 1] = 1
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_string(cls, data: Any) -> Any:
+        if isinstance(data, str):
+            return {"method": data}
+        return data
+
+    @property
+    def digits(self) -> int:
+        """Digits PERCENTRANK.INC keeps (``significance`` or Excel's default 3)."""
+        return self.significance if self.significance is not None else EXCEL_DEFAULT_SIGNIFICANCE
+
+
+class Weighting(_Strict):
+    """How the units of one aggregation step are weighted.
+
+    ``explicit`` weights are keyed by indicator id (or theme id at the top level when the
+    method has themes) and must sum to 1 within :data:`WEIGHT_SUM_TOLERANCE`.
+    """
+
+    method: Literal["equal", "explicit", "pca"] = "equal"
+    weights: dict[str, float] | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_string(cls, data: Any) -> Any:
+        if isinstance(data, str):
+            return {"method": data}
+        return data
+
+    @model_validator(mode="after")
+    def _check(self) -> Weighting:
+        if self.method == "explicit":
+            if not self.weights:
+                raise ValueError("explicit weighting needs a non-empty 'weights' mapping")
+            bad = [k for k, v in self.weights.items() if not math.isfinite(v) or v < 0]
+            if bad:
+                raise ValueError(f"weights must be finite and >= 0; bad: {bad}")
+            total = math.fsum(self.weights.values())
+            if abs(total - 1.0) > WEIGHT_SUM_TOLERANCE:
+                raise ValueError(
+                    f"weights sum to {total!r}, expected 1 (within {WEIGHT_SUM_TOLERANCE})"
+                )
+        elif self.weights is not None:
+            raise ValueError(
+                f"'weights' is only allowed with method 'explicit', not {self.method!r}"
+            )
+        return self
+
+
+class Indicator(_Strict):
+    """One indicator: a table column, its direction and where it goes."""
+
+    id: str = Field(min_length=1)
+    column: str | None = None
+    direction: Literal[1, -1] = 1
+    theme: str | None = None
+    label_sv: str | None = None
+    label_en: str | None = None
+    output: str | None = None
+    flag_output: str | None = None
+
+    @property
+    def source_column(self) -> str:
+        """The table column that holds the indicator (``column`` or the id)."""
+        return self.column or self.id
+
+    @property
+    def output_column(self) -> str:
+        """Output column for the normalised component."""
+        return self.output or f"{self.id}_norm"
+
+    @property
+    def flag_column(self) -> str:
+        """Output column of the indicator's flag."""
+        return self.flag_output or f"F_{self.id}"
+
+
+class Theme(_Strict):
+    """A group of indicators aggregated into a theme (domain) before the overall score."""
+
+    id: str = Field(min_length=1)
+    title_sv: str | None = None
+    title_en: str | None = None
+    indicators: list[str] = Field(default_factory=list)
+    weighting: Weighting = Weighting()
+    aggregation: AggregationKind = "arithmetic"
+    sum_output: str | None = None
+    output: str | None = None
+    rerank: Normalisation | None = None
+    flag_output: str | None = None
+
+    @property
+    def output_column(self) -> str:
+        """Output column of the theme's value (after re-ranking when declared)."""
+        return self.output or self.id
+
+
+class Overall(_Strict):
+    """How themes (or components) are combined into the overall score."""
+
+    inputs: Literal["theme_scores", "theme_sums"] = "theme_scores"
+    sum_output: str | None = None
+    output: str | None = None
+    rerank: Normalisation | None = None
+
+
+class MeanSdClassification(_Strict):
+    """Classes cut at ``mean + k * sd`` of the reference scores, ``k`` strictly decreasing.
+
+    ``labels[0]`` is the class of scores at or above ``mean + k[0] * sd`` (class 1).
+    """
+
+    kind: Literal["mean_sd"]
+    k: list[float]
+    labels: list[str]
+    ddof: Literal[0, 1] = 1
+    base_period: str | None = None
+
+    @model_validator(mode="after")
+    def _check(self) -> MeanSdClassification:
+        if not self.k:
+            raise ValueError("k must list at least one multiple of sd")
+        if not all(math.isfinite(v) for v in self.k):
+            raise ValueError(f"k must be finite numbers, got {self.k}")
+        if any(b >= a for a, b in zip(self.k, self.k[1:], strict=False)):
+            raise ValueError(f"k must be strictly decreasing (no gaps or overlaps), got {self.k}")
+        if len(self.labels) != len(self.k) + 1:
+            raise ValueError(
+                f"labels: {len(self.k)} thresholds need {len(self.k) + 1} labels, "
+                f"got {len(self.labels)}"
+            )
+        return self
+
+
+class QuantileClassification(_Strict):
+    """``n`` equal-count classes by rank, class 1 = the highest scores (e.g. IMD deciles)."""
+
+    kind: Literal["quantiles"]
+    n: int = Field(ge=2)
+    labels: list[str] | None = None
+    base_period: str | None = None
+
+    @model_validator(mode="after")
+    def _check(self) -> QuantileClassification:
+        if self.labels is not None and len(self.labels) != self.n:
+            raise ValueError(
+                f"labels: n={self.n} classes need {self.n} labels, got {len(self.labels)}"
+            )
+        return self
+
+
+class FixedClassification(_Strict):
+    """Classes cut at fixed, strictly increasing thresholds; ``labels[0]`` = lowest class."""
+
+    kind: Literal["fixed"]
+    thresholds: list[float]
+    labels: list[str]
+
+    @model_validator(mode="after")
+    def _check(self) -> FixedClassification:
+        if not self.thresholds:
+            raise ValueError("thresholds must list at least one value")
+        if not all(math.isfinite(v) for v in self.thresholds):
+            raise ValueError(f"thresholds must be finite, got {self.thresholds}")
+        if any(b <= a for a, b in zip(self.thresholds, self.thresholds[1:], strict=False)):
+            raise ValueError(
+                "thresholds must be strictly increasing (no gaps or overlaps), "
+                f"got {self.thresholds}"
+            )
+        if len(self.labels) != len(self.thresholds) + 1:
+            raise ValueError(
+                f"labels: {len(self.thresholds)} thresholds need {len(self.thresholds) + 1} "
+                f"labels, got {len(self.labels)}"
+            )
+        return self
+
+
+Classification = Annotated[
+    MeanSdClassification | QuantileClassification | FixedClassification,
+    Field(discriminator="kind"),
+]
+
+
+class Flags(_Strict):
+    """SVI-style flags: an indicator is flagged when its component is >= ``threshold``."""
+
+    threshold: float = 0.9
+    total_output: str = "F_TOTAL"
+
+
+class Fallback(_Strict):
+    """Use ``column`` for ``indicator`` when the indicator's own column is absent."""
+
+    indicator: str
+    column: str
+    note: str | None = None
+
+
+class IndexMethod(_Strict):
+    """A complete, versioned index method (one YAML file)."""
+
+    id: str = Field(min_length=1)
+    version: str = Field(min_length=1)
+    title_sv: str
+    title_en: str
+    description: str = ""
+    reference: str = ""
+    indicators: list[Indicator] = Field(min_length=1)
+    normalisation: Normalisation = Normalisation()
+    weighting: Weighting = Weighting()
+    aggregation: AggregationKind = "arithmetic"
+    themes: list[Theme] | None = None
+    overall: Overall = Overall()
+    classification: Classification | None = None
+    flags: Flags | None = None
+    fallbacks: list[Fallback] = Field(default_factory=list)
+    missing_values: list[float] = Field(default_factory=lambda: [-999.0])
+
+    @field_validator("version", mode="before")
+    @classmethod
+    def _version_text(cls, v: Any) -> Any:
+        return str(v) if isinstance(v, int | float) else v
+
+    @model_validator(mode="after")
+    def _check(self) -> IndexMethod:
+        ids = [i.id for i in self.indicators]
+        dupes = sorted({i for i in ids if ids.count(i) > 1})
+        if dupes:
+            raise ValueError(f"indicators: duplicate indicator ids {dupes}")
+        known = set(ids)
+        theme_ids = [t.id for t in self.resolved_themes()]
+        tdupes = sorted({t for t in theme_ids if theme_ids.count(t) > 1})
+        if tdupes:
+            raise ValueError(f"themes: duplicate theme ids {tdupes}")
+        if self.themes is not None:
+            declared = {t.id for t in self.themes}
+            for ind in self.indicators:
+                if ind.theme is not None and ind.theme not in declared:
+                    raise ValueError(
+                        f"indicators.{ind.id}.theme: unknown theme {ind.theme!r}; "
+                        f"themes are {sorted(declared)}"
+                    )
+            for t in self.themes:
+                unknown = [i for i in t.indicators if i not in known]
+                if unknown:
+                    raise ValueError(
+                        f"themes.{t.id}.indicators: unknown indicator(s) {unknown}; "
+                        f"indicators are {ids}"
+                    )
+        if theme_ids:
+            seen: dict[str, str] = {}
+            for t in self.resolved_themes():
+                for i in t.indicators:
+                    if i in seen and seen[i] != t.id:
+                        raise ValueError(
+                            f"themes.{t.id}.indicators: indicator {i!r} is already in theme "
+                            f"{seen[i]!r}"
+                        )
+                    seen[i] = t.id
+            orphans = [i for i in ids if i not in seen]
+            if orphans:
+                raise ValueError(f"themes: indicator(s) {orphans} belong to no theme")
+            for t in self.resolved_themes():
+                if not t.indicators:
+                    raise ValueError(f"themes.{t.id}.indicators: theme has no indicators")
+                _check_weight_keys(t.weighting, t.indicators, f"themes.{t.id}.weighting.weights")
+        units = theme_ids if theme_ids else ids
+        _check_weight_keys(self.weighting, units, "weighting.weights")
+        for fb in self.fallbacks:
+            if fb.indicator not in known:
+                raise ValueError(
+                    f"fallbacks: unknown indicator {fb.indicator!r}; indicators are {ids}"
+                )
+        outs = self.output_columns()
+        odupes = sorted({o for o in outs if outs.count(o) > 1})
+        if odupes:
+            raise ValueError(f"output column names collide: {odupes}")
+        return self
+
+    # -- derived structure -------------------------------------------------------------------
+    def resolved_themes(self) -> list[Theme]:
+        """Themes with members from both ``themes[].indicators`` and ``indicators[].theme``.
+
+        When no ``themes`` list is declared but indicators name a theme, one theme per name
+        is created (equal weights, arithmetic mean), in order of first appearance.
+        """
+        if self.themes is None:
+            names: list[str] = []
+            for ind in self.indicators:
+                if ind.theme is not None and ind.theme not in names:
+                    names.append(ind.theme)
+            return [
+                Theme(id=n, indicators=[i.id for i in self.indicators if i.theme == n])
+                for n in names
+            ]
+        out: list[Theme] = []
+        for t in self.themes:
+            members = list(t.indicators)
+            for ind in self.indicators:
+                if ind.theme == t.id and ind.id not in members:
+                    members.append(ind.id)
+            out.append(t.model_copy(update={"indicators": members}))
+        return out
+
+    def indicator(self, indicator_id: str) -> Indicator:
+        """The indicator with that id."""
+        for ind in self.indicators:
+            if ind.id == indicator_id:
+                return ind
+        raise KeyError(indicator_id)
+
+    def output_columns(self) -> list[str]:
+        """Every computed column name the method writes (besides id/period)."""
+        cols = [i.output_column for i in self.indicators]
+        for t in self.resolved_themes():
+            if t.sum_output:
+                cols.append(t.sum_output)
+            cols.append(t.output_column)
+        if self.overall.sum_output:
+            cols.append(self.overall.sum_output)
+        if self.overall.output:
+            cols.append(self.overall.output)
+        cols += ["score", "rank"]
+        if self.classification is not None:
+            cols += ["class", "class_label"]
+        if self.flags is not None:
+            cols += [i.flag_column for i in self.indicators]
+            cols += [t.flag_output for t in self.resolved_themes() if t.flag_output]
+            cols.append(self.flags.total_output)
+        return cols
+
+
+def _check_weight_keys(weighting: Weighting, units: list[str], where: str) -> None:
+    if weighting.method != "explicit" or weighting.weights is None:
+        return
+    keys = set(weighting.weights)
+    missing = [u for u in units if u not in keys]
+    extra = sorted(keys - set(units))
+    if missing or extra:
+        raise ValueError(
+            f"{where}: weights must name exactly {units}; missing {missing}, unknown {extra}"
+        )
+
+
+# -- loading -----------------------------------------------------------------------------------
+def _format_validation(exc: ValidationError) -> str:
+    parts = []
+    for err in exc.errors():
+        loc = ".".join(str(p) for p in err["loc"])
+        msg = str(err["msg"]).removeprefix("Value error, ")
+        parts.append(f"field {loc!r}: {msg}" if loc else msg)
+    return "; ".join(parts)
+
+
+def parse_method(data: dict[str, Any], *, source: str = "<method>") -> IndexMethod:
+    """Validate a method given as a mapping (e.g. parsed YAML).
+
+    Raises
+    ------
+    MethodError
+        Naming ``source`` and each field that is wrong.
+    """
+    if not isinstance(data, dict):
+        raise MethodError(
+            f"{source}: a method file must be a YAML mapping, got {type(data).__name__}"
+        )
+    try:
+        return IndexMethod.model_validate(data)
+    except ValidationError as exc:
+        raise MethodError(f"{source}: {_format_validation(exc)}") from None
+
+
+def method_from_yaml(text: str, *, source: str = "<method>") -> IndexMethod:
+    """Parse and validate a method from YAML text."""
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise MethodError(f"{source}: not valid YAML: {exc}") from None
+    return parse_method(data, source=source)
+
+
+def shipped_methods() -> list[str]:
+    """Ids (file stems) of the methods shipped in ``omradesbild/index/methods``."""
+    folder = resources.files("omradesbild.index") / "methods"
+    return sorted(
+        p.name.removesuffix(".yaml") for p in folder.iterdir() if p.name.endswith(".yaml")
+    )
+
+
+def load_method(name_or_path: str | Path) -> IndexMethod:
+    """Load a method by shipped id (e.g. ``"cdc-svi-2018"``) or from a YAML file path.
+
+    Raises
+    ------
+    MethodError
+        When the id is unknown, the file is missing, or the content is invalid.
+    """
+    text_name = str(name_or_path)
+    path = Path(name_or_path)
+    if path.suffix in {".yaml", ".yml"} or path.exists():
+        if not path.is_file():
+            raise MethodError(f"{path}: method file not found")
+        return method_from_yaml(path.read_text(encoding="utf-8"), source=str(path))
+    folder = resources.files("omradesbild.index") / "methods"
+    candidate = folder / f"{text_name}.yaml"
+    if not candidate.is_file():
+        raise MethodError(
+            f"unknown index method {text_name!r}; shipped methods are {shipped_methods()} "
+            "(or give a path to a .yaml file)"
+        )
+    return method_from_yaml(
+        candidate.read_text(encoding="utf-8"), source=f"methods/{text_name}.yaml"
+    )

@@ -1,0 +1,269 @@
+"""Normalisation of indicator values: z-scores, min–max, Excel PERCENTRANK.INC, IMD ranks.
+
+All functions are pure and NaN-aware: NaN values stay NaN and are left out of the reference
+distribution. ``reference`` is the distribution a value is placed in (e.g. all areas of the
+level in the country); by default the values themselves.
+
+Directions: ``direction = +1`` means a higher value is more vulnerable; ``-1`` reverses the
+indicator so that, after normalisation, a higher component is always more vulnerable.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+from omradesbild.index.method import Normalisation
+
+FloatArray = NDArray[np.float64]
+
+#: IMD exponential transform constants: X = -C ln(1 - R (1 - exp(-100 / C))).
+IMD_EXP_CONSTANT = 23.0
+IMD_EXP_MAX = 100.0
+
+
+def _as_float(values: ArrayLike) -> FloatArray:
+    return np.asarray(values, dtype=np.float64)
+
+
+def _sorted_finite(reference: ArrayLike) -> FloatArray:
+    ref = _as_float(reference).ravel()
+    return np.sort(ref[np.isfinite(ref)])
+
+
+def excel_truncate(values: ArrayLike, digits: int) -> FloatArray:
+    """Truncate towards zero to ``digits`` decimals, as Excel's PERCENTRANK.INC does.
+
+    Notes
+    -----
+    ``trunc(p, d) = floor(p * 10^d) / 10^d`` for ``p >= 0``. The product is first rounded to
+    7 decimals so that binary representation error (``0.29 * 100 = 28.999…``) does not drop
+    a digit; a genuine fraction of a rank (at least ``1 / (n - 1)``) is never that small for
+    fewer than a million areas.
+    """
+    p = _as_float(values)
+    scale = 10.0**digits
+    return np.floor(np.round(p * scale, 7)) / scale
+
+
+def percentrank_inc(
+    values: ArrayLike,
+    reference: ArrayLike | None = None,
+    *,
+    significance: int = 3,
+) -> FloatArray:
+    """Excel's ``PERCENTRANK.INC(reference, x, significance)`` for every ``x`` in ``values``.
+
+    Parameters
+    ----------
+    values
+        The values to rank (NaN stays NaN).
+    reference
+        The array that defines relative standing (NaN ignored); default ``values``.
+    significance
+        Digits kept; the result is *truncated* (not rounded), Excel's default is 3.
+
+    Returns
+    -------
+    numpy.ndarray
+        Percentile ranks in ``[0, 1]``.
+
+    Notes
+    -----
+    For ``x`` equal to a value of the reference (``n`` finite values)::
+
+        PR(x) = (number of reference values < x) / (n - 1)
+
+    so tied values share the rank of their first occurrence (e.g. ``x = 6`` in
+    ``[1, 2, 3, 6, 6, 6, 7, 8, 9]`` gives ``3 / 8 = 0.375``). A reference of one value gives
+    1.0. For ``x`` strictly between two reference values ``a < x < b`` the result is
+    interpolated linearly between ``PR(a)`` and ``PR(b)`` (Excel's documented example:
+    5 in ``{1,1,1,2,3,4,8,11,12,13}`` gives 0.583). Values outside the reference's range,
+    for which Excel returns ``#N/A``, are clamped to 0 or 1. Finally the result is truncated
+    to ``significance`` decimals (``5/9`` gives 0.555, not 0.556).
+    """
+    x = _as_float(values)
+    s = _sorted_finite(x if reference is None else reference)
+    out = np.full(x.shape, np.nan)
+    n = s.size
+    finite = np.isfinite(x)
+    if n == 0 or not finite.any():
+        return out
+    xf = x[finite]
+    if n == 1:
+        res = np.where(xf < s[0], 0.0, 1.0)
+        res = np.where(xf == s[0], 1.0, res)
+    else:
+        lo = np.searchsorted(s, xf, side="left")
+        hi = np.searchsorted(s, xf, side="right")
+        exact = hi > lo
+        res = lo / (n - 1.0)
+        between = ~exact & (lo > 0) & (lo < n)
+        if between.any():
+            lb = lo[between]
+            a = s[lb - 1]
+            b = s[lb]
+            pr_a = np.searchsorted(s, a, side="left") / (n - 1.0)
+            pr_b = lb / (n - 1.0)
+            res[between] = pr_a + (xf[between] - a) / (b - a) * (pr_b - pr_a)
+        res[~exact & (lo == 0)] = 0.0
+        res[~exact & (lo == n)] = 1.0
+    out[finite] = excel_truncate(res, significance)
+    return out
+
+
+def zscore(values: ArrayLike, reference: ArrayLike | None = None, *, ddof: int = 1) -> FloatArray:
+    """Standard scores against the reference distribution.
+
+    Notes
+    -----
+    ``z = (x - mean(ref)) / sd(ref)`` with ``sd`` using ``ddof`` (1 = sample sd, as Excel's
+    STDEV.S). A constant reference (``sd = 0``) gives ``z = 0``. The reference is sorted
+    before summation so that the result does not depend on row order.
+    """
+    x = _as_float(values)
+    s = _sorted_finite(x if reference is None else reference)
+    if s.size == 0 or s.size <= ddof:
+        return np.full(x.shape, np.nan)
+    mean = float(np.mean(s))
+    sd = float(np.std(s, ddof=ddof))
+    if sd == 0.0 or not np.isfinite(sd):
+        return np.where(np.isfinite(x), 0.0, np.nan)
+    return (x - mean) / sd
+
+
+def minmax(values: ArrayLike, reference: ArrayLike | None = None) -> FloatArray:
+    """Min–max scaling ``(x - min) / (max - min)`` against the reference (0 when constant)."""
+    x = _as_float(values)
+    s = _sorted_finite(x if reference is None else reference)
+    if s.size == 0:
+        return np.full(x.shape, np.nan)
+    lo, hi = float(s[0]), float(s[-1])
+    if hi == lo:
+        return np.where(np.isfinite(x), 0.0, np.nan)
+    return (x - lo) / (hi - lo)
+
+
+def imd_exponential(scaled_rank: ArrayLike) -> FloatArray:
+    """The IMD exponential transform of a rank scaled to ``(0, 1]``.
+
+    Notes
+    -----
+    ``X = -23 ln(1 - R (1 - exp(-100 / 23)))`` where ``R = rank / N`` with rank 1 the least
+    deprived, so ``R = 1`` (the most deprived) maps to exactly 100 and ``R -> 0`` maps to 0.
+    """
+    r = _as_float(scaled_rank)
+    c = IMD_EXP_CONSTANT
+    return -c * np.log1p(-r * (-np.expm1(-IMD_EXP_MAX / c)))
+
+
+def rank_exponential(values: ArrayLike, reference: ArrayLike | None = None) -> FloatArray:
+    """Rank against the reference, scale to ``(0, 1]`` and apply :func:`imd_exponential`.
+
+    Notes
+    -----
+    ``rank = 1 + (number of reference values < x)`` (ascending, ties share the lowest
+    rank; 1 = least deprived), ``R = min(rank / N, 1)``, then
+    ``X = -23 ln(1 - R (1 - e^{-100/23}))``.
+    """
+    x = _as_float(values)
+    s = _sorted_finite(x if reference is None else reference)
+    out = np.full(x.shape, np.nan)
+    finite = np.isfinite(x)
+    if s.size == 0:
+        return out
+    rank = np.searchsorted(s, x[finite], side="left") + 1.0
+    out[finite] = imd_exponential(np.minimum(rank / s.size, 1.0))
+    return out
+
+
+def normalise(
+    values: ArrayLike,
+    reference: ArrayLike | None = None,
+    *,
+    spec: Normalisation,
+    direction: int = 1,
+) -> FloatArray:
+    """Normalise one indicator according to a method's :class:`Normalisation`.
+
+    Parameters
+    ----------
+    values, reference
+        Raw values and the reference distribution (default: the values).
+    spec
+        Which normalisation, with its parameters.
+    direction
+        +1 (higher = more vulnerable) or -1 (reversed).
+
+    Notes
+    -----
+    Reversal (``direction = -1``) negates the values and the reference before z-score,
+    min–max, rank-exponential and ``none``; for ``percentrank_inc`` it is the complement
+    ``1 - PR(x)`` (as CDC/ATSDR SVI computes ``EPL_PCI``), rounded to the kept digits.
+    """
+    x = _as_float(values)
+    ref = x if reference is None else _as_float(reference)
+    kind = spec.method
+    if kind == "percentrank_inc":
+        pr = percentrank_inc(x, ref, significance=spec.digits)
+        return pr if direction == 1 else np.round(1.0 - pr, spec.digits)
+    if direction == -1:
+        x, ref = -x, -ref
+    if kind == "zscore":
+        return zscore(x, ref, ddof=spec.ddof)
+    if kind == "minmax":
+        return minmax(x, ref)
+    if kind == "rank_exponential":
+        return rank_exponential(x, ref)
+    return x.copy()
+
+
+# -- vectorised self-normalisation (Monte-Carlo) -----------------------------------------------
+def count_less_last_axis(a: FloatArray) -> NDArray[np.int64]:
+    """For each element, how many elements of its row (last axis) are strictly smaller.
+
+    ``a`` must hold no NaN. One sort per row, O(n log n); ties are resolved from the sorted
+    values, so the (unstable) sort order of equal elements does not matter.
+    """
+    n = a.shape[-1]
+    order = np.argsort(a, axis=-1)
+    s = np.take_along_axis(a, order, axis=-1)
+    new = np.ones(s.shape, dtype=bool)
+    new[..., 1:] = s[..., 1:] != s[..., :-1]
+    pos = np.broadcast_to(np.arange(n, dtype=np.int64), s.shape)
+    first = np.maximum.accumulate(np.where(new, pos, 0), axis=-1)
+    out = np.empty(a.shape, dtype=np.int64)
+    np.put_along_axis(out, order, first, axis=-1)
+    return out
+
+
+def normalise_last_axis(
+    a: FloatArray, *, spec: Normalisation, directions: FloatArray
+) -> FloatArray:
+    """Normalise every row of ``a`` (shape ``(..., K, N)``) against itself along the last axis.
+
+    ``directions`` has shape ``(K,)``; ``a`` must hold no NaN. Same formulas as
+    :func:`normalise` with ``reference`` = the row itself.
+    """
+    n = a.shape[-1]
+    d = directions[:, None]
+    kind = spec.method
+    if kind == "percentrank_inc":
+        if n == 1:
+            return np.ones_like(a)
+        pr = excel_truncate(count_less_last_axis(a) / (n - 1.0), spec.digits)
+        return np.where(d > 0, pr, np.round(1.0 - pr, spec.digits))
+    x = a * d
+    if kind == "zscore":
+        mean = x.mean(axis=-1, keepdims=True)
+        sd = x.std(axis=-1, ddof=spec.ddof, keepdims=True)
+        safe = np.where(sd > 0, sd, 1.0)
+        return np.where(sd > 0, (x - mean) / safe, 0.0)
+    if kind == "minmax":
+        lo = x.min(axis=-1, keepdims=True)
+        rng = x.max(axis=-1, keepdims=True) - lo
+        safe = np.where(rng > 0, rng, 1.0)
+        return np.where(rng > 0, (x - lo) / safe, 0.0)
+    if kind == "rank_exponential":
+        return imd_exponential((count_less_last_axis(x) + 1.0) / n)
+    return x

@@ -1,0 +1,409 @@
+"""Monte-Carlo uncertainty of an index: how stable is each area's rank and class?
+
+Each draw perturbs the index in three ways at once: weights drawn from a Dirichlet
+distribution centred on the declared weights, one normalisation chosen at random among
+alternatives, and (optionally) every indicator value perturbed with its standard error.
+Everything is vectorised over draws × areas matrices in chunks of draws, so memory stays
+bounded (about ``chunk × indicators × areas × 8`` bytes).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from numpy.typing import NDArray
+from pydantic import ValidationError
+
+from omradesbild.errors import InputError, MethodError
+from omradesbild.index.classify import (
+    AnyClassification,
+    FixedClassification,
+    MeanSdClassification,
+    classify,
+)
+from omradesbild.index.engine import compute_index, prepare_table
+from omradesbild.index.method import IndexMethod, Normalisation
+from omradesbild.index.normalise import count_less_last_axis, normalise_last_axis
+from omradesbild.index.weights import dirichlet_weights, resolve_weights
+
+FloatArray = NDArray[np.float64]
+
+#: Draws processed together; fixed so that results depend only on (seed, draws).
+CHUNK_DRAWS = 50
+
+#: Upper bound on worker threads (numpy releases the GIL while sorting and drawing).
+MAX_THREADS = 4
+
+
+def effective_weights(method: IndexMethod, components: FloatArray) -> FloatArray:
+    """Flat weight per indicator implied by the method's (theme and overall) weights.
+
+    Parameters
+    ----------
+    method
+        The index method.
+    components
+        Normalised components (areas × indicators) under the declared normalisation; used
+        only for ``pca`` weighting.
+
+    Notes
+    -----
+    With themes, ``w_i = a_t · c_{t,i}`` where ``c_{t,i}`` is the within-theme weight
+    (1 for ``sum``) and ``a_t`` the theme's weight in the overall aggregation (1 for
+    ``sum``); the vector is rescaled to sum to 1. For SVI this gives 1/15 per indicator,
+    which reproduces the order of ``SPL_THEMES`` exactly. Theme re-ranking is not re-applied
+    in the draws (an approximation when ``overall.inputs`` is ``theme_scores``).
+    """
+    themes = method.resolved_themes()
+    ids = [i.id for i in method.indicators]
+    if not themes:
+        if method.aggregation == "sum":
+            w = np.full(len(ids), 1.0 / len(ids))
+        else:
+            w, _ = resolve_weights(method.weighting, ids, components)
+        return w / w.sum()
+    pos = {i: j for j, i in enumerate(ids)}
+    eff = np.zeros(len(ids))
+    theme_vals = []
+    within: list[FloatArray] = []
+    for t in themes:
+        idx = [pos[i] for i in t.indicators]
+        if t.aggregation == "sum":
+            c = np.ones(len(idx))
+        else:
+            c, _ = resolve_weights(t.weighting, t.indicators, components[:, idx])
+        within.append(c)
+        theme_vals.append(components[:, idx] @ c)
+    if method.aggregation == "sum":
+        a = np.ones(len(themes))
+    else:
+        a, _ = resolve_weights(
+            method.weighting, [t.id for t in themes], np.column_stack(theme_vals)
+        )
+    for t, c, at in zip(themes, within, a, strict=True):
+        for i, ci in zip(t.indicators, c, strict=True):
+            eff[pos[i]] = at * ci
+    return eff / eff.sum()
+
+
+def _as_normalisation(spec: str | Normalisation) -> Normalisation:
+    if isinstance(spec, Normalisation):
+        return spec
+    try:
+        return Normalisation.model_validate(spec)
+    except ValidationError:
+        raise MethodError(
+            f"normalisations: unknown normalisation {spec!r}; expected one of "
+            "zscore, minmax, percentrank_inc, rank_exponential, none"
+        ) from None
+
+
+def _class_of(
+    scores: FloatArray, ranks: NDArray[np.int64], rule: AnyClassification
+) -> NDArray[np.int64]:
+    """Class per draw and area (scores, ranks: draws × areas)."""
+    n = scores.shape[1]
+    if isinstance(rule, MeanSdClassification):
+        mean = scores.mean(axis=1, keepdims=True)
+        sd = scores.std(axis=1, ddof=rule.ddof, keepdims=True)
+        out = np.ones(scores.shape, dtype=np.int64)
+        for k in rule.k:
+            out += scores < mean + k * sd
+        return out
+    if isinstance(rule, FixedClassification):
+        out = np.ones(scores.shape, dtype=np.int64)
+        for t in rule.thresholds:
+            out += scores >= t
+        return out
+    q = np.ceil(np.round(ranks * rule.n / n, 9)).astype(np.int64)
+    return np.clip(q, 1, rule.n)
+
+
+def _n_classes(rule: AnyClassification) -> int:
+    if isinstance(rule, MeanSdClassification):
+        return len(rule.k) + 1
+    if isinstance(rule, FixedClassification):
+        return len(rule.thresholds) + 1
+    return rule.n
+
+
+def _se_matrix(
+    indicator_se: pd.DataFrame, ids: pd.Series, columns: list[str], id_column: str
+) -> FloatArray:
+    if id_column not in indicator_se.columns:
+        raise InputError(
+            f"indicator_se has no column {id_column!r}; available columns: "
+            f"{list(map(str, indicator_se.columns))}",
+            field=id_column,
+        )
+    se = indicator_se.drop_duplicates(id_column).set_index(id_column)
+    missing_cols = [c for c in columns if c not in se.columns]
+    if missing_cols:
+        raise InputError(
+            f"indicator_se has no column(s) {missing_cols}; available columns: "
+            f"{list(map(str, indicator_se.columns))}",
+            field=missing_cols[0],
+            expected="one standard-error column per indicator column",
+        )
+    absent = [i for i in ids if i not in se.index]
+    if absent:
+        raise InputError(
+            f"indicator_se has no row for area(s) {absent[:5]}"
+            + (f" and {len(absent) - 5} more" if len(absent) > 5 else ""),
+            field=id_column,
+            expected="one row of standard errors per area of the table",
+        )
+    aligned = se.reindex(ids.to_numpy())[columns]
+    mat = aligned.apply(pd.to_numeric, errors="coerce").to_numpy(dtype=np.float64)
+    mat = np.where(np.isfinite(mat), mat, 0.0)
+    if (mat < 0).any():
+        r, c = np.argwhere(mat < 0)[0]
+        raise InputError(
+            f"indicator_se: negative standard error for area {ids.iloc[r]!r}",
+            field=columns[c],
+            expected="a standard error >= 0",
+        )
+    return mat
+
+
+def monte_carlo(
+    table: pd.DataFrame,
+    *,
+    method: IndexMethod,
+    id_column: str = "area_code",
+    draws: int = 1000,
+    seed: int = 0,
+    weight_concentration: float = 50.0,
+    normalisations: Sequence[str | Normalisation] | None = None,
+    indicator_se: pd.DataFrame | None = None,
+    classification: AnyClassification | None = None,
+    robust_threshold: float = 0.9,
+) -> tuple[pd.DataFrame, dict[str, Any]]:
+    """Rank and class uncertainty of every area under perturbed weights, normalisations, data.
+
+    Parameters
+    ----------
+    table
+        Wide table for one period, as for :func:`~omradesbild.index.engine.compute_index`.
+    method
+        The index method (its weights are the centre of the Dirichlet draws).
+    id_column
+        Area id column.
+    draws, seed
+        Number of draws and the seed of ``numpy.random.default_rng``; the same
+        ``(table, method, draws, seed, …)`` give identical results in any row order.
+    weight_concentration
+        Dirichlet concentration ``c``: weights ``W ~ Dir(c · w)``; larger = closer to ``w``.
+    normalisations
+        Alternatives drawn uniformly per draw (default: only the method's own), e.g.
+        ``["zscore", "minmax", "percentrank_inc"]``.
+    indicator_se
+        Optional wide table of standard errors (``id_column`` + the indicator columns):
+        each draw adds ``N(0, se²)`` noise to every value before normalising.
+    classification
+        Classification to evaluate (default: the method's own; none = no class columns).
+    robust_threshold
+        An area's class is *robust* when the share of draws that give its deterministic
+        class is at least this.
+
+    Returns
+    -------
+    per_area, summary
+        ``per_area`` (sorted by id): ``id_column``, ``score``, ``rank`` (deterministic, as
+        :func:`compute_index`), ``rank_p05``, ``rank_median``, ``rank_p95`` (percentiles of
+        the draw ranks, 1 = most vulnerable), and with a classification ``class``,
+        ``prob_class_1`` … ``prob_class_n``, ``modal_class`` and ``robust_class``
+        (boolean). Areas with a missing indicator get NA throughout. ``summary`` holds the
+        settings, normalisation counts, effective weights, and the median/max width of the
+        90 % rank interval and the share of robust classes.
+
+    Notes
+    -----
+    The draws use a flattened linear index ``S = sum_i W_i z_i`` (or the geometric mean for
+    geometric methods) with the effective indicator weights of :func:`effective_weights`;
+    classes follow the rule recomputed on each draw's scores (mean ± k·sd and quantiles on
+    that draw's distribution; fixed thresholds as given). Rank per draw:
+    ``1 + #{areas with a higher score}``.
+    """
+    if draws < 1:
+        raise MethodError(f"draws must be >= 1, got {draws}")
+    alts = [_as_normalisation(n) for n in (normalisations or [method.normalisation])]
+    keys, values, resolved = prepare_table(
+        table, method=method, id_column=id_column, period_column=None, what="table"
+    )
+    deterministic = compute_index(table, method=method, id_column=id_column)
+    rule = classification if classification is not None else method.classification
+    complete: NDArray[np.bool_] = np.asarray(np.isfinite(values).all(axis=1), dtype=bool)
+    x = values[complete]
+    n_areas, n_ind = x.shape
+    if n_areas < 2:
+        raise InputError(
+            f"monte_carlo needs at least 2 areas with every indicator, got {n_areas}",
+            expected="a table with complete rows",
+        )
+    directions = np.array([ind.direction for ind in method.indicators], dtype=np.float64)
+    declared = normalise_last_axis(x.T, spec=method.normalisation, directions=directions).T
+    eff = effective_weights(method, declared)
+    n_chunks = -(-draws // CHUNK_DRAWS)
+    seeds = np.random.SeedSequence(seed).spawn(n_chunks + 1)
+    rng = np.random.default_rng(seeds[0])
+    choice = rng.integers(len(alts), size=draws)
+    weights = dirichlet_weights(eff, concentration=weight_concentration, draws=draws, rng=rng)
+    se = None
+    if indicator_se is not None:
+        cols = [resolved.columns[i.id] for i in method.indicators]
+        se = _se_matrix(indicator_se, keys[id_column], cols, id_column)[complete].T
+    geometric = method.aggregation == "geometric"
+    fixed_z = (
+        None
+        if se is not None
+        else [normalise_last_axis(x.T, spec=a, directions=directions) for a in alts]
+    )
+    n_cls = _n_classes(rule) if rule is not None else 0
+    xt = x.T
+
+    def run_chunk(i: int) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
+        start, stop = i * CHUNK_DRAWS, min((i + 1) * CHUNK_DRAWS, draws)
+        c = stop - start
+        noisy = None
+        if se is not None:
+            eps = np.random.default_rng(seeds[i + 1]).standard_normal(
+                (c, n_ind, n_areas), dtype=np.float32
+            )
+            noisy = xt[None, :, :] + eps * se[None, :, :]
+        scores = np.empty((c, n_areas))
+        for a_idx, spec in enumerate(alts):
+            sel = np.flatnonzero(choice[start:stop] == a_idx)
+            if sel.size == 0:
+                continue
+            w = weights[start + sel]
+            if noisy is None:
+                assert fixed_z is not None
+                scores[sel] = _combine_fixed(fixed_z[a_idx], w, geometric)
+            else:
+                z3 = normalise_last_axis(noisy[sel], spec=spec, directions=directions)
+                scores[sel] = _combine_draws(z3, w, geometric)
+        r = 1 + count_less_last_axis(-scores)
+        counts = np.zeros((n_areas, n_cls), dtype=np.int64)
+        if rule is not None:
+            cls = _class_of(scores, r, rule)
+            for k in range(1, n_cls + 1):
+                counts[:, k - 1] = (cls == k).sum(axis=0)
+        return r, counts
+
+    # Each chunk has its own random stream (spawned from the seed), so the result does not
+    # depend on how many threads run the chunks or in which order they finish.
+    workers = max(1, min(MAX_THREADS, os.cpu_count() or 1, n_chunks))
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        parts = list(pool.map(run_chunk, range(n_chunks)))
+    ranks = np.concatenate([p[0] for p in parts], axis=0)
+    counts: NDArray[np.int64] = np.zeros((n_areas, n_cls), dtype=np.int64)
+    for part in parts:
+        counts += part[1]
+    pct = np.percentile(ranks, [5, 50, 95], axis=0)
+    return _assemble(
+        keys=keys,
+        id_column=id_column,
+        complete=complete,
+        deterministic=deterministic,
+        pct=pct,
+        counts=counts,
+        rule=rule,
+        draws=draws,
+        robust_threshold=robust_threshold,
+        summary_base={
+            "method_id": method.id,
+            "method_version": method.version,
+            "draws": draws,
+            "seed": seed,
+            "weight_concentration": weight_concentration,
+            "normalisations": [a.method for a in alts],
+            "normalisation_counts": {
+                a.method: int((choice == i).sum()) for i, a in enumerate(alts)
+            },
+            "effective_weights": {
+                ind.id: float(w) for ind, w in zip(method.indicators, eff, strict=True)
+            },
+            "indicator_se": se is not None,
+            "n_areas": int(n_areas),
+            "n_excluded_missing": int((~complete).sum()),
+        },
+    )
+
+
+def _combine_fixed(z: FloatArray, w: FloatArray, geometric: bool) -> FloatArray:
+    """Scores (draws × areas) from one fixed component matrix z (indicators × areas)."""
+    if not geometric:
+        return w @ z
+    shift = 0.0 if z.min() > 0 else 1.0 - float(z.min())
+    return np.exp(w @ np.log(z + shift))
+
+
+def _combine_draws(z3: FloatArray, w: FloatArray, geometric: bool) -> FloatArray:
+    """Scores from per-draw components z3 (draws × indicators × areas)."""
+    if not geometric:
+        return np.einsum("ci,cin->cn", w, z3)
+    lo = z3.min(axis=(1, 2), keepdims=True)
+    shift = np.where(lo > 0, 0.0, 1.0 - lo)
+    return np.exp(np.einsum("ci,cin->cn", w, np.log(z3 + shift)))
+
+
+def _assemble(
+    *,
+    keys: pd.DataFrame,
+    id_column: str,
+    complete: NDArray[np.bool_],
+    deterministic: pd.DataFrame,
+    pct: FloatArray,
+    counts: NDArray[np.int64],
+    rule: AnyClassification | None,
+    draws: int,
+    robust_threshold: float,
+    summary_base: dict[str, Any],
+) -> tuple[pd.DataFrame, dict[str, Any]]:
+    n = len(keys)
+    out = pd.DataFrame({id_column: keys[id_column].to_numpy()})
+    det = deterministic.set_index(id_column).reindex(out[id_column].to_numpy())
+    out["score"] = det["score"].to_numpy(dtype=np.float64)
+    out["rank"] = det["rank"].to_numpy()
+    for j, name in enumerate(["rank_p05", "rank_median", "rank_p95"]):
+        col = np.full(n, np.nan)
+        col[complete] = pct[j]
+        out[name] = col
+    summary = dict(summary_base)
+    width = pct[2] - pct[0]
+    summary["median_rank_interval_90"] = float(np.median(width))
+    summary["max_rank_interval_90"] = float(np.max(width))
+    summary["robust_threshold"] = robust_threshold
+    if rule is None:
+        summary["share_robust_class"] = None
+        return out, summary
+    det_class, _ = classify(out["score"].to_numpy(dtype=np.float64), rule)
+    probs = counts / float(draws)
+    for k in range(probs.shape[1]):
+        col = np.full(n, np.nan)
+        col[complete] = probs[:, k]
+        out[f"prob_class_{k + 1}"] = col
+    out["class"] = pd.array([pd.NA if np.isnan(c) else int(c) for c in det_class], dtype="Int64")
+    modal = np.full(n, np.nan)
+    modal[complete] = probs.argmax(axis=1) + 1
+    out["modal_class"] = pd.array([pd.NA if np.isnan(c) else int(c) for c in modal], dtype="Int64")
+    robust: list[Any] = []
+    ci = 0
+    for i in range(n):
+        if not complete[i] or np.isnan(det_class[i]):
+            robust.append(pd.NA)
+            if complete[i]:
+                ci += 1
+            continue
+        robust.append(bool(probs[ci, int(det_class[i]) - 1] >= robust_threshold))
+        ci += 1
+    out["robust_class"] = pd.array(robust, dtype="boolean")
+    valid = out["robust_class"].dropna()
+    summary["share_robust_class"] = float(valid.mean()) if len(valid) else None
+    return out, summary
