@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -25,3 +26,56 @@ def shared_data() -> Path:
             pytest.fail(f"real data folder missing: {path} (set OMRADESBILD_SHARED_DATA)")
         pytest.skip(f"real data folder not found at {path}")
     return path
+
+
+def run_cli(args: list[str]) -> None:
+    """Run the command line in-process; fail the test if it exits non-zero."""
+    from omradesbild.cli.main import main
+
+    try:
+        main(args)
+    except SystemExit as exc:  # pragma: no cover - only on failure
+        assert exc.code in (0, None), f"omradesbild {' '.join(args)} exited {exc.code}"
+
+
+def ingest_commands(data: Path, db: Path) -> list[list[str]]:
+    """The commands that ingest every real file in ``data`` into ``db``."""
+    d = ["--db", str(db)]
+    geo = [str(p) for p in sorted((data / "geo").iterdir())]
+    tables = [str(p) for p in sorted((data / "scb/deso2018_tables_2022").glob("*.xlsx"))]
+    crime = [str(p) for p in sorted((data / "crime").glob("*.csv"))]
+    return [
+        ["ingest", "scb-key", str(data / "scb/koppling-deso2018-regso2020.csv"), *d],
+        ["ingest", "scb-xlsx", *tables, *d],
+        ["ingest", "boundaries", *geo, *d],
+        [
+            "ingest",
+            "police-areas",
+            str(data / "police/uso_2023/uso_2023.shp"),
+            "--year",
+            "2023",
+            *d,
+        ],
+        ["ingest", "police-list", str(data / "police/utsatta_omraden_2025_list.csv"), *d],
+        ["ingest", "crime", *crime, *d],
+    ]
+
+
+@pytest.fixture(scope="session")
+def real_store(shared_data: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A store with every real file ingested through the command line (built once)."""
+    db = tmp_path_factory.mktemp("real") / "real.duckdb"
+    for cmd in ingest_commands(shared_data, db):
+        run_cli(cmd)
+    return db
+
+
+@pytest.fixture()
+def rerun_ingest(shared_data: Path) -> Callable[[Path], None]:
+    """Run every real ingest command again against a store."""
+
+    def rerun(db: Path) -> None:
+        for cmd in ingest_commands(shared_data, db):
+            run_cli(cmd)
+
+    return rerun

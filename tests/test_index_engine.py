@@ -70,9 +70,9 @@ def scb_table() -> pd.DataFrame:
     return pd.DataFrame(
         {
             "area_code": [f"R{i:02d}" for i in range(10)],
-            "edu_forgymnasial_pct_25_64": [v + 1.0 for v in idx],
-            "low_econ_standard_pct": [float(v) for v in idx],
-            "ekbist_or_longterm_unemployed_pct_20_64": [v - 1.0 for v in idx],
+            "edu_low_25_64": [v + 1.0 for v in idx],
+            "low_econ_standard": [float(v) for v in idx],
+            "ekbist_longterm_20_64": [v - 1.0 for v in idx],
         }
     )
 
@@ -93,22 +93,16 @@ def test_scb_omradestyp_thresholds_by_hand() -> None:
 
 
 def test_scb_fallback_column_is_used_and_recorded() -> None:
-    table = scb_table().rename(
-        columns={"ekbist_or_longterm_unemployed_pct_20_64": "unemployed_pct_16_64"}
-    )
+    table = scb_table().rename(columns={"ekbist_longterm_20_64": "unemployment_16_64"})
     out = compute_index(table, method=SCB)
-    assert (
-        out["fallback_used"] == "ekbist_or_longterm_unemployed_pct_20_64 -> unemployed_pct_16_64"
-    ).all()
-    assert out.attrs["fallbacks"] == {
-        "ekbist_or_longterm_unemployed_pct_20_64": "unemployed_pct_16_64"
-    }
+    assert (out["fallback_used"] == "ekbist_longterm_20_64 -> unemployment_16_64").all()
+    assert out.attrs["fallbacks"] == {"ekbist_longterm_20_64": "unemployment_16_64"}
     np.testing.assert_allclose(out["score"], compute_index(scb_table(), method=SCB)["score"])
     with pytest.raises(InputError) as err:
-        compute_index(table.drop(columns=["unemployed_pct_16_64"]), method=SCB)
+        compute_index(table.drop(columns=["unemployment_16_64"]), method=SCB)
     msg = str(err.value)
-    assert "'ekbist_or_longterm_unemployed_pct_20_64'" in msg and "unemployed_pct_16_64" in msg
-    assert "available columns: ['area_code', 'edu_forgymnasial_pct_25_64'" in msg
+    assert "'ekbist_longterm_20_64'" in msg and "unemployment_16_64" in msg
+    assert "available columns: ['area_code', 'edu_low_25_64'" in msg
 
 
 def test_imd_hand_computed() -> None:
@@ -147,8 +141,8 @@ def test_reference_distribution_matches_full_computation() -> None:
 def test_periods_and_base_period_anchoring() -> None:
     base = scb_table().assign(period="2020")
     later = scb_table().assign(period="2021")
-    later[["edu_forgymnasial_pct_25_64", "low_econ_standard_pct"]] += 10.0
-    later["ekbist_or_longterm_unemployed_pct_20_64"] += 10.0
+    later[["edu_low_25_64", "low_econ_standard"]] += 10.0
+    later["ekbist_longterm_20_64"] += 10.0
     table = pd.concat([later, base])
     per_period = compute_index(table, method=SCB, period_column="period")
     # Each period classified on its own distribution: a uniform shift changes nothing.
@@ -206,14 +200,14 @@ def test_long_form_pivot_gives_same_result() -> None:
 def test_input_errors_name_column_row_and_expectation() -> None:
     table = scb_table()
     with pytest.raises(InputError) as err:
-        compute_index(table.drop(columns=["low_econ_standard_pct"]), method=SCB)
-    assert err.value.field == "low_econ_standard_pct"
+        compute_index(table.drop(columns=["low_econ_standard"]), method=SCB)
+    assert err.value.field == "low_econ_standard"
     assert "available columns" in str(err.value)
-    bad = table.astype({"low_econ_standard_pct": object})
-    bad.loc[3, "low_econ_standard_pct"] = "12,5"
+    bad = table.astype({"low_econ_standard": object})
+    bad.loc[3, "low_econ_standard"] = "12,5"
     with pytest.raises(InputError, match="non-numeric value '12,5'") as err:
         compute_index(bad, method=SCB)
-    assert err.value.row == 5 and err.value.field == "low_econ_standard_pct"
+    assert err.value.row == 5 and err.value.field == "low_econ_standard"
     with pytest.raises(InputError, match="'R01' occurs more than once"):
         compute_index(pd.concat([table, table.iloc[[1]]]), method=SCB)
     with pytest.raises(InputError, match="no column 'deso'"):
@@ -221,8 +215,8 @@ def test_input_errors_name_column_row_and_expectation() -> None:
 
 
 def test_inputs_not_mutated_and_empty_strings_missing() -> None:
-    table = scb_table().astype({"low_econ_standard_pct": object})
-    table.loc[0, "low_econ_standard_pct"] = ""
+    table = scb_table().astype({"low_econ_standard": object})
+    table.loc[0, "low_econ_standard"] = ""
     before = table.copy()
     out = compute_index(table, method=SCB)
     pd.testing.assert_frame_equal(table, before)

@@ -29,7 +29,13 @@ def with_(**changes: Any) -> dict[str, Any]:
 
 
 def test_shipped_methods_load() -> None:
-    assert shipped_methods() == ["cdc-svi-2018", "imd-2019", "scb-omradestyp"]
+    assert shipped_methods() == [
+        "brott-anmalda",
+        "brott-trygghet",
+        "cdc-svi-2018",
+        "imd-2019",
+        "scb-omradestyp",
+    ]
     svi = load_method("cdc-svi-2018")
     assert [t.output_column for t in svi.resolved_themes()] == [
         f"RPL_THEME{i}" for i in range(1, 5)
@@ -44,7 +50,7 @@ def test_shipped_methods_load() -> None:
     scb = load_method("scb-omradestyp")
     assert scb.classification is not None and scb.classification.kind == "mean_sd"
     assert scb.classification.k == [2, 1, 0, -1]
-    assert scb.fallbacks[0].column == "unemployed_pct_16_64"
+    assert scb.fallbacks[0].column == "unemployment_16_64"
 
 
 def test_load_from_path_and_unknown(tmp_path: Path) -> None:

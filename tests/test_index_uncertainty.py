@@ -20,16 +20,16 @@ def scb_table(n: int = 120, seed: int = 0) -> pd.DataFrame:
     return pd.DataFrame(
         {
             "area_code": [f"R{i:04d}" for i in range(n)],
-            "edu_forgymnasial_pct_25_64": latent + rng.normal(0, 1, n),
-            "low_econ_standard_pct": latent + rng.normal(0, 1, n),
-            "ekbist_or_longterm_unemployed_pct_20_64": latent + rng.normal(0, 1, n),
+            "edu_low_25_64": latent + rng.normal(0, 1, n),
+            "low_econ_standard": latent + rng.normal(0, 1, n),
+            "ekbist_longterm_20_64": latent + rng.normal(0, 1, n),
         }
     )
 
 
 def test_output_shape_probabilities_and_summary() -> None:
     table = scb_table()
-    table.loc[5, "low_econ_standard_pct"] = np.nan
+    table.loc[5, "low_econ_standard"] = np.nan
     per_area, summary = monte_carlo(
         table, method=SCB, draws=120, seed=1, normalisations=["none", "zscore", "percentrank_inc"]
     )
@@ -140,6 +140,6 @@ def test_errors() -> None:
         monte_carlo(table, method=SCB, draws=5, indicator_se=table[["area_code"]])
     with pytest.raises(InputError, match=r"no row for area\(s\) \['R0009'\]"):
         monte_carlo(table, method=SCB, draws=5, indicator_se=table.iloc[:9])
-    neg = table.assign(low_econ_standard_pct=-1.0)
+    neg = table.assign(low_econ_standard=-1.0)
     with pytest.raises(InputError, match="negative standard error"):
         monte_carlo(table, method=SCB, draws=5, indicator_se=neg)

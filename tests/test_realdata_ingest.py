@@ -7,56 +7,16 @@ changes nothing.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
 
-from omradesbild.cli.main import main
 from omradesbild.store import Store
 
 pytestmark = pytest.mark.realdata
-
-
-def _run(args: list[str]) -> None:
-    try:
-        main(args)
-    except SystemExit as exc:  # pragma: no cover - only on failure
-        assert exc.code in (0, None), f"omradesbild {' '.join(args)} exited {exc.code}"
-
-
-def _commands(data: Path, db: Path) -> list[list[str]]:
-    d = ["--db", str(db)]
-    geo = sorted((data / "geo").iterdir())
-    return [
-        ["ingest", "scb-key", str(data / "scb/koppling-deso2018-regso2020.csv"), *d],
-        [
-            "ingest",
-            "scb-xlsx",
-            *map(str, sorted((data / "scb/deso2018_tables_2022").glob("*"))),
-            *d,
-        ],
-        ["ingest", "boundaries", *map(str, geo), *d],
-        [
-            "ingest",
-            "police-areas",
-            str(data / "police/uso_2023/uso_2023.shp"),
-            "--year",
-            "2023",
-            *d,
-        ],
-        ["ingest", "police-list", str(data / "police/utsatta_omraden_2025_list.csv"), *d],
-        ["ingest", "crime", *map(str, sorted((data / "crime").glob("*.csv"))), *d],
-    ]
-
-
-@pytest.fixture(scope="module")
-def real_store(shared_data: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    db = tmp_path_factory.mktemp("real") / "real.duckdb"
-    for cmd in _commands(shared_data, db):
-        _run(cmd)
-    return db
 
 
 def _table(db: Path, sql: str) -> pd.DataFrame:
@@ -135,10 +95,11 @@ def test_geometries_are_in_sweref99tm(real_store: Path) -> None:
     assert np.hypot(sthlm.x - 674_000, sthlm.y - 6_580_000) < 15_000
 
 
-def test_running_everything_again_changes_nothing(real_store: Path, shared_data: Path) -> None:
+def test_running_everything_again_changes_nothing(
+    real_store: Path, rerun_ingest: Callable[[Path], None]
+) -> None:
     tables = ("areas", "links", "observations", "classifications", "sources", "ingest_log")
     before = {t: _table(real_store, f"SELECT count(*) AS n FROM {t}")["n"].iloc[0] for t in tables}
-    for cmd in _commands(shared_data, real_store):
-        _run(cmd)
+    rerun_ingest(real_store)
     after = {t: _table(real_store, f"SELECT count(*) AS n FROM {t}")["n"].iloc[0] for t in tables}
     assert before == after

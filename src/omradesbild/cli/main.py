@@ -16,6 +16,7 @@ from typing import Annotated
 
 import typer
 
+from omradesbild.cli import analysis as analysis_cmds
 from omradesbild.cli import fetch as fetch_cmds
 from omradesbild.cli import ingest as ingest_cmds
 from omradesbild.cli.common import DbOption, echo_table, open_store
@@ -36,6 +37,8 @@ app = typer.Typer(
 )
 app.add_typer(ingest_cmds.app, name="ingest")
 app.add_typer(fetch_cmds.app, name="fetch")
+app.add_typer(analysis_cmds.indicators_app, name="indicators")
+app.add_typer(analysis_cmds.index_app, name="index")
 
 
 @app.command()

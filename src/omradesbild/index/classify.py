@@ -42,12 +42,14 @@ def mean_sd_thresholds(rule: MeanSdClassification, reference: ArrayLike) -> list
     """Thresholds ``mean + k·sd`` of the reference scores, in the order of ``k``.
 
     The reference is sorted before summation, so row order cannot change the thresholds.
+    With too few reference values for a standard deviation (``n <= ddof``) the spread is
+    taken as 0, so every area still gets a class (all cuts at the mean).
     """
     s = _finite_sorted(reference)
-    if s.size <= rule.ddof:
+    if s.size == 0:
         return [math.nan] * len(rule.k)
     mean = float(np.mean(s))
-    sd = float(np.std(s, ddof=rule.ddof))
+    sd = float(np.std(s, ddof=rule.ddof)) if s.size > rule.ddof else 0.0
     return [mean + k * sd for k in rule.k]
 
 

@@ -255,6 +255,10 @@ class IndexMethod(_Strict):
     title_en: str
     description: str = ""
     reference: str = ""
+    #: Which picture the index draws. Socioeconomic vulnerability and crime/insecurity are
+    #: kept apart: when computed from the store, every indicator's catalogue domain must
+    #: belong to this picture ("generic" = a method for plain tables, e.g. SVI or IMD).
+    picture: Literal["socioeconomic", "crime_insecurity", "generic"] = "generic"
     indicators: list[Indicator] = Field(min_length=1)
     normalisation: Normalisation = Normalisation()
     weighting: Weighting = Weighting()

@@ -118,15 +118,16 @@ def zscore(values: ArrayLike, reference: ArrayLike | None = None, *, ddof: int =
     Notes
     -----
     ``z = (x - mean(ref)) / sd(ref)`` with ``sd`` using ``ddof`` (1 = sample sd, as Excel's
-    STDEV.S). A constant reference (``sd = 0``) gives ``z = 0``. The reference is sorted
+    STDEV.S). A constant reference (``sd = 0``, or a single value) gives ``z = 0``. The reference is sorted
     before summation so that the result does not depend on row order.
     """
     x = _as_float(values)
     s = _sorted_finite(x if reference is None else reference)
-    if s.size == 0 or s.size <= ddof:
+    if s.size == 0:
         return np.full(x.shape, np.nan)
     mean = float(np.mean(s))
-    sd = float(np.std(s, ddof=ddof))
+    # A single reference value has no spread: treat it as constant rather than drop the area.
+    sd = float(np.std(s, ddof=ddof)) if s.size > ddof else 0.0
     if sd == 0.0 or not np.isfinite(sd):
         return np.where(np.isfinite(x), 0.0, np.nan)
     return (x - mean) / sd

@@ -70,7 +70,7 @@ OUTPUT_COLUMNS: tuple[str, ...] = (
 )
 
 #: Area code used for the whole country (all areas in the input), as in SCB's tables.
-COUNTRY_CODE = "00"
+COUNTRY_CODE = "SE"
 
 _KEYS = ["area_code", "area_version", "period"]
 _REQUIRED_OBS = ("area_code", "variable", "period", "value")

@@ -1,0 +1,300 @@
+"""Store-backed workflows: thin glue between the store and the pure functions.
+
+The command line, the demo and the reports call these; each reads what it needs from a
+:class:`~omradesbild.store.Store`, hands plain DataFrames to the pure functions in
+:mod:`omradesbild.indicators` and :mod:`omradesbild.index`, and returns DataFrames.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections import deque
+from collections.abc import Sequence
+
+import pandas as pd
+
+from omradesbild.errors import ConfigError, MethodError, NotFoundError
+from omradesbild.index.method import IndexMethod
+from omradesbild.sources.base import LINK_COLUMNS
+from omradesbild.store import Store
+
+#: Default boundary version of each level.
+DEFAULT_VERSION: dict[str, str] = {
+    "deso": "deso2018",
+    "regso": "regso2020",
+    "kommun": "kommun2025",
+    "lan": "lan2025",
+    "country": "country",
+}
+
+_KEYS = ("area_code", "period")
+
+#: Catalogue domains that belong to each picture (see IndexMethod.picture).
+PICTURE_DOMAINS: dict[str, set[str]] = {
+    "socioeconomic": {"inkomst", "utbildning", "arbete", "boende", "befolkning", "hushåll"},
+    "crime_insecurity": {"brott och trygghet"},
+}
+
+
+def resolve_version(store: Store, level: str, version: str | None) -> str:
+    """The boundary version to use for ``level``: as given, the default, or the only one."""
+    if version:
+        return version
+    versions = sorted(
+        r[0]
+        for r in store.con.execute(
+            "SELECT DISTINCT version FROM areas WHERE level = ?", [level]
+        ).fetchall()
+    )
+    default = DEFAULT_VERSION.get(level)
+    if default is not None and default in versions:
+        return default
+    if len(versions) == 1:
+        return versions[0]
+    if not versions:
+        raise NotFoundError(f"the store holds no areas of level {level!r}")
+    raise ConfigError(
+        f"level {level!r} has several boundary versions {versions}: choose one with --version"
+    )
+
+
+def compose_links(links: pd.DataFrame, *, from_version: str, to_version: str) -> pd.DataFrame:
+    """Links from ``from_version`` to ``to_version``, composing a chain of stored links.
+
+    The shortest chain of versions is found (breadth first); weights multiply along it and
+    are summed over parallel paths, so ``DeSO -> RegSO -> district`` gives each DeSO's share
+    in each district.
+
+    Raises
+    ------
+    NotFoundError
+        No chain of links connects the two versions.
+    """
+    if from_version == to_version:
+        raise ConfigError(f"from and to version are the same ({from_version})")
+    edges: dict[str, set[str]] = {}
+    for f, t in links[["from_version", "to_version"]].drop_duplicates().itertuples(index=False):
+        edges.setdefault(str(f), set()).add(str(t))
+    prev: dict[str, str] = {}
+    queue = deque([from_version])
+    while queue and to_version not in prev:
+        v = queue.popleft()
+        for nxt in sorted(edges.get(v, ())):
+            if nxt not in prev and nxt != from_version:
+                prev[nxt] = v
+                queue.append(nxt)
+    if to_version not in prev:
+        raise NotFoundError(
+            f"no links lead from {from_version} to {to_version}; ingest a key (e.g. SCB's "
+            "DeSO–RegSO key) or build a crosswalk with 'omradesbild harmonize'"
+        )
+    chain = [to_version]
+    while chain[-1] != from_version:
+        chain.append(prev[chain[-1]])
+    chain.reverse()
+    result: pd.DataFrame | None = None
+    for a, b in itertools.pairwise(chain):
+        step = links[(links["from_version"] == a) & (links["to_version"] == b)]
+        # One method per step: prefer exact keys over approximations.
+        methods = list(step["method"].unique())
+        for preferred in ("scb_key", "code_rule_population", "code_rule", "population", "areal"):
+            if preferred in methods:
+                keep = {preferred}
+                if preferred.startswith("code_rule"):
+                    keep = {m for m in methods if m.startswith("code_rule")}
+                step = step[step["method"].isin(keep)]
+                break
+        step = step[["from_code", "from_level", "to_code", "to_level", "weight", "method"]]
+        if result is None:
+            result = step.copy()
+        else:
+            merged = result.merge(
+                step, left_on="to_code", right_on="from_code", suffixes=("", "_2")
+            )
+            merged["weight"] = merged["weight"] * merged["weight_2"]
+            merged["method"] = merged["method"] + "+" + merged["method_2"]
+            grouped = merged.assign(to_code=merged["to_code_2"], to_level=merged["to_level_2"])
+            keys = ["from_code", "from_level", "to_code", "to_level", "method"]
+            result = grouped.groupby(keys, as_index=False).agg(weight=("weight", "sum"))
+    assert result is not None
+    out = result.assign(from_version=from_version, to_version=to_version)
+    return out.loc[:, list(LINK_COLUMNS)].reset_index(drop=True)
+
+
+def area_indicators(
+    store: Store,
+    *,
+    level: str,
+    version: str | None = None,
+    periods: Sequence[str] | None = None,
+    indicators: Sequence[str] | None = None,
+    base_version: str = "deso2018",
+    smooth: bool = False,
+) -> pd.DataFrame:
+    """Indicators for every area of a level, aggregated from counts of the base areas.
+
+    Observations of ``base_version`` (DeSO 2018 by default) are summed over the stored links
+    (composed through intermediate versions when needed) — never averaged.
+    """
+    from omradesbild.indicators import compute_indicators
+
+    version = resolve_version(store, level, version) if level != "country" else "country"
+    obs = store.observations(area_version=base_version)
+    if obs.empty:
+        raise NotFoundError(f"the store holds no observations for {base_version} areas")
+    links = None
+    if version != base_version and level != "country":
+        links = compose_links(store.links(), from_version=base_version, to_version=version)
+    kw = {
+        "periods": [str(p) for p in periods] if periods else None,
+        "indicators": list(indicators) if indicators else None,
+        "smooth": smooth,
+    }
+    out = compute_indicators(obs, links=links, level=level, **kw)  # type: ignore[arg-type]
+    if version != base_version:
+        # Data published for the level itself (e.g. surveys per RegSO) fill in indicators
+        # that the base areas cannot give; aggregated counts win where both exist.
+        native = store.observations(area_version=version)
+        if not native.empty:
+            own = compute_indicators(native, level=level, **kw)  # type: ignore[arg-type]
+            have = set(out["indicator"].unique())
+            out = pd.concat([out, own[~own["indicator"].isin(have)]], ignore_index=True)
+    return out
+
+
+def check_picture(method: IndexMethod) -> None:
+    """Refuse a method that mixes socioeconomic and crime/insecurity indicators silently."""
+    from omradesbild.indicators import default_catalogue
+
+    if method.picture == "generic":
+        return
+    allowed = PICTURE_DOMAINS[method.picture]
+    cat = default_catalogue()
+    wrong = []
+    for ind in method.indicators:
+        if ind.source_column in cat.ids:
+            domain = cat.get(ind.source_column).domain
+            if domain not in allowed:
+                wrong.append(f"{ind.source_column} ({domain})")
+    if wrong:
+        raise MethodError(
+            f"method {method.id!r} draws the {method.picture} picture but uses "
+            f"{', '.join(wrong)}; keep socioeconomic vulnerability and crime/insecurity in "
+            "separate methods (or declare picture: generic)"
+        )
+
+
+def index_table(ind: pd.DataFrame, method: IndexMethod) -> pd.DataFrame:
+    """Wide table (area_code, period + one column per indicator) for :func:`compute_index`.
+
+    Values of unreliable estimates are kept (the index uses every area), the reliability
+    travels in ``<indicator>_reliable`` columns for the output.
+    """
+    wanted = set()
+    for ind_spec in method.indicators:
+        wanted.add(ind_spec.source_column)
+    for fb in method.fallbacks:
+        wanted.add(fb.column)
+    sub = ind[ind["indicator"].isin(wanted)]
+    wide = sub.pivot_table(
+        index=["area_code", "period"], columns="indicator", values="value", aggfunc="first"
+    )
+    wide.columns.name = None
+    return wide.reset_index()
+
+
+def area_index(
+    store: Store,
+    *,
+    method: IndexMethod,
+    level: str,
+    period: str,
+    version: str | None = None,
+    base_version: str = "deso2018",
+) -> pd.DataFrame:
+    """Compute an index method for every area of a level in one period from the store.
+
+    The reference distribution is every area of the level in the store (for SCB's area
+    types: all RegSO in Sweden when the national tables are ingested).
+    """
+    from omradesbild.index import compute_index
+
+    check_picture(method)
+    needed = {i.source_column for i in method.indicators} | {f.column for f in method.fallbacks}
+    ind = area_indicators(
+        store,
+        level=level,
+        version=version,
+        periods=[period],
+        indicators=sorted(needed & _catalogue_ids()),
+        base_version=base_version,
+    )
+    if ind.empty:
+        raise NotFoundError(
+            f"no indicators of method {method.id!r} can be computed for {level} in {period}: "
+            "the variables they need are not in the store (see 'omradesbild indicators list')"
+        )
+    table = index_table(ind, method)
+    result = compute_index(table, method=method, id_column="area_code", period_column="period")
+    # The component indicators as values with their reliability flag, for the output.
+    rel = index_table(ind.assign(value=ind["reliable"].astype("float64")), method)
+    rel = rel.rename(columns={c: f"{c}_reliable" for c in rel.columns if c not in _KEYS})
+    for c in rel.columns:
+        if c.endswith("_reliable"):
+            rel[c] = rel[c].map({1.0: True, 0.0: False}).astype("boolean")
+    extra = table.merge(rel, on=list(_KEYS), how="left")
+    attrs = dict(result.attrs)
+    out = result.merge(extra, on=list(_KEYS), how="left")
+    out.attrs = attrs
+    return out
+
+
+def _catalogue_ids() -> set[str]:
+    from omradesbild.indicators import default_catalogue
+
+    return set(default_catalogue().ids)
+
+
+def area_index_uncertainty(
+    store: Store,
+    *,
+    method: IndexMethod,
+    level: str,
+    period: str,
+    version: str | None = None,
+    base_version: str = "deso2018",
+    draws: int = 1000,
+    seed: int = 0,
+    normalisations: Sequence[str] | None = ("own", "zscore", "percentrank_inc"),
+) -> tuple[pd.DataFrame, dict[str, object]]:
+    """Monte-Carlo rank intervals and class probabilities for every area (one period).
+
+    Each draw perturbs the weights (Dirichlet around the declared weights), picks one of
+    ``normalisations`` (``"own"`` = the method's) and adds each indicator's sampling error
+    (the standard error implied by its 95 % confidence interval, ``(high - low) / 3.92``).
+    """
+    from omradesbild.index.uncertainty import monte_carlo
+
+    check_picture(method)
+    needed = {i.source_column for i in method.indicators} | {f.column for f in method.fallbacks}
+    ind = area_indicators(
+        store,
+        level=level,
+        version=version,
+        periods=[period],
+        indicators=sorted(needed & _catalogue_ids()),
+        base_version=base_version,
+    )
+    table = index_table(ind, method).drop(columns="period")
+    se_long = ind.assign(value=(ind["ci_high"] - ind["ci_low"]) / 3.92)
+    se = index_table(se_long, method).drop(columns="period").fillna(0.0)
+    norms = [method.normalisation.method if n == "own" else n for n in (normalisations or ["own"])]
+    return monte_carlo(
+        table,
+        method=method,
+        id_column="area_code",
+        draws=draws,
+        seed=seed,
+        normalisations=list(dict.fromkeys(norms)),
+        indicator_se=se,
+    )
