@@ -37,6 +37,7 @@ class DemoResult:
     source_dir: Path
     reports: list[IngestReport] = field(default_factory=list)
     summary: dict[str, Any] = field(default_factory=dict)
+    indices: dict[str, pd.DataFrame] = field(default_factory=dict)
 
 
 def _boundaries(files: dict[str, Path]) -> list[Areas]:
@@ -124,7 +125,35 @@ def build_demo_store(out: Path, *, db: Path | None = None, seed: int = 20240101)
         result.reports += ingest_parsed(store, obs, kind="demo-observations")
         result.reports += ingest_parsed(store, [_code_rule(store)], kind="demo-code-rule")
         result.summary = store.summary()
+        result.indices = demo_indices(store, out)
     return result
+
+
+def demo_indices(store: Store, out: Path) -> dict[str, pd.DataFrame]:
+    """Both pictures for every RegSO: SCB's area types and crime/insecurity, written as CSV.
+
+    The socioeconomic index uses the latest year; the crime and insecurity index the latest
+    year with a safety survey.
+    """
+    from omradesbild.index import load_method
+    from omradesbild.workflows import area_index
+
+    periods = store.summary()["periods"]
+    survey = store.observations(variables=["survey_respondents"])
+    results = {
+        "scb-omradestyp": area_index(
+            store, method=load_method("scb-omradestyp"), level="regso", period=periods[-1]
+        ),
+        "brott-trygghet": area_index(
+            store,
+            method=load_method("brott-trygghet"),
+            level="regso",
+            period=str(survey["period"].max()),
+        ),
+    }
+    for name, df in results.items():
+        df.to_csv(out / f"index_{name}_regso.csv", index=False)
+    return results
 
 
 def _city_keys(links: pd.DataFrame) -> Areas:

@@ -22,3 +22,13 @@ def run_demo(*, out: Path, db: Path | None) -> None:
         f"({len(result.reports)} källor, {time.perf_counter() - t0:.1f} s)."
     )
     print_summary(result.summary)
+    for name, df in result.indices.items():
+        period = df["period"].iloc[0]
+        typer.echo(f"\nIndex {name} för {len(df)} RegSO, {period} (skrivet till {out}):")
+        counts = df.groupby(["class", "class_label"]).size()
+        for (_cls, label), n in counts.items():
+            typer.echo(f"  {label:<72} {n:>3}")
+    typer.echo(
+        "\nKlasserna jämför stadens RegSO med varandra; SCB:s områdestyper jämför med alla "
+        "RegSO i riket. (Classes compare the city's own RegSO; SCB compares all of Sweden.)"
+    )

@@ -1,0 +1,63 @@
+"""The offline demo builds a store from the synthetic city and computes both pictures."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from omradesbild.cli.main import main
+from omradesbild.store import Store
+
+
+@pytest.fixture(scope="module")
+def demo_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
+    out = tmp_path_factory.mktemp("demo")
+    import contextlib
+    import io
+
+    buf = io.StringIO()
+    with contextlib.redirect_stdout(buf):
+        try:
+            main(["demo", "--out", str(out)])
+        except SystemExit as exc:
+            assert exc.code in (0, None)
+    return out, buf.getvalue()
+
+
+def test_demo_is_labelled_synthetic(demo_run: tuple[Path, str]) -> None:
+    out, text = demo_run
+    assert "SYNTETISKA DATA" in text
+    readme = (out / "sources" / "README.txt").read_text(encoding="utf-8").lower()
+    assert "synt" in readme
+
+
+def test_demo_store_holds_the_city(demo_run: tuple[Path, str]) -> None:
+    out, _ = demo_run
+    with Store(out / "exempelstad.duckdb", read_only=True) as s:
+        info = s.summary()
+        n = {(a["level"], a["version"]): a["n"] for a in info["areas"]}
+        assert n[("deso", "deso2018")] == 150
+        assert n[("regso", "regso2020")] == 45
+        assert n[("district", "exempelstad2024")] == 8
+        assert info["periods"][0] == "2012" and info["periods"][-1] == "2024"
+        titles = s.sources()["title"]
+        assert titles.str.contains("SYNTETISKA DATA").sum() >= 140
+
+
+def test_demo_prints_both_pictures(demo_run: tuple[Path, str]) -> None:
+    out, text = demo_run
+    assert "Index scb-omradestyp för 45 RegSO, 2024" in text
+    assert "Index brott-trygghet för 45 RegSO" in text
+    assert "Områdestyp 1" in text
+    assert (out / "index_scb-omradestyp_regso.csv").exists()
+
+
+def test_demo_is_reproducible(tmp_path: Path, demo_run: tuple[Path, str]) -> None:
+    from omradesbild.demo import build_demo_store
+
+    out, _ = demo_run
+    again = build_demo_store(tmp_path)
+    first = (out / "index_scb-omradestyp_regso.csv").read_bytes()
+    assert (tmp_path / "index_scb-omradestyp_regso.csv").read_bytes() == first
+    assert len(again.reports) > 100
