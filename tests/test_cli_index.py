@@ -1,0 +1,129 @@
+"""``omradesbild index compute --table`` on plain CSVs, and bad method files through the CLI."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from omradesbild.cli.main import main
+
+SVI_COLUMNS = [
+    "EP_POV", "EP_UNEMP", "EP_PCI", "EP_NOHSDP", "EP_AGE65", "EP_AGE17", "EP_DISABL",
+    "EP_SNGPNT", "EP_MINRTY", "EP_LIMENG", "EP_MUNIT", "EP_MOBILE", "EP_CROWD", "EP_NOVEH",
+    "EP_GROUPQ",
+]  # fmt: skip
+
+
+def run(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
+    try:
+        main(args)
+        code = 0
+    except SystemExit as exc:
+        code = int(exc.code or 0)
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+@pytest.fixture()
+def svi_table(tmp_path: Path) -> Path:
+    rng = np.random.default_rng(7)
+    df = pd.DataFrame(rng.uniform(0, 40, size=(30, len(SVI_COLUMNS))), columns=SVI_COLUMNS)
+    df.insert(0, "FIPS", [f"0100{i:02d}" for i in range(30)])
+    df.loc[3, "EP_POV"] = -999
+    path = tmp_path / "svi.csv"
+    df.to_csv(path, index=False)
+    return path
+
+
+def test_svi_on_a_plain_table(
+    svi_table: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "out.csv"
+    args = ["index", "compute", "--method", "cdc-svi-2018", "--table", str(svi_table)]
+    code, _, err = run([*args, "--id-column", "FIPS", "--out", str(out)], capsys)
+    assert code == 0, err
+    df = pd.read_csv(out, dtype={"FIPS": str})
+    assert df["FIPS"].iloc[0] == "010000"  # leading zeros kept
+    for col in ("RPL_THEME1", "RPL_THEME2", "RPL_THEME3", "RPL_THEME4", "score", "rank"):
+        assert col in df.columns
+    # -999 is missing: that area has no theme-1 rank and no overall score.
+    row = df.set_index("FIPS").loc["010003"]
+    assert pd.isna(row["RPL_THEME1"]) and pd.isna(row["score"])
+    assert df["score"].dropna().between(0, 1).all()
+
+
+def test_missing_id_column_is_named(
+    svi_table: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    args = ["index", "compute", "--method", "cdc-svi-2018", "--table", str(svi_table)]
+    code, _, err = run([*args, "--id-column", "GEOID", "--out", str(tmp_path / "o.csv")], capsys)
+    assert code == 2 and "GEOID" in err and "svi.csv" in err
+
+
+def test_missing_declared_column_is_named(
+    svi_table: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    df = pd.read_csv(svi_table, dtype={"FIPS": str}).drop(columns="EP_CROWD")
+    df.to_csv(svi_table, index=False)
+    args = ["index", "compute", "--method", "cdc-svi-2018", "--table", str(svi_table)]
+    code, _, err = run([*args, "--id-column", "FIPS", "--out", str(tmp_path / "o.csv")], capsys)
+    assert code == 2 and "EP_CROWD" in err
+
+
+BAD_METHODS = {
+    "unknown indicator in theme": (
+        "indicators: [{id: a}, {id: b}]\nthemes: [{id: t, indicators: [a, c]}]\n",
+        "unknown indicator",
+    ),
+    "weights not summing to 1": (
+        "indicators: [{id: a}, {id: b}]\n"
+        "weighting: {method: explicit, weights: {a: 0.5, b: 0.4}}\n",
+        "sum",
+    ),
+    "overlapping class rules": (
+        "indicators: [{id: a}]\nclassification: {kind: fixed, thresholds: [1, 1], "
+        "labels: [x, y, z]}\n",
+        "increasing",
+    ),
+    "class labels leaving a gap": (
+        "indicators: [{id: a}]\n"
+        "classification: {kind: fixed, thresholds: [1, 2], labels: [x, y]}\n",
+        "labels",
+    ),
+}
+
+
+@pytest.mark.parametrize("name", list(BAD_METHODS))
+def test_bad_method_file_is_explained(
+    name: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    body, fragment = BAD_METHODS[name]
+    method = tmp_path / "metod.yaml"
+    method.write_text("id: m\nversion: '1'\ntitle_sv: m\ntitle_en: m\n" + body)
+    table = tmp_path / "t.csv"
+    pd.DataFrame({"area_code": ["A", "B"], "a": [1.0, 2.0], "b": [3.0, 1.0]}).to_csv(
+        table, index=False
+    )
+    args = ["index", "compute", "--method", str(method), "--table", str(table)]
+    code, _, err = run([*args, "--out", str(tmp_path / "o.csv")], capsys)
+    assert code == 2, err
+    assert "metod.yaml" in err and fragment in err
+    assert len(err.strip().splitlines()) == 1
+
+
+def test_unknown_method_lists_the_shipped_ones(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, _, err = run(
+        ["index", "compute", "--method", "nope", "--table", "x.csv", "--out", "o.csv"], capsys
+    )
+    assert code == 2 and "scb-omradestyp" in err
+
+
+def test_index_methods_lists_pictures(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(["index", "methods"], capsys)
+    assert code == 0
+    assert "socioeconomic" in out and "crime_insecurity" in out
