@@ -58,6 +58,7 @@ def ingest_commands(data: Path, db: Path) -> list[list[str]]:
         ],
         ["ingest", "police-list", str(data / "police/utsatta_omraden_2025_list.csv"), *d],
         ["ingest", "crime", *crime, *d],
+        ["harmonize", "code-rule", *d],
     ]
 
 

@@ -40,6 +40,21 @@ def test_areas_per_level(real_store: Path) -> None:
     assert geo[("kommun", "kommun2025")] == 290
 
 
+def test_code_rule_links_goteborg_deso2018_to_2025(real_store: Path) -> None:
+    with Store(real_store, read_only=True) as s:
+        links = s.links(from_version="deso2018", to_version="deso2025")
+    assert len(links) == 320 and links["to_code"].is_unique
+    assert links["from_code"].nunique() == 306
+    assert links["from_code"].str.startswith("1480").all()
+    sums = links.groupby("from_code")["weight"].sum()
+    np.testing.assert_allclose(sums, 1.0)
+    # 1480C1030 was split by the reserve digit (README): every part links back to it.
+    assert set(links.loc[links["from_code"] == "1480C1030", "to_code"]) >= {
+        "1480C1031",
+        "1480C1032",
+    }
+
+
 def test_scb_tables_all_deso_all_variables(real_store: Path) -> None:
     df = _table(
         real_store,

@@ -25,6 +25,7 @@ from omradesbild.sources.base import (
 )
 from omradesbild.store import IngestReport, Store
 from omradesbild.store.ingest import ingest_parsed, kommun_names
+from omradesbild.workflows import code_rule_from_store
 
 SYNTHETIC_PUBLISHER = "Områdesbild (syntetiska data)"
 
@@ -123,7 +124,7 @@ def build_demo_store(out: Path, *, db: Path | None = None, seed: int = 20240101)
             if k.startswith("crime/")
         ]
         result.reports += ingest_parsed(store, obs, kind="demo-observations")
-        result.reports += ingest_parsed(store, [_code_rule(store)], kind="demo-code-rule")
+        result.reports += ingest_parsed(store, [code_rule_from_store(store)], kind="demo-code-rule")
         result.summary = store.summary()
         result.indices = demo_indices(store, out)
     return result
@@ -167,24 +168,3 @@ def _city_keys(links: pd.DataFrame) -> Areas:
         checksum=bytes_checksum(keys.to_csv(index=False).encode()),
     )
     return Areas(source=source, areas=empty_frame(AREA_COLUMNS), links=keys)
-
-
-def _code_rule(store: Store) -> Areas:
-    """DeSO 2018 -> 2025 links by SCB's code rule, split by 2025 population where known."""
-    from omradesbild.harmonize.code_rule import code_rule_crosswalk
-
-    d18 = store.areas(level="deso", version="deso2018")["area_code"].tolist()
-    d25 = store.areas(level="deso", version="deso2025")["area_code"].tolist()
-    pop = store.observations(variables=["pop_total"], area_version="deso2025")
-    pop = pop[pop["period"] == pop["period"].max()]
-    cw = code_rule_crosswalk(
-        d18, d25, population2025=dict(zip(pop["area_code"], pop["value"], strict=True))
-    )
-    source = SourceMeta(
-        publisher="Områdesbild",
-        table_id="code-rule-deso2018-deso2025",
-        title="DeSO 2018 -> DeSO 2025 enligt kodregeln (befolkningsviktad vid delning)",
-        reference="code-rule",
-        checksum=bytes_checksum(cw.links.to_csv(index=False).encode()),
-    )
-    return Areas(source=source, areas=empty_frame(AREA_COLUMNS), links=cw.links)

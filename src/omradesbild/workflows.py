@@ -15,7 +15,14 @@ import pandas as pd
 
 from omradesbild.errors import ConfigError, MethodError, NotFoundError
 from omradesbild.index.method import IndexMethod
-from omradesbild.sources.base import LINK_COLUMNS
+from omradesbild.sources.base import (
+    AREA_COLUMNS,
+    LINK_COLUMNS,
+    Areas,
+    SourceMeta,
+    bytes_checksum,
+    empty_frame,
+)
 from omradesbild.store import Store
 
 #: Default boundary version of each level.
@@ -298,3 +305,59 @@ def area_index_uncertainty(
         normalisations=list(dict.fromkeys(norms)),
         indicator_se=se,
     )
+
+
+def code_rule_from_store(
+    store: Store,
+    *,
+    from_version: str = "deso2018",
+    to_version: str = "deso2025",
+    population_variable: str | None = "pop_total",
+) -> Areas:
+    """DeSO 2018 -> 2025 links by SCB's code rule for the kommuner present in both versions.
+
+    Splits are weighted by the 2025 population (the latest period of
+    ``population_variable`` stored for the 2025 areas) when it covers every split area,
+    else split equally. The result is an :class:`Areas` ready for ``store.ingest``.
+    """
+    from omradesbild.areas.codes import kommun_of
+    from omradesbild.harmonize.code_rule import code_rule_crosswalk
+
+    d25 = store.areas(level="deso", version=to_version)["area_code"].tolist()
+    if not d25:
+        raise NotFoundError(f"the store holds no DeSO areas of version {to_version}")
+    kommuner = {kommun_of(c) for c in d25}
+    d18 = [
+        c
+        for c in store.areas(level="deso", version=from_version)["area_code"].tolist()
+        if kommun_of(c) in kommuner
+    ]
+    if not d18:
+        raise NotFoundError(
+            f"the store holds no DeSO {from_version} areas in the kommuner of {to_version} "
+            f"({', '.join(sorted(kommuner))})"
+        )
+    pop: dict[str, float] | None = None
+    if population_variable:
+        obs = store.observations(variables=[population_variable], area_version=to_version)
+        obs = obs[obs["value"].notna()]
+        if not obs.empty:
+            latest = obs[obs["period"] == obs["period"].max()]
+            pop = dict(zip(latest["area_code"], latest["value"].astype(float), strict=True))
+            if not set(d25) <= set(pop):
+                pop = None
+    cw = code_rule_crosswalk(d18, d25, population2025=pop)
+    links = cw.links
+    source = SourceMeta(
+        publisher="Områdesbild",
+        table_id=f"code-rule-{from_version}-{to_version}",
+        title=f"{from_version} -> {to_version} enligt SCB:s kodregel"
+        + (" (befolkningsviktad vid delning)" if pop else " (lika delning)"),
+        reference=f"code-rule:{from_version}->{to_version}",
+        checksum=bytes_checksum(links.to_csv(index=False).encode()),
+        notes=(
+            f"unmatched {from_version}: {len(cw.unmatched_2018)}; "
+            f"unmatched {to_version}: {len(cw.unmatched_2025)}"
+        ),
+    )
+    return Areas(source=source, areas=empty_frame(AREA_COLUMNS), links=links)

@@ -25,8 +25,8 @@ def run_demo(*, out: Path, db: Path | None) -> None:
     for name, df in result.indices.items():
         period = df["period"].iloc[0]
         typer.echo(f"\nIndex {name} för {len(df)} RegSO, {period} (skrivet till {out}):")
-        counts = df.groupby(["class", "class_label"]).size()
-        for (_cls, label), n in counts.items():
+        counts = df.groupby(["class", "class_label"]).size().reset_index(name="n")
+        for label, n in zip(counts["class_label"], counts["n"], strict=True):
             typer.echo(f"  {label:<72} {n:>3}")
     typer.echo(
         "\nKlasserna jämför stadens RegSO med varandra; SCB:s områdestyper jämför med alla "

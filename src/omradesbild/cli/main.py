@@ -18,6 +18,7 @@ import typer
 
 from omradesbild.cli import analysis as analysis_cmds
 from omradesbild.cli import fetch as fetch_cmds
+from omradesbild.cli import harmonize as harmonize_cmds
 from omradesbild.cli import ingest as ingest_cmds
 from omradesbild.cli.common import DbOption, echo_table, open_store
 from omradesbild.cli.main_summary import print_summary
@@ -39,6 +40,7 @@ app.add_typer(ingest_cmds.app, name="ingest")
 app.add_typer(fetch_cmds.app, name="fetch")
 app.add_typer(analysis_cmds.indicators_app, name="indicators")
 app.add_typer(analysis_cmds.index_app, name="index")
+app.add_typer(harmonize_cmds.app, name="harmonize")
 
 
 @app.command()

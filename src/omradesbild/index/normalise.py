@@ -118,8 +118,8 @@ def zscore(values: ArrayLike, reference: ArrayLike | None = None, *, ddof: int =
     Notes
     -----
     ``z = (x - mean(ref)) / sd(ref)`` with ``sd`` using ``ddof`` (1 = sample sd, as Excel's
-    STDEV.S). A constant reference (``sd = 0``, or a single value) gives ``z = 0``. The reference is sorted
-    before summation so that the result does not depend on row order.
+    STDEV.S). A constant reference (``sd = 0``, or a single value) gives ``z = 0``. The
+    reference is sorted before summation so that the result does not depend on row order.
     """
     x = _as_float(values)
     s = _sorted_finite(x if reference is None else reference)
