@@ -1,1 +1,62 @@
-"""followup."""
+"""Follow-up over time: change, trends, class transitions, the Police's list, goals.
+
+Pure functions over tidy DataFrames (see ``docs/followup.md``):
+
+- :mod:`~omradesbild.followup.change`: :func:`indicator_change`, :func:`trend`,
+  :func:`compare_to_reference`;
+- :mod:`~omradesbild.followup.transitions`: :func:`class_transitions`,
+  :func:`anchored_classes`;
+- :mod:`~omradesbild.followup.police`: :func:`overlay_police`,
+  :func:`police_list_from_links`, :func:`listed_areas`, :func:`crosstab_police_types`,
+  :func:`police_flags`, :func:`police_polygons`, :func:`area_polygons`;
+- :mod:`~omradesbild.followup.goals`: :func:`load_goals`, :func:`goal_history`,
+  :func:`goal_status`, :func:`goals_status_frame`;
+- :mod:`~omradesbild.followup.underreporting`: :func:`underreporting_indicator`.
+"""
+
+from omradesbild.followup.change import compare_to_reference, indicator_change, trend
+from omradesbild.followup.goals import (
+    EXAMPLE_GOALS_PATH,
+    GoalFile,
+    GoalStatus,
+    goal_history,
+    goal_status,
+    goals_from_dict,
+    goals_status_frame,
+    load_goals,
+)
+from omradesbild.followup.police import (
+    area_polygons,
+    crosstab_police_types,
+    listed_areas,
+    overlay_police,
+    police_flags,
+    police_list_from_links,
+    police_polygons,
+)
+from omradesbild.followup.transitions import anchored_classes, class_transitions
+from omradesbild.followup.underreporting import underreporting_indicator
+
+__all__ = [
+    "EXAMPLE_GOALS_PATH",
+    "GoalFile",
+    "GoalStatus",
+    "anchored_classes",
+    "area_polygons",
+    "class_transitions",
+    "compare_to_reference",
+    "crosstab_police_types",
+    "goal_history",
+    "goal_status",
+    "goals_from_dict",
+    "goals_status_frame",
+    "indicator_change",
+    "listed_areas",
+    "load_goals",
+    "overlay_police",
+    "police_flags",
+    "police_list_from_links",
+    "police_polygons",
+    "trend",
+    "underreporting_indicator",
+]

@@ -1,0 +1,633 @@
+"""Apply crosswalks (links) to long values, compose links, and build links from a store.
+
+:func:`apply_crosswalk` moves values of source areas to target areas through weighted links
+(from :func:`omradesbild.harmonize.areal.build_crosswalk`, the code rule, SCB's keys or the
+store) with one sparse matrix product per call. :func:`compose_links` chains two crosswalks
+(e.g. DeSO 2018 → DeSO 2025 by the code rule, then DeSO 2025 → primärområden by area).
+:func:`harmonise_to_layer` builds such links from the geometries held in a store.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, Literal
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+import scipy.sparse as sp
+
+from omradesbild.errors import InputError, NotFoundError
+from omradesbild.sources.base import LINK_COLUMNS, OBS_COLUMNS, empty_frame
+
+if TYPE_CHECKING:
+    from omradesbild.store.store import Store
+
+Kind = Literal["extensive", "intensive"]
+KINDS: tuple[str, ...] = ("extensive", "intensive")
+
+#: Columns of :func:`apply_crosswalk`'s result: the store's observation columns and the
+#: number of source areas linked to the target.
+APPLY_COLUMNS: tuple[str, ...] = (*OBS_COLUMNS, "n_sources")
+
+_VALUE_COLUMNS = ("area_code", "period", "variable", "value")
+
+FloatArray = npt.NDArray[np.float64]
+
+
+# --------------------------------------------------------------------------- checks
+
+
+def _require(df: pd.DataFrame, columns: tuple[str, ...], what: str) -> None:
+    missing = [c for c in columns if c not in df.columns]
+    if missing:
+        raise InputError(
+            f"{what} lacks column(s) " + ", ".join(missing),
+            field=missing[0],
+            expected=f"{what} with columns " + ", ".join(columns),
+        )
+
+
+def _link_arrays(links: pd.DataFrame) -> pd.DataFrame:
+    """from_code, to_code, weight, to_version of usable links; checks weights and pairs."""
+    _require(links, ("from_code", "to_code"), "links")
+    weight = (
+        pd.to_numeric(links["weight"], errors="coerce")
+        if "weight" in links.columns
+        else pd.Series(1.0, index=links.index)
+    )
+    bad = ~np.isfinite(weight.to_numpy(dtype=float)) | (weight.to_numpy(dtype=float) < 0)
+    if bad.any():
+        pos = int(np.flatnonzero(bad)[0])
+        row = links.iloc[pos]
+        raise InputError(
+            f"invalid link weight {row.get('weight')!r} from {row['from_code']} to "
+            f"{row['to_code']}",
+            row=pos + 1,
+            field="weight",
+            expected="a finite weight >= 0",
+        )
+    lk = pd.DataFrame(
+        {
+            "from_code": links["from_code"].astype(str).to_numpy(),
+            "to_code": links["to_code"].astype(str).to_numpy(),
+            "weight": weight.to_numpy(dtype=float),
+            "to_version": (
+                links["to_version"].to_numpy(dtype=object)
+                if "to_version" in links.columns
+                else np.full(len(links), None, dtype=object)
+            ),
+        }
+    )
+    dup = lk.duplicated(["from_code", "to_code"])
+    if dup.any():
+        row = lk.loc[dup].iloc[0]
+        raise InputError(
+            f"links hold {row['from_code']} -> {row['to_code']} more than once (several "
+            "methods or versions?)",
+            field="method",
+            expected="one link per source and target: filter the links by method and version",
+        )
+    return lk.loc[lk["weight"] > 0].reset_index(drop=True)
+
+
+def _filter_versions(values: pd.DataFrame, links: pd.DataFrame) -> pd.DataFrame:
+    """Keep the values whose area_version is a from_version of the links (when both known)."""
+    if "area_version" not in values.columns or "from_version" not in links.columns:
+        return values
+    versions = set(links["from_version"].dropna().astype(str))
+    if not versions:
+        return values
+    keep = values["area_version"].isna() | values["area_version"].astype(str).isin(versions)
+    if not keep.any():
+        have = ", ".join(sorted(values["area_version"].dropna().astype(str).unique()))
+        raise InputError(
+            f"the values are of version(s) {have}, the links start from "
+            + ", ".join(sorted(versions)),
+            field="area_version",
+            expected="values of the version the links start from",
+        )
+    return values if keep.all() else values.loc[keep]
+
+
+# --------------------------------------------------------------------------- apply
+
+
+def apply_crosswalk(
+    values: pd.DataFrame,
+    links: pd.DataFrame,
+    *,
+    kind: Kind | Mapping[str, Kind] = "extensive",
+    intensive_weights: pd.DataFrame | None = None,
+    require_complete: bool = True,
+) -> pd.DataFrame:
+    r"""Move values from source areas to target areas through weighted links.
+
+    Parameters
+    ----------
+    values
+        Long values with ``area_code``, ``period``, ``variable``, ``value`` (optionally
+        ``area_version``, used to keep only the links' ``from_version``, and ``unit``,
+        carried to the result). One row per area, period and variable.
+    links
+        :data:`~omradesbild.sources.base.LINK_COLUMNS` (``from_code``, ``to_code``
+        required; ``weight`` defaults to 1). One link per source and target.
+    kind
+        ``"extensive"`` for counts and sums (allocated and summed), ``"intensive"`` for
+        rates, shares, means and medians (weighted averages); or a mapping from every
+        variable to its kind.
+    intensive_weights
+        Denominators :math:`d_i` for intensive variables: ``area_code`` and ``value``, and
+        optionally ``period`` and/or ``variable`` when they differ by period or variable
+        (e.g. the population, or the persons a median is computed over). Default: equal
+        denominators (each source weighted by its link weight alone).
+    require_complete
+        If true (default), a target some of whose linked sources lack a value (NaN or no
+        row) is missing (NaN with a ``missing_reason``) — a suppressed value is never
+        counted as zero. If false, the sum or average runs over the sources with values;
+        the target is missing only when all are.
+
+    Returns
+    -------
+    pandas.DataFrame
+        :data:`APPLY_COLUMNS`: one row per target area (``area_version`` = the links'
+        ``to_version``), variable and period, sorted by area, variable, period.
+        ``attrs["unlinked_areas"]`` lists the value areas that no link starts from (their
+        values are not allocated).
+
+    Raises
+    ------
+    InputError
+        Missing columns, a non-numeric value, a value given twice, invalid or repeated
+        links, a variable without kind, or values of another version than the links.
+
+    Notes
+    -----
+    With link weights :math:`w_{ij}` (the share of source :math:`i` allocated to target
+    :math:`j`), extensive values are allocated and summed,
+
+    .. math:: y_j = \sum_i w_{ij}\, y_i ,
+
+    which conserves the total :math:`\sum_j y_j = \sum_i y_i` when every source is fully
+    covered (:math:`\sum_j w_{ij} = 1`). Intensive values are averaged, weighted by the
+    allocated denominator:
+
+    .. math:: v_j = \frac{\sum_i w_{ij}\, d_i\, v_i}{\sum_i w_{ij}\, d_i} .
+
+    A weighted mean of medians is only an approximation of the target's median, and a
+    weighted mean of rates equals the target's rate only when :math:`d_i` is exactly the
+    rate's denominator. Prefer recomputing rates from harmonised *counts* (numerator and
+    denominator both extensive), which is what :mod:`omradesbild.indicators` does.
+
+    Computed as one sparse product :math:`Y = W X` with :math:`W` the (targets × sources)
+    weight matrix and :math:`X` the (sources × variable-periods) value matrix.
+    """
+    _require(values, _VALUE_COLUMNS, "values")
+    if isinstance(kind, Mapping):
+        return _apply_by_kind(values, links, kind, intensive_weights, require_complete)
+    if kind not in KINDS:
+        raise InputError(
+            f"unknown kind {kind!r}", field="kind", expected="'extensive' or 'intensive'"
+        )
+    lk = _link_arrays(links)
+    vals = _filter_versions(values, links)
+    numeric = pd.to_numeric(vals["value"], errors="coerce")
+    bad = (
+        np.zeros(len(vals), dtype=bool)
+        if pd.api.types.is_numeric_dtype(vals["value"])
+        else numeric.isna().to_numpy() & vals["value"].notna().to_numpy()
+    )
+    if bad.any():
+        pos = int(np.flatnonzero(bad)[0])
+        raise InputError(
+            f"value {vals['value'].iloc[pos]!r} of {vals['area_code'].iloc[pos]} is not a number",
+            row=pos + 1,
+            field="value",
+            expected="numbers (NaN for missing values)",
+        )
+
+    src_codes, src_inv = np.unique(lk["from_code"].to_numpy(dtype=str), return_inverse=True)
+    tgt_codes, tgt_inv = np.unique(lk["to_code"].to_numpy(dtype=str), return_inverse=True)
+    n_src, n_tgt = len(src_codes), len(tgt_codes)
+    w = sp.csr_matrix(
+        (lk["weight"].to_numpy(dtype=float), (tgt_inv, src_inv)), shape=(n_tgt, n_src)
+    )
+    pattern = w.copy()
+    pattern.data = np.ones_like(pattern.data)
+    n_sources = np.asarray(pattern.sum(axis=1)).ravel()
+
+    a_codes, a_uniques = _factorize_str(vals["area_code"])
+    a_row = pd.Index(src_codes).get_indexer(a_uniques).astype(np.int32)
+    row = a_row[a_codes]
+    linked = row >= 0
+    all_linked = bool(linked.all())
+    unlinked = sorted(a_uniques[a_row < 0].tolist())
+    p_codes, periods = _factorize_str(vals["period"])
+    v_codes, variables = _factorize_str(vals["variable"])
+    n_p = len(periods)
+    col_id = v_codes.astype(np.int32) * np.int32(n_p) + p_codes.astype(np.int32)
+    if not all_linked:
+        col_id = col_id[linked]
+    used = np.flatnonzero(np.bincount(col_id, minlength=n_p * len(variables)))
+    remap = np.full(n_p * len(variables), -1, dtype=np.int32)
+    remap[used] = np.arange(len(used), dtype=np.int32)
+    col = col_id if len(used) == len(remap) else remap[col_id]
+    col_var = used // n_p
+    col_per = used % n_p
+    n_col = len(used)
+    r = row if all_linked else row[linked]
+    seen = np.zeros((n_src, n_col), dtype=np.int8)
+    seen[r, col] = 1
+    if int(seen.sum(dtype=np.int64)) < len(r):
+        counts = np.bincount(r.astype(np.int64) * n_col + col, minlength=n_src * n_col)
+        dup_flat = int(np.flatnonzero(counts > 1)[0])
+        raise InputError(
+            f"values hold area {src_codes[dup_flat // n_col]}, variable "
+            f"{variables[col_var[dup_flat % n_col]]}, period "
+            f"{periods[col_per[dup_flat % n_col]]} more than once",
+            field="value",
+            expected="one value per area, variable and period",
+        )
+    x = np.zeros((n_src, n_col))
+    num_arr = numeric.to_numpy(dtype=float)
+    x[r, col] = num_arr if all_linked else num_arr[linked]
+    nan = np.isnan(x)
+    present = seen.astype(bool) & ~nan
+    x[nan] = 0.0
+
+    if kind == "extensive":
+        y = np.asarray(w @ x)
+        n_missing = np.asarray(pattern @ (~present).astype(float))
+        zero_den = np.zeros_like(y, dtype=bool)
+    else:
+        d = _denominators(intensive_weights, src_codes, periods, variables, col_per, col_var)
+        ok = present & ~np.isnan(d)
+        dx = np.where(ok, d, 0.0)
+        num = np.asarray(w @ (dx * x))
+        den = np.asarray(w @ dx)
+        n_missing = np.asarray(pattern @ (~ok).astype(float))
+        zero_den = den <= 0
+        with np.errstate(divide="ignore", invalid="ignore"):
+            y = np.where(zero_den, np.nan, num / den)
+    n_src_col = n_sources[:, None]
+    missing = (n_missing > 0) if require_complete else (n_missing >= n_src_col)
+    y = np.where(missing, np.nan, y)
+
+    reason = np.full(y.shape, None, dtype=object)
+    if missing.any():
+        ti, ci = np.nonzero(missing)
+        reason[ti, ci] = [
+            f"missing in {int(k)} of {int(n)} source areas"
+            for k, n in zip(n_missing[ti, ci], n_sources[ti], strict=True)
+        ]
+    zd = zero_den & ~missing
+    if zd.any():
+        reason[zd] = "denominator 0 in every source area"
+
+    unit_by_var: FloatArray | npt.NDArray[np.object_]
+    if "unit" in vals.columns:
+        first_unit = (
+            pd.Series(vals["unit"].to_numpy(dtype=object), index=v_codes).groupby(level=0).first()
+        )
+        unit_by_var = first_unit.reindex(range(len(variables))).to_numpy(dtype=object)
+    else:
+        unit_by_var = np.full(len(variables), None, dtype=object)
+    to_version = (
+        lk.groupby(tgt_inv)["to_version"].first().reindex(range(n_tgt)).to_numpy(dtype=object)
+    )
+    out = pd.DataFrame(
+        {
+            "area_code": np.repeat(tgt_codes.astype(object), n_col),
+            "area_version": np.repeat(to_version, n_col),
+            "variable": np.tile(np.asarray(variables, dtype=object)[col_var], n_tgt),
+            "period": np.tile(np.asarray(periods, dtype=object)[col_per], n_tgt),
+            "value": y.ravel(),
+            "unit": np.tile(unit_by_var[col_var], n_tgt),
+            "missing_reason": reason.ravel(),
+            "n_sources": np.repeat(n_sources.astype(np.int64), n_col),
+        },
+        columns=list(APPLY_COLUMNS),
+    )
+    out.attrs["unlinked_areas"] = unlinked
+    return out
+
+
+def _factorize_str(values: pd.Series) -> tuple[npt.NDArray[Any], pd.Index]:
+    """Codes into the sorted unique text values (values compared as text).
+
+    Raises
+    ------
+    InputError
+        A missing value.
+    """
+    if isinstance(values.dtype, pd.CategoricalDtype):  # fast path: already factorized
+        codes = values.cat.codes.to_numpy(dtype=np.intp)
+        uniques = values.cat.categories.to_numpy(dtype=object)
+    else:  # object arrays factorize about twice as fast as pandas' python-backed str arrays
+        codes, uniques = pd.factorize(values.to_numpy(dtype=object))
+    if len(codes) and codes.min() < 0:
+        pos = int(np.flatnonzero(codes < 0)[0])
+        raise InputError(
+            f"{values.name} is missing",
+            row=pos + 1,
+            field=str(values.name),
+            expected=f"a {values.name} on every row",
+        )
+    text = pd.Index(uniques).astype(str)
+    final_codes, final = pd.factorize(text, sort=True)
+    if len(final) == len(text) and (final_codes == np.arange(len(text))).all():
+        return np.asarray(codes), pd.Index(final)
+    return np.asarray(final_codes)[codes], pd.Index(final)
+
+
+def _denominators(
+    weights: pd.DataFrame | None,
+    src_codes: npt.NDArray[np.str_],
+    periods: pd.Index,
+    variables: pd.Index,
+    col_per: npt.NDArray[np.int64],
+    col_var: npt.NDArray[np.int64],
+) -> FloatArray:
+    """The (sources × columns) matrix of intensive-variable denominators."""
+    n_src, n_col = len(src_codes), len(col_per)
+    if weights is None:
+        return np.ones((n_src, n_col))
+    _require(weights, ("area_code", "value"), "intensive_weights")
+    val = pd.to_numeric(weights["value"], errors="coerce").to_numpy(dtype=float)
+    bad = (val < 0) | np.isinf(val)
+    if bad.any():
+        pos = int(np.flatnonzero(bad)[0])
+        raise InputError(
+            f"intensive weight {weights['value'].iloc[pos]!r} of "
+            f"{weights['area_code'].iloc[pos]} is not usable",
+            row=pos + 1,
+            field="value",
+            expected="a finite weight >= 0 (NaN when missing)",
+        )
+    rows = pd.Index(src_codes).get_indexer(pd.Index(weights["area_code"].astype(str)))
+    keys: list[str] = [k for k in ("period", "variable") if k in weights.columns]
+    dims: list[npt.NDArray[np.int64]] = [rows.astype(np.int64)]
+    sizes = [n_src]
+    for k in keys:
+        idx = (periods if k == "period" else variables).get_indexer(
+            pd.Index(weights[k].astype(str))
+        )
+        dims.append(idx.astype(np.int64))
+        sizes.append(len(periods) if k == "period" else len(variables))
+    ok = np.all([d >= 0 for d in dims], axis=0)
+    table = np.full(sizes, np.nan)
+    flat = np.ravel_multi_index(tuple(d[ok] for d in dims), tuple(sizes))
+    if len(flat) and np.bincount(flat).max() > 1:
+        raise InputError(
+            "intensive_weights hold an area more than once for the same "
+            + (" and ".join(keys) if keys else "area"),
+            field="area_code",
+            expected="one weight per area" + "".join(f", {k}" for k in keys),
+        )
+    table.ravel()[flat] = val[ok]
+    if not keys:
+        return np.repeat(table[:, None], n_col, axis=1)
+    if keys == ["period"]:
+        return table[:, col_per]
+    if keys == ["variable"]:
+        return table[:, col_var]
+    return table[:, col_per, col_var]
+
+
+def _apply_by_kind(
+    values: pd.DataFrame,
+    links: pd.DataFrame,
+    kinds: Mapping[str, Kind],
+    intensive_weights: pd.DataFrame | None,
+    require_complete: bool,
+) -> pd.DataFrame:
+    variables = values["variable"].astype(str)
+    unknown = sorted(set(variables) - set(kinds))
+    if unknown:
+        raise InputError(
+            "no kind given for variable(s) " + ", ".join(unknown[:10]),
+            field="kind",
+            expected="'extensive' or 'intensive' for every variable",
+        )
+    parts = []
+    kind_of = variables.map(dict(kinds))
+    for k in KINDS:
+        sel = kind_of == k
+        if sel.any():
+            parts.append(
+                apply_crosswalk(
+                    values.loc[sel],
+                    links,
+                    kind=k,  # type: ignore[arg-type]
+                    intensive_weights=intensive_weights,
+                    require_complete=require_complete,
+                )
+            )
+    bad = sorted(set(kind_of.dropna()) - set(KINDS))
+    if bad:
+        raise InputError(
+            f"unknown kind {bad[0]!r}", field="kind", expected="'extensive' or 'intensive'"
+        )
+    if not parts:
+        return empty_frame(APPLY_COLUMNS)
+    unlinked = sorted({c for p in parts for c in p.attrs.get("unlinked_areas", [])})
+    out = (
+        pd.concat(parts, ignore_index=True)
+        .sort_values(["area_code", "variable", "period"], kind="stable")
+        .reset_index(drop=True)
+    )
+    out.attrs["unlinked_areas"] = unlinked
+    return out
+
+
+# --------------------------------------------------------------------------- compose
+
+
+def compose_links(first: pd.DataFrame, second: pd.DataFrame) -> pd.DataFrame:
+    r"""Chain two crosswalks: A → B (``first``) then B → C (``second``) gives A → C.
+
+    Parameters
+    ----------
+    first, second
+        :data:`~omradesbild.sources.base.LINK_COLUMNS`; ``first``'s ``to_code`` meets
+        ``second``'s ``from_code`` (and ``to_version`` / ``from_version`` when both are set).
+
+    Returns
+    -------
+    pandas.DataFrame
+        :data:`~omradesbild.sources.base.LINK_COLUMNS`, levels and versions from ``first``'s
+        start and ``second``'s end, method ``"<first method>+<second method>"``.
+
+    Notes
+    -----
+    .. math:: w_{ac} = \sum_b w_{ab}\, w_{bc} .
+
+    If every :math:`\sum_b w_{ab} = 1` and every :math:`\sum_c w_{bc} = 1`, then every
+    :math:`\sum_c w_{ac} = 1`. Intermediate areas :math:`b` missing from ``second`` drop
+    their share (the composed source coverage is below 1).
+    """
+    _require(first, ("from_code", "to_code"), "first links")
+    _require(second, ("from_code", "to_code"), "second links")
+
+    def col(df: pd.DataFrame, name: str, default: Any = None) -> pd.Series:
+        if name in df.columns:
+            return df[name]
+        return pd.Series(default, index=df.index, dtype=object)
+
+    a = pd.DataFrame(
+        {
+            "from_code": first["from_code"].astype(str),
+            "from_level": col(first, "from_level"),
+            "from_version": col(first, "from_version"),
+            "mid": first["to_code"].astype(str),
+            "mid_version": col(first, "to_version").fillna("").astype(str),
+            "w1": pd.to_numeric(col(first, "weight", 1.0), errors="coerce").fillna(1.0),
+            "m1": col(first, "method").fillna("").astype(str),
+        }
+    )
+    b = pd.DataFrame(
+        {
+            "mid": second["from_code"].astype(str),
+            "mid_version2": col(second, "from_version").fillna("").astype(str),
+            "to_code": second["to_code"].astype(str),
+            "to_level": col(second, "to_level"),
+            "to_version": col(second, "to_version"),
+            "w2": pd.to_numeric(col(second, "weight", 1.0), errors="coerce").fillna(1.0),
+            "m2": col(second, "method").fillna("").astype(str),
+        }
+    )
+    m = a.merge(b, on="mid", how="inner")
+    m = m.loc[
+        (m["mid_version"] == "")
+        | (m["mid_version2"] == "")
+        | (m["mid_version"] == m["mid_version2"])
+    ]
+    if m.empty:
+        return empty_frame(LINK_COLUMNS)
+    m = m.assign(
+        weight=m["w1"].to_numpy(dtype=float) * m["w2"].to_numpy(dtype=float),
+        method=(m["m1"] + "+" + m["m2"]).str.strip("+"),
+    )
+    out = (
+        m.groupby(["from_code", "to_code"], sort=True, dropna=False)
+        .agg(
+            from_level=("from_level", "first"),
+            from_version=("from_version", "first"),
+            to_level=("to_level", "first"),
+            to_version=("to_version", "first"),
+            weight=("weight", "sum"),
+            method=("method", "first"),
+        )
+        .reset_index()
+    )
+    return out[list(LINK_COLUMNS)]
+
+
+# --------------------------------------------------------------------------- store
+
+
+def _with_geometry(gdf: Any, what: str) -> Any:
+    has = gdf.geometry.notna() & ~gdf.geometry.is_empty
+    if not has.any():
+        raise NotFoundError(
+            f"the store holds no geometries for {what}; ingest its boundaries first "
+            "(omradesbild ingest <boundary file>)"
+        )
+    return gdf.loc[has]
+
+
+def _latest_values(store: Store, variable: str, version: str, period: str | None) -> pd.Series:
+    obs = store.observations(
+        variables=[variable], area_version=version, periods=[period] if period else None
+    )
+    if obs.empty:
+        return pd.Series(dtype=float)
+    p = period or max(obs["period"].astype(str), key=lambda s: (len(s), s))
+    sel = obs.loc[obs["period"].astype(str) == p]
+    return pd.Series(sel["value"].to_numpy(dtype=float), index=sel["area_code"].astype(str))
+
+
+def harmonise_to_layer(
+    store: Store,
+    *,
+    target_level: str,
+    target_version: str,
+    source_level: str = "deso",
+    source_version: str = "deso2018",
+    via_code_rule_to: str | None = None,
+    population_variable: str = "pop_total",
+    period: str | None = None,
+    renormalise: bool = False,
+    min_share: float = 1e-6,
+) -> pd.DataFrame:
+    """Links from a source version to any polygon layer, from the geometries in a store.
+
+    Parameters
+    ----------
+    store
+        An open :class:`~omradesbild.store.store.Store`.
+    target_level, target_version
+        The target layer (its areas must have geometries), e.g. ``"district"``,
+        ``"goteborg_primaromraden2025"``.
+    source_level, source_version
+        The areas the data are published for, e.g. DeSO 2018.
+    via_code_rule_to
+        When the store holds geometries of another DeSO version than ``source_version``
+        (e.g. ``"deso2025"`` polygons for 2018 data): the source codes are first linked to
+        that version by SCB's code rule
+        (:func:`~omradesbild.harmonize.code_rule.code_rule_links`, restricted to the kommuner
+        of the geometries), then by area to the target, and the two are composed.
+    population_variable, period
+        The population used to weight code-rule splits (read for ``via_code_rule_to``'s
+        version; default period: the latest). Without it, a split 2018 area is shared
+        equally among its parts.
+    renormalise, min_share
+        Passed to :func:`~omradesbild.harmonize.areal.build_crosswalk`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        :data:`~omradesbild.sources.base.LINK_COLUMNS` from ``source_version`` to
+        ``target_version``, ready for ``Store.ingest(Areas(source, areas=…, links=…))``.
+        ``attrs`` holds the areal crosswalk's coverage lists and notes.
+
+    Raises
+    ------
+    NotFoundError
+        No areas or no geometries for the source or target layer in the store.
+    """
+    from omradesbild.harmonize.areal import build_crosswalk
+    from omradesbild.harmonize.code_rule import code_rule_links
+
+    target = store.areas(level=target_level, version=target_version, geometry=True)
+    if len(target) == 0:
+        raise NotFoundError(f"the store holds no {target_level} areas of version {target_version}")
+    target = _with_geometry(target, f"{target_level} {target_version}")
+    geom_version = via_code_rule_to or source_version
+    source = store.areas(level=source_level, version=geom_version, geometry=True)
+    if len(source) == 0:
+        raise NotFoundError(f"the store holds no {source_level} areas of version {geom_version}")
+    source = _with_geometry(source, f"{source_level} {geom_version}")
+    areal = build_crosswalk(source, target, renormalise=renormalise, min_share=min_share)
+    links = areal[list(LINK_COLUMNS)]
+    if via_code_rule_to is not None and via_code_rule_to != source_version:
+        geo_codes = source["area_code"].astype(str)
+        kommuner = set(geo_codes.str[:4])
+        codes18 = store.areas(level=source_level, version=source_version)["area_code"].astype(str)
+        codes18 = codes18.loc[codes18.str[:4].isin(kommuner)]
+        if codes18.empty:
+            raise NotFoundError(
+                f"the store holds no {source_level} {source_version} areas in kommun(er) "
+                + ", ".join(sorted(kommuner))
+            )
+        pop = _latest_values(store, population_variable, via_code_rule_to, period)
+        rule = code_rule_links(
+            codes18.tolist(),
+            geo_codes.tolist(),
+            population2025=pop if geo_codes.isin(pop.dropna().index).all() else None,
+        )
+        links = compose_links(rule, links)
+        links.attrs["unmatched_source_codes"] = rule.attrs.get("unmatched_2018", [])
+    for key in ("sources_without_target", "targets_without_source", "notes"):
+        links.attrs[key] = areal.attrs.get(key, [])
+    return links

@@ -1,0 +1,383 @@
+"""Areal (and population-informed) crosswalks from one polygon layer to another.
+
+:func:`build_crosswalk` intersects a source layer (e.g. DeSO) with any target layer (e.g. a
+city's stadsdelar) and returns one link per overlapping pair, with the share of the source
+that lies in the target as the link weight. The links have the store's
+:data:`~omradesbild.sources.base.LINK_COLUMNS` (plus measurement columns), so they can be
+ingested and used by :func:`omradesbild.harmonize.apply.apply_crosswalk` or by the indicator
+module's aggregation.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+import shapely
+
+from omradesbild.errors import InputError
+
+#: Method of an areal-share link.
+METHOD_AREAL = "areal"
+#: Method of an areal-share link renormalised to the part of the source inside the targets.
+METHOD_AREAL_NORMALISED = "areal_normalised"
+
+#: The CRS every measurement is made in (SWEREF 99 TM, metres).
+MEASURE_CRS = "EPSG:3006"
+
+#: Columns of :func:`build_crosswalk`'s result, after the LINK_COLUMNS.
+SHARE_COLUMNS: tuple[str, ...] = (
+    "overlap_m2",  # |S_i ∩ T_j|
+    "source_area_m2",  # |S_i|
+    "target_area_m2",  # |T_j|
+    "target_share",  # |S_i ∩ T_j| / |T_j|
+    "source_coverage",  # Σ_j weight_ij (for this link's source)
+    "target_coverage",  # Σ_i |S_i ∩ T_j| / |T_j| (for this link's target)
+    "source_weight",  # P_i, the given weight of the source (NaN without weights)
+    "allocated_weight",  # weight_ij · P_i (NaN without weights)
+    "target_weight_share",  # weight_ij · P_i / Σ_i' weight_i'j · P_i' (NaN without weights)
+)
+
+#: Every column of a crosswalk frame, in order.
+CROSSWALK_COLUMNS: tuple[str, ...] = (
+    "from_code",
+    "from_level",
+    "from_version",
+    "to_code",
+    "to_level",
+    "to_version",
+    "weight",
+    "method",
+    *SHARE_COLUMNS,
+)
+
+GeomArray = npt.NDArray[np.object_]
+
+
+def _level_version(
+    gdf: pd.DataFrame, column: str, given: str | None, which: str, param: str
+) -> str:
+    """A level or version: the given one, else the layer's single ``column`` value."""
+    if given is not None:
+        return given
+    if column in gdf.columns:
+        values = gdf[column].dropna().astype(str).unique()
+        if len(values) == 1:
+            return str(values[0])
+    raise InputError(
+        f"the {which} layer's {column} is not known",
+        field=param,
+        expected=f"{param}=… or a {which} layer with one value in a {column!r} column",
+    )
+
+
+def _prepare_layer(
+    gdf: gpd.GeoDataFrame, id_column: str, which: str, *, repair: bool
+) -> tuple[npt.NDArray[np.str_], GeomArray, list[str]]:
+    """Codes and EPSG:3006 geometries of one layer, checked; plus notes on what was done."""
+    notes: list[str] = []
+    if not isinstance(gdf, gpd.GeoDataFrame):
+        raise InputError(
+            f"the {which} layer is not a GeoDataFrame",
+            field=which,
+            expected="a geopandas.GeoDataFrame with polygons",
+        )
+    if id_column not in gdf.columns:
+        raise InputError(
+            f"the {which} layer has no column {id_column!r}",
+            field=id_column,
+            expected=f"one of its columns as {which}_id: " + ", ".join(map(str, gdf.columns)),
+        )
+    if len(gdf) == 0:
+        raise InputError(f"the {which} layer is empty", field=which, expected="polygons")
+    if gdf.crs is None:
+        raise InputError(
+            f"the {which} layer has no CRS",
+            field="crs",
+            expected="a layer with a CRS (set it with GeoDataFrame.set_crs if you know it)",
+        )
+    codes_s = gdf[id_column]
+    if codes_s.isna().any():
+        pos = int(np.flatnonzero(codes_s.isna().to_numpy())[0])
+        raise InputError(
+            f"the {which} layer's feature {pos + 1} has no {id_column}",
+            row=pos + 1,
+            field=id_column,
+            expected="an identifier on every feature",
+        )
+    codes = codes_s.astype(str).str.strip().to_numpy(dtype=str)
+    dup = pd.Series(codes).duplicated()
+    if dup.any():
+        c = str(codes[int(np.flatnonzero(dup.to_numpy())[0])])
+        raise InputError(
+            f"the {which} layer holds {id_column} {c!r} more than once",
+            field=id_column,
+            expected="one feature per area (dissolve multi-part areas first)",
+        )
+    geo = gdf.geometry
+    epsg = gdf.crs.to_epsg()
+    if epsg != 3006:
+        geo = geo.to_crs(MEASURE_CRS)
+        notes.append(f"{which} layer reprojected from {gdf.crs.to_string()} to {MEASURE_CRS}")
+    geoms = np.asarray(geo.array, dtype=object)
+    missing = shapely.is_missing(geoms) | shapely.is_empty(geoms)
+    if missing.any():
+        pos = int(np.flatnonzero(missing)[0])
+        raise InputError(
+            f"{which} feature {str(codes[pos])!r} has no geometry",
+            row=pos + 1,
+            field="geometry",
+            expected="a polygon for every feature",
+        )
+    kinds = shapely.get_type_id(geoms)
+    polygonal = np.isin(kinds, (3, 6, 7))  # Polygon, MultiPolygon, GeometryCollection
+    if not polygonal.all():
+        pos = int(np.flatnonzero(~polygonal)[0])
+        raise InputError(
+            f"{which} feature {str(codes[pos])!r} is a {geoms[pos].geom_type}, not a polygon",
+            row=pos + 1,
+            field="geometry",
+            expected="Polygon or MultiPolygon geometries",
+        )
+    valid = shapely.is_valid(geoms)
+    if not valid.all():
+        bad = np.flatnonzero(~valid)
+        if not repair:
+            pos = int(bad[0])
+            more = f" (and {len(bad) - 1} more)" if len(bad) > 1 else ""
+            raise InputError(
+                f"{which} feature {str(codes[pos])!r} has an invalid geometry: "
+                f"{shapely.is_valid_reason(geoms[pos])}{more}",
+                row=pos + 1,
+                field="geometry",
+                expected="valid polygons (or pass repair=True to repair them with make_valid)",
+            )
+        geoms = geoms.copy()
+        geoms[bad] = shapely.make_valid(geoms[bad])
+        notes.append(f"{len(bad)} invalid {which} geometries repaired with make_valid")
+    return codes, geoms, notes
+
+
+def _bounds_text(geoms: GeomArray) -> str:
+    x0, y0, x1, y1 = shapely.total_bounds(geoms)
+    return f"({x0:.0f}, {y0:.0f}, {x1:.0f}, {y1:.0f})"
+
+
+def _source_weights(weights: pd.Series, codes: npt.NDArray[np.str_]) -> npt.NDArray[np.float64]:
+    w = pd.Series(weights)
+    w.index = w.index.astype(str)
+    if w.index.duplicated().any():
+        dup = w.index[w.index.duplicated()][0]
+        raise InputError(
+            f"weights hold source {dup!r} more than once",
+            field="weights",
+            expected="one weight per source area",
+        )
+    values = pd.to_numeric(w, errors="coerce").reindex(codes).to_numpy(dtype=float)
+    bad = ~np.isfinite(values) | (values < 0)
+    if bad.any():
+        pos = int(np.flatnonzero(bad)[0])
+        raise InputError(
+            f"no usable weight for source area {str(codes[pos])!r}: {values[pos]}",
+            field="weights",
+            expected="a finite weight >= 0 (e.g. the population) for every source area",
+        )
+    return values
+
+
+def build_crosswalk(
+    source: gpd.GeoDataFrame,
+    target: gpd.GeoDataFrame,
+    *,
+    source_id: str = "area_code",
+    target_id: str = "area_code",
+    weights: pd.Series | None = None,
+    from_level: str | None = None,
+    from_version: str | None = None,
+    to_level: str | None = None,
+    to_version: str | None = None,
+    min_share: float = 1e-6,
+    renormalise: bool = False,
+    repair: bool = False,
+) -> pd.DataFrame:
+    r"""Areal crosswalk from every source polygon to the target polygons it overlaps.
+
+    Parameters
+    ----------
+    source, target
+        Polygon layers with an identifier column. Any CRS: both are measured in
+        EPSG:3006 (a layer in another CRS is reprojected, and the result's
+        ``attrs["notes"]`` says so). A layer without a CRS is an error.
+    source_id, target_id
+        The identifier columns.
+    weights
+        Optional weight per source area (a Series indexed by the source identifier), usually
+        its population :math:`P_i`. It does not change the link weights (see *Notes*); it
+        adds ``source_weight``, ``allocated_weight`` and ``target_weight_share``, which
+        describe each target's make-up in persons rather than square metres.
+    from_level, from_version, to_level, to_version
+        Written to the links; default: the layer's single value in a ``level`` / ``version``
+        column (as :meth:`omradesbild.store.Store.areas` returns them).
+    min_share
+        Links whose weight is below this are dropped (slivers along boundaries digitised or
+        simplified differently).
+    renormalise
+        Divide each source's weights by its coverage, so that they sum to 1: the part of a
+        source outside every target is taken to hold nothing (water, or land outside the
+        city). Use it when the target layer covers all the ground where the counted things
+        are; the method is then ``"areal_normalised"``. ``source_coverage`` still reports
+        the geometric coverage.
+    repair
+        Repair invalid geometries with :func:`shapely.make_valid` instead of raising.
+
+    Returns
+    -------
+    pandas.DataFrame
+        :data:`CROSSWALK_COLUMNS`: the :data:`~omradesbild.sources.base.LINK_COLUMNS`
+        (method ``"areal"`` or ``"areal_normalised"``) followed by :data:`SHARE_COLUMNS`,
+        sorted by source and target.
+        ``attrs`` holds ``sources_without_target``, ``targets_without_source`` (lists of
+        codes) and ``notes`` (list of text).
+
+    Raises
+    ------
+    InputError
+        A missing identifier column, duplicated or missing identifiers, a layer without CRS,
+        a missing, non-polygonal or (unless ``repair``) invalid geometry — naming the
+        feature —, unusable weights, or layers that do not overlap at all.
+
+    Notes
+    -----
+    For source area :math:`S_i` and target area :math:`T_j`, measured in EPSG:3006:
+
+    .. math::
+
+        w_{ij} = \frac{|S_i \cap T_j|}{|S_i|}, \qquad
+        \text{source\_coverage}_i = \sum_j w_{ij}, \qquad
+        \text{target\_coverage}_j = \sum_i \frac{|S_i \cap T_j|}{|T_j|}.
+
+    ``source_coverage`` is below 1 where part of the source lies outside every target
+    (e.g. a DeSO partly outside the city's districts, or gaps between simplified polygons);
+    ``target_coverage`` is below 1 where part of the target is covered by no source. Either
+    exceeds 1 only where the other layer's polygons overlap each other. With
+    ``renormalise`` the weight is :math:`w_{ij} / \text{source\_coverage}_i`, i.e. the
+    share of the source's *covered* part that lies in :math:`T_j`.
+
+    With weights :math:`P_i` (e.g. population):
+
+    .. math::
+
+        \text{allocated\_weight}_{ij} = w_{ij} P_i, \qquad
+        \text{target\_weight\_share}_{ij} = \frac{w_{ij} P_i}{\sum_{i'} w_{i'j} P_{i'}}.
+
+    Without data on where people live *inside* a source area, population weighting of a
+    partially overlapping source area falls back to areal shares within that area: the
+    population is assumed evenly spread over the area, so the share of its population
+    allocated to :math:`T_j` is :math:`w_{ij}`. Population weighting therefore changes how
+    a target is composed of its sources (``target_weight_share``, used to average rates),
+    not the share of a source each target receives.
+
+    Intersections are computed for all candidate pairs at once: an
+    :class:`shapely.STRtree` over the targets is queried with every source
+    (``predicate="intersects"``) and :func:`shapely.intersection` runs on the pair arrays.
+    """
+    s_codes, s_geoms, s_notes = _prepare_layer(source, source_id, "source", repair=repair)
+    t_codes, t_geoms, t_notes = _prepare_layer(target, target_id, "target", repair=repair)
+    fl = _level_version(source, "level", from_level, "source", "from_level")
+    fv = _level_version(source, "version", from_version, "source", "from_version")
+    tl = _level_version(target, "level", to_level, "target", "to_level")
+    tv = _level_version(target, "version", to_version, "target", "to_version")
+    if not (min_share >= 0 and np.isfinite(min_share)):
+        raise InputError(
+            f"min_share {min_share!r} is not usable",
+            field="min_share",
+            expected="a finite number >= 0",
+        )
+    p = _source_weights(weights, s_codes) if weights is not None else None
+
+    tree = shapely.STRtree(t_geoms)
+    si, tj = tree.query(s_geoms, predicate="intersects")
+    overlap = (
+        shapely.area(shapely.intersection(s_geoms[si], t_geoms[tj]))
+        if len(si)
+        else np.zeros(0, dtype=float)
+    )
+    if not (overlap > 0).any():
+        raise InputError(
+            "the layers do not overlap: source bounds "
+            f"{_bounds_text(s_geoms)} target bounds {_bounds_text(t_geoms)} (EPSG:3006)",
+            field="geometry",
+            expected="two layers covering (part of) the same ground; check their CRS",
+        )
+    s_area = shapely.area(s_geoms)
+    t_area = shapely.area(t_geoms)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        w = np.where(s_area[si] > 0, overlap / s_area[si], 0.0)
+        t_share = np.where(t_area[tj] > 0, overlap / t_area[tj], 0.0)
+    keep = (overlap > 0) & (w >= min_share)
+    si, tj, overlap, w, t_share = si[keep], tj[keep], overlap[keep], w[keep], t_share[keep]
+    order = np.lexsort((t_codes[tj], s_codes[si]))
+    si, tj, overlap, w, t_share = si[order], tj[order], overlap[order], w[order], t_share[order]
+
+    s_cov = np.bincount(si, weights=w, minlength=len(s_codes))
+    t_cov = np.bincount(tj, weights=t_share, minlength=len(t_codes))
+    method = METHOD_AREAL
+    if renormalise:
+        w = w / s_cov[si]
+        method = METHOD_AREAL_NORMALISED
+    n = len(si)
+    out: dict[str, Any] = {
+        "from_code": s_codes[si].astype(object),
+        "from_level": np.full(n, fl, dtype=object),
+        "from_version": np.full(n, fv, dtype=object),
+        "to_code": t_codes[tj].astype(object),
+        "to_level": np.full(n, tl, dtype=object),
+        "to_version": np.full(n, tv, dtype=object),
+        "weight": w,
+        "method": np.full(n, method, dtype=object),
+        "overlap_m2": overlap,
+        "source_area_m2": s_area[si],
+        "target_area_m2": t_area[tj],
+        "target_share": t_share,
+        "source_coverage": s_cov[si],
+        "target_coverage": t_cov[tj],
+    }
+    if p is not None:
+        alloc = w * p[si]
+        tot = np.bincount(tj, weights=alloc, minlength=len(t_codes))
+        with np.errstate(divide="ignore", invalid="ignore"):
+            out["source_weight"] = p[si]
+            out["allocated_weight"] = alloc
+            out["target_weight_share"] = np.where(tot[tj] > 0, alloc / tot[tj], np.nan)
+    else:
+        for c in ("source_weight", "allocated_weight", "target_weight_share"):
+            out[c] = np.full(n, np.nan)
+    result = pd.DataFrame(out, columns=list(CROSSWALK_COLUMNS))
+    result.attrs["sources_without_target"] = sorted(s_codes[s_cov == 0].tolist())
+    result.attrs["targets_without_source"] = sorted(t_codes[t_cov == 0].tolist())
+    result.attrs["notes"] = s_notes + t_notes
+    return result
+
+
+def coverage_summary(crosswalk: pd.DataFrame) -> pd.DataFrame:
+    """One row per source area: its coverage and number of targets.
+
+    Parameters
+    ----------
+    crosswalk
+        A frame from :func:`build_crosswalk`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``from_code``, ``n_targets``, ``source_coverage`` (:math:`\\sum_j w_{ij}`), sorted
+        by coverage, lowest first.
+    """
+    g = crosswalk.groupby("from_code", sort=False)
+    out = pd.DataFrame(
+        {"n_targets": g["to_code"].size(), "source_coverage": g["weight"].sum()}
+    ).reset_index()
+    return out.sort_values(["source_coverage", "from_code"], kind="stable").reset_index(drop=True)
