@@ -10,6 +10,7 @@ BENCHMARKS = ["bench_ingest", "bench_index", "bench_harmonize"]
 
 def main(argv: list[str]) -> None:
     names = argv or BENCHMARKS
+    sys.argv = sys.argv[:1]  # each benchmark parses its own (default) options
     for name in names:
         print(f"== {name}")
         importlib.import_module(f"benchmarks.{name}").main()
