@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -80,3 +81,63 @@ def rerun_ingest(shared_data: Path) -> Callable[[Path], None]:
             run_cli(cmd)
 
     return rerun
+
+
+CHROMIUM_FLAGS = [
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+def chromium_path() -> str | None:
+    """Debian's Chromium (``$OMRADESBILD_CHROMIUM`` or on PATH)."""
+    import shutil
+
+    return os.environ.get("OMRADESBILD_CHROMIUM") or shutil.which("chromium")
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    """Headless Chromium driven by Playwright; skip (fail in CI) when it is not installed."""
+    exe = chromium_path()
+    if exe is None:
+        if os.environ.get("OMRADESBILD_REQUIRE_BROWSER") == "1":
+            pytest.fail("chromium not found: install Debian's chromium (see .ci/run)")
+        pytest.skip("chromium not installed (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=exe, args=CHROMIUM_FLAGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture()
+def offline_page(browser: Any) -> Iterator[tuple[Any, list[str]]]:
+    """A page whose requests may only go to file:// or loopback; others are recorded and
+    aborted, so a test can assert that no request left the machine."""
+    context = browser.new_context()
+    page = context.new_page()
+    outside: list[str] = []
+
+    def guard(route: Any) -> None:
+        url = route.request.url
+        if url.startswith(("file://", "data:", "blob:", "about:")) or any(
+            url.startswith(f"{s}://{h}")
+            for s in ("http", "https")
+            for h in ("127.0.0.1", "localhost")
+        ):
+            route.continue_()
+        else:
+            outside.append(url)
+            route.abort()
+
+    page.route("**/*", guard)
+    yield page, outside
+    context.close()
