@@ -141,3 +141,41 @@ def offline_page(browser: Any) -> Iterator[tuple[Any, list[str]]]:
     page.route("**/*", guard)
     yield page, outside
     context.close()
+
+
+CliRun = Callable[[list[str]], tuple[int, str, str]]
+
+
+@pytest.fixture()
+def cli(capsys: pytest.CaptureFixture[str]) -> CliRun:
+    """Run the command line in-process as the installed entry point would.
+
+    Returns ``(exit code, stdout, stderr)``.
+    """
+    from omradesbild.cli.main import main
+
+    def run(args: list[str]) -> tuple[int, str, str]:
+        capsys.readouterr()
+        try:
+            main(args)
+            code = 0
+        except SystemExit as exc:
+            code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+        out, err = capsys.readouterr()
+        return code, out, err
+
+    return run
+
+
+@pytest.fixture()
+def no_network(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Fail any attempt to open a network connection."""
+    import socket
+
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise RuntimeError(f"a test tried to open a network connection: {args!r}")
+
+    monkeypatch.setattr(socket.socket, "connect", refuse)
+    monkeypatch.setattr(socket.socket, "connect_ex", refuse)
+    monkeypatch.setattr(socket, "create_connection", refuse)
+    monkeypatch.setattr(socket, "getaddrinfo", refuse)

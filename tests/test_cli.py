@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from conftest import CliRun
+
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -9,18 +14,7 @@ from typing import Any
 import pytest
 import typer.main
 
-from omradesbild.cli.main import app, main
-
-
-def run(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
-    """Run the CLI in-process as the installed entry point would; return (code, out, err)."""
-    try:
-        main(args)
-        code = 0
-    except SystemExit as exc:
-        code = int(exc.code or 0) if not isinstance(exc.code, str) else 1
-    out, err = capsys.readouterr()
-    return code, out, err
+from omradesbild.cli.main import app
 
 
 def _commands(cmd: Any, path: tuple[str, ...] = ()) -> Iterator[tuple[str, ...]]:
@@ -39,8 +33,8 @@ def test_there_are_commands() -> None:
 
 
 @pytest.mark.parametrize("path", ALL_COMMANDS, ids=lambda p: " ".join(p) or "omradesbild")
-def test_every_command_has_help(path: tuple[str, ...], capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, _ = run([*path, "--help"], capsys)
+def test_every_command_has_help(path: tuple[str, ...], cli: CliRun) -> None:
+    code, out, _ = cli([*path, "--help"])
     assert code == 0
     assert "Usage" in out
     # Every command says what it does in a sentence of its own.
@@ -50,24 +44,20 @@ def test_every_command_has_help(path: tuple[str, ...], capsys: pytest.CaptureFix
     assert (cmd.help or "").strip(), f"{' '.join(path)} has no help text"
 
 
-def test_missing_store_is_a_one_line_error(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    code, _, err = run(["summary", "--db", str(tmp_path / "none.duckdb")], capsys)
+def test_missing_store_is_a_one_line_error(tmp_path: Path, cli: CliRun) -> None:
+    code, _, err = cli(["summary", "--db", str(tmp_path / "none.duckdb")])
     assert code == 3
     assert "none.duckdb: no store here" in err
     assert "Traceback" not in err
     assert len(err.strip().splitlines()) == 1
 
 
-def test_db_from_environment(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_db_from_environment(tmp_path: Path, cli: CliRun, monkeypatch: pytest.MonkeyPatch) -> None:
     db = tmp_path / "env.duckdb"
     monkeypatch.setenv("OMRADESBILD_DB", str(db))
     from omradesbild.store import Store
 
     Store(db).close()
-    code, out, err = run(["summary"], capsys)
+    code, out, err = cli(["summary"])
     assert code == 0, err
     assert "Observationer: 0" in out

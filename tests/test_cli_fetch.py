@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from conftest import CliRun
+
 import json
-import socket
 from pathlib import Path
 from typing import Any
 
@@ -12,7 +16,6 @@ import pandas as pd
 import pytest
 
 from omradesbild.cli import fetch as fetch_cli
-from omradesbild.cli.main import main
 from omradesbild.sources.pxweb import SCB_V2_BASE, PxWebClient
 from omradesbild.store import Store
 
@@ -20,12 +23,8 @@ CODES = ["0114A0010", "0114C1010"]
 
 
 @pytest.fixture(autouse=True)
-def _no_network(monkeypatch: pytest.MonkeyPatch) -> None:
-    def refuse(*args: object, **kwargs: object) -> None:
-        raise RuntimeError(f"a test tried to open a network connection: {args!r}")
-
-    monkeypatch.setattr(socket, "create_connection", refuse)
-    monkeypatch.setattr(socket, "getaddrinfo", refuse)
+def _no_network(no_network: None) -> None:
+    """Every test here runs with network connections refused."""
 
 
 def dataset(values: list[Any]) -> dict[str, Any]:
@@ -63,28 +62,15 @@ def write_key(path: Path) -> Path:
     return path
 
 
-def run(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
-    try:
-        main(args)
-        code = 0
-    except SystemExit as exc:
-        code = int(exc.code or 0)
-    out, err = capsys.readouterr()
-    return code, out, err
-
-
 @pytest.fixture()
-def db(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Path:
+def db(tmp_path: Path, cli: CliRun) -> Path:
     db = tmp_path / "s.duckdb"
-    assert (
-        run(["ingest", "scb-key", str(write_key(tmp_path / "k.csv")), "--db", str(db)], capsys)[0]
-        == 0
-    )
+    assert cli(["ingest", "scb-key", str(write_key(tmp_path / "k.csv")), "--db", str(db)])[0] == 0
     return db
 
 
 def test_fetch_table_and_ingest(
-    db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, cli: CliRun
 ) -> None:
     requests: list[httpx.Request] = []
 
@@ -112,7 +98,7 @@ def test_fetch_table_and_ingest(
         "-s",
         "Tid=2023",
     ]
-    code, out, err = run([*args, "--ingest", "--db", str(db)], capsys)
+    code, out, err = cli([*args, "--ingest", "--db", str(db)])
     assert code == 0, err
     assert "2 observationer" in out
     assert len(requests) == 1
@@ -123,12 +109,12 @@ def test_fetch_table_and_ingest(
     assert list(obs["value"]) == [863.0, 1562.0]
     assert set(obs["area_version"]) == {"deso2018"}
     # The second time the answer comes from the cache: no new request.
-    code, _, _ = run(args, capsys)
+    code, _, _ = cli(args)
     assert code == 0 and len(requests) == 1
 
 
 def test_fetch_failure_is_one_line(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, cli: CliRun
 ) -> None:
     def client(api: int, cache_dir: Path | None) -> PxWebClient:
         return PxWebClient(
@@ -141,26 +127,24 @@ def test_fetch_failure_is_one_line(
         )
 
     monkeypatch.setattr(fetch_cli, "_client", client)
-    code, _, err = run(
-        ["fetch", "scb", "table", "TAB5974", "-s", "Region=0114A0010", "-s", "Tid=2023"], capsys
+    code, _, err = cli(
+        ["fetch", "scb", "table", "TAB5974", "-s", "Region=0114A0010", "-s", "Tid=2023"]
     )
     assert code == 4
     assert "503" in err and "TAB5974" in err
     assert len(err.strip().splitlines()) == 1
 
 
-def test_bad_selection_is_explained(capsys: pytest.CaptureFixture[str]) -> None:
-    code, _, err = run(["fetch", "scb", "table", "TAB5974", "-s", "Region"], capsys)
+def test_bad_selection_is_explained(cli: CliRun) -> None:
+    code, _, err = cli(["fetch", "scb", "table", "TAB5974", "-s", "Region"])
     assert code == 2
     assert "expected VARIABLE=VALUE" in err
 
 
-def test_ingest_saved_response(
-    db: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_ingest_saved_response(db: Path, tmp_path: Path, cli: CliRun) -> None:
     saved = tmp_path / "svar.json"
     saved.write_text(json.dumps(dataset([863, ".."])))
-    code, out, err = run(["ingest", "pxweb", str(saved), "--db", str(db)], capsys)
+    code, out, err = cli(["ingest", "pxweb", str(saved), "--db", str(db)])
     assert code == 0, err
     with Store(db, read_only=True) as s:
         obs = s.observations(periods=["2023"]).set_index("area_code")
@@ -168,14 +152,12 @@ def test_ingest_saved_response(
     assert pd.isna(obs.loc["0114C1010", "value"])
     assert obs.loc["0114C1010", "missing_reason"].startswith("..")
     # Same file again: nothing changes.
-    code, out, _ = run(["ingest", "pxweb", str(saved), "--db", str(db)], capsys)
+    code, out, _ = cli(["ingest", "pxweb", str(saved), "--db", str(db)])
     assert "nothing changed" in out
 
 
-def test_ingest_pxweb_unknown_ending(
-    db: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_ingest_pxweb_unknown_ending(db: Path, tmp_path: Path, cli: CliRun) -> None:
     f = tmp_path / "svar.txt"
     f.write_text("{}")
-    code, _, err = run(["ingest", "pxweb", str(f), "--db", str(db)], capsys)
+    code, _, err = cli(["ingest", "pxweb", str(f), "--db", str(db)])
     assert code == 2 and "svar.txt" in err and "--format" in err

@@ -2,29 +2,22 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from conftest import CliRun
+
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
 
-from omradesbild.cli.main import main
-
 SVI_COLUMNS = [
     "EP_POV", "EP_UNEMP", "EP_PCI", "EP_NOHSDP", "EP_AGE65", "EP_AGE17", "EP_DISABL",
     "EP_SNGPNT", "EP_MINRTY", "EP_LIMENG", "EP_MUNIT", "EP_MOBILE", "EP_CROWD", "EP_NOVEH",
     "EP_GROUPQ",
 ]  # fmt: skip
-
-
-def run(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
-    try:
-        main(args)
-        code = 0
-    except SystemExit as exc:
-        code = int(exc.code or 0)
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 @pytest.fixture()
@@ -38,12 +31,10 @@ def svi_table(tmp_path: Path) -> Path:
     return path
 
 
-def test_svi_on_a_plain_table(
-    svi_table: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_svi_on_a_plain_table(svi_table: Path, tmp_path: Path, cli: CliRun) -> None:
     out = tmp_path / "out.csv"
     args = ["index", "compute", "--method", "cdc-svi-2018", "--table", str(svi_table)]
-    code, _, err = run([*args, "--id-column", "FIPS", "--out", str(out)], capsys)
+    code, _, err = cli([*args, "--id-column", "FIPS", "--out", str(out)])
     assert code == 0, err
     df = pd.read_csv(out, dtype={"FIPS": str})
     assert df["FIPS"].iloc[0] == "010000"  # leading zeros kept
@@ -55,21 +46,17 @@ def test_svi_on_a_plain_table(
     assert df["score"].dropna().between(0, 1).all()
 
 
-def test_missing_id_column_is_named(
-    svi_table: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_missing_id_column_is_named(svi_table: Path, tmp_path: Path, cli: CliRun) -> None:
     args = ["index", "compute", "--method", "cdc-svi-2018", "--table", str(svi_table)]
-    code, _, err = run([*args, "--id-column", "GEOID", "--out", str(tmp_path / "o.csv")], capsys)
+    code, _, err = cli([*args, "--id-column", "GEOID", "--out", str(tmp_path / "o.csv")])
     assert code == 2 and "GEOID" in err and "svi.csv" in err
 
 
-def test_missing_declared_column_is_named(
-    svi_table: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_missing_declared_column_is_named(svi_table: Path, tmp_path: Path, cli: CliRun) -> None:
     df = pd.read_csv(svi_table, dtype={"FIPS": str}).drop(columns="EP_CROWD")
     df.to_csv(svi_table, index=False)
     args = ["index", "compute", "--method", "cdc-svi-2018", "--table", str(svi_table)]
-    code, _, err = run([*args, "--id-column", "FIPS", "--out", str(tmp_path / "o.csv")], capsys)
+    code, _, err = cli([*args, "--id-column", "FIPS", "--out", str(tmp_path / "o.csv")])
     assert code == 2 and "EP_CROWD" in err
 
 
@@ -97,9 +84,7 @@ BAD_METHODS = {
 
 
 @pytest.mark.parametrize("name", list(BAD_METHODS))
-def test_bad_method_file_is_explained(
-    name: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_bad_method_file_is_explained(name: str, tmp_path: Path, cli: CliRun) -> None:
     body, fragment = BAD_METHODS[name]
     method = tmp_path / "metod.yaml"
     method.write_text("id: m\nversion: '1'\ntitle_sv: m\ntitle_en: m\n" + body)
@@ -108,22 +93,20 @@ def test_bad_method_file_is_explained(
         table, index=False
     )
     args = ["index", "compute", "--method", str(method), "--table", str(table)]
-    code, _, err = run([*args, "--out", str(tmp_path / "o.csv")], capsys)
+    code, _, err = cli([*args, "--out", str(tmp_path / "o.csv")])
     assert code == 2, err
     assert "metod.yaml" in err and fragment in err
     assert len(err.strip().splitlines()) == 1
 
 
-def test_unknown_method_lists_the_shipped_ones(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    code, _, err = run(
-        ["index", "compute", "--method", "nope", "--table", "x.csv", "--out", "o.csv"], capsys
+def test_unknown_method_lists_the_shipped_ones(tmp_path: Path, cli: CliRun) -> None:
+    code, _, err = cli(
+        ["index", "compute", "--method", "nope", "--table", "x.csv", "--out", "o.csv"]
     )
     assert code == 2 and "scb-omradestyp" in err
 
 
-def test_index_methods_lists_pictures(capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, _ = run(["index", "methods"], capsys)
+def test_index_methods_lists_pictures(cli: CliRun) -> None:
+    code, out, _ = cli(["index", "methods"])
     assert code == 0
     assert "socioeconomic" in out and "crime_insecurity" in out

@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from conftest import CliRun
+
 from pathlib import Path
 
 import numpy as np
@@ -13,18 +18,6 @@ from omradesbild.store import Store
 from omradesbild.workflows import area_index
 
 pytestmark = pytest.mark.realdata
-
-
-def run(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
-    from omradesbild.cli.main import main
-
-    try:
-        main(args)
-        code = 0
-    except SystemExit as exc:
-        code = int(exc.code or 0)
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 @pytest.fixture(scope="module")
@@ -105,17 +98,13 @@ def test_crime_picture_is_kept_apart(real_store: Path, tmp_path: Path) -> None:
         area_index(s, method=load_method(bad), level="regso", period="2022")
 
 
-def test_uncertainty_columns(
-    real_store: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_uncertainty_columns(real_store: Path, tmp_path: Path, cli: CliRun) -> None:
     out = tmp_path / "u.csv"
-    code, stdout, err = run(
+    code, stdout, err = cli(
         [
             "index", "compute", "--method", "scb-omradestyp", "--level", "regso",
             "--period", "2022", "--out", str(out), "--uncertainty", "50", "--db", str(real_store),
-        ],
-        capsys,
-    )  # fmt: skip
+        ])  # fmt: skip
     assert code == 0, err
     df = pd.read_csv(out, dtype={"area_code": str})
     probs = df[[f"prob_class_{k}" for k in range(1, 6)]].sum(axis=1)

@@ -51,16 +51,8 @@ from omradesbild.sources.pxweb import (
 # no network
 # ----------------------------------------------------------------------------------------------
 @pytest.fixture(autouse=True)
-def _no_network(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Fail any test in this module that tries to open a real socket connection."""
-
-    def refuse(*args: object, **kwargs: object) -> None:
-        raise RuntimeError(f"a test tried to open a network connection: {args!r}")
-
-    monkeypatch.setattr(socket.socket, "connect", refuse)
-    monkeypatch.setattr(socket.socket, "connect_ex", refuse)
-    monkeypatch.setattr(socket, "create_connection", refuse)
-    monkeypatch.setattr(socket, "getaddrinfo", refuse)
+def _no_network(no_network: None) -> None:
+    """Every test here runs with network connections refused."""
 
 
 def test_network_guard_is_active() -> None:

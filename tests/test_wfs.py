@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import socket
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -25,16 +24,8 @@ from omradesbild.sources.wfs import (
 
 
 @pytest.fixture(autouse=True)
-def _no_network(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Fail any test in this module that tries to open a real socket connection."""
-
-    def refuse(*args: object, **kwargs: object) -> None:
-        raise RuntimeError(f"a test tried to open a network connection: {args!r}")
-
-    monkeypatch.setattr(socket.socket, "connect", refuse)
-    monkeypatch.setattr(socket.socket, "connect_ex", refuse)
-    monkeypatch.setattr(socket, "create_connection", refuse)
-    monkeypatch.setattr(socket, "getaddrinfo", refuse)
+def _no_network(no_network: None) -> None:
+    """Every test here runs with network connections refused."""
 
 
 SWEREF = {"type": "name", "properties": {"name": "urn:ogc:def:crs:EPSG::3006"}}

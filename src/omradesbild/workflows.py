@@ -210,6 +210,42 @@ def index_table(ind: pd.DataFrame, method: IndexMethod) -> pd.DataFrame:
     return wide.reset_index()
 
 
+def method_indicators(
+    store: Store,
+    *,
+    method: IndexMethod,
+    level: str,
+    period: str,
+    version: str | None = None,
+    base_version: str = "deso2018",
+) -> pd.DataFrame:
+    """The indicators a method needs (and its fallbacks), for every area of a level.
+
+    Raises
+    ------
+    MethodError
+        The method mixes pictures (see :func:`check_picture`).
+    NotFoundError
+        None of the method's indicators can be computed from the store.
+    """
+    check_picture(method)
+    needed = {i.source_column for i in method.indicators} | {f.column for f in method.fallbacks}
+    ind = area_indicators(
+        store,
+        level=level,
+        version=version,
+        periods=[period],
+        indicators=sorted(needed & _catalogue_ids()),
+        base_version=base_version,
+    )
+    if ind.empty:
+        raise NotFoundError(
+            f"no indicators of method {method.id!r} can be computed for {level} in {period}: "
+            "the variables they need are not in the store (see 'omradesbild indicators list')"
+        )
+    return ind
+
+
 def area_index(
     store: Store,
     *,
@@ -226,21 +262,10 @@ def area_index(
     """
     from omradesbild.index import compute_index
 
-    check_picture(method)
-    needed = {i.source_column for i in method.indicators} | {f.column for f in method.fallbacks}
-    ind = area_indicators(
-        store,
-        level=level,
-        version=version,
-        periods=[period],
-        indicators=sorted(needed & _catalogue_ids()),
+    ind = method_indicators(
+        store, method=method, level=level, period=period, version=version,
         base_version=base_version,
-    )
-    if ind.empty:
-        raise NotFoundError(
-            f"no indicators of method {method.id!r} can be computed for {level} in {period}: "
-            "the variables they need are not in the store (see 'omradesbild indicators list')"
-        )
+    )  # fmt: skip
     table = index_table(ind, method)
     result = compute_index(table, method=method, id_column="area_code", period_column="period")
     # The component indicators as values with their reliability flag, for the output.
@@ -282,16 +307,10 @@ def area_index_uncertainty(
     """
     from omradesbild.index.uncertainty import monte_carlo
 
-    check_picture(method)
-    needed = {i.source_column for i in method.indicators} | {f.column for f in method.fallbacks}
-    ind = area_indicators(
-        store,
-        level=level,
-        version=version,
-        periods=[period],
-        indicators=sorted(needed & _catalogue_ids()),
+    ind = method_indicators(
+        store, method=method, level=level, period=period, version=version,
         base_version=base_version,
-    )
+    )  # fmt: skip
     table = index_table(ind, method).drop(columns="period")
     se_long = ind.assign(value=(ind["ci_high"] - ind["ci_low"]) / 3.92)
     se = index_table(se_long, method).drop(columns="period").fillna(0.0)
