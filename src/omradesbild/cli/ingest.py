@@ -7,13 +7,20 @@ changed value is added as a new revision and the old one is kept.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from omradesbild.cli.common import DbOption, open_store
-from omradesbild.store.ingest import describe, ingest_files, ingest_parsed, kommun_names
+from omradesbild.store.ingest import (
+    Parsed,
+    describe,
+    ingest_files,
+    ingest_parsed,
+    kommun_names,
+)
 from omradesbild.store.store import IngestReport
 
 app = typer.Typer(
@@ -25,6 +32,12 @@ app = typer.Typer(
 )
 
 Files = Annotated[list[Path], typer.Argument(help="One or more files.", show_default=False)]
+
+
+def _ingest(db: Path | None, files: list[Path], parse: Callable[[Path], Parsed], kind: str) -> None:
+    """Parse every file, write all in one transaction, and report what changed."""
+    with open_store(db) as store:
+        _report(ingest_files(store, files, parse, kind=kind))
 
 
 def _report(reports: list[IngestReport]) -> None:
@@ -46,15 +59,7 @@ def scb_xlsx(
     """SCB Statistikdatabasen xlsx exports (any table, DeSO/RegSO/kommun/län regions)."""
     from omradesbild.store.ingest import parse_scb_xlsx
 
-    with open_store(db) as store:
-        _report(
-            ingest_files(
-                store,
-                files,
-                lambda p: parse_scb_xlsx(p, area_version=area_version),
-                kind="scb-xlsx",
-            )
-        )
+    _ingest(db, files, lambda p: parse_scb_xlsx(p, area_version=area_version), "scb-xlsx")
 
 
 @app.command("pxweb")
@@ -69,15 +74,7 @@ def pxweb(
     """Saved SCB PX-Web API responses (JSON-stat2 or CSV)."""
     from omradesbild.store.ingest import parse_pxweb_file
 
-    with open_store(db) as store:
-        _report(
-            ingest_files(
-                store,
-                files,
-                lambda p: parse_pxweb_file(p, fmt=fmt, area_version=area_version),
-                kind="pxweb",
-            )
-        )
+    _ingest(db, files, lambda p: parse_pxweb_file(p, fmt=fmt, area_version=area_version), "pxweb")
 
 
 @app.command("table")
@@ -95,17 +92,14 @@ def table(
     """A long-form CSV: area_code, period, variable, value[, unit, area_version, missing_reason]."""
     from omradesbild.sources.long_csv import read_long_csv
 
-    with open_store(db) as store:
-        _report(
-            ingest_files(
-                store,
-                files,
-                lambda p: read_long_csv(
-                    p, area_version=area_version, publisher=publisher, title=title, licence=licence
-                ),
-                kind="table",
-            )
-        )
+    _ingest(
+        db,
+        files,
+        lambda p: read_long_csv(
+            p, area_version=area_version, publisher=publisher, title=title, licence=licence
+        ),
+        "table",
+    )
 
 
 @app.command("scb-key")
@@ -113,8 +107,7 @@ def scb_key(files: Files, db: DbOption = None) -> None:
     """SCB's key DeSO 2018 -> RegSO 2020 (CSV): kommun, RegSO and DeSO areas and links."""
     from omradesbild.store.ingest import parse_scb_key
 
-    with open_store(db) as store:
-        _report(ingest_files(store, files, parse_scb_key, kind="scb-key"))
+    _ingest(db, files, parse_scb_key, "scb-key")
 
 
 @app.command("boundaries")
@@ -141,23 +134,20 @@ def boundaries(
     """Boundaries from GeoPackage, GeoJSON or Shapefile in any CRS (stored in EPSG:3006)."""
     from omradesbild.store.ingest import parse_boundaries
 
-    with open_store(db) as store:
-        _report(
-            ingest_files(
-                store,
-                files,
-                lambda p: parse_boundaries(
-                    p,
-                    level=level,
-                    version=version,
-                    code_field=code_field,
-                    name_field=name_field,
-                    layer=layer,
-                    repair=repair,
-                ),
-                kind="boundaries",
-            )
-        )
+    _ingest(
+        db,
+        files,
+        lambda p: parse_boundaries(
+            p,
+            level=level,
+            version=version,
+            code_field=code_field,
+            name_field=name_field,
+            layer=layer,
+            repair=repair,
+        ),
+        "boundaries",
+    )
 
 
 @app.command("police-areas")
@@ -169,12 +159,7 @@ def police_areas(
     """The Police's polygons of utsatta områden (shapefile/GeoPackage) for one year."""
     from omradesbild.sources.police import read_police_areas
 
-    with open_store(db) as store:
-        _report(
-            ingest_files(
-                store, files, lambda p: read_police_areas(p, year=year), kind="police-areas"
-            )
-        )
+    _ingest(db, files, lambda p: read_police_areas(p, year=year), "police-areas")
 
 
 @app.command("police-list")
@@ -186,10 +171,7 @@ def police_list(
     """The Police's list of utsatta områden (CSV: name, kommun, category, …)."""
     from omradesbild.sources.police import read_police_list
 
-    with open_store(db) as store:
-        _report(
-            ingest_files(store, files, lambda p: read_police_list(p, year=year), kind="police-list")
-        )
+    _ingest(db, files, lambda p: read_police_list(p, year=year), "police-list")
 
 
 @app.command("crime")
