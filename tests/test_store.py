@@ -186,3 +186,24 @@ def test_current_is_last_ingested_and_revisions_count_changes(
             1 for a, b in itertools.pairwise(seq) if not (a == b or (np.isnan(a) and np.isnan(b)))
         )
         assert (allrev["area_code"] == code).sum() == changes
+
+
+def test_areas_with_some_geometries_missing(tmp_path: Path) -> None:
+    import shapely
+    from shapely.geometry import box
+
+    s = Store(tmp_path / "g.duckdb")
+    src = SourceMeta("X", "geo", "Gränser", "g.gpkg", "g" * 64)
+    df = pd.DataFrame(
+        {
+            "area_code": CODES[:2],
+            "level": "deso",
+            "version": "deso2018",
+            "geometry": [shapely.to_wkb(box(0, 0, 1, 1)), None],
+        }
+    )
+    s.ingest(Areas(src, df))
+    gdf = s.areas(level="deso", geometry=True)
+    assert gdf.crs.to_epsg() == 3006
+    assert list(gdf.geometry.isna()) == [False, True]
+    assert gdf.geometry.iloc[0].area == 1.0

@@ -104,7 +104,15 @@ def compose_links(links: pd.DataFrame, *, from_version: str, to_version: str) ->
         step = links[(links["from_version"] == a) & (links["to_version"] == b)]
         # One method per step: prefer exact keys over approximations.
         methods = list(step["method"].unique())
-        for preferred in ("scb_key", "code_rule_population", "code_rule", "population", "areal"):
+        preferences = (
+            "scb_key",
+            "code_rule_population",
+            "code_rule",
+            "population",
+            "areal_normalised",
+            "areal",
+        )
+        for preferred in preferences:
             if preferred in methods:
                 keep = {preferred}
                 if preferred.startswith("code_rule"):

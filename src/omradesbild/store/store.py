@@ -530,7 +530,9 @@ class Store:
         import geopandas as gpd
         import shapely
 
-        geoms = shapely.from_wkb([bytes(g) if g is not None else None for g in df["geometry"]])
+        geoms = shapely.from_wkb(
+            [None if g is None or g is pd.NA or g != g else bytes(g) for g in df["geometry"]]
+        )
         return gpd.GeoDataFrame(df.drop(columns="geometry"), geometry=geoms, crs="EPSG:3006")
 
     def links(
