@@ -17,6 +17,7 @@ from typing import Annotated
 import typer
 
 from omradesbild.cli import analysis as analysis_cmds
+from omradesbild.cli import export as export_cmds
 from omradesbild.cli import fetch as fetch_cmds
 from omradesbild.cli import harmonize as harmonize_cmds
 from omradesbild.cli import ingest as ingest_cmds
@@ -41,6 +42,7 @@ app.add_typer(fetch_cmds.app, name="fetch")
 app.add_typer(analysis_cmds.indicators_app, name="indicators")
 app.add_typer(analysis_cmds.index_app, name="index")
 app.add_typer(harmonize_cmds.app, name="harmonize")
+app.add_typer(export_cmds.app, name="export")
 
 
 @app.command()

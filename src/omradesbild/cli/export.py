@@ -1,0 +1,73 @@
+"""``omradesbild export``: indicators and an index as Excel, CSV, JSON and GeoPackage."""
+
+from __future__ import annotations
+
+import warnings
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from omradesbild.cli.common import DbOption, open_store
+
+app = typer.Typer(
+    subcommand_metavar="",
+    help=(
+        "Export every indicator (and one index) of a level and period as Excel, CSV, JSON "
+        "and GeoPackage, after disclosure control, with sources and method."
+    ),
+)
+
+
+@app.callback(invoke_without_command=True)
+def export(
+    period: Annotated[str, typer.Option("--period", "-p", help="Period, e.g. 2024.")],
+    out: Annotated[Path, typer.Option("--out", help="Output folder (created if needed).")],
+    level: Annotated[
+        str, typer.Option(help="deso, regso, district, kommun or another stored level.")
+    ] = "regso",
+    version: Annotated[
+        str | None, typer.Option(help="Boundary version of the level (default: the usual one).")
+    ] = None,
+    fmt: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--format",
+            "-f",
+            help="xlsx, csv, json or gpkg; repeat for several (default: all four).",
+        ),
+    ] = None,
+    lang: Annotated[str, typer.Option(help="Headers and texts: sv or en.")] = "sv",
+    threshold: Annotated[
+        int,
+        typer.Option(
+            help="Disclosure threshold T: counts that round to 1 … T-1 are suppressed.", min=1
+        ),
+    ] = 5,
+    method: Annotated[
+        str,
+        typer.Option(help="Index method id or YAML path for the index sheet; 'none' for none."),
+    ] = "scb-omradestyp",
+    db: DbOption = None,
+) -> None:
+    """Export indicators and an index for one level and period (disclosure-controlled)."""
+    from omradesbild.reports.exports import FORMATS, export_all
+
+    chosen = tuple(fmt) if fmt else FORMATS
+    with open_store(db, read_only=True) as store, warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", UserWarning)
+        written = export_all(
+            store,
+            out,
+            level=level,
+            version=version,
+            period=period,
+            method=None if method.strip().lower() in ("", "none") else method,
+            lang=lang,
+            threshold=threshold,
+            formats=chosen,
+        )
+    for w in caught:
+        typer.secho(f"varning/warning: {w.message}", err=True, fg=typer.colors.YELLOW)
+    for kind, path in written.items():
+        typer.echo(f"{kind:>5}: {path}")

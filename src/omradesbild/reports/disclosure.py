@@ -1,0 +1,291 @@
+"""Disclosure control: small counts are not published, nor what is computed from them.
+
+Everything Områdesbild publishes (spreadsheets, CSV, JSON, GeoPackage, pages) passes through
+:func:`apply_disclosure` first. The rule follows the usual practice of Swedish official
+statistics (SCB): small *non-zero* counts of persons are suppressed, zero is shown.
+:func:`disclosure_rule_text` states the rule in Swedish or English for display beside the
+published figures.
+
+The functions are pure: they never modify their input and do no I/O.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+import numpy as np
+import pandas as pd
+
+from omradesbild.errors import ConfigError, InputError
+
+#: The default threshold T: counts whose rounded value is 1 … T-1 are suppressed.
+DEFAULT_THRESHOLD = 5
+
+#: Columns added by :func:`apply_disclosure`.
+MASK_COLUMNS: tuple[str, ...] = ("masked", "mask_reason")
+
+#: The symbol shown in place of a suppressed figure (as in SCB's tables).
+MASK_SYMBOL = ".."
+
+#: Key of ``DataFrame.attrs`` that records the threshold a table was disclosed with.
+DISCLOSED_ATTR = "disclosure_threshold"
+
+
+def _check_threshold(threshold: int) -> int:
+    if isinstance(threshold, bool) or not isinstance(threshold, int | np.integer):
+        raise ConfigError(f"disclosure threshold must be a whole number, got {threshold!r}")
+    if threshold < 1:
+        raise ConfigError(
+            f"disclosure threshold must be at least 1 (1 = suppress nothing), got {threshold}"
+        )
+    return int(threshold)
+
+
+def round_half_up(x: pd.Series) -> pd.Series:
+    """Round to the nearest whole number, halves away from zero (``floor(|x| + 0.5)``)."""
+    num = pd.to_numeric(x, errors="coerce").astype("float64")
+    rounded = np.sign(num.to_numpy()) * np.floor(np.abs(num.to_numpy()) + 0.5)
+    return pd.Series(rounded, index=x.index, dtype="float64")
+
+
+def small_count(x: pd.Series, *, threshold: int) -> pd.Series:
+    """Whether each count is a small non-zero count: ``1 <= round_half_up(x) <= threshold - 1``.
+
+    Missing counts are not small (there is nothing to publish).
+    """
+    t = _check_threshold(threshold)
+    r = round_half_up(x)
+    return ((r >= 1) & (r <= t - 1)).fillna(False).astype(bool)
+
+
+def apply_disclosure(
+    ind: pd.DataFrame,
+    *,
+    threshold: int = DEFAULT_THRESHOLD,
+    count_columns: Sequence[str] = ("numerator", "denominator"),
+    value_columns: Sequence[str] = ("value", "ci_low", "ci_high", "value_smoothed"),
+    denominator_column: str | None = "denominator",
+) -> pd.DataFrame:
+    """Suppress small counts and every value computed from them.
+
+    Parameters
+    ----------
+    ind
+        Long indicator rows (e.g. from :func:`omradesbild.workflows.area_indicators`): one row
+        per area, period and indicator with its counts and values. Columns of
+        ``count_columns`` / ``value_columns`` that are absent are ignored.
+    threshold
+        The threshold :math:`T` (a whole number, at least 1; 1 suppresses nothing).
+    count_columns
+        Columns holding counts (possibly weighted, non-integer counts).
+    value_columns
+        Columns derived from the counts (shares, rates, intervals, smoothed values).
+    denominator_column
+        The count column whose suppression suppresses the other counts of the row too
+        (``None``: none).
+
+    Returns
+    -------
+    DataFrame
+        A copy of ``ind`` with suppressed cells set to missing and two more columns:
+        ``masked`` (bool: something in the row was suppressed) and ``mask_reason`` (e.g.
+        ``"numerator<5"``, ``"denominator<5"``; missing when nothing was). ``attrs`` records
+        the threshold under ``"disclosure_threshold"``. Rows where nothing is suppressed are
+        unchanged. Applying the function again is harmless: earlier flags are kept.
+
+    Raises
+    ------
+    ConfigError
+        ``threshold`` is not a whole number of at least 1.
+    InputError
+        A ``masked`` column is present but is not boolean.
+
+    Notes
+    -----
+    For each row and each count column :math:`c` with value :math:`x_c`, let
+    :math:`r_c = \\lfloor |x_c| + 1/2 \\rfloor` (rounded to the nearest whole number, halves
+    up). Weighted counts (aggregated over a crosswalk with weights below 1) are thus tested
+    on their rounded value. The count is *small* when
+
+    .. math:: 1 \\le r_c \\le T - 1 .
+
+    A zero count (:math:`r_c = 0`) is published. Then
+
+    - every small count is suppressed;
+    - if the denominator is small, the numerator is suppressed as well (a count within a group
+      of fewer than :math:`T` is itself below :math:`T`, or reveals the group);
+    - if any count of the row is suppressed, every column of ``value_columns`` is suppressed.
+
+    Missing counts are not tested; a value without counts (e.g. a published percentage
+    without its base) is left as it is. No secondary (complementary) suppression is done: a
+    suppressed figure may sometimes be derived from other published figures (totals,
+    differences, neighbouring levels). See :func:`disclosure_rule_text`.
+    """
+    t = _check_threshold(threshold)
+    out = ind.copy()
+    counts = [c for c in count_columns if c in out.columns]
+    values = [c for c in value_columns if c in out.columns]
+    small = {c: small_count(out[c], threshold=t) for c in counts}
+    reasons = pd.Series("", index=out.index, dtype="object")
+    hide: dict[str, pd.Series] = {}
+    for c in counts:
+        hide[c] = small[c].copy()
+        reasons = reasons.where(~small[c], reasons + f";{c}<{t}")
+    if denominator_column is not None and denominator_column in small:
+        den_small = small[denominator_column]
+        for c in counts:
+            if c != denominator_column:
+                hide[c] = hide[c] | den_small
+    any_hidden = pd.Series(False, index=out.index)
+    for c in counts:
+        any_hidden = any_hidden | hide[c]
+    for c in counts:
+        out[c] = out[c].mask(hide[c])
+    for c in values:
+        out[c] = out[c].mask(any_hidden)
+    new_reason = reasons.str.lstrip(";").where(any_hidden, None)
+
+    if "masked" in ind.columns:
+        old = ind["masked"]
+        if not (pd.api.types.is_bool_dtype(old) or old.dropna().isin([True, False]).all()):
+            raise InputError(
+                "the column 'masked' is not boolean; it is reserved for disclosure flags",
+                field="masked",
+                expected="True/False",
+            )
+        old_flag = old.fillna(False).astype(bool)
+        old_reason = (
+            ind["mask_reason"] if "mask_reason" in ind.columns else pd.Series(None, index=ind.index)
+        )
+        merged = [
+            _join_reasons(a, b)
+            for a, b in zip(old_reason.tolist(), new_reason.tolist(), strict=True)
+        ]
+        out["masked"] = old_flag | any_hidden
+        out["mask_reason"] = pd.Series(merged, index=out.index, dtype="object")
+    else:
+        out["masked"] = any_hidden.astype(bool)
+        out["mask_reason"] = new_reason.astype("object")
+    out.attrs = {**ind.attrs, DISCLOSED_ATTR: t}
+    return out
+
+
+def _join_reasons(a: object, b: object) -> str | None:
+    parts: list[str] = []
+    for r in (a, b):
+        if isinstance(r, str) and r:
+            parts += [p for p in r.split(";") if p and p not in parts]
+    return ";".join(parts) if parts else None
+
+
+def mask_components(
+    wide: pd.DataFrame,
+    disclosed: pd.DataFrame,
+    *,
+    columns: Iterable[str],
+    id_column: str = "area_code",
+    period_column: str = "period",
+) -> pd.DataFrame:
+    """Suppress indicator values in a wide table where the long table suppressed them.
+
+    Parameters
+    ----------
+    wide
+        One row per area (and period), one column per indicator, e.g. an index result with
+        its component indicators.
+    disclosed
+        Long rows from :func:`apply_disclosure` (``area_code``, ``period``, ``indicator``,
+        ``masked``).
+    columns
+        The indicator columns of ``wide`` to check. A column whose indicator is absent from
+        ``disclosed`` cannot be checked and is dropped (never published unchecked).
+
+    Returns
+    -------
+    DataFrame
+        A copy of ``wide`` with suppressed cells set to missing and unchecked columns dropped.
+    """
+    if "masked" not in disclosed.columns:
+        raise InputError(
+            "the long indicator table has not been through apply_disclosure",
+            field="masked",
+            expected="the output of apply_disclosure",
+        )
+    out = wide.copy()
+    keys = [k for k in (id_column, period_column) if k in wide.columns]
+    known = set(disclosed["indicator"].astype(str))
+    masked = disclosed[disclosed["masked"].fillna(False).astype(bool)]
+    drop: list[str] = []
+    for col in columns:
+        if col not in out.columns:
+            continue
+        if col not in known:
+            drop.append(col)
+            continue
+        rows = masked[masked["indicator"].astype(str) == col]
+        if rows.empty:
+            continue
+        hit = rows[[*keys]].drop_duplicates().assign(_hit=True)
+        if id_column in keys:
+            hit[id_column] = hit[id_column].astype(str)
+        if period_column in keys:
+            hit[period_column] = hit[period_column].astype(str)
+        probe = out[keys].astype(str).merge(hit, on=keys, how="left")["_hit"]
+        flag = probe.fillna(False).astype(bool).to_numpy()
+        out[col] = out[col].mask(pd.Series(flag, index=out.index))
+    return out.drop(columns=drop)
+
+
+def disclosure_rule_text(threshold: int = DEFAULT_THRESHOLD, lang: str = "sv") -> str:
+    """The disclosure rule in plain words, for pages and exports.
+
+    Parameters
+    ----------
+    threshold
+        The threshold :math:`T` used by :func:`apply_disclosure`.
+    lang
+        ``"sv"`` (Swedish, default) or ``"en"``.
+
+    Raises
+    ------
+    ConfigError
+        Unknown language or invalid threshold.
+    """
+    t = _check_threshold(threshold)
+    if lang not in ("sv", "en"):
+        raise ConfigError(f"unknown language {lang!r}; expected 'sv' or 'en'")
+    small = "1" if t == 2 else f"1–{t - 1}"
+    if lang == "sv":
+        if t == 1:
+            return (
+                "Röjandekontroll: tröskel T = 1, inga antal döljs. Ingen sekundär röjandekontroll "
+                "görs."
+            )
+        return (
+            f"Röjandekontroll (tröskel T = {t}): varje antal (täljare och nämnare) avrundas till "
+            "närmaste heltal (halvor uppåt) innan det prövas; viktade antal som summerats över "
+            "nycklar prövas alltså på sitt avrundade värde. Antal vars avrundade värde är "
+            f"{small} redovisas inte (visas som '{MASK_SYMBOL}'); 0 redovisas. När nämnaren "
+            "döljs döljs även täljaren. En andel, kvot, medelvärde eller median vars täljare "
+            "eller nämnare döljs redovisas inte, inte heller dess konfidensintervall eller "
+            "utjämnade värde. Ingen sekundär (kompletterande) röjandekontroll görs: ett dolt "
+            "värde kan i vissa fall räknas fram ur andra redovisade värden (t.ex. summor, "
+            "differenser eller andra områdesnivåer)."
+        )
+    if t == 1:
+        return (
+            "Disclosure control: threshold T = 1, no counts are suppressed. No secondary "
+            "suppression is applied."
+        )
+    return (
+        f"Disclosure control (threshold T = {t}): every count (numerator and denominator) is "
+        "rounded to the nearest whole number (halves up) before it is tested, so weighted "
+        "counts aggregated over crosswalks are tested on their rounded value. A count whose "
+        f"rounded value is {small} is not published (shown as '{MASK_SYMBOL}'); 0 is "
+        "published. When the denominator is suppressed, the numerator is suppressed as well. "
+        "A share, rate, mean or median whose numerator or denominator is suppressed is not "
+        "published, nor its confidence interval or smoothed value. No secondary "
+        "(complementary) suppression is applied: a suppressed figure may in some cases be "
+        "derived from other published figures (e.g. totals, differences or other area "
+        "levels)."
+    )

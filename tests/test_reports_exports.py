@@ -1,0 +1,319 @@
+"""Exports from the synthetic city: Excel, CSV, JSON and GeoPackage, all disclosure-controlled."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from omradesbild.errors import ConfigError, InputError, NotFoundError
+from omradesbild.indicators import default_catalogue
+from omradesbild.reports.disclosure import apply_disclosure, disclosure_rule_text
+from omradesbild.reports.exports import (
+    GPKG_LAYER,
+    export_all,
+    export_excel,
+    export_geopackage,
+    export_json,
+    publishable_index,
+    to_wide,
+)
+from omradesbild.store import Store
+
+PERIOD = "2024"
+WHEN = datetime(2025, 1, 2, 3, 4, 5, tzinfo=UTC)
+
+
+@pytest.fixture(scope="module")
+def city(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    """The demo store, its RegSO indicators for one year, and every export written once."""
+    from omradesbild.demo import build_demo_store
+    from omradesbild.workflows import area_indicators
+
+    result = build_demo_store(tmp_path_factory.mktemp("city"))
+    out = tmp_path_factory.mktemp("exports")
+    with Store(result.store_path, read_only=True) as store:
+        ind = area_indicators(store, level="regso", periods=[PERIOD])
+        files = export_all(store, out, level="regso", period=PERIOD, generated_at=WHEN)
+        gdf = store.areas(level="regso", geometry=True)
+        sources = store.sources()
+    return {
+        "db": result.store_path,
+        "ind": ind,
+        "disclosed": apply_disclosure(ind, threshold=5),
+        "files": files,
+        "gdf": gdf,
+        "sources": sources,
+    }
+
+
+def _masked_example(city: dict[str, Any]) -> pd.Series:
+    """A row whose small count the demo produces (crime counts per RegSO and year)."""
+    d = city["disclosed"]
+    raw = city["ind"]
+    num = pd.to_numeric(raw["numerator"], errors="coerce")
+    small = (num.round() >= 1) & (num.round() <= 4)
+    assert small.any(), "the demo city must contain small counts for this test"
+    hit = d[small & d["masked"]]
+    assert len(hit) == small.sum()
+    return hit.iloc[0]
+
+
+def test_export_all_writes_every_format(city: dict[str, Any]) -> None:
+    files = city["files"]
+    assert set(files) == {"xlsx", "csv", "json", "gpkg"}
+    for kind, path in files.items():
+        assert path.exists() and path.name == f"omradesbild_regso_{PERIOD}.{kind}"
+
+
+def test_excel_sheets_masked_cell_and_sources(city: dict[str, Any]) -> None:
+    from openpyxl import load_workbook
+
+    wb = load_workbook(city["files"]["xlsx"], read_only=True)
+    assert wb.sheetnames == [
+        "Inkomst",
+        "Utbildning",
+        "Arbete",
+        "Boende",
+        "Befolkning",
+        "Hushåll",
+        "Brott och trygghet",
+        "Index scb-omradestyp",
+        "Källor och metod",
+    ]
+    cat = default_catalogue()
+    ex = _masked_example(city)
+    ind = cat.get(str(ex["indicator"]))
+    ws = wb[ind.domain[:1].upper() + ind.domain[1:]]
+    rows = list(ws.iter_rows(values_only=True))
+    head = list(rows[0])
+    assert head[:3] == ["Områdeskod", "Område", "Period"]
+    col = next(i for i, h in enumerate(head) if str(h).startswith(ind.name_sv) and " – " not in h)
+    assert head[col + 1].endswith("KI 95 % nedre") and head[col + 3].endswith("tillförlitlig")
+    by_code = {r[0]: r for r in rows[1:]}
+    assert len(by_code) == city["ind"]["area_code"].nunique()
+    line = by_code[ex["area_code"]]
+    assert line[col : col + 3] == ("..", "..", "..")
+    # An unmasked cell holds the value itself.
+    d = city["disclosed"]
+    ok = d[(d["indicator"] == ex["indicator"]) & ~d["masked"] & d["value"].notna()].iloc[0]
+    assert by_code[ok["area_code"]][col] == pytest.approx(float(ok["value"]))
+    # No small count anywhere: every masked row of the long table shows '..'.
+    n_masked = int(d[d["indicator"].isin([i.id for i in cat.indicators])]["masked"].sum())
+    n_dots = 0
+    for name in wb.sheetnames[:7]:
+        for r in wb[name].iter_rows(min_row=2, values_only=True):
+            n_dots += sum(v == ".." for v in r)
+    assert n_dots == 3 * n_masked
+
+    meta = [r for r in wb["Källor och metod"].iter_rows(values_only=True)]
+    flat = [v for r in meta for v in r if v is not None]
+    assert disclosure_rule_text(5, "sv") in flat
+    assert "omradesbild 0.1.0" in flat and WHEN.isoformat() in flat
+    assert "scb-omradestyp" in flat and "1.0" in flat
+    assert set(city["sources"]["checksum"]) <= set(flat)
+    assert "Kontrollsumma (SHA-256)" in flat and "Licens" in flat
+
+
+def test_excel_in_english(city: dict[str, Any], tmp_path: Path) -> None:
+    from openpyxl import load_workbook
+
+    path = export_excel(
+        tmp_path / "en.xlsx",
+        indicators=city["ind"],
+        sources=city["sources"],
+        methods={"indicator-catalogue": "1"},
+        lang="en",
+        threshold=5,
+    )
+    wb = load_workbook(path, read_only=True)
+    assert wb.sheetnames[0] == "Income" and wb.sheetnames[-1] == "Sources and method"
+    assert "Crime and safety" in wb.sheetnames and not any("Index" in s for s in wb.sheetnames)
+    head = next(wb["Income"].iter_rows(max_row=1, values_only=True))
+    assert head[0] == "Area code" and any(str(h).endswith("95 % CI lower") for h in head)
+    flat = [v for r in wb["Sources and method"].iter_rows(values_only=True) for v in r]
+    assert disclosure_rule_text(5, "en") in flat
+    with pytest.raises(ConfigError):
+        export_excel(tmp_path / "x.xlsx", indicators=city["ind"], sources=[], lang="fi")
+
+
+def test_csv_matches_the_disclosed_table(city: dict[str, Any]) -> None:
+    csv = pd.read_csv(city["files"]["csv"], dtype={"area_code": str, "period": str})
+    d = city["disclosed"].reset_index(drop=True)
+    assert len(csv) == len(d)
+    assert csv["area_code"].tolist() == d["area_code"].astype(str).tolist()
+    assert csv["indicator"].tolist() == d["indicator"].astype(str).tolist()
+    assert csv["masked"].tolist() == d["masked"].tolist()
+    assert csv["area_name"].notna().all()
+    for c in ("numerator", "denominator", "value", "ci_low", "ci_high"):
+        np.testing.assert_allclose(
+            csv[c].to_numpy(float), pd.to_numeric(d[c]).to_numpy(float), equal_nan=True
+        )
+    # Nothing small was published; masked rows have no value.
+    for c in ("numerator", "denominator"):
+        r = np.floor(csv[c].dropna() + 0.5)
+        assert not ((r >= 1) & (r <= 4)).any()
+    assert csv.loc[csv["masked"], "value"].isna().all()
+    assert csv["masked"].sum() > 0
+
+
+def test_json_has_metadata_with_the_rule(city: dict[str, Any]) -> None:
+    doc = json.loads(city["files"]["json"].read_text("utf-8"))
+    meta = doc["metadata"]
+    assert meta["disclosure"]["threshold"] == 5
+    assert meta["disclosure"]["rule"] == disclosure_rule_text(5, "sv")
+    assert meta["generated_at"] == WHEN.isoformat()
+    assert meta["package_version"] == "0.1.0"
+    assert (meta["level"], meta["period"], meta["version"]) == ("regso", PERIOD, "regso2020")
+    assert {"id": "scb-omradestyp", "version": "1.0"} in meta["methods"]
+    assert {s["checksum"] for s in meta["sources"]} == set(city["sources"]["checksum"])
+    assert {"publisher", "table_id", "title", "reference", "licence", "ingested_at"} <= set(
+        meta["sources"][0]
+    )
+    recs = doc["indicators"]
+    assert len(recs) == len(city["ind"])
+    masked = [r for r in recs if r["masked"]]
+    assert masked and all(r["value"] is None and r["mask_reason"] for r in masked)
+    assert len(doc["index"]) == city["gdf"].shape[0]
+    assert not any(k.endswith("_norm") for k in doc["index"][0])
+    assert (
+        "secondary" in doc["metadata"]["index_note"] or "sekundär" in doc["metadata"]["index_note"]
+    )
+
+
+def test_geopackage_reads_back(city: dict[str, Any]) -> None:
+    import geopandas as gpd
+    import pyogrio
+
+    path = city["files"]["gpkg"]
+    assert [name for name, _ in pyogrio.list_layers(path)] == [GPKG_LAYER]
+    g = gpd.read_file(path, layer=GPKG_LAYER)
+    assert g.crs is not None and g.crs.to_epsg() == 3006
+    assert len(g) == int(city["gdf"].geometry.notna().sum())
+    ids = set(city["ind"]["indicator"])
+    assert ids <= set(g.columns)
+    assert {f"{i}_ci_low" for i in ids} <= set(g.columns)
+    ex = _masked_example(city)
+    row = g[g["area_code"] == ex["area_code"]].iloc[0]
+    assert pd.isna(row[ex["indicator"]]) and row[f"{ex['indicator']}_masked"] == 1
+    d = city["disclosed"]
+    ok = d[(d["indicator"] == "low_econ_standard") & ~d["masked"]].iloc[0]
+    got = g.loc[g["area_code"] == ok["area_code"], "low_econ_standard"].iloc[0]
+    assert got == pytest.approx(float(ok["value"]))
+
+
+def test_geopackage_refuses_unchecked_tables(city: dict[str, Any], tmp_path: Path) -> None:
+    wide = to_wide(city["ind"])
+    plain = pd.DataFrame(wide)  # a copy without the disclosure mark
+    plain.attrs = {}
+    with pytest.raises(InputError, match="disclosure"):
+        export_geopackage(tmp_path / "a.gpkg", city["gdf"], plain)
+    two = pd.concat([city["ind"], city["ind"].assign(period="2023")])
+    with pytest.raises(InputError, match="one period"):
+        export_geopackage(tmp_path / "b.gpkg", city["gdf"], two)
+    with pytest.raises(NotFoundError):
+        export_geopackage(tmp_path / "c.gpkg", city["gdf"].iloc[0:0], wide)
+    # Long rows are disclosed on the way in.
+    path = export_geopackage(tmp_path / "d.gpkg", city["gdf"].iloc[:5], city["ind"])
+    assert path.exists()
+
+
+def test_publishable_index_masks_components() -> None:
+    long = pd.DataFrame(
+        {
+            "area_code": ["A", "B"],
+            "period": "2024",
+            "indicator": "unemployment_16_64",
+            "numerator": [3.0, 90.0],
+            "denominator": [400.0, 900.0],
+            "value": [0.75, 10.0],
+        }
+    )
+    index = pd.DataFrame(
+        {
+            "area_code": ["A", "B"],
+            "period": ["2024", "2024"],
+            "unemployment_16_64_norm": [0.1, 0.9],
+            "score": [0.1, 0.9],
+            "unemployment_16_64": [0.75, 10.0],
+            "unemployment_16_64_reliable": [True, True],
+            "edu_low_25_64": [5.0, 6.0],
+            "edu_low_25_64_reliable": [True, True],
+        }
+    )
+    index.attrs = {"method_id": "m", "method_version": "2"}
+    out = publishable_index(index, apply_disclosure(long))
+    assert list(out.columns) == [
+        "area_code",
+        "period",
+        "score",
+        "unemployment_16_64",
+        "unemployment_16_64_reliable",
+    ]
+    assert pd.isna(out.loc[0, "unemployment_16_64"]) and out.loc[1, "unemployment_16_64"] == 10
+    assert out.attrs["method_id"] == "m"
+
+
+def test_json_without_index_and_bad_input(tmp_path: Path) -> None:
+    ind = pd.DataFrame(
+        {
+            "area_code": ["A"],
+            "period": ["2024"],
+            "indicator": ["own_thing"],
+            "numerator": [2.0],
+            "denominator": [np.nan],
+            "value": [np.inf],
+        }
+    )
+    path = export_json(tmp_path / "a.json", indicators=ind, sources=[], lang="en")
+    doc = json.loads(path.read_text("utf-8"))
+    assert "index" not in doc and doc["indicators"][0]["masked"] is True
+    assert doc["metadata"]["indicators"] == [{"id": "own_thing"}]
+    assert doc["metadata"]["disclosure"]["rule"] == disclosure_rule_text(5, "en")
+    with pytest.raises(InputError, match="indicator"):
+        export_json(tmp_path / "b.json", indicators=ind.drop(columns="indicator"), sources=[])
+
+
+def test_export_all_rejects_unknown_format(city: dict[str, Any], tmp_path: Path) -> None:
+    with (
+        Store(city["db"], read_only=True) as store,
+        pytest.raises(ConfigError, match="pdf"),
+    ):
+        export_all(store, tmp_path, level="regso", period=PERIOD, formats=["pdf"])
+
+
+def test_cli_export(city: dict[str, Any], tmp_path: Path) -> None:
+    import typer
+    from typer.testing import CliRunner
+
+    from omradesbild.cli.export import app as export_app
+
+    root = typer.Typer()
+    root.add_typer(export_app, name="export")
+
+    @root.command()
+    def other() -> None:  # a second command makes 'export' a subcommand as in the real CLI
+        """Unused."""
+
+    args = ["export", "--level", "regso", "--period", PERIOD, "--out", str(tmp_path)]
+    args += ["--format", "csv", "-f", "json", "--lang", "en", "--threshold", "10"]
+    args += ["--method", "none", "--db", str(city["db"])]
+    res = CliRunner().invoke(root, args)
+    assert res.exit_code == 0, res.output
+    assert "omradesbild_regso_2024.csv" in res.output
+    assert not (tmp_path / "omradesbild_regso_2024.xlsx").exists()
+    csv = pd.read_csv(tmp_path / "omradesbild_regso_2024.csv")
+    r = np.floor(csv["numerator"].dropna() + 0.5)
+    assert not ((r >= 1) & (r <= 9)).any()
+    assert csv["masked"].sum() > city["disclosed"]["masked"].sum()
+    doc = json.loads((tmp_path / "omradesbild_regso_2024.json").read_text("utf-8"))
+    assert doc["metadata"]["disclosure"]["rule"] == disclosure_rule_text(10, "en")
+    assert "index" not in doc
+
+    bad = CliRunner().invoke(root, [*args[:7], "--format", "pdf", "--db", str(city["db"])])
+    assert bad.exit_code != 0 and isinstance(bad.exception, ConfigError)
