@@ -39,6 +39,7 @@ class DemoResult:
     reports: list[IngestReport] = field(default_factory=list)
     summary: dict[str, Any] = field(default_factory=dict)
     indices: dict[str, pd.DataFrame] = field(default_factory=dict)
+    followup: dict[str, pd.DataFrame] = field(default_factory=dict)
 
 
 def _boundaries(files: dict[str, Path]) -> list[Areas]:
@@ -81,6 +82,7 @@ def build_demo_store(out: Path, *, db: Path | None = None, seed: int = 20240101)
     seed
         Seed of the synthetic city (the default gives the documented city).
     """
+    from omradesbild.followup.workflow import demo_followup
     from omradesbild.sources.crime import read_crime_csv
     from omradesbild.sources.long_csv import read_long_csv
     from omradesbild.sources.police import read_police_areas
@@ -127,6 +129,7 @@ def build_demo_store(out: Path, *, db: Path | None = None, seed: int = 20240101)
         result.reports += ingest_parsed(store, [code_rule_from_store(store)], kind="demo-code-rule")
         result.summary = store.summary()
         result.indices = demo_indices(store, out)
+        result.followup = demo_followup(store, out)
     return result
 
 

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import typer
 
+from omradesbild.cli.followup import print_demo_followup
 from omradesbild.cli.main_summary import print_summary
 
 
@@ -28,6 +29,7 @@ def run_demo(*, out: Path, db: Path | None) -> None:
         counts = df.groupby(["class", "class_label"]).size().reset_index(name="n")
         for label, n in zip(counts["class_label"], counts["n"], strict=True):
             typer.echo(f"  {label:<72} {n:>3}")
+    print_demo_followup(result.followup)
     typer.echo(
         "\nKlasserna jämför stadens RegSO med varandra; SCB:s områdestyper jämför med alla "
         "RegSO i riket. (Classes compare the city's own RegSO; SCB compares all of Sweden.)"

@@ -19,6 +19,7 @@ import typer
 from omradesbild.cli import analysis as analysis_cmds
 from omradesbild.cli import export as export_cmds
 from omradesbild.cli import fetch as fetch_cmds
+from omradesbild.cli import followup as followup_cmds
 from omradesbild.cli import harmonize as harmonize_cmds
 from omradesbild.cli import ingest as ingest_cmds
 from omradesbild.cli.common import DbOption, echo_table, open_store
@@ -43,6 +44,8 @@ app.add_typer(analysis_cmds.indicators_app, name="indicators")
 app.add_typer(analysis_cmds.index_app, name="index")
 app.add_typer(harmonize_cmds.app, name="harmonize")
 app.add_typer(export_cmds.app, name="export")
+app.add_typer(followup_cmds.app, name="followup")
+app.add_typer(followup_cmds.goals_app, name="goals")
 
 
 @app.command()

@@ -1,0 +1,258 @@
+"""``omradesbild followup …`` and ``goals status`` on the synthetic city and on real data."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+import typer
+
+from omradesbild.cli import followup as followup_cmds
+from omradesbild.errors import OmradesbildError
+
+
+def _app() -> typer.Typer:
+    """The two apps registered as in cli/main.py (``followup`` and ``goals``)."""
+    from omradesbild.cli import main as main_mod
+
+    names = {g.name for g in main_mod.app.registered_groups}
+    if {"followup", "goals"} <= names:
+        return main_mod.app
+    app = typer.Typer(pretty_exceptions_enable=False)
+    app.add_typer(followup_cmds.app, name="followup")
+    app.add_typer(followup_cmds.goals_app, name="goals")
+    return app
+
+
+def run(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
+    """Run like ``omradesbild.cli.main.main``: package errors become one line and a code."""
+    try:
+        _app()(args, prog_name="omradesbild")
+        code = 0
+    except SystemExit as exc:
+        code = int(exc.code or 0)
+    except OmradesbildError as exc:
+        print(f"fel/error: {exc}", file=sys.stderr)
+        code = exc.exit_code
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+@pytest.fixture(scope="module")
+def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from omradesbild.demo import build_demo_store
+
+    out = tmp_path_factory.mktemp("followup_demo")
+    return build_demo_store(out).store_path
+
+
+# ----------------------------------------------------------------------------- synthetic
+
+
+def test_change_against_kommun_and_country(
+    demo_db: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "change.csv"
+    args = ["followup", "change", "--level", "regso", "--from", "2018", "--to", "2024"]
+    args += ["-i", "not_employed_16_64", "-i", "median_income", "--db", str(demo_db)]
+    code, stdout, err = run([*args, "--out", str(out)], capsys)
+    assert code == 0, err
+    assert "Riket" in stdout and "improving" in stdout
+    df = pd.read_csv(out)
+    assert len(df) == 45 * 2
+    emp = df.loc[df["indicator"] == "not_employed_16_64"]
+    assert (emp["test"] == "two_proportion_z").all()
+    # the city is one kommun: every RegSO's kommun diff is the same, and equals the
+    # country's (the store holds only the city)
+    assert emp["kommun_diff"].nunique() == 1
+    assert emp["kommun_diff"].iloc[0] == pytest.approx(emp["country_diff"].iloc[0])
+    assert (emp["diff_vs_kommun"] == emp["diff"] - emp["kommun_diff"]).all()
+    sig = emp.loc[emp["significant"]]
+    assert len(sig) > 0
+    assert ((sig["diff_ci_low"] > 0) | (sig["diff_ci_high"] < 0)).all()
+    med = df.loc[df["indicator"] == "median_income"]
+    assert med["test"].isna().all()  # medians: difference, no test
+    assert set(emp["vs_kommun"].dropna()) <= {"higher", "lower", "similar"}
+
+
+def test_change_errors(demo_db: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    base = ["followup", "change", "--level", "regso", "--db", str(demo_db)]
+    code, _, err = run([*base, "--from", "2010", "--to", "2024"], capsys)
+    assert code == 3 and "2010" in err and "2012" in err
+    code, _, err = run([*base, "--from", "2018", "--to", "2024", "-i", "nope"], capsys)
+    assert code == 2 and "--indicator" in err and "nope" in err
+
+
+def test_trend(demo_db: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "trend.csv"
+    args = ["followup", "trend", "--level", "regso", "-i", "not_employed_16_64"]
+    args += ["--from", "2015", "--to", "2024", "--db", str(demo_db), "--out", str(out)]
+    code, _, err = run(args, capsys)
+    assert code == 0, err
+    df = pd.read_csv(out, dtype={"period_first": str, "period_last": str})
+    assert len(df) == 45
+    assert (df["n_periods"] == 10).all()
+    assert (df["period_first"] == "2015").all() and (df["period_last"] == "2024").all()
+    assert set(df["direction"]) <= {"improving", "worsening", "stable"}
+    lo, hi = df["slope_ci_low"], df["slope_ci_high"]
+    assert ((lo <= df["slope"]) & (df["slope"] <= hi)).all()
+
+
+def test_transitions_relative_and_anchored(
+    demo_db: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "moves.csv"
+    args = ["followup", "transitions", "--method", "scb-omradestyp", "--level", "regso"]
+    args += ["--from", "2012", "--to", "2024", "--anchored", "--db", str(demo_db)]
+    code, stdout, err = run([*args, "--out", str(out)], capsys)
+    assert code == 0, err
+    assert "relative" in stdout and "anchored at 2012" in stdout
+    moves = pd.read_csv(out)
+    assert len(moves) == 45
+    for sfx in ("", "_anchored"):
+        steps = moves[f"class_to{sfx}"] - moves[f"class_from{sfx}"]
+        assert (steps == moves[f"steps{sfx}"]).all()  # higher type = better conditions
+    # anchored at the base period: the base-year classes are the same under both
+    assert (moves["class_from"] == moves["class_from_anchored"]).all()
+    code, _, err = run([*args[:6], "--from", "2011", "--to", "2024", "--db", str(demo_db)], capsys)
+    assert code == 3 and "2011" in err
+
+
+def test_police_synthetic(
+    demo_db: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "police.csv"
+    args = ["followup", "police", "--level", "regso", "--period", "2024"]
+    args += ["--police-year", "2025", "--db", str(demo_db), "--out", str(out)]
+    code, _, err = run(args, capsys)
+    assert code == 0, err
+    tab = pd.read_csv(out, dtype={"period": str})
+    assert (tab.groupby("period")["n_areas"].sum() == 45).all()
+    flags = pd.read_csv(tmp_path / "police_flags.csv", dtype={"period": str})
+    now = flags.loc[flags["period"] == "2025"]
+    assert len(now) == 45
+    assert now["flag"].notna().any()
+    code, _, err = run([*args[:6], "--police-year", "2014", "--db", str(demo_db)], capsys)
+    assert code == 3 and "2015" in err  # names the years that exist
+
+
+def test_crime_rates_and_underreporting(
+    demo_db: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "crime.csv"
+    args = ["followup", "crime", "--level", "regso", "--offence", "1211", "--from", "2015"]
+    code, stdout, err = run([*args, "--db", str(demo_db), "--out", str(out)], capsys)
+    assert code == 0, err
+    assert "not an estimate of the dark figure" in stdout
+    df = pd.read_csv(out, dtype={"period": str, "offence": str})
+    assert set(df["offence"]) == {"1211"}
+    assert df["period"].min() == "2015"
+    expected = (1000 * df["count"] / df["population"]).to_numpy()
+    assert df["rate_per_1000"].to_numpy() == pytest.approx(expected)
+    under = pd.read_csv(tmp_path / "crime_underreporting.csv", dtype={"period": str})
+    assert set(under["period"]) == {"2015", "2017", "2019", "2021", "2023"}
+    assert under["caveat"].str.contains("dark figure").all()
+    code, _, err = run([*args[:4], "--offence", "9999", "--db", str(demo_db)], capsys)
+    assert code == 2 and "1211" in err
+
+
+def test_crime_kommun_has_not_geocoded(
+    demo_db: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "k.csv"
+    args = ["followup", "crime", "--level", "kommun", "--from", "2024", "--to", "2024"]
+    code, _, err = run([*args, "--db", str(demo_db), "--out", str(out)], capsys)
+    assert code == 0, err
+    df = pd.read_csv(out, dtype={"area_code": str})
+    assert set(df["area_code"]) == {"9999"}
+    assert "not_geocoded" in df.columns and df["not_geocoded"].sum() > 0
+
+
+def test_goals_status(demo_db: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "goals.csv"
+    args = ["goals", "status", "--level", "regso", "--db", str(demo_db), "--out", str(out)]
+    code, stdout, err = run(args, capsys)
+    assert code == 0, err
+    df = pd.read_csv(out)
+    assert list(df["goal_id"]) == [
+        "no_sarskilt_utsatt_2030",
+        "no_regso_type1_2030",
+        "halve_employment_gap_2030",
+    ]
+    assert set(df["status"]) <= {"on_track", "off_track", "insufficient_data"}
+    assert (df["projection_low"] <= df["projection"]).all()
+    assert (df["projection"] <= df["projection_high"]).all()
+    gap = df.set_index("goal_id").loc["halve_employment_gap_2030"]
+    assert gap["target"] == pytest.approx(gap["base"] / 2)
+    assert "historik" in stdout
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("goals:\n  - id: g1\n    kind: gap\n", encoding="utf-8")
+    code, _, err = run(["goals", "status", "--file", str(bad), "--db", str(demo_db)], capsys)
+    assert code == 2 and "g1" in err and "bad.yaml" in err
+
+
+def test_demo_followup(demo_db: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from omradesbild.followup.workflow import demo_followup
+    from omradesbild.store import Store
+
+    with Store(demo_db, read_only=True) as store:
+        res = demo_followup(store, tmp_path)
+    for name in ("transitions_relative", "transitions_anchored", "police_flags", "goals_status"):
+        assert (tmp_path / f"followup_{name}.csv").exists()
+    rel = res["transitions_relative"].set_index("class_from")
+    assert rel.loc["total", "total"] == 45
+    flags = res["police_flags"]
+    assert set(flags["period"]) == {"2025"}
+    assert flags["flag"].notna().all() and len(flags) > 0
+    assert len(res["goals_status"]) == 3
+    followup_cmds.print_demo_followup(res)
+    stdout = capsys.readouterr().out
+    assert "anchored at the first year" in stdout and "(a)" in stdout
+
+
+# ----------------------------------------------------------------------------- real data
+
+
+@pytest.mark.realdata
+def test_police_real_deso(
+    real_store: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "p.csv"
+    args = ["followup", "police", "--level", "deso", "--period", "2022", "--police-year", "2023"]
+    code, stdout, err = run([*args, "--db", str(real_store), "--out", str(out)], capsys)
+    assert code == 0, err
+    assert "only 1287 of 5984 deso have polygons" in stdout
+    tab = pd.read_csv(out, dtype={"period": str})
+    assert {"sarskilt_utsatt", "utsatt", "risk"} <= set(tab["category"])
+    assert tab["n_areas"].sum() == 1287
+    listed = tab.loc[tab["category"] != "not_listed"]
+    # the list and the area types largely agree: listed DeSO of type 1-2 exist
+    assert listed.loc[listed["area_type"] <= 2, "n_areas"].sum() > 0
+    su = listed.loc[listed["category"] == "sarskilt_utsatt"]
+    assert su.loc[su["area_type"] <= 2, "n_areas"].sum() > su["n_areas"].sum() / 2
+    flags = pd.read_csv(tmp_path / "p_flags.csv", dtype={"area_code": str})
+    assert len(flags) == 1287
+    assert flags["vulnerable_never_listed"].sum() > 0
+    assert flags["listed_not_vulnerable"].sum() > 0
+    assert not flags["left_list_still_vulnerable"].any()  # one police year only
+    assert flags["area_code"].str.match(r"^01\d{2}").all()  # Stockholms län
+
+
+@pytest.mark.realdata
+def test_police_real_regso(
+    real_store: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "p.csv"
+    args = ["followup", "police", "--level", "regso", "--period", "2022", "--police-year", "2023"]
+    code, stdout, err = run([*args, "--db", str(real_store), "--out", str(out)], capsys)
+    assert code == 0, err
+    assert "of 3363 regso" in stdout
+    tab = pd.read_csv(out, dtype={"period": str})
+    n = tab["n_areas"].sum()
+    assert 400 < n < 3363
+    listed = tab.loc[tab["category"] != "not_listed"]
+    assert listed.loc[listed["area_type"] <= 2, "n_areas"].sum() > 0
+    # population sums to the DeSO population of the covered RegSO
+    assert tab["population"].sum() > 1_000_000
