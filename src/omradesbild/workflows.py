@@ -157,6 +157,14 @@ def area_indicators(
     obs = store.observations(area_version=base_version)
     if obs.empty:
         raise NotFoundError(f"the store holds no observations for {base_version} areas")
+    if periods:
+        held = sorted(obs["period"].unique())
+        missing = [str(p) for p in periods if str(p) not in held]
+        if len(missing) == len(periods):
+            raise NotFoundError(
+                f"no observations for period(s) {', '.join(missing)}; periods in the store: "
+                + ", ".join(held)
+            )
     links = None
     if version != base_version and level != "country":
         links = compose_links(store.links(), from_version=base_version, to_version=version)
