@@ -24,6 +24,7 @@ from omradesbild.cli import harmonize as harmonize_cmds
 from omradesbild.cli import ingest as ingest_cmds
 from omradesbild.cli.common import DbOption, echo_table, open_store
 from omradesbild.cli.main_summary import print_summary
+from omradesbild.cli.report import report as report_cmd
 from omradesbild.errors import OmradesbildError
 
 app = typer.Typer(
@@ -44,6 +45,7 @@ app.add_typer(analysis_cmds.indicators_app, name="indicators")
 app.add_typer(analysis_cmds.index_app, name="index")
 app.add_typer(harmonize_cmds.app, name="harmonize")
 app.add_typer(export_cmds.app, name="export")
+app.command("report")(report_cmd)
 app.add_typer(followup_cmds.app, name="followup")
 app.add_typer(followup_cmds.goals_app, name="goals")
 

@@ -1,0 +1,86 @@
+"""Benchmark of ``omradesbild report``: the static site on the real data and the demo city.
+
+Run: ``python benchmarks/bench_reports.py`` (``--skip-real``, ``--skip-demo``, ``--draws``).
+Builds a store from the real files (``$OMRADESBILD_SHARED_DATA`` or ``../shared/data``, as
+the tests do), then the site for all 3 363 RegSO (national tables; target < 60 s), for
+Stockholm (0180) at RegSO and DeSO 2018 and for Göteborg (1480); and the site of the
+synthetic city. Prints total time, data time, render time per profile and overview size.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from benchmarks.common import REPO, shared_data
+
+
+def _row(label: str, res: Any) -> None:
+    n = max(len(res.profiles), 1)
+    print(
+        f"{label:<34} profiles={len(res.profiles):>5}  total={res.seconds:6.1f} s  "
+        f"data={res.seconds_data:5.1f} s  render={res.seconds_render:5.1f} s  "
+        f"per profile={1000 * res.seconds_render / n:5.1f} ms  overview={res.overview_mb:5.2f} MB"
+    )
+
+
+def real_store(tmp: Path) -> Path:
+    sys.path.insert(0, str(REPO / "tests"))
+    from conftest import ingest_commands, run_cli  # type: ignore[import-not-found]
+
+    db = tmp / "real.duckdb"
+    t0 = time.perf_counter()
+    for cmd in ingest_commands(shared_data(), db):
+        run_cli(cmd)
+    print(f"real store built in {time.perf_counter() - t0:.1f} s")
+    return db
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--skip-real", action="store_true")
+    ap.add_argument("--skip-demo", action="store_true")
+    ap.add_argument("--draws", type=int, default=500)
+    args = ap.parse_args()
+
+    from omradesbild.reports.site import build_site
+    from omradesbild.store import Store
+
+    with tempfile.TemporaryDirectory() as d:
+        tmp = Path(d)
+        if not args.skip_real:
+            db = real_store(tmp)
+            runs: list[tuple[str, dict[str, Any]]] = [
+                ("real: all RegSO (national)", {"level": "regso"}),
+                ("real: Stockholm RegSO", {"level": "regso", "kommun": "0180"}),
+                ("real: Stockholm DeSO 2018", {"level": "deso", "kommun": "0180"}),
+                ("real: Göteborg RegSO", {"level": "regso", "kommun": "1480"}),
+                (
+                    "real: Stockholm RegSO, English",
+                    {"level": "regso", "kommun": "0180", "lang": "en"},
+                ),
+            ]
+            with Store(db, read_only=True) as store:
+                for i, (label, kw) in enumerate(runs):
+                    res = build_site(store, tmp / f"site{i}", draws=args.draws, **kw)
+                    _row(label, res)
+        if not args.skip_demo:
+            from omradesbild.demo import build_demo_store
+
+            t0 = time.perf_counter()
+            demo = build_demo_store(tmp / "demo")
+            print(f"demo store built in {time.perf_counter() - t0:.1f} s")
+            with Store(demo.store_path, read_only=True) as store:
+                _row("demo: Exempelstad RegSO", build_site(store, tmp / "sd", draws=args.draws))
+                _row(
+                    "demo: Exempelstad DeSO",
+                    build_site(store, tmp / "sd2", level="deso", draws=args.draws),
+                )
+
+
+if __name__ == "__main__":
+    main()

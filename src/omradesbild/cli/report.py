@@ -1,0 +1,58 @@
+"""``omradesbild report``: build the static, offline report site."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from omradesbild.cli.common import DbOption, open_store
+
+
+def report(
+    level: Annotated[
+        str, typer.Option(help="Area level of the profiles: regso, deso, district …")
+    ] = "regso",
+    version: Annotated[
+        str | None, typer.Option(help="Boundary version of the level (default: the usual one).")
+    ] = None,
+    period: Annotated[
+        str | None, typer.Option("--period", "-p", help="Year (default: latest with the index).")
+    ] = None,
+    lang: Annotated[str, typer.Option(help="Language: sv (default) or en.")] = "sv",
+    out: Annotated[Path, typer.Option(help="Output folder of the site.")] = Path("rapport"),
+    method: Annotated[str, typer.Option(help="Index method id or YAML file.")] = "scb-omradestyp",
+    threshold: Annotated[
+        int, typer.Option(help="Disclosure threshold: counts 1 … threshold-1 are suppressed.")
+    ] = 5,
+    areas: Annotated[
+        list[str] | None, typer.Option("--areas", help="Only these area codes get a profile.")
+    ] = None,
+    kommun: Annotated[
+        str | None, typer.Option(help="Only this kommun's areas, e.g. 0180 (Stockholm).")
+    ] = None,
+    draws: Annotated[int, typer.Option(help="Monte-Carlo draws for the rank intervals.")] = 500,
+    db: DbOption = None,
+) -> None:
+    """Build the report site: overview (index.html) and one profile per area, offline."""
+    from omradesbild.reports.site import build_site
+
+    with open_store(db, read_only=True) as store:
+        res = build_site(
+            store,
+            out,
+            level=level,
+            version=version,
+            period=period,
+            lang=lang,
+            method=method,
+            threshold=threshold,
+            areas=areas,
+            kommun=kommun,
+            draws=draws,
+        )
+    typer.echo(
+        f"{len(res.profiles)} områdesprofiler och översikt skrivna till {res.out} "
+        f"({res.seconds:.1f} s; översikt {res.overview_mb:.2f} MB) – öppna {res.index}"
+    )

@@ -1,0 +1,408 @@
+"""Plotly figure builders for the report site.
+
+Each builder returns a Plotly figure as a plain JSON-ready dict (``{"data": [...],
+"layout": {...}}``) — valid input for ``plotly.graph_objects.Figure`` and for
+``Plotly.newPlot`` in the browser. Dicts rather than ``go.Figure`` objects keep thousands of
+profile pages fast to build (no validation per figure). Maps use ``go.Choropleth`` traces on
+a hidden ``geo`` base (``visible=False``, ``fitbounds="locations"``): no map tiles and
+nothing from the network. The shared GeoJSON is referenced by the placeholder
+:data:`GEO_REF`; the page swaps in ``window.OMRADESBILD_GEO`` (loaded once from
+``assets/geo.js``) before drawing.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from typing import Any
+
+#: Placeholder for the shared GeoJSON in choropleth traces.
+GEO_REF = "OMRADESBILD_GEO"
+
+Figure = dict[str, Any]
+
+_FONT = {"family": "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif", "size": 12}
+_COLORS = {
+    "area": "#1f5f8b",
+    "kommun": "#e07b00",
+    "country": "#6b6b6b",
+    "band": "rgba(31,95,139,0.18)",
+}
+#: Colours of area types 1 (largest challenges) … 5.
+TYPE_COLORS = ["#b2182b", "#ef8a62", "#f7f7f7", "#67a9cf", "#2166ac"]
+
+
+def _num(x: object) -> float | None:
+    """A JSON-safe number (None for NaN/None)."""
+    if x is None:
+        return None
+    try:
+        f = float(x)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return None
+    return None if math.isnan(f) or math.isinf(f) else round(f, 4)
+
+
+def _layout(title: str | None = None, **kw: Any) -> dict[str, Any]:
+    lay: dict[str, Any] = {
+        "font": _FONT,
+        "margin": {"l": 50, "r": 20, "t": 40 if title else 10, "b": 40},
+        "paper_bgcolor": "white",
+        "plot_bgcolor": "white",
+        "showlegend": kw.pop("showlegend", True),
+    }
+    if title:
+        lay["title"] = {"text": title, "x": 0.01, "font": {"size": 14}}
+    lay.update(kw)
+    return lay
+
+
+def _geo_layout() -> dict[str, Any]:
+    return {
+        "visible": False,
+        "fitbounds": "locations",
+        "projection": {"type": "mercator"},
+        "bgcolor": "rgba(0,0,0,0)",
+    }
+
+
+def choropleth(
+    codes: Sequence[str],
+    values: Sequence[object],
+    *,
+    hover: Sequence[str] | None = None,
+    title: str | None = None,
+    colorbar_title: str = "",
+    highlight: str | None = None,
+    reverse: bool = False,
+    height: int = 480,
+) -> Figure:
+    """A choropleth map of ``values`` over the shared GeoJSON (feature id = area code).
+
+    ``highlight`` outlines one area with a thick line (its profile page). ``reverse`` flips
+    the colour scale (for indicators where lower is more vulnerable).
+    """
+    trace: dict[str, Any] = {
+        "type": "choropleth",
+        "geojson": GEO_REF,
+        "locations": list(codes),
+        "z": [_num(v) for v in values],
+        "colorscale": "YlOrRd",
+        "reversescale": not reverse,
+        "marker": {"line": {"color": "white", "width": 0.5}},
+        "colorbar": {"title": {"text": colorbar_title}, "thickness": 12},
+        "hoverinfo": "text" if hover is not None else "location+z",
+    }
+    if hover is not None:
+        trace["text"] = list(hover)
+    data = [trace]
+    if highlight is not None:
+        data.append(
+            {
+                "type": "choropleth",
+                "geojson": GEO_REF,
+                "locations": [highlight],
+                "z": [0],
+                "colorscale": [[0, "rgba(0,0,0,0)"], [1, "rgba(0,0,0,0)"]],
+                "showscale": False,
+                "marker": {"line": {"color": "#000000", "width": 3}},
+                "hoverinfo": "skip",
+            }
+        )
+    return {
+        "data": data,
+        "layout": _layout(
+            title,
+            geo=_geo_layout(),
+            height=height,
+            showlegend=False,
+            margin={"l": 0, "r": 0, "t": 40 if title else 0, "b": 0},
+        ),
+    }
+
+
+def choropleth_selector(
+    codes: Sequence[str],
+    layers: Sequence[tuple[str, Sequence[object], bool]],
+    *,
+    hover_names: Sequence[str],
+    height: int = 520,
+) -> Figure:
+    """Several choropleths in one map with a drop-down to switch between them.
+
+    ``layers`` are ``(label, values, reverse)``; only the first is visible at first.
+    """
+    data = []
+    buttons = []
+    n = len(layers)
+    for i, (label, values, reverse) in enumerate(layers):
+        z = [_num(v) for v in values]
+        data.append(
+            {
+                "type": "choropleth",
+                "geojson": GEO_REF,
+                "locations": list(codes),
+                "z": z,
+                "text": [
+                    f"{nm}: {'–' if v is None else v}" for nm, v in zip(hover_names, z, strict=True)
+                ],
+                "hoverinfo": "text",
+                "colorscale": "YlOrRd",
+                "reversescale": not reverse,
+                "marker": {"line": {"color": "white", "width": 0.5}},
+                "colorbar": {"thickness": 12},
+                "visible": i == 0,
+                "name": label,
+            }
+        )
+        buttons.append(
+            {
+                "label": label,
+                "method": "update",
+                "args": [{"visible": [j == i for j in range(n)]}],
+            }
+        )
+    layout = _layout(
+        None,
+        geo=_geo_layout(),
+        height=height,
+        showlegend=False,
+        margin={"l": 0, "r": 0, "t": 40, "b": 0},
+        updatemenus=[
+            {"buttons": buttons, "x": 0.0, "y": 1.08, "xanchor": "left", "yanchor": "top"}
+        ],
+    )
+    return {"data": data, "layout": layout}
+
+
+def headline_dots(
+    labels: Sequence[str],
+    values: Sequence[object],
+    lows: Sequence[object],
+    highs: Sequence[object],
+    kommun: Sequence[object],
+    country: Sequence[object],
+    *,
+    names: tuple[str, str, str] = ("Området", "Kommun", "Riket"),
+    unit: str = "",
+) -> Figure:
+    """Dot chart: the area's value with its 95 % interval, next to kommun and country."""
+    v = [_num(x) for x in values]
+    plus = [
+        None if a is None or h is None else round(h - a, 4)
+        for a, h in zip(v, map(_num, highs), strict=True)
+    ]
+    minus = [
+        None if a is None or lo is None else round(a - lo, 4)
+        for a, lo in zip(v, map(_num, lows), strict=True)
+    ]
+    data = [
+        {
+            "type": "scatter",
+            "mode": "markers",
+            "name": names[0],
+            "y": list(labels),
+            "x": v,
+            "marker": {"color": _COLORS["area"], "size": 10},
+            "error_x": {
+                "type": "data",
+                "array": plus,
+                "arrayminus": minus,
+                "visible": True,
+                "thickness": 1.5,
+            },
+        },
+        {
+            "type": "scatter",
+            "mode": "markers",
+            "name": names[1],
+            "y": list(labels),
+            "x": [_num(x) for x in kommun],
+            "marker": {"color": _COLORS["kommun"], "symbol": "diamond", "size": 9},
+        },
+        {
+            "type": "scatter",
+            "mode": "markers",
+            "name": names[2],
+            "y": list(labels),
+            "x": [_num(x) for x in country],
+            "marker": {"color": _COLORS["country"], "symbol": "line-ns-open", "size": 14},
+        },
+    ]
+    return {
+        "data": data,
+        "layout": _layout(
+            None,
+            height=max(220, 34 * len(labels) + 80),
+            xaxis={"title": {"text": unit}, "zeroline": False, "gridcolor": "#eee"},
+            yaxis={"automargin": True, "autorange": "reversed"},
+            legend={"orientation": "h", "y": -0.15},
+        ),
+    }
+
+
+def trend_lines(
+    periods: Sequence[str],
+    values: Sequence[object],
+    lows: Sequence[object],
+    highs: Sequence[object],
+    *,
+    kommun: tuple[Sequence[str], Sequence[object]] | None = None,
+    country: tuple[Sequence[str], Sequence[object]] | None = None,
+    title: str = "",
+    unit: str = "",
+    names: tuple[str, str, str] = ("Området", "Kommun", "Riket"),
+) -> Figure:
+    """Line chart of one indicator over the years with its 95 % band and references."""
+    x = list(periods)
+    data: list[dict[str, Any]] = []
+    lo = [_num(a) for a in lows]
+    hi = [_num(a) for a in highs]
+    if any(a is not None for a in lo):
+        data.append(
+            {
+                "type": "scatter",
+                "x": x + x[::-1],
+                "y": hi + lo[::-1],
+                "fill": "toself",
+                "fillcolor": _COLORS["band"],
+                "line": {"width": 0},
+                "hoverinfo": "skip",
+                "showlegend": False,
+                "name": "95 %",
+            }
+        )
+    data.append(
+        {
+            "type": "scatter",
+            "mode": "lines+markers",
+            "name": names[0],
+            "x": x,
+            "y": [_num(a) for a in values],
+            "line": {"color": _COLORS["area"]},
+        }
+    )
+    for ref, nm, col in ((kommun, names[1], "kommun"), (country, names[2], "country")):
+        if ref is not None and len(ref[0]):
+            data.append(
+                {
+                    "type": "scatter",
+                    "mode": "lines",
+                    "name": nm,
+                    "x": list(ref[0]),
+                    "y": [_num(a) for a in ref[1]],
+                    "line": {"color": _COLORS[col], "dash": "dot"},
+                }
+            )
+    return {
+        "data": data,
+        "layout": _layout(
+            title,
+            height=260,
+            xaxis={"type": "category", "gridcolor": "#eee"},
+            yaxis={"title": {"text": unit}, "gridcolor": "#eee"},
+            legend={"orientation": "h", "y": -0.25},
+        ),
+    }
+
+
+def type_history(periods: Sequence[str], classes: Sequence[object], *, title: str = "") -> Figure:
+    """Area type (1–5) per year as steps; type 1 at the top."""
+    return {
+        "data": [
+            {
+                "type": "scatter",
+                "mode": "lines+markers",
+                "x": list(periods),
+                "y": [_num(c) for c in classes],
+                "line": {"shape": "hv", "color": _COLORS["area"]},
+                "marker": {"size": 9},
+                "name": title,
+            }
+        ],
+        "layout": _layout(
+            title,
+            height=240,
+            showlegend=False,
+            xaxis={"type": "category"},
+            yaxis={"range": [5.5, 0.5], "dtick": 1, "gridcolor": "#eee"},
+        ),
+    }
+
+
+def contributions(labels: Sequence[str], values: Sequence[object], *, title: str = "") -> Figure:
+    """Horizontal bars: each component's contribution to the index score."""
+    return {
+        "data": [
+            {
+                "type": "bar",
+                "orientation": "h",
+                "y": list(labels),
+                "x": [_num(v) for v in values],
+                "marker": {"color": _COLORS["area"]},
+                "name": title,
+            }
+        ],
+        "layout": _layout(
+            title,
+            height=max(180, 40 * len(labels) + 70),
+            showlegend=False,
+            yaxis={"automargin": True, "autorange": "reversed"},
+            xaxis={"gridcolor": "#eee"},
+        ),
+    }
+
+
+def bars_by_type(
+    labels: Sequence[str], values: Sequence[object], *, title: str = "", unit: str = ""
+) -> Figure:
+    """Vertical bars per area type, coloured 1 (red) … 5 (blue)."""
+    colors = [TYPE_COLORS[i % len(TYPE_COLORS)] for i in range(len(labels))]
+    return {
+        "data": [
+            {
+                "type": "bar",
+                "x": list(labels),
+                "y": [_num(v) for v in values],
+                "marker": {"color": colors, "line": {"color": "#999", "width": 0.5}},
+                "name": title,
+            }
+        ],
+        "layout": _layout(
+            title,
+            height=300,
+            showlegend=False,
+            yaxis={"title": {"text": unit}, "gridcolor": "#eee"},
+        ),
+    }
+
+
+def rank_interval(rank: object, low: object, high: object, n: int, *, title: str = "") -> Figure:
+    """One dot with its 90 % rank interval on the scale 1 … n (1 = largest challenges)."""
+    r = _num(rank)
+    lo, hi = _num(low), _num(high)
+    return {
+        "data": [
+            {
+                "type": "scatter",
+                "mode": "markers",
+                "x": [r],
+                "y": [""],
+                "marker": {"size": 12, "color": _COLORS["area"]},
+                "error_x": {
+                    "type": "data",
+                    "array": [None if r is None or hi is None else hi - r],
+                    "arrayminus": [None if r is None or lo is None else r - lo],
+                    "visible": True,
+                },
+                "name": title,
+            }
+        ],
+        "layout": _layout(
+            title,
+            height=130,
+            showlegend=False,
+            xaxis={"range": [n + 0.5, 0.5], "gridcolor": "#eee"},
+            margin={"l": 20, "r": 20, "t": 30 if title else 10, "b": 30},
+        ),
+    }

@@ -1,0 +1,307 @@
+"""The static report site on the synthetic city: pages, offline assets, languages, disclosure."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pytest
+import shapely
+from markupsafe import escape
+
+from omradesbild.reports import charts
+from omradesbild.reports.profile import (
+    display_geojson,
+    dissolve_by_links,
+    population_by_type,
+    segregation_indices,
+)
+
+# http(s) URLs pointing anywhere; the W3C namespaces in inline SVG are not fetched.
+URL_RE = re.compile(r"https?://[^\s\"'<>)]+")
+NAMESPACES = ("http://www.w3.org/",)
+
+
+@pytest.fixture(scope="module")
+def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from omradesbild.demo import build_demo_store
+
+    return build_demo_store(tmp_path_factory.mktemp("d")).store_path
+
+
+@pytest.fixture(scope="module")
+def site_sv(demo_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from omradesbild.reports.site import build_site
+    from omradesbild.store import Store
+
+    out = tmp_path_factory.mktemp("site_sv")
+    with Store(demo_db, read_only=True) as store:
+        res = build_site(store, out, level="regso", draws=100)
+    assert len(res.profiles) == 45
+    return out
+
+
+@pytest.fixture(scope="module")
+def site_en(demo_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    import typer
+    from typer.testing import CliRunner
+
+    from omradesbild.cli.report import report
+
+    app = typer.Typer()
+    app.callback()(lambda: None)
+    app.command("report")(report)
+    out = tmp_path_factory.mktemp("site_en")
+    result = CliRunner().invoke(
+        app,
+        [
+            "report",
+            "--level",
+            "regso",
+            "--lang",
+            "en",
+            "--out",
+            str(out),
+            "--draws",
+            "50",
+            "--areas",
+            "9999R001",
+            "--areas",
+            "9999R020",
+            "--db",
+            str(demo_db),
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    assert "2 områdesprofiler" in result.output
+    return out
+
+
+def _figures(html: str) -> dict[str, dict[str, object]]:
+    m = re.search(r'<script type="application/json" id="figures">(.*?)</script>', html, re.S)
+    assert m is not None
+    return json.loads(m.group(1))  # type: ignore[no-any-return]
+
+
+def test_every_page_exists(site_sv: Path, demo_db: Path) -> None:
+    from omradesbild.store import Store
+
+    with Store(demo_db, read_only=True) as store:
+        codes = set(store.areas(level="regso", version="regso2020")["area_code"])
+    pages = {p.stem for p in (site_sv / "profiles").glob("*.html")}
+    assert pages == codes
+    index = (site_sv / "index.html").read_text(encoding="utf-8")
+    assert "Samlad lägesbild" in index
+    for code in codes:
+        assert f'href="profiles/{code}.html"' in index
+
+
+def test_offline_assets_and_no_external_urls(site_sv: Path) -> None:
+    assets = site_sv / "assets"
+    plotly_js = assets / "plotly.min.js"
+    assert plotly_js.stat().st_size > 1_000_000
+    assert plotly_js.read_bytes()[:200].decode("utf-8", "replace").count("plotly.js") == 1
+    assert (assets / "site.css").exists() and (assets / "geo.js").exists()
+    for path in site_sv.rglob("*"):
+        if not path.is_file() or path.name == "plotly.min.js":
+            continue
+        content = path.read_text(encoding="utf-8")
+        urls = [u for u in URL_RE.findall(content) if not u.startswith(NAMESPACES)]
+        assert urls == [], f"{path.relative_to(site_sv)} refers to {urls[:3]}"
+        if path.suffix == ".html":
+            # Every script and style sheet is a local relative file that exists.
+            for ref in re.findall(r'(?:src|href)="([^"#]+)"', content):
+                assert (path.parent / ref).resolve().exists(), f"{path.name}: {ref} missing"
+            assert "<link" not in content.replace('<link rel="stylesheet" href="', "", 1)
+
+
+def test_overview_size_and_geojson_once(site_sv: Path) -> None:
+    index = site_sv / "index.html"
+    geo = site_sv / "assets" / "geo.js"
+    assert index.stat().st_size + geo.stat().st_size < 5_000_000
+    text = geo.read_text(encoding="utf-8")
+    gj = json.loads(text.removeprefix("window.OMRADESBILD_GEO=").rstrip(";"))
+    assert len(gj["features"]) == 45
+    lon, lat = gj["features"][0]["geometry"]["coordinates"][0][0]
+    assert -180 <= lon <= 180 and -90 <= lat <= 90
+    # The GeoJSON is not inlined in the pages: maps refer to the shared file.
+    html = index.read_text(encoding="utf-8")
+    figs = _figures(html)
+    assert figs["map-index"]["data"][0]["geojson"] == charts.GEO_REF  # type: ignore[index]
+    assert figs["map-index"]["layout"]["geo"]["visible"] is False  # type: ignore[index]
+    assert '"coordinates"' not in html
+
+
+def test_charts_have_stable_ids_and_valid_figures(site_sv: Path) -> None:
+    import plotly.graph_objects as go
+
+    html = (site_sv / "profiles" / "9999R004.html").read_text(encoding="utf-8")
+    figs = _figures(html)
+    divs = re.findall(r'<div class="plot[^"]*"[^>]*data-chart="([^"]+)"', html)
+    assert set(divs) == set(figs)
+    assert f'data-charts-expected="{len(figs)}"' in html
+    assert "document.body.dataset.chartsDrawn" in html
+    assert {"map-area", "rank", "drivers", "headline", "type-history"} <= set(figs)
+    assert "trend-low_econ_standard" in figs
+    for name, fig in figs.items():
+        data = [
+            dict(tr, geojson={"type": "FeatureCollection", "features": []})
+            if isinstance(tr, dict) and tr.get("geojson") == charts.GEO_REF
+            else tr
+            for tr in fig["data"]  # type: ignore[union-attr]
+        ]
+        go.Figure(data=data, layout=fig["layout"])  # raises on an invalid figure
+        assert name
+
+
+def test_profile_rank_interval_and_sources(site_sv: Path, demo_db: Path) -> None:
+    from omradesbild.index import load_method
+    from omradesbild.store import Store
+    from omradesbild.workflows import area_index
+
+    with Store(demo_db, read_only=True) as store:
+        idx = area_index(store, method=load_method("scb-omradestyp"), level="regso", period="2024")
+    row = idx.set_index("area_code").loc["9999R004"]
+    html = (site_sv / "profiles" / "9999R004.html").read_text(encoding="utf-8")
+    m = re.search(r'data-rank="(\d+)" data-rank-low="(\d+)" data-rank-high="(\d+)"', html)
+    assert m is not None
+    rank, low, high = map(int, m.groups())
+    assert rank == int(row["rank"])
+    assert low <= high and low >= 1 and high <= 45
+    assert f"{low}–{high}" in html
+    assert "Datakällor och metodversioner" in html
+    assert "SCB" in html and "scb-omradestyp 1.0" in html
+    assert "Inga registrerade." in html
+
+
+def test_disclosure_rule_on_every_page(site_sv: Path, site_en: Path) -> None:
+    from omradesbild.reports.disclosure import disclosure_rule_text
+
+    for site, lang in ((site_sv, "sv"), (site_en, "en")):
+        rule = disclosure_rule_text(5, lang)
+        for page in [site / "index.html", *(site / "profiles").glob("*.html")]:
+            html = page.read_text(encoding="utf-8")
+            assert 'id="disclosure-rule"' in html
+            assert str(escape(rule)) in html
+
+
+def test_english_build(site_en: Path) -> None:
+    pages = sorted(p.name for p in (site_en / "profiles").glob("*.html"))
+    assert pages == ["9999R001.html", "9999R020.html"]
+    index = (site_en / "index.html").read_text(encoding="utf-8")
+    assert '<html lang="en">' in index
+    for heading in (
+        "Overall picture",
+        "Ranking with uncertainty",
+        "Gaps between areas",
+        "Priority list",
+    ):
+        assert heading in index
+    assert "Samlad lägesbild" not in index
+    profile = (site_en / "profiles" / "9999R020.html").read_text(encoding="utf-8")
+    for heading in ("What drives the index", "Trends over the years", "None registered."):
+        assert heading in profile
+
+
+def test_masked_values_are_not_published(demo_db: Path) -> None:
+    """With a high threshold, suppressed indicator values are not shown on the profiles."""
+    from omradesbild.reports.profile import load_site_data
+    from omradesbild.store import Store
+
+    with Store(demo_db, read_only=True) as store:
+        data = load_site_data(store, level="regso", draws=20, threshold=200, areas=["9999R001"])
+    ind = data.indicators
+    masked = ind[ind["masked"]]
+    assert len(masked) > 0
+    assert masked["value"].isna().all()
+    assert data.references["masked"].dtype == bool
+
+
+def test_partners_hook_and_area_without_geometry(demo_db: Path, tmp_path: Path) -> None:
+    from omradesbild.reports.profile import load_site_data
+    from omradesbild.reports.site import build_site
+    from omradesbild.store import Store
+
+    with Store(demo_db, read_only=True) as store:
+        data = load_site_data(store, level="regso", draws=20, areas=["9999R001"])
+    data.areas.loc[data.areas["area_code"] == "9999R001", "has_geometry"] = False
+    res = build_site(
+        None,
+        tmp_path,
+        data=data,
+        partners=lambda code: [
+            {
+                "date": "2024-05-01",
+                "partner": "Bostadsbolaget",
+                "kind": "insats",
+                "text": f"Trygghetsvandring {code}",
+            }
+        ],
+    )
+    html = res.profiles[0].read_text(encoding="utf-8")
+    assert "Trygghetsvandring 9999R001" in html
+    assert "Karta saknas" in html and 'data-chart="map-area"' not in html
+
+
+def test_segregation_indices_match_formulas() -> None:
+    counts = pd.DataFrame(
+        {
+            "group": "g",
+            "area_code": ["a", "b", "c"],
+            "x": [10.0, 0.0, 30.0],
+            "t": [100.0, 100.0, 50.0],
+        }
+    )
+    out = segregation_indices(counts).iloc[0]
+    x, t = np.array([10.0, 0.0, 30.0]), np.array([100.0, 100.0, 50.0])
+    d = 0.5 * np.abs(x / x.sum() - (t - x) / (t.sum() - x.sum())).sum()
+    assert out["dissimilarity"] == pytest.approx(d)
+    even = segregation_indices(counts.assign(x=[10.0, 10.0, 5.0])).iloc[0]
+    assert even["dissimilarity"] == pytest.approx(0.0) and even["theil"] == pytest.approx(0.0)
+    apart = segregation_indices(counts.assign(x=[100.0, 0.0, 0.0])).iloc[0]
+    assert apart["dissimilarity"] == pytest.approx(1.0) and apart["theil"] == pytest.approx(1.0)
+    seg = pytest.importorskip("segregation.singlegroup")
+    frame = counts.rename(columns={"x": "grp", "t": "tot"})
+    assert out["dissimilarity"] == pytest.approx(seg.Dissim(frame, "grp", "tot").statistic)
+    assert out["theil"] == pytest.approx(seg.Entropy(frame, "grp", "tot").statistic)
+
+
+def test_population_by_type_suppresses_small_counts() -> None:
+    idx = pd.DataFrame(
+        {"area_code": ["a", "b", "c"], "class": [1, 2, 2], "class_label": ["T1", "T2", "T2"]}
+    )
+    pop = pd.Series({"a": 3.0, "b": 100.0, "c": 50.0})
+    out = population_by_type(idx, pop, threshold=5)
+    assert out["n_areas"].tolist() == [1, 2]
+    assert np.isnan(out.loc[0, "population"]) and out.loc[1, "population"] == 150.0
+
+
+def test_display_geometry_and_dissolve() -> None:
+    sq = [
+        shapely.box(0, 0, 1000, 1000),
+        shapely.box(1000, 0, 2000, 1000),
+        shapely.box(0, 1000, 1000, 2000),
+    ]
+    base = gpd.GeoDataFrame(
+        {"area_code": ["d1", "d2", "d3"]}, geometry=[*sq[:2], None], crs="EPSG:3006"
+    ).set_geometry(
+        [
+            shapely.affinity.translate(g, 670000, 6580000) if g is not None else None
+            for g in [*sq[:2], None]
+        ]
+    )
+    links = pd.DataFrame(
+        {"from_code": ["d1", "d2", "d3"], "to_code": ["r1", "r1", "r2"], "weight": 1.0}
+    )
+    out = dissolve_by_links(base, links)
+    assert out["area_code"].tolist() == ["r1"]  # r2 lacks its only polygon
+    assert out.geometry.iloc[0].area == pytest.approx(2_000_000)
+    gj = display_geojson(out, tolerance=10, decimals=5)
+    ring = gj["features"][0]["geometry"]["coordinates"][0]
+    assert gj["features"][0]["id"] == "r1"
+    assert all(round(c, 5) == c for pt in ring for c in pt)
+    assert 17 < ring[0][0] < 20 and 59 < ring[0][1] < 60
