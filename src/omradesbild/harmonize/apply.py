@@ -324,8 +324,8 @@ def _factorize_str(values: pd.Series) -> tuple[npt.NDArray[Any], pd.Index]:
         codes = values.cat.codes.to_numpy(dtype=np.intp)
         uniques = values.cat.categories.to_numpy(dtype=object)
     elif getattr(values.dtype, "storage", None) == "pyarrow":  # Arrow strings: native, fast
-        codes, uniques = pd.factorize(values)
-        uniques = np.asarray(uniques, dtype=object)
+        codes, arrow_uniques = pd.factorize(values)
+        uniques = np.asarray(arrow_uniques, dtype=object)
     else:  # object arrays factorize about twice as fast as pandas' python-backed str arrays
         codes, uniques = pd.factorize(values.to_numpy(dtype=object))
     if len(codes) and codes.min() < 0:
