@@ -61,3 +61,11 @@ def test_demo_is_reproducible(tmp_path: Path, demo_run: tuple[Path, str]) -> Non
     first = (out / "index_scb-omradestyp_regso.csv").read_bytes()
     assert (tmp_path / "index_scb-omradestyp_regso.csv").read_bytes() == first
     assert len(again.reports) > 100
+
+
+def test_demo_builds_the_report_site(demo_run: tuple[Path, str]) -> None:
+    out, text = demo_run
+    site = out / "site" / "index.html"
+    assert site.exists()
+    assert str(site.resolve()) in text
+    assert len(list((out / "site" / "profiles").glob("*.html"))) == 45

@@ -40,6 +40,7 @@ class DemoResult:
     summary: dict[str, Any] = field(default_factory=dict)
     indices: dict[str, pd.DataFrame] = field(default_factory=dict)
     followup: dict[str, pd.DataFrame] = field(default_factory=dict)
+    site: Path | None = None
 
 
 def _boundaries(files: dict[str, Path]) -> list[Areas]:
@@ -70,7 +71,9 @@ def _boundaries(files: dict[str, Path]) -> list[Areas]:
     return out
 
 
-def build_demo_store(out: Path, *, db: Path | None = None, seed: int = 20240101) -> DemoResult:
+def build_demo_store(
+    out: Path, *, db: Path | None = None, seed: int = 20240101, site: bool = False
+) -> DemoResult:
     """Generate Exempelstad, write its source files under ``out`` and ingest them afresh.
 
     Parameters
@@ -81,6 +84,9 @@ def build_demo_store(out: Path, *, db: Path | None = None, seed: int = 20240101)
         Store file; default ``out/exempelstad.duckdb``. An existing file is replaced.
     seed
         Seed of the synthetic city (the default gives the documented city).
+    site
+        Also build the static report site (city overview and RegSO profiles) in
+        ``out/site``.
     """
     from omradesbild.followup.workflow import demo_followup
     from omradesbild.sources.crime import read_crime_csv
@@ -130,6 +136,11 @@ def build_demo_store(out: Path, *, db: Path | None = None, seed: int = 20240101)
         result.summary = store.summary()
         result.indices = demo_indices(store, out)
         result.followup = demo_followup(store, out)
+        if site:
+            from omradesbild.reports.site import build_site
+
+            build_site(store, out / "site", level="regso")
+            result.site = out / "site" / "index.html"
     return result
 
 

@@ -17,7 +17,7 @@ def run_demo(*, out: Path, db: Path | None) -> None:
 
     t0 = time.perf_counter()
     typer.echo("Exempelstad — SYNTETISKA DATA (synthetic data, not a real city)")
-    result = build_demo_store(out, db=db)
+    result = build_demo_store(out, db=db, site=True)
     typer.echo(
         f"Källfiler skrivna till {result.source_dir} och inlästa i {result.store_path} "
         f"({len(result.reports)} källor, {time.perf_counter() - t0:.1f} s)."
@@ -30,6 +30,11 @@ def run_demo(*, out: Path, db: Path | None) -> None:
         for label, n in zip(counts["class_label"], counts["n"], strict=True):
             typer.echo(f"  {label:<72} {n:>3}")
     print_demo_followup(result.followup)
+    if result.site is not None:
+        typer.echo(
+            f"\nRapportwebbplats / report site (öppna i en webbläsare, fungerar offline): "
+            f"{result.site.resolve()}"
+        )
     typer.echo(
         "\nKlasserna jämför stadens RegSO med varandra; SCB:s områdestyper jämför med alla "
         "RegSO i riket. (Classes compare the city's own RegSO; SCB compares all of Sweden.)"
