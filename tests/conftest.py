@@ -179,3 +179,11 @@ def no_network(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(socket.socket, "connect_ex", refuse)
     monkeypatch.setattr(socket, "create_connection", refuse)
     monkeypatch.setattr(socket, "getaddrinfo", refuse)
+
+
+@pytest.fixture(scope="session")
+def demo_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The synthetic city's store, built once per test session (open it read-only)."""
+    from omradesbild.demo import build_demo_store
+
+    return build_demo_store(tmp_path_factory.mktemp("demo_store")).store_path

@@ -41,11 +41,8 @@ def run(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, 
 
 
 @pytest.fixture(scope="module")
-def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from omradesbild.demo import build_demo_store
-
-    out = tmp_path_factory.mktemp("followup_demo")
-    return build_demo_store(out).store_path
+def demo_db(demo_store: Path) -> Path:
+    return demo_store
 
 
 # ----------------------------------------------------------------------------- synthetic

@@ -30,20 +30,18 @@ WHEN = datetime(2025, 1, 2, 3, 4, 5, tzinfo=UTC)
 
 
 @pytest.fixture(scope="module")
-def city(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+def city(tmp_path_factory: pytest.TempPathFactory, demo_store: Path) -> dict[str, Any]:
     """The demo store, its RegSO indicators for one year, and every export written once."""
-    from omradesbild.demo import build_demo_store
     from omradesbild.workflows import area_indicators
 
-    result = build_demo_store(tmp_path_factory.mktemp("city"))
     out = tmp_path_factory.mktemp("exports")
-    with Store(result.store_path, read_only=True) as store:
+    with Store(demo_store, read_only=True) as store:
         ind = area_indicators(store, level="regso", periods=[PERIOD])
         files = export_all(store, out, level="regso", period=PERIOD, generated_at=WHEN)
         gdf = store.areas(level="regso", geometry=True)
         sources = store.sources()
     return {
-        "db": result.store_path,
+        "db": demo_store,
         "ind": ind,
         "disclosed": apply_disclosure(ind, threshold=5),
         "files": files,

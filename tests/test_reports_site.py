@@ -27,10 +27,8 @@ NAMESPACES = ("http://www.w3.org/",)
 
 
 @pytest.fixture(scope="module")
-def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from omradesbild.demo import build_demo_store
-
-    return build_demo_store(tmp_path_factory.mktemp("d")).store_path
+def demo_db(demo_store: Path) -> Path:
+    return demo_store
 
 
 @pytest.fixture(scope="module")
