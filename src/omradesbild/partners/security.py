@@ -1,0 +1,197 @@
+"""Passwords, login sessions, CSRF tokens, login rate limiting and input size limits.
+
+- Passwords are hashed with Argon2id (``argon2-cffi``'s :class:`~argon2.PasswordHasher`
+  defaults); a hash made with older parameters is renewed at the next login.
+- A login creates a random 256-bit session token. The cookie holds the token; the database
+  holds only its SHA-256, with an expiry.
+- A CSRF token is ``base64url(HMAC-SHA256(secret_key, "csrf:" + binding))`` where the
+  binding is the session token (logged in) or a random pre-session cookie value (the login
+  form). A forged form from another site cannot know it.
+- Logins are limited to :data:`MAX_FAILURES` failures per e-mail address and IP address in
+  :data:`FAILURE_WINDOW`; further attempts raise :class:`RateLimited` (HTTP 429) until the
+  oldest failure in the window has aged out.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import secrets
+from datetime import datetime, timedelta
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import delete, func, select
+from sqlalchemy.orm import Session
+
+from omradesbild.errors import InputError
+from omradesbild.partners.errors import NotAuthenticated, RateLimited
+from omradesbild.partners.models import LoginAttempt, LoginSession, User, utcnow
+
+#: Failed logins allowed per e-mail address and IP address within :data:`FAILURE_WINDOW`.
+MAX_FAILURES = 5
+FAILURE_WINDOW = timedelta(minutes=15)
+#: Default lifetime of a login session.
+SESSION_TTL = timedelta(hours=8)
+
+MAX_TITLE = 200
+MAX_BODY = 20_000
+MAX_AREAS = 20
+MAX_THEME = 100
+MIN_PASSWORD = 10
+
+_HASHER = PasswordHasher()
+# Verified against when the e-mail address is unknown, so that timing does not reveal it.
+_DUMMY_HASH = _HASHER.hash("not a real password, only for constant timing")
+
+
+def hash_password(password: str) -> str:
+    """An Argon2id hash of ``password`` (at least :data:`MIN_PASSWORD` characters).
+
+    Raises
+    ------
+    InputError
+        If the password is too short.
+    """
+    if len(password) < MIN_PASSWORD:
+        raise InputError(
+            f"the password has {len(password)} characters",
+            field="password",
+            expected=f"at least {MIN_PASSWORD} characters",
+        )
+    return _HASHER.hash(password)
+
+
+def verify_password(password_hash: str, password: str) -> bool:
+    """True when ``password`` matches ``password_hash`` (False for a malformed hash)."""
+    try:
+        return _HASHER.verify(password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def needs_rehash(password_hash: str) -> bool:
+    """True when the hash was made with other parameters than the current ones."""
+    return _HASHER.check_needs_rehash(password_hash)
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+# -- sessions ---------------------------------------------------------------------------
+def create_session(
+    db: Session, user: User, *, ip: str | None = None, ttl: timedelta = SESSION_TTL
+) -> str:
+    """Start a login session for ``user``; returns the token to put in the cookie."""
+    token = secrets.token_urlsafe(32)
+    now = utcnow()
+    db.add(LoginSession(token_hash=_token_hash(token), user_id=user.id, created_at=now,
+                        expires_at=now + ttl, ip=ip))  # fmt: skip
+    db.flush()
+    return token
+
+
+def session_user(db: Session, token: str | None) -> User | None:
+    """The active user of a valid, unexpired session token, or None."""
+    if not token or len(token) > 200:
+        return None
+    row = db.get(LoginSession, _token_hash(token))
+    if row is None or row.expires_at <= utcnow():
+        return None
+    user = db.get(User, row.user_id)
+    if user is None or not user.active:
+        return None
+    return user
+
+
+def end_session(db: Session, token: str | None) -> None:
+    """Delete the session of ``token`` (no error when there is none)."""
+    if token:
+        db.execute(delete(LoginSession).where(LoginSession.token_hash == _token_hash(token)))
+
+
+def purge_expired(db: Session, *, now: datetime | None = None) -> int:
+    """Delete expired sessions and login attempts older than the window; returns the count."""
+    now = now or utcnow()
+    n = 0
+    for stmt in (
+        delete(LoginSession).where(LoginSession.expires_at <= now),
+        delete(LoginAttempt).where(LoginAttempt.at < now - FAILURE_WINDOW),
+    ):
+        n += int(getattr(db.execute(stmt), "rowcount", 0) or 0)
+    return n
+
+
+# -- CSRF -------------------------------------------------------------------------------
+def csrf_token(secret_key: str, binding: str) -> str:
+    """The CSRF token of a session token or pre-session value ``binding``."""
+    mac = hmac.new(secret_key.encode(), b"csrf:" + binding.encode(), hashlib.sha256).digest()
+    return base64.urlsafe_b64encode(mac).decode().rstrip("=")
+
+
+def check_csrf(secret_key: str, binding: str | None, token: str | None) -> bool:
+    """True when ``token`` is the CSRF token of ``binding`` (constant-time comparison)."""
+    if not binding or not token:
+        return False
+    return hmac.compare_digest(csrf_token(secret_key, binding), token)
+
+
+# -- login ------------------------------------------------------------------------------
+def _normal_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def check_rate_limit(db: Session, email: str, ip: str, *, now: datetime | None = None) -> None:
+    """Raise :class:`RateLimited` after :data:`MAX_FAILURES` recent failures.
+
+    Notes
+    -----
+    Failures are counted per (e-mail, IP) in the sliding window ``(now − W, now]`` with
+    ``W`` = :data:`FAILURE_WINDOW`; the wait is ``oldest failure in window + W − now``.
+    """
+    now = now or utcnow()
+    since = now - FAILURE_WINDOW
+    count, oldest = db.execute(
+        select(func.count(), func.min(LoginAttempt.at)).where(
+            LoginAttempt.email == _normal_email(email),
+            LoginAttempt.ip == ip,
+            LoginAttempt.success.is_(False),
+            LoginAttempt.at > since,
+        )
+    ).one()
+    if count >= MAX_FAILURES:
+        wait = max(1, int((oldest + FAILURE_WINDOW - now).total_seconds()) + 1)
+        raise RateLimited(
+            f"too many failed logins for this address; try again in {wait // 60 + 1} minutes",
+            retry_after=wait,
+        )
+
+
+def authenticate(
+    db: Session, email: str, password: str, *, ip: str, now: datetime | None = None
+) -> User:
+    """The active user with this e-mail and password; records the attempt.
+
+    Raises
+    ------
+    RateLimited
+        After too many recent failures for this e-mail and IP (checked first).
+    NotAuthenticated
+        Wrong e-mail or password, or an inactive user (one message for all three).
+    """
+    now = now or utcnow()
+    email = _normal_email(email)[:254]
+    check_rate_limit(db, email, ip, now=now)
+    user = db.execute(select(User).where(User.email == email)).scalar_one_or_none()
+    ok = verify_password(user.password_hash if user else _DUMMY_HASH, password[:1024])
+    ok = ok and user is not None and user.active
+    db.add(LoginAttempt(email=email, ip=ip[:64], at=now, success=ok))
+    if not ok or user is None:
+        db.flush()
+        raise NotAuthenticated("wrong e-mail address or password")
+    if needs_rehash(user.password_hash):
+        user.password_hash = _HASHER.hash(password)
+    db.flush()
+    return user

@@ -1,0 +1,369 @@
+"""Partners' routes in a stand-in FastAPI app (independent of the main web app)."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+
+import jinja2
+import pandas as pd
+import pytest
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+from fastapi.templating import Jinja2Templates
+from fastapi.testclient import TestClient
+
+from omradesbild.errors import InputError, NotFoundError, OmradesbildError
+from omradesbild.followup.did import difference_in_differences
+from omradesbild.partners import security, service
+from omradesbild.partners.db import init_db, make_engine, session_factory
+from omradesbild.partners.errors import HTTP_STATUS
+from omradesbild.partners.followup import FollowupView
+from omradesbild.web import routes_partners
+
+TEMPLATES = Path(routes_partners.__file__).parent / "templates"
+BASE = """<!doctype html><html lang="{{ lang }}"><head><title>{% block title %}{% endblock %}
+</title>{% block head %}{% endblock %}</head><body>{% if user %}<span id="who">{{ user.name }}
+</span>{% endif %}<meta name="csrf" content="{{ csrf_token }}">{% block content %}{% endblock %}
+</body></html>"""
+
+
+@pytest.fixture(autouse=True)
+def _fast_hashes(monkeypatch: pytest.MonkeyPatch) -> None:
+    from argon2 import PasswordHasher
+
+    monkeypatch.setattr(
+        security, "_HASHER", PasswordHasher(time_cost=1, memory_cost=64, parallelism=1)
+    )
+
+
+@pytest.fixture
+def app(tmp_path: Path) -> FastAPI:
+    (tmp_path / "tpl").mkdir()
+    (tmp_path / "tpl" / "base.html").write_text(BASE, encoding="utf-8")
+    env = jinja2.Environment(
+        loader=jinja2.ChoiceLoader(
+            [jinja2.FileSystemLoader(tmp_path / "tpl"), jinja2.FileSystemLoader(TEMPLATES)]
+        ),
+        autoescape=True,
+    )
+    engine = make_engine(f"sqlite:///{tmp_path / 'p.sqlite'}")
+    init_db(engine)
+    app = FastAPI()
+    app.state.settings = SimpleNamespace(
+        secret_key="test-secret",
+        session_cookie_name="sess",
+        cookie_secure=False,
+        lang="sv",
+        store_path=None,
+    )
+    app.state.partners_engine = engine
+    app.state.templates = Jinja2Templates(env=env)
+    app.include_router(routes_partners.router)
+
+    @app.exception_handler(OmradesbildError)
+    def _handle(request: Request, exc: OmradesbildError) -> JSONResponse:
+        status = 500
+        for cls, code in ((NotFoundError, 404), (InputError, 422), *HTTP_STATUS):
+            if isinstance(exc, cls):
+                status = code
+                break
+        return JSONResponse({"error": type(exc).__name__, "detail": str(exc)}, status)
+
+    f = session_factory(engine)
+    with f.begin() as db:
+        admin = service.bootstrap_admin(
+            db, email="admin@x.se", name="Admin", password="admin-password"
+        )
+        a = service.Actor(admin["id"], service.Role.ADMIN, "Admin")
+        for key, role in [
+            ("analyst", "analyst"),
+            ("c1", "contributor"),
+            ("c2", "contributor"),
+            ("reader", "reader"),
+        ]:
+            service.create_user(
+                db, a, email=f"{key}@x.se", name=key.upper(), password=f"{key}-password", role=role
+            )
+    return app
+
+
+def _csrf(html: str) -> str:
+    m = re.search(r'name="csrf_token" value="([^"]+)"', html) or re.search(
+        r'name="csrf" content="([^"]+)"', html
+    )
+    assert m, html[:500]
+    return m.group(1)
+
+
+def login(app: FastAPI, who: str) -> tuple[TestClient, str]:
+    c = TestClient(app)
+    token = _csrf(c.get("/login").text)
+    r = c.post(
+        "/login",
+        data={
+            "email": f"{who}@x.se",
+            "password": f"{who}-password",
+            "csrf_token": token,
+            "next": "/bidrag",
+        },
+        follow_redirects=False,
+    )
+    assert r.status_code == 303, r.text
+    assert r.headers["location"] == "/bidrag"
+    cookie = r.headers["set-cookie"]
+    assert "sess=" in cookie and "HttpOnly" in cookie and "SameSite=lax" in cookie
+    me = c.get("/api/me").json()
+    assert me["user"]["email"] == f"{who}@x.se"
+    return c, me["csrf_token"]
+
+
+def test_login_needs_csrf_and_right_password(app: FastAPI) -> None:
+    c = TestClient(app)
+    page = c.get("/login")
+    assert page.status_code == 200 and "<form" in page.text
+    token = _csrf(page.text)
+    no_token = c.post("/login", data={"email": "c1@x.se", "password": "c1-password"})
+    assert no_token.status_code == 403
+    other = TestClient(app)  # a token from another visitor's page is useless
+    other.get("/login")
+    r = other.post(
+        "/login",
+        data={"email": "c1@x.se", "password": "c1-password", "csrf_token": token},
+        follow_redirects=False,
+    )
+    assert r.status_code == 403
+    wrong = c.post(
+        "/login", data={"email": "c1@x.se", "password": "nope-nope-nope", "csrf_token": token}
+    )
+    assert wrong.status_code == 401 and "wrong e-mail" in wrong.text
+    evil = c.post(
+        "/login",
+        data={
+            "email": "c1@x.se",
+            "password": "c1-password",
+            "csrf_token": token,
+            "next": "//evil.example/",
+        },
+        follow_redirects=False,
+    )
+    assert evil.status_code == 303 and evil.headers["location"] == "/bidrag"
+
+
+def test_login_rate_limited(app: FastAPI) -> None:
+    c = TestClient(app)
+    token = _csrf(c.get("/login").text)
+    codes = [
+        c.post(
+            "/login", data={"email": "c1@x.se", "password": "wrong-password", "csrf_token": token}
+        ).status_code
+        for _ in range(6)
+    ]
+    assert codes == [401] * 5 + [429]
+    r = c.post(
+        "/login",
+        data={"email": "c1@x.se", "password": "c1-password", "csrf_token": token},
+        follow_redirects=False,
+    )
+    assert r.status_code == 429 and int(r.headers["retry-after"]) > 0
+
+
+def test_api_flow_and_matrix(app: FastAPI) -> None:
+    c1, t1 = login(app, "c1")
+    body = {
+        "kind": "observation",
+        "title": "Otrygg passage",
+        "body": "Mörkt.",
+        "area_codes": ["0180R001"],
+        "visibility": "public",
+        "submit": True,
+    }
+    assert c1.post("/api/submissions", json=body).status_code == 403  # no CSRF header
+    r = c1.post("/api/submissions", json=body, headers={"X-CSRF-Token": "forged"})
+    assert r.status_code == 403
+    r = c1.post("/api/submissions", json=body, headers={"X-CSRF-Token": t1})
+    assert r.status_code == 201, r.text
+    sid = r.json()["id"]
+    big = {**body, "title": "x" * 201}
+    r = c1.post("/api/submissions", json=big, headers={"X-CSRF-Token": t1})
+    assert r.status_code == 422 and "title" in r.json()["detail"]
+
+    anon = TestClient(app)
+    assert anon.get("/api/submissions").json() == []
+    assert anon.get(f"/api/submissions/{sid}").status_code == 404
+    assert anon.post("/api/submissions", json=body).status_code == 403  # no CSRF first
+
+    c2, t2 = login(app, "c2")
+    r = c2.patch(f"/api/submissions/{sid}", json={"title": "x"}, headers={"X-CSRF-Token": t2})
+    assert r.status_code == 404  # not visible to c2 before approval
+    r = c2.post(
+        f"/api/submissions/{sid}/moderate",
+        json={"decision": "approve"},
+        headers={"X-CSRF-Token": t2},
+    )
+    assert r.status_code == 403  # contributors never moderate
+    reader, tr = login(app, "reader")
+    assert (
+        reader.post("/api/submissions", json=body, headers={"X-CSRF-Token": tr}).status_code == 403
+    )
+
+    an, ta = login(app, "analyst")
+    r = an.post(
+        f"/api/submissions/{sid}/moderate",
+        json={"decision": "approve", "note": "ok"},
+        headers={"X-CSRF-Token": ta},
+    )
+    assert r.status_code == 200 and r.json()["status"] == "approved"
+    assert [s["id"] for s in anon.get("/api/submissions").json()] == [sid]
+    r = c2.patch(f"/api/submissions/{sid}", json={"title": "x"}, headers={"X-CSRF-Token": t2})
+    assert r.status_code == 403  # visible now, but not c2's
+    r = c1.patch(
+        f"/api/submissions/{sid}", json={"title": "Otrygg gångtunnel"}, headers={"X-CSRF-Token": t1}
+    )
+    assert r.status_code == 200 and r.json()["status"] == "submitted"
+    versions = c1.get(f"/api/submissions/{sid}/versions").json()
+    assert [v["action"] for v in versions] == ["create", "approve", "update"]
+    audit = an.get("/api/audit").json()
+    assert {"submission.create", "submission.approve", "user.login"} <= {a["action"] for a in audit}
+    assert c1.get("/api/audit").status_code == 403
+    assert anon.get("/api/audit").status_code == 401
+    csv_text = an.get("/api/submissions/export.csv").text
+    assert "Otrygg gångtunnel" in csv_text and csv_text.startswith("\ufeffid,")
+
+    r = an.post(
+        "/api/interventions",
+        headers={"X-CSRF-Token": ta},
+        json={
+            "type": "områdesprogram",
+            "title": "Program",
+            "start_period": "2020",
+            "area_codes": ["0180R001"],
+            "goals": [{"indicator": "unemployment_16_64"}],
+        },
+    )
+    assert r.status_code == 201
+    assert (
+        c1.post(
+            "/api/interventions",
+            headers={"X-CSRF-Token": t1},
+            json={"type": "x", "title": "x", "start_period": "2020", "area_codes": ["A"]},
+        ).status_code
+        == 403
+    )
+    assert [i["title"] for i in anon.get("/api/interventions").json()] == ["Program"]
+
+    r = c1.post("/logout", data={"csrf_token": t1}, follow_redirects=False)
+    assert r.status_code == 303
+    assert c1.get("/api/me").json()["user"] is None
+
+
+def test_html_pages(app: FastAPI) -> None:
+    anon = TestClient(app)
+    page = anon.get("/bidrag")
+    assert (
+        page.status_code == 200
+        and "Logga in" in page.text
+        and 'id="new-submission"' not in page.text
+    )
+    c1, _ = login(app, "c1")
+    page = c1.get("/bidrag")
+    assert 'id="new-submission"' in page.text
+    token = _csrf(page.text)
+    form = {
+        "kind": "proposal",
+        "title": "<script>alert(1)</script>",
+        "body": "Läxhjälp",
+        "area_codes": "0180R001, 0180R002",
+        "visibility": "internal",
+        "action": "submit",
+    }
+    assert c1.post("/bidrag", data=form).status_code == 403  # CSRF
+    r = c1.post("/bidrag", data={**form, "csrf_token": token}, follow_redirects=False)
+    assert r.status_code == 303
+    listing = c1.get("/bidrag").text
+    assert "&lt;script&gt;" in listing and "<script>alert" not in listing
+    bad = c1.post("/bidrag", data={**form, "title": "", "csrf_token": token})
+    assert bad.status_code == 422 and "title" in bad.text
+    assert c1.get("/bidrag/moderera").status_code == 403
+    an, _ = login(app, "analyst")
+    mod = an.get("/bidrag/moderera")
+    assert mod.status_code == 200 and "&lt;script&gt;" in mod.text
+    sid = int(re.search(r'action="/bidrag/(\d+)/moderera"', mod.text).group(1))  # type: ignore[union-attr]
+    r = an.post(
+        f"/bidrag/{sid}/moderera",
+        data={"decision": "approve", "csrf_token": _csrf(mod.text)},
+        follow_redirects=False,
+    )
+    assert r.status_code == 303
+    reader, _ = login(app, "reader")
+    assert "&lt;script&gt;" in reader.get("/bidrag").text
+    assert "&lt;script&gt;" not in anon.get("/bidrag").text  # internal: not for anonymous
+    ins = an.get("/insatser")
+    assert ins.status_code == 200 and 'action="/insatser"' in ins.text
+    r = an.post(
+        "/insatser",
+        data={
+            "type": "pilot",
+            "title": "Trygghetspilot",
+            "start_period": "2022",
+            "area_codes": "R1 R2",
+            "goals": "survey_feel_safe",
+            "csrf_token": _csrf(ins.text),
+        },
+        follow_redirects=False,
+    )
+    assert r.status_code == 303
+    assert "Trygghetspilot" in anon.get("/insatser").text
+
+
+def test_followup_page_states_assumptions(app: FastAPI, monkeypatch: pytest.MonkeyPatch) -> None:
+    an, ta = login(app, "analyst")
+    iv = an.post(
+        "/api/interventions",
+        headers={"X-CSRF-Token": ta},
+        json={
+            "type": "program",
+            "title": "Program",
+            "start_period": "2018",
+            "area_codes": ["T1", "T2"],
+            "goals": [{"indicator": "unemployment_16_64"}],
+        },
+    ).json()
+    rows = [
+        (a, str(y), 10.0 + (y - 2015) + (-2.0 if a.startswith("T") and y >= 2018 else 0))
+        for a in ("T1", "T2", "C1", "C2", "C3")
+        for y in range(2015, 2021)
+    ]
+    panel = pd.DataFrame(rows, columns=["area_code", "period", "value"])
+    seen: dict[str, Any] = {}
+
+    def fake(
+        store: object, *, area_codes: list[str], start_period: str, indicator: str
+    ) -> FollowupView:
+        seen.update(areas=area_codes, start=start_period, indicator=indicator)
+        did = difference_in_differences(
+            panel, treated={"T1", "T2"}, start_period=start_period, comparison={"C1", "C2", "C3"}
+        )
+        return FollowupView(
+            indicator=indicator,
+            level="regso",
+            treated=area_codes,
+            start_period=start_period,
+            type_period="2017",
+            comparison=["C1", "C2", "C3"],
+            comparison_rule="samma områdestyp",
+            did=did,
+            panel_means=did.means,
+        )
+
+    monkeypatch.setattr(routes_partners, "intervention_followup", fake)
+    app.dependency_overrides[routes_partners.get_store] = lambda: object()
+    page = TestClient(app).get(f"/insatser/{iv['id']}/uppfoljning")
+    assert page.status_code == 200, page.text
+    assert seen == {"areas": ["T1", "T2"], "start": "2018", "indicator": "unemployment_16_64"}
+    assert "Parallella trender" in page.text and "-2.00" in page.text and "<svg" in page.text
+    data = TestClient(app).get(f"/api/interventions/{iv['id']}/followup").json()
+    assert data["followup"]["did"]["estimate"] == pytest.approx(-2.0)
+    assert TestClient(app).get("/insatser/999/uppfoljning").status_code == 404
