@@ -25,6 +25,7 @@ from omradesbild.cli import ingest as ingest_cmds
 from omradesbild.cli.common import DbOption, echo_table, open_store
 from omradesbild.cli.main_summary import print_summary
 from omradesbild.cli.report import report as report_cmd
+from omradesbild.cli.serve import serve as serve_cmd
 from omradesbild.errors import OmradesbildError
 
 app = typer.Typer(
@@ -46,6 +47,7 @@ app.add_typer(analysis_cmds.index_app, name="index")
 app.add_typer(harmonize_cmds.app, name="harmonize")
 app.add_typer(export_cmds.app, name="export")
 app.command("report")(report_cmd)
+app.command("serve")(serve_cmd)
 app.add_typer(followup_cmds.app, name="followup")
 app.add_typer(followup_cmds.goals_app, name="goals")
 

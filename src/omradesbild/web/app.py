@@ -1,0 +1,153 @@
+"""The web application factory: ``create_app(settings) -> FastAPI``.
+
+Run it with ``omradesbild serve`` or any ASGI server::
+
+    uvicorn --factory omradesbild.web.app:create_app
+
+Shared state (for the partners' routes too):
+
+- ``app.state.settings`` — :class:`~omradesbild.web.settings.WebSettings`;
+- ``app.state.store_path`` — the store file (opened read-only, per computation);
+- ``app.state.data`` — :class:`~omradesbild.web.data.WebData`, the cached computations;
+- ``app.state.templates`` — the Jinja2 templates (``web/templates``; ``base.html`` is the
+  layout every page extends);
+- ``app.state.partners_engine`` — the partners' SQLAlchemy engine (None without the
+  partners module), created and initialised (``init_db``) at start-up.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+from fastapi.templating import Jinja2Templates
+
+from omradesbild.web.errors import install_error_handlers
+from omradesbild.web.settings import WebSettings
+
+log = logging.getLogger("omradesbild.web")
+
+HERE = Path(__file__).parent
+TEMPLATES = HERE / "templates"
+STATIC = HERE / "static"
+
+
+def make_templates(lang_default: str = "sv") -> Jinja2Templates:
+    """The Jinja2 templates of the web app (autoescaped)."""
+    templates = Jinja2Templates(directory=str(TEMPLATES))
+    env = templates.env
+    env.trim_blocks = True
+    env.lstrip_blocks = True
+    env.globals["default_lang"] = lang_default
+    return templates
+
+
+def _partners_startup(app: FastAPI) -> None:
+    try:
+        from omradesbild.partners.db import init_db, make_engine
+    except ImportError:
+        log.info("partners module not installed: no partners' database")
+        return
+    engine = make_engine(app.state.settings.partners_url)
+    init_db(engine)
+    app.state.partners_engine = engine
+
+
+def _warm(app: FastAPI) -> None:
+    settings = app.state.settings
+    try:
+        app.state.data.warm(settings.level, settings.method)
+    except Exception as exc:
+        log.warning("could not precompute %s/%s: %s", settings.level, settings.method, exc)
+
+
+def create_app(settings: WebSettings | None = None, *, warm: bool = True) -> FastAPI:
+    """Build the web application (titiler-style factory).
+
+    Parameters
+    ----------
+    settings
+        Settings; default :meth:`WebSettings.from_env` (``OMRADESBILD_*`` variables).
+    warm
+        Precompute the default level and method in a background thread at start-up.
+    """
+    from omradesbild import __version__
+    from omradesbild.web.data import WebData
+    from omradesbild.web.routes_explore import router as explore_router
+
+    settings = settings if settings is not None else WebSettings.from_env()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        _partners_startup(app)
+        if warm:
+            threading.Thread(
+                target=_warm, args=(app,), name="omradesbild-warm", daemon=True
+            ).start()
+        try:
+            yield
+        finally:
+            engine: Any = getattr(app.state, "partners_engine", None)
+            if engine is not None:
+                engine.dispose()
+
+    app = FastAPI(
+        title="Områdesbild",
+        version=__version__,
+        description=(
+            "En gemensam, objektiv och jämförbar bild av varje område. "
+            "A shared, objective and comparable picture of every area: indicators with "
+            "confidence intervals, composite indices with rank uncertainty, boundaries. "
+            "Every figure has passed disclosure control."
+        ),
+        lifespan=lifespan,
+        docs_url=None,  # served below from the installed swagger-ui-bundle, not a CDN
+        redoc_url=None,
+    )
+    _offline_docs(app)
+    app.state.settings = settings
+    app.state.store_path = Path(settings.store_path)
+    app.state.partners_engine = None
+    app.state.templates = make_templates(settings.lang)
+    app.state.data = WebData(
+        settings.store_path,
+        base_version=settings.base_version,
+        threshold=settings.disclosure_threshold,
+        draws=settings.draws,
+        simplify_m=settings.simplify_m,
+    )
+    install_error_handlers(app)
+    app.include_router(explore_router)
+    try:
+        from omradesbild.web.routes_partners import router as partners_router
+    except ImportError:
+        log.info("partners routes not installed")
+    else:
+        app.include_router(partners_router)
+    app.mount("/static", StaticFiles(directory=str(STATIC)), name="static")
+    return app
+
+
+def _offline_docs(app: FastAPI) -> None:
+    """Swagger UI at ``/docs`` with its JS and CSS from the installed swagger-ui-bundle."""
+    from fastapi.openapi.docs import get_swagger_ui_html
+    from fastapi.responses import HTMLResponse
+    from swagger_ui_bundle import swagger_ui_path
+
+    app.mount("/static/swagger", StaticFiles(directory=str(swagger_ui_path)), name="swagger")
+
+    @app.get("/docs", include_in_schema=False)
+    def docs() -> HTMLResponse:
+        return get_swagger_ui_html(
+            openapi_url=app.openapi_url or "/openapi.json",
+            title="Områdesbild – API",
+            swagger_js_url="/static/swagger/swagger-ui-bundle.js",
+            swagger_css_url="/static/swagger/swagger-ui.css",
+            swagger_favicon_url="/static/swagger/favicon-32x32.png",
+        )

@@ -1,0 +1,126 @@
+/* Method explorer: weight inputs and indicator checkboxes -> POST /api/index/explore ->
+   table of new ranks and classes next to the method's own. No framework. */
+(function () {
+  "use strict";
+  var root = document.getElementById("explorer");
+  if (!root) { return; }
+  var method = root.getAttribute("data-method");
+  var level = root.getAttribute("data-level");
+  var en = root.getAttribute("data-lang") === "en";
+  var form = document.getElementById("explore-form");
+  var body = document.querySelector("#weights tbody");
+  var result = document.querySelector("#explore-result tbody");
+  var summary = document.getElementById("explore-summary");
+  var def = null;
+  var timer = null;
+
+  function cell(tr, text, cls) {
+    var td = document.createElement("td");
+    td.textContent = text === null || text === undefined ? "–" : String(text);
+    if (cls) { td.className = cls; }
+    tr.appendChild(td);
+  }
+
+  function build(m) {
+    def = m;
+    body.innerHTML = "";
+    var themed = m.units.join() !== m.indicators.join();
+    m.indicators.forEach(function (id) {
+      var tr = document.createElement("tr");
+      var td = document.createElement("td");
+      var cb = document.createElement("input");
+      cb.type = "checkbox"; cb.checked = true; cb.name = "include"; cb.value = id;
+      td.appendChild(cb); tr.appendChild(td);
+      cell(tr, id);
+      var tw = document.createElement("td");
+      if (!themed) {
+        var w = document.createElement("input");
+        w.type = "number"; w.min = "0"; w.step = "0.05"; w.name = "w:" + id;
+        w.value = (m.weights[id] || 0).toFixed(3);
+        w.setAttribute("aria-label", id);
+        tw.appendChild(w);
+      }
+      tr.appendChild(tw);
+      body.appendChild(tr);
+    });
+    if (themed) {
+      m.units.forEach(function (u) {
+        var tr = document.createElement("tr");
+        cell(tr, "");
+        cell(tr, (en ? "Theme " : "Tema ") + u);
+        var tw = document.createElement("td");
+        var w = document.createElement("input");
+        w.type = "number"; w.min = "0"; w.step = "0.05"; w.name = "w:" + u;
+        w.value = (m.weights[u] || 0).toFixed(3);
+        w.setAttribute("aria-label", u);
+        tw.appendChild(w); tr.appendChild(tw);
+        body.appendChild(tr);
+      });
+    }
+    run();
+  }
+
+  function payload() {
+    var weights = {};
+    var include = [];
+    form.querySelectorAll("input[name^='w:']").forEach(function (i) {
+      weights[i.name.slice(2)] = parseFloat(i.value || "0");
+    });
+    form.querySelectorAll("input[name='include']").forEach(function (i) {
+      if (i.checked) { include.push(i.value); }
+    });
+    return {
+      method: method, level: level,
+      period: form.elements.period ? form.elements.period.value : null,
+      weights: weights,
+      indicators: include.length === def.indicators.length ? null : include,
+      draws: parseInt(form.elements.draws.value || "0", 10)
+    };
+  }
+
+  function show(res) {
+    result.innerHTML = "";
+    res.rows.forEach(function (r) {
+      var tr = document.createElement("tr");
+      if (r["class"] !== r.base_class) { tr.className = "changed"; }
+      cell(tr, r.rank, "num");
+      var td = document.createElement("td");
+      var a = document.createElement("a");
+      a.href = "/omrade/" + encodeURIComponent(r.area_code) + (en ? "?lang=en" : "");
+      a.textContent = r.name;
+      td.appendChild(a); tr.appendChild(td);
+      cell(tr, r.base_rank, "num");
+      cell(tr, r.rank_change === null ? null : (r.rank_change > 0 ? "+" : "") + r.rank_change, "num");
+      cell(tr, r.rank_p05 === null ? null : Math.round(r.rank_p05) + "–" + Math.round(r.rank_p95), "num");
+      cell(tr, r["class"], "num");
+      cell(tr, r.base_class, "num");
+      result.appendChild(tr);
+    });
+    var rho = res.rank_correlation === null ? "–" : res.rank_correlation.toFixed(3);
+    summary.textContent = (en
+      ? res.n_areas + " areas, " + res.n_class_changed + " change class; rank correlation with the method's ranks " + rho
+      : res.n_areas + " områden, " + res.n_class_changed + " byter klass; rangkorrelation med metodens rangordning " + rho)
+      + (res.uncertainty.draws ? (en ? "; Monte Carlo draws: " : "; Monte Carlo-dragningar: ") + res.uncertainty.draws : "");
+  }
+
+  function run() {
+    summary.textContent = en ? "Computing…" : "Räknar…";
+    fetch("/api/index/explore", {
+      method: "POST",
+      headers: { "Content-Type": "application/json", "Accept": "application/json" },
+      body: JSON.stringify(payload())
+    }).then(function (r) {
+      return r.json().then(function (j) { return { ok: r.ok, j: j }; });
+    }).then(function (x) {
+      if (!x.ok) { summary.textContent = (en ? "Error: " : "Fel: ") + x.j.detail; return; }
+      show(x.j);
+    }).catch(function (e) { summary.textContent = String(e); });
+  }
+
+  form.addEventListener("submit", function (e) { e.preventDefault(); run(); });
+  form.addEventListener("input", function () {
+    if (timer) { clearTimeout(timer); }
+    timer = setTimeout(run, 400);
+  });
+  fetch("/api/methods/" + encodeURIComponent(method)).then(function (r) { return r.json(); }).then(build);
+})();

@@ -1,0 +1,341 @@
+"""The web app on the synthetic city: pages, JSON API, errors, method explorer, offline."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+fastapi = pytest.importorskip("fastapi")
+from fastapi.testclient import TestClient  # noqa: E402
+
+from omradesbild.web.app import create_app  # noqa: E402
+from omradesbild.web.settings import WebSettings, default_partners_url  # noqa: E402
+
+HTML = {"accept": "text/html"}
+
+
+@pytest.fixture(scope="module")
+def store(demo_store: Path) -> Path:
+    return demo_store
+
+
+@pytest.fixture(scope="module")
+def client(store: Path) -> Iterator[TestClient]:
+    settings = WebSettings(store_path=store, draws=50)
+    with TestClient(create_app(settings, warm=False)) as c:
+        yield c
+
+
+@pytest.fixture(scope="module")
+def codes(client: TestClient) -> list[str]:
+    r = client.get("/api/areas", params={"level": "regso"})
+    assert r.status_code == 200
+    return [a["area_code"] for a in r.json()]
+
+
+# ---------------------------------------------------------------------------------- pages
+@pytest.mark.parametrize(
+    ("url", "needles"),
+    [
+        ("/", ['id="levels"', 'id="classes"', 'href="/karta', 'action="/omrade"']),
+        ("/karta", ['id="map"', 'name="layer"', "/static/vendor/plotly.min.js"]),
+        ("/karta?layer=low_econ_standard&level=deso", ['id="map"', "low_econ_standard"]),
+        ("/jamfor", ['name="areas"']),
+        ("/metod", ['id="explorer"', "/static/metod.js", 'id="weights"']),
+        ("/nedladdning", ["/api/export/indicators.csv", "/api/export/excel.xlsx"]),
+    ],
+)
+def test_pages(client: TestClient, url: str, needles: list[str]) -> None:
+    r = client.get(url, headers=HTML)
+    assert r.status_code == 200, r.text[:300]
+    assert r.headers["content-type"].startswith("text/html")
+    for n in needles:
+        assert n in r.text, n
+    # The shared layout: nav to every section, the synthetic banner, the disclosure rule.
+    for link in ("/karta", "/jamfor", "/metod", "/nedladdning", "/bidrag", "/insatser", "/login"):
+        assert f'href="{link}' in r.text
+    assert "SYNTETISKA DATA" in r.text
+    assert "Röjandekontroll" in r.text
+
+
+def test_area_page(client: TestClient, codes: list[str]) -> None:
+    r = client.get(f"/omrade/{codes[0]}", headers=HTML)
+    assert r.status_code == 200
+    html = r.text
+    for needle in ('id="headline"', 'id="index"', 'id="trends"', 'id="partner-input"'):
+        assert needle in html
+    assert "Rang" in html and "Riket" in html and "Kommun" in html
+    figures = re.search(r'<script type="application/json" id="figures"[^>]*>(.*?)</script>', html)
+    assert figures is not None
+    for key in ('"rank"', '"type-history"', '"headline-plot"', '"map-area"', '"trend-'):
+        assert key in figures.group(1)
+    en = client.get(f"/omrade/{codes[0]}?lang=en", headers=HTML).text
+    assert "Rank" in en and "Sweden" in en and 'lang="en"' in en
+
+
+def test_area_page_shows_partner_entries(
+    client: TestClient, codes: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import sys
+    import types
+
+    mod = types.ModuleType("omradesbild.web.routes_partners")
+
+    def area_submissions(request: Any, area_code: str) -> list[dict[str, str]]:
+        return [{"date": "2024-05-01", "partner": "Bostadsbolaget", "text": "<b>Trapphus</b>"}]
+
+    mod.area_submissions = area_submissions  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "omradesbild.web.routes_partners", mod)
+    html = client.get(f"/omrade/{codes[1]}", headers=HTML).text
+    section = html[html.index('id="partner-input"') :]
+    assert "Bostadsbolaget" in section
+    assert "&lt;b&gt;Trapphus&lt;/b&gt;" in section  # escaped, never raw HTML
+
+
+def test_compare(client: TestClient, codes: list[str]) -> None:
+    r = client.get("/jamfor", params=[("areas", codes[0]), ("areas", codes[1])], headers=HTML)
+    assert r.status_code == 200
+    assert f"/omrade/{codes[0]}" in r.text and f"/omrade/{codes[1]}" in r.text
+    assert 'id="compare-indicators"' in r.text
+    for bad in ([codes[0]], codes[:5]):
+        r = client.get("/jamfor", params=[("areas", c) for c in bad])
+        assert r.status_code == 422
+        assert r.json()["error"] == "InputError"
+
+
+def test_no_external_urls_and_local_plotly(client: TestClient, codes: list[str]) -> None:
+    urls = ["/", "/karta", f"/omrade/{codes[0]}", "/metod", "/nedladdning", "/jamfor"]
+    urls.append(f"/jamfor?areas={codes[0]}&areas={codes[1]}")
+    for url in urls:
+        html = client.get(url, headers=HTML).text
+        external = re.findall(r"https?://[^\s\"'<>]+", html)
+        assert not external, (url, external[:3])
+        for src in re.findall(r'(?:src|href)="([^"]+)"', html):
+            assert src.startswith(("/", "?", "#")), (url, src)
+    js = client.get("/static/vendor/plotly.min.js")
+    assert js.status_code == 200
+    assert js.headers["content-type"].startswith("text/javascript")
+    assert len(js.content) > 1_000_000 and b"plotly" in js.content[:2000].lower()
+    geo = client.get("/static/vendor/plotly-geo-assets.js")
+    assert "PlotlyGeoAssets" in geo.text
+    assert client.get("/static/web.css").status_code == 200
+
+
+# ------------------------------------------------------------------------------------ API
+def test_api_shapes(client: TestClient, codes: list[str]) -> None:
+    levels = client.get("/api/levels").json()
+    assert {"level", "version", "n", "with_geometry"} <= set(levels[0])
+    assert any(r["level"] == "regso" and r["n"] == len(codes) for r in levels)
+
+    area = client.get(f"/api/areas/{codes[0]}").json()
+    assert area["area_code"] == codes[0] and area["level"] == "regso"
+    assert area["indicators"] and {"value", "ci_low", "ci_high", "kommun_value"} <= set(
+        area["indicators"][0]
+    )
+    assert area["index"]["rank"] >= 1 and area["index"]["class"] in range(1, 6)
+    assert area["index"]["rank_p05"] <= area["index"]["rank_p95"]
+
+    cat = client.get("/api/indicators").json()
+    assert any(i["id"] == "low_econ_standard" and i["unit"] == "procent" for i in cat)
+
+    vals = client.get(
+        "/api/indicators/values",
+        params={"level": "regso", "indicator": "low_econ_standard", "period": "2022"},
+    ).json()
+    assert vals["period"] == "2022" and vals["indicators"] == ["low_econ_standard"]
+    assert len(vals["rows"]) == len(codes)
+    assert all(r["masked"] in (True, False) for r in vals["rows"])
+
+    ix = client.get("/api/index", params={"method": "scb-omradestyp", "level": "regso"}).json()
+    assert ix["n"] == len(codes) and ix["period"] == ix["periods"][-1]
+    ranks = sorted(r["rank"] for r in ix["rows"] if r["rank"] is not None)
+    assert ranks[0] == 1 and ranks[-1] <= len(codes)
+    assert "edu_low_25_64" in ix["rows"][0]["components"]
+
+    methods = client.get("/api/methods").json()
+    assert {m["id"] for m in methods} >= {"scb-omradestyp", "brott-trygghet"}
+    m = client.get("/api/methods/brott-trygghet").json()
+    assert m["units"] == ["anmalda_brott", "trygghet"] and m["definition"]["id"] == "brott-trygghet"
+
+    geo = client.get("/api/geojson", params={"level": "regso"})
+    assert geo.headers["content-type"].startswith("application/geo+json")
+    doc = geo.json()
+    assert doc["type"] == "FeatureCollection" and len(doc["features"]) == len(codes)
+    lon, lat = _first_xy(doc["features"][0]["geometry"]["coordinates"])
+    assert 10 < lon < 25 and 55 < lat < 70  # EPSG:4326 (Sweden), not SWEREF 99 TM
+
+
+def _first_xy(coords: Any) -> tuple[float, float]:
+    while isinstance(coords[0], list):
+        coords = coords[0]
+    return float(coords[0]), float(coords[1])
+
+
+def test_openapi_lists_the_api(client: TestClient) -> None:
+    spec = client.get("/openapi.json").json()
+    paths = set(spec["paths"])
+    for p in (
+        "/api/levels",
+        "/api/areas",
+        "/api/areas/{code}",
+        "/api/indicators",
+        "/api/indicators/values",
+        "/api/index",
+        "/api/index/explore",
+        "/api/methods",
+        "/api/methods/{method_id}",
+        "/api/geojson",
+    ):
+        assert p in paths, p
+    assert "post" in spec["paths"]["/api/index/explore"]
+    assert "/karta" not in paths  # pages are not API
+    assert client.get("/docs").status_code == 200
+
+
+# --------------------------------------------------------------------------------- errors
+def test_error_mapping(client: TestClient) -> None:
+    r = client.get("/api/areas/NOPE123")
+    assert r.status_code == 404
+    assert r.json() == {
+        "error": "NotFoundError",
+        "detail": "no area with code 'NOPE123' in the store",
+    }
+    r = client.get("/api/areas", params={"level": "planet"})
+    assert r.status_code == 422 and r.json()["error"] == "InputError"
+    assert "planet" in r.json()["detail"]
+    r = client.get("/api/indicators/values", params={"level": "planet"})
+    assert r.status_code == 422
+    r = client.get("/api/methods/no-such-method")
+    assert r.status_code == 404
+    r = client.get("/api/index", params={"period": "1850"})
+    assert r.status_code == 404 and "1850" in r.json()["detail"]
+    r = client.post("/api/index/explore", json={"draws": 10_000})
+    assert r.status_code == 422 and r.json()["error"] == "RequestValidationError"
+    r = client.get("/omrade/NOPE123", headers=HTML)
+    assert r.status_code == 404 and r.headers["content-type"].startswith("text/html")
+    assert "NOPE123" in r.text and "Traceback" not in r.text
+    r = client.get("/no/such/page")
+    assert r.status_code == 404 and r.json()["error"] == "NotFound"
+
+
+def test_status_table() -> None:
+    from omradesbild.errors import (
+        ConfigError,
+        InputError,
+        MethodError,
+        MissingDependencyError,
+        NotFoundError,
+        StoreError,
+    )
+    from omradesbild.web.errors import status_for
+
+    assert status_for(InputError("x")) == 422
+    assert status_for(MethodError("x")) == 422
+    assert status_for(ConfigError("x")) == 422
+    assert status_for(NotFoundError("x")) == 404
+    assert status_for(StoreError("x")) == 503
+    assert status_for(MissingDependencyError("x")) == 501
+    assert status_for(ValueError("x")) is None
+
+
+def test_missing_store_is_503(tmp_path: Path) -> None:
+    app = create_app(WebSettings(store_path=tmp_path / "none.duckdb"), warm=False)
+    with TestClient(app) as c:
+        r = c.get("/api/levels")
+    assert r.status_code == 503 and r.json()["error"] == "StoreError"
+
+
+# ------------------------------------------------------------------------ method explorer
+def test_explore_changed_weights_change_ranking(client: TestClient) -> None:
+    base = client.post("/api/index/explore", json={"method": "scb-omradestyp"}).json()
+    assert base["n_class_changed"] == 0
+    assert all(r["rank"] == r["base_rank"] for r in base["rows"])
+    body = {
+        "method": "scb-omradestyp",
+        "level": "regso",
+        "weights": {"edu_low_25_64": 8, "low_econ_standard": 1, "ekbist_longterm_20_64": 1},
+        "draws": 60,
+    }
+    r = client.post("/api/index/explore", json=body)
+    assert r.status_code == 200, r.text
+    out = r.json()
+    assert out["weights"]["edu_low_25_64"] == pytest.approx(0.8)
+    assert any(row["rank"] != row["base_rank"] for row in out["rows"])
+    assert out["uncertainty"]["draws"] == 60
+    assert all(row["rank_p05"] <= row["rank_p95"] for row in out["rows"] if row["rank_p05"])
+    sub = client.post(
+        "/api/index/explore",
+        json={"method": "scb-omradestyp", "indicators": ["edu_low_25_64", "low_econ_standard"]},
+    ).json()
+    assert sub["indicators"] == ["edu_low_25_64", "low_econ_standard"]
+    assert any(row["rank"] != row["base_rank"] for row in sub["rows"])
+    themed = client.post(
+        "/api/index/explore",
+        json={"method": "brott-trygghet", "weights": {"anmalda_brott": 1, "trygghet": 0}},
+    )
+    assert themed.status_code == 200, themed.text
+    bad = client.post(
+        "/api/index/explore", json={"method": "scb-omradestyp", "weights": {"nope": 1}}
+    )
+    assert bad.status_code == 422 and bad.json()["error"] == "MethodError"
+    zero = client.post(
+        "/api/index/explore",
+        json={
+            "method": "scb-omradestyp",
+            "weights": {"edu_low_25_64": 0, "low_econ_standard": 0, "ekbist_longterm_20_64": 0},
+        },
+    )
+    assert zero.status_code == 422
+
+
+# ------------------------------------------------------------------------------ downloads
+def test_downloads(client: TestClient) -> None:
+    r = client.get("/api/export/indicators.csv", params={"level": "regso", "period": "2022"})
+    assert r.status_code == 200 and "attachment" in r.headers["content-disposition"]
+    head = r.text.splitlines()[0].split(",")
+    assert {"area_code", "area_name", "indicator", "value", "masked"} <= set(head)
+    r = client.get("/api/export/index.csv")
+    assert r.status_code == 200 and "rank" in r.text.splitlines()[0]
+    assert not any(c.endswith("_norm") for c in r.text.splitlines()[0].split(","))
+    j = client.get("/api/export/indicators.json", params={"period": "2022"}).json()
+    assert j["metadata"]["disclosure_threshold"] == 5 and j["indicators"]
+    x = client.get("/api/export/excel.xlsx", params={"period": "2022"})
+    assert x.status_code == 200 and x.content[:2] == b"PK"
+
+
+# ------------------------------------------------------------------------------- settings
+def test_settings_from_env(tmp_path: Path) -> None:
+    from omradesbild.errors import ConfigError
+
+    env = {
+        "OMRADESBILD_DB": str(tmp_path / "city.duckdb"),
+        "OMRADESBILD_LANG": "en",
+        "OMRADESBILD_DRAWS": "100",
+        "OMRADESBILD_COOKIE_SECURE": "yes",
+    }
+    s = WebSettings.from_env(env)
+    assert s.lang == "en" and s.draws == 100 and s.cookie_secure is True
+    assert s.partners_url == f"sqlite:///{tmp_path / 'city-partners.sqlite'}"
+    assert s.partners_url == default_partners_url(tmp_path / "city.duckdb")
+    assert len(s.secret_key) >= 32 and s.production is False
+    with pytest.raises(ConfigError, match="OMRADESBILD_SECRET_KEY"):
+        WebSettings.from_env({"OMRADESBILD_PRODUCTION": "1"})
+    prod = WebSettings.from_env({"OMRADESBILD_PRODUCTION": "1", "OMRADESBILD_SECRET_KEY": "k" * 40})
+    assert prod.cookie_secure is True
+    with pytest.raises(ConfigError, match="OMRADESBILD_LANG"):
+        WebSettings.from_env({"OMRADESBILD_LANG": "de"})
+    with pytest.raises(ConfigError, match="OMRADESBILD_PRODUCTION"):
+        WebSettings.from_env({"OMRADESBILD_PRODUCTION": "maybe"})
+    pg = WebSettings.from_env({"OMRADESBILD_PARTNERS_URL": "postgresql+psycopg://u@h/db"})
+    assert pg.partners_url.startswith("postgresql+psycopg://")
+
+
+def test_app_state(client: TestClient, store: Path) -> None:
+    app = client.app
+    assert app.state.store_path == store  # type: ignore[attr-defined]
+    assert app.state.settings.store_path == store  # type: ignore[attr-defined]
+    assert hasattr(app.state, "partners_engine")  # type: ignore[attr-defined]
