@@ -9,6 +9,9 @@ import typer
 
 from omradesbild.cli.common import DbOption, open_store
 
+#: Without ``--pdf``/``--no-pdf``, PDFs are written when there are at most this many profiles.
+PDF_AUTO_MAX = 50
+
 
 def report(
     level: Annotated[
@@ -33,15 +36,23 @@ def report(
         str | None, typer.Option(help="Only this kommun's areas, e.g. 0180 (Stockholm).")
     ] = None,
     draws: Annotated[int, typer.Option(help="Monte-Carlo draws for the rank intervals.")] = 500,
+    pdf: Annotated[
+        bool | None,
+        typer.Option(
+            "--pdf/--no-pdf",
+            help="Also write each profile as an A4 PDF (profiles/<code>.pdf). "
+            f"Default: on for up to {PDF_AUTO_MAX} profiles, off above.",
+        ),
+    ] = None,
     db: DbOption = None,
 ) -> None:
     """Build the report site: overview (index.html) and one profile per area, offline."""
+    from omradesbild.reports.profile import load_site_data
     from omradesbild.reports.site import build_site
 
     with open_store(db, read_only=True) as store:
-        res = build_site(
+        data = load_site_data(
             store,
-            out,
             level=level,
             version=version,
             period=period,
@@ -52,7 +63,20 @@ def report(
             kommun=kommun,
             draws=draws,
         )
+        res = build_site(store, out, data=data)
     typer.echo(
         f"{len(res.profiles)} områdesprofiler och översikt skrivna till {res.out} "
         f"({res.seconds:.1f} s; översikt {res.overview_mb:.2f} MB) – öppna {res.index}"
     )
+    if pdf is None:
+        pdf = len(data.profile_codes) <= PDF_AUTO_MAX
+    if pdf:
+        from omradesbild.reports.pdf import build_pdfs, link_pdfs
+
+        profiles = res.out / "profiles"
+        pres = build_pdfs(data, profiles)
+        link_pdfs(profiles, data.profile_codes, lang=data.lang)
+        typer.echo(
+            f"{len(pres.paths)} PDF-profiler (A4) skrivna till {profiles} "
+            f"({pres.seconds:.1f} s, {pres.seconds_per_pdf:.2f} s per PDF)"
+        )
