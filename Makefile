@@ -12,8 +12,11 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
+# `make demo SERVE=1` then starts the web app on the synthetic city, with seeded example
+# organisations, users, observations and interventions (logins are printed).
 demo: $(STAMP)
 	$(BIN)/omradesbild demo
+	@if [ -n "$(SERVE)" ]; then $(BIN)/omradesbild serve --demo; fi
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks
