@@ -77,23 +77,38 @@ def test_area_page(client: TestClient, codes: list[str]) -> None:
     assert "Rank" in en and "Sweden" in en and 'lang="en"' in en
 
 
-def test_area_page_shows_partner_entries(
-    client: TestClient, codes: list[str], monkeypatch: pytest.MonkeyPatch
-) -> None:
-    import sys
-    import types
+def test_area_page_shows_partner_entries(client: TestClient, codes: list[str]) -> None:
+    """An approved public observation appears on its area page, escaped, never raw HTML."""
+    from omradesbild.partners import service
+    from omradesbild.partners.db import session_factory
+    from omradesbild.partners.models import Role
 
-    mod = types.ModuleType("omradesbild.web.routes_partners")
-
-    def area_submissions(request: Any, area_code: str) -> list[dict[str, str]]:
-        return [{"date": "2024-05-01", "partner": "Bostadsbolaget", "text": "<b>Trapphus</b>"}]
-
-    mod.area_submissions = area_submissions  # type: ignore[attr-defined]
-    monkeypatch.setitem(sys.modules, "omradesbild.web.routes_partners", mod)
+    engine = client.app.state.partners_engine  # type: ignore[attr-defined]
+    with session_factory(engine)() as db:
+        admin = service.bootstrap_admin(
+            db, email="admin@example.org", name="Admin", password="admin-password-1"
+        )
+        admin_actor = service.Actor(admin["id"], Role.ADMIN, "Admin")
+        org = service.create_organisation(
+            db, admin_actor, name="Bostadsbolaget", kind="civil_society"
+        )
+        author = service.create_user(
+            db, admin_actor, email="c@example.org", name="Bidragsgivare",
+            password="contributor-pw-1", role="contributor", organisation_id=org["id"],
+        )  # fmt: skip
+        actor = service.Actor(author["id"], Role.CONTRIBUTOR, "Bidragsgivare", org["id"])
+        sub = service.create_submission(
+            db, actor, kind="observation", title="Trapphus", body="<b>Trapphus</b> otrygga",
+            area_codes=[codes[1]], visibility="public", submit=True,
+        )  # fmt: skip
+        service.moderate_submission(db, admin_actor, sub["id"], decision="approve")
+        db.commit()
     html = client.get(f"/omrade/{codes[1]}", headers=HTML).text
     section = html[html.index('id="partner-input"') :]
-    assert "Bostadsbolaget" in section
     assert "&lt;b&gt;Trapphus&lt;/b&gt;" in section  # escaped, never raw HTML
+    assert "<b>Trapphus</b>" not in section
+    other = client.get(f"/omrade/{codes[2]}", headers=HTML).text
+    assert "Trapphus" not in other[other.index('id="partner-input"') :]
 
 
 def test_compare(client: TestClient, codes: list[str]) -> None:

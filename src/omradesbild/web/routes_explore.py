@@ -24,6 +24,7 @@ from typing import Annotated, Any
 
 import pandas as pd
 from fastapi import APIRouter, Query, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 from pydantic import BaseModel, Field, TypeAdapter
 
@@ -200,13 +201,26 @@ _CACHE_LOCK = threading.Lock()
 _CACHE_SIZE = 8192
 
 
-def memo(data: WebData, key: tuple[Any, ...], build: Callable[[], Any]) -> Any:
-    """``build()`` cached per store version (path, mtime) and ``key`` (LRU, in memory)."""
+_MISS = object()
+
+
+def cached(data: WebData, key: tuple[Any, ...]) -> Any:
+    """The value :func:`memo` holds for ``key``, or ``_MISS`` (never computes, never waits
+    for a computation: safe on the event loop)."""
     full = (*data.key(), *key)
     with _CACHE_LOCK:
         if full in _CACHE:
             _CACHE.move_to_end(full)
             return _CACHE[full]
+    return _MISS
+
+
+def memo(data: WebData, key: tuple[Any, ...], build: Callable[[], Any]) -> Any:
+    """``build()`` cached per store version (path, mtime) and ``key`` (LRU, in memory)."""
+    value = cached(data, key)
+    if value is not _MISS:
+        return value
+    full = (*data.key(), *key)
     value = build()
     with _CACHE_LOCK:
         _CACHE[full] = value
@@ -228,6 +242,18 @@ def json_response(
     return Response(memo(data, key, encode), media_type="application/json")
 
 
+async def json_response_async(
+    data: WebData, key: tuple[Any, ...], model: Any, build: Callable[[], Any]
+) -> Response:
+    """:func:`json_response` for ``async`` routes: a cache hit is answered on the event loop
+    (no thread hop, no GIL hand-over between threads); a miss is computed in the thread pool.
+    """
+    body = cached(data, key)
+    if body is _MISS:
+        return await run_in_threadpool(json_response, data, key, model, build)
+    return Response(body, media_type="application/json")
+
+
 # -------------------------------------------------------------------------------- helpers
 def get_data(request: Request) -> WebData:
     """The app's cached data facade."""
@@ -245,10 +271,12 @@ def get_lang(request: Request) -> str:
     return str(request.app.state.settings.lang)
 
 
-def page(request: Request, template: str, **context: Any) -> HTMLResponse:
-    """Render a page with the shared context (language, user, CSRF token, texts)."""
-    lang = context.pop("lang", None) or get_lang(request)
-    data = get_data(request)
+def _page_context_key(data: WebData, lang: str) -> tuple[Any, ...]:
+    return ("page-context", lang, data.threshold)
+
+
+def _page_context(data: WebData, lang: str) -> dict[str, Any]:
+    """The store-wide part of every page: the synthetic-data banner and the disclosure rule."""
     try:
         synthetic = data.info().synthetic
     except Exception:
@@ -259,13 +287,43 @@ def page(request: Request, template: str, **context: Any) -> HTMLResponse:
         rule = disclosure_rule_text(data.threshold, lang)
     except ImportError:  # pragma: no cover
         rule = ""
+    return {"synthetic": synthetic, "disclosure_rule": rule}
+
+
+def _visitor(request: Request) -> None:
+    """Make a logged-in visitor (session cookie) known to the page layout.
+
+    Anonymous visitors cost nothing: the partners' database is read only when a session
+    cookie is present.
+    """
+    if getattr(request.state, "user", None) is not None:
+        return
+    if getattr(request.app.state, "partners_engine", None) is None:
+        return
+    from omradesbild.partners import security
+    from omradesbild.web.auth import _factory, cookie_name, csrf_for
+
+    token = request.cookies.get(cookie_name(request))
+    if not token:
+        return
+    with _factory(request)() as db:
+        user = security.session_user(db, token)
+    if user is not None:
+        request.state.user = user
+        request.state.csrf_token = csrf_for(request)
+
+
+def page(request: Request, template: str, **context: Any) -> HTMLResponse:
+    """Render a page with the shared context (language, user, CSRF token, texts)."""
+    _visitor(request)
+    lang = context.pop("lang", None) or get_lang(request)
+    data = get_data(request)
     ctx = {
         "lang": lang,
         "t": translator(lang),
         "user": getattr(request.state, "user", None),
         "csrf_token": getattr(request.state, "csrf_token", None),
-        "synthetic": synthetic,
-        "disclosure_rule": rule,
+        **memo(data, _page_context_key(data, lang), lambda: _page_context(data, lang)),
         **context,
     }
     templates = request.app.state.templates
@@ -321,18 +379,102 @@ def _try_index(data: WebData, method_id: str, lv: LevelData) -> IndexData | None
 
 
 def _partner_entries(request: Request, code: str) -> tuple[bool, list[dict[str, Any]]]:
-    """The hook ``omradesbild.web.routes_partners.area_submissions(request, code)``."""
-    import importlib
+    """Partners' approved submissions on the area that the visitor may see.
 
+    Returns ``(available, entries)``; ``available`` is False when the app runs without the
+    partners' database.
+    """
+    return _approved_submissions(request, code)
+
+
+#: Changes whenever a submission is created, edited, submitted or moderated (each of these
+#: writes a version row): the key of the cached anonymous view of an area's submissions.
+_PARTNERS_GENERATION = (
+    "SELECT (SELECT count(*) FROM submission_versions), (SELECT count(*) FROM submissions), "
+    "(SELECT max(updated_at) FROM submissions)"
+)
+
+
+def _approved_submissions(request: Request, code: str) -> tuple[bool, list[dict[str, Any]]]:
+    """Approved submissions linked to ``code`` that the visitor may see (the visibility
+    rules of :func:`omradesbild.partners.service.list_submissions`), newest first.
+
+    Also makes the logged-in
+    user (and the CSRF token of the session) known to the page layout. The anonymous view
+    is cached until a submission changes (one cheap query instead of the ORM lookup).
+    """
+    engine = getattr(request.app.state, "partners_engine", None)
+    if engine is None:
+        return False, []
+    from omradesbild.web.auth import cookie_name
+
+    token = request.cookies.get(cookie_name(request))
+    if token:
+        return True, _submission_entries(request, code, token)
+    # A plain DB-API read: no ORM session, and no "BEGIN IMMEDIATE" of the partners' SQLite
+    # sessions (which would serialise concurrent page views on the write lock).
+    conn = engine.raw_connection()
     try:
-        mod = importlib.import_module("omradesbild.web.routes_partners")
-    except ImportError:
-        return False, []
-    hook = getattr(mod, "area_submissions", None)
-    if hook is None:
-        return False, []
-    entries = hook(request, code)
-    return True, [dict(e) for e in (entries or [])]
+        cur = conn.cursor()
+        cur.execute(_PARTNERS_GENERATION)
+        generation = tuple(cur.fetchone() or ())
+        cur.close()
+    finally:
+        conn.close()
+    key = ("partners-public", id(engine), generation)
+    by_area: dict[str, list[dict[str, Any]]] = memo(
+        get_data(request), key, lambda: _public_by_area(request)
+    )
+    return True, [_entry(r, code) for r in by_area.get(code, [])[:_MAX_ENTRIES]]
+
+
+_MAX_ENTRIES = 20
+
+
+def _public_by_area(request: Request) -> dict[str, list[dict[str, Any]]]:
+    """Every approved public submission (newest first), by linked area code."""
+    from omradesbild.partners import service
+    from omradesbild.web.auth import _factory
+
+    out: dict[str, list[dict[str, Any]]] = {}
+    with _factory(request)() as db:
+        offset = 0
+        while True:
+            rows = service.list_submissions(db, None, status="approved", limit=1000, offset=offset)
+            for r in rows:
+                for c in r.get("area_codes") or []:
+                    out.setdefault(str(c), []).append(r)
+            if len(rows) < 1000:
+                return out
+            offset += len(rows)
+
+
+def _submission_entries(request: Request, code: str, token: str | None) -> list[dict[str, Any]]:
+    from omradesbild.partners import security, service
+    from omradesbild.web.auth import _factory, csrf_for
+
+    with _factory(request)() as db:
+        user = security.session_user(db, token)
+        rows = service.list_submissions(
+            db, service.Actor.of(user), area_code=code, status="approved", limit=_MAX_ENTRIES
+        )
+        if user is not None:
+            request.state.user = user
+            request.state.csrf_token = csrf_for(request)
+    return [_entry(r, code) for r in rows]
+
+
+def _entry(r: dict[str, Any], code: str) -> dict[str, Any]:
+    """A submission as an entry of the area page's "partners' input" section."""
+    link = f"/bidrag?area_code={code}" if re.fullmatch(r"[0-9A-Za-z_-]+", code) else None
+    return {
+        "date": str(r.get("updated_at") or "")[:10],
+        "organisation": r.get("organisation"),
+        "kind": r.get("kind"),
+        "title": r.get("title"),
+        "text": r.get("body"),
+        "url": link,
+    }
 
 
 # ============================================================================== pages
@@ -632,7 +774,7 @@ def area_profile(
 
 
 @router.get("/omrade/{code}", response_class=HTMLResponse, include_in_schema=False)
-def area_page(
+async def area_page(
     request: Request,
     code: str,
     level: str | None = None,
@@ -649,8 +791,17 @@ def area_page(
         prof = area_profile(data, code, level=level, method=method, period=period, lang=lang)
         return prof, _json_script(prof["figures"])
 
-    prof, figures = memo(data, ("area-page", code, level, method, period, lang), build)
-    available, entries = _partner_entries(request, code)
+    # A cache hit renders on the event loop; computations and the partners' database run in
+    # the thread pool (see docs/web.md, "Performance").
+    key = ("area-page", code, level, method, period, lang)
+    hit = cached(data, key)
+    if hit is _MISS:
+        hit = await run_in_threadpool(memo, data, key, build)
+    prof, figures = hit
+    ctx_key = _page_context_key(data, lang)
+    if cached(data, ctx_key) is _MISS:
+        await run_in_threadpool(memo, data, ctx_key, lambda: _page_context(data, lang))
+    available, entries = await run_in_threadpool(_partner_entries, request, code)
     return page(
         request,
         "omrade.html",
@@ -1050,10 +1201,10 @@ def api_levels(request: Request) -> list[dict[str, Any]]:
 
 
 @router.get("/api/areas", response_model=list[AreaOut], tags=["areas"])
-def api_areas(request: Request, level: str = "regso", version: str | None = None) -> Response:
+async def api_areas(request: Request, level: str = "regso", version: str | None = None) -> Response:
     """Every area of a level (the default boundary version unless ``version``)."""
     data = get_data(request)
-    return json_response(
+    return await json_response_async(
         data,
         ("areas", level, version),
         list[AreaOut],
@@ -1087,7 +1238,7 @@ def _build_areas(
 
 
 @router.get("/api/areas/{code}", response_model=AreaDetail, tags=["areas"])
-def api_area(
+async def api_area(
     request: Request,
     code: str,
     level: str | None = None,
@@ -1097,7 +1248,7 @@ def api_area(
     """One area: its indicators in a year (default the latest) with kommun and country
     values, and its index score, rank (with the Monte-Carlo interval) and class."""
     data = get_data(request)
-    return json_response(
+    return await json_response_async(
         data,
         ("area", code, level, method, period),
         AreaDetail,
@@ -1212,7 +1363,7 @@ _VALUE_COLS = (
 
 
 @router.get("/api/indicators/values", response_model=IndicatorValues, tags=["indicators"])
-def api_indicator_values(
+async def api_indicator_values(
     request: Request,
     level: str = "regso",
     period: str | None = None,
@@ -1222,7 +1373,7 @@ def api_indicator_values(
     """Disclosed values of one or more indicators (default all) for every area of a level
     in one year (default the latest)."""
     data = get_data(request)
-    return json_response(
+    return await json_response_async(
         data,
         ("values", level, period, tuple(indicator or ()), version),
         IndicatorValues,
@@ -1269,7 +1420,7 @@ def _build_indicator_values(
 
 
 @router.get("/api/index", response_model=IndexOut, tags=["index"])
-def api_index(
+async def api_index(
     request: Request,
     method: str | None = None,
     level: str = "regso",
@@ -1279,7 +1430,7 @@ def api_index(
 ) -> Response:
     """An index method for every area of a level in one year (default the latest)."""
     data = get_data(request)
-    return json_response(
+    return await json_response_async(
         data,
         ("index", method, level, period, version, uncertainty),
         IndexOut,

@@ -1,0 +1,239 @@
+"""End to end in a real browser: the web app under uvicorn, driven by Debian's Chromium.
+
+One journey through the partners' workflow and the explore pages of the synthetic city:
+a contributor submits an observation through the form, an analyst approves it, the area page
+shows it; the method explorer re-ranks when a weight changes; the map draws. Every request
+the page makes is checked: nothing may leave the machine.
+"""
+
+from __future__ import annotations
+
+import shutil
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+pytest.importorskip("playwright")
+
+CONTRIBUTOR = ("polis@exempelstad.example", "demo-contributor-pass")
+ANALYST = ("analytiker@exempelstad.example", "demo-analyst-pass")
+READER = ("lasare@exempelstad.example", "demo-reader-pass")
+#: Seeded by seed_demo: approved, restricted (analysts only) / internal (logged-in only).
+RESTRICTED_TITLE = "Lägesbild narkotikaförsäljning"
+INTERNAL_TITLE = "Läxhjälp saknas"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture()
+def live_server(demo_store: Path, tmp_path: Path) -> Iterator[str]:
+    """The app on a copy of the demo store with seeded partners, on 127.0.0.1:<free port>."""
+    import uvicorn
+    from sqlalchemy.orm import Session
+
+    from omradesbild.partners.db import init_db, make_engine
+    from omradesbild.partners.seed import seed_demo
+    from omradesbild.store import Store
+    from omradesbild.web.app import create_app
+    from omradesbild.web.settings import WebSettings
+
+    store = tmp_path / "demo.duckdb"
+    shutil.copy(demo_store, store)
+    url = f"sqlite:///{tmp_path / 'partners.sqlite'}"
+    engine = make_engine(url)
+    init_db(engine)
+    with Store(store, read_only=True) as st, Session(engine) as session:
+        seed_demo(session, st)
+        session.commit()
+    engine.dispose()
+
+    app = create_app(WebSettings(store_path=store, partners_url=url), warm=False)
+    port = _free_port()
+    server = uvicorn.Server(
+        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
+    )
+    thread = threading.Thread(target=server.run, name="uvicorn-test", daemon=True)
+    thread.start()
+    t0 = time.monotonic()
+    while not server.started:
+        assert thread.is_alive(), "uvicorn exited at start-up"
+        assert time.monotonic() - t0 < 30, "uvicorn did not start within 30 s"
+        time.sleep(0.05)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+
+
+@pytest.fixture()
+def guarded(browser: Any) -> Iterator[tuple[Any, list[str]]]:
+    """Like ``offline_page``: requests leaving file:// and loopback are recorded and aborted."""
+    context = browser.new_context(viewport={"width": 1200, "height": 900})
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    outside: list[str] = []
+
+    def guard(route: Any) -> None:
+        url = route.request.url
+        if url.startswith(("file://", "data:", "blob:", "about:")) or any(
+            url.startswith(f"{s}://{h}")
+            for s in ("http", "https")
+            for h in ("127.0.0.1", "localhost")
+        ):
+            route.continue_()
+        else:
+            outside.append(url)
+            route.abort()
+
+    page.route("**/*", guard)
+    yield page, outside
+    context.close()
+
+
+def _login(page: Any, base: str, who: tuple[str, str]) -> None:
+    page.goto(f"{base}/login?next=/bidrag")
+    page.fill("input[name=email]", who[0])
+    page.fill("input[name=password]", who[1])
+    page.click("form[action='/login'] button[type=submit]")
+    page.wait_for_url(f"{base}/bidrag*")
+    assert page.locator(".partners-nav form[action='/logout']").count() == 1, "not logged in"
+
+
+def _logout(page: Any, base: str) -> None:
+    page.goto(f"{base}/bidrag")
+    page.click(".partners-nav form[action='/logout'] button")
+    page.wait_for_url(f"{base}/")
+    page.goto(f"{base}/bidrag")
+    assert page.locator(".partners-nav form[action='/logout']").count() == 0, "still logged in"
+
+
+def _nonblank(png: Path) -> None:
+    """The screenshot exists and is not one flat colour."""
+    from PIL import Image
+
+    with Image.open(png) as im:
+        lo, hi = (int(v) for v in im.convert("L").getextrema())  # type: ignore[arg-type]
+    assert png.stat().st_size > 5_000, png
+    assert hi - lo > 50, f"{png} is blank: grey levels {lo}..{hi}"
+
+
+def _ranking(page: Any) -> list[tuple[str, str]]:
+    rows = page.locator("#explore-result tbody tr")
+    return [
+        (r.locator("td").nth(0).inner_text(), r.locator("td").nth(1).inner_text())
+        for r in rows.all()
+    ]
+
+
+def test_partner_journey_and_explore_pages_in_chromium(
+    live_server: str, guarded: tuple[Any, list[str]], tmp_path: Path
+) -> None:
+    page, outside = guarded
+    base = live_server
+    import httpx
+
+    area = httpx.get(f"{base}/api/areas?level=regso", timeout=30).json()[0]["area_code"]
+    text = f"Ny belysning vid gångtunneln i {area} uppskattas (testiakttagelse)."
+    title = f"Belysning {area} (test)"
+
+    # Anonymous: only public, approved contributions.
+    page.goto(f"{base}/bidrag")
+    assert page.locator("table.submissions").is_visible()
+    listing = page.locator("table.submissions").inner_text()
+    assert "Ökad oro kring torget" in listing
+    assert INTERNAL_TITLE not in listing and RESTRICTED_TITLE not in listing
+
+    # (a) The contributor submits an observation through the form (CSRF field from the page).
+    _login(page, base, CONTRIBUTOR)
+    form = page.locator("form#new-submission")
+    assert form.locator("input[name=csrf_token]").get_attribute("value")
+    form.locator("select[name=kind]").select_option("observation")
+    form.locator("input[name=title]").fill(title)
+    form.locator("textarea[name=body]").fill(text)
+    form.locator("input[name=area_codes]").fill(area)
+    form.locator("select[name=visibility]").select_option("public")
+    form.locator("button[value=submit]").click()
+    page.wait_for_url(f"{base}/bidrag?created=*")
+    assert page.locator("p.ok").is_visible()
+    _logout(page, base)
+
+    # Not yet approved: anonymous visitors do not see it on the area page.
+    page.goto(f"{base}/omrade/{area}")
+    assert text not in page.locator("#partner-input").inner_text()
+
+    # A reader sees internal but never restricted contributions.
+    _login(page, base, READER)
+    listing = page.locator("table.submissions").inner_text()
+    assert INTERNAL_TITLE in listing
+    assert RESTRICTED_TITLE not in listing
+    _logout(page, base)
+
+    # (b) The analyst approves it.
+    _login(page, base, ANALYST)
+    page.goto(f"{base}/bidrag/moderera")
+    item = page.locator("article.submission", has_text=title)
+    assert item.count() == 1
+    item.locator("button[value=approve]").click()
+    page.wait_for_url(f"{base}/bidrag/moderera")
+    assert page.locator("article.submission", has_text=title).count() == 0
+    # Every page knows who is logged in (the header offers to log out).
+    page.goto(f"{base}/karta")
+    assert page.locator("form[action='/logout']").count() == 1
+    _logout(page, base)
+    page.goto(f"{base}/karta")
+    assert page.locator("form[action='/logout']").count() == 0
+
+    # (c) The area page shows it (anonymous: it is public and approved now).
+    page.goto(f"{base}/omrade/{area}")
+    section = page.locator("#partner-input")
+    assert text in section.inner_text()
+    assert RESTRICTED_TITLE not in section.inner_text()
+    page.wait_for_selector("#headline-plot svg", state="attached")
+    shot = tmp_path / "omrade.png"
+    page.screenshot(path=str(shot), full_page=True)
+    _nonblank(shot)
+
+    # (d) The method explorer re-ranks when a weight changes.
+    page.goto(f"{base}/metod")
+    page.wait_for_selector("#explore-result tbody tr")
+    before = _ranking(page)
+    assert len(before) > 3
+    weights = page.locator("#weights input[name^='w:']")
+    assert weights.count() >= 2
+    weights.nth(0).fill("25")
+    weights.nth(0).dispatch_event("input")
+    page.wait_for_function(
+        "b => JSON.stringify([...document.querySelectorAll('#explore-result tbody tr')]"
+        ".map(r => [r.cells[0].innerText, r.cells[1].innerText])) !== b",
+        arg=_js_json(before),
+        timeout=15_000,
+    )
+    after = _ranking(page)
+    assert after != before
+    assert sorted(n for _, n in after) == sorted(n for _, n in before)  # same areas re-ranked
+    shot = tmp_path / "metod.png"
+    page.screenshot(path=str(shot), full_page=True)
+    _nonblank(shot)
+
+    # (e) The map draws (Plotly SVG paths).
+    page.goto(f"{base}/karta")
+    page.wait_for_function("document.querySelectorAll('#map svg path').length > 10", timeout=20_000)
+    assert page.locator("#map svg path").count() > 10
+
+    assert outside == [], f"requests left the machine: {outside}"
+
+
+def _js_json(rows: list[tuple[str, str]]) -> str:
+    import json
+
+    return json.dumps([list(r) for r in rows], ensure_ascii=False, separators=(",", ":"))
