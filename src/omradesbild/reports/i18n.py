@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import Literal
 
 Lang = Literal["sv", "en"]
@@ -269,3 +270,19 @@ class Translator:
 
     def level(self, level: str) -> str:
         return level_label(level, self.lang)
+
+
+def fmt_num(x: object, lang: str, decimals: int = 1) -> str:
+    """A number for display: ``1 234,5`` in Swedish, ``1,234.5`` in English, ``–`` if none."""
+    if x is None:
+        return "–"
+    try:
+        f = float(x)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return str(x)
+    if math.isnan(f):
+        return "–"
+    s = f"{f:,.{decimals}f}"
+    if lang == "sv":
+        s = s.replace(",", "\u00a0").replace(".", ",")
+    return s

@@ -29,7 +29,7 @@ from typing import Any
 
 from omradesbild.errors import ConfigError, NotFoundError
 from omradesbild.reports.profile import SiteData
-from omradesbild.reports.site import PartnerHook, _Context, _fmt, _nan
+from omradesbild.reports.site import PartnerHook, _Context, _fmt, _nan, reliability_flag
 
 #: Colours shared with the site (area, kommun, country, confidence band).
 COLORS = {"area": "#1f5f8b", "kommun": "#e07b00", "country": "#6b6b6b", "band": "#c9dbe8"}
@@ -517,16 +517,7 @@ def _headline(pc: _PdfContext, code: str) -> tuple[list[dict[str, Any]], str]:
         ind = str(r["indicator"])
         kv = ctx.ref.get((str(kommun), d.period, ind))
         cv = ctx.ref.get(("SE", d.period, ind))
-        masked = bool(r["masked"])
-        unreliable = not _nan(r["reliable"]) and not bool(r["reliable"])
-        if masked:
-            flag = t("masked")
-        elif unreliable:
-            flag = t("unreliable")
-        elif not _nan(r["approximate"]) and bool(r["approximate"]):
-            flag = t("approximate")
-        else:
-            flag = t("reliable")
+        flag = reliability_flag(r, t)
         label = ctx.names.get(ind, ind)
         low, high = _num(r["ci_low"]), _num(r["ci_high"])
         rows.append(
@@ -543,7 +534,7 @@ def _headline(pc: _PdfContext, code: str) -> tuple[list[dict[str, Any]], str]:
                 "country": cv,
                 "unit": ctx.units.get(ind, ""),
                 "flag": flag,
-                "weak": masked or unreliable,
+                "weak": flag in (t("masked"), t("unreliable")),
             }
         )
         if ctx.units.get(ind) == "procent" and _num(r["value"]) is not None:

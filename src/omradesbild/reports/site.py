@@ -29,7 +29,7 @@ from typing import Any
 import pandas as pd
 
 from omradesbild.reports import charts
-from omradesbild.reports.i18n import Translator
+from omradesbild.reports.i18n import Translator, fmt_num
 from omradesbild.reports.profile import SiteData, index_contributions, load_site_data
 
 TEMPLATES = Path(__file__).with_name("templates")
@@ -81,19 +81,18 @@ def plotly_js_path() -> Path:
     return path
 
 
-def _fmt(x: object, lang: str, decimals: int = 1) -> str:
-    if x is None:
-        return "–"
-    try:
-        f = float(x)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        return str(x)
-    if math.isnan(f):
-        return "–"
-    s = f"{f:,.{decimals}f}"
-    if lang == "sv":
-        s = s.replace(",", "\u00a0").replace(".", ",")
-    return s
+_fmt = fmt_num
+
+
+def reliability_flag(row: Any, t: Any) -> str:
+    """The reliability text of one indicator row: masked, unreliable, approximate or reliable."""
+    if bool(row["masked"]):
+        return str(t("masked"))
+    if row["reliable"] is False or (not _nan(row["reliable"]) and not bool(row["reliable"])):
+        return str(t("unreliable"))
+    if not _nan(row["approximate"]) and bool(row["approximate"]):
+        return str(t("approximate"))
+    return str(t("reliable"))
 
 
 def _json(obj: Any) -> str:
@@ -418,16 +417,7 @@ def _profile(ctx: _Context, tpl: Any, code: str, partners: PartnerHook | None) -
             continue
         kv = ctx.ref.get((str(kommun), d.period, ind))
         cv = ctx.ref.get(("SE", d.period, ind))
-        masked = bool(r["masked"])
-        unreliable = r["reliable"] is False or (not _nan(r["reliable"]) and not bool(r["reliable"]))
-        if masked:
-            flag = t("masked")
-        elif unreliable:
-            flag = t("unreliable")
-        elif not _nan(r["approximate"]) and bool(r["approximate"]):
-            flag = t("approximate")
-        else:
-            flag = t("reliable")
+        flag = reliability_flag(r, t)
         label = ctx.names.get(ind, ind)
         headline.append(
             {
@@ -440,7 +430,7 @@ def _profile(ctx: _Context, tpl: Any, code: str, partners: PartnerHook | None) -
                 "country": cv,
                 "unit": ctx.units.get(ind, ""),
                 "flag": flag,
-                "weak": masked or unreliable,
+                "weak": flag in (t("masked"), t("unreliable")),
             }
         )
         if ctx.units.get(ind) == "procent" and not _nan(r["value"]):

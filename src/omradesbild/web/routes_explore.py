@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import io
 import json
-import math
 import re
 import tempfile
 import threading
@@ -29,6 +28,7 @@ from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Resp
 from pydantic import BaseModel, Field, TypeAdapter
 
 from omradesbild.errors import InputError, NotFoundError
+from omradesbild.reports.i18n import fmt_num
 from omradesbild.web.data import (
     MAX_DRAWS,
     IndexData,
@@ -169,22 +169,6 @@ def translator(lang: str) -> Callable[..., str]:
         return s.format(**fmt) if fmt else s
 
     return t
-
-
-def fmt_num(x: object, lang: str, decimals: int = 1) -> str:
-    """A number for display: ``1 234,5`` in Swedish, ``1,234.5`` in English, ``–`` if none."""
-    if x is None:
-        return "–"
-    try:
-        f = float(x)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        return str(x)
-    if math.isnan(f):
-        return "–"
-    s = f"{f:,.{decimals}f}"
-    if lang == "sv":
-        s = s.replace(",", "\u00a0").replace(".", ",")
-    return s
 
 
 _URL = re.compile(r"https?://")
