@@ -12,7 +12,7 @@ import shutil
 import socket
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -76,26 +76,14 @@ def live_server(demo_store: Path, tmp_path: Path) -> Iterator[str]:
 
 
 @pytest.fixture()
-def guarded(browser: Any) -> Iterator[tuple[Any, list[str]]]:
+def guarded(
+    browser: Any, offline_guard: Callable[[Any], list[str]]
+) -> Iterator[tuple[Any, list[str]]]:
     """Like ``offline_page``: requests leaving file:// and loopback are recorded and aborted."""
     context = browser.new_context(viewport={"width": 1200, "height": 900})
     page = context.new_page()
     page.set_default_timeout(15_000)
-    outside: list[str] = []
-
-    def guard(route: Any) -> None:
-        url = route.request.url
-        if url.startswith(("file://", "data:", "blob:", "about:")) or any(
-            url.startswith(f"{s}://{h}")
-            for s in ("http", "https")
-            for h in ("127.0.0.1", "localhost")
-        ):
-            route.continue_()
-        else:
-            outside.append(url)
-            route.abort()
-
-    page.route("**/*", guard)
+    outside = offline_guard(page)
     yield page, outside
     context.close()
 
