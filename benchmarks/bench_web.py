@@ -96,13 +96,15 @@ def server_config(workers: int) -> str:
     )
 
 
-def wait_ready(base: str, proc: subprocess.Popen[bytes], timeout: float = 120.0) -> None:
+def wait_ready(base: str, proc: subprocess.Popen[bytes], timeout: float = 300.0) -> None:
+    """Wait until the server answers and has finished its start-up precomputation."""
     t0 = time.monotonic()
     while time.monotonic() - t0 < timeout:
         if proc.poll() is not None:
             raise SystemExit(f"server exited with {proc.returncode}")
         try:
-            if httpx.get(f"{base}/api/levels", timeout=2).status_code == 200:
+            r = httpx.get(f"{base}/api/status", timeout=2)
+            if r.status_code == 200 and r.json().get("warm"):
                 return
         except httpx.HTTPError:
             pass
@@ -175,7 +177,8 @@ function setup(thread) table.insert(threads, thread) end
 function init(args) math.randomseed(os.time() + math.floor(os.clock() * 1e6)) end
 function request()
   local path = string.gsub(pattern, "{code}", codes[math.random(#codes)])
-  return wrk.format("GET", path, {["Accept"] = accept})
+  -- as browsers and httpx do: accept gzip (large JSON tables are served compressed)
+  return wrk.format("GET", path, {["Accept"] = accept, ["Accept-Encoding"] = "gzip"})
 end
 function response(status, headers, body)
   seen = seen + 1
@@ -254,7 +257,13 @@ def main(argv: list[str] | None = None) -> None:
         base = f"http://127.0.0.1:{port}"
         proc = start_server(db, port, args.workers)
         try:
+            t_ready = time.perf_counter()
             wait_ready(base, proc)
+            status = httpx.get(f"{base}/api/status").json()
+            print(
+                f"server ready and precomputed in {time.perf_counter() - t_ready:.1f} s "
+                f"({status['pages_prepared']} area pages prepared)"
+            )
             t = time.perf_counter()
             codes = [a["area_code"] for a in httpx.get(f"{base}/api/areas?level=regso").json()]
             # Warm up: the first requests compute (and cache) indicators, index and intervals

@@ -103,6 +103,11 @@ def test_area_page_shows_partner_entries(client: TestClient, codes: list[str]) -
         )  # fmt: skip
         service.moderate_submission(db, admin_actor, sub["id"], decision="approve")
         db.commit()
+    # Written outside the app (as another process would): public pages notice it within
+    # PUBLIC_GENERATION_TTL seconds; skip the wait.
+    from omradesbild.web.routes_explore import forget_public_generation
+
+    forget_public_generation()
     html = client.get(f"/omrade/{codes[1]}", headers=HTML).text
     section = html[html.index('id="partner-input"') :]
     assert "&lt;b&gt;Trapphus&lt;/b&gt;" in section  # escaped, never raw HTML
@@ -169,7 +174,12 @@ def test_api_shapes(client: TestClient, codes: list[str]) -> None:
     assert ix["n"] == len(codes) and ix["period"] == ix["periods"][-1]
     ranks = sorted(r["rank"] for r in ix["rows"] if r["rank"] is not None)
     assert ranks[0] == 1 and ranks[-1] <= len(codes)
-    assert "edu_low_25_64" in ix["rows"][0]["components"]
+    assert ix["rows"][0]["components"] == {} and ix["class_labels"]["1"].startswith("Område")
+    full = client.get(
+        "/api/index", params={"method": "scb-omradestyp", "level": "regso", "detail": "true"}
+    ).json()
+    assert "edu_low_25_64" in full["rows"][0]["components"]
+    assert full["rows"][0]["class_label"] == full["class_labels"][str(full["rows"][0]["class"])]
 
     methods = client.get("/api/methods").json()
     assert {m["id"] for m in methods} >= {"scb-omradestyp", "brott-trygghet"}
@@ -354,3 +364,19 @@ def test_app_state(client: TestClient, store: Path) -> None:
     assert app.state.store_path == store  # type: ignore[attr-defined]
     assert app.state.settings.store_path == store  # type: ignore[attr-defined]
     assert hasattr(app.state, "partners_engine")  # type: ignore[attr-defined]
+
+
+def test_large_tables_are_served_gzip_compressed(client: TestClient) -> None:
+    import gzip
+    import json
+
+    params = {"level": "deso"}
+    plain = client.get("/api/areas", params=params, headers={"Accept-Encoding": "identity"})
+    assert "content-encoding" not in plain.headers
+    raw = client.get(
+        "/api/areas", params=params, headers={"Accept-Encoding": "gzip"}, extensions={}
+    )
+    assert raw.headers.get("content-encoding") == "gzip"
+    assert raw.json() == plain.json()  # httpx decodes it: same content
+    assert len(gzip.compress(plain.content)) < len(plain.content)
+    assert json.loads(plain.content)

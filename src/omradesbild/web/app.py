@@ -59,12 +59,44 @@ def _partners_startup(app: FastAPI) -> None:
     app.state.partners_engine = engine
 
 
+class _RefreshPublicPagesOnWrite:
+    """A write in this process (e.g. a moderation) shows on public pages at once; writes in
+    other processes within ``PUBLIC_GENERATION_TTL`` seconds.
+
+    Plain ASGI (not ``BaseHTTPMiddleware``, whose re-streamed bodies cost a TCP delayed-ACK
+    wait of ~40 ms per response).
+    """
+
+    def __init__(self, app: Any, forget: Any) -> None:
+        self.app = app
+        self.forget = forget
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        await self.app(scope, receive, send)
+        if scope.get("type") == "http" and scope.get("method") not in ("GET", "HEAD", "OPTIONS"):
+            self.forget()
+
+
 def _warm(app: FastAPI) -> None:
+    """Precompute the default level, its index and every area page (background thread)."""
+    from omradesbild.web.routes_explore import warm_area_pages
+
     settings = app.state.settings
     try:
         app.state.data.warm(settings.level, settings.method)
+        app.state.pages_prepared = warm_area_pages(
+            app.state.data, settings.level, settings.method, settings.lang
+        )
     except Exception as exc:
         log.warning("could not precompute %s/%s: %s", settings.level, settings.method, exc)
+    finally:
+        # The precomputed pages are long-lived: keep the cyclic garbage collector from
+        # re-scanning them on every full collection.
+        import gc
+
+        gc.collect()
+        gc.freeze()
+        app.state.warm_done = True
 
 
 def create_app(settings: WebSettings | None = None, *, warm: bool = True) -> FastAPI:
@@ -79,6 +111,7 @@ def create_app(settings: WebSettings | None = None, *, warm: bool = True) -> Fas
     """
     from omradesbild import __version__
     from omradesbild.web.data import WebData
+    from omradesbild.web.routes_explore import forget_public_generation
     from omradesbild.web.routes_explore import router as explore_router
 
     settings = settings if settings is not None else WebSettings.from_env()
@@ -112,6 +145,8 @@ def create_app(settings: WebSettings | None = None, *, warm: bool = True) -> Fas
     )
     _offline_docs(app)
     app.state.settings = settings
+    app.state.warm_done = not warm
+    app.state.pages_prepared = 0
     app.state.store_path = Path(settings.store_path)
     app.state.partners_engine = None
     app.state.templates = make_templates(settings.lang)
@@ -123,6 +158,7 @@ def create_app(settings: WebSettings | None = None, *, warm: bool = True) -> Fas
         simplify_m=settings.simplify_m,
     )
     install_error_handlers(app)
+    app.add_middleware(_RefreshPublicPagesOnWrite, forget=forget_public_generation)
     app.include_router(explore_router)
     try:
         from omradesbild.web.routes_partners import router as partners_router

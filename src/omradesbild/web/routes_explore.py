@@ -226,16 +226,45 @@ def json_response(
     return Response(memo(data, key, encode), media_type="application/json")
 
 
+#: Bodies larger than this are also kept gzip-compressed, for clients that accept it.
+GZIP_MIN_BYTES = 8192
+
+
 async def json_response_async(
-    data: WebData, key: tuple[Any, ...], model: Any, build: Callable[[], Any]
+    data: WebData,
+    key: tuple[Any, ...],
+    model: Any,
+    build: Callable[[], Any],
+    *,
+    request: Request | None = None,
 ) -> Response:
     """:func:`json_response` for ``async`` routes: a cache hit is answered on the event loop
     (no thread hop, no GIL hand-over between threads); a miss is computed in the thread pool.
+
+    Large bodies go out gzip-compressed (compressed once, kept in memory) when the client
+    accepts it: the national tables shrink about eightfold.
     """
     body = cached(data, key)
     if body is _MISS:
-        return await run_in_threadpool(json_response, data, key, model, build)
-    return Response(body, media_type="application/json")
+        response = await run_in_threadpool(json_response, data, key, model, build)
+        body = response.body
+    gzip_ok = request is not None and "gzip" in request.headers.get("accept-encoding", "")
+    if gzip_ok and len(body) >= GZIP_MIN_BYTES:
+        packed = cached(data, (*key, "gzip"))
+        if packed is _MISS:
+            packed = await run_in_threadpool(memo, data, (*key, "gzip"), lambda: _gzip(body))
+        return Response(
+            packed,
+            media_type="application/json",
+            headers={"Content-Encoding": "gzip", "Vary": "Accept-Encoding"},
+        )
+    return Response(body, media_type="application/json", headers={"Vary": "Accept-Encoding"})
+
+
+def _gzip(body: bytes) -> bytes:
+    import gzip
+
+    return gzip.compress(body, compresslevel=6, mtime=0)
 
 
 # -------------------------------------------------------------------------------- helpers
@@ -362,6 +391,39 @@ def _try_index(data: WebData, method_id: str, lv: LevelData) -> IndexData | None
     return ix if ix.results else None
 
 
+def _cached_public_entries(request: Request, code: str) -> tuple[bool, list[dict[str, Any]]] | None:
+    """The anonymous view of an area's partner input when it is in memory (else None)."""
+    engine = getattr(request.app.state, "partners_engine", None)
+    if engine is None:
+        return False, []
+    if not _generation_is_fresh(request):
+        return None
+    key = ("partners-public", id(engine), public_generation(request))
+    by_area = cached(get_data(request), key)
+    if by_area is _MISS:
+        return None
+    return True, [_entry(r, code) for r in by_area.get(code, [])[:_MAX_ENTRIES]]
+
+
+def warm_area_pages(data: WebData, level: str, method: str, lang: str) -> int:
+    """Compute the area page data of every area of ``level`` (start-up, in the background),
+    so that first visits are served from memory. Returns the number of pages prepared."""
+    lv = data.level(level)
+    n = 0
+    for code in sorted(lv.names):
+
+        def build(code: str = code) -> tuple[dict[str, Any], str]:
+            prof = area_profile(data, code, level=None, method=method, period=None, lang=lang)
+            return prof, _json_script(prof["figures"])
+
+        try:
+            memo(data, ("area-page", code, None, method, None, lang), build)
+        except (NotFoundError, InputError):
+            continue
+        n += 1
+    return n
+
+
 def _partner_entries(request: Request, code: str) -> tuple[bool, list[dict[str, Any]]]:
     """Partners' approved submissions on the area that the visitor may see.
 
@@ -383,9 +445,9 @@ def _approved_submissions(request: Request, code: str) -> tuple[bool, list[dict[
     """Approved submissions linked to ``code`` that the visitor may see (the visibility
     rules of :func:`omradesbild.partners.service.list_submissions`), newest first.
 
-    Also makes the logged-in
-    user (and the CSRF token of the session) known to the page layout. The anonymous view
-    is cached until a submission changes (one cheap query instead of the ORM lookup).
+    Also makes the logged-in user (and the CSRF token of the session) known to the page
+    layout. The anonymous view is cached until a submission changes (see
+    :func:`public_generation`).
     """
     engine = getattr(request.app.state, "partners_engine", None)
     if engine is None:
@@ -395,16 +457,7 @@ def _approved_submissions(request: Request, code: str) -> tuple[bool, list[dict[
     token = request.cookies.get(cookie_name(request))
     if token:
         return True, _submission_entries(request, code, token)
-    # A plain DB-API read: no ORM session, and no "BEGIN IMMEDIATE" of the partners' SQLite
-    # sessions (which would serialise concurrent page views on the write lock).
-    conn = engine.raw_connection()
-    try:
-        cur = conn.cursor()
-        cur.execute(_PARTNERS_GENERATION)
-        generation = tuple(cur.fetchone() or ())
-        cur.close()
-    finally:
-        conn.close()
+    generation = public_generation(request)
     key = ("partners-public", id(engine), generation)
     by_area: dict[str, list[dict[str, Any]]] = memo(
         get_data(request), key, lambda: _public_by_area(request)
@@ -413,6 +466,56 @@ def _approved_submissions(request: Request, code: str) -> tuple[bool, list[dict[
 
 
 _MAX_ENTRIES = 20
+
+#: How long (seconds) an anonymous visitor may see the partners' input as it was: the
+#: "has anything changed?" query runs at most this often per process.
+PUBLIC_GENERATION_TTL = 1.0
+_GENERATION: dict[int, tuple[float, tuple[Any, ...]]] = {}
+
+
+def public_generation(
+    request: Request, *, max_age: float = PUBLIC_GENERATION_TTL
+) -> tuple[Any, ...]:
+    """A value that changes whenever a submission changes (checked at most every
+    ``max_age`` seconds).
+
+    A plain DB-API read: no ORM session, and no "BEGIN IMMEDIATE" of the partners' SQLite
+    sessions (which would serialise concurrent page views on the write lock).
+    """
+    import time
+
+    engine = getattr(request.app.state, "partners_engine", None)
+    if engine is None:
+        return ()
+    now = time.monotonic()
+    seen = _GENERATION.get(id(engine))
+    if seen is not None and now - seen[0] < max_age:
+        return seen[1]
+    conn = engine.raw_connection()
+    try:
+        cur = conn.cursor()
+        cur.execute(_PARTNERS_GENERATION)
+        generation = tuple(cur.fetchone() or ())
+        cur.close()
+    finally:
+        conn.close()
+    _GENERATION[id(engine)] = (now, generation)
+    return generation
+
+
+def forget_public_generation() -> None:
+    """Make the next anonymous page view check the partners' input again (after a write)."""
+    _GENERATION.clear()
+
+
+def _generation_is_fresh(request: Request) -> bool:
+    import time
+
+    engine = getattr(request.app.state, "partners_engine", None)
+    seen = _GENERATION.get(id(engine)) if engine is not None else None
+    return engine is None or (
+        seen is not None and time.monotonic() - seen[0] < PUBLIC_GENERATION_TTL
+    )
 
 
 def _public_by_area(request: Request) -> dict[str, list[dict[str, Any]]]:
@@ -496,6 +599,16 @@ def overview(request: Request) -> HTMLResponse:
         areas=areas,
         n_level=len(data.level(level).names) if level else 0,
     )
+
+
+@router.get("/api/status", tags=["status"])
+def status(request: Request) -> dict[str, Any]:
+    """Whether start-up precomputation has finished (``warm``), and the store in use."""
+    return {
+        "warm": bool(getattr(request.app.state, "warm_done", False)),
+        "pages_prepared": int(getattr(request.app.state, "pages_prepared", 0)),
+        "store": str(request.app.state.settings.store_path),
+    }
 
 
 @router.get("/omrade", include_in_schema=False)
@@ -770,6 +883,21 @@ async def area_page(
     data = get_data(request)
     lang = get_lang(request)
     method = method or request.app.state.settings.method
+    from omradesbild.web.auth import cookie_name
+
+    # Anonymous visitors all see the same page: serve it from memory until the store or the
+    # partners' input changes.
+    anonymous = not request.cookies.get(cookie_name(request))
+    html_key: tuple[Any, ...] | None = None
+    if anonymous:
+        if _generation_is_fresh(request):
+            generation = public_generation(request)
+        else:
+            generation = await run_in_threadpool(public_generation, request)
+        html_key = ("area-html", code, level, method, period, lang, generation)
+        html = cached(data, html_key)
+        if html is not _MISS:
+            return HTMLResponse(html)
 
     def build() -> tuple[dict[str, Any], str]:
         prof = area_profile(data, code, level=level, method=method, period=period, lang=lang)
@@ -785,8 +913,12 @@ async def area_page(
     ctx_key = _page_context_key(data, lang)
     if cached(data, ctx_key) is _MISS:
         await run_in_threadpool(memo, data, ctx_key, lambda: _page_context(data, lang))
-    available, entries = await run_in_threadpool(_partner_entries, request, code)
-    return page(
+    fast = _cached_public_entries(request, code) if anonymous else None
+    if fast is not None:
+        available, entries = fast
+    else:
+        available, entries = await run_in_threadpool(_partner_entries, request, code)
+    response = page(
         request,
         "omrade.html",
         lang=lang,
@@ -796,6 +928,9 @@ async def area_page(
         partner_entries=entries,
         fmt=lambda x, d=1: fmt_num(x, lang, d),
     )
+    if html_key is not None and response.status_code == 200:
+        memo(data, html_key, lambda: bytes(response.body))
+    return response
 
 
 @router.get("/jamfor", response_class=HTMLResponse, include_in_schema=False)
@@ -1088,6 +1223,7 @@ class IndexOut(BaseModel):
     period: str
     periods: list[str]
     n: int
+    class_labels: dict[str, str | None] = Field(default_factory=dict)
     rows: list[IndexRow]
 
 
@@ -1193,6 +1329,7 @@ async def api_areas(request: Request, level: str = "regso", version: str | None 
         ("areas", level, version),
         list[AreaOut],
         lambda: _build_areas(request, level, version),
+        request=request,
     )
 
 
@@ -1237,6 +1374,7 @@ async def api_area(
         ("area", code, level, method, period),
         AreaDetail,
         lambda: _build_area(request, code, level, method, period),
+        request=request,
     )
 
 
@@ -1362,6 +1500,7 @@ async def api_indicator_values(
         ("values", level, period, tuple(indicator or ()), version),
         IndicatorValues,
         lambda: _build_indicator_values(request, level, period, indicator, version),
+        request=request,
     )
 
 
@@ -1376,11 +1515,13 @@ def _build_indicator_values(
     in one year (default the latest)."""
     data = get_data(request)
     lv = data.level(level, version)
+    ids = indicator or lv.indicator_ids
     if period is None:
-        period = lv.periods[-1] if lv.periods else ""
+        # The latest year in which any of the requested indicators has values.
+        held = [p for p in lv.periods if any((p, i) in lv.by_period_indicator for i in ids)]
+        period = held[-1] if held else (lv.periods[-1] if lv.periods else "")
     elif period not in lv.periods:
         raise NotFoundError(f"no indicators for {level} in {period}; years: {lv.periods}")
-    ids = indicator or lv.indicator_ids
     unknown = [i for i in ids if i not in lv.indicator_ids]
     if unknown:
         raise InputError(
@@ -1411,14 +1552,20 @@ async def api_index(
     period: str | None = None,
     version: str | None = None,
     uncertainty: bool = Query(True, description="Add the Monte-Carlo 90 % rank interval"),
+    detail: bool = Query(
+        False,
+        description="Add each area's component values and class label (the labels are "
+        "always in `class_labels`)",
+    ),
 ) -> Response:
     """An index method for every area of a level in one year (default the latest)."""
     data = get_data(request)
     return await json_response_async(
         data,
-        ("index", method, level, period, version, uncertainty),
+        ("index", method, level, period, version, uncertainty, detail),
         IndexOut,
-        lambda: _build_index(request, method, level, period, version, uncertainty),
+        lambda: _build_index(request, method, level, period, version, uncertainty, detail),
+        request=request,
     )
 
 
@@ -1428,7 +1575,8 @@ def _build_index(
     level: str = "regso",
     period: str | None = None,
     version: str | None = None,
-    uncertainty: bool = Query(True, description="Add the Monte-Carlo 90 % rank interval"),
+    uncertainty: bool = True,
+    detail: bool = False,
 ) -> dict[str, Any]:
     """An index method for every area of a level in one year (default the latest)."""
     data = get_data(request)
@@ -1442,6 +1590,11 @@ def _build_index(
         _index_row(r, ix, lv.names.get(c, c), unc.get(c, {}))
         for c, r in sorted(ix.by_area[p].items())
     ]
+    labels = {str(r["class"]): r["class_label"] for r in rows if r["class"] is not None}
+    if not detail:  # keep the national table light: labels once, components on request
+        for r in rows:
+            r["class_label"] = None
+            r["components"] = {}
     return {
         "method": ix.method.id,
         "method_version": ix.method.version,
@@ -1450,6 +1603,7 @@ def _build_index(
         "period": p,
         "periods": ix.periods,
         "n": len(rows),
+        "class_labels": dict(sorted(labels.items())),
         "rows": rows,
     }
 
