@@ -96,6 +96,21 @@ def server_config(workers: int) -> str:
     )
 
 
+def wait_idle(base: str, *, limit_ms: float = 20.0, timeout: float = 60.0) -> float:
+    """Wait until three consecutive small requests answer within ``limit_ms``; seconds waited."""
+    t0 = time.monotonic()
+    fast = 0
+    with httpx.Client(base_url=base, timeout=30) as client:
+        client.get("/api/status")  # open the keep-alive connection
+        while fast < 3 and time.monotonic() - t0 < timeout:
+            t = time.perf_counter()
+            client.get("/api/status")
+            fast = fast + 1 if (time.perf_counter() - t) * 1000 < limit_ms else 0
+            if fast < 3:
+                time.sleep(0.2)
+    return time.monotonic() - t0
+
+
 def wait_ready(base: str, proc: subprocess.Popen[bytes], timeout: float = 300.0) -> None:
     """Wait until the server answers and has finished its start-up precomputation."""
     t0 = time.monotonic()
@@ -284,6 +299,10 @@ def main(argv: list[str] | None = None) -> None:
             script.write_text(WRK_SCRIPT)
             results: dict[str, Result] = {}
             for name in ENDPOINTS:
+                # Each endpoint at steady state: let work queued by the previous endpoint's
+                # load finish (requests abandoned by the load generator still run).
+                drained = wait_idle(base)
+                print(f"  ({name}: server idle after {drained:.1f} s)")
                 if loadgen == "wrk":
                     results[name] = run_wrk(base, name, codes_file, script,
                                             clients=args.clients, seconds=args.seconds,

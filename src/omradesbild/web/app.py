@@ -79,7 +79,7 @@ class _RefreshPublicPagesOnWrite:
 
 def _warm(app: FastAPI) -> None:
     """Precompute the default level, its index and every area page (background thread)."""
-    from omradesbild.web.routes_explore import warm_area_pages
+    from omradesbild.web.routes_explore import warm_area_api, warm_area_pages
 
     settings = app.state.settings
     try:
@@ -87,6 +87,7 @@ def _warm(app: FastAPI) -> None:
         app.state.pages_prepared = warm_area_pages(
             app.state.data, settings.level, settings.method, settings.lang
         )
+        warm_area_api(app.state, settings.level)
     except Exception as exc:
         log.warning("could not precompute %s/%s: %s", settings.level, settings.method, exc)
     finally:

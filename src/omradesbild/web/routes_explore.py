@@ -182,7 +182,7 @@ def no_scheme(text: object) -> str:
 # ------------------------------------------------------------------------ response cache
 _CACHE: OrderedDict[tuple[Any, ...], Any] = OrderedDict()
 _CACHE_LOCK = threading.Lock()
-_CACHE_SIZE = 8192
+_CACHE_SIZE = 50_000  # entries; a few per area (page, API, HTML) for every RegSO and more
 
 
 _MISS = object()
@@ -418,6 +418,27 @@ def warm_area_pages(data: WebData, level: str, method: str, lang: str) -> int:
 
         try:
             memo(data, ("area-page", code, None, method, None, lang), build)
+        except (NotFoundError, InputError):
+            continue
+        n += 1
+    return n
+
+
+def warm_area_api(state: Any, level: str) -> int:
+    """Prepare ``/api/areas/{code}`` (default level, method and year) for every area of
+    ``level`` (start-up, in the background). ``state`` is the app's ``app.state``."""
+    from types import SimpleNamespace
+
+    stand_in: Any = SimpleNamespace(app=SimpleNamespace(state=state))
+    data: WebData = state.data
+    n = 0
+    for code in sorted(data.level(level).names):
+
+        def build(code: str = code) -> Any:
+            return _build_area(stand_in, code, None, None, None)
+
+        try:
+            json_response(data, ("area", code, None, None, None), AreaDetail, build)
         except (NotFoundError, InputError):
             continue
         n += 1
