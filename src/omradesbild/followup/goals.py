@@ -22,7 +22,6 @@ from typing import Annotated, Any, Literal
 
 import numpy as np
 import pandas as pd
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 from scipy import stats
 
@@ -216,16 +215,10 @@ def load_goals(path: str | Path | None = None) -> GoalFile:
     ConfigError
         Unreadable file, YAML syntax error, or an invalid goal (naming goal and field).
     """
+    from omradesbild.yamlfile import read_yaml
+
     p = Path(path) if path is not None else EXAMPLE_GOALS_PATH
-    try:
-        text = p.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise ConfigError(f"{p}: cannot read the goal file ({exc.strerror})") from exc
-    try:
-        raw = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        raise ConfigError(f"{p}: not valid YAML ({exc})") from exc
-    return goals_from_dict(raw, file=p)
+    return goals_from_dict(read_yaml(p, what="the goal file"), file=p)
 
 
 # ------------------------------------------------------------------------------ histories

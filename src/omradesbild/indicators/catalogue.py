@@ -22,7 +22,6 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from omradesbild.errors import ConfigError
@@ -392,15 +391,9 @@ def load_catalogue(path: str | Path | None = None) -> Catalogue:
 
 
 def _load(path: Path) -> Catalogue:
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise ConfigError(f"{path}: cannot read indicator catalogue ({exc.strerror})") from exc
-    try:
-        raw = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        raise ConfigError(f"{path}: not valid YAML ({exc})") from exc
-    return catalogue_from_dict(raw, file=path)
+    from omradesbild.yamlfile import read_yaml
+
+    return catalogue_from_dict(read_yaml(path, what="indicator catalogue"), file=path)
 
 
 @lru_cache(maxsize=1)

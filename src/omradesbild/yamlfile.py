@@ -1,0 +1,30 @@
+"""Reading the package's YAML files (catalogues, goal files) with one clear error."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from omradesbild.errors import ConfigError
+
+
+def read_yaml(path: Path, *, what: str) -> Any:
+    """Parse a YAML file; an unreadable file or bad YAML is a :class:`ConfigError`.
+
+    Parameters
+    ----------
+    path
+        The file.
+    what
+        What the file is, for the message (e.g. ``"the goal file"``).
+    """
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read {what} ({exc.strerror})") from exc
+    try:
+        return yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"{path}: not valid YAML ({exc})") from exc
