@@ -191,7 +191,7 @@ def test_goals_status(demo_db: Path, tmp_path: Path, capsys: pytest.CaptureFixtu
 
 
 def test_demo_followup(demo_db: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    from omradesbild.followup.workflow import demo_followup
+    from omradesbild.services.followup import demo_followup
     from omradesbild.store import Store
 
     with Store(demo_db, read_only=True) as store:

@@ -11,12 +11,12 @@ import pytest
 
 from conftest import run_cli
 from omradesbild.cli.main import main
-from omradesbild.harmonize.workflow import (
+from omradesbild.index import load_method
+from omradesbild.services.harmonize import (
     classification_agreement,
     compare_classifications,
     compare_with_layer_classes,
 )
-from omradesbild.index import load_method
 from omradesbild.store import Store
 
 STHLM = "stockholm_stadsdelar"

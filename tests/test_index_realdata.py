@@ -14,8 +14,8 @@ import pandas as pd
 import pytest
 
 from omradesbild.index import load_method
+from omradesbild.services.pipeline import area_index
 from omradesbild.store import Store
-from omradesbild.workflows import area_index
 
 pytestmark = pytest.mark.realdata
 

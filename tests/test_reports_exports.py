@@ -32,7 +32,7 @@ WHEN = datetime(2025, 1, 2, 3, 4, 5, tzinfo=UTC)
 @pytest.fixture(scope="module")
 def city(tmp_path_factory: pytest.TempPathFactory, demo_store: Path) -> dict[str, Any]:
     """The demo store, its RegSO indicators for one year, and every export written once."""
-    from omradesbild.workflows import area_indicators
+    from omradesbild.services.pipeline import area_indicators
 
     out = tmp_path_factory.mktemp("exports")
     with Store(demo_store, read_only=True) as store:

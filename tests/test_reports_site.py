@@ -158,8 +158,8 @@ def test_charts_have_stable_ids_and_valid_figures(site_sv: Path) -> None:
 
 def test_profile_rank_interval_and_sources(site_sv: Path, demo_db: Path) -> None:
     from omradesbild.index import load_method
+    from omradesbild.services.pipeline import area_index
     from omradesbild.store import Store
-    from omradesbild.workflows import area_index
 
     with Store(demo_db, read_only=True) as store:
         idx = area_index(store, method=load_method("scb-omradestyp"), level="regso", period="2024")

@@ -15,6 +15,7 @@ from typing import Any
 
 import pandas as pd
 
+from omradesbild.services.pipeline import code_rule_from_store
 from omradesbild.sources.base import (
     AREA_COLUMNS,
     Areas,
@@ -25,7 +26,6 @@ from omradesbild.sources.base import (
 )
 from omradesbild.store import IngestReport, Store
 from omradesbild.store.ingest import ingest_parsed, kommun_names
-from omradesbild.workflows import code_rule_from_store
 
 SYNTHETIC_PUBLISHER = "Områdesbild (syntetiska data)"
 
@@ -88,7 +88,7 @@ def build_demo_store(
         Also build the static report site (city overview and RegSO profiles) in
         ``out/site``.
     """
-    from omradesbild.followup.workflow import demo_followup
+    from omradesbild.services.followup import demo_followup
     from omradesbild.sources.crime import read_crime_csv
     from omradesbild.sources.long_csv import read_long_csv
     from omradesbild.sources.police import read_police_areas
@@ -151,7 +151,7 @@ def demo_indices(store: Store, out: Path) -> dict[str, pd.DataFrame]:
     year with a safety survey.
     """
     from omradesbild.index import load_method
-    from omradesbild.workflows import area_index
+    from omradesbild.services.pipeline import area_index
 
     periods = store.summary()["periods"]
     survey = store.observations(variables=["survey_respondents"])

@@ -70,7 +70,7 @@ def indicators_compute(
     db: DbOption = None,
 ) -> None:
     """Compute indicators with 95 % intervals and reliability flags from the store."""
-    from omradesbild.workflows import area_indicators
+    from omradesbild.services.pipeline import area_indicators
 
     with open_store(db, read_only=True) as store:
         df = area_indicators(
@@ -175,7 +175,7 @@ def index_compute(
         return
     if period is None:
         raise ConfigError("--period is needed when computing from the store (or give --table)")
-    from omradesbild.workflows import area_index, area_index_uncertainty
+    from omradesbild.services.pipeline import area_index, area_index_uncertainty
 
     with open_store(db, read_only=True) as store:
         result = area_index(store, method=m, level=level, version=version, period=period)

@@ -1,6 +1,6 @@
 """``omradesbild followup …`` (change, trend, transitions, police, crime) and ``goals status``.
 
-A thin layer over :mod:`omradesbild.followup.workflow`: read options, call the workflow,
+A thin layer over :mod:`omradesbild.services.followup`: read options, call the workflow,
 print a readable summary and write the full table(s) as CSV.
 """
 
@@ -16,7 +16,7 @@ from omradesbild.cli.common import DbOption, echo_table, open_store
 from omradesbild.errors import ConfigError
 
 if TYPE_CHECKING:
-    from omradesbild.followup.workflow import PoliceAnalysis
+    from omradesbild.services.followup import PoliceAnalysis
 
 app = typer.Typer(
     help=(
@@ -88,7 +88,7 @@ def change(
     rates with an exact conditional (binomial) test; medians get no test. 'change' is
     improving / worsening (by the indicator's direction) when significant.
     """
-    from omradesbild.followup.workflow import change_table
+    from omradesbild.services.followup import change_table
 
     with open_store(db, read_only=True) as store:
         df = change_table(
@@ -149,7 +149,7 @@ def trend(
 ) -> None:
     """Linear trend per year of each indicator in each area, with an interval; direction is
     improving / worsening / stable / undetermined (fewer than 3 periods)."""
-    from omradesbild.followup.workflow import trend_table
+    from omradesbild.services.followup import trend_table
 
     with open_store(db, read_only=True) as store:
         df = trend_table(
@@ -206,7 +206,7 @@ def transitions(
     type because others changed); anchored classes use the cut points of --from for both
     periods, so they change only when the area's own score crosses a fixed cut.
     """
-    from omradesbild.followup.workflow import transitions as run
+    from omradesbild.services.followup import transitions as run
 
     with open_store(db, read_only=True) as store:
         tr = run(
@@ -282,7 +282,7 @@ def police(
     3–5. Only areas with polygons are analysed; their area types are computed against
     every area of the level in the store.
     """
-    from omradesbild.followup.workflow import police_analysis
+    from omradesbild.services.followup import police_analysis
 
     with open_store(db, read_only=True) as store:
         res = police_analysis(
@@ -302,8 +302,8 @@ def police(
 
 
 def print_police(res: PoliceAnalysis) -> None:
-    """Print a :class:`~omradesbild.followup.workflow.PoliceAnalysis`."""
-    from omradesbild.followup.workflow import crosstab_wide
+    """Print a :class:`~omradesbild.services.followup.PoliceAnalysis`."""
+    from omradesbild.services.followup import crosstab_wide
 
     y = res.police_year
     typer.echo(
@@ -370,7 +370,7 @@ def crime(
     (flagged population_other_year). Where the level has safety-survey data, a rough
     under-reporting signal is added, with its caveats.
     """
-    from omradesbild.followup.workflow import crime_table
+    from omradesbild.services.followup import crime_table
 
     with open_store(db, read_only=True) as store:
         res = crime_table(
@@ -446,7 +446,7 @@ def goals_status(
 ) -> None:
     """Status of each goal: history from the store, linear projection to the target year
     with a 95 % prediction interval, and whether it is on track."""
-    from omradesbild.followup.workflow import goals_status as run
+    from omradesbild.services.followup import goals_status as run
 
     if classes not in ("auto", "anchored", "relative"):
         raise ConfigError(f"--classes must be auto, anchored or relative, got {classes!r}")
@@ -489,7 +489,7 @@ def print_goals(status: pd.DataFrame, histories: dict[str, pd.DataFrame] | None 
 
 def print_demo_followup(results: dict[str, pd.DataFrame]) -> None:
     """Print the follow-up part of the demo (see
-    :func:`omradesbild.followup.workflow.demo_followup`)."""
+    :func:`omradesbild.services.followup.demo_followup`)."""
     moves = results["transitions_moves"]
     typer.echo("\nUppföljning / follow-up — områdestyper (SCB-metod) för stadens RegSO:")
     for key, title, suffix in (

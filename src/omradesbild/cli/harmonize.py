@@ -10,7 +10,7 @@ import typer
 from omradesbild.cli.common import DbOption, echo_table, open_store
 
 if TYPE_CHECKING:
-    from omradesbild.harmonize.workflow import LayerLinks
+    from omradesbild.services.harmonize import LayerLinks
 
 app = typer.Typer(
     help="Crosswalks between boundary versions and layers, stored and reused.",
@@ -30,8 +30,8 @@ def code_rule(
     db: DbOption = None,
 ) -> None:
     """Store DeSO 2018 -> 2025 links by SCB's code rule (same first 8 characters)."""
+    from omradesbild.services.pipeline import code_rule_from_store
     from omradesbild.store.ingest import describe, ingest_parsed
-    from omradesbild.workflows import code_rule_from_store
 
     with open_store(db) as store:
         parsed = code_rule_from_store(
@@ -85,7 +85,7 @@ def layer(
 
     Afterwards 'indicators compute' and 'index compute' work for --level/--version.
     """
-    from omradesbild.harmonize.workflow import (
+    from omradesbild.services.harmonize import (
         build_layer_links,
         layer_links_source,
         store_layer_links,
@@ -180,7 +180,7 @@ def apply(
     db: DbOption = None,
 ) -> None:
     """Write counts harmonised to another version through the stored links (extensive sums)."""
-    from omradesbild.harmonize.workflow import apply_stored_links
+    from omradesbild.services.harmonize import apply_stored_links
 
     with open_store(db, read_only=True) as store:
         df = apply_stored_links(
@@ -229,8 +229,8 @@ def compare(
     db: DbOption = None,
 ) -> None:
     """Cross-table of an index's classes against a classification the layer carries."""
-    from omradesbild.harmonize.workflow import compare_with_layer_classes
     from omradesbild.index import load_method
+    from omradesbild.services.harmonize import compare_with_layer_classes
 
     m = load_method(method)
     with open_store(db, read_only=True) as store:

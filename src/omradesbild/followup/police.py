@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from omradesbild.config import POLICE_SHARE_THRESHOLD
 from omradesbild.errors import ConfigError, InputError
 from omradesbild.followup._common import (
     as_text,
@@ -30,7 +31,7 @@ CATEGORY_ORDER: tuple[str, ...] = ("sarskilt_utsatt", "utsatt", "risk")
 NOT_LISTED = "not_listed"
 
 #: Default share of an area that must lie inside police polygons for it to count as listed.
-DEFAULT_THRESHOLD = 0.5
+DEFAULT_THRESHOLD = POLICE_SHARE_THRESHOLD
 
 #: Columns of :func:`overlay_police` and :func:`police_list_from_links`, in order.
 OVERLAY_COLUMNS: tuple[str, ...] = (

@@ -52,7 +52,7 @@ def intervention_followup(
     types cannot be computed, all other areas of the level are used (and a note says so).
     """
     from omradesbild.index import load_method
-    from omradesbild.workflows import area_index, area_indicators
+    from omradesbild.services.pipeline import area_index, area_indicators
 
     areas = store.areas()
     known = areas.loc[areas["area_code"].isin(area_codes)]

@@ -58,7 +58,7 @@ DEMO_USERS: tuple[tuple[str, str, str, str, str], ...] = (
 
 def _area_types(store: Store, period: str) -> pd.DataFrame:
     from omradesbild.index import load_method
-    from omradesbild.workflows import area_index
+    from omradesbild.services.pipeline import area_index
 
     ix = area_index(store, method=load_method("scb-omradestyp"), level="regso", period=period)
     return ix.loc[ix["class"].notna(), ["area_code", "class"]].sort_values(["class", "area_code"])

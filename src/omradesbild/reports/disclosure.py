@@ -16,10 +16,11 @@ from collections.abc import Iterable, Sequence
 import numpy as np
 import pandas as pd
 
+from omradesbild.config import DISCLOSURE_THRESHOLD
 from omradesbild.errors import ConfigError, InputError
 
 #: The default threshold T: counts whose rounded value is 1 … T-1 are suppressed.
-DEFAULT_THRESHOLD = 5
+DEFAULT_THRESHOLD = DISCLOSURE_THRESHOLD
 
 #: Columns added by :func:`apply_disclosure`.
 MASK_COLUMNS: tuple[str, ...] = ("masked", "mask_reason")
@@ -71,7 +72,8 @@ def apply_disclosure(
     Parameters
     ----------
     ind
-        Long indicator rows (e.g. from :func:`omradesbild.workflows.area_indicators`): one row
+        Long indicator rows (e.g. from
+        :func:`omradesbild.services.pipeline.area_indicators`): one row
         per area, period and indicator with its counts and values. Columns of
         ``count_columns`` / ``value_columns`` that are absent are ignored.
     threshold

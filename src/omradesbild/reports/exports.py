@@ -450,9 +450,9 @@ def export_excel(
     path
         The ``.xlsx`` file to write (replaced if it exists).
     indicators
-        Long indicator rows (:func:`omradesbild.workflows.area_indicators`).
+        Long indicator rows (:func:`omradesbild.services.pipeline.area_indicators`).
     index
-        An index result (:func:`omradesbild.workflows.area_index`), or ``None``.
+        An index result (:func:`omradesbild.services.pipeline.area_index`), or ``None``.
     areas
         Areas with ``area_code`` and ``name``, for the name column (optional).
     sources
@@ -902,7 +902,7 @@ def export_all(
     """
     from omradesbild.index import load_method
     from omradesbild.indicators import default_catalogue
-    from omradesbild.workflows import area_index, area_indicators, resolve_version
+    from omradesbild.services.pipeline import area_index, area_indicators, resolve_version
 
     _check_lang(lang)
     fmts = list(dict.fromkeys(str(f).lower().lstrip(".") for f in formats))

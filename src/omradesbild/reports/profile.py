@@ -382,7 +382,7 @@ def _disclose(ind: pd.DataFrame, threshold: int) -> pd.DataFrame:
 
 def _index_by_period(ind_all: pd.DataFrame, method: IndexMethod) -> dict[str, pd.DataFrame]:
     from omradesbild.index import compute_index
-    from omradesbild.workflows import index_table
+    from omradesbild.services.pipeline import index_table
 
     table = index_table(ind_all, method)
     out: dict[str, pd.DataFrame] = {}
@@ -411,7 +411,7 @@ def _police(
         police_list_from_links,
         police_polygons,
     )
-    from omradesbild.workflows import compose_links
+    from omradesbild.services.pipeline import compose_links
 
     cls = store.classifications(scheme="police_uso")
     empty = pd.DataFrame(
@@ -459,7 +459,7 @@ def _police(
 
 
 def _base_codes(store: Any, base_version: str, version: str, codes: set[str]) -> set[str]:
-    from omradesbild.workflows import compose_links
+    from omradesbild.services.pipeline import compose_links
 
     if version == base_version:
         return codes
@@ -470,7 +470,7 @@ def _base_codes(store: Any, base_version: str, version: str, codes: set[str]) ->
 def _geometry(
     store: Any, *, level: str, version: str, base_version: str, codes: set[str], tolerance: float
 ) -> tuple[dict[str, Any] | None, bool]:
-    from omradesbild.workflows import compose_links
+    from omradesbild.services.pipeline import compose_links
 
     own = store.areas(level=level, version=version, geometry=True)
     own = own[own.geometry.notna() & own["area_code"].isin(codes)]
@@ -503,7 +503,7 @@ def _goals(
 ) -> tuple[pd.DataFrame, str | None]:
     from omradesbild.followup import anchored_classes, goal_history, goal_status, load_goals
     from omradesbild.followup.goals import GapGoal, IndicatorGoal
-    from omradesbild.workflows import index_table
+    from omradesbild.services.pipeline import index_table
 
     gf = load_goals(goals_path)
     rows = []
@@ -606,7 +606,7 @@ def load_site_data(
     from omradesbild.index.uncertainty import monte_carlo
     from omradesbild.indicators import default_catalogue, reference_values
     from omradesbild.reports.i18n import check_lang
-    from omradesbild.workflows import area_indicators, index_table, resolve_version
+    from omradesbild.services.pipeline import area_indicators, index_table, resolve_version
 
     lang = check_lang(lang)
     m = method if isinstance(method, IndexMethod) else load_method(method)

@@ -169,7 +169,7 @@ def _level_data(
     path: str, mtime: int, level: str, version: str, base_version: str, threshold: int
 ) -> LevelData:
     from omradesbild.areas.codes import kommun_of
-    from omradesbild.workflows import area_indicators
+    from omradesbild.services.pipeline import area_indicators
 
     with _open(path) as store:
         areas = store.areas(level=level, version=version)
@@ -287,7 +287,7 @@ def method_by_id(method_id: str) -> IndexMethod:
 
 def index_table(raw: pd.DataFrame, method: IndexMethod) -> pd.DataFrame:
     """Wide table of the method's indicators (and fallbacks) for ``compute_index``."""
-    from omradesbild.workflows import index_table as _wide
+    from omradesbild.services.pipeline import index_table as _wide
 
     return _wide(raw, method)
 
@@ -304,7 +304,7 @@ def _index_data_from(
     lv: LevelData, method: IndexMethod, *, periods: Sequence[str] | None = None
 ) -> IndexData:
     from omradesbild.index import compute_index
-    from omradesbild.workflows import check_picture
+    from omradesbild.services.pipeline import check_picture
 
     check_picture(method)
     needed = {i.source_column for i in method.indicators} | {f.column for f in method.fallbacks}
@@ -392,7 +392,7 @@ def run_monte_carlo(
 ) -> tuple[pd.DataFrame, dict[str, Any]]:
     """Rank intervals (weights, normalisation and sampling error perturbed) for one period.
 
-    As :func:`omradesbild.workflows.area_index_uncertainty`, on the cached indicators.
+    As :func:`omradesbild.services.pipeline.area_index_uncertainty`, on the cached indicators.
     """
     from omradesbild.index.uncertainty import monte_carlo
 
@@ -519,7 +519,7 @@ class WebData:
 
     def resolve_version(self, level: str, version: str | None) -> str:
         """The boundary version of ``level``: as given (checked), the default or the only one."""
-        from omradesbild.workflows import DEFAULT_VERSION
+        from omradesbild.services.pipeline import DEFAULT_VERSION
 
         self.check_level(level)
         versions = sorted(str(r["version"]) for r in self.info().levels if r["level"] == level)
@@ -586,7 +586,7 @@ class WebData:
 
     def find_area(self, code: str, level: str | None = None) -> tuple[str, str, str]:
         """``(level, version, name)`` of an area code (the default version first)."""
-        from omradesbild.workflows import DEFAULT_VERSION
+        from omradesbild.services.pipeline import DEFAULT_VERSION
 
         hits = self.info().lookup.get(code, [])
         if level:

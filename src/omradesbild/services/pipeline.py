@@ -1,4 +1,4 @@
-"""Store-backed workflows: thin glue between the store and the pure functions.
+"""Store-backed pipeline: thin glue between the store and the pure functions.
 
 The command line, the demo and the reports call these; each reads what it needs from a
 :class:`~omradesbild.store.Store`, hands plain DataFrames to the pure functions in
@@ -13,6 +13,7 @@ from collections.abc import Sequence
 
 import pandas as pd
 
+from omradesbild.config import DEFAULT_VERSION
 from omradesbild.errors import ConfigError, MethodError, NotFoundError
 from omradesbild.index.method import IndexMethod
 from omradesbild.sources.base import (
@@ -24,15 +25,6 @@ from omradesbild.sources.base import (
     empty_frame,
 )
 from omradesbild.store import Store
-
-#: Default boundary version of each level.
-DEFAULT_VERSION: dict[str, str] = {
-    "deso": "deso2018",
-    "regso": "regso2020",
-    "kommun": "kommun2025",
-    "lan": "lan2025",
-    "country": "country",
-}
 
 _KEYS = ("area_code", "period")
 

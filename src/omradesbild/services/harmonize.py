@@ -293,7 +293,7 @@ def apply_stored_links(
     """Counts of ``from_version`` areas moved to ``to_version`` through the stored links.
 
     The links are those stored (composed through intermediate versions when needed, see
-    :func:`omradesbild.workflows.compose_links`). Only counts (unit ``antal …``) are moved,
+    :func:`omradesbild.services.pipeline.compose_links`). Only counts (unit ``antal …``) are moved,
     as extensive variables: :math:`y_j = \\sum_i w_{ij} y_i`. Rates, medians and shares must
     be recomputed from harmonised counts (``omradesbild indicators compute``).
 
@@ -305,7 +305,7 @@ def apply_stored_links(
         A requested variable is not a count.
     """
     from omradesbild.harmonize.apply import apply_crosswalk
-    from omradesbild.workflows import compose_links
+    from omradesbild.services.pipeline import compose_links
 
     all_links = store.links()
     if not (all_links["to_version"] == to_version).any():
@@ -404,7 +404,7 @@ def layer_index(
     """
     from omradesbild.index import compute_index
     from omradesbild.indicators import default_catalogue
-    from omradesbild.workflows import area_indicators, check_picture, index_table
+    from omradesbild.services.pipeline import area_indicators, check_picture, index_table
 
     check_picture(method)
     needed = {i.source_column for i in method.indicators} | {f.column for f in method.fallbacks}

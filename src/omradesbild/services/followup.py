@@ -1,7 +1,7 @@
 """Store-backed follow-up: thin glue between the store and the pure follow-up functions.
 
 Each function reads what it needs from a :class:`~omradesbild.store.Store`, computes the
-indicators or area types with :mod:`omradesbild.workflows`, hands plain DataFrames to the
+indicators or area types with :mod:`omradesbild.services.pipeline`, hands plain DataFrames to the
 pure functions of :mod:`omradesbild.followup` and returns DataFrames. The command line
 (``omradesbild followup …`` and ``omradesbild goals status``) and the demo call these.
 """
@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from omradesbild.areas.codes import DESO_RE, KOMMUN_RE, REGSO_RE, kommun_of
+from omradesbild.config import AREA_TYPE_METHOD, BASE_VERSION
 from omradesbild.errors import ConfigError, InputError, NotFoundError
 from omradesbild.followup._common import period_to_year, sort_periods
 from omradesbild.followup.change import compare_to_reference, indicator_change, trend
@@ -48,8 +49,7 @@ from omradesbild.followup.transitions import anchored_classes, class_transitions
 from omradesbild.followup.underreporting import CAVEAT, underreporting_indicator
 from omradesbild.index import IndexMethod, load_method
 from omradesbild.indicators import default_catalogue, reference_values
-from omradesbild.store import Store
-from omradesbild.workflows import (
+from omradesbild.services.pipeline import (
     area_index,
     area_indicators,
     check_picture,
@@ -57,11 +57,8 @@ from omradesbild.workflows import (
     index_table,
     resolve_version,
 )
+from omradesbild.store import Store
 
-#: The method of SCB's area types (områdestyper).
-AREA_TYPE_METHOD = "scb-omradestyp"
-#: Boundary version of the base areas that hold the counts.
-BASE_VERSION = "deso2018"
 #: Scheme of the Police's classifications in the store.
 POLICE_SCHEME = "police_uso"
 
