@@ -1,0 +1,1 @@
+"""Pure measures over DataFrames: segregation, agreement between classifications, priority."""
