@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Annotated, Literal
 
 import typer
 
+from omradesbild._compat import import_optional_dependency
 from omradesbild.cli.common import DbOption, echo_table, open_store
 from omradesbild.errors import ConfigError
 from omradesbild.sources.base import Areas, Observations
@@ -86,6 +87,7 @@ def tables(
 
 
 def _client(api: int, cache_dir: Path | None) -> PxWebClient:
+    import_optional_dependency("httpx", purpose="omradesbild fetch")
     from omradesbild.sources.pxweb import SCB_V1_BASE, SCB_V2_BASE, PxWebClient
 
     if api not in (1, 2):
@@ -164,6 +166,7 @@ def boundaries(
     db: DbOption = None,
 ) -> None:
     """Fetch DeSO/RegSO boundaries from SCB's geodata WFS (EPSG:3006)."""
+    import_optional_dependency("httpx", purpose="omradesbild fetch")
     from omradesbild.sources.wfs import fetch_deso_boundaries
 
     areas = fetch_deso_boundaries(version, kommun=kommun, cache_dir=_cache(cache_dir))  # type: ignore[arg-type]

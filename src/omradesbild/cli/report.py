@@ -41,14 +41,18 @@ def report(
         typer.Option(
             "--pdf/--no-pdf",
             help="Also write each profile as an A4 PDF (profiles/<code>.pdf). "
-            f"Default: on for up to {PDF_AUTO_MAX} profiles, off above.",
+            f"Default: on for up to {PDF_AUTO_MAX} profiles when the pdf extra is installed.",
         ),
     ] = None,
     db: DbOption = None,
 ) -> None:
     """Build the report site: overview (index.html) and one profile per area, offline."""
+    from omradesbild._compat import has_optional_dependency, import_optional_dependency
     from omradesbild.reports.profile import load_site_data
     from omradesbild.reports.site import build_site
+
+    if pdf:
+        import_optional_dependency("weasyprint", purpose="--pdf (PDF profiles)")
 
     with open_store(db, read_only=True) as store:
         data = load_site_data(
@@ -69,7 +73,7 @@ def report(
         f"({res.seconds:.1f} s; översikt {res.overview_mb:.2f} MB) – öppna {res.index}"
     )
     if pdf is None:
-        pdf = len(data.profile_codes) <= PDF_AUTO_MAX
+        pdf = len(data.profile_codes) <= PDF_AUTO_MAX and has_optional_dependency("weasyprint")
     if pdf:
         from omradesbild.reports.pdf import build_pdfs, link_pdfs
 

@@ -27,7 +27,7 @@ from html import escape
 from pathlib import Path
 from typing import Any
 
-from omradesbild.errors import ConfigError, NotFoundError
+from omradesbild.errors import NotFoundError
 from omradesbild.reports.profile import SiteData
 from omradesbild.reports.site import PartnerHook, _Context, _fmt, _nan, reliability_flag
 
@@ -715,13 +715,9 @@ def profile_html(
 
 # --------------------------------------------------------------------------- WeasyPrint glue
 def _weasyprint() -> Any:
-    try:
-        import weasyprint
-    except ImportError as exc:  # pragma: no cover - depends on the installation
-        raise ConfigError(
-            "PDF profiles need WeasyPrint: pip install weasyprint (it also needs Pango)"
-        ) from exc
-    return weasyprint
+    from omradesbild._compat import import_optional_dependency
+
+    return import_optional_dependency("weasyprint", purpose="PDF profiles (WeasyPrint, Pango)")
 
 
 def offline_fetcher() -> Any:

@@ -11,8 +11,8 @@ Shared state (for the partners' routes too):
 - ``app.state.data`` — :class:`~omradesbild.web.data.WebData`, the cached computations;
 - ``app.state.templates`` — the Jinja2 templates (``web/templates``; ``base.html`` is the
   layout every page extends);
-- ``app.state.partners_engine`` — the partners' SQLAlchemy engine (None without the
-  partners module), created and initialised (``init_db``) at start-up.
+- ``app.state.partners_engine`` — the partners' SQLAlchemy engine, created and migrated
+  to the latest schema (``init_db``) at start-up.
 """
 
 from __future__ import annotations
@@ -49,11 +49,8 @@ def make_templates(lang_default: str = "sv") -> Jinja2Templates:
 
 
 def _partners_startup(app: FastAPI) -> None:
-    try:
-        from omradesbild.partners.db import init_db, make_engine
-    except ImportError:
-        log.info("partners module not installed: no partners' database")
-        return
+    from omradesbild.partners.db import init_db, make_engine
+
     engine = make_engine(app.state.settings.partners_url)
     init_db(engine)
     app.state.partners_engine = engine
@@ -114,6 +111,7 @@ def create_app(settings: WebSettings | None = None, *, warm: bool = True) -> Fas
     from omradesbild.web.data import WebData
     from omradesbild.web.routes_explore import forget_public_generation
     from omradesbild.web.routes_explore import router as explore_router
+    from omradesbild.web.routes_partners import router as partners_router
 
     settings = settings if settings is not None else WebSettings.from_env()
 
@@ -161,12 +159,7 @@ def create_app(settings: WebSettings | None = None, *, warm: bool = True) -> Fas
     install_error_handlers(app)
     app.add_middleware(_RefreshPublicPagesOnWrite, forget=forget_public_generation)
     app.include_router(explore_router)
-    try:
-        from omradesbild.web.routes_partners import router as partners_router
-    except ImportError:
-        log.info("partners routes not installed")
-    else:
-        app.include_router(partners_router)
+    app.include_router(partners_router)
     app.mount("/static", StaticFiles(directory=str(STATIC)), name="static")
     return app
 

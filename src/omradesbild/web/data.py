@@ -97,10 +97,8 @@ def catalogue_order() -> dict[str, int]:
 
 
 def _disclose(ind: pd.DataFrame, threshold: int) -> pd.DataFrame:
-    try:
-        from omradesbild.reports.disclosure import apply_disclosure
-    except ImportError:  # pragma: no cover - the reports package ships with the web app
-        return ind.assign(masked=False, mask_reason=None)
+    from omradesbild.reports.disclosure import apply_disclosure
+
     return apply_disclosure(ind, threshold=threshold)
 
 
@@ -293,10 +291,8 @@ def index_table(raw: pd.DataFrame, method: IndexMethod) -> pd.DataFrame:
 
 
 def _publish(result: pd.DataFrame, disclosed: pd.DataFrame) -> pd.DataFrame:
-    try:
-        from omradesbild.reports.exports import publishable_index
-    except ImportError:  # pragma: no cover
-        return result.drop(columns=[c for c in result.columns if str(c).endswith("_norm")])
+    from omradesbild.reports.exports import publishable_index
+
     return publishable_index(result, disclosed)
 
 
@@ -434,26 +430,9 @@ def _uncertainty(
 # -------------------------------------------------------------------------------- geojson
 def display_geojson(gdf: Any, *, tolerance: float, decimals: int = 5) -> dict[str, Any]:
     """Simplified polygons in EPSG:4326 as a FeatureCollection (feature id = area code)."""
-    try:
-        from omradesbild.reports import profile
-    except ImportError:  # pragma: no cover - fallback while the reports module is absent
-        profile = None  # type: ignore[assignment]
-    if profile is not None and hasattr(profile, "display_geojson"):
-        out: dict[str, Any] = profile.display_geojson(gdf, tolerance=tolerance, decimals=decimals)
-        return out
-    import shapely  # pragma: no cover
+    from omradesbild.reports.profile import display_geojson as _display_geojson
 
-    geo = gdf[gdf.geometry.notna() & ~gdf.geometry.is_empty]  # pragma: no cover
-    simple = shapely.simplify(geo.geometry.to_numpy(), tolerance, preserve_topology=True)
-    g4326 = geo.set_geometry(list(simple), crs=geo.crs).to_crs(4326)
-    rounded = shapely.transform(g4326.geometry.to_numpy(), lambda c: np.round(c, decimals))
-    return {
-        "type": "FeatureCollection",
-        "features": [
-            {"type": "Feature", "id": str(c), "properties": {}, "geometry": g.__geo_interface__}
-            for c, g in zip(geo["area_code"], rounded, strict=True)
-        ],
-    }
+    return _display_geojson(gdf, tolerance=tolerance, decimals=decimals)
 
 
 @functools.lru_cache(maxsize=8)

@@ -179,10 +179,7 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(StarletteHTTPException, handle_http)
     # Listed classes are handled inside the app (no re-raise); anything else is a 500.
     app.add_exception_handler(OmradesbildError, handle_exception)
-    try:
-        from omradesbild.partners.errors import PermissionDenied
-    except ImportError:
-        pass
-    else:
-        app.add_exception_handler(PermissionDenied, handle_exception)
+    from omradesbild.partners.errors import PermissionDenied
+
+    app.add_exception_handler(PermissionDenied, handle_exception)
     app.add_exception_handler(Exception, handle_exception)
