@@ -25,6 +25,7 @@ from hypothesis import strategies as st
 from omradesbild.errors import FetchError, InputError
 from omradesbild.sources.base import OBS_COLUMNS, SCB_MISSING_MARKERS, VARIABLE_COLUMNS
 from omradesbild.sources.http import (
+    CACHE_FILE,
     HttpClient,
     RateLimiter,
     backoff_delay,
@@ -674,7 +675,7 @@ def test_cache_hit_avoids_second_request(tmp_path: Path) -> None:
     first = PxWebClient(api_version=2, cache_dir=cache, client=_client(handler), sleep=Recorder())
     a = first.fetch("TAB1", sel)
     assert len(seen) == 1
-    assert any(cache.rglob("*.body"))
+    assert (cache / CACHE_FILE).exists()
     # a new client (new process) with the same cache directory
     second = PxWebClient(api_version=2, cache_dir=cache, client=_client(handler), sleep=Recorder())
     b = second.fetch("TAB1", sel)
