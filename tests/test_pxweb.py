@@ -319,7 +319,7 @@ def test_parse_jsonstat2_area_version_for_unsuffixed_codes() -> None:
     assert "0114A0010" in str(err.value) and "https://x.test/d" in str(err.value)
     df = parse_jsonstat2(payload, reference="r", area_version="deso2018").data
     versions = dict(zip(df["area_code"], df["area_version"], strict=True))
-    assert versions == {"0114A0010": "deso2018", "0114": "kommun2025", "00": "country"}
+    assert versions == {"0114A0010": "deso2018", "0114": "kommun2025", "SE": "country"}
     with pytest.raises(InputError, match="area_version"):
         parse_jsonstat2(payload, reference="r", area_version="regso2020")
 

@@ -11,6 +11,7 @@ from typing import Any, Literal, TypeAlias
 import pandas as pd
 
 from omradesbild.areas.codes import DESO_RE, KOMMUN_RE, LAN_RE, REGSO_RE, VERSIONS
+from omradesbild.areas.registry import COUNTRY_CODE, is_country, normalize_area_code
 from omradesbild.errors import InputError
 from omradesbild.sources.base import (
     OBS_COLUMNS,
@@ -54,11 +55,15 @@ def split_region_code(code: str) -> tuple[str, str | None]:
 
     ``"0114C1010_DeSO2018"`` -> ``("0114C1010", "deso2018")``;
     ``"0114R001_RegSO2020"`` -> ``("0114R001", "regso2020")``; ``"0114"`` -> ``("0114", None)``.
+    Sweden (``00``, ``Riket``, ``Sverige`` …) becomes ``("SE", "country")``, and a kommun code
+    that ended becomes its successor (SCB's list of kommun changes, e.g. ``1917`` -> ``0331``).
     """
     code = code.strip()
+    if is_country(code):
+        return COUNTRY_CODE, "country"
     m = _SUFFIX_RE.match(code)
     if m is None:
-        return code, None
+        return normalize_area_code(code), None
     return m.group("code"), f"{m.group('kind').lower()}{m.group('year')}"
 
 
@@ -80,7 +85,7 @@ def _level_of(code: str) -> str | None:
         return "regso"
     if KOMMUN_RE.match(code):
         return "kommun"
-    if code == "00":
+    if code == COUNTRY_CODE or code == "00":
         return "country"
     if LAN_RE.match(code):
         return "lan"

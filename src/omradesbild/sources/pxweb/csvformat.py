@@ -9,6 +9,7 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any, Literal
 
+from omradesbild.areas.registry import is_country
 from omradesbild.errors import InputError
 from omradesbild.sources.base import OBS_COLUMNS, SCB_MISSING_MARKERS, Observations, SourceMeta
 from omradesbild.sources.pxweb.common import (
@@ -247,7 +248,8 @@ def parse_pxweb_csv(
         region_cell = cells[region_j]
         if not region_cell:
             raise InputError("empty region", file=reference, row=lineno, field=header[region_j])
-        code, suffix_ver = split_region_code(region_cell.split()[0])
+        first = region_cell if is_country(region_cell) else region_cell.split()[0]
+        code, suffix_ver = split_region_code(first)
         version = _resolve_version(
             code, suffix_ver, area_version, file=reference, field=header[region_j]
         )
