@@ -10,8 +10,9 @@ from typing import Any, Literal, TypeAlias
 
 import pandas as pd
 
-from omradesbild.areas.codes import DESO_RE, KOMMUN_RE, LAN_RE, REGSO_RE, VERSIONS
+from omradesbild.areas.codes import DESO_RE, KOMMUN_RE, LAN_RE, REGSO_RE
 from omradesbild.areas.registry import COUNTRY_CODE, is_country, normalize_area_code
+from omradesbild.config import DEFAULT_VERSION
 from omradesbild.errors import InputError
 from omradesbild.sources.base import (
     OBS_COLUMNS,
@@ -35,7 +36,20 @@ VariableMap: TypeAlias = (
 _SUFFIX_RE = re.compile(r"^(?P<code>.+?)_(?P<kind>deso|regso)(?P<year>\d{4})$", re.IGNORECASE)
 _PERIOD_RE = re.compile(r"^(\d{4})(?:([MK])(\d{1,2}))?$")
 _PERIOD_TAIL_RE = re.compile(r"(?:^|\s)(\d{4}(?:M\d{2}|K[1-4])?)$")
-_REGION_NAMES = {"region", "deso", "regso", "område", "omrade", "region code"}
+_REGION_NAMES = {
+    "region",
+    "deso",
+    "regso",
+    "område",
+    "omrade",
+    "region code",
+    "kommun",
+    "län",
+    "lan",
+    "riket",
+    "geografi",
+    "area",
+}
 _TIME_NAMES = {"tid", "år", "ar", "year", "period", "månad", "manad", "kvartal", "month", "quarter"}
 _NULL_REASON = "saknas: cellen har inget värde i svaret"
 
@@ -102,7 +116,7 @@ def _resolve_version(
     if area_version is not None and (level is None or area_version.startswith(level)):
         return area_version
     if level in ("kommun", "lan"):
-        return VERSIONS[level][0]
+        return DEFAULT_VERSION[level]
     if level == "country":
         return "country"
     if area_version is not None and not area_version.startswith(("deso", "regso")):
@@ -198,3 +212,53 @@ def _obs_frame(records: dict[str, list[Any]]) -> pd.DataFrame:
     return pd.DataFrame(
         {c: pd.Series(records[c], dtype="float64" if c == "value" else object) for c in OBS_COLUMNS}
     )
+
+
+def _looks_like_time(name: str, codes: Sequence[str]) -> bool:
+    if _norm_key(name) in _TIME_NAMES:
+        return True
+    return bool(codes) and all(
+        (m := _PERIOD_RE.match(c.strip())) is not None and 1800 <= int(m.group(1)) <= 2200
+        for c in codes
+    )
+
+
+def find_time_dimension(names: Sequence[str], codes: Mapping[str, Sequence[str]]) -> str | None:
+    """The time dimension: one named like time (``Tid``, ``år``, ``month`` …), else the
+    only one whose codes are all periods (``2022``, ``2022M06``, ``2022K1``)."""
+    for name in names:
+        if _norm_key(name) in _TIME_NAMES:
+            return name
+    timelike = [n for n in names if _looks_like_time(n, codes.get(n, ()))]
+    return timelike[0] if len(timelike) == 1 else None
+
+
+def find_region_dimension(
+    names: Sequence[str],
+    codes: Mapping[str, Sequence[str]],
+    labels: Mapping[str, str] | None = None,
+    *,
+    exclude: Sequence[str] = (),
+) -> str | None:
+    """The region dimension, whatever it is called (``Region``, ``Område``, ``Kommun``, ``DeSO``).
+
+    A dimension whose name or label is a known region word wins; else the first whose codes
+    are all area codes (DeSO, RegSO, kommun, län or the country), with at least one that is
+    not a bare 2-digit code (so that e.g. a sex or age code list is not taken for län).
+    """
+    labels = labels or {}
+    candidates = [n for n in names if n not in exclude]
+    for name in candidates:
+        words = {_norm_key(name), _norm_key(labels.get(name, ""))}
+        if words & _REGION_NAMES:
+            return name
+    for name in candidates:
+        cs = [c for c in codes.get(name, ()) if c.strip()]
+        if not cs:
+            continue
+        levels = [_level_of(split_region_code(c.split()[0])[0]) for c in cs]
+        if all(levels) and (
+            any(lv != "lan" for lv in levels) or "län" in _norm_key(labels.get(name, ""))
+        ):
+            return name
+    return None

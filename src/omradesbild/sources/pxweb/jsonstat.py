@@ -10,6 +10,7 @@ from typing import Any, Literal
 
 import numpy as np
 
+from omradesbild.areas.registry import COUNTRY_CODE
 from omradesbild.errors import InputError
 from omradesbild.sources.base import OBS_COLUMNS, SCB_MISSING_MARKERS, Observations, SourceMeta
 from omradesbild.sources.pxweb.common import (
@@ -21,6 +22,8 @@ from omradesbild.sources.pxweb.common import (
     _resolve_version,
     _VariableResolver,
     _variables_frame,
+    find_region_dimension,
+    find_time_dimension,
     normalize_period,
     slugify,
     split_region_code,
@@ -95,6 +98,10 @@ def parse_jsonstat2(
     retrieved_at: datetime | None = None,
     region_dimension: str | None = None,
     time_dimension: str | None = None,
+    total_area: str | None = None,
+    publisher: str = "SCB",
+    missing_reasons: Mapping[str, str] | None = None,
+    notes: str | None = None,
 ) -> Observations:
     """Parse a PX-Web JSON-stat2 dataset into observations.
 
@@ -115,7 +122,20 @@ def parse_jsonstat2(
     table_id
         Table id for the source; default: the dataset's ``extension.px.tableid``.
     region_dimension, time_dimension
-        Override the dimension ids; default: ``role.geo``/``role.time``, else ``Region``/``Tid``.
+        Override the dimension ids; default: ``role.geo``/``role.time``, else the dimension
+        named like a region (``Region``, ``Område``, ``Kommun``, ``DeSO`` …) or whose codes are
+        area codes, and the one named like time (``Tid``, ``år``) or whose codes are periods.
+    total_area
+        The area of a response without a region dimension (the query eliminated it): its
+        cells are the total of the table's areas. Default: Sweden (``SE``) for SCB; other
+        publishers must name it (e.g. ``0180`` for Stockholm stad's database).
+    publisher
+        Who published the table (default ``SCB``).
+    missing_reasons
+        Reasons for status symbols beyond SCB's ``..``, ``.``, ``-`` (e.g. a PX file's
+        ``DATASYMBOL`` keywords).
+    notes
+        Source notes (e.g. a PX file's ``NOTE``); default: when the dataset was updated.
 
     Returns
     -------
@@ -158,36 +178,50 @@ def parse_jsonstat2(
     if len(ids) != len(sizes):
         raise InputError("id and size differ in length", file=reference, field="size")
     role = data.get("role") or {}
-    dims = data["dimension"]
+    dims = dict(data["dimension"])
+    codes = {d: _category_codes(dims[d], n, d, reference) for d, n in zip(ids, sizes, strict=True)}
 
-    def pick(explicit: str | None, role_key: str, fallbacks: tuple[str, ...]) -> str | None:
+    def pick(explicit: str | None, role_key: str) -> str | None:
         if explicit is not None:
             return explicit if explicit in ids else None
         for cand in role.get(role_key) or []:
             if cand in ids:
                 return str(cand)
-        lowered = {i.casefold(): i for i in ids}
-        for fb in fallbacks:
-            if fb in lowered:
-                return lowered[fb]
         return None
 
-    region_dim = pick(region_dimension, "geo", ("region",))
-    time_dim = pick(time_dimension, "time", ("tid", "år", "year"))
-    if region_dim is None:
-        raise InputError(
-            "no region dimension", file=reference, field="Region", expected=f"one of {ids}"
-        )
+    time_dim = pick(time_dimension, "time") or (
+        None if time_dimension else find_time_dimension(ids, codes)
+    )
     if time_dim is None:
         raise InputError(
             "no time dimension", file=reference, field="Tid", expected="role.time or 'Tid'"
         )
+    dim_labels = {d: str(dims[d].get("label") or d) for d in ids}
+    region_dim = pick(region_dimension, "geo") or (
+        None
+        if region_dimension
+        else find_region_dimension(ids, codes, dim_labels, exclude=[time_dim])
+    )
+    if region_dim is None:
+        # The region was eliminated (the query left it out): the cells are the total of the
+        # table's whole population of areas, which for SCB is Sweden.
+        total = total_area or (COUNTRY_CODE if publisher == "SCB" else None)
+        if total is None:
+            raise InputError(
+                "no region dimension, and no area was named for the table's total",
+                file=reference,
+                field="Region",
+                expected=f"a region dimension among {ids}, or total_area (--total-area), e.g. "
+                "the kommun code of the city whose database this is",
+            )
+        region_dim = "__eliminated_region__"
+        ids, sizes = [region_dim, *ids], [1, *sizes]
+        dims[region_dim] = {"category": {"index": {total: 0}}}
+        codes[region_dim] = [total]
     other_dims = [d for d in ids if d not in (region_dim, time_dim)]
     metric_dims = [d for d in (role.get("metric") or []) if d in other_dims] or [
         d for d in other_dims if d.casefold() == "contentscode"
     ]
-
-    codes = {d: _category_codes(dims[d], n, d, reference) for d, n in zip(ids, sizes, strict=True)}
     labels = {
         d: [str(dims[d].get("category", {}).get("label", {}).get(c, c)) for c in codes[d]]
         for d in ids
@@ -259,7 +293,7 @@ def parse_jsonstat2(
             t = int(positions[time_pos][i])
             raw_value = values[i]
             st = _status_at(status, i)
-            reason = _missing(st)
+            reason = _missing(st) or ((missing_reasons or {}).get(st.strip()) if st else None)
             if reason is not None:
                 value = math.nan
             elif raw_value is None or raw_value == "":
@@ -287,14 +321,15 @@ def parse_jsonstat2(
 
     tid = table_id or (str(px_ext.get("tableid")) if px_ext.get("tableid") else None) or "pxweb"
     source = SourceMeta(
-        publisher="SCB",
+        publisher=publisher,
         table_id=tid,
         title=str(data.get("label") or tid),
         reference=reference,
         checksum=checksum,
         licence="CC0 1.0",
         retrieved_at=retrieved_at,
-        notes=f"PX-Web JSON-stat2; updated {data['updated']}" if data.get("updated") else None,
+        notes=notes
+        or (f"PX-Web JSON-stat2; updated {data['updated']}" if data.get("updated") else None),
     )
     return Observations(
         source=source, data=_obs_frame(records), variables=_variables_frame(var_rows)
