@@ -21,6 +21,7 @@ from pathlib import Path
 import pandas as pd
 
 from omradesbild.areas.codes import DESO_RE, KOMMUN_RE, LAN_RE, REGSO_RE
+from omradesbild.areas.registry import COUNTRY_CODE, normalize_area_code
 from omradesbild.errors import InputError
 from omradesbild.sources.base import (
     OBS_COLUMNS,
@@ -40,6 +41,8 @@ DEFAULT_VERSIONS = (
 
 
 def _infer_version(code: str) -> str | None:
+    if code == COUNTRY_CODE:
+        return "country"
     for pattern, version in DEFAULT_VERSIONS:
         if pattern.match(code):
             return version
@@ -111,7 +114,7 @@ def read_long_csv(
         def cell(name: str, row: list[str] = row) -> str:
             return row[idx[name]].strip() if name in idx else ""
 
-        code = cell("area_code")
+        code = normalize_area_code(cell("area_code")) if cell("area_code") else ""
         if not code:
             raise InputError("empty area code", file=p, row=lineno, field="area_code")
         version = cell("area_version") or area_version or _infer_version(code)

@@ -254,7 +254,7 @@ def _parse_area_text(cell: str) -> tuple[str, str] | None:
         return code, "regso"
     if len(code) == 4:
         return code, "kommun"
-    return code, ("country" if code == "00" else "lan")
+    return ("SE", "country") if code == "00" else (code, "lan")
 
 
 def _parse_period(cell: str | float | None) -> str | None:

@@ -101,10 +101,32 @@ def kommun_names(store: Store) -> dict[str, str]:
 
 
 def ingest_parsed(store: Store, parsed: Sequence[Parsed], *, kind: str) -> list[IngestReport]:
-    """Write already-parsed sources in one transaction (areas before observations)."""
+    """Write already-parsed sources in one transaction (areas before observations).
+
+    Län and kommun codes of SCB's current lists that the observations use and the store does
+    not hold yet are added first (the lists ship with the package), so statistics of kommuner
+    and län need no boundary file ingested before them.
+    """
     ordered = sorted(parsed, key=lambda p: 0 if isinstance(p, Areas) else 1)
     with store.transaction():
+        builtin = _reference_areas(store, ordered)
+        if builtin is not None:
+            store.ingest(builtin, kind="reference-areas")
         return [store.ingest(p, kind=kind) for p in ordered]
+
+
+def _reference_areas(store: Store, parsed: Sequence[Parsed]) -> Areas | None:
+    from omradesbild.areas.registry import reference_areas
+
+    used: set[tuple[str, str]] = set()
+    for p in parsed:
+        if isinstance(p, Observations) and len(p.data):
+            used |= set(zip(p.data["area_code"], p.data["area_version"], strict=True))
+    if not used:
+        return None
+    held = store.areas()
+    used -= set(zip(held["area_code"], held["version"], strict=True))
+    return reference_areas(sorted(used)) if used else None
 
 
 def ingest_files(
