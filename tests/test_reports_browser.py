@@ -186,7 +186,7 @@ def test_profile_pdf_english(regso_data: SiteData, tmp_path: Path) -> None:
     from omradesbild.reports.pdf import build_profile_pdf, profile_html
 
     html = profile_html(regso_data, "9999R020", lang="en")
-    assert "Key figures vs kommun and country" in html
+    assert "Key figures compared with the municipality and Sweden" in html
     assert "SYNTHETIC DATA" in html
     assert "Nyckeltal" not in html
     out = build_profile_pdf(regso_data, "9999R020", tmp_path / "x.pdf", lang="en")

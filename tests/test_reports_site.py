@@ -201,7 +201,7 @@ def test_english_build(site_en: Path) -> None:
         assert heading in index
     assert "Samlad lägesbild" not in index
     profile = (site_en / "profiles" / "9999R020.html").read_text(encoding="utf-8")
-    for heading in ("What drives the index", "Trends over the years", "None registered."):
+    for heading in ("What drives the index", "Trends over time", "None registered."):
         assert heading in profile
 
 

@@ -33,6 +33,7 @@ from omradesbild.config import (
     POLICE_SHARE_THRESHOLD,
 )
 from omradesbild.errors import ConfigError
+from omradesbild.wording import both
 
 if TYPE_CHECKING:
     from omradesbild.services.followup import PoliceAnalysis
@@ -299,10 +300,14 @@ def print_police(res: PoliceAnalysis) -> None:
     print_flags(res.flags, y)
 
 
+#: The flags of the Police's list as printed, lettered (a)–(c) (wording: ``flag_<key>``).
 _FLAG_TEXT = {
-    "left_list_still_vulnerable": "(a) lämnat listan men typ 1–2 / left the list, still type 1–2",
-    "vulnerable_never_listed": "(b) typ 1–2, aldrig listat / type 1–2, never listed",
-    "listed_not_vulnerable": "(c) listat men typ 3–5 / listed but type 3–5",
+    key: f"({letter}) {both(f'flag_{key}')}"
+    for letter, key in zip(
+        "abc",
+        ("left_list_still_vulnerable", "vulnerable_never_listed", "listed_not_vulnerable"),
+        strict=True,
+    )
 }
 
 

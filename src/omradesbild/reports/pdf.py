@@ -29,7 +29,8 @@ from typing import Any
 
 from omradesbild.errors import NotFoundError
 from omradesbild.reports.profile import SiteData
-from omradesbild.reports.site import PartnerHook, _Context, _fmt, _nan, reliability_flag
+from omradesbild.reports.site import PartnerHook, _Context, _nan, reliability_flag
+from omradesbild.wording import fmt_num
 
 #: Colours shared with the site (area, kommun, country, confidence band).
 COLORS = {"area": "#1f5f8b", "kommun": "#e07b00", "country": "#6b6b6b", "band": "#c9dbe8"}
@@ -38,32 +39,6 @@ TYPE_COLORS = ["#b2182b", "#ef8a62", "#f7f7f7", "#67a9cf", "#2166ac"]
 #: Sequential scale of the index map (low → high score), YlOrRd-like.
 _SCALE = ["#ffffcc", "#fed976", "#fd8d3c", "#e31a1c", "#800026"]
 _FONT = "DejaVu Sans, Arial, sans-serif"
-
-_STRINGS: dict[str, tuple[str, str]] = {
-    "page": ("Sida", "Page"),
-    "of": ("av", "of"),
-    "map": ("Området i staden", "The area in the city"),
-    "map_legend": (
-        "Färg: indexvärde (ljust = lågt, mörkt = högt); området är markerat med blå kontur.",
-        "Colour: index score (light = low, dark = high); the area is outlined in blue.",
-    ),
-    "synthetic": ("SYNTETISKA DATA", "SYNTHETIC DATA"),
-    "dots_note": (
-        "Punkt = området med 95 % konfidensintervall; romb = kommun; kvadrat = riket.",
-        "Dot = the area with its 95 % confidence interval; diamond = kommun; square = country.",
-    ),
-    "trend_note": (
-        "Blå linje = området (band: 95 % intervall); orange streckad = kommun; grå prickad "
-        "= riket.",
-        "Blue line = the area (band: 95 % interval); orange dashed = kommun; grey dotted = "
-        "country.",
-    ),
-}
-
-
-def _s(key: str, lang: str) -> str:
-    pair = _STRINGS[key]
-    return pair[1] if lang == "en" else pair[0]
 
 
 def _css(s: str) -> Any:
@@ -168,7 +143,7 @@ def svg_dots(
             f'<line x1="{_r(x(tv))}" y1="{_r(top - 4)}" x2="{_r(x(tv))}" '
             f'y2="{_r(height - 6)}" stroke="#e3e6ea" stroke-width="0.6"/>'
         )
-        parts.append(_text(x(tv), top - 6, _fmt(tv, lang, 0), size=8, anchor="middle"))
+        parts.append(_text(x(tv), top - 6, fmt_num(tv, lang, 0), size=8, anchor="middle"))
     for i, label in enumerate(labels):
         cy = top + row_h * i + row_h / 2
         short = label if len(label) <= 64 else label[:62] + "…"
@@ -248,7 +223,7 @@ def svg_trend(
             'stroke="#eef0f3" stroke-width="0.5"/>'
         )
         dec = 0 if abs(y1 - y0) >= 5 else 1 if abs(y1 - y0) >= 0.5 else 2
-        parts.append(_text(left - 2, py(tv) + 2.5, _fmt(tv, lang, dec), size=6.5, anchor="end"))
+        parts.append(_text(left - 2, py(tv) + 2.5, fmt_num(tv, lang, dec), size=6.5, anchor="end"))
     parts.append(_text(left, height - 2, str(periods[0]), size=6.5, anchor="start"))
     if len(periods) > 1:
         parts.append(_text(left + pw, height - 2, str(periods[-1]), size=6.5, anchor="end"))
@@ -340,7 +315,7 @@ def svg_bars(labels: Sequence[str], values: Sequence[object], *, lang: str = "sv
             f'height="{_r(row_h - 4)}" fill="{color}"/>'
         )
         parts.append(
-            _text(max(b, x(0)) + 3, y + row_h / 2 + 3, _fmt(v, lang, 2), size=8, anchor="start")
+            _text(max(b, x(0)) + 3, y + row_h / 2 + 3, fmt_num(v, lang, 2), size=8, anchor="start")
         )
     return _svg(width, height, "".join(parts), label="bars")
 
@@ -491,7 +466,7 @@ class _PdfContext:
 def _with_lang(data: SiteData, lang: str | None) -> SiteData:
     """``data`` in another language (indicator names and method title switched)."""
     from omradesbild.indicators import default_catalogue
-    from omradesbild.reports.i18n import check_lang
+    from omradesbild.wording import check_lang
 
     if lang is None or lang == data.lang:
         return data
@@ -526,7 +501,7 @@ def _headline(pc: _PdfContext, code: str) -> tuple[list[dict[str, Any]], str]:
                 "label": label,
                 "value": r["value"],
                 "ci": (
-                    f"{_fmt(low, ctx.lang)}–{_fmt(high, ctx.lang)}"
+                    f"{fmt_num(low, ctx.lang)}–{fmt_num(high, ctx.lang)}"
                     if low is not None and high is not None
                     else "–"
                 ),
@@ -671,16 +646,15 @@ def profile_html(
     return str(
         tpl.render(
             lang=ctx.lang,
-            s=lambda key: _s(key, ctx.lang),
             css={
                 "top_left": _css(f"{t('site_title')} · {t('profile_title')}"),
                 "top_right": _css(
                     code if ctx.area_name[code] == code else f"{ctx.area_name[code]} ({code})"
                 ),
-                "synthetic": _css(_s("synthetic", ctx.lang)),
+                "synthetic": _css(t("synthetic_short")),
                 "generated": _css(ctx.generated),
-                "page": _css(_s("page", ctx.lang)),
-                "of": _css(_s("of", ctx.lang)),
+                "page": _css(t("page")),
+                "of": _css(t("of")),
             },
             title=f"{ctx.area_name[code]} ({code})",
             code=code,

@@ -21,7 +21,7 @@ import pandas as pd
 
 from omradesbild.errors import ConfigError, NotFoundError, OmradesbildError
 from omradesbild.index.method import IndexMethod
-from omradesbild.reports.i18n import text
+from omradesbild.wording import text
 
 #: Groups for the gap measures: indicator whose numerator/denominator are the counts.
 GAP_GROUPS: tuple[str, ...] = ("foreign_born", "low_econ_standard", "foreign_background")
@@ -605,8 +605,8 @@ def load_site_data(
     from omradesbild.index import load_method
     from omradesbild.index.uncertainty import monte_carlo
     from omradesbild.indicators import default_catalogue, reference_values
-    from omradesbild.reports.i18n import check_lang
     from omradesbild.services.pipeline import area_indicators, index_table, resolve_version
+    from omradesbild.wording import check_lang
 
     lang = check_lang(lang)
     m = method if isinstance(method, IndexMethod) else load_method(method)

@@ -29,8 +29,8 @@ from typing import Any
 import pandas as pd
 
 from omradesbild.reports import charts
-from omradesbild.reports.i18n import Translator, fmt_num
 from omradesbild.reports.profile import SiteData, index_contributions, load_site_data
+from omradesbild.wording import Translator, fmt_num
 
 TEMPLATES = Path(__file__).with_name("templates")
 STATIC = Path(__file__).with_name("static")
@@ -81,9 +81,6 @@ def plotly_js_path() -> Path:
     return path
 
 
-_fmt = fmt_num
-
-
 def reliability_flag(row: Any, t: Any) -> str:
     """The reliability text of one indicator row: masked, unreliable, approximate or reliable."""
     if bool(row["masked"]):
@@ -111,7 +108,7 @@ def _env(lang: str) -> Any:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.filters["num"] = lambda x, d=1: _fmt(x, lang, d)
+    env.filters["num"] = lambda x, d=1: fmt_num(x, lang, d)
     env.globals["t"] = Translator(lang)
     return env
 
@@ -302,7 +299,7 @@ def _overview(ctx: _Context, env: Any) -> str:
     if codes:
         scores = [ctx.score_of(c) for c in codes]
         hover = [
-            f"{n} ({c}): {_fmt(s, d.lang)}" for n, c, s in zip(names, codes, scores, strict=True)
+            f"{n} ({c}): {fmt_num(s, d.lang)}" for n, c, s in zip(names, codes, scores, strict=True)
         ]
         figures["map-index"] = charts.choropleth(
             codes, scores, hover=hover, colorbar_title=t("score")
@@ -401,7 +398,9 @@ def _profile(ctx: _Context, tpl: Any, code: str, partners: PartnerHook | None) -
     if code in ctx.has_geo:
         city = ctx.city_codes(kommun)
         scores = [ctx.score_of(c) for c in city]
-        hover = [f"{ctx.area_name[c]}: {_fmt(s, lang)}" for c, s in zip(city, scores, strict=True)]
+        hover = [
+            f"{ctx.area_name[c]}: {fmt_num(s, lang)}" for c, s in zip(city, scores, strict=True)
+        ]
         figures["map-area"] = charts.choropleth(
             city, scores, hover=hover, colorbar_title=t("score"), highlight=code, height=380
         )

@@ -28,7 +28,6 @@ from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Resp
 from pydantic import BaseModel, Field, TypeAdapter
 
 from omradesbild.errors import InputError, NotFoundError
-from omradesbild.reports.i18n import fmt_num
 from omradesbild.web.data import (
     MAX_DRAWS,
     IndexData,
@@ -40,7 +39,8 @@ from omradesbild.web.data import (
     method_by_id,
     records,
 )
-from omradesbild.web.text import no_scheme, translator
+from omradesbild.web.text import no_scheme
+from omradesbild.wording import fmt_num, translator
 
 router = APIRouter()
 
