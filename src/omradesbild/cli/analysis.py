@@ -172,6 +172,8 @@ def index_compute(
             _print_mc(summary_t)
         result.to_csv(out, index=False)
         typer.echo(f"{m.id} {m.version}: {len(result)} rader skrivna till {out}")
+        for note in result.attrs.get("notes", []):
+            typer.echo(f"OBS / note: {note}")
         return
     if period is None:
         raise ConfigError("--period is needed when computing from the store (or give --table)")

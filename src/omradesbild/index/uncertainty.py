@@ -99,7 +99,7 @@ def _as_normalisation(spec: str | Normalisation) -> Normalisation:
     except ValidationError:
         raise MethodError(
             f"normalisations: unknown normalisation {spec!r}; expected one of "
-            "zscore, minmax, percentrank_inc, rank_exponential, none"
+            "zscore, minmax, percentrank_inc, percent_rank, rank_exponential, none"
         ) from None
 
 
