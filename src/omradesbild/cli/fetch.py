@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Annotated, Literal
 import typer
 
 from omradesbild.cli.common import DbOption, echo_table, open_store
+from omradesbild.config import NEW_DESO_VERSION
 from omradesbild.errors import ConfigError
 from omradesbild.sources.base import Areas, Observations
 
@@ -152,7 +153,7 @@ def table(
 def boundaries(
     version: Annotated[
         str, typer.Option(help="deso2018, deso2025, regso2020 or regso2025.")
-    ] = "deso2025",
+    ] = NEW_DESO_VERSION,
     kommun: Annotated[
         str | None, typer.Option(help="Only this kommun (4 digits), e.g. 1480.")
     ] = None,
