@@ -16,6 +16,7 @@ import typer
 
 from omradesbild._compat import import_optional_dependency
 from omradesbild.cli.common import DbOption, echo_table, open_store
+from omradesbild.config import NEW_DESO_VERSION
 from omradesbild.errors import ConfigError
 from omradesbild.sources.base import Areas, Observations
 
@@ -154,7 +155,7 @@ def table(
 def boundaries(
     version: Annotated[
         str, typer.Option(help="deso2018, deso2025, regso2020 or regso2025.")
-    ] = "deso2025",
+    ] = NEW_DESO_VERSION,
     kommun: Annotated[
         str | None, typer.Option(help="Only this kommun (4 digits), e.g. 1480.")
     ] = None,

@@ -19,6 +19,7 @@ import pandas as pd
 from numpy.typing import NDArray
 from pydantic import ValidationError
 
+from omradesbild.config import UNCERTAINTY_DRAWS
 from omradesbild.errors import InputError, MethodError
 from omradesbild.index.classify import (
     AnyClassification,
@@ -176,7 +177,7 @@ def monte_carlo(
     *,
     method: IndexMethod,
     id_column: str = "area_code",
-    draws: int = 1000,
+    draws: int = UNCERTAINTY_DRAWS,
     seed: int = 0,
     weight_concentration: float = 50.0,
     normalisations: Sequence[str | Normalisation] | None = None,

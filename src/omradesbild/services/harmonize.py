@@ -357,6 +357,7 @@ def store_code_rule(
     from_version: str = BASE_VERSION,
     to_version: str = NEW_DESO_VERSION,
     population_variable: str | None = POPULATION_VARIABLE,
+    kind: str = "code-rule",
 ) -> tuple[list[IngestReport], Areas]:
     """Store DeSO links by SCB's code rule.
 
@@ -372,7 +373,7 @@ def store_code_rule(
         to_version=to_version,
         population_variable=population_variable,
     )
-    return ingest_parsed(store, [parsed], kind="code-rule"), parsed
+    return ingest_parsed(store, [parsed], kind=kind), parsed
 
 
 # --------------------------------------------------------------------------- apply

@@ -22,6 +22,7 @@ import pandas as pd
 
 from omradesbild.areas.codes import DESO_RE, KOMMUN_RE, LAN_RE, REGSO_RE
 from omradesbild.areas.registry import COUNTRY_CODE, normalize_area_code
+from omradesbild.config import DEFAULT_VERSION
 from omradesbild.errors import InputError
 from omradesbild.sources.base import (
     OBS_COLUMNS,
@@ -33,10 +34,10 @@ from omradesbild.sources.base import (
 
 REQUIRED = ("area_code", "period", "variable", "value")
 DEFAULT_VERSIONS = (
-    (DESO_RE, "deso2018"),
-    (REGSO_RE, "regso2020"),
-    (KOMMUN_RE, "kommun2025"),
-    (LAN_RE, "lan2025"),
+    (DESO_RE, DEFAULT_VERSION["deso"]),
+    (REGSO_RE, DEFAULT_VERSION["regso"]),
+    (KOMMUN_RE, DEFAULT_VERSION["kommun"]),
+    (LAN_RE, DEFAULT_VERSION["lan"]),
 )
 
 
