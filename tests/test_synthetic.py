@@ -26,7 +26,8 @@ from omradesbild.synthetic import (
     generate_city,
     write_city_files,
 )
-from omradesbild.synthetic.city import AGE_BANDS, allocate
+from omradesbild.synthetic.constants import AGE_BANDS
+from omradesbild.synthetic.helpers import allocate
 
 
 @pytest.fixture(scope="module")
