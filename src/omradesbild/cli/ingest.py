@@ -77,6 +77,36 @@ def pxweb(
     _ingest(db, files, lambda p: parse_pxweb_file(p, fmt=fmt, area_version=area_version), "pxweb")
 
 
+@app.command("px")
+def px(
+    files: Files,
+    lang: Annotated[
+        str | None,
+        typer.Option(help="Language of labels, one of the file's LANGUAGES (default: LANGUAGE)."),
+    ] = None,
+    area_version: Annotated[
+        str | None, typer.Option(help="Boundary version of DeSO/RegSO codes without a suffix.")
+    ] = None,
+    total_area: Annotated[
+        str | None,
+        typer.Option(
+            help="Area of a file without a region variable (default: Sweden for SCB's files), "
+            "e.g. 0180."
+        ),
+    ] = None,
+    db: DbOption = None,
+) -> None:
+    """PX files (PC-Axis / PxWeb, CHARSET ANSI or UTF-8), e.g. saved from a city's PxWeb."""
+    from omradesbild.store.ingest import parse_px_file
+
+    _ingest(
+        db,
+        files,
+        lambda p: parse_px_file(p, lang=lang, area_version=area_version, total_area=total_area),
+        "px",
+    )
+
+
 @app.command("table")
 def table(
     files: Files,

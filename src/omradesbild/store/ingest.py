@@ -54,6 +54,19 @@ def parse_pxweb_file(
     raise InputError(f"unknown format {fmt!r}", file=path, expected="json-stat2 or csv")
 
 
+def parse_px_file(
+    path: Path,
+    *,
+    lang: str | None = None,
+    area_version: str | None = None,
+    total_area: str | None = None,
+) -> Observations:
+    """A PX file (PC-Axis / PxWeb); catalogued SCB tables get the catalogue's variable ids."""
+    from omradesbild.sources.pxweb import read_px
+
+    return read_px(_exists(path), lang=lang, area_version=area_version, total_area=total_area)
+
+
 def parse_scb_key(path: Path) -> Areas:
     from omradesbild.sources.scb_key import read_scb_key
 

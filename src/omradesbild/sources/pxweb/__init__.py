@@ -38,6 +38,7 @@ from omradesbild.sources.pxweb.common import (
 )
 from omradesbild.sources.pxweb.csvformat import parse_pxweb_csv
 from omradesbild.sources.pxweb.jsonstat import parse_jsonstat2
+from omradesbild.sources.pxweb.px import parse_px, read_px
 from omradesbild.sources.pxweb.query import (
     plan_chunks,
     v1_query_body,
@@ -59,8 +60,10 @@ __all__ = [
     "metadata_values",
     "normalize_period",
     "parse_jsonstat2",
+    "parse_px",
     "parse_pxweb_csv",
     "plan_chunks",
+    "read_px",
     "slugify",
     "split_region_code",
     "v1_query_body",
