@@ -66,15 +66,27 @@ def scb_xlsx(
 def pxweb(
     files: Files,
     fmt: Annotated[
-        str, typer.Option("--format", help="json-stat2 or csv (default: by file ending).")
+        str,
+        typer.Option(
+            "--format", help="json-stat2, json (v1 plain), csv or px (default: by file ending)."
+        ),
     ] = "auto",
     area_version: Annotated[str | None, typer.Option(help="Boundary version override.")] = None,
+    total_area: Annotated[
+        str | None,
+        typer.Option(help="Area of an answer without a region (default: Sweden for SCB)."),
+    ] = None,
     db: DbOption = None,
 ) -> None:
-    """Saved SCB PX-Web API responses (JSON-stat2 or CSV)."""
+    """Saved PX-Web API answers (JSON-stat2, v1 plain JSON, CSV or PX), SCB's or a city's."""
     from omradesbild.store.ingest import parse_pxweb_file
 
-    _ingest(db, files, lambda p: parse_pxweb_file(p, fmt=fmt, area_version=area_version), "pxweb")
+    _ingest(
+        db,
+        files,
+        lambda p: parse_pxweb_file(p, fmt=fmt, area_version=area_version, total_area=total_area),
+        "pxweb",
+    )
 
 
 @app.command("px")
