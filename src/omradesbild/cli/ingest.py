@@ -66,15 +66,57 @@ def scb_xlsx(
 def pxweb(
     files: Files,
     fmt: Annotated[
-        str, typer.Option("--format", help="json-stat2 or csv (default: by file ending).")
+        str,
+        typer.Option(
+            "--format", help="json-stat2, json (v1 plain), csv or px (default: by file ending)."
+        ),
     ] = "auto",
     area_version: Annotated[str | None, typer.Option(help="Boundary version override.")] = None,
+    total_area: Annotated[
+        str | None,
+        typer.Option(help="Area of an answer without a region (default: Sweden for SCB)."),
+    ] = None,
     db: DbOption = None,
 ) -> None:
-    """Saved SCB PX-Web API responses (JSON-stat2 or CSV)."""
+    """Saved PX-Web API answers (JSON-stat2, v1 plain JSON, CSV or PX), SCB's or a city's."""
     from omradesbild.store.ingest import parse_pxweb_file
 
-    _ingest(db, files, lambda p: parse_pxweb_file(p, fmt=fmt, area_version=area_version), "pxweb")
+    _ingest(
+        db,
+        files,
+        lambda p: parse_pxweb_file(p, fmt=fmt, area_version=area_version, total_area=total_area),
+        "pxweb",
+    )
+
+
+@app.command("px")
+def px(
+    files: Files,
+    lang: Annotated[
+        str | None,
+        typer.Option(help="Language of labels, one of the file's LANGUAGES (default: LANGUAGE)."),
+    ] = None,
+    area_version: Annotated[
+        str | None, typer.Option(help="Boundary version of DeSO/RegSO codes without a suffix.")
+    ] = None,
+    total_area: Annotated[
+        str | None,
+        typer.Option(
+            help="Area of a file without a region variable (default: Sweden for SCB's files), "
+            "e.g. 0180."
+        ),
+    ] = None,
+    db: DbOption = None,
+) -> None:
+    """PX files (PC-Axis / PxWeb, CHARSET ANSI or UTF-8), e.g. saved from a city's PxWeb."""
+    from omradesbild.store.ingest import parse_px_file
+
+    _ingest(
+        db,
+        files,
+        lambda p: parse_px_file(p, lang=lang, area_version=area_version, total_area=total_area),
+        "px",
+    )
 
 
 @app.command("table")

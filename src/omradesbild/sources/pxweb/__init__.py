@@ -19,6 +19,7 @@ a ``missing_reason``, never zero.
 """
 
 from omradesbild.sources.pxweb.client import (
+    FORMATS,
     SCB_V1_BASE,
     SCB_V1_MAX_CELLS,
     SCB_V1_RATE_LIMIT,
@@ -38,6 +39,8 @@ from omradesbild.sources.pxweb.common import (
 )
 from omradesbild.sources.pxweb.csvformat import parse_pxweb_csv
 from omradesbild.sources.pxweb.jsonstat import parse_jsonstat2
+from omradesbild.sources.pxweb.plainjson import parse_pxweb_json
+from omradesbild.sources.pxweb.px import parse_px, read_px
 from omradesbild.sources.pxweb.query import (
     plan_chunks,
     v1_query_body,
@@ -46,6 +49,7 @@ from omradesbild.sources.pxweb.query import (
 )
 
 __all__ = [
+    "FORMATS",
     "SCB_V1_BASE",
     "SCB_V1_MAX_CELLS",
     "SCB_V1_RATE_LIMIT",
@@ -59,8 +63,11 @@ __all__ = [
     "metadata_values",
     "normalize_period",
     "parse_jsonstat2",
+    "parse_px",
     "parse_pxweb_csv",
+    "parse_pxweb_json",
     "plan_chunks",
+    "read_px",
     "slugify",
     "split_region_code",
     "v1_query_body",

@@ -18,6 +18,8 @@ from omradesbild.sources.http import HttpClient
 from omradesbild.sources.pxweb.common import Selection, VariableMap
 from omradesbild.sources.pxweb.csvformat import parse_pxweb_csv
 from omradesbild.sources.pxweb.jsonstat import parse_jsonstat2
+from omradesbild.sources.pxweb.plainjson import parse_pxweb_json
+from omradesbild.sources.pxweb.px import parse_px
 from omradesbild.sources.pxweb.query import (
     _as_list,
     _is_literal,
@@ -38,6 +40,10 @@ SCB_V1_MAX_CELLS = 100_000
 SCB_V2_RATE_LIMIT: tuple[int, float] = (30, 10.0)
 SCB_V1_RATE_LIMIT: tuple[int, float] = (10, 10.0)
 
+#: Answer formats the client reads (``json`` is v1's plain JSON).
+Format = Literal["json-stat2", "csv", "px", "json"]
+FORMATS: tuple[str, ...] = ("json-stat2", "csv", "px", "json")
+
 
 @dataclass(frozen=True)
 class PxRequest:
@@ -50,7 +56,8 @@ class PxRequest:
 
 
 class PxWebClient:
-    """Client of SCB's PX-Web API (v1 or v2) with chunking, retries, rate limit and cache.
+    """Client of a PX-Web API (v1 or v2; SCB's or any PxWeb database's) with chunking,
+    retries, rate limit and cache.
 
     Parameters
     ----------
@@ -76,6 +83,11 @@ class PxWebClient:
         v2 only: send data queries as GET with ``valueCodes[…]`` instead of POST.
     clock
         Monotonic clock for the rate limiter.
+    publisher
+        Who publishes the database (``SCB``, ``Stockholms stad`` …), for the source.
+    total_area
+        The area of an answer whose region was eliminated; default Sweden for SCB, and
+        required for other publishers' tables answered without a region.
     """
 
     def __init__(
@@ -93,11 +105,15 @@ class PxWebClient:
         use_get: bool = False,
         clock: Callable[[], float] = time.monotonic,
         backoff_base: float = 1.0,
+        publisher: str = "SCB",
+        total_area: str | None = None,
     ) -> None:
         if api_version not in (1, 2):
             raise ValueError("api_version must be 1 or 2")
         self.base_url = base_url.rstrip("/")
         self.api_version = api_version
+        self.publisher = publisher
+        self.total_area = total_area
         self.lang = lang
         self.use_get = use_get
         self.max_cells = max_cells or (SCB_V2_MAX_CELLS if api_version == 2 else SCB_V1_MAX_CELLS)
@@ -191,8 +207,10 @@ class PxWebClient:
         self, table_id: str, selection: Selection, fmt: str = "json-stat2"
     ) -> PxRequest:
         """The request for one (already small enough) selection."""
-        if fmt not in ("json-stat2", "csv"):
-            raise ValueError("fmt must be 'json-stat2' or 'csv'")
+        if fmt not in FORMATS:
+            raise ValueError(f"fmt must be one of {FORMATS}")
+        if fmt == "json" and self.api_version == 2:
+            raise ValueError("the plain 'json' format is PX-Web API v1's; use json-stat2 with v2")
         if self.api_version == 1:
             return PxRequest(
                 "POST", self.table_url(table_id), {}, v1_query_body(selection, fmt=fmt)
@@ -219,11 +237,12 @@ class PxWebClient:
         self,
         table_id: str,
         selection: Selection,
-        fmt: Literal["json-stat2", "csv"] = "json-stat2",
+        fmt: Format = "json-stat2",
         *,
         variable_map: VariableMap | None = None,
         area_version: str | None = None,
         unmapped: Literal["slug", "drop", "error"] = "slug",
+        total_area: str | None = None,
     ) -> Observations:
         """Fetch a selection as observations, splitting it over the cell limit.
 
@@ -234,9 +253,10 @@ class PxWebClient:
         selection
             Variable code -> value codes or ``"*"``.
         fmt
-            ``"json-stat2"`` (recommended) or ``"csv"``.
-        variable_map, area_version, unmapped
-            Passed to the parser, see :func:`parse_jsonstat2`.
+            ``"json-stat2"`` (recommended), ``"csv"``, ``"px"`` or (v1 only) ``"json"``.
+        variable_map, area_version, unmapped, total_area
+            Passed to the parser, see :func:`parse_jsonstat2`; ``total_area`` defaults to
+            the client's.
 
         Raises
         ------
@@ -253,26 +273,32 @@ class PxWebClient:
                 resp = self.http.get(req.url, params=req.params)
             else:
                 resp = self.http.post(req.url, params=req.params, json_body=req.body)
+            common: dict[str, Any] = {
+                "reference": resp.url,
+                "variable_map": variable_map,
+                "area_version": area_version,
+                "unmapped": unmapped,
+                "retrieved_at": resp.retrieved_at,
+                "total_area": total_area or self.total_area,
+            }
             if fmt == "json-stat2":
                 obs = parse_jsonstat2(
-                    resp.content,
-                    reference=resp.url,
-                    variable_map=variable_map,
-                    area_version=area_version,
-                    table_id=table_id,
-                    unmapped=unmapped,
-                    retrieved_at=resp.retrieved_at,
+                    resp.content, table_id=table_id, publisher=self.publisher, **common
                 )
+            elif fmt == "json":
+                obs = parse_pxweb_json(
+                    resp.content, table_id=table_id, publisher=self.publisher, **common
+                )
+            elif fmt == "px":
+                obs = parse_px(resp.content, table_id=table_id, lang=self.lang, **common)
             else:
+                del common["total_area"]
                 obs = parse_pxweb_csv(
                     resp.content,
-                    reference=resp.url,
-                    variable_map=variable_map,
-                    area_version=area_version,
                     table_id=table_id,
                     dimensions=list(chunk),
-                    unmapped=unmapped,
-                    retrieved_at=resp.retrieved_at,
+                    publisher=self.publisher,
+                    **common,
                 )
             parts.append(obs)
         return _merge(parts, table_id=table_id, reference=self.table_url(table_id))

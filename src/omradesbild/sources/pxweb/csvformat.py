@@ -98,6 +98,7 @@ def parse_pxweb_csv(
     units: Mapping[str, str] | None = None,
     unmapped: Literal["slug", "drop", "error"] = "slug",
     retrieved_at: datetime | None = None,
+    publisher: str = "SCB",
 ) -> Observations:
     """Parse a PX-Web CSV response (v1 ``"csv"``, v2 ``outputFormat=csv``) into observations.
 
@@ -124,6 +125,8 @@ def parse_pxweb_csv(
     period
         The period when neither a time column nor a trailing period in the value headers
         (``2022``, ``2022M06``, ``2022K1``) gives it.
+    publisher
+        Who published the table (default ``SCB``).
     units
         Unit per variable id; default: ``tkr``/``procent`` when the header says so, else None.
 
@@ -292,7 +295,7 @@ def parse_pxweb_csv(
 
     tid = table_id or "pxweb"
     source = SourceMeta(
-        publisher="SCB",
+        publisher=publisher,
         table_id=tid,
         title=csv_title or tid,
         reference=reference,

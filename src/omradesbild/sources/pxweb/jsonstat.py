@@ -102,6 +102,7 @@ def parse_jsonstat2(
     publisher: str = "SCB",
     missing_reasons: Mapping[str, str] | None = None,
     notes: str | None = None,
+    checksum: str | None = None,
 ) -> Observations:
     """Parse a PX-Web JSON-stat2 dataset into observations.
 
@@ -136,6 +137,8 @@ def parse_jsonstat2(
         ``DATASYMBOL`` keywords).
     notes
         Source notes (e.g. a PX file's ``NOTE``); default: when the dataset was updated.
+    checksum
+        Checksum of the source (e.g. of a PX file's bytes); default: of ``payload``.
 
     Returns
     -------
@@ -149,7 +152,8 @@ def parse_jsonstat2(
     :math:`\\sum_j i_j \\prod_{l>j} n_l`. ``value`` may be a list or a sparse ``{index: v}``
     mapping; ``status`` a string (all cells), a list or a mapping.
     """
-    checksum, raw = _checksum_of(payload)
+    payload_checksum, raw = _checksum_of(payload)
+    checksum = checksum or payload_checksum
     if isinstance(payload, Mapping):
         data: Mapping[str, Any] = payload
     else:
@@ -293,7 +297,7 @@ def parse_jsonstat2(
             t = int(positions[time_pos][i])
             raw_value = values[i]
             st = _status_at(status, i)
-            reason = _missing(st) or ((missing_reasons or {}).get(st.strip()) if st else None)
+            reason = ((missing_reasons or {}).get(st.strip()) if st else None) or _missing(st)
             if reason is not None:
                 value = math.nan
             elif raw_value is None or raw_value == "":
