@@ -136,6 +136,14 @@ def index_compute(
         ),
     ] = 0,
     seed: Annotated[int, typer.Option(help="Seed of the Monte-Carlo draws.")] = 0,
+    sensitivity: Annotated[
+        str | None,
+        typer.Option(
+            help="Add a sensitivity analysis to the draws: weights, normalisation or both "
+            "(comma-separated). A method with a fixed formula (scb-omradestyp) otherwise "
+            "draws only the indicators' sampling error."
+        ),
+    ] = None,
     db: DbOption = None,
 ) -> None:
     """Compute an index: from the store (--level, --period) or from a wide CSV (--table).
@@ -145,8 +153,10 @@ def index_compute(
     Table mode writes the id column, one column per theme, score, rank and class.
     """
     from omradesbild.index import compute_index, load_method
+    from omradesbild.index.uncertainty import check_sensitivity
 
     m = load_method(method)
+    sens = check_sensitivity([p for p in (sensitivity or "").split(",") if p.strip()])
     if table is not None:
         if not table.exists():
             raise InputError("file not found", file=table, expected="an existing CSV file")
@@ -166,10 +176,10 @@ def index_compute(
             from omradesbild.index.uncertainty import monte_carlo
 
             mc_t, summary_t = monte_carlo(
-                df, method=m, id_column=id_column, draws=uncertainty, seed=seed
+                df, method=m, id_column=id_column, draws=uncertainty, seed=seed, sensitivity=sens
             )
             result = _merge_mc(result, mc_t, id_column)
-            _print_mc(summary_t)
+            _print_mc(summary_t, out)
         result.to_csv(out, index=False)
         typer.echo(f"{m.id} {m.version}: {len(result)} rader skrivna till {out}")
         for note in result.attrs.get("notes", []):
@@ -192,11 +202,12 @@ def index_compute(
                 period=period,
                 draws=uncertainty,
                 seed=seed,
+                sensitivity=sens,
             )
     out_df = store_index_output(result, m.id)
     if mc is not None:
         out_df = _merge_mc(out_df, mc, "area_code")
-        _print_mc(summary)
+        _print_mc(summary, out)
     out_df.to_csv(out, index=False)
     typer.echo(f"{m.id} {m.version}: {len(out_df)} områden ({level}, {period}) skrivna till {out}")
     if "area_type" in out_df.columns or "class" in out_df.columns:
@@ -222,10 +233,27 @@ def _merge_mc(result: pd.DataFrame, mc: pd.DataFrame, id_column: str) -> pd.Data
     return result.merge(mc[[id_column, *keep]], on=id_column, how="left")
 
 
-def _print_mc(summary: dict[str, object]) -> None:
+def _print_mc(summary: dict[str, object], out: Path) -> None:
+    """Print the uncertainty summary and write it next to ``out`` (``<stem>.uncertainty.json``)."""
     share = summary.get("share_robust_class")
     width = summary.get("median_rank_interval_90")
+    perturbed = summary.get("perturbed")
+    drawn = ", ".join(map(str, perturbed)) if isinstance(perturbed, list) and perturbed else "–"
     typer.echo(
-        f"Osäkerhet / uncertainty: {summary.get('draws')} dragningar; "
-        f"andel områden med robust klass: {share}; median bredd på 90 %-rangintervall: {width}"
+        f"Osäkerhet / uncertainty: {summary.get('draws')} dragningar; dras / drawn: {drawn}; "
+        f"andel områden med robust klass: {_pct(share)}; "
+        f"modal klass = punktklass: {_pct(summary.get('share_modal_equals_class'))}; "
+        f"median bredd på 90 %-rangintervall: {width}"
     )
+    counts = summary.get("class_counts")
+    if isinstance(counts, list) and counts:
+        typer.echo("Klass / class: observerat / observed, förväntat / expected")
+        for row in counts:
+            typer.echo(f"  {row['class']}: {row['observed']}, {row['expected']:.1f}")
+    path = out.with_name(out.stem + ".uncertainty.json")
+    path.write_text(json.dumps(summary, ensure_ascii=False, indent=2, default=str), "utf-8")
+    typer.echo(f"Sammanfattning / summary: {path}")
+
+
+def _pct(value: object) -> str:
+    return f"{100 * value:.1f} %" if isinstance(value, float) else "–"

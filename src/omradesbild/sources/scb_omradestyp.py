@@ -1,0 +1,221 @@
+"""SCB/Delmos's published områdestyp (area type 1–5) per RegSO, as Statistikdatabasen exports it.
+
+The export is a CSV (or tab/semicolon separated text) with one header row — first cell
+``Område`` or empty, then one column per year — one row per RegSO named
+``"Kommun (RegSO-namn)"`` and SCB's footnotes below an empty row. A RegSO name is unique
+only together with its kommun, so rows are matched to RegSO codes through SCB's key (the
+RegSO names with their kommun, as stored by ``ingest scb-key``). Every row is either matched
+or reported as unmatched; nothing is dropped silently.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from omradesbild.errors import InputError
+from omradesbild.sources.base import (
+    AREA_COLUMNS,
+    CLASSIFICATION_COLUMNS,
+    SCB_MISSING_MARKERS,
+    Areas,
+    SourceMeta,
+    empty_frame,
+    file_checksum,
+    now_utc,
+)
+
+#: Classification scheme of SCB's published area types in the store.
+PUBLISHED_SCHEME = "scb_omradestyp_published"
+
+#: Level and boundary version of the published types (RegSO 2020 names and codes).
+LEVEL = "regso"
+VERSION = "regso2020"
+
+_NAME = re.compile(r"^(?P<kommun>[^()]+?)\s*\((?P<regso>.+)\)\s*$")
+_YEAR = re.compile(r"^\d{4}$")
+_TYPES = {"1", "2", "3", "4", "5"}
+
+
+def name_key(kommun: str, regso: str) -> tuple[str, str]:
+    """Matching key: case-folded, whitespace collapsed, every dash the same."""
+
+    def norm(text: str) -> str:
+        text = re.sub(r"[\u2010-\u2015\u2212]", "-", text)
+        text = re.sub(r"\s*-\s*", "-", text)
+        return " ".join(text.split()).casefold()
+
+    return norm(kommun), norm(regso)
+
+
+@dataclass(frozen=True)
+class Unmatched:
+    """A row of the file that names no RegSO of the key (or a RegSO the file lacks)."""
+
+    row: int | None
+    name: str
+    reason: str
+
+
+@dataclass
+class PublishedTypes:
+    """What :func:`read_scb_omradestyp` found: the classifications and what did not match."""
+
+    parsed: Areas
+    years: list[str]
+    n_rows: int
+    unmatched_rows: list[Unmatched] = field(default_factory=list)
+    missing_regso: list[Unmatched] = field(default_factory=list)
+    missing_values: int = 0
+
+
+def _read_text(path: Path) -> str:
+    raw = path.read_bytes()
+    for enc in ("utf-8-sig", "cp1252"):
+        try:
+            return raw.decode(enc)
+        except UnicodeDecodeError:
+            continue
+    raise InputError("cannot decode the file", file=path, expected="UTF-8 or Windows-1252 text")
+
+
+def _rows(text: str) -> list[list[str]]:
+    first = text.split("\n", 1)[0]
+    delim = max([",", ";", "\t"], key=first.count)
+    return [[c.strip() for c in r] for r in csv.reader(io.StringIO(text), delimiter=delim)]
+
+
+def _header(rows: list[list[str]], path: Path) -> tuple[int, list[tuple[int, str]]]:
+    """Index of the header row and ``(column, year)`` of every year column."""
+    for i, r in enumerate(rows[:10]):
+        years = [(j, c.strip('"')) for j, c in enumerate(r) if j > 0 and _YEAR.match(c.strip('"'))]
+        if years and (r[0] == "" or r[0].casefold() in {"område", "region"}):
+            return i, years
+    raise InputError(
+        "no header row with years found",
+        file=path,
+        row=1,
+        expected="a first row 'Område' (or empty), then one column per year, e.g. 2023",
+    )
+
+
+def read_scb_omradestyp(path: str | Path, *, regso: pd.DataFrame) -> PublishedTypes:
+    """Read SCB's published områdestyp per RegSO for every year the file holds.
+
+    Parameters
+    ----------
+    path
+        Statistikdatabasen export (CSV/semicolon/tab), see the module docstring.
+    regso
+        SCB's key as ``area_code, kommun_name, regso_name`` (every RegSO 2020).
+
+    Returns
+    -------
+    PublishedTypes
+        ``parsed.classifications`` (scheme :data:`PUBLISHED_SCHEME`, level ``regso``,
+        version ``regso2020``, period = year, category ``"1"`` … ``"5"``, attributes the
+        name as published), the file's rows that match no RegSO, the RegSO of the key the
+        file does not name, and the number of missing values (``..`` and the like).
+
+    Raises
+    ------
+    InputError
+        No header with years, a row that is not ``"Kommun (RegSO-namn)"``, a value that is
+        not a type 1–5 or one of SCB's missing markers, or the same RegSO twice.
+    """
+    p = Path(path)
+    if not p.is_file():
+        raise InputError("file not found", file=p)
+    rows = _rows(_read_text(p))
+    head, years = _header(rows, p)
+    lookup = {
+        name_key(str(k), str(r)): str(c)
+        for c, k, r in zip(
+            regso["area_code"], regso["kommun_name"], regso["regso_name"], strict=True
+        )
+    }
+    records: list[dict[str, object]] = []
+    unmatched: list[Unmatched] = []
+    seen: dict[str, int] = {}
+    n_rows = n_missing = 0
+    for i in range(head + 1, len(rows)):
+        r = rows[i]
+        if not any(r):
+            break  # footnotes follow the first empty row
+        n_rows += 1
+        m = _NAME.match(r[0])
+        if m is None:
+            raise InputError(
+                f"{r[0]!r} is not a RegSO name with its kommun",
+                file=p,
+                row=i + 1,
+                field="Område",
+                expected="'Kommun (RegSO-namn)', e.g. 'Upplands Väsby (Bollstanäs)'",
+            )
+        code = lookup.get(name_key(m["kommun"], m["regso"]))
+        if code is None:
+            unmatched.append(Unmatched(i + 1, r[0], "no RegSO of SCB's key has this name"))
+            continue
+        if code in seen:
+            raise InputError(
+                f"RegSO {code} ({r[0]}) occurs twice (rows {seen[code]} and {i + 1})",
+                file=p,
+                row=i + 1,
+                field="Område",
+                expected="one row per RegSO",
+            )
+        seen[code] = i + 1
+        for j, year in years:
+            value = r[j].strip('"') if j < len(r) else ""
+            if value in SCB_MISSING_MARKERS or value == "":
+                n_missing += 1
+                continue
+            if value not in _TYPES:
+                raise InputError(
+                    f"{value!r} is not an områdestyp",
+                    file=p,
+                    row=i + 1,
+                    field=year,
+                    expected="1, 2, 3, 4 or 5 (or SCB's '..' for missing)",
+                )
+            records.append(
+                {
+                    "area_code": code,
+                    "level": LEVEL,
+                    "version": VERSION,
+                    "scheme": PUBLISHED_SCHEME,
+                    "period": year,
+                    "category": value,
+                    "attributes": json.dumps({"name": r[0]}, ensure_ascii=False),
+                }
+            )
+    missing = [
+        Unmatched(None, f"{k} ({n}) [{c}]", "RegSO of SCB's key not in the file")
+        for c, k, n in zip(
+            regso["area_code"], regso["kommun_name"], regso["regso_name"], strict=True
+        )
+        if str(c) not in seen
+    ]
+    classes = pd.DataFrame(records) if records else empty_frame(CLASSIFICATION_COLUMNS)
+    source = SourceMeta(
+        publisher="SCB",
+        table_id="omradestyp",
+        title="Områdestyp per RegSO (SCB/Delmos), " + ", ".join(y for _, y in years),
+        reference=str(p),
+        checksum=file_checksum(p),
+        retrieved_at=now_utc(),
+        notes=(
+            f"{len(seen)} RegSO matched, {len(unmatched)} rows unmatched"
+            + (": " + "; ".join(u.name for u in unmatched[:20]) if unmatched else "")
+        ),
+    )
+    parsed = Areas(source=source, areas=empty_frame(AREA_COLUMNS), classifications=classes)
+    return PublishedTypes(
+        parsed, [y for _, y in years], n_rows, unmatched, missing, missing_values=n_missing
+    )
