@@ -38,20 +38,23 @@ PUBLISHED_SCHEME = "scb_omradestyp_published"
 LEVEL = "regso"
 VERSION = "regso2020"
 
-_NAME = re.compile(r"^(?P<kommun>[^()]+?)\s*\((?P<regso>.+)\)\s*$")
+_NAME = re.compile(r"^.+\(.+\)$")
 _YEAR = re.compile(r"^\d{4}$")
 _TYPES = {"1", "2", "3", "4", "5"}
 
 
-def name_key(kommun: str, regso: str) -> tuple[str, str]:
-    """Matching key: case-folded, whitespace collapsed, every dash the same."""
+def name_key(text: str) -> str:
+    """Matching key of ``"Kommun (RegSO-namn)"``: case-folded, spaces collapsed, one dash."""
+    text = re.sub(r"[\u2010-\u2015\u2212]", "-", text)
+    text = re.sub(r"\s*-\s*", "-", text)
+    text = re.sub(r"\s*\(\s*", " (", text)
+    text = re.sub(r"\s*\)", ")", text)
+    return " ".join(text.split()).casefold()
 
-    def norm(text: str) -> str:
-        text = re.sub(r"[\u2010-\u2015\u2212]", "-", text)
-        text = re.sub(r"\s*-\s*", "-", text)
-        return " ".join(text.split()).casefold()
 
-    return norm(kommun), norm(regso)
+def display_name(kommun: str, regso: str) -> str:
+    """SCB's name of a RegSO in Statistikdatabasen: ``"Kommun (RegSO-namn)"``."""
+    return f"{kommun} ({regso})"
 
 
 @dataclass(frozen=True)
@@ -135,7 +138,7 @@ def read_scb_omradestyp(path: str | Path, *, regso: pd.DataFrame) -> PublishedTy
     rows = _rows(_read_text(p))
     head, years = _header(rows, p)
     lookup = {
-        name_key(str(k), str(r)): str(c)
+        name_key(display_name(str(k), str(r))): str(c)
         for c, k, r in zip(
             regso["area_code"], regso["kommun_name"], regso["regso_name"], strict=True
         )
@@ -149,8 +152,7 @@ def read_scb_omradestyp(path: str | Path, *, regso: pd.DataFrame) -> PublishedTy
         if not any(r):
             break  # footnotes follow the first empty row
         n_rows += 1
-        m = _NAME.match(r[0])
-        if m is None:
+        if _NAME.match(r[0]) is None:
             raise InputError(
                 f"{r[0]!r} is not a RegSO name with its kommun",
                 file=p,
@@ -158,7 +160,7 @@ def read_scb_omradestyp(path: str | Path, *, regso: pd.DataFrame) -> PublishedTy
                 field="Område",
                 expected="'Kommun (RegSO-namn)', e.g. 'Upplands Väsby (Bollstanäs)'",
             )
-        code = lookup.get(name_key(m["kommun"], m["regso"]))
+        code = lookup.get(name_key(r[0]))
         if code is None:
             unmatched.append(Unmatched(i + 1, r[0], "no RegSO of SCB's key has this name"))
             continue
@@ -196,7 +198,9 @@ def read_scb_omradestyp(path: str | Path, *, regso: pd.DataFrame) -> PublishedTy
                 }
             )
     missing = [
-        Unmatched(None, f"{k} ({n}) [{c}]", "RegSO of SCB's key not in the file")
+        Unmatched(
+            None, f"{display_name(str(k), str(n))} [{c}]", "RegSO of SCB's key not in the file"
+        )
         for c, k, n in zip(
             regso["area_code"], regso["kommun_name"], regso["regso_name"], strict=True
         )
