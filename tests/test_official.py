@@ -223,3 +223,98 @@ def test_compare_official_on_the_synthetic_city(
     bad = df.loc[~df["agree"]].set_index("area_code")
     assert {c: int(v) for c, v in bad["official_type"].items()} == flipped
     assert df["robust_class"].notna().all()
+
+
+# -- the same series from SCB's PX-Web table TAB6586 (a response built here, no network) --------
+def _tab6586() -> dict[str, object]:
+    regions = ["0180R076_RegSO2020", "1280R028_RegSO2020", "0114R001_RegSO2020"]
+    # Content codes as placeholders: the catalogue matches the content *labels*.
+    contents = {"C1": "Socioekonomiskt index", "C2": "Områdestyp"}
+    years = ["2022", "2023"]
+    # Row-major over Region × ContentsCode × Tid; the index values are made up.
+    values = [41.2, 40.8, 1, 1, 38.0, 39.1, 1, 1, 5.1, 5.3, 4, 4]
+    return {
+        "version": "2.0",
+        "class": "dataset",
+        "label": "Socioekonomiskt index och områdestyp efter region och år",
+        "source": "SCB",
+        "id": ["Region", "ContentsCode", "Tid"],
+        "size": [3, 2, 2],
+        "role": {"time": ["Tid"], "metric": ["ContentsCode"], "geo": ["Region"]},
+        "dimension": {
+            "Region": {
+                "label": "region",
+                "category": {
+                    "index": {c: i for i, c in enumerate(regions)},
+                    "label": {c: c.split("_")[0] for c in regions},
+                },
+            },
+            "ContentsCode": {
+                "label": "tabellinnehåll",
+                "category": {
+                    "index": {c: i for i, c in enumerate(contents)},
+                    "label": contents,
+                },
+            },
+            "Tid": {
+                "label": "år",
+                "category": {
+                    "index": {y: i for i, y in enumerate(years)},
+                    "label": {y: y for y in years},
+                },
+            },
+        },
+        "value": values,
+        "extension": {"px": {"tableid": "TAB6586", "language": "sv"}},
+    }
+
+
+def test_tab6586_catalogue_entry_and_published_series() -> None:
+    from omradesbild.sources.pxweb import parse_jsonstat2
+    from omradesbild.sources.scb_omradestyp import (
+        PXWEB_TABLE,
+        published_types_from_observations,
+        pxweb_variable,
+    )
+    from omradesbild.sources.scb_xlsx import load_catalogue
+
+    assert PXWEB_TABLE in load_catalogue().tables
+    obs = parse_jsonstat2(_tab6586(), reference="recorded:TAB6586", variable_map=pxweb_variable)
+    assert set(obs.data["variable"]) == {"scb_omradestyp", "scb_socioeconomic_index"}
+    parsed = published_types_from_observations(obs)
+    cls = parsed.classifications.sort_values(["period", "area_code"])
+    assert cls[["area_code", "version", "period", "category"]].values.tolist() == [
+        ["0114R001", "regso2020", "2022", "4"],
+        ["0180R076", "regso2020", "2022", "1"],
+        ["1280R028", "regso2020", "2022", "1"],
+        ["0114R001", "regso2020", "2023", "4"],
+        ["0180R076", "regso2020", "2023", "1"],
+        ["1280R028", "regso2020", "2023", "1"],
+    ]
+    assert set(cls["scheme"]) == {PUBLISHED_SCHEME}
+    bad = _tab6586()
+    bad["value"] = [41.2, 40.8, 7, 1, 38.0, 39.1, 1, 1, 5.1, 5.3, 4, 4]
+    msg = r"^recorded:TAB6586, .*: 7 is not an områdestyp \(area 0180R076\)"
+    with pytest.raises(InputError, match=msg):
+        published_types_from_observations(
+            parse_jsonstat2(bad, reference="recorded:TAB6586", variable_map=pxweb_variable)
+        )
+
+
+def test_store_indicator_c_is_used_when_held_and_the_stand_in_is_named_otherwise(
+    demo_store: Path,
+) -> None:
+    """The synthetic city holds SCB's indicator (c); without it the stand-in is named."""
+    from omradesbild.index import compute_index, load_method
+    from omradesbild.services.pipeline import area_index, index_table, method_indicators
+
+    scb = load_method("scb-omradestyp")
+    with Store(demo_store, read_only=True) as s:
+        res = area_index(s, method=scb, level="regso", period="2022")
+        ind = method_indicators(s, method=scb, level="regso", period="2022")
+    assert res["fallback_used"].isna().all()
+    np_c = res["ekbist_longterm_20_64_norm"].to_numpy()
+    assert (np_c == res["ekbist_longterm_20_64"].to_numpy()).all()
+    without = index_table(ind, scb).drop(columns="ekbist_longterm_20_64")
+    out = compute_index(without, method=scb, period_column="period")
+    assert (out["fallback_used"] == "ekbist_longterm_20_64 -> unemployment_16_64").all()

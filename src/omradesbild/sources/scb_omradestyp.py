@@ -25,6 +25,7 @@ from omradesbild.sources.base import (
     CLASSIFICATION_COLUMNS,
     SCB_MISSING_MARKERS,
     Areas,
+    Observations,
     SourceMeta,
     empty_frame,
     file_checksum,
@@ -223,3 +224,75 @@ def read_scb_omradestyp(path: str | Path, *, regso: pd.DataFrame) -> PublishedTy
     return PublishedTypes(
         parsed, [y for _, y in years], n_rows, unmatched, missing, missing_values=n_missing
     )
+
+
+# -- the same series from SCB's PX-Web API ---------------------------------------------------------
+#: SCB's PX-Web table of the socioeconomic index and områdestyp per RegSO (catalogued in
+#: ``scb_tables.yaml``, where its content labels map to variable ids).
+PXWEB_TABLE = "TAB6586"
+
+#: Variable id of the published områdestyp in observations parsed from :data:`PXWEB_TABLE`.
+PXWEB_TYPE_VARIABLE = "scb_omradestyp"
+
+
+def pxweb_variable(codes: tuple[str, ...], labels: tuple[str, ...]) -> str | None:
+    """Variable id of a content combination of :data:`PXWEB_TABLE` (a ``VariableMap``).
+
+    Looked up by label in the catalogue entry ``TAB6586`` of ``scb_tables.yaml``.
+    """
+    from omradesbild.sources.scb_xlsx import load_catalogue
+
+    found = load_catalogue().tables[PXWEB_TABLE].lookup(list(labels))
+    return None if found is None else found[0]
+
+
+def published_types_from_observations(obs: Observations) -> Areas:
+    """The områdestyp rows of a parsed :data:`PXWEB_TABLE` response as the published series.
+
+    Parameters
+    ----------
+    obs
+        Observations from ``parse_jsonstat2(…, variable_map=pxweb_variable)``.
+
+    Returns
+    -------
+    Areas
+        Classifications (scheme :data:`PUBLISHED_SCHEME`, category ``"1"`` … ``"5"``) of
+        every RegSO with a value; the same source.
+
+    Raises
+    ------
+    InputError
+        A value that is not a type 1–5, or an area that is not a RegSO.
+    """
+    d = obs.data.loc[(obs.data["variable"] == PXWEB_TYPE_VARIABLE) & obs.data["value"].notna()]
+    bad_level = d.loc[~d["area_version"].astype(str).str.startswith(LEVEL)]
+    if len(bad_level):
+        raise InputError(
+            f"area {bad_level['area_code'].iloc[0]!r} is not a RegSO",
+            file=obs.source.reference,
+            field="Region",
+            expected="RegSO codes (e.g. 0114R001)",
+        )
+    values = d["value"].astype(float)
+    bad = ~values.isin([1.0, 2.0, 3.0, 4.0, 5.0])
+    if bad.any():
+        first, where = float(values[bad].iloc[0]), d["area_code"][bad].iloc[0]
+        raise InputError(
+            f"{first:g} is not an områdestyp (area {where})",
+            file=obs.source.reference,
+            field=PXWEB_TYPE_VARIABLE,
+            expected="1, 2, 3, 4 or 5",
+        )
+    classes = pd.DataFrame(
+        {
+            "area_code": d["area_code"].astype(str).to_numpy(),
+            "level": LEVEL,
+            "version": d["area_version"].astype(str).to_numpy(),
+            "scheme": PUBLISHED_SCHEME,
+            "period": d["period"].astype(str).to_numpy(),
+            "category": [str(int(v)) for v in values],
+            "attributes": None,
+        }
+    )
+    return Areas(source=obs.source, areas=empty_frame(AREA_COLUMNS), classifications=classes)
