@@ -7,7 +7,10 @@ technical report), on small synthetic tables a reader can check with pen and pap
 
 from __future__ import annotations
 
+import json
 import math
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -24,6 +27,9 @@ from omradesbild.index.normalise import (
     rank_exponential,
     round_half_away,
 )
+
+if TYPE_CHECKING:
+    from conftest import CliRun
 
 SVI = load_method("cdc-svi-2018")
 IMD = load_method("imd-2019")
@@ -230,3 +236,61 @@ def test_imd_tied_scores_share_the_mean_rank() -> None:
     got = rank_exponential([10.0, 20.0, 20.0, 30.0])
     assert got[1] == got[2] == pytest.approx(_exp(2.5, 4))
     assert got[0] == pytest.approx(_exp(1, 4)) and got[3] == pytest.approx(100.0)
+
+
+# -- through the command line -------------------------------------------------------------------
+def test_cli_svi_table_with_fips_and_minus_999(tmp_path: Path, cli: CliRun) -> None:
+    table = _svi_table()
+    src = tmp_path / "svi.csv"
+    table.to_csv(src, index=False)
+    out = tmp_path / "out.csv"
+    code, _, err = cli(
+        ["index", "compute", "--method", "cdc-svi-2018", "--table", str(src),
+         "--id-column", "FIPS", "--out", str(out)]
+    )  # fmt: skip
+    assert code == 0, err
+    got = pd.read_csv(out, dtype={"FIPS": str}).set_index("FIPS")
+    assert got.loc["01002", "EPL_PCI"] == 0.4 and got.loc["01003", "EPL_POV"] == 0.4
+    assert pd.isna(got.loc["01005", "RPL_THEMES"]) and got.loc["01004", "RPL_THEMES"] == 1.0
+
+
+def test_cli_imd_states_the_published_weights(tmp_path: Path, cli: CliRun) -> None:
+    table = pd.DataFrame({"area_code": ["A", "B", "C"]})
+    for i, ind in enumerate(IMD.indicators):
+        table[ind.id] = [-1.0, -2.0, -3.0] if i % 2 else [-3.0, -1.0, -2.0]
+    src = tmp_path / "imd.csv"
+    table.to_csv(src, index=False)
+    code, stdout, err = cli(
+        ["index", "compute", "--method", "imd-2019", "--table", str(src),
+         "--out", str(tmp_path / "o.csv")]
+    )  # fmt: skip
+    assert code == 0, err
+    assert "weights used as published (sum 0.999), not renormalised" in stdout
+
+
+def test_cli_uncertainty_prints_and_writes_expected_counts(tmp_path: Path, cli: CliRun) -> None:
+    rng = np.random.default_rng(2)
+    latent = rng.gamma(2.0, 5.0, size=60)
+    table = pd.DataFrame(
+        {
+            "area_code": [f"R{i:03d}" for i in range(60)],
+            "edu_low_25_64": latent + rng.normal(0, 1, 60),
+            "low_econ_standard": latent + rng.normal(0, 1, 60),
+            "ekbist_longterm_20_64": latent + rng.normal(0, 1, 60),
+        }
+    )
+    src = tmp_path / "scb.csv"
+    table.to_csv(src, index=False)
+    out = tmp_path / "o.csv"
+    args = ["index", "compute", "--method", "scb-omradestyp", "--table", str(src)]
+    code, stdout, err = cli(
+        [*args, "--out", str(out), "--uncertainty", "40", "--sensitivity", "weights"]
+    )
+    assert code == 0, err
+    assert "dras / drawn: weights" in stdout
+    assert "observerat / observed, förväntat / expected" in stdout
+    summary = json.loads((tmp_path / "o.uncertainty.json").read_text("utf-8"))
+    assert summary["sensitivity"] == ["weights"] and len(summary["class_counts"]) == 5
+    assert sum(r["observed"] for r in summary["class_counts"]) == 60
+    code, stdout, err = cli([*args, "--out", str(out), "--uncertainty", "5", "--sensitivity", "x"])
+    assert code != 0 and "unknown sensitivity 'x'" in stdout + err

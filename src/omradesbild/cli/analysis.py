@@ -123,6 +123,14 @@ def index_compute(
         ),
     ] = 0,
     seed: Annotated[int, typer.Option(help="Seed of the Monte-Carlo draws.")] = 0,
+    sensitivity: Annotated[
+        str | None,
+        typer.Option(
+            help="Add a sensitivity analysis to the draws: weights, normalisation or both "
+            "(comma-separated). A method with a fixed formula (scb-omradestyp) otherwise "
+            "draws only the indicators' sampling error."
+        ),
+    ] = None,
     db: DbOption = None,
 ) -> None:
     """Compute an index: from the store (--level, --period) or from a wide CSV (--table).
@@ -132,13 +140,17 @@ def index_compute(
     Table mode writes the id column, one column per theme, score, rank and class.
     """
     from omradesbild.index import load_method
+    from omradesbild.index.uncertainty import check_sensitivity
     from omradesbild.services.index import index_from_store, index_from_table
 
     m = load_method(method)
+    sens = check_sensitivity([p for p in (sensitivity or "").split(",") if p.strip()])
     if table is not None:
-        run = index_from_table(table, method=m, id_column=id_column, draws=uncertainty, seed=seed)
+        run = index_from_table(
+            table, method=m, id_column=id_column, draws=uncertainty, seed=seed, sensitivity=sens
+        )
         if run.uncertainty:
-            _print_mc(run.uncertainty)
+            _print_mc(run.uncertainty, out)
         write_csv(run.table, out, f"{m.id} {m.version}")
         for note in run.table.attrs.get("notes", []):
             typer.echo(f"OBS / note: {note}")
@@ -148,10 +160,10 @@ def index_compute(
     with open_store(db, read_only=True) as store:
         run = index_from_store(
             store, method=m, level=level, version=version, period=period, draws=uncertainty,
-            seed=seed,
+            seed=seed, sensitivity=sens,
         )  # fmt: skip
     if run.uncertainty:
-        _print_mc(run.uncertainty)
+        _print_mc(run.uncertainty, out)
     write_csv(run.table, out, f"{m.id} {m.version} ({level}, {period})")
     dist = run.class_counts()
     if len(dist):
@@ -160,10 +172,27 @@ def index_compute(
         typer.echo(f"OBS: ersättningsindikator använd / fallback used: {run.fallback_used}")
 
 
-def _print_mc(summary: dict[str, object]) -> None:
+def _print_mc(summary: dict[str, object], out: Path) -> None:
+    """Print the uncertainty summary and write it next to ``out`` (``<stem>.uncertainty.json``)."""
     share = summary.get("share_robust_class")
     width = summary.get("median_rank_interval_90")
+    perturbed = summary.get("perturbed")
+    drawn = ", ".join(map(str, perturbed)) if isinstance(perturbed, list) and perturbed else "–"
     typer.echo(
-        f"Osäkerhet / uncertainty: {summary.get('draws')} dragningar; "
-        f"andel områden med robust klass: {share}; median bredd på 90 %-rangintervall: {width}"
+        f"Osäkerhet / uncertainty: {summary.get('draws')} dragningar; dras / drawn: {drawn}; "
+        f"andel områden med robust klass: {_pct(share)}; "
+        f"modal klass = punktklass: {_pct(summary.get('share_modal_equals_class'))}; "
+        f"median bredd på 90 %-rangintervall: {width}"
     )
+    counts = summary.get("class_counts")
+    if isinstance(counts, list) and counts:
+        typer.echo("Klass / class: observerat / observed, förväntat / expected")
+        for row in counts:
+            typer.echo(f"  {row['class']}: {row['observed']}, {row['expected']:.1f}")
+    path = out.with_name(out.stem + ".uncertainty.json")
+    path.write_text(json.dumps(summary, ensure_ascii=False, indent=2, default=str), "utf-8")
+    typer.echo(f"Sammanfattning / summary: {path}")
+
+
+def _pct(value: object) -> str:
+    return f"{100 * value:.1f} %" if isinstance(value, float) else "–"

@@ -176,14 +176,28 @@ def transitions(
     out: Annotated[
         Path | None, typer.Option(help="Write each area's move (relative and anchored) here.")
     ] = None,
+    published: Annotated[
+        bool,
+        typer.Option(
+            "--published", help="Follow SCB/Delmos's published types (ingest scb-omradestyp)."
+        ),
+    ] = False,
     db: DbOption = None,
 ) -> None:
     """Transition matrix of area types (classes) from --from to --to.
 
     Relative classes compare each period with its own distribution (an area can change
     type because others changed); anchored classes use the cut points of --from for both
-    periods, so they change only when the area's own score crosses a fixed cut.
+    periods, so they change only when the area's own score crosses a fixed cut. With
+    --published, the transitions of SCB/Delmos's published types instead.
     """
+    if published:
+        from omradesbild.cli.official import print_published_transitions
+
+        moves = print_published_transitions(period_from, period_to, db)
+        if out:
+            write_csv(moves, out, "Förflyttningar / moves")
+        return
     from omradesbild.services.followup import transitions as run
 
     with open_store(db, read_only=True) as store:

@@ -22,6 +22,7 @@ from omradesbild.cli import fetch as fetch_cmds
 from omradesbild.cli import followup as followup_cmds
 from omradesbild.cli import harmonize as harmonize_cmds
 from omradesbild.cli import ingest as ingest_cmds
+from omradesbild.cli import official as official_cmds  # noqa: F401  (registers its commands)
 from omradesbild.cli.common import DbOption, Period, echo_table, open_store, write_csv
 from omradesbild.cli.main_summary import print_summary
 from omradesbild.cli.report import report as report_cmd

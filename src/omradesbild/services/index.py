@@ -7,6 +7,7 @@ with the output table in the order a reader expects.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -107,10 +108,17 @@ def read_wide_table(path: Path, id_column: str) -> pd.DataFrame:
 
 
 def index_from_table(
-    path: Path, *, method: IndexMethod, id_column: str = "area_code", draws: int = 0, seed: int = 0
+    path: Path,
+    *,
+    method: IndexMethod,
+    id_column: str = "area_code",
+    draws: int = 0,
+    seed: int = 0,
+    sensitivity: Sequence[str] = (),
 ) -> IndexRun:
     """An index of the areas of a wide CSV (one column per indicator), with ``draws``
-    Monte-Carlo draws when positive."""
+    Monte-Carlo draws when positive (``sensitivity``: see
+    :func:`~omradesbild.index.uncertainty.monte_carlo`)."""
     from omradesbild.index import compute_index
     from omradesbild.index.uncertainty import monte_carlo
 
@@ -119,7 +127,9 @@ def index_from_table(
     notes = list(result.attrs.get("notes", []))
     summary: dict[str, object] = {}
     if draws:
-        mc, summary = monte_carlo(df, method=method, id_column=id_column, draws=draws, seed=seed)
+        mc, summary = monte_carlo(
+            df, method=method, id_column=id_column, draws=draws, seed=seed, sensitivity=sensitivity
+        )
         result = merge_uncertainty(result, mc, id_column)
     result.attrs["notes"] = notes
     return IndexRun(result, method, summary)
@@ -135,6 +145,7 @@ def index_from_store(
     base_version: str = BASE_VERSION,
     draws: int = 0,
     seed: int = 0,
+    sensitivity: Sequence[str] = (),
 ) -> IndexRun:
     """An index of every area of a level in one period from the store (see
     :func:`~omradesbild.services.pipeline.area_index`), with ``draws`` Monte-Carlo draws
@@ -150,7 +161,7 @@ def index_from_store(
     if draws:
         mc, summary = area_index_uncertainty(
             store, method=method, level=level, period=period, version=version,
-            base_version=base_version, draws=draws, seed=seed,
+            base_version=base_version, draws=draws, seed=seed, sensitivity=sensitivity,
         )  # fmt: skip
         out = merge_uncertainty(out, mc, "area_code")
     return IndexRun(out, method, summary)

@@ -312,12 +312,15 @@ def area_index_uncertainty(
     draws: int = UNCERTAINTY_DRAWS,
     seed: int = 0,
     normalisations: Sequence[str] | None = ("own", "zscore", "percentrank_inc"),
+    sensitivity: Sequence[str] = (),
 ) -> tuple[pd.DataFrame, dict[str, object]]:
     """Monte-Carlo rank intervals and class probabilities for every area (one period).
 
     Each draw perturbs the weights (Dirichlet around the declared weights), picks one of
     ``normalisations`` (``"own"`` = the method's) and adds each indicator's sampling error
     (the standard error implied by its 95 % confidence interval, ``(high - low) / 3.92``).
+    A method with ``uncertainty.fixed_formula`` (SCB's area types) draws only the sampling
+    error unless ``sensitivity`` names ``weights`` and/or ``normalisation``.
     """
     from omradesbild.index.uncertainty import monte_carlo
 
@@ -337,6 +340,7 @@ def area_index_uncertainty(
         seed=seed,
         normalisations=list(dict.fromkeys(norms)),
         indicator_se=se,
+        sensitivity=sensitivity,
     )
 
 
