@@ -102,6 +102,34 @@ def table(
     )
 
 
+@app.command("scb-csv")
+def scb_csv(
+    files: Files,
+    allow_unmatched: Annotated[
+        bool,
+        typer.Option(
+            "--allow-unmatched",
+            help="Ingest the rows whose RegSO label matches and list the labels that do not "
+            "(default: an unmatched label is an error).",
+        ),
+    ] = False,
+    db: DbOption = None,
+) -> None:
+    """Statistikdatabasen CSV exports keyed by RegSO label "Kommun (RegSO-namn)".
+
+    Region column, dimension columns, one column per year (e.g. "Antal 2020"); UTF-8 with
+    BOM, decimal point; SCB's .. . - become missing values with a reason. Every label is
+    matched to a RegSO 2020 through the names from SCB's key (ingest it first).
+    """
+    from omradesbild.services.labelled import ingest_scb_csv
+
+    with open_store(db) as store:
+        reports, matches = ingest_scb_csv(store, files, allow_unmatched=allow_unmatched)
+    for m in matches:
+        typer.echo(m.line())
+    _report(reports)
+
+
 @app.command("scb-key")
 def scb_key(files: Files, db: DbOption = None) -> None:
     """SCB's keys and DeSO change log (CSV, told apart by their header).
