@@ -492,6 +492,9 @@ def synthetic_observations(n_areas: int, seed: int = 1) -> pd.DataFrame:
         cols[f"edu_{v}_25_64"] = np.round(pop * share(0.02, 0.2))
     for v in ("born_europe_excl_sweden", "born_rest_of_world", "foreign_background"):
         cols[f"pop_{v}"] = np.round(pop * share(0.02, 0.3))
+    cols["pop_born_sweden"] = (
+        pop - cols["pop_born_europe_excl_sweden"] - cols["pop_born_rest_of_world"]
+    )
     for a in range(0, 85, 5):
         cols[f"pop_age_{a}_{a + 4}"] = np.round(pop / 18)
     cols["pop_age_85_plus"] = np.round(pop / 18)

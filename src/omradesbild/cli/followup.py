@@ -85,7 +85,8 @@ def change(
     rates with an exact conditional (binomial) test; medians get no test. 'change' is
     improving / worsening (by the indicator's direction) when significant.
     """
-    from omradesbild.services.followup import change_table, summarise_change
+    from omradesbild.services.followup import summarise_change
+    from omradesbild.services.levels import change_table
 
     with open_store(db, read_only=True) as store:
         df = change_table(
@@ -130,7 +131,8 @@ def trend(
 ) -> None:
     """Linear trend per year of each indicator in each area, with an interval; direction is
     improving / worsening / stable / undetermined (fewer than 3 periods)."""
-    from omradesbild.services.followup import trend_counts, trend_table
+    from omradesbild.services.followup import trend_counts
+    from omradesbild.services.levels import trend_table
 
     with open_store(db, read_only=True) as store:
         df = trend_table(
