@@ -42,9 +42,11 @@ from omradesbild.web.auth import (
     settings_value,
     verify_csrf,
 )
+from omradesbild.wording import translator
 
 router = APIRouter(tags=["partners"])
 _TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
+_TEMPLATES.env.globals["translator"] = translator
 
 CSRF = Depends(verify_csrf)
 CurrentUser = Annotated[User | None, Depends(current_user)]
