@@ -135,3 +135,15 @@ def test_swedish_numbers_parse_back_to_the_rounded_value(x: float, decimals: int
 @given(x=_FINITE, decimals=st.integers(min_value=0, max_value=4))
 def test_english_numbers_parse_back_to_the_rounded_value(x: float, decimals: int) -> None:
     assert parse_num(fmt_num(x, "en", decimals), "en") == round(x, decimals)
+
+
+def test_web_layout_and_error_titles_read_the_catalogue() -> None:
+    from omradesbild.web.app import make_templates
+
+    env = make_templates("sv").env
+    sv = env.get_template("base.html").render(lang="sv", synthetic=True)
+    en = env.get_template("base.html").render(lang="en", synthetic=True)
+    assert text("nav_download", "sv") in sv and text("synthetic", "sv") in sv
+    assert text("nav_download", "en") in en and text("synthetic", "en") in en
+    assert "Nedladdning" not in en
+    assert text("http_404", "sv") == "Hittades inte" and text("http_404", "en") == "Not found"

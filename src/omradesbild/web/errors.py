@@ -15,7 +15,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from omradesbild.wording import strings
+from omradesbild.wording import strings, translator
 
 log = logging.getLogger("omradesbild.web")
 
@@ -84,6 +84,7 @@ def error_response(request: Request, status: int, error: str, detail: Any) -> Re
                     "error": error,
                     "detail": text,
                     "lang": lang,
+                    "translator": translator,
                     "user": getattr(request.state, "user", None),
                     "csrf_token": getattr(request.state, "csrf_token", None),
                 },
