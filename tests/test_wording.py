@@ -25,10 +25,10 @@ from omradesbild.wording import (
 
 SRC = Path(__file__).resolve().parents[1] / "src" / "omradesbild"
 
-#: ``t("key")`` / ``t('key')`` in templates and code, with or without arguments.
-_T_CALL = re.compile(r"""\bt\(\s*["']([A-Za-z0-9_]+)["']""")
-#: ``text("key", …)`` and ``both("key")`` in code.
-_TEXT_CALL = re.compile(r"""\b(?:text|both)\(\s*["']([A-Za-z0-9_]+)["']""")
+#: ``t("key")`` / ``t('key')`` (``tb(…)`` in the web layout) in templates and code.
+_T_CALL = re.compile(r"""\bt[b]?\(\s*["']([A-Za-z0-9_]+)["']""")
+#: ``text("key", …)``, ``both("key")`` in code and ``translator(…)("key")`` in templates.
+_TEXT_CALL = re.compile(r"""(?:\b(?:text|both)|\))\(\s*["']([A-Za-z0-9_]+)["']""")
 #: ``strings(lang)["key"]`` and ``text["key"]`` (the exports' mapping of one language).
 _ITEM = re.compile(r"""\b(?:strings\([a-z_.]+\)|text)\[["']([A-Za-z0-9_]+)["']\]""")
 
@@ -49,7 +49,8 @@ def _used_keys() -> dict[str, set[Path]]:
     used: dict[str, set[Path]] = {}
     for path in SRC.rglob("*.html"):
         if "templates" in path.parts:
-            for key in _T_CALL.findall(path.read_text(encoding="utf-8")):
+            html = path.read_text(encoding="utf-8")
+            for key in (*_T_CALL.findall(html), *_TEXT_CALL.findall(html)):
                 used.setdefault(key, set()).add(path)
     for path in SRC.rglob("*.py"):
         src = path.read_text(encoding="utf-8")
@@ -73,6 +74,7 @@ def test_the_grep_sees_a_missing_key(tmp_path: Path) -> None:
         "no_such_key",
         "other",
     ]
+    assert _TEXT_CALL.findall('{{ translator(L)("back") }} text("a", "sv")') == ["back", "a"]
     assert _ITEM.findall('strings(lang)["export_title"] text["legend"]') == [
         "export_title",
         "legend",
@@ -89,6 +91,9 @@ def test_text_translator_and_labels() -> None:
     assert t.police("unknown_category") == "unknown_category"
     assert translator("sv").level("district") == "stadsdel"
     assert translator("sv").group("foreign_born") == "Utrikes födda"
+    assert t.unit("procent") == "percent" and t.unit("kr") == "kr"
+    assert t.domain("brott och trygghet") == "crime and safety"
+    assert translator("sv").domain("hushåll") == "hushåll"
     assert both("flag_vulnerable_never_listed") == "typ 1–2, aldrig listat / type 1–2, never listed"
     with pytest.raises(KeyError, match="no_such_key"):
         text("no_such_key", "sv")
@@ -130,3 +135,15 @@ def test_swedish_numbers_parse_back_to_the_rounded_value(x: float, decimals: int
 @given(x=_FINITE, decimals=st.integers(min_value=0, max_value=4))
 def test_english_numbers_parse_back_to_the_rounded_value(x: float, decimals: int) -> None:
     assert parse_num(fmt_num(x, "en", decimals), "en") == round(x, decimals)
+
+
+def test_web_layout_and_error_titles_read_the_catalogue() -> None:
+    from omradesbild.web.app import make_templates
+
+    env = make_templates("sv").env
+    sv = env.get_template("base.html").render(lang="sv", synthetic=True)
+    en = env.get_template("base.html").render(lang="en", synthetic=True)
+    assert text("nav_download", "sv") in sv and text("synthetic", "sv") in sv
+    assert text("nav_download", "en") in en and text("synthetic", "en") in en
+    assert "Nedladdning" not in en
+    assert text("http_404", "sv") == "Hittades inte" and text("http_404", "en") == "Not found"

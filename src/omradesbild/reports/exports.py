@@ -37,7 +37,7 @@ from omradesbild.reports.disclosure import (
     disclosure_rule_text,
     mask_components,
 )
-from omradesbild.wording import strings
+from omradesbild.wording import domain_label, strings, unit_label
 
 if TYPE_CHECKING:
     import geopandas as gpd
@@ -68,23 +68,18 @@ _INDEX_HEADS = (
 
 _SOURCE_FIELDS = ("publisher", "table_id", "title", "reference", "checksum", "licence")
 
-_DOMAINS_EN = {
-    "inkomst": "Income",
-    "utbildning": "Education",
-    "arbete": "Work",
-    "boende": "Housing",
-    "befolkning": "Population",
-    "hushåll": "Households",
-    "brott och trygghet": "Crime and safety",
-    "hälsa": "Health",
-    "övrigt": "Other",
-}
-
-_UNITS_EN = {
-    "procent": "percent",
-    "tkr": "SEK thousand",
-    "per 1 000 invånare": "per 1 000 residents",
-}
+#: Order of the domain sheets (the catalogue's Swedish domain names).
+_DOMAIN_ORDER = (
+    "inkomst",
+    "utbildning",
+    "arbete",
+    "boende",
+    "befolkning",
+    "hushåll",
+    "brott och trygghet",
+    "hälsa",
+    "övrigt",
+)
 
 # --------------------------------------------------------------------------------------------
 # Helpers
@@ -181,7 +176,7 @@ def _label(indicator: str, cat: Catalogue, lang: str) -> str:
 
 
 def _unit(unit: str, lang: str) -> str:
-    return unit if lang == "sv" else _UNITS_EN.get(unit, unit)
+    return unit_label(unit, lang)
 
 
 def _domain_of(indicator: str, cat: Catalogue) -> str:
@@ -189,7 +184,7 @@ def _domain_of(indicator: str, cat: Catalogue) -> str:
 
 
 def _domain_title(domain: str, lang: str) -> str:
-    title = domain if lang == "sv" else _DOMAINS_EN.get(domain, domain)
+    title = domain_label(domain, lang)
     return title[:1].upper() + title[1:]
 
 
@@ -394,7 +389,7 @@ def export_excel(
     by_domain: dict[str, list[str]] = {}
     for ind in ids:
         by_domain.setdefault(_domain_of(ind, cat), []).append(ind)
-    domain_order = [d for d in (*_DOMAINS_EN, *by_domain) if d in by_domain]
+    domain_order = [d for d in (*_DOMAIN_ORDER, *by_domain) if d in by_domain]
     for domain in dict.fromkeys(domain_order):
         ws = wb.create_sheet(_sheet_name(_domain_title(domain, lang), used))
         dom_ids = by_domain[domain]

@@ -507,7 +507,7 @@ def _headline(pc: _PdfContext, code: str) -> tuple[list[dict[str, Any]], str]:
                 ),
                 "kommun": kv,
                 "country": cv,
-                "unit": ctx.units.get(ind, ""),
+                "unit": t.unit(ctx.units.get(ind, "")),
                 "flag": flag,
                 "weak": flag in (t("masked"), t("unreliable")),
             }
@@ -547,7 +547,7 @@ def _trends(pc: _PdfContext, code: str) -> list[dict[str, str]]:
         if len(srs) < 2:
             continue
         per = [str(r["period"]) for r in srs]
-        unit = ctx.units.get(ind, "")
+        unit = ctx.t.unit(ctx.units.get(ind, ""))
         title = ctx.names.get(ind, ind)
         out.append(
             {

@@ -427,7 +427,7 @@ def _profile(ctx: _Context, tpl: Any, code: str, partners: PartnerHook | None) -
                 "high": r["ci_high"],
                 "kommun": kv,
                 "country": cv,
-                "unit": ctx.units.get(ind, ""),
+                "unit": t.unit(ctx.units.get(ind, "")),
                 "flag": flag,
                 "weak": flag in (t("masked"), t("unreliable")),
             }
@@ -464,7 +464,7 @@ def _profile(ctx: _Context, tpl: Any, code: str, partners: PartnerHook | None) -
             kommun=(per, [ctx.ref.get((str(kommun), p, ind)) for p in per]),
             country=(per, [ctx.ref.get(("SE", p, ind)) for p in per]),
             title=ctx.names.get(ind, ind),
-            unit=ctx.units.get(ind, ""),
+            unit=ctx.t.unit(ctx.units.get(ind, "")),
             names=names3,
         )
         trend_ids.append(cid)

@@ -30,6 +30,7 @@ from fastapi.templating import Jinja2Templates
 
 from omradesbild.web.errors import install_error_handlers
 from omradesbild.web.settings import WebSettings
+from omradesbild.wording import fmt_num, translator
 
 log = logging.getLogger("omradesbild.web")
 
@@ -45,6 +46,8 @@ def make_templates(lang_default: str = "sv") -> Jinja2Templates:
     env.trim_blocks = True
     env.lstrip_blocks = True
     env.globals["default_lang"] = lang_default
+    env.globals["translator"] = translator
+    env.globals["fmt_num"] = fmt_num
     return templates
 
 

@@ -9,6 +9,9 @@ beside this module. Both files hold the same keys with the same ``{placeholders}
 - :func:`translator` — ``t = translator(lang)``; ``t("key", **fmt)`` in code and templates,
   with ``t.police(category)``, ``t.group(group)`` and ``t.level(level)`` for the names of
   police categories, population groups and area levels;
+- :func:`police_label`, :func:`group_label`, :func:`level_label`, :func:`domain_label`,
+  :func:`unit_label` — names of categories, groups, levels, domains and units (the name
+  itself when the catalogue has no entry);
 - :func:`both` — ``"svenska / English"`` for the bilingual CLI output;
 - :func:`fmt_num` / :func:`parse_num` — numbers for display.
 
@@ -125,6 +128,14 @@ def _label(prefix: str, name: str, lang: str) -> str:
     return name if s is None else s
 
 
+_ASCII = str.maketrans({"å": "a", "ä": "a", "ö": "o", " ": "_", "-": "_"})
+
+
+def _slug(name: str) -> str:
+    """The key part of a Swedish name: ``"brott och trygghet"`` → ``brott_och_trygghet``."""
+    return name.lower().translate(_ASCII)
+
+
 def police_label(category: str, lang: str) -> str:
     """Readable name of a police category (``sarskilt_utsatt`` → "särskilt utsatt område")."""
     return _label("police", category, lang)
@@ -138,6 +149,18 @@ def group_label(group: str, lang: str) -> str:
 def level_label(level: str, lang: str) -> str:
     """Readable name of an area level."""
     return _label("level", level, lang)
+
+
+def domain_label(domain: str, lang: str) -> str:
+    """Readable name of an indicator domain (the catalogue's Swedish name, e.g. ``hushåll``)."""
+    s = strings(lang).get(f"domain_{_slug(domain)}")
+    return domain if s is None else s
+
+
+def unit_label(unit: str, lang: str) -> str:
+    """Readable name of an indicator unit (the catalogue's Swedish name, e.g. ``procent``)."""
+    s = strings(lang).get(f"unit_{_slug(unit)}")
+    return unit if s is None else s
 
 
 class Translator:
@@ -160,6 +183,14 @@ class Translator:
     def level(self, level: str) -> str:
         """See :func:`level_label`."""
         return level_label(level, self.lang)
+
+    def domain(self, domain: str) -> str:
+        """See :func:`domain_label`."""
+        return domain_label(domain, self.lang)
+
+    def unit(self, unit: str) -> str:
+        """See :func:`unit_label`."""
+        return unit_label(unit, self.lang)
 
 
 def translator(lang: str) -> Translator:
