@@ -14,7 +14,7 @@ from typing import Any
 import pandas as pd
 
 from omradesbild.errors import NotFoundError, OmradesbildError
-from omradesbild.services.level import LevelPicture, clean
+from omradesbild.services.level import LevelPicture, clean, components, rank_bounds
 from omradesbild.services.models import (
     AreaProfile,
     ChangeInfo,
@@ -133,17 +133,19 @@ def rank_info(pic: LevelPicture, code: str, period: str) -> RankInfo | None:
         for k, v in u.items()
         if k.startswith("prob_class_") and v is not None
     }
+    low, high = rank_bounds(u)
     return RankInfo(
         period=p,
         rank=int(row["rank"]),
         n=ix.n_reference(p),
-        low=_int(u.get("rank_p05")),
-        high=_int(u.get("rank_p95")),
+        low=low,
+        high=high,
         score=ix.score(code, p),
         cls=cls,
         cls_label=(row.get("class_label") or ix.class_labels.get(cls, "")) if cls else "",
         prob=probs.get(cls) if cls is not None else None,
         class_probabilities=probs,
+        components={c: row.get(c) for c in sorted(components(ix.method)) if c in row},
         draws=int(summary.get("draws", 0) or 0),
     )
 

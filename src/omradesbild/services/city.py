@@ -19,7 +19,13 @@ import pandas as pd
 from omradesbild.errors import ConfigError, NotFoundError, OmradesbildError
 from omradesbild.index.method import IndexMethod
 from omradesbild.services.area import area_profile, catalogue_names
-from omradesbild.services.level import LevelPicture, clean, components, level_picture
+from omradesbild.services.level import (
+    LevelPicture,
+    clean,
+    components,
+    level_picture,
+    rank_bounds,
+)
 from omradesbild.services.models import (
     AreaProfile,
     CityPicture,
@@ -405,8 +411,8 @@ def city_picture(
                 name=names[code],
                 has_geometry=code in geo,
                 rank=_opt_int(row.get("rank")),
-                low=_opt_int(u.get("rank_p05")),
-                high=_opt_int(u.get("rank_p95")),
+                low=rank_bounds(u)[0],
+                high=rank_bounds(u)[1],
                 score=ix.score(code, period),
                 cls=cls,
                 prob=clean(u.get(f"prob_class_{cls}")) if cls is not None else None,

@@ -343,6 +343,19 @@ def rank_uncertainty(
     )
 
 
+def rank_bounds(u: dict[str, Any]) -> tuple[int | None, int | None]:
+    """The 90 % rank interval as whole ranks: the 5th percentile rounded down, the 95th up.
+
+    The percentiles of the draws' ranks are interpolated (fractional); the interval shown
+    everywhere is the smallest range of whole ranks that contains them.
+    """
+    lo, hi = clean(u.get("rank_p05")), clean(u.get("rank_p95"))
+    return (
+        None if lo is None else math.floor(float(lo) + 1e-9),
+        None if hi is None else math.ceil(float(hi) - 1e-9),
+    )
+
+
 # --------------------------------------------------------------------------------- police
 @dataclass(frozen=True)
 class PoliceData:

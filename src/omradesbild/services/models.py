@@ -64,6 +64,9 @@ class RankInfo(_Frozen):
     cls_label: str = ""
     prob: float | None = Field(default=None, description="Share of draws in the same class")
     class_probabilities: dict[int, float] = Field(default_factory=dict)
+    components: dict[str, float | None] = Field(
+        default_factory=dict, description="The index's component values (disclosed)"
+    )
     draws: int = 0
 
 
