@@ -215,7 +215,6 @@ def build_layer_links(
     require_layer(store, from_level, geom_version, geometry=True)
     if via_code_rule_to:
         require_layer(store, from_level, from_version)
-    view: Any = store
     kw: dict[str, Any] = {
         "target_level": level,
         "target_version": version,
@@ -224,16 +223,13 @@ def build_layer_links(
         "via_code_rule_to": via_code_rule_to,
         "min_share": min_share,
     }
-    plain = harmonise_to_layer(view, renormalise=False, **kw)
-    links = harmonise_to_layer(view, renormalise=True, **kw) if renormalise else plain
+    plain = harmonise_to_layer(store, renormalise=False, **kw)
+    links = harmonise_to_layer(store, renormalise=True, **kw) if renormalise else plain
     attrs = dict(plain.attrs)
     dropped: list[str] = []
     if kommuner:
         wanted = {str(k) for k in kommuner}
-        keep = links["from_code"].astype(str).str[:4].isin(wanted)
-        dropped = sorted(set(links.loc[~keep, "from_code"].astype(str)))
-        links = links.loc[keep]
-        plain = plain.loc[plain["from_code"].astype(str).str[:4].isin(wanted)]
+        links, plain, dropped = _in_kommuner(links, plain, wanted)
         if links.empty:
             raise NotFoundError(
                 f"no {from_version} area of kommun {', '.join(sorted(wanted))} overlaps "
@@ -252,6 +248,16 @@ def build_layer_links(
         renormalised=renormalise,
         notes=list(attrs.get("notes", [])),
     )
+
+
+def _in_kommuner(
+    links: pd.DataFrame, plain: pd.DataFrame, wanted: set[str]
+) -> tuple[pd.DataFrame, pd.DataFrame, list[str]]:
+    """The links (and plain links) of source areas in ``wanted`` kommuner, and those left out."""
+    keep = links["from_code"].astype(str).str[:4].isin(wanted)
+    dropped = sorted(set(links.loc[~keep, "from_code"].astype(str)))
+    plain = plain.loc[plain["from_code"].astype(str).str[:4].isin(wanted)]
+    return links.loc[keep], plain, dropped
 
 
 def layer_links_source(
