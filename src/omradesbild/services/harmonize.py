@@ -11,7 +11,6 @@ the layer carries (e.g. Göteborg's own socioeconomic area classes) with the pur
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -34,6 +33,12 @@ from omradesbild.measures.agreement import (
     classification_agreement,
     compare_classifications,
 )
+from omradesbild.services.layers import (
+    label_attribute,
+    layer_attribute,
+    require_layer,
+    stored_layers,
+)
 from omradesbild.sources.base import (
     AREA_COLUMNS,
     LINK_COLUMNS,
@@ -51,6 +56,7 @@ if TYPE_CHECKING:
 __all__ = [
     "FULL_COVERAGE",
     "LOW_COVERAGE",
+    "CoverageSummary",
     "LayerComparison",
     "LayerLinks",
     "StoredLayerLinks",
@@ -67,53 +73,6 @@ __all__ = [
     "store_layer_links",
     "stored_layers",
 ]
-
-
-# --------------------------------------------------------------------------- store lookups
-
-
-def stored_layers(store: Store) -> pd.DataFrame:
-    """Level, version, number of areas and of areas with a geometry, for every stored layer."""
-    return store.con.execute(
-        "SELECT level, version, count(*) AS n, count(geometry) AS with_geometry "
-        "FROM areas GROUP BY ALL ORDER BY level, version"
-    ).df()
-
-
-def _layers_text(layers: pd.DataFrame) -> str:
-    return ", ".join(
-        f"{lv}/{v} ({n} areas, {g} with geometry)"
-        for lv, v, n, g in layers[["level", "version", "n", "with_geometry"]].itertuples(
-            index=False
-        )
-    )
-
-
-def require_layer(store: Store, level: str, version: str, *, geometry: bool = False) -> None:
-    """Raise a :class:`NotFoundError` listing the stored layers when ``level/version`` is absent.
-
-    With ``geometry``, the layer must also have polygons in the store.
-    """
-    layers = stored_layers(store)
-    row = layers[(layers["level"] == level) & (layers["version"] == version)]
-    if row.empty:
-        import difflib
-
-        close = difflib.get_close_matches(version, layers["version"].astype(str).tolist(), n=3)
-        hint = f" (did you mean {', '.join(close)}?)" if close else ""
-        raise NotFoundError(
-            f"the store holds no {level} areas of version {version!r}{hint}; stored layers: "
-            + (_layers_text(layers) or "none")
-            + ". Ingest the layer with 'omradesbild ingest boundaries <file>'"
-        )
-    if geometry and int(row["with_geometry"].iloc[0]) == 0:
-        with_geo = layers[layers["with_geometry"] > 0]
-        raise NotFoundError(
-            f"the {level} layer {version!r} has no geometries in the store (it came from a "
-            "key or a list); layers with geometry: "
-            + (_layers_text(with_geo) or "none")
-            + ". Ingest its boundary file with 'omradesbild ingest boundaries <file>'"
-        )
 
 
 @dataclass
@@ -147,22 +106,43 @@ class LayerLinks:
     renormalised: bool = False
     notes: list[str] = field(default_factory=list)
 
-    def summary(self) -> dict[str, Any]:
+    def summary(self) -> CoverageSummary:
         """Numbers for the report: links, sources fully/partly covered, targets unreached."""
         cov = self.coverage
         partly = cov[cov < FULL_COVERAGE]
-        return {
-            "links": len(self.links),
-            "sources_linked": len(cov),
-            "sources_fully_covered": int((cov >= FULL_COVERAGE).sum()),
-            "sources_partly_covered": len(partly),
-            "sources_mostly_outside": int((cov < LOW_COVERAGE).sum()),
-            "min_coverage": float(cov.min()) if len(cov) else float("nan"),
-            "lowest_coverage": {str(k): float(v) for k, v in partly.nsmallest(5).items()},
-            "sources_outside": len(self.sources_outside),
-            "targets_without_source": list(self.targets_without_source),
-            "dropped_other_kommun": len(self.dropped_kommun),
-        }
+        return CoverageSummary(
+            links=len(self.links),
+            sources_linked=len(cov),
+            sources_fully_covered=int((cov >= FULL_COVERAGE).sum()),
+            sources_partly_covered=len(partly),
+            sources_mostly_outside=int((cov < LOW_COVERAGE).sum()),
+            min_coverage=float(cov.min()) if len(cov) else float("nan"),
+            lowest_coverage={str(k): float(v) for k, v in partly.nsmallest(5).items()},
+            sources_outside=len(self.sources_outside),
+            targets_without_source=list(self.targets_without_source),
+            dropped_other_kommun=len(self.dropped_kommun),
+        )
+
+
+@dataclass(frozen=True)
+class CoverageSummary:
+    """How completely a layer crosswalk covers its source areas (:meth:`LayerLinks.summary`).
+
+    ``sources_fully_covered`` have coverage of at least :data:`FULL_COVERAGE`,
+    ``sources_mostly_outside`` below :data:`LOW_COVERAGE`; ``lowest_coverage`` holds the
+    five partly covered sources with the lowest coverage.
+    """
+
+    links: int
+    sources_linked: int
+    sources_fully_covered: int
+    sources_partly_covered: int
+    sources_mostly_outside: int
+    min_coverage: float
+    lowest_coverage: dict[str, float]
+    sources_outside: int
+    targets_without_source: list[str]
+    dropped_other_kommun: int
 
 
 def build_layer_links(
@@ -457,42 +437,6 @@ def apply_stored_links(
 # --------------------------------------------------------------------------- compare
 
 
-def layer_attribute(store: Store, *, level: str, version: str, attribute: str) -> pd.DataFrame:
-    """``area_code``, ``name`` and the value of one stored attribute of a layer's areas.
-
-    Raises
-    ------
-    NotFoundError
-        Unknown layer, or an attribute no area has (naming the attributes there are).
-    """
-    require_layer(store, level, version)
-    areas = store.areas(level=level, version=version)
-    parsed = [json.loads(a) if isinstance(a, str) and a else {} for a in areas["attributes"]]
-    if not any(attribute in p for p in parsed):
-        names = sorted({k for p in parsed for k in p})
-        raise NotFoundError(
-            f"the {level} layer {version!r} has no attribute {attribute!r}; its attributes: "
-            + (", ".join(names) or "none")
-        )
-    out = pd.DataFrame(
-        {
-            "area_code": areas["area_code"].astype(str),
-            "name": areas["name"],
-            attribute: [p.get(attribute) for p in parsed],
-        }
-    )
-    label = _label_attribute(attribute)
-    if label and any(label in p for p in parsed):
-        out[label] = [p.get(label) for p in parsed]
-    return out
-
-
-def _label_attribute(attribute: str) -> str | None:
-    if attribute.endswith("_kod"):
-        return attribute[: -len("_kod")] + "_namn"
-    return None
-
-
 def layer_index(
     store: Store,
     *,
@@ -581,7 +525,7 @@ def compare_with_layer_classes(
     )
     theirs = layer_attribute(store, level=level, version=version, attribute=attribute)
     ours = result[["area_code", "score", "class"]]
-    label = _label_attribute(attribute)
+    label = label_attribute(attribute)
     tab = compare_classifications(
         ours,
         theirs,
