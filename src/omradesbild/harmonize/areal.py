@@ -225,6 +225,9 @@ def build_crosswalk(
 ) -> pd.DataFrame:
     r"""Areal crosswalk from every source polygon to the target polygons it overlaps.
 
+    This function is longer than 80 lines on purpose: the intersection, the weights and the
+    coverage diagnostics run over the same spatial index and arrays, in order.
+
     Parameters
     ----------
     source, target
