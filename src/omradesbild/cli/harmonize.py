@@ -96,21 +96,16 @@ def layer(
 
     Afterwards 'indicators compute' and 'index compute' work for --level/--version.
     """
-    from omradesbild.services.harmonize import harmonise_layer
+    from omradesbild.services.harmonize import LayerRequest, harmonise_layer
     from omradesbild.store.ingest import describe
 
+    request = LayerRequest(
+        level=level, version=version, from_level=from_level, from_version=from_version,
+        via_code_rule_to=via_code_rule_to, renormalise=renormalise, min_share=min_share,
+        kommuner=tuple(kommun or ()),
+    )  # fmt: skip
     with open_store(db) as store:
-        res = harmonise_layer(
-            store,
-            level=level,
-            version=version,
-            from_level=from_level,
-            from_version=from_version,
-            via_code_rule_to=via_code_rule_to,
-            renormalise=renormalise,
-            min_share=min_share,
-            kommuner=kommun,
-        )
+        res = harmonise_layer(store, request)
     typer.echo(describe(res.report))
     if res.removed:
         typer.echo(f"{res.removed} earlier links {from_version} -> {version} replaced")

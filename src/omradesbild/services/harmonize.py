@@ -59,6 +59,7 @@ __all__ = [
     "CoverageSummary",
     "LayerComparison",
     "LayerLinks",
+    "LayerRequest",
     "StoredLayerLinks",
     "apply_stored_links",
     "build_layer_links",
@@ -145,25 +146,12 @@ class CoverageSummary:
     dropped_other_kommun: int
 
 
-def build_layer_links(
-    store: Store,
-    *,
-    level: str,
-    version: str,
-    from_level: str = "deso",
-    from_version: str = BASE_VERSION,
-    via_code_rule_to: str | None = None,
-    renormalise: bool = False,
-    min_share: float = LAYER_MIN_SHARE,
-    kommuner: Sequence[str] | None = None,
-) -> LayerLinks:
-    r"""Areal links from ``from_version`` to the polygon layer ``level/version`` of a store.
+@dataclass(frozen=True)
+class LayerRequest:
+    r"""What to link to what: a polygon layer of the store and the areas the data are for.
 
-    Parameters
+    Attributes
     ----------
-    store
-        An open store holding both layers' polygons (with ``via_code_rule_to``: that
-        version's polygons and the ``from_version`` codes).
     level, version
         The target layer, e.g. ``district`` / ``stockholm_stadsdelar``.
     from_level, from_version
@@ -176,10 +164,30 @@ def build_layer_links(
     kommuner
         Keep only source areas in these kommuner (first four characters of the code), e.g.
         ``["0180"]``: neighbouring areas touching the layer with slivers are left out.
+    """
 
-    Returns
-    -------
-    LayerLinks
+    level: str
+    version: str
+    from_level: str = "deso"
+    from_version: str = BASE_VERSION
+    via_code_rule_to: str | None = None
+    renormalise: bool = False
+    min_share: float = LAYER_MIN_SHARE
+    kommuner: tuple[str, ...] = ()
+
+    def options_text(self) -> str:
+        """The build options as kept in the stored source's notes."""
+        return (
+            f"via_code_rule_to={self.via_code_rule_to}; renormalise={self.renormalise}; "
+            f"min_share={self.min_share}; kommuner={','.join(self.kommuner) or 'all'}"
+        )
+
+
+def build_layer_links(store: Store, request: LayerRequest) -> LayerLinks:
+    r"""Areal links from the request's source version to its polygon layer in a store.
+
+    The store must hold both layers' polygons (with ``via_code_rule_to``: that version's
+    polygons and the ``from_version`` codes).
 
     Notes
     -----
@@ -190,6 +198,9 @@ def build_layer_links(
     """
     from omradesbild.harmonize.apply import harmonise_to_layer
 
+    r = request
+    level, version, from_level, from_version = r.level, r.version, r.from_level, r.from_version
+    via_code_rule_to, renormalise, kommuner = r.via_code_rule_to, r.renormalise, r.kommuner
     require_layer(store, level, version, geometry=True)
     geom_version = via_code_rule_to or from_version
     require_layer(store, from_level, geom_version, geometry=True)
@@ -201,7 +212,7 @@ def build_layer_links(
         "source_level": from_level,
         "source_version": from_version,
         "via_code_rule_to": via_code_rule_to,
-        "min_share": min_share,
+        "min_share": r.min_share,
     }
     plain = harmonise_to_layer(store, renormalise=False, **kw)
     links = harmonise_to_layer(store, renormalise=True, **kw) if renormalise else plain
@@ -298,40 +309,18 @@ class StoredLayerLinks:
     removed: int
 
 
-def harmonise_layer(
-    store: Store,
-    *,
-    level: str,
-    version: str,
-    from_level: str = "deso",
-    from_version: str = BASE_VERSION,
-    via_code_rule_to: str | None = None,
-    renormalise: bool = False,
-    min_share: float = LAYER_MIN_SHARE,
-    kommuner: Sequence[str] | None = None,
-) -> StoredLayerLinks:
+def harmonise_layer(store: Store, request: LayerRequest) -> StoredLayerLinks:
     """Build the links to a layer (:func:`build_layer_links`) and store them with provenance.
 
     The build options are kept in the source's notes; earlier links between the same two
     versions that the new build no longer has are replaced (:func:`store_layer_links`).
     """
-    built = build_layer_links(
-        store,
-        level=level,
-        version=version,
-        from_level=from_level,
-        from_version=from_version,
-        via_code_rule_to=via_code_rule_to,
-        renormalise=renormalise,
-        min_share=min_share,
-        kommuner=kommuner,
-    )
-    options = (
-        f"via_code_rule_to={via_code_rule_to}; renormalise={renormalise}; "
-        f"min_share={min_share}; kommuner={','.join(kommuner or []) or 'all'}"
-    )
+    built = build_layer_links(store, request)
     parsed = layer_links_source(
-        built, from_version=from_version, to_version=version, options=options
+        built,
+        from_version=request.from_version,
+        to_version=request.version,
+        options=request.options_text(),
     )
     report, removed = store_layer_links(store, parsed)
     return StoredLayerLinks(built, report, removed)
