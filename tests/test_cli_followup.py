@@ -190,6 +190,40 @@ def test_goals_status(demo_db: Path, tmp_path: Path, capsys: pytest.CaptureFixtu
     assert code == 2 and "g1" in err and "bad.yaml" in err
 
 
+def test_change_for_one_kommun(
+    demo_db: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    base = ["followup", "change", "--level", "regso", "--from", "2018", "--to", "2024"]
+    base += ["-i", "not_employed_16_64", "--db", str(demo_db)]
+    every, own = tmp_path / "all.csv", tmp_path / "own.csv"
+    assert run([*base, "--out", str(every)], capsys)[0] == 0
+    code, stdout, err = run([*base, "--kommun", "9999", "--out", str(own)], capsys)
+    assert code == 0, err
+    assert "kommun 9999" in stdout
+    a, b = (pd.read_csv(p, dtype={"area_code": str}) for p in (every, own))
+    pd.testing.assert_frame_equal(a, b)  # the synthetic city is one kommun
+    code, _, err = run([*base, "--kommun", "0180"], capsys)
+    assert code == 3 and "kommun 0180" in err
+    code, _, err = run([*base, "--kommun", "Stockholm"], capsys)
+    assert code == 2 and "--kommun" in err
+
+
+def test_goals_status_for_one_kommun(
+    demo_db: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    base = ["goals", "status", "--level", "regso", "--db", str(demo_db)]
+    every, own = tmp_path / "all.csv", tmp_path / "own.csv"
+    assert run([*base, "--out", str(every)], capsys)[0] == 0
+    code, _, err = run([*base, "--kommun", "9999", "--out", str(own)], capsys)
+    assert code == 0, err
+    a, b = (pd.read_csv(p).set_index("goal_id") for p in (every, own))
+    # Police polygons carry no kommun: they are placed through the kommun's DeSO polygons.
+    pd.testing.assert_frame_equal(a, b)
+    assert (a.loc[["no_sarskilt_utsatt_2030", "no_regso_type1_2030"], "current"] > 0).all()
+    code, _, err = run([*base, "--kommun", "0180"], capsys)
+    assert code == 3 and "no areas of kommun 0180" in err
+
+
 def test_demo_followup(demo_db: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     from omradesbild.services.followup import demo_followup
     from omradesbild.store import Store

@@ -14,6 +14,7 @@ from omradesbild.cli.main_summary import print_summary
 def run_demo(*, out: Path, db: Path | None) -> None:
     """Build the demo store and print what it holds."""
     from omradesbild.demo import build_demo_store
+    from omradesbild.services.index import class_label_counts
 
     t0 = time.perf_counter()
     typer.echo("Exempelstad — SYNTETISKA DATA (synthetic data, not a real city)")
@@ -26,7 +27,7 @@ def run_demo(*, out: Path, db: Path | None) -> None:
     for name, df in result.indices.items():
         period = df["period"].iloc[0]
         typer.echo(f"\nIndex {name} för {len(df)} RegSO, {period} (skrivet till {out}):")
-        counts = df.groupby(["class", "class_label"]).size().reset_index(name="n")
+        counts = class_label_counts(df)
         for label, n in zip(counts["class_label"], counts["n"], strict=True):
             typer.echo(f"  {label:<72} {n:>3}")
     print_demo_followup(result.followup)

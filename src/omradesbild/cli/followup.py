@@ -426,13 +426,18 @@ def goals_status(
             "relative."
         ),
     ] = "auto",
+    kommun: Kommun = None,
     confidence: Confidence = DEFAULT_CONFIDENCE,
     language: Annotated[str, typer.Option(help="sv or en (goal titles).")] = "sv",
     out: OutCsv = None,
     db: DbOption = None,
 ) -> None:
     """Status of each goal: history from the store, linear projection to the target year
-    with a 95 % prediction interval, and whether it is on track."""
+    with a 95 % prediction interval, and whether it is on track.
+
+    With --kommun, counts of areas and gaps use only that kommun's areas (area types still
+    against every area of the level) and police counts only its police areas.
+    """
     from omradesbild.services.followup import goals_status as run
 
     if classes not in ("auto", "anchored", "relative"):
@@ -447,6 +452,7 @@ def goals_status(
             classes=classes,  # type: ignore[arg-type]
             confidence=confidence,
             language=language,  # type: ignore[arg-type]
+            kommun=kommun,
         )
     print_goals(res.status, res.histories)
     echo_notes(res.notes)

@@ -96,21 +96,16 @@ def layer(
 
     Afterwards 'indicators compute' and 'index compute' work for --level/--version.
     """
-    from omradesbild.services.harmonize import harmonise_layer
+    from omradesbild.services.harmonize import LayerRequest, harmonise_layer
     from omradesbild.store.ingest import describe
 
+    request = LayerRequest(
+        level=level, version=version, from_level=from_level, from_version=from_version,
+        via_code_rule_to=via_code_rule_to, renormalise=renormalise, min_share=min_share,
+        kommuner=tuple(kommun or ()),
+    )  # fmt: skip
     with open_store(db) as store:
-        res = harmonise_layer(
-            store,
-            level=level,
-            version=version,
-            from_level=from_level,
-            from_version=from_version,
-            via_code_rule_to=via_code_rule_to,
-            renormalise=renormalise,
-            min_share=min_share,
-            kommuner=kommun,
-        )
+        res = harmonise_layer(store, request)
     typer.echo(describe(res.report))
     if res.removed:
         typer.echo(f"{res.removed} earlier links {from_version} -> {version} replaced")
@@ -120,30 +115,28 @@ def layer(
 def _echo_coverage(built: LayerLinks, *, from_version: str, version: str) -> None:
     s = built.summary()
     methods = ", ".join(sorted(set(built.links["method"].astype(str))))
-    typer.echo(f"{s['links']} links {from_version} -> {version} ({methods})")
+    typer.echo(f"{s.links} links {from_version} -> {version} ({methods})")
     typer.echo(
-        f"Källområden / sources: {s['sources_linked']} linked — {s['sources_fully_covered']} "
-        f"fully covered, {s['sources_partly_covered']} partly (lowest coverage "
-        f"{s['min_coverage']:.2g}); {s['sources_outside']} with polygons outside the layer"
+        f"Källområden / sources: {s.sources_linked} linked — {s.sources_fully_covered} "
+        f"fully covered, {s.sources_partly_covered} partly (lowest coverage "
+        f"{s.min_coverage:.2g}); {s.sources_outside} with polygons outside the layer"
         + (
-            f"; {s['dropped_other_kommun']} in other kommuner left out"
-            if s["dropped_other_kommun"]
+            f"; {s.dropped_other_kommun} in other kommuner left out"
+            if s.dropped_other_kommun
             else ""
         )
     )
-    if s["lowest_coverage"]:
-        typer.echo(
-            "  lowest: " + ", ".join(f"{k} {v:.2g}" for k, v in s["lowest_coverage"].items())
-        )
-    t = s["targets_without_source"]
+    if s.lowest_coverage:
+        typer.echo("  lowest: " + ", ".join(f"{k} {v:.2g}" for k, v in s.lowest_coverage.items()))
+    t = s.targets_without_source
     typer.echo(
         f"Målområden / targets without sources: {len(t)}"
         + (f" ({', '.join(t[:10])}{' …' if len(t) > 10 else ''})" if t else "")
     )
     for note in built.notes:
         typer.echo(f"  note: {note}")
-    outside = s["sources_mostly_outside"]
-    if s["sources_partly_covered"] and not built.renormalised:
+    outside = s.sources_mostly_outside
+    if s.sources_partly_covered and not built.renormalised:
         typer.echo(
             "VARNING / WARNING: coverage is incomplete — the parts of partly covered source "
             "areas outside the layer are not allocated, so totals are lower than the sources'. "

@@ -18,7 +18,6 @@ from omradesbild.store.ingest import (
     Parsed,
     describe,
     ingest_files,
-    ingest_parsed,
     kommun_names,
 )
 from omradesbild.store.store import IngestReport
@@ -269,6 +268,9 @@ def crime(files: Files, db: DbOption = None) -> None:
     from omradesbild.sources.crime import read_crime_csv
 
     with open_store(db) as store:
-        names = kommun_names(store)
-        parsed = [read_crime_csv(Path(p), kommun_codes=names or None) for p in files]
-        _report(ingest_parsed(store, parsed, kind="crime"))
+        names = kommun_names(store) or None
+        _report(
+            ingest_files(
+                store, files, lambda p: read_crime_csv(p, kommun_codes=names), kind="crime"
+            )
+        )

@@ -200,6 +200,10 @@ def indicator_change(
 ) -> pd.DataFrame:
     r"""Change of every indicator in every area between two periods, with a test.
 
+    This function is longer than 80 lines on purpose: it is one vectorised pass over the aligned
+    columns of both periods (values, counts, intervals, tests); helpers would only pass a dozen
+    arrays back and forth.
+
     Parameters
     ----------
     ind
@@ -387,6 +391,9 @@ def trend(
     catalogue: Catalogue | None = None,
 ) -> pd.DataFrame:
     r"""Linear trend per year of every indicator in every area.
+
+    This function is longer than 80 lines on purpose: the weighted least-squares fit of every
+    series is one vectorised computation over grouped sums, read best in one place.
 
     Parameters
     ----------

@@ -153,6 +153,10 @@ def difference_in_differences(
 ) -> DidResult:
     """Two-way fixed-effects difference-in-differences of one indicator.
 
+    This function is longer than 80 lines on purpose: the estimate, its standard error and the
+    interval use the same grouped means and are kept together to be checked against the formulas
+    below.
+
     Parameters
     ----------
     panel

@@ -497,6 +497,9 @@ def goal_status(
 ) -> GoalStatus:
     r"""Compare a goal's history with its target.
 
+    This function is longer than 80 lines on purpose: it is one decision (achieved, on or off
+    track, insufficient data) with the reasoning text of each branch next to its condition.
+
     Parameters
     ----------
     goal

@@ -196,6 +196,9 @@ def overlay_police(
 ) -> pd.DataFrame:
     r"""Share of each statistical area inside each police polygon, per year.
 
+    This function is longer than 80 lines on purpose: one overlay with its checks, intersections
+    and population shares over the same geometries, in order.
+
     Parameters
     ----------
     police

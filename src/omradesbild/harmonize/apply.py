@@ -124,6 +124,10 @@ def apply_crosswalk(
 ) -> pd.DataFrame:
     r"""Move values from source areas to target areas through weighted links.
 
+    This function is longer than 80 lines on purpose: the checks and the sparse-matrix
+    transfer share the same factorised arrays (sources, targets, variable × period columns);
+    split up, helpers would pass a dozen arrays back and forth.
+
     Parameters
     ----------
     values

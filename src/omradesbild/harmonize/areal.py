@@ -78,7 +78,15 @@ def _prepare_layer(
     gdf: gpd.GeoDataFrame, id_column: str, which: str, *, repair: bool
 ) -> tuple[npt.NDArray[np.str_], GeomArray, list[str]]:
     """Codes and EPSG:3006 geometries of one layer, checked; plus notes on what was done."""
+    codes = _layer_codes(gdf, id_column, which)
     notes: list[str] = []
+    geoms = _layer_geometries(gdf, codes, which, repair=repair, notes=notes)
+    return codes, geoms, notes
+
+
+def _layer_codes(gdf: gpd.GeoDataFrame, id_column: str, which: str) -> npt.NDArray[np.str_]:
+    """The layer's codes, after checking it is a non-empty GeoDataFrame with a CRS and
+    one unique code per feature."""
     if not isinstance(gdf, gpd.GeoDataFrame):
         raise InputError(
             f"the {which} layer is not a GeoDataFrame",
@@ -117,6 +125,18 @@ def _prepare_layer(
             field=id_column,
             expected="one feature per area (dissolve multi-part areas first)",
         )
+    return codes
+
+
+def _layer_geometries(
+    gdf: gpd.GeoDataFrame,
+    codes: npt.NDArray[np.str_],
+    which: str,
+    *,
+    repair: bool,
+    notes: list[str],
+) -> GeomArray:
+    """The layer's polygons in EPSG:3006, checked (and repaired with ``repair``)."""
     geo = gdf.geometry
     epsg = gdf.crs.to_epsg()
     if epsg != 3006:
@@ -158,7 +178,7 @@ def _prepare_layer(
         geoms = geoms.copy()
         geoms[bad] = shapely.make_valid(geoms[bad])
         notes.append(f"{len(bad)} invalid {which} geometries repaired with make_valid")
-    return codes, geoms, notes
+    return geoms
 
 
 def _bounds_text(geoms: GeomArray) -> str:
@@ -204,6 +224,9 @@ def build_crosswalk(
     repair: bool = False,
 ) -> pd.DataFrame:
     r"""Areal crosswalk from every source polygon to the target polygons it overlaps.
+
+    This function is longer than 80 lines on purpose: the intersection, the weights and the
+    coverage diagnostics run over the same spatial index and arrays, in order.
 
     Parameters
     ----------

@@ -11,7 +11,6 @@ the layer carries (e.g. Göteborg's own socioeconomic area classes) with the pur
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -34,6 +33,12 @@ from omradesbild.measures.agreement import (
     classification_agreement,
     compare_classifications,
 )
+from omradesbild.services.layers import (
+    label_attribute,
+    layer_attribute,
+    require_layer,
+    stored_layers,
+)
 from omradesbild.sources.base import (
     AREA_COLUMNS,
     LINK_COLUMNS,
@@ -51,8 +56,10 @@ if TYPE_CHECKING:
 __all__ = [
     "FULL_COVERAGE",
     "LOW_COVERAGE",
+    "CoverageSummary",
     "LayerComparison",
     "LayerLinks",
+    "LayerRequest",
     "StoredLayerLinks",
     "apply_stored_links",
     "build_layer_links",
@@ -67,53 +74,6 @@ __all__ = [
     "store_layer_links",
     "stored_layers",
 ]
-
-
-# --------------------------------------------------------------------------- store lookups
-
-
-def stored_layers(store: Store) -> pd.DataFrame:
-    """Level, version, number of areas and of areas with a geometry, for every stored layer."""
-    return store.con.execute(
-        "SELECT level, version, count(*) AS n, count(geometry) AS with_geometry "
-        "FROM areas GROUP BY ALL ORDER BY level, version"
-    ).df()
-
-
-def _layers_text(layers: pd.DataFrame) -> str:
-    return ", ".join(
-        f"{lv}/{v} ({n} areas, {g} with geometry)"
-        for lv, v, n, g in layers[["level", "version", "n", "with_geometry"]].itertuples(
-            index=False
-        )
-    )
-
-
-def require_layer(store: Store, level: str, version: str, *, geometry: bool = False) -> None:
-    """Raise a :class:`NotFoundError` listing the stored layers when ``level/version`` is absent.
-
-    With ``geometry``, the layer must also have polygons in the store.
-    """
-    layers = stored_layers(store)
-    row = layers[(layers["level"] == level) & (layers["version"] == version)]
-    if row.empty:
-        import difflib
-
-        close = difflib.get_close_matches(version, layers["version"].astype(str).tolist(), n=3)
-        hint = f" (did you mean {', '.join(close)}?)" if close else ""
-        raise NotFoundError(
-            f"the store holds no {level} areas of version {version!r}{hint}; stored layers: "
-            + (_layers_text(layers) or "none")
-            + ". Ingest the layer with 'omradesbild ingest boundaries <file>'"
-        )
-    if geometry and int(row["with_geometry"].iloc[0]) == 0:
-        with_geo = layers[layers["with_geometry"] > 0]
-        raise NotFoundError(
-            f"the {level} layer {version!r} has no geometries in the store (it came from a "
-            "key or a list); layers with geometry: "
-            + (_layers_text(with_geo) or "none")
-            + ". Ingest its boundary file with 'omradesbild ingest boundaries <file>'"
-        )
 
 
 @dataclass
@@ -147,43 +107,51 @@ class LayerLinks:
     renormalised: bool = False
     notes: list[str] = field(default_factory=list)
 
-    def summary(self) -> dict[str, Any]:
+    def summary(self) -> CoverageSummary:
         """Numbers for the report: links, sources fully/partly covered, targets unreached."""
         cov = self.coverage
         partly = cov[cov < FULL_COVERAGE]
-        return {
-            "links": len(self.links),
-            "sources_linked": len(cov),
-            "sources_fully_covered": int((cov >= FULL_COVERAGE).sum()),
-            "sources_partly_covered": len(partly),
-            "sources_mostly_outside": int((cov < LOW_COVERAGE).sum()),
-            "min_coverage": float(cov.min()) if len(cov) else float("nan"),
-            "lowest_coverage": {str(k): float(v) for k, v in partly.nsmallest(5).items()},
-            "sources_outside": len(self.sources_outside),
-            "targets_without_source": list(self.targets_without_source),
-            "dropped_other_kommun": len(self.dropped_kommun),
-        }
+        return CoverageSummary(
+            links=len(self.links),
+            sources_linked=len(cov),
+            sources_fully_covered=int((cov >= FULL_COVERAGE).sum()),
+            sources_partly_covered=len(partly),
+            sources_mostly_outside=int((cov < LOW_COVERAGE).sum()),
+            min_coverage=float(cov.min()) if len(cov) else float("nan"),
+            lowest_coverage={str(k): float(v) for k, v in partly.nsmallest(5).items()},
+            sources_outside=len(self.sources_outside),
+            targets_without_source=list(self.targets_without_source),
+            dropped_other_kommun=len(self.dropped_kommun),
+        )
 
 
-def build_layer_links(
-    store: Store,
-    *,
-    level: str,
-    version: str,
-    from_level: str = "deso",
-    from_version: str = BASE_VERSION,
-    via_code_rule_to: str | None = None,
-    renormalise: bool = False,
-    min_share: float = LAYER_MIN_SHARE,
-    kommuner: Sequence[str] | None = None,
-) -> LayerLinks:
-    r"""Areal links from ``from_version`` to the polygon layer ``level/version`` of a store.
+@dataclass(frozen=True)
+class CoverageSummary:
+    """How completely a layer crosswalk covers its source areas (:meth:`LayerLinks.summary`).
 
-    Parameters
+    ``sources_fully_covered`` have coverage of at least :data:`FULL_COVERAGE`,
+    ``sources_mostly_outside`` below :data:`LOW_COVERAGE`; ``lowest_coverage`` holds the
+    five partly covered sources with the lowest coverage.
+    """
+
+    links: int
+    sources_linked: int
+    sources_fully_covered: int
+    sources_partly_covered: int
+    sources_mostly_outside: int
+    min_coverage: float
+    lowest_coverage: dict[str, float]
+    sources_outside: int
+    targets_without_source: list[str]
+    dropped_other_kommun: int
+
+
+@dataclass(frozen=True)
+class LayerRequest:
+    r"""What to link to what: a polygon layer of the store and the areas the data are for.
+
+    Attributes
     ----------
-    store
-        An open store holding both layers' polygons (with ``via_code_rule_to``: that
-        version's polygons and the ``from_version`` codes).
     level, version
         The target layer, e.g. ``district`` / ``stockholm_stadsdelar``.
     from_level, from_version
@@ -196,10 +164,30 @@ def build_layer_links(
     kommuner
         Keep only source areas in these kommuner (first four characters of the code), e.g.
         ``["0180"]``: neighbouring areas touching the layer with slivers are left out.
+    """
 
-    Returns
-    -------
-    LayerLinks
+    level: str
+    version: str
+    from_level: str = "deso"
+    from_version: str = BASE_VERSION
+    via_code_rule_to: str | None = None
+    renormalise: bool = False
+    min_share: float = LAYER_MIN_SHARE
+    kommuner: tuple[str, ...] = ()
+
+    def options_text(self) -> str:
+        """The build options as kept in the stored source's notes."""
+        return (
+            f"via_code_rule_to={self.via_code_rule_to}; renormalise={self.renormalise}; "
+            f"min_share={self.min_share}; kommuner={','.join(self.kommuner) or 'all'}"
+        )
+
+
+def build_layer_links(store: Store, request: LayerRequest) -> LayerLinks:
+    r"""Areal links from the request's source version to its polygon layer in a store.
+
+    The store must hold both layers' polygons (with ``via_code_rule_to``: that version's
+    polygons and the ``from_version`` codes).
 
     Notes
     -----
@@ -210,30 +198,29 @@ def build_layer_links(
     """
     from omradesbild.harmonize.apply import harmonise_to_layer
 
+    r = request
+    level, version, from_level, from_version = r.level, r.version, r.from_level, r.from_version
+    via_code_rule_to, renormalise, kommuner = r.via_code_rule_to, r.renormalise, r.kommuner
     require_layer(store, level, version, geometry=True)
     geom_version = via_code_rule_to or from_version
     require_layer(store, from_level, geom_version, geometry=True)
     if via_code_rule_to:
         require_layer(store, from_level, from_version)
-    view: Any = store
     kw: dict[str, Any] = {
         "target_level": level,
         "target_version": version,
         "source_level": from_level,
         "source_version": from_version,
         "via_code_rule_to": via_code_rule_to,
-        "min_share": min_share,
+        "min_share": r.min_share,
     }
-    plain = harmonise_to_layer(view, renormalise=False, **kw)
-    links = harmonise_to_layer(view, renormalise=True, **kw) if renormalise else plain
+    plain = harmonise_to_layer(store, renormalise=False, **kw)
+    links = harmonise_to_layer(store, renormalise=True, **kw) if renormalise else plain
     attrs = dict(plain.attrs)
     dropped: list[str] = []
     if kommuner:
         wanted = {str(k) for k in kommuner}
-        keep = links["from_code"].astype(str).str[:4].isin(wanted)
-        dropped = sorted(set(links.loc[~keep, "from_code"].astype(str)))
-        links = links.loc[keep]
-        plain = plain.loc[plain["from_code"].astype(str).str[:4].isin(wanted)]
+        links, plain, dropped = _in_kommuner(links, plain, wanted)
         if links.empty:
             raise NotFoundError(
                 f"no {from_version} area of kommun {', '.join(sorted(wanted))} overlaps "
@@ -252,6 +239,16 @@ def build_layer_links(
         renormalised=renormalise,
         notes=list(attrs.get("notes", [])),
     )
+
+
+def _in_kommuner(
+    links: pd.DataFrame, plain: pd.DataFrame, wanted: set[str]
+) -> tuple[pd.DataFrame, pd.DataFrame, list[str]]:
+    """The links (and plain links) of source areas in ``wanted`` kommuner, and those left out."""
+    keep = links["from_code"].astype(str).str[:4].isin(wanted)
+    dropped = sorted(set(links.loc[~keep, "from_code"].astype(str)))
+    plain = plain.loc[plain["from_code"].astype(str).str[:4].isin(wanted)]
+    return links.loc[keep], plain, dropped
 
 
 def layer_links_source(
@@ -312,40 +309,18 @@ class StoredLayerLinks:
     removed: int
 
 
-def harmonise_layer(
-    store: Store,
-    *,
-    level: str,
-    version: str,
-    from_level: str = "deso",
-    from_version: str = BASE_VERSION,
-    via_code_rule_to: str | None = None,
-    renormalise: bool = False,
-    min_share: float = LAYER_MIN_SHARE,
-    kommuner: Sequence[str] | None = None,
-) -> StoredLayerLinks:
+def harmonise_layer(store: Store, request: LayerRequest) -> StoredLayerLinks:
     """Build the links to a layer (:func:`build_layer_links`) and store them with provenance.
 
     The build options are kept in the source's notes; earlier links between the same two
     versions that the new build no longer has are replaced (:func:`store_layer_links`).
     """
-    built = build_layer_links(
-        store,
-        level=level,
-        version=version,
-        from_level=from_level,
-        from_version=from_version,
-        via_code_rule_to=via_code_rule_to,
-        renormalise=renormalise,
-        min_share=min_share,
-        kommuner=kommuner,
-    )
-    options = (
-        f"via_code_rule_to={via_code_rule_to}; renormalise={renormalise}; "
-        f"min_share={min_share}; kommuner={','.join(kommuner or []) or 'all'}"
-    )
+    built = build_layer_links(store, request)
     parsed = layer_links_source(
-        built, from_version=from_version, to_version=version, options=options
+        built,
+        from_version=request.from_version,
+        to_version=request.version,
+        options=request.options_text(),
     )
     report, removed = store_layer_links(store, parsed)
     return StoredLayerLinks(built, report, removed)
@@ -451,42 +426,6 @@ def apply_stored_links(
 # --------------------------------------------------------------------------- compare
 
 
-def layer_attribute(store: Store, *, level: str, version: str, attribute: str) -> pd.DataFrame:
-    """``area_code``, ``name`` and the value of one stored attribute of a layer's areas.
-
-    Raises
-    ------
-    NotFoundError
-        Unknown layer, or an attribute no area has (naming the attributes there are).
-    """
-    require_layer(store, level, version)
-    areas = store.areas(level=level, version=version)
-    parsed = [json.loads(a) if isinstance(a, str) and a else {} for a in areas["attributes"]]
-    if not any(attribute in p for p in parsed):
-        names = sorted({k for p in parsed for k in p})
-        raise NotFoundError(
-            f"the {level} layer {version!r} has no attribute {attribute!r}; its attributes: "
-            + (", ".join(names) or "none")
-        )
-    out = pd.DataFrame(
-        {
-            "area_code": areas["area_code"].astype(str),
-            "name": areas["name"],
-            attribute: [p.get(attribute) for p in parsed],
-        }
-    )
-    label = _label_attribute(attribute)
-    if label and any(label in p for p in parsed):
-        out[label] = [p.get(label) for p in parsed]
-    return out
-
-
-def _label_attribute(attribute: str) -> str | None:
-    if attribute.endswith("_kod"):
-        return attribute[: -len("_kod")] + "_namn"
-    return None
-
-
 def layer_index(
     store: Store,
     *,
@@ -575,7 +514,7 @@ def compare_with_layer_classes(
     )
     theirs = layer_attribute(store, level=level, version=version, attribute=attribute)
     ours = result[["area_code", "score", "class"]]
-    label = _label_attribute(attribute)
+    label = label_attribute(attribute)
     tab = compare_classifications(
         ours,
         theirs,

@@ -176,3 +176,8 @@ def method_list() -> pd.DataFrame:
         m = load_method(name)
         rows.append({"id": m.id, "version": m.version, "picture": m.picture, "title": m.title_sv})
     return pd.DataFrame(rows, columns=["id", "version", "picture", "title"])
+
+
+def class_label_counts(result: pd.DataFrame) -> pd.DataFrame:
+    """Number of areas per class of an index result: ``class``, ``class_label``, ``n``."""
+    return result.groupby(["class", "class_label"]).size().reset_index(name="n")

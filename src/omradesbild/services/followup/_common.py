@@ -97,6 +97,21 @@ def check_kommun(kommun: str | None) -> str | None:
     return code
 
 
+def require_kommun(store: Store, kommun: str | None) -> str | None:
+    """:func:`check_kommun`, and the kommun must have areas in the store."""
+    code = check_kommun(kommun)
+    if code is None:
+        return None
+    row = store.con.execute(
+        "SELECT 1 FROM areas WHERE area_code = ? OR (level IN ('deso', 'regso') "
+        "AND starts_with(area_code, ?)) LIMIT 1",
+        [code, code],
+    ).fetchone()
+    if row is None:
+        raise NotFoundError(f"the store holds no areas of kommun {code}")
+    return code
+
+
 def in_kommun(codes: pd.Series, kommun: str | None) -> pd.Series:
     """Boolean mask: which area codes lie in ``kommun`` (all when ``kommun`` is ``None``)."""
     if kommun is None:

@@ -15,9 +15,9 @@ from omradesbild.indicators import reference_values
 from omradesbild.services.followup._common import (
     between,
     check_indicators,
-    check_kommun,
     in_kommun,
     kommun_code,
+    require_kommun,
     require_periods,
     store_periods,
 )
@@ -55,7 +55,7 @@ def change_table(
     """
     p_from, p_to = str(period_from), str(period_to)
     inds = check_indicators(indicators)
-    kommun = check_kommun(kommun)
+    kommun = require_kommun(store, kommun)
     if p_from == p_to:
         raise ConfigError(f"--from and --to are the same period ({p_from})")
     stored = store_periods(store)

@@ -8,7 +8,7 @@ from typing import Literal
 
 import pandas as pd
 
-from omradesbild.config import DEFAULT_CONFIDENCE
+from omradesbild.config import BASE_VERSION, DEFAULT_CONFIDENCE
 from omradesbild.errors import ConfigError, NotFoundError
 from omradesbild.followup._common import period_to_year
 from omradesbild.followup.goals import (
@@ -22,7 +22,12 @@ from omradesbild.followup.goals import (
     goals_status_frame,
     load_goals,
 )
-from omradesbild.services.followup._common import POLICE_SCHEME, ClassChoice
+from omradesbild.services.followup._common import (
+    POLICE_SCHEME,
+    ClassChoice,
+    in_kommun,
+    require_kommun,
+)
 from omradesbild.services.followup.area_types import area_classes, method_periods
 from omradesbild.services.pipeline import area_indicators
 from omradesbild.store import Store
@@ -52,15 +57,55 @@ def _area_level_of(store: Store, code: str) -> tuple[str, str]:
     return str(rows[0][0]), str(rows[0][1])
 
 
+def _police_in_kommun(store: Store, cls: pd.DataFrame, kommun: str) -> pd.DataFrame:
+    """The police classifications of areas in ``kommun``.
+
+    A police area from the Police's list carries its kommun; a polygon counts when a point
+    inside it lies in one of the kommun's DeSO polygons.
+    """
+    import shapely
+
+    from omradesbild.followup.police import area_polygons
+    from omradesbild.services.followup.police import areas_with_geometry
+
+    areas = store.areas(level="police_area")
+    parent = areas.set_index(["area_code", "version"])["parent_code"]
+    keys = pd.MultiIndex.from_frame(cls[["area_code", "version"]].astype(str))
+    kommun_of = pd.Series(parent.reindex(keys).to_numpy(), index=cls.index)
+    unplaced = kommun_of.isna()
+    if unplaced.any():
+        deso = areas_with_geometry(store, "deso", BASE_VERSION)
+        deso = deso.loc[in_kommun(deso["area_code"], kommun)]
+        polys = areas_with_geometry(store, "police_area")
+        if not deso.empty and not polys.empty:
+            land = shapely.union_all(area_polygons(deso).geometry.to_numpy())
+            pts = area_polygons(polys).geometry.representative_point()
+            inside = dict(
+                zip(
+                    zip(polys["area_code"].astype(str), polys["version"].astype(str), strict=True),
+                    shapely.contains(land, pts.to_numpy()),
+                    strict=True,
+                )
+            )
+            here = [
+                bool(inside.get((str(c), str(v)), False))
+                for c, v in zip(cls["area_code"], cls["version"], strict=True)
+            ]
+            kommun_of = kommun_of.where(~(unplaced & pd.Series(here, index=cls.index)), kommun)
+    return cls.loc[kommun_of == kommun]
+
+
 class _AreaTypes:
     """Area types of a method at a level, anchored at the period nearest a goal's base year.
 
-    Computed once per method, level and base period and kept for the other goals.
+    Computed once per method, level and base period (against every area of the level) and
+    kept for the other goals; with ``kommun`` only that kommun's areas are returned.
     """
 
-    def __init__(self, store: Store, notes: list[str]) -> None:
+    def __init__(self, store: Store, notes: list[str], kommun: str | None = None) -> None:
         self.store = store
         self.notes = notes
+        self.kommun = kommun
         self._classes: dict[tuple[str, str, str], pd.DataFrame] = {}
         self._periods: dict[str, list[str]] = {}
 
@@ -82,6 +127,7 @@ class _AreaTypes:
             self.notes.append(
                 f"{goal.id}: classes anchored at {base} (no values for {goal.base_year})"
             )
+        t = t.loc[in_kommun(t["area_code"], self.kommun)]
         return pd.DataFrame({"area_code": t["area_code"], "period": t["period"], "class": t[col]})
 
 
@@ -97,6 +143,8 @@ def _history(
                     f"goal {goal.id!r} counts police areas but the store holds no police "
                     "classifications"
                 )
+            if types_for.kommun is not None:
+                cls = _police_in_kommun(store, cls, types_for.kommun)
             return goal_history(goal, classifications=cls)
         sel = goal.areas
         types = types_for(goal, sel.method, level or sel.level, classes != "relative")
@@ -121,6 +169,7 @@ def goals_status(
     classes: ClassChoice = "auto",
     confidence: float = DEFAULT_CONFIDENCE,
     language: Literal["sv", "en"] = "en",
+    kommun: str | None = None,
 ) -> GoalsResult:
     """History from the store and status of every goal in a goal file.
 
@@ -136,12 +185,16 @@ def goals_status(
     period with values if it has none), ``relative`` each period's own classes; ``auto``
     (default) anchors counts of area types and uses relative classes for gaps (so that the
     groups are each year's most and least vulnerable areas).
+
+    ``kommun`` (e.g. ``"0180"``) restricts counts and gaps to that kommun's areas (their
+    area types still computed against every area of the level) and police counts to its
+    police areas.
     """
     gf = goals if isinstance(goals, GoalFile) else load_goals(goals)
     if classes not in ("auto", "anchored", "relative"):
         raise ConfigError(f"classes must be auto, anchored or relative, got {classes!r}")
     notes: list[str] = []
-    types_for = _AreaTypes(store, notes)
+    types_for = _AreaTypes(store, notes, require_kommun(store, kommun))
     statuses = []
     histories: dict[str, pd.DataFrame] = {}
     for goal in gf.goals:

@@ -55,7 +55,7 @@ class PoliceAnalysis:
     notes: list[str] = field(default_factory=list)
 
 
-def _with_geometry(store: Store, level: str, version: str | None = None) -> pd.DataFrame:
+def areas_with_geometry(store: Store, level: str, version: str | None = None) -> pd.DataFrame:
     """``area_code, version, geometry`` (WKB) of the areas of a level that have a polygon."""
     sql = "SELECT area_code, version, geometry FROM areas WHERE level = ? AND geometry IS NOT NULL"
     params = [level]
@@ -99,7 +99,7 @@ def _police_years(
             "the store holds no police classifications; ingest them with "
             "'omradesbild ingest police-areas' or 'ingest police-list'"
         )
-    polys = police_polygons(_with_geometry(store, "police_area"), cls)
+    polys = police_polygons(areas_with_geometry(store, "police_area"), cls)
     poly_years = sort_periods(polys["period"].unique()) if not polys.empty else []
     link_years: dict[str, pd.DataFrame] = {}
     for py in sort_periods(cls["period"].unique()):
@@ -146,7 +146,7 @@ def _targets(
     deso = store.areas(level="deso", version=BASE_VERSION)
     if deso.empty:
         raise NotFoundError(f"the store holds no DeSO areas of version {BASE_VERSION}")
-    base = area_polygons(_with_geometry(store, "deso", BASE_VERSION))
+    base = area_polygons(areas_with_geometry(store, "deso", BASE_VERSION))
     base = base.loc[~base.geometry.is_empty].reset_index(drop=True)
     if base.empty:
         raise NotFoundError(
