@@ -4,8 +4,10 @@ level, with missing values propagated; the kommun and country links by the code 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
 from omradesbild.areas.codes import DESO_RE, KOMMUN_RE, REGSO_RE, kommun_of
@@ -109,24 +111,9 @@ def aggregate_counts(
     lk_used = lk.loc[(lk["from_version"] == "") | lk["from_version"].isin(versions | {""})]
     expected = lk_used.groupby("to_code")["from_code"].nunique()
 
-    m = counts.merge(lk, left_on="area_code", right_on="from_code", how="inner")
-    keep = (
-        (m["from_version"] == "")
-        | (m["area_version"] == "")
-        | (m["from_version"] == m["area_version"])
-    )
-    m = m.loc[keep]
+    m = _weighted_members(counts, lk)
     if m.empty:
         return empty_frame(COUNT_COLUMNS)
-    w = m["weight"].to_numpy()
-    m = m.assign(
-        numerator=m["numerator"].to_numpy(dtype=float) * w,
-        denominator=m["denominator"].to_numpy(dtype=float) * w,
-        partial=m["partial"].to_numpy(dtype=bool) | (w < 1.0),
-        num_nan=m["numerator"].isna().to_numpy(),
-        den_nan=m["denominator"].isna().to_numpy(),
-        members=1,
-    )
     keys = ["to_code", "to_version", "period", "indicator"]
     g = m.groupby(keys, sort=False)
     agg = g.agg(
@@ -140,20 +127,7 @@ def aggregate_counts(
         approximate=("approximate", "max"),
     ).reset_index()
 
-    # member notes, unique per group (fast path for groups with one distinct note)
-    noted = m.loc[m["note"].notna(), [*keys, "note"]].drop_duplicates()
-    if len(noted):
-        single = noted.groupby(keys, sort=False)["note"].transform("size") == 1
-        one = noted.loc[single]
-        many = noted.loc[~single]
-        parts = [one.set_index(keys)["note"]]
-        if len(many):
-            parts.append(many.groupby(keys, sort=False)["note"].agg(lambda s: "; ".join(s)))
-        notes = pd.concat(parts).rename("member_note").reset_index()
-        agg = agg.merge(notes, on=keys, how="left")
-    else:
-        agg["member_note"] = None
-
+    agg = _with_member_notes(agg, m, keys)
     exp = agg["to_code"].map(expected).fillna(0).to_numpy()
     members = agg["members"].to_numpy()
     incomplete = (members < exp) if require_complete else np.zeros(len(agg), dtype=bool)
@@ -162,23 +136,7 @@ def aggregate_counts(
     numerator = np.where((num_nan > 0) | incomplete, np.nan, agg["numerator"].to_numpy())
     denominator = np.where((den_nan > 0) | incomplete, np.nan, agg["denominator"].to_numpy())
 
-    inc_note = np.full(len(agg), None, dtype=object)
-    inc_note[incomplete] = [
-        f"{int(e - k)} of {int(e)} areas without data"
-        for k, e in zip(members[incomplete], exp[incomplete], strict=True)
-    ]
-    nn_note = np.full(len(agg), None, dtype=object)
-    sel = num_nan > 0
-    nn_note[sel] = [
-        f"numerator missing in {int(k)} of {int(t)} areas"
-        for k, t in zip(num_nan[sel], members[sel], strict=True)
-    ]
-    dn_note = np.full(len(agg), None, dtype=object)
-    sel = den_nan > 0
-    dn_note[sel] = [
-        f"denominator missing in {int(k)} of {int(t)} areas"
-        for k, t in zip(den_nan[sel], members[sel], strict=True)
-    ]
+    missing_notes = _missing_notes(members, exp, incomplete, num_nan, den_nan)
     out = pd.DataFrame(
         {
             "area_code": agg["to_code"].to_numpy(),
@@ -191,12 +149,76 @@ def aggregate_counts(
             "n_parts": agg["n_parts"].to_numpy(dtype=int),
             "partial": agg["partial"].to_numpy(dtype=bool),
             "approximate": agg["approximate"].to_numpy(dtype=bool),
-            "note": join_notes(
-                inc_note, nn_note, dn_note, agg["member_note"].to_numpy(dtype=object)
-            ),
+            "note": join_notes(*missing_notes, agg["member_note"].to_numpy(dtype=object)),
         }
     )
     return out[list(COUNT_COLUMNS)]
+
+
+def _weighted_members(counts: pd.DataFrame, lk: pd.DataFrame) -> pd.DataFrame:
+    """Counts joined to their links (matching versions), multiplied by the link weight."""
+    m = counts.merge(lk, left_on="area_code", right_on="from_code", how="inner")
+    keep = (
+        (m["from_version"] == "")
+        | (m["area_version"] == "")
+        | (m["from_version"] == m["area_version"])
+    )
+    m = m.loc[keep]
+    w = m["weight"].to_numpy()
+    return m.assign(
+        numerator=m["numerator"].to_numpy(dtype=float) * w,
+        denominator=m["denominator"].to_numpy(dtype=float) * w,
+        partial=m["partial"].to_numpy(dtype=bool) | (w < 1.0),
+        num_nan=m["numerator"].isna().to_numpy(),
+        den_nan=m["denominator"].isna().to_numpy(),
+        members=1,
+    )
+
+
+def _with_member_notes(agg: pd.DataFrame, m: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
+    """``agg`` with ``member_note``: the distinct notes of each group's members, joined."""
+    # Fast path for groups with one distinct note.
+    noted = m.loc[m["note"].notna(), [*keys, "note"]].drop_duplicates()
+    if len(noted):
+        single = noted.groupby(keys, sort=False)["note"].transform("size") == 1
+        one = noted.loc[single]
+        many = noted.loc[~single]
+        parts = [one.set_index(keys)["note"]]
+        if len(many):
+            parts.append(many.groupby(keys, sort=False)["note"].agg(lambda s: "; ".join(s)))
+        notes = pd.concat(parts).rename("member_note").reset_index()
+        agg = agg.merge(notes, on=keys, how="left")
+    else:
+        agg["member_note"] = None
+    return agg
+
+
+def _missing_notes(
+    members: npt.NDArray[Any],
+    exp: npt.NDArray[Any],
+    incomplete: npt.NDArray[np.bool_],
+    num_nan: npt.NDArray[Any],
+    den_nan: npt.NDArray[Any],
+) -> tuple[npt.NDArray[np.object_], npt.NDArray[np.object_], npt.NDArray[np.object_]]:
+    """Notes on areas without data and on missing numerators and denominators."""
+    inc_note = np.full(len(members), None, dtype=object)
+    inc_note[incomplete] = [
+        f"{int(e - k)} of {int(e)} areas without data"
+        for k, e in zip(members[incomplete], exp[incomplete], strict=True)
+    ]
+    nn_note = np.full(len(members), None, dtype=object)
+    sel = num_nan > 0
+    nn_note[sel] = [
+        f"numerator missing in {int(k)} of {int(t)} areas"
+        for k, t in zip(num_nan[sel], members[sel], strict=True)
+    ]
+    dn_note = np.full(len(members), None, dtype=object)
+    sel = den_nan > 0
+    dn_note[sel] = [
+        f"denominator missing in {int(k)} of {int(t)} areas"
+        for k, t in zip(den_nan[sel], members[sel], strict=True)
+    ]
+    return inc_note, nn_note, dn_note
 
 
 def kommun_links(codes: Iterable[str]) -> pd.DataFrame:

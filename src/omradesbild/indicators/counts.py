@@ -163,23 +163,7 @@ def _counts_one(
     level: str,
 ) -> pd.DataFrame:
     absent_zero = ind.numerator_absent_is_zero
-    nsets = [wide.periods_of.get(v, set()) for v in nvars]
-    if absent_zero:
-        num_periods: set[str] = set().union(*nsets)
-    else:
-        num_periods = set.intersection(*nsets) if nsets else set()
-    dsets = [wide.periods_of.get(v, set()) for v in dvars]
-    den_periods: set[str] = set.intersection(*dsets) if dsets else set()
-    if wanted is not None:
-        num_periods &= wanted
-    mapping: dict[str, str] = {}
-    for p in num_periods:
-        if p in den_periods:
-            mapping[p] = p
-        elif ind.denominator_period == "nearest":
-            near = nearest_period(p, den_periods)
-            if near is not None:
-                mapping[p] = near
+    mapping = _period_mapping(ind, nvars, dvars, wide, wanted)
     if not mapping:
         return empty_frame(COUNT_COLUMNS)
 
@@ -225,6 +209,61 @@ def _counts_one(
     denominator = cols["denominator"].astype(float)
     d_row = cols["d_row"].astype(bool)
 
+    note, moved = _count_notes(numerator, denominator, d_row, cols)
+    return pd.DataFrame(
+        {
+            "area_code": cols["area_code"],
+            "area_version": cols["area_version"],
+            "level": level,
+            "period": cols["period"],
+            "indicator": ind.id,
+            "numerator": numerator,
+            "denominator": denominator,
+            "n_parts": 1,
+            "partial": False,
+            "approximate": moved,
+            "note": note,
+        }
+    )
+
+
+def _period_mapping(
+    ind: Indicator,
+    nvars: list[str],
+    dvars: list[str],
+    wide: WideObservations,
+    wanted: set[str] | None,
+) -> dict[str, str]:
+    """Numerator period → the period its denominator is taken from (same, or nearest)."""
+    absent_zero = ind.numerator_absent_is_zero
+    nsets = [wide.periods_of.get(v, set()) for v in nvars]
+    if absent_zero:
+        num_periods: set[str] = set().union(*nsets)
+    else:
+        num_periods = set.intersection(*nsets) if nsets else set()
+    dsets = [wide.periods_of.get(v, set()) for v in dvars]
+    den_periods: set[str] = set.intersection(*dsets) if dsets else set()
+    if wanted is not None:
+        num_periods &= wanted
+    mapping: dict[str, str] = {}
+    for p in num_periods:
+        if p in den_periods:
+            mapping[p] = p
+        elif ind.denominator_period == "nearest":
+            near = nearest_period(p, den_periods)
+            if near is not None:
+                mapping[p] = near
+    return mapping
+
+
+def _count_notes(
+    numerator: FloatArray,
+    denominator: FloatArray,
+    d_row: npt.NDArray[np.bool_],
+    cols: dict[str, npt.NDArray[Any]],
+) -> tuple[npt.NDArray[np.object_], npt.NDArray[np.bool_]]:
+    """Each row's note (missing numerator/denominator and why, shifted denominator period)
+    and whether its denominator comes from another period."""
     n_note = np.full(len(numerator), None, dtype=object)
     miss_n = np.isnan(numerator)
     n_note[miss_n] = [
@@ -240,21 +279,7 @@ def _counts_one(
     moved = (cols["period"] != cols["dperiod"]) & d_row
     p_note = np.full(len(numerator), None, dtype=object)
     p_note[moved] = [f"denominator from {d}" for d in cols["dperiod"][moved]]
-    return pd.DataFrame(
-        {
-            "area_code": cols["area_code"],
-            "area_version": cols["area_version"],
-            "level": level,
-            "period": cols["period"],
-            "indicator": ind.id,
-            "numerator": numerator,
-            "denominator": denominator,
-            "n_parts": 1,
-            "partial": False,
-            "approximate": moved,
-            "note": join_notes(n_note, d_note, p_note),
-        }
-    )
+    return join_notes(n_note, d_note, p_note), np.asarray(moved, dtype=bool)
 
 
 def _shifted_rows(

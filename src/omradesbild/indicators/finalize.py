@@ -4,10 +4,11 @@ empirical-Bayes smoothed values from counts."""
 from __future__ import annotations
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
 from omradesbild.errors import InputError
-from omradesbild.indicators._shared import OUTPUT_COLUMNS, empty_frame, join_notes
+from omradesbild.indicators._shared import OUTPUT_COLUMNS, FloatArray, empty_frame, join_notes
 from omradesbild.indicators.catalogue import Catalogue, default_catalogue
 from omradesbild.indicators.intervals import rate_interval, wilson_interval
 from omradesbild.indicators.smoothing import eb_smooth_rates
@@ -74,16 +75,7 @@ def finalize_indicators(
     is_prop = kind == "proportion"
     is_rate = kind == "rate"
     is_median = kind == "median"
-    ci_low = np.full(len(counts), np.nan)
-    ci_high = np.full(len(counts), np.nan)
-    if is_prop.any():
-        lo, hi = wilson_interval(y[is_prop], n[is_prop], confidence=confidence)
-        ci_low[is_prop] = lo * mult[is_prop]
-        ci_high[is_prop] = hi * mult[is_prop]
-    if is_rate.any():
-        lo, hi = rate_interval(y[is_rate], n[is_rate], multiplier=1.0, confidence=confidence)
-        ci_low[is_rate] = lo * mult[is_rate]
-        ci_high[is_rate] = hi * mult[is_rate]
+    ci_low, ci_high = _intervals(y, n, mult, is_prop, is_rate, confidence)
 
     aggregated = (counts["n_parts"].to_numpy() > 1) | counts["partial"].to_numpy(dtype=bool)
     approximate = (
@@ -93,25 +85,11 @@ def finalize_indicators(
     )
     reliable = (n >= min_den) & ~np.isnan(y) & ~np.isnan(value)
 
-    zero_note = np.full(len(counts), None, dtype=object)
-    zero_note[n == 0] = "denominator is zero"
-    small = (n < min_den) & (n > 0)
-    small_note = np.full(len(counts), None, dtype=object)
-    small_note[small] = [
-        f"denominator {d:g} below {m:g}" for d, m in zip(n[small], min_den[small], strict=True)
-    ]
-    med_note = np.full(len(counts), None, dtype=object)
-    med_note[is_median & aggregated] = "weighted mean of area medians, not a true median"
+    notes = _notes(n, min_den, is_median & aggregated)
 
-    smoothed = np.full(len(counts), np.nan)
-    if smooth:
-        eligible = is_prop | is_rate
-        groups = counts.loc[eligible].groupby(["indicator", "period", "level"], sort=False)
-        positions = np.flatnonzero(eligible)
-        for _, idx in groups.indices.items():
-            pos = positions[idx]
-            res = eb_smooth_rates(y[pos], n[pos])
-            smoothed[pos] = res.smoothed * mult[pos]
+    smoothed = (
+        _smoothed(counts, y, n, mult, is_prop | is_rate) if smooth else np.full(len(counts), np.nan)
+    )
 
     out = pd.DataFrame(
         {
@@ -127,9 +105,63 @@ def finalize_indicators(
             "reliable": reliable,
             "approximate": approximate,
             "value_smoothed": smoothed,
-            "note": join_notes(
-                counts["note"].to_numpy(dtype=object), zero_note, small_note, med_note
-            ),
+            "note": join_notes(counts["note"].to_numpy(dtype=object), *notes),
         }
     )
     return out[list(OUTPUT_COLUMNS)]
+
+
+def _intervals(
+    y: FloatArray,
+    n: FloatArray,
+    mult: FloatArray,
+    is_prop: npt.NDArray[np.bool_],
+    is_rate: npt.NDArray[np.bool_],
+    confidence: float,
+) -> tuple[FloatArray, FloatArray]:
+    """Wilson intervals for proportions, Poisson intervals for rates, NaN otherwise."""
+    ci_low = np.full(len(y), np.nan)
+    ci_high = np.full(len(y), np.nan)
+    if is_prop.any():
+        lo, hi = wilson_interval(y[is_prop], n[is_prop], confidence=confidence)
+        ci_low[is_prop] = lo * mult[is_prop]
+        ci_high[is_prop] = hi * mult[is_prop]
+    if is_rate.any():
+        lo, hi = rate_interval(y[is_rate], n[is_rate], multiplier=1.0, confidence=confidence)
+        ci_low[is_rate] = lo * mult[is_rate]
+        ci_high[is_rate] = hi * mult[is_rate]
+    return ci_low, ci_high
+
+
+def _notes(
+    n: FloatArray, min_den: FloatArray, aggregated_median: npt.NDArray[np.bool_]
+) -> tuple[npt.NDArray[np.object_], ...]:
+    """Notes on zero and small denominators and on aggregated medians."""
+    zero_note = np.full(len(n), None, dtype=object)
+    zero_note[n == 0] = "denominator is zero"
+    small = (n < min_den) & (n > 0)
+    small_note = np.full(len(n), None, dtype=object)
+    small_note[small] = [
+        f"denominator {d:g} below {m:g}" for d, m in zip(n[small], min_den[small], strict=True)
+    ]
+    med_note = np.full(len(n), None, dtype=object)
+    med_note[aggregated_median] = "weighted mean of area medians, not a true median"
+    return zero_note, small_note, med_note
+
+
+def _smoothed(
+    counts: pd.DataFrame,
+    y: FloatArray,
+    n: FloatArray,
+    mult: FloatArray,
+    eligible: npt.NDArray[np.bool_],
+) -> FloatArray:
+    """Empirical-Bayes smoothed values per indicator, period and level (NaN elsewhere)."""
+    smoothed = np.full(len(counts), np.nan)
+    groups = counts.loc[eligible].groupby(["indicator", "period", "level"], sort=False)
+    positions = np.flatnonzero(eligible)
+    for _, idx in groups.indices.items():
+        pos = positions[idx]
+        res = eb_smooth_rates(y[pos], n[pos])
+        smoothed[pos] = res.smoothed * mult[pos]
+    return smoothed
