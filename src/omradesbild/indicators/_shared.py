@@ -1,0 +1,246 @@
+"""Shared parts of the indicator computation: the frames' columns, observations as a dense
+matrix, catalogue terms and expressions evaluated on it, and note handling."""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterable, Mapping, Sequence
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+
+from omradesbild.errors import InputError
+from omradesbild.indicators.catalogue import AgeBands, Term, parse_expression
+
+#: Columns of the intermediate counts frame.
+COUNT_COLUMNS: tuple[str, ...] = (
+    "area_code",
+    "area_version",
+    "level",
+    "period",
+    "indicator",
+    "numerator",  # count (weighted when aggregated); median × weight for kind "median"
+    "denominator",
+    "n_parts",  # number of base areas summed
+    "partial",  # some base area entered with weight < 1
+    "approximate",
+    "note",
+)
+
+#: Columns of :func:`compute_indicators`' output, in order.
+OUTPUT_COLUMNS: tuple[str, ...] = (
+    "area_code",
+    "level",
+    "period",
+    "indicator",
+    "numerator",
+    "denominator",
+    "value",
+    "ci_low",
+    "ci_high",
+    "reliable",
+    "approximate",
+    "value_smoothed",
+    "note",
+)
+
+#: Area code used for the whole country (all areas in the input), as in SCB's tables.
+COUNTRY_CODE = "SE"
+
+_REQUIRED_OBS = ("area_code", "variable", "period", "value")
+
+FloatArray = npt.NDArray[np.float64]
+
+
+class WideObservations:
+    """Observations as a dense matrix: one row per (area_code, area_version, period).
+
+    Duplicate observations of the same cell keep the first non-missing value.
+    """
+
+    def __init__(self, observations: pd.DataFrame, variables: set[str]) -> None:
+        obs = observations.loc[observations["variable"].isin(variables)]
+        code = obs["area_code"].astype(str).to_numpy(dtype=object)
+        if "area_version" in obs.columns:
+            version = obs["area_version"].fillna("").astype(str).to_numpy(dtype=object)
+        else:
+            version = np.full(len(obs), "", dtype=object)
+        period = obs["period"].astype(str).to_numpy(dtype=object)
+        var = obs["variable"].astype(str).to_numpy(dtype=object)
+        value = pd.to_numeric(obs["value"], errors="coerce").to_numpy(dtype=float)
+        c_i, c_u = pd.factorize(code)
+        v_i, v_u = pd.factorize(version)
+        p_i, p_u = pd.factorize(period)
+        var_i, var_u = pd.factorize(var)
+        raw_row = (c_i.astype(np.int64) * len(v_u) + v_i) * len(p_u) + p_i
+        row_i, row_u = pd.factorize(raw_row)
+        n_rows, n_vars = len(row_u), len(var_u)
+        cell = row_i.astype(np.int64) * n_vars + var_i
+
+        self.values = np.full((n_rows, n_vars), np.nan)
+        ok = ~np.isnan(value)
+        uniq, first = np.unique(cell[ok], return_index=True)
+        self.values.flat[uniq] = value[ok][first]
+        self.has = np.zeros((n_rows, n_vars), dtype=bool)
+        self.has.flat[cell] = True
+        self.reasons: npt.NDArray[np.object_] | None = None
+        nan_rows = ~ok
+        if nan_rows.any():
+            if "missing_reason" in obs.columns:
+                reason = obs["missing_reason"].to_numpy(dtype=object)[nan_rows]
+            else:
+                reason = np.full(int(nan_rows.sum()), None, dtype=object)
+            reason = np.array(
+                [r if isinstance(r, str) and r else "value missing" for r in reason], dtype=object
+            )
+            self.reasons = np.full((n_rows, n_vars), None, dtype=object)
+            uniq, first = np.unique(cell[nan_rows], return_index=True)
+            self.reasons.flat[uniq] = reason[first]
+            self.reasons[~np.isnan(self.values) | ~self.has] = None
+
+        # decode the row keys
+        raw = np.asarray(row_u, dtype=np.int64)
+        pp = raw % len(p_u)
+        vv = (raw // len(p_u)) % len(v_u)
+        cc = raw // (len(p_u) * len(v_u))
+        self.code = np.asarray(c_u, dtype=object)[cc]
+        self.version = np.asarray(v_u, dtype=object)[vv]
+        self.period = np.asarray(p_u, dtype=object)[pp]
+        self.var_pos = {str(v): i for i, v in enumerate(var_u)}
+        self.periods_of: dict[str, set[str]] = {}
+        for v, j in self.var_pos.items():
+            self.periods_of[v] = set(self.period[self.has[:, j]])
+        self.n = n_rows
+
+    def present(self, var: str) -> npt.NDArray[np.bool_]:
+        """Whether the variable has a row (value or reasoned missing) per wide row."""
+        j = self.var_pos.get(var)
+        if j is None:
+            return np.zeros(self.n, dtype=bool)
+        return self.has[:, j]
+
+    def column(self, var: str, *, absent_zero: bool) -> FloatArray:
+        j = self.var_pos.get(var)
+        if j is None:
+            return np.full(self.n, 0.0 if absent_zero else np.nan)
+        arr = self.values[:, j]
+        if absent_zero:
+            arr = np.where(self.has[:, j], arr, 0.0)
+        return arr
+
+    def first_reason(self, variables: Sequence[str]) -> npt.NDArray[np.object_]:
+        out = np.full(self.n, None, dtype=object)
+        if self.reasons is None:
+            return out
+        for v in reversed(variables):
+            j = self.var_pos.get(v)
+            if j is not None:
+                col = self.reasons[:, j]
+                out = np.where(col != None, col, out)  # noqa: E711
+        return out
+
+
+def eval_expression(node: ast.AST, get: Mapping[str, FloatArray] | _Getter) -> FloatArray:
+    if isinstance(node, ast.Expression):
+        return eval_expression(node.body, get)
+    if isinstance(node, ast.Name):
+        return get[node.id]
+    if isinstance(node, ast.Constant):
+        return np.asarray(float(node.value), dtype=float)  # type: ignore[arg-type]
+    if isinstance(node, ast.UnaryOp):
+        operand = eval_expression(node.operand, get)
+        return -operand if isinstance(node.op, ast.USub) else operand
+    if isinstance(node, ast.BinOp):
+        left = eval_expression(node.left, get)
+        right = eval_expression(node.right, get)
+        if isinstance(node.op, ast.Add):
+            return left + right
+        if isinstance(node.op, ast.Sub):
+            return left - right
+        if isinstance(node.op, ast.Mult):
+            return left * right
+        with np.errstate(divide="ignore", invalid="ignore"):
+            out = left / right
+        return np.where(np.isfinite(out), out, np.nan)
+    raise TypeError(f"unsupported expression node {type(node).__name__}")  # pragma: no cover
+
+
+class _Getter:
+    def __init__(self, wide: WideObservations, absent_zero: bool) -> None:
+        self.wide = wide
+        self.absent_zero = absent_zero
+
+    def __getitem__(self, var: str) -> FloatArray:
+        return self.wide.column(var, absent_zero=self.absent_zero)
+
+
+def resolve_term(term: Term, available: Iterable[str]) -> list[str] | None:
+    """Variables a term needs, or ``None`` when an age-band selector cannot be met."""
+    if isinstance(term, AgeBands):
+        return term.select(available)
+    if isinstance(term, list):
+        return list(dict.fromkeys(term))
+    from omradesbild.indicators.catalogue import expression_variables
+
+    return expression_variables(term)
+
+
+def eval_term(
+    term: Term, variables: list[str], wide: WideObservations, *, absent_zero: bool
+) -> FloatArray:
+    getter = _Getter(wide, absent_zero)
+    if isinstance(term, str):
+        return eval_expression(parse_expression(term), getter) * np.ones(wide.n)
+    total = np.zeros(wide.n)
+    for var in variables:
+        total = total + getter[var]
+    return total
+
+
+def period_sort_key(period: str) -> tuple[int, str]:
+    digits = period[:4]
+    return (int(digits), period) if digits.isdigit() else (10**6, period)
+
+
+def nearest_period(period: str, candidates: set[str]) -> str | None:
+    if not candidates:
+        return None
+    if period in candidates:
+        return period
+    year = period_sort_key(period)[0]
+    # the closest year; on ties the later one
+    return min(
+        candidates, key=lambda c: (abs(period_sort_key(c)[0] - year), -period_sort_key(c)[0])
+    )
+
+
+def join_notes(*parts: Sequence[object] | npt.NDArray[np.object_]) -> npt.NDArray[np.object_]:
+    """Join per-row note parts with "; ", skipping empty ones (``None`` when none)."""
+    arrays = [np.asarray(p, dtype=object) for p in parts]
+    n = len(arrays[0]) if arrays else 0
+    out = np.full(n, None, dtype=object)
+    if n == 0:
+        return out
+    mask = np.zeros(n, dtype=bool)
+    for a in arrays:
+        mask |= np.asarray(pd.notna(a), dtype=bool)
+    for i in np.flatnonzero(mask):
+        texts = [str(a[i]) for a in arrays if isinstance(a[i], str) and a[i]]
+        out[i] = "; ".join(dict.fromkeys(texts))
+    return out
+
+
+def check_observations(observations: pd.DataFrame) -> None:
+    missing = [c for c in _REQUIRED_OBS if c not in observations.columns]
+    if missing:
+        raise InputError(
+            "observations frame lacks required columns",
+            field=", ".join(missing),
+            expected="columns " + ", ".join(_REQUIRED_OBS),
+        )
+
+
+def empty_frame(columns: tuple[str, ...]) -> pd.DataFrame:
+    """An empty frame with ``columns`` (object dtype)."""
+    return pd.DataFrame({c: pd.Series(dtype="object") for c in columns})
