@@ -86,9 +86,12 @@ def query(
 
 @app.command()
 def variables(db: DbOption = None) -> None:
-    """List the variables in the store with their labels, units and periods."""
+    """List the variables in the store with their labels, units, periods and source tables."""
+    from omradesbild.store.ingest import variable_sources
+
     with open_store(db, read_only=True) as store:
-        echo_table(store.variables())
+        df = store.variables().merge(variable_sources(store), on="variable", how="left")
+        echo_table(df)
 
 
 @app.command()

@@ -15,6 +15,7 @@ import pandas as pd
 from omradesbild.errors import FetchError
 from omradesbild.sources.base import Observations, SourceMeta, now_utc
 from omradesbild.sources.http import HttpClient
+from omradesbild.sources.pxweb.catalogue import catalogue_map
 from omradesbild.sources.pxweb.common import Selection, VariableMap
 from omradesbild.sources.pxweb.csvformat import parse_pxweb_csv
 from omradesbild.sources.pxweb.jsonstat import parse_jsonstat2
@@ -88,6 +89,10 @@ class PxWebClient:
     total_area
         The area of an answer whose region was eliminated; default Sweden for SCB, and
         required for other publishers' tables answered without a region.
+    use_catalogue
+        Name variables by the table catalogue (:mod:`omradesbild.sources.pxweb.catalogue`)
+        when no ``variable_map`` is given: catalogued cells get the indicator catalogue's
+        ids, others a readable id from the table and value texts.
     """
 
     def __init__(
@@ -107,12 +112,14 @@ class PxWebClient:
         backoff_base: float = 1.0,
         publisher: str = "SCB",
         total_area: str | None = None,
+        use_catalogue: bool = False,
     ) -> None:
         if api_version not in (1, 2):
             raise ValueError("api_version must be 1 or 2")
         self.base_url = base_url.rstrip("/")
         self.api_version = api_version
         self.publisher = publisher
+        self.use_catalogue = use_catalogue
         self.total_area = total_area
         self.lang = lang
         self.use_get = use_get
@@ -266,6 +273,8 @@ class PxWebClient:
             When a response cannot be parsed (names the URL and the field).
         """
         chunks = self.plan(table_id, selection)
+        if variable_map is None and self.use_catalogue:
+            variable_map = catalogue_map(table_id)
         parts: list[Observations] = []
         for chunk in chunks:
             req = self.build_request(table_id, chunk, fmt)

@@ -6,7 +6,7 @@ import json
 import re
 import unicodedata
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any, Literal, TypeAlias
+from typing import Any, Literal, Protocol, TypeAlias, runtime_checkable
 
 import pandas as pd
 
@@ -25,12 +25,31 @@ from omradesbild.sources.base import (
 #: A selection: variable code -> list of value codes (or selection expressions), or ``"*"``.
 Selection: TypeAlias = Mapping[str, Sequence[str] | Literal["*"]]
 
+
+@runtime_checkable
+class DimensionMap(Protocol):
+    """A variable map that needs the names of the dimensions (a table catalogue)."""
+
+    def for_dimensions(
+        self, dims: Sequence[str]
+    ) -> Callable[[tuple[str, ...], tuple[str, ...]], str | None]:
+        """The namer of cells whose other dimensions are ``dims``, in this order."""
+        ...
+
+    def readable(self, labels: Sequence[str]) -> str:
+        """The id of a cell the map leaves unmapped."""
+        ...
+
+
 #: Maps a combination of the non-region, non-time dimensions to a canonical variable id.
 #: Keys are tuples of value codes *or* of value labels (in the dataset's dimension order),
 #: or a single code/label for a one-dimensional combination; matching ignores case and
 #: repeated whitespace. A callable receives ``(codes, labels)`` and returns an id or None.
+#: A :class:`DimensionMap` (the table catalogue) is bound to the answer's dimension names.
 VariableMap: TypeAlias = (
-    Mapping[str | tuple[str, ...], str] | Callable[[tuple[str, ...], tuple[str, ...]], str | None]
+    Mapping[str | tuple[str, ...], str]
+    | Callable[[tuple[str, ...], tuple[str, ...]], str | None]
+    | DimensionMap
 )
 
 _SUFFIX_RE = re.compile(r"^(?P<code>.+?)_(?P<kind>deso|regso)(?P<year>\d{4})$", re.IGNORECASE)
@@ -143,7 +162,9 @@ class _VariableResolver:
         self.unmapped = unmapped
         self.func: Callable[[tuple[str, ...], tuple[str, ...]], str | None] | None = None
         self.table: dict[tuple[str, ...], str] = {}
-        if callable(variable_map):
+        if isinstance(variable_map, DimensionMap):
+            self.func = variable_map.for_dimensions(())
+        elif callable(variable_map):
             self.func = variable_map
         elif variable_map is not None:
             for key, value in variable_map.items():
