@@ -455,6 +455,42 @@ def detect_code_field(gdf: pd.DataFrame, *, level: str, file: str | Path | None 
     )
 
 
+def detect_level(
+    path: str | Path, *, layer: str | None = None, code_field: str | None = None
+) -> tuple[str, str]:
+    """The level of a layer and the field holding its codes, found from the values.
+
+    DeSO, RegSO, kommun and län are tried in this order: the first level with exactly one
+    field of unique codes of its shape wins (so ``desokod`` beats a ``regsokod`` column, whose
+    values repeat). Field names do not matter: a kommun's re-export may call them anything.
+
+    Raises
+    ------
+    InputError
+        No field holds such codes; the message lists the layer's fields.
+    """
+    p = _resolve(path)
+    gdf = _read_layer(p, _pick_layer(p, layer, code_field))
+    cols = [c for c in gdf.columns if c != "geometry"]
+    for level in ("deso", "regso", "kommun", "lan"):
+        if code_field is not None:
+            values = normalise_codes(gdf[code_field]) if code_field in gdf.columns else []
+            if values and all(validate_code(v, level) is None for v in values):
+                return level, code_field
+            continue
+        try:
+            return level, detect_code_field(gdf, level=level, file=p)
+        except InputError:
+            continue
+    raise InputError(
+        "no field holds DeSO, RegSO, kommun or län codes, so the level cannot be told",
+        file=p,
+        field=code_field,
+        expected="a field of unique codes such as desokod/regsokod (e.g. 1480C1010, "
+        "1480R001), or --level and --code-field; fields: " + (", ".join(map(str, cols)) or "none"),
+    )
+
+
 def detect_name_field(gdf: pd.DataFrame, *, level: str, code_field: str) -> str | None:
     """The attribute holding area names, or ``None`` if none of the usual names exists."""
     by_lower = {str(c).lower(): str(c) for c in gdf.columns if c != "geometry"}

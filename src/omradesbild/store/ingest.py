@@ -138,11 +138,19 @@ def parse_boundaries(
     repair: bool = False,
 ) -> Areas:
     """Read a boundary file; level, version and fields are detected for known layers."""
-    from omradesbild.sources.boundaries import known_layer, read_boundaries, read_known_boundaries
+    from omradesbild.sources.boundaries import (
+        detect_level,
+        known_layer,
+        read_boundaries,
+        read_known_boundaries,
+    )
 
     _exists(path)
     if level is None and version is None and code_field is None and known_layer(path):
         return read_known_boundaries(path, layer=layer, repair=repair)
+    if level is None and version is not None:
+        # a re-exported layer: the level (and code field) from the values
+        level, code_field = detect_level(path, layer=layer, code_field=code_field)
     if level is None or version is None:
         raise InputError(
             "level and version are needed for a layer that is not one of the known files",
