@@ -21,6 +21,7 @@ import pyogrio
 import shapely
 
 from omradesbild.areas.codes import LEVELS, validate_code
+from omradesbild.config import DEFAULT_VERSION
 from omradesbild.errors import ConfigError, InputError
 from omradesbild.sources.base import (
     AREA_COLUMNS,
@@ -88,7 +89,7 @@ KNOWN_LAYERS: dict[str, KnownLayer] = {
         name_field=None,
         parent_field="kommun",
         parent_level="kommun",
-        parent_version="kommun2025",
+        parent_version=DEFAULT_VERSION["kommun"],
         publisher="SCB",
         title="DeSO 2018, Stockholms län (simplified by a third party)",
     ),
@@ -110,7 +111,7 @@ KNOWN_LAYERS: dict[str, KnownLayer] = {
         name_field="regsonamn",
         parent_field="kommunkod",
         parent_level="kommun",
-        parent_version="kommun2025",
+        parent_version=DEFAULT_VERSION["kommun"],
         publisher="SCB",
         title="RegSO 2025, Göteborg (SCB geodata WFS)",
     ),
@@ -121,7 +122,7 @@ KNOWN_LAYERS: dict[str, KnownLayer] = {
         name_field="omrade_namn",
         parent_field="kommun_kod",
         parent_level="kommun",
-        parent_version="kommun2025",
+        parent_version=DEFAULT_VERSION["kommun"],
         publisher="Göteborgs Stad",
         licence=_OPEN,
         title="Göteborgs primärområden 2025 with the city's socioeconomic area classes",
@@ -160,7 +161,7 @@ KNOWN_LAYERS: dict[str, KnownLayer] = {
         name_field="kommun_namn",
         parent_field="lan_kod",
         parent_level="lan",
-        parent_version="lan2025",
+        parent_version=DEFAULT_VERSION["lan"],
         publisher="SCB",
         title="Sveriges kommuner 2025 (with SKR kommungrupp)",
     ),
@@ -219,7 +220,10 @@ _DEFAULT_PARENT_VERSION: dict[tuple[str, str], str] = {
     ("deso2018", "regso"): "regso2020",
     ("deso2025", "regso"): "regso2025",
 }
-_DEFAULT_VERSION: dict[str, str] = {"kommun": "kommun2025", "lan": "lan2025"}
+_DEFAULT_VERSION: dict[str, str] = {
+    "kommun": DEFAULT_VERSION["kommun"],
+    "lan": DEFAULT_VERSION["lan"],
+}
 
 
 # --------------------------------------------------------------------------- public API
