@@ -68,6 +68,12 @@ _REGION_NAMES = {
     "riket",
     "geografi",
     "area",
+    "stadsdel",
+    "stadsdelsområde",
+    "stadsdelsnämnd",
+    "primärområde",
+    "delområde",
+    "basområde",
 }
 _TIME_NAMES = {"tid", "år", "ar", "year", "period", "månad", "manad", "kvartal", "month", "quarter"}
 _NULL_REASON = "saknas: cellen har inget värde i svaret"
@@ -275,8 +281,8 @@ def find_region_dimension(
             return name
     for name in candidates:
         cs = [c for c in codes.get(name, ()) if c.strip()]
-        if not cs:
-            continue
+        if not cs or _looks_like_time(name, cs):
+            continue  # years such as 2023 have the shape of kommun codes
         levels = [_level_of(split_region_code(c.split()[0])[0]) for c in cs]
         if all(levels) and (
             any(lv != "lan" for lv in levels) or "län" in _norm_key(labels.get(name, ""))
