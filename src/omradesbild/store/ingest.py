@@ -201,7 +201,40 @@ def _reference_areas(store: Store, parsed: Sequence[Parsed]) -> Areas | None:
         return None
     held = store.areas()
     used -= set(zip(held["area_code"], held["version"], strict=True))
+    for p in parsed:  # areas written by the same command, just before the observations
+        if isinstance(p, Areas) and len(p.areas):
+            used -= set(zip(p.areas["area_code"], p.areas["version"], strict=True))
+    _check_kommun_codes(used, parsed)
     return reference_areas(sorted(used)) if used else None
+
+
+def _check_kommun_codes(used: set[tuple[str, str]], parsed: Sequence[Parsed]) -> None:
+    """Kommun codes neither in SCB's current list, nor ended ones, nor in the store."""
+    from omradesbild.areas.registry import kommuner
+    from omradesbild.config import DEFAULT_VERSION
+    from omradesbild.errors import UnknownAreaError
+
+    current = set(kommuner()["code"])
+    unknown = sorted(
+        c for c, v in used if v == DEFAULT_VERSION["kommun"] and c.isdigit() and c not in current
+    )
+    if unknown:
+        ref = next(
+            (
+                p.source.reference
+                for p in parsed
+                if isinstance(p, Observations) and set(p.data["area_code"]) & set(unknown)
+            ),
+            None,
+        )
+        raise UnknownAreaError(
+            f"kommun code(s) {', '.join(unknown)} are neither SCB's current kommuner nor "
+            "codes SCB's list of kommun changes since 1971 replaces",
+            file=ref,
+            field="area_code",
+            expected="a current kommun code (e.g. 0180), an ended one with a known successor, "
+            "or a kommun whose boundaries were ingested first",
+        )
 
 
 def ingest_files(
