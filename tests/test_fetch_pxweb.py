@@ -140,3 +140,37 @@ def test_fetch_pxweb_bad_options(cli: CliRun) -> None:
         ["fetch", "pxweb", "T", "--base-url", CITY_V1, "-s", "Tid=2023", "--format", "xlsx"]
     )
     assert code == 2 and "--format" in err
+
+
+def test_v2_eliminated_region_takes_the_total_the_metadata_names() -> None:
+    """PxWebApi 2 metadata names the value a dimension stands for when eliminated."""
+    from omradesbild.sources.pxweb import PxWebClient
+
+    metadata = city_dataset()
+    metadata["dimension"]["Område"] = {
+        "label": "stadsdel",
+        "category": {"index": {"1480": 0, "1480C1010": 1}},
+        "extension": {"elimination": True, "eliminationValueCode": "1480"},
+    }
+    seen: list[str] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(request.url.path)
+        if request.url.path.endswith("/metadata"):
+            return httpx.Response(200, json=metadata)
+        return httpx.Response(200, json=city_dataset(eliminated="TAB7" in request.url.path))
+
+    client = PxWebClient(
+        "https://px.example-stad.se/api/v2",
+        api_version=2,
+        client=httpx.Client(transport=httpx.MockTransport(handler)),
+        publisher="Göteborgs Stad",
+    )
+    obs = client.fetch("TAB7", {"ContentsCode": ["BEF"], "Tid": ["2023"]})
+    assert obs.data["area_code"].tolist() == ["1480"]
+    assert obs.data["area_version"].tolist() == ["kommun2025"]
+    assert seen == ["/api/v2/tables/TAB7/metadata", "/api/v2/tables/TAB7/data"]
+    # with the region in the query, no metadata is read
+    seen.clear()
+    client.fetch("TAB8", {"Område": ["0180C1010"], "Tid": ["2023"]}, area_version="deso2025")
+    assert seen == ["/api/v2/tables/TAB8/data"]

@@ -7,6 +7,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from omradesbild.errors import InputError
 from omradesbild.sources.pxweb import parse_px, read_px
@@ -247,3 +249,55 @@ def test_cli_ingest_px_into_an_empty_store_and_bad_file_writes_nothing(
         assert set(store.areas(level="kommun")["area_code"]) == {"0180", "0331"}
     code, out, _ = cli(["ingest", "px", str(good), "--lang", "en", "--db", str(db)])
     assert code == 0 and "men" not in out
+
+
+def _px_text(regions: list[str], years: list[str], cells: list[float | str], enc: str) -> str:
+    values = ",".join(f'"{r}"' for r in regions)
+    year_values = ",".join(f'"{y}"' for y in years)
+    data = " ".join(str(c) if isinstance(c, float) else f'"{c}"' for c in cells)
+    head = 'CHARSET="ANSI";' if enc == "cp1252" else 'CODEPAGE="utf-8";'
+    return (
+        f'{head}\nAXIS-VERSION="2000";\nLANGUAGE="sv";\nMATRIX="T1";\nUNITS="antal";\n'
+        f'SOURCE="SCB";\nSTUB="region";\nHEADING="år";\nVALUES("region")={values};\n'
+        f'VALUES("år")={year_values};\nDATA=\n{data};\n'
+    )
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    regions=st.lists(
+        st.sampled_from(["0114", "0180", "1480", "01", "14", "Riket"]),
+        min_size=1,
+        max_size=5,
+        unique=True,
+    ),
+    years=st.lists(st.integers(1990, 2030).map(str), min_size=1, max_size=4, unique=True),
+    data=st.data(),
+    enc=st.sampled_from(["cp1252", "utf-8"]),
+)
+def test_px_round_trip_keeps_every_cell(
+    regions: list[str], years: list[str], data: st.DataObject, enc: str
+) -> None:
+    """Every cell comes back at its place: numbers as numbers, markers as missing."""
+    n = len(regions) * len(years)
+    cells: list[float | str] = data.draw(
+        st.lists(
+            st.one_of(
+                st.floats(-1e9, 1e9, allow_nan=False).map(lambda x: float(round(x, 3))),
+                st.sampled_from([".", "..", "-"]),
+            ),
+            min_size=n,
+            max_size=n,
+        )
+    )
+    obs = parse_px(_px_text(regions, years, cells, enc).encode(enc), reference="h.px")
+    assert len(obs.data) == n
+    expected_codes = ["SE" if r == "Riket" else r for r in regions]
+    for i, row in enumerate(obs.data.itertuples()):
+        r, y = divmod(i, len(years))
+        assert row.area_code == expected_codes[r] and row.period == years[y]
+        cell = cells[i]
+        if isinstance(cell, float):
+            assert row.value == pytest.approx(cell) and row.missing_reason is None
+        else:
+            assert math.isnan(row.value) and str(row.missing_reason).startswith(cell)

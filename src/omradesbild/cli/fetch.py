@@ -97,7 +97,9 @@ def _client(api: int, cache_dir: Path | None) -> PxWebClient:
     if api not in (1, 2):
         raise ConfigError(f"--api {api}: expected 1 or 2")
     base = SCB_V2_BASE if api == 2 else SCB_V1_BASE
-    return PxWebClient(base, api_version=2 if api == 2 else 1, cache_dir=_cache(cache_dir))
+    return PxWebClient(
+        base, api_version=2 if api == 2 else 1, cache_dir=_cache(cache_dir), use_catalogue=True
+    )
 
 
 @scb.command("table")
@@ -246,6 +248,7 @@ def _pxweb_client(
         publisher=publisher or ("SCB" if host.endswith("scb.se") else host),
         total_area=total_area,
         client=client,
+        use_catalogue=True,
     )
 
 

@@ -200,7 +200,7 @@ def boundaries(
         str | None,
         typer.Option(
             help="deso, regso, kommun, lan, district, police_area or custom "
-            "(default: detected for known layers)."
+            "(default: detected for known layers, and from the codes when --version is given)."
         ),
     ] = None,
     version: Annotated[

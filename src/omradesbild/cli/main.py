@@ -93,7 +93,7 @@ def query(
 
 @app.command()
 def variables(db: DbOption = None) -> None:
-    """List the variables in the store with their labels, units and periods."""
+    """List the variables in the store with their labels, units, periods and source tables."""
     from omradesbild.services.store_info import variables as stored_variables
 
     with open_store(db, read_only=True) as store:

@@ -27,8 +27,11 @@ def store_summary(store: Store) -> dict[str, Any]:
 
 
 def variables(store: Store) -> pd.DataFrame:
-    """The variables in the store with their labels, units, periods and area versions."""
-    return store.variables()
+    """The variables in the store with their labels, units, periods, area versions and the
+    tables their current values come from (``source_tables``)."""
+    from omradesbild.store.ingest import variable_sources
+
+    return store.variables().merge(variable_sources(store), on="variable", how="left")
 
 
 def sources(store: Store) -> pd.DataFrame:

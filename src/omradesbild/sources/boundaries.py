@@ -21,6 +21,7 @@ import pyogrio
 import shapely
 
 from omradesbild.areas.codes import LEVELS, validate_code
+from omradesbild.config import DEFAULT_VERSION
 from omradesbild.errors import ConfigError, InputError
 from omradesbild.sources.base import (
     AREA_COLUMNS,
@@ -88,7 +89,7 @@ KNOWN_LAYERS: dict[str, KnownLayer] = {
         name_field=None,
         parent_field="kommun",
         parent_level="kommun",
-        parent_version="kommun2025",
+        parent_version=DEFAULT_VERSION["kommun"],
         publisher="SCB",
         title="DeSO 2018, Stockholms län (simplified by a third party)",
     ),
@@ -110,7 +111,7 @@ KNOWN_LAYERS: dict[str, KnownLayer] = {
         name_field="regsonamn",
         parent_field="kommunkod",
         parent_level="kommun",
-        parent_version="kommun2025",
+        parent_version=DEFAULT_VERSION["kommun"],
         publisher="SCB",
         title="RegSO 2025, Göteborg (SCB geodata WFS)",
     ),
@@ -121,7 +122,7 @@ KNOWN_LAYERS: dict[str, KnownLayer] = {
         name_field="omrade_namn",
         parent_field="kommun_kod",
         parent_level="kommun",
-        parent_version="kommun2025",
+        parent_version=DEFAULT_VERSION["kommun"],
         publisher="Göteborgs Stad",
         licence=_OPEN,
         title="Göteborgs primärområden 2025 with the city's socioeconomic area classes",
@@ -160,7 +161,7 @@ KNOWN_LAYERS: dict[str, KnownLayer] = {
         name_field="kommun_namn",
         parent_field="lan_kod",
         parent_level="lan",
-        parent_version="lan2025",
+        parent_version=DEFAULT_VERSION["lan"],
         publisher="SCB",
         title="Sveriges kommuner 2025 (with SKR kommungrupp)",
     ),
@@ -219,7 +220,10 @@ _DEFAULT_PARENT_VERSION: dict[tuple[str, str], str] = {
     ("deso2018", "regso"): "regso2020",
     ("deso2025", "regso"): "regso2025",
 }
-_DEFAULT_VERSION: dict[str, str] = {"kommun": "kommun2025", "lan": "lan2025"}
+_DEFAULT_VERSION: dict[str, str] = {
+    "kommun": DEFAULT_VERSION["kommun"],
+    "lan": DEFAULT_VERSION["lan"],
+}
 
 
 # --------------------------------------------------------------------------- public API
@@ -452,6 +456,42 @@ def detect_code_field(gdf: pd.DataFrame, *, level: str, file: str | Path | None 
         f"several fields could hold the {level} codes; pass code_field",
         file=file,
         expected="one of " + ", ".join(map(str, chosen)),
+    )
+
+
+def detect_level(
+    path: str | Path, *, layer: str | None = None, code_field: str | None = None
+) -> tuple[str, str]:
+    """The level of a layer and the field holding its codes, found from the values.
+
+    DeSO, RegSO, kommun and län are tried in this order: the first level with exactly one
+    field of unique codes of its shape wins (so ``desokod`` beats a ``regsokod`` column, whose
+    values repeat). Field names do not matter: a kommun's re-export may call them anything.
+
+    Raises
+    ------
+    InputError
+        No field holds such codes; the message lists the layer's fields.
+    """
+    p = _resolve(path)
+    gdf = _read_layer(p, _pick_layer(p, layer, code_field))
+    cols = [c for c in gdf.columns if c != "geometry"]
+    for level in ("deso", "regso", "kommun", "lan"):
+        if code_field is not None:
+            values = normalise_codes(gdf[code_field]) if code_field in gdf.columns else []
+            if values and all(validate_code(v, level) is None for v in values):
+                return level, code_field
+            continue
+        try:
+            return level, detect_code_field(gdf, level=level, file=p)
+        except InputError:
+            continue
+    raise InputError(
+        "no field holds DeSO, RegSO, kommun or län codes, so the level cannot be told",
+        file=p,
+        field=code_field,
+        expected="a field of unique codes such as desokod/regsokod (e.g. 1480C1010, "
+        "1480R001), or --level and --code-field; fields: " + (", ".join(map(str, cols)) or "none"),
     )
 
 

@@ -11,6 +11,8 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
+
 from omradesbild.errors import InputError
 from omradesbild.sources.base import Areas, Observations
 from omradesbild.store.store import IngestReport, Store
@@ -47,6 +49,7 @@ def parse_pxweb_file(
         parse_pxweb_csv,
         parse_pxweb_json,
     )
+    from omradesbild.sources.pxweb.catalogue import catalogue_map, table_id_of
     from omradesbild.sources.pxweb.plainjson import is_plain_json
 
     _exists(path)
@@ -66,16 +69,32 @@ def parse_pxweb_file(
                 # when the file is not JSON at all, the JSON-stat reader names the problem
                 fmt = "json" if is_plain_json(json.loads(data.decode("utf-8-sig"))) else fmt
     ref = path.name
+    names = catalogue_map(table_id_of(data, fmt) or path.stem)
     if fmt == "json-stat2":
         return parse_jsonstat2(
-            data, reference=ref, area_version=area_version, total_area=total_area
+            data,
+            reference=ref,
+            area_version=area_version,
+            total_area=total_area,
+            variable_map=names,
         )
     if fmt == "json":
         return parse_pxweb_json(
-            data, reference=ref, area_version=area_version, total_area=total_area
+            data,
+            reference=ref,
+            area_version=area_version,
+            total_area=total_area,
+            variable_map=names,
+            table_id=path.stem,
         )
     if fmt == "px":
-        return parse_px(data, reference=ref, area_version=area_version, total_area=total_area)
+        return parse_px(
+            data,
+            reference=ref,
+            area_version=area_version,
+            total_area=total_area,
+            variable_map=names,
+        )
     if fmt == "csv":
         return parse_pxweb_csv(data, reference=path.name, area_version=area_version)
     raise InputError(f"unknown format {fmt!r}", file=path, expected="json-stat2, json, csv or px")
@@ -90,8 +109,16 @@ def parse_px_file(
 ) -> Observations:
     """A PX file (PC-Axis / PxWeb); catalogued SCB tables get the catalogue's variable ids."""
     from omradesbild.sources.pxweb import read_px
+    from omradesbild.sources.pxweb.catalogue import catalogue_map, table_id_of
 
-    return read_px(_exists(path), lang=lang, area_version=area_version, total_area=total_area)
+    table = table_id_of(_exists(path).read_bytes(), "px") or path.stem
+    return read_px(
+        path,
+        lang=lang,
+        area_version=area_version,
+        total_area=total_area,
+        variable_map=catalogue_map(table),
+    )
 
 
 def parse_scb_key(path: Path) -> Areas:
@@ -111,11 +138,19 @@ def parse_boundaries(
     repair: bool = False,
 ) -> Areas:
     """Read a boundary file; level, version and fields are detected for known layers."""
-    from omradesbild.sources.boundaries import known_layer, read_boundaries, read_known_boundaries
+    from omradesbild.sources.boundaries import (
+        detect_level,
+        known_layer,
+        read_boundaries,
+        read_known_boundaries,
+    )
 
     _exists(path)
     if level is None and version is None and code_field is None and known_layer(path):
         return read_known_boundaries(path, layer=layer, repair=repair)
+    if level is None and version is not None:
+        # a re-exported layer: the level (and code field) from the values
+        level, code_field = detect_level(path, layer=layer, code_field=code_field)
     if level is None or version is None:
         raise InputError(
             "level and version are needed for a layer that is not one of the known files",
@@ -166,7 +201,40 @@ def _reference_areas(store: Store, parsed: Sequence[Parsed]) -> Areas | None:
         return None
     held = store.areas()
     used -= set(zip(held["area_code"], held["version"], strict=True))
+    for p in parsed:  # areas written by the same command, just before the observations
+        if isinstance(p, Areas) and len(p.areas):
+            used -= set(zip(p.areas["area_code"], p.areas["version"], strict=True))
+    _check_kommun_codes(used, parsed)
     return reference_areas(sorted(used)) if used else None
+
+
+def _check_kommun_codes(used: set[tuple[str, str]], parsed: Sequence[Parsed]) -> None:
+    """Kommun codes neither in SCB's current list, nor ended ones, nor in the store."""
+    from omradesbild.areas.registry import kommuner
+    from omradesbild.config import DEFAULT_VERSION
+    from omradesbild.errors import UnknownAreaError
+
+    current = set(kommuner()["code"])
+    unknown = sorted(
+        c for c, v in used if v == DEFAULT_VERSION["kommun"] and c.isdigit() and c not in current
+    )
+    if unknown:
+        ref = next(
+            (
+                p.source.reference
+                for p in parsed
+                if isinstance(p, Observations) and set(p.data["area_code"]) & set(unknown)
+            ),
+            None,
+        )
+        raise UnknownAreaError(
+            f"kommun code(s) {', '.join(unknown)} are neither SCB's current kommuner nor "
+            "codes SCB's list of kommun changes since 1971 replaces",
+            file=ref,
+            field="area_code",
+            expected="a current kommun code (e.g. 0180), an ended one with a known successor, "
+            "or a kommun whose boundaries were ingested first",
+        )
 
 
 def ingest_files(
@@ -179,6 +247,22 @@ def ingest_files(
     """Parse every file with ``parse``, then write them all in one transaction."""
     parsed = [parse(Path(p)) for p in paths]
     return ingest_parsed(store, parsed, kind=kind)
+
+
+def variable_sources(store: Store) -> pd.DataFrame:
+    """Each stored variable with the tables its current values come from.
+
+    Columns ``variable`` and ``source_tables`` (``"SCB TAB6471, SCB 000005FE"``).
+    """
+    return store.con.execute(
+        """
+        SELECT o.variable,
+               string_agg(DISTINCT s.publisher || ' ' || s.table_id, ', '
+                          ORDER BY s.publisher || ' ' || s.table_id) AS source_tables
+        FROM current_observations o JOIN sources s USING (source_id)
+        GROUP BY o.variable ORDER BY o.variable
+        """
+    ).df()
 
 
 def describe(report: IngestReport) -> str:

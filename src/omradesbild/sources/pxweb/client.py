@@ -15,7 +15,8 @@ import pandas as pd
 from omradesbild.errors import FetchError
 from omradesbild.sources.base import Observations, SourceMeta, now_utc
 from omradesbild.sources.http import HttpClient
-from omradesbild.sources.pxweb.common import Selection, VariableMap
+from omradesbild.sources.pxweb.catalogue import catalogue_map
+from omradesbild.sources.pxweb.common import Selection, VariableMap, find_region_dimension
 from omradesbild.sources.pxweb.csvformat import parse_pxweb_csv
 from omradesbild.sources.pxweb.jsonstat import parse_jsonstat2
 from omradesbild.sources.pxweb.plainjson import parse_pxweb_json
@@ -88,6 +89,10 @@ class PxWebClient:
     total_area
         The area of an answer whose region was eliminated; default Sweden for SCB, and
         required for other publishers' tables answered without a region.
+    use_catalogue
+        Name variables by the table catalogue (:mod:`omradesbild.sources.pxweb.catalogue`)
+        when no ``variable_map`` is given: catalogued cells get the indicator catalogue's
+        ids, others a readable id from the table and value texts.
     """
 
     def __init__(
@@ -107,12 +112,14 @@ class PxWebClient:
         backoff_base: float = 1.0,
         publisher: str = "SCB",
         total_area: str | None = None,
+        use_catalogue: bool = False,
     ) -> None:
         if api_version not in (1, 2):
             raise ValueError("api_version must be 1 or 2")
         self.base_url = base_url.rstrip("/")
         self.api_version = api_version
         self.publisher = publisher
+        self.use_catalogue = use_catalogue
         self.total_area = total_area
         self.lang = lang
         self.use_get = use_get
@@ -202,6 +209,23 @@ class PxWebClient:
         """Every value code per variable of the table, in the table's order."""
         return metadata_values(self.metadata(table_id))
 
+    def _eliminated_total(self, table_id: str, selection: Selection) -> str | None:
+        """The area a query without the region stands for, if the metadata names it.
+
+        Only asked when the selection leaves the region out and the publisher is not SCB
+        (whose total is Sweden): then the table's metadata is read once.
+        """
+        if self.api_version != 2:
+            return None
+        asked = {k: _as_list(v) for k, v in selection.items()}
+        if find_region_dimension(list(asked), asked) is not None:
+            return None  # the region is in the query
+        values = self.variables(table_id)
+        region = find_region_dimension(list(values), values)
+        if region is None or region in selection:
+            return None
+        return elimination_code(self.metadata(table_id), region)
+
     # -- data --------------------------------------------------------------------------------
     def build_request(
         self, table_id: str, selection: Selection, fmt: str = "json-stat2"
@@ -266,6 +290,11 @@ class PxWebClient:
             When a response cannot be parsed (names the URL and the field).
         """
         chunks = self.plan(table_id, selection)
+        total_area = total_area or self.total_area
+        if total_area is None and self.publisher != "SCB":
+            total_area = self._eliminated_total(table_id, selection)
+        if variable_map is None and self.use_catalogue:
+            variable_map = catalogue_map(table_id)
         parts: list[Observations] = []
         for chunk in chunks:
             req = self.build_request(table_id, chunk, fmt)
@@ -279,7 +308,7 @@ class PxWebClient:
                 "area_version": area_version,
                 "unmapped": unmapped,
                 "retrieved_at": resp.retrieved_at,
-                "total_area": total_area or self.total_area,
+                "total_area": total_area,
             }
             if fmt == "json-stat2":
                 obs = parse_jsonstat2(
@@ -302,6 +331,19 @@ class PxWebClient:
                 )
             parts.append(obs)
         return _merge(parts, table_id=table_id, reference=self.table_url(table_id))
+
+
+def elimination_code(meta: Mapping[str, Any], dimension: str) -> str | None:
+    """The value code v2 metadata names as a dimension's total when it is eliminated.
+
+    PxWebApi 2 writes it in the dimension's ``extension`` (``eliminationValueCode``).
+    """
+    dims = meta.get("dimension")
+    if not isinstance(dims, Mapping) or not isinstance(dims.get(dimension), Mapping):
+        return None
+    ext = dims[dimension].get("extension")
+    code = ext.get("eliminationValueCode") if isinstance(ext, Mapping) else None
+    return str(code) if code else None
 
 
 def metadata_values(meta: Mapping[str, Any]) -> dict[str, list[str]]:

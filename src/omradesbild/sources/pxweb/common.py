@@ -6,7 +6,7 @@ import json
 import re
 import unicodedata
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any, Literal, TypeAlias
+from typing import Any, Literal, Protocol, TypeAlias, runtime_checkable
 
 import pandas as pd
 
@@ -25,12 +25,31 @@ from omradesbild.sources.base import (
 #: A selection: variable code -> list of value codes (or selection expressions), or ``"*"``.
 Selection: TypeAlias = Mapping[str, Sequence[str] | Literal["*"]]
 
+
+@runtime_checkable
+class DimensionMap(Protocol):
+    """A variable map that needs the names of the dimensions (a table catalogue)."""
+
+    def for_dimensions(
+        self, dims: Sequence[str]
+    ) -> Callable[[tuple[str, ...], tuple[str, ...]], str | None]:
+        """The namer of cells whose other dimensions are ``dims``, in this order."""
+        ...
+
+    def readable(self, labels: Sequence[str]) -> str:
+        """The id of a cell the map leaves unmapped."""
+        ...
+
+
 #: Maps a combination of the non-region, non-time dimensions to a canonical variable id.
 #: Keys are tuples of value codes *or* of value labels (in the dataset's dimension order),
 #: or a single code/label for a one-dimensional combination; matching ignores case and
 #: repeated whitespace. A callable receives ``(codes, labels)`` and returns an id or None.
+#: A :class:`DimensionMap` (the table catalogue) is bound to the answer's dimension names.
 VariableMap: TypeAlias = (
-    Mapping[str | tuple[str, ...], str] | Callable[[tuple[str, ...], tuple[str, ...]], str | None]
+    Mapping[str | tuple[str, ...], str]
+    | Callable[[tuple[str, ...], tuple[str, ...]], str | None]
+    | DimensionMap
 )
 
 _SUFFIX_RE = re.compile(r"^(?P<code>.+?)_(?P<kind>deso|regso)(?P<year>\d{4})$", re.IGNORECASE)
@@ -49,6 +68,12 @@ _REGION_NAMES = {
     "riket",
     "geografi",
     "area",
+    "stadsdel",
+    "stadsdelsområde",
+    "stadsdelsnämnd",
+    "primärområde",
+    "delområde",
+    "basområde",
 }
 _TIME_NAMES = {"tid", "år", "ar", "year", "period", "månad", "manad", "kvartal", "month", "quarter"}
 _NULL_REASON = "saknas: cellen har inget värde i svaret"
@@ -143,7 +168,9 @@ class _VariableResolver:
         self.unmapped = unmapped
         self.func: Callable[[tuple[str, ...], tuple[str, ...]], str | None] | None = None
         self.table: dict[tuple[str, ...], str] = {}
-        if callable(variable_map):
+        if isinstance(variable_map, DimensionMap):
+            self.func = variable_map.for_dimensions(())
+        elif callable(variable_map):
             self.func = variable_map
         elif variable_map is not None:
             for key, value in variable_map.items():
@@ -254,8 +281,8 @@ def find_region_dimension(
             return name
     for name in candidates:
         cs = [c for c in codes.get(name, ()) if c.strip()]
-        if not cs:
-            continue
+        if not cs or _looks_like_time(name, cs):
+            continue  # years such as 2023 have the shape of kommun codes
         levels = [_level_of(split_region_code(c.split()[0])[0]) for c in cs]
         if all(levels) and (
             any(lv != "lan" for lv in levels) or "län" in _norm_key(labels.get(name, ""))

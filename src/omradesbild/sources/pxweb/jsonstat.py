@@ -15,6 +15,7 @@ from omradesbild.errors import InputError
 from omradesbild.sources.base import OBS_COLUMNS, SCB_MISSING_MARKERS, Observations, SourceMeta
 from omradesbild.sources.pxweb.common import (
     _NULL_REASON,
+    DimensionMap,
     VariableMap,
     _checksum_of,
     _missing,
@@ -245,6 +246,10 @@ def parse_jsonstat2(
         )
     status = data.get("status")
 
+    readable = None
+    if isinstance(variable_map, DimensionMap):
+        readable, units_of = variable_map.readable, getattr(variable_map, "units", {})
+        variable_map = variable_map.for_dimensions(other_dims)
     resolver = _VariableResolver(variable_map, unmapped)
     px_ext = (
         data.get("extension", {}).get("px", {})
@@ -260,12 +265,17 @@ def parse_jsonstat2(
     for combo in np.ndindex(*other_sizes) if other_dims else [()]:
         c_codes = tuple(codes[d][i] for d, i in zip(other_dims, combo, strict=True))
         c_labels = tuple(labels[d][i] for d, i in zip(other_dims, combo, strict=True))
-        if other_dims:
+        var: str | None
+        if other_dims and readable is not None and unmapped == "slug":
+            var = resolver.lookup(c_codes, c_labels) or readable(c_labels)
+        elif other_dims:
             var = resolver(c_codes, c_labels)
         else:  # only region and time: one variable, named after the table unless mapped
             var = resolver.lookup((), ()) or slugify(default_name) or "value"
         combo_var[tuple(combo)] = var
         unit = _unit_of(data, metric_dims, dict(zip(other_dims, c_codes, strict=True)))
+        if readable is not None and var in units_of:
+            unit = units_of[var]
         combo_unit[tuple(combo)] = unit
         if var is not None and var not in var_rows:
             desc = None
@@ -290,8 +300,8 @@ def parse_jsonstat2(
         positions = np.unravel_index(np.arange(n_cells), sizes)
         for i in range(n_cells):
             combo = tuple(int(positions[p][i]) for p in other_pos)
-            var = combo_var[combo]
-            if var is None:
+            cell_var = combo_var[combo]
+            if cell_var is None:
                 continue
             r = int(positions[region_pos][i])
             t = int(positions[time_pos][i])
@@ -317,7 +327,7 @@ def parse_jsonstat2(
                     ) from exc
             records["area_code"].append(split[r][0])
             records["area_version"].append(versions[r])
-            records["variable"].append(var)
+            records["variable"].append(cell_var)
             records["period"].append(periods[t])
             records["value"].append(value)
             records["unit"].append(combo_unit[combo])

@@ -30,6 +30,7 @@ from omradesbild.areas.registry import COUNTRY_CODE, is_country
 from omradesbild.errors import InputError
 from omradesbild.sources.base import SCB_MISSING_MARKERS, Observations, bytes_checksum
 from omradesbild.sources.pxweb.common import (
+    DimensionMap,
     VariableMap,
     _level_of,
     _VariableResolver,
@@ -470,12 +471,14 @@ def _namer(
 ) -> Callable[[tuple[str, ...], tuple[str, ...]], str | None]:
     """Mapped id, else (``unmapped="slug"``) a name from the value texts without totals."""
     others = [n for n in names if n not in (time_name, region)]
+    if isinstance(variable_map, DimensionMap):
+        variable_map = variable_map.for_dimensions(others)
     mapped = _VariableResolver(variable_map, "drop")
 
     def name(codes: tuple[str, ...], labels: tuple[str, ...]) -> str | None:
         hit = mapped.lookup(codes, labels)
-        if hit is not None or unmapped != "slug":
-            return hit
+        if hit is not None or unmapped != "slug" or not labels:
+            return hit  # a table of region and time only is named after the table
         parts = [
             lab
             for var, code, lab in zip(others, codes, labels, strict=False)
