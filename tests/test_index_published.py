@@ -15,6 +15,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from omradesbild.errors import MethodError
 from omradesbild.index import compute_index, load_method, parse_method
@@ -294,3 +296,21 @@ def test_cli_uncertainty_prints_and_writes_expected_counts(tmp_path: Path, cli: 
     assert sum(r["observed"] for r in summary["class_counts"]) == 60
     code, stdout, err = cli([*args, "--out", str(out), "--uncertainty", "5", "--sensitivity", "x"])
     assert code != 0 and "unknown sensitivity 'x'" in stdout + err
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    values=st.lists(st.integers(0, 40), min_size=2, max_size=60),
+    digits=st.integers(1, 6),
+)
+def test_percent_rank_properties(values: list[int], digits: int) -> None:
+    """Ties share a rank, order is kept, the complement is rounded after it is taken."""
+    x = np.asarray(values, dtype=float)
+    pr = percent_rank(x, digits=digits)
+    exact = np.array([(x < v).sum() / (len(x) - 1) for v in x])
+    np.testing.assert_array_equal(pr, round_half_away(exact, digits))
+    np.testing.assert_array_equal(percent_rank(x, digits=digits, descending=True),
+                                  round_half_away(1.0 - exact, digits))  # fmt: skip
+    order = np.argsort(x, kind="stable")
+    assert (np.diff(pr[order]) >= 0).all() and pr.min() == 0.0
+    assert ((pr >= 0) & (pr <= 1)).all()
