@@ -175,8 +175,17 @@ def index_compute(
         if uncertainty:
             from omradesbild.index.uncertainty import monte_carlo
 
+            alternatives = list(
+                dict.fromkeys([m.normalisation.method, "zscore", "percentrank_inc"])
+            )
             mc_t, summary_t = monte_carlo(
-                df, method=m, id_column=id_column, draws=uncertainty, seed=seed, sensitivity=sens
+                df,
+                method=m,
+                id_column=id_column,
+                draws=uncertainty,
+                seed=seed,
+                normalisations=alternatives if "normalisation" in sens else None,
+                sensitivity=sens,
             )
             result = _merge_mc(result, mc_t, id_column)
             _print_mc(summary_t, out)
