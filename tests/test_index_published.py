@@ -314,3 +314,50 @@ def test_percent_rank_properties(values: list[int], digits: int) -> None:
     order = np.argsort(x, kind="stable")
     assert (np.diff(pr[order]) >= 0).all() and pr.min() == 0.0
     assert ((pr >= 0) & (pr <= 1)).all()
+
+
+def _cdc_reference(table: pd.DataFrame) -> pd.DataFrame:
+    """SVI 2018 written out independently from CDC's documentation, with pandas ranks."""
+
+    def pr(s: pd.Series, descending: bool = False) -> pd.Series:
+        valid = s.where(s != -999)
+        p = (valid.rank(method="min") - 1) / (valid.notna().sum() - 1)
+        return round_series(1 - p if descending else p)
+
+    def round_series(s: pd.Series) -> pd.Series:
+        return pd.Series(round_half_away(s.to_numpy(dtype=float), 4), index=s.index)
+
+    out = pd.DataFrame(index=table.index)
+    for ind in SVI.indicators:
+        out[ind.output_column] = pr(table[ind.id], descending=ind.id == "EP_PCI")
+    spl = []
+    for k, theme in enumerate(SVI.resolved_themes(), start=1):
+        s = round_series(
+            out[[SVI.indicator(i).output_column for i in theme.indicators]].sum(
+                axis=1, skipna=False
+            )
+        )
+        out[f"SPL_THEME{k}"] = s
+        out[f"RPL_THEME{k}"] = pr(s.fillna(-999))
+        spl.append(s)
+    total = round_series(pd.concat(spl, axis=1).sum(axis=1, skipna=False))
+    out["SPL_THEMES"] = total
+    out["RPL_THEMES"] = pr(total.fillna(-999))
+    return out
+
+
+def test_svi_matches_an_independent_reading_of_the_documentation() -> None:
+    rng = np.random.default_rng(2018)
+    n = 300
+    table = pd.DataFrame({"FIPS": [f"{i:05d}" for i in range(n)]})
+    for ind in SVI.indicators:
+        values = np.round(rng.gamma(2.0, 6.0, n), 1)  # one decimal, as published: many ties
+        if ind.id == "EP_PCI":
+            values = np.round(rng.normal(26000, 5000, n))
+        table[ind.id] = values
+    table.loc[rng.choice(n, 6, replace=False), "EP_UNEMP"] = -999
+    table.loc[rng.choice(n, 3, replace=False), "EP_LIMENG"] = -999
+    ours = compute_index(table, method=SVI, id_column="FIPS")
+    want = _cdc_reference(table)
+    for col in want.columns:
+        np.testing.assert_array_equal(ours[col].to_numpy(), want[col].to_numpy(), err_msg=col)
