@@ -56,7 +56,8 @@ def test_every_regso_of_the_published_file_is_matched(
     assert found.years == ["2023"] and found.n_rows == 3363
     assert found.unmatched_rows == [] and found.missing_regso == []
     with Store(db, read_only=True) as s:
-        # SCB's published 2023 type of Rinkeby (Stockholm) and Herrgården norr (Malmö).
+        # SCB/Delmos, Statistikdatabasen, områdestyp per RegSO (ref. 000005QX), 2023:
+        # Rinkeby (Stockholm) and Herrgården norr (Malmö) are type 1.
         got = published_types(s, area_codes=["0180R076", "1280R028"], periods=["2023"])
     assert [(p.area_code, p.official_type, p.name) for p in got] == [
         ("0180R076", 1, "Stockholm (Rinkeby)"),

@@ -361,3 +361,29 @@ def test_svi_matches_an_independent_reading_of_the_documentation() -> None:
     want = _cdc_reference(table)
     for col in want.columns:
         np.testing.assert_array_equal(ours[col].to_numpy(), want[col].to_numpy(), err_msg=col)
+
+
+def test_imd_matches_an_independent_reading_of_the_technical_report() -> None:
+    """Random domain ranks of 1 000 LSOAs (1 = most deprived), given as minus the rank."""
+    rng = np.random.default_rng(2019)
+    n = 1000
+    table = pd.DataFrame({"area_code": [f"E{i:04d}" for i in range(n)]})
+    want = np.zeros(n)
+    w = IMD.weighting.weights
+    assert w is not None
+    for ind in IMD.indicators:
+        rank = rng.permutation(n) + 1  # deprivation rank, 1 = most deprived
+        table[ind.id] = -rank.astype(float)
+        r = (n + 1 - rank) / n  # scaled ascending rank: 1/N least deprived, 1 most deprived
+        want += w[ind.id] * (-23.0 * np.log(1.0 - r * (1.0 - np.exp(-100.0 / 23.0))))
+    out = compute_index(table, method=IMD)
+    np.testing.assert_allclose(out["score"].to_numpy(), want, rtol=0, atol=1e-10)
+    expected_rank = pd.Series(want).rank(ascending=False, method="min").astype(int)
+    assert out["rank"].tolist() == expected_rank.tolist()
+    # Renormalised weights (28/3 % for the last three) would reorder some of them.
+    renorm = dict(
+        w, crime_score=28 / 300, barriers_score=28 / 300, living_environment_score=28 / 300
+    )
+    alt = sum(renorm[i.id] * out[i.output_column].to_numpy() for i in IMD.indicators)
+    alt_rank = pd.Series(alt).rank(ascending=False, method="min").astype(int)
+    assert (alt_rank != expected_rank).any()
