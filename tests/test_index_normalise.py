@@ -117,7 +117,7 @@ def test_rank_exponential_ranks_ascending() -> None:
 
 
 @pytest.mark.parametrize(
-    "kind", ["zscore", "minmax", "percentrank_inc", "rank_exponential", "none"]
+    "kind", ["zscore", "minmax", "percentrank_inc", "percent_rank", "rank_exponential", "none"]
 )
 def test_vectorised_matches_scalar(kind: str) -> None:
     rng = np.random.default_rng(3)

@@ -12,6 +12,7 @@ import shutil
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import pandas as pd
 import pytest
 
 from omradesbild.services.official import (
@@ -23,6 +24,7 @@ from omradesbild.services.official import (
 from omradesbild.store import Store
 
 if TYPE_CHECKING:
+    from conftest import CliRun
     from omradesbild.sources.scb_omradestyp import PublishedTypes
 
 pytestmark = pytest.mark.realdata
@@ -54,7 +56,8 @@ def test_every_regso_of_the_published_file_is_matched(
     assert found.years == ["2023"] and found.n_rows == 3363
     assert found.unmatched_rows == [] and found.missing_regso == []
     with Store(db, read_only=True) as s:
-        # SCB's published 2023 type of Rinkeby (Stockholm) and Herrgården norr (Malmö).
+        # SCB/Delmos, Statistikdatabasen, områdestyp per RegSO (ref. 000005QX), 2023:
+        # Rinkeby (Stockholm) and Herrgården norr (Malmö) are type 1.
         got = published_types(s, area_codes=["0180R076", "1280R028"], periods=["2023"])
     assert [(p.area_code, p.official_type, p.name) for p in got] == [
         ("0180R076", 1, "Stockholm (Rinkeby)"),
@@ -97,3 +100,32 @@ def test_disagreements_with_the_published_types_are_mostly_not_robust(
     dis = c.table.loc[~c.table["agree"].astype(bool)]
     assert (abs(dis["area_type"].astype(int) - dis["official_type"].astype(int)) == 1).all()
     assert c.confusion.loc["total", "total"] == 3363
+
+
+def test_published_types_followed_from_a_users_2022_file(
+    official_db: tuple[Path, PublishedTypes], tmp_path: Path, cli: CliRun
+) -> None:
+    """SCB's 2023 file together with a 2022 file in the same layout (written here)."""
+    own = tmp_path / "own_2022.csv"
+    own.write_text(
+        "Område,2022\n"
+        "Stockholm (Rinkeby),1\n"
+        "Malmö (RegSO-Herrgården norr),2\n"
+        "Upplands Väsby (Bollstanäs),4\n"
+        ",\nKälla:,\negen klassning,\n",
+        encoding="utf-8",
+    )
+    db = tmp_path / "t.duckdb"
+    shutil.copyfile(official_db[0], db)
+    code, out, err = cli(["ingest", "scb-omradestyp", str(own), "--db", str(db)])
+    assert code == 0, err
+    assert "3 RegSO matchade / matched, 0 omatchade / unmatched" in out
+    assert "3360 RegSO i SCB:s nyckel saknas i filen" in out  # named, not dropped
+    moves = tmp_path / "moves.csv"
+    args = ["followup", "transitions", "--published", "--from", "2022", "--to", "2023"]
+    code, out, err = cli([*args, "--out", str(moves), "--db", str(db)])
+    assert code == 0, err
+    # Herrgården norr: 2 in the user's file, 1 in SCB's 2023 file; the others stay.
+    assert "upp/up (bättre) 0, ned/down (sämre) 1, samma/same 2" in out
+    m = pd.read_csv(moves, dtype={"area_code": str}).set_index("area_code")
+    assert m.loc["1280R028", "movement"] == "down" and len(m) == 3

@@ -48,7 +48,7 @@ integer_tables = arrays(
     values=integer_tables,
     factor=st.floats(0.01, 1000.0),
     column=st.sampled_from(["a", "b", "c"]),
-    kind=st.sampled_from(["percentrank_inc", "rank_exponential"]),
+    kind=st.sampled_from(["percentrank_inc", "percent_rank", "rank_exponential"]),
 )
 def test_rank_normalisations_invariant_to_positive_rescaling(
     values: np.ndarray, factor: float, column: str, kind: str

@@ -15,6 +15,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from omradesbild.errors import MethodError
 from omradesbild.index import compute_index, load_method, parse_method
@@ -294,3 +296,94 @@ def test_cli_uncertainty_prints_and_writes_expected_counts(tmp_path: Path, cli: 
     assert sum(r["observed"] for r in summary["class_counts"]) == 60
     code, stdout, err = cli([*args, "--out", str(out), "--uncertainty", "5", "--sensitivity", "x"])
     assert code != 0 and "unknown sensitivity 'x'" in stdout + err
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    values=st.lists(st.integers(0, 40), min_size=2, max_size=60),
+    digits=st.integers(1, 6),
+)
+def test_percent_rank_properties(values: list[int], digits: int) -> None:
+    """Ties share a rank, order is kept, the complement is rounded after it is taken."""
+    x = np.asarray(values, dtype=float)
+    pr = percent_rank(x, digits=digits)
+    exact = np.array([(x < v).sum() / (len(x) - 1) for v in x])
+    np.testing.assert_array_equal(pr, round_half_away(exact, digits))
+    np.testing.assert_array_equal(percent_rank(x, digits=digits, descending=True),
+                                  round_half_away(1.0 - exact, digits))  # fmt: skip
+    order = np.argsort(x, kind="stable")
+    assert (np.diff(pr[order]) >= 0).all() and pr.min() == 0.0
+    assert ((pr >= 0) & (pr <= 1)).all()
+
+
+def _cdc_reference(table: pd.DataFrame) -> pd.DataFrame:
+    """SVI 2018 written out independently from CDC's documentation, with pandas ranks."""
+
+    def pr(s: pd.Series, descending: bool = False) -> pd.Series:
+        valid = s.where(s != -999)
+        p = (valid.rank(method="min") - 1) / (valid.notna().sum() - 1)
+        return round_series(1 - p if descending else p)
+
+    def round_series(s: pd.Series) -> pd.Series:
+        return pd.Series(round_half_away(s.to_numpy(dtype=float), 4), index=s.index)
+
+    out = pd.DataFrame(index=table.index)
+    for ind in SVI.indicators:
+        out[ind.output_column] = pr(table[ind.id], descending=ind.id == "EP_PCI")
+    spl = []
+    for k, theme in enumerate(SVI.resolved_themes(), start=1):
+        s = round_series(
+            out[[SVI.indicator(i).output_column for i in theme.indicators]].sum(
+                axis=1, skipna=False
+            )
+        )
+        out[f"SPL_THEME{k}"] = s
+        out[f"RPL_THEME{k}"] = pr(s.fillna(-999))
+        spl.append(s)
+    total = round_series(pd.concat(spl, axis=1).sum(axis=1, skipna=False))
+    out["SPL_THEMES"] = total
+    out["RPL_THEMES"] = pr(total.fillna(-999))
+    return out
+
+
+def test_svi_matches_an_independent_reading_of_the_documentation() -> None:
+    rng = np.random.default_rng(2018)
+    n = 300
+    table = pd.DataFrame({"FIPS": [f"{i:05d}" for i in range(n)]})
+    for ind in SVI.indicators:
+        values = np.round(rng.gamma(2.0, 6.0, n), 1)  # one decimal, as published: many ties
+        if ind.id == "EP_PCI":
+            values = np.round(rng.normal(26000, 5000, n))
+        table[ind.id] = values
+    table.loc[rng.choice(n, 6, replace=False), "EP_UNEMP"] = -999
+    table.loc[rng.choice(n, 3, replace=False), "EP_LIMENG"] = -999
+    ours = compute_index(table, method=SVI, id_column="FIPS")
+    want = _cdc_reference(table)
+    for col in want.columns:
+        np.testing.assert_array_equal(ours[col].to_numpy(), want[col].to_numpy(), err_msg=col)
+
+
+def test_imd_matches_an_independent_reading_of_the_technical_report() -> None:
+    """Random domain ranks of 1 000 LSOAs (1 = most deprived), given as minus the rank."""
+    rng = np.random.default_rng(2019)
+    n = 1000
+    table = pd.DataFrame({"area_code": [f"E{i:04d}" for i in range(n)]})
+    want = np.zeros(n)
+    w = IMD.weighting.weights
+    assert w is not None
+    for ind in IMD.indicators:
+        rank = rng.permutation(n) + 1  # deprivation rank, 1 = most deprived
+        table[ind.id] = -rank.astype(float)
+        r = (n + 1 - rank) / n  # scaled ascending rank: 1/N least deprived, 1 most deprived
+        want += w[ind.id] * (-23.0 * np.log(1.0 - r * (1.0 - np.exp(-100.0 / 23.0))))
+    out = compute_index(table, method=IMD)
+    np.testing.assert_allclose(out["score"].to_numpy(), want, rtol=0, atol=1e-10)
+    expected_rank = pd.Series(want).rank(ascending=False, method="min").astype(int)
+    assert out["rank"].tolist() == expected_rank.tolist()
+    # Renormalised weights (28/3 % for the last three) would reorder some of them.
+    renorm = dict(
+        w, crime_score=28 / 300, barriers_score=28 / 300, living_environment_score=28 / 300
+    )
+    alt = sum(renorm[i.id] * out[i.output_column].to_numpy() for i in IMD.indicators)
+    alt_rank = pd.Series(alt).rank(ascending=False, method="min").astype(int)
+    assert (alt_rank != expected_rank).any()

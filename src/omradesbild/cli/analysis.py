@@ -182,8 +182,16 @@ def _print_mc(summary: dict[str, object], out: Path) -> None:
         f"Osäkerhet / uncertainty: {summary.get('draws')} dragningar; dras / drawn: {drawn}; "
         f"andel områden med robust klass: {_pct(share)}; "
         f"modal klass = punktklass: {_pct(summary.get('share_modal_equals_class'))}; "
-        f"median bredd på 90 %-rangintervall: {width}"
+        "median bredd på 90 %-rangintervall: "
+        + (f"{width:.0f}" if isinstance(width, float) else "–")
     )
+    sens = summary.get("sensitivity")
+    if isinstance(sens, list) and sens:
+        typer.echo(
+            "OBS: känslighetsanalys / sensitivity analysis included: "
+            + ", ".join(map(str, sens))
+            + " (not part of the method's own uncertainty)"
+        )
     counts = summary.get("class_counts")
     if isinstance(counts, list) and counts:
         typer.echo("Klass / class: observerat / observed, förväntat / expected")

@@ -127,8 +127,16 @@ def index_from_table(
     notes = list(result.attrs.get("notes", []))
     summary: dict[str, object] = {}
     if draws:
+        norms = [method.normalisation.method, "zscore", "percentrank_inc"]
+        alternatives = list(dict.fromkeys(norms))
         mc, summary = monte_carlo(
-            df, method=method, id_column=id_column, draws=draws, seed=seed, sensitivity=sensitivity
+            df,
+            method=method,
+            id_column=id_column,
+            draws=draws,
+            seed=seed,
+            normalisations=alternatives if "normalisation" in sensitivity else None,
+            sensitivity=sensitivity,
         )
         result = merge_uncertainty(result, mc, id_column)
     result.attrs["notes"] = notes

@@ -203,7 +203,8 @@ def compare_official(
         raise NotFoundError(
             f"no published area types for {op} in the store; published years stored: "
             f"{', '.join(published_periods(store)) or 'none'} (ingest them with "
-            "'omradesbild ingest scb-omradestyp FILE')"
+            "'omradesbild ingest scb-omradestyp FILE', or compare with another published year "
+            "with --official-period)"
         )
     ours = area_index(store, method=m, level=level, period=p)
     table = ours[["area_code", "class"]].rename(columns={"class": "area_type"})
