@@ -18,7 +18,6 @@ from omradesbild.store.ingest import (
     Parsed,
     describe,
     ingest_files,
-    ingest_parsed,
     kommun_names,
 )
 from omradesbild.store.store import IngestReport
@@ -224,9 +223,17 @@ def crime(files: Files, db: DbOption = None) -> None:
     per kommun as "not geocoded". Kommun names are resolved through the kommun areas in the
     store (ingest SCB's key first) or the DeSO codes in the file.
     """
-    from omradesbild.sources.crime import read_crime_csv
+    from omradesbild.services.crime import coverage_lines, ingest_crime
 
     with open_store(db) as store:
         names = kommun_names(store)
-        parsed = [read_crime_csv(Path(p), kommun_codes=names or None) for p in files]
-        _report(ingest_parsed(store, parsed, kind="crime"))
+        reports, coverage = ingest_crime(store, files, kommun_codes=names or None)
+    _report(reports)
+    lines = coverage_lines(coverage)
+    if lines:
+        typer.echo(
+            "Years left out of crime trends and indices by default (--include-incomplete "
+            "keeps them):"
+        )
+        for line in lines:
+            typer.echo("  " + line)
