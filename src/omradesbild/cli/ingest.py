@@ -198,9 +198,16 @@ def police_areas(
     db: DbOption = None,
 ) -> None:
     """The Police's polygons of utsatta områden (shapefile/GeoPackage) for one year."""
-    from omradesbild.sources.police import read_police_areas
+    from omradesbild.sources.police import YEAR_WARNING, read_police_areas
 
-    _ingest(db, files, lambda p: read_police_areas(p, year=year), "police-areas")
+    def parse(p: Path) -> Parsed:
+        parsed = read_police_areas(p, year=year)
+        for note in (parsed.source.notes or "").split("; "):
+            if note.startswith(YEAR_WARNING):
+                typer.echo(f"{p}: {note}", err=True)
+        return parsed
+
+    _ingest(db, files, parse, "police-areas")
 
 
 @app.command("police-list")

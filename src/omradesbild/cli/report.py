@@ -13,6 +13,27 @@ from omradesbild.cli.common import DbOption, open_store
 PDF_AUTO_MAX = 50
 
 
+def area_codes(areas: list[str] | None, more: list[str] | None) -> list[str] | None:
+    """The codes of ``--areas A B C`` (click gives the first to the option, the rest as
+    arguments), also split at commas and spaces; ``None`` when none are given.
+
+    Raises
+    ------
+    InputError
+        Codes without ``--areas`` before them.
+    """
+    from omradesbild.errors import InputError
+
+    if more and not areas:
+        raise InputError(
+            f"unexpected argument(s) {' '.join(more)}",
+            field="--areas",
+            expected="area codes after --areas, e.g. --areas 0180R001 0180R002",
+        )
+    codes = [c for a in [*(areas or []), *(more or [])] for c in a.replace(",", " ").split()]
+    return list(dict.fromkeys(codes)) or None
+
+
 def report(
     level: Annotated[
         str, typer.Option(help="Area level of the profiles: regso, deso, district …")
@@ -30,7 +51,12 @@ def report(
         int, typer.Option(help="Disclosure threshold: counts 1 … threshold-1 are suppressed.")
     ] = 5,
     areas: Annotated[
-        list[str] | None, typer.Option("--areas", help="Only these area codes get a profile.")
+        list[str] | None,
+        typer.Option(
+            "--areas",
+            help="Only these area codes get a profile: --areas A B C, --areas A,B or "
+            "--areas A --areas B.",
+        ),
     ] = None,
     kommun: Annotated[
         str | None, typer.Option(help="Only this kommun's areas, e.g. 0180 (Stockholm).")
@@ -45,10 +71,16 @@ def report(
         ),
     ] = None,
     db: DbOption = None,
+    more_areas: Annotated[
+        list[str] | None,
+        typer.Argument(hidden=True, help="Further codes after --areas.", show_default=False),
+    ] = None,
 ) -> None:
     """Build the report site: overview (index.html) and one profile per area, offline."""
     from omradesbild.reports.profile import load_site_data
     from omradesbild.reports.site import build_site
+
+    areas = area_codes(areas, more_areas)
 
     with open_store(db, read_only=True) as store:
         data = load_site_data(
