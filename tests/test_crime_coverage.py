@@ -143,6 +143,32 @@ def test_crime_table_leaves_out_flagged_years(tmp_path: Path) -> None:
         assert tr["n_periods"].tolist() == [5]
 
 
+def test_cli_ingest_lists_flagged_years_and_coverage_command(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from omradesbild.cli.main import main
+
+    path = write(
+        tmp_path / "bilbrand.csv",
+        [report(date="2019-05-01", reg="2019-05-02", deso=""), report(date="2020-02-01")],
+    )
+    key = tmp_path / "key.csv"
+    key.write_text(
+        "Kommun,Kommunnamn,DeSO_2018,RegSO_2020,RegSOkod_2020\n"
+        "0581,Norrköping,0581C1070,Centrum,0581R001\n",
+        encoding="utf-8",
+    )
+    db = str(tmp_path / "c.duckdb")
+    steps = (["ingest", "scb-key", str(key)], ["ingest", "crime", str(path)])
+    for args in (*steps, ["followup", "crime-coverage"]):
+        with pytest.raises(SystemExit) as exc:
+            main([*args, "--db", db])
+        assert exc.value.code in (0, None)
+    out = capsys.readouterr().out
+    assert "crime_1211 2019: 1 reports, 0% geocoded" in out
+    assert "only 0% geocoded to a DeSO" in out
+
+
 def test_store_without_coverage_table_reads_empty() -> None:
     from omradesbild.services.crime import crime_coverage as stored
 
