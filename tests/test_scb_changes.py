@@ -204,6 +204,35 @@ def test_detect_and_ingest_in_one_transaction(tmp_path: Path) -> None:
         assert store.areas(version="regso2025").set_index("area_code")["name"]["0114R002"] == (
             "Runby norra"
         )
+        # the stored links compose: DeSO 2018 -> DeSO 2025 -> RegSO 2025
+        from omradesbild.services.pipeline import compose_links
+
+        via = compose_links(store.links(), from_version="deso2018", to_version="regso2025")
+        assert weights(via) == {("0114C1010", "0114R001"): 1.0, ("0114C1060", "0114R001"): 0.5,
+                                ("0114C1060", "0114R002"): 0.5}  # fmt: skip
+
+
+def test_cli_prints_code_rule_comparison(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from omradesbild.cli.main import main
+
+    k18 = write(tmp_path, "k18.csv", "Kommun,Kommunnamn,DeSO_2018,RegSO_2020,RegSOkod_2020\n"
+                "0120,Värmdö,0120C1040,Gustavsberg,0120R001\n"
+                "0120,Värmdö,0120A0010,Värmdö omland,0120R002\n")  # fmt: skip
+    k25 = write(tmp_path, "k25.csv", "deso_2025,regso_2025_code,regso_2025_name,kommun\n"
+                "0120C1040,0120R001,Gustavsberg,0120\n"
+                "0120A0010,0120R002,Värmdö omland,0120\n")  # fmt: skip
+    chg = write(tmp_path, "chg.csv", "deso_old,deso_new,change_type,date\n"
+                "0120C1040,0120A0010,Ger del/delar till befintlig,2025-01-01\n"
+                "0120C1040,0120C1040,Minskas och ger del till befintlig eller nybildad,2025-01-01\n"
+                "0120A0010,0120A0010,Utvidgas,2025-01-01\n")  # fmt: skip
+    with pytest.raises(SystemExit) as exc:
+        main(["ingest", "scb-key", str(k18), str(k25), str(chg), "--db", str(tmp_path / "s.db")])
+    assert exc.value.code in (0, None)
+    out = capsys.readouterr().out
+    assert "1 of 2 DeSO 2018 linked differently" in out
+    assert "deso2018 -> deso2025: 3 links" in out and "scb_changes_equal 2" in out
 
 
 def test_bad_key_files(tmp_path: Path) -> None:

@@ -188,12 +188,14 @@ def test_choose_sources_pure() -> None:
 
 
 @pytest.mark.realdata
-def test_real_regso_series(shared_data: Path) -> None:
+def test_real_regso_series(shared_data: Path, tmp_path: Path) -> None:
+    from omradesbild.cli.main import main
     from omradesbild.services.labelled import ingest_scb_csv
     from omradesbild.services.levels import change_table, trend_table
 
     series = sorted((shared_data / "scb/regso2020_series_2020_2023").glob("*.csv"))
-    with Store(":memory:") as store:
+    db = tmp_path / "regso.duckdb"
+    with Store(db) as store:
         store.ingest(read_scb_key(shared_data / "scb/koppling-deso2018-regso2020.csv"))
         _, matches = ingest_scb_csv(store, series)
         for m in matches:
@@ -216,3 +218,14 @@ def test_real_regso_series(shared_data: Path) -> None:
         assert fb["country_from"].iloc[0] == pytest.approx(19.7, abs=0.05)
         tr = trend_table(store, level="regso", indicators=["foreign_born"], period_from=2020)
         assert (tr["n_periods"] == 4).all() and len(tr) == 3363
+    out = tmp_path / "change.csv"
+    args = ["followup", "change", "--level", "regso", "--from", "2020", "--to", "2023"]
+    args += ["-i", "foreign_born", "-i", "rental_share", "--db", str(db), "--out", str(out)]
+    with pytest.raises(SystemExit) as exc:
+        main(args)
+    assert exc.value.code in (0, None)
+    cli = pd.read_csv(out, dtype={"area_code": str})
+    assert cli.groupby("indicator")["area_code"].nunique().to_dict() == {
+        "foreign_born": 3363,
+        "rental_share": 3363,
+    }

@@ -81,3 +81,11 @@ LOW_COVERAGE: float = 0.5
 
 #: Disclosure control: counts from 1 to this minus one are masked in published tables.
 DISCLOSURE_THRESHOLD: int = 5
+
+#: Reported offences: a year whose share of offences geocoded to a DeSO is below this is left
+#: out of crime trends and indices by default (the Police geocoded to DeSO from 2020; the real
+#: extracts have 88–99 % geocoded from 2020 and at most 17 % before).
+CRIME_MIN_GEOCODED_SHARE: float = 0.8
+#: A crime rate built on fewer events than this is flagged unreliable (relative standard
+#: error of a Poisson count 1/sqrt(x): about 32 % at 10 events), whatever the population.
+CRIME_MIN_EVENTS: int = 10

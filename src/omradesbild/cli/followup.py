@@ -59,6 +59,16 @@ ToLast = Annotated[str | None, typer.Option("--to", help="Last period (default: 
 ClassMethod = Annotated[str, typer.Option(help="Index method with classes (id or YAML path).")]
 
 
+IncludeIncomplete = Annotated[
+    bool,
+    typer.Option(
+        "--include-incomplete",
+        help="Keep offence years the extract does not cover completely or mostly could not "
+        "place in a DeSO (default: left out).",
+    ),
+]
+
+
 def _sibling(out: Path, suffix: str) -> Path:
     return out.with_name(f"{out.stem}_{suffix}{out.suffix or '.csv'}")
 
@@ -126,11 +136,13 @@ def trend(
         bool, typer.Option(help="Weight periods by their denominators (WLS).")
     ] = True,
     confidence: Confidence = DEFAULT_CONFIDENCE,
+    include_incomplete: IncludeIncomplete = False,
     out: OutCsv = None,
     db: DbOption = None,
 ) -> None:
     """Linear trend per year of each indicator in each area, with an interval; direction is
-    improving / worsening / stable / undetermined (fewer than 3 periods)."""
+    improving / worsening / stable / undetermined (fewer than 3 periods). Offence years the
+    extract does not cover are left out of crime rates unless --include-incomplete."""
     from omradesbild.services.followup import trend_counts
     from omradesbild.services.levels import trend_table
 
@@ -144,6 +156,7 @@ def trend(
             version=version,
             weighted=weighted,
             confidence=confidence,
+            include_incomplete=include_incomplete,
         )
     if df.empty:
         typer.echo("Inga värden / no values in the chosen periods.")
@@ -357,6 +370,7 @@ def crime(
     ] = None,
     period_from: Annotated[str | None, typer.Option("--from", help="First year.")] = None,
     period_to: Annotated[str | None, typer.Option("--to", help="Last year.")] = None,
+    include_incomplete: IncludeIncomplete = False,
     out: Annotated[
         Path | None,
         typer.Option(
@@ -368,10 +382,13 @@ def crime(
     """Reported offences per area and year: counts and rates per 1 000 residents.
 
     Rates divide by pop_total of the same year, or of the nearest year with a population
-    (flagged population_other_year). Where the level has safety-survey data, a rough
+    (flagged population_other_year). Years the extract does not cover completely or mostly
+    could not place in a DeSO are left out (see 'followup crime-coverage'); a rate is
+    reliable only with enough offences. Where the level has safety-survey data, a rough
     under-reporting signal is added, with its caveats.
     """
-    from omradesbild.services.followup import crime_per_year, crime_table, highest_rates
+    from omradesbild.services.crime import crime_table
+    from omradesbild.services.followup import crime_per_year, highest_rates
 
     with open_store(db, read_only=True) as store:
         res = crime_table(
@@ -381,6 +398,7 @@ def crime(
             period_from=period_from,
             period_to=period_to,
             version=version,
+            include_incomplete=include_incomplete,
         )
     typer.echo(
         f"Anmälda brott / reported offences per {level} och år (summa över områdena / "
@@ -405,6 +423,21 @@ def crime(
     else:
         typer.echo("\nHögst tal / highest rates:")
         echo_table(rounded(highest_rates(res.rates)), max_rows=20)
+
+
+@app.command("crime-coverage")
+def crime_coverage(db: DbOption = None) -> None:
+    """What the ingested offence extracts cover, per offence code and year: reports, share
+    geocoded to a DeSO, the extract's registration dates, and whether the year is usable."""
+    from omradesbild.services.crime import crime_coverage as coverage
+
+    with open_store(db, read_only=True) as store:
+        df = coverage(store)
+    if df.empty:
+        typer.echo("Inga brottsuttag / no offence extracts ingested ('omradesbild ingest crime').")
+        return
+    cols = ["offence_code", "period", "reports", "geocoded_share", "extract_last_registration"]
+    echo_table(rounded(df[[*cols, "complete", "usable", "note"]]), max_rows=200)
 
 
 # ------------------------------------------------------------------------------ goals

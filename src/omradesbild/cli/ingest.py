@@ -240,9 +240,16 @@ def police_areas(
     db: DbOption = None,
 ) -> None:
     """The Police's polygons of utsatta områden (shapefile/GeoPackage) for one year."""
-    from omradesbild.sources.police import read_police_areas
+    from omradesbild.sources.police import YEAR_WARNING, read_police_areas
 
-    _ingest(db, files, lambda p: read_police_areas(p, year=year), "police-areas")
+    def parse(p: Path) -> Parsed:
+        parsed = read_police_areas(p, year=year)
+        for note in (parsed.source.notes or "").split("; "):
+            if note.startswith(YEAR_WARNING):
+                typer.echo(f"{p}: {note}", err=True)
+        return parsed
+
+    _ingest(db, files, parse, "police-areas")
 
 
 @app.command("police-list")
@@ -265,12 +272,17 @@ def crime(files: Files, db: DbOption = None) -> None:
     per kommun as "not geocoded". Kommun names are resolved through the kommun areas in the
     store (ingest SCB's key first) or the DeSO codes in the file.
     """
-    from omradesbild.sources.crime import read_crime_csv
+    from omradesbild.services.crime import coverage_lines, ingest_crime
 
     with open_store(db) as store:
-        names = kommun_names(store) or None
-        _report(
-            ingest_files(
-                store, files, lambda p: read_crime_csv(p, kommun_codes=names), kind="crime"
-            )
+        names = kommun_names(store)
+        reports, coverage = ingest_crime(store, files, kommun_codes=names or None)
+    _report(reports)
+    lines = coverage_lines(coverage)
+    if lines:
+        typer.echo(
+            "Years left out of crime trends and indices by default (--include-incomplete "
+            "keeps them):"
         )
+        for line in lines:
+            typer.echo("  " + line)

@@ -19,6 +19,27 @@ from omradesbild.config import (
 PDF_AUTO_MAX = 50
 
 
+def area_codes(areas: list[str] | None, more: list[str] | None) -> list[str] | None:
+    """The codes of ``--areas A B C`` (click gives the first to the option, the rest as
+    arguments), also split at commas and spaces; ``None`` when none are given.
+
+    Raises
+    ------
+    InputError
+        Codes without ``--areas`` before them.
+    """
+    from omradesbild.errors import InputError
+
+    if more and not areas:
+        raise InputError(
+            f"unexpected argument(s) {' '.join(more)}",
+            field="--areas",
+            expected="area codes after --areas, e.g. --areas 0180R001 0180R002",
+        )
+    codes = [c for a in [*(areas or []), *(more or [])] for c in a.replace(",", " ").split()]
+    return list(dict.fromkeys(codes)) or None
+
+
 def report(
     level: Annotated[
         str, typer.Option(help="Area level of the profiles: regso, deso, district …")
@@ -32,7 +53,12 @@ def report(
     method: Annotated[str, typer.Option(help="Index method id or YAML file.")] = AREA_TYPE_METHOD,
     threshold: DisclosureThreshold = DISCLOSURE_THRESHOLD,
     areas: Annotated[
-        list[str] | None, typer.Option("--areas", help="Only these area codes get a profile.")
+        list[str] | None,
+        typer.Option(
+            "--areas",
+            help="Only these area codes get a profile: --areas A B C, --areas A,B or "
+            "--areas A --areas B.",
+        ),
     ] = None,
     kommun: Kommun = None,
     draws: Annotated[
@@ -47,6 +73,10 @@ def report(
         ),
     ] = None,
     db: DbOption = None,
+    more_areas: Annotated[
+        list[str] | None,
+        typer.Argument(hidden=True, help="Further codes after --areas.", show_default=False),
+    ] = None,
 ) -> None:
     """Build the report site: overview (index.html) and one profile per area, offline."""
     from omradesbild._compat import has_optional_dependency, import_optional_dependency
@@ -55,6 +85,7 @@ def report(
 
     if pdf:
         import_optional_dependency("weasyprint", purpose="--pdf (PDF profiles)")
+    areas = area_codes(areas, more_areas)
 
     with open_store(db, read_only=True) as store:
         data = load_site_data(

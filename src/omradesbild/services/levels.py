@@ -62,10 +62,12 @@ def _aggregated(
     empty = pd.DataFrame(columns=["area_code", "indicator", "period", "value"])
     if obs.empty:
         return empty, obs
-    try:
-        links = compose_links(store.links(), from_version=BASE_VERSION, to_version=version)
-    except NotFoundError:
-        return empty, obs
+    links = None
+    if version != BASE_VERSION and level != "country":
+        try:
+            links = compose_links(store.links(), from_version=BASE_VERSION, to_version=version)
+        except NotFoundError:
+            return empty, obs
     ind = compute_indicators(obs, links=links, level=level, periods=periods, indicators=inds)
     return ind, obs
 
@@ -88,11 +90,15 @@ def level_indicators(
         and the source chosen per indicator (``aggregated``: DeSO counts summed over the
         links; ``native``: the level's own observations).
     """
-    ver = resolve_version(store, level, version)
+    ver = resolve_version(store, level, version) if level != "country" else "country"
     ps = [str(p) for p in periods]
     inds = _check_indicators(indicators)
     agg, base_obs = _aggregated(store, level, ver, ps, inds)
-    native_obs = store.observations(area_version=ver, periods=ps)
+    native_obs = (
+        store.observations(area_version=ver, periods=ps)
+        if ver not in (BASE_VERSION, "country")
+        else base_obs.iloc[0:0]
+    )
     native = (
         compute_indicators(native_obs, level=level, periods=ps, indicators=inds)
         if not native_obs.empty
@@ -199,6 +205,8 @@ def _kommun_code(code: str) -> str | None:
 
 
 def _native_periods(store: Store, level: str, version: str | None) -> list[str]:
+    if level in ("deso", "country"):
+        return []
     return _periods(store, resolve_version(store, level, version))
 
 
@@ -212,10 +220,18 @@ def trend_table(
     version: str | None = None,
     weighted: bool = True,
     confidence: float = 0.95,
+    include_incomplete: bool = False,
 ) -> pd.DataFrame:
     """:func:`omradesbild.services.followup.trend_table`, with the level's own observations
-    (one source per indicator over all periods; handed over unchanged when there are none)."""
-    if not has_native(store, level, version):
+    (one source per indicator over all periods) and without the offence years the crime
+    extracts do not cover (:func:`omradesbild.services.crime.crime_coverage`) unless
+    ``include_incomplete``. Handed over unchanged when neither applies."""
+    from omradesbild.followup.crime_coverage import unusable_years
+    from omradesbild.services.crime import crime_coverage, drop_flagged_crime_indicators
+
+    coverage = crime_coverage(store)
+    flagged = bool(unusable_years(coverage)) and not include_incomplete
+    if not has_native(store, level, version) and not flagged:
         from omradesbild.services import followup
 
         return followup.trend_table(
@@ -236,6 +252,8 @@ def trend_table(
     ind, _, _ = level_indicators(
         store, level=level, periods=periods, indicators=indicators, version=version
     )
+    if flagged:
+        ind = drop_flagged_crime_indicators(ind, coverage)
     if ind.empty:
         raise NotFoundError(f"no indicators can be computed at level {level} in {periods}")
     out = trend(ind, weighted=weighted, confidence=confidence)

@@ -23,6 +23,7 @@ import logging
 import re
 import unicodedata
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
@@ -320,12 +321,31 @@ def _stripped(col: pd.Series) -> pd.Series:
     return pd.Series(values, index=col.index, dtype="category")
 
 
+@dataclass(frozen=True)
+class CrimeFile:
+    """A read extract: the counts, and what the extract covers per offence code and year
+    (:func:`omradesbild.followup.crime_coverage.crime_coverage`)."""
+
+    observations: Observations
+    coverage: pd.DataFrame
+
+
 def read_crime_csv(
     path: str | Path,
     *,
     kommun_codes: Mapping[str, str] | None = None,
     date_field: DateField = "Brottsdatum",
 ) -> Observations:
+    """Read one extract and aggregate it to counts (see :func:`read_crime_file`)."""
+    return read_crime_file(path, kommun_codes=kommun_codes, date_field=date_field).observations
+
+
+def read_crime_file(
+    path: str | Path,
+    *,
+    kommun_codes: Mapping[str, str] | None = None,
+    date_field: DateField = "Brottsdatum",
+) -> CrimeFile:
     """Read one of the Police's reported-offence CSV extracts and aggregate it to counts.
 
     Parameters
@@ -345,11 +365,13 @@ def read_crime_csv(
 
     Returns
     -------
-    Observations
-        ``data`` with counts (unit ``"antal brott"``): ``crime_<Brottskod>`` per DeSO 2018,
+    CrimeFile
+        ``observations``: ``data`` with counts (unit ``"antal brott"``):
+        ``crime_<Brottskod>`` per DeSO 2018,
         ``crime_<Brottskod>_not_geocoded`` per kommun (``kommun2025``) and, for reports with
         no kommun either, for the whole country (``SE``/``country``). ``variables`` holds the
-        Swedish offence text as label.
+        Swedish offence text as label. ``coverage``: reports, share geocoded to a DeSO and
+        whether each year is complete, per offence code and year of the chosen date.
 
     Raises
     ------
@@ -383,6 +405,9 @@ def read_crime_csv(
 
     value_cols = [COL_CODE, COL_LABEL, date_field, COL_KOMMUN, COL_DESO, COL_COUNT]
     missing = [c for c in value_cols if c not in header]
+    reg_field = "Inskrivningsdatum"
+    if reg_field in header and reg_field not in value_cols:
+        value_cols.append(reg_field)
     if missing:
         raise InputError(
             f"missing column(s) {missing}; columns found: {header}",
@@ -484,6 +509,7 @@ def read_crime_csv(
     )
     suffix = BY_REGISTRATION if date_field == "Inskrivningsdatum" else ""
     obs = aggregate_crime(rows, variable_suffix=suffix)
+    coverage = _coverage(rows, cols, date_field, reg_field, path)
     variables = _variables(cols[COL_CODE], cols[COL_LABEL], suffix=suffix, date_field=date_field)
 
     notes = [
@@ -503,7 +529,27 @@ def read_crime_csv(
         licence=LICENCE,
         notes="; ".join(notes),
     )
-    return Observations(source=meta, data=obs, variables=variables)
+    return CrimeFile(Observations(source=meta, data=obs, variables=variables), coverage)
+
+
+def _coverage(
+    rows: pd.DataFrame, cols: dict[str, pd.Series], date_field: str, reg_field: str, path: Path
+) -> pd.DataFrame:
+    """Coverage per offence code and year; registration dates are checked like the others."""
+    from omradesbild.followup.crime_coverage import crime_coverage
+
+    reg = _values(cols[reg_field]) if reg_field in cols else np.full(len(rows), "", dtype=object)
+    if reg_field in cols and reg_field != date_field:
+        bad = [v for v in set(reg) if v and _ISO_DATE.fullmatch(str(v)) is None]
+        if bad:
+            raise InputError(
+                f"{bad[0]!r} is not a date",
+                file=path,
+                field=reg_field,
+                expected="an ISO date yyyy-mm-dd, e.g. 2022-01-31",
+            )
+    offence_dates = reg if date_field == reg_field else _values(cols[date_field])
+    return crime_coverage(rows.assign(offence_date=offence_dates, registration_date=reg))
 
 
 def _first_wrong_width(text: str, sep: str, width: int) -> int | None:

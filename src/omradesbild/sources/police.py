@@ -17,6 +17,7 @@ import csv
 import json
 import re
 import unicodedata
+from collections.abc import Sequence
 from pathlib import Path
 
 import pandas as pd
@@ -195,6 +196,11 @@ def read_police_areas(path: str | Path, *, year: int, repair: bool = False) -> A
         columns=list(CLASSIFICATION_COLUMNS),
     )
     notes = "code = police_area_code(ORT, NAMN)"
+    warning = aktualitet_warning(
+        gdf["AKTUALITET"].tolist() if "AKTUALITET" in gdf else [], year=year
+    )
+    if warning:
+        notes += "; " + warning
     if repaired:
         notes += "; geometries repaired with shapely.make_valid: " + ", ".join(repaired)
     meta = source_meta(
@@ -206,6 +212,38 @@ def read_police_areas(path: str | Path, *, year: int, repair: bool = False) -> A
         notes=notes,
     )
     return Areas(source=meta, areas=areas, classifications=classes)
+
+
+#: Prefix of the warning :func:`aktualitet_warning` gives (and ``source.notes`` carries).
+YEAR_WARNING = "VARNING/WARNING"
+
+
+def aktualitet_warning(dates: Sequence[object], *, year: int) -> str | None:
+    """A warning when ``year`` contradicts the file's own dates (``AKTUALITET``).
+
+    The Police's layer dates each area's boundary. A year before the newest date claims the
+    file older than boundaries it holds; a year after it may label an older publication as
+    a newer one. Returns ``None`` when the year matches the newest date's year or the file
+    has no dates.
+    """
+    years = []
+    for d in dates:
+        text = "" if d is None or (isinstance(d, float) and pd.isna(d)) else str(d).strip()
+        if len(text) >= 4 and text[:4].isdigit():
+            years.append((int(text[:4]), text))
+    if not years:
+        return None
+    newest_year, newest = max(years)
+    if newest_year == year:
+        return None
+    if year < newest_year:
+        why = f"the file holds boundaries dated {newest}, after the year given"
+    else:
+        why = (
+            f"the newest boundary in the file is dated {newest}, so it may be the "
+            f"{newest_year} publication"
+        )
+    return f"{YEAR_WARNING}: --year {year} does not match the file's AKTUALITET: {why}"
 
 
 def _read_list_rows(p: Path) -> list[dict[str, str]]:

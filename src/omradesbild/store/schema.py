@@ -124,6 +124,27 @@ DDL: tuple[str, ...] = (
         rows_unchanged BIGINT NOT NULL
     )
     """,
+    # What each reported-offence extract covers per offence code and year (added in one
+    # block; CREATE IF NOT EXISTS gives older stores the table on their next write).
+    """
+    CREATE TABLE IF NOT EXISTS crime_coverage (
+        offence_code TEXT NOT NULL,
+        period TEXT NOT NULL,
+        reports BIGINT NOT NULL,
+        offences BIGINT NOT NULL,
+        geocoded BIGINT NOT NULL,
+        no_kommun BIGINT NOT NULL,
+        geocoded_share DOUBLE,
+        extract_first_registration TEXT,
+        extract_last_registration TEXT,
+        last_offence_date TEXT,
+        complete BOOLEAN NOT NULL,
+        usable BOOLEAN NOT NULL,
+        note TEXT,
+        source_id TEXT NOT NULL,
+        PRIMARY KEY (offence_code, period)
+    )
+    """,
     # The latest revision of every observation. Older revisions stay in `observations`.
     """
     CREATE OR REPLACE VIEW current_observations AS

@@ -1,0 +1,161 @@
+"""Reported offences that say what they cover: coverage per offence and year, and crime
+tables that leave out incomplete or mostly ungeocoded years unless asked to keep them.
+
+The coverage is computed when an extract is ingested (:func:`ingest_crime`) and stored in
+the ``crime_coverage`` table; :func:`crime_coverage` reads it back with the flags of the
+current thresholds (:data:`~omradesbild.config.CRIME_MIN_GEOCODED_SHARE`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pandas as pd
+
+from omradesbild.config import CRIME_MIN_EVENTS, CRIME_MIN_GEOCODED_SHARE
+from omradesbild.followup.crime_coverage import (
+    COVERAGE_COLUMNS,
+    event_reliability,
+    flag_crime_rows,
+    unusable_years,
+)
+from omradesbild.store import Store
+from omradesbild.store.store import IngestReport
+
+if TYPE_CHECKING:
+    from omradesbild.services.followup import CrimeResult
+
+_TABLE_COLUMNS = (*COVERAGE_COLUMNS, "source_id")
+
+
+def store_crime_coverage(store: Store, coverage: pd.DataFrame, *, source_id: str) -> int:
+    """Write coverage rows (the latest extract of an offence code and year wins)."""
+    if coverage.empty:
+        return 0
+    frame = coverage.loc[:, list(COVERAGE_COLUMNS)].assign(source_id=source_id)
+    frame["note"] = frame["note"].astype(object).where(frame["note"].notna(), None)
+    with store.transaction() as con:
+        con.register("_in_cov", frame)
+        con.execute(
+            f"INSERT OR REPLACE INTO crime_coverage ({', '.join(_TABLE_COLUMNS)}) "
+            f"SELECT {', '.join(_TABLE_COLUMNS)} FROM _in_cov"
+        )
+        con.unregister("_in_cov")
+    return len(frame)
+
+
+def crime_coverage(
+    store: Store, *, min_geocoded_share: float = CRIME_MIN_GEOCODED_SHARE
+) -> pd.DataFrame:
+    """What the stored reported-offence extracts cover, per offence code and year.
+
+    Returns
+    -------
+    pandas.DataFrame
+        :data:`~omradesbild.followup.crime_coverage.COVERAGE_COLUMNS` plus ``source_id``;
+        ``usable`` (complete and geocoded share at least ``min_geocoded_share``) is
+        recomputed with the threshold given. Empty when no extract has been ingested.
+    """
+    exists = store.con.execute(
+        "SELECT count(*) FROM information_schema.tables WHERE table_name = 'crime_coverage'"
+    ).fetchone()
+    if not exists or not exists[0]:
+        return pd.DataFrame({c: pd.Series(dtype="object") for c in _TABLE_COLUMNS})
+    df = store.con.execute("SELECT * FROM main.crime_coverage ORDER BY offence_code, period").df()
+    share = df["geocoded_share"].astype(float).fillna(0.0)
+    df["usable"] = df["complete"].astype(bool) & (share >= min_geocoded_share)
+    return df
+
+
+def ingest_crime(
+    store: Store,
+    paths: Sequence[str | Path],
+    *,
+    kommun_codes: Mapping[str, str] | None = None,
+) -> tuple[list[IngestReport], pd.DataFrame]:
+    """Parse every extract, then write counts and coverage in one transaction."""
+    from omradesbild.sources.crime import read_crime_file
+    from omradesbild.store.ingest import ingest_parsed
+
+    files = [read_crime_file(Path(p), kommun_codes=kommun_codes) for p in paths]
+    with store.transaction():
+        reports = ingest_parsed(store, [f.observations for f in files], kind="crime")
+        for f in files:
+            store_crime_coverage(store, f.coverage, source_id=f.observations.source.source_id)
+    cov = pd.concat([f.coverage for f in files], ignore_index=True) if files else pd.DataFrame()
+    return reports, cov
+
+
+def coverage_lines(coverage: pd.DataFrame) -> list[str]:
+    """One line per flagged offence year, for the command line."""
+    if coverage.empty:
+        return []
+    bad = coverage.loc[~coverage["usable"].astype(bool)].drop_duplicates(
+        ["offence_code", "period"], keep="last"
+    )
+    cols = ["offence_code", "period", "reports", "geocoded_share", "extract_first_registration",
+            "extract_last_registration", "note"]  # fmt: skip
+    return [
+        f"crime_{code} {period}: {int(n)} reports, {float(share):.0%} geocoded, extract "
+        f"{first!s}–{last!s} — {note if isinstance(note, str) else 'flagged'}"
+        for code, period, n, share, first, last, note in bad[cols].itertuples(index=False)
+    ]
+
+
+def crime_table(
+    store: Store,
+    *,
+    level: str,
+    offences: Sequence[str] | None = None,
+    period_from: str | int | None = None,
+    period_to: str | int | None = None,
+    version: str | None = None,
+    include_incomplete: bool = False,
+    min_events: int = CRIME_MIN_EVENTS,
+) -> CrimeResult:
+    """:func:`omradesbild.services.followup.crime_table` with coverage flags.
+
+    Years an extract does not cover completely, or mostly could not place in a DeSO, are
+    left out (``include_incomplete`` keeps them, with ``coverage_ok=False``); a rate is
+    ``reliable`` only with at least ``min_events`` offences as well as enough residents.
+    Returns the same :class:`~omradesbild.services.followup.CrimeResult`.
+    """
+    from omradesbild.services.followup import CrimeResult
+    from omradesbild.services.followup import crime_table as base_table
+
+    res = base_table(
+        store, level=level, offences=offences, period_from=period_from,
+        period_to=period_to, version=version,
+    )  # fmt: skip
+    cov = crime_coverage(store)
+    rates = flag_crime_rows(
+        res.rates, cov, offence=res.rates["offence"], include_incomplete=include_incomplete
+    )
+    rates["reliable"] = event_reliability(rates["count"], rates["reliable"], min_events=min_events)
+    notes = list(res.notes)
+    held = {(str(o), str(p)) for o, p in res.rates[["offence", "period"]].itertuples(index=False)}
+    flagged = sorted(unusable_years(cov) & held)
+    if flagged:
+        years = ", ".join(f"{o} {p}" for o, p in flagged)
+        notes.append(
+            ("kept, marked coverage_ok=False: " if include_incomplete else "left out: ")
+            + f"offence years the extract does not cover completely or mostly could not "
+            f"place in a DeSO ({years}); see 'omradesbild followup crime-coverage'"
+        )
+    notes.append(f"reliable needs at least {min_events} offences as well as enough residents")
+    return CrimeResult(rates, res.underreporting, notes)
+
+
+def drop_flagged_crime_indicators(
+    ind: pd.DataFrame, coverage: pd.DataFrame, *, include_incomplete: bool = False
+) -> pd.DataFrame:
+    """Indicator rows without the flagged years of ``crime_rate_<code>`` indicators.
+
+    For any table of indicators (trends, indices): rows of other indicators are kept.
+    """
+    codes = ind["indicator"].astype(str)
+    offence = codes.where(codes.str.startswith("crime_rate_"), "").str.removeprefix("crime_rate_")
+    out = flag_crime_rows(ind, coverage, offence=offence, include_incomplete=include_incomplete)
+    return out if include_incomplete else out.drop(columns="coverage_ok")
