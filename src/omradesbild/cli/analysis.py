@@ -11,6 +11,7 @@ import typer
 
 from omradesbild.cli.common import DbOption, echo_table, open_store
 from omradesbild.errors import ConfigError, InputError
+from omradesbild.wording import both
 
 indicators_app = typer.Typer(
     help="The indicator catalogue, and indicators computed from counts at any level.",
@@ -200,10 +201,12 @@ def index_compute(
     if "area_type" in out_df.columns or "class" in out_df.columns:
         col = "area_type" if "area_type" in out_df.columns else "class"
         dist = out_df[col].value_counts(dropna=False).sort_index()
-        typer.echo("Fördelning / distribution: " + ", ".join(f"{k}: {v}" for k, v in dist.items()))
+        typer.echo(
+            both("cli_distribution") + ": " + ", ".join(f"{k}: {v}" for k, v in dist.items())
+        )
     fb = out_df.get("fallback_used")
     if fb is not None and fb.notna().any():
-        typer.echo(f"OBS: ersättningsindikator använd / fallback used: {fb.dropna().iloc[0]}")
+        typer.echo(f"{both('cli_fallback_used')}: {fb.dropna().iloc[0]}")
 
 
 def store_index_output(result: pd.DataFrame, method_id: str) -> pd.DataFrame:
@@ -223,7 +226,4 @@ def _merge_mc(result: pd.DataFrame, mc: pd.DataFrame, id_column: str) -> pd.Data
 def _print_mc(summary: dict[str, object]) -> None:
     share = summary.get("share_robust_class")
     width = summary.get("median_rank_interval_90")
-    typer.echo(
-        f"Osäkerhet / uncertainty: {summary.get('draws')} dragningar; "
-        f"andel områden med robust klass: {share}; median bredd på 90 %-rangintervall: {width}"
-    )
+    typer.echo(both("cli_uncertainty", draws=summary.get("draws"), share=share, width=width))

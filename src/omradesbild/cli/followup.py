@@ -52,7 +52,7 @@ def _write(df: pd.DataFrame, out: Path, what: str) -> None:
         df.to_csv(out, index=False)
     except OSError as exc:
         raise ConfigError(f"{out}: cannot write the CSV ({exc.strerror})") from exc
-    typer.echo(f"{what}: {len(df)} rader skrivna till / rows written to {out}")
+    typer.echo(f"{what}: {both('cli_rows_written', n=len(df), path=out)}")
 
 
 def _notes(notes: list[str]) -> None:
@@ -101,7 +101,7 @@ def change(
             version=version,
             confidence=confidence,
         )
-    typer.echo(f"Förändring / change {period_from} → {period_to}, {level}, {len(df)} rader:")
+    typer.echo(both("cli_change_head", start=period_from, end=period_to, level=level, n=len(df)))
     summary = (
         df.assign(change=df["change"].fillna("not tested"))
         .groupby(["indicator", "change"])
@@ -113,10 +113,10 @@ def change(
     kcols = ["indicator", "kommun_code", "kommun_from", "kommun_to", "kommun_diff"]
     kom = df[[*kcols, "kommun_change"]].dropna(subset=["kommun_code"]).drop_duplicates()
     if len(kom):
-        typer.echo("\nKommunen / the kommun:")
+        typer.echo(f"\n{both('cli_kommun')}:")
         echo_table(_fmt_frame(kom), max_rows=20)
     ccols = ["indicator", "country_from", "country_to", "country_diff", "country_change"]
-    typer.echo("\nRiket (alla områden i databasen) / country (every area in the store):")
+    typer.echo(f"\n{both('cli_country_all')}:")
     echo_table(_fmt_frame(df[ccols].drop_duplicates("indicator")))
     cols = [
         "area_code", "indicator", "value_from", "value_to", "diff", "diff_ci_low",
@@ -124,9 +124,9 @@ def change(
     ]  # fmt: skip
     sig = df.loc[df["significant"].fillna(False).astype(bool)]
     if out:
-        _write(df, out, "Förändring / change")
+        _write(df, out, both("cli_change"))
     else:
-        typer.echo("\nSignifikanta förändringar / significant changes:")
+        typer.echo(f"\n{both('cli_significant_changes')}:")
         echo_table(_fmt_frame(sig[[c for c in cols if c in sig]]), max_rows=40)
 
 
@@ -164,10 +164,10 @@ def trend(
             confidence=confidence,
         )
     if df.empty:
-        typer.echo("Inga värden / no values in the chosen periods.")
+        typer.echo(both("cli_no_values"))
         return
     first, last = df["period_first"].min(), df["period_last"].max()
-    typer.echo(f"Trend {first}–{last}, {level}, {len(df)} serier / series:")
+    typer.echo(f"Trend {first}–{last}, {level}, {len(df)} {both('cli_series')}:")
     summary = df.groupby(["indicator", "direction"]).size().unstack(fill_value=0).reset_index()
     echo_table(summary, max_rows=100)
     if out:
@@ -218,29 +218,26 @@ def transitions(
             period_to=period_to,
             version=version,
         )
-    print_transitions(tr.matrix_relative, tr.moves, "relativa / relative", "")
+    print_transitions(tr.matrix_relative, tr.moves, both("cli_relative"), "")
     if anchored:
         typer.echo("")
         print_transitions(
             tr.matrix_anchored,
             tr.moves,
-            f"förankrade i {tr.period_from} / anchored at {tr.period_from}",
+            both("cli_anchored_at", period=tr.period_from),
             "_anchored",
         )
         differs = int((tr.classes["differs"] & (tr.classes["period"] == tr.period_to)).sum())
-        typer.echo(
-            f"{differs} områden har olika klass relativt och förankrat i {tr.period_to} / "
-            f"areas whose relative and anchored classes differ in {tr.period_to}"
-        )
+        typer.echo(both("cli_classes_differ", n=differs, period=tr.period_to))
     if out:
-        _write(tr.moves, out, "Förflyttningar / moves")
+        _write(tr.moves, out, both("cli_moves"))
 
 
 def print_transitions(matrix: pd.DataFrame, moves: pd.DataFrame, title: str, suffix: str) -> None:
     """Print a transition matrix with the number of areas moving up, down or staying."""
     p_from = moves["period_from"].iloc[0] if len(moves) else "?"
     p_to = moves["period_to"].iloc[0] if len(moves) else "?"
-    typer.echo(f"Övergångar / transitions {p_from} (rader/rows) → {p_to} (kolumner), {title}:")
+    typer.echo(f"{both('cli_transitions', start=p_from, end=p_to)}, {title}:")
     typer.echo(matrix.to_string())
     mv = moves[f"movement{suffix}"].value_counts()
     typer.echo(
@@ -297,9 +294,9 @@ def police(
         )
     print_police(res)
     if out:
-        _write(res.crosstab, out, "Korstabell / cross-tab")
-        _write(res.flags, _sibling(out, "flags"), "Flaggor / flags")
-        _write(res.overlay, _sibling(out, "overlay"), "Överlägg / overlay")
+        _write(res.crosstab, out, both("cli_crosstab"))
+        _write(res.flags, _sibling(out, "flags"), both("cli_flags"))
+        _write(res.overlay, _sibling(out, "overlay"), both("cli_overlay"))
 
 
 def print_police(res: PoliceAnalysis) -> None:
@@ -308,20 +305,18 @@ def print_police(res: PoliceAnalysis) -> None:
 
     y = res.police_year
     typer.echo(
-        f"Polisens lista {y} mot områdestyper {res.period} ({res.level}); "
-        f"analyserade områden / areas analysed: {res.n_areas_covered} av {res.n_areas} "
-        f"(de med polygoner / those with polygons)."
+        f"{both('cli_police_vs_types', year=y, period=res.period, level=res.level)}; "
+        f"{both('cli_areas_analysed', n=res.n_areas_covered, m=res.n_areas)}"
     )
     typer.echo(
-        f"Polisområden {y} som täcks / police areas of {y} covered: "
-        f"{res.n_polygons_matched} av {res.n_polygons}; polisår / police years: "
-        f"{', '.join(res.police_years)}"
+        f"{both('cli_police_areas_covered', year=y, n=res.n_polygons_matched, m=res.n_polygons)}; "
+        f"{both('cli_police_years')}: {', '.join(res.police_years)}"
     )
     _notes(res.notes)
-    typer.echo("\nAntal områden / number of areas (kategori × områdestyp):")
+    typer.echo(f"\n{both('cli_n_areas_by_category')}:")
     echo_table(crosstab_wide(res.crosstab, y))
     if res.crosstab["population"].notna().any():
-        typer.echo("\nInvånare / residents:")
+        typer.echo(f"\n{both('cli_residents')}:")
         echo_table(crosstab_wide(res.crosstab, y, value="population").round(0))
     print_flags(res.flags, y)
 
@@ -340,7 +335,7 @@ _FLAG_TEXT = {
 def print_flags(flags: pd.DataFrame, year: str, *, max_rows: int = 30) -> None:
     """Print the flag counts and flagged areas of one police year."""
     now = flags.loc[flags["period"].astype(str) == str(year)]
-    typer.echo(f"\nFlaggor / flags {year}:")
+    typer.echo(f"\n{both('cli_flags')} {year}:")
     for key, text in _FLAG_TEXT.items():
         typer.echo(f"  {text:<66} {int(now[key].sum()):>4}")
     flagged = now.loc[now["flag"].notna(), ["area_code", "area_type", "category", "flag"]]
@@ -396,30 +391,24 @@ def crime(
     per_year["rate_per_1000"] = 1000 * per_year["count"] / per_year["population"]
     if "not_geocoded" in r.columns:
         per_year["not_geocoded"] = r.groupby(["offence", "period"])["not_geocoded"].sum()
-    typer.echo(
-        f"Anmälda brott / reported offences per {level} och år (summa över områdena / "
-        "sum over the areas):"
-    )
+    typer.echo(f"{both('cli_reported_offences', level=level)}:")
     echo_table(_fmt_frame(per_year.reset_index()), max_rows=120)
     _notes(res.notes)
-    typer.echo(
-        "OBS: endast anmälda brott; mörkertal finns / only reported offences, "
-        "under-reporting applies."
-    )
+    typer.echo(both("cli_only_reported"))
     if res.underreporting is not None:
         u = res.underreporting
-        typer.echo("\nUnderrapporteringssignal / under-reporting signal (högst relativ kvot):")
+        typer.echo(f"\n{both('cli_underreporting_signal')}:")
         cols = ["area_code", "period", "victimised_pct", "reported_per_1000", "ratio"]
         top = u.sort_values("relative_ratio", ascending=False, na_position="last")
         echo_table(_fmt_frame(top[[*cols, "relative_ratio"]]), max_rows=15)
     if out:
-        _write(r, out, "Brott / offences")
+        _write(r, out, both("cli_offences"))
         if res.underreporting is not None:
-            _write(res.underreporting, _sibling(out, "underreporting"), "Underrapportering")
+            _write(res.underreporting, _sibling(out, "underreporting"), both("cli_underreporting"))
     else:
         cols = ["area_code", "period", "offence", "count", "population", "rate_per_1000"]
         top = r.loc[r["count"] > 0].sort_values("rate_per_1000", ascending=False)
-        typer.echo("\nHögst tal / highest rates:")
+        typer.echo(f"\n{both('cli_highest_rates')}:")
         echo_table(
             _fmt_frame(top[[*cols, "ci_low", "ci_high", "population_other_year"]]), max_rows=20
         )
@@ -469,7 +458,7 @@ def goals_status(
     print_goals(res.status, res.histories)
     _notes(res.notes)
     if out:
-        _write(res.status, out, "Målstatus / goal status")
+        _write(res.status, out, both("cli_goal_status"))
 
 
 def print_goals(status: pd.DataFrame, histories: dict[str, pd.DataFrame] | None = None) -> None:
@@ -485,7 +474,7 @@ def print_goals(status: pd.DataFrame, histories: dict[str, pd.DataFrame] | None 
         if histories is not None and gid in histories:
             h = histories[gid]
             pts = ", ".join(f"{p}: {v:.3g}" for p, v in zip(h["period"], h["value"], strict=True))
-            typer.echo(f"  historik / history: {pts}")
+            typer.echo(f"  {both('cli_history')}: {pts}")
         typer.echo(f"  {row.reasoning}")
 
 
@@ -496,24 +485,23 @@ def print_demo_followup(results: dict[str, pd.DataFrame]) -> None:
     """Print the follow-up part of the demo (see
     :func:`omradesbild.services.followup.demo_followup`)."""
     moves = results["transitions_moves"]
-    typer.echo("\nUppföljning / follow-up — områdestyper (SCB-metod) för stadens RegSO:")
+    typer.echo(f"\n{both('cli_followup_types')}:")
     for key, title, suffix in (
-        ("transitions_relative", "relativa / relative", ""),
-        ("transitions_anchored", "förankrade i första året / anchored at the first year",
-         "_anchored"),
+        ("transitions_relative", both("cli_relative"), ""),
+        ("transitions_anchored", both("cli_anchored_first"), "_anchored"),
     ):  # fmt: skip
         typer.echo("")
         print_transitions(results[key].set_index("class_from"), moves, title, suffix)
     flags = results["police_flags"]
     cross = results["police_crosstab"]
     year = str(cross["period"].iloc[0])
-    typer.echo(f"\nPolisens lista / the Police's list {year} × områdestyp (RegSO):")
+    typer.echo(f"\n{both('cli_police_list_types', year=year)}:")
     echo_table(cross.drop(columns="period"))
-    typer.echo(f"\nFlaggor / flags {year}:")
+    typer.echo(f"\n{both('cli_flags')} {year}:")
     for key, text in _FLAG_TEXT.items():
         n = int(flags[key].sum()) if key in flags else 0
         typer.echo(f"  {text:<66} {n:>4}")
     if len(flags):
         echo_table(flags[["area_code", "area_type", "category", "flag"]])
-    typer.echo("\nMål / goals (goals_example.yaml):")
+    typer.echo(f"\n{both('cli_goals')} (goals_example.yaml):")
     print_goals(results["goals_status"])

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from omradesbild.cli.common import DbOption, echo_table, open_store
+from omradesbild.wording import both
 
 if TYPE_CHECKING:
     from omradesbild.services.harmonize import LayerLinks
@@ -123,7 +124,7 @@ def _echo_coverage(built: LayerLinks, *, from_version: str, version: str) -> Non
     methods = ", ".join(sorted(set(built.links["method"].astype(str))))
     typer.echo(f"{s['links']} links {from_version} -> {version} ({methods})")
     typer.echo(
-        f"Källområden / sources: {s['sources_linked']} linked — {s['sources_fully_covered']} "
+        f"{both('cli_source_areas')}: {s['sources_linked']} linked — {s['sources_fully_covered']} "
         f"fully covered, {s['sources_partly_covered']} partly (lowest coverage "
         f"{s['min_coverage']:.2g}); {s['sources_outside']} with polygons outside the layer"
         + (
@@ -138,7 +139,7 @@ def _echo_coverage(built: LayerLinks, *, from_version: str, version: str) -> Non
         )
     t = s["targets_without_source"]
     typer.echo(
-        f"Målområden / targets without sources: {len(t)}"
+        f"{both('cli_targets_without_sources')}: {len(t)}"
         + (f" ({', '.join(t[:10])}{' …' if len(t) > 10 else ''})" if t else "")
     )
     for note in built.notes:
@@ -146,7 +147,7 @@ def _echo_coverage(built: LayerLinks, *, from_version: str, version: str) -> Non
     outside = s["sources_mostly_outside"]
     if s["sources_partly_covered"] and not built.renormalised:
         typer.echo(
-            "VARNING / WARNING: coverage is incomplete — the parts of partly covered source "
+            f"{both('cli_warning')}: coverage is incomplete — the parts of partly covered source "
             "areas outside the layer are not allocated, so totals are lower than the sources'. "
             "If those parts hold nothing (water, land outside the city), rerun with "
             "--renormalise"

@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from omradesbild.cli.common import DbOption
+from omradesbild.wording import both
 
 
 def _seed_demo(store_path: Path, partners_url: str) -> None:
@@ -16,7 +17,7 @@ def _seed_demo(store_path: Path, partners_url: str) -> None:
         from omradesbild.partners.db import init_db, make_engine
         from omradesbild.partners.seed import seed_demo
     except ImportError:
-        typer.echo("(partnermodulen saknas – inga exempelinloggningar / no partners module)")
+        typer.echo(f"({both('cli_no_partners')})")
         return
     from sqlalchemy.orm import Session
 
@@ -29,7 +30,7 @@ def _seed_demo(store_path: Path, partners_url: str) -> None:
         session.commit()
     engine.dispose()
     if logins:
-        typer.echo("Demoinloggningar / demo logins (SYNTETISKA / synthetic):")
+        typer.echo(f"{both('cli_demo_logins')}:")
         for acc in logins:
             email = getattr(acc, "email", None)
             if email is None:
