@@ -30,7 +30,7 @@ from typing import Any
 from omradesbild.errors import ConfigError, NotFoundError
 from omradesbild.reports.profile import SiteData
 from omradesbild.reports.site import PartnerHook, _Context, _nan, reliability_flag
-from omradesbild.wording import fmt_num
+from omradesbild.wording import fmt_num, text
 
 #: Colours shared with the site (area, kommun, country, confidence band).
 COLORS = {"area": "#1f5f8b", "kommun": "#e07b00", "country": "#6b6b6b", "band": "#c9dbe8"}
@@ -817,7 +817,7 @@ def link_pdfs(profiles_dir: Path, codes: Sequence[str], *, lang: str = "sv") -> 
 
     Returns the number of pages linked.
     """
-    label = "Skriv ut (PDF, A4)" if lang == "sv" else "Print (PDF, A4)"
+    label = text("print_pdf", lang)
     n = 0
     for code in codes:
         html, pdf = profiles_dir / f"{code}.html", profiles_dir / f"{code}.pdf"

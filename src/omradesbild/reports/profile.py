@@ -21,7 +21,7 @@ import pandas as pd
 
 from omradesbild.errors import ConfigError, NotFoundError, OmradesbildError
 from omradesbild.index.method import IndexMethod
-from omradesbild.wording import text
+from omradesbild.wording import fmt_num, text
 
 #: Groups for the gap measures: indicator whose numerator/denominator are the counts.
 GAP_GROUPS: tuple[str, ...] = ("foreign_born", "low_econ_standard", "foreign_background")
@@ -284,7 +284,7 @@ def priority_list(
                     lang,
                     what=names_map.get(str(t.indicator), str(t.indicator)),
                     dir=text("worsening", lang),
-                    slope=f"{t.slope:+.2f}".replace(".", "," if lang == "sv" else "."),
+                    slope=fmt_num(t.slope, lang, 2, signed=True),
                     unit="",
                 ).replace("  ", " ")
             )
