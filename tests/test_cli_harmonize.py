@@ -116,7 +116,7 @@ def test_layer_links_are_stored_once(layered: Path, capsys: pytest.CaptureFixtur
     out = capsys.readouterr().out
     assert "(0 new)" in out
     assert f"{len(before)} links deso2018 -> {STHLM}" in out
-    assert "Målområden / targets without sources: 0" in out
+    assert "Målområden utan källområden / targets without sources: 0" in out
     assert "--renormalise" in out  # coverage is incomplete without it
     with Store(layered, read_only=True) as s:
         after = s.links(to_version=STHLM)

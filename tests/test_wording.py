@@ -120,6 +120,8 @@ def test_swedish_number_formatting() -> None:
     assert fmt_num(None, "sv") == "–"
     assert fmt_num(math.nan, "en") == "–"
     assert fmt_num("..", "sv") == ".."
+    assert fmt_num(0.5, "sv", 2, signed=True) == "+0,50"
+    assert fmt_num(-1234.5, "en", 1, signed=True) == "-1,234.5"
 
 
 _FINITE = st.floats(min_value=-1e12, max_value=1e12, allow_nan=False, allow_infinity=False)

@@ -9,6 +9,7 @@ import typer
 
 from omradesbild.cli.followup import print_demo_followup
 from omradesbild.cli.main_summary import print_summary
+from omradesbild.wording import both
 
 
 def run_demo(*, out: Path, db: Path | None) -> None:
@@ -32,10 +33,7 @@ def run_demo(*, out: Path, db: Path | None) -> None:
             typer.echo(f"  {label:<72} {n:>3}")
     print_demo_followup(result.followup)
     if result.site is not None:
-        typer.echo(
-            f"\nRapportwebbplats / report site (öppna i en webbläsare, fungerar offline): "
-            f"{result.site.resolve()}"
-        )
+        typer.echo(f"\n{both('cli_report_site')}: {result.site.resolve()}")
     typer.echo(
         "\nKlasserna jämför stadens RegSO med varandra; SCB:s områdestyper jämför med alla "
         "RegSO i riket. (Classes compare the city's own RegSO; SCB compares all of Sweden.)"

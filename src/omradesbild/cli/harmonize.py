@@ -17,6 +17,7 @@ from omradesbild.config import (
     NEW_DESO_VERSION,
     POPULATION_VARIABLE,
 )
+from omradesbild.wording import both
 
 if TYPE_CHECKING:
     from omradesbild.services.harmonize import LayerLinks
@@ -130,7 +131,7 @@ def _echo_coverage(built: LayerLinks, *, from_version: str, version: str) -> Non
         typer.echo("  lowest: " + ", ".join(f"{k} {v:.2g}" for k, v in s.lowest_coverage.items()))
     t = s.targets_without_source
     typer.echo(
-        f"Målområden / targets without sources: {len(t)}"
+        f"{both('cli_targets_without_sources')}: {len(t)}"
         + (f" ({', '.join(t[:10])}{' …' if len(t) > 10 else ''})" if t else "")
     )
     for note in built.notes:

@@ -30,7 +30,7 @@ from omradesbild.reports.charts import percent_indicators
 from omradesbild.reports.site import PartnerHook, _Context
 from omradesbild.services.city import CityData
 from omradesbild.services.models import AreaProfile
-from omradesbild.wording import fmt_num
+from omradesbild.wording import fmt_num, text
 
 #: Colours shared with the site (area, kommun, country, confidence band).
 COLORS = {"area": "#1f5f8b", "kommun": "#e07b00", "country": "#6b6b6b", "band": "#c9dbe8"}
@@ -724,7 +724,7 @@ def link_pdfs(profiles_dir: Path, codes: Sequence[str], *, lang: str = "sv") -> 
 
     Returns the number of pages linked.
     """
-    label = "Skriv ut (PDF, A4)" if lang == "sv" else "Print (PDF, A4)"
+    label = text("print_pdf", lang)
     n = 0
     for code in codes:
         html, pdf = profiles_dir / f"{code}.html", profiles_dir / f"{code}.pdf"

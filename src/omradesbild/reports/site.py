@@ -279,7 +279,7 @@ def priority_reason(row: PriorityRow, t: Translator, *, top_pct: int = 10) -> st
                 "reason_trend",
                 what=label,
                 dir=t("worsening"),
-                slope=f"{slope:+.2f}".replace(".", "," if lang == "sv" else "."),
+                slope=fmt_num(slope, lang, 2, signed=True),
                 unit="",
             ).replace("  ", " ")
         )

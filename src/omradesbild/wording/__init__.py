@@ -198,12 +198,13 @@ def translator(lang: str) -> Translator:
     return Translator(lang)
 
 
-def fmt_num(x: object, lang: str, decimals: int = 1) -> str:
+def fmt_num(x: object, lang: str, decimals: int = 1, *, signed: bool = False) -> str:
     """A number for display, rounded to ``decimals``.
 
     ``1234567.891`` with one decimal is ``1 234 567,9`` in Swedish (U+202F between the
     groups, see the module notes) and ``1,234,567.9`` in English; ``None`` and NaN are
-    ``–``; a value that is not a number is shown as it is.
+    ``–``; a value that is not a number is shown as it is. ``signed`` writes ``+`` before
+    positive numbers (changes, slopes).
     """
     if x is None:
         return MISSING
@@ -213,7 +214,7 @@ def fmt_num(x: object, lang: str, decimals: int = 1) -> str:
         return str(x)
     if math.isnan(f):
         return MISSING
-    s = f"{f:,.{decimals}f}"
+    s = f"{f:{'+' if signed else ''},.{decimals}f}"
     if lang == "sv":
         s = s.replace(",", THIN_SPACE).replace(".", ",")
     return s
