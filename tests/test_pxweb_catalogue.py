@@ -84,6 +84,20 @@ def test_catalogue_names_the_table_rule_and_leaves_the_rest_readable() -> None:
     assert not any(v.startswith("0_9") for v in obs.data["variable"])
 
 
+def test_eliminated_dimension_counts_as_its_total() -> None:
+    """A query leaving out Kon (eliminated) answers with the total over sexes."""
+    dims = {"Alder": AGE_SEX["Alder"], "ContentsCode": AGE_SEX["ContentsCode"]}
+    obs = parse_jsonstat2(
+        cube("TAB6471", ["0180"], dims, [21_000, 2_100]),
+        reference="r",
+        variable_map=CatalogueMap("TAB6471"),
+    )
+    assert dict(zip(obs.data["variable"], obs.data["value"], strict=True)) == {
+        "pop_total": 21_000,
+        "tab6471_0_9_ar_folkmangd": 2_100,
+    }
+
+
 def test_content_codes_of_the_xlsx_catalogue_are_used() -> None:
     obs = parse_jsonstat2(
         cube("TAB0000", ["0180", "1480"], BACKGROUND, BACKGROUND_VALUES),

@@ -68,6 +68,8 @@ class PxTable(BaseModel):
     title: str | None = None
     v1_path: str | None = None
     v2_id: str | None = None
+    #: The value code a dimension stands for when a query eliminates it (its total).
+    totals: dict[str, str] = {}
     rules: list[PxRule]
 
 
@@ -158,6 +160,9 @@ class CatalogueMap:
         def name(codes: tuple[str, ...], labels: tuple[str, ...]) -> str | None:
             by_code = dict(zip(keys, (_key(c) for c in codes), strict=True))
             by_label = dict(zip(keys, (_key(t) for t in labels), strict=True))
+            if self.entry is not None:  # an eliminated dimension is at its total
+                for dim, total in self.entry.totals.items():
+                    by_code.setdefault(_key(dim), _key(total))
             if self.entry is not None:
                 for rule in self.entry.rules:
                     if rule.matches(by_code, by_label):
