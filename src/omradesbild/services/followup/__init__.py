@@ -38,7 +38,12 @@ from omradesbild.services.followup.crime import (
     highest_rates,
 )
 from omradesbild.services.followup.demo import demo_followup
-from omradesbild.services.followup.goals import GOAL_SHOW_COLUMNS, GoalsResult, goals_status
+from omradesbild.services.followup.goals import (
+    GOAL_SHOW_COLUMNS,
+    GoalsResult,
+    goals_status,
+    police_in_kommun,
+)
 from omradesbild.services.followup.police import (
     CATEGORY_ORDER,
     FLAG_KEYS,
@@ -73,6 +78,7 @@ __all__ = [
     "highest_rates",
     "method_periods",
     "police_analysis",
+    "police_in_kommun",
     "summarise_change",
     "transitions",
     "trend_counts",

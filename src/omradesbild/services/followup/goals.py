@@ -57,7 +57,7 @@ def _area_level_of(store: Store, code: str) -> tuple[str, str]:
     return str(rows[0][0]), str(rows[0][1])
 
 
-def _police_in_kommun(store: Store, cls: pd.DataFrame, kommun: str) -> pd.DataFrame:
+def police_in_kommun(store: Store, cls: pd.DataFrame, kommun: str) -> pd.DataFrame:
     """The police classifications of areas in ``kommun``.
 
     A police area from the Police's list carries its kommun; a polygon counts when a point
@@ -144,7 +144,7 @@ def _history(
                     "classifications"
                 )
             if types_for.kommun is not None:
-                cls = _police_in_kommun(store, cls, types_for.kommun)
+                cls = police_in_kommun(store, cls, types_for.kommun)
             return goal_history(goal, classifications=cls)
         sel = goal.areas
         types = types_for(goal, sel.method, level or sel.level, classes != "relative")
