@@ -12,6 +12,8 @@ from omradesbild.index.uncertainty import effective_weights
 
 SCB = load_method("scb-omradestyp")
 SVI = load_method("cdc-svi-2018")
+#: SCB's formula is fixed: weights and normalisation are drawn only as a named sensitivity.
+BOTH = ("weights", "normalisation")
 
 
 def scb_table(n: int = 120, seed: int = 0) -> pd.DataFrame:
@@ -31,7 +33,12 @@ def test_output_shape_probabilities_and_summary() -> None:
     table = scb_table()
     table.loc[5, "low_econ_standard"] = np.nan
     per_area, summary = monte_carlo(
-        table, method=SCB, draws=120, seed=1, normalisations=["none", "zscore", "percentrank_inc"]
+        table,
+        method=SCB,
+        draws=120,
+        seed=1,
+        normalisations=["none", "zscore", "percentrank_inc"],
+        sensitivity=BOTH,
     )
     assert list(per_area.columns) == [
         "area_code", "score", "rank", "rank_p05", "rank_median", "rank_p95",
@@ -68,11 +75,10 @@ def test_uncertainty_grows_with_noise_and_looser_weights() -> None:
     se = table.copy()
     for col in se.columns[1:]:
         se[col] = 3.0
-    _, tight = monte_carlo(table, method=SCB, draws=100, weight_concentration=1000.0)
-    _, loose = monte_carlo(table, method=SCB, draws=100, weight_concentration=2.0)
-    _, noisy = monte_carlo(
-        table, method=SCB, draws=100, weight_concentration=1000.0, indicator_se=se
-    )
+    kw = {"method": SCB, "draws": 100, "sensitivity": BOTH}
+    _, tight = monte_carlo(table, weight_concentration=1000.0, **kw)  # type: ignore[arg-type]
+    _, loose = monte_carlo(table, weight_concentration=2.0, **kw)  # type: ignore[arg-type]
+    _, noisy = monte_carlo(table, weight_concentration=1000.0, indicator_se=se, **kw)  # type: ignore[arg-type]
     assert loose["median_rank_interval_90"] > tight["median_rank_interval_90"]
     assert noisy["median_rank_interval_90"] > tight["median_rank_interval_90"]
     assert noisy["indicator_se"] is True
@@ -86,6 +92,7 @@ def test_deterministic_for_seed_and_row_order() -> None:
         "draws": 130,
         "seed": 7,
         "normalisations": ["zscore", "minmax", "percentrank_inc"],
+        "sensitivity": BOTH,
     }
     a, sa = monte_carlo(table, indicator_se=se, **kw)  # type: ignore[arg-type]
     b, sb = monte_carlo(table.sample(frac=1.0, random_state=1), indicator_se=se.iloc[::-1], **kw)  # type: ignore[arg-type]
@@ -143,3 +150,63 @@ def test_errors() -> None:
     neg = table.assign(low_econ_standard=-1.0)
     with pytest.raises(InputError, match="negative standard error"):
         monte_carlo(table, method=SCB, draws=5, indicator_se=neg)
+
+
+# -- a method that fixes its formula -----------------------------------------------------------
+def test_fixed_formula_draws_only_the_sampling_error_by_default() -> None:
+    assert SCB.uncertainty.fixed_formula
+    table = scb_table(100)
+    se = table.assign(**{c: 2.0 for c in table.columns[1:]})
+    per_area, summary = monte_carlo(
+        table,
+        method=SCB,
+        draws=200,
+        seed=3,
+        indicator_se=se,
+        normalisations=["none", "zscore", "percentrank_inc"],  # ignored without sensitivity
+    )
+    assert summary["perturbed"] == ["sampling_error"]
+    assert summary["normalisation_counts"] == {"none": 200}
+    assert summary["sensitivity"] == []
+    # Without sampling error nothing is uncertain: every class is robust and modal = point.
+    calm, calm_summary = monte_carlo(table, method=SCB, draws=50)
+    assert calm_summary["perturbed"] == []
+    assert calm["robust_class"].all() and calm_summary["share_modal_equals_class"] == 1.0
+    # The expected count per class is the sum of the class probabilities; it sits next to
+    # the observed count and both sum to the number of areas.
+    counts = summary["class_counts"]
+    assert [c["class"] for c in counts] == [1, 2, 3, 4, 5]
+    probs = per_area[[f"prob_class_{k}" for k in range(1, 6)]].sum(axis=0).to_numpy()
+    np.testing.assert_allclose([c["expected"] for c in counts], probs)
+    observed = per_area["class"].value_counts()
+    assert [c["observed"] for c in counts] == [int(observed.get(k, 0)) for k in range(1, 6)]
+    assert sum(c["observed"] for c in counts) == 100
+    assert sum(c["expected"] for c in counts) == pytest.approx(100.0)
+    modal = (per_area["modal_class"] == per_area["class"]).mean()
+    assert summary["share_modal_equals_class"] == pytest.approx(modal)
+
+
+def test_class_1_is_not_biased_by_percentile_rank_draws() -> None:
+    # A clear outlier at mean + several sd is type 1 in every sampling draw, but percentile
+    # ranks (bounded at 1) cannot put it 2 sd above the mean: mixing them in is a bias.
+    table = scb_table(200, seed=4)
+    cols = list(table.columns[1:])
+    table.loc[0, cols] = table[cols].to_numpy().max() * 3
+    se = table.assign(**{c: 0.5 for c in cols})
+    default, _ = monte_carlo(table, method=SCB, draws=150, indicator_se=se)
+    assert default.loc[0, "class"] == 1 and default.loc[0, "prob_class_1"] == 1.0
+    mixed, summary = monte_carlo(
+        table,
+        method=SCB,
+        draws=150,
+        indicator_se=se,
+        normalisations=["none", "percentrank_inc"],
+        sensitivity=["normalisation"],
+    )
+    assert summary["perturbed"] == ["sampling_error", "normalisation"]
+    assert mixed.loc[0, "prob_class_1"] < 0.9
+
+
+def test_unknown_sensitivity_is_refused() -> None:
+    with pytest.raises(MethodError, match="unknown sensitivity 'colour'"):
+        monte_carlo(scb_table(20), method=SCB, draws=5, sensitivity=["colour"])

@@ -7,7 +7,13 @@ from typing import Annotated
 
 import typer
 
-from omradesbild.cli.common import DbOption, open_store
+from omradesbild.cli.common import DbOption, DisclosureThreshold, Kommun, Version, open_store
+from omradesbild.config import (
+    AREA_TYPE_METHOD,
+    DEFAULT_LEVEL,
+    DISCLOSURE_THRESHOLD,
+    REPORT_UNCERTAINTY_DRAWS,
+)
 
 #: Without ``--pdf``/``--no-pdf``, PDFs are written when there are at most this many profiles.
 PDF_AUTO_MAX = 50
@@ -16,26 +22,22 @@ PDF_AUTO_MAX = 50
 def report(
     level: Annotated[
         str, typer.Option(help="Area level of the profiles: regso, deso, district …")
-    ] = "regso",
-    version: Annotated[
-        str | None, typer.Option(help="Boundary version of the level (default: the usual one).")
-    ] = None,
+    ] = DEFAULT_LEVEL,
+    version: Version = None,
     period: Annotated[
         str | None, typer.Option("--period", "-p", help="Year (default: latest with the index).")
     ] = None,
     lang: Annotated[str, typer.Option(help="Language: sv (default) or en.")] = "sv",
     out: Annotated[Path, typer.Option(help="Output folder of the site.")] = Path("rapport"),
-    method: Annotated[str, typer.Option(help="Index method id or YAML file.")] = "scb-omradestyp",
-    threshold: Annotated[
-        int, typer.Option(help="Disclosure threshold: counts 1 … threshold-1 are suppressed.")
-    ] = 5,
+    method: Annotated[str, typer.Option(help="Index method id or YAML file.")] = AREA_TYPE_METHOD,
+    threshold: DisclosureThreshold = DISCLOSURE_THRESHOLD,
     areas: Annotated[
         list[str] | None, typer.Option("--areas", help="Only these area codes get a profile.")
     ] = None,
-    kommun: Annotated[
-        str | None, typer.Option(help="Only this kommun's areas, e.g. 0180 (Stockholm).")
-    ] = None,
-    draws: Annotated[int, typer.Option(help="Monte-Carlo draws for the rank intervals.")] = 500,
+    kommun: Kommun = None,
+    draws: Annotated[
+        int, typer.Option(help="Monte-Carlo draws for the rank intervals.")
+    ] = REPORT_UNCERTAINTY_DRAWS,
     pdf: Annotated[
         bool | None,
         typer.Option(

@@ -19,7 +19,7 @@ from omradesbild.errors import InputError
 from omradesbild.index.aggregate import aggregate, geometric_shift
 from omradesbild.index.classify import class_labels, classify, flag, rank_descending
 from omradesbild.index.method import IndexMethod, Theme
-from omradesbild.index.normalise import normalise
+from omradesbild.index.normalise import normalise, round_half_away
 from omradesbild.index.weights import resolve_weights
 
 FloatArray = NDArray[np.float64]
@@ -233,6 +233,11 @@ class BlockResult:
     warnings: list[str]
 
 
+def _rounded(values: FloatArray, digits: int | None) -> FloatArray:
+    """``values`` rounded half away from zero to ``digits`` decimals (None: unchanged)."""
+    return values if digits is None else round_half_away(values, digits)
+
+
 def _normalise_matrix(x: FloatArray, r: FloatArray, method: IndexMethod) -> FloatArray:
     return np.column_stack(
         [
@@ -248,8 +253,12 @@ def _theme_values(
     comps, comps_r = z[:, idx], zr[:, idx]
     w, warns = resolve_weights(theme.weighting, theme.indicators, comps_r)
     shift = geometric_shift(comps_r) if theme.aggregation == "geometric" else 0.0
-    s = aggregate(comps, w, kind=theme.aggregation, shift=shift)
-    sr = s if same else aggregate(comps_r, w, kind=theme.aggregation, shift=shift)
+    s = _rounded(aggregate(comps, w, kind=theme.aggregation, shift=shift), theme.sum_digits)
+    sr = (
+        s
+        if same
+        else _rounded(aggregate(comps_r, w, kind=theme.aggregation, shift=shift), theme.sum_digits)
+    )
     if theme.rerank is not None:
         out = normalise(s, sr, spec=theme.rerank)
         out_r = out if same else normalise(sr, sr, spec=theme.rerank)
@@ -317,8 +326,11 @@ def compute_block(
     warnings += warns
     weights.update({u: float(v) for u, v in zip(units, w, strict=True)})
     shift = geometric_shift(ur) if method.aggregation == "geometric" else 0.0
-    total = aggregate(ux, w, kind=method.aggregation, shift=shift)
-    total_r = total if same else aggregate(ur, w, kind=method.aggregation, shift=shift)
+    digits = method.overall.sum_digits
+    total = _rounded(aggregate(ux, w, kind=method.aggregation, shift=shift), digits)
+    total_r = (
+        total if same else _rounded(aggregate(ur, w, kind=method.aggregation, shift=shift), digits)
+    )
     if method.overall.sum_output:
         cols[method.overall.sum_output] = total
     if method.overall.rerank is not None:
@@ -495,6 +507,7 @@ def compute_index(
         "thresholds": attrs_thresholds,
         "fallbacks": dict(resolved.fallbacks_used),
         "warnings": warnings,
+        "notes": method.weight_notes(),
     }
     return result
 

@@ -25,7 +25,9 @@ from omradesbild.errors import MethodError
 #: Tolerance for explicit weights summing to one.
 WEIGHT_SUM_TOLERANCE = 1e-9
 
-NormalisationKind = Literal["zscore", "minmax", "percentrank_inc", "rank_exponential", "none"]
+NormalisationKind = Literal[
+    "zscore", "minmax", "percentrank_inc", "percent_rank", "rank_exponential", "none"
+]
 AggregationKind = Literal["arithmetic", "geometric", "sum"]
 
 #: Default number of digits PERCENTRANK.INC keeps (Excel's default).
@@ -39,8 +41,9 @@ class _Strict(BaseModel):
 class Normalisation(_Strict):
     """How raw indicator values become comparable components.
 
-    ``significance`` applies to ``percentrank_inc`` only (digits kept, truncated, default 3
-    as in Excel); ``ddof`` applies to ``zscore`` (0 = population sd, 1 = sample sd).
+    ``significance`` applies to ``percentrank_inc`` (digits kept, truncated, default 3 as
+    in Excel) and to ``percent_rank`` (digits kept, rounded half away from zero; none =
+    not rounded); ``ddof`` applies to ``zscore`` (0 = population sd, 1 = sample sd).
     """
 
     method: NormalisationKind = "zscore"
@@ -69,6 +72,10 @@ class Weighting(_Strict):
 
     method: Literal["equal", "explicit", "pca"] = "equal"
     weights: dict[str, float] | None = None
+    #: Explicit weights used exactly as their publisher printed them, even when they do not
+    #: sum to 1 (IMD 2019: 22.5 + 22.5 + 13.5 + 13.5 + 3 × 9.3 = 99.9 %). No renormalisation;
+    #: the output says so.
+    as_published: bool = False
 
     @model_validator(mode="before")
     @classmethod
@@ -86,7 +93,7 @@ class Weighting(_Strict):
             if bad:
                 raise ValueError(f"weights must be finite and >= 0; bad: {bad}")
             total = math.fsum(self.weights.values())
-            if abs(total - 1.0) > WEIGHT_SUM_TOLERANCE:
+            if not self.as_published and abs(total - 1.0) > WEIGHT_SUM_TOLERANCE:
                 raise ValueError(
                     f"weights sum to {total!r}, expected 1 (within {WEIGHT_SUM_TOLERANCE})"
                 )
@@ -94,6 +101,8 @@ class Weighting(_Strict):
             raise ValueError(
                 f"'weights' is only allowed with method 'explicit', not {self.method!r}"
             )
+        elif self.as_published:
+            raise ValueError("'as_published' is only allowed with method 'explicit'")
         return self
 
 
@@ -135,6 +144,10 @@ class Theme(_Strict):
     weighting: Weighting = Weighting()
     aggregation: AggregationKind = "arithmetic"
     sum_output: str | None = None
+    #: Round the theme's sum to this many decimals before it is output and re-ranked (SVI
+    #: sums rounded EPL values; rounding the sum keeps floating-point error from splitting
+    #: or creating ties).
+    sum_digits: int | None = Field(default=None, ge=0, le=15)
     output: str | None = None
     rerank: Normalisation | None = None
     flag_output: str | None = None
@@ -150,6 +163,8 @@ class Overall(_Strict):
 
     inputs: Literal["theme_scores", "theme_sums"] = "theme_scores"
     sum_output: str | None = None
+    #: Round the overall sum to this many decimals before it is output and re-ranked.
+    sum_digits: int | None = Field(default=None, ge=0, le=15)
     output: str | None = None
     rerank: Normalisation | None = None
 
@@ -246,6 +261,19 @@ class Fallback(_Strict):
     note: str | None = None
 
 
+class UncertaintySpec(_Strict):
+    """What the Monte-Carlo uncertainty of a method draws by default.
+
+    ``fixed_formula: true`` declares that the method's weights, normalisation and class
+    rule are fixed by its publisher (e.g. SCB's area types): the default draws then perturb
+    only what is really uncertain, each indicator's sampling error (class thresholds are
+    recomputed from each draw's scores). Weight and normalisation sensitivity stay
+    available as a separate analysis.
+    """
+
+    fixed_formula: bool = False
+
+
 class IndexMethod(_Strict):
     """A complete, versioned index method (one YAML file)."""
 
@@ -269,6 +297,7 @@ class IndexMethod(_Strict):
     flags: Flags | None = None
     fallbacks: list[Fallback] = Field(default_factory=list)
     missing_values: list[float] = Field(default_factory=lambda: [-999.0])
+    uncertainty: UncertaintySpec = UncertaintySpec()
 
     @field_validator("version", mode="before")
     @classmethod
@@ -362,6 +391,19 @@ class IndexMethod(_Strict):
             if ind.id == indicator_id:
                 return ind
         raise KeyError(indicator_id)
+
+    def weight_notes(self) -> list[str]:
+        """A sentence per weighting used exactly as published (not summing to 1)."""
+        steps = [("weighting", self.weighting)]
+        steps += [(f"themes.{t.id}.weighting", t.weighting) for t in self.resolved_themes()]
+        notes = []
+        for where, w in steps:
+            if w.as_published and w.weights:
+                total = math.fsum(w.weights.values())
+                notes.append(
+                    f"{where}: weights used as published (sum {total:.6g}), not renormalised"
+                )
+        return notes
 
     def output_columns(self) -> list[str]:
         """Every computed column name the method writes (besides id/period)."""

@@ -1,4 +1,4 @@
-"""Normalisation of indicator values: z-scores, min–max, Excel PERCENTRANK.INC, IMD ranks.
+"""Normalisation: z-scores, min–max, Excel PERCENTRANK.INC, CDC percent rank, IMD ranks.
 
 All functions are pure and NaN-aware: NaN values stay NaN and are left out of the reference
 distribution. ``reference`` is the distribution a value is placed in (e.g. all areas of the
@@ -44,6 +44,71 @@ def excel_truncate(values: ArrayLike, digits: int) -> FloatArray:
     p = _as_float(values)
     scale = 10.0**digits
     return np.floor(np.round(p * scale, 7)) / scale
+
+
+def round_half_away(values: ArrayLike, digits: int) -> FloatArray:
+    """Round to ``digits`` decimals, halves away from zero (Excel's and SAS's ROUND).
+
+    Notes
+    -----
+    ``round(p, d) = sign(p) · floor(|p| · 10^d + 1/2) / 10^d``. The product is first rounded
+    to 7 decimals so that binary representation error (``0.60765`` stored as
+    ``0.6076499…``) does not decide the half; NaN stays NaN. NumPy's own ``round`` rounds
+    halves to even, which is not what the publishers of SVI and the like used.
+    """
+    p = _as_float(values)
+    scale = 10.0**digits
+    return np.sign(p) * np.floor(np.round(np.abs(p) * scale, 7) + 0.5) / scale
+
+
+def percent_rank(
+    values: ArrayLike,
+    reference: ArrayLike | None = None,
+    *,
+    digits: int | None = None,
+    descending: bool = False,
+) -> FloatArray:
+    """Percentile rank ``(rank - 1) / (N - 1)``, ties at the lowest rank, optionally rounded.
+
+    Parameters
+    ----------
+    values
+        The values to rank (NaN stays NaN).
+    reference
+        The ``N`` values that define relative standing (NaN ignored); default ``values``.
+    digits
+        Round the result to this many decimals, halves away from zero (None: no rounding).
+    descending
+        Return the complement ``1 - (rank - 1) / (N - 1)``, computed *before* rounding (SVI
+        2018's per capita income).
+
+    Notes
+    -----
+    The rule CDC/ATSDR document for SVI 2018: ``PR = (rank - 1) / (N - 1)`` where ``rank``
+    is the ascending rank and a sequence of ties gets the smallest of its ranks, i.e.
+    ``PR(x) = #{r in reference : r < x} / (N - 1)``; then ``round(PR, 4)``. Unlike
+    :func:`percentrank_inc` (Excel) the result is rounded, not truncated, and a value
+    between two reference values gets the rank of the count below it (no interpolation).
+    For a reversed indicator the complement is rounded, ``round(1 - PR, 4)``, which can
+    differ from ``1 - round(PR, 4)`` when ``PR`` lies on a half (``PR = 0.39235``:
+    ``round(1 - PR) = 0.6077`` but ``1 - round(PR) = 0.6076``). A reference of one value
+    gives 1.0 (0.0 descending).
+    """
+    x = _as_float(values)
+    s = _sorted_finite(x if reference is None else reference)
+    out = np.full(x.shape, np.nan)
+    finite = np.isfinite(x)
+    n = s.size
+    if n == 0 or not finite.any():
+        return out
+    if n == 1:
+        res = np.ones(int(finite.sum()))
+    else:
+        res = np.searchsorted(s, x[finite], side="left") / (n - 1.0)
+    if descending:
+        res = 1.0 - res
+    out[finite] = res if digits is None else round_half_away(res, digits)
+    return out
 
 
 def percentrank_inc(
@@ -163,9 +228,11 @@ def rank_exponential(values: ArrayLike, reference: ArrayLike | None = None) -> F
 
     Notes
     -----
-    ``rank = 1 + (number of reference values < x)`` (ascending, ties share the lowest
-    rank; 1 = least deprived), ``R = min(rank / N, 1)``, then
-    ``X = -23 ln(1 - R (1 - e^{-100/23}))``.
+    ``rank = #{r < x} + (1 + #{r = x}) / 2`` (ascending, 1 = least deprived; tied values
+    share the mean of the ranks they occupy, so a tie biases no area up or down),
+    ``R = min(rank / N, 1)``, then ``X = -23 ln(1 - R (1 - e^{-100/23}))``. A value not
+    in the reference counts as one tie (``rank = #{r < x} + 1``). Without ties (e.g. the
+    published domain ranks given as minus the rank) this is the plain rank.
     """
     x = _as_float(values)
     s = _sorted_finite(x if reference is None else reference)
@@ -173,7 +240,9 @@ def rank_exponential(values: ArrayLike, reference: ArrayLike | None = None) -> F
     finite = np.isfinite(x)
     if s.size == 0:
         return out
-    rank = np.searchsorted(s, x[finite], side="left") + 1.0
+    lo = np.searchsorted(s, x[finite], side="left")
+    hi = np.searchsorted(s, x[finite], side="right")
+    rank = lo + (1.0 + np.maximum(hi - lo, 1)) / 2.0
     out[finite] = imd_exponential(np.minimum(rank / s.size, 1.0))
     return out
 
@@ -200,11 +269,14 @@ def normalise(
     -----
     Reversal (``direction = -1``) negates the values and the reference before z-score,
     min–max, rank-exponential and ``none``; for ``percentrank_inc`` it is the complement
-    ``1 - PR(x)`` (as CDC/ATSDR SVI computes ``EPL_PCI``), rounded to the kept digits.
+    ``1 - PR(x)`` of the truncated rank, rounded to the kept digits; for ``percent_rank``
+    the complement of the exact rank, then rounded (as CDC/ATSDR compute ``EPL_PCI``).
     """
     x = _as_float(values)
     ref = x if reference is None else _as_float(reference)
     kind = spec.method
+    if kind == "percent_rank":
+        return percent_rank(x, ref, digits=spec.significance, descending=direction == -1)
     if kind == "percentrank_inc":
         pr = percentrank_inc(x, ref, significance=spec.digits)
         return pr if direction == 1 else np.round(1.0 - pr, spec.digits)
@@ -249,6 +321,10 @@ def normalise_last_axis(
     n = a.shape[-1]
     d = directions[:, None]
     kind = spec.method
+    if kind == "percent_rank":
+        pr = np.ones_like(a) if n == 1 else count_less_last_axis(a) / (n - 1.0)
+        pr = np.where(d > 0, pr, 1.0 - pr)
+        return pr if spec.significance is None else round_half_away(pr, spec.significance)
     if kind == "percentrank_inc":
         if n == 1:
             return np.ones_like(a)
@@ -266,5 +342,7 @@ def normalise_last_axis(
         safe = np.where(rng > 0, rng, 1.0)
         return np.where(rng > 0, (x - lo) / safe, 0.0)
     if kind == "rank_exponential":
-        return imd_exponential((count_less_last_axis(x) + 1.0) / n)
+        less = count_less_last_axis(x)
+        ties = n - less - count_less_last_axis(-x)
+        return imd_exponential((less + (1.0 + ties) / 2.0) / n)
     return x

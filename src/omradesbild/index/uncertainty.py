@@ -1,8 +1,11 @@
 """Monte-Carlo uncertainty of an index: how stable is each area's rank and class?
 
-Each draw perturbs the index in three ways at once: weights drawn from a Dirichlet
-distribution centred on the declared weights, one normalisation chosen at random among
-alternatives, and (optionally) every indicator value perturbed with its standard error.
+Each draw can perturb the index in three ways: every indicator value with its standard
+error (sampling error, what is really uncertain), weights drawn from a Dirichlet
+distribution centred on the declared weights, and one normalisation chosen at random among
+alternatives. For a method that fixes its formula (``uncertainty: {fixed_formula: true}``,
+e.g. SCB's area types) only the sampling error is drawn unless a weight or normalisation
+*sensitivity* analysis is asked for by name; the two questions are never mixed silently.
 Everything is vectorised over draws × areas matrices in chunks of draws, so memory stays
 bounded (about ``chunk × indicators × areas × 8`` bytes).
 """
@@ -19,6 +22,7 @@ import pandas as pd
 from numpy.typing import NDArray
 from pydantic import ValidationError
 
+from omradesbild.config import UNCERTAINTY_DRAWS
 from omradesbild.errors import InputError, MethodError
 from omradesbild.index.classify import (
     AnyClassification,
@@ -38,6 +42,25 @@ CHUNK_DRAWS = 50
 
 #: Upper bound on worker threads (numpy releases the GIL while sorting and drawing).
 MAX_THREADS = 4
+
+#: Named sensitivity analyses that can be added to the draws.
+SENSITIVITIES = ("weights", "normalisation")
+
+
+def check_sensitivity(sensitivity: Sequence[str]) -> list[str]:
+    """Validated, de-duplicated sensitivity names (``weights``, ``normalisation``)."""
+    out: list[str] = []
+    for name in sensitivity:
+        key = name.strip().lower()
+        if key == "normalization":
+            key = "normalisation"
+        if key not in SENSITIVITIES:
+            raise MethodError(
+                f"unknown sensitivity {name!r}; expected one or more of {list(SENSITIVITIES)}"
+            )
+        if key not in out:
+            out.append(key)
+    return out
 
 
 def effective_weights(method: IndexMethod, components: FloatArray) -> FloatArray:
@@ -99,7 +122,7 @@ def _as_normalisation(spec: str | Normalisation) -> Normalisation:
     except ValidationError:
         raise MethodError(
             f"normalisations: unknown normalisation {spec!r}; expected one of "
-            "zscore, minmax, percentrank_inc, rank_exponential, none"
+            "zscore, minmax, percentrank_inc, percent_rank, rank_exponential, none"
         ) from None
 
 
@@ -176,13 +199,14 @@ def monte_carlo(
     *,
     method: IndexMethod,
     id_column: str = "area_code",
-    draws: int = 1000,
+    draws: int = UNCERTAINTY_DRAWS,
     seed: int = 0,
     weight_concentration: float = 50.0,
     normalisations: Sequence[str | Normalisation] | None = None,
     indicator_se: pd.DataFrame | None = None,
     classification: AnyClassification | None = None,
     robust_threshold: float = 0.9,
+    sensitivity: Sequence[str] = (),
 ) -> tuple[pd.DataFrame, dict[str, Any]]:
     """Rank and class uncertainty of every area under perturbed weights, normalisations, data.
 
@@ -210,6 +234,12 @@ def monte_carlo(
     robust_threshold
         An area's class is *robust* when the share of draws that give its deterministic
         class is at least this.
+    sensitivity
+        For a method with ``uncertainty.fixed_formula``: which sensitivity analyses to add
+        to the sampling error, ``"weights"`` (Dirichlet draws) and/or ``"normalisation"``
+        (the alternatives in ``normalisations``). Without them such a method draws only
+        the sampling error (weights and normalisation as declared). Methods without a
+        fixed formula always draw weights and the given normalisations, as before.
 
     Returns
     -------
@@ -219,8 +249,10 @@ def monte_carlo(
         the draw ranks, 1 = most vulnerable), and with a classification ``class``,
         ``prob_class_1`` … ``prob_class_n``, ``modal_class`` and ``robust_class``
         (boolean). Areas with a missing indicator get NA throughout. ``summary`` holds the
-        settings, normalisation counts, effective weights, and the median/max width of the
-        90 % rank interval and the share of robust classes.
+        settings, what was drawn (``perturbed``), normalisation counts, effective weights,
+        the median/max width of the 90 % rank interval, the share of robust classes, the
+        share whose modal class is the point class, and per class the observed count next
+        to the expected count (the sum over areas of the class probabilities).
 
     Notes
     -----
@@ -232,7 +264,15 @@ def monte_carlo(
     """
     if draws < 1:
         raise MethodError(f"draws must be >= 1, got {draws}")
-    alts = [_as_normalisation(n) for n in (normalisations or [method.normalisation])]
+    if weight_concentration <= 0:
+        raise MethodError(f"weight_concentration must be > 0, got {weight_concentration}")
+    sens = check_sensitivity(sensitivity)
+    fixed_formula = method.uncertainty.fixed_formula
+    draw_weights = not fixed_formula or "weights" in sens
+    requested = [_as_normalisation(n) for n in (normalisations or [])]
+    if fixed_formula and "normalisation" not in sens:
+        requested = []
+    alts = requested or [method.normalisation]
     keys, values, resolved = prepare_table(
         table, method=method, id_column=id_column, period_column=None, what="table"
     )
@@ -253,7 +293,10 @@ def monte_carlo(
     seeds = np.random.SeedSequence(seed).spawn(n_chunks + 1)
     rng = np.random.default_rng(seeds[0])
     choice = rng.integers(len(alts), size=draws)
-    weights = dirichlet_weights(eff, concentration=weight_concentration, draws=draws, rng=rng)
+    if draw_weights:
+        weights = dirichlet_weights(eff, concentration=weight_concentration, draws=draws, rng=rng)
+    else:
+        weights = np.tile(eff, (draws, 1))
     se = None
     if indicator_se is not None:
         cols = [resolved.columns[i.id] for i in method.indicators]
@@ -319,6 +362,17 @@ def monte_carlo(
         summary_base={
             "method_id": method.id,
             "method_version": method.version,
+            "fixed_formula": fixed_formula,
+            "sensitivity": sens,
+            "perturbed": [
+                name
+                for name, on in (
+                    ("sampling_error", indicator_se is not None),
+                    ("weights", draw_weights),
+                    ("normalisation", len(alts) > 1),
+                )
+                if on
+            ],
             "draws": draws,
             "seed": seed,
             "weight_concentration": weight_concentration,
@@ -406,4 +460,16 @@ def _assemble(
     out["robust_class"] = pd.array(robust, dtype="boolean")
     valid = out["robust_class"].dropna()
     summary["share_robust_class"] = float(valid.mean()) if len(valid) else None
+    has = out["class"].notna() & out["modal_class"].notna()
+    agree = out.loc[has, "class"] == out.loc[has, "modal_class"]
+    summary["share_modal_equals_class"] = float(agree.mean()) if has.any() else None
+    observed = out["class"].value_counts()
+    summary["class_counts"] = [
+        {
+            "class": k + 1,
+            "observed": int(observed.get(k + 1, 0)),
+            "expected": float(probs[:, k].sum()),
+        }
+        for k in range(probs.shape[1])
+    ]
     return out, summary

@@ -24,6 +24,7 @@ from collections.abc import Iterable, Mapping, Sequence
 import pandas as pd
 
 from omradesbild.areas.codes import DESO_RE, KOMMUN_RE, REGSO_RE, kommun_of
+from omradesbild.config import DEFAULT_CONFIDENCE
 from omradesbild.indicators._shared import (
     COUNT_COLUMNS,
     COUNTRY_CODE,
@@ -60,7 +61,7 @@ def compute_indicators(
     indicators: Sequence[str] | None = None,
     periods: Iterable[str] | None = None,
     smooth: bool = False,
-    confidence: float = 0.95,
+    confidence: float = DEFAULT_CONFIDENCE,
     strict: bool = False,
 ) -> pd.DataFrame:
     """Indicators per area and period, at the observations' level or aggregated.
@@ -127,7 +128,7 @@ def reference_values(
     indicators: Sequence[str] | None = None,
     periods: Iterable[str] | None = None,
     kommun_links_frame: pd.DataFrame | None = None,
-    confidence: float = 0.95,
+    confidence: float = DEFAULT_CONFIDENCE,
 ) -> pd.DataFrame:
     """Kommun and country values for comparison, from the same base observations.
 

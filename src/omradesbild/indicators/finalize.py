@@ -7,6 +7,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from omradesbild.config import DEFAULT_CONFIDENCE
 from omradesbild.errors import InputError
 from omradesbild.indicators._shared import OUTPUT_COLUMNS, FloatArray, empty_frame, join_notes
 from omradesbild.indicators.catalogue import Catalogue, default_catalogue
@@ -18,7 +19,7 @@ def finalize_indicators(
     counts: pd.DataFrame,
     *,
     catalogue: Catalogue | None = None,
-    confidence: float = 0.95,
+    confidence: float = DEFAULT_CONFIDENCE,
     smooth: bool = False,
 ) -> pd.DataFrame:
     r"""Values, confidence intervals and reliability flags from indicator counts.
