@@ -120,3 +120,20 @@ def test_extras_in_pyproject_cover_the_registry() -> None:
     base = " ".join(meta["dependencies"]).lower()
     for dist in ("fastapi", "uvicorn", "sqlalchemy", "weasyprint", "psycopg", "httpx"):
         assert dist not in base, dist
+
+
+def test_only_the_helper_catches_import_errors() -> None:
+    """Optional packages go through import_optional_dependency; the package's own modules
+    are always importable, so no other code catches an ImportError."""
+    import re
+
+    src = Path(__file__).resolve().parents[1] / "src" / "omradesbild"
+    pattern = re.compile(r"except\s*\(?[^:]*\b(ImportError|ModuleNotFoundError)\b")
+    offenders = [
+        f"{path.relative_to(src)}:{n}"
+        for path in sorted(src.rglob("*.py"))
+        if path.name != "_compat.py"
+        for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1)
+        if pattern.search(line)
+    ]
+    assert offenders == []
