@@ -71,6 +71,16 @@ def test_help_and_indicator_list_run_without_extras(tmp_path: Path) -> None:
     assert "low_econ_standard" in res.stdout
 
 
+def test_saved_pxweb_answers_are_read_without_the_fetch_extra(tmp_path: Path) -> None:
+    saved = tmp_path / "answer.json"
+    saved.write_text("{}", encoding="utf-8")
+    res = _run_without_extras("ingest", "pxweb", str(saved), tmp_path=tmp_path)
+    # The parser ran (and named what is wrong with the file); no install hint.
+    assert res.returncode == 2, res.stderr
+    assert "not a JSON-stat2 dataset" in res.stderr
+    assert "pip install" not in res.stderr
+
+
 @pytest.mark.parametrize(
     ("args", "extra"),
     [
