@@ -71,6 +71,16 @@ def test_help_and_indicator_list_run_without_extras(tmp_path: Path) -> None:
     assert "low_econ_standard" in res.stdout
 
 
+def test_saved_pxweb_answers_are_read_without_the_fetch_extra(tmp_path: Path) -> None:
+    saved = tmp_path / "answer.json"
+    saved.write_text("{}", encoding="utf-8")
+    res = _run_without_extras("ingest", "pxweb", str(saved), tmp_path=tmp_path)
+    # The parser ran (and named what is wrong with the file); no install hint.
+    assert res.returncode == 2, res.stderr
+    assert "not a JSON-stat2 dataset" in res.stderr
+    assert "pip install" not in res.stderr
+
+
 @pytest.mark.parametrize(
     ("args", "extra"),
     [
@@ -120,3 +130,20 @@ def test_extras_in_pyproject_cover_the_registry() -> None:
     base = " ".join(meta["dependencies"]).lower()
     for dist in ("fastapi", "uvicorn", "sqlalchemy", "weasyprint", "psycopg", "httpx"):
         assert dist not in base, dist
+
+
+def test_only_the_helper_catches_import_errors() -> None:
+    """Optional packages go through import_optional_dependency; the package's own modules
+    are always importable, so no other code catches an ImportError."""
+    import re
+
+    src = Path(__file__).resolve().parents[1] / "src" / "omradesbild"
+    pattern = re.compile(r"except\s*\(?[^:]*\b(ImportError|ModuleNotFoundError)\b")
+    offenders = [
+        f"{path.relative_to(src)}:{n}"
+        for path in sorted(src.rglob("*.py"))
+        if path.name != "_compat.py"
+        for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1)
+        if pattern.search(line)
+    ]
+    assert offenders == []

@@ -36,6 +36,8 @@ OPTIONAL_DEPENDENCIES: dict[str, str] = {
     "weasyprint": "pdf",
     "psycopg": "postgres",
     "httpx": "fetch",
+    "tenacity": "fetch",
+    "hishel": "fetch",
 }
 
 

@@ -15,6 +15,7 @@ import pandas as pd
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from omradesbild import config
 from omradesbild.errors import ConfigError, NotFoundError
 from omradesbild.partners import service
 from omradesbild.partners.models import Organisation, Role, User
@@ -60,7 +61,9 @@ def _area_types(store: Store, period: str) -> pd.DataFrame:
     from omradesbild.index import load_method
     from omradesbild.services.pipeline import area_index
 
-    ix = area_index(store, method=load_method("scb-omradestyp"), level="regso", period=period)
+    ix = area_index(
+        store, method=load_method(config.AREA_TYPE_METHOD), level="regso", period=period
+    )
     return ix.loc[ix["class"].notna(), ["area_code", "class"]].sort_values(["class", "area_code"])
 
 

@@ -18,18 +18,8 @@ id. SCB's missing-value markers (``..``, ``.``, ``-``, JSON-stat ``status``) bec
 a ``missing_reason``, never zero.
 """
 
-from omradesbild.sources.pxweb.client import (
-    FORMATS,
-    SCB_V1_BASE,
-    SCB_V1_MAX_CELLS,
-    SCB_V1_RATE_LIMIT,
-    SCB_V2_BASE,
-    SCB_V2_MAX_CELLS,
-    SCB_V2_RATE_LIMIT,
-    PxRequest,
-    PxWebClient,
-    metadata_values,
-)
+from typing import TYPE_CHECKING, Any
+
 from omradesbild.sources.pxweb.common import (
     Selection,
     VariableMap,
@@ -47,6 +37,46 @@ from omradesbild.sources.pxweb.query import (
     v2_query_body,
     v2_query_params,
 )
+
+if TYPE_CHECKING:
+    from omradesbild.sources.pxweb.client import (
+        FORMATS,
+        SCB_V1_BASE,
+        SCB_V1_MAX_CELLS,
+        SCB_V1_RATE_LIMIT,
+        SCB_V2_BASE,
+        SCB_V2_MAX_CELLS,
+        SCB_V2_RATE_LIMIT,
+        PxRequest,
+        PxWebClient,
+        metadata_values,
+    )
+
+# The live client needs the fetch extra (httpx …); the parsers do not. Its names load on
+# first use, so that reading saved answers works with the base install.
+_CLIENT_NAMES = frozenset(
+    {
+        "FORMATS",
+        "SCB_V1_BASE",
+        "SCB_V1_MAX_CELLS",
+        "SCB_V1_RATE_LIMIT",
+        "SCB_V2_BASE",
+        "SCB_V2_MAX_CELLS",
+        "SCB_V2_RATE_LIMIT",
+        "PxRequest",
+        "PxWebClient",
+        "metadata_values",
+    }
+)
+
+
+def __getattr__(name: str) -> Any:
+    if name in _CLIENT_NAMES:
+        from omradesbild.sources.pxweb import client
+
+        return getattr(client, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = [
     "FORMATS",
