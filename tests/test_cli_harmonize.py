@@ -12,11 +12,7 @@ import pytest
 from conftest import run_cli
 from omradesbild.cli.main import main
 from omradesbild.index import load_method
-from omradesbild.services.harmonize import (
-    classification_agreement,
-    compare_classifications,
-    compare_with_layer_classes,
-)
+from omradesbild.services.harmonize import compare_with_layer_classes
 from omradesbild.store import Store
 
 STHLM = "stockholm_stadsdelar"
@@ -223,17 +219,18 @@ def test_renormalise_with_kommun_replaces_links(
 def test_goteborg_comparison(layered: Path, capsys: pytest.CaptureFixture[str]) -> None:
     method = load_method("scb-omradestyp")
     with Store(layered, read_only=True) as s:
-        tab, stats, per_area = compare_with_layer_classes(
+        res = compare_with_layer_classes(
             s, method=method, level="district", version=GBG, attribute=GBG_CLASS, period="2022"
         )
+    tab, stats, per_area = res.table, res.agreement, res.per_area
     assert list(tab.columns[:2]) == ["their_class", "their_label"]
     assert tab["their_class"].tolist() == ["1", "2", "3", "4", "5", "6", "99"]
     our_cols = [c for c in tab.columns if c not in ("their_class", "their_label", "total")]
     assert set(our_cols) <= {"1", "2", "3", "4", "5", "saknas"}
     assert tab["total"].sum() == 96 == tab[our_cols].to_numpy().sum()
-    assert stats["n"] == 94 and stats["n_unclassified"] == 2 and stats["reference"] == "regso"
-    assert np.isfinite(stats["spearman_score"]) and stats["spearman_score"] > 0
-    assert stats["spearman_score_p"] < 0.01
+    assert stats.n == 94 and stats.n_unclassified == 2 and res.reference == "regso"
+    assert np.isfinite(stats.spearman_score) and stats.spearman_score > 0
+    assert stats.spearman_score_p < 0.01
     assert len(per_area) == 96 and per_area["score"].notna().all()
     capsys.readouterr()
     run_cli(
@@ -296,45 +293,3 @@ def test_clear_errors(layered: Path, tmp_path: Path, capsys: pytest.CaptureFixtu
         ]
     )
     assert GBG_CLASS in capsys.readouterr().err
-
-
-# --------------------------------------------------------------------------- pure
-
-
-def test_compare_classifications_counts() -> None:
-    ours = pd.DataFrame({"area_code": ["a", "b", "c", "d"], "class": [1, 1, 2, None]})
-    theirs = pd.DataFrame(
-        {
-            "area_code": ["a", "b", "c", "d", "e"],
-            "k": ["1", "2", "2", "2", "99"],
-            "lab": ["one", "two", "two", "two", "none"],
-        }
-    )
-    tab = compare_classifications(ours, theirs, their_class="k", their_label="lab")
-    assert tab.columns.tolist() == ["their_class", "their_label", "1", "2", "saknas", "total"]
-    assert tab["their_class"].tolist() == ["1", "2", "99"]
-    assert tab["their_label"].tolist() == ["one", "two", "none"]
-    assert tab[["1", "2", "saknas"]].to_numpy().tolist() == [[1, 0, 0], [1, 1, 1], [0, 0, 1]]
-    assert tab["total"].tolist() == [1, 3, 1]
-
-
-def test_classification_agreement_signs() -> None:
-    rng = np.random.default_rng(1)
-    score = rng.normal(size=40)
-    ours = pd.DataFrame(
-        {
-            "area_code": [f"x{i}" for i in range(40)],
-            "score": score,
-            "class": pd.qcut(-score, 4, labels=False) + 1,  # 1 = highest score
-        }
-    )
-    # Their classes: 1 = most challenged = highest score, 4 = best off.
-    theirs = ours[["area_code"]].assign(k=pd.qcut(-score, 4, labels=False) + 1)
-    theirs.loc[0, "k"] = 99
-    st = classification_agreement(ours, theirs, their_class="k", unclassified=["99"])
-    assert st["n"] == 39 and st["n_unclassified"] == 1
-    assert st["spearman_score"] > 0.9 and st["spearman_class"] == pytest.approx(1.0)
-    flipped = classification_agreement(
-        ours, theirs, their_class="k", unclassified=["99"], their_higher_is_better=False
-    )
-    assert flipped["spearman_score"] == pytest.approx(-st["spearman_score"])

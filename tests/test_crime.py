@@ -6,7 +6,6 @@ import csv
 import hashlib
 import io
 import tempfile
-import time
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -534,11 +533,11 @@ def test_real_learned_kommun_codes_agree_with_scb(
 
 
 @pytest.mark.realdata
-def test_real_files_are_fast(shared_data: Path, kommun_codes: dict[str, str]) -> None:
-    start = time.perf_counter()
+def test_real_files_all_read(shared_data: Path, kommun_codes: dict[str, str]) -> None:
+    # Their reading time is measured in benchmarks/bench_ingest.py.
     for name in CRIME_FILES:
-        read_crime_csv(shared_data / "crime" / name, kommun_codes=kommun_codes)
-    assert time.perf_counter() - start < 5.0
+        res = read_crime_csv(shared_data / "crime" / name, kommun_codes=kommun_codes)
+        assert len(res.data) > 0, name
 
 
 def test_aggregate_crime_rejects_bad_counts() -> None:

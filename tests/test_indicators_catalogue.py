@@ -93,7 +93,7 @@ def test_records_for_listing() -> None:
     recs = default_catalogue().to_frame_records()
     assert {r["id"] for r in recs} == set(default_catalogue().ids)
     r = next(r for r in recs if r["id"] == "foreign_born")
-    assert r["numerator"] == "pop_born_europe_excl_sweden + pop_born_rest_of_world"
+    assert r["numerator"] == "pop_total - pop_born_sweden"
 
 
 def test_expression_parsing() -> None:

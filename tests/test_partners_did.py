@@ -121,3 +121,76 @@ def test_comparable_areas() -> None:
     assert comparable_areas(types, ["A", "C"], "2019") == ["B", "D"]
     with pytest.raises(InputError, match="no area type"):
         comparable_areas(types, "X", "2019")
+
+
+# ---- against statsmodels ------------------------------------------------------------------
+
+
+def _statsmodels_fit(df: pd.DataFrame, formula: str, *, cluster: bool) -> object:
+    smf = pytest.importorskip("statsmodels.formula.api")
+    model = smf.ols(formula, data=df)
+    if cluster:
+        groups = pd.factorize(df["area_code"])[0]
+        return model.fit(cov_type="cluster", cov_kwds={"groups": groups}, use_t=True)
+    return model.fit()
+
+
+def _design(df: pd.DataFrame, start: int = 2018) -> pd.DataFrame:
+    out = df.copy()
+    out["treated"] = out["area_code"].str.startswith("T").astype(float)
+    out["post"] = (out["period"].astype(int) >= start).astype(float)
+    out["d"] = out["treated"] * out["post"]
+    return out
+
+
+@pytest.mark.parametrize("se", ["cluster", "simple"])
+@pytest.mark.parametrize(("frac", "seed"), [(1.0, 4), (0.8, 5)])
+def test_two_way_fixed_effects_match_statsmodels(se: str, frac: float, seed: int) -> None:
+    df = _panel(1.5, noise=1.0, seed=seed).sample(frac=frac, random_state=seed)
+    df = df.sort_values(["area_code", "period"]).reset_index(drop=True)
+    t, c = _groups(df)
+    ours = difference_in_differences(
+        df,
+        treated=t,
+        start_period="2018",
+        comparison=c,
+        se=se,  # type: ignore[arg-type]
+        confidence=0.9,
+    )
+    ref = _statsmodels_fit(
+        _design(df), "value ~ d + C(area_code) + C(period)", cluster=se == "cluster"
+    )
+    assert ours.estimate == pytest.approx(ref.params["d"], rel=1e-9, abs=1e-9)  # type: ignore[attr-defined]
+    # Homoskedastic: the OLS standard error. Cluster: CR1 with the small-sample factor
+    # G/(G−1)·(N−1)/(N−K) and t with G−1 degrees of freedom, as statsmodels does it.
+    assert ours.se == pytest.approx(ref.bse["d"], rel=1e-7)  # type: ignore[attr-defined]
+    assert ours.p_value == pytest.approx(ref.pvalues["d"], rel=1e-6)  # type: ignore[attr-defined]
+    low, high = ref.conf_int(alpha=0.1).loc["d"]  # type: ignore[attr-defined]
+    assert (ours.ci_low, ours.ci_high) == pytest.approx((low, high), rel=1e-7)
+
+
+def test_balanced_estimate_is_the_2x2_interaction_in_statsmodels() -> None:
+    df = _design(_panel(-2.0, seed=6))
+    t, c = _groups(df)
+    ours = difference_in_differences(df, treated=t, start_period="2018", comparison=c)
+    ref = _statsmodels_fit(df, "value ~ treated * post", cluster=False)
+    assert ours.estimate == pytest.approx(ref.params["treated:post"], abs=1e-9)  # type: ignore[attr-defined]
+    assert ours.simple_2x2 == pytest.approx(ref.params["treated:post"], abs=1e-9)  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize("se", ["cluster", "simple"])
+def test_pre_trend_slope_matches_statsmodels(se: str) -> None:
+    df = _panel(0.0, pre_slope_gap=0.4, noise=1.0, seed=7)
+    t, c = _groups(df)
+    ours = difference_in_differences(
+        df,
+        treated=t,
+        start_period="2018",
+        comparison=c,
+        se=se,  # type: ignore[arg-type]
+    )
+    pre = _design(df).query("post == 0").reset_index(drop=True)
+    pre["trend"] = pre["treated"] * (pre["period"].astype(int) - 2018)
+    ref = _statsmodels_fit(pre, "value ~ trend + C(area_code) + C(period)", cluster=se == "cluster")
+    assert ours.pre_trend_slope == pytest.approx(ref.params["trend"], abs=1e-9)  # type: ignore[attr-defined]
+    assert ours.pre_trend_p == pytest.approx(ref.pvalues["trend"], rel=1e-6)  # type: ignore[attr-defined]

@@ -363,7 +363,7 @@ def test_followup_page_states_assumptions(app: FastAPI, monkeypatch: pytest.Monk
     page = TestClient(app).get(f"/insatser/{iv['id']}/uppfoljning")
     assert page.status_code == 200, page.text
     assert seen == {"areas": ["T1", "T2"], "start": "2018", "indicator": "unemployment_16_64"}
-    assert "Parallella trender" in page.text and "-2.00" in page.text and "<svg" in page.text
+    assert "Parallella trender" in page.text and "-2,00" in page.text and "<svg" in page.text
     data = TestClient(app).get(f"/api/interventions/{iv['id']}/followup").json()
     assert data["followup"]["did"]["estimate"] == pytest.approx(-2.0)
     assert TestClient(app).get("/insatser/999/uppfoljning").status_code == 404

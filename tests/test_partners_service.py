@@ -14,9 +14,9 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from omradesbild.errors import ConfigError, InputError, NotFoundError
 from omradesbild.partners import service
-from omradesbild.partners.db import init_db, make_engine, session_factory
+from omradesbild.partners.db import drop_db, init_db, make_engine, session_factory
 from omradesbild.partners.errors import ConflictError, NotAuthenticated, PermissionDenied
-from omradesbild.partners.models import AuditEntry, Base, Submission, SubmissionVersion
+from omradesbild.partners.models import AuditEntry, Submission, SubmissionVersion
 from omradesbild.partners.service import Actor
 
 PG_URL = os.environ.get("OMRADESBILD_TEST_POSTGRES_URL")
@@ -56,7 +56,7 @@ def _pg_engine() -> Engine:
         if REQUIRE_PG:
             pytest.fail(f"PostgreSQL at {PG_URL} is not reachable: {exc}")
         pytest.skip(f"PostgreSQL not reachable: {exc}")
-    Base.metadata.drop_all(engine)
+    drop_db(engine)
     init_db(engine)
     return engine
 
@@ -65,7 +65,7 @@ def _pg_engine() -> Engine:
 def pg_factory() -> Iterator[sessionmaker[Session]]:
     engine = _pg_engine()
     yield session_factory(engine)
-    Base.metadata.drop_all(engine)
+    drop_db(engine)
     engine.dispose()
 
 

@@ -25,6 +25,7 @@ from hypothesis import strategies as st
 from omradesbild.errors import FetchError, InputError
 from omradesbild.sources.base import OBS_COLUMNS, SCB_MISSING_MARKERS, VARIABLE_COLUMNS
 from omradesbild.sources.http import (
+    CACHE_FILE,
     HttpClient,
     RateLimiter,
     backoff_delay,
@@ -318,7 +319,7 @@ def test_parse_jsonstat2_area_version_for_unsuffixed_codes() -> None:
     assert "0114A0010" in str(err.value) and "https://x.test/d" in str(err.value)
     df = parse_jsonstat2(payload, reference="r", area_version="deso2018").data
     versions = dict(zip(df["area_code"], df["area_version"], strict=True))
-    assert versions == {"0114A0010": "deso2018", "0114": "kommun2025", "00": "country"}
+    assert versions == {"0114A0010": "deso2018", "0114": "kommun2025", "SE": "country"}
     with pytest.raises(InputError, match="area_version"):
         parse_jsonstat2(payload, reference="r", area_version="regso2020")
 
@@ -332,8 +333,15 @@ def test_parse_jsonstat2_rejects_bad_input() -> None:
     no_region = jsonstat(["0114A0010_DeSO2018"], CONTENTS, ["2022"], [1, 2], role=False)
     no_region["dimension"]["Omr"] = no_region["dimension"].pop("Region")
     no_region["id"][0] = "Omr"
-    with pytest.raises(InputError, match="region"):
-        parse_jsonstat2(no_region, reference="r")
+    # a region dimension named anything is recognised from its codes
+    assert parse_jsonstat2(no_region, reference="r").data["area_code"].tolist() == ["0114A0010"] * 2
+    # a table of another publisher without a region needs the area of its total named
+    eliminated = jsonstat(["x"], CONTENTS, ["2022"], [1, 2], role=False)
+    del eliminated["dimension"]["Region"]
+    eliminated["id"].pop(0)
+    eliminated["size"].pop(0)
+    with pytest.raises(InputError, match=r"no region dimension.*total"):
+        parse_jsonstat2(eliminated, reference="r", publisher="Stockholms stad")
     text = jsonstat(["0114A0010_DeSO2018"], CONTENTS, ["2022"], ["abc", 1])
     with pytest.raises(InputError, match="not a number"):
         parse_jsonstat2(text, reference="r")
@@ -674,7 +682,7 @@ def test_cache_hit_avoids_second_request(tmp_path: Path) -> None:
     first = PxWebClient(api_version=2, cache_dir=cache, client=_client(handler), sleep=Recorder())
     a = first.fetch("TAB1", sel)
     assert len(seen) == 1
-    assert any(cache.rglob("*.body"))
+    assert (cache / CACHE_FILE).exists()
     # a new client (new process) with the same cache directory
     second = PxWebClient(api_version=2, cache_dir=cache, client=_client(handler), sleep=Recorder())
     b = second.fetch("TAB1", sel)
@@ -821,3 +829,27 @@ def test_plan_chunks_star_needs_metadata() -> None:
         all_values={"Region": ["0180C1", "0180C2", "0180C3", "0114C1"], "Tid": ["2022"]},
     )
     assert [c["Region"] for c in chunks] == [["0180C1", "0180C2"], ["0180C3"]]
+
+
+@pytest.mark.parametrize("name", ["Region", "region", "Område", "Kommun", "DeSO", "RegSO", "X"])
+def test_region_dimension_named_anything(name: str) -> None:
+    payload = jsonstat(["0114A0010", "0180"], CONTENTS, ["2022"], [1, 2, 3, 4], role=False)
+    payload["dimension"][name] = payload["dimension"].pop("Region")
+    payload["id"][0] = name
+    df = parse_jsonstat2(payload, reference="r", area_version="deso2018").data
+    assert set(df["area_code"]) == {"0114A0010", "0180"}
+
+
+def test_eliminated_region_is_the_country_or_the_named_total() -> None:
+    """SCB v1/v2 answer without Region when the query eliminated it: the national total."""
+    payload = jsonstat(["x"], CONTENTS, ["2021", "2022"], [1, 2, 3, 4])
+    del payload["dimension"]["Region"]
+    payload["id"].pop(0)
+    payload["size"].pop(0)
+    payload["role"]["geo"] = []
+    df = parse_jsonstat2(payload, reference="r").data
+    assert set(df["area_code"]) == {"SE"} and set(df["area_version"]) == {"country"}
+    assert len(df) == 4
+    city = parse_jsonstat2(payload, reference="r", publisher="Stockholms stad", total_area="0180")
+    assert set(city.data["area_code"]) == {"0180"}
+    assert set(city.data["area_version"]) == {"kommun2025"}

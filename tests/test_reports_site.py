@@ -13,13 +13,9 @@ import pytest
 import shapely
 from markupsafe import escape
 
+from omradesbild.measures.segregation import population_by_type, segregation_indices
 from omradesbild.reports import charts
-from omradesbild.reports.profile import (
-    display_geojson,
-    dissolve_by_links,
-    population_by_type,
-    segregation_indices,
-)
+from omradesbild.services.geometry import display_geojson, dissolve_by_links
 
 # http(s) URLs pointing anywhere; the W3C namespaces in inline SVG are not fetched.
 URL_RE = re.compile(r"https?://[^\s\"'<>)]+")
@@ -201,7 +197,7 @@ def test_english_build(site_en: Path) -> None:
         assert heading in index
     assert "Samlad lägesbild" not in index
     profile = (site_en / "profiles" / "9999R020.html").read_text(encoding="utf-8")
-    for heading in ("What drives the index", "Trends over the years", "None registered."):
+    for heading in ("What drives the index", "Trends over time", "None registered."):
         assert heading in profile
 
 
@@ -212,11 +208,14 @@ def test_masked_values_are_not_published(demo_db: Path) -> None:
 
     with Store(demo_db, read_only=True) as store:
         data = load_site_data(store, level="regso", draws=20, threshold=200, areas=["9999R001"])
-    ind = data.indicators
+    ind = data.pic.indicators.indicators
     masked = ind[ind["masked"]]
     assert len(masked) > 0
     assert masked["value"].isna().all()
-    assert data.references["masked"].dtype == bool
+    assert all(isinstance(r.masked, bool) for r in data.pic.references.values())
+    profile = data.profile("9999R001")
+    shown = [v for v in profile.indicator_history if v.masked]
+    assert shown and all(v.value is None and v.ci_low is None for v in shown)
 
 
 def test_partners_hook_and_area_without_geometry(demo_db: Path, tmp_path: Path) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -207,3 +208,111 @@ def test_areas_with_some_geometries_missing(tmp_path: Path) -> None:
     assert gdf.crs.to_epsg() == 3006
     assert list(gdf.geometry.isna()) == [False, True]
     assert gdf.geometry.iloc[0].area == 1.0
+
+
+# ---- schema versions ------------------------------------------------------------------------
+
+
+def _meta(path: Path) -> dict[str, str]:
+    import duckdb
+
+    with duckdb.connect(str(path), read_only=True) as con:
+        return dict(con.execute("SELECT key, value FROM meta").fetchall())
+
+
+def _set_version(path: Path, version: str, *, drop_created: bool = False) -> None:
+    import duckdb
+
+    with duckdb.connect(str(path)) as con:
+        con.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'", [version])
+        if drop_created:
+            con.execute("DELETE FROM meta WHERE key = 'created_at'")
+
+
+def test_new_store_records_its_schema_version(tmp_path: Path) -> None:
+    from omradesbild.store.schema import SCHEMA_VERSION
+
+    path = tmp_path / "s.duckdb"
+    Store(path).close()
+    meta = _meta(path)
+    assert meta["schema_version"] == str(SCHEMA_VERSION)
+    assert meta["created_at"].endswith("Z") and meta["created_at"][:2] == "20"
+
+
+@pytest.mark.parametrize("read_only", [False, True])
+def test_older_store_is_upgraded_on_open(tmp_path: Path, read_only: bool) -> None:
+    from omradesbild.store.schema import SCHEMA_VERSION
+
+    path = tmp_path / "old.duckdb"
+    with Store(path) as s:
+        s.ingest(_areas())
+        s.ingest(_obs([float(i) for i in range(20)]))
+    created = _meta(path)["created_at"]
+    _set_version(path, "1", drop_created=True)  # what a version-1 store holds
+    assert "created_at" not in _meta(path)
+    with Store(path, read_only=read_only) as s:
+        assert len(s.variable_values("pop_total", "2022", area_version="deso2018")) == 20
+    meta = _meta(path)
+    assert meta["schema_version"] == str(SCHEMA_VERSION)
+    # Version 2's created_at is recovered from the built-in source written at creation.
+    assert meta["created_at"] == created
+
+
+@pytest.mark.parametrize("read_only", [False, True])
+def test_newer_store_is_refused_untouched(tmp_path: Path, read_only: bool) -> None:
+    from omradesbild.store.schema import SCHEMA_VERSION
+
+    path = tmp_path / "new.duckdb"
+    Store(path).close()
+    _set_version(path, str(SCHEMA_VERSION + 1))
+    before = path.read_bytes()
+    with pytest.raises(StoreError, match=f"schema version {SCHEMA_VERSION + 1} is newer"):
+        Store(path, read_only=read_only)
+    assert path.read_bytes() == before
+
+
+def test_database_that_is_not_a_store_is_refused(tmp_path: Path) -> None:
+    import duckdb
+
+    path = tmp_path / "other.duckdb"
+    with duckdb.connect(str(path)) as con:
+        con.execute("CREATE TABLE t (x INTEGER)")
+    with pytest.raises(StoreError, match="not an Områdesbild store"):
+        Store(path)
+
+
+def test_upgrade_registry_runs_every_step_in_order_or_nothing(tmp_path: Path) -> None:
+    import duckdb
+
+    from omradesbild.store.schema import upgrade_schema
+
+    path = tmp_path / "s.duckdb"
+    Store(path).close()
+    _set_version(path, "1")
+    steps: list[int] = []
+
+    def step(v: int) -> Callable[[duckdb.DuckDBPyConnection], None]:
+        def run(con: duckdb.DuckDBPyConnection) -> None:
+            steps.append(v)
+            con.execute("INSERT INTO meta VALUES (?, 'x')", [f"step{v}"])
+
+        return run
+
+    def broken(con: duckdb.DuckDBPyConnection) -> None:
+        con.execute("INSERT INTO meta VALUES ('half', 'x')")
+        con.execute("SELECT * FROM no_such_table")
+
+    with duckdb.connect(str(path)) as con:
+        reg = {1: step(1), 2: step(2), 3: broken}
+        with pytest.raises(StoreError, match="from schema version 1 to 4"):
+            upgrade_schema(con, 1, path=str(path), upgrades=reg, target=4)
+        assert con.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone() == ("1",)
+        assert con.execute(
+            "SELECT count(*) FROM meta WHERE key LIKE 'step%' OR key = 'half'"
+        ).fetchone() == (0,)
+        with pytest.raises(StoreError, match="no upgrade from store schema version 3"):
+            upgrade_schema(con, 1, path=str(path), upgrades={1: step(1), 2: step(2)}, target=4)
+        steps.clear()
+        assert upgrade_schema(con, 1, path=str(path), upgrades=reg | {3: step(3)}, target=4) == 4
+        assert steps == [1, 2, 3]
+        assert con.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone() == ("4",)

@@ -105,7 +105,7 @@ def test_area_page_shows_partner_entries(client: TestClient, codes: list[str]) -
         db.commit()
     # Written outside the app (as another process would): public pages notice it within
     # PUBLIC_GENERATION_TTL seconds; skip the wait.
-    from omradesbild.web.routes_explore import forget_public_generation
+    from omradesbild.web.entries import forget_public_generation
 
     forget_public_generation()
     html = client.get(f"/omrade/{codes[1]}", headers=HTML).text

@@ -2,9 +2,14 @@
 
 Every layer (sources, store, core, services, renderers) reads its defaults from here; none
 defines its own. Change a default here and it changes everywhere.
+
+Per-indicator limits (the smallest denominator of a reliable estimate) are part of each
+indicator's definition and live in the indicator catalogue, not here.
 """
 
 from __future__ import annotations
+
+# ------------------------------------------------------------------------------ areas
 
 #: Default boundary version of each level.
 DEFAULT_VERSION: dict[str, str] = {
@@ -15,15 +20,64 @@ DEFAULT_VERSION: dict[str, str] = {
     "country": "country",
 }
 
+#: Known boundary versions per level (users may add others: free text is allowed).
+KNOWN_VERSIONS: dict[str, tuple[str, ...]] = {
+    "deso": ("deso2018", "deso2025"),
+    "regso": ("regso2020", "regso2025"),
+    "kommun": ("kommun2025",),
+    "country": ("country",),
+    "lan": ("lan2025",),
+}
+
 #: Boundary version of the base areas that hold the counts (SCB's DeSO 2018).
 BASE_VERSION: str = DEFAULT_VERSION["deso"]
+
+#: The newer DeSO version that SCB's code rule links :data:`BASE_VERSION` to.
+NEW_DESO_VERSION: str = "deso2025"
+
+#: Default level of indices, follow-up, exports and reports (SCB's area types are per RegSO).
+DEFAULT_LEVEL: str = "regso"
+
+#: Variable of the population (weights splits, denominators of rates per resident).
+POPULATION_VARIABLE: str = "pop_total"
+
+# ------------------------------------------------------------------------------ methods
 
 #: The method of SCB's socioeconomic area types (områdestyper): the default index.
 AREA_TYPE_METHOD: str = "scb-omradestyp"
 DEFAULT_METHOD: str = AREA_TYPE_METHOD
 
+# ------------------------------------------------------------------------------ statistics
+
+#: Confidence level of intervals and tests.
+DEFAULT_CONFIDENCE: float = 0.95
+
+#: Counts below this get the exact (Garwood) Poisson interval, Byar's above.
+EXACT_INTERVAL_BELOW: float = 100.0
+
+#: Monte-Carlo draws of an index's rank intervals and class probabilities (library default).
+UNCERTAINTY_DRAWS: int = 1000
+
+#: Monte-Carlo draws of the rank intervals in the report site (fewer: one run per build).
+REPORT_UNCERTAINTY_DRAWS: int = 500
+
+# ------------------------------------------------------------------------------ follow-up
+
 #: Population share of an area inside a police polygon from which the area counts as listed.
 POLICE_SHARE_THRESHOLD: float = 0.5
+
+# ------------------------------------------------------------------------------ crosswalks
+
+#: Links below this share of the source area are dropped as slivers.
+LAYER_MIN_SHARE: float = 1e-6
+
+#: A source area is "fully covered" by a layer when its geometric coverage is at least this.
+FULL_COVERAGE: float = 0.999
+
+#: Source areas below this coverage lie "mostly outside" a layer.
+LOW_COVERAGE: float = 0.5
+
+# ------------------------------------------------------------------------------ publishing
 
 #: Disclosure control: counts from 1 to this minus one are masked in published tables.
 DISCLOSURE_THRESHOLD: int = 5

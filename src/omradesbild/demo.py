@@ -15,7 +15,9 @@ from typing import Any
 
 import pandas as pd
 
-from omradesbild.services.pipeline import code_rule_from_store
+from omradesbild.config import AREA_TYPE_METHOD, BASE_VERSION, DEFAULT_VERSION, NEW_DESO_VERSION
+from omradesbild.services.harmonize import store_code_rule
+from omradesbild.services.store_info import store_summary
 from omradesbild.sources.base import (
     AREA_COLUMNS,
     Areas,
@@ -47,11 +49,11 @@ def _boundaries(files: dict[str, Path]) -> list[Areas]:
     from omradesbild.sources.boundaries import read_boundaries
 
     spec = [
-        ("geo/kommun", "kommun", "kommun2025", "kommunkod", "kommunnamn", None),
+        ("geo/kommun", "kommun", DEFAULT_VERSION["kommun"], "kommunkod", "kommunnamn", None),
         ("geo/districts", "district", "exempelstad2024", "omrade_kod", "omrade_namn", None),
-        ("geo/regso2020", "regso", "regso2020", "regsokod", "regsonamn", None),
-        ("geo/deso2018", "deso", "deso2018", "desokod", None, "regsokod"),
-        ("geo/deso2025", "deso", "deso2025", "desokod", None, "regsokod"),
+        ("geo/regso2020", "regso", DEFAULT_VERSION["regso"], "regsokod", "regsonamn", None),
+        ("geo/deso2018", "deso", BASE_VERSION, "desokod", None, "regsokod"),
+        ("geo/deso2025", "deso", NEW_DESO_VERSION, "desokod", None, "regsokod"),
     ]
     out = []
     for key, level, version, code, name, parent in spec:
@@ -64,7 +66,7 @@ def _boundaries(files: dict[str, Path]) -> list[Areas]:
                 name_field=name,
                 parent_field=parent,
                 parent_level="regso" if parent else None,
-                parent_version="regso2020" if parent else None,
+                parent_version=DEFAULT_VERSION["regso"] if parent else None,
                 publisher=SYNTHETIC_PUBLISHER,
             )
         )
@@ -119,7 +121,9 @@ def build_demo_store(
         result.reports += ingest_parsed(store, areas, kind="demo-areas")
 
         obs: list[Observations] = [
-            read_scb_xlsx(files[k], area_version="deso2025" if k.endswith("/deso2025") else None)
+            read_scb_xlsx(
+                files[k], area_version=NEW_DESO_VERSION if k.endswith("/deso2025") else None
+            )
             for k in sorted(files)
             if k.startswith("scb/0")
         ]
@@ -132,8 +136,8 @@ def build_demo_store(
             if k.startswith("crime/")
         ]
         result.reports += ingest_parsed(store, obs, kind="demo-observations")
-        result.reports += ingest_parsed(store, [code_rule_from_store(store)], kind="demo-code-rule")
-        result.summary = store.summary()
+        result.reports += store_code_rule(store, kind="demo-code-rule")[0]
+        result.summary = store_summary(store)
         result.indices = demo_indices(store, out)
         result.followup = demo_followup(store, out)
         if site:
@@ -153,11 +157,11 @@ def demo_indices(store: Store, out: Path) -> dict[str, pd.DataFrame]:
     from omradesbild.index import load_method
     from omradesbild.services.pipeline import area_index
 
-    periods = store.summary()["periods"]
+    periods = store_summary(store)["periods"]
     survey = store.observations(variables=["survey_respondents"])
     results = {
-        "scb-omradestyp": area_index(
-            store, method=load_method("scb-omradestyp"), level="regso", period=periods[-1]
+        AREA_TYPE_METHOD: area_index(
+            store, method=load_method(AREA_TYPE_METHOD), level="regso", period=periods[-1]
         ),
         "brott-trygghet": area_index(
             store,

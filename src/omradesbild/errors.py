@@ -101,26 +101,3 @@ class MissingDependencyError(OmradesbildError):
     """An optional dependency is needed; the message says how to install it."""
 
     exit_code = 5
-
-
-def require(module: str, *, extra: str, purpose: str) -> object:
-    """Import an optional dependency lazily, or raise with an install hint.
-
-    Parameters
-    ----------
-    module
-        Importable module name, e.g. ``"weasyprint"``.
-    extra
-        The optional-dependency group that provides it, e.g. ``"pdf"``.
-    purpose
-        What it is needed for, shown in the error message.
-    """
-    import importlib
-
-    try:
-        return importlib.import_module(module)
-    except ImportError as exc:  # pragma: no cover - depends on environment
-        raise MissingDependencyError(
-            f"{purpose} needs the optional package {module!r}; "
-            f"install it with: pip install 'omradesbild[{extra}]'"
-        ) from exc

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+from omradesbild.config import KNOWN_VERSIONS
+
 #: Area levels the store knows, with a short description.
 LEVELS: dict[str, str] = {
     "deso": "Demografiskt statistikområde (SCB)",
@@ -17,13 +19,7 @@ LEVELS: dict[str, str] = {
 }
 
 #: Known boundary versions per level (others may be added by users: free text is allowed).
-VERSIONS: dict[str, tuple[str, ...]] = {
-    "deso": ("deso2018", "deso2025"),
-    "regso": ("regso2020", "regso2025"),
-    "kommun": ("kommun2025",),
-    "country": ("country",),
-    "lan": ("lan2025",),
-}
+VERSIONS: dict[str, tuple[str, ...]] = KNOWN_VERSIONS
 
 DESO_RE = re.compile(r"^\d{4}[ABC]\d{4}$")
 REGSO_RE = re.compile(r"^\d{4}R\d{3}$")

@@ -9,8 +9,18 @@ from typing import Annotated
 import pandas as pd
 import typer
 
-from omradesbild.cli.common import DbOption, echo_table, open_store
-from omradesbild.errors import ConfigError, InputError
+from omradesbild.cli.common import (
+    DbOption,
+    Indicators,
+    Level,
+    Periods,
+    Version,
+    echo_table,
+    open_store,
+    write_csv,
+)
+from omradesbild.config import DEFAULT_LEVEL
+from omradesbild.errors import ConfigError
 
 indicators_app = typer.Typer(
     help="The indicator catalogue, and indicators computed from counts at any level.",
@@ -20,13 +30,6 @@ index_app = typer.Typer(
     help="Composite indices from versioned method files (SCB area types, SVI, IMD, crime).",
     no_args_is_help=True,
 )
-
-Level = Annotated[
-    str, typer.Option(help="deso, regso, district, kommun, country or another stored level.")
-]
-Version = Annotated[
-    str | None, typer.Option(help="Boundary version of the level (default: the usual one).")
-]
 
 
 @indicators_app.command("list")
@@ -59,12 +62,8 @@ def indicators_show(indicator: Annotated[str, typer.Argument(help="Indicator id.
 def indicators_compute(
     level: Level = "deso",
     version: Version = None,
-    period: Annotated[
-        list[str] | None, typer.Option("--period", "-p", help="Period(s); default all.")
-    ] = None,
-    indicator: Annotated[
-        list[str] | None, typer.Option("--indicator", "-i", help="Indicator id(s); default all.")
-    ] = None,
+    period: Periods = None,
+    indicator: Indicators = None,
     smooth: Annotated[bool, typer.Option(help="Add empirical-Bayes smoothed rates.")] = False,
     out: Annotated[Path | None, typer.Option(help="Write CSV here.")] = None,
     db: DbOption = None,
@@ -77,8 +76,7 @@ def indicators_compute(
             store, level=level, version=version, periods=period, indicators=indicator, smooth=smooth
         )
     if out:
-        df.to_csv(out, index=False)
-        typer.echo(f"{len(df)} rader skrivna till {out}")
+        write_csv(df, out)
     else:
         echo_table(df)
 
@@ -86,20 +84,9 @@ def indicators_compute(
 @index_app.command("methods")
 def index_methods() -> None:
     """List the shipped index methods."""
-    from omradesbild.index import load_method, shipped_methods
+    from omradesbild.services.index import method_list
 
-    rows = []
-    for m in shipped_methods():
-        meth = load_method(m)
-        rows.append(
-            {
-                "id": meth.id,
-                "version": meth.version,
-                "picture": meth.picture,
-                "title": meth.title_sv,
-            }
-        )
-    echo_table(pd.DataFrame(rows))
+    echo_table(method_list())
 
 
 @index_app.command("show")
@@ -119,7 +106,7 @@ def index_compute(
         str, typer.Option(help="Method id (see 'index methods') or path to a method YAML.")
     ],
     out: Annotated[Path, typer.Option(help="Output CSV.")],
-    level: Level = "regso",
+    level: Level = DEFAULT_LEVEL,
     version: Version = None,
     period: Annotated[
         str | None, typer.Option("--period", "-p", help="Period, e.g. 2022 (store mode).")
@@ -152,94 +139,37 @@ def index_compute(
     types), the component indicators with their reliability, and the fallback used, if any.
     Table mode writes the id column, one column per theme, score, rank and class.
     """
-    from omradesbild.index import compute_index, load_method
+    from omradesbild.index import load_method
     from omradesbild.index.uncertainty import check_sensitivity
+    from omradesbild.services.index import index_from_store, index_from_table
 
     m = load_method(method)
     sens = check_sensitivity([p for p in (sensitivity or "").split(",") if p.strip()])
     if table is not None:
-        if not table.exists():
-            raise InputError("file not found", file=table, expected="an existing CSV file")
-        try:
-            df = pd.read_csv(table, dtype={id_column: str})
-        except (ValueError, pd.errors.ParserError) as exc:
-            raise InputError(f"cannot read CSV: {exc}", file=table, expected="a CSV file") from None
-        if id_column not in df.columns:
-            raise InputError(
-                f"no column {id_column!r}; columns are {list(df.columns)}",
-                file=table,
-                field=id_column,
-                expected="the id column named by --id-column",
-            )
-        result = compute_index(df, method=m, id_column=id_column)
-        if uncertainty:
-            from omradesbild.index.uncertainty import monte_carlo
-
-            alternatives = list(
-                dict.fromkeys([m.normalisation.method, "zscore", "percentrank_inc"])
-            )
-            mc_t, summary_t = monte_carlo(
-                df,
-                method=m,
-                id_column=id_column,
-                draws=uncertainty,
-                seed=seed,
-                normalisations=alternatives if "normalisation" in sens else None,
-                sensitivity=sens,
-            )
-            result = _merge_mc(result, mc_t, id_column)
-            _print_mc(summary_t, out)
-        result.to_csv(out, index=False)
-        typer.echo(f"{m.id} {m.version}: {len(result)} rader skrivna till {out}")
-        for note in result.attrs.get("notes", []):
+        run = index_from_table(
+            table, method=m, id_column=id_column, draws=uncertainty, seed=seed, sensitivity=sens
+        )
+        if run.uncertainty:
+            _print_mc(run.uncertainty, out)
+        write_csv(run.table, out, f"{m.id} {m.version}")
+        for note in run.table.attrs.get("notes", []):
             typer.echo(f"OBS / note: {note}")
         return
     if period is None:
         raise ConfigError("--period is needed when computing from the store (or give --table)")
-    from omradesbild.services.pipeline import area_index, area_index_uncertainty
-
     with open_store(db, read_only=True) as store:
-        result = area_index(store, method=m, level=level, version=version, period=period)
-        mc: pd.DataFrame | None = None
-        summary: dict[str, object] = {}
-        if uncertainty:
-            mc, summary = area_index_uncertainty(
-                store,
-                method=m,
-                level=level,
-                version=version,
-                period=period,
-                draws=uncertainty,
-                seed=seed,
-                sensitivity=sens,
-            )
-    out_df = store_index_output(result, m.id)
-    if mc is not None:
-        out_df = _merge_mc(out_df, mc, "area_code")
-        _print_mc(summary, out)
-    out_df.to_csv(out, index=False)
-    typer.echo(f"{m.id} {m.version}: {len(out_df)} områden ({level}, {period}) skrivna till {out}")
-    if "area_type" in out_df.columns or "class" in out_df.columns:
-        col = "area_type" if "area_type" in out_df.columns else "class"
-        dist = out_df[col].value_counts(dropna=False).sort_index()
+        run = index_from_store(
+            store, method=m, level=level, version=version, period=period, draws=uncertainty,
+            seed=seed, sensitivity=sens,
+        )  # fmt: skip
+    if run.uncertainty:
+        _print_mc(run.uncertainty, out)
+    write_csv(run.table, out, f"{m.id} {m.version} ({level}, {period})")
+    dist = run.class_counts()
+    if len(dist):
         typer.echo("Fördelning / distribution: " + ", ".join(f"{k}: {v}" for k, v in dist.items()))
-    fb = out_df.get("fallback_used")
-    if fb is not None and fb.notna().any():
-        typer.echo(f"OBS: ersättningsindikator använd / fallback used: {fb.dropna().iloc[0]}")
-
-
-def store_index_output(result: pd.DataFrame, method_id: str) -> pd.DataFrame:
-    """Order and name the columns of a store-mode index result."""
-    df = result.rename(columns={"class": "area_type"} if method_id == "scb-omradestyp" else {})
-    first = [c for c in ("area_code", "period", "score", "rank", "area_type", "class") if c in df]
-    rest = [c for c in df.columns if c not in first]
-    return df[first + rest]
-
-
-def _merge_mc(result: pd.DataFrame, mc: pd.DataFrame, id_column: str) -> pd.DataFrame:
-    keep = [c for c in mc.columns if c.startswith(("rank_p", "rank_median", "prob_class_"))]
-    keep += [c for c in ("modal_class", "robust_class") if c in mc.columns]
-    return result.merge(mc[[id_column, *keep]], on=id_column, how="left")
+    if run.fallback_used:
+        typer.echo(f"OBS: ersättningsindikator använd / fallback used: {run.fallback_used}")
 
 
 def _print_mc(summary: dict[str, object], out: Path) -> None:

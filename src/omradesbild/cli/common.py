@@ -8,6 +8,7 @@ from typing import Annotated
 import pandas as pd
 import typer
 
+from omradesbild.errors import ConfigError
 from omradesbild.store import DB_ENV, Store
 
 DbOption = Annotated[
@@ -19,6 +20,45 @@ DbOption = Annotated[
         show_default=False,
     ),
 ]
+
+#: ``--level``: an area level of the store.
+Level = Annotated[
+    str, typer.Option(help="deso, regso, district, kommun, country or another stored level.")
+]
+#: ``--version``: boundary version of the level.
+Version = Annotated[
+    str | None, typer.Option(help="Boundary version of the level (default: the usual one).")
+]
+#: ``--period``/``-p``: one period.
+Period = Annotated[str, typer.Option("--period", "-p", help="Period, e.g. 2022.")]
+#: ``--period``/``-p``, repeatable.
+Periods = Annotated[
+    list[str] | None, typer.Option("--period", "-p", help="Period(s); default all.")
+]
+#: ``--indicator``/``-i``, repeatable.
+Indicators = Annotated[
+    list[str] | None,
+    typer.Option("--indicator", "-i", help="Indicator id(s) (repeatable); default all."),
+]
+#: ``--method``: an index method.
+Method = Annotated[str, typer.Option(help="Index method id (see 'index methods') or YAML path.")]
+#: ``--out``: write the full table as CSV.
+OutCsv = Annotated[Path | None, typer.Option(help="Write the full table as CSV here.")]
+#: ``--confidence``.
+Confidence = Annotated[float, typer.Option(help="Confidence level of intervals and tests.")]
+#: ``--kommun``: one kommun.
+Kommun = Annotated[
+    str | None, typer.Option("--kommun", help="Only this kommun's areas, e.g. 0180 (Stockholm).")
+]
+#: ``--threshold``: disclosure control.
+DisclosureThreshold = Annotated[
+    int,
+    typer.Option(
+        help="Disclosure threshold T: counts that round to 1 … T-1 are suppressed.", min=1
+    ),
+]
+#: ``--lang``.
+Lang = Annotated[str, typer.Option(help="Language of headers and texts: sv or en.")]
 
 
 def open_store(db: Path | None, *, read_only: bool = False) -> Store:
@@ -36,3 +76,28 @@ def echo_table(df: pd.DataFrame, *, max_rows: int = 60) -> None:
             typer.echo(f"… {len(df) - max_rows} rader till ({len(df)} totalt)")
         else:
             typer.echo(df.to_string(index=False))
+
+
+def write_csv(df: pd.DataFrame, out: Path, what: str | None = None) -> None:
+    """Write a table as CSV and say so; an unwritable path is one clear error."""
+    try:
+        df.to_csv(out, index=False)
+    except OSError as exc:
+        raise ConfigError(f"{out}: cannot write the CSV ({exc.strerror})") from exc
+    prefix = f"{what}: " if what else ""
+    typer.echo(f"{prefix}{len(df)} rader skrivna till / rows written to {out}")
+
+
+def echo_notes(notes: list[str]) -> None:
+    """Print notes, one per line."""
+    for n in notes:
+        typer.echo(f"OBS: {n}")
+
+
+def rounded(df: pd.DataFrame, digits: int = 2) -> pd.DataFrame:
+    """A copy of ``df`` with its float columns rounded for display."""
+    out = df.copy()
+    for c in out.columns:
+        if pd.api.types.is_float_dtype(out[c]):
+            out[c] = out[c].round(digits)
+    return out

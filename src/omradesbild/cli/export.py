@@ -8,7 +8,8 @@ from typing import Annotated
 
 import typer
 
-from omradesbild.cli.common import DbOption, open_store
+from omradesbild.cli.common import DbOption, DisclosureThreshold, Lang, Period, Version, open_store
+from omradesbild.config import AREA_TYPE_METHOD, DEFAULT_LEVEL, DISCLOSURE_THRESHOLD
 
 app = typer.Typer(
     subcommand_metavar="",
@@ -21,14 +22,12 @@ app = typer.Typer(
 
 @app.callback(invoke_without_command=True)
 def export(
-    period: Annotated[str, typer.Option("--period", "-p", help="Period, e.g. 2024.")],
+    period: Period,
     out: Annotated[Path, typer.Option("--out", help="Output folder (created if needed).")],
     level: Annotated[
         str, typer.Option(help="deso, regso, district, kommun or another stored level.")
-    ] = "regso",
-    version: Annotated[
-        str | None, typer.Option(help="Boundary version of the level (default: the usual one).")
-    ] = None,
+    ] = DEFAULT_LEVEL,
+    version: Version = None,
     fmt: Annotated[
         list[str] | None,
         typer.Option(
@@ -37,17 +36,12 @@ def export(
             help="xlsx, csv, json or gpkg; repeat for several (default: all four).",
         ),
     ] = None,
-    lang: Annotated[str, typer.Option(help="Headers and texts: sv or en.")] = "sv",
-    threshold: Annotated[
-        int,
-        typer.Option(
-            help="Disclosure threshold T: counts that round to 1 … T-1 are suppressed.", min=1
-        ),
-    ] = 5,
+    lang: Lang = "sv",
+    threshold: DisclosureThreshold = DISCLOSURE_THRESHOLD,
     method: Annotated[
         str,
         typer.Option(help="Index method id or YAML path for the index sheet; 'none' for none."),
-    ] = "scb-omradestyp",
+    ] = AREA_TYPE_METHOD,
     db: DbOption = None,
 ) -> None:
     """Export indicators and an index for one level and period (disclosure-controlled)."""

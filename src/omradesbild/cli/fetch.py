@@ -1,4 +1,5 @@
-"""``omradesbild fetch scb …``: live clients for SCB's PX-Web API and geodata WFS.
+"""``omradesbild fetch scb …`` and ``fetch pxweb``: live clients for SCB's PX-Web API, any
+PxWeb database (a city's or a region's) and SCB's geodata WFS.
 
 Responses are cached on disk (``--cache-dir`` or ``$OMRADESBILD_CACHE``, default
 ``~/.cache/omradesbild``), so repeating a fetch sends nothing. Requests over SCB's cell limit
@@ -14,15 +15,19 @@ from typing import TYPE_CHECKING, Annotated, Literal
 
 import typer
 
+from omradesbild._compat import import_optional_dependency
 from omradesbild.cli.common import DbOption, echo_table, open_store
+from omradesbild.config import NEW_DESO_VERSION
 from omradesbild.errors import ConfigError
 from omradesbild.sources.base import Areas, Observations
 
 if TYPE_CHECKING:
+    import httpx
+
     from omradesbild.sources.pxweb import PxWebClient
 
 app = typer.Typer(
-    help="Fetch data from live services (SCB PX-Web API, SCB geodata WFS).",
+    help="Fetch data from live services (any PxWeb database, SCB's PX-Web API and geodata WFS).",
     no_args_is_help=True,
 )
 scb = typer.Typer(
@@ -86,6 +91,7 @@ def tables(
 
 
 def _client(api: int, cache_dir: Path | None) -> PxWebClient:
+    import_optional_dependency("httpx", purpose="omradesbild fetch")
     from omradesbild.sources.pxweb import SCB_V1_BASE, SCB_V2_BASE, PxWebClient
 
     if api not in (1, 2):
@@ -111,7 +117,8 @@ def table(
     ],
     api: Annotated[int, typer.Option(help="PX-Web API version: 2 (default) or 1.")] = 2,
     fmt: Annotated[
-        str, typer.Option("--format", help="json-stat2 (default, recommended) or csv.")
+        str,
+        typer.Option("--format", help="json-stat2 (default, recommended), csv, px or (v1) json."),
     ] = "json-stat2",
     area_version: Annotated[
         str | None,
@@ -126,17 +133,43 @@ def table(
     db: DbOption = None,
 ) -> None:
     """Fetch a table from SCB's PX-Web API into long-form observations."""
-    if fmt not in ("json-stat2", "csv"):
-        raise ConfigError(f"--format {fmt!r}: expected json-stat2 or csv")
-    selection = parse_selection(select)
     with _client(api, cache_dir) as client:
-        if dry_run:
-            for chunk in client.plan(table_id, selection):
-                req = client.build_request(table_id, chunk, fmt)  # type: ignore[arg-type]
-                body = json.dumps(req.body, ensure_ascii=False) if req.body else ""
-                typer.echo(f"{req.method} {req.url} {req.params or ''} {body}".strip())
-            return
-        obs = client.fetch(table_id, selection, fmt, area_version=area_version)  # type: ignore[arg-type]
+        _fetch_table(client, table_id, select, fmt, area_version, None, out, ingest, dry_run, db)
+
+
+def _fetch_table(
+    client: PxWebClient,
+    table_id: str,
+    select: list[str],
+    fmt: str,
+    area_version: str | None,
+    total_area: str | None,
+    out: Path | None,
+    ingest: bool,
+    dry_run: bool,
+    db: Path | None,
+) -> None:
+    """Plan, fetch and report one table; write it as CSV and/or into the store."""
+    from omradesbild.sources.pxweb import FORMATS
+
+    if fmt not in FORMATS:
+        raise ConfigError(f"--format {fmt!r}: expected one of {', '.join(FORMATS)}")
+    if fmt == "json" and client.api_version == 2:
+        raise ConfigError("--format json is PX-Web API v1's plain JSON; use json-stat2 with v2")
+    selection = parse_selection(select)
+    if dry_run:
+        for chunk in client.plan(table_id, selection):
+            req = client.build_request(table_id, chunk, fmt)
+            body = json.dumps(req.body, ensure_ascii=False) if req.body else ""
+            typer.echo(f"{req.method} {req.url} {req.params or ''} {body}".strip())
+        return
+    obs = client.fetch(
+        table_id,
+        selection,
+        fmt,  # type: ignore[arg-type]
+        area_version=area_version,
+        total_area=total_area,
+    )
     typer.echo(
         f"{obs.source.reference}: {len(obs.data)} observationer, "
         f"{obs.data['variable'].nunique()} variabler, {obs.data['area_code'].nunique()} områden"
@@ -152,7 +185,7 @@ def table(
 def boundaries(
     version: Annotated[
         str, typer.Option(help="deso2018, deso2025, regso2020 or regso2025.")
-    ] = "deso2025",
+    ] = NEW_DESO_VERSION,
     kommun: Annotated[
         str | None, typer.Option(help="Only this kommun (4 digits), e.g. 1480.")
     ] = None,
@@ -164,6 +197,7 @@ def boundaries(
     db: DbOption = None,
 ) -> None:
     """Fetch DeSO/RegSO boundaries from SCB's geodata WFS (EPSG:3006)."""
+    import_optional_dependency("httpx", purpose="omradesbild fetch")
     from omradesbild.sources.wfs import fetch_deso_boundaries
 
     areas = fetch_deso_boundaries(version, kommun=kommun, cache_dir=_cache(cache_dir))  # type: ignore[arg-type]
@@ -181,3 +215,105 @@ def boundaries(
         typer.echo(f"skrivet till {out}")
     if ingest:
         _store_result(areas, db)
+
+
+def _pxweb_client(
+    base_url: str,
+    *,
+    api: int | None,
+    cache_dir: Path | None,
+    publisher: str | None,
+    total_area: str | None,
+    lang: str,
+    client: httpx.Client | None = None,
+) -> PxWebClient:
+    from urllib.parse import urlparse
+
+    from omradesbild.sources.pxweb import SCB_V1_RATE_LIMIT, PxWebClient
+
+    version = api or (2 if "/v2" in base_url.rstrip("/").lower() else 1)
+    if version not in (1, 2):
+        raise ConfigError(f"--api {api}: expected 1 or 2")
+    host = urlparse(base_url).hostname or ""
+    if not host:
+        raise ConfigError(f"--base-url {base_url!r}: expected an http(s) URL of a PxWeb API")
+    return PxWebClient(
+        base_url,
+        api_version=2 if version == 2 else 1,
+        cache_dir=_cache(cache_dir),
+        lang=lang,
+        rate_limit=SCB_V1_RATE_LIMIT,
+        publisher=publisher or ("SCB" if host.endswith("scb.se") else host),
+        total_area=total_area,
+        client=client,
+    )
+
+
+@app.command("pxweb")
+def pxweb(
+    table_path: Annotated[
+        str,
+        typer.Argument(
+            help="Table: v1 path below the base URL (e.g. Befolkning/Folkmangd/Tabell.px) "
+            "or v2 table id."
+        ),
+    ],
+    base_url: Annotated[
+        str,
+        typer.Option(
+            "--base-url",
+            help="API root of the PxWeb database, e.g. https://<host>/api/v1/sv/<database> "
+            "or https://<host>/api/v2.",
+        ),
+    ],
+    select: Annotated[
+        list[str],
+        typer.Option(
+            "--select", "-s", help="VARIABLE=VALUE[,VALUE…]; repeat per variable; '*' = all."
+        ),
+    ],
+    api: Annotated[
+        int | None,
+        typer.Option(help="PX-Web API version 1 or 2 (default: 2 if the URL has /v2, else 1)."),
+    ] = None,
+    fmt: Annotated[
+        str,
+        typer.Option("--format", help="json-stat2 (default), csv, px or (v1) json."),
+    ] = "json-stat2",
+    publisher: Annotated[
+        str | None,
+        typer.Option(help="Who publishes the database (default: the URL's host name)."),
+    ] = None,
+    total_area: Annotated[
+        str | None,
+        typer.Option(
+            help="Area of an answer whose region was eliminated, e.g. 0180 for the city "
+            "total (default: Sweden for SCB; required for other databases)."
+        ),
+    ] = None,
+    area_version: Annotated[
+        str | None,
+        typer.Option(help="Boundary version when region codes carry no suffix, e.g. deso2025."),
+    ] = None,
+    lang: Annotated[str, typer.Option(help="Language of labels (v2).")] = "sv",
+    out: Annotated[Path | None, typer.Option(help="Also write the observations as CSV.")] = None,
+    ingest: Annotated[bool, typer.Option(help="Write the result into the store.")] = False,
+    dry_run: Annotated[
+        bool, typer.Option(help="Only show the requests that would be sent.")
+    ] = False,
+    cache_dir: CacheOption = None,
+    db: DbOption = None,
+) -> None:
+    """Fetch a table from any PxWeb database (a city's, a region's or SCB's), API v1 or v2."""
+    client = _pxweb_client(
+        base_url,
+        api=api,
+        cache_dir=cache_dir,
+        publisher=publisher,
+        total_area=total_area,
+        lang=lang,
+    )
+    with client:
+        _fetch_table(
+            client, table_path, select, fmt, area_version, total_area, out, ingest, dry_run, db
+        )

@@ -1,6 +1,6 @@
 """``omradesbild followup …`` (change, trend, transitions, police, crime) and ``goals status``.
 
-A thin layer over :mod:`omradesbild.services.followup`: read options, call the workflow,
+A thin layer over :mod:`omradesbild.services.followup`: read options, call the service,
 print a readable summary and write the full table(s) as CSV.
 """
 
@@ -12,8 +12,28 @@ from typing import TYPE_CHECKING, Annotated
 import pandas as pd
 import typer
 
-from omradesbild.cli.common import DbOption, echo_table, open_store
+from omradesbild.cli.common import (
+    Confidence,
+    DbOption,
+    Indicators,
+    Kommun,
+    Level,
+    OutCsv,
+    Version,
+    echo_notes,
+    echo_table,
+    open_store,
+    rounded,
+    write_csv,
+)
+from omradesbild.config import (
+    AREA_TYPE_METHOD,
+    DEFAULT_CONFIDENCE,
+    DEFAULT_LEVEL,
+    POLICE_SHARE_THRESHOLD,
+)
 from omradesbild.errors import ConfigError
+from omradesbild.wording import both
 
 if TYPE_CHECKING:
     from omradesbild.services.followup import PoliceAnalysis
@@ -30,41 +50,17 @@ goals_app = typer.Typer(
     no_args_is_help=True,
 )
 
-Level = Annotated[str, typer.Option(help="deso, regso, district, kommun or another stored level.")]
-Version = Annotated[
-    str | None, typer.Option(help="Boundary version of the level (default: the usual one).")
+FromPeriod = Annotated[str, typer.Option("--from", help="First period, e.g. 2018.")]
+ToPeriod = Annotated[str, typer.Option("--to", help="Second period, e.g. 2024.")]
+FromFirst = Annotated[
+    str | None, typer.Option("--from", help="First period (default: the first stored).")
 ]
-Indicators = Annotated[
-    list[str] | None,
-    typer.Option("--indicator", "-i", help="Indicator id(s) (repeatable); default all."),
-]
-Out = Annotated[Path | None, typer.Option(help="Write the full table as CSV here.")]
-Confidence = Annotated[float, typer.Option(help="Confidence level of intervals and tests.")]
+ToLast = Annotated[str | None, typer.Option("--to", help="Last period (default: the last stored).")]
+ClassMethod = Annotated[str, typer.Option(help="Index method with classes (id or YAML path).")]
 
 
 def _sibling(out: Path, suffix: str) -> Path:
     return out.with_name(f"{out.stem}_{suffix}{out.suffix or '.csv'}")
-
-
-def _write(df: pd.DataFrame, out: Path, what: str) -> None:
-    try:
-        df.to_csv(out, index=False)
-    except OSError as exc:
-        raise ConfigError(f"{out}: cannot write the CSV ({exc.strerror})") from exc
-    typer.echo(f"{what}: {len(df)} rader skrivna till / rows written to {out}")
-
-
-def _notes(notes: list[str]) -> None:
-    for n in notes:
-        typer.echo(f"OBS: {n}")
-
-
-def _fmt_frame(df: pd.DataFrame, digits: int = 2) -> pd.DataFrame:
-    out = df.copy()
-    for c in out.columns:
-        if pd.api.types.is_float_dtype(out[c]):
-            out[c] = out[c].round(digits)
-    return out
 
 
 # ------------------------------------------------------------------------------ change
@@ -72,13 +68,14 @@ def _fmt_frame(df: pd.DataFrame, digits: int = 2) -> pd.DataFrame:
 
 @app.command("change")
 def change(
-    period_from: Annotated[str, typer.Option("--from", help="First period, e.g. 2018.")],
-    period_to: Annotated[str, typer.Option("--to", help="Second period, e.g. 2024.")],
-    level: Level = "regso",
+    period_from: FromPeriod,
+    period_to: ToPeriod,
+    level: Level = DEFAULT_LEVEL,
     version: Version = None,
     indicator: Indicators = None,
-    confidence: Confidence = 0.95,
-    out: Out = None,
+    kommun: Kommun = None,
+    confidence: Confidence = DEFAULT_CONFIDENCE,
+    out: OutCsv = None,
     db: DbOption = None,
 ) -> None:
     """Change of indicators between two periods, with a 95 % interval and a test per area,
@@ -88,7 +85,8 @@ def change(
     rates with an exact conditional (binomial) test; medians get no test. 'change' is
     improving / worsening (by the indicator's direction) when significant.
     """
-    from omradesbild.services.followup import change_table
+    from omradesbild.services.followup import summarise_change
+    from omradesbild.services.levels import change_table
 
     with open_store(db, read_only=True) as store:
         df = change_table(
@@ -99,57 +97,42 @@ def change(
             indicators=indicator,
             version=version,
             confidence=confidence,
+            kommun=kommun,
         )
-    typer.echo(f"Förändring / change {period_from} → {period_to}, {level}, {len(df)} rader:")
-    summary = (
-        df.assign(change=df["change"].fillna("not tested"))
-        .groupby(["indicator", "change"])
-        .size()
-        .unstack(fill_value=0)
-        .reset_index()
-    )
-    echo_table(summary, max_rows=100)
-    kcols = ["indicator", "kommun_code", "kommun_from", "kommun_to", "kommun_diff"]
-    kom = df[[*kcols, "kommun_change"]].dropna(subset=["kommun_code"]).drop_duplicates()
-    if len(kom):
+    s = summarise_change(df)
+    where = f", kommun {kommun}" if kommun else ""
+    typer.echo(f"Förändring / change {period_from} → {period_to}, {level}{where}, {len(df)} rader:")
+    echo_table(s.counts, max_rows=100)
+    if len(s.kommun):
         typer.echo("\nKommunen / the kommun:")
-        echo_table(_fmt_frame(kom), max_rows=20)
-    ccols = ["indicator", "country_from", "country_to", "country_diff", "country_change"]
+        echo_table(rounded(s.kommun), max_rows=20)
     typer.echo("\nRiket (alla områden i databasen) / country (every area in the store):")
-    echo_table(_fmt_frame(df[ccols].drop_duplicates("indicator")))
-    cols = [
-        "area_code", "indicator", "value_from", "value_to", "diff", "diff_ci_low",
-        "diff_ci_high", "p_value", "change", "kommun_diff", "country_diff", "vs_kommun",
-    ]  # fmt: skip
-    sig = df.loc[df["significant"].fillna(False).astype(bool)]
+    echo_table(rounded(s.country))
     if out:
-        _write(df, out, "Förändring / change")
+        write_csv(df, out, "Förändring / change")
     else:
         typer.echo("\nSignifikanta förändringar / significant changes:")
-        echo_table(_fmt_frame(sig[[c for c in cols if c in sig]]), max_rows=40)
+        echo_table(rounded(s.significant), max_rows=40)
 
 
 @app.command("trend")
 def trend(
-    level: Level = "regso",
+    level: Level = DEFAULT_LEVEL,
     version: Version = None,
     indicator: Indicators = None,
-    period_from: Annotated[
-        str | None, typer.Option("--from", help="First period (default: the first stored).")
-    ] = None,
-    period_to: Annotated[
-        str | None, typer.Option("--to", help="Last period (default: the last stored).")
-    ] = None,
+    period_from: FromFirst = None,
+    period_to: ToLast = None,
     weighted: Annotated[
         bool, typer.Option(help="Weight periods by their denominators (WLS).")
     ] = True,
-    confidence: Confidence = 0.95,
-    out: Out = None,
+    confidence: Confidence = DEFAULT_CONFIDENCE,
+    out: OutCsv = None,
     db: DbOption = None,
 ) -> None:
     """Linear trend per year of each indicator in each area, with an interval; direction is
     improving / worsening / stable / undetermined (fewer than 3 periods)."""
-    from omradesbild.services.followup import trend_table
+    from omradesbild.services.followup import trend_counts
+    from omradesbild.services.levels import trend_table
 
     with open_store(db, read_only=True) as store:
         df = trend_table(
@@ -167,13 +150,12 @@ def trend(
         return
     first, last = df["period_first"].min(), df["period_last"].max()
     typer.echo(f"Trend {first}–{last}, {level}, {len(df)} serier / series:")
-    summary = df.groupby(["indicator", "direction"]).size().unstack(fill_value=0).reset_index()
-    echo_table(summary, max_rows=100)
+    echo_table(trend_counts(df), max_rows=100)
     if out:
-        _write(df, out, "Trend")
+        write_csv(df, out, "Trend")
     else:
         cols = ["area_code", "indicator", "n_periods", "slope", "slope_ci_low", "slope_ci_high"]
-        echo_table(_fmt_frame(df[[*cols, "direction"]], 3), max_rows=40)
+        echo_table(rounded(df[[*cols, "direction"]], 3), max_rows=40)
 
 
 # ------------------------------------------------------------------------------ transitions
@@ -183,10 +165,8 @@ def trend(
 def transitions(
     period_from: Annotated[str, typer.Option("--from", help="Base period, e.g. 2012.")],
     period_to: Annotated[str, typer.Option("--to", help="Later period, e.g. 2024.")],
-    method: Annotated[
-        str, typer.Option(help="Index method with classes (id or YAML path).")
-    ] = "scb-omradestyp",
-    level: Level = "regso",
+    method: ClassMethod = AREA_TYPE_METHOD,
+    level: Level = DEFAULT_LEVEL,
     version: Version = None,
     anchored: Annotated[
         bool,
@@ -218,7 +198,7 @@ def transitions(
 
         moves = print_published_transitions(period_from, period_to, db)
         if out:
-            _write(moves, out, "Förflyttningar / moves")
+            write_csv(moves, out, "Förflyttningar / moves")
         return
     from omradesbild.services.followup import transitions as run
 
@@ -240,13 +220,12 @@ def transitions(
             f"förankrade i {tr.period_from} / anchored at {tr.period_from}",
             "_anchored",
         )
-        differs = int((tr.classes["differs"] & (tr.classes["period"] == tr.period_to)).sum())
         typer.echo(
-            f"{differs} områden har olika klass relativt och förankrat i {tr.period_to} / "
+            f"{tr.n_differ} områden har olika klass relativt och förankrat i {tr.period_to} / "
             f"areas whose relative and anchored classes differ in {tr.period_to}"
         )
     if out:
-        _write(tr.moves, out, "Förflyttningar / moves")
+        write_csv(tr.moves, out, "Förflyttningar / moves")
 
 
 def print_transitions(matrix: pd.DataFrame, moves: pd.DataFrame, title: str, suffix: str) -> None:
@@ -269,15 +248,13 @@ def print_transitions(matrix: pd.DataFrame, moves: pd.DataFrame, title: str, suf
 def police(
     period: Annotated[str, typer.Option(help="Period of the area types, e.g. 2022.")],
     police_year: Annotated[str, typer.Option(help="Year of the Police's list, e.g. 2023.")],
-    level: Annotated[str, typer.Option(help="deso or regso (or a level linked to DeSO).")] = (
-        "deso"
-    ),
+    level: Annotated[str, typer.Option(help="deso or regso (or a level linked to DeSO).")] = "deso",
     version: Version = None,
     threshold: Annotated[
         float,
         typer.Option(help="Share of residents (or surface) inside police polygons to count."),
-    ] = 0.5,
-    method: Annotated[str, typer.Option(help="Area-type method.")] = "scb-omradestyp",
+    ] = POLICE_SHARE_THRESHOLD,
+    method: Annotated[str, typer.Option(help="Area-type method.")] = AREA_TYPE_METHOD,
     out: Annotated[
         Path | None,
         typer.Option(
@@ -310,9 +287,9 @@ def police(
         )
     print_police(res)
     if out:
-        _write(res.crosstab, out, "Korstabell / cross-tab")
-        _write(res.flags, _sibling(out, "flags"), "Flaggor / flags")
-        _write(res.overlay, _sibling(out, "overlay"), "Överlägg / overlay")
+        write_csv(res.crosstab, out, "Korstabell / cross-tab")
+        write_csv(res.flags, _sibling(out, "flags"), "Flaggor / flags")
+        write_csv(res.overlay, _sibling(out, "overlay"), "Överlägg / overlay")
 
 
 def print_police(res: PoliceAnalysis) -> None:
@@ -330,7 +307,7 @@ def print_police(res: PoliceAnalysis) -> None:
         f"{res.n_polygons_matched} av {res.n_polygons}; polisår / police years: "
         f"{', '.join(res.police_years)}"
     )
-    _notes(res.notes)
+    echo_notes(res.notes)
     typer.echo("\nAntal områden / number of areas (kategori × områdestyp):")
     echo_table(crosstab_wide(res.crosstab, y))
     if res.crosstab["population"].notna().any():
@@ -339,20 +316,30 @@ def print_police(res: PoliceAnalysis) -> None:
     print_flags(res.flags, y)
 
 
+#: The flags of the Police's list as printed, lettered (a)–(c) (wording: ``flag_<key>``).
 _FLAG_TEXT = {
-    "left_list_still_vulnerable": "(a) lämnat listan men typ 1–2 / left the list, still type 1–2",
-    "vulnerable_never_listed": "(b) typ 1–2, aldrig listat / type 1–2, never listed",
-    "listed_not_vulnerable": "(c) listat men typ 3–5 / listed but type 3–5",
+    key: f"({letter}) {both(f'flag_{key}')}"
+    for letter, key in zip(
+        "abc",
+        ("left_list_still_vulnerable", "vulnerable_never_listed", "listed_not_vulnerable"),
+        strict=True,
+    )
 }
 
 
-def print_flags(flags: pd.DataFrame, year: str, *, max_rows: int = 30) -> None:
-    """Print the flag counts and flagged areas of one police year."""
-    now = flags.loc[flags["period"].astype(str) == str(year)]
+def print_flags(
+    flags: pd.DataFrame, year: str, *, max_rows: int = 30, only_year: bool = True
+) -> None:
+    """Print the flag counts and flagged areas of one police year.
+
+    ``only_year=False`` counts every row of ``flags`` (already restricted to the year).
+    """
+    from omradesbild.services.followup import flag_counts, flagged_areas
+
     typer.echo(f"\nFlaggor / flags {year}:")
-    for key, text in _FLAG_TEXT.items():
-        typer.echo(f"  {text:<66} {int(now[key].sum()):>4}")
-    flagged = now.loc[now["flag"].notna(), ["area_code", "area_type", "category", "flag"]]
+    for key, n in flag_counts(flags, year if only_year else None).items():
+        typer.echo(f"  {_FLAG_TEXT[key]:<66} {n:>4}")
+    flagged = flagged_areas(flags, year if only_year else None)
     if len(flagged):
         echo_table(flagged, max_rows=max_rows)
 
@@ -384,7 +371,7 @@ def crime(
     (flagged population_other_year). Where the level has safety-survey data, a rough
     under-reporting signal is added, with its caveats.
     """
-    from omradesbild.services.followup import crime_table
+    from omradesbild.services.followup import crime_per_year, crime_table, highest_rates
 
     with open_store(db, read_only=True) as store:
         res = crime_table(
@@ -395,22 +382,12 @@ def crime(
             period_to=period_to,
             version=version,
         )
-    r = res.rates
-    per_year = r.groupby(["offence", "period"]).agg(
-        areas=("area_code", "size"),
-        count=("count", "sum"),
-        population=("population", "sum"),
-        population_other_year=("population_other_year", "any"),
-    )
-    per_year["rate_per_1000"] = 1000 * per_year["count"] / per_year["population"]
-    if "not_geocoded" in r.columns:
-        per_year["not_geocoded"] = r.groupby(["offence", "period"])["not_geocoded"].sum()
     typer.echo(
         f"Anmälda brott / reported offences per {level} och år (summa över områdena / "
         "sum over the areas):"
     )
-    echo_table(_fmt_frame(per_year.reset_index()), max_rows=120)
-    _notes(res.notes)
+    echo_table(rounded(crime_per_year(res.rates)), max_rows=120)
+    echo_notes(res.notes)
     typer.echo(
         "OBS: endast anmälda brott; mörkertal finns / only reported offences, "
         "under-reporting applies."
@@ -420,18 +397,14 @@ def crime(
         typer.echo("\nUnderrapporteringssignal / under-reporting signal (högst relativ kvot):")
         cols = ["area_code", "period", "victimised_pct", "reported_per_1000", "ratio"]
         top = u.sort_values("relative_ratio", ascending=False, na_position="last")
-        echo_table(_fmt_frame(top[[*cols, "relative_ratio"]]), max_rows=15)
+        echo_table(rounded(top[[*cols, "relative_ratio"]]), max_rows=15)
     if out:
-        _write(r, out, "Brott / offences")
+        write_csv(res.rates, out, "Brott / offences")
         if res.underreporting is not None:
-            _write(res.underreporting, _sibling(out, "underreporting"), "Underrapportering")
+            write_csv(res.underreporting, _sibling(out, "underreporting"), "Underrapportering")
     else:
-        cols = ["area_code", "period", "offence", "count", "population", "rate_per_1000"]
-        top = r.loc[r["count"] > 0].sort_values("rate_per_1000", ascending=False)
         typer.echo("\nHögst tal / highest rates:")
-        echo_table(
-            _fmt_frame(top[[*cols, "ci_low", "ci_high", "population_other_year"]]), max_rows=20
-        )
+        echo_table(rounded(highest_rates(res.rates)), max_rows=20)
 
 
 # ------------------------------------------------------------------------------ goals
@@ -453,9 +426,9 @@ def goals_status(
             "relative."
         ),
     ] = "auto",
-    confidence: Confidence = 0.95,
+    confidence: Confidence = DEFAULT_CONFIDENCE,
     language: Annotated[str, typer.Option(help="sv or en (goal titles).")] = "sv",
-    out: Out = None,
+    out: OutCsv = None,
     db: DbOption = None,
 ) -> None:
     """Status of each goal: history from the store, linear projection to the target year
@@ -476,18 +449,16 @@ def goals_status(
             language=language,  # type: ignore[arg-type]
         )
     print_goals(res.status, res.histories)
-    _notes(res.notes)
+    echo_notes(res.notes)
     if out:
-        _write(res.status, out, "Målstatus / goal status")
+        write_csv(res.status, out, "Målstatus / goal status")
 
 
 def print_goals(status: pd.DataFrame, histories: dict[str, pd.DataFrame] | None = None) -> None:
     """Print goal statuses as a table, then each goal's reasoning (and history)."""
-    cols = [
-        "goal_id", "base_year", "base", "current_period", "current", "target_year", "target",
-        "projection", "projection_low", "projection_high", "status",
-    ]  # fmt: skip
-    echo_table(_fmt_frame(status[cols]))
+    from omradesbild.services.followup import GOAL_SHOW_COLUMNS
+
+    echo_table(rounded(status[list(GOAL_SHOW_COLUMNS)]))
     for row in status.itertuples(index=False):
         gid = str(row.goal_id)
         typer.echo(f"\n{gid}: {row.title}")
@@ -513,16 +484,10 @@ def print_demo_followup(results: dict[str, pd.DataFrame]) -> None:
     ):  # fmt: skip
         typer.echo("")
         print_transitions(results[key].set_index("class_from"), moves, title, suffix)
-    flags = results["police_flags"]
     cross = results["police_crosstab"]
     year = str(cross["period"].iloc[0])
     typer.echo(f"\nPolisens lista / the Police's list {year} × områdestyp (RegSO):")
     echo_table(cross.drop(columns="period"))
-    typer.echo(f"\nFlaggor / flags {year}:")
-    for key, text in _FLAG_TEXT.items():
-        n = int(flags[key].sum()) if key in flags else 0
-        typer.echo(f"  {text:<66} {n:>4}")
-    if len(flags):
-        echo_table(flags[["area_code", "area_type", "category", "flag"]])
+    print_flags(results["police_flags"], year, max_rows=60, only_year=False)
     typer.echo("\nMål / goals (goals_example.yaml):")
     print_goals(results["goals_status"])

@@ -7,7 +7,16 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from omradesbild.cli.common import DbOption, echo_table, open_store
+from omradesbild.cli.common import DbOption, Method, Periods, echo_table, open_store, write_csv
+from omradesbild.config import (
+    AREA_TYPE_METHOD,
+    BASE_VERSION,
+    DEFAULT_LEVEL,
+    LAYER_MIN_SHARE,
+    LOW_COVERAGE,
+    NEW_DESO_VERSION,
+    POPULATION_VARIABLE,
+)
 
 if TYPE_CHECKING:
     from omradesbild.services.harmonize import LayerLinks
@@ -20,29 +29,31 @@ app = typer.Typer(
 
 @app.command("code-rule")
 def code_rule(
-    from_version: Annotated[str, typer.Option("--from", help="DeSO version linked from.")] = (
-        "deso2018"
-    ),
-    to_version: Annotated[str, typer.Option("--to", help="DeSO version linked to.")] = "deso2025",
+    from_version: Annotated[
+        str, typer.Option("--from", help="DeSO version linked from.")
+    ] = BASE_VERSION,
+    to_version: Annotated[
+        str, typer.Option("--to", help="DeSO version linked to.")
+    ] = NEW_DESO_VERSION,
     population_variable: Annotated[
         str, typer.Option(help="Variable that weights splits (latest period of the new areas).")
-    ] = "pop_total",
+    ] = POPULATION_VARIABLE,
     db: DbOption = None,
 ) -> None:
     """Store DeSO 2018 -> 2025 links by SCB's code rule (same first 8 characters)."""
-    from omradesbild.services.pipeline import code_rule_from_store
-    from omradesbild.store.ingest import describe, ingest_parsed
+    from omradesbild.services.harmonize import store_code_rule
+    from omradesbild.store.ingest import describe
 
     with open_store(db) as store:
-        parsed = code_rule_from_store(
+        reports, parsed = store_code_rule(
             store,
             from_version=from_version,
             to_version=to_version,
             population_variable=population_variable or None,
         )
-        for r in ingest_parsed(store, [parsed], kind="code-rule"):
-            typer.echo(describe(r))
-        typer.echo(f"{parsed.source.title}; {parsed.source.notes}")
+    for r in reports:
+        typer.echo(describe(r))
+    typer.echo(f"{parsed.source.title}; {parsed.source.notes}")
 
 
 @app.command("layer")
@@ -54,7 +65,7 @@ def layer(
     from_level: Annotated[str, typer.Option(help="Level the data are published for.")] = "deso",
     from_version: Annotated[
         str, typer.Option(help="Version the data are published for.")
-    ] = "deso2018",
+    ] = BASE_VERSION,
     via_code_rule_to: Annotated[
         str | None,
         typer.Option(
@@ -72,7 +83,7 @@ def layer(
     ] = False,
     min_share: Annotated[
         float, typer.Option(help="Drop links below this share of the source (slivers).")
-    ] = 1e-6,
+    ] = LAYER_MIN_SHARE,
     kommun: Annotated[
         list[str] | None,
         typer.Option(
@@ -85,15 +96,11 @@ def layer(
 
     Afterwards 'indicators compute' and 'index compute' work for --level/--version.
     """
-    from omradesbild.services.harmonize import (
-        build_layer_links,
-        layer_links_source,
-        store_layer_links,
-    )
+    from omradesbild.services.harmonize import harmonise_layer
     from omradesbild.store.ingest import describe
 
     with open_store(db) as store:
-        built = build_layer_links(
+        res = harmonise_layer(
             store,
             level=level,
             version=version,
@@ -104,18 +111,10 @@ def layer(
             min_share=min_share,
             kommuner=kommun,
         )
-        options = (
-            f"via_code_rule_to={via_code_rule_to}; renormalise={renormalise}; "
-            f"min_share={min_share}; kommuner={','.join(kommun or []) or 'all'}"
-        )
-        parsed = layer_links_source(
-            built, from_version=from_version, to_version=version, options=options
-        )
-        report, removed = store_layer_links(store, parsed)
-    typer.echo(describe(report))
-    if removed:
-        typer.echo(f"{removed} earlier links {from_version} -> {version} replaced")
-    _echo_coverage(built, from_version=from_version, version=version)
+    typer.echo(describe(res.report))
+    if res.removed:
+        typer.echo(f"{res.removed} earlier links {from_version} -> {version} replaced")
+    _echo_coverage(res.built, from_version=from_version, version=version)
 
 
 def _echo_coverage(built: LayerLinks, *, from_version: str, version: str) -> None:
@@ -152,14 +151,15 @@ def _echo_coverage(built: LayerLinks, *, from_version: str, version: str) -> Non
             "--renormalise"
             + (
                 f" — but first leave out the {outside} source areas mostly outside the layer "
-                "(coverage < 0.5, e.g. slivers of neighbouring kommuner) with --kommun."
+                f"(coverage < {LOW_COVERAGE}, e.g. slivers of neighbouring kommuner) with --kommun."
                 if outside
                 else "."
             )
         )
     if built.renormalised and outside:
         typer.echo(
-            f"OBS: {outside} source areas lie mostly outside the layer (coverage < 0.5) and "
+            f"OBS: {outside} source areas lie mostly outside the layer (coverage < "
+            f"{LOW_COVERAGE}) and "
             "--renormalise allocates them in full: right if the rest is water or empty land; "
             "if they belong to neighbouring kommuner, leave them out with --kommun."
         )
@@ -169,14 +169,12 @@ def _echo_coverage(built: LayerLinks, *, from_version: str, version: str) -> Non
 def apply(
     to_version: Annotated[str, typer.Option(help="Version to harmonise to (stored links).")],
     out: Annotated[Path, typer.Option(help="Output CSV.")],
-    from_version: Annotated[str, typer.Option(help="Version of the data.")] = "deso2018",
+    from_version: Annotated[str, typer.Option(help="Version of the data.")] = BASE_VERSION,
     variables: Annotated[
         list[str] | None,
         typer.Option("--variables", "-v", help="Count variable(s); default: every count."),
     ] = None,
-    period: Annotated[
-        list[str] | None, typer.Option("--period", "-p", help="Period(s); default all.")
-    ] = None,
+    period: Periods = None,
     db: DbOption = None,
 ) -> None:
     """Write counts harmonised to another version through the stored links (extensive sums)."""
@@ -190,10 +188,10 @@ def apply(
             variables=variables,
             periods=period,
         )
-    df.to_csv(out, index=False)
+    write_csv(df, out)
     typer.echo(
-        f"{len(df)} rader ({df['area_code'].nunique()} områden, {df['variable'].nunique()} "
-        f"variabler, {df['period'].nunique()} perioder) skrivna till {out}"
+        f"{df['area_code'].nunique()} områden, {df['variable'].nunique()} variabler, "
+        f"{df['period'].nunique()} perioder"
     )
     unlinked = df.attrs.get("unlinked_areas") or []
     if unlinked:
@@ -206,14 +204,14 @@ def compare(
     version: Annotated[str, typer.Option(help="Version, e.g. goteborg_primaromraden2025.")],
     attribute: Annotated[str, typer.Option(help="Layer attribute with the other classification.")],
     period: Annotated[str, typer.Option("--period", "-p", help="Period, e.g. 2022.")],
-    method: Annotated[str, typer.Option(help="Index method id or YAML.")] = "scb-omradestyp",
+    method: Method = AREA_TYPE_METHOD,
     reference: Annotated[
         str,
         typer.Option(
             help="Classify against this level's areas (regso = all RegSO in the store, the "
             "national distribution) or 'self' (against the layer's own areas)."
         ),
-    ] = "regso",
+    ] = DEFAULT_LEVEL,
     higher_is_better: Annotated[
         bool,
         typer.Option(
@@ -234,7 +232,7 @@ def compare(
 
     m = load_method(method)
     with open_store(db, read_only=True) as store:
-        tab, stats, per_area = compare_with_layer_classes(
+        res = compare_with_layer_classes(
             store,
             method=m,
             level=level,
@@ -245,17 +243,17 @@ def compare(
             their_higher_is_better=higher_is_better,
             unclassified=unclassified if unclassified is not None else ["99"],
         )
-    typer.echo(f"{m.id} {m.version} ({period}, classes against {stats['reference']}) × {attribute}")
-    echo_table(tab, max_rows=100)
+    st = res.agreement
+    typer.echo(f"{m.id} {m.version} ({period}, classes against {res.reference}) × {attribute}")
+    echo_table(res.table, max_rows=100)
     typer.echo(
-        f"n = {stats['n']} areas with both (unclassified: {stats['n_unclassified']}, "
-        f"without index: {stats['n_without_index']})"
+        f"n = {st.n} areas with both (unclassified: {st.n_unclassified}, "
+        f"without index: {st.n_without_index})"
     )
     typer.echo(
-        f"Spearman rho, our score vs their challenge order: {stats['spearman_score']:.3f} "
-        f"(p = {stats['spearman_score_p']:.2g}); our class vs theirs: "
-        f"{stats['spearman_class']:.3f} (p = {stats['spearman_class_p']:.2g})"
+        f"Spearman rho, our score vs their challenge order: {st.spearman_score:.3f} "
+        f"(p = {st.spearman_score_p:.2g}); our class vs theirs: "
+        f"{st.spearman_class:.3f} (p = {st.spearman_class_p:.2g})"
     )
     if out:
-        per_area.to_csv(out, index=False)
-        typer.echo(f"{len(per_area)} rader skrivna till {out}")
+        write_csv(res.per_area, out)

@@ -66,15 +66,57 @@ def scb_xlsx(
 def pxweb(
     files: Files,
     fmt: Annotated[
-        str, typer.Option("--format", help="json-stat2 or csv (default: by file ending).")
+        str,
+        typer.Option(
+            "--format", help="json-stat2, json (v1 plain), csv or px (default: by file ending)."
+        ),
     ] = "auto",
     area_version: Annotated[str | None, typer.Option(help="Boundary version override.")] = None,
+    total_area: Annotated[
+        str | None,
+        typer.Option(help="Area of an answer without a region (default: Sweden for SCB)."),
+    ] = None,
     db: DbOption = None,
 ) -> None:
-    """Saved SCB PX-Web API responses (JSON-stat2 or CSV)."""
+    """Saved PX-Web API answers (JSON-stat2, v1 plain JSON, CSV or PX), SCB's or a city's."""
     from omradesbild.store.ingest import parse_pxweb_file
 
-    _ingest(db, files, lambda p: parse_pxweb_file(p, fmt=fmt, area_version=area_version), "pxweb")
+    _ingest(
+        db,
+        files,
+        lambda p: parse_pxweb_file(p, fmt=fmt, area_version=area_version, total_area=total_area),
+        "pxweb",
+    )
+
+
+@app.command("px")
+def px(
+    files: Files,
+    lang: Annotated[
+        str | None,
+        typer.Option(help="Language of labels, one of the file's LANGUAGES (default: LANGUAGE)."),
+    ] = None,
+    area_version: Annotated[
+        str | None, typer.Option(help="Boundary version of DeSO/RegSO codes without a suffix.")
+    ] = None,
+    total_area: Annotated[
+        str | None,
+        typer.Option(
+            help="Area of a file without a region variable (default: Sweden for SCB's files), "
+            "e.g. 0180."
+        ),
+    ] = None,
+    db: DbOption = None,
+) -> None:
+    """PX files (PC-Axis / PxWeb, CHARSET ANSI or UTF-8), e.g. saved from a city's PxWeb."""
+    from omradesbild.store.ingest import parse_px_file
+
+    _ingest(
+        db,
+        files,
+        lambda p: parse_px_file(p, lang=lang, area_version=area_version, total_area=total_area),
+        "px",
+    )
 
 
 @app.command("table")
@@ -102,12 +144,54 @@ def table(
     )
 
 
+@app.command("scb-csv")
+def scb_csv(
+    files: Files,
+    allow_unmatched: Annotated[
+        bool,
+        typer.Option(
+            "--allow-unmatched",
+            help="Ingest the rows whose RegSO label matches and list the labels that do not "
+            "(default: an unmatched label is an error).",
+        ),
+    ] = False,
+    db: DbOption = None,
+) -> None:
+    """Statistikdatabasen CSV exports keyed by RegSO label "Kommun (RegSO-namn)".
+
+    Region column, dimension columns, one column per year (e.g. "Antal 2020"); UTF-8 with
+    BOM, decimal point; SCB's .. . - become missing values with a reason. Every label is
+    matched to a RegSO 2020 through the names from SCB's key (ingest it first).
+    """
+    from omradesbild.services.labelled import ingest_scb_csv
+
+    with open_store(db) as store:
+        reports, matches = ingest_scb_csv(store, files, allow_unmatched=allow_unmatched)
+    for m in matches:
+        typer.echo(m.line())
+    _report(reports)
+
+
 @app.command("scb-key")
 def scb_key(files: Files, db: DbOption = None) -> None:
-    """SCB's key DeSO 2018 -> RegSO 2020 (CSV): kommun, RegSO and DeSO areas and links."""
-    from omradesbild.store.ingest import parse_scb_key
+    """SCB's keys and DeSO change log (CSV, told apart by their header).
 
-    _ingest(db, files, parse_scb_key, "scb-key")
+    The key DeSO 2018 -> RegSO 2020 (kommun, RegSO 2020 and DeSO 2018 areas), the key
+    DeSO 2025 -> RegSO 2025 (RegSO 2025 and DeSO 2025 areas) and the change log "Historiska
+    förändringar i DeSO" (crosswalks DeSO 2018 <-> 2025 and RegSO 2020 <-> 2025; needs both
+    keys, in the store or in the same command). All files are parsed, then written in one
+    transaction.
+    """
+    from omradesbild.services.versions import ingest_scb_keys
+
+    with open_store(db) as store:
+        reports, results, removed = ingest_scb_keys(store, files)
+    _report(reports)
+    for res in results:
+        for line in res.lines():
+            typer.echo(line)
+    if removed:
+        typer.echo(f"{removed} older code-rule/change-log links replaced by SCB's change log")
 
 
 @app.command("boundaries")

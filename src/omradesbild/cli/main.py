@@ -23,10 +23,11 @@ from omradesbild.cli import followup as followup_cmds
 from omradesbild.cli import harmonize as harmonize_cmds
 from omradesbild.cli import ingest as ingest_cmds
 from omradesbild.cli import official as official_cmds  # noqa: F401  (registers its commands)
-from omradesbild.cli.common import DbOption, echo_table, open_store
+from omradesbild.cli.common import DbOption, Period, echo_table, open_store, write_csv
 from omradesbild.cli.main_summary import print_summary
 from omradesbild.cli.report import report as report_cmd
 from omradesbild.cli.serve import serve as serve_cmd
+from omradesbild.config import BASE_VERSION
 from omradesbild.errors import OmradesbildError
 
 app = typer.Typer(
@@ -56,8 +57,10 @@ app.add_typer(followup_cmds.goals_app, name="goals")
 @app.command()
 def summary(db: DbOption = None, as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
     """Summarise the store: areas per level and version, variables, periods and sources."""
+    from omradesbild.services.store_info import store_summary
+
     with open_store(db, read_only=True) as store:
-        info = store.summary()
+        info = store_summary(store)
     if as_json:
         typer.echo(json.dumps(info, ensure_ascii=False, indent=2))
         return
@@ -67,20 +70,23 @@ def summary(db: DbOption = None, as_json: Annotated[bool, typer.Option("--json")
 @app.command()
 def query(
     variable: Annotated[str, typer.Argument(help="Variable id, e.g. pop_total.")],
-    period: Annotated[str, typer.Option("--period", "-p", help="Period, e.g. 2022.")],
+    period: Period,
     version: Annotated[
         str, typer.Option("--version", help="Area boundary version, e.g. deso2018.")
-    ] = "deso2018",
+    ] = BASE_VERSION,
     out: Annotated[Path | None, typer.Option(help="Write CSV here instead of printing.")] = None,
     db: DbOption = None,
 ) -> None:
-    """One variable for every area of one boundary version in one period."""
+    """One variable for every area of one boundary version in one period.
+
+    A period or version without values is an error naming those that have values.
+    """
+    from omradesbild.services.store_info import variable_values
+
     with open_store(db, read_only=True) as store:
-        store.require_variable(variable)
-        df = store.variable_values(variable, period, area_version=version)
+        df = variable_values(store, variable, period, version=version)
     if out:
-        df.to_csv(out, index=False)
-        typer.echo(f"{len(df)} rader skrivna till {out}")
+        write_csv(df, out)
     else:
         echo_table(df)
 
@@ -88,16 +94,19 @@ def query(
 @app.command()
 def variables(db: DbOption = None) -> None:
     """List the variables in the store with their labels, units and periods."""
+    from omradesbild.services.store_info import variables as stored_variables
+
     with open_store(db, read_only=True) as store:
-        echo_table(store.variables())
+        echo_table(stored_variables(store))
 
 
 @app.command()
 def sources(db: DbOption = None) -> None:
     """List every ingested source with publisher, table, checksum and time."""
+    from omradesbild.services.store_info import sources as stored_sources
+
     with open_store(db, read_only=True) as store:
-        df = store.sources()
-    echo_table(df[["source_id", "publisher", "table_id", "reference", "licence", "ingested_at"]])
+        echo_table(stored_sources(store))
 
 
 @app.command()
@@ -108,8 +117,10 @@ def revisions(
     db: DbOption = None,
 ) -> None:
     """Show every stored revision of one observation, oldest first."""
+    from omradesbild.services.store_info import revisions as stored_revisions
+
     with open_store(db, read_only=True) as store:
-        echo_table(store.revisions(area_code, variable, period))
+        echo_table(stored_revisions(store, area_code, variable, period))
 
 
 @app.command()

@@ -7,7 +7,13 @@ from typing import Annotated
 
 import typer
 
-from omradesbild.cli.common import DbOption, open_store
+from omradesbild.cli.common import DbOption, DisclosureThreshold, Kommun, Version, open_store
+from omradesbild.config import (
+    AREA_TYPE_METHOD,
+    DEFAULT_LEVEL,
+    DISCLOSURE_THRESHOLD,
+    REPORT_UNCERTAINTY_DRAWS,
+)
 
 #: Without ``--pdf``/``--no-pdf``, PDFs are written when there are at most this many profiles.
 PDF_AUTO_MAX = 50
@@ -16,39 +22,39 @@ PDF_AUTO_MAX = 50
 def report(
     level: Annotated[
         str, typer.Option(help="Area level of the profiles: regso, deso, district …")
-    ] = "regso",
-    version: Annotated[
-        str | None, typer.Option(help="Boundary version of the level (default: the usual one).")
-    ] = None,
+    ] = DEFAULT_LEVEL,
+    version: Version = None,
     period: Annotated[
         str | None, typer.Option("--period", "-p", help="Year (default: latest with the index).")
     ] = None,
     lang: Annotated[str, typer.Option(help="Language: sv (default) or en.")] = "sv",
     out: Annotated[Path, typer.Option(help="Output folder of the site.")] = Path("rapport"),
-    method: Annotated[str, typer.Option(help="Index method id or YAML file.")] = "scb-omradestyp",
-    threshold: Annotated[
-        int, typer.Option(help="Disclosure threshold: counts 1 … threshold-1 are suppressed.")
-    ] = 5,
+    method: Annotated[str, typer.Option(help="Index method id or YAML file.")] = AREA_TYPE_METHOD,
+    threshold: DisclosureThreshold = DISCLOSURE_THRESHOLD,
     areas: Annotated[
         list[str] | None, typer.Option("--areas", help="Only these area codes get a profile.")
     ] = None,
-    kommun: Annotated[
-        str | None, typer.Option(help="Only this kommun's areas, e.g. 0180 (Stockholm).")
-    ] = None,
-    draws: Annotated[int, typer.Option(help="Monte-Carlo draws for the rank intervals.")] = 500,
+    kommun: Kommun = None,
+    draws: Annotated[
+        int, typer.Option(help="Monte-Carlo draws for the rank intervals.")
+    ] = REPORT_UNCERTAINTY_DRAWS,
     pdf: Annotated[
         bool | None,
         typer.Option(
             "--pdf/--no-pdf",
             help="Also write each profile as an A4 PDF (profiles/<code>.pdf). "
-            f"Default: on for up to {PDF_AUTO_MAX} profiles, off above.",
+            f"Default: on for up to {PDF_AUTO_MAX} profiles when the pdf extra is installed.",
         ),
     ] = None,
     db: DbOption = None,
 ) -> None:
     """Build the report site: overview (index.html) and one profile per area, offline."""
+    from omradesbild._compat import has_optional_dependency, import_optional_dependency
     from omradesbild.reports.profile import load_site_data
     from omradesbild.reports.site import build_site
+
+    if pdf:
+        import_optional_dependency("weasyprint", purpose="--pdf (PDF profiles)")
 
     with open_store(db, read_only=True) as store:
         data = load_site_data(
@@ -69,7 +75,7 @@ def report(
         f"({res.seconds:.1f} s; översikt {res.overview_mb:.2f} MB) – öppna {res.index}"
     )
     if pdf is None:
-        pdf = len(data.profile_codes) <= PDF_AUTO_MAX
+        pdf = len(data.profile_codes) <= PDF_AUTO_MAX and has_optional_dependency("weasyprint")
     if pdf:
         from omradesbild.reports.pdf import build_pdfs, link_pdfs
 

@@ -11,15 +11,11 @@ from omradesbild.cli.common import DbOption
 
 
 def _seed_demo(store_path: Path, partners_url: str) -> None:
-    """Seed example organisations, observations and interventions, if the module exists."""
-    try:
-        from omradesbild.partners.db import init_db, make_engine
-        from omradesbild.partners.seed import seed_demo
-    except ImportError:
-        typer.echo("(partnermodulen saknas – inga exempelinloggningar / no partners module)")
-        return
+    """Seed example organisations, users, observations and interventions."""
     from sqlalchemy.orm import Session
 
+    from omradesbild.partners.db import init_db, make_engine
+    from omradesbild.partners.seed import seed_demo
     from omradesbild.store import Store
 
     engine = make_engine(partners_url)
@@ -61,8 +57,15 @@ def serve(
     ] = False,
     lang: Annotated[str | None, typer.Option(help="Default page language: sv or en.")] = None,
 ) -> None:
-    """Serve the web app: map, area pages, comparison, method explorer, downloads, API."""
-    import uvicorn
+    """Serve the web app: map, area pages, comparison, method explorer, downloads, API.
+
+    Needs the ``web`` extra: ``pip install 'omradesbild[web]'``.
+    """
+    from omradesbild._compat import import_optional_dependency
+
+    for module in ("fastapi", "sqlalchemy", "pydantic_settings"):
+        import_optional_dependency(module, purpose="omradesbild serve")
+    uvicorn = import_optional_dependency("uvicorn", purpose="omradesbild serve")
 
     from omradesbild.web.app import create_app
     from omradesbild.web.settings import WebSettings

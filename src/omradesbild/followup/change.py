@@ -14,6 +14,7 @@ import numpy.typing as npt
 import pandas as pd
 from scipy import stats
 
+from omradesbild.config import DEFAULT_CONFIDENCE
 from omradesbild.errors import ConfigError, InputError
 from omradesbild.followup._common import (
     as_text,
@@ -193,7 +194,7 @@ def indicator_change(
     *,
     period_from: str | int,
     period_to: str | int,
-    confidence: float = 0.95,
+    confidence: float = DEFAULT_CONFIDENCE,
     catalogue: Catalogue | None = None,
     test_approximate: bool = False,
 ) -> pd.DataFrame:
@@ -381,7 +382,7 @@ def trend(
     *,
     periods: Iterable[str | int] | None = None,
     weighted: bool = True,
-    confidence: float = 0.95,
+    confidence: float = DEFAULT_CONFIDENCE,
     min_periods: int = 3,
     catalogue: Catalogue | None = None,
 ) -> pd.DataFrame:

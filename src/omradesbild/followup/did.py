@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from omradesbild.config import DEFAULT_CONFIDENCE
 from omradesbild.errors import InputError
 from omradesbild.followup._common import period_to_year, require_columns
 
@@ -147,7 +148,7 @@ def difference_in_differences(
     treated: Iterable[str],
     start_period: str | int,
     comparison: Iterable[str],
-    confidence: float = 0.95,
+    confidence: float = DEFAULT_CONFIDENCE,
     se: Literal["cluster", "simple"] = "cluster",
 ) -> DidResult:
     """Two-way fixed-effects difference-in-differences of one indicator.

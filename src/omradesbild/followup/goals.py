@@ -25,6 +25,7 @@ import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 from scipy import stats
 
+from omradesbild.config import AREA_TYPE_METHOD, DEFAULT_CONFIDENCE
 from omradesbild.errors import ConfigError, InputError
 from omradesbild.followup._common import period_to_year, require_columns
 
@@ -104,7 +105,7 @@ class AreaTypeSelection(_Strict):
 
     source: Literal["area_type"]
     classes: list[int] = Field(min_length=1)
-    method: str = "scb-omradestyp"
+    method: str = AREA_TYPE_METHOD
     level: str = "regso"
 
 
@@ -122,7 +123,7 @@ class GapGoal(_GoalBase):
     indicator: str
     group_a: list[int] = Field(min_length=1)
     group_b: list[int] = Field(min_length=1)
-    method: str = "scb-omradestyp"
+    method: str = AREA_TYPE_METHOD
     level: str = "regso"
 
     @model_validator(mode="after")
@@ -443,7 +444,11 @@ def _meets(value: float, target: float, comparison: str) -> bool:
 
 
 def linear_projection(
-    years: Sequence[float], values: Sequence[float], at: float, *, confidence: float = 0.95
+    years: Sequence[float],
+    values: Sequence[float],
+    at: float,
+    *,
+    confidence: float = DEFAULT_CONFIDENCE,
 ) -> tuple[float, float, float]:
     r"""OLS line through ``(years, values)`` evaluated at ``at``, with a prediction interval.
 
@@ -486,7 +491,7 @@ def goal_status(
     goal: AnyGoal,
     history: pd.DataFrame,
     *,
-    confidence: float = 0.95,
+    confidence: float = DEFAULT_CONFIDENCE,
     min_points: int = 3,
     language: Literal["sv", "en"] = "en",
 ) -> GoalStatus:

@@ -17,6 +17,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
+from omradesbild.config import DEFAULT_CONFIDENCE
 from omradesbild.errors import InputError
 from omradesbild.followup._common import as_text, check_unique, require_columns
 from omradesbild.indicators import wilson_interval
@@ -55,7 +56,7 @@ def underreporting_indicator(
     *,
     survey_indicator: str = "survey_victimisation",
     crime_indicators: Sequence[str] | None = None,
-    confidence: float = 0.95,
+    confidence: float = DEFAULT_CONFIDENCE,
 ) -> pd.DataFrame:
     r"""Survey victimisation per 1 000 respondents against reported offences per 1 000
     residents, per area and year where survey data exists.

@@ -17,6 +17,7 @@ import numpy.typing as npt
 import pandas as pd
 import scipy.sparse as sp
 
+from omradesbild.config import BASE_VERSION
 from omradesbild.errors import InputError, NotFoundError
 from omradesbild.sources.base import LINK_COLUMNS, OBS_COLUMNS, empty_frame
 
@@ -556,7 +557,7 @@ def harmonise_to_layer(
     target_level: str,
     target_version: str,
     source_level: str = "deso",
-    source_version: str = "deso2018",
+    source_version: str = BASE_VERSION,
     via_code_rule_to: str | None = None,
     population_variable: str = "pop_total",
     period: str | None = None,

@@ -24,6 +24,7 @@ import numpy.typing as npt
 import pandas as pd
 
 from omradesbild.areas.codes import DESO_RE, KOMMUN_RE, REGSO_RE, kommun_of
+from omradesbild.config import DEFAULT_CONFIDENCE
 from omradesbild.errors import InputError
 from omradesbild.indicators.catalogue import (
     AgeBands,
@@ -810,7 +811,7 @@ def finalize_indicators(
     counts: pd.DataFrame,
     *,
     catalogue: Catalogue | None = None,
-    confidence: float = 0.95,
+    confidence: float = DEFAULT_CONFIDENCE,
     smooth: bool = False,
 ) -> pd.DataFrame:
     r"""Values, confidence intervals and reliability flags from indicator counts.
@@ -942,7 +943,7 @@ def compute_indicators(
     indicators: Sequence[str] | None = None,
     periods: Iterable[str] | None = None,
     smooth: bool = False,
-    confidence: float = 0.95,
+    confidence: float = DEFAULT_CONFIDENCE,
     strict: bool = False,
 ) -> pd.DataFrame:
     """Indicators per area and period, at the observations' level or aggregated.
@@ -1009,7 +1010,7 @@ def reference_values(
     indicators: Sequence[str] | None = None,
     periods: Iterable[str] | None = None,
     kommun_links_frame: pd.DataFrame | None = None,
-    confidence: float = 0.95,
+    confidence: float = DEFAULT_CONFIDENCE,
 ) -> pd.DataFrame:
     """Kommun and country values for comparison, from the same base observations.
 

@@ -18,13 +18,14 @@ import numpy as np
 import numpy.typing as npt
 from scipy import stats
 
+from omradesbild.config import DEFAULT_CONFIDENCE, EXACT_INTERVAL_BELOW
 from omradesbild.errors import ConfigError
 
 FloatArray = npt.NDArray[np.float64]
 ArrayLike = npt.ArrayLike
 
 #: Counts below this use the exact (Garwood) interval when ``method="auto"``.
-EXACT_BELOW: float = 100.0
+EXACT_BELOW: float = EXACT_INTERVAL_BELOW
 
 
 def _z(confidence: float) -> float:
@@ -34,7 +35,7 @@ def _z(confidence: float) -> float:
 
 
 def wilson_interval(
-    successes: ArrayLike, trials: ArrayLike, *, confidence: float = 0.95
+    successes: ArrayLike, trials: ArrayLike, *, confidence: float = DEFAULT_CONFIDENCE
 ) -> tuple[FloatArray, FloatArray]:
     r"""Wilson score interval for a binomial proportion.
 
@@ -91,7 +92,7 @@ def wilson_interval(
 
 
 def poisson_exact_interval(
-    count: ArrayLike, *, confidence: float = 0.95
+    count: ArrayLike, *, confidence: float = DEFAULT_CONFIDENCE
 ) -> tuple[FloatArray, FloatArray]:
     r"""Exact (Garwood) confidence interval for a Poisson mean.
 
@@ -134,7 +135,7 @@ def poisson_exact_interval(
 
 
 def poisson_byar_interval(
-    count: ArrayLike, *, confidence: float = 0.95
+    count: ArrayLike, *, confidence: float = DEFAULT_CONFIDENCE
 ) -> tuple[FloatArray, FloatArray]:
     r"""Byar's approximation to the exact Poisson interval.
 
@@ -179,7 +180,7 @@ def poisson_byar_interval(
 def poisson_interval(
     count: ArrayLike,
     *,
-    confidence: float = 0.95,
+    confidence: float = DEFAULT_CONFIDENCE,
     method: Literal["auto", "exact", "byar"] = "auto",
     exact_below: float = EXACT_BELOW,
 ) -> tuple[FloatArray, FloatArray]:
@@ -226,7 +227,7 @@ def rate_interval(
     population: ArrayLike,
     *,
     multiplier: float = 1000.0,
-    confidence: float = 0.95,
+    confidence: float = DEFAULT_CONFIDENCE,
     method: Literal["auto", "exact", "byar"] = "auto",
 ) -> tuple[FloatArray, FloatArray]:
     r"""Confidence interval for a rate ``count / population × multiplier``.

@@ -5,6 +5,9 @@ foreign keys on; every transaction starts with ``BEGIN IMMEDIATE`` so that concu
 writers queue on the busy timeout instead of failing when a read lock cannot be upgraded.
 ``postgresql+psycopg://user:pw@host/db`` (psycopg 3; plain ``postgresql://`` is rewritten to
 it) gives a pooled PostgreSQL engine.
+
+The schema is kept by Alembic migrations (``partners/migrations``); :func:`init_db` upgrades
+a database to the latest revision at start-up.
 """
 
 from __future__ import annotations
@@ -12,15 +15,17 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from omradesbild.errors import ConfigError, StoreError
-from omradesbild.partners.models import Base
+
+if TYPE_CHECKING:
+    from alembic.config import Config
 
 #: Seconds a SQLite writer waits for the lock before giving up.
 SQLITE_BUSY_TIMEOUT_S = 30.0
@@ -86,19 +91,112 @@ def _sqlite_engine(url: str, *, echo: bool) -> Engine:
     return engine
 
 
+#: Folder of the Alembic migrations (shipped with the package; no alembic.ini needed).
+MIGRATIONS = Path(__file__).parent / "migrations"
+
+#: The first revision: the schema that ``create_all`` made before there were migrations.
+BASELINE_REVISION = "0001"
+
+#: The tables of the baseline revision.
+BASELINE_TABLES = frozenset(
+    {
+        "organisations",
+        "users",
+        "sessions",
+        "submissions",
+        "submission_areas",
+        "submission_versions",
+        "audit_log",
+        "interventions",
+        "intervention_areas",
+        "intervention_organisations",
+        "intervention_goals",
+        "login_attempts",
+    }
+)
+
+# Any constant: PostgreSQL's advisory lock that serialises migrations of concurrent starts.
+_PG_MIGRATION_LOCK = 0x6F6D7261
+
+
+def migration_config(connection: Connection | None = None) -> Config:
+    """The Alembic configuration of the partners' database, built in code.
+
+    Parameters
+    ----------
+    connection
+        An open connection the migrations run on (``env.py`` reads it from
+        ``config.attributes["connection"]``).
+    """
+    from alembic.config import Config
+
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    cfg.set_main_option("path_separator", "os")
+    if connection is not None:
+        cfg.attributes["connection"] = connection
+    return cfg
+
+
+def schema_revision(engine: Engine) -> str | None:
+    """The Alembic revision the database is at (None: not under migrations, or empty)."""
+    from alembic.migration import MigrationContext
+
+    with engine.connect() as conn:
+        return MigrationContext.configure(conn).get_current_revision()
+
+
 def init_db(engine: Engine) -> None:
-    """Create the tables that do not exist yet (idempotent).
+    """Bring the database to the latest schema: run the Alembic migrations up to head.
+
+    An empty database gets every revision. A database made before migrations existed (the
+    baseline tables but no ``alembic_version`` table) is stamped with the baseline revision
+    first, then upgraded. Idempotent; concurrent starts on PostgreSQL wait for each other.
 
     Raises
     ------
     StoreError
-        If the database cannot be reached or written.
+        If the database cannot be reached or written, or holds only part of the baseline
+        tables without a recorded revision.
     """
+    from alembic import command
+    from alembic.migration import MigrationContext
+
+    url = engine.url.render_as_string(hide_password=True)
     try:
-        Base.metadata.create_all(engine)
+        with engine.begin() as conn:
+            if conn.dialect.name == "postgresql":
+                conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _PG_MIGRATION_LOCK})
+            cfg = migration_config(conn)
+            if MigrationContext.configure(conn).get_current_revision() is None:
+                present = BASELINE_TABLES & set(inspect(conn).get_table_names())
+                if present == BASELINE_TABLES:
+                    command.stamp(cfg, BASELINE_REVISION)
+                elif present:
+                    raise StoreError(
+                        f"{url}: the partners' database has some of its tables "
+                        f"({', '.join(sorted(present))}) but no schema revision "
+                        "(alembic_version); expected an empty database or a complete one"
+                    )
+            command.upgrade(cfg, "head")
     except SQLAlchemyError as exc:
-        url = engine.url.render_as_string(hide_password=True)
-        raise StoreError(f"{url}: cannot create the partners' tables: {exc}") from exc
+        raise StoreError(f"{url}: cannot create or upgrade the partners' tables: {exc}") from exc
+
+
+def drop_db(engine: Engine) -> None:
+    """Drop every table of the partners' database and its revision table (tests, resets).
+
+    Runs the migrations down to the empty schema, then drops what is left of the tables the
+    models know (e.g. of a database made before migrations) and the revision table.
+    """
+    from alembic import command
+
+    from omradesbild.partners.models import Base
+
+    with engine.begin() as conn:
+        command.downgrade(migration_config(conn), "base")
+        Base.metadata.drop_all(conn)
+        conn.execute(text("DROP TABLE IF EXISTS alembic_version"))
 
 
 def session_factory(engine: Engine) -> sessionmaker[Session]:

@@ -11,6 +11,7 @@ from typing import Any
 
 import pandas as pd
 
+from omradesbild import config
 from omradesbild.errors import InputError, NotFoundError, OmradesbildError
 from omradesbild.followup._common import period_to_year
 from omradesbild.followup.did import DidResult, comparable_areas, difference_in_differences
@@ -73,7 +74,7 @@ def intervention_followup(
     rule = ""
     if type_period is not None:
         try:
-            ix = area_index(store, method=load_method("scb-omradestyp"), level=level,
+            ix = area_index(store, method=load_method(config.AREA_TYPE_METHOD), level=level,
                             period=type_period, version=version)  # fmt: skip
             types = ix.rename(columns={"class": "area_type"})[["area_code", "period",
                                                                 "area_type"]]  # fmt: skip

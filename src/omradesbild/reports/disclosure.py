@@ -18,6 +18,7 @@ import pandas as pd
 
 from omradesbild.config import DISCLOSURE_THRESHOLD
 from omradesbild.errors import ConfigError, InputError
+from omradesbild.wording import check_lang, text
 
 #: The default threshold T: counts whose rounded value is 1 … T-1 are suppressed.
 DEFAULT_THRESHOLD = DISCLOSURE_THRESHOLD
@@ -254,40 +255,8 @@ def disclosure_rule_text(threshold: int = DEFAULT_THRESHOLD, lang: str = "sv") -
         Unknown language or invalid threshold.
     """
     t = _check_threshold(threshold)
-    if lang not in ("sv", "en"):
-        raise ConfigError(f"unknown language {lang!r}; expected 'sv' or 'en'")
-    small = "1" if t == 2 else f"1–{t - 1}"
-    if lang == "sv":
-        if t == 1:
-            return (
-                "Röjandekontroll: tröskel T = 1, inga antal döljs. Ingen sekundär röjandekontroll "
-                "görs."
-            )
-        return (
-            f"Röjandekontroll (tröskel T = {t}): varje antal (täljare och nämnare) avrundas till "
-            "närmaste heltal (halvor uppåt) innan det prövas; viktade antal som summerats över "
-            "nycklar prövas alltså på sitt avrundade värde. Antal vars avrundade värde är "
-            f"{small} redovisas inte (visas som '{MASK_SYMBOL}'); 0 redovisas. När nämnaren "
-            "döljs döljs även täljaren. En andel, kvot, medelvärde eller median vars täljare "
-            "eller nämnare döljs redovisas inte, inte heller dess konfidensintervall eller "
-            "utjämnade värde. Ingen sekundär (kompletterande) röjandekontroll görs: ett dolt "
-            "värde kan i vissa fall räknas fram ur andra redovisade värden (t.ex. summor, "
-            "differenser eller andra områdesnivåer)."
-        )
+    lang = check_lang(lang)
     if t == 1:
-        return (
-            "Disclosure control: threshold T = 1, no counts are suppressed. No secondary "
-            "suppression is applied."
-        )
-    return (
-        f"Disclosure control (threshold T = {t}): every count (numerator and denominator) is "
-        "rounded to the nearest whole number (halves up) before it is tested, so weighted "
-        "counts aggregated over crosswalks are tested on their rounded value. A count whose "
-        f"rounded value is {small} is not published (shown as '{MASK_SYMBOL}'); 0 is "
-        "published. When the denominator is suppressed, the numerator is suppressed as well. "
-        "A share, rate, mean or median whose numerator or denominator is suppressed is not "
-        "published, nor its confidence interval or smoothed value. No secondary "
-        "(complementary) suppression is applied: a suppressed figure may in some cases be "
-        "derived from other published figures (e.g. totals, differences or other area "
-        "levels)."
-    )
+        return text("disclosure_rule_off", lang)
+    small = "1" if t == 2 else f"1–{t - 1}"
+    return text("disclosure_rule", lang, threshold=t, small=small, symbol=MASK_SYMBOL)

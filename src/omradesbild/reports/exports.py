@@ -37,6 +37,7 @@ from omradesbild.reports.disclosure import (
     disclosure_rule_text,
     mask_components,
 )
+from omradesbild.wording import domain_label, strings, unit_label
 
 if TYPE_CHECKING:
     import geopandas as gpd
@@ -67,143 +68,26 @@ _INDEX_HEADS = (
 
 _SOURCE_FIELDS = ("publisher", "table_id", "title", "reference", "checksum", "licence")
 
-_DOMAINS_EN = {
-    "inkomst": "Income",
-    "utbildning": "Education",
-    "arbete": "Work",
-    "boende": "Housing",
-    "befolkning": "Population",
-    "hushåll": "Households",
-    "brott och trygghet": "Crime and safety",
-    "hälsa": "Health",
-    "övrigt": "Other",
-}
-
-_UNITS_EN = {
-    "procent": "percent",
-    "tkr": "SEK thousand",
-    "per 1 000 invånare": "per 1 000 residents",
-}
-
-_TEXT: dict[str, dict[str, str]] = {
-    "sv": {
-        "area_code": "Områdeskod",
-        "area_name": "Område",
-        "period": "Period",
-        "ci_low": "KI 95 % nedre",
-        "ci_high": "KI 95 % övre",
-        "reliable": "tillförlitlig",
-        "score": "Poäng",
-        "rank": "Rang",
-        "class": "Klass",
-        "class_label": "Klassnamn",
-        "fallback_used": "Ersättningsindikator använd",
-        "missing_indicators": "Saknade indikatorer",
-        "meta_sheet": "Källor och metod",
-        "index_sheet": "Index",
-        "other": "Övrigt",
-        "title": "Områdesbild – export",
-        "generated_at": "Skapad",
-        "package_version": "Programversion",
-        "threshold": "Tröskel för röjandekontroll",
-        "rule": "Röjandekontroll",
-        "legend": "Teckenförklaring",
-        "legend_text": (
-            f"'{MASK_SYMBOL}' = dolt av röjandeskäl; tom cell = uppgift saknas. "
-            "tillförlitlig = FALSKT: nämnaren är mindre än indikatorns gräns för "
-            "tillförlitlighet, eller värdet är osäkert."
-        ),
-        "index_note": (
-            "Index: poäng, temavärden, rang och klass beräknas på alla värden (även dolda) och "
-            "redovisas; komponenternas värden döljs enligt regeln ovan. Eftersom metoden och "
-            "övriga komponenter redovisas kan ett dolt komponentvärde i princip räknas fram "
-            "(ingen sekundär röjandekontroll)."
-        ),
-        "methods": "Metoder",
-        "method_id": "Metod",
-        "version": "Version",
-        "sources": "Källor",
-        "publisher": "Utgivare",
-        "table_id": "Tabell",
-        "source_title": "Titel",
-        "reference": "Referens",
-        "checksum": "Kontrollsumma (SHA-256)",
-        "licence": "Licens",
-        "ingested_at": "Inläst",
-        "indicators": "Indikatorer",
-        "indicator_id": "Id",
-        "indicator_name": "Namn",
-        "domain": "Område (tema)",
-        "unit": "Enhet",
-        "numerator": "Täljare",
-        "denominator": "Nämnare",
-        "min_denominator": "Gräns för tillförlitlighet (nämnare)",
-    },
-    "en": {
-        "area_code": "Area code",
-        "area_name": "Area",
-        "period": "Period",
-        "ci_low": "95 % CI lower",
-        "ci_high": "95 % CI upper",
-        "reliable": "reliable",
-        "score": "Score",
-        "rank": "Rank",
-        "class": "Class",
-        "class_label": "Class label",
-        "fallback_used": "Fallback used",
-        "missing_indicators": "Missing indicators",
-        "meta_sheet": "Sources and method",
-        "index_sheet": "Index",
-        "other": "Other",
-        "title": "Områdesbild – export",
-        "generated_at": "Generated",
-        "package_version": "Package version",
-        "threshold": "Disclosure threshold",
-        "rule": "Disclosure control",
-        "legend": "Legend",
-        "legend_text": (
-            f"'{MASK_SYMBOL}' = suppressed for disclosure control; empty cell = not available. "
-            "reliable = FALSE: the denominator is below the indicator's reliability limit, or "
-            "the value is uncertain."
-        ),
-        "index_note": (
-            "Index: score, theme values, rank and class are computed from all values (hidden "
-            "ones included) and published; the component values are suppressed by the rule "
-            "above. As the method and the other components are published, a suppressed "
-            "component can in principle be recovered (no secondary suppression)."
-        ),
-        "methods": "Methods",
-        "method_id": "Method",
-        "version": "Version",
-        "sources": "Sources",
-        "publisher": "Publisher",
-        "table_id": "Table",
-        "source_title": "Title",
-        "reference": "Reference",
-        "checksum": "Checksum (SHA-256)",
-        "licence": "Licence",
-        "ingested_at": "Ingested",
-        "indicators": "Indicators",
-        "indicator_id": "Id",
-        "indicator_name": "Name",
-        "domain": "Domain",
-        "unit": "Unit",
-        "numerator": "Numerator",
-        "denominator": "Denominator",
-        "min_denominator": "Reliability limit (denominator)",
-    },
-}
-
+#: Order of the domain sheets (the catalogue's Swedish domain names).
+_DOMAIN_ORDER = (
+    "inkomst",
+    "utbildning",
+    "arbete",
+    "boende",
+    "befolkning",
+    "hushåll",
+    "brott och trygghet",
+    "hälsa",
+    "övrigt",
+)
 
 # --------------------------------------------------------------------------------------------
 # Helpers
 # --------------------------------------------------------------------------------------------
 
 
-def _check_lang(lang: str) -> dict[str, str]:
-    if lang not in _TEXT:
-        raise ConfigError(f"unknown language {lang!r}; expected 'sv' or 'en'")
-    return _TEXT[lang]
+def _check_lang(lang: str) -> Mapping[str, str]:
+    return strings(lang)
 
 
 def _catalogue(catalogue: Catalogue | None) -> Catalogue:
@@ -292,7 +176,7 @@ def _label(indicator: str, cat: Catalogue, lang: str) -> str:
 
 
 def _unit(unit: str, lang: str) -> str:
-    return unit if lang == "sv" else _UNITS_EN.get(unit, unit)
+    return unit_label(unit, lang)
 
 
 def _domain_of(indicator: str, cat: Catalogue) -> str:
@@ -300,7 +184,7 @@ def _domain_of(indicator: str, cat: Catalogue) -> str:
 
 
 def _domain_title(domain: str, lang: str) -> str:
-    title = domain if lang == "sv" else _DOMAINS_EN.get(domain, domain)
+    title = domain_label(domain, lang)
     return title[:1].upper() + title[1:]
 
 
@@ -409,7 +293,7 @@ def export_metadata(
     _check_lang(lang)
     src = _sources_frame(sources)
     return {
-        "title": _TEXT[lang]["title"],
+        "title": strings(lang)["export_title"],
         "generated_at": _now(generated_at),
         "package": "omradesbild",
         "package_version": _package_version(),
@@ -505,7 +389,7 @@ def export_excel(
     by_domain: dict[str, list[str]] = {}
     for ind in ids:
         by_domain.setdefault(_domain_of(ind, cat), []).append(ind)
-    domain_order = [d for d in (*_DOMAINS_EN, *by_domain) if d in by_domain]
+    domain_order = [d for d in (*_DOMAIN_ORDER, *by_domain) if d in by_domain]
     for domain in dict.fromkeys(domain_order):
         ws = wb.create_sheet(_sheet_name(_domain_title(domain, lang), used))
         dom_ids = by_domain[domain]
@@ -613,7 +497,7 @@ def _masked_lookup(disclosed: pd.DataFrame, comps: list[str]) -> set[tuple[str, 
 def _meta_sheet(
     ws: Any,
     *,
-    text: dict[str, str],
+    text: Mapping[str, str],
     lang: str,
     cat: Catalogue,
     ids: list[str],
@@ -635,7 +519,7 @@ def _meta_sheet(
     ws.append([text["package_version"], f"omradesbild {_package_version()}"])
     ws.append([text["threshold"], int(threshold)])
     ws.append([text["rule"], disclosure_rule_text(threshold, lang)])
-    ws.append([text["legend"], text["legend_text"]])
+    ws.append([text["legend"], text["legend_text"].format(symbol=MASK_SYMBOL)])
     if has_index:
         ws.append(["", text["index_note"]])
     for row in ws.iter_rows(min_row=2, max_row=ws.max_row):
@@ -649,12 +533,7 @@ def _meta_sheet(
         ws.append([mid, ver])
     ws.append([])
     bold_row([text["sources"]])
-    bold_row(
-        [
-            text[k] if k != "title" else text["source_title"]
-            for k in (*_SOURCE_FIELDS, "ingested_at")
-        ]
-    )
+    bold_row([text[k] for k in (*_SOURCE_FIELDS, "ingested_at")])
     for rec in _sources_frame(sources).to_dict("records"):
         ws.append([_cell(v) for v in rec.values()])
     ws.append([])
@@ -764,7 +643,7 @@ def export_json(
         extra=extra_metadata,
     )
     if index is not None:
-        meta["index_note"] = _TEXT[lang]["index_note"]
+        meta["index_note"] = strings(lang)["index_note"]
     ids = _indicator_order(disclosed["indicator"].astype(str), cat)
     meta["indicators"] = [
         {

@@ -10,7 +10,7 @@ rule.
 
 Every chart is inline SVG drawn here from the same numbers as the site (no Plotly, no
 kaleido, no browser); the map is drawn from the simplified display geometry of
-:class:`~omradesbild.reports.profile.SiteData` (EPSG:4326, projected with an
+:class:`~omradesbild.services.city.CityData` (EPSG:4326, projected with an
 equirectangular projection around the city's mean latitude). WeasyPrint is given a URL
 fetcher that refuses every URL except ``data:`` ones, so nothing is loaded from the network
 or from disk; fonts are the system's (DejaVu Sans when installed).
@@ -18,7 +18,6 @@ or from disk; fonts are the system's (DejaVu Sans when installed).
 
 from __future__ import annotations
 
-import dataclasses
 import math
 import time
 from collections.abc import Sequence
@@ -27,9 +26,11 @@ from html import escape
 from pathlib import Path
 from typing import Any
 
-from omradesbild.errors import ConfigError, NotFoundError
-from omradesbild.reports.profile import SiteData
-from omradesbild.reports.site import PartnerHook, _Context, _fmt, _nan, reliability_flag
+from omradesbild.reports.charts import percent_indicators
+from omradesbild.reports.site import PartnerHook, _Context
+from omradesbild.services.city import CityData
+from omradesbild.services.models import AreaProfile
+from omradesbild.wording import fmt_num
 
 #: Colours shared with the site (area, kommun, country, confidence band).
 COLORS = {"area": "#1f5f8b", "kommun": "#e07b00", "country": "#6b6b6b", "band": "#c9dbe8"}
@@ -38,32 +39,6 @@ TYPE_COLORS = ["#b2182b", "#ef8a62", "#f7f7f7", "#67a9cf", "#2166ac"]
 #: Sequential scale of the index map (low → high score), YlOrRd-like.
 _SCALE = ["#ffffcc", "#fed976", "#fd8d3c", "#e31a1c", "#800026"]
 _FONT = "DejaVu Sans, Arial, sans-serif"
-
-_STRINGS: dict[str, tuple[str, str]] = {
-    "page": ("Sida", "Page"),
-    "of": ("av", "of"),
-    "map": ("Området i staden", "The area in the city"),
-    "map_legend": (
-        "Färg: indexvärde (ljust = lågt, mörkt = högt); området är markerat med blå kontur.",
-        "Colour: index score (light = low, dark = high); the area is outlined in blue.",
-    ),
-    "synthetic": ("SYNTETISKA DATA", "SYNTHETIC DATA"),
-    "dots_note": (
-        "Punkt = området med 95 % konfidensintervall; romb = kommun; kvadrat = riket.",
-        "Dot = the area with its 95 % confidence interval; diamond = kommun; square = country.",
-    ),
-    "trend_note": (
-        "Blå linje = området (band: 95 % intervall); orange streckad = kommun; grå prickad "
-        "= riket.",
-        "Blue line = the area (band: 95 % interval); orange dashed = kommun; grey dotted = "
-        "country.",
-    ),
-}
-
-
-def _s(key: str, lang: str) -> str:
-    pair = _STRINGS[key]
-    return pair[1] if lang == "en" else pair[0]
 
 
 def _css(s: str) -> Any:
@@ -168,7 +143,7 @@ def svg_dots(
             f'<line x1="{_r(x(tv))}" y1="{_r(top - 4)}" x2="{_r(x(tv))}" '
             f'y2="{_r(height - 6)}" stroke="#e3e6ea" stroke-width="0.6"/>'
         )
-        parts.append(_text(x(tv), top - 6, _fmt(tv, lang, 0), size=8, anchor="middle"))
+        parts.append(_text(x(tv), top - 6, fmt_num(tv, lang, 0), size=8, anchor="middle"))
     for i, label in enumerate(labels):
         cy = top + row_h * i + row_h / 2
         short = label if len(label) <= 64 else label[:62] + "…"
@@ -248,7 +223,7 @@ def svg_trend(
             'stroke="#eef0f3" stroke-width="0.5"/>'
         )
         dec = 0 if abs(y1 - y0) >= 5 else 1 if abs(y1 - y0) >= 0.5 else 2
-        parts.append(_text(left - 2, py(tv) + 2.5, _fmt(tv, lang, dec), size=6.5, anchor="end"))
+        parts.append(_text(left - 2, py(tv) + 2.5, fmt_num(tv, lang, dec), size=6.5, anchor="end"))
     parts.append(_text(left, height - 2, str(periods[0]), size=6.5, anchor="start"))
     if len(periods) > 1:
         parts.append(_text(left + pw, height - 2, str(periods[-1]), size=6.5, anchor="end"))
@@ -340,7 +315,7 @@ def svg_bars(labels: Sequence[str], values: Sequence[object], *, lang: str = "sv
             f'height="{_r(row_h - 4)}" fill="{color}"/>'
         )
         parts.append(
-            _text(max(b, x(0)) + 3, y + row_h / 2 + 3, _fmt(v, lang, 2), size=8, anchor="start")
+            _text(max(b, x(0)) + 3, y + row_h / 2 + 3, fmt_num(v, lang, 2), size=8, anchor="start")
         )
     return _svg(width, height, "".join(parts), label="bars")
 
@@ -471,10 +446,12 @@ class CityMap:
 
 # ---------------------------------------------------------------------------- the document
 class _PdfContext:
-    """The site's lookups plus the projected city maps (cached per kommun)."""
+    """The site's shared lookups plus the projected city maps (cached per kommun)."""
 
-    def __init__(self, data: SiteData) -> None:
-        self.ctx = _Context(data)
+    def __init__(self, data: CityData, lang: str | None = None) -> None:
+        from omradesbild.wording import check_lang
+
+        self.ctx = _Context(data, check_lang(lang) if lang else None)
         self.data = data
         self._features = {str(f["id"]): f for f in (data.geojson or {}).get("features", [])}
         self._maps: dict[str, CityMap] = {}
@@ -488,65 +465,15 @@ class _PdfContext:
         return self._maps[key]
 
 
-def _with_lang(data: SiteData, lang: str | None) -> SiteData:
-    """``data`` in another language (indicator names and method title switched)."""
-    from omradesbild.indicators import default_catalogue
-    from omradesbild.reports.i18n import check_lang
-
-    if lang is None or lang == data.lang:
-        return data
-    lang = check_lang(lang)
-    cat = default_catalogue()
-    names = {i: (cat.get(i).name_en if lang == "en" else cat.get(i).name_sv) for i in cat.ids}
-    m = data.method
-    info = {**data.method_info, "method_title": m.title_en if lang == "en" else m.title_sv}
-    return dataclasses.replace(
-        data, lang=lang, method_info=info, extra={**data.extra, "catalogue_names": names}
-    )
-
-
-def _headline(pc: _PdfContext, code: str) -> tuple[list[dict[str, Any]], str]:
-    ctx = pc.ctx
-    d, t = ctx.d, ctx.t
-    kommun = ctx.area_kommun.get(code)
-    rows: list[dict[str, Any]] = []
-    dots: dict[str, list[Any]] = {k: [] for k in ("l", "v", "lo", "hi", "k", "c")}
-    for r in ctx.ind_by_area.get(code, []):
-        if r["period"] != d.period:
-            continue
-        ind = str(r["indicator"])
-        kv = ctx.ref.get((str(kommun), d.period, ind))
-        cv = ctx.ref.get(("SE", d.period, ind))
-        flag = reliability_flag(r, t)
-        label = ctx.names.get(ind, ind)
-        low, high = _num(r["ci_low"]), _num(r["ci_high"])
-        rows.append(
-            {
-                "id": ind,
-                "label": label,
-                "value": r["value"],
-                "ci": (
-                    f"{_fmt(low, ctx.lang)}–{_fmt(high, ctx.lang)}"
-                    if low is not None and high is not None
-                    else "–"
-                ),
-                "kommun": kv,
-                "country": cv,
-                "unit": ctx.units.get(ind, ""),
-                "flag": flag,
-                "weak": flag in (t("masked"), t("unreliable")),
-            }
-        )
-        if ctx.units.get(ind) == "procent" and _num(r["value"]) is not None:
-            row = (label, r["value"], low, high, kv, cv)
-            for k, v in zip(("l", "v", "lo", "hi", "k", "c"), row, strict=True):
-                dots[k].append(v)
-    chart = (
-        svg_dots(dots["l"], dots["v"], dots["lo"], dots["hi"], dots["k"], dots["c"], lang=ctx.lang)
-        if dots["l"]
-        else ""
-    )
-    return rows, chart
+def _dots(p: AreaProfile, lang: str) -> str:
+    dots = percent_indicators(p)
+    if not dots:
+        return ""
+    return svg_dots(
+        [v.label for v in dots], [v.value for v in dots], [v.ci_low for v in dots],
+        [v.ci_high for v in dots], [v.kommun for v in dots], [v.country for v in dots],
+        lang=lang,
+    )  # fmt: skip
 
 
 def _sources(ctx: _Context) -> list[dict[str, str]]:
@@ -560,40 +487,59 @@ def _sources(ctx: _Context) -> list[dict[str, str]]:
     ]
 
 
-def _trends(pc: _PdfContext, code: str) -> list[dict[str, str]]:
-    ctx = pc.ctx
-    kommun = str(ctx.area_kommun.get(code))
-    series: dict[str, list[dict[str, Any]]] = {}
-    for r in ctx.ind_by_area.get(code, []):
-        if not _nan(r["value"]):
-            series.setdefault(str(r["indicator"]), []).append(r)
+def _trends(p: AreaProfile, lang: str) -> list[dict[str, str]]:
     out = []
-    for ind, srs in series.items():
+    for srs in p.series().values():
         if len(srs) < 2:
             continue
-        per = [str(r["period"]) for r in srs]
-        unit = ctx.units.get(ind, "")
-        title = ctx.names.get(ind, ind)
+        unit, title = srs[0].unit, srs[0].label
         out.append(
             {
                 "title": title,
                 "unit": "" if not unit or unit in title else unit,
                 "svg": svg_trend(
-                    per,
-                    [r["value"] for r in srs],
-                    [r["ci_low"] for r in srs],
-                    [r["ci_high"] for r in srs],
-                    [ctx.ref.get((kommun, p, ind)) for p in per],
-                    [ctx.ref.get(("SE", p, ind)) for p in per],
-                    lang=ctx.lang,
+                    [v.period for v in srs],
+                    [v.value for v in srs],
+                    [v.ci_low for v in srs],
+                    [v.ci_high for v in srs],
+                    [v.kommun for v in srs],
+                    [v.country for v in srs],
+                    lang=lang,
                 ),
             }
         )
     return out
 
 
+def _charts(pc: _PdfContext, p: AreaProfile) -> dict[str, Any]:
+    """The inline SVG charts of one profile."""
+    ctx, lang = pc.ctx, pc.ctx.lang
+    map_svg = ""
+    if p.code in ctx.has_geo:
+        cm = pc.city_map(p.kommun)
+        map_svg = cm.svg({c: ctx.score_of(c) for c in cm.paths}, p.code)
+    th = p.type_history
+    r = p.rank
+    return {
+        "map_svg": map_svg,
+        "dots_svg": _dots(p, lang),
+        "types_svg": (
+            svg_types([x.period for x in th], [x.cls for x in th])
+            if any(x.cls is not None for x in th)
+            else ""
+        ),
+        "rank_svg": svg_rank(r.rank, r.low, r.high, r.n) if r is not None else "",
+        "drivers_svg": (
+            svg_bars([x.label for x in p.drivers], [x.contribution for x in p.drivers], lang=lang)
+            if p.drivers
+            else ""
+        ),
+        "trends": _trends(p, lang),
+    }
+
+
 def profile_html(
-    data: SiteData,
+    data: CityData,
     area_code: str,
     *,
     lang: str | None = None,
@@ -605,7 +551,7 @@ def profile_html(
     Parameters
     ----------
     data
-        The site's data (:func:`~omradesbild.reports.profile.load_site_data`).
+        The report's data (:func:`~omradesbild.services.city.load_city`).
     area_code
         An area in ``data.areas``.
     lang
@@ -616,112 +562,47 @@ def profile_html(
     """
     from omradesbild.reports.site import _env
 
-    pc = _pc or _PdfContext(_with_lang(data, lang))
+    pc = _pc or _PdfContext(data, lang)
     ctx = pc.ctx
     d, t = ctx.d, ctx.t
-    code = str(area_code)
-    if code not in ctx.area_name:
-        raise NotFoundError(
-            f"area {code} is not among the {d.level} areas ({d.version}) of the report data"
-        )
-    kommun = ctx.area_kommun.get(code)
-    map_svg = ""
-    if code in ctx.has_geo:
-        cm = pc.city_map(kommun)
-        map_svg = cm.svg({c: ctx.score_of(c) for c in cm.paths}, code)
-    headline, dots_svg = _headline(pc, code)
-    th = ctx.types.get(code, [])
-    types_svg = (
-        svg_types([str(r["period"]) for r in th], [r["class"] for r in th])
-        if any(not _nan(r["class"]) for r in th)
-        else ""
-    )
-    police_rows = []
-    known = code in d.police_known
-    listed: dict[str, str] = {}
-    for r in ctx.police.get(code, []):
-        if bool(r["on_list"]):
-            listed.setdefault(str(r["period"]), str(r["category"]))
-    if known:
-        police_rows = [
-            {"period": p, "category": t.police(listed.get(p, "not_listed"))}
-            for p in d.police_periods
-        ]
-    rank = ctx.rank_of(code)
-    rank_svg = svg_rank(rank["rank"], rank["low"], rank["high"], d.n_reference) if rank else ""
-    contrib = []
-    cg = ctx.contrib.get(code, [])
-    if code not in ctx.score_hidden and any(not _nan(r["contribution"]) for r in cg):
-        contrib = [
-            {
-                "label": ctx.labels.get(str(r["indicator"]), str(r["indicator"])),
-                "z": r["normalised"],
-                "w": r["weight"],
-                "c": r["contribution"],
-            }
-            for r in cg
-        ]
-    drivers_svg = (
-        svg_bars([c["label"] for c in contrib], [c["c"] for c in contrib], lang=ctx.lang)
-        if contrib
-        else ""
-    )
-    entries = list(partners(code)) if partners is not None else []
+    p = ctx.profile(str(area_code), partners)
+    code = p.code
     tpl = _env(ctx.lang).get_template("profile_pdf.html")
     return str(
         tpl.render(
             lang=ctx.lang,
-            s=lambda key: _s(key, ctx.lang),
             css={
                 "top_left": _css(f"{t('site_title')} · {t('profile_title')}"),
-                "top_right": _css(
-                    code if ctx.area_name[code] == code else f"{ctx.area_name[code]} ({code})"
-                ),
-                "synthetic": _css(_s("synthetic", ctx.lang)),
+                "top_right": _css(code if p.name == code else f"{p.name} ({code})"),
+                "synthetic": _css(t("synthetic_short")),
                 "generated": _css(ctx.generated),
-                "page": _css(_s("page", ctx.lang)),
-                "of": _css(_s("of", ctx.lang)),
+                "page": _css(t("page")),
+                "of": _css(t("of")),
             },
-            title=f"{ctx.area_name[code]} ({code})",
+            title=f"{p.name} ({code})",
+            p=p,
             code=code,
-            name=ctx.area_name[code],
-            kommun=kommun,
+            name=p.name,
+            kommun=p.kommun,
             level_label=t.level(d.level),
             version=d.version,
             period=d.period,
             synthetic=d.synthetic,
-            map_svg=map_svg,
             geometry_dissolved=d.geometry_dissolved,
-            rank=rank,
-            rank_svg=rank_svg,
-            n_reference=d.n_reference,
-            contrib=contrib,
-            drivers_svg=drivers_svg,
-            headline=headline,
-            dots_svg=dots_svg,
-            trends=_trends(pc, code),
-            types_svg=types_svg,
-            type_rows=th,
-            police_rows=police_rows,
-            police_known=known,
-            partners=entries,
             sources=_sources(ctx),
-            method_info=d.method_info,
+            method_info=ctx.method_info,
             rule=ctx.rule,
             generated=ctx.generated,
+            **_charts(pc, p),
         )
     )
 
 
 # --------------------------------------------------------------------------- WeasyPrint glue
 def _weasyprint() -> Any:
-    try:
-        import weasyprint
-    except ImportError as exc:  # pragma: no cover - depends on the installation
-        raise ConfigError(
-            "PDF profiles need WeasyPrint: pip install weasyprint (it also needs Pango)"
-        ) from exc
-    return weasyprint
+    from omradesbild._compat import import_optional_dependency
+
+    return import_optional_dependency("weasyprint", purpose="PDF profiles (WeasyPrint, Pango)")
 
 
 def offline_fetcher() -> Any:
@@ -760,7 +641,7 @@ def render_pdf(html: str) -> Any:
 
 
 def build_profile_pdf(
-    data: SiteData,
+    data: CityData,
     area_code: str,
     out: Path,
     *,
@@ -772,7 +653,7 @@ def build_profile_pdf(
     Parameters
     ----------
     data
-        The site's data (:func:`~omradesbild.reports.profile.load_site_data`).
+        The report's data (:func:`~omradesbild.services.city.load_city`).
     area_code
         The area.
     out
@@ -787,7 +668,7 @@ def build_profile_pdf(
     Path
         The PDF written.
     """
-    return _build(_PdfContext(_with_lang(data, lang)), area_code, Path(out), partners)
+    return _build(_PdfContext(data, lang), area_code, Path(out), partners)
 
 
 def _build(pc: _PdfContext, code: str, out: Path, partners: PartnerHook | None) -> Path:
@@ -813,7 +694,7 @@ class PdfResult:
 
 
 def build_pdfs(
-    data: SiteData,
+    data: CityData,
     out_dir: Path,
     *,
     areas: Sequence[str] | None = None,
@@ -825,7 +706,7 @@ def build_pdfs(
     The lookups and the projected city maps are computed once and shared by every PDF.
     """
     t0 = time.perf_counter()
-    pc = _PdfContext(_with_lang(data, lang))
+    pc = _PdfContext(data, lang)
     codes = list(areas) if areas is not None else list(data.profile_codes)
     res = PdfResult()
     for code in codes:

@@ -4,9 +4,9 @@
 layer held in the store with :func:`~omradesbild.harmonize.apply.harmonise_to_layer` and
 summarises their coverage; :func:`store_layer_links` writes them so that indicators and
 indices can be computed for the layer; :func:`apply_stored_links` moves stored counts through
-them. :func:`compare_classifications` and :func:`classification_agreement` (pure) set an
-index's classes against a classification the layer carries (e.g. Göteborg's own
-socioeconomic area classes).
+them. :func:`compare_with_layer_classes` sets an index's classes against a classification
+the layer carries (e.g. Göteborg's own socioeconomic area classes) with the pure measures of
+:mod:`omradesbild.measures.agreement`.
 """
 
 from __future__ import annotations
@@ -19,7 +19,21 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from omradesbild.config import (
+    BASE_VERSION,
+    DEFAULT_LEVEL,
+    FULL_COVERAGE,
+    LAYER_MIN_SHARE,
+    LOW_COVERAGE,
+    NEW_DESO_VERSION,
+    POPULATION_VARIABLE,
+)
 from omradesbild.errors import ConfigError, InputError, NotFoundError
+from omradesbild.measures.agreement import (
+    Agreement,
+    classification_agreement,
+    compare_classifications,
+)
 from omradesbild.sources.base import (
     AREA_COLUMNS,
     LINK_COLUMNS,
@@ -34,10 +48,25 @@ if TYPE_CHECKING:
     from omradesbild.store import Store
     from omradesbild.store.store import IngestReport
 
-#: A source is "fully covered" when its geometric coverage is at least this.
-FULL_COVERAGE = 0.999
-#: Sources below this coverage are "mostly outside" the layer (see the --renormalise warning).
-LOW_COVERAGE = 0.5
+__all__ = [
+    "FULL_COVERAGE",
+    "LOW_COVERAGE",
+    "LayerComparison",
+    "LayerLinks",
+    "StoredLayerLinks",
+    "apply_stored_links",
+    "build_layer_links",
+    "compare_with_layer_classes",
+    "harmonise_layer",
+    "is_count_unit",
+    "layer_attribute",
+    "layer_index",
+    "layer_links_source",
+    "require_layer",
+    "store_code_rule",
+    "store_layer_links",
+    "stored_layers",
+]
 
 
 # --------------------------------------------------------------------------- store lookups
@@ -142,10 +171,10 @@ def build_layer_links(
     level: str,
     version: str,
     from_level: str = "deso",
-    from_version: str = "deso2018",
+    from_version: str = BASE_VERSION,
     via_code_rule_to: str | None = None,
     renormalise: bool = False,
-    min_share: float = 1e-6,
+    min_share: float = LAYER_MIN_SHARE,
     kommuner: Sequence[str] | None = None,
 ) -> LayerLinks:
     r"""Areal links from ``from_version`` to the polygon layer ``level/version`` of a store.
@@ -274,6 +303,79 @@ def store_layer_links(store: Store, parsed: Areas) -> tuple[IngestReport, int]:
     return report, removed
 
 
+@dataclass(frozen=True)
+class StoredLayerLinks:
+    """A layer crosswalk built and stored (see :func:`harmonise_layer`)."""
+
+    built: LayerLinks
+    report: IngestReport
+    removed: int
+
+
+def harmonise_layer(
+    store: Store,
+    *,
+    level: str,
+    version: str,
+    from_level: str = "deso",
+    from_version: str = BASE_VERSION,
+    via_code_rule_to: str | None = None,
+    renormalise: bool = False,
+    min_share: float = LAYER_MIN_SHARE,
+    kommuner: Sequence[str] | None = None,
+) -> StoredLayerLinks:
+    """Build the links to a layer (:func:`build_layer_links`) and store them with provenance.
+
+    The build options are kept in the source's notes; earlier links between the same two
+    versions that the new build no longer has are replaced (:func:`store_layer_links`).
+    """
+    built = build_layer_links(
+        store,
+        level=level,
+        version=version,
+        from_level=from_level,
+        from_version=from_version,
+        via_code_rule_to=via_code_rule_to,
+        renormalise=renormalise,
+        min_share=min_share,
+        kommuner=kommuner,
+    )
+    options = (
+        f"via_code_rule_to={via_code_rule_to}; renormalise={renormalise}; "
+        f"min_share={min_share}; kommuner={','.join(kommuner or []) or 'all'}"
+    )
+    parsed = layer_links_source(
+        built, from_version=from_version, to_version=version, options=options
+    )
+    report, removed = store_layer_links(store, parsed)
+    return StoredLayerLinks(built, report, removed)
+
+
+def store_code_rule(
+    store: Store,
+    *,
+    from_version: str = BASE_VERSION,
+    to_version: str = NEW_DESO_VERSION,
+    population_variable: str | None = POPULATION_VARIABLE,
+    kind: str = "code-rule",
+) -> tuple[list[IngestReport], Areas]:
+    """Store DeSO links by SCB's code rule.
+
+    The links come from :func:`~omradesbild.services.pipeline.code_rule_from_store`.
+    Returns the ingest reports and the stored links with their provenance.
+    """
+    from omradesbild.services.pipeline import code_rule_from_store
+    from omradesbild.store.ingest import ingest_parsed
+
+    parsed = code_rule_from_store(
+        store,
+        from_version=from_version,
+        to_version=to_version,
+        population_variable=population_variable,
+    )
+    return ingest_parsed(store, [parsed], kind=kind), parsed
+
+
 # --------------------------------------------------------------------------- apply
 
 
@@ -286,7 +388,7 @@ def apply_stored_links(
     store: Store,
     *,
     to_version: str,
-    from_version: str = "deso2018",
+    from_version: str = BASE_VERSION,
     variables: Sequence[str] | None = None,
     periods: Sequence[str] | None = None,
 ) -> pd.DataFrame:
@@ -392,7 +494,7 @@ def layer_index(
     level: str,
     version: str,
     period: str,
-    reference_level: str | None = "regso",
+    reference_level: str | None = DEFAULT_LEVEL,
 ) -> pd.DataFrame:
     """An index for every area of a layer, classified against a reference level's areas.
 
@@ -423,150 +525,29 @@ def layer_index(
     )
 
 
-def compare_classifications(
-    ours: pd.DataFrame,
-    theirs: pd.DataFrame,
-    *,
-    our_class: str = "class",
-    their_class: str = "class",
-    their_label: str | None = None,
-) -> pd.DataFrame:
-    """Cross-table of our classes (columns) against another classification (rows).
+@dataclass(frozen=True)
+class LayerComparison:
+    """Our index classes for a layer against a classification it carries.
 
-    Parameters
+    Attributes
     ----------
-    ours
-        ``area_code`` and ``our_class`` (e.g. the area type 1–5 of an index; missing =
-        no index).
-    theirs
-        ``area_code``, ``their_class`` and optionally ``their_label``.
-
-    Returns
-    -------
-    pandas.DataFrame
-        One row per class of theirs (sorted; a missing class is ``"—"``) with its label
-        when given, one column per class of ours (``"saknas"``: area without our class or
-        not in ``ours``) and ``total``; counts of areas. Areas of ``ours`` that are not in
-        ``theirs`` are left out.
+    table
+        Cross-table (:func:`~omradesbild.measures.agreement.compare_classifications`).
+    agreement
+        Rank agreement (:func:`~omradesbild.measures.agreement.classification_agreement`).
+    per_area
+        ``area_code``, ``name``, their class (and label), ``score`` and ``class``.
+    reference
+        What our classes were computed against: a level (``"regso"``) or ``"self"``.
+    thresholds
+        The cut points of our classes per period, rounded, when the method reports them.
     """
-    for df, col, what in ((ours, our_class, "ours"), (theirs, their_class, "theirs")):
-        missing = [c for c in ("area_code", col) if c not in df.columns]
-        if missing:
-            raise InputError(
-                f"{what} lacks column(s) {', '.join(missing)}",
-                field=missing[0],
-                expected=f"{what} with area_code and {col}",
-            )
-    t = theirs.assign(area_code=theirs["area_code"].astype(str))
-    o = ours.assign(area_code=ours["area_code"].astype(str))[["area_code", our_class]]
-    m = t.merge(o.rename(columns={our_class: "_ours"}), on="area_code", how="left")
-    ours_txt = m["_ours"].map(lambda v: "saknas" if pd.isna(v) else str(_as_int(v)))
-    theirs_txt = m[their_class].map(lambda v: "—" if pd.isna(v) else str(_as_int(v)))
-    tab = pd.crosstab(theirs_txt.rename("their_class"), ours_txt.rename("our_class"))
-    cols = sorted((c for c in tab.columns if c != "saknas"), key=_sort_key)
-    if "saknas" in tab.columns:
-        cols.append("saknas")
-    tab = tab.reindex(index=sorted(tab.index, key=_sort_key), columns=cols, fill_value=0)
-    tab["total"] = tab.sum(axis=1)
-    tab.columns.name = None
-    out = tab.reset_index()
-    if their_label and their_label in t.columns:
-        labels = t.groupby(theirs_txt)[their_label].first()
-        out.insert(1, "their_label", out["their_class"].map(labels))
-    return out
 
-
-def _as_int(v: object) -> object:
-    try:
-        f = float(v)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        return v
-    return int(f) if f.is_integer() else f
-
-
-def _sort_key(v: object) -> tuple[int, float, str]:
-    try:
-        return (0, float(str(v)), "")
-    except ValueError:
-        return (1, 0.0, str(v))
-
-
-def classification_agreement(
-    ours: pd.DataFrame,
-    theirs: pd.DataFrame,
-    *,
-    our_score: str = "score",
-    our_class: str = "class",
-    their_class: str = "class",
-    their_higher_is_better: bool = True,
-    unclassified: Sequence[str] = (),
-) -> dict[str, Any]:
-    r"""Rank agreement between our index and another ordinal classification.
-
-    Parameters
-    ----------
-    ours
-        ``area_code``, ``our_score`` (higher = more vulnerable) and ``our_class`` (1 = most
-        vulnerable).
-    theirs
-        ``area_code`` and ``their_class`` (numbers, ordered).
-    their_higher_is_better
-        Their classes run from most challenged (lowest) to best off (highest), as
-        Göteborg's 1–6. Otherwise the reverse.
-    unclassified
-        Their values that mean "not classified" (left out), e.g. ``["99"]``.
-
-    Returns
-    -------
-    dict
-        ``n`` (areas with both), ``n_unclassified``, ``n_without_index``,
-        ``spearman_score`` (:math:`\rho` of our score against their *challenge order*),
-        ``spearman_class`` (:math:`\rho` of our class against theirs, both with 1 = most
-        challenged when ``their_higher_is_better``), their p-values, and ``same_extreme``:
-        areas in our class 1 that are in their lowest class.
-
-    Notes
-    -----
-    Spearman's :math:`\rho` is the Pearson correlation of the (average) ranks. Their
-    challenge order is :math:`-c` when higher classes are better off, :math:`c` otherwise,
-    so a positive :math:`\rho` means the two rank the areas the same way.
-    """
-    from scipy.stats import spearmanr
-
-    t = theirs.assign(area_code=theirs["area_code"].astype(str))
-    skip = t[their_class].astype(str).isin({str(u) for u in unclassified}) | t[their_class].isna()
-    t = t.loc[~skip]
-    o = ours.assign(area_code=ours["area_code"].astype(str))
-    m = t.merge(o[["area_code", our_score, our_class]], on="area_code", how="left")
-    their = pd.to_numeric(m[their_class], errors="coerce")
-    if their.isna().any():
-        bad = m.loc[their.isna(), their_class].iloc[0]
-        raise InputError(
-            f"their class {bad!r} is not a number",
-            field=their_class,
-            expected="ordered numeric classes (list other values as unclassified)",
-        )
-    have = m[our_score].notna()
-    score = m.loc[have, our_score].astype(float)
-    order = -their[have] if their_higher_is_better else their[have]
-    cls = pd.to_numeric(m.loc[have, our_class], errors="coerce")
-    their_cls = their[have] if their_higher_is_better else -their[have]
-    n = int(have.sum())
-    rho_s = spearmanr(score, order) if n >= 3 else None
-    rho_c = spearmanr(cls, their_cls) if n >= 3 else None
-    lowest = their.min() if their_higher_is_better else their.max()
-    return {
-        "n": n,
-        "n_unclassified": int(skip.sum()),
-        "n_without_index": int((~have).sum()),
-        "spearman_score": float(rho_s[0]) if rho_s is not None else float("nan"),
-        "spearman_score_p": float(rho_s[1]) if rho_s is not None else float("nan"),
-        "spearman_class": float(rho_c[0]) if rho_c is not None else float("nan"),
-        "spearman_class_p": float(rho_c[1]) if rho_c is not None else float("nan"),
-        "same_extreme": int(((cls == 1) & (their[have] == lowest)).sum()),
-        "ours_class_1": int((cls == 1).sum()),
-        "theirs_lowest": int((their == lowest).sum()),
-    }
+    table: pd.DataFrame
+    agreement: Agreement
+    per_area: pd.DataFrame
+    reference: str
+    thresholds: dict[str, list[float]] = field(default_factory=dict)
 
 
 def compare_with_layer_classes(
@@ -577,16 +558,11 @@ def compare_with_layer_classes(
     version: str,
     attribute: str,
     period: str,
-    reference_level: str | None = "regso",
+    reference_level: str | None = DEFAULT_LEVEL,
     their_higher_is_better: bool = True,
     unclassified: Sequence[str] = ("99",),
-) -> tuple[pd.DataFrame, dict[str, Any], pd.DataFrame]:
-    """Our index classes for a layer against a classification stored as its attribute.
-
-    Returns the cross-table (:func:`compare_classifications`), the agreement
-    (:func:`classification_agreement`) and the per-area table (area_code, name, score,
-    class, their class).
-    """
+) -> LayerComparison:
+    """Our index classes for a layer against a classification stored as its attribute."""
     if method.classification is None:
         raise ConfigError(f"method {method.id!r} has no classes to compare")
     result = layer_index(
@@ -607,18 +583,18 @@ def compare_with_layer_classes(
         their_class=attribute,
         their_label=label if label in theirs.columns else None,
     )
-    stats = classification_agreement(
+    agreement = classification_agreement(
         ours,
         theirs,
         their_class=attribute,
         their_higher_is_better=their_higher_is_better,
         unclassified=unclassified,
     )
-    stats["reference"] = reference_level or "self"
-    thresholds = result.attrs.get("thresholds")
-    if isinstance(thresholds, dict) and thresholds:
-        stats["thresholds"] = {
-            str(k): [round(float(x), 3) for x in np.atleast_1d(v)] for k, v in thresholds.items()
-        }
+    raw = result.attrs.get("thresholds")
+    thresholds = (
+        {str(k): [round(float(x), 3) for x in np.atleast_1d(v)] for k, v in raw.items()}
+        if isinstance(raw, dict)
+        else {}
+    )
     per_area = theirs.merge(ours, on="area_code", how="left")
-    return tab, stats, per_area
+    return LayerComparison(tab, agreement, per_area, reference_level or "self", thresholds)

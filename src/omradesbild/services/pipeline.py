@@ -13,7 +13,13 @@ from collections.abc import Sequence
 
 import pandas as pd
 
-from omradesbild.config import DEFAULT_VERSION
+from omradesbild.config import (
+    BASE_VERSION,
+    DEFAULT_VERSION,
+    NEW_DESO_VERSION,
+    POPULATION_VARIABLE,
+    UNCERTAINTY_DRAWS,
+)
 from omradesbild.errors import ConfigError, MethodError, NotFoundError
 from omradesbild.index.method import IndexMethod
 from omradesbild.sources.base import (
@@ -135,7 +141,7 @@ def area_indicators(
     version: str | None = None,
     periods: Sequence[str] | None = None,
     indicators: Sequence[str] | None = None,
-    base_version: str = "deso2018",
+    base_version: str = BASE_VERSION,
     smooth: bool = False,
 ) -> pd.DataFrame:
     """Indicators for every area of a level, aggregated from counts of the base areas.
@@ -225,7 +231,7 @@ def method_indicators(
     level: str,
     period: str,
     version: str | None = None,
-    base_version: str = "deso2018",
+    base_version: str = BASE_VERSION,
 ) -> pd.DataFrame:
     """The indicators a method needs (and its fallbacks), for every area of a level.
 
@@ -261,7 +267,7 @@ def area_index(
     level: str,
     period: str,
     version: str | None = None,
-    base_version: str = "deso2018",
+    base_version: str = BASE_VERSION,
 ) -> pd.DataFrame:
     """Compute an index method for every area of a level in one period from the store.
 
@@ -302,8 +308,8 @@ def area_index_uncertainty(
     level: str,
     period: str,
     version: str | None = None,
-    base_version: str = "deso2018",
-    draws: int = 1000,
+    base_version: str = BASE_VERSION,
+    draws: int = UNCERTAINTY_DRAWS,
     seed: int = 0,
     normalisations: Sequence[str] | None = ("own", "zscore", "percentrank_inc"),
     sensitivity: Sequence[str] = (),
@@ -341,9 +347,9 @@ def area_index_uncertainty(
 def code_rule_from_store(
     store: Store,
     *,
-    from_version: str = "deso2018",
-    to_version: str = "deso2025",
-    population_variable: str | None = "pop_total",
+    from_version: str = BASE_VERSION,
+    to_version: str = NEW_DESO_VERSION,
+    population_variable: str | None = POPULATION_VARIABLE,
 ) -> Areas:
     """DeSO 2018 -> 2025 links by SCB's code rule for the kommuner present in both versions.
 

@@ -30,6 +30,7 @@ import numpy as np
 import pandas as pd
 
 from omradesbild.areas.codes import DESO_RE, KOMMUN_RE
+from omradesbild.config import DEFAULT_VERSION
 from omradesbild.errors import ConfigError, InputError
 from omradesbild.sources.base import (
     OBS_COLUMNS,
@@ -44,11 +45,11 @@ log = logging.getLogger(__name__)
 PUBLISHER = "Polismyndigheten"
 LICENCE = "Offentlig handling"
 UNIT = "antal brott"
-DESO_VERSION = "deso2018"
-KOMMUN_VERSION = "kommun2025"
+DESO_VERSION = DEFAULT_VERSION["deso"]
+KOMMUN_VERSION = DEFAULT_VERSION["kommun"]
 #: Area code and version used for reports with neither a DeSO nor a kommun.
 NATIONAL_CODE = "SE"
-NATIONAL_VERSION = "country"
+NATIONAL_VERSION = DEFAULT_VERSION["country"]
 #: Suffix of the variable id of reports that are not geocoded to a DeSO.
 NOT_GEOCODED = "_not_geocoded"
 #: Suffix of the variable ids when the period is the year of registration.

@@ -2,12 +2,13 @@
 
 What it adds to :mod:`httpx`:
 
-* **Retries** on HTTP 429 and 5xx answers and on timeouts/connection errors, with exponential
-  backoff, honouring ``Retry-After`` when the server sends it.
+* **Retries** (:mod:`tenacity`) on HTTP 429 and 5xx answers and on timeouts/connection errors,
+  with exponential backoff, honouring ``Retry-After`` when the server sends it.
 * **Rate limiting**: at most ``max_calls`` requests in any window of ``period`` seconds
   (SCB's PX-Web API allows about 30 calls per 10 seconds per IP address).
-* **An on-disk cache** keyed by method, full URL (with query string) and a hash of the body, so
-  repeating a fetch costs no request.
+* **An on-disk cache** (:mod:`hishel`'s SQLite storage, one file ``http-cache.sqlite`` in the
+  cache folder) keyed by method, full URL (with query string) and a hash of the body, so
+  repeating a fetch, POST queries included, costs no request.
 * **A polite User-Agent** naming the tool.
 * **Injection points for tests**: an ``httpx.Client`` (or a transport, e.g.
   :class:`httpx.MockTransport`), a ``sleep`` function and a ``clock``.
@@ -21,17 +22,17 @@ from __future__ import annotations
 import email.utils
 import hashlib
 import json
-import os
-import tempfile
 import time
 from collections import deque
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import hishel
 import httpx
+import tenacity
 
 from omradesbild.errors import FetchError
 
@@ -61,6 +62,10 @@ USER_AGENT = (
     f"omradesbild/{_package_version()} "
     f"(open-data client for area statistics; python-httpx/{httpx.__version__})"
 )
+
+#: Name of the cache file inside the cache folder (a SQLite database kept by hishel).
+CACHE_FILE = "http-cache.sqlite"
+_RETRIEVED_HEADER = "x-omradesbild-retrieved-at"
 
 #: HTTP statuses that are retried (rate limited, or a transient server fault).
 RETRY_STATUSES: frozenset[int] = frozenset({429, 500, 502, 503, 504})
@@ -255,6 +260,11 @@ class HttpClient:
             if rate_limit
             else None
         )
+        self._storage = (
+            hishel.SqliteStorage(database_path=_cache_file(self.cache_dir))
+            if self.cache_dir is not None
+            else None
+        )
         #: Number of requests that went to the network (not served from the cache).
         self.network_requests = 0
 
@@ -263,6 +273,8 @@ class HttpClient:
         """Close the underlying client if it was created here."""
         if self._owns_client:
             self._client.close()
+        if self._storage is not None:
+            self._storage.close()
 
     def __enter__(self) -> HttpClient:
         return self
@@ -349,107 +361,113 @@ class HttpClient:
     # -- internals -------------------------------------------------------------------------
     def _send_with_retries(self, request: httpx.Request, method: str, url: str) -> httpx.Response:
         attempts = self.max_retries + 1
-        for attempt in range(attempts):
+
+        def send_once() -> httpx.Response:
             if self.limiter is not None:
                 self.limiter.wait()
-            last = attempt == attempts - 1
-            try:
-                self.network_requests += 1
-                response = self._client.send(request)
-            except httpx.TimeoutException as exc:
-                if last:
-                    raise FetchError(
-                        f"{method} {url} timed out after {attempts} attempt(s): {exc}"
-                    ) from exc
-                self._sleep(self._delay(attempt, None))
-                continue
-            except httpx.TransportError as exc:
-                if last:
-                    raise FetchError(
-                        f"{method} {url} failed after {attempts} attempt(s): "
-                        f"{type(exc).__name__}: {exc}"
-                    ) from exc
-                self._sleep(self._delay(attempt, None))
-                continue
-
-            status = response.status_code
-            if 200 <= status < 300:
-                return response
-            if status in RETRY_STATUSES and not last:
+            self.network_requests += 1
+            response = self._client.send(request)
+            if response.status_code in RETRY_STATUSES:
                 retry_after = parse_retry_after(response.headers.get("retry-after"))
-                response.close()
-                self._sleep(self._delay(attempt, retry_after))
-                continue
-            excerpt = _excerpt(response)
-            gave_up = f" after {attempts} attempt(s)" if status in RETRY_STATUSES else ""
-            raise FetchError(
-                f"{method} {url} failed with HTTP {status} {response.reason_phrase}{gave_up}"
-                + (f": {excerpt}" if excerpt else "")
-            )
-        raise AssertionError("unreachable")  # pragma: no cover
+                raise _RetryableStatus(response, retry_after)
+            return response
 
-    def _delay(self, attempt: int, retry_after: float | None) -> float:
-        if retry_after is not None:
-            return min(retry_after, self.max_retry_after)
-        return backoff_delay(attempt, base=self.backoff_base, cap=self.backoff_max)
-
-    def _cache_paths(self, key: str) -> tuple[Path, Path]:
-        assert self.cache_dir is not None
-        folder = self.cache_dir / key[:2]
-        return folder / f"{key}.body", folder / f"{key}.json"
-
-    def _cache_read(self, key: str, method: str, url: str) -> HttpResponse | None:
-        if self.cache_dir is None:
-            return None
-        body_path, meta_path = self._cache_paths(key)
-        if not (body_path.exists() and meta_path.exists()):
-            return None
+        retrying = tenacity.Retrying(
+            stop=tenacity.stop_after_attempt(attempts),
+            wait=self._wait,
+            retry=tenacity.retry_if_exception_type((_RetryableStatus, httpx.TransportError)),
+            sleep=self._sleep,
+            reraise=True,
+        )
         try:
-            meta = json.loads(meta_path.read_text(encoding="utf-8"))
-            retrieved = datetime.fromisoformat(meta["retrieved_at"])
-            if self.cache_ttl is not None:
-                age = (datetime.now(UTC) - retrieved).total_seconds()
-                if age > self.cache_ttl:
-                    return None
-            content = body_path.read_bytes()
-        except (OSError, ValueError, KeyError):
-            return None  # a broken cache entry is refetched
-        return HttpResponse(
-            method=method,
-            url=url,
-            status_code=int(meta.get("status_code", 200)),
-            content=content,
-            content_type=meta.get("content_type"),
-            from_cache=True,
-            retrieved_at=retrieved,
+            response = retrying(send_once)
+        except _RetryableStatus as exc:
+            response = exc.response
+            excerpt = _excerpt(response)
+            raise FetchError(
+                f"{method} {url} failed with HTTP {response.status_code} "
+                f"{response.reason_phrase} after {attempts} attempt(s)"
+                + (f": {excerpt}" if excerpt else "")
+            ) from None
+        except httpx.TimeoutException as exc:
+            raise FetchError(
+                f"{method} {url} timed out after {attempts} attempt(s): {exc}"
+            ) from exc
+        except httpx.TransportError as exc:
+            raise FetchError(
+                f"{method} {url} failed after {attempts} attempt(s): {type(exc).__name__}: {exc}"
+            ) from exc
+        if 200 <= response.status_code < 300:
+            return response
+        excerpt = _excerpt(response)
+        raise FetchError(
+            f"{method} {url} failed with HTTP {response.status_code} {response.reason_phrase}"
+            + (f": {excerpt}" if excerpt else "")
         )
 
+    def _wait(self, state: tenacity.RetryCallState) -> float:
+        """Seconds before the next attempt: the server's ``Retry-After``, else backoff."""
+        exc = state.outcome.exception() if state.outcome is not None else None
+        retry_after = exc.retry_after if isinstance(exc, _RetryableStatus) else None
+        if isinstance(exc, _RetryableStatus):
+            exc.response.close()
+        if retry_after is not None:
+            return min(retry_after, self.max_retry_after)
+        return backoff_delay(state.attempt_number - 1, base=self.backoff_base, cap=self.backoff_max)
+
+    def _cache_read(self, key: str, method: str, url: str) -> HttpResponse | None:
+        if self._storage is None:
+            return None
+        for entry in self._storage.get_entries(key):
+            headers = entry.response.headers
+            stream = entry.response.stream
+            if stream is None or not isinstance(stream, Iterable):
+                continue
+            try:
+                content = b"".join(stream)
+                retrieved = datetime.fromisoformat(headers[_RETRIEVED_HEADER])
+            except (KeyError, ValueError, OSError):
+                continue  # a broken cache entry is refetched
+            return HttpResponse(
+                method=method,
+                url=url,
+                status_code=entry.response.status_code,
+                content=content,
+                content_type=headers.get("content-type"),
+                from_cache=True,
+                retrieved_at=retrieved,
+            )
+        return None
+
     def _cache_write(self, key: str, result: HttpResponse) -> None:
-        if self.cache_dir is None:
+        if self._storage is None:
             return
-        body_path, meta_path = self._cache_paths(key)
-        body_path.parent.mkdir(parents=True, exist_ok=True)
-        meta = {
-            "method": result.method,
-            "url": result.url,
-            "status_code": result.status_code,
-            "content_type": result.content_type,
-            "retrieved_at": result.retrieved_at.isoformat(),
-            "sha256": hashlib.sha256(result.content).hexdigest(),
-        }
-        _atomic_write(body_path, result.content)
-        _atomic_write(meta_path, json.dumps(meta, indent=1).encode())
+        headers = {_RETRIEVED_HEADER: result.retrieved_at.isoformat()}
+        if result.content_type:
+            headers["content-type"] = result.content_type
+        entry = self._storage.create_entry(
+            hishel.Request(method=result.method, url=result.url),
+            hishel.Response(
+                status_code=result.status_code,
+                headers=hishel.Headers(headers),
+                stream=iter([result.content]),
+            ),
+            key,
+            ttl=self.cache_ttl,
+        )
+        stream = entry.response.stream
+        if isinstance(stream, Iterable):
+            for _ in stream:  # the entry is saved as its stream is read
+                pass
 
 
-def _atomic_write(path: Path, data: bytes) -> None:
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=path.suffix)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+class _RetryableStatus(Exception):
+    """An answer with a status worth retrying (429, 5xx), and the server's Retry-After."""
+
+    def __init__(self, response: httpx.Response, retry_after: float | None) -> None:
+        super().__init__(f"HTTP {response.status_code}")
+        self.response = response
+        self.retry_after = retry_after
 
 
 def _excerpt(response: httpx.Response, limit: int = 300) -> str:
@@ -459,3 +477,8 @@ def _excerpt(response: httpx.Response, limit: int = 300) -> str:
         return ""
     text = " ".join(text.split())
     return text[:limit] + ("…" if len(text) > limit else "")
+
+
+def _cache_file(cache_dir: Path) -> Path:
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    return cache_dir / CACHE_FILE

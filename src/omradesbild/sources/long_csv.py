@@ -21,6 +21,8 @@ from pathlib import Path
 import pandas as pd
 
 from omradesbild.areas.codes import DESO_RE, KOMMUN_RE, LAN_RE, REGSO_RE
+from omradesbild.areas.registry import COUNTRY_CODE, normalize_area_code
+from omradesbild.config import DEFAULT_VERSION
 from omradesbild.errors import InputError
 from omradesbild.sources.base import (
     OBS_COLUMNS,
@@ -32,14 +34,16 @@ from omradesbild.sources.base import (
 
 REQUIRED = ("area_code", "period", "variable", "value")
 DEFAULT_VERSIONS = (
-    (DESO_RE, "deso2018"),
-    (REGSO_RE, "regso2020"),
-    (KOMMUN_RE, "kommun2025"),
-    (LAN_RE, "lan2025"),
+    (DESO_RE, DEFAULT_VERSION["deso"]),
+    (REGSO_RE, DEFAULT_VERSION["regso"]),
+    (KOMMUN_RE, DEFAULT_VERSION["kommun"]),
+    (LAN_RE, DEFAULT_VERSION["lan"]),
 )
 
 
 def _infer_version(code: str) -> str | None:
+    if code == COUNTRY_CODE:
+        return "country"
     for pattern, version in DEFAULT_VERSIONS:
         if pattern.match(code):
             return version
@@ -111,7 +115,7 @@ def read_long_csv(
         def cell(name: str, row: list[str] = row) -> str:
             return row[idx[name]].strip() if name in idx else ""
 
-        code = cell("area_code")
+        code = normalize_area_code(cell("area_code")) if cell("area_code") else ""
         if not code:
             raise InputError("empty area code", file=p, row=lineno, field="area_code")
         version = cell("area_version") or area_version or _infer_version(code)

@@ -22,6 +22,7 @@ from pathlib import Path
 import pandas as pd
 
 from omradesbild.areas.codes import validate_code
+from omradesbild.config import DEFAULT_VERSION
 from omradesbild.errors import InputError
 from omradesbild.sources.base import (
     AREA_COLUMNS,
@@ -353,7 +354,7 @@ def read_police_list(path: str | Path, *, year: int = 2025) -> Areas:
                 "name": name,
                 "parent_code": kommun,
                 "parent_level": "kommun",
-                "parent_version": "kommun2025",
+                "parent_version": DEFAULT_VERSION["kommun"],
                 "geometry": None,
                 "attributes": json.dumps(
                     {

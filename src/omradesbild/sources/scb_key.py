@@ -14,6 +14,7 @@ from pathlib import Path
 import pandas as pd
 
 from omradesbild.areas.codes import validate_code
+from omradesbild.config import DEFAULT_VERSION
 from omradesbild.errors import InputError
 from omradesbild.sources.base import (
     AREA_COLUMNS,
@@ -27,9 +28,9 @@ from omradesbild.sources.base import (
 #: The key's header, in order.
 KEY_COLUMNS: tuple[str, ...] = ("Kommun", "Kommunnamn", "DeSO_2018", "RegSO_2020", "RegSOkod_2020")
 
-DESO_VERSION = "deso2018"
-REGSO_VERSION = "regso2020"
-KOMMUN_VERSION = "kommun2025"
+DESO_VERSION = DEFAULT_VERSION["deso"]
+REGSO_VERSION = DEFAULT_VERSION["regso"]
+KOMMUN_VERSION = DEFAULT_VERSION["kommun"]
 
 
 def _read_rows(p: Path) -> list[list[str]]:

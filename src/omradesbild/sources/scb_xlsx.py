@@ -29,6 +29,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
 
 from omradesbild.areas.codes import DESO_RE, REGSO_RE, VERSIONS
+from omradesbild.config import DEFAULT_VERSION
 from omradesbild.errors import ConfigError, InputError
 from omradesbild.sources.base import (
     OBS_COLUMNS,
@@ -47,13 +48,7 @@ __all__ = [
 ]
 
 #: Boundary version given to each area level when the caller does not override it.
-DEFAULT_AREA_VERSIONS: dict[str, str] = {
-    "deso": "deso2018",
-    "regso": "regso2020",
-    "kommun": "kommun2025",
-    "lan": "lan2025",
-    "country": "country",
-}
+DEFAULT_AREA_VERSIONS: dict[str, str] = dict(DEFAULT_VERSION)
 
 _EXPECTED_FILE = "an xlsx export from SCB Statistikdatabasen (PX-Web)"
 _EXPECTED_VALUE = "a number or one of SCB's missing-value markers " + ", ".join(
@@ -254,7 +249,7 @@ def _parse_area_text(cell: str) -> tuple[str, str] | None:
         return code, "regso"
     if len(code) == 4:
         return code, "kommun"
-    return code, ("country" if code == "00" else "lan")
+    return ("SE", "country") if code == "00" else (code, "lan")
 
 
 def _parse_period(cell: str | float | None) -> str | None:

@@ -31,27 +31,67 @@ def parse_scb_xlsx(path: Path, *, area_version: str | None = None) -> Observatio
 
 
 def parse_pxweb_file(
-    path: Path, *, fmt: str = "auto", area_version: str | None = None
+    path: Path,
+    *,
+    fmt: str = "auto",
+    area_version: str | None = None,
+    total_area: str | None = None,
 ) -> Observations:
-    """A saved SCB PX-Web API response: JSON-stat2 (``.json``) or CSV (``.csv``)."""
-    from omradesbild.sources.pxweb import parse_jsonstat2, parse_pxweb_csv
+    """A saved PX-Web answer: JSON-stat2 or v1's plain JSON (``.json``), CSV or PX."""
+    import contextlib
+    import json
+
+    from omradesbild.sources.pxweb import (
+        parse_jsonstat2,
+        parse_px,
+        parse_pxweb_csv,
+        parse_pxweb_json,
+    )
+    from omradesbild.sources.pxweb.plainjson import is_plain_json
 
     _exists(path)
+    data = path.read_bytes()
     if fmt == "auto":
         suffix = path.suffix.lower()
-        fmt = {".json": "json-stat2", ".csv": "csv"}.get(suffix, "")
+        fmt = {".json": "json-stat2", ".csv": "csv", ".px": "px"}.get(suffix, "")
         if not fmt:
             raise InputError(
                 f"cannot tell the format from the ending {suffix!r}",
                 file=path,
-                expected="a .json (JSON-stat2) or .csv file, or --format json-stat2|csv",
+                expected="a .json (JSON-stat2 or plain JSON), .csv or .px file, or "
+                "--format json-stat2|json|csv|px",
             )
-    data = path.read_bytes()
+        if fmt == "json-stat2":
+            with contextlib.suppress(UnicodeDecodeError, json.JSONDecodeError):
+                # when the file is not JSON at all, the JSON-stat reader names the problem
+                fmt = "json" if is_plain_json(json.loads(data.decode("utf-8-sig"))) else fmt
+    ref = path.name
     if fmt == "json-stat2":
-        return parse_jsonstat2(data, reference=path.name, area_version=area_version)
+        return parse_jsonstat2(
+            data, reference=ref, area_version=area_version, total_area=total_area
+        )
+    if fmt == "json":
+        return parse_pxweb_json(
+            data, reference=ref, area_version=area_version, total_area=total_area
+        )
+    if fmt == "px":
+        return parse_px(data, reference=ref, area_version=area_version, total_area=total_area)
     if fmt == "csv":
         return parse_pxweb_csv(data, reference=path.name, area_version=area_version)
-    raise InputError(f"unknown format {fmt!r}", file=path, expected="json-stat2 or csv")
+    raise InputError(f"unknown format {fmt!r}", file=path, expected="json-stat2, json, csv or px")
+
+
+def parse_px_file(
+    path: Path,
+    *,
+    lang: str | None = None,
+    area_version: str | None = None,
+    total_area: str | None = None,
+) -> Observations:
+    """A PX file (PC-Axis / PxWeb); catalogued SCB tables get the catalogue's variable ids."""
+    from omradesbild.sources.pxweb import read_px
+
+    return read_px(_exists(path), lang=lang, area_version=area_version, total_area=total_area)
 
 
 def parse_scb_key(path: Path) -> Areas:
@@ -101,10 +141,32 @@ def kommun_names(store: Store) -> dict[str, str]:
 
 
 def ingest_parsed(store: Store, parsed: Sequence[Parsed], *, kind: str) -> list[IngestReport]:
-    """Write already-parsed sources in one transaction (areas before observations)."""
+    """Write already-parsed sources in one transaction (areas before observations).
+
+    Län and kommun codes of SCB's current lists that the observations use and the store does
+    not hold yet are added first (the lists ship with the package), so statistics of kommuner
+    and län need no boundary file ingested before them.
+    """
     ordered = sorted(parsed, key=lambda p: 0 if isinstance(p, Areas) else 1)
     with store.transaction():
+        builtin = _reference_areas(store, ordered)
+        if builtin is not None:
+            store.ingest(builtin, kind="reference-areas")
         return [store.ingest(p, kind=kind) for p in ordered]
+
+
+def _reference_areas(store: Store, parsed: Sequence[Parsed]) -> Areas | None:
+    from omradesbild.areas.registry import reference_areas
+
+    used: set[tuple[str, str]] = set()
+    for p in parsed:
+        if isinstance(p, Observations) and len(p.data):
+            used |= set(zip(p.data["area_code"], p.data["area_version"], strict=True))
+    if not used:
+        return None
+    held = store.areas()
+    used -= set(zip(held["area_code"], held["version"], strict=True))
+    return reference_areas(sorted(used)) if used else None
 
 
 def ingest_files(

@@ -1,13 +1,30 @@
-"""The store's tables, created on first use.
+"""The store's tables, created on first use, and the upgrades between schema versions.
 
 All tables are long and keyed by area code and boundary version. Geometries are stored as WKB
 in EPSG:3006 (SWEREF 99 TM) in BLOB columns, so the store needs no DuckDB extension (which
 could not be installed offline); spatial work happens in shapely/geopandas.
+
+The store records its schema version in ``meta`` (key ``schema_version``). Opening a store of
+an older version runs the functions of :data:`UPGRADES` in order, in one transaction; a store
+of a newer version than :data:`SCHEMA_VERSION` is refused. A change of the schema adds an
+upgrade function here and raises :data:`SCHEMA_VERSION` by one.
+
+Versions:
+
+1. The first schema.
+2. ``meta`` records ``created_at``, when the store was made (ISO 8601, UTC).
 """
 
 from __future__ import annotations
 
-SCHEMA_VERSION = "1"
+from collections.abc import Callable
+
+import duckdb
+
+from omradesbild.errors import StoreError
+
+#: The schema version this program writes and reads.
+SCHEMA_VERSION = 2
 
 DDL: tuple[str, ...] = (
     """
@@ -117,3 +134,105 @@ DDL: tuple[str, ...] = (
     ) m USING (area_code, area_version, variable, period, revision)
     """,
 )
+
+
+def _v1_to_v2(con: duckdb.DuckDBPyConnection) -> None:
+    """``meta.created_at``: the time the built-in source was written, i.e. the creation."""
+    con.execute(
+        """
+        INSERT INTO meta
+        SELECT 'created_at', strftime(min(ingested_at) AT TIME ZONE 'UTC', '%Y-%m-%dT%H:%M:%SZ')
+        FROM sources HAVING count(*) > 0
+        ON CONFLICT (key) DO NOTHING
+        """
+    )
+
+
+#: ``UPGRADES[v]`` turns a store of schema version ``v`` into one of version ``v + 1``.
+UPGRADES: dict[int, Callable[[duckdb.DuckDBPyConnection], None]] = {1: _v1_to_v2}
+
+
+def stored_schema_version(con: duckdb.DuckDBPyConnection, *, path: str) -> int | None:
+    """The schema version recorded in the store (None: a new, empty database).
+
+    Raises
+    ------
+    StoreError
+        If the database has tables but no readable version (not an Områdesbild store).
+    """
+    tables = {r[0] for r in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
+    if not tables:
+        return None
+    row = None
+    if "meta" in tables:
+        row = con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+    if row is None or not str(row[0]).isdigit():
+        raise StoreError(f"{path}: not an Områdesbild store (no schema version in its meta table)")
+    return int(row[0])
+
+
+def check_schema_version(version: int, *, path: str) -> None:
+    """Refuse a store written by a newer program.
+
+    Raises
+    ------
+    StoreError
+        If ``version`` is newer than :data:`SCHEMA_VERSION`.
+    """
+    if version > SCHEMA_VERSION:
+        raise StoreError(
+            f"{path}: store schema version {version} is newer than this program's "
+            f"{SCHEMA_VERSION}; upgrade omradesbild (pip install -U omradesbild) to open it"
+        )
+
+
+def upgrade_schema(
+    con: duckdb.DuckDBPyConnection,
+    version: int,
+    *,
+    path: str,
+    upgrades: dict[int, Callable[[duckdb.DuckDBPyConnection], None]] | None = None,
+    target: int = SCHEMA_VERSION,
+) -> int:
+    """Upgrade a store from schema ``version`` to ``target``, in one transaction.
+
+    Parameters
+    ----------
+    con
+        A writable connection to the store.
+    version
+        The store's schema version.
+    upgrades, target
+        The registry and the version to reach (default :data:`UPGRADES`,
+        :data:`SCHEMA_VERSION`).
+
+    Returns
+    -------
+    int
+        The version the store is at afterwards (``target``).
+
+    Raises
+    ------
+    StoreError
+        If an upgrade step is missing or fails; the store is left at ``version``.
+    """
+    steps = UPGRADES if upgrades is None else upgrades
+    if version >= target:
+        return version
+    missing = [v for v in range(version, target) if v not in steps]
+    if missing:
+        raise StoreError(
+            f"{path}: no upgrade from store schema version {missing[0]}; rebuild the store"
+        )
+    con.execute("BEGIN TRANSACTION")
+    try:
+        for v in range(version, target):
+            steps[v](con)
+        con.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'", [str(target)])
+        con.execute("COMMIT")
+    except duckdb.Error as exc:
+        con.execute("ROLLBACK")
+        raise StoreError(
+            f"{path}: cannot upgrade the store from schema version {version} to {target}: {exc}"
+        ) from exc
+    return target

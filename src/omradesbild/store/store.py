@@ -32,7 +32,13 @@ from omradesbild.sources.base import (
     SourceMeta,
     now_utc,
 )
-from omradesbild.store.schema import DDL, SCHEMA_VERSION
+from omradesbild.store.schema import (
+    DDL,
+    SCHEMA_VERSION,
+    check_schema_version,
+    stored_schema_version,
+    upgrade_schema,
+)
 
 #: Environment variable that overrides the default store path.
 DB_ENV = "OMRADESBILD_DB"
@@ -100,33 +106,60 @@ class Store:
                 f"{self.path}: no store here; create one with 'omradesbild ingest …' "
                 "or 'omradesbild demo', or pass --db"
             )
-        try:
-            self.con = duckdb.connect(self.path, read_only=read_only)
-        except duckdb.Error as exc:
-            raise StoreError(f"{self.path}: cannot open the store: {exc}") from exc
-        if not read_only:
+        self.con = self._connect(read_only)
+        version = stored_schema_version(self.con, path=self.path)
+        if version is not None:
+            check_schema_version(version, path=self.path)
+        if read_only:
+            if version is not None and version < SCHEMA_VERSION:
+                self._upgrade_read_only(version)
+        elif version is None:
             self._create_schema()
+        else:
+            upgrade_schema(self.con, version, path=self.path)
+            for stmt in DDL:
+                self.con.execute(stmt)
 
     # -- lifecycle ---------------------------------------------------------------------
+    def _connect(self, read_only: bool) -> duckdb.DuckDBPyConnection:
+        try:
+            return duckdb.connect(self.path, read_only=read_only)
+        except duckdb.Error as exc:
+            raise StoreError(f"{self.path}: cannot open the store: {exc}") from exc
+
+    def _upgrade_read_only(self, version: int) -> None:
+        """Upgrade an older store opened read-only: briefly open it for writing."""
+        self.con.close()
+        try:
+            con = duckdb.connect(self.path)
+        except duckdb.Error as exc:
+            raise StoreError(
+                f"{self.path}: store schema version {version} needs an upgrade to "
+                f"{SCHEMA_VERSION}, which needs write access: {exc}"
+            ) from exc
+        try:
+            upgrade_schema(con, version, path=self.path)
+            for stmt in DDL:
+                con.execute(stmt)
+        finally:
+            con.close()
+        self.con = self._connect(True)
+
     def _create_schema(self) -> None:
         for stmt in DDL:
             self.con.execute(stmt)
-        row = self.con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
-        if row is None:
-            self.con.execute("INSERT INTO meta VALUES ('schema_version', ?)", [SCHEMA_VERSION])
-            # The country is always known: counts that cannot be placed in any kommun (e.g.
-            # reports without DeSO or kommun) are kept on it rather than dropped.
-            self._write_source(self.con, BUILTIN_SOURCE)
-            self.con.execute(
-                "INSERT INTO areas (area_code, level, version, name, source_id) "
-                "VALUES ('SE', 'country', 'country', 'Sverige', ?) ON CONFLICT DO NOTHING",
-                [BUILTIN_SOURCE.source_id],
-            )
-        elif row[0] != SCHEMA_VERSION:
-            raise StoreError(
-                f"{self.path}: store schema version {row[0]}, this program uses "
-                f"{SCHEMA_VERSION}; rebuild the store"
-            )
+        self.con.execute(
+            "INSERT INTO meta VALUES ('schema_version', ?), ('created_at', ?)",
+            [str(SCHEMA_VERSION), now_utc().strftime("%Y-%m-%dT%H:%M:%SZ")],
+        )
+        # The country is always known: counts that cannot be placed in any kommun (e.g.
+        # reports without DeSO or kommun) are kept on it rather than dropped.
+        self._write_source(self.con, BUILTIN_SOURCE)
+        self.con.execute(
+            "INSERT INTO areas (area_code, level, version, name, source_id) "
+            "VALUES ('SE', 'country', 'country', 'Sverige', ?) ON CONFLICT DO NOTHING",
+            [BUILTIN_SOURCE.source_id],
+        )
 
     def close(self) -> None:
         self.con.close()

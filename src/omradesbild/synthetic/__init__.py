@@ -4,7 +4,8 @@
 writes them in the formats of the real sources. Nothing here is real statistics.
 """
 
-from omradesbild.synthetic.city import (
+from omradesbild.synthetic.city import SyntheticCity, generate_city
+from omradesbild.synthetic.constants import (
     KOMMUN_CODE,
     KOMMUN_NAME,
     POLICE_YEARS,
@@ -12,8 +13,6 @@ from omradesbild.synthetic.city import (
     SURVEY_YEARS,
     SYNTHETIC_LABEL,
     TITLE_PREFIX,
-    SyntheticCity,
-    generate_city,
 )
 from omradesbild.synthetic.writers import write_city_files
 

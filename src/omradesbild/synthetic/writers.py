@@ -27,7 +27,8 @@ import pyogrio
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
-from omradesbild.synthetic.city import (
+from omradesbild.synthetic.city import SyntheticCity
+from omradesbild.synthetic.constants import (
     CRS,
     KOMMUN_CODE,
     KOMMUN_NAME,
@@ -37,10 +38,9 @@ from omradesbild.synthetic.city import (
     POLICE_YEARS,
     SCB_TABLES,
     TITLE_PREFIX,
-    SyntheticCity,
     TableSpec,
-    deterministic_uuid,
 )
+from omradesbild.synthetic.helpers import deterministic_uuid
 
 #: The fixed date written wherever a file format wants a timestamp.
 FIXED_DATE = (2025, 1, 1, 0, 0, 0)
@@ -378,7 +378,39 @@ def write_city_files(city: SyntheticCity, directory: Path) -> dict[str, Path]:
     for d in (scb, geo, police, crime, surveys):
         d.mkdir(exist_ok=True)
 
-    # ---- SCB xlsx -----------------------------------------------------------------------
+    out.update(_write_scb(city, scb))
+
+    out.update(_write_key_and_extras(city, scb))
+
+    # ---- GeoPackages --------------------------------------------------------------------
+    with _fixed_gdal_date():
+        out.update(_write_geo(city, geo, police))
+
+    out["police/list"] = _write_police_list(city, police)
+
+    out.update(_write_crime(city, crime))
+
+    # ---- surveys ------------------------------------------------------------------------
+    out["surveys"] = _write_text(surveys / "exempelstad_surveys.csv", _long_csv(city.surveys))
+
+    # ---- README -------------------------------------------------------------------------
+    out["readme"] = _write_text(
+        directory / "README.txt",
+        _README.format(
+            seed=city.seed,
+            first=city.years[0],
+            last=city.years[-1],
+            n_split=int(city.deso["split_2025"].sum()),
+            police_years=", ".join(str(y) for y in POLICE_YEARS),
+            latest=POLICE_YEARS[-1],
+        ),
+    )
+    return out
+
+
+def _write_scb(city: SyntheticCity, scb: Path) -> dict[str, Path]:
+    """The eleven SCB tables per year (DeSO 2018) and population per DeSO 2025, as xlsx."""
+    out: dict[str, Path] = {}
     stats = city.deso_stats.sort_values(["year", "area_code"], kind="stable")
     for year, block in stats.groupby("year", sort=True):
         folder = scb / f"deso2018_tables_{year}"
@@ -405,8 +437,12 @@ def write_city_files(city: SyntheticCity, directory: Path) -> dict[str, Path]:
         )
     )
     out["scb/000005FC/deso2025"] = path
+    return out
 
-    # ---- key CSV, extras ----------------------------------------------------------------
+
+def _write_key_and_extras(city: SyntheticCity, scb: Path) -> dict[str, Path]:
+    """SCB's DeSO–RegSO key as CSV and the extra DeSO variables as a long CSV."""
+    out: dict[str, Path] = {}
     regso_name = dict(zip(city.regso["area_code"], city.regso["name"], strict=True))
     key = city.deso[["area_code", "regso_code"]].sort_values(["regso_code", "area_code"])
     lines = [",".join(KEY_HEADER)]
@@ -422,19 +458,21 @@ def write_city_files(city: SyntheticCity, directory: Path) -> dict[str, Path]:
         ["ekbist_or_longterm_unemployed_20_64", "pop_20_64"]
     )]  # fmt: skip
     out["scb/extra"] = _write_text(scb / "extra_deso_variables.csv", _long_csv(extra))
+    return out
 
-    # ---- GeoPackages --------------------------------------------------------------------
-    with _fixed_gdal_date():
-        out.update(_write_geo(city, geo, police))
 
-    # ---- police list --------------------------------------------------------------------
+def _write_police_list(city: SyntheticCity, police: Path) -> Path:
+    """The latest police list in the columns of the real CSV."""
     latest = POLICE_YEARS[-1]
     buf = io.StringIO()
     cols = ["name", "kommun", "category", "trend_vs_2024", "riskomrade_2023", "regso2025_approx"]
     city.police_list[cols].to_csv(buf, index=False, lineterminator="\n")
-    out["police/list"] = _write_text(police / f"utsatta_omraden_{latest}_list.csv", buf.getvalue())
+    return _write_text(police / f"utsatta_omraden_{latest}_list.csv", buf.getvalue())
 
-    # ---- crime --------------------------------------------------------------------------
+
+def _write_crime(city: SyntheticCity, crime: Path) -> dict[str, Path]:
+    """One CSV per offence in the layout of the Police's extracts."""
+    out: dict[str, Path] = {}
     reports = city.crime_reports
     for code, (_, stem, _, _) in OFFENCES.items():
         sub = reports[reports["offence_code"] == code]
@@ -450,35 +488,28 @@ def write_city_files(city: SyntheticCity, directory: Path) -> dict[str, Path]:
             deso_text = deso if isinstance(deso, str) else ""
             w.writerow([str(n), int(rid), int(off), text, reg, date, kom, lan, deso_text, int(cnt)])
         out[f"crime/{code}"] = _write_text(crime / f"{stem} brott.csv", buf.getvalue())
-
-    # ---- surveys ------------------------------------------------------------------------
-    out["surveys"] = _write_text(surveys / "exempelstad_surveys.csv", _long_csv(city.surveys))
-
-    # ---- README -------------------------------------------------------------------------
-    out["readme"] = _write_text(
-        directory / "README.txt",
-        _README.format(
-            seed=city.seed,
-            first=city.years[0],
-            last=last,
-            n_split=int(city.deso["split_2025"].sum()),
-            police_years=", ".join(str(y) for y in POLICE_YEARS),
-            latest=latest,
-        ),
-    )
     return out
 
 
+def _ids(codes: Sequence[str], kind: str, version: str) -> dict[str, Any]:
+    """``objectid`` and a stable ``objektidentitet`` as SCB's geodata layers have them."""
+    return {
+        "objectid": np.arange(1, len(codes) + 1, dtype=np.int32),
+        "objektidentitet": [deterministic_uuid(kind, version, c) for c in codes],
+    }
+
+
 def _write_geo(city: SyntheticCity, geo: Path, police: Path) -> dict[str, Path]:
+    """Every GeoPackage: kommun, districts, RegSO, DeSO 2018/2025 and the police areas."""
+    out = _write_admin_geo(city, geo)
+    out.update(_write_deso_geo(city, geo))
+    out.update(_write_police_geo(city, police))
+    return out
+
+
+def _write_admin_geo(city: SyntheticCity, geo: Path) -> dict[str, Path]:
+    """The kommun, district and RegSO GeoPackages."""
     out: dict[str, Path] = {}
-    regso_name = dict(zip(city.regso["area_code"], city.regso["name"], strict=True))
-
-    def base(codes: Sequence[str], kind: str, version: str) -> dict[str, Any]:
-        return {
-            "objectid": np.arange(1, len(codes) + 1, dtype=np.int32),
-            "objektidentitet": [deterministic_uuid(kind, version, c) for c in codes],
-        }
-
     k = city.kommun
     kommun = gpd.GeoDataFrame(
         {
@@ -515,7 +546,7 @@ def _write_geo(city: SyntheticCity, geo: Path, police: Path) -> dict[str, Path]:
     codes = r["area_code"].tolist()
     regso = gpd.GeoDataFrame(
         {
-            **base(codes, "regso", "2020"),
+            **_ids(codes, "regso", "2020"),
             "regsokod": codes,
             "regsonamn": r["name"].tolist(),
             "lanskod": LAN_CODE,
@@ -531,10 +562,17 @@ def _write_geo(city: SyntheticCity, geo: Path, police: Path) -> dict[str, Path]:
         regso, geo / "exempelstad_regso2020.gpkg", "regso2020_exempelstad", "RegSO 2020"
     )
 
+    return out
+
+
+def _write_deso_geo(city: SyntheticCity, geo: Path) -> dict[str, Path]:
+    """The DeSO 2018 and DeSO 2025 GeoPackages."""
+    out: dict[str, Path] = {}
+    regso_name = dict(zip(city.regso["area_code"], city.regso["name"], strict=True))
     for version, frame in (("2018", city.deso), ("2025", city.deso2025)):
         codes = frame["area_code"].tolist()
         cols: dict[str, Any] = {
-            **base(codes, "deso", version),
+            **_ids(codes, "deso", version),
             "desokod": codes,
             "regsokod": frame["regso_code"].tolist(),
             "lanskod": LAN_CODE,
@@ -552,6 +590,12 @@ def _write_geo(city: SyntheticCity, geo: Path, police: Path) -> dict[str, Path]:
             f"DeSO {version}",
         )  # fmt: skip
 
+    return out
+
+
+def _write_police_geo(city: SyntheticCity, police: Path) -> dict[str, Path]:
+    """One GeoPackage of police areas per list year."""
+    out: dict[str, Path] = {}
     pa = city.police_areas
     for year in POLICE_YEARS:
         sub = pa[pa["year"] == year].sort_values("area_code")

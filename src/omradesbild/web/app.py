@@ -8,11 +8,11 @@ Shared state (for the partners' routes too):
 
 - ``app.state.settings`` — :class:`~omradesbild.web.settings.WebSettings`;
 - ``app.state.store_path`` — the store file (opened read-only, per computation);
-- ``app.state.data`` — :class:`~omradesbild.web.data.WebData`, the cached computations;
+- ``app.state.data`` — :class:`~omradesbild.web.cache.WebData`, the cached computations;
 - ``app.state.templates`` — the Jinja2 templates (``web/templates``; ``base.html`` is the
   layout every page extends);
-- ``app.state.partners_engine`` — the partners' SQLAlchemy engine (None without the
-  partners module), created and initialised (``init_db``) at start-up.
+- ``app.state.partners_engine`` — the partners' SQLAlchemy engine, created and migrated
+  to the latest schema (``init_db``) at start-up.
 """
 
 from __future__ import annotations
@@ -30,6 +30,7 @@ from fastapi.templating import Jinja2Templates
 
 from omradesbild.web.errors import install_error_handlers
 from omradesbild.web.settings import WebSettings
+from omradesbild.wording import fmt_num, translator
 
 log = logging.getLogger("omradesbild.web")
 
@@ -45,15 +46,14 @@ def make_templates(lang_default: str = "sv") -> Jinja2Templates:
     env.trim_blocks = True
     env.lstrip_blocks = True
     env.globals["default_lang"] = lang_default
+    env.globals["translator"] = translator
+    env.globals["fmt_num"] = fmt_num
     return templates
 
 
 def _partners_startup(app: FastAPI) -> None:
-    try:
-        from omradesbild.partners.db import init_db, make_engine
-    except ImportError:
-        log.info("partners module not installed: no partners' database")
-        return
+    from omradesbild.partners.db import init_db, make_engine
+
     engine = make_engine(app.state.settings.partners_url)
     init_db(engine)
     app.state.partners_engine = engine
@@ -79,7 +79,8 @@ class _RefreshPublicPagesOnWrite:
 
 def _warm(app: FastAPI) -> None:
     """Precompute the default level, its index and every area page (background thread)."""
-    from omradesbild.web.routes_explore import warm_area_api, warm_area_pages
+    from omradesbild.web.routes.api import warm_area_api
+    from omradesbild.web.views import warm_area_pages
 
     settings = app.state.settings
     try:
@@ -111,9 +112,10 @@ def create_app(settings: WebSettings | None = None, *, warm: bool = True) -> Fas
         Precompute the default level and method in a background thread at start-up.
     """
     from omradesbild import __version__
-    from omradesbild.web.data import WebData
-    from omradesbild.web.routes_explore import forget_public_generation
-    from omradesbild.web.routes_explore import router as explore_router
+    from omradesbild.web.cache import WebData
+    from omradesbild.web.entries import forget_public_generation
+    from omradesbild.web.routes import router as explore_router
+    from omradesbild.web.routes_partners import router as partners_router
 
     settings = settings if settings is not None else WebSettings.from_env()
 
@@ -161,12 +163,7 @@ def create_app(settings: WebSettings | None = None, *, warm: bool = True) -> Fas
     install_error_handlers(app)
     app.add_middleware(_RefreshPublicPagesOnWrite, forget=forget_public_generation)
     app.include_router(explore_router)
-    try:
-        from omradesbild.web.routes_partners import router as partners_router
-    except ImportError:
-        log.info("partners routes not installed")
-    else:
-        app.include_router(partners_router)
+    app.include_router(partners_router)
     app.mount("/static", StaticFiles(directory=str(STATIC)), name="static")
     return app
 

@@ -15,6 +15,8 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from omradesbild.wording import strings, translator
+
 log = logging.getLogger("omradesbild.web")
 
 #: Exception class (dotted name, so optional modules need not be importable) -> status.
@@ -34,37 +36,6 @@ ERROR_STATUS: dict[str, int] = {
     "omradesbild.errors.FetchError": 502,
     "omradesbild.errors.StoreError": 503,
     "omradesbild.errors.OmradesbildError": 500,
-}
-
-_TITLES = {
-    "sv": {
-        400: "Felaktig begäran",
-        401: "Inloggning krävs",
-        403: "Åtkomst nekad",
-        409: "Konflikt",
-        429: "För många försök",
-        404: "Hittades inte",
-        405: "Metoden tillåts inte",
-        422: "Ogiltiga uppgifter",
-        500: "Internt fel",
-        501: "Saknar tillägg",
-        502: "Extern tjänst svarar inte",
-        503: "Datalagret är inte tillgängligt",
-    },
-    "en": {
-        400: "Bad request",
-        401: "Login required",
-        403: "Forbidden",
-        409: "Conflict",
-        429: "Too many attempts",
-        404: "Not found",
-        405: "Method not allowed",
-        422: "Invalid input",
-        500: "Internal error",
-        501: "Missing extension",
-        502: "External service failed",
-        503: "Store unavailable",
-    },
 }
 
 
@@ -101,7 +72,7 @@ def error_response(request: Request, status: int, error: str, detail: Any) -> Re
     if wants_html(request):
         lang = _lang(request)
         templates = getattr(request.app.state, "templates", None)
-        title = _TITLES.get(lang, _TITLES["sv"]).get(status, str(status))
+        title = strings("en" if lang == "en" else "sv").get(f"http_{status}", str(status))
         text = detail if isinstance(detail, str) else "; ".join(map(str, detail))
         if templates is not None:
             return templates.TemplateResponse(
@@ -113,6 +84,7 @@ def error_response(request: Request, status: int, error: str, detail: Any) -> Re
                     "error": error,
                     "detail": text,
                     "lang": lang,
+                    "translator": translator,
                     "user": getattr(request.state, "user", None),
                     "csrf_token": getattr(request.state, "csrf_token", None),
                 },
@@ -179,10 +151,7 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(StarletteHTTPException, handle_http)
     # Listed classes are handled inside the app (no re-raise); anything else is a 500.
     app.add_exception_handler(OmradesbildError, handle_exception)
-    try:
-        from omradesbild.partners.errors import PermissionDenied
-    except ImportError:
-        pass
-    else:
-        app.add_exception_handler(PermissionDenied, handle_exception)
+    from omradesbild.partners.errors import PermissionDenied
+
+    app.add_exception_handler(PermissionDenied, handle_exception)
     app.add_exception_handler(Exception, handle_exception)

@@ -42,6 +42,7 @@ from omradesbild.web.auth import (
     settings_value,
     verify_csrf,
 )
+from omradesbild.wording import fmt_num, translator
 
 router = APIRouter(tags=["partners"])
 _TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
@@ -75,6 +76,8 @@ def render(
         "kind_labels": KIND_LABELS,
         "visibility_labels": VISIBILITY_LABELS,
         "status_labels": STATUS_LABELS,
+        "translator": translator,
+        "fmt_num": fmt_num,
         **context,
     }
     resp: HTMLResponse = templates.TemplateResponse(request, name, ctx, status_code=status_code)

@@ -3,98 +3,181 @@
 Every setting has a default that works on a laptop (``omradesbild serve --demo``); a
 production deployment sets at least ``OMRADESBILD_PRODUCTION=1`` and
 ``OMRADESBILD_SECRET_KEY``. See ``docs/web.md`` for the full list.
+
+:class:`WebSettings` is a ``pydantic-settings`` model: the variable of field ``name`` is
+``OMRADESBILD_<NAME>``, except the store, which keeps the command line's ``OMRADESBILD_DB``.
 """
 
 from __future__ import annotations
 
-import os
 import secrets
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import Field, ValidationError, field_validator, model_validator
+from pydantic_settings import (
+    BaseSettings,
+    EnvSettingsSource,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+)
 
+from omradesbild import config
 from omradesbild.errors import ConfigError
+from omradesbild.partners.db import default_partners_url
 
 #: Prefix of every environment variable the web application reads.
 ENV_PREFIX = "OMRADESBILD_"
 
-#: Field name -> environment variable (the store path keeps the CLI's ``OMRADESBILD_DB``).
-ENV_VARS: dict[str, str] = {
-    "store_path": "OMRADESBILD_DB",
-    "partners_url": "OMRADESBILD_PARTNERS_URL",
-    "secret_key": "OMRADESBILD_SECRET_KEY",
-    "cookie_secure": "OMRADESBILD_COOKIE_SECURE",
-    "lang": "OMRADESBILD_LANG",
-    "production": "OMRADESBILD_PRODUCTION",
-    "level": "OMRADESBILD_LEVEL",
-    "version": "OMRADESBILD_VERSION",
-    "method": "OMRADESBILD_METHOD",
-    "disclosure_threshold": "OMRADESBILD_DISCLOSURE_THRESHOLD",
-    "draws": "OMRADESBILD_DRAWS",
-    "base_version": "OMRADESBILD_BASE_VERSION",
-    "simplify_m": "OMRADESBILD_SIMPLIFY_M",
-}
+#: Environment variable of the store (shared with the command line's ``--db``).
+STORE_ENV = "OMRADESBILD_DB"
 
 _TRUE = {"1", "true", "yes", "on", "ja"}
 _FALSE = {"0", "false", "no", "off", "nej", ""}
 
-
-def default_partners_url(store_path: str | Path) -> str:
-    """``sqlite:///<folder of the store>/<store stem>-partners.sqlite``."""
-    p = Path(store_path)
-    return f"sqlite:///{p.with_name(f'{p.stem}-partners.sqlite')}"
+# The variables ``from_env`` reads when it is given a mapping instead of ``os.environ``.
+_ENVIRON: ContextVar[Mapping[str, str] | None] = ContextVar("omradesbild_web_environ", default=None)
 
 
-class WebSettings(BaseModel):
-    """Settings of one running web application.
+class _EnvSource(EnvSettingsSource):
+    """The environment source, reading the mapping given to ``from_env`` when there is one."""
+
+    def _load_env_vars(self) -> Mapping[str, str | None]:
+        environ = _ENVIRON.get()
+        if environ is None:
+            return super()._load_env_vars()
+        return {k.lower(): v for k, v in environ.items() if k.upper().startswith(ENV_PREFIX)}
+
+
+@contextmanager
+def _reading(environ: Mapping[str, str] | None) -> Iterator[None]:
+    token = _ENVIRON.set(environ)
+    try:
+        yield
+    finally:
+        _ENVIRON.reset(token)
+
+
+class WebSettings(BaseSettings):
+    """Settings of one running web application (``OMRADESBILD_*`` variables).
 
     Attributes
     ----------
     store_path
-        The DuckDB store (opened read-only).
+        ``OMRADESBILD_DB``: the DuckDB store (opened read-only).
     partners_url
-        SQLAlchemy URL of the partners' database (SQLite or ``postgresql+psycopg://``).
+        ``OMRADESBILD_PARTNERS_URL``: SQLAlchemy URL of the partners' database (SQLite or
+        ``postgresql+psycopg://``); default SQLite beside the store.
     secret_key
-        Key that signs session cookies and CSRF tokens; random per process unless set
-        (required in production).
+        ``OMRADESBILD_SECRET_KEY``: signs session cookies and CSRF tokens; random per
+        process unless set (required in production).
     cookie_secure
-        Send cookies only over HTTPS (default: on in production).
+        ``OMRADESBILD_COOKIE_SECURE``: send cookies only over HTTPS (default: on in
+        production).
     lang
-        Default language of the pages, ``sv`` or ``en`` (``?lang=`` overrides per request).
+        ``OMRADESBILD_LANG``: default language of the pages, ``sv`` or ``en`` (``?lang=``
+        overrides per request).
     production
-        Production mode: requires a secret key, turns on secure cookies, hides details of
-        internal errors.
+        ``OMRADESBILD_PRODUCTION``: requires a secret key, turns on secure cookies, hides
+        details of internal errors.
     level, version
-        The default area level and boundary version of the pages (version: the store's).
+        ``OMRADESBILD_LEVEL``, ``OMRADESBILD_VERSION``: the default area level of the pages
+        and its boundary version (default: the store's).
     method
-        The default index method on the area pages and the map.
+        ``OMRADESBILD_METHOD``: the default index method on the area pages and the map.
     disclosure_threshold
-        Counts from 1 to ``threshold - 1`` are not published (see disclosure control).
+        ``OMRADESBILD_DISCLOSURE_THRESHOLD``: counts from 1 to ``threshold - 1`` are not
+        published (see disclosure control).
     draws
-        Monte-Carlo draws of the rank intervals on the area pages.
+        ``OMRADESBILD_DRAWS``: Monte-Carlo draws of the rank intervals on the area pages.
     base_version
-        Boundary version of the observations aggregated to every level.
+        ``OMRADESBILD_BASE_VERSION``: boundary version of the observations aggregated to
+        every level.
     simplify_m
-        Simplification tolerance of the map boundaries, in metres.
+        ``OMRADESBILD_SIMPLIFY_M``: simplification tolerance of the map boundaries, metres.
+
+    Notes
+    -----
+    Boolean variables accept ``1/0``, ``true/false``, ``yes/no``, ``on/off`` and ``ja/nej``
+    (an empty value is false).
     """
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = SettingsConfigDict(
+        env_prefix=ENV_PREFIX,
+        extra="forbid",
+        frozen=True,
+        populate_by_name=True,
+    )
 
-    store_path: Path = Path("omradesbild.duckdb")
-    partners_url: str = ""
-    secret_key: str = ""
-    cookie_secure: bool | None = None
-    lang: Literal["sv", "en"] = "sv"
-    production: bool = False
-    level: str = "regso"
-    version: str | None = None
-    method: str = "scb-omradestyp"
-    disclosure_threshold: int = Field(default=5, ge=1)
-    draws: int = Field(default=200, ge=0, le=2000)
-    base_version: str = "deso2018"
-    simplify_m: float = Field(default=25.0, ge=0)
+    store_path: Path = Field(
+        default=Path("omradesbild.duckdb"),
+        validation_alias=STORE_ENV,
+        description="The DuckDB store (opened read-only).",
+    )
+    partners_url: str = Field(
+        default="", description="SQLAlchemy URL of the partners' database (SQLite or PostgreSQL)."
+    )
+    secret_key: str = Field(
+        default="", description="Signs session cookies and CSRF tokens; required in production."
+    )
+    cookie_secure: bool | None = Field(
+        default=None, description="Cookies only over HTTPS (default: on in production)."
+    )
+    lang: Literal["sv", "en"] = Field(default="sv", description="Default page language.")
+    production: bool = Field(
+        default=False,
+        description="Requires a secret key, secure cookies, no details of internal errors.",
+    )
+    level: str = Field(default="regso", description="Default area level of the pages.")
+    version: str | None = Field(
+        default=None, description="Boundary version of the default level (the store's)."
+    )
+    method: str = Field(default=config.DEFAULT_METHOD, description="Default index method.")
+    disclosure_threshold: int = Field(
+        default=config.DISCLOSURE_THRESHOLD,
+        ge=1,
+        description="Counts from 1 to threshold - 1 are not published.",
+    )
+    draws: int = Field(
+        default=200, ge=0, le=2000, description="Monte-Carlo draws of the rank intervals."
+    )
+    base_version: str = Field(
+        default=config.BASE_VERSION,
+        description="Boundary version of the observations aggregated to every level.",
+    )
+    simplify_m: float = Field(
+        default=25.0, ge=0, description="Map boundary simplification tolerance in metres."
+    )
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        """Arguments first, then the environment; no ``.env`` or secret files."""
+        return (init_settings, _EnvSource(settings_cls))
+
+    @field_validator("production", "cookie_secure", mode="before")
+    @classmethod
+    def _boolean(cls, value: object) -> object:
+        if not isinstance(value, str):
+            return value
+        low = value.strip().lower()
+        if low not in _TRUE | _FALSE:
+            raise ValueError(f"{value!r}: expected 1/0, true/false, yes/no, on/off or ja/nej")
+        return low in _TRUE
+
+    @field_validator("version", mode="before")
+    @classmethod
+    def _empty_version(cls, value: object) -> object:
+        return value or None
 
     @model_validator(mode="after")
     def _defaults(self) -> WebSettings:
@@ -115,34 +198,38 @@ class WebSettings(BaseModel):
     def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> WebSettings:
         """Settings from ``OMRADESBILD_*`` variables; ``overrides`` (not None) win.
 
+        Parameters
+        ----------
+        environ
+            The variables; default ``os.environ``.
+        **overrides
+            Field values (e.g. from command-line options) that replace the variables.
+
         Raises
         ------
         ConfigError
             A variable holds a value that is not valid, naming the variable.
         """
-        env = os.environ if environ is None else environ
-        data: dict[str, Any] = {}
-        for name, var in ENV_VARS.items():
-            raw = env.get(var)
-            if raw is None:
-                continue
-            if name in ("production", "cookie_secure"):
-                low = raw.strip().lower()
-                if low not in _TRUE | _FALSE:
-                    raise ConfigError(f"{var}={raw!r}: expected 1/0, true/false, yes/no")
-                data[name] = low in _TRUE
-            elif name == "version":
-                data[name] = raw or None
-            else:
-                data[name] = raw
-        data.update({k: v for k, v in overrides.items() if v is not None})
+        given = {k: v for k, v in overrides.items() if v is not None}
         try:
-            return cls(**data)
+            with _reading(environ):
+                return cls(**given)
         except ValidationError as exc:
-            parts = []
-            for err in exc.errors():
-                field = str(err["loc"][0]) if err["loc"] else ""
-                var = ENV_VARS.get(field, field)
-                msg = str(err["msg"]).removeprefix("Value error, ")
-                parts.append(f"{var}: {msg}" if var else msg)
-            raise ConfigError("invalid web settings: " + "; ".join(parts)) from exc
+            raise ConfigError("invalid web settings: " + _describe(exc)) from exc
+
+
+def env_var(field: str) -> str:
+    """The environment variable of a setting, e.g. ``"lang"`` → ``OMRADESBILD_LANG``."""
+    return STORE_ENV if field in ("store_path", STORE_ENV) else ENV_PREFIX + field.upper()
+
+
+def _describe(exc: ValidationError) -> str:
+    parts = []
+    for err in exc.errors():
+        field = str(err["loc"][0]) if err["loc"] else ""
+        msg = str(err["msg"]).removeprefix("Value error, ")
+        parts.append(f"{env_var(field)}: {msg}" if field else msg)
+    return "; ".join(parts)
+
+
+__all__ = ["ENV_PREFIX", "STORE_ENV", "WebSettings", "default_partners_url", "env_var"]

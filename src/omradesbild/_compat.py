@@ -1,0 +1,99 @@
+"""Optional dependencies: one place that imports them and says how to install them.
+
+The base install (``pip install omradesbild``) runs the command line's core: ingest,
+indicators, indices, follow-up, exports and the static report site. The rest comes with
+extras::
+
+    pip install 'omradesbild[web]'       # omradesbild serve: the web app and partners' database
+    pip install 'omradesbild[pdf]'       # PDF area profiles (WeasyPrint)
+    pip install 'omradesbild[postgres]'  # PostgreSQL driver for the partners' database
+    pip install 'omradesbild[fetch]'     # omradesbild fetch: the live SCB clients
+
+Code that needs an optional package imports it through :func:`import_optional_dependency`
+at the point of use, never at module level of a module the base install imports.
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+from types import ModuleType
+
+from omradesbild.errors import MissingDependencyError
+
+#: Top-level import name of each optional dependency → the extra that installs it.
+OPTIONAL_DEPENDENCIES: dict[str, str] = {
+    "fastapi": "web",
+    "starlette": "web",
+    "uvicorn": "web",
+    "multipart": "web",
+    "python_multipart": "web",
+    "swagger_ui_bundle": "web",
+    "sqlalchemy": "web",
+    "argon2": "web",
+    "alembic": "web",
+    "pydantic_settings": "web",
+    "weasyprint": "pdf",
+    "psycopg": "postgres",
+    "httpx": "fetch",
+}
+
+
+def _extra_of(name: str, extra: str | None) -> str:
+    if extra is not None:
+        return extra
+    top = name.split(".", 1)[0]
+    try:
+        return OPTIONAL_DEPENDENCIES[top]
+    except KeyError:
+        raise ValueError(f"{name!r} is not a known optional dependency") from None
+
+
+def install_hint(extra: str) -> str:
+    """The pip command that installs ``extra``, e.g. ``pip install 'omradesbild[pdf]'``."""
+    return f"pip install 'omradesbild[{extra}]'"
+
+
+def import_optional_dependency(
+    name: str, *, extra: str | None = None, purpose: str | None = None
+) -> ModuleType:
+    """Import an optional dependency, or raise an error that names the extra to install.
+
+    Parameters
+    ----------
+    name
+        Module to import, e.g. ``"weasyprint"`` or ``"sqlalchemy.orm"``.
+    extra
+        The extra that provides it; default from :data:`OPTIONAL_DEPENDENCIES`.
+    purpose
+        What it is needed for, e.g. ``"PDF profiles"``; starts the error message.
+
+    Returns
+    -------
+    ModuleType
+        The imported module.
+
+    Raises
+    ------
+    MissingDependencyError
+        When the module (or a package it needs) is not installed; the message ends with
+        ``pip install 'omradesbild[<extra>]'``.
+    """
+    group = _extra_of(name, extra)
+    try:
+        return importlib.import_module(name)
+    except ImportError as exc:
+        what = purpose or f"this feature (the {group!r} extra)"
+        missing = getattr(exc, "name", None) or name
+        raise MissingDependencyError(
+            f"{what} needs the optional package {missing!r}, which is not installed; "
+            f"install it with: {install_hint(group)}"
+        ) from exc
+
+
+def has_optional_dependency(name: str) -> bool:
+    """Whether ``name`` can be imported (without importing it)."""
+    try:
+        return importlib.util.find_spec(name) is not None
+    except (ImportError, ValueError):
+        return False

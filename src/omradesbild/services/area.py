@@ -1,0 +1,342 @@
+"""The profile of one area in one period, from a computed :class:`LevelPicture`.
+
+:func:`area_profile` is what the web area page, ``/api/areas/{code}``, the static HTML
+profile and the PDF render: each area is described by one rule everywhere.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import math
+from collections.abc import Sequence
+from typing import Any
+
+import pandas as pd
+
+from omradesbild.errors import NotFoundError, OmradesbildError
+from omradesbild.services.level import LevelPicture, clean, components, rank_bounds
+from omradesbild.services.models import (
+    AreaProfile,
+    ChangeInfo,
+    Driver,
+    IndicatorValue,
+    PartnerEntry,
+    PoliceHistory,
+    PolicePoint,
+    RankInfo,
+    TrendInfo,
+    TypePoint,
+)
+from omradesbild.wording import unit_label
+
+NOT_LISTED = "not_listed"
+
+
+def catalogue_names(lang: str) -> tuple[dict[str, str], dict[str, str], dict[str, int]]:
+    """Indicator id -> (name in ``lang``), unit and direction."""
+    from omradesbild.indicators import default_catalogue
+
+    cat = default_catalogue()
+    names = {i.id: (i.name_en if lang == "en" else i.name_sv) for i in cat.indicators}
+    units = {i.id: i.unit for i in cat.indicators}
+    direction = {i.id: int(i.direction) for i in cat.indicators}
+    return names, units, direction
+
+
+def reliability(row: dict[str, Any]) -> str:
+    """``masked``, ``unreliable``, ``approximate`` or ``reliable`` for one indicator row."""
+    if row.get("masked"):
+        return "masked"
+    if row.get("reliable") is False:
+        return "unreliable"
+    if row.get("approximate"):
+        return "approximate"
+    return "reliable"
+
+
+def _int(x: Any) -> int | None:
+    v = clean(x)
+    return None if v is None else round(float(v))
+
+
+def resolve_period(pic: LevelPicture, code: str, period: str | None) -> str:
+    """The profile's period: as given (checked), else the latest with the index."""
+    lv = pic.indicators
+    rows = lv.by_area.get(code)
+    if period is None:
+        if pic.index is not None and rows is not None:
+            return pic.index.latest()
+        if rows:
+            return max(str(r["period"]) for r in rows)
+        return lv.periods[-1] if lv.periods else ""
+    if str(period) not in lv.periods:
+        raise NotFoundError(
+            f"no indicators for {lv.level} in {period}; years: {', '.join(lv.periods)}"
+        )
+    return str(period)
+
+
+def indicator_values(
+    pic: LevelPicture, code: str, period: str | None, *, lang: str
+) -> tuple[IndicatorValue, ...]:
+    """The area's disclosed indicators in ``period`` (None: every period, oldest first)
+    with kommun and country values, in catalogue order."""
+    lv = pic.indicators
+    names, units, _ = catalogue_names(lang)
+    order = {i: n for n, i in enumerate(lv.indicator_ids)}
+    kommun = str(lv.kommun.get(code))
+    rows = sorted(
+        (r for r in lv.by_area.get(code, []) if period is None or r["period"] == period),
+        key=lambda r: (order.get(str(r["indicator"]), 999), str(r["period"])),
+    )
+    out = []
+    for r in rows:
+        ind, per = str(r["indicator"]), str(r["period"])
+        kv = pic.references.get((kommun, per, ind))
+        cv = pic.references.get(("SE", per, ind))
+        out.append(
+            IndicatorValue(
+                id=ind,
+                label=names.get(ind, ind),
+                unit=unit_label(units.get(ind, ""), lang),
+                period=per,
+                value=r.get("value"),
+                ci_low=r.get("ci_low"),
+                ci_high=r.get("ci_high"),
+                numerator=r.get("numerator"),
+                denominator=r.get("denominator"),
+                kommun=kv.value if kv else None,
+                country=cv.value if cv else None,
+                reliable=r.get("reliable"),
+                approximate=r.get("approximate"),
+                masked=bool(r.get("masked")),
+                mask_reason=r.get("mask_reason"),
+                reliability=reliability(r),
+            )
+        )
+    return tuple(out)
+
+
+def rank_info(pic: LevelPicture, code: str, period: str) -> RankInfo | None:
+    """Rank, interval, class and class probabilities (None when the area has no rank)."""
+    ix = pic.index
+    if ix is None:
+        return None
+    p = period if period in ix.results else ix.latest()
+    row = ix.by_area[p].get(code)
+    if row is None or row.get("rank") is None:
+        return None
+    unc, summary = pic.uncertainty(p)
+    u = unc.get(code, {})
+    cls = _int(row.get("class"))
+    probs = {
+        int(k.removeprefix("prob_class_")): float(v)
+        for k, v in u.items()
+        if k.startswith("prob_class_") and v is not None
+    }
+    low, high = rank_bounds(u)
+    return RankInfo(
+        period=p,
+        rank=int(row["rank"]),
+        n=ix.n_reference(p),
+        low=low,
+        high=high,
+        score=ix.score(code, p),
+        cls=cls,
+        cls_label=(row.get("class_label") or ix.class_labels.get(cls, "")) if cls else "",
+        prob=probs.get(cls) if cls is not None else None,
+        class_probabilities=probs,
+        components={c: row.get(c) for c in sorted(components(ix.method)) if c in row},
+        draws=int(summary.get("draws", 0) or 0),
+    )
+
+
+def drivers(pic: LevelPicture, code: str, period: str, *, lang: str) -> tuple[Driver, ...]:
+    """What drives the area's score (empty where a component is suppressed)."""
+    from omradesbild.measures.contributions import index_contributions
+
+    ix = pic.index
+    if ix is None or period not in ix.results or ix.score(code, period) is None:
+        return ()
+    res = ix.results[period]
+    contrib = index_contributions(
+        res[res["area_code"].astype(str) == code], ix.method, period=period
+    )
+    names, _, _ = catalogue_names(lang)
+    labels = {
+        i.id: (i.label_en if lang == "en" else i.label_sv) or names.get(i.source_column, i.id)
+        for i in ix.method.indicators
+    }
+    out = tuple(
+        Driver(
+            indicator=str(r["indicator"]),
+            label=labels.get(str(r["indicator"]), str(r["indicator"])),
+            normalised=clean(r["normalised"]),
+            weight=clean(r["weight"]),
+            contribution=clean(r["contribution"]),
+        )
+        for r in contrib.to_dict("records")
+    )
+    return out if any(d.contribution is not None for d in out) else ()
+
+
+def type_history(pic: LevelPicture, code: str) -> tuple[TypePoint, ...]:
+    """The area type (relative class) in every period with the index."""
+    ix = pic.index
+    if ix is None:
+        return ()
+    return tuple(
+        TypePoint(
+            period=p, cls=_int(c), label=ix.class_labels.get(int(c), "") if c is not None else ""
+        )
+        for p, c in ix.history.get(code, [])
+    )
+
+
+def police_history(pic: LevelPicture, code: str) -> PoliceHistory:
+    """The area's category in every police year (``not_listed`` when not on the list)."""
+    pd_ = pic.police
+    known = code in pd_.known
+    if not known:
+        return PoliceHistory(known=False, threshold=pd_.threshold)
+    rows = {str(r["period"]): r for r in pd_.by_area().get(code, []) if r.get("on_list")}
+    points = []
+    for year in pd_.years:
+        r = rows.get(year)
+        points.append(
+            PolicePoint(
+                period=year,
+                category=str(r["category"]) if r else NOT_LISTED,
+                share=clean(r.get("share")) if r else None,
+                basis=str(r.get("basis") or "polygon") if r else "polygon",
+            )
+        )
+    return PoliceHistory(known=True, threshold=pd_.threshold, points=tuple(points))
+
+
+def _area_raw(pic: LevelPicture, code: str, wanted: set[str] | None = None) -> pd.DataFrame:
+    raw = pic.indicators.raw
+    sub = raw[raw["area_code"] == code]
+    return sub if wanted is None else sub[sub["indicator"].isin(wanted)]
+
+
+def trends(pic: LevelPicture, code: str, *, lang: str) -> tuple[TrendInfo, ...]:
+    """Linear trends of the area's disclosed indicators (three periods or more)."""
+    from omradesbild.followup import trend
+
+    lv = pic.indicators
+    names, _, _ = catalogue_names(lang)
+    pub = [r for r in lv.by_area.get(code, []) if not r.get("masked")]
+    periods_by = pd.Series([str(r["indicator"]) for r in pub]).value_counts()
+    wanted = set(periods_by[periods_by >= 3].index)
+    sub = _area_raw(pic, code, wanted)
+    if sub.empty:
+        return ()
+    try:
+        tr = trend(sub)
+    except OmradesbildError:
+        return ()
+    return tuple(
+        TrendInfo(
+            indicator=str(r["indicator"]),
+            label=names.get(str(r["indicator"]), ""),
+            slope=clean(r["slope"]),
+            direction=clean(r["direction"]),
+            period_first=str(r["period_first"]),
+            period_last=str(r["period_last"]),
+            n_periods=int(r["n_periods"]),
+        )
+        for r in tr.to_dict("records")
+    )
+
+
+def changes(pic: LevelPicture, code: str, period: str, *, lang: str) -> tuple[ChangeInfo, ...]:
+    """Change of each indicator since the previous period (both values disclosed)."""
+    from omradesbild.followup import indicator_change
+
+    lv = pic.indicators
+    earlier = [p for p in lv.periods if p < period]
+    if not earlier:
+        return ()
+    prev = earlier[-1]
+    shown = {
+        (str(r["indicator"]), str(r["period"]))
+        for r in lv.by_area.get(code, [])
+        if not r.get("masked") and r.get("value") is not None
+    }
+    ok = {i for i, p in shown if p == period and (i, prev) in shown}
+    sub = _area_raw(pic, code, ok)
+    sub = sub[sub["period"].isin([prev, period])]
+    if sub.empty:
+        return ()
+    ch = pd.DataFrame()
+    with contextlib.suppress(OmradesbildError):
+        ch = indicator_change(sub, period_from=prev, period_to=period)
+    names, _, _ = catalogue_names(lang)
+    return tuple(
+        ChangeInfo(
+            indicator=str(r["indicator"]),
+            label=names.get(str(r["indicator"]), ""),
+            period_from=prev,
+            period_to=period,
+            value_from=clean(r["value_from"]),
+            value_to=clean(r["value_to"]),
+            diff=clean(r["diff"]),
+            significant=clean(r["significant"]),
+            change=clean(r["change"]),
+        )
+        for r in ch.to_dict("records")
+    )
+
+
+def area_profile(
+    pic: LevelPicture,
+    code: str,
+    *,
+    period: str | None = None,
+    lang: str = "sv",
+    name: str | None = None,
+    has_geometry: bool = False,
+    partner_entries: Sequence[PartnerEntry] = (),
+    interventions: Sequence[PartnerEntry] = (),
+) -> AreaProfile:
+    """The profile of area ``code`` in ``period`` (default the latest with the index).
+
+    Raises
+    ------
+    NotFoundError
+        The level has no area ``code``, or no indicators in ``period``.
+    """
+    lv = pic.indicators
+    if code not in lv.names:
+        raise NotFoundError(f"no {lv.level} area with code {code!r}")
+    period = resolve_period(pic, code, period)
+    ix = pic.index
+    history = indicator_values(pic, code, None, lang=lang)
+    return AreaProfile(
+        code=code,
+        name=name or lv.names[code],
+        level=lv.level,
+        version=lv.version,
+        kommun=lv.kommun.get(code),
+        period=period,
+        lang=lang,
+        method=ix.method.id if ix is not None else None,
+        method_title=(ix.method.title_en if lang == "en" else ix.method.title_sv) if ix else "",
+        indicators=tuple(v for v in history if v.period == period),
+        indicator_history=history,
+        rank=rank_info(pic, code, period),
+        drivers=drivers(pic, code, period, lang=lang),
+        type_history=type_history(pic, code),
+        police=police_history(pic, code),
+        trends=trends(pic, code, lang=lang),
+        changes=changes(pic, code, period, lang=lang),
+        partner_entries=tuple(partner_entries),
+        interventions=tuple(interventions),
+        has_geometry=has_geometry,
+    )
+
+
+def is_nan(x: object) -> bool:
+    """None or a float NaN."""
+    return x is None or (isinstance(x, float) and math.isnan(x))

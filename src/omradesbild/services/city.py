@@ -1,0 +1,508 @@
+"""The city picture: every area of a level in scope, computed once for a report run.
+
+:func:`load_city` reads the store once (through :func:`~omradesbild.services.level.level_picture`)
+and gives a :class:`CityData`: the :class:`~omradesbild.services.models.CityPicture` of the
+overview and, through :meth:`CityData.profile`, the
+:class:`~omradesbild.services.models.AreaProfile` of any area in scope.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from omradesbild.errors import ConfigError, NotFoundError, OmradesbildError
+from omradesbild.index.method import IndexMethod
+from omradesbild.services.area import area_profile, catalogue_names
+from omradesbild.services.level import (
+    LevelPicture,
+    clean,
+    components,
+    level_picture,
+    rank_bounds,
+)
+from omradesbild.services.models import (
+    AreaProfile,
+    CityPicture,
+    GoalRow,
+    PartnerEntry,
+    PoliceTypeRow,
+    PriorityRow,
+    RankingRow,
+    SegregationRow,
+    TypePopulation,
+)
+from omradesbild.store import Store
+
+#: Groups for the gap measures: indicator whose numerator/denominator are the counts.
+GAP_GROUPS: tuple[str, ...] = ("foreign_born", "low_econ_standard", "foreign_background")
+
+#: Indicators whose denominator is the total population (the first present is used).
+POPULATION_INDICATORS = ("age_0_19", "age_65_plus", "foreign_born", "foreign_background")
+
+
+@dataclass
+class CityData:
+    """One level in scope (a kommun or everything), computed once for the report."""
+
+    pic: LevelPicture
+    level: str
+    version: str
+    base_version: str
+    period: str
+    lang: str
+    method: IndexMethod
+    threshold: int
+    areas: pd.DataFrame  # area_code, name, kommun_code, has_geometry (scope)
+    profile_codes: list[str]
+    geojson: dict[str, Any] | None
+    geometry_dissolved: bool
+    sources: pd.DataFrame
+    method_info: dict[str, str]
+    picture: CityPicture
+    synthetic: bool = False
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def scope(self) -> set[str]:
+        return set(self.areas["area_code"].astype(str))
+
+    def has_geometry(self) -> set[str]:
+        a = self.areas
+        return set(a.loc[a["has_geometry"].astype(bool), "area_code"].astype(str))
+
+    def profile(
+        self,
+        code: str,
+        *,
+        lang: str | None = None,
+        partner_entries: Sequence[PartnerEntry] = (),
+    ) -> AreaProfile:
+        """The :class:`AreaProfile` of ``code`` in the report's period."""
+        if code not in self.scope:
+            raise NotFoundError(
+                f"area {code} is not among the {self.level} areas ({self.version}) of the "
+                "report data"
+            )
+        return area_profile(
+            self.pic,
+            code,
+            period=self.period,
+            lang=lang or self.lang,
+            has_geometry=code in self.has_geometry(),
+            partner_entries=partner_entries,
+        )
+
+
+def _scope(
+    store: Store, *, level: str, version: str, kommun: str | None, areas: Sequence[str] | None
+) -> tuple[pd.DataFrame, list[str]]:
+    from omradesbild.services.level import kommun_code
+
+    all_areas = store.areas(level=level, version=version)
+    if all_areas.empty:
+        raise NotFoundError(f"the store holds no {level} areas of version {version}")
+    all_areas = all_areas.assign(
+        area_code=all_areas["area_code"].astype(str),
+        kommun_code=all_areas["area_code"].astype(str).map(kommun_code),
+    )
+    scope_areas = all_areas
+    if kommun:
+        scope_areas = all_areas[all_areas["kommun_code"] == kommun]
+        if scope_areas.empty:
+            raise NotFoundError(f"the store holds no {level} areas ({version}) in kommun {kommun}")
+    scope = set(scope_areas["area_code"])
+    if areas:
+        missing = sorted(set(areas) - scope)
+        if missing:
+            raise NotFoundError(
+                f"areas not found among the {level} areas ({version})"
+                + (f" of kommun {kommun}" if kommun else "")
+                + f": {', '.join(missing[:10])}"
+            )
+        return scope_areas, sorted(set(areas))
+    return scope_areas, sorted(scope)
+
+
+def load_city(
+    store: Store,
+    *,
+    level: str = "regso",
+    version: str | None = None,
+    period: str | None = None,
+    lang: str = "sv",
+    method: str | IndexMethod = "scb-omradestyp",
+    threshold: int = 5,
+    areas: Sequence[str] | None = None,
+    kommun: str | None = None,
+    draws: int = 500,
+    seed: int = 0,
+    base_version: str = "deso2018",
+    simplify_m: float = 25.0,
+    goals_path: Path | None = None,
+) -> CityData:
+    """Read and compute everything the report shows (one pass over the store).
+
+    Parameters
+    ----------
+    store
+        An open :class:`~omradesbild.store.Store`.
+    level, version
+        The areas profiled (default RegSO 2020).
+    period
+        The year of the picture; default the latest year in which the index can be computed.
+    lang
+        ``"sv"`` or ``"en"``.
+    method
+        Index method id, path or object.
+    threshold
+        Disclosure threshold (counts below it are suppressed).
+    areas
+        Only these area codes get a profile page (the overview still covers the scope).
+    kommun
+        Restrict the scope (overview and profiles) to one kommun's areas; the index's
+        reference distribution stays every area of the level in the store.
+    draws, seed
+        Monte-Carlo settings of the rank intervals.
+    base_version
+        Version of the observations aggregated to ``level``.
+    simplify_m
+        Display simplification tolerance in metres.
+    goals_path
+        Goal file (default the shipped example).
+    """
+    from omradesbild import __version__ as pkg_version
+    from omradesbild.index import load_method
+    from omradesbild.indicators import default_catalogue
+    from omradesbild.services.geometry import display_geometry
+    from omradesbild.services.level import level_index, level_indicators
+    from omradesbild.services.pipeline import resolve_version
+    from omradesbild.wording import check_lang
+
+    lang = check_lang(lang)
+    m = method if isinstance(method, IndexMethod) else load_method(method)
+    version = resolve_version(store, level, version)
+    scope_areas, profile_codes = _scope(
+        store, level=level, version=version, kommun=kommun, areas=areas
+    )
+    lv = level_indicators(
+        store, level=level, version=version, base_version=base_version, threshold=threshold
+    )
+    ix = level_index(lv, m)
+    if not ix.results:
+        raise NotFoundError(
+            f"index {m.id!r} cannot be computed for {level} in any period: the variables it "
+            "needs are not in the store"
+        )
+    period = ix.period_or_latest(None if period is None else str(period))
+    pic = level_picture(
+        store, level=level, version=version, method=m, base_version=base_version,
+        threshold=threshold, draws=draws, seed=seed, police_period=period, indicators=lv,
+        index=ix,
+    )  # fmt: skip
+    scope = set(scope_areas["area_code"])
+    geojson, dissolved = display_geometry(
+        store, level=level, version=version, base_version=base_version, codes=scope,
+        tolerance=simplify_m,
+    )  # fmt: skip
+    with_geo = {f["id"] for f in geojson["features"]} if geojson else set()
+    scope_areas = scope_areas.assign(has_geometry=scope_areas["area_code"].isin(with_geo))
+    _, summary = pic.uncertainty(period)
+    sources = store.sources()
+    publishers = " ".join(sources["publisher"].astype(str))
+    cat = default_catalogue()
+    info = {
+        "method": f"{m.id} {m.version}",
+        "method_title": m.title_en if lang == "en" else m.title_sv,
+        "catalogue": f"indicator catalogue v{cat.version}" if hasattr(cat, "version") else "",
+        "package": f"omradesbild {pkg_version}",
+        "monte_carlo": f"{summary.get('draws', 0)} draws, seed {seed}",
+        "threshold": str(threshold),
+    }
+    names = {
+        str(c): (n if isinstance(n, str) and n else str(c))
+        for c, n in zip(scope_areas["area_code"], scope_areas["name"], strict=True)
+    }
+    picture = city_picture(
+        pic, names, period=period, lang=lang, threshold=threshold, goals_path=goals_path,
+        has_geometry=with_geo,
+    )  # fmt: skip
+    return CityData(
+        pic=pic,
+        level=level,
+        version=version,
+        base_version=base_version,
+        period=period,
+        lang=lang,
+        method=m,
+        threshold=threshold,
+        areas=scope_areas.reset_index(drop=True),
+        profile_codes=profile_codes,
+        geojson=geojson,
+        geometry_dissolved=dissolved,
+        sources=sources,
+        method_info=info,
+        picture=picture,
+        synthetic="syntetisk" in publishers.lower(),
+    )
+
+
+# --------------------------------------------------------------------------- the overview
+def _population(pic: LevelPicture, scope: set[str], period: str) -> pd.Series:
+    ind = pic.indicators.raw
+    for pi in POPULATION_INDICATORS:
+        sub = ind[(ind["indicator"] == pi) & (ind["period"] == period)]
+        sub = sub[sub["area_code"].isin(scope)]
+        if not sub.empty:
+            return sub.set_index("area_code")["denominator"].astype("float64")
+    return pd.Series(dtype="float64")
+
+
+def _segregation(pic: LevelPicture, scope: set[str], period: str) -> tuple[SegregationRow, ...]:
+    from omradesbild.measures.segregation import segregation_indices
+
+    ind = pic.indicators.indicators
+    ind = ind[ind["area_code"].isin(scope) & (ind["period"] == period)]
+    parts = [
+        pd.DataFrame(
+            {
+                "group": g,
+                "area_code": sub["area_code"],
+                "x": sub["numerator"],
+                "t": sub["denominator"],
+            }
+        )
+        for g in GAP_GROUPS
+        if not (sub := ind[ind["indicator"] == g]).empty
+    ]
+    if not parts:
+        return ()
+    gaps = segregation_indices(pd.concat(parts, ignore_index=True))
+    return tuple(
+        SegregationRow(
+            group=str(r["group"]),
+            n_areas=int(r["n_areas"]),
+            share=clean(r["share"]),
+            dissimilarity=clean(r["dissimilarity"]),
+            theil=clean(r["theil"]),
+        )
+        for r in gaps.to_dict("records")
+    )
+
+
+def _trends_in_scope(pic: LevelPicture, scope: set[str]) -> pd.DataFrame:
+    from omradesbild.followup import trend
+
+    empty = pd.DataFrame(columns=["area_code", "indicator", "direction", "slope"])
+    ix = pic.index
+    if ix is None:
+        return empty
+    raw = pic.indicators.raw
+    sub = raw[raw["area_code"].isin(scope) & raw["indicator"].isin(components(ix.method))]
+    n_per = sub.groupby(["area_code", "indicator"])["period"].nunique()
+    if not len(n_per) or n_per.max() < 3:
+        return empty
+    with contextlib.suppress(OmradesbildError):
+        return trend(sub)
+    return empty
+
+
+def _priority(
+    pic: LevelPicture, index_scope: pd.DataFrame, names: dict[str, str], lang: str
+) -> tuple[PriorityRow, ...]:
+    from omradesbild.measures.priority import priority_list
+
+    assert pic.index is not None
+    trends = _trends_in_scope(pic, set(names))
+    pr = priority_list(index_scope, trends, method=pic.index.method)
+    labels, _, _ = catalogue_names(lang)
+    out = []
+    for r in pr.to_dict("records"):
+        code = str(r["area_code"])
+        out.append(
+            PriorityRow(
+                code=code,
+                name=names.get(code, code),
+                rank=_opt_int(r["rank"]),
+                score=clean(r["score"]),
+                cls=_opt_int(r["class"]),
+                by_type=bool(r["by_type"]),
+                top=bool(r["top"]),
+                worsening=tuple((i, labels.get(i, i), s) for i, s in r["worsening"]),
+            )
+        )
+    return tuple(out)
+
+
+def _opt_int(x: Any) -> int | None:
+    v = clean(x)
+    return None if v is None else int(v)
+
+
+def _police_types(
+    pic: LevelPicture, scope: set[str], population: pd.Series
+) -> tuple[tuple[PoliceTypeRow, ...], tuple[int, ...]]:
+    from omradesbild.followup import crosstab_police_types
+
+    ix, listed = pic.index, pic.police.listed
+    listed = listed[listed["area_code"].isin(scope)]
+    if ix is None or listed.empty:
+        return (), ()
+    th = pd.DataFrame(
+        [(c, p, cls) for c, h in ix.history.items() if c in scope for p, cls in h],
+        columns=["area_code", "period", "class"],
+    )
+    try:
+        ct = crosstab_police_types(listed, th, population=population)
+    except OmradesbildError:
+        return (), ()
+    cols = tuple(sorted(int(c) for c in ct["area_type"].dropna().unique()))
+    rows = []
+    for (period, cat), g in ct.groupby(["period", "category"], sort=False):
+        counts = g.set_index("area_type")["n_areas"].to_dict()
+        rows.append(
+            PoliceTypeRow(
+                period=str(period),
+                category=str(cat),
+                counts=tuple(int(counts.get(c, 0)) for c in cols),
+            )
+        )
+    return tuple(rows), cols
+
+
+def city_picture(
+    pic: LevelPicture,
+    names: dict[str, str],
+    *,
+    period: str,
+    lang: str,
+    threshold: int,
+    goals_path: Path | None = None,
+    has_geometry: set[str] | None = None,
+) -> CityPicture:
+    """The overview of the areas ``names`` (code -> name) of ``pic`` in ``period``."""
+    from omradesbild.measures.segregation import population_by_type
+
+    ix = pic.index
+    if ix is None:
+        raise NotFoundError(f"no index at {pic.indicators.level}")
+    scope = set(names)
+    unc, summary = pic.uncertainty(period)
+    index = ix.results[period]
+    index_scope = index[index["area_code"].isin(scope)]
+    population = _population(pic, scope, period)
+    pop_types = population_by_type(index_scope, population, threshold=threshold)
+    police_rows, police_cols = _police_types(pic, scope, population)
+    goals, goals_note = city_goals(pic, scope, lang=lang, goals_path=goals_path)
+    geo = has_geometry or set()
+    ranking = []
+    for code in sorted(scope):
+        row = ix.by_area[period].get(code, {})
+        u = unc.get(code, {})
+        cls = _opt_int(row.get("class"))
+        ranking.append(
+            RankingRow(
+                code=code,
+                name=names[code],
+                has_geometry=code in geo,
+                rank=_opt_int(row.get("rank")),
+                low=rank_bounds(u)[0],
+                high=rank_bounds(u)[1],
+                score=ix.score(code, period),
+                cls=cls,
+                prob=clean(u.get(f"prob_class_{cls}")) if cls is not None else None,
+            )
+        )
+    ranking.sort(key=lambda r: (r.rank is None, r.rank or 0, r.code))
+    return CityPicture(
+        level=pic.indicators.level,
+        version=pic.indicators.version,
+        period=period,
+        lang=lang,
+        method=ix.method.id,
+        method_title=ix.method.title_en if lang == "en" else ix.method.title_sv,
+        n_areas=len(scope),
+        n_reference=ix.n_reference(period),
+        draws=int(summary.get("draws", 0) or 0),
+        ranking=tuple(ranking),
+        population_by_type=tuple(
+            TypePopulation(
+                cls=int(r["class"]),
+                label=str(r["class_label"]),
+                n_areas=int(r["n_areas"]),
+                population=clean(r["population"]),
+                share=clean(r["share"]),
+            )
+            for r in pop_types.to_dict("records")
+        ),
+        segregation=_segregation(pic, scope, period),
+        priority=_priority(pic, index_scope, names, lang),
+        police_types=police_rows,
+        police_type_columns=police_cols,
+        police_available=bool(pic.police.years) and bool(pic.police.known & scope),
+        goals=goals,
+        goals_note=goals_note,
+    )
+
+
+def city_goals(
+    pic: LevelPicture, scope: set[str], *, lang: str, goals_path: Path | None = None
+) -> tuple[tuple[GoalRow, ...], str | None]:
+    """The status of each goal of the goal file (default the shipped example).
+
+    Goals that cannot be evaluated on the data (another method, missing indicators) are
+    left out; the note says when none can.
+    """
+    from omradesbild.followup import anchored_classes, goal_history, goal_status, load_goals
+    from omradesbild.followup.goals import GapGoal, IndicatorGoal
+    from omradesbild.services.pipeline import index_table
+
+    ix = pic.index
+    assert ix is not None
+    method = ix.method
+    ind_all = pic.indicators.raw
+    types = pd.DataFrame(
+        [(c, p, cls) for c, h in ix.history.items() if c in scope for p, cls in h],
+        columns=["area_code", "period", "class"],
+    )
+    overlay = pic.police.overlay
+    police_cls = pd.DataFrame(columns=["area_code", "period", "category"])
+    if not overlay.empty:
+        police_cls = (
+            overlay.loc[overlay["area_code"].isin(scope), ["police_code", "period", "category"]]
+            .drop_duplicates()
+            .rename(columns={"police_code": "area_code"})
+        )
+    rows = []
+    for goal in load_goals(goals_path).goals:
+        try:
+            area_types = types
+            sel = getattr(goal, "areas", None)
+            if sel is not None and getattr(sel, "source", None) == "area_type":
+                if getattr(sel, "method", method.id) != method.id:
+                    raise ConfigError(f"goal uses method {sel.method}")
+                table = index_table(ind_all, method)
+                table = table[table["period"].isin(ix.periods)]
+                anch = anchored_classes(table, method=method, base_period=str(goal.base_year))
+                area_types = anch.rename(columns={"class_anchored": "class"})
+                area_types = area_types[area_types["area_code"].isin(scope)]
+            if isinstance(goal, GapGoal) and goal.method != method.id:
+                raise ConfigError(f"goal uses method {goal.method}")
+            ind = ind_all if isinstance(goal, IndicatorGoal) else ind_all[
+                ind_all["area_code"].isin(scope)
+            ]  # fmt: skip
+            hist = goal_history(
+                goal, indicators=ind, area_types=area_types, classifications=police_cls
+            )
+            if hist.empty:
+                continue
+            status = goal_status(goal, hist, language=lang)  # type: ignore[arg-type]
+            rows.append(GoalRow(**{k: clean(v) for k, v in status.as_dict().items()}))
+        except (OmradesbildError, KeyError, ValueError):
+            continue
+    return tuple(rows), (None if rows else "goals_none")

@@ -1,0 +1,80 @@
+"""Store-backed follow-up: thin glue between the store and the pure follow-up functions.
+
+Each function reads what it needs from a :class:`~omradesbild.store.Store`, computes the
+indicators or area types with :mod:`omradesbild.services.pipeline`, hands plain DataFrames to
+the pure functions of :mod:`omradesbild.followup` and returns DataFrames or frozen
+dataclasses. The command line (``omradesbild followup …`` and ``omradesbild goals status``)
+and the demo call these.
+
+- :mod:`.change` — :func:`change_table`, :func:`trend_table` and their summaries;
+- :mod:`.area_types` — :func:`method_periods`, :func:`area_classes`, :func:`transitions`;
+- :mod:`.police` — :func:`police_analysis`, :func:`crosstab_wide`, flags;
+- :mod:`.crime` — :func:`crime_table`, :func:`crime_per_year`;
+- :mod:`.goals` — :func:`goals_status`;
+- :mod:`.demo` — :func:`demo_followup`.
+"""
+
+from __future__ import annotations
+
+from omradesbild.services.followup._common import POLICE_SCHEME, ClassChoice
+from omradesbild.services.followup.area_types import (
+    Transitions,
+    area_classes,
+    method_periods,
+    transitions,
+)
+from omradesbild.services.followup.change import (
+    CHANGE_SHOW_COLUMNS,
+    ChangeSummary,
+    change_table,
+    summarise_change,
+    trend_counts,
+    trend_table,
+)
+from omradesbild.services.followup.crime import (
+    CrimeResult,
+    crime_per_year,
+    crime_table,
+    highest_rates,
+)
+from omradesbild.services.followup.demo import demo_followup
+from omradesbild.services.followup.goals import GOAL_SHOW_COLUMNS, GoalsResult, goals_status
+from omradesbild.services.followup.police import (
+    CATEGORY_ORDER,
+    FLAG_KEYS,
+    PoliceAnalysis,
+    crosstab_wide,
+    flag_counts,
+    flagged_areas,
+    police_analysis,
+)
+
+__all__ = [
+    "CATEGORY_ORDER",
+    "CHANGE_SHOW_COLUMNS",
+    "FLAG_KEYS",
+    "GOAL_SHOW_COLUMNS",
+    "POLICE_SCHEME",
+    "ChangeSummary",
+    "ClassChoice",
+    "CrimeResult",
+    "GoalsResult",
+    "PoliceAnalysis",
+    "Transitions",
+    "area_classes",
+    "change_table",
+    "crime_per_year",
+    "crime_table",
+    "crosstab_wide",
+    "demo_followup",
+    "flag_counts",
+    "flagged_areas",
+    "goals_status",
+    "highest_rates",
+    "method_periods",
+    "police_analysis",
+    "summarise_change",
+    "transitions",
+    "trend_counts",
+    "trend_table",
+]

@@ -1,0 +1,186 @@
+"""Change between two periods and trends over many, per area, from the store."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from omradesbild.config import BASE_VERSION, DEFAULT_CONFIDENCE
+from omradesbild.errors import ConfigError, NotFoundError
+from omradesbild.followup.change import compare_to_reference, indicator_change, trend
+from omradesbild.indicators import reference_values
+from omradesbild.services.followup._common import (
+    between,
+    check_indicators,
+    check_kommun,
+    in_kommun,
+    kommun_code,
+    require_periods,
+    store_periods,
+)
+from omradesbild.services.pipeline import area_indicators
+from omradesbild.store import Store
+
+#: Columns of the significant changes shown in a summary, in order.
+CHANGE_SHOW_COLUMNS: tuple[str, ...] = (
+    "area_code", "indicator", "value_from", "value_to", "diff", "diff_ci_low",
+    "diff_ci_high", "p_value", "change", "kommun_diff", "country_diff", "vs_kommun",
+)  # fmt: skip
+
+
+def change_table(
+    store: Store,
+    *,
+    level: str,
+    period_from: str | int,
+    period_to: str | int,
+    indicators: Sequence[str] | None = None,
+    version: str | None = None,
+    confidence: float = DEFAULT_CONFIDENCE,
+    kommun: str | None = None,
+) -> pd.DataFrame:
+    """Change of indicators between two periods per area, next to its kommun and the country.
+
+    Returns :func:`~omradesbild.followup.change.indicator_change`'s columns plus
+    ``kommun_code``, ``kommun_from``, ``kommun_to``, ``kommun_diff``, ``kommun_change``,
+    ``country_from``, ``country_to``, ``country_diff``, ``country_change``,
+    ``diff_vs_kommun`` (= ``diff − kommun_diff``), ``diff_vs_country`` and
+    ``vs_kommun`` / ``vs_country`` (the area's level in ``period_to`` against the reference:
+    ``higher``, ``lower`` or ``similar`` by its interval). Kommun and country values are
+    summed from the same base (DeSO) counts; "country" is every area in the store.
+    ``kommun`` (e.g. ``"0180"``) keeps only the areas of that kommun.
+    """
+    p_from, p_to = str(period_from), str(period_to)
+    inds = check_indicators(indicators)
+    kommun = check_kommun(kommun)
+    if p_from == p_to:
+        raise ConfigError(f"--from and --to are the same period ({p_from})")
+    stored = store_periods(store)
+    missing = [p for p in (p_from, p_to) if p not in stored]
+    if missing:
+        raise NotFoundError(
+            f"the store holds no observations for period(s) {', '.join(missing)}; periods "
+            "stored: " + ", ".join(stored)
+        )
+    ind = area_indicators(
+        store, level=level, version=version, periods=[p_from, p_to], indicators=inds
+    )
+    if kommun is not None:
+        ind = ind.loc[in_kommun(ind["area_code"], kommun)]
+        if ind.empty:
+            raise NotFoundError(f"no {level} of kommun {kommun} has indicators in the store")
+    require_periods(ind, [p_from, p_to], what=f"indicators at level {level}")
+    ch = indicator_change(ind, period_from=p_from, period_to=p_to, confidence=confidence)
+    obs = store.observations(area_version=BASE_VERSION, periods=[p_from, p_to])
+    ref = reference_values(obs, indicators=sorted(set(ind["indicator"])), periods=[p_from, p_to])
+    out = ch.copy()
+    out["kommun_code"] = [kommun_code(str(c)) for c in out["area_code"]]
+    out = _with_reference_change(out, ref, p_from, p_to, confidence)
+    out["diff_vs_kommun"] = out["diff"] - out["kommun_diff"]
+    out["diff_vs_country"] = out["diff"] - out["country_diff"]
+    if not ref.empty:
+        cmp = compare_to_reference(ind.loc[ind["period"].astype(str) == p_to], ref)
+        cmp = cmp[["area_code", "level", "indicator", "vs_kommun", "vs_country"]]
+        out = out.merge(cmp, on=["area_code", "level", "indicator"], how="left")
+    else:
+        out["vs_kommun"] = None
+        out["vs_country"] = None
+    return out.reset_index(drop=True)
+
+
+def _with_reference_change(
+    out: pd.DataFrame, ref: pd.DataFrame, p_from: str, p_to: str, confidence: float
+) -> pd.DataFrame:
+    """Add the kommun's and the country's values and change (``kommun_*``, ``country_*``)."""
+    if ref.empty:
+        for c in ("kommun", "country"):
+            out[[f"{c}_from", f"{c}_to", f"{c}_diff"]] = np.nan
+            out[f"{c}_change"] = None
+        return out
+    rch = indicator_change(ref, period_from=p_from, period_to=p_to, confidence=confidence)
+    rcols = ["area_code", "indicator", "value_from", "value_to", "diff", "change"]
+    kom = rch.loc[rch["level"] == "kommun", rcols]
+    kom.columns = ["kommun_code", "indicator", *[f"kommun_{c}" for c in rcols[2:]]]
+    kom = kom.rename(columns={"kommun_value_from": "kommun_from", "kommun_value_to": "kommun_to"})
+    nat = rch.loc[rch["level"] == "country", rcols[1:]]
+    nat.columns = ["indicator", *[f"country_{c}" for c in rcols[2:]]]
+    nat = nat.rename(
+        columns={"country_value_from": "country_from", "country_value_to": "country_to"}
+    )
+    out = out.merge(kom, on=["kommun_code", "indicator"], how="left")
+    return out.merge(nat, on="indicator", how="left")
+
+
+@dataclass(frozen=True)
+class ChangeSummary:
+    """The parts of a :func:`change_table` a reader looks at first.
+
+    Attributes
+    ----------
+    counts
+        One row per indicator, one column per ``change`` (``improving``, ``worsening``,
+        ``no significant change`` …, ``not tested`` for medians): numbers of areas.
+    kommun
+        The kommun's values and change per indicator (one row per kommun and indicator).
+    country
+        The country's values and change per indicator.
+    significant
+        The areas whose change is significant (columns :data:`CHANGE_SHOW_COLUMNS`).
+    """
+
+    counts: pd.DataFrame
+    kommun: pd.DataFrame
+    country: pd.DataFrame
+    significant: pd.DataFrame
+
+
+def summarise_change(df: pd.DataFrame) -> ChangeSummary:
+    """Split a :func:`change_table` into counts, kommun, country and significant changes."""
+    counts = (
+        df.assign(change=df["change"].fillna("not tested"))
+        .groupby(["indicator", "change"])
+        .size()
+        .unstack(fill_value=0)
+        .reset_index()
+    )
+    kcols = ["indicator", "kommun_code", "kommun_from", "kommun_to", "kommun_diff"]
+    kom = df[[*kcols, "kommun_change"]].dropna(subset=["kommun_code"]).drop_duplicates()
+    ccols = ["indicator", "country_from", "country_to", "country_diff", "country_change"]
+    country = df[ccols].drop_duplicates("indicator")
+    sig = df.loc[df["significant"].fillna(False).astype(bool)]
+    sig = sig[[c for c in CHANGE_SHOW_COLUMNS if c in sig]]
+    return ChangeSummary(counts, kom.reset_index(drop=True), country, sig)
+
+
+def trend_table(
+    store: Store,
+    *,
+    level: str,
+    indicators: Sequence[str] | None = None,
+    period_from: str | int | None = None,
+    period_to: str | int | None = None,
+    version: str | None = None,
+    weighted: bool = True,
+    confidence: float = DEFAULT_CONFIDENCE,
+) -> pd.DataFrame:
+    """Linear trend per area and indicator over the stored periods in ``[from, to]``
+    (:func:`~omradesbild.followup.change.trend`)."""
+    inds = check_indicators(indicators)
+    periods = between(store_periods(store), period_from, period_to)
+    if not periods:
+        raise NotFoundError(
+            f"no stored periods between {period_from} and {period_to}; periods in the store: "
+            + ", ".join(store_periods(store))
+        )
+    ind = area_indicators(store, level=level, version=version, periods=periods, indicators=inds)
+    if ind.empty:
+        raise NotFoundError(f"no indicators can be computed at level {level} in {periods}")
+    return trend(ind, weighted=weighted, confidence=confidence)
+
+
+def trend_counts(df: pd.DataFrame) -> pd.DataFrame:
+    """Numbers of areas per indicator (rows) and trend direction (columns)."""
+    return df.groupby(["indicator", "direction"]).size().unstack(fill_value=0).reset_index()

@@ -1,0 +1,151 @@
+"""Status of a goal file from the store: each goal's history, projection and status."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+import pandas as pd
+
+from omradesbild.config import DEFAULT_CONFIDENCE
+from omradesbild.errors import ConfigError, NotFoundError
+from omradesbild.followup._common import period_to_year
+from omradesbild.followup.goals import (
+    AnyGoal,
+    CountGoal,
+    GapGoal,
+    GoalFile,
+    PoliceSelection,
+    goal_history,
+    goal_status,
+    goals_status_frame,
+    load_goals,
+)
+from omradesbild.services.followup._common import POLICE_SCHEME, ClassChoice
+from omradesbild.services.followup.area_types import area_classes, method_periods
+from omradesbild.services.pipeline import area_indicators
+from omradesbild.store import Store
+
+#: Columns of the goal status shown in a summary, in order.
+GOAL_SHOW_COLUMNS: tuple[str, ...] = (
+    "goal_id", "base_year", "base", "current_period", "current", "target_year", "target",
+    "projection", "projection_low", "projection_high", "status",
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class GoalsResult:
+    """Status of each goal, and each goal's yearly history."""
+
+    status: pd.DataFrame
+    histories: dict[str, pd.DataFrame]
+    notes: list[str] = field(default_factory=list)
+
+
+def _area_level_of(store: Store, code: str) -> tuple[str, str]:
+    rows = store.con.execute(
+        "SELECT level, version FROM areas WHERE area_code = ? ORDER BY version", [code]
+    ).fetchall()
+    if not rows:
+        raise NotFoundError(f"area {code!r} is not in the store")
+    return str(rows[0][0]), str(rows[0][1])
+
+
+class _AreaTypes:
+    """Area types of a method at a level, anchored at the period nearest a goal's base year.
+
+    Computed once per method, level and base period and kept for the other goals.
+    """
+
+    def __init__(self, store: Store, notes: list[str]) -> None:
+        self.store = store
+        self.notes = notes
+        self._classes: dict[tuple[str, str, str], pd.DataFrame] = {}
+        self._periods: dict[str, list[str]] = {}
+
+    def __call__(self, goal: AnyGoal, method: str, level: str, anchored: bool) -> pd.DataFrame:
+        if method not in self._periods:
+            self._periods[method] = method_periods(self.store, method)
+        avail = self._periods[method]
+        if not avail:
+            raise NotFoundError(f"goal {goal.id!r}: method {method!r} has no period with values")
+        base = min(avail, key=lambda p: (abs(period_to_year(p) - goal.base_year), p))
+        key = (method, level, base)
+        if key not in self._classes:
+            self._classes[key] = area_classes(
+                self.store, method=method, level=level, base_period=base
+            )
+        t = self._classes[key]
+        col = "class_anchored" if anchored else "class_relative"
+        if anchored and base != str(goal.base_year):
+            self.notes.append(
+                f"{goal.id}: classes anchored at {base} (no values for {goal.base_year})"
+            )
+        return pd.DataFrame({"area_code": t["area_code"], "period": t["period"], "class": t[col]})
+
+
+def _history(
+    store: Store, goal: AnyGoal, types_for: _AreaTypes, *, level: str | None, classes: ClassChoice
+) -> pd.DataFrame:
+    """One goal's yearly history from the store (see :func:`goals_status`)."""
+    if isinstance(goal, CountGoal):
+        if isinstance(goal.areas, PoliceSelection):
+            cls = store.classifications(scheme=POLICE_SCHEME)
+            if cls.empty:
+                raise NotFoundError(
+                    f"goal {goal.id!r} counts police areas but the store holds no police "
+                    "classifications"
+                )
+            return goal_history(goal, classifications=cls)
+        sel = goal.areas
+        types = types_for(goal, sel.method, level or sel.level, classes != "relative")
+        return goal_history(goal, area_types=types)
+    if isinstance(goal, GapGoal):
+        lvl = level or goal.level
+        types = types_for(goal, goal.method, lvl, classes == "anchored")
+        ind = area_indicators(
+            store, level=lvl, periods=sorted(set(types["period"])), indicators=[goal.indicator]
+        )
+        return goal_history(goal, indicators=ind, area_types=types)
+    lvl, ver = _area_level_of(store, goal.area_code)
+    ind = area_indicators(store, level=lvl, version=ver, indicators=[goal.indicator])
+    return goal_history(goal, indicators=ind)
+
+
+def goals_status(
+    store: Store,
+    goals: GoalFile | str | Path | None = None,
+    *,
+    level: str | None = None,
+    classes: ClassChoice = "auto",
+    confidence: float = DEFAULT_CONFIDENCE,
+    language: Literal["sv", "en"] = "en",
+) -> GoalsResult:
+    """History from the store and status of every goal in a goal file.
+
+    * police counts: the Police's classifications in the store (scheme ``police_uso``),
+      one point per published year;
+    * area-type counts: classes of the goal's method at its level (``level`` overrides)
+      for every period with values;
+    * gaps: the goal's indicator per area and period, grouped by the area types of the
+      same period;
+    * indicator goals: the area's values.
+
+    ``classes``: ``anchored`` uses classes anchored at the goal's base year (the nearest
+    period with values if it has none), ``relative`` each period's own classes; ``auto``
+    (default) anchors counts of area types and uses relative classes for gaps (so that the
+    groups are each year's most and least vulnerable areas).
+    """
+    gf = goals if isinstance(goals, GoalFile) else load_goals(goals)
+    if classes not in ("auto", "anchored", "relative"):
+        raise ConfigError(f"classes must be auto, anchored or relative, got {classes!r}")
+    notes: list[str] = []
+    types_for = _AreaTypes(store, notes)
+    statuses = []
+    histories: dict[str, pd.DataFrame] = {}
+    for goal in gf.goals:
+        hist = _history(store, goal, types_for, level=level, classes=classes)
+        histories[goal.id] = hist
+        statuses.append(goal_status(goal, hist, confidence=confidence, language=language))
+    return GoalsResult(goals_status_frame(statuses), histories, notes)

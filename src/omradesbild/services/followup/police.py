@@ -1,0 +1,325 @@
+"""The Police's list of utsatta områden next to the area types, from the store."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import geopandas as gpd
+import pandas as pd
+
+from omradesbild.config import AREA_TYPE_METHOD, BASE_VERSION, POLICE_SHARE_THRESHOLD
+from omradesbild.errors import NotFoundError
+from omradesbild.followup._common import period_to_year, sort_periods
+from omradesbild.followup.police import (
+    area_polygons,
+    listed_areas,
+    overlay_police,
+    police_flags,
+    police_list_from_links,
+    police_polygons,
+)
+from omradesbild.followup.police import crosstab_police_types as _crosstab
+from omradesbild.index import IndexMethod
+from omradesbild.services.followup._common import POLICE_SCHEME, as_method
+from omradesbild.services.pipeline import area_index, compose_links, resolve_version
+from omradesbild.store import Store
+
+#: Order of the police categories in tables (most serious first).
+CATEGORY_ORDER: tuple[str, ...] = ("sarskilt_utsatt", "utsatt", "risk", "not_listed")
+
+#: The three flags of :func:`~omradesbild.followup.police.police_flags`, in order.
+FLAG_KEYS: tuple[str, ...] = (
+    "left_list_still_vulnerable",
+    "vulnerable_never_listed",
+    "listed_not_vulnerable",
+)
+
+
+@dataclass(frozen=True)
+class PoliceAnalysis:
+    """The Police's list next to the area types at one level (see :func:`police_analysis`)."""
+
+    overlay: pd.DataFrame
+    listed: pd.DataFrame
+    crosstab: pd.DataFrame
+    flags: pd.DataFrame
+    area_types: pd.DataFrame
+    police_year: str
+    police_years: list[str]
+    period: str
+    level: str
+    n_areas: int
+    n_areas_covered: int
+    n_polygons: int
+    n_polygons_matched: int
+    notes: list[str] = field(default_factory=list)
+
+
+def _with_geometry(store: Store, level: str, version: str | None = None) -> pd.DataFrame:
+    """``area_code, version, geometry`` (WKB) of the areas of a level that have a polygon."""
+    sql = "SELECT area_code, version, geometry FROM areas WHERE level = ? AND geometry IS NOT NULL"
+    params = [level]
+    if version:
+        sql += " AND version = ?"
+        params.append(version)
+    df = store.con.execute(sql + " ORDER BY version, area_code", params).df()
+    df["geometry"] = [bytes(g) for g in df["geometry"]]
+    return df
+
+
+def _population(store: Store, period: str, version: str) -> tuple[pd.Series, str | None]:
+    """Population of ``version``'s areas in the stored period nearest ``period``."""
+    pop = store.observations(variables=["pop_total"], area_version=version)
+    pop = pop.loc[pop["value"].notna()]
+    if pop.empty:
+        return pd.Series(dtype=float), None
+    periods = sort_periods(pop["period"].unique())
+    y = period_to_year(period)
+    chosen = min(periods, key=lambda p: (abs(period_to_year(p) - y), -period_to_year(p)))
+    sel = pop.loc[pop["period"] == chosen]
+    return pd.Series(sel["value"].to_numpy(float), index=sel["area_code"].astype(str)), chosen
+
+
+@dataclass(frozen=True)
+class _PoliceYears:
+    """The police areas usable up to a year: polygons, and lists placed through links."""
+
+    polygons: gpd.GeoDataFrame
+    polygon_years: list[str]
+    link_lists: dict[str, pd.DataFrame]
+    years: list[str]
+
+
+def _police_years(
+    store: Store, links_all: pd.DataFrame, *, level: str, version: str, year: str
+) -> _PoliceYears:
+    cls = store.classifications(scheme=POLICE_SCHEME)
+    if cls.empty:
+        raise NotFoundError(
+            "the store holds no police classifications; ingest them with "
+            "'omradesbild ingest police-areas' or 'ingest police-list'"
+        )
+    polys = police_polygons(_with_geometry(store, "police_area"), cls)
+    poly_years = sort_periods(polys["period"].unique()) if not polys.empty else []
+    link_years: dict[str, pd.DataFrame] = {}
+    for py in sort_periods(cls["period"].unique()):
+        if py in poly_years:
+            continue
+        c = cls.loc[cls["period"].astype(str) == py]
+        lk = links_all.loc[
+            links_all["from_version"].isin(set(c["version"])) & (links_all["to_version"] == version)
+        ]
+        if not lk.empty:
+            link_years[py] = police_list_from_links(c, lk)
+    if year not in poly_years and year not in link_years:
+        raise NotFoundError(
+            f"no police areas for {year} that can be placed on {level} ({version}): years with "
+            f"polygons: {', '.join(poly_years) or 'none'}; classifications exist for "
+            f"{', '.join(sort_periods(cls['period'].unique()))}"
+        )
+    yr = period_to_year(year)
+    years = [p for p in sort_periods([*poly_years, *link_years]) if period_to_year(p) <= yr]
+    return _PoliceYears(polys.loc[polys["period"].isin(years)], poly_years, link_years, years)
+
+
+@dataclass(frozen=True)
+class _Targets:
+    """The base polygons with population, and the target areas they cover completely."""
+
+    base: gpd.GeoDataFrame
+    base_population: pd.Series | None
+    area_links: pd.DataFrame | None
+    all_codes: set[str]
+    covered: set[str]
+    population: pd.Series
+
+
+def _targets(
+    store: Store,
+    links_all: pd.DataFrame,
+    *,
+    level: str,
+    version: str,
+    period: str,
+    notes: list[str],
+) -> _Targets:
+    deso = store.areas(level="deso", version=BASE_VERSION)
+    if deso.empty:
+        raise NotFoundError(f"the store holds no DeSO areas of version {BASE_VERSION}")
+    base = area_polygons(_with_geometry(store, "deso", BASE_VERSION))
+    base = base.loc[~base.geometry.is_empty].reset_index(drop=True)
+    if base.empty:
+        raise NotFoundError(
+            f"no DeSO ({BASE_VERSION}) in the store has a polygon; ingest DeSO boundaries "
+            "with 'omradesbild ingest boundaries'"
+        )
+    covered_base = set(base["area_code"])
+    pop_base, pop_period = _population(store, period, BASE_VERSION)
+    if pop_period is None:
+        notes.append("no pop_total in the store: shares are area shares, no population")
+    elif pop_period != period:
+        notes.append(f"population from {pop_period} (no pop_total for {period})")
+    pop_arg = pop_base if pop_period is not None else None
+    if level == "deso" and version == BASE_VERSION:
+        codes = set(deso["area_code"])
+        return _Targets(base, pop_arg, None, codes, covered_base, pop_base)
+    area_links = compose_links(links_all, from_version=BASE_VERSION, to_version=version)
+    lk = area_links[["from_code", "to_code"]].astype(str)
+    complete = lk.assign(ok=lk["from_code"].isin(covered_base)).groupby("to_code")["ok"].all()
+    all_codes = set(store.areas(level=level, version=version)["area_code"].astype(str))
+    covered = set(complete.index[complete.to_numpy(dtype=bool)])
+    partial = set(complete.index[~complete.to_numpy(dtype=bool)]) & set(
+        lk.loc[lk["from_code"].isin(covered_base), "to_code"]
+    )
+    if partial:
+        notes.append(f"{len(partial)} {level} only partly covered by DeSO polygons were left out")
+    area_links = area_links.loc[area_links["to_code"].astype(str).isin(covered)]
+    w = area_links.assign(
+        p=area_links["from_code"].astype(str).map(pop_base).astype(float)
+        * area_links["weight"].astype(float)
+    )
+    pop_level = w.groupby(w["to_code"].astype(str))["p"].sum(min_count=1)
+    return _Targets(base, pop_arg, area_links, all_codes, covered, pop_level)
+
+
+def _area_types(
+    store: Store,
+    method: IndexMethod,
+    *,
+    level: str,
+    period: str,
+    version: str,
+    covered: set[str],
+    notes: list[str],
+) -> pd.DataFrame:
+    """Area types against the whole level, then restricted to the covered areas."""
+    types_all = area_index(store, method=method, level=level, period=period, version=version)
+    fb = types_all["fallback_used"].dropna() if "fallback_used" in types_all else pd.Series()
+    if len(fb):
+        notes.append(f"area types use a fallback indicator: {fb.iloc[0]}")
+    types_all = types_all.loc[types_all["class"].notna(), ["area_code", "period", "class"]]
+    types = types_all.loc[types_all["area_code"].astype(str).isin(covered)].reset_index(drop=True)
+    if types.empty:
+        raise NotFoundError(f"none of the {level} with polygons has an area type in {period}")
+    return types
+
+
+def police_analysis(
+    store: Store,
+    *,
+    level: str,
+    period: str | int,
+    police_year: str | int,
+    threshold: float = POLICE_SHARE_THRESHOLD,
+    version: str | None = None,
+    method: str | IndexMethod = AREA_TYPE_METHOD,
+) -> PoliceAnalysis:
+    """Overlay the stored police polygons on the areas of a level and compare with area types.
+
+    Steps: police polygons of every stored year up to ``police_year`` (a year without
+    polygons but with links from its police areas to the level is used through
+    :func:`~omradesbild.followup.police.police_list_from_links`); DeSO polygons from the
+    store, population shares from ``pop_total`` of the DeSO (nearest period); for levels
+    above DeSO the DeSO are aggregated over the stored links (SCB's key for RegSO). Only
+    areas whose every DeSO has a polygon are analysed. Area types come from ``method`` at
+    ``level`` and ``period`` computed against *every* area of the level in the store (the
+    national distribution when the national tables are ingested) before restricting.
+    """
+    m = as_method(method)
+    period, year = str(period), str(police_year)
+    notes: list[str] = []
+    version = (
+        resolve_version(store, level, version) if level != "deso" else (version or BASE_VERSION)
+    )
+    links_all = store.links()
+    py = _police_years(store, links_all, level=level, version=version, year=year)
+    tg = _targets(store, links_all, level=level, version=version, period=period, notes=notes)
+    if len(tg.covered) < len(tg.all_codes):
+        notes.append(
+            f"only {len(tg.covered)} of {len(tg.all_codes)} {level} have polygons in the store; "
+            "the analysis is restricted to them (area types are still computed against all "
+            f"{len(tg.all_codes)})"
+        )
+    ov = overlay_police(
+        py.polygons, tg.base, tg.base_population, area_links=tg.area_links, threshold=threshold
+    )
+    ov = ov.loc[ov["area_code"].isin(tg.covered)]
+    parts = [ov] + [
+        f.loc[f["area_code"].isin(tg.covered)] for p, f in py.link_lists.items() if p in py.years
+    ]
+    overlay = pd.concat([p for p in parts if not p.empty], ignore_index=True) if parts else ov
+    if overlay.empty:
+        overlay = ov
+    listed = listed_areas(overlay, threshold=threshold)
+    n_polys = int((py.polygons["period"] == year).sum())
+    n_matched = int(overlay.loc[overlay["period"] == year, "police_code"].nunique())
+    notes += _coverage_notes(py, year=year, level=level, n_polys=n_polys, n_matched=n_matched)
+    types = _area_types(
+        store, m, level=level, period=period, version=version, covered=tg.covered, notes=notes
+    )
+    return PoliceAnalysis(
+        overlay=overlay,
+        listed=listed,
+        crosstab=_crosstab(listed, types, population=tg.population, periods=py.years),
+        flags=police_flags(listed, types, periods=py.years),
+        area_types=types,
+        police_year=year,
+        police_years=py.years,
+        period=period,
+        level=level,
+        n_areas=len(tg.all_codes),
+        n_areas_covered=len(tg.covered),
+        n_polygons=n_polys,
+        n_polygons_matched=n_matched,
+        notes=notes,
+    )
+
+
+def _coverage_notes(
+    py: _PoliceYears, *, year: str, level: str, n_polys: int, n_matched: int
+) -> list[str]:
+    notes = []
+    if year in py.polygon_years and n_matched < n_polys:
+        notes.append(
+            f"{n_polys - n_matched} of {n_polys} police polygons of {year} lie outside the "
+            "areas with polygons and are not counted"
+        )
+    if len(py.years) == 1:
+        notes.append(
+            f"only one police year ({year}) is stored: flag (a), left the list, needs an "
+            "earlier year and cannot be set"
+        )
+    for p in py.link_lists:
+        if p in py.years:
+            notes.append(
+                f"{p}: list without polygons, every {level} linked to a police area counts as "
+                "listed (no threshold)"
+            )
+    return notes
+
+
+def crosstab_wide(crosstab: pd.DataFrame, period: str, *, value: str = "n_areas") -> pd.DataFrame:
+    """One police year of the long cross-tab as a table: category × area type, with totals."""
+    sub = crosstab.loc[crosstab["period"].astype(str) == str(period)]
+    wide = sub.pivot_table(
+        index="category", columns="area_type", values=value, aggfunc="sum", fill_value=0
+    )
+    order = [c for c in CATEGORY_ORDER if c in wide.index]
+    wide = wide.reindex([*order, *sorted(set(wide.index) - set(order))])
+    wide["total"] = wide.sum(axis=1)
+    wide.loc["total"] = wide.sum(axis=0)
+    wide.columns = [f"type_{c}" if c != "total" else c for c in wide.columns]
+    wide.index.name = "category"
+    return wide.reset_index()
+
+
+def flag_counts(flags: pd.DataFrame, year: str | None = None) -> dict[str, int]:
+    """Number of areas with each flag (:data:`FLAG_KEYS`), in one police year or all rows."""
+    now = flags if year is None else flags.loc[flags["period"].astype(str) == str(year)]
+    return {k: int(now[k].sum()) if k in now else 0 for k in FLAG_KEYS}
+
+
+def flagged_areas(flags: pd.DataFrame, year: str | None = None) -> pd.DataFrame:
+    """The flagged areas (area code, area type, category, flag), in one police year or all."""
+    now = flags if year is None else flags.loc[flags["period"].astype(str) == str(year)]
+    return now.loc[now["flag"].notna(), ["area_code", "area_type", "category", "flag"]]

@@ -1,0 +1,123 @@
+"""Display geometry of the areas: simplified GeoJSON, polygons dissolved over links."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from omradesbild.errors import OmradesbildError
+from omradesbild.store import Store
+
+
+def display_geojson(gdf: Any, *, tolerance: float = 25.0, decimals: int = 5) -> dict[str, Any]:
+    """A small GeoJSON FeatureCollection in EPSG:4326 for display (feature id = area code).
+
+    Parameters
+    ----------
+    gdf
+        GeoDataFrame with ``area_code`` and polygons in a projected CRS (metres; EPSG:3006).
+    tolerance
+        Douglas–Peucker tolerance in metres (topology preserved per polygon).
+    decimals
+        Decimals kept in longitude/latitude (5 ≈ 1 m).
+    """
+    import shapely
+
+    geo = gdf[gdf.geometry.notna() & ~gdf.geometry.is_empty]
+    simplified = shapely.simplify(geo.geometry.to_numpy(), tolerance, preserve_topology=True)
+    g4326 = geo.set_geometry(list(simplified), crs=geo.crs).to_crs(4326)
+    rounded = shapely.transform(g4326.geometry.to_numpy(), lambda c: np.round(c, decimals))
+    features = [
+        {
+            "type": "Feature",
+            "id": str(code),
+            "properties": {},
+            "geometry": shapely.geometry.mapping(g),
+        }
+        for code, g in zip(geo["area_code"], rounded, strict=True)
+    ]
+    return {"type": "FeatureCollection", "features": features}
+
+
+def dissolve_by_links(base: Any, links: pd.DataFrame) -> Any:
+    """Polygons of target areas dissolved from base polygons (e.g. DeSO 2018 → RegSO 2020).
+
+    Each base area goes to its target with the largest link weight; a target is kept only
+    when every base area linked to it has a polygon (no partial shapes).
+
+    Parameters
+    ----------
+    base
+        GeoDataFrame ``area_code`` + geometry (may contain missing geometries).
+    links
+        ``from_code, to_code, weight``.
+
+    Returns
+    -------
+    GeoDataFrame
+        ``area_code`` (the target code) + dissolved geometry, same CRS.
+    """
+    import geopandas as gpd
+
+    lk = links.sort_values("weight", ascending=False, kind="mergesort")
+    lk = lk.drop_duplicates("from_code")[["from_code", "to_code"]]
+    has = base.dropna(subset=["geometry"])
+    has = has[~has.geometry.is_empty]
+    have_codes = set(has["area_code"].astype(str))
+    complete = lk.groupby("to_code")["from_code"].agg(lambda s: set(s) <= have_codes)
+    keep = set(complete[complete].index)
+    merged = has.merge(lk, left_on="area_code", right_on="from_code")
+    merged = merged[merged["to_code"].isin(keep)]
+    if merged.empty:
+        return gpd.GeoDataFrame({"area_code": []}, geometry=[], crs=base.crs)
+    out = merged[["to_code", "geometry"]].dissolve(by="to_code").reset_index()
+    return gpd.GeoDataFrame(
+        {"area_code": out["to_code"].astype(str)}, geometry=out.geometry.to_numpy(), crs=base.crs
+    )
+
+
+def display_geometry(
+    store: Store, *, level: str, version: str, base_version: str, codes: set[str], tolerance: float
+) -> tuple[dict[str, Any] | None, bool]:
+    """Display GeoJSON of ``codes`` and whether it was dissolved from ``base_version``.
+
+    The level's own polygons when stored, else polygons dissolved from the base areas over
+    the stored links (see :func:`dissolve_by_links`); ``(None, False)`` without any.
+    """
+    from omradesbild.services.pipeline import compose_links
+
+    own = store.areas(level=level, version=version, geometry=True)
+    own = own[own.geometry.notna() & own["area_code"].isin(codes)]
+    dissolved = False
+    if own.empty and version != base_version:
+        try:
+            lk = compose_links(store.links(), from_version=base_version, to_version=version)
+        except OmradesbildError:
+            return None, False
+        lk = lk[lk["to_code"].isin(codes)]
+        base = store.areas(version=base_version, geometry=True)
+        base = base[base["area_code"].isin(set(lk["from_code"]))]
+        if base.geometry.notna().any():
+            own = dissolve_by_links(base[["area_code", "geometry"]], lk)
+            dissolved = True
+    if own.empty:
+        return None, False
+    return display_geojson(own[["area_code", "geometry"]], tolerance=tolerance), dissolved
+
+
+def level_geojson(store: Store, *, level: str, version: str, tolerance: float) -> bytes:
+    """Simplified boundaries of a level (EPSG:4326, ``properties.name``) as JSON bytes."""
+    gdf = store.areas(level=level, version=version, geometry=True)
+    gdf = gdf[gdf.geometry.notna()]
+    if gdf.empty:
+        doc: dict[str, Any] = {"type": "FeatureCollection", "features": []}
+    else:
+        doc = display_geojson(gdf[["area_code", "geometry"]], tolerance=tolerance)
+        names = dict(zip(gdf["area_code"].astype(str), gdf["name"], strict=True))
+        for f in doc["features"]:
+            n = names.get(str(f["id"]))
+            f["properties"] = {"name": n if isinstance(n, str) else str(f["id"])}
+    return json.dumps(doc, separators=(",", ":"), ensure_ascii=False).encode()

@@ -1,0 +1,495 @@
+"""One level of areas, computed once: indicators, references, the index, uncertainty, police.
+
+This is the only path from the store to the pure functions for the pages and reports: the
+web app caches the objects built here, the report site and the PDF build them once per run.
+
+Everything published is disclosure-controlled
+(:func:`~omradesbild.reports.disclosure.apply_disclosure`): indicator values computed from
+small counts are suppressed, and index components with them
+(:func:`~omradesbild.reports.exports.publishable_index`). The index itself is computed from
+the unsuppressed values (every area of the level in the store is the reference
+distribution).
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any, NamedTuple
+
+import numpy as np
+import pandas as pd
+
+from omradesbild.config import POLICE_SHARE_THRESHOLD
+from omradesbild.errors import NotFoundError, OmradesbildError
+from omradesbild.index.method import IndexMethod
+from omradesbild.store import Store
+
+#: Ratio of a 95 % interval's width to the standard error of a normal estimate (2 × 1.96).
+CI95_WIDTH_IN_SE = 3.92
+
+
+# --------------------------------------------------------------------------------- helpers
+def clean(x: Any) -> Any:
+    """A JSON-safe scalar: NaN/NA -> None, numpy -> Python."""
+    if x is None or x is pd.NA or x is pd.NaT:
+        return None
+    if isinstance(x, np.bool_ | bool):
+        return bool(x)
+    if isinstance(x, np.integer):
+        return int(x)
+    if isinstance(x, float | np.floating):
+        f = float(x)
+        return None if math.isnan(f) or math.isinf(f) else f
+    return x
+
+
+def records(df: pd.DataFrame, columns: Sequence[str] | None = None) -> list[dict[str, Any]]:
+    """Rows as JSON-safe dicts."""
+    cols = list(columns) if columns is not None else list(df.columns)
+    cols = [c for c in cols if c in df.columns]
+    return [
+        {c: clean(v) for c, v in zip(cols, row, strict=True)}
+        for row in df[cols].itertuples(index=False, name=None)
+    ]
+
+
+def catalogue_order() -> dict[str, int]:
+    """Indicator id -> position in the catalogue."""
+    from omradesbild.indicators import default_catalogue
+
+    return {i: n for n, i in enumerate(default_catalogue().ids)}
+
+
+def disclose(ind: pd.DataFrame, threshold: int) -> pd.DataFrame:
+    """``ind`` with small counts suppressed (``masked``, ``mask_reason`` columns)."""
+    from omradesbild.reports.disclosure import apply_disclosure
+
+    out = apply_disclosure(ind, threshold=threshold)
+    if "masked" not in out.columns:
+        out = out.assign(masked=False)
+    return out
+
+
+def kommun_code(code: str) -> str | None:
+    """The kommun of an area code, or None when the code does not name one."""
+    from omradesbild.areas.codes import kommun_of
+
+    try:
+        k = kommun_of(code)
+    except Exception:
+        return None
+    return k if k.isdigit() else None
+
+
+def method_by_id(method_id: str) -> IndexMethod:
+    """A shipped method by id; unknown ids are a :class:`NotFoundError`."""
+    from omradesbild.index import load_method, shipped_methods
+
+    if method_id not in shipped_methods():
+        raise NotFoundError(
+            f"unknown index method {method_id!r}; methods: {', '.join(shipped_methods())}"
+        )
+    return load_method(method_id)
+
+
+# ------------------------------------------------------------------------------ indicators
+@dataclass(frozen=True)
+class LevelIndicators:
+    """Indicators of every area of one level, all periods, prepared for lookups."""
+
+    level: str
+    version: str
+    base_version: str
+    threshold: int
+    areas: pd.DataFrame  # area_code, name, parent_code, kommun_code
+    names: dict[str, str]
+    kommun: dict[str, str | None]
+    raw: pd.DataFrame  # long indicators, all periods, NOT disclosed (index input only)
+    indicators: pd.DataFrame  # long indicators, disclosed
+    by_area: dict[str, list[dict[str, Any]]]  # area -> disclosed rows (JSON-safe dicts)
+    by_period_indicator: dict[tuple[str, str], pd.DataFrame]
+    periods: list[str]
+    indicator_ids: list[str]
+
+
+def level_indicators(
+    store: Store, *, level: str, version: str, base_version: str = "deso2018", threshold: int = 5
+) -> LevelIndicators:
+    """Every indicator of every area of ``level`` in every period, raw and disclosed."""
+    from omradesbild.services.pipeline import area_indicators
+
+    areas = store.areas(level=level, version=version)
+    if areas.empty:
+        raise NotFoundError(f"the store holds no {level} areas of version {version}")
+    raw = area_indicators(store, level=level, version=version, base_version=base_version)
+    areas = areas[["area_code", "name", "parent_code"]].copy()
+    areas["area_code"] = areas["area_code"].astype(str)
+    names = {
+        c: (n if isinstance(n, str) and n else c)
+        for c, n in zip(areas["area_code"], areas["name"], strict=True)
+    }
+    kommun = {c: kommun_code(c) for c in areas["area_code"]}
+    areas["kommun_code"] = areas["area_code"].map(kommun)
+    raw = raw.assign(area_code=raw["area_code"].astype(str), period=raw["period"].astype(str))
+    pub = disclose(raw, threshold)
+    by_area: dict[str, list[dict[str, Any]]] = {}
+    for r in records(pub):
+        by_area.setdefault(str(r["area_code"]), []).append(r)
+    order = catalogue_order()
+    ids = sorted(pub["indicator"].astype(str).unique(), key=lambda i: (order.get(i, 999), i))
+    return LevelIndicators(
+        level=level,
+        version=version,
+        base_version=base_version,
+        threshold=threshold,
+        areas=areas.reset_index(drop=True),
+        names=names,
+        kommun=kommun,
+        raw=raw,
+        indicators=pub,
+        by_area=by_area,
+        by_period_indicator={
+            (str(p), str(i)): g.sort_values("area_code")
+            for (p, i), g in pub.groupby(["period", "indicator"], sort=False)
+        },
+        periods=sorted(pub["period"].astype(str).unique()),
+        indicator_ids=ids,
+    )
+
+
+class RefValue(NamedTuple):
+    """A disclosed reference value."""
+
+    value: float | None
+    ci_low: float | None
+    ci_high: float | None
+    masked: bool
+
+
+#: (kommun code or "SE", period, indicator) -> the reference value.
+References = dict[tuple[str, str, str], RefValue]
+
+
+def references(store: Store, *, base_version: str = "deso2018", threshold: int = 5) -> References:
+    """Kommun and country values of every indicator and period, disclosed."""
+    from omradesbild.indicators import reference_values
+
+    obs = store.observations(area_version=base_version)
+    if obs.empty:
+        return {}
+    refs = disclose(reference_values(obs), threshold)
+    out: References = {}
+    for r in refs.itertuples(index=False):
+        code = "SE" if r.level == "country" else str(r.area_code)
+        out[(code, str(r.period), str(r.indicator))] = RefValue(
+            clean(r.value), clean(r.ci_low), clean(r.ci_high), bool(r.masked)
+        )
+    return out
+
+
+# ---------------------------------------------------------------------------------- index
+@dataclass(frozen=True)
+class LevelIndex:
+    """One index method at one level: every period it can be computed in."""
+
+    method: IndexMethod
+    level: str
+    version: str
+    tables: dict[str, pd.DataFrame]  # period -> wide input table (raw values)
+    results: dict[str, pd.DataFrame]  # period -> compute_index output (+ components)
+    published: dict[str, pd.DataFrame]  # period -> publishable rows
+    by_area: dict[str, dict[str, dict[str, Any]]]  # period -> area -> row
+    history: dict[str, list[tuple[str, Any]]]  # area -> [(period, class)]
+    class_labels: dict[int, str] = field(default_factory=dict)
+    hidden: dict[str, frozenset[str]] = field(default_factory=dict)  # period -> areas
+
+    @property
+    def periods(self) -> list[str]:
+        return sorted(self.results)
+
+    def latest(self) -> str:
+        if not self.results:
+            raise NotFoundError(
+                f"index {self.method.id!r} cannot be computed for {self.level} in any period: "
+                "the variables it needs are not in the store"
+            )
+        return self.periods[-1]
+
+    def period_or_latest(self, period: str | None) -> str:
+        if period is None or period == "":
+            return self.latest()
+        if str(period) not in self.results:
+            raise NotFoundError(
+                f"index {self.method.id!r} cannot be computed for {self.level} in {period}; "
+                f"periods with the index: {', '.join(self.periods) or 'none'}"
+            )
+        return str(period)
+
+    def n_reference(self, period: str) -> int:
+        """Areas with a score in ``period`` (the reference distribution of the ranks)."""
+        return int(self.results[period]["score"].notna().sum())
+
+    def score(self, code: str, period: str) -> float | None:
+        """The published score: None where a component of the area is suppressed."""
+        if code in self.hidden.get(period, frozenset()):
+            return None
+        row = self.by_area.get(period, {}).get(code)
+        return None if row is None else row.get("score")
+
+
+def components(method: IndexMethod) -> set[str]:
+    """The indicators a method reads (its components and their fallbacks)."""
+    return {i.source_column for i in method.indicators} | {f.column for f in method.fallbacks}
+
+
+def level_index(lv: LevelIndicators, method: IndexMethod) -> LevelIndex:
+    """Compute ``method`` for every period in which it can be computed at the level."""
+    from omradesbild.index import compute_index
+    from omradesbild.reports.exports import publishable_index
+    from omradesbild.services.pipeline import check_picture, index_table
+
+    check_picture(method)
+    needed = components(method)
+    sub = lv.raw[lv.raw["indicator"].isin(needed)]
+    tables: dict[str, pd.DataFrame] = {}
+    results: dict[str, pd.DataFrame] = {}
+    published: dict[str, pd.DataFrame] = {}
+    hidden: dict[str, frozenset[str]] = {}
+    if not sub.empty:
+        for period, table in index_table(sub, method).groupby("period", sort=True):
+            p = str(period)
+            table = table.reset_index(drop=True)
+            try:
+                res = compute_index(
+                    table, method=method, id_column="area_code", period_column="period"
+                )
+            except OmradesbildError:
+                continue
+            if not res["score"].notna().any():
+                continue
+            attrs = dict(res.attrs)
+            res = res.merge(table, on=["area_code", "period"], how="left")
+            res.attrs = attrs
+            tables[p], results[p] = table, res
+            disclosed = lv.indicators[lv.indicators["period"] == p]
+            published[p] = publishable_index(res, disclosed)
+            masked = disclosed[disclosed["indicator"].isin(needed) & disclosed["masked"]]
+            hidden[p] = frozenset(masked["area_code"].astype(str))
+    by_area = {p: {str(r["area_code"]): r for r in records(df)} for p, df in published.items()}
+    history: dict[str, list[tuple[str, Any]]] = {}
+    labels: dict[int, str] = {}
+    for p in sorted(results):
+        res = results[p]
+        if "class" not in res.columns:
+            continue
+        for code, cls in zip(res["area_code"], res["class"], strict=True):
+            history.setdefault(str(code), []).append((p, clean(cls)))
+        if "class_label" in res.columns:
+            for c, lab in zip(res["class"], res["class_label"], strict=True):
+                if clean(c) is not None and isinstance(lab, str):
+                    labels.setdefault(int(c), lab)
+    return LevelIndex(
+        method=method,
+        level=lv.level,
+        version=lv.version,
+        tables=tables,
+        results=results,
+        published=published,
+        by_area=by_area,
+        history=history,
+        class_labels=labels,
+        hidden=hidden,
+    )
+
+
+def rank_uncertainty(
+    lv: LevelIndicators,
+    method: IndexMethod,
+    table: pd.DataFrame,
+    period: str,
+    *,
+    draws: int,
+    seed: int = 0,
+) -> tuple[pd.DataFrame, dict[str, Any]]:
+    """Monte-Carlo rank intervals and class probabilities of every area in one period.
+
+    Each draw perturbs the weights (Dirichlet around the declared weights), picks one of
+    the method's normalisation, ``zscore`` and ``percentrank_inc``, and adds each
+    indicator's sampling error.
+
+    Notes
+    -----
+    The standard error of an indicator is the one implied by its 95 % confidence interval,
+    :math:`\\mathrm{SE} = (\\mathrm{high} - \\mathrm{low}) / 3.92`.
+    """
+    from omradesbild.index.uncertainty import monte_carlo
+    from omradesbild.services.pipeline import index_table
+
+    ind = lv.raw[lv.raw["period"] == period]
+    se_long = ind.assign(value=(ind["ci_high"] - ind["ci_low"]) / CI95_WIDTH_IN_SE)
+    se = index_table(se_long, method).drop(columns="period").fillna(0.0)
+    norms = list(dict.fromkeys([method.normalisation.method, "zscore", "percentrank_inc"]))
+    return monte_carlo(
+        table.drop(columns="period"),
+        method=method,
+        id_column="area_code",
+        draws=draws,
+        seed=seed,
+        normalisations=norms,
+        indicator_se=se,
+    )
+
+
+def rank_bounds(u: dict[str, Any]) -> tuple[int | None, int | None]:
+    """The 90 % rank interval as whole ranks: the 5th percentile rounded down, the 95th up.
+
+    The percentiles of the draws' ranks are interpolated (fractional); the interval shown
+    everywhere is the smallest range of whole ranks that contains them.
+    """
+    lo, hi = clean(u.get("rank_p05")), clean(u.get("rank_p95"))
+    return (
+        None if lo is None else math.floor(float(lo) + 1e-9),
+        None if hi is None else math.ceil(float(hi) - 1e-9),
+    )
+
+
+# --------------------------------------------------------------------------------- police
+@dataclass(frozen=True)
+class PoliceData:
+    """The Police's list placed on the areas of a level, by the rule of ``followup police``.
+
+    An area is listed in a year when the share of its residents inside that year's police
+    polygons is at least :data:`~omradesbild.config.POLICE_SHARE_THRESHOLD` (surface share
+    where no population is stored; link-only years list every linked area).
+    """
+
+    listed: pd.DataFrame  # LISTED_COLUMNS + basis
+    overlay: pd.DataFrame
+    years: list[str]
+    known: frozenset[str]
+    threshold: float = POLICE_SHARE_THRESHOLD
+    notes: tuple[str, ...] = ()
+
+    def by_area(self) -> dict[str, list[dict[str, Any]]]:
+        out: dict[str, list[dict[str, Any]]] = {}
+        for r in records(self.listed):
+            out.setdefault(str(r["area_code"]), []).append(r)
+        return out
+
+
+def no_police() -> PoliceData:
+    """No police data (nothing stored, or nothing that can be placed on the level)."""
+    cols = ["area_code", "period", "police_code", "category", "share", "on_list", "basis"]
+    return PoliceData(listed=pd.DataFrame(columns=cols), overlay=pd.DataFrame(), years=[],
+                      known=frozenset())  # fmt: skip
+
+
+def police_data(store: Store, *, level: str, version: str, period: str) -> PoliceData:
+    """Every stored police year placed on ``level`` with
+    :func:`omradesbild.services.followup.police_analysis` (population of ``period``).
+
+    The latest police year that can be placed is analysed (it includes every earlier one).
+    """
+    from omradesbild.followup._common import sort_periods
+    from omradesbild.services.followup import POLICE_SCHEME, police_analysis
+
+    cls = store.classifications(scheme=POLICE_SCHEME)
+    if cls.empty:
+        return no_police()
+    for year in reversed(sort_periods(cls["period"].astype(str).unique())):
+        try:
+            pa = police_analysis(
+                store, level=level, period=period, police_year=year, version=version
+            )
+        except NotFoundError:
+            continue
+        basis = pa.overlay.groupby(["area_code", "period"])["basis"].first().reset_index()
+        listed = pa.listed.merge(basis, on=["area_code", "period"], how="left")
+        known = set(pa.area_types["area_code"].astype(str)) | set(listed["area_code"].astype(str))
+        return PoliceData(
+            listed=listed,
+            overlay=pa.overlay,
+            years=[str(y) for y in pa.police_years],
+            known=frozenset(known),
+            notes=tuple(pa.notes),
+        )
+    return no_police()
+
+
+# ------------------------------------------------------------------------- the whole level
+@dataclass
+class LevelPicture:
+    """Indicators, references, the index and the police list of one level, with the rank
+    intervals of each period computed on first use (and kept)."""
+
+    indicators: LevelIndicators
+    references: References
+    index: LevelIndex | None
+    police: PoliceData
+    draws: int
+    seed: int = 0
+    _unc: dict[str, tuple[dict[str, dict[str, Any]], dict[str, Any]]] = field(
+        default_factory=dict, repr=False
+    )
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def uncertainty(self, period: str) -> tuple[dict[str, dict[str, Any]], dict[str, Any]]:
+        """``(area -> rank_p05/rank_p95/prob_class_k, summary)`` of ``period``."""
+        with self._lock:
+            if period in self._unc:
+                return self._unc[period]
+            ix = self.index
+            out: tuple[dict[str, dict[str, Any]], dict[str, Any]] = ({}, {"draws": 0})
+            if ix is not None and self.draws > 0 and period in ix.tables:
+                try:
+                    unc, summary = rank_uncertainty(
+                        self.indicators, ix.method, ix.tables[period], period,
+                        draws=self.draws, seed=self.seed,
+                    )  # fmt: skip
+                    out = ({str(r["area_code"]): r for r in records(unc)}, summary)
+                except OmradesbildError:
+                    pass
+            self._unc[period] = out
+            return out
+
+
+def level_picture(
+    store: Store,
+    *,
+    level: str,
+    version: str,
+    method: IndexMethod | None,
+    base_version: str = "deso2018",
+    threshold: int = 5,
+    draws: int = 200,
+    seed: int = 0,
+    police_period: str | None = None,
+    indicators: LevelIndicators | None = None,
+    index: LevelIndex | None = None,
+) -> LevelPicture:
+    """Read and compute one level (see :class:`LevelPicture`).
+
+    ``police_period`` is the period whose population weighs the police overlay (default
+    the latest period of the index, else of the indicators). ``indicators`` and ``index``
+    skip their computation when already at hand.
+    """
+    lv = indicators or level_indicators(
+        store, level=level, version=version, base_version=base_version, threshold=threshold
+    )
+    refs = references(store, base_version=base_version, threshold=threshold)
+    ix = index or (level_index(lv, method) if method is not None else None)
+    if ix is not None and not ix.results:
+        ix = None
+    period = police_period or (ix.latest() if ix is not None else (lv.periods or [""])[-1])
+    police = police_data(store, level=level, version=version, period=period) if period else None
+    return LevelPicture(
+        indicators=lv,
+        references=refs,
+        index=ix,
+        police=police or no_police(),
+        draws=draws,
+        seed=seed,
+    )

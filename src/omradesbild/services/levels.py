@@ -1,0 +1,243 @@
+"""Indicators, change and trend from observations stored at the level itself as well as DeSO.
+
+:func:`level_indicators` computes each indicator either from base-area (DeSO 2018) counts
+summed over the stored links or from the observations published for the level's own version
+(e.g. SCB's RegSO series), one source per indicator (:func:`~omradesbild.indicators.levels.
+combine_levels`). :func:`change_table` and :func:`trend_table` use it; when the level has no
+observations of its own they hand over to :mod:`omradesbild.services.followup` unchanged.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+
+from omradesbild.areas.codes import DESO_RE, KOMMUN_RE, REGSO_RE, kommun_of
+from omradesbild.config import BASE_VERSION, DEFAULT_CONFIDENCE
+from omradesbild.errors import ConfigError, InputError, NotFoundError
+from omradesbild.followup._common import period_to_year, sort_periods
+from omradesbild.followup.change import compare_to_reference, indicator_change, trend
+from omradesbild.indicators import compute_indicators, default_catalogue, reference_values
+from omradesbild.indicators.levels import AGGREGATED, choose_level_sources, combine_levels
+from omradesbild.services.followup._common import check_kommun, in_kommun
+from omradesbild.services.pipeline import compose_links, resolve_version
+from omradesbild.store import Store
+
+
+def _check_indicators(indicators: Sequence[str] | None) -> list[str] | None:
+    if not indicators:
+        return None
+    ids = set(default_catalogue().ids)
+    unknown = [i for i in indicators if i not in ids]
+    if unknown:
+        raise InputError(
+            "unknown indicator(s): " + ", ".join(unknown),
+            field="--indicator",
+            expected="ids from 'omradesbild indicators list', e.g. not_employed_16_64",
+        )
+    return list(dict.fromkeys(indicators))
+
+
+def _periods(store: Store, version: str) -> list[str]:
+    rows = store.con.execute(
+        "SELECT DISTINCT period FROM current_observations WHERE area_version = ?", [version]
+    ).fetchall()
+    return sort_periods(r[0] for r in rows)
+
+
+def has_native(store: Store, level: str, version: str | None) -> bool:
+    """Whether the store holds observations for the level's own boundary version."""
+    if level in ("deso", "country"):
+        return False
+    ver = resolve_version(store, level, version)
+    return ver != BASE_VERSION and bool(_periods(store, ver))
+
+
+def _aggregated(
+    store: Store, level: str, version: str, periods: list[str], inds: list[str] | None
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    obs = store.observations(area_version=BASE_VERSION, periods=periods)
+    empty = pd.DataFrame(columns=["area_code", "indicator", "period", "value"])
+    if obs.empty:
+        return empty, obs
+    try:
+        links = compose_links(store.links(), from_version=BASE_VERSION, to_version=version)
+    except NotFoundError:
+        return empty, obs
+    ind = compute_indicators(obs, links=links, level=level, periods=periods, indicators=inds)
+    return ind, obs
+
+
+def level_indicators(
+    store: Store,
+    *,
+    level: str,
+    periods: Sequence[str],
+    indicators: Sequence[str] | None = None,
+    version: str | None = None,
+) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, str]]:
+    """Indicators of every area of a level, one source per indicator.
+
+    Returns
+    -------
+    tuple
+        The indicators (:func:`~omradesbild.indicators.compute_indicators`' columns plus
+        ``source``), the kommun and country reference values computed from the same source,
+        and the source chosen per indicator (``aggregated``: DeSO counts summed over the
+        links; ``native``: the level's own observations).
+    """
+    ver = resolve_version(store, level, version)
+    ps = [str(p) for p in periods]
+    inds = _check_indicators(indicators)
+    agg, base_obs = _aggregated(store, level, ver, ps, inds)
+    native_obs = store.observations(area_version=ver, periods=ps)
+    native = (
+        compute_indicators(native_obs, level=level, periods=ps, indicators=inds)
+        if not native_obs.empty
+        else agg.iloc[0:0]
+    )
+    sources = choose_level_sources(agg, native, periods=ps)
+    ind = combine_levels(agg, native, periods=ps, sources=sources)
+    refs = []
+    for obs, label in ((base_obs, AGGREGATED), (native_obs, "native")):
+        want = sorted(k for k, v in sources.items() if v == label)
+        if want and not obs.empty:
+            refs.append(reference_values(obs, indicators=want, periods=ps))
+    ref = pd.concat(refs, ignore_index=True) if refs else pd.DataFrame()
+    return ind, ref, sources
+
+
+def change_table(
+    store: Store,
+    *,
+    level: str,
+    period_from: str | int,
+    period_to: str | int,
+    indicators: Sequence[str] | None = None,
+    version: str | None = None,
+    confidence: float = DEFAULT_CONFIDENCE,
+    kommun: str | None = None,
+) -> pd.DataFrame:
+    """:func:`omradesbild.services.followup.change_table`, with the level's own observations.
+
+    Without observations stored for the level's version the call is handed over unchanged.
+    Otherwise each indicator comes from one source for both periods
+    (:func:`level_indicators`), and the kommun and country references from that same source.
+    """
+    if not has_native(store, level, version):
+        from omradesbild.services import followup
+
+        return followup.change_table(
+            store, level=level, period_from=period_from, period_to=period_to,
+            indicators=indicators, version=version, confidence=confidence, kommun=kommun,
+        )  # fmt: skip
+    kommun = check_kommun(kommun)
+    p_from, p_to = str(period_from), str(period_to)
+    if p_from == p_to:
+        raise ConfigError(f"--from and --to are the same period ({p_from})")
+    ind, ref, _ = level_indicators(
+        store, level=level, periods=[p_from, p_to], indicators=indicators, version=version
+    )
+    have = set(ind["period"].astype(str)) if not ind.empty else set()
+    missing = [p for p in (p_from, p_to) if p not in have]
+    if missing:
+        raise NotFoundError(
+            f"no indicator values at level {level} for period(s) {', '.join(missing)}; "
+            "periods stored: "
+            + ", ".join(
+                sort_periods(
+                    {*_periods(store, BASE_VERSION), *_native_periods(store, level, version)}
+                )
+            )
+        )
+    if kommun is not None:
+        ind = ind.loc[in_kommun(ind["area_code"], kommun)]
+        if ind.empty:
+            raise NotFoundError(f"no {level} of kommun {kommun} has indicators in the store")
+    ch = indicator_change(ind, period_from=p_from, period_to=p_to, confidence=confidence)
+    src = ind.drop_duplicates("indicator").set_index("indicator")["source"]
+    out = ch.copy()
+    out["source"] = out["indicator"].map(src)
+    out["kommun_code"] = [_kommun_code(str(c)) for c in out["area_code"]]
+    if ref.empty:
+        for c in ("kommun", "country"):
+            out[[f"{c}_from", f"{c}_to", f"{c}_diff"]] = np.nan
+            out[f"{c}_change"] = None
+        out["vs_kommun"] = None
+        out["vs_country"] = None
+    else:
+        rch = indicator_change(ref, period_from=p_from, period_to=p_to, confidence=confidence)
+        cols = ["area_code", "indicator", "value_from", "value_to", "diff", "change"]
+        for lvl in ("kommun", "country"):
+            r = rch.loc[rch["level"] == lvl, cols].rename(
+                columns={
+                    "area_code": "kommun_code",
+                    "value_from": f"{lvl}_from",
+                    "value_to": f"{lvl}_to",
+                    "diff": f"{lvl}_diff",
+                    "change": f"{lvl}_change",
+                }
+            )
+            on = ["kommun_code", "indicator"] if lvl == "kommun" else ["indicator"]
+            out = out.merge(
+                r if lvl == "kommun" else r.drop(columns="kommun_code"), on=on, how="left"
+            )
+        cmp = compare_to_reference(ind.loc[ind["period"].astype(str) == p_to], ref)
+        cmp = cmp[["area_code", "level", "indicator", "vs_kommun", "vs_country"]]
+        out = out.merge(cmp, on=["area_code", "level", "indicator"], how="left")
+    out["diff_vs_kommun"] = out["diff"] - out["kommun_diff"]
+    out["diff_vs_country"] = out["diff"] - out["country_diff"]
+    return out.reset_index(drop=True)
+
+
+def _kommun_code(code: str) -> str | None:
+    if DESO_RE.match(code) or REGSO_RE.match(code) or KOMMUN_RE.match(code):
+        return kommun_of(code)
+    return None
+
+
+def _native_periods(store: Store, level: str, version: str | None) -> list[str]:
+    return _periods(store, resolve_version(store, level, version))
+
+
+def trend_table(
+    store: Store,
+    *,
+    level: str,
+    indicators: Sequence[str] | None = None,
+    period_from: str | int | None = None,
+    period_to: str | int | None = None,
+    version: str | None = None,
+    weighted: bool = True,
+    confidence: float = 0.95,
+) -> pd.DataFrame:
+    """:func:`omradesbild.services.followup.trend_table`, with the level's own observations
+    (one source per indicator over all periods; handed over unchanged when there are none)."""
+    if not has_native(store, level, version):
+        from omradesbild.services import followup
+
+        return followup.trend_table(
+            store, level=level, indicators=indicators, period_from=period_from,
+            period_to=period_to, version=version, weighted=weighted, confidence=confidence,
+        )  # fmt: skip
+    lo = period_to_year(period_from, field="--from") if period_from is not None else -np.inf
+    hi = period_to_year(period_to, field="--to") if period_to is not None else np.inf
+    if lo > hi:
+        raise ConfigError(f"--from {period_from} is after --to {period_to}")
+    stored = sort_periods({*_periods(store, BASE_VERSION), *_native_periods(store, level, version)})
+    periods = [p for p in stored if lo <= period_to_year(p) <= hi]
+    if not periods:
+        raise NotFoundError(
+            f"no stored periods between {period_from} and {period_to}; periods in the store: "
+            + ", ".join(stored)
+        )
+    ind, _, _ = level_indicators(
+        store, level=level, periods=periods, indicators=indicators, version=version
+    )
+    if ind.empty:
+        raise NotFoundError(f"no indicators can be computed at level {level} in {periods}")
+    out = trend(ind, weighted=weighted, confidence=confidence)
+    src = ind.drop_duplicates("indicator").set_index("indicator")["source"]
+    return out.assign(source=out["indicator"].map(src))

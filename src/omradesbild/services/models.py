@@ -1,0 +1,276 @@
+"""Typed objects of the area and city picture, shared by every renderer.
+
+The web pages, the JSON API, the static report site and the PDF all render these objects;
+none of them computes anything of its own. Every value in them has been through disclosure
+control. Words (labels, flags, category names) are in the language the object was built in.
+"""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, populate_by_name=True, serialize_by_alias=True)
+
+
+class ReferenceValue(_Frozen):
+    """A reference (kommun or country) value of one indicator in one period."""
+
+    value: float | None = None
+    ci_low: float | None = None
+    ci_high: float | None = None
+    masked: bool = False
+
+
+class IndicatorValue(_Frozen):
+    """One indicator of an area in a period, disclosed, with its 95 % interval."""
+
+    id: str
+    label: str
+    unit: str = ""
+    period: str
+    value: float | None = None
+    ci_low: float | None = None
+    ci_high: float | None = None
+    numerator: float | None = None
+    denominator: float | None = None
+    kommun: float | None = None
+    country: float | None = None
+    reliable: bool | None = None
+    approximate: bool | None = None
+    masked: bool = False
+    mask_reason: str | None = None
+    reliability: str = Field(description="'masked', 'unreliable', 'approximate' or 'reliable'")
+
+    @property
+    def weak(self) -> bool:
+        """Masked or unreliable (shown dimmed)."""
+        return self.reliability in ("masked", "unreliable")
+
+
+class RankInfo(_Frozen):
+    """The area's index score, rank (1 = largest challenges) and its Monte-Carlo interval."""
+
+    period: str
+    rank: int
+    n: int = Field(description="Areas in the reference distribution")
+    low: int | None = Field(default=None, description="5th percentile of the rank")
+    high: int | None = Field(default=None, description="95th percentile of the rank")
+    score: float | None = Field(
+        default=None, description="Hidden (None) when a component is suppressed"
+    )
+    cls: int | None = None
+    cls_label: str = ""
+    prob: float | None = Field(default=None, description="Share of draws in the same class")
+    class_probabilities: dict[int, float] = Field(default_factory=dict)
+    components: dict[str, float | None] = Field(
+        default_factory=dict, description="The index's component values (disclosed)"
+    )
+    draws: int = 0
+
+
+class Driver(_Frozen):
+    """One component's contribution to the score (normalised value × weight)."""
+
+    indicator: str
+    label: str
+    normalised: float | None
+    weight: float | None
+    contribution: float | None
+
+
+class TypePoint(_Frozen):
+    """The area type (relative class) in one period."""
+
+    period: str
+    cls: int | None
+    label: str = ""
+
+
+class PolicePoint(_Frozen):
+    """The Police's classification of the area in one year."""
+
+    period: str
+    category: str = Field(description="Category id, 'not_listed' when not on the list")
+    share: float | None = Field(
+        default=None, description="Share of the residents (or surface) inside the polygons"
+    )
+    basis: str = Field(description="'polygon' (population share ≥ threshold) or 'links'")
+
+
+class PoliceHistory(_Frozen):
+    """The area on the Police's list over the years, by one rule for every page."""
+
+    known: bool = Field(description="The area can be placed on the police polygons")
+    threshold: float
+    points: tuple[PolicePoint, ...] = ()
+
+
+class TrendInfo(_Frozen):
+    """Linear trend of one indicator over the periods held."""
+
+    indicator: str
+    label: str
+    slope: float | None
+    direction: str | None
+    period_first: str
+    period_last: str
+    n_periods: int
+
+
+class ChangeInfo(_Frozen):
+    """Change of one indicator since the previous period, with a test."""
+
+    indicator: str
+    label: str
+    period_from: str
+    period_to: str
+    value_from: float | None
+    value_to: float | None
+    diff: float | None
+    significant: bool | None
+    change: str | None
+
+
+class PartnerEntry(_Frozen):
+    """A partner's approved submission (or an intervention) shown on the profile."""
+
+    date: str = ""
+    organisation: str | None = None
+    kind: str | None = None
+    title: str | None = None
+    text: str | None = None
+    url: str | None = None
+    visibility: str | None = None
+
+
+class AreaProfile(_Frozen):
+    """Everything known about one area in one period: the one profile every page renders."""
+
+    code: str
+    name: str
+    level: str
+    version: str
+    kommun: str | None
+    period: str
+    lang: str
+    method: str | None = None
+    method_title: str = ""
+    indicators: tuple[IndicatorValue, ...] = ()
+    indicator_history: tuple[IndicatorValue, ...] = Field(
+        default=(), description="Every period's indicators (oldest first), for the trends"
+    )
+    rank: RankInfo | None = None
+    drivers: tuple[Driver, ...] = ()
+    type_history: tuple[TypePoint, ...] = ()
+    police: PoliceHistory | None = None
+    trends: tuple[TrendInfo, ...] = ()
+    changes: tuple[ChangeInfo, ...] = ()
+    partner_entries: tuple[PartnerEntry, ...] = ()
+    interventions: tuple[PartnerEntry, ...] = ()
+    has_geometry: bool = False
+
+    def series(self) -> dict[str, list[IndicatorValue]]:
+        """Indicator id -> its values with a value over the periods (oldest first)."""
+        out: dict[str, list[IndicatorValue]] = {}
+        for v in self.indicator_history:
+            if v.value is not None:
+                out.setdefault(v.id, []).append(v)
+        return out
+
+
+class RankingRow(_Frozen):
+    """One area in the city's ranking table."""
+
+    code: str
+    name: str
+    has_geometry: bool = False
+    rank: int | None
+    low: int | None
+    high: int | None
+    score: float | None
+    cls: int | None
+    prob: float | None
+
+
+class SegregationRow(_Frozen):
+    """Dissimilarity and Theil's H of one group over the areas in scope."""
+
+    group: str
+    n_areas: int
+    share: float | None
+    dissimilarity: float | None
+    theil: float | None
+
+
+class TypePopulation(_Frozen):
+    """Areas and residents of one area type."""
+
+    cls: int
+    label: str
+    n_areas: int
+    population: float | None
+    share: float | None
+
+
+class PriorityRow(_Frozen):
+    """An area with large and/or worsening challenges, and why."""
+
+    code: str
+    name: str
+    rank: int | None
+    score: float | None
+    cls: int | None
+    by_type: bool = Field(description="Its class is among the most vulnerable")
+    top: bool = Field(description="Its score is among the highest")
+    worsening: tuple[tuple[str, str, float], ...] = Field(
+        default=(), description="(indicator, label, slope) of worsening components"
+    )
+
+
+class PoliceTypeRow(_Frozen):
+    """Areas per area type of one police category in one year."""
+
+    period: str
+    category: str
+    counts: tuple[int, ...]
+
+
+class GoalRow(_Frozen):
+    """The status of one goal (:meth:`omradesbild.followup.goals.GoalStatus.as_dict`)."""
+
+    model_config = ConfigDict(frozen=True, extra="allow")
+
+    title: str = ""
+    base_year: int | str | None = None
+    base: float | None = None
+    current_period: str | None = None
+    current: float | None = None
+    target_year: int | str | None = None
+    target: float | None = None
+    status: str = ""
+    reasoning: str = ""
+
+
+class CityPicture(_Frozen):
+    """The picture of every area of a level in scope, for one period."""
+
+    level: str
+    version: str
+    period: str
+    lang: str
+    method: str
+    method_title: str
+    n_areas: int
+    n_reference: int
+    draws: int
+    ranking: tuple[RankingRow, ...] = ()
+    population_by_type: tuple[TypePopulation, ...] = ()
+    segregation: tuple[SegregationRow, ...] = ()
+    priority: tuple[PriorityRow, ...] = ()
+    police_types: tuple[PoliceTypeRow, ...] = ()
+    police_type_columns: tuple[int, ...] = ()
+    police_available: bool = False
+    goals: tuple[GoalRow, ...] = ()
+    goals_note: str | None = None

@@ -1,0 +1,340 @@
+"""PX-Web JSON-stat 2 responses (API v1 and v2) as observations."""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any, Literal
+
+import numpy as np
+
+from omradesbild.areas.registry import COUNTRY_CODE
+from omradesbild.errors import InputError
+from omradesbild.sources.base import OBS_COLUMNS, SCB_MISSING_MARKERS, Observations, SourceMeta
+from omradesbild.sources.pxweb.common import (
+    _NULL_REASON,
+    VariableMap,
+    _checksum_of,
+    _missing,
+    _obs_frame,
+    _resolve_version,
+    _VariableResolver,
+    _variables_frame,
+    find_region_dimension,
+    find_time_dimension,
+    normalize_period,
+    slugify,
+    split_region_code,
+)
+
+
+def _category_codes(dim: Mapping[str, Any], n: int, name: str, file: str) -> list[str]:
+    index = dim.get("category", {}).get("index")
+    if index is None:
+        labels = dim.get("category", {}).get("label", {})
+        if len(labels) == n:
+            return [str(k) for k in labels]
+        raise InputError("dimension has no category index", file=file, field=name)
+    if isinstance(index, list):
+        codes = [str(c) for c in index]
+    else:
+        codes = [""] * len(index)
+        for code, pos in index.items():
+            codes[int(pos)] = str(code)
+    if len(codes) != n:
+        raise InputError(
+            f"dimension has {len(codes)} categories but size says {n}",
+            file=file,
+            field=name,
+            expected="category.index with one entry per position",
+        )
+    return codes
+
+
+def _status_at(status: Any, i: int) -> str | None:
+    if status is None:
+        return None
+    if isinstance(status, str):
+        return status
+    if isinstance(status, list):
+        return status[i] if i < len(status) else None
+    if isinstance(status, Mapping):
+        found = status.get(str(i))
+        return None if found is None else str(found)
+    return None
+
+
+def _unit_of(
+    dataset: Mapping[str, Any], metric_dims: list[str], codes: dict[str, str]
+) -> str | None:
+    for d in metric_dims:
+        cat = dataset["dimension"][d].get("category", {})
+        unit = cat.get("unit", {}).get(codes[d])
+        if isinstance(unit, Mapping):
+            text = unit.get("base") or unit.get("label") or unit.get("symbol")
+            if text:
+                return str(text)
+        elif isinstance(unit, str) and unit:
+            return unit
+        ext_unit = dataset["dimension"][d].get("extension", {}).get("unit")
+        if isinstance(ext_unit, Mapping) and ext_unit.get(codes[d]):
+            value = ext_unit[codes[d]]
+            return str(value.get("base", value) if isinstance(value, Mapping) else value)
+    px = dataset.get("extension", {}).get("px", {})
+    units = px.get("units") if isinstance(px, Mapping) else None
+    return str(units) if units else None
+
+
+def parse_jsonstat2(
+    payload: bytes | str | Mapping[str, Any],
+    *,
+    reference: str,
+    variable_map: VariableMap | None = None,
+    area_version: str | None = None,
+    table_id: str | None = None,
+    unmapped: Literal["slug", "drop", "error"] = "slug",
+    retrieved_at: datetime | None = None,
+    region_dimension: str | None = None,
+    time_dimension: str | None = None,
+    total_area: str | None = None,
+    publisher: str = "SCB",
+    missing_reasons: Mapping[str, str] | None = None,
+    notes: str | None = None,
+    checksum: str | None = None,
+) -> Observations:
+    """Parse a PX-Web JSON-stat2 dataset into observations.
+
+    Parameters
+    ----------
+    payload
+        The response body (bytes/str) or the decoded dict.
+    reference
+        Where it came from (the request URL, or a file path): used in the source and in errors.
+    variable_map
+        Canonical ids for combinations of the other dimensions, see :data:`VariableMap`.
+        Unmapped combinations get ``slugify("_".join(codes))`` (``unmapped="slug"``), are
+        dropped (``"drop"``) or raise (``"error"``).
+    area_version
+        Boundary version for DeSO/RegSO codes without a suffix (e.g. ``"deso2018"``). A
+        suffix on the code (``_DeSO2025``) always wins. Kommun and län totals get
+        ``kommun2025``/``lan2025``, Riket (``00``) ``country``.
+    table_id
+        Table id for the source; default: the dataset's ``extension.px.tableid``.
+    region_dimension, time_dimension
+        Override the dimension ids; default: ``role.geo``/``role.time``, else the dimension
+        named like a region (``Region``, ``Område``, ``Kommun``, ``DeSO`` …) or whose codes are
+        area codes, and the one named like time (``Tid``, ``år``) or whose codes are periods.
+    total_area
+        The area of a response without a region dimension (the query eliminated it): its
+        cells are the total of the table's areas. Default: Sweden (``SE``) for SCB; other
+        publishers must name it (e.g. ``0180`` for Stockholm stad's database).
+    publisher
+        Who published the table (default ``SCB``).
+    missing_reasons
+        Reasons for status symbols beyond SCB's ``..``, ``.``, ``-`` (e.g. a PX file's
+        ``DATASYMBOL`` keywords).
+    notes
+        Source notes (e.g. a PX file's ``NOTE``); default: when the dataset was updated.
+    checksum
+        Checksum of the source (e.g. of a PX file's bytes); default: of ``payload``.
+
+    Returns
+    -------
+    Observations
+        One row per cell, with :data:`OBS_COLUMNS`, and a variables frame.
+
+    Notes
+    -----
+    JSON-stat stores the cube as a flat row-major array: the cell with category positions
+    :math:`(i_1, \\dots, i_k)` in dimensions of sizes :math:`(n_1, \\dots, n_k)` sits at
+    :math:`\\sum_j i_j \\prod_{l>j} n_l`. ``value`` may be a list or a sparse ``{index: v}``
+    mapping; ``status`` a string (all cells), a list or a mapping.
+    """
+    payload_checksum, raw = _checksum_of(payload)
+    checksum = checksum or payload_checksum
+    if isinstance(payload, Mapping):
+        data: Mapping[str, Any] = payload
+    else:
+        try:
+            data = json.loads(raw.decode("utf-8-sig"))
+        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+            raise InputError(f"not valid JSON: {exc}", file=reference) from exc
+    if not isinstance(data, Mapping):
+        raise InputError("not a JSON-stat2 dataset", file=reference, expected="a JSON object")
+    if data.get("class") == "bundle" or ("dataset" in data and "dimension" not in data):
+        raise InputError(
+            "this is JSON-stat 1 (a bundle); ask for json-stat2",
+            file=reference,
+            expected='response format "json-stat2"',
+        )
+    for key in ("id", "size", "dimension"):
+        if key not in data:
+            raise InputError(
+                "not a JSON-stat2 dataset",
+                file=reference,
+                field=key,
+                expected="id, size, dimension",
+            )
+    ids: list[str] = [str(i) for i in data["id"]]
+    sizes: list[int] = [int(s) for s in data["size"]]
+    if len(ids) != len(sizes):
+        raise InputError("id and size differ in length", file=reference, field="size")
+    role = data.get("role") or {}
+    dims = dict(data["dimension"])
+    codes = {d: _category_codes(dims[d], n, d, reference) for d, n in zip(ids, sizes, strict=True)}
+
+    def pick(explicit: str | None, role_key: str) -> str | None:
+        if explicit is not None:
+            return explicit if explicit in ids else None
+        for cand in role.get(role_key) or []:
+            if cand in ids:
+                return str(cand)
+        return None
+
+    time_dim = pick(time_dimension, "time") or (
+        None if time_dimension else find_time_dimension(ids, codes)
+    )
+    if time_dim is None:
+        raise InputError(
+            "no time dimension", file=reference, field="Tid", expected="role.time or 'Tid'"
+        )
+    dim_labels = {d: str(dims[d].get("label") or d) for d in ids}
+    region_dim = pick(region_dimension, "geo") or (
+        None
+        if region_dimension
+        else find_region_dimension(ids, codes, dim_labels, exclude=[time_dim])
+    )
+    if region_dim is None:
+        # The region was eliminated (the query left it out): the cells are the total of the
+        # table's whole population of areas, which for SCB is Sweden.
+        total = total_area or (COUNTRY_CODE if publisher == "SCB" else None)
+        if total is None:
+            raise InputError(
+                "no region dimension, and no area was named for the table's total",
+                file=reference,
+                field="Region",
+                expected=f"a region dimension among {ids}, or total_area (--total-area), e.g. "
+                "the kommun code of the city whose database this is",
+            )
+        region_dim = "__eliminated_region__"
+        ids, sizes = [region_dim, *ids], [1, *sizes]
+        dims[region_dim] = {"category": {"index": {total: 0}}}
+        codes[region_dim] = [total]
+    other_dims = [d for d in ids if d not in (region_dim, time_dim)]
+    metric_dims = [d for d in (role.get("metric") or []) if d in other_dims] or [
+        d for d in other_dims if d.casefold() == "contentscode"
+    ]
+    labels = {
+        d: [str(dims[d].get("category", {}).get("label", {}).get(c, c)) for c in codes[d]]
+        for d in ids
+    }
+    n_cells = int(np.prod(sizes)) if sizes else 0
+    values = data.get("value", [])
+    if isinstance(values, Mapping):
+        flat: list[Any] = [None] * n_cells
+        for k, v in values.items():
+            flat[int(k)] = v
+        values = flat
+    if len(values) != n_cells:
+        raise InputError(
+            f"value has {len(values)} entries but the dimensions give {n_cells} cells",
+            file=reference,
+            field="value",
+        )
+    status = data.get("status")
+
+    resolver = _VariableResolver(variable_map, unmapped)
+    px_ext = (
+        data.get("extension", {}).get("px", {})
+        if isinstance(data.get("extension"), Mapping)
+        else {}
+    )
+    default_name = table_id or str(px_ext.get("tableid") or data.get("label") or "value")
+    # resolve every combination of the other dimensions once
+    other_sizes = [sizes[ids.index(d)] for d in other_dims]
+    combo_var: dict[tuple[int, ...], str | None] = {}
+    combo_unit: dict[tuple[int, ...], str | None] = {}
+    var_rows: dict[str, tuple[str, str | None, str | None]] = {}
+    for combo in np.ndindex(*other_sizes) if other_dims else [()]:
+        c_codes = tuple(codes[d][i] for d, i in zip(other_dims, combo, strict=True))
+        c_labels = tuple(labels[d][i] for d, i in zip(other_dims, combo, strict=True))
+        if other_dims:
+            var = resolver(c_codes, c_labels)
+        else:  # only region and time: one variable, named after the table unless mapped
+            var = resolver.lookup((), ()) or slugify(default_name) or "value"
+        combo_var[tuple(combo)] = var
+        unit = _unit_of(data, metric_dims, dict(zip(other_dims, c_codes, strict=True)))
+        combo_unit[tuple(combo)] = unit
+        if var is not None and var not in var_rows:
+            desc = None
+            for d in metric_dims:
+                ref = dims[d].get("extension", {}).get("refperiod", {})
+                if isinstance(ref, Mapping) and ref.get(c_codes[other_dims.index(d)]):
+                    desc = f"referenstid: {ref[c_codes[other_dims.index(d)]]}"
+            var_rows[var] = (" / ".join(c_labels) or str(data.get("label", "")), unit, desc)
+
+    region_pos = ids.index(region_dim)
+    time_pos = ids.index(time_dim)
+    other_pos = [ids.index(d) for d in other_dims]
+    split = [split_region_code(c) for c in codes[region_dim]]
+    versions = [
+        _resolve_version(code, ver, area_version, file=reference, field=region_dim)
+        for code, ver in split
+    ]
+    periods = [normalize_period(c) for c in codes[time_dim]]
+
+    records: dict[str, list[Any]] = {c: [] for c in OBS_COLUMNS}
+    if n_cells:
+        positions = np.unravel_index(np.arange(n_cells), sizes)
+        for i in range(n_cells):
+            combo = tuple(int(positions[p][i]) for p in other_pos)
+            var = combo_var[combo]
+            if var is None:
+                continue
+            r = int(positions[region_pos][i])
+            t = int(positions[time_pos][i])
+            raw_value = values[i]
+            st = _status_at(status, i)
+            reason = ((missing_reasons or {}).get(st.strip()) if st else None) or _missing(st)
+            if reason is not None:
+                value = math.nan
+            elif raw_value is None or raw_value == "":
+                value = math.nan
+                reason = f"{st}: status från källan" if st else _NULL_REASON
+            elif isinstance(raw_value, str) and raw_value.strip() in SCB_MISSING_MARKERS:
+                value, reason = math.nan, SCB_MISSING_MARKERS[raw_value.strip()]
+            else:
+                try:
+                    value = float(raw_value)
+                except (TypeError, ValueError) as exc:
+                    raise InputError(
+                        f"cell {i} holds {raw_value!r}, not a number",
+                        file=reference,
+                        field="value",
+                        expected="a number, null or an SCB marker (.. . -)",
+                    ) from exc
+            records["area_code"].append(split[r][0])
+            records["area_version"].append(versions[r])
+            records["variable"].append(var)
+            records["period"].append(periods[t])
+            records["value"].append(value)
+            records["unit"].append(combo_unit[combo])
+            records["missing_reason"].append(reason)
+
+    tid = table_id or (str(px_ext.get("tableid")) if px_ext.get("tableid") else None) or "pxweb"
+    source = SourceMeta(
+        publisher=publisher,
+        table_id=tid,
+        title=str(data.get("label") or tid),
+        reference=reference,
+        checksum=checksum,
+        licence="CC0 1.0",
+        retrieved_at=retrieved_at,
+        notes=notes
+        or (f"PX-Web JSON-stat2; updated {data['updated']}" if data.get("updated") else None),
+    )
+    return Observations(
+        source=source, data=_obs_frame(records), variables=_variables_frame(var_rows)
+    )

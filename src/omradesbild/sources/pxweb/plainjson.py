@@ -1,0 +1,157 @@
+"""PX-Web API v1's plain ``json`` answer (``columns``/``data``/``metadata``) as observations.
+
+The answer lists the columns (``type`` ``d`` a dimension, ``t`` time, ``c`` a content) and
+one row per combination of dimension codes, ``{"key": [...], "values": [...]}``, its values
+strings (``"47820"``, ``".."``). It is turned into a JSON-stat 2 cube (the contents become
+a ``ContentsCode`` dimension) and read by
+:func:`~omradesbild.sources.pxweb.jsonstat.parse_jsonstat2`, so the same rules apply.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any, Literal
+
+from omradesbild.errors import InputError
+from omradesbild.sources.base import Observations, bytes_checksum
+from omradesbild.sources.pxweb.common import VariableMap
+from omradesbild.sources.pxweb.jsonstat import parse_jsonstat2
+
+__all__ = ["is_plain_json", "parse_pxweb_json"]
+
+_CONTENTS = "ContentsCode"
+
+
+def is_plain_json(data: Any) -> bool:
+    """Whether decoded JSON is v1's plain format (``columns`` and ``data``)."""
+    return isinstance(data, Mapping) and "columns" in data and "data" in data
+
+
+def _decode(payload: bytes | str | Mapping[str, Any], reference: str) -> Mapping[str, Any]:
+    if isinstance(payload, Mapping):
+        return payload
+    text = payload.decode("utf-8-sig") if isinstance(payload, bytes) else payload
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise InputError(f"not valid JSON: {exc}", file=reference) from exc
+    if not is_plain_json(data):
+        raise InputError(
+            "not PX-Web's plain JSON answer",
+            file=reference,
+            expected='an object with "columns" and "data" (v1 response format "json")',
+        )
+    return data
+
+
+def parse_pxweb_json(
+    payload: bytes | str | Mapping[str, Any],
+    *,
+    reference: str,
+    variable_map: VariableMap | None = None,
+    area_version: str | None = None,
+    table_id: str | None = None,
+    unmapped: Literal["slug", "drop", "error"] = "slug",
+    retrieved_at: datetime | None = None,
+    total_area: str | None = None,
+    publisher: str = "SCB",
+) -> Observations:
+    """Parse a v1 plain-``json`` answer; parameters as for ``parse_jsonstat2``.
+
+    Notes
+    -----
+    Combinations the answer leaves out become missing values with a reason, never zero.
+    """
+    raw = (
+        payload
+        if isinstance(payload, bytes)
+        else (payload.encode() if isinstance(payload, str) else json.dumps(payload).encode())
+    )
+    data = _decode(payload, reference)
+    columns = list(data["columns"])
+    dims = [c for c in columns if c.get("type") in ("d", "t")]
+    contents = [c for c in columns if c.get("type") == "c"]
+    if not contents:
+        raise InputError(
+            "no content column", file=reference, field="columns", expected='a column of type "c"'
+        )
+    codes: dict[str, list[str]] = {str(d["code"]): [] for d in dims}
+    seen: dict[str, set[str]] = {k: set() for k in codes}
+    cells: dict[tuple[str, ...], list[Any]] = {}
+    for i, row in enumerate(data["data"]):
+        key = [str(k) for k in row.get("key", [])]
+        vals = list(row.get("values", []))
+        if len(key) != len(dims) or len(vals) != len(contents):
+            raise InputError(
+                f"row {i + 1} has {len(key)} keys and {len(vals)} values",
+                file=reference,
+                field="data",
+                expected=f"{len(dims)} keys and {len(contents)} values per row",
+            )
+        for name, k in zip(codes, key, strict=True):
+            if k not in seen[name]:
+                seen[name].add(k)
+                codes[name].append(k)
+        cells[tuple(key)] = vals
+    ids = [*codes, _CONTENTS]
+    sizes = [len(codes[n]) for n in codes] + [len(contents)]
+    values: list[Any] = [None] * math.prod(sizes)
+    status: dict[str, str] = {}
+    index = {n: {c: i for i, c in enumerate(cs)} for n, cs in codes.items()}
+    for cell_key, vals in cells.items():
+        flat = 0
+        for name, k in zip(codes, cell_key, strict=True):
+            flat = flat * len(codes[name]) + index[name][k]
+        for j, v in enumerate(vals):
+            pos = flat * len(contents) + j
+            text = "" if v is None else str(v).strip()
+            if text in ("..", ".", "-", "…", "...", "....", ".....", "......"):
+                status[str(pos)] = text
+            else:
+                values[pos] = text or None
+    dimension: dict[str, Any] = {
+        str(d["code"]): {
+            "label": str(d.get("text") or d["code"]),
+            "category": {"index": {c: i for i, c in enumerate(codes[str(d["code"])])}},
+        }
+        for d in dims
+    }
+    dimension[_CONTENTS] = {
+        "label": "tabellinnehåll",
+        "category": {
+            "index": {str(c["code"]): i for i, c in enumerate(contents)},
+            "label": {str(c["code"]): str(c.get("text") or c["code"]) for c in contents},
+            "unit": {str(c["code"]): {"base": str(c["unit"])} for c in contents if c.get("unit")},
+        },
+    }
+    meta = (data.get("metadata") or [{}])[0] if isinstance(data.get("metadata"), list) else {}
+    times = [str(d["code"]) for d in dims if d.get("type") == "t"]
+    dataset = {
+        "version": "2.0",
+        "class": "dataset",
+        "label": str(meta.get("label") or ""),
+        "updated": meta.get("updated"),
+        "id": ids,
+        "size": sizes,
+        "dimension": dimension,
+        "value": values,
+        "status": status,
+        "role": {"time": times, "metric": [_CONTENTS]},
+    }
+    return parse_jsonstat2(
+        dataset,
+        reference=reference,
+        variable_map=variable_map,
+        area_version=area_version,
+        table_id=table_id,
+        unmapped=unmapped,
+        retrieved_at=retrieved_at,
+        total_area=total_area,
+        publisher=publisher,
+        checksum=bytes_checksum(raw),
+        notes="PX-Web v1 plain JSON"
+        + (f"; updated {meta['updated']}" if meta.get("updated") else ""),
+    )

@@ -1,0 +1,407 @@
+"""What the web app keeps in memory: the service layer's objects and finished answers.
+
+The computations are the service layer's (:mod:`omradesbild.services.level`,
+:mod:`omradesbild.services.area`); here they are cached with :func:`functools.lru_cache`,
+keyed on the store file's path and modification time: ingesting into the store invalidates
+the cache on the next request. The first request for a level (or an index method at a
+level) pays the computation; later requests only look up prepared objects, so pages and the
+API answer in milliseconds. Finished pages and JSON bodies are kept in an LRU response cache
+(:func:`memo`).
+"""
+
+from __future__ import annotations
+
+import functools
+import gzip
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from fastapi import Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import Response
+from pydantic import TypeAdapter
+
+from omradesbild.errors import InputError, NotFoundError
+from omradesbild.services.level import (
+    LevelIndex,
+    LevelIndicators,
+    LevelPicture,
+    PoliceData,
+    References,
+    level_index,
+    level_indicators,
+    method_by_id,
+    police_data,
+    records,
+)
+from omradesbild.services.level import references as _level_references
+
+#: Levels that are not offered as pages (they are references or overlays).
+HIDDEN_LEVELS = frozenset({"country", "police_area"})
+
+_LOCK = threading.RLock()
+
+
+# ------------------------------------------------------------------------ response cache
+_CACHE: OrderedDict[tuple[Any, ...], Any] = OrderedDict()
+_CACHE_LOCK = threading.Lock()
+_CACHE_SIZE = 50_000  # entries; a few per area (page, API, HTML) for every RegSO and more
+
+MISS = object()
+
+
+def cached(data: WebData, key: tuple[Any, ...]) -> Any:
+    """The value :func:`memo` holds for ``key``, or :data:`MISS` (never computes, never
+    waits for a computation: safe on the event loop)."""
+    full = (*data.key(), *key)
+    with _CACHE_LOCK:
+        if full in _CACHE:
+            _CACHE.move_to_end(full)
+            return _CACHE[full]
+    return MISS
+
+
+def memo(data: WebData, key: tuple[Any, ...], build: Callable[[], Any]) -> Any:
+    """``build()`` cached per store version (path, mtime) and ``key`` (LRU, in memory)."""
+    value = cached(data, key)
+    if value is not MISS:
+        return value
+    full = (*data.key(), *key)
+    value = build()
+    with _CACHE_LOCK:
+        _CACHE[full] = value
+        while len(_CACHE) > _CACHE_SIZE:
+            _CACHE.popitem(last=False)
+    return value
+
+
+def json_response(
+    data: WebData, key: tuple[Any, ...], model: Any, build: Callable[[], Any]
+) -> Response:
+    """The JSON of ``build()`` validated against ``model`` once, then served from memory."""
+
+    def encode() -> bytes:
+        adapter: TypeAdapter[Any] = TypeAdapter(model)
+        out: bytes = adapter.dump_json(adapter.validate_python(build()), by_alias=True)
+        return out
+
+    return Response(memo(data, key, encode), media_type="application/json")
+
+
+#: Bodies larger than this are also kept gzip-compressed, for clients that accept it.
+GZIP_MIN_BYTES = 8192
+
+
+async def json_response_async(
+    data: WebData,
+    key: tuple[Any, ...],
+    model: Any,
+    build: Callable[[], Any],
+    *,
+    request: Request | None = None,
+) -> Response:
+    """:func:`json_response` for ``async`` routes: a cache hit is answered on the event loop
+    (no thread hop, no GIL hand-over between threads); a miss is computed in the thread pool.
+
+    Large bodies go out gzip-compressed (compressed once, kept in memory) when the client
+    accepts it: the national tables shrink about eightfold.
+    """
+    body = cached(data, key)
+    if body is MISS:
+        response = await run_in_threadpool(json_response, data, key, model, build)
+        body = response.body
+    gzip_ok = request is not None and "gzip" in request.headers.get("accept-encoding", "")
+    if gzip_ok and len(body) >= GZIP_MIN_BYTES:
+        packed = cached(data, (*key, "gzip"))
+        if packed is MISS:
+            packed = await run_in_threadpool(
+                memo, data, (*key, "gzip"), lambda: gzip.compress(body, compresslevel=6, mtime=0)
+            )
+        return Response(
+            packed,
+            media_type="application/json",
+            headers={"Content-Encoding": "gzip", "Vary": "Accept-Encoding"},
+        )
+    return Response(body, media_type="application/json", headers={"Vary": "Accept-Encoding"})
+
+
+# ------------------------------------------------------------------------------- the store
+def store_key(path: str | Path) -> tuple[str, int]:
+    """``(path, mtime_ns)`` of the store (and its WAL file): the cache key."""
+    p = Path(path)
+    try:
+        mtime = p.stat().st_mtime_ns
+    except OSError as exc:
+        from omradesbild.errors import StoreError
+
+        raise StoreError(
+            f"{p}: no store here; create one with 'omradesbild ingest …' or "
+            "'omradesbild demo', or set OMRADESBILD_DB"
+        ) from exc
+    wal = Path(f"{p}.wal")
+    if wal.exists():
+        mtime = max(mtime, wal.stat().st_mtime_ns)
+    return str(p), mtime
+
+
+def _open(path: str) -> Any:
+    from omradesbild.store import Store
+
+    return Store(path, read_only=True)
+
+
+@dataclass(frozen=True)
+class StoreInfo:
+    """Levels, all areas and the sources of the store."""
+
+    levels: list[dict[str, Any]]
+    areas: pd.DataFrame  # area_code, level, version, name, parent_code
+    sources: pd.DataFrame
+    periods: list[str]
+    synthetic: bool
+    lookup: dict[str, list[tuple[str, str, str]]]  # code -> [(level, version, name)]
+
+    def level_names(self) -> list[str]:
+        return sorted({str(r["level"]) for r in self.levels})
+
+
+@functools.lru_cache(maxsize=8)
+def _store_info(path: str, mtime: int) -> StoreInfo:
+    with _open(path) as store:
+        summary = store.summary()
+        areas = store.areas()[["area_code", "level", "version", "name", "parent_code"]]
+        sources = store.sources()
+    levels = [a for a in summary["areas"] if a["level"] not in HIDDEN_LEVELS]
+    publishers = " ".join(sources["publisher"].astype(str)).lower()
+    lookup: dict[str, list[tuple[str, str, str]]] = {}
+    for code, lvl, ver, name in areas[["area_code", "level", "version", "name"]].itertuples(
+        index=False, name=None
+    ):
+        if lvl in HIDDEN_LEVELS:
+            continue
+        nm = name if isinstance(name, str) and name else str(code)
+        lookup.setdefault(str(code), []).append((str(lvl), str(ver), nm))
+    return StoreInfo(
+        lookup=lookup,
+        levels=levels,
+        areas=areas,
+        sources=sources,
+        periods=[str(p) for p in summary["periods"]],
+        synthetic="syntetisk" in publishers,
+    )
+
+
+@functools.lru_cache(maxsize=16)
+def _level(
+    path: str, mtime: int, level: str, version: str, base_version: str, threshold: int
+) -> LevelIndicators:
+    with _open(path) as store:
+        return level_indicators(
+            store, level=level, version=version, base_version=base_version, threshold=threshold
+        )
+
+
+@functools.lru_cache(maxsize=8)
+def _references(path: str, mtime: int, base_version: str, threshold: int) -> References:
+    with _open(path) as store:
+        return _level_references(store, base_version=base_version, threshold=threshold)
+
+
+@functools.lru_cache(maxsize=32)
+def _index(
+    path: str, mtime: int, method_id: str, level: str, version: str, base: str, threshold: int
+) -> LevelIndex:
+    return level_index(
+        _level(path, mtime, level, version, base, threshold), method_by_id(method_id)
+    )
+
+
+@functools.lru_cache(maxsize=16)
+def _police(path: str, mtime: int, level: str, version: str, period: str) -> PoliceData:
+    with _open(path) as store:
+        return police_data(store, level=level, version=version, period=period)
+
+
+@functools.lru_cache(maxsize=32)
+def _picture(
+    path: str,
+    mtime: int,
+    method_id: str,
+    level: str,
+    version: str,
+    base: str,
+    threshold: int,
+    draws: int,
+) -> LevelPicture:
+    lv = _level(path, mtime, level, version, base, threshold)
+    ix: LevelIndex | None = _index(path, mtime, method_id, level, version, base, threshold)
+    if ix is not None and not ix.results:
+        ix = None
+    period = ix.latest() if ix is not None else (lv.periods or [""])[-1]
+    return LevelPicture(
+        indicators=lv,
+        references=_references(path, mtime, base, threshold),
+        index=ix,
+        police=_police(path, mtime, level, version, period),
+        draws=draws,
+    )
+
+
+@functools.lru_cache(maxsize=8)
+def _geojson(path: str, mtime: int, level: str, version: str, tolerance: float) -> bytes:
+    from omradesbild.services.geometry import level_geojson
+
+    with _open(path) as store:
+        return level_geojson(store, level=level, version=version, tolerance=tolerance)
+
+
+def clear_caches() -> None:
+    """Forget every cached computation (tests)."""
+    for f in (_store_info, _level, _references, _index, _police, _picture, _geojson):
+        f.cache_clear()
+    with _CACHE_LOCK:
+        _CACHE.clear()
+
+
+# ------------------------------------------------------------------------------ the facade
+class WebData:
+    """The cached computations for one store, with the web app's settings.
+
+    Parameters
+    ----------
+    store_path
+        The store file.
+    base_version, threshold, draws, simplify_m
+        As :class:`~omradesbild.web.settings.WebSettings`.
+    """
+
+    def __init__(
+        self,
+        store_path: str | Path,
+        *,
+        base_version: str = "deso2018",
+        threshold: int = 5,
+        draws: int = 200,
+        simplify_m: float = 25.0,
+    ) -> None:
+        self.path = str(store_path)
+        self.base_version = base_version
+        self.threshold = threshold
+        self.draws = draws
+        self.simplify_m = simplify_m
+
+    def key(self) -> tuple[str, int]:
+        return store_key(self.path)
+
+    def info(self) -> StoreInfo:
+        with _LOCK:
+            return _store_info(*self.key())
+
+    def check_level(self, level: str) -> str:
+        """``level`` if the store has areas of it, else an :class:`InputError` (422)."""
+        known = self.info().level_names()
+        if level not in known:
+            raise InputError(
+                f"unknown area level {level!r}",
+                field="level",
+                expected=f"one of {', '.join(known) or '(the store has no areas)'}",
+            )
+        return level
+
+    def resolve_version(self, level: str, version: str | None) -> str:
+        """The boundary version of ``level``: as given (checked), the default or the only one."""
+        from omradesbild.config import DEFAULT_VERSION
+
+        self.check_level(level)
+        versions = sorted(str(r["version"]) for r in self.info().levels if r["level"] == level)
+        if version:
+            if version not in versions:
+                raise InputError(
+                    f"unknown boundary version {version!r} of level {level!r}",
+                    field="version",
+                    expected=f"one of {', '.join(versions)}",
+                )
+            return version
+        default = DEFAULT_VERSION.get(level)
+        if default in versions:
+            return str(default)
+        if len(versions) == 1:
+            return versions[0]
+        raise InputError(
+            f"level {level!r} has several boundary versions",
+            field="version",
+            expected=f"one of {', '.join(versions)}",
+        )
+
+    def level(self, level: str, version: str | None = None) -> LevelIndicators:
+        version = self.resolve_version(level, version)
+        with _LOCK:
+            return _level(*self.key(), level, version, self.base_version, self.threshold)
+
+    def references(self) -> References:
+        with _LOCK:
+            return _references(*self.key(), self.base_version, self.threshold)
+
+    def index(self, method_id: str, level: str, version: str | None = None) -> LevelIndex:
+        lv = self.level(level, version)
+        with _LOCK:
+            return _index(
+                *self.key(), method_id, level, lv.version, self.base_version, self.threshold
+            )
+
+    def try_index(self, method_id: str, lv: LevelIndicators) -> LevelIndex | None:
+        """The index, or None when it cannot be computed at the level."""
+        try:
+            ix = self.index(method_id, lv.level, lv.version)
+        except (NotFoundError, InputError):
+            return None
+        return ix if ix.results else None
+
+    def picture(self, method_id: str, level: str, version: str | None = None) -> LevelPicture:
+        """The level's picture under ``method_id`` (indicators, index, police, intervals)."""
+        lv = self.level(level, version)
+        with _LOCK:
+            return _picture(
+                *self.key(), method_id, level, lv.version, self.base_version, self.threshold,
+                self.draws,
+            )  # fmt: skip
+
+    def uncertainty(
+        self, method_id: str, level: str, period: str, version: str | None = None
+    ) -> dict[str, dict[str, Any]]:
+        """Area -> Monte-Carlo rank interval and class probabilities in ``period``."""
+        pic = self.picture(method_id, level, version)
+        return pic.uncertainty(period)[0]
+
+    def geojson(self, level: str, version: str | None = None) -> bytes:
+        version = self.resolve_version(level, version)
+        with _LOCK:
+            return _geojson(*self.key(), level, version, self.simplify_m)
+
+    def find_area(self, code: str, level: str | None = None) -> tuple[str, str, str]:
+        """``(level, version, name)`` of an area code (the default version first)."""
+        from omradesbild.config import DEFAULT_VERSION
+
+        hits = self.info().lookup.get(code, [])
+        if level:
+            hits = [h for h in hits if h[0] == level]
+        if not hits:
+            raise NotFoundError(f"no area with code {code!r} in the store")
+        default = [h for h in hits if DEFAULT_VERSION.get(h[0]) == h[1]]
+        return (default or hits)[0]
+
+    def warm(self, level: str, method_id: str) -> None:
+        """Compute what the pages of ``level`` need (after start-up)."""
+        lv = self.level(level)
+        self.references()
+        ix = self.try_index(method_id, lv)
+        if ix is not None:
+            self.uncertainty(method_id, level, ix.latest(), lv.version)
+
+
+__all__ = ["WebData", "cached", "clear_caches", "json_response", "memo", "records"]

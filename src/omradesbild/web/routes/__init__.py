@@ -1,0 +1,13 @@
+"""The web app's routes: the HTML pages and the JSON API."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from omradesbild.web.routes import api, pages
+
+router = APIRouter()
+router.include_router(pages.router)
+router.include_router(api.router)
+
+__all__ = ["api", "pages", "router"]

@@ -1,0 +1,510 @@
+"""The JSON API (``/api/*``, pydantic response models, OpenAPI at /docs) and downloads.
+
+Every value served has been through disclosure control (the service layer's objects).
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import tempfile
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Annotated, Any
+
+import pandas as pd
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import Response
+
+from omradesbild.errors import InputError, NotFoundError
+from omradesbild.services.explore import explore
+from omradesbild.services.level import (
+    LevelIndex,
+    LevelIndicators,
+    components,
+    method_by_id,
+    rank_bounds,
+    records,
+)
+from omradesbild.web.cache import json_response, json_response_async
+from omradesbild.web.models import (
+    AreaDetail,
+    AreaOut,
+    ExploreIn,
+    ExploreOut,
+    IndexOut,
+    IndicatorDef,
+    IndicatorValues,
+    LevelOut,
+    MethodDetail,
+    MethodSummary,
+    area_detail,
+    method_summary,
+)
+from omradesbild.web.views import get_data, get_lang, web_profile
+
+router = APIRouter()
+
+
+@router.get("/api/levels", response_model=list[LevelOut], tags=["areas"])
+def api_levels(request: Request) -> list[dict[str, Any]]:
+    """Area levels and boundary versions in the store."""
+    return [
+        {k: r[k] for k in ("level", "version", "n", "with_geometry")}
+        for r in get_data(request).info().levels
+    ]
+
+
+@router.get("/api/areas", response_model=list[AreaOut], tags=["areas"])
+async def api_areas(request: Request, level: str = "regso", version: str | None = None) -> Response:
+    """Every area of a level (the default boundary version unless ``version``)."""
+    data = get_data(request)
+    return await json_response_async(
+        data,
+        ("areas", level, version),
+        list[AreaOut],
+        lambda: _build_areas(request, level, version),
+        request=request,
+    )
+
+
+def _build_areas(
+    request: Request, level: str = "regso", version: str | None = None
+) -> list[dict[str, Any]]:
+    """Every area of a level (the default boundary version unless ``version``)."""
+    data = get_data(request)
+    version = data.resolve_version(level, version)
+    areas = data.info().areas
+    sub = areas[(areas["level"] == level) & (areas["version"] == version)]
+    from omradesbild.areas.codes import kommun_of
+
+    out = []
+    for c, n in zip(sub["area_code"].astype(str), sub["name"], strict=True):
+        k = kommun_of(c)
+        out.append(
+            {
+                "area_code": c,
+                "name": n if isinstance(n, str) and n else c,
+                "level": level,
+                "version": version,
+                "kommun_code": k if k.isdigit() and level != "kommun" else None,
+            }
+        )
+    return out
+
+
+@router.get("/api/areas/{code}", response_model=AreaDetail, tags=["areas"])
+async def api_area(
+    request: Request,
+    code: str,
+    level: str | None = None,
+    method: str | None = None,
+    period: str | None = None,
+) -> Response:
+    """One area: its indicators in a year (default the latest) with kommun and country
+    values, and its index score, rank (with the Monte-Carlo interval) and class."""
+    data = get_data(request)
+    return await json_response_async(
+        data,
+        ("area", code, level, method, period),
+        AreaDetail,
+        lambda: _build_area(request, code, level, method, period),
+        request=request,
+    )
+
+
+def _build_area(
+    request: Request,
+    code: str,
+    level: str | None = None,
+    method: str | None = None,
+    period: str | None = None,
+) -> AreaDetail:
+    """One area: its indicators in a year (default the latest with the index) with kommun
+    and country values, its index score, rank (with the Monte-Carlo interval) and class, and
+    its police classification over the years."""
+    data = get_data(request)
+    method = method or request.app.state.settings.method
+    p = web_profile(data, code, level=level, method=method, period=period, lang="sv")
+    return area_detail(p)
+
+
+def _index_row(row: dict[str, Any], ix: LevelIndex, name: str, u: dict[str, Any]) -> dict[str, Any]:
+    comps = {c: row.get(c) for c in components(ix.method) if c in row}
+    rank = row.get("rank")
+    cls = row.get("class")
+    low, high = rank_bounds(u)
+    return {
+        "area_code": row["area_code"],
+        "name": name,
+        "score": row.get("score"),
+        "rank": None if rank is None else int(rank),
+        "class": None if cls is None else int(cls),
+        "class_label": row.get("class_label"),
+        "rank_p05": low,
+        "rank_p95": high,
+        "components": comps,
+    }
+
+
+@router.get("/api/indicators", response_model=list[IndicatorDef], tags=["indicators"])
+def api_indicators() -> list[dict[str, Any]]:
+    """The indicator catalogue."""
+    from omradesbild.indicators import default_catalogue
+
+    return [
+        {
+            "id": i.id,
+            "name_sv": i.name_sv,
+            "name_en": i.name_en,
+            "domain": i.domain,
+            "kind": i.kind,
+            "unit": i.unit,
+            "direction": int(i.direction),
+            "population_base": i.population_base,
+            "min_denominator": i.min_denominator,
+            "source_tables": list(i.source_tables),
+            "caveats": list(i.caveats),
+        }
+        for i in default_catalogue().indicators
+    ]
+
+
+_VALUE_COLS = (
+    "area_code",
+    "period",
+    "indicator",
+    "value",
+    "ci_low",
+    "ci_high",
+    "numerator",
+    "denominator",
+    "reliable",
+    "approximate",
+    "masked",
+    "mask_reason",
+)
+
+
+@router.get("/api/indicators/values", response_model=IndicatorValues, tags=["indicators"])
+async def api_indicator_values(
+    request: Request,
+    level: str = "regso",
+    period: str | None = None,
+    indicator: Annotated[list[str] | None, Query()] = None,
+    version: str | None = None,
+) -> Response:
+    """Disclosed values of one or more indicators (default all) for every area of a level
+    in one year (default the latest)."""
+    data = get_data(request)
+    return await json_response_async(
+        data,
+        ("values", level, period, tuple(indicator or ()), version),
+        IndicatorValues,
+        lambda: _build_indicator_values(request, level, period, indicator, version),
+        request=request,
+    )
+
+
+def _build_indicator_values(
+    request: Request,
+    level: str = "regso",
+    period: str | None = None,
+    indicator: Annotated[list[str] | None, Query()] = None,
+    version: str | None = None,
+) -> dict[str, Any]:
+    """Disclosed values of one or more indicators (default all) for every area of a level
+    in one year (default the latest)."""
+    data = get_data(request)
+    lv = data.level(level, version)
+    ids = indicator or lv.indicator_ids
+    if period is None:
+        # The latest year in which any of the requested indicators has values.
+        held = [p for p in lv.periods if any((p, i) in lv.by_period_indicator for i in ids)]
+        period = held[-1] if held else (lv.periods[-1] if lv.periods else "")
+    elif period not in lv.periods:
+        raise NotFoundError(f"no indicators for {level} in {period}; years: {lv.periods}")
+    unknown = [i for i in ids if i not in lv.indicator_ids]
+    if unknown:
+        raise InputError(
+            f"unknown indicator(s) {unknown} at level {level}",
+            field="indicator",
+            expected=f"one of {', '.join(lv.indicator_ids)}",
+        )
+    rows: list[dict[str, Any]] = []
+    for i in ids:
+        sub = lv.by_period_indicator.get((period, i))
+        if sub is not None:
+            rows += records(sub, _VALUE_COLS)
+    return {
+        "level": level,
+        "version": lv.version,
+        "period": period,
+        "indicators": ids,
+        "disclosure_threshold": data.threshold,
+        "rows": rows,
+    }
+
+
+@router.get("/api/index", response_model=IndexOut, tags=["index"])
+async def api_index(
+    request: Request,
+    method: str | None = None,
+    level: str = "regso",
+    period: str | None = None,
+    version: str | None = None,
+    uncertainty: bool = Query(True, description="Add the Monte-Carlo 90 % rank interval"),
+    detail: bool = Query(
+        False,
+        description="Add each area's component values and class label (the labels are "
+        "always in `class_labels`)",
+    ),
+) -> Response:
+    """An index method for every area of a level in one year (default the latest)."""
+    data = get_data(request)
+    return await json_response_async(
+        data,
+        ("index", method, level, period, version, uncertainty, detail),
+        IndexOut,
+        lambda: _build_index(request, method, level, period, version, uncertainty, detail),
+        request=request,
+    )
+
+
+def _build_index(
+    request: Request,
+    method: str | None = None,
+    level: str = "regso",
+    period: str | None = None,
+    version: str | None = None,
+    uncertainty: bool = True,
+    detail: bool = False,
+) -> dict[str, Any]:
+    """An index method for every area of a level in one year (default the latest)."""
+    data = get_data(request)
+    method = method or request.app.state.settings.method
+    method_by_id(method)
+    lv = data.level(level, version)
+    ix = data.index(method, level, lv.version)
+    p = ix.period_or_latest(period)
+    unc = data.uncertainty(method, level, p, lv.version) if uncertainty else {}
+    rows = [
+        _index_row(r, ix, lv.names.get(c, c), unc.get(c, {}))
+        for c, r in sorted(ix.by_area[p].items())
+    ]
+    labels = {str(r["class"]): r["class_label"] for r in rows if r["class"] is not None}
+    if not detail:  # keep the national table light: labels once, components on request
+        for r in rows:
+            r["class_label"] = None
+            r["components"] = {}
+    return {
+        "method": ix.method.id,
+        "method_version": ix.method.version,
+        "level": level,
+        "version": lv.version,
+        "period": p,
+        "periods": ix.periods,
+        "n": len(rows),
+        "class_labels": dict(sorted(labels.items())),
+        "rows": rows,
+    }
+
+
+@router.post("/api/index/explore", response_model=ExploreOut, tags=["index"])
+def api_explore(request: Request, body: ExploreIn) -> dict[str, Any]:
+    """Recompute an index with other top-level weights and/or a subset of its indicators.
+
+    Returns every area's new rank and class next to those of the declared method, and with
+    ``draws > 0`` (at most 500) the Monte-Carlo 90 % rank interval under the new weights.
+    """
+    method_by_id(body.method)
+    data = get_data(request)
+    lv = data.level(body.level)
+    return explore(
+        lv,
+        data.index(body.method, body.level, lv.version),
+        period=body.period,
+        weights=body.weights,
+        include=body.indicators,
+        draws=body.draws,
+        seed=body.seed,
+    )
+
+
+@router.get("/api/methods", response_model=list[MethodSummary], tags=["index"])
+def api_methods() -> list[dict[str, Any]]:
+    """The shipped index methods."""
+    from omradesbild.index import shipped_methods
+
+    return [method_summary(method_by_id(m)) for m in shipped_methods()]
+
+
+@router.get("/api/methods/{method_id}", response_model=MethodDetail, tags=["index"])
+def api_method(method_id: str) -> dict[str, Any]:
+    """One method with its full definition."""
+    m = method_by_id(method_id)
+    return {
+        **method_summary(m),
+        "description": m.description,
+        "reference": m.reference,
+        "definition": m.model_dump(mode="json"),
+    }
+
+
+@router.get(
+    "/api/geojson",
+    tags=["areas"],
+    response_class=Response,
+    responses={200: {"content": {"application/geo+json": {}}}},
+)
+def api_geojson(request: Request, level: str = "regso", version: str | None = None) -> Response:
+    """Simplified boundaries of a level in EPSG:4326 (feature id = area code; cached)."""
+    body = get_data(request).geojson(level, version)
+    return Response(
+        body,
+        media_type="application/geo+json",
+        headers={"Cache-Control": "public, max-age=3600"},
+    )
+
+
+# ------------------------------------------------------------------------------ downloads
+def _download(body: bytes, filename: str, media_type: str) -> Response:
+    return Response(
+        body,
+        media_type=media_type,
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+def _published_indicators(lv: LevelIndicators, period: str | None) -> pd.DataFrame:
+    ind = lv.indicators
+    if period:
+        if period not in lv.periods:
+            raise NotFoundError(f"no indicators for {lv.level} in {period}; years: {lv.periods}")
+        ind = ind[ind["period"] == period]
+    out = ind.copy()
+    out.insert(1, "area_name", out["area_code"].map(lv.names))
+    return out
+
+
+@router.get("/api/export/indicators.csv", tags=["downloads"], response_class=Response)
+def export_indicators_csv(
+    request: Request, level: str = "regso", period: str | None = None
+) -> Response:
+    """The disclosed long indicator table as CSV (UTF-8, comma, point decimals)."""
+    lv = get_data(request).level(level)
+    df = _published_indicators(lv, period)
+    return _download(
+        df.to_csv(index=False).encode("utf-8"),
+        f"indikatorer_{level}_{period or 'alla'}.csv",
+        "text/csv; charset=utf-8",
+    )
+
+
+@router.get("/api/export/indicators.json", tags=["downloads"], response_class=Response)
+def export_indicators_json(
+    request: Request, level: str = "regso", period: str | None = None
+) -> Response:
+    """The disclosed indicator rows as JSON with provenance metadata."""
+    data = get_data(request)
+    lv = data.level(level)
+    df = _published_indicators(lv, period)
+    info = data.info()
+    doc = {
+        "metadata": {
+            "generated_at": datetime.now(UTC).isoformat(timespec="seconds"),
+            "level": level,
+            "version": lv.version,
+            "period": period,
+            "disclosure_threshold": data.threshold,
+            "sources": records(
+                info.sources[["publisher", "table_id", "title", "reference", "licence"]]
+            ),
+        },
+        "indicators": records(df),
+    }
+    return _download(
+        json.dumps(doc, ensure_ascii=False, allow_nan=False).encode("utf-8"),
+        f"indikatorer_{level}_{period or 'alla'}.json",
+        "application/json",
+    )
+
+
+@router.get("/api/export/index.csv", tags=["downloads"], response_class=Response)
+def export_index_csv(
+    request: Request,
+    method: str | None = None,
+    level: str = "regso",
+    period: str | None = None,
+) -> Response:
+    """The index (score, rank, class, disclosed components) as CSV."""
+    data = get_data(request)
+    method = method or request.app.state.settings.method
+    method_by_id(method)
+    lv = data.level(level)
+    ix = data.index(method, level, lv.version)
+    p = ix.period_or_latest(period)
+    df = ix.published[p].copy()
+    df.insert(1, "area_name", df["area_code"].map(lv.names))
+    return _download(
+        df.to_csv(index=False).encode("utf-8"), f"index_{method}_{level}_{p}.csv", "text/csv"
+    )
+
+
+@router.get("/api/export/excel.xlsx", tags=["downloads"], response_class=Response)
+def export_excel(
+    request: Request,
+    level: str = "regso",
+    period: str | None = None,
+    method: str | None = None,
+) -> Response:
+    """Excel workbook: one sheet per domain, the index, and sources and method."""
+    from omradesbild.reports.exports import export_excel as _export_excel
+
+    data = get_data(request)
+    lang = get_lang(request)
+    method = method or request.app.state.settings.method
+    lv = data.level(level)
+    ix = data.try_index(method, lv)
+    p = period or (ix.latest() if ix is not None else lv.periods[-1])
+    ind = lv.raw[lv.raw["period"] == p]
+    index = ix.results.get(p) if ix is not None else None
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "omradesbild.xlsx"
+        _export_excel(
+            path,
+            indicators=ind,
+            index=index,
+            areas=lv.areas,
+            sources=data.info().sources,
+            methods={ix.method.id: ix.method.version} if ix is not None else None,
+            lang=lang,
+            threshold=data.threshold,
+        )
+        body = io.BytesIO(path.read_bytes()).getvalue()
+    return _download(
+        body,
+        f"omradesbild_{level}_{p}.xlsx",
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+
+
+def warm_area_api(state: Any, level: str) -> int:
+    """Prepare ``/api/areas/{code}`` (default level, method and year) for every area of
+    ``level`` (start-up, in the background). ``state`` is the app's ``app.state``."""
+    from types import SimpleNamespace
+
+    stand_in: Any = SimpleNamespace(app=SimpleNamespace(state=state))
+    data = state.data
+    n = 0
+    for code in sorted(data.level(level).names):
+
+        def build(code: str = code) -> Any:
+            return _build_area(stand_in, code, None, None, None)
+
+        try:
+            json_response(data, ("area", code, None, None, None), AreaDetail, build)
+        except (NotFoundError, InputError):
+            continue
+        n += 1
+    return n

@@ -1,0 +1,434 @@
+"""The HTML pages: overview, map, area page, comparison, method explorer, downloads.
+
+Pages are Swedish by default; ``?lang=en`` (or the setting ``lang``) switches to English.
+Every value shown has been through disclosure control (the service layer's objects).
+Nothing is loaded from other hosts: plotly.js is served from the installed plotly package
+under ``/static/vendor/``.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
+
+from omradesbild.errors import InputError, NotFoundError
+from omradesbild.services.area import catalogue_names
+from omradesbild.services.explore import MAX_DRAWS
+from omradesbild.services.level import clean, method_by_id
+from omradesbild.services.models import AreaProfile, IndicatorValue
+from omradesbild.web.cache import MISS, cached, memo
+from omradesbild.web.entries import (
+    cached_public_entries,
+    generation_is_fresh,
+    partner_entries,
+    public_generation,
+)
+from omradesbild.web.text import no_scheme
+from omradesbild.web.views import (
+    AreaView,
+    area_view,
+    get_data,
+    get_lang,
+    json_script,
+    page,
+    page_context,
+    page_context_key,
+    web_profile,
+)
+from omradesbild.wording import Translator, fmt_num, police_label, translator, unit_label
+
+router = APIRouter()
+
+
+@dataclass(frozen=True)
+class CompareRow:
+    """One indicator of the comparison: the areas' values side by side."""
+
+    id: str
+    label: str
+    unit: str
+    cells: tuple[IndicatorValue | None, ...]
+    country: float | None
+
+
+def compare_rows(profiles: list[AreaProfile]) -> list[CompareRow]:
+    """The indicators of any of ``profiles``, first seen first, one cell per area."""
+    seen: dict[str, IndicatorValue] = {}
+    for pr in profiles:
+        for v in pr.indicators:
+            seen.setdefault(v.id, v)
+    rows = []
+    for ind, first in seen.items():
+        cells = tuple(next((v for v in pr.indicators if v.id == ind), None) for pr in profiles)
+        rows.append(
+            CompareRow(
+                id=ind, label=first.label, unit=first.unit, cells=cells, country=first.country
+            )
+        )
+    return rows
+
+
+@router.get("/", response_class=HTMLResponse, include_in_schema=False)
+def overview(request: Request) -> HTMLResponse:
+    """Overview: levels, the default level's classes, links to the other pages."""
+    data = get_data(request)
+    settings = request.app.state.settings
+    lang = get_lang(request)
+    info = data.info()
+    classes: list[dict[str, Any]] = []
+    method_title = ""
+    level = settings.level if settings.level in info.level_names() else None
+    areas: list[dict[str, Any]] = []
+    if level:
+        lv = data.level(level, settings.version)
+        ix = data.try_index(settings.method, lv)
+        if ix is not None:
+            p = ix.latest()
+            method_title = f"{(ix.method.title_en if lang == 'en' else ix.method.title_sv)} ({p})"
+            counts = ix.results[p]["class"].value_counts().sort_index()
+            classes = []
+            for c, n in counts.items():
+                k = int(str(c))
+                classes.append({"cls": k, "label": ix.class_labels.get(k, str(k)), "n": int(n)})
+        areas = [{"code": c, "name": lv.names[c]} for c in sorted(lv.names)[:200]]
+    return page(
+        request,
+        "overview.html",
+        lang=lang,
+        levels=info.levels,
+        level=level,
+        classes=classes,
+        method_title=method_title,
+        areas=areas,
+        n_level=len(data.level(level).names) if level else 0,
+    )
+
+
+@router.get("/api/status", tags=["status"])
+def status(request: Request) -> dict[str, Any]:
+    """Whether start-up precomputation has finished (``warm``), and the store in use."""
+    return {
+        "warm": bool(getattr(request.app.state, "warm_done", False)),
+        "pages_prepared": int(getattr(request.app.state, "pages_prepared", 0)),
+        "store": str(request.app.state.settings.store_path),
+    }
+
+
+@router.get("/omrade", include_in_schema=False)
+def area_redirect(request: Request, code: str = "") -> RedirectResponse:
+    """The "go to area" form: redirect to /omrade/{code}."""
+    code = code.strip()
+    if not code:
+        raise InputError("give an area code", field="code", expected="e.g. 0180R001")
+    lang = request.query_params.get("lang")
+    suffix = f"?lang={lang}" if lang in ("sv", "en") else ""
+    return RedirectResponse(f"/omrade/{code}{suffix}", status_code=303)
+
+
+@router.get("/karta", response_class=HTMLResponse, include_in_schema=False)
+def map_page(
+    request: Request,
+    level: str | None = None,
+    layer: str | None = None,
+    period: str | None = None,
+    method: str | None = None,
+) -> HTMLResponse:
+    """Choropleth of every area of a level, coloured by an indicator or an index."""
+    data = get_data(request)
+    settings = request.app.state.settings
+    lang = get_lang(request)
+    t = translator(lang)
+    level = level or settings.level
+    lv = data.level(level, settings.version if level == settings.level else None)
+    method = method or settings.method
+    names, units, direction = catalogue_names(lang)
+    ix = data.try_index(method, lv)
+    layer = layer or ("index" if ix is not None else (lv.indicator_ids or ["index"])[0])
+    codes = sorted(lv.names)
+    values: list[Any]
+    if layer == "index":
+        if ix is None:
+            raise NotFoundError(f"index {method!r} cannot be computed for {level}")
+        period = ix.period_or_latest(period)
+        by_area = ix.by_area[period]
+        values = [by_area.get(c, {}).get("score") for c in codes]
+        title = f"{(ix.method.title_en if lang == 'en' else ix.method.title_sv)} – {t('score')}"
+        reverse = False
+        periods = ix.periods
+    else:
+        if layer not in lv.indicator_ids:
+            raise InputError(
+                f"unknown indicator {layer!r} at level {level}",
+                field="layer",
+                expected=f"'index' or one of {', '.join(lv.indicator_ids)}",
+            )
+        periods = sorted(p for (p, i) in lv.by_period_indicator if i == layer)
+        period = period if period in periods else periods[-1]
+        sub = lv.by_period_indicator[(period, layer)].set_index("area_code")["value"]
+        values = [clean(sub.get(c)) for c in codes]
+        title = names.get(layer, layer)
+        reverse = direction.get(layer) == -1
+    hover = [f"{lv.names[c]} ({c}): {fmt_num(v, lang)}" for c, v in zip(codes, values, strict=True)]
+    has_geo = any(
+        r["level"] == level and r["version"] == lv.version and r["with_geometry"]
+        for r in data.info().levels
+    )
+    from omradesbild.reports import charts
+
+    figures: dict[str, Any] = {}
+    if has_geo:
+        figures["map"] = charts.choropleth(
+            codes, values, hover=hover, title=f"{title} ({period})", reverse=reverse, height=600
+        )
+    table = sorted(
+        ({"code": c, "name": lv.names[c], "value": v} for c, v in zip(codes, values, strict=True)),
+        key=lambda r: (r["value"] is None, -(r["value"] or 0)),
+    )
+    limit = 500
+    from omradesbild.index import shipped_methods
+
+    return page(
+        request,
+        "karta.html",
+        lang=lang,
+        levels=[r for r in data.info().levels],
+        level=level,
+        version=lv.version,
+        layer=layer,
+        layers=[("index", f"{t('index')}: {method}")] if ix is not None else [],
+        indicators=[(i, names.get(i, i)) for i in lv.indicator_ids],
+        methods=shipped_methods(),
+        method=method,
+        period=period,
+        periods=periods,
+        title=title,
+        unit="" if layer == "index" else unit_label(units.get(layer, ""), lang),
+        figures=json_script(figures),
+        has_map="map" in figures,
+        geo_url=f"/api/geojson?level={level}&version={lv.version}",
+        table=table[:limit],
+        n_table=len(table),
+        limit=limit,
+        fmt=lambda x: fmt_num(x, lang),
+    )
+
+
+@router.get("/omrade/{code}", response_class=HTMLResponse, include_in_schema=False)
+async def area_page(
+    request: Request,
+    code: str,
+    level: str | None = None,
+    method: str | None = None,
+    period: str | None = None,
+) -> HTMLResponse:
+    """The area page: key figures with intervals vs kommun and country, trends, index rank
+    with its uncertainty, area-type history, and the partners' observations."""
+    data = get_data(request)
+    lang = get_lang(request)
+    method = method or request.app.state.settings.method
+    from omradesbild.web.auth import cookie_name
+
+    # Anonymous visitors all see the same page: serve it from memory until the store or the
+    # partners' input changes.
+    anonymous = not request.cookies.get(cookie_name(request))
+    html_key: tuple[Any, ...] | None = None
+    if anonymous:
+        if generation_is_fresh(request):
+            generation = public_generation(request)
+        else:
+            generation = await run_in_threadpool(public_generation, request)
+        html_key = ("area-html", code, level, method, period, lang, generation)
+        html = cached(data, html_key)
+        if html is not MISS:
+            return HTMLResponse(html)
+
+    def build() -> AreaView:
+        return area_view(data, code, level=level, method=method, period=period, lang=lang)
+
+    # A cache hit renders on the event loop; computations and the partners' database run in
+    # the thread pool (see docs/web.md, "Performance").
+    key = ("area-page", code, level, method, period, lang)
+    hit = cached(data, key)
+    if hit is MISS:
+        hit = await run_in_threadpool(memo, data, key, build)
+    view: AreaView = hit
+    ctx_key = page_context_key(data, lang)
+    if cached(data, ctx_key) is MISS:
+        await run_in_threadpool(memo, data, ctx_key, lambda: page_context(data, lang))
+    fast = cached_public_entries(request, code) if anonymous else None
+    if fast is not None:
+        available, entries = fast
+    else:
+        available, entries = await run_in_threadpool(partner_entries, request, code)
+    response = page(
+        request,
+        "omrade.html",
+        lang=lang,
+        p=view.profile,
+        view=view,
+        figures=view.figures,
+        police_label=lambda c: police_label(c, lang),
+        rt=Translator(lang),
+        partners_available=available,
+        partner_entries=entries,
+        fmt=lambda x, d=1: fmt_num(x, lang, d),
+    )
+    if html_key is not None and response.status_code == 200:
+        memo(data, html_key, lambda: bytes(response.body))
+    return response
+
+
+@router.get("/jamfor", response_class=HTMLResponse, include_in_schema=False)
+def compare_page(
+    request: Request,
+    areas: Annotated[list[str] | None, Query()] = None,
+    method: str | None = None,
+) -> HTMLResponse:
+    """Compare 2–4 areas side by side (the latest year)."""
+    data = get_data(request)
+    lang = get_lang(request)
+    codes = [a.strip() for a in (areas or []) if a.strip()]
+    if codes and not 2 <= len(codes) <= 4:
+        raise InputError(
+            f"compare 2–4 areas, got {len(codes)}", field="areas", expected="2 to 4 area codes"
+        )
+    if len(set(codes)) != len(codes):
+        raise InputError("the same area is given twice", field="areas")
+    method = method or request.app.state.settings.method
+    profiles = [
+        web_profile(data, c, level=None, method=method, period=None, lang=lang) for c in codes
+    ]
+    rows = compare_rows(profiles)
+    figures: dict[str, Any] = {}
+    pct = [r for r in rows if r.unit == "procent"]
+    if profiles and pct:
+        figures["compare"] = {
+            "data": [
+                {
+                    "type": "bar",
+                    "orientation": "h",
+                    "name": pr.name,
+                    "y": [r.label for r in pct],
+                    "x": [c.value if (c := r.cells[k]) is not None else None for r in pct],
+                }
+                for k, pr in enumerate(profiles)
+            ],
+            "layout": {
+                "barmode": "group",
+                "height": max(300, 60 * len(pct) + 80),
+                "margin": {"l": 10, "r": 10, "t": 10, "b": 40},
+                "yaxis": {"automargin": True, "autorange": "reversed"},
+                "legend": {"orientation": "h"},
+            },
+        }
+    return page(
+        request,
+        "jamfor.html",
+        lang=lang,
+        codes=codes,
+        profiles=profiles,
+        rows=rows,
+        figures=json_script(figures),
+        fmt=lambda x, d=1: fmt_num(x, lang, d),
+    )
+
+
+@router.get("/metod", response_class=HTMLResponse, include_in_schema=False)
+def method_page(
+    request: Request, method: str | None = None, level: str | None = None
+) -> HTMLResponse:
+    """Method explorer: change weights / indicators, see ranks and classes change."""
+    data = get_data(request)
+    settings = request.app.state.settings
+    lang = get_lang(request)
+    from omradesbild.index import shipped_methods
+
+    method = method or settings.method
+    m = method_by_id(method)
+    level = level or settings.level
+    lv = data.level(level)
+    ix = data.try_index(method, lv)
+    return page(
+        request,
+        "metod.html",
+        lang=lang,
+        methods=shipped_methods(),
+        method=m,
+        method_reference=no_scheme(m.reference),
+        method_title=m.title_en if lang == "en" else m.title_sv,
+        levels=data.info().levels,
+        level=level,
+        periods=ix.periods if ix is not None else [],
+        computable=ix is not None,
+        max_draws=MAX_DRAWS,
+    )
+
+
+@router.get("/nedladdning", response_class=HTMLResponse, include_in_schema=False)
+def download_page(request: Request) -> HTMLResponse:
+    """Links to CSV, JSON and Excel downloads of indicators and the index."""
+    data = get_data(request)
+    settings = request.app.state.settings
+    lang = get_lang(request)
+    from omradesbild.index import shipped_methods
+
+    info = data.info()
+    levels = [
+        {"level": r["level"], "version": r["version"], "periods": info.periods} for r in info.levels
+    ]
+    excel = True  # openpyxl is a core dependency
+    return page(
+        request,
+        "nedladdning.html",
+        lang=lang,
+        levels=levels,
+        methods=shipped_methods(),
+        method=settings.method,
+        excel=excel,
+    )
+
+
+# ---------------------------------------------------------------------------- static
+@router.get("/static/vendor/plotly.min.js", include_in_schema=False)
+def plotly_js() -> Response:
+    """plotly.js from the installed plotly package (nothing from a CDN)."""
+    ref = resources.files("plotly") / "package_data" / "plotly.min.js"
+    if isinstance(ref, Path) and ref.is_file():
+        return FileResponse(
+            ref, media_type="text/javascript", headers={"Cache-Control": "public, max-age=86400"}
+        )
+    return Response(  # pragma: no cover - zipped installs
+        ref.read_bytes(),
+        media_type="text/javascript",
+        headers={"Cache-Control": "public, max-age=86400"},
+    )
+
+
+_EMPTY_TOPO = {
+    "type": "Topology",
+    "arcs": [],
+    "objects": {
+        k: {"type": "GeometryCollection", "geometries": []}
+        for k in ("land", "ocean", "lakes", "rivers", "countries", "subunits", "coastlines")
+    },
+}
+
+
+@router.get("/static/vendor/plotly-geo-assets.js", include_in_schema=False)
+def plotly_geo_assets() -> Response:
+    """Empty world maps, so that plotly.js never fetches its base map (the base is hidden)."""
+    topo = json.dumps(_EMPTY_TOPO, separators=(",", ":"))
+    js = "window.PlotlyGeoAssets={topojson:{}};"
+    for scope in ("world", "europe"):
+        for res in ("110", "50"):
+            js += f"window.PlotlyGeoAssets.topojson['{scope}_{res}m']={topo};"
+    return Response(
+        js, media_type="text/javascript", headers={"Cache-Control": "public, max-age=86400"}
+    )

@@ -1,0 +1,179 @@
+"""What every page shares (language, layout context) and the area page's view of the one
+:class:`~omradesbild.services.models.AreaProfile`."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse
+
+from omradesbild.errors import InputError, NotFoundError
+from omradesbild.services.area import area_profile
+from omradesbild.services.models import AreaProfile
+from omradesbild.web.cache import WebData, memo
+from omradesbild.wording import fmt_num, translator
+
+
+def get_data(request: Request) -> WebData:
+    """The app's cached data facade."""
+    data: WebData = request.app.state.data
+    return data
+
+
+def get_lang(request: Request) -> str:
+    """``?lang=`` (sv/en) or the setting."""
+    lang = request.query_params.get("lang")
+    if lang in ("sv", "en"):
+        return lang
+    if lang:
+        raise InputError(f"unknown language {lang!r}", field="lang", expected="sv or en")
+    return str(request.app.state.settings.lang)
+
+
+def page_context_key(data: WebData, lang: str) -> tuple[Any, ...]:
+    """Cache key of :func:`page_context`."""
+    return ("page-context", lang, data.threshold)
+
+
+def page_context(data: WebData, lang: str) -> dict[str, Any]:
+    """The store-wide part of every page: the synthetic-data banner and the disclosure rule."""
+    from omradesbild.reports.disclosure import disclosure_rule_text
+
+    try:
+        synthetic = data.info().synthetic
+    except Exception:
+        synthetic = False
+    return {"synthetic": synthetic, "disclosure_rule": disclosure_rule_text(data.threshold, lang)}
+
+
+def _visitor(request: Request) -> None:
+    """Make a logged-in visitor (session cookie) known to the page layout.
+
+    Anonymous visitors cost nothing: the partners' database is read only when a session
+    cookie is present.
+    """
+    if getattr(request.state, "user", None) is not None:
+        return
+    if getattr(request.app.state, "partners_engine", None) is None:
+        return
+    from omradesbild.partners import security
+    from omradesbild.web.auth import _factory, cookie_name, csrf_for
+
+    token = request.cookies.get(cookie_name(request))
+    if not token:
+        return
+    with _factory(request)() as db:
+        user = security.session_user(db, token)
+    if user is not None:
+        request.state.user = user
+        request.state.csrf_token = csrf_for(request)
+
+
+def page(request: Request, template: str, **context: Any) -> HTMLResponse:
+    """Render a page with the shared context (language, user, CSRF token, texts)."""
+    _visitor(request)
+    lang = context.pop("lang", None) or get_lang(request)
+    data = get_data(request)
+    ctx = {
+        "lang": lang,
+        "t": translator(lang),
+        "user": getattr(request.state, "user", None),
+        "csrf_token": getattr(request.state, "csrf_token", None),
+        **memo(data, page_context_key(data, lang), lambda: page_context(data, lang)),
+        **context,
+    }
+    templates = request.app.state.templates
+    resp: HTMLResponse = templates.TemplateResponse(request, template, ctx)
+    return resp
+
+
+def json_script(obj: Any) -> str:
+    """JSON safe to embed in a ``<script type="application/json">``."""
+    return json.dumps(obj, ensure_ascii=False, separators=(",", ":"), allow_nan=False).replace(
+        "</", "<\\/"
+    )
+
+
+# ------------------------------------------------------------------------------ area page
+@dataclass(frozen=True)
+class AreaView:
+    """The area page: the profile, its figures (as embedded JSON) and the map's data URL."""
+
+    profile: AreaProfile
+    figures: str
+    figure_ids: tuple[str, ...]
+    trend_ids: tuple[str, ...]
+    geo_url: str
+
+
+def has_geometry(data: WebData, level: str, version: str) -> bool:
+    """Whether the store holds boundaries of the level's version."""
+    return any(
+        r["level"] == level and r["version"] == version and r["with_geometry"]
+        for r in data.info().levels
+    )
+
+
+def web_profile(
+    data: WebData, code: str, *, level: str | None, method: str, period: str | None, lang: str
+) -> AreaProfile:
+    """The :class:`AreaProfile` of ``code`` (found at ``level`` or its default level)."""
+    lvl, version, name = data.find_area(code, level)
+    lv = data.level(lvl, version)
+    if code not in lv.names:
+        raise NotFoundError(f"no {lvl} area with code {code!r}")
+    pic = data.picture(method, lvl, lv.version)
+    return area_profile(
+        pic, code, period=period, lang=lang, name=name,
+        has_geometry=has_geometry(data, lvl, lv.version),
+    )  # fmt: skip
+
+
+def area_view(
+    data: WebData, code: str, *, level: str | None, method: str, period: str | None, lang: str
+) -> AreaView:
+    """The area page's profile with its Plotly figures."""
+    from omradesbild.reports import charts
+
+    t = translator(lang)
+    p = web_profile(data, code, level=level, method=method, period=period, lang=lang)
+    city = None
+    pic = data.picture(method, p.level, p.version)
+    if p.has_geometry and pic.index is not None:
+        lv = pic.indicators
+        rp = p.rank.period if p.rank else pic.index.latest()
+        codes = [c for c in sorted(lv.names) if lv.kommun.get(c) == p.kommun]
+        scores = [pic.index.score(c, rp) for c in codes]
+        hover = [f"{lv.names[c]}: {fmt_num(s, lang)}" for c, s in zip(codes, scores, strict=True)]
+        city = (codes, scores, hover)
+    figures = charts.profile_figures(
+        p, names=(p.name, t("kommun"), t("country")), city=city, score_title=t("score"),
+        headline_key="headline-plot", drivers=False,
+    )  # fmt: skip
+    return AreaView(
+        profile=p,
+        figures=json_script(figures),
+        figure_ids=tuple(figures),
+        trend_ids=tuple(charts.trend_ids(figures)),
+        geo_url=f"/api/geojson?level={p.level}&version={p.version}",
+    )
+
+
+def warm_area_pages(data: WebData, level: str, method: str, lang: str) -> int:
+    """Compute the area page of every area of ``level`` (start-up, in the background), so
+    that first visits are served from memory. Returns the number of pages prepared."""
+    n = 0
+    for code in sorted(data.level(level).names):
+
+        def build(code: str = code) -> AreaView:
+            return area_view(data, code, level=None, method=method, period=None, lang=lang)
+
+        try:
+            memo(data, ("area-page", code, None, method, None, lang), build)
+        except (NotFoundError, InputError):
+            continue
+        n += 1
+    return n

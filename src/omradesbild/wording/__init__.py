@@ -1,0 +1,232 @@
+"""The one catalogue of wording (Swedish and English) and the one number formatter.
+
+Every label, unit, class name, error and note shown by the web app, the static site, the
+PDF, the exports and the CLI's readable output is read from ``sv.yaml`` and ``en.yaml``
+beside this module. Both files hold the same keys with the same ``{placeholders}``
+(:func:`check_catalogue`; the test suite runs it). Swedish is the default language.
+
+- :func:`text` — one string: ``text("kommun", "en")`` → ``"Municipality"``;
+- :func:`translator` — ``t = translator(lang)``; ``t("key", **fmt)`` in code and templates,
+  with ``t.police(category)``, ``t.group(group)`` and ``t.level(level)`` for the names of
+  police categories, population groups and area levels;
+- :func:`police_label`, :func:`group_label`, :func:`level_label`, :func:`domain_label`,
+  :func:`unit_label` — names of categories, groups, levels, domains and units (the name
+  itself when the catalogue has no entry);
+- :func:`both` — ``"svenska / English"`` for the bilingual CLI output;
+- :func:`fmt_num` / :func:`parse_num` — numbers for display.
+
+Numbers
+-------
+Swedish: decimal comma and U+202F NARROW NO-BREAK SPACE as thousands separator
+(``1 234 567,9``); the narrow space is a thin space that never breaks a number over two
+lines. English: decimal point and comma as thousands separator (``1,234,567.9``). A missing
+value (``None``, NaN) is shown as ``–``. Machine-readable files (CSV, JSON) keep plain
+point decimals and do not use this formatter.
+"""
+
+from __future__ import annotations
+
+import math
+import string
+from collections.abc import Mapping
+from functools import cache
+from pathlib import Path
+from typing import Literal
+
+Lang = Literal["sv", "en"]
+
+#: The languages of the catalogue; the first is the default.
+LANGUAGES: tuple[Lang, ...] = ("sv", "en")
+
+#: Thousands separator of Swedish numbers: U+202F NARROW NO-BREAK SPACE.
+THIN_SPACE = "\u202f"
+
+#: Shown for a missing number.
+MISSING = "–"
+
+_HERE = Path(__file__).parent
+
+
+def check_lang(lang: str) -> Lang:
+    """``lang`` if it is ``"sv"`` or ``"en"``; otherwise a :class:`ConfigError`."""
+    from omradesbild.errors import ConfigError
+
+    if lang not in LANGUAGES:
+        raise ConfigError(f"language {lang!r} is not supported; choose one of {list(LANGUAGES)}")
+    return lang  # type: ignore[return-value]
+
+
+@cache
+def strings(lang: str) -> Mapping[str, str]:
+    """Every string of ``lang``, by key (read once from ``<lang>.yaml``).
+
+    Raises
+    ------
+    ConfigError
+        Unknown language, or the file is unreadable or not a mapping of strings.
+    """
+    from omradesbild.errors import ConfigError
+    from omradesbild.yamlfile import read_yaml
+
+    lang = check_lang(lang)
+    path = _HERE / f"{lang}.yaml"
+    raw = read_yaml(path, what="the wording catalogue")
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{path}: expected a mapping of key: text")
+    bad = [k for k, v in raw.items() if not isinstance(k, str) or not isinstance(v, str)]
+    if bad:
+        raise ConfigError(f"{path}: key {bad[0]!r}: expected a text (string) value")
+    return dict(raw)
+
+
+def placeholders(s: str) -> frozenset[str]:
+    """The ``{names}`` a string is formatted with."""
+    return frozenset(name for _, name, _, _ in string.Formatter().parse(s) if name)
+
+
+def check_catalogue() -> list[str]:
+    """Problems of the catalogue: keys only in one language, or differing placeholders.
+
+    Returns
+    -------
+    list of str
+        One message per problem; empty when both languages agree.
+    """
+    sv, en = strings("sv"), strings("en")
+    out = [f"key {k!r} is in sv.yaml but not in en.yaml" for k in sv if k not in en]
+    out += [f"key {k!r} is in en.yaml but not in sv.yaml" for k in en if k not in sv]
+    for k in sv.keys() & en.keys():
+        if placeholders(sv[k]) != placeholders(en[k]):
+            out.append(
+                f"key {k!r}: placeholders {sorted(placeholders(sv[k]))} (sv) differ from "
+                f"{sorted(placeholders(en[k]))} (en)"
+            )
+    return out
+
+
+def text(key: str, lang: str, **fmt: object) -> str:
+    """The string ``key`` in ``lang``, formatted with ``fmt``.
+
+    Raises
+    ------
+    KeyError
+        ``key`` is not in the catalogue.
+    """
+    s = strings(lang).get(key)
+    if s is None:
+        raise KeyError(f"{key!r} is not in the wording catalogue (omradesbild/wording/)")
+    return s.format(**fmt) if fmt else s
+
+
+def both(key: str, **fmt: object) -> str:
+    """``key`` in Swedish and English, ``"svenska / English"`` (the CLI's readable output)."""
+    return f"{text(key, 'sv', **fmt)} / {text(key, 'en', **fmt)}"
+
+
+def _label(prefix: str, name: str, lang: str) -> str:
+    s = strings(lang).get(f"{prefix}_{name}")
+    return name if s is None else s
+
+
+_ASCII = str.maketrans({"å": "a", "ä": "a", "ö": "o", " ": "_", "-": "_"})
+
+
+def _slug(name: str) -> str:
+    """The key part of a Swedish name: ``"brott och trygghet"`` → ``brott_och_trygghet``."""
+    return name.lower().translate(_ASCII)
+
+
+def police_label(category: str, lang: str) -> str:
+    """Readable name of a police category (``sarskilt_utsatt`` → "särskilt utsatt område")."""
+    return _label("police", category, lang)
+
+
+def group_label(group: str, lang: str) -> str:
+    """Readable name of a population group used in the gap measures."""
+    return _label("group", group, lang)
+
+
+def level_label(level: str, lang: str) -> str:
+    """Readable name of an area level."""
+    return _label("level", level, lang)
+
+
+def domain_label(domain: str, lang: str) -> str:
+    """Readable name of an indicator domain (the catalogue's Swedish name, e.g. ``hushåll``)."""
+    s = strings(lang).get(f"domain_{_slug(domain)}")
+    return domain if s is None else s
+
+
+def unit_label(unit: str, lang: str) -> str:
+    """Readable name of an indicator unit (the catalogue's Swedish name, e.g. ``procent``)."""
+    s = strings(lang).get(f"unit_{_slug(unit)}")
+    return unit if s is None else s
+
+
+class Translator:
+    """:func:`text` bound to one language: ``t("key", **fmt)`` in code and templates."""
+
+    def __init__(self, lang: str) -> None:
+        self.lang: Lang = check_lang(lang)
+
+    def __call__(self, key: str, **fmt: object) -> str:
+        return text(key, self.lang, **fmt)
+
+    def police(self, category: str) -> str:
+        """See :func:`police_label`."""
+        return police_label(category, self.lang)
+
+    def group(self, group: str) -> str:
+        """See :func:`group_label`."""
+        return group_label(group, self.lang)
+
+    def level(self, level: str) -> str:
+        """See :func:`level_label`."""
+        return level_label(level, self.lang)
+
+    def domain(self, domain: str) -> str:
+        """See :func:`domain_label`."""
+        return domain_label(domain, self.lang)
+
+    def unit(self, unit: str) -> str:
+        """See :func:`unit_label`."""
+        return unit_label(unit, self.lang)
+
+
+def translator(lang: str) -> Translator:
+    """``t(key, **fmt)`` in ``lang`` (a :class:`Translator`)."""
+    return Translator(lang)
+
+
+def fmt_num(x: object, lang: str, decimals: int = 1) -> str:
+    """A number for display, rounded to ``decimals``.
+
+    ``1234567.891`` with one decimal is ``1 234 567,9`` in Swedish (U+202F between the
+    groups, see the module notes) and ``1,234,567.9`` in English; ``None`` and NaN are
+    ``–``; a value that is not a number is shown as it is.
+    """
+    if x is None:
+        return MISSING
+    try:
+        f = float(x)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return str(x)
+    if math.isnan(f):
+        return MISSING
+    s = f"{f:,.{decimals}f}"
+    if lang == "sv":
+        s = s.replace(",", THIN_SPACE).replace(".", ",")
+    return s
+
+
+def parse_num(s: str, lang: str) -> float:
+    """The number :func:`fmt_num` showed as ``s`` (the inverse, up to the rounding).
+
+    Raises
+    ------
+    ValueError
+        ``s`` is not a number written as :func:`fmt_num` writes it in ``lang``.
+    """
+    if lang == "sv":
+        return float(s.replace(THIN_SPACE, "").replace(",", "."))
+    return float(s.replace(",", ""))

@@ -1,0 +1,144 @@
+"""Partners' database schema under Alembic: the first revision is today's schema exactly,
+old databases (``create_all``, no revision table) are stamped, upgrades are idempotent."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("alembic")
+
+from alembic import command
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Engine, inspect, select, text
+from sqlalchemy.orm import Session
+
+from omradesbild.errors import StoreError
+from omradesbild.partners.db import (
+    BASELINE_REVISION,
+    BASELINE_TABLES,
+    drop_db,
+    init_db,
+    make_engine,
+    migration_config,
+    schema_revision,
+)
+from omradesbild.partners.models import Base, Organisation
+
+PG_URL = os.environ.get("OMRADESBILD_TEST_POSTGRES_URL")
+REQUIRE_PG = os.environ.get("OMRADESBILD_REQUIRE_POSTGRES") == "1"
+
+HEAD = ScriptDirectory.from_config(migration_config()).get_current_head()
+
+_SQLITE_DDL = text(
+    "SELECT type, name, tbl_name, sql FROM sqlite_master "
+    "WHERE tbl_name != 'alembic_version' ORDER BY type, name"
+)
+
+
+def _sqlite(tmp_path: Path, name: str) -> Engine:
+    return make_engine(f"sqlite:///{tmp_path / name}")
+
+
+def _pg() -> Engine:
+    if not PG_URL:
+        if REQUIRE_PG:
+            pytest.fail("OMRADESBILD_REQUIRE_POSTGRES=1 but OMRADESBILD_TEST_POSTGRES_URL is unset")
+        pytest.skip("set OMRADESBILD_TEST_POSTGRES_URL to test on PostgreSQL")
+    engine = make_engine(PG_URL)
+    try:
+        with engine.connect():
+            pass
+    except Exception as exc:
+        if REQUIRE_PG:
+            pytest.fail(f"PostgreSQL at {PG_URL} is not reachable: {exc}")
+        pytest.skip(f"PostgreSQL not reachable: {exc}")
+    drop_db(engine)
+    return engine
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def empty(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
+    """An empty database of each kind (PostgreSQL when configured)."""
+    engine = _sqlite(tmp_path, "p.sqlite") if request.param == "sqlite" else _pg()
+    yield engine
+    if request.param == "postgresql":
+        drop_db(engine)
+    engine.dispose()
+
+
+def _model_diff(engine: Engine) -> list[object]:
+    with engine.connect() as conn:
+        ctx = MigrationContext.configure(conn, opts={"compare_type": True})
+        return list(compare_metadata(ctx, Base.metadata))
+
+
+def test_revisions_form_one_chain_from_the_baseline() -> None:
+    script = ScriptDirectory.from_config(migration_config())
+    assert len(script.get_heads()) == 1
+    chain = [rev.revision for rev in script.walk_revisions()]
+    assert chain[-1] == BASELINE_REVISION
+    assert script.get_revision(BASELINE_REVISION).down_revision is None  # type: ignore[union-attr]
+
+
+def test_migrations_create_the_models_schema(empty: Engine) -> None:
+    init_db(empty)
+    assert schema_revision(empty) == HEAD
+    assert set(inspect(empty).get_table_names()) >= BASELINE_TABLES
+    assert _model_diff(empty) == []
+
+
+def test_first_revision_is_the_create_all_schema_exactly(tmp_path: Path) -> None:
+    migrated = _sqlite(tmp_path, "migrated.sqlite")
+    legacy = _sqlite(tmp_path, "legacy.sqlite")
+    with migrated.begin() as conn:
+        command.upgrade(migration_config(conn), BASELINE_REVISION)
+    Base.metadata.create_all(legacy)
+    with migrated.connect() as a, legacy.connect() as b:
+        ddl_migrated = a.execute(_SQLITE_DDL).all()
+        ddl_legacy = b.execute(_SQLITE_DDL).all()
+    assert len(ddl_legacy) > len(BASELINE_TABLES)  # tables and their indexes
+    assert ddl_migrated == ddl_legacy
+
+
+def test_database_made_before_migrations_is_stamped_and_keeps_its_rows(empty: Engine) -> None:
+    Base.metadata.create_all(empty)
+    with Session(empty) as db, db.begin():
+        db.add(Organisation(name="Stadsdel Väster", kind="city_district", synthetic=True))
+    assert schema_revision(empty) is None
+    init_db(empty)
+    assert schema_revision(empty) == HEAD
+    with Session(empty) as db:
+        assert db.execute(select(Organisation.name)).scalars().all() == ["Stadsdel Väster"]
+    assert _model_diff(empty) == []
+
+
+def test_upgrade_is_idempotent_and_downgrade_round_trips(empty: Engine) -> None:
+    init_db(empty)
+    init_db(empty)
+    assert schema_revision(empty) == HEAD
+    drop_db(empty)
+    assert not BASELINE_TABLES & set(inspect(empty).get_table_names())
+    assert "alembic_version" not in inspect(empty).get_table_names()
+    init_db(empty)
+    assert _model_diff(empty) == []
+
+
+def test_partial_database_without_revision_is_refused(tmp_path: Path) -> None:
+    engine = _sqlite(tmp_path, "partial.sqlite")
+    Base.metadata.create_all(engine, tables=[Base.metadata.tables["organisations"]])
+    with pytest.raises(StoreError, match=r"some of its tables \(organisations\)"):
+        init_db(engine)
+    # Nothing was written: still no revision table.
+    assert "alembic_version" not in inspect(engine).get_table_names()
+
+
+def test_migrations_ship_with_the_package() -> None:
+    folder = Path(migration_config().get_main_option("script_location") or "")
+    assert (folder / "env.py").is_file() and (folder / "script.py.mako").is_file()
+    assert any(p.name.startswith(f"{BASELINE_REVISION}_") for p in (folder / "versions").iterdir())

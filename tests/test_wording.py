@@ -1,0 +1,149 @@
+"""The wording catalogue: both languages agree, every key in use exists, Swedish numbers."""
+
+from __future__ import annotations
+
+import math
+import re
+from pathlib import Path
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from omradesbild.errors import ConfigError
+from omradesbild.wording import (
+    THIN_SPACE,
+    both,
+    check_catalogue,
+    fmt_num,
+    parse_num,
+    placeholders,
+    strings,
+    text,
+    translator,
+)
+
+SRC = Path(__file__).resolve().parents[1] / "src" / "omradesbild"
+
+#: ``t("key")`` / ``t('key')`` (``tb(…)`` in the web layout) in templates and code.
+_T_CALL = re.compile(r"""\bt[b]?\(\s*["']([A-Za-z0-9_]+)["']""")
+#: ``text("key", …)``, ``both("key")`` in code and ``translator(…)("key")`` in templates.
+_TEXT_CALL = re.compile(r"""(?:\b(?:text|both)|\))\(\s*["']([A-Za-z0-9_]+)["']""")
+#: ``strings(lang)["key"]`` and ``text["key"]`` (the exports' mapping of one language).
+_ITEM = re.compile(r"""\b(?:strings\([a-z_.]+\)|text)\[["']([A-Za-z0-9_]+)["']\]""")
+
+
+def test_languages_have_the_same_keys_and_placeholders() -> None:
+    assert check_catalogue() == []
+    assert strings("sv").keys() == strings("en").keys()
+    for key, sv in strings("sv").items():
+        assert placeholders(sv) == placeholders(strings("en")[key]), key
+
+
+def test_no_empty_text() -> None:
+    for lang in ("sv", "en"):
+        assert all(v.strip() for v in strings(lang).values())
+
+
+def _used_keys() -> dict[str, set[Path]]:
+    used: dict[str, set[Path]] = {}
+    for path in SRC.rglob("*.html"):
+        if "templates" in path.parts:
+            html = path.read_text(encoding="utf-8")
+            for key in (*_T_CALL.findall(html), *_TEXT_CALL.findall(html)):
+                used.setdefault(key, set()).add(path)
+    for path in SRC.rglob("*.py"):
+        src = path.read_text(encoding="utf-8")
+        if "omradesbild.wording" not in src and "def _env" not in src:
+            continue
+        for rx in (_T_CALL, _TEXT_CALL, _ITEM):
+            for key in rx.findall(src):
+                used.setdefault(key, set()).add(path)
+    return used
+
+
+def test_every_key_in_templates_and_code_is_in_the_catalogue() -> None:
+    used = _used_keys()
+    assert len(used) > 150  # the grep finds the keys (templates of the web app and the site)
+    missing = {k: sorted(p.name for p in ps) for k, ps in used.items() if k not in strings("sv")}
+    assert missing == {}
+
+
+def test_the_grep_sees_a_missing_key(tmp_path: Path) -> None:
+    assert _T_CALL.findall("""{{ t("no_such_key") }} {{ t('other', n=2) }}""") == [
+        "no_such_key",
+        "other",
+    ]
+    assert _TEXT_CALL.findall('{{ translator(L)("back") }} text("a", "sv")') == ["back", "a"]
+    assert _ITEM.findall('strings(lang)["export_title"] text["legend"]') == [
+        "export_title",
+        "legend",
+    ]
+
+
+def test_text_translator_and_labels() -> None:
+    assert text("kommun", "sv") == "Kommun"
+    assert text("kommun", "en") == "Municipality"
+    assert text("in_kommun", "en", code="0180") == "Municipality 0180"
+    t = translator("en")
+    assert t("unreliable") == "uncertain (small base)"
+    assert t.police("sarskilt_utsatt") == "especially vulnerable area"
+    assert t.police("unknown_category") == "unknown_category"
+    assert translator("sv").level("district") == "stadsdel"
+    assert translator("sv").group("foreign_born") == "Utrikes födda"
+    assert t.unit("procent") == "percent" and t.unit("kr") == "kr"
+    assert t.domain("brott och trygghet") == "crime and safety"
+    assert translator("sv").domain("hushåll") == "hushåll"
+    assert both("flag_vulnerable_never_listed") == "typ 1–2, aldrig listat / type 1–2, never listed"
+    with pytest.raises(KeyError, match="no_such_key"):
+        text("no_such_key", "sv")
+    with pytest.raises(ConfigError, match="not supported"):
+        translator("de")
+
+
+def test_unified_wording_is_one_string() -> None:
+    """Labels that two tables used to word differently now read the same everywhere."""
+    sv = strings("sv")
+    assert sv["unreliable"] == "osäker (litet underlag)"
+    assert sv["approximate"] == "approximativ"
+    assert sv["score"] == "Indexvärde"
+    assert strings("en")["country"] == "Sweden"
+
+
+def test_swedish_number_formatting() -> None:
+    assert THIN_SPACE == "\u202f"
+    assert fmt_num(1234567.891, "sv", 1) == "1\u202f234\u202f567,9"
+    assert fmt_num(1234567.891, "en", 1) == "1,234,567.9"
+    assert fmt_num(-0.25, "sv", 2) == "-0,25"
+    assert fmt_num(999.96, "sv", 1) == "1\u202f000,0"
+    assert fmt_num(12, "sv", 0) == "12"
+    assert fmt_num(None, "sv") == "–"
+    assert fmt_num(math.nan, "en") == "–"
+    assert fmt_num("..", "sv") == ".."
+
+
+_FINITE = st.floats(min_value=-1e12, max_value=1e12, allow_nan=False, allow_infinity=False)
+
+
+@given(x=_FINITE, decimals=st.integers(min_value=0, max_value=4))
+def test_swedish_numbers_parse_back_to_the_rounded_value(x: float, decimals: int) -> None:
+    s = fmt_num(x, "sv", decimals)
+    assert "." not in s and " " not in s
+    assert parse_num(s, "sv") == round(x, decimals)
+
+
+@given(x=_FINITE, decimals=st.integers(min_value=0, max_value=4))
+def test_english_numbers_parse_back_to_the_rounded_value(x: float, decimals: int) -> None:
+    assert parse_num(fmt_num(x, "en", decimals), "en") == round(x, decimals)
+
+
+def test_web_layout_and_error_titles_read_the_catalogue() -> None:
+    from omradesbild.web.app import make_templates
+
+    env = make_templates("sv").env
+    sv = env.get_template("base.html").render(lang="sv", synthetic=True)
+    en = env.get_template("base.html").render(lang="en", synthetic=True)
+    assert text("nav_download", "sv") in sv and text("synthetic", "sv") in sv
+    assert text("nav_download", "en") in en and text("synthetic", "en") in en
+    assert "Nedladdning" not in en
+    assert text("http_404", "sv") == "Hittades inte" and text("http_404", "en") == "Not found"
