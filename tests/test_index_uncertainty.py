@@ -210,3 +210,9 @@ def test_class_1_is_not_biased_by_percentile_rank_draws() -> None:
 def test_unknown_sensitivity_is_refused() -> None:
     with pytest.raises(MethodError, match="unknown sensitivity 'colour'"):
         monte_carlo(scb_table(20), method=SCB, draws=5, sensitivity=["colour"])
+
+
+def test_normalisation_sensitivity_draws_default_alternatives() -> None:
+    _, summary = monte_carlo(scb_table(30), method=SCB, draws=30, sensitivity=["normalisation"])
+    assert summary["normalisations"] == ["none", "zscore", "percentrank_inc"]
+    assert summary["perturbed"] == ["normalisation"]

@@ -318,3 +318,16 @@ def test_store_indicator_c_is_used_when_held_and_the_stand_in_is_named_otherwise
     without = index_table(ind, scb).drop(columns="ekbist_longterm_20_64")
     out = compute_index(without, method=scb, period_column="period")
     assert (out["fallback_used"] == "ekbist_longterm_20_64 -> unemployment_16_64").all()
+
+
+def test_reader_names_a_label_that_matches_two_regso(tmp_path: Path) -> None:
+    key = pd.concat(
+        [KEY, pd.DataFrame({"area_code": ["0180R002"], "kommun_name": ["Stockholm"],
+                            "regso_name": ["Rinkeby"]})],
+        ignore_index=True,
+    )  # fmt: skip
+    f = _write(tmp_path / "a.csv", "Område,2023", ["Stockholm (Rinkeby),1"], footnotes=False)
+    got = read_scb_omradestyp(f, regso=key)
+    assert got.parsed.classifications.empty
+    [u] = got.unmatched_rows
+    assert (u.row, u.reason) == (2, "matches several RegSO: 0180R001, 0180R002")

@@ -46,6 +46,9 @@ MAX_THREADS = 4
 #: Named sensitivity analyses that can be added to the draws.
 SENSITIVITIES = ("weights", "normalisation")
 
+#: Alternatives drawn by the normalisation sensitivity when none are given.
+SENSITIVITY_NORMALISATIONS = ("zscore", "percentrank_inc")
+
 
 def check_sensitivity(sensitivity: Sequence[str]) -> list[str]:
     """Validated, de-duplicated sensitivity names (``weights``, ``normalisation``)."""
@@ -237,7 +240,8 @@ def monte_carlo(
     sensitivity
         For a method with ``uncertainty.fixed_formula``: which sensitivity analyses to add
         to the sampling error, ``"weights"`` (Dirichlet draws) and/or ``"normalisation"``
-        (the alternatives in ``normalisations``). Without them such a method draws only
+        (the alternatives in ``normalisations``; default the method's own, z-score and
+        percentile rank). Without them such a method draws only
         the sampling error (weights and normalisation as declared). Methods without a
         fixed formula always draw weights and the given normalisations, as before.
 
@@ -272,6 +276,11 @@ def monte_carlo(
     requested = [_as_normalisation(n) for n in (normalisations or [])]
     if fixed_formula and "normalisation" not in sens:
         requested = []
+    elif "normalisation" in sens and len(requested) < 2:
+        requested = [
+            _as_normalisation(n)
+            for n in dict.fromkeys([method.normalisation.method, *SENSITIVITY_NORMALISATIONS])
+        ]
     alts = requested or [method.normalisation]
     keys, values, resolved = prepare_table(
         table, method=method, id_column=id_column, period_column=None, what="table"

@@ -109,6 +109,37 @@ def _header(rows: list[list[str]], path: Path) -> tuple[int, list[tuple[int, str
     )
 
 
+def _label_lookup(rows: list[list[str]], regso: pd.DataFrame) -> dict[str, str]:
+    """Label -> RegSO code for the labels of ``rows`` (up to the first empty row).
+
+    Matched as ``ingest scb-csv`` matches them
+    (:func:`~omradesbild.sources.regso_labels.match_regso_labels`: exact, then ignoring
+    case, spacing and dash style), then also ignoring spaces around dashes
+    (``"norra – Frestaby"`` = ``"norra-Frestaby"``). A label matching several RegSO maps to
+    ``"?"`` + the reason.
+    """
+    from omradesbild.sources.regso_labels import match_regso_labels
+
+    labels: list[str] = []
+    for r in rows:
+        if not any(r):
+            break
+        labels.append(r[0])
+    areas = regso.rename(columns={"regso_name": "name"})
+    match = match_regso_labels(labels, areas)
+    out = match.mapping()
+    for label, codes in match.ambiguous.items():
+        out[label] = f"?matches several RegSO: {', '.join(codes)}"
+    loose: dict[str, set[str]] = {}
+    for c, k, n in zip(areas["area_code"], areas["kommun_name"], areas["name"], strict=True):
+        loose.setdefault(name_key(display_name(str(k), str(n))), set()).add(str(c))
+    for label in match.unmatched:
+        hits = loose.get(name_key(label), set())
+        if len(hits) == 1:
+            out[label] = next(iter(hits))
+    return out
+
+
 def read_scb_omradestyp(path: str | Path, *, regso: pd.DataFrame) -> PublishedTypes:
     """Read SCB's published områdestyp per RegSO for every year the file holds.
 
@@ -138,12 +169,7 @@ def read_scb_omradestyp(path: str | Path, *, regso: pd.DataFrame) -> PublishedTy
         raise InputError("file not found", file=p)
     rows = _rows(_read_text(p))
     head, years = _header(rows, p)
-    lookup = {
-        name_key(display_name(str(k), str(r))): str(c)
-        for c, k, r in zip(
-            regso["area_code"], regso["kommun_name"], regso["regso_name"], strict=True
-        )
-    }
+    lookup = _label_lookup(rows[head + 1 :], regso)
     records: list[dict[str, object]] = []
     unmatched: list[Unmatched] = []
     seen: dict[str, int] = {}
@@ -161,9 +187,10 @@ def read_scb_omradestyp(path: str | Path, *, regso: pd.DataFrame) -> PublishedTy
                 field="Område",
                 expected="'Kommun (RegSO-namn)', e.g. 'Upplands Väsby (Bollstanäs)'",
             )
-        code = lookup.get(name_key(r[0]))
-        if code is None:
-            unmatched.append(Unmatched(i + 1, r[0], "no RegSO of SCB's key has this name"))
+        code = lookup.get(r[0])
+        if code is None or code.startswith("?"):
+            reason = code[1:] if code else "no RegSO of SCB's key has this name"
+            unmatched.append(Unmatched(i + 1, r[0], reason))
             continue
         if code in seen:
             raise InputError(
