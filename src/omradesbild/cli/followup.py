@@ -88,11 +88,13 @@ def change(
     version: Version = None,
     indicator: Indicators = None,
     confidence: Confidence = 0.95,
+    include_incomplete: IncludeIncomplete = False,
     out: Out = None,
     db: DbOption = None,
 ) -> None:
     """Change of indicators between two periods, with a 95 % interval and a test per area,
-    next to the change in the kommun and in the country.
+    next to the change in the kommun and in the country. Crime rates are left out when
+    either year is one the offence extract does not cover, unless --include-incomplete.
 
     diff = value(--to) − value(--from); shares are tested with a two-proportion z-test,
     rates with an exact conditional (binomial) test; medians get no test. 'change' is
@@ -109,6 +111,7 @@ def change(
             indicators=indicator,
             version=version,
             confidence=confidence,
+            include_incomplete=include_incomplete,
         )
     typer.echo(f"Förändring / change {period_from} → {period_to}, {level}, {len(df)} rader:")
     summary = (
