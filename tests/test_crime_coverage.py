@@ -141,6 +141,14 @@ def test_crime_table_leaves_out_flagged_years(tmp_path: Path) -> None:
             store, level="deso", indicators=["crime_rate_1211"], include_incomplete=True
         )
         assert tr["n_periods"].tolist() == [5]
+        from omradesbild.services.levels import change_table
+
+        kw = {"level": "deso", "period_from": 2019, "period_to": 2022}
+        assert change_table(store, indicators=["crime_rate_1211"], **kw).empty
+        both = change_table(store, indicators=["crime_rate_1211"], include_incomplete=True, **kw)
+        assert len(both) == 1
+        assert len(change_table(store, indicators=["crime_rate_1211"], level="deso",
+                                period_from=2020, period_to=2022)) == 1  # fmt: skip
 
 
 def test_cli_ingest_lists_flagged_years_and_coverage_command(

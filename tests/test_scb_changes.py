@@ -130,7 +130,8 @@ def test_kommun_crossing_regso() -> None:
                              ("0184R011", "0184R011"): 1.0}  # fmt: skip
     exact = fwd.set_index(["from_code", "to_code"])["method"]
     assert exact[("0180R114", "0180R114")] == "scb_changes"
-    assert exact[("0184R011", "0184R011")] == "scb_changes_population"
+    # population-weighted over the old DeSO, but the split of 0184C1180 itself was equal
+    assert exact[("0184R011", "0184R011")] == "scb_changes_population+split_equal"
 
 
 def test_bad_logs() -> None:

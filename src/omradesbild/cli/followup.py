@@ -85,11 +85,13 @@ def change(
     indicator: Indicators = None,
     kommun: Kommun = None,
     confidence: Confidence = DEFAULT_CONFIDENCE,
+    include_incomplete: IncludeIncomplete = False,
     out: OutCsv = None,
     db: DbOption = None,
 ) -> None:
     """Change of indicators between two periods, with a 95 % interval and a test per area,
-    next to the change in the kommun and in the country.
+    next to the change in the kommun and in the country. Crime rates are left out when
+    either year is one the offence extract does not cover, unless --include-incomplete.
 
     diff = value(--to) − value(--from); shares are tested with a two-proportion z-test,
     rates with an exact conditional (binomial) test; medians get no test. 'change' is
@@ -108,6 +110,7 @@ def change(
             version=version,
             confidence=confidence,
             kommun=kommun,
+            include_incomplete=include_incomplete,
         )
     s = summarise_change(df)
     where = f", kommun {kommun}" if kommun else ""

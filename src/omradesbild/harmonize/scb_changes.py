@@ -8,7 +8,7 @@ is named in each link's method (see :func:`deso_change_links`).
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -205,7 +205,8 @@ def deso_change_links(
     .. math:: v_{ba} = F_{ab} / \\sum_{a' \\in S(b)} F_{a'b},
 
     with :math:`p_a` the ``old_basis`` (method ``scb_changes_<old_basis_name>``) or 1 for
-    every old area when it does not cover :math:`S(b)` (``scb_changes_equal``).
+    every old area when it does not cover :math:`S(b)` (``scb_changes_equal``); the method
+    ends in ``+split_<basis>`` when a forward weight behind it was itself an estimate.
     """
     missing = [c for c in CHANGE_COLUMNS_REQUIRED if c not in changes.columns]
     if missing:
@@ -270,11 +271,18 @@ def _reverse(
             shares, method = _shares(srcs, basis, name)
             if method == METHOD_PREFIX + EQUAL:
                 shares, _ = _shares(srcs, flows, EQUAL)
+            method += _split_suffix(grp["method"])
         rows.extend(
             _link_row(str(b), a, s, method, level, tv, fv)
             for a, s in zip(srcs, shares, strict=True)
         )
     return _frame(rows)
+
+
+def _split_suffix(methods: Iterable[object]) -> str:
+    """``"+split_<basis>"`` naming how the forward splits behind a weight were shared."""
+    bases = sorted({str(m).removeprefix(METHOD_PREFIX) for m in methods if str(m) != METHOD_EXACT})
+    return "+split_" + "_".join(bases) if bases else ""
 
 
 def regso_change_links(
@@ -310,7 +318,9 @@ def regso_change_links(
     :math:`F_{rs} = \\sum_{a \\in r} \\sum_{b \\in s} p_a w_{ab}` with :math:`p_a` the old
     DeSO's basis. Forward weights are :math:`F_{rs} / \\sum_{s'} F_{rs'}`, backward weights
     :math:`F_{rs} / \\sum_{r'} F_{r's}`. A link whose weight is 1 is exact when every DeSO
-    behind it moved whole (method ``scb_changes``).
+    behind it moved whole (method ``scb_changes``); otherwise the method is
+    ``scb_changes_<old basis>``, followed by ``+split_<basis>`` when DeSO splits behind it
+    were shared by an estimate (e.g. ``scb_changes_population+split_equal``).
     """
     lk = deso_forward.copy()
     lk["r"] = lk["from_code"].astype(str).map(old_key)
@@ -331,7 +341,9 @@ def regso_change_links(
     name = old_basis_name if covered else EQUAL
     lk["flow"] = p * lk["weight"].astype(float)
     lk["exact"] = lk["method"] == METHOD_EXACT
-    flows = lk.groupby(["r", "s"], as_index=False).agg(flow=("flow", "sum"), exact=("exact", "all"))
+    flows = lk.groupby(["r", "s"], as_index=False).agg(
+        flow=("flow", "sum"), exact=("exact", "all"), split=("method", _split_suffix)
+    )
 
     def build(src: str, dst: str, fv: str, tv: str) -> pd.DataFrame:
         f = flows.copy()
@@ -339,7 +351,7 @@ def regso_change_links(
         n = f.groupby(src)["flow"].transform("size")
         f["weight"] = (f["flow"] / tot).where(tot > 0, 1.0 / n)
         one = f["weight"].round(12) == 1.0
-        f["method"] = (METHOD_PREFIX + name) if name else METHOD_PREFIX + EQUAL
+        f["method"] = METHOD_PREFIX + name + f["split"]
         f.loc[one & f["exact"], "method"] = METHOD_EXACT
         rows = [
             _link_row(str(a), str(b), float(w), str(m), "regso", fv, tv)

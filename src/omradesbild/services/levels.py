@@ -125,13 +125,47 @@ def change_table(
     version: str | None = None,
     confidence: float = DEFAULT_CONFIDENCE,
     kommun: str | None = None,
+    include_incomplete: bool = False,
 ) -> pd.DataFrame:
     """:func:`omradesbild.services.followup.change_table`, with the level's own observations.
 
-    Without observations stored for the level's version the call is handed over unchanged.
-    Otherwise each indicator comes from one source for both periods
-    (:func:`level_indicators`), and the kommun and country references from that same source.
+    Without observations stored for the level's version the call is handed over. Otherwise
+    each indicator comes from one source for both periods (:func:`level_indicators`), and
+    the kommun and country references from that same source. Either way, crime rates are
+    left out when either period is a year the offence extract does not cover
+    (:func:`omradesbild.services.crime.crime_coverage`) unless ``include_incomplete``.
     """
+    out = _change_table(
+        store, level=level, period_from=period_from, period_to=period_to,
+        indicators=indicators, version=version, confidence=confidence, kommun=kommun,
+    )  # fmt: skip
+    if include_incomplete or out.empty:
+        return out
+    from omradesbild.followup.crime_coverage import unusable_years
+    from omradesbild.services.crime import crime_coverage
+
+    bad = unusable_years(crime_coverage(store))
+    if not bad:
+        return out
+    codes = out["indicator"].astype(str)
+    offence = codes.where(codes.str.startswith("crime_rate_"), "").str.removeprefix("crime_rate_")
+    flagged = [
+        bool(o) and ((o, str(period_from)) in bad or (o, str(period_to)) in bad) for o in offence
+    ]
+    return out.loc[[not f for f in flagged]].reset_index(drop=True)
+
+
+def _change_table(
+    store: Store,
+    *,
+    level: str,
+    period_from: str | int,
+    period_to: str | int,
+    indicators: Sequence[str] | None,
+    version: str | None,
+    confidence: float,
+    kommun: str | None,
+) -> pd.DataFrame:
     if not has_native(store, level, version):
         from omradesbild.services import followup
 
