@@ -147,7 +147,7 @@ def test_english_site_has_english_headings(
     assert "Kartor" not in h2
     _open_and_check(page, sites["en"] / "profiles" / f"{ENGLISH_PROFILES[1]}.html")
     h2 = page.eval_on_selector_all("h2", "els => els.map(e => e.textContent.trim())")
-    assert "Key figures vs kommun and country" in h2
+    assert "Key figures compared with the municipality and Sweden" in h2
     assert "Rank and uncertainty" in h2
     assert page.evaluate("document.documentElement.lang") == "en"
     assert errors == []
