@@ -65,17 +65,15 @@ def parse_pxweb_file(
             with contextlib.suppress(UnicodeDecodeError, json.JSONDecodeError):
                 # when the file is not JSON at all, the JSON-stat reader names the problem
                 fmt = "json" if is_plain_json(json.loads(data.decode("utf-8-sig"))) else fmt
-    ref = path.name
-    if fmt == "json-stat2":
-        return parse_jsonstat2(
-            data, reference=ref, area_version=area_version, total_area=total_area
+    readers: dict[str, Callable[..., Observations]] = {
+        "json-stat2": parse_jsonstat2,
+        "json": parse_pxweb_json,
+        "px": parse_px,
+    }
+    if fmt in readers:
+        return readers[fmt](
+            data, reference=path.name, area_version=area_version, total_area=total_area
         )
-    if fmt == "json":
-        return parse_pxweb_json(
-            data, reference=ref, area_version=area_version, total_area=total_area
-        )
-    if fmt == "px":
-        return parse_px(data, reference=ref, area_version=area_version, total_area=total_area)
     if fmt == "csv":
         return parse_pxweb_csv(data, reference=path.name, area_version=area_version)
     raise InputError(f"unknown format {fmt!r}", file=path, expected="json-stat2, json, csv or px")
