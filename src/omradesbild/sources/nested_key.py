@@ -11,7 +11,17 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import pandas as pd
+
 from omradesbild.errors import InputError
+from omradesbild.sources.base import (
+    AREA_COLUMNS,
+    LINK_COLUMNS,
+    Areas,
+    SourceMeta,
+    file_checksum,
+    now_utc,
+)
 
 
 def area_record(
@@ -119,3 +129,29 @@ class NestedKey:
             for r, (_, k, _) in self.regso.items()
         ]
         return links
+
+
+def key_areas(
+    file: Path,
+    *,
+    table_id: str,
+    title: str,
+    notes: str,
+    records: list[dict[str, object]],
+    links: list[dict[str, object]],
+) -> Areas:
+    """The areas and links read from one of SCB's keys, with the key file's provenance."""
+    meta = SourceMeta(
+        publisher="SCB",
+        table_id=table_id,
+        title=title,
+        reference=file.name,
+        checksum=file_checksum(file),
+        retrieved_at=now_utc(),
+        notes=notes,
+    )
+    return Areas(
+        source=meta,
+        areas=pd.DataFrame(records, columns=list(AREA_COLUMNS)),
+        links=pd.DataFrame(links, columns=list(LINK_COLUMNS)),
+    )

@@ -11,20 +11,11 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
-import pandas as pd
-
 from omradesbild.areas.codes import validate_code
 from omradesbild.config import DEFAULT_VERSION
 from omradesbild.errors import InputError
-from omradesbild.sources.base import (
-    AREA_COLUMNS,
-    LINK_COLUMNS,
-    Areas,
-    SourceMeta,
-    file_checksum,
-    now_utc,
-)
-from omradesbild.sources.nested_key import NestedKey, area_record, check_in_kommun
+from omradesbild.sources.base import Areas
+from omradesbild.sources.nested_key import NestedKey, area_record, check_in_kommun, key_areas
 
 #: The key's header, in order.
 KEY_COLUMNS: tuple[str, ...] = ("Kommun", "Kommunnamn", "DeSO_2018", "RegSO_2020", "RegSOkod_2020")
@@ -106,20 +97,13 @@ def read_scb_key(path: str | Path) -> Areas:
         area_record(k, "kommun", KOMMUN_VERSION, n, None) for k, (n, _) in kommun_name.items()
     ]
     records += key.areas(DESO_VERSION, REGSO_VERSION, KOMMUN_VERSION)
-    links = key.links(DESO_VERSION, REGSO_VERSION, KOMMUN_VERSION)
-    meta = SourceMeta(
-        publisher="SCB",
+    return key_areas(
+        p,
         table_id="koppling-deso2018-regso2020",
         title="Koppling DeSO 2018 - RegSO 2020",
-        reference=p.name,
-        checksum=file_checksum(p),
-        retrieved_at=now_utc(),
         notes=f"{len(key.deso)} DeSO, {len(key.regso)} RegSO, {len(kommun_name)} kommuner",
-    )
-    return Areas(
-        source=meta,
-        areas=pd.DataFrame(records, columns=list(AREA_COLUMNS)),
-        links=pd.DataFrame(links, columns=list(LINK_COLUMNS)),
+        records=records,
+        links=key.links(DESO_VERSION, REGSO_VERSION, KOMMUN_VERSION),
     )
 
 
