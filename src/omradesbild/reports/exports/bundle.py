@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
@@ -78,20 +78,17 @@ def export_all(
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     stem = f"omradesbild_{level}_{period}"
-    job = _Job(
-        store=store,
-        level=level,
-        version=ver,
-        period=period,
-        indicators=ind,
-        index=idx,
-        areas=store.areas(level=level, version=ver),
-        sources=store.sources(),
-        methods=methods,
-        lang=lang,
-        threshold=threshold,
-        generated_at=generated_at,
-    )
+    # Arguments the Excel and JSON exports share (the CSV takes the first and the last).
+    shared: dict[str, Any] = {
+        "indicators": ind,
+        "index": idx,
+        "sources": store.sources(),
+        "methods": methods,
+        "lang": lang,
+        "generated_at": generated_at,
+        "threshold": threshold,
+    }
+    job = _Job(store, level, ver, period, store.areas(level=level, version=ver), shared)
     written: dict[str, Path] = {}
     for f in fmts:
         path = _write_one(job, f, out / f"{stem}.{f}")
@@ -120,46 +117,20 @@ class _Job:
     level: str
     version: str
     period: str
-    indicators: pd.DataFrame
-    index: pd.DataFrame | None
     areas: pd.DataFrame
-    sources: pd.DataFrame
-    methods: dict[str, str]
-    lang: str
-    threshold: int
-    generated_at: datetime | None
+    shared: dict[str, Any]  # keyword arguments of export_excel and export_json
 
 
 def _write_one(job: _Job, fmt: str, target: Path) -> Path | None:
     """Write one format; ``None`` when a GeoPackage is skipped for want of geometry."""
+    ind, threshold = job.shared["indicators"], job.shared["threshold"]
     if fmt == "xlsx":
-        return export_excel(
-            target,
-            indicators=job.indicators,
-            index=job.index,
-            areas=job.areas,
-            sources=job.sources,
-            methods=job.methods,
-            lang=job.lang,
-            generated_at=job.generated_at,
-            threshold=job.threshold,
-        )
+        return export_excel(target, areas=job.areas, **job.shared)
     if fmt == "csv":
-        return export_csv(
-            target, indicators=job.indicators, areas=job.areas, threshold=job.threshold
-        )
+        return export_csv(target, indicators=ind, areas=job.areas, threshold=threshold)
     if fmt == "json":
-        return export_json(
-            target,
-            indicators=job.indicators,
-            index=job.index,
-            sources=job.sources,
-            methods=job.methods,
-            lang=job.lang,
-            generated_at=job.generated_at,
-            extra_metadata={"level": job.level, "version": job.version, "period": job.period},
-            threshold=job.threshold,
-        )
+        where = {"level": job.level, "version": job.version, "period": job.period}
+        return export_json(target, extra_metadata=where, **job.shared)
     gdf = job.store.areas(level=job.level, version=job.version, geometry=True)
     if gdf.geometry.notna().sum() == 0:
         warnings.warn(
@@ -168,4 +139,4 @@ def _write_one(job: _Job, fmt: str, target: Path) -> Path | None:
             stacklevel=3,
         )
         return None
-    return export_geopackage(target, gdf, to_wide(job.indicators, threshold=job.threshold))
+    return export_geopackage(target, gdf, to_wide(ind, threshold=threshold))

@@ -13,14 +13,7 @@ import pandas as pd
 from omradesbild.reports.disclosure import (
     DEFAULT_THRESHOLD,
 )
-from omradesbild.reports.exports._common import (
-    _area_names,
-    _catalogue,
-    _cell,
-    _disclose,
-    _indicator_order,
-    _methods_dict,
-)
+from omradesbild.reports.exports import _common as common
 from omradesbild.reports.exports.tables import export_metadata, publishable_index
 from omradesbild.wording import strings
 
@@ -43,8 +36,8 @@ def export_csv(
     ``area_name`` after ``area_code`` when ``areas`` is given. Suppressed and missing cells
     are empty; ``masked`` tells them apart.
     """
-    disclosed = _disclose(indicators, threshold)
-    names = _area_names(areas)
+    disclosed = common._disclose(indicators, threshold)
+    names = common._area_names(areas)
     if names:
         pos = list(disclosed.columns).index("area_code") + 1
         disclosed.insert(pos, "area_name", disclosed["area_code"].astype(str).map(names))
@@ -55,7 +48,7 @@ def export_csv(
 
 
 def _records(df: pd.DataFrame) -> list[dict[str, Any]]:
-    return [{str(k): _cell(v) for k, v in rec.items()} for rec in df.to_dict("records")]
+    return [{str(k): common._cell(v) for k, v in rec.items()} for rec in df.to_dict("records")]
 
 
 def export_json(
@@ -78,9 +71,9 @@ def export_json(
     indicator definitions used. Missing and suppressed values are ``null``; suppressed rows
     have ``"masked": true`` and a ``mask_reason``.
     """
-    cat = _catalogue(catalogue)
-    disclosed = _disclose(indicators, threshold)
-    methods_out = _methods_dict(methods)
+    cat = common._catalogue(catalogue)
+    disclosed = common._disclose(indicators, threshold)
+    methods_out = common._methods_dict(methods)
     body: dict[str, Any] = {}
     if index is not None:
         if index.attrs.get("method_id") and index.attrs.get("method_version"):
@@ -98,7 +91,7 @@ def export_json(
     )
     if index is not None:
         meta["index_note"] = strings(lang)["index_note"]
-    ids = _indicator_order(disclosed["indicator"].astype(str), cat)
+    ids = common._indicator_order(disclosed["indicator"].astype(str), cat)
     meta["indicators"] = [
         {
             "id": i,
