@@ -199,3 +199,29 @@ def demo_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
     from omradesbild.demo import build_demo_store
 
     return build_demo_store(tmp_path_factory.mktemp("demo_store")).store_path
+
+
+def postgres_test_engine() -> Any:
+    """An emptied PostgreSQL engine for the partners' tests, else skip the test.
+
+    The database is ``OMRADESBILD_TEST_POSTGRES_URL``; with ``OMRADESBILD_REQUIRE_POSTGRES=1``
+    a missing or unreachable database fails the test instead.
+    """
+    from omradesbild.partners.db import drop_db, make_engine
+
+    url = os.environ.get("OMRADESBILD_TEST_POSTGRES_URL")
+    require = os.environ.get("OMRADESBILD_REQUIRE_POSTGRES") == "1"
+    if not url:
+        if require:
+            pytest.fail("OMRADESBILD_REQUIRE_POSTGRES=1 but OMRADESBILD_TEST_POSTGRES_URL is unset")
+        pytest.skip("set OMRADESBILD_TEST_POSTGRES_URL to test on PostgreSQL")
+    engine = make_engine(url)
+    try:
+        with engine.connect():
+            pass
+    except Exception as exc:
+        if require:
+            pytest.fail(f"PostgreSQL at {url} is not reachable: {exc}")
+        pytest.skip(f"PostgreSQL not reachable: {exc}")
+    drop_db(engine)
+    return engine

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import itertools
-import os
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -12,15 +11,13 @@ import pytest
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from conftest import postgres_test_engine
 from omradesbild.errors import ConfigError, InputError, NotFoundError
 from omradesbild.partners import service
 from omradesbild.partners.db import drop_db, init_db, make_engine, session_factory
 from omradesbild.partners.errors import ConflictError, NotAuthenticated, PermissionDenied
 from omradesbild.partners.models import AuditEntry, Submission, SubmissionVersion
 from omradesbild.partners.service import Actor
-
-PG_URL = os.environ.get("OMRADESBILD_TEST_POSTGRES_URL")
-REQUIRE_PG = os.environ.get("OMRADESBILD_REQUIRE_POSTGRES") == "1"
 
 
 @pytest.fixture(autouse=True)
@@ -44,19 +41,7 @@ def factory(tmp_path: Path) -> Iterator[sessionmaker[Session]]:
 
 
 def _pg_engine() -> Engine:
-    if not PG_URL:
-        if REQUIRE_PG:
-            pytest.fail("OMRADESBILD_REQUIRE_POSTGRES=1 but OMRADESBILD_TEST_POSTGRES_URL is unset")
-        pytest.skip("set OMRADESBILD_TEST_POSTGRES_URL to test on PostgreSQL")
-    engine = make_engine(PG_URL)
-    try:
-        with engine.connect():
-            pass
-    except Exception as exc:
-        if REQUIRE_PG:
-            pytest.fail(f"PostgreSQL at {PG_URL} is not reachable: {exc}")
-        pytest.skip(f"PostgreSQL not reachable: {exc}")
-    drop_db(engine)
+    engine: Engine = postgres_test_engine()
     init_db(engine)
     return engine
 

@@ -408,22 +408,45 @@ def test_non_numeric_value(tmp_path: Path) -> None:
     assert "'..'" in msg  # says what was expected
 
 
-def test_empty_value_cell(tmp_path: Path) -> None:
-    data = [("0114A0010", 88, 85, None, 125, 35)]
-    with pytest.raises(InputError, match="an empty cell is not a value") as err:
-        read_scb_xlsx(write_xlsx(tmp_path / "e.xlsx", f8_rows(data)))
-    assert "row 5" in str(err.value) and "field 'D" in str(err.value)
-
-
-def test_duplicate_area(tmp_path: Path) -> None:
-    data = [
-        ("0114A0010", 1, 2, 3, 4, 5),
-        ("0114C1010", 1, 2, 3, 4, 5),
-        ("0114A0010", 6, 7, 8, 9, 0),
-    ]
-    with pytest.raises(InputError, match="0114A0010 occurs more than once") as err:
-        read_scb_xlsx(write_xlsx(tmp_path / "dup.xlsx", f8_rows(data)))
-    assert "row 7" in str(err.value) and "B5, B7" in str(err.value)
+@pytest.mark.parametrize(
+    ("data", "match", "where"),
+    [
+        pytest.param(
+            [("0114A0010", 88, 85, None, 125, 35)],
+            "an empty cell is not a value",
+            ("row 5", "field 'D"),
+            id="empty-value-cell",
+        ),
+        pytest.param(
+            [
+                ("0114A0010", 1, 2, 3, 4, 5),
+                ("0114C1010", 1, 2, 3, 4, 5),
+                ("0114A0010", 6, 7, 8, 9, 0),
+            ],
+            "0114A0010 occurs more than once",
+            ("row 7", "B5, B7"),
+            id="duplicate-area",
+        ),
+        pytest.param(
+            [
+                ("0114A0010", 1, 2, 3, 4, 5),
+                ("Upplands Väsby", 1, 2, 3, 4, 5),
+                ("0114C1010", 1, 1, 1, 1, 1),
+            ],
+            "unexpected region cell",
+            ("row 6", "field 'A'"),
+            id="bad-region-inside-block",
+        ),
+    ],
+)
+def test_bad_data_block(
+    tmp_path: Path, data: Sequence[Row], match: str, where: tuple[str, ...]
+) -> None:
+    """A bad cell in the data block is named by its row and column."""
+    with pytest.raises(InputError, match=match) as err:
+        read_scb_xlsx(write_xlsx(tmp_path / "bad.xlsx", f8_rows(data)))
+    for part in where:
+        assert part in str(err.value)
 
 
 def test_duplicate_variable_from_two_columns(tmp_path: Path) -> None:
@@ -453,17 +476,6 @@ def test_no_data_rows(tmp_path: Path) -> None:
     with pytest.raises(InputError, match="no data rows") as err:
         read_scb_xlsx(write_xlsx(tmp_path / "empty.xlsx", f8_rows(data=[])))
     assert "empty.xlsx" in str(err.value)
-
-
-def test_bad_region_inside_block(tmp_path: Path) -> None:
-    data = [
-        ("0114A0010", 1, 2, 3, 4, 5),
-        ("Upplands Väsby", 1, 2, 3, 4, 5),
-        ("0114C1010", 1, 1, 1, 1, 1),
-    ]
-    with pytest.raises(InputError, match="unexpected region cell") as err:
-        read_scb_xlsx(write_xlsx(tmp_path / "reg.xlsx", f8_rows(data)))
-    assert "row 6" in str(err.value) and "field 'A'" in str(err.value)
 
 
 # ---------------------------------------------------------------------------------------------

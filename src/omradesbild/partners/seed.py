@@ -96,6 +96,18 @@ def seed_demo(session: Session, store: Store, *, production: bool = False) -> li
             "refusing to create demo users with published passwords in production "
             "(set production: false only for a demo or test site)"
         )
+    orgs = _organisations(session)
+    accounts = [DemoAccount(email, pw, role, orgs[o].name) for email, _, role, o, pw in DEMO_USERS]
+    if session.execute(select(User).where(User.email == DEMO_USERS[0][0])).scalar():
+        return accounts
+    users = _users(session, orgs)
+    _content(session, store, users, orgs)
+    session.flush()
+    return accounts
+
+
+def _organisations(session: Session) -> dict[str, Organisation]:
+    """The demo organisations by key, created where missing."""
     orgs: dict[str, Organisation] = {}
     for key, name, kind in DEMO_ORGANISATIONS:
         org = session.execute(select(Organisation).where(Organisation.name == name)).scalar()
@@ -104,9 +116,11 @@ def seed_demo(session: Session, store: Store, *, production: bool = False) -> li
             session.add(org)
             session.flush()
         orgs[key] = org
-    accounts = [DemoAccount(email, pw, role, orgs[o].name) for email, _, role, o, pw in DEMO_USERS]
-    if session.execute(select(User).where(User.email == DEMO_USERS[0][0])).scalar():
-        return accounts
+    return orgs
+
+
+def _users(session: Session, orgs: dict[str, Organisation]) -> dict[str, Actor]:
+    """Create the demo users; keyed by role, later users of a taken role by e-mail."""
     users: dict[str, Actor] = {}
     for email, name, role, org_key, password in DEMO_USERS:
         if role == Role.ADMIN.value:
@@ -124,7 +138,13 @@ def seed_demo(session: Session, store: Store, *, production: bool = False) -> li
         actor = Actor.of(user)
         assert actor is not None
         users[role if role not in users else email] = actor
+    return users
 
+
+def _content(
+    session: Session, store: Store, users: dict[str, Actor], orgs: dict[str, Organisation]
+) -> None:
+    """Observations on the three lowest-typed RegSO areas, their moderation, interventions."""
     periods = store.summary()["periods"]
     if not periods:
         raise NotFoundError("the store holds no periods; build the demo store first")
@@ -179,5 +199,3 @@ def seed_demo(session: Session, store: Store, *, production: bool = False) -> li
         goals=[{"indicator": "survey_feel_safe", "target": "öka"},
                {"indicator": "crime_rate_1211", "target": "minska"}],
     )  # fmt: skip
-    session.flush()
-    return accounts

@@ -128,6 +128,24 @@ def apply_disclosure(
     out = ind.copy()
     counts = [c for c in count_columns if c in out.columns]
     values = [c for c in value_columns if c in out.columns]
+    hide, reasons = _small_counts(out, counts, denominator_column, t)
+    any_hidden = pd.Series(False, index=out.index)
+    for c in counts:
+        any_hidden = any_hidden | hide[c]
+    for c in counts:
+        out[c] = out[c].mask(hide[c])
+    for c in values:
+        out[c] = out[c].mask(any_hidden)
+    new_reason = reasons.str.lstrip(";").where(any_hidden, None)
+    _set_flags(out, ind, any_hidden, new_reason)
+    out.attrs = {**ind.attrs, DISCLOSED_ATTR: t}
+    return out
+
+
+def _small_counts(
+    out: pd.DataFrame, counts: list[str], denominator_column: str | None, t: int
+) -> tuple[dict[str, pd.Series], pd.Series]:
+    """Per count column, the cells to hide; and per row the reasons (``";c<T"`` joined)."""
     small = {c: small_count(out[c], threshold=t) for c in counts}
     reasons = pd.Series("", index=out.index, dtype="object")
     hide: dict[str, pd.Series] = {}
@@ -139,38 +157,33 @@ def apply_disclosure(
         for c in counts:
             if c != denominator_column:
                 hide[c] = hide[c] | den_small
-    any_hidden = pd.Series(False, index=out.index)
-    for c in counts:
-        any_hidden = any_hidden | hide[c]
-    for c in counts:
-        out[c] = out[c].mask(hide[c])
-    for c in values:
-        out[c] = out[c].mask(any_hidden)
-    new_reason = reasons.str.lstrip(";").where(any_hidden, None)
+    return hide, reasons
 
-    if "masked" in ind.columns:
-        old = ind["masked"]
-        if not (pd.api.types.is_bool_dtype(old) or old.dropna().isin([True, False]).all()):
-            raise InputError(
-                "the column 'masked' is not boolean; it is reserved for disclosure flags",
-                field="masked",
-                expected="True/False",
-            )
-        old_flag = old.fillna(False).astype(bool)
-        old_reason = (
-            ind["mask_reason"] if "mask_reason" in ind.columns else pd.Series(None, index=ind.index)
-        )
-        merged = [
-            _join_reasons(a, b)
-            for a, b in zip(old_reason.tolist(), new_reason.tolist(), strict=True)
-        ]
-        out["masked"] = old_flag | any_hidden
-        out["mask_reason"] = pd.Series(merged, index=out.index, dtype="object")
-    else:
+
+def _set_flags(
+    out: pd.DataFrame, ind: pd.DataFrame, any_hidden: pd.Series, new_reason: pd.Series
+) -> None:
+    """Write ``masked`` and ``mask_reason`` into ``out``, keeping earlier flags of ``ind``."""
+    if "masked" not in ind.columns:
         out["masked"] = any_hidden.astype(bool)
         out["mask_reason"] = new_reason.astype("object")
-    out.attrs = {**ind.attrs, DISCLOSED_ATTR: t}
-    return out
+        return
+    old = ind["masked"]
+    if not (pd.api.types.is_bool_dtype(old) or old.dropna().isin([True, False]).all()):
+        raise InputError(
+            "the column 'masked' is not boolean; it is reserved for disclosure flags",
+            field="masked",
+            expected="True/False",
+        )
+    old_flag = old.fillna(False).astype(bool)
+    old_reason = (
+        ind["mask_reason"] if "mask_reason" in ind.columns else pd.Series(None, index=ind.index)
+    )
+    merged = [
+        _join_reasons(a, b) for a, b in zip(old_reason.tolist(), new_reason.tolist(), strict=True)
+    ]
+    out["masked"] = old_flag | any_hidden
+    out["mask_reason"] = pd.Series(merged, index=out.index, dtype="object")
 
 
 def _join_reasons(a: object, b: object) -> str | None:

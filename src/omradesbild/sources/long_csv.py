@@ -16,6 +16,7 @@ from __future__ import annotations
 import csv
 import io
 import math
+from collections.abc import Iterator
 from pathlib import Path
 
 import pandas as pd
@@ -78,27 +79,7 @@ def read_long_csv(
     """
     p = Path(path)
     raw = p.read_bytes()
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise InputError(
-            f"not UTF-8 text ({exc.reason} at byte {exc.start})",
-            file=p,
-            expected="a UTF-8 CSV file",
-        ) from None
-    first = text.splitlines()[0] if text.strip() else ""
-    delimiter = ";" if first.count(";") > first.count(",") else ","
-    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
-    header = [h.strip() for h in next(reader, [])]
-    missing = [c for c in REQUIRED if c not in header]
-    if missing:
-        raise InputError(
-            f"missing column(s) {', '.join(missing)}; found {', '.join(header) or 'nothing'}",
-            file=p,
-            row=1,
-            expected="a header with " + ", ".join(REQUIRED) + " (and optionally unit, "
-            "area_version, missing_reason)",
-        )
+    delimiter, header, reader = _open(raw, p)
     idx = {h: i for i, h in enumerate(header)}
     records: dict[str, list[object]] = {c: [] for c in OBS_COLUMNS}
     for lineno, row in enumerate(reader, start=2):
@@ -127,24 +108,7 @@ def read_long_csv(
                 field="area_code",
                 expected="a DeSO/RegSO/kommun/län code, an area_version column, or --area-version",
             )
-        raw_value = cell("value")
-        reason = cell("missing_reason") or None
-        if raw_value in SCB_MISSING_MARKERS:
-            value = math.nan
-            reason = reason or SCB_MISSING_MARKERS[raw_value]
-        elif raw_value == "" and reason:
-            value = math.nan
-        else:
-            try:
-                value = float(raw_value.replace(",", ".").replace(" ", ""))
-            except ValueError:
-                raise InputError(
-                    f"{raw_value!r} is not a number",
-                    file=p,
-                    row=lineno,
-                    field="value",
-                    expected="a number, or one of SCB's markers .. . -",
-                ) from None
+        value, reason = _value(cell("value"), cell("missing_reason") or None, p, lineno)
         for name in ("period", "variable"):
             if not cell(name):
                 raise InputError(f"empty {name}", file=p, row=lineno, field=name)
@@ -159,13 +123,56 @@ def read_long_csv(
         raise InputError("no data rows", file=p, expected="at least one row after the header")
     data = pd.DataFrame(records, columns=list(OBS_COLUMNS))
     data["value"] = data["value"].astype("float64")
-    checksum = bytes_checksum(raw)
     source = SourceMeta(
         publisher=publisher,
         table_id=p.stem,
         title=title or p.stem,
         reference=p.name,
-        checksum=checksum,
+        checksum=bytes_checksum(raw),
         licence=licence or "",
     )
     return Observations(source=source, data=data)
+
+
+def _open(raw: bytes, p: Path) -> tuple[str, list[str], Iterator[list[str]]]:
+    """The delimiter, the checked header and a reader positioned at the first data row."""
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise InputError(
+            f"not UTF-8 text ({exc.reason} at byte {exc.start})",
+            file=p,
+            expected="a UTF-8 CSV file",
+        ) from None
+    first = text.splitlines()[0] if text.strip() else ""
+    delimiter = ";" if first.count(";") > first.count(",") else ","
+    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
+    header = [h.strip() for h in next(reader, [])]
+    missing = [c for c in REQUIRED if c not in header]
+    if missing:
+        raise InputError(
+            f"missing column(s) {', '.join(missing)}; found {', '.join(header) or 'nothing'}",
+            file=p,
+            row=1,
+            expected="a header with " + ", ".join(REQUIRED) + " (and optionally unit, "
+            "area_version, missing_reason)",
+        )
+    return delimiter, header, reader
+
+
+def _value(raw_value: str, reason: str | None, p: Path, lineno: int) -> tuple[float, str | None]:
+    """The value of a cell (NaN for an SCB marker or an explained blank) and its reason."""
+    if raw_value in SCB_MISSING_MARKERS:
+        return math.nan, reason or SCB_MISSING_MARKERS[raw_value]
+    if raw_value == "" and reason:
+        return math.nan, reason
+    try:
+        return float(raw_value.replace(",", ".").replace(" ", "")), reason
+    except ValueError:
+        raise InputError(
+            f"{raw_value!r} is not a number",
+            file=p,
+            row=lineno,
+            field="value",
+            expected="a number, or one of SCB's markers .. . -",
+        ) from None

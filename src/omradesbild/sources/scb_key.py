@@ -11,19 +11,11 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
-import pandas as pd
-
 from omradesbild.areas.codes import validate_code
 from omradesbild.config import DEFAULT_VERSION
 from omradesbild.errors import InputError
-from omradesbild.sources.base import (
-    AREA_COLUMNS,
-    LINK_COLUMNS,
-    Areas,
-    SourceMeta,
-    file_checksum,
-    now_utc,
-)
+from omradesbild.sources.base import Areas
+from omradesbild.sources.nested_key import NestedKey, area_record, check_in_kommun, key_areas
 
 #: The key's header, in order.
 KEY_COLUMNS: tuple[str, ...] = ("Kommun", "Kommunnamn", "DeSO_2018", "RegSO_2020", "RegSOkod_2020")
@@ -81,44 +73,12 @@ def read_scb_key(path: str | Path) -> Areas:
         raise InputError("file not found", file=p)
     rows = _read_rows(p)
     kommun_name: dict[str, tuple[str, int]] = {}
-    regso: dict[str, tuple[str, str, int]] = {}  # code -> (name, kommun, row)
-    deso: dict[str, tuple[str, int]] = {}  # code -> (regso, row)
+    key = NestedKey()
     for i, raw in enumerate(rows[1:], start=2):
         if not any(c.strip() for c in raw):
             continue
-        if len(raw) != len(KEY_COLUMNS):
-            raise InputError(
-                f"{len(raw)} columns", file=p, row=i, expected=f"{len(KEY_COLUMNS)} columns"
-            )
-        kn, kn_name, dc, rname, rc = (c.strip() for c in raw)
-        for value, level, field in (
-            (kn, "kommun", "Kommun"),
-            (dc, "deso", "DeSO_2018"),
-            (rc, "regso", "RegSOkod_2020"),
-        ):
-            problem = validate_code(value, level)
-            if problem is not None:
-                raise InputError(
-                    f"{value!r} is not a {level} code", file=p, row=i, field=field, expected=problem
-                )
-        for value, field in ((dc, "DeSO_2018"), (rc, "RegSOkod_2020")):
-            if value[:4] != kn:
-                raise InputError(
-                    f"{value} does not lie in kommun {kn}",
-                    file=p,
-                    row=i,
-                    field=field,
-                    expected=f"a code starting with {kn}",
-                )
-        if dc in deso:
-            raise InputError(
-                f"DeSO {dc} is mapped twice (rows {deso[dc][1]} and {i})",
-                file=p,
-                row=i,
-                field="DeSO_2018",
-                expected="each DeSO once",
-            )
-        deso[dc] = (rc, i)
+        kn, kn_name, dc, rname, rc = _parse_row(raw, p, i)
+        key.add_deso(dc, rc, file=p, row=i, field="DeSO_2018")
         if kn in kommun_name and kommun_name[kn][0] != kn_name:
             raise InputError(
                 f"kommun {kn} is named {kn_name!r} here and {kommun_name[kn][0]!r} in row "
@@ -129,71 +89,40 @@ def read_scb_key(path: str | Path) -> Areas:
                 expected="one name per kommun",
             )
         kommun_name.setdefault(kn, (kn_name, i))
-        if rc in regso and regso[rc][0] != rname:
-            raise InputError(
-                f"RegSO {rc} is named {rname!r} here and {regso[rc][0]!r} in row {regso[rc][2]}",
-                file=p,
-                row=i,
-                field="RegSO_2020",
-                expected="one name per RegSO code",
-            )
-        regso.setdefault(rc, (rname, kn, i))
-    if not deso:
+        key.add_regso(rc, rname, kn, file=p, row=i, field="RegSO_2020")
+    if not key.deso:
         raise InputError("holds no rows", file=p, expected="one row per DeSO")
 
-    def area(
-        code: str, level: str, version: str, name: str | None, parent: tuple[str, str, str] | None
-    ) -> dict[str, object]:
-        return {
-            "area_code": code,
-            "level": level,
-            "version": version,
-            "name": name or None,
-            "parent_code": parent[0] if parent else None,
-            "parent_level": parent[1] if parent else None,
-            "parent_version": parent[2] if parent else None,
-            "geometry": None,
-            "attributes": None,
-        }
-
-    records = [area(k, "kommun", KOMMUN_VERSION, n, None) for k, (n, _) in kommun_name.items()]
-    records += [
-        area(r, "regso", REGSO_VERSION, n, (k, "kommun", KOMMUN_VERSION))
-        for r, (n, k, _) in regso.items()
+    records = [
+        area_record(k, "kommun", KOMMUN_VERSION, n, None) for k, (n, _) in kommun_name.items()
     ]
-    records += [
-        area(d, "deso", DESO_VERSION, None, (r, "regso", REGSO_VERSION))
-        for d, (r, _) in deso.items()
-    ]
-
-    def link(fc: str, fl: str, fv: str, tc: str, tl: str, tv: str) -> dict[str, object]:
-        return {
-            "from_code": fc,
-            "from_level": fl,
-            "from_version": fv,
-            "to_code": tc,
-            "to_level": tl,
-            "to_version": tv,
-            "weight": 1.0,
-            "method": "scb_key",
-        }
-
-    links = [link(d, "deso", DESO_VERSION, r, "regso", REGSO_VERSION) for d, (r, _) in deso.items()]
-    links += [
-        link(r, "regso", REGSO_VERSION, k, "kommun", KOMMUN_VERSION)
-        for r, (_, k, _) in regso.items()
-    ]
-    meta = SourceMeta(
-        publisher="SCB",
+    records += key.areas(DESO_VERSION, REGSO_VERSION, KOMMUN_VERSION)
+    return key_areas(
+        p,
         table_id="koppling-deso2018-regso2020",
         title="Koppling DeSO 2018 - RegSO 2020",
-        reference=p.name,
-        checksum=file_checksum(p),
-        retrieved_at=now_utc(),
-        notes=f"{len(deso)} DeSO, {len(regso)} RegSO, {len(kommun_name)} kommuner",
+        notes=f"{len(key.deso)} DeSO, {len(key.regso)} RegSO, {len(kommun_name)} kommuner",
+        records=records,
+        links=key.links(DESO_VERSION, REGSO_VERSION, KOMMUN_VERSION),
     )
-    return Areas(
-        source=meta,
-        areas=pd.DataFrame(records, columns=list(AREA_COLUMNS)),
-        links=pd.DataFrame(links, columns=list(LINK_COLUMNS)),
-    )
+
+
+def _parse_row(raw: list[str], p: Path, i: int) -> tuple[str, str, str, str, str]:
+    """One key row's five fields, stripped, with its codes checked."""
+    if len(raw) != len(KEY_COLUMNS):
+        raise InputError(
+            f"{len(raw)} columns", file=p, row=i, expected=f"{len(KEY_COLUMNS)} columns"
+        )
+    kn, kn_name, dc, rname, rc = (c.strip() for c in raw)
+    for value, level, field in (
+        (kn, "kommun", "Kommun"),
+        (dc, "deso", "DeSO_2018"),
+        (rc, "regso", "RegSOkod_2020"),
+    ):
+        problem = validate_code(value, level)
+        if problem is not None:
+            raise InputError(
+                f"{value!r} is not a {level} code", file=p, row=i, field=field, expected=problem
+            )
+    check_in_kommun(kn, ((dc, "DeSO_2018"), (rc, "RegSOkod_2020")), file=p, row=i)
+    return kn, kn_name, dc, rname, rc

@@ -1,0 +1,311 @@
+"""Submissions: create, edit, submit, read, list, version history and CSV export."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Sequence
+from typing import Any, Literal
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from omradesbild.errors import InputError, NotFoundError
+from omradesbild.partners.errors import ConflictError, PermissionDenied
+from omradesbild.partners.models import (
+    Role,
+    Status,
+    Submission,
+    SubmissionArea,
+    SubmissionKind,
+    SubmissionVersion,
+    User,
+    Visibility,
+    utcnow,
+)
+from omradesbild.partners.security import (
+    MAX_BODY,
+    MAX_THEME,
+    MAX_TITLE,
+)
+from omradesbild.partners.service._common import (
+    Actor,
+    _area_codes,
+    _choice,
+    _limit,
+    _period,
+    _require,
+    _text,
+)
+from omradesbild.partners.service.access import _visible, can_edit, can_moderate, can_view
+from omradesbild.partners.service.audit import audit
+
+EXPORT_COLUMNS = (
+    "id", "kind", "title", "body", "theme", "period", "area_codes", "visibility", "status",
+    "organisation", "author", "created_at", "updated_at",
+)  # fmt: skip
+
+
+def _snapshot(sub: Submission) -> dict[str, Any]:
+    return {
+        "id": sub.id, "kind": sub.kind, "title": sub.title, "body": sub.body,
+        "theme": sub.theme, "period": sub.period, "visibility": sub.visibility,
+        "status": sub.status, "area_codes": [a.area_code for a in sub.areas],
+        "author_id": sub.author_id, "organisation_id": sub.organisation_id,
+        "moderation_note": sub.moderation_note, "moderated_by_id": sub.moderated_by_id,
+        "version": sub.version, "updated_at": sub.updated_at.isoformat(),
+    }  # fmt: skip
+
+
+def _view(sub: Submission, actor: Actor | None) -> dict[str, Any]:
+    out = _snapshot(sub)
+    out["created_at"] = sub.created_at.isoformat()
+    out["organisation"] = sub.organisation.name if sub.organisation else None
+    out["author"] = sub.author.name if actor is not None else None
+    if actor is None:
+        out.pop("author_id")
+        out.pop("moderated_by_id")
+    out["can_edit"] = can_edit(actor, sub)
+    out["can_moderate"] = can_moderate(actor, sub)
+    return out
+
+
+def _record(db: Session, actor: Actor, sub: Submission, action: str, **details: Any) -> None:
+    db.flush()
+    snap = _snapshot(sub)
+    db.add(
+        SubmissionVersion(
+            submission_id=sub.id,
+            version=sub.version,
+            action=action,
+            snapshot=snap,
+            changed_by_id=actor.id,
+            changed_at=sub.updated_at,
+        )
+    )
+    audit(db, actor, f"submission.{action}", "submission", sub.id,
+          {"version": sub.version, "status": sub.status, **details})  # fmt: skip
+    db.flush()
+
+
+def _load(
+    db: Session, actor: Actor | None, submission_id: int, *, lock: bool = False
+) -> Submission:
+    q = select(Submission).where(Submission.id == int(submission_id))
+    if lock:
+        q = q.with_for_update(of=Submission)
+    sub = db.execute(q).unique().scalar_one_or_none()
+    if sub is None or not can_view(actor, sub):
+        raise NotFoundError(f"submission {submission_id}: no such submission")
+    return sub
+
+
+def create_submission(
+    db: Session,
+    actor: Actor | None,
+    *,
+    kind: str,
+    title: str,
+    body: str,
+    area_codes: Sequence[str] | str,
+    theme: str | None = None,
+    period: str | None = None,
+    visibility: str = Visibility.INTERNAL.value,
+    submit: bool = False,
+    known_areas: set[str] | None = None,
+) -> dict[str, Any]:
+    """Create a submission (a draft, or submitted for moderation with ``submit=True``).
+
+    Raises
+    ------
+    NotAuthenticated, PermissionDenied
+        Anonymous visitors and readers.
+    InputError
+        Empty or too long fields (title ≤ 200, body ≤ 20 000 characters, 1–20 areas),
+        unknown kind or visibility, bad period or area code.
+    """
+    a = _require(actor, Role.CONTRIBUTOR, "create submissions")
+    now = utcnow()
+    sub = Submission(
+        kind=_choice(kind, "kind", SubmissionKind),
+        title=_text(title, "title", max_len=MAX_TITLE),
+        body=_text(body, "body", max_len=MAX_BODY),
+        theme=_text(theme, "theme", max_len=MAX_THEME, required=False),
+        period=_period(period, "period"),
+        visibility=_choice(visibility, "visibility", Visibility),
+        status=(Status.SUBMITTED if submit else Status.DRAFT).value,
+        author_id=a.id, organisation_id=a.organisation_id, version=1,
+        created_at=now, updated_at=now,
+        areas=[SubmissionArea(area_code=c) for c in _area_codes(area_codes, known=known_areas)],
+    )  # fmt: skip
+    db.add(sub)
+    db.flush()
+    _record(db, a, sub, "create")
+    return get_submission(db, a, sub.id)
+
+
+_EDITABLE = ("kind", "title", "body", "theme", "period", "visibility", "area_codes")
+
+
+def update_submission(
+    db: Session,
+    actor: Actor | None,
+    submission_id: int,
+    changes: dict[str, Any],
+    *,
+    known_areas: set[str] | None = None,
+) -> dict[str, Any]:
+    """Change fields of a submission (only those in ``changes``); writes a new version.
+
+    Raises
+    ------
+    NotFoundError
+        No such submission, or not visible to the actor.
+    PermissionDenied
+        The actor may see but not edit it.
+    InputError
+        Unknown field or invalid value.
+    """
+    a = _require(actor, Role.CONTRIBUTOR, "edit submissions")
+    unknown = sorted(set(changes) - set(_EDITABLE))
+    if unknown:
+        raise InputError(f"cannot change {', '.join(unknown)}", field=unknown[0],
+                         expected="fields " + ", ".join(_EDITABLE))  # fmt: skip
+    sub = _load(db, a, submission_id, lock=True)
+    if not can_edit(a, sub):
+        raise PermissionDenied(f"submission {sub.id}: only its author or an admin may edit it")
+    before = _snapshot(sub)
+    if "kind" in changes:
+        sub.kind = _choice(changes["kind"], "kind", SubmissionKind)
+    if "title" in changes:
+        sub.title = str(_text(changes["title"], "title", max_len=MAX_TITLE))
+    if "body" in changes:
+        sub.body = str(_text(changes["body"], "body", max_len=MAX_BODY))
+    if "theme" in changes:
+        sub.theme = _text(changes["theme"], "theme", max_len=MAX_THEME, required=False)
+    if "period" in changes:
+        sub.period = _period(changes["period"], "period")
+    if "visibility" in changes:
+        sub.visibility = _choice(changes["visibility"], "visibility", Visibility)
+    if "area_codes" in changes:
+        codes = _area_codes(changes["area_codes"], known=known_areas)
+        if codes != [x.area_code for x in sub.areas]:
+            sub.areas = [SubmissionArea(area_code=c) for c in codes]
+            db.flush()
+    after = _snapshot(sub)
+    changed = sorted(k for k in after if after[k] != before[k])
+    if not changed:
+        return _view(sub, a)
+    if sub.author_id == a.id and sub.status == Status.APPROVED.value:
+        sub.status = Status.SUBMITTED.value  # an author's change needs a new approval
+    sub.version += 1
+    sub.updated_at = utcnow()
+    _record(db, a, sub, "update", changed=changed)
+    return _view(sub, a)
+
+
+def submit_submission(db: Session, actor: Actor | None, submission_id: int) -> dict[str, Any]:
+    """Send a draft (or a rejected submission) to moderation."""
+    a = _require(actor, Role.CONTRIBUTOR, "submit")
+    sub = _load(db, a, submission_id, lock=True)
+    if not can_edit(a, sub):
+        raise PermissionDenied(f"submission {sub.id}: only its author or an admin may submit it")
+    if sub.status not in (Status.DRAFT.value, Status.REJECTED.value):
+        raise ConflictError(f"submission {sub.id} is {sub.status}; only drafts and rejected "
+                            "submissions can be submitted")  # fmt: skip
+    sub.status = Status.SUBMITTED.value
+    sub.version += 1
+    sub.updated_at = utcnow()
+    _record(db, a, sub, "submit")
+    return _view(sub, a)
+
+
+def get_submission(db: Session, actor: Actor | None, submission_id: int) -> dict[str, Any]:
+    """One submission as a dict, if the actor may see it (else :class:`NotFoundError`)."""
+    return _view(_load(db, actor, submission_id), actor)
+
+
+def list_submissions(
+    db: Session,
+    actor: Actor | None,
+    *,
+    area_code: str | None = None,
+    kind: str | None = None,
+    status: str | None = None,
+    theme: str | None = None,
+    mine: bool = False,
+    limit: int = 100,
+    offset: int = 0,
+) -> list[dict[str, Any]]:
+    """The submissions the actor may see, newest first, optionally filtered."""
+    q = select(Submission).where(_visible(actor))
+    if area_code:
+        q = q.where(Submission.areas.any(SubmissionArea.area_code == area_code))
+    if kind:
+        q = q.where(Submission.kind == kind)
+    if status:
+        q = q.where(Submission.status == status)
+    if theme:
+        q = q.where(Submission.theme == theme)
+    if mine:
+        q = q.where(Submission.author_id == (actor.id if actor else -1))
+    q = q.order_by(Submission.updated_at.desc(), Submission.id.desc())
+    q = q.limit(_limit(limit)).offset(max(0, offset))
+    return [_view(s, actor) for s in db.execute(q).unique().scalars()]
+
+
+def count_submissions(db: Session, actor: Actor | None) -> int:
+    """How many submissions the actor may see."""
+    return int(db.execute(select(func.count()).select_from(Submission)
+                          .where(_visible(actor))).scalar_one())  # fmt: skip
+
+
+def submission_versions(
+    db: Session, actor: Actor | None, submission_id: int
+) -> list[dict[str, Any]]:
+    """Every version of a submission (its author, analysts and admins)."""
+    a = _require(actor, Role.CONTRIBUTOR, "read the history of submissions")
+    sub = _load(db, a, submission_id)
+    if not (can_edit(a, sub) or a.at_least(Role.ANALYST)):
+        raise PermissionDenied(f"submission {sub.id}: only its author, analysts and admins "
+                               "may read its history")  # fmt: skip
+    rows = db.execute(
+        select(SubmissionVersion, User.name)
+        .join(User, User.id == SubmissionVersion.changed_by_id)
+        .where(SubmissionVersion.submission_id == sub.id)
+        .order_by(SubmissionVersion.version)
+    ).all()
+    return [
+        {"version": v.version, "action": v.action, "changed_by": name,
+         "changed_by_id": v.changed_by_id, "changed_at": v.changed_at.isoformat(),
+         "snapshot": v.snapshot}
+        for v, name in rows
+    ]  # fmt: skip
+
+
+def _csv_cell(value: object) -> object:
+    # Spreadsheet formula injection: a cell starting with = + - @ is read as a formula.
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value
+
+
+def export_submissions(
+    db: Session, actor: Actor | None, *, fmt: Literal["csv", "json"] = "csv", **filters: Any
+) -> str:
+    """The submissions the actor may see as CSV (UTF-8, ``;``-joined area codes) or JSON."""
+    rows = list_submissions(db, actor, limit=1000, **filters)
+    out = [{c: r.get(c) for c in EXPORT_COLUMNS} for r in rows]
+    if fmt == "json":
+        return json.dumps(out, ensure_ascii=False, indent=1)
+    if fmt != "csv":
+        raise InputError(f"{fmt!r} is not an export format", field="format",
+                         expected="csv | json")  # fmt: skip
+    buf = io.StringIO()
+    w = csv.DictWriter(buf, fieldnames=list(EXPORT_COLUMNS), lineterminator="\n")
+    w.writeheader()
+    for r in out:
+        r["area_codes"] = ";".join(r["area_codes"] or [])
+        w.writerow({k: _csv_cell(v) for k, v in r.items()})
+    return buf.getvalue()

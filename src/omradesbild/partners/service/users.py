@@ -1,0 +1,133 @@
+"""Organisations and users: creation, roles, activation and the first admin."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from omradesbild.errors import InputError, NotFoundError
+from omradesbild.partners.errors import ConflictError, PermissionDenied
+from omradesbild.partners.models import (
+    Organisation,
+    OrganisationKind,
+    Role,
+    User,
+)
+from omradesbild.partners.security import (
+    hash_password,
+)
+from omradesbild.partners.service._common import _EMAIL_RE, Actor, _choice, _require, _text
+from omradesbild.partners.service.audit import audit
+
+
+# -- organisations and users ------------------------------------------------------------
+def list_organisations(db: Session, actor: Actor | None) -> list[dict[str, Any]]:
+    """All organisations (public names and kinds)."""
+    rows = db.execute(select(Organisation).order_by(Organisation.name)).scalars()
+    return [{"id": o.id, "name": o.name, "kind": o.kind, "synthetic": o.synthetic} for o in rows]
+
+
+def create_organisation(
+    db: Session, actor: Actor | None, *, name: str, kind: str, synthetic: bool = False
+) -> dict[str, Any]:
+    """Register an organisation (admins)."""
+    a = _require(actor, Role.ADMIN, "register organisations")
+    org = Organisation(
+        name=str(_text(name, "name", max_len=200)),
+        kind=_choice(kind, "kind", OrganisationKind),
+        synthetic=synthetic,
+    )
+    if db.execute(select(Organisation.id).where(Organisation.name == org.name)).first():
+        raise ConflictError(f"an organisation named {org.name!r} exists already")
+    db.add(org)
+    db.flush()
+    audit(db, a, "organisation.create", "organisation", org.id, {"name": org.name})
+    return {"id": org.id, "name": org.name, "kind": org.kind, "synthetic": org.synthetic}
+
+
+def _user_view(u: User) -> dict[str, Any]:
+    return {"id": u.id, "email": u.email, "name": u.name, "role": u.role,
+            "organisation_id": u.organisation_id, "active": u.active}  # fmt: skip
+
+
+def _new_user(
+    db: Session, *, email: str, name: str, password: str, role: str, organisation_id: int | None
+) -> User:
+    mail = str(_text(email, "email", max_len=254)).lower()
+    if not _EMAIL_RE.match(mail):
+        raise InputError(f"{mail!r} is not an e-mail address", field="email",
+                         expected="name@domain.se")  # fmt: skip
+    if db.execute(select(User.id).where(User.email == mail)).first():
+        raise ConflictError(f"a user with e-mail {mail!r} exists already")
+    if organisation_id is not None and db.get(Organisation, organisation_id) is None:
+        raise InputError(f"unknown organisation {organisation_id}", field="organisation_id",
+                         expected="the id of a registered organisation")  # fmt: skip
+    user = User(email=mail, name=str(_text(name, "name", max_len=200)),
+                password_hash=hash_password(password), role=_choice(role, "role", Role),
+                organisation_id=organisation_id, active=True)  # fmt: skip
+    db.add(user)
+    db.flush()
+    return user
+
+
+def create_user(
+    db: Session,
+    actor: Actor | None,
+    *,
+    email: str,
+    name: str,
+    password: str,
+    role: str,
+    organisation_id: int | None = None,
+) -> dict[str, Any]:
+    """Create a user (admins). The password is stored only as an Argon2id hash."""
+    a = _require(actor, Role.ADMIN, "create users")
+    user = _new_user(db, email=email, name=name, password=password, role=role,
+                     organisation_id=organisation_id)  # fmt: skip
+    audit(db, a, "user.create", "user", user.id, {"email": user.email, "role": user.role})
+    return _user_view(user)
+
+
+def bootstrap_admin(db: Session, *, email: str, name: str, password: str) -> dict[str, Any]:
+    """Create the first admin of an empty database (refused once any admin exists)."""
+    if db.execute(select(User.id).where(User.role == Role.ADMIN.value)).first():
+        raise ConflictError("an admin exists already; ask them to create users")
+    user = _new_user(db, email=email, name=name, password=password, role=Role.ADMIN.value,
+                     organisation_id=None)  # fmt: skip
+    audit(db, None, "user.bootstrap_admin", "user", user.id, {"email": user.email})
+    return _user_view(user)
+
+
+def set_user(
+    db: Session,
+    actor: Actor | None,
+    user_id: int,
+    *,
+    role: str | None = None,
+    active: bool | None = None,
+) -> dict[str, Any]:
+    """Change a user's role or deactivate them (admins; not themselves)."""
+    a = _require(actor, Role.ADMIN, "change users")
+    user = db.get(User, int(user_id))
+    if user is None:
+        raise NotFoundError(f"user {user_id}: no such user")
+    if user.id == a.id:
+        raise PermissionDenied("admins cannot change their own role or deactivate themselves")
+    details: dict[str, Any] = {}
+    if role is not None:
+        details["role"] = [user.role, _choice(role, "role", Role)]
+        user.role = role
+    if active is not None:
+        details["active"] = [user.active, bool(active)]
+        user.active = bool(active)
+    audit(db, a, "user.update", "user", user.id, details)
+    db.flush()
+    return _user_view(user)
+
+
+def list_users(db: Session, actor: Actor | None) -> list[dict[str, Any]]:
+    """All users (admins)."""
+    _require(actor, Role.ADMIN, "list users")
+    return [_user_view(u) for u in db.execute(select(User).order_by(User.email)).scalars()]

@@ -1,0 +1,161 @@
+"""Constants and small helpers shared by the exporters."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from omradesbild.errors import InputError
+from omradesbild.reports.disclosure import (
+    apply_disclosure,
+)
+from omradesbild.wording import domain_label, strings, unit_label
+
+if TYPE_CHECKING:
+    from omradesbild.indicators import Catalogue
+
+
+#: Formats :func:`export_all` can write.
+FORMATS: tuple[str, ...] = ("xlsx", "csv", "json", "gpkg")
+
+#: Layer name of the GeoPackage.
+GPKG_LAYER = "omradesbild"
+
+#: Per-indicator fields of the wide table (the value column carries the bare indicator id).
+WIDE_FIELDS: tuple[str, ...] = ("value", "ci_low", "ci_high", "reliable", "masked")
+
+_INDEX_HEADS = (
+    "area_code",
+    "area_name",
+    "period",
+    "score",
+    "rank",
+    "class",
+    "class_label",
+    "fallback_used",
+    "missing_indicators",
+)
+
+_SOURCE_FIELDS = ("publisher", "table_id", "title", "reference", "checksum", "licence")
+
+
+def _check_lang(lang: str) -> Mapping[str, str]:
+    return strings(lang)
+
+
+def _catalogue(catalogue: Catalogue | None) -> Catalogue:
+    from omradesbild.indicators import default_catalogue
+
+    return catalogue if catalogue is not None else default_catalogue()
+
+
+def _disclose(indicators: pd.DataFrame, threshold: int) -> pd.DataFrame:
+    required = ("area_code", "period", "indicator", "value")
+    missing = [c for c in required if c not in indicators.columns]
+    if missing:
+        raise InputError(
+            f"the indicator table lacks the column(s) {', '.join(missing)}",
+            field=missing[0],
+            expected="long indicator rows as from area_indicators()",
+        )
+    return apply_disclosure(indicators, threshold=threshold)
+
+
+def _cell(v: Any) -> Any:
+    """A value openpyxl and json can take: None for missing, plain Python scalars."""
+    if v is None or v is pd.NA or v is pd.NaT:
+        return None
+    if isinstance(v, bool | np.bool_):
+        return bool(v)
+    if isinstance(v, int | np.integer):
+        return int(v)
+    if isinstance(v, float | np.floating):
+        f = float(v)
+        return None if math.isnan(f) or math.isinf(f) else f
+    if isinstance(v, pd.Timestamp | datetime):
+        return v.isoformat()
+    if isinstance(v, list | tuple | np.ndarray):
+        return ", ".join(str(x) for x in v)
+    if isinstance(v, str):
+        return v
+    return str(v)
+
+
+def _now(generated_at: datetime | None) -> str:
+    t = generated_at if generated_at is not None else datetime.now(UTC)
+    return t.isoformat(timespec="seconds")
+
+
+def _package_version() -> str:
+    from omradesbild import __version__
+
+    return __version__
+
+
+def _sources_frame(sources: pd.DataFrame | Iterable[Mapping[str, Any]]) -> pd.DataFrame:
+    df = sources.copy() if isinstance(sources, pd.DataFrame) else pd.DataFrame(list(sources))
+    if "table" in df.columns and "table_id" not in df.columns:
+        df = df.rename(columns={"table": "table_id"})
+    for c in (*_SOURCE_FIELDS, "ingested_at"):
+        if c not in df.columns:
+            df[c] = None
+    df = df[[*_SOURCE_FIELDS, "ingested_at"]].copy()
+    df["ingested_at"] = [_cell(v) for v in df["ingested_at"]]
+    return df.reset_index(drop=True)
+
+
+def _area_names(areas: pd.DataFrame | None) -> dict[str, str]:
+    if areas is None or "name" not in areas.columns:
+        return {}
+    sub = areas[["area_code", "name"]].dropna()
+    return dict(zip(sub["area_code"].astype(str), sub["name"].astype(str), strict=True))
+
+
+def _indicator_order(ids: Iterable[str], cat: Catalogue) -> list[str]:
+    present = set(ids)
+    ordered = [i for i in cat.ids if i in present]
+    return ordered + sorted(present - set(ordered))
+
+
+def _label(indicator: str, cat: Catalogue, lang: str) -> str:
+    if indicator not in cat.ids:
+        return indicator
+    ind = cat.get(indicator)
+    name = ind.name_sv if lang == "sv" else ind.name_en
+    unit = "%" if ind.unit == "procent" else _unit(ind.unit, lang)
+    if unit.lower() in name.lower() or ind.unit.lower() in name.lower():
+        return name
+    return f"{name} ({unit})"
+
+
+def _unit(unit: str, lang: str) -> str:
+    return unit_label(unit, lang)
+
+
+def _domain_of(indicator: str, cat: Catalogue) -> str:
+    return cat.get(indicator).domain if indicator in cat.ids else "övrigt"
+
+
+def _domain_title(domain: str, lang: str) -> str:
+    title = domain_label(domain, lang)
+    return title[:1].upper() + title[1:]
+
+
+def _sheet_name(title: str, used: set[str]) -> str:
+    clean = "".join(" " if ch in "[]:*?/\\" else ch for ch in title).strip()[:31] or "Blad"
+    name, n = clean, 2
+    while name.lower() in {u.lower() for u in used}:
+        suffix = f" ({n})"
+        name = clean[: 31 - len(suffix)] + suffix
+        n += 1
+    used.add(name)
+    return name
+
+
+def _methods_dict(methods: Mapping[str, str] | None) -> dict[str, str]:
+    return {str(k): str(v) for k, v in (methods or {}).items()}

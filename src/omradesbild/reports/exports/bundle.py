@@ -1,0 +1,142 @@
+"""Every export of one level and period, read from a store."""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+
+from omradesbild.errors import ConfigError, NotFoundError
+from omradesbild.reports.disclosure import (
+    DEFAULT_THRESHOLD,
+    disclosure_rule_text,
+)
+from omradesbild.reports.exports._common import FORMATS, _check_lang
+from omradesbild.reports.exports.excel import export_excel
+from omradesbild.reports.exports.files import export_csv, export_json
+from omradesbild.reports.exports.gpkg import export_geopackage
+from omradesbild.reports.exports.tables import to_wide
+
+if TYPE_CHECKING:
+    from omradesbild.store import Store
+
+
+def export_all(
+    store: Store,
+    out_dir: str | Path,
+    *,
+    level: str,
+    version: str | None = None,
+    period: str,
+    method: str | None = "scb-omradestyp",
+    lang: str = "sv",
+    threshold: int = DEFAULT_THRESHOLD,
+    formats: Sequence[str] = FORMATS,
+    generated_at: datetime | None = None,
+) -> dict[str, Path]:
+    """Export every indicator (and one index) of a level and period from the store.
+
+    Files are named ``omradesbild_<level>_<period>.<format>`` in ``out_dir``. The GeoPackage
+    is skipped with a warning when no area of the level has a geometry.
+
+    Parameters
+    ----------
+    method
+        Index method id or YAML path (``None``: no index).
+    formats
+        Any of ``xlsx``, ``csv``, ``json``, ``gpkg``.
+
+    Returns
+    -------
+    dict
+        Format → written file.
+    """
+    from omradesbild.index import load_method
+    from omradesbild.indicators import default_catalogue
+    from omradesbild.services.pipeline import area_index, area_indicators, resolve_version
+
+    _check_lang(lang)
+    fmts = _check_formats(formats)
+    disclosure_rule_text(threshold, lang)  # validates the threshold early
+    period = str(period)
+    ver = "country" if level == "country" else resolve_version(store, level, version)
+    ind = area_indicators(store, level=level, version=ver, periods=[period])
+    if ind.empty:
+        raise NotFoundError(f"no indicators can be computed for {level} ({ver}) in {period}")
+    cat = default_catalogue()
+    methods: dict[str, str] = {"indicator-catalogue": str(cat.version)}
+    idx = None
+    if method:
+        m = load_method(method)
+        idx = area_index(store, method=m, level=level, period=period, version=ver)
+        methods[m.id] = m.version
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    stem = f"omradesbild_{level}_{period}"
+    # Arguments the Excel and JSON exports share (the CSV takes the first and the last).
+    shared: dict[str, Any] = {
+        "indicators": ind,
+        "index": idx,
+        "sources": store.sources(),
+        "methods": methods,
+        "lang": lang,
+        "generated_at": generated_at,
+        "threshold": threshold,
+    }
+    job = _Job(store, level, ver, period, store.areas(level=level, version=ver), shared)
+    written: dict[str, Path] = {}
+    for f in fmts:
+        path = _write_one(job, f, out / f"{stem}.{f}")
+        if path is not None:
+            written[f] = path
+    return written
+
+
+def _check_formats(formats: Sequence[str]) -> list[str]:
+    """The requested formats, normalised and without repeats; unknown ones are an error."""
+    fmts = list(dict.fromkeys(str(f).lower().lstrip(".") for f in formats))
+    unknown = [f for f in fmts if f not in FORMATS]
+    if unknown or not fmts:
+        raise ConfigError(
+            f"unknown export format(s) {', '.join(unknown) or '(none)'}; "
+            f"expected some of {', '.join(FORMATS)}"
+        )
+    return fmts
+
+
+@dataclass(frozen=True)
+class _Job:
+    """What every export of one level and period is written from."""
+
+    store: Store
+    level: str
+    version: str
+    period: str
+    areas: pd.DataFrame
+    shared: dict[str, Any]  # keyword arguments of export_excel and export_json
+
+
+def _write_one(job: _Job, fmt: str, target: Path) -> Path | None:
+    """Write one format; ``None`` when a GeoPackage is skipped for want of geometry."""
+    ind, threshold = job.shared["indicators"], job.shared["threshold"]
+    if fmt == "xlsx":
+        return export_excel(target, areas=job.areas, **job.shared)
+    if fmt == "csv":
+        return export_csv(target, indicators=ind, areas=job.areas, threshold=threshold)
+    if fmt == "json":
+        where = {"level": job.level, "version": job.version, "period": job.period}
+        return export_json(target, extra_metadata=where, **job.shared)
+    gdf = job.store.areas(level=job.level, version=job.version, geometry=True)
+    if gdf.geometry.notna().sum() == 0:
+        warnings.warn(
+            f"no {job.level} area of version {job.version} has a geometry; GeoPackage skipped",
+            UserWarning,
+            stacklevel=3,
+        )
+        return None
+    return export_geopackage(target, gdf, to_wide(ind, threshold=threshold))

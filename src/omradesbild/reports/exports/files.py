@@ -1,0 +1,111 @@
+"""The long indicator table as CSV and as JSON with a metadata block."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+
+from omradesbild.reports.disclosure import (
+    DEFAULT_THRESHOLD,
+)
+from omradesbild.reports.exports import _common as common
+from omradesbild.reports.exports.tables import export_metadata, publishable_index
+from omradesbild.wording import strings
+
+if TYPE_CHECKING:
+    from omradesbild.indicators import Catalogue
+
+
+def export_csv(
+    path: str | Path,
+    *,
+    indicators: pd.DataFrame,
+    areas: pd.DataFrame | None = None,
+    threshold: int = DEFAULT_THRESHOLD,
+) -> Path:
+    """Write the disclosed long indicator table as CSV (UTF-8, comma, ``.`` decimals).
+
+    Columns: those of ``indicators`` (``area_code``, ``level``, ``period``, ``indicator``,
+    ``numerator``, ``denominator``, ``value``, ``ci_low``, ``ci_high``, ``reliable``,
+    ``approximate``, ``value_smoothed``, ``note``) plus ``masked`` and ``mask_reason``, and
+    ``area_name`` after ``area_code`` when ``areas`` is given. Suppressed and missing cells
+    are empty; ``masked`` tells them apart.
+    """
+    disclosed = common._disclose(indicators, threshold)
+    names = common._area_names(areas)
+    if names:
+        pos = list(disclosed.columns).index("area_code") + 1
+        disclosed.insert(pos, "area_name", disclosed["area_code"].astype(str).map(names))
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    disclosed.to_csv(path, index=False, encoding="utf-8")
+    return path
+
+
+def _records(df: pd.DataFrame) -> list[dict[str, Any]]:
+    return [{str(k): common._cell(v) for k, v in rec.items()} for rec in df.to_dict("records")]
+
+
+def export_json(
+    path: str | Path,
+    *,
+    indicators: pd.DataFrame,
+    index: pd.DataFrame | None = None,
+    sources: pd.DataFrame | Iterable[Mapping[str, Any]],
+    methods: Mapping[str, str] | None = None,
+    lang: str = "sv",
+    threshold: int = DEFAULT_THRESHOLD,
+    catalogue: Catalogue | None = None,
+    generated_at: datetime | None = None,
+    extra_metadata: Mapping[str, Any] | None = None,
+) -> Path:
+    """Write ``{"metadata": …, "indicators": [records], "index": [records]}`` as JSON.
+
+    ``metadata`` holds the generation time, package version, disclosure threshold and rule
+    text (in ``lang``), the methods and the sources (see :func:`export_metadata`), and the
+    indicator definitions used. Missing and suppressed values are ``null``; suppressed rows
+    have ``"masked": true`` and a ``mask_reason``.
+    """
+    cat = common._catalogue(catalogue)
+    disclosed = common._disclose(indicators, threshold)
+    methods_out = common._methods_dict(methods)
+    body: dict[str, Any] = {}
+    if index is not None:
+        if index.attrs.get("method_id") and index.attrs.get("method_version"):
+            methods_out.setdefault(
+                str(index.attrs["method_id"]), str(index.attrs["method_version"])
+            )
+        body["index"] = _records(publishable_index(index, disclosed, catalogue=cat))
+    meta = export_metadata(
+        sources=sources,
+        methods=methods_out,
+        lang=lang,
+        threshold=threshold,
+        generated_at=generated_at,
+        extra=extra_metadata,
+    )
+    if index is not None:
+        meta["index_note"] = strings(lang)["index_note"]
+    ids = common._indicator_order(disclosed["indicator"].astype(str), cat)
+    meta["indicators"] = [
+        {
+            "id": i,
+            "name": (cat.get(i).name_sv if lang == "sv" else cat.get(i).name_en),
+            "domain": cat.get(i).domain,
+            "unit": cat.get(i).unit,
+            "kind": cat.get(i).kind,
+        }
+        if i in cat.ids
+        else {"id": i}
+        for i in ids
+    ]
+    doc = {"metadata": meta, "indicators": _records(disclosed), **body}
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(doc, ensure_ascii=False, indent=1, allow_nan=False), "utf-8")
+    return path

@@ -1,0 +1,383 @@
+"""The public reader: observations, variables and source metadata from one export."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from omradesbild.areas.codes import VERSIONS
+from omradesbild.errors import ConfigError, InputError
+from omradesbild.sources.base import (
+    OBS_COLUMNS,
+    SCB_MISSING_MARKERS,
+    VARIABLE_COLUMNS,
+    Observations,
+    SourceMeta,
+    file_checksum,
+)
+from omradesbild.sources.scb_xlsx._common import (
+    _EXPECTED_AREA,
+    _EXPECTED_VALUE,
+    _NOTE_SECTIONS,
+    _NUMBER_RE,
+    _TABLE_ID_RE,
+    _UNIT_WORDS,
+    DEFAULT_AREA_VERSIONS,
+    _col_letter,
+    _norm,
+    _parse_area,
+    _parse_period,
+    _slug,
+)
+from omradesbild.sources.scb_xlsx.catalogue import TableEntry, _default_catalogue
+from omradesbild.sources.scb_xlsx.grid import _read_grid
+from omradesbild.sources.scb_xlsx.header import _Footer, _Header, _parse_footer, _parse_header
+from omradesbild.sources.scb_xlsx.layout import _detect_layout, _Layout
+
+
+@dataclass
+class _VarSpec:
+    variable: str
+    label: str
+    unit: str
+    in_catalogue: bool
+    labels: list[str]
+
+
+def _resolve_versions(levels: set[str], area_version: str | None, file: Path) -> dict[str, str]:
+    versions = dict(DEFAULT_AREA_VERSIONS)
+    if area_version is None:
+        return versions
+    if not area_version.strip():
+        raise ConfigError(f"{file}: area_version must be a non-empty string or None")
+    level = next((lv for lv, vs in VERSIONS.items() if area_version in vs), None)
+    if level is None:
+        level = next(
+            (lv for lv in ("regso", "deso", "kommun", "lan") if area_version.startswith(lv)), None
+        )
+    if level is None:
+        return dict.fromkeys(versions, area_version)
+    if level not in levels:
+        raise ConfigError(
+            f"{file}: area_version {area_version!r} is a {level} version, but the file holds "
+            f"{', '.join(sorted(levels))} codes"
+        )
+    versions[level] = area_version
+    return versions
+
+
+def _variable_specs(
+    header: _Header,
+    lay: _Layout,
+    categories: list[tuple[str, ...]],
+    table_id: str,
+    entry: TableEntry | None,
+    footer: _Footer,
+) -> dict[tuple[int, tuple[str, ...]], _VarSpec]:
+    specs: dict[tuple[int, tuple[str, ...]], _VarSpec] = {}
+    fallback: dict[tuple[str, ...], str] = {}
+    for c in lay.value_cols:
+        for cat in categories:
+            labels = [*header.labels[c], *cat]
+            hit = entry.lookup(labels) if entry is not None else None
+            footer_unit = footer.get("sort", labels)
+            if footer_unit is not None:
+                footer_unit = _UNIT_WORDS.get(footer_unit.strip().lower(), footer_unit.strip())
+            if hit is not None:
+                variable, unit = hit
+                specs[(c, cat)] = _VarSpec(
+                    variable, " / ".join(labels), unit or footer_unit or "antal", True, labels
+                )
+                continue
+            key = tuple(sorted({_norm(x) for x in labels}))
+            if key in fallback:
+                variable = fallback[key]
+            else:
+                base = f"scb_{_slug(table_id)}_" + (
+                    _slug("_".join(labels)) or _col_letter(c).lower()
+                )
+                variable, n = base, 2
+                while variable in fallback.values():
+                    variable, n = f"{base}_{n}", n + 1
+                fallback[key] = variable
+            specs[(c, cat)] = _VarSpec(
+                variable, " / ".join(labels), footer_unit or "antal", False, labels
+            )
+    return specs
+
+
+def _describe(spec: _VarSpec, table_id: str, title: str, footer: _Footer) -> str:
+    parts = [f"SCB {table_id}: {title}" if title else f"SCB {table_id}"]
+    ref = footer.get("referenstid", spec.labels)
+    if ref:
+        parts.append(f"Referenstid: {ref}")
+    if not spec.in_catalogue:
+        parts.append(
+            f"Not in the catalogue scb_tables.yaml: id derived from the header labels "
+            f"({spec.label!r}); add the table to the catalogue for a canonical id"
+        )
+    return ". ".join(parts)
+
+
+def read_scb_xlsx(
+    path: str | Path, *, area_version: str | None = None, table_id: str | None = None
+) -> Observations:
+    """Read one xlsx export from SCB's Statistikdatabasen into long observations.
+
+    Parameters
+    ----------
+    path
+        The ``.xlsx`` file as downloaded from the PX-Web interface.
+    area_version
+        Boundary version of the areas. Default: inferred per level (DeSO codes ->
+        ``deso2018``, RegSO -> ``regso2020``, kommun -> ``kommun2025``, län -> ``lan2025``).
+        A known version of one level (e.g. ``"deso2025"``) overrides that level only; any
+        other text is used for every row.
+    table_id
+        SCB's table id; default: the footer's "Intern referenskod", else the file name's
+        8-character prefix (``000005F8_20240813-152932.xlsx`` -> ``000005F8``).
+
+    Returns
+    -------
+    Observations
+        ``data`` in :data:`~omradesbild.sources.base.OBS_COLUMNS` (one row per area, variable
+        and period; SCB's markers ``..``, ``.``, ``-`` become NaN with ``missing_reason``),
+        ``variables`` with label, unit and description per variable, and ``source`` with
+        the title row, the file name, its SHA-256 and the footer metadata in ``notes``.
+
+    Raises
+    ------
+    InputError
+        Wrong or damaged file, no data rows, no period, a non-numeric value, or an area
+        that occurs twice for the same variable and period; the message names the file, the
+        row and/or column, and what was expected.
+    ConfigError
+        When ``area_version`` names a level the file does not hold.
+
+    Notes
+    -----
+    Variable ids come from ``scb_tables.yaml``: a column matches a rule when the set of its
+    header labels (all header rows except the period row, plus any category stub labels)
+    equals the rule's set, compared case- and whitespace-insensitively. Unmatched columns
+    get ``scb_<table id>_<slug of labels>``.
+    """
+    file = Path(path)
+    grid = _read_grid(file)
+    lay = _detect_layout(grid, file)
+    header = _parse_header(grid, lay, file)
+    footer = _parse_footer(grid, lay, header)
+
+    m = _TABLE_ID_RE.match(file.name)
+    tid = table_id or footer.table_id or (m.group(1) if m else file.stem)
+    catalogue = _default_catalogue()
+    entry = catalogue.tables.get(tid)
+
+    rows = _walk_block(grid, lay, file)
+    ncat = len(lay.category_cols)
+    categories: list[tuple[str, ...]] = sorted({r[3] for r in rows}) if ncat else [()]
+    specs = _variable_specs(header, lay, categories, tid, entry, footer)
+    versions = _resolve_versions({r[1][1] for r in rows}, area_version, file)
+    data, where = _build_data(grid, rows, lay, header, specs, versions, file)
+    _check_duplicates(data, where, file)
+
+    var_frame = _variable_frame(specs, tid, lay.title, footer)
+
+    notes = _notes(tid, footer, table_id, file, specs)
+    title = lay.title or (entry.title if entry is not None and entry.title else file.stem)
+    source = SourceMeta(
+        publisher="SCB",
+        table_id=tid,
+        title=title,
+        reference=file.name,
+        checksum=file_checksum(file),
+        licence="CC0 1.0",
+        notes=notes,
+    )
+    return Observations(source=source, data=data, variables=var_frame)
+
+
+_Row = tuple[int, tuple[str, str], str | None, tuple[str, ...]]
+
+
+def _walk_block(grid: list[list[str | float | None]], lay: _Layout, file: Path) -> list[_Row]:
+    """Each data row as ``(row index, (code, level), period or None, category labels)``."""
+    # Walk the data block: forward-fill the stub (PX-Web blanks repeated outer labels).
+    ncat = len(lay.category_cols)
+    region: tuple[str, str] | None = None
+    period_cell: str | None = None
+    cat_state: list[str | None] = [None] * ncat
+    rows: list[tuple[int, tuple[str, str], str | None, tuple[str, ...]]] = []
+    for i in range(lay.first, lay.last + 1):
+        row = grid[i]
+        if lay.last_filled[i] < 0:
+            continue
+        rc = row[lay.region_col]
+        if rc is not None:
+            area = _parse_area(rc)
+            if area is None:
+                raise InputError(
+                    f"unexpected region cell {rc!r} inside the data block",
+                    file=file,
+                    row=i + 1,
+                    field=_col_letter(lay.region_col),
+                    expected=_EXPECTED_AREA,
+                )
+            region = area
+        if lay.year_col is not None and row[lay.year_col] is not None:
+            period_cell = _parse_period(row[lay.year_col])
+        for k, cc in enumerate(lay.category_cols):
+            if row[cc] is not None:
+                cat_state[k] = str(row[cc])
+        if region is None or (lay.year_col is not None and period_cell is None):
+            raise InputError(
+                "data row without a region or a year in the stub",
+                file=file,
+                row=i + 1,
+                expected=_EXPECTED_AREA,
+            )
+        rows.append((i, region, period_cell, tuple(x or "" for x in cat_state)))
+    return rows
+
+
+def _variable_frame(
+    specs: dict[tuple[int, tuple[str, ...]], _VarSpec], tid: str, title: str, footer: _Footer
+) -> pd.DataFrame:
+    """One row per variable (label, unit, description), in the order of first appearance."""
+    var_rows: dict[str, dict[str, object]] = {}
+    for spec in specs.values():
+        var_rows.setdefault(
+            spec.variable,
+            {
+                "variable": spec.variable,
+                "label": spec.label,
+                "unit": spec.unit,
+                "description": _describe(spec, tid, title, footer),
+            },
+        )
+    return pd.DataFrame(list(var_rows.values()), columns=list(VARIABLE_COLUMNS))
+
+
+def _build_data(
+    grid: list[list[str | float | None]],
+    rows: list[_Row],
+    lay: _Layout,
+    header: _Header,
+    specs: dict[tuple[int, tuple[str, ...]], _VarSpec],
+    versions: dict[str, str],
+    file: Path,
+) -> tuple[pd.DataFrame, np.ndarray]:
+    """Long observations, column by column; also each observation's (row, column) cell."""
+    row_idx = np.array([r[0] for r in rows], dtype=np.int64)
+    codes = np.array([r[1][0] for r in rows], dtype=object)
+    vers = np.array([versions[r[1][1]] for r in rows], dtype=object)
+    row_periods = [r[2] for r in rows]
+    cats = [r[3] for r in rows]
+    one_cat = len(specs) == len(lay.value_cols)
+    markers = SCB_MISSING_MARKERS
+    parts: dict[str, list[np.ndarray]] = {
+        k: [] for k in ("area_code", "area_version", "variable", "period", "value", "unit")
+    }
+    reason_parts: list[list[str | None]] = []
+    where_parts: list[np.ndarray] = []
+    n = len(rows)
+    for c in lay.value_cols:
+        cells = [grid[i][c] if c < len(grid[i]) else None for i in row_idx]
+        reasons: list[str | None] = [None] * n
+        if all(type(x) is float for x in cells):
+            values = np.array(cells, dtype="float64")
+        else:
+            values = np.empty(n, dtype="float64")
+            for j, cell in enumerate(cells):
+                if isinstance(cell, float):
+                    values[j] = cell
+                elif isinstance(cell, str) and cell in markers:
+                    values[j], reasons[j] = np.nan, markers[cell]
+                elif isinstance(cell, str) and _NUMBER_RE.match(cell):
+                    values[j] = float(re.sub(r"[ \u00a0\u202f]", "", cell).replace(",", "."))
+                else:
+                    shown = "an empty cell" if cell is None else f"{cell!r}"
+                    raise InputError(
+                        f"{shown} is not a value",
+                        file=file,
+                        row=int(row_idx[j]) + 1,
+                        field=f"{_col_letter(c)} ({specs[(c, cats[j])].label})",
+                        expected=_EXPECTED_VALUE,
+                    )
+        if one_cat:
+            spec = specs[(c, cats[0])]
+            variables = np.full(n, spec.variable, dtype=object)
+            units = np.full(n, spec.unit, dtype=object)
+        else:
+            variables = np.array([specs[(c, cat)].variable for cat in cats], dtype=object)
+            units = np.array([specs[(c, cat)].unit for cat in cats], dtype=object)
+        if header.periods:
+            periods = np.full(n, header.periods[c], dtype=object)
+        else:
+            periods = np.array(row_periods, dtype=object)
+        parts["area_code"].append(codes)
+        parts["area_version"].append(vers)
+        parts["variable"].append(variables)
+        parts["period"].append(periods)
+        parts["value"].append(values)
+        parts["unit"].append(units)
+        reason_parts.append(reasons)
+        where_parts.append(np.column_stack([row_idx, np.full(n, c, dtype=np.int64)]))
+    columns: dict[str, Any] = {k: np.concatenate(v) for k, v in parts.items()}
+    columns["missing_reason"] = pd.Series(
+        [x for part in reason_parts for x in part], dtype="object"
+    )
+    data = pd.DataFrame(columns, columns=list(OBS_COLUMNS))
+    return data, np.concatenate(where_parts)
+
+
+def _check_duplicates(data: pd.DataFrame, where: np.ndarray, file: Path) -> None:
+    """Raise when an area occurs twice for the same variable and period."""
+    keys = ["area_code", "area_version", "variable", "period"]
+    dup = data.duplicated(keys, keep=False).to_numpy()
+    if not dup.any():
+        return
+    idx = np.flatnonzero(dup)
+    first = data.iloc[idx[0]]
+    key_values = data[keys].to_numpy()
+    same = [j for j in idx if tuple(key_values[j]) == tuple(key_values[idx[0]])]
+    cells = [f"{_col_letter(int(where[j][1]))}{int(where[j][0]) + 1}" for j in same]
+    raise InputError(
+        f"area {first['area_code']} occurs more than once for variable "
+        f"{first['variable']!r}, period {first['period']} (cells {', '.join(cells)})",
+        file=file,
+        row=int(where[same[1]][0]) + 1,
+        field=_col_letter(int(where[same[1]][1])),
+        expected="each area once per variable and period",
+    )
+
+
+def _notes(
+    tid: str,
+    footer: _Footer,
+    table_id_arg: str | None,
+    file: Path,
+    specs: dict[tuple[int, tuple[str, ...]], _VarSpec],
+) -> str:
+    lines = [f"Intern referenskod: {footer.table_id or '(saknas i filen)'}"]
+    if table_id_arg and footer.table_id and table_id_arg != footer.table_id:
+        lines.append(f"table_id {table_id_arg!r} given by the caller overrides the footer's")
+    for key, name in _NOTE_SECTIONS:
+        text = footer.render(key)
+        if text:
+            lines.append(f"{name}: {text}")
+    lines.append(f"Officiell statistik: {'ja' if footer.official else 'nej'}")
+    fallback = sorted({s.variable for s in specs.values() if not s.in_catalogue})
+    if fallback:
+        lines.append(
+            f"Table {tid} (file {file.name}): {len(fallback)} column(s) not in the catalogue "
+            f"scb_tables.yaml; ids derived from header labels: {', '.join(fallback)}"
+        )
+    if footer.footnotes:
+        lines.append("Fotnoter:")
+        lines.extend(f"- {note}" for note in footer.footnotes)
+    return "\n".join(lines)
