@@ -85,49 +85,42 @@ class WfsLayer:
     kommun_field: str = "kommunkod"
 
 
+def _deso_layer(version: str, parent_fields: tuple[str, ...], regso_version: str) -> WfsLayer:
+    """A ``stat:DeSO_<year>`` layer with its RegSO parent."""
+    return WfsLayer(
+        f"stat:DeSO_{version[-4:]}",
+        "deso",
+        version,
+        code_fields=("desokod", "deso", "Deso"),
+        parent_fields=parent_fields,
+        parent_level="regso",
+        parent_version=regso_version,
+    )
+
+
+def _regso_layer(version: str) -> WfsLayer:
+    """A ``stat:RegSO_<year>`` layer with its kommun parent."""
+    return WfsLayer(
+        f"stat:RegSO_{version[-4:]}",
+        "regso",
+        version,
+        code_fields=("regsokod", "regso", "RegSO"),
+        name_fields=("regsonamn", "regso_namn", "RegSOnamn"),
+        parent_fields=("kommunkod", "kommun"),
+        parent_level="kommun",
+        parent_version=VERSIONS["kommun"][0],
+    )
+
+
 #: The layers per boundary version. Names verified for 2025 (``stat:DeSO_2025`` with
 #: ``desokod``, ``regsokod``, ``kommunkod``; ``stat:RegSO_2025`` with ``regsokod``,
 #: ``regsonamn``); the 2018/2020 layers are read with the same candidates plus older
 #: spellings. Override by passing your own :class:`WfsLayer`.
 SCB_WFS_LAYERS: dict[str, WfsLayer] = {
-    "deso2025": WfsLayer(
-        "stat:DeSO_2025",
-        "deso",
-        "deso2025",
-        code_fields=("desokod", "deso", "Deso"),
-        parent_fields=("regsokod", "RegSOkod_2025", "regso"),
-        parent_level="regso",
-        parent_version="regso2025",
-    ),
-    "deso2018": WfsLayer(
-        "stat:DeSO_2018",
-        "deso",
-        "deso2018",
-        code_fields=("desokod", "deso", "Deso"),
-        parent_fields=("regsokod", "regso", "RegSO"),
-        parent_level="regso",
-        parent_version="regso2020",
-    ),
-    "regso2025": WfsLayer(
-        "stat:RegSO_2025",
-        "regso",
-        "regso2025",
-        code_fields=("regsokod", "regso", "RegSO"),
-        name_fields=("regsonamn", "regso_namn", "RegSOnamn"),
-        parent_fields=("kommunkod", "kommun"),
-        parent_level="kommun",
-        parent_version=VERSIONS["kommun"][0],
-    ),
-    "regso2020": WfsLayer(
-        "stat:RegSO_2020",
-        "regso",
-        "regso2020",
-        code_fields=("regsokod", "regso", "RegSO"),
-        name_fields=("regsonamn", "regso_namn", "RegSOnamn"),
-        parent_fields=("kommunkod", "kommun"),
-        parent_level="kommun",
-        parent_version=VERSIONS["kommun"][0],
-    ),
+    "deso2025": _deso_layer("deso2025", ("regsokod", "RegSOkod_2025", "regso"), "regso2025"),
+    "deso2018": _deso_layer("deso2018", ("regsokod", "regso", "RegSO"), "regso2020"),
+    "regso2025": _regso_layer("regso2025"),
+    "regso2020": _regso_layer("regso2020"),
 }
 
 _TARGET_EPSG = 3006
@@ -239,126 +232,22 @@ def parse_wfs_geojson(
     coordinates are outside lon/lat range (then EPSG:3006). Geometries are reprojected to
     EPSG:3006 when needed, and swapped to easting/northing order if they came northing first.
     """
-    lay = layer or SCB_WFS_LAYERS.get(version)
-    if lay is None:
-        raise ConfigError(
-            f"unknown boundary version {version!r}; expected one of "
-            + ", ".join(sorted(SCB_WFS_LAYERS))
-        )
+    lay = _layer_for(version, layer)
     raw_all = b""
     rows: list[dict[str, Any]] = []
     geoms: list[Any] = []
     seen: set[str] = set()
     for p, page in enumerate(pages, start=1):
-        if isinstance(page, Mapping):
-            coll: Mapping[str, Any] = page
-            raw = json.dumps(page, sort_keys=True).encode()
-        else:
-            raw = page if isinstance(page, bytes) else page.encode("utf-8")
-            try:
-                coll = json.loads(raw.decode("utf-8-sig"))
-            except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-                raise InputError(f"page {p} is not valid JSON: {exc}", file=reference) from exc
+        coll, raw = _decode_page(page, p, reference=reference)
         raw_all += raw
-        if not isinstance(coll, Mapping) or coll.get("type") != "FeatureCollection":
-            raise InputError(
-                f"page {p} is not a GeoJSON FeatureCollection",
-                file=reference,
-                field="type",
-                expected="FeatureCollection (outputFormat=application/json)",
-            )
-        features = coll.get("features") or []
-        page_geoms: list[Any] = []
-        page_rows: list[dict[str, Any]] = []
-        for f_no, feat in enumerate(features, start=1):
-            props = dict(feat.get("properties") or {})
-            code = _first(props, lay.code_fields)
-            if code is None:
-                raise InputError(
-                    f"feature {f_no} on page {p} has no area code",
-                    file=reference,
-                    field=lay.code_fields[0],
-                    expected=f"one of the attributes {list(lay.code_fields)}; got {sorted(props)}",
-                )
-            problem = validate_code(code, lay.level)
-            if problem is not None:
-                raise InputError(
-                    f"feature {f_no} on page {p}: {code!r} is not a {lay.level} code",
-                    file=reference,
-                    field=lay.code_fields[0],
-                    expected=problem,
-                )
-            if code in seen or (kommun is not None and not code.startswith(kommun)):
-                continue
-            seen.add(code)
-            gj = feat.get("geometry")
-            try:
-                geom = shape(gj) if gj else None
-            except (ValueError, TypeError, AttributeError) as exc:
-                raise InputError(
-                    f"feature {code} has an invalid geometry: {exc}",
-                    file=reference,
-                    field="geometry",
-                ) from exc
-            parent = _first(props, lay.parent_fields) if lay.parent_fields else None
-            page_rows.append(
-                {
-                    "area_code": code,
-                    "level": lay.level,
-                    "version": lay.version,
-                    "name": _first(props, lay.name_fields) if lay.name_fields else None,
-                    "parent_code": parent,
-                    "parent_level": lay.parent_level if parent else None,
-                    "parent_version": lay.parent_version if parent else None,
-                    "attributes": json.dumps(props, ensure_ascii=False, sort_keys=True, default=str)
-                    if props
-                    else None,
-                }
-            )
-            page_geoms.append(geom)
+        page_rows, page_geoms = _page_features(
+            coll, p, lay=lay, kommun=kommun, seen=seen, reference=reference
+        )
         if page_geoms:
-            valid = [g for g in page_geoms if g is not None and not g.is_empty]
-            sample = None
-            if valid:
-                b = shapely.bounds(valid[0])
-                sample = (float(b[0]), float(b[1]))
-            crs = _crs_of(coll, sample)
-            garr = np.asarray(page_geoms, dtype=object)
-            if crs.to_epsg() != _TARGET_EPSG:
-                gs = pd.Series(garr)
-                garr = np.asarray(
-                    gpd.GeoSeries(gs, crs=crs).to_crs(epsg=_TARGET_EPSG).to_numpy(), dtype=object
-                )
-            garr = _swap_if_northing_first(garr)
-            geoms.extend(garr.tolist())
+            geoms.extend(_to_target_crs(coll, page_geoms))
             rows.extend(page_rows)
-
-    if rows:
-        areas = pd.DataFrame(rows)
-        areas["geometry"] = [
-            None if g is None or g.is_empty else bytes(shapely.to_wkb(g)) for g in geoms
-        ]
-        areas = areas[list(AREA_COLUMNS)].astype(object)
-    else:
-        areas = empty_frame(AREA_COLUMNS)
-
-    links = empty_frame(LINK_COLUMNS)
-    if rows and lay.level == "deso" and lay.parent_level == "regso":
-        with_parent = areas[areas["parent_code"].notna()]
-        if len(with_parent):
-            links = pd.DataFrame(
-                {
-                    "from_code": with_parent["area_code"].to_numpy(),
-                    "from_level": lay.level,
-                    "from_version": lay.version,
-                    "to_code": with_parent["parent_code"].to_numpy(),
-                    "to_level": "regso",
-                    "to_version": lay.parent_version,
-                    "weight": 1.0,
-                    "method": "scb_key",
-                },
-                columns=list(LINK_COLUMNS),
-            )
+    areas = _areas_frame(rows, geoms)
+    links = _regso_links(areas, lay) if rows else empty_frame(LINK_COLUMNS)
     source = SourceMeta(
         publisher="SCB",
         table_id=lay.type_name,
@@ -370,6 +259,161 @@ def parse_wfs_geojson(
         notes="SCB geodata WFS, EPSG:3006",
     )
     return Areas(source=source, areas=areas, links=links)
+
+
+def _layer_for(version: str, layer: WfsLayer | None) -> WfsLayer:
+    """``layer``, or the :data:`SCB_WFS_LAYERS` entry of ``version``."""
+    lay = layer or SCB_WFS_LAYERS.get(version)
+    if lay is None:
+        raise ConfigError(
+            f"unknown boundary version {version!r}; expected one of "
+            + ", ".join(sorted(SCB_WFS_LAYERS))
+        )
+    return lay
+
+
+def _decode_page(
+    page: bytes | str | Mapping[str, Any], p: int, *, reference: str
+) -> tuple[Mapping[str, Any], bytes]:
+    """Page ``p`` as a FeatureCollection, and its bytes for the checksum."""
+    if isinstance(page, Mapping):
+        coll: Mapping[str, Any] = page
+        raw = json.dumps(page, sort_keys=True).encode()
+    else:
+        raw = page if isinstance(page, bytes) else page.encode("utf-8")
+        try:
+            coll = json.loads(raw.decode("utf-8-sig"))
+        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+            raise InputError(f"page {p} is not valid JSON: {exc}", file=reference) from exc
+    if not isinstance(coll, Mapping) or coll.get("type") != "FeatureCollection":
+        raise InputError(
+            f"page {p} is not a GeoJSON FeatureCollection",
+            file=reference,
+            field="type",
+            expected="FeatureCollection (outputFormat=application/json)",
+        )
+    return coll, raw
+
+
+def _page_features(
+    coll: Mapping[str, Any],
+    p: int,
+    *,
+    lay: WfsLayer,
+    kommun: str | None,
+    seen: set[str],
+    reference: str,
+) -> tuple[list[dict[str, Any]], list[Any]]:
+    """Rows and shapely geometries of the new features of page ``p`` (``seen`` is updated)."""
+    page_rows: list[dict[str, Any]] = []
+    page_geoms: list[Any] = []
+    for f_no, feat in enumerate(coll.get("features") or [], start=1):
+        props = dict(feat.get("properties") or {})
+        code = _feature_code(props, lay, where=f"feature {f_no} on page {p}", reference=reference)
+        if code in seen or (kommun is not None and not code.startswith(kommun)):
+            continue
+        seen.add(code)
+        gj = feat.get("geometry")
+        try:
+            geom = shape(gj) if gj else None
+        except (ValueError, TypeError, AttributeError) as exc:
+            raise InputError(
+                f"feature {code} has an invalid geometry: {exc}",
+                file=reference,
+                field="geometry",
+            ) from exc
+        page_rows.append(_feature_row(code, props, lay))
+        page_geoms.append(geom)
+    return page_rows, page_geoms
+
+
+def _feature_code(props: Mapping[str, Any], lay: WfsLayer, *, where: str, reference: str) -> str:
+    """The feature's area code, checked against the layer's level."""
+    code = _first(props, lay.code_fields)
+    if code is None:
+        raise InputError(
+            f"{where} has no area code",
+            file=reference,
+            field=lay.code_fields[0],
+            expected=f"one of the attributes {list(lay.code_fields)}; got {sorted(props)}",
+        )
+    problem = validate_code(code, lay.level)
+    if problem is not None:
+        raise InputError(
+            f"{where}: {code!r} is not a {lay.level} code",
+            file=reference,
+            field=lay.code_fields[0],
+            expected=problem,
+        )
+    return code
+
+
+def _feature_row(code: str, props: Mapping[str, Any], lay: WfsLayer) -> dict[str, Any]:
+    """The area row of one feature (without geometry)."""
+    parent = _first(props, lay.parent_fields) if lay.parent_fields else None
+    return {
+        "area_code": code,
+        "level": lay.level,
+        "version": lay.version,
+        "name": _first(props, lay.name_fields) if lay.name_fields else None,
+        "parent_code": parent,
+        "parent_level": lay.parent_level if parent else None,
+        "parent_version": lay.parent_version if parent else None,
+        "attributes": json.dumps(props, ensure_ascii=False, sort_keys=True, default=str)
+        if props
+        else None,
+    }
+
+
+def _to_target_crs(coll: Mapping[str, Any], page_geoms: list[Any]) -> list[Any]:
+    """A page's geometries in EPSG:3006, easting first."""
+    valid = [g for g in page_geoms if g is not None and not g.is_empty]
+    sample = None
+    if valid:
+        b = shapely.bounds(valid[0])
+        sample = (float(b[0]), float(b[1]))
+    crs = _crs_of(coll, sample)
+    garr = np.asarray(page_geoms, dtype=object)
+    if crs.to_epsg() != _TARGET_EPSG:
+        gs = pd.Series(garr)
+        garr = np.asarray(
+            gpd.GeoSeries(gs, crs=crs).to_crs(epsg=_TARGET_EPSG).to_numpy(), dtype=object
+        )
+    result: list[Any] = _swap_if_northing_first(garr).tolist()
+    return result
+
+
+def _areas_frame(rows: list[dict[str, Any]], geoms: list[Any]) -> pd.DataFrame:
+    """The areas frame (:data:`AREA_COLUMNS`) with WKB geometry."""
+    if not rows:
+        return empty_frame(AREA_COLUMNS)
+    areas = pd.DataFrame(rows)
+    areas["geometry"] = [
+        None if g is None or g.is_empty else bytes(shapely.to_wkb(g)) for g in geoms
+    ]
+    return areas[list(AREA_COLUMNS)].astype(object)
+
+
+def _regso_links(areas: pd.DataFrame, lay: WfsLayer) -> pd.DataFrame:
+    """Links DeSO -> RegSO from the parent codes of a DeSO layer (else empty)."""
+    if lay.level != "deso" or lay.parent_level != "regso":
+        return empty_frame(LINK_COLUMNS)
+    with_parent = areas[areas["parent_code"].notna()]
+    if not len(with_parent):
+        return empty_frame(LINK_COLUMNS)
+    return pd.DataFrame(
+        {
+            "from_code": with_parent["area_code"].to_numpy(),
+            "from_level": lay.level,
+            "from_version": lay.version,
+            "to_code": with_parent["parent_code"].to_numpy(),
+            "to_level": "regso",
+            "to_version": lay.parent_version,
+            "weight": 1.0,
+            "method": "scb_key",
+        },
+        columns=list(LINK_COLUMNS),
+    )
 
 
 def fetch_deso_boundaries(
@@ -410,12 +454,7 @@ def fetch_deso_boundaries(
     FetchError
         When a request fails after its retries, or the service returns an error document.
     """
-    lay = layer or SCB_WFS_LAYERS.get(version)
-    if lay is None:
-        raise ConfigError(
-            f"unknown boundary version {version!r}; expected one of "
-            + ", ".join(sorted(SCB_WFS_LAYERS))
-        )
+    lay = _layer_for(version, layer)
     if kommun is not None and not KOMMUN_RE.match(kommun):
         raise ConfigError(f"kommun must be a 4-digit kommun code such as 0180, not {kommun!r}")
     if page_size < 1:
@@ -428,35 +467,49 @@ def fetch_deso_boundaries(
         rate_limit=WFS_RATE_LIMIT,
     )
     try:
-        pages: list[Mapping[str, Any]] = []
-        reference: str | None = None
-        start = 0
-        for _ in range(max_pages):
-            params = getfeature_params(lay, kommun=kommun, count=page_size, start_index=start)
-            resp = http.get(base_url, params=params)
-            reference = reference or resp.url
-            head = resp.content.lstrip()[:1]
-            if head == b"<" or "xml" in (resp.content_type or ""):
-                excerpt = " ".join(resp.text.split())[:300]
-                raise FetchError(f"GET {resp.url}: the WFS answered with an error: {excerpt}")
-            coll = resp.json()
-            if not isinstance(coll, Mapping):
-                raise FetchError(f"GET {resp.url}: expected a GeoJSON FeatureCollection")
-            pages.append(coll)
-            n = len(coll.get("features") or [])
-            start += n
-            matched = coll.get("numberMatched")
-            if n == 0 or n < page_size:
-                break
-            if isinstance(matched, int) and start >= matched:
-                break
-        else:
-            raise FetchError(
-                f"GET {base_url} ({lay.type_name}): more than {max_pages} pages of {page_size} "
-                "features; raise max_pages or page_size"
-            )
+        pages, reference = _fetch_pages(
+            http, lay, base_url=base_url, kommun=kommun, page_size=page_size, max_pages=max_pages
+        )
     finally:
         http.close()
     return parse_wfs_geojson(
         pages, version=lay.version, reference=reference or base_url, layer=lay, kommun=kommun
+    )
+
+
+def _fetch_pages(
+    http: HttpClient,
+    lay: WfsLayer,
+    *,
+    base_url: str,
+    kommun: str | None,
+    page_size: int,
+    max_pages: int,
+) -> tuple[list[Mapping[str, Any]], str | None]:
+    """All pages of the layer and the URL of the first request."""
+    pages: list[Mapping[str, Any]] = []
+    reference: str | None = None
+    start = 0
+    for _ in range(max_pages):
+        params = getfeature_params(lay, kommun=kommun, count=page_size, start_index=start)
+        resp = http.get(base_url, params=params)
+        reference = reference or resp.url
+        head = resp.content.lstrip()[:1]
+        if head == b"<" or "xml" in (resp.content_type or ""):
+            excerpt = " ".join(resp.text.split())[:300]
+            raise FetchError(f"GET {resp.url}: the WFS answered with an error: {excerpt}")
+        coll = resp.json()
+        if not isinstance(coll, Mapping):
+            raise FetchError(f"GET {resp.url}: expected a GeoJSON FeatureCollection")
+        pages.append(coll)
+        n = len(coll.get("features") or [])
+        start += n
+        matched = coll.get("numberMatched")
+        if n == 0 or n < page_size:
+            return pages, reference
+        if isinstance(matched, int) and start >= matched:
+            return pages, reference
+    raise FetchError(
+        f"GET {base_url} ({lay.type_name}): more than {max_pages} pages of {page_size} "
+        "features; raise max_pages or page_size"
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal
 
@@ -153,8 +154,96 @@ def parse_jsonstat2(
     :math:`\\sum_j i_j \\prod_{l>j} n_l`. ``value`` may be a list or a sparse ``{index: v}``
     mapping; ``status`` a string (all cells), a list or a mapping.
     """
+    payload_checksum, data = _decode_dataset(payload, reference)
+    cube = _cube_of(data, reference)
+    time_dim = _time_dimension(cube, time_dimension, reference)
+    region_dim = _region_dimension(
+        cube,
+        region_dimension,
+        time_dim,
+        total_area=total_area,
+        publisher=publisher,
+        reference=reference,
+    )
+    other_dims = [d for d in cube.ids if d not in (region_dim, time_dim)]
+    metric_dims = [d for d in (cube.role.get("metric") or []) if d in other_dims] or [
+        d for d in other_dims if d.casefold() == "contentscode"
+    ]
+    values = _flat_values(data, cube.sizes, reference)
+    px_ext = (
+        data.get("extension", {}).get("px", {})
+        if isinstance(data.get("extension"), Mapping)
+        else {}
+    )
+    default_name = table_id or str(px_ext.get("tableid") or data.get("label") or "value")
+    variables = _resolve_variables(
+        data,
+        cube,
+        other_dims,
+        metric_dims,
+        variable_map=variable_map,
+        unmapped=unmapped,
+        default_name=default_name,
+    )
+    records = _records(
+        cube,
+        variables,
+        values,
+        data.get("status"),
+        region_dim=region_dim,
+        time_dim=time_dim,
+        other_dims=other_dims,
+        area_version=area_version,
+        missing_reasons=missing_reasons,
+        reference=reference,
+    )
+    tid = table_id or (str(px_ext.get("tableid")) if px_ext.get("tableid") else None) or "pxweb"
+    source = SourceMeta(
+        publisher=publisher,
+        table_id=tid,
+        title=str(data.get("label") or tid),
+        reference=reference,
+        checksum=checksum or payload_checksum,
+        licence="CC0 1.0",
+        retrieved_at=retrieved_at,
+        notes=notes
+        or (f"PX-Web JSON-stat2; updated {data['updated']}" if data.get("updated") else None),
+    )
+    return Observations(
+        source=source, data=_obs_frame(records), variables=_variables_frame(variables.rows)
+    )
+
+
+@dataclass
+class _Cube:
+    """A dataset's dimensions: ids and sizes in order, the dimension objects, their codes."""
+
+    ids: list[str]
+    sizes: list[int]
+    dims: dict[str, Any]
+    codes: dict[str, list[str]]
+    role: Mapping[str, Any]
+
+    def labels(self, d: str) -> list[str]:
+        """The category labels of dimension ``d`` (its codes where it has none)."""
+        cat_labels = self.dims[d].get("category", {}).get("label", {})
+        return [str(cat_labels.get(c, c)) for c in self.codes[d]]
+
+
+@dataclass(frozen=True)
+class _Variables:
+    """The variable and unit of each combination of the other dimensions, and the rows."""
+
+    var: dict[tuple[int, ...], str | None]
+    unit: dict[tuple[int, ...], str | None]
+    rows: dict[str, tuple[str, str | None, str | None]]
+
+
+def _decode_dataset(
+    payload: bytes | str | Mapping[str, Any], reference: str
+) -> tuple[str, Mapping[str, Any]]:
+    """The payload's checksum and its dataset object, checked to be JSON-stat 2."""
     payload_checksum, raw = _checksum_of(payload)
-    checksum = checksum or payload_checksum
     if isinstance(payload, Mapping):
         data: Mapping[str, Any] = payload
     else:
@@ -178,59 +267,80 @@ def parse_jsonstat2(
                 field=key,
                 expected="id, size, dimension",
             )
+    return payload_checksum, data
+
+
+def _cube_of(data: Mapping[str, Any], reference: str) -> _Cube:
+    """The dataset's dimensions with their category codes in position order."""
     ids: list[str] = [str(i) for i in data["id"]]
     sizes: list[int] = [int(s) for s in data["size"]]
     if len(ids) != len(sizes):
         raise InputError("id and size differ in length", file=reference, field="size")
-    role = data.get("role") or {}
     dims = dict(data["dimension"])
     codes = {d: _category_codes(dims[d], n, d, reference) for d, n in zip(ids, sizes, strict=True)}
+    return _Cube(ids=ids, sizes=sizes, dims=dims, codes=codes, role=data.get("role") or {})
 
-    def pick(explicit: str | None, role_key: str) -> str | None:
-        if explicit is not None:
-            return explicit if explicit in ids else None
-        for cand in role.get(role_key) or []:
-            if cand in ids:
-                return str(cand)
-        return None
 
-    time_dim = pick(time_dimension, "time") or (
-        None if time_dimension else find_time_dimension(ids, codes)
+def _pick(cube: _Cube, explicit: str | None, role_key: str) -> str | None:
+    """The dimension given (if the dataset has it), else the first of ``role[role_key]``."""
+    if explicit is not None:
+        return explicit if explicit in cube.ids else None
+    for cand in cube.role.get(role_key) or []:
+        if cand in cube.ids:
+            return str(cand)
+    return None
+
+
+def _time_dimension(cube: _Cube, time_dimension: str | None, reference: str) -> str:
+    """The time dimension: given, from ``role.time``, or found by name or codes."""
+    time_dim = _pick(cube, time_dimension, "time") or (
+        None if time_dimension else find_time_dimension(cube.ids, cube.codes)
     )
     if time_dim is None:
         raise InputError(
             "no time dimension", file=reference, field="Tid", expected="role.time or 'Tid'"
         )
-    dim_labels = {d: str(dims[d].get("label") or d) for d in ids}
-    region_dim = pick(region_dimension, "geo") or (
+    return time_dim
+
+
+def _region_dimension(
+    cube: _Cube,
+    region_dimension: str | None,
+    time_dim: str,
+    *,
+    total_area: str | None,
+    publisher: str,
+    reference: str,
+) -> str:
+    """The region dimension; where the query eliminated it, one added to ``cube``."""
+    dim_labels = {d: str(cube.dims[d].get("label") or d) for d in cube.ids}
+    region_dim = _pick(cube, region_dimension, "geo") or (
         None
         if region_dimension
-        else find_region_dimension(ids, codes, dim_labels, exclude=[time_dim])
+        else find_region_dimension(cube.ids, cube.codes, dim_labels, exclude=[time_dim])
     )
-    if region_dim is None:
-        # The region was eliminated (the query left it out): the cells are the total of the
-        # table's whole population of areas, which for SCB is Sweden.
-        total = total_area or (COUNTRY_CODE if publisher == "SCB" else None)
-        if total is None:
-            raise InputError(
-                "no region dimension, and no area was named for the table's total",
-                file=reference,
-                field="Region",
-                expected=f"a region dimension among {ids}, or total_area (--total-area), e.g. "
-                "the kommun code of the city whose database this is",
-            )
-        region_dim = "__eliminated_region__"
-        ids, sizes = [region_dim, *ids], [1, *sizes]
-        dims[region_dim] = {"category": {"index": {total: 0}}}
-        codes[region_dim] = [total]
-    other_dims = [d for d in ids if d not in (region_dim, time_dim)]
-    metric_dims = [d for d in (role.get("metric") or []) if d in other_dims] or [
-        d for d in other_dims if d.casefold() == "contentscode"
-    ]
-    labels = {
-        d: [str(dims[d].get("category", {}).get("label", {}).get(c, c)) for c in codes[d]]
-        for d in ids
-    }
+    if region_dim is not None:
+        return region_dim
+    # The region was eliminated (the query left it out): the cells are the total of the
+    # table's whole population of areas, which for SCB is Sweden.
+    total = total_area or (COUNTRY_CODE if publisher == "SCB" else None)
+    if total is None:
+        raise InputError(
+            "no region dimension, and no area was named for the table's total",
+            file=reference,
+            field="Region",
+            expected=f"a region dimension among {cube.ids}, or total_area (--total-area), e.g. "
+            "the kommun code of the city whose database this is",
+        )
+    region_dim = "__eliminated_region__"
+    cube.ids, cube.sizes = [region_dim, *cube.ids], [1, *cube.sizes]
+    cube.dims[region_dim] = {"category": {"index": {total: 0}}}
+    cube.codes[region_dim] = [total]
+    return region_dim
+
+
+def _flat_values(data: Mapping[str, Any], sizes: list[int], reference: str) -> list[Any]:
+    """``value`` as a list with one entry per cell (a sparse mapping filled with None)."""
     n_cells = int(np.prod(sizes)) if sizes else 0
     values = data.get("value", [])
     if isinstance(values, Mapping):
@@ -244,26 +354,31 @@ def parse_jsonstat2(
             file=reference,
             field="value",
         )
-    status = data.get("status")
+    return list(values)
 
+
+def _resolve_variables(
+    data: Mapping[str, Any],
+    cube: _Cube,
+    other_dims: list[str],
+    metric_dims: list[str],
+    *,
+    variable_map: VariableMap | None,
+    unmapped: Literal["slug", "drop", "error"],
+    default_name: str,
+) -> _Variables:
+    """Resolve every combination of the other dimensions once: variable, unit, row."""
     readable = None
+    units_of: Mapping[str, str] = {}
     if isinstance(variable_map, DimensionMap):
         readable, units_of = variable_map.readable, getattr(variable_map, "units", {})
         variable_map = variable_map.for_dimensions(other_dims)
     resolver = _VariableResolver(variable_map, unmapped)
-    px_ext = (
-        data.get("extension", {}).get("px", {})
-        if isinstance(data.get("extension"), Mapping)
-        else {}
-    )
-    default_name = table_id or str(px_ext.get("tableid") or data.get("label") or "value")
-    # resolve every combination of the other dimensions once
-    other_sizes = [sizes[ids.index(d)] for d in other_dims]
-    combo_var: dict[tuple[int, ...], str | None] = {}
-    combo_unit: dict[tuple[int, ...], str | None] = {}
-    var_rows: dict[str, tuple[str, str | None, str | None]] = {}
+    labels = {d: cube.labels(d) for d in other_dims}
+    out = _Variables(var={}, unit={}, rows={})
+    other_sizes = [cube.sizes[cube.ids.index(d)] for d in other_dims]
     for combo in np.ndindex(*other_sizes) if other_dims else [()]:
-        c_codes = tuple(codes[d][i] for d, i in zip(other_dims, combo, strict=True))
+        c_codes = tuple(cube.codes[d][i] for d, i in zip(other_dims, combo, strict=True))
         c_labels = tuple(labels[d][i] for d, i in zip(other_dims, combo, strict=True))
         var: str | None
         if other_dims and readable is not None and unmapped == "slug":
@@ -272,79 +387,99 @@ def parse_jsonstat2(
             var = resolver(c_codes, c_labels)
         else:  # only region and time: one variable, named after the table unless mapped
             var = resolver.lookup((), ()) or slugify(default_name) or "value"
-        combo_var[tuple(combo)] = var
+        out.var[tuple(combo)] = var
         unit = _unit_of(data, metric_dims, dict(zip(other_dims, c_codes, strict=True)))
-        if readable is not None and var in units_of:
+        if readable is not None and var is not None and var in units_of:
             unit = units_of[var]
-        combo_unit[tuple(combo)] = unit
-        if var is not None and var not in var_rows:
-            desc = None
-            for d in metric_dims:
-                ref = dims[d].get("extension", {}).get("refperiod", {})
-                if isinstance(ref, Mapping) and ref.get(c_codes[other_dims.index(d)]):
-                    desc = f"referenstid: {ref[c_codes[other_dims.index(d)]]}"
-            var_rows[var] = (" / ".join(c_labels) or str(data.get("label", "")), unit, desc)
+        out.unit[tuple(combo)] = unit
+        if var is not None and var not in out.rows:
+            desc = _refperiod(cube, metric_dims, other_dims, c_codes)
+            out.rows[var] = (" / ".join(c_labels) or str(data.get("label", "")), unit, desc)
+    return out
 
-    region_pos = ids.index(region_dim)
-    time_pos = ids.index(time_dim)
-    other_pos = [ids.index(d) for d in other_dims]
-    split = [split_region_code(c) for c in codes[region_dim]]
+
+def _refperiod(
+    cube: _Cube, metric_dims: list[str], other_dims: list[str], c_codes: tuple[str, ...]
+) -> str | None:
+    """The reference time of a combination's content, if the dataset gives one."""
+    desc = None
+    for d in metric_dims:
+        ref = cube.dims[d].get("extension", {}).get("refperiod", {})
+        if isinstance(ref, Mapping) and ref.get(c_codes[other_dims.index(d)]):
+            desc = f"referenstid: {ref[c_codes[other_dims.index(d)]]}"
+    return desc
+
+
+def _records(
+    cube: _Cube,
+    variables: _Variables,
+    values: list[Any],
+    status: Any,
+    *,
+    region_dim: str,
+    time_dim: str,
+    other_dims: list[str],
+    area_version: str | None,
+    missing_reasons: Mapping[str, str] | None,
+    reference: str,
+) -> dict[str, list[Any]]:
+    """The observation columns, one entry per cell of a mapped variable."""
+    region_pos = cube.ids.index(region_dim)
+    time_pos = cube.ids.index(time_dim)
+    other_pos = [cube.ids.index(d) for d in other_dims]
+    split = [split_region_code(c) for c in cube.codes[region_dim]]
     versions = [
         _resolve_version(code, ver, area_version, file=reference, field=region_dim)
         for code, ver in split
     ]
-    periods = [normalize_period(c) for c in codes[time_dim]]
-
+    periods = [normalize_period(c) for c in cube.codes[time_dim]]
     records: dict[str, list[Any]] = {c: [] for c in OBS_COLUMNS}
-    if n_cells:
-        positions = np.unravel_index(np.arange(n_cells), sizes)
-        for i in range(n_cells):
-            combo = tuple(int(positions[p][i]) for p in other_pos)
-            cell_var = combo_var[combo]
-            if cell_var is None:
-                continue
-            r = int(positions[region_pos][i])
-            t = int(positions[time_pos][i])
-            raw_value = values[i]
-            st = _status_at(status, i)
-            reason = ((missing_reasons or {}).get(st.strip()) if st else None) or _missing(st)
-            if reason is not None:
-                value = math.nan
-            elif raw_value is None or raw_value == "":
-                value = math.nan
-                reason = f"{st}: status från källan" if st else _NULL_REASON
-            elif isinstance(raw_value, str) and raw_value.strip() in SCB_MISSING_MARKERS:
-                value, reason = math.nan, SCB_MISSING_MARKERS[raw_value.strip()]
-            else:
-                try:
-                    value = float(raw_value)
-                except (TypeError, ValueError) as exc:
-                    raise InputError(
-                        f"cell {i} holds {raw_value!r}, not a number",
-                        file=reference,
-                        field="value",
-                        expected="a number, null or an SCB marker (.. . -)",
-                    ) from exc
-            records["area_code"].append(split[r][0])
-            records["area_version"].append(versions[r])
-            records["variable"].append(cell_var)
-            records["period"].append(periods[t])
-            records["value"].append(value)
-            records["unit"].append(combo_unit[combo])
-            records["missing_reason"].append(reason)
+    n_cells = len(values)
+    if not n_cells:
+        return records
+    positions = np.unravel_index(np.arange(n_cells), cube.sizes)
+    for i in range(n_cells):
+        combo = tuple(int(positions[p][i]) for p in other_pos)
+        cell_var = variables.var[combo]
+        if cell_var is None:
+            continue
+        r = int(positions[region_pos][i])
+        t = int(positions[time_pos][i])
+        value, reason = _cell_value(
+            values[i], _status_at(status, i), i, missing_reasons, reference=reference
+        )
+        records["area_code"].append(split[r][0])
+        records["area_version"].append(versions[r])
+        records["variable"].append(cell_var)
+        records["period"].append(periods[t])
+        records["value"].append(value)
+        records["unit"].append(variables.unit[combo])
+        records["missing_reason"].append(reason)
+    return records
 
-    tid = table_id or (str(px_ext.get("tableid")) if px_ext.get("tableid") else None) or "pxweb"
-    source = SourceMeta(
-        publisher=publisher,
-        table_id=tid,
-        title=str(data.get("label") or tid),
-        reference=reference,
-        checksum=checksum,
-        licence="CC0 1.0",
-        retrieved_at=retrieved_at,
-        notes=notes
-        or (f"PX-Web JSON-stat2; updated {data['updated']}" if data.get("updated") else None),
-    )
-    return Observations(
-        source=source, data=_obs_frame(records), variables=_variables_frame(var_rows)
-    )
+
+def _cell_value(
+    raw_value: Any,
+    st: str | None,
+    i: int,
+    missing_reasons: Mapping[str, str] | None,
+    *,
+    reference: str,
+) -> tuple[float, str | None]:
+    """A cell's value and missing reason: status symbols and empty cells become NaN."""
+    reason = ((missing_reasons or {}).get(st.strip()) if st else None) or _missing(st)
+    if reason is not None:
+        return math.nan, reason
+    if raw_value is None or raw_value == "":
+        return math.nan, f"{st}: status från källan" if st else _NULL_REASON
+    if isinstance(raw_value, str) and raw_value.strip() in SCB_MISSING_MARKERS:
+        return math.nan, SCB_MISSING_MARKERS[raw_value.strip()]
+    try:
+        return float(raw_value), None
+    except (TypeError, ValueError) as exc:
+        raise InputError(
+            f"cell {i} holds {raw_value!r}, not a number",
+            file=reference,
+            field="value",
+            expected="a number, null or an SCB marker (.. . -)",
+        ) from exc
