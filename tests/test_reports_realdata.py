@@ -8,7 +8,6 @@ One Stockholm profile is opened in headless Chromium, and one is printed to PDF.
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -133,7 +132,5 @@ def test_stockholm_deso_pdf(built: dict[str, tuple[SiteResult, SiteData]], tmp_p
     assert html.count('<path d="M') > 500  # the city's 544 DeSO on the small map
     doc = render_pdf(html)
     assert 1 <= len(doc.pages) <= 4
-    t0 = time.perf_counter()
-    out = build_profile_pdf(data, code, tmp_path)
-    assert time.perf_counter() - t0 < 6.0  # target < 3 s; slack for loaded test machines
+    out = build_profile_pdf(data, code, tmp_path)  # timings: benchmarks/bench_pdf.py
     assert out.read_bytes().startswith(b"%PDF-")
