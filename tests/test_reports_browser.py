@@ -243,7 +243,7 @@ def test_cli_pdf_flag_and_link(demo_db: Path, tmp_path: Path, cli: Any) -> None:
     span=st.floats(1e-3, 1e6, allow_nan=False),
 )
 def test_ticks_cover_the_range(lo: float, span: float) -> None:
-    from omradesbild.reports.pdf import _ticks
+    from omradesbild.reports.svg import _ticks
 
     hi = lo + span
     ticks = _ticks(lo, hi, 4)
@@ -253,7 +253,7 @@ def test_ticks_cover_the_range(lo: float, span: float) -> None:
 
 
 def test_city_map_fits_and_highlights() -> None:
-    from omradesbild.reports.pdf import CityMap
+    from omradesbild.reports.svg import CityMap
 
     def square(code: str, x0: float, y0: float, d: float) -> dict[str, Any]:
         ring = [[x0, y0], [x0 + d, y0], [x0 + d, y0 + d], [x0, y0 + d], [x0, y0]]

@@ -132,5 +132,5 @@ def test_stockholm_deso_pdf(built: dict[str, tuple[SiteResult, SiteData]], tmp_p
     assert html.count('<path d="M') > 500  # the city's 544 DeSO on the small map
     doc = render_pdf(html)
     assert 1 <= len(doc.pages) <= 4
-    out = build_profile_pdf(data, code, tmp_path)
+    out = build_profile_pdf(data, code, tmp_path)  # timings: benchmarks/bench_pdf.py
     assert out.read_bytes().startswith(b"%PDF-")

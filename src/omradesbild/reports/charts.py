@@ -23,6 +23,29 @@ GEO_REF = "OMRADESBILD_GEO"
 
 Figure = dict[str, Any]
 
+#: Empty topology used so plotly.js never fetches its world map (the base is hidden).
+EMPTY_TOPO = {
+    "type": "Topology",
+    "arcs": [],
+    "objects": {
+        k: {"type": "GeometryCollection", "geometries": []}
+        for k in ("land", "ocean", "lakes", "rivers", "countries", "subunits", "coastlines")
+    },
+}
+
+
+def geo_assets_js() -> str:
+    """JavaScript that gives plotly.js empty world maps (it then never fetches its own)."""
+    import json
+
+    topo = json.dumps(EMPTY_TOPO, separators=(",", ":"))
+    js = "window.PlotlyGeoAssets={topojson:{}};"
+    for scope in ("world", "europe"):
+        for res in ("110", "50"):
+            js += f"window.PlotlyGeoAssets.topojson['{scope}_{res}m']={topo};"
+    return js
+
+
 _FONT = {"family": "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif", "size": 12}
 _COLORS = {
     "area": "#1f5f8b",
@@ -34,7 +57,7 @@ _COLORS = {
 TYPE_COLORS = ["#b2182b", "#ef8a62", "#f7f7f7", "#67a9cf", "#2166ac"]
 
 
-def _num(x: object) -> float | None:
+def num(x: object) -> float | None:
     """A JSON-safe number (None for NaN/None)."""
     if x is None:
         return None
@@ -88,7 +111,7 @@ def choropleth(
         "type": "choropleth",
         "geojson": GEO_REF,
         "locations": list(codes),
-        "z": [_num(v) for v in values],
+        "z": [num(v) for v in values],
         "colorscale": "YlOrRd",
         "reversescale": not reverse,
         "marker": {"line": {"color": "white", "width": 0.5}},
@@ -138,7 +161,7 @@ def choropleth_selector(
     buttons = []
     n = len(layers)
     for i, (label, values, reverse) in enumerate(layers):
-        z = [_num(v) for v in values]
+        z = [num(v) for v in values]
         data.append(
             {
                 "type": "choropleth",
@@ -189,14 +212,14 @@ def headline_dots(
     unit: str = "",
 ) -> Figure:
     """Dot chart: the area's value with its 95 % interval, next to kommun and country."""
-    v = [_num(x) for x in values]
+    v = [num(x) for x in values]
     plus = [
         None if a is None or h is None else round(h - a, 4)
-        for a, h in zip(v, map(_num, highs), strict=True)
+        for a, h in zip(v, map(num, highs), strict=True)
     ]
     minus = [
         None if a is None or lo is None else round(a - lo, 4)
-        for a, lo in zip(v, map(_num, lows), strict=True)
+        for a, lo in zip(v, map(num, lows), strict=True)
     ]
     data = [
         {
@@ -219,7 +242,7 @@ def headline_dots(
             "mode": "markers",
             "name": names[1],
             "y": list(labels),
-            "x": [_num(x) for x in kommun],
+            "x": [num(x) for x in kommun],
             "marker": {"color": _COLORS["kommun"], "symbol": "diamond", "size": 9},
         },
         {
@@ -227,7 +250,7 @@ def headline_dots(
             "mode": "markers",
             "name": names[2],
             "y": list(labels),
-            "x": [_num(x) for x in country],
+            "x": [num(x) for x in country],
             "marker": {"color": _COLORS["country"], "symbol": "line-ns-open", "size": 14},
         },
     ]
@@ -258,8 +281,8 @@ def trend_lines(
     """Line chart of one indicator over the years with its 95 % band and references."""
     x = list(periods)
     data: list[dict[str, Any]] = []
-    lo = [_num(a) for a in lows]
-    hi = [_num(a) for a in highs]
+    lo = [num(a) for a in lows]
+    hi = [num(a) for a in highs]
     if any(a is not None for a in lo):
         data.append(
             {
@@ -280,7 +303,7 @@ def trend_lines(
             "mode": "lines+markers",
             "name": names[0],
             "x": x,
-            "y": [_num(a) for a in values],
+            "y": [num(a) for a in values],
             "line": {"color": _COLORS["area"]},
         }
     )
@@ -292,7 +315,7 @@ def trend_lines(
                     "mode": "lines",
                     "name": nm,
                     "x": list(ref[0]),
-                    "y": [_num(a) for a in ref[1]],
+                    "y": [num(a) for a in ref[1]],
                     "line": {"color": _COLORS[col], "dash": "dot"},
                 }
             )
@@ -316,7 +339,7 @@ def type_history(periods: Sequence[str], classes: Sequence[object], *, title: st
                 "type": "scatter",
                 "mode": "lines+markers",
                 "x": list(periods),
-                "y": [_num(c) for c in classes],
+                "y": [num(c) for c in classes],
                 "line": {"shape": "hv", "color": _COLORS["area"]},
                 "marker": {"size": 9},
                 "name": title,
@@ -340,7 +363,7 @@ def contributions(labels: Sequence[str], values: Sequence[object], *, title: str
                 "type": "bar",
                 "orientation": "h",
                 "y": list(labels),
-                "x": [_num(v) for v in values],
+                "x": [num(v) for v in values],
                 "marker": {"color": _COLORS["area"]},
                 "name": title,
             }
@@ -365,7 +388,7 @@ def bars_by_type(
             {
                 "type": "bar",
                 "x": list(labels),
-                "y": [_num(v) for v in values],
+                "y": [num(v) for v in values],
                 "marker": {"color": colors, "line": {"color": "#999", "width": 0.5}},
                 "name": title,
             }
@@ -381,8 +404,8 @@ def bars_by_type(
 
 def rank_interval(rank: object, low: object, high: object, n: int, *, title: str = "") -> Figure:
     """One dot with its 90 % rank interval on the scale 1 … n (1 = largest challenges)."""
-    r = _num(rank)
-    lo, hi = _num(low), _num(high)
+    r = num(rank)
+    lo, hi = num(low), num(high)
     return {
         "data": [
             {

@@ -42,16 +42,6 @@ PartnerDict = dict[str, str]
 #: The hook that gives the partners' observations and interventions of one area.
 PartnerHook = Callable[[str], Sequence[PartnerDict]]
 
-#: Empty topology used so plotly.js never fetches its world map (the base is hidden).
-_EMPTY_TOPO = {
-    "type": "Topology",
-    "arcs": [],
-    "objects": {
-        k: {"type": "GeometryCollection", "geometries": []}
-        for k in ("land", "ocean", "lakes", "rivers", "countries", "subunits", "coastlines")
-    },
-}
-
 
 @dataclass
 class SiteResult:
@@ -109,11 +99,7 @@ def _copy_assets(out: Path, geojson: dict[str, Any] | None) -> None:
     assets.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(plotly_js_path(), assets / "plotly.min.js")
     shutil.copyfile(STATIC / "site.css", assets / "site.css")
-    boot = "window.PlotlyGeoAssets={topojson:{}};"
-    for scope in ("world", "europe"):
-        for res in ("110", "50"):
-            boot += f"window.PlotlyGeoAssets.topojson['{scope}_{res}m']={_json(_EMPTY_TOPO)};"
-    (assets / "boot.js").write_text(boot, encoding="utf-8")
+    (assets / "boot.js").write_text(charts.geo_assets_js(), encoding="utf-8")
     geo = assets / "geo.js"
     if geojson is not None:
         geo.write_text(f"window.OMRADESBILD_GEO={_json(geojson)};", encoding="utf-8")

@@ -148,6 +148,9 @@ def load_city(
 ) -> CityData:
     """Read and compute everything the report shows (one pass over the store).
 
+    Longer than most functions: it is the one place where the report's parameters are
+    checked and handed to the level, the geometry and the overview, in that order.
+
     Parameters
     ----------
     store
@@ -176,9 +179,7 @@ def load_city(
     goals_path
         Goal file (default the shipped example).
     """
-    from omradesbild import __version__ as pkg_version
     from omradesbild.index import load_method
-    from omradesbild.indicators import default_catalogue
     from omradesbild.services.geometry import display_geometry
     from omradesbild.services.level import level_index, level_indicators
     from omradesbild.services.pipeline import resolve_version
@@ -212,18 +213,8 @@ def load_city(
     )  # fmt: skip
     with_geo = {f["id"] for f in geojson["features"]} if geojson else set()
     scope_areas = scope_areas.assign(has_geometry=scope_areas["area_code"].isin(with_geo))
-    _, summary = pic.uncertainty(period)
     sources = store.sources()
-    publishers = " ".join(sources["publisher"].astype(str))
-    cat = default_catalogue()
-    info = {
-        "method": f"{m.id} {m.version}",
-        "method_title": m.title_en if lang == "en" else m.title_sv,
-        "catalogue": f"indicator catalogue v{cat.version}" if hasattr(cat, "version") else "",
-        "package": f"omradesbild {pkg_version}",
-        "monte_carlo": f"{summary.get('draws', 0)} draws, seed {seed}",
-        "threshold": str(threshold),
-    }
+    info = method_info(pic, period=period, lang=lang, threshold=threshold, seed=seed)
     names = {
         str(c): (n if isinstance(n, str) and n else str(c))
         for c, n in zip(scope_areas["area_code"], scope_areas["name"], strict=True)
@@ -248,8 +239,29 @@ def load_city(
         sources=sources,
         method_info=info,
         picture=picture,
-        synthetic="syntetisk" in publishers.lower(),
+        synthetic="syntetisk" in " ".join(sources["publisher"].astype(str)).lower(),
     )
+
+
+def method_info(
+    pic: LevelPicture, *, period: str, lang: str, threshold: int, seed: int
+) -> dict[str, str]:
+    """Method, catalogue and package versions and the Monte-Carlo settings, for the record."""
+    from omradesbild import __version__ as pkg_version
+    from omradesbild.indicators import default_catalogue
+
+    assert pic.index is not None
+    m = pic.index.method
+    cat = default_catalogue()
+    _, summary = pic.uncertainty(period)
+    return {
+        "method": f"{m.id} {m.version}",
+        "method_title": m.title_en if lang == "en" else m.title_sv,
+        "catalogue": f"indicator catalogue v{cat.version}" if hasattr(cat, "version") else "",
+        "package": f"omradesbild {pkg_version}",
+        "monte_carlo": f"{summary.get('draws', 0)} draws, seed {seed}",
+        "threshold": str(threshold),
+    }
 
 
 # --------------------------------------------------------------------------- the overview

@@ -39,6 +39,9 @@ def modified_method(
     include
         Indicator ids to keep (default all); themes left empty are dropped.
 
+    The body is long because it edits the method's definition in one place (indicators,
+    fallbacks, themes, weights) before one validation by :func:`parse_method`.
+
     Notes
     -----
     With weights :math:`v_u \\ge 0` the method uses :math:`w_u = v_u / \\sum_k v_k`

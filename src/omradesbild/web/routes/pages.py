@@ -8,7 +8,6 @@ under ``/static/vendor/``.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -140,7 +139,10 @@ def map_page(
     period: str | None = None,
     method: str | None = None,
 ) -> HTMLResponse:
-    """Choropleth of every area of a level, coloured by an indicator or an index."""
+    """Choropleth of every area of a level, coloured by an indicator or an index.
+
+    Long because it reads and checks every query parameter of the page in one place.
+    """
     data = get_data(request)
     settings = request.app.state.settings
     lang = get_lang(request)
@@ -411,24 +413,12 @@ def plotly_js() -> Response:
     )
 
 
-_EMPTY_TOPO = {
-    "type": "Topology",
-    "arcs": [],
-    "objects": {
-        k: {"type": "GeometryCollection", "geometries": []}
-        for k in ("land", "ocean", "lakes", "rivers", "countries", "subunits", "coastlines")
-    },
-}
-
-
 @router.get("/static/vendor/plotly-geo-assets.js", include_in_schema=False)
 def plotly_geo_assets() -> Response:
     """Empty world maps, so that plotly.js never fetches its base map (the base is hidden)."""
-    topo = json.dumps(_EMPTY_TOPO, separators=(",", ":"))
-    js = "window.PlotlyGeoAssets={topojson:{}};"
-    for scope in ("world", "europe"):
-        for res in ("110", "50"):
-            js += f"window.PlotlyGeoAssets.topojson['{scope}_{res}m']={topo};"
+    from omradesbild.reports.charts import geo_assets_js
+
+    js = geo_assets_js()
     return Response(
         js, media_type="text/javascript", headers={"Cache-Control": "public, max-age=86400"}
     )

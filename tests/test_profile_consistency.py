@@ -1,0 +1,159 @@
+"""One area, one picture: the web page, the API, the HTML profile and the PDF agree.
+
+Real data, Stockholm: Husby (RegSO 0180R036) in 2022. Its police status follows the rule of
+``omradesbild followup police`` (share of the residents inside the 2023 polygon, 0.81), so it
+is "särskilt utsatt" in 2023 everywhere; the report used to compute it on its own from the
+surface share (0.49) and said "inte listat".
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from omradesbild.wording import Translator, fmt_num
+
+from omradesbild.services.city import CityData
+from omradesbild.services.models import AreaProfile
+
+HUSBY = "0180R036"
+PERIOD = "2022"
+DRAWS = 40
+
+pytestmark = pytest.mark.realdata
+
+
+@pytest.fixture(scope="module")
+def city(real_store: Path) -> CityData:
+    from omradesbild.services.city import load_city
+    from omradesbild.store import Store
+
+    with Store(real_store, read_only=True) as store:
+        return load_city(
+            store, level="regso", kommun="0180", period=PERIOD, draws=DRAWS, areas=[HUSBY]
+        )
+
+
+@pytest.fixture(scope="module")
+def husby(city: CityData) -> AreaProfile:
+    return city.profile(HUSBY)
+
+
+@pytest.fixture(scope="module")
+def client(real_store: Path) -> Iterator[Any]:
+    from fastapi.testclient import TestClient
+
+    from omradesbild.web.app import create_app
+    from omradesbild.web.settings import WebSettings
+
+    settings = WebSettings(store_path=real_store, draws=DRAWS)
+    with TestClient(create_app(settings, warm=False)) as c:
+        yield c
+
+
+def _text(markup: str) -> str:
+    """Visible text of an HTML page, whitespace collapsed (scripts and styles dropped)."""
+    markup = re.sub(r"<(script|style)\b.*?</\1>", " ", markup, flags=re.S)
+    return re.sub(r"\s+", " ", html.unescape(re.sub(r"<[^>]+>", " ", markup))).strip()
+
+
+def _squeeze(s: str) -> str:
+    return re.sub(r"\s+", "", s)
+
+
+def _pdf_text(document: Any) -> str:
+    """The text laid out on every page of a WeasyPrint document."""
+    from weasyprint.formatting_structure import boxes
+
+    out: list[str] = []
+
+    def walk(box: Any) -> None:
+        if isinstance(box, boxes.TextBox):
+            out.append(box.text)
+        for child in getattr(box, "children", None) or ():
+            walk(child)
+
+    for page in document.pages:
+        walk(page._page_box)
+    return re.sub(r"\s+", " ", " ".join(out))
+
+
+def test_husby_is_especially_vulnerable_in_2023(real_store: Path, husby: AreaProfile) -> None:
+    """The profile's police status is the follow-up's (population share), not surface."""
+    from omradesbild.config import POLICE_SHARE_THRESHOLD
+    from omradesbild.services.followup import police_analysis
+    from omradesbild.store import Store
+
+    assert husby.police is not None and husby.police.known
+    by_year = {p.period: p for p in husby.police.points}
+    assert by_year["2023"].category == "sarskilt_utsatt"
+    assert by_year["2023"].basis == "polygon"
+    share = by_year["2023"].share
+    assert share is not None and POLICE_SHARE_THRESHOLD <= share < 0.9
+    with Store(real_store, read_only=True) as store:
+        pa = police_analysis(store, level="regso", period=PERIOD, police_year="2023")
+    row = pa.listed[(pa.listed["area_code"] == HUSBY) & (pa.listed["period"] == "2023")]
+    assert row["on_list"].item() and row["category"].item() == "sarskilt_utsatt"
+    assert row["share"].item() == pytest.approx(share)
+
+
+def test_one_profile_four_renderings(
+    city: CityData, husby: AreaProfile, client: Any, tmp_path: Path
+) -> None:
+    from omradesbild.reports.pdf import profile_html, render_pdf
+    from omradesbild.reports.site import build_site
+
+    p = husby
+    assert p.rank is not None and p.rank.low is not None and p.rank.high is not None
+    assert p.rank.cls is not None and p.rank.cls_label
+    t = Translator("sv")
+
+    # /api/areas/{code}
+    api = client.get(f"/api/areas/{HUSBY}", params={"period": PERIOD, "level": "regso"})
+    assert api.status_code == 200, api.text[:300]
+    doc = api.json()
+    assert doc["period"] == PERIOD
+    assert doc["index"]["class"] == p.rank.cls
+    assert doc["index"]["class_label"] == p.rank.cls_label
+    assert (doc["index"]["rank_p05"], doc["index"]["rank_p95"]) == (p.rank.low, p.rank.high)
+    assert doc["index"]["rank"] == p.rank.rank
+    assert [(y["period"], y["category"]) for y in doc["police"]] == [
+        (x.period, x.category)
+        for x in p.police.points  # type: ignore[union-attr]
+    ]
+    api_values = {r["indicator"]: r["value"] for r in doc["indicators"]}
+    assert api_values == {v.id: v.value for v in p.indicators}
+
+    # The web page, the HTML profile and the PDF state the same.
+    web = client.get(f"/omrade/{HUSBY}", params={"period": PERIOD, "level": "regso"})
+    assert web.status_code == 200
+    site = build_site(None, tmp_path / "site", data=city)
+    static = site.profiles[0].read_text(encoding="utf-8")
+    pdf_doc = render_pdf(profile_html(city, HUSBY))
+    texts = {"web": _text(web.text), "html": _text(static), "pdf": _pdf_text(pdf_doc)}
+    interval = f"{p.rank.low}–{p.rank.high}"
+    police = [f"{x.period} {t.police(x.category)}" for x in p.police.points]  # type: ignore[union-attr]
+    assert "2023 särskilt utsatt område" in police
+    shown = [v for v in p.indicators if v.value is not None]
+    assert len(shown) >= 5
+    for where, text in texts.items():
+        # Compared without white space: the PDF breaks long labels over lines.
+        flat = _squeeze(text)
+        assert _squeeze(p.rank.cls_label) in flat, where
+        assert interval in flat, where
+        for line in police:
+            assert _squeeze(line) in flat, (where, line)
+        for v in shown:
+            assert _squeeze(v.label) in flat, (where, v.id)
+            assert _squeeze(fmt_num(v.value, "sv", 1)) in flat, (where, v.id)
+    for where in ("web", "html"):
+        assert "2023 inte listat" not in texts[where], where
+    # The value stands in the indicator's own row on both HTML renderings.
+    for markup in (web.text, static):
+        for v in shown:
+            row = re.search(rf'data-indicator="{v.id}">(.*?)</tr>', markup, flags=re.S)
+            assert row is not None and fmt_num(v.value, "sv", 1) in html.unescape(row.group(1))
