@@ -15,10 +15,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from omradesbild.wording import Translator, fmt_num
 
 from omradesbild.services.city import CityData
 from omradesbild.services.models import AreaProfile
+from omradesbild.wording import Translator, fmt_num
 
 HUSBY = "0180R036"
 PERIOD = "2022"
