@@ -16,7 +16,7 @@ PACKAGE = Path(omradesbild.__file__).parent
 CHECKED = (
     "cli", "services", "demo.py", "areas", "harmonize", "indicators", "index", "followup",
     "measures", "sources/base.py", "sources/scb_key.py", "sources/long_csv.py",
-    "sources/crime.py", "sources/scb_xlsx.py", "sources/police.py", "reports/disclosure.py",
+    "sources/crime.py", "sources/scb_xlsx", "sources/police.py", "reports/disclosure.py",
 )  # fmt: skip
 
 #: Values that are defaults in the config and must not reappear as literal defaults.

@@ -15,6 +15,7 @@ from omradesbild.cli.analysis import index_app
 from omradesbild.cli.common import DbOption, open_store
 from omradesbild.cli.ingest import Files
 from omradesbild.cli.ingest import app as ingest_app
+from omradesbild.config import AREA_TYPE_METHOD, UNCERTAINTY_DRAWS
 from omradesbild.store.ingest import describe
 
 #: How many unmatched names are printed (all are counted).
@@ -61,7 +62,7 @@ def ingest_scb_omradestyp(files: Files, db: DbOption = None) -> None:
 def compare_official(
     period: Annotated[str, typer.Option("--period", "-p", help="Period of our index, e.g. 2022.")],
     out: Annotated[Path, typer.Option(help="Output CSV (one row per RegSO).")],
-    method: Annotated[str, typer.Option(help="Method with area types.")] = "scb-omradestyp",
+    method: Annotated[str, typer.Option(help="Method with area types.")] = AREA_TYPE_METHOD,
     level: Annotated[str, typer.Option(help="Level (SCB publishes RegSO only).")] = "regso",
     official_period: Annotated[
         str | None,
@@ -69,7 +70,7 @@ def compare_official(
     ] = None,
     draws: Annotated[
         int, typer.Option(help="Monte-Carlo draws for robust_class (0 = none).")
-    ] = 1000,
+    ] = UNCERTAINTY_DRAWS,
     seed: Annotated[int, typer.Option(help="Seed of the draws.")] = 0,
     db: DbOption = None,
 ) -> None:

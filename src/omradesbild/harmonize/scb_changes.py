@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from omradesbild.config import BASE_VERSION, DEFAULT_VERSION, NEW_DESO_VERSION
 from omradesbild.errors import InputError
 from omradesbild.sources.base import LINK_COLUMNS, empty_frame
 
@@ -158,8 +159,8 @@ def deso_change_links(
     new_basis_name: str = "population",
     old_basis: Mapping[str, float] | None = None,
     old_basis_name: str = "population",
-    from_version: str = "deso2018",
-    to_version: str = "deso2025",
+    from_version: str = BASE_VERSION,
+    to_version: str = NEW_DESO_VERSION,
 ) -> ChangeCrosswalk:
     """DeSO links old <-> new from SCB's change log.
 
@@ -292,7 +293,7 @@ def regso_change_links(
     *,
     old_basis: Mapping[str, float] | None = None,
     old_basis_name: str = "population",
-    from_version: str = "regso2020",
+    from_version: str = DEFAULT_VERSION["regso"],
     to_version: str = "regso2025",
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """RegSO links old <-> new, built from DeSO links and SCB's two DeSO -> RegSO keys.

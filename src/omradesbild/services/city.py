@@ -16,6 +16,7 @@ from typing import Any
 
 import pandas as pd
 
+from omradesbild.config import AREA_TYPE_METHOD, BASE_VERSION, REPORT_UNCERTAINTY_DRAWS
 from omradesbild.errors import ConfigError, NotFoundError, OmradesbildError
 from omradesbild.index.method import IndexMethod
 from omradesbild.services.area import area_profile, catalogue_names
@@ -136,13 +137,13 @@ def load_city(
     version: str | None = None,
     period: str | None = None,
     lang: str = "sv",
-    method: str | IndexMethod = "scb-omradestyp",
+    method: str | IndexMethod = AREA_TYPE_METHOD,
     threshold: int = 5,
     areas: Sequence[str] | None = None,
     kommun: str | None = None,
-    draws: int = 500,
+    draws: int = REPORT_UNCERTAINTY_DRAWS,
     seed: int = 0,
-    base_version: str = "deso2018",
+    base_version: str = BASE_VERSION,
     simplify_m: float = 25.0,
     goals_path: Path | None = None,
 ) -> CityData:

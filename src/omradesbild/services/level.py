@@ -22,7 +22,7 @@ from typing import Any, NamedTuple
 import numpy as np
 import pandas as pd
 
-from omradesbild.config import POLICE_SHARE_THRESHOLD
+from omradesbild.config import BASE_VERSION, POLICE_SHARE_THRESHOLD
 from omradesbild.errors import NotFoundError, OmradesbildError
 from omradesbild.index.method import IndexMethod
 from omradesbild.store import Store
@@ -116,7 +116,7 @@ class LevelIndicators:
 
 
 def level_indicators(
-    store: Store, *, level: str, version: str, base_version: str = "deso2018", threshold: int = 5
+    store: Store, *, level: str, version: str, base_version: str = BASE_VERSION, threshold: int = 5
 ) -> LevelIndicators:
     """Every indicator of every area of ``level`` in every period, raw and disclosed."""
     from omradesbild.services.pipeline import area_indicators
@@ -173,7 +173,7 @@ class RefValue(NamedTuple):
 References = dict[tuple[str, str, str], RefValue]
 
 
-def references(store: Store, *, base_version: str = "deso2018", threshold: int = 5) -> References:
+def references(store: Store, *, base_version: str = BASE_VERSION, threshold: int = 5) -> References:
     """Kommun and country values of every indicator and period, disclosed."""
     from omradesbild.indicators import reference_values
 
@@ -462,7 +462,7 @@ def level_picture(
     level: str,
     version: str,
     method: IndexMethod | None,
-    base_version: str = "deso2018",
+    base_version: str = BASE_VERSION,
     threshold: int = 5,
     draws: int = 200,
     seed: int = 0,

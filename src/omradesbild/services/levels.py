@@ -253,7 +253,7 @@ def trend_table(
     period_to: str | int | None = None,
     version: str | None = None,
     weighted: bool = True,
-    confidence: float = 0.95,
+    confidence: float = DEFAULT_CONFIDENCE,
     include_incomplete: bool = False,
 ) -> pd.DataFrame:
     """:func:`omradesbild.services.followup.trend_table`, with the level's own observations

@@ -16,6 +16,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from omradesbild.config import UNCERTAINTY_DRAWS
 from omradesbild.errors import ConfigError, NotFoundError
 from omradesbild.sources.scb_omradestyp import (
     LEVEL,
@@ -168,7 +169,7 @@ def compare_official(
     official_period: str | int | None = None,
     method: str = AREA_TYPE_METHOD,
     level: str = LEVEL,
-    draws: int = 1000,
+    draws: int = UNCERTAINTY_DRAWS,
     seed: int = 0,
 ) -> OfficialComparison:
     """Compare the area types of ``method`` in ``period`` with SCB's published types.
