@@ -48,6 +48,14 @@ CacheOption = Annotated[
     ),
 ]
 
+AreaVersionOption = Annotated[
+    str | None,
+    typer.Option(help="Boundary version when region codes carry no suffix, e.g. deso2025."),
+]
+OutOption = Annotated[Path | None, typer.Option(help="Also write the observations as CSV.")]
+IngestOption = Annotated[bool, typer.Option(help="Write the result into the store.")]
+DryRunOption = Annotated[bool, typer.Option(help="Only show the requests that would be sent.")]
+
 
 def _cache(cache_dir: Path | None) -> Path:
     return cache_dir or Path(os.path.expanduser("~/.cache/omradesbild"))
@@ -122,15 +130,10 @@ def table(
         str,
         typer.Option("--format", help="json-stat2 (default, recommended), csv, px or (v1) json."),
     ] = "json-stat2",
-    area_version: Annotated[
-        str | None,
-        typer.Option(help="Boundary version when region codes carry no suffix, e.g. deso2025."),
-    ] = None,
-    out: Annotated[Path | None, typer.Option(help="Also write the observations as CSV.")] = None,
-    ingest: Annotated[bool, typer.Option(help="Write the result into the store.")] = False,
-    dry_run: Annotated[
-        bool, typer.Option(help="Only show the requests that would be sent.")
-    ] = False,
+    area_version: AreaVersionOption = None,
+    out: OutOption = None,
+    ingest: IngestOption = False,
+    dry_run: DryRunOption = False,
     cache_dir: CacheOption = None,
     db: DbOption = None,
 ) -> None:
@@ -194,7 +197,7 @@ def boundaries(
     out: Annotated[
         Path | None, typer.Option(help="Also write the boundaries as a GeoPackage.")
     ] = None,
-    ingest: Annotated[bool, typer.Option(help="Write the result into the store.")] = False,
+    ingest: IngestOption = False,
     cache_dir: CacheOption = None,
     db: DbOption = None,
 ) -> None:
@@ -294,16 +297,11 @@ def pxweb(
             "total (default: Sweden for SCB; required for other databases)."
         ),
     ] = None,
-    area_version: Annotated[
-        str | None,
-        typer.Option(help="Boundary version when region codes carry no suffix, e.g. deso2025."),
-    ] = None,
+    area_version: AreaVersionOption = None,
     lang: Annotated[str, typer.Option(help="Language of labels (v2).")] = "sv",
-    out: Annotated[Path | None, typer.Option(help="Also write the observations as CSV.")] = None,
-    ingest: Annotated[bool, typer.Option(help="Write the result into the store.")] = False,
-    dry_run: Annotated[
-        bool, typer.Option(help="Only show the requests that would be sent.")
-    ] = False,
+    out: OutOption = None,
+    ingest: IngestOption = False,
+    dry_run: DryRunOption = False,
     cache_dir: CacheOption = None,
     db: DbOption = None,
 ) -> None:

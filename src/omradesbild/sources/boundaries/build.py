@@ -92,15 +92,9 @@ def _checked_codes(gdf: pd.DataFrame, *, file: Path, level: str, code_field: str
                 field=code_field,
                 expected="a non-empty area code",
             )
-        problem = validate_code(code, level)
-        if problem is not None:
-            raise InputError(
-                f"feature {i}: {code!r} is not a {level} code",
-                file=file,
-                row=i,
-                field=code_field,
-                expected=problem,
-            )
+        _require_code(
+            code, level, f"feature {i}: {code!r} is not a {level} code", file, i, code_field
+        )
         if code in seen:
             raise InputError(
                 f"code {code!r} appears in features {seen[code]} and {i}",
@@ -121,17 +115,17 @@ def _checked_parents(
     for i, pc in enumerate(normalise_codes(gdf[parent_field]), start=1):
         if not pc:
             continue
-        problem = validate_code(pc, parent_level)
-        if problem is not None:
-            raise InputError(
-                f"feature {i} ({codes[i - 1]}): parent {pc!r} is not a {parent_level} code",
-                file=file,
-                row=i,
-                field=parent_field,
-                expected=problem,
-            )
+        message = f"feature {i} ({codes[i - 1]}): parent {pc!r} is not a {parent_level} code"
+        _require_code(pc, parent_level, message, file, i, parent_field)
         parents[i - 1] = pc
     return parents
+
+
+def _require_code(code: str, level: str, message: str, file: Path, row: int, field: str) -> None:
+    """Raise ``message`` (with the rule broken) unless ``code`` has the shape of ``level``."""
+    problem = validate_code(code, level)
+    if problem is not None:
+        raise InputError(message, file=file, row=row, field=field, expected=problem)
 
 
 def _geometry_error(message: str, *, file: Path, row: int, expected: str) -> InputError:

@@ -45,99 +45,111 @@ class KnownLayer:
 
 _OPEN = "open data, see the publisher's terms"
 
+_KOMMUN_PARENT = ("kommun", DEFAULT_VERSION["kommun"])
+
+
+def _scb(
+    level: str,
+    version: str,
+    code_field: str,
+    name_field: str | None,
+    title: str,
+    parent: tuple[str, str, str] | None = None,
+) -> KnownLayer:
+    """An SCB layer (CC0); ``parent`` is ``(field, level, version)`` of the enclosing area."""
+    field, plevel, pversion = parent or (None, None, None)
+    return KnownLayer(
+        level=level,
+        version=version,
+        code_field=code_field,
+        name_field=name_field,
+        publisher="SCB",
+        title=title,
+        parent_field=field,
+        parent_level=plevel,
+        parent_version=pversion,
+    )
+
+
+def _district(
+    publisher: str,
+    version: str,
+    code_field: str,
+    name_field: str,
+    title: str,
+    kommun_field: str | None = None,
+) -> KnownLayer:
+    """A city's district layer (open data), with the field of its kommun code if it has one."""
+    return KnownLayer(
+        level="district",
+        version=version,
+        code_field=code_field,
+        name_field=name_field,
+        publisher=publisher,
+        licence=_OPEN,
+        title=title,
+        parent_field=kommun_field,
+        parent_level=_KOMMUN_PARENT[0] if kommun_field else None,
+        parent_version=_KOMMUN_PARENT[1] if kommun_field else None,
+    )
+
+
 #: Known boundary files (by file name), with level, version and fields.
 KNOWN_LAYERS: dict[str, KnownLayer] = {
-    "stockholms_lan_deso2018_simplified.geojson": KnownLayer(
-        level="deso",
-        version="deso2018",
-        code_field="id",
-        name_field=None,
-        parent_field="kommun",
-        parent_level="kommun",
-        parent_version=DEFAULT_VERSION["kommun"],
-        publisher="SCB",
-        title="DeSO 2018, Stockholms län (simplified by a third party)",
+    "stockholms_lan_deso2018_simplified.geojson": _scb(
+        "deso",
+        "deso2018",
+        "id",
+        None,
+        "DeSO 2018, Stockholms län (simplified by a third party)",
+        parent=("kommun", *_KOMMUN_PARENT),
     ),
-    "goteborg_deso2025.gpkg": KnownLayer(
-        level="deso",
-        version="deso2025",
-        code_field="desokod",
-        name_field=None,
-        parent_field="regsokod",
-        parent_level="regso",
-        parent_version="regso2025",
-        publisher="SCB",
-        title="DeSO 2025, Göteborg (SCB geodata WFS)",
+    "goteborg_deso2025.gpkg": _scb(
+        "deso",
+        "deso2025",
+        "desokod",
+        None,
+        "DeSO 2025, Göteborg (SCB geodata WFS)",
+        parent=("regsokod", "regso", "regso2025"),
     ),
-    "goteborg_regso2025.gpkg": KnownLayer(
-        level="regso",
-        version="regso2025",
-        code_field="regsokod",
-        name_field="regsonamn",
-        parent_field="kommunkod",
-        parent_level="kommun",
-        parent_version=DEFAULT_VERSION["kommun"],
-        publisher="SCB",
-        title="RegSO 2025, Göteborg (SCB geodata WFS)",
+    "goteborg_regso2025.gpkg": _scb(
+        "regso",
+        "regso2025",
+        "regsokod",
+        "regsonamn",
+        "RegSO 2025, Göteborg (SCB geodata WFS)",
+        parent=("kommunkod", *_KOMMUN_PARENT),
     ),
-    "goteborg_primaromraden.gpkg": KnownLayer(
-        level="district",
-        version="goteborg_primaromraden2025",
-        code_field="omrade_kod",
-        name_field="omrade_namn",
-        parent_field="kommun_kod",
-        parent_level="kommun",
-        parent_version=DEFAULT_VERSION["kommun"],
-        publisher="Göteborgs Stad",
-        licence=_OPEN,
-        title="Göteborgs primärområden 2025 with the city's socioeconomic area classes",
+    "goteborg_primaromraden.gpkg": _district(
+        "Göteborgs Stad",
+        "goteborg_primaromraden2025",
+        "omrade_kod",
+        "omrade_namn",
+        "Göteborgs primärområden 2025 with the city's socioeconomic area classes",
+        kommun_field="kommun_kod",
     ),
-    "stockholm_stadsdelar.geojson": KnownLayer(
-        level="district",
-        version="stockholm_stadsdelar",
-        code_field="NAMN",
-        name_field="NAMN",
-        publisher="Stockholms stad",
-        licence=_OPEN,
-        title="Stockholms stadsdelar",
+    "stockholm_stadsdelar.geojson": _district(
+        "Stockholms stad", "stockholm_stadsdelar", "NAMN", "NAMN", "Stockholms stadsdelar"
     ),
-    "stockholm_basomraden_pop2014_2016.gpkg": KnownLayer(
-        level="district",
-        version="stockholm_basomraden",
-        code_field="nyckelkod",  # current key; nyckelkod_1 / tidigare_n hold the former one
-        name_field="namn",
-        publisher="Stockholms stad",
-        licence=_OPEN,
-        title="Stockholms statistiska basområden (population 2014-2016 as attributes)",
+    "stockholm_basomraden_pop2014_2016.gpkg": _district(
+        "Stockholms stad",
+        "stockholm_basomraden",
+        "nyckelkod",  # current key; nyckelkod_1 / tidigare_n hold the former one
+        "namn",
+        "Stockholms statistiska basområden (population 2014-2016 as attributes)",
     ),
-    "malmo_delomraden.gpkg": KnownLayer(
-        level="district",
-        version="malmo_delomraden",
-        code_field="do_kod",
-        name_field="delomrade",
-        publisher="Malmö stad",
-        licence=_OPEN,
-        title="Malmö delområden",
+    "malmo_delomraden.gpkg": _district(
+        "Malmö stad", "malmo_delomraden", "do_kod", "delomrade", "Malmö delområden"
     ),
-    "sverige_kommuner_2025.gpkg": KnownLayer(
-        level="kommun",
-        version="kommun2025",
-        code_field="kommun_kod",
-        name_field="kommun_namn",
-        parent_field="lan_kod",
-        parent_level="lan",
-        parent_version=DEFAULT_VERSION["lan"],
-        publisher="SCB",
-        title="Sveriges kommuner 2025 (with SKR kommungrupp)",
+    "sverige_kommuner_2025.gpkg": _scb(
+        "kommun",
+        "kommun2025",
+        "kommun_kod",
+        "kommun_namn",
+        "Sveriges kommuner 2025 (with SKR kommungrupp)",
+        parent=("lan_kod", "lan", DEFAULT_VERSION["lan"]),
     ),
-    "sverige_lan.gpkg": KnownLayer(
-        level="lan",
-        version="lan2025",
-        code_field="lan_kod",
-        name_field="lan_namn",
-        publisher="SCB",
-        title="Sveriges län 2025",
-    ),
+    "sverige_lan.gpkg": _scb("lan", "lan2025", "lan_kod", "lan_namn", "Sveriges län 2025"),
     "uso_2023.shp": KnownLayer(
         level="police_area",
         version="police2023",

@@ -107,7 +107,7 @@ def read_boundaries(
         file=p,
         level=level,
         version=version,
-        code_field=fields.code or "",  # always set by _detect_fields
+        code_field=fields.code or "",  # set by _detect_fields
         name_field=fields.name,
         parent_field=fields.parent,
         parent_level=fields.parent_level,
@@ -181,7 +181,9 @@ def _detect_fields(
     gdf: pd.DataFrame, fields: _Fields, *, level: str, from_known: bool, file: Path
 ) -> _Fields:
     """``fields`` with the missing ones detected (the parent only for unknown layers)."""
-    code = fields.code or detect_code_field(gdf, level=level, file=file)
+    code = fields.code
+    if code is None:
+        code = detect_code_field(gdf, level=level, file=file)
     name = fields.name
     if name is None:
         name = detect_name_field(gdf, level=level, code_field=code)

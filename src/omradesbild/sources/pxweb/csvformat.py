@@ -6,6 +6,7 @@ import csv
 import math
 import re
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal
 
@@ -135,6 +136,68 @@ def parse_pxweb_csv(
     Cells ``..``, ``.``, ``-`` become NaN with a ``missing_reason``; empty cells become NaN
     with reason "saknas". Numbers may use a decimal comma when the separator is not a comma.
     """
+    checksum, table = _read_table(text, reference=reference, title=title)
+    stub = _stub_columns(table, dimensions, region_column=region_column, time_column=time_column)
+    value_cols = [j for j in range(len(table.header)) if j not in stub]
+    if not value_cols:
+        raise InputError("no value columns found", file=reference, row=table.line_no[0])
+    region_j = _region_column(table, stub, region_column, reference=reference)
+    time_j = _find_column(table, stub, time_column, _TIME_NAMES, reference=reference)
+    columns = _value_columns(table, value_cols, time_j, period, reference=reference)
+    var_rows: dict[str, tuple[str, str | None, str | None]] = {}
+    records = _records(
+        table,
+        columns,
+        region_j=region_j,
+        time_j=time_j,
+        other_stub=[j for j in stub if j not in (region_j, time_j)],
+        resolver=_VariableResolver(variable_map, unmapped),
+        units=units or {},
+        area_version=area_version,
+        var_rows=var_rows,
+        reference=reference,
+    )
+    tid = table_id or "pxweb"
+    source = SourceMeta(
+        publisher=publisher,
+        table_id=tid,
+        title=table.title or tid,
+        reference=reference,
+        checksum=checksum,
+        licence="CC0 1.0",
+        retrieved_at=retrieved_at,
+        notes="PX-Web CSV",
+    )
+    return Observations(
+        source=source, data=_obs_frame(records), variables=_variables_frame(var_rows)
+    )
+
+
+@dataclass(frozen=True)
+class _Table:
+    """The CSV's header, data rows, their 1-based line numbers (header first) and title."""
+
+    header: list[str]
+    data_rows: list[list[str]]
+    line_no: list[int]
+    title: str | None
+
+    def col_values(self, j: int) -> list[str]:
+        """The cells of column ``j`` ("" where a row is short)."""
+        return [r[j] if j < len(r) else "" for r in self.data_rows]
+
+
+@dataclass(frozen=True)
+class _ValueColumn:
+    """A value column: its header without the period, and that period (or None)."""
+
+    j: int
+    content: str
+    period: str | None
+
+
+def _read_table(text: bytes | str, *, reference: str, title: str | None) -> tuple[str, _Table]:
+    """The checksum and the rows of the CSV, an optional title line taken off."""
     checksum, raw = _checksum_of(text if isinstance(text, bytes) else text.encode("utf-8"))
     body = _decode(raw)
     numbered = [(i + 1, ln) for i, ln in enumerate(body.splitlines()) if ln.strip()]
@@ -151,77 +214,81 @@ def parse_pxweb_csv(
     if len(rows) < 2:
         raise InputError("CSV has a header but no data rows", file=reference, row=1)
     header = [h.strip() for h in rows[0]]
-    data_rows = rows[1:]
-    ncol = len(header)
+    return checksum, _Table(header=header, data_rows=rows[1:], line_no=line_no, title=csv_title)
 
-    def col_values(j: int) -> list[str]:
-        return [r[j] if j < len(r) else "" for r in data_rows]
 
-    # stub (dimension) columns
+def _stub_columns(
+    table: _Table,
+    dimensions: Sequence[str] | None,
+    *,
+    region_column: str | None,
+    time_column: str | None,
+) -> list[int]:
+    """The stub (dimension) columns: named, or leading ones named like a dimension or not
+    numeric."""
     if dimensions is not None:
         wanted = {_norm_key(d) for d in dimensions} | _REGION_NAMES | _TIME_NAMES
-        stub = [j for j, h in enumerate(header) if _norm_key(h) in wanted]
-    else:
-        stub = []
-        for j, h in enumerate(header):
-            name = _norm_key(h)
-            if (
-                name in _REGION_NAMES
-                or name in _TIME_NAMES
-                or name
-                in (
-                    _norm_key(region_column or "\0"),
-                    _norm_key(time_column or "\0"),
-                )
-            ):
-                stub.append(j)
-                continue
-            if not all(_is_numberish(v) for v in col_values(j)):
-                stub.append(j)
-                continue
+        return [j for j, h in enumerate(table.header) if _norm_key(h) in wanted]
+    given = (_norm_key(region_column or "\0"), _norm_key(time_column or "\0"))
+    stub: list[int] = []
+    for j, h in enumerate(table.header):
+        name = _norm_key(h)
+        named = name in _REGION_NAMES or name in _TIME_NAMES or name in given
+        if not named and all(_is_numberish(v) for v in table.col_values(j)):
             break
-    value_cols = [j for j in range(ncol) if j not in stub]
-    if not value_cols:
-        raise InputError("no value columns found", file=reference, row=line_no[0])
+        stub.append(j)
+    return stub
 
-    def find(name: str | None, names: set[str]) -> int | None:
-        if name is not None:
-            for j in stub:
-                if _norm_key(header[j]) == _norm_key(name):
-                    return j
-            raise InputError(
-                f"column {name!r} not found", file=reference, row=line_no[0], expected=str(header)
-            )
+
+def _find_column(
+    table: _Table, stub: list[int], name: str | None, names: set[str], *, reference: str
+) -> int | None:
+    """The stub column called ``name`` (which must exist), else the first named in ``names``."""
+    if name is not None:
         for j in stub:
-            if _norm_key(header[j]) in names:
+            if _norm_key(table.header[j]) == _norm_key(name):
                 return j
-        return None
+        raise InputError(
+            f"column {name!r} not found",
+            file=reference,
+            row=table.line_no[0],
+            expected=str(table.header),
+        )
+    for j in stub:
+        if _norm_key(table.header[j]) in names:
+            return j
+    return None
 
-    region_j = find(region_column, _REGION_NAMES)
+
+def _region_column(
+    table: _Table, stub: list[int], region_column: str | None, *, reference: str
+) -> int:
+    """The region column: by name, else the first stub column whose cells are area codes."""
+    region_j = _find_column(table, stub, region_column, _REGION_NAMES, reference=reference)
     if region_j is None:
-        for j in stub:  # the first stub column whose cells look like area codes
-            vals = col_values(j)
+        for j in stub:
+            vals = table.col_values(j)
             if vals and all(
                 _level_of(split_region_code(v.split()[0])[0]) if v.split() else False for v in vals
             ):
-                region_j = j
-                break
-    if region_j is None:
+                return j
         raise InputError(
             "no region column",
             file=reference,
-            row=line_no[0],
+            row=table.line_no[0],
             field="region",
             expected="a 'region' column or region_column=",
         )
-    time_j = find(time_column, _TIME_NAMES)
-    other_stub = [j for j in stub if j not in (region_j, time_j)]
+    return region_j
 
-    # value-column headers: split off a trailing period when there is no time column
-    col_content: dict[int, str] = {}
-    col_period: dict[int, str | None] = {}
+
+def _value_columns(
+    table: _Table, value_cols: list[int], time_j: int | None, period: str | None, *, reference: str
+) -> list[_ValueColumn]:
+    """Value-column headers, a trailing period split off when there is no time column."""
+    out: list[_ValueColumn] = []
     for j in value_cols:
-        h = header[j]
+        h = table.header[j]
         per: str | None = None
         if time_j is None:
             m = _PERIOD_TAIL_RE.search(h)
@@ -234,76 +301,92 @@ def parse_pxweb_csv(
                 raise InputError(
                     "no period: no time column and the header does not end in a period",
                     file=reference,
-                    row=line_no[0],
-                    field=header[j],
+                    row=table.line_no[0],
+                    field=table.header[j],
                     expected="a time column, a header such as 'Folkmängd 2022', or period=",
                 )
-        col_content[j] = h
-        col_period[j] = per
+        out.append(_ValueColumn(j=j, content=h, period=per))
+    return out
 
-    resolver = _VariableResolver(variable_map, unmapped)
+
+def _records(
+    table: _Table,
+    columns: list[_ValueColumn],
+    *,
+    region_j: int,
+    time_j: int | None,
+    other_stub: list[int],
+    resolver: _VariableResolver,
+    units: Mapping[str, str],
+    area_version: str | None,
+    var_rows: dict[str, tuple[str, str | None, str | None]],
+    reference: str,
+) -> dict[str, list[Any]]:
+    """The observation columns, one entry per cell of a mapped variable; fills ``var_rows``."""
+    ncol = len(table.header)
     var_cache: dict[tuple[str, ...], str | None] = {}
-    var_rows: dict[str, tuple[str, str | None, str | None]] = {}
     records: dict[str, list[Any]] = {c: [] for c in OBS_COLUMNS}
-    for r, row in enumerate(data_rows):
-        lineno = line_no[r + 1]
+    for r, row in enumerate(table.data_rows):
+        lineno = table.line_no[r + 1]
         cells = [c.strip() for c in row] + [""] * (ncol - len(row))
-        region_cell = cells[region_j]
-        if not region_cell:
-            raise InputError("empty region", file=reference, row=lineno, field=header[region_j])
-        first = region_cell if is_country(region_cell) else region_cell.split()[0]
-        code, suffix_ver = split_region_code(first)
-        version = _resolve_version(
-            code, suffix_ver, area_version, file=reference, field=header[region_j]
+        code, version = _row_area(
+            cells[region_j],
+            area_version,
+            field=table.header[region_j],
+            row=lineno,
+            reference=reference,
         )
         stub_vals = tuple(cells[j] for j in other_stub)
-        for j in value_cols:
-            key = (*stub_vals, col_content[j]) if col_content[j] else stub_vals
+        for col in columns:
+            key = (*stub_vals, col.content) if col.content else stub_vals
             if key not in var_cache:
                 var_cache[key] = resolver(key, key)
             var = var_cache[key]
             if var is None:
                 continue
-            unit = (units or {}).get(var) or _unit_hint(col_content[j])
+            unit = units.get(var) or _unit_hint(col.content)
             if var not in var_rows:
                 var_rows[var] = (" / ".join(key), unit, None)
-            cell = cells[j]
-            reason = _missing(cell)
-            if reason is not None:
-                value = math.nan
-            elif cell == "":
-                value, reason = math.nan, _NULL_REASON
-            else:
-                try:
-                    value = _to_float(cell)
-                except ValueError as exc:
-                    raise InputError(
-                        f"{cell!r} is not a number",
-                        file=reference,
-                        row=lineno,
-                        field=header[j],
-                        expected="a number or an SCB marker (.. . -)",
-                    ) from exc
-            per = normalize_period(cells[time_j]) if time_j is not None else col_period[j]
+            value, reason = _cell_value(
+                cells[col.j], field=table.header[col.j], row=lineno, reference=reference
+            )
             records["area_code"].append(code)
             records["area_version"].append(version)
             records["variable"].append(var)
-            records["period"].append(per)
+            records["period"].append(
+                normalize_period(cells[time_j]) if time_j is not None else col.period
+            )
             records["value"].append(value)
             records["unit"].append(unit)
             records["missing_reason"].append(reason)
+    return records
 
-    tid = table_id or "pxweb"
-    source = SourceMeta(
-        publisher=publisher,
-        table_id=tid,
-        title=csv_title or tid,
-        reference=reference,
-        checksum=checksum,
-        licence="CC0 1.0",
-        retrieved_at=retrieved_at,
-        notes="PX-Web CSV",
-    )
-    return Observations(
-        source=source, data=_obs_frame(records), variables=_variables_frame(var_rows)
-    )
+
+def _row_area(
+    region_cell: str, area_version: str | None, *, field: str, row: int, reference: str
+) -> tuple[str, str]:
+    """Area code and boundary version of a region cell such as ``"0114 Upplands Väsby"``."""
+    if not region_cell:
+        raise InputError("empty region", file=reference, row=row, field=field)
+    first = region_cell if is_country(region_cell) else region_cell.split()[0]
+    code, suffix_ver = split_region_code(first)
+    return code, _resolve_version(code, suffix_ver, area_version, file=reference, field=field)
+
+
+def _cell_value(cell: str, *, field: str, row: int, reference: str) -> tuple[float, str | None]:
+    """A cell's value and missing reason: SCB markers and empty cells become NaN."""
+    reason = _missing(cell)
+    if reason is not None:
+        return math.nan, reason
+    if cell == "":
+        return math.nan, _NULL_REASON
+    try:
+        return _to_float(cell), None
+    except ValueError as exc:
+        raise InputError(
+            f"{cell!r} is not a number",
+            file=reference,
+            row=row,
+            field=field,
+            expected="a number or an SCB marker (.. . -)",
+        ) from exc

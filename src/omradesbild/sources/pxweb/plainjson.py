@@ -23,6 +23,7 @@ from omradesbild.sources.pxweb.jsonstat import parse_jsonstat2
 __all__ = ["is_plain_json", "parse_pxweb_json"]
 
 _CONTENTS = "ContentsCode"
+_STATUS_MARKERS = ("..", ".", "-", "…", "...", "....", ".....", "......")
 
 
 def is_plain_json(data: Any) -> bool:
@@ -71,62 +72,12 @@ def parse_pxweb_json(
         else (payload.encode() if isinstance(payload, str) else json.dumps(payload).encode())
     )
     data = _decode(payload, reference)
-    columns = list(data["columns"])
-    dims = [c for c in columns if c.get("type") in ("d", "t")]
-    contents = [c for c in columns if c.get("type") == "c"]
-    if not contents:
-        raise InputError(
-            "no content column", file=reference, field="columns", expected='a column of type "c"'
-        )
-    codes: dict[str, list[str]] = {str(d["code"]): [] for d in dims}
-    seen: dict[str, set[str]] = {k: set() for k in codes}
-    cells: dict[tuple[str, ...], list[Any]] = {}
-    for i, row in enumerate(data["data"]):
-        key = [str(k) for k in row.get("key", [])]
-        vals = list(row.get("values", []))
-        if len(key) != len(dims) or len(vals) != len(contents):
-            raise InputError(
-                f"row {i + 1} has {len(key)} keys and {len(vals)} values",
-                file=reference,
-                field="data",
-                expected=f"{len(dims)} keys and {len(contents)} values per row",
-            )
-        for name, k in zip(codes, key, strict=True):
-            if k not in seen[name]:
-                seen[name].add(k)
-                codes[name].append(k)
-        cells[tuple(key)] = vals
+    dims, contents = _columns(data, reference)
+    codes, cells = _collect_rows(data, dims, contents, reference)
     ids = [*codes, _CONTENTS]
     sizes = [len(codes[n]) for n in codes] + [len(contents)]
-    values: list[Any] = [None] * math.prod(sizes)
-    status: dict[str, str] = {}
-    index = {n: {c: i for i, c in enumerate(cs)} for n, cs in codes.items()}
-    for cell_key, vals in cells.items():
-        flat = 0
-        for name, k in zip(codes, cell_key, strict=True):
-            flat = flat * len(codes[name]) + index[name][k]
-        for j, v in enumerate(vals):
-            pos = flat * len(contents) + j
-            text = "" if v is None else str(v).strip()
-            if text in ("..", ".", "-", "…", "...", "....", ".....", "......"):
-                status[str(pos)] = text
-            else:
-                values[pos] = text or None
-    dimension: dict[str, Any] = {
-        str(d["code"]): {
-            "label": str(d.get("text") or d["code"]),
-            "category": {"index": {c: i for i, c in enumerate(codes[str(d["code"])])}},
-        }
-        for d in dims
-    }
-    dimension[_CONTENTS] = {
-        "label": "tabellinnehåll",
-        "category": {
-            "index": {str(c["code"]): i for i, c in enumerate(contents)},
-            "label": {str(c["code"]): str(c.get("text") or c["code"]) for c in contents},
-            "unit": {str(c["code"]): {"base": str(c["unit"])} for c in contents if c.get("unit")},
-        },
-    }
+    values, status = _flat_cube(codes, cells, sizes, len(contents))
+    dimension = _dimensions(dims, contents, codes)
     meta = (data.get("metadata") or [{}])[0] if isinstance(data.get("metadata"), list) else {}
     times = [str(d["code"]) for d in dims if d.get("type") == "t"]
     dataset = {
@@ -155,3 +106,93 @@ def parse_pxweb_json(
         notes="PX-Web v1 plain JSON"
         + (f"; updated {meta['updated']}" if meta.get("updated") else ""),
     )
+
+
+def _columns(
+    data: Mapping[str, Any], reference: str
+) -> tuple[list[Mapping[str, Any]], list[Mapping[str, Any]]]:
+    """The dimension/time columns and the content columns."""
+    columns = list(data["columns"])
+    dims = [c for c in columns if c.get("type") in ("d", "t")]
+    contents = [c for c in columns if c.get("type") == "c"]
+    if not contents:
+        raise InputError(
+            "no content column", file=reference, field="columns", expected='a column of type "c"'
+        )
+    return dims, contents
+
+
+def _collect_rows(
+    data: Mapping[str, Any],
+    dims: list[Mapping[str, Any]],
+    contents: list[Mapping[str, Any]],
+    reference: str,
+) -> tuple[dict[str, list[str]], dict[tuple[str, ...], list[Any]]]:
+    """The codes of each dimension in order of appearance, and the values of each key."""
+    codes: dict[str, list[str]] = {str(d["code"]): [] for d in dims}
+    seen: dict[str, set[str]] = {k: set() for k in codes}
+    cells: dict[tuple[str, ...], list[Any]] = {}
+    for i, row in enumerate(data["data"]):
+        key = [str(k) for k in row.get("key", [])]
+        vals = list(row.get("values", []))
+        if len(key) != len(dims) or len(vals) != len(contents):
+            raise InputError(
+                f"row {i + 1} has {len(key)} keys and {len(vals)} values",
+                file=reference,
+                field="data",
+                expected=f"{len(dims)} keys and {len(contents)} values per row",
+            )
+        for name, k in zip(codes, key, strict=True):
+            if k not in seen[name]:
+                seen[name].add(k)
+                codes[name].append(k)
+        cells[tuple(key)] = vals
+    return codes, cells
+
+
+def _flat_cube(
+    codes: dict[str, list[str]],
+    cells: dict[tuple[str, ...], list[Any]],
+    sizes: list[int],
+    n_contents: int,
+) -> tuple[list[Any], dict[str, str]]:
+    """The row-major value array (None where the answer has no row) and the status markers."""
+    values: list[Any] = [None] * math.prod(sizes)
+    status: dict[str, str] = {}
+    index = {n: {c: i for i, c in enumerate(cs)} for n, cs in codes.items()}
+    for cell_key, vals in cells.items():
+        flat = 0
+        for name, k in zip(codes, cell_key, strict=True):
+            flat = flat * len(codes[name]) + index[name][k]
+        for j, v in enumerate(vals):
+            pos = flat * n_contents + j
+            text = "" if v is None else str(v).strip()
+            if text in _STATUS_MARKERS:
+                status[str(pos)] = text
+            else:
+                values[pos] = text or None
+    return values, status
+
+
+def _dimensions(
+    dims: list[Mapping[str, Any]],
+    contents: list[Mapping[str, Any]],
+    codes: dict[str, list[str]],
+) -> dict[str, Any]:
+    """JSON-stat 2 ``dimension`` objects, the contents as a ``ContentsCode`` dimension."""
+    dimension: dict[str, Any] = {
+        str(d["code"]): {
+            "label": str(d.get("text") or d["code"]),
+            "category": {"index": {c: i for i, c in enumerate(codes[str(d["code"])])}},
+        }
+        for d in dims
+    }
+    dimension[_CONTENTS] = {
+        "label": "tabellinnehåll",
+        "category": {
+            "index": {str(c["code"]): i for i, c in enumerate(contents)},
+            "label": {str(c["code"]): str(c.get("text") or c["code"]) for c in contents},
+            "unit": {str(c["code"]): {"base": str(c["unit"])} for c in contents if c.get("unit")},
+        },
+    }
+    return dimension

@@ -350,16 +350,7 @@ def parse_px(
             field="KEYS",
             expected="a PX file with full DATA",
         )
-    default_lang = px.first("LANGUAGE")
-    languages = list(px.get("LANGUAGES") or ([default_lang] if default_lang else []))
-    use_lang = None if lang in (None, default_lang) else lang
-    if use_lang is not None and use_lang not in languages:
-        raise InputError(
-            f"language {lang!r} is not in the file",
-            file=reference,
-            field="LANGUAGES",
-            expected=f"one of {languages or [default_lang or 'the default']}",
-        )
+    use_lang = _language(px, lang)
     variables, _ = _variables(px, use_lang)
     n_cells = 1
     for v in variables:
@@ -367,13 +358,7 @@ def parse_px(
     values, status = _cells(px, n_cells)
     names = [v.name for v in variables]
     codes = {v.name: v.codes for v in variables}
-    timeval = next((e for e in px.entries if e.keyword == "TIMEVAL" and e.lang == use_lang), None)
-    time_name = timeval.subkeys[0] if timeval and timeval.subkeys else None
-    if time_name not in names:
-        time_name = find_time_dimension(names, codes)
-    kind = "A1"
-    if timeval and timeval.values and (m := re.match(r"TLIST\((\w\d)", timeval.values[0])):
-        kind = m.group(1).upper()
+    time_name, kind = _time_variable(px, names, codes, use_lang)
     contvar = px.first("CONTVARIABLE", lang=use_lang)
     region = find_region_dimension(names, codes, exclude=[time_name] if time_name else [])
     dataset = _as_jsonstat(px, variables, values, status, use_lang, time_name, kind, region)
@@ -384,9 +369,6 @@ def parse_px(
     }
     source_text = px.first("SOURCE", lang=use_lang) or px.first("SOURCE") or ""
     publisher = "SCB" if _SCB_NAMES.search(source_text) else (source_text or "okänd källa")
-    notes = [f"PX file (AXIS-VERSION {px.first('AXIS-VERSION') or '?'})", *px.notes()]
-    if px.first("DECIMALS"):
-        notes.append(f"DECIMALS={px.first('DECIMALS')}")
     totals = {v.name: v.elimination for v in variables if v.elimination is not None}
     return parse_jsonstat2(
         dataset,
@@ -399,9 +381,46 @@ def parse_px(
         total_area=total_area,
         publisher=publisher,
         missing_reasons=_missing_reasons(px, use_lang),
-        notes="; ".join(notes),
+        notes=_notes(px),
         checksum=bytes_checksum(raw),
     )
+
+
+def _language(px: PxFile, lang: str | None) -> str | None:
+    """The language to read (``None``: the file's default), checked against ``LANGUAGES``."""
+    default_lang = px.first("LANGUAGE")
+    languages = list(px.get("LANGUAGES") or ([default_lang] if default_lang else []))
+    use_lang = None if lang in (None, default_lang) else lang
+    if use_lang is not None and use_lang not in languages:
+        raise InputError(
+            f"language {lang!r} is not in the file",
+            file=px.reference,
+            field="LANGUAGES",
+            expected=f"one of {languages or [default_lang or 'the default']}",
+        )
+    return use_lang
+
+
+def _time_variable(
+    px: PxFile, names: list[str], codes: Mapping[str, list[str]], lang: str | None
+) -> tuple[str | None, str]:
+    """The time variable (``TIMEVAL``, else found by name or codes) and its TLIST kind."""
+    timeval = next((e for e in px.entries if e.keyword == "TIMEVAL" and e.lang == lang), None)
+    time_name = timeval.subkeys[0] if timeval and timeval.subkeys else None
+    if time_name not in names:
+        time_name = find_time_dimension(names, codes)
+    kind = "A1"
+    if timeval and timeval.values and (m := re.match(r"TLIST\((\w\d)", timeval.values[0])):
+        kind = m.group(1).upper()
+    return time_name, kind
+
+
+def _notes(px: PxFile) -> str:
+    """Source notes: the AXIS-VERSION, the file's NOTEs and DECIMALS."""
+    notes = [f"PX file (AXIS-VERSION {px.first('AXIS-VERSION') or '?'})", *px.notes()]
+    if px.first("DECIMALS"):
+        notes.append(f"DECIMALS={px.first('DECIMALS')}")
+    return "; ".join(notes)
 
 
 def _as_jsonstat(
@@ -428,13 +447,7 @@ def _as_jsonstat(
             "label": dict(zip(codes, v.labels, strict=True)),
         }
         if v.name == contvar:
-            content_units: dict[str, dict[str, Any]] = {}
-            for code, label in zip(codes, v.labels, strict=True):
-                unit = px.first("UNITS", label, lang=lang) or px.first("UNITS", lang=lang)
-                if unit:
-                    decimals = _int(px.first("DECIMALS"))
-                    content_units[code] = {"base": unit, "decimals": decimals}
-            category["unit"] = content_units
+            category["unit"] = _content_units(px, codes, v.labels, lang)
         if len(set(codes)) != len(codes):
             raise InputError(
                 f"variable {v.name!r} repeats a code",
@@ -455,6 +468,19 @@ def _as_jsonstat(
         "status": {str(i): st for i, st in enumerate(status) if st is not None},
         "extension": {"px": {"tableid": px.first("MATRIX"), "units": units}},
     }
+
+
+def _content_units(
+    px: PxFile, codes: list[str], labels: list[str], lang: str | None
+) -> dict[str, dict[str, Any]]:
+    """The unit (and DECIMALS) of each content, from ``UNITS("<content>")`` or ``UNITS``."""
+    content_units: dict[str, dict[str, Any]] = {}
+    for code, label in zip(codes, labels, strict=True):
+        unit = px.first("UNITS", label, lang=lang) or px.first("UNITS", lang=lang)
+        if unit:
+            decimals = _int(px.first("DECIMALS"))
+            content_units[code] = {"base": unit, "decimals": decimals}
+    return content_units
 
 
 def _int(text: str | None) -> int | None:
