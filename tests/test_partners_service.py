@@ -6,6 +6,7 @@ import itertools
 import threading
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import Engine, func, select
@@ -79,6 +80,12 @@ def _people(db: Session) -> dict[str, Actor]:
         )
         out[key] = Actor(info["id"], service.Role(role), key, org["id"])
     return out
+
+
+def _submit(db: Session, who: Actor | None, area_codes: object, **kw: object) -> dict[str, Any]:
+    """``create_submission`` with kind ``observation``, title ``t`` and body ``b`` by default."""
+    fields: dict[str, Any] = {"kind": "observation", "title": "t", "body": "b", **kw}
+    return service.create_submission(db, who, area_codes=area_codes, **fields)
 
 
 def _make(
@@ -270,14 +277,7 @@ def test_size_and_value_limits(
         service.create_submission(db, p["c1"], **fields)  # type: ignore[arg-type]
     assert info.value.field == field
     with factory() as db:  # the limits themselves are allowed
-        ok = service.create_submission(
-            db,
-            p["c1"],
-            kind="observation",
-            title="x" * 200,
-            body="y" * 20_000,
-            area_codes=[f"A{i}" for i in range(20)],
-        )
+        ok = _submit(db, p["c1"], [f"A{i}" for i in range(20)], title="x" * 200, body="y" * 20_000)
         assert len(ok["area_codes"]) == 20
 
 
@@ -285,23 +285,14 @@ def test_known_areas_and_export(factory: sessionmaker[Session]) -> None:
     with factory.begin() as db:
         p = _people(db)
         with pytest.raises(InputError, match="unknown area"):
-            service.create_submission(
-                db,
-                p["c1"],
-                kind="observation",
-                title="t",
-                body="b",
-                area_codes=["X"],
-                known_areas={"A"},
-            )
+            _submit(db, p["c1"], ["X"], known_areas={"A"})
         sid = int(
-            service.create_submission(
+            _submit(
                 db,
                 p["c1"],
+                "A;B",
                 kind="proposal",
                 title="=HYPERLINK()",
-                body="b",
-                area_codes="A;B",
                 visibility="public",
                 submit=True,
             )["id"]
@@ -367,14 +358,7 @@ def _concurrent_writes(factory: sessionmaker[Session], threads: int = 8, each: i
             barrier.wait()
             for i in range(each):
                 with factory.begin() as db:
-                    service.create_submission(
-                        db,
-                        writers[k % len(writers)],
-                        kind="observation",
-                        title=f"t{k}-{i}",
-                        body="b",
-                        area_codes=[f"A{k}", "SHARED"],
-                    )
+                    _submit(db, writers[k % len(writers)], [f"A{k}", "SHARED"], title=f"t{k}-{i}")
         except BaseException as exc:  # pragma: no cover - reported below
             errors.append(exc)
 

@@ -408,6 +408,10 @@ def test_non_numeric_value(tmp_path: Path) -> None:
     assert "'..'" in msg  # says what was expected
 
 
+_A10 = ("0114A0010", 1, 2, 3, 4, 5)
+_C10 = ("0114C1010", 1, 2, 3, 4, 5)
+
+
 @pytest.mark.parametrize(
     ("data", "match", "where"),
     [
@@ -418,21 +422,13 @@ def test_non_numeric_value(tmp_path: Path) -> None:
             id="empty-value-cell",
         ),
         pytest.param(
-            [
-                ("0114A0010", 1, 2, 3, 4, 5),
-                ("0114C1010", 1, 2, 3, 4, 5),
-                ("0114A0010", 6, 7, 8, 9, 0),
-            ],
+            [_A10, _C10, ("0114A0010", 6, 7, 8, 9, 0)],
             "0114A0010 occurs more than once",
             ("row 7", "B5, B7"),
             id="duplicate-area",
         ),
         pytest.param(
-            [
-                ("0114A0010", 1, 2, 3, 4, 5),
-                ("Upplands Väsby", 1, 2, 3, 4, 5),
-                ("0114C1010", 1, 1, 1, 1, 1),
-            ],
+            [_A10, ("Upplands Väsby", *_A10[1:]), ("0114C1010", 1, 1, 1, 1, 1)],
             "unexpected region cell",
             ("row 6", "field 'A'"),
             id="bad-region-inside-block",

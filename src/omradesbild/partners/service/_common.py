@@ -8,13 +8,8 @@ from typing import Any
 
 from omradesbild.errors import InputError
 from omradesbild.partners.errors import NotAuthenticated, PermissionDenied
-from omradesbild.partners.models import (
-    Role,
-    User,
-)
-from omradesbild.partners.security import (
-    MAX_AREAS,
-)
+from omradesbild.partners.models import Role, User
+from omradesbild.partners.security import MAX_AREAS
 
 _AREA_RE = re.compile(r"^[A-Za-z0-9_.\-]{1,32}$")
 _EMAIL_RE = re.compile(r"^[^@\s]{1,64}@[^@\s]{1,189}\.[^@\s]{2,}$")

@@ -4,12 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import ColumnElement, and_, false, or_, true
 
-from omradesbild.partners.models import (
-    Role,
-    Status,
-    Submission,
-    Visibility,
-)
+from omradesbild.partners.models import Role, Status, Submission, Visibility
 from omradesbild.partners.service._common import Actor
 
 

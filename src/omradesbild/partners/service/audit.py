@@ -7,12 +7,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from omradesbild.partners.models import (
-    AuditEntry,
-    Role,
-    User,
-    utcnow,
-)
+from omradesbild.partners.models import AuditEntry, Role, User, utcnow
 from omradesbild.partners.service._common import Actor, _limit, _require
 
 

@@ -19,10 +19,7 @@ from omradesbild.partners.models import (
     Role,
     utcnow,
 )
-from omradesbild.partners.security import (
-    MAX_BODY,
-    MAX_TITLE,
-)
+from omradesbild.partners.security import MAX_BODY, MAX_TITLE
 from omradesbild.partners.service._common import Actor, _area_codes, _period, _require, _text
 from omradesbild.partners.service.audit import audit
 

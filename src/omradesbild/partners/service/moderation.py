@@ -8,14 +8,8 @@ from sqlalchemy.orm import Session
 
 from omradesbild.errors import InputError
 from omradesbild.partners.errors import ConflictError, PermissionDenied
-from omradesbild.partners.models import (
-    Role,
-    Status,
-    utcnow,
-)
-from omradesbild.partners.security import (
-    MAX_BODY,
-)
+from omradesbild.partners.models import Role, Status, utcnow
+from omradesbild.partners.security import MAX_BODY
 from omradesbild.partners.service._common import Actor, _require, _text
 from omradesbild.partners.service.submissions import _load, _record, _view
 

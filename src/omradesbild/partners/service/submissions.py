@@ -24,11 +24,7 @@ from omradesbild.partners.models import (
     Visibility,
     utcnow,
 )
-from omradesbild.partners.security import (
-    MAX_BODY,
-    MAX_THEME,
-    MAX_TITLE,
-)
+from omradesbild.partners.security import MAX_BODY, MAX_THEME, MAX_TITLE
 from omradesbild.partners.service._common import (
     Actor,
     _area_codes,

@@ -9,15 +9,8 @@ from sqlalchemy.orm import Session
 
 from omradesbild.errors import InputError, NotFoundError
 from omradesbild.partners.errors import ConflictError, PermissionDenied
-from omradesbild.partners.models import (
-    Organisation,
-    OrganisationKind,
-    Role,
-    User,
-)
-from omradesbild.partners.security import (
-    hash_password,
-)
+from omradesbild.partners.models import Organisation, OrganisationKind, Role, User
+from omradesbild.partners.security import hash_password
 from omradesbild.partners.service._common import _EMAIL_RE, Actor, _choice, _require, _text
 from omradesbild.partners.service.audit import audit
 

@@ -11,9 +11,7 @@ import numpy as np
 import pandas as pd
 
 from omradesbild.errors import InputError
-from omradesbild.reports.disclosure import (
-    apply_disclosure,
-)
+from omradesbild.reports.disclosure import apply_disclosure
 from omradesbild.wording import domain_label, strings, unit_label
 
 if TYPE_CHECKING:

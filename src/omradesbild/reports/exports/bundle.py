@@ -12,10 +12,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from omradesbild.errors import ConfigError, NotFoundError
-from omradesbild.reports.disclosure import (
-    DEFAULT_THRESHOLD,
-    disclosure_rule_text,
-)
+from omradesbild.reports.disclosure import DEFAULT_THRESHOLD, disclosure_rule_text
 from omradesbild.reports.exports._common import FORMATS, _check_lang
 from omradesbild.reports.exports.excel import export_excel
 from omradesbild.reports.exports.files import export_csv, export_json

@@ -11,11 +11,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from omradesbild.indicators.catalogue import DOMAINS as _DOMAIN_ORDER
-from omradesbild.reports.disclosure import (
-    DEFAULT_THRESHOLD,
-    MASK_SYMBOL,
-    disclosure_rule_text,
-)
+from omradesbild.reports.disclosure import DEFAULT_THRESHOLD, MASK_SYMBOL, disclosure_rule_text
 from omradesbild.reports.exports._common import (
     _INDEX_HEADS,
     _SOURCE_FIELDS,

@@ -10,9 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from omradesbild.reports.disclosure import (
-    DEFAULT_THRESHOLD,
-)
+from omradesbild.reports.disclosure import DEFAULT_THRESHOLD
 from omradesbild.reports.exports import _common as common
 from omradesbild.reports.exports.tables import export_metadata, publishable_index
 from omradesbild.wording import strings

@@ -8,10 +8,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from omradesbild.errors import InputError, NotFoundError
-from omradesbild.reports.disclosure import (
-    DEFAULT_THRESHOLD,
-    DISCLOSED_ATTR,
-)
+from omradesbild.reports.disclosure import DEFAULT_THRESHOLD, DISCLOSED_ATTR
 from omradesbild.reports.exports._common import GPKG_LAYER
 from omradesbild.reports.exports.tables import to_wide
 

@@ -10,9 +10,7 @@ from typing import Any
 
 from omradesbild.areas.codes import DESO_RE, REGSO_RE
 from omradesbild.config import DEFAULT_VERSION
-from omradesbild.sources.base import (
-    SCB_MISSING_MARKERS,
-)
+from omradesbild.sources.base import SCB_MISSING_MARKERS
 
 #: Boundary version given to each area level when the caller does not override it.
 DEFAULT_AREA_VERSIONS: dict[str, str] = dict(DEFAULT_VERSION)

@@ -6,9 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from omradesbild.errors import InputError
-from omradesbild.sources.base import (
-    SCB_MISSING_MARKERS,
-)
+from omradesbild.sources.base import SCB_MISSING_MARKERS
 from omradesbild.sources.scb_xlsx._common import (
     _EXPECTED_AREA,
     _NUMBER_RE,
