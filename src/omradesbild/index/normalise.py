@@ -301,10 +301,12 @@ def count_less_last_axis(a: FloatArray) -> NDArray[np.int64]:
     n = a.shape[-1]
     order = np.argsort(a, axis=-1)
     s = np.take_along_axis(a, order, axis=-1)
-    new = np.ones(s.shape, dtype=bool)
-    new[..., 1:] = s[..., 1:] != s[..., :-1]
-    pos = np.broadcast_to(np.arange(n, dtype=np.int64), s.shape)
-    first = np.maximum.accumulate(np.where(new, pos, 0), axis=-1)
+    new = np.empty(s.shape, dtype=bool)
+    new[..., :1] = True
+    np.not_equal(s[..., 1:], s[..., :-1], out=new[..., 1:])
+    del s
+    first = np.where(new, np.arange(n, dtype=np.int64), 0)
+    np.maximum.accumulate(first, axis=-1, out=first)
     out = np.empty(a.shape, dtype=np.int64)
     np.put_along_axis(out, order, first, axis=-1)
     return out

@@ -311,34 +311,39 @@ def monte_carlo(
         cols = [resolved.columns[i.id] for i in method.indicators]
         se = _se_matrix(indicator_se, keys[id_column], cols, id_column)[complete].T
     geometric = method.aggregation == "geometric"
-    fixed_z = (
-        None
-        if se is not None
-        else [normalise_last_axis(x.T, spec=a, directions=directions) for a in alts]
-    )
+    fixed_z: list[FloatArray | None] = [
+        None if se is not None else normalise_last_axis(x.T, spec=a, directions=directions)
+        for a in alts
+    ]
     n_cls = _n_classes(rule) if rule is not None else 0
     xt = x.T
 
     def run_chunk(i: int) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
         start, stop = i * CHUNK_DRAWS, min((i + 1) * CHUNK_DRAWS, draws)
         c = stop - start
-        noisy = None
+        eps = None
         if se is not None:
             eps = np.random.default_rng(seeds[i + 1]).standard_normal(
                 (c, n_ind, n_areas), dtype=np.float32
             )
-            noisy = xt[None, :, :] + eps * se[None, :, :]
         scores = np.empty((c, n_areas))
         for a_idx, spec in enumerate(alts):
             sel = np.flatnonzero(choice[start:stop] == a_idx)
             if sel.size == 0:
                 continue
             w = weights[start + sel]
-            if noisy is None:
-                assert fixed_z is not None
-                scores[sel] = _combine_fixed(fixed_z[a_idx], w, geometric)
+            if eps is None:
+                fz = fixed_z[a_idx]
+                assert fz is not None
+                scores[sel] = _combine_fixed(fz, w, geometric)
             else:
-                z3 = normalise_last_axis(noisy[sel], spec=spec, directions=directions)
+                assert se is not None
+                # x + eps·se for the selected draws only, in place (same values as the
+                # broadcast expression, without the full-chunk temporaries)
+                noisy = np.multiply(eps if sel.size == c else eps[sel], se, dtype=np.float64)
+                noisy += xt
+                z3 = normalise_last_axis(noisy, spec=spec, directions=directions)
+                del noisy
                 scores[sel] = _combine_draws(z3, w, geometric)
         r = 1 + count_less_last_axis(-scores)
         counts = np.zeros((n_areas, n_cls), dtype=np.int64)
