@@ -182,20 +182,16 @@ def test_profile_pdf(regso_data: SiteData, tmp_path: Path) -> None:
     assert len(data) > 10_000
 
 
-def test_profile_pdf_english_and_timing(regso_data: SiteData, tmp_path: Path) -> None:
-    import time
-
+def test_profile_pdf_english(regso_data: SiteData, tmp_path: Path) -> None:
+    """The English PDF (its timing is measured by benchmarks/bench_pdf.py)."""
     from omradesbild.reports.pdf import build_profile_pdf, profile_html
 
     html = profile_html(regso_data, "9999R020", lang="en")
     assert "Key figures vs kommun and country" in html
     assert "SYNTHETIC DATA" in html
     assert "Nyckeltal" not in html
-    t0 = time.perf_counter()
     out = build_profile_pdf(regso_data, "9999R020", tmp_path / "x.pdf", lang="en")
-    seconds = time.perf_counter() - t0
-    assert out.exists()
-    assert seconds < 6.0  # target < 3 s; slack for loaded test machines
+    assert out.exists() and out.read_bytes().startswith(b"%PDF-")
 
 
 def test_pdf_refuses_network(no_network: None) -> None:
