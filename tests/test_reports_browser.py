@@ -183,6 +183,7 @@ def test_profile_pdf(regso_data: SiteData, tmp_path: Path) -> None:
 
 
 def test_profile_pdf_english(regso_data: SiteData, tmp_path: Path) -> None:
+    """The English PDF (its timing is measured by benchmarks/bench_pdf.py)."""
     from omradesbild.reports.pdf import build_profile_pdf, profile_html
 
     html = profile_html(regso_data, "9999R020", lang="en")

@@ -6,14 +6,11 @@ profile and the PDF render: each area is described by one rule everywhere.
 
 from __future__ import annotations
 
-import contextlib
 import math
 from collections.abc import Sequence
 from typing import Any
 
-import pandas as pd
-
-from omradesbild.errors import NotFoundError, OmradesbildError
+from omradesbild.errors import NotFoundError
 from omradesbild.services.level import LevelPicture, clean, components, rank_bounds
 from omradesbild.services.models import (
     AreaProfile,
@@ -153,15 +150,9 @@ def rank_info(pic: LevelPicture, code: str, period: str) -> RankInfo | None:
 
 def drivers(pic: LevelPicture, code: str, period: str, *, lang: str) -> tuple[Driver, ...]:
     """What drives the area's score (empty where a component is suppressed)."""
-    from omradesbild.measures.contributions import index_contributions
-
     ix = pic.index
     if ix is None or period not in ix.results or ix.score(code, period) is None:
         return ()
-    res = ix.results[period]
-    contrib = index_contributions(
-        res[res["area_code"].astype(str) == code], ix.method, period=period
-    )
     names, _, _ = catalogue_names(lang)
     labels = {
         i.id: (i.label_en if lang == "en" else i.label_sv) or names.get(i.source_column, i.id)
@@ -175,7 +166,7 @@ def drivers(pic: LevelPicture, code: str, period: str, *, lang: str) -> tuple[Dr
             weight=clean(r["weight"]),
             contribution=clean(r["contribution"]),
         )
-        for r in contrib.to_dict("records")
+        for r in pic.contributions(period).get(code, [])
     )
     return out if any(d.contribution is not None for d in out) else ()
 
@@ -199,7 +190,7 @@ def police_history(pic: LevelPicture, code: str) -> PoliceHistory:
     known = code in pd_.known
     if not known:
         return PoliceHistory(known=False, threshold=pd_.threshold)
-    rows = {str(r["period"]): r for r in pd_.by_area().get(code, []) if r.get("on_list")}
+    rows = {str(r["period"]): r for r in pic.police_by_area().get(code, []) if r.get("on_list")}
     points = []
     for year in pd_.years:
         r = rows.get(year)
@@ -214,78 +205,39 @@ def police_history(pic: LevelPicture, code: str) -> PoliceHistory:
     return PoliceHistory(known=True, threshold=pd_.threshold, points=tuple(points))
 
 
-def _area_raw(pic: LevelPicture, code: str, wanted: set[str] | None = None) -> pd.DataFrame:
-    raw = pic.indicators.raw
-    sub = raw[raw["area_code"] == code]
-    return sub if wanted is None else sub[sub["indicator"].isin(wanted)]
-
-
 def trends(pic: LevelPicture, code: str, *, lang: str) -> tuple[TrendInfo, ...]:
-    """Linear trends of the area's disclosed indicators (three periods or more)."""
-    from omradesbild.followup import trend
-
-    lv = pic.indicators
+    """Linear trends of the area's published indicators (three periods or more)."""
     names, _, _ = catalogue_names(lang)
-    pub = [r for r in lv.by_area.get(code, []) if not r.get("masked")]
-    periods_by = pd.Series([str(r["indicator"]) for r in pub]).value_counts()
-    wanted = set(periods_by[periods_by >= 3].index)
-    sub = _area_raw(pic, code, wanted)
-    if sub.empty:
-        return ()
-    try:
-        tr = trend(sub)
-    except OmradesbildError:
-        return ()
     return tuple(
         TrendInfo(
             indicator=str(r["indicator"]),
             label=names.get(str(r["indicator"]), ""),
-            slope=clean(r["slope"]),
-            direction=clean(r["direction"]),
+            slope=r.get("slope"),
+            direction=r.get("direction"),
             period_first=str(r["period_first"]),
             period_last=str(r["period_last"]),
             n_periods=int(r["n_periods"]),
         )
-        for r in tr.to_dict("records")
+        for r in pic.trends().get(code, [])
     )
 
 
 def changes(pic: LevelPicture, code: str, period: str, *, lang: str) -> tuple[ChangeInfo, ...]:
-    """Change of each indicator since the previous period (both values disclosed)."""
-    from omradesbild.followup import indicator_change
-
-    lv = pic.indicators
-    earlier = [p for p in lv.periods if p < period]
-    if not earlier:
-        return ()
-    prev = earlier[-1]
-    shown = {
-        (str(r["indicator"]), str(r["period"]))
-        for r in lv.by_area.get(code, [])
-        if not r.get("masked") and r.get("value") is not None
-    }
-    ok = {i for i, p in shown if p == period and (i, prev) in shown}
-    sub = _area_raw(pic, code, ok)
-    sub = sub[sub["period"].isin([prev, period])]
-    if sub.empty:
-        return ()
-    ch = pd.DataFrame()
-    with contextlib.suppress(OmradesbildError):
-        ch = indicator_change(sub, period_from=prev, period_to=period)
+    """Change of each indicator since the previous period (both values published)."""
     names, _, _ = catalogue_names(lang)
     return tuple(
         ChangeInfo(
             indicator=str(r["indicator"]),
             label=names.get(str(r["indicator"]), ""),
-            period_from=prev,
-            period_to=period,
-            value_from=clean(r["value_from"]),
-            value_to=clean(r["value_to"]),
-            diff=clean(r["diff"]),
-            significant=clean(r["significant"]),
-            change=clean(r["change"]),
+            period_from=str(r["period_from"]),
+            period_to=str(r["period_to"]),
+            value_from=r.get("value_from"),
+            value_to=r.get("value_to"),
+            diff=r.get("diff"),
+            significant=r.get("significant"),
+            change=r.get("change"),
         )
-        for r in ch.to_dict("records")
+        for r in pic.changes(period).get(code, [])
     )
 
 

@@ -435,6 +435,87 @@ class LevelPicture:
         default_factory=dict, repr=False
     )
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    _memo: dict[tuple[str, str], Any] = field(default_factory=dict, repr=False)
+
+    def _once(self, key: tuple[str, str], build: Any) -> Any:
+        with self._lock:
+            if key not in self._memo:
+                self._memo[key] = build()
+            return self._memo[key]
+
+    def published_raw(self) -> pd.DataFrame:
+        """The raw indicator rows whose values are published (not suppressed)."""
+        lv = self.indicators
+        return lv.raw[~lv.indicators["masked"].fillna(False).astype(bool).to_numpy()]
+
+    def police_by_area(self) -> dict[str, list[dict[str, Any]]]:
+        """The police list's rows by area (computed once)."""
+        return dict(self._once(("police", ""), self.police.by_area))
+
+    def trends(self) -> dict[str, list[dict[str, Any]]]:
+        """Linear trends of every published indicator series with three periods or more,
+        by area (:func:`omradesbild.followup.trend`, computed once for the level)."""
+
+        def build() -> dict[str, list[dict[str, Any]]]:
+            from omradesbild.followup import trend
+
+            try:
+                tr = trend(self.published_raw())
+            except OmradesbildError:
+                return {}
+            out: dict[str, list[dict[str, Any]]] = {}
+            for r in records(tr[tr["n_periods"] >= 3]):
+                out.setdefault(str(r["area_code"]), []).append(r)
+            return out
+
+        result: dict[str, list[dict[str, Any]]] = self._once(("trends", ""), build)
+        return result
+
+    def contributions(self, period: str) -> dict[str, list[dict[str, Any]]]:
+        """Each component's contribution to every area's score in ``period``, by area
+        (:func:`omradesbild.measures.contributions.index_contributions`, computed once)."""
+
+        def build() -> dict[str, list[dict[str, Any]]]:
+            from omradesbild.measures.contributions import index_contributions
+
+            ix = self.index
+            if ix is None or period not in ix.results:
+                return {}
+            contrib = index_contributions(ix.results[period], ix.method, period=period)
+            out: dict[str, list[dict[str, Any]]] = {}
+            for r in records(contrib):
+                out.setdefault(str(r["area_code"]), []).append(r)
+            return out
+
+        result: dict[str, list[dict[str, Any]]] = self._once(("contributions", period), build)
+        return result
+
+    def changes(self, period: str) -> dict[str, list[dict[str, Any]]]:
+        """Change of every published indicator since the period before ``period``, by area
+        (:func:`omradesbild.followup.indicator_change`, computed once per period)."""
+
+        def build() -> dict[str, list[dict[str, Any]]]:
+            from omradesbild.followup import indicator_change
+
+            earlier = [p for p in self.indicators.periods if p < period]
+            if not earlier:
+                return {}
+            prev = earlier[-1]
+            pub = self.published_raw()
+            both = pub[pub["period"].isin([prev, period])]
+            n = both.groupby(["area_code", "indicator"])["period"].transform("nunique")
+            both = both[(n == 2).to_numpy() & both["value"].notna().to_numpy()]
+            try:
+                ch = indicator_change(both, period_from=prev, period_to=period)
+            except OmradesbildError:
+                return {}
+            out: dict[str, list[dict[str, Any]]] = {}
+            for r in records(ch):
+                out.setdefault(str(r["area_code"]), []).append(r)
+            return out
+
+        result: dict[str, list[dict[str, Any]]] = self._once(("changes", period), build)
+        return result
 
     def uncertainty(self, period: str) -> tuple[dict[str, dict[str, Any]], dict[str, Any]]:
         """``(area -> rank_p05/rank_p95/prob_class_k, summary)`` of ``period``."""
