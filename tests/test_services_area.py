@@ -10,6 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from conftest import CliRun
 from omradesbild.services.city import CityData
 from omradesbild.services.level import rank_bounds
 
@@ -70,3 +71,31 @@ def test_profile_and_overview_agree(strict: CityData) -> None:
         assert [v.period for v in p.indicators] == [strict.period] * len(p.indicators)
         masked = [v for v in p.indicator_history if v.masked]
         assert all(v.value is None and v.reliability == "masked" for v in masked)
+
+
+def test_published_area_types_next_to_ours(demo_store: Path, tmp_path: Path, cli: CliRun) -> None:
+    """SCB's published types, once ingested, are in the profile and on every rendering of it,
+    as a series of their own next to the types Områdesbild computes."""
+    from omradesbild.reports.pdf import profile_html
+    from omradesbild.services.city import load_city
+    from omradesbild.services.official import regso_names
+    from omradesbild.store import Store
+
+    db = tmp_path / "demo.duckdb"
+    db.write_bytes(demo_store.read_bytes())
+    with Store(db, read_only=True) as s:
+        names = regso_names(s)
+    code, kommun, regso = names.iloc[0][["area_code", "kommun_name", "regso_name"]]
+    published = tmp_path / "pub.csv"
+    published.write_text(f"Område,2023\n{kommun} ({regso}),2\n", encoding="utf-8-sig")
+    rc, _, err = cli(["ingest", "scb-omradestyp", str(published), "--db", str(db)])
+    assert rc == 0, err
+    with Store(db, read_only=True) as s:
+        city = load_city(s, level="regso", draws=10, areas=[code])
+    profile = city.profile(code)
+    assert [(o.period, o.cls) for o in profile.official_types] == [("2023", 2)]
+    assert [
+        (o.period, o.cls) for o in city.profile(names.iloc[1]["area_code"]).official_types
+    ] == []
+    html = profile_html(city, code)
+    assert "SCB:s publicerade områdestyp" in html and "<span>2023: 2</span>" in html

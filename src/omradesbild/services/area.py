@@ -17,6 +17,7 @@ from omradesbild.services.models import (
     ChangeInfo,
     Driver,
     IndicatorValue,
+    OfficialType,
     PartnerEntry,
     PoliceHistory,
     PolicePoint,
@@ -280,6 +281,9 @@ def area_profile(
         rank=rank_info(pic, code, period),
         drivers=drivers(pic, code, period, lang=lang),
         type_history=type_history(pic, code),
+        official_types=tuple(
+            OfficialType(period=per, cls=cls) for per, cls in pic.published.get(code, [])
+        ),
         police=police_history(pic, code),
         trends=trends(pic, code, lang=lang),
         changes=changes(pic, code, period, lang=lang),

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import math
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
@@ -431,6 +431,8 @@ class LevelPicture:
     police: PoliceData
     draws: int
     seed: int = 0
+    #: SCB's published area types by area code: ``[(period, type), …]`` (RegSO only).
+    published: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
     _unc: dict[str, tuple[dict[str, dict[str, Any]], dict[str, Any]]] = field(
         default_factory=dict, repr=False
     )
@@ -573,4 +575,23 @@ def level_picture(
         police=police or no_police(),
         draws=draws,
         seed=seed,
+        published=published_by_area(store, level=level, codes=lv.names),
     )
+
+
+def published_by_area(
+    store: Store, *, level: str, codes: Iterable[str]
+) -> dict[str, list[tuple[str, int]]]:
+    """SCB's published area types of the level's areas, oldest year first (RegSO only: SCB
+    publishes them for RegSO; see :mod:`omradesbild.services.official`)."""
+    if level != "regso":
+        return {}
+    from omradesbild.services.official import published_types_frame
+
+    df = published_types_frame(store, area_codes=list(codes))
+    out: dict[str, list[tuple[str, int]]] = {}
+    for code, per, cls in sorted(
+        zip(df["area_code"], df["period"], df["official_type"].astype(int), strict=True)
+    ):
+        out.setdefault(str(code), []).append((str(per), int(cls)))
+    return out

@@ -88,6 +88,13 @@ class TypePoint(_Frozen):
     label: str = ""
 
 
+class OfficialType(_Frozen):
+    """SCB/Delmos's published områdestyp of the area in one year (a series of its own)."""
+
+    period: str
+    cls: int
+
+
 class PolicePoint(_Frozen):
     """The Police's classification of the area in one year."""
 
@@ -164,6 +171,9 @@ class AreaProfile(_Frozen):
     rank: RankInfo | None = None
     drivers: tuple[Driver, ...] = ()
     type_history: tuple[TypePoint, ...] = ()
+    official_types: tuple[OfficialType, ...] = Field(
+        default=(), description="SCB's published area types, next to ours (RegSO only)"
+    )
     police: PoliceHistory | None = None
     trends: tuple[TrendInfo, ...] = ()
     changes: tuple[ChangeInfo, ...] = ()
