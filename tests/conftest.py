@@ -225,3 +225,12 @@ def postgres_test_engine() -> Any:
         pytest.skip(f"PostgreSQL not reachable: {exc}")
     drop_db(engine)
     return engine
+
+
+def jsonstat_dimension(label: str, labels: dict[str, str], **extra: Any) -> dict[str, Any]:
+    """One JSON-stat2 dimension: the codes (keys of ``labels``) indexed in order, labelled.
+
+    ``extra`` adds further category entries, e.g. ``unit``.
+    """
+    index = {c: i for i, c in enumerate(labels)}
+    return {"label": label, "category": {"index": index, "label": labels, **extra}}

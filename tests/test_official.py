@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 import pytest
 
+from conftest import jsonstat_dimension
 from omradesbild.errors import InputError
 from omradesbild.sources.base import Areas, SourceMeta
 from omradesbild.sources.scb_omradestyp import PUBLISHED_SCHEME, read_scb_omradestyp
@@ -242,27 +243,9 @@ def _tab6586() -> dict[str, object]:
         "size": [3, 2, 2],
         "role": {"time": ["Tid"], "metric": ["ContentsCode"], "geo": ["Region"]},
         "dimension": {
-            "Region": {
-                "label": "region",
-                "category": {
-                    "index": {c: i for i, c in enumerate(regions)},
-                    "label": {c: c.split("_")[0] for c in regions},
-                },
-            },
-            "ContentsCode": {
-                "label": "tabellinnehåll",
-                "category": {
-                    "index": {c: i for i, c in enumerate(contents)},
-                    "label": contents,
-                },
-            },
-            "Tid": {
-                "label": "år",
-                "category": {
-                    "index": {y: i for i, y in enumerate(years)},
-                    "label": {y: y for y in years},
-                },
-            },
+            "Region": jsonstat_dimension("region", {c: c.split("_")[0] for c in regions}),
+            "ContentsCode": jsonstat_dimension("tabellinnehåll", contents),
+            "Tid": jsonstat_dimension("år", {y: y for y in years}),
         },
         "value": values,
         "extension": {"px": {"tableid": "TAB6586", "language": "sv"}},
