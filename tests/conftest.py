@@ -225,3 +225,33 @@ def postgres_test_engine() -> Any:
         pytest.skip(f"PostgreSQL not reachable: {exc}")
     drop_db(engine)
     return engine
+
+
+def jsonstat_dimension(label: str, labels: dict[str, str], **extra: Any) -> dict[str, Any]:
+    """One JSON-stat2 dimension: the codes (keys of ``labels``) indexed in order, labelled.
+
+    ``extra`` adds further category entries, e.g. ``unit``.
+    """
+    index = {c: i for i, c in enumerate(labels)}
+    return {"label": label, "category": {"index": index, "label": labels, **extra}}
+
+
+def jsonstat_dataset(
+    label: str, dimensions: dict[str, Any], values: Any, **extra: Any
+) -> dict[str, Any]:
+    """A JSON-stat2 dataset as SCB sends it: Region (geo), ContentsCode (metric), Tid (time).
+
+    ``dimensions`` are given in the dataset's order; ``extra`` adds top-level entries.
+    """
+    return {
+        "version": "2.0",
+        "class": "dataset",
+        "label": label,
+        "source": "SCB",
+        "id": list(dimensions),
+        "size": [len(d["category"]["index"]) for d in dimensions.values()],
+        "role": {"time": ["Tid"], "metric": ["ContentsCode"], "geo": ["Region"]},
+        "dimension": dimensions,
+        "value": values,
+        **extra,
+    }

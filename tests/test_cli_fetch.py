@@ -15,6 +15,7 @@ import httpx
 import pandas as pd
 import pytest
 
+from conftest import jsonstat_dataset
 from omradesbild.cli import fetch as fetch_cli
 from omradesbild.sources.pxweb import SCB_V2_BASE, PxWebClient
 from omradesbild.store import Store
@@ -30,28 +31,20 @@ def _no_network(no_network: None) -> None:
 def dataset(values: list[Any]) -> dict[str, Any]:
     """A JSON-stat2 response shaped like SCB's PX-Web API v2 (DeSO suffixes, ContentsCode)."""
     regions = [f"{c}_DeSO2018" for c in CODES]
-    return {
-        "version": "2.0",
-        "class": "dataset",
-        "label": "Folkmängd per DeSO",
-        "source": "SCB",
-        "id": ["Region", "ContentsCode", "Tid"],
-        "size": [2, 1, 1],
-        "role": {"time": ["Tid"], "metric": ["ContentsCode"], "geo": ["Region"]},
-        "dimension": {
-            "Region": {"category": {"index": {r: i for i, r in enumerate(regions)}}},
-            "ContentsCode": {
-                "category": {
-                    "index": {"000007Y4": 0},
-                    "label": {"000007Y4": "Folkmängd"},
-                    "unit": {"000007Y4": {"base": "antal", "decimals": 0}},
-                }
-            },
-            "Tid": {"category": {"index": {"2023": 0}}},
+    dimensions = {
+        "Region": {"category": {"index": {r: i for i, r in enumerate(regions)}}},
+        "ContentsCode": {
+            "category": {
+                "index": {"000007Y4": 0},
+                "label": {"000007Y4": "Folkmängd"},
+                "unit": {"000007Y4": {"base": "antal", "decimals": 0}},
+            }
         },
-        "value": values,
-        "extension": {"px": {"tableid": "TAB5974"}},
+        "Tid": {"category": {"index": {"2023": 0}}},
     }
+    return jsonstat_dataset(
+        "Folkmängd per DeSO", dimensions, values, extension={"px": {"tableid": "TAB5974"}}
+    )
 
 
 def write_key(path: Path) -> Path:

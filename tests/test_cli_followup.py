@@ -40,6 +40,13 @@ def run(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, 
     return code, out, err
 
 
+def run_ok(args: list[str], db: Path, out: Path, capsys: pytest.CaptureFixture[str]) -> str:
+    """Run ``args`` with ``--db db --out out`` appended, assert success, return stdout."""
+    code, stdout, err = run([*args, "--db", str(db), "--out", str(out)], capsys)
+    assert code == 0, err
+    return stdout
+
+
 @pytest.fixture(scope="module")
 def demo_db(demo_store: Path) -> Path:
     return demo_store
@@ -53,9 +60,8 @@ def test_change_against_kommun_and_country(
 ) -> None:
     out = tmp_path / "change.csv"
     args = ["followup", "change", "--level", "regso", "--from", "2018", "--to", "2024"]
-    args += ["-i", "not_employed_16_64", "-i", "median_income", "--db", str(demo_db)]
-    code, stdout, err = run([*args, "--out", str(out)], capsys)
-    assert code == 0, err
+    args += ["-i", "not_employed_16_64", "-i", "median_income"]
+    stdout = run_ok(args, demo_db, out, capsys)
     assert "Riket" in stdout and "improving" in stdout
     df = pd.read_csv(out)
     assert len(df) == 45 * 2
@@ -85,9 +91,8 @@ def test_change_errors(demo_db: Path, capsys: pytest.CaptureFixture[str]) -> Non
 def test_trend(demo_db: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     out = tmp_path / "trend.csv"
     args = ["followup", "trend", "--level", "regso", "-i", "not_employed_16_64"]
-    args += ["--from", "2015", "--to", "2024", "--db", str(demo_db), "--out", str(out)]
-    code, _, err = run(args, capsys)
-    assert code == 0, err
+    args += ["--from", "2015", "--to", "2024"]
+    run_ok(args, demo_db, out, capsys)
     df = pd.read_csv(out, dtype={"period_first": str, "period_last": str})
     assert len(df) == 45
     assert (df["n_periods"] == 10).all()
@@ -102,9 +107,8 @@ def test_transitions_relative_and_anchored(
 ) -> None:
     out = tmp_path / "moves.csv"
     args = ["followup", "transitions", "--method", "scb-omradestyp", "--level", "regso"]
-    args += ["--from", "2012", "--to", "2024", "--anchored", "--db", str(demo_db)]
-    code, stdout, err = run([*args, "--out", str(out)], capsys)
-    assert code == 0, err
+    args += ["--from", "2012", "--to", "2024", "--anchored"]
+    stdout = run_ok(args, demo_db, out, capsys)
     assert "relative" in stdout and "anchored at 2012" in stdout
     moves = pd.read_csv(out)
     assert len(moves) == 45
@@ -122,9 +126,8 @@ def test_police_synthetic(
 ) -> None:
     out = tmp_path / "police.csv"
     args = ["followup", "police", "--level", "regso", "--period", "2024"]
-    args += ["--police-year", "2025", "--db", str(demo_db), "--out", str(out)]
-    code, _, err = run(args, capsys)
-    assert code == 0, err
+    args += ["--police-year", "2025"]
+    run_ok(args, demo_db, out, capsys)
     tab = pd.read_csv(out, dtype={"period": str})
     assert (tab.groupby("period")["n_areas"].sum() == 45).all()
     flags = pd.read_csv(tmp_path / "police_flags.csv", dtype={"period": str})
@@ -140,8 +143,7 @@ def test_crime_rates_and_underreporting(
 ) -> None:
     out = tmp_path / "crime.csv"
     args = ["followup", "crime", "--level", "regso", "--offence", "1211", "--from", "2015"]
-    code, stdout, err = run([*args, "--db", str(demo_db), "--out", str(out)], capsys)
-    assert code == 0, err
+    stdout = run_ok(args, demo_db, out, capsys)
     assert "not an estimate of the dark figure" in stdout
     df = pd.read_csv(out, dtype={"period": str, "offence": str})
     assert set(df["offence"]) == {"1211"}
@@ -160,8 +162,7 @@ def test_crime_kommun_has_not_geocoded(
 ) -> None:
     out = tmp_path / "k.csv"
     args = ["followup", "crime", "--level", "kommun", "--from", "2024", "--to", "2024"]
-    code, _, err = run([*args, "--db", str(demo_db), "--out", str(out)], capsys)
-    assert code == 0, err
+    run_ok(args, demo_db, out, capsys)
     df = pd.read_csv(out, dtype={"area_code": str})
     assert set(df["area_code"]) == {"9999"}
     assert "not_geocoded" in df.columns and df["not_geocoded"].sum() > 0
@@ -169,9 +170,7 @@ def test_crime_kommun_has_not_geocoded(
 
 def test_goals_status(demo_db: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     out = tmp_path / "goals.csv"
-    args = ["goals", "status", "--level", "regso", "--db", str(demo_db), "--out", str(out)]
-    code, stdout, err = run(args, capsys)
-    assert code == 0, err
+    stdout = run_ok(["goals", "status", "--level", "regso"], demo_db, out, capsys)
     df = pd.read_csv(out)
     assert list(df["goal_id"]) == [
         "no_sarskilt_utsatt_2030",
@@ -246,21 +245,31 @@ def test_demo_followup(demo_db: Path, tmp_path: Path, capsys: pytest.CaptureFixt
 # ----------------------------------------------------------------------------- real data
 
 
+def _police_real(
+    level: str, real_store: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> tuple[str, pd.DataFrame, pd.DataFrame]:
+    """Run ``followup police`` for 2022 / police year 2023; return stdout, table, listed rows.
+
+    Checks what holds at every level: listed areas of type 1-2 exist (the list and the
+    area types largely agree).
+    """
+    out = tmp_path / "p.csv"
+    args = ["followup", "police", "--level", level, "--period", "2022", "--police-year", "2023"]
+    stdout = run_ok(args, real_store, out, capsys)
+    tab = pd.read_csv(out, dtype={"period": str})
+    listed = tab.loc[tab["category"] != "not_listed"]
+    assert listed.loc[listed["area_type"] <= 2, "n_areas"].sum() > 0
+    return stdout, tab, listed
+
+
 @pytest.mark.realdata
 def test_police_real_deso(
     real_store: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    out = tmp_path / "p.csv"
-    args = ["followup", "police", "--level", "deso", "--period", "2022", "--police-year", "2023"]
-    code, stdout, err = run([*args, "--db", str(real_store), "--out", str(out)], capsys)
-    assert code == 0, err
+    stdout, tab, listed = _police_real("deso", real_store, tmp_path, capsys)
     assert "only 1287 of 5984 deso have polygons" in stdout
-    tab = pd.read_csv(out, dtype={"period": str})
     assert {"sarskilt_utsatt", "utsatt", "risk"} <= set(tab["category"])
     assert tab["n_areas"].sum() == 1287
-    listed = tab.loc[tab["category"] != "not_listed"]
-    # the list and the area types largely agree: listed DeSO of type 1-2 exist
-    assert listed.loc[listed["area_type"] <= 2, "n_areas"].sum() > 0
     su = listed.loc[listed["category"] == "sarskilt_utsatt"]
     assert su.loc[su["area_type"] <= 2, "n_areas"].sum() > su["n_areas"].sum() / 2
     flags = pd.read_csv(tmp_path / "p_flags.csv", dtype={"area_code": str})
@@ -275,15 +284,9 @@ def test_police_real_deso(
 def test_police_real_regso(
     real_store: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    out = tmp_path / "p.csv"
-    args = ["followup", "police", "--level", "regso", "--period", "2022", "--police-year", "2023"]
-    code, stdout, err = run([*args, "--db", str(real_store), "--out", str(out)], capsys)
-    assert code == 0, err
+    stdout, tab, _ = _police_real("regso", real_store, tmp_path, capsys)
     assert "of 3363 regso" in stdout
-    tab = pd.read_csv(out, dtype={"period": str})
     n = tab["n_areas"].sum()
     assert 400 < n < 3363
-    listed = tab.loc[tab["category"] != "not_listed"]
-    assert listed.loc[listed["area_type"] <= 2, "n_areas"].sum() > 0
     # population sums to the DeSO population of the covered RegSO
     assert tab["population"].sum() > 1_000_000

@@ -18,6 +18,9 @@ from omradesbild.store import Store
 STHLM = "stockholm_stadsdelar"
 GBG = "goteborg_primaromraden2025"
 GBG_CLASS = "gbg_socioekonomisk_omr_kod"
+LAYER = ["harmonize", "layer", "--level", "district", "--version"]
+APPLY = ["harmonize", "apply", "--to-version"]
+COMPARE_GBG = ["harmonize", "compare", "--level", "district", "--version", GBG]
 
 
 def run_failing(args: list[str]) -> int:
@@ -38,21 +41,8 @@ def layered(real_store: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     db = tmp_path_factory.mktemp("harmonize") / "store.duckdb"
     shutil.copy(real_store, db)
     d = ["--db", str(db)]
-    run_cli(["harmonize", "layer", "--level", "district", "--version", STHLM, *d])
-    run_cli(
-        [
-            "harmonize",
-            "layer",
-            "--level",
-            "district",
-            "--version",
-            GBG,
-            "--via-code-rule-to",
-            "deso2025",
-            "--renormalise",
-            *d,
-        ]
-    )
+    run_cli([*LAYER, STHLM, *d])
+    run_cli([*LAYER, GBG, "--via-code-rule-to", "deso2025", "--renormalise", *d])
     return db
 
 
@@ -64,22 +54,7 @@ def kommun_total(db: Path, kommun: str) -> float:
 
 def harmonised_pop(db: Path, version: str, tmp_path: Path) -> pd.DataFrame:
     out = tmp_path / f"{version}.csv"
-    run_cli(
-        [
-            "harmonize",
-            "apply",
-            "--to-version",
-            version,
-            "-v",
-            "pop_total",
-            "-p",
-            "2022",
-            "--out",
-            str(out),
-            "--db",
-            str(db),
-        ]
-    )
+    run_cli([*APPLY, version, "-v", "pop_total", "-p", "2022", "--out", str(out), "--db", str(db)])
     return pd.read_csv(out, dtype={"area_code": str, "period": str})
 
 
@@ -112,7 +87,7 @@ def test_layer_links_are_stored_once(layered: Path, capsys: pytest.CaptureFixtur
     assert set(before["method"]) == {"areal"}
     assert set(before["from_version"]) == {"deso2018"}
     capsys.readouterr()
-    run_cli(["harmonize", "layer", "--level", "district", "--version", STHLM, "--db", str(layered)])
+    run_cli([*LAYER, STHLM, "--db", str(layered)])
     out = capsys.readouterr().out
     assert "(0 new)" in out
     assert f"{len(before)} links deso2018 -> {STHLM}" in out
@@ -190,21 +165,7 @@ def test_renormalise_with_kommun_replaces_links(
     db = tmp_path / "copy.duckdb"
     shutil.copy(layered, db)
     capsys.readouterr()
-    run_cli(
-        [
-            "harmonize",
-            "layer",
-            "--level",
-            "district",
-            "--version",
-            STHLM,
-            "--renormalise",
-            "--kommun",
-            "0180",
-            "--db",
-            str(db),
-        ]
-    )
+    run_cli([*LAYER, STHLM, "--renormalise", "--kommun", "0180", "--db", str(db)])
     out = capsys.readouterr().out
     assert "earlier links" in out and "59 in other kommuner left out" in out
     with Store(db, read_only=True) as s:
@@ -233,63 +194,22 @@ def test_goteborg_comparison(layered: Path, capsys: pytest.CaptureFixture[str]) 
     assert stats.spearman_score_p < 0.01
     assert len(per_area) == 96 and per_area["score"].notna().all()
     capsys.readouterr()
-    run_cli(
-        [
-            "harmonize",
-            "compare",
-            "--level",
-            "district",
-            "--version",
-            GBG,
-            "--attribute",
-            GBG_CLASS,
-            "--period",
-            "2022",
-            "--db",
-            str(layered),
-        ]
-    )
+    run_cli([*COMPARE_GBG, "--attribute", GBG_CLASS, "--period", "2022", "--db", str(layered)])
     out = capsys.readouterr().out
     assert "Spearman rho" in out and "Ej klassificerat" in out
 
 
 def test_clear_errors(layered: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     d = ["--db", str(layered)]
-    run_failing(["harmonize", "layer", "--level", "district", "--version", "stockholm", *d])
+    run_failing([*LAYER, "stockholm", *d])
     err = capsys.readouterr().err
     assert "stockholm_stadsdelar" in err and "stored layers" in err
     run_failing(["harmonize", "layer", "--level", "regso", "--version", "regso2020", *d])
     assert "has no geometries" in capsys.readouterr().err
     out = str(tmp_path / "x.csv")
-    run_failing(["harmonize", "apply", "--to-version", "malmo_delomraden", "--out", out, *d])
+    run_failing([*APPLY, "malmo_delomraden", "--out", out, *d])
     assert "no links lead to version 'malmo_delomraden'" in capsys.readouterr().err
-    run_failing(
-        [
-            "harmonize",
-            "apply",
-            "--to-version",
-            STHLM,
-            "-v",
-            "income_net_median_tkr",
-            "--out",
-            out,
-            *d,
-        ]
-    )
+    run_failing([*APPLY, STHLM, "-v", "income_net_median_tkr", "--out", out, *d])
     assert "not a count" in capsys.readouterr().err
-    run_failing(
-        [
-            "harmonize",
-            "compare",
-            "--level",
-            "district",
-            "--version",
-            GBG,
-            "--attribute",
-            "nope",
-            "-p",
-            "2022",
-            *d,
-        ]
-    )
+    run_failing([*COMPARE_GBG, "--attribute", "nope", "-p", "2022", *d])
     assert GBG_CLASS in capsys.readouterr().err

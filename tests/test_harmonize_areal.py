@@ -333,47 +333,29 @@ def _meta(name: str) -> SourceMeta:
     )
 
 
+def _ingest_areas(
+    store: Store, name: str, level: str, version: str, geoms: dict[str, shapely.Geometry | None]
+) -> None:
+    """Ingest areas of one level and version; a ``None`` geometry is stored without one."""
+    rows: list[dict[str, object]] = [
+        {"area_code": c, "level": level, "version": version}
+        | ({} if g is None else {"geometry": g.wkb})
+        for c, g in geoms.items()
+    ]
+    store.ingest(Areas(_meta(name), areas=_areas(rows)))
+
+
 def test_harmonise_to_layer_via_code_rule() -> None:
     store = Store(":memory:")
     # 2018: 1480C1010 (split in 2025 into ...1011 / ...1012) and 1480C1020; no geometry
-    store.ingest(
-        Areas(
-            _meta("a18"),
-            areas=_areas(
-                [
-                    {"area_code": c, "level": "deso", "version": "deso2018"}
-                    for c in ("1480C1010", "1480C1020")
-                ]
-            ),
-        )
-    )
+    _ingest_areas(store, "a18", "deso", "deso2018", {"1480C1010": None, "1480C1020": None})
     g25 = {"1480C1011": square(0, 0), "1480C1012": square(1, 0), "1480C1020": square(2, 0)}
-    store.ingest(
-        Areas(
-            _meta("a25"),
-            areas=_areas(
-                [
-                    {"area_code": c, "level": "deso", "version": "deso2025", "geometry": g.wkb}
-                    for c, g in g25.items()
-                ]
-            ),
-        )
-    )
+    _ingest_areas(store, "a25", "deso", "deso2025", g25)
     districts = {
         "W": shapely.box(X0, Y0, X0 + 1500, Y0 + 1000),
         "E": shapely.box(X0 + 1500, Y0, X0 + 3000, Y0 + 1000),
     }
-    store.ingest(
-        Areas(
-            _meta("dist"),
-            areas=_areas(
-                [
-                    {"area_code": c, "level": "district", "version": "city", "geometry": g.wkb}
-                    for c, g in districts.items()
-                ]
-            ),
-        )
-    )
+    _ingest_areas(store, "dist", "district", "city", districts)
     links = harmonise_to_layer(
         store, target_level="district", target_version="city", via_code_rule_to="deso2025"
     )

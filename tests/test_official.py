@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 import pytest
 
+from conftest import jsonstat_dataset, jsonstat_dimension
 from omradesbild.errors import InputError
 from omradesbild.sources.base import Areas, SourceMeta
 from omradesbild.sources.scb_omradestyp import PUBLISHED_SCHEME, read_scb_omradestyp
@@ -233,40 +234,17 @@ def _tab6586() -> dict[str, object]:
     years = ["2022", "2023"]
     # Row-major over Region × ContentsCode × Tid; the index values are made up.
     values = [41.2, 40.8, 1, 1, 38.0, 39.1, 1, 1, 5.1, 5.3, 4, 4]
-    return {
-        "version": "2.0",
-        "class": "dataset",
-        "label": "Socioekonomiskt index och områdestyp efter region och år",
-        "source": "SCB",
-        "id": ["Region", "ContentsCode", "Tid"],
-        "size": [3, 2, 2],
-        "role": {"time": ["Tid"], "metric": ["ContentsCode"], "geo": ["Region"]},
-        "dimension": {
-            "Region": {
-                "label": "region",
-                "category": {
-                    "index": {c: i for i, c in enumerate(regions)},
-                    "label": {c: c.split("_")[0] for c in regions},
-                },
-            },
-            "ContentsCode": {
-                "label": "tabellinnehåll",
-                "category": {
-                    "index": {c: i for i, c in enumerate(contents)},
-                    "label": contents,
-                },
-            },
-            "Tid": {
-                "label": "år",
-                "category": {
-                    "index": {y: i for i, y in enumerate(years)},
-                    "label": {y: y for y in years},
-                },
-            },
-        },
-        "value": values,
-        "extension": {"px": {"tableid": "TAB6586", "language": "sv"}},
+    dimensions = {
+        "Region": jsonstat_dimension("region", {c: c.split("_")[0] for c in regions}),
+        "ContentsCode": jsonstat_dimension("tabellinnehåll", contents),
+        "Tid": jsonstat_dimension("år", {y: y for y in years}),
     }
+    return jsonstat_dataset(
+        "Socioekonomiskt index och områdestyp efter region och år",
+        dimensions,
+        values,
+        extension={"px": {"tableid": "TAB6586", "language": "sv"}},
+    )
 
 
 def test_tab6586_catalogue_entry_and_published_series() -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -9,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from omradesbild.errors import InputError
-from omradesbild.followup.did import comparable_areas, difference_in_differences
+from omradesbild.followup.did import DidResult, comparable_areas, difference_in_differences
 
 
 def _panel(
@@ -41,10 +43,15 @@ def _groups(df: pd.DataFrame) -> tuple[set[str], set[str]]:
     return {c for c in codes if c.startswith("T")}, {c for c in codes if c.startswith("C")}
 
 
+def _did(df: pd.DataFrame, **kwargs: Any) -> DidResult:
+    """Difference-in-differences of the T* areas against the C* areas, starting 2018."""
+    t, c = _groups(df)
+    return difference_in_differences(df, treated=t, start_period="2018", comparison=c, **kwargs)
+
+
 def test_known_effect_is_recovered_with_interval() -> None:
     df = _panel(-3.0)
-    t, c = _groups(df)
-    r = difference_in_differences(df, treated=t, start_period="2018", comparison=c)
+    r = _did(df)
     assert r.estimate == pytest.approx(-3.0, abs=0.4)
     assert r.ci_low < -3.0 < r.ci_high
     assert r.p_value < 0.001
@@ -66,8 +73,7 @@ def test_no_effect_interval_covers_zero_and_simple_se() -> None:
 
 def test_pre_trend_violation_is_flagged() -> None:
     df = _panel(0.0, pre_slope_gap=1.0)
-    t, c = _groups(df)
-    r = difference_in_differences(df, treated=t, start_period="2018", comparison=c)
+    r = _did(df)
     assert r.pre_trend_slope == pytest.approx(1.0, abs=0.1)
     assert r.pre_trend_ok is False
     assert any("parallel-trends" in n for n in r.notes)
@@ -76,8 +82,7 @@ def test_pre_trend_violation_is_flagged() -> None:
 def test_unbalanced_panel_and_input_not_mutated() -> None:
     df = _panel(2.0).sample(frac=0.85, random_state=2).reset_index(drop=True)
     before = df.copy()
-    t, c = _groups(df)
-    r = difference_in_differences(df, treated=t, start_period="2018", comparison=c)
+    r = _did(df)
     assert r.estimate == pytest.approx(2.0, abs=0.5)
     pd.testing.assert_frame_equal(df, before)
 
@@ -148,15 +153,7 @@ def _design(df: pd.DataFrame, start: int = 2018) -> pd.DataFrame:
 def test_two_way_fixed_effects_match_statsmodels(se: str, frac: float, seed: int) -> None:
     df = _panel(1.5, noise=1.0, seed=seed).sample(frac=frac, random_state=seed)
     df = df.sort_values(["area_code", "period"]).reset_index(drop=True)
-    t, c = _groups(df)
-    ours = difference_in_differences(
-        df,
-        treated=t,
-        start_period="2018",
-        comparison=c,
-        se=se,  # type: ignore[arg-type]
-        confidence=0.9,
-    )
+    ours = _did(df, se=se, confidence=0.9)
     ref = _statsmodels_fit(
         _design(df), "value ~ d + C(area_code) + C(period)", cluster=se == "cluster"
     )
@@ -171,8 +168,7 @@ def test_two_way_fixed_effects_match_statsmodels(se: str, frac: float, seed: int
 
 def test_balanced_estimate_is_the_2x2_interaction_in_statsmodels() -> None:
     df = _design(_panel(-2.0, seed=6))
-    t, c = _groups(df)
-    ours = difference_in_differences(df, treated=t, start_period="2018", comparison=c)
+    ours = _did(df)
     ref = _statsmodels_fit(df, "value ~ treated * post", cluster=False)
     assert ours.estimate == pytest.approx(ref.params["treated:post"], abs=1e-9)  # type: ignore[attr-defined]
     assert ours.simple_2x2 == pytest.approx(ref.params["treated:post"], abs=1e-9)  # type: ignore[attr-defined]
@@ -181,14 +177,7 @@ def test_balanced_estimate_is_the_2x2_interaction_in_statsmodels() -> None:
 @pytest.mark.parametrize("se", ["cluster", "simple"])
 def test_pre_trend_slope_matches_statsmodels(se: str) -> None:
     df = _panel(0.0, pre_slope_gap=0.4, noise=1.0, seed=7)
-    t, c = _groups(df)
-    ours = difference_in_differences(
-        df,
-        treated=t,
-        start_period="2018",
-        comparison=c,
-        se=se,  # type: ignore[arg-type]
-    )
+    ours = _did(df, se=se)
     pre = _design(df).query("post == 0").reset_index(drop=True)
     pre["trend"] = pre["treated"] * (pre["period"].astype(int) - 2018)
     ref = _statsmodels_fit(pre, "value ~ trend + C(area_code) + C(period)", cluster=se == "cluster")

@@ -3,7 +3,6 @@ old databases (``create_all``, no revision table) are stamped, upgrades are idem
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -18,6 +17,7 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, inspect, select, text
 from sqlalchemy.orm import Session
 
+from conftest import postgres_test_engine
 from omradesbild.errors import StoreError
 from omradesbild.partners.db import (
     BASELINE_REVISION,
@@ -29,9 +29,6 @@ from omradesbild.partners.db import (
     schema_revision,
 )
 from omradesbild.partners.models import Base, Organisation
-
-PG_URL = os.environ.get("OMRADESBILD_TEST_POSTGRES_URL")
-REQUIRE_PG = os.environ.get("OMRADESBILD_REQUIRE_POSTGRES") == "1"
 
 HEAD = ScriptDirectory.from_config(migration_config()).get_current_head()
 
@@ -45,27 +42,10 @@ def _sqlite(tmp_path: Path, name: str) -> Engine:
     return make_engine(f"sqlite:///{tmp_path / name}")
 
 
-def _pg() -> Engine:
-    if not PG_URL:
-        if REQUIRE_PG:
-            pytest.fail("OMRADESBILD_REQUIRE_POSTGRES=1 but OMRADESBILD_TEST_POSTGRES_URL is unset")
-        pytest.skip("set OMRADESBILD_TEST_POSTGRES_URL to test on PostgreSQL")
-    engine = make_engine(PG_URL)
-    try:
-        with engine.connect():
-            pass
-    except Exception as exc:
-        if REQUIRE_PG:
-            pytest.fail(f"PostgreSQL at {PG_URL} is not reachable: {exc}")
-        pytest.skip(f"PostgreSQL not reachable: {exc}")
-    drop_db(engine)
-    return engine
-
-
 @pytest.fixture(params=["sqlite", "postgresql"])
 def empty(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
     """An empty database of each kind (PostgreSQL when configured)."""
-    engine = _sqlite(tmp_path, "p.sqlite") if request.param == "sqlite" else _pg()
+    engine = _sqlite(tmp_path, "p.sqlite") if request.param == "sqlite" else postgres_test_engine()
     yield engine
     if request.param == "postgresql":
         drop_db(engine)

@@ -7,6 +7,7 @@ from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
+import httpx
 import jinja2
 import pandas as pd
 import pytest
@@ -118,6 +119,23 @@ def login(app: FastAPI, who: str) -> tuple[TestClient, str]:
     me = c.get("/api/me").json()
     assert me["user"]["email"] == f"{who}@x.se"
     return c, me["csrf_token"]
+
+
+def post_program(
+    client: TestClient, token: str, kind: str, start: str, area_codes: list[str]
+) -> httpx.Response:
+    """POST an intervention titled "Program" with one goal; return the response."""
+    return client.post(
+        "/api/interventions",
+        headers={"X-CSRF-Token": token},
+        json={
+            "type": kind,
+            "title": "Program",
+            "start_period": start,
+            "area_codes": area_codes,
+            "goals": [{"indicator": "unemployment_16_64"}],
+        },
+    )
 
 
 def test_login_needs_csrf_and_right_password(app: FastAPI) -> None:
@@ -232,17 +250,7 @@ def test_api_flow_and_matrix(app: FastAPI) -> None:
     csv_text = an.get("/api/submissions/export.csv").text
     assert "Otrygg gångtunnel" in csv_text and csv_text.startswith("\ufeffid,")
 
-    r = an.post(
-        "/api/interventions",
-        headers={"X-CSRF-Token": ta},
-        json={
-            "type": "områdesprogram",
-            "title": "Program",
-            "start_period": "2020",
-            "area_codes": ["0180R001"],
-            "goals": [{"indicator": "unemployment_16_64"}],
-        },
-    )
+    r = post_program(an, ta, "områdesprogram", "2020", ["0180R001"])
     assert r.status_code == 201
     assert (
         c1.post(
@@ -320,17 +328,7 @@ def test_html_pages(app: FastAPI) -> None:
 
 def test_followup_page_states_assumptions(app: FastAPI, monkeypatch: pytest.MonkeyPatch) -> None:
     an, ta = login(app, "analyst")
-    iv = an.post(
-        "/api/interventions",
-        headers={"X-CSRF-Token": ta},
-        json={
-            "type": "program",
-            "title": "Program",
-            "start_period": "2018",
-            "area_codes": ["T1", "T2"],
-            "goals": [{"indicator": "unemployment_16_64"}],
-        },
-    ).json()
+    iv = post_program(an, ta, "program", "2018", ["T1", "T2"]).json()
     rows = [
         (a, str(y), 10.0 + (y - 2015) + (-2.0 if a.startswith("T") and y >= 2018 else 0))
         for a in ("T1", "T2", "C1", "C2", "C3")

@@ -22,6 +22,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from conftest import jsonstat_dimension
 from omradesbild.errors import FetchError, InputError
 from omradesbild.sources.base import OBS_COLUMNS, SCB_MISSING_MARKERS, VARIABLE_COLUMNS
 from omradesbild.sources.http import (
@@ -83,37 +84,16 @@ def jsonstat(
     extra = extra or {}
     ids = ["Region", *extra, "ContentsCode", "Tid"]
     dims: dict[str, Any] = {
-        "Region": {
-            "label": "region",
-            "category": {
-                "index": {c: i for i, c in enumerate(regions)},
-                "label": {c: c.split("_")[0] for c in regions},
-            },
-        },
-        "ContentsCode": {
-            "label": "tabellinnehåll",
-            "category": {
-                "index": {c: i for i, c in enumerate(contents)},
-                "label": {c: lab for c, (lab, _) in contents.items()},
-                "unit": {c: {"base": unit, "decimals": 0} for c, (_, unit) in contents.items()},
-            },
-        },
-        "Tid": {
-            "label": "år",
-            "category": {
-                "index": {y: i for i, y in enumerate(years)},
-                "label": {y: y for y in years},
-            },
-        },
+        "Region": jsonstat_dimension("region", {c: c.split("_")[0] for c in regions}),
+        "ContentsCode": jsonstat_dimension(
+            "tabellinnehåll",
+            {c: lab for c, (lab, _) in contents.items()},
+            unit={c: {"base": unit, "decimals": 0} for c, (_, unit) in contents.items()},
+        ),
+        "Tid": jsonstat_dimension("år", {y: y for y in years}),
     }
     for name, cats in extra.items():
-        dims[name] = {
-            "label": name.lower(),
-            "category": {
-                "index": {c: i for i, (c, _) in enumerate(cats)},
-                "label": dict(cats),
-            },
-        }
+        dims[name] = jsonstat_dimension(name.lower(), dict(cats))
     sizes = [len(dims[d]["category"]["index"]) for d in ids]
     out: dict[str, Any] = {
         "version": "2.0",

@@ -178,18 +178,32 @@ def write(tmp_path: Path, name: str, text: str) -> Path:
     return p
 
 
+K18_HEAD = "Kommun,Kommunnamn,DeSO_2018,RegSO_2020,RegSOkod_2020\n"
+K25_HEAD = "deso_2025,regso_2025_code,regso_2025_name,kommun\n"
+CHG_HEAD = "deso_old,deso_new,change_type,date\n"
+
+
+def write_keys(tmp_path: Path, k18: str, k25: str, chg: str) -> tuple[Path, Path, Path]:
+    """Write the three SCB key files (rows under their headers): 2018 key, 2025 key, changes."""
+    return (
+        write(tmp_path, "k18.csv", K18_HEAD + k18),
+        write(tmp_path, "k25.csv", K25_HEAD + k25),
+        write(tmp_path, "chg.csv", CHG_HEAD + chg),
+    )
+
+
 def test_detect_and_ingest_in_one_transaction(tmp_path: Path) -> None:
     from omradesbild.services.versions import ingest_scb_keys
 
-    k18 = write(tmp_path, "k18.csv", "Kommun,Kommunnamn,DeSO_2018,RegSO_2020,RegSOkod_2020\n"
-                "0114,Upplands Väsby,0114C1060,Runby,0114R001\n"
-                "0114,Upplands Väsby,0114C1010,Runby,0114R001\n")  # fmt: skip
-    k25 = write(tmp_path, "k25.csv", "deso_2025,regso_2025_code,regso_2025_name,kommun\n"
-                "0114C1061,0114R001,Runby,0114\n0114C1062,0114R002,Runby norra,0114\n"
-                "0114C1010,0114R001,Runby,0114\n")  # fmt: skip
-    chg = write(tmp_path, "chg.csv", "deso_old,deso_new,change_type,date\n"
-                "0114C1060,0114C1061,Upphör; till nybildad,2025-01-01\n"
-                "0114C1060,0114C1062,Upphör; till nybildad,2025-01-01\n")  # fmt: skip
+    k18, k25, chg = write_keys(
+        tmp_path,
+        "0114,Upplands Väsby,0114C1060,Runby,0114R001\n"
+        "0114,Upplands Väsby,0114C1010,Runby,0114R001\n",
+        "0114C1061,0114R001,Runby,0114\n0114C1062,0114R002,Runby norra,0114\n"
+        "0114C1010,0114R001,Runby,0114\n",
+        "0114C1060,0114C1061,Upphör; till nybildad,2025-01-01\n"
+        "0114C1060,0114C1062,Upphör; till nybildad,2025-01-01\n",
+    )
     assert detect_scb_key_kind(chg) == "deso_changes"
     assert detect_scb_key_kind(k25) == "deso2025_regso2025"
     with Store(":memory:") as store:
@@ -218,16 +232,15 @@ def test_cli_prints_code_rule_comparison(
 ) -> None:
     from omradesbild.cli.main import main
 
-    k18 = write(tmp_path, "k18.csv", "Kommun,Kommunnamn,DeSO_2018,RegSO_2020,RegSOkod_2020\n"
-                "0120,Värmdö,0120C1040,Gustavsberg,0120R001\n"
-                "0120,Värmdö,0120A0010,Värmdö omland,0120R002\n")  # fmt: skip
-    k25 = write(tmp_path, "k25.csv", "deso_2025,regso_2025_code,regso_2025_name,kommun\n"
-                "0120C1040,0120R001,Gustavsberg,0120\n"
-                "0120A0010,0120R002,Värmdö omland,0120\n")  # fmt: skip
-    chg = write(tmp_path, "chg.csv", "deso_old,deso_new,change_type,date\n"
-                "0120C1040,0120A0010,Ger del/delar till befintlig,2025-01-01\n"
-                "0120C1040,0120C1040,Minskas och ger del till befintlig eller nybildad,2025-01-01\n"
-                "0120A0010,0120A0010,Utvidgas,2025-01-01\n")  # fmt: skip
+    k18, k25, chg = write_keys(
+        tmp_path,
+        "0120,Värmdö,0120C1040,Gustavsberg,0120R001\n"
+        "0120,Värmdö,0120A0010,Värmdö omland,0120R002\n",
+        "0120C1040,0120R001,Gustavsberg,0120\n0120A0010,0120R002,Värmdö omland,0120\n",
+        "0120C1040,0120A0010,Ger del/delar till befintlig,2025-01-01\n"
+        "0120C1040,0120C1040,Minskas och ger del till befintlig eller nybildad,2025-01-01\n"
+        "0120A0010,0120A0010,Utvidgas,2025-01-01\n",
+    )
     with pytest.raises(SystemExit) as exc:
         main(["ingest", "scb-key", str(k18), str(k25), str(chg), "--db", str(tmp_path / "s.db")])
     assert exc.value.code in (0, None)
@@ -239,13 +252,10 @@ def test_cli_prints_code_rule_comparison(
 def test_bad_key_files(tmp_path: Path) -> None:
     with pytest.raises(InputError, match="unexpected header"):
         detect_scb_key_kind(write(tmp_path, "x.csv", "a,b\n1,2\n"))
-    bad = write(tmp_path, "k25.csv", "deso_2025,regso_2025_code,regso_2025_name,kommun\n"
-                "0114C1061,0180R001,Runby,0114\n")  # fmt: skip
+    bad = write(tmp_path, "k25.csv", K25_HEAD + "0114C1061,0180R001,Runby,0114\n")
     with pytest.raises(InputError, match="row 2"):
         read_deso2025_key(bad)
-    bad = write(
-        tmp_path, "c.csv", "deso_old,deso_new,change_type,date\n0114C1061,0114C1062,x,2025\n"
-    )
+    bad = write(tmp_path, "c.csv", CHG_HEAD + "0114C1061,0114C1062,x,2025\n")
     with pytest.raises(InputError, match="not a date"):
         read_change_log(bad)
 
