@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any, Literal
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
+import pyarrow as pa
 import scipy.sparse as sp
 
 from omradesbild.config import BASE_VERSION
@@ -34,6 +35,9 @@ APPLY_COLUMNS: tuple[str, ...] = (*OBS_COLUMNS, "n_sources")
 _VALUE_COLUMNS = ("area_code", "period", "variable", "value")
 
 FloatArray = npt.NDArray[np.float64]
+
+#: The dtype pandas gives a column of Python strings (Arrow-backed ``str`` from pandas 3).
+_TEXT_DTYPE = pd.Series(np.array(["a"], dtype=object)).dtype
 
 
 # --------------------------------------------------------------------------- checks
@@ -300,12 +304,13 @@ def apply_crosswalk(
     to_version = (
         lk.groupby(tgt_inv)["to_version"].first().reindex(range(n_tgt)).to_numpy(dtype=object)
     )
+    tgt_idx = np.repeat(np.arange(n_tgt), n_col)
     out = pd.DataFrame(
         {
-            "area_code": np.repeat(tgt_codes.astype(object), n_col),
+            "area_code": _text_column(tgt_codes, tgt_idx),
             "area_version": np.repeat(to_version, n_col),
-            "variable": np.tile(np.asarray(variables, dtype=object)[col_var], n_tgt),
-            "period": np.tile(np.asarray(periods, dtype=object)[col_per], n_tgt),
+            "variable": _text_column(np.asarray(variables), np.tile(col_var, n_tgt)),
+            "period": _text_column(np.asarray(periods), np.tile(col_per, n_tgt)),
             "value": y.ravel(),
             "unit": np.tile(unit_by_var[col_var], n_tgt),
             "missing_reason": reason.ravel(),
@@ -315,6 +320,20 @@ def apply_crosswalk(
     )
     out.attrs["unlinked_areas"] = unlinked
     return out
+
+
+def _text_column(uniques: npt.NDArray[Any], idx: npt.NDArray[Any]) -> Any:
+    """``uniques[idx]`` as the text column pandas would build from Python strings.
+
+    With Arrow-backed strings the column is gathered by Arrow from the few unique values
+    (no Python string object per row); otherwise it is an object array as before.
+    """
+    if isinstance(_TEXT_DTYPE, pd.StringDtype) and _TEXT_DTYPE.storage == "pyarrow":
+        taken = pa.array(np.asarray(uniques, dtype=object).astype(str), type=pa.string()).take(
+            pa.array(idx)
+        )
+        return pd.array(taken, dtype=_TEXT_DTYPE)
+    return np.asarray(uniques, dtype=object)[idx]
 
 
 def _factorize_str(values: pd.Series) -> tuple[npt.NDArray[Any], pd.Index]:
