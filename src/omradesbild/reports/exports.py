@@ -20,10 +20,10 @@ from __future__ import annotations
 import json
 import math
 import warnings
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import numpy as np
 import pandas as pd
@@ -761,6 +761,7 @@ def export_all(
     threshold: int = DEFAULT_THRESHOLD,
     formats: Sequence[str] = FORMATS,
     generated_at: datetime | None = None,
+    kommun: str | None = None,
 ) -> dict[str, Path]:
     """Export every indicator (and one index) of a level and period from the store.
 
@@ -773,12 +774,17 @@ def export_all(
         Index method id or YAML path (``None``: no index).
     formats
         Any of ``xlsx``, ``csv``, ``json``, ``gpkg``.
+    kommun
+        Only this kommun's areas (four digits, e.g. ``"0180"``); files are then named
+        ``omradesbild_<level>_<period>_<kommun>.<format>``. Area types and ranks are still
+        computed against every area of the level in the store.
 
     Returns
     -------
     dict
         Format → written file.
     """
+    keep = _kommun_filter(store, kommun)  # identity without a kommun
     from omradesbild.index import load_method
     from omradesbild.indicators import default_catalogue
     from omradesbild.services.pipeline import area_index, area_indicators, resolve_version
@@ -794,7 +800,7 @@ def export_all(
     disclosure_rule_text(threshold, lang)  # validates the threshold early
     period = str(period)
     ver = "country" if level == "country" else resolve_version(store, level, version)
-    ind = area_indicators(store, level=level, version=ver, periods=[period])
+    ind = keep(area_indicators(store, level=level, version=ver, periods=[period]))
     if ind.empty:
         raise NotFoundError(f"no indicators can be computed for {level} ({ver}) in {period}")
     cat = default_catalogue()
@@ -802,13 +808,13 @@ def export_all(
     idx = None
     if method:
         m = load_method(method)
-        idx = area_index(store, method=m, level=level, period=period, version=ver)
+        idx = keep(area_index(store, method=m, level=level, period=period, version=ver))
         methods[m.id] = m.version
-    areas = store.areas(level=level, version=ver)
+    areas = keep(store.areas(level=level, version=ver))
     sources = store.sources()
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    stem = f"omradesbild_{level}_{period}"
+    stem = f"omradesbild_{level}_{period}" + (f"_{kommun}" if kommun else "")
     common: dict[str, Any] = {"threshold": threshold}
     written: dict[str, Path] = {}
     for f in fmts:
@@ -836,11 +842,12 @@ def export_all(
                 methods=methods,
                 lang=lang,
                 generated_at=generated_at,
-                extra_metadata={"level": level, "version": ver, "period": period},
+                extra_metadata={"level": level, "version": ver, "period": period}
+                | ({"kommun": kommun} if kommun else {}),
                 **common,
             )
         else:
-            gdf = store.areas(level=level, version=ver, geometry=True)
+            gdf = keep(store.areas(level=level, version=ver, geometry=True))
             if gdf.geometry.notna().sum() == 0:
                 warnings.warn(
                     f"no {level} area of version {ver} has a geometry; GeoPackage skipped",
@@ -850,3 +857,28 @@ def export_all(
                 continue
             written[f] = export_geopackage(target, gdf, to_wide(ind, threshold=threshold))
     return written
+
+
+_Frame = TypeVar("_Frame", bound=pd.DataFrame)
+
+
+def _kommun_filter(store: Store, kommun: str | None) -> Callable[[_Frame], _Frame]:
+    """``export_all(kommun=…)``: a function keeping only the rows of ``kommun``'s areas.
+
+    The identity without a kommun. The code is checked first (four digits, areas in the
+    store); when no area of the level lies in the kommun (e.g. a level whose codes do not
+    name their kommun) the export is refused rather than written empty.
+    """
+    from omradesbild.services.followup._common import in_kommun, require_kommun
+
+    code = require_kommun(store, kommun)
+    if code is None:
+        return lambda df: df
+
+    def keep(df: _Frame) -> _Frame:
+        out = df.loc[in_kommun(df["area_code"], code)]
+        if out.empty and not df.empty:
+            raise NotFoundError(f"no area of this level lies in kommun {code}")
+        return out
+
+    return keep
