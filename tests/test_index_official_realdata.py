@@ -119,13 +119,13 @@ def test_published_types_followed_from_a_users_2022_file(
     shutil.copyfile(official_db[0], db)
     code, out, err = cli(["ingest", "scb-omradestyp", str(own), "--db", str(db)])
     assert code == 0, err
-    assert "3 RegSO matchade / matched, 0 omatchade / unmatched" in out
+    assert "3 RegSO matchade, 0 omatchade" in out
     assert "3360 RegSO i SCB:s nyckel saknas i filen" in out  # named, not dropped
     moves = tmp_path / "moves.csv"
     args = ["followup", "transitions", "--published", "--from", "2022", "--to", "2023"]
     code, out, err = cli([*args, "--out", str(moves), "--db", str(db)])
     assert code == 0, err
     # Herrgården norr: 2 in the user's file, 1 in SCB's 2023 file; the others stay.
-    assert "upp/up (bättre) 0, ned/down (sämre) 1, samma/same 2" in out
+    assert "upp (bättre) 0, ned (sämre) 1, samma 2 / up (better) 0" in out
     m = pd.read_csv(moves, dtype={"area_code": str}).set_index("area_code")
     assert m.loc["1280R028", "movement"] == "down" and len(m) == 3

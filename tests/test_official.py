@@ -156,14 +156,14 @@ def test_published_series_transitions_2022_to_2023(
         ["ingest", "scb-omradestyp", str(published), str(own_2022), "--db", str(key_db)]
     )
     assert code == 0, err
-    assert "4 RegSO matchade / matched, 0 omatchade / unmatched" in out
+    assert "4 RegSO matchade, 0 omatchade" in out
     moves_csv = tmp_path / "moves.csv"
     args = ["followup", "transitions", "--published", "--from", "2022", "--to", "2023"]
     code, out, err = cli([*args, "--out", str(moves_csv), "--db", str(key_db)])
     assert code == 0, err
     assert "SCB:s publicerade typer" in out
     # One RegSO moved from type 4 to 3 (worse), three stayed.
-    assert "upp/up (bättre) 0, ned/down (sämre) 1, samma/same 3" in out
+    assert "upp (bättre) 0, ned (sämre) 1, samma 3 / up (better) 0" in out
     moves = pd.read_csv(moves_csv, dtype={"area_code": str})
     row = moves.set_index("area_code").loc["0114R002"]
     assert (row["class_from"], row["class_to"], row["movement"]) == (4, 3, "down")
@@ -214,7 +214,7 @@ def test_compare_official_on_the_synthetic_city(
     code, out, err = cli([*args, "--out", str(out_csv), "--db", str(db)])
     assert code == 0, err
     n = len(types)
-    assert f"agreement: {n - 2} av/of {n} RegSO" in out
+    assert f"agreement: {n - 2} of {n} RegSO" in out
     assert "Korstabell / confusion" in out
     df = pd.read_csv(out_csv, dtype={"area_code": str})
     assert list(df.columns) == [

@@ -24,6 +24,7 @@ from omradesbild.reports.exports import (
     to_wide,
 )
 from omradesbild.store import Store
+from omradesbild.synthetic.constants import KOMMUN_CODE as KOMMUN
 
 PERIOD = "2024"
 WHEN = datetime(2025, 1, 2, 3, 4, 5, tzinfo=UTC)
@@ -315,3 +316,83 @@ def test_cli_export(city: dict[str, Any], tmp_path: Path) -> None:
 
     bad = CliRunner().invoke(root, [*args[:7], "--format", "pdf", "--db", str(city["db"])])
     assert bad.exit_code != 0 and isinstance(bad.exception, ConfigError)
+
+
+@pytest.fixture(scope="module")
+def two_kommuner(city: dict[str, Any], tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A copy of the demo store in which one RegSO (and its DeSO) lies in kommun 0180."""
+    import shutil
+
+    db = tmp_path_factory.mktemp("two_kommuner") / "two.duckdb"
+    shutil.copyfile(city["db"], db)
+    with Store(db) as store:
+        con = store.con
+        row = con.execute(
+            "SELECT min(area_code) FROM areas WHERE level = 'regso' AND starts_with(area_code, ?)",
+            [KOMMUN],
+        ).fetchone()
+        assert row is not None
+        codes = [row[0]] + [
+            r[0]
+            for r in con.execute(
+                "SELECT DISTINCT area_code FROM areas WHERE parent_code = ?", [row[0]]
+            ).fetchall()
+        ]
+        columns = {
+            "areas": ["area_code", "parent_code"],
+            "observations": ["area_code"],
+            "links": ["from_code", "to_code"],
+            "classifications": ["area_code"],
+        }
+        for code in codes:
+            moved = "0180" + code[4:]
+            for table, cols in columns.items():
+                for col in cols:
+                    con.execute(f"UPDATE {table} SET {col} = ? WHERE {col} = ?", [moved, code])
+    return db
+
+
+def test_export_all_keeps_only_the_kommun(two_kommuner: Path, tmp_path: Path) -> None:
+    with Store(two_kommuner, read_only=True) as store:
+        n_all = len(store.areas(level="regso"))
+        mine = export_all(
+            store, tmp_path, level="regso", period=PERIOD, kommun="0180", formats=["csv", "json"]
+        )
+        rest = export_all(
+            store, tmp_path, level="regso", period=PERIOD, kommun=KOMMUN, formats=["gpkg"]
+        )
+    assert mine["csv"].name == f"omradesbild_regso_{PERIOD}_0180.csv"
+    csv = pd.read_csv(mine["csv"], dtype={"area_code": str})
+    assert csv["area_code"].str.startswith("0180").all() and csv["area_code"].nunique() == 1
+    doc = json.loads(mine["json"].read_text("utf-8"))
+    assert doc["metadata"]["kommun"] == "0180"
+    assert {r["area_code"] for r in doc["index"]} == {csv["area_code"].iloc[0]}
+    import geopandas as gpd
+
+    gdf = gpd.read_file(rest["gpkg"], layer=GPKG_LAYER)
+    assert len(gdf) == n_all - 1 and gdf["area_code"].str.startswith(KOMMUN).all()
+
+
+def test_export_all_refuses_a_kommun_without_areas(city: dict[str, Any], tmp_path: Path) -> None:
+    with Store(city["db"], read_only=True) as store:
+        with pytest.raises(NotFoundError, match="0180"):
+            export_all(store, tmp_path, level="regso", period=PERIOD, kommun="0180")
+        with pytest.raises(InputError, match="kommun"):
+            export_all(store, tmp_path, level="regso", period=PERIOD, kommun="Stockholm")
+        with pytest.raises(NotFoundError, match="no area of this level lies in kommun"):
+            export_all(store, tmp_path, level="district", period=PERIOD, kommun=KOMMUN)
+    assert not list(tmp_path.iterdir())
+
+
+def test_cli_export_kommun(two_kommuner: Path, tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from omradesbild.cli.main import app
+
+    args = ["export", "--level", "regso", "--period", PERIOD, "--out", str(tmp_path)]
+    args += ["-f", "csv", "--kommun", "0180", "--db", str(two_kommuner)]
+    res = CliRunner().invoke(app, args)
+    assert res.exit_code == 0, res.output
+    assert "Endast områdena i kommun 0180 / only the areas of municipality 0180" in res.output
+    csv = pd.read_csv(tmp_path / f"omradesbild_regso_{PERIOD}_0180.csv", dtype={"area_code": str})
+    assert csv["area_code"].str.startswith("0180").all() and len(csv)

@@ -149,3 +149,10 @@ def test_web_layout_and_error_titles_read_the_catalogue() -> None:
     assert text("nav_download", "en") in en and text("synthetic", "en") in en
     assert "Nedladdning" not in en
     assert text("http_404", "sv") == "Hittades inte" and text("http_404", "en") == "Not found"
+
+
+def test_every_cli_key_is_used() -> None:
+    """The CLI's wording (``cli_*``) holds no text that no command prints."""
+    used = _used_keys()
+    unused = sorted(k for k in strings("sv") if k.startswith("cli_") and k not in used)
+    assert unused == []

@@ -21,6 +21,7 @@ from omradesbild.cli.common import (
 )
 from omradesbild.config import DEFAULT_LEVEL
 from omradesbild.errors import ConfigError
+from omradesbild.wording import both
 
 indicators_app = typer.Typer(
     help="The indicator catalogue, and indicators computed from counts at any level.",
@@ -54,8 +55,8 @@ def indicators_show(indicator: Annotated[str, typer.Argument(help="Indicator id.
     ind = default_catalogue().get(indicator)
     for key, value in ind.model_dump().items():
         typer.echo(f"{key:>24}: {value}")
-    typer.echo(f"{'numerator (text)':>24}: {ind.numerator_text}")
-    typer.echo(f"{'denominator (text)':>24}: {ind.denominator_text}")
+    typer.echo(f"{both('cli_numerator_text'):>24}: {ind.numerator_text}")
+    typer.echo(f"{both('cli_denominator_text'):>24}: {ind.denominator_text}")
 
 
 @indicators_app.command("compute")
@@ -153,7 +154,7 @@ def index_compute(
             _print_mc(run.uncertainty, out)
         write_csv(run.table, out, f"{m.id} {m.version}")
         for note in run.table.attrs.get("notes", []):
-            typer.echo(f"OBS / note: {note}")
+            typer.echo(f"{both('cli_note')}: {note}")
         return
     if period is None:
         raise ConfigError("--period is needed when computing from the store (or give --table)")
@@ -167,9 +168,11 @@ def index_compute(
     write_csv(run.table, out, f"{m.id} {m.version} ({level}, {period})")
     dist = run.class_counts()
     if len(dist):
-        typer.echo("Fördelning / distribution: " + ", ".join(f"{k}: {v}" for k, v in dist.items()))
+        typer.echo(
+            f"{both('cli_distribution')}: " + ", ".join(f"{k}: {v}" for k, v in dist.items())
+        )
     if run.fallback_used:
-        typer.echo(f"OBS: ersättningsindikator använd / fallback used: {run.fallback_used}")
+        typer.echo(f"{both('cli_fallback_used')}: {run.fallback_used}")
 
 
 def _print_mc(summary: dict[str, object], out: Path) -> None:
@@ -179,27 +182,26 @@ def _print_mc(summary: dict[str, object], out: Path) -> None:
     perturbed = summary.get("perturbed")
     drawn = ", ".join(map(str, perturbed)) if isinstance(perturbed, list) and perturbed else "–"
     typer.echo(
-        f"Osäkerhet / uncertainty: {summary.get('draws')} dragningar; dras / drawn: {drawn}; "
-        f"andel områden med robust klass: {_pct(share)}; "
-        f"modal klass = punktklass: {_pct(summary.get('share_modal_equals_class'))}; "
-        "median bredd på 90 %-rangintervall: "
-        + (f"{width:.0f}" if isinstance(width, float) else "–")
+        both(
+            "cli_uncertainty",
+            draws=summary.get("draws"),
+            drawn=drawn,
+            share=_pct(share),
+            modal=_pct(summary.get("share_modal_equals_class")),
+            width=f"{width:.0f}" if isinstance(width, float) else "–",
+        )
     )
     sens = summary.get("sensitivity")
     if isinstance(sens, list) and sens:
-        typer.echo(
-            "OBS: känslighetsanalys / sensitivity analysis included: "
-            + ", ".join(map(str, sens))
-            + " (not part of the method's own uncertainty)"
-        )
+        typer.echo(both("cli_sensitivity_included", what=", ".join(map(str, sens))))
     counts = summary.get("class_counts")
     if isinstance(counts, list) and counts:
-        typer.echo("Klass / class: observerat / observed, förväntat / expected")
+        typer.echo(both("cli_class_counts"))
         for row in counts:
             typer.echo(f"  {row['class']}: {row['observed']}, {row['expected']:.1f}")
     path = out.with_name(out.stem + ".uncertainty.json")
     path.write_text(json.dumps(summary, ensure_ascii=False, indent=2, default=str), "utf-8")
-    typer.echo(f"Sammanfattning / summary: {path}")
+    typer.echo(f"{both('cli_summary')}: {path}")
 
 
 def _pct(value: object) -> str:

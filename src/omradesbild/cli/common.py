@@ -10,6 +10,7 @@ import typer
 
 from omradesbild.errors import ConfigError
 from omradesbild.store import DB_ENV, Store
+from omradesbild.wording import both
 
 DbOption = Annotated[
     Path | None,
@@ -73,7 +74,7 @@ def echo_table(df: pd.DataFrame, *, max_rows: int = 60) -> None:
     ):
         if len(df) > max_rows:
             typer.echo(df.head(max_rows).to_string(index=False))
-            typer.echo(f"… {len(df) - max_rows} rader till ({len(df)} totalt)")
+            typer.echo(both("cli_more_rows", n=len(df) - max_rows, total=len(df)))
         else:
             typer.echo(df.to_string(index=False))
 
@@ -85,13 +86,13 @@ def write_csv(df: pd.DataFrame, out: Path, what: str | None = None) -> None:
     except OSError as exc:
         raise ConfigError(f"{out}: cannot write the CSV ({exc.strerror})") from exc
     prefix = f"{what}: " if what else ""
-    typer.echo(f"{prefix}{len(df)} rader skrivna till / rows written to {out}")
+    typer.echo(prefix + both("cli_rows_written", n=len(df), path=out))
 
 
 def echo_notes(notes: list[str]) -> None:
     """Print notes, one per line."""
     for n in notes:
-        typer.echo(f"OBS: {n}")
+        typer.echo(f"{both('cli_note')}: {n}")
 
 
 def rounded(df: pd.DataFrame, digits: int = 2) -> pd.DataFrame:

@@ -18,23 +18,25 @@ def run_demo(*, out: Path, db: Path | None) -> None:
     from omradesbild.services.index import class_label_counts
 
     t0 = time.perf_counter()
-    typer.echo("Exempelstad — SYNTETISKA DATA (synthetic data, not a real city)")
+    typer.echo(both("cli_demo_title"))
     result = build_demo_store(out, db=db, site=True)
     typer.echo(
-        f"Källfiler skrivna till {result.source_dir} och inlästa i {result.store_path} "
-        f"({len(result.reports)} källor, {time.perf_counter() - t0:.1f} s)."
+        both(
+            "cli_demo_sources",
+            path=result.source_dir,
+            store=result.store_path,
+            n=len(result.reports),
+            secs=f"{time.perf_counter() - t0:.1f}",
+        )
     )
     print_summary(result.summary)
     for name, df in result.indices.items():
         period = df["period"].iloc[0]
-        typer.echo(f"\nIndex {name} för {len(df)} RegSO, {period} (skrivet till {out}):")
+        typer.echo(f"\n{both('cli_demo_index', method=name, n=len(df), period=period, path=out)}:")
         counts = class_label_counts(df)
         for label, n in zip(counts["class_label"], counts["n"], strict=True):
             typer.echo(f"  {label:<72} {n:>3}")
     print_demo_followup(result.followup)
     if result.site is not None:
         typer.echo(f"\n{both('cli_report_site')}: {result.site.resolve()}")
-    typer.echo(
-        "\nKlasserna jämför stadens RegSO med varandra; SCB:s områdestyper jämför med alla "
-        "RegSO i riket. (Classes compare the city's own RegSO; SCB compares all of Sweden.)"
-    )
+    typer.echo(f"\n{both('cli_demo_classes')}")

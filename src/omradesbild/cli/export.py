@@ -8,8 +8,17 @@ from typing import Annotated
 
 import typer
 
-from omradesbild.cli.common import DbOption, DisclosureThreshold, Lang, Period, Version, open_store
+from omradesbild.cli.common import (
+    DbOption,
+    DisclosureThreshold,
+    Kommun,
+    Lang,
+    Period,
+    Version,
+    open_store,
+)
 from omradesbild.config import AREA_TYPE_METHOD, DEFAULT_LEVEL, DISCLOSURE_THRESHOLD
+from omradesbild.wording import both
 
 app = typer.Typer(
     subcommand_metavar="",
@@ -42,9 +51,14 @@ def export(
         str,
         typer.Option(help="Index method id or YAML path for the index sheet; 'none' for none."),
     ] = AREA_TYPE_METHOD,
+    kommun: Kommun = None,
     db: DbOption = None,
 ) -> None:
-    """Export indicators and an index for one level and period (disclosure-controlled)."""
+    """Export indicators and an index for one level and period (disclosure-controlled).
+
+    With --kommun, only that kommun's areas are written (area types are still classified
+    against every area of the level in the store), in files named ..._<kommun>.<format>.
+    """
     from omradesbild.reports.exports import FORMATS, export_all
 
     chosen = tuple(fmt) if fmt else FORMATS
@@ -60,8 +74,11 @@ def export(
             lang=lang,
             threshold=threshold,
             formats=chosen,
+            kommun=kommun,
         )
     for w in caught:
-        typer.secho(f"varning/warning: {w.message}", err=True, fg=typer.colors.YELLOW)
+        typer.secho(f"{both('cli_warning')}: {w.message}", err=True, fg=typer.colors.YELLOW)
+    if kommun:
+        typer.echo(both("cli_export_kommun", kommun=kommun))
     for kind, path in written.items():
         typer.echo(f"{kind:>5}: {path}")

@@ -20,6 +20,7 @@ from omradesbild.cli.common import DbOption, echo_table, open_store
 from omradesbild.config import NEW_DESO_VERSION
 from omradesbild.errors import ConfigError
 from omradesbild.sources.base import Areas, Observations
+from omradesbild.wording import both
 
 if TYPE_CHECKING:
     import httpx
@@ -176,12 +177,17 @@ def _fetch_table(
         total_area=total_area,
     )
     typer.echo(
-        f"{obs.source.reference}: {len(obs.data)} observationer, "
-        f"{obs.data['variable'].nunique()} variabler, {obs.data['area_code'].nunique()} områden"
+        both(
+            "cli_fetched",
+            reference=obs.source.reference,
+            n=len(obs.data),
+            variables=obs.data["variable"].nunique(),
+            areas=obs.data["area_code"].nunique(),
+        )
     )
     if out:
         obs.data.to_csv(out, index=False)
-        typer.echo(f"skrivet till {out}")
+        typer.echo(both("cli_written_to", path=out))
     if ingest:
         _store_result(obs, db)
 
@@ -206,7 +212,14 @@ def boundaries(
     from omradesbild.sources.wfs import fetch_deso_boundaries
 
     areas = fetch_deso_boundaries(version, kommun=kommun, cache_dir=_cache(cache_dir))  # type: ignore[arg-type]
-    typer.echo(f"{areas.source.reference}: {len(areas.areas)} områden ({version})")
+    typer.echo(
+        both(
+            "cli_fetched_areas",
+            reference=areas.source.reference,
+            n=len(areas.areas),
+            version=version,
+        )
+    )
     if out:
         import geopandas as gpd
         import shapely
@@ -217,7 +230,7 @@ def boundaries(
             crs="EPSG:3006",
         )
         gdf.to_file(out, driver="GPKG")
-        typer.echo(f"skrivet till {out}")
+        typer.echo(both("cli_written_to", path=out))
     if ingest:
         _store_result(areas, db)
 

@@ -113,18 +113,21 @@ def change(
             include_incomplete=include_incomplete,
         )
     s = summarise_change(df)
-    where = f", kommun {kommun}" if kommun else ""
-    typer.echo(f"Förändring / change {period_from} → {period_to}, {level}{where}, {len(df)} rader:")
+    head = dict(start=period_from, end=period_to, level=level, n=len(df))
+    if kommun:
+        typer.echo(both("cli_change_head_kommun", kommun=kommun, **head) + ":")
+    else:
+        typer.echo(both("cli_change_head", **head) + ":")
     echo_table(s.counts, max_rows=100)
     if len(s.kommun):
-        typer.echo("\nKommunen / the kommun:")
+        typer.echo(f"\n{both('cli_kommun')}:")
         echo_table(rounded(s.kommun), max_rows=20)
-    typer.echo("\nRiket (alla områden i databasen) / country (every area in the store):")
+    typer.echo(f"\n{both('cli_country_all')}:")
     echo_table(rounded(s.country))
     if out:
-        write_csv(df, out, "Förändring / change")
+        write_csv(df, out, both("cli_change"))
     else:
-        typer.echo("\nSignifikanta förändringar / significant changes:")
+        typer.echo(f"\n{both('cli_significant_changes')}:")
         echo_table(rounded(s.significant), max_rows=40)
 
 
@@ -162,13 +165,13 @@ def trend(
             include_incomplete=include_incomplete,
         )
     if df.empty:
-        typer.echo("Inga värden / no values in the chosen periods.")
+        typer.echo(both("cli_no_values"))
         return
     first, last = df["period_first"].min(), df["period_last"].max()
-    typer.echo(f"Trend {first}–{last}, {level}, {len(df)} serier / series:")
+    typer.echo(both("cli_trend_head", first=first, last=last, level=level, n=len(df)) + ":")
     echo_table(trend_counts(df), max_rows=100)
     if out:
-        write_csv(df, out, "Trend")
+        write_csv(df, out, both("cli_trend"))
     else:
         cols = ["area_code", "indicator", "n_periods", "slope", "slope_ci_low", "slope_ci_high"]
         echo_table(rounded(df[[*cols, "direction"]], 3), max_rows=40)
@@ -214,7 +217,7 @@ def transitions(
 
         moves = print_published_transitions(period_from, period_to, db)
         if out:
-            write_csv(moves, out, "Förflyttningar / moves")
+            write_csv(moves, out, both("cli_moves"))
         return
     from omradesbild.services.followup import transitions as run
 
@@ -227,34 +230,29 @@ def transitions(
             period_to=period_to,
             version=version,
         )
-    print_transitions(tr.matrix_relative, tr.moves, "relativa / relative", "")
+    print_transitions(tr.matrix_relative, tr.moves, both("cli_relative"), "")
     if anchored:
         typer.echo("")
         print_transitions(
             tr.matrix_anchored,
             tr.moves,
-            f"förankrade i {tr.period_from} / anchored at {tr.period_from}",
+            both("cli_anchored_at", period=tr.period_from),
             "_anchored",
         )
-        typer.echo(
-            f"{tr.n_differ} områden har olika klass relativt och förankrat i {tr.period_to} / "
-            f"areas whose relative and anchored classes differ in {tr.period_to}"
-        )
+        typer.echo(both("cli_classes_differ", n=tr.n_differ, period=tr.period_to))
     if out:
-        write_csv(tr.moves, out, "Förflyttningar / moves")
+        write_csv(tr.moves, out, both("cli_moves"))
 
 
 def print_transitions(matrix: pd.DataFrame, moves: pd.DataFrame, title: str, suffix: str) -> None:
     """Print a transition matrix with the number of areas moving up, down or staying."""
     p_from = moves["period_from"].iloc[0] if len(moves) else "?"
     p_to = moves["period_to"].iloc[0] if len(moves) else "?"
-    typer.echo(f"Övergångar / transitions {p_from} (rader/rows) → {p_to} (kolumner), {title}:")
+    typer.echo(f"{both('cli_transitions', start=p_from, end=p_to)}, {title}:")
     typer.echo(matrix.to_string())
     mv = moves[f"movement{suffix}"].value_counts()
-    typer.echo(
-        f"upp/up (bättre) {int(mv.get('up', 0))}, ned/down (sämre) {int(mv.get('down', 0))}, "
-        f"samma/same {int(mv.get('same', 0))}"
-    )
+    counts = {k: int(mv.get(k, 0)) for k in ("up", "down", "same")}
+    typer.echo(both("cli_movements", **counts))
 
 
 # ------------------------------------------------------------------------------ police
@@ -303,9 +301,9 @@ def police(
         )
     print_police(res)
     if out:
-        write_csv(res.crosstab, out, "Korstabell / cross-tab")
-        write_csv(res.flags, _sibling(out, "flags"), "Flaggor / flags")
-        write_csv(res.overlay, _sibling(out, "overlay"), "Överlägg / overlay")
+        write_csv(res.crosstab, out, both("cli_crosstab"))
+        write_csv(res.flags, _sibling(out, "flags"), both("cli_flags"))
+        write_csv(res.overlay, _sibling(out, "overlay"), both("cli_overlay"))
 
 
 def print_police(res: PoliceAnalysis) -> None:
@@ -314,20 +312,16 @@ def print_police(res: PoliceAnalysis) -> None:
 
     y = res.police_year
     typer.echo(
-        f"Polisens lista {y} mot områdestyper {res.period} ({res.level}); "
-        f"analyserade områden / areas analysed: {res.n_areas_covered} av {res.n_areas} "
-        f"(de med polygoner / those with polygons)."
+        f"{both('cli_police_vs_types', year=y, period=res.period, level=res.level)}; "
+        f"{both('cli_areas_analysed', n=res.n_areas_covered, m=res.n_areas)}"
     )
-    typer.echo(
-        f"Polisområden {y} som täcks / police areas of {y} covered: "
-        f"{res.n_polygons_matched} av {res.n_polygons}; polisår / police years: "
-        f"{', '.join(res.police_years)}"
-    )
+    covered = both("cli_police_areas_covered", year=y, n=res.n_polygons_matched, m=res.n_polygons)
+    typer.echo(f"{covered}; {both('cli_police_years')}: {', '.join(res.police_years)}")
     echo_notes(res.notes)
-    typer.echo("\nAntal områden / number of areas (kategori × områdestyp):")
+    typer.echo(f"\n{both('cli_n_areas_by_category')}:")
     echo_table(crosstab_wide(res.crosstab, y))
     if res.crosstab["population"].notna().any():
-        typer.echo("\nInvånare / residents:")
+        typer.echo(f"\n{both('cli_residents')}:")
         echo_table(crosstab_wide(res.crosstab, y, value="population").round(0))
     print_flags(res.flags, y)
 
@@ -352,7 +346,7 @@ def print_flags(
     """
     from omradesbild.services.followup import flag_counts, flagged_areas
 
-    typer.echo(f"\nFlaggor / flags {year}:")
+    typer.echo(f"\n{both('cli_flags')} {year}:")
     for key, n in flag_counts(flags, year if only_year else None).items():
         typer.echo(f"  {_FLAG_TEXT[key]:<66} {n:>4}")
     flagged = flagged_areas(flags, year if only_year else None)
@@ -403,28 +397,23 @@ def crime(
             version=version,
             include_incomplete=include_incomplete,
         )
-    typer.echo(
-        f"Anmälda brott / reported offences per {level} och år (summa över områdena / "
-        "sum over the areas):"
-    )
+    typer.echo(f"{both('cli_reported_offences', level=level)}:")
     echo_table(rounded(crime_per_year(res.rates)), max_rows=120)
     echo_notes(res.notes)
-    typer.echo(
-        "OBS: endast anmälda brott; mörkertal finns / only reported offences, "
-        "under-reporting applies."
-    )
+    typer.echo(both("cli_only_reported"))
     if res.underreporting is not None:
         u = res.underreporting
-        typer.echo("\nUnderrapporteringssignal / under-reporting signal (högst relativ kvot):")
+        typer.echo(f"\n{both('cli_underreporting_signal')}:")
         cols = ["area_code", "period", "victimised_pct", "reported_per_1000", "ratio"]
         top = u.sort_values("relative_ratio", ascending=False, na_position="last")
         echo_table(rounded(top[[*cols, "relative_ratio"]]), max_rows=15)
     if out:
-        write_csv(res.rates, out, "Brott / offences")
+        write_csv(res.rates, out, both("cli_offences"))
         if res.underreporting is not None:
-            write_csv(res.underreporting, _sibling(out, "underreporting"), "Underrapportering")
+            path = _sibling(out, "underreporting")
+            write_csv(res.underreporting, path, both("cli_underreporting"))
     else:
-        typer.echo("\nHögst tal / highest rates:")
+        typer.echo(f"\n{both('cli_highest_rates')}:")
         echo_table(rounded(highest_rates(res.rates)), max_rows=20)
 
 
@@ -437,7 +426,7 @@ def crime_coverage(db: DbOption = None) -> None:
     with open_store(db, read_only=True) as store:
         df = coverage(store)
     if df.empty:
-        typer.echo("Inga brottsuttag / no offence extracts ingested ('omradesbild ingest crime').")
+        typer.echo(both("cli_no_crime_extracts"))
         return
     cols = ["offence_code", "period", "reports", "geocoded_share", "extract_last_registration"]
     echo_table(rounded(df[[*cols, "complete", "usable", "note"]]), max_rows=200)
@@ -493,7 +482,7 @@ def goals_status(
     print_goals(res.status, res.histories)
     echo_notes(res.notes)
     if out:
-        write_csv(res.status, out, "Målstatus / goal status")
+        write_csv(res.status, out, both("cli_goal_status"))
 
 
 def print_goals(status: pd.DataFrame, histories: dict[str, pd.DataFrame] | None = None) -> None:
@@ -507,7 +496,7 @@ def print_goals(status: pd.DataFrame, histories: dict[str, pd.DataFrame] | None 
         if histories is not None and gid in histories:
             h = histories[gid]
             pts = ", ".join(f"{p}: {v:.3g}" for p, v in zip(h["period"], h["value"], strict=True))
-            typer.echo(f"  historik / history: {pts}")
+            typer.echo(f"  {both('cli_history')}: {pts}")
         typer.echo(f"  {row.reasoning}")
 
 
@@ -518,18 +507,17 @@ def print_demo_followup(results: dict[str, pd.DataFrame]) -> None:
     """Print the follow-up part of the demo (see
     :func:`omradesbild.services.followup.demo_followup`)."""
     moves = results["transitions_moves"]
-    typer.echo("\nUppföljning / follow-up — områdestyper (SCB-metod) för stadens RegSO:")
+    typer.echo(f"\n{both('cli_followup_types')}:")
     for key, title, suffix in (
-        ("transitions_relative", "relativa / relative", ""),
-        ("transitions_anchored", "förankrade i första året / anchored at the first year",
-         "_anchored"),
+        ("transitions_relative", both("cli_relative"), ""),
+        ("transitions_anchored", both("cli_anchored_first"), "_anchored"),
     ):  # fmt: skip
         typer.echo("")
         print_transitions(results[key].set_index("class_from"), moves, title, suffix)
     cross = results["police_crosstab"]
     year = str(cross["period"].iloc[0])
-    typer.echo(f"\nPolisens lista / the Police's list {year} × områdestyp (RegSO):")
+    typer.echo(f"\n{both('cli_police_list_types', year=year)}:")
     echo_table(cross.drop(columns="period"))
     print_flags(results["police_flags"], year, max_rows=60, only_year=False)
-    typer.echo("\nMål / goals (goals_example.yaml):")
+    typer.echo(f"\n{both('cli_goals')} (goals_example.yaml):")
     print_goals(results["goals_status"])

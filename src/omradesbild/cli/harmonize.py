@@ -109,53 +109,54 @@ def layer(
         res = harmonise_layer(store, request)
     typer.echo(describe(res.report))
     if res.removed:
-        typer.echo(f"{res.removed} earlier links {from_version} -> {version} replaced")
+        typer.echo(
+            both("cli_links_replaced", n=res.removed, from_version=from_version, version=version)
+        )
     _echo_coverage(res.built, from_version=from_version, version=version)
 
 
 def _echo_coverage(built: LayerLinks, *, from_version: str, version: str) -> None:
     s = built.summary()
     methods = ", ".join(sorted(set(built.links["method"].astype(str))))
-    typer.echo(f"{s.links} links {from_version} -> {version} ({methods})")
     typer.echo(
-        f"Källområden / sources: {s.sources_linked} linked — {s.sources_fully_covered} "
-        f"fully covered, {s.sources_partly_covered} partly (lowest coverage "
-        f"{s.min_coverage:.2g}); {s.sources_outside} with polygons outside the layer"
+        both("cli_links_count", n=s.links, from_version=from_version, version=version,
+             methods=methods)
+    )  # fmt: skip
+    coverage = both(
+        "cli_sources_coverage",
+        linked=s.sources_linked,
+        full=s.sources_fully_covered,
+        partly=s.sources_partly_covered,
+        lowest=f"{s.min_coverage:.2g}",
+        outside=s.sources_outside,
+    )
+    typer.echo(
+        f"{both('cli_source_areas')}: {coverage}"
         + (
-            f"; {s.dropped_other_kommun} in other kommuner left out"
+            f"; {both('cli_other_kommuner_left_out', n=s.dropped_other_kommun)}"
             if s.dropped_other_kommun
             else ""
         )
     )
     if s.lowest_coverage:
-        typer.echo("  lowest: " + ", ".join(f"{k} {v:.2g}" for k, v in s.lowest_coverage.items()))
+        lowest = ", ".join(f"{k} {v:.2g}" for k, v in s.lowest_coverage.items())
+        typer.echo(f"  {both('cli_lowest')}: {lowest}")
     t = s.targets_without_source
     typer.echo(
         f"{both('cli_targets_without_sources')}: {len(t)}"
         + (f" ({', '.join(t[:10])}{' …' if len(t) > 10 else ''})" if t else "")
     )
     for note in built.notes:
-        typer.echo(f"  note: {note}")
+        typer.echo(f"  {both('cli_note')}: {note}")
     outside = s.sources_mostly_outside
     if s.sources_partly_covered and not built.renormalised:
-        typer.echo(
-            "VARNING / WARNING: coverage is incomplete — the parts of partly covered source "
-            "areas outside the layer are not allocated, so totals are lower than the sources'. "
-            "If those parts hold nothing (water, land outside the city), rerun with "
-            "--renormalise"
-            + (
-                f" — but first leave out the {outside} source areas mostly outside the layer "
-                f"(coverage < {LOW_COVERAGE}, e.g. slivers of neighbouring kommuner) with --kommun."
-                if outside
-                else "."
-            )
+        first = (
+            f" — {both('cli_leave_out_first', n=outside, low=LOW_COVERAGE)}." if outside else "."
         )
+        typer.echo(f"{both('cli_warning')}: {both('cli_coverage_incomplete')}{first}")
     if built.renormalised and outside:
         typer.echo(
-            f"OBS: {outside} source areas lie mostly outside the layer (coverage < "
-            f"{LOW_COVERAGE}) and "
-            "--renormalise allocates them in full: right if the rest is water or empty land; "
-            "if they belong to neighbouring kommuner, leave them out with --kommun."
+            f"{both('cli_note')}: {both('cli_renormalise_outside', n=outside, low=LOW_COVERAGE)}"
         )
 
 
@@ -184,12 +185,18 @@ def apply(
         )
     write_csv(df, out)
     typer.echo(
-        f"{df['area_code'].nunique()} områden, {df['variable'].nunique()} variabler, "
-        f"{df['period'].nunique()} perioder"
+        both(
+            "cli_apply_counts",
+            areas=df["area_code"].nunique(),
+            variables=df["variable"].nunique(),
+            periods=df["period"].nunique(),
+        )
     )
     unlinked = df.attrs.get("unlinked_areas") or []
     if unlinked:
-        typer.echo(f"{len(unlinked)} {from_version} areas have no link to {to_version} (left out)")
+        typer.echo(
+            both("cli_unlinked", n=len(unlinked), from_version=from_version, version=to_version)
+        )
 
 
 @app.command("compare")
@@ -238,16 +245,23 @@ def compare(
             unclassified=unclassified if unclassified is not None else ["99"],
         )
     st = res.agreement
-    typer.echo(f"{m.id} {m.version} ({period}, classes against {res.reference}) × {attribute}")
+    typer.echo(
+        both("cli_compare_head", method=f"{m.id} {m.version}", period=period,
+             reference=res.reference, attribute=attribute)
+    )  # fmt: skip
     echo_table(res.table, max_rows=100)
     typer.echo(
-        f"n = {st.n} areas with both (unclassified: {st.n_unclassified}, "
-        f"without index: {st.n_without_index})"
-    )
+        both("cli_compare_n", n=st.n, unclassified=st.n_unclassified,
+             without=st.n_without_index)
+    )  # fmt: skip
     typer.echo(
-        f"Spearman rho, our score vs their challenge order: {st.spearman_score:.3f} "
-        f"(p = {st.spearman_score_p:.2g}); our class vs theirs: "
-        f"{st.spearman_class:.3f} (p = {st.spearman_class_p:.2g})"
+        both(
+            "cli_spearman",
+            rho_score=f"{st.spearman_score:.3f}",
+            p_score=f"{st.spearman_score_p:.2g}",
+            rho_class=f"{st.spearman_class:.3f}",
+            p_class=f"{st.spearman_class_p:.2g}",
+        )
     )
     if out:
         write_csv(res.per_area, out)

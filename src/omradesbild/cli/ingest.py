@@ -21,6 +21,7 @@ from omradesbild.store.ingest import (
     kommun_names,
 )
 from omradesbild.store.store import IngestReport
+from omradesbild.wording import both
 
 app = typer.Typer(
     help=(
@@ -43,7 +44,7 @@ def _report(reports: list[IngestReport]) -> None:
     for r in reports:
         typer.echo(describe(r))
     if reports and not any(r.changed for r in reports):
-        typer.echo("Inget ändrades (nothing changed): the store already held these values.")
+        typer.echo(both("cli_nothing_changed"))
 
 
 @app.command("scb-xlsx")
@@ -190,7 +191,7 @@ def scb_key(files: Files, db: DbOption = None) -> None:
         for line in res.lines():
             typer.echo(line)
     if removed:
-        typer.echo(f"{removed} older code-rule/change-log links replaced by SCB's change log")
+        typer.echo(both("cli_change_log_replaced", n=removed))
 
 
 @app.command("boundaries")
@@ -280,9 +281,6 @@ def crime(files: Files, db: DbOption = None) -> None:
     _report(reports)
     lines = coverage_lines(coverage)
     if lines:
-        typer.echo(
-            "Years left out of crime trends and indices by default (--include-incomplete "
-            "keeps them):"
-        )
+        typer.echo(f"{both('cli_years_left_out')}:")
         for line in lines:
             typer.echo("  " + line)

@@ -29,6 +29,7 @@ from omradesbild.cli.report import report as report_cmd
 from omradesbild.cli.serve import serve as serve_cmd
 from omradesbild.config import BASE_VERSION
 from omradesbild.errors import OmradesbildError
+from omradesbild.wording import both
 
 app = typer.Typer(
     name="omradesbild",
@@ -141,17 +142,13 @@ def main(argv: list[str] | None = None) -> None:
     try:
         app(args=argv, prog_name="omradesbild")
     except OmradesbildError as exc:
-        typer.secho(f"fel/error: {exc}", err=True, fg=typer.colors.RED)
+        typer.secho(f"{both('cli_error')}: {exc}", err=True, fg=typer.colors.RED)
         sys.exit(exc.exit_code)
     except Exception as exc:
         if os.environ.get("OMRADESBILD_DEBUG"):
             raise
-        typer.secho(
-            f"internt fel/internal error: {type(exc).__name__}: {exc} "
-            "(set OMRADESBILD_DEBUG=1 for the traceback, and please report it)",
-            err=True,
-            fg=typer.colors.RED,
-        )
+        error = f"{type(exc).__name__}: {exc}"
+        typer.secho(both("cli_internal_error", error=error), err=True, fg=typer.colors.RED)
         sys.exit(70)
 
 

@@ -6,24 +6,36 @@ from typing import Any
 
 import typer
 
+from omradesbild.wording import both
+
 
 def print_summary(info: dict[str, Any]) -> None:
     """Print a store summary in plain text."""
-    typer.echo("Områden per nivå och version (areas per level and version):")
+    typer.echo(f"{both('cli_areas_per_level')}:")
     for a in info["areas"]:
-        geo = f"({a['with_geometry']} med geometri)"
+        geo = f"({both('cli_with_geometry', n=a['with_geometry'])})"
         typer.echo(f"  {a['level']:<12} {a['version']:<24} {a['n']:>6}  {geo}")
     typer.echo(
-        f"Observationer: {info['observations']} i {info['variables']} variabler; "
-        f"äldre revisioner: {info['older_revisions']}"
+        both(
+            "cli_observations",
+            n=info["observations"],
+            variables=info["variables"],
+            older=info["older_revisions"],
+        )
     )
     periods = info["periods"]
     if periods:
-        typer.echo(f"Perioder: {periods[0]}–{periods[-1]} ({len(periods)} st)")
-    typer.echo(f"Källor: {info['sources']} {info['publishers']}")
+        typer.echo(both("cli_periods", first=periods[0], last=periods[-1], n=len(periods)))
+    typer.echo(both("cli_sources", n=info["sources"], publishers=info["publishers"]))
     for lk in info["links"]:
-        typer.echo(
-            f"  länkar {lk['method']}: {lk['from_version']} -> {lk['to_version']}: {lk['n']}"
+        line = both(
+            "cli_links_line",
+            method=lk["method"],
+            from_version=lk["from_version"],
+            version=lk["to_version"],
+            n=lk["n"],
         )
+        typer.echo(f"  {line}")
     for c in info["classifications"]:
-        typer.echo(f"  klassning {c['scheme']} {c['period']}: {c['n']} områden")
+        line = both("cli_classification_line", scheme=c["scheme"], period=c["period"], n=c["n"])
+        typer.echo(f"  {line}")

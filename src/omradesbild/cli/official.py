@@ -17,6 +17,7 @@ from omradesbild.cli.ingest import Files
 from omradesbild.cli.ingest import app as ingest_app
 from omradesbild.config import AREA_TYPE_METHOD, UNCERTAINTY_DRAWS
 from omradesbild.store.ingest import describe
+from omradesbild.wording import both
 
 #: How many unmatched names are printed (all are counted).
 MAX_LISTED = 25
@@ -37,25 +38,26 @@ def ingest_scb_omradestyp(files: Files, db: DbOption = None) -> None:
     for found, report in results:
         typer.echo(describe(report))
         n_matched = found.n_rows - len(found.unmatched_rows)
-        typer.echo(
-            f"  år / years {', '.join(found.years)}: {found.n_rows} rader, {n_matched} RegSO "
-            f"matchade / matched, {len(found.unmatched_rows)} omatchade / unmatched, "
-            f"{found.missing_values} saknade värden / missing values"
+        rows = both(
+            "cli_published_rows",
+            years=", ".join(found.years),
+            rows=found.n_rows,
+            matched=n_matched,
+            unmatched=len(found.unmatched_rows),
+            missing=found.missing_values,
         )
+        typer.echo(f"  {rows}")
         for u in found.unmatched_rows[:MAX_LISTED]:
-            typer.echo(f"  omatchad / unmatched rad/row {u.row}: {u.name} ({u.reason})")
+            typer.echo(f"  {both('cli_unmatched_row', row=u.row)}: {u.name} ({u.reason})")
         if found.missing_regso:
-            typer.echo(
-                f"  {len(found.missing_regso)} RegSO i SCB:s nyckel saknas i filen / RegSO of "
-                "the key not in the file:"
-            )
+            typer.echo(f"  {both('cli_regso_not_in_file', n=len(found.missing_regso))}:")
             for u in found.missing_regso[:MAX_LISTED]:
                 typer.echo(f"    {u.name}")
         hidden = max(0, len(found.unmatched_rows) - MAX_LISTED) + max(
             0, len(found.missing_regso) - MAX_LISTED
         )
         if hidden:
-            typer.echo(f"  … och {hidden} till / and {hidden} more")
+            typer.echo(f"  {both('cli_and_more', n=hidden)}")
 
 
 @index_app.command("compare-official")
@@ -94,20 +96,15 @@ def compare_official(
         )
     res.table.to_csv(out, index=False)
     for note in res.notes:
-        typer.echo(f"OBS / note: {note}")
-    typer.echo(
-        f"Överensstämmelse / agreement: {res.n_agree} av/of {res.n_compared} RegSO "
-        f"({100 * res.agreement:.1f} %)"
-    )
-    typer.echo("Korstabell / confusion (rader/rows: vår typ/ours, kolumner/columns: SCB):")
+        typer.echo(f"{both('cli_note')}: {note}")
+    pct = f"{100 * res.agreement:.1f}"
+    typer.echo(both("cli_agreement", n=res.n_agree, m=res.n_compared, pct=pct))
+    typer.echo(f"{both('cli_confusion')} ({both('cli_confusion_axes')}):")
     typer.echo(res.confusion.to_string())
     n_dis = res.n_compared - res.n_agree
     if res.n_disagree_with_robustness:
-        typer.echo(
-            f"Av {n_dis} avvikelser är {res.n_disagree_not_robust} markerade icke robusta / "
-            f"of {n_dis} disagreements {res.n_disagree_not_robust} are flagged not robust"
-        )
-    typer.echo(f"{len(res.table)} rader skrivna till {out}")
+        typer.echo(both("cli_not_robust", n=n_dis, k=res.n_disagree_not_robust))
+    typer.echo(both("cli_rows_written", n=len(res.table), path=out))
 
 
 def print_published_transitions(period_from: str, period_to: str, db: Path | None) -> pd.DataFrame:
@@ -120,5 +117,5 @@ def print_published_transitions(period_from: str, period_to: str, db: Path | Non
 
     with open_store(db, read_only=True) as store:
         tr = published_transitions(store, period_from=period_from, period_to=period_to)
-    print_transitions(tr.matrix, tr.moves, "SCB:s publicerade typer / SCB's published types", "")
+    print_transitions(tr.matrix, tr.moves, both("cli_published_types"), "")
     return tr.moves

@@ -14,6 +14,7 @@ from omradesbild.config import (
     DISCLOSURE_THRESHOLD,
     REPORT_UNCERTAINTY_DRAWS,
 )
+from omradesbild.wording import both
 
 #: Without ``--pdf``/``--no-pdf``, PDFs are written when there are at most this many profiles.
 PDF_AUTO_MAX = 50
@@ -102,8 +103,14 @@ def report(
         )
         res = build_site(store, out, data=data)
     typer.echo(
-        f"{len(res.profiles)} områdesprofiler och översikt skrivna till {res.out} "
-        f"({res.seconds:.1f} s; översikt {res.overview_mb:.2f} MB) – öppna {res.index}"
+        both(
+            "cli_report_written",
+            n=len(res.profiles),
+            path=res.out,
+            secs=f"{res.seconds:.1f}",
+            mb=f"{res.overview_mb:.2f}",
+            index=res.index,
+        )
     )
     if pdf is None:
         pdf = len(data.profile_codes) <= PDF_AUTO_MAX and has_optional_dependency("weasyprint")
@@ -114,6 +121,11 @@ def report(
         pres = build_pdfs(data, profiles)
         link_pdfs(profiles, data.profile_codes, lang=data.lang)
         typer.echo(
-            f"{len(pres.paths)} PDF-profiler (A4) skrivna till {profiles} "
-            f"({pres.seconds:.1f} s, {pres.seconds_per_pdf:.2f} s per PDF)"
+            both(
+                "cli_pdfs_written",
+                n=len(pres.paths),
+                path=profiles,
+                secs=f"{pres.seconds:.1f}",
+                per=f"{pres.seconds_per_pdf:.2f}",
+            )
         )

@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from omradesbild.cli.common import DbOption
+from omradesbild.wording import both
 
 
 def _seed_demo(store_path: Path, partners_url: str) -> None:
@@ -25,7 +26,7 @@ def _seed_demo(store_path: Path, partners_url: str) -> None:
         session.commit()
     engine.dispose()
     if logins:
-        typer.echo("Demoinloggningar / demo logins (SYNTETISKA / synthetic):")
+        typer.echo(f"{both('cli_demo_logins')}:")
         for acc in logins:
             email = getattr(acc, "email", None)
             if email is None:
@@ -73,7 +74,7 @@ def serve(
     if demo:
         from omradesbild.demo import build_demo_store
 
-        typer.echo("Bygger Exempelstad (SYNTETISKA DATA) i ./demo-output …")
+        typer.echo(both("cli_building_demo", path="./demo-output"))
         result = build_demo_store(Path("demo-output"), db=db)
         db = result.store_path
         url_env = WebSettings.from_env(store_path=db, partners_url=partners_url)
@@ -88,5 +89,5 @@ def serve(
             f"{settings.store_path}: no store here; build one with 'omradesbild ingest …' or "
             "'omradesbild demo', pass --db, or use 'omradesbild serve --demo'"
         )
-    typer.echo(f"Områdesbild på http://{host}:{port}/ (datalager {settings.store_path})")
+    typer.echo(both("cli_serving", url=f"http://{host}:{port}/", store=settings.store_path))
     uvicorn.run(create_app(settings), host=host, port=port, log_level="info")

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import warnings
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import pandas as pd
 
@@ -35,6 +35,7 @@ def export_all(
     threshold: int = DEFAULT_THRESHOLD,
     formats: Sequence[str] = FORMATS,
     generated_at: datetime | None = None,
+    kommun: str | None = None,
 ) -> dict[str, Path]:
     """Export every indicator (and one index) of a level and period from the store.
 
@@ -47,12 +48,17 @@ def export_all(
         Index method id or YAML path (``None``: no index).
     formats
         Any of ``xlsx``, ``csv``, ``json``, ``gpkg``.
+    kommun
+        Only this kommun's areas (four digits, e.g. ``"0180"``); files are then named
+        ``omradesbild_<level>_<period>_<kommun>.<format>``. Area types and ranks are still
+        computed against every area of the level in the store.
 
     Returns
     -------
     dict
         Format → written file.
     """
+    keep = _kommun_filter(store, kommun)  # identity without a kommun
     from omradesbild.index import load_method
     from omradesbild.indicators import default_catalogue
     from omradesbild.services.pipeline import area_index, area_indicators, resolve_version
@@ -62,7 +68,7 @@ def export_all(
     disclosure_rule_text(threshold, lang)  # validates the threshold early
     period = str(period)
     ver = "country" if level == "country" else resolve_version(store, level, version)
-    ind = area_indicators(store, level=level, version=ver, periods=[period])
+    ind = keep(area_indicators(store, level=level, version=ver, periods=[period]))
     if ind.empty:
         raise NotFoundError(f"no indicators can be computed for {level} ({ver}) in {period}")
     cat = default_catalogue()
@@ -70,11 +76,11 @@ def export_all(
     idx = None
     if method:
         m = load_method(method)
-        idx = area_index(store, method=m, level=level, period=period, version=ver)
+        idx = keep(area_index(store, method=m, level=level, period=period, version=ver))
         methods[m.id] = m.version
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    stem = f"omradesbild_{level}_{period}"
+    stem = f"omradesbild_{level}_{period}" + (f"_{kommun}" if kommun else "")
     # Arguments the Excel and JSON exports share (the CSV takes the first and the last).
     shared: dict[str, Any] = {
         "indicators": ind,
@@ -85,7 +91,9 @@ def export_all(
         "generated_at": generated_at,
         "threshold": threshold,
     }
-    job = _Job(store, level, ver, period, store.areas(level=level, version=ver), shared)
+    job = _Job(
+        store, level, ver, period, keep(store.areas(level=level, version=ver)), shared, keep, kommun
+    )
     written: dict[str, Path] = {}
     for f in fmts:
         path = _write_one(job, f, out / f"{stem}.{f}")
@@ -116,6 +124,8 @@ class _Job:
     period: str
     areas: pd.DataFrame
     shared: dict[str, Any]  # keyword arguments of export_excel and export_json
+    keep: Callable[[pd.DataFrame], pd.DataFrame]  # the kommun filter (identity without one)
+    kommun: str | None = None
 
 
 def _write_one(job: _Job, fmt: str, target: Path) -> Path | None:
@@ -127,8 +137,10 @@ def _write_one(job: _Job, fmt: str, target: Path) -> Path | None:
         return export_csv(target, indicators=ind, areas=job.areas, threshold=threshold)
     if fmt == "json":
         where = {"level": job.level, "version": job.version, "period": job.period}
+        if job.kommun:
+            where["kommun"] = job.kommun
         return export_json(target, extra_metadata=where, **job.shared)
-    gdf = job.store.areas(level=job.level, version=job.version, geometry=True)
+    gdf = job.keep(job.store.areas(level=job.level, version=job.version, geometry=True))
     if gdf.geometry.notna().sum() == 0:
         warnings.warn(
             f"no {job.level} area of version {job.version} has a geometry; GeoPackage skipped",
@@ -137,3 +149,28 @@ def _write_one(job: _Job, fmt: str, target: Path) -> Path | None:
         )
         return None
     return export_geopackage(target, gdf, to_wide(ind, threshold=threshold))
+
+
+_Frame = TypeVar("_Frame", bound=pd.DataFrame)
+
+
+def _kommun_filter(store: Store, kommun: str | None) -> Callable[[_Frame], _Frame]:
+    """``export_all(kommun=…)``: a function keeping only the rows of ``kommun``'s areas.
+
+    The identity without a kommun. The code is checked first (four digits, areas in the
+    store); when no area of the level lies in the kommun (e.g. a level whose codes do not
+    name their kommun) the export is refused rather than written empty.
+    """
+    from omradesbild.services.followup._common import in_kommun, require_kommun
+
+    code = require_kommun(store, kommun)
+    if code is None:
+        return lambda df: df
+
+    def keep(df: _Frame) -> _Frame:
+        out = df.loc[in_kommun(df["area_code"], code)]
+        if out.empty and not df.empty:
+            raise NotFoundError(f"no area of this level lies in kommun {code}")
+        return out
+
+    return keep
