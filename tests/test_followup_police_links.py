@@ -7,7 +7,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from omradesbild.followup.police import listed_areas, police_shares_from_links
+from omradesbild.followup.police import listed_areas, police_shares_from_links, police_status
 
 
 def test_share_of_residents_linked_to_listed_codes() -> None:
@@ -47,6 +47,18 @@ def test_share_of_residents_linked_to_listed_codes() -> None:
     eq = police_shares_from_links(codes, base_to_codes, base_to_areas=base_to_areas)
     a = eq.loc[eq["area_code"] == "A"]
     assert a["share_area"].tolist() == pytest.approx([0.5]) and set(eq["basis"]) == {"links_equal"}
+    # one row per area and year, with category, share and basis
+    st = police_status(listed_areas(ov), ov, areas=["A", "B", "C"], years=["2023", "2025"])
+    st = st.set_index(["area_code", "period"])
+    assert st.loc[("B", "2025"), "category"] == "utsatt"
+    assert st.loc[("A", "2025"), "category"] == "not_listed"
+    assert st.loc[("A", "2025"), "share"] == pytest.approx(0.35)
+    assert st.loc[("C", "2025"), "share"] == 0.0 and st.loc[("B", "2025"), "basis"] == (
+        "links_population"
+    )
+    assert st.loc[("B", "2023"), "category"] == "not_listed" and pd.isna(
+        st.loc[("B", "2023"), "basis"]
+    )
     # the base areas themselves
     d = police_shares_from_links(codes, base_to_codes, population=pop).set_index("area_code")
     assert d["share_population"].to_dict() == pytest.approx({"d1": 1.0, "d2": 0.5, "d4": 1.0})
@@ -83,6 +95,14 @@ def test_real_2025_list_on_regso2020(shared_data: Path, tmp_path: Path) -> None:
         assert name in got, name
     assert {"0180R076", "0180R036"} <= set(listed["area_code"])
     assert any(n.startswith("Alby") for n in got) and any(n.startswith("Ronna") for n in got)
+    from omradesbild.services.followup import police_status as status
+
+    with Store(db, read_only=True) as store:
+        st = status(store, level="regso", period="2022")
+    rinkeby = st.loc[st["area_code"] == "0180R076"].set_index("period")
+    assert rinkeby.loc["2025", "category"] == "sarskilt_utsatt"
+    assert rinkeby.loc["2025", "basis"] == "links_population"
+    assert rinkeby.loc["2025", "share"] >= 0.5
     overlay = pd.read_csv(tmp_path / "F_overlay.csv")
     assert set(overlay["basis"]) == {"links_population"}
     assert overlay["share_population"].between(0, 1).all()

@@ -783,3 +783,57 @@ def police_flags(
     j["area_type"] = j["area_type"].astype(int)
     j = j.sort_values(["area_code", "_ord"], kind="mergesort")
     return j[list(FLAG_COLUMNS)].reset_index(drop=True)
+
+
+#: Columns of :func:`police_status`, in order.
+STATUS_COLUMNS: tuple[str, ...] = ("area_code", "period", "category", "share", "basis")
+
+
+def police_status(
+    listed: pd.DataFrame,
+    overlay: pd.DataFrame,
+    *,
+    areas: Iterable[str],
+    years: Iterable[str | int],
+) -> pd.DataFrame:
+    """Each area's police category in every year, with the basis of the decision.
+
+    Parameters
+    ----------
+    listed
+        :func:`listed_areas`' result (the threshold already applied).
+    overlay
+        The rows it was computed from (:func:`overlay_police`,
+        :func:`police_shares_from_links` or :func:`police_list_from_links`).
+    areas, years
+        The areas analysed and the stored police years.
+
+    Returns
+    -------
+    DataFrame
+        :data:`STATUS_COLUMNS`, one row per area and year: ``category`` (:data:`NOT_LISTED`
+        when not on that year's list), ``share`` (of residents, or of surface without
+        population; NaN for lists linked without shares) and ``basis`` (``polygon`` —
+        share inside the polygons; ``links_population`` / ``links_equal`` — share linked
+        to the list's codes; ``links`` — every linked area).
+    """
+    ys = sort_periods(str(y) for y in years)
+    grid = pd.MultiIndex.from_product(
+        [sorted({str(a) for a in areas}), ys], names=["area_code", "period"]
+    ).to_frame(index=False)
+    year_basis = (
+        overlay.assign(period=overlay["period"].astype(str)).groupby("period")["basis"].first()
+        if not overlay.empty
+        else pd.Series(dtype=object)
+    )
+    lst = listed.assign(
+        area_code=listed["area_code"].astype(str), period=listed["period"].astype(str)
+    )
+    out = grid.merge(lst[["area_code", "period", "category", "share", "on_list"]], how="left",
+                     on=["area_code", "period"])  # fmt: skip
+    on = out["on_list"].fillna(False).astype(bool)
+    out["category"] = as_text(out["category"].where(on, NOT_LISTED))
+    out["share"] = pd.to_numeric(out["share"], errors="coerce")
+    out["basis"] = as_text(out["period"].map(year_basis).where(lambda b: b.notna(), None))
+    out.loc[out["share"].isna() & ~on & (out["basis"] != "links"), "share"] = 0.0
+    return out[list(STATUS_COLUMNS)].reset_index(drop=True)

@@ -21,6 +21,7 @@ from omradesbild.followup.police import (
     police_shares_from_links,
 )
 from omradesbild.followup.police import crosstab_police_types as _crosstab
+from omradesbild.followup.police import police_status as _status
 from omradesbild.index import IndexMethod
 from omradesbild.services.followup._common import POLICE_SCHEME, as_method
 from omradesbild.services.pipeline import area_index, compose_links, resolve_version
@@ -448,3 +449,54 @@ def flagged_areas(flags: pd.DataFrame, year: str | None = None) -> pd.DataFrame:
     """The flagged areas (area code, area type, category, flag), in one police year or all."""
     now = flags if year is None else flags.loc[flags["period"].astype(str) == str(year)]
     return now.loc[now["flag"].notna(), ["area_code", "area_type", "category", "flag"]]
+
+
+def police_status(
+    store: Store,
+    *,
+    level: str,
+    period: str | int,
+    police_year: str | int | None = None,
+    version: str | None = None,
+    threshold: float = POLICE_SHARE_THRESHOLD,
+) -> pd.DataFrame:
+    """Each area's police category in every stored year up to ``police_year``, with basis.
+
+    The one rule of ``followup police`` (:func:`police_analysis`): the share of the area's
+    residents (``pop_total`` of ``period``; surface without population) inside a year's
+    police polygons where the store holds polygons under the area, else the share linked
+    to the codes a list without polygons names (e.g. the 2025 list's RegSO 2025 codes,
+    reached through SCB's change log and keys); listed when the share is at least
+    ``threshold`` (:data:`~omradesbild.config.POLICE_SHARE_THRESHOLD`).
+
+    Parameters
+    ----------
+    police_year
+        The last police year; default the latest stored year that can be placed.
+
+    Returns
+    -------
+    pandas.DataFrame
+        :data:`~omradesbild.followup.police.STATUS_COLUMNS`, one row per analysed area and
+        police year; empty when no police year can be placed on the level.
+    """
+    cls = store.classifications(scheme=POLICE_SCHEME)
+    years = sort_periods(cls["period"].astype(str).unique()) if not cls.empty else []
+    if police_year is not None:
+        years = [y for y in years if period_to_year(y) <= period_to_year(police_year)]
+    for year in reversed(years):
+        try:
+            res = police_analysis(
+                store, level=level, period=period, police_year=year, version=version,
+                threshold=threshold,
+            )  # fmt: skip
+        except NotFoundError:
+            continue
+        return police_status_of(res)
+    return pd.DataFrame(columns=["area_code", "period", "category", "share", "basis"])
+
+
+def police_status_of(res: PoliceAnalysis) -> pd.DataFrame:
+    """:func:`police_status` of an analysis already made (every analysed area and year)."""
+    areas = set(res.area_types["area_code"].astype(str)) | set(res.listed["area_code"].astype(str))
+    return _status(res.listed, res.overlay, areas=areas, years=res.police_years)
