@@ -65,7 +65,9 @@ def test_share_of_residents_linked_to_listed_codes() -> None:
 
 
 @pytest.mark.realdata
-def test_real_2025_list_on_regso2020(shared_data: Path, tmp_path: Path) -> None:
+def test_real_2025_list_on_regso2020(
+    shared_data: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     from conftest import run_cli
 
     data, db = shared_data, tmp_path / "s.db"
@@ -81,14 +83,19 @@ def test_real_2025_list_on_regso2020(shared_data: Path, tmp_path: Path) -> None:
     ):  # fmt: skip
         run_cli(args)
     out = tmp_path / "F.csv"
+    capsys.readouterr()
     run_cli(["followup", "police", "--level", "regso", "--period", "2022",
              "--police-year", "2025", "--out", str(out), *d])  # fmt: skip
+    printed = capsys.readouterr().out
+    assert "on no stored list (2025)" in printed and "inte på någon lagrad lista" in printed
+    assert "never" not in printed and "aldrig" not in printed
     flags = pd.read_csv(tmp_path / "F_flags.csv", dtype={"area_code": str, "period": str})
     from omradesbild.store import Store
 
     with Store(db, read_only=True) as store:
         names = store.areas(level="regso", version="regso2020").set_index("area_code")["name"]
     flags["name"] = flags["area_code"].map(names)
+    assert set(flags["stored_years"].astype(str)) == {"2025"}
     listed = flags.loc[flags["listed"].astype(bool) & (flags["category"] == "sarskilt_utsatt")]
     got = set(listed["name"])
     for name in ("Rinkeby", "Husby", "Tensta", "Fittja"):

@@ -387,7 +387,10 @@ def police_analysis(
         overlay=overlay,
         listed=listed,
         crosstab=_crosstab(listed, types, population=tg.population, periods=py.years),
-        flags=police_flags(listed, types, periods=py.years),
+        # the flags speak of the stored years only ("on no stored list (2023, 2025)")
+        flags=police_flags(listed, types, periods=py.years).assign(
+            stored_years=", ".join(py.years)
+        ),
         area_types=types,
         police_year=year,
         police_years=py.years,
