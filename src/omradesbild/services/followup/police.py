@@ -418,11 +418,19 @@ def _coverage_notes(
             f"only one police year ({year}) is stored: flag (a), left the list, needs an "
             "earlier year and cannot be set"
         )
-    for p in py.link_lists:
-        if p in py.years:
+    for p, frame in py.link_lists.items():
+        if p not in py.years:
+            continue
+        if set(frame["basis"]) == {"links"}:
             notes.append(
                 f"{p}: list without polygons, every {level} linked to a police area counts as "
                 "listed (no threshold)"
+            )
+        else:
+            notes.append(
+                f"{p}: list without polygons, a {level} counts as listed when the share of its "
+                "residents linked to the list's codes (through SCB's change log and keys) "
+                "reaches the threshold"
             )
     return notes
 
