@@ -415,8 +415,8 @@ def _coverage_notes(
         )
     if len(py.years) == 1:
         notes.append(
-            f"only one police year ({year}) is stored: flag (a), left the list, needs an "
-            "earlier year and cannot be set"
+            f"only one police year ({year}) is stored or can be placed: flag (a), left the "
+            "list, needs an earlier year and cannot be set"
         )
     for p, frame in py.link_lists.items():
         if p not in py.years:
