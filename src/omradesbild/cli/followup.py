@@ -347,9 +347,15 @@ def print_flags(
     from omradesbild.services.followup import flag_counts, flagged_areas
 
     typer.echo(f"\n{both('cli_flags')} {year}:")
+    stored = str(flags["stored_years"].iloc[0]) if len(flags) and "stored_years" in flags else year
     for key, n in flag_counts(flags, year if only_year else None).items():
-        typer.echo(f"  {_FLAG_TEXT[key]:<66} {n:>4}")
+        label = _FLAG_TEXT[key]
+        if key == "vulnerable_never_listed":
+            label = f"(b) {both('flag_vulnerable_not_on_stored_list', years=stored)}"
+        typer.echo(f"  {label:<66} {n:>4}")
     flagged = flagged_areas(flags, year if only_year else None)
+    letters = {k: t.split(" ", 1)[0] for k, t in _FLAG_TEXT.items()}
+    flagged = flagged.assign(flag=flagged["flag"].map(letters).fillna(flagged["flag"]))
     if len(flagged):
         echo_table(flagged, max_rows=max_rows)
 

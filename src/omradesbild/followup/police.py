@@ -416,6 +416,106 @@ def police_list_from_links(
     return out[list(OVERLAY_COLUMNS)].reset_index(drop=True)
 
 
+def police_shares_from_links(
+    list_codes: pd.DataFrame,
+    base_to_codes: pd.DataFrame,
+    *,
+    base_to_areas: pd.DataFrame | None = None,
+    population: pd.Series | None = None,
+) -> pd.DataFrame:
+    r"""Share of each area's residents linked to the codes a police list names.
+
+    Parameters
+    ----------
+    list_codes
+        ``police_code, period, category, code``: the statistical areas (e.g. RegSO 2025)
+        each police area of a list without polygons is linked to.
+    base_to_codes
+        ``from_code`` (base area, e.g. DeSO 2018), ``to_code`` (a code of the list's
+        version), ``weight`` (the base area's share in it, e.g. SCB's change log composed).
+    base_to_areas
+        ``from_code`` (base area), ``to_code`` (the area analysed), ``weight``; ``None``
+        when the base areas are the areas analysed.
+    population
+        Residents per base area; ``None`` counts every base area as one.
+
+    Returns
+    -------
+    DataFrame
+        :data:`OVERLAY_COLUMNS`, one row per area, year and police area with a share above
+        0: ``share_population`` (``share_area`` without population, where the base areas
+        count equally), ``basis`` ``links_population`` or ``links_equal``. Feed it to
+        :func:`listed_areas`, which applies the threshold to the summed share.
+
+    Notes
+    -----
+    With :math:`n_d` the residents of base area :math:`d`, :math:`v_{dA}` its weight in
+    area :math:`A` and :math:`w_{dR}` its weight in the list's code :math:`R`:
+
+    .. math:: s_{A,p} = \frac{\sum_d n_d\, v_{dA} \sum_{R \in R(p)} w_{dR}}
+              {\sum_d n_d\, v_{dA}}
+
+    A code linked to several police areas counts once, for the most severe category (ties:
+    the first police code), so the shares of an area sum to at most 1.
+    """
+    require_columns(list_codes, ("police_code", "period", "category", "code"), what="list")
+    require_columns(base_to_codes, ("from_code", "to_code", "weight"), what="links")
+    lc = list_codes.assign(
+        code=list_codes["code"].astype(str),
+        period=list_codes["period"].astype(str),
+        _sev=list_codes["category"].map(_SEVERITY).fillna(len(_SEVERITY)),
+    )
+    lc = lc.sort_values(["period", "code", "_sev", "police_code"], kind="mergesort")
+    lc = lc.drop_duplicates(["period", "code"])[["police_code", "period", "category", "code"]]
+    b2c = pd.DataFrame(
+        {
+            "base": base_to_codes["from_code"].astype(str).to_numpy(),
+            "code": base_to_codes["to_code"].astype(str).to_numpy(),
+            "w": pd.to_numeric(base_to_codes["weight"], errors="coerce").fillna(0.0).to_numpy(),
+        }
+    )
+    if base_to_areas is None:
+        bases = b2c["base"].drop_duplicates()
+        b2a = pd.DataFrame({"base": bases, "area_code": bases, "v": 1.0})
+    else:
+        b2a = pd.DataFrame(
+            {
+                "base": base_to_areas["from_code"].astype(str).to_numpy(),
+                "area_code": base_to_areas["to_code"].astype(str).to_numpy(),
+                "v": pd.to_numeric(base_to_areas["weight"], errors="coerce").fillna(0.0),
+            }
+        )
+    with_pop = population is not None and not population.empty
+    n = (
+        b2a["base"].map(population.astype(float)).fillna(0.0)
+        if with_pop and population is not None
+        else pd.Series(1.0, index=b2a.index)
+    )
+    b2a = b2a.assign(nv=n.to_numpy(dtype=float) * b2a["v"].to_numpy(dtype=float))
+    den = b2a.groupby("area_code")["nv"].sum()
+    m = b2a.merge(b2c, on="base").merge(lc, on="code")
+    m["x"] = m["nv"] * m["w"]
+    keys = ["area_code", "period", "police_code", "category"]
+    g = m.groupby(keys, as_index=False)["x"].sum()
+    g["share"] = (g["x"] / g["area_code"].map(den)).clip(upper=1.0)
+    g = g.loc[g["share"] > 0]
+    share = g["share"].to_numpy(dtype=float)
+    out = pd.DataFrame(
+        {
+            "area_code": g["area_code"].to_numpy(),
+            "period": g["period"].to_numpy(),
+            "police_code": g["police_code"].to_numpy(),
+            "category": g["category"].to_numpy(),
+            "share_area": np.nan if with_pop else share,
+            "share_population": share if with_pop else np.nan,
+            "on_list": True,
+            "basis": "links_population" if with_pop else "links_equal",
+        }
+    )
+    out = out.sort_values(["period", "police_code", "area_code"], kind="mergesort")
+    return out[list(OVERLAY_COLUMNS)].reset_index(drop=True)
+
+
 def listed_areas(overlay: pd.DataFrame, *, threshold: float = DEFAULT_THRESHOLD) -> pd.DataFrame:
     r"""Per area and year: the total share inside police polygons, and whether it is listed.
 
@@ -683,3 +783,57 @@ def police_flags(
     j["area_type"] = j["area_type"].astype(int)
     j = j.sort_values(["area_code", "_ord"], kind="mergesort")
     return j[list(FLAG_COLUMNS)].reset_index(drop=True)
+
+
+#: Columns of :func:`police_status`, in order.
+STATUS_COLUMNS: tuple[str, ...] = ("area_code", "period", "category", "share", "basis")
+
+
+def police_status(
+    listed: pd.DataFrame,
+    overlay: pd.DataFrame,
+    *,
+    areas: Iterable[str],
+    years: Iterable[str | int],
+) -> pd.DataFrame:
+    """Each area's police category in every year, with the basis of the decision.
+
+    Parameters
+    ----------
+    listed
+        :func:`listed_areas`' result (the threshold already applied).
+    overlay
+        The rows it was computed from (:func:`overlay_police`,
+        :func:`police_shares_from_links` or :func:`police_list_from_links`).
+    areas, years
+        The areas analysed and the stored police years.
+
+    Returns
+    -------
+    DataFrame
+        :data:`STATUS_COLUMNS`, one row per area and year: ``category`` (:data:`NOT_LISTED`
+        when not on that year's list), ``share`` (of residents, or of surface without
+        population; NaN for lists linked without shares) and ``basis`` (``polygon`` —
+        share inside the polygons; ``links_population`` / ``links_equal`` — share linked
+        to the list's codes; ``links`` — every linked area).
+    """
+    ys = sort_periods(str(y) for y in years)
+    grid = pd.MultiIndex.from_product(
+        [sorted({str(a) for a in areas}), ys], names=["area_code", "period"]
+    ).to_frame(index=False)
+    year_basis = (
+        overlay.assign(period=overlay["period"].astype(str)).groupby("period")["basis"].first()
+        if not overlay.empty
+        else pd.Series(dtype=object)
+    )
+    lst = listed.assign(
+        area_code=listed["area_code"].astype(str), period=listed["period"].astype(str)
+    )
+    out = grid.merge(lst[["area_code", "period", "category", "share", "on_list"]], how="left",
+                     on=["area_code", "period"])  # fmt: skip
+    on = out["on_list"].fillna(False).astype(bool)
+    out["category"] = as_text(out["category"].where(on, NOT_LISTED))
+    out["share"] = pd.to_numeric(out["share"], errors="coerce")
+    out["basis"] = as_text(out["period"].map(year_basis).where(lambda b: b.notna(), None))
+    out.loc[out["share"].isna() & ~on & (out["basis"] != "links"), "share"] = 0.0
+    return out[list(STATUS_COLUMNS)].reset_index(drop=True)

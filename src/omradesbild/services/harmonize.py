@@ -157,8 +157,10 @@ class LayerRequest:
     from_level, from_version
         The areas the data are published for.
     via_code_rule_to
-        Polygons of this DeSO version stand in for ``from_version``'s, linked by SCB's code
-        rule (see :func:`~omradesbild.harmonize.apply.harmonise_to_layer`).
+        Polygons of this DeSO version stand in for ``from_version``'s, linked by SCB's
+        change log when the store holds its links (``scb_changes*``, from ``omradesbild
+        ingest scb-key``), else by SCB's code rule (see
+        :func:`~omradesbild.harmonize.apply.harmonise_to_layer`).
     renormalise, min_share
         As in :func:`~omradesbild.harmonize.areal.build_crosswalk`.
     kommuner
@@ -214,9 +216,20 @@ def build_layer_links(store: Store, request: LayerRequest) -> LayerLinks:
         "via_code_rule_to": via_code_rule_to,
         "min_share": r.min_share,
     }
+    log = _change_log_links(store, from_version, via_code_rule_to)
+    if not log.empty:
+        # SCB's change log says what became of each area: compose through it, not the rule.
+        kw.update(source_version=via_code_rule_to, via_code_rule_to=None)
     plain = harmonise_to_layer(store, renormalise=False, **kw)
     links = harmonise_to_layer(store, renormalise=True, **kw) if renormalise else plain
     attrs = dict(plain.attrs)
+    if not log.empty:
+        plain, links = _through(log, plain), _through(log, links)
+        attrs["notes"] = [
+            *attrs.get("notes", []),
+            f"{from_version} -> {via_code_rule_to} through SCB's change log "
+            f"({', '.join(sorted(log['method'].astype(str).unique()))}), not the code rule",
+        ]
     dropped: list[str] = []
     if kommuner:
         wanted = {str(k) for k in kommuner}
@@ -239,6 +252,22 @@ def build_layer_links(store: Store, request: LayerRequest) -> LayerLinks:
         renormalised=renormalise,
         notes=list(attrs.get("notes", [])),
     )
+
+
+def _change_log_links(store: Store, from_version: str, to_version: str | None) -> pd.DataFrame:
+    """Stored ``scb_changes*`` links from ``from_version`` to ``to_version`` (may be empty)."""
+    if not to_version or to_version == from_version:
+        return pd.DataFrame(columns=list(LINK_COLUMNS))
+    lk = store.links(from_version=from_version, to_version=to_version)
+    return lk.loc[lk["method"].astype(str).str.startswith("scb_changes")]
+
+
+def _through(log: pd.DataFrame, areal: pd.DataFrame) -> pd.DataFrame:
+    """Change-log links composed with areal links from the new version to the layer."""
+    from omradesbild.harmonize.apply import compose_links
+
+    composed = compose_links(log.loc[:, list(LINK_COLUMNS)], areal)
+    return composed.loc[:, list(LINK_COLUMNS)].reset_index(drop=True)
 
 
 def _in_kommuner(

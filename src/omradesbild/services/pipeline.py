@@ -100,10 +100,12 @@ def compose_links(links: pd.DataFrame, *, from_version: str, to_version: str) ->
     result: pd.DataFrame | None = None
     for a, b in itertools.pairwise(chain):
         step = links[(links["from_version"] == a) & (links["to_version"] == b)]
-        # One method per step: prefer exact keys over approximations.
+        # One method per step: prefer exact keys over approximations, and SCB's change log
+        # (``scb_changes*``) over the code rule that only guesses what it records.
         methods = list(step["method"].unique())
         preferences = (
             "scb_key",
+            "scb_changes",
             "code_rule_population",
             "code_rule",
             "population",
@@ -111,6 +113,10 @@ def compose_links(links: pd.DataFrame, *, from_version: str, to_version: str) ->
             "areal",
         )
         for preferred in preferences:
+            family = [m for m in methods if m == preferred or m.startswith(preferred + "_")]
+            if preferred in ("scb_changes", "code_rule") and family:
+                step = step[step["method"].isin(family)]
+                break
             if preferred in methods:
                 keep = {preferred}
                 if preferred.startswith("code_rule"):
@@ -143,13 +149,21 @@ def area_indicators(
     indicators: Sequence[str] | None = None,
     base_version: str = BASE_VERSION,
     smooth: bool = False,
+    include_incomplete_crime: bool = False,
 ) -> pd.DataFrame:
     """Indicators for every area of a level, aggregated from counts of the base areas.
 
     Observations of ``base_version`` (DeSO 2018 by default) are summed over the stored links
-    (composed through intermediate versions when needed) — never averaged.
+    (composed through intermediate versions when needed) — never averaged. When the level's
+    own version has observations too (e.g. SCB's RegSO 2020 series), each indicator takes
+    one source for all periods (:func:`~omradesbild.indicators.levels.combine_levels`, as
+    :func:`omradesbild.services.levels.level_indicators`; a ``source`` column tells which).
+    Offence years that :func:`omradesbild.services.crime.crime_coverage` flags as incomplete
+    are dropped from ``crime_rate_*`` indicators unless ``include_incomplete_crime``.
     """
     from omradesbild.indicators import compute_indicators
+    from omradesbild.indicators.levels import combine_levels
+    from omradesbild.services.crime import crime_coverage, drop_flagged_crime_indicators
 
     version = resolve_version(store, level, version) if level != "country" else "country"
     obs = store.observations(area_version=base_version)
@@ -172,14 +186,16 @@ def area_indicators(
         "smooth": smooth,
     }
     out = compute_indicators(obs, links=links, level=level, **kw)  # type: ignore[arg-type]
-    if version != base_version:
-        # Data published for the level itself (e.g. surveys per RegSO) fill in indicators
-        # that the base areas cannot give; aggregated counts win where both exist.
+    if version != base_version and level != "country":
+        # Data published for the level itself (e.g. SCB's RegSO series) and base counts
+        # summed over the links: one source per indicator, never both added together.
         native = store.observations(area_version=version)
         if not native.empty:
             own = compute_indicators(native, level=level, **kw)  # type: ignore[arg-type]
-            have = set(out["indicator"].unique())
-            out = pd.concat([out, own[~own["indicator"].isin(have)]], ignore_index=True)
+            out = combine_levels(out, own, periods=kw["periods"])  # type: ignore[arg-type]
+    coverage = crime_coverage(store)
+    if not include_incomplete_crime and not coverage.empty and not out.empty:
+        out = drop_flagged_crime_indicators(out, coverage)
     return out
 
 
@@ -232,8 +248,12 @@ def method_indicators(
     period: str,
     version: str | None = None,
     base_version: str = BASE_VERSION,
+    include_incomplete_crime: bool = False,
 ) -> pd.DataFrame:
     """The indicators a method needs (and its fallbacks), for every area of a level.
+
+    Offence years flagged incomplete are left out unless ``include_incomplete_crime``
+    (see :func:`area_indicators`).
 
     Raises
     ------
@@ -251,6 +271,7 @@ def method_indicators(
         periods=[period],
         indicators=sorted(needed & _catalogue_ids()),
         base_version=base_version,
+        include_incomplete_crime=include_incomplete_crime,
     )
     if ind.empty:
         raise NotFoundError(
@@ -268,6 +289,7 @@ def area_index(
     period: str,
     version: str | None = None,
     base_version: str = BASE_VERSION,
+    include_incomplete_crime: bool = False,
 ) -> pd.DataFrame:
     """Compute an index method for every area of a level in one period from the store.
 
@@ -278,7 +300,7 @@ def area_index(
 
     ind = method_indicators(
         store, method=method, level=level, period=period, version=version,
-        base_version=base_version,
+        base_version=base_version, include_incomplete_crime=include_incomplete_crime,
     )  # fmt: skip
     table = index_table(ind, method)
     result = compute_index(table, method=method, id_column="area_code", period_column="period")

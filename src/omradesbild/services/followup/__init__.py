@@ -8,7 +8,8 @@ and the demo call these.
 
 - :mod:`.change` — :func:`change_table`, :func:`trend_table` and their summaries;
 - :mod:`.area_types` — :func:`method_periods`, :func:`area_classes`, :func:`transitions`;
-- :mod:`.police` — :func:`police_analysis`, :func:`crosstab_wide`, flags;
+- :mod:`.police` — :func:`police_analysis`, :func:`police_status` (category per
+  police year with its basis), :func:`crosstab_wide`, flags;
 - :mod:`.crime` — :func:`crime_table`, :func:`crime_per_year`;
 - :mod:`.goals` — :func:`goals_status`;
 - :mod:`.demo` — :func:`demo_followup`.
@@ -52,6 +53,8 @@ from omradesbild.services.followup.police import (
     flag_counts,
     flagged_areas,
     police_analysis,
+    police_status,
+    police_status_of,
 )
 
 __all__ = [
@@ -79,6 +82,8 @@ __all__ = [
     "method_periods",
     "police_analysis",
     "police_in_kommun",
+    "police_status",
+    "police_status_of",
     "summarise_change",
     "transitions",
     "trend_counts",

@@ -65,9 +65,11 @@ def change_table(
             f"the store holds no observations for period(s) {', '.join(missing)}; periods "
             "stored: " + ", ".join(stored)
         )
+    # flagged offence years are left out by omradesbild.services.levels.change_table
     ind = area_indicators(
-        store, level=level, version=version, periods=[p_from, p_to], indicators=inds
-    )
+        store, level=level, version=version, periods=[p_from, p_to], indicators=inds,
+        include_incomplete_crime=True,
+    )  # fmt: skip
     if kommun is not None:
         ind = ind.loc[in_kommun(ind["area_code"], kommun)]
         if ind.empty:
@@ -175,7 +177,11 @@ def trend_table(
             f"no stored periods between {period_from} and {period_to}; periods in the store: "
             + ", ".join(store_periods(store))
         )
-    ind = area_indicators(store, level=level, version=version, periods=periods, indicators=inds)
+    # flagged offence years are left out by omradesbild.services.levels.trend_table
+    ind = area_indicators(
+        store, level=level, version=version, periods=periods, indicators=inds,
+        include_incomplete_crime=True,
+    )  # fmt: skip
     if ind.empty:
         raise NotFoundError(f"no indicators can be computed at level {level} in {periods}")
     return trend(ind, weighted=weighted, confidence=confidence)

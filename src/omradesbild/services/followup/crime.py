@@ -136,6 +136,8 @@ def crime_table(
         version=version,
         periods=periods,
         indicators=[f"crime_rate_{c}" for c in codes],
+        # flagged years are marked or dropped by omradesbild.services.crime.crime_table
+        include_incomplete_crime=True,
     )
     if ind.empty:
         raise NotFoundError(f"no offence rates can be computed at level {level}")

@@ -11,14 +11,17 @@ from omradesbild.config import AREA_TYPE_METHOD, BASE_VERSION, POLICE_SHARE_THRE
 from omradesbild.errors import NotFoundError
 from omradesbild.followup._common import period_to_year, sort_periods
 from omradesbild.followup.police import (
+    OVERLAY_COLUMNS,
     area_polygons,
     listed_areas,
     overlay_police,
     police_flags,
     police_list_from_links,
     police_polygons,
+    police_shares_from_links,
 )
 from omradesbild.followup.police import crosstab_police_types as _crosstab
+from omradesbild.followup.police import police_status as _status
 from omradesbild.index import IndexMethod
 from omradesbild.services.followup._common import POLICE_SCHEME, as_method
 from omradesbild.services.pipeline import area_index, compose_links, resolve_version
@@ -90,8 +93,58 @@ class _PoliceYears:
     years: list[str]
 
 
+def _list_shares(
+    store: Store, links_all: pd.DataFrame, cls: pd.DataFrame, *, version: str, period: str
+) -> pd.DataFrame | None:
+    """A list without polygons placed on ``version`` through DeSO 2018 and stored links.
+
+    The list's codes (e.g. RegSO 2025) are reached from DeSO 2018 through the stored links
+    (SCB's change log and keys, :func:`~omradesbild.services.pipeline.compose_links`),
+    weighted by the DeSO's residents (:func:`~omradesbild.followup.police.
+    police_shares_from_links`). ``None`` when no chain of links leads there.
+    """
+    lk = links_all.loc[links_all["from_version"].isin(set(cls["version"].astype(str)))]
+    if lk.empty:
+        return None
+    list_codes = pd.DataFrame(
+        {
+            "police_code": lk["from_code"].astype(str).to_numpy(),
+            "code": lk["to_code"].astype(str).to_numpy(),
+            "version": lk["from_version"].astype(str).to_numpy(),
+        }
+    ).merge(
+        cls.assign(police_code=cls["area_code"].astype(str), version=cls["version"].astype(str))[
+            ["police_code", "version", "period", "category"]
+        ],
+        on=["police_code", "version"],
+    )
+    targets = sorted(set(lk["to_version"].astype(str)))
+    if len(targets) != 1 or list_codes.empty:
+        return None
+    try:
+        to_codes = (
+            compose_links(links_all, from_version=BASE_VERSION, to_version=targets[0])
+            if targets[0] != BASE_VERSION
+            else None
+        )
+        to_areas = (
+            compose_links(links_all, from_version=BASE_VERSION, to_version=version)
+            if version != BASE_VERSION
+            else None
+        )
+    except NotFoundError:
+        return None
+    if to_codes is None:
+        codes = list_codes["code"].drop_duplicates()
+        to_codes = pd.DataFrame({"from_code": codes, "to_code": codes, "weight": 1.0})
+    pop, _ = _population(store, period, BASE_VERSION)
+    return police_shares_from_links(
+        list_codes, to_codes, base_to_areas=to_areas, population=pop if len(pop) else None
+    )
+
+
 def _police_years(
-    store: Store, links_all: pd.DataFrame, *, level: str, version: str, year: str
+    store: Store, links_all: pd.DataFrame, *, level: str, version: str, year: str, period: str
 ) -> _PoliceYears:
     cls = store.classifications(scheme=POLICE_SCHEME)
     if cls.empty:
@@ -106,6 +159,10 @@ def _police_years(
         if py in poly_years:
             continue
         c = cls.loc[cls["period"].astype(str) == py]
+        shares = _list_shares(store, links_all, c, version=version, period=period)
+        if shares is not None:
+            link_years[py] = shares
+            continue
         lk = links_all.loc[
             links_all["from_version"].isin(set(c["version"])) & (links_all["to_version"] == version)
         ]
@@ -182,6 +239,73 @@ def _targets(
     return _Targets(base, pop_arg, area_links, all_codes, covered, pop_level)
 
 
+def _place(
+    store: Store,
+    links_all: pd.DataFrame,
+    py: _PoliceYears,
+    *,
+    level: str,
+    version: str,
+    period: str,
+    notes: list[str],
+) -> tuple[_Targets, _PoliceYears]:
+    """The areas to analyse: with DeSO polygons when polygon years are used, else all.
+
+    Polygon years that cannot be placed (no DeSO polygon under any area of the level) are
+    left out with a note when a list without polygons remains; otherwise the error names
+    what is missing.
+    """
+    if py.polygons.empty:
+        return _targets_from_links(store, links_all, level=level, version=version,
+                                   period=period), py  # fmt: skip
+    try:
+        tg = _targets(store, links_all, level=level, version=version, period=period, notes=notes)
+        if not tg.covered:
+            raise NotFoundError(
+                f"no {level} ({version}) has DeSO {BASE_VERSION} polygons under all its DeSO"
+            )
+    except NotFoundError as exc:
+        years = [y for y in py.years if y in py.link_lists]
+        poly = sorted(set(py.polygon_years) & set(py.years))
+        if not years:
+            raise NotFoundError(
+                f"the police polygons of {', '.join(poly)} cannot be placed on {level} "
+                f"({version}): {exc}; ingest the DeSO {BASE_VERSION} boundaries of these "
+                "areas with 'omradesbild ingest boundaries', or a police list linked to "
+                "the areas' codes ('omradesbild ingest police-list')"
+            ) from None
+        notes.append(
+            f"police polygons of {', '.join(poly)} left out: {exc}; lists without polygons "
+            f"({', '.join(years)}) are placed through the stored links"
+        )
+        py = _PoliceYears(py.polygons.iloc[0:0], py.polygon_years, py.link_lists, years)
+        tg = _targets_from_links(store, links_all, level=level, version=version, period=period)
+    return tg, py
+
+
+def _targets_from_links(
+    store: Store, links_all: pd.DataFrame, *, level: str, version: str, period: str
+) -> _Targets:
+    """Every area of the level, with residents summed from DeSO (no polygons needed)."""
+    codes = set(store.areas(level=level, version=version)["area_code"].astype(str))
+    if not codes:
+        raise NotFoundError(f"the store holds no {level} areas of version {version}")
+    pop_base, _ = _population(store, period, BASE_VERSION)
+    if version == BASE_VERSION:
+        pop = pop_base
+    else:
+        try:
+            lk = compose_links(links_all, from_version=BASE_VERSION, to_version=version)
+        except NotFoundError:
+            lk = pd.DataFrame(columns=["from_code", "to_code", "weight"])
+        w = lk.assign(
+            p=lk["from_code"].astype(str).map(pop_base).astype(float) * lk["weight"].astype(float)
+        )
+        pop = w.groupby(w["to_code"].astype(str))["p"].sum(min_count=1)
+    empty = gpd.GeoDataFrame({"area_code": []}, geometry=gpd.GeoSeries([]))
+    return _Targets(empty, None, None, codes, codes, pop)
+
+
 def _area_types(
     store: Store,
     method: IndexMethod,
@@ -232,24 +356,26 @@ def police_analysis(
         resolve_version(store, level, version) if level != "deso" else (version or BASE_VERSION)
     )
     links_all = store.links()
-    py = _police_years(store, links_all, level=level, version=version, year=year)
-    tg = _targets(store, links_all, level=level, version=version, period=period, notes=notes)
+    py = _police_years(store, links_all, level=level, version=version, year=year, period=period)
+    tg, py = _place(store, links_all, py, level=level, version=version, period=period, notes=notes)
     if len(tg.covered) < len(tg.all_codes):
         notes.append(
             f"only {len(tg.covered)} of {len(tg.all_codes)} {level} have polygons in the store; "
             "the analysis is restricted to them (area types are still computed against all "
             f"{len(tg.all_codes)})"
         )
-    ov = overlay_police(
-        py.polygons, tg.base, tg.base_population, area_links=tg.area_links, threshold=threshold
-    )
+    ov = pd.DataFrame(columns=list(OVERLAY_COLUMNS))
+    if not py.polygons.empty:
+        ov = overlay_police(
+            py.polygons, tg.base, tg.base_population, area_links=tg.area_links,
+            threshold=threshold,
+        )  # fmt: skip
     ov = ov.loc[ov["area_code"].isin(tg.covered)]
     parts = [ov] + [
         f.loc[f["area_code"].isin(tg.covered)] for p, f in py.link_lists.items() if p in py.years
     ]
-    overlay = pd.concat([p for p in parts if not p.empty], ignore_index=True) if parts else ov
-    if overlay.empty:
-        overlay = ov
+    found = [p for p in parts if not p.empty]
+    overlay = pd.concat(found, ignore_index=True) if found else ov
     listed = listed_areas(overlay, threshold=threshold)
     n_polys = int((py.polygons["period"] == year).sum())
     n_matched = int(overlay.loc[overlay["period"] == year, "police_code"].nunique())
@@ -261,7 +387,10 @@ def police_analysis(
         overlay=overlay,
         listed=listed,
         crosstab=_crosstab(listed, types, population=tg.population, periods=py.years),
-        flags=police_flags(listed, types, periods=py.years),
+        # the flags speak of the stored years only ("on no stored list (2023, 2025)")
+        flags=police_flags(listed, types, periods=py.years).assign(
+            stored_years=", ".join(py.years)
+        ),
         area_types=types,
         police_year=year,
         police_years=py.years,
@@ -286,14 +415,22 @@ def _coverage_notes(
         )
     if len(py.years) == 1:
         notes.append(
-            f"only one police year ({year}) is stored: flag (a), left the list, needs an "
-            "earlier year and cannot be set"
+            f"only one police year ({year}) is stored or can be placed: flag (a), left the "
+            "list, needs an earlier year and cannot be set"
         )
-    for p in py.link_lists:
-        if p in py.years:
+    for p, frame in py.link_lists.items():
+        if p not in py.years:
+            continue
+        if set(frame["basis"]) == {"links"}:
             notes.append(
                 f"{p}: list without polygons, every {level} linked to a police area counts as "
                 "listed (no threshold)"
+            )
+        else:
+            notes.append(
+                f"{p}: list without polygons, a {level} counts as listed when the share of its "
+                "residents linked to the list's codes (through SCB's change log and keys) "
+                "reaches the threshold"
             )
     return notes
 
@@ -323,3 +460,54 @@ def flagged_areas(flags: pd.DataFrame, year: str | None = None) -> pd.DataFrame:
     """The flagged areas (area code, area type, category, flag), in one police year or all."""
     now = flags if year is None else flags.loc[flags["period"].astype(str) == str(year)]
     return now.loc[now["flag"].notna(), ["area_code", "area_type", "category", "flag"]]
+
+
+def police_status(
+    store: Store,
+    *,
+    level: str,
+    period: str | int,
+    police_year: str | int | None = None,
+    version: str | None = None,
+    threshold: float = POLICE_SHARE_THRESHOLD,
+) -> pd.DataFrame:
+    """Each area's police category in every stored year up to ``police_year``, with basis.
+
+    The one rule of ``followup police`` (:func:`police_analysis`): the share of the area's
+    residents (``pop_total`` of ``period``; surface without population) inside a year's
+    police polygons where the store holds polygons under the area, else the share linked
+    to the codes a list without polygons names (e.g. the 2025 list's RegSO 2025 codes,
+    reached through SCB's change log and keys); listed when the share is at least
+    ``threshold`` (:data:`~omradesbild.config.POLICE_SHARE_THRESHOLD`).
+
+    Parameters
+    ----------
+    police_year
+        The last police year; default the latest stored year that can be placed.
+
+    Returns
+    -------
+    pandas.DataFrame
+        :data:`~omradesbild.followup.police.STATUS_COLUMNS`, one row per analysed area and
+        police year; empty when no police year can be placed on the level.
+    """
+    cls = store.classifications(scheme=POLICE_SCHEME)
+    years = sort_periods(cls["period"].astype(str).unique()) if not cls.empty else []
+    if police_year is not None:
+        years = [y for y in years if period_to_year(y) <= period_to_year(police_year)]
+    for year in reversed(years):
+        try:
+            res = police_analysis(
+                store, level=level, period=period, police_year=year, version=version,
+                threshold=threshold,
+            )  # fmt: skip
+        except NotFoundError:
+            continue
+        return police_status_of(res)
+    return pd.DataFrame(columns=["area_code", "period", "category", "share", "basis"])
+
+
+def police_status_of(res: PoliceAnalysis) -> pd.DataFrame:
+    """:func:`police_status` of an analysis already made (every analysed area and year)."""
+    areas = set(res.area_types["area_code"].astype(str)) | set(res.listed["area_code"].astype(str))
+    return _status(res.listed, res.overlay, areas=areas, years=res.police_years)

@@ -1,0 +1,164 @@
+"""The pipeline composes through SCB's change log and uses a level's own observations."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+import shapely
+
+from omradesbild.services.pipeline import compose_links
+from omradesbild.sources.base import LINK_COLUMNS
+
+
+def _links(method: str, pairs: list[tuple[str, str, float]]) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "from_code": [p[0] for p in pairs],
+            "from_level": "deso",
+            "from_version": "deso2018",
+            "to_code": [p[1] for p in pairs],
+            "to_level": "deso",
+            "to_version": "deso2025",
+            "weight": [p[2] for p in pairs],
+            "method": method,
+        }
+    ).loc[:, list(LINK_COLUMNS)]
+
+
+def _w(links: pd.DataFrame) -> dict[tuple[str, str], float]:
+    return {
+        (str(f), str(t)): float(x)
+        for f, t, x in zip(links.from_code, links.to_code, links.weight, strict=True)
+    }
+
+
+@pytest.mark.parametrize("rule", ["code_rule", "code_rule_population"])
+def test_change_log_links_win_over_code_rule(rule: str) -> None:
+    rule_links = _links(rule, [("0114C1060", "0114C1061", 0.5), ("0114C1060", "0114C1062", 0.5)])
+    log = pd.concat(
+        [
+            _links("scb_changes", [("0114C1010", "0114C1010", 1.0)]),
+            _links(
+                "scb_changes_population",
+                [("0114C1060", "0114C1061", 0.8), ("0114C1060", "0114C1062", 0.2)],
+            ),
+        ]
+    )
+    for stored in (pd.concat([rule_links, log]), pd.concat([log, rule_links])):
+        out = compose_links(stored, from_version="deso2018", to_version="deso2025")
+        assert set(out["method"]) == {"scb_changes", "scb_changes_population"}
+        assert _w(out) == pytest.approx(
+            {
+                ("0114C1010", "0114C1010"): 1.0,
+                ("0114C1060", "0114C1061"): 0.8,
+                ("0114C1060", "0114C1062"): 0.2,
+            }
+        )
+    # without the change log the code rule is used
+    out = compose_links(rule_links, from_version="deso2018", to_version="deso2025")
+    assert set(out["method"]) == {rule}
+
+
+def test_area_indicators_one_source_per_indicator(tmp_path: Path) -> None:
+    from omradesbild.services.labelled import ingest_scb_csv
+    from omradesbild.services.pipeline import area_indicators
+    from test_scb_csv import BORN, _obs, _store, write
+
+    with _store(tmp_path) as store:
+        ingest_scb_csv(store, [write(tmp_path, "born.csv", BORN)])
+        store.ingest(_obs([
+            ("0114C1010", "deso2018", "pop_total", "2022", 600),
+            ("0114C1010", "deso2018", "pop_born_sweden", "2022", 400),
+            ("0114C1020", "deso2018", "pop_total", "2022", 400),
+            ("0114C1020", "deso2018", "pop_born_sweden", "2022", 300),
+            ("0114C1030", "deso2018", "pop_total", "2022", 800),
+            ("0114C1030", "deso2018", "pop_born_sweden", "2022", 500),
+        ]))  # fmt: skip
+        one = area_indicators(store, level="regso", periods=["2022"], indicators=["foreign_born"])
+        v = one.set_index("area_code")
+        assert set(one["source"]) == {"aggregated"}
+        assert v.loc["0114R001", "value"] == pytest.approx(30.0)
+        assert v.loc["0114R001", "denominator"] == 1000  # never DeSO and RegSO counts summed
+        three = area_indicators(
+            store, level="regso", periods=["2020", "2021", "2022"], indicators=["foreign_born"]
+        )
+        # the RegSO series covers more years: it gives every year, 2022 included
+        assert set(three["source"]) == {"native"}
+        b = three[three["area_code"] == "0114R001"].set_index("period")["value"]
+        assert b.to_dict() == pytest.approx({"2020": 50.0, "2021": 49.0, "2022": 48.0})
+
+
+def test_area_indicators_leave_out_flagged_offence_years(tmp_path: Path) -> None:
+    from omradesbild.services.crime import ingest_crime
+    from omradesbild.services.pipeline import area_indicators
+    from omradesbild.sources.scb_key import read_scb_key
+    from omradesbild.store import Store
+    from test_crime import report, write
+    from test_crime_coverage import _pop
+
+    key = tmp_path / "key.csv"
+    key.write_text(
+        "Kommun,Kommunnamn,DeSO_2018,RegSO_2020,RegSOkod_2020\n"
+        "0581,Norrköping,0581C1070,Centrum,0581R001\n",
+        encoding="utf-8",
+    )
+    reports = [report(date="2019-05-01", reg="2019-05-02", deso="")] * 3
+    reports += [report(date="2019-05-01", reg="2019-05-02")]
+    for year in ("2020", "2021", "2022"):
+        reports += [report(date=f"{year}-06-01", reg=f"{year}-06-02")] * 12
+    reports += [report(date="2023-01-05", reg="2023-01-06")]  # extract ends 6 Jan 2023
+    path = write(tmp_path / "bilbrand.csv", reports)
+    with Store(":memory:") as store:
+        store.ingest(read_scb_key(key))
+        store.ingest(_pop(["0581C1070"], ["2019", "2020", "2021", "2022", "2023"]))
+        ingest_crime(store, [path])
+        for level in ("deso", "regso"):
+            ind = area_indicators(store, level=level, indicators=["crime_rate_1211"])
+            assert sorted(ind["period"]) == ["2020", "2021", "2022"]
+            kept = area_indicators(
+                store, level=level, indicators=["crime_rate_1211"], include_incomplete_crime=True
+            )
+            assert sorted(kept["period"]) == ["2019", "2020", "2021", "2022", "2023"]
+
+
+def test_layer_via_new_deso_composes_through_change_log() -> None:
+    from omradesbild.services.harmonize import LayerRequest, build_layer_links
+    from omradesbild.sources.base import Areas
+    from omradesbild.store import Store
+    from test_harmonize_areal import X0, Y0, _areas, _meta, square
+
+    store = Store(":memory:")
+    rows18 = [{"area_code": c, "level": "deso", "version": "deso2018"}
+              for c in ("1480C1010", "1480C1020")]  # fmt: skip
+    store.ingest(Areas(_meta("a18"), areas=_areas(rows18)))
+    g25 = {"1480C1011": square(0, 0), "1480C1012": square(1, 0), "1480C1020": square(2, 0)}
+    rows25 = [{"area_code": c, "level": "deso", "version": "deso2025", "geometry": g.wkb}
+              for c, g in g25.items()]  # fmt: skip
+    store.ingest(Areas(_meta("a25"), areas=_areas(rows25)))
+    districts = {
+        "W": shapely.box(X0, Y0, X0 + 1500, Y0 + 1000),
+        "E": shapely.box(X0 + 1500, Y0, X0 + 3000, Y0 + 1000),
+    }
+    rowsd = [{"area_code": c, "level": "district", "version": "city", "geometry": g.wkb}
+             for c, g in districts.items()]  # fmt: skip
+    store.ingest(Areas(_meta("dist"), areas=_areas(rowsd)))
+    req = LayerRequest(level="district", version="city", via_code_rule_to="deso2025")
+    rule = build_layer_links(store, req)
+    assert set(rule.links["method"]) == {"code_rule+areal"}
+    log = pd.concat(
+        [
+            _links("scb_changes_population", [("1480C1010", "1480C1011", 0.9),
+                                              ("1480C1010", "1480C1012", 0.1)]),
+            _links("scb_changes", [("1480C1020", "1480C1020", 1.0)]),
+        ]
+    )  # fmt: skip
+    store.ingest(Areas(_meta("log"), areas=_areas([]), links=log))
+    built = build_layer_links(store, req)
+    assert _w(built.links) == pytest.approx(
+        {("1480C1010", "W"): 0.95, ("1480C1010", "E"): 0.05, ("1480C1020", "E"): 1.0}
+    )
+    assert set(built.links["method"]) == {"scb_changes_population+areal", "scb_changes+areal"}
+    assert set(built.links["from_version"]) == {"deso2018"}
+    assert any("change log" in n for n in built.notes)
