@@ -363,7 +363,9 @@ class PoliceData:
 
     An area is listed in a year when the share of its residents inside that year's police
     polygons is at least :data:`~omradesbild.config.POLICE_SHARE_THRESHOLD` (surface share
-    where no population is stored; link-only years list every linked area).
+    where no population is stored); for a list without polygons (2025), when the share of
+    its residents linked to the listed codes is (:func:`~omradesbild.followup.police.
+    police_shares_from_links`).
     """
 
     listed: pd.DataFrame  # LISTED_COLUMNS + basis
