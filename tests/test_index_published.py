@@ -289,8 +289,8 @@ def test_cli_uncertainty_prints_and_writes_expected_counts(tmp_path: Path, cli: 
         [*args, "--out", str(out), "--uncertainty", "40", "--sensitivity", "weights"]
     )
     assert code == 0, err
-    assert "dras / drawn: weights" in stdout
-    assert "observerat / observed, förväntat / expected" in stdout
+    assert "dras: weights" in stdout and "drawn: weights" in stdout
+    assert "Klass: observerat, förväntat / class: observed, expected" in stdout
     summary = json.loads((tmp_path / "o.uncertainty.json").read_text("utf-8"))
     assert summary["sensitivity"] == ["weights"] and len(summary["class_counts"]) == 5
     assert sum(r["observed"] for r in summary["class_counts"]) == 60
