@@ -16,28 +16,14 @@ import pandas as pd
 
 from omradesbild.areas.codes import DESO_RE, KOMMUN_RE, REGSO_RE, kommun_of
 from omradesbild.config import BASE_VERSION, DEFAULT_CONFIDENCE
-from omradesbild.errors import ConfigError, InputError, NotFoundError
+from omradesbild.errors import ConfigError, NotFoundError
 from omradesbild.followup._common import period_to_year, sort_periods
 from omradesbild.followup.change import compare_to_reference, indicator_change, trend
-from omradesbild.indicators import compute_indicators, default_catalogue, reference_values
+from omradesbild.indicators import compute_indicators, reference_values
 from omradesbild.indicators.levels import AGGREGATED, choose_level_sources, combine_levels
-from omradesbild.services.followup._common import check_kommun, in_kommun
+from omradesbild.services.followup._common import check_indicators, check_kommun, in_kommun
 from omradesbild.services.pipeline import compose_links, resolve_version
 from omradesbild.store import Store
-
-
-def _check_indicators(indicators: Sequence[str] | None) -> list[str] | None:
-    if not indicators:
-        return None
-    ids = set(default_catalogue().ids)
-    unknown = [i for i in indicators if i not in ids]
-    if unknown:
-        raise InputError(
-            "unknown indicator(s): " + ", ".join(unknown),
-            field="--indicator",
-            expected="ids from 'omradesbild indicators list', e.g. not_employed_16_64",
-        )
-    return list(dict.fromkeys(indicators))
 
 
 def _periods(store: Store, version: str) -> list[str]:
@@ -92,7 +78,7 @@ def level_indicators(
     """
     ver = resolve_version(store, level, version) if level != "country" else "country"
     ps = [str(p) for p in periods]
-    inds = _check_indicators(indicators)
+    inds = check_indicators(indicators)
     agg, base_obs = _aggregated(store, level, ver, ps, inds)
     native_obs = (
         store.observations(area_version=ver, periods=ps)
