@@ -153,10 +153,6 @@ def difference_in_differences(
 ) -> DidResult:
     """Two-way fixed-effects difference-in-differences of one indicator.
 
-    This function is longer than 80 lines on purpose: the estimate, its standard error and the
-    interval use the same grouped means and are kept together to be checked against the formulas
-    below.
-
     Parameters
     ----------
     panel
@@ -206,24 +202,7 @@ def difference_in_differences(
     if both:
         raise InputError(f"{both[0]} is both an intervention and a comparison area",
                          field="comparison", expected="areas without the intervention")  # fmt: skip
-    df = pd.DataFrame({
-        "area_code": panel["area_code"].astype(str).to_numpy(),
-        "period": panel["period"].astype(str).to_numpy(),
-        "value": pd.to_numeric(panel["value"], errors="coerce").to_numpy(dtype=float),
-    })  # fmt: skip
-    df = df.loc[df["area_code"].isin(t_set | c_set) & np.isfinite(df["value"])]
-    start = period_to_year(start_period, field="start_period")
-    df["year"] = [period_to_year(p) for p in df["period"]]
-    df["treated"] = df["area_code"].isin(t_set)
-    df["post"] = df["year"] >= start
-    for grp, name in ((True, "intervention"), (False, "comparison")):
-        for post, when in ((False, "before"), (True, "from")):
-            if not ((df["treated"] == grp) & (df["post"] == post)).any():
-                raise InputError(
-                    f"no {name} area has a value {when} the start period {start_period}",
-                    field="value",
-                    expected="values for both groups before and after the start",
-                )
+    df, start = _did_frame(panel, t_set, c_set, start_period)
     notes: list[str] = []
     missing_t = sorted(t_set - set(df.loc[df["treated"], "area_code"]))
     if missing_t:
@@ -244,29 +223,10 @@ def difference_in_differences(
         notes.append(f"only {n_t} intervention area(s): the cluster-robust interval is too "
                      "narrow; read it as indicative")  # fmt: skip
 
-    means = (
-        df.assign(group=np.where(df["treated"], "treated", "comparison"))
-        .groupby(["group", "period"], as_index=False)
-        .agg(value=("value", "mean"), n_areas=("area_code", "nunique"), post=("post", "first"))
-    )
-    means["year"] = [period_to_year(p) for p in means["period"]]
-    means = means.sort_values(["group", "year"]).drop(columns="year").reset_index(drop=True)
-    cell = df.groupby(["treated", "post"])["value"].mean()
-    simple = float(
-        (cell[True, True] - cell[True, False]) - (cell[False, True] - cell[False, False])
-    )
+    means, simple = _group_means(df)
 
     pre = df.loc[~df["post"]]
-    slope, slope_p = np.nan, np.nan
-    if pre["period"].nunique() >= 2:
-        xr = (pre["treated"].to_numpy(dtype=float) * (pre["year"].to_numpy() - start))[:, None]
-        b, sb, dfree = _fe_ols(pre["value"].to_numpy(), pre["area_code"].to_numpy(),
-                               pre["period"].to_numpy(), xr, se=se)  # fmt: skip
-        slope = float(b[0])
-        if dfree > 0 and sb[0] > 0:
-            slope_p = float(2 * stats.t.sf(abs(slope / sb[0]), dfree))
-    else:
-        notes.append("fewer than two periods before the start: the pre-trend cannot be checked")
+    slope, slope_p = _pre_trend(pre, start, se, notes)
     if not np.isnan(slope_p) and slope_p < 0.05:
         notes.append("the trends differed before the start (pre-trend test p < 0.05): the "
                      "parallel-trends assumption is doubtful")  # fmt: skip
@@ -281,6 +241,66 @@ def difference_in_differences(
         pre_periods], post_periods=[str(x) for x in post_periods], simple_2x2=simple,
         pre_trend_slope=slope, pre_trend_p=slope_p, means=means, notes=notes,
     )  # fmt: skip
+
+
+def _did_frame(
+    panel: pd.DataFrame, t_set: set[str], c_set: set[str], start_period: str | int
+) -> tuple[pd.DataFrame, float]:
+    """The panel's values of both groups with ``year``, ``treated`` and ``post``, and the
+    start's year; raises when a group has no value before or from the start."""
+    df = pd.DataFrame({
+        "area_code": panel["area_code"].astype(str).to_numpy(),
+        "period": panel["period"].astype(str).to_numpy(),
+        "value": pd.to_numeric(panel["value"], errors="coerce").to_numpy(dtype=float),
+    })  # fmt: skip
+    df = df.loc[df["area_code"].isin(t_set | c_set) & np.isfinite(df["value"])]
+    start = period_to_year(start_period, field="start_period")
+    df["year"] = [period_to_year(p) for p in df["period"]]
+    df["treated"] = df["area_code"].isin(t_set)
+    df["post"] = df["year"] >= start
+    for grp, name in ((True, "intervention"), (False, "comparison")):
+        for post, when in ((False, "before"), (True, "from")):
+            if not ((df["treated"] == grp) & (df["post"] == post)).any():
+                raise InputError(
+                    f"no {name} area has a value {when} the start period {start_period}",
+                    field="value",
+                    expected="values for both groups before and after the start",
+                )
+    return df, start
+
+
+def _group_means(df: pd.DataFrame) -> tuple[pd.DataFrame, float]:
+    """Mean per group and period, and the simple 2×2 difference of the four cell means."""
+    means = (
+        df.assign(group=np.where(df["treated"], "treated", "comparison"))
+        .groupby(["group", "period"], as_index=False)
+        .agg(value=("value", "mean"), n_areas=("area_code", "nunique"), post=("post", "first"))
+    )
+    means["year"] = [period_to_year(p) for p in means["period"]]
+    means = means.sort_values(["group", "year"]).drop(columns="year").reset_index(drop=True)
+    cell = df.groupby(["treated", "post"])["value"].mean()
+    simple = float(
+        (cell[True, True] - cell[True, False]) - (cell[False, True] - cell[False, False])
+    )
+    return means, simple
+
+
+def _pre_trend(
+    pre: pd.DataFrame, start: float, se: Literal["cluster", "simple"], notes: list[str]
+) -> tuple[float, float]:
+    """Slope (and p-value) of the intervention group's extra trend before the start; adds a
+    note when it cannot be checked."""
+    slope, slope_p = np.nan, np.nan
+    if pre["period"].nunique() >= 2:
+        xr = (pre["treated"].to_numpy(dtype=float) * (pre["year"].to_numpy() - start))[:, None]
+        b, sb, dfree = _fe_ols(pre["value"].to_numpy(), pre["area_code"].to_numpy(),
+                               pre["period"].to_numpy(), xr, se=se)  # fmt: skip
+        slope = float(b[0])
+        if dfree > 0 and sb[0] > 0:
+            slope_p = float(2 * stats.t.sf(abs(slope / sb[0]), dfree))
+    else:
+        notes.append("fewer than two periods before the start: the pre-trend cannot be checked")
+    return slope, slope_p
 
 
 def comparable_areas(

@@ -171,9 +171,6 @@ def overlay_police(
 ) -> pd.DataFrame:
     r"""Share of each statistical area inside each police polygon, per year.
 
-    This function is longer than 80 lines on purpose: one overlay with its checks, intersections
-    and population shares over the same geometries, in order.
-
     Parameters
     ----------
     police
@@ -226,6 +223,39 @@ def overlay_police(
     _check_threshold(threshold)
     require_columns(police, ("area_code", period_column, "category"), what="police polygons")
     require_columns(areas, ("area_code",), what="areas")
+    pairs, a_codes, a_area = _intersections(police, areas, period_column)
+    pop: pd.Series | None = None
+    if population is not None:
+        pop = pd.Series(
+            pd.to_numeric(population, errors="coerce").to_numpy(dtype=float),
+            index=population.index.astype(str),
+        )
+        pop = pop.groupby(level=0).first()
+    if area_links is None:
+        out = pairs.rename(columns={"base": "area_code"})
+        out["share_area"] = out["share"]
+        if pop is not None:
+            p = out["area_code"].map(pop).to_numpy(dtype=float)
+            out["share_population"] = np.where(np.isfinite(p), out["share"], np.nan)
+        else:
+            out["share_population"] = np.nan
+    else:
+        out = _linked_shares(pairs, area_links, a_codes, a_area, pop)
+    out = out.loc[out["share_area"] >= min_share].copy()
+    basis = np.where(
+        np.isfinite(out["share_population"]), out["share_population"], out["share_area"]
+    )
+    out["on_list"] = basis >= threshold - 1e-12
+    out["basis"] = "polygon"
+    out = out.sort_values(["period", "police_code", "area_code"], kind="mergesort")
+    return out[list(OVERLAY_COLUMNS)].reset_index(drop=True)
+
+
+def _intersections(
+    police: gpd.GeoDataFrame, areas: gpd.GeoDataFrame, period_column: str
+) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
+    """Every overlapping (base area, police polygon) pair with the intersection's area and
+    ``share`` of the base area; also the base areas' codes and areas."""
     pol_geo = _projected(_geoseries(police, what="police polygons"), None, what="police polygons")
     area_geo = _projected(_geoseries(areas, what="areas"), pol_geo.crs, what="areas")
     a_codes = areas["area_code"].astype(str).to_numpy()
@@ -254,57 +284,45 @@ def overlay_police(
     )
     pairs = pairs.loc[(pairs["inter"] > 0) & (pairs["base_area"] > 0)]
     pairs["share"] = pairs["inter"] / pairs["base_area"]
-    pop: pd.Series | None = None
-    if population is not None:
-        pop = pd.Series(
-            pd.to_numeric(population, errors="coerce").to_numpy(dtype=float),
-            index=population.index.astype(str),
-        )
-        pop = pop.groupby(level=0).first()
-    if area_links is None:
-        out = pairs.rename(columns={"base": "area_code"})
-        out["share_area"] = out["share"]
-        if pop is not None:
-            p = out["area_code"].map(pop).to_numpy(dtype=float)
-            out["share_population"] = np.where(np.isfinite(p), out["share"], np.nan)
-        else:
-            out["share_population"] = np.nan
+    return pairs, a_codes, a_area
+
+
+def _linked_shares(
+    pairs: pd.DataFrame,
+    area_links: pd.DataFrame,
+    a_codes: np.ndarray,
+    a_area: np.ndarray,
+    pop: pd.Series | None,
+) -> pd.DataFrame:
+    """Area and population shares of the target areas of ``area_links``, summed over their
+    base areas."""
+    require_columns(area_links, ("from_code", "to_code"), what="area links")
+    links = pd.DataFrame(
+        {
+            "base": area_links["from_code"].astype(str).to_numpy(),
+            "area_code": area_links["to_code"].astype(str).to_numpy(),
+        }
+    ).drop_duplicates()
+    sizes = pd.DataFrame({"base": a_codes, "base_area": a_area})
+    sizes = sizes.merge(links, on="base", how="inner")
+    if pop is not None:
+        sizes["pop"] = sizes["base"].map(pop).astype(float)
     else:
-        require_columns(area_links, ("from_code", "to_code"), what="area links")
-        links = pd.DataFrame(
-            {
-                "base": area_links["from_code"].astype(str).to_numpy(),
-                "area_code": area_links["to_code"].astype(str).to_numpy(),
-            }
-        ).drop_duplicates()
-        sizes = pd.DataFrame({"base": a_codes, "base_area": a_area})
-        sizes = sizes.merge(links, on="base", how="inner")
-        if pop is not None:
-            sizes["pop"] = sizes["base"].map(pop).astype(float)
-        else:
-            sizes["pop"] = np.nan
-        tot = sizes.groupby("area_code").agg(
-            total_area=("base_area", "sum"), total_pop=("pop", lambda s: s.sum(min_count=1))
-        )
-        j = pairs.merge(links, on="base", how="inner")
-        j["pop_in"] = j["base"].map(pop).astype(float) * j["share"] if pop is not None else np.nan
-        agg = (
-            j.groupby(["area_code", "period", "police_code", "category"], sort=False)
-            .agg(inter=("inter", "sum"), pop_in=("pop_in", lambda s: s.sum(min_count=1)))
-            .reset_index()
-        )
-        agg = agg.merge(tot, left_on="area_code", right_index=True, how="left")
-        agg["share_area"] = agg["inter"] / agg["total_area"]
-        with np.errstate(divide="ignore", invalid="ignore"):
-            agg["share_population"] = np.where(
-                agg["total_pop"] > 0, agg["pop_in"] / agg["total_pop"], np.nan
-            )
-        out = agg
-    out = out.loc[out["share_area"] >= min_share].copy()
-    basis = np.where(
-        np.isfinite(out["share_population"]), out["share_population"], out["share_area"]
+        sizes["pop"] = np.nan
+    tot = sizes.groupby("area_code").agg(
+        total_area=("base_area", "sum"), total_pop=("pop", lambda s: s.sum(min_count=1))
     )
-    out["on_list"] = basis >= threshold - 1e-12
-    out["basis"] = "polygon"
-    out = out.sort_values(["period", "police_code", "area_code"], kind="mergesort")
-    return out[list(OVERLAY_COLUMNS)].reset_index(drop=True)
+    j = pairs.merge(links, on="base", how="inner")
+    j["pop_in"] = j["base"].map(pop).astype(float) * j["share"] if pop is not None else np.nan
+    agg = (
+        j.groupby(["area_code", "period", "police_code", "category"], sort=False)
+        .agg(inter=("inter", "sum"), pop_in=("pop_in", lambda s: s.sum(min_count=1)))
+        .reset_index()
+    )
+    agg = agg.merge(tot, left_on="area_code", right_index=True, how="left")
+    agg["share_area"] = agg["inter"] / agg["total_area"]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        agg["share_population"] = np.where(
+            agg["total_pop"] > 0, agg["pop_in"] / agg["total_pop"], np.nan
+        )
+    return agg
