@@ -55,6 +55,7 @@ CROSSWALK_COLUMNS: tuple[str, ...] = (
 )
 
 GeomArray = npt.NDArray[np.object_]
+FloatArr = npt.NDArray[np.float64]
 
 
 def _level_version(
@@ -225,9 +226,6 @@ def build_crosswalk(
 ) -> pd.DataFrame:
     r"""Areal crosswalk from every source polygon to the target polygons it overlaps.
 
-    This function is longer than 80 lines on purpose: the intersection, the weights and the
-    coverage diagnostics run over the same spatial index and arrays, in order.
-
     Parameters
     ----------
     source, target
@@ -321,29 +319,11 @@ def build_crosswalk(
         )
     p = _source_weights(weights, s_codes) if weights is not None else None
 
-    tree = shapely.STRtree(t_geoms)
-    si, tj = tree.query(s_geoms, predicate="intersects")
-    overlap = (
-        shapely.area(shapely.intersection(s_geoms[si], t_geoms[tj]))
-        if len(si)
-        else np.zeros(0, dtype=float)
-    )
-    if not (overlap > 0).any():
-        raise InputError(
-            "the layers do not overlap: source bounds "
-            f"{_bounds_text(s_geoms)} target bounds {_bounds_text(t_geoms)} (EPSG:3006)",
-            field="geometry",
-            expected="two layers covering (part of) the same ground; check their CRS",
-        )
     s_area = shapely.area(s_geoms)
     t_area = shapely.area(t_geoms)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        w = np.where(s_area[si] > 0, overlap / s_area[si], 0.0)
-        t_share = np.where(t_area[tj] > 0, overlap / t_area[tj], 0.0)
-    keep = (overlap > 0) & (w >= min_share)
-    si, tj, overlap, w, t_share = si[keep], tj[keep], overlap[keep], w[keep], t_share[keep]
-    order = np.lexsort((t_codes[tj], s_codes[si]))
-    si, tj, overlap, w, t_share = si[order], tj[order], overlap[order], w[order], t_share[order]
+    si, tj, overlap, w, t_share = _overlaps(
+        s_geoms, t_geoms, s_codes, t_codes, s_area, t_area, min_share
+    )
 
     s_cov = np.bincount(si, weights=w, minlength=len(s_codes))
     t_cov = np.bincount(tj, weights=t_share, minlength=len(t_codes))
@@ -368,21 +348,71 @@ def build_crosswalk(
         "source_coverage": s_cov[si],
         "target_coverage": t_cov[tj],
     }
-    if p is not None:
-        alloc = w * p[si]
-        tot = np.bincount(tj, weights=alloc, minlength=len(t_codes))
-        with np.errstate(divide="ignore", invalid="ignore"):
-            out["source_weight"] = p[si]
-            out["allocated_weight"] = alloc
-            out["target_weight_share"] = np.where(tot[tj] > 0, alloc / tot[tj], np.nan)
-    else:
-        for c in ("source_weight", "allocated_weight", "target_weight_share"):
-            out[c] = np.full(n, np.nan)
+    out.update(_weight_columns(p, w, si, tj, len(t_codes)))
     result = pd.DataFrame(out, columns=list(CROSSWALK_COLUMNS))
     result.attrs["sources_without_target"] = sorted(s_codes[s_cov == 0].tolist())
     result.attrs["targets_without_source"] = sorted(t_codes[t_cov == 0].tolist())
     result.attrs["notes"] = s_notes + t_notes
     return result
+
+
+def _overlaps(
+    s_geoms: GeomArray,
+    t_geoms: GeomArray,
+    s_codes: npt.NDArray[np.str_],
+    t_codes: npt.NDArray[np.str_],
+    s_area: FloatArr,
+    t_area: FloatArr,
+    min_share: float,
+) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.intp], FloatArr, FloatArr, FloatArr]:
+    """Overlapping (source, target) pairs with at least ``min_share`` of the source, sorted
+    by codes: indices, overlap area, share of the source and share of the target."""
+    tree = shapely.STRtree(t_geoms)
+    si, tj = tree.query(s_geoms, predicate="intersects")
+    overlap = (
+        shapely.area(shapely.intersection(s_geoms[si], t_geoms[tj]))
+        if len(si)
+        else np.zeros(0, dtype=float)
+    )
+    if not (overlap > 0).any():
+        raise InputError(
+            "the layers do not overlap: source bounds "
+            f"{_bounds_text(s_geoms)} target bounds {_bounds_text(t_geoms)} (EPSG:3006)",
+            field="geometry",
+            expected="two layers covering (part of) the same ground; check their CRS",
+        )
+    with np.errstate(divide="ignore", invalid="ignore"):
+        w = np.where(s_area[si] > 0, overlap / s_area[si], 0.0)
+        t_share = np.where(t_area[tj] > 0, overlap / t_area[tj], 0.0)
+    keep = (overlap > 0) & (w >= min_share)
+    si, tj, overlap, w, t_share = si[keep], tj[keep], overlap[keep], w[keep], t_share[keep]
+    order = np.lexsort((t_codes[tj], s_codes[si]))
+    si, tj, overlap, w, t_share = si[order], tj[order], overlap[order], w[order], t_share[order]
+    return si, tj, overlap, w, t_share
+
+
+def _weight_columns(
+    p: FloatArr | None,
+    w: FloatArr,
+    si: npt.NDArray[np.intp],
+    tj: npt.NDArray[np.intp],
+    n_targets: int,
+) -> dict[str, FloatArr]:
+    """``source_weight``, ``allocated_weight`` and ``target_weight_share`` (NaN without
+    source weights)."""
+    cols: dict[str, FloatArr] = {}
+    n = len(si)
+    if p is not None:
+        alloc = w * p[si]
+        tot = np.bincount(tj, weights=alloc, minlength=n_targets)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            cols["source_weight"] = p[si]
+            cols["allocated_weight"] = alloc
+            cols["target_weight_share"] = np.where(tot[tj] > 0, alloc / tot[tj], np.nan)
+    else:
+        for c in ("source_weight", "allocated_weight", "target_weight_share"):
+            cols[c] = np.full(n, np.nan)
+    return cols
 
 
 def coverage_summary(crosswalk: pd.DataFrame) -> pd.DataFrame:
