@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -15,6 +15,9 @@ from omradesbild.config import (
     REPORT_UNCERTAINTY_DRAWS,
 )
 from omradesbild.wording import both
+
+if TYPE_CHECKING:
+    from omradesbild.services.city import CityData
 
 #: Without ``--pdf``/``--no-pdf``, PDFs are written when there are at most this many profiles.
 PDF_AUTO_MAX = 50
@@ -115,17 +118,21 @@ def report(
     if pdf is None:
         pdf = len(data.profile_codes) <= PDF_AUTO_MAX and has_optional_dependency("weasyprint")
     if pdf:
-        from omradesbild.reports.pdf import build_pdfs, link_pdfs
+        _write_pdfs(data, res.out / "profiles")
 
-        profiles = res.out / "profiles"
-        pres = build_pdfs(data, profiles)
-        link_pdfs(profiles, data.profile_codes, lang=data.lang)
-        typer.echo(
-            both(
-                "cli_pdfs_written",
-                n=len(pres.paths),
-                path=profiles,
-                secs=f"{pres.seconds:.1f}",
-                per=f"{pres.seconds_per_pdf:.2f}",
-            )
+
+def _write_pdfs(data: CityData, profiles: Path) -> None:
+    """Write every profile as an A4 PDF next to its HTML page and link them."""
+    from omradesbild.reports.pdf import build_pdfs, link_pdfs
+
+    pres = build_pdfs(data, profiles)
+    link_pdfs(profiles, data.profile_codes, lang=data.lang)
+    typer.echo(
+        both(
+            "cli_pdfs_written",
+            n=len(pres.paths),
+            path=profiles,
+            secs=f"{pres.seconds:.1f}",
+            per=f"{pres.seconds_per_pdf:.2f}",
         )
+    )

@@ -139,10 +139,7 @@ def map_page(
     period: str | None = None,
     method: str | None = None,
 ) -> HTMLResponse:
-    """Choropleth of every area of a level, coloured by an indicator or an index.
-
-    Long because it reads and checks every query parameter of the page in one place.
-    """
+    """Choropleth of every area of a level, coloured by an indicator or an index."""
     data = get_data(request)
     settings = request.app.state.settings
     lang = get_lang(request)
@@ -154,29 +151,18 @@ def map_page(
     ix = data.try_index(method, lv)
     layer = layer or ("index" if ix is not None else (lv.indicator_ids or ["index"])[0])
     codes = sorted(lv.names)
-    values: list[Any]
-    if layer == "index":
-        if ix is None:
-            raise NotFoundError(f"index {method!r} cannot be computed for {level}")
-        period = ix.period_or_latest(period)
-        by_area = ix.by_area[period]
-        values = [by_area.get(c, {}).get("score") for c in codes]
-        title = f"{(ix.method.title_en if lang == 'en' else ix.method.title_sv)} – {t('score')}"
-        reverse = False
-        periods = ix.periods
-    else:
-        if layer not in lv.indicator_ids:
-            raise InputError(
-                f"unknown indicator {layer!r} at level {level}",
-                field="layer",
-                expected=f"'index' or one of {', '.join(lv.indicator_ids)}",
-            )
-        periods = sorted(p for (p, i) in lv.by_period_indicator if i == layer)
-        period = period if period in periods else periods[-1]
-        sub = lv.by_period_indicator[(period, layer)].set_index("area_code")["value"]
-        values = [clean(sub.get(c)) for c in codes]
-        title = names.get(layer, layer)
-        reverse = direction.get(layer) == -1
+    values, title, reverse, periods, period = _map_layer(
+        lv,
+        ix,
+        layer,
+        period,
+        codes,
+        lang=lang,
+        method=method,
+        level=level,
+        names=names,
+        direction=direction,
+    )
     hover = [f"{lv.names[c]} ({c}): {fmt_num(v, lang)}" for c, v in zip(codes, values, strict=True)]
     has_geo = any(
         r["level"] == level and r["version"] == lv.version and r["with_geometry"]
@@ -220,6 +206,48 @@ def map_page(
         limit=limit,
         fmt=lambda x: fmt_num(x, lang),
     )
+
+
+def _map_layer(
+    lv: Any,
+    ix: Any,
+    layer: str,
+    period: str | None,
+    codes: list[str],
+    *,
+    lang: str,
+    method: str,
+    level: str,
+    names: dict[str, str],
+    direction: dict[str, int],
+) -> tuple[list[Any], str, bool, Any, str | None]:
+    """Values per area, title, colour direction, periods and the period shown of the map's
+    layer (``index`` or an indicator id); raises for an unknown layer."""
+    t = translator(lang)
+    values: list[Any]
+    if layer == "index":
+        if ix is None:
+            raise NotFoundError(f"index {method!r} cannot be computed for {level}")
+        period = ix.period_or_latest(period)
+        by_area = ix.by_area[period]
+        values = [by_area.get(c, {}).get("score") for c in codes]
+        title = f"{(ix.method.title_en if lang == 'en' else ix.method.title_sv)} – {t('score')}"
+        reverse = False
+        periods = ix.periods
+    else:
+        if layer not in lv.indicator_ids:
+            raise InputError(
+                f"unknown indicator {layer!r} at level {level}",
+                field="layer",
+                expected=f"'index' or one of {', '.join(lv.indicator_ids)}",
+            )
+        periods = sorted(p for (p, i) in lv.by_period_indicator if i == layer)
+        period = period if period in periods else periods[-1]
+        sub = lv.by_period_indicator[(period, layer)].set_index("area_code")["value"]
+        values = [clean(sub.get(c)) for c in codes]
+        title = names.get(layer, layer)
+        reverse = direction.get(layer) == -1
+    return values, title, reverse, periods, period
 
 
 @router.get("/omrade/{code}", response_class=HTMLResponse, include_in_schema=False)
