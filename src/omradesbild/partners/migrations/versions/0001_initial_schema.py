@@ -21,7 +21,11 @@ depends_on: str | None = None
 
 
 def upgrade() -> None:
-    """Create every table, index and constraint of the first schema."""
+    """Create every table, index and constraint of the first schema.
+
+    Why this is long: it is the first schema as one ordered sequence of ``create_table`` and
+    ``create_index`` calls, one block per table in foreign-key order, read like the DDL.
+    """
     op.create_table(
         "login_attempts",
         sa.Column("id", sa.Integer(), nullable=False),
