@@ -170,6 +170,46 @@ def read_deso2025_key(path: str | Path) -> Areas:
             row=1,
             expected="header " + ",".join(KEY2025_COLUMNS),
         )
+    regso, deso = _key_rows(rows, p)
+    if not deso:
+        raise InputError("holds no rows", file=p, expected="one row per DeSO 2025")
+    records = [
+        _area(r, "regso", REGSO2025_VERSION, n, (k, "kommun", KOMMUN_VERSION))
+        for r, (n, k, _) in regso.items()
+    ]
+    records += [
+        _area(d, "deso", DESO2025_VERSION, None, (r, "regso", REGSO2025_VERSION))
+        for d, (r, _) in deso.items()
+    ]
+    links = [
+        _link(d, "deso", DESO2025_VERSION, r, "regso", REGSO2025_VERSION)
+        for d, (r, _) in deso.items()
+    ]
+    links += [
+        _link(r, "regso", REGSO2025_VERSION, k, "kommun", KOMMUN_VERSION)
+        for r, (_, k, _) in regso.items()
+    ]
+    kommuner = {k for _, k, _ in regso.values()}
+    meta = SourceMeta(
+        publisher="SCB",
+        table_id="koppling-deso2025-regso2025",
+        title="Koppling DeSO 2025 - RegSO 2025",
+        reference=p.name,
+        checksum=file_checksum(p),
+        retrieved_at=now_utc(),
+        notes=f"{len(deso)} DeSO, {len(regso)} RegSO, {len(kommuner)} kommuner",
+    )
+    return Areas(
+        source=meta,
+        areas=pd.DataFrame(records, columns=list(AREA_COLUMNS)),
+        links=pd.DataFrame(links, columns=list(LINK_COLUMNS)),
+    )
+
+
+def _key_rows(
+    rows: list[list[str]], p: Path
+) -> tuple[dict[str, tuple[str, str, int]], dict[str, tuple[str, int]]]:
+    """``{regso: (name, kommun, row)}`` and ``{deso: (regso, row)}`` of the key's rows, checked."""
     regso: dict[str, tuple[str, str, int]] = {}
     deso: dict[str, tuple[str, int]] = {}
     for i, raw in enumerate(rows[1:], start=2):
@@ -208,39 +248,7 @@ def read_deso2025_key(path: str | Path) -> Areas:
                 expected="one name per RegSO code",
             )
         regso.setdefault(rc, (rname, kn, i))
-    if not deso:
-        raise InputError("holds no rows", file=p, expected="one row per DeSO 2025")
-    records = [
-        _area(r, "regso", REGSO2025_VERSION, n, (k, "kommun", KOMMUN_VERSION))
-        for r, (n, k, _) in regso.items()
-    ]
-    records += [
-        _area(d, "deso", DESO2025_VERSION, None, (r, "regso", REGSO2025_VERSION))
-        for d, (r, _) in deso.items()
-    ]
-    links = [
-        _link(d, "deso", DESO2025_VERSION, r, "regso", REGSO2025_VERSION)
-        for d, (r, _) in deso.items()
-    ]
-    links += [
-        _link(r, "regso", REGSO2025_VERSION, k, "kommun", KOMMUN_VERSION)
-        for r, (_, k, _) in regso.items()
-    ]
-    kommuner = {k for _, k, _ in regso.values()}
-    meta = SourceMeta(
-        publisher="SCB",
-        table_id="koppling-deso2025-regso2025",
-        title="Koppling DeSO 2025 - RegSO 2025",
-        reference=p.name,
-        checksum=file_checksum(p),
-        retrieved_at=now_utc(),
-        notes=f"{len(deso)} DeSO, {len(regso)} RegSO, {len(kommuner)} kommuner",
-    )
-    return Areas(
-        source=meta,
-        areas=pd.DataFrame(records, columns=list(AREA_COLUMNS)),
-        links=pd.DataFrame(links, columns=list(LINK_COLUMNS)),
-    )
+    return regso, deso
 
 
 def read_change_log(path: str | Path) -> ChangeLog:
