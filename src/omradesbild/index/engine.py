@@ -173,6 +173,15 @@ def _numeric_matrix(
     return out
 
 
+def _no_column(frame: pd.DataFrame, col: str, what: str, of: str, expected: str) -> InputError:
+    """The error for a column ``col`` (``of`` says whose) missing from ``frame``."""
+    return InputError(
+        f"the {what} has no column {col!r}{of}; available columns: {list(map(str, frame.columns))}",
+        field=col,
+        expected=expected,
+    )
+
+
 def prepare_table(
     frame: pd.DataFrame,
     *,
@@ -184,11 +193,8 @@ def prepare_table(
 ) -> tuple[pd.DataFrame, FloatArray, ResolvedColumns]:
     for col in [id_column] + ([period_column] if period_column else []):
         if col not in frame.columns:
-            raise InputError(
-                f"the {what} has no column {col!r}; available columns: "
-                f"{list(map(str, frame.columns))}",
-                field=col,
-                expected="the id/period column named by id_column/period_column",
+            raise _no_column(
+                frame, col, what, "", "the id/period column named by id_column/period_column"
             )
     if frame[id_column].isna().any():
         pos = int(np.flatnonzero(frame[id_column].isna().to_numpy())[0])
@@ -197,12 +203,8 @@ def prepare_table(
     if columns is not None:
         for ind_id, col in columns.columns.items():
             if col not in frame.columns:
-                raise InputError(
-                    f"the {what} has no column {col!r} for indicator {ind_id!r}; available "
-                    f"columns: {list(map(str, frame.columns))}",
-                    field=col,
-                    expected="the same indicator columns as the table",
-                )
+                expected = "the same indicator columns as the table"
+                raise _no_column(frame, col, what, f" for indicator {ind_id!r}", expected)
     keys = [id_column] + ([period_column] if period_column else [])
     dup = frame.duplicated(keys, keep=False)
     if dup.any():
@@ -521,16 +523,7 @@ def _flag_columns(method: IndexMethod) -> list[str]:
 
 
 def _value_columns(method: IndexMethod) -> list[str]:
-    cols = [i.output_column for i in method.indicators]
-    for t in method.resolved_themes():
-        if t.sum_output:
-            cols.append(t.sum_output)
-        cols.append(t.output_column)
-    if method.overall.sum_output:
-        cols.append(method.overall.sum_output)
-    if method.overall.output:
-        cols.append(method.overall.output)
-    return cols + _flag_columns(method)
+    return method.value_columns() + _flag_columns(method)
 
 
 def _text_column(values: list[str | None]) -> pd.Series:
