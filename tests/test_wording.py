@@ -122,6 +122,11 @@ def test_swedish_number_formatting() -> None:
     assert fmt_num("..", "sv") == ".."
     assert fmt_num(0.5, "sv", 2, signed=True) == "+0,50"
     assert fmt_num(-1234.5, "en", 1, signed=True) == "-1,234.5"
+    assert fmt_num(0.012345, "sv", significant=3) == "0,0123"
+    assert fmt_num(12345.6, "sv", significant=3) == "12\u202f346"
+    assert fmt_num(3.0, "en", significant=3) == "3"
+    assert fmt_num(0, "sv", significant=3) == "0"
+    assert fmt_num(-2.5, "sv", significant=3) == "-2,5"
 
 
 _FINITE = st.floats(min_value=-1e12, max_value=1e12, allow_nan=False, allow_infinity=False)

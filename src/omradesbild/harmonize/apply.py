@@ -5,12 +5,15 @@
 store) with one sparse matrix product per call. :func:`compose_links` chains two crosswalks
 (e.g. DeSO 2018 → DeSO 2025 by the code rule, then DeSO 2025 → primärområden by area).
 :func:`harmonise_to_layer` builds such links from the geometries held in a store.
+
+:func:`compose_links` lives in :mod:`omradesbild.harmonize.compose` and
+:func:`harmonise_to_layer` in :mod:`omradesbild.harmonize.layer`; both are importable from here.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, Literal
+from typing import Any, Literal
 
 import numpy as np
 import numpy.typing as npt
@@ -18,12 +21,11 @@ import pandas as pd
 import pyarrow as pa
 import scipy.sparse as sp
 
-from omradesbild.config import BASE_VERSION
-from omradesbild.errors import InputError, NotFoundError
-from omradesbild.sources.base import LINK_COLUMNS, OBS_COLUMNS, empty_frame
-
-if TYPE_CHECKING:
-    from omradesbild.store.store import Store
+from omradesbild.errors import InputError
+from omradesbild.harmonize._common import _require
+from omradesbild.harmonize.compose import compose_links
+from omradesbild.harmonize.layer import harmonise_to_layer
+from omradesbild.sources.base import OBS_COLUMNS, empty_frame
 
 Kind = Literal["extensive", "intensive"]
 KINDS: tuple[str, ...] = ("extensive", "intensive")
@@ -40,17 +42,16 @@ FloatArray = npt.NDArray[np.float64]
 _TEXT_DTYPE = pd.Series(np.array(["a"], dtype=object)).dtype
 
 
+__all__ = [
+    "APPLY_COLUMNS",
+    "KINDS",
+    "Kind",
+    "apply_crosswalk",
+    "compose_links",
+    "harmonise_to_layer",
+]
+
 # --------------------------------------------------------------------------- checks
-
-
-def _require(df: pd.DataFrame, columns: tuple[str, ...], what: str) -> None:
-    missing = [c for c in columns if c not in df.columns]
-    if missing:
-        raise InputError(
-            f"{what} lacks column(s) " + ", ".join(missing),
-            field=missing[0],
-            expected=f"{what} with columns " + ", ".join(columns),
-        )
 
 
 def _link_arrays(links: pd.DataFrame) -> pd.DataFrame:
@@ -465,196 +466,3 @@ def _apply_by_kind(
     )
     out.attrs["unlinked_areas"] = unlinked
     return out
-
-
-# --------------------------------------------------------------------------- compose
-
-
-def compose_links(first: pd.DataFrame, second: pd.DataFrame) -> pd.DataFrame:
-    r"""Chain two crosswalks: A → B (``first``) then B → C (``second``) gives A → C.
-
-    Parameters
-    ----------
-    first, second
-        :data:`~omradesbild.sources.base.LINK_COLUMNS`; ``first``'s ``to_code`` meets
-        ``second``'s ``from_code`` (and ``to_version`` / ``from_version`` when both are set).
-
-    Returns
-    -------
-    pandas.DataFrame
-        :data:`~omradesbild.sources.base.LINK_COLUMNS`, levels and versions from ``first``'s
-        start and ``second``'s end, method ``"<first method>+<second method>"``.
-
-    Notes
-    -----
-    .. math:: w_{ac} = \sum_b w_{ab}\, w_{bc} .
-
-    If every :math:`\sum_b w_{ab} = 1` and every :math:`\sum_c w_{bc} = 1`, then every
-    :math:`\sum_c w_{ac} = 1`. Intermediate areas :math:`b` missing from ``second`` drop
-    their share (the composed source coverage is below 1).
-    """
-    _require(first, ("from_code", "to_code"), "first links")
-    _require(second, ("from_code", "to_code"), "second links")
-
-    def col(df: pd.DataFrame, name: str, default: Any = None) -> pd.Series:
-        if name in df.columns:
-            return df[name]
-        return pd.Series(default, index=df.index, dtype=object)
-
-    a = pd.DataFrame(
-        {
-            "from_code": first["from_code"].astype(str),
-            "from_level": col(first, "from_level"),
-            "from_version": col(first, "from_version"),
-            "mid": first["to_code"].astype(str),
-            "mid_version": col(first, "to_version").fillna("").astype(str),
-            "w1": pd.to_numeric(col(first, "weight", 1.0), errors="coerce").fillna(1.0),
-            "m1": col(first, "method").fillna("").astype(str),
-        }
-    )
-    b = pd.DataFrame(
-        {
-            "mid": second["from_code"].astype(str),
-            "mid_version2": col(second, "from_version").fillna("").astype(str),
-            "to_code": second["to_code"].astype(str),
-            "to_level": col(second, "to_level"),
-            "to_version": col(second, "to_version"),
-            "w2": pd.to_numeric(col(second, "weight", 1.0), errors="coerce").fillna(1.0),
-            "m2": col(second, "method").fillna("").astype(str),
-        }
-    )
-    m = a.merge(b, on="mid", how="inner")
-    m = m.loc[
-        (m["mid_version"] == "")
-        | (m["mid_version2"] == "")
-        | (m["mid_version"] == m["mid_version2"])
-    ]
-    if m.empty:
-        return empty_frame(LINK_COLUMNS)
-    m = m.assign(
-        weight=m["w1"].to_numpy(dtype=float) * m["w2"].to_numpy(dtype=float),
-        method=(m["m1"] + "+" + m["m2"]).str.strip("+"),
-    )
-    out = (
-        m.groupby(["from_code", "to_code"], sort=True, dropna=False)
-        .agg(
-            from_level=("from_level", "first"),
-            from_version=("from_version", "first"),
-            to_level=("to_level", "first"),
-            to_version=("to_version", "first"),
-            weight=("weight", "sum"),
-            method=("method", "first"),
-        )
-        .reset_index()
-    )
-    return out[list(LINK_COLUMNS)]
-
-
-# --------------------------------------------------------------------------- store
-
-
-def _with_geometry(gdf: Any, what: str) -> Any:
-    has = gdf.geometry.notna() & ~gdf.geometry.is_empty
-    if not has.any():
-        raise NotFoundError(
-            f"the store holds no geometries for {what}; ingest its boundaries first "
-            "(omradesbild ingest <boundary file>)"
-        )
-    return gdf.loc[has]
-
-
-def _latest_values(store: Store, variable: str, version: str, period: str | None) -> pd.Series:
-    obs = store.observations(
-        variables=[variable], area_version=version, periods=[period] if period else None
-    )
-    if obs.empty:
-        return pd.Series(dtype=float)
-    p = period or max(obs["period"].astype(str), key=lambda s: (len(s), s))
-    sel = obs.loc[obs["period"].astype(str) == p]
-    return pd.Series(sel["value"].to_numpy(dtype=float), index=sel["area_code"].astype(str))
-
-
-def harmonise_to_layer(
-    store: Store,
-    *,
-    target_level: str,
-    target_version: str,
-    source_level: str = "deso",
-    source_version: str = BASE_VERSION,
-    via_code_rule_to: str | None = None,
-    population_variable: str = "pop_total",
-    period: str | None = None,
-    renormalise: bool = False,
-    min_share: float = 1e-6,
-) -> pd.DataFrame:
-    """Links from a source version to any polygon layer, from the geometries in a store.
-
-    Parameters
-    ----------
-    store
-        An open :class:`~omradesbild.store.store.Store`.
-    target_level, target_version
-        The target layer (its areas must have geometries), e.g. ``"district"``,
-        ``"goteborg_primaromraden2025"``.
-    source_level, source_version
-        The areas the data are published for, e.g. DeSO 2018.
-    via_code_rule_to
-        When the store holds geometries of another DeSO version than ``source_version``
-        (e.g. ``"deso2025"`` polygons for 2018 data): the source codes are first linked to
-        that version by SCB's code rule
-        (:func:`~omradesbild.harmonize.code_rule.code_rule_links`, restricted to the kommuner
-        of the geometries), then by area to the target, and the two are composed.
-    population_variable, period
-        The population used to weight code-rule splits (read for ``via_code_rule_to``'s
-        version; default period: the latest). Without it, a split 2018 area is shared
-        equally among its parts.
-    renormalise, min_share
-        Passed to :func:`~omradesbild.harmonize.areal.build_crosswalk`.
-
-    Returns
-    -------
-    pandas.DataFrame
-        :data:`~omradesbild.sources.base.LINK_COLUMNS` from ``source_version`` to
-        ``target_version``, ready for ``Store.ingest(Areas(source, areas=…, links=…))``.
-        ``attrs`` holds the areal crosswalk's coverage lists and notes.
-
-    Raises
-    ------
-    NotFoundError
-        No areas or no geometries for the source or target layer in the store.
-    """
-    from omradesbild.harmonize.areal import build_crosswalk
-    from omradesbild.harmonize.code_rule import code_rule_links
-
-    target = store.areas(level=target_level, version=target_version, geometry=True)
-    if len(target) == 0:
-        raise NotFoundError(f"the store holds no {target_level} areas of version {target_version}")
-    target = _with_geometry(target, f"{target_level} {target_version}")
-    geom_version = via_code_rule_to or source_version
-    source = store.areas(level=source_level, version=geom_version, geometry=True)
-    if len(source) == 0:
-        raise NotFoundError(f"the store holds no {source_level} areas of version {geom_version}")
-    source = _with_geometry(source, f"{source_level} {geom_version}")
-    areal = build_crosswalk(source, target, renormalise=renormalise, min_share=min_share)
-    links = areal[list(LINK_COLUMNS)]
-    if via_code_rule_to is not None and via_code_rule_to != source_version:
-        geo_codes = source["area_code"].astype(str)
-        kommuner = set(geo_codes.str[:4])
-        codes18 = store.areas(level=source_level, version=source_version)["area_code"].astype(str)
-        codes18 = codes18.loc[codes18.str[:4].isin(kommuner)]
-        if codes18.empty:
-            raise NotFoundError(
-                f"the store holds no {source_level} {source_version} areas in kommun(er) "
-                + ", ".join(sorted(kommuner))
-            )
-        pop = _latest_values(store, population_variable, via_code_rule_to, period)
-        rule = code_rule_links(
-            codes18.tolist(),
-            geo_codes.tolist(),
-            population2025=pop if geo_codes.isin(pop.dropna().index).all() else None,
-        )
-        links = compose_links(rule, links)
-        links.attrs["unmatched_source_codes"] = rule.attrs.get("unmatched_2018", [])
-    for key in ("sources_without_target", "targets_without_source", "notes"):
-        links.attrs[key] = areal.attrs.get(key, [])
-    return links

@@ -12,9 +12,7 @@ bounded (about ``chunk × indicators × areas × 8`` bytes).
 
 from __future__ import annotations
 
-import os
 from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import numpy as np
@@ -24,24 +22,19 @@ from pydantic import ValidationError
 
 from omradesbild.config import UNCERTAINTY_DRAWS
 from omradesbild.errors import InputError, MethodError
+from omradesbild.index._draws import CHUNK_DRAWS as CHUNK_DRAWS
+from omradesbild.index._draws import MAX_THREADS as MAX_THREADS
+from omradesbild.index._draws import _plan_draws, _run_draws
 from omradesbild.index.classify import (
     AnyClassification,
-    FixedClassification,
-    MeanSdClassification,
     classify,
 )
 from omradesbild.index.engine import compute_index, prepare_table
 from omradesbild.index.method import IndexMethod, Normalisation
-from omradesbild.index.normalise import count_less_last_axis, normalise_last_axis
-from omradesbild.index.weights import dirichlet_weights, resolve_weights
+from omradesbild.index.normalise import normalise_last_axis
+from omradesbild.index.weights import resolve_weights
 
 FloatArray = NDArray[np.float64]
-
-#: Draws processed together; fixed so that results depend only on (seed, draws).
-CHUNK_DRAWS = 50
-
-#: Upper bound on worker threads (numpy releases the GIL while sorting and drawing).
-MAX_THREADS = 4
 
 #: Named sensitivity analyses that can be added to the draws.
 SENSITIVITIES = ("weights", "normalisation")
@@ -127,35 +120,6 @@ def _as_normalisation(spec: str | Normalisation) -> Normalisation:
             f"normalisations: unknown normalisation {spec!r}; expected one of "
             "zscore, minmax, percentrank_inc, percent_rank, rank_exponential, none"
         ) from None
-
-
-def _class_of(
-    scores: FloatArray, ranks: NDArray[np.int64], rule: AnyClassification
-) -> NDArray[np.int64]:
-    """Class per draw and area (scores, ranks: draws × areas)."""
-    n = scores.shape[1]
-    if isinstance(rule, MeanSdClassification):
-        mean = scores.mean(axis=1, keepdims=True)
-        sd = scores.std(axis=1, ddof=rule.ddof, keepdims=True)
-        out = np.ones(scores.shape, dtype=np.int64)
-        for k in rule.k:
-            out += scores < mean + k * sd
-        return out
-    if isinstance(rule, FixedClassification):
-        out = np.ones(scores.shape, dtype=np.int64)
-        for t in rule.thresholds:
-            out += scores >= t
-        return out
-    q = np.ceil(np.round(ranks * rule.n / n, 9)).astype(np.int64)
-    return np.clip(q, 1, rule.n)
-
-
-def _n_classes(rule: AnyClassification) -> int:
-    if isinstance(rule, MeanSdClassification):
-        return len(rule.k) + 1
-    if isinstance(rule, FixedClassification):
-        return len(rule.thresholds) + 1
-    return rule.n
 
 
 def _se_matrix(
@@ -266,22 +230,10 @@ def monte_carlo(
     that draw's distribution; fixed thresholds as given). Rank per draw:
     ``1 + #{areas with a higher score}``.
     """
-    if draws < 1:
-        raise MethodError(f"draws must be >= 1, got {draws}")
-    if weight_concentration <= 0:
-        raise MethodError(f"weight_concentration must be > 0, got {weight_concentration}")
+    _check_draw_settings(draws, weight_concentration)
     sens = check_sensitivity(sensitivity)
-    fixed_formula = method.uncertainty.fixed_formula
-    draw_weights = not fixed_formula or "weights" in sens
-    requested = [_as_normalisation(n) for n in (normalisations or [])]
-    if fixed_formula and "normalisation" not in sens:
-        requested = []
-    elif "normalisation" in sens and len(requested) < 2:
-        requested = [
-            _as_normalisation(n)
-            for n in dict.fromkeys([method.normalisation.method, *SENSITIVITY_NORMALISATIONS])
-        ]
-    alts = requested or [method.normalisation]
+    draw_weights = not method.uncertainty.fixed_formula or "weights" in sens
+    alts = _alternatives(method, normalisations, sens)
     keys, values, resolved = prepare_table(
         table, method=method, id_column=id_column, period_column=None, what="table"
     )
@@ -289,79 +241,32 @@ def monte_carlo(
     rule = classification if classification is not None else method.classification
     complete: NDArray[np.bool_] = np.asarray(np.isfinite(values).all(axis=1), dtype=bool)
     x = values[complete]
-    n_areas, n_ind = x.shape
-    if n_areas < 2:
+    if x.shape[0] < 2:
         raise InputError(
-            f"monte_carlo needs at least 2 areas with every indicator, got {n_areas}",
+            f"monte_carlo needs at least 2 areas with every indicator, got {x.shape[0]}",
             expected="a table with complete rows",
         )
     directions = np.array([ind.direction for ind in method.indicators], dtype=np.float64)
     declared = normalise_last_axis(x.T, spec=method.normalisation, directions=directions).T
     eff = effective_weights(method, declared)
-    n_chunks = -(-draws // CHUNK_DRAWS)
-    seeds = np.random.SeedSequence(seed).spawn(n_chunks + 1)
-    rng = np.random.default_rng(seeds[0])
-    choice = rng.integers(len(alts), size=draws)
-    if draw_weights:
-        weights = dirichlet_weights(eff, concentration=weight_concentration, draws=draws, rng=rng)
-    else:
-        weights = np.tile(eff, (draws, 1))
     se = None
     if indicator_se is not None:
         cols = [resolved.columns[i.id] for i in method.indicators]
         se = _se_matrix(indicator_se, keys[id_column], cols, id_column)[complete].T
-    geometric = method.aggregation == "geometric"
-    fixed_z: list[FloatArray | None] = [
-        None if se is not None else normalise_last_axis(x.T, spec=a, directions=directions)
-        for a in alts
-    ]
-    n_cls = _n_classes(rule) if rule is not None else 0
-    xt = x.T
-
-    def run_chunk(i: int) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
-        start, stop = i * CHUNK_DRAWS, min((i + 1) * CHUNK_DRAWS, draws)
-        c = stop - start
-        eps = None
-        if se is not None:
-            eps = np.random.default_rng(seeds[i + 1]).standard_normal(
-                (c, n_ind, n_areas), dtype=np.float32
-            )
-        scores = np.empty((c, n_areas))
-        for a_idx, spec in enumerate(alts):
-            sel = np.flatnonzero(choice[start:stop] == a_idx)
-            if sel.size == 0:
-                continue
-            w = weights[start + sel]
-            if eps is None:
-                fz = fixed_z[a_idx]
-                assert fz is not None
-                scores[sel] = _combine_fixed(fz, w, geometric)
-            else:
-                assert se is not None
-                # x + eps·se for the selected draws only, in place (same values as the
-                # broadcast expression, without the full-chunk temporaries)
-                noisy = np.multiply(eps if sel.size == c else eps[sel], se, dtype=np.float64)
-                noisy += xt
-                z3 = normalise_last_axis(noisy, spec=spec, directions=directions)
-                del noisy
-                scores[sel] = _combine_draws(z3, w, geometric)
-        r = 1 + count_less_last_axis(-scores)
-        counts = np.zeros((n_areas, n_cls), dtype=np.int64)
-        if rule is not None:
-            cls = _class_of(scores, r, rule)
-            for k in range(1, n_cls + 1):
-                counts[:, k - 1] = (cls == k).sum(axis=0)
-        return r, counts
-
-    # Each chunk has its own random stream (spawned from the seed), so the result does not
-    # depend on how many threads run the chunks or in which order they finish.
-    workers = max(1, min(MAX_THREADS, os.cpu_count() or 1, n_chunks))
-    with ThreadPoolExecutor(max_workers=workers) as pool:
-        parts = list(pool.map(run_chunk, range(n_chunks)))
-    ranks = np.concatenate([p[0] for p in parts], axis=0)
-    counts: NDArray[np.int64] = np.zeros((n_areas, n_cls), dtype=np.int64)
-    for part in parts:
-        counts += part[1]
+    plan = _plan_draws(
+        x.T,
+        directions=directions,
+        alts=alts,
+        eff=eff,
+        draw_weights=draw_weights,
+        weight_concentration=weight_concentration,
+        se=se,
+        geometric=method.aggregation == "geometric",
+        rule=rule,
+        draws=draws,
+        seed=seed,
+    )
+    ranks, counts = _run_draws(plan)
     pct = np.percentile(ranks, [5, 50, 95], axis=0)
     return _assemble(
         keys=keys,
@@ -373,52 +278,82 @@ def monte_carlo(
         rule=rule,
         draws=draws,
         robust_threshold=robust_threshold,
-        summary_base={
-            "method_id": method.id,
-            "method_version": method.version,
-            "fixed_formula": fixed_formula,
-            "sensitivity": sens,
-            "perturbed": [
-                name
-                for name, on in (
-                    ("sampling_error", indicator_se is not None),
-                    ("weights", draw_weights),
-                    ("normalisation", len(alts) > 1),
-                )
-                if on
-            ],
-            "draws": draws,
-            "seed": seed,
-            "weight_concentration": weight_concentration,
-            "normalisations": [a.method for a in alts],
-            "normalisation_counts": {
-                a.method: int((choice == i).sum()) for i, a in enumerate(alts)
+        summary_base=_summary_base(
+            method,
+            sens=sens,
+            perturbed={
+                "sampling_error": indicator_se is not None,
+                "weights": draw_weights,
+                "normalisation": len(alts) > 1,
             },
-            "effective_weights": {
-                ind.id: float(w) for ind, w in zip(method.indicators, eff, strict=True)
-            },
-            "indicator_se": se is not None,
-            "n_areas": int(n_areas),
-            "n_excluded_missing": int((~complete).sum()),
-        },
+            alts=alts,
+            choice=plan.choice,
+            eff=eff,
+            draws=draws,
+            seed=seed,
+            weight_concentration=weight_concentration,
+            complete=complete,
+        ),
     )
 
 
-def _combine_fixed(z: FloatArray, w: FloatArray, geometric: bool) -> FloatArray:
-    """Scores (draws × areas) from one fixed component matrix z (indicators × areas)."""
-    if not geometric:
-        return w @ z
-    shift = 0.0 if z.min() > 0 else 1.0 - float(z.min())
-    return np.exp(w @ np.log(z + shift))
+def _summary_base(
+    method: IndexMethod,
+    *,
+    sens: list[str],
+    perturbed: dict[str, bool],
+    alts: list[Normalisation],
+    choice: NDArray[np.int64],
+    eff: FloatArray,
+    draws: int,
+    seed: int,
+    weight_concentration: float,
+    complete: NDArray[np.bool_],
+) -> dict[str, Any]:
+    """The settings and what was drawn, for :func:`monte_carlo`'s summary."""
+    return {
+        "method_id": method.id,
+        "method_version": method.version,
+        "fixed_formula": method.uncertainty.fixed_formula,
+        "sensitivity": sens,
+        "perturbed": [name for name, on in perturbed.items() if on],
+        "draws": draws,
+        "seed": seed,
+        "weight_concentration": weight_concentration,
+        "normalisations": [a.method for a in alts],
+        "normalisation_counts": {a.method: int((choice == i).sum()) for i, a in enumerate(alts)},
+        "effective_weights": {
+            ind.id: float(w) for ind, w in zip(method.indicators, eff, strict=True)
+        },
+        "indicator_se": perturbed["sampling_error"],
+        "n_areas": int(complete.sum()),
+        "n_excluded_missing": int((~complete).sum()),
+    }
 
 
-def _combine_draws(z3: FloatArray, w: FloatArray, geometric: bool) -> FloatArray:
-    """Scores from per-draw components z3 (draws × indicators × areas)."""
-    if not geometric:
-        return np.einsum("ci,cin->cn", w, z3)
-    lo = z3.min(axis=(1, 2), keepdims=True)
-    shift = np.where(lo > 0, 0.0, 1.0 - lo)
-    return np.exp(np.einsum("ci,cin->cn", w, np.log(z3 + shift)))
+def _check_draw_settings(draws: int, weight_concentration: float) -> None:
+    if draws < 1:
+        raise MethodError(f"draws must be >= 1, got {draws}")
+    if weight_concentration <= 0:
+        raise MethodError(f"weight_concentration must be > 0, got {weight_concentration}")
+
+
+def _alternatives(
+    method: IndexMethod,
+    normalisations: Sequence[str | Normalisation] | None,
+    sens: list[str],
+) -> list[Normalisation]:
+    """The normalisations drawn from: the requested ones, the sensitivity's defaults, or
+    only the method's own."""
+    requested = [_as_normalisation(n) for n in (normalisations or [])]
+    if method.uncertainty.fixed_formula and "normalisation" not in sens:
+        requested = []
+    elif "normalisation" in sens and len(requested) < 2:
+        requested = [
+            _as_normalisation(n)
+            for n in dict.fromkeys([method.normalisation.method, *SENSITIVITY_NORMALISATIONS])
+        ]
+    return requested or [method.normalisation]
 
 
 def _assemble(

@@ -27,9 +27,6 @@ from omradesbild.errors import NotFoundError, OmradesbildError
 from omradesbild.index.method import IndexMethod
 from omradesbild.store import Store
 
-#: Ratio of a 95 % interval's width to the standard error of a normal estimate (2 × 1.96).
-CI95_WIDTH_IN_SE = 3.92
-
 
 # --------------------------------------------------------------------------------- helpers
 def clean(x: Any) -> Any:
@@ -316,31 +313,13 @@ def rank_uncertainty(
 ) -> tuple[pd.DataFrame, dict[str, Any]]:
     """Monte-Carlo rank intervals and class probabilities of every area in one period.
 
-    Each draw perturbs the weights (Dirichlet around the declared weights), picks one of
-    the method's normalisation, ``zscore`` and ``percentrank_inc``, and adds each
-    indicator's sampling error.
-
-    Notes
-    -----
-    The standard error of an indicator is the one implied by its 95 % confidence interval,
-    :math:`\\mathrm{SE} = (\\mathrm{high} - \\mathrm{low}) / 3.92`.
+    :func:`~omradesbild.services.pipeline.rank_intervals` on the level's indicators of
+    ``period``, with the method's normalisation, ``zscore`` and ``percentrank_inc``.
     """
-    from omradesbild.index.uncertainty import monte_carlo
-    from omradesbild.services.pipeline import index_table
+    from omradesbild.services.pipeline import rank_intervals
 
     ind = lv.raw[lv.raw["period"] == period]
-    se_long = ind.assign(value=(ind["ci_high"] - ind["ci_low"]) / CI95_WIDTH_IN_SE)
-    se = index_table(se_long, method).drop(columns="period").fillna(0.0)
-    norms = list(dict.fromkeys([method.normalisation.method, "zscore", "percentrank_inc"]))
-    return monte_carlo(
-        table.drop(columns="period"),
-        method=method,
-        id_column="area_code",
-        draws=draws,
-        seed=seed,
-        normalisations=norms,
-        indicator_se=se,
-    )
+    return rank_intervals(ind, table, method=method, draws=draws, seed=seed)
 
 
 def rank_bounds(u: dict[str, Any]) -> tuple[int | None, int | None]:

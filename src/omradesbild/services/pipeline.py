@@ -323,6 +323,52 @@ def _catalogue_ids() -> set[str]:
     return set(default_catalogue().ids)
 
 
+#: Ratio of a 95 % interval's width to the standard error of a normal estimate (2 × 1.96).
+CI95_WIDTH_IN_SE = 3.92
+
+
+def rank_intervals(
+    ind: pd.DataFrame,
+    table: pd.DataFrame,
+    *,
+    method: IndexMethod,
+    draws: int = UNCERTAINTY_DRAWS,
+    seed: int = 0,
+    normalisations: Sequence[str] | None = ("own", "zscore", "percentrank_inc"),
+    sensitivity: Sequence[str] = (),
+) -> tuple[pd.DataFrame, dict[str, object]]:
+    """Monte-Carlo rank intervals and class probabilities from one period's indicators.
+
+    ``ind`` is the long indicator frame of the period (``ci_low``/``ci_high`` give the
+    sampling error), ``table`` the wide index table of the same areas (its ``period``
+    column, if any, is dropped). Each draw perturbs the weights (Dirichlet around the
+    declared weights), picks one of ``normalisations`` (``"own"`` = the method's) and adds
+    each indicator's sampling error. A method with ``uncertainty.fixed_formula`` (SCB's
+    area types) draws only the sampling error unless ``sensitivity`` names ``weights``
+    and/or ``normalisation``.
+
+    Notes
+    -----
+    The standard error of an indicator is the one implied by its 95 % confidence interval,
+    :math:`\\mathrm{SE} = (\\mathrm{high} - \\mathrm{low}) / 3.92`.
+    """
+    from omradesbild.index.uncertainty import monte_carlo
+
+    se_long = ind.assign(value=(ind["ci_high"] - ind["ci_low"]) / CI95_WIDTH_IN_SE)
+    se = index_table(se_long, method).drop(columns="period").fillna(0.0)
+    norms = [method.normalisation.method if n == "own" else n for n in (normalisations or ["own"])]
+    return monte_carlo(
+        table.drop(columns="period", errors="ignore"),
+        method=method,
+        id_column="area_code",
+        draws=draws,
+        seed=seed,
+        normalisations=list(dict.fromkeys(norms)),
+        indicator_se=se,
+        sensitivity=sensitivity,
+    )
+
+
 def area_index_uncertainty(
     store: Store,
     *,
@@ -338,32 +384,16 @@ def area_index_uncertainty(
 ) -> tuple[pd.DataFrame, dict[str, object]]:
     """Monte-Carlo rank intervals and class probabilities for every area (one period).
 
-    Each draw perturbs the weights (Dirichlet around the declared weights), picks one of
-    ``normalisations`` (``"own"`` = the method's) and adds each indicator's sampling error
-    (the standard error implied by its 95 % confidence interval, ``(high - low) / 3.92``).
-    A method with ``uncertainty.fixed_formula`` (SCB's area types) draws only the sampling
-    error unless ``sensitivity`` names ``weights`` and/or ``normalisation``.
+    Reads the method's indicators from the store and calls :func:`rank_intervals`.
     """
-    from omradesbild.index.uncertainty import monte_carlo
-
     ind = method_indicators(
         store, method=method, level=level, period=period, version=version,
         base_version=base_version,
     )  # fmt: skip
-    table = index_table(ind, method).drop(columns="period")
-    se_long = ind.assign(value=(ind["ci_high"] - ind["ci_low"]) / 3.92)
-    se = index_table(se_long, method).drop(columns="period").fillna(0.0)
-    norms = [method.normalisation.method if n == "own" else n for n in (normalisations or ["own"])]
-    return monte_carlo(
-        table,
-        method=method,
-        id_column="area_code",
-        draws=draws,
-        seed=seed,
-        normalisations=list(dict.fromkeys(norms)),
-        indicator_se=se,
-        sensitivity=sensitivity,
-    )
+    return rank_intervals(
+        ind, index_table(ind, method), method=method, draws=draws, seed=seed,
+        normalisations=normalisations, sensitivity=sensitivity,
+    )  # fmt: skip
 
 
 def code_rule_from_store(

@@ -4,6 +4,9 @@ Every write is one transaction: either all of a source's areas, links, classific
 variables and observations land, or nothing does. Writing the same source again changes
 nothing; a value that differs from the stored one is added as a new *revision* and the old
 revision is kept (see :meth:`Store.revisions`).
+
+The write methods live in :mod:`omradesbild.store.writes` (:class:`StoreWrites`, mixed into
+:class:`Store`); :class:`IngestReport` is importable from here as before.
 """
 
 from __future__ import annotations
@@ -12,26 +15,14 @@ import json
 import os
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
 import duckdb
 import pandas as pd
 
-from omradesbild.areas.codes import validate_code
-from omradesbild.errors import InputError, NotFoundError, StoreError, UnknownAreaError
-from omradesbild.sources.base import (
-    AREA_COLUMNS,
-    CLASSIFICATION_COLUMNS,
-    LINK_COLUMNS,
-    OBS_COLUMNS,
-    VARIABLE_COLUMNS,
-    Areas,
-    Observations,
-    SourceMeta,
-    now_utc,
-)
+from omradesbild.errors import NotFoundError, StoreError
+from omradesbild.sources.base import SourceMeta, now_utc
 from omradesbild.store.schema import (
     DDL,
     SCHEMA_VERSION,
@@ -39,13 +30,22 @@ from omradesbild.store.schema import (
     stored_schema_version,
     upgrade_schema,
 )
+from omradesbild.store.writes import IngestReport, StoreWrites
+
+__all__ = [
+    "BUILTIN_SOURCE",
+    "DB_ENV",
+    "DEFAULT_DB",
+    "IngestReport",
+    "Store",
+    "attributes_json",
+    "default_db_path",
+]
 
 #: Environment variable that overrides the default store path.
 DB_ENV = "OMRADESBILD_DB"
 #: Default store path (relative to the working directory).
 DEFAULT_DB = "omradesbild.duckdb"
-
-_KEY = ["area_code", "area_version", "variable", "period"]
 
 #: Source of what every store holds from the start (the country area).
 BUILTIN_SOURCE = SourceMeta(
@@ -63,30 +63,7 @@ def default_db_path() -> Path:
     return Path(os.environ.get(DB_ENV) or DEFAULT_DB)
 
 
-@dataclass(frozen=True)
-class IngestReport:
-    """What one ingest did."""
-
-    source_id: str
-    reference: str
-    kind: str
-    rows_in: int
-    rows_new: int
-    rows_revised: int
-    rows_unchanged: int
-    areas: int = 0
-    links: int = 0
-    classifications: int = 0
-
-    @property
-    def changed(self) -> bool:
-        return bool(self.rows_new or self.rows_revised)
-
-    def as_dict(self) -> dict[str, Any]:
-        return asdict(self)
-
-
-class Store:
+class Store(StoreWrites):
     """A connection to one store file.
 
     Parameters
@@ -195,303 +172,6 @@ class Store:
             self.con.execute("COMMIT")
         finally:
             self._depth = 0
-
-    # -- writing -----------------------------------------------------------------------
-    def _write_source(self, con: duckdb.DuckDBPyConnection, source: SourceMeta) -> None:
-        con.execute(
-            """
-            INSERT INTO sources VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            ON CONFLICT (source_id) DO NOTHING
-            """,
-            [
-                source.source_id,
-                source.publisher,
-                source.table_id,
-                source.title,
-                source.reference,
-                source.checksum,
-                source.licence,
-                source.retrieved_at,
-                source.notes,
-                now_utc(),
-            ],
-        )
-
-    def ingest(
-        self,
-        parsed: Observations | Areas,
-        *,
-        kind: str | None = None,
-    ) -> IngestReport:
-        """Write a parsed source in one transaction.
-
-        Parameters
-        ----------
-        parsed
-            What a reader returned: :class:`Observations` or :class:`Areas`.
-        kind
-            A short label for the ingest log (default: the class name).
-        """
-        if isinstance(parsed, Areas):
-            return self.ingest_areas(parsed, kind=kind or "areas")
-        return self.ingest_observations(parsed, kind=kind or "observations")
-
-    def ingest_areas(self, parsed: Areas, *, kind: str = "areas") -> IngestReport:
-        """Upsert areas, links and classifications from one source (one transaction).
-
-        An area already stored keeps what it had where the new source has nothing (for example
-        a geometry), and takes the new source's values elsewhere.
-        """
-        areas = _with_columns(parsed.areas, AREA_COLUMNS)
-        links = _with_columns(parsed.links, LINK_COLUMNS)
-        classes = _with_columns(parsed.classifications, CLASSIFICATION_COLUMNS)
-        ref = parsed.source.reference
-        _check_unique(areas, ["area_code", "version"], ref)
-        _check_unique(links, ["from_code", "from_version", "to_code", "to_version", "method"], ref)
-        _check_unique(classes, ["area_code", "version", "scheme", "period"], ref)
-        for level, code in zip(areas["level"], areas["area_code"], strict=True):
-            problem = validate_code(str(code), str(level))
-            if problem is not None:
-                raise InputError(
-                    f"area code {code!r} is not a valid {level} code",
-                    file=ref,
-                    field="area_code",
-                    expected=problem,
-                )
-        sid = parsed.source.source_id
-        with self.transaction() as con:
-            before = self._counts(con)
-            self._write_source(con, parsed.source)
-            if len(areas):
-                a = areas.assign(source_id=sid)
-                con.register("_in_areas", a)
-                con.execute(
-                    """
-                    INSERT INTO areas
-                    SELECT area_code, level, version, name, parent_code, parent_level,
-                           parent_version, geometry, attributes, source_id FROM _in_areas
-                    ON CONFLICT (area_code, version) DO UPDATE SET
-                        level = excluded.level,
-                        name = coalesce(excluded.name, areas.name),
-                        parent_code = coalesce(excluded.parent_code, areas.parent_code),
-                        parent_level = coalesce(excluded.parent_level, areas.parent_level),
-                        parent_version = coalesce(excluded.parent_version, areas.parent_version),
-                        geometry = coalesce(excluded.geometry, areas.geometry),
-                        attributes = coalesce(excluded.attributes, areas.attributes),
-                        source_id = CASE
-                            WHEN excluded.geometry IS NOT NULL OR areas.geometry IS NULL
-                            THEN excluded.source_id ELSE areas.source_id END
-                    """
-                )
-                con.unregister("_in_areas")
-            if len(links):
-                lk = links.assign(source_id=sid, weight=links["weight"].astype("float64"))
-                con.register("_in_links", lk)
-                con.execute(
-                    """
-                    INSERT INTO links
-                    SELECT from_code, from_level, from_version, to_code, to_level, to_version,
-                           weight, method, source_id FROM _in_links
-                    ON CONFLICT (from_code, from_version, to_code, to_version, method)
-                    DO UPDATE SET weight = excluded.weight, source_id = excluded.source_id
-                    """
-                )
-                con.unregister("_in_links")
-            if len(classes):
-                c = classes.assign(source_id=sid)
-                con.register("_in_classes", c)
-                con.execute(
-                    """
-                    INSERT INTO classifications
-                    SELECT area_code, level, version, scheme, period, category, attributes,
-                           source_id FROM _in_classes
-                    ON CONFLICT (area_code, version, scheme, period)
-                    DO UPDATE SET category = excluded.category, attributes = excluded.attributes,
-                                  source_id = excluded.source_id
-                    """
-                )
-                con.unregister("_in_classes")
-            after = self._counts(con)
-            n_new = sum(after[k] - before[k] for k in after)
-            report = IngestReport(
-                source_id=sid,
-                reference=ref,
-                kind=kind,
-                rows_in=len(areas) + len(links) + len(classes),
-                rows_new=n_new,
-                rows_revised=0,
-                rows_unchanged=len(areas) + len(links) + len(classes) - n_new,
-                areas=len(areas),
-                links=len(links),
-                classifications=len(classes),
-            )
-            if n_new:
-                self._log(con, report)
-        return report
-
-    def ingest_observations(
-        self,
-        parsed: Observations,
-        *,
-        kind: str = "observations",
-        require_known_areas: bool = True,
-    ) -> IngestReport:
-        """Write observations from one source in one transaction, keeping revisions.
-
-        New keys (area, version, variable, period) get revision 1. A key whose value, unit or
-        missing reason differs from its current revision gets the next revision; the old
-        revision is kept. Identical values are skipped, so ingesting a file twice changes
-        nothing.
-
-        Raises
-        ------
-        InputError
-            Duplicate keys in the input.
-        UnknownAreaError
-            Area codes the store does not hold for that version (when
-            ``require_known_areas``); ingest the boundaries or SCB's key first.
-        """
-        data = _with_columns(parsed.data, OBS_COLUMNS)
-        ref = parsed.source.reference
-        data = data.astype(
-            {
-                "area_code": "object",
-                "area_version": "object",
-                "variable": "object",
-                "period": "object",
-                "unit": "object",
-                "missing_reason": "object",
-            }
-        )
-        data["value"] = pd.to_numeric(data["value"], errors="raise").astype("float64")
-        data["period"] = data["period"].astype(str)
-        _check_unique(data, _KEY, ref)
-        sid = parsed.source.source_id
-        ts = now_utc()
-        variables = _with_columns(parsed.variables, VARIABLE_COLUMNS)
-        with self.transaction() as con:
-            con.register("_in_obs", data)
-            if require_known_areas:
-                self._check_known_areas(con, ref)
-            self._write_source(con, parsed.source)
-            if len(variables):
-                con.register("_in_vars", variables.assign(source_id=sid))
-                con.execute(
-                    """
-                    INSERT INTO variables
-                    SELECT variable, label, unit, description, source_id FROM _in_vars
-                    ON CONFLICT (variable) DO UPDATE SET
-                        label = coalesce(excluded.label, variables.label),
-                        unit = coalesce(excluded.unit, variables.unit),
-                        description = coalesce(excluded.description, variables.description)
-                    """
-                )
-                con.unregister("_in_vars")
-            con.execute(
-                """
-                CREATE OR REPLACE TEMP TABLE _delta AS
-                SELECT i.*, coalesce(c.revision, 0) + 1 AS revision,
-                       c.revision IS NOT NULL AS is_revision
-                FROM _in_obs i
-                LEFT JOIN (
-                    SELECT o.area_code, o.area_version, o.variable, o.period, o.revision,
-                           o.value, o.unit, o.missing_reason
-                    FROM current_observations o
-                    SEMI JOIN _in_obs k USING (area_code, area_version, variable)
-                ) c USING (area_code, area_version, variable, period)
-                WHERE c.revision IS NULL
-                   OR c.value IS DISTINCT FROM i.value
-                   OR c.unit IS DISTINCT FROM i.unit
-                   OR c.missing_reason IS DISTINCT FROM i.missing_reason
-                """
-            )
-            row = con.execute(
-                "SELECT count(*) FILTER (NOT is_revision), count(*) FILTER (is_revision) "
-                "FROM _delta"
-            ).fetchone()
-            assert row is not None
-            n_new, n_rev = int(row[0]), int(row[1])
-            if n_new or n_rev:
-                con.execute(
-                    """
-                    INSERT INTO observations
-                    SELECT area_code, area_version, variable, period, revision, value, unit,
-                           missing_reason, ?, ? FROM _delta
-                    """,
-                    [sid, ts],
-                )
-            con.execute("DROP TABLE _delta")
-            con.unregister("_in_obs")
-            report = IngestReport(
-                source_id=sid,
-                reference=ref,
-                kind=kind,
-                rows_in=len(data),
-                rows_new=n_new,
-                rows_revised=n_rev,
-                rows_unchanged=len(data) - n_new - n_rev,
-            )
-            if report.changed:
-                self._log(con, report)
-        return report
-
-    def _check_known_areas(self, con: duckdb.DuckDBPyConnection, ref: str) -> None:
-        unknown = con.execute(
-            """
-            SELECT DISTINCT i.area_code, i.area_version FROM _in_obs i
-            ANTI JOIN areas a ON a.area_code = i.area_code AND a.version = i.area_version
-            ORDER BY 2, 1
-            """
-        ).fetchall()
-        if not unknown:
-            return
-        versions = sorted({v for _, v in unknown})
-        known = {
-            v: n
-            for v, n in con.execute(
-                "SELECT version, count(*) FROM areas WHERE version IN "
-                f"({', '.join('?' * len(versions))}) GROUP BY version",
-                versions,
-            ).fetchall()
-        }
-        sample = ", ".join(f"{c} ({v})" for c, v in unknown[:5])
-        more = f" and {len(unknown) - 5} more" if len(unknown) > 5 else ""
-        missing_versions = [v for v in versions if v not in known]
-        hint = (
-            f"; the store holds no areas of version {', '.join(missing_versions)}: ingest "
-            "SCB's DeSO–RegSO key or the boundaries first"
-            if missing_versions
-            else ""
-        )
-        con.unregister("_in_obs")
-        raise UnknownAreaError(
-            f"{len(unknown)} unknown area code(s): {sample}{more}{hint}",
-            file=ref,
-            field="area_code",
-            expected="codes of areas already in the store",
-        )
-
-    def _counts(self, con: duckdb.DuckDBPyConnection) -> dict[str, int]:
-        out: dict[str, int] = {}
-        for t in ("areas", "links", "classifications"):
-            row = con.execute(f"SELECT count(*) FROM {t}").fetchone()
-            out[t] = int(row[0]) if row else 0
-        return out
-
-    def _log(self, con: duckdb.DuckDBPyConnection, r: IngestReport) -> None:
-        con.execute(
-            "INSERT INTO ingest_log VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            [
-                now_utc(),
-                r.source_id,
-                r.kind,
-                r.reference,
-                r.rows_in,
-                r.rows_new,
-                r.rows_revised,
-                r.rows_unchanged,
-            ],
-        )
 
     # -- reading -----------------------------------------------------------------------
     def observations(
@@ -668,35 +348,6 @@ class Store:
             close = difflib.get_close_matches(variable, known, n=5)
             hint = f"; did you mean {', '.join(close)}?" if close else ""
             raise NotFoundError(f"variable {variable!r} is not in the store{hint}")
-
-
-def _with_columns(df: pd.DataFrame, columns: tuple[str, ...]) -> pd.DataFrame:
-    """``df`` restricted to ``columns`` in order, missing ones added as None."""
-    out = df.copy()
-    for c in columns:
-        if c not in out.columns:
-            out[c] = None
-    out = out.loc[:, list(columns)]
-    for c in columns:
-        if c not in ("value", "weight", "geometry"):
-            out[c] = out[c].astype("object").where(out[c].notna(), None)
-    return out
-
-
-def _check_unique(df: pd.DataFrame, key: list[str], ref: str) -> None:
-    if df.empty:
-        return
-    dup = df.duplicated(key, keep=False)
-    if dup.any():
-        first = df.loc[dup, key].iloc[0]
-        n = int(dup.sum())
-        desc = ", ".join(f"{k}={first[k]!r}" for k in key)
-        raise InputError(
-            f"{n} rows share the same key ({desc} is repeated)",
-            file=ref,
-            field="+".join(key),
-            expected="one value per key",
-        )
 
 
 def _where(**filters: Sequence[str] | None) -> tuple[str, list[Any]]:

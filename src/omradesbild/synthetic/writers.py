@@ -6,45 +6,40 @@ the offline demo exercises the real parsers. Every file says it is synthetic (ti
 ``synthetic`` fields, layer descriptions, README.txt). Output is byte-for-byte reproducible:
 no timestamps are written (xlsx zip entries and document properties get a fixed date;
 GeoPackages use GDAL's ``OGR_CURRENT_DATE``).
+
+The xlsx files are written by :mod:`omradesbild.synthetic.xlsx`, the GeoPackages by
+:mod:`omradesbild.synthetic.gpkg`.
 """
 
 from __future__ import annotations
 
 import csv
 import io
-import re
-import zipfile
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
-from xml.sax.saxutils import escape as xml_escape
 
-import geopandas as gpd
-import numpy as np
 import pandas as pd
-import pyogrio
-from openpyxl import Workbook
-from openpyxl.styles import Font
 
 from omradesbild.synthetic.city import SyntheticCity
 from omradesbild.synthetic.constants import (
-    CRS,
     KOMMUN_CODE,
     KOMMUN_NAME,
-    LAN_CODE,
     OFFENCES,
-    POLICE_CATEGORY_LABELS,
     POLICE_YEARS,
     SCB_TABLES,
-    TITLE_PREFIX,
-    TableSpec,
 )
-from omradesbild.synthetic.helpers import deterministic_uuid
+from omradesbild.synthetic.gpkg import _fixed_gdal_date, _write_geo
+from omradesbild.synthetic.xlsx import FIXED_DATE, FIXED_ISO, scb_table_bytes
 
-#: The fixed date written wherever a file format wants a timestamp.
-FIXED_DATE = (2025, 1, 1, 0, 0, 0)
-FIXED_ISO = "2025-01-01T00:00:00Z"
+__all__ = [
+    "CRIME_HEADER",
+    "FIXED_DATE",
+    "FIXED_ISO",
+    "KEY_HEADER",
+    "LONG_CSV_HEADER",
+    "scb_table_bytes",
+    "write_city_files",
+]
+
 
 CRIME_HEADER: tuple[str, ...] = (
     "",
@@ -97,226 +92,6 @@ surveys/exempelstad_surveys.csv
     Safety, trust and victimisation survey results per RegSO (area_code,period,variable,
     value,unit).
 """
-
-
-# --------------------------------------------------------------------------------------------
-# Deterministic output helpers
-# --------------------------------------------------------------------------------------------
-
-
-def _stable_zip(data: bytes, *, sheet_xml: bytes | None = None) -> bytes:
-    """Rewrite an xlsx (zip) so that it holds no timestamps: fixed entry dates and properties.
-
-    ``sheet_xml``, when given, replaces the first worksheet.
-    """
-    src = zipfile.ZipFile(io.BytesIO(data))
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
-        for info in src.infolist():
-            content = src.read(info.filename)
-            if sheet_xml is not None and info.filename == "xl/worksheets/sheet1.xml":
-                content = sheet_xml
-            if info.filename == "docProps/core.xml":
-                content = re.sub(
-                    rb"(<dcterms:(created|modified)[^>]*>)[^<]*(</dcterms:\2>)",
-                    rb"\g<1>" + FIXED_ISO.encode() + rb"\g<3>",
-                    content,
-                )
-            zi = zipfile.ZipInfo(info.filename, date_time=FIXED_DATE)
-            zi.compress_type = zipfile.ZIP_DEFLATED
-            zi.external_attr = info.external_attr
-            dst.writestr(zi, content)
-    return out.getvalue()
-
-
-@contextmanager
-def _fixed_gdal_date() -> Iterator[None]:
-    """Make GDAL write a fixed date (e.g. ``gpkg_contents.last_change``)."""
-    old = pyogrio.get_gdal_config_option("OGR_CURRENT_DATE")
-    pyogrio.set_gdal_config_options({"OGR_CURRENT_DATE": "2025-01-01T00:00:00.000Z"})
-    try:
-        yield
-    finally:
-        pyogrio.set_gdal_config_options({"OGR_CURRENT_DATE": old})
-
-
-def _write_gpkg(gdf: gpd.GeoDataFrame, path: Path, layer: str, description: str) -> Path:
-    if path.exists():
-        path.unlink()
-    pyogrio.write_dataframe(
-        gdf,
-        path,
-        layer=layer,
-        driver="GPKG",
-        layer_options={"DESCRIPTION": f"{TITLE_PREFIX}{description}"},
-    )
-    return path
-
-
-# --------------------------------------------------------------------------------------------
-# SCB xlsx
-# --------------------------------------------------------------------------------------------
-
-
-def _cell(value: float, *, decimals: bool) -> object:
-    if value != value:  # NaN: suppressed
-        return ".."
-    return round(float(value), 1) if decimals else int(value)
-
-
-def _header_rows(spec: TableSpec, year: int) -> list[list[object]]:
-    labels = [label for label, _ in spec.columns]
-    n = len(labels)
-    y = str(year)
-    if spec.layout == "year_row":
-        return [[None, y, *([None] * (n - 1))], [None, *labels]]
-    if spec.layout == "year_row_total":
-        return [[None, y, *([None] * (n - 1))], [None, *labels], [None, *(["totalt"] * n)]]
-    if spec.layout == "content_year":
-        third = "nettoinkomst" if spec.table_id == "000005FM" else "totalt ålder"
-        rows: list[list[object]] = [[None, *labels], [None, *([y] * n)], [None, *([third] * n)]]
-        if spec.table_id == "000005FM":
-            rows.append([None, *(["totalt"] * n)])
-        return rows
-    if spec.layout == "labour":
-        return [
-            [None, *labels],
-            [None, *(["totalt"] * n)],
-            [None, *(["16-64 år"] * n)],
-            [None, *([y] * n)],
-        ]
-    if spec.layout == "year_column":
-        return [[None, None, *labels]]
-    raise ValueError(f"unknown layout {spec.layout!r}")
-
-
-def _footer_rows(spec: TableSpec, seed: int) -> list[object]:
-    sort = {"tkr": "tusentals kronor", "procent": "andel"}.get(spec.unit, "antal")
-    return [
-        None,
-        "SYNTETISKA DATA: påhittade värden för den fiktiva kommunen Exempelstad (9999). "
-        "Inte statistik från SCB.",
-        f"Genererad av omradesbild.synthetic (frö {seed}). Delarna summerar exakt till "
-        "totalerna utom där små värden är undertryckta (..).",
-        None,
-        "Senaste uppdatering:",
-        "20250101 08:00",
-        None,
-        "Källa:",
-        "Syntetiska data (Områdesbild), inte SCB",
-        None,
-        "Sort:",
-        sort,
-        None,
-        "Datatyp:",
-        "Stock",
-        None,
-        "Referenstid:",
-        "31 december respektive år",
-        None,
-        None,
-        None,
-        "Inte officiell statistik",
-        None,
-        "Databas:",
-        "Syntetisk (inte Statistikdatabasen)",
-        None,
-        "Intern referenskod:",
-        spec.table_id,
-    ]
-
-
-def _col_letter(index: int) -> str:
-    letters = ""
-    index += 1
-    while index:
-        index, rem = divmod(index - 1, 26)
-        letters = chr(65 + rem) + letters
-    return letters
-
-
-def _sheet_xml(rows: list[list[object]], title_style: str) -> bytes:
-    """SpreadsheetML for ``rows`` (inline strings; ``None`` cells and empty rows omitted)."""
-    width = max(len(r) for r in rows)
-    parts = [
-        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
-        '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
-        f'<dimension ref="A1:{_col_letter(width - 1)}{len(rows)}"/><sheetData>'
-    ]
-    for r, row in enumerate(rows, start=1):
-        cells: list[str] = []
-        for c, v in enumerate(row):
-            if v is None:
-                continue
-            ref = f"{_col_letter(c)}{r}"
-            if isinstance(v, str):
-                style = f' s="{title_style}"' if r == 1 and c == 0 else ""
-                cells.append(
-                    f'<c r="{ref}" t="inlineStr"{style}><is><t xml:space="preserve">'
-                    f"{xml_escape(v)}</t></is></c>"
-                )
-            else:
-                cells.append(f'<c r="{ref}"><v>{v!r}</v></c>')
-        if cells:
-            parts.append(f'<row r="{r}">{"".join(cells)}</row>')
-    parts.append("</sheetData></worksheet>")
-    return "".join(parts).encode("utf-8")
-
-
-def scb_table_bytes(
-    spec: TableSpec,
-    year: int,
-    codes: Sequence[str],
-    values: np.ndarray,
-    *,
-    seed: int,
-) -> bytes:
-    """One Statistikdatabasen-style xlsx export as bytes (deterministic).
-
-    openpyxl builds the workbook package (styles, workbook, properties) with the bold title
-    cell; the worksheet's cells are then serialised directly, which is ~20x faster than
-    openpyxl's pure-Python cell writer and gives the same cell contents.
-
-    Parameters
-    ----------
-    spec
-        The table.
-    year
-        Statistic year written in the header.
-    codes
-        DeSO codes, one per data row.
-    values
-        Shape ``(len(codes), len(spec.columns))``; NaN is written as SCB's ``..``.
-    seed
-        Mentioned in the footnote.
-    """
-    title = f"{TITLE_PREFIX}{spec.title}"
-    rows: list[list[object]] = [[title], []]
-    rows.extend(_header_rows(spec, year))
-    decimals = spec.table_id == "000005FM"
-    for k, code in enumerate(codes):
-        cells = [_cell(v, decimals=decimals and j < 2) for j, v in enumerate(values[k].tolist())]
-        if spec.layout == "year_column":
-            rows.append([str(year) if k == 0 else None, code, *cells])
-        else:
-            rows.append([code, *cells])
-    rows.extend([line] for line in _footer_rows(spec, seed))
-    return _stable_zip(_skeleton(spec.table_id, title), sheet_xml=_sheet_xml(rows, "1"))
-
-
-def _skeleton(table_id: str, title: str) -> bytes:
-    """An openpyxl workbook with one sheet named ``table_id`` whose A1 is the bold title."""
-    wb = Workbook()
-    ws = wb.active
-    assert ws is not None
-    ws.title = table_id
-    wb.properties.creator = "omradesbild.synthetic"
-    wb.properties.title = title
-    ws["A1"] = title
-    ws["A1"].font = Font(bold=True, size=14)
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
 
 
 # --------------------------------------------------------------------------------------------
@@ -488,133 +263,4 @@ def _write_crime(city: SyntheticCity, crime: Path) -> dict[str, Path]:
             deso_text = deso if isinstance(deso, str) else ""
             w.writerow([str(n), int(rid), int(off), text, reg, date, kom, lan, deso_text, int(cnt)])
         out[f"crime/{code}"] = _write_text(crime / f"{stem} brott.csv", buf.getvalue())
-    return out
-
-
-def _ids(codes: Sequence[str], kind: str, version: str) -> dict[str, Any]:
-    """``objectid`` and a stable ``objektidentitet`` as SCB's geodata layers have them."""
-    return {
-        "objectid": np.arange(1, len(codes) + 1, dtype=np.int32),
-        "objektidentitet": [deterministic_uuid(kind, version, c) for c in codes],
-    }
-
-
-def _write_geo(city: SyntheticCity, geo: Path, police: Path) -> dict[str, Path]:
-    """Every GeoPackage: kommun, districts, RegSO, DeSO 2018/2025 and the police areas."""
-    out = _write_admin_geo(city, geo)
-    out.update(_write_deso_geo(city, geo))
-    out.update(_write_police_geo(city, police))
-    return out
-
-
-def _write_admin_geo(city: SyntheticCity, geo: Path) -> dict[str, Path]:
-    """The kommun, district and RegSO GeoPackages."""
-    out: dict[str, Path] = {}
-    k = city.kommun
-    kommun = gpd.GeoDataFrame(
-        {
-            "kommunkod": [KOMMUN_CODE],
-            "kommunnamn": [KOMMUN_NAME],
-            "lanskod": [LAN_CODE],
-            "synthetic": [True],
-        },
-        geometry=list(k.geometry),
-        crs=CRS,
-    )
-    out["geo/kommun"] = _write_gpkg(
-        kommun, geo / "exempelstad_kommun.gpkg", "kommun_exempelstad", "kommun"
-    )
-
-    d = city.districts
-    districts = gpd.GeoDataFrame(
-        {
-            "omrade_kod": d["area_code"].tolist(),
-            "omrade_namn": d["name"].tolist(),
-            "niva": "stadsdel",
-            "kommun_kod": KOMMUN_CODE,
-            "kommun_namn": KOMMUN_NAME,
-            "synthetic": True,
-        },
-        geometry=list(d.geometry),
-        crs=CRS,
-    )
-    out["geo/districts"] = _write_gpkg(
-        districts, geo / "exempelstad_districts.gpkg", "stadsdelar_exempelstad", "stadsdelar"
-    )
-
-    r = city.regso
-    codes = r["area_code"].tolist()
-    regso = gpd.GeoDataFrame(
-        {
-            **_ids(codes, "regso", "2020"),
-            "regsokod": codes,
-            "regsonamn": r["name"].tolist(),
-            "lanskod": LAN_CODE,
-            "kommunkod": KOMMUN_CODE,
-            "kommunnamn": KOMMUN_NAME,
-            "version": "2020_v1",
-            "synthetic": True,
-        },
-        geometry=list(r.geometry),
-        crs=CRS,
-    )
-    out["geo/regso2020"] = _write_gpkg(
-        regso, geo / "exempelstad_regso2020.gpkg", "regso2020_exempelstad", "RegSO 2020"
-    )
-
-    return out
-
-
-def _write_deso_geo(city: SyntheticCity, geo: Path) -> dict[str, Path]:
-    """The DeSO 2018 and DeSO 2025 GeoPackages."""
-    out: dict[str, Path] = {}
-    regso_name = dict(zip(city.regso["area_code"], city.regso["name"], strict=True))
-    for version, frame in (("2018", city.deso), ("2025", city.deso2025)):
-        codes = frame["area_code"].tolist()
-        cols: dict[str, Any] = {
-            **_ids(codes, "deso", version),
-            "desokod": codes,
-            "regsokod": frame["regso_code"].tolist(),
-            "lanskod": LAN_CODE,
-            "kommunkod": KOMMUN_CODE,
-            "kommunnamn": KOMMUN_NAME,
-            "version": f"{version}_v1",
-        }
-        if version == "2025":
-            cols["RegSO_2025"] = [regso_name[c] for c in frame["regso_code"]]
-            cols["RegSOkod_2025"] = frame["regso_code"].tolist()
-        cols["synthetic"] = True
-        gdf = gpd.GeoDataFrame(cols, geometry=list(frame.geometry), crs=CRS)
-        out[f"geo/deso{version}"] = _write_gpkg(
-            gdf, geo / f"exempelstad_deso{version}.gpkg", f"deso{version}_exempelstad",
-            f"DeSO {version}",
-        )  # fmt: skip
-
-    return out
-
-
-def _write_police_geo(city: SyntheticCity, police: Path) -> dict[str, Path]:
-    """One GeoPackage of police areas per list year."""
-    out: dict[str, Path] = {}
-    pa = city.police_areas
-    for year in POLICE_YEARS:
-        sub = pa[pa["year"] == year].sort_values("area_code")
-        gdf = gpd.GeoDataFrame(
-            {
-                "NAMN": sub["name"].tolist(),
-                "KATEGORI": [POLICE_CATEGORY_LABELS[c] for c in sub["category"]],
-                "ORT": KOMMUN_NAME,
-                "LOKALPOLIS": "Exempelstad",
-                "OMRADESKOD": sub["area_code"].tolist(),
-                "REGION": "Exempel",
-                "AKTUALITET": f"{year}-12-01",
-                "synthetic": True,
-            },
-            geometry=list(sub.geometry),
-            crs=CRS,
-        )
-        out[f"police/areas/{year}"] = _write_gpkg(
-            gdf, police / f"police_areas_{year}.gpkg", f"uso_{year}",
-            f"polisens områden {year}",
-        )  # fmt: skip
     return out

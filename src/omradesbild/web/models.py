@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from typing import Any
 
 from pydantic import BaseModel, Field
 
-from omradesbild.services.explore import MAX_DRAWS, effective_unit_weights
+from omradesbild.services.explore import (
+    MAX_DRAWS,
+    ExploreResult,
+    effective_unit_weights,
+)
 from omradesbild.services.models import AreaProfile
 
 
@@ -185,6 +190,14 @@ class ExploreRow(BaseModel):
     model_config = {"populate_by_name": True, "serialize_by_alias": True}
 
 
+class ExploreUncertaintyOut(BaseModel):
+    """Monte-Carlo summary under the modified method (only ``draws`` when there are none)."""
+
+    draws: int
+    median_rank_interval_90: float | None = None
+    share_robust_class: float | None = None
+
+
 class ExploreOut(BaseModel):
     """Ranks and classes under the modified method next to the declared method's."""
 
@@ -197,8 +210,16 @@ class ExploreOut(BaseModel):
     n_areas: int
     n_class_changed: int
     rank_correlation: float | None
-    uncertainty: dict[str, Any]
+    uncertainty: ExploreUncertaintyOut
     rows: list[ExploreRow]
+
+    @classmethod
+    def of(cls, res: ExploreResult) -> ExploreOut:
+        """The API's view of the service's :class:`ExploreResult`."""
+        rows = [ExploreRow.model_validate({**asdict(r), "class": r.cls}) for r in res.rows]
+        return cls.model_validate(
+            {**asdict(res), "uncertainty": asdict(res.uncertainty), "rows": rows}
+        )
 
 
 def method_summary(m: Any) -> dict[str, Any]:

@@ -198,13 +198,22 @@ def translator(lang: str) -> Translator:
     return Translator(lang)
 
 
-def fmt_num(x: object, lang: str, decimals: int = 1, *, signed: bool = False) -> str:
+def fmt_num(
+    x: object,
+    lang: str,
+    decimals: int = 1,
+    *,
+    signed: bool = False,
+    significant: int | None = None,
+) -> str:
     """A number for display, rounded to ``decimals``.
 
     ``1234567.891`` with one decimal is ``1 234 567,9`` in Swedish (U+202F between the
     groups, see the module notes) and ``1,234,567.9`` in English; ``None`` and NaN are
     ``–``; a value that is not a number is shown as it is. ``signed`` writes ``+`` before
-    positive numbers (changes, slopes).
+    positive numbers (changes, slopes). ``significant`` (instead of ``decimals``) keeps
+    that many significant digits without trailing zeros, never rounding away whole digits:
+    with 3, ``0.012345`` is ``0,0123``, ``12345.6`` is ``12 346`` and ``3.0`` is ``3``.
     """
     if x is None:
         return MISSING
@@ -214,7 +223,12 @@ def fmt_num(x: object, lang: str, decimals: int = 1, *, signed: bool = False) ->
         return str(x)
     if math.isnan(f):
         return MISSING
+    if significant is not None:
+        digits = math.floor(math.log10(abs(f))) + 1 if f != 0 and math.isfinite(f) else 1
+        decimals = max(0, significant - digits)
     s = f"{f:{'+' if signed else ''},.{decimals}f}"
+    if significant is not None and "." in s:
+        s = s.rstrip("0").rstrip(".")
     if lang == "sv":
         s = s.replace(",", THIN_SPACE).replace(".", ",")
     return s

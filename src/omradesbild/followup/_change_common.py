@@ -1,0 +1,52 @@
+"""Helpers shared by :mod:`~omradesbild.followup.change` and :mod:`~omradesbild.followup.trends`."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+
+from omradesbild.errors import ConfigError, InputError
+from omradesbild.indicators import Catalogue
+
+FloatArray = npt.NDArray[np.float64]
+BoolArray = npt.NDArray[np.bool_]
+
+_IND_REQUIRED = ("area_code", "level", "period", "indicator", "value")
+_KEYS = ["area_code", "level", "indicator"]
+
+
+def _alpha(confidence: float) -> float:
+    if not 0.0 < confidence < 1.0:
+        raise ConfigError(f"confidence must lie strictly between 0 and 1, got {confidence!r}")
+    return 1.0 - confidence
+
+
+def _catalogue_info(
+    indicators: Iterable[str], catalogue: Catalogue
+) -> dict[str, tuple[str, float, int]]:
+    """``{id: (kind, multiplier, direction)}``; raises for ids the catalogue lacks."""
+    known = {i.id: i for i in catalogue.indicators}
+    ids = sorted({str(i) for i in indicators})
+    unknown = [i for i in ids if i not in known]
+    if unknown:
+        raise InputError(
+            "indicator(s) not in the catalogue: " + ", ".join(unknown),
+            field="indicator",
+            expected="ids of the indicator catalogue (or pass catalogue=)",
+        )
+    return {i: (known[i].kind, known[i].multiplier, known[i].direction) for i in ids}
+
+
+def _col(frame: pd.DataFrame, name: str, default: float = np.nan) -> FloatArray:
+    if name not in frame.columns:
+        return np.full(len(frame), default)
+    return pd.to_numeric(frame[name], errors="coerce").to_numpy(dtype=float)
+
+
+def _bool_col(frame: pd.DataFrame, name: str) -> BoolArray:
+    if name not in frame.columns:
+        return np.zeros(len(frame), dtype=bool)
+    return frame[name].fillna(False).astype(bool).to_numpy()

@@ -1,0 +1,69 @@
+"""Categories, defaults and column orders shared by the modules on the Police's list."""
+
+from __future__ import annotations
+
+from omradesbild.config import POLICE_SHARE_THRESHOLD
+from omradesbild.errors import ConfigError
+
+#: Police categories from most to least severe, and the label of areas not on the list.
+CATEGORY_ORDER: tuple[str, ...] = ("sarskilt_utsatt", "utsatt", "risk")
+NOT_LISTED = "not_listed"
+
+#: Default share of an area that must lie inside police polygons for it to count as listed.
+DEFAULT_THRESHOLD = POLICE_SHARE_THRESHOLD
+
+#: Columns of :func:`overlay_police` and :func:`police_list_from_links`, in order.
+OVERLAY_COLUMNS: tuple[str, ...] = (
+    "area_code",
+    "period",
+    "police_code",
+    "category",
+    "share_area",
+    "share_population",
+    "on_list",
+    "basis",
+)
+
+#: Columns of :func:`listed_areas`, in order.
+LISTED_COLUMNS: tuple[str, ...] = (
+    "area_code",
+    "period",
+    "police_code",
+    "category",
+    "share",
+    "on_list",
+)
+
+#: Columns of :func:`crosstab_police_types`, in order.
+CROSSTAB_COLUMNS: tuple[str, ...] = (
+    "period",
+    "category",
+    "area_type",
+    "n_areas",
+    "population",
+)
+
+#: Columns of :func:`police_flags`, in order.
+FLAG_COLUMNS: tuple[str, ...] = (
+    "area_code",
+    "period",
+    "area_type",
+    "type_period",
+    "listed",
+    "category",
+    "left_list_still_vulnerable",
+    "vulnerable_never_listed",
+    "listed_not_vulnerable",
+    "flag",
+)
+
+_SEVERITY = {c: i for i, c in enumerate(CATEGORY_ORDER)}
+
+
+#: Columns of :func:`police_status`, in order.
+STATUS_COLUMNS: tuple[str, ...] = ("area_code", "period", "category", "share", "basis")
+
+
+def _check_threshold(threshold: float) -> None:
+    if not 0.0 < threshold <= 1.0:
+        raise ConfigError(f"threshold must lie in (0, 1], got {threshold!r}")

@@ -1,0 +1,226 @@
+"""The Police's extract as a CSV text: encoding, delimiter, columns and row validation.
+
+Helpers of :func:`omradesbild.sources.crime.read_crime_file`, which re-exports the column names.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import logging
+import re
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+
+from omradesbild.areas.codes import KOMMUN_RE
+from omradesbild.errors import ConfigError, InputError
+
+log = logging.getLogger(__name__)
+
+DateField = Literal["Brottsdatum", "Inskrivningsdatum"]
+
+COL_CODE = "Brottskod"
+COL_LABEL = "Brottskod.klartext"
+COL_KOMMUN = "Kommun"
+COL_DESO = "DeSO.område"
+COL_COUNT = "Antal"
+DATE_FIELDS: tuple[str, ...] = ("Brottsdatum", "Inskrivningsdatum")
+
+_SNIFF_BYTES = 8192
+
+
+def _decode(data: bytes, path: Path) -> tuple[str, str]:
+    """Decode the bytes as UTF-8 (BOM optional) or else cp1252; return (text, encoding)."""
+    head = data[:_SNIFF_BYTES]
+    if head.startswith(b"PK\x03\x04"):
+        raise InputError(
+            "this is a zip/Excel (xlsx) file, not a CSV text file",
+            file=path,
+            expected="the Police's CSV extract; export the sheet as CSV (UTF-8)",
+        )
+    if b"\x00" in head:
+        raise InputError(
+            "this is a binary file, not a CSV text file (it contains NUL bytes)",
+            file=path,
+            expected="a CSV text file in UTF-8 or Windows-1252",
+        )
+    try:
+        return data.decode("utf-8-sig"), "utf-8"
+    except UnicodeDecodeError as utf_err:
+        try:
+            text = data.decode("cp1252")
+        except UnicodeDecodeError as cp_err:
+            line = data[: utf_err.start].count(b"\n") + 1
+            raise InputError(
+                f"the file is neither UTF-8 (invalid byte at offset {utf_err.start}) nor "
+                f"Windows-1252 (undefined byte at offset {cp_err.start})",
+                file=path,
+                row=line,
+                expected="a CSV text file encoded as UTF-8 (with or without BOM) or cp1252",
+            ) from None
+        log.warning("%s is not valid UTF-8; decoded as Windows-1252 (cp1252)", path)
+        return text, "cp1252"
+
+
+def _sniff_delimiter(header_line: str) -> str:
+    """``;`` when the header has more ``;``-separated fields than ``,``-separated ones."""
+    counts = {}
+    for sep in (",", ";"):
+        fields = next(csv.reader([header_line], delimiter=sep), [])
+        counts[sep] = len(fields)
+    return ";" if counts[";"] > counts[","] else ","
+
+
+def _line_locator(text: str, sep: str) -> Callable[[int], int]:
+    """A function mapping a 0-based data-record position to its 1-based line in the file.
+
+    Runs only on the error path: it re-scans the text with :mod:`csv`, which counts physical
+    lines (so quoted line breaks and skipped blank lines are accounted for).
+    """
+
+    def locate(position: int) -> int:
+        reader = csv.reader(io.StringIO(text, newline=""), delimiter=sep)
+        previous_end = 0
+        seen = -1  # the header is record -1
+        for record in reader:
+            start = previous_end + 1
+            previous_end = reader.line_num
+            if not record:  # blank line: pandas skips it too
+                continue
+            if seen == position:
+                return start
+            seen += 1
+        return previous_end
+
+    return locate
+
+
+def _first_bad(col: pd.Series, bad_values: np.ndarray) -> tuple[int, int]:
+    """(position of the first row whose category is bad, number of such rows)."""
+    codes = col.cat.codes.to_numpy()
+    hits = np.flatnonzero(np.isin(codes, np.flatnonzero(bad_values)))
+    return int(hits[0]), int(hits.size)
+
+
+def _check(
+    col: pd.Series,
+    bad: np.ndarray,
+    *,
+    path: Path,
+    field: str,
+    problem: str,
+    expected: str,
+    positions: np.ndarray,
+    locate: Callable[[int], int],
+) -> None:
+    """Raise InputError for the first row whose value (a category) is flagged in ``bad``."""
+    if not bad.any():
+        return
+    first, n = _first_bad(col, bad)
+    value = str(col.iloc[first])
+    more = f" ({n - 1} more row(s) with the same problem)" if n > 1 else ""
+    raise InputError(
+        f"{problem}: {value!r}{more}",
+        file=path,
+        row=locate(int(positions[first])),
+        field=field,
+        expected=expected,
+    )
+
+
+def _mismatch(values: pd.Index, pattern: re.Pattern[str]) -> np.ndarray:
+    """Boolean array: which values do not fully match ``pattern``."""
+    return np.fromiter((pattern.fullmatch(v) is None for v in values), bool, len(values))
+
+
+def _values(col: pd.Series, per_category: np.ndarray | None = None) -> np.ndarray:
+    """The column's values as an array (taken from ``per_category`` when given)."""
+    cats = col.cat.categories.to_numpy(dtype=object) if per_category is None else per_category
+    return cats[col.cat.codes.to_numpy()]
+
+
+def _stripped(col: pd.Series) -> pd.Series:
+    """The categorical column with surrounding whitespace removed from its categories."""
+    cats = col.cat.categories.astype(str)
+    stripped = cats.str.strip()
+    if (stripped == cats).all():
+        return col
+    values = stripped.to_numpy(dtype=object)[col.cat.codes.to_numpy()]
+    return pd.Series(values, index=col.index, dtype="category")
+
+
+def _first_wrong_width(text: str, sep: str, width: int) -> int | None:
+    """The 1-based line of the first record whose field count differs from the header's."""
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=sep)
+    previous_end = 0
+    try:
+        for record in reader:
+            start = previous_end + 1
+            previous_end = reader.line_num
+            if record and len(record) > width:
+                return start
+    except csv.Error:
+        return previous_end + 1
+    return None
+
+
+def _resolve_kommun(
+    names: np.ndarray,
+    deso: np.ndarray,
+    kommun_codes: Mapping[str, str] | None,
+    *,
+    path: Path,
+    positions: np.ndarray,
+    locate: Callable[[int], int],
+) -> np.ndarray:
+    """Kommun codes for the rows without a DeSO ("" where the kommun name is blank)."""
+    mapping: dict[str, str] = {}
+    geo = deso != ""
+    if geo.any():
+        learned = (
+            pd.DataFrame({"name": names[geo], "code": [d[:4] for d in deso[geo]]})
+            .value_counts()
+            .reset_index()
+            .drop_duplicates("name")  # most frequent prefix per name
+        )
+        mapping.update(
+            {k.casefold(): v for k, v in zip(learned["name"], learned["code"], strict=True)}
+        )
+    if kommun_codes is not None:
+        for name, code in kommun_codes.items():
+            if not KOMMUN_RE.match(str(code)):
+                raise ConfigError(
+                    f"kommun_codes maps {name!r} to {code!r}, which is not a 4-digit kommun code"
+                )
+            mapping[str(name).strip().casefold()] = str(code)
+
+    out = np.full(len(names), "", dtype=object)
+    need = (~geo) & (names != "")
+    if not need.any():
+        return out
+    uniq, inverse = np.unique(names[need], return_inverse=True)
+    codes = np.array([mapping.get(str(n).casefold(), "") for n in uniq], dtype=object)
+    unknown = codes == ""
+    if unknown.any():
+        first_name = str(uniq[np.flatnonzero(unknown)[0]])
+        idx_need = np.flatnonzero(need)
+        first = int(idx_need[np.flatnonzero(names[idx_need] == first_name)[0]])
+        others = [str(n) for n in uniq[unknown] if n != first_name]
+        also = f"; also unresolved: {others}" if others else ""
+        raise InputError(
+            f"kommun name {first_name!r} of a report without DeSO cannot be mapped to a kommun "
+            "code: it is not in kommun_codes and no geocoded row of this file shows its code"
+            f"{also}. Supply a name → code mapping, e.g. "
+            f"read_crime_csv(path, kommun_codes={{{first_name!r}: '0180'}}), or build one "
+            "from SCB's kommun list (kommun_codes_from_areas on the store's kommun areas)",
+            file=path,
+            row=locate(int(positions[first])),
+            field=COL_KOMMUN,
+            expected="a Swedish kommun name, e.g. 'Stockholm'",
+        )
+    out[need] = codes[inverse]
+    return out
