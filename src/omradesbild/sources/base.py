@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import hashlib
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -185,6 +186,26 @@ def read_csv_rows(p: Path, *, expected: str) -> list[list[str]]:
         raise InputError("not UTF-8 text", file=p, expected=expected) from exc
     except csv.Error as exc:
         raise InputError(f"not a readable CSV ({exc})", file=p, expected="a CSV file") from exc
+
+
+def data_rows(
+    rows: list[list[str]], columns: tuple[str, ...], *, file: Path
+) -> Iterator[tuple[int, list[str]]]:
+    """The rows after the header as ``(row number, stripped fields)``, blank rows skipped.
+
+    Raises
+    ------
+    InputError
+        A row whose number of fields is not the number of ``columns``.
+    """
+    for i, raw in enumerate(rows[1:], start=2):
+        if not any(c.strip() for c in raw):
+            continue
+        if len(raw) != len(columns):
+            raise InputError(
+                f"{len(raw)} columns", file=file, row=i, expected=f"{len(columns)} columns"
+            )
+        yield i, [c.strip() for c in raw]
 
 
 def now_utc() -> datetime:

@@ -22,12 +22,11 @@ from typing import Literal
 import pandas as pd
 
 from omradesbild.errors import InputError
-from omradesbild.sources.base import Areas, SourceMeta
+from omradesbild.sources.base import Areas, SourceMeta, data_rows
 from omradesbild.sources.nested_key import (
     NestedKey,
     check_code,
     check_in_kommun,
-    data_rows,
     key_areas,
     read_key_rows,
 )

@@ -7,7 +7,7 @@ turns what it holds into area rows and weight-1 links.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -41,26 +41,6 @@ def read_key_rows(p: Path, columns: tuple[str, ...] | None = None) -> list[list[
             expected="header " + ",".join(columns),
         )
     return rows
-
-
-def data_rows(
-    rows: list[list[str]], columns: tuple[str, ...], *, file: Path
-) -> Iterator[tuple[int, list[str]]]:
-    """The rows after the header as ``(row number, stripped fields)``, blank rows skipped.
-
-    Raises
-    ------
-    InputError
-        A row whose number of fields is not the number of ``columns``.
-    """
-    for i, raw in enumerate(rows[1:], start=2):
-        if not any(c.strip() for c in raw):
-            continue
-        if len(raw) != len(columns):
-            raise InputError(
-                f"{len(raw)} columns", file=file, row=i, expected=f"{len(columns)} columns"
-            )
-        yield i, [c.strip() for c in raw]
 
 
 def check_code(value: str, level: str, *, file: Path, row: int, field: str) -> None:

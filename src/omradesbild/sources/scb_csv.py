@@ -25,6 +25,7 @@ from omradesbild.sources.base import (
     SCB_MISSING_MARKERS,
     VARIABLE_COLUMNS,
     SourceMeta,
+    data_rows,
     read_csv_rows,
 )
 
@@ -172,14 +173,8 @@ def read_scb_csv(path: str | Path) -> LabelledTable:
     dims = [j for j in range(first) if j != region]
     records: list[tuple[object, ...]] = []
     variables: dict[str, tuple[str, str | None, str]] = {}
-    for i, raw in enumerate(rows[1:], start=2):
-        if not any(c.strip() for c in raw):
-            continue
-        if len(raw) != len(header):
-            raise InputError(
-                f"{len(raw)} columns", file=p, row=i, expected=f"{len(header)} columns"
-            )
-        label = raw[region].strip()
+    for i, raw in data_rows(rows, tuple(header), file=p):
+        label = raw[region]
         if not label:
             raise InputError("empty region label", file=p, row=i, field=header[region])
         key_dims = tuple(sorted((_norm(header[j]), _norm(raw[j])) for j in dims))

@@ -12,13 +12,12 @@ from pathlib import Path
 
 from omradesbild.config import DEFAULT_VERSION
 from omradesbild.errors import InputError
-from omradesbild.sources.base import Areas
+from omradesbild.sources.base import Areas, data_rows
 from omradesbild.sources.nested_key import (
     NestedKey,
     area_record,
     check_code,
     check_in_kommun,
-    data_rows,
     key_areas,
     read_key_rows,
 )
