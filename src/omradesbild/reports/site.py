@@ -30,7 +30,7 @@ import pandas as pd
 
 from omradesbild.reports import charts
 from omradesbild.services.area import catalogue_names
-from omradesbild.services.city import CityData, load_city
+from omradesbild.services.city import CityData
 from omradesbild.services.models import AreaProfile, CityPicture, PartnerEntry, PriorityRow
 from omradesbild.wording import Translator, fmt_num
 
@@ -51,8 +51,6 @@ class SiteResult:
     index: Path
     profiles: list[Path] = field(default_factory=list)
     seconds: float = 0.0
-    seconds_data: float = 0.0
-    seconds_render: float = 0.0
     overview_bytes: int = 0
 
     @property
@@ -342,56 +340,24 @@ def _profile(ctx: _Context, tpl: Any, code: str, partners: PartnerHook | None) -
 
 
 def build_site(
-    store: Any,
+    data: CityData,
     out: Path,
     *,
-    level: str = "regso",
-    version: str | None = None,
-    period: str | None = None,
-    lang: str = "sv",
-    method: str = "scb-omradestyp",
-    threshold: int = 5,
-    areas: Sequence[str] | None = None,
-    kommun: str | None = None,
-    draws: int = 500,
-    seed: int = 0,
     partners: PartnerHook | None = None,
-    goals_path: Path | None = None,
-    data: CityData | None = None,
 ) -> SiteResult:
-    """Build the static report site for one level into ``out``.
+    """Build the static report site of one computed level into ``out``.
 
     Parameters
     ----------
-    store
-        An open :class:`~omradesbild.store.Store` (not read when ``data`` is given).
+    data
+        The level's picture, computed once by :func:`~omradesbild.services.city.load_city`.
     out
         Output folder (created; existing pages are overwritten).
-    level, version, period, lang, method, threshold, areas, kommun, draws, seed, goals_path
-        As :func:`~omradesbild.services.city.load_city`.
     partners
         Hook giving the partners' observations and interventions of an area (a list of
         ``{"date", "partner", "kind", "text"}``); ``None`` shows "inga registrerade".
-    data
-        Precomputed :class:`~omradesbild.services.city.CityData` (skips the store).
     """
     t0 = time.perf_counter()
-    if data is None:
-        data = load_city(
-            store,
-            level=level,
-            version=version,
-            period=period,
-            lang=lang,
-            method=method,
-            threshold=threshold,
-            areas=areas,
-            kommun=kommun,
-            draws=draws,
-            seed=seed,
-            goals_path=goals_path,
-        )
-    t1 = time.perf_counter()
     out = Path(out)
     (out / "profiles").mkdir(parents=True, exist_ok=True)
     _copy_assets(out, data.geojson)
@@ -405,7 +371,7 @@ def build_site(
         p = out / "profiles" / f"{code}.html"
         p.write_text(_profile(ctx, tpl, code, partners), encoding="utf-8")
         written.append(p)
-    t2 = time.perf_counter()
+    t1 = time.perf_counter()
     size = index_path.stat().st_size
     geo = out / "assets" / "geo.js"
     if geo.exists():
@@ -414,8 +380,6 @@ def build_site(
         out=out,
         index=index_path,
         profiles=written,
-        seconds=t2 - t0,
-        seconds_data=t1 - t0,
-        seconds_render=t2 - t1,
+        seconds=t1 - t0,
         overview_bytes=size,
     )

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+from pydantic import Field
 
 from omradesbild.errors import InputError, MethodError
 from omradesbild.index.method import IndexMethod
@@ -18,13 +18,13 @@ from omradesbild.services.level import (
     rank_uncertainty,
     records,
 )
+from omradesbild.services.models import _Frozen
 
 #: Maximum Monte-Carlo draws the explorer accepts per request.
 MAX_DRAWS = 500
 
 
-@dataclass(frozen=True)
-class ExploreRow:
+class ExploreRow(_Frozen):
     """One area's rank and class under the modified method next to the declared method's.
 
     ``rank_change`` is the declared rank minus the new rank (positive = moved up);
@@ -36,15 +36,14 @@ class ExploreRow:
     score: float | None
     rank: int | None
     base_rank: int | None
-    rank_change: int | None
-    cls: int | None
+    rank_change: int | None = Field(description="base rank - new rank (positive = moved up)")
+    cls: int | None = Field(serialization_alias="class")
     base_class: int | None
     rank_p05: float | None = None
     rank_p95: float | None = None
 
 
-@dataclass(frozen=True)
-class ExploreUncertainty:
+class ExploreUncertainty(_Frozen):
     """Summary of the Monte-Carlo draws under the modified method (``draws == 0``: none)."""
 
     draws: int = 0
@@ -52,8 +51,7 @@ class ExploreUncertainty:
     share_robust_class: float | None = None
 
 
-@dataclass(frozen=True)
-class ExploreResult:
+class ExploreResult(_Frozen):
     """Ranks and classes of every area under a modified method (see :func:`explore`)."""
 
     method: str

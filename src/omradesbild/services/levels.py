@@ -17,11 +17,16 @@ import pandas as pd
 from omradesbild.areas.codes import DESO_RE, KOMMUN_RE, REGSO_RE, kommun_of
 from omradesbild.config import BASE_VERSION, DEFAULT_CONFIDENCE
 from omradesbild.errors import ConfigError, NotFoundError
-from omradesbild.followup._common import period_to_year, sort_periods
+from omradesbild.followup._common import sort_periods
 from omradesbild.followup.change import compare_to_reference, indicator_change, trend
 from omradesbild.indicators import compute_indicators, reference_values
 from omradesbild.indicators.levels import AGGREGATED, choose_level_sources, combine_levels
-from omradesbild.services.followup._common import check_indicators, check_kommun, in_kommun
+from omradesbild.services.followup._common import (
+    between,
+    check_indicators,
+    check_kommun,
+    in_kommun,
+)
 from omradesbild.services.pipeline import compose_links, resolve_version
 from omradesbild.store import Store
 
@@ -258,12 +263,8 @@ def trend_table(
             store, level=level, indicators=indicators, period_from=period_from,
             period_to=period_to, version=version, weighted=weighted, confidence=confidence,
         )  # fmt: skip
-    lo = period_to_year(period_from, field="--from") if period_from is not None else -np.inf
-    hi = period_to_year(period_to, field="--to") if period_to is not None else np.inf
-    if lo > hi:
-        raise ConfigError(f"--from {period_from} is after --to {period_to}")
     stored = sort_periods({*_periods(store, BASE_VERSION), *_native_periods(store, level, version)})
-    periods = [p for p in stored if lo <= period_to_year(p) <= hi]
+    periods = between(stored, period_from, period_to)
     if not periods:
         raise NotFoundError(
             f"no stored periods between {period_from} and {period_to}; periods in the store: "
