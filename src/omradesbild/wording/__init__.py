@@ -192,6 +192,11 @@ class Translator:
         """See :func:`unit_label`."""
         return unit_label(unit, self.lang)
 
+    def label(self, prefix: str, name: str) -> str:
+        """The catalogue's ``<prefix>_<name>`` (e.g. ``partner_kind_observation``), or
+        ``name`` itself when the catalogue has no such key."""
+        return _label(prefix, name, self.lang)
+
 
 def translator(lang: str) -> Translator:
     """``t(key, **fmt)`` in ``lang`` (a :class:`Translator`)."""
