@@ -156,7 +156,7 @@ def test_login_needs_csrf_and_right_password(app: FastAPI) -> None:
     wrong = c.post(
         "/login", data={"email": "c1@x.se", "password": "nope-nope-nope", "csrf_token": token}
     )
-    assert wrong.status_code == 401 and "wrong e-mail" in wrong.text
+    assert wrong.status_code == 401 and "Fel e-postadress eller lösenord" in wrong.text
     evil = c.post(
         "/login",
         data={

@@ -25,7 +25,7 @@ from omradesbild.errors import InputError, NotFoundError
 from omradesbild.partners import security, service
 from omradesbild.partners.errors import NotAuthenticated, RateLimited
 from omradesbild.partners.followup import FollowupView, intervention_followup
-from omradesbild.partners.models import Role, User
+from omradesbild.partners.models import Role, SubmissionKind, User, Visibility
 from omradesbild.partners.service import Actor
 from omradesbild.store import Store
 from omradesbild.web.auth import (
@@ -42,7 +42,7 @@ from omradesbild.web.auth import (
     settings_value,
     verify_csrf,
 )
-from omradesbild.wording import fmt_num, translator
+from omradesbild.wording import fmt_num, text, translator
 
 router = APIRouter(tags=["partners"])
 _TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
@@ -52,11 +52,16 @@ CurrentUser = Annotated[User | None, Depends(current_user)]
 Analyst = Annotated[Actor, Depends(require_role(Role.ANALYST))]
 Admin = Annotated[Actor, Depends(require_role(Role.ADMIN))]
 
-KIND_LABELS = {"observation": "Iakttagelse", "analysis": "Analys", "proposal": "Förslag på åtgärd"}
-VISIBILITY_LABELS = {"public": "Offentlig", "internal": "Intern (inloggade)",
-                     "restricted": "Begränsad (analytiker)"}  # fmt: skip
-STATUS_LABELS = {"draft": "Utkast", "submitted": "Inskickad", "approved": "Godkänd",
-                 "rejected": "Avvisad"}  # fmt: skip
+#: The codes the forms offer; their names are the catalogue's ``partner_kind_<code>``,
+#: ``partner_visibility_<code>`` and ``partner_status_<code>``.
+KINDS = tuple(k.value for k in SubmissionKind)
+VISIBILITIES = tuple(v.value for v in Visibility)
+
+
+def _lang(request: Request) -> str:
+    """``?lang=`` when it is sv or en, else the app's language."""
+    lang = request.query_params.get("lang")
+    return lang if lang in ("sv", "en") else str(settings_value(request, "lang", "sv") or "sv")
 
 
 def _known(request: Request) -> set[str] | None:
@@ -69,13 +74,14 @@ def render(
 ) -> HTMLResponse:
     """Render a partners template with the base layout's variables."""
     templates = getattr(request.app.state, "templates", None) or _TEMPLATES
+    lang = _lang(request)
     ctx = {
         "user": getattr(request.state, "partners_user", None),
         "csrf_token": csrf_for(request),
-        "lang": settings_value(request, "lang", "sv"),
-        "kind_labels": KIND_LABELS,
-        "visibility_labels": VISIBILITY_LABELS,
-        "status_labels": STATUS_LABELS,
+        "lang": lang,
+        "t": translator(lang),
+        "kinds": KINDS,
+        "visibilities": VISIBILITIES,
         "translator": translator,
         "fmt_num": fmt_num,
         **context,
@@ -83,6 +89,11 @@ def render(
     resp: HTMLResponse = templates.TemplateResponse(request, name, ctx, status_code=status_code)
     set_pre_session_cookie(request, resp)
     return resp
+
+
+def _form_error(request: Request, exc: InputError) -> str:
+    """A form's input error for the page: the catalogue's sentence and the field's detail."""
+    return text("form_invalid", _lang(request), detail=str(exc))
 
 
 def _safe_next(target: str | None, default: str = "/bidrag") -> str:
@@ -110,14 +121,16 @@ def login(
         user = security.authenticate(db, email, password, ip=ip)
     except RateLimited as exc:
         db.commit()
+        error = text("login_rate_limited", _lang(request), minutes=exc.retry_after // 60 + 1)
         resp = render(request, "partners/login.html",
-                      {"next": _safe_next(next), "error": str(exc)}, status_code=429)  # fmt: skip
+                      {"next": _safe_next(next), "error": error}, status_code=429)  # fmt: skip
         resp.headers["Retry-After"] = str(exc.retry_after)
         return resp
-    except NotAuthenticated as exc:
+    except NotAuthenticated:
         db.commit()  # keep the failed attempt for rate limiting
         return render(request, "partners/login.html",
-                      {"next": _safe_next(next), "error": str(exc)}, status_code=401)  # fmt: skip
+                      {"next": _safe_next(next), "error": text("login_failed", _lang(request))},
+                      status_code=401)  # fmt: skip
     token = security.create_session(db, user, ip=ip, ttl=session_ttl(request))
     service.audit(db, Actor.of(user), "user.login", "user", user.id, {"ip": ip})
     ok: Response = RedirectResponse(_safe_next(next), status_code=303)
@@ -450,7 +463,7 @@ def page_create_submission(
         rows = service.list_submissions(db, actor)
         return render(request, "partners/bidrag.html", {
             "submissions": rows, "actor": actor, "area_code": "", "created": None,
-            "can_create": True, "error": str(exc), "form": form,
+            "can_create": True, "error": _form_error(request, exc), "form": form,
         }, status_code=422)  # fmt: skip
     return RedirectResponse(f"/bidrag?created={sub['id']}", status_code=303)
 
@@ -512,7 +525,7 @@ def page_create_intervention(
         return render(request, "partners/insatser.html", {
             "interventions": service.list_interventions(db, actor), "actor": actor,
             "organisations": service.list_organisations(db, actor), "can_create": True,
-            "error": str(exc), "form": {**form, "goals": goals},
+            "error": _form_error(request, exc), "form": {**form, "goals": goals},
         }, status_code=422)  # fmt: skip
     return RedirectResponse("/insatser", status_code=303)
 
