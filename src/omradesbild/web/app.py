@@ -24,7 +24,7 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 
@@ -112,10 +112,11 @@ def create_app(settings: WebSettings | None = None, *, warm: bool = True) -> Fas
         Precompute the default level and method in a background thread at start-up.
     """
     from omradesbild import __version__
-    from omradesbild.web.cache import WebData
+    from omradesbild.web.cache import WebData, configure_caches
     from omradesbild.web.entries import forget_public_generation
     from omradesbild.web.routes import router as explore_router
     from omradesbild.web.routes_partners import router as partners_router
+    from omradesbild.web.validation import check_request
 
     settings = settings if settings is not None else WebSettings.from_env()
 
@@ -145,6 +146,8 @@ def create_app(settings: WebSettings | None = None, *, warm: bool = True) -> Fas
         lifespan=lifespan,
         docs_url=None,  # served below from the installed swagger-ui-bundle, not a CDN
         redoc_url=None,
+        # Unknown method/level/period/lang/area are refused before any cache is touched.
+        dependencies=[Depends(check_request)],
     )
     _offline_docs(app)
     app.state.settings = settings
@@ -153,6 +156,9 @@ def create_app(settings: WebSettings | None = None, *, warm: bool = True) -> Fas
     app.state.store_path = Path(settings.store_path)
     app.state.partners_engine = None
     app.state.templates = make_templates(settings.lang)
+    configure_caches(
+        max_bytes=settings.cache_max_bytes, compute_max_bytes=settings.compute_cache_max_bytes
+    )
     app.state.data = WebData(
         settings.store_path,
         base_version=settings.base_version,
