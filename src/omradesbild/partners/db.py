@@ -164,7 +164,7 @@ def init_db(engine: Engine) -> None:
 
     url = engine.url.render_as_string(hide_password=True)
     try:
-        with engine.begin() as conn:
+        with _migrating(engine) as conn:
             if conn.dialect.name == "postgresql":
                 conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _PG_MIGRATION_LOCK})
             cfg = migration_config(conn)
@@ -183,6 +183,34 @@ def init_db(engine: Engine) -> None:
         raise StoreError(f"{url}: cannot create or upgrade the partners' tables: {exc}") from exc
 
 
+@contextmanager
+def _migrating(engine: Engine) -> Iterator[Connection]:
+    """A connection in a transaction for schema changes.
+
+    On SQLite, foreign keys are off during the transaction (a migration that copies a table
+    drops the old one, which with foreign keys on would delete or refuse the rows that
+    point at it) and checked before the commit; the switch works only outside a
+    transaction, hence on the driver's connection before ``BEGIN``.
+    """
+    with engine.connect() as conn:
+        sqlite = conn.dialect.name == "sqlite"
+        if sqlite:
+            conn.connection.dbapi_connection.execute("PRAGMA foreign_keys=OFF")  # type: ignore[union-attr]
+        try:
+            with conn.begin():
+                yield conn
+                if sqlite:
+                    broken = conn.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+                    if broken:
+                        raise StoreError(
+                            f"{engine.url}: the schema change would leave rows pointing at "
+                            f"missing rows: {broken[:5]}"
+                        )
+        finally:
+            if sqlite:
+                conn.connection.dbapi_connection.execute("PRAGMA foreign_keys=ON")  # type: ignore[union-attr]
+
+
 def drop_db(engine: Engine) -> None:
     """Drop every table of the partners' database and its revision table (tests, resets).
 
@@ -193,7 +221,7 @@ def drop_db(engine: Engine) -> None:
 
     from omradesbild.partners.models import Base
 
-    with engine.begin() as conn:
+    with _migrating(engine) as conn:
         command.downgrade(migration_config(conn), "base")
         Base.metadata.drop_all(conn)
         conn.execute(text("DROP TABLE IF EXISTS alembic_version"))

@@ -69,7 +69,12 @@ def _factory(request: Request) -> sessionmaker[Session]:
 
 
 def get_db(request: Request) -> Iterator[Session]:
-    """A session per request: committed when the handler returns, rolled back on error."""
+    """A session per request: committed when the handler returns, rolled back on error.
+
+    Used with ``scope="function"`` (see :data:`DB`): the commit runs when the route function
+    returns and before the response is sent, so a 2xx answer to a write is only ever sent
+    for a committed transaction (a failed commit becomes an error answer instead).
+    """
     with _factory(request)() as db:
         try:
             yield db
@@ -79,7 +84,8 @@ def get_db(request: Request) -> Iterator[Session]:
             raise
 
 
-DB = Annotated[Session, Depends(get_db)]
+#: The request's database session; ``scope="function"`` commits before the response is sent.
+DB = Annotated[Session, Depends(get_db, scope="function")]
 
 
 def current_user(request: Request, db: DB) -> User | None:
