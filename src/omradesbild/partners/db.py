@@ -1,8 +1,11 @@
 """Engine and schema of the partners' database (SQLite or PostgreSQL).
 
 ``sqlite:///path/partners.sqlite`` gives a file with write-ahead logging, a busy timeout and
-foreign keys on; every transaction starts with ``BEGIN IMMEDIATE`` so that concurrent
-writers queue on the busy timeout instead of failing when a read lock cannot be upgraded.
+foreign keys on. A transaction that may write starts with ``BEGIN IMMEDIATE`` so that
+concurrent writers queue on the busy timeout instead of failing when a read lock cannot be
+upgraded; a read-only one (:func:`read_only`, the sessions of ``GET`` requests) starts with
+``BEGIN DEFERRED`` and, thanks to the write-ahead log, never waits for a writer: it reads the
+last committed state.
 ``postgresql+psycopg://user:pw@host/db`` (psycopg 3; plain ``postgresql://`` is rewritten to
 it) gives a pooled PostgreSQL engine.
 
@@ -86,9 +89,27 @@ def _sqlite_engine(url: str, *, echo: bool) -> Engine:
 
     @event.listens_for(engine, "begin")
     def _on_begin(con: Any) -> None:
-        con.exec_driver_sql("BEGIN IMMEDIATE")
+        mode = con.get_execution_options().get(_SQLITE_BEGIN, "IMMEDIATE")
+        con.exec_driver_sql(f"BEGIN {mode}")
 
     return engine
+
+
+#: Execution option naming how a SQLite transaction begins (``IMMEDIATE`` or ``DEFERRED``).
+_SQLITE_BEGIN = "omradesbild_sqlite_begin"
+
+
+def read_only(engine: Engine) -> Engine:
+    """The same engine (same pool) for transactions that only read.
+
+    On SQLite they begin ``DEFERRED``: no write lock is taken, so reads run beside a writer's
+    open transaction. A write in such a transaction may fail with "database is locked"
+    when another writer got there first: write with the engine itself. On PostgreSQL this
+    is the engine unchanged (reads never wait for writers there).
+    """
+    if engine.dialect.name != "sqlite":
+        return engine
+    return engine.execution_options(**{_SQLITE_BEGIN: "DEFERRED"})
 
 
 #: Folder of the Alembic migrations (shipped with the package; no alembic.ini needed).

@@ -265,3 +265,16 @@ class LoginAttempt(Base):
     ip: Mapped[str] = mapped_column(String(64))
     at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     success: Mapped[bool] = mapped_column(Boolean)
+
+
+class PublicRevision(Base):
+    """One row: a number raised by every change to what anonymous visitors can see.
+
+    The web app caches anonymous pages per revision (see
+    :func:`omradesbild.partners.service.public_revision`).
+    """
+
+    __tablename__ = "public_revision"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    revision: Mapped[int] = mapped_column(Integer, default=0)

@@ -11,7 +11,7 @@ from omradesbild.partners.errors import ConflictError, PermissionDenied
 from omradesbild.partners.models import Role, Status, utcnow
 from omradesbild.partners.security import MAX_BODY
 from omradesbild.partners.service._common import Actor, _require, _text
-from omradesbild.partners.service.submissions import _load, _record, _view
+from omradesbild.partners.service.submissions import _load, _record, _view, is_public
 
 
 def moderate_submission(
@@ -33,10 +33,11 @@ def moderate_submission(
     if sub.status != Status.SUBMITTED.value:
         raise ConflictError(f"submission {sub.id} is {sub.status}; only submitted ones can "
                             "be moderated")  # fmt: skip
+    was_public = is_public(sub)
     sub.status = (Status.APPROVED if decision == "approve" else Status.REJECTED).value
     sub.moderation_note = _text(note, "note", max_len=MAX_BODY, required=False)
     sub.moderated_by_id = a.id
     sub.version += 1
     sub.updated_at = utcnow()
-    _record(db, a, sub, decision)
+    _record(db, a, sub, decision, public_before=was_public)
     return _view(sub, a)

@@ -8,12 +8,13 @@ import json
 from collections.abc import Sequence
 from typing import Any, Literal
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from omradesbild.errors import InputError, NotFoundError
 from omradesbild.partners.errors import ConflictError, PermissionDenied
 from omradesbild.partners.models import (
+    PublicRevision,
     Role,
     Status,
     Submission,
@@ -67,7 +68,40 @@ def _view(sub: Submission, actor: Actor | None) -> dict[str, Any]:
     return out
 
 
-def _record(db: Session, actor: Actor, sub: Submission, action: str, **details: Any) -> None:
+def is_public(sub: Submission) -> bool:
+    """True when anonymous visitors see the submission (approved and public)."""
+    return sub.status == Status.APPROVED.value and sub.visibility == Visibility.PUBLIC.value
+
+
+def public_revision(db: Session) -> int:
+    """The number raised by every change to what anonymous visitors can see."""
+    value = db.execute(select(PublicRevision.revision).where(PublicRevision.id == 1)).scalar()
+    return int(value or 0)
+
+
+def _raise_public_revision(db: Session) -> None:
+    stmt = (
+        update(PublicRevision)
+        .where(PublicRevision.id == 1)
+        .values(revision=PublicRevision.revision + 1)
+    )
+    if not getattr(db.execute(stmt), "rowcount", 0):
+        db.add(PublicRevision(id=1, revision=1))
+
+
+def _record(
+    db: Session,
+    actor: Actor,
+    sub: Submission,
+    action: str,
+    *,
+    public_before: bool = False,
+    **details: Any,
+) -> None:
+    """Write the version row and the audit entry of a change; when the submission is or
+    was public (``public_before``), raise the public revision (anonymous pages change)."""
+    if public_before or is_public(sub):
+        _raise_public_revision(db)
     db.flush()
     snap = _snapshot(sub)
     db.add(
@@ -172,6 +206,7 @@ def update_submission(
     if not can_edit(a, sub):
         raise PermissionDenied(f"submission {sub.id}: only its author or an admin may edit it")
     before = _snapshot(sub)
+    was_public = is_public(sub)
     if "kind" in changes:
         sub.kind = _choice(changes["kind"], "kind", SubmissionKind)
     if "title" in changes:
@@ -197,7 +232,7 @@ def update_submission(
         sub.status = Status.SUBMITTED.value  # an author's change needs a new approval
     sub.version += 1
     sub.updated_at = utcnow()
-    _record(db, a, sub, "update", changed=changed)
+    _record(db, a, sub, "update", public_before=was_public, changed=changed)
     return _view(sub, a)
 
 
