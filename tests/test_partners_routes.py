@@ -230,7 +230,7 @@ def test_api_flow_and_matrix(app: FastAPI) -> None:
     an, ta = login(app, "analyst")
     r = an.post(
         f"/api/submissions/{sid}/moderate",
-        json={"decision": "approve", "note": "ok"},
+        json={"decision": "approve", "note": "ok", "version": 1},
         headers={"X-CSRF-Token": ta},
     )
     assert r.status_code == 200 and r.json()["status"] == "approved"
@@ -238,7 +238,9 @@ def test_api_flow_and_matrix(app: FastAPI) -> None:
     r = c2.patch(f"/api/submissions/{sid}", json={"title": "x"}, headers={"X-CSRF-Token": t2})
     assert r.status_code == 403  # visible now, but not c2's
     r = c1.patch(
-        f"/api/submissions/{sid}", json={"title": "Otrygg gångtunnel"}, headers={"X-CSRF-Token": t1}
+        f"/api/submissions/{sid}",
+        json={"title": "Otrygg gångtunnel", "version": 2},
+        headers={"X-CSRF-Token": t1},
     )
     assert r.status_code == 200 and r.json()["status"] == "submitted"
     versions = c1.get(f"/api/submissions/{sid}/versions").json()
@@ -299,9 +301,10 @@ def test_html_pages(app: FastAPI) -> None:
     mod = an.get("/bidrag/moderera")
     assert mod.status_code == 200 and "&lt;script&gt;" in mod.text
     sid = int(re.search(r'action="/bidrag/(\d+)/moderera"', mod.text).group(1))  # type: ignore[union-attr]
+    version = re.search(r'name="version" value="(\d+)"', mod.text).group(1)  # type: ignore[union-attr]
     r = an.post(
         f"/bidrag/{sid}/moderera",
-        data={"decision": "approve", "csrf_token": _csrf(mod.text)},
+        data={"decision": "approve", "csrf_token": _csrf(mod.text), "version": version},
         follow_redirects=False,
     )
     assert r.status_code == 303

@@ -153,6 +153,8 @@ class SubmissionIn(BaseModel):
 
 
 class SubmissionPatch(BaseModel):
+    #: The version the editor read (else the ``If-Match`` header); required.
+    version: int | None = None
     kind: str | None = None
     title: str | None = None
     body: str | None = None
@@ -165,6 +167,31 @@ class SubmissionPatch(BaseModel):
 class ModerationIn(BaseModel):
     decision: Literal["approve", "reject"]
     note: str | None = None
+    #: The version the moderator reviewed (else the ``If-Match`` header); required.
+    version: int | None = None
+
+
+class SubmitIn(BaseModel):
+    #: The version the author read (else the ``If-Match`` header); optional.
+    version: int | None = None
+
+
+def _if_match(request: Request, version: int | None) -> int | None:
+    """The version sent back: the body's ``version``, else the ``If-Match`` ETag."""
+    if version is not None:
+        return version
+    tag = request.headers.get("if-match", "").strip().removeprefix("W/").strip('"')
+    if not tag:
+        return None
+    if not tag.isdigit() or len(tag) > 9:
+        raise InputError(f"{tag[:20]!r} is not a version", field="If-Match",
+                         expected='the ETag of the submission, e.g. "3"')  # fmt: skip
+    return int(tag)
+
+
+def _etag(view: dict[str, Any]) -> JSONResponse:
+    """The submission as JSON with its version as ETag (send it back in ``If-Match``)."""
+    return JSONResponse(view, headers={"ETag": f'"{view["version"]}"'})
 
 
 class GoalIn(BaseModel):
@@ -263,29 +290,40 @@ def api_create_submission(
 
 
 @router.get("/api/submissions/{submission_id}")
-def api_get_submission(db: DB, actor: CurrentActor, submission_id: int) -> dict[str, Any]:
-    return service.get_submission(db, actor, submission_id)
+def api_get_submission(db: DB, actor: CurrentActor, submission_id: int) -> JSONResponse:
+    """One submission; its ``version`` (also the ``ETag``) goes back with an edit or a
+    moderation, which get 409 if the submission has changed since."""
+    return _etag(service.get_submission(db, actor, submission_id))
 
 
 @router.patch("/api/submissions/{submission_id}", dependencies=[CSRF])
 def api_update_submission(
     request: Request, db: DB, actor: CurrentActor, submission_id: int, body: SubmissionPatch
-) -> dict[str, Any]:
+) -> JSONResponse:
     changes = body.model_dump(exclude_unset=True)
-    return service.update_submission(db, actor, submission_id, changes, known_areas=_known(request))
+    changes.pop("version", None)
+    return _etag(service.update_submission(
+        db, actor, submission_id, changes, known_areas=_known(request),
+        expected_version=_if_match(request, body.version), require_version=True,
+    ))  # fmt: skip
 
 
 @router.post("/api/submissions/{submission_id}/submit", dependencies=[CSRF])
-def api_submit_submission(db: DB, actor: CurrentActor, submission_id: int) -> dict[str, Any]:
-    return service.submit_submission(db, actor, submission_id)
+def api_submit_submission(
+    request: Request, db: DB, actor: CurrentActor, submission_id: int, body: SubmitIn | None = None
+) -> JSONResponse:
+    version = _if_match(request, body.version if body is not None else None)
+    return _etag(service.submit_submission(db, actor, submission_id, expected_version=version))
 
 
 @router.post("/api/submissions/{submission_id}/moderate", dependencies=[CSRF])
 def api_moderate_submission(
-    db: DB, actor: CurrentActor, submission_id: int, body: ModerationIn
-) -> dict[str, Any]:
-    return service.moderate_submission(db, actor, submission_id, decision=body.decision,
-                                       note=body.note)  # fmt: skip
+    request: Request, db: DB, actor: CurrentActor, submission_id: int, body: ModerationIn
+) -> JSONResponse:
+    return _etag(service.moderate_submission(
+        db, actor, submission_id, decision=body.decision, note=body.note,
+        expected_version=_if_match(request, body.version), require_version=True,
+    ))  # fmt: skip
 
 
 @router.get("/api/submissions/{submission_id}/versions")
@@ -468,9 +506,11 @@ def page_moderate(
     actor: Analyst,
     submission_id: int,
     decision: Annotated[Literal["approve", "reject"], Form()],
+    version: Annotated[int | None, Form()] = None,
     note: Annotated[str | None, Form()] = None,
 ) -> Response:
-    service.moderate_submission(db, actor, submission_id, decision=decision, note=note)
+    service.moderate_submission(db, actor, submission_id, decision=decision, note=note,
+                                expected_version=version, require_version=True)  # fmt: skip
     return RedirectResponse("/bidrag/moderera", status_code=303)
 
 

@@ -34,6 +34,7 @@ from omradesbild.partners.service._common import (
     _period,
     _require,
     _text,
+    check_version,
 )
 from omradesbild.partners.service.access import _visible, can_edit, can_moderate, can_view
 from omradesbild.partners.service.audit import audit
@@ -185,11 +186,18 @@ def update_submission(
     changes: dict[str, Any],
     *,
     known_areas: set[str] | None = None,
+    expected_version: int | None = None,
+    require_version: bool = False,
 ) -> dict[str, Any]:
     """Change fields of a submission (only those in ``changes``); writes a new version.
 
+    ``expected_version`` is the version the editor read: the change is refused when the
+    submission has changed since (see :func:`check_version`).
+
     Raises
     ------
+    VersionConflict
+        The submission is at another version than ``expected_version`` (HTTP 409).
     NotFoundError
         No such submission, or not visible to the actor.
     PermissionDenied
@@ -205,6 +213,7 @@ def update_submission(
     sub = _load(db, a, submission_id, lock=True)
     if not can_edit(a, sub):
         raise PermissionDenied(f"submission {sub.id}: only its author or an admin may edit it")
+    check_version(sub.id, sub.version, expected_version, required=require_version)
     before = _snapshot(sub)
     was_public = is_public(sub)
     if "kind" in changes:
@@ -236,12 +245,21 @@ def update_submission(
     return _view(sub, a)
 
 
-def submit_submission(db: Session, actor: Actor | None, submission_id: int) -> dict[str, Any]:
-    """Send a draft (or a rejected submission) to moderation."""
+def submit_submission(
+    db: Session,
+    actor: Actor | None,
+    submission_id: int,
+    *,
+    expected_version: int | None = None,
+    require_version: bool = False,
+) -> dict[str, Any]:
+    """Send a draft (or a rejected submission) to moderation (the version as in
+    :func:`update_submission`)."""
     a = _require(actor, Role.CONTRIBUTOR, "submit")
     sub = _load(db, a, submission_id, lock=True)
     if not can_edit(a, sub):
         raise PermissionDenied(f"submission {sub.id}: only its author or an admin may submit it")
+    check_version(sub.id, sub.version, expected_version, required=require_version)
     if sub.status not in (Status.DRAFT.value, Status.REJECTED.value):
         raise ConflictError(f"submission {sub.id} is {sub.status}; only drafts and rejected "
                             "submissions can be submitted")  # fmt: skip
