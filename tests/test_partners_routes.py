@@ -86,7 +86,12 @@ def app(tmp_path: Path) -> FastAPI:
             ("reader", "reader"),
         ]:
             service.create_user(
-                db, a, email=f"{key}@x.se", name=key.upper(), password=f"{key}-password", role=role
+                db,
+                a,
+                email=f"{key}@x.se",
+                name=key.upper(),
+                role=role,
+                password=f"{key}-password-1",
             )
     return app
 
@@ -106,7 +111,7 @@ def login(app: FastAPI, who: str) -> tuple[TestClient, str]:
         "/login",
         data={
             "email": f"{who}@x.se",
-            "password": f"{who}-password",
+            "password": f"{who}-password-1",
             "csrf_token": token,
             "next": "/bidrag",
         },
@@ -143,13 +148,13 @@ def test_login_needs_csrf_and_right_password(app: FastAPI) -> None:
     page = c.get("/login")
     assert page.status_code == 200 and "<form" in page.text
     token = _csrf(page.text)
-    no_token = c.post("/login", data={"email": "c1@x.se", "password": "c1-password"})
+    no_token = c.post("/login", data={"email": "c1@x.se", "password": "c1-password-1"})
     assert no_token.status_code == 403
     other = TestClient(app)  # a token from another visitor's page is useless
     other.get("/login")
     r = other.post(
         "/login",
-        data={"email": "c1@x.se", "password": "c1-password", "csrf_token": token},
+        data={"email": "c1@x.se", "password": "c1-password-1", "csrf_token": token},
         follow_redirects=False,
     )
     assert r.status_code == 403
@@ -161,7 +166,7 @@ def test_login_needs_csrf_and_right_password(app: FastAPI) -> None:
         "/login",
         data={
             "email": "c1@x.se",
-            "password": "c1-password",
+            "password": "c1-password-1",
             "csrf_token": token,
             "next": "//evil.example/",
         },
@@ -182,7 +187,7 @@ def test_login_rate_limited(app: FastAPI) -> None:
     assert codes == [401] * 5 + [429]
     r = c.post(
         "/login",
-        data={"email": "c1@x.se", "password": "c1-password", "csrf_token": token},
+        data={"email": "c1@x.se", "password": "c1-password-1", "csrf_token": token},
         follow_redirects=False,
     )
     assert r.status_code == 429 and int(r.headers["retry-after"]) > 0

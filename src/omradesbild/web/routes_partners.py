@@ -118,6 +118,8 @@ def login(
         db.commit()  # keep the failed attempt for rate limiting
         return render(request, "partners/login.html",
                       {"next": _safe_next(next), "error": str(exc)}, status_code=401)  # fmt: skip
+    # Logging in (as anyone) ends the session this browser had: no two logins in one browser.
+    security.end_session(db, request.cookies.get(cookie_name(request)))
     token = security.create_session(db, user, ip=ip, ttl=session_ttl(request))
     service.audit(db, Actor.of(user), "user.login", "user", user.id, {"ip": ip})
     ok: Response = RedirectResponse(_safe_next(next), status_code=303)
@@ -606,3 +608,12 @@ def page_followup(
         "iv": iv, "view": view, "did": view.did, "chart": chart, "start_x": start_x,
         "actor": actor,
     })  # fmt: skip
+
+
+def _include_accounts() -> None:
+    from omradesbild.web.routes_accounts import router as accounts
+
+    router.include_router(accounts)
+
+
+_include_accounts()

@@ -27,12 +27,19 @@ that the role does not allow raises :class:`PermissionDenied` (403).
 
 The package holds one module per concern: :mod:`.submissions`, :mod:`.moderation`,
 :mod:`.access` (who sees and edits what), :mod:`.interventions`, :mod:`.users`
-(organisations and users) and :mod:`.audit`.
+(organisations and users), :mod:`.accounts` (passwords: change, reset link) and
+:mod:`.audit`.
 """
 
 from omradesbild.partners.models import Role
 from omradesbild.partners.service._common import Actor
 from omradesbild.partners.service.access import can_edit, can_moderate, can_view
+from omradesbild.partners.service.accounts import (
+    change_password,
+    check_reset_token,
+    issue_password_reset,
+    reset_password,
+)
 from omradesbild.partners.service.audit import audit, list_audit
 from omradesbild.partners.service.interventions import (
     create_intervention,
@@ -70,6 +77,8 @@ __all__ = [
     "can_edit",
     "can_moderate",
     "can_view",
+    "change_password",
+    "check_reset_token",
     "count_submissions",
     "create_intervention",
     "create_organisation",
@@ -78,6 +87,7 @@ __all__ = [
     "export_submissions",
     "get_intervention",
     "get_submission",
+    "issue_password_reset",
     "list_audit",
     "list_interventions",
     "list_organisations",
@@ -85,6 +95,7 @@ __all__ = [
     "list_users",
     "moderate_submission",
     "public_revision",
+    "reset_password",
     "set_user",
     "submission_versions",
     "submit_submission",
