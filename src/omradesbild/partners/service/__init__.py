@@ -35,9 +35,11 @@ from omradesbild.partners.models import Role
 from omradesbild.partners.service._common import Actor
 from omradesbild.partners.service.access import can_edit, can_moderate, can_view
 from omradesbild.partners.service.accounts import (
+    RESET_TTL,
     change_password,
     check_reset_token,
     issue_password_reset,
+    issue_password_reset_by_operator,
     reset_password,
 )
 from omradesbild.partners.service.audit import audit, list_audit
@@ -70,6 +72,7 @@ from omradesbild.partners.service.users import (
 
 __all__ = [
     "EXPORT_COLUMNS",
+    "RESET_TTL",
     "Actor",
     "Role",
     "audit",
@@ -88,6 +91,7 @@ __all__ = [
     "get_intervention",
     "get_submission",
     "issue_password_reset",
+    "issue_password_reset_by_operator",
     "list_audit",
     "list_interventions",
     "list_organisations",

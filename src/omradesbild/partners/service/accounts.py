@@ -75,12 +75,26 @@ def issue_password_reset(
     user = db.get(User, int(user_id))
     if user is None:
         raise NotFoundError(f"user {user_id}: no such user")
+    return _issue(db, a, user, ttl=ttl)
+
+
+def issue_password_reset_by_operator(db: Session, email: str) -> dict[str, Any]:
+    """:func:`issue_password_reset` for the operator of the server (the command line, whose
+    user can read the database file anyway), by e-mail address."""
+    user = db.execute(select(User).where(User.email == email.strip().lower())).scalar_one_or_none()
+    if user is None:
+        raise NotFoundError(f"no user with e-mail {email!r}")
+    return _issue(db, None, user, ttl=RESET_TTL)
+
+
+def _issue(db: Session, a: Actor | None, user: User, *, ttl: timedelta) -> dict[str, Any]:
     now = utcnow()
     db.execute(update(PasswordReset).where(PasswordReset.user_id == user.id,
                                            PasswordReset.used_at.is_(None))
                .values(expires_at=now))  # fmt: skip
     token = secrets.token_urlsafe(32)
-    row = PasswordReset(token_hash=_hash(token), user_id=user.id, issued_by_id=a.id,
+    row = PasswordReset(token_hash=_hash(token), user_id=user.id,
+                        issued_by_id=a.id if a is not None else None,
                         created_at=now, expires_at=now + ttl)  # fmt: skip
     db.add(row)
     audit(db, a, "user.password_reset_issued", "user", user.id, {"expires_at": str(row.expires_at)})
