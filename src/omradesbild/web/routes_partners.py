@@ -131,6 +131,8 @@ def login(
         return render(request, "partners/login.html",
                       {"next": _safe_next(next), "error": text("login_failed", _lang(request))},
                       status_code=401)  # fmt: skip
+    # Logging in (as anyone) ends the session this browser had: no two logins in one browser.
+    security.end_session(db, request.cookies.get(cookie_name(request)))
     token = security.create_session(db, user, ip=ip, ttl=session_ttl(request))
     service.audit(db, Actor.of(user), "user.login", "user", user.id, {"ip": ip})
     ok: Response = RedirectResponse(_safe_next(next), status_code=303)
@@ -166,6 +168,8 @@ class SubmissionIn(BaseModel):
 
 
 class SubmissionPatch(BaseModel):
+    #: The version the editor read (else the ``If-Match`` header); required.
+    version: int | None = None
     kind: str | None = None
     title: str | None = None
     body: str | None = None
@@ -178,6 +182,31 @@ class SubmissionPatch(BaseModel):
 class ModerationIn(BaseModel):
     decision: Literal["approve", "reject"]
     note: str | None = None
+    #: The version the moderator reviewed (else the ``If-Match`` header); required.
+    version: int | None = None
+
+
+class SubmitIn(BaseModel):
+    #: The version the author read (else the ``If-Match`` header); optional.
+    version: int | None = None
+
+
+def _if_match(request: Request, version: int | None) -> int | None:
+    """The version sent back: the body's ``version``, else the ``If-Match`` ETag."""
+    if version is not None:
+        return version
+    tag = request.headers.get("if-match", "").strip().removeprefix("W/").strip('"')
+    if not tag:
+        return None
+    if not tag.isdigit() or len(tag) > 9:
+        raise InputError(f"{tag[:20]!r} is not a version", field="If-Match",
+                         expected='the ETag of the submission, e.g. "3"')  # fmt: skip
+    return int(tag)
+
+
+def _etag(view: dict[str, Any]) -> JSONResponse:
+    """The submission as JSON with its version as ETag (send it back in ``If-Match``)."""
+    return JSONResponse(view, headers={"ETag": f'"{view["version"]}"'})
 
 
 class GoalIn(BaseModel):
@@ -276,29 +305,40 @@ def api_create_submission(
 
 
 @router.get("/api/submissions/{submission_id}")
-def api_get_submission(db: DB, actor: CurrentActor, submission_id: int) -> dict[str, Any]:
-    return service.get_submission(db, actor, submission_id)
+def api_get_submission(db: DB, actor: CurrentActor, submission_id: int) -> JSONResponse:
+    """One submission; its ``version`` (also the ``ETag``) goes back with an edit or a
+    moderation, which get 409 if the submission has changed since."""
+    return _etag(service.get_submission(db, actor, submission_id))
 
 
 @router.patch("/api/submissions/{submission_id}", dependencies=[CSRF])
 def api_update_submission(
     request: Request, db: DB, actor: CurrentActor, submission_id: int, body: SubmissionPatch
-) -> dict[str, Any]:
+) -> JSONResponse:
     changes = body.model_dump(exclude_unset=True)
-    return service.update_submission(db, actor, submission_id, changes, known_areas=_known(request))
+    changes.pop("version", None)
+    return _etag(service.update_submission(
+        db, actor, submission_id, changes, known_areas=_known(request),
+        expected_version=_if_match(request, body.version), require_version=True,
+    ))  # fmt: skip
 
 
 @router.post("/api/submissions/{submission_id}/submit", dependencies=[CSRF])
-def api_submit_submission(db: DB, actor: CurrentActor, submission_id: int) -> dict[str, Any]:
-    return service.submit_submission(db, actor, submission_id)
+def api_submit_submission(
+    request: Request, db: DB, actor: CurrentActor, submission_id: int, body: SubmitIn | None = None
+) -> JSONResponse:
+    version = _if_match(request, body.version if body is not None else None)
+    return _etag(service.submit_submission(db, actor, submission_id, expected_version=version))
 
 
 @router.post("/api/submissions/{submission_id}/moderate", dependencies=[CSRF])
 def api_moderate_submission(
-    db: DB, actor: CurrentActor, submission_id: int, body: ModerationIn
-) -> dict[str, Any]:
-    return service.moderate_submission(db, actor, submission_id, decision=body.decision,
-                                       note=body.note)  # fmt: skip
+    request: Request, db: DB, actor: CurrentActor, submission_id: int, body: ModerationIn
+) -> JSONResponse:
+    return _etag(service.moderate_submission(
+        db, actor, submission_id, decision=body.decision, note=body.note,
+        expected_version=_if_match(request, body.version), require_version=True,
+    ))  # fmt: skip
 
 
 @router.get("/api/submissions/{submission_id}/versions")
@@ -481,9 +521,11 @@ def page_moderate(
     actor: Analyst,
     submission_id: int,
     decision: Annotated[Literal["approve", "reject"], Form()],
+    version: Annotated[int | None, Form()] = None,
     note: Annotated[str | None, Form()] = None,
 ) -> Response:
-    service.moderate_submission(db, actor, submission_id, decision=decision, note=note)
+    service.moderate_submission(db, actor, submission_id, decision=decision, note=note,
+                                expected_version=version, require_version=True)  # fmt: skip
     return RedirectResponse("/bidrag/moderera", status_code=303)
 
 
@@ -579,3 +621,12 @@ def page_followup(
         "iv": iv, "view": view, "did": view.did, "chart": chart, "start_x": start_x,
         "actor": actor,
     })  # fmt: skip
+
+
+def _include_accounts() -> None:
+    from omradesbild.web.routes_accounts import router as accounts
+
+    router.include_router(accounts)
+
+
+_include_accounts()
