@@ -24,6 +24,7 @@ from omradesbild.followup.police import crosstab_police_types as _crosstab
 from omradesbild.followup.police import police_status as _status
 from omradesbild.index import IndexMethod
 from omradesbild.services.followup._common import POLICE_SCHEME, as_method
+from omradesbild.services.names import with_area_names
 from omradesbild.services.pipeline import area_index, compose_links, resolve_version
 from omradesbild.store import Store
 
@@ -383,13 +384,14 @@ def police_analysis(
     types = _area_types(
         store, m, level=level, period=period, version=version, covered=tg.covered, notes=notes
     )
+    flags = police_flags(listed, types, periods=py.years)
     return PoliceAnalysis(
-        overlay=overlay,
+        overlay=with_area_names(store, overlay, level=level, version=version),
         listed=listed,
         crosstab=_crosstab(listed, types, population=tg.population, periods=py.years),
         # the flags speak of the stored years only ("on no stored list (2023, 2025)")
-        flags=police_flags(listed, types, periods=py.years).assign(
-            stored_years=", ".join(py.years)
+        flags=with_area_names(
+            store, flags.assign(stored_years=", ".join(py.years)), level=level, version=version
         ),
         area_types=types,
         police_year=year,
@@ -457,9 +459,11 @@ def flag_counts(flags: pd.DataFrame, year: str | None = None) -> dict[str, int]:
 
 
 def flagged_areas(flags: pd.DataFrame, year: str | None = None) -> pd.DataFrame:
-    """The flagged areas (area code, area type, category, flag), in one police year or all."""
+    """The flagged areas (area code and names, area type, category, flag), in one police
+    year or all."""
     now = flags if year is None else flags.loc[flags["period"].astype(str) == str(year)]
-    return now.loc[now["flag"].notna(), ["area_code", "area_type", "category", "flag"]]
+    names = [c for c in ("area_name", "kommun_name") if c in now.columns]
+    return now.loc[now["flag"].notna(), ["area_code", *names, "area_type", "category", "flag"]]
 
 
 def police_status(
