@@ -37,6 +37,7 @@ from omradesbild.services.layers import (
     label_attribute,
     layer_attribute,
     require_layer,
+    require_overlap,
     stored_layers,
 )
 from omradesbild.services.names import with_area_names
@@ -209,6 +210,8 @@ def build_layer_links(store: Store, request: LayerRequest) -> LayerLinks:
     require_layer(store, from_level, geom_version, geometry=True)
     if via_code_rule_to:
         require_layer(store, from_level, from_version)
+    require_overlap(store, from_level=from_level, from_version=geom_version, level=level,
+                    version=version)  # fmt: skip
     kw: dict[str, Any] = {
         "target_level": level,
         "target_version": version,

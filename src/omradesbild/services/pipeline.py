@@ -113,7 +113,12 @@ def compose_links(links: pd.DataFrame, *, from_version: str, to_version: str) ->
             "areal",
         )
         for preferred in preferences:
-            family = [m for m in methods if m == preferred or m.startswith(preferred + "_")]
+            # a stored composed method ("scb_changes+areal") belongs to its first step's family
+            family = [
+                m
+                for m in methods
+                if (head := str(m).split("+")[0]) == preferred or head.startswith(preferred + "_")
+            ]
             if preferred in ("scb_changes", "code_rule") and family:
                 step = step[step["method"].isin(family)]
                 break
