@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -63,13 +64,46 @@ def ingest_commands(data: Path, db: Path) -> list[list[str]]:
     ]
 
 
+def built_once(
+    tmp_path_factory: pytest.TempPathFactory, name: str, build: Callable[[Path], Path]
+) -> Path:
+    """Build a file once per test run and give this process its own copy of it.
+
+    ``build(folder)`` writes into an empty folder and returns the file to keep. Under
+    pytest-xdist every worker would otherwise build the same store again; here the first
+    worker builds it under a file lock in the run's shared temporary folder, and each worker
+    copies the result, so tests that write to their store never see another worker's writes.
+    """
+    from filelock import FileLock
+
+    own = tmp_path_factory.mktemp(name)
+    if os.environ.get("PYTEST_XDIST_WORKER") is None:
+        return build(own)
+    shared = tmp_path_factory.getbasetemp().parent / f"shared-{name}"
+    with FileLock(f"{shared}.lock"):
+        done = shared / "built.txt"
+        if not done.exists():
+            if shared.exists():
+                shutil.rmtree(shared)
+            shared.mkdir()
+            made = build(shared)
+            done.write_text(str(made.relative_to(shared)), encoding="utf-8")
+    copy = own / "copy"
+    shutil.copytree(shared, copy, ignore=shutil.ignore_patterns("built.txt"))
+    return copy / done.read_text(encoding="utf-8")
+
+
 @pytest.fixture(scope="session")
 def real_store(shared_data: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A store with every real file ingested through the command line (built once)."""
-    db = tmp_path_factory.mktemp("real") / "real.duckdb"
-    for cmd in ingest_commands(shared_data, db):
-        run_cli(cmd)
-    return db
+
+    def build(folder: Path) -> Path:
+        db = folder / "real.duckdb"
+        for cmd in ingest_commands(shared_data, db):
+            run_cli(cmd)
+        return db
+
+    return built_once(tmp_path_factory, "real", build)
 
 
 @pytest.fixture()
@@ -198,7 +232,9 @@ def demo_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The synthetic city's store, built once per test session (open it read-only)."""
     from omradesbild.demo import build_demo_store
 
-    return build_demo_store(tmp_path_factory.mktemp("demo_store")).store_path
+    return built_once(
+        tmp_path_factory, "demo_store", lambda folder: build_demo_store(folder).store_path
+    )
 
 
 def postgres_test_engine() -> Any:
@@ -215,8 +251,8 @@ def postgres_test_engine() -> Any:
         if require:
             pytest.fail("OMRADESBILD_REQUIRE_POSTGRES=1 but OMRADESBILD_TEST_POSTGRES_URL is unset")
         pytest.skip("set OMRADESBILD_TEST_POSTGRES_URL to test on PostgreSQL")
-    engine = make_engine(url)
     try:
+        engine = make_engine(worker_database(url))
         with engine.connect():
             pass
     except Exception as exc:
@@ -225,6 +261,32 @@ def postgres_test_engine() -> Any:
         pytest.skip(f"PostgreSQL not reachable: {exc}")
     drop_db(engine)
     return engine
+
+
+def worker_database(url: str) -> str:
+    """``url`` itself, or under pytest-xdist a database of this worker's own next to it.
+
+    Workers run at the same time; sharing one database, one worker's ``drop_db`` would empty
+    the tables another worker's test is using.
+    """
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if worker is None:
+        return url
+    import sqlalchemy as sa
+
+    base = sa.make_url(url)
+    name = f"{base.database}_{worker}"
+    admin = sa.create_engine(base, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            exists = conn.execute(
+                sa.text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name}
+            ).scalar()
+            if not exists:
+                conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    finally:
+        admin.dispose()
+    return base.set(database=name).render_as_string(hide_password=False)
 
 
 def jsonstat_dimension(label: str, labels: dict[str, str], **extra: Any) -> dict[str, Any]:

@@ -27,19 +27,9 @@ from omradesbild.sources.crime import (
     read_crime_csv,
     slugify,
 )
+from omradesbild.synthetic.writers import CRIME_HEADER
 
-HEADER = [
-    "",
-    "Id",
-    "Brottskod",
-    "Brottskod.klartext",
-    "Inskrivningsdatum",
-    "Brottsdatum",
-    "Kommun",
-    "Län",
-    "DeSO.område",
-    "Antal",
-]
+HEADER = list(CRIME_HEADER)  # the header of the Police's extracts
 BILBRAND = "Skadegörelse, bilbrand eller brand på annat motorfordon (ej mordbrand, 1301)"
 
 

@@ -121,6 +121,10 @@ def test_status_on_off_track_and_achieved() -> None:
     few = goal_status(goal, falling.iloc[:2])
     assert few.status == "insufficient_data" and few.on_track is None
     assert "base year 2018 missing" in few.reasoning
+    sv = goal_status(goal, falling, language="sv")
+    assert "tydligt på väg" in sv.reasoning and "ger 0,8 år 2030" in sv.reasoning
+    assert sv.status == st_.status and sv.title == goal.title_sv
+    assert "inte uppnått" not in goal_status(late, falling, language="sv").reasoning
     frame = goals_status_frame([st_, st2, st3, few])
     assert list(frame.columns) == list(STATUS_COLUMNS)
     assert frame["on_track"].isna().sum() == 1

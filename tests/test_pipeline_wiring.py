@@ -62,20 +62,10 @@ def test_change_log_links_win_over_code_rule(rule: str) -> None:
 
 
 def test_area_indicators_one_source_per_indicator(tmp_path: Path) -> None:
-    from omradesbild.services.labelled import ingest_scb_csv
     from omradesbild.services.pipeline import area_indicators
-    from test_scb_csv import BORN, _obs, _store, write
+    from test_scb_csv import born_store
 
-    with _store(tmp_path) as store:
-        ingest_scb_csv(store, [write(tmp_path, "born.csv", BORN)])
-        store.ingest(_obs([
-            ("0114C1010", "deso2018", "pop_total", "2022", 600),
-            ("0114C1010", "deso2018", "pop_born_sweden", "2022", 400),
-            ("0114C1020", "deso2018", "pop_total", "2022", 400),
-            ("0114C1020", "deso2018", "pop_born_sweden", "2022", 300),
-            ("0114C1030", "deso2018", "pop_total", "2022", 800),
-            ("0114C1030", "deso2018", "pop_born_sweden", "2022", 500),
-        ]))  # fmt: skip
+    with born_store(tmp_path) as store:
         one = area_indicators(store, level="regso", periods=["2022"], indicators=["foreign_born"])
         v = one.set_index("area_code")
         assert set(one["source"]) == {"aggregated"}
@@ -91,29 +81,10 @@ def test_area_indicators_one_source_per_indicator(tmp_path: Path) -> None:
 
 
 def test_area_indicators_leave_out_flagged_offence_years(tmp_path: Path) -> None:
-    from omradesbild.services.crime import ingest_crime
     from omradesbild.services.pipeline import area_indicators
-    from omradesbild.sources.scb_key import read_scb_key
-    from omradesbild.store import Store
-    from test_crime import report, write
-    from test_crime_coverage import _pop
+    from test_crime_coverage import flagged_store
 
-    key = tmp_path / "key.csv"
-    key.write_text(
-        "Kommun,Kommunnamn,DeSO_2018,RegSO_2020,RegSOkod_2020\n"
-        "0581,Norrköping,0581C1070,Centrum,0581R001\n",
-        encoding="utf-8",
-    )
-    reports = [report(date="2019-05-01", reg="2019-05-02", deso="")] * 3
-    reports += [report(date="2019-05-01", reg="2019-05-02")]
-    for year in ("2020", "2021", "2022"):
-        reports += [report(date=f"{year}-06-01", reg=f"{year}-06-02")] * 12
-    reports += [report(date="2023-01-05", reg="2023-01-06")]  # extract ends 6 Jan 2023
-    path = write(tmp_path / "bilbrand.csv", reports)
-    with Store(":memory:") as store:
-        store.ingest(read_scb_key(key))
-        store.ingest(_pop(["0581C1070"], ["2019", "2020", "2021", "2022", "2023"]))
-        ingest_crime(store, [path])
+    with flagged_store(tmp_path) as store:
         for level in ("deso", "regso"):
             ind = area_indicators(store, level=level, indicators=["crime_rate_1211"])
             assert sorted(ind["period"]) == ["2020", "2021", "2022"]

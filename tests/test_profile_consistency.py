@@ -131,7 +131,7 @@ def test_one_profile_four_renderings(
     # The web page, the HTML profile and the PDF state the same.
     web = client.get(f"/omrade/{HUSBY}", params={"period": PERIOD, "level": "regso"})
     assert web.status_code == 200
-    site = build_site(None, tmp_path / "site", data=city)
+    site = build_site(city, tmp_path / "site")
     static = site.profiles[0].read_text(encoding="utf-8")
     pdf_doc = render_pdf(profile_html(city, HUSBY))
     texts = {"web": _text(web.text), "html": _text(static), "pdf": _pdf_text(pdf_doc)}

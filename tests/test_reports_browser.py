@@ -41,13 +41,15 @@ def sites(
 ) -> dict[str, Path]:
     """Folders of the RegSO (sv), DeSO (sv) and RegSO (en, two profiles) sites."""
     from omradesbild.reports.site import build_site
+    from omradesbild.services.city import load_city
     from omradesbild.store import Store
 
     out = {k: tmp_path_factory.mktemp(f"site_{k}") for k in ("regso", "deso", "en")}
     with Store(demo_db, read_only=True) as store:
-        build_site(store, out["regso"], data=regso_data)
-        build_site(store, out["deso"], level="deso", draws=50)
-        build_site(store, out["en"], level="regso", lang="en", draws=50, areas=ENGLISH_PROFILES)
+        build_site(regso_data, out["regso"])
+        build_site(load_city(store, level="deso", draws=50), out["deso"])
+        en = load_city(store, level="regso", lang="en", draws=50, areas=ENGLISH_PROFILES)
+        build_site(en, out["en"])
     return out
 
 

@@ -54,7 +54,7 @@ def built(
     with Store(real_store, read_only=True) as store:
         for name, (level, kommun) in runs.items():
             data = load_site_data(store, level=level, kommun=kommun, draws=DRAWS)
-            res = build_site(store, tmp_path_factory.mktemp(name), data=data)
+            res = build_site(data, tmp_path_factory.mktemp(name))
             out[name] = (res, data)
     yield out
 

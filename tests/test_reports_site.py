@@ -30,11 +30,12 @@ def demo_db(demo_store: Path) -> Path:
 @pytest.fixture(scope="module")
 def site_sv(demo_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     from omradesbild.reports.site import build_site
+    from omradesbild.services.city import load_city
     from omradesbild.store import Store
 
     out = tmp_path_factory.mktemp("site_sv")
     with Store(demo_db, read_only=True) as store:
-        res = build_site(store, out, level="regso", draws=100)
+        res = build_site(load_city(store, level="regso", draws=100), out)
     assert len(res.profiles) == 45
     return out
 
@@ -227,9 +228,8 @@ def test_partners_hook_and_area_without_geometry(demo_db: Path, tmp_path: Path) 
         data = load_site_data(store, level="regso", draws=20, areas=["9999R001"])
     data.areas.loc[data.areas["area_code"] == "9999R001", "has_geometry"] = False
     res = build_site(
-        None,
+        data,
         tmp_path,
-        data=data,
         partners=lambda code: [
             {
                 "date": "2024-05-01",

@@ -128,21 +128,30 @@ def _obs(rows: list[tuple[str, str, str, str, float]]) -> Observations:
     return Observations(source=meta, data=df.assign(unit="antal personer", missing_reason=None))
 
 
-def test_one_source_per_indicator_no_double_counting(tmp_path: Path) -> None:
+def born_store(tmp_path: Path) -> Store:
+    """The RegSO file of foreign-born (2020-2022) and DeSO counts of 2022 in one store.
+
+    The DeSO counts give Bollstanäs 300 of 1000 born abroad; the RegSO file 480.
+    """
     from omradesbild.services.labelled import ingest_scb_csv
+
+    store = _store(tmp_path)
+    ingest_scb_csv(store, [write(tmp_path, "born.csv", BORN)])
+    store.ingest(_obs([
+        ("0114C1010", "deso2018", "pop_total", "2022", 600),
+        ("0114C1010", "deso2018", "pop_born_sweden", "2022", 400),
+        ("0114C1020", "deso2018", "pop_total", "2022", 400),
+        ("0114C1020", "deso2018", "pop_born_sweden", "2022", 300),
+        ("0114C1030", "deso2018", "pop_total", "2022", 800),
+        ("0114C1030", "deso2018", "pop_born_sweden", "2022", 500),
+    ]))  # fmt: skip
+    return store
+
+
+def test_one_source_per_indicator_no_double_counting(tmp_path: Path) -> None:
     from omradesbild.services.levels import change_table, level_indicators, trend_table
 
-    with _store(tmp_path) as store:
-        ingest_scb_csv(store, [write(tmp_path, "born.csv", BORN)])
-        # DeSO counts for 2022 only: Bollstanäs 300 of 1000 born abroad (RegSO file: 480)
-        store.ingest(_obs([
-            ("0114C1010", "deso2018", "pop_total", "2022", 600),
-            ("0114C1010", "deso2018", "pop_born_sweden", "2022", 400),
-            ("0114C1020", "deso2018", "pop_total", "2022", 400),
-            ("0114C1020", "deso2018", "pop_born_sweden", "2022", 300),
-            ("0114C1030", "deso2018", "pop_total", "2022", 800),
-            ("0114C1030", "deso2018", "pop_born_sweden", "2022", 500),
-        ]))  # fmt: skip
+    with born_store(tmp_path) as store:
         one, _, src = level_indicators(
             store, level="regso", periods=["2022"], indicators=["foreign_born"]
         )

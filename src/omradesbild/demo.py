@@ -142,8 +142,9 @@ def build_demo_store(
         result.followup = demo_followup(store, out)
         if site:
             from omradesbild.reports.site import build_site
+            from omradesbild.services.city import load_city
 
-            build_site(store, out / "site", level="regso")
+            build_site(load_city(store, level="regso"), out / "site")
             result.site = out / "site" / "index.html"
     return result
 

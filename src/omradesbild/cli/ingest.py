@@ -8,6 +8,7 @@ changed value is added as a new revision and the old one is kept.
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import Annotated
 
@@ -59,7 +60,7 @@ def scb_xlsx(
     """SCB Statistikdatabasen xlsx exports (any table, DeSO/RegSO/kommun/län regions)."""
     from omradesbild.store.ingest import parse_scb_xlsx
 
-    _ingest(db, files, lambda p: parse_scb_xlsx(p, area_version=area_version), "scb-xlsx")
+    _ingest(db, files, partial(parse_scb_xlsx, area_version=area_version), "scb-xlsx")
 
 
 @app.command("pxweb")
@@ -81,12 +82,8 @@ def pxweb(
     """Saved PX-Web API answers (JSON-stat2, v1 plain JSON, CSV or PX), SCB's or a city's."""
     from omradesbild.store.ingest import parse_pxweb_file
 
-    _ingest(
-        db,
-        files,
-        lambda p: parse_pxweb_file(p, fmt=fmt, area_version=area_version, total_area=total_area),
-        "pxweb",
-    )
+    parse = partial(parse_pxweb_file, fmt=fmt, area_version=area_version, total_area=total_area)
+    _ingest(db, files, parse, "pxweb")
 
 
 @app.command("px")
@@ -111,12 +108,8 @@ def px(
     """PX files (PC-Axis / PxWeb, CHARSET ANSI or UTF-8), e.g. saved from a city's PxWeb."""
     from omradesbild.store.ingest import parse_px_file
 
-    _ingest(
-        db,
-        files,
-        lambda p: parse_px_file(p, lang=lang, area_version=area_version, total_area=total_area),
-        "px",
-    )
+    parse = partial(parse_px_file, lang=lang, area_version=area_version, total_area=total_area)
+    _ingest(db, files, parse, "px")
 
 
 @app.command("table")
@@ -134,14 +127,10 @@ def table(
     """A long-form CSV: area_code, period, variable, value[, unit, area_version, missing_reason]."""
     from omradesbild.sources.long_csv import read_long_csv
 
-    _ingest(
-        db,
-        files,
-        lambda p: read_long_csv(
-            p, area_version=area_version, publisher=publisher, title=title, licence=licence
-        ),
-        "table",
+    parse = partial(
+        read_long_csv, area_version=area_version, publisher=publisher, title=title, licence=licence
     )
+    _ingest(db, files, parse, "table")
 
 
 @app.command("scb-csv")
@@ -262,7 +251,7 @@ def police_list(
     """The Police's list of utsatta områden (CSV: name, kommun, category, …)."""
     from omradesbild.sources.police import read_police_list
 
-    _ingest(db, files, lambda p: read_police_list(p, year=year), "police-list")
+    _ingest(db, files, partial(read_police_list, year=year), "police-list")
 
 
 @app.command("crime")

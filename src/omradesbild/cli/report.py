@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -17,7 +18,9 @@ from omradesbild.config import (
 from omradesbild.wording import both
 
 if TYPE_CHECKING:
+    from omradesbild.reports.site import SiteResult
     from omradesbild.services.city import CityData
+    from omradesbild.services.partners import PartnerInput
 
 #: Without ``--pdf``/``--no-pdf``, PDFs are written when there are at most this many profiles.
 PDF_AUTO_MAX = 50
@@ -42,6 +45,18 @@ def area_codes(areas: list[str] | None, more: list[str] | None) -> list[str] | N
         )
     codes = [c for a in [*(areas or []), *(more or [])] for c in a.replace(",", " ").split()]
     return list(dict.fromkeys(codes)) or None
+
+
+def _partner_input(url: str | None, store_path: str) -> PartnerInput | None:
+    """The partners' input of ``url``, or of the database beside the store if it exists."""
+    from omradesbild.partners.db import default_partners_url
+    from omradesbild.services.partners import load_partner_input
+
+    if not url:
+        url = default_partners_url(store_path)
+        if store_path == ":memory:" or not Path(url.removeprefix("sqlite:///")).is_file():
+            return None
+    return load_partner_input(url)
 
 
 def report(
@@ -77,6 +92,19 @@ def report(
         ),
     ] = None,
     db: DbOption = None,
+    partners_url: Annotated[
+        str | None,
+        typer.Option(
+            "--partners-url",
+            envvar="OMRADESBILD_PARTNERS_URL",
+            help="Partners' database (sqlite:///file.sqlite or postgresql+psycopg://…) whose "
+            "approved public observations and interventions the profiles show. Default: the "
+            "one 'omradesbild serve' uses beside the store, when it exists.",
+        ),
+    ] = None,
+    no_partners: Annotated[
+        bool, typer.Option("--no-partners", help="Leave the partners' input out.")
+    ] = False,
     more_areas: Annotated[
         list[str] | None,
         typer.Argument(hidden=True, help="Further codes after --areas.", show_default=False),
@@ -91,7 +119,9 @@ def report(
         import_optional_dependency("weasyprint", purpose="--pdf (PDF profiles)")
     areas = area_codes(areas, more_areas)
 
+    t0 = time.perf_counter()
     with open_store(db, read_only=True) as store:
+        partners = None if no_partners else _partner_input(partners_url, store.path)
         data = load_site_data(
             store,
             level=level,
@@ -104,28 +134,33 @@ def report(
             kommun=kommun,
             draws=draws,
         )
-        res = build_site(store, out, data=data)
+    res = build_site(data, out, partners=partners)
+    _echo_site(res, time.perf_counter() - t0)
+    if pdf is None:
+        pdf = len(data.profile_codes) <= PDF_AUTO_MAX and has_optional_dependency("weasyprint")
+    if pdf:
+        _write_pdfs(data, res.out / "profiles", partners)
+
+
+def _echo_site(res: SiteResult, seconds: float) -> None:
+    """Say where the site was written, how long it took and how large its overview is."""
     typer.echo(
         both(
             "cli_report_written",
             n=len(res.profiles),
             path=res.out,
-            secs=f"{res.seconds:.1f}",
+            secs=f"{seconds:.1f}",
             mb=f"{res.overview_mb:.2f}",
             index=res.index,
         )
     )
-    if pdf is None:
-        pdf = len(data.profile_codes) <= PDF_AUTO_MAX and has_optional_dependency("weasyprint")
-    if pdf:
-        _write_pdfs(data, res.out / "profiles")
 
 
-def _write_pdfs(data: CityData, profiles: Path) -> None:
+def _write_pdfs(data: CityData, profiles: Path, partners: PartnerInput | None) -> None:
     """Write every profile as an A4 PDF next to its HTML page and link them."""
     from omradesbild.reports.pdf import build_pdfs, link_pdfs
 
-    pres = build_pdfs(data, profiles)
+    pres = build_pdfs(data, profiles, partners=partners)
     link_pdfs(profiles, data.profile_codes, lang=data.lang)
     typer.echo(
         both(

@@ -19,6 +19,7 @@ import pandas as pd
 import shapely
 
 from omradesbild.errors import InputError
+from omradesbild.sources.base import LINK_COLUMNS
 
 #: Method of an areal-share link.
 METHOD_AREAL = "areal"
@@ -42,17 +43,7 @@ SHARE_COLUMNS: tuple[str, ...] = (
 )
 
 #: Every column of a crosswalk frame, in order.
-CROSSWALK_COLUMNS: tuple[str, ...] = (
-    "from_code",
-    "from_level",
-    "from_version",
-    "to_code",
-    "to_level",
-    "to_version",
-    "weight",
-    "method",
-    *SHARE_COLUMNS,
-)
+CROSSWALK_COLUMNS: tuple[str, ...] = (*LINK_COLUMNS, *SHARE_COLUMNS)
 
 GeomArray = npt.NDArray[np.object_]
 FloatArr = npt.NDArray[np.float64]

@@ -360,16 +360,7 @@ def _flag_columns(method: IndexMethod) -> list[str]:
 
 
 def _value_columns(method: IndexMethod) -> list[str]:
-    cols = [i.output_column for i in method.indicators]
-    for t in method.resolved_themes():
-        if t.sum_output:
-            cols.append(t.sum_output)
-        cols.append(t.output_column)
-    if method.overall.sum_output:
-        cols.append(method.overall.sum_output)
-    if method.overall.output:
-        cols.append(method.overall.output)
-    return cols + _flag_columns(method)
+    return method.value_columns() + _flag_columns(method)
 
 
 def _text_column(values: list[str | None]) -> pd.Series:

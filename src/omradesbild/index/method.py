@@ -405,8 +405,9 @@ class IndexMethod(_Strict):
                 )
         return notes
 
-    def output_columns(self) -> list[str]:
-        """Every computed column name the method writes (besides id/period)."""
+    def value_columns(self) -> list[str]:
+        """The value columns: indicators, then each theme's (sum and) value, then the
+        overall (sum and) output when named."""
         cols = [i.output_column for i in self.indicators]
         for t in self.resolved_themes():
             if t.sum_output:
@@ -416,7 +417,11 @@ class IndexMethod(_Strict):
             cols.append(self.overall.sum_output)
         if self.overall.output:
             cols.append(self.overall.output)
-        cols += ["score", "rank"]
+        return cols
+
+    def output_columns(self) -> list[str]:
+        """Every computed column name the method writes (besides id/period)."""
+        cols = [*self.value_columns(), "score", "rank"]
         if self.classification is not None:
             cols += ["class", "class_label"]
         if self.flags is not None:

@@ -165,6 +165,15 @@ def _numeric_matrix(
     return out
 
 
+def _no_column(frame: pd.DataFrame, col: str, what: str, of: str, expected: str) -> InputError:
+    """The error for a column ``col`` (``of`` says whose) missing from ``frame``."""
+    return InputError(
+        f"the {what} has no column {col!r}{of}; available columns: {list(map(str, frame.columns))}",
+        field=col,
+        expected=expected,
+    )
+
+
 def prepare_table(
     frame: pd.DataFrame,
     *,
@@ -176,11 +185,8 @@ def prepare_table(
 ) -> tuple[pd.DataFrame, FloatArray, ResolvedColumns]:
     for col in [id_column] + ([period_column] if period_column else []):
         if col not in frame.columns:
-            raise InputError(
-                f"the {what} has no column {col!r}; available columns: "
-                f"{list(map(str, frame.columns))}",
-                field=col,
-                expected="the id/period column named by id_column/period_column",
+            raise _no_column(
+                frame, col, what, "", "the id/period column named by id_column/period_column"
             )
     if frame[id_column].isna().any():
         pos = int(np.flatnonzero(frame[id_column].isna().to_numpy())[0])
@@ -189,12 +195,8 @@ def prepare_table(
     if columns is not None:
         for ind_id, col in columns.columns.items():
             if col not in frame.columns:
-                raise InputError(
-                    f"the {what} has no column {col!r} for indicator {ind_id!r}; available "
-                    f"columns: {list(map(str, frame.columns))}",
-                    field=col,
-                    expected="the same indicator columns as the table",
-                )
+                expected = "the same indicator columns as the table"
+                raise _no_column(frame, col, what, f" for indicator {ind_id!r}", expected)
     keys = [id_column] + ([period_column] if period_column else [])
     dup = frame.duplicated(keys, keep=False)
     if dup.any():

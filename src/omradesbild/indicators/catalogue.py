@@ -24,7 +24,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from omradesbild.errors import ConfigError
+from omradesbild.errors import ConfigError, InputError
 
 CATALOGUE_PATH = Path(__file__).with_name("catalogue.yaml")
 
@@ -311,6 +311,21 @@ class Catalogue(BaseModel):
             if ind.id == indicator_id:
                 return ind
         raise ConfigError(f"unknown indicator {indicator_id!r}; known: {', '.join(self.ids)}")
+
+    def require_known(self, ids: Iterable[str], *, field: str, expected: str) -> None:
+        """Raise unless every id is in the catalogue.
+
+        Raises
+        ------
+        InputError
+            Naming the unknown ids, with ``field`` and ``expected`` for the reader.
+        """
+        known = set(self.ids)
+        unknown = [i for i in ids if i not in known]
+        if unknown:
+            raise InputError(
+                "unknown indicator(s): " + ", ".join(unknown), field=field, expected=expected
+            )
 
     def select(self, ids: Iterable[str] | None) -> list[Indicator]:
         """The indicators with these ids (all when ``ids`` is ``None``)."""

@@ -30,8 +30,9 @@ import pandas as pd
 
 from omradesbild.reports import charts
 from omradesbild.services.area import catalogue_names
-from omradesbild.services.city import CityData, load_city
+from omradesbild.services.city import CityData
 from omradesbild.services.models import AreaProfile, CityPicture, PartnerEntry, PriorityRow
+from omradesbild.services.partners import PartnerInput
 from omradesbild.wording import Translator, fmt_num
 
 TEMPLATES = Path(__file__).with_name("templates")
@@ -39,8 +40,11 @@ STATIC = Path(__file__).with_name("static")
 
 #: A partner entry given by a hook: ``{"date", "partner", "kind", "text"}``.
 PartnerDict = dict[str, str]
-#: The hook that gives the partners' observations and interventions of one area.
+#: A hook that gives the partners' observations of one area.
 PartnerHook = Callable[[str], Sequence[PartnerDict]]
+#: The partners' input of the profiles: the database's approved public submissions and
+#: interventions (:class:`~omradesbild.services.partners.PartnerInput`), or a hook.
+Partners = PartnerInput | PartnerHook
 
 
 @dataclass
@@ -51,8 +55,6 @@ class SiteResult:
     index: Path
     profiles: list[Path] = field(default_factory=list)
     seconds: float = 0.0
-    seconds_data: float = 0.0
-    seconds_render: float = 0.0
     overview_bytes: int = 0
 
     @property
@@ -192,8 +194,15 @@ class _Context:
         ix = self.d.pic.index
         return None if ix is None else ix.score(code, self.d.period)
 
-    def profile(self, code: str, partners: PartnerHook | None) -> AreaProfile:
-        """The area's profile in this run's language, with the hook's partner entries."""
+    def profile(self, code: str, partners: Partners | None) -> AreaProfile:
+        """The area's profile in this run's language, with the partners' input."""
+        if isinstance(partners, PartnerInput):
+            return self.d.profile(
+                code,
+                lang=self.lang,
+                partner_entries=partners.entries_of(code),
+                interventions=partners.interventions_of(code),
+            )
         return self.d.profile(code, lang=self.lang, partner_entries=partner_entries(partners, code))
 
 
@@ -308,7 +317,7 @@ def _overview(ctx: _Context, env: Any) -> str:
 
 
 # ------------------------------------------------------------------------------ profiles
-def _profile(ctx: _Context, tpl: Any, code: str, partners: PartnerHook | None) -> str:
+def _profile(ctx: _Context, tpl: Any, code: str, partners: Partners | None) -> str:
     t = ctx.t
     p = ctx.profile(code, partners)
     city = None
@@ -342,56 +351,26 @@ def _profile(ctx: _Context, tpl: Any, code: str, partners: PartnerHook | None) -
 
 
 def build_site(
-    store: Any,
+    data: CityData,
     out: Path,
     *,
-    level: str = "regso",
-    version: str | None = None,
-    period: str | None = None,
-    lang: str = "sv",
-    method: str = "scb-omradestyp",
-    threshold: int = 5,
-    areas: Sequence[str] | None = None,
-    kommun: str | None = None,
-    draws: int = 500,
-    seed: int = 0,
-    partners: PartnerHook | None = None,
-    goals_path: Path | None = None,
-    data: CityData | None = None,
+    partners: Partners | None = None,
 ) -> SiteResult:
-    """Build the static report site for one level into ``out``.
+    """Build the static report site of one computed level into ``out``.
 
     Parameters
     ----------
-    store
-        An open :class:`~omradesbild.store.Store` (not read when ``data`` is given).
+    data
+        The level's picture, computed once by :func:`~omradesbild.services.city.load_city`.
     out
         Output folder (created; existing pages are overwritten).
-    level, version, period, lang, method, threshold, areas, kommun, draws, seed, goals_path
-        As :func:`~omradesbild.services.city.load_city`.
     partners
-        Hook giving the partners' observations and interventions of an area (a list of
-        ``{"date", "partner", "kind", "text"}``); ``None`` shows "inga registrerade".
-    data
-        Precomputed :class:`~omradesbild.services.city.CityData` (skips the store).
+        The partners' approved public input and interventions
+        (:func:`~omradesbild.services.partners.load_partner_input`), or a hook giving an
+        area's observations (a list of ``{"date", "partner", "kind", "text"}``); ``None``
+        shows "inga registrerade".
     """
     t0 = time.perf_counter()
-    if data is None:
-        data = load_city(
-            store,
-            level=level,
-            version=version,
-            period=period,
-            lang=lang,
-            method=method,
-            threshold=threshold,
-            areas=areas,
-            kommun=kommun,
-            draws=draws,
-            seed=seed,
-            goals_path=goals_path,
-        )
-    t1 = time.perf_counter()
     out = Path(out)
     (out / "profiles").mkdir(parents=True, exist_ok=True)
     _copy_assets(out, data.geojson)
@@ -405,7 +384,7 @@ def build_site(
         p = out / "profiles" / f"{code}.html"
         p.write_text(_profile(ctx, tpl, code, partners), encoding="utf-8")
         written.append(p)
-    t2 = time.perf_counter()
+    t1 = time.perf_counter()
     size = index_path.stat().st_size
     geo = out / "assets" / "geo.js"
     if geo.exists():
@@ -414,8 +393,6 @@ def build_site(
         out=out,
         index=index_path,
         profiles=written,
-        seconds=t2 - t0,
-        seconds_data=t1 - t0,
-        seconds_render=t2 - t1,
+        seconds=t1 - t0,
         overview_bytes=size,
     )

@@ -120,7 +120,8 @@ def crime_table(
     Years an extract does not cover completely, or mostly could not place in a DeSO, are
     left out (``include_incomplete`` keeps them, with ``coverage_ok=False``); a rate is
     ``reliable`` only with at least ``min_events`` offences as well as enough residents.
-    Returns the same :class:`~omradesbild.services.followup.CrimeResult`.
+    Returns the same :class:`~omradesbild.services.followup.CrimeResult`, the areas' names
+    first (:func:`~omradesbild.services.names.with_area_names`).
     """
     from omradesbild.services.followup import CrimeResult
     from omradesbild.services.followup import crime_table as base_table
@@ -145,7 +146,14 @@ def crime_table(
             f"place in a DeSO ({years}); see 'omradesbild followup crime-coverage'"
         )
     notes.append(f"reliable needs at least {min_events} offences as well as enough residents")
-    return CrimeResult(rates, res.underreporting, notes)
+    from omradesbild.services.names import with_area_names
+    from omradesbild.services.pipeline import resolve_version
+
+    ver = None if level == "country" else resolve_version(store, level, version)
+    under = res.underreporting
+    if under is not None:
+        under = with_area_names(store, under, level=level, version=ver)
+    return CrimeResult(with_area_names(store, rates, level=level, version=ver), under, notes)
 
 
 def drop_flagged_crime_indicators(

@@ -7,6 +7,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
+from pydantic import Field
 
 from omradesbild.errors import InputError, MethodError
 from omradesbild.index.method import IndexMethod
@@ -17,9 +18,53 @@ from omradesbild.services.level import (
     rank_uncertainty,
     records,
 )
+from omradesbild.services.models import _Frozen
 
 #: Maximum Monte-Carlo draws the explorer accepts per request.
 MAX_DRAWS = 500
+
+
+class ExploreRow(_Frozen):
+    """One area's rank and class under the modified method next to the declared method's.
+
+    ``rank_change`` is the declared rank minus the new rank (positive = moved up);
+    ``rank_p05``/``rank_p95`` the Monte-Carlo 90 % rank interval (None without draws).
+    """
+
+    area_code: str
+    name: str
+    score: float | None
+    rank: int | None
+    base_rank: int | None
+    rank_change: int | None = Field(description="base rank - new rank (positive = moved up)")
+    cls: int | None = Field(serialization_alias="class")
+    base_class: int | None
+    rank_p05: float | None = None
+    rank_p95: float | None = None
+
+
+class ExploreUncertainty(_Frozen):
+    """Summary of the Monte-Carlo draws under the modified method (``draws == 0``: none)."""
+
+    draws: int = 0
+    median_rank_interval_90: float | None = None
+    share_robust_class: float | None = None
+
+
+class ExploreResult(_Frozen):
+    """Ranks and classes of every area under a modified method (see :func:`explore`)."""
+
+    method: str
+    level: str
+    version: str
+    period: str
+    weights: dict[str, float]
+    indicators: list[str]
+    n_areas: int
+    n_class_changed: int
+    rank_correlation: float | None
+    uncertainty: ExploreUncertainty
+    rows: list[ExploreRow]
 
 
 def modified_method(
@@ -141,7 +186,7 @@ def explore(
     include: Sequence[str] | None,
     draws: int,
     seed: int = 0,
-) -> dict[str, Any]:
+) -> ExploreResult:
     """Ranks and classes of every area under a modified method, next to the declared one.
 
     The long body builds the answer's rows and summary in one pass over the areas.
@@ -158,16 +203,16 @@ def explore(
     b = base.results[p].set_index("area_code")
     r = res.set_index("area_code")
     unc: dict[str, dict[str, Any]] = {}
-    summary: dict[str, Any] = {"draws": 0}
+    summary = ExploreUncertainty()
     if draws > 0:
         u, s = rank_uncertainty(lv, method, table, p, draws=draws, seed=seed)
         unc = {str(x["area_code"]): x for x in records(u)}
-        summary = {
-            "draws": draws,
-            "median_rank_interval_90": clean(s.get("median_rank_interval_90")),
-            "share_robust_class": clean(s.get("share_robust_class")),
-        }
-    rows = []
+        summary = ExploreUncertainty(
+            draws=draws,
+            median_rank_interval_90=clean(s.get("median_rank_interval_90")),
+            share_robust_class=clean(s.get("share_robust_class")),
+        )
+    rows: list[ExploreRow] = []
     has_class = "class" in r.columns
     for code in r.index.astype(str):
         nr = clean(r.at[code, "rank"])
@@ -176,37 +221,35 @@ def explore(
         bc = clean(b.at[code, "class"]) if has_class and code in b.index else None
         u_ = unc.get(code, {})
         rows.append(
-            {
-                "area_code": code,
-                "name": lv.names.get(code, code),
-                "score": clean(r.at[code, "score"]),
-                "rank": None if nr is None else int(nr),
-                "base_rank": None if br is None else int(br),
-                "rank_change": None if nr is None or br is None else int(br) - int(nr),
-                "class": None if nc is None else int(nc),
-                "base_class": None if bc is None else int(bc),
-                "rank_p05": u_.get("rank_p05"),
-                "rank_p95": u_.get("rank_p95"),
-            }
+            ExploreRow(
+                area_code=code,
+                name=lv.names.get(code, code),
+                score=clean(r.at[code, "score"]),
+                rank=None if nr is None else int(nr),
+                base_rank=None if br is None else int(br),
+                rank_change=None if nr is None or br is None else int(br) - int(nr),
+                cls=None if nc is None else int(nc),
+                base_class=None if bc is None else int(bc),
+                rank_p05=u_.get("rank_p05"),
+                rank_p95=u_.get("rank_p95"),
+            )
         )
-    rows.sort(key=lambda x: (x["rank"] is None, x["rank"] or 0, x["area_code"]))
-    both = [(x["rank"], x["base_rank"]) for x in rows if x["rank"] and x["base_rank"]]
+    rows.sort(key=lambda x: (x.rank is None, x.rank or 0, x.area_code))
+    both = [(x.rank, x.base_rank) for x in rows if x.rank and x.base_rank]
     rho = None
     if len(both) > 2:
         a = np.array(both, dtype=float)
         rho = clean(np.corrcoef(a[:, 0], a[:, 1])[0, 1])
-    return {
-        "method": base.method.id,
-        "level": level,
-        "version": lv.version,
-        "period": p,
-        "weights": effective_unit_weights(method),
-        "indicators": [i.id for i in method.indicators],
-        "n_areas": len(rows),
-        "n_class_changed": sum(
-            1 for x in rows if x["class"] is not None and x["class"] != x["base_class"]
-        ),
-        "rank_correlation": rho,
-        "uncertainty": summary,
-        "rows": rows,
-    }
+    return ExploreResult(
+        method=base.method.id,
+        level=level,
+        version=lv.version,
+        period=p,
+        weights=effective_unit_weights(method),
+        indicators=[i.id for i in method.indicators],
+        n_areas=len(rows),
+        n_class_changed=sum(1 for x in rows if x.cls is not None and x.cls != x.base_class),
+        rank_correlation=rho,
+        uncertainty=summary,
+        rows=rows,
+    )

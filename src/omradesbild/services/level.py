@@ -25,10 +25,9 @@ import pandas as pd
 from omradesbild.config import BASE_VERSION, POLICE_SHARE_THRESHOLD
 from omradesbild.errors import NotFoundError, OmradesbildError
 from omradesbild.index.method import IndexMethod
+from omradesbild.services.layers import city_classes
+from omradesbild.services.models import CityClass
 from omradesbild.store import Store
-
-#: Ratio of a 95 % interval's width to the standard error of a normal estimate (2 × 1.96).
-CI95_WIDTH_IN_SE = 3.92
 
 
 # --------------------------------------------------------------------------------- helpers
@@ -316,31 +315,13 @@ def rank_uncertainty(
 ) -> tuple[pd.DataFrame, dict[str, Any]]:
     """Monte-Carlo rank intervals and class probabilities of every area in one period.
 
-    Each draw perturbs the weights (Dirichlet around the declared weights), picks one of
-    the method's normalisation, ``zscore`` and ``percentrank_inc``, and adds each
-    indicator's sampling error.
-
-    Notes
-    -----
-    The standard error of an indicator is the one implied by its 95 % confidence interval,
-    :math:`\\mathrm{SE} = (\\mathrm{high} - \\mathrm{low}) / 3.92`.
+    :func:`~omradesbild.services.pipeline.rank_intervals` on the level's indicators of
+    ``period``, with the method's normalisation, ``zscore`` and ``percentrank_inc``.
     """
-    from omradesbild.index.uncertainty import monte_carlo
-    from omradesbild.services.pipeline import index_table
+    from omradesbild.services.pipeline import rank_intervals
 
     ind = lv.raw[lv.raw["period"] == period]
-    se_long = ind.assign(value=(ind["ci_high"] - ind["ci_low"]) / CI95_WIDTH_IN_SE)
-    se = index_table(se_long, method).drop(columns="period").fillna(0.0)
-    norms = list(dict.fromkeys([method.normalisation.method, "zscore", "percentrank_inc"]))
-    return monte_carlo(
-        table.drop(columns="period"),
-        method=method,
-        id_column="area_code",
-        draws=draws,
-        seed=seed,
-        normalisations=norms,
-        indicator_se=se,
-    )
+    return rank_intervals(ind, table, method=method, draws=draws, seed=seed)
 
 
 def rank_bounds(u: dict[str, Any]) -> tuple[int | None, int | None]:
@@ -374,6 +355,8 @@ class PoliceData:
     known: frozenset[str]
     threshold: float = POLICE_SHARE_THRESHOLD
     notes: tuple[str, ...] = ()
+    #: Per police year, the known areas that year cannot decide (shown as not known).
+    unknown: dict[str, frozenset[str]] = field(default_factory=dict)
 
     def by_area(self) -> dict[str, list[dict[str, Any]]]:
         out: dict[str, list[dict[str, Any]]] = {}
@@ -410,13 +393,14 @@ def police_data(store: Store, *, level: str, version: str, period: str) -> Polic
             continue
         basis = pa.overlay.groupby(["area_code", "period"])["basis"].first().reset_index()
         listed = pa.listed.merge(basis, on=["area_code", "period"], how="left")
-        known = set(pa.area_types["area_code"].astype(str)) | set(listed["area_code"].astype(str))
+        known = set(pa.analysed) | set(listed["area_code"].astype(str))
         return PoliceData(
             listed=listed,
             overlay=pa.overlay,
             years=[str(y) for y in pa.police_years],
             known=frozenset(known),
             notes=tuple(pa.notes),
+            unknown=dict(pa.unknown),
         )
     return no_police()
 
@@ -435,6 +419,8 @@ class LevelPicture:
     seed: int = 0
     #: SCB's published area types by area code: ``[(period, type), …]`` (RegSO only).
     published: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
+    #: The city's own published classes by area code (layers that carry them).
+    city_classes: dict[str, tuple[CityClass, ...]] = field(default_factory=dict)
     _unc: dict[str, tuple[dict[str, dict[str, Any]], dict[str, Any]]] = field(
         default_factory=dict, repr=False
     )
@@ -578,6 +564,7 @@ def level_picture(
         draws=draws,
         seed=seed,
         published=published_by_area(store, level=level, codes=lv.names),
+        city_classes=city_classes(store, level=level, version=version),
     )
 
 

@@ -17,11 +17,16 @@ import pandas as pd
 from omradesbild.areas.codes import DESO_RE, KOMMUN_RE, REGSO_RE, kommun_of
 from omradesbild.config import BASE_VERSION, DEFAULT_CONFIDENCE
 from omradesbild.errors import ConfigError, NotFoundError
-from omradesbild.followup._common import period_to_year, sort_periods
+from omradesbild.followup._common import sort_periods
 from omradesbild.followup.change import compare_to_reference, indicator_change, trend
 from omradesbild.indicators import compute_indicators, reference_values
 from omradesbild.indicators.levels import AGGREGATED, choose_level_sources, combine_levels
-from omradesbild.services.followup._common import check_indicators, check_kommun, in_kommun
+from omradesbild.services.followup._common import (
+    between,
+    check_indicators,
+    check_kommun,
+    in_kommun,
+)
 from omradesbild.services.pipeline import compose_links, resolve_version
 from omradesbild.store import Store
 
@@ -120,7 +125,35 @@ def change_table(
     the kommun and country references from that same source. Either way, crime rates are
     left out when either period is a year the offence extract does not cover
     (:func:`omradesbild.services.crime.crime_coverage`) unless ``include_incomplete``.
+    The areas' names lead the table (:func:`~omradesbild.services.names.with_area_names`).
     """
+    out = _usable_change(
+        store, level=level, period_from=period_from, period_to=period_to,
+        indicators=indicators, version=version, confidence=confidence, kommun=kommun,
+        include_incomplete=include_incomplete,
+    )  # fmt: skip
+    return _named(store, out, level, version)
+
+
+def _named(store: Store, df: pd.DataFrame, level: str, version: str | None) -> pd.DataFrame:
+    from omradesbild.services.names import with_area_names
+
+    ver = None if level == "country" else resolve_version(store, level, version)
+    return with_area_names(store, df, level=level, version=ver)
+
+
+def _usable_change(
+    store: Store,
+    *,
+    level: str,
+    period_from: str | int,
+    period_to: str | int,
+    indicators: Sequence[str] | None,
+    version: str | None,
+    confidence: float,
+    kommun: str | None,
+    include_incomplete: bool,
+) -> pd.DataFrame:
     out = _change_table(
         store, level=level, period_from=period_from, period_to=period_to,
         indicators=indicators, version=version, confidence=confidence, kommun=kommun,
@@ -245,7 +278,28 @@ def trend_table(
     """:func:`omradesbild.services.followup.trend_table`, with the level's own observations
     (one source per indicator over all periods) and without the offence years the crime
     extracts do not cover (:func:`omradesbild.services.crime.crime_coverage`) unless
-    ``include_incomplete``. Handed over unchanged when neither applies."""
+    ``include_incomplete``. Handed over unchanged when neither applies. The areas' names
+    lead the table (:func:`~omradesbild.services.names.with_area_names`)."""
+    out = _trend_rows(
+        store, level=level, indicators=indicators, period_from=period_from,
+        period_to=period_to, version=version, weighted=weighted, confidence=confidence,
+        include_incomplete=include_incomplete,
+    )  # fmt: skip
+    return _named(store, out, level, version)
+
+
+def _trend_rows(
+    store: Store,
+    *,
+    level: str,
+    indicators: Sequence[str] | None,
+    period_from: str | int | None,
+    period_to: str | int | None,
+    version: str | None,
+    weighted: bool,
+    confidence: float,
+    include_incomplete: bool,
+) -> pd.DataFrame:
     from omradesbild.followup.crime_coverage import unusable_years
     from omradesbild.services.crime import crime_coverage, drop_flagged_crime_indicators
 
@@ -258,12 +312,8 @@ def trend_table(
             store, level=level, indicators=indicators, period_from=period_from,
             period_to=period_to, version=version, weighted=weighted, confidence=confidence,
         )  # fmt: skip
-    lo = period_to_year(period_from, field="--from") if period_from is not None else -np.inf
-    hi = period_to_year(period_to, field="--to") if period_to is not None else np.inf
-    if lo > hi:
-        raise ConfigError(f"--from {period_from} is after --to {period_to}")
     stored = sort_periods({*_periods(store, BASE_VERSION), *_native_periods(store, level, version)})
-    periods = [p for p in stored if lo <= period_to_year(p) <= hi]
+    periods = between(stored, period_from, period_to)
     if not periods:
         raise NotFoundError(
             f"no stored periods between {period_from} and {period_to}; periods in the store: "

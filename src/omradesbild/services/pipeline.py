@@ -113,7 +113,12 @@ def compose_links(links: pd.DataFrame, *, from_version: str, to_version: str) ->
             "areal",
         )
         for preferred in preferences:
-            family = [m for m in methods if m == preferred or m.startswith(preferred + "_")]
+            # a stored composed method ("scb_changes+areal") belongs to its first step's family
+            family = [
+                m
+                for m in methods
+                if (head := str(m).split("+")[0]) == preferred or head.startswith(preferred + "_")
+            ]
             if preferred in ("scb_changes", "code_rule") and family:
                 step = step[step["method"].isin(family)]
                 break
@@ -199,6 +204,41 @@ def area_indicators(
     return out
 
 
+def indicator_table(
+    store: Store,
+    *,
+    level: str,
+    version: str | None = None,
+    periods: Sequence[str] | None = None,
+    indicators: Sequence[str] | None = None,
+    smooth: bool = False,
+) -> pd.DataFrame:
+    """:func:`area_indicators` for a reader: the areas' names first
+    (:func:`~omradesbild.services.names.with_area_names`).
+
+    Raises
+    ------
+    NotFoundError
+        No indicator can be computed in the periods asked; the message names the periods
+        in which they can.
+    """
+    from omradesbild.followup._common import sort_periods
+    from omradesbild.services.names import with_area_names
+
+    kw = {"level": level, "version": version, "indicators": indicators}
+    out = area_indicators(store, periods=periods, smooth=smooth, **kw)  # type: ignore[arg-type]
+    if out.empty and periods:
+        every = area_indicators(store, **kw)  # type: ignore[arg-type]
+        have = sort_periods(every["period"].astype(str).unique()) if not every.empty else []
+        what = ", ".join(indicators) if indicators else "indicators"
+        raise NotFoundError(
+            f"no {what} can be computed for {level} in {', '.join(map(str, periods))}; "
+            f"periods with them in the store: {', '.join(have) or 'none'}"
+        )
+    ver = None if level == "country" else resolve_version(store, level, version)
+    return with_area_names(store, out, level=level, version=ver)
+
+
 def check_picture(method: IndexMethod) -> None:
     """Refuse a method that mixes socioeconomic and crime/insecurity indicators silently."""
     from omradesbild.indicators import default_catalogue
@@ -275,10 +315,39 @@ def method_indicators(
     )
     if ind.empty:
         raise NotFoundError(
-            f"no indicators of method {method.id!r} can be computed for {level} in {period}: "
-            "the variables they need are not in the store (see 'omradesbild indicators list')"
+            _no_method_indicators(store, method, level, period, version, base_version)
         )
     return ind
+
+
+def _no_method_indicators(
+    store: Store,
+    method: IndexMethod,
+    level: str,
+    period: str,
+    version: str | None,
+    base_version: str,
+) -> str:
+    """Why no indicator of ``method`` exists in ``period``: the periods that have them, or
+    that the store holds none of their variables."""
+    needed = {i.source_column for i in method.indicators} | {f.column for f in method.fallbacks}
+    every = area_indicators(
+        store,
+        level=level,
+        version=version,
+        indicators=sorted(needed & _catalogue_ids()),
+        base_version=base_version,
+    )
+    head = f"no indicators of method {method.id!r} can be computed for {level} in {period}"
+    if every.empty:
+        return (
+            f"{head}: the variables they need are not in the store (see 'omradesbild "
+            "indicators list')"
+        )
+    from omradesbild.followup._common import sort_periods
+
+    have = sort_periods(every["period"].astype(str).unique())
+    return f"{head}; periods with them in the store: {', '.join(have)}"
 
 
 def area_index(
@@ -323,6 +392,52 @@ def _catalogue_ids() -> set[str]:
     return set(default_catalogue().ids)
 
 
+#: Ratio of a 95 % interval's width to the standard error of a normal estimate (2 × 1.96).
+CI95_WIDTH_IN_SE = 3.92
+
+
+def rank_intervals(
+    ind: pd.DataFrame,
+    table: pd.DataFrame,
+    *,
+    method: IndexMethod,
+    draws: int = UNCERTAINTY_DRAWS,
+    seed: int = 0,
+    normalisations: Sequence[str] | None = ("own", "zscore", "percentrank_inc"),
+    sensitivity: Sequence[str] = (),
+) -> tuple[pd.DataFrame, dict[str, object]]:
+    """Monte-Carlo rank intervals and class probabilities from one period's indicators.
+
+    ``ind`` is the long indicator frame of the period (``ci_low``/``ci_high`` give the
+    sampling error), ``table`` the wide index table of the same areas (its ``period``
+    column, if any, is dropped). Each draw perturbs the weights (Dirichlet around the
+    declared weights), picks one of ``normalisations`` (``"own"`` = the method's) and adds
+    each indicator's sampling error. A method with ``uncertainty.fixed_formula`` (SCB's
+    area types) draws only the sampling error unless ``sensitivity`` names ``weights``
+    and/or ``normalisation``.
+
+    Notes
+    -----
+    The standard error of an indicator is the one implied by its 95 % confidence interval,
+    :math:`\\mathrm{SE} = (\\mathrm{high} - \\mathrm{low}) / 3.92`.
+    """
+    from omradesbild.index.uncertainty import monte_carlo
+
+    se_long = ind.assign(value=(ind["ci_high"] - ind["ci_low"]) / CI95_WIDTH_IN_SE)
+    se = index_table(se_long, method).drop(columns="period").fillna(0.0)
+    norms = [method.normalisation.method if n == "own" else n for n in (normalisations or ["own"])]
+    return monte_carlo(
+        table.drop(columns="period", errors="ignore"),
+        method=method,
+        id_column="area_code",
+        draws=draws,
+        seed=seed,
+        normalisations=list(dict.fromkeys(norms)),
+        indicator_se=se,
+        sensitivity=sensitivity,
+    )
+
+
 def area_index_uncertainty(
     store: Store,
     *,
@@ -338,32 +453,16 @@ def area_index_uncertainty(
 ) -> tuple[pd.DataFrame, dict[str, object]]:
     """Monte-Carlo rank intervals and class probabilities for every area (one period).
 
-    Each draw perturbs the weights (Dirichlet around the declared weights), picks one of
-    ``normalisations`` (``"own"`` = the method's) and adds each indicator's sampling error
-    (the standard error implied by its 95 % confidence interval, ``(high - low) / 3.92``).
-    A method with ``uncertainty.fixed_formula`` (SCB's area types) draws only the sampling
-    error unless ``sensitivity`` names ``weights`` and/or ``normalisation``.
+    Reads the method's indicators from the store and calls :func:`rank_intervals`.
     """
-    from omradesbild.index.uncertainty import monte_carlo
-
     ind = method_indicators(
         store, method=method, level=level, period=period, version=version,
         base_version=base_version,
     )  # fmt: skip
-    table = index_table(ind, method).drop(columns="period")
-    se_long = ind.assign(value=(ind["ci_high"] - ind["ci_low"]) / 3.92)
-    se = index_table(se_long, method).drop(columns="period").fillna(0.0)
-    norms = [method.normalisation.method if n == "own" else n for n in (normalisations or ["own"])]
-    return monte_carlo(
-        table,
-        method=method,
-        id_column="area_code",
-        draws=draws,
-        seed=seed,
-        normalisations=list(dict.fromkeys(norms)),
-        indicator_se=se,
-        sensitivity=sensitivity,
-    )
+    return rank_intervals(
+        ind, index_table(ind, method), method=method, draws=draws, seed=seed,
+        normalisations=normalisations, sensitivity=sensitivity,
+    )  # fmt: skip
 
 
 def code_rule_from_store(

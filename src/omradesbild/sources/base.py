@@ -6,12 +6,16 @@ objects; they never touch the store. :mod:`omradesbild.store` writes them transa
 
 from __future__ import annotations
 
+import csv
 import hashlib
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pandas as pd
+
+from omradesbild.errors import InputError
 
 #: Columns of an observations frame, in order.
 OBS_COLUMNS: tuple[str, ...] = (
@@ -98,6 +102,30 @@ class SourceMeta:
     def source_id(self) -> str:
         return f"{self.publisher.lower()}:{self.table_id}:{self.checksum[:16]}"
 
+    @classmethod
+    def of_file(
+        cls,
+        path: Path,
+        *,
+        table_id: str,
+        title: str,
+        notes: str | None = None,
+        publisher: str = "SCB",
+        licence: str = "CC0 1.0",
+        reference: str | None = None,
+    ) -> SourceMeta:
+        """Provenance of a file read now: its checksum, and its name as ``reference``."""
+        return cls(
+            publisher=publisher,
+            table_id=table_id,
+            title=title,
+            reference=path.name if reference is None else reference,
+            checksum=file_checksum(path),
+            licence=licence,
+            retrieved_at=now_utc(),
+            notes=notes,
+        )
+
 
 @dataclass
 class Observations:
@@ -137,6 +165,47 @@ def file_checksum(path: str | Path) -> str:
 def bytes_checksum(data: bytes) -> str:
     """SHA-256 hex digest of bytes."""
     return hashlib.sha256(data).hexdigest()
+
+
+def read_csv_rows(p: Path, *, expected: str) -> list[list[str]]:
+    """The rows of a CSV file (UTF-8, optionally with BOM), for a reader's own checks.
+
+    ``expected`` says what the file should be in the error for text that is not UTF-8.
+
+    Raises
+    ------
+    InputError
+        No such file, text that is not UTF-8, or a CSV the :mod:`csv` module cannot read.
+    """
+    if not p.is_file():
+        raise InputError("file not found", file=p, expected="an existing file")
+    try:
+        with open(p, encoding="utf-8-sig", newline="") as fh:
+            return list(csv.reader(fh))
+    except UnicodeDecodeError as exc:
+        raise InputError("not UTF-8 text", file=p, expected=expected) from exc
+    except csv.Error as exc:
+        raise InputError(f"not a readable CSV ({exc})", file=p, expected="a CSV file") from exc
+
+
+def data_rows(
+    rows: list[list[str]], columns: tuple[str, ...], *, file: Path
+) -> Iterator[tuple[int, list[str]]]:
+    """The rows after the header as ``(row number, stripped fields)``, blank rows skipped.
+
+    Raises
+    ------
+    InputError
+        A row whose number of fields is not the number of ``columns``.
+    """
+    for i, raw in enumerate(rows[1:], start=2):
+        if not any(c.strip() for c in raw):
+            continue
+        if len(raw) != len(columns):
+            raise InputError(
+                f"{len(raw)} columns", file=file, row=i, expected=f"{len(columns)} columns"
+            )
+        yield i, [c.strip() for c in raw]
 
 
 def now_utc() -> datetime:

@@ -14,7 +14,6 @@ Both are CSV (UTF-8, optionally with BOM, comma-separated)::
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,15 +21,14 @@ from typing import Literal
 
 import pandas as pd
 
-from omradesbild.areas.codes import validate_code
 from omradesbild.errors import InputError
-from omradesbild.sources.base import (
-    AREA_COLUMNS,
-    LINK_COLUMNS,
-    Areas,
-    SourceMeta,
-    file_checksum,
-    now_utc,
+from omradesbild.sources.base import Areas, SourceMeta, data_rows
+from omradesbild.sources.nested_key import (
+    NestedKey,
+    check_code,
+    check_in_kommun,
+    key_areas,
+    read_key_rows,
 )
 from omradesbild.sources.scb_key import KEY_COLUMNS, KOMMUN_VERSION
 
@@ -61,21 +59,6 @@ class ChangeLog:
     changes: pd.DataFrame
 
 
-def _rows(p: Path) -> list[list[str]]:
-    if not p.is_file():
-        raise InputError("file not found", file=p, expected="an existing file")
-    try:
-        with open(p, encoding="utf-8-sig", newline="") as fh:
-            rows = list(csv.reader(fh))
-    except UnicodeDecodeError as exc:
-        raise InputError("not UTF-8 text", file=p, expected="SCB's file as UTF-8 CSV") from exc
-    except csv.Error as exc:
-        raise InputError(f"not a readable CSV ({exc})", file=p, expected="a CSV file") from exc
-    if not rows:
-        raise InputError("empty file", file=p, expected="a header row")
-    return rows
-
-
 _KINDS: dict[tuple[str, ...], KeyKind] = {
     KEY_COLUMNS: "deso2018_regso2020",
     KEY2025_COLUMNS: "deso2025_regso2025",
@@ -93,7 +76,7 @@ def detect_scb_key_kind(path: str | Path) -> KeyKind:
         :data:`KEY2025_COLUMNS` or :data:`CHANGE_COLUMNS`.
     """
     p = Path(path)
-    header = tuple(h.strip() for h in _rows(p)[0])
+    header = tuple(h.strip() for h in read_key_rows(p)[0])
     kind = _KINDS.get(header)
     if kind is None:
         raise InputError(
@@ -104,43 +87,6 @@ def detect_scb_key_kind(path: str | Path) -> KeyKind:
             + " or ".join(repr(",".join(h)) for h in _KINDS),
         )
     return kind
-
-
-def _check_code(value: str, level: str, p: Path, row: int, field: str) -> None:
-    problem = validate_code(value, level)
-    if problem is not None:
-        raise InputError(
-            f"{value!r} is not a {level} code", file=p, row=row, field=field, expected=problem
-        )
-
-
-def _area(
-    code: str, level: str, version: str, name: str | None, parent: tuple[str, str, str] | None
-) -> dict[str, object]:
-    return {
-        "area_code": code,
-        "level": level,
-        "version": version,
-        "name": name or None,
-        "parent_code": parent[0] if parent else None,
-        "parent_level": parent[1] if parent else None,
-        "parent_version": parent[2] if parent else None,
-        "geometry": None,
-        "attributes": None,
-    }
-
-
-def _link(fc: str, fl: str, fv: str, tc: str, tl: str, tv: str) -> dict[str, object]:
-    return {
-        "from_code": fc,
-        "from_level": fl,
-        "from_version": fv,
-        "to_code": tc,
-        "to_level": tl,
-        "to_version": tv,
-        "weight": 1.0,
-        "method": "scb_key",
-    }
 
 
 def read_deso2025_key(path: str | Path) -> Areas:
@@ -161,94 +107,26 @@ def read_deso2025_key(path: str | Path) -> Areas:
         DeSO listed twice, or a RegSO given two names.
     """
     p = Path(path)
-    rows = _rows(p)
-    header = [h.strip() for h in rows[0]]
-    if tuple(header) != KEY2025_COLUMNS:
-        raise InputError(
-            f"unexpected header {','.join(header)!r}",
-            file=p,
-            row=1,
-            expected="header " + ",".join(KEY2025_COLUMNS),
-        )
-    regso, deso = _key_rows(rows, p)
-    if not deso:
+    rows = read_key_rows(p, KEY2025_COLUMNS)
+    key = NestedKey()
+    for i, (dc, rc, rname, kn) in data_rows(rows, KEY2025_COLUMNS, file=p):
+        check_code(dc, "deso", file=p, row=i, field="deso_2025")
+        check_code(rc, "regso", file=p, row=i, field="regso_2025_code")
+        check_code(kn, "kommun", file=p, row=i, field="kommun")
+        check_in_kommun(kn, ((dc, "deso_2025"), (rc, "regso_2025_code")), file=p, row=i)
+        key.add_deso(dc, rc, file=p, row=i, field="deso_2025")
+        key.add_regso(rc, rname, kn, file=p, row=i, field="regso_2025_name")
+    if not key.deso:
         raise InputError("holds no rows", file=p, expected="one row per DeSO 2025")
-    records = [
-        _area(r, "regso", REGSO2025_VERSION, n, (k, "kommun", KOMMUN_VERSION))
-        for r, (n, k, _) in regso.items()
-    ]
-    records += [
-        _area(d, "deso", DESO2025_VERSION, None, (r, "regso", REGSO2025_VERSION))
-        for d, (r, _) in deso.items()
-    ]
-    links = [
-        _link(d, "deso", DESO2025_VERSION, r, "regso", REGSO2025_VERSION)
-        for d, (r, _) in deso.items()
-    ]
-    links += [
-        _link(r, "regso", REGSO2025_VERSION, k, "kommun", KOMMUN_VERSION)
-        for r, (_, k, _) in regso.items()
-    ]
-    kommuner = {k for _, k, _ in regso.values()}
-    meta = SourceMeta(
-        publisher="SCB",
+    kommuner = {k for _, k, _ in key.regso.values()}
+    return key_areas(
+        p,
         table_id="koppling-deso2025-regso2025",
         title="Koppling DeSO 2025 - RegSO 2025",
-        reference=p.name,
-        checksum=file_checksum(p),
-        retrieved_at=now_utc(),
-        notes=f"{len(deso)} DeSO, {len(regso)} RegSO, {len(kommuner)} kommuner",
+        notes=f"{len(key.deso)} DeSO, {len(key.regso)} RegSO, {len(kommuner)} kommuner",
+        records=key.areas(DESO2025_VERSION, REGSO2025_VERSION, KOMMUN_VERSION),
+        links=key.links(DESO2025_VERSION, REGSO2025_VERSION, KOMMUN_VERSION),
     )
-    return Areas(
-        source=meta,
-        areas=pd.DataFrame(records, columns=list(AREA_COLUMNS)),
-        links=pd.DataFrame(links, columns=list(LINK_COLUMNS)),
-    )
-
-
-def _key_rows(
-    rows: list[list[str]], p: Path
-) -> tuple[dict[str, tuple[str, str, int]], dict[str, tuple[str, int]]]:
-    """``{regso: (name, kommun, row)}`` and ``{deso: (regso, row)}`` of the key's rows, checked."""
-    regso: dict[str, tuple[str, str, int]] = {}
-    deso: dict[str, tuple[str, int]] = {}
-    for i, raw in enumerate(rows[1:], start=2):
-        if not any(c.strip() for c in raw):
-            continue
-        if len(raw) != len(KEY2025_COLUMNS):
-            raise InputError(f"{len(raw)} columns", file=p, row=i, expected="4 columns")
-        dc, rc, rname, kn = (c.strip() for c in raw)
-        _check_code(dc, "deso", p, i, "deso_2025")
-        _check_code(rc, "regso", p, i, "regso_2025_code")
-        _check_code(kn, "kommun", p, i, "kommun")
-        for value, fld in ((dc, "deso_2025"), (rc, "regso_2025_code")):
-            if value[:4] != kn:
-                raise InputError(
-                    f"{value} does not lie in kommun {kn}",
-                    file=p,
-                    row=i,
-                    field=fld,
-                    expected=f"a code starting with {kn}",
-                )
-        if dc in deso:
-            raise InputError(
-                f"DeSO {dc} is listed twice (rows {deso[dc][1]} and {i})",
-                file=p,
-                row=i,
-                field="deso_2025",
-                expected="each DeSO once",
-            )
-        deso[dc] = (rc, i)
-        if rc in regso and regso[rc][0] != rname:
-            raise InputError(
-                f"RegSO {rc} is named {rname!r} here and {regso[rc][0]!r} in row {regso[rc][2]}",
-                file=p,
-                row=i,
-                field="regso_2025_name",
-                expected="one name per RegSO code",
-            )
-        regso.setdefault(rc, (rname, kn, i))
-    return regso, deso
 
 
 def read_change_log(path: str | Path) -> ChangeLog:
@@ -264,25 +142,12 @@ def read_change_log(path: str | Path) -> ChangeLog:
         same row twice.
     """
     p = Path(path)
-    rows = _rows(p)
-    header = [h.strip() for h in rows[0]]
-    if tuple(header) != CHANGE_COLUMNS:
-        raise InputError(
-            f"unexpected header {','.join(header)!r}",
-            file=p,
-            row=1,
-            expected="header " + ",".join(CHANGE_COLUMNS),
-        )
+    rows = read_key_rows(p, CHANGE_COLUMNS)
     out: list[tuple[str, str, str, str]] = []
     seen: dict[tuple[str, str, str, str], int] = {}
-    for i, raw in enumerate(rows[1:], start=2):
-        if not any(c.strip() for c in raw):
-            continue
-        if len(raw) != len(CHANGE_COLUMNS):
-            raise InputError(f"{len(raw)} columns", file=p, row=i, expected="4 columns")
-        old, new, typ, date = (c.strip() for c in raw)
-        _check_code(old, "deso", p, i, "deso_old")
-        _check_code(new, "deso", p, i, "deso_new")
+    for i, (old, new, typ, date) in data_rows(rows, CHANGE_COLUMNS, file=p):
+        check_code(old, "deso", file=p, row=i, field="deso_old")
+        check_code(new, "deso", file=p, row=i, field="deso_new")
         if not typ:
             raise InputError("empty change type", file=p, row=i, field="change_type")
         try:
@@ -303,13 +168,10 @@ def read_change_log(path: str | Path) -> ChangeLog:
         out.append(key)
     if not out:
         raise InputError("holds no rows", file=p, expected="one row per change")
-    meta = SourceMeta(
-        publisher="SCB",
+    meta = SourceMeta.of_file(
+        p,
         table_id="deso-historiska-forandringar",
         title="Historiska förändringar i DeSO",
-        reference=p.name,
-        checksum=file_checksum(p),
-        retrieved_at=now_utc(),
         notes=f"{len(out)} rows",
     )
     return ChangeLog(source=meta, changes=pd.DataFrame(out, columns=list(CHANGE_COLUMNS)))

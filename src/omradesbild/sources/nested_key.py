@@ -13,15 +13,43 @@ from pathlib import Path
 
 import pandas as pd
 
+from omradesbild.areas.codes import validate_code
 from omradesbild.errors import InputError
 from omradesbild.sources.base import (
     AREA_COLUMNS,
     LINK_COLUMNS,
     Areas,
     SourceMeta,
-    file_checksum,
-    now_utc,
+    read_csv_rows,
 )
+
+
+def read_key_rows(p: Path, columns: tuple[str, ...] | None = None) -> list[list[str]]:
+    """The rows of one of SCB's key CSVs (UTF-8, optionally with BOM, comma-separated).
+
+    With ``columns`` the header (first row, stripped) must be exactly those columns.
+    """
+    rows = read_csv_rows(p, expected="SCB's file as UTF-8 CSV")
+    if not rows:
+        raise InputError("empty file", file=p, expected="a header row")
+    header = [h.strip() for h in rows[0]]
+    if columns is not None and tuple(header) != columns:
+        raise InputError(
+            f"unexpected header {','.join(header)!r}",
+            file=p,
+            row=1,
+            expected="header " + ",".join(columns),
+        )
+    return rows
+
+
+def check_code(value: str, level: str, *, file: Path, row: int, field: str) -> None:
+    """Raise unless ``value`` is a well-formed code of ``level``."""
+    problem = validate_code(value, level)
+    if problem is not None:
+        raise InputError(
+            f"{value!r} is not a {level} code", file=file, row=row, field=field, expected=problem
+        )
 
 
 def area_record(
@@ -141,15 +169,7 @@ def key_areas(
     links: list[dict[str, object]],
 ) -> Areas:
     """The areas and links read from one of SCB's keys, with the key file's provenance."""
-    meta = SourceMeta(
-        publisher="SCB",
-        table_id=table_id,
-        title=title,
-        reference=file.name,
-        checksum=file_checksum(file),
-        retrieved_at=now_utc(),
-        notes=notes,
-    )
+    meta = SourceMeta.of_file(file, table_id=table_id, title=title, notes=notes)
     return Areas(
         source=meta,
         areas=pd.DataFrame(records, columns=list(AREA_COLUMNS)),

@@ -31,8 +31,6 @@ from omradesbild.sources.base import (
     LINK_COLUMNS,
     Areas,
     SourceMeta,
-    file_checksum,
-    now_utc,
 )
 from omradesbild.sources.boundaries import build_areas, open_layer, source_meta
 
@@ -382,14 +380,12 @@ def read_police_list(path: str | Path, *, year: int = 2025) -> Areas:
         links.extend(_regso_links(code, version, regsos))
     if not areas:
         raise InputError("holds no areas", file=p, expected="one row per police area")
-    meta = SourceMeta(
+    meta = SourceMeta.of_file(
+        p,
         publisher="Polismyndigheten",
         table_id=f"police_list_{year}",
         title=f"Polisens utsatta områden {year} (list, no polygons)",
-        reference=p.name,
-        checksum=file_checksum(p),
         licence="open data, see the publisher's terms",
-        retrieved_at=now_utc(),
         notes="code = police_area_code(kommun, name); links to RegSO 2025 are approximate "
         "name matches with equal weights 1/n",
     )

@@ -13,7 +13,6 @@ the caller (:mod:`omradesbild.sources.regso_labels`), since that needs the areas
 
 from __future__ import annotations
 
-import csv
 import math
 import re
 from dataclasses import dataclass
@@ -26,8 +25,8 @@ from omradesbild.sources.base import (
     SCB_MISSING_MARKERS,
     VARIABLE_COLUMNS,
     SourceMeta,
-    file_checksum,
-    now_utc,
+    data_rows,
+    read_csv_rows,
 )
 
 #: Columns of :attr:`LabelledTable.data`.
@@ -129,17 +128,7 @@ def _value(cell: str, p: Path, row: int, col: str) -> tuple[float, str | None]:
 
 
 def _read(p: Path) -> list[list[str]]:
-    if not p.is_file():
-        raise InputError("file not found", file=p, expected="an existing file")
-    try:
-        with open(p, encoding="utf-8-sig", newline="") as fh:
-            rows = list(csv.reader(fh))
-    except UnicodeDecodeError as exc:
-        raise InputError(
-            "not UTF-8 text", file=p, expected="Statistikdatabasen's CSV (UTF-8)"
-        ) from exc
-    except csv.Error as exc:
-        raise InputError(f"not a readable CSV ({exc})", file=p, expected="a CSV file") from exc
+    rows = read_csv_rows(p, expected="Statistikdatabasen's CSV (UTF-8)")
     if len(rows) < 2:
         raise InputError("no data rows", file=p, expected="a header and one row per region")
     return rows
@@ -184,14 +173,8 @@ def read_scb_csv(path: str | Path) -> LabelledTable:
     dims = [j for j in range(first) if j != region]
     records: list[tuple[object, ...]] = []
     variables: dict[str, tuple[str, str | None, str]] = {}
-    for i, raw in enumerate(rows[1:], start=2):
-        if not any(c.strip() for c in raw):
-            continue
-        if len(raw) != len(header):
-            raise InputError(
-                f"{len(raw)} columns", file=p, row=i, expected=f"{len(header)} columns"
-            )
-        label = raw[region].strip()
+    for i, raw in data_rows(rows, tuple(header), file=p):
+        label = raw[region]
         if not label:
             raise InputError("empty region label", file=p, row=i, field=header[region])
         key_dims = tuple(sorted((_norm(header[j]), _norm(raw[j])) for j in dims))
@@ -223,13 +206,10 @@ def read_scb_csv(path: str | Path) -> LabelledTable:
         [(v, desc, unit, f"{desc}; column {col!r}") for v, (desc, unit, col) in variables.items()],
         columns=list(VARIABLE_COLUMNS),
     )
-    meta = SourceMeta(
-        publisher="SCB",
+    meta = SourceMeta.of_file(
+        p,
         table_id=f"scb-csv:{p.stem}",
         title=f"Statistikdatabasen, {', '.join(sorted(variables))}",
-        reference=p.name,
-        checksum=file_checksum(p),
-        retrieved_at=now_utc(),
         notes=f"{data['label'].nunique()} regions, years "
         + ", ".join(m.group("year") for _, m in years),
     )

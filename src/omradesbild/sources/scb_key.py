@@ -8,14 +8,19 @@ The CSV (UTF-8 with BOM, comma-separated) has one row per DeSO::
 
 from __future__ import annotations
 
-import csv
 from pathlib import Path
 
-from omradesbild.areas.codes import validate_code
 from omradesbild.config import DEFAULT_VERSION
 from omradesbild.errors import InputError
-from omradesbild.sources.base import Areas
-from omradesbild.sources.nested_key import NestedKey, area_record, check_in_kommun, key_areas
+from omradesbild.sources.base import Areas, data_rows
+from omradesbild.sources.nested_key import (
+    NestedKey,
+    area_record,
+    check_code,
+    check_in_kommun,
+    key_areas,
+    read_key_rows,
+)
 
 #: The key's header, in order.
 KEY_COLUMNS: tuple[str, ...] = ("Kommun", "Kommunnamn", "DeSO_2018", "RegSO_2020", "RegSOkod_2020")
@@ -23,27 +28,6 @@ KEY_COLUMNS: tuple[str, ...] = ("Kommun", "Kommunnamn", "DeSO_2018", "RegSO_2020
 DESO_VERSION = DEFAULT_VERSION["deso"]
 REGSO_VERSION = DEFAULT_VERSION["regso"]
 KOMMUN_VERSION = DEFAULT_VERSION["kommun"]
-
-
-def _read_rows(p: Path) -> list[list[str]]:
-    try:
-        with open(p, encoding="utf-8-sig", newline="") as fh:
-            rows = list(csv.reader(fh))
-    except UnicodeDecodeError as exc:
-        raise InputError("not UTF-8 text", file=p, expected="SCB's key as UTF-8 CSV") from exc
-    except csv.Error as exc:
-        raise InputError(f"not a readable CSV ({exc})", file=p, expected="a CSV file") from exc
-    if not rows:
-        raise InputError("empty file", file=p, expected="header " + ",".join(KEY_COLUMNS))
-    header = [h.strip() for h in rows[0]]
-    if header != list(KEY_COLUMNS):
-        raise InputError(
-            f"unexpected header {','.join(header)!r}",
-            file=p,
-            row=1,
-            expected="header " + ",".join(KEY_COLUMNS),
-        )
-    return rows
 
 
 def read_scb_key(path: str | Path) -> Areas:
@@ -69,15 +53,11 @@ def read_scb_key(path: str | Path) -> Areas:
         kommun, a DeSO listed twice, or a RegSO/kommun code given two different names.
     """
     p = Path(path)
-    if not p.is_file():
-        raise InputError("file not found", file=p)
-    rows = _read_rows(p)
+    rows = read_key_rows(p, KEY_COLUMNS)
     kommun_name: dict[str, tuple[str, int]] = {}
     key = NestedKey()
-    for i, raw in enumerate(rows[1:], start=2):
-        if not any(c.strip() for c in raw):
-            continue
-        kn, kn_name, dc, rname, rc = _parse_row(raw, p, i)
+    for i, (kn, kn_name, dc, rname, rc) in data_rows(rows, KEY_COLUMNS, file=p):
+        _check_row(kn, dc, rc, p, i)
         key.add_deso(dc, rc, file=p, row=i, field="DeSO_2018")
         if kn in kommun_name and kommun_name[kn][0] != kn_name:
             raise InputError(
@@ -107,22 +87,12 @@ def read_scb_key(path: str | Path) -> Areas:
     )
 
 
-def _parse_row(raw: list[str], p: Path, i: int) -> tuple[str, str, str, str, str]:
-    """One key row's five fields, stripped, with its codes checked."""
-    if len(raw) != len(KEY_COLUMNS):
-        raise InputError(
-            f"{len(raw)} columns", file=p, row=i, expected=f"{len(KEY_COLUMNS)} columns"
-        )
-    kn, kn_name, dc, rname, rc = (c.strip() for c in raw)
+def _check_row(kn: str, dc: str, rc: str, p: Path, i: int) -> None:
+    """Check a key row's codes: well formed, and the DeSO and RegSO in the row's kommun."""
     for value, level, field in (
         (kn, "kommun", "Kommun"),
         (dc, "deso", "DeSO_2018"),
         (rc, "regso", "RegSOkod_2020"),
     ):
-        problem = validate_code(value, level)
-        if problem is not None:
-            raise InputError(
-                f"{value!r} is not a {level} code", file=p, row=i, field=field, expected=problem
-            )
+        check_code(value, level, file=p, row=i, field=field)
     check_in_kommun(kn, ((dc, "DeSO_2018"), (rc, "RegSOkod_2020")), file=p, row=i)
-    return kn, kn_name, dc, rname, rc

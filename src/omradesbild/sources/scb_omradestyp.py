@@ -28,8 +28,6 @@ from omradesbild.sources.base import (
     Observations,
     SourceMeta,
     empty_frame,
-    file_checksum,
-    now_utc,
 )
 
 #: Classification scheme of SCB's published area types in the store.
@@ -214,13 +212,11 @@ def read_scb_omradestyp(path: str | Path, *, regso: pd.DataFrame) -> PublishedTy
         if str(c) not in seen
     ]
     classes = pd.DataFrame(records) if records else empty_frame(CLASSIFICATION_COLUMNS)
-    source = SourceMeta(
-        publisher="SCB",
+    source = SourceMeta.of_file(
+        p,
         table_id="omradestyp",
         title="Områdestyp per RegSO (SCB/Delmos), " + ", ".join(y for _, y in years),
         reference=str(p),
-        checksum=file_checksum(p),
-        retrieved_at=now_utc(),
         notes=(
             f"{len(seen)} RegSO matched, {len(unmatched)} rows unmatched"
             + (": " + "; ".join(u.name for u in unmatched[:20]) if unmatched else "")

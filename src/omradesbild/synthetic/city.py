@@ -178,13 +178,6 @@ def generate_city(
     yrs = tuple(int(y) for y in years)
     if len(yrs) < 2:
         raise ValueError("need at least two years")
-    rng = Generator(PCG64(seed))
-
-    if not (n_deso >= n_regso >= n_districts >= 1):
-        raise ValueError("need n_deso >= n_regso >= n_districts >= 1")
-    yrs = tuple(int(y) for y in years)
-    if len(yrs) < 2:
-        raise ValueError("need at least two years")
     # One generator; the order of the steps below is the order of the draws.
     rng = Generator(PCG64(seed))
     layout = build_layout(rng, n_deso, n_regso, n_districts)

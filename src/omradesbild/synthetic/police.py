@@ -11,6 +11,7 @@ import shapely
 from numpy.random import Generator
 
 from omradesbild.sources.base import CLASSIFICATION_COLUMNS
+from omradesbild.sources.police import LIST_COLUMNS
 from omradesbild.synthetic.constants import (
     CATEGORY_SEVERITY,
     CRS,
@@ -119,14 +120,6 @@ def _police_list(
         )
     police_list = pd.DataFrame(
         list_rows,
-        columns=[
-            "name",
-            "kommun",
-            "category",
-            "trend_vs_2024",
-            "riskomrade_2023",
-            "regso2025_approx",
-            "area_code",
-        ],
+        columns=[*LIST_COLUMNS, "area_code"],
     )
     return police_list

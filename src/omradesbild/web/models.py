@@ -6,7 +6,11 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from omradesbild.services.explore import MAX_DRAWS, effective_unit_weights
+from omradesbild.services.explore import (
+    MAX_DRAWS,
+    ExploreResult,
+    effective_unit_weights,
+)
 from omradesbild.services.models import AreaProfile
 
 
@@ -170,35 +174,13 @@ class ExploreIn(BaseModel):
     seed: int = 0
 
 
-class ExploreRow(BaseModel):
-    area_code: str
-    name: str
-    score: float | None
-    rank: int | None
-    base_rank: int | None
-    rank_change: int | None = Field(description="base rank - new rank (positive = moved up)")
-    class_: int | None = Field(default=None, alias="class")
-    base_class: int | None
-    rank_p05: float | None = None
-    rank_p95: float | None = None
-
-    model_config = {"populate_by_name": True, "serialize_by_alias": True}
-
-
-class ExploreOut(BaseModel):
+class ExploreOut(ExploreResult):
     """Ranks and classes under the modified method next to the declared method's."""
 
-    method: str
-    level: str
-    version: str
-    period: str
-    weights: dict[str, float]
-    indicators: list[str]
-    n_areas: int
-    n_class_changed: int
-    rank_correlation: float | None
-    uncertainty: dict[str, Any]
-    rows: list[ExploreRow]
+    @classmethod
+    def of(cls, res: ExploreResult) -> ExploreOut:
+        """The API's view of the service's :class:`ExploreResult`: the same fields."""
+        return cls.model_validate(res, from_attributes=True)
 
 
 def method_summary(m: Any) -> dict[str, Any]:

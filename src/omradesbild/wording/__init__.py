@@ -13,6 +13,9 @@ beside this module. Both files hold the same keys with the same ``{placeholders}
   :func:`unit_label` — names of categories, groups, levels, domains and units (the name
   itself when the catalogue has no entry);
 - :func:`both` — ``"svenska / English"`` for the bilingual CLI output;
+- :class:`Message` — a text of the catalogue with its values, made where the text arises
+  (notes of an analysis) and worded where it is shown: it is the English string (logs,
+  JSON), and ``m.text("sv")`` gives the Swedish;
 - :func:`fmt_num` / :func:`parse_num` — numbers for display.
 
 Numbers
@@ -118,6 +121,40 @@ def text(key: str, lang: str, **fmt: object) -> str:
     return s.format(**fmt) if fmt else s
 
 
+def _message(key: str, params: dict[str, object]) -> Message:
+    return Message(key, **params)
+
+
+class Message(str):
+    """A catalogue text with its values; the string itself is the English wording.
+
+    ``Message("did_few_treated", n=2)`` compares, joins and serialises as the English text
+    (the JSON API's language), and ``m.text("sv")`` words it in Swedish for a page. Plain
+    strings stay plain: :func:`say` words either.
+    """
+
+    key: str
+    params: dict[str, object]
+
+    def __new__(cls, key: str, **params: object) -> Message:
+        obj = super().__new__(cls, text(key, "en", **params))
+        obj.key = key
+        obj.params = dict(params)
+        return obj
+
+    def text(self, lang: str) -> str:
+        """The message in ``lang``."""
+        return text(self.key, lang, **self.params)
+
+    def __reduce__(self) -> tuple[object, tuple[str, dict[str, object]]]:
+        return _message, (self.key, self.params)
+
+
+def say(message: object, lang: str) -> str:
+    """A :class:`Message` in ``lang``; any other value as it is (``str``)."""
+    return message.text(lang) if isinstance(message, Message) else str(message)
+
+
 def both(key: str, **fmt: object) -> str:
     """``key`` in Swedish and English, ``"svenska / English"`` (the CLI's readable output)."""
     return f"{text(key, 'sv', **fmt)} / {text(key, 'en', **fmt)}"
@@ -192,19 +229,37 @@ class Translator:
         """See :func:`unit_label`."""
         return unit_label(unit, self.lang)
 
+    def say(self, message: object) -> str:
+        """See :func:`say`."""
+        return say(message, self.lang)
+
+    def label(self, prefix: str, name: str) -> str:
+        """The catalogue's ``<prefix>_<name>`` (e.g. ``partner_kind_observation``), or
+        ``name`` itself when the catalogue has no such key."""
+        return _label(prefix, name, self.lang)
+
 
 def translator(lang: str) -> Translator:
     """``t(key, **fmt)`` in ``lang`` (a :class:`Translator`)."""
     return Translator(lang)
 
 
-def fmt_num(x: object, lang: str, decimals: int = 1, *, signed: bool = False) -> str:
+def fmt_num(
+    x: object,
+    lang: str,
+    decimals: int = 1,
+    *,
+    signed: bool = False,
+    significant: int | None = None,
+) -> str:
     """A number for display, rounded to ``decimals``.
 
     ``1234567.891`` with one decimal is ``1 234 567,9`` in Swedish (U+202F between the
     groups, see the module notes) and ``1,234,567.9`` in English; ``None`` and NaN are
     ``–``; a value that is not a number is shown as it is. ``signed`` writes ``+`` before
-    positive numbers (changes, slopes).
+    positive numbers (changes, slopes). ``significant`` (instead of ``decimals``) keeps
+    that many significant digits without trailing zeros, never rounding away whole digits:
+    with 3, ``0.012345`` is ``0,0123``, ``12345.6`` is ``12 346`` and ``3.0`` is ``3``.
     """
     if x is None:
         return MISSING
@@ -214,7 +269,12 @@ def fmt_num(x: object, lang: str, decimals: int = 1, *, signed: bool = False) ->
         return str(x)
     if math.isnan(f):
         return MISSING
+    if significant is not None:
+        digits = math.floor(math.log10(abs(f))) + 1 if f != 0 and math.isfinite(f) else 1
+        decimals = max(0, significant - digits)
     s = f"{f:{'+' if signed else ''},.{decimals}f}"
+    if significant is not None and "." in s:
+        s = s.rstrip("0").rstrip(".")
     if lang == "sv":
         s = s.replace(",", THIN_SPACE).replace(".", ",")
     return s

@@ -56,14 +56,11 @@ def check_indicators(indicators: Sequence[str] | None) -> list[str] | None:
     """Indicator ids without repeats, or ``None`` for all; unknown ids are an error."""
     if not indicators:
         return None
-    ids = set(default_catalogue().ids)
-    unknown = [i for i in indicators if i not in ids]
-    if unknown:
-        raise InputError(
-            "unknown indicator(s): " + ", ".join(unknown),
-            field="--indicator",
-            expected="ids from 'omradesbild indicators list', e.g. not_employed_16_64",
-        )
+    default_catalogue().require_known(
+        indicators,
+        field="--indicator",
+        expected="ids from 'omradesbild indicators list', e.g. not_employed_16_64",
+    )
     return list(dict.fromkeys(indicators))
 
 

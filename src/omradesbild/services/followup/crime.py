@@ -191,6 +191,7 @@ def crime_per_year(rates: pd.DataFrame) -> pd.DataFrame:
 
 def highest_rates(rates: pd.DataFrame) -> pd.DataFrame:
     """Areas with at least one offence, highest rate first."""
-    cols = ["area_code", "period", "offence", "count", "population", "rate_per_1000"]
+    cols = ["area_code", "area_name", "period", "offence", "count", "population"]
+    cols += ["rate_per_1000", "ci_low", "ci_high", "population_other_year"]
     top = rates.loc[rates["count"] > 0].sort_values("rate_per_1000", ascending=False)
-    return top[[*cols, "ci_low", "ci_high", "population_other_year"]]
+    return top[[c for c in cols if c in top.columns]]

@@ -52,26 +52,12 @@ if TYPE_CHECKING:
         metadata_values,
     )
 
+
 # The live client needs the fetch extra (httpx …); the parsers do not. Its names load on
-# first use, so that reading saved answers works with the base install.
-_CLIENT_NAMES = frozenset(
-    {
-        "FORMATS",
-        "SCB_V1_BASE",
-        "SCB_V1_MAX_CELLS",
-        "SCB_V1_RATE_LIMIT",
-        "SCB_V2_BASE",
-        "SCB_V2_MAX_CELLS",
-        "SCB_V2_RATE_LIMIT",
-        "PxRequest",
-        "PxWebClient",
-        "metadata_values",
-    }
-)
-
-
+# first use, so that reading saved answers works with the base install: a name of __all__
+# that reaches __getattr__ is not imported above, so it is one of the client's.
 def __getattr__(name: str) -> Any:
-    if name in _CLIENT_NAMES:
+    if name in __all__:
         from omradesbild.sources.pxweb import client
 
         return getattr(client, name)

@@ -18,11 +18,10 @@ from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
-import yaml
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict
 
-from omradesbild.errors import ConfigError
 from omradesbild.sources.pxweb.common import slugify
+from omradesbild.sources.yaml_catalogue import load_yaml_model, parse_yaml_model
 
 __all__ = [
     "CatalogueMap",
@@ -94,28 +93,17 @@ def load_tables(path: str | Path | None = None) -> PxCatalogue:
     """Load and validate a PX-Web table catalogue (default: the shipped ``tables.yaml``)."""
     if path is None:
         return _default()
-    try:
-        text = Path(path).read_text(encoding="utf-8")
-    except OSError as exc:
-        raise ConfigError(f"{path}: cannot read the PX-Web table catalogue: {exc}") from exc
-    return _parse(text, str(path))
+    return load_yaml_model(PxCatalogue, path, what=_WHAT)
+
+
+_WHAT = "PX-Web table catalogue"
 
 
 @lru_cache(maxsize=1)
 def _default() -> PxCatalogue:
     res = resources.files("omradesbild.sources.pxweb").joinpath("tables.yaml")
-    return _parse(res.read_text(encoding="utf-8"), "pxweb/tables.yaml")
-
-
-def _parse(text: str, where: str) -> PxCatalogue:
-    try:
-        raw = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        raise ConfigError(f"{where}: invalid YAML: {exc}") from exc
-    try:
-        return PxCatalogue.model_validate(raw)
-    except ValidationError as exc:
-        raise ConfigError(f"{where}: invalid PX-Web table catalogue: {exc}") from exc
+    text = res.read_text(encoding="utf-8")
+    return parse_yaml_model(PxCatalogue, text, where="pxweb/tables.yaml", what=_WHAT)
 
 
 class CatalogueMap:

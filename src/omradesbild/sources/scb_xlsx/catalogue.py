@@ -7,12 +7,13 @@ from collections.abc import Sequence
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
-import yaml
-from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, model_validator
 
 from omradesbild.errors import ConfigError
 from omradesbild.sources.scb_xlsx._common import _norm
+from omradesbild.sources.yaml_catalogue import load_yaml_model, parse_yaml_model
 
 
 class ColumnRule(BaseModel):
@@ -88,28 +89,22 @@ def load_catalogue(path: str | Path | None = None) -> ScbTableCatalogue:
     """
     if path is None:
         return _default_catalogue()
-    try:
-        text = Path(path).read_text(encoding="utf-8")
-    except OSError as exc:
-        raise ConfigError(f"{path}: cannot read the SCB table catalogue: {exc}") from exc
-    return _parse_catalogue(text, str(path))
+    return load_yaml_model(ScbTableCatalogue, path, what=_WHAT, prepare=_keys_as_text)
+
+
+_WHAT = "SCB table catalogue"
 
 
 @lru_cache(maxsize=1)
 def _default_catalogue() -> ScbTableCatalogue:
-    res = resources.files("omradesbild.sources").joinpath("scb_tables.yaml")
-    return _parse_catalogue(res.read_text(encoding="utf-8"), "scb_tables.yaml")
+    text = resources.files("omradesbild.sources").joinpath("scb_tables.yaml").read_text("utf-8")
+    return parse_yaml_model(
+        ScbTableCatalogue, text, where="scb_tables.yaml", what=_WHAT, prepare=_keys_as_text
+    )
 
 
-def _parse_catalogue(text: str, where: str) -> ScbTableCatalogue:
-    try:
-        raw = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        raise ConfigError(f"{where}: invalid YAML: {exc}") from exc
+def _keys_as_text(raw: Any, where: str) -> dict[str, Any]:
+    """The catalogue with its table ids as text (YAML reads an id of digits as a number)."""
     if not isinstance(raw, dict) or not isinstance(raw.get("tables"), dict):
         raise ConfigError(f"{where}: expected a mapping with a 'tables' mapping")
-    raw = {**raw, "tables": {str(k): v for k, v in raw["tables"].items()}}
-    try:
-        return ScbTableCatalogue.model_validate(raw)
-    except ValidationError as exc:
-        raise ConfigError(f"{where}: invalid SCB table catalogue: {exc}") from exc
+    return {**raw, "tables": {str(k): v for k, v in raw["tables"].items()}}

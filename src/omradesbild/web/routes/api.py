@@ -311,7 +311,7 @@ def _build_index(
 
 
 @router.post("/api/index/explore", response_model=ExploreOut, tags=["index"])
-def api_explore(request: Request, body: ExploreIn) -> dict[str, Any]:
+def api_explore(request: Request, body: ExploreIn) -> ExploreOut:
     """Recompute an index with other top-level weights and/or a subset of its indicators.
 
     Returns every area's new rank and class next to those of the declared method, and with
@@ -320,7 +320,7 @@ def api_explore(request: Request, body: ExploreIn) -> dict[str, Any]:
     method_by_id(body.method)
     data = get_data(request)
     lv = data.level(body.level)
-    return explore(
+    res = explore(
         lv,
         data.index(body.method, body.level, lv.version),
         period=body.period,
@@ -329,6 +329,7 @@ def api_explore(request: Request, body: ExploreIn) -> dict[str, Any]:
         draws=body.draws,
         seed=body.seed,
     )
+    return ExploreOut.of(res)
 
 
 @router.get("/api/methods", response_model=list[MethodSummary], tags=["index"])
