@@ -218,7 +218,8 @@ def test_compare_official_on_the_synthetic_city(
     assert "Korstabell / confusion" in out
     df = pd.read_csv(out_csv, dtype={"area_code": str})
     assert list(df.columns) == [
-        "area_code", "area_name", "area_type", "official_type", "agree", "robust_class"
+        "area_code", "area_name", "kommun_code", "kommun_name", "area_type", "official_type",
+        "agree", "robust_class",
     ]  # fmt: skip
     assert len(df) == n and (~df["agree"]).sum() == 2
     bad = df.loc[~df["agree"]].set_index("area_code")

@@ -86,7 +86,12 @@ def app(tmp_path: Path) -> FastAPI:
             ("reader", "reader"),
         ]:
             service.create_user(
-                db, a, email=f"{key}@x.se", name=key.upper(), password=f"{key}-password", role=role
+                db,
+                a,
+                email=f"{key}@x.se",
+                name=key.upper(),
+                role=role,
+                password=f"{key}-password-1",
             )
     return app
 
@@ -106,7 +111,7 @@ def login(app: FastAPI, who: str) -> tuple[TestClient, str]:
         "/login",
         data={
             "email": f"{who}@x.se",
-            "password": f"{who}-password",
+            "password": f"{who}-password-1",
             "csrf_token": token,
             "next": "/bidrag",
         },
@@ -143,25 +148,25 @@ def test_login_needs_csrf_and_right_password(app: FastAPI) -> None:
     page = c.get("/login")
     assert page.status_code == 200 and "<form" in page.text
     token = _csrf(page.text)
-    no_token = c.post("/login", data={"email": "c1@x.se", "password": "c1-password"})
+    no_token = c.post("/login", data={"email": "c1@x.se", "password": "c1-password-1"})
     assert no_token.status_code == 403
     other = TestClient(app)  # a token from another visitor's page is useless
     other.get("/login")
     r = other.post(
         "/login",
-        data={"email": "c1@x.se", "password": "c1-password", "csrf_token": token},
+        data={"email": "c1@x.se", "password": "c1-password-1", "csrf_token": token},
         follow_redirects=False,
     )
     assert r.status_code == 403
     wrong = c.post(
         "/login", data={"email": "c1@x.se", "password": "nope-nope-nope", "csrf_token": token}
     )
-    assert wrong.status_code == 401 and "wrong e-mail" in wrong.text
+    assert wrong.status_code == 401 and "Fel e-postadress eller lösenord" in wrong.text
     evil = c.post(
         "/login",
         data={
             "email": "c1@x.se",
-            "password": "c1-password",
+            "password": "c1-password-1",
             "csrf_token": token,
             "next": "//evil.example/",
         },
@@ -182,7 +187,7 @@ def test_login_rate_limited(app: FastAPI) -> None:
     assert codes == [401] * 5 + [429]
     r = c.post(
         "/login",
-        data={"email": "c1@x.se", "password": "c1-password", "csrf_token": token},
+        data={"email": "c1@x.se", "password": "c1-password-1", "csrf_token": token},
         follow_redirects=False,
     )
     assert r.status_code == 429 and int(r.headers["retry-after"]) > 0
@@ -230,7 +235,7 @@ def test_api_flow_and_matrix(app: FastAPI) -> None:
     an, ta = login(app, "analyst")
     r = an.post(
         f"/api/submissions/{sid}/moderate",
-        json={"decision": "approve", "note": "ok"},
+        json={"decision": "approve", "note": "ok", "version": 1},
         headers={"X-CSRF-Token": ta},
     )
     assert r.status_code == 200 and r.json()["status"] == "approved"
@@ -238,7 +243,9 @@ def test_api_flow_and_matrix(app: FastAPI) -> None:
     r = c2.patch(f"/api/submissions/{sid}", json={"title": "x"}, headers={"X-CSRF-Token": t2})
     assert r.status_code == 403  # visible now, but not c2's
     r = c1.patch(
-        f"/api/submissions/{sid}", json={"title": "Otrygg gångtunnel"}, headers={"X-CSRF-Token": t1}
+        f"/api/submissions/{sid}",
+        json={"title": "Otrygg gångtunnel", "version": 2},
+        headers={"X-CSRF-Token": t1},
     )
     assert r.status_code == 200 and r.json()["status"] == "submitted"
     versions = c1.get(f"/api/submissions/{sid}/versions").json()
@@ -299,9 +306,10 @@ def test_html_pages(app: FastAPI) -> None:
     mod = an.get("/bidrag/moderera")
     assert mod.status_code == 200 and "&lt;script&gt;" in mod.text
     sid = int(re.search(r'action="/bidrag/(\d+)/moderera"', mod.text).group(1))  # type: ignore[union-attr]
+    version = re.search(r'name="version" value="(\d+)"', mod.text).group(1)  # type: ignore[union-attr]
     r = an.post(
         f"/bidrag/{sid}/moderera",
-        data={"decision": "approve", "csrf_token": _csrf(mod.text)},
+        data={"decision": "approve", "csrf_token": _csrf(mod.text), "version": version},
         follow_redirects=False,
     )
     assert r.status_code == 303

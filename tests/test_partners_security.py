@@ -22,7 +22,7 @@ def test_password_hash_and_verify() -> None:
     assert not security.verify_password(h, "correct horse batterx")
     assert not security.verify_password("not-a-hash", "whatever")
     assert security.hash_password("correct horse battery") != h  # salted
-    with pytest.raises(InputError, match="at least 10"):
+    with pytest.raises(InputError, match="at least 12"):
         security.hash_password("short")
 
 

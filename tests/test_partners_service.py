@@ -74,7 +74,7 @@ def _people(db: Session) -> dict[str, Actor]:
             admin,
             email=f"{key}@x.se",
             name=key,
-            password=f"{key}-password",
+            password=f"{key}-password-1",
             role=role,
             organisation_id=org["id"],
         )

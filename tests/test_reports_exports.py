@@ -91,7 +91,8 @@ def test_excel_sheets_masked_cell_and_sources(city: dict[str, Any]) -> None:
     ws = wb[ind.domain[:1].upper() + ind.domain[1:]]
     rows = list(ws.iter_rows(values_only=True))
     head = list(rows[0])
-    assert head[:3] == ["Områdeskod", "Område", "Period"]
+    assert head[:5] == ["Områdeskod", "Område", "Kommunkod", "Kommunnamn", "Period"]
+    assert all(r[1] and r[3] for r in rows[1:])
     col = next(i for i, h in enumerate(head) if str(h).startswith(ind.name_sv) and " – " not in h)
     assert head[col + 1].endswith("KI 95 % nedre") and head[col + 3].endswith("tillförlitlig")
     by_code = {r[0]: r for r in rows[1:]}

@@ -161,3 +161,64 @@ def test_every_cli_key_is_used() -> None:
     used = _used_keys()
     unused = sorted(k for k in strings("sv") if k.startswith("cli_") and k not in used)
     assert unused == []
+
+
+#: Folders whose Swedish strings are not shown to readers: the synthetic city's source
+#: files and the readers of the sources' own labels.
+_NOT_SHOWN = ("synthetic", "sources", "harmonize", "wording")
+_SWEDISH = re.compile(r"[åäöÅÄÖ]")
+
+
+def _label_tables(src: str) -> list[str]:
+    """Module-level dicts whose values are Swedish texts (a second translation table); sets
+    of Swedish identifiers (catalogue domains) and dicts from Swedish input words to codes
+    are not labels."""
+    import ast
+
+    out = []
+    for node in ast.parse(src).body:
+        target, value = None, None
+        if isinstance(node, ast.Assign) and len(node.targets) == 1:
+            target, value = node.targets[0], node.value
+        elif isinstance(node, ast.AnnAssign):
+            target, value = node.target, node.value
+        if not isinstance(target, ast.Name) or not isinstance(value, ast.Dict):
+            continue
+        consts = [v for v in value.values if isinstance(v, ast.Constant)]
+        words = [c.value for c in consts if isinstance(c.value, str)]
+        if any(_SWEDISH.search(w) for w in words):
+            out.append(target.id)
+    return out
+
+
+def test_no_label_table_outside_the_catalogue() -> None:
+    """Labels live in sv.yaml/en.yaml; a module-level dict of Swedish labels is a defect."""
+    assert _label_tables('X = {"a": "b"}\nKIND_LABELS = {"observation": "Iakttagelse",\n'
+                         ' "proposal": "Förslag"}\n') == ["KIND_LABELS"]  # fmt: skip
+    found = {}
+    for path in SRC.rglob("*.py"):
+        rel = path.relative_to(SRC)
+        if rel.parts[0] in _NOT_SHOWN:
+            continue
+        tables = _label_tables(path.read_text(encoding="utf-8"))
+        if tables:
+            found[str(rel)] = tables
+    assert found == {}
+
+
+def test_messages_are_english_strings_worded_in_swedish_on_demand() -> None:
+    import pickle
+
+    from omradesbild.followup.did import ASSUMPTIONS
+    from omradesbild.wording import Message, say
+
+    m = Message("did_few_treated", n=2)
+    assert isinstance(m, str) and m.startswith("only 2 intervention area(s)")
+    assert m.text("sv").startswith("bara 2 insatsområde(n)")
+    assert pickle.loads(pickle.dumps(m)).text("sv") == m.text("sv")
+    assert say(m, "sv") == m.text("sv") and say("plain", "sv") == "plain"
+    assert ASSUMPTIONS[0].startswith("Parallel trends")
+    assert say(ASSUMPTIONS[0], "sv").startswith("Parallella trender")
+    assert translator("sv").label("partner_kind", "observation") == "Iakttagelse"
+    assert translator("en").label("partner_status", "approved") == "Approved"
+    assert translator("en").label("partner_kind", "other") == "other"

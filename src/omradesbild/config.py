@@ -66,6 +66,17 @@ REPORT_UNCERTAINTY_DRAWS: int = 500
 #: Population share of an area inside a police polygon from which the area counts as listed.
 POLICE_SHARE_THRESHOLD: float = 0.5
 
+#: Classifications a city publishes on its own boundary layer, shown in the area profile
+#: next to SCB's types: layer version -> (code attribute, name attribute, publisher, year).
+CITY_CLASS_ATTRIBUTES: dict[str, tuple[str, str, str, str]] = {
+    "goteborg_primaromraden2025": (
+        "gbg_socioekonomisk_omr_kod",
+        "gbg_socioekonomisk_omr_namn",
+        "Göteborgs Stad",
+        "2025",
+    ),
+}
+
 # ------------------------------------------------------------------------------ crosswalks
 
 #: Links below this share of the source area are dropped as slivers.

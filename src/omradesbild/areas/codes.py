@@ -6,17 +6,19 @@ import re
 
 from omradesbild.config import KNOWN_VERSIONS
 
-#: Area levels the store knows, with a short description.
-LEVELS: dict[str, str] = {
-    "deso": "Demografiskt statistikområde (SCB)",
-    "regso": "Regionalt statistikområde (SCB)",
-    "kommun": "Kommun",
-    "lan": "Län",
-    "district": "Stadsdel / stadsdelsområde / primärområde (kommunens egen indelning)",
-    "police_area": "Polisens område (utsatt, risk, särskilt utsatt)",
-    "custom": "Egen indelning",
-    "country": "Riket",
-}
+#: Area levels the store knows (their names: ``level_<level>`` in the wording catalogue).
+#: deso/regso: SCB's statistical areas; district: the kommun's own division (stadsdel,
+#: stadsdelsområde, primärområde); police_area: the Police's areas; custom: any other.
+LEVELS: tuple[str, ...] = (
+    "deso",
+    "regso",
+    "kommun",
+    "lan",
+    "district",
+    "police_area",
+    "custom",
+    "country",
+)
 
 #: Known boundary versions per level (others may be added by users: free text is allowed).
 VERSIONS: dict[str, tuple[str, ...]] = KNOWN_VERSIONS

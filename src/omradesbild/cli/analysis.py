@@ -70,10 +70,10 @@ def indicators_compute(
     db: DbOption = None,
 ) -> None:
     """Compute indicators with 95 % intervals and reliability flags from the store."""
-    from omradesbild.services.pipeline import area_indicators
+    from omradesbild.services.pipeline import indicator_table
 
     with open_store(db, read_only=True) as store:
-        df = area_indicators(
+        df = indicator_table(
             store, level=level, version=version, periods=period, indicators=indicator, smooth=smooth
         )
     if out:
@@ -136,8 +136,9 @@ def index_compute(
 ) -> None:
     """Compute an index: from the store (--level, --period) or from a wide CSV (--table).
 
-    Store mode writes area_code, period, score, rank, the class (area_type for SCB's area
-    types), the component indicators with their reliability, and the fallback used, if any.
+    Store mode writes area_code, area_name (and the kommun), period, score, rank, the class
+    (area_type for SCB's area types), the component indicators with their reliability, and
+    the fallback used, if any.
     Table mode writes the id column, one column per theme, score, rank and class.
     """
     from omradesbild.index import load_method

@@ -173,8 +173,9 @@ def trend(
     if out:
         write_csv(df, out, both("cli_trend"))
     else:
-        cols = ["area_code", "indicator", "n_periods", "slope", "slope_ci_low", "slope_ci_high"]
-        echo_table(rounded(df[[*cols, "direction"]], 3), max_rows=40)
+        cols = ["area_code", "area_name", "indicator", "n_periods", "slope", "slope_ci_low"]
+        cols += ["slope_ci_high", "direction"]
+        echo_table(rounded(df[[c for c in cols if c in df.columns]], 3), max_rows=40)
 
 
 # ------------------------------------------------------------------------------ transitions
@@ -409,9 +410,10 @@ def crime(
     if res.underreporting is not None:
         u = res.underreporting
         typer.echo(f"\n{both('cli_underreporting_signal')}:")
-        cols = ["area_code", "period", "victimised_pct", "reported_per_1000", "ratio"]
+        cols = ["area_code", "area_name", "period", "victimised_pct", "reported_per_1000"]
+        cols += ["ratio", "relative_ratio"]
         top = u.sort_values("relative_ratio", ascending=False, na_position="last")
-        echo_table(rounded(top[[*cols, "relative_ratio"]]), max_rows=15)
+        echo_table(rounded(top[[c for c in cols if c in top.columns]]), max_rows=15)
     if out:
         write_csv(res.rates, out, both("cli_offences"))
         if res.underreporting is not None:

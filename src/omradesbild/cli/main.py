@@ -23,6 +23,7 @@ from omradesbild.cli import followup as followup_cmds
 from omradesbild.cli import harmonize as harmonize_cmds
 from omradesbild.cli import ingest as ingest_cmds
 from omradesbild.cli import official as official_cmds  # noqa: F401  (registers its commands)
+from omradesbild.cli import partners as partners_cmds
 from omradesbild.cli.common import DbOption, Period, echo_table, open_store, write_csv
 from omradesbild.cli.main_summary import print_summary
 from omradesbild.cli.report import report as report_cmd
@@ -51,6 +52,7 @@ app.add_typer(harmonize_cmds.app, name="harmonize")
 app.add_typer(export_cmds.app, name="export")
 app.command("report")(report_cmd)
 app.command("serve")(serve_cmd)
+app.add_typer(partners_cmds.app, name="partners")
 app.add_typer(followup_cmds.app, name="followup")
 app.add_typer(followup_cmds.goals_app, name="goals")
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -16,6 +16,9 @@ from omradesbild.config import (
     REPORT_UNCERTAINTY_DRAWS,
 )
 from omradesbild.wording import both
+
+if TYPE_CHECKING:
+    from omradesbild.services.partners import PartnerInput
 
 #: Without ``--pdf``/``--no-pdf``, PDFs are written when there are at most this many profiles.
 PDF_AUTO_MAX = 50
@@ -40,6 +43,18 @@ def area_codes(areas: list[str] | None, more: list[str] | None) -> list[str] | N
         )
     codes = [c for a in [*(areas or []), *(more or [])] for c in a.replace(",", " ").split()]
     return list(dict.fromkeys(codes)) or None
+
+
+def _partner_input(url: str | None, store_path: str) -> PartnerInput | None:
+    """The partners' input of ``url``, or of the database beside the store if it exists."""
+    from omradesbild.partners.db import default_partners_url
+    from omradesbild.services.partners import load_partner_input
+
+    if not url:
+        url = default_partners_url(store_path)
+        if store_path == ":memory:" or not Path(url.removeprefix("sqlite:///")).is_file():
+            return None
+    return load_partner_input(url)
 
 
 def report(
@@ -75,6 +90,19 @@ def report(
         ),
     ] = None,
     db: DbOption = None,
+    partners_url: Annotated[
+        str | None,
+        typer.Option(
+            "--partners-url",
+            envvar="OMRADESBILD_PARTNERS_URL",
+            help="Partners' database (sqlite:///file.sqlite or postgresql+psycopg://…) whose "
+            "approved public observations and interventions the profiles show. Default: the "
+            "one 'omradesbild serve' uses beside the store, when it exists.",
+        ),
+    ] = None,
+    no_partners: Annotated[
+        bool, typer.Option("--no-partners", help="Leave the partners' input out.")
+    ] = False,
     more_areas: Annotated[
         list[str] | None,
         typer.Argument(hidden=True, help="Further codes after --areas.", show_default=False),
@@ -91,6 +119,7 @@ def report(
 
     t0 = time.perf_counter()
     with open_store(db, read_only=True) as store:
+        partners = None if no_partners else _partner_input(partners_url, store.path)
         data = load_site_data(
             store,
             level=level,
@@ -103,7 +132,7 @@ def report(
             kommun=kommun,
             draws=draws,
         )
-    res = build_site(data, out)
+        res = build_site(data, out, partners=partners)
     typer.echo(
         both(
             "cli_report_written",
@@ -120,7 +149,7 @@ def report(
         from omradesbild.reports.pdf import build_pdfs, link_pdfs
 
         profiles = res.out / "profiles"
-        pres = build_pdfs(data, profiles)
+        pres = build_pdfs(data, profiles, partners=partners)
         link_pdfs(profiles, data.profile_codes, lang=data.lang)
         typer.echo(
             both(

@@ -21,6 +21,7 @@ from omradesbild.errors import InputError
 from omradesbild.followup._change_common import (
     _IND_REQUIRED,
     _KEYS,
+    BoolArray,
     FloatArray,
     _alpha,
     _bool_col,
@@ -164,10 +165,6 @@ def indicator_change(
 ) -> pd.DataFrame:
     r"""Change of every indicator in every area between two periods, with a test.
 
-    This function is longer than 80 lines on purpose: it is one vectorised pass over the aligned
-    columns of both periods (values, counts, intervals, tests); helpers would only pass a dozen
-    arrays back and forth.
-
     Parameters
     ----------
     ind
@@ -235,26 +232,8 @@ def indicator_change(
     """
     alpha = _alpha(confidence)
     require_columns(ind, _IND_REQUIRED, what="indicator table")
-    frame = ind.assign(period=ind["period"].astype(str))
     p_from, p_to = str(period_from), str(period_to)
-    available = set(frame["period"].unique())
-    for name, label in (("period_from", p_from), ("period_to", p_to)):
-        if label not in available:
-            raise InputError(
-                f"{name} {label!r} is not in the indicator table; periods present: "
-                + ", ".join(sorted(available)),
-                field="period",
-                expected=f"rows for period {label!r}",
-            )
-    cat = catalogue or default_catalogue()
-    sub = frame.loc[frame["period"].isin([p_from, p_to])]
-    check_unique(sub, [*_KEYS, "period"], what="indicator table")
-    info = _catalogue_info(sub["indicator"].unique(), cat)
-    cols = ["numerator", "denominator", "value", "approximate", "reliable"]
-    a = sub.loc[sub["period"] == p_from].reindex(columns=[*_KEYS, *cols])
-    b = sub.loc[sub["period"] == p_to].reindex(columns=[*_KEYS, *cols])
-    m = a.merge(b, on=_KEYS, how="outer", suffixes=("_from", "_to"), sort=True)
-    m = m.reset_index(drop=True)
+    m, info = _aligned_periods(ind, p_from, p_to, catalogue or default_catalogue())
     k = len(m)
     indicator = m["indicator"].astype(str).to_numpy()
     kind = np.array([info[i][0] for i in indicator], dtype=object)
@@ -265,12 +244,6 @@ def indicator_change(
     v1, v2 = _col(m, "value_from"), _col(m, "value_to")
     approx = _bool_col(m, "approximate_from") | _bool_col(m, "approximate_to")
     diff = v2 - v1
-
-    diff_lo = np.full(k, np.nan)
-    diff_hi = np.full(k, np.nan)
-    test = np.full(k, None, dtype=object)
-    stat = np.full(k, np.nan)
-    pval = np.full(k, np.nan)
     note = np.full(k, None, dtype=object)
 
     have = np.isfinite(v1) & np.isfinite(v2)
@@ -284,40 +257,19 @@ def indicator_change(
     note[blocked] = "not tested: approximate value (estimated counts)"
     testable = have & countable & counts_ok & ~blocked
 
-    prop = testable & (kind == "proportion")
-    if prop.any():
-        a1, b1, a2, b2 = y1[prop], n1[prop], y2[prop], n2[prop]
-        e1, e2 = np.clip(a1 / b1, 0, 1), np.clip(a2 / b2, 0, 1)
-        l1, u1 = wilson_interval(a1, b1, confidence=confidence)
-        l2, u2 = wilson_interval(a2, b2, confidence=confidence)
-        lo, hi = _mover(e2 - e1, e1, l1, u1, e2, l2, u2)
-        diff_lo[prop], diff_hi[prop] = lo * mult[prop], hi * mult[prop]
-        z, p = _two_proportion_z(a1, b1, a2, b2)
-        test[prop], stat[prop], pval[prop] = "two_proportion_z", z, p
-    rate = testable & (kind == "rate")
-    if rate.any():
-        a1, b1, a2, b2 = y1[rate], n1[rate], y2[rate], n2[rate]
-        e1, e2 = a1 / b1, a2 / b2
-        l1, u1 = poisson_interval(a1, confidence=confidence)
-        l2, u2 = poisson_interval(a2, confidence=confidence)
-        lo, hi = _mover(e2 - e1, e1, l1 / b1, u1 / b1, e2, l2 / b2, u2 / b2)
-        diff_lo[rate], diff_hi[rate] = lo * mult[rate], hi * mult[rate]
-        names, s, p = _rate_tests(a1, b1, a2, b2)
-        test[rate], stat[rate], pval[rate] = names, s, p
-
+    diff_lo, diff_hi, test, stat, pval = _intervals_and_tests(
+        testable & (kind == "proportion"),
+        testable & (kind == "rate"),
+        y1=y1,
+        n1=n1,
+        y2=y2,
+        n2=n2,
+        mult=mult,
+        confidence=confidence,
+    )
     tested = np.isfinite(pval)
     sig = tested & (pval < alpha)
-    change = np.full(k, None, dtype=object)
-    change[tested & ~sig] = "no significant change"
-    up = sig & (diff > 0)
-    down = sig & (diff < 0)
-    change[up & (direction == 1)] = "worsening"
-    change[down & (direction == 1)] = "improving"
-    change[up & (direction == -1)] = "improving"
-    change[down & (direction == -1)] = "worsening"
-    change[up & (direction == 0)] = "increase"
-    change[down & (direction == 0)] = "decrease"
-    change[sig & (diff == 0)] = "no significant change"
+    change = _change_labels(tested, sig, diff, direction)
 
     out = pd.DataFrame(
         {
@@ -343,6 +295,89 @@ def indicator_change(
         }
     )
     return out[list(CHANGE_COLUMNS)]
+
+
+def _aligned_periods(
+    ind: pd.DataFrame, p_from: str, p_to: str, cat: Catalogue
+) -> tuple[pd.DataFrame, dict[str, tuple[str, float, int]]]:
+    """Both periods' rows side by side (suffixes ``_from``/``_to``) and the catalogue info."""
+    frame = ind.assign(period=ind["period"].astype(str))
+    available = set(frame["period"].unique())
+    for name, label in (("period_from", p_from), ("period_to", p_to)):
+        if label not in available:
+            raise InputError(
+                f"{name} {label!r} is not in the indicator table; periods present: "
+                + ", ".join(sorted(available)),
+                field="period",
+                expected=f"rows for period {label!r}",
+            )
+    sub = frame.loc[frame["period"].isin([p_from, p_to])]
+    check_unique(sub, [*_KEYS, "period"], what="indicator table")
+    info = _catalogue_info(sub["indicator"].unique(), cat)
+    cols = ["numerator", "denominator", "value", "approximate", "reliable"]
+    a = sub.loc[sub["period"] == p_from].reindex(columns=[*_KEYS, *cols])
+    b = sub.loc[sub["period"] == p_to].reindex(columns=[*_KEYS, *cols])
+    m = a.merge(b, on=_KEYS, how="outer", suffixes=("_from", "_to"), sort=True)
+    return m.reset_index(drop=True), info
+
+
+def _intervals_and_tests(
+    prop: BoolArray,
+    rate: BoolArray,
+    *,
+    y1: FloatArray,
+    n1: FloatArray,
+    y2: FloatArray,
+    n2: FloatArray,
+    mult: FloatArray,
+    confidence: float,
+) -> tuple[FloatArray, FloatArray, npt.NDArray[np.object_], FloatArray, FloatArray]:
+    """Interval of the difference, test name, statistic and p-value of the testable rows
+    (proportions: Wilson/MOVER and two-proportion z; rates: Poisson/MOVER and rate tests)."""
+    k = len(y1)
+    diff_lo = np.full(k, np.nan)
+    diff_hi = np.full(k, np.nan)
+    test = np.full(k, None, dtype=object)
+    stat = np.full(k, np.nan)
+    pval = np.full(k, np.nan)
+    if prop.any():
+        a1, b1, a2, b2 = y1[prop], n1[prop], y2[prop], n2[prop]
+        e1, e2 = np.clip(a1 / b1, 0, 1), np.clip(a2 / b2, 0, 1)
+        l1, u1 = wilson_interval(a1, b1, confidence=confidence)
+        l2, u2 = wilson_interval(a2, b2, confidence=confidence)
+        lo, hi = _mover(e2 - e1, e1, l1, u1, e2, l2, u2)
+        diff_lo[prop], diff_hi[prop] = lo * mult[prop], hi * mult[prop]
+        z, p = _two_proportion_z(a1, b1, a2, b2)
+        test[prop], stat[prop], pval[prop] = "two_proportion_z", z, p
+    if rate.any():
+        a1, b1, a2, b2 = y1[rate], n1[rate], y2[rate], n2[rate]
+        e1, e2 = a1 / b1, a2 / b2
+        l1, u1 = poisson_interval(a1, confidence=confidence)
+        l2, u2 = poisson_interval(a2, confidence=confidence)
+        lo, hi = _mover(e2 - e1, e1, l1 / b1, u1 / b1, e2, l2 / b2, u2 / b2)
+        diff_lo[rate], diff_hi[rate] = lo * mult[rate], hi * mult[rate]
+        names, s, p = _rate_tests(a1, b1, a2, b2)
+        test[rate], stat[rate], pval[rate] = names, s, p
+    return diff_lo, diff_hi, test, stat, pval
+
+
+def _change_labels(
+    tested: BoolArray, sig: BoolArray, diff: FloatArray, direction: npt.NDArray[np.int_]
+) -> npt.NDArray[np.object_]:
+    """``improving``/``worsening`` by the indicator's direction (``increase``/``decrease``
+    without one), ``no significant change``, or None where nothing was tested."""
+    change = np.full(len(diff), None, dtype=object)
+    change[tested & ~sig] = "no significant change"
+    up = sig & (diff > 0)
+    down = sig & (diff < 0)
+    change[up & (direction == 1)] = "worsening"
+    change[down & (direction == 1)] = "improving"
+    change[up & (direction == -1)] = "improving"
+    change[down & (direction == -1)] = "worsening"
+    change[up & (direction == 0)] = "increase"
+    change[down & (direction == 0)] = "decrease"
+    change[sig & (diff == 0)] = "no significant change"
+    return change
 
 
 def compare_to_reference(

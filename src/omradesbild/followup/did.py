@@ -17,22 +17,20 @@ from scipy import stats
 from omradesbild.config import DEFAULT_CONFIDENCE
 from omradesbild.errors import InputError
 from omradesbild.followup._common import period_to_year, require_columns
+from omradesbild.wording import Message
 
-ASSUMPTIONS: tuple[str, ...] = (
-    "Parallel trends: without the intervention, the indicator in the intervention areas "
-    "would have changed as much as in the comparison areas (checked, never proven, by the "
-    "pre-trend test on the periods before the start).",
-    "No anticipation: the intervention did not affect the indicator before its start period.",
-    "No spill-over: the comparison areas were not affected by the intervention (neighbouring "
-    "areas often are, e.g. displaced crime).",
-    "Stable composition: the areas and their populations are comparable over time (no "
-    "boundary change, no large move-in or move-out caused by the intervention).",
-    "No other change at the same time that hits only the intervention areas (another "
-    "programme, a new police station, a renovation).",
-    "The estimate is an average effect over all post periods and intervention areas; with "
-    "few intervention areas (fewer than about 5) the cluster-robust interval is too narrow "
-    "and should be read as indicative only.",
+#: The assumptions the estimate rests on (keys of the wording catalogue).
+ASSUMPTION_KEYS: tuple[str, ...] = (
+    "did_assumption_parallel",
+    "did_assumption_anticipation",
+    "did_assumption_spillover",
+    "did_assumption_composition",
+    "did_assumption_coincident",
+    "did_assumption_average",
 )
+
+#: The assumptions as :class:`~omradesbild.wording.Message` (English strings; ``.text(lang)``).
+ASSUMPTIONS: tuple[str, ...] = tuple(Message(k) for k in ASSUMPTION_KEYS)
 
 
 @dataclass
@@ -58,6 +56,9 @@ class DidResult:
         The assumptions the estimate rests on, in plain words.
     notes
         Warnings about this particular estimate.
+
+    Assumptions and notes are :class:`~omradesbild.wording.Message` strings: English as
+    they are, in another language by ``.text(lang)``.
     """
 
     estimate: float
@@ -227,7 +228,7 @@ def difference_in_differences(
     notes: list[str] = []
     missing_t = sorted(t_set - set(df.loc[df["treated"], "area_code"]))
     if missing_t:
-        notes.append(f"no values for intervention area(s) {', '.join(missing_t)}")
+        notes.append(Message("did_missing_treated", areas=", ".join(missing_t)))
 
     y = df["value"].to_numpy()
     d = (df["treated"] & df["post"]).to_numpy(dtype=float)[:, None]
@@ -241,8 +242,7 @@ def difference_in_differences(
     n_t = int(df.loc[df["treated"], "area_code"].nunique())
     n_c = int(df.loc[~df["treated"], "area_code"].nunique())
     if se == "cluster" and n_t < 5:
-        notes.append(f"only {n_t} intervention area(s): the cluster-robust interval is too "
-                     "narrow; read it as indicative")  # fmt: skip
+        notes.append(Message("did_few_treated", n=n_t))
 
     means = (
         df.assign(group=np.where(df["treated"], "treated", "comparison"))
@@ -266,10 +266,9 @@ def difference_in_differences(
         if dfree > 0 and sb[0] > 0:
             slope_p = float(2 * stats.t.sf(abs(slope / sb[0]), dfree))
     else:
-        notes.append("fewer than two periods before the start: the pre-trend cannot be checked")
+        notes.append(Message("did_no_pretrend"))
     if not np.isnan(slope_p) and slope_p < 0.05:
-        notes.append("the trends differed before the start (pre-trend test p < 0.05): the "
-                     "parallel-trends assumption is doubtful")  # fmt: skip
+        notes.append(Message("did_pretrend_differs"))
 
     post_periods = sorted(df.loc[df["post"], "period"].unique(), key=period_to_year)
     pre_periods = sorted(pre["period"].unique(), key=period_to_year)

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 from scipy import stats
 
@@ -17,6 +18,8 @@ from omradesbild.errors import ConfigError
 from omradesbild.followup._change_common import (
     _IND_REQUIRED,
     _KEYS,
+    BoolArray,
+    FloatArray,
     _alpha,
     _catalogue_info,
     _col,
@@ -57,9 +60,6 @@ def trend(
     catalogue: Catalogue | None = None,
 ) -> pd.DataFrame:
     r"""Linear trend per year of every indicator in every area.
-
-    This function is longer than 80 lines on purpose: the weighted least-squares fit of every
-    series is one vectorised computation over grouped sums, read best in one place.
 
     Parameters
     ----------
@@ -123,6 +123,46 @@ def trend(
     frame = frame.loc[np.isfinite(value)].copy()
     if frame.empty:
         return pd.DataFrame({c: pd.Series(dtype=object) for c in TREND_COLUMNS})
+    frame, agg = _grouped_sums(frame, weighted=weighted)
+    m = agg["n_periods"].to_numpy(dtype=int)
+    slope, lo, hi, pv, enough = _slopes(agg, alpha=alpha, min_periods=min_periods)
+    indicator = agg["indicator"].astype(str).to_numpy()
+    dirn = np.array([info[i][2] for i in indicator], dtype=int)
+    label = _trend_labels(enough & (pv < alpha) & (slope != 0), enough, slope, dirn)
+    unweighted = agg["unweighted"].to_numpy(dtype=bool)
+    notes: list[str | None] = []
+    for mi, uw in zip(m, unweighted, strict=True):
+        parts = []
+        if mi < min_periods:
+            parts.append(f"only {mi} period(s) with a value (need {min_periods})")
+        if weighted and uw:
+            parts.append("unweighted: a denominator is missing")
+        notes.append("; ".join(parts) or None)
+    period_col = frame["period"]
+    out = pd.DataFrame(
+        {
+            "area_code": agg["area_code"].to_numpy(),
+            "level": agg["level"].to_numpy(),
+            "indicator": indicator,
+            "period_first": period_col.loc[agg["first"]].to_numpy(),
+            "period_last": period_col.loc[agg["last"]].to_numpy(),
+            "n_periods": m,
+            "slope": slope,
+            "slope_ci_low": lo,
+            "slope_ci_high": hi,
+            "p_value": pv,
+            "weighted": weighted & ~unweighted,
+            "direction": as_text(label),
+            "note": as_text(notes),
+        }
+    )
+    return out[list(TREND_COLUMNS)]
+
+
+def _grouped_sums(frame: pd.DataFrame, *, weighted: bool) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The frame with the fit's working columns, and per series: ``n_periods``, the rows of
+    the ``first`` and ``last`` period, ``sxx``, ``sxy``, the weighted residual sum ``ssr``
+    and whether it fell back to ``unweighted`` (a denominator missing)."""
     years = {p: period_to_year(p) for p in frame["period"].unique()}
     frame["_x"] = frame["period"].map(years).astype(float)
     frame["_y"] = _col(frame, "value")
@@ -159,7 +199,13 @@ def trend(
         ssr=("_res", "sum"),
         unweighted=("_unweighted", "any"),
     )
-    agg = agg.reset_index()
+    return frame, agg.reset_index()
+
+
+def _slopes(
+    agg: pd.DataFrame, *, alpha: float, min_periods: int
+) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray, BoolArray]:
+    """Slope, its interval, p-value, and whether the series has enough periods."""
     m = agg["n_periods"].to_numpy(dtype=int)
     sxx = agg["sxx"].to_numpy(dtype=float)
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -173,10 +219,15 @@ def trend(
     lo = np.where(enough, slope - tq * se, np.nan)
     hi = np.where(enough, slope + tq * se, np.nan)
     pv = np.where(enough, 2.0 * stats.t.sf(np.abs(tstat), np.maximum(df, 1)), np.nan)
-    indicator = agg["indicator"].astype(str).to_numpy()
-    dirn = np.array([info[i][2] for i in indicator], dtype=int)
-    sig = enough & (pv < alpha) & (slope != 0)
-    label = np.full(len(agg), "undetermined", dtype=object)
+    return slope, lo, hi, pv, enough
+
+
+def _trend_labels(
+    sig: BoolArray, enough: BoolArray, slope: FloatArray, dirn: npt.NDArray[np.int_]
+) -> npt.NDArray[np.object_]:
+    """``improving``/``worsening`` by the indicator's direction (``increasing``/``decreasing``
+    without one), ``stable``, or ``undetermined`` with too few periods."""
+    label = np.full(len(slope), "undetermined", dtype=object)
     label[enough] = "stable"
     up, down = sig & (slope > 0), sig & (slope < 0)
     label[up & (dirn == 1)] = "worsening"
@@ -185,31 +236,4 @@ def trend(
     label[down & (dirn == -1)] = "worsening"
     label[up & (dirn == 0)] = "increasing"
     label[down & (dirn == 0)] = "decreasing"
-    unweighted = agg["unweighted"].to_numpy(dtype=bool)
-    notes: list[str | None] = []
-    for mi, uw in zip(m, unweighted, strict=True):
-        parts = []
-        if mi < min_periods:
-            parts.append(f"only {mi} period(s) with a value (need {min_periods})")
-        if weighted and uw:
-            parts.append("unweighted: a denominator is missing")
-        notes.append("; ".join(parts) or None)
-    period_col = frame["period"]
-    out = pd.DataFrame(
-        {
-            "area_code": agg["area_code"].to_numpy(),
-            "level": agg["level"].to_numpy(),
-            "indicator": indicator,
-            "period_first": period_col.loc[agg["first"]].to_numpy(),
-            "period_last": period_col.loc[agg["last"]].to_numpy(),
-            "n_periods": m,
-            "slope": slope,
-            "slope_ci_low": lo,
-            "slope_ci_high": hi,
-            "p_value": pv,
-            "weighted": weighted & ~unweighted,
-            "direction": as_text(label),
-            "note": as_text(notes),
-        }
-    )
-    return out[list(TREND_COLUMNS)]
+    return label

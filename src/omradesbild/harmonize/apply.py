@@ -13,6 +13,7 @@ store) with one sparse matrix product per call. :func:`compose_links` chains two
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any, Literal
 
 import numpy as np
@@ -129,10 +130,6 @@ def apply_crosswalk(
 ) -> pd.DataFrame:
     r"""Move values from source areas to target areas through weighted links.
 
-    This function is longer than 80 lines on purpose: the checks and the sparse-matrix
-    transfer share the same factorised arrays (sources, targets, variable × period columns);
-    split up, helpers would pass a dozen arrays back and forth.
-
     Parameters
     ----------
     values
@@ -201,6 +198,71 @@ def apply_crosswalk(
         )
     lk = _link_arrays(links)
     vals = _filter_versions(values, links)
+    numeric = _numeric_values(vals)
+
+    src_codes, src_inv = np.unique(lk["from_code"].to_numpy(dtype=str), return_inverse=True)
+    tgt_codes, tgt_inv = np.unique(lk["to_code"].to_numpy(dtype=str), return_inverse=True)
+    n_src, n_tgt = len(src_codes), len(tgt_codes)
+    w = sp.csr_matrix(
+        (lk["weight"].to_numpy(dtype=float), (tgt_inv, src_inv)), shape=(n_tgt, n_src)
+    )
+    pattern = w.copy()
+    pattern.data = np.ones_like(pattern.data)
+    n_sources = np.asarray(pattern.sum(axis=1)).ravel()
+    m = _value_matrix(vals, numeric, src_codes)
+    x, present, col_var, col_per = m.x, m.present, m.col_var, m.col_per
+    n_col = len(col_var)
+
+    if kind == "extensive":
+        y = np.asarray(w @ x)
+        n_missing = np.asarray(pattern @ (~present).astype(float))
+        zero_den = np.zeros_like(y, dtype=bool)
+    else:
+        d = _denominators(intensive_weights, src_codes, m.periods, m.variables, col_per, col_var)
+        ok = present & ~np.isnan(d)
+        dx = np.where(ok, d, 0.0)
+        num = np.asarray(w @ (dx * x))
+        den = np.asarray(w @ dx)
+        n_missing = np.asarray(pattern @ (~ok).astype(float))
+        zero_den = den <= 0
+        with np.errstate(divide="ignore", invalid="ignore"):
+            y = np.where(zero_den, np.nan, num / den)
+    n_src_col = n_sources[:, None]
+    missing = (n_missing > 0) if require_complete else (n_missing >= n_src_col)
+    y = np.where(missing, np.nan, y)
+    reason = _missing_reasons(missing, zero_den, n_missing, n_sources)
+
+    unit_by_var: FloatArray | npt.NDArray[np.object_]
+    if "unit" in vals.columns:
+        first_unit = (
+            pd.Series(vals["unit"].to_numpy(dtype=object), index=m.v_codes).groupby(level=0).first()
+        )
+        unit_by_var = first_unit.reindex(range(len(m.variables))).to_numpy(dtype=object)
+    else:
+        unit_by_var = np.full(len(m.variables), None, dtype=object)
+    to_version = (
+        lk.groupby(tgt_inv)["to_version"].first().reindex(range(n_tgt)).to_numpy(dtype=object)
+    )
+    tgt_idx = np.repeat(np.arange(n_tgt), n_col)
+    out = pd.DataFrame(
+        {
+            "area_code": _text_column(tgt_codes, tgt_idx),
+            "area_version": np.repeat(to_version, n_col),
+            "variable": _text_column(np.asarray(m.variables), np.tile(col_var, n_tgt)),
+            "period": _text_column(np.asarray(m.periods), np.tile(col_per, n_tgt)),
+            "value": y.ravel(),
+            "unit": np.tile(unit_by_var[col_var], n_tgt),
+            "missing_reason": reason.ravel(),
+            "n_sources": np.repeat(n_sources.astype(np.int64), n_col),
+        },
+        columns=list(APPLY_COLUMNS),
+    )
+    out.attrs["unlinked_areas"] = m.unlinked
+    return out
+
+
+def _numeric_values(vals: pd.DataFrame) -> pd.Series:
+    """The ``value`` column as numbers; raises for the first value that is not a number."""
     numeric = pd.to_numeric(vals["value"], errors="coerce")
     bad = (
         np.zeros(len(vals), dtype=bool)
@@ -215,17 +277,26 @@ def apply_crosswalk(
             field="value",
             expected="numbers (NaN for missing values)",
         )
+    return numeric
 
-    src_codes, src_inv = np.unique(lk["from_code"].to_numpy(dtype=str), return_inverse=True)
-    tgt_codes, tgt_inv = np.unique(lk["to_code"].to_numpy(dtype=str), return_inverse=True)
-    n_src, n_tgt = len(src_codes), len(tgt_codes)
-    w = sp.csr_matrix(
-        (lk["weight"].to_numpy(dtype=float), (tgt_inv, src_inv)), shape=(n_tgt, n_src)
-    )
-    pattern = w.copy()
-    pattern.data = np.ones_like(pattern.data)
-    n_sources = np.asarray(pattern.sum(axis=1)).ravel()
 
+@dataclass(frozen=True)
+class _ValueMatrix:
+    """Values of the linked areas as a (sources × variable-periods) matrix."""
+
+    x: FloatArray  # values, 0 where missing
+    present: npt.NDArray[np.bool_]  # a value (not NaN) is given
+    variables: pd.Index
+    periods: pd.Index
+    col_var: npt.NDArray[Any]  # variable (index into ``variables``) of each column
+    col_per: npt.NDArray[Any]  # period (index into ``periods``) of each column
+    v_codes: npt.NDArray[Any]  # variable code of each value row
+    unlinked: list[str]  # value areas no link starts from
+
+
+def _value_matrix(vals: pd.DataFrame, numeric: pd.Series, src_codes: Any) -> _ValueMatrix:
+    """Place the values of the linked areas in the matrix; raises for a value given twice."""
+    n_src = len(src_codes)
     a_codes, a_uniques = _factorize_str(vals["area_code"])
     a_row = pd.Index(src_codes).get_indexer(a_uniques).astype(np.int32)
     row = a_row[a_codes]
@@ -264,26 +335,17 @@ def apply_crosswalk(
     nan = np.isnan(x)
     present = seen.astype(bool) & ~nan
     x[nan] = 0.0
+    return _ValueMatrix(x, present, variables, periods, col_var, col_per, v_codes, unlinked)
 
-    if kind == "extensive":
-        y = np.asarray(w @ x)
-        n_missing = np.asarray(pattern @ (~present).astype(float))
-        zero_den = np.zeros_like(y, dtype=bool)
-    else:
-        d = _denominators(intensive_weights, src_codes, periods, variables, col_per, col_var)
-        ok = present & ~np.isnan(d)
-        dx = np.where(ok, d, 0.0)
-        num = np.asarray(w @ (dx * x))
-        den = np.asarray(w @ dx)
-        n_missing = np.asarray(pattern @ (~ok).astype(float))
-        zero_den = den <= 0
-        with np.errstate(divide="ignore", invalid="ignore"):
-            y = np.where(zero_den, np.nan, num / den)
-    n_src_col = n_sources[:, None]
-    missing = (n_missing > 0) if require_complete else (n_missing >= n_src_col)
-    y = np.where(missing, np.nan, y)
 
-    reason = np.full(y.shape, None, dtype=object)
+def _missing_reasons(
+    missing: npt.NDArray[np.bool_],
+    zero_den: npt.NDArray[np.bool_],
+    n_missing: FloatArray,
+    n_sources: FloatArray,
+) -> npt.NDArray[np.object_]:
+    """The ``missing_reason`` of every target and column (None where there is a value)."""
+    reason = np.full(missing.shape, None, dtype=object)
     if missing.any():
         ti, ci = np.nonzero(missing)
         reason[ti, ci] = [
@@ -293,34 +355,7 @@ def apply_crosswalk(
     zd = zero_den & ~missing
     if zd.any():
         reason[zd] = "denominator 0 in every source area"
-
-    unit_by_var: FloatArray | npt.NDArray[np.object_]
-    if "unit" in vals.columns:
-        first_unit = (
-            pd.Series(vals["unit"].to_numpy(dtype=object), index=v_codes).groupby(level=0).first()
-        )
-        unit_by_var = first_unit.reindex(range(len(variables))).to_numpy(dtype=object)
-    else:
-        unit_by_var = np.full(len(variables), None, dtype=object)
-    to_version = (
-        lk.groupby(tgt_inv)["to_version"].first().reindex(range(n_tgt)).to_numpy(dtype=object)
-    )
-    tgt_idx = np.repeat(np.arange(n_tgt), n_col)
-    out = pd.DataFrame(
-        {
-            "area_code": _text_column(tgt_codes, tgt_idx),
-            "area_version": np.repeat(to_version, n_col),
-            "variable": _text_column(np.asarray(variables), np.tile(col_var, n_tgt)),
-            "period": _text_column(np.asarray(periods), np.tile(col_per, n_tgt)),
-            "value": y.ravel(),
-            "unit": np.tile(unit_by_var[col_var], n_tgt),
-            "missing_reason": reason.ravel(),
-            "n_sources": np.repeat(n_sources.astype(np.int64), n_col),
-        },
-        columns=list(APPLY_COLUMNS),
-    )
-    out.attrs["unlinked_areas"] = unlinked
-    return out
+    return reason
 
 
 def _text_column(uniques: npt.NDArray[Any], idx: npt.NDArray[Any]) -> Any:

@@ -3,12 +3,14 @@
 The engine is a pure function of a table and a method: it never reads files or the store,
 never mutates its inputs, and gives bit-for-bit identical output for the same inputs in any
 row order (rows are sorted by period and id first; every reduction runs in a fixed order).
+
+The input table (long ↔ wide, column resolution) is prepared in :mod:`omradesbild.index.table`.
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -20,207 +22,16 @@ from omradesbild.index.aggregate import aggregate, geometric_shift
 from omradesbild.index.classify import class_labels, classify, flag, rank_descending
 from omradesbild.index.method import IndexMethod, Theme
 from omradesbild.index.normalise import normalise, round_half_away
+from omradesbild.index.table import (
+    ResolvedColumns,
+    pivot_long,
+    prepare_table,
+    resolve_columns,
+    to_long,
+)
 from omradesbild.index.weights import resolve_weights
 
 FloatArray = NDArray[np.float64]
-
-
-# -- input helpers -----------------------------------------------------------------------------
-def pivot_long(
-    long: pd.DataFrame,
-    *,
-    id_column: str = "area_code",
-    period_column: str | None = "period",
-    indicator_column: str = "indicator",
-    value_column: str = "value",
-) -> pd.DataFrame:
-    """Pivot a long tidy table (id, period, indicator, value) to the wide form the engine takes.
-
-    Parameters
-    ----------
-    long
-        One row per area, period and indicator (e.g. the store's observations, with
-        ``indicator_column="variable"``).
-    id_column, period_column, indicator_column, value_column
-        Column names; ``period_column=None`` when the table has no period.
-
-    Returns
-    -------
-    pandas.DataFrame
-        One row per (id[, period]), one float column per indicator (sorted by name); an
-        indicator missing for an area is NaN.
-
-    Raises
-    ------
-    InputError
-        When a column is missing or an (id, period, indicator) occurs twice.
-    """
-    keys = [id_column] + ([period_column] if period_column else [])
-    needed = [*keys, indicator_column, value_column]
-    for col in needed:
-        if col not in long.columns:
-            raise InputError(
-                f"column {col!r} is missing; available columns: {list(map(str, long.columns))}",
-                field=col,
-                expected=f"columns {needed}",
-            )
-    dup = long.duplicated([*keys, indicator_column], keep=False)
-    if dup.any():
-        first = long.loc[dup].iloc[0]
-        raise InputError(
-            "the same area, period and indicator occurs more than once: "
-            + ", ".join(f"{c}={first[c]!r}" for c in [*keys, indicator_column]),
-            row=int(np.flatnonzero(dup.to_numpy())[0]) + 2,
-            field=indicator_column,
-            expected="one value per area, period and indicator",
-        )
-    values = pd.to_numeric(long[value_column], errors="coerce")
-    frame = long[[*keys, indicator_column]].assign(**{value_column: values})
-    wide = frame.pivot(index=keys, columns=indicator_column, values=value_column)
-    wide = wide.reindex(sorted(wide.columns, key=str), axis=1)
-    wide.columns = [str(c) for c in wide.columns]
-    return wide.reset_index()
-
-
-def to_long(
-    result: pd.DataFrame,
-    *,
-    id_column: str = "area_code",
-    period_column: str | None = None,
-    variable_column: str = "variable",
-) -> pd.DataFrame:
-    """Melt an index result to long form: id[, period], variable, value (numeric columns)."""
-    keys = [id_column] + ([period_column] if period_column else [])
-    numeric = [
-        c for c in result.columns if c not in keys and pd.api.types.is_numeric_dtype(result[c])
-    ]
-    long = result[keys + numeric].melt(id_vars=keys, var_name=variable_column, value_name="value")
-    long["value"] = long["value"].astype("float64")
-    return long
-
-
-@dataclass(frozen=True)
-class ResolvedColumns:
-    """Which table column feeds each indicator, and the fallbacks that were used."""
-
-    columns: dict[str, str]
-    fallbacks_used: dict[str, str] = field(default_factory=dict)
-
-    def note(self) -> str | None:
-        """``"indicator -> column; …"`` for the fallbacks used, or None."""
-        if not self.fallbacks_used:
-            return None
-        return "; ".join(f"{k} -> {v}" for k, v in self.fallbacks_used.items())
-
-
-def resolve_columns(
-    method: IndexMethod, columns: list[str], *, what: str = "table"
-) -> ResolvedColumns:
-    """Map each indicator to a column of the table, using the method's fallbacks if needed.
-
-    Raises
-    ------
-    InputError
-        Naming the missing column and the columns available.
-    """
-    available = [str(c) for c in columns]
-    resolved: dict[str, str] = {}
-    used: dict[str, str] = {}
-    for ind in method.indicators:
-        col = ind.source_column
-        if col in available:
-            resolved[ind.id] = col
-            continue
-        alts = [fb.column for fb in method.fallbacks if fb.indicator == ind.id]
-        alt = next((a for a in alts if a in available), None)
-        if alt is None:
-            extra = f" (or fallback {alts})" if alts else ""
-            raise InputError(
-                f"the {what} has no column {col!r}{extra} for indicator {ind.id!r} of method "
-                f"{method.id!r}; available columns: {available}",
-                field=col,
-                expected=f"a numeric column {col!r}",
-            )
-        resolved[ind.id] = alt
-        used[ind.id] = alt
-    return ResolvedColumns(resolved, used)
-
-
-def _numeric_matrix(
-    frame: pd.DataFrame, columns: list[str], missing_values: list[float], what: str
-) -> FloatArray:
-    out = np.empty((len(frame), len(columns)), dtype=np.float64)
-    for j, col in enumerate(columns):
-        raw = frame[col]
-        if pd.api.types.is_bool_dtype(raw) or not pd.api.types.is_numeric_dtype(raw):
-            coerced = pd.to_numeric(raw, errors="coerce")
-            text = raw.astype("string").str.strip()
-            bad = coerced.isna() & raw.notna() & (text != "")
-            if pd.api.types.is_bool_dtype(raw) or bad.any():
-                pos = int(np.flatnonzero(bad.to_numpy())[0]) if bad.any() else 0
-                raise InputError(
-                    f"{what}: non-numeric value {raw.iloc[pos]!r} in indicator column",
-                    row=pos + 2,
-                    field=col,
-                    expected="a number (or empty / NaN when missing)",
-                )
-            raw = coerced
-        vals = raw.to_numpy(dtype=np.float64, na_value=np.nan)
-        if missing_values:
-            vals = np.where(np.isin(vals, missing_values), np.nan, vals)
-        vals = np.where(np.isfinite(vals), vals, np.nan)
-        out[:, j] = vals
-    return out
-
-
-def _no_column(frame: pd.DataFrame, col: str, what: str, of: str, expected: str) -> InputError:
-    """The error for a column ``col`` (``of`` says whose) missing from ``frame``."""
-    return InputError(
-        f"the {what} has no column {col!r}{of}; available columns: {list(map(str, frame.columns))}",
-        field=col,
-        expected=expected,
-    )
-
-
-def prepare_table(
-    frame: pd.DataFrame,
-    *,
-    method: IndexMethod,
-    id_column: str,
-    period_column: str | None,
-    what: str,
-    columns: ResolvedColumns | None = None,
-) -> tuple[pd.DataFrame, FloatArray, ResolvedColumns]:
-    for col in [id_column] + ([period_column] if period_column else []):
-        if col not in frame.columns:
-            raise _no_column(
-                frame, col, what, "", "the id/period column named by id_column/period_column"
-            )
-    if frame[id_column].isna().any():
-        pos = int(np.flatnonzero(frame[id_column].isna().to_numpy())[0])
-        raise InputError(f"{what}: empty area id", row=pos + 2, field=id_column, expected="an id")
-    resolved = columns or resolve_columns(method, list(frame.columns), what=what)
-    if columns is not None:
-        for ind_id, col in columns.columns.items():
-            if col not in frame.columns:
-                expected = "the same indicator columns as the table"
-                raise _no_column(frame, col, what, f" for indicator {ind_id!r}", expected)
-    keys = [id_column] + ([period_column] if period_column else [])
-    dup = frame.duplicated(keys, keep=False)
-    if dup.any():
-        pos = int(np.flatnonzero(dup.to_numpy())[0])
-        raise InputError(
-            f"{what}: area {frame[id_column].iloc[pos]!r} occurs more than once"
-            + (f" in period {frame[period_column].iloc[pos]!r}" if period_column else ""),
-            row=pos + 2,
-            field=id_column,
-            expected="one row per area" + (" and period" if period_column else ""),
-        )
-    cols = [resolved.columns[i.id] for i in method.indicators]
-    # (period, id) is unique, so this order is total: input row order cannot matter.
-    ordered = frame.sort_values(keys[1:] + keys[:1], kind="mergesort").reset_index(drop=True)
-    values = _numeric_matrix(ordered, cols, method.missing_values, what)
-    return ordered[keys], values, resolved
 
 
 # -- the computation for one block (one period) ------------------------------------------------
@@ -426,27 +237,6 @@ def compute_index(
     else:
         ref_period = period_column
 
-    def block_masks(period: Any) -> tuple[NDArray[np.bool_], FloatArray | None]:
-        mask = (
-            np.ones(len(keys), dtype=bool)
-            if period_column is None
-            else ((keys[period_column] == period).to_numpy())
-        )
-        if r is None:
-            return mask, None
-        assert ref_keys is not None
-        if ref_period is None:
-            return mask, r
-        ref_mask = (ref_keys[ref_period] == period).to_numpy()
-        if not ref_mask.any():
-            raise InputError(
-                f"the reference has no rows for period {period!r}; periods in the reference: "
-                f"{sorted(map(str, pd.unique(ref_keys[ref_period])))}",
-                field=ref_period,
-                expected="reference rows for every period of the table",
-            )
-        return mask, r[ref_mask]
-
     periods: list[Any] = [None] if period_column is None else list(pd.unique(keys[period_column]))
     n = len(keys)
     out_cols: dict[str, FloatArray] = {c: np.full(n, np.nan) for c in _value_columns(method)}
@@ -467,7 +257,7 @@ def compute_index(
                 base_period, keys, x, ref_keys, r, ref_period, period_column, method
             )
     for period in periods:
-        mask, rblock = block_masks(period)
+        mask, rblock = _block_masks(period, keys, period_column, ref_keys, r, ref_period)
         res = compute_block(x[mask], rblock, method=method)
         for name, arr in res.columns.items():
             out_cols[name][mask] = arr
@@ -481,6 +271,62 @@ def compute_index(
             cls_ref = base_ref_scores if base_ref_scores is not None else ref_scores
             klass[mask], cuts = classify(res.score, rule, cls_ref)
             attrs_thresholds[key] = cuts
+    result = _result_frame(keys, x, method, resolved, out_cols, score, rank, klass)
+    result.attrs = {
+        "method_id": method.id,
+        "method_version": method.version,
+        "weights": attrs_weights,
+        "thresholds": attrs_thresholds,
+        "fallbacks": dict(resolved.fallbacks_used),
+        "warnings": warnings,
+        "notes": method.weight_notes(),
+    }
+    return result
+
+
+def _block_masks(
+    period: Any,
+    keys: pd.DataFrame,
+    period_column: str | None,
+    ref_keys: pd.DataFrame | None,
+    r: FloatArray | None,
+    ref_period: str | None,
+) -> tuple[NDArray[np.bool_], FloatArray | None]:
+    """Rows of the table in ``period``, and the reference rows to use for them."""
+    mask = (
+        np.ones(len(keys), dtype=bool)
+        if period_column is None
+        else ((keys[period_column] == period).to_numpy())
+    )
+    if r is None:
+        return mask, None
+    assert ref_keys is not None
+    if ref_period is None:
+        return mask, r
+    ref_mask = (ref_keys[ref_period] == period).to_numpy()
+    if not ref_mask.any():
+        raise InputError(
+            f"the reference has no rows for period {period!r}; periods in the reference: "
+            f"{sorted(map(str, pd.unique(ref_keys[ref_period])))}",
+            field=ref_period,
+            expected="reference rows for every period of the table",
+        )
+    return mask, r[ref_mask]
+
+
+def _result_frame(
+    keys: pd.DataFrame,
+    x: FloatArray,
+    method: IndexMethod,
+    resolved: ResolvedColumns,
+    out_cols: dict[str, FloatArray],
+    score: FloatArray,
+    rank: FloatArray,
+    klass: FloatArray,
+) -> pd.DataFrame:
+    """The keys with the components, themes, score, rank, class, flags and notes."""
+    rule = method.classification
+    n = len(keys)
     result = keys.copy()
     flag_cols = _flag_columns(method)
     for name, arr in out_cols.items():
@@ -502,15 +348,6 @@ def compute_index(
     result["missing_indicators"] = _text_column(
         [",".join(i for i, m in zip(ids, row, strict=True) if m) or None for row in miss]
     )
-    result.attrs = {
-        "method_id": method.id,
-        "method_version": method.version,
-        "weights": attrs_weights,
-        "thresholds": attrs_thresholds,
-        "fallbacks": dict(resolved.fallbacks_used),
-        "warnings": warnings,
-        "notes": method.weight_notes(),
-    }
     return result
 
 

@@ -1,8 +1,11 @@
 """Engine and schema of the partners' database (SQLite or PostgreSQL).
 
 ``sqlite:///path/partners.sqlite`` gives a file with write-ahead logging, a busy timeout and
-foreign keys on; every transaction starts with ``BEGIN IMMEDIATE`` so that concurrent
-writers queue on the busy timeout instead of failing when a read lock cannot be upgraded.
+foreign keys on. A transaction that may write starts with ``BEGIN IMMEDIATE`` so that
+concurrent writers queue on the busy timeout instead of failing when a read lock cannot be
+upgraded; a read-only one (:func:`read_only`, the sessions of ``GET`` requests) starts with
+``BEGIN DEFERRED`` and, thanks to the write-ahead log, never waits for a writer: it reads the
+last committed state.
 ``postgresql+psycopg://user:pw@host/db`` (psycopg 3; plain ``postgresql://`` is rewritten to
 it) gives a pooled PostgreSQL engine.
 
@@ -86,9 +89,27 @@ def _sqlite_engine(url: str, *, echo: bool) -> Engine:
 
     @event.listens_for(engine, "begin")
     def _on_begin(con: Any) -> None:
-        con.exec_driver_sql("BEGIN IMMEDIATE")
+        mode = con.get_execution_options().get(_SQLITE_BEGIN, "IMMEDIATE")
+        con.exec_driver_sql(f"BEGIN {mode}")
 
     return engine
+
+
+#: Execution option naming how a SQLite transaction begins (``IMMEDIATE`` or ``DEFERRED``).
+_SQLITE_BEGIN = "omradesbild_sqlite_begin"
+
+
+def read_only(engine: Engine) -> Engine:
+    """The same engine (same pool) for transactions that only read.
+
+    On SQLite they begin ``DEFERRED``: no write lock is taken, so reads run beside a writer's
+    open transaction. A write in such a transaction may fail with "database is locked"
+    when another writer got there first: write with the engine itself. On PostgreSQL this
+    is the engine unchanged (reads never wait for writers there).
+    """
+    if engine.dialect.name != "sqlite":
+        return engine
+    return engine.execution_options(**{_SQLITE_BEGIN: "DEFERRED"})
 
 
 #: Folder of the Alembic migrations (shipped with the package; no alembic.ini needed).
@@ -164,7 +185,7 @@ def init_db(engine: Engine) -> None:
 
     url = engine.url.render_as_string(hide_password=True)
     try:
-        with engine.begin() as conn:
+        with _migrating(engine) as conn:
             if conn.dialect.name == "postgresql":
                 conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _PG_MIGRATION_LOCK})
             cfg = migration_config(conn)
@@ -183,6 +204,34 @@ def init_db(engine: Engine) -> None:
         raise StoreError(f"{url}: cannot create or upgrade the partners' tables: {exc}") from exc
 
 
+@contextmanager
+def _migrating(engine: Engine) -> Iterator[Connection]:
+    """A connection in a transaction for schema changes.
+
+    On SQLite, foreign keys are off during the transaction (a migration that copies a table
+    drops the old one, which with foreign keys on would delete or refuse the rows that
+    point at it) and checked before the commit; the switch works only outside a
+    transaction, hence on the driver's connection before ``BEGIN``.
+    """
+    with engine.connect() as conn:
+        sqlite = conn.dialect.name == "sqlite"
+        if sqlite:
+            conn.connection.dbapi_connection.execute("PRAGMA foreign_keys=OFF")  # type: ignore[union-attr]
+        try:
+            with conn.begin():
+                yield conn
+                if sqlite:
+                    broken = conn.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+                    if broken:
+                        raise StoreError(
+                            f"{engine.url}: the schema change would leave rows pointing at "
+                            f"missing rows: {broken[:5]}"
+                        )
+        finally:
+            if sqlite:
+                conn.connection.dbapi_connection.execute("PRAGMA foreign_keys=ON")  # type: ignore[union-attr]
+
+
 def drop_db(engine: Engine) -> None:
     """Drop every table of the partners' database and its revision table (tests, resets).
 
@@ -193,7 +242,7 @@ def drop_db(engine: Engine) -> None:
 
     from omradesbild.partners.models import Base
 
-    with engine.begin() as conn:
+    with _migrating(engine) as conn:
         command.downgrade(migration_config(conn), "base")
         Base.metadata.drop_all(conn)
         conn.execute(text("DROP TABLE IF EXISTS alembic_version"))

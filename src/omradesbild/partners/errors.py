@@ -49,6 +49,11 @@ class ConflictError(OmradesbildError):
     exit_code = 6
 
 
+class VersionConflict(ConflictError):
+    """The object changed since the version the user read (HTTP 409): the edit or decision
+    is not applied, so that no one approves or overwrites a text they have not seen."""
+
+
 #: HTTP status of each error class, most specific first (used by the web layer).
 HTTP_STATUS: tuple[tuple[type[OmradesbildError], int], ...] = (
     (NotAuthenticated, 401),

@@ -16,6 +16,7 @@ from omradesbild.errors import InputError, NotFoundError, OmradesbildError
 from omradesbild.followup._common import period_to_year
 from omradesbild.followup.did import DidResult, comparable_areas, difference_in_differences
 from omradesbild.store import Store
+from omradesbild.wording import Message
 
 
 @dataclass
@@ -28,10 +29,10 @@ class FollowupView:
     start_period: str
     type_period: str | None
     comparison: list[str]
-    comparison_rule: str
+    comparison_rule: str  # a Message: English as it is, ``.text(lang)`` in Swedish
     did: DidResult | None
     panel_means: pd.DataFrame
-    notes: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # Messages, as comparison_rule
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -79,15 +80,14 @@ def intervention_followup(
             types = ix.rename(columns={"class": "area_type"})[["area_code", "period",
                                                                 "area_type"]]  # fmt: skip
             comparison = comparable_areas(types, area_codes, type_period)
-            rule = f"samma SCB-områdestyp som insatsområdena år {type_period}"
+            rule = Message("fu_rule_same_type", period=type_period)
         except OmradesbildError as exc:
-            notes.append(f"områdestyperna kunde inte beräknas ({exc}); alla andra områden "
-                         "på samma nivå används som jämförelse")  # fmt: skip
+            notes.append(Message("fu_no_types", error=str(exc)))
     if not comparison:
         comparison = sorted(set(ind["area_code"].astype(str)) - set(area_codes))
-        rule = rule or "alla andra områden på samma nivå"
+        rule = rule or Message("fu_rule_all")
     if len(comparison) < 3:
-        notes.append(f"bara {len(comparison)} jämförelseområde(n): jämförelsen är osäker")
+        notes.append(Message("fu_few_comparison", n=len(comparison)))
     panel = ind.loc[ind["area_code"].isin([*area_codes, *comparison])]
     did: DidResult | None = None
     try:
@@ -95,7 +95,7 @@ def intervention_followup(
                                         comparison=comparison)  # fmt: skip
         means = did.means
     except InputError as exc:
-        notes.append(f"ingen skattning: {exc}")
+        notes.append(Message("fu_no_estimate", error=str(exc)))
         means = (
             panel.assign(group=panel["area_code"].isin(area_codes).map(
                 {True: "treated", False: "comparison"}))

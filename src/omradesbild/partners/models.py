@@ -76,13 +76,18 @@ def _check(column: str, enum: type[StrEnum]) -> CheckConstraint:
     return CheckConstraint(f"{column} IN ({values})", name=f"ck_{column}")
 
 
+#: Tables with an integer id: on SQLite an id is never handed out again, not even the id of a
+#: deleted newest row (``AUTOINCREMENT``; PostgreSQL's sequences never reuse one anyway).
+_AUTOINCREMENT: dict[str, Any] = {"sqlite_autoincrement": True}
+
+
 class Base(DeclarativeBase):
     type_annotation_map = {dict[str, Any]: JSON, list[Any]: JSON}  # noqa: RUF012
 
 
 class Organisation(Base):
     __tablename__ = "organisations"
-    __table_args__ = (_check("kind", OrganisationKind),)
+    __table_args__ = (_check("kind", OrganisationKind), _AUTOINCREMENT)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     name: Mapped[str] = mapped_column(String(200), unique=True)
@@ -93,7 +98,7 @@ class Organisation(Base):
 
 class User(Base):
     __tablename__ = "users"
-    __table_args__ = (_check("role", Role),)
+    __table_args__ = (_check("role", Role), _AUTOINCREMENT)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     email: Mapped[str] = mapped_column(String(254), unique=True)
@@ -126,6 +131,7 @@ class Submission(Base):
         _check("visibility", Visibility),
         _check("status", Status),
         Index("ix_submissions_status_visibility", "status", "visibility"),
+        _AUTOINCREMENT,
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -164,7 +170,7 @@ class SubmissionVersion(Base):
     """A full snapshot of a submission after each change, with who and when."""
 
     __tablename__ = "submission_versions"
-    __table_args__ = (UniqueConstraint("submission_id", "version"),)
+    __table_args__ = (UniqueConstraint("submission_id", "version"), _AUTOINCREMENT)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     submission_id: Mapped[int] = mapped_column(
@@ -179,6 +185,7 @@ class SubmissionVersion(Base):
 
 class AuditEntry(Base):
     __tablename__ = "audit_log"
+    __table_args__ = _AUTOINCREMENT
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, index=True)
@@ -193,6 +200,7 @@ class Intervention(Base):
     """A programme or measure in an area (the register of interventions)."""
 
     __tablename__ = "interventions"
+    __table_args__ = _AUTOINCREMENT
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     type: Mapped[str] = mapped_column(String(64))
@@ -238,6 +246,7 @@ class InterventionGoal(Base):
     """An indicator the intervention aims to move (ids from the indicator catalogue)."""
 
     __tablename__ = "intervention_goals"
+    __table_args__ = _AUTOINCREMENT
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     intervention_id: Mapped[int] = mapped_column(
@@ -249,10 +258,37 @@ class InterventionGoal(Base):
 
 class LoginAttempt(Base):
     __tablename__ = "login_attempts"
-    __table_args__ = (Index("ix_login_attempts_email_ip_at", "email", "ip", "at"),)
+    __table_args__ = (Index("ix_login_attempts_email_ip_at", "email", "ip", "at"), _AUTOINCREMENT)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     email: Mapped[str] = mapped_column(String(254))
     ip: Mapped[str] = mapped_column(String(64))
     at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     success: Mapped[bool] = mapped_column(Boolean)
+
+
+class PublicRevision(Base):
+    """One row: a number raised by every change to what anonymous visitors can see.
+
+    The web app caches anonymous pages per revision (see
+    :func:`omradesbild.partners.service.public_revision`).
+    """
+
+    __tablename__ = "public_revision"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    revision: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class PasswordReset(Base):
+    """A single-use link to choose a new password, issued by an admin; the link holds the
+    token, the table its SHA-256, with an expiry and the time it was used."""
+
+    __tablename__ = "password_resets"
+
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    issued_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(DateTime)
+    used_at: Mapped[datetime | None] = mapped_column(DateTime)

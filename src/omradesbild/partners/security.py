@@ -7,6 +7,11 @@
 - A CSRF token is ``base64url(HMAC-SHA256(secret_key, "csrf:" + binding))`` where the
   binding is the session token (logged in) or a random pre-session cookie value (the login
   form). A forged form from another site cannot know it.
+- Passwords have at least :data:`MIN_PASSWORD` characters, are not one of the 30 000
+  most common passwords (the list shipped by the ``zxcvbn`` package, compared without
+  regard to case) and have a zxcvbn strength of at least :data:`MIN_STRENGTH`.
+- Changing or resetting a password ends every login session of the user
+  (:func:`revoke_sessions`).
 - Logins are limited to :data:`MAX_FAILURES` failures per e-mail address and IP address in
   :data:`FAILURE_WINDOW`; further attempts raise :class:`RateLimited` (HTTP 429) until the
   oldest failure in the window has aged out.
@@ -15,6 +20,7 @@
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import hmac
 import secrets
@@ -39,27 +45,57 @@ MAX_TITLE = 200
 MAX_BODY = 20_000
 MAX_AREAS = 20
 MAX_THEME = 100
-MIN_PASSWORD = 10
+MIN_PASSWORD = 12
+#: The least zxcvbn strength score (0–4) of a new password: 3 is "safely unguessable"
+#: (more than 10⁸ guesses: sequences, keyboard rows, repeats and word lists are counted).
+MIN_STRENGTH = 3
 
 _HASHER = PasswordHasher()
 # Verified against when the e-mail address is unknown, so that timing does not reveal it.
 _DUMMY_HASH = _HASHER.hash("not a real password, only for constant timing")
 
 
-def hash_password(password: str) -> str:
-    """An Argon2id hash of ``password`` (at least :data:`MIN_PASSWORD` characters).
+@functools.cache
+def common_passwords() -> frozenset[str]:
+    """The 30 000 most common passwords of the ``zxcvbn`` package's frequency list."""
+    from zxcvbn.frequency_lists import FREQUENCY_LISTS
+
+    return frozenset(p.lower() for p in FREQUENCY_LISTS["passwords"])
+
+
+def check_password(password: str, *, field: str = "password") -> None:
+    """Refuse a new password that is too short or common (message in Swedish and English).
 
     Raises
     ------
     InputError
-        If the password is too short.
+        Fewer than :data:`MIN_PASSWORD` characters, in :func:`common_passwords`, or a
+        zxcvbn strength below :data:`MIN_STRENGTH`.
     """
+    from omradesbild.wording import both
+
     if len(password) < MIN_PASSWORD:
-        raise InputError(
-            f"the password has {len(password)} characters",
-            field="password",
-            expected=f"at least {MIN_PASSWORD} characters",
-        )
+        raise InputError(both("password_too_short", n=len(password), min=MIN_PASSWORD),
+                         field=field, expected=f"at least {MIN_PASSWORD} characters")  # fmt: skip
+    if password.lower() in common_passwords():
+        raise InputError(both("password_too_common"), field=field,
+                         expected="a password that is not among the most common ones")  # fmt: skip
+    from zxcvbn import zxcvbn
+
+    if zxcvbn(password[:100])["score"] < MIN_STRENGTH:
+        raise InputError(both("password_too_guessable"), field=field,
+                         expected="a password zxcvbn rates at least 3 of 4")  # fmt: skip
+
+
+def hash_password(password: str) -> str:
+    """An Argon2id hash of a new ``password`` (checked by :func:`check_password`).
+
+    Raises
+    ------
+    InputError
+        If the password is too short or too common.
+    """
+    check_password(password)
     return _HASHER.hash(password)
 
 
@@ -104,6 +140,12 @@ def session_user(db: Session, token: str | None) -> User | None:
     if user is None or not user.active:
         return None
     return user
+
+
+def revoke_sessions(db: Session, user_id: int) -> int:
+    """End every login session of a user (after a change of password); returns the count."""
+    result = db.execute(delete(LoginSession).where(LoginSession.user_id == user_id))
+    return int(getattr(result, "rowcount", 0) or 0)
 
 
 def end_session(db: Session, token: str | None) -> None:

@@ -17,6 +17,13 @@ from collections.abc import Sequence
 from typing import Any
 
 from omradesbild.services.models import AreaProfile, IndicatorValue
+from omradesbild.wording import text
+
+
+def default_names(lang: str = "sv") -> tuple[str, str, str]:
+    """The names of the area, the kommun and the country in the charts' legends."""
+    return text("this_area", lang), text("kommun", lang), text("country", lang)
+
 
 #: Placeholder for the shared GeoJSON in choropleth traces.
 GEO_REF = "OMRADESBILD_GEO"
@@ -208,10 +215,14 @@ def headline_dots(
     kommun: Sequence[object],
     country: Sequence[object],
     *,
-    names: tuple[str, str, str] = ("Området", "Kommun", "Riket"),
+    names: tuple[str, str, str] | None = None,
     unit: str = "",
 ) -> Figure:
-    """Dot chart: the area's value with its 95 % interval, next to kommun and country."""
+    """Dot chart: the area's value with its 95 % interval, next to kommun and country.
+
+    ``names`` of the area, kommun and country default to the catalogue's Swedish words.
+    """
+    names = names or default_names()
     v = [num(x) for x in values]
     plus = [
         None if a is None or h is None else round(h - a, 4)
@@ -276,9 +287,13 @@ def trend_lines(
     country: tuple[Sequence[str], Sequence[object]] | None = None,
     title: str = "",
     unit: str = "",
-    names: tuple[str, str, str] = ("Området", "Kommun", "Riket"),
+    names: tuple[str, str, str] | None = None,
 ) -> Figure:
-    """Line chart of one indicator over the years with its 95 % band and references."""
+    """Line chart of one indicator over the years with its 95 % band and references.
+
+    ``names`` of the area, kommun and country default to the catalogue's Swedish words.
+    """
+    names = names or default_names()
     x = list(periods)
     data: list[dict[str, Any]] = []
     lo = [num(a) for a in lows]

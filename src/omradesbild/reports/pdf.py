@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from omradesbild.reports.charts import percent_indicators
-from omradesbild.reports.site import PartnerHook, _Context
+from omradesbild.reports.site import Partners, _Context
 from omradesbild.reports.svg import (
     CityMap,
     svg_bars,
@@ -141,7 +141,7 @@ def profile_html(
     area_code: str,
     *,
     lang: str | None = None,
-    partners: PartnerHook | None = None,
+    partners: Partners | None = None,
     _pc: _PdfContext | None = None,
 ) -> str:
     """The print HTML of one area's profile (what :func:`build_profile_pdf` renders).
@@ -155,7 +155,7 @@ def profile_html(
     lang
         ``"sv"`` or ``"en"``; default the language ``data`` was loaded in.
     partners
-        Hook giving the partners' entries of an area (as for
+        The partners' approved public input and interventions, or a hook (as for
         :func:`~omradesbild.reports.site.build_site`).
     """
     from omradesbild.reports.site import _env
@@ -244,7 +244,7 @@ def build_profile_pdf(
     out: Path,
     *,
     lang: str | None = None,
-    partners: PartnerHook | None = None,
+    partners: Partners | None = None,
 ) -> Path:
     """Write one area's profile as an A4 PDF.
 
@@ -259,7 +259,7 @@ def build_profile_pdf(
     lang
         ``"sv"`` or ``"en"``; default the language of ``data``.
     partners
-        Hook giving the partners' entries of an area.
+        The partners' input (as for :func:`~omradesbild.reports.site.build_site`).
 
     Returns
     -------
@@ -269,7 +269,7 @@ def build_profile_pdf(
     return _build(_PdfContext(data, lang), area_code, Path(out), partners)
 
 
-def _build(pc: _PdfContext, code: str, out: Path, partners: PartnerHook | None) -> Path:
+def _build(pc: _PdfContext, code: str, out: Path, partners: Partners | None) -> Path:
     if out.suffix.lower() != ".pdf":
         out = out / f"{code}.pdf"
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -297,7 +297,7 @@ def build_pdfs(
     *,
     areas: Sequence[str] | None = None,
     lang: str | None = None,
-    partners: PartnerHook | None = None,
+    partners: Partners | None = None,
 ) -> PdfResult:
     """Write ``<out_dir>/<area_code>.pdf`` for several areas (default: every profile).
 

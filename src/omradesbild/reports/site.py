@@ -32,6 +32,7 @@ from omradesbild.reports import charts
 from omradesbild.services.area import catalogue_names
 from omradesbild.services.city import CityData
 from omradesbild.services.models import AreaProfile, CityPicture, PartnerEntry, PriorityRow
+from omradesbild.services.partners import PartnerInput
 from omradesbild.wording import Translator, fmt_num
 
 TEMPLATES = Path(__file__).with_name("templates")
@@ -39,8 +40,11 @@ STATIC = Path(__file__).with_name("static")
 
 #: A partner entry given by a hook: ``{"date", "partner", "kind", "text"}``.
 PartnerDict = dict[str, str]
-#: The hook that gives the partners' observations and interventions of one area.
+#: A hook that gives the partners' observations of one area.
 PartnerHook = Callable[[str], Sequence[PartnerDict]]
+#: The partners' input of the profiles: the database's approved public submissions and
+#: interventions (:class:`~omradesbild.services.partners.PartnerInput`), or a hook.
+Partners = PartnerInput | PartnerHook
 
 
 @dataclass
@@ -190,8 +194,15 @@ class _Context:
         ix = self.d.pic.index
         return None if ix is None else ix.score(code, self.d.period)
 
-    def profile(self, code: str, partners: PartnerHook | None) -> AreaProfile:
-        """The area's profile in this run's language, with the hook's partner entries."""
+    def profile(self, code: str, partners: Partners | None) -> AreaProfile:
+        """The area's profile in this run's language, with the partners' input."""
+        if isinstance(partners, PartnerInput):
+            return self.d.profile(
+                code,
+                lang=self.lang,
+                partner_entries=partners.entries_of(code),
+                interventions=partners.interventions_of(code),
+            )
         return self.d.profile(code, lang=self.lang, partner_entries=partner_entries(partners, code))
 
 
@@ -306,7 +317,7 @@ def _overview(ctx: _Context, env: Any) -> str:
 
 
 # ------------------------------------------------------------------------------ profiles
-def _profile(ctx: _Context, tpl: Any, code: str, partners: PartnerHook | None) -> str:
+def _profile(ctx: _Context, tpl: Any, code: str, partners: Partners | None) -> str:
     t = ctx.t
     p = ctx.profile(code, partners)
     city = None
@@ -343,7 +354,7 @@ def build_site(
     data: CityData,
     out: Path,
     *,
-    partners: PartnerHook | None = None,
+    partners: Partners | None = None,
 ) -> SiteResult:
     """Build the static report site of one computed level into ``out``.
 
@@ -354,8 +365,10 @@ def build_site(
     out
         Output folder (created; existing pages are overwritten).
     partners
-        Hook giving the partners' observations and interventions of an area (a list of
-        ``{"date", "partner", "kind", "text"}``); ``None`` shows "inga registrerade".
+        The partners' approved public input and interventions
+        (:func:`~omradesbild.services.partners.load_partner_input`), or a hook giving an
+        area's observations (a list of ``{"date", "partner", "kind", "text"}``); ``None``
+        shows "inga registrerade".
     """
     t0 = time.perf_counter()
     out = Path(out)

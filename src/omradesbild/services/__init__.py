@@ -17,6 +17,7 @@ and render what they return (typed objects); they hold no analysis of their own.
 - :mod:`~omradesbild.services.levels` — indicators, change and trend at any stored level.
 - :mod:`~omradesbild.services.models` — typed objects of the area and city picture.
 - :mod:`~omradesbild.services.official` — SCB's published area types next to ours.
+- :mod:`~omradesbild.services.partners` — partners' approved public input and interventions.
 - :mod:`~omradesbild.services.pipeline` — store → indicators → index for any level.
 - :mod:`~omradesbild.services.store_info` — what the store holds: summary, values, revisions.
 - :mod:`~omradesbild.services.versions` — boundary versions linked from SCB's own files.

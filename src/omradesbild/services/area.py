@@ -28,6 +28,7 @@ from omradesbild.services.models import (
 from omradesbild.wording import unit_label
 
 NOT_LISTED = "not_listed"
+NOT_KNOWN = "not_known"
 
 
 def catalogue_names(lang: str) -> tuple[dict[str, str], dict[str, str], dict[str, int]]:
@@ -186,7 +187,8 @@ def type_history(pic: LevelPicture, code: str) -> tuple[TypePoint, ...]:
 
 
 def police_history(pic: LevelPicture, code: str) -> PoliceHistory:
-    """The area's category in every police year (``not_listed`` when not on the list)."""
+    """The area's category in every police year (``not_listed`` when not on the list,
+    ``not_known`` when the stored data cannot decide that year)."""
     pd_ = pic.police
     known = code in pd_.known
     if not known:
@@ -195,6 +197,9 @@ def police_history(pic: LevelPicture, code: str) -> PoliceHistory:
     points = []
     for year in pd_.years:
         r = rows.get(year)
+        if r is None and code in pd_.unknown.get(year, frozenset()):
+            points.append(PolicePoint(period=year, category=NOT_KNOWN, basis="none"))
+            continue
         points.append(
             PolicePoint(
                 period=year,
@@ -284,6 +289,7 @@ def area_profile(
         official_types=tuple(
             OfficialType(period=per, cls=cls) for per, cls in pic.published.get(code, [])
         ),
+        city_classes=pic.city_classes.get(code, ()),
         police=police_history(pic, code),
         trends=trends(pic, code, lang=lang),
         changes=changes(pic, code, period, lang=lang),

@@ -83,8 +83,10 @@ class CityData:
         *,
         lang: str | None = None,
         partner_entries: Sequence[PartnerEntry] = (),
+        interventions: Sequence[PartnerEntry] = (),
     ) -> AreaProfile:
-        """The :class:`AreaProfile` of ``code`` in the report's period."""
+        """The :class:`AreaProfile` of ``code`` in the report's period, with the partners'
+        approved input and the interventions given (see :mod:`omradesbild.services.partners`)."""
         if code not in self.scope:
             raise NotFoundError(
                 f"area {code} is not among the {self.level} areas ({self.version}) of the "
@@ -97,6 +99,7 @@ class CityData:
             lang=lang or self.lang,
             has_geometry=code in self.has_geometry(),
             partner_entries=partner_entries,
+            interventions=interventions,
         )
 
 

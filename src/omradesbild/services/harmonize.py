@@ -37,8 +37,10 @@ from omradesbild.services.layers import (
     label_attribute,
     layer_attribute,
     require_layer,
+    require_overlap,
     stored_layers,
 )
+from omradesbild.services.names import with_area_names
 from omradesbild.sources.base import (
     LINK_COLUMNS,
     Areas,
@@ -204,6 +206,8 @@ def build_layer_links(store: Store, request: LayerRequest) -> LayerLinks:
     require_layer(store, from_level, geom_version, geometry=True)
     if via_code_rule_to:
         require_layer(store, from_level, from_version)
+    require_overlap(store, from_level=from_level, from_version=geom_version, level=level,
+                    version=version)  # fmt: skip
     kw: dict[str, Any] = {
         "target_level": level,
         "target_version": version,
@@ -396,7 +400,8 @@ def apply_stored_links(
     The links are those stored (composed through intermediate versions when needed, see
     :func:`omradesbild.services.pipeline.compose_links`). Only counts (unit ``antal …``) are moved,
     as extensive variables: :math:`y_j = \\sum_i w_{ij} y_i`. Rates, medians and shares must
-    be recomputed from harmonised counts (``omradesbild indicators compute``).
+    be recomputed from harmonised counts (``omradesbild indicators compute``). The areas'
+    names lead the table (:func:`~omradesbild.services.names.with_area_names`).
 
     Raises
     ------
@@ -444,7 +449,8 @@ def apply_stored_links(
             )
     obs = obs.loc[counts]
     cols = ["area_code", "area_version", "variable", "period", "value", "unit"]
-    return apply_crosswalk(obs[cols], links, kind="extensive")
+    moved = apply_crosswalk(obs[cols], links, kind="extensive")
+    return with_area_names(store, moved, version=to_version)
 
 
 # --------------------------------------------------------------------------- compare
@@ -499,7 +505,8 @@ class LayerComparison:
     agreement
         Rank agreement (:func:`~omradesbild.measures.agreement.classification_agreement`).
     per_area
-        ``area_code``, ``name``, their class (and label), ``score`` and ``class``.
+        ``area_code``, ``area_name`` (and the kommun), their class (and label), ``score``
+        and ``class``.
     reference
         What our classes were computed against: a level (``"regso"``) or ``"self"``.
     thresholds
@@ -559,5 +566,10 @@ def compare_with_layer_classes(
         if isinstance(raw, dict)
         else {}
     )
-    per_area = theirs.merge(ours, on="area_code", how="left")
+    per_area = with_area_names(
+        store,
+        theirs.merge(ours, on="area_code", how="left").drop(columns="name", errors="ignore"),
+        level=level,
+        version=version,
+    )
     return LayerComparison(tab, agreement, per_area, reference_level or "self", thresholds)

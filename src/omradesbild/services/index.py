@@ -157,14 +157,18 @@ def index_from_store(
 ) -> IndexRun:
     """An index of every area of a level in one period from the store (see
     :func:`~omradesbild.services.pipeline.area_index`), with ``draws`` Monte-Carlo draws
-    (:func:`~omradesbild.services.pipeline.area_index_uncertainty`) when positive."""
-    from omradesbild.services.pipeline import area_index, area_index_uncertainty
+    (:func:`~omradesbild.services.pipeline.area_index_uncertainty`) when positive. The
+    areas' names lead the table (:func:`~omradesbild.services.names.with_area_names`)."""
+    from omradesbild.services.names import with_area_names
+    from omradesbild.services.pipeline import area_index, area_index_uncertainty, resolve_version
 
     result = area_index(
         store, method=method, level=level, period=period, version=version,
         base_version=base_version,
     )  # fmt: skip
     out = store_index_output(result, method.id)
+    ver = None if level == "country" else resolve_version(store, level, version)
+    out = with_area_names(store, out, level=level, version=ver)
     summary: dict[str, object] = {}
     if draws:
         mc, summary = area_index_uncertainty(

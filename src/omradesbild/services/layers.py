@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import pandas as pd
 
 from omradesbild.errors import NotFoundError
+from omradesbild.services.models import CityClass
 from omradesbild.store import Store
 
 
@@ -89,3 +91,92 @@ def label_attribute(attribute: str) -> str | None:
     if attribute.endswith("_kod"):
         return attribute[: -len("_kod")] + "_namn"
     return None
+
+
+def city_classes(store: Store, *, level: str, version: str) -> dict[str, tuple[CityClass, ...]]:
+    """The city's own published class of each area of a layer, by area code.
+
+    Only layers named in :data:`~omradesbild.config.CITY_CLASS_ATTRIBUTES` carry one; an
+    area whose value is missing or not a whole number gets none (it is not guessed).
+    """
+    from omradesbild.config import CITY_CLASS_ATTRIBUTES
+
+    spec = CITY_CLASS_ATTRIBUTES.get(version)
+    if spec is None:
+        return {}
+    code_attr, name_attr, publisher, year = spec
+    try:
+        table = layer_attribute(store, level=level, version=version, attribute=code_attr)
+    except NotFoundError:
+        return {}
+    names = table[name_attr] if name_attr in table else pd.Series("", index=table.index)
+    out: dict[str, tuple[CityClass, ...]] = {}
+    for code, value, label in zip(table["area_code"], table[code_attr], names, strict=True):
+        cls = pd.to_numeric(pd.Series([value]), errors="coerce").iloc[0]
+        if pd.isna(cls) or float(cls) != int(cls):
+            continue
+        out[str(code)] = (
+            CityClass(
+                period=year,
+                cls=int(cls),
+                label=str(label) if isinstance(label, str) else "",
+                publisher=publisher,
+                attribute=code_attr,
+            ),
+        )
+    return out
+
+
+def _kommuner_under(store: Store, layer: Any) -> list[str]:
+    """Kommun codes a polygon layer lies in: its kommun parents, else the stored kommun
+    polygons it overlaps most."""
+    par = layer.loc[layer["parent_level"] == "kommun", "parent_code"].dropna().astype(str)
+    if len(par):
+        return sorted(set(par))
+    kommuner = store.areas(level="kommun", geometry=True)
+    kommuner = kommuner.loc[kommuner.geometry.notna() & ~kommuner.geometry.is_empty]
+    if kommuner.empty:
+        return []
+    pts = layer.geometry.representative_point()
+    idx = kommuner.sindex.query(pts, predicate="within")[1]
+    return sorted(set(kommuner["area_code"].iloc[idx].astype(str)))
+
+
+def require_overlap(store: Store, *, from_level: str, from_version: str, level: str,
+                    version: str) -> None:  # fmt: skip
+    """Raise a :class:`NotFoundError` when no ``from_version`` polygon lies on the layer,
+    naming the kommuner the polygons are missing for, the file that would add them and the
+    stored versions that would do (``--via-code-rule-to``)."""
+    target = store.areas(level=level, version=version, geometry=True)
+    target = target.loc[target.geometry.notna() & ~target.geometry.is_empty]
+    source = store.areas(level=from_level, version=from_version, geometry=True)
+    source = source.loc[source.geometry.notna() & ~source.geometry.is_empty]
+    if target.empty or source.empty or len(source.sindex.query(target.geometry, "intersects")[0]):
+        return
+    where = _kommuner_under(store, target)
+    have = sorted(set(source["area_code"].astype(str).str[:4]))
+    k = f"kommun {', '.join(where)}" if where else "the layer's kommun"
+    others = []
+    for v in sorted(set(store.areas(level=from_level)["version"].astype(str)) - {from_version}):
+        g = store.areas(level=from_level, version=v, geometry=True)
+        g = g.loc[g.geometry.notna() & ~g.geometry.is_empty]
+        if len(g) and len(g.sindex.query(target.geometry, "intersects")[0]):
+            others.append(v)
+    hint = (
+        f"; or use the {', '.join(others)} polygons the store holds there: "
+        f"--via-code-rule-to {others[0]}"
+        if others
+        else ""
+    )
+    raise NotFoundError(
+        f"no {from_level} polygons of version {from_version} are stored for {level}/{version}: "
+        f"the store holds {from_version} polygons for kommun {', '.join(have[:8])}"
+        + (" …" if len(have) > 8 else "")
+        + f" only, none for {k}. Ingest the {from_version} boundaries of {k}: a "
+        f"boundary file (GeoPackage/GeoJSON/Shapefile of SCB's {from_version}) with "
+        "'omradesbild ingest boundaries FILE', or 'omradesbild fetch scb boundaries --version "
+        f"{from_version}"
+        + (f" --kommun {where[0]}" if len(where) == 1 else "")
+        + " --ingest'"
+        + hint
+    )

@@ -25,6 +25,8 @@ import pandas as pd
 from omradesbild.config import BASE_VERSION, POLICE_SHARE_THRESHOLD
 from omradesbild.errors import NotFoundError, OmradesbildError
 from omradesbild.index.method import IndexMethod
+from omradesbild.services.layers import city_classes
+from omradesbild.services.models import CityClass
 from omradesbild.store import Store
 
 
@@ -359,6 +361,8 @@ class PoliceData:
     known: frozenset[str]
     threshold: float = POLICE_SHARE_THRESHOLD
     notes: tuple[str, ...] = ()
+    #: Per police year, the known areas that year cannot decide (shown as not known).
+    unknown: dict[str, frozenset[str]] = field(default_factory=dict)
 
     def by_area(self) -> dict[str, list[dict[str, Any]]]:
         return records_by_area(self.listed)
@@ -392,13 +396,14 @@ def police_data(store: Store, *, level: str, version: str, period: str) -> Polic
             continue
         basis = pa.overlay.groupby(["area_code", "period"])["basis"].first().reset_index()
         listed = pa.listed.merge(basis, on=["area_code", "period"], how="left")
-        known = set(pa.area_types["area_code"].astype(str)) | set(listed["area_code"].astype(str))
+        known = set(pa.analysed) | set(listed["area_code"].astype(str))
         return PoliceData(
             listed=listed,
             overlay=pa.overlay,
             years=[str(y) for y in pa.police_years],
             known=frozenset(known),
             notes=tuple(pa.notes),
+            unknown=dict(pa.unknown),
         )
     return no_police()
 
@@ -417,6 +422,8 @@ class LevelPicture:
     seed: int = 0
     #: SCB's published area types by area code: ``[(period, type), …]`` (RegSO only).
     published: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
+    #: The city's own published classes by area code (layers that carry them).
+    city_classes: dict[str, tuple[CityClass, ...]] = field(default_factory=dict)
     _unc: dict[str, tuple[dict[str, dict[str, Any]], dict[str, Any]]] = field(
         default_factory=dict, repr=False
     )
@@ -551,6 +558,7 @@ def level_picture(
         draws=draws,
         seed=seed,
         published=published_by_area(store, level=level, codes=lv.names),
+        city_classes=city_classes(store, level=level, version=version),
     )
 
 

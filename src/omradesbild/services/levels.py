@@ -125,7 +125,35 @@ def change_table(
     the kommun and country references from that same source. Either way, crime rates are
     left out when either period is a year the offence extract does not cover
     (:func:`omradesbild.services.crime.crime_coverage`) unless ``include_incomplete``.
+    The areas' names lead the table (:func:`~omradesbild.services.names.with_area_names`).
     """
+    out = _usable_change(
+        store, level=level, period_from=period_from, period_to=period_to,
+        indicators=indicators, version=version, confidence=confidence, kommun=kommun,
+        include_incomplete=include_incomplete,
+    )  # fmt: skip
+    return _named(store, out, level, version)
+
+
+def _named(store: Store, df: pd.DataFrame, level: str, version: str | None) -> pd.DataFrame:
+    from omradesbild.services.names import with_area_names
+
+    ver = None if level == "country" else resolve_version(store, level, version)
+    return with_area_names(store, df, level=level, version=ver)
+
+
+def _usable_change(
+    store: Store,
+    *,
+    level: str,
+    period_from: str | int,
+    period_to: str | int,
+    indicators: Sequence[str] | None,
+    version: str | None,
+    confidence: float,
+    kommun: str | None,
+    include_incomplete: bool,
+) -> pd.DataFrame:
     out = _change_table(
         store, level=level, period_from=period_from, period_to=period_to,
         indicators=indicators, version=version, confidence=confidence, kommun=kommun,
@@ -250,7 +278,28 @@ def trend_table(
     """:func:`omradesbild.services.followup.trend_table`, with the level's own observations
     (one source per indicator over all periods) and without the offence years the crime
     extracts do not cover (:func:`omradesbild.services.crime.crime_coverage`) unless
-    ``include_incomplete``. Handed over unchanged when neither applies."""
+    ``include_incomplete``. Handed over unchanged when neither applies. The areas' names
+    lead the table (:func:`~omradesbild.services.names.with_area_names`)."""
+    out = _trend_rows(
+        store, level=level, indicators=indicators, period_from=period_from,
+        period_to=period_to, version=version, weighted=weighted, confidence=confidence,
+        include_incomplete=include_incomplete,
+    )  # fmt: skip
+    return _named(store, out, level, version)
+
+
+def _trend_rows(
+    store: Store,
+    *,
+    level: str,
+    indicators: Sequence[str] | None,
+    period_from: str | int | None,
+    period_to: str | int | None,
+    version: str | None,
+    weighted: bool,
+    confidence: float,
+    include_incomplete: bool,
+) -> pd.DataFrame:
     from omradesbild.followup.crime_coverage import unusable_years
     from omradesbild.services.crime import crime_coverage, drop_flagged_crime_indicators
 

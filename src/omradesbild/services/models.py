@@ -95,6 +95,17 @@ class OfficialType(_Frozen):
     cls: int
 
 
+class CityClass(_Frozen):
+    """A city's own class of the area, as published on its boundary layer (e.g. Göteborgs
+    Stad's socioeconomic classes of the primärområden); relative to that city, not SCB's."""
+
+    period: str
+    cls: int
+    label: str = Field(description="The city's name of the class, as published")
+    publisher: str
+    attribute: str = Field(description="The layer attribute the class is read from")
+
+
 class PolicePoint(_Frozen):
     """The Police's classification of the area in one year."""
 
@@ -173,6 +184,9 @@ class AreaProfile(_Frozen):
     type_history: tuple[TypePoint, ...] = ()
     official_types: tuple[OfficialType, ...] = Field(
         default=(), description="SCB's published area types, next to ours (RegSO only)"
+    )
+    city_classes: tuple[CityClass, ...] = Field(
+        default=(), description="The city's own published classes of the area (its layer)"
     )
     police: PoliceHistory | None = None
     trends: tuple[TrendInfo, ...] = ()

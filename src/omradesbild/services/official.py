@@ -18,6 +18,7 @@ import pandas as pd
 
 from omradesbild.config import UNCERTAINTY_DRAWS
 from omradesbild.errors import ConfigError, NotFoundError
+from omradesbild.services.names import with_area_names
 from omradesbild.sources.scb_omradestyp import (
     LEVEL,
     PUBLISHED_SCHEME,
@@ -35,6 +36,8 @@ AREA_TYPE_METHOD = "scb-omradestyp"
 COMPARISON_COLUMNS: tuple[str, ...] = (
     "area_code",
     "area_name",
+    "kommun_code",
+    "kommun_name",
     "area_type",
     "official_type",
     "agree",
@@ -217,14 +220,8 @@ def compare_official(
         table = table.merge(mc[["area_code", "robust_class"]], on="area_code", how="left")
     else:
         table["robust_class"] = pd.array([pd.NA] * len(table), dtype="boolean")
-    names = regso_names(store).set_index("area_code")
     table = table.merge(official[["area_code", "official_type"]], on="area_code", how="outer")
-    table["area_name"] = [
-        f"{names.loc[c, 'kommun_name']} ({names.loc[c, 'regso_name']})"
-        if c in names.index
-        else None
-        for c in table["area_code"]
-    ]
+    table = with_area_names(store, table, level=LEVEL, version=VERSION)
     both = table["area_type"].notna() & table["official_type"].notna()
     pairs = zip(table["area_type"], table["official_type"], both, strict=True)
     table["agree"] = pd.array(
@@ -286,4 +283,5 @@ def published_transitions(
         )
     frame = df.assign(**{"class": df["official_type"].astype(np.int64)})
     matrix, moves = class_transitions(frame, period_from=p_from, period_to=p_to, better="higher")
+    moves = with_area_names(store, moves, level=LEVEL, version=VERSION)
     return PublishedTransitions(matrix, moves, p_from, p_to)

@@ -109,7 +109,12 @@ def compose_links(links: pd.DataFrame, *, from_version: str, to_version: str) ->
             "areal",
         )
         for preferred in preferences:
-            family = [m for m in methods if m == preferred or m.startswith(preferred + "_")]
+            # a stored composed method ("scb_changes+areal") belongs to its first step's family
+            family = [
+                m
+                for m in methods
+                if (head := str(m).split("+")[0]) == preferred or head.startswith(preferred + "_")
+            ]
             if preferred in ("scb_changes", "code_rule") and family:
                 step = step[step["method"].isin(family)]
                 break
@@ -195,6 +200,41 @@ def area_indicators(
     return out
 
 
+def indicator_table(
+    store: Store,
+    *,
+    level: str,
+    version: str | None = None,
+    periods: Sequence[str] | None = None,
+    indicators: Sequence[str] | None = None,
+    smooth: bool = False,
+) -> pd.DataFrame:
+    """:func:`area_indicators` for a reader: the areas' names first
+    (:func:`~omradesbild.services.names.with_area_names`).
+
+    Raises
+    ------
+    NotFoundError
+        No indicator can be computed in the periods asked; the message names the periods
+        in which they can.
+    """
+    from omradesbild.followup._common import sort_periods
+    from omradesbild.services.names import with_area_names
+
+    kw = {"level": level, "version": version, "indicators": indicators}
+    out = area_indicators(store, periods=periods, smooth=smooth, **kw)  # type: ignore[arg-type]
+    if out.empty and periods:
+        every = area_indicators(store, **kw)  # type: ignore[arg-type]
+        have = sort_periods(every["period"].astype(str).unique()) if not every.empty else []
+        what = ", ".join(indicators) if indicators else "indicators"
+        raise NotFoundError(
+            f"no {what} can be computed for {level} in {', '.join(map(str, periods))}; "
+            f"periods with them in the store: {', '.join(have) or 'none'}"
+        )
+    ver = None if level == "country" else resolve_version(store, level, version)
+    return with_area_names(store, out, level=level, version=ver)
+
+
 def check_picture(method: IndexMethod) -> None:
     """Refuse a method that mixes socioeconomic and crime/insecurity indicators silently."""
     from omradesbild.indicators import default_catalogue
@@ -271,10 +311,39 @@ def method_indicators(
     )
     if ind.empty:
         raise NotFoundError(
-            f"no indicators of method {method.id!r} can be computed for {level} in {period}: "
-            "the variables they need are not in the store (see 'omradesbild indicators list')"
+            _no_method_indicators(store, method, level, period, version, base_version)
         )
     return ind
+
+
+def _no_method_indicators(
+    store: Store,
+    method: IndexMethod,
+    level: str,
+    period: str,
+    version: str | None,
+    base_version: str,
+) -> str:
+    """Why no indicator of ``method`` exists in ``period``: the periods that have them, or
+    that the store holds none of their variables."""
+    needed = {i.source_column for i in method.indicators} | {f.column for f in method.fallbacks}
+    every = area_indicators(
+        store,
+        level=level,
+        version=version,
+        indicators=sorted(needed & _catalogue_ids()),
+        base_version=base_version,
+    )
+    head = f"no indicators of method {method.id!r} can be computed for {level} in {period}"
+    if every.empty:
+        return (
+            f"{head}: the variables they need are not in the store (see 'omradesbild "
+            "indicators list')"
+        )
+    from omradesbild.followup._common import sort_periods
+
+    have = sort_periods(every["period"].astype(str).unique())
+    return f"{head}; periods with them in the store: {', '.join(have)}"
 
 
 def area_index(

@@ -50,7 +50,8 @@ def _held(store: Store, variable: str) -> pd.DataFrame:
 def variable_values(
     store: Store, variable: str, period: str | int, *, version: str = BASE_VERSION
 ) -> pd.DataFrame:
-    """One variable for every area of one boundary version in one period.
+    """One variable for every area of one boundary version in one period, the areas'
+    names first (:func:`~omradesbild.services.names.with_area_names`).
 
     Raises
     ------
@@ -61,7 +62,9 @@ def variable_values(
     store.require_variable(variable)
     df = store.variable_values(variable, str(period), area_version=version)
     if not df.empty:
-        return df
+        from omradesbild.services.names import with_area_names
+
+        return with_area_names(store, df, version=version)
     held = _held(store, variable)
     mine = held.loc[held["area_version"] == version, "period"].astype(str)
     if mine.empty:

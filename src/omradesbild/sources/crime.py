@@ -18,8 +18,6 @@ helpers (decoding, delimiter, row validation) are in :mod:`omradesbild.sources.c
 
 from __future__ import annotations
 
-import csv
-import io
 import logging
 import re
 import unicodedata
@@ -30,7 +28,6 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from omradesbild.areas.codes import DESO_RE
 from omradesbild.config import DEFAULT_VERSION
 from omradesbild.errors import ConfigError, InputError
 from omradesbild.sources.base import (
@@ -38,23 +35,24 @@ from omradesbild.sources.base import (
     VARIABLE_COLUMNS,
     Observations,
     SourceMeta,
-    bytes_checksum,
 )
 from omradesbild.sources.crime_csv import (
+    _ISO_DATE,
     COL_CODE,
     COL_COUNT,
     COL_DESO,
     COL_KOMMUN,
     COL_LABEL,
     DATE_FIELDS,
+    REG_FIELD,
     DateField,
-    _check,
-    _decode,
-    _first_wrong_width,
+    _check_values,
+    _drop_repeated_headers,
     _line_locator,
-    _mismatch,
+    _read_header,
+    _read_table,
+    _read_text,
     _resolve_kommun,
-    _sniff_delimiter,
     _stripped,
     _values,
 )
@@ -83,9 +81,6 @@ ROW_COLUMNS: tuple[str, ...] = (
     "kommun_code",  # 4-digit kommun code, or "" / None when unknown
     "count",  # Antal, non-negative integer
 )
-
-_DIGITS = re.compile(r"[0-9]+")
-_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 
 # --------------------------------------------------------------------------------------------
@@ -276,111 +271,18 @@ def read_crime_file(
     path = Path(path)
     if date_field not in DATE_FIELDS:
         raise ConfigError(f"date_field must be one of {list(DATE_FIELDS)}, not {date_field!r}")
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise InputError(f"cannot read the file: {exc.strerror or exc}", file=path) from None
-    if not data.strip():
-        raise InputError(
-            "the file is empty", file=path, expected="a header line and one row per report"
-        )
-    checksum = bytes_checksum(data)
-    text, encoding = _decode(data, path)
-    del data
-    end = text.find("\n")
-    header_line = (text if end < 0 else text[:end]).rstrip("\r")
-    sep = _sniff_delimiter(header_line)
-    header = [h.strip() for h in next(csv.reader([header_line], delimiter=sep), [])]
-
-    value_cols = [COL_CODE, COL_LABEL, date_field, COL_KOMMUN, COL_DESO, COL_COUNT]
-    missing = [c for c in value_cols if c not in header]
-    reg_field = "Inskrivningsdatum"
-    if reg_field in header and reg_field not in value_cols:
-        value_cols.append(reg_field)
-    if missing:
-        raise InputError(
-            f"missing column(s) {missing}; columns found: {header}",
-            file=path,
-            row=1,
-            expected=(
-                "the Police's extract header "
-                '"","Id","Brottskod","Brottskod.klartext","Inskrivningsdatum","Brottsdatum",'
-                '"Kommun","Län","DeSO.område","Antal" (comma- or semicolon-separated)'
-            ),
-        )
+    text, encoding, checksum = _read_text(path)
+    sep, header, value_cols = _read_header(text, date_field, path)
     locate = _line_locator(text, sep)
-    # Pass the stripped names so that e.g. " Antal" in the header still matches.
-    try:
-        raw = pd.read_csv(
-            io.StringIO(text),
-            sep=sep,
-            header=0,
-            names=header,
-            # No usecols: with it pandas silently truncates rows that have too many fields.
-            dtype=str,  # never dtype="category": it infers numeric categories ("0581" -> 581)
-            na_filter=False,
-            skip_blank_lines=True,
-            engine="c",
-        )
-    except (pd.errors.ParserError, ValueError) as exc:
-        raise InputError(
-            f"the file is not a well-formed CSV table: {exc}".replace("\n", " "),
-            file=path,
-            row=_first_wrong_width(text, sep, len(header)),
-            expected=f"{len(header)} {sep!r}-separated fields on every line",
-        ) from None
+    raw = _read_table(text, sep, header, path)
     del text
 
     positions = np.arange(len(raw))
     cols = {c: _stripped(raw[c].astype("category")) for c in value_cols}
     del raw
-    # Drop repeated header lines (e.g. two extracts concatenated).
-    repeated = np.ones(len(positions), dtype=bool)
-    for c in (COL_CODE, COL_COUNT, COL_DESO):
-        repeated &= (cols[c] == c).to_numpy()
-    n_repeated = int(repeated.sum())
-    if n_repeated:
-        keep = ~repeated
-        positions = positions[keep]
-        cols = {c: s[keep].reset_index(drop=True) for c, s in cols.items()}
-        cols = {c: s.cat.remove_unused_categories() for c, s in cols.items()}
-
-    def check(c: str, bad: np.ndarray, problem: str, expected: str) -> None:
-        _check(
-            cols[c],
-            bad,
-            path=path,
-            field=c,
-            problem=problem,
-            expected=expected,
-            positions=positions,
-            locate=locate,
-        )
-
-    code_cats = cols[COL_CODE].cat.categories.astype(str)
-    check(
-        COL_CODE,
-        _mismatch(code_cats, _DIGITS),
-        "offence code is not numeric",
-        "digits only, e.g. 1211",
-    )
-    date_cats = cols[date_field].cat.categories.astype(str)
-    parsed = pd.to_datetime(date_cats, format="%Y-%m-%d", errors="coerce")
-    bad_date = _mismatch(date_cats, _ISO_DATE) | np.asarray(parsed.isna(), dtype=bool)
-    check(date_field, bad_date, "not a valid date", "an ISO date yyyy-mm-dd, e.g. 2022-01-31")
-    count_cats = cols[COL_COUNT].cat.categories.astype(str)
-    check(
-        COL_COUNT,
-        _mismatch(count_cats, _DIGITS),
-        "count is not a non-negative integer",
-        "a non-negative integer, e.g. 1",
-    )
-    deso_cats = cols[COL_DESO].cat.categories.astype(str)
-    check(
-        COL_DESO,
-        _mismatch(deso_cats, DESO_RE) & (deso_cats != ""),
-        "not a DeSO code",
-        "blank (not geocoded) or 4-digit kommun + A/B/C + 4 digits, e.g. 0114C1010",
+    cols, positions, n_repeated = _drop_repeated_headers(cols, positions)
+    date_cats, count_cats = _check_values(
+        cols, date_field, path=path, positions=positions, locate=locate
     )
 
     deso = _values(cols[COL_DESO])
@@ -398,7 +300,7 @@ def read_crime_file(
     )
     suffix = BY_REGISTRATION if date_field == "Inskrivningsdatum" else ""
     obs = aggregate_crime(rows, variable_suffix=suffix)
-    coverage = _coverage(rows, cols, date_field, reg_field, path)
+    coverage = _coverage(rows, cols, date_field, REG_FIELD, path)
     variables = _variables(cols[COL_CODE], cols[COL_LABEL], suffix=suffix, date_field=date_field)
 
     notes = [

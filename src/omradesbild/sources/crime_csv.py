@@ -16,8 +16,9 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
-from omradesbild.areas.codes import KOMMUN_RE
+from omradesbild.areas.codes import DESO_RE, KOMMUN_RE
 from omradesbild.errors import ConfigError, InputError
+from omradesbild.sources.base import bytes_checksum
 
 log = logging.getLogger(__name__)
 
@@ -31,6 +32,10 @@ COL_COUNT = "Antal"
 DATE_FIELDS: tuple[str, ...] = ("Brottsdatum", "Inskrivningsdatum")
 
 _SNIFF_BYTES = 8192
+_DIGITS = re.compile(r"[0-9]+")
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+#: The registration date column, read whichever date gives the period (for the coverage).
+REG_FIELD = "Inskrivningsdatum"
 
 
 def _decode(data: bytes, path: Path) -> tuple[str, str]:
@@ -224,3 +229,134 @@ def _resolve_kommun(
         )
     out[need] = codes[inverse]
     return out
+
+
+def _read_text(path: Path) -> tuple[str, str, str]:
+    """(text, encoding, checksum) of a non-empty file."""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise InputError(f"cannot read the file: {exc.strerror or exc}", file=path) from None
+    if not data.strip():
+        raise InputError(
+            "the file is empty", file=path, expected="a header line and one row per report"
+        )
+    checksum = bytes_checksum(data)
+    text, encoding = _decode(data, path)
+    return text, encoding, checksum
+
+
+def _read_header(text: str, date_field: str, path: Path) -> tuple[str, list[str], list[str]]:
+    """(delimiter, stripped header names, the columns to read); raises for missing columns."""
+    end = text.find("\n")
+    header_line = (text if end < 0 else text[:end]).rstrip("\r")
+    sep = _sniff_delimiter(header_line)
+    header = [h.strip() for h in next(csv.reader([header_line], delimiter=sep), [])]
+
+    value_cols = [COL_CODE, COL_LABEL, date_field, COL_KOMMUN, COL_DESO, COL_COUNT]
+    missing = [c for c in value_cols if c not in header]
+    reg_field = REG_FIELD
+    if reg_field in header and reg_field not in value_cols:
+        value_cols.append(reg_field)
+    if missing:
+        raise InputError(
+            f"missing column(s) {missing}; columns found: {header}",
+            file=path,
+            row=1,
+            expected=(
+                "the Police's extract header "
+                '"","Id","Brottskod","Brottskod.klartext","Inskrivningsdatum","Brottsdatum",'
+                '"Kommun","Län","DeSO.område","Antal" (comma- or semicolon-separated)'
+            ),
+        )
+    return sep, header, value_cols
+
+
+def _read_table(text: str, sep: str, header: list[str], path: Path) -> pd.DataFrame:
+    """Every field as text; raises for rows with the wrong number of fields."""
+    # Pass the stripped names so that e.g. " Antal" in the header still matches.
+    try:
+        return pd.read_csv(
+            io.StringIO(text),
+            sep=sep,
+            header=0,
+            names=header,
+            # No usecols: with it pandas silently truncates rows that have too many fields.
+            dtype=str,  # never dtype="category": it infers numeric categories ("0581" -> 581)
+            na_filter=False,
+            skip_blank_lines=True,
+            engine="c",
+        )
+    except (pd.errors.ParserError, ValueError) as exc:
+        raise InputError(
+            f"the file is not a well-formed CSV table: {exc}".replace("\n", " "),
+            file=path,
+            row=_first_wrong_width(text, sep, len(header)),
+            expected=f"{len(header)} {sep!r}-separated fields on every line",
+        ) from None
+
+
+def _drop_repeated_headers(
+    cols: dict[str, pd.Series], positions: np.ndarray
+) -> tuple[dict[str, pd.Series], np.ndarray, int]:
+    """Drop repeated header lines (e.g. two extracts concatenated); also return their number."""
+    repeated = np.ones(len(positions), dtype=bool)
+    for c in (COL_CODE, COL_COUNT, COL_DESO):
+        repeated &= (cols[c] == c).to_numpy()
+    n_repeated = int(repeated.sum())
+    if n_repeated:
+        keep = ~repeated
+        positions = positions[keep]
+        cols = {c: s[keep].reset_index(drop=True) for c, s in cols.items()}
+        cols = {c: s.cat.remove_unused_categories() for c, s in cols.items()}
+    return cols, positions, n_repeated
+
+
+def _check_values(
+    cols: dict[str, pd.Series],
+    date_field: str,
+    *,
+    path: Path,
+    positions: np.ndarray,
+    locate: Callable[[int], int],
+) -> tuple[pd.Index, pd.Index]:
+    """Check codes, dates, counts and DeSO codes; return the date and count categories."""
+
+    def check(c: str, bad: np.ndarray, problem: str, expected: str) -> None:
+        _check(
+            cols[c],
+            bad,
+            path=path,
+            field=c,
+            problem=problem,
+            expected=expected,
+            positions=positions,
+            locate=locate,
+        )
+
+    code_cats = cols[COL_CODE].cat.categories.astype(str)
+    check(
+        COL_CODE,
+        _mismatch(code_cats, _DIGITS),
+        "offence code is not numeric",
+        "digits only, e.g. 1211",
+    )
+    date_cats = cols[date_field].cat.categories.astype(str)
+    parsed = pd.to_datetime(date_cats, format="%Y-%m-%d", errors="coerce")
+    bad_date = _mismatch(date_cats, _ISO_DATE) | np.asarray(parsed.isna(), dtype=bool)
+    check(date_field, bad_date, "not a valid date", "an ISO date yyyy-mm-dd, e.g. 2022-01-31")
+    count_cats = cols[COL_COUNT].cat.categories.astype(str)
+    check(
+        COL_COUNT,
+        _mismatch(count_cats, _DIGITS),
+        "count is not a non-negative integer",
+        "a non-negative integer, e.g. 1",
+    )
+    deso_cats = cols[COL_DESO].cat.categories.astype(str)
+    check(
+        COL_DESO,
+        _mismatch(deso_cats, DESO_RE) & (deso_cats != ""),
+        "not a DeSO code",
+        "blank (not geocoded) or 4-digit kommun + A/B/C + 4 digits, e.g. 0114C1010",
+    )
+    return date_cats, count_cats

@@ -136,29 +136,7 @@ def read_police_areas(path: str | Path, *, year: int, repair: bool = False) -> A
             field=missing[0],
             expected="fields " + ", ".join(_SHAPE_FIELDS),
         )
-    codes: list[str] = []
-    categories: list[str] = []
-    for i, (name, kat, ort) in enumerate(
-        zip(gdf["NAMN"].tolist(), gdf["KATEGORI"].tolist(), gdf["ORT"].tolist(), strict=True),
-        start=1,
-    ):
-        name_s = "" if pd.isna(name) else str(name)
-        ort_s = "" if pd.isna(ort) else str(ort)
-        if not slugify(name_s):
-            raise InputError(
-                f"feature {i} has no name", file=p, row=i, field="NAMN", expected="an area name"
-            )
-        codes.append(police_area_code(ort_s, name_s))
-        cat = normalise_police_category("" if pd.isna(kat) else str(kat))
-        if cat is None:
-            raise InputError(
-                f"feature {i} ({name_s}): unknown category {kat!r}",
-                file=p,
-                row=i,
-                field="KATEGORI",
-                expected="one of " + ", ".join(POLICE_CATEGORIES.values()),
-            )
-        categories.append(cat)
+    codes, categories = _codes_and_categories(gdf, p)
     gdf = gdf.assign(_code=codes)
     version = f"police{year}"
     areas, repaired = build_areas(
@@ -210,6 +188,34 @@ def read_police_areas(path: str | Path, *, year: int, repair: bool = False) -> A
         notes=notes,
     )
     return Areas(source=meta, areas=areas, classifications=classes)
+
+
+def _codes_and_categories(gdf: pd.DataFrame, p: Path) -> tuple[list[str], list[str]]:
+    """Area code (from ORT and NAMN) and normalised category of every feature, checked."""
+    codes: list[str] = []
+    categories: list[str] = []
+    for i, (name, kat, ort) in enumerate(
+        zip(gdf["NAMN"].tolist(), gdf["KATEGORI"].tolist(), gdf["ORT"].tolist(), strict=True),
+        start=1,
+    ):
+        name_s = "" if pd.isna(name) else str(name)
+        ort_s = "" if pd.isna(ort) else str(ort)
+        if not slugify(name_s):
+            raise InputError(
+                f"feature {i} has no name", file=p, row=i, field="NAMN", expected="an area name"
+            )
+        codes.append(police_area_code(ort_s, name_s))
+        cat = normalise_police_category("" if pd.isna(kat) else str(kat))
+        if cat is None:
+            raise InputError(
+                f"feature {i} ({name_s}): unknown category {kat!r}",
+                file=p,
+                row=i,
+                field="KATEGORI",
+                expected="one of " + ", ".join(POLICE_CATEGORIES.values()),
+            )
+        categories.append(cat)
+    return codes, categories
 
 
 #: Prefix of the warning :func:`aktualitet_warning` gives (and ``source.notes`` carries).
@@ -326,51 +332,7 @@ def read_police_list(path: str | Path, *, year: int = 2025) -> Areas:
     links: list[dict[str, object]] = []
     seen: dict[str, int] = {}
     for i, r in enumerate(rows, start=2):
-        name, kommun = r.get("name", ""), r.get("kommun", "")
-        if not slugify(name):
-            raise InputError("empty name", file=p, row=i, field="name", expected="an area name")
-        problem = validate_code(kommun, "kommun")
-        if problem is not None:
-            raise InputError(
-                f"{kommun!r} is not a kommun code", file=p, row=i, field="kommun", expected=problem
-            )
-        cat = normalise_police_category(r.get("category", ""))
-        if cat is None:
-            raise InputError(
-                f"unknown category {r.get('category', '')!r}",
-                file=p,
-                row=i,
-                field="category",
-                expected="one of " + _allowed_categories(),
-            )
-        risk23 = _parse_bool(r.get("riskomrade_2023", ""), file=p, row=i, field="riskomrade_2023")
-        regsos = [c.strip() for c in r.get("regso2025_approx", "").split(";") if c.strip()]
-        for rc in regsos:
-            problem = validate_code(rc, "regso")
-            if problem is not None:
-                raise InputError(
-                    f"{rc!r} is not a RegSO code",
-                    file=p,
-                    row=i,
-                    field="regso2025_approx",
-                    expected=problem,
-                )
-            if rc[:4] != kommun:
-                raise InputError(
-                    f"RegSO {rc} lies outside kommun {kommun}",
-                    file=p,
-                    row=i,
-                    field="regso2025_approx",
-                    expected=f"RegSO codes starting with {kommun}",
-                )
-        if len(set(regsos)) != len(regsos):
-            raise InputError(
-                "a RegSO code is listed twice",
-                file=p,
-                row=i,
-                field="regso2025_approx",
-                expected="each RegSO once",
-            )
+        name, kommun, cat, risk23, regsos = _checked_list_row(r, file=p, row=i)
         code = police_area_code(kommun, name)
         if code in seen:
             raise InputError(
@@ -415,19 +377,7 @@ def read_police_list(path: str | Path, *, year: int = 2025) -> Areas:
                 "attributes": json.dumps({"trend_vs_2024": trend}, ensure_ascii=False),
             }
         )
-        links.extend(
-            {
-                "from_code": code,
-                "from_level": "police_area",
-                "from_version": version,
-                "to_code": rc,
-                "to_level": "regso",
-                "to_version": "regso2025",
-                "weight": 1.0 / len(regsos),
-                "method": "name_match_approx",
-            }
-            for rc in regsos
-        )
+        links.extend(_regso_links(code, version, regsos))
     if not areas:
         raise InputError("holds no areas", file=p, expected="one row per police area")
     meta = SourceMeta.of_file(
@@ -445,3 +395,72 @@ def read_police_list(path: str | Path, *, year: int = 2025) -> Areas:
         links=pd.DataFrame(links, columns=list(LINK_COLUMNS)),
         classifications=pd.DataFrame(classes, columns=list(CLASSIFICATION_COLUMNS)),
     )
+
+
+def _checked_list_row(
+    r: dict[str, str], *, file: Path, row: int
+) -> tuple[str, str, str, bool, list[str]]:
+    """(name, kommun, category, riskomrade_2023, RegSO codes) of one list row, checked."""
+    name, kommun = r.get("name", ""), r.get("kommun", "")
+    if not slugify(name):
+        raise InputError("empty name", file=file, row=row, field="name", expected="an area name")
+    problem = validate_code(kommun, "kommun")
+    if problem is not None:
+        raise InputError(
+            f"{kommun!r} is not a kommun code", file=file, row=row, field="kommun", expected=problem
+        )
+    cat = normalise_police_category(r.get("category", ""))
+    if cat is None:
+        raise InputError(
+            f"unknown category {r.get('category', '')!r}",
+            file=file,
+            row=row,
+            field="category",
+            expected="one of " + _allowed_categories(),
+        )
+    risk23 = _parse_bool(r.get("riskomrade_2023", ""), file=file, row=row, field="riskomrade_2023")
+    regsos = [c.strip() for c in r.get("regso2025_approx", "").split(";") if c.strip()]
+    for rc in regsos:
+        problem = validate_code(rc, "regso")
+        if problem is not None:
+            raise InputError(
+                f"{rc!r} is not a RegSO code",
+                file=file,
+                row=row,
+                field="regso2025_approx",
+                expected=problem,
+            )
+        if rc[:4] != kommun:
+            raise InputError(
+                f"RegSO {rc} lies outside kommun {kommun}",
+                file=file,
+                row=row,
+                field="regso2025_approx",
+                expected=f"RegSO codes starting with {kommun}",
+            )
+    if len(set(regsos)) != len(regsos):
+        raise InputError(
+            "a RegSO code is listed twice",
+            file=file,
+            row=row,
+            field="regso2025_approx",
+            expected="each RegSO once",
+        )
+    return name, kommun, cat, risk23, regsos
+
+
+def _regso_links(code: str, version: str, regsos: list[str]) -> list[dict[str, object]]:
+    """Links of a police area to its RegSO 2025 (name matches, equal weights 1/n)."""
+    return [
+        {
+            "from_code": code,
+            "from_level": "police_area",
+            "from_version": version,
+            "to_code": rc,
+            "to_level": "regso",
+            "to_version": "regso2025",
+            "weight": 1.0 / len(regsos),
+            "method": "name_match_approx",
+        }
+        for rc in regsos
+    ]

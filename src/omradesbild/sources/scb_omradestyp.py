@@ -199,30 +199,9 @@ def read_scb_omradestyp(path: str | Path, *, regso: pd.DataFrame) -> PublishedTy
                 expected="one row per RegSO",
             )
         seen[code] = i + 1
-        for j, year in years:
-            value = r[j].strip('"') if j < len(r) else ""
-            if value in SCB_MISSING_MARKERS or value == "":
-                n_missing += 1
-                continue
-            if value not in _TYPES:
-                raise InputError(
-                    f"{value!r} is not an områdestyp",
-                    file=p,
-                    row=i + 1,
-                    field=year,
-                    expected="1, 2, 3, 4 or 5 (or SCB's '..' for missing)",
-                )
-            records.append(
-                {
-                    "area_code": code,
-                    "level": LEVEL,
-                    "version": VERSION,
-                    "scheme": PUBLISHED_SCHEME,
-                    "period": year,
-                    "category": value,
-                    "attributes": json.dumps({"name": r[0]}, ensure_ascii=False),
-                }
-            )
+        row_records, row_missing = _type_records(r, code, years, file=p, row=i + 1)
+        records.extend(row_records)
+        n_missing += row_missing
     missing = [
         Unmatched(
             None, f"{display_name(str(k), str(n))} [{c}]", "RegSO of SCB's key not in the file"
@@ -247,6 +226,39 @@ def read_scb_omradestyp(path: str | Path, *, regso: pd.DataFrame) -> PublishedTy
     return PublishedTypes(
         parsed, [y for _, y in years], n_rows, unmatched, missing, missing_values=n_missing
     )
+
+
+def _type_records(
+    r: list[str], code: str, years: list[tuple[int, str]], *, file: Path, row: int
+) -> tuple[list[dict[str, object]], int]:
+    """Classification rows of one RegSO (one per year with a type), and its missing values."""
+    records: list[dict[str, object]] = []
+    n_missing = 0
+    for j, year in years:
+        value = r[j].strip('"') if j < len(r) else ""
+        if value in SCB_MISSING_MARKERS or value == "":
+            n_missing += 1
+            continue
+        if value not in _TYPES:
+            raise InputError(
+                f"{value!r} is not an områdestyp",
+                file=file,
+                row=row,
+                field=year,
+                expected="1, 2, 3, 4 or 5 (or SCB's '..' for missing)",
+            )
+        records.append(
+            {
+                "area_code": code,
+                "level": LEVEL,
+                "version": VERSION,
+                "scheme": PUBLISHED_SCHEME,
+                "period": year,
+                "category": value,
+                "attributes": json.dumps({"name": r[0]}, ensure_ascii=False),
+            }
+        )
+    return records, n_missing
 
 
 # -- the same series from SCB's PX-Web API ---------------------------------------------------------

@@ -112,71 +112,12 @@ class StoreWrites:
         links = _with_columns(parsed.links, LINK_COLUMNS)
         classes = _with_columns(parsed.classifications, CLASSIFICATION_COLUMNS)
         ref = parsed.source.reference
-        _check_unique(areas, ["area_code", "version"], ref)
-        _check_unique(links, ["from_code", "from_version", "to_code", "to_version", "method"], ref)
-        _check_unique(classes, ["area_code", "version", "scheme", "period"], ref)
-        for level, code in zip(areas["level"], areas["area_code"], strict=True):
-            problem = validate_code(str(code), str(level))
-            if problem is not None:
-                raise InputError(
-                    f"area code {code!r} is not a valid {level} code",
-                    file=ref,
-                    field="area_code",
-                    expected=problem,
-                )
+        _check_areas(areas, links, classes, ref)
         sid = parsed.source.source_id
         with self.transaction() as con:
             before = self._counts(con)
             self._write_source(con, parsed.source)
-            if len(areas):
-                a = areas.assign(source_id=sid)
-                con.register("_in_areas", a)
-                con.execute(
-                    """
-                    INSERT INTO areas
-                    SELECT area_code, level, version, name, parent_code, parent_level,
-                           parent_version, geometry, attributes, source_id FROM _in_areas
-                    ON CONFLICT (area_code, version) DO UPDATE SET
-                        level = excluded.level,
-                        name = coalesce(excluded.name, areas.name),
-                        parent_code = coalesce(excluded.parent_code, areas.parent_code),
-                        parent_level = coalesce(excluded.parent_level, areas.parent_level),
-                        parent_version = coalesce(excluded.parent_version, areas.parent_version),
-                        geometry = coalesce(excluded.geometry, areas.geometry),
-                        attributes = coalesce(excluded.attributes, areas.attributes),
-                        source_id = CASE
-                            WHEN excluded.geometry IS NOT NULL OR areas.geometry IS NULL
-                            THEN excluded.source_id ELSE areas.source_id END
-                    """
-                )
-                con.unregister("_in_areas")
-            if len(links):
-                lk = links.assign(source_id=sid, weight=links["weight"].astype("float64"))
-                con.register("_in_links", lk)
-                con.execute(
-                    """
-                    INSERT INTO links
-                    SELECT from_code, from_level, from_version, to_code, to_level, to_version,
-                           weight, method, source_id FROM _in_links
-                    ON CONFLICT (from_code, from_version, to_code, to_version, method)
-                    DO UPDATE SET weight = excluded.weight, source_id = excluded.source_id
-                    """
-                )
-                con.unregister("_in_links")
-            if len(classes):
-                c = classes.assign(source_id=sid)
-                con.register("_in_classes", c)
-                con.execute(
-                    """
-                    INSERT INTO classifications
-                    SELECT area_code, level, version, scheme, period, category, attributes,
-                           source_id FROM _in_classes
-                    ON CONFLICT (area_code, version, scheme, period)
-                    DO UPDATE SET category = excluded.category, attributes = excluded.attributes,
-                                  source_id = excluded.source_id
-                    """
-                )
-                con.unregister("_in_classes")
+            _upsert_areas(con, areas, links, classes, sid)
             after = self._counts(con)
             n_new = sum(after[k] - before[k] for k in after)
             report = IngestReport(
@@ -240,52 +181,8 @@ class StoreWrites:
             if require_known_areas:
                 self._check_known_areas(con, ref)
             self._write_source(con, parsed.source)
-            if len(variables):
-                con.register("_in_vars", variables.assign(source_id=sid))
-                con.execute(
-                    """
-                    INSERT INTO variables
-                    SELECT variable, label, unit, description, source_id FROM _in_vars
-                    ON CONFLICT (variable) DO UPDATE SET
-                        label = coalesce(excluded.label, variables.label),
-                        unit = coalesce(excluded.unit, variables.unit),
-                        description = coalesce(excluded.description, variables.description)
-                    """
-                )
-                con.unregister("_in_vars")
-            con.execute(
-                """
-                CREATE OR REPLACE TEMP TABLE _delta AS
-                SELECT i.*, coalesce(c.revision, 0) + 1 AS revision,
-                       c.revision IS NOT NULL AS is_revision
-                FROM _in_obs i
-                LEFT JOIN (
-                    SELECT o.area_code, o.area_version, o.variable, o.period, o.revision,
-                           o.value, o.unit, o.missing_reason
-                    FROM current_observations o
-                    SEMI JOIN _in_obs k USING (area_code, area_version, variable)
-                ) c USING (area_code, area_version, variable, period)
-                WHERE c.revision IS NULL
-                   OR c.value IS DISTINCT FROM i.value
-                   OR c.unit IS DISTINCT FROM i.unit
-                   OR c.missing_reason IS DISTINCT FROM i.missing_reason
-                """
-            )
-            row = con.execute(
-                "SELECT count(*) FILTER (NOT is_revision), count(*) FILTER (is_revision) "
-                "FROM _delta"
-            ).fetchone()
-            assert row is not None
-            n_new, n_rev = int(row[0]), int(row[1])
-            if n_new or n_rev:
-                con.execute(
-                    """
-                    INSERT INTO observations
-                    SELECT area_code, area_version, variable, period, revision, value, unit,
-                           missing_reason, ?, ? FROM _delta
-                    """,
-                    [sid, ts],
-                )
+            _upsert_variables(con, variables, sid)
+            n_new, n_rev = _write_revisions(con, sid, ts)
             con.execute("DROP TABLE _delta")
             con.unregister("_in_obs")
             report = IngestReport(
@@ -387,3 +284,133 @@ def _check_unique(df: pd.DataFrame, key: list[str], ref: str) -> None:
             field="+".join(key),
             expected="one value per key",
         )
+
+
+def _check_areas(areas: pd.DataFrame, links: pd.DataFrame, classes: pd.DataFrame, ref: str) -> None:
+    """Unique keys, and area codes valid for their level."""
+    _check_unique(areas, ["area_code", "version"], ref)
+    _check_unique(links, ["from_code", "from_version", "to_code", "to_version", "method"], ref)
+    _check_unique(classes, ["area_code", "version", "scheme", "period"], ref)
+    for level, code in zip(areas["level"], areas["area_code"], strict=True):
+        problem = validate_code(str(code), str(level))
+        if problem is not None:
+            raise InputError(
+                f"area code {code!r} is not a valid {level} code",
+                file=ref,
+                field="area_code",
+                expected=problem,
+            )
+
+
+def _upsert_areas(
+    con: duckdb.DuckDBPyConnection,
+    areas: pd.DataFrame,
+    links: pd.DataFrame,
+    classes: pd.DataFrame,
+    sid: str,
+) -> None:
+    """Insert or update areas, links and classifications (inside the caller's transaction)."""
+    if len(areas):
+        a = areas.assign(source_id=sid)
+        con.register("_in_areas", a)
+        con.execute(
+            """
+            INSERT INTO areas
+            SELECT area_code, level, version, name, parent_code, parent_level,
+                   parent_version, geometry, attributes, source_id FROM _in_areas
+            ON CONFLICT (area_code, version) DO UPDATE SET
+                level = excluded.level,
+                name = coalesce(excluded.name, areas.name),
+                parent_code = coalesce(excluded.parent_code, areas.parent_code),
+                parent_level = coalesce(excluded.parent_level, areas.parent_level),
+                parent_version = coalesce(excluded.parent_version, areas.parent_version),
+                geometry = coalesce(excluded.geometry, areas.geometry),
+                attributes = coalesce(excluded.attributes, areas.attributes),
+                source_id = CASE
+                    WHEN excluded.geometry IS NOT NULL OR areas.geometry IS NULL
+                    THEN excluded.source_id ELSE areas.source_id END
+            """
+        )
+        con.unregister("_in_areas")
+    if len(links):
+        lk = links.assign(source_id=sid, weight=links["weight"].astype("float64"))
+        con.register("_in_links", lk)
+        con.execute(
+            """
+            INSERT INTO links
+            SELECT from_code, from_level, from_version, to_code, to_level, to_version,
+                   weight, method, source_id FROM _in_links
+            ON CONFLICT (from_code, from_version, to_code, to_version, method)
+            DO UPDATE SET weight = excluded.weight, source_id = excluded.source_id
+            """
+        )
+        con.unregister("_in_links")
+    if len(classes):
+        c = classes.assign(source_id=sid)
+        con.register("_in_classes", c)
+        con.execute(
+            """
+            INSERT INTO classifications
+            SELECT area_code, level, version, scheme, period, category, attributes,
+                   source_id FROM _in_classes
+            ON CONFLICT (area_code, version, scheme, period)
+            DO UPDATE SET category = excluded.category, attributes = excluded.attributes,
+                          source_id = excluded.source_id
+            """
+        )
+        con.unregister("_in_classes")
+
+
+def _upsert_variables(con: duckdb.DuckDBPyConnection, variables: pd.DataFrame, sid: str) -> None:
+    """Insert new variables; fill the labels, units and descriptions the store lacks."""
+    if len(variables):
+        con.register("_in_vars", variables.assign(source_id=sid))
+        con.execute(
+            """
+            INSERT INTO variables
+            SELECT variable, label, unit, description, source_id FROM _in_vars
+            ON CONFLICT (variable) DO UPDATE SET
+                label = coalesce(excluded.label, variables.label),
+                unit = coalesce(excluded.unit, variables.unit),
+                description = coalesce(excluded.description, variables.description)
+            """
+        )
+        con.unregister("_in_vars")
+
+
+def _write_revisions(con: duckdb.DuckDBPyConnection, sid: str, ts: object) -> tuple[int, int]:
+    """Write the rows of ``_in_obs`` that are new or differ from their current revision
+    (into the temporary table ``_delta``, then ``observations``); return (new, revised)."""
+    con.execute(
+        """
+        CREATE OR REPLACE TEMP TABLE _delta AS
+        SELECT i.*, coalesce(c.revision, 0) + 1 AS revision,
+               c.revision IS NOT NULL AS is_revision
+        FROM _in_obs i
+        LEFT JOIN (
+            SELECT o.area_code, o.area_version, o.variable, o.period, o.revision,
+                   o.value, o.unit, o.missing_reason
+            FROM current_observations o
+            SEMI JOIN _in_obs k USING (area_code, area_version, variable)
+        ) c USING (area_code, area_version, variable, period)
+        WHERE c.revision IS NULL
+           OR c.value IS DISTINCT FROM i.value
+           OR c.unit IS DISTINCT FROM i.unit
+           OR c.missing_reason IS DISTINCT FROM i.missing_reason
+        """
+    )
+    row = con.execute(
+        "SELECT count(*) FILTER (NOT is_revision), count(*) FILTER (is_revision) FROM _delta"
+    ).fetchone()
+    assert row is not None
+    n_new, n_rev = int(row[0]), int(row[1])
+    if n_new or n_rev:
+        con.execute(
+            """
+            INSERT INTO observations
+            SELECT area_code, area_version, variable, period, revision, value, unit,
+                   missing_reason, ?, ? FROM _delta
+            """,
+            [sid, ts],
+        )
+    return n_new, n_rev

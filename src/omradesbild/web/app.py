@@ -24,7 +24,8 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
+from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 
@@ -112,10 +113,11 @@ def create_app(settings: WebSettings | None = None, *, warm: bool = True) -> Fas
         Precompute the default level and method in a background thread at start-up.
     """
     from omradesbild import __version__
-    from omradesbild.web.cache import WebData
+    from omradesbild.web.cache import WebData, configure_caches
     from omradesbild.web.entries import forget_public_generation
     from omradesbild.web.routes import router as explore_router
     from omradesbild.web.routes_partners import router as partners_router
+    from omradesbild.web.validation import check_request
 
     settings = settings if settings is not None else WebSettings.from_env()
 
@@ -145,6 +147,8 @@ def create_app(settings: WebSettings | None = None, *, warm: bool = True) -> Fas
         lifespan=lifespan,
         docs_url=None,  # served below from the installed swagger-ui-bundle, not a CDN
         redoc_url=None,
+        # Unknown method/level/period/lang/area are refused before any cache is touched.
+        dependencies=[Depends(check_request)],
     )
     _offline_docs(app)
     app.state.settings = settings
@@ -153,6 +157,9 @@ def create_app(settings: WebSettings | None = None, *, warm: bool = True) -> Fas
     app.state.store_path = Path(settings.store_path)
     app.state.partners_engine = None
     app.state.templates = make_templates(settings.lang)
+    configure_caches(
+        max_bytes=settings.cache_max_bytes, compute_max_bytes=settings.compute_cache_max_bytes
+    )
     app.state.data = WebData(
         settings.store_path,
         base_version=settings.base_version,
@@ -162,26 +169,60 @@ def create_app(settings: WebSettings | None = None, *, warm: bool = True) -> Fas
     )
     install_error_handlers(app)
     app.add_middleware(_RefreshPublicPagesOnWrite, forget=forget_public_generation)
+    _guards(app, settings)
     app.include_router(explore_router)
     app.include_router(partners_router)
     app.mount("/static", StaticFiles(directory=str(STATIC)), name="static")
     return app
 
 
+def _guards(app: FastAPI, settings: WebSettings) -> None:
+    """The guards around the app, outermost first: security headers, rate limit of the
+    expensive endpoints, body size (see :mod:`omradesbild.web.guards`)."""
+    from omradesbild.web.guards import BodyLimit, RateLimit, SecurityHeaders
+
+    # add_middleware puts each new one outside the ones before.
+    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(
+        RateLimit, per_minute=settings.rate_limit_per_minute, burst=settings.rate_limit_burst
+    )
+    cookie = str(getattr(settings, "session_cookie_name", None) or "omradesbild_session")
+    app.add_middleware(SecurityHeaders, session_cookie=cookie, hsts=settings.production)
+
+
 def _offline_docs(app: FastAPI) -> None:
     """Swagger UI at ``/docs`` with its JS and CSS from the installed swagger-ui-bundle."""
     from fastapi.openapi.docs import get_swagger_ui_html
-    from fastapi.responses import HTMLResponse
     from swagger_ui_bundle import swagger_ui_path
 
     app.mount("/static/swagger", StaticFiles(directory=str(swagger_ui_path)), name="swagger")
 
     @app.get("/docs", include_in_schema=False)
     def docs() -> HTMLResponse:
-        return get_swagger_ui_html(
+        page = get_swagger_ui_html(
             openapi_url=app.openapi_url or "/openapi.json",
             title="Områdesbild – API",
             swagger_js_url="/static/swagger/swagger-ui-bundle.js",
             swagger_css_url="/static/swagger/swagger-ui.css",
             swagger_favicon_url="/static/swagger/favicon-32x32.png",
         )
+        return _allow_inline_scripts(page)
+
+
+def _allow_inline_scripts(page: HTMLResponse) -> HTMLResponse:
+    """``page`` with a Content-Security-Policy allowing exactly its inline scripts (by
+    their SHA-256), else the app's policy (:data:`omradesbild.web.guards.CSP`)."""
+    import base64
+    import hashlib
+    import re
+
+    from omradesbild.web.guards import CSP
+
+    html = bytes(page.body).decode("utf-8")
+    hashes = [
+        "'sha256-" + base64.b64encode(hashlib.sha256(m.encode()).digest()).decode() + "'"
+        for m in re.findall(r"<script>(.*?)</script>", html, flags=re.S)
+    ]
+    policy = CSP.replace("script-src 'self'", "script-src 'self' " + " ".join(hashes))
+    page.headers["Content-Security-Policy"] = policy
+    return page

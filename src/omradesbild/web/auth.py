@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from omradesbild.errors import InputError
 from omradesbild.partners import security
-from omradesbild.partners.db import session_factory
+from omradesbild.partners.db import read_only, session_factory
 from omradesbild.partners.errors import CsrfError, NotAuthenticated, PermissionDenied
 from omradesbild.partners.models import Role, User
 from omradesbild.partners.service import Actor
@@ -60,6 +60,7 @@ def client_ip(request: Request) -> str:
 
 
 def _factory(request: Request) -> sessionmaker[Session]:
+    """Sessions whose transactions may write (on SQLite: ``BEGIN IMMEDIATE``)."""
     state = request.app.state
     factory = getattr(state, "partners_sessionmaker", None)
     if factory is None:
@@ -68,9 +69,30 @@ def _factory(request: Request) -> sessionmaker[Session]:
     return factory  # type: ignore[no-any-return]
 
 
+def read_factory(request: Request) -> sessionmaker[Session]:
+    """Sessions that only read: on SQLite they take no write lock (``BEGIN DEFERRED``)."""
+    state = request.app.state
+    factory = getattr(state, "partners_read_sessionmaker", None)
+    if factory is None:
+        factory = session_factory(read_only(state.partners_engine))
+        state.partners_read_sessionmaker = factory
+    return factory  # type: ignore[no-any-return]
+
+
+#: Requests that only read: their sessions take no write lock.
+READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
 def get_db(request: Request) -> Iterator[Session]:
-    """A session per request: committed when the handler returns, rolled back on error."""
-    with _factory(request)() as db:
+    """A session per request: committed when the handler returns, rolled back on error.
+
+    Used with ``scope="function"`` (see :data:`DB`): the commit runs when the route function
+    returns and before the response is sent, so a 2xx answer to a write is only ever sent
+    for a committed transaction (a failed commit becomes an error answer instead).
+    ``GET``/``HEAD``/``OPTIONS`` requests read without the write lock (:func:`read_factory`).
+    """
+    factory = read_factory(request) if request.method in READ_METHODS else _factory(request)
+    with factory() as db:
         try:
             yield db
             db.commit()
@@ -79,7 +101,8 @@ def get_db(request: Request) -> Iterator[Session]:
             raise
 
 
-DB = Annotated[Session, Depends(get_db)]
+#: The request's database session; ``scope="function"`` commits before the response is sent.
+DB = Annotated[Session, Depends(get_db, scope="function")]
 
 
 def current_user(request: Request, db: DB) -> User | None:

@@ -1,12 +1,15 @@
 """What the web app keeps in memory: the service layer's objects and finished answers.
 
 The computations are the service layer's (:mod:`omradesbild.services.level`,
-:mod:`omradesbild.services.area`); here they are cached with :func:`functools.lru_cache`,
-keyed on the store file's path and modification time: ingesting into the store invalidates
-the cache on the next request. The first request for a level (or an index method at a
-level) pays the computation; later requests only look up prepared objects, so pages and the
-API answer in milliseconds. Finished pages and JSON bodies are kept in an LRU response cache
-(:func:`memo`).
+:mod:`omradesbild.services.area`); here they are cached with
+:func:`~omradesbild.web.lru.bounded_cache`, keyed on the store file's path and modification
+time: ingesting into the store invalidates the cache on the next request. The first request
+for a level (or an index method at a level) pays the computation; later requests only look
+up prepared objects, so pages and the API answer in milliseconds. Finished pages and JSON
+bodies are kept in an LRU response cache (:func:`memo`). Both caches are bounded in entries
+and in bytes (``OMRADESBILD_CACHE_MAX_BYTES``, ``OMRADESBILD_COMPUTE_CACHE_MAX_BYTES``; see
+:mod:`omradesbild.web.lru`), and the query parameters that make cache keys are checked
+against the store before any cache is read (:mod:`omradesbild.web.validation`).
 """
 
 from __future__ import annotations
@@ -14,7 +17,6 @@ from __future__ import annotations
 import functools
 import gzip
 import threading
-from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -40,6 +42,7 @@ from omradesbild.services.level import (
     records,
 )
 from omradesbild.services.level import references as _level_references
+from omradesbild.web.lru import COMPUTE, ByteLRU, bounded_cache, set_compute_budget
 
 #: Levels that are not offered as pages (they are references or overlays).
 HIDDEN_LEVELS = frozenset({"country", "police_area"})
@@ -48,9 +51,16 @@ _LOCK = threading.RLock()
 
 
 # ------------------------------------------------------------------------ response cache
-_CACHE: OrderedDict[tuple[Any, ...], Any] = OrderedDict()
-_CACHE_LOCK = threading.Lock()
-_CACHE_SIZE = 50_000  # entries; a few per area (page, API, HTML) for every RegSO and more
+#: Finished pages, JSON bodies and view objects: a few per area (page, API, HTML) for every
+#: RegSO and more, bounded in entries and in bytes (``OMRADESBILD_CACHE_MAX_BYTES``).
+_CACHE: ByteLRU[tuple[Any, ...], Any] = ByteLRU(50_000, 2 * 1024**3)
+
+
+def configure_caches(*, max_bytes: int, compute_max_bytes: int) -> None:
+    """Set the byte bounds of the response cache and of the computations' cache."""
+    _CACHE.resize(max_bytes=max_bytes)
+    set_compute_budget(compute_max_bytes)
+
 
 MISS = object()
 
@@ -58,12 +68,7 @@ MISS = object()
 def cached(data: WebData, key: tuple[Any, ...]) -> Any:
     """The value :func:`memo` holds for ``key``, or :data:`MISS` (never computes, never
     waits for a computation: safe on the event loop)."""
-    full = (*data.key(), *key)
-    with _CACHE_LOCK:
-        if full in _CACHE:
-            _CACHE.move_to_end(full)
-            return _CACHE[full]
-    return MISS
+    return _CACHE.get((*data.key(), *key), MISS)
 
 
 def memo(data: WebData, key: tuple[Any, ...], build: Callable[[], Any]) -> Any:
@@ -73,10 +78,7 @@ def memo(data: WebData, key: tuple[Any, ...], build: Callable[[], Any]) -> Any:
         return value
     full = (*data.key(), *key)
     value = build()
-    with _CACHE_LOCK:
-        _CACHE[full] = value
-        while len(_CACHE) > _CACHE_SIZE:
-            _CACHE.popitem(last=False)
+    _CACHE.put(full, value)
     return value
 
 
@@ -170,7 +172,7 @@ class StoreInfo:
         return sorted({str(r["level"]) for r in self.levels})
 
 
-@functools.lru_cache(maxsize=8)
+@bounded_cache
 def _store_info(path: str, mtime: int) -> StoreInfo:
     with _open(path) as store:
         summary = store.summary()
@@ -196,7 +198,7 @@ def _store_info(path: str, mtime: int) -> StoreInfo:
     )
 
 
-@functools.lru_cache(maxsize=16)
+@bounded_cache
 def _level(
     path: str, mtime: int, level: str, version: str, base_version: str, threshold: int
 ) -> LevelIndicators:
@@ -206,13 +208,13 @@ def _level(
         )
 
 
-@functools.lru_cache(maxsize=8)
+@bounded_cache
 def _references(path: str, mtime: int, base_version: str, threshold: int) -> References:
     with _open(path) as store:
         return _level_references(store, base_version=base_version, threshold=threshold)
 
 
-@functools.lru_cache(maxsize=32)
+@bounded_cache
 def _index(
     path: str, mtime: int, method_id: str, level: str, version: str, base: str, threshold: int
 ) -> LevelIndex:
@@ -221,13 +223,13 @@ def _index(
     )
 
 
-@functools.lru_cache(maxsize=16)
+@bounded_cache
 def _police(path: str, mtime: int, level: str, version: str, period: str) -> PoliceData:
     with _open(path) as store:
         return police_data(store, level=level, version=version, period=period)
 
 
-@functools.lru_cache(maxsize=32)
+@bounded_cache
 def _picture(
     path: str,
     mtime: int,
@@ -252,7 +254,7 @@ def _picture(
     )
 
 
-@functools.lru_cache(maxsize=8)
+@bounded_cache
 def _geojson(path: str, mtime: int, level: str, version: str, tolerance: float) -> bytes:
     from omradesbild.services.geometry import level_geojson
 
@@ -260,12 +262,22 @@ def _geojson(path: str, mtime: int, level: str, version: str, tolerance: float) 
         return level_geojson(store, level=level, version=version, tolerance=tolerance)
 
 
+@functools.cache
+def _shipped_methods() -> tuple[str, ...]:
+    from omradesbild.index import shipped_methods
+
+    return tuple(shipped_methods())
+
+
+def shipped_method_ids() -> list[str]:
+    """Ids of the shipped index methods (read once)."""
+    return list(_shipped_methods())
+
+
 def clear_caches() -> None:
     """Forget every cached computation (tests)."""
-    for f in (_store_info, _level, _references, _index, _police, _picture, _geojson):
-        f.cache_clear()
-    with _CACHE_LOCK:
-        _CACHE.clear()
+    COMPUTE.clear()
+    _CACHE.clear()
 
 
 # ------------------------------------------------------------------------------ the facade
@@ -301,6 +313,11 @@ class WebData:
     def info(self) -> StoreInfo:
         with _LOCK:
             return _store_info(*self.key())
+
+    def info_if_cached(self) -> StoreInfo | None:
+        """:meth:`info` when it is in memory, else None (safe on the event loop)."""
+        found: StoreInfo | None = _store_info.peek(*self.key())  # type: ignore[attr-defined]
+        return found
 
     def check_level(self, level: str) -> str:
         """``level`` if the store has areas of it, else an :class:`InputError` (422)."""

@@ -1,5 +1,5 @@
 """Partners' approved input on the area pages, with the visibility rules of the partners'
-service; the anonymous view is cached until a submission changes."""
+service; the anonymous view is cached until the public content changes."""
 
 from __future__ import annotations
 
@@ -35,12 +35,10 @@ def partner_entries(request: Request, code: str) -> tuple[bool, list[dict[str, A
     return _approved_submissions(request, code)
 
 
-#: Changes whenever a submission is created, edited, submitted or moderated (each of these
-#: writes a version row): the key of the cached anonymous view of an area's submissions.
-_PARTNERS_GENERATION = (
-    "SELECT (SELECT count(*) FROM submission_versions), (SELECT count(*) FROM submissions), "
-    "(SELECT max(updated_at) FROM submissions)"
-)
+#: Changes whenever what anonymous visitors see changes (an approval, an edit or a change
+#: of visibility of a public submission; not a draft or anything else private): the key of
+#: the cached anonymous view of an area's submissions and of the anonymous area pages.
+_PARTNERS_GENERATION = "SELECT revision FROM public_revision WHERE id = 1"
 
 
 def _approved_submissions(request: Request, code: str) -> tuple[bool, list[dict[str, Any]]]:
@@ -48,7 +46,7 @@ def _approved_submissions(request: Request, code: str) -> tuple[bool, list[dict[
     rules of :func:`omradesbild.partners.service.list_submissions`), newest first.
 
     Also makes the logged-in user (and the CSRF token of the session) known to the page
-    layout. The anonymous view is cached until a submission changes (see
+    layout. The anonymous view is cached until the public content changes (see
     :func:`public_generation`).
     """
     engine = getattr(request.app.state, "partners_engine", None)
@@ -78,8 +76,8 @@ _GENERATION: dict[int, tuple[float, tuple[Any, ...]]] = {}
 def public_generation(
     request: Request, *, max_age: float = PUBLIC_GENERATION_TTL
 ) -> tuple[Any, ...]:
-    """A value that changes whenever a submission changes (checked at most every
-    ``max_age`` seconds).
+    """A value that changes whenever the public partners' content changes (checked at most
+    every ``max_age`` seconds; see :func:`omradesbild.partners.service.public_revision`).
 
     A plain DB-API read: no ORM session, and no "BEGIN IMMEDIATE" of the partners' SQLite
     sessions (which would serialise concurrent page views on the write lock).
@@ -123,10 +121,10 @@ def generation_is_fresh(request: Request) -> bool:
 def _public_by_area(request: Request) -> dict[str, list[dict[str, Any]]]:
     """Every approved public submission (newest first), by linked area code."""
     from omradesbild.partners import service
-    from omradesbild.web.auth import _factory
+    from omradesbild.web.auth import read_factory
 
     out: dict[str, list[dict[str, Any]]] = {}
-    with _factory(request)() as db:
+    with read_factory(request)() as db:
         offset = 0
         while True:
             rows = service.list_submissions(db, None, status="approved", limit=1000, offset=offset)
@@ -140,9 +138,9 @@ def _public_by_area(request: Request) -> dict[str, list[dict[str, Any]]]:
 
 def _submission_entries(request: Request, code: str, token: str | None) -> list[dict[str, Any]]:
     from omradesbild.partners import security, service
-    from omradesbild.web.auth import _factory, csrf_for
+    from omradesbild.web.auth import csrf_for, read_factory
 
-    with _factory(request)() as db:
+    with read_factory(request)() as db:
         user = security.session_user(db, token)
         rows = service.list_submissions(
             db, service.Actor.of(user), area_code=code, status="approved", limit=_MAX_ENTRIES

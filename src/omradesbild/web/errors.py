@@ -72,7 +72,9 @@ def error_response(request: Request, status: int, error: str, detail: Any) -> Re
     if wants_html(request):
         lang = _lang(request)
         templates = getattr(request.app.state, "templates", None)
-        title = strings("en" if lang == "en" else "sv").get(f"http_{status}", str(status))
+        words = strings("en" if lang == "en" else "sv")
+        title = words.get(f"http_{status}", str(status))
+        explanation = words.get(f"http_{status}_text", "")
         text = detail if isinstance(detail, str) else "; ".join(map(str, detail))
         if templates is not None:
             return templates.TemplateResponse(
@@ -81,6 +83,7 @@ def error_response(request: Request, status: int, error: str, detail: Any) -> Re
                 {
                     "status": status,
                     "title": title,
+                    "explanation": explanation,
                     "error": error,
                     "detail": text,
                     "lang": lang,
@@ -93,7 +96,8 @@ def error_response(request: Request, status: int, error: str, detail: Any) -> Re
         from html import escape
 
         return HTMLResponse(
-            f"<!doctype html><title>{status}</title><h1>{escape(title)}</h1><p>{escape(text)}</p>",
+            f"<!doctype html><title>{status}</title><h1>{escape(title)}</h1>"
+            f"<p>{escape(explanation)}</p><p>{escape(text)}</p>",
             status_code=status,
         )
     return JSONResponse({"error": error, "detail": detail}, status_code=status)
@@ -107,11 +111,7 @@ def install_error_handlers(app: FastAPI) -> None:
         production = bool(getattr(getattr(request.app.state, "settings", None), "production", 0))
         if status is None:
             log.exception("internal error on %s", request.url.path)
-            detail = (
-                "internt fel / internal error"
-                if production
-                else f"internt fel / internal error: {type(exc).__name__}: {exc}"
-            )
+            detail = "internal error" if production else f"{type(exc).__name__}: {exc}"
             return error_response(request, 500, "InternalError", detail)
         if status >= 500:
             log.warning("%s on %s: %s", type(exc).__name__, request.url.path, exc)

@@ -25,7 +25,7 @@ from omradesbild.errors import InputError, NotFoundError
 from omradesbild.partners import security, service
 from omradesbild.partners.errors import NotAuthenticated, RateLimited
 from omradesbild.partners.followup import FollowupView, intervention_followup
-from omradesbild.partners.models import Role, User
+from omradesbild.partners.models import Role, SubmissionKind, User, Visibility
 from omradesbild.partners.service import Actor
 from omradesbild.store import Store
 from omradesbild.web.auth import (
@@ -42,7 +42,7 @@ from omradesbild.web.auth import (
     settings_value,
     verify_csrf,
 )
-from omradesbild.wording import fmt_num, translator
+from omradesbild.wording import fmt_num, text, translator
 
 router = APIRouter(tags=["partners"])
 _TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
@@ -52,11 +52,16 @@ CurrentUser = Annotated[User | None, Depends(current_user)]
 Analyst = Annotated[Actor, Depends(require_role(Role.ANALYST))]
 Admin = Annotated[Actor, Depends(require_role(Role.ADMIN))]
 
-KIND_LABELS = {"observation": "Iakttagelse", "analysis": "Analys", "proposal": "Förslag på åtgärd"}
-VISIBILITY_LABELS = {"public": "Offentlig", "internal": "Intern (inloggade)",
-                     "restricted": "Begränsad (analytiker)"}  # fmt: skip
-STATUS_LABELS = {"draft": "Utkast", "submitted": "Inskickad", "approved": "Godkänd",
-                 "rejected": "Avvisad"}  # fmt: skip
+#: The codes the forms offer; their names are the catalogue's ``partner_kind_<code>``,
+#: ``partner_visibility_<code>`` and ``partner_status_<code>``.
+KINDS = tuple(k.value for k in SubmissionKind)
+VISIBILITIES = tuple(v.value for v in Visibility)
+
+
+def _lang(request: Request) -> str:
+    """``?lang=`` when it is sv or en, else the app's language."""
+    lang = request.query_params.get("lang")
+    return lang if lang in ("sv", "en") else str(settings_value(request, "lang", "sv") or "sv")
 
 
 def _known(request: Request) -> set[str] | None:
@@ -69,13 +74,14 @@ def render(
 ) -> HTMLResponse:
     """Render a partners template with the base layout's variables."""
     templates = getattr(request.app.state, "templates", None) or _TEMPLATES
+    lang = _lang(request)
     ctx = {
         "user": getattr(request.state, "partners_user", None),
         "csrf_token": csrf_for(request),
-        "lang": settings_value(request, "lang", "sv"),
-        "kind_labels": KIND_LABELS,
-        "visibility_labels": VISIBILITY_LABELS,
-        "status_labels": STATUS_LABELS,
+        "lang": lang,
+        "t": translator(lang),
+        "kinds": KINDS,
+        "visibilities": VISIBILITIES,
         "translator": translator,
         "fmt_num": fmt_num,
         **context,
@@ -83,6 +89,11 @@ def render(
     resp: HTMLResponse = templates.TemplateResponse(request, name, ctx, status_code=status_code)
     set_pre_session_cookie(request, resp)
     return resp
+
+
+def _form_error(request: Request, exc: InputError) -> str:
+    """A form's input error for the page: the catalogue's sentence and the field's detail."""
+    return text("form_invalid", _lang(request), detail=str(exc))
 
 
 def _safe_next(target: str | None, default: str = "/bidrag") -> str:
@@ -110,14 +121,18 @@ def login(
         user = security.authenticate(db, email, password, ip=ip)
     except RateLimited as exc:
         db.commit()
+        error = text("login_rate_limited", _lang(request), minutes=exc.retry_after // 60 + 1)
         resp = render(request, "partners/login.html",
-                      {"next": _safe_next(next), "error": str(exc)}, status_code=429)  # fmt: skip
+                      {"next": _safe_next(next), "error": error}, status_code=429)  # fmt: skip
         resp.headers["Retry-After"] = str(exc.retry_after)
         return resp
-    except NotAuthenticated as exc:
+    except NotAuthenticated:
         db.commit()  # keep the failed attempt for rate limiting
         return render(request, "partners/login.html",
-                      {"next": _safe_next(next), "error": str(exc)}, status_code=401)  # fmt: skip
+                      {"next": _safe_next(next), "error": text("login_failed", _lang(request))},
+                      status_code=401)  # fmt: skip
+    # Logging in (as anyone) ends the session this browser had: no two logins in one browser.
+    security.end_session(db, request.cookies.get(cookie_name(request)))
     token = security.create_session(db, user, ip=ip, ttl=session_ttl(request))
     service.audit(db, Actor.of(user), "user.login", "user", user.id, {"ip": ip})
     ok: Response = RedirectResponse(_safe_next(next), status_code=303)
@@ -153,6 +168,8 @@ class SubmissionIn(BaseModel):
 
 
 class SubmissionPatch(BaseModel):
+    #: The version the editor read (else the ``If-Match`` header); required.
+    version: int | None = None
     kind: str | None = None
     title: str | None = None
     body: str | None = None
@@ -165,6 +182,31 @@ class SubmissionPatch(BaseModel):
 class ModerationIn(BaseModel):
     decision: Literal["approve", "reject"]
     note: str | None = None
+    #: The version the moderator reviewed (else the ``If-Match`` header); required.
+    version: int | None = None
+
+
+class SubmitIn(BaseModel):
+    #: The version the author read (else the ``If-Match`` header); optional.
+    version: int | None = None
+
+
+def _if_match(request: Request, version: int | None) -> int | None:
+    """The version sent back: the body's ``version``, else the ``If-Match`` ETag."""
+    if version is not None:
+        return version
+    tag = request.headers.get("if-match", "").strip().removeprefix("W/").strip('"')
+    if not tag:
+        return None
+    if not tag.isdigit() or len(tag) > 9:
+        raise InputError(f"{tag[:20]!r} is not a version", field="If-Match",
+                         expected='the ETag of the submission, e.g. "3"')  # fmt: skip
+    return int(tag)
+
+
+def _etag(view: dict[str, Any]) -> JSONResponse:
+    """The submission as JSON with its version as ETag (send it back in ``If-Match``)."""
+    return JSONResponse(view, headers={"ETag": f'"{view["version"]}"'})
 
 
 class GoalIn(BaseModel):
@@ -263,29 +305,40 @@ def api_create_submission(
 
 
 @router.get("/api/submissions/{submission_id}")
-def api_get_submission(db: DB, actor: CurrentActor, submission_id: int) -> dict[str, Any]:
-    return service.get_submission(db, actor, submission_id)
+def api_get_submission(db: DB, actor: CurrentActor, submission_id: int) -> JSONResponse:
+    """One submission; its ``version`` (also the ``ETag``) goes back with an edit or a
+    moderation, which get 409 if the submission has changed since."""
+    return _etag(service.get_submission(db, actor, submission_id))
 
 
 @router.patch("/api/submissions/{submission_id}", dependencies=[CSRF])
 def api_update_submission(
     request: Request, db: DB, actor: CurrentActor, submission_id: int, body: SubmissionPatch
-) -> dict[str, Any]:
+) -> JSONResponse:
     changes = body.model_dump(exclude_unset=True)
-    return service.update_submission(db, actor, submission_id, changes, known_areas=_known(request))
+    changes.pop("version", None)
+    return _etag(service.update_submission(
+        db, actor, submission_id, changes, known_areas=_known(request),
+        expected_version=_if_match(request, body.version), require_version=True,
+    ))  # fmt: skip
 
 
 @router.post("/api/submissions/{submission_id}/submit", dependencies=[CSRF])
-def api_submit_submission(db: DB, actor: CurrentActor, submission_id: int) -> dict[str, Any]:
-    return service.submit_submission(db, actor, submission_id)
+def api_submit_submission(
+    request: Request, db: DB, actor: CurrentActor, submission_id: int, body: SubmitIn | None = None
+) -> JSONResponse:
+    version = _if_match(request, body.version if body is not None else None)
+    return _etag(service.submit_submission(db, actor, submission_id, expected_version=version))
 
 
 @router.post("/api/submissions/{submission_id}/moderate", dependencies=[CSRF])
 def api_moderate_submission(
-    db: DB, actor: CurrentActor, submission_id: int, body: ModerationIn
-) -> dict[str, Any]:
-    return service.moderate_submission(db, actor, submission_id, decision=body.decision,
-                                       note=body.note)  # fmt: skip
+    request: Request, db: DB, actor: CurrentActor, submission_id: int, body: ModerationIn
+) -> JSONResponse:
+    return _etag(service.moderate_submission(
+        db, actor, submission_id, decision=body.decision, note=body.note,
+        expected_version=_if_match(request, body.version), require_version=True,
+    ))  # fmt: skip
 
 
 @router.get("/api/submissions/{submission_id}/versions")
@@ -450,7 +503,7 @@ def page_create_submission(
         rows = service.list_submissions(db, actor)
         return render(request, "partners/bidrag.html", {
             "submissions": rows, "actor": actor, "area_code": "", "created": None,
-            "can_create": True, "error": str(exc), "form": form,
+            "can_create": True, "error": _form_error(request, exc), "form": form,
         }, status_code=422)  # fmt: skip
     return RedirectResponse(f"/bidrag?created={sub['id']}", status_code=303)
 
@@ -468,9 +521,11 @@ def page_moderate(
     actor: Analyst,
     submission_id: int,
     decision: Annotated[Literal["approve", "reject"], Form()],
+    version: Annotated[int | None, Form()] = None,
     note: Annotated[str | None, Form()] = None,
 ) -> Response:
-    service.moderate_submission(db, actor, submission_id, decision=decision, note=note)
+    service.moderate_submission(db, actor, submission_id, decision=decision, note=note,
+                                expected_version=version, require_version=True)  # fmt: skip
     return RedirectResponse("/bidrag/moderera", status_code=303)
 
 
@@ -512,7 +567,7 @@ def page_create_intervention(
         return render(request, "partners/insatser.html", {
             "interventions": service.list_interventions(db, actor), "actor": actor,
             "organisations": service.list_organisations(db, actor), "can_create": True,
-            "error": str(exc), "form": {**form, "goals": goals},
+            "error": _form_error(request, exc), "form": {**form, "goals": goals},
         }, status_code=422)  # fmt: skip
     return RedirectResponse("/insatser", status_code=303)
 
@@ -566,3 +621,12 @@ def page_followup(
         "iv": iv, "view": view, "did": view.did, "chart": chart, "start_x": start_x,
         "actor": actor,
     })  # fmt: skip
+
+
+def _include_accounts() -> None:
+    from omradesbild.web.routes_accounts import router as accounts
+
+    router.include_router(accounts)
+
+
+_include_accounts()

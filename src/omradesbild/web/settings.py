@@ -98,6 +98,23 @@ class WebSettings(BaseSettings):
         every level.
     simplify_m
         ``OMRADESBILD_SIMPLIFY_M``: simplification tolerance of the map boundaries, metres.
+    cache_max_bytes
+        ``OMRADESBILD_CACHE_MAX_BYTES``: size bound of the finished pages and JSON bodies
+        kept in memory (approximate bytes; least recently used are dropped first).
+    compute_cache_max_bytes
+        ``OMRADESBILD_COMPUTE_CACHE_MAX_BYTES``: size bound of the cached computations
+        (indicators per level, indices, intervals, boundaries).
+    max_body_bytes
+        ``OMRADESBILD_MAX_BODY_BYTES``: largest request body, counted as it arrives (also
+        chunked bodies); larger requests get 413.
+    trusted_proxies
+        ``OMRADESBILD_TRUSTED_PROXIES``: comma-separated addresses or networks (CIDR) of the
+        reverse proxies whose ``X-Forwarded-For``/``X-Forwarded-Proto`` are believed; empty
+        (default): none, the client is the connecting address.
+    rate_limit_per_minute, rate_limit_burst
+        ``OMRADESBILD_RATE_LIMIT_PER_MINUTE``, ``OMRADESBILD_RATE_LIMIT_BURST``: requests per
+        client address to the expensive anonymous endpoints (method explorer, exports), as a
+        token bucket; 0 per minute turns the limit off.
 
     Notes
     -----
@@ -152,6 +169,33 @@ class WebSettings(BaseSettings):
         default=25.0, ge=0, description="Map boundary simplification tolerance in metres."
     )
 
+    cache_max_bytes: int = Field(
+        default=2 * 1024**3,
+        ge=1024 * 1024,
+        description="Size bound (bytes) of the finished pages and JSON bodies in memory.",
+    )
+    compute_cache_max_bytes: int = Field(
+        default=4 * 1024**3,
+        ge=1024 * 1024,
+        description="Size bound (bytes) of the cached computations.",
+    )
+    max_body_bytes: int = Field(
+        default=200_000, ge=1024, description="Largest request body in bytes (413 beyond)."
+    )
+    trusted_proxies: str = Field(
+        default="",
+        description="Reverse proxies (addresses or CIDR networks, comma-separated) whose "
+        "X-Forwarded-For is believed; empty: none.",
+    )
+    rate_limit_per_minute: float = Field(
+        default=30,
+        ge=0,
+        description="Requests per minute and client to the explorer and exports (0: no limit).",
+    )
+    rate_limit_burst: int = Field(
+        default=10, ge=1, description="Requests a client may make at once before the limit."
+    )
+
     @classmethod
     def settings_customise_sources(
         cls,
@@ -173,6 +217,25 @@ class WebSettings(BaseSettings):
         if low not in _TRUE | _FALSE:
             raise ValueError(f"{value!r}: expected 1/0, true/false, yes/no, on/off or ja/nej")
         return low in _TRUE
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _networks(cls, value: str) -> str:
+        import ipaddress
+
+        items = [v.strip() for v in value.split(",") if v.strip()]
+        for item in items:
+            try:
+                ipaddress.ip_network(item, strict=False)
+            except ValueError:
+                raise ValueError(
+                    f"{item!r} is not an IP address or network (e.g. 10.0.0.1 or 10.0.0.0/24)"
+                ) from None
+        return ",".join(items)
+
+    def proxy_list(self) -> list[str]:
+        """The trusted proxies, one address or network per item (empty: none)."""
+        return [v for v in self.trusted_proxies.split(",") if v]
 
     @field_validator("version", mode="before")
     @classmethod

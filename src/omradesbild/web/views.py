@@ -60,12 +60,12 @@ def _visitor(request: Request) -> None:
     if getattr(request.app.state, "partners_engine", None) is None:
         return
     from omradesbild.partners import security
-    from omradesbild.web.auth import _factory, cookie_name, csrf_for
+    from omradesbild.web.auth import cookie_name, csrf_for, read_factory
 
     token = request.cookies.get(cookie_name(request))
     if not token:
         return
-    with _factory(request)() as db:
+    with read_factory(request)() as db:
         user = security.session_user(db, token)
     if user is not None:
         request.state.user = user

@@ -13,6 +13,9 @@ beside this module. Both files hold the same keys with the same ``{placeholders}
   :func:`unit_label` — names of categories, groups, levels, domains and units (the name
   itself when the catalogue has no entry);
 - :func:`both` — ``"svenska / English"`` for the bilingual CLI output;
+- :class:`Message` — a text of the catalogue with its values, made where the text arises
+  (notes of an analysis) and worded where it is shown: it is the English string (logs,
+  JSON), and ``m.text("sv")`` gives the Swedish;
 - :func:`fmt_num` / :func:`parse_num` — numbers for display.
 
 Numbers
@@ -118,6 +121,40 @@ def text(key: str, lang: str, **fmt: object) -> str:
     return s.format(**fmt) if fmt else s
 
 
+def _message(key: str, params: dict[str, object]) -> Message:
+    return Message(key, **params)
+
+
+class Message(str):
+    """A catalogue text with its values; the string itself is the English wording.
+
+    ``Message("did_few_treated", n=2)`` compares, joins and serialises as the English text
+    (the JSON API's language), and ``m.text("sv")`` words it in Swedish for a page. Plain
+    strings stay plain: :func:`say` words either.
+    """
+
+    key: str
+    params: dict[str, object]
+
+    def __new__(cls, key: str, **params: object) -> Message:
+        obj = super().__new__(cls, text(key, "en", **params))
+        obj.key = key
+        obj.params = dict(params)
+        return obj
+
+    def text(self, lang: str) -> str:
+        """The message in ``lang``."""
+        return text(self.key, lang, **self.params)
+
+    def __reduce__(self) -> tuple[object, tuple[str, dict[str, object]]]:
+        return _message, (self.key, self.params)
+
+
+def say(message: object, lang: str) -> str:
+    """A :class:`Message` in ``lang``; any other value as it is (``str``)."""
+    return message.text(lang) if isinstance(message, Message) else str(message)
+
+
 def both(key: str, **fmt: object) -> str:
     """``key`` in Swedish and English, ``"svenska / English"`` (the CLI's readable output)."""
     return f"{text(key, 'sv', **fmt)} / {text(key, 'en', **fmt)}"
@@ -191,6 +228,15 @@ class Translator:
     def unit(self, unit: str) -> str:
         """See :func:`unit_label`."""
         return unit_label(unit, self.lang)
+
+    def say(self, message: object) -> str:
+        """See :func:`say`."""
+        return say(message, self.lang)
+
+    def label(self, prefix: str, name: str) -> str:
+        """The catalogue's ``<prefix>_<name>`` (e.g. ``partner_kind_observation``), or
+        ``name`` itself when the catalogue has no such key."""
+        return _label(prefix, name, self.lang)
 
 
 def translator(lang: str) -> Translator:

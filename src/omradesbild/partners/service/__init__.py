@@ -27,12 +27,21 @@ that the role does not allow raises :class:`PermissionDenied` (403).
 
 The package holds one module per concern: :mod:`.submissions`, :mod:`.moderation`,
 :mod:`.access` (who sees and edits what), :mod:`.interventions`, :mod:`.users`
-(organisations and users) and :mod:`.audit`.
+(organisations and users), :mod:`.accounts` (passwords: change, reset link) and
+:mod:`.audit`.
 """
 
 from omradesbild.partners.models import Role
 from omradesbild.partners.service._common import Actor
 from omradesbild.partners.service.access import can_edit, can_moderate, can_view
+from omradesbild.partners.service.accounts import (
+    RESET_TTL,
+    change_password,
+    check_reset_token,
+    issue_password_reset,
+    issue_password_reset_by_operator,
+    reset_password,
+)
 from omradesbild.partners.service.audit import audit, list_audit
 from omradesbild.partners.service.interventions import (
     create_intervention,
@@ -47,6 +56,7 @@ from omradesbild.partners.service.submissions import (
     export_submissions,
     get_submission,
     list_submissions,
+    public_revision,
     submission_versions,
     submit_submission,
     update_submission,
@@ -62,6 +72,7 @@ from omradesbild.partners.service.users import (
 
 __all__ = [
     "EXPORT_COLUMNS",
+    "RESET_TTL",
     "Actor",
     "Role",
     "audit",
@@ -69,6 +80,8 @@ __all__ = [
     "can_edit",
     "can_moderate",
     "can_view",
+    "change_password",
+    "check_reset_token",
     "count_submissions",
     "create_intervention",
     "create_organisation",
@@ -77,12 +90,16 @@ __all__ = [
     "export_submissions",
     "get_intervention",
     "get_submission",
+    "issue_password_reset",
+    "issue_password_reset_by_operator",
     "list_audit",
     "list_interventions",
     "list_organisations",
     "list_submissions",
     "list_users",
     "moderate_submission",
+    "public_revision",
+    "reset_password",
     "set_user",
     "submission_versions",
     "submit_submission",

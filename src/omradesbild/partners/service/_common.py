@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from omradesbild.errors import InputError
-from omradesbild.partners.errors import NotAuthenticated, PermissionDenied
+from omradesbild.partners.errors import NotAuthenticated, PermissionDenied, VersionConflict
 from omradesbild.partners.models import Role, User
 from omradesbild.partners.security import MAX_AREAS
 
@@ -104,3 +104,42 @@ def _area_codes(codes: object, *, known: set[str] | None, required: bool = True)
                 expected="codes of areas in the store",
             )  # fmt: skip
     return out
+
+
+# -- optimistic concurrency -------------------------------------------------------------
+def check_version(object_id: int, current: int, expected: int | None, *, required: bool) -> None:
+    """Refuse a change of a submission made on another version than the one stored.
+
+    Parameters
+    ----------
+    object_id
+        The submission (for the message).
+    current
+        The stored version (read under the row's write lock).
+    expected
+        The version the user read and sends back (form field, JSON field or ``If-Match``);
+        None when not sent.
+    required
+        Whether a missing version is an error (the web routes) or means "not checked"
+        (the application's own callers, e.g. the demo seed).
+
+    Raises
+    ------
+    VersionConflict
+        The stored version differs from ``expected`` (HTTP 409, message in Swedish and
+        English).
+    InputError
+        ``expected`` is None and ``required``.
+    """
+    from omradesbild.wording import both
+
+    if expected is None:
+        if required:
+            raise InputError(
+                "is missing", field="version", expected="the version you read (or If-Match)"
+            )
+        return
+    if int(expected) != current:
+        raise VersionConflict(
+            both("partners_version_conflict", id=object_id, read=expected, now=current)
+        )

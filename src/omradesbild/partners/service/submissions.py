@@ -8,12 +8,13 @@ import json
 from collections.abc import Sequence
 from typing import Any, Literal
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from omradesbild.errors import InputError, NotFoundError
 from omradesbild.partners.errors import ConflictError, PermissionDenied
 from omradesbild.partners.models import (
+    PublicRevision,
     Role,
     Status,
     Submission,
@@ -33,6 +34,7 @@ from omradesbild.partners.service._common import (
     _period,
     _require,
     _text,
+    check_version,
 )
 from omradesbild.partners.service.access import _visible, can_edit, can_moderate, can_view
 from omradesbild.partners.service.audit import audit
@@ -67,7 +69,40 @@ def _view(sub: Submission, actor: Actor | None) -> dict[str, Any]:
     return out
 
 
-def _record(db: Session, actor: Actor, sub: Submission, action: str, **details: Any) -> None:
+def is_public(sub: Submission) -> bool:
+    """True when anonymous visitors see the submission (approved and public)."""
+    return sub.status == Status.APPROVED.value and sub.visibility == Visibility.PUBLIC.value
+
+
+def public_revision(db: Session) -> int:
+    """The number raised by every change to what anonymous visitors can see."""
+    value = db.execute(select(PublicRevision.revision).where(PublicRevision.id == 1)).scalar()
+    return int(value or 0)
+
+
+def _raise_public_revision(db: Session) -> None:
+    stmt = (
+        update(PublicRevision)
+        .where(PublicRevision.id == 1)
+        .values(revision=PublicRevision.revision + 1)
+    )
+    if not getattr(db.execute(stmt), "rowcount", 0):
+        db.add(PublicRevision(id=1, revision=1))
+
+
+def _record(
+    db: Session,
+    actor: Actor,
+    sub: Submission,
+    action: str,
+    *,
+    public_before: bool = False,
+    **details: Any,
+) -> None:
+    """Write the version row and the audit entry of a change; when the submission is or
+    was public (``public_before``), raise the public revision (anonymous pages change)."""
+    if public_before or is_public(sub):
+        _raise_public_revision(db)
     db.flush()
     snap = _snapshot(sub)
     db.add(
@@ -151,11 +186,18 @@ def update_submission(
     changes: dict[str, Any],
     *,
     known_areas: set[str] | None = None,
+    expected_version: int | None = None,
+    require_version: bool = False,
 ) -> dict[str, Any]:
     """Change fields of a submission (only those in ``changes``); writes a new version.
 
+    ``expected_version`` is the version the editor read: the change is refused when the
+    submission has changed since (see :func:`check_version`).
+
     Raises
     ------
+    VersionConflict
+        The submission is at another version than ``expected_version`` (HTTP 409).
     NotFoundError
         No such submission, or not visible to the actor.
     PermissionDenied
@@ -171,7 +213,9 @@ def update_submission(
     sub = _load(db, a, submission_id, lock=True)
     if not can_edit(a, sub):
         raise PermissionDenied(f"submission {sub.id}: only its author or an admin may edit it")
+    check_version(sub.id, sub.version, expected_version, required=require_version)
     before = _snapshot(sub)
+    was_public = is_public(sub)
     if "kind" in changes:
         sub.kind = _choice(changes["kind"], "kind", SubmissionKind)
     if "title" in changes:
@@ -197,16 +241,25 @@ def update_submission(
         sub.status = Status.SUBMITTED.value  # an author's change needs a new approval
     sub.version += 1
     sub.updated_at = utcnow()
-    _record(db, a, sub, "update", changed=changed)
+    _record(db, a, sub, "update", public_before=was_public, changed=changed)
     return _view(sub, a)
 
 
-def submit_submission(db: Session, actor: Actor | None, submission_id: int) -> dict[str, Any]:
-    """Send a draft (or a rejected submission) to moderation."""
+def submit_submission(
+    db: Session,
+    actor: Actor | None,
+    submission_id: int,
+    *,
+    expected_version: int | None = None,
+    require_version: bool = False,
+) -> dict[str, Any]:
+    """Send a draft (or a rejected submission) to moderation (the version as in
+    :func:`update_submission`)."""
     a = _require(actor, Role.CONTRIBUTOR, "submit")
     sub = _load(db, a, submission_id, lock=True)
     if not can_edit(a, sub):
         raise PermissionDenied(f"submission {sub.id}: only its author or an admin may submit it")
+    check_version(sub.id, sub.version, expected_version, required=require_version)
     if sub.status not in (Status.DRAFT.value, Status.REJECTED.value):
         raise ConflictError(f"submission {sub.id} is {sub.status}; only drafts and rejected "
                             "submissions can be submitted")  # fmt: skip

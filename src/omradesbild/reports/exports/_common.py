@@ -30,6 +30,8 @@ WIDE_FIELDS: tuple[str, ...] = ("value", "ci_low", "ci_high", "reliable", "maske
 _INDEX_HEADS = (
     "area_code",
     "area_name",
+    "kommun_code",
+    "kommun_name",
     "period",
     "score",
     "rank",
@@ -107,11 +109,53 @@ def _sources_frame(sources: pd.DataFrame | Iterable[Mapping[str, Any]]) -> pd.Da
     return df.reset_index(drop=True)
 
 
+def _names_frame(areas: pd.DataFrame | None) -> pd.DataFrame | None:
+    """``area_code`` and the name columns of ``areas`` (``area_name`` from :func:`~omradesbild.
+    services.names.area_name_frame`, else a registry's ``name``); ``None`` without names."""
+    if areas is None or "area_code" not in areas.columns:
+        return None
+    if "area_name" in areas.columns:
+        cols = [c for c in ("area_name", "kommun_code", "kommun_name") if c in areas.columns]
+        frame = areas[["area_code", *cols]].copy()
+    elif "name" in areas.columns:
+        frame = areas[["area_code", "name"]].rename(columns={"name": "area_name"})
+    else:
+        return None
+    frame["area_code"] = frame["area_code"].astype(str)
+    for c in ("kommun_code", "kommun_name"):
+        if c not in frame.columns:
+            frame[c] = None
+    return frame
+
+
 def _area_names(areas: pd.DataFrame | None) -> dict[str, str]:
-    if areas is None or "name" not in areas.columns:
+    frame = _names_frame(areas)
+    if frame is None:
         return {}
-    sub = areas[["area_code", "name"]].dropna()
-    return dict(zip(sub["area_code"].astype(str), sub["name"].astype(str), strict=True))
+    sub = frame[["area_code", "area_name"]].dropna()
+    return dict(zip(sub["area_code"], sub["area_name"].astype(str), strict=True))
+
+
+def _kommun_of(areas: pd.DataFrame | None) -> dict[str, tuple[str, str]]:
+    """Area code -> (kommun code, kommun name), for the areas that have a kommun."""
+    frame = _names_frame(areas)
+    if frame is None:
+        return {}
+    sub = frame.dropna(subset=["kommun_code"])
+    return {
+        str(c): (str(k), "" if n is None or n != n else str(n))
+        for c, k, n in zip(sub["area_code"], sub["kommun_code"], sub["kommun_name"], strict=True)
+    }
+
+
+def _named(df: pd.DataFrame, areas: pd.DataFrame | None) -> pd.DataFrame:
+    """``df`` with the name columns of ``areas`` after ``area_code`` (unchanged without)."""
+    from omradesbild.services.names import add_name_columns
+
+    frame = _names_frame(areas)
+    if frame is None or "area_code" not in df.columns:
+        return df
+    return add_name_columns(df.assign(area_code=df["area_code"].astype(str)), frame)
 
 
 def _indicator_order(ids: Iterable[str], cat: Catalogue) -> list[str]:

@@ -91,9 +91,10 @@ def export_all(
         "generated_at": generated_at,
         "threshold": threshold,
     }
-    job = _Job(
-        store, level, ver, period, keep(store.areas(level=level, version=ver)), shared, keep, kommun
-    )
+    from omradesbild.services.names import area_name_frame
+
+    names = area_name_frame(store, level=level, version=ver, lang=lang)
+    job = _Job(store, level, ver, period, keep(names), shared, keep, kommun)
     written: dict[str, Path] = {}
     for f in fmts:
         path = _write_one(job, f, out / f"{stem}.{f}")
@@ -122,7 +123,7 @@ class _Job:
     level: str
     version: str
     period: str
-    areas: pd.DataFrame
+    areas: pd.DataFrame  # area_code and the names (services.names.area_name_frame)
     shared: dict[str, Any]  # keyword arguments of export_excel and export_json
     keep: Callable[[pd.DataFrame], pd.DataFrame]  # the kommun filter (identity without one)
     kommun: str | None = None
@@ -139,7 +140,7 @@ def _write_one(job: _Job, fmt: str, target: Path) -> Path | None:
         where = {"level": job.level, "version": job.version, "period": job.period}
         if job.kommun:
             where["kommun"] = job.kommun
-        return export_json(target, extra_metadata=where, **job.shared)
+        return export_json(target, extra_metadata=where, areas=job.areas, **job.shared)
     gdf = job.keep(job.store.areas(level=job.level, version=job.version, geometry=True))
     if gdf.geometry.notna().sum() == 0:
         warnings.warn(

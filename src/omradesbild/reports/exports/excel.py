@@ -23,8 +23,10 @@ from omradesbild.reports.exports._common import (
     _domain_of,
     _domain_title,
     _indicator_order,
+    _kommun_of,
     _label,
     _methods_dict,
+    _named,
     _now,
     _package_version,
     _sheet_name,
@@ -65,7 +67,9 @@ def export_excel(
     index
         An index result (:func:`omradesbild.services.pipeline.area_index`), or ``None``.
     areas
-        Areas with ``area_code`` and ``name``, for the name column (optional).
+        Areas with ``area_code`` and ``area_name`` (and ``kommun_code``, ``kommun_name``;
+        see :func:`~omradesbild.services.names.area_name_frame`) or a registry's ``name``,
+        for the name columns (optional).
     sources
         The sources (``Store.sources()``): publisher, table_id (or table), title, reference,
         checksum, licence, ingested_at.
@@ -103,6 +107,8 @@ def export_excel(
         lang=lang,
         cat=cat,
         names=names,
+        kommun=_kommun_of(areas),
+        areas=areas,
         bold=Font(bold=True),
         wrap=Alignment(wrap_text=True, vertical="top"),
     )
@@ -140,6 +146,8 @@ class _Sheets:
     lang: str
     cat: Catalogue
     names: dict[str, str]
+    kommun: dict[str, tuple[str, str]]  # area code -> (kommun code, kommun name)
+    areas: pd.DataFrame | None
     bold: Font
     wrap: Alignment
 
@@ -162,8 +170,11 @@ def _domain_sheets(sheet: _Sheets, disclosed: pd.DataFrame, ids: list[str]) -> N
     """One sheet per domain: a row per area and period, four columns per indicator."""
     text, cat, names = sheet.text, sheet.cat, sheet.names
     keys = ["area_code", "period"]
-    key_head = [text["area_code"], *([text["area_name"]] if names else []), text["period"]]
-    key_widths = [14.0, *([24.0] if names else []), 9.0]
+    kommun = sheet.kommun
+    name_head = [text["area_name"]] if names else []
+    name_head += [text["kommun_code"], text["kommun_name"]] if kommun else []
+    key_head = [text["area_code"], *name_head, text["period"]]
+    key_widths = [14.0, *([24.0] if names else []), *([10.0, 18.0] if kommun else []), 9.0]
     by_domain: dict[str, list[str]] = {}
     for ind in ids:
         by_domain.setdefault(_domain_of(ind, cat), []).append(ind)
@@ -188,7 +199,9 @@ def _domain_sheets(sheet: _Sheets, disclosed: pd.DataFrame, ids: list[str]) -> N
         }
         rows = sub[keys].astype(str).drop_duplicates().sort_values(keys)
         for code, period in rows.itertuples(index=False):
-            line: list[Any] = [code, *([names.get(code)] if names else []), period]
+            line: list[Any] = [code, *([names.get(code)] if names else [])]
+            line += list(kommun.get(code, (None, None))) if kommun else []
+            line.append(period)
             for ind in dom_ids:
                 rec = lookup.get((code, period, ind))
                 if rec is None:
@@ -217,11 +230,9 @@ def _index_sheet(
     if mid and "method_version" in index.attrs:
         method_versions.setdefault(mid, str(index.attrs["method_version"]))
     ws = sheet.create(f"{text['index_sheet']} {mid}".strip())
+    if names:
+        pub = _named(pub, sheet.areas)
     cols = [str(c) for c in pub.columns]
-    if names and "area_code" in cols:
-        pub = pub.assign(area_name=pub["area_code"].astype(str).map(names))
-        cols.insert(cols.index("area_code") + 1, "area_name")
-        pub = pub[cols]
     heads = []
     for c in cols:
         if c in _INDEX_HEADS:

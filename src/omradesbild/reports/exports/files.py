@@ -31,14 +31,11 @@ def export_csv(
     Columns: those of ``indicators`` (``area_code``, ``level``, ``period``, ``indicator``,
     ``numerator``, ``denominator``, ``value``, ``ci_low``, ``ci_high``, ``reliable``,
     ``approximate``, ``value_smoothed``, ``note``) plus ``masked`` and ``mask_reason``, and
-    ``area_name`` after ``area_code`` when ``areas`` is given. Suppressed and missing cells
-    are empty; ``masked`` tells them apart.
+    ``area_name`` (and ``kommun_code``, ``kommun_name`` for areas below the kommun) after
+    ``area_code`` when ``areas`` is given (see :func:`~omradesbild.services.names.
+    area_name_frame`). Suppressed and missing cells are empty; ``masked`` tells them apart.
     """
-    disclosed = common._disclose(indicators, threshold)
-    names = common._area_names(areas)
-    if names:
-        pos = list(disclosed.columns).index("area_code") + 1
-        disclosed.insert(pos, "area_name", disclosed["area_code"].astype(str).map(names))
+    disclosed = common._named(common._disclose(indicators, threshold), areas)
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     disclosed.to_csv(path, index=False, encoding="utf-8")
@@ -61,16 +58,18 @@ def export_json(
     catalogue: Catalogue | None = None,
     generated_at: datetime | None = None,
     extra_metadata: Mapping[str, Any] | None = None,
+    areas: pd.DataFrame | None = None,
 ) -> Path:
     """Write ``{"metadata": …, "indicators": [records], "index": [records]}`` as JSON.
 
     ``metadata`` holds the generation time, package version, disclosure threshold and rule
     text (in ``lang``), the methods and the sources (see :func:`export_metadata`), and the
     indicator definitions used. Missing and suppressed values are ``null``; suppressed rows
-    have ``"masked": true`` and a ``mask_reason``.
+    have ``"masked": true`` and a ``mask_reason``. With ``areas``, every record carries the
+    area's names as the CSV does.
     """
     cat = common._catalogue(catalogue)
-    disclosed = common._disclose(indicators, threshold)
+    disclosed = common._named(common._disclose(indicators, threshold), areas)
     methods_out = common._methods_dict(methods)
     body: dict[str, Any] = {}
     if index is not None:
@@ -78,7 +77,8 @@ def export_json(
             methods_out.setdefault(
                 str(index.attrs["method_id"]), str(index.attrs["method_version"])
             )
-        body["index"] = _records(publishable_index(index, disclosed, catalogue=cat))
+        pub = publishable_index(index, disclosed, catalogue=cat)
+        body["index"] = _records(common._named(pub, areas))
     meta = export_metadata(
         sources=sources,
         methods=methods_out,

@@ -14,7 +14,13 @@ from omradesbild.followup._common import sort_periods
 from omradesbild.followup.transitions import anchored_classes, class_transitions
 from omradesbild.index import IndexMethod
 from omradesbild.services.followup._common import as_method, method_indicator_ids
-from omradesbild.services.pipeline import area_indicators, check_picture, index_table
+from omradesbild.services.names import with_area_names
+from omradesbild.services.pipeline import (
+    area_indicators,
+    check_picture,
+    index_table,
+    resolve_version,
+)
 from omradesbild.store import Store
 
 
@@ -113,7 +119,7 @@ def transitions(
     Relative classes are computed against each period's own distribution, anchored ones
     with the cut points of ``period_from`` (the base period). ``moves`` has one row per area
     with both (``class_from``/``class_to``/``steps``/``movement`` for the relative classes
-    and the same with an ``_anchored`` suffix).
+    and the same with an ``_anchored`` suffix), the areas' names first.
     """
     m = as_method(method)
     p_from, p_to = str(period_from), str(period_to)
@@ -131,4 +137,6 @@ def transitions(
     )
     keys = ["area_code", "period_from", "period_to"]
     moves = mov_r.merge(mov_a, on=keys, how="outer", suffixes=("", "_anchored"))
+    ver = None if level == "country" else resolve_version(store, level, version)
+    moves = with_area_names(store, moves, level=level, version=ver)
     return Transitions(mat_r, mat_a, moves, classes, p_from, p_to, m.id)

@@ -26,7 +26,7 @@ from omradesbild.store import Store
 
 #: Columns of the significant changes shown in a summary, in order.
 CHANGE_SHOW_COLUMNS: tuple[str, ...] = (
-    "area_code", "indicator", "value_from", "value_to", "diff", "diff_ci_low",
+    "area_code", "area_name", "indicator", "value_from", "value_to", "diff", "diff_ci_low",
     "diff_ci_high", "p_value", "change", "kommun_diff", "country_diff", "vs_kommun",
 )  # fmt: skip
 

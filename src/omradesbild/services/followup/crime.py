@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import pandas as pd
 
@@ -131,7 +131,8 @@ def crime_table(
     Years an extract does not cover completely, or mostly could not place in a DeSO, are
     left out (``include_incomplete`` keeps them, with ``coverage_ok=False``); a rate is
     ``reliable`` only with at least ``min_events`` offences as well as enough residents
-    (:func:`omradesbild.services.crime.with_coverage`).
+    (:func:`omradesbild.services.crime.with_coverage`). The areas' names come first
+    (:func:`~omradesbild.services.names.with_area_names`).
     """
     codes = _offence_codes(store, offences)
     periods = between(_offence_periods(store, codes), period_from, period_to)
@@ -175,7 +176,20 @@ def crime_table(
             )
             notes.append("under-reporting signal: " + CAVEAT)
     res = CrimeResult(rates.reset_index(drop=True), under, notes)
-    return with_coverage(store, res, include_incomplete=include_incomplete, min_events=min_events)
+    res = with_coverage(store, res, include_incomplete=include_incomplete, min_events=min_events)
+    return _with_names(store, res, level=level, version=version)
+
+
+def _with_names(store: Store, res: CrimeResult, *, level: str, version: str | None) -> CrimeResult:
+    """The tables with the areas' names first (``services.names.with_area_names``)."""
+    from omradesbild.services.names import with_area_names
+
+    ver = None if level == "country" else resolve_version(store, level, version)
+    under = res.underreporting
+    if under is not None:
+        under = with_area_names(store, under, level=level, version=ver)
+    rates = with_area_names(store, res.rates, level=level, version=ver)
+    return replace(res, rates=rates, underreporting=under)
 
 
 def crime_per_year(rates: pd.DataFrame) -> pd.DataFrame:
@@ -201,6 +215,7 @@ def crime_per_year(rates: pd.DataFrame) -> pd.DataFrame:
 
 def highest_rates(rates: pd.DataFrame) -> pd.DataFrame:
     """Areas with at least one offence, highest rate first."""
-    cols = ["area_code", "period", "offence", "count", "population", "rate_per_1000"]
+    cols = ["area_code", "area_name", "period", "offence", "count", "population"]
+    cols += ["rate_per_1000", "ci_low", "ci_high", "population_other_year"]
     top = rates.loc[rates["count"] > 0].sort_values("rate_per_1000", ascending=False)
-    return top[[*cols, "ci_low", "ci_high", "population_other_year"]]
+    return top[[c for c in cols if c in top.columns]]

@@ -15,27 +15,28 @@ from omradesbild.followup.police import (
     area_polygons,
     listed_areas,
     overlay_police,
-    police_flags,
     police_list_from_links,
     police_polygons,
     police_shares_from_links,
 )
-from omradesbild.followup.police import crosstab_police_types as _crosstab
 from omradesbild.followup.police import police_status as _status
 from omradesbild.index import IndexMethod
 from omradesbild.services.followup._common import POLICE_SCHEME, as_method
+from omradesbild.services.followup.police_known import (
+    FLAG_KEYS,
+    NOT_KNOWN,
+    contained,
+    crosstab_known,
+    flags_known,
+    unknown_by_year,
+    unknown_notes,
+)
+from omradesbild.services.names import with_area_names
 from omradesbild.services.pipeline import area_index, compose_links, resolve_version
 from omradesbild.store import Store
 
 #: Order of the police categories in tables (most serious first).
 CATEGORY_ORDER: tuple[str, ...] = ("sarskilt_utsatt", "utsatt", "risk", "not_listed")
-
-#: The three flags of :func:`~omradesbild.followup.police.police_flags`, in order.
-FLAG_KEYS: tuple[str, ...] = (
-    "left_list_still_vulnerable",
-    "vulnerable_never_listed",
-    "listed_not_vulnerable",
-)
 
 
 @dataclass(frozen=True)
@@ -56,6 +57,10 @@ class PoliceAnalysis:
     n_polygons: int
     n_polygons_matched: int
     notes: list[str] = field(default_factory=list)
+    #: Every area placed on at least one police year.
+    analysed: frozenset[str] = frozenset()
+    #: Per police year, the analysed areas that year cannot be decided for (NOT_KNOWN).
+    unknown: dict[str, frozenset[str]] = field(default_factory=dict)
 
 
 def areas_with_geometry(store: Store, level: str, version: str | None = None) -> pd.DataFrame:
@@ -169,10 +174,19 @@ def _police_years(
         if not lk.empty:
             link_years[py] = police_list_from_links(c, lk)
     if year not in poly_years and year not in link_years:
+        why = ""
+        if version != BASE_VERSION:
+            try:
+                compose_links(links_all, from_version=BASE_VERSION, to_version=version)
+            except NotFoundError as exc:
+                why = (
+                    f"; {exc} (e.g. 'omradesbild harmonize layer --level {level} --version "
+                    f"{version}', which needs DeSO polygons under the layer)"
+                )
         raise NotFoundError(
             f"no police areas for {year} that can be placed on {level} ({version}): years with "
             f"polygons: {', '.join(poly_years) or 'none'}; classifications exist for "
-            f"{', '.join(sort_periods(cls['period'].unique()))}"
+            f"{', '.join(sort_periods(cls['period'].unique()))}{why}"
         )
     yr = period_to_year(year)
     years = [p for p in sort_periods([*poly_years, *link_years]) if period_to_year(p) <= yr]
@@ -358,12 +372,8 @@ def police_analysis(
     links_all = store.links()
     py = _police_years(store, links_all, level=level, version=version, year=year, period=period)
     tg, py = _place(store, links_all, py, level=level, version=version, period=period, notes=notes)
-    if len(tg.covered) < len(tg.all_codes):
-        notes.append(
-            f"only {len(tg.covered)} of {len(tg.all_codes)} {level} have polygons in the store; "
-            "the analysis is restricted to them (area types are still computed against all "
-            f"{len(tg.all_codes)})"
-        )
+    analysed, population = _widen(store, links_all, py, tg, level=level, version=version,
+                                  period=period, notes=notes)  # fmt: skip
     ov = pd.DataFrame(columns=list(OVERLAY_COLUMNS))
     if not py.polygons.empty:
         ov = overlay_police(
@@ -372,24 +382,30 @@ def police_analysis(
         )  # fmt: skip
     ov = ov.loc[ov["area_code"].isin(tg.covered)]
     parts = [ov] + [
-        f.loc[f["area_code"].isin(tg.covered)] for p, f in py.link_lists.items() if p in py.years
+        f.loc[f["area_code"].isin(analysed)] for p, f in py.link_lists.items() if p in py.years
     ]
     found = [p for p in parts if not p.empty]
     overlay = pd.concat(found, ignore_index=True) if found else ov
     listed = listed_areas(overlay, threshold=threshold)
+    overlay, listed = contained(overlay, listed, population, threshold=threshold)
+    unknown = unknown_by_year(
+        store, links_all, py.years, set(py.link_lists), set(tg.covered), analysed, listed,
+        level=level, version=version,
+    )  # fmt: skip
     n_polys = int((py.polygons["period"] == year).sum())
     n_matched = int(overlay.loc[overlay["period"] == year, "police_code"].nunique())
     notes += _coverage_notes(py, year=year, level=level, n_polys=n_polys, n_matched=n_matched)
+    notes += unknown_notes(unknown, level=level)
     types = _area_types(
-        store, m, level=level, period=period, version=version, covered=tg.covered, notes=notes
+        store, m, level=level, period=period, version=version, covered=analysed, notes=notes
     )
     return PoliceAnalysis(
-        overlay=overlay,
+        overlay=with_area_names(store, overlay, level=level, version=version),
         listed=listed,
-        crosstab=_crosstab(listed, types, population=tg.population, periods=py.years),
-        # the flags speak of the stored years only ("on no stored list (2023, 2025)")
-        flags=police_flags(listed, types, periods=py.years).assign(
-            stored_years=", ".join(py.years)
+        crosstab=crosstab_known(listed, types, population, py.years, unknown),
+        # the flags speak of the years that can decide them ("on no stored list (2023, 2025)")
+        flags=with_area_names(
+            store, flags_known(listed, types, py.years, unknown), level=level, version=version
         ),
         area_types=types,
         police_year=year,
@@ -397,11 +413,48 @@ def police_analysis(
         period=period,
         level=level,
         n_areas=len(tg.all_codes),
-        n_areas_covered=len(tg.covered),
+        n_areas_covered=len(analysed),
         n_polygons=n_polys,
         n_polygons_matched=n_matched,
         notes=notes,
+        analysed=frozenset(analysed),
+        unknown={y: frozenset(a) for y, a in unknown.items() if a},
     )
+
+
+def _widen(
+    store: Store,
+    links_all: pd.DataFrame,
+    py: _PoliceYears,
+    tg: _Targets,
+    *,
+    level: str,
+    version: str,
+    period: str,
+    notes: list[str],
+) -> tuple[set[str], pd.Series]:
+    """The areas analysed and their residents: those under DeSO polygons, and every area
+    when a list without polygons is among the years (it is placed through links)."""
+    link_years = [y for y in py.years if y in py.link_lists]
+    covered, population = set(tg.covered), tg.population
+    if link_years and not py.polygons.empty:
+        extra = _targets_from_links(store, links_all, level=level, version=version, period=period)
+        poly_years = [y for y in py.years if y not in py.link_lists]
+        if extra.covered - covered:
+            notes.append(
+                f"{', '.join(poly_years)}: only {len(covered)} of {len(tg.all_codes)} {level} "
+                f"have DeSO polygons in the store; the others are not known for "
+                f"{', '.join(poly_years)} and placed through links for {', '.join(link_years)}"
+            )
+        rest = extra.population.loc[~extra.population.index.isin(population.index)]
+        return covered | extra.covered, pd.concat([population, rest])
+    if len(covered) < len(tg.all_codes):
+        notes.append(
+            f"only {len(covered)} of {len(tg.all_codes)} {level} have polygons in the store; "
+            "the analysis is restricted to them (area types are still computed against all "
+            f"{len(tg.all_codes)})"
+        )
+    return covered, population
 
 
 def _coverage_notes(
@@ -457,9 +510,11 @@ def flag_counts(flags: pd.DataFrame, year: str | None = None) -> dict[str, int]:
 
 
 def flagged_areas(flags: pd.DataFrame, year: str | None = None) -> pd.DataFrame:
-    """The flagged areas (area code, area type, category, flag), in one police year or all."""
+    """The flagged areas (area code and names, area type, category, flag), in one police
+    year or all."""
     now = flags if year is None else flags.loc[flags["period"].astype(str) == str(year)]
-    return now.loc[now["flag"].notna(), ["area_code", "area_type", "category", "flag"]]
+    names = [c for c in ("area_name", "kommun_name") if c in now.columns]
+    return now.loc[now["flag"].notna(), ["area_code", *names, "area_type", "category", "flag"]]
 
 
 def police_status(
@@ -510,4 +565,9 @@ def police_status(
 def police_status_of(res: PoliceAnalysis) -> pd.DataFrame:
     """:func:`police_status` of an analysis already made (every analysed area and year)."""
     areas = set(res.area_types["area_code"].astype(str)) | set(res.listed["area_code"].astype(str))
-    return _status(res.listed, res.overlay, areas=areas, years=res.police_years)
+    st = _status(res.listed, res.overlay, areas=areas, years=res.police_years)
+    for y, codes in res.unknown.items():
+        nk = (st["period"].astype(str) == y) & st["area_code"].astype(str).isin(codes)
+        st.loc[nk, "category"] = NOT_KNOWN
+        st.loc[nk, ["share", "basis"]] = None
+    return st

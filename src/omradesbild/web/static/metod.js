@@ -7,6 +7,17 @@
   var method = root.getAttribute("data-method");
   var level = root.getAttribute("data-level");
   var en = root.getAttribute("data-lang") === "en";
+  // The wording comes from the catalogue (data-t-* attributes of #explorer).
+  function say(key, values) {
+    var s = root.getAttribute("data-t-" + key) || key;
+    Object.keys(values || {}).forEach(function (k) { s = s.split("{" + k + "}").join(String(values[k])); });
+    return s;
+  }
+  // Numbers as wording.fmt_num writes them: decimal comma in Swedish.
+  function num(x, decimals) {
+    var s = x.toFixed(decimals);
+    return en ? s : s.replace(".", ",");
+  }
   var form = document.getElementById("explore-form");
   var body = document.querySelector("#weights tbody");
   var result = document.querySelector("#explore-result tbody");
@@ -47,7 +58,7 @@
       m.units.forEach(function (u) {
         var tr = document.createElement("tr");
         cell(tr, "");
-        cell(tr, (en ? "Theme " : "Tema ") + u);
+        cell(tr, say("theme", { unit: u }));
         var tw = document.createElement("td");
         var w = document.createElement("input");
         w.type = "number"; w.min = "0"; w.step = "0.05"; w.name = "w:" + u;
@@ -96,15 +107,13 @@
       cell(tr, r.base_class, "num");
       result.appendChild(tr);
     });
-    var rho = res.rank_correlation === null ? "–" : res.rank_correlation.toFixed(3);
-    summary.textContent = (en
-      ? res.n_areas + " areas, " + res.n_class_changed + " change class; rank correlation with the method's ranks " + rho
-      : res.n_areas + " områden, " + res.n_class_changed + " byter klass; rangkorrelation med metodens rangordning " + rho)
-      + (res.uncertainty.draws ? (en ? "; Monte Carlo draws: " : "; Monte Carlo-dragningar: ") + res.uncertainty.draws : "");
+    var rho = res.rank_correlation === null ? "–" : num(res.rank_correlation, 3);
+    summary.textContent = say("summary", { n: res.n_areas, changed: res.n_class_changed, rho: rho })
+      + (res.uncertainty.draws ? say("draws", { draws: res.uncertainty.draws }) : "");
   }
 
   function run() {
-    summary.textContent = en ? "Computing…" : "Räknar…";
+    summary.textContent = say("computing");
     fetch("/api/index/explore", {
       method: "POST",
       headers: { "Content-Type": "application/json", "Accept": "application/json" },
@@ -112,7 +121,7 @@
     }).then(function (r) {
       return r.json().then(function (j) { return { ok: r.ok, j: j }; });
     }).then(function (x) {
-      if (!x.ok) { summary.textContent = (en ? "Error: " : "Fel: ") + x.j.detail; return; }
+      if (!x.ok) { summary.textContent = say("error", { detail: x.j.detail }); return; }
       show(x.j);
     }).catch(function (e) { summary.textContent = String(e); });
   }

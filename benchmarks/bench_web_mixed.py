@@ -1,0 +1,212 @@
+"""Benchmark of the web app under mixed load: 20 readers and 5 writers at the same time.
+
+Run: ``python -m benchmarks bench_web_mixed`` (options ``--readers``, ``--writers``,
+``--seconds``, ``--db``, ``--partners-url``). Builds the synthetic city's store (or uses
+``--db``) and a partners' database (SQLite in a temporary folder, or ``--partners-url``,
+e.g. PostgreSQL: it is emptied), with one login session per client made directly in the
+database. Starts ``omradesbild serve`` on a free loopback port, warms it, then for
+``--seconds`` runs at once:
+
+- readers, half anonymous and half logged in, each request one of: an area page, the
+  submissions API, the submissions page;
+- writers: contributors who save private drafts, edit them and send some public ones to
+  moderation, and one analyst who approves what is waiting (with the version read).
+
+Prints p50/p95/max per kind of read (anonymous and logged in) and of write, and the p95 of
+all reads with the target < 100 ms. Loopback only; httpx threads in this process.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import statistics
+import tempfile
+import threading
+import time
+from collections import defaultdict
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from benchmarks.bench_web import free_port, start_server, wait_ready
+
+SECRET = "benchmark-secret"
+COOKIE = "omradesbild_session"
+#: Reads: name -> URL (``{code}``: a random area).
+READS = {
+    "area page": "/omrade/{code}",
+    "api submissions": "/api/submissions?limit=20",
+    "submissions page": "/bidrag",
+}
+
+
+def seed(url: str, *, readers: int, writers: int) -> dict[str, list[tuple[str, str]]]:
+    """Users with a session each: ``{"reader": [(token, csrf)], "contributor": …,
+    "analyst": …}`` (the partners' database emptied first)."""
+    from omradesbild.partners import security
+    from omradesbild.partners.db import drop_db, init_db, make_engine, session_factory
+    from omradesbild.partners.models import Organisation, User
+
+    engine = make_engine(url)
+    drop_db(engine)
+    init_db(engine)
+    out: dict[str, list[tuple[str, str]]] = defaultdict(list)
+    counts = {"reader": readers, "contributor": max(0, writers - 1), "analyst": min(1, writers)}
+    with session_factory(engine).begin() as db:
+        org = Organisation(name="Benchmark", kind="other", synthetic=True)
+        db.add(org)
+        db.flush()
+        for role, n in counts.items():
+            for i in range(n):
+                user = User(email=f"{role}{i}@bench.example", name=f"{role} {i}",
+                            password_hash="-", role=role, organisation_id=org.id)  # fmt: skip
+                db.add(user)
+                db.flush()
+                token = security.create_session(db, user)
+                out[role].append((token, security.csrf_token(SECRET, token)))
+    engine.dispose()
+    return out
+
+
+class Load:
+    """Reader and writer threads recording (kind, seconds, ok) until the deadline."""
+
+    def __init__(self, base: str, codes: list[str], deadline: float) -> None:
+        self.base, self.codes, self.deadline = base, codes, deadline
+        self.times: dict[str, list[float]] = defaultdict(list)
+        self.errors: dict[str, int] = defaultdict(int)
+        self.lock = threading.Lock()
+
+    def _client(self, session: tuple[str, str] | None) -> httpx.Client:
+        cookies = {COOKIE: session[0]} if session else {}
+        headers = {"X-CSRF-Token": session[1]} if session else {}
+        return httpx.Client(base_url=self.base, cookies=cookies, headers=headers, timeout=60)
+
+    def _timed(
+        self, kind: str, c: httpx.Client, method: str, url: str, **kwargs: Any
+    ) -> httpx.Response | None:
+        t = time.perf_counter()
+        try:
+            r: httpx.Response | None = c.request(method, url, **kwargs)
+        except httpx.HTTPError:
+            r = None
+        dt = time.perf_counter() - t
+        with self.lock:
+            self.times[kind].append(dt)
+            if r is None or r.status_code >= 400:
+                self.errors[kind] += 1
+        return r
+
+    def reader(self, i: int, session: tuple[str, str] | None) -> None:
+        rng = random.Random(i)
+        who = "logged in" if session else "anonymous"
+        with self._client(session) as c:
+            while time.monotonic() < self.deadline:
+                name = rng.choice(list(READS))
+                url = READS[name].format(code=rng.choice(self.codes))
+                accept = "application/json" if name.startswith("api") else "text/html"
+                self._timed(f"read {name} ({who})", c, "GET", url, headers={"accept": accept})
+
+    def contributor(self, i: int, session: tuple[str, str]) -> None:
+        rng = random.Random(100 + i)
+        with self._client(session) as c:
+            n = 0
+            while time.monotonic() < self.deadline:
+                n += 1
+                public = n % 4 == 0
+                body = {"kind": "observation", "title": f"Iakttagelse {i}-{n}",
+                        "body": "Belysningen vid gångtunneln är trasig. " * 3,
+                        "area_codes": [rng.choice(self.codes)], "submit": public,
+                        "visibility": "public" if public else "internal"}  # fmt: skip
+                r = self._timed("write draft/submit", c, "POST", "/api/submissions", json=body)
+                if r is not None and r.status_code == 201 and not public:
+                    sub = r.json()
+                    patch = {"body": "Uppdaterad: lampan är lagad.", "version": sub["version"]}
+                    url = f"/api/submissions/{sub['id']}"
+                    self._timed("write edit", c, "PATCH", url, json=patch)
+
+    def analyst(self, session: tuple[str, str]) -> None:
+        with self._client(session) as c:
+            while time.monotonic() < self.deadline:
+                r = c.get("/api/submissions?status=submitted&limit=20")
+                waiting = r.json() if r.status_code == 200 else []
+                for sub in waiting[:5]:
+                    body = {"decision": "approve", "version": sub["version"]}
+                    url = f"/api/submissions/{sub['id']}/moderate"
+                    self._timed("write approve", c, "POST", url, json=body)
+                time.sleep(0.2)
+
+
+def report(load: Load) -> float:
+    print(f"{'':<40} {'n':>6} {'p50 ms':>8} {'p95 ms':>8} {'max ms':>8} {'errors':>7}")
+    reads: list[float] = []
+    for kind in sorted(load.times):
+        ts = sorted(load.times[kind])
+        if kind.startswith("read"):
+            reads.extend(ts)
+        p95 = ts[min(len(ts) - 1, int(0.95 * len(ts)))]
+        print(f"{kind:<40} {len(ts):>6} {statistics.median(ts) * 1e3:>8.1f} "
+              f"{p95 * 1e3:>8.1f} {ts[-1] * 1e3:>8.1f} {load.errors[kind]:>7}")  # fmt: skip
+    reads.sort()
+    p95 = reads[min(len(reads) - 1, int(0.95 * len(reads)))] if reads else float("nan")
+    print(f"all reads: n {len(reads)}, p95 {p95 * 1e3:.1f} ms (target < 100 ms): "
+          f"{'OK' if p95 < 0.1 else 'SLOW'}")  # fmt: skip
+    return p95
+
+
+def main(argv: list[str] | None = None) -> None:
+    ap = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    ap.add_argument("--db", type=Path, help="An existing store (default: the synthetic city)")
+    ap.add_argument("--partners-url", help="Partners' database (emptied!); default SQLite")
+    ap.add_argument("--readers", type=int, default=20)
+    ap.add_argument("--writers", type=int, default=5)
+    ap.add_argument("--seconds", type=float, default=10.0)
+    args = ap.parse_args(argv)
+    with tempfile.TemporaryDirectory() as tmp:
+        db = args.db
+        if db is None:
+            from omradesbild.demo import build_demo_store
+
+            db = build_demo_store(Path(tmp) / "demo").store_path
+        url = args.partners_url or f"sqlite:///{Path(tmp) / 'partners.sqlite'}"
+        sessions = seed(url, readers=args.readers // 2, writers=args.writers)
+        os.environ.update({"OMRADESBILD_PARTNERS_URL": url, "OMRADESBILD_SECRET_KEY": SECRET})
+        port = free_port()
+        base = f"http://127.0.0.1:{port}"
+        proc = start_server(db, port)
+        try:
+            wait_ready(base, proc)
+            codes = [a["area_code"] for a in httpx.get(f"{base}/api/areas?level=regso").json()]
+            for code in codes[:3]:
+                httpx.get(f"{base}/omrade/{code}", timeout=300).raise_for_status()
+            print(f"{len(codes)} RegSO; partners' database {url.split(':')[0]}; "
+                  f"{args.readers} readers (half logged in) and {args.writers} writers "
+                  f"for {args.seconds:g} s")  # fmt: skip
+            load = Load(base, codes, time.monotonic() + args.seconds)
+            threads = [
+                threading.Thread(target=load.reader, args=(i, sessions["reader"][i // 2]
+                                                           if i % 2 else None))
+                for i in range(args.readers)
+            ]  # fmt: skip
+            threads += [threading.Thread(target=load.contributor, args=(i, s))
+                        for i, s in enumerate(sessions["contributor"])]  # fmt: skip
+            threads += [threading.Thread(target=load.analyst, args=(s,))
+                        for s in sessions["analyst"]]  # fmt: skip
+            for t in threads:
+                t.start()
+            for t in threads:
+                t.join()
+            report(load)
+        finally:
+            proc.terminate()
+            try:
+                proc.wait(timeout=10)
+            except Exception:
+                proc.kill()
+
+
+if __name__ == "__main__":
+    main()

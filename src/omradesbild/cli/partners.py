@@ -1,0 +1,95 @@
+"""``omradesbild partners``: backup and restore of the partners' database, reset links."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from omradesbild.cli.common import DbOption
+from omradesbild.wording import both
+
+app = typer.Typer(
+    help="The partners' database: backup, restore, password reset links.",
+    no_args_is_help=True,
+)
+
+PartnersUrl = Annotated[
+    str | None,
+    typer.Option(
+        "--partners-url",
+        envvar="OMRADESBILD_PARTNERS_URL",
+        help="SQLAlchemy URL of the partners' database (default: SQLite beside the store).",
+        show_default=False,
+    ),
+]
+
+
+def _url(db: Path | None, partners_url: str | None) -> str:
+    from omradesbild._compat import import_optional_dependency
+
+    import_optional_dependency("sqlalchemy", purpose="omradesbild partners")
+    from omradesbild.partners.db import default_partners_url
+    from omradesbild.store.store import default_db_path
+
+    return partners_url or default_partners_url(db or default_db_path())
+
+
+@app.command("backup")
+def backup_cmd(
+    file: Annotated[Path, typer.Argument(help="The backup file to write (must not exist).")],
+    db: DbOption = None,
+    partners_url: PartnersUrl = None,
+) -> None:
+    """Copy the SQLite partners' database to FILE while the web app runs (consistent).
+
+    PostgreSQL: use pg_dump (docs/security.md).
+    """
+    from omradesbild.partners.backup import backup
+
+    revision = backup(_url(db, partners_url), file)
+    typer.echo(f"{file} (schema {revision})")
+
+
+@app.command("restore")
+def restore_cmd(
+    file: Annotated[Path, typer.Argument(help="A file written by 'partners backup'.")],
+    db: DbOption = None,
+    partners_url: PartnersUrl = None,
+) -> None:
+    """Replace the SQLite partners' database by the backup FILE (stop the web app first).
+
+    The database as it was is kept beside it (…before-restore-<time>). PostgreSQL: use
+    pg_restore (docs/security.md).
+    """
+    from omradesbild.partners.backup import restore
+
+    kept = restore(_url(db, partners_url), file)
+    typer.echo(f"{file} -> {_url(db, partners_url)} (earlier content kept in {kept})")
+
+
+@app.command("reset-link")
+def reset_link_cmd(
+    email: Annotated[str, typer.Argument(help="The user's e-mail address.")],
+    base_url: Annotated[
+        str, typer.Option(help="The web app's public address, e.g. https://omradesbild.stad.se")
+    ] = "http://127.0.0.1:8000",
+    db: DbOption = None,
+    partners_url: PartnersUrl = None,
+) -> None:
+    """Print a single-use link (24 h) for the user to choose a new password; give it to them
+    (nothing is e-mailed). Earlier links of the user stop working."""
+    from omradesbild.partners import service
+    from omradesbild.partners.db import init_db, make_engine, session_factory
+
+    engine = make_engine(_url(db, partners_url))
+    try:
+        init_db(engine)
+        with session_factory(engine).begin() as session:
+            out = service.issue_password_reset_by_operator(session, email)
+    finally:
+        engine.dispose()
+    hours = int(service.RESET_TTL.total_seconds() // 3600)
+    url = base_url.rstrip("/") + out["path"]
+    typer.echo(both("password_reset_link", email=out["email"], hours=hours, url=url))

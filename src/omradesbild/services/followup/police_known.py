@@ -1,0 +1,175 @@
+"""Police years that cannot decide an area, and areas that hold most of a police area.
+
+Helpers of :func:`omradesbild.services.followup.police.police_analysis`: which analysed
+areas each police year cannot decide (``not_known``), the cross-tab and flags over the
+years that can, and the areas listed because a police area lies (mostly) inside them.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from omradesbild.followup.police import crosstab_police_types as _crosstab
+from omradesbild.followup.police import police_flags
+from omradesbild.services.followup._common import POLICE_SCHEME
+from omradesbild.store import Store
+
+#: Category of an area in a police year the stored data cannot decide: no polygon under
+#: the area that year, or a list entry without area codes in the area's kommun.
+NOT_KNOWN = "not_known"
+
+#: The three flags of :func:`~omradesbild.followup.police.police_flags`, in order.
+FLAG_KEYS: tuple[str, ...] = (
+    "left_list_still_vulnerable",
+    "vulnerable_never_listed",
+    "listed_not_vulnerable",
+)
+
+
+def contained(
+    overlay: pd.DataFrame, listed: pd.DataFrame, population: pd.Series, *, threshold: float
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    r"""List an area that holds most of a police area, though little of the area lies in it.
+
+    Notes
+    -----
+    The residents of police polygon :math:`P` inside area :math:`A` are
+    :math:`r_{AP} = s_{AP}\,n_A` (:math:`s_{AP}` the share of :math:`A`'s residents inside
+    :math:`P`, :math:`n_A` its residents). When :math:`r_{AP} / \sum_{A'} r_{A'P}` (the
+    share of the police area's residents, over the analysed areas) is at least the
+    threshold, :math:`A` is listed with :math:`P`'s category and basis ``polygon_inside``:
+    e.g. the Police's Storvreten lies 99 % inside RegSO Storvreten but holds 12 % of its
+    residents. Rows without a population share are left as they are.
+    """
+    if overlay.empty or "share_population" not in overlay:
+        return overlay, listed
+    poly = overlay["basis"].astype(str) == "polygon"
+    o = overlay.loc[poly, ["area_code", "period", "police_code", "category"]].copy()
+    sp = pd.to_numeric(overlay.loc[poly, "share_population"], errors="coerce")
+    o["r"] = sp.to_numpy(float) * o["area_code"].astype(str).map(population).to_numpy(float)
+    o = o.loc[o["r"].notna()]
+    if o.empty:
+        return overlay, listed
+    o["inside"] = o["r"] / o.groupby(["period", "police_code"])["r"].transform("sum")
+    hold = o.loc[o["inside"] >= threshold - 1e-12]
+    if hold.empty:
+        return overlay, listed
+    on = listed.loc[listed["on_list"].astype(bool), ["area_code", "period"]].astype(str)
+    done = set(zip(on["area_code"], on["period"], strict=True))
+    pairs = zip(hold["area_code"].astype(str), hold["period"].astype(str), strict=True)
+    hold = hold.loc[[pair not in done for pair in pairs]]
+    if hold.empty:
+        return overlay, listed
+    overlay = overlay.copy()
+    overlay.loc[hold.index, "on_list"] = True
+    overlay.loc[hold.index, "basis"] = "polygon_inside"
+    listed = listed.copy()
+    for a, p, code, cat in hold[["area_code", "period", "police_code", "category"]].itertuples(
+        index=False
+    ):
+        row = (listed["area_code"].astype(str) == str(a)) & (listed["period"].astype(str) == str(p))
+        listed.loc[row, "on_list"] = True
+        listed.loc[row, "category"] = cat
+        listed.loc[row, "police_code"] = code
+    return overlay, listed
+
+
+def _kommun_of(store: Store, level: str, version: str) -> pd.Series:
+    """The kommun code of each area of a layer (code prefix, else its kommun parent)."""
+    a = store.areas(level=level, version=version)
+    codes = a["area_code"].astype(str)
+    prefix = codes.str[:4].where(codes.str[:4].str.isdigit())
+    parent = a["parent_code"].where(a["parent_level"] == "kommun")
+    return pd.Series(prefix.fillna(parent).to_numpy(), index=codes.to_numpy())
+
+
+def unknown_by_year(
+    store: Store,
+    links_all: pd.DataFrame,
+    years: list[str],
+    link_years: set[str],
+    covered: set[str],
+    analysed: set[str],
+    listed: pd.DataFrame,
+    *,
+    level: str,
+    version: str,
+) -> dict[str, set[str]]:
+    """Per police year, the analysed areas it cannot decide.
+
+    A year with polygons cannot decide an area without DeSO polygons under it. A list
+    without polygons cannot decide an area it does not list in a kommun where one of its
+    entries has no link to any area code (e.g. a name the list gives without codes).
+    """
+    out: dict[str, set[str]] = {}
+    cls = store.classifications(scheme=POLICE_SCHEME)
+    kommun: pd.Series | None = None
+    on = listed.loc[listed["on_list"].astype(bool)] if "on_list" in listed else listed
+    for y in years:
+        if y not in link_years:
+            out[y] = analysed - covered
+            continue
+        c = cls.loc[cls["period"].astype(str) == y]
+        linked = set(links_all.loc[links_all["from_version"].isin(set(c["version"])),
+                                   "from_code"].astype(str))  # fmt: skip
+        entries = c.loc[~c["area_code"].astype(str).isin(linked)]
+        if entries.empty:
+            continue
+        lk = _kommun_of(store, "police_area", str(entries["version"].iloc[0]))
+        unplaced = {str(lk.get(str(e), str(e)[:4])) for e in entries["area_code"].astype(str)}
+        if kommun is None:
+            kommun = _kommun_of(store, level, version)
+        listed_y = set(on.loc[on["period"].astype(str) == y, "area_code"].astype(str))
+        out[y] = {a for a in analysed - listed_y if kommun.get(a) in unplaced}
+    return out
+
+
+def unknown_notes(unknown: dict[str, set[str]], *, level: str) -> list[str]:
+    return [
+        f"{y}: {len(a)} {level} not known (no polygon under them, or a list entry without "
+        "area codes in their kommun)"
+        for y, a in unknown.items()
+        if a
+    ]
+
+
+def crosstab_known(
+    listed: pd.DataFrame,
+    types: pd.DataFrame,
+    population: pd.Series,
+    years: list[str],
+    unknown: dict[str, set[str]],
+) -> pd.DataFrame:
+    """The cross-tab of each year over the areas that year can decide."""
+    parts = []
+    for y in years:
+        t = types.loc[~types["area_code"].astype(str).isin(unknown.get(y, set()))]
+        parts.append(_crosstab(listed, t, population=population, periods=[y]))
+    return pd.concat(parts, ignore_index=True) if parts else _crosstab(listed, types, periods=[])
+
+
+def flags_known(
+    listed: pd.DataFrame, types: pd.DataFrame, years: list[str], unknown: dict[str, set[str]]
+) -> pd.DataFrame:
+    """The flags of each area over the years that can decide it ("on no stored list" speaks
+    of those years only); a year that cannot is a row with category NOT_KNOWN, no flag."""
+    codes = types["area_code"].astype(str)
+    groups: dict[frozenset[str], list[str]] = {}
+    for a in sorted(set(codes)):
+        groups.setdefault(frozenset(y for y in years if a in unknown.get(y, set())), []).append(a)
+    parts = []
+    for not_known, areas in groups.items():
+        t = types.loc[codes.isin(areas)]
+        known = [y for y in years if y not in not_known]
+        if known:
+            f = police_flags(listed, t, periods=known).assign(stored_years=", ".join(known))
+            parts.append(f)
+        for y in sorted(not_known):
+            nk = police_flags(listed.iloc[0:0], t, periods=[y]).assign(
+                category=NOT_KNOWN, flag=None, stored_years=", ".join(years)
+            )
+            parts.append(nk.assign(**dict.fromkeys(FLAG_KEYS, False)))
+    if not parts:
+        return police_flags(listed, types, periods=years).assign(stored_years=", ".join(years))
+    out = pd.concat(parts, ignore_index=True)
+    return out.sort_values(["area_code", "period"], kind="stable").reset_index(drop=True)

@@ -1,0 +1,215 @@
+"""Area names beside area codes in every table written for a reader.
+
+:func:`with_area_names` puts ``area_name`` right after ``area_code`` (and ``kommun_code``,
+``kommun_name`` after it for areas below the kommun: DeSO, RegSO, districts, police areas …)
+at the front of a table. The names come from the store's area registry; kommun names from
+the kommun areas in the store, else from SCB's kommun list shipped in
+:mod:`omradesbild.areas.registry`. Every service that returns a table for output calls it,
+so the command line, the exports and the reports never look names up themselves.
+
+Rules
+-----
+- An area's name is its own name in the registry. An area without one (SCB does not name
+  DeSO) is named after the RegSO it lies in by SCB's key, else after its named parent:
+  "del av Rinkeby" (``area_name_part_of``); otherwise its code is its name.
+- The kommun of an area is the kommun its code starts with (DeSO, RegSO), else its parent
+  kommun (or the kommun of its parent DeSO/RegSO), else a ``kommun``/``kommunkod`` attribute
+  of its boundary file. Where no area of the table has one, the kommun columns are left out.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+
+import pandas as pd
+
+from omradesbild.areas.codes import DESO_RE, KOMMUN_RE, REGSO_RE, kommun_of
+from omradesbild.config import DEFAULT_VERSION
+from omradesbild.store import Store
+from omradesbild.wording import text
+
+#: The name columns, in the order they follow ``area_code``.
+NAME_COLUMNS: tuple[str, ...] = ("area_name", "kommun_code", "kommun_name")
+
+#: Levels that are not below a kommun (no kommun columns).
+NOT_SUB_KOMMUN: frozenset[str] = frozenset({"kommun", "lan", "country"})
+
+#: Attributes of a boundary file that may name an area's kommun.
+_KOMMUN_ATTRIBUTES = ("kommun", "kommunkod", "kommun_kod", "KOMMUNKOD", "KOMMUN_KOD", "kommunkod_")
+
+
+def kommun_names(store: Store) -> dict[str, str]:
+    """Kommun code -> name: the kommun areas in the store, then SCB's shipped list."""
+    from omradesbild.areas.registry import kommuner
+
+    shipped = kommuner()
+    names = dict(zip(shipped["code"].astype(str), shipped["name"].astype(str), strict=True))
+    stored = store.areas(level="kommun")
+    for code, name in zip(stored["area_code"], stored["name"], strict=True):
+        if isinstance(name, str) and name:
+            names[str(code)] = name
+    return names
+
+
+def _attribute_kommun(attributes: object) -> str | None:
+    if not isinstance(attributes, str) or not attributes:
+        return None
+    try:
+        attrs = json.loads(attributes)
+    except ValueError:
+        return None
+    if not isinstance(attrs, dict):
+        return None
+    for key in _KOMMUN_ATTRIBUTES:
+        value = attrs.get(key)
+        if value is not None and KOMMUN_RE.match(str(value).strip()):
+            return str(value).strip()
+    return None
+
+
+def _area_kommun(
+    code: str, level: str, parent: object, parent_level: object, attrs: object
+) -> str | None:
+    if level in NOT_SUB_KOMMUN:
+        return None
+    if DESO_RE.match(code) or REGSO_RE.match(code):
+        return kommun_of(code)
+    if isinstance(parent, str) and parent:
+        if parent_level == "kommun" and KOMMUN_RE.match(parent):
+            return parent
+        if DESO_RE.match(parent) or REGSO_RE.match(parent):
+            return kommun_of(parent)
+    return _attribute_kommun(attrs)
+
+
+def _pick(areas: pd.DataFrame, preferred: pd.Series) -> pd.DataFrame:
+    """One row per code: a ``preferred`` row first, then the level's default version."""
+    default = areas["level"].map(DEFAULT_VERSION) == areas["version"]
+    ranked = areas.assign(_p=preferred.astype(bool), _d=default).sort_values(
+        ["_p", "_d", "level", "version"], ascending=[False, False, True, True], kind="stable"
+    )
+    return ranked.drop_duplicates("area_code").drop(columns=["_p", "_d"])
+
+
+def _within(
+    store: Store, areas: pd.DataFrame, own_name: dict[tuple[str, str], str]
+) -> dict[str, str]:
+    """Unnamed area -> the name of the RegSO it lies wholly in (SCB's key, weight 1)."""
+    unnamed = [
+        (c, str(v))
+        for c, v in zip(areas["area_code"], areas["version"], strict=True)
+        if (c, str(v)) not in own_name
+    ]
+    if not unnamed:
+        return {}
+    rows = store.con.execute(
+        "SELECT from_code, from_version, to_code, to_version FROM links "
+        "WHERE to_level = 'regso' AND weight >= 0.999"
+    ).fetchall()
+    wanted = set(unnamed)
+    out: dict[str, str] = {}
+    for fc, fv, tc, tv in rows:
+        name = own_name.get((str(tc), str(tv)))
+        if name and (str(fc), str(fv)) in wanted:
+            out.setdefault(str(fc), name)
+    return out
+
+
+def area_name_frame(
+    store: Store,
+    *,
+    level: str | None = None,
+    version: str | None = None,
+    codes: Iterable[str] | None = None,
+    lang: str = "sv",
+) -> pd.DataFrame:
+    """``area_code, level, area_name, kommun_code, kommun_name`` of stored areas.
+
+    Areas of ``version`` (else of ``level``) come first; ``codes`` not among them are looked
+    up among every stored area. A code the store does not hold is named by itself.
+    """
+    every = store.areas()
+    every["area_code"] = every["area_code"].astype(str)
+    own_name = {
+        (str(c), str(v)): n
+        for c, v, n in zip(every["area_code"], every["version"], every["name"], strict=True)
+        if isinstance(n, str) and n
+    }
+    wanted = None if codes is None else list(dict.fromkeys(str(c) for c in codes))
+    if wanted is None:
+        cand = every
+        if version is not None:
+            cand = every[every["version"] == version]
+        elif level is not None:
+            cand = every[every["level"] == level]
+    else:
+        cand = every[every["area_code"].isin(wanted)]
+    if version is not None:
+        preferred = cand["version"] == version
+    else:
+        preferred = cand["level"] == level if level is not None else cand["level"].notna()
+    picked = _pick(cand, preferred)
+    kommun_name = kommun_names(store)
+    within = _within(store, picked, own_name)
+    rows = []
+    for r in picked.itertuples(index=False):
+        code = str(r.area_code)
+        name = own_name.get((code, str(r.version)))
+        if name is None:
+            parent = within.get(code)
+            if parent is None and isinstance(r.parent_code, str):
+                parent = own_name.get((r.parent_code, str(r.parent_version)))
+            name = text("area_name_part_of", lang, name=parent) if parent else None
+        kommun = _area_kommun(code, str(r.level), r.parent_code, r.parent_level, r.attributes)
+        rows.append((code, str(r.level), name or code, kommun, kommun_name.get(kommun or "")))
+    frame = pd.DataFrame(rows, columns=["area_code", "level", *NAME_COLUMNS])
+    if wanted is not None:
+        known = set(frame["area_code"])
+        extra = [(c, None, c, None, None) for c in wanted if c not in known]
+        if extra:
+            frame = pd.concat([frame, pd.DataFrame(extra, columns=frame.columns)])
+    return frame.reset_index(drop=True)
+
+
+def with_area_names(
+    store: Store,
+    df: pd.DataFrame,
+    *,
+    level: str | None = None,
+    version: str | None = None,
+    code_column: str = "area_code",
+    lang: str = "sv",
+) -> pd.DataFrame:
+    """``df`` with ``area_name`` (and ``kommun_code``, ``kommun_name``) after its code column,
+    these first (see the module's rules). ``df.attrs`` are kept."""
+    if code_column not in df.columns:
+        return df
+    codes = df[code_column].dropna().astype(str).unique()
+    names = area_name_frame(store, level=level, version=version, codes=codes, lang=lang)
+    return add_name_columns(df, names, code_column=code_column)
+
+
+def add_name_columns(
+    df: pd.DataFrame, names: pd.DataFrame, *, code_column: str = "area_code"
+) -> pd.DataFrame:
+    """Join the columns of :func:`area_name_frame` onto ``df`` (pure).
+
+    The kommun columns are added when some area of ``df`` lies below a kommun and has one.
+    """
+    attrs = dict(df.attrs)
+    keyed = names.drop_duplicates("area_code").set_index("area_code")
+    code = df[code_column].astype("string")
+    sub = keyed.reindex(code.dropna().unique())
+    with_kommun = bool(sub["kommun_code"].notna().any()) if len(sub) else False
+    added = ["area_name", *(["kommun_code", "kommun_name"] if with_kommun else [])]
+    out = df.drop(columns=[c for c in NAME_COLUMNS if c in df.columns and c != code_column])
+    for col in added:
+        values = code.map(keyed[col]).astype(object)
+        if col == "area_name":
+            values = values.where(values.notna(), code.astype(object))
+        out[col] = values.where(values.notna(), None).to_numpy()
+    first = [code_column, *added]
+    out = out[first + [c for c in out.columns if c not in first]]
+    out.attrs = attrs
+    return out

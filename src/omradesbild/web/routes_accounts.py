@@ -1,0 +1,147 @@
+"""Routes of the partners' accounts: change of password (form and API) and the page of an
+admin-issued reset link, plus the admin API that issues such a link.
+
+Included by :mod:`omradesbild.web.routes_partners` (same app requirements). A change or a
+reset ends every session of the user, the current one included: the answer deletes the
+session cookie and the user logs in again with the new password.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Form, Request, Response
+from fastapi.responses import HTMLResponse, JSONResponse
+from pydantic import BaseModel
+
+from omradesbild.errors import InputError
+from omradesbild.partners import security, service
+from omradesbild.partners.errors import NotAuthenticated, PermissionDenied
+from omradesbild.partners.models import Role
+from omradesbild.partners.service import Actor
+from omradesbild.web.auth import DB, CurrentActor, cookie_name, require_role, verify_csrf
+from omradesbild.wording import text
+
+router = APIRouter(tags=["partners"])
+CSRF = Depends(verify_csrf)
+Admin = Annotated[Actor, Depends(require_role(Role.ADMIN))]
+
+
+class PasswordChangeIn(BaseModel):
+    current_password: str
+    new_password: str
+
+
+def _lang(request: Request) -> str:
+    settings = getattr(request.app.state, "settings", None)
+    return str(getattr(settings, "lang", None) or "sv")
+
+
+def _page(request: Request, name: str, ctx: dict[str, Any], status: int = 200) -> HTMLResponse:
+    from omradesbild.web.routes_partners import render
+
+    lang = _lang(request)
+    labels = {k: text(k, lang, min=security.MIN_PASSWORD) for k in (
+        "password_change_title", "password_current", "password_new", "password_repeat",
+        "password_reset_title", "password_save")}  # fmt: skip
+    return render(request, name, {"t": labels, "error": None, "done": None, **ctx},
+                  status_code=status)  # fmt: skip
+
+
+def _signed_out(response: Response, request: Request) -> Response:
+    response.delete_cookie(cookie_name(request), path="/")
+    return response
+
+
+def _check_repeat(new_password: str, repeat: str) -> None:
+    from omradesbild.wording import both
+
+    if new_password != repeat:
+        raise InputError(both("password_mismatch"), field="new_password2")
+
+
+# -- change of password -----------------------------------------------------------------
+@router.get("/konto/losenord", response_class=HTMLResponse)
+def page_change_password(request: Request, actor: CurrentActor) -> HTMLResponse:
+    if actor is None:
+        raise NotAuthenticated("log in to change your password")
+    return _page(request, "partners/losenord.html", {"actor": actor})
+
+
+@router.post("/konto/losenord", response_class=HTMLResponse, dependencies=[CSRF])
+def change_password_form(
+    request: Request,
+    db: DB,
+    actor: CurrentActor,
+    current_password: Annotated[str, Form(max_length=1024)],
+    new_password: Annotated[str, Form(max_length=1024)],
+    new_password2: Annotated[str, Form(max_length=1024)],
+) -> Response:
+    try:
+        _check_repeat(new_password, new_password2)
+        service.change_password(db, actor, current_password=current_password,
+                                new_password=new_password)  # fmt: skip
+    except (InputError, PermissionDenied) as exc:
+        if actor is None:
+            raise
+        db.rollback()
+        status = 422 if isinstance(exc, InputError) else 403
+        return _page(request, "partners/losenord.html", {"actor": actor, "error": str(exc)},
+                     status)  # fmt: skip
+    done = text("password_changed", _lang(request))
+    return _signed_out(_page(request, "partners/losenord.html", {"actor": None, "done": done}),
+                       request)  # fmt: skip
+
+
+@router.post("/api/me/password", dependencies=[CSRF])
+def api_change_password(
+    request: Request, db: DB, actor: CurrentActor, body: PasswordChangeIn
+) -> Response:
+    """Change the logged-in user's password; every session of theirs ends (log in again)."""
+    out = service.change_password(db, actor, current_password=body.current_password,
+                                  new_password=body.new_password)  # fmt: skip
+    detail = text("password_changed", _lang(request))
+    return _signed_out(JSONResponse({**out, "detail": detail}), request)
+
+
+# -- reset link -------------------------------------------------------------------------
+@router.post("/api/users/{user_id}/password-reset", status_code=201, dependencies=[CSRF])
+def api_issue_password_reset(
+    request: Request, db: DB, actor: Admin, user_id: int
+) -> dict[str, Any]:
+    """A single-use link (24 h) for the user to choose a new password; give it to them."""
+    out = service.issue_password_reset(db, actor, user_id)
+    return {**out, "url": str(request.base_url).rstrip("/") + out["path"]}
+
+
+@router.get("/losenord/aterstall", response_class=HTMLResponse)
+def page_reset_password(request: Request, db: DB, token: str = "") -> HTMLResponse:
+    try:
+        email = service.check_reset_token(db, token)
+    except PermissionDenied as exc:
+        return _page(request, "partners/aterstall.html", {"error": str(exc), "token": None}, 403)
+    return _page(request, "partners/aterstall.html", {"token": token, "email": email})
+
+
+@router.post("/losenord/aterstall", response_class=HTMLResponse, dependencies=[CSRF])
+def reset_password_form(
+    request: Request,
+    db: DB,
+    token: Annotated[str, Form(max_length=200)],
+    new_password: Annotated[str, Form(max_length=1024)],
+    new_password2: Annotated[str, Form(max_length=1024)],
+) -> Response:
+    try:
+        service.check_reset_token(db, token)
+        _check_repeat(new_password, new_password2)
+        service.reset_password(db, token, new_password)
+    except InputError as exc:
+        db.rollback()
+        return _page(request, "partners/aterstall.html",
+                     {"token": token, "error": str(exc)}, 422)  # fmt: skip
+    except PermissionDenied as exc:
+        db.rollback()
+        return _page(request, "partners/aterstall.html", {"token": None, "error": str(exc)}, 403)
+    done = text("password_changed", _lang(request))
+    return _signed_out(_page(request, "partners/aterstall.html", {"token": None, "done": done}),
+                       request)  # fmt: skip

@@ -1,0 +1,168 @@
+"""Input checks shared by every route: constrained types, the query gate, download names.
+
+- :data:`DbId`, :data:`PathId`, :data:`QueryId` — database ids, 1 … 2⁶³ − 1 (larger ids
+  are a 422, never an overflow in the database driver);
+- :data:`Text` — text without NUL characters or lone UTF-16 surrogates
+  (which no database column can hold), a 422 otherwise;
+- :func:`check_request` — a dependency of every route: the query parameters that select
+  what is computed and cached (``method``, ``level``, ``period``, ``lang``) and the area
+  code of the path must name something the app has, before any cache is read or written;
+  unknown values are a 404 (method, period, area) or a 422 (level, language), naming the
+  allowed values in Swedish and English;
+- :func:`attachment` — the ``Content-Disposition`` of a download, built from checked
+  values and encoded as RFC 6266 / RFC 8187 say.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated
+from urllib.parse import quote
+
+from fastapi import Path, Query, Request
+from fastapi.concurrency import run_in_threadpool
+from pydantic import AfterValidator, Field
+
+from omradesbild.errors import InputError, NotFoundError
+from omradesbild.wording import both
+
+#: Largest id a database integer column holds (signed 64 bits).
+MAX_DB_ID = 2**63 - 1
+
+#: NUL and the UTF-16 surrogates, which cannot be stored (nor encoded as UTF-8).
+_BAD_CHARS = re.compile("[\x00\ud800-\udfff]")
+
+
+def clean_text(value: str) -> str:
+    """``value`` if it holds no NUL character and no lone surrogate, else a ValueError."""
+    if _BAD_CHARS.search(value):
+        raise ValueError("NUL or a lone surrogate is not allowed / NUL eller surrogattecken")
+    return value
+
+
+#: A database id: 1 … 2⁶³ − 1 (in a request body).
+DbId = Annotated[int, Field(ge=1, le=MAX_DB_ID)]
+#: A database id in the path.
+PathId = Annotated[int, Path(ge=1, le=MAX_DB_ID)]
+#: A database id in the query string.
+QueryId = Annotated[int, Query(ge=1, le=MAX_DB_ID)]
+#: An offset of a listing (0 … 2⁶³ − 1).
+QueryOffset = Annotated[int, Query(ge=0, le=MAX_DB_ID)]
+#: Text that can be stored: no NUL, no lone surrogate.
+Text = Annotated[str, AfterValidator(clean_text)]
+
+
+def bad_text(value: str) -> bool:
+    """Whether ``value`` holds NUL or a lone surrogate."""
+    return _BAD_CHARS.search(value) is not None
+
+
+# ------------------------------------------------------------------------------ the gate
+#: Query parameters the gate checks, and the status of an unknown value.
+CHECKED_PARAMS = ("lang", "method", "level", "period")
+
+
+def _allowed(values: list[str], limit: int = 40) -> str:
+    shown = ", ".join(values[:limit])
+    return shown + (", …" if len(values) > limit else "") if values else "(inga / none)"
+
+
+def unknown_value(param: str, value: str, allowed: list[str]) -> str:
+    """The message of an unknown query value, in Swedish and English."""
+    return both("web_unknown_value", value=repr(value[:60]), param=param, allowed=_allowed(allowed))
+
+
+async def check_request(request: Request) -> None:
+    """Refuse unknown values of the parameters that select what is computed and cached.
+
+    Runs before every route of the app (an app-wide dependency), so that no cache is read
+    or written for a value the app does not have: ``lang`` (sv, en), ``method`` (the
+    shipped index methods), ``level`` (the store's levels), ``period`` (the store's periods)
+    and an area ``code`` in the path (the store's area codes). Any query value or path
+    holding NUL is refused too.
+
+    Raises
+    ------
+    NotFoundError
+        Unknown method, period or area code (404).
+    InputError
+        Unknown level or language, or a NUL character (422).
+    """
+    params = request.query_params
+    for key, value in params.multi_items():
+        if bad_text(key) or bad_text(value):
+            raise InputError(both("web_bad_text", param=key[:40] or "?"), field=key[:40])
+    for value in request.path_params.values():
+        if isinstance(value, str) and bad_text(value):
+            raise InputError(both("web_bad_text", param="path"), field="path")
+    lang = params.get("lang")
+    if lang is not None and lang not in ("sv", "en"):
+        raise InputError(unknown_value("lang", lang, ["sv", "en"]), field="lang")
+    method = params.get("method")
+    if method:
+        from omradesbild.web.cache import shipped_method_ids
+
+        known = shipped_method_ids()
+        if method not in known:
+            raise NotFoundError(unknown_value("method", method, known))
+    code = request.path_params.get("code")
+    if not (params.get("level") or params.get("period") or isinstance(code, str)):
+        return
+    data = request.app.state.data
+    info = data.info_if_cached()
+    if info is None:
+        info = await run_in_threadpool(data.info)
+    level = params.get("level")
+    if level and level not in info.level_names():
+        raise InputError(unknown_value("level", level, info.level_names()), field="level")
+    period = params.get("period")
+    if period and period not in info.periods:
+        raise NotFoundError(both("web_unknown_period", value=repr(period[:60]),
+                                 allowed=_allowed(info.periods)))  # fmt: skip
+    if isinstance(code, str) and code not in info.lookup:
+        raise NotFoundError(f"no area with code {code[:60]!r} in the store")
+
+
+# ------------------------------------------------------------------------------ downloads
+_UNSAFE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
+
+
+def attachment(filename: str) -> dict[str, str]:
+    """The ``Content-Disposition`` header of a download named ``filename``.
+
+    ``filename`` is built by the caller from checked values only; here it is also made
+    safe: the plain ``filename`` parameter keeps ASCII letters, digits, ``.``, ``_`` and
+    ``-`` (others become ``_``), and ``filename*`` carries the name percent-encoded in
+    UTF-8 (RFC 6266, RFC 8187), so that no quote, semicolon or line break of a value can
+    reach the header.
+    """
+    plain = _UNSAFE_NAME.sub("_", filename).strip("._") or "download"
+    encoded = quote(filename, safe="")
+    return {"Content-Disposition": f"attachment; filename=\"{plain}\"; filename*=UTF-8''{encoded}"}
+
+
+def checked_period(period: str | None, periods: list[str], *, what: str) -> str | None:
+    """``period`` if it is one of ``periods`` (None stays None), else a NotFoundError
+    naming them."""
+    if period is None or period in periods:
+        return period
+    raise NotFoundError(
+        both("web_unknown_period", value=repr(period[:60]), allowed=_allowed(periods))
+        + f" ({what})"
+    )
+
+
+__all__ = [
+    "MAX_DB_ID",
+    "DbId",
+    "PathId",
+    "QueryId",
+    "QueryOffset",
+    "Text",
+    "attachment",
+    "bad_text",
+    "check_request",
+    "checked_period",
+    "clean_text",
+    "unknown_value",
+]

@@ -1,0 +1,114 @@
+"""A real ``omradesbild serve`` process on a partners' database, for the durability and
+concurrency tests: writers with sessions made directly in the database (no password
+hashing), a free loopback port, start, kill -9 and restart."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+from sqlalchemy import Engine
+
+from omradesbild.partners import security
+from omradesbild.partners.db import init_db, session_factory
+from omradesbild.partners.models import Organisation, Role, User
+
+SECRET = "live-test-secret"
+COOKIE = "omradesbild_session"
+
+
+@dataclass(frozen=True)
+class Writer:
+    """A logged-in contributor: the session cookie and its CSRF token."""
+
+    user_id: int
+    token: str
+    csrf: str
+
+    def client(self, base: str, *, timeout: float = 10.0) -> httpx.Client:
+        return httpx.Client(
+            base_url=base,
+            cookies={COOKIE: self.token},
+            headers={"X-CSRF-Token": self.csrf},
+            timeout=timeout,
+            verify=False,  # plain HTTP on loopback: no certificates to load per client
+        )
+
+
+def seed_users(engine: Engine, n: int, *, role: Role = Role.CONTRIBUTOR) -> list[Writer]:
+    """``n`` users of ``role`` with a login session each (schema created first)."""
+    init_db(engine)
+    out: list[Writer] = []
+    with session_factory(engine).begin() as db:
+        org = Organisation(name=f"Org {role.value}", kind="other")
+        db.add(org)
+        db.flush()
+        for i in range(n):
+            user = User(email=f"{role.value}{i}@x.se", name=f"{role.value} {i}",
+                        password_hash="not-a-hash", role=role.value,
+                        organisation_id=org.id, active=True)  # fmt: skip
+            db.add(user)
+            db.flush()
+            token = security.create_session(db, user)
+            out.append(Writer(user.id, token, security.csrf_token(SECRET, token)))
+    return out
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+class Server:
+    """``omradesbild serve`` in a subprocess (a new process group, killed with SIGKILL)."""
+
+    def __init__(self, store: Path, partners_url: str, log: Path) -> None:
+        self.store = store
+        self.partners_url = partners_url
+        self.port = free_port()
+        self.base = f"http://127.0.0.1:{self.port}"
+        self.log = log
+        self.proc: subprocess.Popen[bytes] | None = None
+
+    def start(self, timeout: float = 60.0) -> None:
+        env = {**os.environ, "OMRADESBILD_SECRET_KEY": SECRET,
+               "OMRADESBILD_PARTNERS_URL": self.partners_url}  # fmt: skip
+        cmd = [sys.executable, "-m", "omradesbild.cli.main", "serve", "--db", str(self.store),
+               "--port", str(self.port)]  # fmt: skip
+        with self.log.open("ab") as out:
+            self.proc = subprocess.Popen(
+                cmd, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
+            )
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"the server stopped: {self.log.read_text()[-2000:]}")
+            try:
+                if httpx.get(f"{self.base}/api/me", timeout=1.0).status_code == 200:
+                    return
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.1)
+        raise RuntimeError(f"the server did not start: {self.log.read_text()[-2000:]}")
+
+    def kill(self) -> None:
+        """SIGKILL (kill -9) the server: no shutdown, no cleanup."""
+        if self.proc is not None and self.proc.poll() is None:
+            os.killpg(self.proc.pid, signal.SIGKILL)
+            self.proc.wait(timeout=30)
+
+    def stop(self) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            os.killpg(self.proc.pid, signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.kill()

@@ -1,0 +1,107 @@
+"""Optimistic concurrency: an edit or a moderation names the version it was made on; if the
+submission changed since, the answer is 409 (in Swedish first) and nothing is applied."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+pytest.importorskip("fastapi")
+
+from fastapi.testclient import TestClient
+
+from omradesbild.partners.db import make_engine
+from omradesbild.partners.models import Role
+from partners_live import COOKIE, SECRET, Writer, seed_users
+
+
+@pytest.fixture
+def setup(tmp_path: Path) -> Iterator[tuple[Any, Writer, Writer, Writer]]:
+    from omradesbild.store import Store
+    from omradesbild.web.app import create_app
+    from omradesbild.web.settings import WebSettings
+
+    url = f"sqlite:///{tmp_path / 'partners.sqlite'}"
+    engine = make_engine(url)
+    author = seed_users(engine, 1)[0]
+    analyst = seed_users(engine, 1, role=Role.ANALYST)[0]
+    admin = seed_users(engine, 1, role=Role.ADMIN)[0]
+    engine.dispose()
+    store = tmp_path / "store.duckdb"
+    Store(store).close()
+    app = create_app(WebSettings(store_path=store, partners_url=url, secret_key=SECRET),
+                     warm=False)  # fmt: skip
+    with TestClient(app):  # start-up: the partners' engine
+        yield app, author, analyst, admin
+
+
+def _client(app: Any, who: Writer) -> TestClient:
+    c = TestClient(app)
+    c.cookies.set(COOKIE, who.token)
+    c.headers["X-CSRF-Token"] = who.csrf
+    return c
+
+
+def _submitted(c: TestClient) -> int:
+    r = c.post("/api/submissions", json={"kind": "observation", "title": "Gångtunneln",
+               "body": "Belysningen är trasig.", "area_codes": ["A1"], "visibility": "public",
+               "submit": True})  # fmt: skip
+    assert r.status_code == 201, r.text
+    return int(r.json()["id"])
+
+
+def test_approval_of_a_version_changed_since_it_was_read_is_refused(setup: Any) -> None:
+    app, author, analyst, _ = setup
+    c, a = _client(app, author), _client(app, analyst)
+    sid = _submitted(c)
+    read = a.get(f"/api/submissions/{sid}")
+    assert read.headers["etag"] == f'"{read.json()["version"]}"'
+    r = c.patch(f"/api/submissions/{sid}", json={"body": "Ring 070-123 45 67!", "version": 1})
+    assert r.status_code == 200, r.text
+    r = a.post(f"/api/submissions/{sid}/moderate",
+               json={"decision": "approve", "version": read.json()["version"]})  # fmt: skip
+    assert r.status_code == 409
+    assert "har ändrats sedan du läste det" in r.json()["detail"]
+    anon = TestClient(app)
+    assert anon.get("/api/submissions").json() == []  # the changed text is not published
+    assert a.get(f"/api/submissions/{sid}").json()["status"] == "submitted"
+    # With the version just read (If-Match), the approval goes through.
+    fresh = a.get(f"/api/submissions/{sid}")
+    r = a.post(f"/api/submissions/{sid}/moderate", json={"decision": "approve"},
+               headers={"If-Match": fresh.headers["etag"]})  # fmt: skip
+    assert r.status_code == 200, r.text
+    assert [s["body"] for s in anon.get("/api/submissions").json()] == ["Ring 070-123 45 67!"]
+
+
+def test_moderation_form_sends_the_version_it_shows(setup: Any) -> None:
+    app, author, analyst, _ = setup
+    c, a = _client(app, author), _client(app, analyst)
+    sid = _submitted(c)
+    page = a.get("/bidrag/moderera").text
+    version = re.search(rf'action="/bidrag/{sid}/moderera".*?name="version" value="(\d+)"',
+                        page, re.S)  # fmt: skip
+    assert version is not None
+    c.patch(f"/api/submissions/{sid}", json={"body": "Ändrad efter läsningen.", "version": 1})
+    form = {"decision": "approve", "version": version.group(1), "csrf_token": analyst.csrf}
+    r = a.post(f"/bidrag/{sid}/moderera", data=form, headers={"accept": "text/html"},
+               follow_redirects=False)  # fmt: skip
+    assert r.status_code == 409
+    assert "har ändrats sedan du läste det" in r.text
+    assert TestClient(app).get("/api/submissions").json() == []
+
+
+def test_edits_without_or_with_an_old_version_are_refused(setup: Any) -> None:
+    app, author, _, admin = setup
+    c, ad = _client(app, author), _client(app, admin)
+    sid = _submitted(c)
+    assert c.patch(f"/api/submissions/{sid}", json={"title": "Ny"}).status_code == 422
+    assert ad.patch(f"/api/submissions/{sid}", json={"title": "Admin", "version": 1}).is_success
+    r = c.patch(f"/api/submissions/{sid}", json={"title": "Författaren", "version": 1})
+    assert r.status_code == 409
+    assert c.get(f"/api/submissions/{sid}").json()["title"] == "Admin"
+    r = c.patch(f"/api/submissions/{sid}", json={"title": "x"}, headers={"If-Match": '"bad"'})
+    assert r.status_code == 422

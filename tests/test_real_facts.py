@@ -1,0 +1,436 @@
+"""Facts that public sources state about named areas, checked end to end on the real files.
+
+Each row of :data:`FACTS` is one statement a public source makes about one named area: the
+Police's category in a year (the 2023 polygons, the 2025 list), SCB/Delmos's published
+områdestyp 2023, Göteborgs Stad's own socioeconomic class of a primärområde, and SCB's
+population. The expected values were read from the source files and typed in by hand; none
+is computed by the code under test. Each fact is checked through the command line's output
+(CSV written by ``--out``) and through the area profile
+(:func:`omradesbild.services.area.area_profile`).
+
+``NOT_KNOWN`` marks a statement the stored data cannot decide (a police year without
+polygons under the area, a list entry without area codes): the output must say so and not
+guess "not listed".
+
+One store is built once per module from the real files: SCB's keys, the 11 DeSO tables,
+SCB's DeSO 2025 key and change log, the boundary layers of Stockholm, Göteborg and Malmö,
+the Police's 2023 polygons and 2025 list, SCB's published områdestyp 2023 and the RegSO
+population series 2020–2023 (no crime extracts: no fact here needs them).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pytest
+
+from omradesbild.services.models import AreaProfile
+
+pytestmark = pytest.mark.realdata
+
+#: The area cannot be placed on that year's list with the stored data.
+NOT_KNOWN = "not_known"
+
+POLICE_2023 = "Polisen, Utsatta områden 2023 (gränser, uso_2023)"
+POLICE_2025 = "Polisen, Utsatta områden 2025 (lista)"
+SCB_TYPE = "SCB/Delmos, områdestyp RegSO 2023 (Statistikdatabasen)"
+GBG = "Göteborgs Stad, primärområden 2025 (socioekonomisk områdesindelning)"
+SCB_POP_REGSO = "SCB, folkmängd per RegSO 2020–2023 (Statistikdatabasen)"
+SCB_POP_DESO = "SCB 000005FC, folkmängd per DeSO 2023"
+
+
+@dataclass(frozen=True)
+class Fact:
+    """One public statement about one area."""
+
+    kind: str  # police | type | gbg_class | population
+    area: str
+    code: str
+    year: str
+    statement: str
+    expected: str | int
+    source: str
+    known_bug: str = ""  # the output is still wrong: the test fails strictly until fixed
+
+
+# fmt: off
+FACTS: tuple[Fact, ...] = (
+    # --- the Police: 2023 polygons (population share inside, RegSO 2020) -----------------
+    Fact("police", "Rinkeby", "0180R076", "2023", "särskilt utsatt område", "sarskilt_utsatt", POLICE_2023),  # noqa: E501
+    Fact("police", "Tensta", "0180R102", "2023", "särskilt utsatt område", "sarskilt_utsatt", POLICE_2023),  # noqa: E501
+    Fact("police", "Husby", "0180R036", "2023", "särskilt utsatt område", "sarskilt_utsatt", POLICE_2023),  # noqa: E501
+    Fact("police", "Albyberget", "0127R001", "2023", "särskilt utsatt område (Alby)", "sarskilt_utsatt", POLICE_2023),  # noqa: E501
+    Fact("police", "Fittja", "0127R005", "2023", "särskilt utsatt område", "sarskilt_utsatt", POLICE_2023),  # noqa: E501
+    Fact("police", "Hovsjö", "0181R012", "2023", "särskilt utsatt område", "sarskilt_utsatt", POLICE_2023),  # noqa: E501
+    Fact("police", "Bredäng", "0180R010", "2023", "utsatt område", "utsatt", POLICE_2023),
+    Fact("police", "Vårberg", "0180R108", "2023", "utsatt område", "utsatt", POLICE_2023),
+    Fact("police", "Storvreten", "0127R013", "2023", "utsatt område", "utsatt", POLICE_2023),
+    Fact("police", "Fisksätra", "0182R004", "2023", "utsatt område", "utsatt", POLICE_2023),
+    Fact("police", "Rissne", "0183R007", "2023", "riskområde (Rissne / Hallonbergen)", "risk", POLICE_2023),  # noqa: E501
+    Fact("police", "Stocksund", "0162R007", "2023", "inte på listan (ingen del av Danderyd)", "not_listed", POLICE_2023),  # noqa: E501
+    # --- the Police: 2025 list (RegSO 2025 codes, linked through SCB's change log) --------
+    Fact("police", "Rinkeby", "0180R076", "2025", "särskilt utsatt område", "sarskilt_utsatt", POLICE_2025),  # noqa: E501
+    Fact("police", "Husby", "0180R036", "2025", "särskilt utsatt område", "sarskilt_utsatt", POLICE_2025),  # noqa: E501
+    Fact("police", "Tensta", "0180R102", "2025", "särskilt utsatt område", "sarskilt_utsatt", POLICE_2025),  # noqa: E501
+    Fact("police", "Albyberget", "0127R001", "2025", "särskilt utsatt område (Alby)", "sarskilt_utsatt", POLICE_2025),  # noqa: E501
+    Fact("police", "Fittja", "0127R005", "2025", "särskilt utsatt område", "sarskilt_utsatt", POLICE_2025),  # noqa: E501
+    Fact("police", "Ronna centrum-Ronna Park-Västra Ronna", "0181R021", "2025", "särskilt utsatt område (Ronna)", "sarskilt_utsatt", POLICE_2025),  # noqa: E501
+    Fact("police", "Hovsjö", "0181R012", "2025", "särskilt utsatt område", "sarskilt_utsatt", POLICE_2025),  # noqa: E501
+    Fact("police", "Bredäng", "0180R010", "2025", "utsatt område", "utsatt", POLICE_2025),
+    Fact("police", "Vårberg", "0180R108", "2025", "utsatt område", "utsatt", POLICE_2025),
+    Fact("police", "Rissne", "0183R007", "2025", "utsatt område (riskområde 2023)", "utsatt", POLICE_2025),  # noqa: E501
+    Fact("police", "Lövgärdet", "1480R098", "2025", "särskilt utsatt område", "sarskilt_utsatt", POLICE_2025),  # noqa: E501
+    Fact("police", "Hjällbo östra", "1480R050", "2025", "särskilt utsatt område (Hjällbo)", "sarskilt_utsatt", POLICE_2025),  # noqa: E501
+    Fact("police", "Vivalla", "1880R029", "2025", "särskilt utsatt område", "sarskilt_utsatt", POLICE_2025),  # noqa: E501
+    Fact("police", "RegSO-Holma", "1280R030", "2025", "utsatt område (Holma/Kroksbäck)", "utsatt", POLICE_2025),  # noqa: E501
+    Fact("police", "Stocksund", "0162R007", "2025", "inte på listan (ingen del av Danderyd)", "not_listed", POLICE_2025),  # noqa: E501
+    # --- what the stored data cannot decide -------------------------------------------
+    # 2023: only Stockholms län has DeSO 2018 polygons, so Göteborg's and Örebro's RegSO
+    # 2020 cannot be overlaid on the 2023 polygons.
+    Fact("police", "Lövgärdet", "1480R098", "2023", "särskilt utsatt område, men inga DeSO 2018-gränser i Göteborg", NOT_KNOWN, POLICE_2023),  # noqa: E501
+    Fact("police", "Vivalla", "1880R029", "2023", "särskilt utsatt område, men inga DeSO 2018-gränser i Örebro", NOT_KNOWN, POLICE_2023),  # noqa: E501
+    Fact("police", "RegSO-Holma", "1280R030", "2023", "riskområde (Holma / Kroksbäck / Bellevuegården), men inga DeSO 2018-gränser i Malmö", NOT_KNOWN, POLICE_2023),  # noqa: E501
+    # 2025: Tureberg (Sollentuna) and Finnsta (Upplands-Bro) are on the list without area
+    # codes; the 2023 polygons lie mostly in Bagarby and Centrala Bro.
+    Fact("police", "Bagarby", "0163R001", "2025", "Tureberg (utsatt) står på listan utan områdeskod", NOT_KNOWN, POLICE_2025),  # noqa: E501
+    Fact("police", "Centrala Bro", "0139R002", "2025", "Finnsta (utsatt) står på listan utan områdeskod", NOT_KNOWN, POLICE_2025),  # noqa: E501
+    # --- SCB/Delmos: published områdestyp 2023 ------------------------------------------
+    Fact("type", "Rinkeby", "0180R076", "2023", "områdestyp 1", 1, SCB_TYPE),
+    Fact("type", "Husby", "0180R036", "2023", "områdestyp 1", 1, SCB_TYPE),
+    Fact("type", "Tensta", "0180R102", "2023", "områdestyp 1", 1, SCB_TYPE),
+    Fact("type", "Bredäng", "0180R010", "2023", "områdestyp 3", 3, SCB_TYPE),
+    Fact("type", "Vårberg", "0180R108", "2023", "områdestyp 2", 2, SCB_TYPE),
+    Fact("type", "Kista", "0180R046", "2023", "områdestyp 3", 3, SCB_TYPE),
+    Fact("type", "Akalla", "0180R002", "2023", "områdestyp 2", 2, SCB_TYPE),
+    Fact("type", "Skärholmen", "0180R079", "2023", "områdestyp 2", 2, SCB_TYPE),
+    Fact("type", "Fittja", "0127R005", "2023", "områdestyp 1", 1, SCB_TYPE),
+    Fact("type", "Albyberget", "0127R001", "2023", "områdestyp 2", 2, SCB_TYPE),
+    Fact("type", "Storvreten", "0127R013", "2023", "områdestyp 2", 2, SCB_TYPE),
+    Fact("type", "Hovsjö", "0181R012", "2023", "områdestyp 1", 1, SCB_TYPE),
+    Fact("type", "Ronna centrum-Ronna Park-Västra Ronna", "0181R021", "2023", "områdestyp 1", 1, SCB_TYPE),  # noqa: E501
+    Fact("type", "Ronna-Karlhov", "0181R022", "2023", "områdestyp 2", 2, SCB_TYPE),
+    Fact("type", "Fisksätra", "0182R004", "2023", "områdestyp 3", 3, SCB_TYPE),
+    Fact("type", "Rissne", "0183R007", "2023", "områdestyp 3", 3, SCB_TYPE),
+    Fact("type", "Stocksund", "0162R007", "2023", "områdestyp 5", 5, SCB_TYPE),
+    Fact("type", "Djursholm norra", "0162R004", "2023", "områdestyp 4", 4, SCB_TYPE),
+    Fact("type", "RegSO-Holma", "1280R030", "2023", "områdestyp 1", 1, SCB_TYPE),
+    Fact("type", "RegSO-Södra Sofielund", "1280R072", "2023", "områdestyp 1", 1, SCB_TYPE),
+    Fact("type", "Bergsjön centrala", "1480R009", "2023", "områdestyp 3", 3, SCB_TYPE),
+    Fact("type", "Lövgärdet", "1480R098", "2023", "områdestyp 1", 1, SCB_TYPE),
+    Fact("type", "Hjällbo östra", "1480R050", "2023", "områdestyp 1", 1, SCB_TYPE),
+    Fact("type", "Lorensberg-Vasastaden övre", "1480R091", "2023", "områdestyp 4", 4, SCB_TYPE),
+    Fact("type", "Vivalla", "1880R029", "2023", "områdestyp 1", 1, SCB_TYPE),
+    # --- Göteborgs Stad: the city's own classes of its primärområden --------------------
+    Fact("gbg_class", "Hjällbo", "612", "2025", "Områden med stora socioekonomiska utmaningar", 1, GBG),  # noqa: E501
+    Fact("gbg_class", "Östra Bergsjön", "306", "2025", "Områden med stora socioekonomiska utmaningar", 1, GBG),  # noqa: E501
+    Fact("gbg_class", "Lövgärdet", "601", "2025", "Områden med stora socioekonomiska utmaningar", 1, GBG),  # noqa: E501
+    Fact("gbg_class", "Hammarkullen", "606", "2025", "Områden med stora socioekonomiska utmaningar", 1, GBG),  # noqa: E501
+    Fact("gbg_class", "Norra Biskopsgården", "701", "2025", "Områden med stora socioekonomiska utmaningar", 1, GBG),  # noqa: E501
+    Fact("gbg_class", "Angereds centrum", "604", "2025", "Områden med socioekonomiska utmaningar", 2, GBG),  # noqa: E501
+    Fact("gbg_class", "Frölunda Torg", "517", "2025", "Områden med socioekonomiska utmaningar", 2, GBG),  # noqa: E501
+    Fact("gbg_class", "Kungsladugård", "101", "2025", "Socioekonomiskt blandade områden", 3, GBG),
+    Fact("gbg_class", "Lorensberg", "114", "2025", "Områden med mycket goda socioekonomiska förutsättningar", 5, GBG),  # noqa: E501
+    Fact("gbg_class", "Hovås", "524", "2025", "Områden med särskilt goda socioekonomiska förutsättningar", 6, GBG),  # noqa: E501
+    Fact("gbg_class", "Högsbo", "516", "2025", "Ej klassificerat", 99, GBG),
+    # --- SCB: population ----------------------------------------------------------------
+    Fact("population", "Rinkeby", "0180R076", "2023", "17 237 invånare", 17237, SCB_POP_REGSO),
+    Fact("population", "Rinkeby", "0180R076", "2020", "16 874 invånare", 16874, SCB_POP_REGSO),
+    Fact("population", "Husby", "0180R036", "2023", "12 011 invånare", 12011, SCB_POP_REGSO),
+    Fact("population", "Tensta", "0180R102", "2023", "18 668 invånare", 18668, SCB_POP_REGSO),
+    Fact("population", "Bredäng", "0180R010", "2023", "10 812 invånare", 10812, SCB_POP_REGSO),
+    Fact("population", "Fittja", "0127R005", "2023", "7 691 invånare", 7691, SCB_POP_REGSO),
+    Fact("population", "Stocksund", "0162R007", "2023", "5 189 invånare", 5189, SCB_POP_REGSO),
+    Fact("population", "Lövgärdet", "1480R098", "2023", "8 260 invånare", 8260, SCB_POP_REGSO),
+    Fact("population", "Hjällbo östra", "1480R050", "2023", "1 963 invånare", 1963, SCB_POP_REGSO),
+    Fact("population", "RegSO-Holma", "1280R030", "2023", "3 858 invånare", 3858, SCB_POP_REGSO),
+    Fact("population", "Upplands Väsby omland (DeSO)", "0114A0010", "2023", "898 invånare", 898, SCB_POP_DESO),  # noqa: E501
+    Fact("population", "Sverige", "SE", "2023", "10 551 707 invånare", 10551707, SCB_POP_REGSO),
+    Fact("population", "Sverige", "SE", "2020", "10 379 295 invånare", 10379295, SCB_POP_REGSO),
+)
+# fmt: on
+
+
+def facts(kind: str) -> list[Any]:
+    """The facts of one kind, as pytest parameters named after the area and year."""
+    return [
+        pytest.param(
+            f,
+            id=f"{f.area}-{f.code}-{f.year}",
+            marks=[pytest.mark.xfail(strict=True, reason=f.known_bug)] if f.known_bug else [],
+        )
+        for f in FACTS
+        if f.kind == kind
+    ]
+
+
+def test_at_least_forty_facts_each_with_a_source() -> None:
+    assert len(FACTS) >= 40
+    assert all(f.source and f.statement for f in FACTS)
+    assert len({(f.kind, f.code, f.year) for f in FACTS}) == len(FACTS)
+
+
+# ----------------------------------------------------------------------------- the store
+@pytest.fixture(scope="module")
+def facts_store(shared_data: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The real files the facts need, ingested through the command line (once)."""
+    from conftest import run_cli
+
+    data = shared_data
+    db = tmp_path_factory.mktemp("facts") / "facts.duckdb"
+    d = ["--db", str(db)]
+    tables = [str(p) for p in sorted((data / "scb/deso2018_tables_2022").glob("*.xlsx"))]
+    new = data / "scb" / "deso2025"
+    geo = [
+        str(data / "geo" / f)
+        for f in (
+            "stockholms_lan_deso2018_simplified.geojson",
+            "goteborg_deso2025.gpkg",
+            "goteborg_regso2025.gpkg",
+            "goteborg_primaromraden.gpkg",
+            "malmo_delomraden.gpkg",
+            "sverige_kommuner_2025.gpkg",
+        )
+    ]
+    series = data / "scb/regso2020_series_2020_2023/foreign_born_regso_2020_2023.csv"
+    for args in (
+        ["ingest", "scb-key", str(data / "scb/koppling-deso2018-regso2020.csv"), *d],
+        ["ingest", "scb-xlsx", *tables, *d],
+        ["ingest", "scb-key", str(new / "deso_regso_2025.csv"),
+         str(new / "deso_forandringar.csv"), *d],
+        ["ingest", "boundaries", *geo, *d],
+        ["ingest", "police-areas", str(data / "police/uso_2023/uso_2023.shp"),
+         "--year", "2023", *d],
+        ["ingest", "police-list", str(data / "police/utsatta_omraden_2025_list.csv"), *d],
+        ["ingest", "scb-omradestyp", str(data / "scb/omradestyp/scb_omradestyp_regso_2023.csv"),
+         *d],
+        ["ingest", "scb-csv", str(series), *d],
+        ["harmonize", "layer", "--level", "district", "--version",
+         "goteborg_primaromraden2025", "--via-code-rule-to", "deso2025", "--kommun", "1480", *d],
+    ):  # fmt: skip
+        run_cli(args)
+    return db
+
+
+@dataclass
+class CliOutputs:
+    """CSV files the command line wrote (read back as text columns)."""
+
+    police_flags: pd.DataFrame
+    official: pd.DataFrame
+    gbg_classes: pd.DataFrame
+    pop_regso: dict[str, pd.DataFrame]
+    pop_deso: pd.DataFrame
+
+
+def _csv(path: Path) -> pd.DataFrame:
+    return pd.read_csv(path, dtype=str, keep_default_na=False)
+
+
+@pytest.fixture(scope="module")
+def cli_out(facts_store: Path, tmp_path_factory: pytest.TempPathFactory) -> CliOutputs:
+    """Run each command once and keep what it wrote."""
+    from conftest import run_cli
+
+    out = tmp_path_factory.mktemp("facts_out")
+    d = ["--db", str(facts_store)]
+    run_cli(["followup", "police", "--level", "regso", "--period", "2022",
+             "--police-year", "2025", "--out", str(out / "police.csv"), *d])  # fmt: skip
+    run_cli(["index", "compare-official", "--period", "2022", "--official-period", "2023",
+             "--draws", "0", "--out", str(out / "official.csv"), *d])  # fmt: skip
+    run_cli(["harmonize", "compare", "--level", "district", "--version",
+             "goteborg_primaromraden2025", "--attribute", "gbg_socioekonomisk_omr_kod",
+             "--period", "2022", "--out", str(out / "gbg.csv"), *d])  # fmt: skip
+    pop: dict[str, pd.DataFrame] = {}
+    for year in ("2020", "2023"):
+        run_cli(["query", "pop_total", "--version", "regso2020", "--period", year,
+                 "--out", str(out / f"pop_regso_{year}.csv"), *d])  # fmt: skip
+        pop[year] = _csv(out / f"pop_regso_{year}.csv")
+    run_cli(["query", "pop_total", "--version", "deso2018", "--period", "2023",
+             "--out", str(out / "pop_deso.csv"), *d])  # fmt: skip
+    return CliOutputs(
+        police_flags=_csv(out / "police_flags.csv"),
+        official=_csv(out / "official.csv"),
+        gbg_classes=_csv(out / "gbg.csv"),
+        pop_regso=pop,
+        pop_deso=_csv(out / "pop_deso.csv"),
+    )
+
+
+@dataclass
+class Profiles:
+    """Area profiles of the RegSO 2020 level and of Göteborg's primärområden."""
+
+    regso: Any
+    primar: Any
+
+    def regso_profile(self, code: str) -> AreaProfile:
+        from omradesbild.services.area import area_profile
+
+        return area_profile(self.regso, code)
+
+    def primar_profile(self, code: str) -> AreaProfile:
+        from omradesbild.services.area import area_profile
+
+        return area_profile(self.primar, code)
+
+
+@pytest.fixture(scope="module")
+def profiles(facts_store: Path) -> Iterator[Profiles]:
+    """The level pictures the profiles are drawn from (computed once, no rank intervals)."""
+    from omradesbild.config import AREA_TYPE_METHOD
+    from omradesbild.index import load_method
+    from omradesbild.services.level import level_picture
+    from omradesbild.store import Store
+
+    m = load_method(AREA_TYPE_METHOD)
+    with Store(facts_store, read_only=True) as store:
+        regso = level_picture(store, level="regso", version="regso2020", method=m, draws=0)
+        primar = level_picture(
+            store, level="district", version="goteborg_primaromraden2025", method=m, draws=0
+        )
+    yield Profiles(regso=regso, primar=primar)
+
+
+# ----------------------------------------------------------------------------- the facts
+def _police_cli(flags: pd.DataFrame, code: str, year: str) -> str:
+    """The category ``followup police`` wrote for an area and year (NOT_KNOWN: no row)."""
+    row = flags.loc[(flags["area_code"] == code) & (flags["period"] == year)]
+    if row.empty:
+        return NOT_KNOWN
+    assert len(row) == 1, row
+    r = row.iloc[0]
+    if "category" in r and r["category"] == NOT_KNOWN:
+        return NOT_KNOWN
+    return r["category"] if r["listed"] == "True" else "not_listed"
+
+
+def _police_profile(p: AreaProfile, year: str) -> str:
+    if p.police is None or not p.police.known:
+        return NOT_KNOWN
+    points = {pt.period: pt.category for pt in p.police.points}
+    return points.get(year, NOT_KNOWN)
+
+
+@pytest.mark.parametrize("fact", facts("police"))
+def test_police_category(fact: Fact, cli_out: CliOutputs, profiles: Profiles) -> None:
+    assert _police_cli(cli_out.police_flags, fact.code, fact.year) == fact.expected, fact
+    assert _police_profile(profiles.regso_profile(fact.code), fact.year) == fact.expected, fact
+
+
+def test_police_year_not_stored_is_said(
+    facts_store: Path, cli: Any, profiles: Profiles, tmp_path: Path
+) -> None:
+    # No list of 2019 is stored: the command says which years are, and writes nothing.
+    code, _, err = cli(["followup", "police", "--level", "regso", "--period", "2022",
+                          "--police-year", "2019", "--out", str(tmp_path / "p.csv"),
+                          "--db", str(facts_store)])  # fmt: skip
+    assert code != 0 and "2019" in err and "2023" in err, err
+    assert not (tmp_path / "p_flags.csv").exists()
+    # The profile has no 2019 or 2024 point: it does not claim "not listed" for them.
+    years = [pt.period for pt in profiles.regso_profile("0180R076").police.points]  # type: ignore[union-attr]
+    assert years == ["2023", "2025"]
+
+
+@pytest.mark.parametrize("fact", facts("type"))
+def test_published_area_type(fact: Fact, cli_out: CliOutputs, profiles: Profiles) -> None:
+    row = cli_out.official.loc[cli_out.official["area_code"] == fact.code]
+    assert len(row) == 1 and int(float(row["official_type"].iloc[0])) == fact.expected, fact
+    p = profiles.regso_profile(fact.code)
+    assert p.name == fact.area
+    assert {t.period: t.cls for t in p.official_types} == {fact.year: fact.expected}
+
+
+@pytest.mark.parametrize("fact", facts("gbg_class"))
+def test_goteborg_own_class(fact: Fact, cli_out: CliOutputs, profiles: Profiles) -> None:
+    t = cli_out.gbg_classes
+    row = t.loc[t["area_code"] == fact.code]
+    assert len(row) == 1, fact
+    assert row["name"].iloc[0] == fact.area
+    assert int(row["gbg_socioekonomisk_omr_kod"].iloc[0]) == fact.expected
+    assert row["gbg_socioekonomisk_omr_namn"].iloc[0] == fact.statement
+    p = profiles.primar_profile(fact.code)
+    assert p.name == fact.area
+    got = {(c.period, c.cls, c.label) for c in p.city_classes}
+    assert got == {(fact.year, fact.expected, fact.statement)}, got
+    assert all(c.publisher == "Göteborgs Stad" for c in p.city_classes)
+
+
+@pytest.mark.parametrize("fact", facts("population"))
+def test_population(fact: Fact, cli_out: CliOutputs, profiles: Profiles) -> None:
+    if fact.code == "SE":
+        got = pd.to_numeric(cli_out.pop_regso[fact.year]["value"]).sum()
+        assert got == fact.expected
+        return
+    if len(fact.code) == 9:  # a DeSO
+        t = cli_out.pop_deso
+        assert float(t.loc[t["area_code"] == fact.code, "value"].iloc[0]) == fact.expected
+        return
+    t = cli_out.pop_regso[fact.year]
+    row = t.loc[t["area_code"] == fact.code]
+    assert len(row) == 1 and float(row["value"].iloc[0]) == fact.expected, fact
+    # The profile's share of foreign-born residents counts every resident of the year.
+    p = profiles.regso_profile(fact.code)
+    fb = [v for v in p.indicator_history if v.id == "foreign_born" and v.period == fact.year]
+    assert len(fb) == 1 and fb[0].denominator == fact.expected, fb
+
+
+# ------------------------------------------------------------- every city, end to end
+def test_goteborg_followup_police_on_primaromraden(
+    facts_store: Path, cli: Any, tmp_path: Path
+) -> None:
+    """Göteborg's primärområden: the 2025 list through links (no DeSO 2018 polygons there)."""
+    out = tmp_path / "gbg.csv"
+    code, printed, err = cli(["followup", "police", "--level", "district", "--version",
+                              "goteborg_primaromraden2025", "--period", "2022",
+                              "--police-year", "2025", "--out", str(out),
+                              "--db", str(facts_store)])  # fmt: skip
+    assert code == 0, err
+    assert "2023" in printed and "left out" in printed  # the 2023 polygons cannot be placed
+    flags = _csv(tmp_path / "gbg_flags.csv")
+    assert set(flags["period"]) == {"2025"}
+    # Bergsjön (särskilt utsatt 2025, RegSO 1480R009–R013) covers Västra and Östra Bergsjön.
+    for primar in ("305", "306"):
+        assert _police_cli(flags, primar, "2025") == "sarskilt_utsatt", primar
+
+
+def test_goteborg_report_has_maps_from_regso2025(
+    facts_store: Path, cli: Any, tmp_path: Path
+) -> None:
+    out = tmp_path / "site"
+    code, _, err = cli(["report", "--level", "regso", "--version", "regso2025", "--kommun",
+                        "1480", "--draws", "0", "--no-pdf", "--areas", "1480R098",
+                        "--out", str(out), "--db", str(facts_store)])  # fmt: skip
+    assert code == 0, err
+    assert 'data-chart="map-index"' in (out / "index.html").read_text(encoding="utf-8")
+    page = (out / "profiles" / "1480R098.html").read_text(encoding="utf-8")
+    assert 'data-chart="map-area"' in page and "Lövgärdet" in page
+    # The police history says what it knows: 2025 from the list, 2023 not decidable here.
+    assert 'data-period="2025" data-category="sarskilt_utsatt"' in page
+    assert 'data-period="2023" data-category="not_known"' in page
+
+
+@pytest.mark.parametrize("version", ["malmo_delomraden", "goteborg_primaromraden2025"])
+def test_missing_deso_polygons_named(facts_store: Path, cli: Any, version: str) -> None:
+    """No DeSO 2018 polygons in Malmö or Göteborg: the error says so, and what would fix it."""
+    kommun = "1280" if version.startswith("malmo") else "1480"
+    code, _, err = cli(["harmonize", "layer", "--level", "district", "--version", version,
+                        "--db", str(facts_store)])  # fmt: skip
+    assert code != 0
+    text = " ".join(err.split())
+    assert f"no deso polygons of version deso2018 are stored for district/{version}" in text
+    assert f"none for kommun {kommun}" in text and "CRS" not in text
+    assert f"fetch scb boundaries --version deso2018 --kommun {kommun} --ingest" in text
+    assert ("--via-code-rule-to deso2025" in text) is (kommun == "1480")
+
+
+def test_malmo_followup_police_names_the_missing_crosswalk(facts_store: Path, cli: Any) -> None:
+    code, _, err = cli(["followup", "police", "--level", "district", "--version",
+                        "malmo_delomraden", "--period", "2022", "--police-year", "2025",
+                        "--db", str(facts_store)])  # fmt: skip
+    assert code != 0
+    text = " ".join(err.split())
+    assert "malmo_delomraden" in text and "harmonize" in text

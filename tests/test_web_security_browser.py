@@ -1,0 +1,89 @@
+"""The pages work under the app's Content-Security-Policy, in a real browser (Chromium).
+
+Every page the visitor uses is opened; the browser must report no CSP violation and no
+script error, and the Plotly figures and the method explorer must still draw.
+"""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+pytest.importorskip("playwright")
+pytest.importorskip("uvicorn")
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture()
+def server(demo_store: Path, tmp_path: Path) -> Iterator[str]:
+    import uvicorn
+
+    from omradesbild.web.app import create_app
+    from omradesbild.web.settings import WebSettings
+
+    settings = WebSettings(
+        store_path=demo_store, partners_url=f"sqlite:///{tmp_path / 'partners.sqlite'}"
+    )
+    app = create_app(settings, warm=False)
+    port = _free_port()
+    srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=srv.run, name="uvicorn-csp-test", daemon=True)
+    thread.start()
+    t0 = time.monotonic()
+    while not srv.started:
+        assert thread.is_alive() and time.monotonic() - t0 < 30, "uvicorn did not start"
+        time.sleep(0.05)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        srv.should_exit = True
+        thread.join(timeout=10)
+
+
+def test_pages_run_under_the_content_security_policy(
+    server: str, browser: Any, offline_guard: Callable[[Any], list[str]]
+) -> None:
+    import httpx
+
+    base = server
+    area = httpx.get(f"{base}/api/areas?level=regso", timeout=120).json()[0]["area_code"]
+    for path in (f"/omrade/{area}", "/karta", "/metod", "/"):  # computed before the browser
+        assert httpx.get(base + path, timeout=300).status_code == 200, path
+    context = browser.new_context(viewport={"width": 1200, "height": 900})
+    page = context.new_page()
+    page.set_default_timeout(60_000)
+    outside = offline_guard(page)
+    problems: list[str] = []
+    page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: problems.append(str(e)))
+    page.add_init_script(
+        "document.addEventListener('securitypolicyviolation', e => "
+        "console.error('CSP violation: ' + e.violatedDirective + ' ' + e.blockedURI))"
+    )
+    try:
+        response = page.goto(f"{base}/omrade/{area}")
+        assert response is not None
+        assert "script-src 'self'" in response.headers["content-security-policy"]
+        page.wait_for_selector("#headline-plot svg", state="attached")
+        page.goto(f"{base}/karta")
+        page.wait_for_function("document.querySelectorAll('#map svg path').length > 10")
+        page.goto(f"{base}/metod")
+        page.wait_for_selector("#explore-result tbody tr")
+        page.goto(f"{base}/docs")
+        # Swagger UI ran (its inline start-up script is allowed by hash) and drew itself.
+        page.wait_for_selector("#swagger-ui .swagger-ui", state="attached")
+    finally:
+        context.close()
+    assert problems == [], problems
+    assert outside == [], outside
