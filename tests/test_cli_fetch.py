@@ -23,9 +23,8 @@ from omradesbild.store import Store
 CODES = ["0114A0010", "0114C1010"]
 
 
-@pytest.fixture(autouse=True)
-def _no_network(no_network: None) -> None:
-    """Every test here runs with network connections refused."""
+#: Every test here runs with network connections refused.
+pytestmark = pytest.mark.usefixtures("no_network")
 
 
 def dataset(values: list[Any]) -> dict[str, Any]:

@@ -132,7 +132,7 @@ def flagged_store(tmp_path: Path) -> Store:
 
 def test_crime_table_leaves_out_flagged_years(tmp_path: Path) -> None:
     from omradesbild.services.crime import crime_coverage as stored
-    from omradesbild.services.crime import crime_table
+    from omradesbild.services.followup import crime_table
     from omradesbild.services.levels import trend_table
 
     with flagged_store(tmp_path) as store:

@@ -18,9 +18,8 @@ if TYPE_CHECKING:
 CITY_V1 = "https://statistik.example-stad.se/api/v1/sv/Stadsdatabas"
 
 
-@pytest.fixture(autouse=True)
-def _no_network(no_network: None) -> None:
-    """Every test here runs with network connections refused."""
+#: Every test here runs with network connections refused.
+pytestmark = pytest.mark.usefixtures("no_network")
 
 
 def city_dataset(eliminated: bool = False) -> dict[str, Any]:

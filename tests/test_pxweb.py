@@ -48,13 +48,11 @@ from omradesbild.sources.pxweb import (
     v2_query_params,
 )
 
-
 # ----------------------------------------------------------------------------------------------
 # no network
 # ----------------------------------------------------------------------------------------------
-@pytest.fixture(autouse=True)
-def _no_network(no_network: None) -> None:
-    """Every test here runs with network connections refused."""
+#: Every test here runs with network connections refused.
+pytestmark = pytest.mark.usefixtures("no_network")
 
 
 def test_network_guard_is_active() -> None:

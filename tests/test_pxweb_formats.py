@@ -18,9 +18,8 @@ if TYPE_CHECKING:
     from conftest import CliRun
 
 
-@pytest.fixture(autouse=True)
-def _no_network(no_network: None) -> None:
-    """Every test here runs with network connections refused."""
+#: Every test here runs with network connections refused.
+pytestmark = pytest.mark.usefixtures("no_network")
 
 
 def plain_json(with_region: bool = True) -> dict[str, Any]:

@@ -22,10 +22,8 @@ from omradesbild.sources.wfs import (
     parse_wfs_geojson,
 )
 
-
-@pytest.fixture(autouse=True)
-def _no_network(no_network: None) -> None:
-    """Every test here runs with network connections refused."""
+#: Every test here runs with network connections refused.
+pytestmark = pytest.mark.usefixtures("no_network")
 
 
 SWEREF = {"type": "name", "properties": {"name": "urn:ogc:def:crs:EPSG::3006"}}

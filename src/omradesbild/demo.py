@@ -19,12 +19,8 @@ from omradesbild.config import AREA_TYPE_METHOD, BASE_VERSION, DEFAULT_VERSION, 
 from omradesbild.services.harmonize import store_code_rule
 from omradesbild.services.store_info import store_summary
 from omradesbild.sources.base import (
-    AREA_COLUMNS,
     Areas,
     Observations,
-    SourceMeta,
-    bytes_checksum,
-    empty_frame,
 )
 from omradesbild.store import IngestReport, Store
 from omradesbild.store.ingest import ingest_parsed, kommun_names
@@ -179,11 +175,10 @@ def demo_indices(store: Store, out: Path) -> dict[str, pd.DataFrame]:
 def _city_keys(links: pd.DataFrame) -> Areas:
     """The city's own key from RegSO to its districts (as a city's GIS unit would supply)."""
     keys = links[links["to_level"] == "district"].reset_index(drop=True)
-    source = SourceMeta(
+    return Areas.of_links(
+        keys,
         publisher=SYNTHETIC_PUBLISHER,
         table_id="exempelstad-regso-district",
         title="SYNTETISKA DATA – Exempelstad: nyckel RegSO -> stadsdel",
         reference="exempelstad-regso-district",
-        checksum=bytes_checksum(keys.to_csv(index=False).encode()),
     )
-    return Areas(source=source, areas=empty_frame(AREA_COLUMNS), links=keys)

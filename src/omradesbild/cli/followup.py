@@ -391,8 +391,7 @@ def crime(
     reliable only with enough offences. Where the level has safety-survey data, a rough
     under-reporting signal is added, with its caveats.
     """
-    from omradesbild.services.crime import crime_table
-    from omradesbild.services.followup import crime_per_year, highest_rates
+    from omradesbild.services.followup import crime_per_year, crime_table, highest_rates
 
     with open_store(db, read_only=True) as store:
         res = crime_table(

@@ -9,6 +9,7 @@ current thresholds (:data:`~omradesbild.config.CRIME_MIN_GEOCODED_SHARE`).
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -104,32 +105,19 @@ def coverage_lines(coverage: pd.DataFrame) -> list[str]:
     ]
 
 
-def crime_table(
+def with_coverage(
     store: Store,
+    res: CrimeResult,
     *,
-    level: str,
-    offences: Sequence[str] | None = None,
-    period_from: str | int | None = None,
-    period_to: str | int | None = None,
-    version: str | None = None,
     include_incomplete: bool = False,
     min_events: int = CRIME_MIN_EVENTS,
 ) -> CrimeResult:
-    """:func:`omradesbild.services.followup.crime_table` with coverage flags.
+    """A crime table with coverage flags (see :func:`omradesbild.services.followup.crime_table`).
 
     Years an extract does not cover completely, or mostly could not place in a DeSO, are
     left out (``include_incomplete`` keeps them, with ``coverage_ok=False``); a rate is
     ``reliable`` only with at least ``min_events`` offences as well as enough residents.
-    Returns the same :class:`~omradesbild.services.followup.CrimeResult`, the areas' names
-    first (:func:`~omradesbild.services.names.with_area_names`).
     """
-    from omradesbild.services.followup import CrimeResult
-    from omradesbild.services.followup import crime_table as base_table
-
-    res = base_table(
-        store, level=level, offences=offences, period_from=period_from,
-        period_to=period_to, version=version,
-    )  # fmt: skip
     cov = crime_coverage(store)
     rates = flag_crime_rows(
         res.rates, cov, offence=res.rates["offence"], include_incomplete=include_incomplete
@@ -146,14 +134,7 @@ def crime_table(
             f"place in a DeSO ({years}); see 'omradesbild followup crime-coverage'"
         )
     notes.append(f"reliable needs at least {min_events} offences as well as enough residents")
-    from omradesbild.services.names import with_area_names
-    from omradesbild.services.pipeline import resolve_version
-
-    ver = None if level == "country" else resolve_version(store, level, version)
-    under = res.underreporting
-    if under is not None:
-        under = with_area_names(store, under, level=level, version=ver)
-    return CrimeResult(with_area_names(store, rates, level=level, version=ver), under, notes)
+    return replace(res, rates=rates, notes=notes)
 
 
 def drop_flagged_crime_indicators(

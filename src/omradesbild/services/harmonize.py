@@ -42,12 +42,8 @@ from omradesbild.services.layers import (
 )
 from omradesbild.services.names import with_area_names
 from omradesbild.sources.base import (
-    AREA_COLUMNS,
     LINK_COLUMNS,
     Areas,
-    SourceMeta,
-    bytes_checksum,
-    empty_frame,
 )
 
 if TYPE_CHECKING:
@@ -290,15 +286,14 @@ def layer_links_source(
     """The links as an :class:`Areas` with provenance (checksum of the links CSV)."""
     links = built.links.sort_values(["from_code", "to_code", "method"]).reset_index(drop=True)
     methods = ", ".join(sorted(links["method"].astype(str).unique()))
-    source = SourceMeta(
+    return Areas.of_links(
+        links,
         publisher="Områdesbild",
         table_id=f"areal-{from_version}-{to_version}",
         title=f"{from_version} -> {to_version}: areal crosswalk ({methods})",
         reference=f"harmonize-layer:{from_version}->{to_version}",
-        checksum=bytes_checksum(links.to_csv(index=False).encode()),
         notes=options or None,
     )
-    return Areas(source=source, areas=empty_frame(AREA_COLUMNS), links=links)
 
 
 def store_layer_links(store: Store, parsed: Areas) -> tuple[IngestReport, int]:

@@ -55,6 +55,14 @@ def records(df: pd.DataFrame, columns: Sequence[str] | None = None) -> list[dict
     ]
 
 
+def records_by_area(df: pd.DataFrame) -> dict[str, list[dict[str, Any]]]:
+    """:func:`records` grouped by ``area_code``, in row order."""
+    out: dict[str, list[dict[str, Any]]] = {}
+    for r in records(df):
+        out.setdefault(str(r["area_code"]), []).append(r)
+    return out
+
+
 def catalogue_order() -> dict[str, int]:
     """Indicator id -> position in the catalogue."""
     from omradesbild.indicators import default_catalogue
@@ -134,9 +142,7 @@ def level_indicators(
     areas["kommun_code"] = areas["area_code"].map(kommun)
     raw = raw.assign(area_code=raw["area_code"].astype(str), period=raw["period"].astype(str))
     pub = disclose(raw, threshold)
-    by_area: dict[str, list[dict[str, Any]]] = {}
-    for r in records(pub):
-        by_area.setdefault(str(r["area_code"]), []).append(r)
+    by_area = records_by_area(pub)
     order = catalogue_order()
     ids = sorted(pub["indicator"].astype(str).unique(), key=lambda i: (order.get(i, 999), i))
     return LevelIndicators(
@@ -359,10 +365,7 @@ class PoliceData:
     unknown: dict[str, frozenset[str]] = field(default_factory=dict)
 
     def by_area(self) -> dict[str, list[dict[str, Any]]]:
-        out: dict[str, list[dict[str, Any]]] = {}
-        for r in records(self.listed):
-            out.setdefault(str(r["area_code"]), []).append(r)
-        return out
+        return records_by_area(self.listed)
 
 
 def no_police() -> PoliceData:
@@ -453,10 +456,7 @@ class LevelPicture:
                 tr = trend(self.published_raw())
             except OmradesbildError:
                 return {}
-            out: dict[str, list[dict[str, Any]]] = {}
-            for r in records(tr[tr["n_periods"] >= 3]):
-                out.setdefault(str(r["area_code"]), []).append(r)
-            return out
+            return records_by_area(tr[tr["n_periods"] >= 3])
 
         result: dict[str, list[dict[str, Any]]] = self._once(("trends", ""), build)
         return result
@@ -472,10 +472,7 @@ class LevelPicture:
             if ix is None or period not in ix.results:
                 return {}
             contrib = index_contributions(ix.results[period], ix.method, period=period)
-            out: dict[str, list[dict[str, Any]]] = {}
-            for r in records(contrib):
-                out.setdefault(str(r["area_code"]), []).append(r)
-            return out
+            return records_by_area(contrib)
 
         result: dict[str, list[dict[str, Any]]] = self._once(("contributions", period), build)
         return result
@@ -499,10 +496,7 @@ class LevelPicture:
                 ch = indicator_change(both, period_from=prev, period_to=period)
             except OmradesbildError:
                 return {}
-            out: dict[str, list[dict[str, Any]]] = {}
-            for r in records(ch):
-                out.setdefault(str(r["area_code"]), []).append(r)
-            return out
+            return records_by_area(ch)
 
         result: dict[str, list[dict[str, Any]]] = self._once(("changes", period), build)
         return result

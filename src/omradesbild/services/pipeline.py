@@ -23,12 +23,8 @@ from omradesbild.config import (
 from omradesbild.errors import ConfigError, MethodError, NotFoundError
 from omradesbild.index.method import IndexMethod
 from omradesbild.sources.base import (
-    AREA_COLUMNS,
     LINK_COLUMNS,
     Areas,
-    SourceMeta,
-    bytes_checksum,
-    empty_frame,
 )
 from omradesbild.store import Store
 
@@ -505,17 +501,15 @@ def code_rule_from_store(
             if not set(d25) <= set(pop):
                 pop = None
     cw = code_rule_crosswalk(d18, d25, population2025=pop)
-    links = cw.links
-    source = SourceMeta(
+    return Areas.of_links(
+        cw.links,
         publisher="Områdesbild",
         table_id=f"code-rule-{from_version}-{to_version}",
         title=f"{from_version} -> {to_version} enligt SCB:s kodregel"
         + (" (befolkningsviktad vid delning)" if pop else " (lika delning)"),
         reference=f"code-rule:{from_version}->{to_version}",
-        checksum=bytes_checksum(links.to_csv(index=False).encode()),
         notes=(
             f"unmatched {from_version}: {len(cw.unmatched_2018)}; "
             f"unmatched {to_version}: {len(cw.unmatched_2025)}"
         ),
     )
-    return Areas(source=source, areas=empty_frame(AREA_COLUMNS), links=links)

@@ -147,6 +147,28 @@ class Areas:
         default_factory=lambda: empty_frame(CLASSIFICATION_COLUMNS)
     )
 
+    @classmethod
+    def of_links(
+        cls,
+        links: pd.DataFrame,
+        *,
+        publisher: str,
+        table_id: str,
+        title: str,
+        reference: str,
+        notes: str | None = None,
+    ) -> Areas:
+        """Computed links (no areas) whose provenance checksum is that of the links as CSV."""
+        source = SourceMeta(
+            publisher=publisher,
+            table_id=table_id,
+            title=title,
+            reference=reference,
+            checksum=bytes_checksum(links.to_csv(index=False).encode()),
+            notes=notes,
+        )
+        return cls(source=source, areas=empty_frame(AREA_COLUMNS), links=links)
+
 
 def empty_frame(columns: tuple[str, ...]) -> pd.DataFrame:
     """An empty frame with the given columns."""

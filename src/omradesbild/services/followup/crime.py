@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import pandas as pd
 
+from omradesbild.config import CRIME_MIN_EVENTS
 from omradesbild.errors import InputError, NotFoundError
 from omradesbild.followup._common import sort_periods
 from omradesbild.followup.underreporting import CAVEAT, underreporting_indicator
 from omradesbild.indicators import default_catalogue
+from omradesbild.services.crime import with_coverage
 from omradesbild.services.followup._common import between
 from omradesbild.services.pipeline import area_indicators, resolve_version
 from omradesbild.store import Store
@@ -114,6 +116,8 @@ def crime_table(
     period_from: str | int | None = None,
     period_to: str | int | None = None,
     version: str | None = None,
+    include_incomplete: bool = False,
+    min_events: int = CRIME_MIN_EVENTS,
 ) -> CrimeResult:
     """Reported offences (counts and rates per 1 000 residents) per area and year.
 
@@ -123,6 +127,12 @@ def crime_table(
     not be placed in a DeSO (``crime_<code>_not_geocoded``) are added as a column. Where
     the level has survey data (the synthetic city's RegSO), the under-reporting signal of
     :func:`~omradesbild.followup.underreporting.underreporting_indicator` is returned too.
+
+    Years an extract does not cover completely, or mostly could not place in a DeSO, are
+    left out (``include_incomplete`` keeps them, with ``coverage_ok=False``); a rate is
+    ``reliable`` only with at least ``min_events`` offences as well as enough residents
+    (:func:`omradesbild.services.crime.with_coverage`). The areas' names come first
+    (:func:`~omradesbild.services.names.with_area_names`).
     """
     codes = _offence_codes(store, offences)
     periods = between(_offence_periods(store, codes), period_from, period_to)
@@ -136,7 +146,7 @@ def crime_table(
         version=version,
         periods=periods,
         indicators=[f"crime_rate_{c}" for c in codes],
-        # flagged years are marked or dropped by omradesbild.services.crime.crime_table
+        # flagged years are marked or dropped by with_coverage below
         include_incomplete_crime=True,
     )
     if ind.empty:
@@ -165,7 +175,21 @@ def crime_table(
                 ind.loc[ind["period"].astype(str).isin(sp)],
             )
             notes.append("under-reporting signal: " + CAVEAT)
-    return CrimeResult(rates.reset_index(drop=True), under, notes)
+    res = CrimeResult(rates.reset_index(drop=True), under, notes)
+    res = with_coverage(store, res, include_incomplete=include_incomplete, min_events=min_events)
+    return _with_names(store, res, level=level, version=version)
+
+
+def _with_names(store: Store, res: CrimeResult, *, level: str, version: str | None) -> CrimeResult:
+    """The tables with the areas' names first (``services.names.with_area_names``)."""
+    from omradesbild.services.names import with_area_names
+
+    ver = None if level == "country" else resolve_version(store, level, version)
+    under = res.underreporting
+    if under is not None:
+        under = with_area_names(store, under, level=level, version=ver)
+    rates = with_area_names(store, res.rates, level=level, version=ver)
+    return replace(res, rates=rates, underreporting=under)
 
 
 def crime_per_year(rates: pd.DataFrame) -> pd.DataFrame:
