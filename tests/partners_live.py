@@ -10,11 +10,16 @@ import socket
 import subprocess
 import sys
 import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
-from sqlalchemy import Engine
+import pytest
+from sqlalchemy import Engine, text
+from sqlalchemy.engine import make_url
 
 from omradesbild.partners import security
 from omradesbild.partners.db import init_db, session_factory
@@ -112,3 +117,41 @@ class Server:
                 self.proc.wait(timeout=15)
             except subprocess.TimeoutExpired:
                 self.kill()
+
+
+@contextmanager
+def fresh_postgres() -> Iterator[Engine]:
+    """An engine on a new, empty PostgreSQL database of its own (dropped afterwards).
+
+    The server is the one of ``OMRADESBILD_TEST_POSTGRES_URL`` (its role needs CREATEDB); a
+    database of its own keeps these tests apart from others running at the same time. Skips
+    without a configured server, or fails with ``OMRADESBILD_REQUIRE_POSTGRES=1``.
+    """
+    from omradesbild.partners.db import make_engine
+
+    url = os.environ.get("OMRADESBILD_TEST_POSTGRES_URL")
+    require = os.environ.get("OMRADESBILD_REQUIRE_POSTGRES") == "1"
+    if not url:
+        if require:
+            pytest.fail("OMRADESBILD_REQUIRE_POSTGRES=1 but OMRADESBILD_TEST_POSTGRES_URL is unset")
+        pytest.skip("set OMRADESBILD_TEST_POSTGRES_URL to test on PostgreSQL")
+    admin = make_engine(url)
+    try:
+        with admin.connect():
+            pass
+    except Exception as exc:
+        admin.dispose()
+        if require:
+            pytest.fail(f"PostgreSQL at {url} is not reachable: {exc}")
+        pytest.skip(f"PostgreSQL not reachable: {exc}")
+    name = f"omradesbild_t_{uuid.uuid4().hex[:12]}"
+    with admin.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    engine = make_engine(make_url(url).set(database=name).render_as_string(hide_password=False))
+    try:
+        yield engine
+    finally:
+        engine.dispose()
+        with admin.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()

@@ -19,13 +19,11 @@ pytest.importorskip("fastapi")
 from alembic import command
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, text
-from sqlalchemy.engine import make_url
 
-from conftest import postgres_test_engine
 from omradesbild.partners import service
-from omradesbild.partners.db import drop_db, init_db, make_engine, migration_config
+from omradesbild.partners.db import init_db, make_engine, migration_config
 from omradesbild.partners.models import Role
-from partners_live import SECRET, Server, seed_users
+from partners_live import SECRET, Server, fresh_postgres, seed_users
 
 
 def _sqlite(tmp_path: Path) -> Engine:
@@ -35,10 +33,12 @@ def _sqlite(tmp_path: Path) -> Engine:
 @pytest.fixture(params=["sqlite", "postgresql"])
 def engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
     """An empty partners' database of each kind (PostgreSQL when configured)."""
-    eng = _sqlite(tmp_path) if request.param == "sqlite" else postgres_test_engine()
-    yield eng
     if request.param == "postgresql":
-        drop_db(eng)
+        with fresh_postgres() as eng:
+            yield eng
+        return
+    eng = _sqlite(tmp_path)
+    yield eng
     eng.dispose()
 
 
@@ -245,16 +245,6 @@ def test_kill_9_while_40_clients_write_loses_no_acknowledged_write_sqlite(
 def test_kill_9_while_40_clients_write_loses_no_acknowledged_write_postgresql(
     tmp_path: Path,
 ) -> None:
-    admin = postgres_test_engine()  # skips when no server is configured
-    name = f"omradesbild_kill_{uuid.uuid4().hex[:10]}"
-    with admin.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    url = make_url(str(admin.url.render_as_string(hide_password=False))).set(database=name)
-    engine = make_engine(url.render_as_string(hide_password=False))
-    try:
-        _kill_while_writing(tmp_path, url.render_as_string(hide_password=False), engine)
-    finally:
-        engine.dispose()
-        with admin.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with fresh_postgres() as engine:
+        url = engine.url.render_as_string(hide_password=False)
+        _kill_while_writing(tmp_path, url, engine)

@@ -16,22 +16,22 @@ pytest.importorskip("fastapi")
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, text
 
-from conftest import postgres_test_engine
 from omradesbild.partners import service
-from omradesbild.partners.db import drop_db, make_engine, session_factory
+from omradesbild.partners.db import make_engine, session_factory
 from omradesbild.partners.models import Role
 from omradesbild.web.entries import public_generation
-from partners_live import COOKIE, SECRET, seed_users
+from partners_live import COOKIE, SECRET, fresh_postgres, seed_users
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
 def engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
     """An empty partners' database of each kind (PostgreSQL when configured)."""
-    url = f"sqlite:///{tmp_path / 'partners.sqlite'}"
-    eng = make_engine(url) if request.param == "sqlite" else postgres_test_engine()
-    yield eng
     if request.param == "postgresql":
-        drop_db(eng)
+        with fresh_postgres() as eng:
+            yield eng
+        return
+    eng = make_engine(f"sqlite:///{tmp_path / 'partners.sqlite'}")
+    yield eng
     eng.dispose()
 
 
