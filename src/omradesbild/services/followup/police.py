@@ -26,6 +26,7 @@ from omradesbild.index import IndexMethod
 from omradesbild.services.followup._common import POLICE_SCHEME, as_method
 from omradesbild.services.pipeline import area_index, compose_links, resolve_version
 from omradesbild.store import Store
+from omradesbild.wording import Message
 
 #: Order of the police categories in tables (most serious first).
 CATEGORY_ORDER: tuple[str, ...] = ("sarskilt_utsatt", "utsatt", "risk", "not_listed")
@@ -213,9 +214,9 @@ def _targets(
     covered_base = set(base["area_code"])
     pop_base, pop_period = _population(store, period, BASE_VERSION)
     if pop_period is None:
-        notes.append("no pop_total in the store: shares are area shares, no population")
+        notes.append(Message("note_police_no_population"))
     elif pop_period != period:
-        notes.append(f"population from {pop_period} (no pop_total for {period})")
+        notes.append(Message("note_police_population_from", used=pop_period, period=period))
     pop_arg = pop_base if pop_period is not None else None
     if level == "deso" and version == BASE_VERSION:
         codes = set(deso["area_code"])
@@ -229,7 +230,7 @@ def _targets(
         lk.loc[lk["from_code"].isin(covered_base), "to_code"]
     )
     if partial:
-        notes.append(f"{len(partial)} {level} only partly covered by DeSO polygons were left out")
+        notes.append(Message("note_police_partly_covered", n=len(partial), level=level))
     area_links = area_links.loc[area_links["to_code"].astype(str).isin(covered)]
     w = area_links.assign(
         p=area_links["from_code"].astype(str).map(pop_base).astype(float)
@@ -274,10 +275,8 @@ def _place(
                 "areas with 'omradesbild ingest boundaries', or a police list linked to "
                 "the areas' codes ('omradesbild ingest police-list')"
             ) from None
-        notes.append(
-            f"police polygons of {', '.join(poly)} left out: {exc}; lists without polygons "
-            f"({', '.join(years)}) are placed through the stored links"
-        )
+        notes.append(Message("note_police_polygons_left_out", polygon_years=", ".join(poly),
+                             error=str(exc), years=", ".join(years)))  # fmt: skip
         py = _PoliceYears(py.polygons.iloc[0:0], py.polygon_years, py.link_lists, years)
         tg = _targets_from_links(store, links_all, level=level, version=version, period=period)
     return tg, py
@@ -320,7 +319,7 @@ def _area_types(
     types_all = area_index(store, method=method, level=level, period=period, version=version)
     fb = types_all["fallback_used"].dropna() if "fallback_used" in types_all else pd.Series()
     if len(fb):
-        notes.append(f"area types use a fallback indicator: {fb.iloc[0]}")
+        notes.append(Message("note_police_fallback", detail=str(fb.iloc[0])))
     types_all = types_all.loc[types_all["class"].notna(), ["area_code", "period", "class"]]
     types = types_all.loc[types_all["area_code"].astype(str).isin(covered)].reset_index(drop=True)
     if types.empty:
@@ -359,11 +358,8 @@ def police_analysis(
     py = _police_years(store, links_all, level=level, version=version, year=year, period=period)
     tg, py = _place(store, links_all, py, level=level, version=version, period=period, notes=notes)
     if len(tg.covered) < len(tg.all_codes):
-        notes.append(
-            f"only {len(tg.covered)} of {len(tg.all_codes)} {level} have polygons in the store; "
-            "the analysis is restricted to them (area types are still computed against all "
-            f"{len(tg.all_codes)})"
-        )
+        notes.append(Message("note_police_restricted", n=len(tg.covered), m=len(tg.all_codes),
+                             level=level))  # fmt: skip
     ov = pd.DataFrame(columns=list(OVERLAY_COLUMNS))
     if not py.polygons.empty:
         ov = overlay_police(
@@ -407,31 +403,18 @@ def police_analysis(
 def _coverage_notes(
     py: _PoliceYears, *, year: str, level: str, n_polys: int, n_matched: int
 ) -> list[str]:
-    notes = []
+    notes: list[str] = []
     if year in py.polygon_years and n_matched < n_polys:
-        notes.append(
-            f"{n_polys - n_matched} of {n_polys} police polygons of {year} lie outside the "
-            "areas with polygons and are not counted"
-        )
+        notes.append(Message("note_police_outside", n=n_polys - n_matched, m=n_polys, year=year))
     if len(py.years) == 1:
-        notes.append(
-            f"only one police year ({year}) is stored or can be placed: flag (a), left the "
-            "list, needs an earlier year and cannot be set"
-        )
+        notes.append(Message("note_police_one_year", year=year))
     for p, frame in py.link_lists.items():
         if p not in py.years:
             continue
         if set(frame["basis"]) == {"links"}:
-            notes.append(
-                f"{p}: list without polygons, every {level} linked to a police area counts as "
-                "listed (no threshold)"
-            )
+            notes.append(Message("note_police_links_any", period=p, level=level))
         else:
-            notes.append(
-                f"{p}: list without polygons, a {level} counts as listed when the share of its "
-                "residents linked to the list's codes (through SCB's change log and keys) "
-                "reaches the threshold"
-            )
+            notes.append(Message("note_police_links_share", period=p, level=level))
     return notes
 
 
