@@ -10,11 +10,12 @@ import pandas as pd
 
 from omradesbild.errors import InputError, NotFoundError
 from omradesbild.followup._common import sort_periods
-from omradesbild.followup.underreporting import CAVEAT, underreporting_indicator
+from omradesbild.followup.underreporting import underreporting_indicator
 from omradesbild.indicators import default_catalogue
 from omradesbild.services.followup._common import between
 from omradesbild.services.pipeline import area_indicators, resolve_version
 from omradesbild.store import Store
+from omradesbild.wording import Message
 
 _CRIME_RE = re.compile(r"^crime_(\d{4})$")
 
@@ -99,10 +100,7 @@ def _with_not_geocoded(
         how="left",
     )
     rates["not_geocoded"] = rates["not_geocoded"].fillna(0.0)
-    notes.append(
-        "not_geocoded: offences in the kommun that could not be placed in a DeSO; they "
-        "are not in count or rate"
-    )
+    notes.append(Message("note_not_geocoded"))
     return rates
 
 
@@ -148,10 +146,7 @@ def crime_table(
     n_other = int(rates["population_other_year"].sum())
     if n_other:
         years = sorted(set(rates.loc[rates["population_other_year"], "population_period"]))
-        notes.append(
-            f"{n_other} rows use the population of another year ({', '.join(years)}): "
-            "population_other_year = True"
-        )
+        notes.append(Message("note_population_other_year", n=n_other, years=", ".join(years)))
     rates = rates.sort_values(["offence", "period", "area_code"], kind="mergesort")
     under: pd.DataFrame | None = None
     survey = area_indicators(
@@ -164,7 +159,7 @@ def crime_table(
                 survey.loc[survey["period"].astype(str).isin(sp)],
                 ind.loc[ind["period"].astype(str).isin(sp)],
             )
-            notes.append("under-reporting signal: " + CAVEAT)
+            notes.append(Message("note_underreporting"))
     return CrimeResult(rates.reset_index(drop=True), under, notes)
 
 
