@@ -71,6 +71,9 @@ FACTS: tuple[Fact, ...] = (
     Fact("police", "Storvreten", "0127R013", "2023", "utsatt område", "utsatt", POLICE_2023),
     Fact("police", "Fisksätra", "0182R004", "2023", "utsatt område", "utsatt", POLICE_2023),
     Fact("police", "Rissne", "0183R007", "2023", "riskområde (Rissne / Hallonbergen)", "risk", POLICE_2023),  # noqa: E501
+    Fact("police", "Lövgärdet", "1480R098", "2023", "särskilt utsatt område", "sarskilt_utsatt", POLICE_2023),  # noqa: E501
+    Fact("police", "Hammarkullen centrala", "1480R044", "2023", "särskilt utsatt område (Hammarkullen)", "sarskilt_utsatt", POLICE_2023),  # noqa: E501
+    Fact("police", "Norra Biskopsgården", "1480R107", "2023", "riskområde (Biskopsgården)", "risk", POLICE_2023),  # noqa: E501
     Fact("police", "Stocksund", "0162R007", "2023", "inte på listan (ingen del av Danderyd)", "not_listed", POLICE_2023),  # noqa: E501
     # --- the Police: 2025 list (RegSO 2025 codes, linked through SCB's change log) --------
     Fact("police", "Rinkeby", "0180R076", "2025", "särskilt utsatt område", "sarskilt_utsatt", POLICE_2025),  # noqa: E501
@@ -85,13 +88,13 @@ FACTS: tuple[Fact, ...] = (
     Fact("police", "Rissne", "0183R007", "2025", "utsatt område (riskområde 2023)", "utsatt", POLICE_2025),  # noqa: E501
     Fact("police", "Lövgärdet", "1480R098", "2025", "särskilt utsatt område", "sarskilt_utsatt", POLICE_2025),  # noqa: E501
     Fact("police", "Hjällbo östra", "1480R050", "2025", "särskilt utsatt område (Hjällbo)", "sarskilt_utsatt", POLICE_2025),  # noqa: E501
+    Fact("police", "Norra Biskopsgården", "1480R107", "2025", "utsatt område (Biskopsgården)", "utsatt", POLICE_2025),  # noqa: E501
     Fact("police", "Vivalla", "1880R029", "2025", "särskilt utsatt område", "sarskilt_utsatt", POLICE_2025),  # noqa: E501
     Fact("police", "RegSO-Holma", "1280R030", "2025", "utsatt område (Holma/Kroksbäck)", "utsatt", POLICE_2025),  # noqa: E501
     Fact("police", "Stocksund", "0162R007", "2025", "inte på listan (ingen del av Danderyd)", "not_listed", POLICE_2025),  # noqa: E501
     # --- what the stored data cannot decide -------------------------------------------
-    # 2023: only Stockholms län has DeSO 2018 polygons, so Göteborg's and Örebro's RegSO
-    # 2020 cannot be overlaid on the 2023 polygons.
-    Fact("police", "Lövgärdet", "1480R098", "2023", "särskilt utsatt område, men inga DeSO 2018-gränser i Göteborg", NOT_KNOWN, POLICE_2023),  # noqa: E501
+    # 2023: DeSO 2018 polygons are stored for Stockholms län only (Göteborg's are drawn from
+    # its DeSO 2025 polygons), so Örebro's and Malmö's RegSO cannot be overlaid on 2023's.
     Fact("police", "Vivalla", "1880R029", "2023", "särskilt utsatt område, men inga DeSO 2018-gränser i Örebro", NOT_KNOWN, POLICE_2023),  # noqa: E501
     Fact("police", "RegSO-Holma", "1280R030", "2023", "riskområde (Holma / Kroksbäck / Bellevuegården), men inga DeSO 2018-gränser i Malmö", NOT_KNOWN, POLICE_2023),  # noqa: E501
     # 2025: Tureberg (Sollentuna) and Finnsta (Upplands-Bro) are on the list without area
@@ -382,19 +385,25 @@ def test_population(fact: Fact, cli_out: CliOutputs, profiles: Profiles) -> None
 def test_goteborg_followup_police_on_primaromraden(
     facts_store: Path, cli: Any, tmp_path: Path
 ) -> None:
-    """Göteborg's primärområden: the 2025 list through links (no DeSO 2018 polygons there)."""
+    """Göteborg's primärområden: 2023 on DeSO polygons drawn from DeSO 2025, 2025 by links."""
     out = tmp_path / "gbg.csv"
     code, printed, err = cli(["followup", "police", "--level", "district", "--version",
                               "goteborg_primaromraden2025", "--period", "2022",
                               "--police-year", "2025", "--out", str(out),
                               "--db", str(facts_store)])  # fmt: skip
     assert code == 0, err
-    assert "2023" in printed and "left out" in printed  # the 2023 polygons cannot be placed
+    assert "drawn from their successors' polygons" in printed
     flags = _csv(tmp_path / "gbg_flags.csv")
-    assert set(flags["period"]) == {"2025"}
-    # Bergsjön (särskilt utsatt 2025, RegSO 1480R009–R013) covers Västra and Östra Bergsjön.
-    for primar in ("305", "306"):
-        assert _police_cli(flags, primar, "2025") == "sarskilt_utsatt", primar
+    assert set(flags["period"]) == {"2023", "2025"}
+    assert flags["area_code"].nunique() == 96
+    # Polisen: Lövgärdet, Hjällbo and Hammarkullen särskilt utsatta 2023 and 2025;
+    # Bergsjön (särskilt utsatt 2025) covers Västra and Östra Bergsjön.
+    listed = [(p, y) for p in ("601", "612", "606") for y in ("2023", "2025")]
+    for primar, year in [*listed, ("305", "2025"), ("306", "2025")]:
+        assert _police_cli(flags, primar, year) == "sarskilt_utsatt", (primar, year)
+    # Polisen: Biskopsgården riskområde 2023, utsatt 2025.
+    assert _police_cli(flags, "701", "2023") == "risk"
+    assert _police_cli(flags, "701", "2025") == "utsatt"
 
 
 def test_goteborg_report_has_maps_from_regso2025(
@@ -408,9 +417,9 @@ def test_goteborg_report_has_maps_from_regso2025(
     assert 'data-chart="map-index"' in (out / "index.html").read_text(encoding="utf-8")
     page = (out / "profiles" / "1480R098.html").read_text(encoding="utf-8")
     assert 'data-chart="map-area"' in page and "Lövgärdet" in page
-    # The police history says what it knows: 2025 from the list, 2023 not decidable here.
+    # Polisen: Lövgärdet särskilt utsatt 2023 (polygons) and 2025 (list).
     assert 'data-period="2025" data-category="sarskilt_utsatt"' in page
-    assert 'data-period="2023" data-category="not_known"' in page
+    assert 'data-period="2023" data-category="sarskilt_utsatt"' in page
 
 
 @pytest.mark.parametrize("version", ["malmo_delomraden", "goteborg_primaromraden2025"])

@@ -28,6 +28,7 @@ from omradesbild.services.followup.police_known import (
     contained,
     crosstab_known,
     flags_known,
+    polygons_from_successors,
     unknown_by_year,
     unknown_notes,
 )
@@ -220,6 +221,13 @@ def _targets(
         raise NotFoundError(f"the store holds no DeSO areas of version {BASE_VERSION}")
     base = area_polygons(areas_with_geometry(store, "deso", BASE_VERSION))
     base = base.loc[~base.geometry.is_empty].reset_index(drop=True)
+    drawn = polygons_from_successors(store, links_all, base)
+    if len(drawn):
+        notes.append(
+            f"{len(drawn)} DeSO {BASE_VERSION} without a polygon drawn from their successors' "
+            "polygons (SCB's change log; approximate where a boundary moved)"
+        )
+        base = pd.concat([base, drawn], ignore_index=True)
     if base.empty:
         raise NotFoundError(
             f"no DeSO ({BASE_VERSION}) in the store has a polygon; ingest DeSO boundaries "

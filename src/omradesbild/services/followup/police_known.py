@@ -7,10 +7,12 @@ years that can, and the areas listed because a police area lies (mostly) inside 
 
 from __future__ import annotations
 
+import geopandas as gpd
 import pandas as pd
 
+from omradesbild.config import BASE_VERSION
+from omradesbild.followup.police import area_polygons, police_flags
 from omradesbild.followup.police import crosstab_police_types as _crosstab
-from omradesbild.followup.police import police_flags
 from omradesbild.services.followup._common import POLICE_SCHEME
 from omradesbild.store import Store
 
@@ -173,3 +175,63 @@ def flags_known(
         return police_flags(listed, types, periods=years).assign(stored_years=", ".join(years))
     out = pd.concat(parts, ignore_index=True)
     return out.sort_values(["area_code", "period"], kind="stable").reset_index(drop=True)
+
+
+#: A successor counts towards a DeSO's drawn polygon when at least this share of the DeSO
+#: went to it (SCB's change log; equal shares where SCB gives no weights).
+SUCCESSOR_MIN_SHARE = 0.25
+
+
+def polygons_from_successors(
+    store: Store, links_all: pd.DataFrame, base: gpd.GeoDataFrame
+) -> gpd.GeoDataFrame:
+    """Polygons of DeSO 2018 that have none, drawn from a later DeSO version's polygons.
+
+    A DeSO 2018 without a polygon whose successors in SCB's change log (``scb_changes*``
+    links, share of the DeSO at least :data:`SUCCESSOR_MIN_SHARE`) all have polygons gets
+    their union: exact for unchanged, recoded and split areas, approximate where a boundary
+    moved (the union may hold a neighbour's part). E.g. Göteborg, whose DeSO 2025 polygons
+    are stored but not its DeSO 2018 ones.
+    """
+    have = set(base["area_code"].astype(str))
+    lk = links_all.loc[
+        (links_all["from_version"] == BASE_VERSION)
+        & (links_all["from_level"] == "deso")
+        & links_all["method"].astype(str).str.startswith("scb_changes")
+        & ~links_all["from_code"].astype(str).isin(have)
+        & (links_all["weight"].astype(float) >= SUCCESSOR_MIN_SHARE)
+    ]
+    empty = base.iloc[0:0]
+    if lk.empty:
+        return empty
+    parts = []
+    for version, group in lk.groupby("to_version"):
+        sql = (
+            "SELECT area_code, version, geometry FROM areas WHERE level = 'deso' "
+            "AND version = ? AND geometry IS NOT NULL"
+        )
+        g = store.con.execute(sql, [str(version)]).df()
+        if g.empty:
+            continue
+        g["geometry"] = [bytes(x) for x in g["geometry"]]
+        poly = area_polygons(g).set_index("area_code").geometry
+        has = group.assign(_has=group["to_code"].astype(str).isin(poly.index))
+        complete = has.groupby("from_code")["_has"].all()
+        ok = group.loc[group["from_code"].map(complete).astype(bool)]
+        if ok.empty:
+            continue
+        drawn = (
+            gpd.GeoDataFrame(
+                {"area_code": ok["from_code"].astype(str).to_numpy()},
+                geometry=poly.loc[ok["to_code"].astype(str)].to_numpy(),
+                crs=poly.crs,
+            )
+            .dissolve("area_code")
+            .reset_index()
+        )
+        parts.append(drawn.loc[~drawn["area_code"].isin(have), ["area_code", "geometry"]])
+        have |= set(drawn["area_code"])
+    if not parts:
+        return empty
+    out = pd.concat(parts, ignore_index=True)
+    return gpd.GeoDataFrame(out, geometry="geometry", crs=base.crs)
