@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Annotated
 
@@ -10,7 +11,7 @@ import typer
 
 from omradesbild.errors import ConfigError
 from omradesbild.store import DB_ENV, Store
-from omradesbild.wording import both
+from omradesbild.wording import Message, both, say
 
 DbOption = Annotated[
     Path | None,
@@ -89,10 +90,12 @@ def write_csv(df: pd.DataFrame, out: Path, what: str | None = None) -> None:
     typer.echo(prefix + both("cli_rows_written", n=len(df), path=out))
 
 
-def echo_notes(notes: list[str]) -> None:
-    """Print notes, one per line."""
+def echo_notes(notes: Sequence[str]) -> None:
+    """Print notes, one per line; a :class:`~omradesbild.wording.Message` in Swedish and
+    English (``svenska / English``), any other note as it is."""
     for n in notes:
-        typer.echo(f"{both('cli_note')}: {n}")
+        words = f"{say(n, 'sv')} / {n}" if isinstance(n, Message) else n
+        typer.echo(f"{both('cli_note')}: {words}")
 
 
 def rounded(df: pd.DataFrame, digits: int = 2) -> pd.DataFrame:

@@ -12,7 +12,7 @@ import pandas as pd
 import typer
 
 from omradesbild.cli.analysis import index_app
-from omradesbild.cli.common import DbOption, open_store
+from omradesbild.cli.common import DbOption, echo_notes, open_store
 from omradesbild.cli.ingest import Files
 from omradesbild.cli.ingest import app as ingest_app
 from omradesbild.config import AREA_TYPE_METHOD, UNCERTAINTY_DRAWS
@@ -95,8 +95,7 @@ def compare_official(
             seed=seed,
         )
     res.table.to_csv(out, index=False)
-    for note in res.notes:
-        typer.echo(f"{both('cli_note')}: {note}")
+    echo_notes(res.notes)
     pct = f"{100 * res.agreement:.1f}"
     typer.echo(both("cli_agreement", n=res.n_agree, m=res.n_compared, pct=pct))
     typer.echo(f"{both('cli_confusion')} ({both('cli_confusion_axes')}):")

@@ -24,6 +24,7 @@ from omradesbild.followup.crime_coverage import (
 )
 from omradesbild.store import Store
 from omradesbild.store.store import IngestReport
+from omradesbild.wording import Message
 
 if TYPE_CHECKING:
     from omradesbild.services.followup import CrimeResult
@@ -128,12 +129,9 @@ def with_coverage(
     flagged = sorted(unusable_years(cov) & held)
     if flagged:
         years = ", ".join(f"{o} {p}" for o, p in flagged)
-        notes.append(
-            ("kept, marked coverage_ok=False: " if include_incomplete else "left out: ")
-            + f"offence years the extract does not cover completely or mostly could not "
-            f"place in a DeSO ({years}); see 'omradesbild followup crime-coverage'"
-        )
-    notes.append(f"reliable needs at least {min_events} offences as well as enough residents")
+        key = "note_crime_years_kept" if include_incomplete else "note_crime_years_left_out"
+        notes.append(Message(key, years=years))
+    notes.append(Message("note_crime_reliable", min_events=min_events))
     return replace(res, rates=rates, notes=notes)
 
 

@@ -28,6 +28,7 @@ from omradesbild.sources.scb_omradestyp import (
 )
 from omradesbild.store import Store
 from omradesbild.store.store import IngestReport
+from omradesbild.wording import Message
 
 #: The method whose classes SCB's published types correspond to.
 AREA_TYPE_METHOD = "scb-omradestyp"
@@ -237,9 +238,9 @@ def compare_official(
     )
     dis = cmp.loc[~cmp["agree"].astype(bool)]
     known = dis["robust_class"].notna()
-    notes = []
+    notes: list[str] = []
     if p != op:
-        notes.append(f"our {p} types compared with SCB's published {op} types (a proxy)")
+        notes.append(Message("note_official_proxy", period=p, published=op))
     return OfficialComparison(
         table=table,
         confusion=confusion,

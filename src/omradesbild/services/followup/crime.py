@@ -11,12 +11,13 @@ import pandas as pd
 from omradesbild.config import CRIME_MIN_EVENTS
 from omradesbild.errors import InputError, NotFoundError
 from omradesbild.followup._common import sort_periods
-from omradesbild.followup.underreporting import CAVEAT, underreporting_indicator
+from omradesbild.followup.underreporting import underreporting_indicator
 from omradesbild.indicators import default_catalogue
 from omradesbild.services.crime import with_coverage
 from omradesbild.services.followup._common import between
 from omradesbild.services.pipeline import area_indicators, resolve_version
 from omradesbild.store import Store
+from omradesbild.wording import Message
 
 _CRIME_RE = re.compile(r"^crime_(\d{4})$")
 
@@ -101,10 +102,7 @@ def _with_not_geocoded(
         how="left",
     )
     rates["not_geocoded"] = rates["not_geocoded"].fillna(0.0)
-    notes.append(
-        "not_geocoded: offences in the kommun that could not be placed in a DeSO; they "
-        "are not in count or rate"
-    )
+    notes.append(Message("note_not_geocoded"))
     return rates
 
 
@@ -158,10 +156,7 @@ def crime_table(
     n_other = int(rates["population_other_year"].sum())
     if n_other:
         years = sorted(set(rates.loc[rates["population_other_year"], "population_period"]))
-        notes.append(
-            f"{n_other} rows use the population of another year ({', '.join(years)}): "
-            "population_other_year = True"
-        )
+        notes.append(Message("note_population_other_year", n=n_other, years=", ".join(years)))
     rates = rates.sort_values(["offence", "period", "area_code"], kind="mergesort")
     under: pd.DataFrame | None = None
     survey = area_indicators(
@@ -174,7 +169,7 @@ def crime_table(
                 survey.loc[survey["period"].astype(str).isin(sp)],
                 ind.loc[ind["period"].astype(str).isin(sp)],
             )
-            notes.append("under-reporting signal: " + CAVEAT)
+            notes.append(Message("note_underreporting"))
     res = CrimeResult(rates.reset_index(drop=True), under, notes)
     res = with_coverage(store, res, include_incomplete=include_incomplete, min_events=min_events)
     return _with_names(store, res, level=level, version=version)

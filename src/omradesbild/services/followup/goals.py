@@ -31,6 +31,7 @@ from omradesbild.services.followup._common import (
 from omradesbild.services.followup.area_types import area_classes, method_periods
 from omradesbild.services.pipeline import area_indicators
 from omradesbild.store import Store
+from omradesbild.wording import Message
 
 #: Columns of the goal status shown in a summary, in order.
 GOAL_SHOW_COLUMNS: tuple[str, ...] = (
@@ -125,7 +126,7 @@ class _AreaTypes:
         col = "class_anchored" if anchored else "class_relative"
         if anchored and base != str(goal.base_year):
             self.notes.append(
-                f"{goal.id}: classes anchored at {base} (no values for {goal.base_year})"
+                Message("note_goal_anchored", goal=goal.id, base=base, base_year=goal.base_year)
             )
         t = t.loc[in_kommun(t["area_code"], self.kommun)]
         return pd.DataFrame({"area_code": t["area_code"], "period": t["period"], "class": t[col]})

@@ -35,6 +35,7 @@ from omradesbild.services.followup.police_known import (
 from omradesbild.services.names import with_area_names
 from omradesbild.services.pipeline import area_index, compose_links, resolve_version
 from omradesbild.store import Store
+from omradesbild.wording import Message
 
 #: Order of the police categories in tables (most serious first).
 CATEGORY_ORDER: tuple[str, ...] = ("sarskilt_utsatt", "utsatt", "risk", "not_listed")
@@ -235,9 +236,9 @@ def _targets(
     covered_base = set(base["area_code"])
     pop_base, pop_period = _population(store, period, BASE_VERSION)
     if pop_period is None:
-        notes.append("no pop_total in the store: shares are area shares, no population")
+        notes.append(Message("note_police_no_population"))
     elif pop_period != period:
-        notes.append(f"population from {pop_period} (no pop_total for {period})")
+        notes.append(Message("note_police_population_from", used=pop_period, period=period))
     pop_arg = pop_base if pop_period is not None else None
     if level == "deso" and version == BASE_VERSION:
         codes = set(deso["area_code"])
@@ -251,7 +252,7 @@ def _targets(
         lk.loc[lk["from_code"].isin(covered_base), "to_code"]
     )
     if partial:
-        notes.append(f"{len(partial)} {level} only partly covered by DeSO polygons were left out")
+        notes.append(Message("note_police_partly_covered", n=len(partial), level=level))
     area_links = area_links.loc[area_links["to_code"].astype(str).isin(covered)]
     w = area_links.assign(
         p=area_links["from_code"].astype(str).map(pop_base).astype(float)
@@ -296,10 +297,8 @@ def _place(
                 "areas with 'omradesbild ingest boundaries', or a police list linked to "
                 "the areas' codes ('omradesbild ingest police-list')"
             ) from None
-        notes.append(
-            f"police polygons of {', '.join(poly)} left out: {exc}; lists without polygons "
-            f"({', '.join(years)}) are placed through the stored links"
-        )
+        notes.append(Message("note_police_polygons_left_out", polygon_years=", ".join(poly),
+                             error=str(exc), years=", ".join(years)))  # fmt: skip
         py = _PoliceYears(py.polygons.iloc[0:0], py.polygon_years, py.link_lists, years)
         tg = _targets_from_links(store, links_all, level=level, version=version, period=period)
     return tg, py
@@ -342,7 +341,7 @@ def _area_types(
     types_all = area_index(store, method=method, level=level, period=period, version=version)
     fb = types_all["fallback_used"].dropna() if "fallback_used" in types_all else pd.Series()
     if len(fb):
-        notes.append(f"area types use a fallback indicator: {fb.iloc[0]}")
+        notes.append(Message("note_police_fallback", detail=str(fb.iloc[0])))
     types_all = types_all.loc[types_all["class"].notna(), ["area_code", "period", "class"]]
     types = types_all.loc[types_all["area_code"].astype(str).isin(covered)].reset_index(drop=True)
     if types.empty:
@@ -468,31 +467,18 @@ def _widen(
 def _coverage_notes(
     py: _PoliceYears, *, year: str, level: str, n_polys: int, n_matched: int
 ) -> list[str]:
-    notes = []
+    notes: list[str] = []
     if year in py.polygon_years and n_matched < n_polys:
-        notes.append(
-            f"{n_polys - n_matched} of {n_polys} police polygons of {year} lie outside the "
-            "areas with polygons and are not counted"
-        )
+        notes.append(Message("note_police_outside", n=n_polys - n_matched, m=n_polys, year=year))
     if len(py.years) == 1:
-        notes.append(
-            f"only one police year ({year}) is stored or can be placed: flag (a), left the "
-            "list, needs an earlier year and cannot be set"
-        )
+        notes.append(Message("note_police_one_year", year=year))
     for p, frame in py.link_lists.items():
         if p not in py.years:
             continue
         if set(frame["basis"]) == {"links"}:
-            notes.append(
-                f"{p}: list without polygons, every {level} linked to a police area counts as "
-                "listed (no threshold)"
-            )
+            notes.append(Message("note_police_links_any", period=p, level=level))
         else:
-            notes.append(
-                f"{p}: list without polygons, a {level} counts as listed when the share of its "
-                "residents linked to the list's codes (through SCB's change log and keys) "
-                "reaches the threshold"
-            )
+            notes.append(Message("note_police_links_share", period=p, level=level))
     return notes
 
 
