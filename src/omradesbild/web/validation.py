@@ -137,7 +137,7 @@ def attachment(filename: str) -> dict[str, str]:
     reach the header.
     """
     plain = _UNSAFE_NAME.sub("_", filename).strip("._") or "download"
-    encoded = quote(filename, safe="")
+    encoded = quote(filename, safe="", errors="replace")
     return {"Content-Disposition": f"attachment; filename=\"{plain}\"; filename*=UTF-8''{encoded}"}
 
 
