@@ -190,6 +190,8 @@ def test_logged_in_responses_are_not_stored(client: TestClient) -> None:
     finally:
         client.cookies.clear()
     assert client.get("/api/levels").headers.get("cache-control") != "no-store"
+    # A response setting a cookie (the login form's CSRF pre-session value) is not stored.
+    assert client.get("/login").headers["cache-control"] == "no-store"
 
 
 def test_hsts_in_production_only(demo_store: Path, tmp_path: Path) -> None:

@@ -211,7 +211,8 @@ class SecurityHeaders:
 
     A response that sets its own ``Content-Security-Policy`` (the API docs page, whose
     inline start-up script is allowed by its hash) keeps it. Responses to a visitor with a
-    session cookie, and responses that set or clear one, get ``Cache-Control: no-store``
+    session cookie, and responses that set or clear any cookie (a session, the CSRF
+    pre-session value), get ``Cache-Control: no-store``
     (except the app's static files), so that no shared or browser cache keeps a logged-in
     page. ``Strict-Transport-Security`` is sent when ``hsts`` (production).
     """
@@ -239,10 +240,8 @@ class SecurityHeaders:
                     headers.append((b"content-security-policy", CSP.encode()))
                 if self.hsts:
                     headers.append((b"strict-transport-security", HSTS))
-                sets_session = any(
-                    k.lower() == b"set-cookie" and v.startswith(self.cookie) for k, v in headers
-                )
-                if (logged_in or sets_session) and not static:
+                sets_cookie = any(k.lower() == b"set-cookie" for k, _ in headers)
+                if (logged_in or sets_cookie) and not static:
                     headers = [(k, v) for k, v in headers if k.lower() != b"cache-control"]
                     headers.append((b"cache-control", b"no-store"))
                 message["headers"] = headers
