@@ -1,15 +1,16 @@
 """Benchmark: one client floods the method explorer and the exports while 20 read area pages.
 
-Run: ``python -m benchmarks bench_web_flood`` (options ``--seconds``, ``--clients``,
-``--db``, ``--draws``, ``--unlimited``). Builds the store of :mod:`benchmarks.bench_web`
-(all 3 363 RegSO) unless ``--db`` is given, starts uvicorn as ``bench_web`` does, waits
-until it is warm, then measures ``/omrade/{code}`` (a random RegSO per request) with
-``--clients`` keep-alive readers twice: alone, and while one more client sends
-``POST /api/index/explore`` (``--draws`` Monte-Carlo draws) and ``GET
-/api/export/index.csv`` back to back as fast as it is answered. Prints p50/p95/max of the
-area page in both runs (target: p95 < 100 ms while flooded) and how many of the flooder's
-requests were served and how many refused (429). With ``--unlimited`` a second server runs
-with ``OMRADESBILD_RATE_LIMIT_PER_MINUTE=0`` for comparison.
+Run: ``python -m benchmarks.bench_web_flood`` (options ``--seconds``, ``--clients``,
+``--db``, ``--draws``, ``--connections``, ``--unlimited``). Builds the store of
+:mod:`benchmarks.bench_web` (all 3 363 RegSO) unless ``--db`` is given, starts uvicorn as
+``bench_web`` does, waits until it is warm, then measures ``/omrade/{code}`` (a random RegSO
+per request) with ``--clients`` keep-alive readers twice: alone, and while one more client
+(one address, ``--connections`` connections) sends ``POST /api/index/explore``
+(``--draws`` Monte-Carlo draws) and ``GET /api/export/index.csv`` back to back as fast as
+it is answered. Prints p50/p95/max of the area page in both runs (target: p95 < 100 ms
+while flooded) and how many of the flooder's requests were served and how many refused
+(429). With ``--unlimited`` a second server runs with ``OMRADESBILD_RATE_LIMIT_PER_MINUTE=0``
+for comparison.
 
 The readers are Python threads with httpx in this process (``wrk`` cannot run the flooder
 beside them), so the figures include the client's own share of the 2 cores.
@@ -41,7 +42,8 @@ from benchmarks.bench_web import (
 
 
 def flood(base: str, stop: threading.Event, draws: int, seen: Counter[int]) -> None:
-    """Explorer and export requests back to back until ``stop`` (one keep-alive client)."""
+    """Explorer and export requests back to back until ``stop`` (one keep-alive
+    connection; the flooder runs ``--connections`` of these from one address)."""
     body = {"method": "scb-omradestyp", "level": "regso", "draws": draws}
     with httpx.Client(base_url=base, timeout=60) as c:
         while not stop.is_set():
@@ -56,23 +58,33 @@ def flood(base: str, stop: threading.Event, draws: int, seen: Counter[int]) -> N
 
 
 def measure(
-    base: str, codes: list[str], *, clients: int, seconds: float, draws: int | None
+    base: str,
+    codes: list[str],
+    *,
+    clients: int,
+    seconds: float,
+    draws: int | None,
+    connections: int = 8,
 ) -> tuple[Result, Counter[int]]:
     """The area page under ``clients`` readers, with a flooder when ``draws`` is given."""
     wait_idle(base)
     stop = threading.Event()
     seen: Counter[int] = Counter()
-    flooder = None
+    flooders: list[threading.Thread] = []
     if draws is not None:
-        flooder = threading.Thread(target=flood, args=(base, stop, draws, seen), daemon=True)
-        flooder.start()
+        flooders = [
+            threading.Thread(target=flood, args=(base, stop, draws, seen), daemon=True)
+            for _ in range(connections)
+        ]
+        for th in flooders:
+            th.start()
         time.sleep(1.0)
     result: Result = run_python(
         base, "area page", codes, clients=clients, seconds=seconds, max_requests=10**6
     )
     stop.set()
-    if flooder is not None:
-        flooder.join(timeout=120)
+    for th in flooders:
+        th.join(timeout=120)
     return result, seen
 
 
@@ -110,7 +122,12 @@ def run_server(db: Path, env: dict[str, str], args: argparse.Namespace, label: s
         alone, _ = measure(base, codes, clients=args.clients, seconds=args.seconds, draws=None)
         print(line(f"{label}: area page alone", alone, Counter()))
         flooded, seen = measure(
-            base, codes, clients=args.clients, seconds=args.seconds, draws=args.draws
+            base,
+            codes,
+            clients=args.clients,
+            seconds=args.seconds,
+            draws=args.draws,
+            connections=args.connections,
         )
         print(line(f"{label}: area page flooded", flooded, seen))
     finally:
@@ -127,6 +144,7 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--clients", type=int, default=20, help="Readers of the area page")
     ap.add_argument("--seconds", type=float, default=15.0, help="Per measurement")
     ap.add_argument("--draws", type=int, default=100, help="Monte-Carlo draws per explore")
+    ap.add_argument("--connections", type=int, default=8, help="The flooder's connections")
     ap.add_argument("--unlimited", action="store_true", help="Also run without the limit")
     args = ap.parse_args(argv)
     with tempfile.TemporaryDirectory() as tmp:
