@@ -188,12 +188,12 @@ class WebSettings(BaseSettings):
         "X-Forwarded-For is believed; empty: none.",
     )
     rate_limit_per_minute: float = Field(
-        default=30,
+        default=60,
         ge=0,
         description="Requests per minute and client to the explorer and exports (0: no limit).",
     )
     rate_limit_burst: int = Field(
-        default=10, ge=1, description="Requests a client may make at once before the limit."
+        default=20, ge=1, description="Requests a client may make at once before the limit."
     )
 
     @classmethod
