@@ -24,7 +24,10 @@ from omradesbild.web.settings import WebSettings
 @pytest.fixture(scope="module")
 def client(demo_store: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
     partners = tmp_path_factory.mktemp("p") / "partners.sqlite"
-    s = WebSettings(store_path=demo_store, partners_url=f"sqlite:///{partners}")
+    # The rate limit of the expensive routes is tested in test_web_security_guards.py.
+    s = WebSettings(
+        store_path=demo_store, partners_url=f"sqlite:///{partners}", rate_limit_per_minute=0
+    )
     with TestClient(create_app(s, warm=False)) as c:
         yield c
 

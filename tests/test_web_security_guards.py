@@ -9,6 +9,7 @@ import json
 import re
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import given, settings
@@ -190,6 +191,8 @@ def test_logged_in_responses_are_not_stored(client: TestClient) -> None:
     finally:
         client.cookies.clear()
     assert client.get("/api/levels").headers.get("cache-control") != "no-store"
+    # A response setting a cookie (the login form's CSRF pre-session value) is not stored.
+    assert client.get("/login").headers["cache-control"] == "no-store"
 
 
 def test_hsts_in_production_only(demo_store: Path, tmp_path: Path) -> None:
@@ -201,3 +204,45 @@ def test_hsts_in_production_only(demo_store: Path, tmp_path: Path) -> None:
     dev = WebSettings(store_path=demo_store, partners_url=url)
     with TestClient(create_app(dev, warm=False)) as c:
         assert "strict-transport-security" not in c.get("/api/levels").headers
+
+
+def test_expensive_requests_let_through_run_one_at_a_time() -> None:
+    import asyncio
+
+    from omradesbild.web.guards import RateLimit
+
+    running, peak = 0, 0
+
+    async def slow_app(scope: Any, receive: Any, send: Any) -> None:
+        nonlocal running, peak
+        running += 1
+        peak = max(peak, running)
+        await asyncio.sleep(0.01)
+        running -= 1
+        await send({"type": "http.response.start", "status": 200, "headers": []})
+        await send({"type": "http.response.body", "body": b""})
+
+    guard = RateLimit(slow_app, per_minute=0, burst=1)
+
+    async def request(path: str) -> None:
+        async def receive() -> dict[str, Any]:
+            return {"type": "http.request", "body": b""}
+
+        async def send(message: Any) -> None:
+            return None
+
+        scope = {"type": "http", "method": "POST", "path": path, "client": ("10.0.0.1", 1)}
+        await guard(scope, receive, send)
+
+    async def main() -> None:
+        await asyncio.gather(*(request("/api/index/explore") for _ in range(5)))
+
+    asyncio.run(main())
+    assert peak == 1
+    running, peak = 0, 0
+
+    async def cheap() -> None:
+        await asyncio.gather(*(request("/api/levels") for _ in range(5)))
+
+    asyncio.run(cheap())
+    assert peak == 5  # the cheap routes are not queued

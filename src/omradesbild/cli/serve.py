@@ -53,7 +53,10 @@ def serve(
     demo: Annotated[
         bool,
         typer.Option(
-            "--demo", help="Build the synthetic city Exempelstad into ./demo-output and serve it."
+            "--demo",
+            help="Build the synthetic city Exempelstad into ./demo-output and serve it "
+            "(refused in production, and when --partners-url or --db names an existing "
+            "database: nothing is replaced or deleted).",
         ),
     ] = False,
     lang: Annotated[str | None, typer.Option(help="Default page language: sv or en.")] = None,
@@ -72,15 +75,7 @@ def serve(
     from omradesbild.web.settings import WebSettings
 
     if demo:
-        from omradesbild.demo import build_demo_store
-
-        typer.echo(both("cli_building_demo", path="./demo-output"))
-        result = build_demo_store(Path("demo-output"), db=db)
-        db = result.store_path
-        url_env = WebSettings.from_env(store_path=db, partners_url=partners_url)
-        if url_env.partners_url.startswith("sqlite:///"):
-            Path(url_env.partners_url.removeprefix("sqlite:///")).unlink(missing_ok=True)
-        _seed_demo(db, url_env.partners_url)
+        db, partners_url = _prepare_demo(db, partners_url)
     settings = WebSettings.from_env(store_path=db, partners_url=partners_url, lang=lang)
     if not Path(settings.store_path).exists():
         from omradesbild.errors import StoreError
@@ -90,4 +85,65 @@ def serve(
             "'omradesbild demo', pass --db, or use 'omradesbild serve --demo'"
         )
     typer.echo(both("cli_serving", url=f"http://{host}:{port}/", store=settings.store_path))
-    uvicorn.run(create_app(settings), host=host, port=port, log_level="info")
+    uvicorn.run(
+        create_app(settings), host=host, port=port, log_level="info", **settings.uvicorn_options()
+    )
+
+
+def _existing_database(url: str) -> bool:
+    """Whether ``url`` names a partners' database that exists (an SQLite file, or a server
+    database holding tables)."""
+    if url.startswith("sqlite:///"):
+        path = url.removeprefix("sqlite:///")
+        return path not in ("", ":memory:") and Path(path).exists()
+    if url.startswith("sqlite:"):
+        return False
+    from sqlalchemy import inspect
+
+    from omradesbild.partners.db import make_engine
+
+    engine = make_engine(url)
+    try:
+        return bool(inspect(engine).get_table_names())
+    finally:
+        engine.dispose()
+
+
+def _prepare_demo(db: Path | None, partners_url: str | None) -> tuple[Path, str | None]:
+    """Build Exempelstad and seed its partners' database; refuse where that could touch real
+    data. Nothing is ever deleted: the demo's own database beside the demo store is reused
+    (the seed adds nothing twice).
+
+    Raises
+    ------
+    ConfigError
+        In production (``OMRADESBILD_PRODUCTION``), when ``--partners-url`` /
+        ``OMRADESBILD_PARTNERS_URL`` names a database that exists, or when ``--db`` /
+        ``OMRADESBILD_DB`` names a store file that exists (the demo would replace it).
+    """
+    from omradesbild.demo import build_demo_store
+    from omradesbild.errors import ConfigError
+    from omradesbild.web.settings import WebSettings, production_from_env
+
+    if production_from_env():
+        raise ConfigError(
+            "--demo is refused in production (OMRADESBILD_PRODUCTION is on): the demo "
+            "creates users with published passwords; serve the real store without --demo"
+        )
+    if partners_url and _existing_database(partners_url):
+        raise ConfigError(
+            f"--demo is refused: the partners' database {partners_url} exists and the demo "
+            "would add its users with published passwords to it; unset "
+            "OMRADESBILD_PARTNERS_URL / --partners-url to use the demo's own database"
+        )
+    if db is not None and Path(db).exists():
+        raise ConfigError(
+            f"--demo is refused: {db} exists and the demo would replace it with the synthetic "
+            "city; unset OMRADESBILD_DB / --db to build the demo into ./demo-output"
+        )
+    typer.echo(both("cli_building_demo", path="./demo-output"))
+    result = build_demo_store(Path("demo-output"), db=db)
+    store = result.store_path
+    url = partners_url or WebSettings.from_env(store_path=store).partners_url
+    _seed_demo(store, url)
+    return store, partners_url

@@ -12,9 +12,11 @@
   regard to case) and have a zxcvbn strength of at least :data:`MIN_STRENGTH`.
 - Changing or resetting a password ends every login session of the user
   (:func:`revoke_sessions`).
-- Logins are limited to :data:`MAX_FAILURES` failures per e-mail address and IP address in
+- Logins are limited to :data:`MAX_FAILURES` failures per e-mail address (from any IP
+  address) and :data:`MAX_IP_FAILURES` per IP address (over all e-mail addresses) in
   :data:`FAILURE_WINDOW`; further attempts raise :class:`RateLimited` (HTTP 429) until the
-  oldest failure in the window has aged out.
+  oldest failure in the window has aged out. The IP address is the connecting one, or the
+  one a trusted proxy forwarded (``OMRADESBILD_TRUSTED_PROXIES``).
 """
 
 from __future__ import annotations
@@ -35,8 +37,11 @@ from omradesbild.errors import InputError
 from omradesbild.partners.errors import NotAuthenticated, RateLimited
 from omradesbild.partners.models import LoginAttempt, LoginSession, User, utcnow
 
-#: Failed logins allowed per e-mail address and IP address within :data:`FAILURE_WINDOW`.
+#: Failed logins allowed per e-mail address (from any IP address) within
+#: :data:`FAILURE_WINDOW`.
 MAX_FAILURES = 5
+#: Failed logins allowed per IP address (over all e-mail addresses) within the window.
+MAX_IP_FAILURES = 20
 FAILURE_WINDOW = timedelta(minutes=15)
 #: Default lifetime of a login session.
 SESSION_TTL = timedelta(hours=8)
@@ -186,29 +191,36 @@ def _normal_email(email: str) -> str:
 
 
 def check_rate_limit(db: Session, email: str, ip: str, *, now: datetime | None = None) -> None:
-    """Raise :class:`RateLimited` after :data:`MAX_FAILURES` recent failures.
+    """Raise :class:`RateLimited` after too many recent failures for the account or from
+    the address.
 
     Notes
     -----
-    Failures are counted per (e-mail, IP) in the sliding window ``(now − W, now]`` with
-    ``W`` = :data:`FAILURE_WINDOW`; the wait is ``oldest failure in window + W − now``.
+    Failures are counted in the sliding window ``(now − W, now]`` with
+    ``W`` = :data:`FAILURE_WINDOW`, twice: per e-mail address from any IP address (at most
+    :data:`MAX_FAILURES`: a locked account stays locked whatever address the next attempt
+    comes from) and per IP address over all e-mail addresses (at most
+    :data:`MAX_IP_FAILURES`: one address cannot try passwords across accounts). The wait is
+    ``oldest failure in window + W − now``.
     """
     now = now or utcnow()
     since = now - FAILURE_WINDOW
-    count, oldest = db.execute(
-        select(func.count(), func.min(LoginAttempt.at)).where(
-            LoginAttempt.email == _normal_email(email),
-            LoginAttempt.ip == ip,
-            LoginAttempt.success.is_(False),
-            LoginAttempt.at > since,
-        )
-    ).one()
-    if count >= MAX_FAILURES:
-        wait = max(1, int((oldest + FAILURE_WINDOW - now).total_seconds()) + 1)
-        raise RateLimited(
-            f"too many failed logins for this address; try again in {wait // 60 + 1} minutes",
-            retry_after=wait,
-        )
+    checks = (
+        (LoginAttempt.email == _normal_email(email), MAX_FAILURES, "this account"),
+        (LoginAttempt.ip == ip[:64], MAX_IP_FAILURES, "your address"),
+    )
+    for where, limit, whom in checks:
+        count, oldest = db.execute(
+            select(func.count(), func.min(LoginAttempt.at)).where(
+                where, LoginAttempt.success.is_(False), LoginAttempt.at > since
+            )
+        ).one()
+        if count >= limit:
+            wait = max(1, int((oldest + FAILURE_WINDOW - now).total_seconds()) + 1)
+            raise RateLimited(
+                f"too many failed logins for {whom}; try again in {wait // 60 + 1} minutes",
+                retry_after=wait,
+            )
 
 
 def authenticate(
@@ -219,7 +231,7 @@ def authenticate(
     Raises
     ------
     RateLimited
-        After too many recent failures for this e-mail and IP (checked first).
+        After too many recent failures for this e-mail or from this IP (checked first).
     NotAuthenticated
         Wrong e-mail or password, or an inactive user (one message for all three).
     """

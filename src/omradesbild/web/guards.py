@@ -7,7 +7,8 @@ Plain ASGI classes (not ``BaseHTTPMiddleware``, which re-streams bodies), added 
   ``Content-Length`` is not trusted, chunked bodies are counted too) and answers 413 once
   the body is larger than ``OMRADESBILD_MAX_BODY_BYTES``, on every route;
 - :class:`RateLimit` — a token bucket per client address on the expensive anonymous
-  endpoints (method explorer, exports): 429 with ``Retry-After``;
+  endpoints (method explorer, exports): 429 with ``Retry-After``; those let through run
+  one at a time;
 - :class:`SecurityHeaders` — Content-Security-Policy, X-Frame-Options, nosniff,
   Referrer-Policy, Permissions-Policy on every response, HSTS in production, and
   ``Cache-Control: no-store`` on every response to a logged-in visitor.
@@ -18,6 +19,7 @@ Messages are in Swedish and English (the wording catalogue's ``web_*`` keys), in
 
 from __future__ import annotations
 
+import asyncio
 import json
 import math
 import threading
@@ -153,14 +155,31 @@ class TokenBuckets:
 class RateLimit:
     """429 with ``Retry-After`` when a client address calls the :data:`EXPENSIVE`
     endpoints faster than its :class:`TokenBuckets` allow (the client is the connecting
-    address, or the one a trusted proxy forwarded: see ``OMRADESBILD_TRUSTED_PROXIES``)."""
+    address, or the one a trusted proxy forwarded: see ``OMRADESBILD_TRUSTED_PROXIES``).
 
-    def __init__(self, app: ASGIApp, per_minute: float, burst: int) -> None:
+    The requests let through run one at a time (``concurrent``, per event loop): the others
+    wait without using the CPU, so that expensive computations never crowd out the cheap
+    pages, whoever sends them.
+    """
+
+    def __init__(self, app: ASGIApp, per_minute: float, burst: int, *, concurrent: int = 1) -> None:
         self.app = app
         self.buckets = TokenBuckets(per_minute, burst) if per_minute > 0 else None
+        self.concurrent = concurrent
+        self._gates: dict[int, asyncio.Semaphore] = {}
+
+    def _gate(self) -> asyncio.Semaphore:
+        loop = id(asyncio.get_running_loop())
+        gate = self._gates.get(loop)
+        if gate is None:
+            gate = self._gates[loop] = asyncio.Semaphore(self.concurrent)
+        return gate
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if self.buckets is not None and scope["type"] == "http" and _expensive(scope):
+        if scope["type"] != "http" or not _expensive(scope):
+            await self.app(scope, receive, send)
+            return
+        if self.buckets is not None:
             client = scope.get("client")
             wait = self.buckets.take(str(client[0]) if client else "unknown")
             if wait > 0:
@@ -173,7 +192,8 @@ class RateLimit:
                     [("Retry-After", str(seconds))],
                 )
                 return
-        await self.app(scope, receive, send)
+        async with self._gate():
+            await self.app(scope, receive, send)
 
 
 def _expensive(scope: Scope) -> bool:
@@ -211,7 +231,8 @@ class SecurityHeaders:
 
     A response that sets its own ``Content-Security-Policy`` (the API docs page, whose
     inline start-up script is allowed by its hash) keeps it. Responses to a visitor with a
-    session cookie, and responses that set or clear one, get ``Cache-Control: no-store``
+    session cookie, and responses that set or clear any cookie (a session, the CSRF
+    pre-session value), get ``Cache-Control: no-store``
     (except the app's static files), so that no shared or browser cache keeps a logged-in
     page. ``Strict-Transport-Security`` is sent when ``hsts`` (production).
     """
@@ -239,10 +260,8 @@ class SecurityHeaders:
                     headers.append((b"content-security-policy", CSP.encode()))
                 if self.hsts:
                     headers.append((b"strict-transport-security", HSTS))
-                sets_session = any(
-                    k.lower() == b"set-cookie" and v.startswith(self.cookie) for k, v in headers
-                )
-                if (logged_in or sets_session) and not static:
+                sets_cookie = any(k.lower() == b"set-cookie" for k, _ in headers)
+                if (logged_in or sets_cookie) and not static:
                     headers = [(k, v) for k, v in headers if k.lower() != b"cache-control"]
                     headers.append((b"cache-control", b"no-store"))
                 message["headers"] = headers

@@ -12,6 +12,7 @@ from omradesbild.services.explore import (
     effective_unit_weights,
 )
 from omradesbild.services.models import AreaProfile
+from omradesbild.web.validation import MAX_DB_ID, Text
 
 
 class LevelOut(BaseModel):
@@ -163,15 +164,15 @@ class MethodDetail(MethodSummary):
 class ExploreIn(BaseModel):
     """A modified method: new top-level weights and/or a subset of indicators."""
 
-    method: str = "scb-omradestyp"
-    level: str = "regso"
-    period: str | None = None
-    weights: dict[str, float] | None = Field(
+    method: Text = "scb-omradestyp"
+    level: Text = "regso"
+    period: Text | None = None
+    weights: dict[Text, float] | None = Field(
         default=None, description="Unit -> weight (>= 0, rescaled to sum 1)"
     )
-    indicators: list[str] | None = Field(default=None, description="Indicator ids to keep")
+    indicators: list[Text] | None = Field(default=None, description="Indicator ids to keep")
     draws: int = Field(default=0, ge=0, le=MAX_DRAWS, description="Monte-Carlo draws")
-    seed: int = 0
+    seed: int = Field(default=0, ge=0, le=MAX_DB_ID, description="Random seed of the draws")
 
 
 class ExploreOut(ExploreResult):

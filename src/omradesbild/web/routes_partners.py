@@ -42,6 +42,7 @@ from omradesbild.web.auth import (
     settings_value,
     verify_csrf,
 )
+from omradesbild.web.validation import MAX_DB_ID, DbId, PathId, Text
 from omradesbild.wording import fmt_num, text, translator
 
 router = APIRouter(tags=["partners"])
@@ -112,9 +113,9 @@ def login_page(request: Request, user: CurrentUser, next: str | None = None) -> 
 def login(
     request: Request,
     db: DB,
-    email: Annotated[str, Form(max_length=254)],
-    password: Annotated[str, Form(max_length=1024)],
-    next: Annotated[str | None, Form()] = None,
+    email: Annotated[Text, Form(max_length=254)],
+    password: Annotated[Text, Form(max_length=1024)],
+    next: Annotated[Text | None, Form()] = None,
 ) -> Response:
     ip = client_ip(request)
     try:
@@ -157,38 +158,38 @@ def logout(request: Request, db: DB, actor: CurrentActor) -> Response:
 
 # -- JSON API ---------------------------------------------------------------------------
 class SubmissionIn(BaseModel):
-    kind: str
-    title: str
-    body: str
-    area_codes: list[str] | str
-    theme: str | None = None
-    period: str | None = None
-    visibility: str = "internal"
+    kind: Text
+    title: Text
+    body: Text
+    area_codes: list[Text] | Text
+    theme: Text | None = None
+    period: Text | None = None
+    visibility: Text = "internal"
     submit: bool = False
 
 
 class SubmissionPatch(BaseModel):
     #: The version the editor read (else the ``If-Match`` header); required.
-    version: int | None = None
-    kind: str | None = None
-    title: str | None = None
-    body: str | None = None
-    area_codes: list[str] | str | None = None
-    theme: str | None = None
-    period: str | None = None
-    visibility: str | None = None
+    version: DbId | None = None
+    kind: Text | None = None
+    title: Text | None = None
+    body: Text | None = None
+    area_codes: list[Text] | Text | None = None
+    theme: Text | None = None
+    period: Text | None = None
+    visibility: Text | None = None
 
 
 class ModerationIn(BaseModel):
     decision: Literal["approve", "reject"]
-    note: str | None = None
+    note: Text | None = None
     #: The version the moderator reviewed (else the ``If-Match`` header); required.
-    version: int | None = None
+    version: DbId | None = None
 
 
 class SubmitIn(BaseModel):
     #: The version the author read (else the ``If-Match`` header); optional.
-    version: int | None = None
+    version: DbId | None = None
 
 
 def _if_match(request: Request, version: int | None) -> int | None:
@@ -210,36 +211,36 @@ def _etag(view: dict[str, Any]) -> JSONResponse:
 
 
 class GoalIn(BaseModel):
-    indicator: str
-    target: str | None = None
+    indicator: Text
+    target: Text | None = None
 
 
 class InterventionIn(BaseModel):
-    type: str
-    title: str
-    start_period: str
-    area_codes: list[str] | str
-    description: str = ""
-    end_period: str | None = None
-    organisation_ids: list[int] = Field(default_factory=list)
+    type: Text
+    title: Text
+    start_period: Text
+    area_codes: list[Text] | Text
+    description: Text = ""
+    end_period: Text | None = None
+    organisation_ids: list[DbId] = Field(default_factory=list)
     goals: list[GoalIn] = Field(default_factory=list)
 
 
 class OrganisationIn(BaseModel):
-    name: str
-    kind: str
+    name: Text
+    kind: Text
 
 
 class UserIn(BaseModel):
-    email: str
-    name: str
-    password: str
-    role: str
-    organisation_id: int | None = None
+    email: Text
+    name: Text
+    password: Text
+    role: Text
+    organisation_id: DbId | None = None
 
 
 class UserPatch(BaseModel):
-    role: str | None = None
+    role: Text | None = None
     active: bool | None = None
 
 
@@ -292,7 +293,7 @@ def api_list_submissions(
     actor: CurrentActor,
     filters: Filters,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_DB_ID)] = 0,
 ) -> list[dict[str, Any]]:
     return service.list_submissions(db, actor, limit=limit, offset=offset, **filters)
 
@@ -305,7 +306,7 @@ def api_create_submission(
 
 
 @router.get("/api/submissions/{submission_id}")
-def api_get_submission(db: DB, actor: CurrentActor, submission_id: int) -> JSONResponse:
+def api_get_submission(db: DB, actor: CurrentActor, submission_id: PathId) -> JSONResponse:
     """One submission; its ``version`` (also the ``ETag``) goes back with an edit or a
     moderation, which get 409 if the submission has changed since."""
     return _etag(service.get_submission(db, actor, submission_id))
@@ -313,7 +314,7 @@ def api_get_submission(db: DB, actor: CurrentActor, submission_id: int) -> JSONR
 
 @router.patch("/api/submissions/{submission_id}", dependencies=[CSRF])
 def api_update_submission(
-    request: Request, db: DB, actor: CurrentActor, submission_id: int, body: SubmissionPatch
+    request: Request, db: DB, actor: CurrentActor, submission_id: PathId, body: SubmissionPatch
 ) -> JSONResponse:
     changes = body.model_dump(exclude_unset=True)
     changes.pop("version", None)
@@ -325,7 +326,11 @@ def api_update_submission(
 
 @router.post("/api/submissions/{submission_id}/submit", dependencies=[CSRF])
 def api_submit_submission(
-    request: Request, db: DB, actor: CurrentActor, submission_id: int, body: SubmitIn | None = None
+    request: Request,
+    db: DB,
+    actor: CurrentActor,
+    submission_id: PathId,
+    body: SubmitIn | None = None,
 ) -> JSONResponse:
     version = _if_match(request, body.version if body is not None else None)
     return _etag(service.submit_submission(db, actor, submission_id, expected_version=version))
@@ -333,7 +338,7 @@ def api_submit_submission(
 
 @router.post("/api/submissions/{submission_id}/moderate", dependencies=[CSRF])
 def api_moderate_submission(
-    request: Request, db: DB, actor: CurrentActor, submission_id: int, body: ModerationIn
+    request: Request, db: DB, actor: CurrentActor, submission_id: PathId, body: ModerationIn
 ) -> JSONResponse:
     return _etag(service.moderate_submission(
         db, actor, submission_id, decision=body.decision, note=body.note,
@@ -343,7 +348,7 @@ def api_moderate_submission(
 
 @router.get("/api/submissions/{submission_id}/versions")
 def api_submission_versions(
-    db: DB, actor: CurrentActor, submission_id: int
+    db: DB, actor: CurrentActor, submission_id: PathId
 ) -> list[dict[str, Any]]:
     return service.submission_versions(db, actor, submission_id)
 
@@ -364,7 +369,7 @@ def api_create_intervention(
 
 
 @router.get("/api/interventions/{intervention_id}")
-def api_get_intervention(db: DB, actor: CurrentActor, intervention_id: int) -> dict[str, Any]:
+def api_get_intervention(db: DB, actor: CurrentActor, intervention_id: PathId) -> dict[str, Any]:
     return service.get_intervention(db, actor, intervention_id)
 
 
@@ -404,7 +409,7 @@ def api_intervention_followup(
     db: DB,
     actor: CurrentActor,
     store: StoreDep,
-    intervention_id: int,
+    intervention_id: PathId,
     indicator: str | None = None,
 ) -> dict[str, Any]:
     """Trend of the indicator in the intervention areas vs comparable areas, with DiD."""
@@ -431,7 +436,7 @@ def api_audit(
     object_type: str | None = None,
     object_id: str | None = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 200,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_DB_ID)] = 0,
 ) -> list[dict[str, Any]]:
     return service.list_audit(db, actor, object_type=object_type, object_id=object_id,
                               limit=limit, offset=offset)  # fmt: skip
@@ -458,7 +463,7 @@ def api_create_user(db: DB, actor: Admin, body: UserIn) -> dict[str, Any]:
 
 
 @router.patch("/api/users/{user_id}", dependencies=[CSRF])
-def api_update_user(db: DB, actor: Admin, user_id: int, body: UserPatch) -> dict[str, Any]:
+def api_update_user(db: DB, actor: Admin, user_id: PathId, body: UserPatch) -> dict[str, Any]:
     return service.set_user(db, actor, user_id, role=body.role, active=body.active)
 
 
@@ -469,7 +474,7 @@ def page_submissions(
     db: DB,
     actor: CurrentActor,
     area_code: str | None = None,
-    created: int | None = None,
+    created: Annotated[int | None, Query(ge=1, le=MAX_DB_ID)] = None,
 ) -> HTMLResponse:
     rows = service.list_submissions(db, actor, area_code=area_code or None)
     return render(request, "partners/bidrag.html", {
@@ -484,14 +489,14 @@ def page_create_submission(
     request: Request,
     db: DB,
     actor: CurrentActor,
-    kind: Annotated[str, Form()],
-    title: Annotated[str, Form()],
-    body: Annotated[str, Form()],
-    area_codes: Annotated[str, Form()],
-    visibility: Annotated[str, Form()] = "internal",
-    theme: Annotated[str | None, Form()] = None,
-    period: Annotated[str | None, Form()] = None,
-    action: Annotated[str, Form()] = "submit",
+    kind: Annotated[Text, Form()],
+    title: Annotated[Text, Form()],
+    body: Annotated[Text, Form()],
+    area_codes: Annotated[Text, Form()],
+    visibility: Annotated[Text, Form()] = "internal",
+    theme: Annotated[Text | None, Form()] = None,
+    period: Annotated[Text | None, Form()] = None,
+    action: Annotated[Text, Form()] = "submit",
 ) -> Response:
     form: dict[str, Any] = {"kind": kind, "title": title, "body": body, "area_codes": area_codes,
             "visibility": visibility, "theme": theme, "period": period}  # fmt: skip
@@ -519,10 +524,10 @@ def page_moderation(request: Request, db: DB, actor: Analyst) -> HTMLResponse:
 def page_moderate(
     db: DB,
     actor: Analyst,
-    submission_id: int,
+    submission_id: PathId,
     decision: Annotated[Literal["approve", "reject"], Form()],
-    version: Annotated[int | None, Form()] = None,
-    note: Annotated[str | None, Form()] = None,
+    version: Annotated[DbId | None, Form()] = None,
+    note: Annotated[Text | None, Form()] = None,
 ) -> Response:
     service.moderate_submission(db, actor, submission_id, decision=decision, note=note,
                                 expected_version=version, require_version=True)  # fmt: skip
@@ -544,14 +549,14 @@ def page_create_intervention(
     request: Request,
     db: DB,
     actor: Analyst,
-    type: Annotated[str, Form()],
-    title: Annotated[str, Form()],
-    start_period: Annotated[str, Form()],
-    area_codes: Annotated[str, Form()],
-    description: Annotated[str, Form()] = "",
-    end_period: Annotated[str | None, Form()] = None,
-    goals: Annotated[str, Form()] = "",
-    organisation_ids: Annotated[list[int] | None, Form()] = None,
+    type: Annotated[Text, Form()],
+    title: Annotated[Text, Form()],
+    start_period: Annotated[Text, Form()],
+    area_codes: Annotated[Text, Form()],
+    description: Annotated[Text, Form()] = "",
+    end_period: Annotated[Text | None, Form()] = None,
+    goals: Annotated[Text, Form()] = "",
+    organisation_ids: Annotated[list[DbId] | None, Form()] = None,
 ) -> Response:
     form: dict[str, Any] = {
         "type": type, "title": title, "start_period": start_period,
@@ -607,7 +612,7 @@ def page_followup(
     db: DB,
     actor: CurrentActor,
     store: StoreDep,
-    intervention_id: int,
+    intervention_id: PathId,
     indicator: str | None = None,
 ) -> HTMLResponse:
     iv, view = _followup(db, actor, store, intervention_id, indicator)

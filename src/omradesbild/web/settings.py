@@ -188,12 +188,12 @@ class WebSettings(BaseSettings):
         "X-Forwarded-For is believed; empty: none.",
     )
     rate_limit_per_minute: float = Field(
-        default=30,
+        default=60,
         ge=0,
         description="Requests per minute and client to the explorer and exports (0: no limit).",
     )
     rate_limit_burst: int = Field(
-        default=10, ge=1, description="Requests a client may make at once before the limit."
+        default=20, ge=1, description="Requests a client may make at once before the limit."
     )
 
     @classmethod
@@ -249,6 +249,11 @@ class WebSettings(BaseSettings):
                 "production mode needs a secret key: set OMRADESBILD_SECRET_KEY to a long "
                 "random string (e.g. python -c 'import secrets; print(secrets.token_hex(32))')"
             )
+        if self.production and self.cookie_secure is False:
+            raise ValueError(
+                "production mode sends cookies only over HTTPS: unset OMRADESBILD_COOKIE_SECURE "
+                "or set it to 1 (serve behind a TLS-terminating proxy)"
+            )
         if not self.partners_url:
             object.__setattr__(self, "partners_url", default_partners_url(self.store_path))
         if not self.secret_key:
@@ -256,6 +261,12 @@ class WebSettings(BaseSettings):
         if self.cookie_secure is None:
             object.__setattr__(self, "cookie_secure", self.production)
         return self
+
+    def uvicorn_options(self) -> dict[str, Any]:
+        """Options for ``uvicorn.run``: proxy headers only from :attr:`trusted_proxies`
+        (none by default, where uvicorn would believe 127.0.0.1)."""
+        proxies = self.proxy_list()
+        return {"proxy_headers": bool(proxies), "forwarded_allow_ips": proxies}
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> WebSettings:
@@ -295,4 +306,28 @@ def _describe(exc: ValidationError) -> str:
     return "; ".join(parts)
 
 
-__all__ = ["ENV_PREFIX", "STORE_ENV", "WebSettings", "default_partners_url", "env_var"]
+def production_from_env(environ: Mapping[str, str] | None = None) -> bool:
+    """Whether ``OMRADESBILD_PRODUCTION`` is on (read alone, before the other settings).
+
+    Raises
+    ------
+    ConfigError
+        When the value is not a boolean.
+    """
+    import os
+
+    value = (os.environ if environ is None else environ).get(ENV_PREFIX + "PRODUCTION", "")
+    try:
+        return bool(WebSettings._boolean(value))
+    except ValueError as exc:
+        raise ConfigError(f"{ENV_PREFIX}PRODUCTION: {exc}") from None
+
+
+__all__ = [
+    "ENV_PREFIX",
+    "STORE_ENV",
+    "WebSettings",
+    "default_partners_url",
+    "env_var",
+    "production_from_env",
+]

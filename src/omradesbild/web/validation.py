@@ -58,10 +58,6 @@ def bad_text(value: str) -> bool:
 
 
 # ------------------------------------------------------------------------------ the gate
-#: Query parameters the gate checks, and the status of an unknown value.
-CHECKED_PARAMS = ("lang", "method", "level", "period")
-
-
 def _allowed(values: list[str], limit: int = 40) -> str:
     shown = ", ".join(values[:limit])
     return shown + (", …" if len(values) > limit else "") if values else "(inga / none)"
@@ -96,7 +92,7 @@ async def check_request(request: Request) -> None:
         if isinstance(value, str) and bad_text(value):
             raise InputError(both("web_bad_text", param="path"), field="path")
     lang = params.get("lang")
-    if lang is not None and lang not in ("sv", "en"):
+    if lang and lang not in ("sv", "en"):
         raise InputError(unknown_value("lang", lang, ["sv", "en"]), field="lang")
     method = params.get("method")
     if method:
@@ -137,7 +133,7 @@ def attachment(filename: str) -> dict[str, str]:
     reach the header.
     """
     plain = _UNSAFE_NAME.sub("_", filename).strip("._") or "download"
-    encoded = quote(filename, safe="")
+    encoded = quote(filename, safe="", errors="replace")
     return {"Content-Disposition": f"attachment; filename=\"{plain}\"; filename*=UTF-8''{encoded}"}
 
 

@@ -41,6 +41,7 @@ from omradesbild.web.models import (
     area_detail,
     method_summary,
 )
+from omradesbild.web.validation import attachment, checked_period
 from omradesbild.web.views import get_data, get_lang, web_profile
 
 router = APIRouter()
@@ -370,11 +371,8 @@ def api_geojson(request: Request, level: str = "regso", version: str | None = No
 
 # ------------------------------------------------------------------------------ downloads
 def _download(body: bytes, filename: str, media_type: str) -> Response:
-    return Response(
-        body,
-        media_type=media_type,
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
-    )
+    """A download; ``filename`` is made of checked values only (level, period, method)."""
+    return Response(body, media_type=media_type, headers=attachment(filename))
 
 
 def _published_indicators(lv: LevelIndicators, period: str | None) -> pd.DataFrame:
@@ -465,9 +463,14 @@ def export_excel(
     data = get_data(request)
     lang = get_lang(request)
     method = method or request.app.state.settings.method
+    method_by_id(method)
     lv = data.level(level)
     ix = data.try_index(method, lv)
-    p = period or (ix.latest() if ix is not None else lv.periods[-1])
+    p = checked_period(period, lv.periods, what=f"level {level}")
+    if p is None:
+        if not lv.periods:
+            raise NotFoundError(f"no indicators for {level} in the store")
+        p = ix.latest() if ix is not None else lv.periods[-1]
     ind = lv.raw[lv.raw["period"] == p]
     index = ix.results.get(p) if ix is not None else None
     with tempfile.TemporaryDirectory() as tmp:
