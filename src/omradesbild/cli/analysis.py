@@ -138,7 +138,7 @@ def index_compute(
 
     Store mode writes area_code, area_name (and the kommun), period, score, rank, the class
     (area_type for SCB's area types), the component indicators with their reliability, and
-    the fallback used, if any.
+    the fallback used, if any, named as the stand-in it is (fallback_label_sv/_en).
     Table mode writes the id column, one column per theme, score, rank and class.
     """
     from omradesbild.index import load_method
@@ -174,6 +174,8 @@ def index_compute(
         )
     if run.fallback_used:
         typer.echo(f"{both('cli_fallback_used')}: {run.fallback_used}")
+        for lang in ("sv", "en"):
+            typer.echo(f"  {run.fallback_label(lang) or run.fallback_used}")
 
 
 def _print_mc(summary: dict[str, object], out: Path) -> None:

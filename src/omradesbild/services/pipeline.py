@@ -358,7 +358,9 @@ def area_index(
     """Compute an index method for every area of a level in one period from the store.
 
     The reference distribution is every area of the level in the store (for SCB's area
-    types: all RegSO in Sweden when the national tables are ingested).
+    types: all RegSO in Sweden when the national tables are ingested). A stand-in used for a
+    missing indicator is named in ``fallback_label_sv``/``fallback_label_en``
+    (:func:`~omradesbild.services.standins.with_standin_labels`).
     """
     from omradesbild.index import compute_index
 
@@ -378,7 +380,9 @@ def area_index(
     attrs = dict(result.attrs)
     out = result.merge(extra, on=list(_KEYS), how="left")
     out.attrs = attrs
-    return out
+    from omradesbild.services.standins import with_standin_labels
+
+    return with_standin_labels(out)
 
 
 def _catalogue_ids() -> set[str]:
