@@ -162,17 +162,19 @@ def index_from_store(
     draws: int = 0,
     seed: int = 0,
     sensitivity: Sequence[str] = (),
+    reference_level: str | None = None,
 ) -> IndexRun:
     """An index of every area of a level in one period from the store (see
     :func:`~omradesbild.services.pipeline.area_index`), with ``draws`` Monte-Carlo draws
-    (:func:`~omradesbild.services.pipeline.area_index_uncertainty`) when positive. The
+    (:func:`~omradesbild.services.pipeline.area_index_uncertainty`) when positive; classified
+    against ``reference_level``'s areas when given (the ``reference`` column says which). The
     areas' names lead the table (:func:`~omradesbild.services.names.with_area_names`)."""
     from omradesbild.services.names import with_area_names
     from omradesbild.services.pipeline import area_index, area_index_uncertainty, resolve_version
 
     result = area_index(
         store, method=method, level=level, period=period, version=version,
-        base_version=base_version,
+        base_version=base_version, reference_level=reference_level,
     )  # fmt: skip
     out = store_index_output(result, method.id)
     ver = None if level == "country" else resolve_version(store, level, version)
