@@ -189,7 +189,7 @@ def test_goteborg_comparison(layered: Path, capsys: pytest.CaptureFixture[str]) 
     our_cols = [c for c in tab.columns if c not in ("their_class", "their_label", "total")]
     assert set(our_cols) <= {"1", "2", "3", "4", "5", "saknas"}
     assert tab["total"].sum() == 96 == tab[our_cols].to_numpy().sum()
-    assert stats.n == 94 and stats.n_unclassified == 2 and res.reference == "regso"
+    assert stats.n == 94 and stats.n_unclassified == 2 and res.reference == "riket"
     assert np.isfinite(stats.spearman_score) and stats.spearman_score > 0
     assert stats.spearman_score_p < 0.01
     assert len(per_area) == 96 and per_area["score"].notna().all()

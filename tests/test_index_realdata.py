@@ -34,7 +34,11 @@ def regso_csv(real_store: Path, tmp_path_factory: pytest.TempPathFactory) -> pd.
 
 def test_all_regso_get_an_area_type(regso_csv: pd.DataFrame) -> None:
     df = regso_csv
-    assert list(df.columns[:5]) == ["area_code", "period", "score", "rank", "area_type"]
+    assert list(df.columns[:8]) == [
+        "area_code", "area_name", "kommun_code", "kommun_name", "period", "score", "rank",
+        "area_type",
+    ]  # fmt: skip
+    assert (df["reference"] == "riket").all()
     assert len(df) == 3363 and df["area_code"].is_unique
     assert df["area_type"].notna().all()
     assert set(df["area_type"]) == {1, 2, 3, 4, 5}

@@ -174,7 +174,9 @@ def test_api_shapes(client: TestClient, codes: list[str]) -> None:
     assert ix["n"] == len(codes) and ix["period"] == ix["periods"][-1]
     ranks = sorted(r["rank"] for r in ix["rows"] if r["rank"] is not None)
     assert ranks[0] == 1 and ranks[-1] <= len(codes)
-    assert ix["rows"][0]["components"] == {} and ix["class_labels"]["1"].startswith("Område")
+    assert ix["rows"][0]["components"] == {}
+    # one synthetic city: classes relative to the city, never SCB's national type names
+    assert ix["class_labels"]["1"] == "relativt staden: klass 1"
     full = client.get(
         "/api/index", params={"method": "scb-omradestyp", "level": "regso", "detail": "true"}
     ).json()

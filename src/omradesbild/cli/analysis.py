@@ -124,6 +124,14 @@ def index_compute(
         ),
     ] = 0,
     seed: Annotated[int, typer.Option(help="Seed of the Monte-Carlo draws.")] = 0,
+    reference: Annotated[
+        str,
+        typer.Option(
+            help="Classify against the level's own areas ('self', default) or every area of "
+            "another level, e.g. regso (all RegSO in the store: the national distribution, "
+            "as 'harmonize compare')."
+        ),
+    ] = "self",
     sensitivity: Annotated[
         str | None,
         typer.Option(
@@ -138,8 +146,11 @@ def index_compute(
 
     Store mode writes area_code, area_name (and the kommun), period, score, rank, the class
     (area_type for SCB's area types), the component indicators with their reliability, and
-    the fallback used, if any.
-    Table mode writes the id column, one column per theme, score, rank and class.
+    the fallback used, if any, named as the stand-in it is (fallback_label_sv/_en).
+    The reference column names what the classes were computed against ("riket", "staden
+    Stockholm" …); SCB's type names are used only against the whole country, other classes
+    are named "relativt staden: klass 1" … Table mode writes the id column, one column per
+    theme, score, rank and class.
     """
     from omradesbild.index import load_method
     from omradesbild.index.uncertainty import check_sensitivity
@@ -163,10 +174,13 @@ def index_compute(
         run = index_from_store(
             store, method=m, level=level, version=version, period=period, draws=uncertainty,
             seed=seed, sensitivity=sens,
+            reference_level=None if reference == "self" else reference,
         )  # fmt: skip
     if run.uncertainty:
         _print_mc(run.uncertainty, out)
     write_csv(run.table, out, f"{m.id} {m.version} ({level}, {period})")
+    if "reference" in run.table.columns and len(run.table):
+        typer.echo(both("cli_reference", reference=run.table["reference"].iloc[0]))
     dist = run.class_counts()
     if len(dist):
         typer.echo(
@@ -174,6 +188,8 @@ def index_compute(
         )
     if run.fallback_used:
         typer.echo(f"{both('cli_fallback_used')}: {run.fallback_used}")
+        for lang in ("sv", "en"):
+            typer.echo(f"  {run.fallback_label(lang) or run.fallback_used}")
 
 
 def _print_mc(summary: dict[str, object], out: Path) -> None:

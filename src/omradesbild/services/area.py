@@ -25,6 +25,7 @@ from omradesbild.services.models import (
     TrendInfo,
     TypePoint,
 )
+from omradesbild.services.standins import standin_labels
 from omradesbild.wording import unit_label
 
 NOT_LISTED = "not_listed"
@@ -160,6 +161,7 @@ def drivers(pic: LevelPicture, code: str, period: str, *, lang: str) -> tuple[Dr
         i.id: (i.label_en if lang == "en" else i.label_sv) or names.get(i.source_column, i.id)
         for i in ix.method.indicators
     }
+    labels.update(standin_labels(standins_used(pic, period), lang))
     out = tuple(
         Driver(
             indicator=str(r["indicator"]),
@@ -171,6 +173,14 @@ def drivers(pic: LevelPicture, code: str, period: str, *, lang: str) -> tuple[Dr
         for r in pic.contributions(period).get(code, [])
     )
     return out if any(d.contribution is not None for d in out) else ()
+
+
+def standins_used(pic: LevelPicture, period: str) -> dict[str, str]:
+    """Indicator -> the column standing in for it in the index of ``period`` (none: empty)."""
+    ix = pic.index
+    if ix is None or period not in ix.results:
+        return {}
+    return dict(ix.results[period].attrs.get("fallbacks") or {})
 
 
 def type_history(pic: LevelPicture, code: str) -> tuple[TypePoint, ...]:
@@ -285,6 +295,7 @@ def area_profile(
         indicator_history=history,
         rank=rank_info(pic, code, period),
         drivers=drivers(pic, code, period, lang=lang),
+        standins=tuple(standin_labels(standins_used(pic, period), lang).values()),
         type_history=type_history(pic, code),
         official_types=tuple(
             OfficialType(period=per, cls=cls) for per, cls in pic.published.get(code, [])

@@ -471,27 +471,16 @@ def layer_index(
     Sweden when the national tables are ingested) the layer's areas are scored with the
     method and normalised, ranked and classified against the reference areas' distribution
     (:func:`omradesbild.index.compute_index` with ``reference``); ``None`` classifies the
-    layer's areas against themselves.
+    layer's areas against themselves. It is :func:`~omradesbild.services.pipeline.
+    area_index` with ``reference_level`` (the rule of ``index compute --reference``), so the
+    two agree for the same reference; the ``reference`` column names it.
     """
-    from omradesbild.index import compute_index
-    from omradesbild.indicators import default_catalogue
-    from omradesbild.services.pipeline import area_indicators, check_picture, index_table
+    from omradesbild.services.pipeline import area_index
 
-    check_picture(method)
-    needed = {i.source_column for i in method.indicators} | {f.column for f in method.fallbacks}
-    wanted = sorted(needed & set(default_catalogue().ids))
-
-    def table(lv: str, ver: str | None) -> pd.DataFrame:
-        ind = area_indicators(store, level=lv, version=ver, periods=[period], indicators=wanted)
-        if ind.empty:
-            raise NotFoundError(f"no indicators of {method.id!r} for {lv} in {period}")
-        return index_table(ind, method)
-
-    own = table(level, version)
-    ref = table(reference_level, None) if reference_level else None
-    return compute_index(
-        own, method=method, id_column="area_code", period_column="period", reference=ref
-    )
+    return area_index(
+        store, method=method, level=level, period=period, version=version,
+        reference_level=reference_level,
+    )  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -508,7 +497,8 @@ class LayerComparison:
         ``area_code``, ``area_name`` (and the kommun), their class (and label), ``score``
         and ``class``.
     reference
-        What our classes were computed against: a level (``"regso"``) or ``"self"``.
+        What our classes were computed against, named ("riket", "staden Göteborg",
+        "lagrets egna områden"; see :mod:`omradesbild.services.reference`).
     thresholds
         The cut points of our classes per period, rounded, when the method reports them.
     """
@@ -544,7 +534,7 @@ def compare_with_layer_classes(
         reference_level=reference_level,
     )
     theirs = layer_attribute(store, level=level, version=version, attribute=attribute)
-    ours = result[["area_code", "score", "class"]]
+    ours = result[["area_code", "score", "class", "class_label", "reference"]]
     label = label_attribute(attribute)
     tab = compare_classifications(
         ours,
@@ -572,4 +562,5 @@ def compare_with_layer_classes(
         level=level,
         version=version,
     )
-    return LayerComparison(tab, agreement, per_area, reference_level or "self", thresholds)
+    reference = str(result.attrs.get("reference") or reference_level or "self")
+    return LayerComparison(tab, agreement, per_area, reference, thresholds)

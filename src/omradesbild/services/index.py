@@ -64,6 +64,13 @@ class IndexRun:
             return None
         return str(fb.dropna().iloc[0])
 
+    def fallback_label(self, lang: str) -> str | None:
+        """What the stand-ins used are, in ``lang`` (``fallback_label_<lang>``), if any."""
+        col = self.table.get(f"fallback_label_{lang}")
+        if col is None or not col.notna().any():
+            return None
+        return str(col.dropna().iloc[0])
+
 
 def store_index_output(result: pd.DataFrame, method_id: str) -> pd.DataFrame:
     """Order and name the columns of a store-mode index result.
@@ -121,9 +128,10 @@ def index_from_table(
     :func:`~omradesbild.index.uncertainty.monte_carlo`)."""
     from omradesbild.index import compute_index
     from omradesbild.index.uncertainty import monte_carlo
+    from omradesbild.services.standins import with_standin_labels
 
     df = read_wide_table(path, id_column)
-    result = compute_index(df, method=method, id_column=id_column)
+    result = with_standin_labels(compute_index(df, method=method, id_column=id_column))
     notes = list(result.attrs.get("notes", []))
     summary: dict[str, object] = {}
     if draws:
@@ -154,17 +162,19 @@ def index_from_store(
     draws: int = 0,
     seed: int = 0,
     sensitivity: Sequence[str] = (),
+    reference_level: str | None = None,
 ) -> IndexRun:
     """An index of every area of a level in one period from the store (see
     :func:`~omradesbild.services.pipeline.area_index`), with ``draws`` Monte-Carlo draws
-    (:func:`~omradesbild.services.pipeline.area_index_uncertainty`) when positive. The
+    (:func:`~omradesbild.services.pipeline.area_index_uncertainty`) when positive; classified
+    against ``reference_level``'s areas when given (the ``reference`` column says which). The
     areas' names lead the table (:func:`~omradesbild.services.names.with_area_names`)."""
     from omradesbild.services.names import with_area_names
     from omradesbild.services.pipeline import area_index, area_index_uncertainty, resolve_version
 
     result = area_index(
         store, method=method, level=level, period=period, version=version,
-        base_version=base_version,
+        base_version=base_version, reference_level=reference_level,
     )  # fmt: skip
     out = store_index_output(result, method.id)
     ver = None if level == "country" else resolve_version(store, level, version)

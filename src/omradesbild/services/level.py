@@ -251,10 +251,15 @@ def components(method: IndexMethod) -> set[str]:
 
 
 def level_index(lv: LevelIndicators, method: IndexMethod) -> LevelIndex:
-    """Compute ``method`` for every period in which it can be computed at the level."""
+    """Compute ``method`` for every period in which it can be computed at the level.
+
+    The classes are relative to the level's own areas; against a non-national reference
+    they get relative names (:func:`~omradesbild.services.reference.with_reference`).
+    """
     from omradesbild.index import compute_index
     from omradesbild.reports.exports import publishable_index
     from omradesbild.services.pipeline import check_picture, index_table
+    from omradesbild.services.reference import reference_of, with_reference
 
     check_picture(method)
     needed = components(method)
@@ -273,6 +278,8 @@ def level_index(lv: LevelIndicators, method: IndexMethod) -> LevelIndex:
                 )
             except OmradesbildError:
                 continue
+            ref = reference_of(lv.kommun.get(str(c)) for c in table["area_code"])
+            res = with_reference(res, method, ref)
             if not res["score"].notna().any():
                 continue
             attrs = dict(res.attrs)

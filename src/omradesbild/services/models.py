@@ -181,6 +181,11 @@ class AreaProfile(_Frozen):
     )
     rank: RankInfo | None = None
     drivers: tuple[Driver, ...] = ()
+    standins: tuple[str, ...] = Field(
+        default=(),
+        description="The index's stand-in indicators, named as what they are (e.g. "
+        "'Arbetslösa 16–64 (ersätter ekonomiskt bistånd/långtidsarbetslöshet, …)')",
+    )
     type_history: tuple[TypePoint, ...] = ()
     official_types: tuple[OfficialType, ...] = Field(
         default=(), description="SCB's published area types, next to ours (RegSO only)"

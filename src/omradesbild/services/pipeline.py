@@ -22,6 +22,7 @@ from omradesbild.config import (
 )
 from omradesbild.errors import ConfigError, MethodError, NotFoundError
 from omradesbild.index.method import IndexMethod
+from omradesbild.services.reference import Reference, reference_of, with_reference
 from omradesbild.sources.base import (
     LINK_COLUMNS,
     Areas,
@@ -355,11 +356,18 @@ def area_index(
     version: str | None = None,
     base_version: str = BASE_VERSION,
     include_incomplete_crime: bool = False,
+    reference_level: str | None = None,
 ) -> pd.DataFrame:
     """Compute an index method for every area of a level in one period from the store.
 
     The reference distribution is every area of the level in the store (for SCB's area
-    types: all RegSO in Sweden when the national tables are ingested).
+    types: all RegSO in Sweden when the national tables are ingested), or every area of
+    ``reference_level`` when given (e.g. a city's districts against all RegSO). The
+    ``reference`` column names it ("riket", "staden Stockholm" …) and classes against a
+    non-national reference get relative names (:mod:`omradesbild.services.reference`). A
+    stand-in used for a
+    missing indicator is named in ``fallback_label_sv``/``fallback_label_en``
+    (:func:`~omradesbild.services.standins.with_standin_labels`).
     """
     from omradesbild.index import compute_index
 
@@ -368,7 +376,16 @@ def area_index(
         base_version=base_version, include_incomplete_crime=include_incomplete_crime,
     )  # fmt: skip
     table = index_table(ind, method)
-    result = compute_index(table, method=method, id_column="area_code", period_column="period")
+    ref = None
+    if reference_level is not None and reference_level != level:
+        ref_ind = method_indicators(
+            store, method=method, level=reference_level, period=period,
+            base_version=base_version, include_incomplete_crime=include_incomplete_crime,
+        )  # fmt: skip
+        ref = index_table(ref_ind, method)
+    result = compute_index(
+        table, method=method, id_column="area_code", period_column="period", reference=ref
+    )
     # The component indicators as values with their reliability flag, for the output.
     rel = index_table(ind.assign(value=ind["reliable"].astype("float64")), method)
     rel = rel.rename(columns={c: f"{c}_reliable" for c in rel.columns if c not in _KEYS})
@@ -379,7 +396,20 @@ def area_index(
     attrs = dict(result.attrs)
     out = result.merge(extra, on=list(_KEYS), how="left")
     out.attrs = attrs
-    return out
+    from omradesbild.services.standins import with_standin_labels
+
+    ref_areas = table if ref is None else ref
+    reference = _reference(store, ref_areas, level=reference_level or level)
+    return with_reference(with_standin_labels(out), method, reference)
+
+
+def _reference(store: Store, table: pd.DataFrame, *, level: str) -> Reference:
+    """The reference of the areas of ``table`` (of ``level``) that have values."""
+    from omradesbild.services.names import area_name_frame, kommun_names
+
+    codes = table["area_code"].astype(str).unique()
+    names = area_name_frame(store, level=level, codes=codes)
+    return reference_of(names["kommun_code"], kommun_names(store))
 
 
 def _catalogue_ids() -> set[str]:

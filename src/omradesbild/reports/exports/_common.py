@@ -38,6 +38,8 @@ _INDEX_HEADS = (
     "class",
     "class_label",
     "fallback_used",
+    "fallback_label_sv",
+    "fallback_label_en",
     "missing_indicators",
 )
 
