@@ -6,7 +6,6 @@ import json
 from pathlib import Path
 from typing import Annotated
 
-import pandas as pd
 import typer
 
 from omradesbild.cli.common import (
@@ -38,6 +37,8 @@ def indicators_list(
     domain: Annotated[str | None, typer.Option(help="Only this domain, e.g. arbete.")] = None,
 ) -> None:
     """List the indicators: id, name, domain, unit, direction."""
+    import pandas as pd
+
     from omradesbild.indicators import default_catalogue
 
     df = pd.DataFrame(default_catalogue().to_frame_records())

@@ -19,12 +19,12 @@ from omradesbild._compat import import_optional_dependency
 from omradesbild.cli.common import DbOption, echo_table, open_store
 from omradesbild.config import NEW_DESO_VERSION
 from omradesbild.errors import ConfigError
-from omradesbild.sources.base import Areas, Observations
 from omradesbild.wording import both
 
 if TYPE_CHECKING:
     import httpx
 
+    from omradesbild.sources.base import Areas, Observations
     from omradesbild.sources.pxweb import PxWebClient
 
 app = typer.Typer(

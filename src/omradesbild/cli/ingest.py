@@ -10,19 +10,16 @@ from __future__ import annotations
 from collections.abc import Callable
 from functools import partial
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from omradesbild.cli.common import DbOption, open_store
-from omradesbild.store.ingest import (
-    Parsed,
-    describe,
-    ingest_files,
-    kommun_names,
-)
-from omradesbild.store.store import IngestReport
 from omradesbild.wording import both
+
+if TYPE_CHECKING:
+    from omradesbild.store.ingest import Parsed
+    from omradesbild.store.store import IngestReport
 
 app = typer.Typer(
     help=(
@@ -37,11 +34,15 @@ Files = Annotated[list[Path], typer.Argument(help="One or more files.", show_def
 
 def _ingest(db: Path | None, files: list[Path], parse: Callable[[Path], Parsed], kind: str) -> None:
     """Parse every file, write all in one transaction, and report what changed."""
+    from omradesbild.store.ingest import ingest_files
+
     with open_store(db) as store:
         _report(ingest_files(store, files, parse, kind=kind))
 
 
 def _report(reports: list[IngestReport]) -> None:
+    from omradesbild.store.ingest import describe
+
     for r in reports:
         typer.echo(describe(r))
     if reports and not any(r.changed for r in reports):
@@ -263,6 +264,7 @@ def crime(files: Files, db: DbOption = None) -> None:
     store (ingest SCB's key first) or the DeSO codes in the file.
     """
     from omradesbild.services.crime import coverage_lines, ingest_crime
+    from omradesbild.store.ingest import kommun_names
 
     with open_store(db) as store:
         names = kommun_names(store)
