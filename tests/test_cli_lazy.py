@@ -20,7 +20,7 @@ import typer.main
 from omradesbild.cli.main import app, app_for
 
 #: Libraries that the command modules import only inside the commands.
-HEAVY = ("pandas", "numpy", "duckdb", "geopandas", "shapely", "pyogrio", "pyarrow")
+HEAVY = ("pandas", "numpy", "duckdb", "geopandas", "shapely", "pyogrio", "pyarrow", "rich")
 
 _PROBE = """
 import json, sys
