@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from omradesbild.cli.common import DbOption, DisclosureThreshold, Kommun, Version, open_store
+from omradesbild.cli.progress import Quiet, progress
 from omradesbild.config import (
     AREA_TYPE_METHOD,
     DEFAULT_LEVEL,
@@ -107,6 +108,7 @@ def report(
         list[str] | None,
         typer.Argument(hidden=True, help="Further codes after --areas.", show_default=False),
     ] = None,
+    quiet: Quiet = False,
 ) -> None:
     """Build the report site: overview (index.html) and one profile per area, offline."""
     from omradesbild._compat import has_optional_dependency, import_optional_dependency
@@ -132,7 +134,8 @@ def report(
             kommun=kommun,
             draws=draws,
         )
-    res = build_site(data, out, partners=partners)
+    with progress("report", quiet=quiet) as tick:
+        res = build_site(data, out, partners=partners, progress=tick)
     typer.echo(
         both(
             "cli_report_written",
@@ -149,7 +152,8 @@ def report(
         from omradesbild.reports.pdf import build_pdfs, link_pdfs
 
         profiles = res.out / "profiles"
-        pres = build_pdfs(data, profiles, partners=partners)
+        with progress("PDF", quiet=quiet) as tick:
+            pres = build_pdfs(data, profiles, partners=partners, progress=tick)
         link_pdfs(profiles, data.profile_codes, lang=data.lang)
         typer.echo(
             both(
