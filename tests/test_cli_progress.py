@@ -83,3 +83,36 @@ def test_ingest_counts_the_files_it_parsed(
     assert code == 0, err
     assert calls == [("ingest table", 3, quiet)]
     assert ticks == [(1, 3), (2, 3), (3, 3)]
+
+
+@pytest.mark.parametrize("quiet", [False, True])
+def test_index_uncertainty_reports_its_draws(
+    tmp_path: Path, cli: CliRun, monkeypatch: pytest.MonkeyPatch, quiet: bool
+) -> None:
+    import numpy as np
+    import pandas as pd
+
+    from omradesbild.cli import analysis
+
+    calls: list[tuple[str, bool]] = []
+    ticks: list[tuple[int, int]] = []
+
+    @contextmanager
+    def recording(
+        description: str, *, total: int | None = None, quiet: bool = False
+    ) -> Iterator[ProgressFn]:
+        calls.append((description, quiet))
+        yield lambda done, total: ticks.append((done, total))
+
+    monkeypatch.setattr(analysis, "progress", recording)
+    rng = np.random.default_rng(0)
+    cols = ["edu_low_25_64", "low_econ_standard", "ekbist_longterm_20_64"]
+    table = pd.DataFrame(rng.uniform(1, 40, size=(40, 3)), columns=cols)
+    table.insert(0, "area_code", [f"R{i:03d}" for i in range(40)])
+    table.to_csv(tmp_path / "t.csv", index=False)
+    args = ["index", "compute", "--method", "scb-omradestyp", "--table", str(tmp_path / "t.csv")]
+    args += ["--out", str(tmp_path / "o.csv"), "--uncertainty", "100"]
+    code, _, err = cli([*args, "--quiet"] if quiet else args)
+    assert code == 0, err
+    assert calls == [("Monte-Carlo", quiet)]
+    assert ticks[-1] == (100, 100)

@@ -18,6 +18,7 @@ from omradesbild.cli.common import (
     open_store,
     write_csv,
 )
+from omradesbild.cli.progress import Quiet, progress
 from omradesbild.config import DEFAULT_LEVEL
 from omradesbild.errors import ConfigError
 from omradesbild.wording import both
@@ -134,6 +135,7 @@ def index_compute(
         ),
     ] = None,
     db: DbOption = None,
+    quiet: Quiet = False,
 ) -> None:
     """Compute an index: from the store (--level, --period) or from a wide CSV (--table).
 
@@ -149,9 +151,11 @@ def index_compute(
     m = load_method(method)
     sens = check_sensitivity([p for p in (sensitivity or "").split(",") if p.strip()])
     if table is not None:
-        run = index_from_table(
-            table, method=m, id_column=id_column, draws=uncertainty, seed=seed, sensitivity=sens
-        )
+        with progress("Monte-Carlo", quiet=quiet or not uncertainty) as tick:
+            run = index_from_table(
+                table, method=m, id_column=id_column, draws=uncertainty, seed=seed,
+                sensitivity=sens, progress=tick,
+            )  # fmt: skip
         if run.uncertainty:
             _print_mc(run.uncertainty, out)
         write_csv(run.table, out, f"{m.id} {m.version}")
@@ -160,10 +164,11 @@ def index_compute(
         return
     if period is None:
         raise ConfigError("--period is needed when computing from the store (or give --table)")
-    with open_store(db, read_only=True) as store:
+    mc_bar = progress("Monte-Carlo", quiet=quiet or not uncertainty)
+    with open_store(db, read_only=True) as store, mc_bar as tick:
         run = index_from_store(
             store, method=m, level=level, version=version, period=period, draws=uncertainty,
-            seed=seed, sensitivity=sens,
+            seed=seed, sensitivity=sens, progress=tick,
         )  # fmt: skip
     if run.uncertainty:
         _print_mc(run.uncertainty, out)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import itertools
 from collections import deque
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import pandas as pd
 
@@ -405,6 +405,7 @@ def rank_intervals(
     seed: int = 0,
     normalisations: Sequence[str] | None = ("own", "zscore", "percentrank_inc"),
     sensitivity: Sequence[str] = (),
+    progress: Callable[[int, int], None] | None = None,
 ) -> tuple[pd.DataFrame, dict[str, object]]:
     """Monte-Carlo rank intervals and class probabilities from one period's indicators.
 
@@ -435,6 +436,7 @@ def rank_intervals(
         normalisations=list(dict.fromkeys(norms)),
         indicator_se=se,
         sensitivity=sensitivity,
+        progress=progress,
     )
 
 
@@ -450,6 +452,7 @@ def area_index_uncertainty(
     seed: int = 0,
     normalisations: Sequence[str] | None = ("own", "zscore", "percentrank_inc"),
     sensitivity: Sequence[str] = (),
+    progress: Callable[[int, int], None] | None = None,
 ) -> tuple[pd.DataFrame, dict[str, object]]:
     """Monte-Carlo rank intervals and class probabilities for every area (one period).
 
@@ -461,7 +464,7 @@ def area_index_uncertainty(
     )  # fmt: skip
     return rank_intervals(
         ind, index_table(ind, method), method=method, draws=draws, seed=seed,
-        normalisations=normalisations, sensitivity=sensitivity,
+        normalisations=normalisations, sensitivity=sensitivity, progress=progress,
     )  # fmt: skip
 
 
