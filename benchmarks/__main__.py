@@ -5,7 +5,14 @@ from __future__ import annotations
 import importlib
 import sys
 
-BENCHMARKS = ["bench_ingest", "bench_index", "bench_harmonize", "bench_reports", "bench_pdf"]
+BENCHMARKS = [
+    "bench_cli",
+    "bench_ingest",
+    "bench_index",
+    "bench_harmonize",
+    "bench_reports",
+    "bench_pdf",
+]
 
 
 def main(argv: list[str]) -> None:

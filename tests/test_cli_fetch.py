@@ -153,3 +153,45 @@ def test_ingest_pxweb_unknown_ending(db: Path, tmp_path: Path, cli: CliRun) -> N
     f.write_text("{}")
     code, _, err = cli(["ingest", "pxweb", str(f), "--db", str(db)])
     assert code == 2 and "svar.txt" in err and "--format" in err
+
+
+@pytest.mark.parametrize("quiet", [False, True])
+def test_fetch_counts_its_requests(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, cli: CliRun, quiet: bool
+) -> None:
+    from collections.abc import Iterator
+    from contextlib import contextmanager
+
+    from omradesbild.cli.progress import ProgressFn
+
+    calls: list[bool] = []
+    ticks: list[tuple[int, int]] = []
+
+    @contextmanager
+    def recording(
+        description: str, *, total: int | None = None, quiet: bool = False
+    ) -> Iterator[ProgressFn]:
+        calls.append(quiet)
+        yield lambda done, total: ticks.append((done, total))
+
+    def client(api: int, cache_dir: Path | None) -> PxWebClient:
+        return PxWebClient(
+            SCB_V2_BASE,
+            api_version=2,
+            cache_dir=tmp_path / "cache",
+            client=httpx.Client(
+                transport=httpx.MockTransport(
+                    lambda _: httpx.Response(200, json=dataset([863, 1562]))
+                )
+            ),
+            sleep=lambda _: None,
+        )
+
+    monkeypatch.setattr(fetch_cli, "_client", client)
+    monkeypatch.setattr(fetch_cli, "progress", recording)
+    args = ["fetch", "scb", "table", "TAB5974", "-s", "Region=0114A0010,0114C1010"]
+    args += ["-s", "Tid=2023"]
+    code, _, err = cli([*args, "--quiet"] if quiet else args)
+    assert code == 0, err
+    assert calls == [quiet]
+    assert ticks == [(1, 1)]

@@ -216,3 +216,14 @@ def test_normalisation_sensitivity_draws_default_alternatives() -> None:
     _, summary = monte_carlo(scb_table(30), method=SCB, draws=30, sensitivity=["normalisation"])
     assert summary["normalisations"] == ["none", "zscore", "percentrank_inc"]
     assert summary["perturbed"] == ["normalisation"]
+
+
+def test_progress_counts_the_draws_and_changes_nothing() -> None:
+    table = scb_table()
+    ticks: list[tuple[int, int]] = []
+    kw = dict(method=SCB, draws=120, seed=3, sensitivity=BOTH)
+    quiet, _ = monte_carlo(table, **kw)  # type: ignore[arg-type]
+    loud, _ = monte_carlo(table, progress=lambda d, t: ticks.append((d, t)), **kw)  # type: ignore[arg-type]
+    pd.testing.assert_frame_equal(quiet, loud)
+    assert ticks[-1] == (120, 120) and len(ticks) >= 2
+    assert [d for d, _ in ticks] == sorted(d for d, _ in ticks)

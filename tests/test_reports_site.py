@@ -34,9 +34,12 @@ def site_sv(demo_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     from omradesbild.store import Store
 
     out = tmp_path_factory.mktemp("site_sv")
+    ticks: list[tuple[int, int]] = []
     with Store(demo_db, read_only=True) as store:
-        res = build_site(load_city(store, level="regso", draws=100), out)
+        data = load_city(store, level="regso", draws=100)
+        res = build_site(data, out, progress=lambda done, total: ticks.append((done, total)))
     assert len(res.profiles) == 45
+    assert ticks == [(i, 45) for i in range(1, 46)]  # one tick per profile written
     return out
 
 

@@ -9,6 +9,13 @@ indicator's definition and live in the indicator catalogue, not here.
 
 from __future__ import annotations
 
+# ------------------------------------------------------------------------------ store
+
+#: Environment variable that overrides the default store path.
+DB_ENV = "OMRADESBILD_DB"
+#: Default store path (relative to the working directory).
+DEFAULT_DB = "omradesbild.duckdb"
+
 # ------------------------------------------------------------------------------ areas
 
 #: Default boundary version of each level.

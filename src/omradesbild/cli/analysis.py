@@ -6,7 +6,6 @@ import json
 from pathlib import Path
 from typing import Annotated
 
-import pandas as pd
 import typer
 
 from omradesbild.cli.common import (
@@ -19,6 +18,7 @@ from omradesbild.cli.common import (
     open_store,
     write_csv,
 )
+from omradesbild.cli.progress import Quiet, progress
 from omradesbild.config import DEFAULT_LEVEL
 from omradesbild.errors import ConfigError
 from omradesbild.wording import both
@@ -38,6 +38,8 @@ def indicators_list(
     domain: Annotated[str | None, typer.Option(help="Only this domain, e.g. arbete.")] = None,
 ) -> None:
     """List the indicators: id, name, domain, unit, direction."""
+    import pandas as pd
+
     from omradesbild.indicators import default_catalogue
 
     df = pd.DataFrame(default_catalogue().to_frame_records())
@@ -141,6 +143,7 @@ def index_compute(
         ),
     ] = None,
     db: DbOption = None,
+    quiet: Quiet = False,
 ) -> None:
     """Compute an index: from the store (--level, --period) or from a wide CSV (--table).
 
@@ -159,9 +162,11 @@ def index_compute(
     m = load_method(method)
     sens = check_sensitivity([p for p in (sensitivity or "").split(",") if p.strip()])
     if table is not None:
-        run = index_from_table(
-            table, method=m, id_column=id_column, draws=uncertainty, seed=seed, sensitivity=sens
-        )
+        with progress("Monte-Carlo", quiet=quiet or not uncertainty) as tick:
+            run = index_from_table(
+                table, method=m, id_column=id_column, draws=uncertainty, seed=seed,
+                sensitivity=sens, progress=tick,
+            )  # fmt: skip
         if run.uncertainty:
             _print_mc(run.uncertainty, out)
         write_csv(run.table, out, f"{m.id} {m.version}")
@@ -170,10 +175,11 @@ def index_compute(
         return
     if period is None:
         raise ConfigError("--period is needed when computing from the store (or give --table)")
-    with open_store(db, read_only=True) as store:
+    mc_bar = progress("Monte-Carlo", quiet=quiet or not uncertainty)
+    with open_store(db, read_only=True) as store, mc_bar as tick:
         run = index_from_store(
             store, method=m, level=level, version=version, period=period, draws=uncertainty,
-            seed=seed, sensitivity=sens,
+            seed=seed, sensitivity=sens, progress=tick,
             reference_level=None if reference == "self" else reference,
         )  # fmt: skip
     if run.uncertainty:

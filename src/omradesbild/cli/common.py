@@ -1,17 +1,26 @@
-"""Options and helpers shared by the commands."""
+"""Options and helpers shared by the commands.
+
+The command modules import only typer, the standard library and light modules of the
+package at import time, so that ``--help`` answers at once; pandas, the store and the
+services are imported inside the commands that need them.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
-import pandas as pd
 import typer
 
+from omradesbild.config import DB_ENV
 from omradesbild.errors import ConfigError
-from omradesbild.store import DB_ENV, Store
 from omradesbild.wording import Message, both, say
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from omradesbild.store import Store
 
 DbOption = Annotated[
     Path | None,
@@ -65,11 +74,15 @@ Lang = Annotated[str, typer.Option(help="Language of headers and texts: sv or en
 
 def open_store(db: Path | None, *, read_only: bool = False) -> Store:
     """Open the store the user chose (``--db``, ``$OMRADESBILD_DB`` or the default)."""
+    from omradesbild.store import Store
+
     return Store(db, read_only=read_only)
 
 
 def echo_table(df: pd.DataFrame, *, max_rows: int = 60) -> None:
     """Print a DataFrame as plain text (all columns, at most ``max_rows`` rows)."""
+    import pandas as pd
+
     with pd.option_context(
         "display.max_columns", None, "display.width", 160, "display.max_colwidth", 60
     ):
@@ -100,6 +113,8 @@ def echo_notes(notes: Sequence[str]) -> None:
 
 def rounded(df: pd.DataFrame, digits: int = 2) -> pd.DataFrame:
     """A copy of ``df`` with its float columns rounded for display."""
+    import pandas as pd
+
     out = df.copy()
     for c in out.columns:
         if pd.api.types.is_float_dtype(out[c]):

@@ -17,14 +17,15 @@ import typer
 
 from omradesbild._compat import import_optional_dependency
 from omradesbild.cli.common import DbOption, echo_table, open_store
+from omradesbild.cli.progress import Quiet, progress
 from omradesbild.config import NEW_DESO_VERSION
 from omradesbild.errors import ConfigError
-from omradesbild.sources.base import Areas, Observations
 from omradesbild.wording import both
 
 if TYPE_CHECKING:
     import httpx
 
+    from omradesbild.sources.base import Areas, Observations
     from omradesbild.sources.pxweb import PxWebClient
 
 app = typer.Typer(
@@ -137,10 +138,13 @@ def table(
     dry_run: DryRunOption = False,
     cache_dir: CacheOption = None,
     db: DbOption = None,
+    quiet: Quiet = False,
 ) -> None:
     """Fetch a table from SCB's PX-Web API into long-form observations."""
     with _client(api, cache_dir) as client:
-        _fetch_table(client, table_id, select, fmt, area_version, None, out, ingest, dry_run, db)
+        _fetch_table(
+            client, table_id, select, fmt, area_version, None, out, ingest, dry_run, db, quiet
+        )
 
 
 def _fetch_table(
@@ -154,8 +158,12 @@ def _fetch_table(
     ingest: bool,
     dry_run: bool,
     db: Path | None,
+    quiet: bool = False,
 ) -> None:
-    """Plan, fetch and report one table; write it as CSV and/or into the store."""
+    """Plan, fetch and report one table; write it as CSV and/or into the store.
+
+    On a terminal (and without ``--quiet``) a bar on stderr counts the requests.
+    """
     from omradesbild.sources.pxweb import FORMATS
 
     if fmt not in FORMATS:
@@ -169,13 +177,15 @@ def _fetch_table(
             body = json.dumps(req.body, ensure_ascii=False) if req.body else ""
             typer.echo(f"{req.method} {req.url} {req.params or ''} {body}".strip())
         return
-    obs = client.fetch(
-        table_id,
-        selection,
-        fmt,  # type: ignore[arg-type]
-        area_version=area_version,
-        total_area=total_area,
-    )
+    with progress(f"fetch {table_id}", quiet=quiet) as tick:
+        obs = client.fetch(
+            table_id,
+            selection,
+            fmt,  # type: ignore[arg-type]
+            area_version=area_version,
+            total_area=total_area,
+            progress=tick,
+        )
     typer.echo(
         both(
             "cli_fetched",
@@ -317,6 +327,7 @@ def pxweb(
     dry_run: DryRunOption = False,
     cache_dir: CacheOption = None,
     db: DbOption = None,
+    quiet: Quiet = False,
 ) -> None:
     """Fetch a table from any PxWeb database (a city's, a region's or SCB's), API v1 or v2."""
     client = _pxweb_client(
@@ -329,5 +340,6 @@ def pxweb(
     )
     with client:
         _fetch_table(
-            client, table_path, select, fmt, area_version, total_area, out, ingest, dry_run, db
-        )
+            client, table_path, select, fmt, area_version, total_area, out, ingest, dry_run, db,
+            quiet,
+        )  # fmt: skip

@@ -9,7 +9,6 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
-import pandas as pd
 import typer
 
 from omradesbild.cli.common import (
@@ -36,6 +35,8 @@ from omradesbild.errors import ConfigError
 from omradesbild.wording import both
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from omradesbild.services.followup import PoliceAnalysis
 
 app = typer.Typer(
@@ -327,15 +328,16 @@ def print_police(res: PoliceAnalysis) -> None:
     print_flags(res.flags, y)
 
 
-#: The flags of the Police's list as printed, lettered (a)–(c) (wording: ``flag_<key>``).
-_FLAG_TEXT = {
-    key: f"({letter}) {both(f'flag_{key}')}"
-    for letter, key in zip(
-        "abc",
-        ("left_list_still_vulnerable", "vulnerable_never_listed", "listed_not_vulnerable"),
-        strict=True,
-    )
-}
+def _flag_text() -> dict[str, str]:
+    """The flags of the Police's list as printed, lettered (a)–(c) (wording: ``flag_<key>``)."""
+    return {
+        key: f"({letter}) {both(f'flag_{key}')}"
+        for letter, key in zip(
+            "abc",
+            ("left_list_still_vulnerable", "vulnerable_never_listed", "listed_not_vulnerable"),
+            strict=True,
+        )
+    }
 
 
 def print_flags(
@@ -348,14 +350,15 @@ def print_flags(
     from omradesbild.services.followup import flag_counts, flagged_areas
 
     typer.echo(f"\n{both('cli_flags')} {year}:")
+    flag_text = _flag_text()
     stored = str(flags["stored_years"].iloc[0]) if len(flags) and "stored_years" in flags else year
     for key, n in flag_counts(flags, year if only_year else None).items():
-        label = _FLAG_TEXT[key]
+        label = flag_text[key]
         if key == "vulnerable_never_listed":
             label = f"(b) {both('flag_vulnerable_not_on_stored_list', years=stored)}"
         typer.echo(f"  {label:<66} {n:>4}")
     flagged = flagged_areas(flags, year if only_year else None)
-    letters = {k: t.split(" ", 1)[0] for k, t in _FLAG_TEXT.items()}
+    letters = {k: t.split(" ", 1)[0] for k, t in flag_text.items()}
     flagged = flagged.assign(flag=flagged["flag"].map(letters).fillna(flagged["flag"]))
     if len(flagged):
         echo_table(flagged, max_rows=max_rows)

@@ -10,19 +10,17 @@ from __future__ import annotations
 from collections.abc import Callable
 from functools import partial
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from omradesbild.cli.common import DbOption, open_store
-from omradesbild.store.ingest import (
-    Parsed,
-    describe,
-    ingest_files,
-    kommun_names,
-)
-from omradesbild.store.store import IngestReport
+from omradesbild.cli.progress import Quiet, progress
 from omradesbild.wording import both
+
+if TYPE_CHECKING:
+    from omradesbild.store.ingest import Parsed
+    from omradesbild.store.store import IngestReport
 
 app = typer.Typer(
     help=(
@@ -35,13 +33,37 @@ app = typer.Typer(
 Files = Annotated[list[Path], typer.Argument(help="One or more files.", show_default=False)]
 
 
-def _ingest(db: Path | None, files: list[Path], parse: Callable[[Path], Parsed], kind: str) -> None:
-    """Parse every file, write all in one transaction, and report what changed."""
+def _ingest(
+    db: Path | None,
+    files: list[Path],
+    parse: Callable[[Path], Parsed],
+    kind: str,
+    *,
+    quiet: bool = False,
+) -> None:
+    """Parse every file, write all in one transaction, and report what changed.
+
+    On a terminal (and without ``--quiet``) a bar on stderr counts the files parsed.
+    """
+    from omradesbild.store.ingest import ingest_files
+
     with open_store(db) as store:
-        _report(ingest_files(store, files, parse, kind=kind))
+        with progress(f"ingest {kind}", total=len(files), quiet=quiet) as tick:
+            parsed_files: list[Path] = []
+
+            def counted(path: Path) -> Parsed:
+                parsed = parse(path)
+                parsed_files.append(path)
+                tick(len(parsed_files), len(files))
+                return parsed
+
+            reports = ingest_files(store, files, counted, kind=kind)
+        _report(reports)
 
 
 def _report(reports: list[IngestReport]) -> None:
+    from omradesbild.store.ingest import describe
+
     for r in reports:
         typer.echo(describe(r))
     if reports and not any(r.changed for r in reports):
@@ -56,11 +78,12 @@ def scb_xlsx(
         typer.Option(help="Boundary version of the regions (default: inferred, e.g. deso2018)."),
     ] = None,
     db: DbOption = None,
+    quiet: Quiet = False,
 ) -> None:
     """SCB Statistikdatabasen xlsx exports (any table, DeSO/RegSO/kommun/län regions)."""
     from omradesbild.store.ingest import parse_scb_xlsx
 
-    _ingest(db, files, partial(parse_scb_xlsx, area_version=area_version), "scb-xlsx")
+    _ingest(db, files, partial(parse_scb_xlsx, area_version=area_version), "scb-xlsx", quiet=quiet)
 
 
 @app.command("pxweb")
@@ -78,12 +101,13 @@ def pxweb(
         typer.Option(help="Area of an answer without a region (default: Sweden for SCB)."),
     ] = None,
     db: DbOption = None,
+    quiet: Quiet = False,
 ) -> None:
     """Saved PX-Web API answers (JSON-stat2, v1 plain JSON, CSV or PX), SCB's or a city's."""
     from omradesbild.store.ingest import parse_pxweb_file
 
     parse = partial(parse_pxweb_file, fmt=fmt, area_version=area_version, total_area=total_area)
-    _ingest(db, files, parse, "pxweb")
+    _ingest(db, files, parse, "pxweb", quiet=quiet)
 
 
 @app.command("px")
@@ -104,12 +128,13 @@ def px(
         ),
     ] = None,
     db: DbOption = None,
+    quiet: Quiet = False,
 ) -> None:
     """PX files (PC-Axis / PxWeb, CHARSET ANSI or UTF-8), e.g. saved from a city's PxWeb."""
     from omradesbild.store.ingest import parse_px_file
 
     parse = partial(parse_px_file, lang=lang, area_version=area_version, total_area=total_area)
-    _ingest(db, files, parse, "px")
+    _ingest(db, files, parse, "px", quiet=quiet)
 
 
 @app.command("table")
@@ -123,6 +148,7 @@ def table(
     title: Annotated[str | None, typer.Option(help="Title of the source.")] = None,
     licence: Annotated[str | None, typer.Option(help="Licence of the data.")] = None,
     db: DbOption = None,
+    quiet: Quiet = False,
 ) -> None:
     """A long-form CSV: area_code, period, variable, value[, unit, area_version, missing_reason]."""
     from omradesbild.sources.long_csv import read_long_csv
@@ -130,7 +156,7 @@ def table(
     parse = partial(
         read_long_csv, area_version=area_version, publisher=publisher, title=title, licence=licence
     )
-    _ingest(db, files, parse, "table")
+    _ingest(db, files, parse, "table", quiet=quiet)
 
 
 @app.command("scb-csv")
@@ -203,6 +229,7 @@ def boundaries(
         bool, typer.Option(help="Repair invalid geometries (make_valid) instead of failing.")
     ] = False,
     db: DbOption = None,
+    quiet: Quiet = False,
 ) -> None:
     """Boundaries from GeoPackage, GeoJSON or Shapefile in any CRS (stored in EPSG:3006)."""
     from omradesbild.store.ingest import parse_boundaries
@@ -220,6 +247,7 @@ def boundaries(
             repair=repair,
         ),
         "boundaries",
+        quiet=quiet,
     )
 
 
@@ -228,6 +256,7 @@ def police_areas(
     files: Files,
     year: Annotated[int, typer.Option(help="Year of the classification, e.g. 2023.")],
     db: DbOption = None,
+    quiet: Quiet = False,
 ) -> None:
     """The Police's polygons of utsatta områden (shapefile/GeoPackage) for one year."""
     from omradesbild.sources.police import YEAR_WARNING, read_police_areas
@@ -239,7 +268,7 @@ def police_areas(
                 typer.echo(f"{p}: {note}", err=True)
         return parsed
 
-    _ingest(db, files, parse, "police-areas")
+    _ingest(db, files, parse, "police-areas", quiet=quiet)
 
 
 @app.command("police-list")
@@ -247,11 +276,12 @@ def police_list(
     files: Files,
     year: Annotated[int, typer.Option(help="Year of the list.")] = 2025,
     db: DbOption = None,
+    quiet: Quiet = False,
 ) -> None:
     """The Police's list of utsatta områden (CSV: name, kommun, category, …)."""
     from omradesbild.sources.police import read_police_list
 
-    _ingest(db, files, partial(read_police_list, year=year), "police-list")
+    _ingest(db, files, partial(read_police_list, year=year), "police-list", quiet=quiet)
 
 
 @app.command("crime")
@@ -263,6 +293,7 @@ def crime(files: Files, db: DbOption = None) -> None:
     store (ingest SCB's key first) or the DeSO codes in the file.
     """
     from omradesbild.services.crime import coverage_lines, ingest_crime
+    from omradesbild.store.ingest import kommun_names
 
     with open_store(db) as store:
         names = kommun_names(store)

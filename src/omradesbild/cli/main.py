@@ -8,6 +8,7 @@ problems, 4 for network failures).
 
 from __future__ import annotations
 
+import copy
 import json
 import os
 import sys
@@ -15,6 +16,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from typer.models import TyperInfo
 
 from omradesbild.cli import analysis as analysis_cmds
 from omradesbild.cli import export as export_cmds
@@ -32,18 +34,27 @@ from omradesbild.config import BASE_VERSION
 from omradesbild.errors import OmradesbildError
 from omradesbild.wording import both
 
-app = typer.Typer(
-    name="omradesbild",
-    help=(
-        "Områdesbild — en gemensam, objektiv och jämförbar bild av varje område i staden.\n\n"
-        "A shared, objective and comparable picture of every area in a Swedish city: ingest "
-        "SCB statistics, boundaries, police classifications and crime; compute indicators and "
-        "indices; follow them over time."
-    ),
-    no_args_is_help=True,
-    pretty_exceptions_enable=False,
-    add_completion=False,
-)
+
+def _new_app(*, add_help_option: bool = True) -> typer.Typer:
+    """The top-level app, without commands (plain help: rich is imported only for progress)."""
+    return typer.Typer(
+        add_help_option=add_help_option,
+        name="omradesbild",
+        help=(
+            "Områdesbild — en gemensam, objektiv och jämförbar bild av varje område i staden."
+            "\n\n"
+            "A shared, objective and comparable picture of every area in a Swedish city: ingest "
+            "SCB statistics, boundaries, police classifications and crime; compute indicators "
+            "and indices; follow them over time."
+        ),
+        no_args_is_help=True,
+        pretty_exceptions_enable=False,
+        add_completion=False,
+        rich_markup_mode=None,
+    )
+
+
+app = _new_app()
 app.add_typer(ingest_cmds.app, name="ingest")
 app.add_typer(fetch_cmds.app, name="fetch")
 app.add_typer(analysis_cmds.indicators_app, name="indicators")
@@ -139,10 +150,58 @@ def demo(
     run_demo(out=out, db=db)
 
 
+def app_for(argv: list[str]) -> typer.Typer:
+    """The app that runs ``argv``: for a command group (``ingest …``, ``fetch scb …``), an app
+    holding only that group, so that only its commands are built (and ``<group> --help``
+    answers at once); otherwise :data:`app`. Both parse and run ``argv`` in the same way.
+
+    The groups above the last one have no ``--help`` of their own: ``argv`` goes on past
+    them, so theirs cannot be given, and leaving it out spares typer the validation of its
+    unset value. ``omradesbild --help`` (or no argument) lists the groups without building
+    their commands.
+    """
+    if not argv or argv[0] == "--help":
+        top = _new_app()
+        top.registered_commands = app.registered_commands
+        top.registered_groups = [_shell(info) for info in app.registered_groups]
+        return top
+    path: list[TyperInfo] = []
+    groups = app.registered_groups
+    for name in argv:
+        info = next((g for g in groups if g.name == name), None)
+        if info is None or info.typer_instance is None:
+            break
+        path.append(info)
+        groups = info.typer_instance.registered_groups
+    if not path:
+        return app
+    slim = parent = _new_app(add_help_option=False)
+    for i, info in enumerate(path):
+        if i < len(path) - 1:  # keep only the next group, without --help
+            info = _shell(info, add_help_option=False)
+        parent.registered_groups.append(info)
+        assert info.typer_instance is not None
+        parent = info.typer_instance
+    return slim
+
+
+def _shell(info: TyperInfo, *, add_help_option: bool = True) -> TyperInfo:
+    """A copy of a group without its commands and sub-groups (for its name and help)."""
+    assert info.typer_instance is not None
+    inner = copy.copy(info.typer_instance)
+    inner.registered_commands, inner.registered_groups = [], []
+    shell = copy.copy(info)
+    shell.typer_instance = inner
+    if not add_help_option:
+        shell.add_help_option = False
+    return shell
+
+
 def main(argv: list[str] | None = None) -> None:
     """Entry point: run the app, turning package errors into one-line messages."""
+    args = sys.argv[1:] if argv is None else argv
     try:
-        app(args=argv, prog_name="omradesbild")
+        app_for(args)(args=args, prog_name="omradesbild")
     except OmradesbildError as exc:
         typer.secho(f"{both('cli_error')}: {exc}", err=True, fg=typer.colors.RED)
         sys.exit(exc.exit_code)

@@ -6,9 +6,8 @@ Importing this module registers the two commands on the ``ingest`` and ``index``
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
-import pandas as pd
 import typer
 
 from omradesbild.cli.analysis import index_app
@@ -16,8 +15,10 @@ from omradesbild.cli.common import DbOption, echo_notes, open_store
 from omradesbild.cli.ingest import Files
 from omradesbild.cli.ingest import app as ingest_app
 from omradesbild.config import AREA_TYPE_METHOD, UNCERTAINTY_DRAWS
-from omradesbild.store.ingest import describe
 from omradesbild.wording import both
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 #: How many unmatched names are printed (all are counted).
 MAX_LISTED = 25
@@ -32,6 +33,7 @@ def ingest_scb_omradestyp(files: Files, db: DbOption = None) -> None:
     as unmatched. Stored as the classification series scb_omradestyp_published.
     """
     from omradesbild.services.official import ingest_published_types
+    from omradesbild.store.ingest import describe
 
     with open_store(db) as store:
         results = ingest_published_types(store, files)

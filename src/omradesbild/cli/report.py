@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from omradesbild.cli.common import DbOption, DisclosureThreshold, Kommun, Version, open_store
+from omradesbild.cli.progress import Quiet, progress
 from omradesbild.config import (
     AREA_TYPE_METHOD,
     DEFAULT_LEVEL,
@@ -109,6 +110,7 @@ def report(
         list[str] | None,
         typer.Argument(hidden=True, help="Further codes after --areas.", show_default=False),
     ] = None,
+    quiet: Quiet = False,
 ) -> None:
     """Build the report site: overview (index.html) and one profile per area, offline."""
     from omradesbild._compat import has_optional_dependency, import_optional_dependency
@@ -134,12 +136,13 @@ def report(
             kommun=kommun,
             draws=draws,
         )
-    res = build_site(data, out, partners=partners)
+    with progress("report", quiet=quiet) as tick:
+        res = build_site(data, out, partners=partners, progress=tick)
     _echo_site(res, time.perf_counter() - t0)
     if pdf is None:
         pdf = len(data.profile_codes) <= PDF_AUTO_MAX and has_optional_dependency("weasyprint")
     if pdf:
-        _write_pdfs(data, res.out / "profiles", partners)
+        _write_pdfs(data, res.out / "profiles", partners, quiet=quiet)
 
 
 def _echo_site(res: SiteResult, seconds: float) -> None:
@@ -156,11 +159,14 @@ def _echo_site(res: SiteResult, seconds: float) -> None:
     )
 
 
-def _write_pdfs(data: CityData, profiles: Path, partners: PartnerInput | None) -> None:
+def _write_pdfs(
+    data: CityData, profiles: Path, partners: PartnerInput | None, *, quiet: bool
+) -> None:
     """Write every profile as an A4 PDF next to its HTML page and link them."""
     from omradesbild.reports.pdf import build_pdfs, link_pdfs
 
-    pres = build_pdfs(data, profiles, partners=partners)
+    with progress("PDF", quiet=quiet) as tick:
+        pres = build_pdfs(data, profiles, partners=partners, progress=tick)
     link_pdfs(profiles, data.profile_codes, lang=data.lang)
     typer.echo(
         both(

@@ -7,6 +7,7 @@ to :data:`MAX_THREADS` threads; the result depends only on the seed and the numb
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
@@ -125,14 +126,21 @@ class _DrawPlan:
     n_chunks: int
 
 
-def _run_draws(plan: _DrawPlan) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
-    """Ranks (draws × areas) and class counts (areas × classes) over all chunks."""
+def _run_draws(
+    plan: _DrawPlan, progress: Callable[[int, int], None] | None = None
+) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
+    """Ranks (draws × areas) and class counts (areas × classes) over all chunks;
+    ``progress(draws done, draws)`` after each chunk."""
     n_areas = plan.xt.shape[1]
     # Each chunk has its own random stream (spawned from the seed), so the result does not
     # depend on how many threads run the chunks or in which order they finish.
     workers = max(1, min(MAX_THREADS, os.cpu_count() or 1, plan.n_chunks))
     with ThreadPoolExecutor(max_workers=workers) as pool:
-        parts = list(pool.map(lambda i: _run_chunk(plan, i), range(plan.n_chunks)))
+        parts = []
+        for part in pool.map(lambda i: _run_chunk(plan, i), range(plan.n_chunks)):
+            parts.append(part)
+            if progress is not None:
+                progress(min(len(parts) * CHUNK_DRAWS, plan.draws), plan.draws)
     ranks = np.concatenate([p[0] for p in parts], axis=0)
     counts: NDArray[np.int64] = np.zeros((n_areas, plan.n_cls), dtype=np.int64)
     for part in parts:

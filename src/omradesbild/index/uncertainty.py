@@ -12,7 +12,7 @@ bounded (about ``chunk × indicators × areas × 8`` bytes).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
@@ -173,6 +173,7 @@ def monte_carlo(
     indicator_se: pd.DataFrame | None = None,
     classification: AnyClassification | None = None,
     robust_threshold: float = 0.9,
+    progress: Callable[[int, int], None] | None = None,
     sensitivity: Sequence[str] = (),
 ) -> tuple[pd.DataFrame, dict[str, Any]]:
     """Rank and class uncertainty of every area under perturbed weights, normalisations, data.
@@ -208,6 +209,8 @@ def monte_carlo(
         percentile rank). Without them such a method draws only
         the sampling error (weights and normalisation as declared). Methods without a
         fixed formula always draw weights and the given normalisations, as before.
+    progress
+        Called with ``(draws done, draws)`` as the draws advance (none by default).
 
     Returns
     -------
@@ -266,7 +269,7 @@ def monte_carlo(
         draws=draws,
         seed=seed,
     )
-    ranks, counts = _run_draws(plan)
+    ranks, counts = _run_draws(plan, progress)
     pct = np.percentile(ranks, [5, 50, 95], axis=0)
     return _assemble(
         keys=keys,

@@ -19,7 +19,7 @@ or from disk; fonts are the system's (DejaVu Sans when installed).
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from html import escape
 from pathlib import Path
@@ -298,10 +298,12 @@ def build_pdfs(
     areas: Sequence[str] | None = None,
     lang: str | None = None,
     partners: Partners | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> PdfResult:
     """Write ``<out_dir>/<area_code>.pdf`` for several areas (default: every profile).
 
-    The lookups and the projected city maps are computed once and shared by every PDF.
+    The lookups and the projected city maps are computed once and shared by every PDF;
+    ``progress`` is called with ``(PDFs written, PDFs in all)`` after each.
     """
     t0 = time.perf_counter()
     pc = _PdfContext(data, lang)
@@ -309,6 +311,8 @@ def build_pdfs(
     res = PdfResult()
     for code in codes:
         res.paths.append(_build(pc, str(code), Path(out_dir) / f"{code}.pdf", partners))
+        if progress is not None:
+            progress(len(res.paths), len(codes))
     res.seconds = time.perf_counter() - t0
     return res
 

@@ -355,6 +355,7 @@ def build_site(
     out: Path,
     *,
     partners: Partners | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> SiteResult:
     """Build the static report site of one computed level into ``out``.
 
@@ -369,6 +370,8 @@ def build_site(
         (:func:`~omradesbild.services.partners.load_partner_input`), or a hook giving an
         area's observations (a list of ``{"date", "partner", "kind", "text"}``); ``None``
         shows "inga registrerade".
+    progress
+        Called with ``(profiles written, profiles in all)`` after each profile.
     """
     t0 = time.perf_counter()
     out = Path(out)
@@ -384,6 +387,8 @@ def build_site(
         p = out / "profiles" / f"{code}.html"
         p.write_text(_profile(ctx, tpl, code, partners), encoding="utf-8")
         written.append(p)
+        if progress is not None:
+            progress(len(written), len(data.profile_codes))
     t1 = time.perf_counter()
     size = index_path.stat().st_size
     geo = out / "assets" / "geo.js"

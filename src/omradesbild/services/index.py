@@ -7,7 +7,7 @@ with the output table in the order a reader expects.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -122,9 +122,10 @@ def index_from_table(
     draws: int = 0,
     seed: int = 0,
     sensitivity: Sequence[str] = (),
+    progress: Callable[[int, int], None] | None = None,
 ) -> IndexRun:
     """An index of the areas of a wide CSV (one column per indicator), with ``draws``
-    Monte-Carlo draws when positive (``sensitivity``: see
+    Monte-Carlo draws when positive (``sensitivity`` and ``progress``: see
     :func:`~omradesbild.index.uncertainty.monte_carlo`)."""
     from omradesbild.index import compute_index
     from omradesbild.index.uncertainty import monte_carlo
@@ -145,6 +146,7 @@ def index_from_table(
             seed=seed,
             normalisations=alternatives if "normalisation" in sensitivity else None,
             sensitivity=sensitivity,
+            progress=progress,
         )
         result = merge_uncertainty(result, mc, id_column)
     result.attrs["notes"] = notes
@@ -163,6 +165,7 @@ def index_from_store(
     seed: int = 0,
     sensitivity: Sequence[str] = (),
     reference_level: str | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> IndexRun:
     """An index of every area of a level in one period from the store (see
     :func:`~omradesbild.services.pipeline.area_index`), with ``draws`` Monte-Carlo draws
@@ -184,6 +187,7 @@ def index_from_store(
         mc, summary = area_index_uncertainty(
             store, method=method, level=level, period=period, version=version,
             base_version=base_version, draws=draws, seed=seed, sensitivity=sensitivity,
+            progress=progress,
         )  # fmt: skip
         out = merge_uncertainty(out, mc, "area_code")
     return IndexRun(out, method, summary)

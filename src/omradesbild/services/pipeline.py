@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import itertools
 from collections import deque
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import pandas as pd
 
@@ -431,6 +431,7 @@ def rank_intervals(
     seed: int = 0,
     normalisations: Sequence[str] | None = ("own", "zscore", "percentrank_inc"),
     sensitivity: Sequence[str] = (),
+    progress: Callable[[int, int], None] | None = None,
 ) -> tuple[pd.DataFrame, dict[str, object]]:
     """Monte-Carlo rank intervals and class probabilities from one period's indicators.
 
@@ -461,6 +462,7 @@ def rank_intervals(
         normalisations=list(dict.fromkeys(norms)),
         indicator_se=se,
         sensitivity=sensitivity,
+        progress=progress,
     )
 
 
@@ -476,6 +478,7 @@ def area_index_uncertainty(
     seed: int = 0,
     normalisations: Sequence[str] | None = ("own", "zscore", "percentrank_inc"),
     sensitivity: Sequence[str] = (),
+    progress: Callable[[int, int], None] | None = None,
 ) -> tuple[pd.DataFrame, dict[str, object]]:
     """Monte-Carlo rank intervals and class probabilities for every area (one period).
 
@@ -487,7 +490,7 @@ def area_index_uncertainty(
     )  # fmt: skip
     return rank_intervals(
         ind, index_table(ind, method), method=method, draws=draws, seed=seed,
-        normalisations=normalisations, sensitivity=sensitivity,
+        normalisations=normalisations, sensitivity=sensitivity, progress=progress,
     )  # fmt: skip
 
 

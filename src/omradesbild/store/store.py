@@ -21,6 +21,7 @@ from typing import Any
 import duckdb
 import pandas as pd
 
+from omradesbild.config import DB_ENV, DEFAULT_DB
 from omradesbild.errors import NotFoundError, StoreError
 from omradesbild.sources.base import SourceMeta, now_utc
 from omradesbild.store.schema import (
@@ -41,11 +42,6 @@ __all__ = [
     "attributes_json",
     "default_db_path",
 ]
-
-#: Environment variable that overrides the default store path.
-DB_ENV = "OMRADESBILD_DB"
-#: Default store path (relative to the working directory).
-DEFAULT_DB = "omradesbild.duckdb"
 
 #: Source of what every store holds from the start (the country area).
 BUILTIN_SOURCE = SourceMeta(

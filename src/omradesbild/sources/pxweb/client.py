@@ -267,6 +267,7 @@ class PxWebClient:
         area_version: str | None = None,
         unmapped: Literal["slug", "drop", "error"] = "slug",
         total_area: str | None = None,
+        progress: Callable[[int, int], None] | None = None,
     ) -> Observations:
         """Fetch a selection as observations, splitting it over the cell limit.
 
@@ -281,6 +282,8 @@ class PxWebClient:
         variable_map, area_version, unmapped, total_area
             Passed to the parser, see :func:`parse_jsonstat2`; ``total_area`` defaults to
             the client's.
+        progress
+            Called with ``(requests done, requests in all)`` after each request.
 
         Raises
         ------
@@ -330,6 +333,8 @@ class PxWebClient:
                     **common,
                 )
             parts.append(obs)
+            if progress is not None:
+                progress(len(parts), len(chunks))
         return _merge(parts, table_id=table_id, reference=self.table_url(table_id))
 
 

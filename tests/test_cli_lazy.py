@@ -1,0 +1,105 @@
+"""The command line starts light: heavy libraries load only when a command needs them.
+
+Structural tests, not timings (those are in ``benchmarks/bench_cli.py``).
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from conftest import CliRun
+
+import pytest
+import typer.main
+
+from omradesbild.cli.main import app, app_for
+
+#: Libraries that the command modules import only inside the commands.
+HEAVY = ("pandas", "numpy", "duckdb", "geopandas", "shapely", "pyogrio", "pyarrow", "rich")
+
+_PROBE = """
+import json, sys
+import omradesbild.cli.main as m
+loaded_by_import = sorted(set(HEAVY) & set(sys.modules))
+codes = {}
+for path in PATHS:
+    try:
+        m.main([*path, "--help"])
+        codes[" ".join(path)] = 0
+    except SystemExit as exc:
+        codes[" ".join(path)] = exc.code
+print(json.dumps({"import": loaded_by_import, "help": sorted(set(HEAVY) & set(sys.modules)),
+                  "codes": codes}))
+"""
+
+
+def _groups(cmd: Any, path: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
+    """The command paths of the main app and of every group and sub-group."""
+    if not hasattr(cmd, "commands"):
+        return []
+    out = [path]
+    for name, sub in cmd.commands.items():
+        out += _groups(sub, (*path, name))
+    return out
+
+
+def _commands(cmd: Any, path: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
+    out = [path]
+    for name, sub in getattr(cmd, "commands", {}).items():
+        out += _commands(sub, (*path, name))
+    return out
+
+
+FULL = typer.main.get_command(app)
+GROUPS = _groups(FULL)
+ALL_COMMANDS = _commands(FULL)
+
+
+def test_there_are_groups() -> None:
+    assert () in GROUPS and ("ingest",) in GROUPS and ("fetch", "scb") in GROUPS
+    assert ("report",) not in GROUPS
+
+
+def test_import_and_help_load_no_heavy_library(tmp_path: Path) -> None:
+    """``import omradesbild.cli.main`` and every group's ``--help`` leave pandas, numpy,
+    DuckDB and the geo libraries unloaded (a fresh interpreter, so nothing else loaded them)."""
+    code = f"HEAVY = {HEAVY!r}\nPATHS = {[list(p) for p in GROUPS]!r}\n{_PROBE}"
+    res = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=False, cwd=tmp_path
+    )
+    assert res.returncode == 0, res.stderr
+    found = json.loads(res.stdout.splitlines()[-1])
+    assert found["import"] == []
+    assert found["help"] == []
+    assert found["codes"] == {" ".join(p): 0 for p in GROUPS}
+
+
+@pytest.mark.parametrize("path", ALL_COMMANDS, ids=lambda p: " ".join(p) or "omradesbild")
+def test_the_slim_app_helps_as_the_full_app(
+    path: tuple[str, ...], cli: CliRun, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``main`` runs a group's command through an app holding only that group: its help is
+    the full app's, word for word."""
+    code, slim_out, _ = cli([*path, "--help"])
+    assert code == 0
+    with pytest.raises(SystemExit) as exc:
+        FULL.main([*path, "--help"], prog_name="omradesbild")
+    assert exc.value.code == 0
+    assert slim_out == capsys.readouterr().out
+    assert slim_out.startswith(f"Usage: {' '.join(('omradesbild', *path))} ")
+
+
+def test_app_for_keeps_only_the_group_asked_for() -> None:
+    slim = app_for(["fetch", "scb", "table", "--help"])
+    assert [g.name for g in slim.registered_groups] == ["fetch"]
+    fetch = slim.registered_groups[0].typer_instance
+    assert fetch is not None and [g.name for g in fetch.registered_groups] == ["scb"]
+    assert app_for(["summary"]) is app
+    assert app_for(["nonesuch"]) is app
+    # The full app is untouched.
+    assert len(app.registered_groups) == len(GROUPS) - 2  # minus the top and fetch scb
