@@ -128,3 +128,50 @@ def test_deciding_years_groups() -> None:
     assert deciding_years(flags, "2025", flag="vulnerable_never_listed") == ["2025"]
     assert deciding_years(flags.iloc[0:0], "2025") == ["2025"]
 
+
+def _translated(notes: list[str], what: str) -> list[Message]:
+    """Every note is a catalogue Message whose Swedish text is not the English one."""
+    assert notes, f"{what}: no notes to check"
+    for n in notes:
+        assert isinstance(n, Message), f"{what}: plain note {n!r}"
+        assert n.text("sv") != n.text("en") == str(n), f"{what}: {n.key} is not translated"
+    return [n for n in notes if isinstance(n, Message)]
+
+
+def test_notes_of_the_main_analyses_are_translated(
+    demo_store: Path, list_store: Path, tmp_path: Path, cli: CliRun
+) -> None:
+    import geopandas as gpd
+
+    from omradesbild.harmonize.areal import build_crosswalk
+    from omradesbild.index import load_method
+    from omradesbild.services.followup import crime_table
+
+    with Store(demo_store, read_only=True) as store:
+        crime = _translated(crime_table(store, level="regso").notes, "crime")
+        police = police_analysis(store, level="deso", period="2022", police_year="2015")
+        _translated(police.notes, "police, one year")
+    with Store(list_store, read_only=True) as store:
+        res = police_analysis(store, level="regso", period="2024", police_year="2025")
+    db = tmp_path / "s.duckdb"
+    shutil.copy(list_store, db)
+    _without_deso_polygons(db, ["9999R001"])
+    with Store(db, read_only=True) as store:
+        widened = police_analysis(store, level="regso", period="2024", police_year="2025")
+    keys = {n.key for n in _translated([*res.notes, *widened.notes], "police, list")}
+    assert {"note_police_links_share", "note_police_widened", "note_police_not_known"} <= keys
+    _translated(load_method("imd-2019").weight_notes(), "index weights")
+    square = shapely.box(0, 0, 1000, 1000)
+    layer = gpd.GeoDataFrame({"area_code": ["A"]}, geometry=[square], crs="EPSG:3006")
+    cw = build_crosswalk(
+        layer.to_crs("EPSG:4326"), layer, from_level="deso", from_version="deso2018",
+        to_level="district", to_version="d",
+    )  # fmt: skip
+    _translated(cw.attrs["notes"], "harmonize")
+    code, out, err = cli(["followup", "crime", "--level", "regso", "--db", str(demo_store)])
+    assert code == 0, err
+    assert f"{crime[0].text('sv')} / {crime[0]}" in out
+    code, out, err = cli(["followup", "police", *_ARGS, "--db", str(db)])
+    assert code == 0, err
+    for n in widened.notes:
+        assert isinstance(n, Message) and n.text("sv") in out
