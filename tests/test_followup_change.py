@@ -121,6 +121,8 @@ def test_median_and_approximate_not_tested_and_missing_period() -> None:
     ].iloc[0] == ("two_proportion_z")
     z = out.loc[out["area_code"] == "Z"].iloc[0]
     assert np.isnan(z["diff"]) and z["note"] == "no value in 2024"
+    assert z["note"].text("sv") == "inget värde 2024"  # a catalogue Message
+    assert approx["note"].iloc[0].text("sv").startswith("inte testad: approximativt")
     with pytest.raises(InputError, match="2019"):
         indicator_change(finalize_indicators(counts), period_from=2019, period_to=2024)
 

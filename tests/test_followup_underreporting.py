@@ -52,6 +52,7 @@ def test_ratio_difference_and_notes() -> None:
     assert r1["relative_ratio"] == pytest.approx(1.0)  # the only finite ratio
     assert np.isnan(out.loc["R2", "ratio"]) and "no reported offences" in out.loc["R2", "note"]
     assert np.isnan(out.loc["R3", "ratio"]) and "no reported-offence rate" in out.loc["R3", "note"]
+    assert out.loc["R2", "note"].text("sv") == "inga anmälda brott: kvoten är odefinierad"
     assert (out["caveat"] == CAVEAT).all()
     only = underreporting_indicator(survey, crime, crime_indicators=["crime_rate_1211"])
     assert only.set_index("area_code").loc["R1", "reported_per_1000"] == 1.0

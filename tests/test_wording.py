@@ -222,3 +222,19 @@ def test_messages_are_english_strings_worded_in_swedish_on_demand() -> None:
     assert translator("sv").label("partner_kind", "observation") == "Iakttagelse"
     assert translator("en").label("partner_status", "approved") == "Approved"
     assert translator("en").label("partner_kind", "other") == "other"
+
+
+def test_message_values_are_worded_in_each_language() -> None:
+    import pickle
+
+    from omradesbild.wording import Message, Num, label_message
+
+    m = Message("note_police_restricted", n=3, m=45, level=label_message("level", "district"))
+    assert "3 of 45 district" in m and "3 av 45 stadsdel" in m.text("sv")
+    assert label_message("level", "no_such_level") == "no_such_level"
+    w = Message("note_weights_as_published", where="theme x", total=Num(0.95, 2))
+    assert "0.95" in w and "0,95" in w.text("sv")
+    f = Message("note_weights_as_published", where="x", total=1234.56)  # 3 significant
+    assert "1,235" in f and f"1{THIN_SPACE}235" in f.text("sv")
+    assert "12,5" in Message("note_weights_as_published", where="x", total=12.5).text("sv")
+    assert pickle.loads(pickle.dumps(w)).text("sv") == w.text("sv")

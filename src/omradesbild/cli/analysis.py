@@ -14,6 +14,7 @@ from omradesbild.cli.common import (
     Level,
     Periods,
     Version,
+    echo_notes,
     echo_table,
     open_store,
     write_csv,
@@ -170,8 +171,7 @@ def index_compute(
         if run.uncertainty:
             _print_mc(run.uncertainty, out)
         write_csv(run.table, out, f"{m.id} {m.version}")
-        for note in run.table.attrs.get("notes", []):
-            typer.echo(f"{both('cli_note')}: {note}")
+        echo_notes(run.table.attrs.get("notes", []))
         return
     if period is None:
         raise ConfigError("--period is needed when computing from the store (or give --table)")

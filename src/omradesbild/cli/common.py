@@ -107,8 +107,13 @@ def echo_notes(notes: Sequence[str]) -> None:
     """Print notes, one per line; a :class:`~omradesbild.wording.Message` in Swedish and
     English (``svenska / English``), any other note as it is."""
     for n in notes:
-        words = f"{say(n, 'sv')} / {n}" if isinstance(n, Message) else n
-        typer.echo(f"{both('cli_note')}: {words}")
+        typer.echo(f"{both('cli_note')}: {note_words(n)}")
+
+
+def note_words(note: str) -> str:
+    """A note as the CLI prints it: a :class:`~omradesbild.wording.Message` in Swedish and
+    English (``svenska / English``), any other note as it is."""
+    return f"{say(note, 'sv')} / {note}" if isinstance(note, Message) else note
 
 
 def rounded(df: pd.DataFrame, digits: int = 2) -> pd.DataFrame:

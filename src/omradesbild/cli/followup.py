@@ -313,11 +313,17 @@ def print_police(res: PoliceAnalysis) -> None:
     from omradesbild.services.followup import crosstab_wide
 
     y = res.police_year
+    n, m = res.n_areas_covered, res.n_areas
+    k, placed = res.n_police_areas, res.n_police_areas_placed
+    if res.year_basis == "links":
+        analysed = both("cli_areas_analysed_links", n=n, m=m)
+        covered = both("cli_police_entries_linked", year=y, n=placed, m=k)
+    else:
+        analysed = both("cli_areas_analysed", n=n, m=m)
+        covered = both("cli_police_areas_covered", year=y, n=placed, m=k)
     typer.echo(
-        f"{both('cli_police_vs_types', year=y, period=res.period, level=res.level)}; "
-        f"{both('cli_areas_analysed', n=res.n_areas_covered, m=res.n_areas)}"
+        f"{both('cli_police_vs_types', year=y, period=res.period, level=res.level)}; {analysed}"
     )
-    covered = both("cli_police_areas_covered", year=y, n=res.n_polygons_matched, m=res.n_polygons)
     typer.echo(f"{covered}; {both('cli_police_years')}: {', '.join(res.police_years)}")
     echo_notes(res.notes)
     typer.echo(f"\n{both('cli_n_areas_by_category')}:")
@@ -347,15 +353,19 @@ def print_flags(
 
     ``only_year=False`` counts every row of ``flags`` (already restricted to the year).
     """
-    from omradesbild.services.followup import flag_counts, flagged_areas
+    from omradesbild.services.followup import deciding_years, flag_counts, flagged_areas
 
     typer.echo(f"\n{both('cli_flags')} {year}:")
     flag_text = _flag_text()
-    stored = str(flags["stored_years"].iloc[0]) if len(flags) and "stored_years" in flags else year
+    stored = deciding_years(flags, year if only_year else None, flag="vulnerable_never_listed")
+    years = " | ".join(stored or [year])
+    b_text = both("flag_vulnerable_not_on_stored_list", years=years)
+    if len(stored) > 1:
+        b_text = both("flag_vulnerable_not_on_deciding_list", years=years)
     for key, n in flag_counts(flags, year if only_year else None).items():
         label = flag_text[key]
         if key == "vulnerable_never_listed":
-            label = f"(b) {both('flag_vulnerable_not_on_stored_list', years=stored)}"
+            label = f"(b) {b_text}"
         typer.echo(f"  {label:<66} {n:>4}")
     flagged = flagged_areas(flags, year if only_year else None)
     letters = {k: t.split(" ", 1)[0] for k, t in flag_text.items()}

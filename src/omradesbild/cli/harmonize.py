@@ -7,7 +7,15 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from omradesbild.cli.common import DbOption, Method, Periods, echo_table, open_store, write_csv
+from omradesbild.cli.common import (
+    DbOption,
+    Method,
+    Periods,
+    echo_table,
+    note_words,
+    open_store,
+    write_csv,
+)
 from omradesbild.config import (
     AREA_TYPE_METHOD,
     BASE_VERSION,
@@ -147,7 +155,7 @@ def _echo_coverage(built: LayerLinks, *, from_version: str, version: str) -> Non
         + (f" ({', '.join(t[:10])}{' …' if len(t) > 10 else ''})" if t else "")
     )
     for note in built.notes:
-        typer.echo(f"  {both('cli_note')}: {note}")
+        typer.echo(f"  {both('cli_note')}: {note_words(note)}")
     outside = s.sources_mostly_outside
     if s.sources_partly_covered and not built.renormalised:
         first = (

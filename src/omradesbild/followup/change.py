@@ -41,6 +41,7 @@ from omradesbild.indicators import (
     poisson_interval,
     wilson_interval,
 )
+from omradesbild.wording import Message
 
 __all__ = [
     "CHANGE_COLUMNS",
@@ -248,13 +249,15 @@ def indicator_change(
 
     have = np.isfinite(v1) & np.isfinite(v2)
     counts_ok = np.isfinite(y1) & np.isfinite(y2) & (n1 > 0) & (n2 > 0) & (y1 >= 0) & (y2 >= 0)
-    note[~np.isfinite(v1)] = f"no value in {p_from}"
-    note[~np.isfinite(v2) & np.isfinite(v1)] = f"no value in {p_to}"
+    note[~np.isfinite(v1)] = Message("note_no_value_in", period=p_from)
+    note[~np.isfinite(v2) & np.isfinite(v1)] = Message("note_no_value_in", period=p_to)
     countable = np.isin(kind, ["proportion", "rate"])
-    note[have & ~countable] = [f"not testable: {kd} (no counts)" for kd in kind[have & ~countable]]
-    note[have & countable & ~counts_ok] = "not testable: counts missing"
+    note[have & ~countable] = [
+        Message("note_not_testable_kind", kind=kd) for kd in kind[have & ~countable]
+    ]
+    note[have & countable & ~counts_ok] = Message("note_not_testable_counts")
     blocked = have & countable & counts_ok & approx & (not test_approximate)
-    note[blocked] = "not tested: approximate value (estimated counts)"
+    note[blocked] = Message("note_not_tested_approximate")
     testable = have & countable & counts_ok & ~blocked
 
     diff_lo, diff_hi, test, stat, pval = _intervals_and_tests(

@@ -21,6 +21,7 @@ from omradesbild.config import DEFAULT_CONFIDENCE
 from omradesbild.errors import InputError
 from omradesbild.followup._common import as_text, check_unique, require_columns
 from omradesbild.indicators import wilson_interval
+from omradesbild.wording import Message
 
 #: The caveat written on every row of :func:`underreporting_indicator`.
 CAVEAT = (
@@ -161,9 +162,9 @@ def underreporting_indicator(
     med = out.groupby("period")["ratio"].transform("median")
     out["relative_ratio"] = out["ratio"] / med
     note = np.full(len(out), None, dtype=object)
-    note[~np.isfinite(q)] = "no survey value"
-    note[np.isfinite(q) & ~np.isfinite(rep)] = "no reported-offence rate for this area and year"
-    note[np.isfinite(q) & np.isfinite(rep) & (rep == 0)] = "no reported offences: ratio undefined"
+    note[~np.isfinite(q)] = Message("note_no_survey_value")
+    note[np.isfinite(q) & ~np.isfinite(rep)] = Message("note_no_reported_rate")
+    note[np.isfinite(q) & np.isfinite(rep) & (rep == 0)] = Message("note_no_reported_offences")
     out["note"] = as_text(note)
     out["caveat"] = CAVEAT
     out = out.sort_values(["period", "area_code"], kind="mergesort")

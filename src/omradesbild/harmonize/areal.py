@@ -20,6 +20,7 @@ import shapely
 
 from omradesbild.errors import InputError
 from omradesbild.sources.base import LINK_COLUMNS
+from omradesbild.wording import Message, label_message
 
 #: Method of an areal-share link.
 METHOD_AREAL = "areal"
@@ -133,7 +134,14 @@ def _layer_geometries(
     epsg = gdf.crs.to_epsg()
     if epsg != 3006:
         geo = geo.to_crs(MEASURE_CRS)
-        notes.append(f"{which} layer reprojected from {gdf.crs.to_string()} to {MEASURE_CRS}")
+        notes.append(
+            Message(
+                "note_layer_reprojected",
+                which=label_message("layer", which),
+                crs=gdf.crs.to_string(),
+                to=MEASURE_CRS,
+            )
+        )
     geoms = np.asarray(geo.array, dtype=object)
     missing = shapely.is_missing(geoms) | shapely.is_empty(geoms)
     if missing.any():
@@ -169,7 +177,9 @@ def _layer_geometries(
             )
         geoms = geoms.copy()
         geoms[bad] = shapely.make_valid(geoms[bad])
-        notes.append(f"{len(bad)} invalid {which} geometries repaired with make_valid")
+        notes.append(
+            Message("note_geometries_repaired", n=len(bad), which=label_message("layer", which))
+        )
     return geoms
 
 

@@ -30,6 +30,7 @@ from omradesbild.index.table import (
     to_long,
 )
 from omradesbild.index.weights import resolve_weights
+from omradesbild.wording import Message
 
 FloatArray = NDArray[np.float64]
 
@@ -251,7 +252,7 @@ def compute_index(
     base_period = getattr(rule, "base_period", None) if rule is not None else None
     if base_period is not None:
         if period_column is None:
-            warnings.append(f"classification.base_period {base_period!r} ignored: no period column")
+            warnings.append(Message("note_base_period_ignored", period=repr(base_period)))
         else:
             base_ref_scores = _base_scores(
                 base_period, keys, x, ref_keys, r, ref_period, period_column, method
@@ -266,7 +267,7 @@ def compute_index(
         rank[mask] = rank_descending(res.score, ref_scores)
         key = "all" if period is None else str(period)
         attrs_weights[key] = res.weights
-        warnings += [f"{key}: {m}" for m in res.warnings]
+        warnings += [Message("note_at", where=key, text=m) for m in res.warnings]
         if rule is not None:
             cls_ref = base_ref_scores if base_ref_scores is not None else ref_scores
             klass[mask], cuts = classify(res.score, rule, cls_ref)

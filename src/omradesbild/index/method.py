@@ -21,6 +21,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from omradesbild.errors import MethodError
+from omradesbild.wording import Message, Num
 
 #: Tolerance for explicit weights summing to one.
 WEIGHT_SUM_TOLERANCE = 1e-9
@@ -396,12 +397,12 @@ class IndexMethod(_Strict):
         """A sentence per weighting used exactly as published (not summing to 1)."""
         steps = [("weighting", self.weighting)]
         steps += [(f"themes.{t.id}.weighting", t.weighting) for t in self.resolved_themes()]
-        notes = []
+        notes: list[str] = []
         for where, w in steps:
             if w.as_published and w.weights:
                 total = math.fsum(w.weights.values())
                 notes.append(
-                    f"{where}: weights used as published (sum {total:.6g}), not renormalised"
+                    Message("note_weights_as_published", where=where, total=Num(total, 0, 6))
                 )
         return notes
 

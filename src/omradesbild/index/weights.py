@@ -7,6 +7,7 @@ from numpy.typing import NDArray
 
 from omradesbild.errors import MethodError
 from omradesbild.index.method import Weighting
+from omradesbild.wording import Message
 
 FloatArray = NDArray[np.float64]
 
@@ -59,12 +60,10 @@ def pca_weights(components: FloatArray) -> tuple[FloatArray, list[str]]:
         v = -v
         total = -total
     w = v / total
-    warnings = []
+    warnings: list[str] = []
     if (w < 0).any():
-        warnings.append(
-            f"pca weighting: units {np.flatnonzero(w < 0).tolist()} load against their "
-            "declared direction and got negative weights"
-        )
+        units = np.flatnonzero(w < 0).tolist()
+        warnings.append(Message("note_pca_negative", units=units))
     return w, warnings
 
 

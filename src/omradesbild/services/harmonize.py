@@ -45,6 +45,7 @@ from omradesbild.sources.base import (
     LINK_COLUMNS,
     Areas,
 )
+from omradesbild.wording import Message
 
 if TYPE_CHECKING:
     from omradesbild.index.method import IndexMethod
@@ -227,8 +228,12 @@ def build_layer_links(store: Store, request: LayerRequest) -> LayerLinks:
         plain, links = _through(log, plain), _through(log, links)
         attrs["notes"] = [
             *attrs.get("notes", []),
-            f"{from_version} -> {via_code_rule_to} through SCB's change log "
-            f"({', '.join(sorted(log['method'].astype(str).unique()))}), not the code rule",
+            Message(
+                "note_through_change_log",
+                from_version=from_version,
+                to_version=via_code_rule_to,
+                methods=", ".join(sorted(log["method"].astype(str).unique())),
+            ),
         ]
     dropped: list[str] = []
     if kommuner:

@@ -32,6 +32,7 @@ from __future__ import annotations
 import math
 import string
 from collections.abc import Mapping
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import Literal
@@ -125,29 +126,69 @@ def _message(key: str, params: dict[str, object]) -> Message:
     return Message(key, **params)
 
 
+@dataclass(frozen=True)
+class Num:
+    """A number inside a :class:`Message`, written by :func:`fmt_num` in each language
+    (``Num(0.25, 2)`` is ``0,25`` in Swedish and ``0.25`` in English)."""
+
+    value: float
+    decimals: int = 1
+    significant: int | None = None
+    signed: bool = False
+
+    def text(self, lang: str) -> str:
+        """The number in ``lang``."""
+        return fmt_num(
+            self.value, lang, self.decimals, signed=self.signed, significant=self.significant
+        )
+
+
+def _worded(params: Mapping[str, object], lang: str) -> dict[str, object]:
+    """The values of a message in ``lang``: a :class:`Message` or :class:`Num` is worded,
+    a float is written by :func:`fmt_num` (three significant digits), the rest as it is."""
+    out: dict[str, object] = {}
+    for k, v in params.items():
+        if isinstance(v, Message | Num):
+            out[k] = v.text(lang)
+        elif isinstance(v, float):
+            out[k] = fmt_num(v, lang, significant=3)
+        else:
+            out[k] = v
+    return out
+
+
 class Message(str):
     """A catalogue text with its values; the string itself is the English wording.
 
     ``Message("did_few_treated", n=2)`` compares, joins and serialises as the English text
     (the JSON API's language), and ``m.text("sv")`` words it in Swedish for a page. Plain
-    strings stay plain: :func:`say` words either.
+    strings stay plain: :func:`say` words either. A value that is itself a
+    :class:`Message` (e.g. :func:`label_message`) or a :class:`Num` is worded in the same
+    language, and a float is written by :func:`fmt_num`.
     """
 
     key: str
     params: dict[str, object]
 
     def __new__(cls, key: str, **params: object) -> Message:
-        obj = super().__new__(cls, text(key, "en", **params))
+        obj = super().__new__(cls, text(key, "en", **_worded(params, "en")))
         obj.key = key
         obj.params = dict(params)
         return obj
 
     def text(self, lang: str) -> str:
         """The message in ``lang``."""
-        return text(self.key, lang, **self.params)
+        return text(self.key, lang, **_worded(self.params, lang))
 
     def __reduce__(self) -> tuple[object, tuple[str, dict[str, object]]]:
         return _message, (self.key, self.params)
+
+
+def label_message(prefix: str, name: str) -> Message | str:
+    """The catalogue's ``<prefix>_<name>`` as a :class:`Message` (e.g. an area level inside
+    a note: ``label_message("level", "regso")``), or ``name`` when there is no such key."""
+    key = f"{prefix}_{name}"
+    return Message(key) if key in strings("en") else name
 
 
 def say(message: object, lang: str) -> str:

@@ -35,7 +35,7 @@ from omradesbild.services.followup.police_known import (
 from omradesbild.services.names import with_area_names
 from omradesbild.services.pipeline import area_index, compose_links, resolve_version
 from omradesbild.store import Store
-from omradesbild.wording import Message
+from omradesbild.wording import Message, label_message
 
 #: Order of the police categories in tables (most serious first).
 CATEGORY_ORDER: tuple[str, ...] = ("sarskilt_utsatt", "utsatt", "risk", "not_listed")
@@ -56,9 +56,15 @@ class PoliceAnalysis:
     level: str
     n_areas: int
     n_areas_covered: int
-    n_polygons: int
-    n_polygons_matched: int
+    #: Police areas of ``police_year``: its polygons, or its list's entries when the year
+    #: is placed through links (``year_basis == "links"``).
+    n_police_areas: int
+    #: Of those, the polygons over an analysed area, or the entries linked to one.
+    n_police_areas_placed: int
     notes: list[str] = field(default_factory=list)
+    #: How ``police_year`` is placed on the areas: ``"polygons"`` or ``"links"`` (a list
+    #: without polygons).
+    year_basis: str = "polygons"
     #: Every area placed on at least one police year.
     analysed: frozenset[str] = frozenset()
     #: Per police year, the analysed areas that year cannot be decided for (NOT_KNOWN).
@@ -223,10 +229,7 @@ def _targets(
     base = base.loc[~base.geometry.is_empty].reset_index(drop=True)
     drawn = polygons_from_successors(store, links_all, base)
     if len(drawn):
-        notes.append(
-            f"{len(drawn)} DeSO {BASE_VERSION} without a polygon drawn from their successors' "
-            "polygons (SCB's change log; approximate where a boundary moved)"
-        )
+        notes.append(Message("note_police_drawn", n=len(drawn), version=BASE_VERSION))
         base = pd.concat([base, drawn], ignore_index=True)
     if base.empty:
         raise NotFoundError(
@@ -252,7 +255,11 @@ def _targets(
         lk.loc[lk["from_code"].isin(covered_base), "to_code"]
     )
     if partial:
-        notes.append(Message("note_police_partly_covered", n=len(partial), level=level))
+        notes.append(
+            Message(
+                "note_police_partly_covered", n=len(partial), level=label_message("level", level)
+            )
+        )
     area_links = area_links.loc[area_links["to_code"].astype(str).isin(covered)]
     w = area_links.assign(
         p=area_links["from_code"].astype(str).map(pop_base).astype(float)
@@ -399,8 +406,12 @@ def police_analysis(
         store, links_all, py.years, set(py.link_lists), set(tg.covered), analysed, listed,
         level=level, version=version,
     )  # fmt: skip
-    n_polys = int((py.polygons["period"] == year).sum())
     n_matched = int(overlay.loc[overlay["period"] == year, "police_code"].nunique())
+    if year in py.link_lists:
+        cls = store.classifications(scheme=POLICE_SCHEME)
+        n_polys = int((cls["period"].astype(str) == year).sum())
+    else:
+        n_polys = int((py.polygons["period"] == year).sum())
     notes += _coverage_notes(py, year=year, level=level, n_polys=n_polys, n_matched=n_matched)
     notes += unknown_notes(unknown, level=level)
     types = _area_types(
@@ -421,9 +432,10 @@ def police_analysis(
         level=level,
         n_areas=len(tg.all_codes),
         n_areas_covered=len(analysed),
-        n_polygons=n_polys,
-        n_polygons_matched=n_matched,
+        n_police_areas=n_polys,
+        n_police_areas_placed=n_matched,
         notes=notes,
+        year_basis="links" if year in py.link_lists else "polygons",
         analysed=frozenset(analysed),
         unknown={y: frozenset(a) for y, a in unknown.items() if a},
     )
@@ -449,17 +461,22 @@ def _widen(
         poly_years = [y for y in py.years if y not in py.link_lists]
         if extra.covered - covered:
             notes.append(
-                f"{', '.join(poly_years)}: only {len(covered)} of {len(tg.all_codes)} {level} "
-                f"have DeSO polygons in the store; the others are not known for "
-                f"{', '.join(poly_years)} and placed through links for {', '.join(link_years)}"
-            )
+                Message(
+                    "note_police_widened", polygon_years=", ".join(poly_years), n=len(covered),
+                    m=len(tg.all_codes), level=label_message("level", level),
+                    link_years=", ".join(link_years),
+                )
+            )  # fmt: skip
         rest = extra.population.loc[~extra.population.index.isin(population.index)]
         return covered | extra.covered, pd.concat([population, rest])
     if len(covered) < len(tg.all_codes):
         notes.append(
-            f"only {len(covered)} of {len(tg.all_codes)} {level} have polygons in the store; "
-            "the analysis is restricted to them (area types are still computed against all "
-            f"{len(tg.all_codes)})"
+            Message(
+                "note_police_restricted",
+                n=len(covered),
+                m=len(tg.all_codes),
+                level=label_message("level", level),
+            )
         )
     return covered, population
 
@@ -476,9 +493,13 @@ def _coverage_notes(
         if p not in py.years:
             continue
         if set(frame["basis"]) == {"links"}:
-            notes.append(Message("note_police_links_any", period=p, level=level))
+            notes.append(
+                Message("note_police_links_any", period=p, level=label_message("level", level))
+            )
         else:
-            notes.append(Message("note_police_links_share", period=p, level=level))
+            notes.append(
+                Message("note_police_links_share", period=p, level=label_message("level", level))
+            )
     return notes
 
 
@@ -501,6 +522,26 @@ def flag_counts(flags: pd.DataFrame, year: str | None = None) -> dict[str, int]:
     """Number of areas with each flag (:data:`FLAG_KEYS`), in one police year or all rows."""
     now = flags if year is None else flags.loc[flags["period"].astype(str) == str(year)]
     return {k: int(now[k].sum()) if k in now else 0 for k in FLAG_KEYS}
+
+
+def deciding_years(
+    flags: pd.DataFrame, year: str | None = None, *, flag: str | None = None
+) -> list[str]:
+    """The stored years that decide the flags, one text per group of areas (``"2023,
+    2025"``), most years first: one text when every area is decided on the same years.
+
+    With ``flag`` (one of :data:`FLAG_KEYS`), the years of the areas with that flag (of
+    every area decided when none has it). Rows of a year that cannot decide the area
+    (category ``not_known``) are left out.
+    """
+    now = flags if year is None else flags.loc[flags["period"].astype(str) == str(year)]
+    if "stored_years" not in now or now.empty:
+        return [str(year)] if year is not None else []
+    known = now.loc[now["category"].astype(str) != NOT_KNOWN]
+    if flag is not None and flag in known and known[flag].astype(bool).any():
+        known = known.loc[known[flag].astype(bool)]
+    groups = set(known["stored_years"].astype(str)) or set(now["stored_years"].astype(str))
+    return sorted(groups, key=lambda g: (-len(g.split(", ")), g))
 
 
 def flagged_areas(flags: pd.DataFrame, year: str | None = None) -> pd.DataFrame:

@@ -15,6 +15,7 @@ from omradesbild.followup.police import area_polygons, police_flags
 from omradesbild.followup.police import crosstab_police_types as _crosstab
 from omradesbild.services.followup._common import POLICE_SCHEME
 from omradesbild.store import Store
+from omradesbild.wording import Message, label_message
 
 #: Category of an area in a police year the stored data cannot decide: no polygon under
 #: the area that year, or a list entry without area codes in the area's kommun.
@@ -127,9 +128,9 @@ def unknown_by_year(
 
 
 def unknown_notes(unknown: dict[str, set[str]], *, level: str) -> list[str]:
+    """One note per police year that cannot decide some analysed areas."""
     return [
-        f"{y}: {len(a)} {level} not known (no polygon under them, or a list entry without "
-        "area codes in their kommun)"
+        Message("note_police_not_known", year=y, n=len(a), level=label_message("level", level))
         for y, a in unknown.items()
         if a
     ]

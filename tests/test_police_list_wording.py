@@ -1,0 +1,177 @@
+"""``followup police`` worded for a police year placed through a list without polygons.
+
+The synthetic city's store is copied and its 2025 police areas lose their polygons: the
+2025 list is then placed through links from its entries to DeSO 2018, as the real 2025
+list (RegSO codes, no polygons) is.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import duckdb
+import pandas as pd
+import pytest
+import shapely
+
+from omradesbild.services.followup import deciding_years, police_analysis
+from omradesbild.store import Store
+from omradesbild.wording import Message
+
+if TYPE_CHECKING:
+    from conftest import CliRun
+
+_ARGS = ["--level", "regso", "--period", "2024", "--police-year", "2025"]
+
+
+def _list_without_polygons(demo_store: Path, to: Path) -> Path:
+    """A copy of the demo store whose 2025 police areas are a list linked to DeSO 2018."""
+    shutil.copy(demo_store, to)
+    con = duckdb.connect(str(to))
+    sql = "SELECT area_code, geometry FROM areas WHERE level = ? AND version = ?"
+    police = con.execute(sql, ["police_area", "police2025"]).fetchall()
+    deso = [(c, shapely.from_wkb(bytes(g))) for c, g in con.execute(sql, ["deso", "deso2018"])
+            .fetchall()]  # fmt: skip
+    rows = []
+    for code, geom in police:
+        p = shapely.from_wkb(bytes(geom))
+        rows += [
+            (code, "police_area", "police2025", d, "deso", "deso2018", 1.0, "police_list", "t")
+            for d, g in deso
+            if p.intersection(g).area > 0.5 * g.area
+        ]
+    assert rows
+    con.executemany("INSERT INTO links VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+    con.execute("UPDATE areas SET geometry = NULL WHERE version = 'police2025'")
+    con.close()
+    return to
+
+
+def _without_deso_polygons(db: Path, regso: list[str]) -> None:
+    """Drop the DeSO polygons (both versions) under ``regso``: only the list decides them."""
+    con = duckdb.connect(str(db))
+    deso = con.execute(
+        "SELECT from_code FROM links WHERE from_version = 'deso2018' AND to_version = "
+        "'regso2020' AND list_contains(?, to_code)",
+        [regso],
+    ).fetchall()
+    codes = [c for (c,) in deso]
+    assert codes
+    con.execute(
+        "UPDATE areas SET geometry = NULL WHERE level = 'deso' AND list_contains(?, area_code)",
+        [codes],
+    )
+    con.close()
+
+
+@pytest.fixture(scope="module")
+def list_store(demo_store: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return _list_without_polygons(demo_store, tmp_path_factory.mktemp("police") / "s.duckdb")
+
+
+def test_list_year_is_counted_in_entries_linked(list_store: Path, cli: CliRun) -> None:
+    with Store(list_store, read_only=True) as store:
+        res = police_analysis(store, level="regso", period="2024", police_year="2025")
+    assert res.year_basis == "links"
+    assert res.n_police_areas == 5 and res.n_police_areas_placed == 5
+    assert all(isinstance(n, Message) for n in res.notes)
+    code, out, err = cli(["followup", "police", *_ARGS, "--db", str(list_store)])
+    assert code == 0, err
+    assert "(placerade genom länkar) / areas analysed: 45 of 45 (placed through links)" in out
+    assert "poster i Polisens lista 2025 som är länkade till områden: 5 av 5" in out
+    assert "de med polygoner" not in out and "those with polygons" not in out
+    assert "police areas of 2025 covered" not in out
+
+
+def test_polygon_year_keeps_polygon_wording(demo_store: Path, cli: CliRun) -> None:
+    code, out, err = cli(["followup", "police", *_ARGS, "--db", str(demo_store)])
+    assert code == 0, err
+    assert "(de med polygoner) / areas analysed: 45 of 45 (those with polygons)" in out
+    assert "polisområden 2025 som täcks: 5 av 5" in out
+
+
+def test_flag_b_names_the_years_that_decide_its_areas(
+    list_store: Path, tmp_path: Path, cli: CliRun
+) -> None:
+    with Store(list_store, read_only=True) as store:
+        res = police_analysis(store, level="regso", period="2024", police_year="2025")
+    now = res.flags.loc[res.flags["period"].astype(str) == "2025"]
+    b = sorted(now.loc[now["vulnerable_never_listed"].astype(bool), "area_code"].astype(str))
+    assert b, "the synthetic city has an area of type 1–2 never listed"
+    db = tmp_path / "s.duckdb"
+    shutil.copy(list_store, db)
+    _without_deso_polygons(db, b)
+    with Store(db, read_only=True) as store:
+        res = police_analysis(store, level="regso", period="2024", police_year="2025")
+    assert any(isinstance(n, Message) and n.key == "note_police_widened" for n in res.notes)
+    assert deciding_years(res.flags, "2025", flag="vulnerable_never_listed") == ["2025"]
+    assert len(deciding_years(res.flags, "2025")) == 2  # the other areas: every year
+    code, out, err = cli(["followup", "police", *_ARGS, "--db", str(db)])
+    assert code == 0, err
+    line = next(x for x in out.splitlines() if x.strip().startswith("(b)"))
+    assert "inte på någon lagrad lista (2025) / type 1–2, on no stored list (2025)" in line
+
+
+def test_deciding_years_groups() -> None:
+    flags = pd.DataFrame(
+        {
+            "area_code": ["A", "B", "C", "C"],
+            "period": ["2025", "2025", "2025", "2023"],
+            "category": ["not_listed", "not_listed", "not_known", "not_known"],
+            "vulnerable_never_listed": [False, True, False, False],
+            "stored_years": ["2023, 2025", "2025", "2023, 2025", "2023, 2025"],
+        }
+    )
+    assert deciding_years(flags, "2025") == ["2023, 2025", "2025"]
+    assert deciding_years(flags, "2025", flag="vulnerable_never_listed") == ["2025"]
+    assert deciding_years(flags.iloc[0:0], "2025") == ["2025"]
+
+
+def _translated(notes: list[str], what: str) -> list[Message]:
+    """Every note is a catalogue Message whose Swedish text is not the English one."""
+    assert notes, f"{what}: no notes to check"
+    for n in notes:
+        assert isinstance(n, Message), f"{what}: plain note {n!r}"
+        assert n.text("sv") != n.text("en") == str(n), f"{what}: {n.key} is not translated"
+    return [n for n in notes if isinstance(n, Message)]
+
+
+def test_notes_of_the_main_analyses_are_translated(
+    demo_store: Path, list_store: Path, tmp_path: Path, cli: CliRun
+) -> None:
+    import geopandas as gpd
+
+    from omradesbild.harmonize.areal import build_crosswalk
+    from omradesbild.index import load_method
+    from omradesbild.services.followup import crime_table
+
+    with Store(demo_store, read_only=True) as store:
+        crime = _translated(crime_table(store, level="regso").notes, "crime")
+        police = police_analysis(store, level="deso", period="2022", police_year="2015")
+        _translated(police.notes, "police, one year")
+    with Store(list_store, read_only=True) as store:
+        res = police_analysis(store, level="regso", period="2024", police_year="2025")
+    db = tmp_path / "s.duckdb"
+    shutil.copy(list_store, db)
+    _without_deso_polygons(db, ["9999R001"])
+    with Store(db, read_only=True) as store:
+        widened = police_analysis(store, level="regso", period="2024", police_year="2025")
+    keys = {n.key for n in _translated([*res.notes, *widened.notes], "police, list")}
+    assert {"note_police_links_share", "note_police_widened", "note_police_not_known"} <= keys
+    _translated(load_method("imd-2019").weight_notes(), "index weights")
+    square = shapely.box(0, 0, 1000, 1000)
+    layer = gpd.GeoDataFrame({"area_code": ["A"]}, geometry=[square], crs="EPSG:3006")
+    cw = build_crosswalk(
+        layer.to_crs("EPSG:4326"), layer, from_level="deso", from_version="deso2018",
+        to_level="district", to_version="d",
+    )  # fmt: skip
+    _translated(cw.attrs["notes"], "harmonize")
+    code, out, err = cli(["followup", "crime", "--level", "regso", "--db", str(demo_store)])
+    assert code == 0, err
+    assert f"{crime[0].text('sv')} / {crime[0]}" in out
+    code, out, err = cli(["followup", "police", *_ARGS, "--db", str(db)])
+    assert code == 0, err
+    for n in widened.notes:
+        assert isinstance(n, Message) and n.text("sv") in out
