@@ -267,7 +267,7 @@ def test_police_real_deso(
     real_store: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     stdout, tab, listed = _police_real("deso", real_store, tmp_path, capsys)
-    assert "only 1287 of 5984 deso have polygons" in stdout
+    assert "only 1287 of 5984 DeSO have polygons" in stdout
     assert {"sarskilt_utsatt", "utsatt", "risk"} <= set(tab["category"])
     assert tab["n_areas"].sum() == 1287
     su = listed.loc[listed["category"] == "sarskilt_utsatt"]
@@ -285,7 +285,7 @@ def test_police_real_regso(
     real_store: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     stdout, tab, _ = _police_real("regso", real_store, tmp_path, capsys)
-    assert "of 3363 regso" in stdout
+    assert "of 3363 RegSO" in stdout
     n = tab["n_areas"].sum()
     assert 400 < n < 3363
     # population sums to the DeSO population of the covered RegSO

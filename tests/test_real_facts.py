@@ -352,7 +352,7 @@ def test_goteborg_own_class(fact: Fact, cli_out: CliOutputs, profiles: Profiles)
     t = cli_out.gbg_classes
     row = t.loc[t["area_code"] == fact.code]
     assert len(row) == 1, fact
-    assert row["name"].iloc[0] == fact.area
+    assert row["area_name"].iloc[0] == fact.area
     assert int(row["gbg_socioekonomisk_omr_kod"].iloc[0]) == fact.expected
     assert row["gbg_socioekonomisk_omr_namn"].iloc[0] == fact.statement
     p = profiles.primar_profile(fact.code)

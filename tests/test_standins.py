@@ -87,7 +87,7 @@ def _renderings(city: CityData, code: str, client: Any, tmp: Path) -> dict[str, 
 
     web = client.get(f"/omrade/{code}", params={"period": PERIOD, "level": "regso"})
     assert web.status_code == 200, web.text[:300]
-    site = build_site(None, tmp / "site", data=city)
+    site = build_site(city, tmp / "site")
     static = next(p for p in site.profiles if code in p.name).read_text(encoding="utf-8")
     pdf = render_pdf(profile_html(city, code))
     return {"web": _text(web.text), "html": _text(static), "pdf": _pdf_text(pdf)}

@@ -13,7 +13,7 @@ from collections.abc import Mapping
 
 import pandas as pd
 
-from omradesbild.wording import strings, text
+from omradesbild.wording import Message, strings, text
 
 
 def standin_label(indicator: str, column: str, lang: str) -> str:
@@ -30,6 +30,18 @@ def standin_label(indicator: str, column: str, lang: str) -> str:
         column=names.get(column, column),
         indicator=names.get(indicator, indicator),
     )
+
+
+def standin_message(indicator: str, column: str) -> Message:
+    """:func:`standin_label` as a note worded in the reader's language."""
+    key = f"standin_{column}_for_{indicator}"
+    if key in strings("sv"):
+        return Message(key)
+    from omradesbild.services.area import catalogue_names
+
+    names, _, _ = catalogue_names("sv")
+    column_name, indicator_name = names.get(column, column), names.get(indicator, indicator)
+    return Message("standin_generic", column=column_name, indicator=indicator_name)
 
 
 def standin_labels(fallbacks: Mapping[str, str], lang: str) -> dict[str, str]:

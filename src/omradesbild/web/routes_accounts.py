@@ -40,12 +40,8 @@ def _lang(request: Request) -> str:
 def _page(request: Request, name: str, ctx: dict[str, Any], status: int = 200) -> HTMLResponse:
     from omradesbild.web.routes_partners import render
 
-    lang = _lang(request)
-    labels = {k: text(k, lang, min=security.MIN_PASSWORD) for k in (
-        "password_change_title", "password_current", "password_new", "password_repeat",
-        "password_reset_title", "password_save")}  # fmt: skip
-    return render(request, name, {"t": labels, "error": None, "done": None, **ctx},
-                  status_code=status)  # fmt: skip
+    context = {"min_password": security.MIN_PASSWORD, "error": None, "done": None, **ctx}
+    return render(request, name, context, status_code=status)
 
 
 def _signed_out(response: Response, request: Request) -> Response:

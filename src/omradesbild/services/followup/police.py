@@ -346,9 +346,10 @@ def _area_types(
 ) -> pd.DataFrame:
     """Area types against the whole level, then restricted to the covered areas."""
     types_all = area_index(store, method=method, level=level, period=period, version=version)
-    fb = types_all["fallback_used"].dropna() if "fallback_used" in types_all else pd.Series()
-    if len(fb):
-        notes.append(Message("note_police_fallback", detail=str(fb.iloc[0])))
+    from omradesbild.services.standins import standin_message
+
+    for ind, col in (types_all.attrs.get("fallbacks") or {}).items():
+        notes.append(Message("note_police_fallback", detail=standin_message(ind, col)))
     types_all = types_all.loc[types_all["class"].notna(), ["area_code", "period", "class"]]
     types = types_all.loc[types_all["area_code"].astype(str).isin(covered)].reset_index(drop=True)
     if types.empty:
