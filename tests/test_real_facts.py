@@ -443,3 +443,17 @@ def test_malmo_followup_police_names_the_missing_crosswalk(facts_store: Path, cl
     assert code != 0
     text = " ".join(err.split())
     assert "malmo_delomraden" in text and "harmonize" in text
+
+
+@pytest.mark.realdata
+def test_one_reference_for_goteborg_primaromraden(cli_out: CliOutputs, profiles: Profiles) -> None:
+    """Each classification of Göteborg's primärområden states its reference: ``harmonize
+    compare`` classes them against the country's RegSO (SCB's names), the area picture against
+    the city's own primärområden (relative names, never SCB's)."""
+    assert set(cli_out.gbg_classes["reference"]) == {"riket"}
+    index = profiles.primar.index
+    assert index is not None
+    for res in index.results.values():
+        assert set(res["reference"]) == {"staden Göteborg"}
+        labels = set(res["class_label"].dropna())
+        assert labels and all(lab.startswith("relativt staden") for lab in labels)

@@ -138,7 +138,9 @@ def level_indicators(
         c: (n if isinstance(n, str) and n else c)
         for c, n in zip(areas["area_code"], areas["name"], strict=True)
     }
-    kommun = {c: kommun_code(c) for c in areas["area_code"]}
+    from omradesbild.services.names import area_kommuner
+
+    kommun = area_kommuner(store, areas["area_code"], level=level, version=version)
     areas["kommun_code"] = areas["area_code"].map(kommun)
     raw = raw.assign(area_code=raw["area_code"].astype(str), period=raw["period"].astype(str))
     pub = disclose(raw, threshold)

@@ -213,3 +213,21 @@ def add_name_columns(
     out = out[first + [c for c in out.columns if c not in first]]
     out.attrs = attrs
     return out
+
+
+def area_kommuner(
+    store: Store, codes: Iterable[str], *, level: str, version: str
+) -> dict[str, str | None]:
+    """The kommun of each area by the one rule of :func:`area_name_frame` (its code, its
+    parent kommun or its boundary file's kommun field), so that the names of a table and the
+    reference of a classification agree."""
+    from omradesbild.services.level import kommun_code
+
+    wanted = [str(c) for c in codes]
+    named = area_name_frame(store, level=level, version=version, codes=wanted)
+    found = {
+        str(c): k
+        for c, k in zip(named["area_code"], named["kommun_code"], strict=True)
+        if isinstance(k, str) and k
+    }
+    return {c: found.get(c) or kommun_code(c) for c in wanted}
