@@ -105,3 +105,64 @@ def test_edits_without_or_with_an_old_version_are_refused(setup: Any) -> None:
     assert c.get(f"/api/submissions/{sid}").json()["title"] == "Admin"
     r = c.patch(f"/api/submissions/{sid}", json={"title": "x"}, headers={"If-Match": '"bad"'})
     assert r.status_code == 422
+
+
+@pytest.fixture
+def two_admins(tmp_path: Path) -> Iterator[tuple[Any, Writer, Writer, Writer]]:
+    """The web app with two admins and one contributor whose account they change."""
+    from omradesbild.store import Store
+    from omradesbild.web.app import create_app
+    from omradesbild.web.settings import WebSettings
+
+    url = f"sqlite:///{tmp_path / 'partners.sqlite'}"
+    engine = make_engine(url)
+    user = seed_users(engine, 1)[0]
+    first, second = seed_users(engine, 2, role=Role.ADMIN)
+    engine.dispose()
+    store = tmp_path / "store.duckdb"
+    Store(store).close()
+    app = create_app(WebSettings(store_path=store, partners_url=url, secret_key=SECRET),
+                     warm=False)  # fmt: skip
+    with TestClient(app):
+        yield app, user, first, second
+
+
+def _user(c: TestClient, user_id: int) -> dict[str, Any]:
+    return next(u for u in c.get("/api/users").json() if u["id"] == user_id)
+
+
+def test_second_admins_change_of_a_user_changed_since_it_was_read_is_refused(
+    two_admins: Any,
+) -> None:
+    app, user, first, second = two_admins
+    a1, a2 = _client(app, first), _client(app, second)
+    read1, read2 = _user(a1, user.user_id), _user(a2, user.user_id)
+    assert read1["version"] == read2["version"] == 1
+    r = a1.patch(f"/api/users/{user.user_id}", json={"role": "analyst", "version": 1})
+    assert r.status_code == 200, r.text
+    assert r.json()["version"] == 2 and r.headers["etag"] == '"2"'
+    r = a2.patch(f"/api/users/{user.user_id}",
+                 json={"active": False, "role": "reader", "version": read2["version"]})  # fmt: skip
+    assert r.status_code == 409
+    assert f"Användare {user.user_id} har ändrats av någon annan" in r.json()["detail"]
+    now = _user(a2, user.user_id)
+    assert (now["role"], now["active"], now["version"]) == ("analyst", True, 2)
+    # With the version just read (If-Match), the change goes through and raises the version.
+    r = a2.patch(f"/api/users/{user.user_id}", json={"active": False},
+                 headers={"If-Match": f'"{now["version"]}"'})  # fmt: skip
+    assert r.status_code == 200, r.text
+    assert (r.json()["active"], r.json()["version"]) == (False, 3)
+    assert _user(a1, user.user_id)["version"] == 3
+
+
+def test_user_change_without_a_version_is_refused(two_admins: Any) -> None:
+    app, user, first, _ = two_admins
+    a1 = _client(app, first)
+    r = a1.patch(f"/api/users/{user.user_id}", json={"role": "reader"})
+    assert r.status_code == 422
+    assert "version" in r.text
+    assert _user(a1, user.user_id)["role"] == "contributor"
+    r = a1.patch(f"/api/users/{user.user_id}", json={"role": "reader"},
+                 headers={"If-Match": '"bad"'})  # fmt: skip
+    assert r.status_code == 422
+    assert _user(a1, user.user_id)["version"] == 1

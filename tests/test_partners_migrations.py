@@ -28,7 +28,7 @@ from omradesbild.partners.db import (
     migration_config,
     schema_revision,
 )
-from omradesbild.partners.models import Base, Organisation
+from omradesbild.partners.models import Base, Organisation, User
 
 HEAD = ScriptDirectory.from_config(migration_config()).get_current_head()
 
@@ -115,6 +115,8 @@ def test_head_revision_is_the_create_all_schema_on_sqlite(tmp_path: Path) -> Non
 def test_database_made_before_migrations_is_stamped_and_keeps_its_rows(empty: Engine) -> None:
     # The tables create_all made before there were migrations (later tables came with them).
     Base.metadata.create_all(empty, tables=[Base.metadata.tables[t] for t in BASELINE_TABLES])
+    with empty.begin() as conn:  # users.version came with revision 0005
+        conn.execute(text("ALTER TABLE users DROP COLUMN version"))
     with Session(empty) as db, db.begin():
         db.add(Organisation(name="Stadsdel Väster", kind="city_district", synthetic=True))
     assert schema_revision(empty) is None
@@ -134,6 +136,24 @@ def test_upgrade_is_idempotent_and_downgrade_round_trips(empty: Engine) -> None:
     assert "alembic_version" not in inspect(empty).get_table_names()
     init_db(empty)
     assert _model_diff(empty) == []
+
+
+def test_users_of_a_0004_database_get_version_1_and_downgrade_drops_it(empty: Engine) -> None:
+    with empty.begin() as conn:
+        command.upgrade(migration_config(conn), "0004")
+        conn.execute(text("INSERT INTO users (id, email, name, password_hash, role, active, "
+                          "created_at) VALUES (5, 'a@b.se', 'A', 'x', 'reader', true, "
+                          "'2026-01-01 00:00:00')"))  # fmt: skip
+    init_db(empty)
+    assert schema_revision(empty) == HEAD
+    with Session(empty) as db:
+        assert db.execute(select(User.id, User.version)).all() == [(5, 1)]
+    assert _model_diff(empty) == []
+    with empty.begin() as conn:
+        command.downgrade(migration_config(conn), "0004")
+    assert "version" not in {c["name"] for c in inspect(empty).get_columns("users")}
+    with empty.connect() as conn:
+        assert conn.execute(text("SELECT id, email FROM users")).all() == [(5, "a@b.se")]
 
 
 def test_partial_database_without_revision_is_refused(tmp_path: Path) -> None:

@@ -25,6 +25,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -108,6 +109,8 @@ class User(Base):
     organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    #: Raised by every change of role or activation (optimistic concurrency, HTTP 409).
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default=text("1"))
 
     organisation: Mapped[Organisation | None] = relationship(lazy="joined")
 

@@ -206,7 +206,7 @@ def _if_match(request: Request, version: int | None) -> int | None:
 
 
 def _etag(view: dict[str, Any]) -> JSONResponse:
-    """The submission as JSON with its version as ETag (send it back in ``If-Match``)."""
+    """The submission or user as JSON with its version as ETag (send it back in ``If-Match``)."""
     return JSONResponse(view, headers={"ETag": f'"{view["version"]}"'})
 
 
@@ -240,6 +240,8 @@ class UserIn(BaseModel):
 
 
 class UserPatch(BaseModel):
+    #: The version the admin read (else the ``If-Match`` header); required.
+    version: DbId | None = None
     role: Text | None = None
     active: bool | None = None
 
@@ -463,8 +465,15 @@ def api_create_user(db: DB, actor: Admin, body: UserIn) -> dict[str, Any]:
 
 
 @router.patch("/api/users/{user_id}", dependencies=[CSRF])
-def api_update_user(db: DB, actor: Admin, user_id: PathId, body: UserPatch) -> dict[str, Any]:
-    return service.set_user(db, actor, user_id, role=body.role, active=body.active)
+def api_update_user(
+    request: Request, db: DB, actor: Admin, user_id: PathId, body: UserPatch
+) -> JSONResponse:
+    """Change a user's role or activation; ``version`` (or ``If-Match``) is the one read
+    from ``GET /api/users``, the response carries the new one (also the ``ETag``)."""
+    return _etag(service.set_user(
+        db, actor, user_id, role=body.role, active=body.active,
+        expected_version=_if_match(request, body.version), require_version=True,
+    ))  # fmt: skip
 
 
 # -- HTML pages -------------------------------------------------------------------------

@@ -107,13 +107,20 @@ def _area_codes(codes: object, *, known: set[str] | None, required: bool = True)
 
 
 # -- optimistic concurrency -------------------------------------------------------------
-def check_version(object_id: int, current: int, expected: int | None, *, required: bool) -> None:
-    """Refuse a change of a submission made on another version than the one stored.
+def check_version(
+    object_id: int,
+    current: int,
+    expected: int | None,
+    *,
+    required: bool,
+    key: str = "partners_version_conflict",
+) -> None:
+    """Refuse a change of a submission or user made on another version than the one stored.
 
     Parameters
     ----------
     object_id
-        The submission (for the message).
+        The submission or user (for the message).
     current
         The stored version (read under the row's write lock).
     expected
@@ -122,6 +129,8 @@ def check_version(object_id: int, current: int, expected: int | None, *, require
     required
         Whether a missing version is an error (the web routes) or means "not checked"
         (the application's own callers, e.g. the demo seed).
+    key
+        The wording catalogue's message (``partners_user_version_conflict`` for users).
 
     Raises
     ------
@@ -140,6 +149,4 @@ def check_version(object_id: int, current: int, expected: int | None, *, require
             )
         return
     if int(expected) != current:
-        raise VersionConflict(
-            both("partners_version_conflict", id=object_id, read=expected, now=current)
-        )
+        raise VersionConflict(both(key, id=object_id, read=expected, now=current))

@@ -11,7 +11,14 @@ from omradesbild.errors import InputError, NotFoundError
 from omradesbild.partners.errors import ConflictError, PermissionDenied
 from omradesbild.partners.models import Organisation, OrganisationKind, Role, User
 from omradesbild.partners.security import hash_password
-from omradesbild.partners.service._common import _EMAIL_RE, Actor, _choice, _require, _text
+from omradesbild.partners.service._common import (
+    _EMAIL_RE,
+    Actor,
+    _choice,
+    _require,
+    _text,
+    check_version,
+)
 from omradesbild.partners.service.audit import audit
 
 
@@ -42,7 +49,8 @@ def create_organisation(
 
 def _user_view(u: User) -> dict[str, Any]:
     return {"id": u.id, "email": u.email, "name": u.name, "role": u.role,
-            "organisation_id": u.organisation_id, "active": u.active}  # fmt: skip
+            "organisation_id": u.organisation_id, "active": u.active,
+            "version": u.version}  # fmt: skip
 
 
 def _new_user(
@@ -100,21 +108,48 @@ def set_user(
     *,
     role: str | None = None,
     active: bool | None = None,
+    expected_version: int | None = None,
+    require_version: bool = False,
 ) -> dict[str, Any]:
-    """Change a user's role or deactivate them (admins; not themselves)."""
+    """Change a user's role or deactivate them (admins; not themselves).
+
+    ``expected_version`` is the version the admin read: when another admin has changed the
+    user since, nothing is changed and
+    :class:`~omradesbild.partners.errors.VersionConflict` (HTTP 409) is raised. Every change
+    raises the version by one.
+
+    Raises
+    ------
+    VersionConflict
+        The user is at another version than ``expected_version`` (HTTP 409).
+    InputError
+        Unknown role, or no ``expected_version`` while ``require_version``.
+    NotFoundError
+        No such user.
+    PermissionDenied
+        The actor is not an admin, or changes themselves.
+    """
     a = _require(actor, Role.ADMIN, "change users")
-    user = db.get(User, int(user_id))
+    user = db.execute(
+        select(User).where(User.id == int(user_id)).with_for_update(of=User)
+    ).scalar_one_or_none()
     if user is None:
         raise NotFoundError(f"user {user_id}: no such user")
     if user.id == a.id:
         raise PermissionDenied("admins cannot change their own role or deactivate themselves")
+    check_version(user.id, user.version, expected_version, required=require_version,
+                  key="partners_user_version_conflict")  # fmt: skip
     details: dict[str, Any] = {}
-    if role is not None:
-        details["role"] = [user.role, _choice(role, "role", Role)]
-        user.role = role
-    if active is not None:
+    new_role = None if role is None else _choice(role, "role", Role)
+    if new_role is not None and new_role != user.role:
+        details["role"] = [user.role, new_role]
+        user.role = new_role
+    if active is not None and bool(active) != user.active:
         details["active"] = [user.active, bool(active)]
         user.active = bool(active)
+    if details:
+        user.version += 1
+        details["version"] = user.version
     audit(db, a, "user.update", "user", user.id, details)
     db.flush()
     return _user_view(user)
