@@ -317,3 +317,38 @@ def jsonstat_dataset(
         "value": values,
         **extra,
     }
+
+
+def page_text(markup: str) -> str:
+    """Visible text of an HTML page, whitespace collapsed (scripts and styles dropped)."""
+    import html
+    import re
+
+    markup = re.sub(r"<(script|style)\b.*?</\1>", " ", markup, flags=re.S)
+    return re.sub(r"\s+", " ", html.unescape(re.sub(r"<[^>]+>", " ", markup))).strip()
+
+
+def squeeze(s: str) -> str:
+    """``s`` without any whitespace."""
+    import re
+
+    return re.sub(r"\s+", "", s)
+
+
+def pdf_text(document: Any) -> str:
+    """The text laid out on every page of a WeasyPrint document, whitespace collapsed."""
+    import re
+
+    from weasyprint.formatting_structure import boxes
+
+    out: list[str] = []
+
+    def walk(box: Any) -> None:
+        if isinstance(box, boxes.TextBox):
+            out.append(box.text)
+        for child in getattr(box, "children", None) or ():
+            walk(child)
+
+    for page in document.pages:
+        walk(page._page_box)
+    return re.sub(r"\s+", " ", " ".join(out))

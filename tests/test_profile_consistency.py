@@ -16,6 +16,7 @@ from typing import Any
 
 import pytest
 
+from conftest import page_text, pdf_text, squeeze
 from omradesbild.services.city import CityData
 from omradesbild.services.models import AreaProfile
 from omradesbild.wording import Translator, fmt_num
@@ -53,33 +54,6 @@ def client(real_store: Path) -> Iterator[Any]:
     settings = WebSettings(store_path=real_store, draws=DRAWS)
     with TestClient(create_app(settings, warm=False)) as c:
         yield c
-
-
-def _text(markup: str) -> str:
-    """Visible text of an HTML page, whitespace collapsed (scripts and styles dropped)."""
-    markup = re.sub(r"<(script|style)\b.*?</\1>", " ", markup, flags=re.S)
-    return re.sub(r"\s+", " ", html.unescape(re.sub(r"<[^>]+>", " ", markup))).strip()
-
-
-def _squeeze(s: str) -> str:
-    return re.sub(r"\s+", "", s)
-
-
-def _pdf_text(document: Any) -> str:
-    """The text laid out on every page of a WeasyPrint document."""
-    from weasyprint.formatting_structure import boxes
-
-    out: list[str] = []
-
-    def walk(box: Any) -> None:
-        if isinstance(box, boxes.TextBox):
-            out.append(box.text)
-        for child in getattr(box, "children", None) or ():
-            walk(child)
-
-    for page in document.pages:
-        walk(page._page_box)
-    return re.sub(r"\s+", " ", " ".join(out))
 
 
 def test_husby_is_especially_vulnerable_in_2023(real_store: Path, husby: AreaProfile) -> None:
@@ -134,7 +108,7 @@ def test_one_profile_four_renderings(
     site = build_site(city, tmp_path / "site")
     static = site.profiles[0].read_text(encoding="utf-8")
     pdf_doc = render_pdf(profile_html(city, HUSBY))
-    texts = {"web": _text(web.text), "html": _text(static), "pdf": _pdf_text(pdf_doc)}
+    texts = {"web": page_text(web.text), "html": page_text(static), "pdf": pdf_text(pdf_doc)}
     interval = f"{p.rank.low}–{p.rank.high}"
     police = [f"{x.period} {t.police(x.category)}" for x in p.police.points]  # type: ignore[union-attr]
     assert "2023 särskilt utsatt område" in police
@@ -142,14 +116,14 @@ def test_one_profile_four_renderings(
     assert len(shown) >= 5
     for where, text in texts.items():
         # Compared without white space: the PDF breaks long labels over lines.
-        flat = _squeeze(text)
-        assert _squeeze(p.rank.cls_label) in flat, where
+        flat = squeeze(text)
+        assert squeeze(p.rank.cls_label) in flat, where
         assert interval in flat, where
         for line in police:
-            assert _squeeze(line) in flat, (where, line)
+            assert squeeze(line) in flat, (where, line)
         for v in shown:
-            assert _squeeze(v.label) in flat, (where, v.id)
-            assert _squeeze(fmt_num(v.value, "sv", 1)) in flat, (where, v.id)
+            assert squeeze(v.label) in flat, (where, v.id)
+            assert squeeze(fmt_num(v.value, "sv", 1)) in flat, (where, v.id)
     for where in ("web", "html"):
         assert "2023 inte listat" not in texts[where], where
     # The value stands in the indicator's own row on both HTML renderings.

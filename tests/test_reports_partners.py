@@ -7,13 +7,11 @@ analysis and a public draft, and two interventions, on the lowest-typed RegSO ar
 
 from __future__ import annotations
 
-import html
-import re
 from pathlib import Path
-from typing import Any
 
 import pytest
 
+from conftest import page_text, pdf_text
 from omradesbild.errors import ConfigError
 from omradesbild.services.city import CityData
 from omradesbild.services.partners import PartnerInput
@@ -64,28 +62,6 @@ def data(demo_store: Path, code: str) -> CityData:
         return load_site_data(store, level="regso", draws=20, areas=[code])
 
 
-def _text(markup: str) -> str:
-    markup = re.sub(r"<(script|style)\b.*?</\1>", " ", markup, flags=re.S)
-    return re.sub(r"\s+", " ", html.unescape(re.sub(r"<[^>]+>", " ", markup))).strip()
-
-
-def _pdf_text(document: Any) -> str:
-    """The text laid out on every page of a WeasyPrint document."""
-    from weasyprint.formatting_structure import boxes
-
-    out: list[str] = []
-
-    def walk(box: Any) -> None:
-        if isinstance(box, boxes.TextBox):
-            out.append(box.text)
-        for child in getattr(box, "children", None) or ():
-            walk(child)
-
-    for page in document.pages:
-        walk(page._page_box)
-    return re.sub(r"\s+", " ", " ".join(out))
-
-
 def test_only_approved_public_submissions_reach_the_static_outputs(
     partners: PartnerInput, code: str
 ) -> None:
@@ -117,19 +93,19 @@ def test_profile_html_and_pdf_show_partner_input_and_interventions(
     assert len(profile.partner_entries) == 1 and len(profile.interventions) == 2
 
     res = build_site(data, tmp_path / "site", partners=partners)
-    page = _text(res.profiles[0].read_text(encoding="utf-8"))
+    page = page_text(res.profiles[0].read_text(encoding="utf-8"))
     assert PUBLIC_OBSERVATION in page and PROGRAMME in page and PILOT in page
     assert "Iakttagelse" in page and "Insatser i området" in page
     assert "Inga registrerade" not in page
     assert INTERNAL not in page and RESTRICTED not in page
 
     without = build_site(data, tmp_path / "bare")
-    assert "Inga registrerade" in _text(without.profiles[0].read_text(encoding="utf-8"))
+    assert "Inga registrerade" in page_text(without.profiles[0].read_text(encoding="utf-8"))
 
     pytest.importorskip("weasyprint")
     from omradesbild.reports.pdf import profile_html, render_pdf
 
-    pdf = _pdf_text(render_pdf(profile_html(data, code, partners=partners)))
+    pdf = pdf_text(render_pdf(profile_html(data, code, partners=partners)))
     assert PUBLIC_OBSERVATION in pdf and PROGRAMME in pdf and PILOT in pdf
     assert "Inga registrerade" not in pdf
 

@@ -9,8 +9,6 @@ real data (Stockholm) it is missing anyway.
 
 from __future__ import annotations
 
-import html
-import re
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -19,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 import pytest
 
+from conftest import page_text, pdf_text, squeeze
 from omradesbild.services.city import CityData
 from omradesbild.wording import text
 
@@ -28,31 +27,6 @@ if TYPE_CHECKING:
 SV = text("standin_unemployment_16_64_for_ekbist_longterm_20_64", "sv")
 EN = text("standin_unemployment_16_64_for_ekbist_longterm_20_64", "en")
 PERIOD = "2022"
-
-
-def _text(markup: str) -> str:
-    markup = re.sub(r"<(script|style)\b.*?</\1>", " ", markup, flags=re.S)
-    return re.sub(r"\s+", " ", html.unescape(re.sub(r"<[^>]+>", " ", markup))).strip()
-
-
-def _squeeze(s: str) -> str:
-    return re.sub(r"\s+", "", s)
-
-
-def _pdf_text(document: Any) -> str:
-    from weasyprint.formatting_structure import boxes
-
-    out: list[str] = []
-
-    def walk(box: Any) -> None:
-        if isinstance(box, boxes.TextBox):
-            out.append(box.text)
-        for child in getattr(box, "children", None) or ():
-            walk(child)
-
-    for page in document.pages:
-        walk(page._page_box)
-    return " ".join(out)
 
 
 def test_wording_names_what_it_replaces() -> None:
@@ -90,7 +64,7 @@ def _renderings(city: CityData, code: str, client: Any, tmp: Path) -> dict[str, 
     site = build_site(city, tmp / "site")
     static = next(p for p in site.profiles if code in p.name).read_text(encoding="utf-8")
     pdf = render_pdf(profile_html(city, code))
-    return {"web": _text(web.text), "html": _text(static), "pdf": _pdf_text(pdf)}
+    return {"web": page_text(web.text), "html": page_text(static), "pdf": pdf_text(pdf)}
 
 
 def _client(db: Path) -> Iterator[Any]:
@@ -111,7 +85,7 @@ def _check_profile(city: CityData, code: str, client: Any, tmp: Path) -> None:
     # the stand-in is never shown under the name of the indicator it replaces
     assert not any("ekonomiskt bistånd och/eller" in lab for lab in labels)
     for where, shown in _renderings(city, code, client, tmp).items():
-        assert _squeeze(SV) in _squeeze(shown), where
+        assert squeeze(SV) in squeeze(shown), where
 
 
 def test_synthetic_standin_everywhere(no_ekbist: Path, tmp_path: Path, cli: CliRun) -> None:
