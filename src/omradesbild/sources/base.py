@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Self
 
 import pandas as pd
 
@@ -233,3 +234,16 @@ def data_rows(
 def now_utc() -> datetime:
     """The current time in UTC (one place, so tests can reason about it)."""
     return datetime.now(UTC)
+
+
+class Closable:
+    """A resource used as a context manager: ``with Thing(...) as t:`` closes it at the end."""
+
+    def close(self) -> None:
+        """Release the resource (subclasses override)."""
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

@@ -35,6 +35,7 @@ import httpx
 import tenacity
 
 from omradesbild.errors import FetchError
+from omradesbild.sources.base import Closable
 
 __all__ = [
     "RETRY_STATUSES",
@@ -194,7 +195,7 @@ class RateLimiter:
         return slept
 
 
-class HttpClient:
+class HttpClient(Closable):
     """HTTP with retries, backoff, rate limiting and an on-disk cache.
 
     Parameters
@@ -275,12 +276,6 @@ class HttpClient:
             self._client.close()
         if self._storage is not None:
             self._storage.close()
-
-    def __enter__(self) -> HttpClient:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
 
     # -- public API ------------------------------------------------------------------------
     def get(

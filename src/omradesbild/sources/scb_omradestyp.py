@@ -15,6 +15,7 @@ import io
 import json
 import re
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 import pandas as pd
@@ -172,17 +173,16 @@ def read_scb_omradestyp(path: str | Path, *, regso: pd.DataFrame) -> PublishedTy
     unmatched: list[Unmatched] = []
     seen: dict[str, int] = {}
     n_rows = n_missing = 0
+    area_error = partial(InputError, file=p, field="Område")
     for i in range(head + 1, len(rows)):
         r = rows[i]
         if not any(r):
             break  # footnotes follow the first empty row
         n_rows += 1
         if _NAME.match(r[0]) is None:
-            raise InputError(
+            raise area_error(
                 f"{r[0]!r} is not a RegSO name with its kommun",
-                file=p,
                 row=i + 1,
-                field="Område",
                 expected="'Kommun (RegSO-namn)', e.g. 'Upplands Väsby (Bollstanäs)'",
             )
         code = lookup.get(r[0])
@@ -191,11 +191,9 @@ def read_scb_omradestyp(path: str | Path, *, regso: pd.DataFrame) -> PublishedTy
             unmatched.append(Unmatched(i + 1, r[0], reason))
             continue
         if code in seen:
-            raise InputError(
+            raise area_error(
                 f"RegSO {code} ({r[0]}) occurs twice (rows {seen[code]} and {i + 1})",
-                file=p,
                 row=i + 1,
-                field="Område",
                 expected="one row per RegSO",
             )
         seen[code] = i + 1

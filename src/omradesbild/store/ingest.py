@@ -8,6 +8,7 @@ none of them.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -68,36 +69,25 @@ def parse_pxweb_file(
             with contextlib.suppress(UnicodeDecodeError, json.JSONDecodeError):
                 # when the file is not JSON at all, the JSON-stat reader names the problem
                 fmt = "json" if is_plain_json(json.loads(data.decode("utf-8-sig"))) else fmt
-    ref = path.name
     names = catalogue_map(table_id_of(data, fmt) or path.stem)
-    if fmt == "json-stat2":
-        return parse_jsonstat2(
-            data,
-            reference=ref,
-            area_version=area_version,
-            total_area=total_area,
-            variable_map=names,
-        )
-    if fmt == "json":
-        return parse_pxweb_json(
-            data,
-            reference=ref,
-            area_version=area_version,
-            total_area=total_area,
-            variable_map=names,
-            table_id=path.stem,
-        )
-    if fmt == "px":
-        return parse_px(
-            data,
-            reference=ref,
-            area_version=area_version,
-            total_area=total_area,
-            variable_map=names,
-        )
     if fmt == "csv":
         return parse_pxweb_csv(data, reference=path.name, area_version=area_version)
-    raise InputError(f"unknown format {fmt!r}", file=path, expected="json-stat2, json, csv or px")
+    parsers: dict[str, Callable[..., Observations]] = {
+        "json-stat2": parse_jsonstat2,
+        "json": partial(parse_pxweb_json, table_id=path.stem),
+        "px": parse_px,
+    }
+    if fmt not in parsers:
+        raise InputError(
+            f"unknown format {fmt!r}", file=path, expected="json-stat2, json, csv or px"
+        )
+    return parsers[fmt](
+        data,
+        reference=path.name,
+        area_version=area_version,
+        total_area=total_area,
+        variable_map=names,
+    )
 
 
 def parse_px_file(

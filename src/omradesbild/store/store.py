@@ -23,7 +23,7 @@ import pandas as pd
 
 from omradesbild.config import DB_ENV, DEFAULT_DB
 from omradesbild.errors import NotFoundError, StoreError
-from omradesbild.sources.base import SourceMeta, now_utc
+from omradesbild.sources.base import Closable, SourceMeta, now_utc
 from omradesbild.store.schema import (
     DDL,
     SCHEMA_VERSION,
@@ -59,7 +59,7 @@ def default_db_path() -> Path:
     return Path(os.environ.get(DB_ENV) or DEFAULT_DB)
 
 
-class Store(StoreWrites):
+class Store(StoreWrites, Closable):
     """A connection to one store file.
 
     Parameters
@@ -136,12 +136,6 @@ class Store(StoreWrites):
 
     def close(self) -> None:
         self.con.close()
-
-    def __enter__(self) -> Store:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
 
     @contextmanager
     def transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:

@@ -13,7 +13,7 @@ import httpx
 import pandas as pd
 
 from omradesbild.errors import FetchError
-from omradesbild.sources.base import Observations, SourceMeta, now_utc
+from omradesbild.sources.base import Closable, Observations, SourceMeta, now_utc
 from omradesbild.sources.http import HttpClient
 from omradesbild.sources.pxweb.catalogue import catalogue_map
 from omradesbild.sources.pxweb.common import Selection, VariableMap, find_region_dimension
@@ -56,7 +56,7 @@ class PxRequest:
     body: dict[str, Any] | None
 
 
-class PxWebClient:
+class PxWebClient(Closable):
     """Client of a PX-Web API (v1 or v2; SCB's or any PxWeb database's) with chunking,
     retries, rate limit and cache.
 
@@ -139,12 +139,6 @@ class PxWebClient:
     def close(self) -> None:
         """Close the HTTP client (if created here)."""
         self.http.close()
-
-    def __enter__(self) -> PxWebClient:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
 
     # -- URLs --------------------------------------------------------------------------------
     def table_url(self, table_id: str) -> str:
