@@ -1,6 +1,6 @@
 """Benchmark of areal crosswalks on synthetic polygons (no real data, no network).
 
-Run: ``python -m benchmarks bench_harmonize`` or ``python benchmarks/bench_harmonize.py``.
+Run: ``python -m benchmarks bench_harmonize`` or ``python -m benchmarks.bench_harmonize``.
 
 * ``build_crosswalk``: 5 984 DeSO-like areas (a Voronoi tessellation of random points over
   Sweden's extent in EPSG:3006) onto 1 000 target polygons (another tessellation over a
@@ -13,7 +13,6 @@ Run: ``python -m benchmarks bench_harmonize`` or ``python benchmarks/bench_harmo
 
 from __future__ import annotations
 
-import argparse
 import sys
 import time
 from typing import Any
@@ -23,6 +22,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from benchmarks.common import int_options
 from omradesbild.harmonize.apply import apply_crosswalk
 from omradesbild.harmonize.areal import build_crosswalk
 
@@ -78,13 +78,9 @@ def _best(fn: Any, repeat: int) -> tuple[float, Any]:
 
 def main(argv: list[str] | None = None) -> dict[str, float]:
     """Run the benchmark, print the figures and return them."""
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--sources", type=int, default=5984)
-    parser.add_argument("--targets", type=int, default=1000)
-    parser.add_argument("--apply-areas", type=int, default=6000)
-    parser.add_argument("--variables", type=int, default=50)
-    parser.add_argument("--years", type=int, default=15)
-    parser.add_argument("--repeat", type=int, default=3)
+    parser = int_options(
+        __doc__, sources=5984, targets=1000, apply_areas=6000, variables=50, years=15, repeat=3
+    )
     parser.add_argument("--no-tobler", action="store_true")
     args = parser.parse_args(argv if argv is not None else [])
 

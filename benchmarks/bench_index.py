@@ -1,6 +1,6 @@
 """Benchmark of the index engine on synthetic data (no real data, no network).
 
-Run: ``python benchmarks/bench_index.py`` (optionally ``--areas``, ``--indicators``,
+Run: ``python -m benchmarks.bench_index`` (optionally ``--areas``, ``--indicators``,
 ``--draws``). Prints the time of a plain ``compute_index`` for 6 000 areas × 20 indicators
 (target < 0.5 s) and of ``monte_carlo`` with 1 000 draws, three alternative normalisations
 and per-indicator standard errors (target < 5 s, < 2 GB). Each Monte-Carlo figure is the
@@ -10,7 +10,6 @@ the CPU time is the steadier figure).
 
 from __future__ import annotations
 
-import argparse
 import resource
 import statistics
 import sys
@@ -21,6 +20,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from benchmarks.common import int_options
 from omradesbild.index import compute_index, monte_carlo, parse_method
 
 
@@ -69,11 +69,7 @@ def _median_run(fn: Any, repeat: int) -> tuple[float, float, Any]:
 
 def main(argv: list[str] | None = None) -> dict[str, float]:
     """Run the benchmark, print the figures and return them."""
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--areas", type=int, default=6000)
-    parser.add_argument("--indicators", type=int, default=20)
-    parser.add_argument("--draws", type=int, default=1000)
-    parser.add_argument("--repeat", type=int, default=3)
+    parser = int_options(__doc__, areas=6000, indicators=20, draws=1000, repeat=3)
     args = parser.parse_args(argv)
     table, se = synthetic(args.areas, args.indicators)
     method = bench_method(args.indicators)

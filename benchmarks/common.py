@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import os
 from pathlib import Path
 
@@ -15,3 +16,11 @@ def shared_data() -> Path:
     if not (path / "README.md").exists():
         raise SystemExit(f"real data folder not found: {path} (set OMRADESBILD_SHARED_DATA)")
     return path
+
+
+def int_options(description: str | None, **defaults: int) -> argparse.ArgumentParser:
+    """A parser of ``--name N`` options (``name_x`` is spelled ``--name-x``) with defaults."""
+    parser = argparse.ArgumentParser(description=description)
+    for name, default in defaults.items():
+        parser.add_argument(f"--{name.replace('_', '-')}", type=int, default=default)
+    return parser
