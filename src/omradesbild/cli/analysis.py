@@ -14,6 +14,7 @@ from omradesbild.cli.common import (
     Level,
     Periods,
     Version,
+    command_group,
     echo_notes,
     echo_table,
     open_store,
@@ -24,13 +25,11 @@ from omradesbild.config import DEFAULT_LEVEL
 from omradesbild.errors import ConfigError
 from omradesbild.wording import both
 
-indicators_app = typer.Typer(
-    help="The indicator catalogue, and indicators computed from counts at any level.",
-    no_args_is_help=True,
+indicators_app = command_group(
+    "The indicator catalogue, and indicators computed from counts at any level."
 )
-index_app = typer.Typer(
-    help="Composite indices from versioned method files (SCB area types, SVI, IMD, crime).",
-    no_args_is_help=True,
+index_app = command_group(
+    "Composite indices from versioned method files (SCB area types, SVI, IMD, crime)."
 )
 
 

@@ -72,6 +72,11 @@ DisclosureThreshold = Annotated[
 Lang = Annotated[str, typer.Option(help="Language of headers and texts: sv or en.")]
 
 
+def command_group(help_text: str) -> typer.Typer:
+    """A group of commands that shows its help when called without a command."""
+    return typer.Typer(help=help_text, no_args_is_help=True)
+
+
 def open_store(db: Path | None, *, read_only: bool = False) -> Store:
     """Open the store the user chose (``--db``, ``$OMRADESBILD_DB`` or the default)."""
     from omradesbild.store import Store

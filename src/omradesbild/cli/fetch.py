@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Annotated, Literal
 import typer
 
 from omradesbild._compat import import_optional_dependency
-from omradesbild.cli.common import DbOption, echo_table, open_store
+from omradesbild.cli.common import DbOption, command_group, echo_table, open_store
 from omradesbild.cli.progress import Quiet, progress
 from omradesbild.config import NEW_DESO_VERSION
 from omradesbild.errors import ConfigError
@@ -28,13 +28,11 @@ if TYPE_CHECKING:
     from omradesbild.sources.base import Areas, Observations
     from omradesbild.sources.pxweb import PxWebClient
 
-app = typer.Typer(
-    help="Fetch data from live services (any PxWeb database, SCB's PX-Web API and geodata WFS).",
-    no_args_is_help=True,
+app = command_group(
+    "Fetch data from live services (any PxWeb database, SCB's PX-Web API and geodata WFS)."
 )
-scb = typer.Typer(
-    help="SCB: statistics from the PX-Web API (v2 or v1) and DeSO/RegSO boundaries from WFS.",
-    no_args_is_help=True,
+scb = command_group(
+    "SCB: statistics from the PX-Web API (v2 or v1) and DeSO/RegSO boundaries from WFS."
 )
 app.add_typer(scb, name="scb")
 

@@ -19,6 +19,7 @@ from omradesbild.cli.common import (
     Level,
     OutCsv,
     Version,
+    command_group,
     echo_notes,
     echo_table,
     open_store,
@@ -39,16 +40,12 @@ if TYPE_CHECKING:
 
     from omradesbild.services.followup import PoliceAnalysis
 
-app = typer.Typer(
-    help=(
-        "Följa upp över tid / follow-up over time: change with tests, trends, area-type "
-        "transitions, the Police's list against area types, reported crime."
-    ),
-    no_args_is_help=True,
+app = command_group(
+    "Följa upp över tid / follow-up over time: change with tests, trends, area-type "
+    "transitions, the Police's list against area types, reported crime."
 )
-goals_app = typer.Typer(
-    help="Mål / goals: status of a goal file (e.g. the kommunfullmäktige's targets).",
-    no_args_is_help=True,
+goals_app = command_group(
+    "Mål / goals: status of a goal file (e.g. the kommunfullmäktige's targets)."
 )
 
 FromPeriod = Annotated[str, typer.Option("--from", help="First period, e.g. 2018.")]

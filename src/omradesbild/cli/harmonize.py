@@ -11,6 +11,7 @@ from omradesbild.cli.common import (
     DbOption,
     Method,
     Periods,
+    command_group,
     echo_table,
     note_words,
     open_store,
@@ -30,10 +31,7 @@ from omradesbild.wording import both
 if TYPE_CHECKING:
     from omradesbild.services.harmonize import LayerLinks
 
-app = typer.Typer(
-    help="Crosswalks between boundary versions and layers, stored and reused.",
-    no_args_is_help=True,
-)
+app = command_group("Crosswalks between boundary versions and layers, stored and reused.")
 
 
 @app.command("code-rule")

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from omradesbild.cli.common import DbOption, open_store
+from omradesbild.cli.common import DbOption, command_group, open_store
 from omradesbild.cli.progress import Quiet, progress
 from omradesbild.wording import both
 
@@ -22,12 +22,9 @@ if TYPE_CHECKING:
     from omradesbild.store.ingest import Parsed
     from omradesbild.store.store import IngestReport
 
-app = typer.Typer(
-    help=(
-        "Read source files into the store (transactional and idempotent). Ingest SCB's "
-        "DeSO–RegSO key or boundaries before statistics, so that area codes are known."
-    ),
-    no_args_is_help=True,
+app = command_group(
+    "Read source files into the store (transactional and idempotent). Ingest SCB's "
+    "DeSO–RegSO key or boundaries before statistics, so that area codes are known."
 )
 
 Files = Annotated[list[Path], typer.Argument(help="One or more files.", show_default=False)]

@@ -250,16 +250,10 @@ def build_profile_pdf(
 
     Parameters
     ----------
-    data
-        The report's data (:func:`~omradesbild.services.city.load_city`).
-    area_code
-        The area.
+    data, area_code, lang, partners
+        As for :func:`profile_html`.
     out
         The PDF file, or a folder (then ``<out>/<area_code>.pdf``).
-    lang
-        ``"sv"`` or ``"en"``; default the language of ``data``.
-    partners
-        The partners' input (as for :func:`~omradesbild.reports.site.build_site`).
 
     Returns
     -------
