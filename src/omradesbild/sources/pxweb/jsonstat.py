@@ -7,7 +7,7 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Literal
+from typing import Any, Literal, TypedDict
 
 import numpy as np
 
@@ -87,6 +87,18 @@ def _unit_of(
     px = dataset.get("extension", {}).get("px", {})
     units = px.get("units") if isinstance(px, Mapping) else None
     return str(units) if units else None
+
+
+class JsonStatOptions(TypedDict, total=False):
+    """The options of :func:`parse_jsonstat2` that the readers built on it pass through."""
+
+    variable_map: VariableMap | None
+    area_version: str | None
+    table_id: str | None
+    unmapped: Literal["slug", "drop", "error"]
+    retrieved_at: datetime | None
+    total_area: str | None
+    publisher: str
 
 
 def parse_jsonstat2(

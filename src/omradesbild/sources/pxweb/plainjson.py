@@ -12,13 +12,11 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Mapping
-from datetime import datetime
-from typing import Any, Literal
+from typing import Any, Unpack
 
 from omradesbild.errors import InputError
 from omradesbild.sources.base import Observations, bytes_checksum
-from omradesbild.sources.pxweb.common import VariableMap
-from omradesbild.sources.pxweb.jsonstat import parse_jsonstat2
+from omradesbild.sources.pxweb.jsonstat import JsonStatOptions, parse_jsonstat2
 
 __all__ = ["is_plain_json", "parse_pxweb_json"]
 
@@ -52,13 +50,7 @@ def parse_pxweb_json(
     payload: bytes | str | Mapping[str, Any],
     *,
     reference: str,
-    variable_map: VariableMap | None = None,
-    area_version: str | None = None,
-    table_id: str | None = None,
-    unmapped: Literal["slug", "drop", "error"] = "slug",
-    retrieved_at: datetime | None = None,
-    total_area: str | None = None,
-    publisher: str = "SCB",
+    **options: Unpack[JsonStatOptions],
 ) -> Observations:
     """Parse a v1 plain-``json`` answer; parameters as for ``parse_jsonstat2``.
 
@@ -95,16 +87,10 @@ def parse_pxweb_json(
     return parse_jsonstat2(
         dataset,
         reference=reference,
-        variable_map=variable_map,
-        area_version=area_version,
-        table_id=table_id,
-        unmapped=unmapped,
-        retrieved_at=retrieved_at,
-        total_area=total_area,
-        publisher=publisher,
         checksum=bytes_checksum(raw),
         notes="PX-Web v1 plain JSON"
         + (f"; updated {meta['updated']}" if meta.get("updated") else ""),
+        **options,
     )
 
 
