@@ -24,7 +24,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, TypedDict, Unpack
 
 from omradesbild.areas.registry import COUNTRY_CODE, is_country
 from omradesbild.errors import InputError
@@ -515,27 +515,21 @@ def _namer(
     return name
 
 
-def read_px(
-    path: str | Path,
-    *,
-    lang: str | None = None,
-    variable_map: VariableMap | None = None,
-    area_version: str | None = None,
-    total_area: str | None = None,
-    unmapped: Literal["slug", "drop", "error"] = "slug",
-) -> Observations:
+class PxOptions(TypedDict, total=False):
+    """The options of :func:`parse_px` that :func:`read_px` passes on."""
+
+    lang: str | None
+    variable_map: VariableMap | None
+    area_version: str | None
+    total_area: str | None
+    unmapped: Literal["slug", "drop", "error"]
+
+
+def read_px(path: str | Path, **options: Unpack[PxOptions]) -> Observations:
     """Read a PX file from disk, see :func:`parse_px`."""
     p = Path(path)
     try:
         raw = p.read_bytes()
     except OSError as exc:
         raise InputError(f"cannot read: {exc}", file=p, expected="a readable PX file") from exc
-    return parse_px(
-        raw,
-        reference=p.name,
-        lang=lang,
-        variable_map=variable_map,
-        area_version=area_version,
-        total_area=total_area,
-        unmapped=unmapped,
-    )
+    return parse_px(raw, reference=p.name, **options)
