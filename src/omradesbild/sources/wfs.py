@@ -459,19 +459,16 @@ def fetch_deso_boundaries(
         raise ConfigError(f"kommun must be a 4-digit kommun code such as 0180, not {kommun!r}")
     if page_size < 1:
         raise ConfigError("page_size must be >= 1")
-    http = HttpClient(
+    with HttpClient(
         cache_dir=cache_dir,
         client=client,
         sleep=sleep,
         max_retries=max_retries,
         rate_limit=WFS_RATE_LIMIT,
-    )
-    try:
+    ) as http:
         pages, reference = _fetch_pages(
             http, lay, base_url=base_url, kommun=kommun, page_size=page_size, max_pages=max_pages
         )
-    finally:
-        http.close()
     return parse_wfs_geojson(
         pages, version=lay.version, reference=reference or base_url, layer=lay, kommun=kommun
     )
