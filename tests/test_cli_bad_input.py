@@ -147,6 +147,12 @@ CASES: list[tuple[str, Callable[[Path], Path], list[str], list[str]]] = [
         ["ingest", "scb-xlsx"],
         ["year.xlsx", "expected"],
     ),
+    (
+        "a folder where a file belongs",
+        lambda t: (t / "table.px").mkdir() or t / "table.px",
+        ["ingest", "px"],
+        ["table.px", "folder", "expected a file"],
+    ),
     ("shapefile without CRS", _no_crs, ["ingest", "boundaries", *BOUNDARY], ["nocrs", "CRS"]),
     (
         "invalid geometry",

@@ -21,9 +21,11 @@ from omradesbild.store.store import IngestReport, Store
 Parsed = Observations | Areas
 
 
-def _exists(path: Path) -> Path:
+def _exists(path: Path, *, directory_ok: bool = False) -> Path:
     if not path.exists():
         raise InputError("file not found", file=path, expected="an existing file")
+    if path.is_dir() and not directory_ok:
+        raise InputError("is a folder, not a file", file=path, expected="a file")
     return path
 
 
@@ -135,7 +137,7 @@ def parse_boundaries(
         read_known_boundaries,
     )
 
-    _exists(path)
+    _exists(path, directory_ok=True)  # a FileGDB is a folder
     if level is None and version is None and code_field is None and known_layer(path):
         return read_known_boundaries(path, layer=layer, repair=repair)
     if level is None and version is not None:
