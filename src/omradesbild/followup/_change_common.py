@@ -50,3 +50,23 @@ def _bool_col(frame: pd.DataFrame, name: str) -> BoolArray:
     if name not in frame.columns:
         return np.zeros(len(frame), dtype=bool)
     return frame[name].fillna(False).astype(bool).to_numpy()
+
+
+def _label_by_direction(
+    labels: npt.NDArray[np.object_],
+    up: BoolArray,
+    down: BoolArray,
+    direction: npt.NDArray[np.int_],
+    *,
+    neutral: tuple[str, str],
+) -> None:
+    """Write ``worsening``/``improving`` into ``labels`` where an indicator with a direction
+    went up/down significantly (up is worse for ``direction == 1``, better for ``-1``), and
+    ``neutral`` (the words for up, down) where it has none."""
+    for dirn, (on_up, on_down) in (
+        (1, ("worsening", "improving")),
+        (-1, ("improving", "worsening")),
+        (0, neutral),
+    ):
+        labels[up & (direction == dirn)] = on_up
+        labels[down & (direction == dirn)] = on_down

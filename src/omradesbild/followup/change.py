@@ -27,6 +27,7 @@ from omradesbild.followup._change_common import (
     _bool_col,
     _catalogue_info,
     _col,
+    _label_by_direction,
 )
 from omradesbild.followup._common import (
     as_text,
@@ -373,12 +374,7 @@ def _change_labels(
     change[tested & ~sig] = "no significant change"
     up = sig & (diff > 0)
     down = sig & (diff < 0)
-    change[up & (direction == 1)] = "worsening"
-    change[down & (direction == 1)] = "improving"
-    change[up & (direction == -1)] = "improving"
-    change[down & (direction == -1)] = "worsening"
-    change[up & (direction == 0)] = "increase"
-    change[down & (direction == 0)] = "decrease"
+    _label_by_direction(change, up, down, direction, neutral=("increase", "decrease"))
     change[sig & (diff == 0)] = "no significant change"
     return change
 

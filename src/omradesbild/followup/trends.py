@@ -23,6 +23,7 @@ from omradesbild.followup._change_common import (
     _alpha,
     _catalogue_info,
     _col,
+    _label_by_direction,
 )
 from omradesbild.followup._common import (
     as_text,
@@ -230,10 +231,5 @@ def _trend_labels(
     label = np.full(len(slope), "undetermined", dtype=object)
     label[enough] = "stable"
     up, down = sig & (slope > 0), sig & (slope < 0)
-    label[up & (dirn == 1)] = "worsening"
-    label[down & (dirn == 1)] = "improving"
-    label[up & (dirn == -1)] = "improving"
-    label[down & (dirn == -1)] = "worsening"
-    label[up & (dirn == 0)] = "increasing"
-    label[down & (dirn == 0)] = "decreasing"
+    _label_by_direction(label, up, down, dirn, neutral=("increasing", "decreasing"))
     return label

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -23,6 +24,18 @@ def _require(df: pd.DataFrame, columns: tuple[str, ...], what: str) -> None:
             field=missing[0],
             expected=f"{what} with columns " + ", ".join(columns),
         )
+
+
+def _refuse_first(
+    bad: npt.NDArray[np.bool_], message: Callable[[int], str], *, field: str, expected: str
+) -> None:
+    """Raise an :class:`InputError` for the first row where ``bad`` holds (if any).
+
+    ``message`` gets the row's position (from 0); the error names the row from 1.
+    """
+    if bad.any():
+        pos = int(np.flatnonzero(bad)[0])
+        raise InputError(message(pos), row=pos + 1, field=field, expected=expected)
 
 
 def _text_column(uniques: npt.NDArray[Any], idx: npt.NDArray[Any]) -> Any:
@@ -55,14 +68,12 @@ def _factorize_str(values: pd.Series) -> tuple[npt.NDArray[Any], pd.Index]:
         uniques = np.asarray(arrow_uniques, dtype=object)
     else:  # object arrays factorize about twice as fast as pandas' python-backed str arrays
         codes, uniques = pd.factorize(values.to_numpy(dtype=object))
-    if len(codes) and codes.min() < 0:
-        pos = int(np.flatnonzero(codes < 0)[0])
-        raise InputError(
-            f"{values.name} is missing",
-            row=pos + 1,
-            field=str(values.name),
-            expected=f"a {values.name} on every row",
-        )
+    _refuse_first(
+        np.asarray(codes) < 0,
+        lambda _: f"{values.name} is missing",
+        field=str(values.name),
+        expected=f"a {values.name} on every row",
+    )
     text = pd.Index(uniques).astype(str)
     final_codes, final = pd.factorize(text, sort=True)
     if len(final) == len(text) and (final_codes == np.arange(len(text))).all():

@@ -22,7 +22,7 @@ import pandas as pd
 import scipy.sparse as sp
 
 from omradesbild.errors import InputError
-from omradesbild.harmonize._common import _factorize_str, _require, _text_column
+from omradesbild.harmonize._common import _factorize_str, _refuse_first, _require, _text_column
 from omradesbild.harmonize.compose import compose_links
 from omradesbild.harmonize.layer import harmonise_to_layer
 from omradesbild.sources.base import OBS_COLUMNS, empty_frame
@@ -265,14 +265,14 @@ def _numeric_values(vals: pd.DataFrame) -> pd.Series:
         if pd.api.types.is_numeric_dtype(vals["value"])
         else numeric.isna().to_numpy() & vals["value"].notna().to_numpy()
     )
-    if bad.any():
-        pos = int(np.flatnonzero(bad)[0])
-        raise InputError(
-            f"value {vals['value'].iloc[pos]!r} of {vals['area_code'].iloc[pos]} is not a number",
-            row=pos + 1,
-            field="value",
-            expected="numbers (NaN for missing values)",
-        )
+    _refuse_first(
+        bad,
+        lambda pos: (
+            f"value {vals['value'].iloc[pos]!r} of {vals['area_code'].iloc[pos]} is not a number"
+        ),
+        field="value",
+        expected="numbers (NaN for missing values)",
+    )
     return numeric
 
 
@@ -369,15 +369,15 @@ def _denominators(
     _require(weights, ("area_code", "value"), "intensive_weights")
     val = pd.to_numeric(weights["value"], errors="coerce").to_numpy(dtype=float)
     bad = (val < 0) | np.isinf(val)
-    if bad.any():
-        pos = int(np.flatnonzero(bad)[0])
-        raise InputError(
+    _refuse_first(
+        bad,
+        lambda pos: (
             f"intensive weight {weights['value'].iloc[pos]!r} of "
-            f"{weights['area_code'].iloc[pos]} is not usable",
-            row=pos + 1,
-            field="value",
-            expected="a finite weight >= 0 (NaN when missing)",
-        )
+            f"{weights['area_code'].iloc[pos]} is not usable"
+        ),
+        field="value",
+        expected="a finite weight >= 0 (NaN when missing)",
+    )
     rows = pd.Index(src_codes).get_indexer(pd.Index(weights["area_code"].astype(str)))
     keys: list[str] = [k for k in ("period", "variable") if k in weights.columns]
     dims: list[npt.NDArray[np.int64]] = [rows.astype(np.int64)]

@@ -19,6 +19,7 @@ import pandas as pd
 import shapely
 
 from omradesbild.errors import InputError
+from omradesbild.harmonize._common import _refuse_first
 from omradesbild.sources.base import LINK_COLUMNS
 from omradesbild.wording import Message, label_message
 
@@ -101,14 +102,12 @@ def _layer_codes(gdf: gpd.GeoDataFrame, id_column: str, which: str) -> npt.NDArr
             expected="a layer with a CRS (set it with GeoDataFrame.set_crs if you know it)",
         )
     codes_s = gdf[id_column]
-    if codes_s.isna().any():
-        pos = int(np.flatnonzero(codes_s.isna().to_numpy())[0])
-        raise InputError(
-            f"the {which} layer's feature {pos + 1} has no {id_column}",
-            row=pos + 1,
-            field=id_column,
-            expected="an identifier on every feature",
-        )
+    _refuse_first(
+        codes_s.isna().to_numpy(),
+        lambda pos: f"the {which} layer's feature {pos + 1} has no {id_column}",
+        field=id_column,
+        expected="an identifier on every feature",
+    )
     codes = codes_s.astype(str).str.strip().to_numpy(dtype=str)
     dup = pd.Series(codes).duplicated()
     if dup.any():
@@ -144,24 +143,22 @@ def _layer_geometries(
         )
     geoms = np.asarray(geo.array, dtype=object)
     missing = shapely.is_missing(geoms) | shapely.is_empty(geoms)
-    if missing.any():
-        pos = int(np.flatnonzero(missing)[0])
-        raise InputError(
-            f"{which} feature {str(codes[pos])!r} has no geometry",
-            row=pos + 1,
-            field="geometry",
-            expected="a polygon for every feature",
-        )
+    _refuse_first(
+        missing,
+        lambda pos: f"{which} feature {str(codes[pos])!r} has no geometry",
+        field="geometry",
+        expected="a polygon for every feature",
+    )
     kinds = shapely.get_type_id(geoms)
     polygonal = np.isin(kinds, (3, 6, 7))  # Polygon, MultiPolygon, GeometryCollection
-    if not polygonal.all():
-        pos = int(np.flatnonzero(~polygonal)[0])
-        raise InputError(
-            f"{which} feature {str(codes[pos])!r} is a {geoms[pos].geom_type}, not a polygon",
-            row=pos + 1,
-            field="geometry",
-            expected="Polygon or MultiPolygon geometries",
-        )
+    _refuse_first(
+        ~polygonal,
+        lambda pos: (
+            f"{which} feature {str(codes[pos])!r} is a {geoms[pos].geom_type}, not a polygon"
+        ),
+        field="geometry",
+        expected="Polygon or MultiPolygon geometries",
+    )
     valid = shapely.is_valid(geoms)
     if not valid.all():
         bad = np.flatnonzero(~valid)

@@ -15,6 +15,7 @@ import pandas as pd
 
 from omradesbild.config import BASE_VERSION, DEFAULT_VERSION, NEW_DESO_VERSION
 from omradesbild.errors import InputError
+from omradesbild.harmonize._common import _require
 from omradesbild.sources.base import LINK_COLUMNS, empty_frame
 
 #: Method of a link whose weight is exact: the whole source area lies in one target area.
@@ -209,13 +210,7 @@ def deso_change_links(
     every old area when it does not cover :math:`S(b)` (``scb_changes_equal``); the method
     ends in ``+split_<basis>`` when a forward weight behind it was itself an estimate.
     """
-    missing = [c for c in CHANGE_COLUMNS_REQUIRED if c not in changes.columns]
-    if missing:
-        raise InputError(
-            "the change log lacks column(s) " + ", ".join(missing),
-            field=missing[0],
-            expected=", ".join(CHANGE_COLUMNS_REQUIRED),
-        )
+    _require(changes, CHANGE_COLUMNS_REQUIRED, "the change log")
     old, new = {str(c) for c in old_codes}, {str(c) for c in new_codes}
     targets, skipped = _targets(changes.reset_index(drop=True), old, new)
     fwd: list[dict[str, object]] = []

@@ -333,8 +333,12 @@ class Catalogue(BaseModel):
             return list(self.indicators)
         return [self.get(i) for i in ids]
 
-    def to_frame_records(self) -> list[dict[str, Any]]:
-        """One flat dict per indicator, for listing in a CLI or web table."""
+    def records(self) -> list[dict[str, Any]]:
+        """One dict per indicator: its definition as the API and the tables list it.
+
+        Terms are given as text (``numerator``, ``denominator``); ``source_tables`` and
+        ``caveats`` stay lists.
+        """
         return [
             {
                 "id": i.id,
@@ -349,10 +353,17 @@ class Catalogue(BaseModel):
                 "direction": i.direction,
                 "population_base": i.population_base,
                 "min_denominator": i.min_denominator,
-                "source_tables": ", ".join(i.source_tables),
-                "caveats": " ".join(i.caveats),
+                "source_tables": list(i.source_tables),
+                "caveats": list(i.caveats),
             }
             for i in self.indicators
+        ]
+
+    def to_frame_records(self) -> list[dict[str, Any]]:
+        """:meth:`records` flattened for a CLI or web table (lists joined to text)."""
+        return [
+            r | {"source_tables": ", ".join(r["source_tables"]), "caveats": " ".join(r["caveats"])}
+            for r in self.records()
         ]
 
 

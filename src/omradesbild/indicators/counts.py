@@ -282,6 +282,19 @@ def _count_notes(
     return join_notes(n_note, d_note, p_note), np.asarray(moved, dtype=bool)
 
 
+def _area_rows(
+    wide: WideObservations, mask: npt.NDArray[np.bool_], **columns: npt.NDArray[Any]
+) -> pd.DataFrame:
+    """The areas (code, version) of the rows in ``mask``, with ``columns`` of those rows."""
+    return pd.DataFrame(
+        {
+            "area_code": wide.code[mask],
+            "area_version": wide.version[mask],
+            **{name: values[mask] for name, values in columns.items()},
+        }
+    )
+
+
 def _shifted_rows(
     shifted: dict[str, str],
     wide: WideObservations,
@@ -294,25 +307,9 @@ def _shifted_rows(
 ) -> dict[str, npt.NDArray[Any]]:
     """Rows for numerator periods whose denominator comes from another period."""
     nmask = n_present & np.isin(wide.period, list(shifted))
-    numdf = pd.DataFrame(
-        {
-            "area_code": wide.code[nmask],
-            "area_version": wide.version[nmask],
-            "period": wide.period[nmask],
-            "numerator": num[nmask],
-            "n_reason": n_reason[nmask],
-        }
-    )
+    numdf = _area_rows(wide, nmask, period=wide.period, numerator=num, n_reason=n_reason)
     dmask = d_present & np.isin(wide.period, list(set(shifted.values())))
-    dendf = pd.DataFrame(
-        {
-            "area_code": wide.code[dmask],
-            "area_version": wide.version[dmask],
-            "dperiod": wide.period[dmask],
-            "denominator": den[dmask],
-            "d_reason": d_reason[dmask],
-        }
-    )
+    dendf = _area_rows(wide, dmask, dperiod=wide.period, denominator=den, d_reason=d_reason)
     mapdf = pd.DataFrame({"period": list(shifted), "dperiod": list(shifted.values())})
     numdf = numdf.merge(mapdf, on="period", how="left")
     base = mapdf.merge(dendf, on="dperiod", how="inner")

@@ -11,14 +11,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-import numpy as np
 import pandas as pd
 
-from omradesbild.areas.codes import DESO_RE, KOMMUN_RE, REGSO_RE, kommun_of
 from omradesbild.config import BASE_VERSION, DEFAULT_CONFIDENCE
 from omradesbild.errors import ConfigError, NotFoundError
 from omradesbild.followup._common import sort_periods
-from omradesbild.followup.change import compare_to_reference, indicator_change, trend
+from omradesbild.followup.change import indicator_change, trend
 from omradesbild.indicators import compute_indicators, reference_values
 from omradesbild.indicators.levels import AGGREGATED, choose_level_sources, combine_levels
 from omradesbild.services.followup._common import (
@@ -26,16 +24,12 @@ from omradesbild.services.followup._common import (
     check_indicators,
     check_kommun,
     in_kommun,
+    kommun_code,
+    store_periods,
 )
+from omradesbild.services.followup.change import with_reference_change, with_reference_comparison
 from omradesbild.services.pipeline import compose_links, resolve_version
 from omradesbild.store import Store
-
-
-def _periods(store: Store, version: str) -> list[str]:
-    rows = store.con.execute(
-        "SELECT DISTINCT period FROM current_observations WHERE area_version = ?", [version]
-    ).fetchall()
-    return sort_periods(r[0] for r in rows)
 
 
 def has_native(store: Store, level: str, version: str | None) -> bool:
@@ -43,7 +37,7 @@ def has_native(store: Store, level: str, version: str | None) -> bool:
     if level in ("deso", "country"):
         return False
     ver = resolve_version(store, level, version)
-    return ver != BASE_VERSION and bool(_periods(store, ver))
+    return ver != BASE_VERSION and bool(store_periods(store, area_version=ver))
 
 
 def _aggregated(
@@ -127,11 +121,19 @@ def change_table(
     (:func:`omradesbild.services.crime.crime_coverage`) unless ``include_incomplete``.
     The areas' names lead the table (:func:`~omradesbild.services.names.with_area_names`).
     """
-    out = _usable_change(
-        store, level=level, period_from=period_from, period_to=period_to,
-        indicators=indicators, version=version, confidence=confidence, kommun=kommun,
-        include_incomplete=include_incomplete,
-    )  # fmt: skip
+    if has_native(store, level, version):
+        periods = (str(period_from), str(period_to))
+        ind, ref = _native_change_input(store, level, version, periods, indicators, kommun)
+        out = _native_change(ind, ref, periods, confidence=confidence)
+    else:
+        from omradesbild.services import followup
+
+        out = followup.change_table(
+            store, level=level, period_from=period_from, period_to=period_to,
+            indicators=indicators, version=version, confidence=confidence, kommun=kommun,
+        )  # fmt: skip
+    if not include_incomplete:
+        out = _without_unusable_years(store, out, str(period_from), str(period_to))
     return _named(store, out, level, version)
 
 
@@ -142,23 +144,11 @@ def _named(store: Store, df: pd.DataFrame, level: str, version: str | None) -> p
     return with_area_names(store, df, level=level, version=ver)
 
 
-def _usable_change(
-    store: Store,
-    *,
-    level: str,
-    period_from: str | int,
-    period_to: str | int,
-    indicators: Sequence[str] | None,
-    version: str | None,
-    confidence: float,
-    kommun: str | None,
-    include_incomplete: bool,
+def _without_unusable_years(
+    store: Store, out: pd.DataFrame, p_from: str, p_to: str
 ) -> pd.DataFrame:
-    out = _change_table(
-        store, level=level, period_from=period_from, period_to=period_to,
-        indicators=indicators, version=version, confidence=confidence, kommun=kommun,
-    )  # fmt: skip
-    if include_incomplete or out.empty:
+    """``out`` without the crime rates of a period the offence extract does not cover."""
+    if out.empty:
         return out
     from omradesbild.followup.crime_coverage import unusable_years
     from omradesbild.services.crime import crime_coverage
@@ -168,32 +158,22 @@ def _usable_change(
         return out
     codes = out["indicator"].astype(str)
     offence = codes.where(codes.str.startswith("crime_rate_"), "").str.removeprefix("crime_rate_")
-    flagged = [
-        bool(o) and ((o, str(period_from)) in bad or (o, str(period_to)) in bad) for o in offence
-    ]
+    flagged = [bool(o) and ((o, p_from) in bad or (o, p_to) in bad) for o in offence]
     return out.loc[[not f for f in flagged]].reset_index(drop=True)
 
 
-def _change_table(
+def _native_change_input(
     store: Store,
-    *,
     level: str,
-    period_from: str | int,
-    period_to: str | int,
-    indicators: Sequence[str] | None,
     version: str | None,
-    confidence: float,
+    periods: tuple[str, str],
+    indicators: Sequence[str] | None,
     kommun: str | None,
-) -> pd.DataFrame:
-    if not has_native(store, level, version):
-        from omradesbild.services import followup
-
-        return followup.change_table(
-            store, level=level, period_from=period_from, period_to=period_to,
-            indicators=indicators, version=version, confidence=confidence, kommun=kommun,
-        )  # fmt: skip
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The indicators of both periods (one source each, of ``kommun`` when given) and
+    their kommun and country values."""
     kommun = check_kommun(kommun)
-    p_from, p_to = str(period_from), str(period_to)
+    p_from, p_to = periods
     if p_from == p_to:
         raise ConfigError(f"--from and --to are the same period ({p_from})")
     ind, ref, _ = level_indicators(
@@ -202,65 +182,40 @@ def _change_table(
     have = set(ind["period"].astype(str)) if not ind.empty else set()
     missing = [p for p in (p_from, p_to) if p not in have]
     if missing:
+        stored = {*store_periods(store), *_native_periods(store, level, version)}
         raise NotFoundError(
             f"no indicator values at level {level} for period(s) {', '.join(missing)}; "
-            "periods stored: "
-            + ", ".join(
-                sort_periods(
-                    {*_periods(store, BASE_VERSION), *_native_periods(store, level, version)}
-                )
-            )
+            "periods stored: " + ", ".join(sort_periods(stored))
         )
     if kommun is not None:
         ind = ind.loc[in_kommun(ind["area_code"], kommun)]
         if ind.empty:
             raise NotFoundError(f"no {level} of kommun {kommun} has indicators in the store")
+    return ind, ref
+
+
+def _native_change(
+    ind: pd.DataFrame, ref: pd.DataFrame, periods: tuple[str, str], *, confidence: float
+) -> pd.DataFrame:
+    """:func:`~omradesbild.followup.change.indicator_change` of ``ind`` with its source and
+    the change of the kommun and the country (columns as the handed-over table's)."""
+    p_from, p_to = periods
     ch = indicator_change(ind, period_from=p_from, period_to=p_to, confidence=confidence)
     src = ind.drop_duplicates("indicator").set_index("indicator")["source"]
     out = ch.copy()
     out["source"] = out["indicator"].map(src)
-    out["kommun_code"] = [_kommun_code(str(c)) for c in out["area_code"]]
-    if ref.empty:
-        for c in ("kommun", "country"):
-            out[[f"{c}_from", f"{c}_to", f"{c}_diff"]] = np.nan
-            out[f"{c}_change"] = None
-        out["vs_kommun"] = None
-        out["vs_country"] = None
-    else:
-        rch = indicator_change(ref, period_from=p_from, period_to=p_to, confidence=confidence)
-        cols = ["area_code", "indicator", "value_from", "value_to", "diff", "change"]
-        for lvl in ("kommun", "country"):
-            r = rch.loc[rch["level"] == lvl, cols].rename(
-                columns={
-                    "area_code": "kommun_code",
-                    "value_from": f"{lvl}_from",
-                    "value_to": f"{lvl}_to",
-                    "diff": f"{lvl}_diff",
-                    "change": f"{lvl}_change",
-                }
-            )
-            on = ["kommun_code", "indicator"] if lvl == "kommun" else ["indicator"]
-            out = out.merge(
-                r if lvl == "kommun" else r.drop(columns="kommun_code"), on=on, how="left"
-            )
-        cmp = compare_to_reference(ind.loc[ind["period"].astype(str) == p_to], ref)
-        cmp = cmp[["area_code", "level", "indicator", "vs_kommun", "vs_country"]]
-        out = out.merge(cmp, on=["area_code", "level", "indicator"], how="left")
+    out["kommun_code"] = [kommun_code(str(c)) for c in out["area_code"]]
+    out = with_reference_change(out, ref, p_from, p_to, confidence)
+    out = with_reference_comparison(out, ind, ref, p_to)
     out["diff_vs_kommun"] = out["diff"] - out["kommun_diff"]
     out["diff_vs_country"] = out["diff"] - out["country_diff"]
     return out.reset_index(drop=True)
 
 
-def _kommun_code(code: str) -> str | None:
-    if DESO_RE.match(code) or REGSO_RE.match(code) or KOMMUN_RE.match(code):
-        return kommun_of(code)
-    return None
-
-
 def _native_periods(store: Store, level: str, version: str | None) -> list[str]:
     if level in ("deso", "country"):
         return []
-    return _periods(store, resolve_version(store, level, version))
+    return store_periods(store, area_version=resolve_version(store, level, version))
 
 
 def trend_table(
@@ -280,26 +235,6 @@ def trend_table(
     extracts do not cover (:func:`omradesbild.services.crime.crime_coverage`) unless
     ``include_incomplete``. Handed over unchanged when neither applies. The areas' names
     lead the table (:func:`~omradesbild.services.names.with_area_names`)."""
-    out = _trend_rows(
-        store, level=level, indicators=indicators, period_from=period_from,
-        period_to=period_to, version=version, weighted=weighted, confidence=confidence,
-        include_incomplete=include_incomplete,
-    )  # fmt: skip
-    return _named(store, out, level, version)
-
-
-def _trend_rows(
-    store: Store,
-    *,
-    level: str,
-    indicators: Sequence[str] | None,
-    period_from: str | int | None,
-    period_to: str | int | None,
-    version: str | None,
-    weighted: bool,
-    confidence: float,
-    include_incomplete: bool,
-) -> pd.DataFrame:
     from omradesbild.followup.crime_coverage import unusable_years
     from omradesbild.services.crime import crime_coverage, drop_flagged_crime_indicators
 
@@ -308,11 +243,12 @@ def _trend_rows(
     if not has_native(store, level, version) and not flagged:
         from omradesbild.services import followup
 
-        return followup.trend_table(
+        out = followup.trend_table(
             store, level=level, indicators=indicators, period_from=period_from,
             period_to=period_to, version=version, weighted=weighted, confidence=confidence,
         )  # fmt: skip
-    stored = sort_periods({*_periods(store, BASE_VERSION), *_native_periods(store, level, version)})
+        return _named(store, out, level, version)
+    stored = sort_periods({*store_periods(store), *_native_periods(store, level, version)})
     periods = between(stored, period_from, period_to)
     if not periods:
         raise NotFoundError(
@@ -328,4 +264,4 @@ def _trend_rows(
         raise NotFoundError(f"no indicators can be computed at level {level} in {periods}")
     out = trend(ind, weighted=weighted, confidence=confidence)
     src = ind.drop_duplicates("indicator").set_index("indicator")["source"]
-    return out.assign(source=out["indicator"].map(src))
+    return _named(store, out.assign(source=out["indicator"].map(src)), level, version)

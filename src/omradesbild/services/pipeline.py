@@ -10,6 +10,7 @@ from __future__ import annotations
 import itertools
 from collections import deque
 from collections.abc import Callable, Sequence
+from functools import partial
 
 import pandas as pd
 
@@ -300,51 +301,24 @@ def method_indicators(
         None of the method's indicators can be computed from the store.
     """
     check_picture(method)
-    needed = {i.source_column for i in method.indicators} | {f.column for f in method.fallbacks}
-    ind = area_indicators(
-        store,
-        level=level,
-        version=version,
-        periods=[period],
-        indicators=sorted(needed & _catalogue_ids()),
-        base_version=base_version,
-        include_incomplete_crime=include_incomplete_crime,
-    )
+    of_method = partial(
+        area_indicators, store, level=level, version=version,
+        indicators=method_indicator_ids(method), base_version=base_version,
+    )  # fmt: skip
+    ind = of_method(periods=[period], include_incomplete_crime=include_incomplete_crime)
     if ind.empty:
-        raise NotFoundError(
-            _no_method_indicators(store, method, level, period, version, base_version)
-        )
+        every = of_method()
+        head = f"no indicators of method {method.id!r} can be computed for {level} in {period}"
+        if every.empty:
+            raise NotFoundError(
+                f"{head}: the variables they need are not in the store (see 'omradesbild "
+                "indicators list')"
+            )
+        from omradesbild.followup._common import sort_periods
+
+        have = sort_periods(every["period"].astype(str).unique())
+        raise NotFoundError(f"{head}; periods with them in the store: {', '.join(have)}")
     return ind
-
-
-def _no_method_indicators(
-    store: Store,
-    method: IndexMethod,
-    level: str,
-    period: str,
-    version: str | None,
-    base_version: str,
-) -> str:
-    """Why no indicator of ``method`` exists in ``period``: the periods that have them, or
-    that the store holds none of their variables."""
-    needed = {i.source_column for i in method.indicators} | {f.column for f in method.fallbacks}
-    every = area_indicators(
-        store,
-        level=level,
-        version=version,
-        indicators=sorted(needed & _catalogue_ids()),
-        base_version=base_version,
-    )
-    head = f"no indicators of method {method.id!r} can be computed for {level} in {period}"
-    if every.empty:
-        return (
-            f"{head}: the variables they need are not in the store (see 'omradesbild "
-            "indicators list')"
-        )
-    from omradesbild.followup._common import sort_periods
-
-    have = sort_periods(every["period"].astype(str).unique())
-    return f"{head}; periods with them in the store: {', '.join(have)}"
 
 
 def area_index(
@@ -412,10 +386,12 @@ def _reference(store: Store, table: pd.DataFrame, *, level: str) -> Reference:
     return reference_of(names["kommun_code"], kommun_names(store))
 
 
-def _catalogue_ids() -> set[str]:
+def method_indicator_ids(method: IndexMethod) -> list[str]:
+    """Catalogue ids of the indicators (and fallbacks) a method needs."""
     from omradesbild.indicators import default_catalogue
 
-    return set(default_catalogue().ids)
+    needed = {i.source_column for i in method.indicators} | {f.column for f in method.fallbacks}
+    return sorted(needed & set(default_catalogue().ids))
 
 
 #: Ratio of a 95 % interval's width to the standard error of a normal estimate (2 × 1.96).

@@ -27,12 +27,6 @@ def as_method(method: str | IndexMethod) -> IndexMethod:
     return load_method(method) if isinstance(method, str) else method
 
 
-def method_indicator_ids(method: IndexMethod) -> list[str]:
-    """Catalogue ids of the indicators (and fallbacks) a method needs."""
-    needed = {i.source_column for i in method.indicators} | {f.column for f in method.fallbacks}
-    return sorted(needed & set(default_catalogue().ids))
-
-
 def store_periods(store: Store, *, area_version: str = BASE_VERSION) -> list[str]:
     """Periods with observations of ``area_version`` areas, in time order."""
     rows = store.con.execute(

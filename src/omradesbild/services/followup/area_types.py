@@ -13,12 +13,13 @@ from omradesbild.errors import ConfigError, NotFoundError
 from omradesbild.followup._common import sort_periods
 from omradesbild.followup.transitions import anchored_classes, class_transitions
 from omradesbild.index import IndexMethod
-from omradesbild.services.followup._common import as_method, method_indicator_ids
+from omradesbild.services.followup._common import as_method
 from omradesbild.services.names import with_area_names
 from omradesbild.services.pipeline import (
     area_indicators,
     check_picture,
     index_table,
+    method_indicator_ids,
     resolve_version,
 )
 from omradesbild.store import Store

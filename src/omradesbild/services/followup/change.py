@@ -80,23 +80,36 @@ def change_table(
     ref = reference_values(obs, indicators=sorted(set(ind["indicator"])), periods=[p_from, p_to])
     out = ch.copy()
     out["kommun_code"] = [kommun_code(str(c)) for c in out["area_code"]]
-    out = _with_reference_change(out, ref, p_from, p_to, confidence)
+    out = with_reference_change(out, ref, p_from, p_to, confidence)
     out["diff_vs_kommun"] = out["diff"] - out["kommun_diff"]
     out["diff_vs_country"] = out["diff"] - out["country_diff"]
-    if not ref.empty:
-        cmp = compare_to_reference(ind.loc[ind["period"].astype(str) == p_to], ref)
-        cmp = cmp[["area_code", "level", "indicator", "vs_kommun", "vs_country"]]
-        out = out.merge(cmp, on=["area_code", "level", "indicator"], how="left")
-    else:
+    return with_reference_comparison(out, ind, ref, p_to).reset_index(drop=True)
+
+
+def with_reference_comparison(
+    out: pd.DataFrame, ind: pd.DataFrame, ref: pd.DataFrame, p_to: str
+) -> pd.DataFrame:
+    """Add ``vs_kommun`` / ``vs_country``: each area's level in ``p_to`` against its kommun
+    and the country (:func:`~omradesbild.followup.change.compare_to_reference`); ``None``
+    without reference values."""
+    if ref.empty:
         out["vs_kommun"] = None
         out["vs_country"] = None
-    return out.reset_index(drop=True)
+        return out
+    cmp = compare_to_reference(ind.loc[ind["period"].astype(str) == p_to], ref)
+    cmp = cmp[["area_code", "level", "indicator", "vs_kommun", "vs_country"]]
+    return out.merge(cmp, on=["area_code", "level", "indicator"], how="left")
 
 
-def _with_reference_change(
+def with_reference_change(
     out: pd.DataFrame, ref: pd.DataFrame, p_from: str, p_to: str, confidence: float
 ) -> pd.DataFrame:
-    """Add the kommun's and the country's values and change (``kommun_*``, ``country_*``)."""
+    """Add the kommun's and the country's values and change (``kommun_*``, ``country_*``).
+
+    ``out`` needs ``kommun_code`` and ``indicator``; ``ref`` is
+    :func:`~omradesbild.indicators.reference_values`' frame (may be empty: the columns are
+    then missing values).
+    """
     if ref.empty:
         for c in ("kommun", "country"):
             out[[f"{c}_from", f"{c}_to", f"{c}_diff"]] = np.nan
