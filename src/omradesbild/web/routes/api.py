@@ -28,8 +28,10 @@ from omradesbild.services.level import (
 )
 from omradesbild.web.cache import json_response, json_response_async
 from omradesbild.web.models import (
+    AreaArgs,
     AreaDetail,
     AreaOut,
+    AreaQuery,
     ExploreIn,
     ExploreOut,
     IndexOut,
@@ -95,38 +97,26 @@ def _build_areas(
 
 
 @router.get("/api/areas/{code}", response_model=AreaDetail, tags=["areas"])
-async def api_area(
-    request: Request,
-    code: str,
-    level: str | None = None,
-    method: str | None = None,
-    period: str | None = None,
-) -> Response:
+async def api_area(request: Request, q: AreaArgs) -> Response:
     """One area: its indicators in a year (default the latest) with kommun and country
     values, and its index score, rank (with the Monte-Carlo interval) and class."""
     data = get_data(request)
     return await json_response_async(
         data,
-        ("area", code, level, method, period),
+        ("area", q.code, q.level, q.method, q.period),
         AreaDetail,
-        lambda: _build_area(request, code, level, method, period),
+        lambda: _build_area(request, q),
         request=request,
     )
 
 
-def _build_area(
-    request: Request,
-    code: str,
-    level: str | None = None,
-    method: str | None = None,
-    period: str | None = None,
-) -> AreaDetail:
+def _build_area(request: Request, q: AreaQuery) -> AreaDetail:
     """One area: its indicators in a year (default the latest with the index) with kommun
     and country values, its index score, rank (with the Monte-Carlo interval) and class, and
     its police classification over the years."""
     data = get_data(request)
-    method = method or request.app.state.settings.method
-    p = web_profile(data, code, level=level, method=method, period=period, lang="sv")
+    method = q.method or request.app.state.settings.method
+    p = web_profile(data, q.code, level=q.level, method=method, period=q.period, lang="sv")
     return area_detail(p)
 
 
@@ -149,25 +139,12 @@ def _index_row(row: dict[str, Any], ix: LevelIndex, name: str, u: dict[str, Any]
 
 
 @router.get("/api/indicators", response_model=list[IndicatorDef], tags=["indicators"])
-def api_indicators() -> list[dict[str, Any]]:
+def api_indicators() -> list[IndicatorDef]:
     """The indicator catalogue."""
     from omradesbild.indicators import default_catalogue
 
     return [
-        {
-            "id": i.id,
-            "name_sv": i.name_sv,
-            "name_en": i.name_en,
-            "domain": i.domain,
-            "kind": i.kind,
-            "unit": i.unit,
-            "direction": int(i.direction),
-            "population_base": i.population_base,
-            "min_denominator": i.min_denominator,
-            "source_tables": list(i.source_tables),
-            "caveats": list(i.caveats),
-        }
-        for i in default_catalogue().indicators
+        IndicatorDef.model_validate(i, from_attributes=True) for i in default_catalogue().indicators
     ]
 
 
@@ -504,7 +481,7 @@ def warm_area_api(state: Any, level: str) -> int:
     for code in sorted(data.level(level).names):
 
         def build(code: str = code) -> Any:
-            return _build_area(stand_in, code, None, None, None)
+            return _build_area(stand_in, AreaQuery(code))
 
         try:
             json_response(data, ("area", code, None, None, None), AreaDetail, build)
