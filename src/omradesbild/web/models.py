@@ -179,6 +179,20 @@ class AreaQuery:
 AreaArgs = Annotated[AreaQuery, Depends()]
 
 
+@dataclass(frozen=True)
+class TableQuery:
+    """Which table a download of the index asks for: ``level``, ``period`` (default the
+    latest year) and ``method`` (default the app's)."""
+
+    level: str = "regso"
+    period: str | None = None
+    method: str | None = None
+
+
+#: The query's ``level``, ``period`` and ``method``.
+TableArgs = Annotated[TableQuery, Depends()]
+
+
 class ExploreIn(BaseModel):
     """A modified method: new top-level weights and/or a subset of indicators."""
 

@@ -40,6 +40,7 @@ from omradesbild.web.models import (
     LevelOut,
     MethodDetail,
     MethodSummary,
+    TableArgs,
     area_detail,
     method_summary,
 )
@@ -260,8 +261,7 @@ def _build_index(
 ) -> dict[str, Any]:
     """An index method for every area of a level in one year (default the latest)."""
     data = get_data(request)
-    method = method or request.app.state.settings.method
-    method_by_id(method)
+    method = _method(request, method)
     lv = data.level(level, version)
     ix = data.index(method, level, lv.version)
     p = ix.period_or_latest(period)
@@ -347,6 +347,13 @@ def api_geojson(request: Request, level: str = "regso", version: str | None = No
 
 
 # ------------------------------------------------------------------------------ downloads
+def _method(request: Request, method: str | None) -> str:
+    """``method`` or the app's default method, checked to be a shipped one."""
+    method = method or request.app.state.settings.method
+    method_by_id(method)
+    return method
+
+
 def _download(body: bytes, filename: str, media_type: str) -> Response:
     """A download; ``filename`` is made of checked values only (level, period, method)."""
     return Response(body, media_type=media_type, headers=attachment(filename))
@@ -407,43 +414,31 @@ def export_indicators_json(
 
 
 @router.get("/api/export/index.csv", tags=["downloads"], response_class=Response)
-def export_index_csv(
-    request: Request,
-    method: str | None = None,
-    level: str = "regso",
-    period: str | None = None,
-) -> Response:
+def export_index_csv(request: Request, q: TableArgs) -> Response:
     """The index (score, rank, class, disclosed components) as CSV."""
     data = get_data(request)
-    method = method or request.app.state.settings.method
-    method_by_id(method)
-    lv = data.level(level)
-    ix = data.index(method, level, lv.version)
-    p = ix.period_or_latest(period)
+    method = _method(request, q.method)
+    lv = data.level(q.level)
+    ix = data.index(method, q.level, lv.version)
+    p = ix.period_or_latest(q.period)
     df = ix.published[p].copy()
     df.insert(1, "area_name", df["area_code"].map(lv.names))
     return _download(
-        df.to_csv(index=False).encode("utf-8"), f"index_{method}_{level}_{p}.csv", "text/csv"
+        df.to_csv(index=False).encode("utf-8"), f"index_{method}_{q.level}_{p}.csv", "text/csv"
     )
 
 
 @router.get("/api/export/excel.xlsx", tags=["downloads"], response_class=Response)
-def export_excel(
-    request: Request,
-    level: str = "regso",
-    period: str | None = None,
-    method: str | None = None,
-) -> Response:
+def export_excel(request: Request, q: TableArgs) -> Response:
     """Excel workbook: one sheet per domain, the index, and sources and method."""
     from omradesbild.reports.exports import export_excel as _export_excel
 
     data = get_data(request)
     lang = get_lang(request)
-    method = method or request.app.state.settings.method
-    method_by_id(method)
+    method, level = _method(request, q.method), q.level
     lv = data.level(level)
     ix = data.try_index(method, lv)
-    p = checked_period(period, lv.periods, what=f"level {level}")
+    p = checked_period(q.period, lv.periods, what=f"level {level}")
     if p is None:
         if not lv.periods:
             raise NotFoundError(f"no indicators for {level} in the store")
