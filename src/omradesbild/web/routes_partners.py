@@ -62,10 +62,17 @@ def _safe_next(target: str | None, default: str = "/bidrag") -> str:
     return target
 
 
+def _login_form(
+    request: Request, next: str | None, error: str | None = None, status_code: int = 200
+) -> HTMLResponse:
+    context = {"next": _safe_next(next), "error": error}
+    return render(request, "partners/login.html", context, status_code=status_code)
+
+
 # -- login ------------------------------------------------------------------------------
 @router.get("/login", response_class=HTMLResponse)
 def login_page(request: Request, user: CurrentUser, next: str | None = None) -> HTMLResponse:
-    return render(request, "partners/login.html", {"next": _safe_next(next), "error": None})
+    return _login_form(request, next)
 
 
 @router.post("/login", response_class=HTMLResponse, dependencies=[CSRF])
@@ -82,15 +89,13 @@ def login(
     except RateLimited as exc:
         db.commit()
         error = text("login_rate_limited", page_lang(request), minutes=exc.retry_after // 60 + 1)
-        resp = render(request, "partners/login.html",
-                      {"next": _safe_next(next), "error": error}, status_code=429)  # fmt: skip
+        resp = _login_form(request, next, error, status_code=429)
         resp.headers["Retry-After"] = str(exc.retry_after)
         return resp
     except NotAuthenticated:
         db.commit()  # keep the failed attempt for rate limiting
-        return render(request, "partners/login.html",
-                      {"next": _safe_next(next), "error": text("login_failed", page_lang(request))},
-                      status_code=401)  # fmt: skip
+        error = text("login_failed", page_lang(request))
+        return _login_form(request, next, error, status_code=401)
     # Logging in (as anyone) ends the session this browser had: no two logins in one browser.
     security.end_session(db, request.cookies.get(cookie_name(request)))
     token = security.create_session(db, user, ip=ip, ttl=session_ttl(request))
