@@ -22,7 +22,7 @@ from omradesbild.partners import security, service
 from omradesbild.partners.db import init_db, make_engine, session_factory
 from omradesbild.partners.errors import HTTP_STATUS
 from omradesbild.partners.followup import FollowupView
-from omradesbild.web import routes_partners
+from omradesbild.web import routes_interventions, routes_partners
 
 TEMPLATES = Path(routes_partners.__file__).parent / "templates"
 BASE = """<!doctype html><html lang="{{ lang }}"><head><title>{% block title %}{% endblock %}
@@ -364,8 +364,8 @@ def test_followup_page_states_assumptions(app: FastAPI, monkeypatch: pytest.Monk
             panel_means=did.means,
         )
 
-    monkeypatch.setattr(routes_partners, "intervention_followup", fake)
-    app.dependency_overrides[routes_partners.get_store] = lambda: object()
+    monkeypatch.setattr(routes_interventions, "intervention_followup", fake)
+    app.dependency_overrides[routes_interventions.get_store] = lambda: object()
     page = TestClient(app).get(f"/insatser/{iv['id']}/uppfoljning")
     assert page.status_code == 200, page.text
     assert seen == {"areas": ["T1", "T2"], "start": "2018", "indicator": "unemployment_16_64"}

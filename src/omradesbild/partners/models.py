@@ -30,6 +30,11 @@ from sqlalchemy import (
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 
+def _owned_by(table: str, **kw: Any) -> Mapped[int]:
+    """The id of the ``table`` row this row belongs to and is deleted with."""
+    return mapped_column(ForeignKey(f"{table}.id", ondelete="CASCADE"), **kw)
+
+
 def utcnow() -> datetime:
     """The current time in UTC without time zone (how every time is stored)."""
     return datetime.now(UTC).replace(tzinfo=None)
@@ -121,7 +126,7 @@ class LoginSession(Base):
     __tablename__ = "sessions"
 
     token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int] = _owned_by("users", index=True)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     expires_at: Mapped[datetime] = mapped_column(DateTime, index=True)
     ip: Mapped[str | None] = mapped_column(String(64))
@@ -160,13 +165,17 @@ class Submission(Base):
     organisation: Mapped[Organisation | None] = relationship(lazy="joined")
 
 
-class SubmissionArea(Base):
+class _AreaCodes:
+    """A link table: the area codes (``area_code``) a row of its owner table concerns; the
+    table declares the owner's key (before ``area_code`` in the primary key)."""
+
+    area_code: Mapped[str] = mapped_column(String(32), primary_key=True, index=True)
+
+
+class SubmissionArea(_AreaCodes, Base):
     __tablename__ = "submission_areas"
 
-    submission_id: Mapped[int] = mapped_column(
-        ForeignKey("submissions.id", ondelete="CASCADE"), primary_key=True
-    )
-    area_code: Mapped[str] = mapped_column(String(32), primary_key=True, index=True)
+    submission_id: Mapped[int] = _owned_by("submissions", primary_key=True)
 
 
 class SubmissionVersion(Base):
@@ -176,9 +185,7 @@ class SubmissionVersion(Base):
     __table_args__ = (UniqueConstraint("submission_id", "version"), _AUTOINCREMENT)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    submission_id: Mapped[int] = mapped_column(
-        ForeignKey("submissions.id", ondelete="CASCADE"), index=True
-    )
+    submission_id: Mapped[int] = _owned_by("submissions", index=True)
     version: Mapped[int] = mapped_column(Integer)
     action: Mapped[str] = mapped_column(String(32))
     snapshot: Mapped[dict[str, Any]] = mapped_column(JSON)
@@ -226,21 +233,16 @@ class Intervention(Base):
     )
 
 
-class InterventionArea(Base):
+class InterventionArea(_AreaCodes, Base):
     __tablename__ = "intervention_areas"
 
-    intervention_id: Mapped[int] = mapped_column(
-        ForeignKey("interventions.id", ondelete="CASCADE"), primary_key=True
-    )
-    area_code: Mapped[str] = mapped_column(String(32), primary_key=True, index=True)
+    intervention_id: Mapped[int] = _owned_by("interventions", primary_key=True)
 
 
 class InterventionOrganisation(Base):
     __tablename__ = "intervention_organisations"
 
-    intervention_id: Mapped[int] = mapped_column(
-        ForeignKey("interventions.id", ondelete="CASCADE"), primary_key=True
-    )
+    intervention_id: Mapped[int] = _owned_by("interventions", primary_key=True)
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), primary_key=True)
     organisation: Mapped[Organisation] = relationship(lazy="joined")
 
@@ -252,9 +254,7 @@ class InterventionGoal(Base):
     __table_args__ = _AUTOINCREMENT
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    intervention_id: Mapped[int] = mapped_column(
-        ForeignKey("interventions.id", ondelete="CASCADE"), index=True
-    )
+    intervention_id: Mapped[int] = _owned_by("interventions", index=True)
     indicator: Mapped[str] = mapped_column(String(64))
     target: Mapped[str | None] = mapped_column(String(200))
 
@@ -290,7 +290,7 @@ class PasswordReset(Base):
     __tablename__ = "password_resets"
 
     token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int] = _owned_by("users", index=True)
     issued_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     expires_at: Mapped[datetime] = mapped_column(DateTime)

@@ -89,6 +89,15 @@ def _layout(title: str | None = None, **kw: Any) -> dict[str, Any]:
     return lay
 
 
+def _one_trace(trace: dict[str, Any], title: str, **layout: Any) -> Figure:
+    """A figure of one trace named ``title``, without a legend (``layout`` as in
+    :func:`_layout`)."""
+    return {
+        "data": [{**trace, "name": title}],
+        "layout": _layout(title, showlegend=False, **layout),
+    }
+
+
 def _geo_layout() -> dict[str, Any]:
     return {
         "visible": False,
@@ -348,49 +357,39 @@ def trend_lines(
 
 def type_history(periods: Sequence[str], classes: Sequence[object], *, title: str = "") -> Figure:
     """Area type (1–5) per year as steps; type 1 at the top."""
-    return {
-        "data": [
-            {
-                "type": "scatter",
-                "mode": "lines+markers",
-                "x": list(periods),
-                "y": [num(c) for c in classes],
-                "line": {"shape": "hv", "color": _COLORS["area"]},
-                "marker": {"size": 9},
-                "name": title,
-            }
-        ],
-        "layout": _layout(
-            title,
-            height=240,
-            showlegend=False,
-            xaxis={"type": "category"},
-            yaxis={"range": [5.5, 0.5], "dtick": 1, "gridcolor": "#eee"},
-        ),
+    trace = {
+        "type": "scatter",
+        "mode": "lines+markers",
+        "x": list(periods),
+        "y": [num(c) for c in classes],
+        "line": {"shape": "hv", "color": _COLORS["area"]},
+        "marker": {"size": 9},
     }
+    return _one_trace(
+        trace,
+        title,
+        height=240,
+        xaxis={"type": "category"},
+        yaxis={"range": [5.5, 0.5], "dtick": 1, "gridcolor": "#eee"},
+    )
 
 
 def contributions(labels: Sequence[str], values: Sequence[object], *, title: str = "") -> Figure:
     """Horizontal bars: each component's contribution to the index score."""
-    return {
-        "data": [
-            {
-                "type": "bar",
-                "orientation": "h",
-                "y": list(labels),
-                "x": [num(v) for v in values],
-                "marker": {"color": _COLORS["area"]},
-                "name": title,
-            }
-        ],
-        "layout": _layout(
-            title,
-            height=max(180, 40 * len(labels) + 70),
-            showlegend=False,
-            yaxis={"automargin": True, "autorange": "reversed"},
-            xaxis={"gridcolor": "#eee"},
-        ),
+    trace = {
+        "type": "bar",
+        "orientation": "h",
+        "y": list(labels),
+        "x": [num(v) for v in values],
+        "marker": {"color": _COLORS["area"]},
     }
+    return _one_trace(
+        trace,
+        title,
+        height=max(180, 40 * len(labels) + 70),
+        yaxis={"automargin": True, "autorange": "reversed"},
+        xaxis={"gridcolor": "#eee"},
+    )
 
 
 def bars_by_type(
@@ -398,54 +397,41 @@ def bars_by_type(
 ) -> Figure:
     """Vertical bars per area type, coloured 1 (red) … 5 (blue)."""
     colors = [TYPE_COLORS[i % len(TYPE_COLORS)] for i in range(len(labels))]
-    return {
-        "data": [
-            {
-                "type": "bar",
-                "x": list(labels),
-                "y": [num(v) for v in values],
-                "marker": {"color": colors, "line": {"color": "#999", "width": 0.5}},
-                "name": title,
-            }
-        ],
-        "layout": _layout(
-            title,
-            height=300,
-            showlegend=False,
-            yaxis={"title": {"text": unit}, "gridcolor": "#eee"},
-        ),
+    trace = {
+        "type": "bar",
+        "x": list(labels),
+        "y": [num(v) for v in values],
+        "marker": {"color": colors, "line": {"color": "#999", "width": 0.5}},
     }
+    return _one_trace(
+        trace, title, height=300, yaxis={"title": {"text": unit}, "gridcolor": "#eee"}
+    )
 
 
 def rank_interval(rank: object, low: object, high: object, n: int, *, title: str = "") -> Figure:
     """One dot with its 90 % rank interval on the scale 1 … n (1 = largest challenges)."""
     r = num(rank)
     lo, hi = num(low), num(high)
-    return {
-        "data": [
-            {
-                "type": "scatter",
-                "mode": "markers",
-                "x": [r],
-                "y": [""],
-                "marker": {"size": 12, "color": _COLORS["area"]},
-                "error_x": {
-                    "type": "data",
-                    "array": [None if r is None or hi is None else hi - r],
-                    "arrayminus": [None if r is None or lo is None else r - lo],
-                    "visible": True,
-                },
-                "name": title,
-            }
-        ],
-        "layout": _layout(
-            title,
-            height=130,
-            showlegend=False,
-            xaxis={"range": [n + 0.5, 0.5], "gridcolor": "#eee"},
-            margin={"l": 20, "r": 20, "t": 30 if title else 10, "b": 30},
-        ),
+    trace = {
+        "type": "scatter",
+        "mode": "markers",
+        "x": [r],
+        "y": [""],
+        "marker": {"size": 12, "color": _COLORS["area"]},
+        "error_x": {
+            "type": "data",
+            "array": [None if r is None or hi is None else hi - r],
+            "arrayminus": [None if r is None or lo is None else r - lo],
+            "visible": True,
+        },
     }
+    return _one_trace(
+        trace,
+        title,
+        height=130,
+        xaxis={"range": [n + 0.5, 0.5], "gridcolor": "#eee"},
+        margin={"l": 20, "r": 20, "t": 30 if title else 10, "b": 30},
+    )
 
 
 def percent_indicators(profile: AreaProfile) -> list[IndicatorValue]:

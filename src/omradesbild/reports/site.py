@@ -37,6 +37,8 @@ from omradesbild.wording import Translator, fmt_num
 
 TEMPLATES = Path(__file__).with_name("templates")
 STATIC = Path(__file__).with_name("static")
+#: The web app's templates: the report finds the pieces both draw there (``_parts.html``).
+WEB_TEMPLATES = Path(__file__).parents[1] / "web" / "templates"
 
 #: A partner entry given by a hook: ``{"date", "partner", "kind", "text"}``.
 PartnerDict = dict[str, str]
@@ -86,7 +88,10 @@ def _env(lang: str) -> Any:
     import jinja2
 
     env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(str(TEMPLATES)),
+        # Then the web's templates, for the pieces both draw (_parts.html).
+        loader=jinja2.ChoiceLoader(
+            [jinja2.FileSystemLoader(str(TEMPLATES)), jinja2.FileSystemLoader(str(WEB_TEMPLATES))]
+        ),
         autoescape=jinja2.select_autoescape(["html"]),
         trim_blocks=True,
         lstrip_blocks=True,

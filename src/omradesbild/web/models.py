@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import dataclass
+from typing import Annotated, Any
 
+from fastapi import Depends
 from pydantic import BaseModel, Field
 
 from omradesbild.services.explore import (
@@ -159,6 +161,36 @@ class MethodDetail(MethodSummary):
     description: str
     reference: str
     definition: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class AreaQuery:
+    """Which picture of an area a request asks for: ``/omrade/{code}`` and
+    ``/api/areas/{code}`` (the area's level, the app's method and the latest year unless
+    given)."""
+
+    code: str
+    level: str | None = None
+    method: str | None = None
+    period: str | None = None
+
+
+#: The path's area code and the query's ``level``, ``method`` and ``period``.
+AreaArgs = Annotated[AreaQuery, Depends()]
+
+
+@dataclass(frozen=True)
+class TableQuery:
+    """Which table a download of the index asks for: ``level``, ``period`` (default the
+    latest year) and ``method`` (default the app's)."""
+
+    level: str = "regso"
+    period: str | None = None
+    method: str | None = None
+
+
+#: The query's ``level``, ``period`` and ``method``.
+TableArgs = Annotated[TableQuery, Depends()]
 
 
 class ExploreIn(BaseModel):

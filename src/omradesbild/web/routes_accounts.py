@@ -8,6 +8,7 @@ session cookie and the user logs in again with the new password.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Request, Response
@@ -17,14 +18,11 @@ from pydantic import BaseModel
 from omradesbild.errors import InputError
 from omradesbild.partners import security, service
 from omradesbild.partners.errors import NotAuthenticated, PermissionDenied
-from omradesbild.partners.models import Role
-from omradesbild.partners.service import Actor
-from omradesbild.web.auth import DB, CurrentActor, cookie_name, require_role, verify_csrf
-from omradesbild.wording import text
+from omradesbild.web.auth import DB, CurrentActor, cookie_name
+from omradesbild.web.routes_partners_common import CSRF, Admin, render
+from omradesbild.wording import both, text
 
 router = APIRouter(tags=["partners"])
-CSRF = Depends(verify_csrf)
-Admin = Annotated[Actor, Depends(require_role(Role.ADMIN))]
 
 
 class PasswordChangeIn(BaseModel):
@@ -38,8 +36,6 @@ def _lang(request: Request) -> str:
 
 
 def _page(request: Request, name: str, ctx: dict[str, Any], status: int = 200) -> HTMLResponse:
-    from omradesbild.web.routes_partners import render
-
     context = {"min_password": security.MIN_PASSWORD, "error": None, "done": None, **ctx}
     return render(request, name, context, status_code=status)
 
@@ -49,11 +45,35 @@ def _signed_out(response: Response, request: Request) -> Response:
     return response
 
 
-def _check_repeat(new_password: str, repeat: str) -> None:
-    from omradesbild.wording import both
+@dataclass(frozen=True)
+class NewPassword:
+    """The new password as typed twice on a form (fields ``new_password`` and
+    ``new_password2``)."""
 
-    if new_password != repeat:
-        raise InputError(both("password_mismatch"), field="new_password2")
+    value: str
+    repeat: str
+
+    def checked(self) -> str:
+        """The new password.
+
+        Raises
+        ------
+        InputError
+            The two differ (field ``new_password2``).
+        """
+        if self.value != self.repeat:
+            raise InputError(both("password_mismatch"), field="new_password2")
+        return self.value
+
+
+def _new_password(
+    new_password: Annotated[str, Form(max_length=1024)],
+    new_password2: Annotated[str, Form(max_length=1024)],
+) -> NewPassword:
+    return NewPassword(new_password, new_password2)
+
+
+NewPasswordForm = Annotated[NewPassword, Depends(_new_password)]
 
 
 # -- change of password -----------------------------------------------------------------
@@ -70,13 +90,11 @@ def change_password_form(
     db: DB,
     actor: CurrentActor,
     current_password: Annotated[str, Form(max_length=1024)],
-    new_password: Annotated[str, Form(max_length=1024)],
-    new_password2: Annotated[str, Form(max_length=1024)],
+    new: NewPasswordForm,
 ) -> Response:
     try:
-        _check_repeat(new_password, new_password2)
         service.change_password(db, actor, current_password=current_password,
-                                new_password=new_password)  # fmt: skip
+                                new_password=new.checked())  # fmt: skip
     except (InputError, PermissionDenied) as exc:
         if actor is None:
             raise
@@ -124,13 +142,11 @@ def reset_password_form(
     request: Request,
     db: DB,
     token: Annotated[str, Form(max_length=200)],
-    new_password: Annotated[str, Form(max_length=1024)],
-    new_password2: Annotated[str, Form(max_length=1024)],
+    new: NewPasswordForm,
 ) -> Response:
     try:
         service.check_reset_token(db, token)
-        _check_repeat(new_password, new_password2)
-        service.reset_password(db, token, new_password)
+        service.reset_password(db, token, new.checked())
     except InputError as exc:
         db.rollback()
         return _page(request, "partners/aterstall.html",

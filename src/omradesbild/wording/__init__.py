@@ -31,11 +31,11 @@ from __future__ import annotations
 
 import math
 import string
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import Literal
+from typing import Literal, TypeVar
 
 Lang = Literal["sv", "en"]
 
@@ -241,6 +241,19 @@ def unit_label(unit: str, lang: str) -> str:
     return unit if s is None else s
 
 
+_T = TypeVar("_T")
+
+
+def _in_lang(label: Callable[[_T, str], str]) -> Callable[[Translator, _T], str]:
+    """A :class:`Translator` method: ``label(value, lang)`` in the translator's language."""
+
+    def method(self: Translator, value: _T) -> str:
+        return label(value, self.lang)
+
+    method.__doc__ = f"See :func:`{label.__name__}`."
+    return method
+
+
 class Translator:
     """:func:`text` bound to one language: ``t("key", **fmt)`` in code and templates."""
 
@@ -250,29 +263,12 @@ class Translator:
     def __call__(self, key: str, **fmt: object) -> str:
         return text(key, self.lang, **fmt)
 
-    def police(self, category: str) -> str:
-        """See :func:`police_label`."""
-        return police_label(category, self.lang)
-
-    def group(self, group: str) -> str:
-        """See :func:`group_label`."""
-        return group_label(group, self.lang)
-
-    def level(self, level: str) -> str:
-        """See :func:`level_label`."""
-        return level_label(level, self.lang)
-
-    def domain(self, domain: str) -> str:
-        """See :func:`domain_label`."""
-        return domain_label(domain, self.lang)
-
-    def unit(self, unit: str) -> str:
-        """See :func:`unit_label`."""
-        return unit_label(unit, self.lang)
-
-    def say(self, message: object) -> str:
-        """See :func:`say`."""
-        return say(message, self.lang)
+    police = _in_lang(police_label)
+    group = _in_lang(group_label)
+    level = _in_lang(level_label)
+    domain = _in_lang(domain_label)
+    unit = _in_lang(unit_label)
+    say = _in_lang(say)
 
     def label(self, prefix: str, name: str) -> str:
         """The catalogue's ``<prefix>_<name>`` (e.g. ``partner_kind_observation``), or

@@ -28,8 +28,10 @@ from omradesbild.services.level import (
 )
 from omradesbild.web.cache import json_response, json_response_async
 from omradesbild.web.models import (
+    AreaArgs,
     AreaDetail,
     AreaOut,
+    AreaQuery,
     ExploreIn,
     ExploreOut,
     IndexOut,
@@ -38,6 +40,7 @@ from omradesbild.web.models import (
     LevelOut,
     MethodDetail,
     MethodSummary,
+    TableArgs,
     area_detail,
     method_summary,
 )
@@ -95,38 +98,26 @@ def _build_areas(
 
 
 @router.get("/api/areas/{code}", response_model=AreaDetail, tags=["areas"])
-async def api_area(
-    request: Request,
-    code: str,
-    level: str | None = None,
-    method: str | None = None,
-    period: str | None = None,
-) -> Response:
+async def api_area(request: Request, q: AreaArgs) -> Response:
     """One area: its indicators in a year (default the latest) with kommun and country
     values, and its index score, rank (with the Monte-Carlo interval) and class."""
     data = get_data(request)
     return await json_response_async(
         data,
-        ("area", code, level, method, period),
+        ("area", q.code, q.level, q.method, q.period),
         AreaDetail,
-        lambda: _build_area(request, code, level, method, period),
+        lambda: _build_area(request, q),
         request=request,
     )
 
 
-def _build_area(
-    request: Request,
-    code: str,
-    level: str | None = None,
-    method: str | None = None,
-    period: str | None = None,
-) -> AreaDetail:
+def _build_area(request: Request, q: AreaQuery) -> AreaDetail:
     """One area: its indicators in a year (default the latest with the index) with kommun
     and country values, its index score, rank (with the Monte-Carlo interval) and class, and
     its police classification over the years."""
     data = get_data(request)
-    method = method or request.app.state.settings.method
-    p = web_profile(data, code, level=level, method=method, period=period, lang="sv")
+    method = q.method or request.app.state.settings.method
+    p = web_profile(data, q.code, level=q.level, method=method, period=q.period, lang="sv")
     return area_detail(p)
 
 
@@ -149,25 +140,12 @@ def _index_row(row: dict[str, Any], ix: LevelIndex, name: str, u: dict[str, Any]
 
 
 @router.get("/api/indicators", response_model=list[IndicatorDef], tags=["indicators"])
-def api_indicators() -> list[dict[str, Any]]:
+def api_indicators() -> list[IndicatorDef]:
     """The indicator catalogue."""
     from omradesbild.indicators import default_catalogue
 
     return [
-        {
-            "id": i.id,
-            "name_sv": i.name_sv,
-            "name_en": i.name_en,
-            "domain": i.domain,
-            "kind": i.kind,
-            "unit": i.unit,
-            "direction": int(i.direction),
-            "population_base": i.population_base,
-            "min_denominator": i.min_denominator,
-            "source_tables": list(i.source_tables),
-            "caveats": list(i.caveats),
-        }
-        for i in default_catalogue().indicators
+        IndicatorDef.model_validate(i, from_attributes=True) for i in default_catalogue().indicators
     ]
 
 
@@ -283,8 +261,7 @@ def _build_index(
 ) -> dict[str, Any]:
     """An index method for every area of a level in one year (default the latest)."""
     data = get_data(request)
-    method = method or request.app.state.settings.method
-    method_by_id(method)
+    method = _method(request, method)
     lv = data.level(level, version)
     ix = data.index(method, level, lv.version)
     p = ix.period_or_latest(period)
@@ -370,6 +347,13 @@ def api_geojson(request: Request, level: str = "regso", version: str | None = No
 
 
 # ------------------------------------------------------------------------------ downloads
+def _method(request: Request, method: str | None) -> str:
+    """``method`` or the app's default method, checked to be a shipped one."""
+    method = method or request.app.state.settings.method
+    method_by_id(method)
+    return method
+
+
 def _download(body: bytes, filename: str, media_type: str) -> Response:
     """A download; ``filename`` is made of checked values only (level, period, method)."""
     return Response(body, media_type=media_type, headers=attachment(filename))
@@ -430,43 +414,31 @@ def export_indicators_json(
 
 
 @router.get("/api/export/index.csv", tags=["downloads"], response_class=Response)
-def export_index_csv(
-    request: Request,
-    method: str | None = None,
-    level: str = "regso",
-    period: str | None = None,
-) -> Response:
+def export_index_csv(request: Request, q: TableArgs) -> Response:
     """The index (score, rank, class, disclosed components) as CSV."""
     data = get_data(request)
-    method = method or request.app.state.settings.method
-    method_by_id(method)
-    lv = data.level(level)
-    ix = data.index(method, level, lv.version)
-    p = ix.period_or_latest(period)
+    method = _method(request, q.method)
+    lv = data.level(q.level)
+    ix = data.index(method, q.level, lv.version)
+    p = ix.period_or_latest(q.period)
     df = ix.published[p].copy()
     df.insert(1, "area_name", df["area_code"].map(lv.names))
     return _download(
-        df.to_csv(index=False).encode("utf-8"), f"index_{method}_{level}_{p}.csv", "text/csv"
+        df.to_csv(index=False).encode("utf-8"), f"index_{method}_{q.level}_{p}.csv", "text/csv"
     )
 
 
 @router.get("/api/export/excel.xlsx", tags=["downloads"], response_class=Response)
-def export_excel(
-    request: Request,
-    level: str = "regso",
-    period: str | None = None,
-    method: str | None = None,
-) -> Response:
+def export_excel(request: Request, q: TableArgs) -> Response:
     """Excel workbook: one sheet per domain, the index, and sources and method."""
     from omradesbild.reports.exports import export_excel as _export_excel
 
     data = get_data(request)
     lang = get_lang(request)
-    method = method or request.app.state.settings.method
-    method_by_id(method)
+    method, level = _method(request, q.method), q.level
     lv = data.level(level)
     ix = data.try_index(method, lv)
-    p = checked_period(period, lv.periods, what=f"level {level}")
+    p = checked_period(q.period, lv.periods, what=f"level {level}")
     if p is None:
         if not lv.periods:
             raise NotFoundError(f"no indicators for {level} in the store")
@@ -504,7 +476,7 @@ def warm_area_api(state: Any, level: str) -> int:
     for code in sorted(data.level(level).names):
 
         def build(code: str = code) -> Any:
-            return _build_area(stand_in, code, None, None, None)
+            return _build_area(stand_in, AreaQuery(code))
 
         try:
             json_response(data, ("area", code, None, None, None), AreaDetail, build)

@@ -22,13 +22,15 @@ from omradesbild.services.area import catalogue_names
 from omradesbild.services.explore import MAX_DRAWS
 from omradesbild.services.level import clean, method_by_id
 from omradesbild.services.models import AreaProfile, IndicatorValue
-from omradesbild.web.cache import MISS, cached, memo
+from omradesbild.web.cache import MISS, WebData, cached, memo
 from omradesbild.web.entries import (
     cached_public_entries,
     generation_is_fresh,
     partner_entries,
     public_generation,
 )
+from omradesbild.web.models import AreaArgs
+from omradesbild.web.settings import WebSettings
 from omradesbild.web.text import no_scheme
 from omradesbild.web.views import (
     AreaView,
@@ -74,12 +76,15 @@ def compare_rows(profiles: list[AreaProfile]) -> list[CompareRow]:
     return rows
 
 
+def _inputs(request: Request) -> tuple[WebData, WebSettings, str]:
+    """What a page starts from: the app's data and settings, and the page's language."""
+    return get_data(request), request.app.state.settings, get_lang(request)
+
+
 @router.get("/", response_class=HTMLResponse, include_in_schema=False)
 def overview(request: Request) -> HTMLResponse:
     """Overview: levels, the default level's classes, links to the other pages."""
-    data = get_data(request)
-    settings = request.app.state.settings
-    lang = get_lang(request)
+    data, settings, lang = _inputs(request)
     info = data.info()
     classes: list[dict[str, Any]] = []
     method_title = ""
@@ -140,9 +145,7 @@ def map_page(
     method: str | None = None,
 ) -> HTMLResponse:
     """Choropleth of every area of a level, coloured by an indicator or an index."""
-    data = get_data(request)
-    settings = request.app.state.settings
-    lang = get_lang(request)
+    data, settings, lang = _inputs(request)
     t = translator(lang)
     level = level or settings.level
     lv = data.level(level, settings.version if level == settings.level else None)
@@ -251,18 +254,13 @@ def _map_layer(
 
 
 @router.get("/omrade/{code}", response_class=HTMLResponse, include_in_schema=False)
-async def area_page(
-    request: Request,
-    code: str,
-    level: str | None = None,
-    method: str | None = None,
-    period: str | None = None,
-) -> HTMLResponse:
+async def area_page(request: Request, q: AreaArgs) -> HTMLResponse:
     """The area page: key figures with intervals vs kommun and country, trends, index rank
     with its uncertainty, area-type history, and the partners' observations."""
     data = get_data(request)
     lang = get_lang(request)
-    method = method or request.app.state.settings.method
+    code, level, period = q.code, q.level, q.period
+    method = q.method or request.app.state.settings.method
     from omradesbild.web.auth import cookie_name
 
     # Anonymous visitors all see the same page: serve it from memory until the store or the
@@ -375,9 +373,7 @@ def method_page(
     request: Request, method: str | None = None, level: str | None = None
 ) -> HTMLResponse:
     """Method explorer: change weights / indicators, see ranks and classes change."""
-    data = get_data(request)
-    settings = request.app.state.settings
-    lang = get_lang(request)
+    data, settings, lang = _inputs(request)
     from omradesbild.index import shipped_methods
 
     method = method or settings.method
@@ -404,9 +400,7 @@ def method_page(
 @router.get("/nedladdning", response_class=HTMLResponse, include_in_schema=False)
 def download_page(request: Request) -> HTMLResponse:
     """Links to CSV, JSON and Excel downloads of indicators and the index."""
-    data = get_data(request)
-    settings = request.app.state.settings
-    lang = get_lang(request)
+    data, settings, lang = _inputs(request)
     from omradesbild.index import shipped_methods
 
     info = data.info()

@@ -20,6 +20,28 @@ branch_labels: str | None = None
 depends_on: str | None = None
 
 
+def _index(table: str, column: str) -> None:
+    """The index ``ix_<table>_<column>`` (what the models' ``index=True`` makes)."""
+    op.create_index(op.f(f"ix_{table}_{column}"), table, [column], unique=False)
+
+
+def _drop_index(table: str, column: str) -> None:
+    op.drop_index(op.f(f"ix_{table}_{column}"), table_name=table)
+
+
+def _area_links(owner: str) -> None:
+    """The table ``<owner>_areas``: the area codes each ``<owner>s`` row concerns."""
+    table, key = f"{owner}_areas", f"{owner}_id"
+    op.create_table(
+        table,
+        sa.Column(key, sa.Integer(), nullable=False),
+        sa.Column("area_code", sa.String(length=32), nullable=False),
+        sa.ForeignKeyConstraint([key], [f"{owner}s.id"], ondelete="CASCADE"),
+        sa.PrimaryKeyConstraint(key, "area_code"),
+    )
+    _index(table, "area_code")
+
+
 def upgrade() -> None:
     """Create every table, index and constraint of the first schema.
 
@@ -83,7 +105,7 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("id"),
     )
-    op.create_index(op.f("ix_audit_log_at"), "audit_log", ["at"], unique=False)
+    _index("audit_log", "at")
     op.create_table(
         "interventions",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -111,8 +133,8 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(["user_id"], ["users.id"], ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("token_hash"),
     )
-    op.create_index(op.f("ix_sessions_expires_at"), "sessions", ["expires_at"], unique=False)
-    op.create_index(op.f("ix_sessions_user_id"), "sessions", ["user_id"], unique=False)
+    _index("sessions", "expires_at")
+    _index("sessions", "user_id")
     op.create_table(
         "submissions",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -142,20 +164,11 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(["organisation_id"], ["organisations.id"]),
         sa.ForeignKeyConstraint(["moderated_by_id"], ["users.id"]),
     )
-    op.create_index(op.f("ix_submissions_author_id"), "submissions", ["author_id"], unique=False)
+    _index("submissions", "author_id")
     op.create_index(
         "ix_submissions_status_visibility", "submissions", ["status", "visibility"], unique=False
     )
-    op.create_table(
-        "intervention_areas",
-        sa.Column("intervention_id", sa.Integer(), nullable=False),
-        sa.Column("area_code", sa.String(length=32), nullable=False),
-        sa.ForeignKeyConstraint(["intervention_id"], ["interventions.id"], ondelete="CASCADE"),
-        sa.PrimaryKeyConstraint("intervention_id", "area_code"),
-    )
-    op.create_index(
-        op.f("ix_intervention_areas_area_code"), "intervention_areas", ["area_code"], unique=False
-    )
+    _area_links("intervention")
     op.create_table(
         "intervention_goals",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -165,12 +178,7 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(["intervention_id"], ["interventions.id"], ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("id"),
     )
-    op.create_index(
-        op.f("ix_intervention_goals_intervention_id"),
-        "intervention_goals",
-        ["intervention_id"],
-        unique=False,
-    )
+    _index("intervention_goals", "intervention_id")
     op.create_table(
         "intervention_organisations",
         sa.Column("intervention_id", sa.Integer(), nullable=False),
@@ -182,16 +190,7 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("intervention_id", "organisation_id"),
     )
-    op.create_table(
-        "submission_areas",
-        sa.Column("submission_id", sa.Integer(), nullable=False),
-        sa.Column("area_code", sa.String(length=32), nullable=False),
-        sa.ForeignKeyConstraint(["submission_id"], ["submissions.id"], ondelete="CASCADE"),
-        sa.PrimaryKeyConstraint("submission_id", "area_code"),
-    )
-    op.create_index(
-        op.f("ix_submission_areas_area_code"), "submission_areas", ["area_code"], unique=False
-    )
+    _area_links("submission")
     op.create_table(
         "submission_versions",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -206,33 +205,28 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(["submission_id"], ["submissions.id"], ondelete="CASCADE"),
         sa.ForeignKeyConstraint(["changed_by_id"], ["users.id"]),
     )
-    op.create_index(
-        op.f("ix_submission_versions_submission_id"),
-        "submission_versions",
-        ["submission_id"],
-        unique=False,
-    )
+    _index("submission_versions", "submission_id")
 
 
 def downgrade() -> None:
     """Drop every table of the first schema."""
-    op.drop_index(op.f("ix_submission_versions_submission_id"), table_name="submission_versions")
+    _drop_index("submission_versions", "submission_id")
     op.drop_table("submission_versions")
-    op.drop_index(op.f("ix_submission_areas_area_code"), table_name="submission_areas")
+    _drop_index("submission_areas", "area_code")
     op.drop_table("submission_areas")
     op.drop_table("intervention_organisations")
-    op.drop_index(op.f("ix_intervention_goals_intervention_id"), table_name="intervention_goals")
+    _drop_index("intervention_goals", "intervention_id")
     op.drop_table("intervention_goals")
-    op.drop_index(op.f("ix_intervention_areas_area_code"), table_name="intervention_areas")
+    _drop_index("intervention_areas", "area_code")
     op.drop_table("intervention_areas")
     op.drop_index("ix_submissions_status_visibility", table_name="submissions")
-    op.drop_index(op.f("ix_submissions_author_id"), table_name="submissions")
+    _drop_index("submissions", "author_id")
     op.drop_table("submissions")
-    op.drop_index(op.f("ix_sessions_user_id"), table_name="sessions")
-    op.drop_index(op.f("ix_sessions_expires_at"), table_name="sessions")
+    _drop_index("sessions", "user_id")
+    _drop_index("sessions", "expires_at")
     op.drop_table("sessions")
     op.drop_table("interventions")
-    op.drop_index(op.f("ix_audit_log_at"), table_name="audit_log")
+    _drop_index("audit_log", "at")
     op.drop_table("audit_log")
     op.drop_table("users")
     op.drop_table("organisations")

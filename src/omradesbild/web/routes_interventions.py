@@ -1,0 +1,225 @@
+"""Routes of the register of interventions: the JSON API (list, create, read, follow-up)
+and the pages ``/insatser`` and ``/insatser/{id}/uppfoljning``.
+
+Included by :mod:`omradesbild.web.routes_partners` (same app requirements). The follow-up
+reads the statistics store: ``app.state.store`` if set, else ``settings.store_path``
+opened read-only for the request.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Form, Request, Response
+from fastapi.responses import HTMLResponse, RedirectResponse
+from pydantic import BaseModel, Field
+
+from omradesbild.errors import InputError, NotFoundError
+from omradesbild.partners import service
+from omradesbild.partners.followup import FollowupView, intervention_followup
+from omradesbild.partners.models import Role
+from omradesbild.partners.service import Actor
+from omradesbild.store import Store
+from omradesbild.web.auth import DB, CurrentActor, settings_value
+from omradesbild.web.routes_partners_common import (
+    CSRF,
+    Analyst,
+    form_error,
+    known_areas,
+    render,
+)
+from omradesbild.web.validation import DbId, PathId, Text
+
+router = APIRouter(tags=["partners"])
+
+
+class GoalIn(BaseModel):
+    indicator: Text
+    target: Text | None = None
+
+
+class InterventionIn(BaseModel):
+    type: Text
+    title: Text
+    start_period: Text
+    area_codes: list[Text] | Text
+    description: Text = ""
+    end_period: Text | None = None
+    organisation_ids: list[DbId] = Field(default_factory=list)
+    goals: list[GoalIn] = Field(default_factory=list)
+
+
+class InterventionForm(BaseModel):
+    """The form of ``/insatser``, its fields in the form's order; ``goals`` are indicator ids
+    separated by commas or spaces."""
+
+    type: Text
+    title: Text
+    description: Text = ""
+    start_period: Text
+    end_period: Text | None = None
+    area_codes: Text
+    goals: Text = ""
+    organisation_ids: list[DbId] = Field(default_factory=list)
+
+    def goal_ids(self) -> list[str]:
+        """The indicator ids of ``goals``."""
+        return [g for g in (x.strip() for x in self.goals.replace(",", " ").split()) if g]
+
+
+# -- JSON API ---------------------------------------------------------------------------
+@router.get("/api/interventions")
+def api_list_interventions(
+    db: DB, actor: CurrentActor, area_code: str | None = None
+) -> list[dict[str, Any]]:
+    return service.list_interventions(db, actor, area_code=area_code)
+
+
+@router.post("/api/interventions", status_code=201, dependencies=[CSRF])
+def api_create_intervention(
+    request: Request, db: DB, actor: CurrentActor, body: InterventionIn
+) -> dict[str, Any]:
+    data = body.model_dump()
+    return service.create_intervention(db, actor, known_areas=known_areas(request), **data)
+
+
+@router.get("/api/interventions/{intervention_id}")
+def api_get_intervention(db: DB, actor: CurrentActor, intervention_id: PathId) -> dict[str, Any]:
+    return service.get_intervention(db, actor, intervention_id)
+
+
+def get_store(request: Request) -> Iterator[Store]:
+    """The statistics store: ``app.state.store`` if set, else ``settings.store_path``
+    opened read-only for the request (override with ``app.dependency_overrides``)."""
+    store = getattr(request.app.state, "store", None)
+    if store is not None:
+        yield store
+        return
+    path = settings_value(request, "store_path", None)
+    if path is None:
+        raise NotFoundError("no statistics store is configured (settings.store_path)")
+    with Store(path, read_only=True) as opened:
+        yield opened
+
+
+StoreDep = Annotated[Store, Depends(get_store)]
+
+
+def _followup(
+    db: DB,
+    actor: CurrentActor,
+    store: StoreDep,
+    intervention_id: PathId,
+    indicator: str | None = None,
+) -> tuple[dict[str, Any], FollowupView]:
+    """The intervention and the follow-up of ``indicator`` (default its first goal's)."""
+    iv = service.get_intervention(db, actor, intervention_id)
+    goals = [g["indicator"] for g in iv["goals"]]
+    chosen = indicator or (goals[0] if goals else None)
+    if chosen is None:
+        raise InputError("the intervention has no linked indicator goal", field="indicator",
+                         expected="?indicator=<id from the indicator catalogue>")  # fmt: skip
+    view = intervention_followup(store, area_codes=iv["area_codes"],
+                                 start_period=iv["start_period"], indicator=chosen)  # fmt: skip
+    return iv, view
+
+
+Followup = Annotated[tuple[dict[str, Any], FollowupView], Depends(_followup)]
+
+
+@router.get("/api/interventions/{intervention_id}/followup")
+def api_intervention_followup(followup: Followup) -> dict[str, Any]:
+    """Trend of the indicator in the intervention areas vs comparable areas, with DiD."""
+    iv, view = followup
+    return {"intervention": iv, "followup": _jsonable(view.as_dict())}
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if hasattr(value, "item"):
+        return _jsonable(value.item())
+    return value
+
+
+# -- HTML pages -------------------------------------------------------------------------
+def _register(db: DB, actor: Actor | None) -> dict[str, Any]:
+    """What ``/insatser`` shows: the register and, for an analyst, the form."""
+    return {
+        "interventions": service.list_interventions(db, actor), "actor": actor,
+        "organisations": service.list_organisations(db, actor),
+        "can_create": actor is not None and actor.at_least(Role.ANALYST),
+    }  # fmt: skip
+
+
+@router.get("/insatser", response_class=HTMLResponse)
+def page_interventions(request: Request, db: DB, actor: CurrentActor) -> HTMLResponse:
+    context = {**_register(db, actor), "error": None, "form": {}}
+    return render(request, "partners/insatser.html", context)
+
+
+@router.post("/insatser", response_class=HTMLResponse, dependencies=[CSRF])
+def page_create_intervention(
+    request: Request, db: DB, actor: Analyst, form: Annotated[InterventionForm, Form()]
+) -> Response:
+    fields = form.model_dump(exclude={"goals", "organisation_ids"})
+    try:
+        service.create_intervention(db, actor, goals=form.goal_ids(),
+                                    organisation_ids=form.organisation_ids,
+                                    known_areas=known_areas(request), **fields)  # fmt: skip
+    except InputError as exc:
+        db.rollback()
+        context = {**_register(db, actor), "error": form_error(request, exc),
+                   "form": {**fields, "goals": form.goals}}  # fmt: skip
+        return render(request, "partners/insatser.html", context, status_code=422)
+    return RedirectResponse("/insatser", status_code=303)
+
+
+def _svg_lines(means: Any, width: int = 640, height: int = 260) -> dict[str, Any]:
+    """Polylines of the group means for a small inline SVG chart."""
+    from omradesbild.followup._common import period_to_year
+
+    pts = [(period_to_year(r["period"]), float(r["value"]), str(r["group"]))
+           for r in means.to_dict("records") if r["value"] == r["value"]]  # fmt: skip
+    if not pts:
+        return {"lines": [], "width": width, "height": height, "ticks": []}
+    xs, ys = [p[0] for p in pts], [p[1] for p in pts]
+    x0, x1 = min(xs), max(xs) if max(xs) > min(xs) else min(xs) + 1
+    y0, y1 = min(ys), max(ys) if max(ys) > min(ys) else min(ys) + 1
+    pad = 40
+
+    def sx(x: float) -> float:
+        return pad + (x - x0) / (x1 - x0) * (width - 2 * pad)
+
+    def sy(y: float) -> float:
+        return height - pad - (y - y0) / (y1 - y0) * (height - 2 * pad)
+
+    lines = []
+    for group, colour in (("treated", "#c0392b"), ("comparison", "#2c3e50")):
+        g = sorted((p for p in pts if p[2] == group), key=lambda p: p[0])
+        lines.append({"group": group, "colour": colour,
+                      "points": " ".join(f"{sx(x):.1f},{sy(y):.1f}" for x, y, _ in g)})  # fmt: skip
+    ticks = [{"x": sx(x), "label": str(int(x))} for x in sorted(set(xs))]
+    return {"lines": lines, "width": width, "height": height, "ticks": ticks,
+            "y_min": y0, "y_max": y1, "sx": sx, "sy": sy}  # fmt: skip
+
+
+@router.get("/insatser/{intervention_id}/uppfoljning", response_class=HTMLResponse)
+def page_followup(request: Request, actor: CurrentActor, followup: Followup) -> HTMLResponse:
+    iv, view = followup
+    start_x = None
+    chart = _svg_lines(view.panel_means)
+    if chart["lines"]:
+        from omradesbild.followup._common import period_to_year
+
+        start_x = chart["sx"](period_to_year(view.start_period))
+    return render(request, "partners/uppfoljning.html", {
+        "iv": iv, "view": view, "did": view.did, "chart": chart, "start_x": start_x,
+        "actor": actor,
+    })  # fmt: skip

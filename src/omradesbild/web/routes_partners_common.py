@@ -1,0 +1,98 @@
+"""What the partners' route modules share: the page renderer, the role dependencies, the
+form and version helpers.
+
+Used by :mod:`omradesbild.web.routes_partners` and the modules it includes
+(:mod:`~omradesbild.web.routes_submissions`, :mod:`~omradesbild.web.routes_interventions`,
+:mod:`~omradesbild.web.routes_accounts`).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+from fastapi import Depends, Request
+from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi.templating import Jinja2Templates
+
+from omradesbild.errors import InputError
+from omradesbild.partners.models import Role, SubmissionKind, User, Visibility
+from omradesbild.partners.service import Actor
+from omradesbild.web.auth import (
+    csrf_for,
+    current_user,
+    require_role,
+    set_pre_session_cookie,
+    settings_value,
+    verify_csrf,
+)
+from omradesbild.wording import fmt_num, text, translator
+
+_TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
+
+CSRF = Depends(verify_csrf)
+CurrentUser = Annotated[User | None, Depends(current_user)]
+Analyst = Annotated[Actor, Depends(require_role(Role.ANALYST))]
+Admin = Annotated[Actor, Depends(require_role(Role.ADMIN))]
+
+#: The codes the forms offer; their names are the catalogue's ``partner_kind_<code>``,
+#: ``partner_visibility_<code>`` and ``partner_status_<code>``.
+KINDS = tuple(k.value for k in SubmissionKind)
+VISIBILITIES = tuple(v.value for v in Visibility)
+
+
+def page_lang(request: Request) -> str:
+    """``?lang=`` when it is sv or en, else the app's language."""
+    lang = request.query_params.get("lang")
+    return lang if lang in ("sv", "en") else str(settings_value(request, "lang", "sv") or "sv")
+
+
+def known_areas(request: Request) -> set[str] | None:
+    """The area codes the app knows (``app.state.known_area_codes``), or None: any."""
+    known = getattr(request.app.state, "known_area_codes", None)
+    return set(known) if known is not None else None
+
+
+def render(
+    request: Request, name: str, context: dict[str, Any], *, status_code: int = 200
+) -> HTMLResponse:
+    """Render a partners template with the base layout's variables."""
+    templates = getattr(request.app.state, "templates", None) or _TEMPLATES
+    lang = page_lang(request)
+    ctx = {
+        "user": getattr(request.state, "partners_user", None),
+        "csrf_token": csrf_for(request),
+        "lang": lang,
+        "t": translator(lang),
+        "kinds": KINDS,
+        "visibilities": VISIBILITIES,
+        "translator": translator,
+        "fmt_num": fmt_num,
+        **context,
+    }
+    resp: HTMLResponse = templates.TemplateResponse(request, name, ctx, status_code=status_code)
+    set_pre_session_cookie(request, resp)
+    return resp
+
+
+def form_error(request: Request, exc: InputError) -> str:
+    """A form's input error for the page: the catalogue's sentence and the field's detail."""
+    return text("form_invalid", page_lang(request), detail=str(exc))
+
+
+def if_match(request: Request, version: int | None) -> int | None:
+    """The version sent back: the body's ``version``, else the ``If-Match`` ETag."""
+    if version is not None:
+        return version
+    tag = request.headers.get("if-match", "").strip().removeprefix("W/").strip('"')
+    if not tag:
+        return None
+    if not tag.isdigit() or len(tag) > 9:
+        raise InputError(f"{tag[:20]!r} is not a version", field="If-Match",
+                         expected='the ETag of the submission, e.g. "3"')  # fmt: skip
+    return int(tag)
+
+
+def with_etag(view: dict[str, Any]) -> JSONResponse:
+    """The submission or user as JSON with its version as ETag (send it back in ``If-Match``)."""
+    return JSONResponse(view, headers={"ETag": f'"{view["version"]}"'})

@@ -1,0 +1,238 @@
+"""Routes of the partners' submissions: the JSON API (list, export, create, edit, submit,
+moderate, versions) and the pages ``/bidrag`` and ``/bidrag/moderera``.
+
+Included by :mod:`omradesbild.web.routes_partners` (same app requirements).
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Depends, Form, Query, Request, Response
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
+from pydantic import BaseModel
+
+from omradesbild.errors import InputError
+from omradesbild.partners import service
+from omradesbild.partners.models import Role
+from omradesbild.partners.service import Actor
+from omradesbild.web.auth import DB, CurrentActor
+from omradesbild.web.routes_partners_common import (
+    CSRF,
+    Analyst,
+    form_error,
+    if_match,
+    known_areas,
+    render,
+    with_etag,
+)
+from omradesbild.web.validation import MAX_DB_ID, DbId, PathId, Text
+
+router = APIRouter(tags=["partners"])
+
+
+class SubmissionIn(BaseModel):
+    kind: Text
+    title: Text
+    body: Text
+    area_codes: list[Text] | Text
+    theme: Text | None = None
+    period: Text | None = None
+    visibility: Text = "internal"
+    submit: bool = False
+
+
+class SubmissionForm(BaseModel):
+    """The form of ``/bidrag``; ``action`` is ``submit`` or ``draft``."""
+
+    kind: Text
+    title: Text
+    body: Text
+    area_codes: Text
+    theme: Text | None = None
+    period: Text | None = None
+    visibility: Text = "internal"
+    action: Text = "submit"
+
+
+class SubmissionPatch(BaseModel):
+    #: The version the editor read (else the ``If-Match`` header); required.
+    version: DbId | None = None
+    kind: Text | None = None
+    title: Text | None = None
+    body: Text | None = None
+    area_codes: list[Text] | Text | None = None
+    theme: Text | None = None
+    period: Text | None = None
+    visibility: Text | None = None
+
+
+class ModerationIn(BaseModel):
+    decision: Literal["approve", "reject"]
+    note: Text | None = None
+    #: The version the moderator reviewed (else the ``If-Match`` header); required.
+    version: DbId | None = None
+
+
+class SubmitIn(BaseModel):
+    #: The version the author read (else the ``If-Match`` header); optional.
+    version: DbId | None = None
+
+
+def _filters(
+    area_code: str | None = None,
+    kind: str | None = None,
+    status: str | None = None,
+    theme: str | None = None,
+    mine: bool = False,
+) -> dict[str, Any]:
+    return {"area_code": area_code, "kind": kind, "status": status, "theme": theme, "mine": mine}
+
+
+Filters = Annotated[dict[str, Any], Depends(_filters)]
+
+
+def _attachment(name: str) -> str:
+    return f'attachment; filename="{name}"'
+
+
+# -- JSON API ---------------------------------------------------------------------------
+@router.get("/api/submissions/export.csv")
+def api_export_csv(db: DB, actor: CurrentActor, filters: Filters) -> Response:
+    text = service.export_submissions(db, actor, fmt="csv", **filters)
+    return Response("\ufeff" + text, media_type="text/csv; charset=utf-8",
+                    headers={"Content-Disposition": _attachment("bidrag.csv")})  # fmt: skip
+
+
+@router.get("/api/submissions/export.json")
+def api_export_json(db: DB, actor: CurrentActor, filters: Filters) -> Response:
+    text = service.export_submissions(db, actor, fmt="json", **filters)
+    return Response(text, media_type="application/json",
+                    headers={"Content-Disposition": _attachment("bidrag.json")})  # fmt: skip
+
+
+@router.get("/api/submissions")
+def api_list_submissions(
+    db: DB,
+    actor: CurrentActor,
+    filters: Filters,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+    offset: Annotated[int, Query(ge=0, le=MAX_DB_ID)] = 0,
+) -> list[dict[str, Any]]:
+    return service.list_submissions(db, actor, limit=limit, offset=offset, **filters)
+
+
+@router.post("/api/submissions", status_code=201, dependencies=[CSRF])
+def api_create_submission(
+    request: Request, db: DB, actor: CurrentActor, body: SubmissionIn
+) -> dict[str, Any]:
+    return service.create_submission(
+        db, actor, known_areas=known_areas(request), **body.model_dump()
+    )
+
+
+@router.get("/api/submissions/{submission_id}")
+def api_get_submission(db: DB, actor: CurrentActor, submission_id: PathId) -> JSONResponse:
+    """One submission; its ``version`` (also the ``ETag``) goes back with an edit or a
+    moderation, which get 409 if the submission has changed since."""
+    return with_etag(service.get_submission(db, actor, submission_id))
+
+
+@router.patch("/api/submissions/{submission_id}", dependencies=[CSRF])
+def api_update_submission(
+    request: Request, db: DB, actor: CurrentActor, submission_id: PathId, body: SubmissionPatch
+) -> JSONResponse:
+    changes = body.model_dump(exclude_unset=True)
+    changes.pop("version", None)
+    return with_etag(service.update_submission(
+        db, actor, submission_id, changes, known_areas=known_areas(request),
+        expected_version=if_match(request, body.version), require_version=True,
+    ))  # fmt: skip
+
+
+@router.post("/api/submissions/{submission_id}/submit", dependencies=[CSRF])
+def api_submit_submission(
+    request: Request,
+    db: DB,
+    actor: CurrentActor,
+    submission_id: PathId,
+    body: SubmitIn | None = None,
+) -> JSONResponse:
+    version = if_match(request, body.version if body is not None else None)
+    return with_etag(service.submit_submission(db, actor, submission_id, expected_version=version))
+
+
+@router.post("/api/submissions/{submission_id}/moderate", dependencies=[CSRF])
+def api_moderate_submission(
+    request: Request, db: DB, actor: CurrentActor, submission_id: PathId, body: ModerationIn
+) -> JSONResponse:
+    return with_etag(service.moderate_submission(
+        db, actor, submission_id, decision=body.decision, note=body.note,
+        expected_version=if_match(request, body.version), require_version=True,
+    ))  # fmt: skip
+
+
+@router.get("/api/submissions/{submission_id}/versions")
+def api_submission_versions(
+    db: DB, actor: CurrentActor, submission_id: PathId
+) -> list[dict[str, Any]]:
+    return service.submission_versions(db, actor, submission_id)
+
+
+# -- HTML pages -------------------------------------------------------------------------
+def _listing(db: DB, actor: Actor | None, area_code: str = "") -> dict[str, Any]:
+    """What ``/bidrag`` shows: the submissions the actor may see (of ``area_code`` when
+    given) and, for a contributor, the form."""
+    rows = service.list_submissions(db, actor, area_code=area_code or None)
+    return {
+        "submissions": rows, "actor": actor, "area_code": area_code,
+        "can_create": actor is not None and actor.at_least(Role.CONTRIBUTOR),
+    }  # fmt: skip
+
+
+@router.get("/bidrag", response_class=HTMLResponse)
+def page_submissions(
+    request: Request,
+    db: DB,
+    actor: CurrentActor,
+    area_code: str | None = None,
+    created: Annotated[int | None, Query(ge=1, le=MAX_DB_ID)] = None,
+) -> HTMLResponse:
+    context = {**_listing(db, actor, area_code or ""), "created": created, "error": None}
+    return render(request, "partners/bidrag.html", {**context, "form": {}})
+
+
+@router.post("/bidrag", response_class=HTMLResponse, dependencies=[CSRF])
+def page_create_submission(
+    request: Request, db: DB, actor: CurrentActor, form: Annotated[SubmissionForm, Form()]
+) -> Response:
+    fields = form.model_dump(exclude={"action"})
+    try:
+        sub = service.create_submission(db, actor, submit=form.action == "submit",
+                                        known_areas=known_areas(request), **fields)  # fmt: skip
+    except InputError as exc:
+        db.rollback()
+        context = {**_listing(db, actor), "created": None, "error": form_error(request, exc)}
+        return render(request, "partners/bidrag.html", {**context, "form": fields}, status_code=422)
+    return RedirectResponse(f"/bidrag?created={sub['id']}", status_code=303)
+
+
+@router.get("/bidrag/moderera", response_class=HTMLResponse)
+def page_moderation(request: Request, db: DB, actor: Analyst) -> HTMLResponse:
+    waiting = [s for s in service.list_submissions(db, actor, status="submitted", limit=1000)
+               if s["can_moderate"]]  # fmt: skip
+    return render(request, "partners/moderera.html", {"submissions": waiting, "actor": actor})
+
+
+@router.post("/bidrag/{submission_id}/moderera", dependencies=[CSRF])
+def page_moderate(
+    db: DB,
+    actor: Analyst,
+    submission_id: PathId,
+    decision: Annotated[Literal["approve", "reject"], Form()],
+    version: Annotated[DbId | None, Form()] = None,
+    note: Annotated[Text | None, Form()] = None,
+) -> Response:
+    service.moderate_submission(db, actor, submission_id, decision=decision, note=note,
+                                expected_version=version, require_version=True)  # fmt: skip
+    return RedirectResponse("/bidrag/moderera", status_code=303)
