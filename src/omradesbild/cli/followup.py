@@ -32,7 +32,7 @@ from omradesbild.config import (
     POLICE_SHARE_THRESHOLD,
 )
 from omradesbild.errors import ConfigError
-from omradesbild.wording import both
+from omradesbild.wording import both, label_message
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -114,7 +114,7 @@ def change(
             include_incomplete=include_incomplete,
         )
     s = summarise_change(df)
-    head = dict(start=period_from, end=period_to, level=level, n=len(df))
+    head = dict(start=period_from, end=period_to, level=label_message("level", level), n=len(df))
     if kommun:
         typer.echo(both("cli_change_head_kommun", kommun=kommun, **head) + ":")
     else:
@@ -169,7 +169,8 @@ def trend(
         typer.echo(both("cli_no_values"))
         return
     first, last = df["period_first"].min(), df["period_last"].max()
-    typer.echo(both("cli_trend_head", first=first, last=last, level=level, n=len(df)) + ":")
+    lv = label_message("level", level)
+    typer.echo(both("cli_trend_head", first=first, last=last, level=lv, n=len(df)) + ":")
     echo_table(trend_counts(df), max_rows=100)
     if out:
         write_csv(df, out, both("cli_trend"))
@@ -321,9 +322,8 @@ def print_police(res: PoliceAnalysis) -> None:
     else:
         analysed = both("cli_areas_analysed", n=n, m=m)
         covered = both("cli_police_areas_covered", year=y, n=placed, m=k)
-    typer.echo(
-        f"{both('cli_police_vs_types', year=y, period=res.period, level=res.level)}; {analysed}"
-    )
+    lv = label_message("level", res.level)
+    typer.echo(f"{both('cli_police_vs_types', year=y, period=res.period, level=lv)}; {analysed}")
     typer.echo(f"{covered}; {both('cli_police_years')}: {', '.join(res.police_years)}")
     echo_notes(res.notes)
     typer.echo(f"\n{both('cli_n_areas_by_category')}:")
@@ -416,7 +416,7 @@ def crime(
             version=version,
             include_incomplete=include_incomplete,
         )
-    typer.echo(f"{both('cli_reported_offences', level=level)}:")
+    typer.echo(f"{both('cli_reported_offences', level=label_message('level', level))}:")
     echo_table(rounded(crime_per_year(res.rates)), max_rows=120)
     echo_notes(res.notes)
     typer.echo(both("cli_only_reported"))
