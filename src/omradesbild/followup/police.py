@@ -31,6 +31,7 @@ from omradesbild.followup._police_common import (
     OVERLAY_COLUMNS,
     STATUS_COLUMNS,
     _check_threshold,
+    police_classes,
 )
 from omradesbild.followup.police_links import police_list_from_links, police_shares_from_links
 from omradesbild.followup.police_types import (
@@ -124,17 +125,7 @@ def police_polygons(areas: pd.DataFrame, classifications: pd.DataFrame) -> gpd.G
             "_g": np.arange(len(areas)),
         }
     )
-    cls = classifications
-    if "scheme" in cls.columns:
-        cls = cls.loc[cls["scheme"] == "police_uso"]
-    right = pd.DataFrame(
-        {
-            "area_code": cls["area_code"].astype(str).to_numpy(),
-            "version": cls["version"].astype(str).to_numpy(),
-            "period": cls["period"].astype(str).to_numpy(),
-            "category": cls["category"].astype(str).to_numpy(),
-        }
-    )
+    right = police_classes(classifications)
     m = right.merge(left, on=["area_code", "version"], how="inner")
     geoms = geo.to_numpy()[m["_g"].to_numpy(dtype=int)]
     keep = np.array([g is not None and not shapely.is_empty(g) for g in geoms], dtype=bool)
@@ -271,6 +262,18 @@ def overlay_police(
     return out[list(OVERLAY_COLUMNS)].reset_index(drop=True)
 
 
+def _intersection(a: np.ndarray, b: np.ndarray, *, what: str) -> np.ndarray:
+    """Pairwise intersections; a clear error when GEOS cannot intersect them."""
+    try:
+        return np.asarray(shapely.intersection(a, b))
+    except shapely.errors.GEOSException as exc:
+        raise InputError(
+            f"cannot intersect {what} ({exc})",
+            field="geometry",
+            expected="valid polygons (read the files with repair=True)",
+        ) from exc
+
+
 def _intersections(
     police: gpd.GeoDataFrame, areas: gpd.GeoDataFrame, period_column: str
 ) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
@@ -284,14 +287,9 @@ def _intersections(
     p_geoms = pol_geo.to_numpy()
     tree = shapely.STRtree(a_geoms)
     p_idx, a_idx = tree.query(p_geoms, predicate="intersects")
-    try:
-        inter = shapely.area(shapely.intersection(p_geoms[p_idx], a_geoms[a_idx]))
-    except shapely.errors.GEOSException as exc:
-        raise InputError(
-            f"cannot intersect the police polygons with the areas ({exc})",
-            field="geometry",
-            expected="valid polygons (read the files with repair=True)",
-        ) from exc
+    inter = shapely.area(
+        _intersection(p_geoms[p_idx], a_geoms[a_idx], what="the police polygons with the areas")
+    )
     pairs = pd.DataFrame(
         {
             "base": a_codes[a_idx],
@@ -407,14 +405,9 @@ def area_pieces(
     cut = links.loc[links["base"].isin(base.index) & links["area_code"].isin(tgt.index)]
     whole = links.loc[links["base"].isin(base.index) & ~links["area_code"].isin(tgt.index)]
     b = base.loc[cut["base"]].to_numpy()
-    try:
-        geoms = shapely.intersection(b, tgt.loc[cut["area_code"]].to_numpy())
-    except shapely.errors.GEOSException as exc:
-        raise InputError(
-            f"cannot cut the areas by the target areas' polygons ({exc})",
-            field="geometry",
-            expected="valid polygons",
-        ) from exc
+    geoms = _intersection(
+        b, tgt.loc[cut["area_code"]].to_numpy(), what="the areas with the target areas"
+    )
     frac = np.divide(
         shapely.area(geoms), shapely.area(b), out=np.zeros(len(b)), where=shapely.area(b) > 0
     )
