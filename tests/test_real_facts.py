@@ -479,6 +479,8 @@ def test_malmo_followup_police_names_the_missing_crosswalk(facts_store: Path, cl
     assert code != 0
     text = " ".join(err.split())
     assert "malmo_delomraden" in text and "harmonize" in text
+    # ... and why harmonising would not do: no DeSO polygons in Malmö, and what fixes it.
+    assert "none for kommun 1280" in text and "--kommun 1280 --ingest" in text
 
 
 @pytest.mark.realdata

@@ -148,6 +148,7 @@ def police_years(
                 why = (
                     f"; {exc} (e.g. 'omradesbild harmonize layer --level {level} --version "
                     f"{version}', which needs DeSO polygons under the layer)"
+                    + _missing_polygons(store, level=level, version=version)
                 )
         raise NotFoundError(
             f"no police areas for {year} that can be placed on {level} ({version}): years with "
@@ -157,6 +158,18 @@ def police_years(
     yr = period_to_year(year)
     years = [p for p in sort_periods([*poly_years, *link_years]) if period_to_year(p) <= yr]
     return PoliceYears(polys.loc[polys["period"].isin(years)], poly_years, link_years, years)
+
+
+def _missing_polygons(store: Store, *, level: str, version: str) -> str:
+    """Why a layer cannot be harmonised, when it is that no DeSO polygons lie under it."""
+    from omradesbild.services.layers import require_overlap
+
+    try:
+        require_overlap(store, from_level="deso", from_version=BASE_VERSION, level=level,
+                        version=version)  # fmt: skip
+    except NotFoundError as exc:
+        return f"; and {exc}"
+    return ""
 
 
 @dataclass(frozen=True)
