@@ -3,6 +3,9 @@ surface alone."""
 
 from __future__ import annotations
 
+import shutil
+from pathlib import Path
+
 import geopandas as gpd
 import numpy as np
 import pandas as pd
@@ -148,3 +151,54 @@ def test_counts_take_the_plural() -> None:
     assert "45 stadsdelar inte kända" in many.text("sv") and "45 districts not known" in many
     assert text("cli_rows_written", "sv", n=1, path="x") == "1 rad skriven till x"
     assert text("cli_rows_written", "en", n=3, path="x") == "3 rows written to x"
+
+
+def test_surface_share_near_the_threshold_is_said_end_to_end(
+    demo_store: Path, tmp_path: Path
+) -> None:
+    """A DeSO without residents stored whose surface lies 40 % inside a police polygon is
+    "cannot be decided" in the analysis, the status (with its share) and the notes."""
+    import duckdb
+    import shapely
+
+    from omradesbild.services.followup import police_analysis, police_status_of
+    from omradesbild.store import Store
+
+    db = tmp_path / "s.duckdb"
+    shutil.copy(demo_store, db)
+    con = duckdb.connect(str(db))
+    code, geom = con.execute(
+        "SELECT area_code, geometry FROM areas WHERE level = 'police_area' AND version = "
+        "'police2025' ORDER BY area_code LIMIT 1"
+    ).fetchone()  # type: ignore[misc]
+    police = shapely.from_wkb(bytes(geom))
+    deso = [
+        (c, shapely.from_wkb(bytes(g)))
+        for c, g in con.execute(
+            "SELECT area_code, geometry FROM areas WHERE level = 'deso' AND version = 'deso2018'"
+        ).fetchall()
+    ]
+    d, g = next((c, g) for c, g in deso if police.intersection(g).area > 0.9 * g.area)
+    x0, y0, x1, y1 = g.bounds
+    lo, hi = x0, x1
+    for _ in range(60):  # the slice of the DeSO west of x holding 40 % of its surface
+        mid = (lo + hi) / 2
+        part = g.intersection(box(x0, y0, mid, y1)).area / g.area
+        lo, hi = (mid, hi) if part < 0.4 else (lo, mid)
+    slice_ = g.intersection(box(x0, y0, hi, y1))
+    con.execute("UPDATE areas SET geometry = ? WHERE level = 'police_area' AND version = "
+                "'police2025' AND area_code = ?", [shapely.to_wkb(slice_), code])  # fmt: skip
+    con.execute("DELETE FROM observations WHERE variable = 'pop_total' AND area_code = ?", [d])
+    con.close()
+    with Store(db, read_only=True) as store:
+        res = police_analysis(store, level="deso", period="2024", police_year="2025")
+    assert res.undecided == {"2025": frozenset({d})}
+    assert d in res.unknown["2025"]
+    st = police_status_of(res).set_index(["area_code", "period"])
+    assert st.loc[(d, "2025"), "category"] == "not_known"
+    assert st.loc[(d, "2025"), "share"] == pytest.approx(0.4, abs=1e-6)
+    assert st.loc[(d, "2025"), "basis"] == "polygon"
+    flags = res.flags.loc[(res.flags["area_code"] == d) & (res.flags["period"] == "2025")]
+    assert list(flags["category"]) == ["not_known"]
+    said = [n.text("sv") for n in res.notes if isinstance(n, Message)]
+    assert any("1 DeSO kan inte avgöras" in n for n in said), said
