@@ -269,7 +269,7 @@ def police(
     version: Version = None,
     threshold: Annotated[
         float,
-        typer.Option(help="Share of residents (or surface) inside police polygons to count."),
+        typer.Option(help="Share of residents inside police polygons (or linked codes) to count."),
     ] = POLICE_SHARE_THRESHOLD,
     method: Annotated[str, typer.Option(help="Area-type method.")] = AREA_TYPE_METHOD,
     out: Annotated[
@@ -281,14 +281,17 @@ def police(
     ] = None,
     db: DbOption = None,
 ) -> None:
-    """The Police's list (stored polygons) against SCB's area types.
+    """The Police's list (polygons, or a list linked to area codes) against SCB's area types.
 
-    Overlays the police polygons of --police-year (and earlier stored years, for the
-    'left the list' flag) on the DeSO polygons in the store (RegSO: DeSO aggregated over
-    SCB's key, population-weighted), cross-tabulates police category × area type and flags
-    (a) left the list but still type 1–2, (b) type 1–2 never listed, (c) listed but type
-    3–5. Only areas with polygons are analysed; their area types are computed against
-    every area of the level in the store.
+    An area is listed in a police year when at least --threshold of its residents live
+    inside that year's police polygons (DeSO residents spread over each DeSO's surface; a
+    layer with its own polygons cuts the DeSO by them), or, for a list without polygons,
+    in the area codes it names. Every stored year up to --police-year is placed (for the
+    'left the list' flag); a year that cannot decide an area says so ('not_known'), as
+    does a share resting on surface alone near the threshold. Cross-tabulates police
+    category × area type and flags (a) left the list but still type 1–2, (b) type 1–2 on
+    no stored list, (c) listed but type 3–5. Area types are computed against every area of
+    the level in the store. The rule: docs/followup.md.
     """
     from omradesbild.services.followup import police_analysis
 
