@@ -213,8 +213,8 @@ def test_messages_are_english_strings_worded_in_swedish_on_demand() -> None:
     from omradesbild.wording import Message, say
 
     m = Message("did_few_treated", n=2)
-    assert isinstance(m, str) and m.startswith("only 2 intervention area(s)")
-    assert m.text("sv").startswith("bara 2 insatsområde(n)")
+    assert isinstance(m, str) and m.startswith("only 2 intervention areas")
+    assert m.text("sv").startswith("bara 2 insatsområden")
     assert pickle.loads(pickle.dumps(m)).text("sv") == m.text("sv")
     assert say(m, "sv") == m.text("sv") and say("plain", "sv") == "plain"
     assert ASSUMPTIONS[0].startswith("Parallel trends")

@@ -73,6 +73,14 @@ REPORT_UNCERTAINTY_DRAWS: int = 500
 #: Population share of an area inside a police polygon from which the area counts as listed.
 POLICE_SHARE_THRESHOLD: float = 0.5
 
+#: Where a police share rests on surface alone (no residents stored under the area), the
+#: band ``(below, above)`` around the threshold in which the surface cannot say whether
+#: most residents live inside: such an area is "cannot be decided", not "not listed". On
+#: the Police's 2023 polygons, surface shares from 0.165 to 0.49 hid resident shares above
+#: one half (Lövgärdet 0.16 of its surface, 0.61 of its residents); no surface share above
+#: one half hid a resident share below it.
+POLICE_SURFACE_BAND: tuple[float, float] = (0.35, 0.10)
+
 #: Classifications a city publishes on its own boundary layer, shown in the area profile
 #: next to SCB's types: layer version -> (code attribute, name attribute, publisher, year).
 CITY_CLASS_ATTRIBUTES: dict[str, tuple[str, str, str, str]] = {

@@ -33,7 +33,7 @@ from omradesbild.config import (
     POLICE_SHARE_THRESHOLD,
 )
 from omradesbild.errors import ConfigError
-from omradesbild.wording import both
+from omradesbild.wording import both, label_message
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -111,7 +111,7 @@ def change(
             include_incomplete=include_incomplete,
         )
     s = summarise_change(df)
-    head = dict(start=period_from, end=period_to, level=level, n=len(df))
+    head = dict(start=period_from, end=period_to, level=label_message("level", level), n=len(df))
     if kommun:
         typer.echo(both("cli_change_head_kommun", kommun=kommun, **head) + ":")
     else:
@@ -166,7 +166,8 @@ def trend(
         typer.echo(both("cli_no_values"))
         return
     first, last = df["period_first"].min(), df["period_last"].max()
-    typer.echo(both("cli_trend_head", first=first, last=last, level=level, n=len(df)) + ":")
+    lv = label_message("level", level)
+    typer.echo(both("cli_trend_head", first=first, last=last, level=lv, n=len(df)) + ":")
     echo_table(trend_counts(df), max_rows=100)
     if out:
         write_csv(df, out, both("cli_trend"))
@@ -265,7 +266,7 @@ def police(
     version: Version = None,
     threshold: Annotated[
         float,
-        typer.Option(help="Share of residents (or surface) inside police polygons to count."),
+        typer.Option(help="Share of residents inside police polygons (or linked codes) to count."),
     ] = POLICE_SHARE_THRESHOLD,
     method: Annotated[str, typer.Option(help="Area-type method.")] = AREA_TYPE_METHOD,
     out: Annotated[
@@ -277,14 +278,17 @@ def police(
     ] = None,
     db: DbOption = None,
 ) -> None:
-    """The Police's list (stored polygons) against SCB's area types.
+    """The Police's list (polygons, or a list linked to area codes) against SCB's area types.
 
-    Overlays the police polygons of --police-year (and earlier stored years, for the
-    'left the list' flag) on the DeSO polygons in the store (RegSO: DeSO aggregated over
-    SCB's key, population-weighted), cross-tabulates police category × area type and flags
-    (a) left the list but still type 1–2, (b) type 1–2 never listed, (c) listed but type
-    3–5. Only areas with polygons are analysed; their area types are computed against
-    every area of the level in the store.
+    An area is listed in a police year when at least --threshold of its residents live
+    inside that year's police polygons (DeSO residents spread over each DeSO's surface; a
+    layer with its own polygons cuts the DeSO by them), or, for a list without polygons,
+    in the area codes it names. Every stored year up to --police-year is placed (for the
+    'left the list' flag); a year that cannot decide an area says so ('not_known'), as
+    does a share resting on surface alone near the threshold. Cross-tabulates police
+    category × area type and flags (a) left the list but still type 1–2, (b) type 1–2 on
+    no stored list, (c) listed but type 3–5. Area types are computed against every area of
+    the level in the store. The rule: docs/followup.md.
     """
     from omradesbild.services.followup import police_analysis
 
@@ -318,9 +322,8 @@ def print_police(res: PoliceAnalysis) -> None:
     else:
         analysed = both("cli_areas_analysed", n=n, m=m)
         covered = both("cli_police_areas_covered", year=y, n=placed, m=k)
-    typer.echo(
-        f"{both('cli_police_vs_types', year=y, period=res.period, level=res.level)}; {analysed}"
-    )
+    lv = label_message("level", res.level)
+    typer.echo(f"{both('cli_police_vs_types', year=y, period=res.period, level=lv)}; {analysed}")
     typer.echo(f"{covered}; {both('cli_police_years')}: {', '.join(res.police_years)}")
     echo_notes(res.notes)
     typer.echo(f"\n{both('cli_n_areas_by_category')}:")
@@ -413,7 +416,7 @@ def crime(
             version=version,
             include_incomplete=include_incomplete,
         )
-    typer.echo(f"{both('cli_reported_offences', level=level)}:")
+    typer.echo(f"{both('cli_reported_offences', level=label_message('level', level))}:")
     echo_table(rounded(crime_per_year(res.rates)), max_rows=120)
     echo_notes(res.notes)
     typer.echo(both("cli_only_reported"))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pandas as pd
+
 from omradesbild.config import POLICE_SHARE_THRESHOLD
 from omradesbild.errors import ConfigError
 
@@ -67,3 +69,20 @@ STATUS_COLUMNS: tuple[str, ...] = ("area_code", "period", "category", "share", "
 def _check_threshold(threshold: float) -> None:
     if not 0.0 < threshold <= 1.0:
         raise ConfigError(f"threshold must lie in (0, 1], got {threshold!r}")
+
+
+def police_classes(classifications: pd.DataFrame) -> pd.DataFrame:
+    """``area_code, version, period, category`` (text) of the ``police_uso`` rows of a
+    classifications frame (every row when it has no ``scheme``; ``version`` None when it
+    has no ``version``)."""
+    cls = classifications
+    if "scheme" in cls.columns:
+        cls = cls.loc[cls["scheme"] == "police_uso"]
+    return pd.DataFrame(
+        {
+            "area_code": cls["area_code"].astype(str).to_numpy(),
+            "version": cls["version"].astype(str).to_numpy() if "version" in cls else None,
+            "period": cls["period"].astype(str).to_numpy(),
+            "category": cls["category"].astype(str).to_numpy(),
+        }
+    )

@@ -31,6 +31,7 @@ from omradesbild.followup._police_common import (
     OVERLAY_COLUMNS,
     STATUS_COLUMNS,
     _check_threshold,
+    police_classes,
 )
 from omradesbild.followup.police_links import police_list_from_links, police_shares_from_links
 from omradesbild.followup.police_types import (
@@ -124,17 +125,7 @@ def police_polygons(areas: pd.DataFrame, classifications: pd.DataFrame) -> gpd.G
             "_g": np.arange(len(areas)),
         }
     )
-    cls = classifications
-    if "scheme" in cls.columns:
-        cls = cls.loc[cls["scheme"] == "police_uso"]
-    right = pd.DataFrame(
-        {
-            "area_code": cls["area_code"].astype(str).to_numpy(),
-            "version": cls["version"].astype(str).to_numpy(),
-            "period": cls["period"].astype(str).to_numpy(),
-            "category": cls["category"].astype(str).to_numpy(),
-        }
-    )
+    right = police_classes(classifications)
     m = right.merge(left, on=["area_code", "version"], how="inner")
     geoms = geo.to_numpy()[m["_g"].to_numpy(dtype=int)]
     keep = np.array([g is not None and not shapely.is_empty(g) for g in geoms], dtype=bool)
@@ -165,6 +156,7 @@ def overlay_police(
     population: pd.Series | None = None,
     *,
     area_links: pd.DataFrame | None = None,
+    targets: gpd.GeoDataFrame | None = None,
     threshold: float = DEFAULT_THRESHOLD,
     min_share: float = 0.001,
     period_column: str = "period",
@@ -182,8 +174,14 @@ def overlay_police(
     population
         Optional population per base area (indexed by ``area_code``) for population shares.
     area_links
-        Optional crosswalk (``from_code``, ``to_code``; e.g. DeSO → RegSO from the SCB key):
-        results are then given for the ``to_code`` areas, aggregated from the base areas.
+        Optional crosswalk (``from_code``, ``to_code``, optional ``weight``: the base area's
+        share in the target, 1 when absent; e.g. DeSO → RegSO from the SCB key): results
+        are then given for the ``to_code`` areas, aggregated from the base areas.
+    targets
+        Optional polygons of the ``to_code`` areas (``area_code`` and geometry). With
+        ``area_links``, each base area is cut by the targets' polygons
+        (:func:`area_pieces`) so that a base area split between targets counts, in each,
+        only with its part there (e.g. DeSO under a city's own districts).
     threshold
         Share at or above which the pair's ``on_list`` is true (default 0.5: most of the
         area, or of its residents, lies inside the police polygon).
@@ -216,14 +214,24 @@ def overlay_police(
         s^{pop}_T = \frac{\sum_{i \in T} p_i s_i}{\sum_{i \in T} p_i},
 
     i.e. residents are assumed evenly spread *within* each base area (so at base level
-    :math:`s^{pop}_i = s_i`). The pair is ``on_list`` when :math:`s^{pop} \ge` threshold,
+    :math:`s^{pop}_i = s_i`). A base area in several targets enters each with its weight
+    :math:`w_{iT}` (:math:`|A_i|` and :math:`p_i` times :math:`w_{iT}`, its share
+    :math:`s_i` unchanged). With ``targets`` the base areas are cut first: the piece
+    :math:`A_i \cap T` has :math:`p_i |A_i \cap T| / |A_i|` residents, so
+
+    .. math::
+
+        s^{pop}_T = \frac{\sum_i p_i\,|A_i \cap T \cap P| / |A_i|}
+                         {\sum_i p_i\,|A_i \cap T| / |A_i|}
+
+    (residents evenly spread over each base area's surface, the same assumption as
+    above). The pair is ``on_list`` when :math:`s^{pop} \ge` threshold,
     or :math:`s^{area} \ge` threshold without population. An area split between several
     polygons is judged on its total share by :func:`listed_areas`.
     """
     _check_threshold(threshold)
     require_columns(police, ("area_code", period_column, "category"), what="police polygons")
     require_columns(areas, ("area_code",), what="areas")
-    pairs, a_codes, a_area = _intersections(police, areas, period_column)
     pop: pd.Series | None = None
     if population is not None:
         pop = pd.Series(
@@ -231,6 +239,9 @@ def overlay_police(
             index=population.index.astype(str),
         )
         pop = pop.groupby(level=0).first()
+    if targets is not None and area_links is not None:
+        areas, pop, area_links = area_pieces(areas, targets, pop, area_links=area_links)
+    pairs, a_codes, a_area = _intersections(police, areas, period_column)
     if area_links is None:
         out = pairs.rename(columns={"base": "area_code"})
         out["share_area"] = out["share"]
@@ -251,6 +262,18 @@ def overlay_police(
     return out[list(OVERLAY_COLUMNS)].reset_index(drop=True)
 
 
+def _intersection(a: np.ndarray, b: np.ndarray, *, what: str) -> np.ndarray:
+    """Pairwise intersections; a clear error when GEOS cannot intersect them."""
+    try:
+        return np.asarray(shapely.intersection(a, b))
+    except shapely.errors.GEOSException as exc:
+        raise InputError(
+            f"cannot intersect {what} ({exc})",
+            field="geometry",
+            expected="valid polygons (read the files with repair=True)",
+        ) from exc
+
+
 def _intersections(
     police: gpd.GeoDataFrame, areas: gpd.GeoDataFrame, period_column: str
 ) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
@@ -264,14 +287,9 @@ def _intersections(
     p_geoms = pol_geo.to_numpy()
     tree = shapely.STRtree(a_geoms)
     p_idx, a_idx = tree.query(p_geoms, predicate="intersects")
-    try:
-        inter = shapely.area(shapely.intersection(p_geoms[p_idx], a_geoms[a_idx]))
-    except shapely.errors.GEOSException as exc:
-        raise InputError(
-            f"cannot intersect the police polygons with the areas ({exc})",
-            field="geometry",
-            expected="valid polygons (read the files with repair=True)",
-        ) from exc
+    inter = shapely.area(
+        _intersection(p_geoms[p_idx], a_geoms[a_idx], what="the police polygons with the areas")
+    )
     pairs = pd.DataFrame(
         {
             "base": a_codes[a_idx],
@@ -296,24 +314,22 @@ def _linked_shares(
 ) -> pd.DataFrame:
     """Area and population shares of the target areas of ``area_links``, summed over their
     base areas."""
-    require_columns(area_links, ("from_code", "to_code"), what="area links")
-    links = pd.DataFrame(
-        {
-            "base": area_links["from_code"].astype(str).to_numpy(),
-            "area_code": area_links["to_code"].astype(str).to_numpy(),
-        }
-    ).drop_duplicates()
+    links = _weighted_links(area_links)
     sizes = pd.DataFrame({"base": a_codes, "base_area": a_area})
     sizes = sizes.merge(links, on="base", how="inner")
+    sizes["base_area"] = sizes["base_area"] * sizes["w"]
     if pop is not None:
-        sizes["pop"] = sizes["base"].map(pop).astype(float)
+        sizes["pop"] = sizes["base"].map(pop).astype(float) * sizes["w"]
     else:
         sizes["pop"] = np.nan
     tot = sizes.groupby("area_code").agg(
         total_area=("base_area", "sum"), total_pop=("pop", lambda s: s.sum(min_count=1))
     )
     j = pairs.merge(links, on="base", how="inner")
-    j["pop_in"] = j["base"].map(pop).astype(float) * j["share"] if pop is not None else np.nan
+    j["inter"] = j["inter"] * j["w"]
+    j["pop_in"] = (
+        j["base"].map(pop).astype(float) * j["w"] * j["share"] if pop is not None else np.nan
+    )
     agg = (
         j.groupby(["area_code", "period", "police_code", "category"], sort=False)
         .agg(inter=("inter", "sum"), pop_in=("pop_in", lambda s: s.sum(min_count=1)))
@@ -326,3 +342,98 @@ def _linked_shares(
             agg["total_pop"] > 0, agg["pop_in"] / agg["total_pop"], np.nan
         )
     return agg
+
+
+def _weighted_links(area_links: pd.DataFrame) -> pd.DataFrame:
+    """``base, area_code, w`` of a crosswalk (``weight`` 1 when absent; one row a pair)."""
+    require_columns(area_links, ("from_code", "to_code"), what="area links")
+    w = (
+        pd.to_numeric(area_links["weight"], errors="coerce").fillna(0.0).to_numpy(dtype=float)
+        if "weight" in area_links.columns
+        else np.ones(len(area_links))
+    )
+    links = pd.DataFrame(
+        {
+            "base": area_links["from_code"].astype(str).to_numpy(),
+            "area_code": area_links["to_code"].astype(str).to_numpy(),
+            "w": w,
+        }
+    )
+    return links.groupby(["base", "area_code"], as_index=False, sort=False).agg(w=("w", "max"))
+
+
+def area_pieces(
+    areas: gpd.GeoDataFrame,
+    targets: gpd.GeoDataFrame,
+    population: pd.Series | None,
+    *,
+    area_links: pd.DataFrame,
+) -> tuple[gpd.GeoDataFrame, pd.Series | None, pd.DataFrame]:
+    r"""Base areas cut by the polygons of the target areas they are linked to.
+
+    Parameters
+    ----------
+    areas
+        Base areas (``area_code`` and polygons, e.g. DeSO).
+    targets
+        Target areas (``area_code`` and polygons, e.g. a city's districts).
+    population
+        Residents per base area (indexed by ``area_code``), or ``None``.
+    area_links
+        ``from_code`` (base) → ``to_code`` (target): only linked pairs are cut.
+
+    Returns
+    -------
+    tuple
+        The pieces (``area_code`` ``"<base>|<target>"``, geometry), their residents
+        (``None`` without ``population``) and the links piece → target (weight 1). A
+        target without a polygon keeps its base areas whole, with the links' weights.
+
+    Notes
+    -----
+    Piece :math:`A_i \cap T` gets :math:`p_i\,|A_i \cap T| / |A_i|` residents: residents
+    evenly spread over the base area's surface.
+    """
+    require_columns(targets, ("area_code",), what="target areas")
+    links = _weighted_links(area_links)
+    base_geo = _projected(_geoseries(areas, what="areas"), None, what="areas")
+    tgt_geo = _projected(_geoseries(targets, what="target areas"), base_geo.crs, what="targets")
+    base = pd.Series(base_geo.to_numpy(), index=areas["area_code"].astype(str).to_numpy())
+    tgt = pd.Series(tgt_geo.to_numpy(), index=targets["area_code"].astype(str).to_numpy())
+    base = base.loc[~base.index.duplicated()]
+    tgt = tgt.loc[~tgt.index.duplicated()]
+    cut = links.loc[links["base"].isin(base.index) & links["area_code"].isin(tgt.index)]
+    whole = links.loc[links["base"].isin(base.index) & ~links["area_code"].isin(tgt.index)]
+    b = base.loc[cut["base"]].to_numpy()
+    geoms = _intersection(
+        b, tgt.loc[cut["area_code"]].to_numpy(), what="the areas with the target areas"
+    )
+    frac = np.divide(
+        shapely.area(geoms), shapely.area(b), out=np.zeros(len(b)), where=shapely.area(b) > 0
+    )
+    keep = frac > 0
+    codes = (cut["base"] + "|" + cut["area_code"]).to_numpy()[keep]
+    w_codes = whole["base"].to_numpy()
+    pieces = gpd.GeoDataFrame(
+        {"area_code": np.concatenate([codes, w_codes])},
+        geometry=[*geoms[keep], *base.loc[w_codes].to_numpy()],
+        crs=base_geo.crs,
+    )
+    piece_links = pd.DataFrame(
+        {
+            "from_code": pieces["area_code"].to_numpy(),
+            "to_code": np.concatenate(
+                [cut["area_code"].to_numpy()[keep], whole["area_code"].to_numpy()]
+            ),
+            "weight": np.concatenate([np.ones(int(keep.sum())), whole["w"].to_numpy()]),
+        }
+    )
+    pop: pd.Series | None = None
+    if population is not None:
+        p_cut = cut["base"].map(population).to_numpy(dtype=float)[keep] * frac[keep]
+        pop = pd.Series(
+            np.concatenate([p_cut, whole["base"].map(population).to_numpy(dtype=float)]),
+            index=pieces["area_code"].to_numpy(),
+        )
+        pop = pop.groupby(level=0).first()
+    return pieces, pop, piece_links

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 from omradesbild.followup._common import require_columns
-from omradesbild.followup._police_common import _SEVERITY, OVERLAY_COLUMNS
+from omradesbild.followup._police_common import _SEVERITY, OVERLAY_COLUMNS, police_classes
 
 
 def police_list_from_links(
@@ -46,17 +46,7 @@ def police_list_from_links(
     """
     require_columns(classifications, ("area_code", "period", "category"), what="classifications")
     require_columns(links, ("from_code", "to_code"), what="links")
-    cls = classifications
-    if "scheme" in cls.columns:
-        cls = cls.loc[cls["scheme"] == "police_uso"]
-    left = pd.DataFrame(
-        {
-            "police_code": cls["area_code"].astype(str).to_numpy(),
-            "period": cls["period"].astype(str).to_numpy(),
-            "category": cls["category"].astype(str).to_numpy(),
-            "version": cls["version"].astype(str).to_numpy() if "version" in cls else None,
-        }
-    )
+    left = police_classes(classifications).rename(columns={"area_code": "police_code"})
     weight = (
         pd.to_numeric(links["weight"], errors="coerce").to_numpy(dtype=float)
         if "weight" in links.columns

@@ -243,17 +243,12 @@ def police_flags(
 
     Parameters
     ----------
-    listed
-        Areas on the list (``area_code, period, category``; rows with ``on_list`` false
-        dropped), e.g. :func:`listed_areas`.
-    area_types
-        ``area_code``, ``type_column`` and optionally ``period`` (nearest period used, as
-        in :func:`crosstab_police_types`).
+    listed, area_types, type_column
+        As in :func:`crosstab_police_types` (the list, and the area types of the same or
+        nearest period).
     vulnerable, not_vulnerable
         Area types that count as socioeconomically vulnerable (SCB types 1–2) and as not
         vulnerable (3–5).
-    type_column
-        The area-type column.
     periods
         The police years (default: those of ``listed``); "never" and "earlier" refer to
         these years.

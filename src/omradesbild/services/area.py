@@ -203,12 +203,17 @@ def police_history(pic: LevelPicture, code: str) -> PoliceHistory:
     known = code in pd_.known
     if not known:
         return PoliceHistory(known=False, threshold=pd_.threshold)
-    rows = {str(r["period"]): r for r in pic.police_by_area().get(code, []) if r.get("on_list")}
+    every = {str(r["period"]): r for r in pic.police_by_area().get(code, [])}
+    rows = {y: r for y, r in every.items() if r.get("on_list")}
     points = []
     for year in pd_.years:
         r = rows.get(year)
         if r is None and code in pd_.unknown.get(year, frozenset()):
-            points.append(PolicePoint(period=year, category=NOT_KNOWN, basis="none"))
+            # a share that cannot decide (surface alone, near the threshold) is shown with it
+            u = every.get(year) or {}
+            share = clean(u.get("share")) if u.get("basis") == "polygon" else None
+            basis = str(u.get("basis")) if share is not None else "none"
+            points.append(PolicePoint(period=year, category=NOT_KNOWN, share=share, basis=basis))
             continue
         points.append(
             PolicePoint(

@@ -13,6 +13,8 @@ beside this module. Both files hold the same keys with the same ``{placeholders}
   :func:`unit_label` — names of categories, groups, levels, domains and units (the name
   itself when the catalogue has no entry);
 - :func:`both` — ``"svenska / English"`` for the bilingual CLI output;
+- ``{n:singular|plural}`` in a text — the noun for the count ``n`` (``"{n}
+  {n:område|områden}"``), and :func:`level_noun` for a level's name after a count;
 - :class:`Message` — a text of the catalogue with its values, made where the text arises
   (notes of an analysis) and worded where it is shown: it is the English string (logs,
   JSON), and ``m.text("sv")`` gives the Swedish;
@@ -30,6 +32,7 @@ point decimals and do not use this formatter.
 from __future__ import annotations
 
 import math
+import re
 import string
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -119,7 +122,27 @@ def text(key: str, lang: str, **fmt: object) -> str:
     s = strings(lang).get(key)
     if s is None:
         raise KeyError(f"{key!r} is not in the wording catalogue (omradesbild/wording/)")
-    return s.format(**fmt) if fmt else s
+    return _plurals(s, fmt).format(**fmt) if fmt else s
+
+
+#: ``{n:område|områden}`` in a catalogue text: the noun for the count ``n``.
+_PLURAL = re.compile(r"\{(\w+):([^{}|]*)\|([^{}|]*)\}")
+
+
+def _plurals(s: str, fmt: Mapping[str, object]) -> str:
+    """``s`` with each ``{n:singular|plural}`` replaced by the form for the value of ``n``
+    (the singular for 1 or -1, the plural otherwise): ``"{n} {n:stadsdel|stadsdelar}"``
+    words 1 as "1 stadsdel" and 45 as "45 stadsdelar"."""
+
+    def pick(m: re.Match[str]) -> str:
+        v = fmt.get(m.group(1))
+        try:
+            one = abs(float(str(v).replace(THIN_SPACE, "").replace(",", "."))) == 1
+        except ValueError:
+            one = False
+        return (m.group(2) if one else m.group(3)).replace("{", "{{").replace("}", "}}")
+
+    return _PLURAL.sub(pick, s)
 
 
 def _message(key: str, params: dict[str, object]) -> Message:
@@ -191,14 +214,28 @@ def label_message(prefix: str, name: str) -> Message | str:
     return Message(key) if key in strings("en") else name
 
 
+def level_noun(level: str, n: int) -> Message | str:
+    """The name of an area level for a count of ``n`` areas (``level_<level>`` for 1,
+    ``levels_<level>`` otherwise): "1 stadsdel", "45 stadsdelar" inside a note."""
+    return label_message("level" if abs(n) == 1 else "levels", level)
+
+
 def say(message: object, lang: str) -> str:
     """A :class:`Message` in ``lang``; any other value as it is (``str``)."""
     return message.text(lang) if isinstance(message, Message) else str(message)
 
 
 def both(key: str, **fmt: object) -> str:
-    """``key`` in Swedish and English, ``"svenska / English"`` (the CLI's readable output)."""
-    return f"{text(key, 'sv', **fmt)} / {text(key, 'en', **fmt)}"
+    """``key`` in Swedish and English, ``"svenska / English"`` (the CLI's readable output).
+
+    A value that is a :class:`Message` (e.g. :func:`label_message`, a level's name) or a
+    :class:`Num` is worded in each language; other values are used as they are.
+    """
+
+    def worded(lang: str) -> dict[str, object]:
+        return {k: v.text(lang) if isinstance(v, Message | Num) else v for k, v in fmt.items()}
+
+    return f"{text(key, 'sv', **worded('sv'))} / {text(key, 'en', **worded('en'))}"
 
 
 def _label(prefix: str, name: str, lang: str) -> str:

@@ -10,12 +10,12 @@ from __future__ import annotations
 import geopandas as gpd
 import pandas as pd
 
-from omradesbild.config import BASE_VERSION
+from omradesbild.config import BASE_VERSION, POLICE_SURFACE_BAND
 from omradesbild.followup.police import area_polygons, police_flags
 from omradesbild.followup.police import crosstab_police_types as _crosstab
 from omradesbild.services.followup._common import POLICE_SCHEME
 from omradesbild.store import Store
-from omradesbild.wording import Message, label_message
+from omradesbild.wording import Message, level_noun
 
 #: Category of an area in a police year the stored data cannot decide: no polygon under
 #: the area that year, or a list entry without area codes in the area's kommun.
@@ -77,6 +77,41 @@ def contained(
     return overlay, listed
 
 
+def surface_undecided(
+    overlay: pd.DataFrame,
+    listed: pd.DataFrame,
+    *,
+    threshold: float,
+    band: tuple[float, float] = POLICE_SURFACE_BAND,
+) -> dict[str, set[str]]:
+    """Per police year, the areas whose share rests on surface alone and lies in ``band``.
+
+    An area's share rests on surface alone when none of its polygon rows that year has a
+    population share (no residents stored under it). Such a share in
+    ``[threshold - band[0], threshold + band[1])`` cannot say whether most of the area's
+    residents live inside (:data:`~omradesbild.config.POLICE_SURFACE_BAND`).
+    """
+    if overlay.empty or listed.empty:
+        return {}
+    poly = overlay.loc[overlay["basis"].astype(str) == "polygon"]
+    if poly.empty:
+        return {}
+    has_pop = (
+        pd.to_numeric(poly["share_population"], errors="coerce")
+        .notna()
+        .groupby([poly["area_code"].astype(str), poly["period"].astype(str)])
+        .any()
+    )
+    surface = {k for k, v in has_pop.items() if not v}
+    lo, hi = threshold - band[0], threshold + band[1]
+    out: dict[str, set[str]] = {}
+    for a, p, share in listed[["area_code", "period", "share"]].itertuples(index=False):
+        s = float(share) if pd.notna(share) else float("nan")
+        if (str(a), str(p)) in surface and lo - 1e-12 <= s < hi - 1e-12:
+            out.setdefault(str(p), set()).add(str(a))
+    return out
+
+
 def _kommun_of(store: Store, level: str, version: str) -> pd.Series:
     """The kommun code of each area of a layer (code prefix, else its kommun parent)."""
     a = store.areas(level=level, version=version)
@@ -127,13 +162,28 @@ def unknown_by_year(
     return out
 
 
-def unknown_notes(unknown: dict[str, set[str]], *, level: str) -> list[str]:
-    """One note per police year that cannot decide some analysed areas."""
-    return [
-        Message("note_police_not_known", year=y, n=len(a), level=label_message("level", level))
-        for y, a in unknown.items()
-        if a
-    ]
+def unknown_notes(
+    unknown: dict[str, set[str]],
+    *,
+    level: str,
+    undecided: dict[str, set[str]] | None = None,
+    threshold: float = 0.5,
+) -> list[str]:
+    """One note per police year that cannot decide some analysed areas, and one per year
+    with areas whose surface share lies in :data:`~omradesbild.config.POLICE_SURFACE_BAND`."""
+    undecided = undecided or {}
+    out: list[str] = []
+    for y, a in unknown.items():
+        rest = a - undecided.get(y, set())
+        if rest:
+            out.append(Message("note_police_not_known", year=y, n=len(rest),
+                               level=level_noun(level, len(rest))))  # fmt: skip
+    lo, hi = threshold - POLICE_SURFACE_BAND[0], threshold + POLICE_SURFACE_BAND[1]
+    for y, a in undecided.items():
+        if a:
+            out.append(Message("note_police_surface_undecided", year=y, n=len(a),
+                               level=level_noun(level, len(a)), low=lo, high=hi))  # fmt: skip
+    return out
 
 
 def crosstab_known(

@@ -1,0 +1,351 @@
+"""Where the Police's areas of each stored year fall: the years, the base polygons, the areas.
+
+Helpers of :func:`omradesbild.services.followup.police.police_analysis`: which police years
+can be placed on a level (:func:`police_years`: polygons, or lists placed through links),
+the DeSO polygons and residents under the analysed areas (:func:`targets`, :func:`place`,
+:func:`targets_from_links`) and the areas analysed (:func:`widen`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import geopandas as gpd
+import pandas as pd
+
+from omradesbild.config import BASE_VERSION
+from omradesbild.errors import NotFoundError
+from omradesbild.followup._common import period_to_year, sort_periods
+from omradesbild.followup.police import (
+    area_polygons,
+    police_list_from_links,
+    police_polygons,
+    police_shares_from_links,
+)
+from omradesbild.services.followup._common import POLICE_SCHEME
+from omradesbild.services.followup.police_known import polygons_from_successors
+from omradesbild.services.pipeline import compose_links
+from omradesbild.store import Store
+from omradesbild.wording import Message, level_noun
+
+
+def areas_with_geometry(store: Store, level: str, version: str | None = None) -> pd.DataFrame:
+    """``area_code, version, geometry`` (WKB) of the areas of a level that have a polygon."""
+    sql = "SELECT area_code, version, geometry FROM areas WHERE level = ? AND geometry IS NOT NULL"
+    params = [level]
+    if version:
+        sql += " AND version = ?"
+        params.append(version)
+    df = store.con.execute(sql + " ORDER BY version, area_code", params).df()
+    df["geometry"] = [bytes(g) for g in df["geometry"]]
+    return df
+
+
+def population_near(store: Store, period: str, version: str) -> tuple[pd.Series, str | None]:
+    """Population of ``version``'s areas in the stored period nearest ``period``."""
+    pop = store.observations(variables=["pop_total"], area_version=version)
+    pop = pop.loc[pop["value"].notna()]
+    if pop.empty:
+        return pd.Series(dtype=float), None
+    periods = sort_periods(pop["period"].unique())
+    y = period_to_year(period)
+    chosen = min(periods, key=lambda p: (abs(period_to_year(p) - y), -period_to_year(p)))
+    sel = pop.loc[pop["period"] == chosen]
+    return pd.Series(sel["value"].to_numpy(float), index=sel["area_code"].astype(str)), chosen
+
+
+@dataclass(frozen=True)
+class PoliceYears:
+    """The police areas usable up to a year: polygons, and lists placed through links."""
+
+    polygons: gpd.GeoDataFrame
+    polygon_years: list[str]
+    link_lists: dict[str, pd.DataFrame]
+    years: list[str]
+
+
+def list_shares(
+    store: Store, links_all: pd.DataFrame, cls: pd.DataFrame, *, version: str, period: str
+) -> pd.DataFrame | None:
+    """A list without polygons placed on ``version`` through DeSO 2018 and stored links.
+
+    The list's codes (e.g. RegSO 2025) are reached from DeSO 2018 through the stored links
+    (SCB's change log and keys, :func:`~omradesbild.services.pipeline.compose_links`),
+    weighted by the DeSO's residents (:func:`~omradesbild.followup.police.
+    police_shares_from_links`). ``None`` when no chain of links leads there.
+    """
+    lk = links_all.loc[links_all["from_version"].isin(set(cls["version"].astype(str)))]
+    if lk.empty:
+        return None
+    list_codes = pd.DataFrame(
+        {
+            "police_code": lk["from_code"].astype(str).to_numpy(),
+            "code": lk["to_code"].astype(str).to_numpy(),
+            "version": lk["from_version"].astype(str).to_numpy(),
+        }
+    ).merge(
+        cls.assign(police_code=cls["area_code"].astype(str), version=cls["version"].astype(str))[
+            ["police_code", "version", "period", "category"]
+        ],
+        on=["police_code", "version"],
+    )
+    targets = sorted(set(lk["to_version"].astype(str)))
+    if len(targets) != 1 or list_codes.empty:
+        return None
+    try:
+        to_codes = (
+            compose_links(links_all, from_version=BASE_VERSION, to_version=targets[0])
+            if targets[0] != BASE_VERSION
+            else None
+        )
+        to_areas = (
+            compose_links(links_all, from_version=BASE_VERSION, to_version=version)
+            if version != BASE_VERSION
+            else None
+        )
+    except NotFoundError:
+        return None
+    if to_codes is None:
+        codes = list_codes["code"].drop_duplicates()
+        to_codes = pd.DataFrame({"from_code": codes, "to_code": codes, "weight": 1.0})
+    pop, _ = population_near(store, period, BASE_VERSION)
+    return police_shares_from_links(
+        list_codes, to_codes, base_to_areas=to_areas, population=pop if len(pop) else None
+    )
+
+
+def police_years(
+    store: Store, links_all: pd.DataFrame, *, level: str, version: str, year: str, period: str
+) -> PoliceYears:
+    cls = store.classifications(scheme=POLICE_SCHEME)
+    if cls.empty:
+        raise NotFoundError(
+            "the store holds no police classifications; ingest them with "
+            "'omradesbild ingest police-areas' or 'ingest police-list'"
+        )
+    polys = police_polygons(areas_with_geometry(store, "police_area"), cls)
+    poly_years = sort_periods(polys["period"].unique()) if not polys.empty else []
+    link_years: dict[str, pd.DataFrame] = {}
+    for py in sort_periods(cls["period"].unique()):
+        if py in poly_years:
+            continue
+        c = cls.loc[cls["period"].astype(str) == py]
+        shares = list_shares(store, links_all, c, version=version, period=period)
+        if shares is not None:
+            link_years[py] = shares
+            continue
+        lk = links_all.loc[
+            links_all["from_version"].isin(set(c["version"])) & (links_all["to_version"] == version)
+        ]
+        if not lk.empty:
+            link_years[py] = police_list_from_links(c, lk)
+    if year not in poly_years and year not in link_years:
+        why = ""
+        if version != BASE_VERSION:
+            try:
+                compose_links(links_all, from_version=BASE_VERSION, to_version=version)
+            except NotFoundError as exc:
+                why = (
+                    f"; {exc} (e.g. 'omradesbild harmonize layer --level {level} --version "
+                    f"{version}', which needs DeSO polygons under the layer)"
+                    + _missing_polygons(store, level=level, version=version)
+                )
+        raise NotFoundError(
+            f"no police areas for {year} that can be placed on {level} ({version}): years with "
+            f"polygons: {', '.join(poly_years) or 'none'}; classifications exist for "
+            f"{', '.join(sort_periods(cls['period'].unique()))}{why}"
+        )
+    yr = period_to_year(year)
+    years = [p for p in sort_periods([*poly_years, *link_years]) if period_to_year(p) <= yr]
+    return PoliceYears(polys.loc[polys["period"].isin(years)], poly_years, link_years, years)
+
+
+def _missing_polygons(store: Store, *, level: str, version: str) -> str:
+    """Why a layer cannot be harmonised, when it is that no DeSO polygons lie under it."""
+    from omradesbild.services.layers import require_overlap
+
+    try:
+        require_overlap(store, from_level="deso", from_version=BASE_VERSION, level=level,
+                        version=version)  # fmt: skip
+    except NotFoundError as exc:
+        return f"; and {exc}"
+    return ""
+
+
+@dataclass(frozen=True)
+class Targets:
+    """The base polygons with population, and the target areas they cover completely."""
+
+    base: gpd.GeoDataFrame
+    base_population: pd.Series | None
+    area_links: pd.DataFrame | None
+    all_codes: set[str]
+    covered: set[str]
+    population: pd.Series
+    #: Polygons of the analysed areas when the store holds them (a city's own layer):
+    #: the DeSO are cut by them (:func:`~omradesbild.followup.police.area_pieces`).
+    polygons: gpd.GeoDataFrame | None = None
+
+
+def targets(
+    store: Store,
+    links_all: pd.DataFrame,
+    *,
+    level: str,
+    version: str,
+    period: str,
+    notes: list[str],
+) -> Targets:
+    deso = store.areas(level="deso", version=BASE_VERSION)
+    if deso.empty:
+        raise NotFoundError(f"the store holds no DeSO areas of version {BASE_VERSION}")
+    base = area_polygons(areas_with_geometry(store, "deso", BASE_VERSION))
+    base = base.loc[~base.geometry.is_empty].reset_index(drop=True)
+    drawn = polygons_from_successors(store, links_all, base)
+    if len(drawn):
+        notes.append(Message("note_police_drawn", n=len(drawn), version=BASE_VERSION))
+        base = pd.concat([base, drawn], ignore_index=True)
+    if base.empty:
+        raise NotFoundError(
+            f"no DeSO ({BASE_VERSION}) in the store has a polygon; ingest DeSO boundaries "
+            "with 'omradesbild ingest boundaries'"
+        )
+    covered_base = set(base["area_code"])
+    pop_base, pop_period = population_near(store, period, BASE_VERSION)
+    if pop_period is None:
+        notes.append(Message("note_police_no_population"))
+    elif pop_period != period:
+        notes.append(Message("note_police_population_from", used=pop_period, period=period))
+    pop_arg = pop_base if pop_period is not None else None
+    if level == "deso" and version == BASE_VERSION:
+        codes = set(deso["area_code"])
+        return Targets(base, pop_arg, None, codes, covered_base, pop_base)
+    area_links = compose_links(links_all, from_version=BASE_VERSION, to_version=version)
+    lk = area_links[["from_code", "to_code"]].astype(str)
+    complete = lk.assign(ok=lk["from_code"].isin(covered_base)).groupby("to_code")["ok"].all()
+    all_codes = set(store.areas(level=level, version=version)["area_code"].astype(str))
+    covered = set(complete.index[complete.to_numpy(dtype=bool)])
+    partial = set(complete.index[~complete.to_numpy(dtype=bool)]) & set(
+        lk.loc[lk["from_code"].isin(covered_base), "to_code"]
+    )
+    if partial:
+        notes.append(
+            Message(
+                "note_police_partly_covered", n=len(partial), level=level_noun(level, len(partial))
+            )
+        )
+    area_links = area_links.loc[area_links["to_code"].astype(str).isin(covered)]
+    w = area_links.assign(
+        p=area_links["from_code"].astype(str).map(pop_base).astype(float)
+        * area_links["weight"].astype(float)
+    )
+    pop_level = w.groupby(w["to_code"].astype(str))["p"].sum(min_count=1)
+    polys = area_polygons(areas_with_geometry(store, level, version))
+    polys = polys.loc[~polys.geometry.is_empty & polys["area_code"].isin(covered)]
+    return Targets(base, pop_arg, area_links, all_codes, covered, pop_level,
+                    polys.reset_index(drop=True) if len(polys) else None)  # fmt: skip
+
+
+def place(
+    store: Store,
+    links_all: pd.DataFrame,
+    py: PoliceYears,
+    *,
+    level: str,
+    version: str,
+    period: str,
+    notes: list[str],
+) -> tuple[Targets, PoliceYears]:
+    """The areas to analyse: with DeSO polygons when polygon years are used, else all.
+
+    Polygon years that cannot be placed (no DeSO polygon under any area of the level) are
+    left out with a note when a list without polygons remains; otherwise the error names
+    what is missing.
+    """
+    if py.polygons.empty:
+        return targets_from_links(store, links_all, level=level, version=version,
+                                   period=period), py  # fmt: skip
+    try:
+        tg = targets(store, links_all, level=level, version=version, period=period, notes=notes)
+        if not tg.covered:
+            raise NotFoundError(
+                f"no {level} ({version}) has DeSO {BASE_VERSION} polygons under all its DeSO"
+            )
+    except NotFoundError as exc:
+        years = [y for y in py.years if y in py.link_lists]
+        poly = sorted(set(py.polygon_years) & set(py.years))
+        if not years:
+            raise NotFoundError(
+                f"the police polygons of {', '.join(poly)} cannot be placed on {level} "
+                f"({version}): {exc}; ingest the DeSO {BASE_VERSION} boundaries of these "
+                "areas with 'omradesbild ingest boundaries', or a police list linked to "
+                "the areas' codes ('omradesbild ingest police-list')"
+            ) from None
+        notes.append(Message("note_police_polygons_left_out", polygon_years=", ".join(poly),
+                             error=str(exc), years=", ".join(years)))  # fmt: skip
+        py = PoliceYears(py.polygons.iloc[0:0], py.polygon_years, py.link_lists, years)
+        tg = targets_from_links(store, links_all, level=level, version=version, period=period)
+    return tg, py
+
+
+def targets_from_links(
+    store: Store, links_all: pd.DataFrame, *, level: str, version: str, period: str
+) -> Targets:
+    """Every area of the level, with residents summed from DeSO (no polygons needed)."""
+    codes = set(store.areas(level=level, version=version)["area_code"].astype(str))
+    if not codes:
+        raise NotFoundError(f"the store holds no {level} areas of version {version}")
+    pop_base, _ = population_near(store, period, BASE_VERSION)
+    if version == BASE_VERSION:
+        pop = pop_base
+    else:
+        try:
+            lk = compose_links(links_all, from_version=BASE_VERSION, to_version=version)
+        except NotFoundError:
+            lk = pd.DataFrame(columns=["from_code", "to_code", "weight"])
+        w = lk.assign(
+            p=lk["from_code"].astype(str).map(pop_base).astype(float) * lk["weight"].astype(float)
+        )
+        pop = w.groupby(w["to_code"].astype(str))["p"].sum(min_count=1)
+    empty = gpd.GeoDataFrame({"area_code": []}, geometry=gpd.GeoSeries([]))
+    return Targets(empty, None, None, codes, codes, pop)
+
+
+def widen(
+    store: Store,
+    links_all: pd.DataFrame,
+    py: PoliceYears,
+    tg: Targets,
+    *,
+    level: str,
+    version: str,
+    period: str,
+    notes: list[str],
+) -> tuple[set[str], pd.Series]:
+    """The areas analysed and their residents: those under DeSO polygons, and every area
+    when a list without polygons is among the years (it is placed through links)."""
+    link_years = [y for y in py.years if y in py.link_lists]
+    covered, population = set(tg.covered), tg.population
+    if link_years and not py.polygons.empty:
+        extra = targets_from_links(store, links_all, level=level, version=version, period=period)
+        poly_years = [y for y in py.years if y not in py.link_lists]
+        if extra.covered - covered:
+            notes.append(
+                Message(
+                    "note_police_widened", polygon_years=", ".join(poly_years), n=len(covered),
+                    m=len(tg.all_codes), level=level_noun(level, len(tg.all_codes)),
+                    link_years=", ".join(link_years),
+                )
+            )  # fmt: skip
+        rest = extra.population.loc[~extra.population.index.isin(population.index)]
+        return covered | extra.covered, pd.concat([population, rest])
+    if len(covered) < len(tg.all_codes):
+        notes.append(
+            Message(
+                "note_police_restricted",
+                n=len(covered),
+                m=len(tg.all_codes),
+                level=level_noun(level, len(tg.all_codes)),
+            )
+        )
+    return covered, population
