@@ -19,6 +19,7 @@ from omradesbild.services.followup.police_known import (
     contained,
     crosstab_known,
     flags_known,
+    same_name_undecided,
     surface_undecided,
     unknown_by_year,
     unknown_notes,
@@ -163,6 +164,11 @@ def police_analysis(
         overlay, listed = _undecide(overlay, listed, undecided)
         for y, codes in undecided.items():
             unknown[y] = unknown.get(y, set()) | codes
+    same_name = same_name_undecided(
+        store, overlay, listed, set(py.link_lists) & set(py.years), level=level, version=version
+    )
+    for y, codes in same_name.items():
+        unknown[y] = unknown.get(y, set()) | codes
     n_matched = int(overlay.loc[overlay["period"] == year, "police_code"].nunique())
     if year in py.link_lists:
         cls = store.classifications(scheme=POLICE_SCHEME)
@@ -170,7 +176,9 @@ def police_analysis(
     else:
         n_polys = int((py.polygons["period"] == year).sum())
     notes += _coverage_notes(py, year=year, level=level, n_polys=n_polys, n_matched=n_matched)
-    notes += unknown_notes(unknown, level=level, undecided=undecided, threshold=threshold)
+    notes += unknown_notes(
+        unknown, level=level, undecided=undecided, same_name=same_name, threshold=threshold
+    )
     types = _area_types(
         store, m, level=level, period=period, version=version, covered=analysed, notes=notes
     )

@@ -121,6 +121,15 @@ def _kommun_of(store: Store, level: str, version: str) -> pd.Series:
     return pd.Series(prefix.fillna(parent).to_numpy(), index=codes.to_numpy())
 
 
+def _area_kommun(store: Store, level: str, version: str) -> pd.Series:
+    """The kommun of each area of the analysed layer, by the names service's one rule (a
+    district's code, e.g. Göteborg's primärområde 703, says nothing of its kommun)."""
+    from omradesbild.services.names import area_kommuner
+
+    codes = store.areas(level=level, version=version)["area_code"].astype(str)
+    return pd.Series(area_kommuner(store, codes, level=level, version=version), dtype=object)
+
+
 def unknown_by_year(
     store: Store,
     links_all: pd.DataFrame,
@@ -156,9 +165,57 @@ def unknown_by_year(
         lk = _kommun_of(store, "police_area", str(entries["version"].iloc[0]))
         unplaced = {str(lk.get(str(e), str(e)[:4])) for e in entries["area_code"].astype(str)}
         if kommun is None:
-            kommun = _kommun_of(store, level, version)
+            kommun = _area_kommun(store, level, version)
         listed_y = set(on.loc[on["period"].astype(str) == y, "area_code"].astype(str))
         out[y] = {a for a in analysed - listed_y if kommun.get(a) in unplaced}
+    return out
+
+
+def _name_key(name: object) -> str:
+    return " ".join(str(name).casefold().split())
+
+
+def same_name_undecided(
+    store: Store,
+    overlay: pd.DataFrame,
+    listed: pd.DataFrame,
+    link_years: set[str],
+    *,
+    level: str,
+    version: str,
+) -> dict[str, set[str]]:
+    """Per list year without polygons, the areas its codes cannot decide.
+
+    An area that a year with polygons lists inside a police area, and that a list without
+    polygons does not reach although it names a police area of the same name in the same
+    kommun, cannot be said to have left (or joined) the list: the later list's codes are
+    linked by name (e.g. the 2025 list's approximate RegSO codes) and its boundary is not
+    published. E.g. Svartedalen, inside the Police's Biskopsgården in 2023; the 2025 list
+    names Biskopsgården with codes that reach Norra and Södra Biskopsgården only.
+    """
+    if not link_years or overlay.empty:
+        return {}
+    polygon = overlay["basis"].astype(str).isin({"polygon", "polygon_inside"})
+    was_on = overlay.loc[polygon & overlay["on_list"].astype(bool)]
+    if was_on.empty:
+        return {}
+    pol = store.areas(level="police_area")
+    names = pd.Series(pol["name"].map(_name_key).to_numpy(), index=pol["area_code"].astype(str))
+    area_kommun = _area_kommun(store, level, version)
+    cls = store.classifications(scheme=POLICE_SCHEME)
+    on = listed.loc[listed["on_list"].astype(bool)] if "on_list" in listed else listed
+    out: dict[str, set[str]] = {}
+    for y in sorted(link_years):
+        c = cls.loc[cls["period"].astype(str) == y]
+        if c.empty:
+            continue
+        lk = _kommun_of(store, "police_area", str(c["version"].iloc[0]))
+        codes = c["area_code"].astype(str)
+        named = set(zip(codes.map(lk), codes.map(names), strict=True))
+        listed_y = set(on.loc[on["period"].astype(str) == y, "area_code"].astype(str))
+        for a, code in was_on[["area_code", "police_code"]].astype(str).itertuples(index=False):
+            if a not in listed_y and (area_kommun.get(a), names.get(code)) in named:
+                out.setdefault(y, set()).add(a)
     return out
 
 
@@ -167,14 +224,17 @@ def unknown_notes(
     *,
     level: str,
     undecided: dict[str, set[str]] | None = None,
+    same_name: dict[str, set[str]] | None = None,
     threshold: float = 0.5,
 ) -> list[str]:
-    """One note per police year that cannot decide some analysed areas, and one per year
-    with areas whose surface share lies in :data:`~omradesbild.config.POLICE_SURFACE_BAND`."""
+    """One note per police year that cannot decide some analysed areas, one per year with
+    areas whose surface share lies in :data:`~omradesbild.config.POLICE_SURFACE_BAND`, and
+    one per list year whose codes cannot decide areas (:func:`same_name_undecided`)."""
     undecided = undecided or {}
+    same_name = same_name or {}
     out: list[str] = []
     for y, a in unknown.items():
-        rest = a - undecided.get(y, set())
+        rest = a - undecided.get(y, set()) - same_name.get(y, set())
         if rest:
             out.append(Message("note_police_not_known", year=y, n=len(rest),
                                level=level_noun(level, len(rest))))  # fmt: skip
@@ -183,6 +243,10 @@ def unknown_notes(
         if a:
             out.append(Message("note_police_surface_undecided", year=y, n=len(a),
                                level=level_noun(level, len(a)), low=lo, high=hi))  # fmt: skip
+    for y, a in same_name.items():
+        if a:
+            out.append(Message("note_police_same_name", year=y, n=len(a),
+                               level=level_noun(level, len(a))))  # fmt: skip
     return out
 
 
