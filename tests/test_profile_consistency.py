@@ -95,8 +95,8 @@ def test_one_profile_four_renderings(
     assert doc["index"]["class_label"] == p.rank.cls_label
     assert (doc["index"]["rank_p05"], doc["index"]["rank_p95"]) == (p.rank.low, p.rank.high)
     assert doc["index"]["rank"] == p.rank.rank
-    assert [(y["period"], y["category"]) for y in doc["police"]] == [
-        (x.period, x.category)
+    assert [(str(y["year"]), y["period"], y["category"], y["basis"]) for y in doc["police"]] == [
+        (x.period, x.period, x.category, x.basis)
         for x in p.police.points  # type: ignore[union-attr]
     ]
     api_values = {r["indicator"]: r["value"] for r in doc["indicators"]}

@@ -79,7 +79,8 @@ class IndexRow(BaseModel):
 class PoliceYear(BaseModel):
     """The area's category on the Police's list in one year (``not_listed`` when not)."""
 
-    period: str
+    year: int = Field(description="The year of the Police's list")
+    period: str = Field(description="The same year as text, as every other period")
     category: str
     share: float | None = Field(
         default=None, description="Share of the residents inside the police polygons"
@@ -247,7 +248,13 @@ def area_detail(p: AreaProfile) -> AreaDetail:
     police = None
     if p.police is not None and p.police.known:
         police = [
-            PoliceYear(period=x.period, category=x.category, share=x.share, basis=x.basis)
+            PoliceYear(
+                year=int(x.period),
+                period=x.period,
+                category=x.category,
+                share=x.share,
+                basis=x.basis,
+            )
             for x in p.police.points
         ]
     return AreaDetail(
