@@ -490,6 +490,22 @@ def test_malmo_followup_police_names_the_missing_crosswalk(facts_store: Path, cl
     assert "none for kommun 1280" in text and "--kommun 1280 --ingest" in text
 
 
+def test_malmo_report_names_the_missing_polygons(
+    facts_store: Path, cli: Any, tmp_path: Path
+) -> None:
+    """A report on Malmö's delområden cannot be made without DeSO polygons under them: the
+    error says that, and which boundary file (or fetch) would add them; nothing is written."""
+    code, _, err = cli(["report", "--level", "district", "--version", "malmo_delomraden",
+                        "--period", "2022", "--out", str(tmp_path / "site"),
+                        "--db", str(facts_store)])  # fmt: skip
+    assert code != 0
+    text = " ".join(err.split())
+    assert "Traceback" not in text and len(err.strip().splitlines()) == 1, err
+    assert "malmo_delomraden" in text and "none for kommun 1280" in text
+    assert "fetch scb boundaries --version deso2018 --kommun 1280 --ingest" in text
+    assert not (tmp_path / "site" / "index.html").exists()
+
+
 @pytest.mark.realdata
 def test_one_reference_for_goteborg_primaromraden(cli_out: CliOutputs, profiles: Profiles) -> None:
     """Each classification of Göteborg's primärområden states its reference: ``harmonize

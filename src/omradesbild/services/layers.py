@@ -142,6 +142,17 @@ def _kommuner_under(store: Store, layer: Any) -> list[str]:
     return sorted(set(kommuner["area_code"].iloc[idx].astype(str)))
 
 
+def missing_polygons(store: Store, *, level: str, version: str, from_version: str) -> str:
+    """Why a layer cannot be reached from DeSO, when it is that no DeSO polygons lie under
+    it (the message of :func:`require_overlap`), else an empty string."""
+    try:
+        require_overlap(store, from_level="deso", from_version=from_version, level=level,
+                        version=version)  # fmt: skip
+    except NotFoundError as exc:
+        return str(exc)
+    return ""
+
+
 def require_overlap(store: Store, *, from_level: str, from_version: str, level: str,
                     version: str) -> None:  # fmt: skip
     """Raise a :class:`NotFoundError` when no ``from_version`` polygon lies on the layer,

@@ -61,6 +61,22 @@ def resolve_version(store: Store, level: str, version: str | None) -> str:
     )
 
 
+def _links_to(store: Store, *, base_version: str, level: str, version: str) -> pd.DataFrame:
+    """:func:`compose_links` from the base version; when none lead to a layer because no
+    DeSO polygons lie under it, the error says so and names the file that would add them."""
+    from omradesbild.services.layers import missing_polygons
+
+    try:
+        return compose_links(store.links(), from_version=base_version, to_version=version)
+    except NotFoundError as exc:
+        why = missing_polygons(store, level=level, version=version, from_version=base_version)
+        if not why:
+            raise
+        raise NotFoundError(
+            f"{exc}; harmonising needs DeSO polygons under the layer, and {why}"
+        ) from None
+
+
 def compose_links(links: pd.DataFrame, *, from_version: str, to_version: str) -> pd.DataFrame:
     """Links from ``from_version`` to ``to_version``, composing a chain of stored links.
 
@@ -182,7 +198,7 @@ def area_indicators(
             )
     links = None
     if version != base_version and level != "country":
-        links = compose_links(store.links(), from_version=base_version, to_version=version)
+        links = _links_to(store, base_version=base_version, level=level, version=version)
     kw = {
         "periods": [str(p) for p in periods] if periods else None,
         "indicators": list(indicators) if indicators else None,

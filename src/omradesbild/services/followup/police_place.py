@@ -24,6 +24,7 @@ from omradesbild.followup.police import (
 )
 from omradesbild.services.followup._common import POLICE_SCHEME
 from omradesbild.services.followup.police_known import polygons_from_successors
+from omradesbild.services.layers import missing_polygons
 from omradesbild.services.pipeline import compose_links
 from omradesbild.store import Store
 from omradesbild.wording import Message, level_noun
@@ -148,7 +149,11 @@ def police_years(
                 why = (
                     f"; {exc} (e.g. 'omradesbild harmonize layer --level {level} --version "
                     f"{version}', which needs DeSO polygons under the layer)"
-                    + _missing_polygons(store, level=level, version=version)
+                    + _and(
+                        missing_polygons(
+                            store, level=level, version=version, from_version=BASE_VERSION
+                        )
+                    )
                 )
         raise NotFoundError(
             f"no police areas for {year} that can be placed on {level} ({version}): years with "
@@ -160,16 +165,8 @@ def police_years(
     return PoliceYears(polys.loc[polys["period"].isin(years)], poly_years, link_years, years)
 
 
-def _missing_polygons(store: Store, *, level: str, version: str) -> str:
-    """Why a layer cannot be harmonised, when it is that no DeSO polygons lie under it."""
-    from omradesbild.services.layers import require_overlap
-
-    try:
-        require_overlap(store, from_level="deso", from_version=BASE_VERSION, level=level,
-                        version=version)  # fmt: skip
-    except NotFoundError as exc:
-        return f"; and {exc}"
-    return ""
+def _and(reason: str) -> str:
+    return f"; and {reason}" if reason else ""
 
 
 @dataclass(frozen=True)
