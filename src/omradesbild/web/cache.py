@@ -17,6 +17,7 @@ from __future__ import annotations
 import functools
 import gzip
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -133,14 +134,29 @@ async def json_response_async(
 
 
 # ------------------------------------------------------------------------------- the store
-def store_key(path: str | Path) -> tuple[str, int]:
-    """``(path, mtime_ns)`` of the store (and its WAL file): the cache key."""
+#: Seconds a store's modification time is trusted before the file is looked at again: a
+#: rebuilt store shows on the pages within this time (each request asks for the key several
+#: times; without this every ask costs two or three ``stat`` calls).
+STORE_CHECK_TTL = 1.0
+_STORE_KEYS: dict[str, tuple[float, tuple[str, int]]] = {}
+
+
+def store_key(path: str | Path, *, max_age: float = STORE_CHECK_TTL) -> tuple[str, int]:
+    """``(path, mtime_ns)`` of the store (and its WAL file): the cache key.
+
+    The file is looked at again at most every ``max_age`` seconds.
+    """
+    now = time.monotonic()
+    seen = _STORE_KEYS.get(str(path))
+    if seen is not None and now - seen[0] < max_age:
+        return seen[1]
     p = Path(path)
     try:
         mtime = p.stat().st_mtime_ns
     except OSError as exc:
         from omradesbild.errors import StoreError
 
+        _STORE_KEYS.pop(str(path), None)
         raise StoreError(
             f"{p}: no store here; create one with 'omradesbild ingest …' or "
             "'omradesbild demo', or set OMRADESBILD_DB"
@@ -148,7 +164,9 @@ def store_key(path: str | Path) -> tuple[str, int]:
     wal = Path(f"{p}.wal")
     if wal.exists():
         mtime = max(mtime, wal.stat().st_mtime_ns)
-    return str(p), mtime
+    key = (str(p), mtime)
+    _STORE_KEYS[str(path)] = (now, key)
+    return key
 
 
 def _open(path: str) -> Any:
