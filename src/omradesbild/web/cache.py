@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import functools
 import gzip
+import secrets
 import threading
 import time
 from collections.abc import Callable
@@ -81,6 +82,68 @@ def memo(data: WebData, key: tuple[Any, ...], build: Callable[[], Any]) -> Any:
     value = build()
     _CACHE.put(full, value)
     return value
+
+
+# ------------------------------------------------------------------ logged-in pages
+#: Stand-ins for the visitor's name and CSRF token in a page rendered once for every
+#: logged-in visitor (random per process: no stored text can hold them).
+_USER_MARK = "omradesbild-user-" + secrets.token_hex(16)
+_CSRF_MARK = "omradesbild-csrf-" + secrets.token_hex(16)
+
+
+@dataclass(frozen=True)
+class _StandIn:
+    """What the layout shows of a user (``display_name``), as a stand-in."""
+
+    display_name: str = _USER_MARK
+
+
+def shown_name(user: Any) -> str:
+    """The name the page layout shows for ``user`` (the order of ``base.html``)."""
+    for attr in ("display_name", "name", "email", "username"):
+        value = getattr(user, attr, None)
+        if value:
+            return str(value)
+    return str(user)
+
+
+def entries_key(*parts: Any) -> str:
+    """A short digest of what a page shows (e.g. the partners' entries a visitor sees)."""
+    import hashlib
+    import json
+
+    text = json.dumps(parts, sort_keys=True, default=str, ensure_ascii=False)
+    return hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
+
+
+def personal_page(
+    request: Request, data: WebData, key: tuple[Any, ...], render: Callable[[], bytes]
+) -> bytes:
+    """A page for the logged-in visitor of ``request``: rendered once per ``key`` with
+    stand-ins for their name and CSRF token, which are put in per request (escaped).
+
+    ``key`` must name everything else the page shows (e.g. the partners' entries the
+    visitor may see). ``render`` renders with ``request.state.user`` and
+    ``request.state.csrf_token`` as they are when it runs.
+    """
+    from markupsafe import escape
+
+    user = getattr(request.state, "user", None)
+    csrf = getattr(request.state, "csrf_token", None)
+    if user is None or not csrf:
+        return render()
+
+    def with_stand_ins() -> bytes:
+        request.state.user, request.state.csrf_token = _StandIn(), _CSRF_MARK
+        try:
+            return render()
+        finally:
+            request.state.user, request.state.csrf_token = user, csrf
+
+    body: bytes = memo(data, ("personal", *key), with_stand_ins)
+    return body.replace(_USER_MARK.encode(), str(escape(shown_name(user))).encode()).replace(
+        _CSRF_MARK.encode(), str(escape(csrf)).encode()
+    )
 
 
 def json_response(

@@ -477,6 +477,10 @@ def api_update_user(
 
 
 # -- HTML pages -------------------------------------------------------------------------
+#: Submissions per page of /bidrag (newest first; a link leads to older ones).
+PAGE_ROWS = 25
+
+
 @router.get("/bidrag", response_class=HTMLResponse)
 def page_submissions(
     request: Request,
@@ -484,12 +488,15 @@ def page_submissions(
     actor: CurrentActor,
     area_code: str | None = None,
     created: Annotated[int | None, Query(ge=1, le=MAX_DB_ID)] = None,
+    offset: Annotated[int, Query(ge=0, le=MAX_DB_ID)] = 0,
 ) -> HTMLResponse:
-    rows = service.list_submissions(db, actor, area_code=area_code or None)
+    rows = service.list_submissions(db, actor, area_code=area_code or None,
+                                    limit=PAGE_ROWS + 1, offset=offset)  # fmt: skip
     return render(request, "partners/bidrag.html", {
-        "submissions": rows, "actor": actor, "area_code": area_code or "", "created": created,
-        "can_create": actor is not None and actor.at_least(Role.CONTRIBUTOR),
-        "error": None, "form": {},
+        "submissions": rows[:PAGE_ROWS], "actor": actor, "area_code": area_code or "",
+        "created": created, "can_create": actor is not None and actor.at_least(Role.CONTRIBUTOR),
+        "error": None, "form": {}, "offset": offset,
+        "older": offset + PAGE_ROWS if len(rows) > PAGE_ROWS else None,
     })  # fmt: skip
 
 
@@ -514,7 +521,7 @@ def page_create_submission(
                                         known_areas=_known(request), **form)  # fmt: skip
     except InputError as exc:
         db.rollback()
-        rows = service.list_submissions(db, actor)
+        rows = service.list_submissions(db, actor, limit=PAGE_ROWS)
         return render(request, "partners/bidrag.html", {
             "submissions": rows, "actor": actor, "area_code": "", "created": None,
             "can_create": True, "error": _form_error(request, exc), "form": form,

@@ -22,7 +22,7 @@ from omradesbild.services.area import catalogue_names
 from omradesbild.services.explore import MAX_DRAWS
 from omradesbild.services.level import clean, method_by_id
 from omradesbild.services.models import AreaProfile, IndicatorValue
-from omradesbild.web.cache import MISS, cached, memo
+from omradesbild.web.cache import MISS, cached, entries_key, memo, personal_page
 from omradesbild.web.entries import (
     cached_public_entries,
     generation_is_fresh,
@@ -297,22 +297,20 @@ async def area_page(
         available, entries = fast
     else:
         available, entries = await run_in_threadpool(partner_entries, request, code)
-    response = page(
-        request,
-        "omrade.html",
-        lang=lang,
-        p=view.profile,
-        view=view,
-        figures=view.figures,
-        police_label=lambda c: police_label(c, lang),
-        rt=Translator(lang),
-        partners_available=available,
-        partner_entries=entries,
-        fmt=lambda x, d=1: fmt_num(x, lang, d),
-    )
-    if html_key is not None and response.status_code == 200:
-        memo(data, html_key, lambda: bytes(response.body))
-    return response
+
+    def render() -> bytes:
+        return bytes(page(request, "omrade.html", lang=lang, p=view.profile, view=view,
+                          figures=view.figures, police_label=lambda c: police_label(c, lang),
+                          rt=Translator(lang), partners_available=available,
+                          partner_entries=entries, fmt=lambda x, d=1: fmt_num(x, lang, d),
+                          ).body)  # fmt: skip
+
+    if html_key is not None:
+        return HTMLResponse(memo(data, html_key, render))
+    # Logged in: rendered once per area and set of entries seen, then only the visitor's
+    # name and CSRF token are put in (see docs/web.md, "Performance").
+    seen = entries_key(available, entries)
+    return HTMLResponse(personal_page(request, data, (*key, "html", seen), render))
 
 
 @router.get("/jamfor", response_class=HTMLResponse, include_in_schema=False)
