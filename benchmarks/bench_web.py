@@ -120,10 +120,10 @@ def report(results: dict[str, Result]) -> float:
         worst = max(worst, p95) if n else worst
         print(f"{name:<12} {n:>6} {p50 * 1e3:>8.1f} {p95 * 1e3:>8.1f} {mx * 1e3:>8.1f} {err:>7}")
     for name, (n, _, p95, _, _) in results.items():
-        if n:
-            print(figure(f"{name} p95", p95))
-    print(figure("worst p95", worst))
-    return worst
+        print(figure(f"{name} p95", p95) if n else f"{name}: no request answered (SLOW)")
+    if all(r[0] for r in results.values()):
+        print(figure("worst p95", worst))
+    return worst if all(r[0] for r in results.values()) else float("inf")
 
 
 def main(argv: list[str] | None = None) -> None:

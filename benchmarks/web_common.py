@@ -218,11 +218,11 @@ def run_python(
     errors = [0]
     lock = threading.Lock()
     counter = [0]
-    deadline = time.monotonic() + seconds
 
     def client(i: int) -> None:
         rng = random.Random(i)
         with httpx.Client(base_url=base, timeout=30) as c:
+            deadline = time.monotonic() + seconds  # from when this client is ready
             think(rng, think_s)  # the readers do not all start at once
             while time.monotonic() < deadline:
                 with lock:
