@@ -1,6 +1,6 @@
 """Benchmark of the web app under mixed load: 20 readers and 5 writers at the same time.
 
-Run: ``python -m benchmarks bench_web_mixed`` (options ``--clients`` (readers),
+Run: ``python -m benchmarks.bench_web_mixed`` (options ``--clients`` (readers),
 ``--writers``, ``--seconds``, ``--db``, ``--workers``, ``--think``, ``--writer-think``,
 ``--partners-url``; the shared ones in :mod:`benchmarks.web_common`). Builds the synthetic
 city's store (or uses ``--db``) and a partners' database (SQLite in a temporary folder, or

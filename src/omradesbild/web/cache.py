@@ -116,6 +116,11 @@ def entries_key(*parts: Any) -> str:
     return hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
 
 
+def personal_is_cached(data: WebData, key: tuple[Any, ...]) -> bool:
+    """Whether :func:`personal_page` has the page of ``key`` in memory (no rendering)."""
+    return cached(data, ("personal", *key)) is not MISS
+
+
 def personal_page(
     request: Request, data: WebData, key: tuple[Any, ...], render: Callable[[], bytes]
 ) -> bytes:

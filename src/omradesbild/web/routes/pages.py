@@ -22,7 +22,14 @@ from omradesbild.services.area import catalogue_names
 from omradesbild.services.explore import MAX_DRAWS
 from omradesbild.services.level import clean, method_by_id
 from omradesbild.services.models import AreaProfile, IndicatorValue
-from omradesbild.web.cache import MISS, cached, entries_key, memo, personal_page
+from omradesbild.web.cache import (
+    MISS,
+    cached,
+    entries_key,
+    memo,
+    personal_is_cached,
+    personal_page,
+)
 from omradesbild.web.entries import (
     cached_public_entries,
     generation_is_fresh,
@@ -305,12 +312,19 @@ async def area_page(
                           partner_entries=entries, fmt=lambda x, d=1: fmt_num(x, lang, d),
                           ).body)  # fmt: skip
 
+    # A first rendering (tens of ms) runs in the thread pool, so that the event loop goes on
+    # answering from memory meanwhile.
     if html_key is not None:
-        return HTMLResponse(memo(data, html_key, render))
+        body = cached(data, html_key)
+        if body is MISS:
+            body = await run_in_threadpool(memo, data, html_key, render)
+        return HTMLResponse(body)
     # Logged in: rendered once per area and set of entries seen, then only the visitor's
     # name and CSRF token are put in (see docs/web.md, "Performance").
-    seen = entries_key(available, entries)
-    return HTMLResponse(personal_page(request, data, (*key, "html", seen), render))
+    pkey = (*key, "html", entries_key(available, entries))
+    if personal_is_cached(data, pkey):
+        return HTMLResponse(personal_page(request, data, pkey, render))
+    return HTMLResponse(await run_in_threadpool(personal_page, request, data, pkey, render))
 
 
 @router.get("/jamfor", response_class=HTMLResponse, include_in_schema=False)
