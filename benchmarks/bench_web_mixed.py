@@ -1,28 +1,30 @@
 """Benchmark of the web app under mixed load: 20 readers and 5 writers at the same time.
 
-Run: ``python -m benchmarks bench_web_mixed`` (options ``--readers``, ``--writers``,
-``--seconds``, ``--db``, ``--partners-url``). Builds the synthetic city's store (or uses
-``--db``) and a partners' database (SQLite in a temporary folder, or ``--partners-url``,
-e.g. PostgreSQL: it is emptied), with one login session per client made directly in the
-database. Starts ``omradesbild serve`` on a free loopback port, warms it, then for
-``--seconds`` runs at once:
+Run: ``python -m benchmarks.bench_web_mixed`` (options ``--clients`` (readers),
+``--writers``, ``--seconds``, ``--db``, ``--workers``, ``--think``, ``--writer-think``,
+``--partners-url``; the shared ones in :mod:`benchmarks.web_common`). Builds the synthetic
+city's store (or uses ``--db``) and a partners' database (SQLite in a temporary folder, or
+``--partners-url``, e.g. PostgreSQL: it is emptied), with one login session per client made
+directly in the database. Starts the app with uvicorn on a free loopback port, warms it,
+then for ``--seconds`` runs at once:
 
 - readers, half anonymous and half logged in, each request one of: an area page, the
   submissions API, the submissions page;
 - writers: contributors who save private drafts, edit them and send some public ones to
   moderation, and one analyst who approves what is waiting (with the version read).
 
-Prints p50/p95/max per kind of read (anonymous and logged in) and of write, and the p95 of
-all reads with the target < 100 ms. Loopback only; httpx threads in this process.
+Every client waits ``--think`` seconds on average (exponential) between requests, a person
+reading (default 1 s; writers ``--writer-think``, default the same); ``--think 0`` is the
+closed loop that measures saturation (see :mod:`benchmarks.web_common`). Prints p50/p95/max
+per kind of read (anonymous and logged in) and of write, each read's p95 and the p95 of all
+reads with the target < 100 ms, the requests per second achieved and the machine's load.
+Loopback only; httpx threads in this process.
 """
 
 from __future__ import annotations
 
 import argparse
-import os
 import random
-import statistics
-import tempfile
 import threading
 import time
 from collections import defaultdict
@@ -31,7 +33,17 @@ from typing import Any
 
 import httpx
 
-from benchmarks.bench_web import free_port, start_server, wait_ready
+from benchmarks.web_common import (
+    add_server_options,
+    figure,
+    machine_load,
+    served,
+    server_config,
+    store_for,
+    summary,
+    temporary_folder,
+    think,
+)
 
 SECRET = "benchmark-secret"
 COOKIE = "omradesbild_session"
@@ -74,8 +86,11 @@ def seed(url: str, *, readers: int, writers: int) -> dict[str, list[tuple[str, s
 class Load:
     """Reader and writer threads recording (kind, seconds, ok) until the deadline."""
 
-    def __init__(self, base: str, codes: list[str], deadline: float) -> None:
+    def __init__(
+        self, base: str, codes: list[str], deadline: float, *, think_s: float, writer_s: float
+    ) -> None:
         self.base, self.codes, self.deadline = base, codes, deadline
+        self.think_s, self.writer_s = think_s, writer_s
         self.times: dict[str, list[float]] = defaultdict(list)
         self.errors: dict[str, int] = defaultdict(int)
         self.lock = threading.Lock()
@@ -104,11 +119,13 @@ class Load:
         rng = random.Random(i)
         who = "logged in" if session else "anonymous"
         with self._client(session) as c:
+            think(rng, self.think_s)  # the readers do not all start at once
             while time.monotonic() < self.deadline:
                 name = rng.choice(list(READS))
                 url = READS[name].format(code=rng.choice(self.codes))
                 accept = "application/json" if name.startswith("api") else "text/html"
                 self._timed(f"read {name} ({who})", c, "GET", url, headers={"accept": accept})
+                think(rng, self.think_s)
 
     def contributor(self, i: int, session: tuple[str, str]) -> None:
         rng = random.Random(100 + i)
@@ -122,13 +139,16 @@ class Load:
                         "area_codes": [rng.choice(self.codes)], "submit": public,
                         "visibility": "public" if public else "internal"}  # fmt: skip
                 r = self._timed("write draft/submit", c, "POST", "/api/submissions", json=body)
+                think(rng, self.writer_s)
                 if r is not None and r.status_code == 201 and not public:
                     sub = r.json()
                     patch = {"body": "Uppdaterad: lampan är lagad.", "version": sub["version"]}
                     url = f"/api/submissions/{sub['id']}"
                     self._timed("write edit", c, "PATCH", url, json=patch)
+                    think(rng, self.writer_s)
 
     def analyst(self, session: tuple[str, str]) -> None:
+        rng = random.Random(7)
         with self._client(session) as c:
             while time.monotonic() < self.deadline:
                 r = c.get("/api/submissions?status=submitted&limit=20")
@@ -137,59 +157,60 @@ class Load:
                     body = {"decision": "approve", "version": sub["version"]}
                     url = f"/api/submissions/{sub['id']}/moderate"
                     self._timed("write approve", c, "POST", url, json=body)
+                    think(rng, self.writer_s)
                 time.sleep(0.2)
 
 
-def report(load: Load) -> float:
+def report(load: Load, seconds: float) -> float:
     print(f"{'':<40} {'n':>6} {'p50 ms':>8} {'p95 ms':>8} {'max ms':>8} {'errors':>7}")
     reads: list[float] = []
+    p95s: dict[str, float] = {}
     for kind in sorted(load.times):
-        ts = sorted(load.times[kind])
+        n, p50, p95, mx, _ = summary(load.times[kind])
         if kind.startswith("read"):
-            reads.extend(ts)
-        p95 = ts[min(len(ts) - 1, int(0.95 * len(ts)))]
-        print(f"{kind:<40} {len(ts):>6} {statistics.median(ts) * 1e3:>8.1f} "
-              f"{p95 * 1e3:>8.1f} {ts[-1] * 1e3:>8.1f} {load.errors[kind]:>7}")  # fmt: skip
-    reads.sort()
-    p95 = reads[min(len(reads) - 1, int(0.95 * len(reads)))] if reads else float("nan")
-    print(f"all reads: n {len(reads)}, p95 {p95 * 1e3:.1f} ms (target < 100 ms): "
-          f"{'OK' if p95 < 0.1 else 'SLOW'}")  # fmt: skip
+            reads.extend(load.times[kind])
+            p95s[kind] = p95
+        print(f"{kind:<40} {n:>6} {p50 * 1e3:>8.1f} {p95 * 1e3:>8.1f} {mx * 1e3:>8.1f} "
+              f"{load.errors[kind]:>7}")  # fmt: skip
+    for kind, p95 in p95s.items():
+        print(figure(f"{kind} p95", p95))
+    n, _, p95, _, _ = summary(reads)
+    writes = sum(len(v) for k, v in load.times.items() if not k.startswith("read"))
+    print(f"throughput: {n / seconds:.1f} reads/s, {writes / seconds:.1f} writes/s")
+    print(figure(f"all reads (n {n}) p95", p95))
     return p95
 
 
 def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
-    ap.add_argument("--db", type=Path, help="An existing store (default: the synthetic city)")
-    ap.add_argument("--partners-url", help="Partners' database (emptied!); default SQLite")
-    ap.add_argument("--readers", type=int, default=20)
+    add_server_options(ap, think=1.0, store="the synthetic city")
     ap.add_argument("--writers", type=int, default=5)
-    ap.add_argument("--seconds", type=float, default=10.0)
+    ap.add_argument("--writer-think", type=float, default=None,
+                    help="Mean think time of the writers, seconds (default: --think)")  # fmt: skip
+    ap.add_argument("--partners-url", help="Partners' database (emptied!); default SQLite")
     args = ap.parse_args(argv)
-    with tempfile.TemporaryDirectory() as tmp:
-        db = args.db
-        if db is None:
-            from omradesbild.demo import build_demo_store
-
-            db = build_demo_store(Path(tmp) / "demo").store_path
-        url = args.partners_url or f"sqlite:///{Path(tmp) / 'partners.sqlite'}"
-        sessions = seed(url, readers=args.readers // 2, writers=args.writers)
-        os.environ.update({"OMRADESBILD_PARTNERS_URL": url, "OMRADESBILD_SECRET_KEY": SECRET})
-        port = free_port()
-        base = f"http://127.0.0.1:{port}"
-        proc = start_server(db, port)
-        try:
-            wait_ready(base, proc)
-            codes = [a["area_code"] for a in httpx.get(f"{base}/api/areas?level=regso").json()]
+    writer_s = args.think if args.writer_think is None else args.writer_think
+    with temporary_folder() as folder:
+        tmp = Path(folder)
+        db = store_for(args, tmp, demo=True)
+        url = args.partners_url or f"sqlite:///{tmp / 'partners.sqlite'}"
+        sessions = seed(url, readers=args.clients // 2, writers=args.writers)
+        env = {"OMRADESBILD_PARTNERS_URL": url, "OMRADESBILD_SECRET_KEY": SECRET}
+        with served(db, workers=args.workers, env=env) as (base, codes):
             for code in codes[:3]:
                 httpx.get(f"{base}/omrade/{code}", timeout=300).raise_for_status()
+            print(f"server: {server_config(args.workers)}")
             print(f"{len(codes)} RegSO; partners' database {url.split(':')[0]}; "
-                  f"{args.readers} readers (half logged in) and {args.writers} writers "
-                  f"for {args.seconds:g} s")  # fmt: skip
-            load = Load(base, codes, time.monotonic() + args.seconds)
+                  f"{args.clients} readers (half logged in, think time {args.think:g} s) and "
+                  f"{args.writers} writers (think time {writer_s:g} s) for {args.seconds:g} s; "
+                  "think times exponential around the mean, 0: closed loop")  # fmt: skip
+            print(f"machine before: {machine_load()}")
+            load = Load(base, codes, time.monotonic() + args.seconds,
+                        think_s=args.think, writer_s=writer_s)  # fmt: skip
             threads = [
                 threading.Thread(target=load.reader, args=(i, sessions["reader"][i // 2]
                                                            if i % 2 else None))
-                for i in range(args.readers)
+                for i in range(args.clients)
             ]  # fmt: skip
             threads += [threading.Thread(target=load.contributor, args=(i, s))
                         for i, s in enumerate(sessions["contributor"])]  # fmt: skip
@@ -199,13 +220,8 @@ def main(argv: list[str] | None = None) -> None:
                 t.start()
             for t in threads:
                 t.join()
-            report(load)
-        finally:
-            proc.terminate()
-            try:
-                proc.wait(timeout=10)
-            except Exception:
-                proc.kill()
+            print(f"machine after: {machine_load()}")
+            report(load, args.seconds)
 
 
 if __name__ == "__main__":

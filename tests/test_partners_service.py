@@ -163,6 +163,40 @@ def test_visibility_matrix(factory: sessionmaker[Session]) -> None:
         assert anon["author"] is None and "author_id" not in anon
 
 
+def _list_is_get(db: Session) -> None:
+    """Every listed item equals :func:`service.get_submission` of it, for every viewer, with
+    the filters; and a filtered list is the full list filtered."""
+    p = _people(db)
+    for vis in ("public", "internal", "restricted"):
+        _make(db, p["c1"], vis, approve_by=p["analyst"])
+        _make(db, p["c2"], vis)
+        _make(db, p["c1"], vis, submit=False)
+    _submit(db, p["c2"], ["0180R002", "0180R001"], visibility="public", theme="trygghet")
+    for who in (None, *p.values()):
+        listed = service.list_submissions(db, who, limit=1000)
+        assert listed, who
+        assert listed == [service.get_submission(db, who, int(r["id"])) for r in listed]
+        newest_first = [(r["updated_at"], r["id"]) for r in listed]
+        assert newest_first == sorted(newest_first, reverse=True)
+        for key, value in (("area_code", "0180R002"), ("status", "approved"),
+                           ("theme", "trygghet"), ("kind", "observation")):  # fmt: skip
+            field = "area_codes" if key == "area_code" else key
+            want = [r for r in listed if value == r[field] or value in (r[field] or [])]
+            assert service.list_submissions(db, who, limit=1000, **{key: value}) == want
+        page = service.list_submissions(db, who, limit=2, offset=1)
+        assert page == listed[1:3]
+
+
+def test_list_is_get_for_every_viewer(factory: sessionmaker[Session]) -> None:
+    with factory.begin() as db:
+        _list_is_get(db)
+
+
+def test_list_is_get_for_every_viewer_postgres(pg_factory: sessionmaker[Session]) -> None:
+    with pg_factory.begin() as db:
+        _list_is_get(db)
+
+
 def test_roles_that_may_not_act(factory: sessionmaker[Session]) -> None:
     with factory.begin() as db:
         p = _people(db)

@@ -1,4 +1,5 @@
-"""``omradesbild partners``: backup and restore of the partners' database, reset links."""
+"""``omradesbild partners``: the first admin, backup and restore of the partners' database,
+reset links."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from omradesbild.cli.common import DbOption
 from omradesbild.wording import both
 
 app = typer.Typer(
-    help="The partners' database: backup, restore, password reset links.",
+    help="The partners' database: the first admin, backup, restore, password reset links.",
     no_args_is_help=True,
 )
 
@@ -93,3 +94,84 @@ def reset_link_cmd(
     hours = int(service.RESET_TTL.total_seconds() // 3600)
     url = base_url.rstrip("/") + out["path"]
     typer.echo(both("password_reset_link", email=out["email"], hours=hours, url=url))
+
+
+#: Environment variable a script may give the first admin's password in.
+ADMIN_PASSWORD_ENV = "OMRADESBILD_ADMIN_PASSWORD"
+
+
+def _new_password(from_stdin: bool) -> str:
+    """The password: the first line of standard input, ``$OMRADESBILD_ADMIN_PASSWORD``, or
+    typed twice at a hidden prompt (checked before it is asked again)."""
+    import os
+    import sys
+
+    from omradesbild.errors import InputError
+    from omradesbild.partners.security import MIN_PASSWORD, check_password
+
+    if from_stdin:
+        return sys.stdin.readline().rstrip("\r\n")
+    given = os.environ.get(ADMIN_PASSWORD_ENV)
+    if given is not None:
+        return given
+    password = str(typer.prompt(both("password_new", min=MIN_PASSWORD), hide_input=True))
+    check_password(password)
+    if str(typer.prompt(both("password_repeat"), hide_input=True)) != password:
+        raise InputError(both("password_mismatch"), field="password",
+                         expected="the same password twice")  # fmt: skip
+    return password
+
+
+@app.command("create-admin")
+def create_admin_cmd(
+    email: Annotated[str, typer.Option(help="The admin's e-mail address (their login).")],
+    organisation: Annotated[
+        str,
+        typer.Option(help="The admin's organisation, by name (registered if new)."),
+    ],
+    name: Annotated[
+        str | None, typer.Option(help="The admin's name (default: the e-mail address).")
+    ] = None,
+    organisation_kind: Annotated[
+        str,
+        typer.Option(
+            help="Kind of a new organisation: city_district, police, civil_society, "
+            "academia, crime_prevention or other."
+        ),
+    ] = "other",
+    password_stdin: Annotated[
+        bool,
+        typer.Option(
+            "--password-stdin",
+            help="Read the password from the first line of standard input (for scripts).",
+        ),
+    ] = False,
+    db: DbOption = None,
+    partners_url: PartnersUrl = None,
+) -> None:
+    """Create the first admin of the partners' database (SQLite or PostgreSQL).
+
+    The password is asked twice at a hidden prompt, or read from --password-stdin or the
+    OMRADESBILD_ADMIN_PASSWORD variable; the web app's rules apply (at least 12
+    characters, not a common or easily guessed password). The database is created or
+    upgraded to the latest schema first. Refused once any admin exists: that admin
+    creates the other users in the web app.
+    """
+    from omradesbild.partners import service
+    from omradesbild.partners.db import init_db, make_engine, session_factory
+    from omradesbild.partners.security import check_password
+
+    url = _url(db, partners_url)
+    password = _new_password(password_stdin)
+    check_password(password)  # before the database is created or touched
+    engine = make_engine(url)
+    try:
+        init_db(engine)
+        with session_factory(engine).begin() as session:
+            user = service.bootstrap_admin(
+                session, email=email, name=name or email, password=password,
+                organisation=organisation, organisation_kind=organisation_kind,
+            )  # fmt: skip
+    finally:
+        engine.dispose()
+    typer.echo(both("admin_created", email=user["email"], organisation=organisation))

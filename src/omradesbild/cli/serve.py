@@ -60,6 +60,15 @@ def serve(
         ),
     ] = False,
     lang: Annotated[str | None, typer.Option(help="Default page language: sv or en.")] = None,
+    workers: Annotated[
+        int,
+        typer.Option(
+            min=1,
+            envvar="OMRADESBILD_WORKERS",
+            help="Server processes: about one per CPU core. Each keeps its own caches (memory "
+            "grows with each) and precomputes the pages at start.",
+        ),
+    ] = 1,
 ) -> None:
     """Serve the web app: map, area pages, comparison, method explorer, downloads, API.
 
@@ -85,9 +94,19 @@ def serve(
             "'omradesbild demo', pass --db, or use 'omradesbild serve --demo'"
         )
     typer.echo(both("cli_serving", url=f"http://{host}:{port}/", store=settings.store_path))
-    uvicorn.run(
-        create_app(settings), host=host, port=port, log_level="info", **settings.uvicorn_options()
-    )
+    options = {"host": host, "port": port, "log_level": "info", **settings.uvicorn_options()}
+    if workers == 1:
+        uvicorn.run(create_app(settings), **options)
+        return
+    # Several processes: each builds the app from the environment, given these settings
+    # (one secret key for all, else a session made by one would be unknown to the others).
+    import os
+
+    os.environ.update({"OMRADESBILD_DB": str(settings.store_path),
+                       "OMRADESBILD_PARTNERS_URL": settings.partners_url,
+                       "OMRADESBILD_LANG": settings.lang,
+                       "OMRADESBILD_SECRET_KEY": settings.secret_key})  # fmt: skip
+    uvicorn.run("omradesbild.web.app:create_app", factory=True, workers=workers, **options)
 
 
 def _existing_database(url: str) -> bool:

@@ -16,7 +16,9 @@ from __future__ import annotations
 
 import functools
 import gzip
+import secrets
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -82,6 +84,73 @@ def memo(data: WebData, key: tuple[Any, ...], build: Callable[[], Any]) -> Any:
     return value
 
 
+# ------------------------------------------------------------------ logged-in pages
+#: Stand-ins for the visitor's name and CSRF token in a page rendered once for every
+#: logged-in visitor (random per process: no stored text can hold them).
+_USER_MARK = "omradesbild-user-" + secrets.token_hex(16)
+_CSRF_MARK = "omradesbild-csrf-" + secrets.token_hex(16)
+
+
+@dataclass(frozen=True)
+class _StandIn:
+    """What the layout shows of a user (``display_name``), as a stand-in."""
+
+    display_name: str = _USER_MARK
+
+
+def shown_name(user: Any) -> str:
+    """The name the page layout shows for ``user`` (the order of ``base.html``)."""
+    for attr in ("display_name", "name", "email", "username"):
+        value = getattr(user, attr, None)
+        if value:
+            return str(value)
+    return str(user)
+
+
+def entries_key(*parts: Any) -> str:
+    """A short digest of what a page shows (e.g. the partners' entries a visitor sees)."""
+    import hashlib
+    import json
+
+    text = json.dumps(parts, sort_keys=True, default=str, ensure_ascii=False)
+    return hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
+
+
+def personal_is_cached(data: WebData, key: tuple[Any, ...]) -> bool:
+    """Whether :func:`personal_page` has the page of ``key`` in memory (no rendering)."""
+    return cached(data, ("personal", *key)) is not MISS
+
+
+def personal_page(
+    request: Request, data: WebData, key: tuple[Any, ...], render: Callable[[], bytes]
+) -> bytes:
+    """A page for the logged-in visitor of ``request``: rendered once per ``key`` with
+    stand-ins for their name and CSRF token, which are put in per request (escaped).
+
+    ``key`` must name everything else the page shows (e.g. the partners' entries the
+    visitor may see). ``render`` renders with ``request.state.user`` and
+    ``request.state.csrf_token`` as they are when it runs.
+    """
+    from markupsafe import escape
+
+    user = getattr(request.state, "user", None)
+    csrf = getattr(request.state, "csrf_token", None)
+    if user is None or not csrf:
+        return render()
+
+    def with_stand_ins() -> bytes:
+        request.state.user, request.state.csrf_token = _StandIn(), _CSRF_MARK
+        try:
+            return render()
+        finally:
+            request.state.user, request.state.csrf_token = user, csrf
+
+    body: bytes = memo(data, ("personal", *key), with_stand_ins)
+    return body.replace(_USER_MARK.encode(), str(escape(shown_name(user))).encode()).replace(
+        _CSRF_MARK.encode(), str(escape(csrf)).encode()
+    )
+
+
 def json_response(
     data: WebData, key: tuple[Any, ...], model: Any, build: Callable[[], Any]
 ) -> Response:
@@ -133,14 +202,29 @@ async def json_response_async(
 
 
 # ------------------------------------------------------------------------------- the store
-def store_key(path: str | Path) -> tuple[str, int]:
-    """``(path, mtime_ns)`` of the store (and its WAL file): the cache key."""
+#: Seconds a store's modification time is trusted before the file is looked at again: a
+#: rebuilt store shows on the pages within this time (each request asks for the key several
+#: times; without this every ask costs two or three ``stat`` calls).
+STORE_CHECK_TTL = 1.0
+_STORE_KEYS: dict[str, tuple[float, tuple[str, int]]] = {}
+
+
+def store_key(path: str | Path, *, max_age: float = STORE_CHECK_TTL) -> tuple[str, int]:
+    """``(path, mtime_ns)`` of the store (and its WAL file): the cache key.
+
+    The file is looked at again at most every ``max_age`` seconds.
+    """
+    now = time.monotonic()
+    seen = _STORE_KEYS.get(str(path))
+    if seen is not None and now - seen[0] < max_age:
+        return seen[1]
     p = Path(path)
     try:
         mtime = p.stat().st_mtime_ns
     except OSError as exc:
         from omradesbild.errors import StoreError
 
+        _STORE_KEYS.pop(str(path), None)
         raise StoreError(
             f"{p}: no store here; create one with 'omradesbild ingest …' or "
             "'omradesbild demo', or set OMRADESBILD_DB"
@@ -148,7 +232,9 @@ def store_key(path: str | Path) -> tuple[str, int]:
     wal = Path(f"{p}.wal")
     if wal.exists():
         mtime = max(mtime, wal.stat().st_mtime_ns)
-    return str(p), mtime
+    key = (str(p), mtime)
+    _STORE_KEYS[str(path)] = (now, key)
+    return key
 
 
 def _open(path: str) -> Any:

@@ -180,13 +180,20 @@ def api_submission_versions(
 
 
 # -- HTML pages -------------------------------------------------------------------------
-def _listing(db: DB, actor: Actor | None, area_code: str = "") -> dict[str, Any]:
-    """What ``/bidrag`` shows: the submissions the actor may see (of ``area_code`` when
-    given) and, for a contributor, the form."""
-    rows = service.list_submissions(db, actor, area_code=area_code or None)
+#: Submissions per page of /bidrag (newest first; a link leads to older ones).
+PAGE_ROWS = 25
+
+
+def _listing(db: DB, actor: Actor | None, area_code: str = "", offset: int = 0) -> dict[str, Any]:
+    """What ``/bidrag`` shows: a page of the submissions the actor may see (of
+    ``area_code`` when given), the offset of the next older page and, for a contributor,
+    the form."""
+    rows = service.list_submissions(db, actor, area_code=area_code or None,
+                                    limit=PAGE_ROWS + 1, offset=offset)  # fmt: skip
     return {
-        "submissions": rows, "actor": actor, "area_code": area_code,
+        "submissions": rows[:PAGE_ROWS], "actor": actor, "area_code": area_code,
         "can_create": actor is not None and actor.at_least(Role.CONTRIBUTOR),
+        "offset": offset, "older": offset + PAGE_ROWS if len(rows) > PAGE_ROWS else None,
     }  # fmt: skip
 
 
@@ -197,8 +204,9 @@ def page_submissions(
     actor: CurrentActor,
     area_code: str | None = None,
     created: Annotated[int | None, Query(ge=1, le=MAX_DB_ID)] = None,
+    offset: Annotated[int, Query(ge=0, le=MAX_DB_ID)] = 0,
 ) -> HTMLResponse:
-    context = {**_listing(db, actor, area_code or ""), "created": created, "error": None}
+    context = {**_listing(db, actor, area_code or "", offset), "created": created, "error": None}
     return render(request, "partners/bidrag.html", {**context, "form": {}})
 
 

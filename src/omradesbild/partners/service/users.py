@@ -91,14 +91,52 @@ def create_user(
     return _user_view(user)
 
 
-def bootstrap_admin(db: Session, *, email: str, name: str, password: str) -> dict[str, Any]:
-    """Create the first admin of an empty database (refused once any admin exists)."""
+def bootstrap_admin(
+    db: Session,
+    *,
+    email: str,
+    name: str,
+    password: str,
+    organisation: str | None = None,
+    organisation_kind: str = OrganisationKind.OTHER.value,
+) -> dict[str, Any]:
+    """Create the first admin of a database without one (refused once any admin exists).
+
+    Parameters
+    ----------
+    organisation
+        The admin's organisation, by name: the registered one of that name, else a new one
+        of ``organisation_kind``. None: no organisation.
+
+    Raises
+    ------
+    ConflictError
+        An admin exists already, or a user with this e-mail address.
+    InputError
+        Bad e-mail address, name, organisation kind, or a password refused by
+        :func:`omradesbild.partners.security.check_password`.
+    """
     if db.execute(select(User.id).where(User.role == Role.ADMIN.value)).first():
         raise ConflictError("an admin exists already; ask them to create users")
+    org_id = None if organisation is None else _organisation_id(db, organisation, organisation_kind)
     user = _new_user(db, email=email, name=name, password=password, role=Role.ADMIN.value,
-                     organisation_id=None)  # fmt: skip
-    audit(db, None, "user.bootstrap_admin", "user", user.id, {"email": user.email})
+                     organisation_id=org_id)  # fmt: skip
+    audit(db, None, "user.bootstrap_admin", "user", user.id,
+          {"email": user.email, "organisation_id": org_id})  # fmt: skip
     return _user_view(user)
+
+
+def _organisation_id(db: Session, name: str, kind: str) -> int:
+    """The id of the organisation named ``name``, registering it (as ``kind``) if new."""
+    clean = str(_text(name, "organisation", max_len=200))
+    found = db.execute(select(Organisation.id).where(Organisation.name == clean)).scalar()
+    if found is not None:
+        return int(found)
+    org = Organisation(name=clean, kind=_choice(kind, "organisation_kind", OrganisationKind))
+    db.add(org)
+    db.flush()
+    audit(db, None, "organisation.create", "organisation", org.id, {"name": org.name})
+    return int(org.id)
 
 
 def set_user(

@@ -22,7 +22,15 @@ from omradesbild.services.area import catalogue_names
 from omradesbild.services.explore import MAX_DRAWS
 from omradesbild.services.level import clean, method_by_id
 from omradesbild.services.models import AreaProfile, IndicatorValue
-from omradesbild.web.cache import MISS, WebData, cached, memo
+from omradesbild.web.cache import (
+    MISS,
+    WebData,
+    cached,
+    entries_key,
+    memo,
+    personal_is_cached,
+    personal_page,
+)
 from omradesbild.web.entries import (
     cached_public_entries,
     generation_is_fresh,
@@ -295,22 +303,27 @@ async def area_page(request: Request, q: AreaArgs) -> HTMLResponse:
         available, entries = fast
     else:
         available, entries = await run_in_threadpool(partner_entries, request, code)
-    response = page(
-        request,
-        "omrade.html",
-        lang=lang,
-        p=view.profile,
-        view=view,
-        figures=view.figures,
-        police_label=lambda c: police_label(c, lang),
-        rt=Translator(lang),
-        partners_available=available,
-        partner_entries=entries,
-        fmt=lambda x, d=1: fmt_num(x, lang, d),
-    )
-    if html_key is not None and response.status_code == 200:
-        memo(data, html_key, lambda: bytes(response.body))
-    return response
+
+    def render() -> bytes:
+        return bytes(page(request, "omrade.html", lang=lang, p=view.profile, view=view,
+                          figures=view.figures, police_label=lambda c: police_label(c, lang),
+                          rt=Translator(lang), partners_available=available,
+                          partner_entries=entries, fmt=lambda x, d=1: fmt_num(x, lang, d),
+                          ).body)  # fmt: skip
+
+    # A first rendering (tens of ms) runs in the thread pool, so that the event loop goes on
+    # answering from memory meanwhile.
+    if html_key is not None:
+        body = cached(data, html_key)
+        if body is MISS:
+            body = await run_in_threadpool(memo, data, html_key, render)
+        return HTMLResponse(body)
+    # Logged in: rendered once per area and set of entries seen, then only the visitor's
+    # name and CSRF token are put in (see docs/web.md, "Performance").
+    pkey = (*key, "html", entries_key(available, entries))
+    if personal_is_cached(data, pkey):
+        return HTMLResponse(personal_page(request, data, pkey, render))
+    return HTMLResponse(await run_in_threadpool(personal_page, request, data, pkey, render))
 
 
 @router.get("/jamfor", response_class=HTMLResponse, include_in_schema=False)
