@@ -112,7 +112,7 @@ def test_expired_session_is_shown_as_anonymous(app: Any) -> None:
 
 
 def test_submissions_page_shows_a_page_at_a_time(app: Any) -> None:
-    from omradesbild.web.routes_partners import PAGE_ROWS
+    from omradesbild.web.routes_submissions import PAGE_ROWS
 
     p = _people(app)
     code = TestClient(app).get("/api/areas?level=regso").json()[0]["area_code"]
