@@ -27,8 +27,9 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
+# Whole modules per worker, the slowest first (see SLOW_FIRST in tests/conftest.py).
 test: lint typecheck
-	$(BIN)/pytest -n auto --dist loadscope
+	$(BIN)/pytest -n auto --dist loadscope --no-loadscope-reorder
 
 bench: $(STAMP)
 	$(BIN)/python -m pip install --quiet -e '.[$(EXTRAS),bench]'

@@ -4,13 +4,60 @@ from __future__ import annotations
 
 import os
 import shutil
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Coroutine, Iterator
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn, TypeVar
 
 import pytest
 
 REPO = Path(__file__).resolve().parents[1]
+T = TypeVar("T")
+
+
+#: The test modules that take longest (their set-up included), slowest first. ``make test``
+#: runs ``pytest -n auto --dist loadscope --no-loadscope-reorder``: each worker takes whole
+#: modules in collection order, so these go first and the short modules fill in at the end
+#: (by default xdist would order modules by their number of tests, leaving a long module with
+#: few tests to run alone at the end). The first three need different stores (the real one,
+#: the facts' own, the synthetic city), so the workers do not wait on each other's build. A
+#: module missing here only runs later; no test depends on the order.
+SLOW_FIRST = (
+    "test_reports_realdata.py",
+    "test_real_facts.py",
+    "test_reports_browser.py",
+    "test_demo.py",
+    "test_profile_consistency.py",
+    "test_reports_site.py",
+    "test_cli_followup.py",
+    "test_area_names.py",
+    "test_web_explore.py",
+    "test_web_security_guards.py",
+    "test_cli_harmonize.py",
+    "test_police_list_wording.py",
+    "test_partners_durability.py",
+    "test_standins.py",
+    "test_reports_disclosure.py",
+    "test_indicators_compute.py",
+    "test_reports_exports.py",
+    "test_crime.py",
+    "test_index_realdata.py",
+    "test_followup_police_links.py",
+    "test_store.py",
+    "test_partners_service.py",
+    "test_synthetic.py",
+    "test_services_area.py",
+    "test_reports_partners.py",
+    "test_scb_csv.py",
+    "test_realdata_ingest.py",
+    "test_web_browser.py",
+)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Put the modules of :data:`SLOW_FIRST` first, in that order (a stable sort)."""
+    rank = {name: i for i, name in enumerate(SLOW_FIRST)}
+    items.sort(key=lambda item: rank.get(item.path.name, len(rank)))
 
 
 def shared_data_dir() -> Path:
@@ -115,6 +162,57 @@ def rerun_ingest(shared_data: Path) -> Callable[[Path], None]:
             run_cli(cmd)
 
     return rerun
+
+
+def free_port() -> int:
+    """A free TCP port on the loopback interface."""
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@contextmanager
+def serve_in_thread(app: Any, **config: Any) -> Iterator[str]:
+    """Run an ASGI ``app`` under uvicorn on 127.0.0.1 in a thread; yield its base URL.
+
+    ``config`` goes to :class:`uvicorn.Config`. The server is asked to stop on exit.
+    """
+    import threading
+    import time
+
+    import uvicorn
+
+    port = free_port()
+    server = uvicorn.Server(
+        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", **config)
+    )
+    thread = threading.Thread(target=server.run, name="uvicorn-test", daemon=True)
+    thread.start()
+    t0 = time.monotonic()
+    while not server.started:
+        assert thread.is_alive(), "uvicorn exited at start-up"
+        assert time.monotonic() - t0 < 30, "uvicorn did not start within 30 s"
+        time.sleep(0.05)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+
+
+def run_async(coro: Coroutine[Any, Any, T]) -> T:
+    """``asyncio.run(coro)`` in a thread of its own.
+
+    Playwright's sync API keeps an event loop running in the main thread of a worker that has
+    used the session's browser, where ``asyncio.run`` would refuse to start.
+    """
+    import asyncio
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, coro).result()
 
 
 CHROMIUM_FLAGS = [
@@ -237,28 +335,39 @@ def demo_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
     )
 
 
+def postgres_url() -> str:
+    """``OMRADESBILD_TEST_POSTGRES_URL``, else skip the test (fail it with
+    ``OMRADESBILD_REQUIRE_POSTGRES=1``)."""
+    url = os.environ.get("OMRADESBILD_TEST_POSTGRES_URL")
+    if not url:
+        if os.environ.get("OMRADESBILD_REQUIRE_POSTGRES") == "1":
+            pytest.fail("OMRADESBILD_REQUIRE_POSTGRES=1 but OMRADESBILD_TEST_POSTGRES_URL is unset")
+        pytest.skip("set OMRADESBILD_TEST_POSTGRES_URL to test on PostgreSQL")
+    return url
+
+
+def postgres_unreachable(url: str, exc: Exception) -> NoReturn:
+    """Skip the test because PostgreSQL at ``url`` did not answer (fail it when required)."""
+    if os.environ.get("OMRADESBILD_REQUIRE_POSTGRES") == "1":
+        pytest.fail(f"PostgreSQL at {url} is not reachable: {exc}")
+    pytest.skip(f"PostgreSQL not reachable: {exc}")
+
+
 def postgres_test_engine() -> Any:
     """An emptied PostgreSQL engine for the partners' tests, else skip the test.
 
-    The database is ``OMRADESBILD_TEST_POSTGRES_URL``; with ``OMRADESBILD_REQUIRE_POSTGRES=1``
-    a missing or unreachable database fails the test instead.
+    The database is ``OMRADESBILD_TEST_POSTGRES_URL`` (see :func:`postgres_url`); under
+    pytest-xdist each worker has a database of its own next to it.
     """
     from omradesbild.partners.db import drop_db, make_engine
 
-    url = os.environ.get("OMRADESBILD_TEST_POSTGRES_URL")
-    require = os.environ.get("OMRADESBILD_REQUIRE_POSTGRES") == "1"
-    if not url:
-        if require:
-            pytest.fail("OMRADESBILD_REQUIRE_POSTGRES=1 but OMRADESBILD_TEST_POSTGRES_URL is unset")
-        pytest.skip("set OMRADESBILD_TEST_POSTGRES_URL to test on PostgreSQL")
+    url = postgres_url()
     try:
         engine = make_engine(worker_database(url))
         with engine.connect():
             pass
     except Exception as exc:
-        if require:
-            pytest.fail(f"PostgreSQL at {url} is not reachable: {exc}")
-        pytest.skip(f"PostgreSQL not reachable: {exc}")
+        postgres_unreachable(url, exc)
     drop_db(engine)
     return engine
 

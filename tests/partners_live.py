@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -15,14 +14,15 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import httpx
-import pytest
 from sqlalchemy import Engine, text
 from sqlalchemy.engine import make_url
 
+from conftest import free_port
 from omradesbild.partners import security
-from omradesbild.partners.db import init_db, session_factory
+from omradesbild.partners.db import init_db, make_engine, session_factory
 from omradesbild.partners.models import Organisation, Role, User
 
 SECRET = "live-test-secret"
@@ -66,10 +66,52 @@ def seed_users(engine: Engine, n: int, *, role: Role = Role.CONTRIBUTOR) -> list
     return out
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+def sqlite_url(folder: Path) -> str:
+    """The URL of a partners' SQLite database in ``folder``."""
+    return f"sqlite:///{folder / 'partners.sqlite'}"
+
+
+def web_app(folder: Path, partners_url: str) -> Any:
+    """The web app on an empty store in ``folder`` and the partners' database at the URL."""
+    from omradesbild.store import Store
+    from omradesbild.web.app import create_app
+    from omradesbild.web.settings import WebSettings
+
+    store = folder / "store.duckdb"
+    Store(store).close()
+    settings = WebSettings(store_path=store, partners_url=partners_url, secret_key=SECRET)
+    return create_app(settings, warm=False)
+
+
+@contextmanager
+def started_app(folder: Path, *roles: Role) -> Iterator[tuple[Any, Engine, list[Writer]]]:
+    """The web app, started, on a new SQLite partners' database in ``folder`` with one
+    logged-in user of each of ``roles`` (in that order; users of one role share an
+    organisation). Yields the app, the database's engine and the users."""
+    from collections import Counter
+
+    from fastapi.testclient import TestClient
+
+    url = sqlite_url(folder)
+    engine = make_engine(url)
+    made = {role: iter(seed_users(engine, n, role=role)) for role, n in Counter(roles).items()}
+    users = [next(made[role]) for role in roles]
+    app = web_app(folder, url)
+    try:
+        with TestClient(app):  # start-up: the partners' engine
+            yield app, engine, users
+    finally:
+        engine.dispose()
+
+
+def client_as(app: Any, who: Writer) -> Any:
+    """A test client of ``app`` logged in as ``who`` (session cookie and CSRF header)."""
+    from fastapi.testclient import TestClient
+
+    c = TestClient(app)
+    c.cookies.set(COOKIE, who.token)
+    c.headers["X-CSRF-Token"] = who.csrf
+    return c
 
 
 class Server:
@@ -127,23 +169,16 @@ def fresh_postgres() -> Iterator[Engine]:
     database of its own keeps these tests apart from others running at the same time. Skips
     without a configured server, or fails with ``OMRADESBILD_REQUIRE_POSTGRES=1``.
     """
-    from omradesbild.partners.db import make_engine
+    from conftest import postgres_unreachable, postgres_url
 
-    url = os.environ.get("OMRADESBILD_TEST_POSTGRES_URL")
-    require = os.environ.get("OMRADESBILD_REQUIRE_POSTGRES") == "1"
-    if not url:
-        if require:
-            pytest.fail("OMRADESBILD_REQUIRE_POSTGRES=1 but OMRADESBILD_TEST_POSTGRES_URL is unset")
-        pytest.skip("set OMRADESBILD_TEST_POSTGRES_URL to test on PostgreSQL")
+    url = postgres_url()
     admin = make_engine(url)
     try:
         with admin.connect():
             pass
     except Exception as exc:
         admin.dispose()
-        if require:
-            pytest.fail(f"PostgreSQL at {url} is not reachable: {exc}")
-        pytest.skip(f"PostgreSQL not reachable: {exc}")
+        postgres_unreachable(url, exc)
     name = f"omradesbild_t_{uuid.uuid4().hex[:12]}"
     with admin.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
         conn.execute(text(f'CREATE DATABASE "{name}"'))
@@ -155,3 +190,17 @@ def fresh_postgres() -> Iterator[Engine]:
         with admin.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
+
+
+@contextmanager
+def partners_engine(kind: str, folder: Path) -> Iterator[Engine]:
+    """An empty partners' database: ``"sqlite"`` in ``folder`` or a fresh ``"postgresql"``."""
+    if kind == "postgresql":
+        with fresh_postgres() as eng:
+            yield eng
+        return
+    eng = make_engine(sqlite_url(folder))
+    try:
+        yield eng
+    finally:
+        eng.dispose()

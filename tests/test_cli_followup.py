@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pandas as pd
@@ -245,28 +246,33 @@ def test_demo_followup(demo_db: Path, tmp_path: Path, capsys: pytest.CaptureFixt
 # ----------------------------------------------------------------------------- real data
 
 
-def _police_real(
-    level: str, real_store: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> tuple[str, pd.DataFrame, pd.DataFrame]:
-    """Run ``followup police`` for 2022 / police year 2023; return stdout, table, listed rows.
+PoliceRun = Callable[[str], tuple[str, pd.DataFrame, pd.DataFrame]]
+
+
+@pytest.fixture()
+def police_real(real_store: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> PoliceRun:
+    """Run ``followup police`` for 2022 / police year 2023 at a level (its table written to
+    ``tmp_path/p.csv``); return stdout, table, listed rows.
 
     Checks what holds at every level: listed areas of type 1-2 exist (the list and the
     area types largely agree).
     """
-    out = tmp_path / "p.csv"
-    args = ["followup", "police", "--level", level, "--period", "2022", "--police-year", "2023"]
-    stdout = run_ok(args, real_store, out, capsys)
-    tab = pd.read_csv(out, dtype={"period": str})
-    listed = tab.loc[tab["category"] != "not_listed"]
-    assert listed.loc[listed["area_type"] <= 2, "n_areas"].sum() > 0
-    return stdout, tab, listed
+
+    def run(level: str) -> tuple[str, pd.DataFrame, pd.DataFrame]:
+        out = tmp_path / "p.csv"
+        args = ["followup", "police", "--level", level, "--period", "2022"]
+        stdout = run_ok([*args, "--police-year", "2023"], real_store, out, capsys)
+        tab = pd.read_csv(out, dtype={"period": str})
+        listed = tab.loc[tab["category"] != "not_listed"]
+        assert listed.loc[listed["area_type"] <= 2, "n_areas"].sum() > 0
+        return stdout, tab, listed
+
+    return run
 
 
 @pytest.mark.realdata
-def test_police_real_deso(
-    real_store: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    stdout, tab, listed = _police_real("deso", real_store, tmp_path, capsys)
+def test_police_real_deso(police_real: PoliceRun, tmp_path: Path) -> None:
+    stdout, tab, listed = police_real("deso")
     assert "only 1287 of 5984 DeSO have polygons" in stdout
     assert {"sarskilt_utsatt", "utsatt", "risk"} <= set(tab["category"])
     assert tab["n_areas"].sum() == 1287
@@ -281,10 +287,8 @@ def test_police_real_deso(
 
 
 @pytest.mark.realdata
-def test_police_real_regso(
-    real_store: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    stdout, tab, _ = _police_real("regso", real_store, tmp_path, capsys)
+def test_police_real_regso(police_real: PoliceRun) -> None:
+    stdout, tab, _ = police_real("regso")
     assert "of 3363 RegSO" in stdout
     n = tab["n_areas"].sum()
     assert 400 < n < 3363

@@ -20,10 +20,10 @@ from sqlalchemy import select
 
 from omradesbild.errors import InputError
 from omradesbild.partners import security, service
-from omradesbild.partners.db import make_engine, session_factory
+from omradesbild.partners.db import session_factory
 from omradesbild.partners.errors import PermissionDenied
 from omradesbild.partners.models import LoginSession, Role, User
-from partners_live import COOKIE, SECRET, Writer, seed_users
+from partners_live import Writer, client_as, started_app
 
 PASSWORD = "gröna-äpplen-i-maj"
 
@@ -54,36 +54,16 @@ def test_the_common_passwords_come_from_the_package() -> None:
 
 @pytest.fixture
 def app(tmp_path: Path) -> Iterator[tuple[Any, Any, Writer, Writer]]:
-    from omradesbild.store import Store
-    from omradesbild.web.app import create_app
-    from omradesbild.web.settings import WebSettings
-
-    url = f"sqlite:///{tmp_path / 'partners.sqlite'}"
-    engine = make_engine(url)
-    user = seed_users(engine, 1)[0]
-    admin = seed_users(engine, 1, role=Role.ADMIN)[0]
-    with session_factory(engine).begin() as db:
-        db.get(User, user.user_id).password_hash = security.hash_password(PASSWORD)  # type: ignore[union-attr]
-    store = tmp_path / "store.duckdb"
-    Store(store).close()
-    web = create_app(WebSettings(store_path=store, partners_url=url, secret_key=SECRET),
-                     warm=False)  # fmt: skip
-    with TestClient(web):
+    with started_app(tmp_path, Role.CONTRIBUTOR, Role.ADMIN) as (web, engine, (user, admin)):
+        with session_factory(engine).begin() as db:
+            db.get(User, user.user_id).password_hash = security.hash_password(PASSWORD)  # type: ignore[union-attr]
         yield web, engine, user, admin
-    engine.dispose()
 
 
 def _sessions(engine: Any, user_id: int) -> int:
     with session_factory(engine)() as db:
         rows = db.execute(select(LoginSession).where(LoginSession.user_id == user_id)).all()
         return len(rows)
-
-
-def _client(web: Any, who: Writer) -> TestClient:
-    c = TestClient(web)
-    c.cookies.set(COOKIE, who.token)
-    c.headers["X-CSRF-Token"] = who.csrf
-    return c
 
 
 def _second_session(engine: Any, user_id: int) -> None:
@@ -95,7 +75,7 @@ def test_change_of_password_ends_every_session_of_the_user(app: Any) -> None:
     web, engine, user, _ = app
     _second_session(engine, user.user_id)  # e.g. a phone
     assert _sessions(engine, user.user_id) == 2
-    c = _client(web, user)
+    c = client_as(web, user)
     body = {"current_password": "wrong-wrong-wrong", "new_password": "blå-cykel-vid-sjön"}
     assert c.post("/api/me/password", json=body).status_code == 401
     body["current_password"] = PASSWORD
@@ -113,7 +93,7 @@ def test_change_of_password_ends_every_session_of_the_user(app: Any) -> None:
 
 def test_change_of_password_by_the_form(app: Any) -> None:
     web, engine, user, _ = app
-    c = _client(web, user)
+    c = client_as(web, user)
     page = c.get("/konto/losenord")
     assert page.status_code == 200 and "Byt lösenord" in page.text
     new = "blå-cykel-vid-sjön"
@@ -128,8 +108,8 @@ def test_change_of_password_by_the_form(app: Any) -> None:
 
 def test_reset_link_works_once_and_ends_every_session(app: Any) -> None:
     web, engine, user, admin = app
-    assert _client(web, user).post(f"/api/users/{user.user_id}/password-reset").status_code == 403
-    r = _client(web, admin).post(f"/api/users/{user.user_id}/password-reset")
+    assert client_as(web, user).post(f"/api/users/{user.user_id}/password-reset").status_code == 403
+    r = client_as(web, admin).post(f"/api/users/{user.user_id}/password-reset")
     assert r.status_code == 201, r.text
     link = r.json()["url"]
     assert link.startswith("http://testserver/losenord/aterstall?token=")
@@ -166,7 +146,7 @@ def test_logging_in_as_someone_else_ends_the_earlier_session(app: Any) -> None:
     web, engine, user, admin = app
     with session_factory(engine).begin() as db:
         db.get(User, admin.user_id).password_hash = security.hash_password("admin-lösen-123")  # type: ignore[union-attr]
-    c = _client(web, user)
+    c = client_as(web, user)
     assert c.get("/api/me").json()["user"]["id"] == user.user_id
     token = re.search(r'name="csrf_token" value="([^"]+)"', c.get("/login").text)
     form = {"email": "admin0@x.se", "password": "admin-lösen-123", "next": "/bidrag",

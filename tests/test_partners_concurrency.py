@@ -14,36 +14,15 @@ pytest.importorskip("fastapi")
 
 from fastapi.testclient import TestClient
 
-from omradesbild.partners.db import make_engine
 from omradesbild.partners.models import Role
-from partners_live import COOKIE, SECRET, Writer, seed_users
+from partners_live import Writer, client_as, started_app
 
 
 @pytest.fixture
 def setup(tmp_path: Path) -> Iterator[tuple[Any, Writer, Writer, Writer]]:
-    from omradesbild.store import Store
-    from omradesbild.web.app import create_app
-    from omradesbild.web.settings import WebSettings
-
-    url = f"sqlite:///{tmp_path / 'partners.sqlite'}"
-    engine = make_engine(url)
-    author = seed_users(engine, 1)[0]
-    analyst = seed_users(engine, 1, role=Role.ANALYST)[0]
-    admin = seed_users(engine, 1, role=Role.ADMIN)[0]
-    engine.dispose()
-    store = tmp_path / "store.duckdb"
-    Store(store).close()
-    app = create_app(WebSettings(store_path=store, partners_url=url, secret_key=SECRET),
-                     warm=False)  # fmt: skip
-    with TestClient(app):  # start-up: the partners' engine
+    with started_app(tmp_path, Role.CONTRIBUTOR, Role.ANALYST, Role.ADMIN) as (app, _, users):
+        author, analyst, admin = users
         yield app, author, analyst, admin
-
-
-def _client(app: Any, who: Writer) -> TestClient:
-    c = TestClient(app)
-    c.cookies.set(COOKIE, who.token)
-    c.headers["X-CSRF-Token"] = who.csrf
-    return c
 
 
 def _submitted(c: TestClient) -> int:
@@ -56,7 +35,7 @@ def _submitted(c: TestClient) -> int:
 
 def test_approval_of_a_version_changed_since_it_was_read_is_refused(setup: Any) -> None:
     app, author, analyst, _ = setup
-    c, a = _client(app, author), _client(app, analyst)
+    c, a = client_as(app, author), client_as(app, analyst)
     sid = _submitted(c)
     read = a.get(f"/api/submissions/{sid}")
     assert read.headers["etag"] == f'"{read.json()["version"]}"'
@@ -79,7 +58,7 @@ def test_approval_of_a_version_changed_since_it_was_read_is_refused(setup: Any) 
 
 def test_moderation_form_sends_the_version_it_shows(setup: Any) -> None:
     app, author, analyst, _ = setup
-    c, a = _client(app, author), _client(app, analyst)
+    c, a = client_as(app, author), client_as(app, analyst)
     sid = _submitted(c)
     page = a.get("/bidrag/moderera").text
     version = re.search(rf'action="/bidrag/{sid}/moderera".*?name="version" value="(\d+)"',
@@ -96,7 +75,7 @@ def test_moderation_form_sends_the_version_it_shows(setup: Any) -> None:
 
 def test_edits_without_or_with_an_old_version_are_refused(setup: Any) -> None:
     app, author, _, admin = setup
-    c, ad = _client(app, author), _client(app, admin)
+    c, ad = client_as(app, author), client_as(app, admin)
     sid = _submitted(c)
     assert c.patch(f"/api/submissions/{sid}", json={"title": "Ny"}).status_code == 422
     assert ad.patch(f"/api/submissions/{sid}", json={"title": "Admin", "version": 1}).is_success
@@ -110,20 +89,8 @@ def test_edits_without_or_with_an_old_version_are_refused(setup: Any) -> None:
 @pytest.fixture
 def two_admins(tmp_path: Path) -> Iterator[tuple[Any, Writer, Writer, Writer]]:
     """The web app with two admins and one contributor whose account they change."""
-    from omradesbild.store import Store
-    from omradesbild.web.app import create_app
-    from omradesbild.web.settings import WebSettings
-
-    url = f"sqlite:///{tmp_path / 'partners.sqlite'}"
-    engine = make_engine(url)
-    user = seed_users(engine, 1)[0]
-    first, second = seed_users(engine, 2, role=Role.ADMIN)
-    engine.dispose()
-    store = tmp_path / "store.duckdb"
-    Store(store).close()
-    app = create_app(WebSettings(store_path=store, partners_url=url, secret_key=SECRET),
-                     warm=False)  # fmt: skip
-    with TestClient(app):
+    with started_app(tmp_path, Role.CONTRIBUTOR, Role.ADMIN, Role.ADMIN) as (app, _, users):
+        user, first, second = users
         yield app, user, first, second
 
 
@@ -135,7 +102,7 @@ def test_second_admins_change_of_a_user_changed_since_it_was_read_is_refused(
     two_admins: Any,
 ) -> None:
     app, user, first, second = two_admins
-    a1, a2 = _client(app, first), _client(app, second)
+    a1, a2 = client_as(app, first), client_as(app, second)
     read1, read2 = _user(a1, user.user_id), _user(a2, user.user_id)
     assert read1["version"] == read2["version"] == 1
     r = a1.patch(f"/api/users/{user.user_id}", json={"role": "analyst", "version": 1})
@@ -157,7 +124,7 @@ def test_second_admins_change_of_a_user_changed_since_it_was_read_is_refused(
 
 def test_user_change_without_a_version_is_refused(two_admins: Any) -> None:
     app, user, first, _ = two_admins
-    a1 = _client(app, first)
+    a1 = client_as(app, first)
     r = a1.patch(f"/api/users/{user.user_id}", json={"role": "reader"})
     assert r.status_code == 422
     assert "version" in r.text

@@ -23,23 +23,21 @@ from sqlalchemy import Engine, text
 from omradesbild.partners import service
 from omradesbild.partners.db import init_db, make_engine, migration_config
 from omradesbild.partners.models import Role
-from partners_live import SECRET, Server, fresh_postgres, seed_users
-
-
-def _sqlite(tmp_path: Path) -> Engine:
-    return make_engine(f"sqlite:///{tmp_path / 'partners.sqlite'}")
+from partners_live import (
+    Server,
+    fresh_postgres,
+    partners_engine,
+    seed_users,
+    sqlite_url,
+    web_app,
+)
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
 def engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
     """An empty partners' database of each kind (PostgreSQL when configured)."""
-    if request.param == "postgresql":
-        with fresh_postgres() as eng:
-            yield eng
-        return
-    eng = _sqlite(tmp_path)
-    yield eng
-    eng.dispose()
+    with partners_engine(request.param, tmp_path) as eng:
+        yield eng
 
 
 def _create(engine: Engine, author_id: int, title: str) -> int:
@@ -76,7 +74,7 @@ def test_the_id_of_a_deleted_newest_row_is_not_given_again(engine: Engine) -> No
 
 
 def test_upgrade_of_an_existing_sqlite_database_keeps_rows_and_ids(tmp_path: Path) -> None:
-    eng = _sqlite(tmp_path)
+    eng = make_engine(sqlite_url(tmp_path))
     with eng.begin() as conn:
         command.upgrade(migration_config(conn), "0001")
         conn.execute(text("INSERT INTO organisations (id, name, kind, synthetic, created_at) "
@@ -96,17 +94,10 @@ def test_upgrade_of_an_existing_sqlite_database_keeps_rows_and_ids(tmp_path: Pat
 
 def test_a_write_is_acknowledged_only_after_its_commit(tmp_path: Path) -> None:
     """At the moment the 201 leaves the server, another connection sees the row."""
-    from omradesbild.store import Store
-    from omradesbild.web.app import create_app
-    from omradesbild.web.settings import WebSettings
-
-    url = f"sqlite:///{tmp_path / 'partners.sqlite'}"
+    url = sqlite_url(tmp_path)
     engine = make_engine(url)
     writer = seed_users(engine, 1)[0]
-    store = tmp_path / "store.duckdb"
-    Store(store).close()
-    app = create_app(WebSettings(store_path=store, partners_url=url, secret_key=SECRET),
-                     warm=False)  # fmt: skip
+    app = web_app(tmp_path, url)
     seen: list[int] = []
 
     async def watching(scope: Any, receive: Any, send: Any) -> None:
@@ -234,7 +225,7 @@ def _kill_while_writing(tmp_path: Path, url: str, engine: Engine) -> None:
 def test_kill_9_while_40_clients_write_loses_no_acknowledged_write_sqlite(
     tmp_path: Path,
 ) -> None:
-    url = f"sqlite:///{tmp_path / 'partners.sqlite'}"
+    url = sqlite_url(tmp_path)
     engine = make_engine(url)
     try:
         _kill_while_writing(tmp_path, url, engine)

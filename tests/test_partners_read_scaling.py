@@ -17,22 +17,17 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine, text
 
 from omradesbild.partners import service
-from omradesbild.partners.db import make_engine, session_factory
+from omradesbild.partners.db import session_factory
 from omradesbild.partners.models import Role
 from omradesbild.web.entries import public_generation
-from partners_live import COOKIE, SECRET, fresh_postgres, seed_users
+from partners_live import COOKIE, partners_engine, seed_users, web_app
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
 def engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
     """An empty partners' database of each kind (PostgreSQL when configured)."""
-    if request.param == "postgresql":
-        with fresh_postgres() as eng:
-            yield eng
-        return
-    eng = make_engine(f"sqlite:///{tmp_path / 'partners.sqlite'}")
-    yield eng
-    eng.dispose()
+    with partners_engine(request.param, tmp_path) as eng:
+        yield eng
 
 
 def _actor(user_id: int, role: Role) -> service.Actor:
@@ -81,17 +76,6 @@ def test_only_changes_to_public_content_change_the_anonymous_cache_key(engine: E
     assert key() != shown  # the author's edit takes it off the public pages
 
 
-def _app(tmp_path: Path, url: str) -> Any:
-    from omradesbild.store import Store
-    from omradesbild.web.app import create_app
-    from omradesbild.web.settings import WebSettings
-
-    store = tmp_path / "store.duckdb"
-    Store(store).close()
-    settings = WebSettings(store_path=store, partners_url=url, secret_key=SECRET)
-    return create_app(settings, warm=False)
-
-
 READERS = 8
 
 
@@ -113,7 +97,7 @@ def test_reads_run_beside_a_writers_open_transaction(engine: Engine, tmp_path: P
         with lock:
             done.append((status, writer_open.is_set()))
 
-    with TestClient(_app(tmp_path, url)) as client:
+    with TestClient(web_app(tmp_path, url)) as client:
         client.get("/api/me")  # start-up done, pool warm
         with engine.connect() as writer:
             writer.begin()

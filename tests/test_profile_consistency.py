@@ -23,7 +23,7 @@ from omradesbild.wording import Translator, fmt_num
 
 HUSBY = "0180R036"
 PERIOD = "2022"
-DRAWS = 40
+DRAWS = 10  # rank intervals shown; their width is not what is tested here
 
 pytestmark = pytest.mark.realdata
 
@@ -131,3 +131,11 @@ def test_one_profile_four_renderings(
         for v in shown:
             row = re.search(rf'data-indicator="{v.id}">(.*?)</tr>', markup, flags=re.S)
             assert row is not None and fmt_num(v.value, "sv", 1) in html.unescape(row.group(1))
+
+
+def test_stockholm_standin_everywhere(city: CityData, client: Any, tmp_path: Path) -> None:
+    """SCB's indicator (c) is not published per DeSO: every rendering of a Stockholm profile
+    names its stand-in (see ``test_standins``)."""
+    from test_standins import check_standin_everywhere
+
+    check_standin_everywhere(city, HUSBY, client, tmp_path)

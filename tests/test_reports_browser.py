@@ -18,6 +18,8 @@ from hypothesis import strategies as st
 from omradesbild.reports.profile import SiteData
 
 ENGLISH_PROFILES = ["9999R001", "9999R020"]
+#: Monte-Carlo draws of the rank intervals: enough to draw them, not what is tested here.
+DRAWS = 10
 
 
 # ------------------------------------------------------------------------------ fixtures
@@ -32,7 +34,7 @@ def regso_data(demo_db: Path) -> SiteData:
     from omradesbild.store import Store
 
     with Store(demo_db, read_only=True) as store:
-        return load_site_data(store, level="regso", draws=50)
+        return load_site_data(store, level="regso", draws=DRAWS)
 
 
 @pytest.fixture(scope="module")
@@ -47,8 +49,8 @@ def sites(
     out = {k: tmp_path_factory.mktemp(f"site_{k}") for k in ("regso", "deso", "en")}
     with Store(demo_db, read_only=True) as store:
         build_site(regso_data, out["regso"])
-        build_site(load_city(store, level="deso", draws=50), out["deso"])
-        en = load_city(store, level="regso", lang="en", draws=50, areas=ENGLISH_PROFILES)
+        build_site(load_city(store, level="deso", draws=DRAWS), out["deso"])
+        en = load_city(store, level="regso", lang="en", draws=DRAWS, areas=ENGLISH_PROFILES)
         build_site(en, out["en"])
     return out
 
@@ -221,7 +223,7 @@ def test_pdf_unknown_area(regso_data: SiteData, tmp_path: Path) -> None:
 
 def test_cli_pdf_flag_and_link(demo_db: Path, tmp_path: Path, cli: Any) -> None:
     out = tmp_path / "site"
-    args = ["report", "--db", str(demo_db), "--out", str(out), "--draws", "20"]
+    args = ["report", "--db", str(demo_db), "--out", str(out), "--draws", "0"]
     areas = ["--areas", "9999R001", "--areas", "9999R002"]
     code, stdout, stderr = cli([*args, *areas, "--pdf"])
     assert code == 0, stderr
@@ -233,7 +235,7 @@ def test_cli_pdf_flag_and_link(demo_db: Path, tmp_path: Path, cli: Any) -> None:
         assert f'href="{c}.pdf"' in page
         assert "<!--pdf-link-->" not in page
     out2 = tmp_path / "site2"
-    code, stdout, _ = cli(["report", "--db", str(demo_db), "--out", str(out2), "--draws", "20",
+    code, stdout, _ = cli(["report", "--db", str(demo_db), "--out", str(out2), "--draws", "0",
                            *areas, "--no-pdf"])  # fmt: skip
     assert code == 0
     assert not list((out2 / "profiles").glob("*.pdf"))

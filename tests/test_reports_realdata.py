@@ -17,7 +17,7 @@ import pytest
 from omradesbild.reports.profile import SiteData
 from omradesbild.reports.site import SiteResult
 
-DRAWS = 50
+DRAWS = 10  # rank intervals are drawn; their count is not what is tested here
 
 
 @pytest.fixture(scope="module")

@@ -36,7 +36,7 @@ def site_sv(demo_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("site_sv")
     ticks: list[tuple[int, int]] = []
     with Store(demo_db, read_only=True) as store:
-        data = load_city(store, level="regso", draws=100)
+        data = load_city(store, level="regso", draws=20)
         res = build_site(data, out, progress=lambda done, total: ticks.append((done, total)))
     assert len(res.profiles) == 45
     assert ticks == [(i, 45) for i in range(1, 46)]  # one tick per profile written
@@ -65,7 +65,7 @@ def site_en(demo_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
             "--out",
             str(out),
             "--draws",
-            "50",
+            "20",
             "--areas",
             "9999R001",
             "--areas",
@@ -211,7 +211,7 @@ def test_masked_values_are_not_published(demo_db: Path) -> None:
     from omradesbild.store import Store
 
     with Store(demo_db, read_only=True) as store:
-        data = load_site_data(store, level="regso", draws=20, threshold=200, areas=["9999R001"])
+        data = load_site_data(store, level="regso", draws=0, threshold=200, areas=["9999R001"])
     ind = data.pic.indicators.indicators
     masked = ind[ind["masked"]]
     assert len(masked) > 0
@@ -228,7 +228,7 @@ def test_partners_hook_and_area_without_geometry(demo_db: Path, tmp_path: Path) 
     from omradesbild.store import Store
 
     with Store(demo_db, read_only=True) as store:
-        data = load_site_data(store, level="regso", draws=20, areas=["9999R001"])
+        data = load_site_data(store, level="regso", draws=0, areas=["9999R001"])
     data.areas.loc[data.areas["area_code"] == "9999R001", "has_geometry"] = False
     res = build_site(
         data,

@@ -4,7 +4,8 @@ drivers, the HTML profile, the PDF and the web page.
 SCB's indicator (c) "andel 20–64 med ekonomiskt bistånd och/eller långtidsarbetslöshet" is
 not published per DeSO; the area-type method then uses the unemployment share 16–64 and
 must say so. On the synthetic city the indicator is removed from a copy of the store; on
-real data (Stockholm) it is missing anyway.
+real data (Stockholm) it is missing anyway: that check shares the real Stockholm picture of
+``test_profile_consistency``.
 """
 
 from __future__ import annotations
@@ -77,7 +78,8 @@ def _client(db: Path) -> Iterator[Any]:
         yield c
 
 
-def _check_profile(city: CityData, code: str, client: Any, tmp: Path) -> None:
+def check_standin_everywhere(city: CityData, code: str, client: Any, tmp: Path) -> None:
+    """The stand-in is named in ``code``'s drivers, web page, HTML profile and PDF."""
     p = city.profile(code)
     labels = [d.label for d in p.drivers]
     assert SV in labels, labels
@@ -103,7 +105,7 @@ def test_synthetic_standin_everywhere(no_ekbist: Path, tmp_path: Path, cli: CliR
         codes = store.areas(level="regso")["area_code"].tolist()
         city = load_city(store, level="regso", period=PERIOD, draws=0, areas=codes[:1])
     for client in _client(no_ekbist):
-        _check_profile(city, codes[0], client, tmp_path)
+        check_standin_everywhere(city, codes[0], client, tmp_path)
 
 
 def test_synthetic_without_standin_says_nothing(demo_store: Path) -> None:
@@ -116,17 +118,3 @@ def test_synthetic_without_standin_says_nothing(demo_store: Path) -> None:
     p = city.profile(code)
     assert p.standins == ()
     assert SV not in [d.label for d in p.drivers]
-
-
-@pytest.mark.realdata
-def test_stockholm_standin_everywhere(real_store: Path, tmp_path: Path) -> None:
-    from omradesbild.services.city import load_city
-    from omradesbild.store import Store
-
-    rinkeby = "0180R076"
-    with Store(real_store, read_only=True) as store:
-        city = load_city(
-            store, level="regso", kommun="0180", period=PERIOD, draws=0, areas=[rinkeby]
-        )
-    for client in _client(real_store):
-        _check_profile(city, rinkeby, client, tmp_path)

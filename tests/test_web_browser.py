@@ -9,14 +9,13 @@ the page makes is checked: nothing may leave the machine.
 from __future__ import annotations
 
 import shutil
-import socket
-import threading
-import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+
+from conftest import serve_in_thread
 
 pytest.importorskip("playwright")
 
@@ -28,16 +27,9 @@ RESTRICTED_TITLE = "Lägesbild narkotikaförsäljning"
 INTERNAL_TITLE = "Läxhjälp saknas"
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture()
 def live_server(demo_store: Path, tmp_path: Path) -> Iterator[str]:
     """The app on a copy of the demo store with seeded partners, on 127.0.0.1:<free port>."""
-    import uvicorn
     from sqlalchemy.orm import Session
 
     from omradesbild.partners.db import init_db, make_engine
@@ -57,22 +49,8 @@ def live_server(demo_store: Path, tmp_path: Path) -> Iterator[str]:
     engine.dispose()
 
     app = create_app(WebSettings(store_path=store, partners_url=url), warm=False)
-    port = _free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
-    )
-    thread = threading.Thread(target=server.run, name="uvicorn-test", daemon=True)
-    thread.start()
-    t0 = time.monotonic()
-    while not server.started:
-        assert thread.is_alive(), "uvicorn exited at start-up"
-        assert time.monotonic() - t0 < 30, "uvicorn did not start within 30 s"
-        time.sleep(0.05)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
+    with serve_in_thread(app, lifespan="on") as base:
+        yield base
 
 
 @pytest.fixture()
@@ -131,6 +109,8 @@ def test_partner_journey_and_explore_pages_in_chromium(
     import httpx
 
     area = httpx.get(f"{base}/api/areas?level=regso", timeout=30).json()[0]["area_code"]
+    for path in (f"/omrade/{area}", "/karta", "/metod"):  # computed before the browser's waits
+        assert httpx.get(base + path, timeout=300).status_code == 200, path
     text = f"Ny belysning vid gångtunneln i {area} uppskattas (testiakttagelse)."
     title = f"Belysning {area} (test)"
 

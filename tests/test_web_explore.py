@@ -25,7 +25,7 @@ def store(demo_store: Path) -> Path:
 
 @pytest.fixture(scope="module")
 def client(store: Path) -> Iterator[TestClient]:
-    settings = WebSettings(store_path=store, draws=50)
+    settings = WebSettings(store_path=store, draws=10)
     with TestClient(create_app(settings, warm=False)) as c:
         yield c
 

@@ -6,49 +6,28 @@ script error, and the Plotly figures and the method explorer must still draw.
 
 from __future__ import annotations
 
-import socket
-import threading
-import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from conftest import serve_in_thread
+
 pytest.importorskip("playwright")
 pytest.importorskip("uvicorn")
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture()
 def server(demo_store: Path, tmp_path: Path) -> Iterator[str]:
-    import uvicorn
-
     from omradesbild.web.app import create_app
     from omradesbild.web.settings import WebSettings
 
     settings = WebSettings(
         store_path=demo_store, partners_url=f"sqlite:///{tmp_path / 'partners.sqlite'}"
     )
-    app = create_app(settings, warm=False)
-    port = _free_port()
-    srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=srv.run, name="uvicorn-csp-test", daemon=True)
-    thread.start()
-    t0 = time.monotonic()
-    while not srv.started:
-        assert thread.is_alive() and time.monotonic() - t0 < 30, "uvicorn did not start"
-        time.sleep(0.05)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        srv.should_exit = True
-        thread.join(timeout=10)
+    with serve_in_thread(create_app(settings, warm=False)) as base:
+        yield base
 
 
 def test_pages_run_under_the_content_security_policy(

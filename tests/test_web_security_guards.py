@@ -19,6 +19,7 @@ pytest.importorskip("fastapi")
 
 from fastapi.testclient import TestClient
 
+from conftest import run_async
 from omradesbild.web.app import create_app
 from omradesbild.web.guards import TokenBuckets
 from omradesbild.web.settings import WebSettings
@@ -237,12 +238,12 @@ def test_expensive_requests_let_through_run_one_at_a_time() -> None:
     async def main() -> None:
         await asyncio.gather(*(request("/api/index/explore") for _ in range(5)))
 
-    asyncio.run(main())
+    run_async(main())
     assert peak == 1
     running, peak = 0, 0
 
     async def cheap() -> None:
         await asyncio.gather(*(request("/api/levels") for _ in range(5)))
 
-    asyncio.run(cheap())
+    run_async(cheap())
     assert peak == 5  # the cheap routes are not queued
