@@ -10,7 +10,7 @@ from __future__ import annotations
 import geopandas as gpd
 import pandas as pd
 
-from omradesbild.config import BASE_VERSION, POLICE_SURFACE_BAND
+from omradesbild.config import BASE_VERSION, POLICE_SHARE_THRESHOLD, POLICE_SURFACE_BAND
 from omradesbild.followup.police import area_polygons, police_flags
 from omradesbild.followup.police import crosstab_police_types as _crosstab
 from omradesbild.services.followup._common import POLICE_SCHEME
@@ -200,6 +200,7 @@ def same_name_undecided(
     if was_on.empty:
         return {}
     pol = store.areas(level="police_area")
+    pol = pol.drop_duplicates("area_code", keep="last")  # a code reused across lists
     names = pd.Series(pol["name"].map(_name_key).to_numpy(), index=pol["area_code"].astype(str))
     area_kommun = _area_kommun(store, level, version)
     cls = store.classifications(scheme=POLICE_SCHEME)
@@ -225,7 +226,7 @@ def unknown_notes(
     level: str,
     undecided: dict[str, set[str]] | None = None,
     same_name: dict[str, set[str]] | None = None,
-    threshold: float = 0.5,
+    threshold: float = POLICE_SHARE_THRESHOLD,
 ) -> list[str]:
     """One note per police year that cannot decide some analysed areas, one per year with
     areas whose surface share lies in :data:`~omradesbild.config.POLICE_SURFACE_BAND`, and
