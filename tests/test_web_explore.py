@@ -69,6 +69,7 @@ def test_area_page(client: TestClient, codes: list[str]) -> None:
     for needle in ('id="headline"', 'id="index"', 'id="trends"', 'id="partner-input"'):
         assert needle in html
     assert "Rang" in html and "Riket" in html and "Kommun" in html
+    assert "Nivå: RegSO (" in html  # the level named by the catalogue, not its code
     figures = re.search(r'<script type="application/json" id="figures"[^>]*>(.*?)</script>', html)
     assert figures is not None
     for key in ('"rank"', '"type-history"', '"headline-plot"', '"map-area"', '"trend-'):
