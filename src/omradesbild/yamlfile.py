@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -28,3 +29,20 @@ def read_yaml(path: Path, *, what: str) -> Any:
         return yaml.safe_load(text)
     except yaml.YAMLError as exc:
         raise ConfigError(f"{path}: not valid YAML ({exc})") from exc
+
+
+def refuse_repeated_ids(ids: Iterable[str], *, what: str) -> None:
+    """Raise :class:`ValueError` (for a pydantic validator) at the first id seen twice.
+
+    Parameters
+    ----------
+    ids
+        The ids in file order.
+    what
+        What the ids name, for the message (e.g. ``"goal"``: "duplicate goal id 'x'").
+    """
+    seen: set[str] = set()
+    for i in ids:
+        if i in seen:
+            raise ValueError(f"duplicate {what} id {i!r}")
+        seen.add(i)

@@ -17,6 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from omradesbild.config import AREA_TYPE_METHOD
 from omradesbild.errors import ConfigError
+from omradesbild.yamlfile import refuse_repeated_ids
 
 #: The example goal file shipped with the package.
 EXAMPLE_GOALS_PATH = Path(__file__).with_name("goals_example.yaml")
@@ -120,11 +121,7 @@ class GoalFile(_Strict):
 
     @model_validator(mode="after")
     def _unique(self) -> GoalFile:
-        seen: set[str] = set()
-        for g in self.goals:
-            if g.id in seen:
-                raise ValueError(f"duplicate goal id {g.id!r}")
-            seen.add(g.id)
+        refuse_repeated_ids((g.id for g in self.goals), what="goal")
         return self
 
     def get(self, goal_id: str) -> CountGoal | GapGoal | IndicatorGoal:

@@ -12,6 +12,14 @@ import pandas as pd
 from omradesbild.harmonize._common import _require
 from omradesbild.sources.base import LINK_COLUMNS, empty_frame
 
+#: How the chained links of one (from, to) pair become one link: the weights summed over the
+#: middle areas, the rest taken from the first chain.
+_COMPOSED_LINK: dict[str, str] = {
+    **dict.fromkeys(("from_level", "from_version", "to_level", "to_version"), "first"),
+    "weight": "sum",
+    "method": "first",
+}
+
 
 def compose_links(first: pd.DataFrame, second: pd.DataFrame) -> pd.DataFrame:
     r"""Chain two crosswalks: A → B (``first``) then B → C (``second``) gives A → C.
@@ -80,14 +88,7 @@ def compose_links(first: pd.DataFrame, second: pd.DataFrame) -> pd.DataFrame:
     )
     out = (
         m.groupby(["from_code", "to_code"], sort=True, dropna=False)
-        .agg(
-            from_level=("from_level", "first"),
-            from_version=("from_version", "first"),
-            to_level=("to_level", "first"),
-            to_version=("to_version", "first"),
-            weight=("weight", "sum"),
-            method=("method", "first"),
-        )
+        .agg(_COMPOSED_LINK)
         .reset_index()
     )
     return out[list(LINK_COLUMNS)]

@@ -15,6 +15,15 @@ from omradesbild.errors import InputError
 from omradesbild.indicators._shared import COUNT_COLUMNS, COUNTRY_CODE, empty_frame, join_notes
 from omradesbild.sources.base import LINK_COLUMNS
 
+#: How the weighted members of an aggregate are combined: counts and tallies summed, the
+#: flags true when true for any member.
+_MEMBER_TOTALS: dict[str, str] = {
+    **dict.fromkeys(
+        ("numerator", "denominator", "num_nan", "den_nan", "members", "n_parts"), "sum"
+    ),
+    **dict.fromkeys(("partial", "approximate"), "max"),
+}
+
 
 def _prepare_links(links: pd.DataFrame, level: str) -> pd.DataFrame:
     for col in ("from_code", "to_code"):
@@ -116,16 +125,7 @@ def aggregate_counts(
         return empty_frame(COUNT_COLUMNS)
     keys = ["to_code", "to_version", "period", "indicator"]
     g = m.groupby(keys, sort=False)
-    agg = g.agg(
-        numerator=("numerator", "sum"),
-        denominator=("denominator", "sum"),
-        num_nan=("num_nan", "sum"),
-        den_nan=("den_nan", "sum"),
-        members=("members", "sum"),
-        n_parts=("n_parts", "sum"),
-        partial=("partial", "max"),
-        approximate=("approximate", "max"),
-    ).reset_index()
+    agg = g.agg(_MEMBER_TOTALS).reset_index()
 
     agg = _with_member_notes(agg, m, keys)
     exp = agg["to_code"].map(expected).fillna(0).to_numpy()

@@ -25,6 +25,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from omradesbild.errors import ConfigError, InputError
+from omradesbild.yamlfile import refuse_repeated_ids
 
 CATALOGUE_PATH = Path(__file__).with_name("catalogue.yaml")
 
@@ -287,11 +288,7 @@ class Catalogue(BaseModel):
 
     @model_validator(mode="after")
     def _unique(self) -> Catalogue:
-        seen: set[str] = set()
-        for ind in self.indicators:
-            if ind.id in seen:
-                raise ValueError(f"duplicate indicator id {ind.id!r}")
-            seen.add(ind.id)
+        refuse_repeated_ids(self.ids, what="indicator")
         return self
 
     @property
