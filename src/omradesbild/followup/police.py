@@ -81,6 +81,19 @@ def _geoseries(frame: pd.DataFrame, *, what: str) -> gpd.GeoSeries:
     return gpd.GeoSeries(geoms, index=frame.index, crs="EPSG:3006")
 
 
+def _projected(gs: gpd.GeoSeries, target: object, *, what: str) -> gpd.GeoSeries:
+    if target is not None and gs.crs is not None and gs.crs != target:
+        gs = gs.to_crs(target)
+    crs = gs.crs if gs.crs is not None else target
+    if crs is not None and gpd.GeoSeries([], crs=crs).crs.is_geographic:  # type: ignore[union-attr]
+        raise InputError(
+            f"{what} are in a geographic CRS ({crs}); areas need a projected CRS",
+            field="geometry",
+            expected="a projected CRS such as EPSG:3006 (SWEREF 99 TM)",
+        )
+    return gs
+
+
 def area_polygons(areas: pd.DataFrame) -> gpd.GeoDataFrame:
     """``area_code`` and polygons of an areas frame whose ``geometry`` holds WKB bytes in
     EPSG:3006 (:data:`~omradesbild.sources.base.AREA_COLUMNS`), or of a GeoDataFrame."""
@@ -135,19 +148,6 @@ def police_polygons(areas: pd.DataFrame, classifications: pd.DataFrame) -> gpd.G
         crs=geo.crs,
     )
     return out
-
-
-def _projected(gs: gpd.GeoSeries, target: object, *, what: str) -> gpd.GeoSeries:
-    if target is not None and gs.crs is not None and gs.crs != target:
-        gs = gs.to_crs(target)
-    crs = gs.crs if gs.crs is not None else target
-    if crs is not None and gpd.GeoSeries([], crs=crs).crs.is_geographic:  # type: ignore[union-attr]
-        raise InputError(
-            f"{what} are in a geographic CRS ({crs}); areas need a projected CRS",
-            field="geometry",
-            expected="a projected CRS such as EPSG:3006 (SWEREF 99 TM)",
-        )
-    return gs
 
 
 def overlay_police(

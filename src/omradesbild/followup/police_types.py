@@ -96,23 +96,6 @@ def listed_areas(overlay: pd.DataFrame, *, threshold: float = DEFAULT_THRESHOLD)
     return out[list(LISTED_COLUMNS)].reset_index(drop=True)
 
 
-def _listed_only(listed: pd.DataFrame) -> pd.DataFrame:
-    require_columns(listed, ("area_code", "period", "category"), what="list of areas")
-    frame = listed
-    if "on_list" in frame.columns:
-        frame = frame.loc[frame["on_list"].astype(bool)]
-    out = pd.DataFrame(
-        {
-            "area_code": frame["area_code"].astype(str).to_numpy(),
-            "period": frame["period"].astype(str).to_numpy(),
-            "category": frame["category"].astype(str).to_numpy(),
-        }
-    )
-    out["_sev"] = out["category"].map(_SEVERITY).fillna(len(_SEVERITY))
-    out = out.sort_values(["area_code", "period", "_sev"], kind="mergesort")
-    return out.drop_duplicates(["area_code", "period"]).drop(columns="_sev")
-
-
 def _types_for_periods(
     area_types: pd.DataFrame, periods: Sequence[str], type_column: str
 ) -> pd.DataFrame:
@@ -159,6 +142,23 @@ def _types_for_periods(
             expected="one type per area and period",
         )
     return out
+
+
+def _listed_only(listed: pd.DataFrame) -> pd.DataFrame:
+    require_columns(listed, ("area_code", "period", "category"), what="list of areas")
+    frame = listed
+    if "on_list" in frame.columns:
+        frame = frame.loc[frame["on_list"].astype(bool)]
+    out = pd.DataFrame(
+        {
+            "area_code": frame["area_code"].astype(str).to_numpy(),
+            "period": frame["period"].astype(str).to_numpy(),
+            "category": frame["category"].astype(str).to_numpy(),
+        }
+    )
+    out["_sev"] = out["category"].map(_SEVERITY).fillna(len(_SEVERITY))
+    out = out.sort_values(["area_code", "period", "_sev"], kind="mergesort")
+    return out.drop_duplicates(["area_code", "period"]).drop(columns="_sev")
 
 
 def crosstab_police_types(
