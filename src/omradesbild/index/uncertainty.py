@@ -24,7 +24,7 @@ from omradesbild.config import UNCERTAINTY_DRAWS
 from omradesbild.errors import InputError, MethodError
 from omradesbild.index._draws import CHUNK_DRAWS as CHUNK_DRAWS
 from omradesbild.index._draws import MAX_THREADS as MAX_THREADS
-from omradesbild.index._draws import _plan_draws, _run_draws
+from omradesbild.index._draws import _DrawPlan, _plan_draws, _run_draws
 from omradesbild.index.classify import (
     AnyClassification,
     classify,
@@ -289,10 +289,8 @@ def monte_carlo(
                 "weights": draw_weights,
                 "normalisation": len(alts) > 1,
             },
-            alts=alts,
-            choice=plan.choice,
+            plan=plan,
             eff=eff,
-            draws=draws,
             seed=seed,
             weight_concentration=weight_concentration,
             complete=complete,
@@ -305,10 +303,8 @@ def _summary_base(
     *,
     sens: list[str],
     perturbed: dict[str, bool],
-    alts: list[Normalisation],
-    choice: NDArray[np.int64],
+    plan: _DrawPlan,
     eff: FloatArray,
-    draws: int,
     seed: int,
     weight_concentration: float,
     complete: NDArray[np.bool_],
@@ -320,11 +316,13 @@ def _summary_base(
         "fixed_formula": method.uncertainty.fixed_formula,
         "sensitivity": sens,
         "perturbed": [name for name, on in perturbed.items() if on],
-        "draws": draws,
+        "draws": plan.draws,
         "seed": seed,
         "weight_concentration": weight_concentration,
-        "normalisations": [a.method for a in alts],
-        "normalisation_counts": {a.method: int((choice == i).sum()) for i, a in enumerate(alts)},
+        "normalisations": [a.method for a in plan.alts],
+        "normalisation_counts": {
+            a.method: int((plan.choice == i).sum()) for i, a in enumerate(plan.alts)
+        },
         "effective_weights": {
             ind.id: float(w) for ind, w in zip(method.indicators, eff, strict=True)
         },
