@@ -32,6 +32,7 @@ from omradesbild.index.classify import (
 from omradesbild.index.engine import compute_index, prepare_table
 from omradesbild.index.method import IndexMethod, Normalisation
 from omradesbild.index.normalise import normalise_last_axis
+from omradesbild.index.table import _no_column
 from omradesbild.index.weights import resolve_weights
 
 FloatArray = NDArray[np.float64]
@@ -125,21 +126,16 @@ def _as_normalisation(spec: str | Normalisation) -> Normalisation:
 def _se_matrix(
     indicator_se: pd.DataFrame, ids: pd.Series, columns: list[str], id_column: str
 ) -> FloatArray:
-    if id_column not in indicator_se.columns:
-        raise InputError(
-            f"indicator_se has no column {id_column!r}; available columns: "
-            f"{list(map(str, indicator_se.columns))}",
-            field=id_column,
-        )
+    for col in (id_column, *columns):
+        if col not in indicator_se.columns:
+            raise _no_column(
+                indicator_se,
+                col,
+                "indicator_se",
+                "",
+                f"the id column {id_column!r} and one standard-error column per indicator column",
+            )
     se = indicator_se.drop_duplicates(id_column).set_index(id_column)
-    missing_cols = [c for c in columns if c not in se.columns]
-    if missing_cols:
-        raise InputError(
-            f"indicator_se has no column(s) {missing_cols}; available columns: "
-            f"{list(map(str, indicator_se.columns))}",
-            field=missing_cols[0],
-            expected="one standard-error column per indicator column",
-        )
     absent = [i for i in ids if i not in se.index]
     if absent:
         raise InputError(
