@@ -113,19 +113,13 @@ def _targets(
     return targets, pd.DataFrame(skipped, columns=cols)
 
 
-def _link_row(
-    a: str, b: str, w: float, method: str, lv: str, fv: str, tv: str
-) -> dict[str, object]:
-    return {
-        "from_code": a,
-        "from_level": lv,
-        "from_version": fv,
-        "to_code": b,
-        "to_level": lv,
-        "to_version": tv,
-        "weight": w,
-        "method": method,
-    }
+#: A link as a row of :data:`LINK_COLUMNS`.
+_LinkRow = tuple[str, str, str, str, str, str, float, str]
+
+
+def _link_row(a: str, b: str, w: float, method: str, lv: str, fv: str, tv: str) -> _LinkRow:
+    """The link ``a`` (version ``fv``) -> ``b`` (version ``tv``), both at level ``lv``."""
+    return (a, lv, fv, b, lv, tv, w, method)
 
 
 def _shares(
@@ -143,7 +137,7 @@ def _shares(
     return [1.0 / len(items)] * len(items), METHOD_PREFIX + EQUAL
 
 
-def _frame(rows: list[dict[str, object]]) -> pd.DataFrame:
+def _frame(rows: list[_LinkRow]) -> pd.DataFrame:
     if not rows:
         return empty_frame(LINK_COLUMNS)
     out = pd.DataFrame(rows, columns=list(LINK_COLUMNS))
@@ -213,7 +207,7 @@ def deso_change_links(
     _require(changes, CHANGE_COLUMNS_REQUIRED, "the change log")
     old, new = {str(c) for c in old_codes}, {str(c) for c in new_codes}
     targets, skipped = _targets(changes.reset_index(drop=True), old, new)
-    fwd: list[dict[str, object]] = []
+    fwd: list[_LinkRow] = []
     for a in sorted(old):
         tg = targets.get(a)
         if tg is None:
@@ -247,7 +241,7 @@ CHANGE_COLUMNS_REQUIRED: tuple[str, ...] = ("deso_old", "deso_new", "change_type
 def _reverse(
     forward: pd.DataFrame, old_basis: Mapping[str, float] | None, name: str
 ) -> pd.DataFrame:
-    rows: list[dict[str, object]] = []
+    rows: list[_LinkRow] = []
     if forward.empty:
         return empty_frame(LINK_COLUMNS)
     fv, tv = str(forward["from_version"].iloc[0]), str(forward["to_version"].iloc[0])
