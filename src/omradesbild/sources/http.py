@@ -145,6 +145,37 @@ def backoff_delay(attempt: int, *, base: float = 1.0, cap: float = 60.0) -> floa
     return float(min(cap, base * (2.0**attempt)))
 
 
+@dataclass(frozen=True)
+class RetryPolicy:
+    """How often :class:`HttpClient` tries a request again, and how long it waits before.
+
+    Attributes
+    ----------
+    max_retries
+        Retries after the first attempt (so at most ``max_retries + 1`` requests).
+    backoff_base, backoff_max
+        Exponential backoff, see :func:`backoff_delay`.
+    max_retry_after
+        Upper bound on a server's ``Retry-After`` that is honoured, in seconds.
+    """
+
+    max_retries: int = 5
+    backoff_base: float = 1.0
+    backoff_max: float = 60.0
+    max_retry_after: float = 300.0
+
+    def __post_init__(self) -> None:
+        if self.max_retries < 0:
+            raise ValueError("max_retries must be >= 0")
+
+    def delay(self, attempt: int, retry_after: float | None = None) -> float:
+        """Seconds before retry ``attempt`` (0-based): the server's ``Retry-After`` when it
+        gave one (at most :attr:`max_retry_after`), else :func:`backoff_delay`."""
+        if retry_after is not None:
+            return min(retry_after, self.max_retry_after)
+        return backoff_delay(attempt, base=self.backoff_base, cap=self.backoff_max)
+
+
 class RateLimiter:
     """At most ``max_calls`` calls in any sliding window of ``period`` seconds.
 
@@ -242,18 +273,13 @@ class HttpClient(Closable):
         cache_ttl: float | None = None,
         user_agent: str = USER_AGENT,
     ) -> None:
-        if max_retries < 0:
-            raise ValueError("max_retries must be >= 0")
+        self.retry = RetryPolicy(max_retries, backoff_base, backoff_max, max_retry_after)
         self.cache_dir = Path(cache_dir) if cache_dir is not None else None
         self._owns_client = client is None
         self._client = client or httpx.Client(
             transport=transport, timeout=timeout, follow_redirects=True
         )
         self._sleep = sleep
-        self.max_retries = max_retries
-        self.backoff_base = backoff_base
-        self.backoff_max = backoff_max
-        self.max_retry_after = max_retry_after
         self.cache_ttl = cache_ttl
         self.user_agent = user_agent
         self.limiter = (
@@ -355,7 +381,7 @@ class HttpClient(Closable):
 
     # -- internals -------------------------------------------------------------------------
     def _send_with_retries(self, request: httpx.Request, method: str, url: str) -> httpx.Response:
-        attempts = self.max_retries + 1
+        attempts = self.retry.max_retries + 1
 
         def send_once() -> httpx.Response:
             if self.limiter is not None:
@@ -406,9 +432,7 @@ class HttpClient(Closable):
         retry_after = exc.retry_after if isinstance(exc, _RetryableStatus) else None
         if isinstance(exc, _RetryableStatus):
             exc.response.close()
-        if retry_after is not None:
-            return min(retry_after, self.max_retry_after)
-        return backoff_delay(state.attempt_number - 1, base=self.backoff_base, cap=self.backoff_max)
+        return self.retry.delay(state.attempt_number - 1, retry_after)
 
     def _cache_read(self, key: str, method: str, url: str) -> HttpResponse | None:
         if self._storage is None:

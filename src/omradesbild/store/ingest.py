@@ -10,13 +10,16 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, Unpack
 
 import pandas as pd
 
 from omradesbild.errors import InputError
 from omradesbild.sources.base import Areas, Observations
 from omradesbild.store.store import IngestReport, Store
+
+if TYPE_CHECKING:
+    from omradesbild.sources.boundaries.read import LayerFields
 
 Parsed = Observations | Areas
 
@@ -124,12 +127,14 @@ def parse_boundaries(
     *,
     level: str | None = None,
     version: str | None = None,
-    code_field: str | None = None,
-    name_field: str | None = None,
-    layer: str | None = None,
-    repair: bool = False,
+    **fields: Unpack[LayerFields],
 ) -> Areas:
-    """Read a boundary file; level, version and fields are detected for known layers."""
+    """Read a boundary file; level, version and fields are detected for known layers.
+
+    As :func:`~omradesbild.sources.boundaries.read_boundaries`, but level and version may be
+    left out: a known layer is then read with its own fields, and a re-exported one given
+    only its version gets its level and code field from its values.
+    """
     from omradesbild.sources.boundaries import (
         detect_level,
         known_layer,
@@ -138,11 +143,12 @@ def parse_boundaries(
     )
 
     _exists(path, directory_ok=True)  # a FileGDB is a folder
+    layer, code_field = fields.get("layer"), fields.get("code_field")
     if level is None and version is None and code_field is None and known_layer(path):
-        return read_known_boundaries(path, layer=layer, repair=repair)
+        return read_known_boundaries(path, layer=layer, repair=fields.get("repair", False))
     if level is None and version is not None:
         # a re-exported layer: the level (and code field) from the values
-        level, code_field = detect_level(path, layer=layer, code_field=code_field)
+        level, fields["code_field"] = detect_level(path, layer=layer, code_field=code_field)
     if level is None or version is None:
         raise InputError(
             "level and version are needed for a layer that is not one of the known files",
@@ -150,15 +156,7 @@ def parse_boundaries(
             expected="--level (deso, regso, kommun, lan, district, police_area, custom) and "
             "--version (e.g. deso2025, stockholm_stadsdelar)",
         )
-    return read_boundaries(
-        path,
-        level=level,
-        version=version,
-        code_field=code_field,
-        name_field=name_field,
-        layer=layer,
-        repair=repair,
-    )
+    return read_boundaries(path, level=level, version=version, **fields)
 
 
 def kommun_names(store: Store) -> dict[str, str]:

@@ -62,6 +62,14 @@ def _view(sub: Submission, actor: Actor | None) -> dict[str, Any]:
     out["created_at"] = sub.created_at.isoformat()
     out["organisation"] = sub.organisation.name if sub.organisation else None
     out["author"] = sub.author.name if actor is not None else None
+    return _with_rights(out, sub, actor)
+
+
+def _with_rights(out: dict[str, Any], sub: Any, actor: Actor | None) -> dict[str, Any]:
+    """``out`` without the user ids anonymous visitors may not see, with what ``actor`` may do.
+
+    ``sub`` is a :class:`Submission` or a row of :data:`_LIST_COLUMNS` (same attributes).
+    """
     if actor is None:
         out.pop("author_id")
         out.pop("moderated_by_id")
@@ -349,12 +357,7 @@ def _row_view(row: Any, area_codes: list[str], actor: Actor | None) -> dict[str,
         "created_at": row.created_at.isoformat(), "organisation": row.organisation,
         "author": row.author if actor is not None else None,
     }  # fmt: skip
-    if actor is None:
-        out.pop("author_id")
-        out.pop("moderated_by_id")
-    out["can_edit"] = can_edit(actor, row)
-    out["can_moderate"] = can_moderate(actor, row)
-    return out
+    return _with_rights(out, row, actor)
 
 
 def count_submissions(db: Session, actor: Actor | None) -> int:

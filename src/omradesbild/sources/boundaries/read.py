@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import TypedDict
 
 import pandas as pd
 
@@ -26,6 +27,20 @@ from omradesbild.sources.boundaries.layers import (
     resolve,
     source_meta,
 )
+
+
+class LayerFields(TypedDict, total=False):
+    """The options of :func:`read_boundaries` besides level and version (see there), as a
+    caller passes them through."""
+
+    code_field: str | None
+    name_field: str | None
+    parent_field: str | None
+    parent_level: str | None
+    parent_version: str | None
+    layer: str | None
+    repair: bool
+    publisher: str | None
 
 
 def read_boundaries(

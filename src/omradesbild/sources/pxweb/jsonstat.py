@@ -89,6 +89,26 @@ def _unit_of(
     return str(units) if units else None
 
 
+@dataclass(frozen=True)
+class ConvertedFile:
+    """The file a reader converted to a JSON-stat dataset, as the source records it.
+
+    Attributes
+    ----------
+    checksum
+        Checksum of the file's bytes (:func:`~omradesbild.sources.base.bytes_checksum`).
+    notes
+        Source notes (e.g. a PX file's ``NOTE``); ``None``: when the dataset was updated.
+    missing_reasons
+        Reasons for status symbols beyond SCB's ``..``, ``.``, ``-`` (e.g. a PX file's
+        ``DATASYMBOL`` keywords).
+    """
+
+    checksum: str
+    notes: str | None = None
+    missing_reasons: Mapping[str, str] | None = None
+
+
 class JsonStatOptions(TypedDict, total=False):
     """The options of :func:`parse_jsonstat2` that the readers built on it pass through."""
 
@@ -114,9 +134,7 @@ def parse_jsonstat2(
     time_dimension: str | None = None,
     total_area: str | None = None,
     publisher: str = "SCB",
-    missing_reasons: Mapping[str, str] | None = None,
-    notes: str | None = None,
-    checksum: str | None = None,
+    converted_from: ConvertedFile | None = None,
 ) -> Observations:
     """Parse a PX-Web JSON-stat2 dataset into observations.
 
@@ -146,13 +164,10 @@ def parse_jsonstat2(
         publishers must name it (e.g. ``0180`` for Stockholm stad's database).
     publisher
         Who published the table (default ``SCB``).
-    missing_reasons
-        Reasons for status symbols beyond SCB's ``..``, ``.``, ``-`` (e.g. a PX file's
-        ``DATASYMBOL`` keywords).
-    notes
-        Source notes (e.g. a PX file's ``NOTE``); default: when the dataset was updated.
-    checksum
-        Checksum of the source (e.g. of a PX file's bytes); default: of ``payload``.
+    converted_from
+        The file a reader converted to ``payload`` (a PX file, PX-Web's plain JSON): its
+        checksum, notes and status symbols stand in the source. Without it the checksum is
+        of ``payload`` and the notes say when the dataset was updated.
 
     Returns
     -------
@@ -206,7 +221,7 @@ def parse_jsonstat2(
         time_dim=time_dim,
         other_dims=other_dims,
         area_version=area_version,
-        missing_reasons=missing_reasons,
+        missing_reasons=converted_from.missing_reasons if converted_from else None,
         reference=reference,
     )
     tid = table_id or (str(px_ext.get("tableid")) if px_ext.get("tableid") else None) or "pxweb"
@@ -215,10 +230,10 @@ def parse_jsonstat2(
         table_id=tid,
         title=str(data.get("label") or tid),
         reference=reference,
-        checksum=checksum or payload_checksum,
+        checksum=converted_from.checksum if converted_from else payload_checksum,
         licence="CC0 1.0",
         retrieved_at=retrieved_at,
-        notes=notes
+        notes=(converted_from.notes if converted_from else None)
         or (f"PX-Web JSON-stat2; updated {data['updated']}" if data.get("updated") else None),
     )
     return Observations(

@@ -16,7 +16,7 @@ from typing import Any, Unpack
 
 from omradesbild.errors import InputError
 from omradesbild.sources.base import Observations, bytes_checksum
-from omradesbild.sources.pxweb.jsonstat import JsonStatOptions, parse_jsonstat2
+from omradesbild.sources.pxweb.jsonstat import ConvertedFile, JsonStatOptions, parse_jsonstat2
 
 __all__ = ["is_plain_json", "parse_pxweb_json"]
 
@@ -87,9 +87,11 @@ def parse_pxweb_json(
     return parse_jsonstat2(
         dataset,
         reference=reference,
-        checksum=bytes_checksum(raw),
-        notes="PX-Web v1 plain JSON"
-        + (f"; updated {meta['updated']}" if meta.get("updated") else ""),
+        converted_from=ConvertedFile(
+            bytes_checksum(raw),
+            "PX-Web v1 plain JSON"
+            + (f"; updated {meta['updated']}" if meta.get("updated") else ""),
+        ),
         **options,
     )
 

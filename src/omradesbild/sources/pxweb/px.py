@@ -39,7 +39,7 @@ from omradesbild.sources.pxweb.common import (
     slugify,
     split_region_code,
 )
-from omradesbild.sources.pxweb.jsonstat import parse_jsonstat2
+from omradesbild.sources.pxweb.jsonstat import ConvertedFile, parse_jsonstat2
 
 __all__ = ["PxEntry", "PxFile", "decode_px", "parse_px", "read_px"]
 
@@ -380,9 +380,9 @@ def parse_px(
         retrieved_at=retrieved_at,
         total_area=total_area,
         publisher=publisher,
-        missing_reasons=_missing_reasons(px, use_lang),
-        notes=_notes(px),
-        checksum=bytes_checksum(raw),
+        converted_from=ConvertedFile(
+            bytes_checksum(raw), _notes(px), _missing_reasons(px, use_lang)
+        ),
     )
 
 

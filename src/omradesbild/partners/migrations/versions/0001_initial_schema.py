@@ -4,20 +4,36 @@ with versions, the audit log, interventions and login attempts.
 Databases created before migrations (by ``create_all``) hold exactly this schema and are
 stamped with this revision by :func:`omradesbild.partners.db.init_db`.
 
-Revision ID: 0001
-Revises:
 Create Date: 2026-11-30
 """
 
 from __future__ import annotations
+
+from datetime import datetime
 
 import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0001"
 down_revision: str | None = None
-branch_labels: str | None = None
-depends_on: str | None = None
+
+
+# The columns of the first schema by type; ``nullable`` as the models declare it.
+
+
+def _int(name: str, *, nullable: bool = False) -> sa.Column[int]:
+    """An ``INTEGER`` column."""
+    return sa.Column(name, sa.Integer(), nullable=nullable)
+
+
+def _str(name: str, length: int, *, nullable: bool = False) -> sa.Column[str]:
+    """A ``VARCHAR(length)`` column."""
+    return sa.Column(name, sa.String(length=length), nullable=nullable)
+
+
+def _time(name: str, *, nullable: bool = False) -> sa.Column[datetime]:
+    """A ``DATETIME`` (``TIMESTAMP WITHOUT TIME ZONE``) column."""
+    return sa.Column(name, sa.DateTime(), nullable=nullable)
 
 
 def _index(table: str, column: str) -> None:
@@ -34,8 +50,8 @@ def _area_links(owner: str) -> None:
     table, key = f"{owner}_areas", f"{owner}_id"
     op.create_table(
         table,
-        sa.Column(key, sa.Integer(), nullable=False),
-        sa.Column("area_code", sa.String(length=32), nullable=False),
+        _int(key),
+        _str("area_code", 32),
         sa.ForeignKeyConstraint([key], [f"{owner}s.id"], ondelete="CASCADE"),
         sa.PrimaryKeyConstraint(key, "area_code"),
     )
@@ -50,10 +66,10 @@ def upgrade() -> None:
     """
     op.create_table(
         "login_attempts",
-        sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("email", sa.String(length=254), nullable=False),
-        sa.Column("ip", sa.String(length=64), nullable=False),
-        sa.Column("at", sa.DateTime(), nullable=False),
+        _int("id"),
+        _str("email", 254),
+        _str("ip", 64),
+        _time("at"),
         sa.Column("success", sa.Boolean(), nullable=False),
         sa.PrimaryKeyConstraint("id"),
     )
@@ -62,11 +78,11 @@ def upgrade() -> None:
     )
     op.create_table(
         "organisations",
-        sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("name", sa.String(length=200), nullable=False),
-        sa.Column("kind", sa.String(length=32), nullable=False),
+        _int("id"),
+        _str("name", 200),
+        _str("kind", 32),
         sa.Column("synthetic", sa.Boolean(), nullable=False),
-        sa.Column("created_at", sa.DateTime(), nullable=False),
+        _time("created_at"),
         sa.CheckConstraint(
             "kind IN ('city_district', 'police', 'civil_society', 'academia', "
             "'crime_prevention', 'other')",
@@ -77,14 +93,14 @@ def upgrade() -> None:
     )
     op.create_table(
         "users",
-        sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("email", sa.String(length=254), nullable=False),
-        sa.Column("name", sa.String(length=200), nullable=False),
-        sa.Column("password_hash", sa.String(length=255), nullable=False),
-        sa.Column("role", sa.String(length=16), nullable=False),
-        sa.Column("organisation_id", sa.Integer(), nullable=True),
+        _int("id"),
+        _str("email", 254),
+        _str("name", 200),
+        _str("password_hash", 255),
+        _str("role", 16),
+        _int("organisation_id", nullable=True),
         sa.Column("active", sa.Boolean(), nullable=False),
-        sa.Column("created_at", sa.DateTime(), nullable=False),
+        _time("created_at"),
         sa.PrimaryKeyConstraint("id"),
         sa.CheckConstraint("role IN ('reader', 'contributor', 'analyst', 'admin')", name="ck_role"),
         sa.UniqueConstraint("email"),
@@ -92,12 +108,12 @@ def upgrade() -> None:
     )
     op.create_table(
         "audit_log",
-        sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("at", sa.DateTime(), nullable=False),
-        sa.Column("user_id", sa.Integer(), nullable=True),
-        sa.Column("action", sa.String(length=64), nullable=False),
-        sa.Column("object_type", sa.String(length=32), nullable=False),
-        sa.Column("object_id", sa.String(length=64), nullable=True),
+        _int("id"),
+        _time("at"),
+        _int("user_id", nullable=True),
+        _str("action", 64),
+        _str("object_type", 32),
+        _str("object_id", 64, nullable=True),
         sa.Column("details", sa.JSON(), nullable=False),
         sa.ForeignKeyConstraint(
             ["user_id"],
@@ -108,15 +124,15 @@ def upgrade() -> None:
     _index("audit_log", "at")
     op.create_table(
         "interventions",
-        sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("type", sa.String(length=64), nullable=False),
-        sa.Column("title", sa.String(length=200), nullable=False),
+        _int("id"),
+        _str("type", 64),
+        _str("title", 200),
         sa.Column("description", sa.Text(), nullable=False),
-        sa.Column("start_period", sa.String(length=20), nullable=False),
-        sa.Column("end_period", sa.String(length=20), nullable=True),
-        sa.Column("created_by_id", sa.Integer(), nullable=False),
-        sa.Column("created_at", sa.DateTime(), nullable=False),
-        sa.Column("updated_at", sa.DateTime(), nullable=False),
+        _str("start_period", 20),
+        _str("end_period", 20, nullable=True),
+        _int("created_by_id"),
+        _time("created_at"),
+        _time("updated_at"),
         sa.ForeignKeyConstraint(
             ["created_by_id"],
             ["users.id"],
@@ -125,11 +141,11 @@ def upgrade() -> None:
     )
     op.create_table(
         "sessions",
-        sa.Column("token_hash", sa.String(length=64), nullable=False),
-        sa.Column("user_id", sa.Integer(), nullable=False),
-        sa.Column("created_at", sa.DateTime(), nullable=False),
-        sa.Column("expires_at", sa.DateTime(), nullable=False),
-        sa.Column("ip", sa.String(length=64), nullable=True),
+        _str("token_hash", 64),
+        _int("user_id"),
+        _time("created_at"),
+        _time("expires_at"),
+        _str("ip", 64, nullable=True),
         sa.ForeignKeyConstraint(["user_id"], ["users.id"], ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("token_hash"),
     )
@@ -137,21 +153,21 @@ def upgrade() -> None:
     _index("sessions", "user_id")
     op.create_table(
         "submissions",
-        sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("kind", sa.String(length=16), nullable=False),
-        sa.Column("title", sa.String(length=200), nullable=False),
+        _int("id"),
+        _str("kind", 16),
+        _str("title", 200),
         sa.Column("body", sa.Text(), nullable=False),
-        sa.Column("theme", sa.String(length=100), nullable=True),
-        sa.Column("period", sa.String(length=20), nullable=True),
-        sa.Column("visibility", sa.String(length=16), nullable=False),
-        sa.Column("status", sa.String(length=16), nullable=False),
-        sa.Column("author_id", sa.Integer(), nullable=False),
-        sa.Column("organisation_id", sa.Integer(), nullable=True),
+        _str("theme", 100, nullable=True),
+        _str("period", 20, nullable=True),
+        _str("visibility", 16),
+        _str("status", 16),
+        _int("author_id"),
+        _int("organisation_id", nullable=True),
         sa.Column("moderation_note", sa.Text(), nullable=True),
-        sa.Column("moderated_by_id", sa.Integer(), nullable=True),
-        sa.Column("version", sa.Integer(), nullable=False),
-        sa.Column("created_at", sa.DateTime(), nullable=False),
-        sa.Column("updated_at", sa.DateTime(), nullable=False),
+        _int("moderated_by_id", nullable=True),
+        _int("version"),
+        _time("created_at"),
+        _time("updated_at"),
         sa.PrimaryKeyConstraint("id"),
         sa.CheckConstraint("kind IN ('observation', 'analysis', 'proposal')", name="ck_kind"),
         sa.CheckConstraint(
@@ -171,18 +187,18 @@ def upgrade() -> None:
     _area_links("intervention")
     op.create_table(
         "intervention_goals",
-        sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("intervention_id", sa.Integer(), nullable=False),
-        sa.Column("indicator", sa.String(length=64), nullable=False),
-        sa.Column("target", sa.String(length=200), nullable=True),
+        _int("id"),
+        _int("intervention_id"),
+        _str("indicator", 64),
+        _str("target", 200, nullable=True),
         sa.ForeignKeyConstraint(["intervention_id"], ["interventions.id"], ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("id"),
     )
     _index("intervention_goals", "intervention_id")
     op.create_table(
         "intervention_organisations",
-        sa.Column("intervention_id", sa.Integer(), nullable=False),
-        sa.Column("organisation_id", sa.Integer(), nullable=False),
+        _int("intervention_id"),
+        _int("organisation_id"),
         sa.ForeignKeyConstraint(["intervention_id"], ["interventions.id"], ondelete="CASCADE"),
         sa.ForeignKeyConstraint(
             ["organisation_id"],
@@ -193,13 +209,13 @@ def upgrade() -> None:
     _area_links("submission")
     op.create_table(
         "submission_versions",
-        sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("submission_id", sa.Integer(), nullable=False),
-        sa.Column("version", sa.Integer(), nullable=False),
-        sa.Column("action", sa.String(length=32), nullable=False),
+        _int("id"),
+        _int("submission_id"),
+        _int("version"),
+        _str("action", 32),
         sa.Column("snapshot", sa.JSON(), nullable=False),
-        sa.Column("changed_by_id", sa.Integer(), nullable=False),
-        sa.Column("changed_at", sa.DateTime(), nullable=False),
+        _int("changed_by_id"),
+        _time("changed_at"),
         sa.PrimaryKeyConstraint("id"),
         sa.UniqueConstraint("submission_id", "version"),
         sa.ForeignKeyConstraint(["submission_id"], ["submissions.id"], ondelete="CASCADE"),

@@ -10,8 +10,6 @@ SQLite cannot add ``AUTOINCREMENT`` to a table, so each table is copied into a n
 :func:`omradesbild.partners.db.init_db` for the copy and checked afterwards. The next id
 of each table continues after its largest id.
 
-Revision ID: 0002
-Revises: 0001
 Create Date: 2026-11-30
 """
 
@@ -21,8 +19,6 @@ from alembic import op
 
 revision: str = "0002"
 down_revision: str | None = "0001"
-branch_labels: str | None = None
-depends_on: str | None = None
 
 #: The tables whose primary key is an integer id handed out by the database.
 TABLES = (

@@ -4,8 +4,6 @@ One row, raised by every change that a visitor without login can see (a submissi
 or was approved and public: its approval, an edit, a change of visibility); the web app's
 anonymous pages are cached per revision, so a private draft no longer empties that cache.
 
-Revision ID: 0003
-Revises: 0002
 Create Date: 2026-11-30
 """
 
@@ -16,8 +14,6 @@ from alembic import op
 
 revision: str = "0003"
 down_revision: str | None = "0002"
-branch_labels: str | None = None
-depends_on: str | None = None
 
 
 def upgrade() -> None:

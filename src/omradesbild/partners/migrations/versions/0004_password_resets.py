@@ -1,7 +1,5 @@
 """Single-use, expiring links to choose a new password (issued by an admin).
 
-Revision ID: 0004
-Revises: 0003
 Create Date: 2026-11-30
 """
 
@@ -12,8 +10,6 @@ from alembic import op
 
 revision: str = "0004"
 down_revision: str | None = "0003"
-branch_labels: str | None = None
-depends_on: str | None = None
 
 
 def upgrade() -> None:

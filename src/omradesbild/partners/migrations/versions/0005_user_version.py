@@ -3,8 +3,6 @@
 Every change of a user's role or activation raises it; a change made on another version than
 the stored one is refused (HTTP 409). Existing users start at version 1.
 
-Revision ID: 0005
-Revises: 0004
 Create Date: 2026-11-30
 """
 
@@ -15,8 +13,6 @@ from alembic import op
 
 revision: str = "0005"
 down_revision: str | None = "0004"
-branch_labels: str | None = None
-depends_on: str | None = None
 
 
 def upgrade() -> None:
