@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -48,7 +49,16 @@ def city_dataset(eliminated: bool = False) -> dict[str, Any]:
     }
 
 
-def _patch(monkeypatch: pytest.MonkeyPatch, handler: Any) -> None:
+def _serve(
+    monkeypatch: pytest.MonkeyPatch, respond: Callable[[httpx.Request], httpx.Response]
+) -> list[httpx.Request]:
+    """Answer the command's PxWeb requests with ``respond``; the list of requests it made."""
+    seen: list[httpx.Request] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        return respond(request)
+
     real = fetch_cli._pxweb_client
     mock = httpx.Client(transport=httpx.MockTransport(handler))
 
@@ -56,15 +66,13 @@ def _patch(monkeypatch: pytest.MonkeyPatch, handler: Any) -> None:
         return real(base_url, client=mock, **kw)
 
     monkeypatch.setattr(fetch_cli, "_pxweb_client", make)
+    return seen
 
 
 def test_fetch_pxweb_v1_of_a_city_into_the_store(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, cli: CliRun
 ) -> None:
-    seen: list[httpx.Request] = []
-
-    def handler(request: httpx.Request) -> httpx.Response:
-        seen.append(request)
+    def respond(request: httpx.Request) -> httpx.Response:
         if request.method == "GET":  # v1 metadata, read to expand "*"
             variables = [
                 {"code": "Område", "values": ["0180C1010", "0180C1020"]},
@@ -76,7 +84,7 @@ def test_fetch_pxweb_v1_of_a_city_into_the_store(
         has_region = any(q["code"] == "Område" for q in body["query"])
         return httpx.Response(200, json=city_dataset(eliminated=not has_region))
 
-    _patch(monkeypatch, handler)
+    seen = _serve(monkeypatch, respond)
     db = tmp_path / "s.duckdb"
     base = ["fetch", "pxweb", "Befolkning/Bef.px", "--base-url", CITY_V1]
     base += ["--cache-dir", str(tmp_path / "c"), "--db", str(db)]
@@ -100,13 +108,7 @@ def test_fetch_pxweb_v1_of_a_city_into_the_store(
 def test_fetch_pxweb_v2_detected_from_the_url(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, cli: CliRun
 ) -> None:
-    seen: list[httpx.Request] = []
-
-    def handler(request: httpx.Request) -> httpx.Response:
-        seen.append(request)
-        return httpx.Response(200, json=city_dataset())
-
-    _patch(monkeypatch, handler)
+    seen = _serve(monkeypatch, lambda request: httpx.Response(200, json=city_dataset()))
     base_url = "https://px.example-region.se/api/v2"
     code, _, err = cli(
         [

@@ -28,7 +28,8 @@ from omradesbild.synthetic import generate_city
 
 
 def _goal(**kw: object) -> dict[str, object]:
-    base: dict[str, object] = {
+    """A valid indicator goal, with the fields in ``kw`` added or replaced."""
+    return {
         "id": "g1",
         "kind": "indicator",
         "title_sv": "Mål",
@@ -38,9 +39,8 @@ def _goal(**kw: object) -> dict[str, object]:
         "base_year": 2018,
         "target_year": 2030,
         "target_value": 2.0,
+        **kw,
     }
-    base.update(kw)
-    return base
 
 
 def test_example_file_loads() -> None:

@@ -20,24 +20,22 @@ from omradesbild.index import load_method, parse_method
 COLS = ["edu_low_25_64", "low_econ_standard", "ekbist_longterm_20_64"]
 
 
-def _classes(rows: list[tuple[str, str, int | None]]) -> pd.DataFrame:
+def _classes(by_area: dict[str, dict[str, int | None]]) -> pd.DataFrame:
+    """One row per area and period from each area's class by period (None: no class)."""
+    rows = [(a, p, c) for a, classes in by_area.items() for p, c in classes.items()]
     return pd.DataFrame(rows, columns=["area_code", "period", "class"]).astype({"class": "Int64"})
 
 
 def test_matrix_and_moves_small_example() -> None:
     cl = _classes(
-        [
-            ("a", "2020", 1),
-            ("a", "2024", 2),
-            ("b", "2020", 3),
-            ("b", "2024", 3),
-            ("c", "2020", 5),
-            ("c", "2024", 4),
-            ("d", "2020", 2),  # gone in 2024
-            ("e", "2024", 1),  # new in 2024
-            ("f", "2020", None),
-            ("f", "2024", 2),
-        ]
+        {
+            "a": {"2020": 1, "2024": 2},
+            "b": {"2020": 3, "2024": 3},
+            "c": {"2020": 5, "2024": 4},
+            "d": {"2020": 2},  # gone in 2024
+            "e": {"2024": 1},  # new in 2024
+            "f": {"2020": None, "2024": 2},  # no class in 2020
+        }
     )
     matrix, moves = class_transitions(cl, period_from=2020, period_to="2024")
     assert list(moves.columns) == list(MOVE_COLUMNS)
@@ -68,14 +66,12 @@ def test_matrix_and_moves_small_example() -> None:
 def test_matrix_totals_equal_areas_in_both_periods(
     pairs: list[tuple[int | None, int | None]],
 ) -> None:
-    rows: list[tuple[str, str, int | None]] = []
-    for i, (a, b) in enumerate(pairs):
-        if a is not None:
-            rows.append((f"A{i}", "2020", a))
-        if b is not None:
-            rows.append((f"A{i}", "2024", b))
-    rows += [("anchor", "2020", 3), ("anchor", "2024", 3)]
-    matrix, moves = class_transitions(_classes(rows), period_from=2020, period_to=2024)
+    by_area: dict[str, dict[str, int | None]] = {
+        f"A{i}": {p: c for p, c in (("2020", a), ("2024", b)) if c is not None}
+        for i, (a, b) in enumerate(pairs)
+    }
+    by_area["anchor"] = {"2020": 3, "2024": 3}
+    matrix, moves = class_transitions(_classes(by_area), period_from=2020, period_to=2024)
     both = 1 + sum(a is not None and b is not None for a, b in pairs)
     assert matrix.loc["total", "total"] == both == len(moves)
     inner = matrix.drop(index="total", columns="total")

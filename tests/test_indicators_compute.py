@@ -37,6 +37,11 @@ def obs(rows: Sequence[tuple[str, str, str, object]]) -> pd.DataFrame:
     return df
 
 
+def counts(area: str, period: str = "2022", **values: float) -> list[tuple[str, str, str, object]]:
+    """Rows for :func:`obs`: one area's values of one period, by variable."""
+    return [(area, variable, period, value) for variable, value in values.items()]
+
+
 def get(frame: pd.DataFrame, area: str, indicator: str, period: str = "2022") -> pd.Series:
     sel = frame.loc[
         (frame["area_code"] == area)
@@ -47,20 +52,21 @@ def get(frame: pd.DataFrame, area: str, indicator: str, period: str = "2022") ->
     return sel.iloc[0]
 
 
+#: Three DeSO's unemployed, employed and residents 16–64 (the labour force is the first two).
 LABOUR = obs(
     [
-        ("0180C1010", "unemployed_16_64", "2022", 10),
-        ("0180C1010", "employed_16_64", "2022", 70),
-        ("0180C1010", "labour_force_16_64", "2022", 80),
-        ("0180C1010", "pop_16_64", "2022", 100),
-        ("0180C1020", "unemployed_16_64", "2022", 10),
-        ("0180C1020", "employed_16_64", "2022", 800),
-        ("0180C1020", "labour_force_16_64", "2022", 810),
-        ("0180C1020", "pop_16_64", "2022", 1000),
-        ("0180C1030", "unemployed_16_64", "2022", 30),
-        ("0180C1030", "employed_16_64", "2022", 300),
-        ("0180C1030", "labour_force_16_64", "2022", 330),
-        ("0180C1030", "pop_16_64", "2022", 400),
+        (area, variable, "2022", value)
+        for area, (unemployed, employed, pop) in {
+            "0180C1010": (10, 70, 100),
+            "0180C1020": (10, 800, 1000),
+            "0180C1030": (30, 300, 400),
+        }.items()
+        for variable, value in (
+            ("unemployed_16_64", unemployed),
+            ("employed_16_64", employed),
+            ("labour_force_16_64", unemployed + employed),
+            ("pop_16_64", pop),
+        )
     ]
 )
 REGSO_LINKS = pd.DataFrame(
@@ -189,76 +195,69 @@ def test_version_mismatch_links_ignored() -> None:
     assert len(res) == 6
 
 
-def test_low_econ_standard_derived_from_percentage() -> None:
+def deso_and_kommun(indicator: str, **values: tuple[float, float]) -> tuple[pd.Series, pd.Series]:
+    """``indicator`` of DeSO 0180C1010 and of kommun 0180, from two DeSO's values.
+
+    ``values`` gives each variable's value in 0180C1010 and in 0180C1020.
+    """
     data = obs(
-        [
-            ("0180C1010", "low_econ_standard_pct", "2022", 20),
-            ("0180C1010", "persons_econ_standard", "2022", 500),
-            ("0180C1020", "low_econ_standard_pct", "2022", 5),
-            ("0180C1020", "persons_econ_standard", "2022", 1500),
-        ]
+        counts("0180C1010", **{v: first for v, (first, _) in values.items()})
+        + counts("0180C1020", **{v: second for v, (_, second) in values.items()})
     )
-    base = compute_indicators(data, indicators=["low_econ_standard"])
-    r = get(base, "0180C1010", "low_econ_standard")
+    deso = compute_indicators(data, indicators=[indicator])
+    kommun = compute_indicators(data, indicators=[indicator], level="kommun")
+    return get(deso, "0180C1010", indicator), get(kommun, "0180", indicator)
+
+
+def test_low_econ_standard_derived_from_percentage() -> None:
+    r, agg = deso_and_kommun(
+        "low_econ_standard", low_econ_standard_pct=(20, 5), persons_econ_standard=(500, 1500)
+    )
     assert r["value"] == pytest.approx(20.0) and r["numerator"] == pytest.approx(100)
     assert not bool(r["approximate"])
-    agg = compute_indicators(data, indicators=["low_econ_standard"], level="kommun")
-    r = get(agg, "0180", "low_econ_standard")
-    assert r["value"] == pytest.approx((100 + 75) / 2000 * 100)
-    assert bool(r["approximate"])
+    assert agg["value"] == pytest.approx((100 + 75) / 2000 * 100)
+    assert bool(agg["approximate"])
 
 
 def test_median_income_weighted_and_flagged() -> None:
-    data = obs(
-        [
-            ("0180C1010", "income_net_median_tkr", "2022", 200),
-            ("0180C1010", "income_persons_20plus", "2022", 100),
-            ("0180C1020", "income_net_median_tkr", "2022", 300),
-            ("0180C1020", "income_persons_20plus", "2022", 300),
-        ]
+    r, agg = deso_and_kommun(
+        "median_income", income_net_median_tkr=(200, 300), income_persons_20plus=(100, 300)
     )
-    base = compute_indicators(data, indicators=["median_income"])
-    r = get(base, "0180C1010", "median_income")
     assert r["value"] == pytest.approx(200) and np.isnan(r["ci_low"])
     assert np.isnan(r["numerator"]) and r["denominator"] == 100
     assert not bool(r["approximate"])
-    agg = compute_indicators(data, indicators=["median_income"], level="kommun")
-    r = get(agg, "0180", "median_income")
-    assert r["value"] == pytest.approx((200 * 100 + 300 * 300) / 400)
-    assert bool(r["approximate"]) and "not a true median" in r["note"]
+    assert agg["value"] == pytest.approx((200 * 100 + 300 * 300) / 400)
+    assert bool(agg["approximate"]) and "not a true median" in agg["note"]
 
 
 def test_education_excludes_unknown_from_denominator() -> None:
-    rows = [
-        ("0180C1010", "edu_forgymnasial_25_64", "2022", 50),
-        ("0180C1010", "edu_gymnasial_25_64", "2022", 150),
-        ("0180C1010", "edu_eftergymnasial_lt3_25_64", "2022", 100),
-        ("0180C1010", "edu_eftergymnasial_ge3_25_64", "2022", 200),
-        ("0180C1010", "edu_missing_25_64", "2022", 100),
-    ]
+    levels = ("forgymnasial", "gymnasial", "eftergymnasial_lt3", "eftergymnasial_ge3", "missing")
+    people = dict(zip(levels, (50, 150, 100, 200, 100), strict=True))
+    rows = counts("0180C1010", **{f"edu_{level}_25_64": n for level, n in people.items()})
     res = compute_indicators(obs(rows))
     assert get(res, "0180C1010", "edu_low_25_64")["value"] == pytest.approx(10.0)
     assert get(res, "0180C1010", "edu_missing_25_64")["value"] == pytest.approx(100 / 600 * 100)
 
 
 def test_households_tenure_and_birth_region() -> None:
-    rows = [
-        ("0180C1010", "hh_couple_children", "2022", 40),
-        ("0180C1010", "hh_couple_no_children", "2022", 60),
-        ("0180C1010", "hh_single_children", "2022", 20),
-        ("0180C1010", "hh_single_no_children", "2022", 70),
-        ("0180C1010", "hh_other", "2022", 10),
-        ("0180C1010", "dwellings_rental", "2022", 30),
-        ("0180C1010", "dwellings_bostadsratt", "2022", 50),
-        ("0180C1010", "dwellings_owner", "2022", 20),
-        ("0180C1010", "dwellings_tenure_missing", "2022", 100),
-        ("0180C1010", "pop_born_sweden", "2022", 700),
-        ("0180C1010", "pop_born_europe_excl_sweden", "2022", 100),
-        ("0180C1010", "pop_born_rest_of_world", "2022", 200),
-        ("0180C1010", "pop_total", "2022", 1000),
-        ("0180C1010", "pop_foreign_background", "2022", 350),
-        ("0180C1010", "pop_total", "2022", 1000),  # duplicate from another table
-    ]
+    rows = counts(
+        "0180C1010",
+        hh_couple_children=40,
+        hh_couple_no_children=60,
+        hh_single_children=20,
+        hh_single_no_children=70,
+        hh_other=10,
+        dwellings_rental=30,
+        dwellings_bostadsratt=50,
+        dwellings_owner=20,
+        dwellings_tenure_missing=100,
+        pop_born_sweden=700,
+        pop_born_europe_excl_sweden=100,
+        pop_born_rest_of_world=200,
+        pop_total=1000,
+        pop_foreign_background=350,
+    )
+    rows += counts("0180C1010", pop_total=1000)  # the same count again, from another table
     res = compute_indicators(obs(rows))
     assert get(res, "0180C1010", "single_parent_households")["value"] == pytest.approx(10.0)
     assert get(res, "0180C1010", "rental_share")["value"] == pytest.approx(30.0)
@@ -275,9 +274,7 @@ def test_age_bands_need_complete_coverage() -> None:
         "pop_age_15_19": 50,
         "pop_age_20_24": 50,
     }
-    rows = [("0180C1010", v, "2022", x) for v, x in bands.items()]
-    rows.append(("0180C1010", "pop_total", "2022", 1000))
-    data = obs(rows)
+    data = obs(counts("0180C1010", **bands, pop_total=1000))
     res = compute_indicators(data)
     assert get(res, "0180C1010", "age_0_19")["value"] == pytest.approx(20.0)
     assert "age_65_plus" not in set(res["indicator"])
@@ -321,11 +318,9 @@ def test_crime_rates_absent_is_zero_and_nearest_population_year() -> None:
 
 
 def test_survey_uses_respondents() -> None:
-    rows = [
-        ("0180C1010", "survey_feel_safe_pct", "2023", 62.5),
-        ("0180C1010", "survey_respondents", "2023", 40),
-    ]
-    res = compute_indicators(obs(rows))
+    res = compute_indicators(
+        obs(counts("0180C1010", "2023", survey_feel_safe_pct=62.5, survey_respondents=40))
+    )
     r = get(res, "0180C1010", "survey_feel_safe", "2023")
     assert r["value"] == pytest.approx(62.5) and r["denominator"] == 40
     lo, _ = wilson_interval(25, 40)
@@ -335,10 +330,7 @@ def test_survey_uses_respondents() -> None:
 
 def test_ekbist_computed_only_where_variables_exist() -> None:
     assert "ekbist_longterm_20_64" not in set(compute_indicators(LABOUR)["indicator"])
-    rows = [
-        ("0180C1010", "ekbist_or_longterm_unemployed_20_64", "2022", 12),
-        ("0180C1010", "pop_20_64", "2022", 600),
-    ]
+    rows = counts("0180C1010", ekbist_or_longterm_unemployed_20_64=12, pop_20_64=600)
     r = get(compute_indicators(obs(rows)), "0180C1010", "ekbist_longterm_20_64")
     assert r["value"] == pytest.approx(2.0)
 

@@ -104,19 +104,23 @@ def _csrf(html: str) -> str:
     return m.group(1)
 
 
+def post_login(
+    client: TestClient, token: str, who: str, password: str = "", next_url: str = ""
+) -> httpx.Response:
+    """POST the login form as ``who`` (with their own password unless one is given)."""
+    data = {
+        "email": f"{who}@x.se",
+        "password": password or f"{who}-password-1",
+        "csrf_token": token,
+    }
+    if next_url:
+        data["next"] = next_url
+    return client.post("/login", data=data, follow_redirects=False)
+
+
 def login(app: FastAPI, who: str) -> tuple[TestClient, str]:
     c = TestClient(app)
-    token = _csrf(c.get("/login").text)
-    r = c.post(
-        "/login",
-        data={
-            "email": f"{who}@x.se",
-            "password": f"{who}-password-1",
-            "csrf_token": token,
-            "next": "/bidrag",
-        },
-        follow_redirects=False,
-    )
+    r = post_login(c, _csrf(c.get("/login").text), who, next_url="/bidrag")
     assert r.status_code == 303, r.text
     assert r.headers["location"] == "/bidrag"
     cookie = r.headers["set-cookie"]
@@ -152,44 +156,19 @@ def test_login_needs_csrf_and_right_password(app: FastAPI) -> None:
     assert no_token.status_code == 403
     other = TestClient(app)  # a token from another visitor's page is useless
     other.get("/login")
-    r = other.post(
-        "/login",
-        data={"email": "c1@x.se", "password": "c1-password-1", "csrf_token": token},
-        follow_redirects=False,
-    )
-    assert r.status_code == 403
-    wrong = c.post(
-        "/login", data={"email": "c1@x.se", "password": "nope-nope-nope", "csrf_token": token}
-    )
+    assert post_login(other, token, "c1").status_code == 403
+    wrong = post_login(c, token, "c1", password="nope-nope-nope")
     assert wrong.status_code == 401 and "Fel e-postadress eller lösenord" in wrong.text
-    evil = c.post(
-        "/login",
-        data={
-            "email": "c1@x.se",
-            "password": "c1-password-1",
-            "csrf_token": token,
-            "next": "//evil.example/",
-        },
-        follow_redirects=False,
-    )
+    evil = post_login(c, token, "c1", next_url="//evil.example/")
     assert evil.status_code == 303 and evil.headers["location"] == "/bidrag"
 
 
 def test_login_rate_limited(app: FastAPI) -> None:
     c = TestClient(app)
     token = _csrf(c.get("/login").text)
-    codes = [
-        c.post(
-            "/login", data={"email": "c1@x.se", "password": "wrong-password", "csrf_token": token}
-        ).status_code
-        for _ in range(6)
-    ]
+    codes = [post_login(c, token, "c1", password="wrong-password").status_code for _ in range(6)]
     assert codes == [401] * 5 + [429]
-    r = c.post(
-        "/login",
-        data={"email": "c1@x.se", "password": "c1-password-1", "csrf_token": token},
-        follow_redirects=False,
-    )
+    r = post_login(c, token, "c1")
     assert r.status_code == 429 and int(r.headers["retry-after"]) > 0
 
 

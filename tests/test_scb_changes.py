@@ -116,8 +116,9 @@ def test_kommun_crossing_regso() -> None:
         ("0184C1180", "0180C5261", "Ger del till nybildad"),
         ("0184C1180", "0184C1180", "Minskas och ger del till befintlig eller nybildad"),
     )
-    old, new = ["0184C1180", "0180C5250"], ["0184C1180", "0180C5261", "0180C5250"]
-    cw = deso_change_links(changes, old, new)
+    cw = deso_change_links(
+        changes, ["0184C1180", "0180C5250"], ["0184C1180", "0180C5261", "0180C5250"]
+    )
     old_key = {"0184C1180": "0184R011", "0180C5250": "0180R114"}
     new_key = {"0184C1180": "0184R011", "0180C5261": "0180R114", "0180C5250": "0180R114"}
     fwd, back = regso_change_links(

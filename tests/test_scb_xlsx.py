@@ -62,6 +62,20 @@ def footer(table_id: str | None, sort: Sequence[Row] = (("antal",),)) -> list[Ro
     return rows
 
 
+def export(
+    title: str, *rows: Row, table_id: str | None, sort: Sequence[Row] = (("antal",),)
+) -> list[Row]:
+    """An export as SCB writes it: the title, an empty row, the header and data rows, then
+    the footnotes (:func:`footer`)."""
+    return [(title,), (), *rows, *footer(table_id, sort)]
+
+
+def population_export(title: str, *data: Row) -> list[Row]:
+    """An export of 000005FC with two stub columns (region and year, in either order) and one
+    column 'totalt'."""
+    return export(title, ("", "", "totalt"), *data, table_id="000005FC")
+
+
 def write_xlsx(path: Path, rows: Sequence[Row]) -> Path:
     """Write rows (None/'' = empty cell) to the first sheet of a new workbook."""
     wb = openpyxl.Workbook()
@@ -89,14 +103,13 @@ def f8_rows(
             ("0114C1010", 218, 144, 59, 136, 41),
             ("0180C1020", 229, 159, 45, 99, 32),
         ]
-    return [
-        ("Antal hushåll efter region, år och hushållstyp",),
-        (),
+    return export(
+        "Antal hushåll efter region, år och hushållstyp",
         ("", year),
         ("", *F8_LABELS),
         *data,
-        *footer(table_id),
-    ]
+        table_id=table_id,
+    )
 
 
 @pytest.fixture
@@ -147,15 +160,12 @@ def test_basic_layout(f8: Path) -> None:
 
 
 def test_year_in_column_a_region_in_column_b(tmp_path: Path) -> None:
-    rows: list[Row] = [
-        ("Folkmängden per region efter år, region och kön",),
-        (),
-        ("", "", "totalt"),
+    rows = population_export(
+        "Folkmängden per region efter år, region och kön",
         ("2023", "0114A0010", 898),
         ("", "0114C1010", 1565),
         ("", "0114C1020", 1610),
-        *footer("000005FC"),
-    ]
+    )
     obs = read_scb_xlsx(write_xlsx(tmp_path / "x.xlsx", rows))
     d = obs.data
     assert len(d) == 3
@@ -167,16 +177,15 @@ def test_year_in_column_a_region_in_column_b(tmp_path: Path) -> None:
 def test_header_rows_in_other_order_and_year_below(tmp_path: Path) -> None:
     """000007A8 puts content, 'totalt', age and year in four rows; order must not matter."""
     content = ["antal sysselsatta", "antal arbetslösa", "antal totalt"]
-    rows: list[Row] = [
-        ("Arbetsmarknadsstatus efter region, tabellinnehåll, kön, ålder och år",),
-        (),
+    rows = export(
+        "Arbetsmarknadsstatus efter region, tabellinnehåll, kön, ålder och år",
         ("", "16-64 år", "16-64 år", "16-64 år"),  # age first this time
         ("", *content),
         ("", "2022", "2022", "2022"),
         ("", "totalt", "totalt", "totalt"),
         ("0114A0010", 408, 5, 507),
-        *footer("000007A8"),
-    ]
+        table_id="000007A8",
+    )
     d = read_scb_xlsx(write_xlsx(tmp_path / "a8.xlsx", rows)).data
     assert set(d["variable"]) == {"employed_16_64", "unemployed_16_64", "pop_16_64"}
     assert value_of(d, "0114A0010", "unemployed_16_64") == 5
@@ -184,14 +193,13 @@ def test_header_rows_in_other_order_and_year_below(tmp_path: Path) -> None:
 
 def test_spanning_year_label_and_periods(tmp_path: Path) -> None:
     """A year written once spans the columns to its right; monthly/quarterly periods map."""
-    rows: list[Row] = [
-        ("Test efter region och månad",),
-        (),
+    rows = export(
+        "Test efter region och månad",
         ("", "2022M01", "", "2022K1", ""),
         ("", "män", "kvinnor", "män", "kvinnor"),
         ("0114A0010", 1, 2, 3, 4),
-        *footer("TEST0001"),
-    ]
+        table_id="TEST0001",
+    )
     d = read_scb_xlsx(write_xlsx(tmp_path / "p.xlsx", rows)).data
     got = {(r.variable, r.period): r.value for r in d.itertuples()}
     assert got == {
@@ -219,18 +227,15 @@ def test_missing_markers_become_nan_with_reason(tmp_path: Path) -> None:
 
 
 def test_unknown_table_falls_back_to_label_slugs(tmp_path: Path) -> None:
-    rows: list[Row] = [
-        ("Något efter region och år",),
-        (),
+    rows = export(
+        "Något efter region och år",
         ("", "Medianvärde, tkr", "Antal personer"),
         ("", "2021", "2021"),
         ("0114R001", 300.5, 12),
         ("0180R002", 310, 13),
-        *footer(
-            "0000ZZZZ",
-            sort=[("Medianvärde, tkr:",), ("tusentals kronor",), ("Antal personer:",), ("antal",)],
-        ),
-    ]
+        table_id="0000ZZZZ",
+        sort=[("Medianvärde, tkr:",), ("tusentals kronor",), ("Antal personer:",), ("antal",)],
+    )
     obs = read_scb_xlsx(write_xlsx(tmp_path / "u.xlsx", rows))
     d = obs.data
     assert set(d["variable"]) == {"scb_0000zzzz_medianvarde_tkr", "scb_0000zzzz_antal_personer"}
@@ -260,10 +265,8 @@ def test_area_version_override(f8: Path) -> None:
 
 def test_forward_filled_stub_with_several_years_and_named_regions(tmp_path: Path) -> None:
     """Region written once per group (with its name), years in column B on every row."""
-    rows: list[Row] = [
-        ("Folkmängd efter region och år",),
-        (),
-        ("", "", "totalt"),
+    rows = population_export(
+        "Folkmängd efter region och år",
         ("0114 Upplands Väsby", "2021", 100),
         ("", "2022", 101),
         ("0180 Stockholm", "2021", 200),
@@ -272,8 +275,7 @@ def test_forward_filled_stub_with_several_years_and_named_regions(tmp_path: Path
         ("", "2022", 1010),
         ("01 Stockholms län", "2021", 500),
         ("", "2022", 505),
-        *footer("000005FC"),
-    ]
+    )
     d = read_scb_xlsx(write_xlsx(tmp_path / "k.xlsx", rows)).data
     got = {(r.area_code, r.period): r.value for r in d.itertuples()}
     assert got[("0180", "2022")] == 202
@@ -289,15 +291,14 @@ def test_forward_filled_stub_with_several_years_and_named_regions(tmp_path: Path
 
 
 def test_region_and_name_in_separate_columns(tmp_path: Path) -> None:
-    rows: list[Row] = [
-        ("Test",),
-        (),
+    rows = export(
+        "Test",
         ("", "", "2022"),
         ("", "", "totalt"),
         ("0114A0010", "Upplands Väsby A", 5),
         ("0114C1010", "Upplands Väsby C", 6),
-        *footer("000005FC"),
-    ]
+        table_id="000005FC",
+    )
     d = read_scb_xlsx(write_xlsx(tmp_path / "n.xlsx", rows)).data
     assert list(d["variable"]) == ["pop_total", "pop_total"]
     assert list(d["value"]) == [5, 6]

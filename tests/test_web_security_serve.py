@@ -4,7 +4,7 @@ production guard of ``--demo`` (docs/security.md, "Web front: ...")."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -148,65 +148,78 @@ def test_trusted_proxies_must_be_addresses(monkeypatch: pytest.MonkeyPatch) -> N
 
 
 # ------------------------------------------------------------------------------ F6
-def _refused(capsys: pytest.CaptureFixture[str], args: list[str]) -> str:
-    with pytest.raises(SystemExit) as info:
-        main(["serve", *args])
-    assert info.value.code not in (0, None)
-    return capsys.readouterr().err
+@pytest.fixture
+def refused(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> Callable[[list[str]], str]:
+    """Run ``omradesbild serve ARGS``, which must exit non-zero without serving; its stderr."""
+    monkeypatch.setattr(uvicorn, "run", lambda *a, **k: pytest.fail("served"))
+
+    def run(args: list[str]) -> str:
+        with pytest.raises(SystemExit) as info:
+            main(["serve", *args])
+        assert info.value.code not in (0, None)
+        return capsys.readouterr().err
+
+    return run
 
 
 def test_demo_is_refused_in_production(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, refused: Callable[[list[str]], str]
 ) -> None:
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("OMRADESBILD_PRODUCTION", "1")
     monkeypatch.setenv("OMRADESBILD_SECRET_KEY", "k" * 64)
-    monkeypatch.setattr(uvicorn, "run", lambda *a, **k: pytest.fail("served"))
-    err = _refused(capsys, ["--demo"])
+    err = refused(["--demo"])
     assert "--demo is refused in production" in err
     assert not (tmp_path / "demo-output").exists()
 
 
-def test_demo_never_touches_an_existing_partners_database(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+@pytest.mark.parametrize(
+    ("name", "content", "named_by", "says"),
+    [
+        ("real-partners.sqlite", b"SQLite format 3\x00" + b"\x01" * 200, "env", "exists"),
+        ("city.duckdb", b"not really a store", "--db", "would replace it"),
+    ],
+    ids=["partners-database", "store"],
+)
+def test_demo_never_touches_an_existing_file(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    refused: Callable[[list[str]], str],
+    name: str,
+    content: bytes,
+    named_by: str,
+    says: str,
 ) -> None:
+    """``--demo`` refuses a partners' database (``OMRADESBILD_PARTNERS_URL``) or a store
+    (``--db``) that already exists, and leaves it as it was."""
     monkeypatch.chdir(tmp_path)
-    real = tmp_path / "real-partners.sqlite"
-    real.write_bytes(b"SQLite format 3\x00" + b"\x01" * 200)
-    before = real.read_bytes()
-    monkeypatch.setenv("OMRADESBILD_PARTNERS_URL", f"sqlite:///{real}")
-    monkeypatch.setattr(uvicorn, "run", lambda *a, **k: pytest.fail("served"))
-    err = _refused(capsys, ["--demo"])
-    assert "exists" in err and str(real) in err
-    assert real.read_bytes() == before
+    existing = tmp_path / name
+    existing.write_bytes(content)
+    args = ["--demo"]
+    if named_by == "env":
+        monkeypatch.setenv("OMRADESBILD_PARTNERS_URL", f"sqlite:///{existing}")
+    else:
+        args += ["--db", str(existing)]
+    err = refused(args)
+    assert says in err and str(existing) in err
+    assert existing.read_bytes() == content
     assert not (tmp_path / "demo-output").exists()
-
-
-def test_demo_never_replaces_an_existing_store(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
-) -> None:
-    monkeypatch.chdir(tmp_path)
-    store = tmp_path / "city.duckdb"
-    store.write_bytes(b"not really a store")
-    monkeypatch.setattr(uvicorn, "run", lambda *a, **k: pytest.fail("served"))
-    err = _refused(capsys, ["--demo", "--db", str(store)])
-    assert "would replace it" in err
-    assert store.read_bytes() == b"not really a store"
 
 
 def test_production_needs_a_secret_key_and_secure_cookies(
     demo_store: Path,
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
-    capsys: pytest.CaptureFixture[str],
+    refused: Callable[[list[str]], str],
 ) -> None:
     monkeypatch.setenv("OMRADESBILD_PARTNERS_URL", f"sqlite:///{tmp_path / 'p.sqlite'}")
     monkeypatch.setenv("OMRADESBILD_PRODUCTION", "1")
-    monkeypatch.setattr(uvicorn, "run", lambda *a, **k: pytest.fail("served"))
-    assert "OMRADESBILD_SECRET_KEY" in _refused(capsys, ["--db", str(demo_store)])
+    assert "OMRADESBILD_SECRET_KEY" in refused(["--db", str(demo_store)])
     monkeypatch.setenv("OMRADESBILD_SECRET_KEY", "k" * 64)
     monkeypatch.setenv("OMRADESBILD_COOKIE_SECURE", "0")
-    assert "HTTPS" in _refused(capsys, ["--db", str(demo_store)])
+    assert "HTTPS" in refused(["--db", str(demo_store)])
     monkeypatch.delenv("OMRADESBILD_COOKIE_SECURE")
     seen = _served(monkeypatch, ["--db", str(demo_store)])
     with TestClient(seen["app"], base_url="https://testserver") as c:
