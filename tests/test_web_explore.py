@@ -41,7 +41,7 @@ def codes(client: TestClient) -> list[str]:
 @pytest.mark.parametrize(
     ("url", "needles"),
     [
-        ("/", ['id="levels"', 'id="classes"', 'href="/karta', 'action="/omrade"']),
+        ("/", ['id="levels"', 'id="type-map"', 'href="/karta', 'action="/omrade"']),
         ("/karta", ['id="map"', 'name="layer"', "/static/vendor/plotly.min.js"]),
         ("/karta?layer=low_econ_standard&level=deso", ['id="map"', "low_econ_standard"]),
         ("/jamfor", ['name="areas"']),

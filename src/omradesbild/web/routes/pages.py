@@ -22,6 +22,8 @@ from omradesbild.services.area import catalogue_names
 from omradesbild.services.explore import MAX_DRAWS
 from omradesbild.services.level import clean, method_by_id
 from omradesbild.services.models import AreaProfile, IndicatorValue
+from omradesbild.services.partner_picture import LinkedEntry, PartnerPicture
+from omradesbild.services.summary import AreaSummary, area_summary, trend_groups
 from omradesbild.web.cache import (
     MISS,
     WebData,
@@ -35,7 +37,14 @@ from omradesbild.web.entries import (
     cached_public_entries,
     generation_is_fresh,
     partner_entries,
-    public_generation,
+)
+from omradesbild.web.lagesbild import (
+    StartView,
+    kommun_names,
+    public_partners,
+    public_state,
+    stamp_is_fresh,
+    start_view,
 )
 from omradesbild.web.models import AreaArgs
 from omradesbild.web.settings import WebSettings
@@ -54,6 +63,9 @@ from omradesbild.web.views import (
 from omradesbild.wording import Translator, fmt_num, police_label, translator, unit_label
 
 router = APIRouter()
+
+#: Goal statuses the catalogue names (others are shown as they are).
+GOAL_STATUSES = ("achieved", "not_achieved", "on_track", "off_track", "insufficient_data")
 
 
 @dataclass(frozen=True)
@@ -90,36 +102,40 @@ def _inputs(request: Request) -> tuple[WebData, WebSettings, str]:
 
 
 @router.get("/", response_class=HTMLResponse, include_in_schema=False)
-def overview(request: Request) -> HTMLResponse:
-    """Overview: levels, the default level's classes, links to the other pages."""
+def overview(request: Request, kommun: str | None = None) -> HTMLResponse:
+    """The lägesbild of a kommun (default the store's own city): the areas by type on a map,
+    the ranking with rank intervals, what changed, police categories, goals, the partners'
+    latest input and active interventions; the store's levels under "Om datalagret"."""
     data, settings, lang = _inputs(request)
     info = data.info()
-    classes: list[dict[str, Any]] = []
-    method_title = ""
     level = settings.level if settings.level in info.level_names() else None
-    areas: list[dict[str, Any]] = []
-    if level:
-        lv = data.level(level, settings.version)
-        ix = data.try_index(settings.method, lv)
-        if ix is not None:
-            p = ix.latest()
-            method_title = f"{(ix.method.title_en if lang == 'en' else ix.method.title_sv)} ({p})"
-            counts = ix.results[p]["class"].value_counts().sort_index()
-            classes = []
-            for c, n in counts.items():
-                k = int(str(c))
-                classes.append({"cls": k, "label": ix.class_labels.get(k, str(k)), "n": int(n)})
-        areas = [{"code": c, "name": lv.names[c]} for c in sorted(lv.names)[:200]]
+    version = settings.version if level else None
+    view: StartView | None = None
+    if level is not None and data.try_index(settings.method, data.level(level, version)):
+        code = (kommun or "").strip() or None
+        partners = public_partners(request, data)
+        key = ("start", level, version, settings.method, code, lang, public_state(request))
+        view = memo(data, key, lambda: start_view(
+            data, level=level, version=version, method=settings.method, kommun=code,
+            lang=lang, partners=partners,
+        ))  # fmt: skip
+    elif kommun:
+        raise InputError(
+            "no lägesbild to choose a kommun for", field="kommun",
+            expected="no kommun: the store has no index at the default level",
+        )  # fmt: skip
     return page(
         request,
         "overview.html",
         lang=lang,
         levels=info.levels,
         level=level,
-        classes=classes,
-        method_title=method_title,
-        areas=areas,
-        n_level=len(data.level(level).names) if level else 0,
+        view=view,
+        pic=view.picture if view else None,
+        figures=view.figures if view else "{}",
+        police_label=lambda c: police_label(c, lang),
+        fmt=lambda x, d=1: fmt_num(x, lang, d),
+        goal_statuses=GOAL_STATUSES,
     )
 
 
@@ -272,15 +288,15 @@ async def area_page(request: Request, q: AreaArgs) -> HTMLResponse:
     from omradesbild.web.auth import cookie_name
 
     # Anonymous visitors all see the same page: serve it from memory until the store or the
-    # partners' input changes.
+    # partners' public input (submissions, the register of interventions) changes.
     anonymous = not request.cookies.get(cookie_name(request))
+    if generation_is_fresh(request) and stamp_is_fresh(request):
+        state = public_state(request)
+    else:
+        state = await run_in_threadpool(public_state, request)
     html_key: tuple[Any, ...] | None = None
     if anonymous:
-        if generation_is_fresh(request):
-            generation = public_generation(request)
-        else:
-            generation = await run_in_threadpool(public_generation, request)
-        html_key = ("area-html", code, level, method, period, lang, generation)
+        html_key = ("area-html", code, level, method, period, lang, state)
         html = cached(data, html_key)
         if html is not MISS:
             return HTMLResponse(html)
@@ -305,10 +321,15 @@ async def area_page(request: Request, q: AreaArgs) -> HTMLResponse:
         available, entries = await run_in_threadpool(partner_entries, request, code)
 
     def render() -> bytes:
+        partners = public_partners(request, data)
+        summary, interventions = _summary(data, view, partners, entries, anonymous=anonymous)
         return bytes(page(request, "omrade.html", lang=lang, p=view.profile, view=view,
                           figures=view.figures, police_label=lambda c: police_label(c, lang),
                           rt=Translator(lang), partners_available=available,
                           partner_entries=entries, fmt=lambda x, d=1: fmt_num(x, lang, d),
+                          s=summary, interventions=interventions,
+                          trend_groups=trend_groups([i.removeprefix("trend-")
+                                                     for i in view.trend_ids]),
                           ).body)  # fmt: skip
 
     # A first rendering (tens of ms) runs in the thread pool, so that the event loop goes on
@@ -320,10 +341,33 @@ async def area_page(request: Request, q: AreaArgs) -> HTMLResponse:
         return HTMLResponse(body)
     # Logged in: rendered once per area and set of entries seen, then only the visitor's
     # name and CSRF token are put in (see docs/web.md, "Performance").
-    pkey = (*key, "html", entries_key(available, entries))
+    pkey = (*key, "html", entries_key(available, entries), state)
     if personal_is_cached(data, pkey):
         return HTMLResponse(personal_page(request, data, pkey, render))
     return HTMLResponse(await run_in_threadpool(personal_page, request, data, pkey, render))
+
+
+def _summary(
+    data: WebData,
+    view: AreaView,
+    partners: PartnerPicture | None,
+    entries: list[dict[str, Any]],
+    *,
+    anonymous: bool,
+) -> tuple[AreaSummary, tuple[LinkedEntry, ...]]:
+    """The area page's summary box and the interventions in the area (public register).
+
+    The number of entries is the public count for anonymous visitors, and at least the
+    entries shown to a logged-in visitor (who may see more than the public ones)."""
+    p = view.profile
+    public_n = partners.counts(p.code)[0] if partners is not None else 0
+    interventions = partners.interventions_of(p.code) if partners is not None else ()
+    summary = area_summary(
+        p, kommun_name=kommun_names(data).get(p.kommun or "") or None,
+        n_entries=public_n if anonymous else max(public_n, len(entries)),
+        n_interventions=len(interventions),
+    )  # fmt: skip
+    return summary, interventions
 
 
 @router.get("/jamfor", response_class=HTMLResponse, include_in_schema=False)

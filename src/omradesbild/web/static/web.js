@@ -1,5 +1,7 @@
 /* Draw the page's figures (JSON in #figures) with the local plotly.js. Maps reference the
-   boundaries as "OMRADESBILD_GEO"; they are fetched once from this server (/api/geojson). */
+   boundaries as "OMRADESBILD_GEO"; they are fetched once from this server (/api/geojson).
+   A figure inside a closed <details> is drawn when it is first opened (it has no size
+   before). A map whose element has data-link opens the clicked area's page. */
 (function () {
   "use strict";
   var el = document.getElementById("figures");
@@ -10,6 +12,27 @@
   function needsGeo(fig) {
     return fig.data.some(function (t) { return t.geojson === "OMRADESBILD_GEO"; });
   }
+  function linkClicks(div) {
+    var link = div.getAttribute("data-link");
+    if (!link || !div.on) { return; }
+    var lang = div.getAttribute("data-lang");
+    div.on("plotly_click", function (ev) {
+      var p = ev && ev.points && ev.points[0];
+      if (!p || !p.location) { return; }
+      window.location.href = link + encodeURIComponent(p.location) + (lang ? "?lang=" + lang : "");
+    });
+  }
+  function plot(div, fig) {
+    window.Plotly.newPlot(div, fig.data, fig.layout, config).then(function () { linkClicks(div); });
+  }
+  function drawLater(div, fig, details) {
+    function onToggle() {
+      if (!details.open) { return; }
+      details.removeEventListener("toggle", onToggle);
+      plot(div, fig);
+    }
+    details.addEventListener("toggle", onToggle);
+  }
   function draw(geo) {
     Object.keys(figs).forEach(function (id) {
       var div = document.getElementById(id);
@@ -19,7 +42,12 @@
         if (!geo) { return; }
         fig.data.forEach(function (t) { if (t.geojson === "OMRADESBILD_GEO") { t.geojson = geo; } });
       }
-      window.Plotly.newPlot(div, fig.data, fig.layout, config);
+      var details = div.closest("details");
+      if (details && !details.open) {
+        drawLater(div, fig, details);
+      } else {
+        plot(div, fig);
+      }
     });
   }
   var anyGeo = Object.keys(figs).some(function (id) { return needsGeo(figs[id]); });

@@ -1,0 +1,214 @@
+"""The start page's lägesbild and what the area pages' summaries read of the partners.
+
+The picture itself is the service layer's (:func:`omradesbild.services.lagesbild.lagesbild`);
+here it is cached and given its map. The partners' public input is read once through
+:func:`omradesbild.services.partner_picture.partner_picture` and kept until what anonymous
+visitors see changes: an approval, edit or change of visibility of a public submission
+(:func:`omradesbild.web.entries.public_generation`) or any change to the register of
+interventions (:func:`intervention_stamp`, looked at at most once a second).
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from fastapi import Request
+
+from omradesbild.services.lagesbild import (
+    KommunChoice,
+    Lagesbild,
+    kommun_choices,
+    kommun_names_of,
+    lagesbild,
+    pick_kommun,
+)
+from omradesbild.services.partner_picture import PartnerPicture, partner_picture
+from omradesbild.web.cache import WebData, memo
+from omradesbild.web.entries import public_generation
+from omradesbild.web.views import has_geometry, json_script
+from omradesbild.wording import fmt_num, translator
+
+#: Colours of area types 1 (largest challenges) … 5 on the start page's map and in its
+#: legend (``.swatch.type-N`` in web.css holds the same). Each has a contrast of at least
+#: 3:1 against the white background and the white borders between the areas, and each type
+#: at least 4.4:1 against the next type (WCAG 2.1, 1.4.11): dark and light alternate.
+AREA_TYPE_COLOURS: dict[int, str] = {
+    1: "#5c0010",
+    2: "#e4701e",
+    3: "#262626",
+    4: "#3a93cc",
+    5: "#08254f",
+}
+
+#: How long (seconds) the stamp of the register of interventions is trusted.
+STAMP_TTL = 1.0
+_STAMPS: dict[int, tuple[float, tuple[Any, ...]]] = {}
+
+_STAMP_SQL = (
+    "SELECT count(*), max(updated_at), (SELECT count(*) FROM intervention_areas) FROM interventions"
+)
+
+
+def intervention_stamp(request: Request, *, max_age: float = STAMP_TTL) -> tuple[Any, ...]:
+    """A value that changes whenever the register of interventions changes (one small
+    DB-API query at most every ``max_age`` seconds; empty without the partners' database)."""
+    engine = getattr(request.app.state, "partners_engine", None)
+    if engine is None:
+        return ()
+    now = time.monotonic()
+    seen = _STAMPS.get(id(engine))
+    if seen is not None and now - seen[0] < max_age:
+        return seen[1]
+    conn = engine.raw_connection()
+    try:
+        cur = conn.cursor()
+        cur.execute(_STAMP_SQL)
+        stamp = tuple(str(x) for x in cur.fetchone() or ())
+        cur.close()
+    finally:
+        conn.close()
+    _STAMPS[id(engine)] = (now, stamp)
+    return stamp
+
+
+def stamp_is_fresh(request: Request) -> bool:
+    """Whether :func:`intervention_stamp` answers from memory (no query)."""
+    engine = getattr(request.app.state, "partners_engine", None)
+    seen = _STAMPS.get(id(engine)) if engine is not None else None
+    return engine is None or (seen is not None and time.monotonic() - seen[0] < STAMP_TTL)
+
+
+def forget_intervention_stamp() -> None:
+    """Make the next page view look at the register of interventions again."""
+    _STAMPS.clear()
+
+
+def public_state(request: Request) -> tuple[Any, ...]:
+    """The key of what anonymous visitors see of the partners (submissions, interventions)."""
+    return (public_generation(request), intervention_stamp(request))
+
+
+def public_partners(request: Request, data: WebData) -> PartnerPicture | None:
+    """The partners' public input (cached per :func:`public_state`); None without the
+    partners' database."""
+    engine = getattr(request.app.state, "partners_engine", None)
+    if engine is None:
+        return None
+    from omradesbild.web.auth import read_factory
+
+    def build() -> PartnerPicture:
+        with read_factory(request)() as db:
+            return partner_picture(db)
+
+    key = ("partner-picture", id(engine), public_state(request))
+    found: PartnerPicture = memo(data, key, build)
+    return found
+
+
+def kommun_names(data: WebData) -> dict[str, str]:
+    """Kommun code -> name (the store's kommun areas, then SCB's list)."""
+    found: dict[str, str] = memo(
+        data, ("kommun-names",), lambda: kommun_names_of(data.info().areas)
+    )
+    return found
+
+
+@dataclass(frozen=True)
+class StartView:
+    """The start page: the lägesbild, its map (Plotly figure as JSON) and its data URL."""
+
+    picture: Lagesbild
+    figures: str
+    has_map: bool
+    geo_url: str
+
+
+def kommuner(data: WebData, level: str, version: str | None) -> tuple[KommunChoice, ...]:
+    """The kommun picker's choices at ``level`` (cached)."""
+    found: tuple[KommunChoice, ...] = memo(
+        data,
+        ("kommun-choices", level, version),
+        lambda: kommun_choices(data.level(level, version), kommun_names(data)),
+    )
+    return found
+
+
+def start_view(
+    data: WebData,
+    *,
+    level: str,
+    version: str | None,
+    method: str,
+    kommun: str | None,
+    lang: str,
+    partners: PartnerPicture | None,
+) -> StartView:
+    """The lägesbild of ``kommun`` (default the store's own city) with its map."""
+    choices = kommuner(data, level, version)
+    chosen = pick_kommun(choices, kommun)
+    lv = data.level(level, version)
+    pic = data.picture(method, level, lv.version)
+    geo = has_geometry(data, level, lv.version)
+    scope = {c for c, k in lv.kommun.items() if k == chosen.code}
+    picture = lagesbild(
+        pic, kommun=chosen, kommuner=choices, lang=lang,
+        has_geometry=scope if geo else set(), partners=partners, year=date.today().year,
+    )  # fmt: skip
+    figures: dict[str, Any] = {}
+    if geo:
+        figures["map-types"] = type_map(picture, lang)
+    return StartView(
+        picture=picture,
+        figures=json_script(figures),
+        has_map=bool(figures),
+        geo_url=f"/api/geojson?level={level}&version={lv.version}",
+    )
+
+
+def type_map(picture: Lagesbild, lang: str) -> dict[str, Any]:
+    """A choropleth of the kommun's areas coloured by area type in categories (the legend is
+    the page's own, not Plotly's), each area outlined in white."""
+    from omradesbild.reports.charts import GEO_REF
+
+    t = translator(lang)
+    rows = [r for r in picture.ranking if r.cls is not None and r.has_geometry]
+    n = len(AREA_TYPE_COLOURS)
+    scale: list[list[Any]] = []
+    for k, colour in sorted(AREA_TYPE_COLOURS.items()):
+        scale += [[(k - 1) / n, colour], [k / n, colour]]
+    hover = [
+        f"{r.name}: {t('area_type')} {r.cls}, {t('rank')} {r.rank} "
+        f"({fmt_num(r.low, lang, 0)}–{fmt_num(r.high, lang, 0)})"
+        for r in rows
+    ]
+    trace = {
+        "type": "choropleth",
+        "geojson": GEO_REF,
+        "locations": [r.code for r in rows],
+        "z": [r.cls for r in rows],
+        "zmin": 0.5,
+        "zmax": n + 0.5,
+        "colorscale": scale,
+        "showscale": False,
+        "marker": {"line": {"color": "#ffffff", "width": 1}},
+        "text": hover,
+        "hoverinfo": "text",
+    }
+    return {
+        "data": [trace],
+        "layout": {
+            "geo": {
+                "visible": False,
+                "fitbounds": "locations",
+                "projection": {"type": "mercator"},
+                "bgcolor": "#ffffff",
+            },
+            "height": 460,
+            "margin": {"l": 0, "r": 0, "t": 0, "b": 0},
+            "paper_bgcolor": "#ffffff",
+            "showlegend": False,
+        },
+    }

@@ -1,0 +1,301 @@
+"""The start page (the lägesbild of a kommun) and the area page's summary, on the synthetic
+city: content from the service layer, working links, Swedish wording, colours that can be
+told apart."""
+
+from __future__ import annotations
+
+import itertools
+import json
+import re
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+fastapi = pytest.importorskip("fastapi")
+from fastapi.testclient import TestClient  # noqa: E402
+
+from conftest import page_text  # noqa: E402
+from omradesbild.services.models import ChangeInfo, Driver, PartnerEntry  # noqa: E402
+from omradesbild.services.partner_picture import LinkedEntry, PartnerPicture  # noqa: E402
+from omradesbild.services.summary import change_arrow, top_drivers  # noqa: E402
+from omradesbild.web.app import create_app  # noqa: E402
+from omradesbild.web.settings import WebSettings  # noqa: E402
+from omradesbild.wording import fmt_num, police_label, text  # noqa: E402
+
+HTML = {"accept": "text/html"}
+KOMMUN = "9999"
+KOMMUN_NAME = "Exempelstad (syntetisk)"
+
+
+@pytest.fixture(scope="module")
+def client(demo_store: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
+    partners = tmp_path_factory.mktemp("lagesbild") / "partners.sqlite"
+    settings = WebSettings(store_path=demo_store, draws=10, partners_url=f"sqlite:///{partners}")
+    with TestClient(create_app(settings, warm=False)) as c:
+        yield c
+
+
+def _figures(html: str) -> dict[str, object]:
+    m = re.search(r'<script type="application/json" id="figures"[^>]*>(.*?)</script>', html)
+    assert m is not None
+    found: dict[str, object] = json.loads(m.group(1))
+    return found
+
+
+def _section(html: str, sid: str) -> str:
+    start = html.index(f'id="{sid}"')
+    end = html.find("<section", start)
+    return html[start : end if end > 0 else len(html)]
+
+
+def _profile(client: TestClient, code: str) -> object:
+    from omradesbild.web.views import get_data, web_profile
+
+    request = type("R", (), {"app": client.app})()
+    data = get_data(request)  # type: ignore[arg-type]
+    return web_profile(data, code, level=None, method="scb-omradestyp", period=None, lang="sv")
+
+
+# ------------------------------------------------------------------------------ start page
+def test_start_page_is_the_lagesbild(client: TestClient) -> None:
+    r = client.get("/", headers=HTML)
+    assert r.status_code == 200, r.text[:300]
+    html, shown = r.text, page_text(r.text)
+    assert f"Lägesbild: {KOMMUN_NAME}" in shown
+    assert f'<option value="{KOMMUN}" selected>' in html  # the store's own city by default
+    for sid in ("type-map", "ranking", "changes", "police", "goals", "partners", "levels"):
+        assert f'id="{sid}"' in html, sid
+    # A titled legend saying what the colours mean, one entry per type.
+    legend = _section(html, "type-map")
+    assert text("lb_legend", "sv") in page_text(legend)
+    for k in range(1, 6):
+        assert f'class="swatch type-{k}"' in legend
+    assert "Typ 1 – störst utmaningar" in page_text(legend)
+    assert "Typ 5 – minst utmaningar" in page_text(legend)
+    # The map colours the areas by type: the same types as the ranking.
+    fig = _figures(html)["map-types"]
+    trace = fig["data"][0]  # type: ignore[index]
+    rows = re.findall(
+        r'<tr class="type-(\d)" data-area="([^"]+)"><td class="num">(\d+)</td>'
+        r'<td class="num rank-interval">(\d+)–(\d+)</td>',
+        _section(html, "ranking"),
+    )
+    assert len(rows) == 45
+    by_code = {code: int(cls) for cls, code, *_ in rows}
+    assert dict(zip(trace["locations"], trace["z"], strict=True)) == by_code
+    for _, _, rank, low, high in rows:  # every rank inside its interval
+        assert int(low) <= int(rank) <= int(high)
+    assert [int(r[2]) for r in rows] == sorted(int(r[2]) for r in rows)
+    # The store's technical table is still there, second.
+    assert html.index('id="levels"') > html.index('id="partners"')
+    assert "Områdesnivåer i datalagret" in shown
+
+
+def test_start_page_links_work(client: TestClient) -> None:
+    html = client.get("/", headers=HTML).text
+    links = sorted(set(re.findall(r'href="(/omrade/[^"#]+)', html)))
+    assert len(links) >= 45
+    for url in links[:: max(1, len(links) // 6)]:
+        r = client.get(url.replace("&amp;", "&"), headers=HTML)
+        assert r.status_code == 200, url
+    for url in ("/karta", "/metod", "/nedladdning"):
+        assert f'href="{url}' in html
+
+
+def test_start_page_changes_and_police_come_from_the_services(client: TestClient) -> None:
+    from omradesbild.services.lagesbild import type_moves
+    from omradesbild.web.views import get_data
+
+    request = type("R", (), {"app": client.app})()
+    data = get_data(request)  # type: ignore[arg-type]
+    pic = data.picture("scb-omradestyp", "regso")
+    assert pic.index is not None
+    period = pic.index.latest()
+    html = client.get("/", headers=HTML).text
+    changes = _section(html, "changes")
+    assert text("lb_changes", "sv", period=pic.index.periods[-2]) in page_text(changes)
+    from omradesbild.services.lagesbild import AreaLink
+
+    links = {c: AreaLink(code=c, name=n) for c, n in pic.indicators.names.items()}
+    moves, _ = type_moves(pic, links, period)
+    for m in moves:
+        row = re.search(rf'data-area="{m.area.code}">(.*?)</tr>', changes, flags=re.S)
+        assert row is not None
+        words = "mot större utmaningar" if m.cls_to < m.cls_from else "mot mindre utmaningar"
+        assert words in row.group(1)
+    police = _section(html, "police")
+    listed = re.findall(r'data-category="([a-z_]+)"', police)
+    assert listed and "not_listed" not in listed
+    assert "särskilt utsatt område" in page_text(police)
+
+
+def test_start_page_swedish_and_english(client: TestClient) -> None:
+    sv = page_text(client.get("/", headers=HTML).text)
+    for english in ("Rank", "Area type", "Changes since", "Type 1", "Partners", "About the"):
+        assert english not in sv, english
+    en = page_text(client.get("/?lang=en", headers=HTML).text)
+    assert f"Situation picture: {KOMMUN_NAME}" in en
+    for swedish in ("Lägesbild", "Områdestyp", "Förändringar sedan", "Typ 1", "störst"):
+        assert swedish not in en, swedish
+
+
+def test_kommun_picker(client: TestClient) -> None:
+    assert client.get(f"/?kommun={KOMMUN}", headers=HTML).status_code == 200
+    r = client.get("/?kommun=0180")
+    assert r.status_code == 422
+    body = r.json()
+    assert body["error"] == "InputError" and KOMMUN in body["detail"]
+
+
+def test_map_colours_can_be_told_apart() -> None:
+    """Every area-type colour has ≥ 3:1 contrast against the white background and borders,
+    and against the next type; web.css draws the legend with the same colours."""
+    from omradesbild.web.lagesbild import AREA_TYPE_COLOURS
+
+    def luminance(colour: str) -> float:
+        rgb = [int(colour[i : i + 2], 16) / 255 for i in (1, 3, 5)]
+        lin = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in rgb]
+        return 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2]
+
+    def contrast(a: str, b: str) -> float:
+        hi, lo = sorted((luminance(a), luminance(b)), reverse=True)
+        return (hi + 0.05) / (lo + 0.05)
+
+    colours = [AREA_TYPE_COLOURS[k] for k in sorted(AREA_TYPE_COLOURS)]
+    assert len(colours) == 5
+    for c in colours:
+        assert contrast(c, "#ffffff") >= 3, c
+    for a, b in itertools.pairwise(colours):
+        assert contrast(a, b) >= 3, (a, b)
+    css = (Path(__file__).parents[1] / "src/omradesbild/web/static/web.css").read_text()
+    for k, c in AREA_TYPE_COLOURS.items():
+        assert f".swatch.type-{k} {{ background: {c}; }}" in css
+        assert f"tr.type-{k} th:first-child {{ border-left: 4px solid {c}; }}" in css
+
+
+# ---------------------------------------------------------------------------- area summary
+def test_area_page_opens_with_the_summary(client: TestClient) -> None:
+    code = "9999R019"  # Tallunda: type 1, on the Police's list
+    r = client.get(f"/omrade/{code}", headers=HTML)
+    assert r.status_code == 200
+    html = r.text
+    assert html.index('id="summary"') < html.index('id="index"') < html.index('id="trends"')
+    box = _section(html, "summary")
+    shown = page_text(box)
+    p = _profile(client, code)
+    assert p.rank is not None and p.police is not None  # type: ignore[attr-defined]
+    rk = p.rank  # type: ignore[attr-defined]
+    assert KOMMUN_NAME in shown and f"Kommun {KOMMUN}" not in shown
+    assert f"Typ {rk.cls} ({rk.cls_label})" in shown
+    assert f"{fmt_num(rk.prob * 100, 'sv', 0)} % av dragningarna" in shown
+    low, high = fmt_num(rk.low, "sv", 0), fmt_num(rk.high, "sv", 0)
+    assert f"{rk.rank} av {rk.n} (90 % intervall {low}–{high})" in shown
+    for x in p.police.points:  # type: ignore[attr-defined]
+        assert f'data-period="{x.period}" data-category="{x.category}"' in box
+        assert f"{x.period}: {police_label(x.category, 'sv')}" in shown
+    drivers = re.findall(r'<li data-driver="([^"]+)">', box)
+    assert drivers == [d.indicator for d in top_drivers(p.drivers)]  # type: ignore[attr-defined]
+    assert len(drivers) == 3
+    for ch in p.changes:  # type: ignore[attr-defined]
+        arrow = change_arrow(ch)
+        item = re.search(rf'<li class="change-{arrow.verdict}" data-indicator="{ch.indicator}">'
+                         r'<span class="arrow" aria-hidden="true">(.)</span>', box)  # fmt: skip
+        assert item is not None and item.group(1) == arrow.arrow, ch.indicator
+    assert "0 iakttagelser" in shown and "0 insatser" in shown
+    # Trend charts grouped by domain, in <details>, the first open.
+    groups = re.findall(r'<details class="trend-group" data-domain="([^"]+)"( open)?>', html)
+    assert len(groups) >= 3 and groups[0][1] == " open" and not groups[1][1]
+    assert "Inkomst (" in page_text(html)
+
+
+def test_summary_arrows_follow_the_indicator_direction() -> None:
+    def change(diff: float, verdict: str | None) -> ChangeInfo:
+        return ChangeInfo(indicator="x", label="x", period_from="2023", period_to="2024",
+                          value_from=10.0, value_to=10.0 + diff, diff=diff, significant=True,
+                          change=verdict)  # fmt: skip
+
+    # A share of low income going down is better; a median income going down is worse.
+    better, worse = change_arrow(change(-2.0, "improving")), change_arrow(change(-2.0, "worsening"))
+    assert (better.arrow, better.verdict) == ("↓", "better")
+    assert (worse.arrow, worse.verdict) == ("↓", "worse")
+    assert change_arrow(change(3.0, "increase")).verdict == "up"
+    assert change_arrow(change(0.01, "no significant change")).arrow == "→"  # shown as equal
+    assert not change_arrow(change(0.4, "no significant change")).significant
+    assert change_arrow(change(0.4, None)).verdict == "untested"
+
+
+def test_top_drivers() -> None:
+    ds = tuple(
+        Driver(indicator=str(i), label=str(i), normalised=None, weight=None, contribution=c)
+        for i, c in enumerate([0.2, None, 1.5, -0.3, 0.9])
+    )
+    assert [d.indicator for d in top_drivers(ds)] == ["2", "4", "0"]
+
+
+def test_active_interventions() -> None:
+    e = PartnerEntry(title="x")
+    ivs = (
+        LinkedEntry(id=1, entry=e, areas=("A",), start=2020, end=2022),
+        LinkedEntry(id=2, entry=e, areas=("A", "B"), start=2023, end=None),
+        LinkedEntry(id=3, entry=e, areas=("C",), start=2021, end=2030),
+        LinkedEntry(id=4, entry=e, areas=("B",), start=2027, end=None),
+    )
+    pp = PartnerPicture(interventions=ivs)
+    assert [i.id for i in pp.active({"A", "B"}, 2024)] == [2]
+    assert [i.id for i in pp.active({"A", "C"}, 2021)] == [1, 3]
+    assert pp.counts("B") == (0, 2)
+
+
+def test_partners_input_on_start_page_and_summary(client: TestClient) -> None:
+    """An approved public observation and an active intervention show on the start page
+    (linked to their area) and are counted in the area's summary."""
+    from omradesbild.partners import service
+    from omradesbild.partners.db import session_factory
+    from omradesbild.partners.models import Role
+    from omradesbild.web.entries import forget_public_generation
+    from omradesbild.web.lagesbild import forget_intervention_stamp
+
+    code, other = "9999R018", "9999R001"
+    year = date.today().year
+    engine = client.app.state.partners_engine  # type: ignore[attr-defined]
+    with session_factory(engine)() as db:
+        admin = service.bootstrap_admin(
+            db, email="lb-admin@example.org", name="Admin", password="admin-password-1"
+        )
+        actor = service.Actor(admin["id"], Role.ADMIN, "Admin")
+        org = service.create_organisation(db, actor, name="Fritidsgården", kind="civil_society")
+        author = service.create_user(
+            db, actor, email="lb-c@example.org", name="Bidragsgivare",
+            password="contributor-pw-1", role="contributor", organisation_id=org["id"],
+        )  # fmt: skip
+        writer = service.Actor(author["id"], Role.CONTRIBUTOR, "Bidragsgivare", org["id"])
+        sub = service.create_submission(
+            db, writer, kind="observation", title="Belysning i parken", body="Mörkt",
+            area_codes=[code], visibility="public", submit=True,
+        )  # fmt: skip
+        service.moderate_submission(db, actor, sub["id"], decision="approve")
+        service.create_intervention(
+            db, actor, type="social", title="Läxhjälp", start_period=str(year - 1),
+            area_codes=[code], organisation_ids=[org["id"]],
+        )  # fmt: skip
+        service.create_intervention(
+            db, actor, type="social", title="Avslutad satsning", start_period="2015",
+            end_period="2016", area_codes=[code],
+        )  # fmt: skip
+        db.commit()
+    forget_public_generation()
+    forget_intervention_stamp()
+    html = client.get("/", headers=HTML).text
+    part = _section(html, "partners")
+    assert "Belysning i parken" in part and "Läxhjälp" in part
+    assert "Avslutad satsning" not in part  # ended: not active
+    assert f'href="/omrade/{code}?lang=sv#partner-input"' in part
+    assert f'href="/omrade/{code}?lang=sv#interventions"' in part
+    box = page_text(_section(client.get(f"/omrade/{code}", headers=HTML).text, "summary"))
+    assert "1 iakttagelse" in box and "2 insatser" in box
+    page = client.get(f"/omrade/{code}", headers=HTML).text
+    assert "Läxhjälp" in _section(page, "interventions")
+    other_box = page_text(_section(client.get(f"/omrade/{other}", headers=HTML).text, "summary"))
+    assert "0 iakttagelser" in other_box and "0 insatser" in other_box
