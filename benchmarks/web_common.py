@@ -249,6 +249,19 @@ def run_python(
     return summary(times, errors[0])
 
 
-def temporary_folder() -> tempfile.TemporaryDirectory[str]:
-    """A folder for the store, removed at the end."""
-    return tempfile.TemporaryDirectory(prefix="omradesbild-bench-")
+@contextmanager
+def bench_store(args: argparse.Namespace, *, demo: bool = False) -> Iterator[tuple[Path, Path]]:
+    """``(store, folder)``: the store of :func:`store_for` and a temporary folder, removed at
+    the end."""
+    with tempfile.TemporaryDirectory(prefix="omradesbild-bench-") as folder:
+        tmp = Path(folder)
+        yield store_for(args, tmp, demo=demo), tmp
+
+
+@contextmanager
+def machine_watch(label: str = "") -> Iterator[None]:
+    """Print the machine's load before and after the block (``<label>: machine before: …``)."""
+    prefix = f"{label}: " if label else ""
+    print(f"{prefix}machine before: {machine_load()}")
+    yield
+    print(f"{prefix}machine after: {machine_load()}")
