@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import os
 import statistics
+import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -16,13 +17,42 @@ REPO = Path(__file__).resolve().parents[1]
 T = TypeVar("T")
 
 
-def shared_data() -> Path:
-    """The real data folder: ``$OMRADESBILD_SHARED_DATA`` or ``../shared/data``."""
+def shared_data_path() -> Path:
+    """Where the real data folder is looked for: ``$OMRADESBILD_SHARED_DATA`` or
+    ``../shared/data`` (it holds a README.md when it is there)."""
     env = os.environ.get("OMRADESBILD_SHARED_DATA")
-    path = Path(env) if env else REPO.parent / "shared" / "data"
+    return Path(env) if env else REPO.parent / "shared" / "data"
+
+
+def shared_data() -> Path:
+    """The real data folder; exits when it is not there."""
+    path = shared_data_path()
     if not (path / "README.md").exists():
         raise SystemExit(f"real data folder not found: {path} (set OMRADESBILD_SHARED_DATA)")
     return path
+
+
+def real_store(tmp: Path) -> Path:
+    """A store of the real data (every file the tests ingest) built into ``tmp``."""
+    sys.path.insert(0, str(REPO / "tests"))
+    from conftest import ingest_commands, run_cli  # type: ignore[import-not-found]
+
+    db = tmp / "real.duckdb"
+    t0 = time.perf_counter()
+    for cmd in ingest_commands(shared_data(), db):
+        run_cli(cmd)
+    print(f"real store built in {time.perf_counter() - t0:.1f} s")
+    return db
+
+
+def demo_store(tmp: Path) -> Path:
+    """A store of the synthetic city Exempelstad built into ``tmp / "demo"``."""
+    from omradesbild.demo import build_demo_store
+
+    t0 = time.perf_counter()
+    db = build_demo_store(tmp / "demo").store_path
+    print(f"demo store built in {time.perf_counter() - t0:.1f} s")
+    return db
 
 
 def int_options(description: str | None, **defaults: int) -> argparse.ArgumentParser:

@@ -31,7 +31,7 @@ from pathlib import Path
 
 import httpx
 
-from benchmarks.common import REPO, shared_data
+from benchmarks.common import REPO, demo_store, shared_data
 
 #: n, p50 s, p95 s, max s, errors
 Result = tuple[int, float, float, float, int]
@@ -77,14 +77,11 @@ def store_for(args: argparse.Namespace, tmp: Path, *, demo: bool = False) -> Pat
     """``--db``, else a store built into ``tmp``: the synthetic city (``demo``) or all RegSO."""
     if args.db is not None:
         return Path(args.db)
-    t = time.perf_counter()
     if demo:
-        from omradesbild.demo import build_demo_store
-
-        db = build_demo_store(tmp / "demo").store_path
-    else:
-        db = tmp / "regso.duckdb"
-        build_store(db)
+        return demo_store(tmp)
+    t = time.perf_counter()
+    db = tmp / "regso.duckdb"
+    build_store(db)
     print(f"store built in {time.perf_counter() - t:.1f} s")
     return db
 
