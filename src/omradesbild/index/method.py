@@ -12,6 +12,7 @@ with the file and the field that is wrong, e.g.
 
 from __future__ import annotations
 
+import itertools
 import math
 from importlib import resources
 from pathlib import Path
@@ -39,7 +40,41 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
-class Normalisation(_Strict):
+class _ByMethod(_Strict):
+    """A setting whose ``method`` may be given alone, as a bare string."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_string(cls, data: Any) -> Any:
+        if isinstance(data, str):
+            return {"method": data}
+        return data
+
+
+def _check_cuts(
+    cuts: list[float],
+    labels: list[str],
+    *,
+    name: str,
+    one: str,
+    order: Literal["decreasing", "increasing"],
+) -> None:
+    """Refuse class cuts that are missing, not finite or not strictly in ``order``, and
+    labels other than one per class (one more than the cuts)."""
+    if not cuts:
+        raise ValueError(f"{name} must list at least one {one}")
+    if not all(math.isfinite(v) for v in cuts):
+        raise ValueError(f"{name} must be finite numbers, got {cuts}")
+    sign = -1.0 if order == "decreasing" else 1.0
+    if any(sign * (b - a) <= 0 for a, b in itertools.pairwise(cuts)):
+        raise ValueError(f"{name} must be strictly {order} (no gaps or overlaps), got {cuts}")
+    if len(labels) != len(cuts) + 1:
+        raise ValueError(
+            f"labels: {len(cuts)} thresholds need {len(cuts) + 1} labels, got {len(labels)}"
+        )
+
+
+class Normalisation(_ByMethod):
     """How raw indicator values become comparable components.
 
     ``significance`` applies to ``percentrank_inc`` (digits kept, truncated, default 3 as
@@ -51,20 +86,13 @@ class Normalisation(_Strict):
     significance: int | None = Field(default=None, ge=1, le=15)
     ddof: Literal[0, 1] = 1
 
-    @model_validator(mode="before")
-    @classmethod
-    def _from_string(cls, data: Any) -> Any:
-        if isinstance(data, str):
-            return {"method": data}
-        return data
-
     @property
     def digits(self) -> int:
         """Digits PERCENTRANK.INC keeps (``significance`` or Excel's default 3)."""
         return self.significance if self.significance is not None else EXCEL_DEFAULT_SIGNIFICANCE
 
 
-class Weighting(_Strict):
+class Weighting(_ByMethod):
     """How the units of one aggregation step are weighted.
 
     ``explicit`` weights are keyed by indicator id (or theme id at the top level when the
@@ -77,13 +105,6 @@ class Weighting(_Strict):
     #: sum to 1 (IMD 2019: 22.5 + 22.5 + 13.5 + 13.5 + 3 × 9.3 = 99.9 %). No renormalisation;
     #: the output says so.
     as_published: bool = False
-
-    @model_validator(mode="before")
-    @classmethod
-    def _from_string(cls, data: Any) -> Any:
-        if isinstance(data, str):
-            return {"method": data}
-        return data
 
     @model_validator(mode="after")
     def _check(self) -> Weighting:
@@ -184,17 +205,7 @@ class MeanSdClassification(_Strict):
 
     @model_validator(mode="after")
     def _check(self) -> MeanSdClassification:
-        if not self.k:
-            raise ValueError("k must list at least one multiple of sd")
-        if not all(math.isfinite(v) for v in self.k):
-            raise ValueError(f"k must be finite numbers, got {self.k}")
-        if any(b >= a for a, b in zip(self.k, self.k[1:], strict=False)):
-            raise ValueError(f"k must be strictly decreasing (no gaps or overlaps), got {self.k}")
-        if len(self.labels) != len(self.k) + 1:
-            raise ValueError(
-                f"labels: {len(self.k)} thresholds need {len(self.k) + 1} labels, "
-                f"got {len(self.labels)}"
-            )
+        _check_cuts(self.k, self.labels, name="k", one="multiple of sd", order="decreasing")
         return self
 
 
@@ -224,20 +235,9 @@ class FixedClassification(_Strict):
 
     @model_validator(mode="after")
     def _check(self) -> FixedClassification:
-        if not self.thresholds:
-            raise ValueError("thresholds must list at least one value")
-        if not all(math.isfinite(v) for v in self.thresholds):
-            raise ValueError(f"thresholds must be finite, got {self.thresholds}")
-        if any(b <= a for a, b in zip(self.thresholds, self.thresholds[1:], strict=False)):
-            raise ValueError(
-                "thresholds must be strictly increasing (no gaps or overlaps), "
-                f"got {self.thresholds}"
-            )
-        if len(self.labels) != len(self.thresholds) + 1:
-            raise ValueError(
-                f"labels: {len(self.thresholds)} thresholds need {len(self.thresholds) + 1} "
-                f"labels, got {len(self.labels)}"
-            )
+        _check_cuts(
+            self.thresholds, self.labels, name="thresholds", one="value", order="increasing"
+        )
         return self
 
 
