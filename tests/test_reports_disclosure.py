@@ -8,6 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from helpers import two_areas
 from omradesbild.errors import ConfigError, InputError
 from omradesbild.reports.disclosure import (
     DISCLOSED_ATTR,
@@ -176,16 +177,7 @@ def test_mask_components_masks_and_drops_unchecked_columns() -> None:
             }
         )
     )
-    wide = pd.DataFrame(
-        {
-            "area_code": ["A", "B"],
-            "period": ["2024", "2024"],
-            "score": [1.0, 2.0],
-            "x": [2.0, 50.0],
-            "y": [60.0, 70.0],
-            "z": [1.0, 1.0],
-        }
-    )
+    wide = two_areas(score=[1.0, 2.0], x=[2.0, 50.0], y=[60.0, 70.0], z=[1.0, 1.0])
     out = mask_components(wide, long, columns=["x", "y", "z"])
     assert "z" not in out.columns
     assert pd.isna(out.loc[0, "x"]) and out.loc[1, "x"] == 50.0

@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from helpers import two_areas
 from omradesbild.errors import ConfigError, InputError, NotFoundError
 from omradesbild.indicators import default_catalogue
 from omradesbild.reports.disclosure import apply_disclosure, disclosure_rule_text
@@ -224,27 +225,19 @@ def test_geopackage_refuses_unchecked_tables(city: dict[str, Any], tmp_path: Pat
 
 
 def test_publishable_index_masks_components() -> None:
-    long = pd.DataFrame(
-        {
-            "area_code": ["A", "B"],
-            "period": "2024",
-            "indicator": "unemployment_16_64",
-            "numerator": [3.0, 90.0],
-            "denominator": [400.0, 900.0],
-            "value": [0.75, 10.0],
-        }
+    long = two_areas(
+        indicator="unemployment_16_64",
+        numerator=[3.0, 90.0],
+        denominator=[400.0, 900.0],
+        value=[0.75, 10.0],
     )
-    index = pd.DataFrame(
-        {
-            "area_code": ["A", "B"],
-            "period": ["2024", "2024"],
-            "unemployment_16_64_norm": [0.1, 0.9],
-            "score": [0.1, 0.9],
-            "unemployment_16_64": [0.75, 10.0],
-            "unemployment_16_64_reliable": [True, True],
-            "edu_low_25_64": [5.0, 6.0],
-            "edu_low_25_64_reliable": [True, True],
-        }
+    index = two_areas(
+        unemployment_16_64_norm=[0.1, 0.9],
+        score=[0.1, 0.9],
+        unemployment_16_64=[0.75, 10.0],
+        unemployment_16_64_reliable=[True, True],
+        edu_low_25_64=[5.0, 6.0],
+        edu_low_25_64_reliable=[True, True],
     )
     index.attrs = {"method_id": "m", "method_version": "2"}
     out = publishable_index(index, apply_disclosure(long))
