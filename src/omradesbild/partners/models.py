@@ -91,22 +91,27 @@ class Base(DeclarativeBase):
     type_annotation_map = {dict[str, Any]: JSON, list[Any]: JSON}  # noqa: RUF012
 
 
-class Organisation(Base):
+class _IntegerId:
+    """A table keyed by an integer ``id`` that the database hands out (first column); the
+    table declares :data:`_AUTOINCREMENT` in its ``__table_args__``."""
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, sort_order=-1)
+
+
+class Organisation(_IntegerId, Base):
     __tablename__ = "organisations"
     __table_args__ = (_check("kind", OrganisationKind), _AUTOINCREMENT)
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
     name: Mapped[str] = mapped_column(String(200), unique=True)
     kind: Mapped[str] = mapped_column(String(32))
     synthetic: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
 
-class User(Base):
+class User(_IntegerId, Base):
     __tablename__ = "users"
     __table_args__ = (_check("role", Role), _AUTOINCREMENT)
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
     email: Mapped[str] = mapped_column(String(254), unique=True)
     name: Mapped[str] = mapped_column(String(200))
     password_hash: Mapped[str] = mapped_column(String(255))
@@ -132,7 +137,7 @@ class LoginSession(Base):
     ip: Mapped[str | None] = mapped_column(String(64))
 
 
-class Submission(Base):
+class Submission(_IntegerId, Base):
     __tablename__ = "submissions"
     __table_args__ = (
         _check("kind", SubmissionKind),
@@ -142,7 +147,6 @@ class Submission(Base):
         _AUTOINCREMENT,
     )
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
     kind: Mapped[str] = mapped_column(String(16))
     title: Mapped[str] = mapped_column(String(200))
     body: Mapped[str] = mapped_column(Text)
@@ -178,13 +182,12 @@ class SubmissionArea(_AreaCodes, Base):
     submission_id: Mapped[int] = _owned_by("submissions", primary_key=True)
 
 
-class SubmissionVersion(Base):
+class SubmissionVersion(_IntegerId, Base):
     """A full snapshot of a submission after each change, with who and when."""
 
     __tablename__ = "submission_versions"
     __table_args__ = (UniqueConstraint("submission_id", "version"), _AUTOINCREMENT)
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
     submission_id: Mapped[int] = _owned_by("submissions", index=True)
     version: Mapped[int] = mapped_column(Integer)
     action: Mapped[str] = mapped_column(String(32))
@@ -193,11 +196,10 @@ class SubmissionVersion(Base):
     changed_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
 
-class AuditEntry(Base):
+class AuditEntry(_IntegerId, Base):
     __tablename__ = "audit_log"
     __table_args__ = _AUTOINCREMENT
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
     at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, index=True)
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     action: Mapped[str] = mapped_column(String(64))
@@ -206,13 +208,12 @@ class AuditEntry(Base):
     details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
 
 
-class Intervention(Base):
+class Intervention(_IntegerId, Base):
     """A programme or measure in an area (the register of interventions)."""
 
     __tablename__ = "interventions"
     __table_args__ = _AUTOINCREMENT
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
     type: Mapped[str] = mapped_column(String(64))
     title: Mapped[str] = mapped_column(String(200))
     description: Mapped[str] = mapped_column(Text, default="")
@@ -247,23 +248,21 @@ class InterventionOrganisation(Base):
     organisation: Mapped[Organisation] = relationship(lazy="joined")
 
 
-class InterventionGoal(Base):
+class InterventionGoal(_IntegerId, Base):
     """An indicator the intervention aims to move (ids from the indicator catalogue)."""
 
     __tablename__ = "intervention_goals"
     __table_args__ = _AUTOINCREMENT
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
     intervention_id: Mapped[int] = _owned_by("interventions", index=True)
     indicator: Mapped[str] = mapped_column(String(64))
     target: Mapped[str | None] = mapped_column(String(200))
 
 
-class LoginAttempt(Base):
+class LoginAttempt(_IntegerId, Base):
     __tablename__ = "login_attempts"
     __table_args__ = (Index("ix_login_attempts_email_ip_at", "email", "ip", "at"), _AUTOINCREMENT)
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
     email: Mapped[str] = mapped_column(String(254))
     ip: Mapped[str] = mapped_column(String(64))
     at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)

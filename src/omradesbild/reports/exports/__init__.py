@@ -18,7 +18,7 @@ The package holds one module per concern: :mod:`.tables` (wide table, publishabl
 metadata), :mod:`.excel`, :mod:`.files` (CSV and JSON), :mod:`.gpkg` and :mod:`.bundle`.
 """
 
-from omradesbild.reports.exports._common import FORMATS, GPKG_LAYER, WIDE_FIELDS
+from omradesbild.reports.exports._common import FORMATS, GPKG_LAYER, WIDE_FIELDS, ExportSettings
 from omradesbild.reports.exports.bundle import export_all
 from omradesbild.reports.exports.excel import export_excel
 from omradesbild.reports.exports.files import export_csv, export_json
@@ -29,6 +29,7 @@ __all__ = [
     "FORMATS",
     "GPKG_LAYER",
     "WIDE_FIELDS",
+    "ExportSettings",
     "export_all",
     "export_csv",
     "export_excel",

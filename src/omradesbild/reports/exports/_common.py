@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypedDict
 
 import numpy as np
 import pandas as pd
 
 from omradesbild.errors import InputError
-from omradesbild.reports.disclosure import apply_disclosure
+from omradesbild.reports.disclosure import DEFAULT_THRESHOLD, apply_disclosure
 from omradesbild.wording import domain_label, strings, unit_label
 
 if TYPE_CHECKING:
@@ -44,6 +45,55 @@ _INDEX_HEADS = (
 )
 
 _SOURCE_FIELDS = ("publisher", "table_id", "title", "reference", "checksum", "licence")
+
+
+class ExportSettings(TypedDict, total=False):
+    """What the Excel and JSON exports take besides the tables; every key may be left out.
+
+    Attributes
+    ----------
+    methods
+        Method id → version (index methods, catalogue version …).
+    lang
+        ``"sv"`` (Swedish headers and texts, default) or ``"en"``.
+    threshold
+        Disclosure threshold (default :data:`~omradesbild.reports.disclosure.
+        DEFAULT_THRESHOLD`, see :func:`~omradesbild.reports.disclosure.apply_disclosure`).
+    catalogue
+        The indicator catalogue (default: the package's).
+    generated_at
+        The time of generation written in the file (default: now).
+    """
+
+    methods: Mapping[str, str] | None
+    lang: str
+    threshold: int
+    catalogue: Catalogue | None
+    generated_at: datetime | None
+
+
+@dataclass(frozen=True)
+class _Settings:
+    """:class:`ExportSettings` with the defaults filled in and the language checked."""
+
+    methods: dict[str, str]
+    lang: str
+    text: Mapping[str, str]  # the language's strings
+    threshold: int
+    cat: Catalogue
+    generated_at: datetime | None
+
+
+def _settings(given: ExportSettings) -> _Settings:
+    lang = given.get("lang", "sv")
+    return _Settings(
+        methods=_methods_dict(given.get("methods")),
+        lang=lang,
+        text=_check_lang(lang),
+        threshold=given.get("threshold", DEFAULT_THRESHOLD),
+        cat=_catalogue(given.get("catalogue")),
+        generated_at=given.get("generated_at"),
+    )
 
 
 def _check_lang(lang: str) -> Mapping[str, str]:

@@ -7,13 +7,13 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, TypedDict, TypeVar
 
 import pandas as pd
 
 from omradesbild.errors import ConfigError, NotFoundError
 from omradesbild.reports.disclosure import DEFAULT_THRESHOLD, disclosure_rule_text
-from omradesbild.reports.exports._common import FORMATS, _check_lang
+from omradesbild.reports.exports._common import FORMATS, ExportSettings, _check_lang
 from omradesbild.reports.exports.excel import export_excel
 from omradesbild.reports.exports.files import export_csv, export_json
 from omradesbild.reports.exports.gpkg import export_geopackage
@@ -81,11 +81,7 @@ def export_all(
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     stem = f"omradesbild_{level}_{period}" + (f"_{kommun}" if kommun else "")
-    # Arguments the Excel and JSON exports share (the CSV takes the first and the last).
-    shared: dict[str, Any] = {
-        "indicators": ind,
-        "index": idx,
-        "sources": store.sources(),
+    settings: ExportSettings = {
         "methods": methods,
         "lang": lang,
         "generated_at": generated_at,
@@ -94,7 +90,13 @@ def export_all(
     from omradesbild.services.names import area_name_frame
 
     names = area_name_frame(store, level=level, version=ver, lang=lang)
-    job = _Job(store, level, ver, period, keep(names), shared, keep, kommun)
+    tables: _Tables = {
+        "indicators": ind,
+        "index": idx,
+        "areas": keep(names),
+        "sources": store.sources(),
+    }
+    job = _Job(store, level, ver, period, tables, settings, keep, kommun)
     written: dict[str, Path] = {}
     for f in fmts:
         path = _write_one(job, f, out / f"{stem}.{f}")
@@ -115,6 +117,15 @@ def _check_formats(formats: Sequence[str]) -> list[str]:
     return fmts
 
 
+class _Tables(TypedDict):
+    """The tables the Excel and JSON exports are written from (their keyword arguments)."""
+
+    indicators: pd.DataFrame
+    index: pd.DataFrame | None
+    areas: pd.DataFrame  # area_code and the names (services.names.area_name_frame)
+    sources: pd.DataFrame
+
+
 @dataclass(frozen=True)
 class _Job:
     """What every export of one level and period is written from."""
@@ -123,24 +134,24 @@ class _Job:
     level: str
     version: str
     period: str
-    areas: pd.DataFrame  # area_code and the names (services.names.area_name_frame)
-    shared: dict[str, Any]  # keyword arguments of export_excel and export_json
+    tables: _Tables
+    settings: ExportSettings  # of the Excel and JSON exports
     keep: Callable[[pd.DataFrame], pd.DataFrame]  # the kommun filter (identity without one)
     kommun: str | None = None
 
 
 def _write_one(job: _Job, fmt: str, target: Path) -> Path | None:
     """Write one format; ``None`` when a GeoPackage is skipped for want of geometry."""
-    ind, threshold = job.shared["indicators"], job.shared["threshold"]
+    ind, threshold = job.tables["indicators"], job.settings.get("threshold", DEFAULT_THRESHOLD)
     if fmt == "xlsx":
-        return export_excel(target, areas=job.areas, **job.shared)
+        return export_excel(target, **job.tables, **job.settings)
     if fmt == "csv":
-        return export_csv(target, indicators=ind, areas=job.areas, threshold=threshold)
+        return export_csv(target, indicators=ind, areas=job.tables["areas"], threshold=threshold)
     if fmt == "json":
         where = {"level": job.level, "version": job.version, "period": job.period}
         if job.kommun:
             where["kommun"] = job.kommun
-        return export_json(target, extra_metadata=where, areas=job.areas, **job.shared)
+        return export_json(target, extra_metadata=where, **job.tables, **job.settings)
     gdf = job.keep(job.store.areas(level=job.level, version=job.version, geometry=True))
     if gdf.geometry.notna().sum() == 0:
         warnings.warn(

@@ -6,29 +6,28 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Unpack
 
 import pandas as pd
 
 from omradesbild.indicators.catalogue import DOMAINS as _DOMAIN_ORDER
-from omradesbild.reports.disclosure import DEFAULT_THRESHOLD, MASK_SYMBOL, disclosure_rule_text
+from omradesbild.reports.disclosure import MASK_SYMBOL, disclosure_rule_text
 from omradesbild.reports.exports._common import (
     _INDEX_HEADS,
     _SOURCE_FIELDS,
+    ExportSettings,
     _area_names,
-    _catalogue,
     _cell,
-    _check_lang,
     _disclose,
     _domain_of,
     _domain_title,
     _indicator_order,
     _kommun_of,
     _label,
-    _methods_dict,
     _named,
     _now,
     _package_version,
+    _settings,
     _sheet_name,
     _sources_frame,
     _unit,
@@ -50,11 +49,7 @@ def export_excel(
     index: pd.DataFrame | None = None,
     areas: pd.DataFrame | None = None,
     sources: pd.DataFrame | Iterable[Mapping[str, Any]],
-    methods: Mapping[str, str] | None = None,
-    lang: str = "sv",
-    threshold: int = DEFAULT_THRESHOLD,
-    catalogue: Catalogue | None = None,
-    generated_at: datetime | None = None,
+    **settings: Unpack[ExportSettings],
 ) -> Path:
     """Write an Excel workbook: one sheet per domain, the index, and sources and method.
 
@@ -73,12 +68,9 @@ def export_excel(
     sources
         The sources (``Store.sources()``): publisher, table_id (or table), title, reference,
         checksum, licence, ingested_at.
-    methods
-        Method id → version (index methods, catalogue version …).
-    lang
-        ``"sv"`` (Swedish headers, default) or ``"en"``.
-    threshold
-        Disclosure threshold (see :func:`apply_disclosure`).
+    **settings
+        ``methods``, ``lang``, ``threshold``, ``catalogue``, ``generated_at``: see
+        :class:`~omradesbild.reports.exports.ExportSettings`.
 
     Notes
     -----
@@ -89,9 +81,9 @@ def export_excel(
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font
 
-    text = _check_lang(lang)
-    cat = _catalogue(catalogue)
-    disclosed = _disclose(indicators, threshold)
+    opts = _settings(settings)
+    text, lang, cat = opts.text, opts.lang, opts.cat
+    disclosed = _disclose(indicators, opts.threshold)
     names = _area_names(areas)
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -114,9 +106,8 @@ def export_excel(
     )
     ids = _indicator_order(disclosed["indicator"].astype(str), cat)
     _domain_sheets(sheet, disclosed, ids)
-    method_versions = _methods_dict(methods)
     if index is not None:
-        _index_sheet(sheet, index, disclosed, method_versions)
+        _index_sheet(sheet, index, disclosed, opts.methods)
 
     _meta_sheet(
         wb.create_sheet(_sheet_name(text["meta_sheet"], sheet.used)),
@@ -125,9 +116,9 @@ def export_excel(
         cat=cat,
         ids=ids,
         sources=sources,
-        methods=method_versions,
-        threshold=threshold,
-        generated_at=generated_at,
+        methods=opts.methods,
+        threshold=opts.threshold,
+        generated_at=opts.generated_at,
         has_index=index is not None,
         bold=sheet.bold,
         wrap=sheet.wrap,

@@ -4,19 +4,14 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Mapping
-from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any, Unpack
 
 import pandas as pd
 
 from omradesbild.reports.disclosure import DEFAULT_THRESHOLD
 from omradesbild.reports.exports import _common as common
 from omradesbild.reports.exports.tables import export_metadata, publishable_index
-from omradesbild.wording import strings
-
-if TYPE_CHECKING:
-    from omradesbild.indicators import Catalogue
 
 
 def export_csv(
@@ -52,13 +47,9 @@ def export_json(
     indicators: pd.DataFrame,
     index: pd.DataFrame | None = None,
     sources: pd.DataFrame | Iterable[Mapping[str, Any]],
-    methods: Mapping[str, str] | None = None,
-    lang: str = "sv",
-    threshold: int = DEFAULT_THRESHOLD,
-    catalogue: Catalogue | None = None,
-    generated_at: datetime | None = None,
     extra_metadata: Mapping[str, Any] | None = None,
     areas: pd.DataFrame | None = None,
+    **settings: Unpack[common.ExportSettings],
 ) -> Path:
     """Write ``{"metadata": …, "indicators": [records], "index": [records]}`` as JSON.
 
@@ -66,11 +57,12 @@ def export_json(
     text (in ``lang``), the methods and the sources (see :func:`export_metadata`), and the
     indicator definitions used. Missing and suppressed values are ``null``; suppressed rows
     have ``"masked": true`` and a ``mask_reason``. With ``areas``, every record carries the
-    area's names as the CSV does.
+    area's names as the CSV does. ``settings``: ``methods``, ``lang``, ``threshold``,
+    ``catalogue``, ``generated_at``, see :class:`~omradesbild.reports.exports.ExportSettings`.
     """
-    cat = common._catalogue(catalogue)
-    disclosed = common._named(common._disclose(indicators, threshold), areas)
-    methods_out = common._methods_dict(methods)
+    opts = common._settings(settings)
+    lang, cat, methods_out = opts.lang, opts.cat, opts.methods
+    disclosed = common._named(common._disclose(indicators, opts.threshold), areas)
     body: dict[str, Any] = {}
     if index is not None:
         if index.attrs.get("method_id") and index.attrs.get("method_version"):
@@ -83,12 +75,12 @@ def export_json(
         sources=sources,
         methods=methods_out,
         lang=lang,
-        threshold=threshold,
-        generated_at=generated_at,
+        threshold=opts.threshold,
+        generated_at=opts.generated_at,
         extra=extra_metadata,
     )
     if index is not None:
-        meta["index_note"] = strings(lang)["index_note"]
+        meta["index_note"] = opts.text["index_note"]
     ids = common._indicator_order(disclosed["indicator"].astype(str), cat)
     meta["indicators"] = [
         {
