@@ -10,6 +10,8 @@ indicator so that, after normalisation, a higher component is always more vulner
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
@@ -29,6 +31,25 @@ def _as_float(values: ArrayLike) -> FloatArray:
 def _sorted_finite(reference: ArrayLike) -> FloatArray:
     ref = _as_float(reference).ravel()
     return np.sort(ref[np.isfinite(ref)])
+
+
+def _rank_finite(
+    values: ArrayLike,
+    reference: ArrayLike | None,
+    rank: Callable[[FloatArray, FloatArray], FloatArray],
+) -> FloatArray:
+    """``rank(finite values, sorted finite reference)`` put back in the finite values' places.
+
+    NaN stays NaN; everything is NaN when the reference (default: the values) has no finite
+    value.
+    """
+    x = _as_float(values)
+    s = _sorted_finite(x if reference is None else reference)
+    out = np.full(x.shape, np.nan)
+    finite = np.isfinite(x)
+    if s.size > 0 and finite.any():
+        out[finite] = rank(x[finite], s)
+    return out
 
 
 def excel_truncate(values: ArrayLike, digits: int) -> FloatArray:
@@ -94,21 +115,15 @@ def percent_rank(
     ``round(1 - PR) = 0.6077`` but ``1 - round(PR) = 0.6076``). A reference of one value
     gives 1.0 (0.0 descending).
     """
-    x = _as_float(values)
-    s = _sorted_finite(x if reference is None else reference)
-    out = np.full(x.shape, np.nan)
-    finite = np.isfinite(x)
-    n = s.size
-    if n == 0 or not finite.any():
-        return out
-    if n == 1:
-        res = np.ones(int(finite.sum()))
-    else:
-        res = np.searchsorted(s, x[finite], side="left") / (n - 1.0)
-    if descending:
-        res = 1.0 - res
-    out[finite] = res if digits is None else round_half_away(res, digits)
-    return out
+
+    def rank(xf: FloatArray, s: FloatArray) -> FloatArray:
+        n = s.size
+        res = np.ones(xf.size) if n == 1 else np.searchsorted(s, xf, side="left") / (n - 1.0)
+        if descending:
+            res = 1.0 - res
+        return res if digits is None else round_half_away(res, digits)
+
+    return _rank_finite(values, reference, rank)
 
 
 def percentrank_inc(
@@ -147,34 +162,30 @@ def percentrank_inc(
     for which Excel returns ``#N/A``, are clamped to 0 or 1. Finally the result is truncated
     to ``significance`` decimals (``5/9`` gives 0.555, not 0.556).
     """
-    x = _as_float(values)
-    s = _sorted_finite(x if reference is None else reference)
-    out = np.full(x.shape, np.nan)
-    n = s.size
-    finite = np.isfinite(x)
-    if n == 0 or not finite.any():
-        return out
-    xf = x[finite]
-    if n == 1:
-        res = np.where(xf < s[0], 0.0, 1.0)
-        res = np.where(xf == s[0], 1.0, res)
-    else:
-        lo = np.searchsorted(s, xf, side="left")
-        hi = np.searchsorted(s, xf, side="right")
-        exact = hi > lo
-        res = lo / (n - 1.0)
-        between = ~exact & (lo > 0) & (lo < n)
-        if between.any():
-            lb = lo[between]
-            a = s[lb - 1]
-            b = s[lb]
-            pr_a = np.searchsorted(s, a, side="left") / (n - 1.0)
-            pr_b = lb / (n - 1.0)
-            res[between] = pr_a + (xf[between] - a) / (b - a) * (pr_b - pr_a)
-        res[~exact & (lo == 0)] = 0.0
-        res[~exact & (lo == n)] = 1.0
-    out[finite] = excel_truncate(res, significance)
-    return out
+
+    def rank(xf: FloatArray, s: FloatArray) -> FloatArray:
+        n = s.size
+        if n == 1:
+            res = np.where(xf < s[0], 0.0, 1.0)
+            res = np.where(xf == s[0], 1.0, res)
+        else:
+            lo = np.searchsorted(s, xf, side="left")
+            hi = np.searchsorted(s, xf, side="right")
+            exact = hi > lo
+            res = lo / (n - 1.0)
+            between = ~exact & (lo > 0) & (lo < n)
+            if between.any():
+                lb = lo[between]
+                a = s[lb - 1]
+                b = s[lb]
+                pr_a = np.searchsorted(s, a, side="left") / (n - 1.0)
+                pr_b = lb / (n - 1.0)
+                res[between] = pr_a + (xf[between] - a) / (b - a) * (pr_b - pr_a)
+            res[~exact & (lo == 0)] = 0.0
+            res[~exact & (lo == n)] = 1.0
+        return excel_truncate(res, significance)
+
+    return _rank_finite(values, reference, rank)
 
 
 def zscore(values: ArrayLike, reference: ArrayLike | None = None, *, ddof: int = 1) -> FloatArray:
@@ -234,17 +245,14 @@ def rank_exponential(values: ArrayLike, reference: ArrayLike | None = None) -> F
     in the reference counts as one tie (``rank = #{r < x} + 1``). Without ties (e.g. the
     published domain ranks given as minus the rank) this is the plain rank.
     """
-    x = _as_float(values)
-    s = _sorted_finite(x if reference is None else reference)
-    out = np.full(x.shape, np.nan)
-    finite = np.isfinite(x)
-    if s.size == 0:
-        return out
-    lo = np.searchsorted(s, x[finite], side="left")
-    hi = np.searchsorted(s, x[finite], side="right")
-    rank = lo + (1.0 + np.maximum(hi - lo, 1)) / 2.0
-    out[finite] = imd_exponential(np.minimum(rank / s.size, 1.0))
-    return out
+
+    def rank(xf: FloatArray, s: FloatArray) -> FloatArray:
+        lo = np.searchsorted(s, xf, side="left")
+        hi = np.searchsorted(s, xf, side="right")
+        r = lo + (1.0 + np.maximum(hi - lo, 1)) / 2.0
+        return imd_exponential(np.minimum(r / s.size, 1.0))
+
+    return _rank_finite(values, reference, rank)
 
 
 def normalise(
