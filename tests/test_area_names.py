@@ -13,24 +13,23 @@ import pytest
 if TYPE_CHECKING:
     from conftest import CliRun
 
-#: CLI commands with --out on the demo store: (name, arguments, level); each writes q.csv
+#: CLI commands with --out on the demo store: name -> (arguments, level); each writes q.csv
 #: (or the files named in WRITES).
-COMMANDS: list[tuple[str, str, str]] = [
-    ("query", "query pop_total -p 2022", "deso"),
-    ("indicators", "indicators compute --level deso -p 2022 -i edu_low_25_64", "deso"),
-    ("index", "index compute --method scb-omradestyp --level regso -p 2022", "regso"),
-    ("change", "followup change --level regso --from 2018 --to 2022", "regso"),
-    ("trend", "followup trend --level regso --from 2020", "regso"),
-    ("transitions", "followup transitions --level regso --from 2018 --to 2022", "regso"),
-    ("police", "followup police --level regso --period 2022 --police-year 2023", "regso"),
-    ("crime", "followup crime --level regso", "regso"),
-    ("harmonize-apply", "harmonize apply --to-version regso2020 -p 2022", "regso"),
-    (
-        "district-index",
+COMMANDS: dict[str, tuple[str, str]] = {
+    "query": ("query pop_total -p 2022", "deso"),
+    "indicators": ("indicators compute --level deso -p 2022 -i edu_low_25_64", "deso"),
+    "index": ("index compute --method scb-omradestyp --level regso -p 2022", "regso"),
+    "change": ("followup change --level regso --from 2018 --to 2022", "regso"),
+    "trend": ("followup trend --level regso --from 2020", "regso"),
+    "transitions": ("followup transitions --level regso --from 2018 --to 2022", "regso"),
+    "police": ("followup police --level regso --period 2022 --police-year 2023", "regso"),
+    "crime": ("followup crime --level regso", "regso"),
+    "harmonize-apply": ("harmonize apply --to-version regso2020 -p 2022", "regso"),
+    "district-index": (
         "index compute --method scb-omradestyp --level district -p 2022",
         "district",
     ),
-]
+}
 #: The files a command writes instead of q.csv.
 WRITES = {"police": ["q_flags.csv", "q_overlay.csv"]}
 
@@ -45,15 +44,9 @@ def _check_named(df: pd.DataFrame, level: str, what: str) -> None:
         assert set(df["kommun_name"]) == {"Exempelstad (syntetisk)"}, what
 
 
-@pytest.mark.parametrize(("name", "args", "level"), COMMANDS, ids=[c[0] for c in COMMANDS])
-def test_cli_tables_carry_names(
-    demo_store: Path,
-    tmp_path: Path,
-    cli: CliRun,
-    name: str,
-    args: str,
-    level: str,
-) -> None:
+@pytest.mark.parametrize("name", COMMANDS)
+def test_cli_tables_carry_names(demo_store: Path, tmp_path: Path, cli: CliRun, name: str) -> None:
+    args, level = COMMANDS[name]
     files = WRITES.get(name, ["q.csv"])
     code, _, err = cli([*args.split(), "--out", str(tmp_path / "q.csv"), "--db", str(demo_store)])
     assert code == 0, err

@@ -10,24 +10,17 @@ from shapely.geometry import box
 
 from omradesbild.services.followup._common import POLICE_SCHEME
 from omradesbild.services.followup.goals import police_in_kommun
-from omradesbild.sources.base import Areas, SourceMeta
+from omradesbild.sources.base import AREA_COLUMNS, Areas, SourceMeta
 from omradesbild.store import Store
 
 
 def _row(
     code: str, level: str, version: str, geom: object = None, parent: str | None = None
-) -> dict[str, object]:
-    return {
-        "area_code": code,
-        "level": level,
-        "version": version,
-        "name": code,
-        "parent_code": parent,
-        "parent_level": "kommun" if parent else None,
-        "parent_version": "kommun2025" if parent else None,
-        "geometry": shapely.to_wkb(geom) if geom is not None else None,
-        "attributes": None,
-    }
+) -> tuple[object, ...]:
+    """One row of :data:`AREA_COLUMNS`, named by its code, in kommun ``parent`` if given."""
+    in_kommun = (parent, "kommun", "kommun2025") if parent else (None, None, None)
+    wkb = shapely.to_wkb(geom) if geom is not None else None
+    return (code, level, version, code, *in_kommun, wkb, None)
 
 
 def test_police_areas_of_one_kommun(tmp_path: Path) -> None:
@@ -41,7 +34,8 @@ def test_police_areas_of_one_kommun(tmp_path: Path) -> None:
             # From the list: the kommun is known, there is no polygon.
             _row("0180-c", "police_area", "police2025", parent="0180"),
             _row("0114-d", "police_area", "police2025", parent="0114"),
-        ]
+        ],
+        columns=list(AREA_COLUMNS),
     )
     cls = pd.DataFrame(
         {
