@@ -139,3 +139,37 @@ def test_stockholm_standin_everywhere(city: CityData, client: Any, tmp_path: Pat
     from test_standins import check_standin_everywhere
 
     check_standin_everywhere(city, HUSBY, client, tmp_path)
+
+
+def test_web_summary_states_the_profile(husby: AreaProfile, client: Any) -> None:
+    """The summary that opens the web area page states the profile's own facts: kommun by
+    name, type and rank with its interval, the police category per year, the three
+    components that drive the score (stand-ins named) and the changes' verdicts."""
+    from conftest import page_text
+    from omradesbild.services.summary import change_arrow, top_drivers
+    from omradesbild.wording import police_label
+
+    p = husby
+    web = client.get(f"/omrade/{HUSBY}", params={"period": PERIOD, "level": "regso"}).text
+    start = web.index('id="summary"')
+    box = web[start : web.index("<section", start)]
+    shown = page_text(box)
+    assert p.rank is not None and p.police is not None
+    assert "Stockholm" in shown and "Kommun 0180" not in shown
+    assert squeeze(f"Typ {p.rank.cls} ({p.rank.cls_label})") in squeeze(shown)
+    low, high = fmt_num(p.rank.low, "sv", 0), fmt_num(p.rank.high, "sv", 0)
+    rank = f"{fmt_num(p.rank.rank, 'sv', 0)} av {fmt_num(p.rank.n, 'sv', 0)}"
+    assert squeeze(f"{rank} (90 % intervall {low}–{high})") in squeeze(shown)
+    for x in p.police.points:
+        assert f"{x.period}: {police_label(x.category, 'sv')}" in shown
+    assert "2023: särskilt utsatt område" in shown
+    top = top_drivers(p.drivers)
+    assert len(top) == 3
+    assert re.findall(r'<li data-driver="([^"]+)">', box) == [d.indicator for d in top]
+    for d in top:
+        assert squeeze(d.label) in squeeze(shown)
+    for s in p.standins:  # the stand-in is named where the index's drivers are
+        assert squeeze(s) in squeeze(shown)
+    for ch in p.changes:
+        a = change_arrow(ch)
+        assert f'<li class="change-{a.verdict}" data-indicator="{ch.indicator}">' in box
