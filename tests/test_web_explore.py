@@ -301,6 +301,21 @@ def test_explore_changed_weights_change_ranking(client: TestClient) -> None:
     ).json()
     assert sub["indicators"] == ["edu_low_25_64", "low_econ_standard"]
     assert any(row["rank"] != row["base_rank"] for row in sub["rows"])
+    # An indicator unticked in the explorer: its weight (still sent) has nothing to weigh.
+    unticked = client.post(
+        "/api/index/explore",
+        json={
+            "method": "scb-omradestyp",
+            "indicators": ["edu_low_25_64", "low_econ_standard"],
+            "weights": {"edu_low_25_64": 0.333, "low_econ_standard": 0.333,
+                        "ekbist_longterm_20_64": 0.333},
+        },
+    )  # fmt: skip
+    assert unticked.status_code == 200, unticked.text
+    assert unticked.json()["weights"] == pytest.approx(
+        {"edu_low_25_64": 0.5, "low_econ_standard": 0.5}
+    )
+    assert [r["rank"] for r in unticked.json()["rows"]] == [r["rank"] for r in sub["rows"]]
     themed = client.post(
         "/api/index/explore",
         json={"method": "brott-trygghet", "weights": {"anmalda_brott": 1, "trygghet": 0}},
