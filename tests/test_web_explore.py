@@ -230,7 +230,8 @@ def test_error_mapping(client: TestClient) -> None:
     assert r.status_code == 404
     assert r.json() == {
         "error": "NotFoundError",
-        "detail": "no area with code 'NOPE123' in the store",
+        "detail": "det finns inget område med koden 'NOPE123' i datalagret"
+        " / there is no area with code 'NOPE123' in the store",
     }
     r = client.get("/api/areas", params={"level": "planet"})
     assert r.status_code == 422 and r.json()["error"] == "InputError"
@@ -240,7 +241,7 @@ def test_error_mapping(client: TestClient) -> None:
     r = client.get("/api/methods/no-such-method")
     assert r.status_code == 404
     r = client.get("/api/index", params={"period": "1850"})
-    assert r.status_code == 404 and "1850" in r.json()["detail"]
+    assert r.status_code == 422 and "1850" in r.json()["detail"]
     r = client.post("/api/index/explore", json={"draws": 10_000})
     assert r.status_code == 422 and r.json()["error"] == "RequestValidationError"
     r = client.get("/omrade/NOPE123", headers=HTML)
@@ -301,6 +302,21 @@ def test_explore_changed_weights_change_ranking(client: TestClient) -> None:
     ).json()
     assert sub["indicators"] == ["edu_low_25_64", "low_econ_standard"]
     assert any(row["rank"] != row["base_rank"] for row in sub["rows"])
+    # An indicator unticked in the explorer: its weight (still sent) has nothing to weigh.
+    unticked = client.post(
+        "/api/index/explore",
+        json={
+            "method": "scb-omradestyp",
+            "indicators": ["edu_low_25_64", "low_econ_standard"],
+            "weights": {"edu_low_25_64": 0.333, "low_econ_standard": 0.333,
+                        "ekbist_longterm_20_64": 0.333},
+        },
+    )  # fmt: skip
+    assert unticked.status_code == 200, unticked.text
+    assert unticked.json()["weights"] == pytest.approx(
+        {"edu_low_25_64": 0.5, "low_econ_standard": 0.5}
+    )
+    assert [r["rank"] for r in unticked.json()["rows"]] == [r["rank"] for r in sub["rows"]]
     themed = client.post(
         "/api/index/explore",
         json={"method": "brott-trygghet", "weights": {"anmalda_brott": 1, "trygghet": 0}},

@@ -28,7 +28,7 @@ OPTIONAL_DEPENDENCIES: dict[str, str] = {
     "uvicorn": "web",
     "multipart": "web",
     "python_multipart": "web",
-    "swagger_ui_bundle": "web",
+    "swagger_ui": "web",
     "sqlalchemy": "web",
     "argon2": "web",
     "alembic": "web",

@@ -80,7 +80,9 @@ def modified_method(
     weights
         Non-negative weights of the top-level units (indicator ids, or theme ids when the
         method has themes); units not named keep their declared (or equal) weight. They are
-        rescaled to sum to one.
+        rescaled to sum to one. A weight for a unit that ``include`` leaves out (an
+        indicator not kept, a theme left empty) is ignored; one for a unit the method does
+        not have is an error.
     include
         Indicator ids to keep (default all); themes left empty are dropped.
 
@@ -96,6 +98,7 @@ def modified_method(
 
     data = method.model_dump(mode="python")
     ids = [i.id for i in method.indicators]
+    declared_units = [t.id for t in method.resolved_themes()] or ids
     if include is not None:
         keep = [i for i in ids if i in set(include)]
         unknown = sorted(set(include) - set(ids))
@@ -131,9 +134,13 @@ def modified_method(
         else ([t.id for t in method.resolved_themes()] or [d["id"] for d in data["indicators"]])
     )
     if weights:
-        unknown = sorted(set(weights) - set(units))
+        unknown = sorted(set(weights) - set(declared_units))
         if unknown:
-            raise MethodError(f"weights for unknown units {unknown}; the units are {units}")
+            raise MethodError(
+                f"weights for unknown units {unknown}; the units are {declared_units}"
+            )
+        # A weight for a unit left out with ``include`` has nothing left to weigh.
+        weights = {u: v for u, v in weights.items() if u in units}
         current = data["weighting"]
         base = (
             current["weights"]

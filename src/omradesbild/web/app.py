@@ -21,17 +21,20 @@ import logging
 import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from fastapi import Depends, FastAPI
-from fastapi.responses import HTMLResponse
-from fastapi.staticfiles import StaticFiles
+from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.templating import Jinja2Templates
 
 from omradesbild.web.errors import install_error_handlers
 from omradesbild.web.settings import WebSettings
 from omradesbild.wording import fmt_num, translator
+
+if TYPE_CHECKING:
+    from omradesbild.web.assets import AssetRegistry
 
 log = logging.getLogger("omradesbild.web")
 
@@ -49,6 +52,7 @@ def make_templates(lang_default: str = "sv") -> Jinja2Templates:
     env.globals["default_lang"] = lang_default
     env.globals["translator"] = translator
     env.globals["fmt_num"] = fmt_num
+    env.globals["static_url"] = lambda name: "/static/" + name  # create_app: versioned
     return templates
 
 
@@ -113,6 +117,7 @@ def create_app(settings: WebSettings | None = None, *, warm: bool = True) -> Fas
         Precompute the default level and method in a background thread at start-up.
     """
     from omradesbild import __version__
+    from omradesbild.web.assets import StaticAssets, default_registry, static_url
     from omradesbild.web.cache import WebData, configure_caches
     from omradesbild.web.entries import forget_public_generation
     from omradesbild.web.routes import router as explore_router
@@ -145,18 +150,21 @@ def create_app(settings: WebSettings | None = None, *, warm: bool = True) -> Fas
             "Every figure has passed disclosure control."
         ),
         lifespan=lifespan,
-        docs_url=None,  # served below from the installed swagger-ui-bundle, not a CDN
+        docs_url=None,  # served below from the installed swagger-ui-py, not a CDN
         redoc_url=None,
         # Unknown method/level/period/lang/area are refused before any cache is touched.
         dependencies=[Depends(check_request)],
     )
-    _offline_docs(app)
+    assets = default_registry(STATIC, swagger_ui_dir())
+    _offline_docs(app, assets)
     app.state.settings = settings
     app.state.warm_done = not warm
     app.state.pages_prepared = 0
     app.state.store_path = Path(settings.store_path)
     app.state.partners_engine = None
     app.state.templates = make_templates(settings.lang)
+    app.state.assets = assets
+    app.state.templates.env.globals["static_url"] = partial(static_url, assets)
     configure_caches(
         max_bytes=settings.cache_max_bytes, compute_max_bytes=settings.compute_cache_max_bytes
     )
@@ -169,10 +177,12 @@ def create_app(settings: WebSettings | None = None, *, warm: bool = True) -> Fas
     )
     install_error_handlers(app)
     app.add_middleware(_RefreshPublicPagesOnWrite, forget=forget_public_generation)
+    # Static files (compressed, ETag, immutable when versioned) are answered before the
+    # routes, inside the guards (so they carry the security headers).
+    app.add_middleware(StaticAssets, registry=assets)
     _guards(app, settings)
     app.include_router(explore_router)
     app.include_router(partners_router)
-    app.mount("/static", StaticFiles(directory=str(STATIC)), name="static")
     return app
 
 
@@ -190,23 +200,39 @@ def _guards(app: FastAPI, settings: WebSettings) -> None:
     app.add_middleware(SecurityHeaders, session_cookie=cookie, hsts=settings.production)
 
 
-def _offline_docs(app: FastAPI) -> None:
-    """Swagger UI at ``/docs`` with its JS and CSS from the installed swagger-ui-bundle."""
-    from fastapi.openapi.docs import get_swagger_ui_html
-    from swagger_ui_bundle import swagger_ui_path
+def swagger_ui_dir() -> Path:
+    """The Swagger UI (5.x, reads OpenAPI 3.1) distribution files of the installed
+    ``swagger-ui-py`` package."""
+    from importlib.resources import files
 
-    app.mount("/static/swagger", StaticFiles(directory=str(swagger_ui_path)), name="swagger")
+    from omradesbild._compat import import_optional_dependency
+
+    import_optional_dependency("swagger_ui", purpose="The API docs page (/docs)")
+    return Path(str(files("swagger_ui") / "static"))
+
+
+def _offline_docs(app: FastAPI, assets: AssetRegistry) -> None:
+    """Swagger UI at ``/docs`` with its JS and CSS from the installed swagger-ui-py
+    (served by :class:`~omradesbild.web.assets.StaticAssets` under ``/static/swagger/``),
+    and the favicon at ``/favicon.ico`` for browsers that ask for it there."""
+    from fastapi.openapi.docs import get_swagger_ui_html
+
+    from omradesbild.web.assets import static_url
 
     @app.get("/docs", include_in_schema=False)
     def docs() -> HTMLResponse:
         page = get_swagger_ui_html(
             openapi_url=app.openapi_url or "/openapi.json",
             title="Områdesbild – API",
-            swagger_js_url="/static/swagger/swagger-ui-bundle.js",
-            swagger_css_url="/static/swagger/swagger-ui.css",
-            swagger_favicon_url="/static/swagger/favicon-32x32.png",
+            swagger_js_url=static_url(assets, "swagger/swagger-ui-bundle.js"),
+            swagger_css_url=static_url(assets, "swagger/swagger-ui.css"),
+            swagger_favicon_url=static_url(assets, "favicon.svg"),
         )
         return _allow_inline_scripts(page)
+
+    @app.get("/favicon.ico", include_in_schema=False)
+    def favicon() -> RedirectResponse:
+        return RedirectResponse(static_url(assets, "favicon.svg"), status_code=301)
 
 
 def _allow_inline_scripts(page: HTMLResponse) -> HTMLResponse:

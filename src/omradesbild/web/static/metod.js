@@ -32,6 +32,17 @@
     tr.appendChild(td);
   }
 
+  // Any non-negative number is a weight (only the ratios matter): step "any", so that
+  // no value (e.g. 0.333) makes the form invalid and the browser refuse to submit it.
+  function weightInput(unit, weight) {
+    var w = document.createElement("input");
+    w.type = "number"; w.min = "0"; w.step = "any"; w.name = "w:" + unit;
+    w.inputMode = "decimal";
+    w.value = String(Math.round((weight || 0) * 1000) / 1000);
+    w.setAttribute("aria-label", unit);
+    return w;
+  }
+
   function build(m) {
     def = m;
     body.innerHTML = "";
@@ -41,15 +52,15 @@
       var td = document.createElement("td");
       var cb = document.createElement("input");
       cb.type = "checkbox"; cb.checked = true; cb.name = "include"; cb.value = id;
+      cb.setAttribute("aria-label", id);
       td.appendChild(cb); tr.appendChild(td);
       cell(tr, id);
       var tw = document.createElement("td");
       if (!themed) {
-        var w = document.createElement("input");
-        w.type = "number"; w.min = "0"; w.step = "0.05"; w.name = "w:" + id;
-        w.value = (m.weights[id] || 0).toFixed(3);
-        w.setAttribute("aria-label", id);
+        var w = weightInput(id, m.weights[id]);
         tw.appendChild(w);
+        // An indicator left out has no weight: its field is off and not sent.
+        cb.addEventListener("change", function () { w.disabled = !cb.checked; });
       }
       tr.appendChild(tw);
       body.appendChild(tr);
@@ -60,11 +71,7 @@
         cell(tr, "");
         cell(tr, say("theme", { unit: u }));
         var tw = document.createElement("td");
-        var w = document.createElement("input");
-        w.type = "number"; w.min = "0"; w.step = "0.05"; w.name = "w:" + u;
-        w.value = (m.weights[u] || 0).toFixed(3);
-        w.setAttribute("aria-label", u);
-        tw.appendChild(w); tr.appendChild(tw);
+        tw.appendChild(weightInput(u, m.weights[u])); tr.appendChild(tw);
         body.appendChild(tr);
       });
     }
@@ -75,7 +82,8 @@
     var weights = {};
     var include = [];
     form.querySelectorAll("input[name^='w:']").forEach(function (i) {
-      weights[i.name.slice(2)] = parseFloat(i.value || "0");
+      var v = parseFloat(String(i.value || "0").replace(",", "."));
+      if (!i.disabled && isFinite(v)) { weights[i.name.slice(2)] = v; }
     });
     form.querySelectorAll("input[name='include']").forEach(function (i) {
       if (i.checked) { include.push(i.value); }

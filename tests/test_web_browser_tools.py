@@ -1,0 +1,99 @@
+"""The API docs and the method explorer in a real browser (Chromium, offline).
+
+``/docs`` draws the list of operations from FastAPI's OpenAPI 3.1 (Swagger UI 5 from the
+installed package); the method explorer's default weights are valid form values, and
+unticking an indicator and pressing "Räkna om" recomputes the ranking.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from conftest import serve_in_thread
+
+pytest.importorskip("playwright")
+pytest.importorskip("uvicorn")
+
+
+@pytest.fixture(scope="module")
+def server(demo_store: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    from omradesbild.web.app import create_app
+    from omradesbild.web.settings import WebSettings
+
+    folder = tmp_path_factory.mktemp("tools")
+    settings = WebSettings(
+        store_path=demo_store, partners_url=f"sqlite:///{folder / 'partners.sqlite'}", draws=0
+    )
+    with serve_in_thread(create_app(settings, warm=False)) as base:
+        yield base
+
+
+@pytest.fixture()
+def page(
+    browser: Any, offline_guard: Callable[[Any], list[str]]
+) -> Iterator[tuple[Any, list[str]]]:
+    context = browser.new_context(viewport={"width": 1366, "height": 900})
+    pg = context.new_page()
+    pg.set_default_timeout(60_000)
+    outside = offline_guard(pg)
+    problems: list[str] = []
+    pg.on("pageerror", lambda e: problems.append(str(e)))
+    yield pg, outside
+    context.close()
+    assert problems == [], problems
+
+
+def test_docs_renders_the_operations_list(server: str, page: tuple[Any, list[str]]) -> None:
+    pg, outside = page
+    pg.goto(f"{server}/docs")
+    pg.wait_for_selector(".opblock .opblock-summary-path", state="attached")
+    paths = pg.locator(".opblock .opblock-summary-path").all_inner_texts()
+    assert "/api/index/explore" in [p.replace("\u200b", "") for p in paths]
+    assert len(paths) > 10
+    assert "Unable to render" not in pg.content()
+    assert outside == [], outside
+
+
+def _ranking(pg: Any) -> str:
+    return str(
+        pg.evaluate(
+            "JSON.stringify([...document.querySelectorAll('#explore-result tbody tr')]"
+            ".map(r => [r.cells[0].innerText, r.cells[1].innerText]))"
+        )
+    )
+
+
+def test_method_explorer_recomputes_after_unticking(
+    server: str, page: tuple[Any, list[str]]
+) -> None:
+    import httpx
+
+    assert httpx.get(f"{server}/metod", timeout=300).status_code == 200  # computed first
+    pg, outside = page
+    pg.goto(f"{server}/metod")
+    pg.wait_for_selector("#explore-result tbody tr")
+    # The default weights (e.g. 0.333) are valid values: the form can be submitted.
+    assert pg.evaluate("document.getElementById('explore-form').checkValidity()") is True
+    before = _ranking(pg)
+    boxes = pg.locator("#weights input[name='include']")
+    assert boxes.count() >= 2
+    with pg.expect_response(lambda r: r.url.endswith("/api/index/explore")) as sent:
+        boxes.nth(0).uncheck()
+        pg.get_by_role("button", name="Räkna om").click()
+    response = sent.value
+    assert response.status == 200, response.text()
+    request = json.loads(response.request.post_data or "{}")
+    assert boxes.nth(0).get_attribute("value") not in request["indicators"]
+    pg.wait_for_function(
+        "b => JSON.stringify([...document.querySelectorAll('#explore-result tbody tr')]"
+        ".map(r => [r.cells[0].innerText, r.cells[1].innerText])) !== b",
+        arg=before,
+    )
+    assert _ranking(pg) != before
+    assert "422" not in pg.locator("#explore-summary").inner_text()
+    assert outside == [], outside
