@@ -12,9 +12,10 @@ import contextlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import pandas as pd
+from pydantic import BaseModel
 
 from omradesbild.config import AREA_TYPE_METHOD, BASE_VERSION, REPORT_UNCERTAINTY_DRAWS
 from omradesbild.errors import ConfigError, NotFoundError, OmradesbildError
@@ -26,6 +27,7 @@ from omradesbild.services.level import (
     components,
     level_picture,
     rank_bounds,
+    records,
 )
 from omradesbild.services.models import (
     AreaProfile,
@@ -46,19 +48,19 @@ GAP_GROUPS: tuple[str, ...] = ("foreign_born", "low_econ_standard", "foreign_bac
 #: Indicators whose denominator is the total population (the first present is used).
 POPULATION_INDICATORS = ("age_0_19", "age_65_plus", "foreign_born", "foreign_background")
 
+_Row = TypeVar("_Row", bound=BaseModel)
+
 
 @dataclass
 class CityData:
-    """One level in scope (a kommun or everything), computed once for the report."""
+    """One level in scope (a kommun or everything), computed once for the report.
+
+    Its level, boundary version, disclosure threshold and index method are those of ``pic``.
+    """
 
     pic: LevelPicture
-    level: str
-    version: str
-    base_version: str
     period: str
     lang: str
-    method: IndexMethod
-    threshold: int
     areas: pd.DataFrame  # area_code, name, kommun_code, has_geometry (scope)
     profile_codes: list[str]
     geojson: dict[str, Any] | None
@@ -68,6 +70,24 @@ class CityData:
     picture: CityPicture
     synthetic: bool = False
     extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def level(self) -> str:
+        return self.pic.indicators.level
+
+    @property
+    def version(self) -> str:
+        return self.pic.indicators.version
+
+    @property
+    def threshold(self) -> int:
+        """The disclosure threshold (counts below it are suppressed)."""
+        return self.pic.indicators.threshold
+
+    @property
+    def method(self) -> IndexMethod:
+        assert self.pic.index is not None
+        return self.pic.index.method
 
     @property
     def scope(self) -> set[str]:
@@ -186,6 +206,7 @@ def load_city(
     from omradesbild.index import load_method
     from omradesbild.services.geometry import display_geometry
     from omradesbild.services.level import level_index, level_indicators
+    from omradesbild.services.names import names_by_code
     from omradesbild.services.pipeline import resolve_version
     from omradesbild.wording import check_lang
 
@@ -219,23 +240,14 @@ def load_city(
     scope_areas = scope_areas.assign(has_geometry=scope_areas["area_code"].isin(with_geo))
     sources = store.sources()
     info = method_info(pic, period=period, lang=lang, threshold=threshold, seed=seed)
-    names = {
-        str(c): (n if isinstance(n, str) and n else str(c))
-        for c, n in zip(scope_areas["area_code"], scope_areas["name"], strict=True)
-    }
     picture = city_picture(
-        pic, names, period=period, lang=lang, threshold=threshold, goals_path=goals_path,
-        has_geometry=with_geo,
+        pic, names_by_code(scope_areas), period=period, lang=lang, threshold=threshold,
+        goals_path=goals_path, has_geometry=with_geo,
     )  # fmt: skip
     return CityData(
         pic=pic,
-        level=level,
-        version=version,
-        base_version=base_version,
         period=period,
         lang=lang,
-        method=m,
-        threshold=threshold,
         areas=scope_areas.reset_index(drop=True),
         profile_codes=profile_codes,
         geojson=geojson,
@@ -299,16 +311,14 @@ def _segregation(pic: LevelPicture, scope: set[str], period: str) -> tuple[Segre
     if not parts:
         return ()
     gaps = segregation_indices(pd.concat(parts, ignore_index=True))
-    return tuple(
-        SegregationRow(
-            group=str(r["group"]),
-            n_areas=int(r["n_areas"]),
-            share=clean(r["share"]),
-            dissimilarity=clean(r["dissimilarity"]),
-            theil=clean(r["theil"]),
-        )
-        for r in gaps.to_dict("records")
-    )
+    return _model_rows(SegregationRow, gaps)
+
+
+def _model_rows(model: type[_Row], frame: pd.DataFrame) -> tuple[_Row, ...]:
+    """One ``model`` per row of ``frame``, from the columns named as its fields (missing
+    values as ``None``, numpy scalars as Python's; see :func:`~omradesbild.services.level.
+    records`)."""
+    return tuple(model(**r) for r in records(frame, list(model.model_fields)))
 
 
 def _trends_in_scope(pic: LevelPicture, scope: set[str]) -> pd.DataFrame:
@@ -446,15 +456,8 @@ def city_picture(
         n_reference=ix.n_reference(period),
         draws=int(summary.get("draws", 0) or 0),
         ranking=tuple(ranking),
-        population_by_type=tuple(
-            TypePopulation(
-                cls=int(r["class"]),
-                label=str(r["class_label"]),
-                n_areas=int(r["n_areas"]),
-                population=clean(r["population"]),
-                share=clean(r["share"]),
-            )
-            for r in pop_types.to_dict("records")
+        population_by_type=_model_rows(
+            TypePopulation, pop_types.rename(columns={"class": "cls", "class_label": "label"})
         ),
         segregation=_segregation(pic, scope, period),
         priority=_priority(pic, index_scope, names, lang),

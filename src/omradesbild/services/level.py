@@ -132,13 +132,9 @@ def level_indicators(
     if areas.empty:
         raise NotFoundError(f"the store holds no {level} areas of version {version}")
     raw = area_indicators(store, level=level, version=version, base_version=base_version)
-    areas = areas[["area_code", "name", "parent_code"]].copy()
+    areas = areas[["area_code", "name", "parent_code"]].reset_index(drop=True)
     areas["area_code"] = areas["area_code"].astype(str)
-    names = {
-        c: (n if isinstance(n, str) and n else c)
-        for c, n in zip(areas["area_code"], areas["name"], strict=True)
-    }
-    from omradesbild.services.names import area_kommuner
+    from omradesbild.services.names import area_kommuner, names_by_code
 
     kommun = area_kommuner(store, areas["area_code"], level=level, version=version)
     areas["kommun_code"] = areas["area_code"].map(kommun)
@@ -147,12 +143,13 @@ def level_indicators(
     by_area = records_by_area(pub)
     order = catalogue_order()
     ids = sorted(pub["indicator"].astype(str).unique(), key=lambda i: (order.get(i, 999), i))
+    names = names_by_code(areas)
     return LevelIndicators(
         level=level,
         version=version,
         base_version=base_version,
         threshold=threshold,
-        areas=areas.reset_index(drop=True),
+        areas=areas,
         names=names,
         kommun=kommun,
         raw=raw,

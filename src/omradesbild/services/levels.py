@@ -4,7 +4,7 @@
 summed over the stored links or from the observations published for the level's own version
 (e.g. SCB's RegSO series), one source per indicator (:func:`~omradesbild.indicators.levels.
 combine_levels`). :func:`change_table` and :func:`trend_table` use it; when the level has no
-observations of its own they hand over to :mod:`omradesbild.services.followup` unchanged.
+observations of its own they use the base-area counts of :mod:`omradesbild.services.followup`.
 """
 
 from __future__ import annotations
@@ -16,18 +16,22 @@ import pandas as pd
 from omradesbild.config import BASE_VERSION, DEFAULT_CONFIDENCE
 from omradesbild.errors import ConfigError, NotFoundError
 from omradesbild.followup._common import sort_periods
-from omradesbild.followup.change import indicator_change, trend
+from omradesbild.followup.change import trend
 from omradesbild.indicators import compute_indicators, reference_values
 from omradesbild.indicators.levels import AGGREGATED, choose_level_sources, combine_levels
 from omradesbild.services.followup._common import (
     between,
     check_indicators,
     check_kommun,
-    in_kommun,
-    kommun_code,
     store_periods,
 )
-from omradesbild.services.followup.change import with_reference_change, with_reference_comparison
+from omradesbild.services.followup.change import (
+    ChangeQuery,
+    base_change_input,
+    base_indicators,
+    change_with_references,
+    of_kommun,
+)
 from omradesbild.services.pipeline import compose_links, resolve_version
 from omradesbild.store import Store
 
@@ -112,28 +116,26 @@ def change_table(
     kommun: str | None = None,
     include_incomplete: bool = False,
 ) -> pd.DataFrame:
-    """:func:`omradesbild.services.followup.change_table`, with the level's own observations.
+    """Change of indicators between two periods per area, next to its kommun and the country.
 
-    Without observations stored for the level's version the call is handed over. Otherwise
-    each indicator comes from one source for both periods (:func:`level_indicators`), and
-    the kommun and country references from that same source. Either way, crime rates are
-    left out when either period is a year the offence extract does not cover
+    Columns: :func:`~omradesbild.services.followup.change.change_with_references`. Without
+    observations stored for the level's version the indicators and the kommun and country
+    references are summed from base-area (DeSO) counts
+    (:func:`~omradesbild.services.followup.change.base_change_input`). Otherwise each
+    indicator comes from one source for both periods (:func:`level_indicators`, named in a
+    ``source`` column), and the references from that same source. ``kommun`` (e.g.
+    ``"0180"``) keeps only the areas of that kommun. Either way, crime rates are left out
+    when either period is a year the offence extract does not cover
     (:func:`omradesbild.services.crime.crime_coverage`) unless ``include_incomplete``.
     The areas' names lead the table (:func:`~omradesbild.services.names.with_area_names`).
     """
-    if has_native(store, level, version):
-        periods = (str(period_from), str(period_to))
-        ind, ref = _native_change_input(store, level, version, periods, indicators, kommun)
-        out = _native_change(ind, ref, periods, confidence=confidence)
-    else:
-        from omradesbild.services import followup
-
-        out = followup.change_table(
-            store, level=level, period_from=period_from, period_to=period_to,
-            indicators=indicators, version=version, confidence=confidence, kommun=kommun,
-        )  # fmt: skip
+    periods = (str(period_from), str(period_to))
+    query = ChangeQuery(level, version, periods, indicators, kommun)
+    native = has_native(store, level, version)
+    ind, ref = (_native_change_input if native else base_change_input)(store, query)
+    out = change_with_references(ind, ref, periods, confidence=confidence)
     if not include_incomplete:
-        out = _without_unusable_years(store, out, str(period_from), str(period_to))
+        out = _without_unusable_years(store, out, *periods)
     return _named(store, out, level, version)
 
 
@@ -162,22 +164,16 @@ def _without_unusable_years(
     return out.loc[[not f for f in flagged]].reset_index(drop=True)
 
 
-def _native_change_input(
-    store: Store,
-    level: str,
-    version: str | None,
-    periods: tuple[str, str],
-    indicators: Sequence[str] | None,
-    kommun: str | None,
-) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The indicators of both periods (one source each, of ``kommun`` when given) and
+def _native_change_input(store: Store, query: ChangeQuery) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The indicators of both periods (one source each, of the kommun when given) and
     their kommun and country values."""
-    kommun = check_kommun(kommun)
-    p_from, p_to = periods
+    level, version = query.level, query.version
+    kommun = check_kommun(query.kommun)
+    p_from, p_to = query.periods
     if p_from == p_to:
         raise ConfigError(f"--from and --to are the same period ({p_from})")
     ind, ref, _ = level_indicators(
-        store, level=level, periods=[p_from, p_to], indicators=indicators, version=version
+        store, level=level, periods=[p_from, p_to], indicators=query.indicators, version=version
     )
     have = set(ind["period"].astype(str)) if not ind.empty else set()
     missing = [p for p in (p_from, p_to) if p not in have]
@@ -187,29 +183,7 @@ def _native_change_input(
             f"no indicator values at level {level} for period(s) {', '.join(missing)}; "
             "periods stored: " + ", ".join(sort_periods(stored))
         )
-    if kommun is not None:
-        ind = ind.loc[in_kommun(ind["area_code"], kommun)]
-        if ind.empty:
-            raise NotFoundError(f"no {level} of kommun {kommun} has indicators in the store")
-    return ind, ref
-
-
-def _native_change(
-    ind: pd.DataFrame, ref: pd.DataFrame, periods: tuple[str, str], *, confidence: float
-) -> pd.DataFrame:
-    """:func:`~omradesbild.followup.change.indicator_change` of ``ind`` with its source and
-    the change of the kommun and the country (columns as the handed-over table's)."""
-    p_from, p_to = periods
-    ch = indicator_change(ind, period_from=p_from, period_to=p_to, confidence=confidence)
-    src = ind.drop_duplicates("indicator").set_index("indicator")["source"]
-    out = ch.copy()
-    out["source"] = out["indicator"].map(src)
-    out["kommun_code"] = [kommun_code(str(c)) for c in out["area_code"]]
-    out = with_reference_change(out, ref, p_from, p_to, confidence)
-    out = with_reference_comparison(out, ind, ref, p_to)
-    out["diff_vs_kommun"] = out["diff"] - out["kommun_diff"]
-    out["diff_vs_country"] = out["diff"] - out["country_diff"]
-    return out.reset_index(drop=True)
+    return of_kommun(ind, kommun, level=level), ref
 
 
 def _native_periods(store: Store, level: str, version: str | None) -> list[str]:
@@ -230,24 +204,20 @@ def trend_table(
     confidence: float = DEFAULT_CONFIDENCE,
     include_incomplete: bool = False,
 ) -> pd.DataFrame:
-    """:func:`omradesbild.services.followup.trend_table`, with the level's own observations
-    (one source per indicator over all periods) and without the offence years the crime
-    extracts do not cover (:func:`omradesbild.services.crime.crime_coverage`) unless
-    ``include_incomplete``. Handed over unchanged when neither applies. The areas' names
-    lead the table (:func:`~omradesbild.services.names.with_area_names`)."""
+    """Linear trend per area and indicator over the stored periods in ``[from, to]``
+    (:func:`~omradesbild.followup.change.trend`).
+
+    Indicators are summed from base-area (DeSO) counts unless the level has observations
+    of its own (then one source per indicator over all periods, named in a ``source``
+    column) or offence years the crime extracts do not cover are to be left out
+    (:func:`omradesbild.services.crime.crime_coverage`; kept with ``include_incomplete``).
+    The areas' names lead the table (:func:`~omradesbild.services.names.with_area_names`).
+    """
     from omradesbild.followup.crime_coverage import unusable_years
     from omradesbild.services.crime import crime_coverage, drop_flagged_crime_indicators
 
     coverage = crime_coverage(store)
     flagged = bool(unusable_years(coverage)) and not include_incomplete
-    if not has_native(store, level, version) and not flagged:
-        from omradesbild.services import followup
-
-        out = followup.trend_table(
-            store, level=level, indicators=indicators, period_from=period_from,
-            period_to=period_to, version=version, weighted=weighted, confidence=confidence,
-        )  # fmt: skip
-        return _named(store, out, level, version)
     stored = sort_periods({*store_periods(store), *_native_periods(store, level, version)})
     periods = between(stored, period_from, period_to)
     if not periods:
@@ -255,13 +225,20 @@ def trend_table(
             f"no stored periods between {period_from} and {period_to}; periods in the store: "
             + ", ".join(stored)
         )
-    ind, _, _ = level_indicators(
-        store, level=level, periods=periods, indicators=indicators, version=version
-    )
-    if flagged:
-        ind = drop_flagged_crime_indicators(ind, coverage)
+    if has_native(store, level, version) or flagged:
+        ind, _, _ = level_indicators(
+            store, level=level, periods=periods, indicators=indicators, version=version
+        )
+        if flagged:
+            ind = drop_flagged_crime_indicators(ind, coverage)
+    else:
+        ind = base_indicators(
+            store, level=level, version=version, periods=periods, indicators=indicators
+        )
     if ind.empty:
         raise NotFoundError(f"no indicators can be computed at level {level} in {periods}")
     out = trend(ind, weighted=weighted, confidence=confidence)
-    src = ind.drop_duplicates("indicator").set_index("indicator")["source"]
-    return _named(store, out.assign(source=out["indicator"].map(src)), level, version)
+    if "source" in ind.columns:
+        src = ind.drop_duplicates("indicator").set_index("indicator")["source"]
+        out = out.assign(source=out["indicator"].map(src))
+    return _named(store, out, level, version)

@@ -39,6 +39,15 @@ NOT_SUB_KOMMUN: frozenset[str] = frozenset({"kommun", "lan", "country"})
 _KOMMUN_ATTRIBUTES = ("kommun", "kommunkod", "kommun_kod", "KOMMUNKOD", "KOMMUN_KOD", "kommunkod_")
 
 
+def names_by_code(areas: pd.DataFrame) -> dict[str, str]:
+    """Area code -> name of the ``area_code`` and ``name`` columns of ``areas``; an area
+    without a name is named by its code."""
+    return {
+        str(c): (n if isinstance(n, str) and n else str(c))
+        for c, n in zip(areas["area_code"], areas["name"], strict=True)
+    }
+
+
 def kommun_names(store: Store) -> dict[str, str]:
     """Kommun code -> name: the kommun areas in the store, then SCB's shipped list."""
     from omradesbild.areas.registry import kommuner

@@ -6,7 +6,8 @@ the pure functions of :mod:`omradesbild.followup` and returns DataFrames or froz
 dataclasses. The command line (``omradesbild followup …`` and ``omradesbild goals status``)
 and the demo call these.
 
-- :mod:`.change` — :func:`change_table`, :func:`trend_table` and their summaries;
+- :mod:`.change` — change from base-area counts (:func:`base_change_input`,
+  :func:`change_with_references`) and the summaries of change and trend tables;
 - :mod:`.area_types` — :func:`method_periods`, :func:`area_classes`, :func:`transitions`;
 - :mod:`.police` — :func:`police_analysis`, :func:`police_status` (category per
   police year with its basis), :func:`crosstab_wide`, flags;
@@ -26,11 +27,13 @@ from omradesbild.services.followup.area_types import (
 )
 from omradesbild.services.followup.change import (
     CHANGE_SHOW_COLUMNS,
+    ChangeQuery,
     ChangeSummary,
-    change_table,
+    base_change_input,
+    base_indicators,
+    change_with_references,
     summarise_change,
     trend_counts,
-    trend_table,
 )
 from omradesbild.services.followup.crime import (
     CrimeResult,
@@ -64,6 +67,7 @@ __all__ = [
     "FLAG_KEYS",
     "GOAL_SHOW_COLUMNS",
     "POLICE_SCHEME",
+    "ChangeQuery",
     "ChangeSummary",
     "ClassChoice",
     "CrimeResult",
@@ -71,7 +75,9 @@ __all__ = [
     "PoliceAnalysis",
     "Transitions",
     "area_classes",
-    "change_table",
+    "base_change_input",
+    "base_indicators",
+    "change_with_references",
     "crime_per_year",
     "crime_table",
     "crosstab_wide",
@@ -89,5 +95,4 @@ __all__ = [
     "summarise_change",
     "transitions",
     "trend_counts",
-    "trend_table",
 ]

@@ -1,4 +1,9 @@
-"""Change between two periods and trends over many, per area, from the store."""
+"""Change between two periods per area, from the store; summaries of change and trend tables.
+
+The tables themselves are :func:`omradesbild.services.levels.change_table` and
+:func:`omradesbild.services.levels.trend_table`; this module computes the change from
+base-area (DeSO) counts and the kommun and country references.
+"""
 
 from __future__ import annotations
 
@@ -8,12 +13,11 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from omradesbild.config import BASE_VERSION, DEFAULT_CONFIDENCE
+from omradesbild.config import BASE_VERSION
 from omradesbild.errors import ConfigError, NotFoundError
-from omradesbild.followup.change import compare_to_reference, indicator_change, trend
+from omradesbild.followup.change import compare_to_reference, indicator_change
 from omradesbild.indicators import reference_values
 from omradesbild.services.followup._common import (
-    between,
     check_indicators,
     in_kommun,
     kommun_code,
@@ -31,54 +35,102 @@ CHANGE_SHOW_COLUMNS: tuple[str, ...] = (
 )  # fmt: skip
 
 
-def change_table(
+def base_indicators(
     store: Store,
     *,
     level: str,
-    period_from: str | int,
-    period_to: str | int,
-    indicators: Sequence[str] | None = None,
-    version: str | None = None,
-    confidence: float = DEFAULT_CONFIDENCE,
-    kommun: str | None = None,
+    version: str | None,
+    periods: Sequence[str],
+    indicators: Sequence[str] | None,
 ) -> pd.DataFrame:
-    """Change of indicators between two periods per area, next to its kommun and the country.
+    """The indicators of ``periods`` summed from the base areas' (DeSO) counts
+    (:func:`~omradesbild.services.pipeline.area_indicators`), offence years flagged
+    incomplete kept: :mod:`omradesbild.services.levels` decides on those."""
+    return area_indicators(
+        store, level=level, version=version, periods=list(periods),
+        indicators=check_indicators(indicators), include_incomplete_crime=True,
+    )  # fmt: skip
 
-    Returns :func:`~omradesbild.followup.change.indicator_change`'s columns plus
-    ``kommun_code``, ``kommun_from``, ``kommun_to``, ``kommun_diff``, ``kommun_change``,
-    ``country_from``, ``country_to``, ``country_diff``, ``country_change``,
-    ``diff_vs_kommun`` (= ``diff − kommun_diff``), ``diff_vs_country`` and
-    ``vs_kommun`` / ``vs_country`` (the area's level in ``period_to`` against the reference:
-    ``higher``, ``lower`` or ``similar`` by its interval). Kommun and country values are
-    summed from the same base (DeSO) counts; "country" is every area in the store.
-    ``kommun`` (e.g. ``"0180"``) keeps only the areas of that kommun.
+
+def of_kommun(ind: pd.DataFrame, kommun: str | None, *, level: str) -> pd.DataFrame:
+    """The rows of ``ind`` in ``kommun`` (all when ``None``); none is an error."""
+    if kommun is None:
+        return ind
+    ind = ind.loc[in_kommun(ind["area_code"], kommun)]
+    if ind.empty:
+        raise NotFoundError(f"no {level} of kommun {kommun} has indicators in the store")
+    return ind
+
+
+@dataclass(frozen=True)
+class ChangeQuery:
+    """What a change table is asked for.
+
+    Attributes
+    ----------
+    level, version
+        The areas (``version`` ``None``: the level's default boundary version).
+    periods
+        The earlier and the later period (text).
+    indicators
+        Catalogue ids; ``None`` for all.
+    kommun
+        Only the areas of this kommun (e.g. ``"0180"``); ``None`` for all.
     """
-    p_from, p_to = str(period_from), str(period_to)
-    inds = check_indicators(indicators)
-    kommun = require_kommun(store, kommun)
+
+    level: str
+    version: str | None
+    periods: tuple[str, str]
+    indicators: Sequence[str] | None = None
+    kommun: str | None = None
+
+
+def base_change_input(store: Store, query: ChangeQuery) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The indicators of both periods summed from the base areas' counts (of the kommun
+    when given) and the kommun and country values of the same counts ("country" is every
+    area in the store)."""
+    level, periods = query.level, query.periods
+    p_from, p_to = periods
+    check_indicators(query.indicators)
+    kommun = require_kommun(store, query.kommun)
     if p_from == p_to:
         raise ConfigError(f"--from and --to are the same period ({p_from})")
     stored = store_periods(store)
-    missing = [p for p in (p_from, p_to) if p not in stored]
+    missing = [p for p in periods if p not in stored]
     if missing:
         raise NotFoundError(
             f"the store holds no observations for period(s) {', '.join(missing)}; periods "
             "stored: " + ", ".join(stored)
         )
-    # flagged offence years are left out by omradesbild.services.levels.change_table
-    ind = area_indicators(
-        store, level=level, version=version, periods=[p_from, p_to], indicators=inds,
-        include_incomplete_crime=True,
-    )  # fmt: skip
-    if kommun is not None:
-        ind = ind.loc[in_kommun(ind["area_code"], kommun)]
-        if ind.empty:
-            raise NotFoundError(f"no {level} of kommun {kommun} has indicators in the store")
-    require_periods(ind, [p_from, p_to], what=f"indicators at level {level}")
+    ind = base_indicators(
+        store, level=level, version=query.version, periods=periods, indicators=query.indicators
+    )
+    ind = of_kommun(ind, kommun, level=level)
+    require_periods(ind, periods, what=f"indicators at level {level}")
+    obs = store.observations(area_version=BASE_VERSION, periods=list(periods))
+    ref = reference_values(obs, indicators=sorted(set(ind["indicator"])), periods=list(periods))
+    return ind, ref
+
+
+def change_with_references(
+    ind: pd.DataFrame, ref: pd.DataFrame, periods: tuple[str, str], *, confidence: float
+) -> pd.DataFrame:
+    """Change of indicators between two periods per area, next to its kommun and the country.
+
+    Returns :func:`~omradesbild.followup.change.indicator_change`'s columns (and
+    ``source`` when ``ind`` has it) plus ``kommun_code``, ``kommun_from``, ``kommun_to``,
+    ``kommun_diff``, ``kommun_change``, ``country_from``, ``country_to``, ``country_diff``,
+    ``country_change``, ``diff_vs_kommun`` (= ``diff − kommun_diff``), ``diff_vs_country``
+    and ``vs_kommun`` / ``vs_country`` (the area's level in the later period against the
+    reference: ``higher``, ``lower`` or ``similar`` by its interval). ``ref`` holds the
+    kommun and country values computed from the same source as ``ind``.
+    """
+    p_from, p_to = periods
     ch = indicator_change(ind, period_from=p_from, period_to=p_to, confidence=confidence)
-    obs = store.observations(area_version=BASE_VERSION, periods=[p_from, p_to])
-    ref = reference_values(obs, indicators=sorted(set(ind["indicator"])), periods=[p_from, p_to])
     out = ch.copy()
+    if "source" in ind.columns:
+        src = ind.drop_duplicates("indicator").set_index("indicator")["source"]
+        out["source"] = out["indicator"].map(src)
     out["kommun_code"] = [kommun_code(str(c)) for c in out["area_code"]]
     out = with_reference_change(out, ref, p_from, p_to, confidence)
     out["diff_vs_kommun"] = out["diff"] - out["kommun_diff"]
@@ -131,7 +183,8 @@ def with_reference_change(
 
 @dataclass(frozen=True)
 class ChangeSummary:
-    """The parts of a :func:`change_table` a reader looks at first.
+    """The parts of a change table a reader looks at first
+    (:func:`omradesbild.services.levels.change_table`).
 
     Attributes
     ----------
@@ -153,7 +206,7 @@ class ChangeSummary:
 
 
 def summarise_change(df: pd.DataFrame) -> ChangeSummary:
-    """Split a :func:`change_table` into counts, kommun, country and significant changes."""
+    """Split a change table into counts, kommun, country and significant changes."""
     counts = (
         df.assign(change=df["change"].fillna("not tested"))
         .groupby(["indicator", "change"])
@@ -168,36 +221,6 @@ def summarise_change(df: pd.DataFrame) -> ChangeSummary:
     sig = df.loc[df["significant"].fillna(False).astype(bool)]
     sig = sig[[c for c in CHANGE_SHOW_COLUMNS if c in sig]]
     return ChangeSummary(counts, kom.reset_index(drop=True), country, sig)
-
-
-def trend_table(
-    store: Store,
-    *,
-    level: str,
-    indicators: Sequence[str] | None = None,
-    period_from: str | int | None = None,
-    period_to: str | int | None = None,
-    version: str | None = None,
-    weighted: bool = True,
-    confidence: float = DEFAULT_CONFIDENCE,
-) -> pd.DataFrame:
-    """Linear trend per area and indicator over the stored periods in ``[from, to]``
-    (:func:`~omradesbild.followup.change.trend`)."""
-    inds = check_indicators(indicators)
-    periods = between(store_periods(store), period_from, period_to)
-    if not periods:
-        raise NotFoundError(
-            f"no stored periods between {period_from} and {period_to}; periods in the store: "
-            + ", ".join(store_periods(store))
-        )
-    # flagged offence years are left out by omradesbild.services.levels.trend_table
-    ind = area_indicators(
-        store, level=level, version=version, periods=periods, indicators=inds,
-        include_incomplete_crime=True,
-    )  # fmt: skip
-    if ind.empty:
-        raise NotFoundError(f"no indicators can be computed at level {level} in {periods}")
-    return trend(ind, weighted=weighted, confidence=confidence)
 
 
 def trend_counts(df: pd.DataFrame) -> pd.DataFrame:
