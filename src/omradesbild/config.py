@@ -15,6 +15,11 @@ from __future__ import annotations
 DB_ENV = "OMRADESBILD_DB"
 #: Default store path (relative to the working directory).
 DEFAULT_DB = "omradesbild.duckdb"
+#: Environment variable that sets how many computed results (e.g. a level's indicators)
+#: the service layer keeps in memory per store content; ``0`` turns that cache off.
+SERVICE_CACHE_ENV = "OMRADESBILD_SERVICE_CACHE"
+#: Default number of results kept (see :mod:`omradesbild.services.cache`).
+SERVICE_CACHE_ENTRIES = 8
 
 # ------------------------------------------------------------------------------ areas
 

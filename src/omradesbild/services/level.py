@@ -25,6 +25,7 @@ import pandas as pd
 from omradesbild.config import BASE_VERSION, POLICE_SHARE_THRESHOLD
 from omradesbild.errors import NotFoundError, OmradesbildError
 from omradesbild.index.method import IndexMethod
+from omradesbild.services.cache import store_cached
 from omradesbild.services.layers import city_classes
 from omradesbild.services.models import CityClass
 from omradesbild.store import Store
@@ -122,6 +123,7 @@ class LevelIndicators:
     indicator_ids: list[str]
 
 
+@store_cached
 def level_indicators(
     store: Store, *, level: str, version: str, base_version: str = BASE_VERSION, threshold: int = 5
 ) -> LevelIndicators:
@@ -177,6 +179,7 @@ class RefValue(NamedTuple):
 References = dict[tuple[str, str, str], RefValue]
 
 
+@store_cached
 def references(store: Store, *, base_version: str = BASE_VERSION, threshold: int = 5) -> References:
     """Kommun and country values of every indicator and period, disclosed."""
     from omradesbild.indicators import reference_values

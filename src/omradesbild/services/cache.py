@@ -1,0 +1,138 @@
+"""Computations kept in memory per store content: a level's indicators are computed once.
+
+Building every area's indicators of a level (:func:`omradesbild.services.level.level_indicators`)
+is most of the work of a report, a city picture or a web page, and the same level is asked
+for again and again (the report site and its PDF, every area profile, the web app's pages).
+:func:`store_cached` keeps such results in memory, keyed by the function, its arguments and a
+fingerprint of everything the store holds (:func:`store_fingerprint`). Any write to the store
+(an ingest, a crosswalk, a crime-coverage update) changes the fingerprint, so the next call
+computes afresh: a cached answer is always the one the store's current content gives.
+
+The cache is bounded in entries, least recently used first (``OMRADESBILD_SERVICE_CACHE``,
+default :data:`omradesbild.config.SERVICE_CACHE_ENTRIES`; ``0`` turns it off), and
+:func:`clear` empties it. A cached value is shared by every caller: callers must treat it as
+read-only, as they already do with the web app's cached objects.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import inspect
+import os
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
+from typing import Any, ParamSpec, TypeVar
+
+from omradesbild.config import SERVICE_CACHE_ENTRIES, SERVICE_CACHE_ENV
+from omradesbild.errors import InputError
+from omradesbild.store import Store
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+_LOCK = threading.Lock()
+_ENTRIES: OrderedDict[tuple[Hashable, ...], Any] = OrderedDict()
+
+
+def max_entries() -> int:
+    """How many results the cache keeps: ``$OMRADESBILD_SERVICE_CACHE`` or the default."""
+    text = os.environ.get(SERVICE_CACHE_ENV)
+    if text is None or not text.strip():
+        return SERVICE_CACHE_ENTRIES
+    try:
+        n = int(text)
+    except ValueError:
+        n = -1
+    if n < 0:
+        raise InputError(
+            f"{SERVICE_CACHE_ENV}={text!r}: expected a whole number of cached results "
+            "(0 turns the cache off)",
+            field=SERVICE_CACHE_ENV,
+            expected="an integer >= 0",
+        )
+    return n
+
+
+def store_fingerprint(store: Store) -> str:
+    """A digest of everything ``store`` holds, as its connection sees it now.
+
+    Notes
+    -----
+    For every table ``t`` of the store (in name order) the digest takes its row count
+    ``n_t`` and the order-free sum ``Σ_rows hash(row)`` of DuckDB's 64-bit hash of each
+    whole row, geometry included; the result is ``blake2b`` of those figures. Adding,
+    removing or changing any row changes ``n_t`` or the sum (up to a hash collision,
+    about 2⁻⁶⁴). Reading the store this way costs a few tens of milliseconds for a whole
+    country, against seconds for a level's indicators.
+    """
+    con = store.con
+    tables = con.execute(
+        "SELECT table_name FROM information_schema.tables WHERE table_schema = 'main' "
+        "AND table_catalog = current_database() AND table_type = 'BASE TABLE' "
+        "ORDER BY table_name"
+    ).fetchall()
+    parts = []
+    for (name,) in tables:
+        quoted = '"' + str(name).replace('"', '""') + '"'
+        row = con.execute(f"SELECT count(*), sum(hash(_row)) FROM {quoted} AS _row").fetchone()
+        parts.append(f"{name}:{row[0] if row else 0}:{row[1] if row else 0}")
+    return hashlib.blake2b("|".join(parts).encode(), digest_size=16).hexdigest()
+
+
+def _hashable(value: Any) -> Hashable:
+    """``value`` as part of a key: lists and sets become tuples."""
+    if isinstance(value, list | tuple):
+        return tuple(_hashable(v) for v in value)
+    if isinstance(value, set | frozenset):
+        return tuple(sorted(value))
+    return value  # type: ignore[no-any-return]
+
+
+def store_cached(func: Callable[P, R]) -> Callable[P, R]:
+    """Keep ``func``'s results per store content and arguments (see the module's notes).
+
+    ``func`` takes the :class:`~omradesbild.store.Store` as its first argument; the other
+    arguments (defaults filled in) must be hashable or lists of such. Exceptions are not
+    cached. Two threads missing the same key at once may both compute it.
+    """
+    signature = inspect.signature(func)
+    name = f"{func.__module__}.{func.__qualname__}"
+
+    @functools.wraps(func)
+    def cached(*args: P.args, **kwargs: P.kwargs) -> R:
+        size = max_entries()
+        if size == 0:
+            return func(*args, **kwargs)
+        bound = signature.bind(*args, **kwargs)
+        bound.apply_defaults()
+        store, *rest = bound.arguments.values()
+        key = (name, store_fingerprint(store), *(_hashable(v) for v in rest))
+        with _LOCK:
+            if key in _ENTRIES:
+                _ENTRIES.move_to_end(key)
+                return _ENTRIES[key]  # type: ignore[no-any-return]
+        value = func(*args, **kwargs)
+        with _LOCK:
+            _ENTRIES[key] = value
+            while len(_ENTRIES) > size:
+                _ENTRIES.popitem(last=False)
+        return value
+
+    return cached
+
+
+def clear() -> None:
+    """Forget every cached result."""
+    with _LOCK:
+        _ENTRIES.clear()
+
+
+def cached_count() -> int:
+    """How many results the cache holds now."""
+    with _LOCK:
+        return len(_ENTRIES)
+
+
+__all__ = ["cached_count", "clear", "max_entries", "store_cached", "store_fingerprint"]
