@@ -40,6 +40,7 @@ from omradesbild.followup.police_types import (
     police_flags,
     police_status,
 )
+from omradesbild.harmonize.areal import intersection, overlap_areas
 
 __all__ = [
     "CATEGORY_ORDER",
@@ -262,18 +263,6 @@ def overlay_police(
     return out[list(OVERLAY_COLUMNS)].reset_index(drop=True)
 
 
-def _intersection(a: np.ndarray, b: np.ndarray, *, what: str) -> np.ndarray:
-    """Pairwise intersections; a clear error when GEOS cannot intersect them."""
-    try:
-        return np.asarray(shapely.intersection(a, b))
-    except shapely.errors.GEOSException as exc:
-        raise InputError(
-            f"cannot intersect {what} ({exc})",
-            field="geometry",
-            expected="valid polygons (read the files with repair=True)",
-        ) from exc
-
-
 def _intersections(
     police: gpd.GeoDataFrame, areas: gpd.GeoDataFrame, period_column: str
 ) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
@@ -284,11 +273,8 @@ def _intersections(
     a_codes = areas["area_code"].astype(str).to_numpy()
     a_geoms = area_geo.to_numpy()
     a_area = shapely.area(a_geoms)
-    p_geoms = pol_geo.to_numpy()
-    tree = shapely.STRtree(a_geoms)
-    p_idx, a_idx = tree.query(p_geoms, predicate="intersects")
-    inter = shapely.area(
-        _intersection(p_geoms[p_idx], a_geoms[a_idx], what="the police polygons with the areas")
+    p_idx, a_idx, inter = overlap_areas(
+        pol_geo.to_numpy(), a_geoms, what="the police polygons with the areas"
     )
     pairs = pd.DataFrame(
         {
@@ -405,7 +391,7 @@ def area_pieces(
     cut = links.loc[links["base"].isin(base.index) & links["area_code"].isin(tgt.index)]
     whole = links.loc[links["base"].isin(base.index) & ~links["area_code"].isin(tgt.index)]
     b = base.loc[cut["base"]].to_numpy()
-    geoms = _intersection(
+    geoms = intersection(
         b, tgt.loc[cut["area_code"]].to_numpy(), what="the areas with the target areas"
     )
     frac = np.divide(

@@ -354,6 +354,50 @@ def build_crosswalk(
     return result
 
 
+def overlap_areas(
+    a: GeomArray, b: GeomArray, *, what: str
+) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.intp], FloatArr]:
+    """Every pair of an ``a`` and a ``b`` geometry that intersect, with the area of their
+    intersection (in the units of the CRS).
+
+    Parameters
+    ----------
+    a, b
+        Geometries in one projected CRS; ``b`` is indexed (:class:`shapely.STRtree`) and
+        queried with every ``a``.
+    what
+        What is intersected, for the error message.
+
+    Returns
+    -------
+    ai, bj, area
+        Positions in ``a`` and ``b`` of each intersecting pair and its intersection's area
+        (which can be 0 for pairs that only touch).
+
+    Raises
+    ------
+    InputError
+        When GEOS cannot intersect a pair (e.g. an invalid polygon).
+    """
+    ai, bj = shapely.STRtree(b).query(a, predicate="intersects")
+    if not len(ai):
+        return ai, bj, np.zeros(0, dtype=float)
+    return ai, bj, np.asarray(shapely.area(intersection(a[ai], b[bj], what=what)), dtype=float)
+
+
+def intersection(a: GeomArray, b: GeomArray, *, what: str) -> GeomArray:
+    """Pairwise intersections of ``a`` and ``b``; an :class:`InputError` naming ``what``
+    when GEOS cannot intersect them (e.g. an invalid polygon)."""
+    try:
+        return np.asarray(shapely.intersection(a, b))
+    except shapely.errors.GEOSException as exc:
+        raise InputError(
+            f"cannot intersect {what} ({exc})",
+            field="geometry",
+            expected="valid polygons (read the files with repair=True)",
+        ) from exc
+
+
 def _overlaps(
     s_geoms: GeomArray,
     t_geoms: GeomArray,
@@ -365,13 +409,7 @@ def _overlaps(
 ) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.intp], FloatArr, FloatArr, FloatArr]:
     """Overlapping (source, target) pairs with at least ``min_share`` of the source, sorted
     by codes: indices, overlap area, share of the source and share of the target."""
-    tree = shapely.STRtree(t_geoms)
-    si, tj = tree.query(s_geoms, predicate="intersects")
-    overlap = (
-        shapely.area(shapely.intersection(s_geoms[si], t_geoms[tj]))
-        if len(si)
-        else np.zeros(0, dtype=float)
-    )
+    si, tj, overlap = overlap_areas(s_geoms, t_geoms, what="the source with the target layer")
     if not (overlap > 0).any():
         raise InputError(
             "the layers do not overlap: source bounds "
