@@ -37,7 +37,9 @@ def obs(rows: Sequence[tuple[str, str, str, object]]) -> pd.DataFrame:
     return df
 
 
-def counts(area: str, period: str = "2022", **values: float) -> list[tuple[str, str, str, object]]:
+def area_rows(
+    area: str, period: str = "2022", **values: float
+) -> list[tuple[str, str, str, object]]:
     """Rows for :func:`obs`: one area's values of one period, by variable."""
     return [(area, variable, period, value) for variable, value in values.items()]
 
@@ -201,8 +203,8 @@ def deso_and_kommun(indicator: str, **values: tuple[float, float]) -> tuple[pd.S
     ``values`` gives each variable's value in 0180C1010 and in 0180C1020.
     """
     data = obs(
-        counts("0180C1010", **{v: first for v, (first, _) in values.items()})
-        + counts("0180C1020", **{v: second for v, (_, second) in values.items()})
+        area_rows("0180C1010", **{v: first for v, (first, _) in values.items()})
+        + area_rows("0180C1020", **{v: second for v, (_, second) in values.items()})
     )
     deso = compute_indicators(data, indicators=[indicator])
     kommun = compute_indicators(data, indicators=[indicator], level="kommun")
@@ -233,14 +235,14 @@ def test_median_income_weighted_and_flagged() -> None:
 def test_education_excludes_unknown_from_denominator() -> None:
     levels = ("forgymnasial", "gymnasial", "eftergymnasial_lt3", "eftergymnasial_ge3", "missing")
     people = dict(zip(levels, (50, 150, 100, 200, 100), strict=True))
-    rows = counts("0180C1010", **{f"edu_{level}_25_64": n for level, n in people.items()})
+    rows = area_rows("0180C1010", **{f"edu_{level}_25_64": n for level, n in people.items()})
     res = compute_indicators(obs(rows))
     assert get(res, "0180C1010", "edu_low_25_64")["value"] == pytest.approx(10.0)
     assert get(res, "0180C1010", "edu_missing_25_64")["value"] == pytest.approx(100 / 600 * 100)
 
 
 def test_households_tenure_and_birth_region() -> None:
-    rows = counts(
+    rows = area_rows(
         "0180C1010",
         hh_couple_children=40,
         hh_couple_no_children=60,
@@ -257,7 +259,7 @@ def test_households_tenure_and_birth_region() -> None:
         pop_total=1000,
         pop_foreign_background=350,
     )
-    rows += counts("0180C1010", pop_total=1000)  # the same count again, from another table
+    rows += area_rows("0180C1010", pop_total=1000)  # the same count again, from another table
     res = compute_indicators(obs(rows))
     assert get(res, "0180C1010", "single_parent_households")["value"] == pytest.approx(10.0)
     assert get(res, "0180C1010", "rental_share")["value"] == pytest.approx(30.0)
@@ -274,7 +276,7 @@ def test_age_bands_need_complete_coverage() -> None:
         "pop_age_15_19": 50,
         "pop_age_20_24": 50,
     }
-    data = obs(counts("0180C1010", **bands, pop_total=1000))
+    data = obs(area_rows("0180C1010", **bands, pop_total=1000))
     res = compute_indicators(data)
     assert get(res, "0180C1010", "age_0_19")["value"] == pytest.approx(20.0)
     assert "age_65_plus" not in set(res["indicator"])
@@ -319,7 +321,7 @@ def test_crime_rates_absent_is_zero_and_nearest_population_year() -> None:
 
 def test_survey_uses_respondents() -> None:
     res = compute_indicators(
-        obs(counts("0180C1010", "2023", survey_feel_safe_pct=62.5, survey_respondents=40))
+        obs(area_rows("0180C1010", "2023", survey_feel_safe_pct=62.5, survey_respondents=40))
     )
     r = get(res, "0180C1010", "survey_feel_safe", "2023")
     assert r["value"] == pytest.approx(62.5) and r["denominator"] == 40
@@ -330,7 +332,7 @@ def test_survey_uses_respondents() -> None:
 
 def test_ekbist_computed_only_where_variables_exist() -> None:
     assert "ekbist_longterm_20_64" not in set(compute_indicators(LABOUR)["indicator"])
-    rows = counts("0180C1010", ekbist_or_longterm_unemployed_20_64=12, pop_20_64=600)
+    rows = area_rows("0180C1010", ekbist_or_longterm_unemployed_20_64=12, pop_20_64=600)
     r = get(compute_indicators(obs(rows)), "0180C1010", "ekbist_longterm_20_64")
     assert r["value"] == pytest.approx(2.0)
 
