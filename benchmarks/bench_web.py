@@ -8,7 +8,9 @@ key and the 11 DeSO tables (``$OMRADESBILD_SHARED_DATA`` or ``../shared/data``) 
 caches, then loads one endpoint at a time with ``--clients`` concurrent keep-alive
 connections, for at most ``--seconds`` and ``--max-requests`` per endpoint. The area
 endpoints pick a random RegSO per request (most are first visits: computed, then cached).
-Prints p50/p95/max per endpoint and each p95 with its target (< 100 ms), the load
+The start page (``/``, the lägesbild of the kommun with the most RegSO) is timed once on its
+first load, when it is computed, then loaded like the others. Prints p50/p95/max per
+endpoint and each p95 with its target (< 100 ms), the load
 generator, the server configuration and the machine's load average, and stops the server.
 
 Load generator: Debian's ``wrk`` (C, ``apt-get install wrk``) when it is on PATH, so that
@@ -41,6 +43,7 @@ from benchmarks.web_common import (
 
 #: Endpoint name -> URL (``{code}``: a random RegSO per request).
 ENDPOINTS = {
+    "start page": "/",
     "area page": "/omrade/{code}",
     "api area": "/api/areas/{code}",
     "api index": "/api/index?level=regso",
@@ -145,6 +148,10 @@ def main(argv: list[str] | None = None) -> None:
                 f"server ready and precomputed in {time.perf_counter() - t_ready:.1f} s "
                 f"({status['pages_prepared']} area pages prepared)"
             )
+            t = time.perf_counter()
+            httpx.get(base + "/", headers={"Accept": "text/html"}, timeout=300).raise_for_status()
+            first = time.perf_counter() - t
+            print(f"start page, first load (the lägesbild computed): {first:.2f} s")
             t = time.perf_counter()
             # Warm up: the first requests compute (and cache) indicators, index and intervals
             # (each worker process has its own cache, so repeat for every worker).

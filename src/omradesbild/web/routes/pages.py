@@ -110,33 +110,43 @@ def overview(request: Request, kommun: str | None = None) -> HTMLResponse:
     info = data.info()
     level = settings.level if settings.level in info.level_names() else None
     version = settings.version if level else None
+    code = (kommun or "").strip() or None
+    if code is not None and level is None:
+        raise InputError(
+            "no lägesbild to choose a kommun for", field="kommun",
+            expected="no kommun: the store has no areas at the default level",
+        )  # fmt: skip
+    state = public_state(request)
+    from omradesbild.web.auth import cookie_name
+
+    # Anonymous visitors all see the same page: kept until the store or the partners'
+    # public input changes (as the area pages).
+    anonymous = not request.cookies.get(cookie_name(request))
+    html_key = ("start-html", level, version, settings.method, code, lang, state)
+    if anonymous and (html := cached(data, html_key)) is not MISS:
+        return HTMLResponse(html)
     view: StartView | None = None
     if level is not None and data.try_index(settings.method, data.level(level, version)):
-        code = (kommun or "").strip() or None
         partners = public_partners(request, data)
-        key = ("start", level, version, settings.method, code, lang, public_state(request))
+        key = ("start", level, version, settings.method, code, lang, state)
         view = memo(data, key, lambda: start_view(
             data, level=level, version=version, method=settings.method, kommun=code,
             lang=lang, partners=partners,
         ))  # fmt: skip
-    elif kommun:
+    elif code is not None:
         raise InputError(
             "no lägesbild to choose a kommun for", field="kommun",
             expected="no kommun: the store has no index at the default level",
         )  # fmt: skip
-    return page(
-        request,
-        "overview.html",
-        lang=lang,
-        levels=info.levels,
-        level=level,
-        view=view,
-        pic=view.picture if view else None,
-        figures=view.figures if view else "{}",
-        police_label=lambda c: police_label(c, lang),
-        fmt=lambda x, d=1: fmt_num(x, lang, d),
-        goal_statuses=GOAL_STATUSES,
-    )
+
+    def render() -> bytes:
+        return bytes(page(
+            request, "overview.html", lang=lang, levels=info.levels, level=level, view=view,
+            pic=view.picture if view else None, figures=view.figures if view else "{}",
+            fmt=lambda x, d=1: fmt_num(x, lang, d), goal_statuses=GOAL_STATUSES,
+        ).body)  # fmt: skip
+
+    return HTMLResponse(memo(data, html_key, render) if anonymous else render())
 
 
 @router.get("/api/status", tags=["status"])
