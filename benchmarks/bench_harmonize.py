@@ -13,8 +13,9 @@ Run: ``python -m benchmarks bench_harmonize`` or ``python -m benchmarks.bench_ha
 
 from __future__ import annotations
 
+import argparse
 import sys
-import time
+from functools import partial
 from typing import Any
 
 import geopandas as gpd
@@ -22,7 +23,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from benchmarks.common import int_options
+from benchmarks.common import int_options, timed
 from omradesbild.harmonize.apply import apply_crosswalk
 from omradesbild.harmonize.areal import build_crosswalk
 
@@ -67,13 +68,88 @@ def long_values(codes: list[str], n_vars: int, n_years: int, *, seed: int) -> pd
     )
 
 
-def _best(fn: Any, repeat: int) -> tuple[float, Any]:
-    best, out = float("inf"), None
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        out = fn()
-        best = min(best, time.perf_counter() - t0)
-    return best, out
+def bench_apply(args: argparse.Namespace, src: Any, tgt: Any, cw: pd.DataFrame) -> dict[str, float]:
+    """Time ``apply_crosswalk`` on ``--apply-areas`` areas × variables × years."""
+    src_a = src if args.apply_areas == args.sources else None
+    if src_a is None:
+        src_a = voronoi_layer(args.apply_areas, SWEDEN_BOX, seed=3, prefix="S")
+        cw_a = build_crosswalk(
+            src_a, tgt, from_level="deso", from_version="v1", to_level="custom", to_version="v2"
+        )
+    else:
+        cw_a = cw
+    links = cw_a[["from_code", "to_code", "weight"]]
+    vals = long_values(list(src_a["area_code"]), args.variables, args.years, seed=4)
+    t_first = timed(lambda: apply_crosswalk(vals, links, kind="extensive")).best
+    apply = timed(lambda: apply_crosswalk(vals, links, kind="extensive"), args.repeat)
+    cat = vals.astype({c: "category" for c in ("area_code", "variable", "period")})
+    t_cat = timed(lambda: apply_crosswalk(cat, links, kind="extensive"), args.repeat).best
+    print(
+        f"apply_crosswalk: {len(vals):,} values ({args.apply_areas} areas × {args.variables} "
+        f"variables × {args.years} years) -> {len(apply.result):,} rows: {apply.best:.3f} s "
+        f"best of {args.repeat} (first call {t_first:.3f} s; with categorical key columns "
+        f"{t_cat:.3f} s) (target < 1 s)"
+    )
+    return {"apply_s": apply.best, "apply_first_call_s": t_first, "apply_categorical_s": t_cat}
+
+
+def compare_tobler(
+    args: argparse.Namespace,
+    src: Any,
+    pop: np.ndarray,
+    tgt: Any,
+    one: pd.DataFrame,
+    ours: pd.Series,
+    t_build: float,
+) -> dict[str, float]:
+    """tobler's ``area_interpolate`` of ``pop`` over ``src`` against ours (if installed)."""
+    try:
+        from tobler.area_weighted import area_interpolate
+    except ImportError:
+        print("tobler not installed: pip install tobler (skipping the comparison)")
+        return {}
+    src_pop = src.assign(pop=pop)
+    # tobler's allocate_total=True divides by the covered part of each source, which is our
+    # renormalise=True; allocate_total=False divides by the whole source area, our default.
+    cw_norm = build_crosswalk(
+        src,
+        tgt,
+        from_level="deso",
+        from_version="v1",
+        to_level="custom",
+        to_version="v2",
+        renormalise=True,
+    )
+    ours_norm = apply_crosswalk(one, cw_norm, kind="extensive").set_index("area_code")["value"]
+    figures: dict[str, float] = {}
+    for allocate_total, mine, label in (
+        (True, ours_norm, "renormalise=True"),
+        (False, ours, "renormalise=False"),
+    ):
+        interpolate = partial(
+            area_interpolate,
+            src_pop,
+            tgt,
+            extensive_variables=["pop"],
+            allocate_total=allocate_total,
+        )
+        tobler = timed(interpolate, args.repeat)
+        tob = tobler.result
+        tob_v = pd.Series(tob["pop"].to_numpy(dtype=float), index=tgt["area_code"].to_numpy())
+        mine_v = mine.reindex(tob_v.index).fillna(0.0)
+        diff = float(np.max(np.abs(mine_v.to_numpy() - tob_v.to_numpy())))
+        corr = float(np.corrcoef(mine_v.to_numpy(), tob_v.to_numpy())[0, 1])
+        tag = "tobler_alloc_total" if allocate_total else "tobler_no_alloc"
+        figures[f"{tag}_s"] = tobler.best
+        figures[f"{tag}_max_abs_diff"] = diff
+        figures[f"{tag}_correlation"] = corr
+        print(
+            f"tobler area_interpolate(allocate_total={allocate_total}) vs ours ({label}): "
+            f"tobler {tobler.best:.3f} s, ours build {t_build:.3f} s + one-variable apply; "
+            f"max |diff| over {len(tob_v)} targets {diff:.3g} "
+            f"(totals {mine_v.sum():,.3f} vs {tob_v.sum():,.3f}), correlation {corr:.15f}"
+        )
+    return figures
 
 
 def main(argv: list[str] | None = None) -> dict[str, float]:
@@ -90,46 +166,21 @@ def main(argv: list[str] | None = None) -> dict[str, float]:
     tgt = voronoi_layer(args.targets, inner, seed=2, prefix="T")
     figures: dict[str, float] = {}
 
-    t_build, cw = _best(
+    build = timed(
         lambda: build_crosswalk(
             src, tgt, from_level="deso", from_version="v1", to_level="custom", to_version="v2"
         ),
         args.repeat,
     )
-    figures["build_s"] = t_build
+    cw = build.result
+    figures["build_s"] = build.best
     cov = cw.groupby("from_code")["weight"].sum()
     print(
-        f"build_crosswalk: {args.sources} sources -> {args.targets} targets: {t_build:.3f} s "
+        f"build_crosswalk: {args.sources} sources -> {args.targets} targets: {build.best:.3f} s "
         f"(target < 5 s); {len(cw)} links; sources fully covered: "
         f"{int((cov > 1 - 1e-9).sum())}, partly: {int((cov <= 1 - 1e-9).sum())}"
     )
-
-    # apply: 6 000 areas × 50 variables × 15 years, through a crosswalk of that many areas
-    src_a = src if args.apply_areas == args.sources else None
-    if src_a is None:
-        src_a = voronoi_layer(args.apply_areas, SWEDEN_BOX, seed=3, prefix="S")
-        cw_a = build_crosswalk(
-            src_a, tgt, from_level="deso", from_version="v1", to_level="custom", to_version="v2"
-        )
-    else:
-        cw_a = cw
-    links = cw_a[["from_code", "to_code", "weight"]]
-    vals = long_values(list(src_a["area_code"]), args.variables, args.years, seed=4)
-    t0 = time.perf_counter()
-    res = apply_crosswalk(vals, links, kind="extensive")
-    t_first = time.perf_counter() - t0
-    t_apply, res = _best(lambda: apply_crosswalk(vals, links, kind="extensive"), args.repeat)
-    cat = vals.astype({c: "category" for c in ("area_code", "variable", "period")})
-    t_cat, _ = _best(lambda: apply_crosswalk(cat, links, kind="extensive"), args.repeat)
-    figures["apply_s"] = t_apply
-    figures["apply_first_call_s"] = t_first
-    figures["apply_categorical_s"] = t_cat
-    print(
-        f"apply_crosswalk: {len(vals):,} values ({args.apply_areas} areas × {args.variables} "
-        f"variables × {args.years} years) -> {len(res):,} rows: {t_apply:.3f} s best of "
-        f"{args.repeat} (first call {t_first:.3f} s; with categorical key columns "
-        f"{t_cat:.3f} s) (target < 1 s)"
-    )
+    figures.update(bench_apply(args, src, tgt, cw))
 
     # our allocation of one variable onto the targets, for the comparison with tobler
     pop = np.random.default_rng(5).poisson(1500, len(src)).astype(float)
@@ -140,50 +191,8 @@ def main(argv: list[str] | None = None) -> dict[str, float]:
     covered = (pop * cov.reindex(src["area_code"]).fillna(0.0).to_numpy()).sum()
     figures["conservation_ratio"] = float(ours.sum() / covered)
     print(f"allocated total / covered source total: {figures['conservation_ratio']:.12f}")
-    if args.no_tobler:
-        return figures
-    try:
-        from tobler.area_weighted import area_interpolate
-    except ImportError:
-        print("tobler not installed: pip install tobler (skipping the comparison)")
-        return figures
-    src_pop = src.assign(pop=pop)
-    # tobler's allocate_total=True divides by the covered part of each source, which is our
-    # renormalise=True; allocate_total=False divides by the whole source area, our default.
-    cw_norm = build_crosswalk(
-        src,
-        tgt,
-        from_level="deso",
-        from_version="v1",
-        to_level="custom",
-        to_version="v2",
-        renormalise=True,
-    )
-    ours_norm = apply_crosswalk(one, cw_norm, kind="extensive").set_index("area_code")["value"]
-    for allocate_total, mine, label in (
-        (True, ours_norm, "renormalise=True"),
-        (False, ours, "renormalise=False"),
-    ):
-        t_tob, tob = _best(
-            lambda at=allocate_total: area_interpolate(
-                src_pop, tgt, extensive_variables=["pop"], allocate_total=at
-            ),
-            args.repeat,
-        )
-        tob_v = pd.Series(tob["pop"].to_numpy(dtype=float), index=tgt["area_code"].to_numpy())
-        mine_v = mine.reindex(tob_v.index).fillna(0.0)
-        diff = float(np.max(np.abs(mine_v.to_numpy() - tob_v.to_numpy())))
-        corr = float(np.corrcoef(mine_v.to_numpy(), tob_v.to_numpy())[0, 1])
-        tag = "tobler_alloc_total" if allocate_total else "tobler_no_alloc"
-        figures[f"{tag}_s"] = t_tob
-        figures[f"{tag}_max_abs_diff"] = diff
-        figures[f"{tag}_correlation"] = corr
-        print(
-            f"tobler area_interpolate(allocate_total={allocate_total}) vs ours ({label}): "
-            f"tobler {t_tob:.3f} s, ours build {t_build:.3f} s + one-variable apply; "
-            f"max |diff| over {len(tob_v)} targets {diff:.3g} "
-            f"(totals {mine_v.sum():,.3f} vs {tob_v.sum():,.3f}), correlation {corr:.15f}"
-        )
+    if not args.no_tobler:
+        figures.update(compare_tobler(args, src, pop, tgt, one, ours, build.best))
     return figures
 
 

@@ -11,16 +11,14 @@ the CPU time is the steadier figure).
 from __future__ import annotations
 
 import resource
-import statistics
 import sys
-import time
 import tracemalloc
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from benchmarks.common import int_options
+from benchmarks.common import int_options, timed
 from omradesbild.index import compute_index, monte_carlo, parse_method
 
 
@@ -56,17 +54,6 @@ def bench_method(indicators: int) -> Any:
     )
 
 
-def _median_run(fn: Any, repeat: int) -> tuple[float, float, Any]:
-    """Median wall and process-CPU seconds of ``repeat`` calls, and the last summary."""
-    walls, cpus, out = [], [], None
-    for _ in range(max(1, repeat)):
-        w0, c0 = time.perf_counter(), time.process_time()
-        out = fn()
-        walls.append(time.perf_counter() - w0)
-        cpus.append(time.process_time() - c0)
-    return statistics.median(walls), statistics.median(cpus), out[1]
-
-
 def main(argv: list[str] | None = None) -> dict[str, float]:
     """Run the benchmark, print the figures and return them."""
     parser = int_options(__doc__, areas=6000, indicators=20, draws=1000, repeat=3)
@@ -74,23 +61,20 @@ def main(argv: list[str] | None = None) -> dict[str, float]:
     table, se = synthetic(args.areas, args.indicators)
     method = bench_method(args.indicators)
     compute_index(table, method=method)  # warm-up (imports, caches)
-    times = []
-    for _ in range(5):
-        t0 = time.perf_counter()
-        compute_index(table, method=method)
-        times.append(time.perf_counter() - t0)
-    compute_s = statistics.median(times)
+    compute_s = timed(lambda: compute_index(table, method=method), 5).median
     alts = ["zscore", "minmax", "percentrank_inc"]
-    mc_plain_s, _, s_plain = _median_run(
+    plain = timed(
         lambda: monte_carlo(table, method=method, draws=args.draws, normalisations=alts),
         args.repeat,
     )
-    mc_se_s, mc_se_cpu, s_se = _median_run(
+    with_se = timed(
         lambda: monte_carlo(
             table, method=method, draws=args.draws, normalisations=alts, indicator_se=se
         ),
         args.repeat,
     )
+    mc_plain_s, s_plain = plain.median, plain.result[1]
+    mc_se_s, mc_se_cpu, s_se = with_se.median, with_se.median_cpu, with_se.result[1]
     tracemalloc.start()
     monte_carlo(table, method=method, draws=args.draws, normalisations=alts, indicator_se=se)
     _, traced_peak = tracemalloc.get_traced_memory()

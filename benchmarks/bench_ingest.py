@@ -20,7 +20,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from benchmarks.common import shared_data
+from benchmarks.common import shared_data, timed
 
 TARGETS = {"scb_xlsx": 10.0, "crime": 5.0}
 
@@ -83,14 +83,12 @@ def query_timing(db: str, repeats: int = 50) -> dict[str, float]:
     from omradesbild.store import Store
 
     store = Store(db, read_only=True)
-    times = []
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        df = store.variable_values("pop_total", "2022", area_version="deso2018")
-        times.append(time.perf_counter() - t0)
+    runs = timed(
+        lambda: store.variable_values("pop_total", "2022", area_version="deso2018"), repeats
+    )
     store.close()
-    assert len(df) == 5984, len(df)
-    times.sort()
+    assert len(runs.result) == 5984, len(runs.result)
+    times = sorted(runs.walls)
     return {
         "median_ms": statistics.median(times) * 1000,
         "p95_ms": times[int(0.95 * len(times)) - 1] * 1000,

@@ -9,14 +9,13 @@ data are present (``$OMRADESBILD_SHARED_DATA`` or ``../shared/data``), on Stockh
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 import tempfile
 import time
 from pathlib import Path
 from typing import Any
 
-from benchmarks.common import REPO
+from benchmarks.common import demo_store, real_store, shared_data_path
 
 
 def _one(label: str, data: Any, out: Path, n: int) -> None:
@@ -57,17 +56,11 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as d:
         tmp = Path(d)
         if not args.skip_demo:
-            from omradesbild.demo import build_demo_store
-
-            demo = build_demo_store(tmp / "demo")
-            with Store(demo.store_path, read_only=True) as store:
+            with Store(demo_store(tmp), read_only=True) as store:
                 data = load_site_data(store, level="regso", draws=100)
             _one("demo: Exempelstad RegSO", data, tmp / "pdf-demo", args.n)
-        env = os.environ.get("OMRADESBILD_SHARED_DATA")
-        shared = Path(env) if env else REPO.parent / "shared" / "data"
+        shared = shared_data_path()
         if not args.skip_real and (shared / "README.md").exists():
-            from benchmarks.bench_reports import real_store
-
             db = real_store(tmp)
             with Store(db, read_only=True) as store:
                 for label, level in (

@@ -10,13 +10,12 @@ synthetic city. Prints total time, data time, render time per profile and overvi
 from __future__ import annotations
 
 import argparse
-import sys
 import tempfile
 import time
 from pathlib import Path
 from typing import Any
 
-from benchmarks.common import REPO, shared_data
+from benchmarks.common import demo_store, real_store
 
 
 def _row(label: str, store: Any, out: Path, **kw: Any) -> None:
@@ -34,18 +33,6 @@ def _row(label: str, store: Any, out: Path, **kw: Any) -> None:
         f"data={t_data:5.1f} s  render={res.seconds:5.1f} s  "
         f"per profile={1000 * res.seconds / n:5.1f} ms  overview={res.overview_mb:5.2f} MB"
     )
-
-
-def real_store(tmp: Path) -> Path:
-    sys.path.insert(0, str(REPO / "tests"))
-    from conftest import ingest_commands, run_cli  # type: ignore[import-not-found]
-
-    db = tmp / "real.duckdb"
-    t0 = time.perf_counter()
-    for cmd in ingest_commands(shared_data(), db):
-        run_cli(cmd)
-    print(f"real store built in {time.perf_counter() - t0:.1f} s")
-    return db
 
 
 def main() -> None:
@@ -75,12 +62,7 @@ def main() -> None:
                 for i, (label, kw) in enumerate(runs):
                     _row(label, store, tmp / f"site{i}", draws=args.draws, **kw)
         if not args.skip_demo:
-            from omradesbild.demo import build_demo_store
-
-            t0 = time.perf_counter()
-            demo = build_demo_store(tmp / "demo")
-            print(f"demo store built in {time.perf_counter() - t0:.1f} s")
-            with Store(demo.store_path, read_only=True) as store:
+            with Store(demo_store(tmp), read_only=True) as store:
                 _row("demo: Exempelstad RegSO", store, tmp / "sd", draws=args.draws)
                 _row("demo: Exempelstad DeSO", store, tmp / "sd2", level="deso", draws=args.draws)
 

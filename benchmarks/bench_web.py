@@ -30,13 +30,12 @@ import httpx
 from benchmarks.web_common import (
     Result,
     add_server_options,
+    bench_store,
     figure,
-    machine_load,
+    machine_watch,
     run_python,
     served,
     server_config,
-    store_for,
-    temporary_folder,
     wait_idle,
 )
 
@@ -138,9 +137,7 @@ def main(argv: list[str] | None = None) -> None:
         raise SystemExit("wrk not found: apt-get install wrk (or --loadgen python)")
     if loadgen == "wrk" and args.think:
         raise SystemExit("--think needs --loadgen python (wrk sends back to back)")
-    with temporary_folder() as folder:
-        tmp = Path(folder)
-        db = store_for(args, tmp)
+    with bench_store(args) as (db, tmp):
         t_ready = time.perf_counter()
         with served(db, workers=args.workers) as (base, codes):
             status = httpx.get(f"{base}/api/status").json()
@@ -162,28 +159,27 @@ def main(argv: list[str] | None = None) -> None:
                 f"{args.think:g} s, at most {args.seconds:g} s and {args.max_requests} "
                 "requests each"
             )  # fmt: skip
-            print(f"machine before: {machine_load()}")
             codes_file = tmp / "codes.txt"
             codes_file.write_text("\n".join(codes) + "\n")
             script = tmp / "bench.lua"
             script.write_text(WRK_SCRIPT)
             results: dict[str, Result] = {}
-            for name in ENDPOINTS:
-                # Each endpoint at steady state: let work queued by the previous endpoint's
-                # load finish (requests abandoned by the load generator still run).
-                drained = wait_idle(base)
-                print(f"  ({name}: server idle after {drained:.1f} s)")
-                if loadgen == "wrk":
-                    results[name] = run_wrk(base, name, codes_file, script,
-                                            clients=args.clients, seconds=args.seconds,
-                                            max_requests=args.max_requests)  # fmt: skip
-                else:
-                    results[name] = run_python(
-                        base, ENDPOINTS[name], codes, clients=args.clients,
-                        seconds=args.seconds, max_requests=args.max_requests,
-                        accept=_accept(name), think_s=args.think,
-                    )  # fmt: skip
-            print(f"machine after: {machine_load()}")
+            with machine_watch():
+                for name in ENDPOINTS:
+                    # Each endpoint at steady state: let work queued by the previous endpoint's
+                    # load finish (requests abandoned by the load generator still run).
+                    drained = wait_idle(base)
+                    print(f"  ({name}: server idle after {drained:.1f} s)")
+                    if loadgen == "wrk":
+                        results[name] = run_wrk(base, name, codes_file, script,
+                                                clients=args.clients, seconds=args.seconds,
+                                                max_requests=args.max_requests)  # fmt: skip
+                    else:
+                        results[name] = run_python(
+                            base, ENDPOINTS[name], codes, clients=args.clients,
+                            seconds=args.seconds, max_requests=args.max_requests,
+                            accept=_accept(name), think_s=args.think,
+                        )  # fmt: skip
             report(results)
 
 

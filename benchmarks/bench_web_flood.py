@@ -32,12 +32,11 @@ from benchmarks.web_common import (
     P95_TARGET_S,
     Result,
     add_server_options,
-    machine_load,
+    bench_store,
+    machine_watch,
     run_python,
     served,
     server_config,
-    store_for,
-    temporary_folder,
     wait_idle,
 )
 
@@ -112,21 +111,20 @@ def run_server(db: Path, env: dict[str, str], args: argparse.Namespace, label: s
             json={"method": "scb-omradestyp", "level": "regso"},
             timeout=300,
         )  # the explorer's first computation, outside the measurement
-        print(f"{label}: machine before: {machine_load()}")
-        alone, _ = measure(base, codes, clients=args.clients, seconds=args.seconds,
-                           draws=None, think_s=args.think)  # fmt: skip
-        print(line(f"{label}: area page alone", alone, Counter()))
-        flooded, seen = measure(
-            base,
-            codes,
-            clients=args.clients,
-            seconds=args.seconds,
-            draws=args.draws,
-            connections=args.connections,
-            think_s=args.think,
-        )
-        print(line(f"{label}: area page flooded", flooded, seen))
-        print(f"{label}: machine after: {machine_load()}")
+        with machine_watch(label):
+            alone, _ = measure(base, codes, clients=args.clients, seconds=args.seconds,
+                               draws=None, think_s=args.think)  # fmt: skip
+            print(line(f"{label}: area page alone", alone, Counter()))
+            flooded, seen = measure(
+                base,
+                codes,
+                clients=args.clients,
+                seconds=args.seconds,
+                draws=args.draws,
+                connections=args.connections,
+                think_s=args.think,
+            )
+            print(line(f"{label}: area page flooded", flooded, seen))
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -136,8 +134,7 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--connections", type=int, default=8, help="The flooder's connections")
     ap.add_argument("--unlimited", action="store_true", help="Also run without the limit")
     args = ap.parse_args(argv)
-    with temporary_folder() as folder:
-        db = store_for(args, Path(folder))
+    with bench_store(args) as (db, _):
         print(f"server: {server_config(args.workers)}; readers: {args.clients} httpx threads, "
               f"think time {args.think:g} s (exponential mean; 0: closed loop); flooder: "
               f"{args.connections} connections, no think time")  # fmt: skip

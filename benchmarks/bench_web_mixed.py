@@ -28,20 +28,18 @@ import random
 import threading
 import time
 from collections import defaultdict
-from pathlib import Path
 from typing import Any
 
 import httpx
 
 from benchmarks.web_common import (
     add_server_options,
+    bench_store,
     figure,
-    machine_load,
+    machine_watch,
     served,
     server_config,
-    store_for,
     summary,
-    temporary_folder,
     think,
 )
 
@@ -190,9 +188,7 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--partners-url", help="Partners' database (emptied!); default SQLite")
     args = ap.parse_args(argv)
     writer_s = args.think if args.writer_think is None else args.writer_think
-    with temporary_folder() as folder:
-        tmp = Path(folder)
-        db = store_for(args, tmp, demo=True)
+    with bench_store(args, demo=True) as (db, tmp):
         url = args.partners_url or f"sqlite:///{tmp / 'partners.sqlite'}"
         sessions = seed(url, readers=args.clients // 2, writers=args.writers)
         env = {"OMRADESBILD_PARTNERS_URL": url, "OMRADESBILD_SECRET_KEY": SECRET}
@@ -204,7 +200,6 @@ def main(argv: list[str] | None = None) -> None:
                   f"{args.clients} readers (half logged in, think time {args.think:g} s) and "
                   f"{args.writers} writers (think time {writer_s:g} s) for {args.seconds:g} s; "
                   "think times exponential around the mean, 0: closed loop")  # fmt: skip
-            print(f"machine before: {machine_load()}")
             load = Load(base, codes, time.monotonic() + args.seconds,
                         think_s=args.think, writer_s=writer_s)  # fmt: skip
             threads = [
@@ -216,11 +211,11 @@ def main(argv: list[str] | None = None) -> None:
                         for i, s in enumerate(sessions["contributor"])]  # fmt: skip
             threads += [threading.Thread(target=load.analyst, args=(s,))
                         for s in sessions["analyst"]]  # fmt: skip
-            for t in threads:
-                t.start()
-            for t in threads:
-                t.join()
-            print(f"machine after: {machine_load()}")
+            with machine_watch():
+                for t in threads:
+                    t.start()
+                for t in threads:
+                    t.join()
             report(load, args.seconds)
 
 

@@ -31,7 +31,7 @@ from pathlib import Path
 
 import httpx
 
-from benchmarks.common import REPO, shared_data
+from benchmarks.common import REPO, demo_store, shared_data
 
 #: n, p50 s, p95 s, max s, errors
 Result = tuple[int, float, float, float, int]
@@ -77,14 +77,11 @@ def store_for(args: argparse.Namespace, tmp: Path, *, demo: bool = False) -> Pat
     """``--db``, else a store built into ``tmp``: the synthetic city (``demo``) or all RegSO."""
     if args.db is not None:
         return Path(args.db)
-    t = time.perf_counter()
     if demo:
-        from omradesbild.demo import build_demo_store
-
-        db = build_demo_store(tmp / "demo").store_path
-    else:
-        db = tmp / "regso.duckdb"
-        build_store(db)
+        return demo_store(tmp)
+    t = time.perf_counter()
+    db = tmp / "regso.duckdb"
+    build_store(db)
     print(f"store built in {time.perf_counter() - t:.1f} s")
     return db
 
@@ -249,6 +246,19 @@ def run_python(
     return summary(times, errors[0])
 
 
-def temporary_folder() -> tempfile.TemporaryDirectory[str]:
-    """A folder for the store, removed at the end."""
-    return tempfile.TemporaryDirectory(prefix="omradesbild-bench-")
+@contextmanager
+def bench_store(args: argparse.Namespace, *, demo: bool = False) -> Iterator[tuple[Path, Path]]:
+    """``(store, folder)``: the store of :func:`store_for` and a temporary folder, removed at
+    the end."""
+    with tempfile.TemporaryDirectory(prefix="omradesbild-bench-") as folder:
+        tmp = Path(folder)
+        yield store_for(args, tmp, demo=demo), tmp
+
+
+@contextmanager
+def machine_watch(label: str = "") -> Iterator[None]:
+    """Print the machine's load before and after the block (``<label>: machine before: …``)."""
+    prefix = f"{label}: " if label else ""
+    print(f"{prefix}machine before: {machine_load()}")
+    yield
+    print(f"{prefix}machine after: {machine_load()}")

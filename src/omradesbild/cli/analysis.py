@@ -12,6 +12,7 @@ from omradesbild.cli.common import (
     DbOption,
     Indicators,
     Level,
+    OutputCsv,
     Periods,
     Version,
     command_group,
@@ -108,7 +109,7 @@ def index_compute(
     method: Annotated[
         str, typer.Option(help="Method id (see 'index methods') or path to a method YAML.")
     ],
-    out: Annotated[Path, typer.Option(help="Output CSV.")],
+    out: OutputCsv,
     level: Level = DEFAULT_LEVEL,
     version: Version = None,
     period: Annotated[

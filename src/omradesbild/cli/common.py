@@ -32,6 +32,17 @@ DbOption = Annotated[
     ),
 ]
 
+#: ``--partners-url``: the partners' database.
+PartnersUrl = Annotated[
+    str | None,
+    typer.Option(
+        "--partners-url",
+        envvar="OMRADESBILD_PARTNERS_URL",
+        help="SQLAlchemy URL of the partners' database (default: SQLite beside the store).",
+        show_default=False,
+    ),
+]
+
 #: ``--level``: an area level of the store.
 Level = Annotated[
     str, typer.Option(help="deso, regso, district, kommun, country or another stored level.")
@@ -55,6 +66,8 @@ Indicators = Annotated[
 Method = Annotated[str, typer.Option(help="Index method id (see 'index methods') or YAML path.")]
 #: ``--out``: write the full table as CSV.
 OutCsv = Annotated[Path | None, typer.Option(help="Write the full table as CSV here.")]
+#: ``--out``: the CSV file a command writes (required).
+OutputCsv = Annotated[Path, typer.Option(help="Output CSV.")]
 #: ``--confidence``.
 Confidence = Annotated[float, typer.Option(help="Confidence level of intervals and tests.")]
 #: ``--kommun``: one kommun.

@@ -52,6 +52,7 @@ AreaVersionOption = Annotated[
     str | None,
     typer.Option(help="Boundary version when region codes carry no suffix, e.g. deso2025."),
 ]
+ScbApiOption = Annotated[int, typer.Option(help="PX-Web API version: 2 (default) or 1.")]
 OutOption = Annotated[Path | None, typer.Option(help="Also write the observations as CSV.")]
 IngestOption = Annotated[bool, typer.Option(help="Write the result into the store.")]
 DryRunOption = Annotated[bool, typer.Option(help="Only show the requests that would be sent.")]
@@ -87,7 +88,7 @@ def _store_result(parsed: Observations | Areas, db: Path | None) -> None:
 @scb.command("tables")
 def tables(
     query: Annotated[str, typer.Argument(help="Search words, e.g. 'DeSO folkmängd'.")],
-    api: Annotated[int, typer.Option(help="PX-Web API version: 2 (default) or 1.")] = 2,
+    api: ScbApiOption = 2,
     cache_dir: CacheOption = None,
 ) -> None:
     """Search SCB's tables by words and list their ids and titles."""
@@ -125,7 +126,7 @@ def table(
             "'0180*' = values starting 0180.",
         ),
     ],
-    api: Annotated[int, typer.Option(help="PX-Web API version: 2 (default) or 1.")] = 2,
+    api: ScbApiOption = 2,
     fmt: Annotated[
         str,
         typer.Option("--format", help="json-stat2 (default, recommended), csv, px or (v1) json."),

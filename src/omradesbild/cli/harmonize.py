@@ -10,6 +10,8 @@ import typer
 from omradesbild.cli.common import (
     DbOption,
     Method,
+    OutputCsv,
+    Period,
     Periods,
     command_group,
     echo_table,
@@ -169,7 +171,7 @@ def _echo_coverage(built: LayerLinks, *, from_version: str, version: str) -> Non
 @app.command("apply")
 def apply(
     to_version: Annotated[str, typer.Option(help="Version to harmonise to (stored links).")],
-    out: Annotated[Path, typer.Option(help="Output CSV.")],
+    out: OutputCsv,
     from_version: Annotated[str, typer.Option(help="Version of the data.")] = BASE_VERSION,
     variables: Annotated[
         list[str] | None,
@@ -210,7 +212,7 @@ def compare(
     level: Annotated[str, typer.Option(help="Level of the layer, e.g. district.")],
     version: Annotated[str, typer.Option(help="Version, e.g. goteborg_primaromraden2025.")],
     attribute: Annotated[str, typer.Option(help="Layer attribute with the other classification.")],
-    period: Annotated[str, typer.Option("--period", "-p", help="Period, e.g. 2022.")],
+    period: Period,
     method: Method = AREA_TYPE_METHOD,
     reference: Annotated[
         str,

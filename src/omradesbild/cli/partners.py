@@ -8,23 +8,13 @@ from typing import Annotated
 
 import typer
 
-from omradesbild.cli.common import DbOption
+from omradesbild.cli.common import DbOption, PartnersUrl
 from omradesbild.wording import both
 
 app = typer.Typer(
     help="The partners' database: the first admin, backup, restore, password reset links.",
     no_args_is_help=True,
 )
-
-PartnersUrl = Annotated[
-    str | None,
-    typer.Option(
-        "--partners-url",
-        envvar="OMRADESBILD_PARTNERS_URL",
-        help="SQLAlchemy URL of the partners' database (default: SQLite beside the store).",
-        show_default=False,
-    ),
-]
 
 
 def _url(db: Path | None, partners_url: str | None) -> str:

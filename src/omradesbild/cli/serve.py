@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from omradesbild.cli.common import DbOption
+from omradesbild.cli.common import DbOption, PartnersUrl
 from omradesbild.wording import both
 
 
@@ -41,15 +41,7 @@ def serve(
     db: DbOption = None,
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
-    partners_url: Annotated[
-        str | None,
-        typer.Option(
-            "--partners-url",
-            envvar="OMRADESBILD_PARTNERS_URL",
-            help="SQLAlchemy URL of the partners' database (default: SQLite beside the store).",
-            show_default=False,
-        ),
-    ] = None,
+    partners_url: PartnersUrl = None,
     demo: Annotated[
         bool,
         typer.Option(
