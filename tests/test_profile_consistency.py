@@ -173,3 +173,31 @@ def test_web_summary_states_the_profile(husby: AreaProfile, client: Any) -> None
     for ch in p.changes:
         a = change_arrow(ch)
         assert f'<li class="change-{a.verdict}" data-indicator="{ch.indicator}">' in box
+
+
+def test_start_page_states_the_same_as_the_area(client: Any) -> None:
+    """Stockholm's lägesbild names Husby with the rank, interval, type and police category of
+    its own area answer (the latest year with the index)."""
+    from omradesbild.wording import police_label
+
+    api = client.get(f"/api/areas/{HUSBY}", params={"level": "regso"}).json()
+    ix = api["index"]
+    r = client.get("/", params={"kommun": "0180"}, headers={"accept": "text/html"})
+    assert r.status_code == 200, r.text[:300]
+    html = r.text
+    assert "Lägesbild: Stockholm" in page_text(html)
+    row = re.search(rf'<tr class="type-(\d)" data-area="{HUSBY}">(.*?)</tr>', html, flags=re.S)
+    assert row is not None
+    assert int(row.group(1)) == ix["class"]
+    cells = page_text(row.group(2))
+    low, high = (fmt_num(ix[k], "sv", 0) for k in ("rank_p05", "rank_p95"))
+    assert cells.startswith(f"{fmt_num(ix['rank'], 'sv', 0)} {low}–{high} Husby")
+    latest = api["police"][-1]
+    start = html.index('id="police"')
+    police = html[start : html.index("<section", start)]
+    listed = re.search(rf'data-area="{HUSBY}" data-category="([a-z_]+)"', police)
+    if latest["category"] in ("not_listed", "not_known"):
+        assert listed is None
+    else:
+        assert listed is not None and listed.group(1) == latest["category"]
+        assert police_label(latest["category"], "sv") in page_text(police)

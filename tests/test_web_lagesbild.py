@@ -12,6 +12,8 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 fastapi = pytest.importorskip("fastapi")
 from fastapi.testclient import TestClient  # noqa: E402
@@ -224,6 +226,25 @@ def test_summary_arrows_follow_the_indicator_direction() -> None:
     assert change_arrow(change(0.01, "no significant change")).arrow == "→"  # shown as equal
     assert not change_arrow(change(0.4, "no significant change")).significant
     assert change_arrow(change(0.4, None)).verdict == "untested"
+
+
+@given(
+    diff=st.one_of(st.none(), st.floats(-1e6, 1e6, allow_nan=False)),
+    verdict=st.sampled_from(
+        [None, "improving", "worsening", "increase", "decrease", "no significant change"]
+    ),
+)
+def test_arrow_agrees_with_the_values_shown(diff: float | None, verdict: str | None) -> None:
+    """The arrow is the sign of the difference as shown (one decimal); better/worse is the
+    change test's verdict, never read off the arrow."""
+    a = change_arrow(
+        ChangeInfo(indicator="x", label="x", period_from="1", period_to="2", value_from=None,
+                   value_to=None, diff=diff, significant=None, change=verdict)
+    )  # fmt: skip
+    shown = 0.0 if diff is None else round(diff, 1)
+    assert a.arrow == ("↑" if shown > 0 else "↓" if shown < 0 else "→")
+    assert (a.verdict in ("better", "worse")) == (verdict in ("improving", "worsening"))
+    assert a.significant == (verdict in ("improving", "worsening", "increase", "decrease"))
 
 
 def test_top_drivers() -> None:

@@ -55,6 +55,8 @@ def test_pages_run_under_the_content_security_policy(
         assert response is not None
         assert "script-src 'self'" in response.headers["content-security-policy"]
         page.wait_for_selector("#headline-plot svg", state="attached")
+        page.goto(f"{base}/")  # the lägesbild: its map of area types is drawn
+        page.wait_for_function("document.querySelectorAll('#map-types svg path').length > 10")
         page.goto(f"{base}/karta")
         page.wait_for_function("document.querySelectorAll('#map svg path').length > 10")
         page.goto(f"{base}/metod")

@@ -180,7 +180,7 @@ def type_map(picture: Lagesbild, lang: str) -> dict[str, Any]:
     for k, colour in sorted(AREA_TYPE_COLOURS.items()):
         scale += [[(k - 1) / n, colour], [k / n, colour]]
     hover = [
-        f"{r.name}: {t('area_type')} {r.cls}, {t('rank')} {r.rank} "
+        f"{r.name}: {t('area_type')} {r.cls}, {t('rank')} {fmt_num(r.rank, lang, 0)} "
         f"({fmt_num(r.low, lang, 0)}–{fmt_num(r.high, lang, 0)})"
         for r in rows
     ]

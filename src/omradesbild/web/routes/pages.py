@@ -20,6 +20,7 @@ from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Resp
 from omradesbild.errors import InputError, NotFoundError
 from omradesbild.services.area import catalogue_names
 from omradesbild.services.explore import MAX_DRAWS
+from omradesbild.services.lagesbild import pick_kommun
 from omradesbild.services.level import clean, method_by_id
 from omradesbild.services.models import AreaProfile, IndicatorValue
 from omradesbild.services.partner_picture import LinkedEntry, PartnerPicture
@@ -41,6 +42,7 @@ from omradesbild.web.entries import (
 from omradesbild.web.lagesbild import (
     StartView,
     kommun_names,
+    kommuner,
     public_partners,
     public_state,
     stamp_is_fresh,
@@ -111,11 +113,13 @@ def overview(request: Request, kommun: str | None = None) -> HTMLResponse:
     level = settings.level if settings.level in info.level_names() else None
     version = settings.version if level else None
     code = (kommun or "").strip() or None
-    if code is not None and level is None:
-        raise InputError(
-            "no lägesbild to choose a kommun for", field="kommun",
-            expected="no kommun: the store has no areas at the default level",
-        )  # fmt: skip
+    if code is not None:  # checked before any cache is read (see docs/web.md)
+        if level is None:
+            raise InputError(
+                "no lägesbild to choose a kommun for", field="kommun",
+                expected="no kommun: the store has no areas at the default level",
+            )  # fmt: skip
+        pick_kommun(kommuner(data, level, version), code)
     state = public_state(request)
     from omradesbild.web.auth import cookie_name
 
@@ -144,6 +148,7 @@ def overview(request: Request, kommun: str | None = None) -> HTMLResponse:
             request, "overview.html", lang=lang, levels=info.levels, level=level, view=view,
             pic=view.picture if view else None, figures=view.figures if view else "{}",
             fmt=lambda x, d=1: fmt_num(x, lang, d), goal_statuses=GOAL_STATUSES,
+            sig=lambda x: fmt_num(x, lang, significant=3),
         ).body)  # fmt: skip
 
     return HTMLResponse(memo(data, html_key, render) if anonymous else render())
