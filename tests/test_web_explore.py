@@ -230,7 +230,8 @@ def test_error_mapping(client: TestClient) -> None:
     assert r.status_code == 404
     assert r.json() == {
         "error": "NotFoundError",
-        "detail": "no area with code 'NOPE123' in the store",
+        "detail": "det finns inget område med koden 'NOPE123' i datalagret"
+        " / there is no area with code 'NOPE123' in the store",
     }
     r = client.get("/api/areas", params={"level": "planet"})
     assert r.status_code == 422 and r.json()["error"] == "InputError"
@@ -240,7 +241,7 @@ def test_error_mapping(client: TestClient) -> None:
     r = client.get("/api/methods/no-such-method")
     assert r.status_code == 404
     r = client.get("/api/index", params={"period": "1850"})
-    assert r.status_code == 404 and "1850" in r.json()["detail"]
+    assert r.status_code == 422 and "1850" in r.json()["detail"]
     r = client.post("/api/index/explore", json={"draws": 10_000})
     assert r.status_code == 422 and r.json()["error"] == "RequestValidationError"
     r = client.get("/omrade/NOPE123", headers=HTML)

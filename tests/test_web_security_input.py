@@ -59,7 +59,7 @@ def admin(client: TestClient) -> dict[str, str]:
 def test_an_unknown_export_period_is_refused_naming_the_periods(client: TestClient) -> None:
     for path in ("excel.xlsx", "index.csv", "indicators.csv", "indicators.json"):
         r = client.get(f"/api/export/{path}", params={"period": 'x.bat";q="'})
-        assert r.status_code == 404, (path, r.status_code)
+        assert r.status_code == 422, (path, r.status_code)
         assert "content-disposition" not in r.headers
         assert "2012" in r.json()["detail"]
 

@@ -26,11 +26,11 @@ from omradesbild.web.auth import DB, CurrentActor, settings_value
 from omradesbild.web.routes_partners_common import (
     CSRF,
     Analyst,
+    check_areas,
     form_error,
-    known_areas,
     render,
 )
-from omradesbild.web.validation import DbId, PathId, Text
+from omradesbild.web.validation import DbId, PathId, Text, check_indicator_ids
 
 router = APIRouter(tags=["partners"])
 
@@ -82,7 +82,9 @@ def api_create_intervention(
     request: Request, db: DB, actor: CurrentActor, body: InterventionIn
 ) -> dict[str, Any]:
     data = body.model_dump()
-    return service.create_intervention(db, actor, known_areas=known_areas(request), **data)
+    known = check_areas(request, body.area_codes)
+    check_indicator_ids([g.indicator for g in body.goals], field="goals")
+    return service.create_intervention(db, actor, known_areas=known, **data)
 
 
 @router.get("/api/interventions/{intervention_id}")
@@ -170,9 +172,11 @@ def page_create_intervention(
 ) -> Response:
     fields = form.model_dump(exclude={"goals", "organisation_ids"})
     try:
+        known = check_areas(request, form.area_codes)
+        check_indicator_ids(form.goal_ids(), field="goals")
         service.create_intervention(db, actor, goals=form.goal_ids(),
                                     organisation_ids=form.organisation_ids,
-                                    known_areas=known_areas(request), **fields)  # fmt: skip
+                                    known_areas=known, **fields)  # fmt: skip
     except InputError as exc:
         db.rollback()
         context = {**_register(db, actor), "error": form_error(request, exc),

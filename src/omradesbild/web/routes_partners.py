@@ -6,7 +6,9 @@ startup) and map :mod:`omradesbild.partners.errors` (see ``HTTP_STATUS`` there) 
 package errors to HTTP codes. Optional: ``app.state.templates`` (a ``Jinja2Templates``
 whose loader finds ``base.html`` and ``partners/*.html``), ``app.state.store`` (an open
 :class:`~omradesbild.store.Store`; else ``settings.store_path`` is opened read-only for
-the follow-up page) and ``app.state.known_area_codes`` (a set used to validate area codes).
+the follow-up page) and ``app.state.known_area_codes`` (a set of the area codes forms may
+name; when unset, the codes of the store in ``app.state.data`` are used, unless it holds
+no areas yet).
 
 This module holds login, logout and the admin API (audit log, organisations, users); its
 router includes those of :mod:`~omradesbild.web.routes_submissions`,

@@ -26,6 +26,7 @@ from omradesbild.web.auth import (
     settings_value,
     verify_csrf,
 )
+from omradesbild.web.validation import check_area_codes, store_area_codes
 from omradesbild.wording import fmt_num, text, translator
 
 _TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
@@ -48,9 +49,17 @@ def page_lang(request: Request) -> str:
 
 
 def known_areas(request: Request) -> set[str] | None:
-    """The area codes the app knows (``app.state.known_area_codes``), or None: any."""
-    known = getattr(request.app.state, "known_area_codes", None)
-    return set(known) if known is not None else None
+    """The area codes the app knows (``app.state.known_area_codes`` when set, else the
+    store's), or None when there is no store to ask."""
+    return store_area_codes(request)
+
+
+def check_areas(request: Request, codes: object) -> set[str] | None:
+    """Refuse (422, in Swedish and English) area codes the app does not know, before the
+    partners' service is called; returns the known codes for the service."""
+    known = known_areas(request)
+    check_area_codes(codes, known)
+    return known
 
 
 def render(

@@ -20,9 +20,9 @@ from omradesbild.web.auth import DB, CurrentActor
 from omradesbild.web.routes_partners_common import (
     CSRF,
     Analyst,
+    check_areas,
     form_error,
     if_match,
-    known_areas,
     render,
     with_etag,
 )
@@ -127,7 +127,7 @@ def api_create_submission(
     request: Request, db: DB, actor: CurrentActor, body: SubmissionIn
 ) -> dict[str, Any]:
     return service.create_submission(
-        db, actor, known_areas=known_areas(request), **body.model_dump()
+        db, actor, known_areas=check_areas(request, body.area_codes), **body.model_dump()
     )
 
 
@@ -144,8 +144,9 @@ def api_update_submission(
 ) -> JSONResponse:
     changes = body.model_dump(exclude_unset=True)
     changes.pop("version", None)
+    known = check_areas(request, changes.get("area_codes") or [])
     return with_etag(service.update_submission(
-        db, actor, submission_id, changes, known_areas=known_areas(request),
+        db, actor, submission_id, changes, known_areas=known,
         expected_version=if_match(request, body.version), require_version=True,
     ))  # fmt: skip
 
@@ -216,8 +217,9 @@ def page_create_submission(
 ) -> Response:
     fields = form.model_dump(exclude={"action"})
     try:
+        known = check_areas(request, fields.get("area_codes") or [])
         sub = service.create_submission(db, actor, submit=form.action == "submit",
-                                        known_areas=known_areas(request), **fields)  # fmt: skip
+                                        known_areas=known, **fields)  # fmt: skip
     except InputError as exc:
         db.rollback()
         context = {**_listing(db, actor), "created": None, "error": form_error(request, exc)}

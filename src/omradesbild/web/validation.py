@@ -4,11 +4,13 @@
   are a 422, never an overflow in the database driver);
 - :data:`Text` — text without NUL characters or lone UTF-16 surrogates
   (which no database column can hold), a 422 otherwise;
-- :func:`check_request` — a dependency of every route: the query parameters that select
-  what is computed and cached (``method``, ``level``, ``period``, ``lang``) and the area
-  code of the path must name something the app has, before any cache is read or written;
-  unknown values are a 404 (method, period, area) or a 422 (level, language), naming the
-  allowed values in Swedish and English;
+- :func:`check_request` — a dependency of every route: the query parameters that name
+  something (``method``, ``level``, ``period``, ``lang``, ``indicator``, ``layer``,
+  ``area_code``, ``areas``) must name something the app has, before any cache is read or
+  written: an unknown value is a 422 whose message names the allowed values in Swedish and
+  English; an unknown area code in the path (``/omrade/{code}``) is a 404;
+- :func:`store_area_codes`, :func:`check_area_codes`, :func:`check_indicator_ids` — the
+  same checks for the area codes and indicator ids of forms and request bodies;
 - :func:`attachment` — the ``Content-Disposition`` of a download, built from checked
   values and encoded as RFC 6266 / RFC 8187 say.
 """
@@ -16,6 +18,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 from typing import Annotated
 from urllib.parse import quote
 
@@ -68,21 +71,79 @@ def unknown_value(param: str, value: str, allowed: list[str]) -> str:
     return both("web_unknown_value", value=repr(value[:60]), param=param, allowed=_allowed(allowed))
 
 
+def indicator_ids() -> list[str]:
+    """The ids of the indicator catalogue (the shipped one)."""
+    from omradesbild.indicators import default_catalogue
+
+    return [i.id for i in default_catalogue().indicators]
+
+
+def check_indicator_ids(ids: list[str], *, field: str = "indicator") -> None:
+    """Raise an :class:`InputError` (422) naming the catalogue's ids when one of ``ids`` is
+    not in the indicator catalogue."""
+    known = indicator_ids()
+    for value in ids:
+        if value not in known:
+            raise InputError(unknown_value(field, value, known), field=field)
+
+
+def store_area_codes(request: Request) -> set[str] | None:
+    """The area codes the app knows: ``app.state.known_area_codes`` when set, else every
+    area code of the store (all levels); None (nothing to check against) when there is no
+    store to ask or it holds no areas yet."""
+    from omradesbild.errors import StoreError
+
+    known = getattr(request.app.state, "known_area_codes", None)
+    if known is not None:
+        return set(known)
+    data = getattr(request.app.state, "data", None)
+    if data is None:
+        return None
+    try:
+        info = data.info_if_cached() or data.info()
+    except (StoreError, NotFoundError):
+        return None
+    return set(info.lookup) or None
+
+
+def check_area_codes(
+    codes: object, known: Collection[str] | None, *, field: str = "area_codes"
+) -> None:
+    """Raise an :class:`InputError` (422) for the first of ``codes`` (a list, or a string
+    of codes separated by commas, semicolons or spaces) that is not in ``known``; the
+    message gives examples of codes the store has. Nothing is checked when ``known`` is
+    None."""
+    if known is None:
+        return
+    if isinstance(codes, str):
+        codes = [c for c in re.split(r"[\s,;]+", codes) if c]
+    if not isinstance(codes, list | tuple | set):
+        return
+    for code in (str(c).strip() for c in codes):
+        if code and code not in known:
+            examples = _allowed(sorted(known), limit=8)
+            raise InputError(
+                both("web_unknown_area", value=repr(code[:60]), allowed=examples), field=field
+            )
+
+
 async def check_request(request: Request) -> None:
-    """Refuse unknown values of the parameters that select what is computed and cached.
+    """Refuse unknown values of the parameters that name something the app has.
 
     Runs before every route of the app (an app-wide dependency), so that no cache is read
     or written for a value the app does not have: ``lang`` (sv, en), ``method`` (the
-    shipped index methods), ``level`` (the store's levels), ``period`` (the store's periods)
-    and an area ``code`` in the path (the store's area codes). Any query value or path
-    holding NUL is refused too.
+    shipped index methods), ``level`` (the store's levels), ``period`` (the store's
+    periods), ``indicator`` (the catalogue's ids), ``layer`` (those and ``index``),
+    ``area_code`` and ``areas`` (the store's area codes), and an area ``code`` in the path.
+    Any query value or path holding NUL is refused too.
 
     Raises
     ------
-    NotFoundError
-        Unknown method, period or area code (404).
     InputError
-        Unknown level or language, or a NUL character (422).
+        An unknown value of a query parameter, or a NUL character (422); the message
+        names the allowed values.
+    NotFoundError
+        An unknown area code in the path (404).
     """
     params = request.query_params
     for key, value in params.multi_items():
@@ -100,9 +161,16 @@ async def check_request(request: Request) -> None:
 
         known = shipped_method_ids()
         if method not in known:
-            raise NotFoundError(unknown_value("method", method, known))
+            raise InputError(unknown_value("method", method, known), field="method")
+    check_indicator_ids([v for v in params.getlist("indicator") if v])
+    layer = params.get("layer")
+    if layer and layer != "index":
+        ids = indicator_ids()
+        if layer not in ids:
+            raise InputError(unknown_value("layer", layer, ["index", *ids]), field="layer")
     code = request.path_params.get("code")
-    if not (params.get("level") or params.get("period") or isinstance(code, str)):
+    areas = [v for k in ("area_code", "areas") for v in params.getlist(k) if v]
+    if not (params.get("level") or params.get("period") or isinstance(code, str) or areas):
         return
     data = request.app.state.data
     info = data.info_if_cached()
@@ -113,10 +181,12 @@ async def check_request(request: Request) -> None:
         raise InputError(unknown_value("level", level, info.level_names()), field="level")
     period = params.get("period")
     if period and period not in info.periods:
-        raise NotFoundError(both("web_unknown_period", value=repr(period[:60]),
-                                 allowed=_allowed(info.periods)))  # fmt: skip
+        raise InputError(both("web_unknown_period", value=repr(period[:60]),
+                              allowed=_allowed(info.periods)), field="period")  # fmt: skip
+    for key in ("area_code", "areas"):  # a store without areas has nothing to check against
+        check_area_codes(params.getlist(key), info.lookup.keys() or None, field=key)
     if isinstance(code, str) and code not in info.lookup:
-        raise NotFoundError(f"no area with code {code[:60]!r} in the store")
+        raise NotFoundError(both("web_no_area", value=repr(code[:60])))
 
 
 # ------------------------------------------------------------------------------ downloads
@@ -138,13 +208,14 @@ def attachment(filename: str) -> dict[str, str]:
 
 
 def checked_period(period: str | None, periods: list[str], *, what: str) -> str | None:
-    """``period`` if it is one of ``periods`` (None stays None), else a NotFoundError
+    """``period`` if it is one of ``periods`` (None stays None), else an InputError (422)
     naming them."""
     if period is None or period in periods:
         return period
-    raise NotFoundError(
+    raise InputError(
         both("web_unknown_period", value=repr(period[:60]), allowed=_allowed(periods))
-        + f" ({what})"
+        + f" ({what})",
+        field="period",
     )
 
 
@@ -157,8 +228,12 @@ __all__ = [
     "Text",
     "attachment",
     "bad_text",
+    "check_area_codes",
+    "check_indicator_ids",
     "check_request",
     "checked_period",
     "clean_text",
+    "indicator_ids",
+    "store_area_codes",
     "unknown_value",
 ]

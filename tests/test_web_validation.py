@@ -1,0 +1,178 @@
+"""Up-front validation: every form and API route refuses an unknown area code, indicator id,
+method, period or level with 422 and a Swedish message naming the allowed values."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("fastapi")
+
+from fastapi.testclient import TestClient
+from sqlalchemy.orm import Session
+
+from omradesbild.web.app import create_app
+from omradesbild.web.settings import WebSettings
+
+PASSWORD = "Korrekt-Häst-Batteri-Häftklammer-42"
+EMAIL = "admin@exempel.example"
+
+
+@pytest.fixture(scope="module")
+def client(demo_store: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
+    partners = tmp_path_factory.mktemp("v") / "partners.sqlite"
+    s = WebSettings(store_path=demo_store, partners_url=f"sqlite:///{partners}", draws=0)
+    app = create_app(s, warm=False)
+    with TestClient(app, raise_server_exceptions=False) as c:
+        from omradesbild.partners.service import bootstrap_admin
+
+        with Session(app.state.partners_engine) as db:
+            bootstrap_admin(db, email=EMAIL, name="Admin", password=PASSWORD)
+            db.commit()
+        yield c
+
+
+@pytest.fixture(scope="module")
+def csrf(client: TestClient) -> dict[str, str]:
+    """Logs the module's client in (an admin); the CSRF header for JSON writes."""
+    page = client.get("/login").text
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page)
+    assert token
+    r = client.post(
+        "/login",
+        data={"email": EMAIL, "password": PASSWORD, "csrf_token": token.group(1)},
+        follow_redirects=False,
+    )
+    assert r.status_code == 303, r.text[:300]
+    return {"X-CSRF-Token": client.get("/api/me").json()["csrf_token"]}
+
+
+@pytest.fixture(scope="module")
+def code(client: TestClient) -> str:
+    return str(client.get("/api/areas", params={"level": "regso"}).json()[0]["area_code"])
+
+
+def _form_token(client: TestClient, path: str) -> str:
+    token = re.search(r'name="csrf_token" value="([^"]+)"', client.get(path).text)
+    assert token, path
+    return token.group(1)
+
+
+def _refused(r: object, *named: str) -> str:
+    status = getattr(r, "status_code", None)
+    body = getattr(r, "text", "")
+    assert status == 422, (status, body[:300])
+    for word in named:
+        assert word in body, (word, body[:400])
+    return str(body)
+
+
+# ------------------------------------------------------------------------ partners' input
+def test_observation_for_an_unknown_area_is_refused(
+    client: TestClient, csrf: dict[str, str], code: str
+) -> None:
+    body = {"kind": "observation", "title": "Trygghet", "body": "Text", "area_codes": ["XYZ123"]}
+    r = client.post("/api/submissions", json=body, headers=csrf)
+    _refused(r, "okänd områdeskod", "XYZ123", code[:4])
+    ok = client.post("/api/submissions", json={**body, "area_codes": [code]}, headers=csrf)
+    assert ok.status_code == 201, ok.text
+    sid = ok.json()["id"]
+    patch = client.patch(
+        f"/api/submissions/{sid}",
+        json={"area_codes": f"{code}, XYZ123", "version": ok.json()["version"]},
+        headers=csrf,
+    )
+    _refused(patch, "okänd områdeskod", "XYZ123")
+    assert client.get(f"/api/submissions/{sid}").json()["area_codes"] == [code]
+
+
+def test_observation_form_with_an_unknown_area_is_refused_on_the_page(
+    client: TestClient, csrf: dict[str, str]
+) -> None:
+    token = _form_token(client, "/bidrag")
+    r = client.post(
+        "/bidrag",
+        data={"kind": "observation", "title": "T", "body": "B", "area_codes": "XYZ123",
+              "csrf_token": token},
+        headers={"accept": "text/html"},
+        follow_redirects=False,
+    )  # fmt: skip
+    page = _refused(r, "XYZ123")
+    assert "okänd områdeskod" in page
+
+
+def test_intervention_for_an_unknown_area_or_indicator_is_refused(
+    client: TestClient, csrf: dict[str, str], code: str
+) -> None:
+    body = {
+        "type": "program",
+        "title": "Läxhjälp",
+        "start_period": "2020",
+        "area_codes": ["ZZZ999"],
+        "goals": [{"indicator": "foo_bar"}],
+    }
+    _refused(client.post("/api/interventions", json=body, headers=csrf), "ZZZ999")
+    r = client.post("/api/interventions", json={**body, "area_codes": [code]}, headers=csrf)
+    detail = _refused(r, "foo_bar", "okänt värde", "tillåtna värden", "unemployment_16_64")
+    assert "goals" in detail
+    good = {**body, "area_codes": [code], "goals": [{"indicator": "unemployment_16_64"}]}
+    assert client.post("/api/interventions", json=good, headers=csrf).status_code == 201
+    assert client.get("/api/interventions").json()[-1]["area_codes"] == [code]
+
+
+def test_intervention_form_with_an_unknown_indicator_is_refused_on_the_page(
+    client: TestClient, csrf: dict[str, str], code: str
+) -> None:
+    token = _form_token(client, "/insatser")
+    form = {"type": "program", "title": "T", "start_period": "2020", "area_codes": code,
+            "goals": "foo_bar", "csrf_token": token}  # fmt: skip
+    r = client.post("/insatser", data=form, headers={"accept": "text/html"})
+    _refused(r, "foo_bar")
+    r = client.post("/insatser", data={**form, "area_codes": "ZZZ999", "goals": ""})
+    _refused(r, "ZZZ999")
+
+
+# ----------------------------------------------------------------------- query parameters
+@pytest.mark.parametrize(
+    ("url", "named"),
+    [
+        ("/api/submissions?area_code=XYZ123", "XYZ123"),
+        ("/api/interventions?area_code=XYZ123", "XYZ123"),
+        ("/bidrag?area_code=XYZ123", "XYZ123"),
+        ("/jamfor?areas=XYZ123&areas=ZZZ999", "XYZ123"),
+        ("/api/indicators/values?indicator=foo_bar", "unemployment_16_64"),
+        ("/karta?layer=foo_bar", "index"),
+        ("/insatser/1/uppfoljning?indicator=foo_bar", "unemployment_16_64"),
+        ("/api/index?method=nope", "scb-omradestyp"),
+        ("/metod?method=nope", "scb-omradestyp"),
+        ("/api/index?period=1850", "2012"),
+        ("/api/export/index.csv?period=1850", "2012"),
+        ("/api/areas?level=zz", "regso"),
+        ("/karta?level=zz", "regso"),
+    ],
+)
+def test_unknown_query_values_are_422_naming_the_allowed_ones(
+    client: TestClient, url: str, named: str
+) -> None:
+    r = client.get(url)
+    detail = _refused(r, named)
+    assert "okän" in detail  # Swedish first
+
+
+def test_html_error_page_names_the_allowed_values(client: TestClient) -> None:
+    r = client.get("/karta?layer=foo_bar", headers={"accept": "text/html"})
+    assert r.status_code == 422 and r.headers["content-type"].startswith("text/html")
+    assert "foo_bar" in r.text and "index" in r.text
+
+
+def test_known_values_pass_the_gate(client: TestClient, code: str) -> None:
+    for url in (
+        f"/api/submissions?area_code={code}",
+        f"/api/interventions?area_code={code}",
+        "/api/indicators/values?indicator=unemployment_16_64",
+        "/karta?layer=index",
+    ):
+        assert client.get(url).status_code == 200, url
