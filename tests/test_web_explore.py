@@ -325,7 +325,8 @@ def test_explore_changed_weights_change_ranking(client: TestClient) -> None:
     bad = client.post(
         "/api/index/explore", json={"method": "scb-omradestyp", "weights": {"nope": 1}}
     )
-    assert bad.status_code == 422 and bad.json()["error"] == "MethodError"
+    assert bad.status_code == 422 and bad.json()["error"] == "InputError"
+    assert "tillåtna värden: edu_low_25_64" in bad.json()["detail"]
     zero = client.post(
         "/api/index/explore",
         json={

@@ -162,6 +162,25 @@ def test_unknown_query_values_are_422_naming_the_allowed_ones(
     assert "okän" in detail  # Swedish first
 
 
+@pytest.mark.parametrize(
+    ("body", "named"),
+    [
+        ({"method": "nope"}, "scb-omradestyp"),
+        ({"level": "zz"}, "regso"),
+        ({"period": "1850"}, "2012"),
+        ({"indicators": ["foo_bar"]}, "edu_low_25_64"),
+        ({"weights": {"foo_bar": 1}}, "edu_low_25_64"),
+        ({"method": "brott-trygghet", "weights": {"edu_low_25_64": 1}}, "trygghet"),
+    ],
+)
+def test_method_explorer_body_is_checked_up_front(
+    client: TestClient, body: dict[str, object], named: str
+) -> None:
+    r = client.post("/api/index/explore", json=body)
+    detail = _refused(r, named)
+    assert r.json()["error"] == "InputError" and "okän" in detail
+
+
 def test_html_error_page_names_the_allowed_values(client: TestClient) -> None:
     r = client.get("/karta?layer=foo_bar", headers={"accept": "text/html"})
     assert r.status_code == 422 and r.headers["content-type"].startswith("text/html")

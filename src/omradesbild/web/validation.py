@@ -127,6 +127,40 @@ def check_area_codes(
             )
 
 
+def check_explore(
+    request: Request,
+    *,
+    method: str,
+    level: str,
+    weights: Collection[str] | None,
+    indicators: Collection[str] | None,
+) -> None:
+    """Refuse (422, naming the allowed values) a method-explorer request whose method is
+    not shipped, whose level is not the store's, or whose weights or indicators name a
+    unit or indicator the method does not have (its period is checked against the periods
+    with the index by the route)."""
+    from omradesbild.services.explore import effective_unit_weights
+    from omradesbild.web.cache import shipped_method_ids
+
+    known = shipped_method_ids()
+    if method not in known:
+        raise InputError(unknown_value("method", method, known), field="method")
+    levels = request.app.state.data.info().level_names()
+    if level not in levels:
+        raise InputError(unknown_value("level", level, levels), field="level")
+    from omradesbild.services.level import method_by_id
+
+    m = method_by_id(method)
+    ids = [i.id for i in m.indicators]
+    for value in indicators or ():
+        if value not in ids:
+            raise InputError(unknown_value("indicators", value, ids), field="indicators")
+    units = list(effective_unit_weights(m))
+    for value in weights or ():
+        if value not in units:
+            raise InputError(unknown_value("weights", value, units), field="weights")
+
+
 async def check_request(request: Request) -> None:
     """Refuse unknown values of the parameters that name something the app has.
 
@@ -229,6 +263,7 @@ __all__ = [
     "attachment",
     "bad_text",
     "check_area_codes",
+    "check_explore",
     "check_indicator_ids",
     "check_request",
     "checked_period",

@@ -44,7 +44,7 @@ from omradesbild.web.models import (
     area_detail,
     method_summary,
 )
-from omradesbild.web.validation import attachment, checked_period
+from omradesbild.web.validation import attachment, check_explore, checked_period
 from omradesbild.web.views import get_data, get_lang, web_profile
 
 router = APIRouter()
@@ -295,12 +295,15 @@ def api_explore(request: Request, body: ExploreIn) -> ExploreOut:
     Returns every area's new rank and class next to those of the declared method, and with
     ``draws > 0`` (at most 500) the Monte-Carlo 90 % rank interval under the new weights.
     """
-    method_by_id(body.method)
+    check_explore(request, method=body.method, level=body.level, weights=body.weights,
+                  indicators=body.indicators)  # fmt: skip
     data = get_data(request)
     lv = data.level(body.level)
+    ix = data.index(body.method, body.level, lv.version)
+    checked_period(body.period, ix.periods, what=f"{body.method}, {body.level}")
     res = explore(
         lv,
-        data.index(body.method, body.level, lv.version),
+        ix,
         period=body.period,
         weights=body.weights,
         include=body.indicators,
