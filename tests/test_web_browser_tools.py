@@ -97,3 +97,61 @@ def test_method_explorer_recomputes_after_unticking(
     assert _ranking(pg) != before
     assert "422" not in pg.locator("#explore-summary").inner_text()
     assert outside == [], outside
+
+
+def _contrast(a: tuple[int, int, int], b: tuple[int, int, int]) -> float:
+    """WCAG 2.1 contrast ratio of two sRGB colours."""
+
+    def lum(c: tuple[int, int, int]) -> float:
+        lin = [x / 255 for x in c]
+        lin = [x / 12.92 if x <= 0.03928 else ((x + 0.055) / 1.055) ** 2.4 for x in lin]
+        return 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2]
+
+    hi, lo = sorted((lum(a), lum(b)), reverse=True)
+    return (hi + 0.05) / (lo + 0.05)
+
+
+def test_no_page_scrolls_sideways_on_a_phone(server: str, browser: Any) -> None:
+    import httpx
+
+    areas = httpx.get(f"{server}/api/areas?level=regso", timeout=300).json()
+    a, b = areas[0]["area_code"], areas[1]["area_code"]
+    paths = ["/", "/karta", f"/omrade/{a}", "/metod", "/nedladdning",
+             f"/jamfor?areas={a}&areas={b}", "/bidrag", "/insatser", "/login", "/docs",
+             "/nope"]  # fmt: skip
+    for path in paths:  # computed before the browser's waits
+        httpx.get(server + path, timeout=300)
+    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True)
+    pg = context.new_page()
+    pg.set_default_timeout(60_000)
+    try:
+        wide = {}
+        for path in paths:
+            pg.goto(server + path)
+            pg.wait_for_load_state("load")
+            width = pg.evaluate("document.documentElement.scrollWidth")
+            if width > 390:
+                wide[path] = width
+        assert wide == {}, wide
+        # Forms stack: the fields of the map's form are one above the other.
+        pg.goto(f"{server}/karta")
+        tops = pg.evaluate(
+            "[...document.querySelectorAll('form.controls label')]"
+            ".map(l => Math.round(l.getBoundingClientRect().top))"
+        )
+        assert len(tops) >= 2 and len(set(tops)) == len(tops), tops
+        # The area-type swatches stand out from white by at least 3:1.
+        pg.goto(f"{server}/omrade/{a}")
+        for cls in range(1, 6):
+            colour = pg.evaluate(
+                "c => { const r = document.createElement('tr'); r.className = 'type-' + c;"
+                " const d = document.createElement('td'); r.appendChild(d);"
+                " const t = document.createElement('table'); t.appendChild(r);"
+                " document.body.appendChild(t);"
+                " const s = getComputedStyle(d).borderLeftColor; t.remove(); return s; }",
+                cls,
+            )
+            rgb = tuple(int(x) for x in colour[colour.index("(") + 1 : -1].split(",")[:3])
+            assert _contrast(rgb, (255, 255, 255)) >= 3, (cls, colour)  # type: ignore[arg-type]
+    finally:
+        context.close()
