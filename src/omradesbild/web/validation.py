@@ -17,8 +17,9 @@
 
 from __future__ import annotations
 
+import math
 import re
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from typing import Annotated
 from urllib.parse import quote
 
@@ -132,7 +133,7 @@ def check_explore(
     *,
     method: str,
     level: str,
-    weights: Collection[str] | None,
+    weights: Mapping[str, float] | None,
     indicators: Collection[str] | None,
 ) -> None:
     """Refuse (422, naming the allowed values) a method-explorer request whose method is
@@ -155,10 +156,17 @@ def check_explore(
     for value in indicators or ():
         if value not in ids:
             raise InputError(unknown_value("indicators", value, ids), field="indicators")
-    units = list(effective_unit_weights(m))
-    for value in weights or ():
-        if value not in units:
-            raise InputError(unknown_value("weights", value, units), field="weights")
+    if indicators is not None and not indicators:
+        raise InputError(both("web_explore_none_kept"), field="indicators")
+    declared = effective_unit_weights(m)
+    for value in weights or {}:
+        if value not in declared:
+            raise InputError(unknown_value("weights", value, list(declared)), field="weights")
+    for unit, weight in (weights or {}).items():
+        if not (math.isfinite(weight) and weight >= 0):
+            raise InputError(both("web_explore_bad_weight", unit=unit), field="weights")
+    if weights and indicators is None and not any({**declared, **weights}.values()):
+        raise InputError(both("web_explore_zero_weights"), field="weights")
 
 
 async def check_request(request: Request) -> None:

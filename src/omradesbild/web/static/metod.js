@@ -39,9 +39,13 @@
     w.type = "number"; w.min = "0"; w.step = "any"; w.name = "w:" + unit;
     w.inputMode = "decimal";
     w.value = String(Math.round((weight || 0) * 1000) / 1000);
-    w.setAttribute("aria-label", unit);
+    w.setAttribute("aria-label", say("weight-of", { unit: unit }));
     return w;
   }
+
+  // Indicator id -> its name in the page's language (from /api/indicators).
+  var names = {};
+  function label(id) { return names[id] || id; }
 
   function build(m) {
     def = m;
@@ -52,12 +56,21 @@
       var td = document.createElement("td");
       var cb = document.createElement("input");
       cb.type = "checkbox"; cb.checked = true; cb.name = "include"; cb.value = id;
-      cb.setAttribute("aria-label", id);
+      cb.setAttribute("aria-label", label(id));
       td.appendChild(cb); tr.appendChild(td);
-      cell(tr, id);
+      // The indicator's name first, its id second.
+      var tn = document.createElement("td");
+      tn.textContent = label(id);
+      if (names[id]) {
+        var code = document.createElement("span");
+        code.className = "note"; code.textContent = " " + id;
+        tn.appendChild(code);
+      }
+      tr.appendChild(tn);
       var tw = document.createElement("td");
       if (!themed) {
-        var w = weightInput(id, m.weights[id]);
+        var w = weightInput(label(id), m.weights[id]);
+        w.name = "w:" + id;
         tw.appendChild(w);
         // An indicator left out has no weight: its field is off and not sent.
         cb.addEventListener("change", function () { w.disabled = !cb.checked; });
@@ -139,5 +152,9 @@
     if (timer) { clearTimeout(timer); }
     timer = setTimeout(run, 400);
   });
-  fetch("/api/methods/" + encodeURIComponent(method)).then(function (r) { return r.json(); }).then(build);
+  var catalogue = fetch("/api/indicators").then(function (r) { return r.json(); }).then(function (list) {
+    list.forEach(function (i) { names[i.id] = en ? i.name_en : i.name_sv; });
+  }).catch(function () { /* ids are shown instead */ });
+  var definition = fetch("/api/methods/" + encodeURIComponent(method)).then(function (r) { return r.json(); });
+  Promise.all([definition, catalogue]).then(function (x) { build(x[0]); });
 })();
