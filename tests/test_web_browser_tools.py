@@ -8,6 +8,7 @@ unticking an indicator and pressing "Räkna om" recomputes the ranking.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -95,7 +96,14 @@ def test_method_explorer_recomputes_after_unticking(
         arg=before,
     )
     assert _ranking(pg) != before
-    assert "422" not in pg.locator("#explore-summary").inner_text()
+    pg.wait_for_function(
+        "/\\d+ områden/.test(document.getElementById('explore-summary').innerText)"
+    )
+    summary = pg.locator("#explore-summary").inner_text()
+    assert "422" not in summary and "{" not in summary, summary  # plurals worded
+    assert re.search(r"\d+ områden, \d+ byter klass", summary), summary
+    # Indicators by name, the id second.
+    assert "Andel" in pg.locator("#weights tbody").inner_text()
     assert outside == [], outside
 
 

@@ -83,12 +83,15 @@ class _RefreshPublicPagesOnWrite:
 
 
 def _warm(app: FastAPI) -> None:
-    """Precompute the default level, its index and every area page (background thread)."""
+    """Precompute the static files' compressed forms, the default level, its index and every
+    area page (background thread)."""
     from omradesbild.web.routes.api import warm_area_api
     from omradesbild.web.views import warm_area_pages
 
     settings = app.state.settings
     try:
+        for name in ("web.css", "web.js", "metod.js", "favicon.svg", "vendor/plotly.min.js"):
+            app.state.assets.get("/static/" + name)  # read and gzip-compressed once, now
         app.state.data.warm(settings.level, settings.method)
         app.state.pages_prepared = warm_area_pages(
             app.state.data, settings.level, settings.method, settings.lang

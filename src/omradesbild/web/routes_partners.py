@@ -7,7 +7,8 @@ package errors to HTTP codes. Optional: ``app.state.templates`` (a ``Jinja2Templ
 whose loader finds ``base.html`` and ``partners/*.html``), ``app.state.store`` (an open
 :class:`~omradesbild.store.Store`; else ``settings.store_path`` is opened read-only for
 the follow-up page) and ``app.state.known_area_codes`` (a set of the area codes forms may
-name; when unset, the codes of the store in ``app.state.data`` are used).
+name; when unset, the codes of the store in ``app.state.data`` are used, unless it holds
+no areas yet).
 
 This module holds login, logout and the admin API (audit log, organisations, users); its
 router includes those of :mod:`~omradesbild.web.routes_submissions`,

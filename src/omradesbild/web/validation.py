@@ -90,7 +90,8 @@ def check_indicator_ids(ids: list[str], *, field: str = "indicator") -> None:
 
 def store_area_codes(request: Request) -> set[str] | None:
     """The area codes the app knows: ``app.state.known_area_codes`` when set, else every
-    area code of the store (all levels); None when there is no store to ask."""
+    area code of the store (all levels); None (nothing to check against) when there is no
+    store to ask or it holds no areas yet."""
     from omradesbild.errors import StoreError
 
     known = getattr(request.app.state, "known_area_codes", None)
@@ -103,7 +104,7 @@ def store_area_codes(request: Request) -> set[str] | None:
         info = data.info_if_cached() or data.info()
     except (StoreError, NotFoundError):
         return None
-    return set(info.lookup)
+    return set(info.lookup) or None
 
 
 def check_area_codes(
@@ -224,8 +225,8 @@ async def check_request(request: Request) -> None:
     if period and period not in info.periods:
         raise InputError(both("web_unknown_period", value=repr(period[:60]),
                               allowed=_allowed(info.periods)), field="period")  # fmt: skip
-    for key in ("area_code", "areas"):
-        check_area_codes(params.getlist(key), info.lookup.keys(), field=key)
+    for key in ("area_code", "areas"):  # a store without areas has nothing to check against
+        check_area_codes(params.getlist(key), info.lookup.keys() or None, field=key)
     if isinstance(code, str) and code not in info.lookup:
         raise NotFoundError(both("web_no_area", value=repr(code[:60])))
 

@@ -8,9 +8,14 @@
   var level = root.getAttribute("data-level");
   var en = root.getAttribute("data-lang") === "en";
   // The wording comes from the catalogue (data-t-* attributes of #explorer).
+  // "{n:område|områden}" is the catalogue's plural: the first word when n is 1.
   function say(key, values) {
     var s = root.getAttribute("data-t-" + key) || key;
-    Object.keys(values || {}).forEach(function (k) { s = s.split("{" + k + "}").join(String(values[k])); });
+    values = values || {};
+    s = s.replace(/\{(\w+):([^|{}]*)\|([^{}]*)\}/g, function (m, k, one, many) {
+      return k in values ? (Number(values[k]) === 1 ? one : many) : m;
+    });
+    Object.keys(values).forEach(function (k) { s = s.split("{" + k + "}").join(String(values[k])); });
     return s;
   }
   // Numbers as wording.fmt_num writes them: decimal comma in Swedish.
@@ -133,7 +138,9 @@
       + (res.uncertainty.draws ? say("draws", { draws: res.uncertainty.draws }) : "");
   }
 
+  var latest = 0;
   function run() {
+    var mine = ++latest;
     summary.textContent = say("computing");
     fetch("/api/index/explore", {
       method: "POST",
@@ -142,12 +149,18 @@
     }).then(function (r) {
       return r.json().then(function (j) { return { ok: r.ok, j: j }; });
     }).then(function (x) {
+      if (mine !== latest) { return; }  // a newer request is on its way
       if (!x.ok) { summary.textContent = say("error", { detail: x.j.detail }); return; }
       show(x.j);
     }).catch(function (e) { summary.textContent = String(e); });
   }
 
-  form.addEventListener("submit", function (e) { e.preventDefault(); run(); });
+  // "Räkna om" runs at once (and replaces a recomputation still waiting for typing to stop).
+  form.addEventListener("submit", function (e) {
+    e.preventDefault();
+    if (timer) { clearTimeout(timer); timer = null; }
+    run();
+  });
   form.addEventListener("input", function () {
     if (timer) { clearTimeout(timer); }
     timer = setTimeout(run, 400);
