@@ -47,13 +47,28 @@ def clean(x: Any) -> Any:
 
 
 def records(df: pd.DataFrame, columns: Sequence[str] | None = None) -> list[dict[str, Any]]:
-    """Rows as JSON-safe dicts."""
+    """Rows as JSON-safe dicts (each value as :func:`clean` gives it)."""
     cols = list(columns) if columns is not None else list(df.columns)
     cols = [c for c in cols if c in df.columns]
-    return [
-        {c: clean(v) for c, v in zip(cols, row, strict=True)}
-        for row in df[cols].itertuples(index=False, name=None)
-    ]
+    values = [_clean_column(df[c]) for c in cols]
+    return [dict(zip(cols, row, strict=True)) for row in zip(*values, strict=True)]
+
+
+def _clean_column(col: pd.Series) -> list[Any]:
+    """``[clean(v) for v in col]``, whole columns at once where the dtype allows it."""
+    dtype = col.dtype
+    if isinstance(dtype, np.dtype) and dtype.kind in "biu":
+        return list(col.to_numpy().tolist())
+    if isinstance(dtype, np.dtype) and dtype.kind == "f":
+        arr = col.to_numpy()
+        out = arr.astype(object)
+        out[~np.isfinite(arr)] = None
+        return list(out.tolist())
+    if isinstance(dtype, pd.StringDtype):
+        text = col.to_numpy(dtype=object)
+        text[col.isna().to_numpy()] = None
+        return list(text.tolist())
+    return [clean(v) for v in col]
 
 
 def records_by_area(df: pd.DataFrame) -> dict[str, list[dict[str, Any]]]:
@@ -384,6 +399,7 @@ def no_police() -> PoliceData:
                       known=frozenset())  # fmt: skip
 
 
+@store_cached
 def police_data(store: Store, *, level: str, version: str, period: str) -> PoliceData:
     """Every stored police year placed on ``level`` with
     :func:`omradesbild.services.followup.police_analysis` (population of ``period``).
