@@ -125,6 +125,11 @@ def test_status_on_off_track_and_achieved() -> None:
     assert "tydligt på väg" in sv.reasoning and "ger 0,8 år 2030" in sv.reasoning
     assert sv.status == st_.status and sv.title == goal.title_sv
     assert "inte uppnått" not in goal_status(late, falling, language="sv").reasoning
+    assert st_.base_period == "2018" and few.base_period == "2017"
+    only_later = goal_status(goal, pd.DataFrame({"period": ["2022"], "value": [22.6]}))
+    # the base year has no value: the base is the 2022 value and is labelled 2022, not 2018
+    assert only_later.base_period == "2022" and only_later.base_year == 2018
+    assert "base year 2018 missing" in only_later.reasoning
     frame = goals_status_frame([st_, st2, st3, few])
     assert list(frame.columns) == list(STATUS_COLUMNS)
     assert frame["on_track"].isna().sum() == 1

@@ -77,6 +77,7 @@ STATUS_COLUMNS: tuple[str, ...] = (
     "title",
     "kind",
     "base_year",
+    "base_period",
     "base",
     "current_period",
     "current",
@@ -105,6 +106,8 @@ class GoalStatus:
     ``clearly_on_track`` / ``clearly_off_track`` (the prediction interval lies entirely on
     one side of the target), ``uncertain`` (the interval contains the target) or
     ``insufficient_data``; its wording is the catalogue's ``goal_verdict_<verdict>``.
+    ``base_period`` is the period whose value ``base`` is: the base year itself, or the
+    nearest stored period when the base year has no value (never shown as the base year's).
     """
 
     goal_id: str
@@ -126,6 +129,7 @@ class GoalStatus:
     on_track: bool | None
     reasoning: str
     verdict: str = "insufficient_data"
+    base_period: str | None = None
 
     def as_dict(self) -> dict[str, Any]:
         """The fields as a plain dict (JSON-ready)."""
@@ -328,6 +332,7 @@ def goal_status(
         n_points=n,
         status=status,
         on_track=on_track,
+        base_period=str(base_row["period"]),
         reasoning="; ".join(notes),
         verdict=verdict,
     )

@@ -273,6 +273,7 @@ class GoalRow(_Frozen):
 
     title: str = ""
     base_year: int | str | None = None
+    base_period: str | None = None
     base: float | None = None
     current_period: str | None = None
     current: float | None = None
