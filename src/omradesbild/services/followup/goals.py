@@ -35,8 +35,8 @@ from omradesbild.wording import Message
 
 #: Columns of the goal status shown in a summary, in order.
 GOAL_SHOW_COLUMNS: tuple[str, ...] = (
-    "goal_id", "base_year", "base_period", "base", "current_period", "current", "target_year", "target",
-    "projection", "projection_low", "projection_high", "status",
+    "goal_id", "base_year", "base_period", "base", "current_period", "current", "target_year",
+    "target", "projection", "projection_low", "projection_high", "status",
 )  # fmt: skip
 
 
