@@ -100,7 +100,11 @@ class GoalStatus:
 
     ``status`` is one of ``achieved`` / ``not_achieved`` (target year reached),
     ``on_track`` / ``off_track`` (projection), ``insufficient_data``. ``on_track`` is
-    ``None`` when it cannot be judged; ``reasoning`` says why in plain words.
+    ``None`` when it cannot be judged; ``reasoning`` says why in plain words. ``verdict``
+    is the plain verdict of the same decision: ``achieved`` / ``not_achieved``,
+    ``clearly_on_track`` / ``clearly_off_track`` (the prediction interval lies entirely on
+    one side of the target), ``uncertain`` (the interval contains the target) or
+    ``insufficient_data``; its wording is the catalogue's ``goal_verdict_<verdict>``.
     """
 
     goal_id: str
@@ -121,6 +125,7 @@ class GoalStatus:
     status: str
     on_track: bool | None
     reasoning: str
+    verdict: str = "insufficient_data"
 
     def as_dict(self) -> dict[str, Any]:
         """The fields as a plain dict (JSON-ready)."""
@@ -287,13 +292,13 @@ def goal_status(
     on_track: bool | None
     if float(cur["x"]) >= goal.target_year:
         met = _meets(current, target, comparison)
-        status = "achieved" if met else "not_achieved"
+        status = verdict = "achieved" if met else "not_achieved"
         on_track = met
         notes.insert(0, say("reached", period=current_period, value=num(current), word=word,
                             target=num(target), target_year=goal.target_year,
                             verdict=say("met" if met else "not_met")))  # fmt: skip
     elif n < min_points or not math.isfinite(lo):
-        status, on_track = "insufficient_data", None
+        status, on_track, verdict = "insufficient_data", None, "insufficient_data"
         notes.insert(0, say("too_few_points", n=n, min_points=min_points))
     else:
         on_track = _meets(proj, target, comparison)
@@ -324,6 +329,7 @@ def goal_status(
         status=status,
         on_track=on_track,
         reasoning="; ".join(notes),
+        verdict=verdict,
     )
 
 

@@ -518,7 +518,8 @@ def city_goals(
             if hist.empty:
                 continue
             status = goal_status(goal, hist, language=lang)  # type: ignore[arg-type]
-            rows.append(GoalRow(**{k: clean(v) for k, v in status.as_dict().items()}))
+            fields = {k: clean(v) for k, v in status.as_dict().items()}
+            rows.append(GoalRow(**fields, area_code=getattr(goal, "area_code", None)))
         except (OmradesbildError, KeyError, ValueError):
             continue
     return tuple(rows), (None if rows else "goals_none")

@@ -280,6 +280,16 @@ class GoalRow(_Frozen):
     target: float | None = None
     status: str = ""
     reasoning: str = ""
+    goal_id: str = ""
+    kind: str = ""
+    comparison: str = ""
+    projection: float | None = None
+    projection_low: float | None = None
+    projection_high: float | None = None
+    n_points: int = 0
+    verdict: str = ""
+    #: The area an indicator goal follows (None for counts and gaps).
+    area_code: str | None = None
 
 
 class CityPicture(_Frozen):

@@ -116,6 +116,8 @@ def create_app(settings: WebSettings | None = None, *, warm: bool = True) -> Fas
     from omradesbild.web.cache import WebData, configure_caches
     from omradesbild.web.entries import forget_public_generation
     from omradesbild.web.routes import router as explore_router
+    from omradesbild.web.routes_admin import router as admin_router
+    from omradesbild.web.routes_goals import router as goals_router
     from omradesbild.web.routes_partners import router as partners_router
     from omradesbild.web.validation import check_request
 
@@ -172,6 +174,8 @@ def create_app(settings: WebSettings | None = None, *, warm: bool = True) -> Fas
     _guards(app, settings)
     app.include_router(explore_router)
     app.include_router(partners_router)
+    app.include_router(goals_router)
+    app.include_router(admin_router)
     app.mount("/static", StaticFiles(directory=str(STATIC)), name="static")
     return app
 

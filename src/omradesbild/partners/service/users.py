@@ -91,6 +91,55 @@ def create_user(
     return _user_view(user)
 
 
+def invite_user(
+    db: Session,
+    actor: Actor | None,
+    *,
+    email: str,
+    role: str,
+    organisation_id: int | None = None,
+    name: str | None = None,
+) -> dict[str, Any]:
+    """Add a user (admins) who chooses their own password through a single-use link.
+
+    The user is created with a random password no one knows and a password reset link is
+    issued at once (:func:`~omradesbild.partners.service.accounts.issue_password_reset`;
+    no e-mail is sent: the admin gives the link to the user). Both are part of the
+    caller's transaction.
+
+    Parameters
+    ----------
+    name
+        The name shown for the user; default the part of the e-mail address before ``@``.
+
+    Returns
+    -------
+    dict
+        The user (as :func:`list_users` shows them) and ``reset``: the link's ``path``
+        and ``expires_at``.
+
+    Raises
+    ------
+    InputError
+        Bad e-mail address, role or organisation.
+    ConflictError
+        A user with this e-mail address exists.
+    """
+    import secrets
+
+    from omradesbild.partners.service.accounts import issue_password_reset
+
+    a = _require(actor, Role.ADMIN, "invite users")
+    shown = name if name and name.strip() else str(email).strip().split("@")[0]
+    user = _new_user(db, email=email, name=shown, password=secrets.token_urlsafe(32),
+                     role=role, organisation_id=organisation_id)  # fmt: skip
+    audit(db, a, "user.invite", "user", user.id, {"email": user.email, "role": user.role,
+                                                  "organisation_id": organisation_id})  # fmt: skip
+    reset = issue_password_reset(db, a, user.id)
+    return {**_user_view(user), "reset": {"path": reset["path"],
+                                          "expires_at": reset["expires_at"]}}  # fmt: skip
+
+
 def bootstrap_admin(
     db: Session,
     *,

@@ -1,0 +1,85 @@
+"""The goals page /mal on the synthetic city: every goal with the service's status."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+fastapi = pytest.importorskip("fastapi")
+
+from fastapi.testclient import TestClient  # noqa: E402
+
+from omradesbild.config import AREA_TYPE_METHOD  # noqa: E402
+from omradesbild.services.goal_picture import GoalsPicture, goals_picture  # noqa: E402
+from omradesbild.web.app import create_app  # noqa: E402
+from omradesbild.web.settings import WebSettings  # noqa: E402
+from omradesbild.wording import fmt_num, text  # noqa: E402
+
+HTML = {"accept": "text/html"}
+
+
+@pytest.fixture(scope="module")
+def client(demo_store: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
+    partners = tmp_path_factory.mktemp("p") / "partners.sqlite"
+    settings = WebSettings(store_path=demo_store, draws=20, partners_url=f"sqlite:///{partners}")
+    with TestClient(create_app(settings, warm=False)) as c:
+        yield c
+
+
+def _picture(client: TestClient, lang: str) -> GoalsPicture:
+    app = client.app
+    pic = app.state.data.picture(AREA_TYPE_METHOD, app.state.settings.level)  # type: ignore[attr-defined]
+    return goals_picture(pic, lang=lang)
+
+
+def _section(html: str, goal_id: str) -> str:
+    start = html.index(f'id="goal-{goal_id}"')
+    end = html.find('<section class="goal"', start)
+    return html[start : end if end > 0 else len(html)]
+
+
+@pytest.mark.parametrize("lang", ["sv", "en"])
+def test_every_demo_goal_is_shown_with_the_services_status(client: TestClient, lang: str) -> None:
+    r = client.get(f"/mal?lang={lang}", headers=HTML)
+    assert r.status_code == 200
+    assert "<script>" not in r.text and "style=" not in r.text  # CSP-clean
+    picture = _picture(client, lang)
+    ids = re.findall(r'<section class="goal" id="goal-([^"]+)"', r.text)
+    assert ids == [g.goal_id for g in picture.goals]
+    assert len(ids) == 3  # the three goals of the shipped example file
+    for g in picture.goals:
+        part = _section(r.text, g.goal_id)
+        assert g.title in part
+        assert f"verdict-{g.verdict}" in part
+        assert text(f"goal_verdict_{g.verdict}", lang) in part
+        assert fmt_num(g.projection, lang, significant=3) in part
+        if g.projection_low is not None and g.projection_high is not None:
+            lo = fmt_num(g.projection_low, lang, significant=3)
+            hi = fmt_num(g.projection_high, lang, significant=3)
+            assert f"{lo}–{hi}" in part
+        assert g.reasoning.replace('"', "&#34;").replace("'", "&#39;") in part
+
+
+def test_on_track_is_said_only_when_the_interval_supports_it(client: TestClient) -> None:
+    page = client.get("/mal", headers=HTML).text
+    on_track = text("goal_verdict_clearly_on_track", "sv")
+    for g in _picture(client, "sv").goals:
+        part = _section(page, g.goal_id)
+        said = on_track in part.split("</strong>")[0]
+        clear = g.verdict == "clearly_on_track"
+        assert said == clear
+        if clear:
+            lo, hi, target = g.projection_low, g.projection_high, g.target
+            assert lo is not None and hi is not None and target is not None
+            assert hi <= target + 1e-9 if g.comparison == "at_most" else lo >= target - 1e-9
+
+
+def test_goals_page_is_in_the_menu_and_refuses_an_unknown_kommun(client: TestClient) -> None:
+    assert 'href="/mal?lang=sv"' in client.get("/", headers=HTML).text
+    r = client.get("/mal?kommun=1234", headers=HTML)
+    assert r.status_code == 422
+    assert "9999" in r.text  # names the kommun that has areas
+    assert client.get("/mal?kommun=9999").status_code == 200
