@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -14,33 +12,15 @@ fastapi = pytest.importorskip("fastapi")
 from fastapi.testclient import TestClient  # noqa: E402
 from sqlalchemy import select  # noqa: E402
 
+import test_web_personal_pages as personal  # noqa: E402
 from omradesbild.partners import security, service  # noqa: E402
 from omradesbild.partners.db import session_factory  # noqa: E402
 from omradesbild.partners.models import AuditEntry, Organisation, Role, User  # noqa: E402
-from omradesbild.web.app import create_app  # noqa: E402
-from omradesbild.web.settings import WebSettings  # noqa: E402
 
-HTML = {"accept": "text/html"}
-COOKIE = "omradesbild_session"
-
-
-@pytest.fixture(autouse=True)
-def _fast_hashes(monkeypatch: pytest.MonkeyPatch) -> None:
-    from argon2 import PasswordHasher
-
-    monkeypatch.setattr(
-        security, "_HASHER", PasswordHasher(time_cost=1, memory_cost=64, parallelism=1)
-    )
-
-
-@pytest.fixture
-def app(demo_store: Path, tmp_path: Path) -> Iterator[Any]:
-    settings = WebSettings(
-        store_path=demo_store, draws=20, partners_url=f"sqlite:///{tmp_path / 'p.sqlite'}"
-    )
-    app = create_app(settings, warm=False)
-    with TestClient(app):
-        yield app
+# The app on the synthetic city with an empty partners' database, and fast password hashes.
+app = personal.app
+_fast_hashes = personal._fast_hashes
+HTML, COOKIE = personal.HTML, personal.COOKIE
 
 
 def _db(app: Any) -> Any:
@@ -125,11 +105,11 @@ def test_admin_adds_an_organisation_invites_a_user_changes_role_and_deactivates(
     })  # fmt: skip
     assert r.status_code == 200
 
-    r = admin.post(f"/admin/anvandare/{new_id}/roll",
+    r = admin.post(f"/admin/anvandare/{new_id}",
                    data={"csrf_token": token, "role": "analyst", "version": version})  # fmt: skip
     assert r.status_code == 200 and "analytiker" in _done(r.text)
     off = {"csrf_token": token, "active": "false", "version": version + 1}
-    r = admin.post(f"/admin/anvandare/{new_id}/aktiv", data=off)
+    r = admin.post(f"/admin/anvandare/{new_id}", data=off)
     assert r.status_code == 200 and "inaktiverad" in _done(r.text)
     with _db(app) as db:
         u = db.get(User, new_id)
@@ -154,12 +134,12 @@ def test_a_refused_action_changes_nothing_and_says_why(app: Any) -> None:
                                               "role": "emperor"})  # fmt: skip
     assert r.status_code == 422 and "Ingenting sparades" in r.text
     # A stale version (someone changed the user since) is refused.
-    r = admin.post(f"/admin/anvandare/{other['id']}/roll",
+    r = admin.post(f"/admin/anvandare/{other['id']}",
                    data={"csrf_token": token, "role": "admin", "version": 99})  # fmt: skip
     assert r.status_code == 409
     # An admin does not change themselves.
     off = {"csrf_token": token, "active": "false", "version": me["version"]}
-    r = admin.post(f"/admin/anvandare/{me['id']}/aktiv", data=off)
+    r = admin.post(f"/admin/anvandare/{me['id']}", data=off)
     assert r.status_code == 403
     with _db(app) as db:
         assert db.execute(select(User).where(User.email == "x@y.se")).first() is None

@@ -20,6 +20,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse
+from pydantic import BeforeValidator
 
 from omradesbild.errors import InputError, NotFoundError
 from omradesbild.partners import service
@@ -68,140 +69,130 @@ class Outcome:
     link: str | None = None
 
 
-def _page(
-    request: Request, db: Any, actor: Actor, outcome: Outcome, status: int = 200
-) -> HTMLResponse:
-    organisations = service.list_organisations(db, actor)
-    names = {o["id"]: o["name"] for o in organisations}
-    context = {
-        "actor": actor,
-        "users": service.list_users(db, actor),
-        "organisations": organisations,
-        "organisation_names": names,
-        "roles": ROLES,
-        "organisation_kinds": ORGANISATION_KINDS,
-        "outcome": outcome,
-    }
-    return render(request, "partners/admin.html", context, status_code=status)
+@dataclass(frozen=True)
+class AdminRequest:
+    """A request to the admin page: the admin, the request's transaction and language."""
+
+    request: Request
+    db: Any
+    actor: Actor
+
+    def say(self, key: str, **fmt: object) -> str:
+        """The catalogue's ``key`` in the page's language."""
+        return text(key, page_lang(self.request), **fmt)
+
+    def page(self, outcome: Outcome, status: int = 200) -> HTMLResponse:
+        """The admin page (users and organisations as they are now) with ``outcome``."""
+        db, actor = self.db, self.actor
+        organisations = service.list_organisations(db, actor)
+        context = {
+            "actor": actor,
+            "users": service.list_users(db, actor),
+            "organisations": organisations,
+            "organisation_names": {o["id"]: o["name"] for o in organisations},
+            "roles": ROLES,
+            "organisation_kinds": ORGANISATION_KINDS,
+            "outcome": outcome,
+        }
+        return render(self.request, "partners/admin.html", context, status_code=status)
+
+    def run(self, action: Callable[[], Outcome]) -> HTMLResponse:
+        """The page after ``action``: its confirmation, or (rolled back) why it was refused."""
+        try:
+            outcome = action()
+        except tuple(cls for cls, _ in _REFUSED) as exc:
+            self.db.rollback()
+            status = next(code for cls, code in _REFUSED if isinstance(exc, cls))
+            return self.page(Outcome(error=self.say("admin_failed", detail=str(exc))), status)
+        return self.page(outcome)
+
+    def changed(self, out: dict[str, Any], read: int, key: str, **fmt: str) -> Outcome:
+        """The confirmation ``key`` of a change of a user, or "nothing changed"."""
+        if out["version"] == read:
+            return Outcome(done=self.say("admin_done_unchanged", email=out["email"]))
+        return Outcome(done=self.say(key, email=out["email"], **fmt))
+
+    def role_name(self, role: str) -> str:
+        return self.say(f"role_{role}")
 
 
-def _run(request: Request, db: Any, actor: Actor, action: Callable[[], Outcome]) -> HTMLResponse:
-    """The page after ``action``: its confirmation, or (rolled back) why it was refused."""
-    try:
-        outcome = action()
-    except tuple(cls for cls, _ in _REFUSED) as exc:
-        db.rollback()
-        status = next(code for cls, code in _REFUSED if isinstance(exc, cls))
-        error = text("admin_failed", page_lang(request), detail=str(exc))
-        return _page(request, db, actor, Outcome(error=error), status)
-    return _page(request, db, actor, outcome)
+def _admin_request(request: Request, db: DB, actor: AdminActor) -> AdminRequest:
+    return AdminRequest(request, db, actor)
 
 
-def _changed(request: Request, out: dict[str, Any], read: int, key: str, **fmt: str) -> Outcome:
-    """The confirmation ``key`` of a change of a user, or "nothing changed"."""
-    lang = page_lang(request)
-    if out["version"] == read:
-        return Outcome(done=text("admin_done_unchanged", lang, email=out["email"]))
-    return Outcome(done=text(key, lang, email=out["email"], **fmt))
+Admin = Annotated[AdminRequest, Depends(_admin_request)]
 
 
-def _role_name(request: Request, role: str) -> str:
-    return text(f"role_{role}", page_lang(request))
+def _no_id(value: object) -> object:
+    return None if value == "" else value
 
 
-def _organisation_id(value: str) -> int | None:
-    value = value.strip()
-    if not value:
-        return None
-    if not value.isdigit() or len(value) > 18:
-        raise InputError(f"{value[:20]!r} is not an organisation", field="organisation_id",
-                         expected="the id of a registered organisation")  # fmt: skip
-    return int(value)
+#: An optional database id in a form: the empty choice ("") is None.
+OptionalId = Annotated[DbId | None, BeforeValidator(_no_id), Form()]
 
 
 @router.get("/admin", response_class=HTMLResponse)
-def admin_page(request: Request, db: DB, actor: AdminActor) -> HTMLResponse:
-    return _page(request, db, actor, Outcome())
+def admin_page(admin: Admin) -> HTMLResponse:
+    return admin.page(Outcome())
 
 
 @router.post("/admin/anvandare", response_class=HTMLResponse, dependencies=[CSRF])
 def invite(
-    request: Request,
-    db: DB,
-    actor: AdminActor,
+    admin: Admin,
     email: Annotated[Text, Form(max_length=254)],
     role: Annotated[Text, Form(max_length=40)],
     name: Annotated[Text, Form(max_length=200)] = "",
-    organisation_id: Annotated[Text, Form(max_length=20)] = "",
+    organisation_id: OptionalId = None,
 ) -> HTMLResponse:
     """Invite a user: they get a single-use link to choose a password."""
 
     def action() -> Outcome:
-        out = service.invite_user(db, actor, email=email, name=name or None, role=role,
-                                  organisation_id=_organisation_id(organisation_id))  # fmt: skip
-        done = text("admin_done_invited", page_lang(request), email=out["email"],
-                    role=_role_name(request, out["role"]),
-                    expires=out["reset"]["expires_at"][:16].replace("T", " ") + " UTC")  # fmt: skip
-        return Outcome(done=done, link=str(request.base_url).rstrip("/") + out["reset"]["path"])
+        out = service.invite_user(admin.db, admin.actor, email=email, name=name or None,
+                                  role=role, organisation_id=organisation_id)  # fmt: skip
+        expires = out["reset"]["expires_at"][:16].replace("T", " ") + " UTC"
+        done = admin.say("admin_done_invited", email=out["email"],
+                         role=admin.role_name(out["role"]), expires=expires)  # fmt: skip
+        base = str(admin.request.base_url).rstrip("/")
+        return Outcome(done=done, link=base + out["reset"]["path"])
 
-    return _run(request, db, actor, action)
+    return admin.run(action)
 
 
-@router.post("/admin/anvandare/{user_id}/roll", response_class=HTMLResponse, dependencies=[CSRF])
-def change_role(
-    request: Request,
-    db: DB,
-    actor: AdminActor,
+@router.post("/admin/anvandare/{user_id}", response_class=HTMLResponse, dependencies=[CSRF])
+def change_user(
+    admin: Admin,
     user_id: PathId,
-    role: Annotated[Text, Form(max_length=40)],
     version: Annotated[DbId, Form()],
+    role: Annotated[Text | None, Form(max_length=40)] = None,
+    active: Annotated[bool | None, Form()] = None,
 ) -> HTMLResponse:
-    """Change a user's role (on the version the admin read)."""
+    """Change a user's role, or deactivate (they can no longer log in) or activate them;
+    made on the version the admin read."""
 
     def action() -> Outcome:
-        out = service.set_user(db, actor, user_id, role=role, expected_version=version,
-                               require_version=True)  # fmt: skip
-        return _changed(request, out, version, "admin_done_role",
-                        role=_role_name(request, out["role"]))  # fmt: skip
-
-    return _run(request, db, actor, action)
-
-
-@router.post("/admin/anvandare/{user_id}/aktiv", response_class=HTMLResponse, dependencies=[CSRF])
-def set_active(
-    request: Request,
-    db: DB,
-    actor: AdminActor,
-    user_id: PathId,
-    active: Annotated[bool, Form()],
-    version: Annotated[DbId, Form()],
-) -> HTMLResponse:
-    """Deactivate a user (they can no longer log in) or activate them again."""
-
-    def action() -> Outcome:
-        out = service.set_user(db, actor, user_id, active=active, expected_version=version,
-                               require_version=True)  # fmt: skip
+        out = service.set_user(admin.db, admin.actor, user_id, role=role, active=active,
+                               expected_version=version, require_version=True)  # fmt: skip
+        if role is not None:
+            return admin.changed(out, version, "admin_done_role", role=admin.role_name(role))
         key = "admin_done_activated" if out["active"] else "admin_done_deactivated"
-        return _changed(request, out, version, key)
+        return admin.changed(out, version, key)
 
-    return _run(request, db, actor, action)
+    return admin.run(action)
 
 
 @router.post("/admin/organisationer", response_class=HTMLResponse, dependencies=[CSRF])
 def add_organisation(
-    request: Request,
-    db: DB,
-    actor: AdminActor,
+    admin: Admin,
     name: Annotated[Text, Form(max_length=200)],
     kind: Annotated[Text, Form(max_length=40)],
 ) -> HTMLResponse:
     """Register an organisation."""
 
     def action() -> Outcome:
-        out = service.create_organisation(db, actor, name=name, kind=kind)
-        return Outcome(done=text("admin_done_organisation", page_lang(request), name=out["name"]))
+        out = service.create_organisation(admin.db, admin.actor, name=name, kind=kind)
+        return Outcome(done=admin.say("admin_done_organisation", name=out["name"]))
 
-    return _run(request, db, actor, action)
+    return admin.run(action)
 
 
 __all__ = ["ORGANISATION_KINDS", "ROLES", "require_admin", "router"]
