@@ -313,10 +313,12 @@ def _value_matrix(vals: pd.DataFrame, numeric: pd.Series, src_codes: Any) -> _Va
     col_per = used % n_p
     n_col = len(used)
     r = row if all_linked else row[linked]
+    # each value's cell in the flattened matrix, computed once for both scatters below
+    flat = r.astype(np.int64) * n_col + col
     seen = np.zeros((n_src, n_col), dtype=np.int8)
-    seen[r, col] = 1
+    seen.ravel()[flat] = 1
     if int(seen.sum(dtype=np.int64)) < len(r):
-        counts = np.bincount(r.astype(np.int64) * n_col + col, minlength=n_src * n_col)
+        counts = np.bincount(flat, minlength=n_src * n_col)
         dup_flat = int(np.flatnonzero(counts > 1)[0])
         raise InputError(
             f"values hold area {src_codes[dup_flat // n_col]}, variable "
@@ -327,9 +329,9 @@ def _value_matrix(vals: pd.DataFrame, numeric: pd.Series, src_codes: Any) -> _Va
         )
     x = np.zeros((n_src, n_col))
     num_arr = numeric.to_numpy(dtype=float)
-    x[r, col] = num_arr if all_linked else num_arr[linked]
+    x.ravel()[flat] = num_arr if all_linked else num_arr[linked]
     nan = np.isnan(x)
-    present = seen.astype(bool) & ~nan
+    present = seen.view(np.bool_) & ~nan
     x[nan] = 0.0
     return _ValueMatrix(x, present, variables, periods, col_var, col_per, v_codes, unlinked)
 

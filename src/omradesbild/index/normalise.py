@@ -305,6 +305,12 @@ def count_less_last_axis(a: FloatArray) -> NDArray[np.int64]:
 
     ``a`` must hold no NaN. One sort per row, O(n log n); ties are resolved from the sorted
     values, so the (unstable) sort order of equal elements does not matter.
+
+    Notes
+    -----
+    With ``order`` the sorting permutation of a row and ``s`` the sorted row, the count of
+    ``s[j]`` is the first position of its run of equal values. Without ties in ``a`` that is
+    ``j`` itself, and the runs are not looked for.
     """
     n = a.shape[-1]
     order = np.argsort(a, axis=-1)
@@ -313,10 +319,27 @@ def count_less_last_axis(a: FloatArray) -> NDArray[np.int64]:
     new[..., :1] = True
     np.not_equal(s[..., 1:], s[..., :-1], out=new[..., 1:])
     del s
-    first = np.where(new, np.arange(n, dtype=np.int64), 0)
-    np.maximum.accumulate(first, axis=-1, out=first)
+    positions = np.arange(n, dtype=np.int64)
+    if new.all():
+        first = np.broadcast_to(positions, a.shape)
+    else:
+        first = np.where(new, positions, 0)
+        np.maximum.accumulate(first, axis=-1, out=first)
+    del new
     out = np.empty(a.shape, dtype=np.int64)
     np.put_along_axis(out, order, first, axis=-1)
+    return out
+
+
+def _by_count(
+    count: NDArray[np.int64], up: FloatArray, down: FloatArray, d: FloatArray
+) -> FloatArray:
+    """``up[count]`` in the rows whose direction ``d`` is positive, ``down[count]`` elsewhere
+    (``count``: ``(..., K, N)``, ``d``: ``(K, 1)``)."""
+    out = np.empty(count.shape)
+    for k in range(count.shape[-2]):
+        table = up if d[k, 0] > 0 else down
+        np.take(table, count[..., k, :], out=out[..., k, :])
     return out
 
 
@@ -327,28 +350,48 @@ def normalise_last_axis(
 
     ``directions`` has shape ``(K,)``; ``a`` must hold no NaN. Same formulas as
     :func:`normalise` with ``reference`` = the row itself.
+
+    Notes
+    -----
+    The rank-based normalisations are functions of the count ``c`` of smaller values in the
+    row, ``c`` in ``0 … N-1``: they are computed once for every possible ``c`` and looked
+    up, which gives the same numbers as applying the formulas element by element. When no
+    row is constant, z-scores and min–max skip the zero-spread case.
     """
     n = a.shape[-1]
     d = directions[:, None]
     kind = spec.method
     if kind == "percent_rank":
-        pr = np.ones_like(a) if n == 1 else count_less_last_axis(a) / (n - 1.0)
-        pr = np.where(d > 0, pr, 1.0 - pr)
-        return pr if spec.significance is None else round_half_away(pr, spec.significance)
+        if n == 1:
+            pr = np.where(d > 0, np.ones_like(a), 0.0)
+            return pr if spec.significance is None else round_half_away(pr, spec.significance)
+        up = np.arange(n) / (n - 1.0)
+        down = 1.0 - up
+        if spec.significance is not None:
+            up, down = (round_half_away(t, spec.significance) for t in (up, down))
+        return _by_count(count_less_last_axis(a), up, down, d)
     if kind == "percentrank_inc":
         if n == 1:
             return np.ones_like(a)
-        pr = excel_truncate(count_less_last_axis(a) / (n - 1.0), spec.digits)
-        return np.where(d > 0, pr, np.round(1.0 - pr, spec.digits))
+        up = excel_truncate(np.arange(n) / (n - 1.0), spec.digits)
+        return _by_count(count_less_last_axis(a), up, np.round(1.0 - up, spec.digits), d)
     x = a * d
     if kind == "zscore":
         mean = x.mean(axis=-1, keepdims=True)
         sd = x.std(axis=-1, ddof=spec.ddof, keepdims=True)
+        if (sd > 0).all():
+            x -= mean
+            x /= sd
+            return x
         safe = np.where(sd > 0, sd, 1.0)
         return np.where(sd > 0, (x - mean) / safe, 0.0)
     if kind == "minmax":
         lo = x.min(axis=-1, keepdims=True)
         rng = x.max(axis=-1, keepdims=True) - lo
+        if (rng > 0).all():
+            x -= lo
+            x /= rng
+            return x
         safe = np.where(rng > 0, rng, 1.0)
         return np.where(rng > 0, (x - lo) / safe, 0.0)
     if kind == "rank_exponential":

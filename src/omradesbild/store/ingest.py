@@ -180,20 +180,25 @@ def ingest_parsed(store: Store, parsed: Sequence[Parsed], *, kind: str) -> list[
         return [store.ingest(p, kind=kind) for p in ordered]
 
 
+def _code_pairs(df: pd.DataFrame, code: str, version: str) -> set[tuple[str, str]]:
+    """The distinct (code, version) pairs of a frame (deduplicated before leaving pandas)."""
+    pairs = df[[code, version]].drop_duplicates()
+    return set(zip(pairs[code].tolist(), pairs[version].tolist(), strict=True))
+
+
 def _reference_areas(store: Store, parsed: Sequence[Parsed]) -> Areas | None:
     from omradesbild.areas.registry import reference_areas
 
     used: set[tuple[str, str]] = set()
     for p in parsed:
         if isinstance(p, Observations) and len(p.data):
-            used |= set(zip(p.data["area_code"], p.data["area_version"], strict=True))
+            used |= _code_pairs(p.data, "area_code", "area_version")
     if not used:
         return None
-    held = store.areas()
-    used -= set(zip(held["area_code"], held["version"], strict=True))
+    used -= set(store.con.execute("SELECT area_code, version FROM areas").fetchall())
     for p in parsed:  # areas written by the same command, just before the observations
         if isinstance(p, Areas) and len(p.areas):
-            used -= set(zip(p.areas["area_code"], p.areas["version"], strict=True))
+            used -= _code_pairs(p.areas, "area_code", "version")
     _check_kommun_codes(used, parsed)
     return reference_areas(sorted(used)) if used else None
 

@@ -11,7 +11,9 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 import duckdb
+import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from omradesbild.areas.codes import validate_code
 from omradesbild.errors import InputError, UnknownAreaError
@@ -158,41 +160,32 @@ class StoreWrites:
             Area codes the store does not hold for that version (when
             ``require_known_areas``); ingest the boundaries or SCB's key first.
         """
-        data = _with_columns(parsed.data, OBS_COLUMNS)
         ref = parsed.source.reference
-        data = data.astype(
-            {
-                "area_code": "object",
-                "area_version": "object",
-                "variable": "object",
-                "period": "object",
-                "unit": "object",
-                "missing_reason": "object",
-            }
-        )
-        data["value"] = pd.to_numeric(data["value"], errors="raise").astype("float64")
-        data["period"] = data["period"].astype(str)
-        _check_unique(data, _KEY, ref)
+        obs = _observation_table(parsed.data)
         sid = parsed.source.source_id
         ts = now_utc()
         variables = _with_columns(parsed.variables, VARIABLE_COLUMNS)
         with self.transaction() as con:
-            con.register("_in_obs", data)
+            con.register("_in_obs", obs)
+            try:
+                _check_unique_in_obs(con, parsed.data, ref)
+            except InputError:
+                con.unregister("_in_obs")
+                raise
             if require_known_areas:
                 self._check_known_areas(con, ref)
             self._write_source(con, parsed.source)
             _upsert_variables(con, variables, sid)
             n_new, n_rev = _write_revisions(con, sid, ts)
-            con.execute("DROP TABLE _delta")
             con.unregister("_in_obs")
             report = IngestReport(
                 source_id=sid,
                 reference=ref,
                 kind=kind,
-                rows_in=len(data),
+                rows_in=obs.num_rows,
                 rows_new=n_new,
                 rows_revised=n_rev,
-                rows_unchanged=len(data) - n_new - n_rev,
+                rows_unchanged=obs.num_rows - n_new - n_rev,
             )
             if report.changed:
                 self._log(con, report)
@@ -268,6 +261,46 @@ def _with_columns(df: pd.DataFrame, columns: tuple[str, ...]) -> pd.DataFrame:
         if c not in ("value", "weight", "geometry"):
             out[c] = out[c].astype("object").where(out[c].notna(), None)
     return out
+
+
+_TEXT_OBS_COLUMNS = ("area_code", "area_version", "variable", "period", "unit", "missing_reason")
+
+
+def _observation_table(df: pd.DataFrame) -> pa.Table:
+    """The observations as an Arrow table in :data:`OBS_COLUMNS` (text columns as strings,
+    ``value`` as float64, missing values as nulls), which DuckDB scans without a Python
+    object per cell. Columns the frame lacks are all null; periods given as numbers become
+    text."""
+    n = len(df)
+    arrays: list[pa.Array] = []
+    for c in OBS_COLUMNS:
+        if c not in df.columns:
+            arrays.append(pa.nulls(n, type=pa.float64() if c == "value" else pa.string()))
+        elif c == "value":
+            values = pd.to_numeric(df[c], errors="raise").astype("float64")
+            arrays.append(pa.array(values.to_numpy(), type=pa.float64(), from_pandas=True))
+        else:
+            col = df[c]
+            if col.dtype != "str" and (c == "period" or col.dtype != object):
+                col = col.astype(str)
+            try:
+                arrays.append(pa.array(col, type=pa.large_string(), from_pandas=True))
+            except (pa.ArrowTypeError, pa.ArrowInvalid):  # text mixed with other objects
+                text = col.where(col.isna(), col.astype(str))
+                arrays.append(pa.array(text, type=pa.large_string(), from_pandas=True))
+    return pa.Table.from_arrays(arrays, names=list(OBS_COLUMNS))
+
+
+def _check_unique_in_obs(con: duckdb.DuckDBPyConnection, data: pd.DataFrame, ref: str) -> None:
+    """:func:`_check_unique` on the registered ``_in_obs``: counted in the database, and the
+    message (which needs the rows in input order) made from ``data`` only when a key repeats."""
+    repeated = con.execute(
+        "SELECT 1 FROM _in_obs GROUP BY area_code, area_version, variable, period "
+        "HAVING count(*) > 1 LIMIT 1"
+    ).fetchall()
+    if repeated:
+        keyed = data.assign(period=data["period"].astype(str))
+        _check_unique(keyed, _KEY, ref)
 
 
 def _check_unique(df: pd.DataFrame, key: list[str], ref: str) -> None:
@@ -379,38 +412,36 @@ def _upsert_variables(con: duckdb.DuckDBPyConnection, variables: pd.DataFrame, s
 
 
 def _write_revisions(con: duckdb.DuckDBPyConnection, sid: str, ts: object) -> tuple[int, int]:
-    """Write the rows of ``_in_obs`` that are new or differ from their current revision
-    (into the temporary table ``_delta``, then ``observations``); return (new, revised)."""
-    con.execute(
+    """Write the rows of ``_in_obs`` that are new or differ from their current revision into
+    ``observations``; return (new, revised).
+
+    Notes
+    -----
+    One ``INSERT … RETURNING revision``: a new key gets revision 1, a revised one the next
+    after its current revision (at least 2), so the returned revisions count both. The stored
+    rows are narrowed to the incoming keys before the latest revision per key is picked.
+    """
+    revisions = con.execute(
         """
-        CREATE OR REPLACE TEMP TABLE _delta AS
-        SELECT i.*, coalesce(c.revision, 0) + 1 AS revision,
-               c.revision IS NOT NULL AS is_revision
+        INSERT INTO observations
+        SELECT i.area_code, i.area_version, i.variable, i.period,
+               coalesce(c.revision, 0) + 1, i.value, i.unit, i.missing_reason, ?, ?
         FROM _in_obs i
         LEFT JOIN (
             SELECT o.area_code, o.area_version, o.variable, o.period, o.revision,
                    o.value, o.unit, o.missing_reason
-            FROM current_observations o
-            SEMI JOIN _in_obs k USING (area_code, area_version, variable)
+            FROM observations o
+            SEMI JOIN _in_obs k USING (area_code, area_version, variable, period)
+            QUALIFY o.revision = max(o.revision)
+                OVER (PARTITION BY o.area_code, o.area_version, o.variable, o.period)
         ) c USING (area_code, area_version, variable, period)
         WHERE c.revision IS NULL
            OR c.value IS DISTINCT FROM i.value
            OR c.unit IS DISTINCT FROM i.unit
            OR c.missing_reason IS DISTINCT FROM i.missing_reason
-        """
-    )
-    row = con.execute(
-        "SELECT count(*) FILTER (NOT is_revision), count(*) FILTER (is_revision) FROM _delta"
-    ).fetchone()
-    assert row is not None
-    n_new, n_rev = int(row[0]), int(row[1])
-    if n_new or n_rev:
-        con.execute(
-            """
-            INSERT INTO observations
-            SELECT area_code, area_version, variable, period, revision, value, unit,
-                   missing_reason, ?, ? FROM _delta
-            """,
-            [sid, ts],
-        )
-    return n_new, n_rev
+        RETURNING revision
+        """,
+        [sid, ts],
+    ).fetchnumpy()["revision"]
+    n_new = int(np.count_nonzero(revisions == 1))
+    return n_new, len(revisions) - n_new

@@ -56,4 +56,11 @@ def _read_grid(path: Path) -> list[list[str | float | None]]:
             file=path,
             expected="a complete xlsx workbook as written by SCB's web export",
         ) from exc
-    return [[v if type(v) is float else _cell(v) for v in row] for row in raw]
+    # floats and text (nearly every cell) inline, the rare other types through _cell
+    return [
+        [
+            v if type(v) is float else (v.strip() or None) if type(v) is str else _cell(v)
+            for v in row
+        ]
+        for row in raw
+    ]

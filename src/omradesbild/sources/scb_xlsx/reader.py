@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from omradesbild.areas.codes import VERSIONS
 from omradesbild.errors import ConfigError, InputError
@@ -262,6 +266,46 @@ def _variable_frame(
     return pd.DataFrame(list(var_rows.values()), columns=list(VARIABLE_COLUMNS))
 
 
+def _text_column(names: list[str], index: np.ndarray) -> pa.Array:
+    """``names[index]`` as an Arrow text array, without a Python string per row."""
+    return pc.take(pa.array(names, type=pa.large_string()), pa.array(index, type=pa.int32()))
+
+
+def _column_values(
+    cells: Sequence[str | float | None],
+    row_idx: np.ndarray,
+    c: int,
+    labels: list[str],
+    file: Path,
+) -> tuple[np.ndarray, dict[int, str]]:
+    """One value column as floats, and SCB's missing-value reasons by position.
+
+    ``labels`` gives each row's variable label for the error message.
+    """
+    if set(map(type, cells)) == {float}:
+        return np.array(cells, dtype="float64"), {}
+    markers = SCB_MISSING_MARKERS
+    values = np.empty(len(cells), dtype="float64")
+    reasons: dict[int, str] = {}
+    for j, cell in enumerate(cells):
+        if isinstance(cell, float):
+            values[j] = cell
+        elif isinstance(cell, str) and cell in markers:
+            values[j], reasons[j] = np.nan, markers[cell]
+        elif isinstance(cell, str) and _NUMBER_RE.match(cell):
+            values[j] = float(re.sub(r"[ \u00a0\u202f]", "", cell).replace(",", "."))
+        else:
+            shown = "an empty cell" if cell is None else f"{cell!r}"
+            raise InputError(
+                f"{shown} is not a value",
+                file=file,
+                row=int(row_idx[j]) + 1,
+                field=f"{_col_letter(c)} ({labels[j]})",
+                expected=_EXPECTED_VALUE,
+            )
+    return values, reasons
+
+
 def _build_data(
     grid: list[list[str | float | None]],
     rows: list[_Row],
@@ -271,68 +315,72 @@ def _build_data(
     versions: dict[str, str],
     file: Path,
 ) -> tuple[pd.DataFrame, np.ndarray]:
-    """Long observations, column by column; also each observation's (row, column) cell."""
-    row_idx = np.array([r[0] for r in rows], dtype=np.int64)
-    codes = np.array([r[1][0] for r in rows], dtype=object)
-    vers = np.array([versions[r[1][1]] for r in rows], dtype=object)
-    row_periods = [r[2] for r in rows]
-    cats = [r[3] for r in rows]
-    one_cat = len(specs) == len(lay.value_cols)
-    markers = SCB_MISSING_MARKERS
-    parts: dict[str, list[np.ndarray]] = {
-        k: [] for k in ("area_code", "area_version", "variable", "period", "value", "unit")
-    }
-    reason_parts: list[list[str | None]] = []
-    where_parts: list[np.ndarray] = []
+    """Long observations, column by column; also each observation's (row, column) cell.
+
+    The text columns are built as Arrow arrays: the area codes once for all value columns,
+    and variables, units and periods as positions in their few distinct values.
+    """
     n = len(rows)
-    for c in lay.value_cols:
-        cells = [grid[i][c] if c < len(grid[i]) else None for i in row_idx]
-        reasons: list[str | None] = [None] * n
-        if all(type(x) is float for x in cells):
-            values = np.array(cells, dtype="float64")
+    row_idx = np.fromiter((r[0] for r in rows), dtype=np.int64, count=n)
+    codes = pa.array([r[1][0] for r in rows], type=pa.large_string())
+    vers = pa.array([versions[r[1][1]] for r in rows], type=pa.large_string())
+    categories = sorted({cat for _, cat in specs})
+    if len(categories) > 1:
+        position = {cat: g for g, cat in enumerate(categories)}
+        row_cat = np.fromiter((position[r[3]] for r in rows), dtype=np.int32, count=n)
+    else:
+        row_cat = np.zeros(n, dtype=np.int32)
+    names: dict[str, int] = {}  # every variable, unit and period text -> its position
+    if header.periods:
+        row_period = None
+    else:
+        row_period = np.fromiter(
+            (names.setdefault(str(r[2]), len(names)) for r in rows), dtype=np.int32, count=n
+        )
+    parts: dict[str, list[np.ndarray]] = {k: [] for k in ("variable", "period", "unit")}
+    values: list[np.ndarray] = []
+    reasons = np.full(n * len(lay.value_cols), None, dtype=object)
+    # the block's rows padded to the last value column, then read column by column
+    width = max(lay.value_cols) + 1
+    block = [
+        grid[i] if len(grid[i]) >= width else [*grid[i], *[None] * (width - len(grid[i]))]
+        for i in row_idx.tolist()
+    ]
+    for k, c in enumerate(lay.value_cols):
+        col_specs = [specs[(c, cat)] for cat in categories]
+        cells = list(map(itemgetter(c), block))
+        labels = [col_specs[g].label for g in row_cat] if len(col_specs) > 1 else None
+        v, missing = _column_values(cells, row_idx, c, labels or [col_specs[0].label] * n, file)
+        values.append(v)
+        for j, reason in missing.items():
+            reasons[k * n + j] = reason
+        for key in ("variable", "unit"):
+            ids = np.array(
+                [names.setdefault(getattr(sp, key), len(names)) for sp in col_specs],
+                dtype=np.int32,
+            )
+            parts[key].append(ids[row_cat])
+        if row_period is None:
+            parts["period"].append(
+                np.full(n, names.setdefault(header.periods[c], len(names)), dtype=np.int32)
+            )
         else:
-            values = np.empty(n, dtype="float64")
-            for j, cell in enumerate(cells):
-                if isinstance(cell, float):
-                    values[j] = cell
-                elif isinstance(cell, str) and cell in markers:
-                    values[j], reasons[j] = np.nan, markers[cell]
-                elif isinstance(cell, str) and _NUMBER_RE.match(cell):
-                    values[j] = float(re.sub(r"[ \u00a0\u202f]", "", cell).replace(",", "."))
-                else:
-                    shown = "an empty cell" if cell is None else f"{cell!r}"
-                    raise InputError(
-                        f"{shown} is not a value",
-                        file=file,
-                        row=int(row_idx[j]) + 1,
-                        field=f"{_col_letter(c)} ({specs[(c, cats[j])].label})",
-                        expected=_EXPECTED_VALUE,
-                    )
-        if one_cat:
-            spec = specs[(c, cats[0])]
-            variables = np.full(n, spec.variable, dtype=object)
-            units = np.full(n, spec.unit, dtype=object)
-        else:
-            variables = np.array([specs[(c, cat)].variable for cat in cats], dtype=object)
-            units = np.array([specs[(c, cat)].unit for cat in cats], dtype=object)
-        if header.periods:
-            periods = np.full(n, header.periods[c], dtype=object)
-        else:
-            periods = np.array(row_periods, dtype=object)
-        parts["area_code"].append(codes)
-        parts["area_version"].append(vers)
-        parts["variable"].append(variables)
-        parts["period"].append(periods)
-        parts["value"].append(values)
-        parts["unit"].append(units)
-        reason_parts.append(reasons)
-        where_parts.append(np.column_stack([row_idx, np.full(n, c, dtype=np.int64)]))
-    columns: dict[str, Any] = {k: np.concatenate(v) for k, v in parts.items()}
-    columns["missing_reason"] = pd.Series(
-        [x for part in reason_parts for x in part], dtype="object"
-    )
+            parts["period"].append(row_period)
+    texts = list(names)
+    k = len(lay.value_cols)
+    columns: dict[str, Any] = {
+        "area_code": pa.chunked_array([codes] * k).to_pandas(),
+        "area_version": pa.chunked_array([vers] * k).to_pandas(),
+        **{
+            key: _text_column(texts, np.concatenate(arrays)).to_pandas()
+            for key, arrays in parts.items()
+        },
+        "value": np.concatenate(values),
+        "missing_reason": pd.Series(reasons, dtype="object"),
+    }
     data = pd.DataFrame(columns, columns=list(OBS_COLUMNS))
-    return data, np.concatenate(where_parts)
+    where = np.column_stack([np.tile(row_idx, k), np.repeat(np.array(lay.value_cols), n)])
+    return data, where
 
 
 def _check_duplicates(data: pd.DataFrame, where: np.ndarray, file: Path) -> None:
