@@ -153,7 +153,7 @@ def test_kommun_picker(client: TestClient) -> None:
 
 def test_map_colours_can_be_told_apart() -> None:
     """Every area-type colour has ≥ 3:1 contrast against the white background and borders,
-    and against the next type; web.css draws the legend with the same colours."""
+    and against the next type; web.css, the report site and the PDF use the same colours."""
     from omradesbild.web.lagesbild import AREA_TYPE_COLOURS
 
     def luminance(colour: str) -> float:
@@ -175,6 +175,13 @@ def test_map_colours_can_be_told_apart() -> None:
     for k, c in AREA_TYPE_COLOURS.items():
         assert f".swatch.type-{k} {{ background: {c}; }}" in css
         assert f"tr.type-{k} th:first-child {{ border-left: 4px solid {c}; }}" in css
+    site = (Path(__file__).parents[1] / "src/omradesbild/reports/static/site.css").read_text()
+    for k, c in AREA_TYPE_COLOURS.items():
+        assert f"tr.type-{k} td:first-child {{ border-left: 4px solid {c}; }}" in site
+    from omradesbild.reports.charts import TYPE_COLORS
+    from omradesbild.reports.svg import TYPE_COLORS as SVG_TYPE_COLORS
+
+    assert TYPE_COLORS == SVG_TYPE_COLORS == colours  # one palette: web, site and PDF
 
 
 # ---------------------------------------------------------------------------- area summary

@@ -120,3 +120,15 @@ CRIME_MIN_GEOCODED_SHARE: float = 0.8
 #: A crime rate built on fewer events than this is flagged unreliable (relative standard
 #: error of a Poisson count 1/sqrt(x): about 32 % at 10 events), whatever the population.
 CRIME_MIN_EVENTS: int = 10
+
+#: Colours of area types 1 (largest challenges) … 5 on every map, legend and chart (web
+#: start page, report site, PDF). Each has a contrast of at least 3:1 against white (the
+#: background and the borders between areas) and each type at least 4.4:1 against the next
+#: type (WCAG 2.1, 1.4.11): dark and light alternate.
+AREA_TYPE_COLOURS: tuple[str, str, str, str, str] = (
+    "#5c0010",
+    "#e4701e",
+    "#262626",
+    "#3a93cc",
+    "#08254f",
+)

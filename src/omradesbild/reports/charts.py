@@ -16,6 +16,7 @@ import math
 from collections.abc import Sequence
 from typing import Any
 
+from omradesbild.config import AREA_TYPE_COLOURS
 from omradesbild.services.models import AreaProfile, IndicatorValue
 from omradesbild.wording import text
 
@@ -61,7 +62,7 @@ _COLORS = {
     "band": "rgba(31,95,139,0.18)",
 }
 #: Colours of area types 1 (largest challenges) … 5.
-TYPE_COLORS = ["#b2182b", "#ef8a62", "#f7f7f7", "#67a9cf", "#2166ac"]
+TYPE_COLORS = list(AREA_TYPE_COLOURS)
 
 
 def num(x: object) -> float | None:

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from html import escape
 from typing import Any
 
+from omradesbild.config import AREA_TYPE_COLOURS
 from omradesbild.reports.charts import num as _num
 from omradesbild.services.models import IndicatorValue
 from omradesbild.wording import fmt_num
@@ -20,7 +21,7 @@ from omradesbild.wording import fmt_num
 #: Colours shared with the site (area, kommun, country, confidence band).
 COLORS = {"area": "#1f5f8b", "kommun": "#e07b00", "country": "#6b6b6b", "band": "#c9dbe8"}
 #: Colours of area types 1 (largest challenges) … 5 (as on the site).
-TYPE_COLORS = ["#b2182b", "#ef8a62", "#f7f7f7", "#67a9cf", "#2166ac"]
+TYPE_COLORS = list(AREA_TYPE_COLOURS)
 #: Sequential scale of the index map (low → high score), YlOrRd-like.
 _SCALE = ["#ffffcc", "#fed976", "#fd8d3c", "#e31a1c", "#800026"]
 _FONT = "DejaVu Sans, Arial, sans-serif"

@@ -17,6 +17,7 @@ from typing import Any
 
 from fastapi import Request
 
+from omradesbild import config
 from omradesbild.services.lagesbild import (
     KommunChoice,
     Lagesbild,
@@ -31,17 +32,9 @@ from omradesbild.web.entries import public_generation
 from omradesbild.web.views import has_geometry, json_script
 from omradesbild.wording import fmt_num, translator
 
-#: Colours of area types 1 (largest challenges) … 5 on the start page's map and in its
-#: legend (``.swatch.type-N`` in web.css holds the same). Each has a contrast of at least
-#: 3:1 against the white background and the white borders between the areas, and each type
-#: at least 4.4:1 against the next type (WCAG 2.1, 1.4.11): dark and light alternate.
-AREA_TYPE_COLOURS: dict[int, str] = {
-    1: "#5c0010",
-    2: "#e4701e",
-    3: "#262626",
-    4: "#3a93cc",
-    5: "#08254f",
-}
+#: Colours of area types 1 … 5 by number (``config.AREA_TYPE_COLOURS``; ``.swatch.type-N``
+#: in web.css holds the same).
+AREA_TYPE_COLOURS: dict[int, str] = dict(enumerate(config.AREA_TYPE_COLOURS, start=1))
 
 #: How long (seconds) the stamp of the register of interventions is trusted.
 STAMP_TTL = 1.0
