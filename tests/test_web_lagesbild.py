@@ -327,3 +327,24 @@ def test_partners_input_on_start_page_and_summary(client: TestClient) -> None:
     assert "Läxhjälp" in _section(page, "interventions")
     other_box = page_text(_section(client.get(f"/omrade/{other}", headers=HTML).text, "summary"))
     assert "0 iakttagelser" in other_box and "0 insatser" in other_box
+
+
+def test_the_default_city_is_a_setting(demo_store: Path, tmp_path: Path) -> None:
+    """OMRADESBILD_KOMMUN chooses the start page's and the goals page's city; a kommun
+    without areas is refused with the allowed ones named."""
+    partners = tmp_path / "p.sqlite"
+    ok = WebSettings(
+        store_path=demo_store, draws=10, partners_url=f"sqlite:///{partners}", kommun=KOMMUN
+    )
+    with TestClient(create_app(ok, warm=False)) as c:
+        r = c.get("/", headers=HTML)
+        assert r.status_code == 200 and KOMMUN in r.text
+        assert c.get("/mal", headers=HTML).status_code == 200
+    bad = WebSettings(
+        store_path=demo_store, draws=10, partners_url=f"sqlite:///{partners}", kommun="0001"
+    )
+    with TestClient(create_app(bad, warm=False)) as c:
+        r = c.get("/", headers={"accept": "application/json"})
+        assert r.status_code == 422 and KOMMUN in r.json()["detail"]
+    with pytest.raises(ValueError):
+        WebSettings(store_path=demo_store, kommun="Stockholm")

@@ -18,6 +18,7 @@ from typing import Any
 from fastapi import Request
 
 from omradesbild import config
+from omradesbild.errors import OmradesbildError
 from omradesbild.services.lagesbild import (
     KommunChoice,
     Lagesbild,
@@ -127,6 +128,16 @@ def kommuner(data: WebData, level: str, version: str | None) -> tuple[KommunChoi
         lambda: kommun_choices(data.level(level, version), kommun_names(data)),
     )
     return found
+
+
+def default_city(data: WebData, level: str, version: str | None) -> str | None:
+    """The kommun the start page shows without ``?kommun=`` (the one with the most areas at
+    ``level``); None when the store has no areas there."""
+    try:
+        choices = kommuner(data, level, version)
+    except OmradesbildError:
+        return None
+    return pick_kommun(choices, None).code if choices else None
 
 
 def start_view(

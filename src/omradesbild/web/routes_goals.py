@@ -16,6 +16,7 @@ from fastapi.responses import HTMLResponse
 from omradesbild.config import AREA_TYPE_METHOD
 from omradesbild.services.goal_picture import EXAMPLE_GOALS, GoalsPicture, goals_picture
 from omradesbild.web.cache import memo
+from omradesbild.web.lagesbild import default_city
 from omradesbild.web.views import get_data, get_lang, page
 
 router = APIRouter()
@@ -26,9 +27,12 @@ KommunQuery = Annotated[str | None, Query(max_length=8, pattern=r"^[0-9A-Za-z]+$
 
 
 def goals_for(request: Request, lang: str, kommun: str | None) -> GoalsPicture:
-    """The :class:`GoalsPicture` of the app's default level, cached per store version."""
+    """The :class:`GoalsPicture` of the app's default level, cached per store version; the
+    kommun is ``kommun``, else ``OMRADESBILD_KOMMUN``, else the start page's default city."""
     data = get_data(request)
     settings = request.app.state.settings
+    if not kommun:
+        kommun = settings.kommun or default_city(data, settings.level, settings.version)
 
     def build() -> GoalsPicture:
         pic = data.picture(AREA_TYPE_METHOD, settings.level, settings.version)

@@ -88,6 +88,10 @@ class WebSettings(BaseSettings):
         and its boundary version (default: the store's).
     method
         ``OMRADESBILD_METHOD``: the default index method on the area pages and the map.
+    kommun
+        ``OMRADESBILD_KOMMUN``: the city whose lägesbild the start page and the goals page
+        show by default (a kommun code, e.g. ``0180``); default the kommun with the most
+        areas at the default level (``?kommun=`` chooses another per request).
     disclosure_threshold
         ``OMRADESBILD_DISCLOSURE_THRESHOLD``: counts from 1 to ``threshold - 1`` are not
         published (see disclosure control).
@@ -153,6 +157,11 @@ class WebSettings(BaseSettings):
         default=None, description="Boundary version of the default level (the store's)."
     )
     method: str = Field(default=config.DEFAULT_METHOD, description="Default index method.")
+    kommun: str | None = Field(
+        default=None,
+        pattern=r"^[0-9]{4}$",
+        description="Default city (kommun code) of the start page and the goals page.",
+    )
     disclosure_threshold: int = Field(
         default=config.DISCLOSURE_THRESHOLD,
         ge=1,

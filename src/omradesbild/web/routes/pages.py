@@ -112,7 +112,7 @@ def overview(request: Request, kommun: str | None = None) -> HTMLResponse:
     info = data.info()
     level = settings.level if settings.level in info.level_names() else None
     version = settings.version if level else None
-    code = (kommun or "").strip() or None
+    code = (kommun or "").strip() or settings.kommun
     if code is not None:  # checked before any cache is read (see docs/web.md)
         if level is None:
             raise InputError(
