@@ -24,6 +24,7 @@ import argparse
 import threading
 import time
 from collections import Counter
+from functools import partial
 from pathlib import Path
 
 import httpx
@@ -112,18 +113,11 @@ def run_server(db: Path, env: dict[str, str], args: argparse.Namespace, label: s
             timeout=300,
         )  # the explorer's first computation, outside the measurement
         with machine_watch(label):
-            alone, _ = measure(base, codes, clients=args.clients, seconds=args.seconds,
-                               draws=None, think_s=args.think)  # fmt: skip
+            run = partial(measure, base, codes, clients=args.clients, seconds=args.seconds,
+                          think_s=args.think)  # fmt: skip
+            alone, _ = run(draws=None)
             print(line(f"{label}: area page alone", alone, Counter()))
-            flooded, seen = measure(
-                base,
-                codes,
-                clients=args.clients,
-                seconds=args.seconds,
-                draws=args.draws,
-                connections=args.connections,
-                think_s=args.think,
-            )
+            flooded, seen = run(draws=args.draws, connections=args.connections)
             print(line(f"{label}: area page flooded", flooded, seen))
 
 

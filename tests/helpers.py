@@ -2,10 +2,113 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
 import pandas as pd
+
+if TYPE_CHECKING:
+    from fastapi.testclient import TestClient
+    from sqlalchemy.orm import Session
+
+    from omradesbild.partners.service import Actor
 
 
 def two_areas(**columns: object) -> pd.DataFrame:
     """A frame of the areas ``A`` and ``B`` in 2024 with ``columns`` (one value per area, or
     one for both) after ``area_code`` and ``period``."""
     return pd.DataFrame({"area_code": ["A", "B"], "period": "2024", **columns})
+
+
+#: The administrator :func:`web_client` creates and :func:`log_in` logs in.
+ADMIN_EMAIL = "admin@exempel.example"
+ADMIN_PASSWORD = "Korrekt-Häst-Batteri-Häftklammer-42"
+
+
+@contextmanager
+def web_client(store: Path, partners: Path, **settings: Any) -> Iterator[TestClient]:
+    """A test client of the web app on ``store`` with a partners' database at ``partners``
+    holding one administrator (:data:`ADMIN_EMAIL`); ``settings`` go to ``WebSettings``.
+    Server errors come back as responses."""
+    from fastapi.testclient import TestClient
+    from sqlalchemy.orm import Session
+
+    from omradesbild.partners.service import bootstrap_admin
+    from omradesbild.web.app import create_app
+    from omradesbild.web.settings import WebSettings
+
+    s = WebSettings(store_path=store, partners_url=f"sqlite:///{partners}", **settings)
+    app = create_app(s, warm=False)
+    with TestClient(app, raise_server_exceptions=False) as c:
+        with Session(app.state.partners_engine) as db:
+            bootstrap_admin(db, email=ADMIN_EMAIL, name="Admin", password=ADMIN_PASSWORD)
+            db.commit()
+        yield c
+
+
+def log_in(client: TestClient) -> dict[str, str]:
+    """Logs ``client`` in as the administrator of :func:`web_client`; returns the CSRF
+    header for JSON writes."""
+    token = form_token(client, "/login")
+    r = client.post(
+        "/login",
+        data={"email": ADMIN_EMAIL, "password": ADMIN_PASSWORD, "csrf_token": token},
+        follow_redirects=False,
+    )
+    assert r.status_code == 303, r.text[:300]
+    return {"X-CSRF-Token": client.get("/api/me").json()["csrf_token"]}
+
+
+def form_token(client: TestClient, path: str) -> str:
+    """The CSRF token of the form on the page at ``path``."""
+    token = re.search(r'name="csrf_token" value="([^"]+)"', client.get(path).text)
+    assert token, path
+    return token.group(1)
+
+
+def approved_observation(
+    db: Session, *, prefix: str, organisation: str, title: str, body: str, area_code: str
+) -> tuple[Actor, int]:
+    """Seeds an administrator (``{prefix}admin@example.org``), an organisation and one of its
+    contributors (``{prefix}c@example.org``), whose public observation of ``area_code`` is
+    approved; returns the administrator's actor and the organisation's id."""
+    from omradesbild.partners import service
+    from omradesbild.partners.models import Role
+
+    admin = service.bootstrap_admin(
+        db, email=f"{prefix}admin@example.org", name="Admin", password="admin-password-1"
+    )
+    admin_actor = service.Actor(admin["id"], Role.ADMIN, "Admin")
+    org = service.create_organisation(db, admin_actor, name=organisation, kind="civil_society")
+    author = service.create_user(
+        db, admin_actor, email=f"{prefix}c@example.org", name="Bidragsgivare",
+        password="contributor-pw-1", role="contributor", organisation_id=org["id"],
+    )  # fmt: skip
+    actor = service.Actor(author["id"], Role.CONTRIBUTOR, "Bidragsgivare", org["id"])
+    sub = service.create_submission(
+        db, actor, kind="observation", title=title, body=body, area_codes=[area_code],
+        visibility="public", submit=True,
+    )  # fmt: skip
+    service.moderate_submission(db, admin_actor, sub["id"], decision="approve")
+    return admin_actor, int(org["id"])
+
+
+@contextmanager
+def guarded_page(
+    browser: Any, *, timeout_ms: float = 60_000, **context: Any
+) -> Iterator[tuple[Any, list[str]]]:
+    """A page in a new context of ``browser`` (``context`` goes to ``new_context``) whose
+    requests leaving file:// and loopback are recorded and aborted; yields the page and the
+    list of refused URLs, and closes the context on exit."""
+    from conftest import guard_offline
+
+    ctx = browser.new_context(**context)
+    try:
+        page = ctx.new_page()
+        page.set_default_timeout(timeout_ms)
+        yield page, guard_offline(page)
+    finally:
+        ctx.close()

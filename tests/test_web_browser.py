@@ -9,13 +9,14 @@ the page makes is checked: nothing may leave the machine.
 from __future__ import annotations
 
 import shutil
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from conftest import serve_in_thread
+from helpers import guarded_page
 
 pytest.importorskip("playwright")
 
@@ -54,16 +55,10 @@ def live_server(demo_store: Path, tmp_path: Path) -> Iterator[str]:
 
 
 @pytest.fixture()
-def guarded(
-    browser: Any, offline_guard: Callable[[Any], list[str]]
-) -> Iterator[tuple[Any, list[str]]]:
+def guarded(browser: Any) -> Iterator[tuple[Any, list[str]]]:
     """Like ``offline_page``: requests leaving file:// and loopback are recorded and aborted."""
-    context = browser.new_context(viewport={"width": 1200, "height": 900})
-    page = context.new_page()
-    page.set_default_timeout(15_000)
-    outside = offline_guard(page)
-    yield page, outside
-    context.close()
+    with guarded_page(browser, timeout_ms=15_000, viewport={"width": 1200, "height": 900}) as pg:
+        yield pg
 
 
 def _login(page: Any, base: str, who: tuple[str, str]) -> None:

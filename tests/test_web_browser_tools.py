@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from conftest import serve_in_thread
+from helpers import guarded_page
 
 pytest.importorskip("playwright")
 pytest.importorskip("uvicorn")
@@ -35,17 +36,11 @@ def server(demo_store: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterat
 
 
 @pytest.fixture()
-def page(
-    browser: Any, offline_guard: Callable[[Any], list[str]]
-) -> Iterator[tuple[Any, list[str]]]:
-    context = browser.new_context(viewport={"width": 1366, "height": 900})
-    pg = context.new_page()
-    pg.set_default_timeout(60_000)
-    outside = offline_guard(pg)
-    problems: list[str] = []
-    pg.on("pageerror", lambda e: problems.append(str(e)))
-    yield pg, outside
-    context.close()
+def page(browser: Any) -> Iterator[tuple[Any, list[str]]]:
+    with guarded_page(browser, viewport={"width": 1366, "height": 900}) as (pg, outside):
+        problems: list[str] = []
+        pg.on("pageerror", lambda e: problems.append(str(e)))
+        yield pg, outside
     assert problems == [], problems
 
 
@@ -129,10 +124,8 @@ def test_no_page_scrolls_sideways_on_a_phone(server: str, browser: Any) -> None:
              "/nope"]  # fmt: skip
     for path in paths:  # computed before the browser's waits
         httpx.get(server + path, timeout=300)
-    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True)
-    pg = context.new_page()
-    pg.set_default_timeout(60_000)
-    try:
+    phone = {"viewport": {"width": 390, "height": 844}, "is_mobile": True}
+    with guarded_page(browser, **phone) as (pg, _outside):
         wide = {}
         for path in paths:
             pg.goto(server + path)
@@ -161,5 +154,3 @@ def test_no_page_scrolls_sideways_on_a_phone(server: str, browser: Any) -> None:
             )
             rgb = tuple(int(x) for x in colour[colour.index("(") + 1 : -1].split(",")[:3])
             assert _contrast(rgb, (255, 255, 255)) >= 3, (cls, colour)  # type: ignore[arg-type]
-    finally:
-        context.close()

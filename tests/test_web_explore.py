@@ -12,6 +12,7 @@ import pytest
 fastapi = pytest.importorskip("fastapi")
 from fastapi.testclient import TestClient  # noqa: E402
 
+from helpers import approved_observation  # noqa: E402
 from omradesbild.web.app import create_app  # noqa: E402
 from omradesbild.web.settings import WebSettings, default_partners_url  # noqa: E402
 
@@ -80,29 +81,14 @@ def test_area_page(client: TestClient, codes: list[str]) -> None:
 
 def test_area_page_shows_partner_entries(client: TestClient, codes: list[str]) -> None:
     """An approved public observation appears on its area page, escaped, never raw HTML."""
-    from omradesbild.partners import service
     from omradesbild.partners.db import session_factory
-    from omradesbild.partners.models import Role
 
     engine = client.app.state.partners_engine  # type: ignore[attr-defined]
     with session_factory(engine)() as db:
-        admin = service.bootstrap_admin(
-            db, email="admin@example.org", name="Admin", password="admin-password-1"
-        )
-        admin_actor = service.Actor(admin["id"], Role.ADMIN, "Admin")
-        org = service.create_organisation(
-            db, admin_actor, name="Bostadsbolaget", kind="civil_society"
-        )
-        author = service.create_user(
-            db, admin_actor, email="c@example.org", name="Bidragsgivare",
-            password="contributor-pw-1", role="contributor", organisation_id=org["id"],
+        approved_observation(
+            db, prefix="", organisation="Bostadsbolaget", title="Trapphus",
+            body="<b>Trapphus</b> otrygga", area_code=codes[1],
         )  # fmt: skip
-        actor = service.Actor(author["id"], Role.CONTRIBUTOR, "Bidragsgivare", org["id"])
-        sub = service.create_submission(
-            db, actor, kind="observation", title="Trapphus", body="<b>Trapphus</b> otrygga",
-            area_codes=[codes[1]], visibility="public", submit=True,
-        )  # fmt: skip
-        service.moderate_submission(db, admin_actor, sub["id"], decision="approve")
         db.commit()
     # Written outside the app (as another process would): public pages notice it within
     # PUBLIC_GENERATION_TTL seconds; skip the wait.

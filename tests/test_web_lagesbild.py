@@ -19,6 +19,7 @@ fastapi = pytest.importorskip("fastapi")
 from fastapi.testclient import TestClient  # noqa: E402
 
 from conftest import page_text  # noqa: E402
+from helpers import approved_observation  # noqa: E402
 from omradesbild.services.models import ChangeInfo, Driver, PartnerEntry  # noqa: E402
 from omradesbild.services.partner_picture import LinkedEntry, PartnerPicture  # noqa: E402
 from omradesbild.services.summary import change_arrow, top_drivers  # noqa: E402
@@ -281,7 +282,6 @@ def test_partners_input_on_start_page_and_summary(client: TestClient) -> None:
     (linked to their area) and are counted in the area's summary."""
     from omradesbild.partners import service
     from omradesbild.partners.db import session_factory
-    from omradesbild.partners.models import Role
     from omradesbild.web.entries import forget_public_generation
     from omradesbild.web.lagesbild import forget_intervention_stamp
 
@@ -289,24 +289,13 @@ def test_partners_input_on_start_page_and_summary(client: TestClient) -> None:
     year = date.today().year
     engine = client.app.state.partners_engine  # type: ignore[attr-defined]
     with session_factory(engine)() as db:
-        admin = service.bootstrap_admin(
-            db, email="lb-admin@example.org", name="Admin", password="admin-password-1"
-        )
-        actor = service.Actor(admin["id"], Role.ADMIN, "Admin")
-        org = service.create_organisation(db, actor, name="Fritidsgården", kind="civil_society")
-        author = service.create_user(
-            db, actor, email="lb-c@example.org", name="Bidragsgivare",
-            password="contributor-pw-1", role="contributor", organisation_id=org["id"],
+        actor, org = approved_observation(
+            db, prefix="lb-", organisation="Fritidsgården", title="Belysning i parken",
+            body="Mörkt", area_code=code,
         )  # fmt: skip
-        writer = service.Actor(author["id"], Role.CONTRIBUTOR, "Bidragsgivare", org["id"])
-        sub = service.create_submission(
-            db, writer, kind="observation", title="Belysning i parken", body="Mörkt",
-            area_codes=[code], visibility="public", submit=True,
-        )  # fmt: skip
-        service.moderate_submission(db, actor, sub["id"], decision="approve")
         service.create_intervention(
             db, actor, type="social", title="Läxhjälp", start_period=str(year - 1),
-            area_codes=[code], organisation_ids=[org["id"]],
+            area_codes=[code], organisation_ids=[org],
         )  # fmt: skip
         service.create_intervention(
             db, actor, type="social", title="Avslutad satsning", start_period="2015",

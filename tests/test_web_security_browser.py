@@ -6,13 +6,14 @@ script error, and the Plotly figures and the method explorer must still draw.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from conftest import serve_in_thread
+from helpers import guarded_page
 
 pytest.importorskip("playwright")
 pytest.importorskip("uvicorn")
@@ -30,27 +31,21 @@ def server(demo_store: Path, tmp_path: Path) -> Iterator[str]:
         yield base
 
 
-def test_pages_run_under_the_content_security_policy(
-    server: str, browser: Any, offline_guard: Callable[[Any], list[str]]
-) -> None:
+def test_pages_run_under_the_content_security_policy(server: str, browser: Any) -> None:
     import httpx
 
     base = server
     area = httpx.get(f"{base}/api/areas?level=regso", timeout=120).json()[0]["area_code"]
     for path in (f"/omrade/{area}", "/karta", "/metod", "/"):  # computed before the browser
         assert httpx.get(base + path, timeout=300).status_code == 200, path
-    context = browser.new_context(viewport={"width": 1200, "height": 900})
-    page = context.new_page()
-    page.set_default_timeout(60_000)
-    outside = offline_guard(page)
     problems: list[str] = []
-    page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
-    page.on("pageerror", lambda e: problems.append(str(e)))
-    page.add_init_script(
-        "document.addEventListener('securitypolicyviolation', e => "
-        "console.error('CSP violation: ' + e.violatedDirective + ' ' + e.blockedURI))"
-    )
-    try:
+    with guarded_page(browser, viewport={"width": 1200, "height": 900}) as (page, outside):
+        page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
+        page.on("pageerror", lambda e: problems.append(str(e)))
+        page.add_init_script(
+            "document.addEventListener('securitypolicyviolation', e => "
+            "console.error('CSP violation: ' + e.violatedDirective + ' ' + e.blockedURI))"
+        )
         response = page.goto(f"{base}/omrade/{area}")
         assert response is not None
         assert "script-src 'self'" in response.headers["content-security-policy"]
@@ -64,7 +59,5 @@ def test_pages_run_under_the_content_security_policy(
         page.goto(f"{base}/docs")
         # Swagger UI ran (its inline start-up script is allowed by hash) and drew itself.
         page.wait_for_selector("#swagger-ui .swagger-ui", state="attached")
-    finally:
-        context.close()
     assert problems == [], problems
     assert outside == [], outside

@@ -15,44 +15,24 @@ from hypothesis import strategies as st
 pytest.importorskip("fastapi")
 
 from fastapi.testclient import TestClient
-from sqlalchemy.orm import Session
 
-from omradesbild.web.app import create_app
-from omradesbild.web.settings import WebSettings
+from helpers import ADMIN_PASSWORD, log_in, web_client
 from omradesbild.web.validation import attachment
 
-PASSWORD = "Korrekt-Häst-Batteri-Häftklammer-42"
-EMAIL = "admin@exempel.example"
 HUGE = 2**63
 
 
 @pytest.fixture(scope="module")
 def client(demo_store: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
     partners = tmp_path_factory.mktemp("p") / "partners.sqlite"
-    s = WebSettings(store_path=demo_store, partners_url=f"sqlite:///{partners}")
-    app = create_app(s, warm=False)
-    with TestClient(app, raise_server_exceptions=False) as c:
-        from omradesbild.partners.service import bootstrap_admin
-
-        with Session(app.state.partners_engine) as db:
-            bootstrap_admin(db, email=EMAIL, name="Admin", password=PASSWORD)
-            db.commit()
+    with web_client(demo_store, partners) as c:
         yield c
 
 
 @pytest.fixture(scope="module")
 def admin(client: TestClient) -> dict[str, str]:
-    """Logs the module's client in; returns the CSRF header for JSON writes."""
-    page = client.get("/login").text
-    token = re.search(r'name="csrf_token" value="([^"]+)"', page)
-    assert token
-    r = client.post(
-        "/login",
-        data={"email": EMAIL, "password": PASSWORD, "csrf_token": token.group(1)},
-        follow_redirects=False,
-    )
-    assert r.status_code == 303, r.text[:300]
-    return {"X-CSRF-Token": client.get("/api/me").json()["csrf_token"]}
+    """The CSRF header for JSON writes of the module's client, logged in as an admin."""
+    return log_in(client)
 
 
 # ------------------------------------------------------------------------------ F10
@@ -115,7 +95,7 @@ def test_huge_ids_in_writes_are_refused(client: TestClient, admin: dict[str, str
         ("POST", f"/api/submissions/{HUGE}/submit", None),
         ("POST", f"/api/submissions/{HUGE}/moderate", {"decision": "approve"}),
         ("PATCH", f"/api/users/{HUGE}", {"active": False}),
-        ("POST", "/api/users", {"email": "a@b.se", "name": "A", "password": PASSWORD,
+        ("POST", "/api/users", {"email": "a@b.se", "name": "A", "password": ADMIN_PASSWORD,
                                 "role": "reader", "organisation_id": HUGE}),
     ]:  # fmt: skip
         r = client.request(method, path, json=body, headers=admin)

@@ -3,7 +3,6 @@ method, period or level with 422 and a Swedish message naming the allowed values
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -12,53 +11,26 @@ import pytest
 pytest.importorskip("fastapi")
 
 from fastapi.testclient import TestClient
-from sqlalchemy.orm import Session
 
-from omradesbild.web.app import create_app
-from omradesbild.web.settings import WebSettings
-
-PASSWORD = "Korrekt-Häst-Batteri-Häftklammer-42"
-EMAIL = "admin@exempel.example"
+from helpers import form_token, log_in, web_client
 
 
 @pytest.fixture(scope="module")
 def client(demo_store: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
     partners = tmp_path_factory.mktemp("v") / "partners.sqlite"
-    s = WebSettings(store_path=demo_store, partners_url=f"sqlite:///{partners}", draws=0)
-    app = create_app(s, warm=False)
-    with TestClient(app, raise_server_exceptions=False) as c:
-        from omradesbild.partners.service import bootstrap_admin
-
-        with Session(app.state.partners_engine) as db:
-            bootstrap_admin(db, email=EMAIL, name="Admin", password=PASSWORD)
-            db.commit()
+    with web_client(demo_store, partners, draws=0) as c:
         yield c
 
 
 @pytest.fixture(scope="module")
 def csrf(client: TestClient) -> dict[str, str]:
-    """Logs the module's client in (an admin); the CSRF header for JSON writes."""
-    page = client.get("/login").text
-    token = re.search(r'name="csrf_token" value="([^"]+)"', page)
-    assert token
-    r = client.post(
-        "/login",
-        data={"email": EMAIL, "password": PASSWORD, "csrf_token": token.group(1)},
-        follow_redirects=False,
-    )
-    assert r.status_code == 303, r.text[:300]
-    return {"X-CSRF-Token": client.get("/api/me").json()["csrf_token"]}
+    """The CSRF header for JSON writes of the module's client, logged in as an admin."""
+    return log_in(client)
 
 
 @pytest.fixture(scope="module")
 def code(client: TestClient) -> str:
     return str(client.get("/api/areas", params={"level": "regso"}).json()[0]["area_code"])
-
-
-def _form_token(client: TestClient, path: str) -> str:
-    token = re.search(r'name="csrf_token" value="([^"]+)"', client.get(path).text)
-    assert token, path
-    return token.group(1)
 
 
 def _refused(r: object, *named: str) -> str:
@@ -92,7 +64,7 @@ def test_observation_for_an_unknown_area_is_refused(
 def test_observation_form_with_an_unknown_area_is_refused_on_the_page(
     client: TestClient, csrf: dict[str, str]
 ) -> None:
-    token = _form_token(client, "/bidrag")
+    token = form_token(client, "/bidrag")
     r = client.post(
         "/bidrag",
         data={"kind": "observation", "title": "T", "body": "B", "area_codes": "XYZ123",
@@ -126,7 +98,7 @@ def test_intervention_for_an_unknown_area_or_indicator_is_refused(
 def test_intervention_form_with_an_unknown_indicator_is_refused_on_the_page(
     client: TestClient, csrf: dict[str, str], code: str
 ) -> None:
-    token = _form_token(client, "/insatser")
+    token = form_token(client, "/insatser")
     form = {"type": "program", "title": "T", "start_period": "2020", "area_codes": code,
             "goals": "foo_bar", "csrf_token": token}  # fmt: skip
     r = client.post("/insatser", data=form, headers={"accept": "text/html"})

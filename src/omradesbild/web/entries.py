@@ -4,6 +4,8 @@ service; the anonymous view is cached until the public content changes."""
 from __future__ import annotations
 
 import re
+import time
+from collections.abc import Callable
 from typing import Any
 
 from fastapi import Request
@@ -67,40 +69,55 @@ def _approved_submissions(request: Request, code: str) -> tuple[bool, list[dict[
 
 _MAX_ENTRIES = 20
 
+#: What :func:`polled_row` keeps per engine: when it asked (``time.monotonic()``) and the row.
+PolledRows = dict[int, tuple[float, tuple[Any, ...]]]
+
 #: How long (seconds) an anonymous visitor may see the partners' input as it was: the
 #: "has anything changed?" query runs at most this often per process.
 PUBLIC_GENERATION_TTL = 1.0
-_GENERATION: dict[int, tuple[float, tuple[Any, ...]]] = {}
+_GENERATION: PolledRows = {}
 
 
 def public_generation(
     request: Request, *, max_age: float = PUBLIC_GENERATION_TTL
 ) -> tuple[Any, ...]:
     """A value that changes whenever the public partners' content changes (checked at most
-    every ``max_age`` seconds; see :func:`omradesbild.partners.service.public_revision`).
+    every ``max_age`` seconds; see :func:`omradesbild.partners.service.public_revision`)."""
+    return polled_row(request, _PARTNERS_GENERATION, _GENERATION, max_age=max_age)
+
+
+def polled_row(
+    request: Request,
+    sql: str,
+    seen: PolledRows,
+    *,
+    max_age: float,
+    convert: Callable[[Any], Any] = lambda x: x,
+) -> tuple[Any, ...]:
+    """The first row of ``sql`` on the partners' database (each value through ``convert``),
+    asked at most every ``max_age`` seconds per engine and kept in ``seen`` in between; an
+    empty tuple without the partners' database.
 
     A plain DB-API read: no ORM session, and no "BEGIN IMMEDIATE" of the partners' SQLite
     sessions (which would serialise concurrent page views on the write lock).
     """
-    import time
-
     engine = getattr(request.app.state, "partners_engine", None)
     if engine is None:
         return ()
     now = time.monotonic()
-    seen = _GENERATION.get(id(engine))
-    if seen is not None and now - seen[0] < max_age:
-        return seen[1]
+    last = seen.get(id(engine))
+    if last is not None and now - last[0] < max_age:
+        return last[1]
     conn = engine.raw_connection()
     try:
         cur = conn.cursor()
-        cur.execute(_PARTNERS_GENERATION)
-        generation = tuple(cur.fetchone() or ())
+        cur.execute(sql)
+        row = tuple(convert(x) for x in cur.fetchone() or ())
         cur.close()
     finally:
         conn.close()
-    _GENERATION[id(engine)] = (now, generation)
-    return generation
+    seen[id(engine)] = (now, row)
+    return row
 
 
 def forget_public_generation() -> None:

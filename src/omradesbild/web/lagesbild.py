@@ -29,7 +29,7 @@ from omradesbild.services.lagesbild import (
 )
 from omradesbild.services.partner_picture import PartnerPicture, partner_picture
 from omradesbild.web.cache import WebData, memo
-from omradesbild.web.entries import public_generation
+from omradesbild.web.entries import PolledRows, polled_row, public_generation
 from omradesbild.web.views import has_geometry, json_script
 from omradesbild.wording import fmt_num, translator
 
@@ -39,7 +39,7 @@ AREA_TYPE_COLOURS: dict[int, str] = dict(enumerate(config.AREA_TYPE_COLOURS, sta
 
 #: How long (seconds) the stamp of the register of interventions is trusted.
 STAMP_TTL = 1.0
-_STAMPS: dict[int, tuple[float, tuple[Any, ...]]] = {}
+_STAMPS: PolledRows = {}
 
 _STAMP_SQL = (
     "SELECT count(*), max(updated_at), (SELECT count(*) FROM intervention_areas) FROM interventions"
@@ -49,23 +49,7 @@ _STAMP_SQL = (
 def intervention_stamp(request: Request, *, max_age: float = STAMP_TTL) -> tuple[Any, ...]:
     """A value that changes whenever the register of interventions changes (one small
     DB-API query at most every ``max_age`` seconds; empty without the partners' database)."""
-    engine = getattr(request.app.state, "partners_engine", None)
-    if engine is None:
-        return ()
-    now = time.monotonic()
-    seen = _STAMPS.get(id(engine))
-    if seen is not None and now - seen[0] < max_age:
-        return seen[1]
-    conn = engine.raw_connection()
-    try:
-        cur = conn.cursor()
-        cur.execute(_STAMP_SQL)
-        stamp = tuple(str(x) for x in cur.fetchone() or ())
-        cur.close()
-    finally:
-        conn.close()
-    _STAMPS[id(engine)] = (now, stamp)
-    return stamp
+    return polled_row(request, _STAMP_SQL, _STAMPS, max_age=max_age, convert=str)
 
 
 def stamp_is_fresh(request: Request) -> bool:
