@@ -87,11 +87,8 @@ def build_demo_store(
         ``out/site``.
     """
     from omradesbild.services.followup import demo_followup
-    from omradesbild.sources.crime import read_crime_csv
-    from omradesbild.sources.long_csv import read_long_csv
     from omradesbild.sources.police import read_police_areas
     from omradesbild.sources.scb_key import read_scb_key
-    from omradesbild.sources.scb_xlsx import read_scb_xlsx
     from omradesbild.synthetic import generate_city, write_city_files
 
     out = Path(out)
@@ -116,23 +113,7 @@ def build_demo_store(
         areas.append(_city_keys(city.links))
         result.reports += ingest_parsed(store, areas, kind="demo-areas")
 
-        obs: list[Observations] = [
-            read_scb_xlsx(
-                files[k], area_version=NEW_DESO_VERSION if k.endswith("/deso2025") else None
-            )
-            for k in sorted(files)
-            if k.startswith("scb/0")
-        ]
-        obs.append(read_long_csv(files["scb/extra"], publisher=SYNTHETIC_PUBLISHER))
-        obs.append(read_long_csv(files["surveys"], publisher=SYNTHETIC_PUBLISHER))
-        names = kommun_names(store)
-        obs += [
-            read_crime_csv(files[k], kommun_codes=names)
-            for k in sorted(files)
-            if k.startswith("crime/")
-        ]
-        result.reports += ingest_parsed(store, obs, kind="demo-observations")
-        result.reports += store_code_rule(store, kind="demo-code-rule")[0]
+        result.reports += ingest_observation_files(store, files)
         result.summary = store_summary(store)
         result.indices = demo_indices(store, out)
         result.followup = demo_followup(store, out)
@@ -143,6 +124,44 @@ def build_demo_store(
             build_site(load_city(store, level="regso"), out / "site")
             result.site = out / "site" / "index.html"
     return result
+
+
+def ingest_observation_files(store: Store, files: dict[str, Path]) -> list[IngestReport]:
+    """Ingest the synthetic statistics (as written by the city's or Sweden's writers) into a
+    store that holds their areas: every SCB xlsx (``…/deso2025`` keys as DeSO 2025), the
+    extra DeSO variables, the surveys and the crime extracts in one transaction, then the
+    DeSO 2018 → 2025 code rule."""
+    from omradesbild.sources.crime import read_crime_csv
+    from omradesbild.sources.long_csv import read_long_csv
+    from omradesbild.sources.scb_xlsx import read_scb_xlsx
+
+    obs: list[Observations] = [
+        read_scb_xlsx(files[k], area_version=NEW_DESO_VERSION if k.endswith("/deso2025") else None)
+        for k in sorted(files)
+        if k.startswith("scb/0")
+    ]
+    obs.append(read_long_csv(files["scb/extra"], publisher=SYNTHETIC_PUBLISHER))
+    obs.append(read_long_csv(files["surveys"], publisher=SYNTHETIC_PUBLISHER))
+    names = kommun_names(store)
+    obs += [
+        read_crime_csv(files[k], kommun_codes=names)
+        for k in sorted(files)
+        if k.startswith("crime/")
+    ]
+    reports = ingest_parsed(store, obs, kind="demo-observations")
+    return reports + store_code_rule(store, kind="demo-code-rule")[0]
+
+
+def ingest_sweden(store: Store, files: dict[str, Path]) -> list[IngestReport]:
+    """Ingest the SYNTHETIC Sweden's files (see
+    :func:`~omradesbild.synthetic.national_files.write_sweden_files`) with the real readers:
+    SCB's two keys (areas and links, no polygons), then :func:`ingest_observation_files`."""
+    from omradesbild.sources.deso2025 import read_deso2025_key
+    from omradesbild.sources.scb_key import read_scb_key
+
+    areas = [read_scb_key(files["scb/key"]), read_deso2025_key(files["scb/key2025"])]
+    reports = ingest_parsed(store, areas, kind="sweden-areas")
+    return reports + ingest_observation_files(store, files)
 
 
 def demo_indices(store: Store, out: Path) -> dict[str, pd.DataFrame]:

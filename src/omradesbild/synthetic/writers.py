@@ -163,7 +163,7 @@ def write_city_files(city: SyntheticCity, directory: Path) -> dict[str, Path]:
 
     out["police/list"] = _write_police_list(city, police)
 
-    out.update(_write_crime(city, crime))
+    out.update(write_crime(city.crime_reports, crime))
 
     # ---- surveys ------------------------------------------------------------------------
     out["surveys"] = _write_text(surveys / "exempelstad_surveys.csv", _long_csv(city.surveys))
@@ -245,10 +245,10 @@ def _write_police_list(city: SyntheticCity, police: Path) -> Path:
     return _write_text(police / f"utsatta_omraden_{latest}_list.csv", buf.getvalue())
 
 
-def _write_crime(city: SyntheticCity, crime: Path) -> dict[str, Path]:
-    """One CSV per offence in the layout of the Police's extracts."""
+def write_crime(reports: pd.DataFrame, crime: Path) -> dict[str, Path]:
+    """One CSV per offence in the layout of the Police's extracts (``reports`` as
+    :attr:`SyntheticCity.crime_reports`)."""
     out: dict[str, Path] = {}
-    reports = city.crime_reports
     for code, (_, stem, _, _) in OFFENCES.items():
         sub = reports[reports["offence_code"] == code]
         buf = io.StringIO()
