@@ -126,11 +126,43 @@ def build_demo_store(
     return result
 
 
+def build_sweden_store(
+    out: Path,
+    *,
+    db: Path | None = None,
+    kommuner: int = 290,
+    years: range = range(2010, 2025),
+    seed: int = 20250101,
+) -> DemoResult:
+    """Generate the SYNTHETIC Sweden, write its files under ``out/sources`` and ingest them
+    into a fresh store (default ``out/sverige.duckdb``; an existing file is replaced).
+
+    See :func:`~omradesbild.synthetic.national.generate_sweden` for ``kommuner``, ``years``
+    and ``seed``.
+    """
+    from omradesbild.synthetic.national import generate_sweden
+    from omradesbild.synthetic.national_files import write_sweden_files
+
+    out = Path(out)
+    src_dir = out / "sources"
+    if src_dir.exists():
+        shutil.rmtree(src_dir)
+    store_path = Path(db) if db is not None else out / "sverige.duckdb"
+    for p in (store_path, Path(f"{store_path}.wal")):
+        p.unlink(missing_ok=True)
+    files = write_sweden_files(generate_sweden(seed=seed, years=years, kommuner=kommuner), src_dir)
+    result = DemoResult(store_path=store_path, source_dir=src_dir)
+    with Store(store_path) as store:
+        result.reports = ingest_sweden(store, files)
+        result.summary = store_summary(store)
+    return result
+
+
 def ingest_observation_files(store: Store, files: dict[str, Path]) -> list[IngestReport]:
     """Ingest the synthetic statistics (as written by the city's or Sweden's writers) into a
     store that holds their areas: every SCB xlsx (``…/deso2025`` keys as DeSO 2025), the
-    extra DeSO variables, the surveys and the crime extracts in one transaction, then the
-    DeSO 2018 → 2025 code rule."""
+    extra DeSO variables, the surveys (when written) and the crime extracts in one
+    transaction, then the DeSO 2018 → 2025 code rule."""
     from omradesbild.sources.crime import read_crime_csv
     from omradesbild.sources.long_csv import read_long_csv
     from omradesbild.sources.scb_xlsx import read_scb_xlsx
@@ -141,7 +173,8 @@ def ingest_observation_files(store: Store, files: dict[str, Path]) -> list[Inges
         if k.startswith("scb/0")
     ]
     obs.append(read_long_csv(files["scb/extra"], publisher=SYNTHETIC_PUBLISHER))
-    obs.append(read_long_csv(files["surveys"], publisher=SYNTHETIC_PUBLISHER))
+    if "surveys" in files:
+        obs.append(read_long_csv(files["surveys"], publisher=SYNTHETIC_PUBLISHER))
     names = kommun_names(store)
     obs += [
         read_crime_csv(files[k], kommun_codes=names)

@@ -40,3 +40,23 @@ def run_demo(*, out: Path, db: Path | None) -> None:
     if result.site is not None:
         typer.echo(f"\n{both('cli_report_site')}: {result.site.resolve()}")
     typer.echo(f"\n{both('cli_demo_classes')}")
+
+
+def run_sweden_demo(*, out: Path, db: Path | None, kommuner: int, first_year: int) -> None:
+    """Build a store from the SYNTHETIC Sweden and print what it holds."""
+    from omradesbild.demo import build_sweden_store
+
+    t0 = time.perf_counter()
+    years = range(first_year, 2025)
+    typer.echo(both("cli_demo_sweden_title", n=kommuner, first=years.start, last=years.stop - 1))
+    result = build_sweden_store(out, db=db, kommuner=kommuner, years=years)
+    typer.echo(
+        both(
+            "cli_demo_sources",
+            path=result.source_dir,
+            store=result.store_path,
+            n=len(result.reports),
+            secs=f"{time.perf_counter() - t0:.1f}",
+        )
+    )
+    print_summary(result.summary)

@@ -206,7 +206,7 @@ def generate_sweden(
     seed
         Seed of the PCG64 generator.
     years
-        Statistic years (at least two).
+        Statistic years (at least one).
     kommuner
         Number of kommuner (1–290). The DeSO, RegSO and DeSO 2025 counts are Sweden's
         scaled by ``kommuner / 290`` (exactly Sweden's at 290).
@@ -223,8 +223,8 @@ def generate_sweden(
     ``d0 = län + kommun + RegSO effects + DeSO noise``.
     """
     yrs = tuple(int(y) for y in years)
-    if len(yrs) < 2:
-        raise ValueError("need at least two years")
+    if not yrs:
+        raise ValueError("need at least one year")
     if not 1 <= kommuner <= SWEDEN_KOMMUNER:
         raise ValueError(f"kommuner must be 1–{SWEDEN_KOMMUNER}")
     scale = kommuner / SWEDEN_KOMMUNER

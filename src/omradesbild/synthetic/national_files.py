@@ -43,7 +43,8 @@ scb/extra_deso_variables.csv
 crime/<offence> brott.csv
     One row per reported offence, in the Police's extract format.
 surveys/sverige_surveys.csv
-    Safety, trust and victimisation per RegSO (long CSV).
+    Safety, trust and victimisation per RegSO (long CSV), in the survey years 2015, 2017,
+    2019, 2021 and 2023 that are among the years.
 """
 
 
@@ -62,7 +63,8 @@ def write_sweden_files(sweden: SyntheticSweden, directory: Path) -> dict[str, Pa
     dict[str, pathlib.Path]
         Every file written, keyed like the city's: ``"scb/<table>/<year>"``,
         ``"scb/<table>/<year>/deso2025"``, ``"scb/key"``, ``"scb/key2025"``,
-        ``"scb/extra"``, ``"crime/<code>"``, ``"surveys"``, ``"readme"``.
+        ``"scb/extra"``, ``"crime/<code>"``, ``"surveys"`` (when a survey year is among the
+        years), ``"readme"``.
     """
     directory = Path(directory)
     scb = directory / "scb"
@@ -75,9 +77,10 @@ def write_sweden_files(sweden: SyntheticSweden, directory: Path) -> dict[str, Pa
     extra = wide_to_long(sweden.deso_stats, EXTRA_VARIABLES)
     out["scb/extra"] = _write_text(scb / "extra_deso_variables.csv", _long_csv(extra))
     out.update(write_crime(sweden.crime_reports, directory / "crime"))
-    out["surveys"] = _write_text(
-        directory / "surveys" / "sverige_surveys.csv", _long_csv(sweden.surveys)
-    )
+    if len(sweden.surveys):  # none when no survey year is among the years
+        out["surveys"] = _write_text(
+            directory / "surveys" / "sverige_surveys.csv", _long_csv(sweden.surveys)
+        )
     out["readme"] = _write_text(
         directory / "README.txt",
         _README.format(
