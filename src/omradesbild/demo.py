@@ -69,6 +69,18 @@ def _boundaries(files: dict[str, Path]) -> list[Areas]:
     return out
 
 
+def _fresh(out: Path, db: Path | None, name: str) -> tuple[Path, Path]:
+    """``out/sources`` emptied and the store file (``db`` or ``out/name``) removed."""
+    src_dir = out / "sources"
+    if src_dir.exists():
+        shutil.rmtree(src_dir)
+    store_path = Path(db) if db is not None else out / name
+    for p in (store_path, Path(f"{store_path}.wal")):
+        p.unlink(missing_ok=True)
+    out.mkdir(parents=True, exist_ok=True)
+    return src_dir, store_path
+
+
 def build_demo_store(
     out: Path, *, db: Path | None = None, seed: int = 20240101, site: bool = False
 ) -> DemoResult:
@@ -91,14 +103,7 @@ def build_demo_store(
     from omradesbild.sources.scb_key import read_scb_key
     from omradesbild.synthetic import generate_city, write_city_files
 
-    out = Path(out)
-    src_dir = out / "sources"
-    if src_dir.exists():
-        shutil.rmtree(src_dir)
-    store_path = Path(db) if db is not None else out / "exempelstad.duckdb"
-    for p in (store_path, Path(f"{store_path}.wal")):
-        p.unlink(missing_ok=True)
-    out.mkdir(parents=True, exist_ok=True)
+    src_dir, store_path = _fresh(Path(out), db, "exempelstad.duckdb")
 
     city = generate_city(seed=seed)
     files = write_city_files(city, src_dir)
@@ -143,13 +148,7 @@ def build_sweden_store(
     from omradesbild.synthetic.national import generate_sweden
     from omradesbild.synthetic.national_files import write_sweden_files
 
-    out = Path(out)
-    src_dir = out / "sources"
-    if src_dir.exists():
-        shutil.rmtree(src_dir)
-    store_path = Path(db) if db is not None else out / "sverige.duckdb"
-    for p in (store_path, Path(f"{store_path}.wal")):
-        p.unlink(missing_ok=True)
+    src_dir, store_path = _fresh(Path(out), db, "sverige.duckdb")
     files = write_sweden_files(generate_sweden(seed=seed, years=years, kommuner=kommuner), src_dir)
     result = DemoResult(store_path=store_path, source_dir=src_dir)
     with Store(store_path) as store:

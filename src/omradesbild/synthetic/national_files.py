@@ -16,10 +16,15 @@ from pathlib import Path
 import pandas as pd
 
 from omradesbild.sources.deso2025 import KEY2025_COLUMNS
-from omradesbild.synthetic.constants import EXTRA_VARIABLES, SCB_TABLES, VARIABLE_UNITS
+from omradesbild.synthetic.constants import EXTRA_VARIABLES, VARIABLE_UNITS
 from omradesbild.synthetic.national import SWEDEN_TITLE_PREFIX, SyntheticSweden
-from omradesbild.synthetic.writers import KEY_HEADER, _long_csv, _write_text, write_crime
-from omradesbild.synthetic.xlsx import scb_table_bytes
+from omradesbild.synthetic.writers import (
+    KEY_HEADER,
+    _long_csv,
+    _write_text,
+    write_crime,
+    write_year_tables,
+)
 
 #: The first footnote of every table.
 SWEDEN_NOTE = (
@@ -72,7 +77,12 @@ def write_sweden_files(sweden: SyntheticSweden, directory: Path) -> dict[str, Pa
         d.mkdir(parents=True, exist_ok=True)
     out: dict[str, Path] = {}
     for version, wide in (("deso2018", sweden.deso_stats), ("deso2025", sweden.deso2025_stats)):
-        out.update(_write_tables(wide, scb, version=version, seed=sweden.seed))
+        out.update(
+            write_year_tables(
+                wide, scb, name=f"sverige_{version}", seed=sweden.seed, version=version,
+                title_prefix=SWEDEN_TITLE_PREFIX, note=SWEDEN_NOTE,
+            )
+        )  # fmt: skip
     out.update(_write_keys(sweden, scb))
     extra = wide_to_long(sweden.deso_stats, EXTRA_VARIABLES)
     out["scb/extra"] = _write_text(scb / "extra_deso_variables.csv", _long_csv(extra))
@@ -81,19 +91,22 @@ def write_sweden_files(sweden: SyntheticSweden, directory: Path) -> dict[str, Pa
         out["surveys"] = _write_text(
             directory / "surveys" / "sverige_surveys.csv", _long_csv(sweden.surveys)
         )
-    out["readme"] = _write_text(
-        directory / "README.txt",
-        _README.format(
-            seed=sweden.seed,
-            first=sweden.years[0],
-            last=sweden.years[-1],
-            n_kommun=len(sweden.kommuner),
-            n_regso=len(sweden.regso),
-            n_deso=len(sweden.deso),
-            n_deso2025=len(sweden.deso2025),
-        ),
-    )
+    readme = _README.format(**_counts(sweden))
+    out["readme"] = _write_text(directory / "README.txt", readme)
     return out
+
+
+def _counts(sweden: SyntheticSweden) -> dict[str, int]:
+    """What the README states: seed, first and last year, and the areas of each kind."""
+    return {
+        "seed": sweden.seed,
+        "first": sweden.years[0],
+        "last": sweden.years[-1],
+        "n_kommun": len(sweden.kommuner),
+        "n_regso": len(sweden.regso),
+        "n_deso": len(sweden.deso),
+        "n_deso2025": len(sweden.deso2025),
+    }
 
 
 def wide_to_long(wide: pd.DataFrame, variables: tuple[str, ...]) -> pd.DataFrame:
@@ -111,57 +124,26 @@ def wide_to_long(wide: pd.DataFrame, variables: tuple[str, ...]) -> pd.DataFrame
     )
 
 
-def _write_tables(wide: pd.DataFrame, scb: Path, *, version: str, seed: int) -> dict[str, Path]:
-    """The eleven SCB tables per year for one DeSO version."""
-    out: dict[str, Path] = {}
-    suffix = "" if version == "deso2018" else "/deso2025"
-    stats = wide.sort_values(["year", "area_code"], kind="stable")
-    for year, block in stats.groupby("year", sort=True):
-        folder = scb / f"{version}_tables_{year}"
-        folder.mkdir(exist_ok=True)
-        codes = block["area_code"].astype(str).tolist()
-        for table_id, spec in SCB_TABLES.items():
-            values = block[[var for _, var in spec.columns]].to_numpy(dtype=float)
-            path = folder / f"{table_id}_sverige_{version}_{year}.xlsx"
-            path.write_bytes(
-                scb_table_bytes(
-                    spec, int(str(year)), codes, values, seed=seed,
-                    title_prefix=SWEDEN_TITLE_PREFIX, note=SWEDEN_NOTE,
-                )
-            )  # fmt: skip
-            out[f"scb/{table_id}/{year}{suffix}"] = path
-    return out
-
-
 def _write_keys(sweden: SyntheticSweden, scb: Path) -> dict[str, Path]:
     """SCB's keys DeSO 2018 → RegSO 2020 and DeSO 2025 → RegSO 2025 (same RegSO codes)."""
     kommun = sweden.kommuner.set_index("area_code")["name"]
     regso = sweden.regso.set_index("area_code")["name"]
-    key = sweden.deso.sort_values(["regso_code", "area_code"])
-    lines = (
-        key["kommun_code"]
-        + ","
-        + key["kommun_code"].map(kommun)
-        + ","
-        + key["area_code"]
-        + ","
-        + key["regso_code"].map(regso)
-        + ","
-        + key["regso_code"]
+    key = sweden.deso.sort_values(["regso_code", "area_code"]).assign(
+        kommun_name=lambda f: f["kommun_code"].map(kommun),
+        regso_name=lambda f: f["regso_code"].map(regso),
     )
-    text = "\r\n".join([",".join(KEY_HEADER), *lines]) + "\r\n"
-    key25 = sweden.deso2025
-    lines25 = (
-        key25["area_code"]
-        + ","
-        + key25["regso_code"]
-        + ","
-        + key25["regso_code"].map(regso)
-        + ","
-        + key25["kommun_code"]
-    )
-    text25 = "\n".join([",".join(KEY2025_COLUMNS), *lines25]) + "\n"
+    cols = ["kommun_code", "kommun_name", "area_code", "regso_name", "regso_code"]
+    text = _csv_text(KEY_HEADER, key[cols], "\r\n")
+    key25 = sweden.deso2025.assign(regso_name=lambda f: f["regso_code"].map(regso))
+    cols25 = ["area_code", "regso_code", "regso_name", "kommun_code"]
+    text25 = _csv_text(KEY2025_COLUMNS, key25[cols25], "\n")
     return {
         "scb/key": _write_text(scb / "koppling-deso2018-regso2020.csv", text, bom=True),
         "scb/key2025": _write_text(scb / "koppling-deso2025-regso2025.csv", text25, bom=True),
     }
+
+
+def _csv_text(header: tuple[str, ...], frame: pd.DataFrame, newline: str) -> str:
+    """Header and rows joined by commas (no field holds a comma or a quote)."""
+    lines = frame.astype(str).agg(",".join, axis=1)
+    return newline.join([",".join(header), *lines]) + newline
