@@ -69,6 +69,18 @@ def _boundaries(files: dict[str, Path]) -> list[Areas]:
     return out
 
 
+def _fresh(out: Path, db: Path | None, name: str) -> tuple[Path, Path]:
+    """``out/sources`` emptied and the store file (``db`` or ``out/name``) removed."""
+    src_dir = out / "sources"
+    if src_dir.exists():
+        shutil.rmtree(src_dir)
+    store_path = Path(db) if db is not None else out / name
+    for p in (store_path, Path(f"{store_path}.wal")):
+        p.unlink(missing_ok=True)
+    out.mkdir(parents=True, exist_ok=True)
+    return src_dir, store_path
+
+
 def build_demo_store(
     out: Path, *, db: Path | None = None, seed: int = 20240101, site: bool = False
 ) -> DemoResult:
@@ -87,21 +99,11 @@ def build_demo_store(
         ``out/site``.
     """
     from omradesbild.services.followup import demo_followup
-    from omradesbild.sources.crime import read_crime_csv
-    from omradesbild.sources.long_csv import read_long_csv
     from omradesbild.sources.police import read_police_areas
     from omradesbild.sources.scb_key import read_scb_key
-    from omradesbild.sources.scb_xlsx import read_scb_xlsx
     from omradesbild.synthetic import generate_city, write_city_files
 
-    out = Path(out)
-    src_dir = out / "sources"
-    if src_dir.exists():
-        shutil.rmtree(src_dir)
-    store_path = Path(db) if db is not None else out / "exempelstad.duckdb"
-    for p in (store_path, Path(f"{store_path}.wal")):
-        p.unlink(missing_ok=True)
-    out.mkdir(parents=True, exist_ok=True)
+    src_dir, store_path = _fresh(Path(out), db, "exempelstad.duckdb")
 
     city = generate_city(seed=seed)
     files = write_city_files(city, src_dir)
@@ -116,23 +118,7 @@ def build_demo_store(
         areas.append(_city_keys(city.links))
         result.reports += ingest_parsed(store, areas, kind="demo-areas")
 
-        obs: list[Observations] = [
-            read_scb_xlsx(
-                files[k], area_version=NEW_DESO_VERSION if k.endswith("/deso2025") else None
-            )
-            for k in sorted(files)
-            if k.startswith("scb/0")
-        ]
-        obs.append(read_long_csv(files["scb/extra"], publisher=SYNTHETIC_PUBLISHER))
-        obs.append(read_long_csv(files["surveys"], publisher=SYNTHETIC_PUBLISHER))
-        names = kommun_names(store)
-        obs += [
-            read_crime_csv(files[k], kommun_codes=names)
-            for k in sorted(files)
-            if k.startswith("crime/")
-        ]
-        result.reports += ingest_parsed(store, obs, kind="demo-observations")
-        result.reports += store_code_rule(store, kind="demo-code-rule")[0]
+        result.reports += ingest_observation_files(store, files)
         result.summary = store_summary(store)
         result.indices = demo_indices(store, out)
         result.followup = demo_followup(store, out)
@@ -143,6 +129,71 @@ def build_demo_store(
             build_site(load_city(store, level="regso"), out / "site")
             result.site = out / "site" / "index.html"
     return result
+
+
+def build_sweden_store(
+    out: Path,
+    *,
+    db: Path | None = None,
+    kommuner: int = 290,
+    years: range = range(2010, 2025),
+    seed: int = 20250101,
+) -> DemoResult:
+    """Generate the SYNTHETIC Sweden, write its files under ``out/sources`` and ingest them
+    into a fresh store (default ``out/sverige.duckdb``; an existing file is replaced).
+
+    See :func:`~omradesbild.synthetic.national.generate_sweden` for ``kommuner``, ``years``
+    and ``seed``.
+    """
+    from omradesbild.synthetic.national import generate_sweden
+    from omradesbild.synthetic.national_files import write_sweden_files
+
+    src_dir, store_path = _fresh(Path(out), db, "sverige.duckdb")
+    files = write_sweden_files(generate_sweden(seed=seed, years=years, kommuner=kommuner), src_dir)
+    result = DemoResult(store_path=store_path, source_dir=src_dir)
+    with Store(store_path) as store:
+        result.reports = ingest_sweden(store, files)
+        result.summary = store_summary(store)
+    return result
+
+
+def ingest_observation_files(store: Store, files: dict[str, Path]) -> list[IngestReport]:
+    """Ingest the synthetic statistics (as written by the city's or Sweden's writers) into a
+    store that holds their areas: every SCB xlsx (``…/deso2025`` keys as DeSO 2025), the
+    extra DeSO variables, the surveys (when written) and the crime extracts in one
+    transaction, then the DeSO 2018 → 2025 code rule."""
+    from omradesbild.sources.crime import read_crime_csv
+    from omradesbild.sources.long_csv import read_long_csv
+    from omradesbild.sources.scb_xlsx import read_scb_xlsx
+
+    obs: list[Observations] = [
+        read_scb_xlsx(files[k], area_version=NEW_DESO_VERSION if k.endswith("/deso2025") else None)
+        for k in sorted(files)
+        if k.startswith("scb/0")
+    ]
+    obs.append(read_long_csv(files["scb/extra"], publisher=SYNTHETIC_PUBLISHER))
+    if "surveys" in files:
+        obs.append(read_long_csv(files["surveys"], publisher=SYNTHETIC_PUBLISHER))
+    names = kommun_names(store)
+    obs += [
+        read_crime_csv(files[k], kommun_codes=names)
+        for k in sorted(files)
+        if k.startswith("crime/")
+    ]
+    reports = ingest_parsed(store, obs, kind="demo-observations")
+    return reports + store_code_rule(store, kind="demo-code-rule")[0]
+
+
+def ingest_sweden(store: Store, files: dict[str, Path]) -> list[IngestReport]:
+    """Ingest the SYNTHETIC Sweden's files (see
+    :func:`~omradesbild.synthetic.national_files.write_sweden_files`) with the real readers:
+    SCB's two keys (areas and links, no polygons), then :func:`ingest_observation_files`."""
+    from omradesbild.sources.deso2025 import read_deso2025_key
+    from omradesbild.sources.scb_key import read_scb_key
+
+    areas = [read_scb_key(files["scb/key"]), read_deso2025_key(files["scb/key2025"])]
+    reports = ingest_parsed(store, areas, kind="sweden-areas")
+    return reports + ingest_observation_files(store, files)
 
 
 def demo_indices(store: Store, out: Path) -> dict[str, pd.DataFrame]:

@@ -143,8 +143,23 @@ def demo(
         Path, typer.Option(help="Folder for the synthetic source files and outputs.")
     ] = Path("demo-output"),
     db: DbOption = None,
+    sweden: Annotated[
+        bool,
+        typer.Option(
+            "--sweden",
+            help="Instead: a SYNTHETIC Sweden of --kommuner kommuner (290: 5 984 DeSO, "
+            "3 363 RegSO) from --first-year to 2024, without the report site.",
+        ),
+    ] = False,
+    kommuner: Annotated[int, typer.Option(min=1, max=290, help="With --sweden.")] = 290,
+    first_year: Annotated[int, typer.Option(min=2000, max=2024, help="With --sweden.")] = 2010,
 ) -> None:
     """Build a fresh store from the synthetic city Exempelstad (offline) and summarise it."""
+    if sweden:
+        from omradesbild.cli.demo import run_sweden_demo
+
+        run_sweden_demo(out=out, db=db, kommuner=kommuner, first_year=first_year)
+        return
     from omradesbild.cli.demo import run_demo
 
     run_demo(out=out, db=db)

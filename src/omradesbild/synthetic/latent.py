@@ -104,7 +104,7 @@ def _trajectories(
     return trajectory, police_role
 
 
-def _deprivation(
+def deprivation(
     rng: Generator,
     d0: np.ndarray,
     trajectory: np.ndarray,
@@ -159,7 +159,7 @@ def latent_state(rng: Generator, layout: Layout, years: tuple[int, ...]) -> Late
     # The police area that leaves the list while still vulnerable stays the most deprived.
     d0[police_role == "left_still_vulnerable"] += 0.3
     d0[police_role == "declining_entered"] -= 0.3
-    dep = _deprivation(rng, d0, trajectory, police_role, years)
+    dep = deprivation(rng, d0, trajectory, police_role, years)
     role_cats = {role[0]: role[2] for role in POLICE_ROLES}
     cat_by_year: dict[int, dict[str, str | None]] = {
         py: {role[0]: role_cats[role[0]][k] for role in roles} for k, py in enumerate(POLICE_YEARS)

@@ -43,8 +43,12 @@ def population(
     letter: np.ndarray,
     police_role: np.ndarray,
     years: tuple[int, ...],
+    *,
+    n_split: int | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Population per DeSO and year, and which central DeSO grow fast and split in 2025.
+
+    ``n_split`` DeSO split (default: 3–5, drawn from the generator).
 
     Returns
     -------
@@ -54,7 +58,7 @@ def population(
     n_deso, n_y = len(letter), len(years)
     t_first = years[0]
     tt = np.asarray(years, dtype=float)
-    n_split = int(rng.integers(3, 6))
+    n_split = int(rng.integers(3, 6)) if n_split is None else n_split
     split_cand = np.flatnonzero((letter == "C") & (police_role == None))  # noqa: E711
     split_idx = np.sort(rng.choice(split_cand, size=min(n_split, len(split_cand)), replace=False))
     split_mask = np.zeros(n_deso, dtype=bool)

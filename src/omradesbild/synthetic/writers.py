@@ -26,9 +26,10 @@ from omradesbild.synthetic.constants import (
     OFFENCES,
     POLICE_YEARS,
     SCB_TABLES,
+    TITLE_PREFIX,
 )
 from omradesbild.synthetic.gpkg import _fixed_gdal_date, _write_geo
-from omradesbild.synthetic.xlsx import FIXED_DATE, FIXED_ISO, scb_table_bytes
+from omradesbild.synthetic.xlsx import CITY_NOTE, FIXED_DATE, FIXED_ISO, scb_table_bytes
 
 __all__ = [
     "CRIME_HEADER",
@@ -163,7 +164,7 @@ def write_city_files(city: SyntheticCity, directory: Path) -> dict[str, Path]:
 
     out["police/list"] = _write_police_list(city, police)
 
-    out.update(_write_crime(city, crime))
+    out.update(write_crime(city.crime_reports, crime))
 
     # ---- surveys ------------------------------------------------------------------------
     out["surveys"] = _write_text(surveys / "exempelstad_surveys.csv", _long_csv(city.surveys))
@@ -185,17 +186,7 @@ def write_city_files(city: SyntheticCity, directory: Path) -> dict[str, Path]:
 
 def _write_scb(city: SyntheticCity, scb: Path) -> dict[str, Path]:
     """The eleven SCB tables per year (DeSO 2018) and population per DeSO 2025, as xlsx."""
-    out: dict[str, Path] = {}
-    stats = city.deso_stats.sort_values(["year", "area_code"], kind="stable")
-    for year, block in stats.groupby("year", sort=True):
-        folder = scb / f"deso2018_tables_{year}"
-        folder.mkdir(exist_ok=True)
-        codes = block["area_code"].astype(str).tolist()
-        for table_id, spec in SCB_TABLES.items():
-            values = block[[var for _, var in spec.columns]].to_numpy(dtype=float)
-            path = folder / f"{table_id}_exempelstad_{year}.xlsx"
-            path.write_bytes(scb_table_bytes(spec, int(str(year)), codes, values, seed=city.seed))
-            out[f"scb/{table_id}/{year}"] = path
+    out = write_year_tables(city.deso_stats, scb, name="exempelstad", seed=city.seed)
     last = city.years[-1]
     folder = scb / f"deso2025_tables_{last}"
     folder.mkdir(exist_ok=True)
@@ -212,6 +203,42 @@ def _write_scb(city: SyntheticCity, scb: Path) -> dict[str, Path]:
         )
     )
     out["scb/000005FC/deso2025"] = path
+    return out
+
+
+def write_year_tables(
+    stats: pd.DataFrame,
+    scb: Path,
+    *,
+    name: str,
+    seed: int,
+    version: str = "deso2018",
+    title_prefix: str = TITLE_PREFIX,
+    note: str = CITY_NOTE,
+) -> dict[str, Path]:
+    """The eleven SCB tables of every year of a wide table (one row per area and year) as
+    ``scb/<version>_tables_<year>/<table>_<name>_<year>.xlsx``.
+
+    Returns the paths keyed ``scb/<table>/<year>``, with ``/<version>`` appended for a
+    version other than DeSO 2018.
+    """
+    out: dict[str, Path] = {}
+    suffix = "" if version == "deso2018" else f"/{version}"
+    stats = stats.sort_values(["year", "area_code"], kind="stable")
+    for year, block in stats.groupby("year", sort=True):
+        folder = scb / f"{version}_tables_{year}"
+        folder.mkdir(exist_ok=True)
+        codes = block["area_code"].astype(str).tolist()
+        for table_id, spec in SCB_TABLES.items():
+            values = block[[var for _, var in spec.columns]].to_numpy(dtype=float)
+            path = folder / f"{table_id}_{name}_{year}.xlsx"
+            path.write_bytes(
+                scb_table_bytes(
+                    spec, int(str(year)), codes, values, seed=seed, title_prefix=title_prefix,
+                    note=note,
+                )
+            )  # fmt: skip
+            out[f"scb/{table_id}/{year}{suffix}"] = path
     return out
 
 
@@ -245,10 +272,10 @@ def _write_police_list(city: SyntheticCity, police: Path) -> Path:
     return _write_text(police / f"utsatta_omraden_{latest}_list.csv", buf.getvalue())
 
 
-def _write_crime(city: SyntheticCity, crime: Path) -> dict[str, Path]:
-    """One CSV per offence in the layout of the Police's extracts."""
+def write_crime(reports: pd.DataFrame, crime: Path) -> dict[str, Path]:
+    """One CSV per offence in the layout of the Police's extracts (``reports`` as
+    :attr:`SyntheticCity.crime_reports`)."""
     out: dict[str, Path] = {}
-    reports = city.crime_reports
     for code, (_, stem, _, _) in OFFENCES.items():
         sub = reports[reports["offence_code"] == code]
         buf = io.StringIO()

@@ -88,12 +88,18 @@ def _header_rows(spec: TableSpec, year: int) -> list[list[object]]:
     raise ValueError(f"unknown layout {spec.layout!r}")
 
 
-def _footer_rows(spec: TableSpec, seed: int) -> list[object]:
+#: The first footnote of the city's tables: what the data is.
+CITY_NOTE = (
+    "SYNTETISKA DATA: påhittade värden för den fiktiva kommunen Exempelstad (9999). "
+    "Inte statistik från SCB."
+)
+
+
+def _footer_rows(spec: TableSpec, seed: int, note: str) -> list[object]:
     sort = {"tkr": "tusentals kronor", "procent": "andel"}.get(spec.unit, "antal")
     return [
         None,
-        "SYNTETISKA DATA: påhittade värden för den fiktiva kommunen Exempelstad (9999). "
-        "Inte statistik från SCB.",
+        note,
         f"Genererad av omradesbild.synthetic (frö {seed}). Delarna summerar exakt till "
         "totalerna utom där små värden är undertryckta (..).",
         None,
@@ -168,6 +174,8 @@ def scb_table_bytes(
     values: np.ndarray,
     *,
     seed: int,
+    title_prefix: str = TITLE_PREFIX,
+    note: str = CITY_NOTE,
 ) -> bytes:
     """One Statistikdatabasen-style xlsx export as bytes (deterministic).
 
@@ -187,8 +195,10 @@ def scb_table_bytes(
         Shape ``(len(codes), len(spec.columns))``; NaN is written as SCB's ``..``.
     seed
         Mentioned in the footnote.
+    title_prefix, note
+        What the title begins with and the first footnote: both say the data is synthetic.
     """
-    title = f"{TITLE_PREFIX}{spec.title}"
+    title = f"{title_prefix}{spec.title}"
     rows: list[list[object]] = [[title], []]
     rows.extend(_header_rows(spec, year))
     decimals = spec.table_id == "000005FM"
@@ -198,7 +208,7 @@ def scb_table_bytes(
             rows.append([str(year) if k == 0 else None, code, *cells])
         else:
             rows.append([code, *cells])
-    rows.extend([line] for line in _footer_rows(spec, seed))
+    rows.extend([line] for line in _footer_rows(spec, seed, note))
     return _stable_zip(_skeleton(spec.table_id, title), sheet_xml=_sheet_xml(rows, "1"))
 
 
