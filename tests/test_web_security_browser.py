@@ -51,9 +51,10 @@ def test_pages_run_under_the_content_security_policy(server: str, browser: Any) 
         assert "script-src 'self'" in response.headers["content-security-policy"]
         page.wait_for_selector("#headline-plot svg", state="attached")
         page.goto(f"{base}/")  # the lägesbild: its map of area types is drawn
-        page.wait_for_function("document.querySelectorAll('#map-types svg path').length > 10")
+        # more than 10 areas drawn (a locator, not a string predicate: the policy forbids eval)
+        page.locator("#map-types svg path").nth(10).wait_for(state="attached")
         page.goto(f"{base}/karta")
-        page.wait_for_function("document.querySelectorAll('#map svg path').length > 10")
+        page.locator("#map svg path").nth(10).wait_for(state="attached")
         page.goto(f"{base}/metod")
         page.wait_for_selector("#explore-result tbody tr")
         page.goto(f"{base}/docs")
