@@ -29,6 +29,20 @@ ADMIN_PASSWORD = "Korrekt-Häst-Batteri-Häftklammer-42"
 
 
 @contextmanager
+def app_client(store: Path, partners: Path, **settings: Any) -> Iterator[TestClient]:
+    """A test client of the web app on ``store`` with an empty partners' database at
+    ``partners``; ``settings`` go to ``WebSettings``. Server errors are raised."""
+    from fastapi.testclient import TestClient
+
+    from omradesbild.web.app import create_app
+    from omradesbild.web.settings import WebSettings
+
+    s = WebSettings(store_path=store, partners_url=f"sqlite:///{partners}", **settings)
+    with TestClient(create_app(s, warm=False)) as c:
+        yield c
+
+
+@contextmanager
 def web_client(store: Path, partners: Path, **settings: Any) -> Iterator[TestClient]:
     """A test client of the web app on ``store`` with a partners' database at ``partners``
     holding one administrator (:data:`ADMIN_EMAIL`); ``settings`` go to ``WebSettings``.

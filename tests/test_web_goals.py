@@ -12,10 +12,9 @@ fastapi = pytest.importorskip("fastapi")
 
 from fastapi.testclient import TestClient  # noqa: E402
 
+from helpers import app_client  # noqa: E402
 from omradesbild.config import AREA_TYPE_METHOD  # noqa: E402
 from omradesbild.services.goal_picture import GoalsPicture, goals_picture  # noqa: E402
-from omradesbild.web.app import create_app  # noqa: E402
-from omradesbild.web.settings import WebSettings  # noqa: E402
 from omradesbild.wording import fmt_num, text  # noqa: E402
 
 HTML = {"accept": "text/html"}
@@ -24,8 +23,7 @@ HTML = {"accept": "text/html"}
 @pytest.fixture(scope="module")
 def client(demo_store: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
     partners = tmp_path_factory.mktemp("p") / "partners.sqlite"
-    settings = WebSettings(store_path=demo_store, draws=20, partners_url=f"sqlite:///{partners}")
-    with TestClient(create_app(settings, warm=False)) as c:
+    with app_client(demo_store, partners, draws=20) as c:
         yield c
 
 

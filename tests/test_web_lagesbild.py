@@ -19,11 +19,10 @@ fastapi = pytest.importorskip("fastapi")
 from fastapi.testclient import TestClient  # noqa: E402
 
 from conftest import page_text  # noqa: E402
-from helpers import approved_observation  # noqa: E402
+from helpers import app_client, approved_observation  # noqa: E402
 from omradesbild.services.models import ChangeInfo, Driver, PartnerEntry  # noqa: E402
 from omradesbild.services.partner_picture import LinkedEntry, PartnerPicture  # noqa: E402
 from omradesbild.services.summary import change_arrow, top_drivers  # noqa: E402
-from omradesbild.web.app import create_app  # noqa: E402
 from omradesbild.web.settings import WebSettings  # noqa: E402
 from omradesbild.wording import fmt_num, police_label, text  # noqa: E402
 
@@ -35,8 +34,7 @@ KOMMUN_NAME = "Exempelstad (syntetisk)"
 @pytest.fixture(scope="module")
 def client(demo_store: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
     partners = tmp_path_factory.mktemp("lagesbild") / "partners.sqlite"
-    settings = WebSettings(store_path=demo_store, draws=10, partners_url=f"sqlite:///{partners}")
-    with TestClient(create_app(settings, warm=False)) as c:
+    with app_client(demo_store, partners, draws=10) as c:
         yield c
 
 
@@ -322,17 +320,11 @@ def test_the_default_city_is_a_setting(demo_store: Path, tmp_path: Path) -> None
     """OMRADESBILD_KOMMUN chooses the start page's and the goals page's city; a kommun
     without areas is refused with the allowed ones named."""
     partners = tmp_path / "p.sqlite"
-    ok = WebSettings(
-        store_path=demo_store, draws=10, partners_url=f"sqlite:///{partners}", kommun=KOMMUN
-    )
-    with TestClient(create_app(ok, warm=False)) as c:
+    with app_client(demo_store, partners, draws=10, kommun=KOMMUN) as c:
         r = c.get("/", headers=HTML)
         assert r.status_code == 200 and KOMMUN in r.text
         assert c.get("/mal", headers=HTML).status_code == 200
-    bad = WebSettings(
-        store_path=demo_store, draws=10, partners_url=f"sqlite:///{partners}", kommun="0001"
-    )
-    with TestClient(create_app(bad, warm=False)) as c:
+    with app_client(demo_store, partners, draws=10, kommun="0001") as c:
         r = c.get("/", headers={"accept": "application/json"})
         assert r.status_code == 422 and KOMMUN in r.json()["detail"]
     with pytest.raises(ValueError):

@@ -163,6 +163,38 @@ def choropleth(
     }
 
 
+def type_choropleth(
+    codes: Sequence[str], classes: Sequence[int], *, hover: Sequence[str], height: int = 460
+) -> Figure:
+    """A choropleth of area types 1 … 5 in categories (``config.AREA_TYPE_COLOURS``, one
+    flat colour per type, no colour bar: the page draws its own titled legend), each area
+    outlined in white."""
+    n = len(TYPE_COLORS)
+    scale: list[list[Any]] = []
+    for k, colour in enumerate(TYPE_COLORS, start=1):
+        scale += [[(k - 1) / n, colour], [k / n, colour]]
+    trace = {
+        "type": "choropleth",
+        "geojson": GEO_REF,
+        "locations": list(codes),
+        "z": list(classes),
+        "zmin": 0.5,
+        "zmax": n + 0.5,
+        "colorscale": scale,
+        "showscale": False,
+        "marker": {"line": {"color": "#ffffff", "width": 1}},
+        "text": list(hover),
+        "hoverinfo": "text",
+    }
+    return {
+        "data": [trace],
+        "layout": _layout(
+            None, geo=_geo_layout(), height=height, showlegend=False,
+            margin={"l": 0, "r": 0, "t": 0, "b": 0},
+        ),
+    }  # fmt: skip
+
+
 def choropleth_selector(
     codes: Sequence[str],
     layers: Sequence[tuple[str, Sequence[object], bool]],

@@ -157,46 +157,15 @@ def start_view(
 
 
 def type_map(picture: Lagesbild, lang: str) -> dict[str, Any]:
-    """A choropleth of the kommun's areas coloured by area type in categories (the legend is
-    the page's own, not Plotly's), each area outlined in white."""
-    from omradesbild.reports.charts import GEO_REF
+    """The kommun's areas coloured by area type (the report's chart
+    :func:`~omradesbild.reports.charts.type_choropleth`), hover naming type and rank."""
+    from omradesbild.reports.charts import type_choropleth
 
     t = translator(lang)
-    rows = [r for r in picture.ranking if r.cls is not None and r.has_geometry]
-    n = len(AREA_TYPE_COLOURS)
-    scale: list[list[Any]] = []
-    for k, colour in sorted(AREA_TYPE_COLOURS.items()):
-        scale += [[(k - 1) / n, colour], [k / n, colour]]
+    rows = [(r, r.cls) for r in picture.ranking if r.cls is not None and r.has_geometry]
     hover = [
         f"{r.name}: {t('area_type')} {r.cls}, {t('rank')} {fmt_num(r.rank, lang, 0)} "
         f"({fmt_num(r.low, lang, 0)}–{fmt_num(r.high, lang, 0)})"
-        for r in rows
+        for r, _ in rows
     ]
-    trace = {
-        "type": "choropleth",
-        "geojson": GEO_REF,
-        "locations": [r.code for r in rows],
-        "z": [r.cls for r in rows],
-        "zmin": 0.5,
-        "zmax": n + 0.5,
-        "colorscale": scale,
-        "showscale": False,
-        "marker": {"line": {"color": "#ffffff", "width": 1}},
-        "text": hover,
-        "hoverinfo": "text",
-    }
-    return {
-        "data": [trace],
-        "layout": {
-            "geo": {
-                "visible": False,
-                "fitbounds": "locations",
-                "projection": {"type": "mercator"},
-                "bgcolor": "#ffffff",
-            },
-            "height": 460,
-            "margin": {"l": 0, "r": 0, "t": 0, "b": 0},
-            "paper_bgcolor": "#ffffff",
-            "showlegend": False,
-        },
-    }
+    return type_choropleth([r.code for r, _ in rows], [c for _, c in rows], hover=hover)
