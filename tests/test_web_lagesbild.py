@@ -329,3 +329,13 @@ def test_the_default_city_is_a_setting(demo_store: Path, tmp_path: Path) -> None
         assert r.status_code == 422 and KOMMUN in r.json()["detail"]
     with pytest.raises(ValueError):
         WebSettings(store_path=demo_store, kommun="Stockholm")
+
+
+def test_the_ranking_note_says_what_the_draws_varied(client: TestClient) -> None:
+    """The area-type method fixes its formula: its draws vary only the sampling error, and
+    the start page and the area page say so (not weights or normalisation)."""
+    start = client.get("/", headers=HTML).text
+    area = client.get("/omrade/9999R019", headers=HTML).text
+    for html in (start, area):
+        assert "varierar indikatorernas urvalsfel." in html
+        assert "vikterna" not in html and "normaliseringen" not in html

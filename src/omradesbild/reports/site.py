@@ -307,6 +307,7 @@ def _overview(ctx: _Context, env: Any) -> str:
             profile_set=set(d.profile_codes),
             n_reference=city.n_reference,
             draws=city.draws,
+            perturbed=city.perturbed,
             pop_types=city.population_by_type,
             gaps=city.segregation,
             priority=city.priority,

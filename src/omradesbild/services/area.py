@@ -148,6 +148,7 @@ def rank_info(pic: LevelPicture, code: str, period: str) -> RankInfo | None:
         class_probabilities=probs,
         components={c: row.get(c) for c in sorted(components(ix.method)) if c in row},
         draws=int(summary.get("draws", 0) or 0),
+        perturbed=tuple(summary.get("perturbed") or ()),
     )
 
 

@@ -455,6 +455,7 @@ def city_picture(
         n_areas=len(scope),
         n_reference=ix.n_reference(period),
         draws=int(summary.get("draws", 0) or 0),
+        perturbed=tuple(summary.get("perturbed") or ()),
         ranking=tuple(ranking),
         population_by_type=_model_rows(
             TypePopulation, pop_types.rename(columns={"class": "cls", "class_label": "label"})

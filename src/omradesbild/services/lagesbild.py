@@ -104,6 +104,7 @@ class Lagesbild:
     method_title: str
     n_reference: int
     draws: int
+    perturbed: tuple[str, ...]
     ranking: tuple[RankingRow, ...]
     goals: tuple[GoalRow, ...]
     goals_note: str | None
@@ -331,6 +332,7 @@ def lagesbild(
         method_title=ix.method.title_en if lang == "en" else ix.method.title_sv,
         n_reference=ix.n_reference(period),
         draws=int(summary.get("draws", 0) or 0),
+        perturbed=tuple(summary.get("perturbed") or ()),
         ranking=rows,
         goals=goals,
         goals_note=goals_note,

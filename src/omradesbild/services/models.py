@@ -68,6 +68,9 @@ class RankInfo(_Frozen):
         default_factory=dict, description="The index's component values (disclosed)"
     )
     draws: int = 0
+    perturbed: tuple[str, ...] = Field(
+        default=(), description="What the draws varied: sampling_error, weights, normalisation"
+    )
 
 
 class Driver(_Frozen):
@@ -305,6 +308,7 @@ class CityPicture(_Frozen):
     n_areas: int
     n_reference: int
     draws: int
+    perturbed: tuple[str, ...] = ()
     ranking: tuple[RankingRow, ...] = ()
     population_by_type: tuple[TypePopulation, ...] = ()
     segregation: tuple[SegregationRow, ...] = ()

@@ -34,7 +34,7 @@ from __future__ import annotations
 import math
 import re
 import string
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -311,6 +311,13 @@ class Translator:
         """The catalogue's ``<prefix>_<name>`` (e.g. ``partner_kind_observation``), or
         ``name`` itself when the catalogue has no such key."""
         return _label(prefix, name, self.lang)
+
+    def labels(self, prefix: str, names: Sequence[str]) -> str:
+        """:meth:`label` of each of ``names``, joined by commas (the catalogue's
+        ``<prefix>_none`` when there are none)."""
+        if not names:
+            return self(f"{prefix}_none")
+        return ", ".join(self.label(prefix, n) for n in names)
 
 
 def translator(lang: str) -> Translator:
