@@ -1,8 +1,14 @@
-"""Run every benchmark and print its figures: ``python -m benchmarks [name ...]``."""
+"""Run benchmarks and print their figures.
+
+``python -m benchmarks`` runs the default set; ``python -m benchmarks NAME [NAME ...]`` runs
+the named ones with their default options; ``python -m benchmarks NAME --option …`` runs one
+benchmark with its own options (for example ``python -m benchmarks bench_national --years 1,5``).
+"""
 
 from __future__ import annotations
 
 import importlib
+import inspect
 import sys
 
 BENCHMARKS = [
@@ -15,12 +21,33 @@ BENCHMARKS = [
 ]
 
 
+def split_arguments(argv: list[str]) -> tuple[list[str], list[str]]:
+    """Benchmark names (the leading words) and the options after them.
+
+    Raises
+    ------
+    SystemExit
+        Options given with no benchmark or with several (whose options differ).
+    """
+    n = next((i for i, a in enumerate(argv) if a.startswith("-")), len(argv))
+    names, options = argv[:n], argv[n:]
+    if options and len(names) != 1:
+        raise SystemExit(
+            "options go with exactly one benchmark: python -m benchmarks NAME --option …"
+        )
+    return names or list(BENCHMARKS), options
+
+
 def main(argv: list[str]) -> None:
-    names = argv or BENCHMARKS
-    sys.argv = sys.argv[:1]  # each benchmark parses its own (default) options
+    names, options = split_arguments(argv)
     for name in names:
         print(f"== {name}")
-        importlib.import_module(f"benchmarks.{name}").main()
+        run = importlib.import_module(f"benchmarks.{name}").main
+        sys.argv = [f"benchmarks.{name}", *options]  # for the benchmarks that read sys.argv
+        if inspect.signature(run).parameters:
+            run(options)
+        else:
+            run()
 
 
 if __name__ == "__main__":
