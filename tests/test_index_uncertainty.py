@@ -5,9 +5,15 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra.numpy import arrays
 
 from omradesbild.errors import InputError, MethodError
 from omradesbild.index import compute_index, load_method, monte_carlo, parse_method
+from omradesbild.index._draws import _rank_table, count_less_rows
+from omradesbild.index.method import Normalisation
+from omradesbild.index.normalise import count_less_last_axis, normalise_last_axis
 from omradesbild.index.uncertainty import effective_weights
 
 SCB = load_method("scb-omradestyp")
@@ -227,3 +233,45 @@ def test_progress_counts_the_draws_and_changes_nothing() -> None:
     pd.testing.assert_frame_equal(quiet, loud)
     assert ticks[-1] == (120, 120) and len(ticks) >= 2
     assert [d for d, _ in ticks] == sorted(d for d, _ in ticks)
+
+
+# -- the draws' row counting is the reference count, exactly -----------------------------------
+_SPECIAL = [0.0, -0.0, 1.0, -1.0, 5e-324, -5e-324, 1e-310, -1e300, 1e300, 1.7976931348623157e308]
+
+
+@st.composite
+def _rows(draw: st.DrawFn) -> np.ndarray:
+    """Rows with ties, signed zeros, subnormals, huge values and values a few ulps apart."""
+    m = draw(st.integers(1, 4))
+    n = draw(st.integers(1, 70))
+    kind = draw(st.sampled_from(["floats", "ties", "ulps"]))
+    if kind == "floats":
+        elems = st.one_of(
+            st.floats(allow_nan=False, allow_infinity=True, width=64), st.sampled_from(_SPECIAL)
+        )
+        return draw(arrays(np.float64, (m, n), elements=elems))
+    if kind == "ties":
+        return draw(arrays(np.float64, (m, n), elements=st.sampled_from([-2.0, -0.0, 0.0, 3.5])))
+    base = draw(st.floats(-1e6, 1e6, allow_nan=False))
+    steps = draw(arrays(np.int64, (m, n), elements=st.integers(-40, 40)))
+    return base + steps * np.spacing(base if base else 1.0)
+
+
+@given(_rows())
+@settings(max_examples=300, deadline=None)
+def test_count_less_rows_equals_the_reference_count(a: np.ndarray) -> None:
+    assert np.array_equal(count_less_rows(a), count_less_last_axis(a))
+
+
+@pytest.mark.parametrize("spec", ["percentrank_inc", "percent_rank"])
+def test_rank_tables_give_the_normalisation_of_the_noisy_values(spec: str) -> None:
+    """The draws' lookup of a rank normalisation = normalise_last_axis on the same values."""
+    rng = np.random.default_rng(2)
+    a = np.round(rng.normal(size=(7, 300)), 1)  # many ties
+    directions = np.array([1.0, -1.0])
+    norm = Normalisation.model_validate(spec)
+    table = _rank_table(norm, directions, a.shape[1])
+    assert table is not None
+    for k, d in enumerate(directions):
+        want = normalise_last_axis(a[:, None, :], spec=norm, directions=np.array([d]))[:, 0]
+        assert np.array_equal(table[k][count_less_rows(a)], want)

@@ -98,6 +98,7 @@ def _plan_draws(
             None if se is not None else normalise_last_axis(xt, spec=a, directions=directions)
             for a in alts
         ],
+        rank_tables=[_rank_table(a, directions, xt.shape[1]) for a in alts],
         geometric=geometric,
         rule=rule,
         n_cls=_n_classes(rule) if rule is not None else 0,
@@ -105,6 +106,16 @@ def _plan_draws(
         draws=draws,
         n_chunks=n_chunks,
     )
+
+
+def _rank_table(spec: Normalisation, directions: FloatArray, n: int) -> FloatArray | None:
+    """For a normalisation that depends only on the count ``c`` of smaller values in the
+    row (``percent_rank``, ``percentrank_inc``): the component of every indicator for
+    ``c = 0 … n-1`` (indicators × n), from ``normalise_last_axis`` itself; else None."""
+    if spec.method not in ("percent_rank", "percentrank_inc"):
+        return None
+    counts = np.broadcast_to(np.arange(n, dtype=np.float64), (len(directions), n))
+    return normalise_last_axis(counts, spec=spec, directions=directions)
 
 
 @dataclass(frozen=True)
@@ -118,6 +129,7 @@ class _DrawPlan:
     weights: FloatArray  # draws × indicators
     se: FloatArray | None  # indicators × areas
     fixed_z: list[FloatArray | None]  # normalised values per alternative (without se)
+    rank_tables: list[FloatArray | None]  # rank-based: component by count of smaller values
     geometric: bool
     rule: AnyClassification | None
     n_cls: int
@@ -150,41 +162,148 @@ def _run_draws(
 
 def _run_chunk(plan: _DrawPlan, i: int) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
     """Ranks and class counts of the draws of chunk ``i``."""
-    n_ind, n_areas = plan.xt.shape
-    se = plan.se
+    n_areas = plan.xt.shape[1]
     start, stop = i * CHUNK_DRAWS, min((i + 1) * CHUNK_DRAWS, plan.draws)
-    c = stop - start
-    eps = None
-    if se is not None:
-        eps = np.random.default_rng(plan.seeds[i + 1]).standard_normal(
-            (c, n_ind, n_areas), dtype=np.float32
-        )
-    scores = np.empty((c, n_areas))
-    for a_idx, spec in enumerate(plan.alts):
-        sel = np.flatnonzero(plan.choice[start:stop] == a_idx)
-        if sel.size == 0:
-            continue
-        w = plan.weights[start + sel]
-        if eps is None:
-            fz = plan.fixed_z[a_idx]
-            assert fz is not None
-            scores[sel] = _combine_fixed(fz, w, plan.geometric)
-        else:
-            assert se is not None
-            # x + eps·se for the selected draws only, in place (same values as the
-            # broadcast expression, without the full-chunk temporaries)
-            noisy = np.multiply(eps if sel.size == c else eps[sel], se, dtype=np.float64)
-            noisy += plan.xt
-            z3 = normalise_last_axis(noisy, spec=spec, directions=plan.directions)
-            del noisy
-            scores[sel] = _combine_draws(z3, w, plan.geometric)
-    r = 1 + count_less_last_axis(-scores)
+    scores = np.empty((stop - start, n_areas))
+    if plan.se is not None:
+        _noisy_scores(plan, i, start, stop, out=scores)
+    else:
+        for a_idx, fz in enumerate(plan.fixed_z):
+            sel = np.flatnonzero(plan.choice[start:stop] == a_idx)
+            if sel.size:
+                assert fz is not None
+                scores[sel] = _combine_fixed(fz, plan.weights[start + sel], plan.geometric)
+    r = 1 + count_less_rows(-scores)
     counts = np.zeros((n_areas, plan.n_cls), dtype=np.int64)
     if plan.rule is not None:
         cls = _class_of(scores, r, plan.rule)
         for k in range(1, plan.n_cls + 1):
             counts[:, k - 1] = (cls == k).sum(axis=0)
     return r, counts
+
+
+def _noisy_scores(plan: _DrawPlan, i: int, start: int, stop: int, *, out: FloatArray) -> None:
+    """Scores of the draws ``start:stop`` (chunk ``i``) with sampling noise, into ``out``.
+
+    The deviates of the whole chunk are drawn at once (draws × indicators × areas, float32),
+    so the random stream is the same however the draws are processed; then, for each
+    normalisation and indicator, ``x + ε·se`` of the draws that use it is formed in a small
+    buffer, normalised and added to the scores with its weight (geometric methods keep the
+    draws × indicators × areas components for their shift).
+    """
+    se = plan.se
+    assert se is not None
+    n_ind, n_areas = plan.xt.shape
+    eps = np.random.default_rng(plan.seeds[i + 1]).standard_normal(
+        (stop - start, n_ind, n_areas), dtype=np.float32
+    )
+    for a_idx, spec in enumerate(plan.alts):
+        sel = np.flatnonzero(plan.choice[start:stop] == a_idx)
+        if sel.size == 0:
+            continue
+        w = plan.weights[start + sel]
+        z3 = np.empty((sel.size, n_ind, n_areas)) if plan.geometric else None
+        acc = np.zeros((sel.size, n_areas))
+        noisy = np.empty((sel.size, n_areas))
+        for k in range(n_ind):
+            # float32 deviates times the float64 se, in float64 (as x + ε·se always was)
+            np.multiply(eps[sel, k] if sel.size < eps.shape[0] else eps[:, k], se[k], out=noisy)
+            noisy += plan.xt[k]
+            z = _normalise_rows(noisy, spec, plan, a_idx, k)
+            if z3 is not None:
+                z3[:, k] = z
+            else:
+                z *= w[:, k, None]
+                acc += z
+        out[sel] = acc if z3 is None else _combine_draws(z3, w, True)
+
+
+def _normalise_rows(
+    a: FloatArray, spec: Normalisation, plan: _DrawPlan, a_idx: int, k: int
+) -> FloatArray:
+    """Indicator ``k``'s perturbed values (draws × areas) normalised row by row.
+
+    The rank-based normalisations look up ``plan.rank_tables`` by the count of smaller
+    values (:func:`count_less_rows`); the others go through ``normalise_last_axis``.
+    """
+    table = plan.rank_tables[a_idx]
+    if table is None:
+        return normalise_last_axis(a[:, None, :], spec=spec, directions=plan.directions[k : k + 1])[
+            :, 0
+        ]
+    out = np.empty(a.shape)
+    flat, first, bad = _sorted_positions(a)
+    out.ravel()[flat.ravel()] = table[k][first].ravel()
+    if bad.size:
+        out[bad] = table[k][count_less_last_axis(a[bad])]
+    return out
+
+
+def count_less_rows(a: FloatArray) -> NDArray[np.int64]:
+    """For each element of a 2-D array, how many elements of its row are strictly smaller.
+
+    The same numbers as :func:`~omradesbild.index.normalise.count_less_last_axis` (``a``
+    must hold no NaN), from one sort of a float64 key per row instead of an argsort.
+
+    Notes
+    -----
+    The key of ``a[r, j]`` is ``a[r, j]`` with its lowest ``b = ⌈log2 n⌉`` mantissa bits
+    replaced by ``j``: truncating the mantissa is monotone, so sorting the keys sorts the row
+    up to values that agree in all but those bits, and the sorting permutation is read back
+    from the low bits. Adjacent keys with the same truncated part are compared as the
+    original values: equal values form a run (the count of each is the run's first
+    position), distinct values in the right order start a new run, and a row where two
+    such values came out of order (relative difference below ``2^(b-52)``, practically never)
+    is counted by an argsort instead. Infinite values take the argsort path too.
+    """
+    m, n = a.shape
+    out = np.empty((m, n), dtype=np.int64)
+    flat, first, bad = _sorted_positions(a)
+    out.ravel()[flat.ravel()] = first.ravel()
+    if bad.size:
+        out[bad] = count_less_last_axis(a[bad])
+    return out
+
+
+def _sorted_positions(
+    a: FloatArray,
+) -> tuple[NDArray[np.intp], NDArray[np.intp], NDArray[np.intp]]:
+    """``flat, first, bad`` for :func:`count_less_rows`: the flat index in ``a`` of each
+    sorted position, the count of smaller values there, and the rows to count otherwise."""
+    m, n = a.shape
+    bits = max(1, (n - 1).bit_length())
+    if bits > 32 or not np.isfinite(a).all():
+        return (
+            np.zeros((m, 0), dtype=np.intp),
+            np.zeros((m, 0), dtype=np.intp),
+            np.arange(m, dtype=np.intp),
+        )
+    low = np.uint64((1 << bits) - 1)
+    keys = np.add(a, 0.0)  # a fresh copy, with -0.0 as 0.0
+    kbits = keys.view(np.uint64)
+    kbits &= ~low
+    kbits |= np.arange(n, dtype=np.uint64)
+    keys.sort(axis=-1)
+    flat = (kbits & low).astype(np.intp)
+    kbits >>= np.uint64(bits)
+    new = np.empty((m, n), dtype=bool)
+    new[:, 0] = True
+    np.not_equal(kbits[:, 1:], kbits[:, :-1], out=new[:, 1:])
+    del keys, kbits
+    bad = np.zeros(0, dtype=np.intp)
+    if not new.all():
+        rr, jj = np.nonzero(~new)
+        before, after = a[rr, flat[rr, jj - 1]], a[rr, flat[rr, jj]]
+        new[rr[before != after], jj[before != after]] = True
+        bad = np.unique(rr[before > after])
+    positions = np.arange(n, dtype=np.intp)
+    if new.all():
+        first = np.broadcast_to(positions, (m, n))
+    else:
+        first = np.where(new, positions, 0)
+        np.maximum.accumulate(first, axis=1, out=first)
+    flat += (np.arange(m, dtype=np.intp) * n)[:, None]
+    return flat, first, bad
 
 
 def _combine_fixed(z: FloatArray, w: FloatArray, geometric: bool) -> FloatArray:
