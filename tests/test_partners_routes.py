@@ -352,3 +352,90 @@ def test_followup_page_states_assumptions(app: FastAPI, monkeypatch: pytest.Monk
     data = TestClient(app).get(f"/api/interventions/{iv['id']}/followup").json()
     assert data["followup"]["did"]["estimate"] == pytest.approx(-2.0)
     assert TestClient(app).get("/insatser/999/uppfoljning").status_code == 404
+
+
+def _fake_followup(
+    monkeypatch: pytest.MonkeyPatch, app: FastAPI, treated: list[str], comparison: list[str]
+) -> None:
+    """Make the follow-up read a panel where the intervention areas fall by 2 from 2018
+    (each area's value 10 + years since 2015, the same trend everywhere)."""
+    rows = [
+        (a, str(y), 10.0 + (y - 2015) + (-2.0 if a in treated and y >= 2018 else 0))
+        for a in (*treated, *comparison)
+        for y in range(2015, 2021)
+    ]
+    panel = pd.DataFrame(rows, columns=["area_code", "period", "value"])
+
+    def fake(
+        store: object, *, area_codes: list[str], start_period: str, indicator: str
+    ) -> FollowupView:
+        did = difference_in_differences(
+            panel, treated=treated, start_period=start_period, comparison=comparison
+        )
+        return FollowupView(indicator=indicator, level="regso", treated=area_codes,
+                            start_period=start_period, type_period="2017",
+                            comparison=comparison, comparison_rule="samma områdestyp",
+                            did=did, panel_means=did.means)  # fmt: skip
+
+    monkeypatch.setattr(routes_interventions, "intervention_followup", fake)
+    app.dependency_overrides[routes_interventions.get_store] = lambda: object()
+
+
+def _program_with_target(app: FastAPI, areas: list[str], target: str | None) -> int:
+    an, ta = login(app, "analyst")
+    r = an.post("/api/interventions", headers={"X-CSRF-Token": ta}, json={
+        "type": "program", "title": "Program", "start_period": "2018", "area_codes": areas,
+        "goals": [{"indicator": "unemployment_16_64", "target": target}],
+    })  # fmt: skip
+    assert r.status_code == 201, r.text
+    return int(r.json()["id"])
+
+
+def test_followup_one_against_one_hides_interval_and_p_and_says_why(
+    app: FastAPI, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _fake_followup(monkeypatch, app, ["T1"], ["C1"])
+    iv = _program_with_target(app, ["T1"], "högst 12")
+    page = TestClient(app).get(f"/insatser/{iv}/uppfoljning").text
+    assert "-2,00" in page  # the estimate itself is shown
+    assert "konfidensintervall" not in page and "p-värde</th>" not in page
+    assert "för få för att skatta osäkerheten" in page
+    assert "1 insatsområde och 1 jämförelseområde" in page
+    assert "klusterrobusta intervallet är för smalt" not in page  # no note on a hidden interval
+    # 2020: 10 + 5 - 2 = 13 in the intervention area, above the ceiling 12.
+    verdict = re.search(r'data-verdict="(\w+)"><strong>([^<]+)<', page)
+    assert verdict is not None and verdict.group(1) == "not_reached"
+    assert "Inte nått" in verdict.group(2) and "högst 12,0 procent" in verdict.group(2)
+    assert "13,0 procent år 2020" in verdict.group(2)
+    assert '<text class="x-title"' in page and ">År</text>" in page
+    y_title = re.search(r'<text class="y-title"[^>]*>([^<]+)</text>', page)
+    assert y_title is not None and y_title.group(1).endswith("(procent)")
+    assert "unemployment_16_64" not in y_title.group(1)
+    en = TestClient(app).get(f"/insatser/{iv}/uppfoljning?lang=en").text
+    assert "confidence interval" not in en and "too few areas to estimate" in en
+    assert "Not reached" in en and ">Year</text>" in en
+
+
+@pytest.mark.parametrize(
+    ("target", "verdict", "words"),
+    [
+        ("högst 14", "reached", "Nått. Målet är högst 14,0 procent"),
+        ("≥ 14", "not_reached", "Inte nått. Målet är minst 14,0 procent"),
+        ("13", "reached", "Nått. Målet är högst 13,0 procent"),  # higher is worse: a ceiling
+        (None, "cannot_say", "Kan inte säga: insatsen har inget mål"),
+        ("färre brott", "cannot_say", "Kan inte säga: målet ”färre brott”"),
+    ],
+)
+def test_followup_with_enough_areas_shows_interval_and_verdict(
+    app: FastAPI, monkeypatch: pytest.MonkeyPatch, target: str | None, verdict: str, words: str
+) -> None:
+    _fake_followup(monkeypatch, app, ["T1", "T2"], ["C1", "C2", "C3"])
+    iv = _program_with_target(app, ["T1", "T2"], target)
+    page = TestClient(app).get(f"/insatser/{iv}/uppfoljning").text
+    assert "95 % konfidensintervall" in page and "p-värde" in page
+    assert "för få för att skatta" not in page
+    found = re.search(r'data-verdict="(\w+)"><strong>([^<]+)<', page)
+    assert found is not None and found.group(1) == verdict
+    assert found.group(2).startswith(words), found.group(2)
+    if verdict != "cannot_say":
+        assert "13,0 procent år 2020" in found.group(2)

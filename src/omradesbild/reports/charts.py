@@ -319,6 +319,54 @@ def headline_dots(
     }
 
 
+def _years(periods: Sequence[str]) -> list[float | None]:
+    """Each period's position on a time axis (decimal year; None when it is not a year)."""
+    from omradesbild.errors import InputError
+    from omradesbild.followup._common import period_to_year
+
+    out: list[float | None] = []
+    for p in periods:
+        try:
+            out.append(period_to_year(p))
+        except InputError:
+            out.append(None)
+    return out
+
+
+def _time_axis(periods: Sequence[str], title: str) -> tuple[list[Any], dict[str, Any]]:
+    """The x values and x axis of a chart over ``periods``.
+
+    When every period is a year (or ``YYYY-MM``/``YYYY-Qn``), x is the decimal year on a
+    linear axis, so that uneven years (2018, 2020, 2023) stand as far apart as they are in
+    time, with a tick at each period labelled as the period; otherwise the periods are
+    categories in their order.
+    """
+    years = _years(periods)
+    labels = [str(p) for p in periods]
+    if labels and all(y is not None for y in years):
+        xs = [float(y) for y in years if y is not None]
+        pad = 0.3 if len(set(xs)) > 1 else 0.5
+        axis = {
+            "type": "linear", "tickmode": "array", "tickvals": xs, "ticktext": labels,
+            "range": [min(xs) - pad, max(xs) + pad], "gridcolor": "#eee",
+            "title": {"text": title},
+        }  # fmt: skip
+        return xs, axis
+    return labels, {"type": "category", "gridcolor": "#eee", "title": {"text": title}}
+
+
+def _band(x: Sequence[Any], lo: list[float | None], hi: list[float | None]) -> dict[str, Any]:
+    """The interval as a filled band over the points that have both ends."""
+    keep = [i for i in range(len(x)) if lo[i] is not None and hi[i] is not None]
+    xs = [x[i] for i in keep]
+    return {
+        "type": "scatter", "x": xs + xs[::-1],
+        "y": [hi[i] for i in keep] + [lo[i] for i in keep[::-1]],
+        "fill": "toself", "fillcolor": _COLORS["band"], "line": {"width": 0},
+        "mode": "lines", "hoverinfo": "skip", "showlegend": False, "name": "95 %",
+    }  # fmt: skip
+
+
 def trend_lines(
     periods: Sequence[str],
     values: Sequence[object],
@@ -330,30 +378,22 @@ def trend_lines(
     title: str = "",
     unit: str = "",
     names: tuple[str, str, str] | None = None,
+    x_title: str | None = None,
 ) -> Figure:
     """Line chart of one indicator over the years with its 95 % band and references.
 
-    ``names`` of the area, kommun and country default to the catalogue's Swedish words.
+    The x axis is time (see :func:`_time_axis`): uneven years keep their gaps. The interval
+    is a filled band. ``names`` of the area, kommun and country and the x axis title
+    ``x_title`` default to the catalogue's Swedish words.
     """
     names = names or default_names()
-    x = list(periods)
+    x, xaxis = _time_axis(list(periods), text("year", "sv") if x_title is None else x_title)
+    linear = xaxis["type"] == "linear"
     data: list[dict[str, Any]] = []
     lo = [num(a) for a in lows]
     hi = [num(a) for a in highs]
-    if any(a is not None for a in lo):
-        data.append(
-            {
-                "type": "scatter",
-                "x": x + x[::-1],
-                "y": hi + lo[::-1],
-                "fill": "toself",
-                "fillcolor": _COLORS["band"],
-                "line": {"width": 0},
-                "hoverinfo": "skip",
-                "showlegend": False,
-                "name": "95 %",
-            }
-        )
+    if any(a is not None and b is not None for a, b in zip(lo, hi, strict=True)):
+        data.append(_band(x, lo, hi))
     data.append(
         {
             "type": "scatter",
@@ -371,7 +411,7 @@ def trend_lines(
                     "type": "scatter",
                     "mode": "lines",
                     "name": nm,
-                    "x": list(ref[0]),
+                    "x": _years(ref[0]) if linear else list(ref[0]),
                     "y": [num(a) for a in ref[1]],
                     "line": {"color": _COLORS[col], "dash": "dot"},
                 }
@@ -381,9 +421,9 @@ def trend_lines(
         "layout": _layout(
             title,
             height=260,
-            xaxis={"type": "category", "gridcolor": "#eee"},
+            xaxis=xaxis,
             yaxis={"title": {"text": unit}, "gridcolor": "#eee"},
-            legend={"orientation": "h", "y": -0.25},
+            legend={"orientation": "h", "y": -0.35},
         ),
     }
 
@@ -527,6 +567,7 @@ def profile_figures(
             per, [v.value for v in srs], [v.ci_low for v in srs], [v.ci_high for v in srs],
             kommun=(per, [v.kommun for v in srs]), country=(per, [v.country for v in srs]),
             title=srs[0].label, unit=srs[0].unit, names=names,
+            x_title=text("year", profile.lang),
         )  # fmt: skip
     th = profile.type_history
     if any(p.cls is not None for p in th):

@@ -21,6 +21,12 @@ from omradesbild.partners import service
 from omradesbild.partners.followup import FollowupView, intervention_followup
 from omradesbild.partners.models import Role
 from omradesbild.partners.service import Actor
+from omradesbild.services.followup.intervention import (
+    did_uncertainty,
+    followup_axes,
+    indicator_direction,
+    target_verdict,
+)
 from omradesbild.store import Store
 from omradesbild.web.auth import DB, CurrentActor, settings_value
 from omradesbild.web.routes_partners_common import (
@@ -28,6 +34,7 @@ from omradesbild.web.routes_partners_common import (
     Analyst,
     check_areas,
     form_error,
+    page_lang,
     render,
 )
 from omradesbild.web.validation import DbId, PathId, Text, check_indicator_ids
@@ -185,8 +192,9 @@ def page_create_intervention(
     return RedirectResponse("/insatser", status_code=303)
 
 
-def _svg_lines(means: Any, width: int = 640, height: int = 260) -> dict[str, Any]:
-    """Polylines of the group means for a small inline SVG chart."""
+def _svg_lines(means: Any, width: int = 640, height: int = 280) -> dict[str, Any]:
+    """Polylines of the group means for a small inline SVG chart; x is the decimal year, so
+    uneven years keep their gaps."""
     from omradesbild.followup._common import period_to_year
 
     pts = [(period_to_year(r["period"]), float(r["value"]), str(r["group"]))
@@ -196,7 +204,7 @@ def _svg_lines(means: Any, width: int = 640, height: int = 260) -> dict[str, Any
     xs, ys = [p[0] for p in pts], [p[1] for p in pts]
     x0, x1 = min(xs), max(xs) if max(xs) > min(xs) else min(xs) + 1
     y0, y1 = min(ys), max(ys) if max(ys) > min(ys) else min(ys) + 1
-    pad = 40
+    pad = 56
 
     def sx(x: float) -> float:
         return pad + (x - x0) / (x1 - x0) * (width - 2 * pad)
@@ -216,6 +224,9 @@ def _svg_lines(means: Any, width: int = 640, height: int = 260) -> dict[str, Any
 
 @router.get("/insatser/{intervention_id}/uppfoljning", response_class=HTMLResponse)
 def page_followup(request: Request, actor: CurrentActor, followup: Followup) -> HTMLResponse:
+    """The follow-up page: the chart of both groups' means (axes titled with the indicator,
+    its unit and the year), the verdict against the goal's target, and the DiD estimate
+    (its interval and p-value only when they can be estimated, else why not)."""
     iv, view = followup
     start_x = None
     chart = _svg_lines(view.panel_means)
@@ -223,7 +234,12 @@ def page_followup(request: Request, actor: CurrentActor, followup: Followup) -> 
         from omradesbild.followup._common import period_to_year
 
         start_x = chart["sx"](period_to_year(view.start_period))
+    target = next((g["target"] for g in iv["goals"] if g["indicator"] == view.indicator), None)
+    direction, unit = indicator_direction(view.indicator)
+    verdict = target_verdict(view.panel_means, target=target, direction=direction,
+                             start_period=view.start_period, unit=unit)  # fmt: skip
     return render(request, "partners/uppfoljning.html", {
         "iv": iv, "view": view, "did": view.did, "chart": chart, "start_x": start_x,
-        "actor": actor,
+        "actor": actor, "uncertainty": did_uncertainty(view.did), "verdict": verdict,
+        "target": target, "axes": followup_axes(view.indicator, page_lang(request)),
     })  # fmt: skip

@@ -1,5 +1,6 @@
 """Routes of the partners' submissions: the JSON API (list, export, create, edit, submit,
-moderate, versions) and the pages ``/bidrag`` and ``/bidrag/moderera``.
+moderate, visibility, versions) and the pages ``/bidrag`` and ``/bidrag/moderera`` (with
+the forms ``/bidrag/{id}/moderera`` and ``/bidrag/{id}/synlighet``).
 
 Included by :mod:`omradesbild.web.routes_partners` (same app requirements).
 """
@@ -17,16 +18,19 @@ from omradesbild.partners import service
 from omradesbild.partners.models import Role
 from omradesbild.partners.service import Actor
 from omradesbild.web.auth import DB, CurrentActor
+from omradesbild.web.entries import _entry as area_entry
 from omradesbild.web.routes_partners_common import (
     CSRF,
     Analyst,
     check_areas,
     form_error,
     if_match,
+    page_lang,
     render,
     with_etag,
 )
 from omradesbild.web.validation import MAX_DB_ID, DbId, PathId, Text
+from omradesbild.wording import text
 
 router = APIRouter(tags=["partners"])
 
@@ -70,7 +74,16 @@ class SubmissionPatch(BaseModel):
 class ModerationIn(BaseModel):
     decision: Literal["approve", "reject"]
     note: Text | None = None
+    #: Who sees it once approved (``public``, ``internal``, ``restricted``); else the
+    #: author's choice.
+    visibility: Text | None = None
     #: The version the moderator reviewed (else the ``If-Match`` header); required.
+    version: DbId | None = None
+
+
+class VisibilityIn(BaseModel):
+    visibility: Text
+    #: The version the moderator read (else the ``If-Match`` header); required.
     version: DbId | None = None
 
 
@@ -169,6 +182,18 @@ def api_moderate_submission(
 ) -> JSONResponse:
     return with_etag(service.moderate_submission(
         db, actor, submission_id, decision=body.decision, note=body.note,
+        visibility=body.visibility, expected_version=if_match(request, body.version),
+        require_version=True,
+    ))  # fmt: skip
+
+
+@router.post("/api/submissions/{submission_id}/visibility", dependencies=[CSRF])
+def api_set_visibility(
+    request: Request, db: DB, actor: CurrentActor, submission_id: PathId, body: VisibilityIn
+) -> JSONResponse:
+    """Change who sees a moderated submission (analysts and admins, not their own)."""
+    return with_etag(service.set_visibility(
+        db, actor, submission_id, visibility=body.visibility,
         expected_version=if_match(request, body.version), require_version=True,
     ))  # fmt: skip
 
@@ -227,22 +252,95 @@ def page_create_submission(
     return RedirectResponse(f"/bidrag?created={sub['id']}", status_code=303)
 
 
+#: Approved submissions listed on the moderation page for a change of visibility (newest).
+APPROVED_ROWS = 50
+
+#: What the moderation page confirms after a write (``?done=``): the catalogue key of each.
+DONE = {"approve": "mod_done_approved", "reject": "mod_done_rejected",
+        "visibility": "mod_done_visibility", "unchanged": "mod_done_unchanged"}  # fmt: skip
+
+
+def _done_message(
+    request: Request, db: DB, actor: Actor, done: str | None, sid: int | None
+) -> str | None:
+    """The sentence that confirms the last action, worded from the submission as it is now
+    in the database (so it says what did happen)."""
+    if done not in DONE or sid is None:
+        return None
+    lang = page_lang(request)
+    sub = service.get_submission(db, actor, sid)
+    vis = text(f"partner_visibility_{sub['visibility']}", lang).lower()
+    return text(DONE[done], lang, title=sub["title"], visibility=vis)
+
+
 @router.get("/bidrag/moderera", response_class=HTMLResponse)
-def page_moderation(request: Request, db: DB, actor: Analyst) -> HTMLResponse:
+def page_moderation(
+    request: Request,
+    db: DB,
+    actor: Analyst,
+    done: Annotated[str | None, Query(max_length=20)] = None,
+    id: Annotated[int | None, Query(ge=1, le=MAX_DB_ID)] = None,
+) -> HTMLResponse:
+    """The submissions waiting for moderation, each shown as the area page will show it,
+    and the approved ones whose visibility may be changed; after a write, what happened."""
     waiting = [s for s in service.list_submissions(db, actor, status="submitted", limit=1000)
                if s["can_moderate"]]  # fmt: skip
-    return render(request, "partners/moderera.html", {"submissions": waiting, "actor": actor})
+    approved = [s for s in service.list_submissions(db, actor, status="approved",
+                                                    limit=APPROVED_ROWS)
+                if s["author_id"] != actor.id]  # fmt: skip
+    return render(request, "partners/moderera.html", {
+        "submissions": waiting, "approved": approved, "actor": actor,
+        "preview": {s["id"]: preview_entry(s) for s in waiting},
+        "done": _done_message(request, db, actor, done, id),
+    })  # fmt: skip
+
+
+def preview_entry(sub: dict[str, Any]) -> dict[str, Any]:
+    """A submission as the area page's "partners' input" will show it once approved (the
+    entry of its first area)."""
+    codes = sub.get("area_codes") or [""]
+    return area_entry(sub, str(codes[0]))
+
+
+def _back(request: Request, done: str, sid: int, lang: str | None) -> RedirectResponse:
+    """To the moderation page in the form's language (``lang``), confirming ``done``."""
+    lang = lang if lang in ("sv", "en") else page_lang(request)
+    return RedirectResponse(f"/bidrag/moderera?lang={lang}&done={done}&id={sid}", status_code=303)
 
 
 @router.post("/bidrag/{submission_id}/moderera", dependencies=[CSRF])
 def page_moderate(
+    request: Request,
     db: DB,
     actor: Analyst,
     submission_id: PathId,
     decision: Annotated[Literal["approve", "reject"], Form()],
     version: Annotated[DbId | None, Form()] = None,
     note: Annotated[Text | None, Form()] = None,
+    visibility: Annotated[Text | None, Form(max_length=16)] = None,
+    lang: Annotated[Text | None, Form(max_length=2)] = None,
 ) -> Response:
+    """Approve (with the chosen visibility) or reject; the change is committed before the
+    redirect to the page that confirms it."""
     service.moderate_submission(db, actor, submission_id, decision=decision, note=note,
-                                expected_version=version, require_version=True)  # fmt: skip
-    return RedirectResponse("/bidrag/moderera", status_code=303)
+                                visibility=visibility or None, expected_version=version,
+                                require_version=True)  # fmt: skip
+    return _back(request, decision, submission_id, lang)
+
+
+@router.post("/bidrag/{submission_id}/synlighet", dependencies=[CSRF])
+def page_set_visibility(
+    request: Request,
+    db: DB,
+    actor: Analyst,
+    submission_id: PathId,
+    visibility: Annotated[Text, Form(max_length=16)],
+    version: Annotated[DbId | None, Form()] = None,
+    lang: Annotated[Text | None, Form(max_length=2)] = None,
+) -> Response:
+    """Change who sees an approved submission; committed before the redirect."""
+    before = service.get_submission(db, actor, submission_id)
+    after = service.set_visibility(db, actor, submission_id, visibility=visibility,
+                                   expected_version=version, require_version=True)  # fmt: skip
+    done = "unchanged" if after["version"] == before["version"] else "visibility"
+    return _back(request, done, submission_id, lang)

@@ -48,7 +48,7 @@ from omradesbild.partners.service.interventions import (
     get_intervention,
     list_interventions,
 )
-from omradesbild.partners.service.moderation import moderate_submission
+from omradesbild.partners.service.moderation import moderate_submission, set_visibility
 from omradesbild.partners.service.submissions import (
     EXPORT_COLUMNS,
     count_submissions,
@@ -103,6 +103,7 @@ __all__ = [
     "public_revision",
     "reset_password",
     "set_user",
+    "set_visibility",
     "submission_versions",
     "submit_submission",
     "update_submission",
