@@ -7,9 +7,9 @@ services are imported inside the commands that need them.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Concatenate, ParamSpec, TypeVar
 
 import typer
 
@@ -95,6 +95,19 @@ def open_store(db: Path | None, *, read_only: bool = False) -> Store:
     from omradesbild.store import Store
 
     return Store(db, read_only=read_only)
+
+
+_P = ParamSpec("_P")
+_T = TypeVar("_T")
+
+
+def read_store(
+    db: Path | None, read: Callable[Concatenate[Store, _P], _T], *args: _P.args, **kwargs: _P.kwargs
+) -> _T:
+    """Open the store read-only, return ``read(store, *args, **kwargs)`` and close the store
+    again before anything is printed."""
+    with open_store(db, read_only=True) as store:
+        return read(store, *args, **kwargs)
 
 
 def echo_table(df: pd.DataFrame, *, max_rows: int = 60) -> None:

@@ -22,7 +22,7 @@ from omradesbild.cli.common import (
     command_group,
     echo_notes,
     echo_table,
-    open_store,
+    read_store,
     rounded,
     write_csv,
 )
@@ -98,18 +98,18 @@ def change(
     from omradesbild.services.followup import summarise_change
     from omradesbild.services.levels import change_table
 
-    with open_store(db, read_only=True) as store:
-        df = change_table(
-            store,
-            level=level,
-            period_from=period_from,
-            period_to=period_to,
-            indicators=indicator,
-            version=version,
-            confidence=confidence,
-            kommun=kommun,
-            include_incomplete=include_incomplete,
-        )
+    df = read_store(
+        db,
+        change_table,
+        level=level,
+        period_from=period_from,
+        period_to=period_to,
+        indicators=indicator,
+        version=version,
+        confidence=confidence,
+        kommun=kommun,
+        include_incomplete=include_incomplete,
+    )
     s = summarise_change(df)
     head = dict(start=period_from, end=period_to, level=label_message("level", level), n=len(df))
     if kommun:
@@ -150,18 +150,18 @@ def trend(
     from omradesbild.services.followup import trend_counts
     from omradesbild.services.levels import trend_table
 
-    with open_store(db, read_only=True) as store:
-        df = trend_table(
-            store,
-            level=level,
-            indicators=indicator,
-            period_from=period_from,
-            period_to=period_to,
-            version=version,
-            weighted=weighted,
-            confidence=confidence,
-            include_incomplete=include_incomplete,
-        )
+    df = read_store(
+        db,
+        trend_table,
+        level=level,
+        indicators=indicator,
+        period_from=period_from,
+        period_to=period_to,
+        version=version,
+        weighted=weighted,
+        confidence=confidence,
+        include_incomplete=include_incomplete,
+    )
     if df.empty:
         typer.echo(both("cli_no_values"))
         return
@@ -221,15 +221,15 @@ def transitions(
         return
     from omradesbild.services.followup import transitions as run
 
-    with open_store(db, read_only=True) as store:
-        tr = run(
-            store,
-            method=method,
-            level=level,
-            period_from=period_from,
-            period_to=period_to,
-            version=version,
-        )
+    tr = read_store(
+        db,
+        run,
+        method=method,
+        level=level,
+        period_from=period_from,
+        period_to=period_to,
+        version=version,
+    )
     print_transitions(tr.matrix_relative, tr.moves, both("cli_relative"), "")
     if anchored:
         typer.echo("")
@@ -292,16 +292,16 @@ def police(
     """
     from omradesbild.services.followup import police_analysis
 
-    with open_store(db, read_only=True) as store:
-        res = police_analysis(
-            store,
-            level=level,
-            period=period,
-            police_year=police_year,
-            threshold=threshold,
-            version=version,
-            method=method,
-        )
+    res = read_store(
+        db,
+        police_analysis,
+        level=level,
+        period=period,
+        police_year=police_year,
+        threshold=threshold,
+        version=version,
+        method=method,
+    )
     print_police(res)
     if out:
         write_csv(res.crosstab, out, both("cli_crosstab"))
@@ -406,16 +406,16 @@ def crime(
     """
     from omradesbild.services.followup import crime_per_year, crime_table, highest_rates
 
-    with open_store(db, read_only=True) as store:
-        res = crime_table(
-            store,
-            level=level,
-            offences=offence,
-            period_from=period_from,
-            period_to=period_to,
-            version=version,
-            include_incomplete=include_incomplete,
-        )
+    res = read_store(
+        db,
+        crime_table,
+        level=level,
+        offences=offence,
+        period_from=period_from,
+        period_to=period_to,
+        version=version,
+        include_incomplete=include_incomplete,
+    )
     typer.echo(f"{both('cli_reported_offences', level=label_message('level', level))}:")
     echo_table(rounded(crime_per_year(res.rates)), max_rows=120)
     echo_notes(res.notes)
@@ -443,8 +443,7 @@ def crime_coverage(db: DbOption = None) -> None:
     geocoded to a DeSO, the extract's registration dates, and whether the year is usable."""
     from omradesbild.services.crime import crime_coverage as coverage
 
-    with open_store(db, read_only=True) as store:
-        df = coverage(store)
+    df = read_store(db, coverage)
     if df.empty:
         typer.echo(both("cli_no_crime_extracts"))
         return
@@ -489,16 +488,16 @@ def goals_status(
         raise ConfigError(f"--classes must be auto, anchored or relative, got {classes!r}")
     if language not in ("sv", "en"):
         raise ConfigError(f"--language must be sv or en, got {language!r}")
-    with open_store(db, read_only=True) as store:
-        res = run(
-            store,
-            file,
-            level=level,
-            classes=classes,  # type: ignore[arg-type]
-            confidence=confidence,
-            language=language,  # type: ignore[arg-type]
-            kommun=kommun,
-        )
+    res = read_store(
+        db,
+        run,
+        file,
+        level=level,
+        classes=classes,  # type: ignore[arg-type]
+        confidence=confidence,
+        language=language,  # type: ignore[arg-type]
+        kommun=kommun,
+    )
     print_goals(res.status, res.histories)
     echo_notes(res.notes)
     if out:

@@ -17,6 +17,7 @@ from omradesbild.cli.common import (
     echo_table,
     note_words,
     open_store,
+    read_store,
     write_csv,
 )
 from omradesbild.config import (
@@ -183,14 +184,14 @@ def apply(
     """Write counts harmonised to another version through the stored links (extensive sums)."""
     from omradesbild.services.harmonize import apply_stored_links
 
-    with open_store(db, read_only=True) as store:
-        df = apply_stored_links(
-            store,
-            to_version=to_version,
-            from_version=from_version,
-            variables=variables,
-            periods=period,
-        )
+    df = read_store(
+        db,
+        apply_stored_links,
+        to_version=to_version,
+        from_version=from_version,
+        variables=variables,
+        periods=period,
+    )
     write_csv(df, out)
     typer.echo(
         both(
@@ -240,18 +241,18 @@ def compare(
     from omradesbild.services.harmonize import compare_with_layer_classes
 
     m = load_method(method)
-    with open_store(db, read_only=True) as store:
-        res = compare_with_layer_classes(
-            store,
-            method=m,
-            level=level,
-            version=version,
-            attribute=attribute,
-            period=period,
-            reference_level=None if reference == "self" else reference,
-            their_higher_is_better=higher_is_better,
-            unclassified=unclassified if unclassified is not None else ["99"],
-        )
+    res = read_store(
+        db,
+        compare_with_layer_classes,
+        method=m,
+        level=level,
+        version=version,
+        attribute=attribute,
+        period=period,
+        reference_level=None if reference == "self" else reference,
+        their_higher_is_better=higher_is_better,
+        unclassified=unclassified if unclassified is not None else ["99"],
+    )
     st = res.agreement
     typer.echo(
         both("cli_compare_head", method=f"{m.id} {m.version}", period=period,

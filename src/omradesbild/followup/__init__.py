@@ -25,15 +25,9 @@ from omradesbild.followup.goals import (
     goals_status_frame,
     load_goals,
 )
-from omradesbild.followup.police import (
-    area_polygons,
-    crosstab_police_types,
-    listed_areas,
-    overlay_police,
-    police_flags,
-    police_list_from_links,
-    police_polygons,
-)
+from omradesbild.followup.police import area_polygons, overlay_police, police_polygons
+from omradesbild.followup.police_links import police_list_from_links
+from omradesbild.followup.police_types import crosstab_police_types, listed_areas, police_flags
 from omradesbild.followup.transitions import anchored_classes, class_transitions
 from omradesbild.followup.underreporting import underreporting_indicator
 

@@ -22,19 +22,19 @@ import shapely
 from omradesbild.errors import InputError
 from omradesbild.followup._common import require_columns
 from omradesbild.followup._police_common import (
-    CATEGORY_ORDER,
-    CROSSTAB_COLUMNS,
     DEFAULT_THRESHOLD,
-    FLAG_COLUMNS,
-    LISTED_COLUMNS,
-    NOT_LISTED,
     OVERLAY_COLUMNS,
-    STATUS_COLUMNS,
     _check_threshold,
     police_classes,
 )
 from omradesbild.followup.police_links import police_list_from_links, police_shares_from_links
 from omradesbild.followup.police_types import (
+    CATEGORY_ORDER,
+    CROSSTAB_COLUMNS,
+    FLAG_COLUMNS,
+    LISTED_COLUMNS,
+    NOT_LISTED,
+    STATUS_COLUMNS,
     crosstab_police_types,
     listed_areas,
     police_flags,

@@ -136,10 +136,9 @@ def percentrank_inc(
 
     Parameters
     ----------
-    values
-        The values to rank (NaN stays NaN).
-    reference
-        The array that defines relative standing (NaN ignored); default ``values``.
+    values, reference
+        As in :func:`percent_rank`: the values to rank and those that define relative
+        standing (default ``values``).
     significance
         Digits kept; the result is *truncated* (not rounded), Excel's default is 3.
 
@@ -343,6 +342,17 @@ def _by_count(
     return out
 
 
+def _standardise(x: FloatArray, centre: FloatArray, spread: FloatArray) -> FloatArray:
+    """``(x - centre) / spread``, 0 where ``spread`` is 0 (in place in ``x`` when no spread
+    is 0)."""
+    if (spread > 0).all():
+        x -= centre
+        x /= spread
+        return x
+    safe = np.where(spread > 0, spread, 1.0)
+    return np.where(spread > 0, (x - centre) / safe, 0.0)
+
+
 def normalise_last_axis(
     a: FloatArray, *, spec: Normalisation, directions: FloatArray
 ) -> FloatArray:
@@ -378,22 +388,10 @@ def normalise_last_axis(
     x = a * d
     if kind == "zscore":
         mean = x.mean(axis=-1, keepdims=True)
-        sd = x.std(axis=-1, ddof=spec.ddof, keepdims=True)
-        if (sd > 0).all():
-            x -= mean
-            x /= sd
-            return x
-        safe = np.where(sd > 0, sd, 1.0)
-        return np.where(sd > 0, (x - mean) / safe, 0.0)
+        return _standardise(x, mean, x.std(axis=-1, ddof=spec.ddof, keepdims=True))
     if kind == "minmax":
         lo = x.min(axis=-1, keepdims=True)
-        rng = x.max(axis=-1, keepdims=True) - lo
-        if (rng > 0).all():
-            x -= lo
-            x /= rng
-            return x
-        safe = np.where(rng > 0, rng, 1.0)
-        return np.where(rng > 0, (x - lo) / safe, 0.0)
+        return _standardise(x, lo, x.max(axis=-1, keepdims=True) - lo)
     if kind == "rank_exponential":
         less = count_less_last_axis(x)
         ties = n - less - count_less_last_axis(-x)

@@ -149,7 +149,7 @@ def poisson_byar_interval(
     Returns
     -------
     low, high
-        Bounds for the expected count; ``NaN`` for negative or missing counts.
+        As :func:`poisson_exact_interval`.
 
     Notes
     -----
