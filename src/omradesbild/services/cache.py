@@ -32,9 +32,6 @@ from omradesbild.store import Store
 P = ParamSpec("P")
 R = TypeVar("R")
 
-_LOCK = threading.Lock()
-_ENTRIES: OrderedDict[tuple[Hashable, ...], Any] = OrderedDict()
-
 
 def max_entries() -> int:
     """How many results the cache keeps: ``$OMRADESBILD_SERVICE_CACHE`` or the default."""
@@ -90,13 +87,21 @@ def _hashable(value: Any) -> Hashable:
     return value  # type: ignore[no-any-return]
 
 
-def store_cached(func: Callable[P, R]) -> Callable[P, R]:
-    """Keep ``func``'s results per store content and arguments (see the module's notes).
+class _Pool:
+    """Cached results, least recently used first, with their own bound."""
 
-    ``func`` takes the :class:`~omradesbild.store.Store` as its first argument; the other
-    arguments (defaults filled in) must be hashable or lists of such. Exceptions are not
-    cached. Two threads missing the same key at once may both compute it.
-    """
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.entries: OrderedDict[tuple[Hashable, ...], Any] = OrderedDict()
+
+
+_DEFAULT = _Pool()
+#: Intermediate results (e.g. the base areas' indicator counts) that several cached results
+#: are built from: kept apart so that they never push those results out.
+_INTERMEDIATE = _Pool()
+
+
+def _cached_in(pool: _Pool, func: Callable[P, R]) -> Callable[P, R]:
     signature = inspect.signature(func)
     name = f"{func.__module__}.{func.__qualname__}"
 
@@ -109,30 +114,54 @@ def store_cached(func: Callable[P, R]) -> Callable[P, R]:
         bound.apply_defaults()
         store, *rest = bound.arguments.values()
         key = (name, store_fingerprint(store), *(_hashable(v) for v in rest))
-        with _LOCK:
-            if key in _ENTRIES:
-                _ENTRIES.move_to_end(key)
-                return _ENTRIES[key]  # type: ignore[no-any-return]
+        with pool.lock:
+            if key in pool.entries:
+                pool.entries.move_to_end(key)
+                return pool.entries[key]  # type: ignore[no-any-return]
         value = func(*args, **kwargs)
-        with _LOCK:
-            _ENTRIES[key] = value
-            while len(_ENTRIES) > size:
-                _ENTRIES.popitem(last=False)
+        with pool.lock:
+            pool.entries[key] = value
+            while len(pool.entries) > size:
+                pool.entries.popitem(last=False)
         return value
 
     return cached
 
 
+def store_cached(func: Callable[P, R]) -> Callable[P, R]:
+    """Keep ``func``'s results per store content and arguments (see the module's notes).
+
+    ``func`` takes the :class:`~omradesbild.store.Store` as its first argument; the other
+    arguments (defaults filled in) must be hashable or lists of such. Exceptions are not
+    cached. Two threads missing the same key at once may both compute it.
+    """
+    return _cached_in(_DEFAULT, func)
+
+
+def store_cached_intermediate(func: Callable[P, R]) -> Callable[P, R]:
+    """:func:`store_cached` for intermediate results, kept in a pool of their own (same
+    bound) and not counted by :func:`cached_count`."""
+    return _cached_in(_INTERMEDIATE, func)
+
+
 def clear() -> None:
-    """Forget every cached result."""
-    with _LOCK:
-        _ENTRIES.clear()
+    """Forget every cached result (intermediate ones too)."""
+    for pool in (_DEFAULT, _INTERMEDIATE):
+        with pool.lock:
+            pool.entries.clear()
 
 
 def cached_count() -> int:
-    """How many results the cache holds now."""
-    with _LOCK:
-        return len(_ENTRIES)
+    """How many results the cache holds now (intermediate ones not counted)."""
+    with _DEFAULT.lock:
+        return len(_DEFAULT.entries)
 
 
-__all__ = ["cached_count", "clear", "max_entries", "store_cached", "store_fingerprint"]
+__all__ = [
+    "cached_count",
+    "clear",
+    "max_entries",
+    "store_cached",
+    "store_cached_intermediate",
+    "store_fingerprint",
+]
