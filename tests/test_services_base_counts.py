@@ -10,6 +10,7 @@ asked. Both must give the same frame, cell by cell, dtypes and row order include
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
@@ -161,3 +162,22 @@ def test_real_data_indicators_equal_the_direct_computation(
         for level in ("deso", "regso", "kommun", "country"):
             want = reference_area_indicators(store, level=level)
             pd.testing.assert_frame_equal(area_indicators(store, level=level), want)
+
+
+def test_a_read_only_store_keeps_the_fingerprint_of_its_content(
+    demo_store: Path, tmp_path: Path
+) -> None:
+    copy = tmp_path / "copy.duckdb"
+    shutil.copyfile(demo_store, copy)
+    with Store(copy, read_only=True) as reader:
+        seen = cache.store_fingerprint(reader)
+        assert cache.store_fingerprint(reader) == seen
+    with Store(copy) as writer:
+        assert cache.store_fingerprint(writer) == seen
+        writer.con.execute(
+            "DELETE FROM observations WHERE period = (SELECT min(period) FROM observations)"
+        )
+        changed = cache.store_fingerprint(writer)
+        assert changed != seen
+    with Store(copy, read_only=True) as reader:
+        assert cache.store_fingerprint(reader) == changed

@@ -21,9 +21,12 @@ import hashlib
 import inspect
 import os
 import threading
+import weakref
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from typing import Any, ParamSpec, TypeVar
+
+import duckdb
 
 from omradesbild.config import SERVICE_CACHE_ENTRIES, SERVICE_CACHE_ENV
 from omradesbild.errors import InputError
@@ -61,10 +64,19 @@ def store_fingerprint(store: Store) -> str:
     ``n_t`` and the order-free sum ``Σ_rows hash(row)`` of DuckDB's 64-bit hash of each
     whole row, geometry included; the result is ``blake2b`` of those figures. Adding,
     removing or changing any row changes ``n_t`` or the sum (up to a hash collision,
-    about 2⁻⁶⁴). Reading the store this way costs a few tens of milliseconds for a whole
-    country, against seconds for a level's indicators.
+    about 2⁻⁶⁴). Reading the store this way costs a few tens of milliseconds for a city
+    and about a second for several years of the whole country. A connection opened
+    read-only sees content that cannot change while it is open (DuckDB lets no process
+    write a file that a read-only connection holds), so its fingerprint is computed once
+    per connection.
     """
     con = store.con
+    read_only = _read_only(con)
+    if read_only:
+        with _PRINTS_LOCK:
+            known = _READ_ONLY_PRINTS.get(con)
+        if known is not None:
+            return known
     tables = con.execute(
         "SELECT table_name FROM information_schema.tables WHERE table_schema = 'main' "
         "AND table_catalog = current_database() AND table_type = 'BASE TABLE' "
@@ -75,7 +87,24 @@ def store_fingerprint(store: Store) -> str:
         quoted = '"' + str(name).replace('"', '""') + '"'
         row = con.execute(f"SELECT count(*), sum(hash(_row)) FROM {quoted} AS _row").fetchone()
         parts.append(f"{name}:{row[0] if row else 0}:{row[1] if row else 0}")
-    return hashlib.blake2b("|".join(parts).encode(), digest_size=16).hexdigest()
+    digest = hashlib.blake2b("|".join(parts).encode(), digest_size=16).hexdigest()
+    if read_only:
+        with _PRINTS_LOCK:
+            _READ_ONLY_PRINTS[con] = digest
+    return digest
+
+
+#: Fingerprints of read-only connections: what they see cannot change while they are open.
+_READ_ONLY_PRINTS: weakref.WeakKeyDictionary[duckdb.DuckDBPyConnection, str] = (
+    weakref.WeakKeyDictionary()
+)
+_PRINTS_LOCK = threading.Lock()
+
+
+def _read_only(con: duckdb.DuckDBPyConnection) -> bool:
+    """Whether ``con`` was opened read-only."""
+    row = con.execute("SELECT current_setting('access_mode')").fetchone()
+    return row is not None and str(row[0]).lower() == "read_only"
 
 
 def _hashable(value: Any) -> Hashable:
