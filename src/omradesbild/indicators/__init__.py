@@ -5,6 +5,7 @@ Public API
 - :func:`load_catalogue`, :func:`default_catalogue`, :class:`Catalogue`, :class:`Indicator`
 - :func:`compute_indicators` (counts → values at any level), built from
   :func:`indicator_counts`, :func:`aggregate_counts` and :func:`finalize_indicators`
+  (:func:`indicators_from_counts`: the last two)
 - :func:`reference_values`, :func:`add_reference_levels` (kommun and country comparisons)
 - :func:`indicator_availability`
 - intervals: :func:`wilson_interval`, :func:`poisson_exact_interval`,
@@ -33,6 +34,7 @@ from omradesbild.indicators.compute import (
     finalize_indicators,
     indicator_availability,
     indicator_counts,
+    indicators_from_counts,
     kommun_links,
     reference_values,
 )
@@ -65,6 +67,7 @@ __all__ = [
     "finalize_indicators",
     "indicator_availability",
     "indicator_counts",
+    "indicators_from_counts",
     "kommun_links",
     "load_catalogue",
     "poisson_byar_interval",

@@ -116,7 +116,7 @@ def aggregate_counts(
     lk = _prepare_links(links, level)
     if counts.empty or lk.empty:
         return empty_frame(COUNT_COLUMNS)
-    versions = set(counts["area_version"].astype(str))
+    versions = {str(v) for v in counts["area_version"].unique()}
     lk_used = lk.loc[(lk["from_version"] == "") | lk["from_version"].isin(versions | {""})]
     expected = lk_used.groupby("to_code")["from_code"].nunique()
 

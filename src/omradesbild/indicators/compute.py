@@ -47,6 +47,7 @@ __all__ = [
     "finalize_indicators",
     "indicator_availability",
     "indicator_counts",
+    "indicators_from_counts",
     "kommun_links",
     "reference_values",
 ]
@@ -103,21 +104,53 @@ def compute_indicators(
     a higher-level value is :math:`k \\sum_i w_i y_i / \\sum_i w_i n_i`, never an average of
     area values.
     """
-    base_level = level if links is None and level not in ("kommun", "country") else "base"
     counts = indicator_counts(
         observations,
         catalogue=catalogue,
         indicators=indicators,
         periods=periods,
-        level=base_level,
+        level="base",
         strict=strict,
     )
+    return indicators_from_counts(
+        counts, catalogue=catalogue, links=links, level=level, smooth=smooth, confidence=confidence
+    )
+
+
+def indicators_from_counts(
+    counts: pd.DataFrame,
+    *,
+    catalogue: Catalogue | None = None,
+    links: pd.DataFrame | None = None,
+    level: str = "deso",
+    smooth: bool = False,
+    confidence: float = DEFAULT_CONFIDENCE,
+) -> pd.DataFrame:
+    """The second half of :func:`compute_indicators`: base-area counts to indicators.
+
+    Parameters
+    ----------
+    counts
+        :func:`indicator_counts` of the base areas (any ``level`` label), e.g. computed once
+        for every period and then restricted to some of them: a period's rows do not depend
+        on the other periods'.
+    catalogue, links, level, smooth, confidence
+        As for :func:`compute_indicators`.
+
+    Returns
+    -------
+    DataFrame
+        :data:`OUTPUT_COLUMNS`, as :func:`compute_indicators` gives them for the
+        observations ``counts`` were computed from.
+    """
     if links is None and level == "kommun":
         links = kommun_links(counts["area_code"].unique())
     elif links is None and level == "country":
         links = country_links(counts["area_code"].unique())
     if links is not None:
         counts = aggregate_counts(counts, links, level=level, require_complete=level != "country")
+    elif not counts.empty:
+        counts = counts.assign(level=level)
     return finalize_indicators(counts, catalogue=catalogue, confidence=confidence, smooth=smooth)
 
 

@@ -22,7 +22,13 @@ from omradesbild.indicators._shared import (
     nearest_period,
     resolve_term,
 )
-from omradesbild.indicators.catalogue import AgeBands, Catalogue, Indicator, default_catalogue
+from omradesbild.indicators.catalogue import (
+    AgeBands,
+    Catalogue,
+    Indicator,
+    default_catalogue,
+    parse_age_band,
+)
 
 
 def indicator_availability(
@@ -49,6 +55,40 @@ def indicator_availability(
             }
         )
     return pd.DataFrame(rows, columns=["indicator", "available", "missing_variables"])
+
+
+def needed_variables(
+    available: Iterable[str],
+    *,
+    catalogue: Catalogue | None = None,
+    indicators: Sequence[str] | None = None,
+) -> list[str]:
+    """The variables of ``available`` that :func:`indicator_counts` can read for these
+    indicators: observations of the others can be left out without changing its result.
+
+    Parameters
+    ----------
+    available
+        Variables held (e.g. every variable stored for the base areas).
+    catalogue, indicators
+        As for :func:`indicator_counts`.
+
+    Returns
+    -------
+    list of str
+        Sorted. Every variable a chosen indicator's terms name, and every age-band variable
+        when a term sums age bands (the bands are chosen among those present).
+    """
+    cat = catalogue or default_catalogue()
+    present = {str(v) for v in available}
+    wanted: set[str] = set()
+    for ind in cat.select(indicators):
+        for term in (ind.numerator, ind.denominator):
+            if isinstance(term, AgeBands):
+                wanted.update(v for v in present if parse_age_band(v) is not None)
+            else:
+                wanted.update(resolve_term(term, present) or [])
+    return sorted(wanted & present)
 
 
 def _missing_for(ind: Indicator, present: set[str]) -> list[str]:

@@ -21,9 +21,12 @@ import hashlib
 import inspect
 import os
 import threading
+import weakref
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from typing import Any, ParamSpec, TypeVar
+
+import duckdb
 
 from omradesbild.config import SERVICE_CACHE_ENTRIES, SERVICE_CACHE_ENV
 from omradesbild.errors import InputError
@@ -31,9 +34,6 @@ from omradesbild.store import Store
 
 P = ParamSpec("P")
 R = TypeVar("R")
-
-_LOCK = threading.Lock()
-_ENTRIES: OrderedDict[tuple[Hashable, ...], Any] = OrderedDict()
 
 
 def max_entries() -> int:
@@ -64,10 +64,19 @@ def store_fingerprint(store: Store) -> str:
     ``n_t`` and the order-free sum ``Σ_rows hash(row)`` of DuckDB's 64-bit hash of each
     whole row, geometry included; the result is ``blake2b`` of those figures. Adding,
     removing or changing any row changes ``n_t`` or the sum (up to a hash collision,
-    about 2⁻⁶⁴). Reading the store this way costs a few tens of milliseconds for a whole
-    country, against seconds for a level's indicators.
+    about 2⁻⁶⁴). Reading the store this way costs a few tens of milliseconds for a city
+    and about a second for several years of the whole country. A connection opened
+    read-only sees content that cannot change while it is open (DuckDB lets no process
+    write a file that a read-only connection holds), so its fingerprint is computed once
+    per connection.
     """
     con = store.con
+    read_only = _read_only(con)
+    if read_only:
+        with _PRINTS_LOCK:
+            known = _READ_ONLY_PRINTS.get(con)
+        if known is not None:
+            return known
     tables = con.execute(
         "SELECT table_name FROM information_schema.tables WHERE table_schema = 'main' "
         "AND table_catalog = current_database() AND table_type = 'BASE TABLE' "
@@ -78,7 +87,24 @@ def store_fingerprint(store: Store) -> str:
         quoted = '"' + str(name).replace('"', '""') + '"'
         row = con.execute(f"SELECT count(*), sum(hash(_row)) FROM {quoted} AS _row").fetchone()
         parts.append(f"{name}:{row[0] if row else 0}:{row[1] if row else 0}")
-    return hashlib.blake2b("|".join(parts).encode(), digest_size=16).hexdigest()
+    digest = hashlib.blake2b("|".join(parts).encode(), digest_size=16).hexdigest()
+    if read_only:
+        with _PRINTS_LOCK:
+            _READ_ONLY_PRINTS[con] = digest
+    return digest
+
+
+#: Fingerprints of read-only connections: what they see cannot change while they are open.
+_READ_ONLY_PRINTS: weakref.WeakKeyDictionary[duckdb.DuckDBPyConnection, str] = (
+    weakref.WeakKeyDictionary()
+)
+_PRINTS_LOCK = threading.Lock()
+
+
+def _read_only(con: duckdb.DuckDBPyConnection) -> bool:
+    """Whether ``con`` was opened read-only."""
+    row = con.execute("SELECT current_setting('access_mode')").fetchone()
+    return row is not None and str(row[0]).lower() == "read_only"
 
 
 def _hashable(value: Any) -> Hashable:
@@ -90,13 +116,21 @@ def _hashable(value: Any) -> Hashable:
     return value  # type: ignore[no-any-return]
 
 
-def store_cached(func: Callable[P, R]) -> Callable[P, R]:
-    """Keep ``func``'s results per store content and arguments (see the module's notes).
+class _Pool:
+    """Cached results, least recently used first, with their own bound."""
 
-    ``func`` takes the :class:`~omradesbild.store.Store` as its first argument; the other
-    arguments (defaults filled in) must be hashable or lists of such. Exceptions are not
-    cached. Two threads missing the same key at once may both compute it.
-    """
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.entries: OrderedDict[tuple[Hashable, ...], Any] = OrderedDict()
+
+
+_DEFAULT = _Pool()
+#: Intermediate results (e.g. the base areas' indicator counts) that several cached results
+#: are built from: kept apart so that they never push those results out.
+_INTERMEDIATE = _Pool()
+
+
+def _cached_in(pool: _Pool, func: Callable[P, R]) -> Callable[P, R]:
     signature = inspect.signature(func)
     name = f"{func.__module__}.{func.__qualname__}"
 
@@ -109,30 +143,54 @@ def store_cached(func: Callable[P, R]) -> Callable[P, R]:
         bound.apply_defaults()
         store, *rest = bound.arguments.values()
         key = (name, store_fingerprint(store), *(_hashable(v) for v in rest))
-        with _LOCK:
-            if key in _ENTRIES:
-                _ENTRIES.move_to_end(key)
-                return _ENTRIES[key]  # type: ignore[no-any-return]
+        with pool.lock:
+            if key in pool.entries:
+                pool.entries.move_to_end(key)
+                return pool.entries[key]  # type: ignore[no-any-return]
         value = func(*args, **kwargs)
-        with _LOCK:
-            _ENTRIES[key] = value
-            while len(_ENTRIES) > size:
-                _ENTRIES.popitem(last=False)
+        with pool.lock:
+            pool.entries[key] = value
+            while len(pool.entries) > size:
+                pool.entries.popitem(last=False)
         return value
 
     return cached
 
 
+def store_cached(func: Callable[P, R]) -> Callable[P, R]:
+    """Keep ``func``'s results per store content and arguments (see the module's notes).
+
+    ``func`` takes the :class:`~omradesbild.store.Store` as its first argument; the other
+    arguments (defaults filled in) must be hashable or lists of such. Exceptions are not
+    cached. Two threads missing the same key at once may both compute it.
+    """
+    return _cached_in(_DEFAULT, func)
+
+
+def store_cached_intermediate(func: Callable[P, R]) -> Callable[P, R]:
+    """:func:`store_cached` for intermediate results, kept in a pool of their own (same
+    bound) and not counted by :func:`cached_count`."""
+    return _cached_in(_INTERMEDIATE, func)
+
+
 def clear() -> None:
-    """Forget every cached result."""
-    with _LOCK:
-        _ENTRIES.clear()
+    """Forget every cached result (intermediate ones too)."""
+    for pool in (_DEFAULT, _INTERMEDIATE):
+        with pool.lock:
+            pool.entries.clear()
 
 
 def cached_count() -> int:
-    """How many results the cache holds now."""
-    with _LOCK:
-        return len(_ENTRIES)
+    """How many results the cache holds now (intermediate ones not counted)."""
+    with _DEFAULT.lock:
+        return len(_DEFAULT.entries)
 
 
-__all__ = ["cached_count", "clear", "max_entries", "store_cached", "store_fingerprint"]
+__all__ = [
+    "cached_count",
+    "clear",
+    "max_entries",
+    "store_cached",
+    "store_cached_intermediate",
+    "store_fingerprint",
+]

@@ -172,7 +172,9 @@ def area_indicators(
 ) -> pd.DataFrame:
     """Indicators for every area of a level, aggregated from counts of the base areas.
 
-    Observations of ``base_version`` (DeSO 2018 by default) are summed over the stored links
+    Counts of ``base_version`` areas (DeSO 2018 by default; computed once per store content
+    for every period, :func:`~omradesbild.services.base_counts.base_counts`) are summed over
+    the stored links
     (composed through intermediate versions when needed) — never averaged. When the level's
     own version has observations too (e.g. SCB's RegSO 2020 series), each indicator takes
     one source for all periods (:func:`~omradesbild.indicators.levels.combine_levels`, as
@@ -180,16 +182,17 @@ def area_indicators(
     Offence years that :func:`omradesbild.services.crime.crime_coverage` flags as incomplete
     are dropped from ``crime_rate_*`` indicators unless ``include_incomplete_crime``.
     """
-    from omradesbild.indicators import compute_indicators
+    from omradesbild.indicators import compute_indicators, indicators_from_counts
     from omradesbild.indicators.levels import combine_levels
+    from omradesbild.services.base_counts import counts_of
     from omradesbild.services.crime import crime_coverage, drop_flagged_crime_indicators
+    from omradesbild.store.reads import indicator_observations, stored_periods
 
     version = resolve_version(store, level, version) if level != "country" else "country"
-    obs = store.observations(area_version=base_version)
-    if obs.empty:
+    held = stored_periods(store, area_version=base_version)
+    if not held:
         raise NotFoundError(f"the store holds no observations for {base_version} areas")
     if periods:
-        held = sorted(obs["period"].unique())
         missing = [str(p) for p in periods if str(p) not in held]
         if len(missing) == len(periods):
             raise NotFoundError(
@@ -199,16 +202,15 @@ def area_indicators(
     links = None
     if version != base_version and level != "country":
         links = _links_to(store, base_version=base_version, level=level, version=version)
-    kw = {
-        "periods": [str(p) for p in periods] if periods else None,
-        "indicators": list(indicators) if indicators else None,
-        "smooth": smooth,
-    }
-    out = compute_indicators(obs, links=links, level=level, **kw)  # type: ignore[arg-type]
+    asked = [str(p) for p in periods] if periods else None
+    chosen = list(indicators) if indicators else None
+    kw = {"periods": asked, "indicators": chosen, "smooth": smooth}
+    counts = counts_of(store, base_version=base_version, indicators=chosen, periods=asked)
+    out = indicators_from_counts(counts, links=links, level=level, smooth=smooth)
     if version != base_version and level != "country":
         # Data published for the level itself (e.g. SCB's RegSO series) and base counts
         # summed over the links: one source per indicator, never both added together.
-        native = store.observations(area_version=version)
+        native = indicator_observations(store, area_version=version)
         if not native.empty:
             own = compute_indicators(native, level=level, **kw)  # type: ignore[arg-type]
             out = combine_levels(out, own, periods=kw["periods"])  # type: ignore[arg-type]

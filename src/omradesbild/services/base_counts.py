@@ -1,0 +1,68 @@
+"""The base areas' indicator counts, computed once per store content and shared.
+
+Every level's indicators start from the same counts: each indicator's numerator and
+denominator per base area (DeSO 2018) and period
+(:func:`~omradesbild.indicators.indicator_counts`). They are computed here once for every
+stored period, from only the variables the indicators read, and kept per store content
+(:func:`~omradesbild.services.cache.store_cached_intermediate`), so that DeSO, RegSO,
+kommun and country, every period and the index's periods are summed from one computation
+instead of one each.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import pandas as pd
+
+from omradesbild.services.cache import store_cached_intermediate
+from omradesbild.store import Store
+from omradesbild.store.reads import indicator_observations, stored_variables
+
+
+@store_cached_intermediate
+def base_counts(
+    store: Store, *, base_version: str, indicators: tuple[str, ...] | None = None
+) -> pd.DataFrame:
+    """:func:`~omradesbild.indicators.indicator_counts` of every stored period.
+
+    Parameters
+    ----------
+    store
+        The store.
+    base_version
+        Boundary version of the base areas whose observations are read.
+    indicators
+        Indicator ids (all computable ones by default).
+
+    Returns
+    -------
+    DataFrame
+        :data:`~omradesbild.indicators.COUNT_COLUMNS` with ``level`` ``"base"``; shared by
+        every caller, so treat it as read-only. The rows of some periods equal those
+        ``indicator_counts`` gives when asked for those periods only.
+    """
+    from omradesbild.indicators import indicator_counts
+    from omradesbild.indicators.counts import needed_variables
+
+    chosen = list(indicators) if indicators else None
+    held = stored_variables(store, area_version=base_version)
+    variables = needed_variables(held, indicators=chosen)
+    obs = indicator_observations(store, area_version=base_version, variables=variables)
+    return indicator_counts(obs, indicators=chosen, level="base")
+
+
+def counts_of(
+    store: Store,
+    *,
+    base_version: str,
+    indicators: Sequence[str] | None = None,
+    periods: Sequence[str] | None = None,
+) -> pd.DataFrame:
+    """:func:`base_counts` of some indicators in some periods (all by default)."""
+    counts = base_counts(
+        store, base_version=base_version, indicators=tuple(indicators) if indicators else None
+    )
+    if periods is None:
+        return counts
+    return counts.loc[counts["period"].isin([str(p) for p in periods])]

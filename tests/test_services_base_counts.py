@@ -1,0 +1,183 @@
+"""Indicators summed from base counts computed once equal those computed afresh per call.
+
+:func:`~omradesbild.services.pipeline.area_indicators` computes the base areas' counts once
+for every stored period (:mod:`omradesbild.services.base_counts`) and sums them to each
+level. :func:`reference_area_indicators` below is the direct computation it replaced: every
+call reads all of the base areas' observations and runs
+:func:`~omradesbild.indicators.compute_indicators` on them for the periods and indicators
+asked. Both must give the same frame, cell by cell, dtypes and row order included.
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from omradesbild.config import BASE_VERSION, SERVICE_CACHE_ENV
+from omradesbild.indicators import compute_indicators, default_catalogue
+from omradesbild.indicators.catalogue import parse_age_band
+from omradesbild.indicators.counts import needed_variables
+from omradesbild.indicators.levels import combine_levels
+from omradesbild.services import cache
+from omradesbild.services.base_counts import base_counts
+from omradesbild.services.crime import crime_coverage, drop_flagged_crime_indicators
+from omradesbild.services.pipeline import area_indicators, compose_links, resolve_version
+from omradesbild.store import Store
+from omradesbild.store.reads import indicator_observations, stored_periods, stored_variables
+
+#: (level, version) of the synthetic city's store that are computed from base counts.
+DEMO_LEVELS = (
+    ("deso", None),
+    ("deso", "deso2025"),
+    ("regso", None),
+    ("district", None),
+    ("kommun", None),
+    ("country", None),
+)
+
+
+def reference_area_indicators(
+    store: Store,
+    *,
+    level: str,
+    version: str | None = None,
+    periods: Sequence[str] | None = None,
+    indicators: Sequence[str] | None = None,
+) -> pd.DataFrame:
+    """``area_indicators`` as computed before the counts were shared (the reference)."""
+    ver = resolve_version(store, level, version) if level != "country" else "country"
+    obs = store.observations(area_version=BASE_VERSION)
+    links = None
+    if ver != BASE_VERSION and level != "country":
+        links = compose_links(store.links(), from_version=BASE_VERSION, to_version=ver)
+    kw = {
+        "periods": [str(p) for p in periods] if periods else None,
+        "indicators": list(indicators) if indicators else None,
+    }
+    out = compute_indicators(obs, links=links, level=level, **kw)  # type: ignore[arg-type]
+    if ver != BASE_VERSION and level != "country":
+        native = store.observations(area_version=ver)
+        if not native.empty:
+            own = compute_indicators(native, level=level, **kw)  # type: ignore[arg-type]
+            out = combine_levels(out, own, periods=kw["periods"])
+    coverage = crime_coverage(store)
+    if not coverage.empty and not out.empty:
+        out = drop_flagged_crime_indicators(out, coverage)
+    return out
+
+
+@pytest.fixture()
+def fresh_cache(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    monkeypatch.delenv(SERVICE_CACHE_ENV, raising=False)
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture(scope="module")
+def demo(demo_store: Path) -> Iterator[Store]:
+    with Store(demo_store, read_only=True) as store:
+        yield store
+
+
+@pytest.mark.parametrize(("level", "version"), DEMO_LEVELS)
+def test_every_indicator_equals_the_direct_computation(
+    demo: Store, fresh_cache: None, level: str, version: str | None
+) -> None:
+    want = reference_area_indicators(demo, level=level, version=version)
+    assert not want.empty
+    got = area_indicators(demo, level=level, version=version)
+    pd.testing.assert_frame_equal(got, want)
+    # the second call sums the shared counts again: still the same
+    pd.testing.assert_frame_equal(area_indicators(demo, level=level, version=version), want)
+
+
+@settings(
+    max_examples=15,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(data=st.data())
+def test_some_periods_and_indicators_equal_the_direct_computation(
+    demo: Store, fresh_cache: None, data: st.DataObject
+) -> None:
+    periods = stored_periods(demo, area_version=BASE_VERSION)
+    asked = data.draw(st.lists(st.sampled_from(periods), min_size=1, max_size=3, unique=True))
+    ids = default_catalogue().ids
+    inds = data.draw(
+        st.none() | st.lists(st.sampled_from(ids), min_size=1, max_size=6, unique=True)
+    )
+    level, version = data.draw(st.sampled_from(DEMO_LEVELS))
+    kw = {"level": level, "version": version, "periods": asked, "indicators": inds}
+    want = reference_area_indicators(demo, **kw)  # type: ignore[arg-type]
+    got = area_indicators(demo, **kw)  # type: ignore[arg-type]
+    pd.testing.assert_frame_equal(got.reset_index(drop=True), want.reset_index(drop=True))
+
+
+def test_the_narrow_read_gives_the_rows_of_the_full_read(demo: Store) -> None:
+    full = demo.observations(area_version=BASE_VERSION)
+    narrow = indicator_observations(demo, area_version=BASE_VERSION)
+    pd.testing.assert_frame_equal(narrow, full[list(narrow.columns)])
+    some = ["pop_total", "unemployed_16_64", "no_such_variable"]
+    want = demo.observations(area_version=BASE_VERSION, variables=some)
+    got = indicator_observations(demo, area_version=BASE_VERSION, variables=some)
+    pd.testing.assert_frame_equal(got, want[list(got.columns)])
+    assert indicator_observations(demo, area_version=BASE_VERSION, variables=[]).empty
+    assert stored_variables(demo, area_version=BASE_VERSION) == sorted(full["variable"].unique())
+    assert stored_periods(demo, area_version=BASE_VERSION) == sorted(full["period"].unique())
+
+
+def test_the_counts_read_only_the_variables_the_indicators_need(demo: Store) -> None:
+    held = stored_variables(demo, area_version=BASE_VERSION)
+    need = needed_variables(held, indicators=["unemployment_16_64"])
+    assert set(need) <= set(held)
+    assert need and "pop_total" not in need
+    assert set(need) < set(needed_variables(held))
+    # age bands: every band variable held is read (the bands are chosen among them)
+    bands = {v for v in held if parse_age_band(v) is not None}
+    assert bands
+    assert bands <= set(needed_variables(held, indicators=["age_0_19"]))
+    assert not bands & set(needed_variables(held, indicators=["unemployment_16_64"]))
+
+
+def test_the_counts_are_kept_apart_from_the_cached_results(demo: Store, fresh_cache: None) -> None:
+    first = base_counts(demo, base_version=BASE_VERSION)
+    assert base_counts(demo, base_version=BASE_VERSION) is first
+    assert cache.cached_count() == 0
+    cache.clear()
+    assert base_counts(demo, base_version=BASE_VERSION) is not first
+
+
+@pytest.mark.realdata
+def test_real_data_indicators_equal_the_direct_computation(
+    real_store: Path, fresh_cache: None
+) -> None:
+    with Store(real_store, read_only=True) as store:
+        for level in ("deso", "regso", "kommun", "country"):
+            want = reference_area_indicators(store, level=level)
+            pd.testing.assert_frame_equal(area_indicators(store, level=level), want)
+
+
+def test_a_read_only_store_keeps_the_fingerprint_of_its_content(
+    demo_store: Path, tmp_path: Path
+) -> None:
+    copy = tmp_path / "copy.duckdb"
+    shutil.copyfile(demo_store, copy)
+    with Store(copy, read_only=True) as reader:
+        seen = cache.store_fingerprint(reader)
+        assert cache.store_fingerprint(reader) == seen
+    with Store(copy) as writer:
+        assert cache.store_fingerprint(writer) == seen
+        writer.con.execute(
+            "DELETE FROM observations WHERE period = (SELECT min(period) FROM observations)"
+        )
+        changed = cache.store_fingerprint(writer)
+        assert changed != seen
+    with Store(copy, read_only=True) as reader:
+        assert cache.store_fingerprint(reader) == changed
