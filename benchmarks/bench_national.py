@@ -9,30 +9,44 @@ through the service layer:
 * every indicator for every level (DeSO, RegSO, kommun, country) and year (< 10 s);
 * the national index with SCB's area types for all years (< 5 s);
 * transitions from the first to the last year (< 5 s);
-* one area page via the web, p95 (< 100 ms), ``--clients`` readers for ``--seconds``;
+* the web server's start-up (until it reports itself warm) and its peak memory;
+* the start page (lägesbild) and the area page of random RegSO via the web, p95 of each
+  (< 100 ms), ``--clients`` concurrent readers (20) for ``--seconds`` each;
 * peak memory of every phase (< 4 GB), store size;
 
-and prints how time and memory grow with the years. Each phase runs in a fresh child
-process, so its peak memory (max RSS, interpreter and libraries included) is its own. The
-machine's load average is printed before and after: on a loaded machine the times are upper
-bounds.
+and prints how time and memory grow with the years (wall and CPU seconds, peak memory). Each
+phase runs in a fresh child process, so its peak memory (max RSS, interpreter and libraries
+included) is its own. The machine's load average is printed after every phase: on a loaded
+machine the wall times are upper bounds and the CPU times the steadier figure.
 
 Run: ``python -m benchmarks bench_national`` (1, 5 and 15 years of all Sweden), or with
-options ``python -m benchmarks.bench_national --years 1,5 --kommuner 290 --clients 1``.
+options ``python -m benchmarks bench_national --years 1,5 --kommuner 290 --clients 20``;
+``--skip indicators,index,transitions`` leaves phases out (the web needs none of them).
 """
 
 from __future__ import annotations
 
 import argparse
 import multiprocessing as mp
+import os
 import queue
 import resource
 import sys
+import tempfile
 import time
 from pathlib import Path
 from typing import Any
 
-from benchmarks.web_common import figure, machine_load, run_python, served, temporary_folder
+import httpx
+
+from benchmarks.web_common import (
+    figure,
+    free_port,
+    machine_load,
+    run_python,
+    start_server,
+    wait_ready,
+)
 
 LAST_YEAR = 2024
 #: Targets at 15 years (seconds, except memory in MB).
@@ -43,6 +57,8 @@ TARGETS = {
     "transitions": 5.0,
 }
 MEMORY_TARGET_MB = 4096.0
+#: The phases ``--skip`` may leave out (generate and ingest make the store the others use).
+SKIPPABLE = {"indicators", "index", "transitions", "web"}
 
 
 def _generate(out: str, years: range, kommuner: int) -> dict[str, Any]:
@@ -139,14 +155,49 @@ def _verdict(value: float, target: float | None, unit: str = "s") -> str:
     return f"  (target < {target:g} {unit} at 15 years: {'OK' if value < target else 'MISSED'})"
 
 
-def _web(db: Path, clients: int, seconds: float) -> float:
-    """p95 of the area page of random RegSO (seconds)."""
-    with served(db) as (base, codes):
-        n, p50, p95, _, errors = run_python(
-            base, "/omrade/{code}", codes, clients=clients, seconds=seconds, max_requests=10_000
-        )
-    print(f"    web: {n} area pages, {errors} errors, median {p50 * 1e3:.1f} ms")
-    return p95
+#: The pages timed via the web (``{code}``: a random RegSO).
+PAGES = {"start page": "/", "area page": "/omrade/{code}"}
+#: How long the server may take to start and precompute (seconds).
+SERVER_START_TIMEOUT = 1800.0
+
+
+def _peak_rss_mb(pid: int) -> float:
+    """Peak resident memory of a running process (Linux ``VmHWM``), MB; NaN elsewhere."""
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return float("nan")
+    line = next((x for x in status.splitlines() if x.startswith("VmHWM:")), "")
+    return int(line.split()[1]) / 1024 if line else float("nan")
+
+
+def _web(db: Path, args: argparse.Namespace) -> dict[str, Any]:
+    """Server start-up (until warm) and peak memory; p95 (seconds) of every page in PAGES."""
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    t0 = time.perf_counter()
+    proc = start_server(db, port)
+    out: dict[str, Any] = {}
+    try:
+        wait_ready(base, proc, timeout=SERVER_START_TIMEOUT)
+        out["startup_s"] = time.perf_counter() - t0
+        codes = [a["area_code"] for a in httpx.get(f"{base}/api/areas?level=regso").json()]
+        for url in PAGES.values():  # the first request of a page computes what it caches
+            httpx.get(base + url.format(code=codes[0]), timeout=600).raise_for_status()
+        for name, url in PAGES.items():
+            n, p50, p95, _, errors = run_python(
+                base, url, codes, clients=args.clients, seconds=args.seconds,
+                max_requests=100_000, think_s=args.think,
+            )  # fmt: skip
+            print(f"    web {name}: {n} requests, {errors} errors, median {p50 * 1e3:.1f} ms")
+            out[name] = p95
+        out["server_peak_mb"] = _peak_rss_mb(proc.pid)
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+    print(f"    web server warm after {out['startup_s']:.1f} s, "
+          f"peak RSS {out['server_peak_mb']:.0f} MB; {machine_load()}")  # fmt: skip
+    return out
 
 
 def measure(n_years: int, kommuner: int, tmp: Path, args: argparse.Namespace) -> dict[str, Any]:
@@ -155,51 +206,78 @@ def measure(n_years: int, kommuner: int, tmp: Path, args: argparse.Namespace) ->
     folder = tmp / f"y{n_years}"
     db = str(folder / "sverige.duckdb")
     print(f"-- {n_years} year(s) {years.start}–{years.stop - 1}, {kommuner} kommuner")
+    calls: dict[str, tuple[Any, ...]] = {
+        "generate": (str(folder / "sources"), years, kommuner),
+        "ingest": (db,),
+        "indicators": (db,),
+        "index": (db,),
+        "transitions": (db, str(years.start), str(LAST_YEAR)),
+    }
+    if n_years == 1:
+        del calls["transitions"]
     phases: dict[str, dict[str, Any]] = {}
-    phases["generate"] = run_phase("generate", str(folder / "sources"), years, kommuner)
-    phases["ingest"] = run_phase("ingest", db, phases["generate"]["files"])
-    phases["indicators"] = run_phase("indicators", db)
-    phases["index"] = run_phase("index", db)
-    if n_years > 1:
-        phases["transitions"] = run_phase("transitions", db, str(years.start), str(LAST_YEAR))
-    for name, r in phases.items():
+    for name, call in calls.items():
+        if name in args.skip:
+            continue
+        if name == "ingest":
+            call = (*call, phases["generate"]["files"])
+        r = phases[name] = run_phase(name, *call)
         print(
             f"    {name:<12} {r['seconds']:7.1f} s ({r['cpu_seconds']:6.1f} s CPU)  "
             f"peak RSS {r['peak_rss_mb']:6.0f} MB{_verdict(r['seconds'], TARGETS.get(name))}"
+            f"  [load {os.getloadavg()[0]:.1f}]"
         )
-    peak = max(r["peak_rss_mb"] for r in phases.values())
     size_mb = Path(db).stat().st_size / 1e6
     print(f"    observations generated {phases['generate']['observations']:,}; rows stored "
           f"{phases['ingest']['rows_new']:,}; store {size_mb:.0f} MB")  # fmt: skip
+    web = _web(Path(db), args) if "web" not in args.skip else {}
+    peak = max([r["peak_rss_mb"] for r in phases.values()] + [web.get("server_peak_mb", 0.0)])
     print(f"    peak memory of any phase {peak:.0f} MB{_verdict(peak, MEMORY_TARGET_MB, 'MB')}")
-    p95 = _web(Path(db), args.clients, args.seconds) if args.seconds > 0 else float("nan")
-    if args.seconds > 0:
-        print("    " + figure(f"area page p95 ({args.clients} client(s))", p95))
-    return {"years": n_years, "phases": phases, "peak_mb": peak, "store_mb": size_mb, "p95": p95}
+    for name in PAGES:
+        if name in web:
+            print(f"    {figure(f'{name} p95 ({args.clients} clients)', web[name])}")
+    return {"years": n_years, "phases": phases, "peak_mb": peak, "store_mb": size_mb, "web": web}
 
 
 def _curve(rows: list[dict[str, Any]]) -> None:
     names = ["generate", "ingest", "indicators", "index", "transitions"]
-    print("growth with the years (wall seconds; peak RSS MB; store MB; web p95 ms):")
-    print(f"  {'years':>5} {'obs':>11} " + " ".join(f"{n:>11}" for n in names)
-          + f" {'peak MB':>8} {'store MB':>8} {'p95 ms':>7}")  # fmt: skip
+    print("growth with the years (wall s / CPU s per phase; peak RSS MB; store MB; p95 ms):")
+    print(f"  {'years':>5} {'obs':>11} " + " ".join(f"{n:>13}" for n in names)
+          + f" {'peak MB':>8} {'store MB':>8} {'start p95':>9} {'area p95':>8}")  # fmt: skip
+    nan = float("nan")
     for r in rows:
-        secs = [r["phases"].get(n, {}).get("seconds", float("nan")) for n in names]
+        cells = [
+            f"{p.get('seconds', nan):.1f}/{p.get('cpu_seconds', nan):.1f}"
+            for p in (r["phases"].get(n, {}) for n in names)
+        ]
+        start, area = (r["web"].get(name, nan) * 1e3 for name in PAGES)
         print(f"  {r['years']:>5} {r['phases']['generate']['observations']:>11,} "
-              + " ".join(f"{s:>11.1f}" for s in secs)
-              + f" {r['peak_mb']:>8.0f} {r['store_mb']:>8.0f} {r['p95'] * 1e3:>7.1f}")  # fmt: skip
+              + " ".join(f"{c:>13}" for c in cells)
+              + f" {r['peak_mb']:>8.0f} {r['store_mb']:>8.0f} {start:>9.1f}"
+              + f" {area:>8.1f}")  # fmt: skip
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--years", default="1,5,15", help="Sizes in years, comma-separated")
     ap.add_argument("--kommuner", type=int, default=290, help="Kommuner (290: all Sweden)")
-    ap.add_argument("--clients", type=int, default=1, help="Concurrent web readers")
-    ap.add_argument("--seconds", type=float, default=10.0, help="Web measurement (0: skip)")
-    args = ap.parse_args(sys.argv[1:])
+    ap.add_argument("--clients", type=int, default=20, help="Concurrent web readers")
+    ap.add_argument("--seconds", type=float, default=10.0, help="Per page measured via the web")
+    ap.add_argument(
+        "--think", type=float, default=0.0,
+        help="Mean think time of a reader between requests, s (0: the next request at once)",
+    )  # fmt: skip
+    ap.add_argument(
+        "--skip", default="", type=lambda v: {x.strip() for x in v.split(",") if x.strip()},
+        help="Phases left out, comma-separated: indicators, index, transitions, web",
+    )  # fmt: skip
+    args = ap.parse_args(argv if argv is not None else sys.argv[1:])
+    unknown = args.skip - SKIPPABLE
+    if unknown:
+        ap.error(f"--skip {', '.join(sorted(unknown))}: only {', '.join(sorted(SKIPPABLE))}")
     sizes = [int(s) for s in args.years.split(",")]
     print(f"before: {machine_load()}")
-    with temporary_folder() as tmp:
+    with tempfile.TemporaryDirectory(prefix="omradesbild-national-") as tmp:
         rows = [measure(n, args.kommuner, Path(tmp), args) for n in sizes]
     _curve(rows)
     print(f"after: {machine_load()}")

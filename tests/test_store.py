@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import numpy as np
@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from omradesbild.errors import InputError, StoreError, UnknownAreaError
 from omradesbild.sources.base import Areas, Observations, SourceMeta
 from omradesbild.store import Store
-from omradesbild.store.ingest import ingest_parsed
+from omradesbild.store.ingest import ingest_parsed, ingest_stream
 
 CODES = [f"0114C1{i:02d}0" for i in range(20)]
 
@@ -137,6 +137,48 @@ def test_one_command_is_all_or_nothing(store: Store) -> None:
     with pytest.raises(UnknownAreaError):
         ingest_parsed(store, [good, bad], kind="test")
     _assert_same(before, _snapshot(store))
+
+
+def _bad_file(reference: str) -> Observations:
+    raise InputError("row 3: not a number", file=reference, field="value")
+
+
+def _files(n_good: int, *, bad: bool) -> Iterator[Observations]:
+    """``n_good`` parsed files of different variables (parsed lazily), then a bad file."""
+    for i in range(n_good):
+        yield _obs([float(i), 2.0], checksum="abcdef"[i], variable=f"v{i}")
+    if bad:
+        yield _bad_file("bad.xlsx")
+
+
+def test_a_stream_in_one_transaction_is_all_or_nothing(store: Store) -> None:
+    before = _snapshot(store)
+    with pytest.raises(InputError, match=r"bad\.xlsx"):
+        ingest_stream(store, _files(2, bad=True), kind="test")
+    _assert_same(before, _snapshot(store))
+
+
+@pytest.mark.parametrize("commit_rows", [1, 3, 100])
+def test_a_stream_committed_in_chunks_never_half_writes_a_file(
+    store: Store, commit_rows: int
+) -> None:
+    """Files of 2 rows: every transaction holds whole files; after a failure a second run
+    of the same ingest is idempotent for what was written and adds exactly the rest."""
+    with pytest.raises(InputError, match=r"bad\.xlsx"):
+        ingest_stream(store, _files(3, bad=True), kind="test", commit_rows=commit_rows)
+    written = store.con.execute(
+        "SELECT variable, count(*) FROM observations GROUP BY ALL ORDER BY ALL"
+    ).fetchall()
+    # commit_rows 1: every file; 3: the first two files in one transaction, the third
+    # rolled back with the bad one; 100: nothing committed.
+    expected = {1: ["v0", "v1", "v2"], 3: ["v0", "v1"], 100: []}[commit_rows]
+    assert written == [(v, 2) for v in expected]
+    logged = store.con.execute("SELECT count(*) FROM ingest_log WHERE kind = 'test'").fetchone()
+    assert logged == (len(expected),)
+    reports = ingest_stream(store, _files(3, bad=False), kind="test", commit_rows=commit_rows)
+    assert [r.rows_new for r in reports] == [0 if f"v{i}" in expected else 2 for i in range(3)]
+    assert sum(r.rows_unchanged for r in reports) == 2 * len(expected)
+    assert len(store.observations()) == 6
 
 
 def test_invalid_area_code_for_level_is_named(tmp_path: Path) -> None:

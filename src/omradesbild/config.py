@@ -121,6 +121,11 @@ CRIME_MIN_GEOCODED_SHARE: float = 0.8
 #: error of a Poisson count 1/sqrt(x): about 32 % at 10 events), whatever the population.
 CRIME_MIN_EVENTS: int = 10
 
+#: A national bulk ingest (hundreds of files) commits once the files written since the last
+#: commit hold at least this many rows: whole files per transaction, few commits, and the
+#: uncommitted rows DuckDB holds in memory stay bounded (about 110 bytes a row).
+BULK_COMMIT_ROWS: int = 500_000
+
 #: Colours of area types 1 (largest challenges) … 5 on every map, legend and chart (web
 #: start page, report site, PDF). Each has a contrast of at least 3:1 against white (the
 #: background and the borders between areas) and each type at least 4.4:1 against the next

@@ -9,13 +9,20 @@ them with the same readers a municipal analyst uses on real files, into a fresh 
 from __future__ import annotations
 
 import shutil
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
-from omradesbild.config import AREA_TYPE_METHOD, BASE_VERSION, DEFAULT_VERSION, NEW_DESO_VERSION
+from omradesbild.config import (
+    AREA_TYPE_METHOD,
+    BASE_VERSION,
+    BULK_COMMIT_ROWS,
+    DEFAULT_VERSION,
+    NEW_DESO_VERSION,
+)
 from omradesbild.services.harmonize import store_code_rule
 from omradesbild.services.store_info import store_summary
 from omradesbild.sources.base import (
@@ -23,7 +30,7 @@ from omradesbild.sources.base import (
     Observations,
 )
 from omradesbild.store import IngestReport, Store
-from omradesbild.store.ingest import ingest_parsed, kommun_names
+from omradesbild.store.ingest import ingest_parsed, ingest_stream, kommun_names
 
 SYNTHETIC_PUBLISHER = "Områdesbild (syntetiska data)"
 
@@ -157,43 +164,52 @@ def build_sweden_store(
     return result
 
 
-def ingest_observation_files(store: Store, files: dict[str, Path]) -> list[IngestReport]:
+def ingest_observation_files(
+    store: Store, files: dict[str, Path], *, commit_rows: int | None = None
+) -> list[IngestReport]:
     """Ingest the synthetic statistics (as written by the city's or Sweden's writers) into a
     store that holds their areas: every SCB xlsx (``…/deso2025`` keys as DeSO 2025), the
-    extra DeSO variables, the surveys (when written) and the crime extracts in one
-    transaction, then the DeSO 2018 → 2025 code rule."""
+    extra DeSO variables, the surveys (when written) and the crime extracts, then the DeSO
+    2018 → 2025 code rule.
+
+    The files are read and written one at a time (:func:`~omradesbild.store.ingest.ingest_stream`):
+    all in one transaction, or with ``commit_rows`` whole files up to that many rows per
+    transaction."""
     from omradesbild.sources.crime import read_crime_csv
     from omradesbild.sources.long_csv import read_long_csv
     from omradesbild.sources.scb_xlsx import read_scb_xlsx
 
-    obs: list[Observations] = [
-        read_scb_xlsx(files[k], area_version=NEW_DESO_VERSION if k.endswith("/deso2025") else None)
-        for k in sorted(files)
-        if k.startswith("scb/0")
-    ]
-    obs.append(read_long_csv(files["scb/extra"], publisher=SYNTHETIC_PUBLISHER))
-    if "surveys" in files:
-        obs.append(read_long_csv(files["surveys"], publisher=SYNTHETIC_PUBLISHER))
-    names = kommun_names(store)
-    obs += [
-        read_crime_csv(files[k], kommun_codes=names)
-        for k in sorted(files)
-        if k.startswith("crime/")
-    ]
-    reports = ingest_parsed(store, obs, kind="demo-observations")
+    def parsed() -> Iterator[Observations]:
+        for k in sorted(files):
+            if k.startswith("scb/0"):
+                version = NEW_DESO_VERSION if k.endswith("/deso2025") else None
+                yield read_scb_xlsx(files[k], area_version=version)
+        yield read_long_csv(files["scb/extra"], publisher=SYNTHETIC_PUBLISHER)
+        if "surveys" in files:
+            yield read_long_csv(files["surveys"], publisher=SYNTHETIC_PUBLISHER)
+        names = kommun_names(store)
+        for k in sorted(files):
+            if k.startswith("crime/"):
+                yield read_crime_csv(files[k], kommun_codes=names)
+
+    kind = "demo-observations"
+    reports = ingest_stream(store, parsed(), kind=kind, commit_rows=commit_rows)
     return reports + store_code_rule(store, kind="demo-code-rule")[0]
 
 
 def ingest_sweden(store: Store, files: dict[str, Path]) -> list[IngestReport]:
     """Ingest the SYNTHETIC Sweden's files (see
     :func:`~omradesbild.synthetic.national_files.write_sweden_files`) with the real readers:
-    SCB's two keys (areas and links, no polygons), then :func:`ingest_observation_files`."""
+    SCB's two keys (areas and links, no polygons), then :func:`ingest_observation_files`
+    with whole files of up to :data:`~omradesbild.config.BULK_COMMIT_ROWS` rows per
+    transaction (a national ingest of hundreds of files holds one file in memory at a
+    time)."""
     from omradesbild.sources.deso2025 import read_deso2025_key
     from omradesbild.sources.scb_key import read_scb_key
 
     areas = [read_scb_key(files["scb/key"]), read_deso2025_key(files["scb/key2025"])]
     reports = ingest_parsed(store, areas, kind="sweden-areas")
-    return reports + ingest_observation_files(store, files)
+    return reports + ingest_observation_files(store, files, commit_rows=BULK_COMMIT_ROWS)
 
 
 def demo_indices(store: Store, out: Path) -> dict[str, pd.DataFrame]:

@@ -1,13 +1,25 @@
-"""Ingest files into the store: parse every file first, then write all in one transaction.
+"""Ingest files into the store, one file at a time.
 
-Parsing is pure (readers in :mod:`omradesbild.sources`), so a bad file is found before anything
-is written; writing happens in one transaction, so a command either ingests all its files or
-none of them.
+Parsing is pure (readers in :mod:`omradesbild.sources`); each file is parsed, written and let
+go before the next is read, so memory holds one parsed file whatever the number of files.
+
+The transaction unit is chosen by the caller (:func:`ingest_stream`):
+
+* **one command** (the default, and what ``omradesbild ingest …`` does): all files in one
+  transaction. A bad file (or a bad row in it) rolls back everything the command wrote, so the
+  command ingests all its files or none of them.
+* **whole files up to a number of rows** (``commit_rows``, for national bulk ingests of
+  hundreds of files; :data:`~omradesbild.config.BULK_COMMIT_ROWS`): a commit whenever the
+  files written since the last commit hold that many rows. A failure leaves the files of the
+  earlier transactions ingested whole (their sources, observations and ingest-log rows), and
+  nothing of the failing transaction's files or of those after it; no file is ever
+  half-written. Ingest is idempotent (an unchanged value is skipped), so running the same
+  ingest again after fixing the file writes exactly the rest.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Unpack
@@ -180,10 +192,74 @@ def ingest_parsed(store: Store, parsed: Sequence[Parsed], *, kind: str) -> list[
         return [store.ingest(p, kind=kind) for p in ordered]
 
 
+def ingest_stream(
+    store: Store, sources: Iterable[Parsed], *, kind: str, commit_rows: int | None = None
+) -> list[IngestReport]:
+    """Write sources one at a time, in the order the iterable yields them.
+
+    Give a generator that parses on demand (``(parse(p) for p in paths)``) and only one
+    parsed file is in memory at a time. Each source is written as by :func:`ingest_parsed`
+    (SCB's län and kommun codes it uses added first), so areas a later file uses must come
+    earlier in the iterable.
+
+    Parameters
+    ----------
+    store
+        The store to write to.
+    sources
+        The parsed files (or a generator that parses them).
+    kind
+        Label for the ingest log.
+    commit_rows
+        None (default): one transaction for everything; a failure in any file, while
+        parsing or writing, leaves the store as it was. A number: commit whenever the files
+        written since the last commit hold at least that many rows (1: every file on its
+        own). A transaction always holds whole files, so a failure leaves the files of the
+        earlier transactions written whole and nothing of the failing file's transaction.
+    """
+    if commit_rows is None:
+        with store.transaction():
+            return [r for p in sources for r in ingest_parsed(store, [p], kind=kind)]
+    reports: list[IngestReport] = []
+    pending = iter(sources)
+    while True:
+        with store.transaction():
+            rows = 0
+            for p in pending:
+                reports += ingest_parsed(store, [p], kind=kind)
+                rows += _n_rows(p)
+                if rows >= commit_rows:
+                    break
+            else:
+                return reports
+
+
+def _n_rows(parsed: Parsed) -> int:
+    if isinstance(parsed, Observations):
+        return len(parsed.data)
+    return len(parsed.areas) + len(parsed.links) + len(parsed.classifications)
+
+
 def _code_pairs(df: pd.DataFrame, code: str, version: str) -> set[tuple[str, str]]:
     """The distinct (code, version) pairs of a frame (deduplicated before leaving pandas)."""
     pairs = df[[code, version]].drop_duplicates()
     return set(zip(pairs[code].tolist(), pairs[version].tolist(), strict=True))
+
+
+def _not_stored(store: Store, data: pd.DataFrame) -> set[tuple[str, str]]:
+    """The distinct (area_code, area_version) pairs of observations that the store's areas
+    lack, found in the database (no Python object per row or per stored area)."""
+    store.con.register("_in_area_keys", data[["area_code", "area_version"]])
+    try:
+        rows = store.con.execute(
+            """
+            SELECT DISTINCT k.area_code, k.area_version FROM _in_area_keys k
+            ANTI JOIN areas a ON a.area_code = k.area_code AND a.version = k.area_version
+            """
+        ).fetchall()
+    finally:
+        store.con.unregister("_in_area_keys")
+    return {(c, v) for c, v in rows}
 
 
 def _reference_areas(store: Store, parsed: Sequence[Parsed]) -> Areas | None:
@@ -192,13 +268,12 @@ def _reference_areas(store: Store, parsed: Sequence[Parsed]) -> Areas | None:
     used: set[tuple[str, str]] = set()
     for p in parsed:
         if isinstance(p, Observations) and len(p.data):
-            used |= _code_pairs(p.data, "area_code", "area_version")
+            used |= _not_stored(store, p.data)
+    for p in parsed:  # areas written by the same command, just before the observations
+        if used and isinstance(p, Areas) and len(p.areas):
+            used -= _code_pairs(p.areas, "area_code", "version")
     if not used:
         return None
-    used -= set(store.con.execute("SELECT area_code, version FROM areas").fetchall())
-    for p in parsed:  # areas written by the same command, just before the observations
-        if isinstance(p, Areas) and len(p.areas):
-            used -= _code_pairs(p.areas, "area_code", "version")
     _check_kommun_codes(used, parsed)
     return reference_areas(sorted(used)) if used else None
 
@@ -239,9 +314,9 @@ def ingest_files(
     *,
     kind: str,
 ) -> list[IngestReport]:
-    """Parse every file with ``parse``, then write them all in one transaction."""
-    parsed = [parse(Path(p)) for p in paths]
-    return ingest_parsed(store, parsed, kind=kind)
+    """Parse and write the files one at a time, all in one transaction (see
+    :func:`ingest_stream`): a bad file leaves the store as it was."""
+    return ingest_stream(store, (parse(Path(p)) for p in paths), kind=kind)
 
 
 def variable_sources(store: Store) -> pd.DataFrame:
