@@ -275,3 +275,18 @@ def test_rank_tables_give_the_normalisation_of_the_noisy_values(spec: str) -> No
     for k, d in enumerate(directions):
         want = normalise_last_axis(a[:, None, :], spec=norm, directions=np.array([d]))[:, 0]
         assert np.array_equal(table[k][count_less_rows(a)], want)
+
+
+def test_draws_do_not_depend_on_the_number_of_threads(monkeypatch: pytest.MonkeyPatch) -> None:
+    import omradesbild.index._draws as draws
+
+    table = scb_table(150, seed=5)
+    cols = ["edu_low_25_64", "low_econ_standard", "ekbist_longterm_20_64"]
+    se = table[["area_code"]].assign(**{c: 0.5 for c in cols})
+    kw = dict(method=SCB, draws=130, seed=2, indicator_se=se, sensitivity=BOTH)
+    results = []
+    for threads in (1, 3):
+        monkeypatch.setattr(draws, "MAX_THREADS", threads)
+        results.append(monte_carlo(table, **kw))  # type: ignore[arg-type]
+    pd.testing.assert_frame_equal(results[0][0], results[1][0], check_exact=True)
+    assert results[0][1] == results[1][1]

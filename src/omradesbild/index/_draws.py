@@ -7,6 +7,7 @@ to :data:`MAX_THREADS` threads; the result depends only on the seed and the numb
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -140,23 +141,24 @@ class _DrawPlan:
 
 def _run_draws(
     plan: _DrawPlan, progress: Callable[[int, int], None] | None = None
-) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
-    """Ranks (draws × areas) and class counts (areas × classes) over all chunks;
+) -> tuple[NDArray[np.int32], NDArray[np.int64]]:
+    """Ranks (areas × draws) and class counts (areas × classes) over all chunks;
     ``progress(draws done, draws)`` after each chunk."""
     n_areas = plan.xt.shape[1]
     # Each chunk has its own random stream (spawned from the seed), so the result does not
     # depend on how many threads run the chunks or in which order they finish.
     workers = max(1, min(MAX_THREADS, os.cpu_count() or 1, plan.n_chunks))
-    with ThreadPoolExecutor(max_workers=workers) as pool:
-        parts = []
-        for part in pool.map(lambda i: _run_chunk(plan, i), range(plan.n_chunks)):
-            parts.append(part)
-            if progress is not None:
-                progress(min(len(parts) * CHUNK_DRAWS, plan.draws), plan.draws)
-    ranks = np.concatenate([p[0] for p in parts], axis=0)
+    # ranks as areas × draws (int32): the percentiles per area then run along rows
+    ranks = np.empty((n_areas, plan.draws), dtype=np.int32)
     counts: NDArray[np.int64] = np.zeros((n_areas, plan.n_cls), dtype=np.int64)
-    for part in parts:
-        counts += part[1]
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        chunks = pool.map(lambda i: _run_chunk(plan, i), range(plan.n_chunks))
+        for done, (r, c) in enumerate(chunks):
+            start = done * CHUNK_DRAWS
+            ranks[:, start : start + r.shape[0]] = r.T
+            counts += c
+            if progress is not None:
+                progress(min((done + 1) * CHUNK_DRAWS, plan.draws), plan.draws)
     return ranks, counts
 
 
@@ -182,58 +184,142 @@ def _run_chunk(plan: _DrawPlan, i: int) -> tuple[NDArray[np.int64], NDArray[np.i
     return r, counts
 
 
+class _Work:
+    """Buffers of one worker thread, reused from chunk to chunk (a fresh array of a few MB
+    costs its page faults on every use, which is a good part of the run's CPU time)."""
+
+    def __init__(self, n_ind: int, n_areas: int) -> None:
+        shape = (CHUNK_DRAWS, n_areas)
+        self.key = (n_ind, n_areas)
+        self.eps = np.empty((CHUNK_DRAWS, n_ind, n_areas), dtype=np.float32)
+        self.eps_k = np.empty(shape, dtype=np.float32)
+        self.noisy = np.empty(shape)
+        self.comp = np.empty(shape)
+        self.acc = np.empty(shape)
+        self.keys = np.empty(shape)
+        self.flat = np.empty(shape, dtype=np.intp)
+        self.scratch = np.empty(shape, dtype=np.int64)
+        self.new = np.empty(shape, dtype=bool)
+
+
+_local = threading.local()
+
+
+def _work(n_ind: int, n_areas: int) -> _Work:
+    """This thread's buffers for ``n_ind`` indicators and ``n_areas`` areas."""
+    work: _Work | None = getattr(_local, "work", None)
+    if work is None or work.key != (n_ind, n_areas):
+        work = _local.work = _Work(n_ind, n_areas)
+    return work
+
+
 def _noisy_scores(plan: _DrawPlan, i: int, start: int, stop: int, *, out: FloatArray) -> None:
     """Scores of the draws ``start:stop`` (chunk ``i``) with sampling noise, into ``out``.
 
-    The deviates of the whole chunk are drawn at once (draws × indicators × areas, float32),
-    so the random stream is the same however the draws are processed; then, for each
-    normalisation and indicator, ``x + ε·se`` of the draws that use it is formed in a small
-    buffer, normalised and added to the scores with its weight (geometric methods keep the
-    draws × indicators × areas components for their shift).
+    Each draw's deviates (indicators × areas, float32) are drawn in the order of the draws,
+    so the random stream is the same however the draws are processed, but stored grouped by
+    normalisation. Then, for each normalisation and indicator, ``x + ε·se`` of the draws
+    that use it is formed in a small buffer, normalised and added to the scores with its
+    weight (geometric methods keep the draws × indicators × areas components for their
+    shift).
     """
     se = plan.se
     assert se is not None
     n_ind, n_areas = plan.xt.shape
-    eps = np.random.default_rng(plan.seeds[i + 1]).standard_normal(
-        (stop - start, n_ind, n_areas), dtype=np.float32
-    )
+    work = _work(n_ind, n_areas)
+    choice = plan.choice[start:stop]
+    grouped = np.argsort(choice, kind="stable")  # chunk draws, grouped by normalisation
+    slot = np.empty_like(grouped)
+    slot[grouped] = np.arange(grouped.size)
+    rng = np.random.default_rng(plan.seeds[i + 1])
+    for j in range(stop - start):
+        rng.standard_normal(dtype=np.float32, out=work.eps[slot[j]])
+    bounds = np.searchsorted(choice[grouped], np.arange(len(plan.alts) + 1))
     for a_idx, spec in enumerate(plan.alts):
-        sel = np.flatnonzero(plan.choice[start:stop] == a_idx)
-        if sel.size == 0:
+        lo, hi = int(bounds[a_idx]), int(bounds[a_idx + 1])
+        if hi == lo:
             continue
+        sel, m = grouped[lo:hi], hi - lo
         w = plan.weights[start + sel]
-        z3 = np.empty((sel.size, n_ind, n_areas)) if plan.geometric else None
-        acc = np.zeros((sel.size, n_areas))
-        noisy = np.empty((sel.size, n_areas))
+        z3 = np.empty((m, n_ind, n_areas)) if plan.geometric else None
+        acc, noisy = work.acc[:m], work.noisy[:m]
+        acc[:] = 0.0
+        shift = np.zeros((m, 1))
         for k in range(n_ind):
             # float32 deviates times the float64 se, in float64 (as x + ε·se always was)
-            np.multiply(eps[sel, k] if sel.size < eps.shape[0] else eps[:, k], se[k], out=noisy)
+            np.multiply(work.eps[lo:hi, k], se[k], out=noisy)
             noisy += plan.xt[k]
-            z = _normalise_rows(noisy, spec, plan, a_idx, k)
             if z3 is not None:
-                z3[:, k] = z
+                z3[:, k] = _normalise_rows(noisy, spec, plan, a_idx, k, work)
+            elif spec.method in ("zscore", "minmax"):
+                # W·(d·x − c)/s as a slope on x and a shift per draw: two passes, not six
+                slope, offset = _linear_terms(noisy, spec, plan.directions[k], work)
+                slope *= w[:, k, None]
+                noisy *= slope
+                acc += noisy
+                shift -= offset * w[:, k, None]
             else:
+                z = _normalise_rows(noisy, spec, plan, a_idx, k, work)
                 z *= w[:, k, None]
                 acc += z
-        out[sel] = acc if z3 is None else _combine_draws(z3, w, True)
+        if z3 is not None:
+            out[sel] = _combine_draws(z3, w, True)
+        else:
+            acc += shift
+            out[sel] = acc
+
+
+def _linear_terms(
+    a: FloatArray, spec: Normalisation, direction: float, work: _Work
+) -> tuple[FloatArray, FloatArray]:
+    """``slope, offset`` (draws × 1) with ``slope · a − offset`` the z-scores or min–max
+    values of every row of ``a`` in direction ``d``.
+
+    Notes
+    -----
+    z-score: ``slope = d / sd``, ``offset = d · mean / sd``; min–max: ``slope = d / (max −
+    min)``, ``offset = min(d · a) / (max − min)``. Both are 0 for a constant row, whose
+    components are 0 (as :func:`normalise_last_axis` gives). The numbers agree with
+    :func:`normalise_last_axis` up to rounding in the last bits.
+    """
+    m, n = a.shape
+    if spec.method == "zscore":
+        centre = a.mean(axis=1, keepdims=True)
+        dev = work.comp[:m]
+        np.subtract(a, centre, out=dev)
+        ss = np.einsum("ij,ij->i", dev, dev)[:, None]
+        spread = np.sqrt(ss / (n - spec.ddof)) if n > spec.ddof else np.zeros_like(ss)
+        centre = centre * direction
+    else:
+        low, high = a.min(axis=1, keepdims=True), a.max(axis=1, keepdims=True)
+        spread = high - low
+        centre = low if direction > 0 else -high
+    ok = spread > 0
+    slope = np.where(ok, direction / np.where(ok, spread, 1.0), 0.0)
+    offset = np.where(ok, centre / np.where(ok, spread, 1.0), 0.0)
+    return slope, offset
 
 
 def _normalise_rows(
-    a: FloatArray, spec: Normalisation, plan: _DrawPlan, a_idx: int, k: int
+    a: FloatArray, spec: Normalisation, plan: _DrawPlan, a_idx: int, k: int, work: _Work
 ) -> FloatArray:
     """Indicator ``k``'s perturbed values (draws × areas) normalised row by row.
 
     The rank-based normalisations look up ``plan.rank_tables`` by the count of smaller
-    values (:func:`count_less_rows`); the others go through ``normalise_last_axis``.
+    values (:func:`count_less_rows`), into ``work.comp``; the others go through
+    ``normalise_last_axis``.
     """
     table = plan.rank_tables[a_idx]
     if table is None:
-        return normalise_last_axis(a[:, None, :], spec=spec, directions=plan.directions[k : k + 1])[
-            :, 0
-        ]
-    out = np.empty(a.shape)
-    flat, first, bad = _sorted_positions(a)
-    out.ravel()[flat.ravel()] = table[k][first].ravel()
+        d = plan.directions[k : k + 1]
+        return normalise_last_axis(a[:, None, :], spec=spec, directions=d)[:, 0]
+    m, n = a.shape
+    out = work.comp[:m]
+    order, first, bad = _sorted_positions(a, work)
+    order += (np.arange(m, dtype=np.intp) * n)[:, None]  # flat index in ``out``
+    if order.shape[1]:  # else every row is in ``bad``
+        values = np.broadcast_to(table[k], (m, n)) if first is None else table[k][first]
+        out.ravel()[order.ravel()] = values.ravel()
     if bad.size:
         out[bad] = table[k][count_less_last_axis(a[bad])]
     return out
@@ -258,52 +344,50 @@ def count_less_rows(a: FloatArray) -> NDArray[np.int64]:
     """
     m, n = a.shape
     out = np.empty((m, n), dtype=np.int64)
-    flat, first, bad = _sorted_positions(a)
-    out.ravel()[flat.ravel()] = first.ravel()
+    flat, first, bad = _sorted_positions(a, None)
+    if flat.shape[1]:  # else every row is in ``bad``
+        out[np.arange(m)[:, None], flat] = np.arange(n) if first is None else first
     if bad.size:
         out[bad] = count_less_last_axis(a[bad])
     return out
 
 
 def _sorted_positions(
-    a: FloatArray,
-) -> tuple[NDArray[np.intp], NDArray[np.intp], NDArray[np.intp]]:
-    """``flat, first, bad`` for :func:`count_less_rows`: the flat index in ``a`` of each
-    sorted position, the count of smaller values there, and the rows to count otherwise."""
+    a: FloatArray, work: _Work | None
+) -> tuple[NDArray[np.intp], NDArray[np.intp] | None, NDArray[np.intp]]:
+    """``order, first, bad`` for :func:`count_less_rows`: the column in ``a`` of each sorted
+    position, the count of smaller values there (None: no ties, the position itself) and
+    the rows to count otherwise. Uses ``work``'s buffers when given."""
     m, n = a.shape
     bits = max(1, (n - 1).bit_length())
     if bits > 32 or not np.isfinite(a).all():
-        return (
-            np.zeros((m, 0), dtype=np.intp),
-            np.zeros((m, 0), dtype=np.intp),
-            np.arange(m, dtype=np.intp),
-        )
-    low = np.uint64((1 << bits) - 1)
-    keys = np.add(a, 0.0)  # a fresh copy, with -0.0 as 0.0
-    kbits = keys.view(np.uint64)
+        return np.zeros((m, 0), dtype=np.intp), None, np.arange(m, dtype=np.intp)
+    low = (1 << bits) - 1
+    keys = np.empty((m, n)) if work is None else work.keys[:m]
+    np.add(a, 0.0, out=keys)  # with -0.0 as 0.0
+    kbits = keys.view(np.int64)
     kbits &= ~low
-    kbits |= np.arange(n, dtype=np.uint64)
+    kbits |= np.arange(n, dtype=np.int64)
     keys.sort(axis=-1)
-    flat = (kbits & low).astype(np.intp)
-    kbits >>= np.uint64(bits)
-    new = np.empty((m, n), dtype=bool)
-    new[:, 0] = True
-    np.not_equal(kbits[:, 1:], kbits[:, :-1], out=new[:, 1:])
-    del keys, kbits
+    order = np.empty((m, n), dtype=np.intp) if work is None else work.flat[:m]
+    np.bitwise_and(kbits, low, out=order)
+    # neighbours with the same truncated key: the xor of their bits is at most ``low``
+    x = np.empty((m, n - 1), dtype=np.int64) if work is None else work.scratch[:m, : n - 1]
+    np.bitwise_xor(kbits[:, 1:], kbits[:, :-1], out=x)
+    same = np.empty((m, n - 1), dtype=bool) if work is None else work.new[:m, : n - 1]
+    np.less_equal(x.view(np.uint64), low, out=same)
     bad = np.zeros(0, dtype=np.intp)
-    if not new.all():
-        rr, jj = np.nonzero(~new)
-        before, after = a[rr, flat[rr, jj - 1]], a[rr, flat[rr, jj]]
-        new[rr[before != after], jj[before != after]] = True
-        bad = np.unique(rr[before > after])
-    positions = np.arange(n, dtype=np.intp)
-    if new.all():
-        first = np.broadcast_to(positions, (m, n))
-    else:
-        first = np.where(new, positions, 0)
-        np.maximum.accumulate(first, axis=1, out=first)
-    flat += (np.arange(m, dtype=np.intp) * n)[:, None]
-    return flat, first, bad
+    if not same.any():
+        return order, None, bad
+    rr, jj = np.nonzero(same)
+    before, after = a[rr, order[rr, jj]], a[rr, order[rr, jj + 1]]
+    tied = before == after
+    bad = np.unique(rr[before > after])
+    new = np.ones((m, n), dtype=bool)
+    new[rr[tied], jj[tied] + 1] = False
+    first = np.where(new, np.arange(n, dtype=np.intp), 0)
+    np.maximum.accumulate(first, axis=1, out=first)
+    return order, first, bad
 
 
 def _combine_fixed(z: FloatArray, w: FloatArray, geometric: bool) -> FloatArray:

@@ -266,7 +266,7 @@ def monte_carlo(
         seed=seed,
     )
     ranks, counts = _run_draws(plan, progress)
-    pct = np.percentile(ranks, [5, 50, 95], axis=0)
+    pct = np.percentile(ranks, [5, 50, 95], axis=1)  # ranks: areas × draws
     return _assemble(
         keys=keys,
         id_column=id_column,
