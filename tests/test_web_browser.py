@@ -147,7 +147,8 @@ def test_partner_journey_and_explore_pages_in_chromium(
     item = page.locator("article.submission", has_text=title)
     assert item.count() == 1
     item.locator("button[value=approve]").click()
-    page.wait_for_url(f"{base}/bidrag/moderera")
+    page.wait_for_url(f"{base}/bidrag/moderera?*")
+    assert title in page.locator("#moderation-done").inner_text()
     assert page.locator("article.submission", has_text=title).count() == 0
     # Every page knows who is logged in (the header offers to log out).
     page.goto(f"{base}/karta")
@@ -200,3 +201,52 @@ def _js_json(rows: list[tuple[str, str]]) -> str:
     import json
 
     return json.dumps([list(r) for r in rows], ensure_ascii=False, separators=(",", ":"))
+
+
+@pytest.mark.parametrize("width", [1366, 390])
+def test_moderation_changes_visibility_in_chromium(
+    live_server: str, browser: Any, tmp_path: Path, width: int
+) -> None:
+    """An analyst hides a public, approved observation from anonymous visitors and publishes
+    it again, on a wide and a phone-sized screen; the page confirms each change."""
+    import httpx
+
+    base = live_server
+    public = httpx.get(f"{base}/api/submissions", timeout=30).json()
+    sub = next(s for s in public if s["title"].startswith("Ökad oro kring torget"))
+    area, sid = sub["area_codes"][0], sub["id"]
+    assert httpx.get(f"{base}/omrade/{area}", timeout=300).status_code == 200  # computed first
+    size = {"width": width, "height": 900}
+    with guarded_page(browser, timeout_ms=15_000, viewport=size) as (page, outside):
+        _login(page, base, ANALYST)
+        page.goto(f"{base}/bidrag/moderera")
+        cell = page.locator(f"#visibility-{sid}")
+        select = cell.locator("select[name=visibility]")
+        button = cell.locator("button[type=submit]")
+        cell.scroll_into_view_if_needed()
+        assert select.is_visible() and button.is_visible()
+        assert select.input_value() == "public"
+        select.select_option("internal")
+        button.click()
+        page.wait_for_url(f"{base}/bidrag/moderera?*done=visibility*")
+        done = page.locator("#moderation-done")
+        assert done.is_visible()
+        assert "Synligheten ändrad till intern (inloggade)" in done.inner_text()
+        box = done.bounding_box()
+        assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= width + 1
+        assert page.locator(f"#visibility-{sid} select").input_value() == "internal"
+        shot = tmp_path / f"moderera-{width}.png"
+        page.screenshot(path=str(shot), full_page=True)
+        _nonblank(shot)
+        with guarded_page(browser, timeout_ms=15_000, viewport=size) as (anon, anon_out):
+            anon.goto(f"{base}/omrade/{area}")
+            assert sub["title"] not in anon.locator("#partner-input").inner_text()
+            # Published again: anonymous visitors see it once more.
+            page.locator(f"#visibility-{sid} select").select_option("public")
+            page.locator(f"#visibility-{sid} button[type=submit]").click()
+            page.wait_for_url(f"{base}/bidrag/moderera?*done=visibility*")
+            assert "offentlig" in page.locator("#moderation-done").inner_text()
+            anon.goto(f"{base}/omrade/{area}")
+            assert sub["title"] in anon.locator("#partner-input").inner_text()
+            assert anon_out == []
+        assert outside == [], f"requests left the machine: {outside}"

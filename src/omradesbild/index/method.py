@@ -282,7 +282,9 @@ class IndexMethod(_Strict):
     version: str = Field(min_length=1)
     title_sv: str
     title_en: str
+    #: How the method works, in English (``description_sv``: the same in Swedish).
     description: str = ""
+    description_sv: str = ""
     reference: str = ""
     #: Which picture the index draws. Socioeconomic vulnerability and crime/insecurity are
     #: kept apart: when computed from the store, every indicator's catalogue domain must
@@ -304,6 +306,11 @@ class IndexMethod(_Strict):
     @classmethod
     def _version_text(cls, v: Any) -> Any:
         return str(v) if isinstance(v, int | float) else v
+
+    def description_in(self, lang: str) -> str:
+        """The description in ``lang`` (``sv``: ``description_sv``, the English one when a
+        method file has no Swedish text)."""
+        return self.description_sv if lang == "sv" and self.description_sv else self.description
 
     @model_validator(mode="after")
     def _check(self) -> IndexMethod:

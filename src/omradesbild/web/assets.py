@@ -261,7 +261,16 @@ def default_registry(static_dir: Path, swagger_dir: Path | None) -> AssetRegistr
         return geo_assets_js().encode()
 
     registry.add_generated(PREFIX + "vendor/plotly-geo-assets.js", geo)
+    registry.add_generated(PREFIX + "vendor/plotly-locale-sv.js", plotly_locale_sv)
     return registry
+
+
+def plotly_locale_sv() -> bytes:
+    """plotly.js's Swedish locale from the wording catalogue (see
+    :func:`omradesbild.reports.charts.plotly_locale_js`)."""
+    from omradesbild.reports.charts import plotly_locale_js
+
+    return plotly_locale_js("sv").encode("utf-8")
 
 
 __all__ = [

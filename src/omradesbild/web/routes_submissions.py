@@ -296,10 +296,12 @@ def page_moderation(
 
 
 def preview_entry(sub: dict[str, Any]) -> dict[str, Any]:
-    """A submission as the area page's "partners' input" will show it once approved (the
-    entry of its first area)."""
+    """A submission as the area page's "partners' input" will show it once approved today
+    (the entry of its first area)."""
+    from omradesbild.partners.models import utcnow
+
     codes = sub.get("area_codes") or [""]
-    return area_entry(sub, str(codes[0]))
+    return area_entry({**sub, "updated_at": utcnow().isoformat()}, str(codes[0]))
 
 
 def _back(request: Request, done: str, sid: int, lang: str | None) -> RedirectResponse:
