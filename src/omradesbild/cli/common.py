@@ -114,11 +114,19 @@ def grouped(name: str, group: type[Any]) -> Callable[[Callable[..., None]], Call
             options = group(**{f.name: kwargs.pop(f.name) for f in fields})
             command(**kwargs, **{name: options})
 
-        run.__signature__ = inspect.Signature(params, return_annotation=None)  # type: ignore[attr-defined]
-        run.__annotations__ = {p.name: p.annotation for p in params}
-        return run
+        return with_parameters(run, params)
 
     return decorate
+
+
+def with_parameters(
+    command: Callable[..., None], params: Sequence[inspect.Parameter]
+) -> Callable[..., None]:
+    """``command``, shown to typer with the parameters ``params`` (typer reads both the
+    signature and the annotations of a command)."""
+    command.__signature__ = inspect.Signature(list(params), return_annotation=None)  # type: ignore[attr-defined]
+    command.__annotations__ = {p.name: p.annotation for p in params}
+    return command
 
 
 def command_group(help_text: str) -> typer.Typer:

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from omradesbild.cli.common import DbOption, command_group, open_store
+from omradesbild.cli.common import DbOption, command_group, open_store, with_parameters
 from omradesbild.cli.progress import Quiet, progress
 from omradesbild.wording import both
 
@@ -249,10 +249,8 @@ def _register(reader: _Reader) -> None:
         _option("db", DbOption),
         _option("quiet", Quiet, False),
     ]
-    command.__signature__ = inspect.Signature(params, return_annotation=None)  # type: ignore[attr-defined]
-    command.__annotations__ = {p.name: p.annotation for p in params}
     command.__doc__ = reader.help
-    app.command(reader.name)(command)
+    app.command(reader.name)(with_parameters(command, params))
 
 
 for _reader in READERS:
