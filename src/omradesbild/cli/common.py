@@ -7,9 +7,12 @@ services are imported inside the commands that need them.
 
 from __future__ import annotations
 
+import dataclasses
+import functools
+import inspect
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Concatenate, ParamSpec, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, Concatenate, ParamSpec, TypeVar, get_type_hints
 
 import typer
 
@@ -83,6 +86,47 @@ DisclosureThreshold = Annotated[
 ]
 #: ``--lang``.
 Lang = Annotated[str, typer.Option(help="Language of headers and texts: sv or en.")]
+
+
+def grouped(name: str, group: type[Any]) -> Callable[[Callable[..., None]], Callable[..., None]]:
+    """Give a command the fields of the frozen dataclass ``group`` as its last options, and
+    hand them to it as one ``group`` object in its parameter ``name``.
+
+    The fields are declared like command parameters (``Annotated`` typer options with
+    defaults), so options that always travel together are declared once and reach the
+    code as one object; ``--help`` lists them where the parameter ``name`` stands.
+    """
+    hints = get_type_hints(group, include_extras=True)
+    fields = dataclasses.fields(group)
+
+    def decorate(command: Callable[..., None]) -> Callable[..., None]:
+        params: list[inspect.Parameter] = []
+        for p in inspect.signature(command, eval_str=True).parameters.values():
+            if p.name != name:
+                params.append(p)
+                continue
+            params += [
+                p.replace(name=f.name, default=f.default, annotation=hints[f.name]) for f in fields
+            ]
+
+        @functools.wraps(command)
+        def run(**kwargs: Any) -> None:
+            options = group(**{f.name: kwargs.pop(f.name) for f in fields})
+            command(**kwargs, **{name: options})
+
+        return with_parameters(run, params)
+
+    return decorate
+
+
+def with_parameters(
+    command: Callable[..., None], params: Sequence[inspect.Parameter]
+) -> Callable[..., None]:
+    """``command``, shown to typer with the parameters ``params`` (typer reads both the
+    signature and the annotations of a command)."""
+    command.__signature__ = inspect.Signature(list(params), return_annotation=None)  # type: ignore[attr-defined]
+    command.__annotations__ = {p.name: p.annotation for p in params}
+    return command
 
 
 def command_group(help_text: str) -> typer.Typer:

@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import json
 import os
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Literal
 
 import typer
 
 from omradesbild._compat import import_optional_dependency
-from omradesbild.cli.common import DbOption, command_group, echo_table, open_store
+from omradesbild.cli.common import DbOption, command_group, echo_table, grouped, open_store
 from omradesbild.cli.progress import Quiet, progress
 from omradesbild.config import NEW_DESO_VERSION
 from omradesbild.errors import ConfigError
@@ -56,6 +57,19 @@ ScbApiOption = Annotated[int, typer.Option(help="PX-Web API version: 2 (default)
 OutOption = Annotated[Path | None, typer.Option(help="Also write the observations as CSV.")]
 IngestOption = Annotated[bool, typer.Option(help="Write the result into the store.")]
 DryRunOption = Annotated[bool, typer.Option(help="Only show the requests that would be sent.")]
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """Where a fetched table goes (CSV and/or the store) and how it is fetched: the last
+    options of ``fetch scb table`` and ``fetch pxweb``."""
+
+    out: OutOption = None
+    ingest: IngestOption = False
+    dry_run: DryRunOption = False
+    cache_dir: CacheOption = None
+    db: DbOption = None
+    quiet: Quiet = False
 
 
 def _cache(cache_dir: Path | None) -> Path:
@@ -112,6 +126,7 @@ def _client(api: int, cache_dir: Path | None) -> PxWebClient:
 
 
 @scb.command("table")
+@grouped("delivery", Delivery)
 def table(
     table_id: Annotated[
         str,
@@ -132,18 +147,12 @@ def table(
         typer.Option("--format", help="json-stat2 (default, recommended), csv, px or (v1) json."),
     ] = "json-stat2",
     area_version: AreaVersionOption = None,
-    out: OutOption = None,
-    ingest: IngestOption = False,
-    dry_run: DryRunOption = False,
-    cache_dir: CacheOption = None,
-    db: DbOption = None,
-    quiet: Quiet = False,
+    *,
+    delivery: Delivery,
 ) -> None:
     """Fetch a table from SCB's PX-Web API into long-form observations."""
-    with _client(api, cache_dir) as client:
-        _fetch_table(
-            client, table_id, select, fmt, area_version, None, out, ingest, dry_run, db, quiet
-        )
+    with _client(api, delivery.cache_dir) as client:
+        _fetch_table(client, table_id, select, fmt, area_version, None, delivery)
 
 
 def _fetch_table(
@@ -153,11 +162,7 @@ def _fetch_table(
     fmt: str,
     area_version: str | None,
     total_area: str | None,
-    out: Path | None,
-    ingest: bool,
-    dry_run: bool,
-    db: Path | None,
-    quiet: bool = False,
+    delivery: Delivery,
 ) -> None:
     """Plan, fetch and report one table; write it as CSV and/or into the store.
 
@@ -170,13 +175,13 @@ def _fetch_table(
     if fmt == "json" and client.api_version == 2:
         raise ConfigError("--format json is PX-Web API v1's plain JSON; use json-stat2 with v2")
     selection = parse_selection(select)
-    if dry_run:
+    if delivery.dry_run:
         for chunk in client.plan(table_id, selection):
             req = client.build_request(table_id, chunk, fmt)
             body = json.dumps(req.body, ensure_ascii=False) if req.body else ""
             typer.echo(f"{req.method} {req.url} {req.params or ''} {body}".strip())
         return
-    with progress(f"fetch {table_id}", quiet=quiet) as tick:
+    with progress(f"fetch {table_id}", quiet=delivery.quiet) as tick:
         obs = client.fetch(
             table_id,
             selection,
@@ -194,11 +199,11 @@ def _fetch_table(
             areas=obs.data["area_code"].nunique(),
         )
     )
-    if out:
-        obs.data.to_csv(out, index=False)
-        typer.echo(both("cli_written_to", path=out))
-    if ingest:
-        _store_result(obs, db)
+    if delivery.out:
+        obs.data.to_csv(delivery.out, index=False)
+        typer.echo(both("cli_written_to", path=delivery.out))
+    if delivery.ingest:
+        _store_result(obs, delivery.db)
 
 
 @scb.command("boundaries")
@@ -278,6 +283,7 @@ def _pxweb_client(
 
 
 @app.command("pxweb")
+@grouped("delivery", Delivery)
 def pxweb(
     table_path: Annotated[
         str,
@@ -321,24 +327,17 @@ def pxweb(
     ] = None,
     area_version: AreaVersionOption = None,
     lang: Annotated[str, typer.Option(help="Language of labels (v2).")] = "sv",
-    out: OutOption = None,
-    ingest: IngestOption = False,
-    dry_run: DryRunOption = False,
-    cache_dir: CacheOption = None,
-    db: DbOption = None,
-    quiet: Quiet = False,
+    *,
+    delivery: Delivery,
 ) -> None:
     """Fetch a table from any PxWeb database (a city's, a region's or SCB's), API v1 or v2."""
     client = _pxweb_client(
         base_url,
         api=api,
-        cache_dir=cache_dir,
+        cache_dir=delivery.cache_dir,
         publisher=publisher,
         total_area=total_area,
         lang=lang,
     )
     with client:
-        _fetch_table(
-            client, table_path, select, fmt, area_version, total_area, out, ingest, dry_run, db,
-            quiet,
-        )  # fmt: skip
+        _fetch_table(client, table_path, select, fmt, area_version, total_area, delivery)

@@ -7,14 +7,17 @@ changed value is added as a new revision and the old one is kept.
 
 from __future__ import annotations
 
+import importlib
+import inspect
 from collections.abc import Callable
+from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from omradesbild.cli.common import DbOption, command_group, open_store
+from omradesbild.cli.common import DbOption, command_group, open_store, with_parameters
 from omradesbild.cli.progress import Quiet, progress
 from omradesbild.wording import both
 
@@ -67,93 +70,191 @@ def _report(reports: list[IngestReport]) -> None:
         typer.echo(both("cli_nothing_changed"))
 
 
-@app.command("scb-xlsx")
-def scb_xlsx(
-    files: Files,
-    area_version: Annotated[
-        str | None,
-        typer.Option(help="Boundary version of the regions (default: inferred, e.g. deso2018)."),
-    ] = None,
-    db: DbOption = None,
-    quiet: Quiet = False,
-) -> None:
-    """SCB Statistikdatabasen xlsx exports (any table, DeSO/RegSO/kommun/län regions)."""
-    from omradesbild.store.ingest import parse_scb_xlsx
+@dataclass(frozen=True)
+class _Reader:
+    """An ingest command that reads every file with one parser and the command's options.
 
-    _ingest(db, files, partial(parse_scb_xlsx, area_version=area_version), "scb-xlsx", quiet=quiet)
+    ``parser`` (``module:function``) is imported when the command runs; each option is
+    passed to it by keyword, under its parameter name.
+    """
+
+    name: str
+    help: str
+    parser: str
+    options: tuple[inspect.Parameter, ...] = ()
 
 
-@app.command("pxweb")
-def pxweb(
-    files: Files,
-    fmt: Annotated[
-        str,
-        typer.Option(
-            "--format", help="json-stat2, json (v1 plain), csv or px (default: by file ending)."
+_KEYWORD = inspect.Parameter.KEYWORD_ONLY
+
+
+def _option(name: str, annotation: object, default: object = None) -> inspect.Parameter:
+    """A keyword option of an ingest command (``annotation``: ``Annotated[type, Option]``)."""
+    return inspect.Parameter(name, _KEYWORD, default=default, annotation=annotation)
+
+
+_BOUNDARY_VERSION = "Boundary version of the regions (default: inferred, e.g. deso2018)."
+_LEVELS = (
+    "deso, regso, kommun, lan, district, police_area or custom "
+    "(default: detected for known layers, and from the codes when --version is given)."
+)
+
+#: The ingest commands that only parse their files (the others follow the loop below).
+READERS: tuple[_Reader, ...] = (
+    _Reader(
+        "scb-xlsx",
+        "SCB Statistikdatabasen xlsx exports (any table, DeSO/RegSO/kommun/län regions).",
+        "omradesbild.store.ingest:parse_scb_xlsx",
+        (_option("area_version", Annotated[str | None, typer.Option(help=_BOUNDARY_VERSION)]),),
+    ),
+    _Reader(
+        "pxweb",
+        "Saved PX-Web API answers (JSON-stat2, v1 plain JSON, CSV or PX), SCB's or a city's.",
+        "omradesbild.store.ingest:parse_pxweb_file",
+        (
+            _option(
+                "fmt",
+                Annotated[
+                    str,
+                    typer.Option(
+                        "--format",
+                        help="json-stat2, json (v1 plain), csv or px (default: by file ending).",
+                    ),
+                ],
+                "auto",
+            ),
+            _option(
+                "area_version",
+                Annotated[str | None, typer.Option(help="Boundary version override.")],
+            ),
+            _option(
+                "total_area",
+                Annotated[
+                    str | None,
+                    typer.Option(
+                        help="Area of an answer without a region (default: Sweden for SCB)."
+                    ),
+                ],
+            ),
         ),
-    ] = "auto",
-    area_version: Annotated[str | None, typer.Option(help="Boundary version override.")] = None,
-    total_area: Annotated[
-        str | None,
-        typer.Option(help="Area of an answer without a region (default: Sweden for SCB)."),
-    ] = None,
-    db: DbOption = None,
-    quiet: Quiet = False,
-) -> None:
-    """Saved PX-Web API answers (JSON-stat2, v1 plain JSON, CSV or PX), SCB's or a city's."""
-    from omradesbild.store.ingest import parse_pxweb_file
-
-    parse = partial(parse_pxweb_file, fmt=fmt, area_version=area_version, total_area=total_area)
-    _ingest(db, files, parse, "pxweb", quiet=quiet)
-
-
-@app.command("px")
-def px(
-    files: Files,
-    lang: Annotated[
-        str | None,
-        typer.Option(help="Language of labels, one of the file's LANGUAGES (default: LANGUAGE)."),
-    ] = None,
-    area_version: Annotated[
-        str | None, typer.Option(help="Boundary version of DeSO/RegSO codes without a suffix.")
-    ] = None,
-    total_area: Annotated[
-        str | None,
-        typer.Option(
-            help="Area of a file without a region variable (default: Sweden for SCB's files), "
-            "e.g. 0180."
+    ),
+    _Reader(
+        "px",
+        "PX files (PC-Axis / PxWeb, CHARSET ANSI or UTF-8), e.g. saved from a city's PxWeb.",
+        "omradesbild.store.ingest:parse_px_file",
+        (
+            _option(
+                "lang",
+                Annotated[
+                    str | None,
+                    typer.Option(
+                        help="Language of labels, one of the file's LANGUAGES (default: LANGUAGE)."
+                    ),
+                ],
+            ),
+            _option(
+                "area_version",
+                Annotated[
+                    str | None,
+                    typer.Option(help="Boundary version of DeSO/RegSO codes without a suffix."),
+                ],
+            ),
+            _option(
+                "total_area",
+                Annotated[
+                    str | None,
+                    typer.Option(
+                        help="Area of a file without a region variable (default: Sweden for "
+                        "SCB's files), e.g. 0180."
+                    ),
+                ],
+            ),
         ),
-    ] = None,
-    db: DbOption = None,
-    quiet: Quiet = False,
-) -> None:
-    """PX files (PC-Axis / PxWeb, CHARSET ANSI or UTF-8), e.g. saved from a city's PxWeb."""
-    from omradesbild.store.ingest import parse_px_file
+    ),
+    _Reader(
+        "table",
+        "A long-form CSV: area_code, period, variable, value[, unit, area_version, "
+        "missing_reason].",
+        "omradesbild.sources.long_csv:read_long_csv",
+        (
+            _option(
+                "area_version",
+                Annotated[
+                    str | None,
+                    typer.Option(
+                        help="Boundary version for every row (default: inferred from the codes)."
+                    ),
+                ],
+            ),
+            _option(
+                "publisher",
+                Annotated[str, typer.Option(help="Who published the data.")],
+                "Egen källa",
+            ),
+            _option("title", Annotated[str | None, typer.Option(help="Title of the source.")]),
+            _option("licence", Annotated[str | None, typer.Option(help="Licence of the data.")]),
+        ),
+    ),
+    _Reader(
+        "boundaries",
+        "Boundaries from GeoPackage, GeoJSON or Shapefile in any CRS (stored in EPSG:3006).",
+        "omradesbild.store.ingest:parse_boundaries",
+        (
+            _option("level", Annotated[str | None, typer.Option(help=_LEVELS)]),
+            _option(
+                "version",
+                Annotated[
+                    str | None,
+                    typer.Option(help="Boundary version, e.g. deso2025 (default: detected)."),
+                ],
+            ),
+            _option(
+                "code_field",
+                Annotated[str | None, typer.Option(help="Attribute with the area code.")],
+            ),
+            _option(
+                "name_field",
+                Annotated[str | None, typer.Option(help="Attribute with the area name.")],
+            ),
+            _option("layer", Annotated[str | None, typer.Option(help="GeoPackage layer.")]),
+            _option(
+                "repair",
+                Annotated[
+                    bool,
+                    typer.Option(help="Repair invalid geometries (make_valid) instead of failing."),
+                ],
+                False,
+            ),
+        ),
+    ),
+    _Reader(
+        "police-list",
+        "The Police's list of utsatta områden (CSV: name, kommun, category, …).",
+        "omradesbild.sources.police:read_police_list",
+        (_option("year", Annotated[int, typer.Option(help="Year of the list.")], 2025),),
+    ),
+)
 
-    parse = partial(parse_px_file, lang=lang, area_version=area_version, total_area=total_area)
-    _ingest(db, files, parse, "px", quiet=quiet)
+
+def _register(reader: _Reader) -> None:
+    """Add ``reader`` as a command: FILES, its options, ``--db`` and ``--quiet``."""
+
+    def command(files: list[Path], db: Path | None, quiet: bool, **options: object) -> None:
+        module, _, name = reader.parser.partition(":")
+        parse = getattr(importlib.import_module(module), name)
+        _ingest(db, files, partial(parse, **options), reader.name, quiet=quiet)
+
+    params = [
+        inspect.Parameter("files", inspect.Parameter.POSITIONAL_OR_KEYWORD, annotation=Files),
+        *reader.options,
+        _option("db", DbOption),
+        _option("quiet", Quiet, False),
+    ]
+    command.__doc__ = reader.help
+    app.command(reader.name)(with_parameters(command, params))
 
 
-@app.command("table")
-def table(
-    files: Files,
-    area_version: Annotated[
-        str | None,
-        typer.Option(help="Boundary version for every row (default: inferred from the codes)."),
-    ] = None,
-    publisher: Annotated[str, typer.Option(help="Who published the data.")] = "Egen källa",
-    title: Annotated[str | None, typer.Option(help="Title of the source.")] = None,
-    licence: Annotated[str | None, typer.Option(help="Licence of the data.")] = None,
-    db: DbOption = None,
-    quiet: Quiet = False,
-) -> None:
-    """A long-form CSV: area_code, period, variable, value[, unit, area_version, missing_reason]."""
-    from omradesbild.sources.long_csv import read_long_csv
-
-    parse = partial(
-        read_long_csv, area_version=area_version, publisher=publisher, title=title, licence=licence
-    )
-    _ingest(db, files, parse, "table", quiet=quiet)
+for _reader in READERS:
+    _register(_reader)
 
 
 @app.command("scb-csv")
@@ -206,48 +307,6 @@ def scb_key(files: Files, db: DbOption = None) -> None:
         typer.echo(both("cli_change_log_replaced", n=removed))
 
 
-@app.command("boundaries")
-def boundaries(
-    files: Files,
-    level: Annotated[
-        str | None,
-        typer.Option(
-            help="deso, regso, kommun, lan, district, police_area or custom "
-            "(default: detected for known layers, and from the codes when --version is given)."
-        ),
-    ] = None,
-    version: Annotated[
-        str | None, typer.Option(help="Boundary version, e.g. deso2025 (default: detected).")
-    ] = None,
-    code_field: Annotated[str | None, typer.Option(help="Attribute with the area code.")] = None,
-    name_field: Annotated[str | None, typer.Option(help="Attribute with the area name.")] = None,
-    layer: Annotated[str | None, typer.Option(help="GeoPackage layer.")] = None,
-    repair: Annotated[
-        bool, typer.Option(help="Repair invalid geometries (make_valid) instead of failing.")
-    ] = False,
-    db: DbOption = None,
-    quiet: Quiet = False,
-) -> None:
-    """Boundaries from GeoPackage, GeoJSON or Shapefile in any CRS (stored in EPSG:3006)."""
-    from omradesbild.store.ingest import parse_boundaries
-
-    _ingest(
-        db,
-        files,
-        lambda p: parse_boundaries(
-            p,
-            level=level,
-            version=version,
-            code_field=code_field,
-            name_field=name_field,
-            layer=layer,
-            repair=repair,
-        ),
-        "boundaries",
-        quiet=quiet,
-    )
-
-
 @app.command("police-areas")
 def police_areas(
     files: Files,
@@ -266,19 +325,6 @@ def police_areas(
         return parsed
 
     _ingest(db, files, parse, "police-areas", quiet=quiet)
-
-
-@app.command("police-list")
-def police_list(
-    files: Files,
-    year: Annotated[int, typer.Option(help="Year of the list.")] = 2025,
-    db: DbOption = None,
-    quiet: Quiet = False,
-) -> None:
-    """The Police's list of utsatta områden (CSV: name, kommun, category, …)."""
-    from omradesbild.sources.police import read_police_list
-
-    _ingest(db, files, partial(read_police_list, year=year), "police-list", quiet=quiet)
 
 
 @app.command("crime")

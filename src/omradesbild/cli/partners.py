@@ -3,13 +3,19 @@ reset links."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from omradesbild.cli.common import DbOption, PartnersUrl
+from omradesbild.cli.common import DbOption, PartnersUrl, grouped
 from omradesbild.wording import both
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 
 app = typer.Typer(
     help="The partners' database: the first admin, backup, restore, password reset links.",
@@ -17,21 +23,47 @@ app = typer.Typer(
 )
 
 
-def _url(db: Path | None, partners_url: str | None) -> str:
-    from omradesbild._compat import import_optional_dependency
+@dataclass(frozen=True)
+class PartnersDatabase:
+    """The partners' database a command works on: ``--partners-url``, or the SQLite file
+    beside the store (``--db``)."""
 
-    import_optional_dependency("sqlalchemy", purpose="omradesbild partners")
-    from omradesbild.partners.db import default_partners_url
-    from omradesbild.store.store import default_db_path
+    db: DbOption = None
+    partners_url: PartnersUrl = None
 
-    return partners_url or default_partners_url(db or default_db_path())
+    @property
+    def url(self) -> str:
+        """The database's SQLAlchemy URL (SQLAlchemy must be installed)."""
+        from omradesbild._compat import import_optional_dependency
+
+        import_optional_dependency("sqlalchemy", purpose="omradesbild partners")
+        from omradesbild.partners.db import default_partners_url
+        from omradesbild.store.store import default_db_path
+
+        return self.partners_url or default_partners_url(self.db or default_db_path())
+
+
+@contextmanager
+def _session(url: str) -> Iterator[Session]:
+    """A transaction on the database at ``url``, created or upgraded to the latest schema
+    first; the engine is disposed of afterwards."""
+    from omradesbild.partners.db import init_db, make_engine, session_factory
+
+    engine = make_engine(url)
+    try:
+        init_db(engine)
+        with session_factory(engine).begin() as session:
+            yield session
+    finally:
+        engine.dispose()
 
 
 @app.command("backup")
+@grouped("database", PartnersDatabase)
 def backup_cmd(
     file: Annotated[Path, typer.Argument(help="The backup file to write (must not exist).")],
-    db: DbOption = None,
-    partners_url: PartnersUrl = None,
+    *,
+    database: PartnersDatabase,
 ) -> None:
     """Copy the SQLite partners' database to FILE while the web app runs (consistent).
 
@@ -39,15 +71,16 @@ def backup_cmd(
     """
     from omradesbild.partners.backup import backup
 
-    revision = backup(_url(db, partners_url), file)
+    revision = backup(database.url, file)
     typer.echo(f"{file} (schema {revision})")
 
 
 @app.command("restore")
+@grouped("database", PartnersDatabase)
 def restore_cmd(
     file: Annotated[Path, typer.Argument(help="A file written by 'partners backup'.")],
-    db: DbOption = None,
-    partners_url: PartnersUrl = None,
+    *,
+    database: PartnersDatabase,
 ) -> None:
     """Replace the SQLite partners' database by the backup FILE (stop the web app first).
 
@@ -56,31 +89,26 @@ def restore_cmd(
     """
     from omradesbild.partners.backup import restore
 
-    kept = restore(_url(db, partners_url), file)
-    typer.echo(f"{file} -> {_url(db, partners_url)} (earlier content kept in {kept})")
+    kept = restore(database.url, file)
+    typer.echo(f"{file} -> {database.url} (earlier content kept in {kept})")
 
 
 @app.command("reset-link")
+@grouped("database", PartnersDatabase)
 def reset_link_cmd(
     email: Annotated[str, typer.Argument(help="The user's e-mail address.")],
     base_url: Annotated[
         str, typer.Option(help="The web app's public address, e.g. https://omradesbild.stad.se")
     ] = "http://127.0.0.1:8000",
-    db: DbOption = None,
-    partners_url: PartnersUrl = None,
+    *,
+    database: PartnersDatabase,
 ) -> None:
     """Print a single-use link (24 h) for the user to choose a new password; give it to them
     (nothing is e-mailed). Earlier links of the user stop working."""
     from omradesbild.partners import service
-    from omradesbild.partners.db import init_db, make_engine, session_factory
 
-    engine = make_engine(_url(db, partners_url))
-    try:
-        init_db(engine)
-        with session_factory(engine).begin() as session:
-            out = service.issue_password_reset_by_operator(session, email)
-    finally:
-        engine.dispose()
+    with _session(database.url) as session:
+        out = service.issue_password_reset_by_operator(session, email)
     hours = int(service.RESET_TTL.total_seconds() // 3600)
     url = base_url.rstrip("/") + out["path"]
     typer.echo(both("password_reset_link", email=out["email"], hours=hours, url=url))
@@ -113,6 +141,7 @@ def _new_password(from_stdin: bool) -> str:
 
 
 @app.command("create-admin")
+@grouped("database", PartnersDatabase)
 def create_admin_cmd(
     email: Annotated[str, typer.Option(help="The admin's e-mail address (their login).")],
     organisation: Annotated[
@@ -136,8 +165,8 @@ def create_admin_cmd(
             help="Read the password from the first line of standard input (for scripts).",
         ),
     ] = False,
-    db: DbOption = None,
-    partners_url: PartnersUrl = None,
+    *,
+    database: PartnersDatabase,
 ) -> None:
     """Create the first admin of the partners' database (SQLite or PostgreSQL).
 
@@ -148,20 +177,14 @@ def create_admin_cmd(
     creates the other users in the web app.
     """
     from omradesbild.partners import service
-    from omradesbild.partners.db import init_db, make_engine, session_factory
     from omradesbild.partners.security import check_password
 
-    url = _url(db, partners_url)
+    url = database.url
     password = _new_password(password_stdin)
     check_password(password)  # before the database is created or touched
-    engine = make_engine(url)
-    try:
-        init_db(engine)
-        with session_factory(engine).begin() as session:
-            user = service.bootstrap_admin(
-                session, email=email, name=name or email, password=password,
-                organisation=organisation, organisation_kind=organisation_kind,
-            )  # fmt: skip
-    finally:
-        engine.dispose()
+    with _session(url) as session:
+        user = service.bootstrap_admin(
+            session, email=email, name=name or email, password=password,
+            organisation=organisation, organisation_kind=organisation_kind,
+        )  # fmt: skip
     typer.echo(both("admin_created", email=user["email"], organisation=organisation))

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from typing import Any, Literal
 
 import numpy as np
@@ -314,15 +314,11 @@ def goal_status(
         notes.insert(0, say("projection", n=n, projection=num(proj), target_year=goal.target_year,
                             pct=round(confidence * 100), low=num(lo), high=num(hi), word=word,
                             target=num(target), verdict=say(verdict)))  # fmt: skip
-    return GoalStatus(
-        goal_id=goal.id,
-        title=title,
-        kind=goal.kind,
-        base_year=goal.base_year,
+    return replace(
+        empty,
         base=base,
         current_period=current_period,
         current=current,
-        target_year=goal.target_year,
         target=target,
         comparison=comparison,
         progress_share=progress,
