@@ -42,10 +42,10 @@ def codes(client: TestClient) -> list[str]:
 @pytest.mark.parametrize(
     ("url", "needles"),
     [
-        ("/", ['id="levels"', 'id="type-map"', 'href="/karta', 'action="/omrade"']),
+        ("/", ['id="levels"', 'id="type-map"', 'href="/karta', 'action="/sok"']),
         ("/karta", ['id="map"', 'name="layer"', "/static/vendor/plotly.min.js"]),
         ("/karta?layer=low_econ_standard&level=deso", ['id="map"', "low_econ_standard"]),
-        ("/jamfor", ['name="areas"']),
+        ("/jamfor", ['name="find"']),
         ("/metod", ['id="explorer"', "/static/metod.js", 'id="weights"']),
         ("/nedladdning", ["/api/export/indicators.csv", "/api/export/excel.xlsx"]),
     ],

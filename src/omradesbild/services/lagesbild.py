@@ -6,9 +6,10 @@ intervals and area types (the rows of the report's overview,
 (:func:`~omradesbild.services.city.city_goals`), what changed since the previous period
 (areas whose type moved; areas with significant changes of indicators, by the profile's
 change test, :func:`~omradesbild.services.area.changes`), the areas on the Police's list in
-its latest year with their type, and the partners' latest approved public input and active
-interventions (:class:`~omradesbild.services.partner_picture.PartnerPicture`). The index's
-reference distribution stays every area of the level.
+its latest year with their type, the police categories × area types over the years (the
+static report's table, :func:`police_types`), and the partners' latest approved public
+input and active interventions (:class:`~omradesbild.services.partner_picture.PartnerPicture`).
+The index's reference distribution stays every area of the level.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ import pandas as pd
 from omradesbild.errors import InputError, NotFoundError
 from omradesbild.services.area import changes
 from omradesbild.services.level import LevelIndicators, LevelPicture, clean, rank_bounds
-from omradesbild.services.models import GoalRow, PartnerEntry, RankingRow
+from omradesbild.services.models import GoalRow, PartnerEntry, PoliceTypeRow, RankingRow
 from omradesbild.services.partner_picture import LinkedEntry, PartnerPicture
 
 #: The start page lists at most this many of the partners' latest entries.
@@ -117,6 +118,8 @@ class Lagesbild:
     police_listed: tuple[PoliceListed, ...]
     police_available: bool
     partners_available: bool
+    police_types: tuple[PoliceTypeRow, ...]  # the report's police list × area type
+    police_type_columns: tuple[int, ...]
     latest_input: tuple[ShownEntry, ...]
     active_interventions: tuple[ShownEntry, ...]
     year: int
@@ -233,6 +236,17 @@ def police_listed(
     return tuple(out), year
 
 
+def police_types(
+    pic: LevelPicture, scope: set[str], period: str
+) -> tuple[tuple[PoliceTypeRow, ...], tuple[int, ...]]:
+    """The police categories × area types of the areas ``scope`` per police year, and the
+    area types as columns: the table of the static report's overview
+    (:func:`omradesbild.services.city.city_picture`), computed by the same function."""
+    from omradesbild.services.city import _police_types, _population
+
+    return _police_types(pic, scope, _population(pic, scope, period))
+
+
 def ranking(
     pic: LevelPicture, links: Mapping[str, AreaLink], period: str, has_geometry: set[str]
 ) -> tuple[RankingRow, ...]:
@@ -324,6 +338,7 @@ def lagesbild(
     counts = Counter(r.cls for r in rows if r.cls is not None)
     codes = set(scope)
     _, summary = pic.uncertainty(period)
+    type_rows, type_cols = police_types(pic, codes, period)
     return Lagesbild(
         kommun=kommun,
         kommuner=kommuner,
@@ -345,6 +360,8 @@ def lagesbild(
         police_listed=listed,
         police_available=bool(pic.police.years) and bool(pic.police.known & codes),
         partners_available=partners is not None,
+        police_types=type_rows,
+        police_type_columns=type_cols,
         latest_input=_shown(partners.latest(codes, N_LATEST_INPUT), links) if partners else (),
         active_interventions=_shown(partners.active(codes, year), links) if partners else (),
         year=year,

@@ -54,7 +54,8 @@ class AreaSummary:
     rank: RankInfo | None
     police: tuple[PolicePoint, ...]
     police_known: bool
-    drivers: tuple[Driver, ...]
+    drivers: tuple[Driver, ...]  # the first N_DRIVERS of ranked_drivers
+    ranked_drivers: tuple[Driver, ...]  # every component, in the order of ranked_drivers
     standins: tuple[str, ...]
     changes: tuple[ChangeArrow, ...]
     n_entries: int
@@ -92,10 +93,17 @@ def change_arrow(change: ChangeInfo) -> ChangeArrow:
     )
 
 
+def ranked_drivers(drivers: tuple[Driver, ...]) -> tuple[Driver, ...]:
+    """The components by their contribution to the score, largest first (ties: as listed;
+    those without a contribution last): the one order of the area page's drivers, in its
+    summary and in its table."""
+    return tuple(sorted(drivers, key=lambda d: (d.contribution is None, -(d.contribution or 0.0))))
+
+
 def top_drivers(drivers: tuple[Driver, ...], n: int = N_DRIVERS) -> tuple[Driver, ...]:
-    """The ``n`` components with the largest contribution to the score (ties: as listed)."""
-    shown = [d for d in drivers if d.contribution is not None]
-    return tuple(sorted(shown, key=lambda d: -(d.contribution or 0.0))[:n])
+    """The ``n`` components with the largest contribution to the score (ties: as listed):
+    the first of :func:`ranked_drivers`."""
+    return tuple(d for d in ranked_drivers(drivers) if d.contribution is not None)[:n]
 
 
 def area_summary(
@@ -115,6 +123,7 @@ def area_summary(
         police=police.points if police is not None else (),
         police_known=bool(police is not None and police.known),
         drivers=top_drivers(profile.drivers),
+        ranked_drivers=ranked_drivers(profile.drivers),
         standins=profile.standins,
         changes=tuple(change_arrow(c) for c in profile.changes),
         n_entries=n_entries,

@@ -28,6 +28,7 @@ from omradesbild.services.lagesbild import (
     pick_kommun,
 )
 from omradesbild.services.partner_picture import PartnerPicture, partner_picture
+from omradesbild.services.search import SearchIndex, search_index
 from omradesbild.web.cache import WebData, memo
 from omradesbild.web.entries import PolledRows, polled_row, public_generation
 from omradesbild.web.views import has_geometry, json_script
@@ -91,6 +92,20 @@ def kommun_names(data: WebData) -> dict[str, str]:
     found: dict[str, str] = memo(
         data, ("kommun-names",), lambda: kommun_names_of(data.info().areas)
     )
+    return found
+
+
+def area_search_index(data: WebData, lang: str) -> SearchIndex:
+    """Every area of the store named for the search (:mod:`omradesbild.services.search`),
+    read once per store version and language."""
+
+    def build() -> SearchIndex:
+        from omradesbild.store import Store
+
+        with Store(data.path, read_only=True) as store:
+            return search_index(store, lang=lang)
+
+    found: SearchIndex = memo(data, ("search-index", lang), build)
     return found
 
 

@@ -11,10 +11,12 @@ import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, Any
+from urllib.parse import quote
 
 import pandas as pd
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
+from pydantic import BaseModel, Field
 
 from omradesbild.errors import InputError, NotFoundError
 from omradesbild.services.explore import explore
@@ -26,7 +28,9 @@ from omradesbild.services.level import (
     rank_bounds,
     records,
 )
+from omradesbild.services.search import MATCHES, MAX_QUERY, SEARCH_LIMIT, search_areas
 from omradesbild.web.cache import json_response, json_response_async
+from omradesbild.web.lagesbild import area_search_index
 from omradesbild.web.models import (
     AreaArgs,
     AreaDetail,
@@ -95,6 +99,57 @@ def _build_areas(
             }
         )
     return out
+
+
+class SearchHitOut(BaseModel):
+    """An area the search found: names first, the code last in ``label``."""
+
+    code: str
+    name: str
+    level: str
+    kommun_code: str | None = None
+    kommun_name: str | None = None
+    match: str = Field(description="How it matched: " + ", ".join(MATCHES) + " (best first)")
+    label: str = Field(description="Name (Kommun) — level, code")
+    url: str = Field(description="The area's page")
+
+
+class SearchOut(BaseModel):
+    """The areas a query finds, best first."""
+
+    query: str
+    n_found: int = Field(description="Hits in all (``hits`` holds at most ``limit``)")
+    target: str | None = Field(
+        default=None, description="The code of the area the query names, if exactly one"
+    )
+    hits: list[SearchHitOut]
+
+
+@router.get("/api/search", response_model=SearchOut, tags=["areas"])
+def api_search(
+    request: Request,
+    q: Annotated[str, Query(min_length=1, max_length=MAX_QUERY, description="Name or code")],
+    level: Annotated[str | None, Query(max_length=32)] = None,
+    limit: Annotated[int, Query(ge=1, le=200)] = SEARCH_LIMIT,
+) -> SearchOut:
+    """Find areas by name or code at every level the store holds (case and diacritics do
+    not matter; see :mod:`omradesbild.services.search` for the order)."""
+    data = get_data(request)
+    lang = get_lang(request)
+    if level:
+        data.check_level(level)
+    found = search_areas(area_search_index(data, lang), q, level=level, limit=limit)
+    return SearchOut(
+        query=found.query,
+        n_found=found.n_found,
+        target=found.target.code if found.target else None,
+        hits=[
+            SearchHitOut(
+                **h.model_dump(), label=h.label(lang), url=f"/omrade/{quote(h.code)}?lang={lang}"
+            )
+            for h in found.hits
+        ],
+    )
 
 
 @router.get("/api/areas/{code}", response_model=AreaDetail, tags=["areas"])

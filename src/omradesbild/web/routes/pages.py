@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 from typing import Annotated, Any
+from urllib.parse import quote, urlencode
 
 from fastapi import APIRouter, Query, Request
 from fastapi.concurrency import run_in_threadpool
@@ -24,6 +25,13 @@ from omradesbild.services.lagesbild import pick_kommun
 from omradesbild.services.level import clean, method_by_id
 from omradesbild.services.models import AreaProfile, IndicatorValue
 from omradesbild.services.partner_picture import LinkedEntry, PartnerPicture
+from omradesbild.services.search import (
+    MAX_QUERY,
+    AreaSearch,
+    fold,
+    resolve_area,
+    search_areas,
+)
 from omradesbild.services.summary import AreaSummary, area_summary, trend_groups
 from omradesbild.web.cache import (
     MISS,
@@ -41,6 +49,7 @@ from omradesbild.web.entries import (
 )
 from omradesbild.web.lagesbild import (
     StartView,
+    area_search_index,
     kommun_names,
     kommuner,
     public_partners,
@@ -96,6 +105,17 @@ def compare_rows(profiles: list[AreaProfile]) -> list[CompareRow]:
             )
         )
     return rows
+
+
+def method_titles(lang: str) -> dict[str, str]:
+    """The shipped index methods' titles by id (the pickers show the title, the id second)."""
+    from omradesbild.index import shipped_methods
+
+    out = {}
+    for m in shipped_methods():
+        method = method_by_id(m)
+        out[m] = method.title_en if lang == "en" else method.title_sv
+    return out
 
 
 def _inputs(request: Request) -> tuple[WebData, WebSettings, str]:
@@ -164,15 +184,38 @@ def status(request: Request) -> dict[str, Any]:
     }
 
 
+@router.get("/sok", response_class=HTMLResponse, include_in_schema=False)
+def search_page(request: Request, q: str = "", level: str | None = None) -> Response:
+    """Find an area by name or code (:func:`omradesbild.services.search.search_areas`):
+    straight to the area when the query names one, else the list of hits, or a note that
+    none matches (never an error page for a query that finds nothing)."""
+    data, _, lang = _inputs(request)
+    if level:
+        data.check_level(level)
+    index = area_search_index(data, lang)
+    query = q.strip()
+    found: AreaSearch | None = None
+    too_long = len(query) > MAX_QUERY
+    if query and not too_long and fold(query):
+        found = search_areas(index, query, level=level)
+    if found is not None and found.target is not None:
+        target = quote(found.target.code)
+        return RedirectResponse(f"/omrade/{target}?lang={lang}", status_code=303)
+    example = next((h for h in index.hits if h.level == "regso"), None) or next(
+        iter(index.hits), None
+    )
+    resp = page(
+        request, "sok.html", lang=lang, query=query, found=found, too_long=too_long,
+        max_query=MAX_QUERY, example=example, level=level,
+    )  # fmt: skip
+    resp.status_code = 422 if too_long else 200
+    return resp
+
+
 @router.get("/omrade", include_in_schema=False)
-def area_redirect(request: Request, code: str = "") -> RedirectResponse:
-    """The "go to area" form: redirect to /omrade/{code}."""
-    code = code.strip()
-    if not code:
-        raise InputError("give an area code", field="code", expected="e.g. 0180R001")
-    lang = request.query_params.get("lang")
-    suffix = f"?lang={lang}" if lang in ("sv", "en") else ""
-    return RedirectResponse(f"/omrade/{code}{suffix}", status_code=303)
+def area_redirect(request: Request, code: str = "", q: str = "") -> Response:
+    """The "go to area" form of earlier pages: the search (:func:`search_page`)."""
+    return search_page(request, q=q or code)
 
 
 @router.get("/karta", response_class=HTMLResponse, include_in_schema=False)
@@ -235,6 +278,7 @@ def map_page(
         layers=[("index", f"{t('index')}: {method}")] if ix is not None else [],
         indicators=[(i, names.get(i, i)) for i in lv.indicator_ids],
         methods=shipped_methods(),
+        method_titles=method_titles(lang),
         method=method,
         period=period,
         periods=periods,
@@ -389,11 +433,24 @@ def _summary(
 def compare_page(
     request: Request,
     areas: Annotated[list[str] | None, Query()] = None,
+    find: Annotated[list[str] | None, Query()] = None,
     method: str | None = None,
-) -> HTMLResponse:
-    """Compare 2–4 areas side by side (the latest year)."""
-    data = get_data(request)
-    lang = get_lang(request)
+) -> Response:
+    """Compare 2–4 areas side by side (the latest year). The form's fields (``find``) take
+    names, pickers' labels or codes; they are resolved and redirected to ``?areas=`` codes."""
+    data, _, lang = _inputs(request)
+    if find is not None:
+        given = [a.strip() for a in find if a.strip()]
+        if not 2 <= len(given) <= 4:
+            raise InputError(
+                f"compare 2–4 areas, got {len(given)}", field="find", expected="2 to 4 areas"
+            )
+        index = area_search_index(data, lang)
+        found = [resolve_area(index, a, field="find").code for a in given]
+        query = [("areas", c) for c in found] + [("lang", lang)]
+        if method:
+            query.append(("method", method))
+        return RedirectResponse(f"/jamfor?{urlencode(query)}", status_code=303)
     codes = [a.strip() for a in (areas or []) if a.strip()]
     if codes and not 2 <= len(codes) <= 4:
         raise InputError(
@@ -458,6 +515,7 @@ def method_page(
         "metod.html",
         lang=lang,
         methods=shipped_methods(),
+        method_titles=method_titles(lang),
         method=m,
         method_reference=no_scheme(m.reference),
         method_title=m.title_en if lang == "en" else m.title_sv,
@@ -486,6 +544,7 @@ def download_page(request: Request) -> HTMLResponse:
         lang=lang,
         levels=levels,
         methods=shipped_methods(),
+        method_titles=method_titles(lang),
         method=settings.method,
         excel=excel,
     )
