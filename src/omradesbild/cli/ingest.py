@@ -1,7 +1,7 @@
 """``omradesbild ingest …``: read source files into the store.
 
-Each command is transactional: every file named is parsed first, then all are written in one
-transaction — all or nothing. Running a command again on the same files changes nothing; a
+Each command is transactional: the files named are read and written one at a time, all in
+one transaction — all or nothing. Running a command again on the same files changes nothing; a
 changed value is added as a new revision and the old one is kept.
 """
 
@@ -41,7 +41,7 @@ def _ingest(
     *,
     quiet: bool = False,
 ) -> None:
-    """Parse every file, write all in one transaction, and report what changed.
+    """Parse and write the files one at a time, all in one transaction; report what changed.
 
     On a terminal (and without ``--quiet``) a bar on stderr counts the files parsed.
     """

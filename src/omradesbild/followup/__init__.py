@@ -14,22 +14,63 @@ Pure functions over tidy DataFrames (see ``docs/followup.md``):
 - :mod:`~omradesbild.followup.underreporting`: :func:`underreporting_indicator`.
 """
 
-from omradesbild.followup.change import compare_to_reference, indicator_change, trend
-from omradesbild.followup.goals import (
-    EXAMPLE_GOALS_PATH,
-    GoalFile,
-    GoalStatus,
-    goal_history,
-    goal_status,
-    goals_from_dict,
-    goals_status_frame,
-    load_goals,
-)
-from omradesbild.followup.police import area_polygons, overlay_police, police_polygons
-from omradesbild.followup.police_links import police_list_from_links
-from omradesbild.followup.police_types import crosstab_police_types, listed_areas, police_flags
-from omradesbild.followup.transitions import anchored_classes, class_transitions
-from omradesbild.followup.underreporting import underreporting_indicator
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from omradesbild.followup.change import compare_to_reference, indicator_change, trend
+    from omradesbild.followup.goals import (
+        EXAMPLE_GOALS_PATH,
+        GoalFile,
+        GoalStatus,
+        goal_history,
+        goal_status,
+        goals_from_dict,
+        goals_status_frame,
+        load_goals,
+    )
+    from omradesbild.followup.police import area_polygons, overlay_police, police_polygons
+    from omradesbild.followup.police_links import police_list_from_links
+    from omradesbild.followup.police_types import crosstab_police_types, listed_areas, police_flags
+    from omradesbild.followup.transitions import anchored_classes, class_transitions
+    from omradesbild.followup.underreporting import underreporting_indicator
+
+#: Where each public name lives. The submodules load on first use (PEP 562), so a module that
+#: needs only one of them (the crime reader needs ``crime_coverage``) does not pay for the
+#: others' imports (SciPy, GeoPandas).
+_SUBMODULE = {
+    **dict.fromkeys(("compare_to_reference", "indicator_change", "trend"), "change"),
+    **dict.fromkeys(
+        (
+            "EXAMPLE_GOALS_PATH",
+            "GoalFile",
+            "GoalStatus",
+            "goal_history",
+            "goal_status",
+            "goals_from_dict",
+            "goals_status_frame",
+            "load_goals",
+        ),
+        "goals",
+    ),
+    **dict.fromkeys(("area_polygons", "overlay_police", "police_polygons"), "police"),
+    "police_list_from_links": "police_links",
+    **dict.fromkeys(("crosstab_police_types", "listed_areas", "police_flags"), "police_types"),
+    **dict.fromkeys(("anchored_classes", "class_transitions"), "transitions"),
+    "underreporting_indicator": "underreporting",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _SUBMODULE.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
+    globals()[name] = value
+    return value
+
 
 __all__ = [
     "EXAMPLE_GOALS_PATH",
