@@ -14,6 +14,7 @@ Run: ``python -m benchmarks bench_harmonize`` or ``python -m benchmarks.bench_ha
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from functools import partial
 from typing import Any
@@ -89,7 +90,7 @@ def bench_apply(args: argparse.Namespace, src: Any, tgt: Any, cw: pd.DataFrame) 
         f"variables × {args.years} years) -> {len(apply.result):,} rows: {apply.best:.3f} s "
         f"best of {args.repeat}, median {apply.median:.3f} s wall, {apply.median_cpu:.3f} s CPU "
         f"(first call {t_first:.3f} s; with categorical key columns {t_cat:.3f} s) "
-        f"(target < 1 s)"
+        f"(target < 1 s); load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs"
     )
     return {
         "apply_s": apply.best,

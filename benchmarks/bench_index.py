@@ -10,6 +10,7 @@ the CPU time is the steadier figure).
 
 from __future__ import annotations
 
+import os
 import resource
 import sys
 import tracemalloc
@@ -100,8 +101,10 @@ def main(argv: list[str] | None = None) -> dict[str, float]:
         f"(median of {args.repeat}; target < 5 s); "
         f"peak numpy/python memory {traced_peak / 1e6:.0f} MB, process peak RSS "
         f"{rss_kb / 1024:.0f} MB (target < 2 GB); robust classes "
-        f"{s_se['share_robust_class']:.1%}"
+        f"{s_se['share_robust_class']:.1%}; load average {os.getloadavg()[0]:.1f} "
+        f"on {os.cpu_count()} CPUs"
     )
+    figures["load_average"] = os.getloadavg()[0]
     return figures
 
 

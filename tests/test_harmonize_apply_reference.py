@@ -10,6 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from omradesbild.errors import InputError
 from omradesbild.harmonize.apply import apply_crosswalk
 
 Case = tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame | None]
@@ -105,3 +106,38 @@ def test_apply_equals_the_reference(case: Case, kind: str, complete: bool) -> No
     assert got["missing_reason"].isna().tolist() == (~np.isnan(w)).tolist()
     unlinked = sorted(set(values["area_code"]) - set(links.loc[links["weight"] > 0, "from_code"]))
     assert got.attrs["unlinked_areas"] == unlinked
+
+
+@pytest.mark.parametrize("column", ["area_code", "period", "variable"])
+@pytest.mark.parametrize("dtype", ["str", "object", "category"])
+def test_a_missing_key_is_named_whatever_the_dtype(column: str, dtype: str) -> None:
+    links = pd.DataFrame({"from_code": ["a", "b"], "to_code": ["x", "x"], "weight": [1.0, 1.0]})
+    values = pd.DataFrame(
+        {"area_code": ["a", "b"], "period": ["2022", "2022"], "variable": ["n", "n"]}
+    ).astype(dtype)
+    values[column] = values[column].astype(object).where([True, False], None).astype(dtype)
+    values["value"] = [1.0, 2.0]
+    with pytest.raises(InputError, match=f"{column} is missing") as err:
+        apply_crosswalk(values, links)
+    assert err.value.row == 2
+
+
+def test_keys_of_any_dtype_give_the_same_result() -> None:
+    links = pd.DataFrame(
+        {"from_code": ["a", "b", "c"], "to_code": ["x", "x", "y"], "weight": [1.0, 0.5, 1.0]}
+    )
+    values = pd.DataFrame(
+        {
+            "area_code": ["c", "a", "b", "q", "a"],
+            "period": ["2022", "2021", "2021", "2021", "2022"],
+            "variable": ["n", "n", "n", "n", "m"],
+            "value": [3.0, 1.0, 2.0, 9.0, 4.0],
+        }
+    )
+    want = apply_crosswalk(values, links)
+    assert want.attrs["unlinked_areas"] == ["q"]
+    for dtype in ("object", "category"):
+        keys = {c: dtype for c in ("area_code", "period", "variable")}
+        got = apply_crosswalk(values.astype(keys), links)
+        pd.testing.assert_frame_equal(got, want)
+        assert got.attrs == want.attrs

@@ -11,7 +11,7 @@ from hypothesis.extra.numpy import arrays
 
 from omradesbild.errors import InputError, MethodError
 from omradesbild.index import compute_index, load_method, monte_carlo, parse_method
-from omradesbild.index._draws import _rank_table, count_less_rows
+from omradesbild.index._draws import _linear_terms, _rank_table, _Work, count_less_rows
 from omradesbild.index.method import Normalisation
 from omradesbild.index.normalise import count_less_last_axis, normalise_last_axis
 from omradesbild.index.uncertainty import effective_weights
@@ -290,3 +290,17 @@ def test_draws_do_not_depend_on_the_number_of_threads(monkeypatch: pytest.Monkey
         results.append(monte_carlo(table, **kw))  # type: ignore[arg-type]
     pd.testing.assert_frame_equal(results[0][0], results[1][0], check_exact=True)
     assert results[0][1] == results[1][1]
+
+
+@pytest.mark.parametrize("spec", ["zscore", "minmax"])
+@pytest.mark.parametrize("direction", [1.0, -1.0])
+def test_linear_terms_give_the_normalisation(spec: str, direction: float) -> None:
+    """slope · x − offset = normalise_last_axis(x), constant rows included (0)."""
+    rng = np.random.default_rng(4)
+    a = rng.normal(20.0, 5.0, size=(6, 200))
+    a[2] = 7.5  # a constant row
+    norm = Normalisation.model_validate(spec)
+    slope, offset = _linear_terms(a, norm, direction, _Work(1, 200))
+    want = normalise_last_axis(a[:, None, :], spec=norm, directions=np.array([direction]))[:, 0]
+    np.testing.assert_allclose(slope * a - offset, want, rtol=1e-12, atol=1e-12)
+    assert (slope[2] == 0.0).all() and (offset[2] == 0.0).all()

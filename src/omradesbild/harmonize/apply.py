@@ -19,6 +19,8 @@ from typing import Any, Literal
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 import scipy.sparse as sp
 
 from omradesbild.errors import InputError
@@ -293,14 +295,11 @@ class _ValueMatrix:
 def _value_matrix(vals: pd.DataFrame, numeric: pd.Series, src_codes: Any) -> _ValueMatrix:
     """Place the values of the linked areas in the matrix; raises for a value given twice."""
     n_src = len(src_codes)
-    a_codes, a_uniques = _factorize_str(vals["area_code"])
-    a_row = pd.Index(src_codes).get_indexer(a_uniques).astype(np.int32)
-    row = a_row[a_codes]
+    row, unlinked = _source_rows(vals["area_code"], src_codes)
     linked = row >= 0
     all_linked = bool(linked.all())
-    unlinked = sorted(a_uniques[a_row < 0].tolist())
-    p_codes, periods = _factorize_str(vals["period"])
-    v_codes, variables = _factorize_str(vals["variable"])
+    p_codes, periods = _key_codes(vals["period"])
+    v_codes, variables = _key_codes(vals["variable"])
     n_p = len(periods)
     col_id = v_codes.astype(np.int32) * np.int32(n_p) + p_codes.astype(np.int32)
     if not all_linked:
@@ -334,6 +333,62 @@ def _value_matrix(vals: pd.DataFrame, numeric: pd.Series, src_codes: Any) -> _Va
     present = seen.view(np.bool_) & ~nan
     x[nan] = 0.0
     return _ValueMatrix(x, present, variables, periods, col_var, col_per, v_codes, unlinked)
+
+
+def _arrow_text(values: pd.Series) -> pa.ChunkedArray | None:
+    """The Arrow array behind a pyarrow-backed text column; None for any other dtype."""
+    if not (isinstance(values.dtype, pd.StringDtype) and values.dtype.storage == "pyarrow"):
+        return None
+    arr = pa.array(values.array)
+    return arr if isinstance(arr, pa.ChunkedArray) else pa.chunked_array([arr])
+
+
+def _refuse_missing(values: pd.Series, arr: pa.ChunkedArray) -> None:
+    """The error of :func:`_factorize_str` for a missing key value."""
+    if arr.null_count:
+        _refuse_first(
+            pc.is_null(arr).to_numpy(zero_copy_only=False),
+            lambda _: f"{values.name} is missing",
+            field=str(values.name),
+            expected=f"a {values.name} on every row",
+        )
+
+
+def _source_rows(
+    codes: pd.Series, src_codes: npt.NDArray[Any]
+) -> tuple[npt.NDArray[np.int32], list[str]]:
+    """Row of every value's area among the links' sources (-1: linked nowhere) and the
+    sorted areas linked nowhere.
+
+    Arrow text is looked up in the sources directly (one hash lookup per value, no
+    factorizing of the column first); other columns are factorized.
+    """
+    arr = _arrow_text(codes)
+    if arr is None:
+        a_codes, a_uniques = _factorize_str(codes)
+        a_row = pd.Index(src_codes).get_indexer(a_uniques).astype(np.int32)
+        return a_row[a_codes], sorted(a_uniques[a_row < 0].tolist())
+    _refuse_missing(codes, arr)
+    idx = pc.index_in(arr, value_set=pa.array(np.asarray(src_codes, dtype=object), arr.type))
+    row = pc.fill_null(idx, -1).to_numpy().astype(np.int32, copy=False)
+    if (row >= 0).all():
+        return row, []
+    return row, sorted(pc.unique(arr.filter(pc.is_null(idx))).to_pylist())
+
+
+def _key_codes(values: pd.Series) -> tuple[npt.NDArray[Any], pd.Index]:
+    """Codes into the sorted unique text values, as :func:`_factorize_str` gives them
+    (Arrow text is dictionary-encoded by Arrow, then the few uniques are sorted)."""
+    arr = _arrow_text(values)
+    if arr is None:
+        return _factorize_str(values)
+    _refuse_missing(values, arr)
+    enc = arr.combine_chunks().dictionary_encode()
+    uniques = np.asarray(enc.dictionary.to_pylist(), dtype=object)
+    order = np.argsort(uniques, kind="stable")
+    rank = np.empty(len(order), dtype=np.intp)
+    rank[order] = np.arange(len(order))
+    return rank[enc.indices.to_numpy()], pd.Index(uniques[order])
 
 
 def _missing_reasons(

@@ -192,7 +192,6 @@ class _Work:
         shape = (CHUNK_DRAWS, n_areas)
         self.key = (n_ind, n_areas)
         self.eps = np.empty((CHUNK_DRAWS, n_ind, n_areas), dtype=np.float32)
-        self.eps_k = np.empty(shape, dtype=np.float32)
         self.noisy = np.empty(shape)
         self.comp = np.empty(shape)
         self.acc = np.empty(shape)
