@@ -44,7 +44,8 @@ def did_uncertainty(did: DidResult | None) -> Uncertainty:
 
     They cannot with fewer than :data:`MIN_AREAS_FOR_UNCERTAINTY` areas in all (e.g. one
     intervention area against one comparison area), nor when the computation gave no finite
-    positive standard error, interval or p-value.
+    interval or p-value or a standard error of zero (up to rounding: values that fit the
+    model exactly leave no spread to estimate).
     """
     if did is None:
         return Uncertainty(False, None)
@@ -54,7 +55,7 @@ def did_uncertainty(did: DidResult | None) -> Uncertainty:
                                            comparison=did.n_comparison,
                                            minimum=MIN_AREAS_FOR_UNCERTAINTY))  # fmt: skip
     numbers = (did.se, did.ci_low, did.ci_high, did.p_value)
-    if not all(math.isfinite(x) for x in numbers) or did.se <= 0:
+    if not all(math.isfinite(x) for x in numbers) or did.se <= 1e-9 * max(1.0, abs(did.estimate)):
         return Uncertainty(False, Message("fu_no_uncertainty_degenerate"))
     return Uncertainty(True, None)
 
@@ -84,7 +85,7 @@ _WORDS: dict[str, Comparison] = {
 }  # fmt: skip
 _TARGET_RE = re.compile(
     r"^\s*(?P<op>" + "|".join(sorted(map(re.escape, _WORDS), key=len, reverse=True))
-    + r"|=)?\s*(?P<num>[-+−]?\d[\d\s\u202f]*(?:[.,]\d+)?)\s*(?P<rest>.*)$",
+    + r"|=)?\s*(?P<num>[-+−]?\d[\d\s\u202f.,]*)(?P<rest>.*)$",
     re.IGNORECASE,
 )  # fmt: skip
 
@@ -102,10 +103,8 @@ def parse_target(target: str | None, direction: int) -> tuple[float, Comparison]
     m = _TARGET_RE.match(target)
     if m is None:
         return None
-    raw = re.sub(r"[\s\u202f]", "", m.group("num")).replace("−", "-").replace(",", ".")
-    try:
-        value = float(raw)
-    except ValueError:
+    value = _number(m.group("num"))
+    if value is None:
         return None
     op = (m.group("op") or "").lower()
     if op in _WORDS:
@@ -115,6 +114,23 @@ def parse_target(target: str | None, direction: int) -> tuple[float, Comparison]
     if direction == -1:
         return value, "at_least"
     return None
+
+
+def _number(written: str) -> float | None:
+    """A number written in Swedish (``1 234,5``) or English (``1,234.5``): with both marks
+    the last is the decimal one; a mark that occurs more than once groups digits; a single
+    comma is the Swedish decimal comma."""
+    raw = re.sub(r"[\s\u202f]", "", written).replace("−", "-").rstrip(".,")
+    if "," in raw and "." in raw:
+        group = "," if raw.rindex(".") > raw.rindex(",") else "."
+        raw = raw.replace(group, "")
+    for mark in (",", "."):
+        if raw.count(mark) > 1:
+            raw = raw.replace(mark, "")
+    try:
+        return float(raw.replace(",", "."))
+    except ValueError:
+        return None
 
 
 def _latest_treated(means: pd.DataFrame, start_period: str) -> tuple[str, float] | None:
