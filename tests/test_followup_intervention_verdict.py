@@ -11,6 +11,7 @@ from omradesbild.followup.did import difference_in_differences
 from omradesbild.services.followup.intervention import (
     did_uncertainty,
     followup_axes,
+    parse_change,
     parse_target,
     target_verdict,
 )
@@ -99,3 +100,38 @@ def test_axes_name_the_indicator_its_unit_and_the_year() -> None:
     assert sv.x == "År" and sv.y.endswith("(procent)") and "16–64" in sv.y
     assert followup_axes("unemployment_16_64", "en").x == "Year"
     assert followup_axes("not_an_indicator", "sv").y == "not_an_indicator"
+
+
+@pytest.mark.parametrize(
+    ("target", "latest", "verdict", "goal"),
+    [
+        ("minska med 2 procentenheter", 7.5, "reached", 8.0),
+        ("minska med 2 procentenheter", 8.5, "not_reached", 8.0),
+        ("Minska med 1,5.", 8.5, "reached", 8.5),
+        ("öka med 10 %", 11.0, "reached", 11.0),
+        ("öka med 10 %", 10.9, "not_reached", 11.0),
+        ("minska", 9.9, "reached", 10.0),
+        ("minska", 10.0, "not_reached", 10.0),  # no fall at all
+        ("increase", 10.5, "reached", 10.0),
+    ],
+)
+def test_targets_of_change_count_from_the_value_before_the_start(
+    target: str, latest: float, verdict: str, goal: float
+) -> None:
+    means = _means({"2016": 12.0, "2019": 10.0, "2021": 9.0, "2023": latest})
+    v = target_verdict(means, target=target, direction=1, start_period="2020", unit="procent")
+    assert (v.verdict, v.value, v.period) == (verdict, latest, "2023")
+    assert v.target == pytest.approx(goal)
+    sentence = v.sentence.text("sv")  # type: ignore[attr-defined]
+    assert sentence.startswith("Nått." if verdict == "reached" else "Inte nått.")
+    assert (
+        "från 10,0 procent år 2019" in sentence
+        and f"{fmt_num(latest, 'sv', 1)} procent år 2023" in sentence
+    )
+
+
+def test_a_target_of_change_without_a_value_before_the_start_cannot_say() -> None:
+    v = target_verdict(_means({"2021": 9.0}), target="minska", direction=1, start_period="2020")
+    assert v.verdict == "cannot_say"
+    assert "före starten" in v.sentence.text("sv")  # type: ignore[attr-defined]
+    assert parse_change("minskad oro") is None and parse_change("") is None

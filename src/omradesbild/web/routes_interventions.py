@@ -262,4 +262,6 @@ def page_followup(request: Request, actor: CurrentActor, followup: Followup) -> 
         "iv": iv, "view": view, "did": view.did, "chart": chart, "start_x": start_x,
         "actor": actor, "uncertainty": did_uncertainty(view.did), "verdict": verdict,
         "target": target, "axes": followup_axes(view.indicator, page_lang(request)),
+        "goal_names": {g["indicator"]: followup_axes(g["indicator"], page_lang(request)).y
+                       for g in iv["goals"]},
     })  # fmt: skip
