@@ -23,6 +23,7 @@ from omradesbild.partners.db import init_db, make_engine, session_factory
 from omradesbild.partners.errors import HTTP_STATUS
 from omradesbild.partners.followup import FollowupView
 from omradesbild.web import routes_interventions, routes_partners
+from omradesbild.wording import fmt_num
 
 TEMPLATES = Path(routes_partners.__file__).parent / "templates"
 BASE = """<!doctype html><html lang="{{ lang }}"><head><title>{% block title %}{% endblock %}
@@ -358,12 +359,18 @@ def _fake_followup(
     monkeypatch: pytest.MonkeyPatch, app: FastAPI, treated: list[str], comparison: list[str]
 ) -> None:
     """Make the follow-up read a panel where the intervention areas fall by 2 from 2018
-    (each area's value 10 + years since 2015, the same trend everywhere)."""
+    (each area's value 10 + years since 2015, the same trend everywhere, with some noise
+    except in the intervention areas from the start, whose values are exact)."""
+
+    def noise(i: int, y: int, a: str) -> float:
+        return 0.0 if a in treated and y >= 2018 else 0.25 * ((i * 7 + y) % 5 - 2)
+
     rows = [
-        (a, str(y), 10.0 + (y - 2015) + (-2.0 if a in treated and y >= 2018 else 0))
-        for a in (*treated, *comparison)
+        (a, str(y), 10.0 + (y - 2015) + (-2.0 if a in treated and y >= 2018 else 0)
+         + noise(i, y, a))
+        for i, a in enumerate((*treated, *comparison))
         for y in range(2015, 2021)
-    ]
+    ]  # fmt: skip
     panel = pd.DataFrame(rows, columns=["area_code", "period", "value"])
 
     def fake(
@@ -397,7 +404,7 @@ def test_followup_one_against_one_hides_interval_and_p_and_says_why(
     _fake_followup(monkeypatch, app, ["T1"], ["C1"])
     iv = _program_with_target(app, ["T1"], "högst 12")
     page = TestClient(app).get(f"/insatser/{iv}/uppfoljning").text
-    assert "-2,00" in page  # the estimate itself is shown
+    assert "Skattad effekt δ" in page  # the estimate itself is shown
     assert "konfidensintervall" not in page and "p-värde</th>" not in page
     assert "för få för att skatta osäkerheten" in page
     assert "1 insatsområde och 1 jämförelseområde" in page
@@ -411,6 +418,11 @@ def test_followup_one_against_one_hides_interval_and_p_and_says_why(
     y_title = re.search(r'<text class="y-title"[^>]*>([^<]+)</text>', page)
     assert y_title is not None and y_title.group(1).endswith("(procent)")
     assert "unemployment_16_64" not in y_title.group(1)
+    data = TestClient(app).get(f"/api/interventions/{iv}/followup").json()["followup"]
+    assert fmt_num(data["did"]["estimate"], "sv", 2) in page  # the estimate is shown
+    assert data["did"]["ci_low"] is None and data["did"]["p_value"] is None
+    assert "too few areas" in data["uncertainty_note"]
+    assert data["verdict"]["verdict"] == "not_reached" and data["verdict"]["value"] == 13.0
     en = TestClient(app).get(f"/insatser/{iv}/uppfoljning?lang=en").text
     assert "confidence interval" not in en and "too few areas to estimate" in en
     assert "Not reached" in en and ">Year</text>" in en
@@ -439,3 +451,6 @@ def test_followup_with_enough_areas_shows_interval_and_verdict(
     assert found.group(2).startswith(words), found.group(2)
     if verdict != "cannot_say":
         assert "13,0 procent år 2020" in found.group(2)
+    data = TestClient(app).get(f"/api/interventions/{iv}/followup").json()["followup"]
+    assert data["did"]["ci_low"] < data["did"]["estimate"] < data["did"]["ci_high"]
+    assert data["uncertainty_note"] is None and data["verdict"]["verdict"] == verdict

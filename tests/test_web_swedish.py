@@ -100,7 +100,7 @@ def test_area_page_trend_charts_use_a_time_axis_and_bands(client: TestClient) ->
     assert trends
     for key, fig in trends.items():
         axis = fig["layout"]["xaxis"]
-        assert axis["type"] == "linear" and axis["title"]["text"] == "År", key
+        assert axis["type"] == "linear", key
         assert axis["tickvals"] == sorted(axis["tickvals"]), key
         assert [str(int(x)) for x in axis["tickvals"]] == axis["ticktext"], key
     assert any(t.get("fill") == "toself" for f in trends.values() for t in f["data"])

@@ -407,12 +407,13 @@ def trend_lines(
 ) -> Figure:
     """Line chart of one indicator over the years with its 95 % band and references.
 
-    The x axis is time (see :func:`_time_axis`): uneven years keep their gaps. The interval
-    is a filled band. ``names`` of the area, kommun and country and the x axis title
-    ``x_title`` default to the catalogue's Swedish words.
+    The x axis is time (see :func:`_time_axis`): uneven years keep their gaps, each period a
+    labelled tick. The interval is a filled band. ``names`` of the area, kommun and country
+    default to the catalogue's Swedish words; ``x_title`` (none by default: the ticks are
+    the years) titles the x axis.
     """
     names = names or default_names()
-    x, xaxis = _time_axis(list(periods), text("year", "sv") if x_title is None else x_title)
+    x, xaxis = _time_axis(list(periods), x_title or "")
     linear = xaxis["type"] == "linear"
     data: list[dict[str, Any]] = []
     lo = [num(a) for a in lows]
@@ -592,7 +593,6 @@ def profile_figures(
             per, [v.value for v in srs], [v.ci_low for v in srs], [v.ci_high for v in srs],
             kommun=(per, [v.kommun for v in srs]), country=(per, [v.country for v in srs]),
             title=srs[0].label, unit=srs[0].unit, names=names,
-            x_title=text("year", profile.lang),
         )  # fmt: skip
     th = profile.type_history
     if any(p.cls is not None for p in th):

@@ -142,7 +142,28 @@ Followup = Annotated[tuple[dict[str, Any], FollowupView], Depends(_followup)]
 def api_intervention_followup(followup: Followup) -> dict[str, Any]:
     """Trend of the indicator in the intervention areas vs comparable areas, with DiD."""
     iv, view = followup
-    return {"intervention": iv, "followup": _jsonable(view.as_dict())}
+    out = view.as_dict()
+    uncertainty = did_uncertainty(view.did)
+    if out["did"] is not None and not uncertainty.shown:
+        # Not estimable (e.g. one area against one): left out, as on the page.
+        out["did"].update(se=None, ci_low=None, ci_high=None, p_value=None,
+                          pre_trend_p=None)  # fmt: skip
+    out["uncertainty_note"] = uncertainty.reason
+    target, direction, unit = _goal_of(iv, view)
+    verdict = target_verdict(view.panel_means, target=target, direction=direction,
+                             start_period=view.start_period, unit=unit)  # fmt: skip
+    out["verdict"] = {"verdict": verdict.verdict, "sentence": verdict.sentence,
+                      "target": verdict.target, "comparison": verdict.comparison,
+                      "value": verdict.value, "period": verdict.period}  # fmt: skip
+    return {"intervention": iv, "followup": _jsonable(out)}
+
+
+def _goal_of(iv: dict[str, Any], view: FollowupView) -> tuple[str | None, int, str]:
+    """The target text of the followed indicator's goal, and the indicator's direction and
+    unit."""
+    target = next((g["target"] for g in iv["goals"] if g["indicator"] == view.indicator), None)
+    direction, unit = indicator_direction(view.indicator)
+    return target, direction, unit
 
 
 def _jsonable(value: Any) -> Any:
@@ -234,12 +255,13 @@ def page_followup(request: Request, actor: CurrentActor, followup: Followup) -> 
         from omradesbild.followup._common import period_to_year
 
         start_x = chart["sx"](period_to_year(view.start_period))
-    target = next((g["target"] for g in iv["goals"] if g["indicator"] == view.indicator), None)
-    direction, unit = indicator_direction(view.indicator)
+    target, direction, unit = _goal_of(iv, view)
     verdict = target_verdict(view.panel_means, target=target, direction=direction,
                              start_period=view.start_period, unit=unit)  # fmt: skip
     return render(request, "partners/uppfoljning.html", {
         "iv": iv, "view": view, "did": view.did, "chart": chart, "start_x": start_x,
         "actor": actor, "uncertainty": did_uncertainty(view.did), "verdict": verdict,
         "target": target, "axes": followup_axes(view.indicator, page_lang(request)),
+        "goal_names": {g["indicator"]: followup_axes(g["indicator"], page_lang(request)).y
+                       for g in iv["goals"]},
     })  # fmt: skip

@@ -44,7 +44,8 @@ def did_uncertainty(did: DidResult | None) -> Uncertainty:
 
     They cannot with fewer than :data:`MIN_AREAS_FOR_UNCERTAINTY` areas in all (e.g. one
     intervention area against one comparison area), nor when the computation gave no finite
-    positive standard error, interval or p-value.
+    interval or p-value or a standard error of zero (up to rounding: values that fit the
+    model exactly leave no spread to estimate).
     """
     if did is None:
         return Uncertainty(False, None)
@@ -54,7 +55,7 @@ def did_uncertainty(did: DidResult | None) -> Uncertainty:
                                            comparison=did.n_comparison,
                                            minimum=MIN_AREAS_FOR_UNCERTAINTY))  # fmt: skip
     numbers = (did.se, did.ci_low, did.ci_high, did.p_value)
-    if not all(math.isfinite(x) for x in numbers) or did.se <= 0:
+    if not all(math.isfinite(x) for x in numbers) or did.se <= 1e-9 * max(1.0, abs(did.estimate)):
         return Uncertainty(False, Message("fu_no_uncertainty_degenerate"))
     return Uncertainty(True, None)
 
@@ -84,7 +85,7 @@ _WORDS: dict[str, Comparison] = {
 }  # fmt: skip
 _TARGET_RE = re.compile(
     r"^\s*(?P<op>" + "|".join(sorted(map(re.escape, _WORDS), key=len, reverse=True))
-    + r"|=)?\s*(?P<num>[-+−]?\d[\d\s\u202f]*(?:[.,]\d+)?)\s*(?P<rest>.*)$",
+    + r"|=)?\s*(?P<num>[-+−]?\d[\d\s\u202f.,]*)(?P<rest>.*)$",
     re.IGNORECASE,
 )  # fmt: skip
 
@@ -102,10 +103,8 @@ def parse_target(target: str | None, direction: int) -> tuple[float, Comparison]
     m = _TARGET_RE.match(target)
     if m is None:
         return None
-    raw = re.sub(r"[\s\u202f]", "", m.group("num")).replace("−", "-").replace(",", ".")
-    try:
-        value = float(raw)
-    except ValueError:
+    value = _number(m.group("num"))
+    if value is None:
         return None
     op = (m.group("op") or "").lower()
     if op in _WORDS:
@@ -117,14 +116,84 @@ def parse_target(target: str | None, direction: int) -> tuple[float, Comparison]
     return None
 
 
-def _latest_treated(means: pd.DataFrame, start_period: str) -> tuple[str, float] | None:
-    """The latest period from the start with a mean of the intervention areas, and it."""
+@dataclass(frozen=True)
+class ChangeTarget:
+    """A target of change from the value before the start: ``"minska med 2
+    procentenheter"`` (``amount`` 2, ``side`` at_most), ``"öka med 10 %"`` (relative),
+    ``"minska"`` (``amount`` None: any fall)."""
+
+    side: Comparison
+    amount: float | None = None
+    relative: bool = False
+
+    def threshold(self, base: float) -> float:
+        """The value the target asks for, from ``base``."""
+        if self.amount is None:
+            return base
+        sign = -1.0 if self.side == "at_most" else 1.0
+        step = base * self.amount / 100 if self.relative else self.amount
+        return base + sign * step
+
+
+_CHANGE_WORDS: dict[str, Comparison] = {
+    "minska": "at_most", "sänka": "at_most", "sänk": "at_most", "reduce": "at_most",
+    "decrease": "at_most", "lower": "at_most", "öka": "at_least", "höja": "at_least",
+    "höj": "at_least", "increase": "at_least", "raise": "at_least",
+}  # fmt: skip
+_CHANGE_RE = re.compile(
+    r"^\s*(?P<verb>" + "|".join(sorted(_CHANGE_WORDS, key=len, reverse=True)) + r")\w*"
+    r"(?:\s+(?:med|by)\s+(?P<num>[-+−]?\d[\d\s\u202f.,]*)\s*(?P<unit>.*?))?\s*[.!]?\s*$",
+    re.IGNORECASE,
+)  # fmt: skip
+_RELATIVE_UNITS = ("%", "procent", "percent")
+
+
+def parse_change(target: str | None) -> ChangeTarget | None:
+    """A target of change (see :class:`ChangeTarget`), or None. ``%``, ``procent`` and
+    ``percent`` after the amount are relative to the value before the start;
+    ``procentenheter``, ``percentage points``, another unit or none are in the indicator's
+    own unit."""
+    m = _CHANGE_RE.match(target or "")
+    if m is None:
+        return None
+    side = _CHANGE_WORDS[m.group("verb").lower()]
+    if m.group("num") is None:
+        return ChangeTarget(side)
+    amount = _number(m.group("num"))
+    if amount is None:
+        return None
+    unit = (m.group("unit") or "").strip().lower()
+    return ChangeTarget(side, abs(amount), relative=unit in _RELATIVE_UNITS)
+
+
+def _number(written: str) -> float | None:
+    """A number written in Swedish (``1 234,5``) or English (``1,234.5``): with both marks
+    the last is the decimal one; a mark that occurs more than once groups digits; a single
+    comma is the Swedish decimal comma."""
+    raw = re.sub(r"[\s\u202f]", "", written).replace("−", "-").rstrip(".,")
+    if "," in raw and "." in raw:
+        group = "," if raw.rindex(".") > raw.rindex(",") else "."
+        raw = raw.replace(group, "")
+    for mark in (",", "."):
+        if raw.count(mark) > 1:
+            raw = raw.replace(mark, "")
+    try:
+        return float(raw.replace(",", "."))
+    except ValueError:
+        return None
+
+
+def _latest_treated(
+    means: pd.DataFrame, start_period: str, *, before: bool = False
+) -> tuple[str, float] | None:
+    """The latest period from the start (``before``: before the start) with a mean of the
+    intervention areas, and it."""
     if means.empty or not {"group", "period", "value"} <= set(means.columns):
         return None
     start = period_to_year(start_period)
     rows = [(str(r["period"]), float(r["value"])) for r in means.to_dict("records")
             if r["group"] == "treated" and r["value"] == r["value"]]  # fmt: skip
-    rows = [r for r in rows if period_to_year(r[0]) >= start]
+    rows = [r for r in rows if (period_to_year(r[0]) < start) == before]
     if not rows:
         return None
     return max(rows, key=lambda r: period_to_year(r[0]))
@@ -155,6 +224,9 @@ def target_verdict(
         The indicator's unit (catalogue code), for the sentence.
     """
     parsed = parse_target(target, direction)
+    change = parse_change(target) if parsed is None else None
+    if change is not None:
+        return _change_verdict(means, change, str(target), start_period, unit)
     if parsed is None:
         key = "fu_verdict_no_target" if not target else "fu_verdict_unreadable_target"
         return TargetVerdict("cannot_say", Message(key, target=target or ""))
@@ -172,6 +244,34 @@ def target_verdict(
                        unit=label_message("unit", _slug(unit)) if unit else "")  # fmt: skip
     return TargetVerdict(verdict, sentence, target=goal, comparison=side, value=value,
                          period=period)  # fmt: skip
+
+
+def _change_verdict(
+    means: pd.DataFrame, change: ChangeTarget, target: str, start_period: str, unit: str
+) -> TargetVerdict:
+    """The verdict of a target of change: the latest value from the start against the value
+    the target asks for from the last value before the start."""
+    base = _latest_treated(means, start_period, before=True)
+    latest = _latest_treated(means, start_period)
+    if base is None or latest is None:
+        key = "fu_verdict_no_base" if base is None else "fu_verdict_no_values"
+        return TargetVerdict("cannot_say", Message(key, target=target, start=start_period))
+    goal = change.threshold(base[1])
+    value = latest[1]
+    eps = 1e-9 * max(1.0, abs(goal))
+    if change.amount is None:  # any change that way: strictly past the value before
+        reached = value < goal - eps if change.side == "at_most" else value > goal + eps
+        side_key = "fu_side_below" if change.side == "at_most" else "fu_side_above"
+    else:
+        reached = value <= goal + eps if change.side == "at_most" else value >= goal - eps
+        side_key = f"fu_side_{change.side}"
+    verdict: Verdict = "reached" if reached else "not_reached"
+    sentence = Message(f"fu_verdict_change_{verdict}", target=target, base=Num(base[1], 1),
+                       base_period=base[0], side=Message(side_key), goal=Num(goal, 1),
+                       value=Num(value, 1), period=latest[0],
+                       unit=label_message("unit", _slug(unit)) if unit else "")  # fmt: skip
+    return TargetVerdict(verdict, sentence, target=goal, comparison=change.side, value=value,
+                         period=latest[0])  # fmt: skip
 
 
 @dataclass(frozen=True)
