@@ -23,8 +23,7 @@ HTML = {"accept": "text/html"}
 
 @pytest.fixture(scope="module")
 def client(demo_store: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
-    partners = tmp_path_factory.mktemp("search") / "partners.sqlite"
-    with app_client(demo_store, partners, draws=10) as c:
+    with app_client(demo_store, tmp_path_factory.mktemp("find") / "p.sqlite", draws=10) as c:
         yield c
 
 
