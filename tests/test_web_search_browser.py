@@ -86,3 +86,35 @@ def test_find_by_name_and_maps_in_chromium(live_server: str, browser: Any, width
             page.wait_for_url(f"{base}/omrade/*")
             assert page.locator("h1").inner_text().strip(), path
         assert outside == [], f"requests left the machine: {outside}"
+
+
+def test_partner_form_adds_an_area_found_by_name(
+    demo_store: Path, browser: Any, tmp_path: Path
+) -> None:
+    import httpx
+
+    from helpers import ADMIN_EMAIL, ADMIN_PASSWORD, web_client
+
+    with web_client(demo_store, tmp_path / "p.sqlite", draws=0) as c:
+        app = c.app
+        with serve_in_thread(app, lifespan="off") as base:
+            code, name = next(
+                (r["area_code"], r["name"])
+                for r in httpx.get(f"{base}/api/areas?level=regso", timeout=60).json()
+            )
+            label = httpx.get(f"{base}/api/search", params={"q": code}, timeout=60).json()
+            with guarded_page(browser, viewport={"width": 1366, "height": 900}) as (page, outside):
+                page.goto(f"{base}/login?next=/bidrag")
+                page.fill("input[name=email]", ADMIN_EMAIL)
+                page.fill("input[name=password]", ADMIN_PASSWORD)
+                page.click("form[action='/login'] button[type=submit]")
+                page.wait_for_url(f"{base}/bidrag*")
+                codes = page.locator("#area_codes-field")
+                codes.fill("9999R999")
+                picker = page.locator("input[data-area-add='area_codes-field']")
+                picker.fill(label["hits"][0]["label"])
+                page.locator("#area_codes-picker option").first.wait_for(state="attached")
+                picker.dispatch_event("change")
+                assert codes.input_value() == f"9999R999, {code}", name
+                assert picker.input_value() == ""
+                assert outside == []
