@@ -70,7 +70,7 @@ def test_an_areas_own_name_finds_it(index: SearchIndex, data: st.DataObject) -> 
     assume(fold(name[i:j]))
     assert hit.code in [h.code for h in search_areas(index, name[i:j], limit=None).hits]
     # Its label (what the pickers offer) names it first, its code last, and finds it alone.
-    label = hit.label()
+    label = hit.labelled()
     assert label.startswith(hit.name) and label.endswith(hit.code)
     assert search_areas(index, label).target == hit.model_copy(update={"match": "code"})
 

@@ -23,8 +23,7 @@ HTML = {"accept": "text/html"}
 
 @pytest.fixture(scope="module")
 def client(demo_store: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
-    partners = tmp_path_factory.mktemp("search") / "partners.sqlite"
-    with app_client(demo_store, partners, draws=10) as c:
+    with app_client(demo_store, tmp_path_factory.mktemp("find") / "p.sqlite", draws=10) as c:
         yield c
 
 
@@ -188,3 +187,21 @@ def test_drivers_in_one_order(client: TestClient, regso: list[tuple[str, str]]) 
         for v in re.findall(r'<td class="num">([^<]+)</td>', table.group(1))
     ]
     assert values == sorted(values, reverse=True)
+
+
+def test_partner_forms_pick_areas_by_name(demo_store: Path, tmp_path: Path) -> None:
+    from helpers import log_in, web_client
+
+    with web_client(demo_store, tmp_path / "p.sqlite", draws=0) as c:
+        log_in(c)
+        for path, key in (("/bidrag", "contrib_areas_field"), ("/insatser", "iv_area_codes")):
+            html = c.get(path, headers=HTML).text
+            codes = re.search(r'<input name="area_codes" id="area_codes-field"[^>]*>', html)
+            assert codes is not None and "required" in codes.group(0), path
+            picker = re.search(r'<input list="area_codes-picker"[^>]*>', html)
+            assert picker is not None, path
+            assert 'data-area-add="area_codes-field"' in picker.group(0)
+            assert "data-area-search" in picker.group(0)
+            assert '<datalist id="area_codes-picker">' in html
+            shown = page_text(html)
+            assert text(key, "sv") in shown and text("search_add_area", "sv") in shown

@@ -31,7 +31,7 @@ import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from omradesbild.errors import InputError
 from omradesbild.store import Store
@@ -71,11 +71,11 @@ class AreaHit(BaseModel):
     code: str
     name: str
     level: str
+    match: str = Field(default="name", description="How it matched: " + ", ".join(MATCHES))
     kommun_code: str | None = None
     kommun_name: str | None = None
-    match: str = "name"
 
-    def label(self, lang: str = "sv") -> str:
+    def labelled(self, lang: str = "sv") -> str:
         """``Name (Kommun) — level, code``: the name first, the code last."""
         where = f" ({self.kommun_name})" if self.kommun_name else ""
         return f"{self.name}{where} — {level_label(self.level, lang)}, {self.code}"
@@ -238,6 +238,6 @@ def resolve_area(index: SearchIndex, value: str, *, field: str = "areas") -> Are
     q = value.strip()
     if not found.hits:
         raise InputError(both("search_no_area", q=q), field=field, expected="a name or a code")
-    shown = "; ".join(h.label(index.lang) for h in found.hits)
+    shown = "; ".join(h.labelled(index.lang) for h in found.hits)
     more = f" … ({found.n_found})" if found.n_found > len(found.hits) else ""
     raise InputError(both("search_ambiguous", q=q), field=field, expected=f"{shown}{more}")

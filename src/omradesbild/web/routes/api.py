@@ -28,7 +28,7 @@ from omradesbild.services.level import (
     rank_bounds,
     records,
 )
-from omradesbild.services.search import MATCHES, MAX_QUERY, SEARCH_LIMIT, search_areas
+from omradesbild.services.search import MAX_QUERY, SEARCH_LIMIT, AreaHit, search_areas
 from omradesbild.web.cache import json_response, json_response_async
 from omradesbild.web.lagesbild import area_search_index
 from omradesbild.web.models import (
@@ -101,15 +101,9 @@ def _build_areas(
     return out
 
 
-class SearchHitOut(BaseModel):
-    """An area the search found: names first, the code last in ``label``."""
+class SearchHitOut(AreaHit):
+    """An area the search found, with its label (the name first, the code last) and page."""
 
-    code: str
-    name: str
-    level: str
-    kommun_code: str | None = None
-    kommun_name: str | None = None
-    match: str = Field(description="How it matched: " + ", ".join(MATCHES) + " (best first)")
     label: str = Field(description="Name (Kommun) — level, code")
     url: str = Field(description="The area's page")
 
@@ -118,11 +112,9 @@ class SearchOut(BaseModel):
     """The areas a query finds, best first."""
 
     query: str
-    n_found: int = Field(description="Hits in all (``hits`` holds at most ``limit``)")
-    target: str | None = Field(
-        default=None, description="The code of the area the query names, if exactly one"
-    )
     hits: list[SearchHitOut]
+    n_found: int = Field(description="Hits in all (``hits`` holds at most ``limit``)")
+    target: str | None = Field(None, description="The code of the one area the query names")
 
 
 @router.get("/api/search", response_model=SearchOut, tags=["areas"])
@@ -145,7 +137,7 @@ def api_search(
         target=found.target.code if found.target else None,
         hits=[
             SearchHitOut(
-                **h.model_dump(), label=h.label(lang), url=f"/omrade/{quote(h.code)}?lang={lang}"
+                **h.model_dump(), label=h.labelled(lang), url=f"/omrade/{quote(h.code)}?lang={lang}"
             )
             for h in found.hits
         ],

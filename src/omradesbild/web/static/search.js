@@ -33,5 +33,25 @@
       }, 200);
     });
   }
+  /* A picker with data-area-add="<id>" adds the code of the area picked (the end of its
+     label) to the comma-separated codes of the field <id>. */
+  function adder(input) {
+    var target = document.getElementById(input.getAttribute("data-area-add") || "");
+    var list = document.getElementById(input.getAttribute("list") || "");
+    if (!target || !list) { return; }
+    input.addEventListener("change", function () {
+      var picked = Array.prototype.some.call(list.options, function (o) {
+        return o.value === input.value;
+      });
+      var m = /, ([^,\s]+)$/.exec(input.value);
+      if (!picked || !m) { return; }
+      var codes = target.value.split(",").map(function (c) { return c.trim(); })
+        .filter(function (c) { return c; });
+      if (codes.indexOf(m[1]) < 0) { codes.push(m[1]); }
+      target.value = codes.join(", ");
+      input.value = "";
+    });
+  }
   Array.prototype.forEach.call(document.querySelectorAll("input[data-area-search]"), attach);
+  Array.prototype.forEach.call(document.querySelectorAll("input[data-area-add]"), adder);
 })();
