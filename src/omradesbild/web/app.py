@@ -235,7 +235,9 @@ def _offline_docs(app: FastAPI, assets: AssetRegistry) -> None:
             swagger_css_url=static_url(assets, "swagger/swagger-ui.css"),
             swagger_favicon_url=static_url(assets, "favicon.svg"),
         )
-        return _allow_inline_scripts(page)
+        # Swagger UI's wording is English: say so (screen readers pick the voice from it).
+        html = bytes(page.body).decode("utf-8").replace("<html>", '<html lang="en">', 1)
+        return _allow_inline_scripts(HTMLResponse(html))
 
     @app.get("/favicon.ico", include_in_schema=False)
     def favicon() -> RedirectResponse:

@@ -22,8 +22,17 @@
       window.location.href = link + encodeURIComponent(p.location) + (lang ? "?lang=" + lang : "");
     });
   }
+  // The chart toolbar stays for the mouse but out of the tab order (the page's tables carry
+  // the same numbers for the keyboard); Plotly redraws it, so after every draw.
+  function untab(div) {
+    div.querySelectorAll(".modebar-btn").forEach(function (b) { b.setAttribute("tabindex", "-1"); });
+  }
   function plot(div, fig) {
-    window.Plotly.newPlot(div, fig.data, fig.layout, config).then(function () { linkClicks(div); });
+    window.Plotly.newPlot(div, fig.data, fig.layout, config).then(function () {
+      linkClicks(div);
+      untab(div);
+      if (div.on) { div.on("plotly_afterplot", function () { untab(div); }); }
+    });
   }
   function drawLater(div, fig, details) {
     function onToggle() {

@@ -1,0 +1,68 @@
+"""Checks the browser tests share: axe-core's accessibility rules and sideways scrolling.
+
+axe-core comes from the installed ``axe-playwright-python`` package (its bundled
+``axe.min.js``), so the check runs offline.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+#: The impacts that fail a page (axe-core grades minor, moderate, serious, critical).
+FAILING_IMPACTS = frozenset({"serious", "critical"})
+
+#: The rule sets checked: WCAG 2.0 and 2.1, levels A and AA.
+WCAG_TAGS = ("wcag2a", "wcag2aa", "wcag21a", "wcag21aa")
+
+
+#: Rules Swagger UI (the /docs page, drawn by the installed swagger-ui-py) breaks in its own
+#: widgets: its grey "expand" buttons and its operation headers (a button holding a link).
+#: They are Swagger UI's markup, not the app's; every other rule still runs on /docs.
+SWAGGER_UI_RULES = ("color-contrast", "nested-interactive")
+
+
+def axe_problems(
+    page: Any, *, tags: tuple[str, ...] = WCAG_TAGS, skip: tuple[str, ...] = ()
+) -> list[str]:
+    """The serious and critical axe-core violations on ``page``, one line per rule.
+
+    Each line names the rule, its impact, how many elements break it, the first few
+    elements' selectors and axe's summary of what to fix, so a failing assertion says where
+    to look. ``skip`` names rules not to run. An empty list means the page passes.
+    """
+    from axe_playwright_python.sync_playwright import Axe
+
+    options: dict[str, Any] = {
+        "runOnly": {"type": "tag", "values": list(tags)},
+        "resultTypes": ["violations"],
+        "rules": {rule: {"enabled": False} for rule in skip},
+    }
+    results = Axe().run(page, options=options)
+    out: list[str] = []
+    for rule in results.response["violations"]:
+        if rule.get("impact") not in FAILING_IMPACTS:
+            continue
+        nodes = rule["nodes"]
+        where = ", ".join(" ".join(str(t) for t in n.get("target", [])) for n in nodes[:3])
+        summary = " ".join(str(nodes[0].get("failureSummary", "")).split()) if nodes else ""
+        out.append(f"{rule['id']} ({rule['impact']}) on {len(nodes)} element(s) [{where}]: "
+                   f"{summary[:240]}")  # fmt: skip
+    return out
+
+
+def sideways_overflow(page: Any) -> int:
+    """How many CSS pixels the page is wider than its viewport (0 when it does not scroll
+    sideways)."""
+    width = int(page.evaluate("document.documentElement.scrollWidth"))
+    viewport = int(page.evaluate("document.documentElement.clientWidth"))
+    return max(0, width - viewport)
+
+
+def check_page(page: Any, label: str, *, skip: tuple[str, ...] = ()) -> list[str]:
+    """Every problem of the page now shown: axe's serious or critical violations (but the
+    rules in ``skip``) and a sideways scroll, each line prefixed with ``label``."""
+    problems = [f"{label}: {p}" for p in axe_problems(page, skip=skip)]
+    over = sideways_overflow(page)
+    if over:
+        problems.append(f"{label}: scrolls sideways by {over} px")
+    return problems

@@ -1,0 +1,296 @@
+"""Each role's job in a real browser (Chromium), on a laptop (1366 px) and a phone (390 px).
+
+The web app runs once for the module on the synthetic city with the seeded partners; each
+role logs in once and its session is reused at both widths. Every page a journey visits is
+checked with axe-core (no serious or critical violation of WCAG 2.1 AA) and must not scroll
+sideways; a last test runs the same checks on every page of the app, as each role sees it.
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from browser_helpers import SWAGGER_UI_RULES, check_page
+from conftest import guard_offline, serve_in_thread
+
+pytest.importorskip("playwright")
+pytest.importorskip("axe_playwright_python")
+
+#: Seeded by ``seed_demo``: (e-mail, password) of one user of each role.
+ACCOUNTS = {
+    "reader": ("lasare@exempelstad.example", "demo-reader-pass"),
+    "contributor": ("polis@exempelstad.example", "demo-contributor-pass"),
+    "analyst": ("analytiker@exempelstad.example", "demo-analyst-pass"),
+    "admin": ("admin@exempelstad.example", "demo-admin-pass"),
+}
+WIDTHS = (1366, 390)
+
+
+@dataclass
+class Site:
+    """The running app, the browser, and each role's saved login (cookies)."""
+
+    base: str
+    browser: Any
+    logins: dict[str, Any]
+    area: str
+    area_name: str
+
+
+@pytest.fixture(scope="module")
+def site(
+    demo_store: Path, browser: Any, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Site]:
+    """The app on a copy of the demo store with the seeded partners, and one login per role."""
+    import httpx
+    from sqlalchemy.orm import Session
+
+    from omradesbild.partners.db import init_db, make_engine
+    from omradesbild.partners.seed import seed_demo
+    from omradesbild.store import Store
+    from omradesbild.web.app import create_app
+    from omradesbild.web.settings import WebSettings
+
+    folder = tmp_path_factory.mktemp("roles")
+    store = folder / "demo.duckdb"
+    shutil.copy(demo_store, store)
+    url = f"sqlite:///{folder / 'partners.sqlite'}"
+    engine = make_engine(url)
+    init_db(engine)
+    with Store(store, read_only=True) as st, Session(engine) as session:
+        seed_demo(session, st)
+        session.commit()
+    engine.dispose()
+
+    app = create_app(WebSettings(store_path=store, partners_url=url, draws=0), warm=False)
+    with serve_in_thread(app, lifespan="on") as base:
+        first = httpx.get(f"{base}/api/areas?level=regso", timeout=300).json()[0]
+        for path in ("/", f"/omrade/{first['area_code']}", "/mal", "/metod", "/karta"):
+            assert httpx.get(base + path, timeout=300).status_code == 200, path  # computed once
+        logins = {role: _login_state(browser, base, who) for role, who in ACCOUNTS.items()}
+        yield Site(base, browser, logins, first["area_code"], first["name"])
+
+
+def _login_state(browser: Any, base: str, who: tuple[str, str]) -> Any:
+    """Log in through the form; return the context's storage state (the session cookie)."""
+    ctx = browser.new_context()
+    try:
+        page = ctx.new_page()
+        page.goto(f"{base}/login?next=/bidrag")
+        page.fill("input[name=email]", who[0])
+        page.fill("input[name=password]", who[1])
+        page.click("form[action='/login'] button[type=submit]")
+        page.wait_for_url(f"{base}/bidrag*")
+        assert page.locator(".partners-nav form[action='/logout']").count() == 1, who[0]
+        return ctx.storage_state()
+    finally:
+        ctx.close()
+
+
+class Visit:
+    """A page of one role at one width; :meth:`go` loads a path and checks it."""
+
+    def __init__(self, site: Site, role: str | None, width: int) -> None:
+        viewport = {"width": width, "height": 900 if width > 600 else 844}
+        state = site.logins[role] if role else None
+        self.site = site
+        self.ctx = site.browser.new_context(
+            viewport=viewport, is_mobile=width < 600, storage_state=state
+        )
+        self.page = self.ctx.new_page()
+        self.page.set_default_timeout(30_000)
+        self.outside = guard_offline(self.page)
+        self.errors: list[str] = []
+        self.page.on("pageerror", lambda e: self.errors.append(str(e)))
+        self.problems: list[str] = []
+        self.label = f"{role or 'anonymous'}@{width}"
+
+    def go(self, path: str, *, status: int = 200, check: bool = True) -> Any:
+        """Load ``path`` (expecting ``status``) and check it unless ``check`` is false."""
+        response = self.page.goto(self.site.base + path)
+        assert response is not None and response.status == status, (path, response)
+        self.page.wait_for_load_state("load")
+        if check:
+            self.check(path)
+        return self.page
+
+    def check(self, what: str) -> None:
+        """axe-core and sideways scrolling on the page as it is now."""
+        skip = SWAGGER_UI_RULES if self.page.url.startswith(f"{self.site.base}/docs") else ()
+        self.problems += check_page(self.page, f"{self.label} {what}", skip=skip)
+
+    def close(self) -> None:
+        self.ctx.close()
+        assert self.outside == [], f"requests left the machine: {self.outside}"
+        assert self.errors == [], self.errors
+        assert self.problems == [], "\n".join(self.problems)
+
+
+@pytest.fixture()
+def visit(site: Site) -> Iterator[Any]:
+    """``visit(role, width)`` opens a :class:`Visit`; each is checked and closed at the end."""
+    opened: list[Visit] = []
+
+    def open_(role: str | None, width: int) -> Visit:
+        v = Visit(site, role, width)
+        opened.append(v)
+        return v
+
+    yield open_
+    for v in opened:
+        v.close()
+
+
+def _submit(v: Visit, kind: str, title: str, area: str) -> None:
+    """The contributor fills in and sends the form of a new contribution."""
+    page = v.go("/bidrag")
+    form = page.locator("form#new-submission")
+    form.locator("select[name=kind]").select_option(kind)
+    form.locator("input[name=title]").fill(title)
+    form.locator("textarea[name=body]").fill(f"{title}: iakttagelse från testet.")
+    form.locator("input[name=area_codes]").fill(area)
+    form.locator("select[name=visibility]").select_option("public")
+    form.locator("button[value=submit]").click()
+    page.wait_for_url("**/bidrag?created=*")
+    assert page.locator("p.ok").is_visible()
+    v.check("/bidrag?created")
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_reader_finds_an_area_by_name_and_reads_its_summary(
+    site: Site, visit: Any, width: int
+) -> None:
+    v = visit("reader", width)
+    page = v.go("/")
+    link = page.locator("#ranking a", has_text=site.area_name).first
+    link.scroll_into_view_if_needed()
+    link.click()
+    page.wait_for_url(f"**/omrade/{site.area}*")
+    v.check(f"/omrade/{site.area}")
+    assert site.area_name in page.locator("h1").inner_text()
+    summary = page.locator("#summary")
+    assert summary.is_visible()
+    assert len(summary.inner_text()) > 40
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_contributor_submits_an_observation_and_a_proposal(
+    site: Site, visit: Any, width: int
+) -> None:
+    v = visit("contributor", width)
+    titles = {kind: f"{kind} {site.area} vid {width} px" for kind in ("observation", "proposal")}
+    for kind, title in titles.items():
+        _submit(v, kind, title, site.area)
+    listing = v.go("/bidrag").locator("table.submissions").inner_text()
+    for title in titles.values():
+        assert title in listing
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_analyst_moderates(site: Site, visit: Any, width: int) -> None:
+    title = f"Att granska {site.area} vid {width} px"
+    _submit(visit("contributor", width), "observation", title, site.area)
+    v = visit("analyst", width)
+    page = v.go("/bidrag/moderera")
+    item = page.locator("article.submission", has_text=title)
+    assert item.count() == 1
+    item.locator("input[name=note]").fill("Godkänd i testet.")
+    item.locator("button[value=approve]").click()
+    page.wait_for_url("**/bidrag/moderera")
+    v.check("/bidrag/moderera after approval")
+    assert page.locator("article.submission", has_text=title).count() == 0
+    # Public and approved: an anonymous visitor reads it on the area page now.
+    anon = visit(None, width)
+    assert title in anon.go(f"/omrade/{site.area}").locator("#partner-input").inner_text()
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_admin_adds_a_user(site: Site, visit: Any, width: int) -> None:
+    v = visit("admin", width)
+    page = v.go("/admin")
+    email = f"ny-{width}@exempelstad.example"
+    form = page.locator("form#invite-form")
+    form.locator("input[name=email]").fill(email)
+    form.locator("input[name=name]").fill(f"Ny Användare {width}")
+    form.locator("select[name=role]").select_option("contributor")
+    form.locator("button[type=submit]").click()
+    page.locator("#admin-done").wait_for()
+    v.check("/admin after adding a user")
+    assert "/losenord/aterstall?token=" in page.locator("#invite-link").inner_text()
+    assert email in page.locator("#users table").inner_text()
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_everyone_sees_the_goals_page(site: Site, visit: Any, width: int) -> None:
+    for role in (None, *ACCOUNTS):
+        page = visit(role, width).go("/mal")
+        assert page.locator("h1").inner_text().strip()
+        assert page.locator("section.goal").count() >= 1, role
+        assert page.locator("section.goal .verdict").first.is_visible()
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_method_explorer_recomputes_after_unticking(site: Site, visit: Any, width: int) -> None:
+    v = visit(None, width)
+    page = v.go("/metod")
+    page.wait_for_selector("#explore-result tbody tr")
+    script = (
+        "JSON.stringify([...document.querySelectorAll('#explore-result tbody tr')]"
+        ".map(r => [r.cells[0].innerText, r.cells[1].innerText]))"
+    )
+    before = page.evaluate(script)
+    with page.expect_response(lambda r: r.url.endswith("/api/index/explore")) as sent:
+        page.locator("#weights input[name='include']").first.uncheck()
+        page.get_by_role("button", name="Räkna om").click()
+    assert sent.value.status == 200
+    page.wait_for_function(f"b => {script} !== b", arg=before)
+    v.check("/metod after recomputing")
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_docs_renders_the_operations_list(site: Site, visit: Any, width: int) -> None:
+    v = visit(None, width)
+    page = v.go("/docs", check=False)
+    page.wait_for_selector(".opblock .opblock-summary-path", state="attached")
+    v.check("/docs drawn")
+    paths = [
+        p.replace("\u200b", "") for p in page.locator(".opblock-summary-path").all_inner_texts()
+    ]
+    assert "/api/index/explore" in paths
+
+
+def test_every_page_passes_the_accessibility_check(site: Site, visit: Any) -> None:
+    """Every page as each role sees it, including the error pages, at 1366 px (the journeys
+    above check the pages they use at 390 px too, /docs among them)."""
+    import httpx
+
+    areas = httpx.get(f"{site.base}/api/areas?level=regso", timeout=60).json()
+    a, b = areas[0]["area_code"], areas[1]["area_code"]
+    anon = visit(None, 1366)
+    for path in ("/", f"/omrade/{a}", "/karta", f"/jamfor?areas={a}&areas={b}", "/metod",
+                 "/nedladdning", "/mal", "/bidrag", "/insatser", "/login",
+                 "/losenord/aterstall?token=x", "/?lang=en", f"/omrade/{a}?lang=en"):  # fmt: skip
+        anon.go(path, status=403 if path.startswith("/losenord") else 200)
+    anon.go("/finns-inte", status=404)
+    anon.go("/omrade/XXXX", status=404)
+    for role in ACCOUNTS:
+        v = visit(role, 1366)
+        v.go("/bidrag")
+        v.go("/insatser")
+        v.go("/konto/losenord")
+        if role in ("analyst", "admin"):
+            v.go("/bidrag/moderera")
+        else:
+            v.go("/bidrag/moderera", status=403)
+        v.go("/admin", status=200 if role == "admin" else 403)
+    followup = visit("analyst", 1366)
+    page = followup.go("/insatser")
+    href = page.locator("a[href*='/uppfoljning']").first.get_attribute("href")
+    assert href
+    followup.go(href)
