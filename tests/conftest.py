@@ -54,10 +54,53 @@ SLOW_FIRST = (
 )
 
 
+#: Modules that run in one worker, one after the other in the order given, as one unit of
+#: ``--dist loadscope`` (at the place of the first of them in :data:`SLOW_FIRST`; the module
+#: that ingests into the store again comes last). They read the real store; a
+#: level's indicators computed from it are kept in memory per store content
+#: (:mod:`omradesbild.services.cache`), so the modules after the first find them computed,
+#: where on two workers each worker would compute them again.
+SAME_WORKER: dict[str, tuple[str, ...]] = {
+    "real store": (
+        "test_reports_realdata.py",
+        "test_profile_consistency.py",
+        "test_index_realdata.py",
+        "test_cli_harmonize.py",
+        "test_index_official_realdata.py",
+        # These use the synthetic city's store too, which the other worker builds meanwhile.
+        "test_reference.py",
+        "test_area_names.py",
+        "test_cli_followup.py",
+        "test_realdata_ingest.py",
+    ),
+}
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Put the modules of :data:`SLOW_FIRST` first, in that order (a stable sort)."""
+    """Put the modules of :data:`SLOW_FIRST` first, in that order (a stable sort); a group
+    of :data:`SAME_WORKER` goes at the place of its first module, in its own order."""
     rank = {name: i for i, name in enumerate(SLOW_FIRST)}
+    for modules in SAME_WORKER.values():
+        first = min(rank.get(name, len(rank)) for name in modules)
+        rank.update({name: first + i / len(modules) for i, name in enumerate(modules)})
     items.sort(key=lambda item: rank.get(item.path.name, len(rank)))
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
+    """``--dist loadscope`` with the modules of each :data:`SAME_WORKER` group as one scope."""
+    if config.getvalue("dist") != "loadscope":
+        return None
+    from xdist.scheduler import LoadScopeScheduling
+
+    group = {module: name for name, modules in SAME_WORKER.items() for module in modules}
+
+    class GroupedScopes(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            module = nodeid.split("::", 1)[0].rsplit("/", 1)[-1]
+            return group.get(module) or super()._split_scope(nodeid)
+
+    return GroupedScopes(config, log)
 
 
 def shared_data_dir() -> Path:
