@@ -454,3 +454,27 @@ def test_followup_with_enough_areas_shows_interval_and_verdict(
     data = TestClient(app).get(f"/api/interventions/{iv}/followup").json()["followup"]
     assert data["did"]["ci_low"] < data["did"]["estimate"] < data["did"]["ci_high"]
     assert data["uncertainty_note"] is None and data["verdict"]["verdict"] == verdict
+
+
+def test_visibility_through_the_json_api(app: FastAPI) -> None:
+    c1, t1 = login(app, "c1")
+    sub = c1.post("/api/submissions", headers={"X-CSRF-Token": t1}, json={
+        "kind": "observation", "title": "Gatlyktor", "body": "Trasiga", "area_codes": ["R1"],
+        "visibility": "internal", "submit": True,
+    }).json()  # fmt: skip
+    an, ta = login(app, "analyst")
+    decision = {"decision": "approve", "visibility": "public", "version": sub["version"]}
+    r = an.post(f"/api/submissions/{sub['id']}/moderate", headers={"X-CSRF-Token": ta},
+                json=decision)  # fmt: skip
+    assert r.status_code == 200 and r.json()["visibility"] == "public"
+    assert [s["title"] for s in TestClient(app).get("/api/submissions").json()] == ["Gatlyktor"]
+    url = f"/api/submissions/{sub['id']}/visibility"
+    assert an.post(url, headers={"X-CSRF-Token": ta},
+                   json={"visibility": "internal"}).status_code == 422  # no version  # fmt: skip
+    r = an.post(url, headers={"X-CSRF-Token": ta, "If-Match": r.headers["ETag"]},
+                json={"visibility": "internal"})  # fmt: skip
+    assert r.status_code == 200 and r.json()["visibility"] == "internal"
+    assert r.headers["ETag"] == f'"{sub["version"] + 2}"'
+    assert TestClient(app).get("/api/submissions").json() == []
+    assert c1.post(url, headers={"X-CSRF-Token": t1},
+                   json={"visibility": "public", "version": 9}).status_code == 403  # fmt: skip
