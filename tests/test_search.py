@@ -21,6 +21,7 @@ from omradesbild.services.search import (
     resolve_area,
     search_areas,
     search_index,
+    search_names,
 )
 
 LETTERS = "abcdefghijklmnopqrstuvwxyzåäöéüABCDEFGHIJKLMNOPQRSTUVWXYZÅÄÖÉ"
@@ -186,3 +187,14 @@ def test_husby_is_found_in_the_real_key(shared_data: Path, tmp_path: Path) -> No
     found = search_areas(index, "rinkeby")
     assert found.target is not None and found.target.code == "0180R076"
     assert any(h.level == "deso" and h.name == "del av Rinkeby" for h in found.hits)
+
+
+def test_search_names_finds_indicators_by_swedish_name() -> None:
+    from omradesbild.services.area import catalogue_names
+
+    names, _, _ = catalogue_names("sv")
+    found = search_names(names, "LAG EKONOMISK")
+    assert found[0] == ("low_econ_standard", names["low_econ_standard"])
+    assert ("high_econ_standard", names["high_econ_standard"]) in search_names(names, "ekonomisk")
+    assert search_names(names, "low_econ_standard")[0][0] == "low_econ_standard"
+    assert search_names(names, "zzqx") == () and search_names(names, " ") == ()

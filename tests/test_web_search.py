@@ -82,6 +82,18 @@ def test_no_match_is_a_page_not_an_error(client: TestClient) -> None:
     assert client.get("/sok", params={"q": "x", "level": "nope"}).status_code == 422
 
 
+def test_indicators_are_found_by_swedish_name(client: TestClient) -> None:
+    r = client.get("/sok", params={"q": "låg ekonomisk"}, headers=HTML)
+    assert r.status_code == 200
+    shown = page_text(_section(r.text, "search"))
+    assert "Inget område matchar ”låg ekonomisk”." in shown
+    item = re.search(r'<li data-indicator="low_econ_standard">(.*?)</li>', r.text)
+    assert item is not None
+    assert '<a href="/karta?layer=low_econ_standard&amp;lang=sv">' in item.group(1)
+    assert page_text(item.group(1)) == "Andel med låg ekonomisk standard low_econ_standard"
+    assert client.get("/karta?layer=low_econ_standard", headers=HTML).status_code == 200
+
+
 def test_api_search(client: TestClient, regso: list[tuple[str, str]]) -> None:
     code, name = regso[0]
     r = client.get("/api/search", params={"q": fold(name)})

@@ -21,14 +21,15 @@ found by ``sjoangen``), punctuation read as a space. A hit is ranked by how it m
 
 Within a rank: larger levels first (kommun, district, RegSO, DeSO), then by name and code.
 :attr:`AreaSearch.target` is the area a search goes straight to: the only hit, or the only
-hit of rank 0 or 1.
+hit of rank 0 or 1. :func:`search_names` finds other named things (the indicators by their
+Swedish names) by the same rules.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -241,3 +242,16 @@ def resolve_area(index: SearchIndex, value: str, *, field: str = "areas") -> Are
     shown = "; ".join(h.labelled(index.lang) for h in found.hits)
     more = f" … ({found.n_found})" if found.n_found > len(found.hits) else ""
     raise InputError(both("search_ambiguous", q=q), field=field, expected=f"{shown}{more}")
+
+
+def search_names(
+    names: Mapping[str, str], query: str, *, limit: int | None = SEARCH_LIMIT
+) -> tuple[tuple[str, str], ...]:
+    """``(id, name)`` of the ``names`` (id -> name, e.g. the indicator catalogue's Swedish
+    names) that ``query`` finds, best first, by the same rules as the areas (the id as the
+    code). A query that finds nothing, or is empty, gives nothing."""
+    if not fold(query) or len(query) > MAX_QUERY:
+        return ()
+    index = build_index(AreaHit(code=i, name=n, level="") for i, n in names.items())
+    found = search_areas(index, query, limit=limit)
+    return tuple((h.code, h.name) for h in found.hits)

@@ -31,6 +31,7 @@ from omradesbild.services.search import (
     fold,
     resolve_area,
     search_areas,
+    search_names,
 )
 from omradesbild.services.summary import AreaSummary, area_summary, trend_groups
 from omradesbild.web.cache import (
@@ -189,7 +190,7 @@ def search_page(request: Request, q: str = "", level: str | None = None) -> Resp
     """Find an area by name or code (:func:`omradesbild.services.search.search_areas`):
     straight to the area when the query names one, else the list of hits, or a note that
     none matches (never an error page for a query that finds nothing)."""
-    data, _, lang = _inputs(request)
+    data, settings, lang = _inputs(request)
     if level:
         data.check_level(level)
     index = area_search_index(data, lang)
@@ -207,9 +208,21 @@ def search_page(request: Request, q: str = "", level: str | None = None) -> Resp
     resp = page(
         request, "sok.html", lang=lang, query=query, found=found, too_long=too_long,
         max_query=MAX_QUERY, example=example, level=level,
+        indicators=_indicator_hits(data, settings.level, query, lang) if found is not None else (),
     )  # fmt: skip
     resp.status_code = 422 if too_long else 200
     return resp
+
+
+def _indicator_hits(
+    data: WebData, level: str, query: str, lang: str
+) -> tuple[tuple[str, str], ...]:
+    """The indicators of the map's default level whose name (or id) ``query`` finds."""
+    if level not in data.info().level_names():
+        return ()
+    names, _, _ = catalogue_names(lang)
+    shown = {i: names.get(i, i) for i in data.level(level).indicator_ids}
+    return search_names(shown, query, limit=20)
 
 
 @router.get("/omrade", include_in_schema=False)
