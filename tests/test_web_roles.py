@@ -8,7 +8,6 @@ sideways; a last test runs the same checks on every page of the app, as each rol
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from browser_helpers import SWAGGER_UI_RULES, check_page
+from browser_helpers import SWAGGER_UI_RULES, check_page, seeded_demo_app
 from conftest import guard_offline, serve_in_thread
 
 pytest.importorskip("playwright")
@@ -49,26 +48,8 @@ def site(
 ) -> Iterator[Site]:
     """The app on a copy of the demo store with the seeded partners, and one login per role."""
     import httpx
-    from sqlalchemy.orm import Session
 
-    from omradesbild.partners.db import init_db, make_engine
-    from omradesbild.partners.seed import seed_demo
-    from omradesbild.store import Store
-    from omradesbild.web.app import create_app
-    from omradesbild.web.settings import WebSettings
-
-    folder = tmp_path_factory.mktemp("roles")
-    store = folder / "demo.duckdb"
-    shutil.copy(demo_store, store)
-    url = f"sqlite:///{folder / 'partners.sqlite'}"
-    engine = make_engine(url)
-    init_db(engine)
-    with Store(store, read_only=True) as st, Session(engine) as session:
-        seed_demo(session, st)
-        session.commit()
-    engine.dispose()
-
-    app = create_app(WebSettings(store_path=store, partners_url=url, draws=0), warm=False)
+    app = seeded_demo_app(demo_store, tmp_path_factory.mktemp("roles"), draws=0)
     with serve_in_thread(app, lifespan="on") as base:
         first = httpx.get(f"{base}/api/areas?level=regso", timeout=300).json()[0]
         for path in ("/", f"/omrade/{first['area_code']}", "/mal", "/metod", "/karta"):
