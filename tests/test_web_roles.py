@@ -275,3 +275,25 @@ def test_every_page_passes_the_accessibility_check(site: Site, visit: Any) -> No
     href = page.locator("a[href*='/uppfoljning']").first.get_attribute("href")
     assert href
     followup.go(href)
+
+
+def test_keyboard_reaches_the_content_and_skips_chart_toolbars(site: Site, visit: Any) -> None:
+    """The first Tab lands on the skip link, which moves the focus to the main content; the
+    map is a figure with a text alternative; the charts' toolbar buttons are out of the tab
+    order."""
+    v = visit(None, 1366)
+    page = v.go("/")
+    page.locator("#map-types .main-svg").first.wait_for(state="attached")
+    label = page.locator("#map-types").get_attribute("aria-label") or ""
+    assert page.locator("#map-types").get_attribute("role") == "figure" and len(label) > 20
+    page.keyboard.press("Tab")
+    skip = page.locator("a.skip-link")
+    assert skip.evaluate("e => e === document.activeElement")
+    assert skip.is_visible() and skip.bounding_box()["y"] >= 0
+    page.keyboard.press("Enter")
+    page.wait_for_url("**#main")
+    assert page.locator("main").evaluate("e => e === document.activeElement")
+    page = v.go(f"/omrade/{site.area}")
+    page.locator("#headline-plot .modebar-btn").first.wait_for(state="attached")
+    tabbable = page.locator(".modebar-btn:not([tabindex='-1'])")
+    assert page.locator(".modebar-btn").count() > 0 and tabbable.count() == 0
