@@ -3,7 +3,8 @@
 The web app runs once for the module on the synthetic city with the seeded partners; each
 role logs in once and its session is reused at both widths. Every page a journey visits is
 checked with axe-core (no serious or critical violation of WCAG 2.1 AA) and must not scroll
-sideways; a last test runs the same checks on every page of the app, as each role sees it.
+sideways; one test runs the same checks on every page of the app, as each role sees it, and
+one walks the start and area pages with the keyboard.
 """
 
 from __future__ import annotations
