@@ -35,8 +35,8 @@ PAGES = (
     ("area", "/omrade/{area}?lang={lang}"),
     ("goals", "/mal?lang={lang}"),
 )
-#: What each page draws last, waited for before the shot (no selector: nothing to wait for).
-DRAWN = {"start": "#map-types .main-svg", "area": "#headline-plot .main-svg", "goals": None}
+#: The figure each page draws last, waited for before the shot when the page has it.
+DRAWN = {"start": "#map-types", "area": "#headline-plot", "goals": None}
 WIDTHS = (1366, 390)
 
 
@@ -91,7 +91,8 @@ def running_app(db: Path, out: Path, kommun: str) -> Iterator[str]:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = int(s.getsockname()[1])
-    config = uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_level="warning")
+    app = create_app(settings, warm=False)  # only three pages are asked for: no precomputing
+    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning")
     server = uvicorn.Server(config)
     worker = threading.Thread(target=server.run, daemon=True)
     worker.start()
@@ -116,6 +117,16 @@ def local_only(route: Any) -> None:
         route.abort()
 
 
+def wait_drawn(page: Any, figure: str) -> None:
+    """Wait until plotly.js has drawn into ``figure``; say so on stderr if it never does."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    try:
+        page.locator(f"{figure} .main-svg").first.wait_for(state="attached")
+    except PlaywrightTimeout:
+        print(f"{page.url}: {figure} was not drawn in time; shot as it is", file=sys.stderr)
+
+
 def shoot(base: str, out: Path, *, area: str, lang: str, timeout_s: float) -> list[Path]:
     """Full-page PNGs of :data:`PAGES` at each of :data:`WIDTHS` in ``out``."""
     from playwright.sync_api import sync_playwright
@@ -137,9 +148,9 @@ def shoot(base: str, out: Path, *, area: str, lang: str, timeout_s: float) -> li
                 if response is None or response.status != 200:
                     status = response.status if response else "no answer"
                     raise SystemExit(f"{path.format(area=area, lang=lang)}: HTTP {status}")
-                selector = DRAWN[stem]
-                if selector:
-                    page.locator(selector).first.wait_for(state="attached")
+                figure = DRAWN[stem]
+                if figure and page.locator(figure).count():
+                    wait_drawn(page, figure)
                 page.wait_for_load_state("networkidle")
                 png = out / f"{stem}-{width}.png"
                 page.screenshot(path=str(png), full_page=True)

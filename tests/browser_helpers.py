@@ -6,6 +6,7 @@ axe-core comes from the installed ``axe-playwright-python`` package (its bundled
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 #: The impacts that fail a page (axe-core grades minor, moderate, serious, critical).
@@ -66,3 +67,29 @@ def check_page(page: Any, label: str, *, skip: tuple[str, ...] = ()) -> list[str
     if over:
         problems.append(f"{label}: scrolls sideways by {over} px")
     return problems
+
+
+def seeded_demo_app(demo_store: Path, folder: Path, **settings: Any) -> Any:
+    """The web app (not warmed) on a copy of the demo store in ``folder`` with the seeded
+    partners (``seed_demo``: organisations, users of every role, observations,
+    interventions) in a SQLite database beside it; ``settings`` go to ``WebSettings``."""
+    import shutil
+
+    from sqlalchemy.orm import Session
+
+    from omradesbild.partners.db import init_db, make_engine
+    from omradesbild.partners.seed import seed_demo
+    from omradesbild.store import Store
+    from omradesbild.web.app import create_app
+    from omradesbild.web.settings import WebSettings
+
+    store = folder / "demo.duckdb"
+    shutil.copy(demo_store, store)
+    url = f"sqlite:///{folder / 'partners.sqlite'}"
+    engine = make_engine(url)
+    init_db(engine)
+    with Store(store, read_only=True) as st, Session(engine) as session:
+        seed_demo(session, st)
+        session.commit()
+    engine.dispose()
+    return create_app(WebSettings(store_path=store, partners_url=url, **settings), warm=False)

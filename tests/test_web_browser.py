@@ -8,13 +8,13 @@ the page makes is checked: nothing may leave the machine.
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from browser_helpers import seeded_demo_app
 from conftest import serve_in_thread
 from helpers import guarded_page
 
@@ -31,25 +31,7 @@ INTERNAL_TITLE = "Läxhjälp saknas"
 @pytest.fixture()
 def live_server(demo_store: Path, tmp_path: Path) -> Iterator[str]:
     """The app on a copy of the demo store with seeded partners, on 127.0.0.1:<free port>."""
-    from sqlalchemy.orm import Session
-
-    from omradesbild.partners.db import init_db, make_engine
-    from omradesbild.partners.seed import seed_demo
-    from omradesbild.store import Store
-    from omradesbild.web.app import create_app
-    from omradesbild.web.settings import WebSettings
-
-    store = tmp_path / "demo.duckdb"
-    shutil.copy(demo_store, store)
-    url = f"sqlite:///{tmp_path / 'partners.sqlite'}"
-    engine = make_engine(url)
-    init_db(engine)
-    with Store(store, read_only=True) as st, Session(engine) as session:
-        seed_demo(session, st)
-        session.commit()
-    engine.dispose()
-
-    app = create_app(WebSettings(store_path=store, partners_url=url), warm=False)
+    app = seeded_demo_app(demo_store, tmp_path)
     with serve_in_thread(app, lifespan="on") as base:
         yield base
 

@@ -3,12 +3,12 @@
 The web app runs once for the module on the synthetic city with the seeded partners; each
 role logs in once and its session is reused at both widths. Every page a journey visits is
 checked with axe-core (no serious or critical violation of WCAG 2.1 AA) and must not scroll
-sideways; a last test runs the same checks on every page of the app, as each role sees it.
+sideways; one test runs the same checks on every page of the app, as each role sees it, and
+one walks the start and area pages with the keyboard.
 """
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from browser_helpers import SWAGGER_UI_RULES, check_page
+from browser_helpers import SWAGGER_UI_RULES, check_page, seeded_demo_app
 from conftest import guard_offline, serve_in_thread
 
 pytest.importorskip("playwright")
@@ -49,26 +49,8 @@ def site(
 ) -> Iterator[Site]:
     """The app on a copy of the demo store with the seeded partners, and one login per role."""
     import httpx
-    from sqlalchemy.orm import Session
 
-    from omradesbild.partners.db import init_db, make_engine
-    from omradesbild.partners.seed import seed_demo
-    from omradesbild.store import Store
-    from omradesbild.web.app import create_app
-    from omradesbild.web.settings import WebSettings
-
-    folder = tmp_path_factory.mktemp("roles")
-    store = folder / "demo.duckdb"
-    shutil.copy(demo_store, store)
-    url = f"sqlite:///{folder / 'partners.sqlite'}"
-    engine = make_engine(url)
-    init_db(engine)
-    with Store(store, read_only=True) as st, Session(engine) as session:
-        seed_demo(session, st)
-        session.commit()
-    engine.dispose()
-
-    app = create_app(WebSettings(store_path=store, partners_url=url, draws=0), warm=False)
+    app = seeded_demo_app(demo_store, tmp_path_factory.mktemp("roles"), draws=0)
     with serve_in_thread(app, lifespan="on") as base:
         first = httpx.get(f"{base}/api/areas?level=regso", timeout=300).json()[0]
         for path in ("/", f"/omrade/{first['area_code']}", "/mal", "/metod", "/karta"):
@@ -294,3 +276,25 @@ def test_every_page_passes_the_accessibility_check(site: Site, visit: Any) -> No
     href = page.locator("a[href*='/uppfoljning']").first.get_attribute("href")
     assert href
     followup.go(href)
+
+
+def test_keyboard_reaches_the_content_and_skips_chart_toolbars(site: Site, visit: Any) -> None:
+    """The first Tab lands on the skip link, which moves the focus to the main content; the
+    map is a figure with a text alternative; the charts' toolbar buttons are out of the tab
+    order."""
+    v = visit(None, 1366)
+    page = v.go("/")
+    page.locator("#map-types .main-svg").first.wait_for(state="attached")
+    label = page.locator("#map-types").get_attribute("aria-label") or ""
+    assert page.locator("#map-types").get_attribute("role") == "figure" and len(label) > 20
+    page.keyboard.press("Tab")
+    skip = page.locator("a.skip-link")
+    assert skip.evaluate("e => e === document.activeElement")
+    assert skip.is_visible() and skip.bounding_box()["y"] >= 0
+    page.keyboard.press("Enter")
+    page.wait_for_url("**#main")
+    assert page.locator("main").evaluate("e => e === document.activeElement")
+    page = v.go(f"/omrade/{site.area}")
+    page.locator("#headline-plot .modebar-btn").first.wait_for(state="attached")
+    tabbable = page.locator(".modebar-btn:not([tabindex='-1'])")
+    assert page.locator(".modebar-btn").count() > 0 and tabbable.count() == 0
