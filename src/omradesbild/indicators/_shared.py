@@ -61,18 +61,17 @@ class WideObservations:
 
     def __init__(self, observations: pd.DataFrame, variables: set[str]) -> None:
         obs = observations.loc[observations["variable"].isin(variables)]
-        code = obs["area_code"].astype(str).to_numpy(dtype=object)
+        # Text columns are factorised as they are (codes in order of first appearance) and
+        # only their distinct values turned into Python strings.
         if "area_version" in obs.columns:
-            version = obs["area_version"].fillna("").astype(str).to_numpy(dtype=object)
+            version = obs["area_version"].fillna("").astype(str)
         else:
-            version = np.full(len(obs), "", dtype=object)
-        period = obs["period"].astype(str).to_numpy(dtype=object)
-        var = obs["variable"].astype(str).to_numpy(dtype=object)
+            version = pd.Series("", index=obs.index, dtype=object)
         value = pd.to_numeric(obs["value"], errors="coerce").to_numpy(dtype=float)
-        c_i, c_u = pd.factorize(code)
+        c_i, c_u = pd.factorize(obs["area_code"].astype(str))
         v_i, v_u = pd.factorize(version)
-        p_i, p_u = pd.factorize(period)
-        var_i, var_u = pd.factorize(var)
+        p_i, p_u = pd.factorize(obs["period"].astype(str))
+        var_i, var_u = pd.factorize(obs["variable"].astype(str))
         raw_row = (c_i.astype(np.int64) * len(v_u) + v_i) * len(p_u) + p_i
         row_i, row_u = pd.factorize(raw_row)
         n_rows, n_vars = len(row_u), len(var_u)
@@ -216,19 +215,50 @@ def nearest_period(period: str, candidates: set[str]) -> str | None:
 
 
 def join_notes(*parts: Sequence[object] | npt.NDArray[np.object_]) -> npt.NDArray[np.object_]:
-    """Join per-row note parts with "; ", skipping empty ones (``None`` when none)."""
+    r"""Join per-row note parts with "; ", skipping empty ones (``None`` when none).
+
+    A text repeated in a row is kept once, where it first appears. A row whose parts are
+    all missing gives ``None``; a row with an empty text but no other gives ``""``.
+
+    Notes
+    -----
+    Computed on whole columns: for parts :math:`a_1, \ldots, a_k` (a handful), part
+    :math:`a_j` is dropped in the rows where it is missing, empty or equal to an earlier
+    kept part, and the kept parts are concatenated column by column.
+    """
     arrays = [np.asarray(p, dtype=object) for p in parts]
     n = len(arrays[0]) if arrays else 0
     out = np.full(n, None, dtype=object)
     if n == 0:
         return out
-    mask = np.zeros(n, dtype=bool)
-    for a in arrays:
-        mask |= np.asarray(pd.notna(a), dtype=bool)
-    for i in np.flatnonzero(mask):
-        texts = [str(a[i]) for a in arrays if isinstance(a[i], str) and a[i]]
-        out[i] = "; ".join(dict.fromkeys(texts))
+    present = [np.asarray(pd.notna(a), dtype=bool) for a in arrays]
+    keep = [m & (a != "") for a, m in zip(arrays, present, strict=True)]
+    for j in range(len(arrays)):
+        for i in range(j):
+            keep[j] &= ~(keep[i] & (arrays[i] == arrays[j]))
+    started = np.zeros(n, dtype=bool)
+    for a, k in zip(arrays, keep, strict=True):
+        more = k & started
+        if more.any():
+            out[more] = out[more] + "; " + a[more]
+        first = k & ~started
+        out[first] = a[first]
+        started |= k
+    empty = np.logical_or.reduce(present) & ~started
+    out[empty] = ""
     return out
+
+
+def text_values(col: pd.Series) -> npt.NDArray[np.object_] | pd.api.extensions.ExtensionArray:
+    """A column's values for a new frame, as the frame would hold them anyway.
+
+    A column of pandas' default text dtype gives its own array (the new frame takes it
+    without converting each string); any other column its NumPy values (the new frame
+    infers their dtype, as it always did).
+    """
+    if col.dtype == "str":
+        return col.array
+    return col.to_numpy()
 
 
 def check_observations(observations: pd.DataFrame) -> None:

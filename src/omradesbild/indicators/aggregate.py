@@ -12,7 +12,13 @@ import pandas as pd
 
 from omradesbild.areas.codes import DESO_RE, KOMMUN_RE, REGSO_RE, kommun_of
 from omradesbild.errors import InputError
-from omradesbild.indicators._shared import COUNT_COLUMNS, COUNTRY_CODE, empty_frame, join_notes
+from omradesbild.indicators._shared import (
+    COUNT_COLUMNS,
+    COUNTRY_CODE,
+    empty_frame,
+    join_notes,
+    text_values,
+)
 from omradesbild.sources.base import LINK_COLUMNS
 
 #: How the weighted members of an aggregate are combined: counts and tallies summed, the
@@ -139,11 +145,11 @@ def aggregate_counts(
     missing_notes = _missing_notes(members, exp, incomplete, num_nan, den_nan)
     out = pd.DataFrame(
         {
-            "area_code": agg["to_code"].to_numpy(),
-            "area_version": agg["to_version"].to_numpy(),
+            "area_code": text_values(agg["to_code"]),
+            "area_version": text_values(agg["to_version"]),
             "level": level,
-            "period": agg["period"].to_numpy(),
-            "indicator": agg["indicator"].to_numpy(),
+            "period": text_values(agg["period"]),
+            "indicator": text_values(agg["indicator"]),
             "numerator": numerator,
             "denominator": denominator,
             "n_parts": agg["n_parts"].to_numpy(dtype=int),
@@ -202,23 +208,23 @@ def _missing_notes(
 ) -> tuple[npt.NDArray[np.object_], npt.NDArray[np.object_], npt.NDArray[np.object_]]:
     """Notes on areas without data and on missing numerators and denominators."""
     inc_note = np.full(len(members), None, dtype=object)
-    inc_note[incomplete] = [
-        f"{int(e - k)} of {int(e)} areas without data"
-        for k, e in zip(members[incomplete], exp[incomplete], strict=True)
-    ]
+    sel = np.asarray(incomplete, dtype=bool)
+    e = _whole(exp[sel])
+    inc_note[sel] = _whole(exp[sel] - members[sel]) + " of " + e + " areas without data"
     nn_note = np.full(len(members), None, dtype=object)
     sel = num_nan > 0
-    nn_note[sel] = [
-        f"numerator missing in {int(k)} of {int(t)} areas"
-        for k, t in zip(num_nan[sel], members[sel], strict=True)
-    ]
+    t = _whole(members[sel])
+    nn_note[sel] = "numerator missing in " + _whole(num_nan[sel]) + " of " + t + " areas"
     dn_note = np.full(len(members), None, dtype=object)
     sel = den_nan > 0
-    dn_note[sel] = [
-        f"denominator missing in {int(k)} of {int(t)} areas"
-        for k, t in zip(den_nan[sel], members[sel], strict=True)
-    ]
+    t = _whole(members[sel])
+    dn_note[sel] = "denominator missing in " + _whole(den_nan[sel]) + " of " + t + " areas"
     return inc_note, nn_note, dn_note
+
+
+def _whole(x: npt.NDArray[Any]) -> npt.NDArray[np.object_]:
+    """Numbers as whole-number texts (``int(v)`` of each, truncated toward zero)."""
+    return np.asarray(x).astype(np.int64).astype(str).astype(object)
 
 
 def kommun_links(codes: Iterable[str]) -> pd.DataFrame:

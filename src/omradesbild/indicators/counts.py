@@ -304,22 +304,23 @@ def _count_notes(
 ) -> tuple[npt.NDArray[np.object_], npt.NDArray[np.bool_]]:
     """Each row's note (missing numerator/denominator and why, shifted denominator period)
     and whether its denominator comes from another period."""
-    n_note = np.full(len(numerator), None, dtype=object)
-    miss_n = np.isnan(numerator)
-    n_note[miss_n] = [
-        f"numerator missing ({r})" if isinstance(r, str) else "numerator missing (no data)"
-        for r in cols["n_reason"][miss_n]
-    ]
-    d_note = np.full(len(numerator), None, dtype=object)
-    miss_d = np.isnan(denominator)
-    d_note[miss_d] = [
-        f"denominator missing ({r})" if isinstance(r, str) else "denominator missing (no data)"
-        for r in cols["d_reason"][miss_d]
-    ]
+    n_note = _missing_note("numerator", np.isnan(numerator), cols["n_reason"])
+    d_note = _missing_note("denominator", np.isnan(denominator), cols["d_reason"])
     moved = (cols["period"] != cols["dperiod"]) & d_row
     p_note = np.full(len(numerator), None, dtype=object)
-    p_note[moved] = [f"denominator from {d}" for d in cols["dperiod"][moved]]
+    p_note[moved] = "denominator from " + cols["dperiod"][moved].astype(str).astype(object)
     return join_notes(n_note, d_note, p_note), np.asarray(moved, dtype=bool)
+
+
+def _missing_note(
+    what: str, missing: npt.NDArray[np.bool_], reason: npt.NDArray[Any]
+) -> npt.NDArray[np.object_]:
+    """``"<what> missing (<reason>)"`` where ``missing`` (``no data`` without a reason)."""
+    out = np.full(len(missing), None, dtype=object)
+    given = missing & np.asarray(pd.notna(reason), dtype=bool)
+    out[given] = f"{what} missing (" + np.asarray(reason, dtype=object)[given] + ")"
+    out[missing & ~given] = f"{what} missing (no data)"
+    return out
 
 
 def _area_rows(

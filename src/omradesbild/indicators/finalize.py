@@ -9,7 +9,13 @@ import pandas as pd
 
 from omradesbild.config import DEFAULT_CONFIDENCE
 from omradesbild.errors import InputError
-from omradesbild.indicators._shared import OUTPUT_COLUMNS, FloatArray, empty_frame, join_notes
+from omradesbild.indicators._shared import (
+    OUTPUT_COLUMNS,
+    FloatArray,
+    empty_frame,
+    join_notes,
+    text_values,
+)
 from omradesbild.indicators.catalogue import Catalogue, default_catalogue
 from omradesbild.indicators.intervals import rate_interval, wilson_interval
 from omradesbild.indicators.smoothing import eb_smooth_rates
@@ -94,10 +100,10 @@ def finalize_indicators(
 
     out = pd.DataFrame(
         {
-            "area_code": counts["area_code"].to_numpy(),
-            "level": counts["level"].to_numpy(),
-            "period": counts["period"].to_numpy(),
-            "indicator": ind_col.to_numpy(),
+            "area_code": text_values(counts["area_code"]),
+            "level": text_values(counts["level"]),
+            "period": text_values(counts["period"]),
+            "indicator": text_values(ind_col),
             "numerator": np.where(is_median, np.nan, y),
             "denominator": n,
             "value": value,

@@ -21,8 +21,11 @@ NATIVE = "native"
 def _covered(ind: pd.DataFrame) -> dict[str, set[str]]:
     if ind.empty:
         return {}
-    have = ind.loc[ind["value"].notna(), ["indicator", "period"]]
-    return {str(k): set(g["period"].astype(str)) for k, g in have.groupby("indicator", sort=False)}
+    have = ind.loc[ind["value"].notna(), ["indicator", "period"]].drop_duplicates()
+    out: dict[str, set[str]] = {}
+    for indicator, period in zip(have["indicator"].tolist(), have["period"].tolist(), strict=True):
+        out.setdefault(str(indicator), set()).add(str(period))
+    return out
 
 
 def choose_level_sources(

@@ -43,13 +43,26 @@ def base_counts(
         ``indicator_counts`` gives when asked for those periods only.
     """
     from omradesbild.indicators import indicator_counts
-    from omradesbild.indicators.counts import needed_variables
 
     chosen = list(indicators) if indicators else None
-    held = stored_variables(store, area_version=base_version)
-    variables = needed_variables(held, indicators=chosen)
-    obs = indicator_observations(store, area_version=base_version, variables=variables)
+    obs = level_observations(store, area_version=base_version, indicators=chosen)
     return indicator_counts(obs, indicators=chosen, level="base")
+
+
+def level_observations(
+    store: Store, *, area_version: str, indicators: Sequence[str] | None = None
+) -> pd.DataFrame:
+    """The observations of ``area_version`` areas that these indicators can read.
+
+    :func:`~omradesbild.store.reads.indicator_observations` of the variables
+    :func:`~omradesbild.indicators.counts.needed_variables` names: the indicators computed
+    from them equal those computed from all of the version's observations.
+    """
+    from omradesbild.indicators.counts import needed_variables
+
+    held = stored_variables(store, area_version=area_version)
+    variables = needed_variables(held, indicators=indicators)
+    return indicator_observations(store, area_version=area_version, variables=variables)
 
 
 def counts_of(

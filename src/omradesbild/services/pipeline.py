@@ -184,9 +184,9 @@ def area_indicators(
     """
     from omradesbild.indicators import compute_indicators, indicators_from_counts
     from omradesbild.indicators.levels import combine_levels
-    from omradesbild.services.base_counts import counts_of
+    from omradesbild.services.base_counts import counts_of, level_observations
     from omradesbild.services.crime import crime_coverage, drop_flagged_crime_indicators
-    from omradesbild.store.reads import indicator_observations, stored_periods
+    from omradesbild.store.reads import stored_periods
 
     version = resolve_version(store, level, version) if level != "country" else "country"
     held = stored_periods(store, area_version=base_version)
@@ -207,13 +207,13 @@ def area_indicators(
     kw = {"periods": asked, "indicators": chosen, "smooth": smooth}
     counts = counts_of(store, base_version=base_version, indicators=chosen, periods=asked)
     out = indicators_from_counts(counts, links=links, level=level, smooth=smooth)
-    if version != base_version and level != "country":
-        # Data published for the level itself (e.g. SCB's RegSO series) and base counts
-        # summed over the links: one source per indicator, never both added together.
-        native = indicator_observations(store, area_version=version)
-        if not native.empty:
-            own = compute_indicators(native, level=level, **kw)  # type: ignore[arg-type]
-            out = combine_levels(out, own, periods=kw["periods"])  # type: ignore[arg-type]
+    # Data published for the level itself (e.g. SCB's RegSO series) and base counts summed
+    # over the links: one source per indicator, never both added together.
+    own_data = version != base_version and level != "country"
+    if own_data and stored_periods(store, area_version=version):
+        native = level_observations(store, area_version=version, indicators=chosen)
+        own = compute_indicators(native, level=level, **kw)  # type: ignore[arg-type]
+        out = combine_levels(out, own, periods=kw["periods"])  # type: ignore[arg-type]
     coverage = crime_coverage(store)
     if not include_incomplete_crime and not coverage.empty and not out.empty:
         out = drop_flagged_crime_indicators(out, coverage)

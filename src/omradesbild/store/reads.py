@@ -60,7 +60,8 @@ def indicator_observations(
     -------
     DataFrame
         The rows and row order of ``store.observations(area_version=…, variables=…)``
-        (by area, variable, period), with only :data:`INDICATOR_OBS_COLUMNS`.
+        (by area, variable, period), with only :data:`INDICATOR_OBS_COLUMNS`; text columns
+        have pandas' text dtype even when all missing (``.df()`` gives ``object`` then).
 
     Notes
     -----
@@ -79,7 +80,14 @@ def indicator_observations(
         "QUALIFY revision = max(revision) OVER (PARTITION BY area_code, variable, period) "
         "ORDER BY area_code, variable, period"
     )
-    return store.con.execute(sql, params).df()
+    # Through Arrow: the text columns arrive as pandas' Arrow-backed strings without
+    # building a Python string per cell (about a third less CPU than ``.df()``). A relation
+    # does not run while an ``execute()`` result is left open on the connection (e.g. after
+    # a ``fetchone()``), so a finished one takes its place first.
+    store.con.execute("SELECT 1").fetchall()
+    table = store.con.sql(sql, params=params).to_arrow_table()
+    assert table is not None  # a SELECT always has a result
+    return table.to_pandas()
 
 
 __all__ = [
