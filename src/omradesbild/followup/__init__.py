@@ -37,6 +37,11 @@ if TYPE_CHECKING:
     from omradesbild.followup.transitions import anchored_classes, class_transitions
     from omradesbild.followup.underreporting import underreporting_indicator
 
+# ``goal_history`` is both a function and a submodule: bound here, before anything imports
+# the submodule, so that the package attribute is the function (importing a submodule for the
+# first time sets the package's attribute of its name to the module).
+from omradesbild.followup.goal_history import goal_history
+
 #: Where each public name lives. The submodules load on first use (PEP 562), so a module that
 #: needs only one of them (the crime reader needs ``crime_coverage``) does not pay for the
 #: others' imports (SciPy, GeoPandas).
@@ -47,7 +52,6 @@ _SUBMODULE = {
             "EXAMPLE_GOALS_PATH",
             "GoalFile",
             "GoalStatus",
-            "goal_history",
             "goal_status",
             "goals_from_dict",
             "goals_status_frame",
