@@ -43,14 +43,11 @@ DEMO_LEVELS = (
 
 
 def reference_area_indicators(
-    store: Store,
-    *,
-    level: str,
-    version: str | None = None,
-    periods: Sequence[str] | None = None,
-    indicators: Sequence[str] | None = None,
+    store: Store, *, level: str, version: str | None = None, **asked: Sequence[str] | None
 ) -> pd.DataFrame:
-    """``area_indicators`` as computed before the counts were shared (the reference)."""
+    """``area_indicators`` as computed before the counts were shared (the reference);
+    ``asked`` may name ``periods`` and ``indicators``."""
+    periods, indicators = asked.get("periods"), asked.get("indicators")
     ver = resolve_version(store, level, version) if level != "country" else "country"
     obs = store.observations(area_version=BASE_VERSION)
     links = None

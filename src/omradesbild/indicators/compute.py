@@ -119,10 +119,10 @@ def compute_indicators(
 
 def indicators_from_counts(
     counts: pd.DataFrame,
-    *,
-    catalogue: Catalogue | None = None,
     links: pd.DataFrame | None = None,
     level: str = "deso",
+    *,
+    catalogue: Catalogue | None = None,
     smooth: bool = False,
     confidence: float = DEFAULT_CONFIDENCE,
 ) -> pd.DataFrame:
@@ -134,7 +134,7 @@ def indicators_from_counts(
         :func:`indicator_counts` of the base areas (any ``level`` label), e.g. computed once
         for every period and then restricted to some of them: a period's rows do not depend
         on the other periods'.
-    catalogue, links, level, smooth, confidence
+    links, level, catalogue, smooth, confidence
         As for :func:`compute_indicators`.
 
     Returns

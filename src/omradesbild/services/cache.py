@@ -11,7 +11,10 @@ computes afresh: a cached answer is always the one the store's current content g
 The cache is bounded in entries, least recently used first (``OMRADESBILD_SERVICE_CACHE``,
 default :data:`omradesbild.config.SERVICE_CACHE_ENTRIES`; ``0`` turns it off), and
 :func:`clear` empties it. A cached value is shared by every caller: callers must treat it as
-read-only, as they already do with the web app's cached objects.
+read-only, as they already do with the web app's cached objects. Intermediate results that
+several of those are built from (the base areas' indicator counts,
+:mod:`omradesbild.services.base_counts`) are kept the same way in a pool of their own
+(:func:`store_cached_intermediate`), so they never push a finished result out.
 """
 
 from __future__ import annotations

@@ -26,17 +26,18 @@ INDICATOR_OBS_COLUMNS: tuple[str, ...] = (
 
 def stored_variables(store: Store, *, area_version: str) -> list[str]:
     """The variables observed for ``area_version`` areas (any period), sorted."""
-    rows = store.con.execute(
-        "SELECT DISTINCT variable FROM observations WHERE area_version = ? ORDER BY variable",
-        [area_version],
-    ).fetchall()
-    return [str(r[0]) for r in rows]
+    return _distinct(store, "variable", area_version)
 
 
 def stored_periods(store: Store, *, area_version: str) -> list[str]:
     """The periods observed for ``area_version`` areas, sorted as text."""
+    return _distinct(store, "period", area_version)
+
+
+def _distinct(store: Store, column: str, area_version: str) -> list[str]:
+    assert column in ("variable", "period")  # a column name, never a value
     rows = store.con.execute(
-        "SELECT DISTINCT period FROM observations WHERE area_version = ? ORDER BY period",
+        f"SELECT DISTINCT {column} FROM observations WHERE area_version = ? ORDER BY 1",
         [area_version],
     ).fetchall()
     return [str(r[0]) for r in rows]
