@@ -286,7 +286,7 @@ def _period_mapping(
     if wanted is not None:
         num_periods &= wanted
     mapping: dict[str, str] = {}
-    for p in num_periods:
+    for p in sorted(num_periods):  # a set: fix the order, whatever the hash seed
         if p in den_periods:
             mapping[p] = p
         elif ind.denominator_period == "nearest":
