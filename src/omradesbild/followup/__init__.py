@@ -31,15 +31,9 @@ if TYPE_CHECKING:
         goals_status_frame,
         load_goals,
     )
-    from omradesbild.followup.police import (
-        area_polygons,
-        crosstab_police_types,
-        listed_areas,
-        overlay_police,
-        police_flags,
-        police_list_from_links,
-        police_polygons,
-    )
+    from omradesbild.followup.police import area_polygons, overlay_police, police_polygons
+    from omradesbild.followup.police_links import police_list_from_links
+    from omradesbild.followup.police_types import crosstab_police_types, listed_areas, police_flags
     from omradesbild.followup.transitions import anchored_classes, class_transitions
     from omradesbild.followup.underreporting import underreporting_indicator
 
@@ -65,18 +59,9 @@ _SUBMODULE = {
         ),
         "goals",
     ),
-    **dict.fromkeys(
-        (
-            "area_polygons",
-            "crosstab_police_types",
-            "listed_areas",
-            "overlay_police",
-            "police_flags",
-            "police_list_from_links",
-            "police_polygons",
-        ),
-        "police",
-    ),
+    **dict.fromkeys(("area_polygons", "overlay_police", "police_polygons"), "police"),
+    "police_list_from_links": "police_links",
+    **dict.fromkeys(("crosstab_police_types", "listed_areas", "police_flags"), "police_types"),
     **dict.fromkeys(("anchored_classes", "class_transitions"), "transitions"),
     "underreporting_indicator": "underreporting",
 }
