@@ -318,6 +318,7 @@ def _overview(ctx: _Context, env: Any) -> str:
             goals=city.goals,
             goal_statuses=_GOAL_STATUSES,
             goals_note=city.goals_note,
+            goals_skipped=city.goals_skipped,
         )
     )
 
