@@ -305,3 +305,19 @@ def test_display_geometry_and_dissolve() -> None:
     assert gj["features"][0]["id"] == "r1"
     assert all(round(c, 5) == c for pt in ring for c in pt)
     assert 17 < ring[0][0] < 20 and 59 < ring[0][1] < 60
+
+
+def test_plotly_locale_only_on_swedish_sites(site_sv: Path, site_en: Path) -> None:
+    from omradesbild.reports.charts import plotly_locale_js
+    from omradesbild.wording import text
+
+    locale = site_sv / "assets" / "plotly-locale-sv.js"
+    assert locale.read_text(encoding="utf-8") == plotly_locale_js("sv")
+    assert text("plotly_ui_share", "sv") in locale.read_text(encoding="utf-8")
+    ref = '<script src="{}assets/plotly-locale-sv.js"></script>'
+    assert ref.format("") in (site_sv / "index.html").read_text(encoding="utf-8")
+    profile = (site_sv / "profiles" / "9999R020.html").read_text(encoding="utf-8")
+    assert ref.format("../") in profile
+    assert not (site_en / "assets" / "plotly-locale-sv.js").exists()
+    for page in (site_en / "index.html", site_en / "profiles" / "9999R020.html"):
+        assert "plotly-locale" not in page.read_text(encoding="utf-8")
