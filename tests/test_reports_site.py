@@ -305,3 +305,51 @@ def test_display_geometry_and_dissolve() -> None:
     assert gj["features"][0]["id"] == "r1"
     assert all(round(c, 5) == c for pt in ring for c in pt)
     assert 17 < ring[0][0] < 20 and 59 < ring[0][1] < 60
+
+
+def test_plotly_locale_only_on_swedish_sites(site_sv: Path, site_en: Path) -> None:
+    from omradesbild.reports.charts import plotly_locale_js
+    from omradesbild.wording import text
+
+    locale = site_sv / "assets" / "plotly-locale-sv.js"
+    assert locale.read_text(encoding="utf-8") == plotly_locale_js("sv")
+    assert text("plotly_ui_share", "sv") in locale.read_text(encoding="utf-8")
+    ref = '<script src="{}assets/plotly-locale-sv.js"></script>'
+    assert ref.format("") in (site_sv / "index.html").read_text(encoding="utf-8")
+    profile = (site_sv / "profiles" / "9999R020.html").read_text(encoding="utf-8")
+    assert ref.format("../") in profile
+    assert not (site_en / "assets" / "plotly-locale-sv.js").exists()
+    for page in (site_en / "index.html", site_en / "profiles" / "9999R020.html"):
+        assert "plotly-locale" not in page.read_text(encoding="utf-8")
+
+
+def test_goals_that_cannot_be_evaluated_are_listed_in_the_report(
+    demo_db: Path, tmp_path: Path
+) -> None:
+    from omradesbild.reports.site import build_site
+    from omradesbild.services.city import load_city
+    from omradesbild.store import Store
+    from omradesbild.wording import text
+
+    goals = tmp_path / "goals.yaml"
+    goals.write_text(
+        "version: 1\ngoals:\n"
+        "  - {id: gap_imd, kind: gap, title_sv: Gap enligt IMD, title_en: Gap by IMD,"
+        " indicator: not_employed_16_64, group_a: [1], group_b: [5], method: imd-2019,"
+        " base_year: 2018, target_year: 2030, target_relative_change: -0.5}\n"
+        "  - {id: no_such, kind: indicator, title_sv: Okänd indikator, title_en: Unknown,"
+        " indicator: no_such_indicator, area_code: 9999R001, base_year: 2018,"
+        " target_year: 2030, target_value: 1}\n",
+        encoding="utf-8",
+    )
+    with Store(demo_db, read_only=True) as store:
+        data = load_city(
+            store, level="regso", draws=0, areas=["9999R001", "9999R020"], goals_path=goals
+        )
+        build_site(data, tmp_path / "site")
+    index = (tmp_path / "site" / "index.html").read_text(encoding="utf-8")
+    method = text("goals_skip_method", "sv", goal_method="imd-2019", method="scb-omradestyp")
+    missing = text("goals_skip_indicator", "sv", indicator="no_such_indicator")
+    assert text("goals_skipped", "sv") in index
+    assert f'id="goal-skipped-gap_imd">Gap enligt IMD: {method}</li>' in index
+    assert f'id="goal-skipped-no_such">Okänd indikator: {missing}</li>' in index

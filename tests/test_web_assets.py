@@ -29,6 +29,7 @@ def client(demo_store: Path) -> Iterator[TestClient]:
 @pytest.mark.parametrize(
     "url",
     ["/static/web.css", "/static/metod.js", "/static/vendor/plotly.min.js",
+     "/static/vendor/plotly-geo-assets.js", "/static/vendor/plotly-locale-sv.js",
      "/static/swagger/swagger-ui-bundle.js"],
 )  # fmt: skip
 def test_static_files_are_sent_gzipped_to_clients_that_accept_it(

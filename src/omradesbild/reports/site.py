@@ -5,6 +5,7 @@ Layout of the output folder::
     index.html                 the city overview ("Samlad lägesbild")
     profiles/<area_code>.html  one profile per area
     assets/plotly.min.js       copied from the installed plotly package
+    assets/plotly-locale-sv.js plotly.js's Swedish toolbar and dates (Swedish reports only)
     assets/site.css            the site's style sheet
     assets/geo.js              the shared display GeoJSON (only when areas have boundaries)
 
@@ -101,12 +102,21 @@ def _env(lang: str) -> Any:
     return env
 
 
-def _copy_assets(out: Path, geojson: dict[str, Any] | None) -> None:
+#: plotly.js's locale for Swedish reports (its toolbar and dates), next to plotly.min.js.
+PLOTLY_LOCALE_SV = "plotly-locale-sv.js"
+
+
+def _copy_assets(out: Path, geojson: dict[str, Any] | None, lang: str) -> None:
     assets = out / "assets"
     assets.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(plotly_js_path(), assets / "plotly.min.js")
     shutil.copyfile(STATIC / "site.css", assets / "site.css")
     (assets / "boot.js").write_text(charts.geo_assets_js(), encoding="utf-8")
+    locale = assets / PLOTLY_LOCALE_SV
+    if lang != "en":
+        locale.write_text(charts.plotly_locale_js("sv"), encoding="utf-8")
+    elif locale.exists():
+        locale.unlink()
     geo = assets / "geo.js"
     if geojson is not None:
         geo.write_text(f"window.OMRADESBILD_GEO={_json(geojson)};", encoding="utf-8")
@@ -318,6 +328,7 @@ def _overview(ctx: _Context, env: Any) -> str:
             goals=city.goals,
             goal_statuses=_GOAL_STATUSES,
             goals_note=city.goals_note,
+            goals_skipped=city.goals_skipped,
         )
     )
 
@@ -382,7 +393,7 @@ def build_site(
     t0 = time.perf_counter()
     out = Path(out)
     (out / "profiles").mkdir(parents=True, exist_ok=True)
-    _copy_assets(out, data.geojson)
+    _copy_assets(out, data.geojson, data.lang)
     env = _env(data.lang)
     ctx = _Context(data)
     index_path = out / "index.html"

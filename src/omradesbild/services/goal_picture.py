@@ -16,7 +16,7 @@ from omradesbild.config import DEFAULT_CONFIDENCE
 from omradesbild.errors import InputError
 from omradesbild.services.city import city_goals
 from omradesbild.services.level import LevelPicture
-from omradesbild.services.models import GoalRow
+from omradesbild.services.models import GoalRow, GoalSkipped
 from omradesbild.wording import both
 
 #: The goal file shown when none is given (shipped with the package).
@@ -34,6 +34,8 @@ class GoalsPicture:
         :func:`~omradesbild.services.city.city_goals`), in the goal file's order.
     note
         The catalogue key of a note when no goal could be evaluated, else None.
+    skipped
+        The goals that cannot be evaluated on the data, each with the reason.
     level, version, method, method_title
         The areas and the index method whose area types the goals count.
     kommun
@@ -50,6 +52,7 @@ class GoalsPicture:
 
     goals: tuple[GoalRow, ...]
     note: str | None
+    skipped: tuple[GoalSkipped, ...]
     level: str
     version: str
     method: str
@@ -87,12 +90,17 @@ def goals_picture(pic: LevelPicture, *, lang: str, kommun: str | None = None) ->
             expected=", ".join(kommuner[:50]),
         )
     scope = {c for c in lv.names if kommun is None or lv.kommun.get(c) == kommun}
-    rows, note = city_goals(pic, scope, lang=lang) if pic.index is not None else ((), "goals_none")
+    rows: tuple[GoalRow, ...] = ()
+    skipped: tuple[GoalSkipped, ...] = ()
+    note: str | None = "goals_none"
+    if pic.index is not None:
+        rows, skipped, note = city_goals(pic, scope, lang=lang)
     method = pic.index.method if pic.index is not None else None
     names = {r.area_code: lv.names.get(r.area_code, r.area_code) for r in rows if r.area_code}
     return GoalsPicture(
         goals=rows,
         note=note,
+        skipped=skipped,
         level=lv.level,
         version=lv.version,
         method=method.id if method else "",

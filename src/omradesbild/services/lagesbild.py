@@ -23,7 +23,13 @@ import pandas as pd
 from omradesbild.errors import InputError, NotFoundError
 from omradesbild.services.area import changes
 from omradesbild.services.level import LevelIndicators, LevelPicture, clean, rank_bounds
-from omradesbild.services.models import GoalRow, PartnerEntry, PoliceTypeRow, RankingRow
+from omradesbild.services.models import (
+    GoalRow,
+    GoalSkipped,
+    PartnerEntry,
+    PoliceTypeRow,
+    RankingRow,
+)
 from omradesbild.services.partner_picture import LinkedEntry, PartnerPicture
 
 #: The start page lists at most this many of the partners' latest entries.
@@ -109,6 +115,7 @@ class Lagesbild:
     ranking: tuple[RankingRow, ...]
     goals: tuple[GoalRow, ...]
     goals_note: str | None
+    goals_skipped: tuple[GoalSkipped, ...]  # goals that cannot be evaluated, with reasons
     type_labels: tuple[tuple[int, str], ...]
     classes: tuple[tuple[int, int], ...]  # (type, number of areas in the kommun)
     previous_period: str | None
@@ -332,7 +339,7 @@ def lagesbild(
         raise NotFoundError(f"no {lv.level} areas in kommun {kommun.code}")
     links = {c: AreaLink(code=c, name=area_names.get(c, c)) for c in scope}
     rows = ranking(pic, links, period, has_geometry or set())
-    goals, goals_note = city_goals(pic, set(scope), lang=lang)
+    goals, goals_skipped, goals_note = city_goals(pic, set(scope), lang=lang)
     moves, prev = type_moves(pic, links, period)
     listed, police_year = police_listed(pic, links, {r.code: r.cls for r in rows})
     counts = Counter(r.cls for r in rows if r.cls is not None)
@@ -351,6 +358,7 @@ def lagesbild(
         ranking=rows,
         goals=goals,
         goals_note=goals_note,
+        goals_skipped=goals_skipped,
         type_labels=tuple(sorted(ix.class_labels.items())),
         classes=tuple(sorted(counts.items())),
         previous_period=prev,

@@ -296,6 +296,25 @@ class GoalRow(_Frozen):
     area_code: str | None = None
 
 
+class GoalSkipped(_Frozen):
+    """A goal of the goal file that cannot be evaluated on the data, with the reason.
+
+    Attributes
+    ----------
+    goal_id, title
+        The goal's id and its title in the page's language.
+    reason_key
+        The catalogue key of the reason (``goals_skip_*``).
+    reason
+        The reason in the page's language.
+    """
+
+    goal_id: str
+    title: str
+    reason_key: str
+    reason: str
+
+
 class CityPicture(_Frozen):
     """The picture of every area of a level in scope, for one period."""
 
@@ -318,3 +337,4 @@ class CityPicture(_Frozen):
     police_available: bool = False
     goals: tuple[GoalRow, ...] = ()
     goals_note: str | None = None
+    goals_skipped: tuple[GoalSkipped, ...] = ()

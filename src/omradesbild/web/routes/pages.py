@@ -9,14 +9,12 @@ under ``/static/vendor/``.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from importlib import resources
-from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import quote, urlencode
 
 from fastapi import APIRouter, Query, Request
 from fastapi.concurrency import run_in_threadpool
-from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from omradesbild.errors import InputError, NotFoundError
 from omradesbild.services.area import catalogue_names
@@ -560,31 +558,4 @@ def download_page(request: Request) -> HTMLResponse:
         method_titles=method_titles(lang),
         method=settings.method,
         excel=excel,
-    )
-
-
-# ---------------------------------------------------------------------------- static
-@router.get("/static/vendor/plotly.min.js", include_in_schema=False)
-def plotly_js() -> Response:
-    """plotly.js from the installed plotly package (nothing from a CDN)."""
-    ref = resources.files("plotly") / "package_data" / "plotly.min.js"
-    if isinstance(ref, Path) and ref.is_file():
-        return FileResponse(
-            ref, media_type="text/javascript", headers={"Cache-Control": "public, max-age=86400"}
-        )
-    return Response(  # pragma: no cover - zipped installs
-        ref.read_bytes(),
-        media_type="text/javascript",
-        headers={"Cache-Control": "public, max-age=86400"},
-    )
-
-
-@router.get("/static/vendor/plotly-geo-assets.js", include_in_schema=False)
-def plotly_geo_assets() -> Response:
-    """Empty world maps, so that plotly.js never fetches its base map (the base is hidden)."""
-    from omradesbild.reports.charts import geo_assets_js
-
-    js = geo_assets_js()
-    return Response(
-        js, media_type="text/javascript", headers={"Cache-Control": "public, max-age=86400"}
     )
