@@ -478,8 +478,12 @@ def city_goals(
     Goals that cannot be evaluated on the data (another method, missing indicators) are
     left out; the note says when none can.
     """
-    from omradesbild.followup import anchored_classes, goal_history, goal_status, load_goals
-    from omradesbild.followup.goals import GapGoal, IndicatorGoal
+    from omradesbild.followup import anchored_classes, goal_status, load_goals
+    from omradesbild.followup.goals import (
+        GapGoal,
+        IndicatorGoal,
+        goal_history,  # the package's name is a submodule too
+    )
     from omradesbild.services.pipeline import index_table
 
     ix = pic.index
