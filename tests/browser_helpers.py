@@ -29,8 +29,11 @@ def axe_problems(
 
     Each line names the rule, its impact, how many elements break it, the first few
     elements' selectors and axe's summary of what to fix, so a failing assertion says where
-    to look. ``skip`` names rules not to run. An empty list means the page passes.
+    to look. ``skip`` names rules not to run. An empty list means the page passes. Only the
+    rules tagged ``tags`` run (no best-practice or experimental ones), and axe-core's 570 kB
+    script is sent to a document once, not at every check of it.
     """
+    from axe_playwright_python.base import AxeResults
     from axe_playwright_python.sync_playwright import Axe
 
     options: dict[str, Any] = {
@@ -38,7 +41,9 @@ def axe_problems(
         "resultTypes": ["violations"],
         "rules": {rule: {"enabled": False} for rule in skip},
     }
-    results = Axe().run(page, options=options)
+    if page.evaluate("() => typeof window.axe") == "undefined":  # not yet on this document
+        page.evaluate(Axe().axe_script)
+    results = AxeResults(page.evaluate("options => axe.run(options)", options))
     out: list[str] = []
     for rule in results.response["violations"]:
         if rule.get("impact") not in FAILING_IMPACTS:
@@ -67,6 +72,51 @@ def check_page(page: Any, label: str, *, skip: tuple[str, ...] = ()) -> list[str
     if over:
         problems.append(f"{label}: scrolls sideways by {over} px")
     return problems
+
+
+def page_key(url: str, *, signed_in: str | None, state: str = "") -> tuple[str, str, str]:
+    """What makes a page distinct for the accessibility check: its path with every segment
+    that holds a digit (area codes, ids) as ``*``, its query's names (and the language), who
+    sees it and ``state`` (what was done on the page since it loaded).
+
+    ``signed_in`` is the role of the visitor, or None; it counts on the partners' pages
+    (``/bidrag``, ``/insatser``, ``/admin``: what they show depends on the role), elsewhere
+    only whether someone is signed in (the header then names the user and offers to log out).
+    """
+    from urllib.parse import parse_qsl, urlsplit
+
+    parts = urlsplit(url)
+    path = "/".join("*" if any(c.isdigit() for c in seg) else seg for seg in parts.path.split("/"))
+    query = sorted(k if k != "lang" else f"lang={v}" for k, v in parse_qsl(parts.query, True))
+    if signed_in is None:
+        who = "anonymous"
+    elif path.startswith(PARTNER_PAGES):
+        who = signed_in
+    else:
+        who = "signed-in"
+    return f"{path}?{'&'.join(query)}", who, state
+
+
+#: Pages whose content depends on the role of the visitor signed in.
+PARTNER_PAGES = ("/bidrag", "/insatser", "/admin")
+
+
+def set_visibility(page: Any, base: str, submission: str, visibility: str) -> str:
+    """On the moderation page (``page``, of an analyst or administrator), change the
+    visibility of the approved contribution ``submission`` (its id) in the list of approved
+    ones; return the page's confirmation once it is shown again with the new choice."""
+    cell = page.locator(f"#visibility-{submission}")
+    cell.scroll_into_view_if_needed()
+    select = cell.locator("select[name=visibility]")
+    button = cell.locator("button[type=submit]")
+    assert select.is_visible() and button.is_visible()
+    select.select_option(visibility)
+    button.click()
+    page.wait_for_url(f"{base}/bidrag/moderera?*done=visibility*")
+    assert page.locator(f"#visibility-{submission} select").input_value() == visibility
+    done = page.locator("#moderation-done")
+    assert done.is_visible()
+    return str(done.inner_text())
 
 
 def seeded_demo_app(demo_store: Path, folder: Path, **settings: Any) -> Any:

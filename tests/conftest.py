@@ -26,6 +26,7 @@ SLOW_FIRST = (
     "test_reports_realdata.py",
     "test_real_facts.py",
     "test_reports_browser.py",
+    "test_web_roles.py",
     "test_demo.py",
     "test_profile_consistency.py",
     "test_reports_site.py",

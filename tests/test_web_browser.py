@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from browser_helpers import seeded_demo_app
+from browser_helpers import seeded_demo_app, set_visibility
 from conftest import serve_in_thread
 from helpers import guarded_page
 
@@ -202,21 +202,11 @@ def test_moderation_changes_visibility_in_chromium(
     with guarded_page(browser, timeout_ms=15_000, viewport=size) as (page, outside):
         _login(page, base, ANALYST)
         page.goto(f"{base}/bidrag/moderera")
-        cell = page.locator(f"#visibility-{sid}")
-        select = cell.locator("select[name=visibility]")
-        button = cell.locator("button[type=submit]")
-        cell.scroll_into_view_if_needed()
-        assert select.is_visible() and button.is_visible()
-        assert select.input_value() == "public"
-        select.select_option("internal")
-        button.click()
-        page.wait_for_url(f"{base}/bidrag/moderera?*done=visibility*")
-        done = page.locator("#moderation-done")
-        assert done.is_visible()
-        assert "Synligheten ändrad till intern (inloggade)" in done.inner_text()
-        box = done.bounding_box()
+        assert page.locator(f"#visibility-{sid} select").input_value() == "public"
+        done = set_visibility(page, base, sid, "internal")
+        assert "Synligheten ändrad till intern (inloggade)" in done
+        box = page.locator("#moderation-done").bounding_box()
         assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= width + 1
-        assert page.locator(f"#visibility-{sid} select").input_value() == "internal"
         shot = tmp_path / f"moderera-{width}.png"
         page.screenshot(path=str(shot), full_page=True)
         _nonblank(shot)
@@ -224,10 +214,7 @@ def test_moderation_changes_visibility_in_chromium(
             anon.goto(f"{base}/omrade/{area}")
             assert sub["title"] not in anon.locator("#partner-input").inner_text()
             # Published again: anonymous visitors see it once more.
-            page.locator(f"#visibility-{sid} select").select_option("public")
-            page.locator(f"#visibility-{sid} button[type=submit]").click()
-            page.wait_for_url(f"{base}/bidrag/moderera?*done=visibility*")
-            assert "offentlig" in page.locator("#moderation-done").inner_text()
+            assert "offentlig" in set_visibility(page, base, sid, "public")
             anon.goto(f"{base}/omrade/{area}")
             assert sub["title"] in anon.locator("#partner-input").inner_text()
             assert anon_out == []

@@ -1,22 +1,34 @@
 """Each role's job in a real browser (Chromium), on a laptop (1366 px) and a phone (390 px).
 
 The web app runs once for the module on the synthetic city with the seeded partners; each
-role logs in once and its session is reused at both widths. Every page a journey visits is
-checked with axe-core (no serious or critical violation of WCAG 2.1 AA) and must not scroll
-sideways; one test runs the same checks on every page of the app, as each role sees it, and
-one walks the start and area pages with the keyboard.
+role logs in once, and one browser context per role and width is kept for the module. Every
+page a journey visits is checked with axe-core (no serious or critical violation of WCAG 2.1
+AA) and must not scroll sideways; the axe check runs once per distinct page (its address
+pattern, the width, who sees it and what was done on it: ``browser_helpers.page_key``), so a
+page the every-page test has checked is not checked again by a journey, or the other way
+round. No page may raise a script error or send a request off the machine. One test runs
+the checks on every page of the app, as each role sees it, and one walks the start and area
+pages with the keyboard.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from browser_helpers import SWAGGER_UI_RULES, check_page, seeded_demo_app
+from browser_helpers import (
+    SWAGGER_UI_RULES,
+    check_page,
+    page_key,
+    seeded_demo_app,
+    set_visibility,
+    sideways_overflow,
+)
 from conftest import guard_offline, serve_in_thread
 
 pytest.importorskip("playwright")
@@ -34,13 +46,16 @@ WIDTHS = (1366, 390)
 
 @dataclass
 class Site:
-    """The running app, the browser, and each role's saved login (cookies)."""
+    """The running app, the browser, each role's saved login (cookies), the pages already
+    checked with axe-core (:func:`browser_helpers.page_key`) and the open visits."""
 
     base: str
     browser: Any
     logins: dict[str, Any]
     area: str
     area_name: str
+    checked: set[tuple[str, ...]] = field(default_factory=set)
+    visits: dict[tuple[str | None, int], Visit] = field(default_factory=dict)
 
 
 @pytest.fixture(scope="module")
@@ -52,11 +67,15 @@ def site(
 
     app = seeded_demo_app(demo_store, tmp_path_factory.mktemp("roles"), draws=0)
     with serve_in_thread(app, lifespan="on") as base:
-        first = httpx.get(f"{base}/api/areas?level=regso", timeout=300).json()[0]
-        for path in ("/", f"/omrade/{first['area_code']}", "/mal", "/metod", "/karta"):
+        # The second area: its name alone leads to it (no other area has that name).
+        area = httpx.get(f"{base}/api/areas?level=regso", timeout=300).json()[1]
+        for path in ("/", f"/omrade/{area['area_code']}", "/mal", "/metod", "/karta"):
             assert httpx.get(base + path, timeout=300).status_code == 200, path  # computed once
         logins = {role: _login_state(browser, base, who) for role, who in ACCOUNTS.items()}
-        yield Site(base, browser, logins, first["area_code"], first["name"])
+        s = Site(base, browser, logins, area["area_code"], area["name"])
+        yield s
+        for v in s.visits.values():
+            v.ctx.close()
 
 
 def _login_state(browser: Any, base: str, who: tuple[str, str]) -> Any:
@@ -76,12 +95,14 @@ def _login_state(browser: Any, base: str, who: tuple[str, str]) -> Any:
 
 
 class Visit:
-    """A page of one role at one width; :meth:`go` loads a path and checks it."""
+    """The page of one role at one width, kept for the module; :meth:`go` loads a path and
+    checks it, :meth:`done` asserts what the test's visit left (and forgets it)."""
 
     def __init__(self, site: Site, role: str | None, width: int) -> None:
         viewport = {"width": width, "height": 900 if width > 600 else 844}
         state = site.logins[role] if role else None
         self.site = site
+        self.role = role
         self.ctx = site.browser.new_context(
             viewport=viewport, is_mobile=width < 600, storage_state=state
         )
@@ -91,42 +112,55 @@ class Visit:
         self.errors: list[str] = []
         self.page.on("pageerror", lambda e: self.errors.append(str(e)))
         self.problems: list[str] = []
+        self.width = width
         self.label = f"{role or 'anonymous'}@{width}"
 
     def go(self, path: str, *, status: int = 200, check: bool = True) -> Any:
         """Load ``path`` (expecting ``status``) and check it unless ``check`` is false."""
         response = self.page.goto(self.site.base + path)
         assert response is not None and response.status == status, (path, response)
-        self.page.wait_for_load_state("load")
-        if check:
-            self.check(path)
+        if check:  # one error page of each status is one page, wherever it is
+            self.check(like=f"/error-{status}" if status >= 400 else None)
         return self.page
 
-    def check(self, what: str) -> None:
-        """axe-core and sideways scrolling on the page as it is now."""
-        skip = SWAGGER_UI_RULES if self.page.url.startswith(f"{self.site.base}/docs") else ()
-        self.problems += check_page(self.page, f"{self.label} {what}", skip=skip)
+    def check(self, state: str = "", *, like: str | None = None) -> None:
+        """axe-core (unless this page, or the page at ``like`` in this ``state``, was checked
+        at this width already) and sideways scrolling on the page as it is now."""
+        url = self.page.url
+        key = (*page_key(like or url, signed_in=self.role, state=state), str(self.width))
+        where = f"{self.label} {url.removeprefix(self.site.base)} {state}".rstrip()
+        if key in self.site.checked:
+            over = sideways_overflow(self.page)
+            self.problems += [f"{where}: scrolls sideways by {over} px"] if over else []
+            return
+        self.site.checked.add(key)
+        skip = SWAGGER_UI_RULES if url.startswith(f"{self.site.base}/docs") else ()
+        self.problems += check_page(self.page, where, skip=skip)
 
-    def close(self) -> None:
-        self.ctx.close()
-        assert self.outside == [], f"requests left the machine: {self.outside}"
-        assert self.errors == [], self.errors
-        assert self.problems == [], "\n".join(self.problems)
+    def done(self) -> None:
+        outside, errors, problems = list(self.outside), list(self.errors), list(self.problems)
+        self.outside.clear(), self.errors.clear(), self.problems.clear()
+        assert outside == [], f"requests left the machine: {outside}"
+        assert errors == [], errors
+        assert problems == [], "\n".join(problems)
 
 
 @pytest.fixture()
 def visit(site: Site) -> Iterator[Any]:
-    """``visit(role, width)`` opens a :class:`Visit`; each is checked and closed at the end."""
-    opened: list[Visit] = []
+    """``visit(role, width)`` gives the :class:`Visit` of that role and width; what each
+    left is asserted at the end of the test."""
+    used: list[Visit] = []
 
     def open_(role: str | None, width: int) -> Visit:
-        v = Visit(site, role, width)
-        opened.append(v)
+        v = site.visits.get((role, width))
+        if v is None:
+            v = site.visits[(role, width)] = Visit(site, role, width)
+        used.append(v)
         return v
 
     yield open_
-    for v in opened:
-        v.close()
+    for v in dict.fromkeys(used):
+        v.done()
 
 
 def _submit(v: Visit, kind: str, title: str, area: str) -> None:
@@ -141,20 +175,43 @@ def _submit(v: Visit, kind: str, title: str, area: str) -> None:
     form.locator("button[value=submit]").click()
     page.wait_for_url("**/bidrag?created=*")
     assert page.locator("p.ok").is_visible()
-    v.check("/bidrag?created")
+    v.check()
+
+
+#: The colour of the left border of a table row of each area type, as the browser draws it.
+ROW_COLOURS_JS = """() => {
+  const table = document.createElement('table');
+  table.className = 'data';
+  table.innerHTML = [1, 2, 3, 4, 5].map(k => `<tr class="type-${k}"><td>${k}</td></tr>`).join('');
+  document.querySelector('main').appendChild(table);
+  const colours = [...table.rows].map(r => getComputedStyle(r.cells[0]).borderLeftColor);
+  table.remove();
+  return colours;
+}"""
+
+
+def _rgb(hex_colour: str) -> str:
+    r, g, b = (int(hex_colour[i : i + 2], 16) for i in (1, 3, 5))
+    return f"rgb({r}, {g}, {b})"
 
 
 @pytest.mark.parametrize("width", WIDTHS)
 def test_reader_finds_an_area_by_name_and_reads_its_summary(
     site: Site, visit: Any, width: int
 ) -> None:
+    from omradesbild import config
+
     v = visit("reader", width)
     page = v.go("/")
-    link = page.locator("#ranking a", has_text=site.area_name).first
-    link.scroll_into_view_if_needed()
-    link.click()
-    page.wait_for_url(f"**/omrade/{site.area}*")
-    v.check(f"/omrade/{site.area}")
+    # Table rows of each area type are drawn in the map's colours (those of the legend).
+    assert page.evaluate(ROW_COLOURS_JS) == [_rgb(c) for c in config.AREA_TYPE_COLOURS]
+    # The reader types the area's name into the search field of the menu.
+    field = page.locator("header form.site-search input[name=q]")
+    assert field.is_visible()
+    field.fill(site.area_name)
+    field.press("Enter")
+    page.wait_for_url(f"**/omrade/{site.area}?*")
+    v.check()
     assert site.area_name in page.locator("h1").inner_text()
     summary = page.locator("#summary")
     assert summary.is_visible()
@@ -176,20 +233,32 @@ def test_contributor_submits_an_observation_and_a_proposal(
 
 @pytest.mark.parametrize("width", WIDTHS)
 def test_analyst_moderates(site: Site, visit: Any, width: int) -> None:
+    """The analyst approves a public observation as internal (signed-in readers only), then
+    publishes it from the list of approved ones; an anonymous visitor of the area page sees
+    it only then."""
     title = f"Att granska {site.area} vid {width} px"
     _submit(visit("contributor", width), "observation", title, site.area)
     v = visit("analyst", width)
     page = v.go("/bidrag/moderera")
     item = page.locator("article.submission", has_text=title)
     assert item.count() == 1
+    assert item.locator("select[name=visibility]").input_value() == "public"  # as sent
+    item.locator("select[name=visibility]").select_option("internal")
     item.locator("input[name=note]").fill("Godkänd i testet.")
     item.locator("button[value=approve]").click()
-    page.wait_for_url("**/bidrag/moderera")
-    v.check("/bidrag/moderera after approval")
+    page.wait_for_url("**/bidrag/moderera?*done=*")
+    v.check()
     assert page.locator("article.submission", has_text=title).count() == 0
-    # Public and approved: an anonymous visitor reads it on the area page now.
+    cell = page.locator("#approved tr", has_text=title).locator("td[id^='visibility-']")
+    sid = (cell.get_attribute("id") or "").removeprefix("visibility-")
+    assert cell.locator("select").input_value() == "internal", sid
     anon = visit(None, width)
-    assert title in anon.go(f"/omrade/{site.area}").locator("#partner-input").inner_text()
+    area_page = f"/omrade/{site.area}"
+    assert title not in anon.go(area_page).locator("#partner-input").inner_text()
+    # Published from the list of approved ones: the anonymous visitor reads it now.
+    assert "offentlig" in set_visibility(page, site.base, sid, "public")
+    v.check()
+    assert title in anon.go(area_page).locator("#partner-input").inner_text()
 
 
 @pytest.mark.parametrize("width", WIDTHS)
@@ -203,7 +272,7 @@ def test_admin_adds_a_user(site: Site, visit: Any, width: int) -> None:
     form.locator("select[name=role]").select_option("contributor")
     form.locator("button[type=submit]").click()
     page.locator("#admin-done").wait_for()
-    v.check("/admin after adding a user")
+    v.check("after adding a user")
     assert "/losenord/aterstall?token=" in page.locator("#invite-link").inner_text()
     assert email in page.locator("#users table").inner_text()
 
@@ -232,7 +301,7 @@ def test_method_explorer_recomputes_after_unticking(site: Site, visit: Any, widt
         page.get_by_role("button", name="Räkna om").click()
     assert sent.value.status == 200
     page.wait_for_function(f"b => {script} !== b", arg=before)
-    v.check("/metod after recomputing")
+    v.check("after recomputing")
 
 
 @pytest.mark.parametrize("width", WIDTHS)
@@ -240,7 +309,7 @@ def test_docs_renders_the_operations_list(site: Site, visit: Any, width: int) ->
     v = visit(None, width)
     page = v.go("/docs", check=False)
     page.wait_for_selector(".opblock .opblock-summary-path", state="attached")
-    v.check("/docs drawn")
+    v.check("drawn")
     paths = [
         p.replace("\u200b", "") for p in page.locator(".opblock-summary-path").all_inner_texts()
     ]
@@ -298,3 +367,11 @@ def test_keyboard_reaches_the_content_and_skips_chart_toolbars(site: Site, visit
     page.locator("#headline-plot .modebar-btn").first.wait_for(state="attached")
     tabbable = page.locator(".modebar-btn:not([tabindex='-1'])")
     assert page.locator(".modebar-btn").count() > 0 and tabbable.count() == 0
+    # No toolbar button leads to another host (Plotly's logo, its "Share chart…").
+    titles = page.locator(".modebar-btn").evaluate_all("bs => bs.map(b => b.dataset.title)")
+    cloud = re.compile("share|dela diagram|cloud|studio", re.I)
+    assert not [t for t in titles if cloud.search(t or "")], titles
+    hosts = page.locator(".modebar a[href]").evaluate_all(
+        "as => as.map(a => new URL(a.href, location.href).origin)"
+    )
+    assert set(hosts) <= {site.base}, hosts

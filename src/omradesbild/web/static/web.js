@@ -2,13 +2,32 @@
    boundaries as "OMRADESBILD_GEO"; they are fetched once from this server (/api/geojson).
    A figure inside a closed <details> is drawn when it is first opened (it has no size
    before). A map whose element has data-link opens the clicked area's page. */
+/* A box that scrolls (a long table in .scroll; any table on a phone) takes the keyboard's
+   focus when nothing inside it can, so it scrolls without a mouse too. */
+(function () {
+  "use strict";
+  var inner = "a[href], button, input, select, textarea, [tabindex]";
+  document.querySelectorAll("main .scroll, main .table-scroll, main table").forEach(function (box) {
+    var style = window.getComputedStyle(box);
+    if (style.overflowX === "visible" && style.overflowY === "visible") { return; }
+    var scrolls = box.scrollHeight > box.clientHeight || box.scrollWidth > box.clientWidth;
+    if (scrolls && !box.hasAttribute("tabindex") && !box.querySelector(inner)) {
+      box.setAttribute("tabindex", "0");
+    }
+  });
+})();
 (function () {
   "use strict";
   var el = document.getElementById("figures");
   if (!el || !window.Plotly) { return; }
   var figs = JSON.parse(el.textContent || "{}");
   var geoUrl = el.getAttribute("data-geo");
-  var config = { responsive: true, displaylogo: false };
+  // No toolbar button leads to another host: neither Plotly's logo nor its "Share chart..."
+  // (which sends the chart to Plotly's cloud).
+  var config = {
+    responsive: true, displaylogo: false, showSendToCloud: false,
+    modeBarButtonsToRemove: ["sendChartToCloud"]
+  };
   function needsGeo(fig) {
     return fig.data.some(function (t) { return t.geojson === "OMRADESBILD_GEO"; });
   }
