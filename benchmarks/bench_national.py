@@ -27,6 +27,7 @@ options ``python -m benchmarks bench_national --years 1,5 --kommuner 290 --clien
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import multiprocessing as mp
 import os
 import queue
@@ -67,7 +68,12 @@ def _generate(out: str, years: range, kommuner: int) -> dict[str, Any]:
 
     sweden = generate_sweden(years=years, kommuner=kommuner)
     files = write_sweden_files(sweden, Path(out))
-    return {"files": {k: str(p) for k, p in files.items()}, "observations": sweden.n_observations}
+    counts = sweden.observation_counts()
+    return {
+        "files": {k: str(p) for k, p in files.items()},
+        "observations": counts.model_cells,
+        "counts": dataclasses.asdict(counts) | {"stored": counts.stored},
+    }
 
 
 def _ingest(db: str, files: dict[str, str]) -> dict[str, Any]:
@@ -76,7 +82,10 @@ def _ingest(db: str, files: dict[str, str]) -> dict[str, Any]:
 
     with Store(db) as store:
         reports = ingest_sweden(store, {k: Path(p) for k, p in files.items()})
-    return {"rows_new": sum(r.rows_new for r in reports)}
+    return {
+        "rows_new": sum(r.rows_new for r in reports if r.kind == "demo-observations"),
+        "area_rows": sum(r.rows_new for r in reports if r.kind != "demo-observations"),
+    }
 
 
 def _indicators(db: str) -> dict[str, Any]:
@@ -200,6 +209,29 @@ def _web(db: Path, args: argparse.Namespace) -> dict[str, Any]:
     return out
 
 
+def _print_counts(generated: dict[str, int], ingested: dict[str, int]) -> None:
+    """The model's cells and the stored observations, with every difference named.
+
+    stored = cells − extra cells not written − crime cells with no report + not-geocoded
+    counts (see :meth:`~omradesbild.synthetic.national.SyntheticSweden.observation_counts`).
+    """
+    g = generated
+    print(
+        f"    observations generated {g['model_cells']:,} cells of the model (both DeSO "
+        f"versions, {g['suppressed_stored']:,} suppressed cells written as '..' and stored as "
+        f"missing-value rows, zero crime counts included)\n"
+        f"      - {g['extra_not_written']:,} extra-variable cells not written (DeSO 2018 only, "
+        f"no suppressed values)\n"
+        f"      - {g['crime_cells_without_report']:,} DeSO × year × offence with no report "
+        f"(no row in the Police's extract)\n"
+        f"      + {g['crime_not_geocoded']:,} not-geocoded crime counts per kommun\n"
+        f"      = {g['stored']:,} expected; observations stored {ingested['rows_new']:,} "
+        f"(besides {ingested['area_rows']:,} area, link and code-rule rows)"
+    )
+    if ingested["rows_new"] != g["stored"]:
+        print(f"    MISMATCH: {g['stored'] - ingested['rows_new']:+,} observations unexplained")
+
+
 def measure(n_years: int, kommuner: int, tmp: Path, args: argparse.Namespace) -> dict[str, Any]:
     """Every phase for the last ``n_years`` years; prints each figure with its target."""
     years = range(LAST_YEAR - n_years + 1, LAST_YEAR + 1)
@@ -228,8 +260,8 @@ def measure(n_years: int, kommuner: int, tmp: Path, args: argparse.Namespace) ->
             f"  [load {os.getloadavg()[0]:.1f}]"
         )
     size_mb = Path(db).stat().st_size / 1e6
-    print(f"    observations generated {phases['generate']['observations']:,}; rows stored "
-          f"{phases['ingest']['rows_new']:,}; store {size_mb:.0f} MB")  # fmt: skip
+    _print_counts(phases["generate"]["counts"], phases["ingest"])
+    print(f"    store {size_mb:.0f} MB")
     web = _web(Path(db), args) if "web" not in args.skip else {}
     peak = max([r["peak_rss_mb"] for r in phases.values()] + [web.get("server_peak_mb", 0.0)])
     print(f"    peak memory of any phase {peak:.0f} MB{_verdict(peak, MEMORY_TARGET_MB, 'MB')}")

@@ -23,6 +23,7 @@ import pandas as pd
 from numpy.random import PCG64, Generator
 
 from omradesbild.synthetic.constants import (
+    EXTRA_VARIABLES,
     NAME_PREFIXES,
     NAME_SUFFIXES,
     OFFENCES,
@@ -84,9 +85,84 @@ class SyntheticSweden:
 
     @property
     def n_observations(self) -> int:
-        """Values in the statistics, crime counts (DeSO × year × offence) and surveys."""
+        """Cells of the model: every variable for both DeSO versions (suppressed cells
+        included), every DeSO × year × offence (zero counts included) and the surveys.
+
+        Not the rows a store gets from the written files: see :meth:`observation_counts`.
+        """
         n_stat = (self.deso_stats.shape[1] - 2) * (len(self.deso_stats) + len(self.deso2025_stats))
         return int(n_stat + len(self.deso) * len(self.years) * len(OFFENCES) + len(self.surveys))
+
+    def observation_counts(self) -> ObservationCounts:
+        """How the cells of the model (:attr:`n_observations`) become stored observations.
+
+        Notes
+        -----
+        stored = model cells − extra variables not written − crime cells with no report
+        + not-geocoded crime counts. Suppressed cells of SCB's tables are written as ``..``
+        and stored as missing-value rows, so they are part of both figures.
+        """
+        extra = list(EXTRA_VARIABLES)
+        crime = self.crime_reports
+        year = crime["offence_date"].str[:4]
+        geocoded = crime["deso_code"].notna()
+        return ObservationCounts(
+            model_cells=self.n_observations,
+            suppressed_stored=sum(
+                int(wide.drop(columns=["area_code", "year", *extra]).isna().to_numpy().sum())
+                for wide in (self.deso_stats, self.deso2025_stats)
+            ),
+            extra_not_written=int(
+                len(extra) * len(self.deso2025_stats)
+                + self.deso_stats[extra].isna().to_numpy().sum()
+            ),
+            crime_cells_without_report=int(
+                len(self.deso) * len(self.years) * len(OFFENCES)
+                - len(crime.loc[geocoded].groupby(["deso_code", "offence_code", year[geocoded]]))
+            ),
+            crime_not_geocoded=len(
+                crime.loc[~geocoded].groupby(["kommun", "offence_code", year[~geocoded]])
+            ),
+        )
+
+
+@dataclass(frozen=True)
+class ObservationCounts:
+    """The model's cells and the observations its files give a store (all counts of rows).
+
+    Attributes
+    ----------
+    model_cells
+        :attr:`SyntheticSweden.n_observations`.
+    suppressed_stored
+        Suppressed cells of SCB's tables (both DeSO versions): written as ``..``, stored as
+        rows with a missing value and its reason (counted in ``model_cells`` and ``stored``).
+    extra_not_written
+        The extra DeSO variables (long CSV) are written for DeSO 2018 only and without their
+        suppressed values: these cells of the model have no row in any file.
+    crime_cells_without_report
+        DeSO × year × offence with no geocoded report: the Police's extract lists reports,
+        so a zero count has no row (not stored by design).
+    crime_not_geocoded
+        Counts per kommun, offence and year of the reports without a DeSO
+        (``crime_<code>_not_geocoded``): stored, but not cells of the model.
+    """
+
+    model_cells: int
+    suppressed_stored: int
+    extra_not_written: int
+    crime_cells_without_report: int
+    crime_not_geocoded: int
+
+    @property
+    def stored(self) -> int:
+        """Observations an ingest of the written files stores (missing-value rows included)."""
+        return (
+            self.model_cells
+            - self.extra_not_written
+            - self.crime_cells_without_report
+            + self.crime_not_geocoded
+        )
 
 
 @dataclass(frozen=True)
