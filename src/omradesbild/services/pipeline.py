@@ -11,6 +11,7 @@ import itertools
 from collections import deque
 from collections.abc import Callable, Sequence
 from functools import partial
+from typing import Required, TypedDict, Unpack
 
 import pandas as pd
 
@@ -220,15 +221,17 @@ def area_indicators(
     return out
 
 
-def indicator_table(
-    store: Store,
-    *,
-    level: str,
-    version: str | None = None,
-    periods: Sequence[str] | None = None,
-    indicators: Sequence[str] | None = None,
-    smooth: bool = False,
-) -> pd.DataFrame:
+class IndicatorSelection(TypedDict, total=False):
+    """The keywords :func:`indicator_table` passes on to :func:`area_indicators`."""
+
+    level: Required[str]
+    version: str | None
+    periods: Sequence[str] | None
+    indicators: Sequence[str] | None
+    smooth: bool
+
+
+def indicator_table(store: Store, **selection: Unpack[IndicatorSelection]) -> pd.DataFrame:
     """:func:`area_indicators` for a reader: the areas' names first
     (:func:`~omradesbild.services.names.with_area_names`).
 
@@ -241,17 +244,18 @@ def indicator_table(
     from omradesbild.followup._common import sort_periods
     from omradesbild.services.names import with_area_names
 
-    kw = {"level": level, "version": version, "indicators": indicators}
-    out = area_indicators(store, periods=periods, smooth=smooth, **kw)  # type: ignore[arg-type]
+    out = area_indicators(store, **selection)
+    level, periods = selection["level"], selection.get("periods")
     if out.empty and periods:
-        every = area_indicators(store, **kw)  # type: ignore[arg-type]
+        every = area_indicators(store, **(selection | {"periods": None, "smooth": False}))
         have = sort_periods(every["period"].astype(str).unique()) if not every.empty else []
+        indicators = selection.get("indicators")
         what = ", ".join(indicators) if indicators else "indicators"
         raise NotFoundError(
             f"no {what} can be computed for {level} in {', '.join(map(str, periods))}; "
             f"periods with them in the store: {', '.join(have) or 'none'}"
         )
-    ver = None if level == "country" else resolve_version(store, level, version)
+    ver = None if level == "country" else resolve_version(store, level, selection.get("version"))
     return with_area_names(store, out, level=level, version=ver)
 
 
