@@ -339,3 +339,13 @@ def test_the_ranking_note_says_what_the_draws_varied(client: TestClient) -> None
     for html in (start, area):
         assert "varierar indikatorernas urvalsfel." in html
         assert "vikterna" not in html and "normaliseringen" not in html
+
+
+def test_the_police_types_box_scrolls_by_keyboard_without_scripts(client: TestClient) -> None:
+    police = _section(client.get("/", headers=HTML).text, "police")
+    boxes = re.findall(r'<div class="scroll"[^>]*>', police)
+    assert boxes
+    for box in boxes:
+        assert 'tabindex="0"' in box
+        named = re.search(r'aria-labelledby="([^"]+)"', box)
+        assert named is not None and f'id="{named.group(1)}"' in police
