@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from html import unescape
 from pathlib import Path
 from typing import Any
 
@@ -386,3 +387,22 @@ def test_large_tables_are_served_gzip_compressed(client: TestClient) -> None:
     assert raw.json() == plain.json()  # httpx decodes it: same content
     assert len(gzip.compress(plain.content)) < len(plain.content)
     assert json.loads(plain.content)
+
+
+def _indicator_labels(html: str) -> dict[str, str]:
+    rows = re.findall(r'<li data-indicator="([^"]+)"><span>([^<]+)</span>', html)
+    return {i: unescape(label) for i, label in rows}
+
+
+@pytest.mark.parametrize("method", ["cdc-svi-2018", "imd-2019"])
+def test_method_page_names_the_indicators_in_the_page_language(
+    client: TestClient, method: str
+) -> None:
+    from omradesbild.services.level import method_by_id
+
+    m = method_by_id(method)
+    sv = _indicator_labels(client.get(f"/metod?method={method}").text)
+    en = _indicator_labels(client.get(f"/metod?method={method}&lang=en").text)
+    assert sv == {i.id: i.label_sv for i in m.indicators}
+    assert en == {i.id: i.label_en for i in m.indicators}
+    assert all(sv[k] != en[k] for k in sv)

@@ -140,6 +140,14 @@ class Indicator(_Strict):
     output: str | None = None
     flag_output: str | None = None
 
+    def label_in(self, lang: str) -> str:
+        """The label in ``lang`` (``sv``: ``label_sv``, ``en``: ``label_en``), the other
+        language's label when a method file has only one, else the id."""
+        first, other = (
+            (self.label_en, self.label_sv) if lang == "en" else (self.label_sv, self.label_en)
+        )
+        return first or other or self.id
+
     @property
     def source_column(self) -> str:
         """The table column that holds the indicator (``column`` or the id)."""
