@@ -478,3 +478,34 @@ def test_visibility_through_the_json_api(app: FastAPI) -> None:
     assert TestClient(app).get("/api/submissions").json() == []
     assert c1.post(url, headers={"X-CSRF-Token": t1},
                    json={"visibility": "public", "version": 9}).status_code == 403  # fmt: skip
+
+
+def test_intervention_form_picks_indicators_by_name(app: FastAPI) -> None:
+    from omradesbild.indicators import default_catalogue
+
+    an, _ = login(app, "analyst")
+    catalogue = default_catalogue().indicators
+    page = an.get("/insatser")
+    options = dict(re.findall(r'<option value="([^"]+)">([^<]+)</option>', page.text))
+    assert {i.id: f"{i.name_sv} ({i.id})" for i in catalogue}.items() <= options.items()
+    english = an.get("/insatser?lang=en").text
+    assert f'<option value="{catalogue[0].id}">{catalogue[0].name_en} ({catalogue[0].id})' in (
+        english
+    )
+    picked = [i.id for i in catalogue[:2]]
+    form = {"type": "pilot", "title": "Namnval", "start_period": "2022", "area_codes": "R1"}
+    r = an.post(
+        "/insatser",
+        data={**form, "goals": picked, "csrf_token": _csrf(page.text)},
+        follow_redirects=False,
+    )
+    assert r.status_code == 303
+    row = re.search(r"Namnval.*?</tr>", an.get("/insatser").text, flags=re.S)
+    assert row is not None and all(p in row.group(0) for p in picked)
+    bad = an.post(
+        "/insatser",
+        data={**form, "goals": [picked[0], "no_such_indicator"], "csrf_token": _csrf(page.text)},
+    )
+    assert bad.status_code == 422
+    assert "no_such_indicator" in bad.text
+    assert f'<option value="{picked[0]}" selected>' in bad.text

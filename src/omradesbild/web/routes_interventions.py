@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Request, Response
@@ -60,7 +61,7 @@ class InterventionIn(BaseModel):
 
 class InterventionForm(BaseModel):
     """The form of ``/insatser``, its fields in the form's order; ``goals`` are indicator ids
-    separated by commas or spaces."""
+    (one per picked option; an entry may also hold several separated by commas or spaces)."""
 
     type: Text
     title: Text
@@ -68,12 +69,31 @@ class InterventionForm(BaseModel):
     start_period: Text
     end_period: Text | None = None
     area_codes: Text
-    goals: Text = ""
+    goals: list[Text] = Field(default_factory=list)
     organisation_ids: list[DbId] = Field(default_factory=list)
 
     def goal_ids(self) -> list[str]:
         """The indicator ids of ``goals``."""
-        return [g for g in (x.strip() for x in self.goals.replace(",", " ").split()) if g]
+        return [g for x in self.goals for g in x.replace(",", " ").split()]
+
+
+@dataclass(frozen=True)
+class IndicatorChoice:
+    """One indicator the form offers: its catalogue id and its name in the page language."""
+
+    id: str
+    name: str
+
+
+def indicator_choices(lang: str) -> list[IndicatorChoice]:
+    """The catalogue's indicators, by name in ``lang`` (``sv`` or ``en``)."""
+    from omradesbild.indicators import default_catalogue
+
+    return sorted(
+        (IndicatorChoice(i.id, i.name_en if lang == "en" else i.name_sv)
+         for i in default_catalogue().indicators),
+        key=lambda c: c.name.casefold(),
+    )  # fmt: skip
 
 
 # -- JSON API ---------------------------------------------------------------------------
@@ -179,9 +199,10 @@ def _jsonable(value: Any) -> Any:
 
 
 # -- HTML pages -------------------------------------------------------------------------
-def _register(db: DB, actor: Actor | None) -> dict[str, Any]:
+def _register(request: Request, db: DB, actor: Actor | None) -> dict[str, Any]:
     """What ``/insatser`` shows: the register and, for an analyst, the form."""
     return {
+        "indicator_choices": indicator_choices(page_lang(request)),
         "interventions": service.list_interventions(db, actor), "actor": actor,
         "organisations": service.list_organisations(db, actor),
         "can_create": actor is not None and actor.at_least(Role.ANALYST),
@@ -190,7 +211,7 @@ def _register(db: DB, actor: Actor | None) -> dict[str, Any]:
 
 @router.get("/insatser", response_class=HTMLResponse)
 def page_interventions(request: Request, db: DB, actor: CurrentActor) -> HTMLResponse:
-    context = {**_register(db, actor), "error": None, "form": {}}
+    context = {**_register(request, db, actor), "error": None, "form": {}}
     return render(request, "partners/insatser.html", context)
 
 
@@ -207,8 +228,8 @@ def page_create_intervention(
                                     known_areas=known, **fields)  # fmt: skip
     except InputError as exc:
         db.rollback()
-        context = {**_register(db, actor), "error": form_error(request, exc),
-                   "form": {**fields, "goals": form.goals}}  # fmt: skip
+        context = {**_register(request, db, actor), "error": form_error(request, exc),
+                   "form": {**fields, "goals": form.goal_ids()}}  # fmt: skip
         return render(request, "partners/insatser.html", context, status_code=422)
     return RedirectResponse("/insatser", status_code=303)
 
