@@ -509,3 +509,42 @@ def test_intervention_form_picks_indicators_by_name(app: FastAPI) -> None:
     assert bad.status_code == 422
     assert "no_such_indicator" in bad.text
     assert f'<option value="{picked[0]}" selected>' in bad.text
+
+
+def test_followup_note_explains_a_known_error_in_swedish(
+    app: FastAPI, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from omradesbild.services.followup.error_notes import error_note
+    from omradesbild.wording import text
+
+    an, ta = login(app, "analyst")
+    iv = post_program(an, ta, "program", "2018", ["T1"]).json()
+    # The comparison areas have no values after the start: no estimate can be made.
+    rows = [(a, str(y), 10.0) for a in ("T1", "C1", "C2") for y in range(2015, 2021)
+            if a == "T1" or y < 2018]  # fmt: skip
+    panel = pd.DataFrame(rows, columns=["area_code", "period", "value"])
+    with pytest.raises(InputError) as caught:
+        difference_in_differences(panel, treated={"T1"}, start_period="2018",
+                                  comparison={"C1", "C2"})  # fmt: skip
+    raw = str(caught.value)
+    note = error_note("fu_no_estimate_because", caught.value)
+
+    def fake(store: object, *, area_codes: list[str], start_period: str, indicator: str
+             ) -> FollowupView:  # fmt: skip
+        return FollowupView(indicator=indicator, level="regso", treated=area_codes,
+                            start_period=start_period, type_period="2017",
+                            comparison=["C1", "C2"], comparison_rule="samma områdestyp",
+                            did=None, panel_means=panel.assign(group="treated"),
+                            notes=[note])  # fmt: skip
+
+    monkeypatch.setattr(routes_interventions, "intervention_followup", fake)
+    app.dependency_overrides[routes_interventions.get_store] = lambda: object()
+    page = TestClient(app).get(f"/insatser/{iv['id']}/uppfoljning")
+    assert page.status_code == 200, page.text
+    warning = re.search(r'<p class="warning">(.*?)</p>', page.text, flags=re.S)
+    assert warning is not None
+    swedish = text("fu_no_estimate_because", "sv", reason=text("fu_reason_no_values", "sv"))
+    assert swedish in warning.group(1)
+    detail = re.search(r'<span lang="en">([^<]*)</span>', warning.group(1))
+    assert detail is not None and detail.group(1).replace("&#39;", "'") == raw
+    assert raw not in warning.group(1).split('<span class="detail">')[0]

@@ -15,6 +15,7 @@ from omradesbild import config
 from omradesbild.errors import InputError, NotFoundError, OmradesbildError
 from omradesbild.followup._common import period_to_year
 from omradesbild.followup.did import DidResult, comparable_areas, difference_in_differences
+from omradesbild.services.followup.error_notes import error_note
 from omradesbild.store import Store
 from omradesbild.wording import Message
 
@@ -82,7 +83,7 @@ def intervention_followup(
             comparison = comparable_areas(types, area_codes, type_period)
             rule = Message("fu_rule_same_type", period=type_period)
         except OmradesbildError as exc:
-            notes.append(Message("fu_no_types", error=str(exc)))
+            notes.append(error_note("fu_no_types_because", exc))
     if not comparison:
         comparison = sorted(set(ind["area_code"].astype(str)) - set(area_codes))
         rule = rule or Message("fu_rule_all")
@@ -95,7 +96,7 @@ def intervention_followup(
                                         comparison=comparison)  # fmt: skip
         means = did.means
     except InputError as exc:
-        notes.append(Message("fu_no_estimate", error=str(exc)))
+        notes.append(error_note("fu_no_estimate_because", exc))
         means = (
             panel.assign(group=panel["area_code"].isin(area_codes).map(
                 {True: "treated", False: "comparison"}))
