@@ -33,8 +33,8 @@ typecheck: $(STAMP)
 test: lint
 	@log=$$(mktemp); \
 	echo "$(BIN)/mypy (beside the tests)"; $(BIN)/mypy >"$$log" 2>&1 & typing=$$!; \
-	echo "$(BIN)/pytest -n auto --dist loadscope --no-loadscope-reorder"; \
-	$(BIN)/pytest -n auto --dist loadscope --no-loadscope-reorder; tested=$$?; \
+	echo "$(BIN)/pytest -n auto --dist loadscope --no-loadscope-reorder --durations=25"; \
+	$(BIN)/pytest -n auto --dist loadscope --no-loadscope-reorder --durations=25; tested=$$?; \
 	wait $$typing; typed=$$?; echo "mypy:"; cat "$$log"; rm -f "$$log"; \
 	test $$tested -eq 0 && test $$typed -eq 0
 
