@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from functools import partial
@@ -62,6 +63,9 @@ def _partners_startup(app: FastAPI) -> None:
     engine = make_engine(app.state.settings.partners_url)
     init_db(engine)
     app.state.partners_engine = engine
+    # Names this database in the process-wide page cache: apps (and engines) in one process
+    # never share cached partner input, even if an engine's id() is reused.
+    app.state.partners_id = uuid.uuid4().hex
 
 
 class _RefreshPublicPagesOnWrite:

@@ -21,7 +21,7 @@ def cached_public_entries(request: Request, code: str) -> tuple[bool, list[dict[
         return False, []
     if not generation_is_fresh(request):
         return None
-    key = ("partners-public", id(engine), public_generation(request))
+    key = ("partners-public", partners_id(request), public_generation(request))
     by_area = cached(get_data(request), key)
     if by_area is MISS:
         return None
@@ -60,7 +60,7 @@ def _approved_submissions(request: Request, code: str) -> tuple[bool, list[dict[
     if token:
         return True, _submission_entries(request, code, token)
     generation = public_generation(request)
-    key = ("partners-public", id(engine), generation)
+    key = ("partners-public", partners_id(request), generation)
     by_area: dict[str, list[dict[str, Any]]] = memo(
         get_data(request), key, lambda: _public_by_area(request)
     )
@@ -70,12 +70,22 @@ def _approved_submissions(request: Request, code: str) -> tuple[bool, list[dict[
 _MAX_ENTRIES = 20
 
 #: What :func:`polled_row` keeps per engine: when it asked (``time.monotonic()``) and the row.
-PolledRows = dict[int, tuple[float, tuple[Any, ...]]]
+PolledRows = dict[str, tuple[float, tuple[Any, ...]]]
 
 #: How long (seconds) an anonymous visitor may see the partners' input as it was: the
 #: "has anything changed?" query runs at most this often per process.
 PUBLIC_GENERATION_TTL = 1.0
 _GENERATION: PolledRows = {}
+
+
+def partners_id(request: Request) -> str:
+    """The identity of the app's partners' database in process-wide caches (a token made
+    when the app opened it). Not ``id(engine)``: ids are reused after an engine is freed."""
+    state = request.app.state
+    token = getattr(state, "partners_id", None)
+    if token is None:  # an engine set by hand (tests): the engine object's id
+        return f"engine-{id(getattr(state, 'partners_engine', None))}"
+    return str(token)
 
 
 def public_generation(
@@ -105,7 +115,7 @@ def polled_row(
     if engine is None:
         return ()
     now = time.monotonic()
-    last = seen.get(id(engine))
+    last = seen.get(partners_id(request))
     if last is not None and now - last[0] < max_age:
         return last[1]
     conn = engine.raw_connection()
@@ -116,7 +126,7 @@ def polled_row(
         cur.close()
     finally:
         conn.close()
-    seen[id(engine)] = (now, row)
+    seen[partners_id(request)] = (now, row)
     return row
 
 
@@ -129,7 +139,7 @@ def generation_is_fresh(request: Request) -> bool:
     import time
 
     engine = getattr(request.app.state, "partners_engine", None)
-    seen = _GENERATION.get(id(engine)) if engine is not None else None
+    seen = _GENERATION.get(partners_id(request)) if engine is not None else None
     return engine is None or (
         seen is not None and time.monotonic() - seen[0] < PUBLIC_GENERATION_TTL
     )

@@ -30,7 +30,7 @@ from omradesbild.services.lagesbild import (
 from omradesbild.services.partner_picture import PartnerPicture, partner_picture
 from omradesbild.services.search import SearchIndex, search_index
 from omradesbild.web.cache import WebData, memo
-from omradesbild.web.entries import PolledRows, polled_row, public_generation
+from omradesbild.web.entries import PolledRows, partners_id, polled_row, public_generation
 from omradesbild.web.views import has_geometry, json_script
 from omradesbild.wording import fmt_num, translator
 
@@ -56,7 +56,7 @@ def intervention_stamp(request: Request, *, max_age: float = STAMP_TTL) -> tuple
 def stamp_is_fresh(request: Request) -> bool:
     """Whether :func:`intervention_stamp` answers from memory (no query)."""
     engine = getattr(request.app.state, "partners_engine", None)
-    seen = _STAMPS.get(id(engine)) if engine is not None else None
+    seen = _STAMPS.get(partners_id(request)) if engine is not None else None
     return engine is None or (seen is not None and time.monotonic() - seen[0] < STAMP_TTL)
 
 
@@ -67,7 +67,7 @@ def forget_intervention_stamp() -> None:
 
 def public_state(request: Request) -> tuple[Any, ...]:
     """The key of what anonymous visitors see of the partners (submissions, interventions)."""
-    return (public_generation(request), intervention_stamp(request))
+    return (partners_id(request), public_generation(request), intervention_stamp(request))
 
 
 def public_partners(request: Request, data: WebData) -> PartnerPicture | None:
@@ -82,7 +82,7 @@ def public_partners(request: Request, data: WebData) -> PartnerPicture | None:
         with read_factory(request)() as db:
             return partner_picture(db)
 
-    key = ("partner-picture", id(engine), public_state(request))
+    key = ("partner-picture", public_state(request))
     found: PartnerPicture = memo(data, key, build)
     return found
 
