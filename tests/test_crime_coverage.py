@@ -7,6 +7,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from omradesbild.followup.crime_coverage import (
     crime_coverage,
@@ -75,6 +77,38 @@ def test_flag_rows_and_event_reliability() -> None:
     assert kept["coverage_ok"].tolist() == [False, True, True]
     rel = event_reliability(np.array([3, 10, np.nan]), np.array([True, True, True]))
     assert rel.tolist() == [False, True, False]
+
+
+_CODES = st.sampled_from(["1210", "0300", "", None])
+_YEARS = st.sampled_from(["2019", "2020", "2021"])
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(st.tuples(_CODES, _YEARS), max_size=25),
+    st.sets(st.tuples(st.sampled_from(["1210", "0300"]), _YEARS)),
+    st.booleans(),
+)
+def test_flag_rows_is_the_row_by_row_rule(
+    items: list[tuple[str | None, str]], bad: set[tuple[str, str]], as_series: bool
+) -> None:
+    """A row is flagged exactly when its offence code is a non-empty string and (code, year)
+    is an unusable year; rows without a code (None or "") are never flagged."""
+    cov = pd.DataFrame(
+        {
+            "offence_code": [c for c, _ in sorted(bad)],
+            "period": [p for _, p in sorted(bad)],
+            "usable": [False] * len(bad),
+        }
+    )
+    frame = pd.DataFrame({"period": [p for _, p in items], "i": range(len(items))})
+    codes = [c for c, _ in items]
+    offence = pd.Series(codes, dtype="string[pyarrow]") if as_series else codes
+    got = flag_crime_rows(frame, cov, offence=offence, include_incomplete=True)
+    expected = [not (bool(c) and (c, p) in bad) for c, p in items]
+    assert got["coverage_ok"].tolist() == expected
+    dropped = flag_crime_rows(frame, cov, offence=offence)
+    assert dropped["i"].tolist() == [i for i, ok in enumerate(expected) if ok]
 
 
 def test_reader_gives_coverage(tmp_path: Path) -> None:

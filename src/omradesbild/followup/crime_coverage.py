@@ -170,11 +170,13 @@ def flag_crime_rows(
         ``True``.
     """
     bad = unusable_years(coverage)
-    codes = pd.Series(list(offence), index=frame.index, dtype="object")
-    ok = [
-        not (isinstance(c, str) and c and (c, str(p)) in bad)
-        for c, p in zip(codes, frame["period"], strict=True)
-    ]
+    values = offence.to_numpy() if isinstance(offence, pd.Series) else list(offence)
+    codes = pd.Series(values, index=frame.index, dtype="string").fillna("")
+    if bad and len(frame):
+        pairs = pd.MultiIndex.from_arrays([codes, frame["period"].astype(str)])
+        ok = ~(pairs.isin(list(bad)) & (codes != "").to_numpy(dtype=bool))
+    else:
+        ok = np.ones(len(frame), dtype=bool)
     out = frame.assign(coverage_ok=ok)
     return out if include_incomplete else out.loc[out["coverage_ok"]].reset_index(drop=True)
 

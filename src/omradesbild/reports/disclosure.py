@@ -229,7 +229,7 @@ def mask_components(
         )
     out = wide.copy()
     keys = [k for k in (id_column, period_column) if k in wide.columns]
-    known = set(disclosed["indicator"].astype(str))
+    known = set(disclosed["indicator"].astype(str).unique())
     masked = disclosed[disclosed["masked"].fillna(False).astype(bool)]
     drop: list[str] = []
     for col in columns:

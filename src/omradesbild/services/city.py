@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -91,13 +92,19 @@ class CityData:
         assert self.pic.index is not None
         return self.pic.index.method
 
-    @property
-    def scope(self) -> set[str]:
-        return set(self.areas["area_code"].astype(str))
+    @cached_property
+    def scope(self) -> frozenset[str]:
+        """The codes of the areas in scope (read once: :meth:`profile` asks per area)."""
+        return frozenset(self.areas["area_code"].astype(str))
 
-    def has_geometry(self) -> set[str]:
+    @cached_property
+    def _with_geometry(self) -> frozenset[str]:
         a = self.areas
-        return set(a.loc[a["has_geometry"].astype(bool), "area_code"].astype(str))
+        return frozenset(a.loc[a["has_geometry"].astype(bool), "area_code"].astype(str))
+
+    def has_geometry(self) -> frozenset[str]:
+        """The codes of the areas in scope that have a geometry."""
+        return self._with_geometry
 
     def profile(
         self,
