@@ -10,21 +10,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from omradesbild import indicators
 from omradesbild.errors import InputError
-from omradesbild.indicators import (
-    COUNT_COLUMNS,
-    COUNTRY_CODE,
-    OUTPUT_COLUMNS,
-    add_reference_levels,
-    aggregate_counts,
-    compute_indicators,
-    default_catalogue,
-    indicator_availability,
-    indicator_counts,
-    reference_values,
-    wilson_interval,
-)
-from omradesbild.indicators.intervals import rate_interval
+from omradesbild.indicators import compute_indicators, default_catalogue
+from omradesbild.indicators.intervals import rate_interval, wilson_interval
 
 
 def obs(rows: Sequence[tuple[str, str, str, object]]) -> pd.DataFrame:
@@ -83,7 +72,7 @@ REGSO_LINKS = pd.DataFrame(
 
 def test_output_columns_and_hand_computed_values() -> None:
     res = compute_indicators(LABOUR)
-    assert tuple(res.columns) == OUTPUT_COLUMNS
+    assert tuple(res.columns) == indicators.OUTPUT_COLUMNS
     assert set(res["indicator"]) == {
         "unemployment_16_64",
         "unemployment_rate_lf",
@@ -280,7 +269,7 @@ def test_age_bands_need_complete_coverage() -> None:
     res = compute_indicators(data)
     assert get(res, "0180C1010", "age_0_19")["value"] == pytest.approx(20.0)
     assert "age_65_plus" not in set(res["indicator"])
-    avail = indicator_availability(data).set_index("indicator")
+    avail = indicators.indicator_availability(data).set_index("indicator")
     assert not avail.loc["age_65_plus", "available"]
     assert "do not cover" in avail.loc["age_65_plus", "missing_variables"]
     with pytest.raises(InputError, match="age_65_plus"):
@@ -340,21 +329,21 @@ def test_ekbist_computed_only_where_variables_exist() -> None:
 def test_kommun_and_country_references() -> None:
     other = LABOUR.assign(area_code=LABOUR["area_code"].str.replace("0180", "0114"))
     data = pd.concat([LABOUR, other], ignore_index=True)
-    refs = reference_values(data, indicators=["unemployment_16_64"])
+    refs = indicators.reference_values(data, indicators=["unemployment_16_64"])
     assert set(refs["level"]) == {"kommun", "country"}
     k = get(refs, "0180", "unemployment_16_64")
     assert k["value"] == pytest.approx(50 / 1500 * 100)
-    c = get(refs, COUNTRY_CODE, "unemployment_16_64")
+    c = get(refs, indicators.COUNTRY_CODE, "unemployment_16_64")
     assert c["denominator"] == 3000 and c["value"] == pytest.approx(100 / 3000 * 100)
     res = compute_indicators(data, indicators=["unemployment_16_64"])
-    out = add_reference_levels(res, refs)
+    out = indicators.add_reference_levels(res, refs)
     assert len(out) == len(res)
     row = out.loc[out["area_code"] == "0114C1010"].iloc[0]
     assert row["kommun_code"] == "0114"
     assert row["kommun_value"] == pytest.approx(50 / 1500 * 100)
     assert row["country_value"] == pytest.approx(100 / 3000 * 100)
     custom = res.assign(area_code="X1").head(1)
-    out = add_reference_levels(custom, refs, area_kommun={"X1": "0180"})
+    out = indicators.add_reference_levels(custom, refs, area_kommun={"X1": "0180"})
     assert out["kommun_value"].iloc[0] == pytest.approx(50 / 1500 * 100)
 
 
@@ -420,10 +409,11 @@ def test_two_step_aggregation_equals_direct(
     data: tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, pd.DataFrame],
 ) -> None:
     observations, d2r, r2k, d2k = data
-    counts = indicator_counts(observations)
-    assert tuple(counts.columns) == COUNT_COLUMNS
-    two = aggregate_counts(aggregate_counts(counts, d2r, level="regso"), r2k, level="kommun")
-    one = aggregate_counts(counts, d2k, level="kommun")
+    counts = indicators.indicator_counts(observations)
+    assert tuple(counts.columns) == indicators.COUNT_COLUMNS
+    regso = indicators.aggregate_counts(counts, d2r, level="regso")
+    two = indicators.aggregate_counts(regso, r2k, level="kommun")
+    one = indicators.aggregate_counts(counts, d2k, level="kommun")
     key = ["area_code", "period", "indicator"]
     a = two.sort_values(key).reset_index(drop=True)
     b = one.sort_values(key).reset_index(drop=True)
@@ -452,8 +442,8 @@ def test_fractional_weights_conserve_counts(
             d2r.assign(to_code="B" + d2r["to_code"], weight=1 - w, to_level="district"),
         ]
     )
-    counts = indicator_counts(observations, indicators=["crime_rate_1211"])
-    agg = aggregate_counts(counts, links, level="district")
+    counts = indicators.indicator_counts(observations, indicators=["crime_rate_1211"])
+    agg = indicators.aggregate_counts(counts, links, level="district")
     assert agg["numerator"].sum() == pytest.approx(counts["numerator"].sum())
     assert agg["denominator"].sum() == pytest.approx(counts["denominator"].sum())
     assert agg["partial"].all()
