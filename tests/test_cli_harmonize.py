@@ -11,8 +11,8 @@ import pytest
 
 from conftest import run_cli
 from omradesbild.cli.main import main
-from omradesbild.index import load_method
 from omradesbild.config import DEFAULT_LEVEL
+from omradesbild.index import load_method
 from omradesbild.services.harmonize import compare_with_layer_classes
 from omradesbild.services.pipeline import IndexSelection
 from omradesbild.store import Store
