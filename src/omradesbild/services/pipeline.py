@@ -498,27 +498,28 @@ def rank_intervals(
     )
 
 
+class DrawOptions(TypedDict, total=False):
+    """The Monte-Carlo keywords of :func:`rank_intervals` (its defaults apply)."""
+
+    draws: int
+    seed: int
+    normalisations: Sequence[str] | None
+    sensitivity: Sequence[str]
+    progress: Callable[[int, int], None] | None
+
+
 def area_index_uncertainty(
-    store: Store,
-    selection: IndexSelection,
-    *,
-    draws: int = UNCERTAINTY_DRAWS,
-    seed: int = 0,
-    normalisations: Sequence[str] | None = ("own", "zscore", "percentrank_inc"),
-    sensitivity: Sequence[str] = (),
-    progress: Callable[[int, int], None] | None = None,
+    store: Store, selection: IndexSelection, **options: Unpack[DrawOptions]
 ) -> tuple[pd.DataFrame, dict[str, object]]:
     """Monte-Carlo rank intervals and class probabilities for every area of the selection
     (one period, against the level's own areas).
 
-    Reads the method's indicators from the store and calls :func:`rank_intervals`.
+    Reads the method's indicators from the store and calls :func:`rank_intervals` with
+    ``options``.
     """
     ind = method_indicators(store, selection)
     method = selection.method
-    return rank_intervals(
-        ind, index_table(ind, method), method=method, draws=draws, seed=seed,
-        normalisations=normalisations, sensitivity=sensitivity, progress=progress,
-    )  # fmt: skip
+    return rank_intervals(ind, index_table(ind, method), method=method, **options)
 
 
 def code_rule_from_store(
