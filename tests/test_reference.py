@@ -102,3 +102,18 @@ def test_national_reference_keeps_scb_names(real_store: Path, tmp_path: Path, cl
     assert (df["reference"] == "riket").all()
     assert df["class_label"].str.startswith("Områdestyp").all()
     assert "riket" in printed
+
+
+def test_selection_resolves_version_and_reference(demo_store: Path) -> None:
+    from omradesbild.services.pipeline import IndexSelection
+    from omradesbild.store import Store
+
+    own = IndexSelection(SCB, "regso", PERIOD, reference_level="regso")
+    assert own.of_reference() is None
+    layer = IndexSelection(SCB, "district", PERIOD, "v1", reference_level="regso")
+    assert layer.of_reference() == IndexSelection(SCB, "regso", PERIOD)
+    with Store(demo_store, read_only=True) as store:
+        stored = set(store.areas(level="regso")["version"])
+        assert own.resolved(store).version in stored
+        assert layer.resolved(store).version == "v1"
+        assert IndexSelection(SCB, "country", PERIOD, "x").resolved(store).version is None
