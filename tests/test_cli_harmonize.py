@@ -11,8 +11,10 @@ import pytest
 
 from conftest import run_cli
 from omradesbild.cli.main import main
+from omradesbild.config import DEFAULT_LEVEL
 from omradesbild.index import load_method
 from omradesbild.services.harmonize import compare_with_layer_classes
+from omradesbild.services.pipeline import IndexSelection
 from omradesbild.store import Store
 
 STHLM = "stockholm_stadsdelar"
@@ -180,9 +182,8 @@ def test_renormalise_with_kommun_replaces_links(
 def test_goteborg_comparison(layered: Path, capsys: pytest.CaptureFixture[str]) -> None:
     method = load_method("scb-omradestyp")
     with Store(layered, read_only=True) as s:
-        res = compare_with_layer_classes(
-            s, method=method, level="district", version=GBG, attribute=GBG_CLASS, period="2022"
-        )
+        layer = IndexSelection(method, "district", "2022", GBG, reference_level=DEFAULT_LEVEL)
+        res = compare_with_layer_classes(s, layer, attribute=GBG_CLASS)
     tab, stats, per_area = res.table, res.agreement, res.per_area
     assert list(tab.columns[:2]) == ["their_class", "their_label"]
     assert tab["their_class"].tolist() == ["1", "2", "3", "4", "5", "6", "99"]

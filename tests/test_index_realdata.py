@@ -14,7 +14,7 @@ import pandas as pd
 import pytest
 
 from omradesbild.index import load_method
-from omradesbild.services.pipeline import area_index
+from omradesbild.services.pipeline import IndexSelection, area_index
 from omradesbild.store import Store
 
 pytestmark = pytest.mark.realdata
@@ -76,14 +76,14 @@ def test_score_is_the_mean_of_the_three_shares_from_aggregated_counts(
 
 def test_same_inputs_same_output_bit_for_bit(real_store: Path) -> None:
     with Store(real_store, read_only=True) as s:
-        a = area_index(s, method=load_method("scb-omradestyp"), level="regso", period="2022")
-        b = area_index(s, method=load_method("scb-omradestyp"), level="regso", period="2022")
+        a = area_index(s, IndexSelection(load_method("scb-omradestyp"), "regso", "2022"))
+        b = area_index(s, IndexSelection(load_method("scb-omradestyp"), "regso", "2022"))
     pd.testing.assert_frame_equal(a, b, check_exact=True)
 
 
 def test_crime_picture_is_kept_apart(real_store: Path, tmp_path: Path) -> None:
     with Store(real_store, read_only=True) as s:
-        crime = area_index(s, method=load_method("brott-anmalda"), level="regso", period="2022")
+        crime = area_index(s, IndexSelection(load_method("brott-anmalda"), "regso", "2022"))
     assert len(crime) == 3363
     assert crime["class"].notna().all()
     # A method that declares the socioeconomic picture but uses a crime rate is refused.
@@ -99,7 +99,7 @@ def test_crime_picture_is_kept_apart(real_store: Path, tmp_path: Path) -> None:
         Store(real_store, read_only=True) as s,
         pytest.raises(MethodError, match="crime_rate_1211"),
     ):
-        area_index(s, method=load_method(bad), level="regso", period="2022")
+        area_index(s, IndexSelection(load_method(bad), "regso", "2022"))
 
 
 def test_uncertainty_columns(real_store: Path, tmp_path: Path, cli: CliRun) -> None:

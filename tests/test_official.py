@@ -190,12 +190,12 @@ def test_compare_official_on_the_synthetic_city(
     """Published types = our own 2022 types except two RegSO: agreement and confusion."""
     from omradesbild.index import load_method
     from omradesbild.services.official import regso_names
-    from omradesbild.services.pipeline import area_index
+    from omradesbild.services.pipeline import IndexSelection, area_index
 
     db = tmp_path / "demo.duckdb"
     db.write_bytes(demo_store.read_bytes())
     with Store(db, read_only=True) as s:
-        ours = area_index(s, method=load_method("scb-omradestyp"), level="regso", period="2022")
+        ours = area_index(s, IndexSelection(load_method("scb-omradestyp"), "regso", "2022"))
         names = regso_names(s).set_index("area_code")
     types = ours.set_index("area_code")["class"].astype(int)
     flipped = {
@@ -285,12 +285,18 @@ def test_store_indicator_c_is_used_when_held_and_the_stand_in_is_named_otherwise
 ) -> None:
     """The synthetic city holds SCB's indicator (c); without it the stand-in is named."""
     from omradesbild.index import compute_index, load_method
-    from omradesbild.services.pipeline import area_index, index_table, method_indicators
+    from omradesbild.services.pipeline import (
+        IndexSelection,
+        area_index,
+        index_table,
+        method_indicators,
+    )
 
     scb = load_method("scb-omradestyp")
     with Store(demo_store, read_only=True) as s:
-        res = area_index(s, method=scb, level="regso", period="2022")
-        ind = method_indicators(s, method=scb, level="regso", period="2022")
+        selection = IndexSelection(scb, "regso", "2022")
+        res = area_index(s, selection)
+        ind = method_indicators(s, selection)
     assert res["fallback_used"].isna().all()
     np_c = res["ekbist_longterm_20_64_norm"].to_numpy()
     assert (np_c == res["ekbist_longterm_20_64"].to_numpy()).all()

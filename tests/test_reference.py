@@ -61,20 +61,17 @@ def test_scb_names_only_against_the_country() -> None:
 
 @pytest.mark.parametrize("reference_level", [None, "regso"])
 def test_compare_and_index_agree(demo_store: Path, reference_level: str | None) -> None:
-    from omradesbild.services.harmonize import layer_index
     from omradesbild.services.index import index_from_store
+    from omradesbild.services.pipeline import IndexSelection, area_index
     from omradesbild.store import Store
 
     with Store(demo_store, read_only=True) as store:
         version = store.areas(level="district")["version"].iloc[0]
-        compare = layer_index(
-            store, method=SCB, level="district", version=version, period=PERIOD,
-            reference_level=reference_level,
-        )  # fmt: skip
-        run = index_from_store(
-            store, method=SCB, level="district", version=version, period=PERIOD,
-            reference_level=reference_level,
-        )  # fmt: skip
+        selection = IndexSelection(
+            SCB, "district", PERIOD, version, reference_level=reference_level
+        )
+        compare = area_index(store, selection)
+        run = index_from_store(store, selection)
     ours = run.table.set_index("area_code")
     theirs = compare.set_index("area_code")
     assert len(ours) == len(theirs) > 0
@@ -105,3 +102,18 @@ def test_national_reference_keeps_scb_names(real_store: Path, tmp_path: Path, cl
     assert (df["reference"] == "riket").all()
     assert df["class_label"].str.startswith("Områdestyp").all()
     assert "riket" in printed
+
+
+def test_selection_resolves_version_and_reference(demo_store: Path) -> None:
+    from omradesbild.services.pipeline import IndexSelection
+    from omradesbild.store import Store
+
+    own = IndexSelection(SCB, "regso", PERIOD, reference_level="regso")
+    assert own.of_reference() is None
+    layer = IndexSelection(SCB, "district", PERIOD, "v1", reference_level="regso")
+    assert layer.of_reference() == IndexSelection(SCB, "regso", PERIOD)
+    with Store(demo_store, read_only=True) as store:
+        stored = set(store.areas(level="regso")["version"])
+        assert own.resolved(store).version in stored
+        assert layer.resolved(store).version == "v1"
+        assert IndexSelection(SCB, "country", PERIOD, "x").resolved(store).version is None

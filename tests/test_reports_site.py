@@ -158,11 +158,11 @@ def test_charts_have_stable_ids_and_valid_figures(site_sv: Path) -> None:
 
 def test_profile_rank_interval_and_sources(site_sv: Path, demo_db: Path) -> None:
     from omradesbild.index import load_method
-    from omradesbild.services.pipeline import area_index
+    from omradesbild.services.pipeline import IndexSelection, area_index
     from omradesbild.store import Store
 
     with Store(demo_db, read_only=True) as store:
-        idx = area_index(store, method=load_method("scb-omradestyp"), level="regso", period="2024")
+        idx = area_index(store, IndexSelection(load_method("scb-omradestyp"), "regso", "2024"))
     row = idx.set_index("area_code").loc["9999R004"]
     html = (site_sv / "profiles" / "9999R004.html").read_text(encoding="utf-8")
     m = re.search(r'data-rank="(\d+)" data-rank-low="(\d+)" data-rank-high="(\d+)"', html)

@@ -154,6 +154,7 @@ def test_index_on_a_store_built_from_the_files(files: dict[str, Path], tmp_path:
     from omradesbild.demo import ingest_sweden
     from omradesbild.index import load_method
     from omradesbild.services.index import index_from_store
+    from omradesbild.services.pipeline import IndexSelection
     from omradesbild.store import Store
 
     # The tables SCB's area types need (the full set takes longer and adds nothing here).
@@ -163,7 +164,7 @@ def test_index_on_a_store_built_from_the_files(files: dict[str, Path], tmp_path:
     with Store(tmp_path / "sverige.duckdb") as store:
         ingest_sweden(store, subset)
         run = index_from_store(
-            store, method=load_method(AREA_TYPE_METHOD), level="regso", period="2024"
+            store, IndexSelection(load_method(AREA_TYPE_METHOD), "regso", "2024")
         )
     table = run.table
     assert len(table) == round(3363 * 3 / 290)

@@ -219,20 +219,14 @@ def demo_indices(store: Store, out: Path) -> dict[str, pd.DataFrame]:
     year with a safety survey.
     """
     from omradesbild.index import load_method
-    from omradesbild.services.pipeline import area_index
+    from omradesbild.services.pipeline import IndexSelection, area_index
 
     periods = store_summary(store)["periods"]
     survey = store.observations(variables=["survey_respondents"])
+    latest = {AREA_TYPE_METHOD: periods[-1], "brott-trygghet": str(survey["period"].max())}
     results = {
-        AREA_TYPE_METHOD: area_index(
-            store, method=load_method(AREA_TYPE_METHOD), level="regso", period=periods[-1]
-        ),
-        "brott-trygghet": area_index(
-            store,
-            method=load_method("brott-trygghet"),
-            level="regso",
-            period=str(survey["period"].max()),
-        ),
+        name: area_index(store, IndexSelection(load_method(name), "regso", period))
+        for name, period in latest.items()
     }
     for name, df in results.items():
         df.to_csv(out / f"index_{name}_regso.csv", index=False)

@@ -159,6 +159,7 @@ def index_compute(
     from omradesbild.index import load_method
     from omradesbild.index.uncertainty import check_sensitivity
     from omradesbild.services.index import index_from_store, index_from_table
+    from omradesbild.services.pipeline import IndexSelection
 
     m = load_method(method)
     sens = check_sensitivity([p for p in (sensitivity or "").split(",") if p.strip()])
@@ -177,11 +178,12 @@ def index_compute(
         raise ConfigError("--period is needed when computing from the store (or give --table)")
     mc_bar = progress("Monte-Carlo", quiet=quiet or not uncertainty)
     with open_store(db, read_only=True) as store, mc_bar as tick:
+        selection = IndexSelection(
+            m, level, period, version, reference_level=None if reference == "self" else reference
+        )
         run = index_from_store(
-            store, method=m, level=level, version=version, period=period, draws=uncertainty,
-            seed=seed, sensitivity=sens, progress=tick,
-            reference_level=None if reference == "self" else reference,
-        )  # fmt: skip
+            store, selection, draws=uncertainty, seed=seed, sensitivity=sens, progress=tick
+        )
     if run.uncertainty:
         _print_mc(run.uncertainty, out)
     write_csv(run.table, out, f"{m.id} {m.version} ({level}, {period})")

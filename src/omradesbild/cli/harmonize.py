@@ -239,17 +239,16 @@ def compare(
     """Cross-table of an index's classes against a classification the layer carries."""
     from omradesbild.index import load_method
     from omradesbild.services.harmonize import compare_with_layer_classes
+    from omradesbild.services.pipeline import IndexSelection
 
     m = load_method(method)
     res = read_store(
         db,
         compare_with_layer_classes,
-        method=m,
-        level=level,
-        version=version,
+        selection=IndexSelection(
+            m, level, period, version, reference_level=None if reference == "self" else reference
+        ),
         attribute=attribute,
-        period=period,
-        reference_level=None if reference == "self" else reference,
         their_higher_is_better=higher_is_better,
         unclassified=unclassified if unclassified is not None else ["99"],
     )

@@ -55,7 +55,7 @@ def intervention_followup(
     types cannot be computed, all other areas of the level are used (and a note says so).
     """
     from omradesbild.index import load_method
-    from omradesbild.services.pipeline import area_index, area_indicators
+    from omradesbild.services.pipeline import IndexSelection, area_index, area_indicators
 
     areas = store.areas()
     known = areas.loc[areas["area_code"].isin(area_codes)]
@@ -76,8 +76,10 @@ def intervention_followup(
     rule = ""
     if type_period is not None:
         try:
-            ix = area_index(store, method=load_method(config.AREA_TYPE_METHOD), level=level,
-                            period=type_period, version=version)  # fmt: skip
+            types_of = IndexSelection(
+                load_method(config.AREA_TYPE_METHOD), level, type_period, version
+            )
+            ix = area_index(store, types_of)
             types = ix.rename(columns={"class": "area_type"})[["area_code", "period",
                                                                 "area_type"]]  # fmt: skip
             comparison = comparable_areas(types, area_codes, type_period)

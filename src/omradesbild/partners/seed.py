@@ -59,11 +59,9 @@ DEMO_USERS: tuple[tuple[str, str, str, str, str], ...] = (
 
 def _area_types(store: Store, period: str) -> pd.DataFrame:
     from omradesbild.index import load_method
-    from omradesbild.services.pipeline import area_index
+    from omradesbild.services.pipeline import IndexSelection, area_index
 
-    ix = area_index(
-        store, method=load_method(config.AREA_TYPE_METHOD), level="regso", period=period
-    )
+    ix = area_index(store, IndexSelection(load_method(config.AREA_TYPE_METHOD), "regso", period))
     return ix.loc[ix["class"].notna(), ["area_code", "class"]].sort_values(["class", "area_code"])
 
 

@@ -20,7 +20,6 @@ import pandas as pd
 
 from omradesbild.config import (
     BASE_VERSION,
-    DEFAULT_LEVEL,
     FULL_COVERAGE,
     LAYER_MIN_SHARE,
     LOW_COVERAGE,
@@ -48,7 +47,7 @@ from omradesbild.sources.base import (
 from omradesbild.wording import Message
 
 if TYPE_CHECKING:
-    from omradesbild.index.method import IndexMethod
+    from omradesbild.services.pipeline import IndexSelection
     from omradesbild.store import Store
     from omradesbild.store.store import IngestReport
 
@@ -66,7 +65,6 @@ __all__ = [
     "harmonise_layer",
     "is_count_unit",
     "layer_attribute",
-    "layer_index",
     "layer_links_source",
     "require_layer",
     "store_code_rule",
@@ -461,33 +459,6 @@ def apply_stored_links(
 # --------------------------------------------------------------------------- compare
 
 
-def layer_index(
-    store: Store,
-    *,
-    method: IndexMethod,
-    level: str,
-    version: str,
-    period: str,
-    reference_level: str | None = DEFAULT_LEVEL,
-) -> pd.DataFrame:
-    """An index for every area of a layer, classified against a reference level's areas.
-
-    With ``reference_level`` (default ``"regso"``: every RegSO in the store, i.e. all of
-    Sweden when the national tables are ingested) the layer's areas are scored with the
-    method and normalised, ranked and classified against the reference areas' distribution
-    (:func:`omradesbild.index.compute_index` with ``reference``); ``None`` classifies the
-    layer's areas against themselves. It is :func:`~omradesbild.services.pipeline.
-    area_index` with ``reference_level`` (the rule of ``index compute --reference``), so the
-    two agree for the same reference; the ``reference`` column names it.
-    """
-    from omradesbild.services.pipeline import area_index
-
-    return area_index(
-        store, method=method, level=level, period=period, version=version,
-        reference_level=reference_level,
-    )  # fmt: skip
-
-
 @dataclass(frozen=True)
 class LayerComparison:
     """Our index classes for a layer against a classification it carries.
@@ -517,27 +488,28 @@ class LayerComparison:
 
 def compare_with_layer_classes(
     store: Store,
+    selection: IndexSelection,
     *,
-    method: IndexMethod,
-    level: str,
-    version: str,
     attribute: str,
-    period: str,
-    reference_level: str | None = DEFAULT_LEVEL,
     their_higher_is_better: bool = True,
     unclassified: Sequence[str] = ("99",),
 ) -> LayerComparison:
-    """Our index classes for a layer against a classification stored as its attribute."""
+    """Our index classes for a layer against a classification stored as its attribute.
+
+    The selection names the layer (its level and version) and the index. Its areas are
+    scored with the method and classified against the areas of the selection's
+    ``reference_level`` (``"regso"``: every RegSO in the store, i.e. all of Sweden when the
+    national tables are ingested; ``None``: the layer's own areas), exactly as
+    :func:`~omradesbild.services.pipeline.area_index` does for ``index compute
+    --reference``, so the two agree for the same reference.
+    """
+    from omradesbild.services.pipeline import area_index, resolve_version
+
+    method, level = selection.method, selection.level
     if method.classification is None:
         raise ConfigError(f"method {method.id!r} has no classes to compare")
-    result = layer_index(
-        store,
-        method=method,
-        level=level,
-        version=version,
-        period=period,
-        reference_level=reference_level,
-    )
+    version = resolve_version(store, level, selection.version)
+    result = area_index(store, selection)
     theirs = layer_attribute(store, level=level, version=version, attribute=attribute)
     ours = result[["area_code", "score", "class", "class_label", "reference"]]
     label = label_attribute(attribute)
@@ -567,5 +539,5 @@ def compare_with_layer_classes(
         level=level,
         version=version,
     )
-    reference = str(result.attrs.get("reference") or reference_level or "self")
+    reference = str(result.attrs.get("reference") or selection.reference_level or "self")
     return LayerComparison(tab, agreement, per_area, reference, thresholds)

@@ -10,13 +10,17 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from omradesbild.config import AREA_TYPE_METHOD, BASE_VERSION
+from omradesbild.config import AREA_TYPE_METHOD
 from omradesbild.errors import InputError
 from omradesbild.index.method import IndexMethod
 from omradesbild.store import Store
+
+if TYPE_CHECKING:
+    from omradesbild.services.pipeline import IndexSelection
 
 _FIRST = ("area_code", "period", "score", "rank", "area_type", "class")
 
@@ -155,42 +159,34 @@ def index_from_table(
 
 def index_from_store(
     store: Store,
+    selection: IndexSelection,
     *,
-    method: IndexMethod,
-    level: str,
-    period: str,
-    version: str | None = None,
-    base_version: str = BASE_VERSION,
     draws: int = 0,
     seed: int = 0,
     sensitivity: Sequence[str] = (),
-    reference_level: str | None = None,
     progress: Callable[[int, int], None] | None = None,
 ) -> IndexRun:
-    """An index of every area of a level in one period from the store (see
+    """The selection's index of every area of a level in one period from the store (see
     :func:`~omradesbild.services.pipeline.area_index`), with ``draws`` Monte-Carlo draws
     (:func:`~omradesbild.services.pipeline.area_index_uncertainty`) when positive; classified
-    against ``reference_level``'s areas when given (the ``reference`` column says which). The
-    areas' names lead the table (:func:`~omradesbild.services.names.with_area_names`)."""
+    against the selection's ``reference_level`` when given (the ``reference`` column says
+    which). The areas' names lead the table
+    (:func:`~omradesbild.services.names.with_area_names`)."""
     from omradesbild.services.names import with_area_names
-    from omradesbild.services.pipeline import area_index, area_index_uncertainty, resolve_version
+    from omradesbild.services.pipeline import area_index, area_index_uncertainty
 
-    result = area_index(
-        store, method=method, level=level, period=period, version=version,
-        base_version=base_version, reference_level=reference_level,
-    )  # fmt: skip
-    out = store_index_output(result, method.id)
-    ver = None if level == "country" else resolve_version(store, level, version)
-    out = with_area_names(store, out, level=level, version=ver)
+    result = area_index(store, selection)
+    out = store_index_output(result, selection.method.id)
+    out = with_area_names(
+        store, out, level=selection.level, version=selection.resolved(store).version
+    )
     summary: dict[str, object] = {}
     if draws:
         mc, summary = area_index_uncertainty(
-            store, method=method, level=level, period=period, version=version,
-            base_version=base_version, draws=draws, seed=seed, sensitivity=sensitivity,
-            progress=progress,
-        )  # fmt: skip
+            store, selection, draws=draws, seed=seed, sensitivity=sensitivity, progress=progress
+        )
         out = merge_uncertainty(out, mc, "area_code")
-    return IndexRun(out, method, summary)
+    return IndexRun(out, selection.method, summary)
 
 
 def method_list() -> pd.DataFrame:

@@ -195,7 +195,7 @@ def compare_official(
         published), the agreement and how many disagreements are flagged not robust.
     """
     from omradesbild.index import load_method
-    from omradesbild.services.pipeline import area_index, area_index_uncertainty
+    from omradesbild.services.pipeline import IndexSelection, area_index, area_index_uncertainty
 
     if level != LEVEL:
         raise ConfigError(f"SCB publishes area types for RegSO only, not for {level!r}")
@@ -211,13 +211,12 @@ def compare_official(
             "'omradesbild ingest scb-omradestyp FILE', or compare with another published year "
             "with --official-period)"
         )
-    ours = area_index(store, method=m, level=level, period=p)
+    selection = IndexSelection(m, level, p)
+    ours = area_index(store, selection)
     table = ours[["area_code", "class"]].rename(columns={"class": "area_type"})
     summary: dict[str, object] = {}
     if draws > 0:
-        mc, summary = area_index_uncertainty(
-            store, method=m, level=level, period=p, draws=draws, seed=seed
-        )
+        mc, summary = area_index_uncertainty(store, selection, draws=draws, seed=seed)
         table = table.merge(mc[["area_code", "robust_class"]], on="area_code", how="left")
     else:
         table["robust_class"] = pd.array([pd.NA] * len(table), dtype="boolean")

@@ -10,6 +10,7 @@ from __future__ import annotations
 import itertools
 from collections import deque
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
 from functools import partial
 from typing import Required, TypedDict, Unpack
 
@@ -300,17 +301,63 @@ def index_table(ind: pd.DataFrame, method: IndexMethod) -> pd.DataFrame:
     return wide.reset_index()
 
 
-def method_indicators(
-    store: Store,
-    *,
-    method: IndexMethod,
-    level: str,
-    period: str,
-    version: str | None = None,
-    base_version: str = BASE_VERSION,
-    include_incomplete_crime: bool = False,
-) -> pd.DataFrame:
-    """The indicators a method needs (and its fallbacks), for every area of a level.
+@dataclass(frozen=True)
+class IndexSelection:
+    """What an index is computed for: a method on every area of a level in one period.
+
+    :func:`method_indicators`, :func:`area_index`, :func:`area_index_uncertainty`,
+    :func:`~omradesbild.services.index.index_from_store` and
+    :func:`~omradesbild.services.harmonize.compare_with_layer_classes` take one; a caller
+    builds it once and hands the same selection to each.
+
+    Attributes
+    ----------
+    method
+        The index method.
+    level
+        The areas' level (``"regso"``, ``"deso"``, a layer such as ``"district"`` …).
+    period
+        The period of the indicators.
+    version
+        The level's boundary version; ``None`` takes the level's default
+        (:data:`~omradesbild.config.DEFAULT_VERSION`) or the only one stored
+        (:meth:`resolved`).
+    base_version
+        The areas whose counts are summed over the links (DeSO 2018 by default).
+    reference_level
+        Classify against every area of this level in the store (e.g. all RegSO: the whole
+        country when the national tables are ingested) instead of the level's own areas
+        (``None``). The Monte-Carlo draws always use the level's own areas.
+    include_incomplete_crime
+        Keep offence years flagged incomplete (see :func:`area_indicators`).
+    """
+
+    method: IndexMethod
+    level: str
+    period: str
+    version: str | None = None
+    base_version: str = BASE_VERSION
+    reference_level: str | None = None
+    include_incomplete_crime: bool = False
+
+    def resolved(self, store: Store) -> IndexSelection:
+        """The selection with its boundary version chosen (:func:`resolve_version`); the
+        country has none (``None``)."""
+        if self.level == "country":
+            return replace(self, version=None)
+        return replace(self, version=resolve_version(store, self.level, self.version))
+
+    def of_reference(self) -> IndexSelection | None:
+        """The same method and period on the reference level's areas (its default version),
+        or ``None`` when the level's own areas are the reference."""
+        if self.reference_level is None or self.reference_level == self.level:
+            return None
+        return replace(self, level=self.reference_level, version=None, reference_level=None)
+
+
+def method_indicators(store: Store, selection: IndexSelection) -> pd.DataFrame:
+    """The indicators the selection's method needs (and its fallbacks), for every area of
+    its level in its period.
 
     Offence years flagged incomplete are left out unless ``include_incomplete_crime``
     (see :func:`area_indicators`).
@@ -322,12 +369,13 @@ def method_indicators(
     NotFoundError
         None of the method's indicators can be computed from the store.
     """
+    method, level, period = selection.method, selection.level, selection.period
     check_picture(method)
     of_method = partial(
-        area_indicators, store, level=level, version=version,
-        indicators=method_indicator_ids(method), base_version=base_version,
+        area_indicators, store, level=level, version=selection.version,
+        indicators=method_indicator_ids(method), base_version=selection.base_version,
     )  # fmt: skip
-    ind = of_method(periods=[period], include_incomplete_crime=include_incomplete_crime)
+    ind = of_method(periods=[period], include_incomplete_crime=selection.include_incomplete_crime)
     if ind.empty:
         every = of_method()
         head = f"no indicators of method {method.id!r} can be computed for {level} in {period}"
@@ -343,42 +391,27 @@ def method_indicators(
     return ind
 
 
-def area_index(
-    store: Store,
-    *,
-    method: IndexMethod,
-    level: str,
-    period: str,
-    version: str | None = None,
-    base_version: str = BASE_VERSION,
-    include_incomplete_crime: bool = False,
-    reference_level: str | None = None,
-) -> pd.DataFrame:
-    """Compute an index method for every area of a level in one period from the store.
+def area_index(store: Store, selection: IndexSelection) -> pd.DataFrame:
+    """Compute the selection's index method for every area of its level in its period.
 
     The reference distribution is every area of the level in the store (for SCB's area
     types: all RegSO in Sweden when the national tables are ingested), or every area of
-    ``reference_level`` when given (e.g. a city's districts against all RegSO). The
-    ``reference`` column names it ("riket", "staden Stockholm" …) and classes against a
-    non-national reference get relative names (:mod:`omradesbild.services.reference`). A
-    stand-in used for a
-    missing indicator is named in ``fallback_label_sv``/``fallback_label_en``
+    the selection's ``reference_level`` when given (e.g. a city's districts against all
+    RegSO). The ``reference`` column names it ("riket", "staden Stockholm" …) and classes
+    against a non-national reference get relative names
+    (:mod:`omradesbild.services.reference`). A stand-in used for a missing indicator is
+    named in ``fallback_label_sv``/``fallback_label_en``
     (:func:`~omradesbild.services.standins.with_standin_labels`).
     """
     from omradesbild.index import compute_index
 
-    ind = method_indicators(
-        store, method=method, level=level, period=period, version=version,
-        base_version=base_version, include_incomplete_crime=include_incomplete_crime,
-    )  # fmt: skip
+    method = selection.method
+    ind = method_indicators(store, selection)
     table = index_table(ind, method)
     ref = None
-    if reference_level is not None and reference_level != level:
-        ref_ind = method_indicators(
-            store, method=method, level=reference_level, period=period,
-            base_version=base_version, include_incomplete_crime=include_incomplete_crime,
-        )  # fmt: skip
-        ref = index_table(ref_ind, method)
+    of_reference = selection.of_reference()
+    if of_reference is not None:
+        ref = index_table(method_indicators(store, of_reference), method)
     result = compute_index(
         table, method=method, id_column="area_code", period_column="period", reference=ref
     )
@@ -395,7 +428,8 @@ def area_index(
     from omradesbild.services.standins import with_standin_labels
 
     ref_areas = table if ref is None else ref
-    reference = _reference(store, ref_areas, level=reference_level or level)
+    ref_level = selection.level if of_reference is None else of_reference.level
+    reference = _reference(store, ref_areas, level=ref_level)
     return with_reference(with_standin_labels(out), method, reference)
 
 
@@ -464,32 +498,28 @@ def rank_intervals(
     )
 
 
-def area_index_uncertainty(
-    store: Store,
-    *,
-    method: IndexMethod,
-    level: str,
-    period: str,
-    version: str | None = None,
-    base_version: str = BASE_VERSION,
-    draws: int = UNCERTAINTY_DRAWS,
-    seed: int = 0,
-    normalisations: Sequence[str] | None = ("own", "zscore", "percentrank_inc"),
-    sensitivity: Sequence[str] = (),
-    progress: Callable[[int, int], None] | None = None,
-) -> tuple[pd.DataFrame, dict[str, object]]:
-    """Monte-Carlo rank intervals and class probabilities for every area (one period).
+class DrawOptions(TypedDict, total=False):
+    """The Monte-Carlo keywords of :func:`rank_intervals` (its defaults apply)."""
 
-    Reads the method's indicators from the store and calls :func:`rank_intervals`.
+    draws: int
+    seed: int
+    normalisations: Sequence[str] | None
+    sensitivity: Sequence[str]
+    progress: Callable[[int, int], None] | None
+
+
+def area_index_uncertainty(
+    store: Store, selection: IndexSelection, **options: Unpack[DrawOptions]
+) -> tuple[pd.DataFrame, dict[str, object]]:
+    """Monte-Carlo rank intervals and class probabilities for every area of the selection
+    (one period, against the level's own areas).
+
+    Reads the method's indicators from the store and calls :func:`rank_intervals` with
+    ``options``.
     """
-    ind = method_indicators(
-        store, method=method, level=level, period=period, version=version,
-        base_version=base_version,
-    )  # fmt: skip
-    return rank_intervals(
-        ind, index_table(ind, method), method=method, draws=draws, seed=seed,
-        normalisations=normalisations, sensitivity=sensitivity, progress=progress,
-    )  # fmt: skip
+    ind = method_indicators(store, selection)
+    method = selection.method
+    return rank_intervals(ind, index_table(ind, method), method=method, **options)
 
 
 def code_rule_from_store(

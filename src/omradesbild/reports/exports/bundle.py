@@ -61,7 +61,12 @@ def export_all(
     keep = _kommun_filter(store, kommun)  # identity without a kommun
     from omradesbild.index import load_method
     from omradesbild.indicators import default_catalogue
-    from omradesbild.services.pipeline import area_index, area_indicators, resolve_version
+    from omradesbild.services.pipeline import (
+        IndexSelection,
+        area_index,
+        area_indicators,
+        resolve_version,
+    )
 
     _check_lang(lang)
     fmts = _check_formats(formats)
@@ -76,7 +81,7 @@ def export_all(
     idx = None
     if method:
         m = load_method(method)
-        idx = keep(area_index(store, method=m, level=level, period=period, version=ver))
+        idx = keep(area_index(store, IndexSelection(m, level, period, ver)))
         methods[m.id] = m.version
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)

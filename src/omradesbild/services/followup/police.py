@@ -32,7 +32,7 @@ from omradesbild.services.followup.police_place import (
     widen,
 )
 from omradesbild.services.names import with_area_names
-from omradesbild.services.pipeline import area_index, resolve_version
+from omradesbild.services.pipeline import IndexSelection, area_index, resolve_version
 from omradesbild.store import Store
 from omradesbild.wording import Message, label_message
 
@@ -87,17 +87,10 @@ class PoliceAnalysis:
 
 
 def _area_types(
-    store: Store,
-    method: IndexMethod,
-    *,
-    level: str,
-    period: str,
-    version: str,
-    covered: set[str],
-    notes: list[str],
+    store: Store, selection: IndexSelection, *, covered: set[str], notes: list[str]
 ) -> pd.DataFrame:
     """Area types against the whole level, then restricted to the covered areas."""
-    types_all = area_index(store, method=method, level=level, period=period, version=version)
+    types_all = area_index(store, selection)
     from omradesbild.services.standins import standin_message
 
     for ind, col in (types_all.attrs.get("fallbacks") or {}).items():
@@ -105,7 +98,9 @@ def _area_types(
     types_all = types_all.loc[types_all["class"].notna(), ["area_code", "period", "class"]]
     types = types_all.loc[types_all["area_code"].astype(str).isin(covered)].reset_index(drop=True)
     if types.empty:
-        raise NotFoundError(f"none of the {level} with polygons has an area type in {period}")
+        raise NotFoundError(
+            f"none of the {selection.level} with polygons has an area type in {selection.period}"
+        )
     return types
 
 
@@ -180,7 +175,7 @@ def police_analysis(
         unknown, level=level, undecided=undecided, same_name=same_name, threshold=threshold
     )
     types = _area_types(
-        store, m, level=level, period=period, version=version, covered=analysed, notes=notes
+        store, IndexSelection(m, level, period, version), covered=analysed, notes=notes
     )
     return PoliceAnalysis(
         overlay=with_area_names(store, overlay, level=level, version=version),
