@@ -165,6 +165,10 @@ def test_the_synthetic_city(demo_store: Path) -> None:
     deso = [h for h in index.hits if h.level == "deso"]
     assert deso and all(h.name.startswith("del av ") for h in deso)
     assert all(h.name.startswith("part of ") for h in en.hits if h.level == "deso")
+    # DeSO in one RegSO share that name: the code told last keeps every hit apart.
+    labels = [h.labelled() for h in deso]
+    assert len({h.name for h in deso}) < len(deso) and len(set(labels)) == len(labels)
+    assert all(label.endswith(f" — DeSO, {h.code}") for h, label in zip(deso, labels, strict=True))
 
 
 @pytest.mark.realdata

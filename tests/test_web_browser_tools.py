@@ -102,6 +102,23 @@ def test_method_explorer_recomputes_after_unticking(
     assert outside == [], outside
 
 
+def test_method_explorer_names_the_themes_in_the_page_language(
+    server: str, page: tuple[Any, list[str]]
+) -> None:
+    pg, outside = page
+    for lang, theme, weight in (
+        ("sv", "Tema Anmälda brott", "Vikt för Anmälda brott"),
+        ("en", "Theme Reported offences", "Weight of Reported offences"),
+    ):
+        pg.goto(f"{server}/metod?method=brott-trygghet&lang={lang}")
+        pg.wait_for_selector("#weights input[name='w:anmalda_brott']")
+        rows = pg.locator("#weights tbody").inner_text()
+        assert theme in rows and "anmalda_brott" not in rows, rows
+        field = pg.locator("#weights input[name='w:anmalda_brott']")
+        assert field.get_attribute("aria-label") == weight
+    assert outside == [], outside
+
+
 def _contrast(a: tuple[int, int, int], b: tuple[int, int, int]) -> float:
     """WCAG 2.1 contrast ratio of two sRGB colours."""
 

@@ -406,3 +406,20 @@ def test_method_page_names_the_indicators_in_the_page_language(
     assert sv == {i.id: i.label_sv for i in m.indicators}
     assert en == {i.id: i.label_en for i in m.indicators}
     assert all(sv[k] != en[k] for k in sv)
+
+
+def _theme_titles(html: str) -> dict[str, str]:
+    rows = re.findall(r'<li data-theme="([^"]+)"><span>([^<]+)</span>', html)
+    return {i: unescape(title) for i, title in rows}
+
+
+@pytest.mark.parametrize("method", ["cdc-svi-2018", "brott-trygghet"])
+def test_method_page_names_the_themes_in_the_page_language(client: TestClient, method: str) -> None:
+    from omradesbild.services.level import method_by_id
+
+    m = method_by_id(method)
+    sv = _theme_titles(client.get(f"/metod?method={method}").text)
+    en = _theme_titles(client.get(f"/metod?method={method}&lang=en").text)
+    assert sv == {t.id: t.title_sv for t in m.resolved_themes()} and len(sv) > 1
+    assert en == {t.id: t.title_en for t in m.resolved_themes()}
+    assert all(sv[k] != en[k] for k in sv)

@@ -36,6 +36,13 @@ AggregationKind = Literal["arithmetic", "geometric", "sum"]
 EXCEL_DEFAULT_SIGNIFICANCE = 3
 
 
+def _in_lang(lang: str, sv: str | None, en: str | None) -> str | None:
+    """The text in ``lang`` (English for ``en``, else Swedish), the other language's when
+    only that one is given."""
+    first, other = (en, sv) if lang == "en" else (sv, en)
+    return first or other
+
+
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -143,10 +150,7 @@ class Indicator(_Strict):
     def label_in(self, lang: str) -> str:
         """The label in ``lang`` (``sv``: ``label_sv``, ``en``: ``label_en``), the other
         language's label when a method file has only one, else the id."""
-        first, other = (
-            (self.label_en, self.label_sv) if lang == "en" else (self.label_sv, self.label_en)
-        )
-        return first or other or self.id
+        return _in_lang(lang, self.label_sv, self.label_en) or self.id
 
     @property
     def source_column(self) -> str:
@@ -181,6 +185,11 @@ class Theme(_Strict):
     output: str | None = None
     rerank: Normalisation | None = None
     flag_output: str | None = None
+
+    def title_in(self, lang: str) -> str:
+        """The title in ``lang`` (``sv``: ``title_sv``, ``en``: ``title_en``), the other
+        language's title when a method file has only one, else the id."""
+        return _in_lang(lang, self.title_sv, self.title_en) or self.id
 
     @property
     def output_column(self) -> str:

@@ -15,7 +15,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from omradesbild.wording import strings, translator
+from omradesbild.wording import Message, both, strings, translator
 
 log = logging.getLogger("omradesbild.web")
 
@@ -103,6 +103,115 @@ def error_response(request: Request, status: int, error: str, detail: Any) -> Re
     return JSONResponse({"error": error, "detail": detail}, status_code=status)
 
 
+# ------------------------------------------------------------ request validation errors
+#: Where a request's value can be (the first part of a pydantic error's ``loc``).
+_PLACES = ("query", "path", "body", "header", "cookie", "form")
+#: The bounds of a number (pydantic's ``ctx`` and the constraints of annotated-types).
+_BOUNDS = frozenset({"ge", "gt", "le", "lt"})
+_INT_ERRORS = {"int_parsing", "int_type", "int_from_float", "int_parsing_size"}
+_FLOAT_ERRORS = {"float_parsing", "float_type", "finite_number"}
+_RANGE_ERRORS = {"greater_than", "greater_than_equal", "less_than", "less_than_equal"}
+
+
+def _param_constraints(dependant: Any, loc: tuple[Any, ...]) -> dict[str, Any]:
+    """The declared bounds (``ge``/``gt``/``le``/``lt``, ``min_length``/``max_length``) of
+    the parameter at ``loc`` of a route's dependant tree (query, path, header and cookie
+    parameters, and the fields of a body model), or {} when it cannot be found."""
+    if dependant is None or len(loc) < 2:
+        return {}
+    place, name = loc[0], loc[1]
+    info = None
+    stack = [dependant]
+    while stack and info is None:
+        dep = stack.pop()
+        stack.extend(getattr(dep, "dependencies", ()))
+        fields = getattr(dep, f"{place}_params", None) or []
+        for field in fields:
+            if getattr(field, "alias", None) == name or getattr(field, "name", None) == name:
+                info = field.field_info
+                break
+            model = getattr(field.field_info, "annotation", None)
+            model_fields = getattr(model, "model_fields", None)
+            if place == "body" and isinstance(model_fields, dict) and name in model_fields:
+                info = model_fields[name]
+                break
+    out: dict[str, Any] = {}
+    for m in getattr(info, "metadata", ()) or ():
+        for attr in ("ge", "gt", "le", "lt", "min_length", "max_length"):
+            value = getattr(m, attr, None)
+            if value is not None:
+                out[attr] = value
+    return out
+
+
+def _allowed_range(bounds: dict[str, Any]) -> Message | None:
+    """The allowed range of a number as a message (``från 1 till och med 200``)."""
+    if "ge" in bounds and "le" in bounds:
+        return Message("web_allowed_between", lo=bounds["ge"], hi=bounds["le"])
+    lower = upper = None
+    for kind, key in (("ge", "web_allowed_min"), ("gt", "web_allowed_above")):
+        if kind in bounds:
+            lower = Message(key, lo=bounds[kind])
+    for kind, key in (("le", "web_allowed_max"), ("lt", "web_allowed_below")):
+        if kind in bounds:
+            upper = Message(key, hi=bounds[kind])
+    if lower is not None and upper is not None:
+        return Message("web_allowed_both", lower=lower, upper=upper)
+    return lower or upper
+
+
+def _shown(value: Any) -> str:
+    """A request's value as shown in a message: quoted and cut to 60 characters."""
+    text = value if isinstance(value, str) else str(value)
+    return repr(text[:60] + ("…" if len(text) > 60 else ""))
+
+
+def validation_message(err: dict[str, Any], dependant: Any = None) -> str:
+    """One error of FastAPI's request validation in Swedish and English (:func:`both`):
+    which parameter, what is allowed (the declared range or length, read from the route's
+    ``dependant`` when given) and the value that came."""
+    loc = tuple(err.get("loc", ()))
+    kind = str(err.get("type", ""))
+    ctx = err.get("ctx") or {}
+    named = [str(p) for p in (loc[1:] if loc and loc[0] in _PLACES else loc)]
+    param: Message | str = ".".join(named) if named else Message("web_request_body")
+    value = err.get("input")
+    bounds = {k: v for k, v in ctx.items() if k in _BOUNDS}
+    bounds.update(_param_constraints(dependant, loc))
+    if kind == "missing":
+        return both("web_invalid_missing", param=param)
+    if kind in _INT_ERRORS or kind in _FLOAT_ERRORS or kind in _RANGE_ERRORS:
+        allowed = _allowed_range(bounds)
+        integer = (
+            kind in _INT_ERRORS
+            or isinstance(value, int)
+            or (kind in _RANGE_ERRORS and isinstance(value, str) and value.lstrip("-").isdigit())
+        )
+        key = "web_invalid_int" if integer else "web_invalid_number"
+        if allowed is None:
+            return both(f"{key}_any", param=param, value=_shown(value))
+        return both(key, param=param, allowed=allowed, value=_shown(value))
+    if kind in ("string_too_short", "string_too_long"):
+        lo = bounds.get("min_length", ctx.get("min_length"))
+        hi = bounds.get("max_length", ctx.get("max_length"))
+        n = len(value) if isinstance(value, str) else "?"
+        if lo is not None and hi is not None:
+            return both("web_invalid_length_between", param=param, lo=lo, hi=hi, n=n)
+        if lo is not None:
+            return both("web_invalid_length_min", param=param, lo=lo, n=n)
+        return both("web_invalid_length_max", param=param, hi=hi if hi is not None else "?", n=n)
+    if kind in ("literal_error", "enum") and "expected" in ctx:
+        return both("web_invalid_choice", param=param, allowed=ctx["expected"], value=_shown(value))
+    if kind in ("bool_parsing", "bool_type"):
+        return both("web_invalid_bool", param=param, value=_shown(value))
+    if kind == "string_pattern_mismatch":
+        return both(
+            "web_invalid_pattern", param=param, pattern=ctx.get("pattern", "?"), value=_shown(value)
+        )
+    detail = str(err.get("msg", kind)).removeprefix("Value error, ")
+    return both("web_invalid_value", param=param, detail=detail)
+
+
 def install_error_handlers(app: FastAPI) -> None:
     """Route every exception through :data:`ERROR_STATUS` (JSON or HTML by the client)."""
 
@@ -139,10 +248,8 @@ def install_error_handlers(app: FastAPI) -> None:
 
     async def handle_validation(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, RequestValidationError)
-        parts = []
-        for err in exc.errors():
-            loc = ".".join(str(p) for p in err.get("loc", ()) if p not in ("query", "body"))
-            parts.append(f"{loc}: {err.get('msg', '')}" if loc else str(err.get("msg", "")))
+        route = request.scope.get("route")
+        parts = [validation_message(err, getattr(route, "dependant", None)) for err in exc.errors()]
         return error_response(request, 422, "RequestValidationError", "; ".join(parts))
 
     from omradesbild.errors import OmradesbildError

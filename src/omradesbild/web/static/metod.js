@@ -51,6 +51,13 @@
   // Indicator id -> its name in the page's language (from /api/indicators).
   var names = {};
   function label(id) { return names[id] || id; }
+  // Theme id -> its title in the page's language (the method page's list of themes).
+  var themes = {};
+  document.querySelectorAll(".method-themes li[data-theme]").forEach(function (li) {
+    var span = li.querySelector("span");
+    themes[li.getAttribute("data-theme")] = span ? span.textContent : li.getAttribute("data-theme");
+  });
+  function theme(id) { return themes[id] || id; }
 
   function build(m) {
     def = m;
@@ -87,9 +94,11 @@
       m.units.forEach(function (u) {
         var tr = document.createElement("tr");
         cell(tr, "");
-        cell(tr, say("theme", { unit: u }));
+        cell(tr, say("theme", { unit: theme(u) }));
         var tw = document.createElement("td");
-        tw.appendChild(weightInput(u, m.weights[u])); tr.appendChild(tw);
+        var w = weightInput(theme(u), m.weights[u]);
+        w.name = "w:" + u;
+        tw.appendChild(w); tr.appendChild(tw);
         body.appendChild(tr);
       });
     }
