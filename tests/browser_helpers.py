@@ -16,12 +16,6 @@ FAILING_IMPACTS = frozenset({"serious", "critical"})
 WCAG_TAGS = ("wcag2a", "wcag2aa", "wcag21a", "wcag21aa")
 
 
-#: Rules Swagger UI (the /docs page, drawn by the installed swagger-ui-py) breaks in its own
-#: widgets: its grey "expand" buttons and its operation headers (a button holding a link).
-#: They are Swagger UI's markup, not the app's; every other rule still runs on /docs.
-SWAGGER_UI_RULES = ("color-contrast", "nested-interactive")
-
-
 def axe_problems(
     page: Any, *, tags: tuple[str, ...] = WCAG_TAGS, skip: tuple[str, ...] = ()
 ) -> list[str]:

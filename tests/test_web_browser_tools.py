@@ -52,6 +52,21 @@ def test_docs_renders_the_operations_list(server: str, page: tuple[Any, list[str
     assert "/api/index/explore" in [p.replace("\u200b", "") for p in paths]
     assert len(paths) > 10
     assert "Unable to render" not in pg.content()
+    # An operation's header is one button (nothing focusable inside it): it opens and closes the
+    # operation, whose "Try it out" sends the request and shows the answer.
+    header = pg.locator(".opblock-summary-control:has([data-path='/api/levels'])")
+    assert header.locator("a[href], button, input, select, [tabindex]").count() == 0
+    header.click()
+    operation = pg.locator(".opblock.is-open")
+    operation.locator(".try-out__btn").click()
+    with pg.expect_response(lambda r: r.url.endswith("/api/levels")) as sent:
+        operation.locator(".btn.execute").click()
+    assert sent.value.status == 200
+    status = operation.locator(".live-responses-table tr.response .response-col_status").first
+    assert status.inner_text() == "200"
+    header.click()
+    assert header.get_attribute("aria-expanded") == "false"
+    assert pg.locator(".opblock.is-open").count() == 0
     assert outside == [], outside
 
 
