@@ -170,11 +170,16 @@ def flag_crime_rows(
         ``True``.
     """
     bad = unusable_years(coverage)
-    codes = pd.Series(list(offence), index=frame.index, dtype="object")
-    ok = [
-        not (isinstance(c, str) and c and (c, str(p)) in bad)
-        for c, p in zip(codes, frame["period"], strict=True)
-    ]
+    values = offence.to_numpy(dtype=object) if isinstance(offence, pd.Series) else list(offence)
+    codes = pd.Series(values, index=frame.index, dtype="object")
+    ok = np.ones(len(frame), dtype=bool)
+    # Only rows of an offence with a flagged year are looked at one by one (a table of
+    # indicators has hundreds of thousands of rows, nearly all of other indicators).
+    maybe = codes.isin({c for c, _ in bad if c}).to_numpy()
+    if maybe.any():
+        periods = frame["period"].to_numpy(dtype=object)[maybe]
+        pairs = zip(codes.to_numpy()[maybe], periods, strict=True)
+        ok[maybe] = [(c, str(p)) not in bad for c, p in pairs]
     out = frame.assign(coverage_ok=ok)
     return out if include_incomplete else out.loc[out["coverage_ok"]].reset_index(drop=True)
 
