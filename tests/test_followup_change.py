@@ -127,24 +127,27 @@ def test_median_and_approximate_not_tested_and_missing_period() -> None:
         indicator_change(finalize_indicators(counts), period_from=2019, period_to=2024)
 
 
-@settings(max_examples=60, deadline=None)
-@given(
-    y1=st.integers(0, 300),
-    y2=st.integers(0, 300),
-    n1=st.integers(300, 3000),
-    n2=st.integers(300, 3000),
+_CASE = st.tuples(
+    st.integers(0, 300), st.integers(0, 300), st.integers(300, 3000), st.integers(300, 3000)
 )
-def test_change_is_antisymmetric(y1: int, y2: int, n1: int, n2: int) -> None:
-    rows = [
-        ("X", "2020", "unemployment_16_64", y1, n1),
-        ("X", "2024", "unemployment_16_64", y2, n2),
-        ("X", "2020", "crime_rate_1211", y1, n1),
-        ("X", "2024", "crime_rate_1211", y2, n2),
-    ]
+
+
+@settings(max_examples=20, deadline=None)
+@given(cases=st.lists(_CASE, min_size=1, max_size=10))
+def test_change_is_antisymmetric(cases: list[tuple[int, int, int, int]]) -> None:
+    """Each case ``(y1, y2, n1, n2)`` is an area of its own in one table (one pandas run for
+    several cases, and areas must not affect each other): the change from 2024 back to 2020
+    is the negated change, with the same p-value, for a proportion and a crime rate."""
+    rows = []
+    for k, (y1, y2, n1, n2) in enumerate(cases):
+        for ind_id in ("unemployment_16_64", "crime_rate_1211"):
+            rows += [(f"X{k}", "2020", ind_id, y1, n1), (f"X{k}", "2024", ind_id, y2, n2)]
     ind = finalize_indicators(_counts(rows))
-    fwd = indicator_change(ind, period_from=2020, period_to=2024).set_index("indicator")
-    back = indicator_change(ind, period_from=2024, period_to=2020).set_index("indicator")
-    for i in ("unemployment_16_64", "crime_rate_1211"):
+    key = ["area_code", "indicator"]
+    fwd = indicator_change(ind, period_from=2020, period_to=2024).set_index(key).sort_index()
+    back = indicator_change(ind, period_from=2024, period_to=2020).set_index(key).sort_index()
+    assert len(fwd) == len(back) == 2 * len(cases)
+    for i in fwd.index:
         assert fwd.loc[i, "diff"] == pytest.approx(-back.loc[i, "diff"], abs=1e-12)
         assert fwd.loc[i, "p_value"] == pytest.approx(back.loc[i, "p_value"], abs=1e-9)
         assert fwd.loc[i, "diff_ci_low"] == pytest.approx(-back.loc[i, "diff_ci_high"])

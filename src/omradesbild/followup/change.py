@@ -14,7 +14,6 @@ from collections.abc import Mapping
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
-from scipy import stats
 
 from omradesbild.config import DEFAULT_CONFIDENCE
 from omradesbild.errors import InputError
@@ -115,6 +114,8 @@ def _two_proportion_z(
 ) -> tuple[FloatArray, FloatArray]:
     """Pooled two-proportion z statistic and two-sided p-value (p = 1 when the pooled
     proportion is 0 or 1)."""
+    from scipy import stats  # here, not at the top: a second less to start the web app
+
     with np.errstate(divide="ignore", invalid="ignore"):
         p1, p2 = y1 / n1, y2 / n2
         pooled = (y1 + y2) / (n1 + n2)
@@ -128,6 +129,8 @@ def _rate_tests(
     y1: FloatArray, n1: FloatArray, y2: FloatArray, n2: FloatArray
 ) -> tuple[npt.NDArray[np.object_], FloatArray, FloatArray]:
     """Test name, statistic and two-sided p-value of equal Poisson rates."""
+    from scipy import stats
+
     k = len(y1)
     names = np.full(k, "conditional_binomial", dtype=object)
     stat = np.full(k, np.nan)

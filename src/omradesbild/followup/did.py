@@ -12,7 +12,6 @@ from typing import Literal
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from omradesbild.config import DEFAULT_CONFIDENCE
 from omradesbild.errors import InputError
@@ -215,6 +214,8 @@ def difference_in_differences(
     periods = df["period"].to_numpy()
     beta, sd, dof = _fe_ols(y, areas, periods, d, se=se)
     est, s = float(beta[0]), float(sd[0])
+    from scipy import stats  # here, not at the top: a second less to start the web app
+
     q = float(stats.t.ppf(0.5 + confidence / 2, dof)) if dof > 0 else np.nan
     p = float(2 * stats.t.sf(abs(est / s), dof)) if dof > 0 and s > 0 else np.nan
 
@@ -296,6 +297,8 @@ def _pre_trend(
                                pre["period"].to_numpy(), xr, se=se)  # fmt: skip
         slope = float(b[0])
         if dfree > 0 and sb[0] > 0:
+            from scipy import stats
+
             slope_p = float(2 * stats.t.sf(abs(slope / sb[0]), dfree))
     else:
         notes.append(Message("did_no_pretrend"))

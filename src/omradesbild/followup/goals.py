@@ -23,7 +23,6 @@ from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from omradesbild.config import DEFAULT_CONFIDENCE
 from omradesbild.followup._common import period_to_year, require_columns
@@ -179,6 +178,8 @@ def linear_projection(
     if m < 3:
         return pred, math.nan, math.nan
     s2 = float(((y - a - b * x) ** 2).sum() / (m - 2))
+    from scipy import stats  # here, not at the top: a second less to start the web app
+
     half = float(stats.t.ppf(0.5 + confidence / 2.0, m - 2)) * math.sqrt(
         s2 * (1.0 + 1.0 / m + (at - xm) ** 2 / sxx)
     )

@@ -11,7 +11,6 @@ from collections.abc import Iterable
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
-from scipy import stats
 
 from omradesbild.config import DEFAULT_CONFIDENCE
 from omradesbild.errors import ConfigError
@@ -207,6 +206,8 @@ def _slopes(
     agg: pd.DataFrame, *, alpha: float, min_periods: int
 ) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray, BoolArray]:
     """Slope, its interval, p-value, and whether the series has enough periods."""
+    from scipy import stats  # here, not at the top: a second less to start the web app
+
     m = agg["n_periods"].to_numpy(dtype=int)
     sxx = agg["sxx"].to_numpy(dtype=float)
     with np.errstate(divide="ignore", invalid="ignore"):

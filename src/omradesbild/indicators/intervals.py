@@ -16,7 +16,6 @@ from typing import Literal
 
 import numpy as np
 import numpy.typing as npt
-from scipy import stats
 
 from omradesbild.config import DEFAULT_CONFIDENCE, EXACT_INTERVAL_BELOW
 from omradesbild.errors import ConfigError
@@ -31,6 +30,8 @@ EXACT_BELOW: float = EXACT_INTERVAL_BELOW
 def _z(confidence: float) -> float:
     if not 0.0 < confidence < 1.0:
         raise ConfigError(f"confidence must lie strictly between 0 and 1, got {confidence!r}")
+    from scipy import stats  # here, not at the top: a second less to start the web app
+
     return float(stats.norm.ppf(0.5 + confidence / 2.0))
 
 
@@ -126,6 +127,8 @@ def poisson_exact_interval(
     x = np.asarray(count, dtype=float)
     ok = np.isfinite(x) & (x >= 0)
     xs = np.where(ok, x, 0.0)
+    from scipy import stats
+
     with np.errstate(invalid="ignore"):
         low = np.where(xs > 0, stats.chi2.ppf(alpha / 2.0, 2.0 * np.maximum(xs, 1e-300)) / 2.0, 0)
         high = stats.chi2.ppf(1.0 - alpha / 2.0, 2.0 * xs + 2.0) / 2.0
