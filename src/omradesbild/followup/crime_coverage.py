@@ -173,7 +173,7 @@ def flag_crime_rows(
     codes = pd.Series(list(offence), index=frame.index, dtype="object")
     ok = [
         not (isinstance(c, str) and c and (c, str(p)) in bad)
-        for c, p in zip(codes, frame["period"], strict=True)
+        for c, p in zip(codes.tolist(), frame["period"].tolist(), strict=True)
     ]
     out = frame.assign(coverage_ok=ok)
     return out if include_incomplete else out.loc[out["coverage_ok"]].reset_index(drop=True)
