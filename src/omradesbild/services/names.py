@@ -169,6 +169,7 @@ def area_name_frame(
     kommun_name = kommun_names(store)
     within = _within(store, picked, own_name)
     rows = []
+    part_of: dict[str, str] = {}
     columns = ("area_code", "version", "level", "parent_code", "parent_level", "parent_version")
     for code, version, lv, parent_code, parent_level, parent_version, attributes in zip(
         *_lists(picked, *columns, "attributes"), strict=True
@@ -179,7 +180,9 @@ def area_name_frame(
             parent = within.get(code)
             if parent is None and isinstance(parent_code, str):
                 parent = own_name.get((parent_code, str(parent_version)))
-            name = text("area_name_part_of", lang, name=parent) if parent else None
+            if parent and parent not in part_of:  # worded once per parent: many parts share it
+                part_of[parent] = text("area_name_part_of", lang, name=parent)
+            name = part_of[parent] if parent else None
         kommun = _area_kommun(code, str(lv), parent_code, parent_level, attributes)
         rows.append((code, str(lv), name or code, kommun, kommun_name.get(kommun or "")))
     frame = pd.DataFrame(rows, columns=["area_code", "level", *NAME_COLUMNS])
