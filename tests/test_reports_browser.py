@@ -18,6 +18,8 @@ from hypothesis import strategies as st
 from omradesbild.reports.profile import SiteData
 
 ENGLISH_PROFILES = ["9999R001", "9999R020"]
+#: The RegSO profiles test_regso_profiles_draw opens (the site is built with these only).
+REGSO_PROFILES = ["9999R001", "9999R033"]
 #: Monte-Carlo draws of the rank intervals: enough to draw them, not what is tested here.
 DRAWS = 10
 
@@ -41,15 +43,19 @@ def regso_data(demo_db: Path) -> SiteData:
 def sites(
     demo_db: Path, regso_data: SiteData, tmp_path_factory: pytest.TempPathFactory
 ) -> dict[str, Path]:
-    """Folders of the RegSO (sv), DeSO (sv) and RegSO (en, two profiles) sites."""
+    """Folders of the RegSO (sv), DeSO (sv) and RegSO (en) sites, each with the profiles the
+    tests open (every overview covers the whole city; test_demo builds all 45 profiles)."""
+    from dataclasses import replace
+
     from omradesbild.reports.site import build_site
     from omradesbild.services.city import load_city
     from omradesbild.store import Store
 
     out = {k: tmp_path_factory.mktemp(f"site_{k}") for k in ("regso", "deso", "en")}
     with Store(demo_db, read_only=True) as store:
-        build_site(regso_data, out["regso"])
-        build_site(load_city(store, level="deso", draws=DRAWS), out["deso"])
+        build_site(replace(regso_data, profile_codes=REGSO_PROFILES), out["regso"])
+        deso = load_city(store, level="deso", draws=DRAWS)
+        build_site(replace(deso, profile_codes=deso.profile_codes[:1]), out["deso"])
         en = load_city(store, level="regso", lang="en", draws=DRAWS, areas=ENGLISH_PROFILES)
         build_site(en, out["en"])
     return out

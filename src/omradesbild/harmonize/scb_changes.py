@@ -246,9 +246,22 @@ def _reverse(
         return empty_frame(LINK_COLUMNS)
     fv, tv = str(forward["from_version"].iloc[0]), str(forward["to_version"].iloc[0])
     level = str(forward["from_level"].iloc[0])
-    for b, grp in forward.groupby("to_code", sort=True):
-        srcs = grp["from_code"].astype(str).tolist()
-        w = grp["weight"].astype(float).tolist()
+    # The forward links of each new area, in the forward frame's order (plain lists: a
+    # pandas group per area costs seconds on the country's ~6 000 DeSO).
+    groups: dict[str, tuple[list[str], list[float], list[object]]] = {}
+    for a, b, wt, m in zip(
+        forward["from_code"].astype(str).tolist(),
+        forward["to_code"].tolist(),
+        forward["weight"].astype(float).tolist(),
+        forward["method"].tolist(),
+        strict=True,
+    ):
+        g = groups.setdefault(b, ([], [], []))
+        g[0].append(a)
+        g[1].append(wt)
+        g[2].append(m)
+    for b in sorted(groups):
+        srcs, w, methods = groups[b]
         if len(srcs) == 1:
             shares, method = [1.0], METHOD_EXACT
         else:
@@ -261,7 +274,7 @@ def _reverse(
             shares, method = _shares(srcs, basis, name)
             if method == METHOD_PREFIX + EQUAL:
                 shares, _ = _shares(srcs, flows, EQUAL)
-            method += _split_suffix(grp["method"])
+            method += _split_suffix(methods)
         rows.extend(
             _link_row(str(b), a, s, method, level, tv, fv)
             for a, s in zip(srcs, shares, strict=True)

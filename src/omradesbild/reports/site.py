@@ -165,6 +165,7 @@ class _Context:
         }
         self.has_geo = data.has_geometry()
         self._city: dict[str, list[str]] = {}
+        self._city_map: dict[str, tuple[list[str], list[float | None], list[str]]] = {}
         self.sources = self._sources()
         self.generated = self.t(
             "generated",
@@ -203,6 +204,20 @@ class _Context:
         if key not in self._city:
             self._city[key] = [c for c in sorted(self.has_geo) if self.area_kommun.get(c) == kommun]
         return self._city[key]
+
+    def city_map(self, kommun: str | None) -> tuple[list[str], list[float | None], list[str]]:
+        """``(codes, scores, hover)`` of the kommun's areas with boundaries, for the map on
+        each profile of the kommun (computed once per kommun: the same on every profile)."""
+        key = str(kommun)
+        if key not in self._city_map:
+            codes = self.city_codes(kommun)
+            scores = [self.score_of(c) for c in codes]
+            hover = [
+                f"{self.area_name[c]}: {fmt_num(s, self.lang)}"
+                for c, s in zip(codes, scores, strict=True)
+            ]
+            self._city_map[key] = (codes, scores, hover)
+        return self._city_map[key]
 
     def score_of(self, code: str) -> float | None:
         """The published score of an area (None where a component is suppressed)."""
@@ -337,15 +352,7 @@ def _overview(ctx: _Context, env: Any) -> str:
 def _profile(ctx: _Context, tpl: Any, code: str, partners: Partners | None) -> str:
     t = ctx.t
     p = ctx.profile(code, partners)
-    city = None
-    if code in ctx.has_geo:
-        codes = ctx.city_codes(p.kommun)
-        scores = [ctx.score_of(c) for c in codes]
-        hover = [
-            f"{ctx.area_name[c]}: {fmt_num(s, ctx.lang)}"
-            for c, s in zip(codes, scores, strict=True)
-        ]
-        city = (codes, scores, hover)
+    city = ctx.city_map(p.kommun) if code in ctx.has_geo else None
     figures = charts.profile_figures(
         p, names=(p.name, t("kommun"), t("country")), city=city, score_title=t("score")
     )

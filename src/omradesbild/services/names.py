@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
+from typing import Any
 
 import pandas as pd
 
@@ -107,7 +108,7 @@ def _within(
     """Unnamed area -> the name of the RegSO it lies wholly in (SCB's key, weight 1)."""
     unnamed = [
         (c, str(v))
-        for c, v in zip(areas["area_code"], areas["version"], strict=True)
+        for c, v in zip(areas["area_code"].tolist(), areas["version"].tolist(), strict=True)
         if (c, str(v)) not in own_name
     ]
     if not unnamed:
@@ -125,6 +126,11 @@ def _within(
     return out
 
 
+def _lists(frame: pd.DataFrame, *columns: str) -> list[list[Any]]:
+    """The values of ``columns`` as Python lists (missing values as ``None`` or NaN)."""
+    return [frame[c].tolist() for c in columns]
+
+
 def area_name_frame(
     store: Store,
     *,
@@ -140,9 +146,10 @@ def area_name_frame(
     """
     every = store.areas()
     every["area_code"] = every["area_code"].astype(str)
+    # Columns as lists: iterating pandas' Arrow-backed columns value by value is slow.
     own_name = {
         (str(c), str(v)): n
-        for c, v, n in zip(every["area_code"], every["version"], every["name"], strict=True)
+        for c, v, n in zip(*_lists(every, "area_code", "version", "name"), strict=True)
         if isinstance(n, str) and n
     }
     wanted = None if codes is None else list(dict.fromkeys(str(c) for c in codes))
@@ -162,16 +169,22 @@ def area_name_frame(
     kommun_name = kommun_names(store)
     within = _within(store, picked, own_name)
     rows = []
-    for r in picked.itertuples(index=False):
-        code = str(r.area_code)
-        name = own_name.get((code, str(r.version)))
+    part_of: dict[str, str] = {}
+    columns = ("area_code", "version", "level", "parent_code", "parent_level", "parent_version")
+    for code, version, lv, parent_code, parent_level, parent_version, attributes in zip(
+        *_lists(picked, *columns, "attributes"), strict=True
+    ):
+        code = str(code)
+        name = own_name.get((code, str(version)))
         if name is None:
             parent = within.get(code)
-            if parent is None and isinstance(r.parent_code, str):
-                parent = own_name.get((r.parent_code, str(r.parent_version)))
-            name = text("area_name_part_of", lang, name=parent) if parent else None
-        kommun = _area_kommun(code, str(r.level), r.parent_code, r.parent_level, r.attributes)
-        rows.append((code, str(r.level), name or code, kommun, kommun_name.get(kommun or "")))
+            if parent is None and isinstance(parent_code, str):
+                parent = own_name.get((parent_code, str(parent_version)))
+            if parent and parent not in part_of:  # worded once per parent: many parts share it
+                part_of[parent] = text("area_name_part_of", lang, name=parent)
+            name = part_of[parent] if parent else None
+        kommun = _area_kommun(code, str(lv), parent_code, parent_level, attributes)
+        rows.append((code, str(lv), name or code, kommun, kommun_name.get(kommun or "")))
     frame = pd.DataFrame(rows, columns=["area_code", "level", *NAME_COLUMNS])
     if wanted is not None:
         known = set(frame["area_code"])

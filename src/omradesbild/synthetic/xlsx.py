@@ -10,6 +10,7 @@ import io
 import re
 import zipfile
 from collections.abc import Sequence
+from functools import lru_cache
 from xml.sax.saxutils import escape as xml_escape
 
 import numpy as np
@@ -212,8 +213,10 @@ def scb_table_bytes(
     return _stable_zip(_skeleton(spec.table_id, title), sheet_xml=_sheet_xml(rows, "1"))
 
 
+@lru_cache(maxsize=64)
 def _skeleton(table_id: str, title: str) -> bytes:
-    """An openpyxl workbook with one sheet named ``table_id`` whose A1 is the bold title."""
+    """An openpyxl workbook with one sheet named ``table_id`` whose A1 is the bold title
+    (kept: every year of a table has the same; :func:`_stable_zip` drops its timestamps)."""
     wb = Workbook()
     ws = wb.active
     assert ws is not None
