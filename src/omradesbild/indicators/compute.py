@@ -21,7 +21,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 
-import numpy as np
 import pandas as pd
 
 from omradesbild.config import DEFAULT_CONFIDENCE
@@ -224,9 +223,11 @@ def add_reference_levels(
     out = result.copy()
     mapping = dict(area_kommun or {})
     codes = out["area_code"].astype(str).astype(object)
-    kommun = np.where(coded_area(codes).to_numpy(), codes.str[:4].to_numpy(dtype=object), None)
+    kommun = codes.str[:4].to_numpy(dtype=object, copy=True)
+    kommun[~coded_area(codes).to_numpy()] = None
     named = codes.isin(list(mapping)).to_numpy()
-    kommun[named] = codes[named].map(mapping).to_numpy(dtype=object)
+    given = pd.Series(list(mapping.values()), index=list(mapping), dtype=object)
+    kommun[named] = given.reindex(codes[named]).to_numpy(dtype=object)
     out["kommun_code"] = kommun.tolist()  # as a list, the column takes the dtype it always had
     kom = references.loc[
         references["level"] == "kommun", ["area_code", "period", "indicator", "value"]
