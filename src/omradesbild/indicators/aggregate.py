@@ -183,20 +183,23 @@ def _weighted_members(counts: pd.DataFrame, lk: pd.DataFrame) -> pd.DataFrame:
 
 def _with_member_notes(agg: pd.DataFrame, m: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
     """``agg`` with ``member_note``: the distinct notes of each group's members, joined."""
-    # Fast path for groups with one distinct note.
     noted = m.loc[m["note"].notna(), [*keys, "note"]].drop_duplicates()
-    if len(noted):
-        single = noted.groupby(keys, sort=False)["note"].transform("size") == 1
-        one = noted.loc[single]
-        many = noted.loc[~single]
-        parts = [one.set_index(keys)["note"]]
-        if len(many):
-            parts.append(many.groupby(keys, sort=False)["note"].agg(lambda s: "; ".join(s)))
-        notes = pd.concat(parts).rename("member_note").reset_index()
-        agg = agg.merge(notes, on=keys, how="left")
-    else:
+    group = noted.groupby(keys, sort=False).ngroup().to_numpy()
+    noted, group = noted.loc[group >= 0], group[group >= 0]  # no group for a missing key
+    if not len(noted):
         agg["member_note"] = None
-    return agg
+        return agg
+    # Each group's notes in row order, joined with "; " by one sum per group.
+    order = np.argsort(group, kind="stable")
+    group = group[order]
+    starts = np.flatnonzero(np.r_[True, group[1:] != group[:-1]])
+    parts = noted["note"].to_numpy(dtype=object)[order]
+    later = np.ones(len(parts), dtype=bool)
+    later[starts] = False
+    parts[later] = "; " + parts[later]
+    notes = noted.iloc[order[starts]][keys].reset_index(drop=True)
+    notes["member_note"] = np.add.reduceat(parts, starts)
+    return agg.merge(notes, on=keys, how="left")
 
 
 def _missing_notes(
