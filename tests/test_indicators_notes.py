@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from omradesbild.indicators._shared import join_notes
+from omradesbild.indicators._shared import _reason_texts, general_format, join_notes
+from omradesbild.indicators.aggregate import _with_member_notes
 
 TEXTS = (
     st.sampled_from(
@@ -48,3 +50,54 @@ def test_join_notes_examples() -> None:
     got = join_notes(["a", None, "", None], ["b", "c", None, None], ["a", "c", "", np.nan])
     assert list(got) == ["a; b", "c", "", None]
     assert len(join_notes([])) == 0
+
+
+NUMBERS = st.floats(allow_nan=True, allow_infinity=True) | st.integers(-(10**7), 10**7).map(float)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(NUMBERS | st.sampled_from([0.0, -0.0, 1e6, 999999.0, 0.5, 2.5e-5]), max_size=40))
+def test_general_format_equals_format_g(values: list[float]) -> None:
+    # The small-denominator note's numbers, formatted on a whole column as f"{v:g}" did.
+    out = general_format(np.asarray(values, dtype=float))
+    assert list(out) == [f"{v:g}" for v in values]
+
+
+REASONS = st.sampled_from([None, "", "..", "suppressed", 5, float("nan"), pd.NA, b"x"])
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(REASONS, min_size=1, max_size=30))
+def test_reason_texts_equal_row_by_row(reasons: list[object]) -> None:
+    # Missing values' reasons, decided per distinct reason, as the row-by-row rule did.
+    out = _reason_texts(np.asarray([*reasons, None], dtype=object)[:-1])
+    expected = [r if isinstance(r, str) and r else "value missing" for r in reasons]
+    assert list(out) == expected
+
+
+def _old_member_notes(agg: pd.DataFrame, m: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
+    """The per-group join the member notes used before (a Python join per group)."""
+    noted = m.loc[m["note"].notna(), [*keys, "note"]].drop_duplicates()
+    if not len(noted):
+        return agg.assign(member_note=None)
+    notes = noted.groupby(keys, sort=False)["note"].agg(lambda s: "; ".join(s))
+    return agg.merge(notes.rename("member_note").reset_index(), on=keys, how="left")
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.sampled_from(["a", "b", "c"]), st.sampled_from(["1", "2"]), TEXTS),
+        min_size=1,
+        max_size=25,
+    )
+)
+def test_member_notes_equal_per_group_join(rows: list[tuple[str, str, object]]) -> None:
+    # The notes of an aggregate's members, joined on whole columns as the per-group join did.
+    m = pd.DataFrame(rows, columns=["to_code", "period", "note"])
+    m["note"] = m["note"].replace("", "e")  # an empty text is a note here like any other
+    keys = ["to_code", "period"]
+    agg = m[keys].drop_duplicates().reset_index(drop=True)
+    new = _with_member_notes(agg.copy(), m, keys)
+    old = _old_member_notes(agg.copy(), m, keys)
+    assert new["member_note"].tolist() == old["member_note"].tolist()

@@ -3,6 +3,7 @@ every cell of the model is stored or named as not written / not stored by design
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 from omradesbild.demo import ingest_sweden
@@ -39,3 +40,24 @@ def test_generated_equals_stored_plus_explained(tmp_path: Path) -> None:
     not_geocoded = obs["variable"].str.endswith("_not_geocoded")
     assert int(not_geocoded.sum()) == counts.crime_not_geocoded
     assert counts.crime_cells_without_report > 0
+
+
+def test_suppressed_extra_values_written_as_scb_markers(tmp_path: Path) -> None:
+    # A suppressed value of an extra variable is written as ".." (as SCB does) and stored as a
+    # missing-value row with its reason, not dropped from the file.
+    sweden = generate_sweden(seed=11, years=range(2024, 2025), kommuner=2)
+    stats = sweden.deso_stats.copy()
+    var = EXTRA_VARIABLES[0]
+    stats.loc[stats.index[:3], var] = float("nan")
+    sweden = dataclasses.replace(sweden, deso_stats=stats)
+    counts = sweden.observation_counts()
+    files = write_sweden_files(sweden, tmp_path / "sources")
+    text = files["scb/extra"].read_text(encoding="utf-8")
+    assert text.count(f",{var},..,") == 3
+    with Store(tmp_path / "s.duckdb") as store:
+        ingest_sweden(store, files)
+        obs = store.observations()
+    assert len(obs) == counts.stored
+    missing = obs[(obs["variable"] == var) & obs["value"].isna()]
+    assert len(missing) == 3
+    assert missing["missing_reason"].notna().all()

@@ -90,9 +90,7 @@ class WideObservations:
                 reason = obs["missing_reason"].to_numpy(dtype=object)[nan_rows]
             else:
                 reason = np.full(int(nan_rows.sum()), None, dtype=object)
-            reason = np.array(
-                [r if isinstance(r, str) and r else "value missing" for r in reason], dtype=object
-            )
+            reason = _reason_texts(reason)
             self.reasons = np.full((n_rows, n_vars), None, dtype=object)
             uniq, first = np.unique(cell[nan_rows], return_index=True)
             self.reasons.flat[uniq] = reason[first]
@@ -138,6 +136,32 @@ class WideObservations:
                 col = self.reasons[:, j]
                 out = np.where(col != None, col, out)  # noqa: E711
         return out
+
+
+def _reason_texts(reason: npt.NDArray[np.object_]) -> npt.NDArray[np.object_]:
+    """Each missing value's reason: its text, or "value missing" when it is not a non-empty
+    text. Decided once per distinct reason (a handful), not per row."""
+    codes, uniques = pd.factorize(pd.Series(reason, dtype=object))
+    texts = [u if isinstance(u, str) and u else "value missing" for u in uniques]
+    return np.asarray([*texts, "value missing"], dtype=object)[codes]
+
+
+def general_format(x: FloatArray) -> npt.NDArray[np.object_]:
+    """Numbers as ``f"{v:g}"`` gives them, on a whole column.
+
+    Whole numbers below a million (counts, the usual case) are written by NumPy; any other
+    value is formatted once per distinct value.
+    """
+    x = np.asarray(x, dtype=float)
+    out = np.empty(len(x), dtype=object)
+    whole = np.isfinite(x) & (np.abs(x) < 1e6) & (x == np.round(x)) & ~np.signbit(x)
+    out[whole] = x[whole].astype(np.int64).astype(str).astype(object)
+    rest = ~whole
+    if rest.any():
+        codes, uniques = pd.factorize(x[rest], use_na_sentinel=False)
+        texts = np.asarray([f"{u:g}" for u in uniques], dtype=object)
+        out[rest] = texts[codes]
+    return out
 
 
 def eval_expression(node: ast.AST, get: Mapping[str, FloatArray] | _Getter) -> FloatArray:

@@ -10,7 +10,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from omradesbild.areas.codes import DESO_RE, KOMMUN_RE, REGSO_RE, kommun_of
+from omradesbild.areas.codes import DESO_RE, KOMMUN_RE, REGSO_RE
 from omradesbild.errors import InputError
 from omradesbild.indicators._shared import (
     COUNT_COLUMNS,
@@ -183,20 +183,23 @@ def _weighted_members(counts: pd.DataFrame, lk: pd.DataFrame) -> pd.DataFrame:
 
 def _with_member_notes(agg: pd.DataFrame, m: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
     """``agg`` with ``member_note``: the distinct notes of each group's members, joined."""
-    # Fast path for groups with one distinct note.
     noted = m.loc[m["note"].notna(), [*keys, "note"]].drop_duplicates()
-    if len(noted):
-        single = noted.groupby(keys, sort=False)["note"].transform("size") == 1
-        one = noted.loc[single]
-        many = noted.loc[~single]
-        parts = [one.set_index(keys)["note"]]
-        if len(many):
-            parts.append(many.groupby(keys, sort=False)["note"].agg(lambda s: "; ".join(s)))
-        notes = pd.concat(parts).rename("member_note").reset_index()
-        agg = agg.merge(notes, on=keys, how="left")
-    else:
+    group = noted.groupby(keys, sort=False).ngroup().to_numpy()
+    noted, group = noted.loc[group >= 0], group[group >= 0]  # no group for a missing key
+    if not len(noted):
         agg["member_note"] = None
-    return agg
+        return agg
+    # Each group's notes in row order, joined with "; " by one sum per group.
+    order = np.argsort(group, kind="stable")
+    group = group[order]
+    starts = np.flatnonzero(np.r_[True, group[1:] != group[:-1]])
+    parts = noted["note"].to_numpy(dtype=object)[order]
+    later = np.ones(len(parts), dtype=bool)
+    later[starts] = False
+    parts[later] = "; " + parts[later]
+    notes = noted.iloc[order[starts]][keys].reset_index(drop=True)
+    notes["member_note"] = np.add.reduceat(parts, starts)
+    return agg.merge(notes, on=keys, how="left")
 
 
 def _missing_notes(
@@ -235,20 +238,20 @@ def kommun_links(codes: Iterable[str]) -> pd.DataFrame:
     InputError
         For a code that is not a DeSO, RegSO or kommun code.
     """
-    codes = sorted({str(c) for c in codes})
-    for c in codes:
-        if not (DESO_RE.match(c) or REGSO_RE.match(c) or KOMMUN_RE.match(c)):
-            raise InputError(
-                f"cannot derive the kommun of area code {c!r}",
-                field="area_code",
-                expected="a DeSO, RegSO or kommun code (or pass links explicitly)",
-            )
+    text = pd.Series(pd.unique(pd.Series(list(codes), dtype=object).astype(str))).sort_values()
+    ok = coded_area(text)
+    if not ok.all():
+        raise InputError(
+            f"cannot derive the kommun of area code {text[~ok].iloc[0]!r}",
+            field="area_code",
+            expected="a DeSO, RegSO or kommun code (or pass links explicitly)",
+        )
     return pd.DataFrame(
         {
-            "from_code": codes,
+            "from_code": text.to_numpy(dtype=object),
             "from_level": None,
             "from_version": None,
-            "to_code": [kommun_of(c) for c in codes],
+            "to_code": text.str[:4].to_numpy(dtype=object),
             "to_level": "kommun",
             "to_version": None,
             "weight": 1.0,
@@ -256,6 +259,13 @@ def kommun_links(codes: Iterable[str]) -> pd.DataFrame:
         },
         columns=list(LINK_COLUMNS),
     )
+
+
+def coded_area(codes: pd.Series) -> pd.Series:
+    """Whether each code is a DeSO, RegSO or kommun code (its kommun by the code rule)."""
+    pattern = "|".join(f"(?:{r.pattern})" for r in (DESO_RE, REGSO_RE, KOMMUN_RE))
+    # Python's regular expressions, as the code rule's (not Arrow's: ``$``, ``\\d`` differ).
+    return codes.astype(object).str.match(pattern).fillna(False).astype(bool)
 
 
 def country_links(codes: Iterable[str]) -> pd.DataFrame:

@@ -23,7 +23,6 @@ from collections.abc import Iterable, Mapping, Sequence
 
 import pandas as pd
 
-from omradesbild.areas.codes import DESO_RE, KOMMUN_RE, REGSO_RE, kommun_of
 from omradesbild.config import DEFAULT_CONFIDENCE
 from omradesbild.indicators._shared import (
     COUNT_COLUMNS,
@@ -31,7 +30,12 @@ from omradesbild.indicators._shared import (
     OUTPUT_COLUMNS,
     empty_frame,
 )
-from omradesbild.indicators.aggregate import aggregate_counts, country_links, kommun_links
+from omradesbild.indicators.aggregate import (
+    aggregate_counts,
+    coded_area,
+    country_links,
+    kommun_links,
+)
 from omradesbild.indicators.catalogue import Catalogue
 from omradesbild.indicators.counts import indicator_availability, indicator_counts
 from omradesbild.indicators.finalize import finalize_indicators
@@ -218,15 +222,13 @@ def add_reference_levels(
     """
     out = result.copy()
     mapping = dict(area_kommun or {})
-
-    def _kommun(code: str) -> str | None:
-        if code in mapping:
-            return mapping[code]
-        if DESO_RE.match(code) or REGSO_RE.match(code) or KOMMUN_RE.match(code):
-            return kommun_of(code)
-        return None
-
-    out["kommun_code"] = [_kommun(str(c)) for c in out["area_code"]]
+    codes = out["area_code"].astype(str).astype(object)
+    kommun = codes.str[:4].to_numpy(dtype=object, copy=True)
+    kommun[~coded_area(codes).to_numpy()] = None
+    named = codes.isin(list(mapping)).to_numpy()
+    given = pd.Series(list(mapping.values()), index=list(mapping), dtype=object)
+    kommun[named] = given.reindex(codes[named]).to_numpy(dtype=object)
+    out["kommun_code"] = kommun.tolist()  # as a list, the column takes the dtype it always had
     kom = references.loc[
         references["level"] == "kommun", ["area_code", "period", "indicator", "value"]
     ]

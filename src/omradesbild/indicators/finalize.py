@@ -13,6 +13,7 @@ from omradesbild.indicators._shared import (
     OUTPUT_COLUMNS,
     FloatArray,
     empty_frame,
+    general_format,
     join_notes,
     text_values,
 )
@@ -148,9 +149,8 @@ def _notes(
     zero_note[n == 0] = "denominator is zero"
     small = (n < min_den) & (n > 0)
     small_note = np.full(len(n), None, dtype=object)
-    small_note[small] = [
-        f"denominator {d:g} below {m:g}" for d, m in zip(n[small], min_den[small], strict=True)
-    ]
+    small_note[small] = "denominator " + general_format(n[small]) + " below "
+    small_note[small] += general_format(min_den[small])
     med_note = np.full(len(n), None, dtype=object)
     med_note[aggregated_median] = "weighted mean of area medians, not a true median"
     return zero_note, small_note, med_note

@@ -96,9 +96,12 @@ class Store(StoreWrites, Closable):
     # -- lifecycle ---------------------------------------------------------------------
     def _connect(self, read_only: bool) -> duckdb.DuckDBPyConnection:
         try:
-            return duckdb.connect(self.path, read_only=read_only)
+            con = duckdb.connect(self.path, read_only=read_only)
         except duckdb.Error as exc:
             raise StoreError(f"{self.path}: cannot open the store: {exc}") from exc
+        # Long ingest queries would print DuckDB's own progress bar; ours is the only one.
+        con.execute("SET enable_progress_bar = false")
+        return con
 
     def _upgrade_read_only(self, version: int) -> None:
         """Upgrade an older store opened read-only: briefly open it for writing."""

@@ -108,14 +108,14 @@ class SyntheticSweden:
         geocoded = crime["deso_code"].notna()
         return ObservationCounts(
             model_cells=self.n_observations,
-            suppressed_stored=sum(
-                int(wide.drop(columns=["area_code", "year", *extra]).isna().to_numpy().sum())
-                for wide in (self.deso_stats, self.deso2025_stats)
+            suppressed_stored=int(
+                self.deso_stats.drop(columns=["area_code", "year"]).isna().to_numpy().sum()
+                + self.deso2025_stats.drop(columns=["area_code", "year", *extra])
+                .isna()
+                .to_numpy()
+                .sum()
             ),
-            extra_not_written=int(
-                len(extra) * len(self.deso2025_stats)
-                + self.deso_stats[extra].isna().to_numpy().sum()
-            ),
+            extra_not_written=len(extra) * len(self.deso2025_stats),
             crime_cells_without_report=int(
                 len(self.deso) * len(self.years) * len(OFFENCES)
                 - len(crime.loc[geocoded].groupby(["deso_code", "offence_code", year[geocoded]]))
@@ -138,8 +138,8 @@ class ObservationCounts:
         Suppressed cells of SCB's tables (both DeSO versions): written as ``..``, stored as
         rows with a missing value and its reason (counted in ``model_cells`` and ``stored``).
     extra_not_written
-        The extra DeSO variables (long CSV) are written for DeSO 2018 only and without their
-        suppressed values: these cells of the model have no row in any file.
+        The extra DeSO variables (long CSV) are written for DeSO 2018 only (suppressed values
+        as ``..``): their DeSO 2025 cells of the model have no row in any file.
     crime_cells_without_report
         DeSO × year × offence with no geocoded report: the Police's extract lists reports,
         so a zero count has no row (not stored by design).

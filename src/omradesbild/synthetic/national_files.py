@@ -110,9 +110,9 @@ def _counts(sweden: SyntheticSweden) -> dict[str, int]:
 
 
 def wide_to_long(wide: pd.DataFrame, variables: tuple[str, ...]) -> pd.DataFrame:
-    """``area_code, period, variable, value, unit`` of ``variables`` (missing values dropped)."""
+    """``area_code, period, variable, value, unit`` of ``variables`` (a suppressed value
+    stays missing: the file shows it as SCB's ``..``)."""
     long = wide.melt(id_vars=["area_code", "year"], value_vars=list(variables))
-    long = long.loc[long["value"].notna()]
     return pd.DataFrame(
         {
             "area_code": long["area_code"],

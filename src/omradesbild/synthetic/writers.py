@@ -116,7 +116,8 @@ def _long_csv(frame: pd.DataFrame) -> str:
     w.writerow(LONG_CSV_HEADER)
     cols = [frame[c].tolist() for c in LONG_CSV_HEADER]
     for area, period, variable, value, unit in zip(*cols, strict=True):
-        w.writerow([area, period, variable, _fmt(float(value)), unit])
+        text = ".." if pd.isna(value) else _fmt(float(value))  # suppressed, as SCB writes it
+        w.writerow([area, period, variable, text, unit])
     return buf.getvalue()
 
 
