@@ -336,7 +336,7 @@ def test_method_explorer_recomputes_after_unticking(site: Site, visit: Any, widt
     assert box.get_attribute("value") not in request["indicators"]
     page.wait_for_function(f"b => {script} !== b", arg=before)
     page.wait_for_function(
-        "/\\d+ områden/.test(document.getElementById('explore-summary').innerText)"
+        "() => /\\d+ områden/.test(document.getElementById('explore-summary').innerText)"
     )
     summary = page.locator("#explore-summary").inner_text()
     assert "422" not in summary and "{" not in summary, summary  # plurals worded
