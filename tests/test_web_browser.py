@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from browser_helpers import seeded_demo_app, set_visibility
+from browser_helpers import seeded_demo_app
 from conftest import serve_in_thread
 from helpers import guarded_page
 
@@ -28,10 +28,11 @@ RESTRICTED_TITLE = "Lägesbild narkotikaförsäljning"
 INTERNAL_TITLE = "Läxhjälp saknas"
 
 
-@pytest.fixture()
-def live_server(demo_store: Path, tmp_path: Path) -> Iterator[str]:
+@pytest.fixture(scope="module")
+def live_server(demo_store: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The app on a copy of the demo store with seeded partners, on 127.0.0.1:<free port>."""
-    app = seeded_demo_app(demo_store, tmp_path)
+    # Few draws: the rank intervals are drawn, but not computed at the default's cost.
+    app = seeded_demo_app(demo_store, tmp_path_factory.mktemp("journey"), draws=10)
     with serve_in_thread(app, lifespan="on") as base:
         yield base
 
@@ -173,7 +174,8 @@ def test_partner_journey_and_explore_pages_in_chromium(
 
     # (e) The map draws (Plotly SVG paths).
     page.goto(f"{base}/karta")
-    page.wait_for_function("document.querySelectorAll('#map svg path').length > 10", timeout=20_000)
+    # A locator, not a string expression: the app's policy forbids the eval it would need.
+    page.locator("#map svg path").nth(10).wait_for(state="attached", timeout=20_000)
     assert page.locator("#map svg path").count() > 10
 
     assert outside == [], f"requests left the machine: {outside}"
@@ -183,39 +185,3 @@ def _js_json(rows: list[tuple[str, str]]) -> str:
     import json
 
     return json.dumps([list(r) for r in rows], ensure_ascii=False, separators=(",", ":"))
-
-
-@pytest.mark.parametrize("width", [1366, 390])
-def test_moderation_changes_visibility_in_chromium(
-    live_server: str, browser: Any, tmp_path: Path, width: int
-) -> None:
-    """An analyst hides a public, approved observation from anonymous visitors and publishes
-    it again, on a wide and a phone-sized screen; the page confirms each change."""
-    import httpx
-
-    base = live_server
-    public = httpx.get(f"{base}/api/submissions", timeout=30).json()
-    sub = next(s for s in public if s["title"].startswith("Ökad oro kring torget"))
-    area, sid = sub["area_codes"][0], sub["id"]
-    assert httpx.get(f"{base}/omrade/{area}", timeout=300).status_code == 200  # computed first
-    size = {"width": width, "height": 900}
-    with guarded_page(browser, timeout_ms=15_000, viewport=size) as (page, outside):
-        _login(page, base, ANALYST)
-        page.goto(f"{base}/bidrag/moderera")
-        assert page.locator(f"#visibility-{sid} select").input_value() == "public"
-        done = set_visibility(page, base, sid, "internal")
-        assert "Synligheten ändrad till intern (inloggade)" in done
-        box = page.locator("#moderation-done").bounding_box()
-        assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= width + 1
-        shot = tmp_path / f"moderera-{width}.png"
-        page.screenshot(path=str(shot), full_page=True)
-        _nonblank(shot)
-        with guarded_page(browser, timeout_ms=15_000, viewport=size) as (anon, anon_out):
-            anon.goto(f"{base}/omrade/{area}")
-            assert sub["title"] not in anon.locator("#partner-input").inner_text()
-            # Published again: anonymous visitors see it once more.
-            assert "offentlig" in set_visibility(page, base, sid, "public")
-            anon.goto(f"{base}/omrade/{area}")
-            assert sub["title"] in anon.locator("#partner-input").inner_text()
-            assert anon_out == []
-        assert outside == [], f"requests left the machine: {outside}"

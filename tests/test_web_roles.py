@@ -6,13 +6,15 @@ page a journey visits is checked with axe-core (no serious or critical violation
 AA) and must not scroll sideways; the axe check runs once per distinct page (its address
 pattern, the width, who sees it and what was done on it: ``browser_helpers.page_key``), so a
 page the every-page test has checked is not checked again by a journey, or the other way
-round. No page may raise a script error or send a request off the machine. One test runs
-the checks on every page of the app, as each role sees it, and one walks the start and area
-pages with the keyboard.
+round. No page may raise a script error, break the app's Content-Security-Policy (the
+browser reports each violation) or send a request off the machine. One test runs the checks
+on every page of the app, as each role sees it, one walks every page on a phone for sideways
+scrolling, and one walks the start and area pages with the keyboard.
 """
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -41,6 +43,12 @@ ACCOUNTS = {
     "admin": ("admin@exempelstad.example", "demo-admin-pass"),
 }
 WIDTHS = (1366, 390)
+
+#: Reports each Content-Security-Policy violation of a document as a console error.
+CSP_REPORTER = (
+    "document.addEventListener('securitypolicyviolation', e => "
+    "console.error('CSP violation: ' + e.violatedDirective + ' ' + e.blockedURI))"
+)
 
 
 @dataclass
@@ -109,14 +117,29 @@ class Visit:
         self.page.set_default_timeout(30_000)
         self.outside = guard_offline(self.page)
         self.errors: list[str] = []
+        self.failed: set[str] = set()  # the addresses loaded with an expected error status
+        self.page.add_init_script(CSP_REPORTER)
         self.page.on("pageerror", lambda e: self.errors.append(str(e)))
+        self.page.on("console", self._console)
         self.problems: list[str] = []
         self.width = width
         self.label = f"{role or 'anonymous'}@{width}"
 
+    def _console(self, message: Any) -> None:
+        """Record a console error (a CSP violation among them), but the browser's note that a
+        page loaded with the error status the test expected failed to load."""
+        if message.type != "error":
+            return
+        expected = message.location.get("url") in self.failed
+        if not (expected and message.text.startswith("Failed to load resource")):
+            self.errors.append(f"{message.location.get('url')}: {message.text}")
+
     def go(self, path: str, *, status: int = 200, check: bool = True) -> Any:
-        """Load ``path`` (expecting ``status``) and check it unless ``check`` is false."""
-        response = self.page.goto(self.site.base + path)
+        """Load ``path`` (expecting ``status``) and check it unless ``check`` is false; the
+        response is kept in ``response``."""
+        if status >= 400:
+            self.failed.add(self.site.base + path)
+        response = self.response = self.page.goto(self.site.base + path)
         assert response is not None and response.status == status, (path, response)
         if check:  # one error page of each status is one page, wherever it is
             self.check(like=f"/error-{status}" if status >= 400 else None)
@@ -137,7 +160,8 @@ class Visit:
 
     def done(self) -> None:
         outside, errors, problems = list(self.outside), list(self.errors), list(self.problems)
-        self.outside.clear(), self.errors.clear(), self.problems.clear()
+        for seen in (self.outside, self.errors, self.problems):
+            seen.clear()
         assert outside == [], f"requests left the machine: {outside}"
         assert errors == [], errors
         assert problems == [], "\n".join(problems)
@@ -246,6 +270,7 @@ def test_analyst_moderates(site: Site, visit: Any, width: int) -> None:
     item.locator("button[value=approve]").click()
     page.wait_for_url("**/bidrag/moderera?*done=*")
     v.check()
+    assert "intern (inloggade)" in page.locator("#moderation-done").inner_text()
     assert page.locator("article.submission", has_text=title).count() == 0
     cell = page.locator("#approved tr", has_text=title).locator("td[id^='visibility-']")
     sid = (cell.get_attribute("id") or "").removeprefix("visibility-")
@@ -254,7 +279,9 @@ def test_analyst_moderates(site: Site, visit: Any, width: int) -> None:
     area_page = f"/omrade/{site.area}"
     assert title not in anon.go(area_page).locator("#partner-input").inner_text()
     # Published from the list of approved ones: the anonymous visitor reads it now.
-    assert "offentlig" in set_visibility(page, site.base, sid, "public")
+    assert "Synligheten ändrad till offentlig" in set_visibility(page, site.base, sid, "public")
+    box = page.locator("#moderation-done").bounding_box()
+    assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= width + 1
     v.check()
     assert title in anon.go(area_page).locator("#partner-input").inner_text()
 
@@ -289,16 +316,29 @@ def test_method_explorer_recomputes_after_unticking(site: Site, visit: Any, widt
     v = visit(None, width)
     page = v.go("/metod")
     page.wait_for_selector("#explore-result tbody tr")
+    # The default weights (e.g. 0.333) are valid values: the form can be submitted.
+    assert page.evaluate("document.getElementById('explore-form').checkValidity()") is True
+    # Indicators by name, the id second.
+    assert "Andel" in page.locator("#weights tbody").inner_text()
     script = (
         "JSON.stringify([...document.querySelectorAll('#explore-result tbody tr')]"
         ".map(r => [r.cells[0].innerText, r.cells[1].innerText]))"
     )
     before = page.evaluate(script)
+    box = page.locator("#weights input[name='include']").first
     with page.expect_response(lambda r: r.url.endswith("/api/index/explore")) as sent:
-        page.locator("#weights input[name='include']").first.uncheck()
+        box.uncheck()
         page.get_by_role("button", name="Räkna om").click()
-    assert sent.value.status == 200
+    assert sent.value.status == 200, sent.value.text()
+    request = json.loads(sent.value.request.post_data or "{}")
+    assert box.get_attribute("value") not in request["indicators"]
     page.wait_for_function(f"b => {script} !== b", arg=before)
+    page.wait_for_function(
+        "() => /\\d+ områden/.test(document.getElementById('explore-summary').innerText)"
+    )
+    summary = page.locator("#explore-summary").inner_text()
+    assert "422" not in summary and "{" not in summary, summary  # plurals worded
+    assert re.search(r"\d+ områden, \d+ byter klass", summary), summary
     v.check("after recomputing")
 
 
@@ -379,3 +419,62 @@ def test_keyboard_reaches_the_content_and_skips_chart_toolbars(site: Site, visit
         "as => as.map(a => new URL(a.href, location.href).origin)"
     )
     assert set(hosts) <= {site.base}, hosts
+
+
+def _contrast(a: tuple[int, ...], b: tuple[int, ...]) -> float:
+    """WCAG 2.1 contrast ratio of two sRGB colours."""
+
+    def lum(c: tuple[int, ...]) -> float:
+        lin = [x / 255 for x in c]
+        lin = [x / 12.92 if x <= 0.03928 else ((x + 0.055) / 1.055) ** 2.4 for x in lin]
+        return 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2]
+
+    hi, lo = sorted((lum(a), lum(b)), reverse=True)
+    return (hi + 0.05) / (lo + 0.05)
+
+
+def test_no_page_scrolls_sideways_on_a_phone(site: Site, visit: Any) -> None:
+    """At 390 px no page of the anonymous visitor is wider than the screen (the journeys
+    check the pages they use, the signed-in ones among them); the map's form stacks its
+    fields; the area types' colours (those the tables draw: the reader's test) stand out
+    from white by at least 3:1."""
+    import httpx
+
+    from omradesbild import config
+
+    areas = httpx.get(f"{site.base}/api/areas?level=regso", timeout=60).json()
+    a, b = areas[0]["area_code"], areas[1]["area_code"]
+    v = visit(None, 390)
+    for path in ("/", "/karta", f"/omrade/{a}", "/metod", "/nedladdning",
+                 f"/jamfor?areas={a}&areas={b}",
+                 "/bidrag", "/insatser", "/login", "/docs", "/mal"):  # fmt: skip
+        v.go(path, check=False)
+        over = sideways_overflow(v.page)
+        v.problems += [f"{v.label} {path}: scrolls sideways by {over} px"] if over else []
+    v.go("/finns-inte", status=404, check=False)
+    assert sideways_overflow(v.page) == 0
+    # Forms stack: the fields of the map's form are one above the other.
+    tops = v.go("/karta", check=False).evaluate(
+        "[...document.querySelectorAll('form.controls label')]"
+        ".map(l => Math.round(l.getBoundingClientRect().top))"
+    )
+    assert len(tops) >= 2 and len(set(tops)) == len(tops), tops
+    for colour in config.AREA_TYPE_COLOURS:
+        rgb = tuple(int(colour[i : i + 2], 16) for i in (1, 3, 5))
+        assert _contrast(rgb, (255, 255, 255)) >= 3, colour
+
+
+def test_pages_run_under_the_content_security_policy(site: Site, visit: Any) -> None:
+    """The app sends its Content-Security-Policy, and under it the Plotly figures, the
+    method explorer and Swagger UI still draw (every visit of this module reports a
+    violation or a script error as a failure)."""
+    v = visit(None, 1366)
+    page = v.go(f"/omrade/{site.area}", check=False)
+    assert "script-src 'self'" in v.response.headers["content-security-policy"]
+    page.wait_for_selector("#headline-plot svg", state="attached")
+    # more than 10 areas drawn (a locator, not a string predicate: the policy forbids eval)
+    v.go("/", check=False).locator("#map-types svg path").nth(10).wait_for(state="attached")
+    v.go("/karta", check=False).locator("#map svg path").nth(10).wait_for(state="attached")
+    v.go("/metod", check=False).wait_for_selector("#explore-result tbody tr")
+    # Swagger UI ran (its inline start-up script is allowed by hash) and drew itself.
+    v.go("/docs", check=False).wait_for_selector("#swagger-ui .swagger-ui", state="attached")

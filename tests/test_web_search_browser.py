@@ -57,7 +57,10 @@ def test_find_by_name_and_maps_in_chromium(live_server: str, browser: Any, width
         page.goto(f"{base}/")
         page.locator("#map-types .main-svg").first.wait_for()
         if width == 390:
-            page.wait_for_timeout(500)  # plotly's resize on load
+            # Plotly fits the drawing to its box on load: wait for that, not a fixed time.
+            page.wait_for_function(
+                f"() => {{ const w = ({WIDTHS_JS})(); return w[3] <= w[2] + 1; }}"
+            )
             scroll, client, box, svg = page.evaluate(WIDTHS_JS)
             assert scroll <= client, f"the start page scrolls sideways: {scroll} > {client}"
             assert box <= client + 1 and svg <= box + 1, (box, svg, client)
