@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from conftest import serve_in_thread
-from helpers import guarded_page
+from helpers import ADMIN_EMAIL, ADMIN_PASSWORD, guarded_page
 from omradesbild.services.search import fold
 
 pytest.importorskip("playwright")
@@ -29,15 +29,22 @@ WIDTHS_JS = """() => {
 
 @pytest.fixture(scope="module")
 def live_server(demo_store: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """The app on the synthetic city's store, on 127.0.0.1:<free port>."""
+    """The app on the synthetic city's store, on 127.0.0.1:<free port>, with one
+    administrator (``helpers.ADMIN_EMAIL``) in its partners' database."""
     import httpx
+    from sqlalchemy.orm import Session
 
+    from omradesbild.partners.service import bootstrap_admin
     from omradesbild.web.app import create_app
     from omradesbild.web.settings import WebSettings
 
     partners = tmp_path_factory.mktemp("search-browser") / "partners.sqlite"
     settings = WebSettings(store_path=demo_store, partners_url=f"sqlite:///{partners}", draws=10)
-    with serve_in_thread(create_app(settings, warm=False), lifespan="on") as base:
+    app = create_app(settings, warm=False)
+    with serve_in_thread(app, lifespan="on") as base:
+        with Session(app.state.partners_engine) as db:  # migrated at start-up
+            bootstrap_admin(db, email=ADMIN_EMAIL, name="Admin", password=ADMIN_PASSWORD)
+            db.commit()
         for path in ("/", "/karta"):  # computed before the browser's waits
             assert httpx.get(base + path, timeout=300).status_code == 200, path
         yield base
@@ -91,33 +98,28 @@ def test_find_by_name_and_maps_in_chromium(live_server: str, browser: Any, width
         assert outside == [], f"requests left the machine: {outside}"
 
 
-def test_partner_form_adds_an_area_found_by_name(
-    demo_store: Path, browser: Any, tmp_path: Path
-) -> None:
+def test_partner_form_adds_an_area_found_by_name(live_server: str, browser: Any) -> None:
+    """In the contribution form, an area picked by its name joins the codes already typed."""
     import httpx
 
-    from helpers import ADMIN_EMAIL, ADMIN_PASSWORD, web_client
-
-    with web_client(demo_store, tmp_path / "p.sqlite", draws=0) as c:
-        app = c.app
-        with serve_in_thread(app, lifespan="off") as base:
-            code, name = next(
-                (r["area_code"], r["name"])
-                for r in httpx.get(f"{base}/api/areas?level=regso", timeout=60).json()
-            )
-            label = httpx.get(f"{base}/api/search", params={"q": code}, timeout=60).json()
-            with guarded_page(browser, viewport={"width": 1366, "height": 900}) as (page, outside):
-                page.goto(f"{base}/login?next=/bidrag")
-                page.fill("input[name=email]", ADMIN_EMAIL)
-                page.fill("input[name=password]", ADMIN_PASSWORD)
-                page.click("form[action='/login'] button[type=submit]")
-                page.wait_for_url(f"{base}/bidrag*")
-                codes = page.locator("#area_codes-field")
-                codes.fill("9999R999")
-                picker = page.locator("input[data-area-add='area_codes-field']")
-                picker.fill(label["hits"][0]["label"])
-                page.locator("#area_codes-picker option").first.wait_for(state="attached")
-                picker.dispatch_event("change")
-                assert codes.input_value() == f"9999R999, {code}", name
-                assert picker.input_value() == ""
-                assert outside == []
+    base = live_server
+    code, name = next(
+        (r["area_code"], r["name"])
+        for r in httpx.get(f"{base}/api/areas?level=regso", timeout=60).json()
+    )
+    label = httpx.get(f"{base}/api/search", params={"q": code}, timeout=60).json()
+    with guarded_page(browser, viewport={"width": 1366, "height": 900}) as (page, outside):
+        page.goto(f"{base}/login?next=/bidrag")
+        page.fill("input[name=email]", ADMIN_EMAIL)
+        page.fill("input[name=password]", ADMIN_PASSWORD)
+        page.click("form[action='/login'] button[type=submit]")
+        page.wait_for_url(f"{base}/bidrag*")
+        codes = page.locator("#area_codes-field")
+        codes.fill("9999R999")
+        picker = page.locator("input[data-area-add='area_codes-field']")
+        picker.fill(label["hits"][0]["label"])
+        page.locator("#area_codes-picker option").first.wait_for(state="attached")
+        picker.dispatch_event("change")
+        assert codes.input_value() == f"9999R999, {code}", name
+        assert picker.input_value() == ""
+        assert outside == []
