@@ -116,7 +116,7 @@ def test_imd_hand_computed() -> None:
     # Every domain maps to 100; the published weights sum to 99.9 % and are not renormalised.
     assert top["score"] == pytest.approx(99.9, abs=1e-9)
     assert top["rank"] == 1 and top["class"] == 1
-    assert top["class_label"] == "decile 1 (most deprived 10 %)"
+    assert top["class_label"] == "decil 1 (de 10 % mest depriverade)"
     assert sorted(out["class"].tolist()) == list(range(1, 11))  # 10 areas, one per decile
     # Income domain of E0: rank 1 of 10 -> R = 0.1.
     r = 0.1

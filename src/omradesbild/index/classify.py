@@ -115,11 +115,19 @@ def classify(
     return out, cuts
 
 
-def class_labels(rule: AnyClassification) -> list[str]:
-    """Labels of classes 1..n (quantiles without labels get ``"1"``, ``"2"``, …)."""
-    if isinstance(rule, QuantileClassification):
-        return rule.labels if rule.labels is not None else [str(i) for i in range(1, rule.n + 1)]
-    return list(rule.labels)
+def class_labels(rule: AnyClassification, lang: str = "sv") -> list[str]:
+    """Names of classes 1..n in ``lang`` (``sv``: the method's ``labels``, ``en``: its
+    ``labels_en``), the other language's names when the method file has only one, else
+    ``"1"``, ``"2"``, … (quantiles without labels).
+
+    This is the one place that decides which language a class name is shown in; services
+    pass the language of the page or report they build.
+    """
+    names = rule.labels_in(lang)
+    if names is not None:
+        return names
+    n = rule.n if isinstance(rule, QuantileClassification) else len(rule.labels)
+    return [str(i) for i in range(1, n + 1)]
 
 
 def flag(components: ArrayLike, threshold: float) -> FloatArray:

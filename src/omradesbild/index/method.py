@@ -16,7 +16,7 @@ import itertools
 import math
 from importlib import resources
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, ClassVar, Literal, TypeVar
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
@@ -36,15 +36,45 @@ AggregationKind = Literal["arithmetic", "geometric", "sum"]
 EXCEL_DEFAULT_SIGNIFICANCE = 3
 
 
-def _in_lang(lang: str, sv: str | None, en: str | None) -> str | None:
-    """The text in ``lang`` (English for ``en``, else Swedish), the other language's when
-    only that one is given."""
+T = TypeVar("T")
+
+
+def _in_lang(lang: str, sv: T | None, en: T | None) -> T | None:
+    """The text (or list of texts) in ``lang`` (English for ``en``, else Swedish), the other
+    language's when only that one is given."""
     first, other = (en, sv) if lang == "en" else (sv, en)
     return first or other
 
 
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class _Named(_Strict):
+    """A part of a method with an id and an optional name in Swedish and in English.
+
+    ``_name_fields`` names the two fields (Swedish, English) that hold the name.
+    """
+
+    _name_fields: ClassVar[tuple[str, str]]
+
+    id: str = Field(min_length=1)
+
+    def _name_in(self, lang: str) -> str:
+        """The name in ``lang``, the other language's when a method file has only one, else
+        the id."""
+        sv, en = (getattr(self, f) for f in self._name_fields)
+        return _in_lang(lang, sv, en) or self.id
+
+
+class _Labelled(_Strict):
+    """A classification's class names: ``labels`` in Swedish, ``labels_en`` in English."""
+
+    def labels_in(self, lang: str) -> list[str] | None:
+        """The class names in ``lang`` (``sv``: ``labels``, ``en``: ``labels_en``), the other
+        language's when a method file has only one, else None."""
+        found = _in_lang(lang, getattr(self, "labels", None), getattr(self, "labels_en", None))
+        return list(found) if found is not None else None
 
 
 class _ByMethod(_Strict):
@@ -65,9 +95,10 @@ def _check_cuts(
     name: str,
     one: str,
     order: Literal["decreasing", "increasing"],
+    labels_en: list[str] | None = None,
 ) -> None:
     """Refuse class cuts that are missing, not finite or not strictly in ``order``, and
-    labels other than one per class (one more than the cuts)."""
+    labels (Swedish or English) other than one per class (one more than the cuts)."""
     if not cuts:
         raise ValueError(f"{name} must list at least one {one}")
     if not all(math.isfinite(v) for v in cuts):
@@ -75,10 +106,11 @@ def _check_cuts(
     sign = -1.0 if order == "decreasing" else 1.0
     if any(sign * (b - a) <= 0 for a, b in itertools.pairwise(cuts)):
         raise ValueError(f"{name} must be strictly {order} (no gaps or overlaps), got {cuts}")
-    if len(labels) != len(cuts) + 1:
-        raise ValueError(
-            f"labels: {len(cuts)} thresholds need {len(cuts) + 1} labels, got {len(labels)}"
-        )
+    for field, names in (("labels", labels), ("labels_en", labels_en)):
+        if names is not None and len(names) != len(cuts) + 1:
+            raise ValueError(
+                f"{field}: {len(cuts)} thresholds need {len(cuts) + 1} labels, got {len(names)}"
+            )
 
 
 class Normalisation(_ByMethod):
@@ -135,10 +167,11 @@ class Weighting(_ByMethod):
         return self
 
 
-class Indicator(_Strict):
+class Indicator(_Named):
     """One indicator: a table column, its direction and where it goes."""
 
-    id: str = Field(min_length=1)
+    _name_fields = ("label_sv", "label_en")
+
     column: str | None = None
     direction: Literal[1, -1] = 1
     theme: str | None = None
@@ -150,7 +183,7 @@ class Indicator(_Strict):
     def label_in(self, lang: str) -> str:
         """The label in ``lang`` (``sv``: ``label_sv``, ``en``: ``label_en``), the other
         language's label when a method file has only one, else the id."""
-        return _in_lang(lang, self.label_sv, self.label_en) or self.id
+        return self._name_in(lang)
 
     @property
     def source_column(self) -> str:
@@ -168,10 +201,11 @@ class Indicator(_Strict):
         return self.flag_output or f"F_{self.id}"
 
 
-class Theme(_Strict):
+class Theme(_Named):
     """A group of indicators aggregated into a theme (domain) before the overall score."""
 
-    id: str = Field(min_length=1)
+    _name_fields = ("title_sv", "title_en")
+
     title_sv: str | None = None
     title_en: str | None = None
     indicators: list[str] = Field(default_factory=list)
@@ -189,7 +223,7 @@ class Theme(_Strict):
     def title_in(self, lang: str) -> str:
         """The title in ``lang`` (``sv``: ``title_sv``, ``en``: ``title_en``), the other
         language's title when a method file has only one, else the id."""
-        return _in_lang(lang, self.title_sv, self.title_en) or self.id
+        return self._name_in(lang)
 
     @property
     def output_column(self) -> str:
@@ -208,7 +242,7 @@ class Overall(_Strict):
     rerank: Normalisation | None = None
 
 
-class MeanSdClassification(_Strict):
+class MeanSdClassification(_Labelled):
     """Classes cut at ``mean + k * sd`` of the reference scores, ``k`` strictly decreasing.
 
     ``labels[0]`` is the class of scores at or above ``mean + k[0] * sd`` (class 1).
@@ -217,43 +251,59 @@ class MeanSdClassification(_Strict):
     kind: Literal["mean_sd"]
     k: list[float]
     labels: list[str]
+    labels_en: list[str] | None = None
     ddof: Literal[0, 1] = 1
     base_period: str | None = None
 
     @model_validator(mode="after")
     def _check(self) -> MeanSdClassification:
-        _check_cuts(self.k, self.labels, name="k", one="multiple of sd", order="decreasing")
+        _check_cuts(
+            self.k,
+            self.labels,
+            name="k",
+            one="multiple of sd",
+            order="decreasing",
+            labels_en=self.labels_en,
+        )
         return self
 
 
-class QuantileClassification(_Strict):
+class QuantileClassification(_Labelled):
     """``n`` equal-count classes by rank, class 1 = the highest scores (e.g. IMD deciles)."""
 
     kind: Literal["quantiles"]
     n: int = Field(ge=2)
     labels: list[str] | None = None
+    labels_en: list[str] | None = None
     base_period: str | None = None
 
     @model_validator(mode="after")
     def _check(self) -> QuantileClassification:
-        if self.labels is not None and len(self.labels) != self.n:
-            raise ValueError(
-                f"labels: n={self.n} classes need {self.n} labels, got {len(self.labels)}"
-            )
+        for field, names in (("labels", self.labels), ("labels_en", self.labels_en)):
+            if names is not None and len(names) != self.n:
+                raise ValueError(
+                    f"{field}: n={self.n} classes need {self.n} labels, got {len(names)}"
+                )
         return self
 
 
-class FixedClassification(_Strict):
+class FixedClassification(_Labelled):
     """Classes cut at fixed, strictly increasing thresholds; ``labels[0]`` = lowest class."""
 
     kind: Literal["fixed"]
     thresholds: list[float]
     labels: list[str]
+    labels_en: list[str] | None = None
 
     @model_validator(mode="after")
     def _check(self) -> FixedClassification:
         _check_cuts(
-            self.thresholds, self.labels, name="thresholds", one="value", order="increasing"
+            self.thresholds,
+            self.labels,
+            name="thresholds",
+            one="value",
+            order="increasing",
+            labels_en=self.labels_en,
         )
         return self
 

@@ -117,8 +117,9 @@ def indicator_values(
     return tuple(out)
 
 
-def rank_info(pic: LevelPicture, code: str, period: str) -> RankInfo | None:
-    """Rank, interval, class and class probabilities (None when the area has no rank)."""
+def rank_info(pic: LevelPicture, code: str, period: str, *, lang: str = "sv") -> RankInfo | None:
+    """Rank, interval, class (named in ``lang``) and class probabilities (None when the
+    area has no rank)."""
     ix = pic.index
     if ix is None:
         return None
@@ -143,7 +144,7 @@ def rank_info(pic: LevelPicture, code: str, period: str) -> RankInfo | None:
         high=high,
         score=ix.score(code, p),
         cls=cls,
-        cls_label=(row.get("class_label") or ix.class_labels.get(cls, "")) if cls else "",
+        cls_label=ix.class_name(cls, lang, p) if cls else "",
         prob=probs.get(cls) if cls is not None else None,
         class_probabilities=probs,
         components={c: row.get(c) for c in sorted(components(ix.method)) if c in row},
@@ -184,14 +185,14 @@ def standins_used(pic: LevelPicture, period: str) -> dict[str, str]:
     return dict(ix.results[period].attrs.get("fallbacks") or {})
 
 
-def type_history(pic: LevelPicture, code: str) -> tuple[TypePoint, ...]:
-    """The area type (relative class) in every period with the index."""
+def type_history(pic: LevelPicture, code: str, *, lang: str = "sv") -> tuple[TypePoint, ...]:
+    """The area type (relative class, named in ``lang``) in every period with the index."""
     ix = pic.index
     if ix is None:
         return ()
     return tuple(
         TypePoint(
-            period=p, cls=_int(c), label=ix.class_labels.get(int(c), "") if c is not None else ""
+            period=p, cls=_int(c), label=ix.class_name(int(c), lang, p) if c is not None else ""
         )
         for p, c in ix.history.get(code, [])
     )
@@ -299,10 +300,10 @@ def area_profile(
         method_title=(ix.method.title_en if lang == "en" else ix.method.title_sv) if ix else "",
         indicators=tuple(v for v in history if v.period == period),
         indicator_history=history,
-        rank=rank_info(pic, code, period),
+        rank=rank_info(pic, code, period, lang=lang),
         drivers=drivers(pic, code, period, lang=lang),
         standins=tuple(standin_labels(standins_used(pic, period), lang).values()),
-        type_history=type_history(pic, code),
+        type_history=type_history(pic, code, lang=lang),
         official_types=tuple(
             OfficialType(period=per, cls=cls) for per, cls in pic.published.get(code, [])
         ),

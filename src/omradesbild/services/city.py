@@ -432,6 +432,8 @@ def city_picture(
     index_scope = index[index["area_code"].isin(scope)]
     population = _population(pic, scope, period)
     pop_types = population_by_type(index_scope, population, threshold=threshold)
+    type_names = ix.class_names(lang, period)
+    pop_types["class_label"] = [type_names.get(int(c), str(c)) for c in pop_types["class"]]
     police_rows, police_cols = _police_types(pic, scope, population)
     goals, goals_skipped, goals_note = city_goals(pic, scope, lang=lang, goals_path=goals_path)
     geo = has_geometry or set()

@@ -359,7 +359,7 @@ def lagesbild(
         goals=goals,
         goals_note=goals_note,
         goals_skipped=goals_skipped,
-        type_labels=tuple(sorted(ix.class_labels.items())),
+        type_labels=tuple(sorted(ix.class_names(lang, period).items())),
         classes=tuple(sorted(counts.items())),
         previous_period=prev,
         moves=moves,

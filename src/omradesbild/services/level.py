@@ -28,6 +28,7 @@ from omradesbild.index.method import IndexMethod
 from omradesbild.services.cache import store_cached
 from omradesbild.services.layers import city_classes
 from omradesbild.services.models import CityClass
+from omradesbild.services.reference import Reference, class_names
 from omradesbild.store import Store
 
 
@@ -225,7 +226,8 @@ class LevelIndex:
     published: dict[str, pd.DataFrame]  # period -> publishable rows
     by_area: dict[str, dict[str, dict[str, Any]]]  # period -> area -> row
     history: dict[str, list[tuple[str, Any]]]  # area -> [(period, class)]
-    class_labels: dict[int, str] = field(default_factory=dict)
+    classes: tuple[int, ...] = ()  # the classes areas have in any period
+    references: dict[str, Reference] = field(default_factory=dict)  # period -> reference
     hidden: dict[str, frozenset[str]] = field(default_factory=dict)  # period -> areas
 
     @property
@@ -249,6 +251,20 @@ class LevelIndex:
                 f"periods with the index: {', '.join(self.periods) or 'none'}"
             )
         return str(period)
+
+    def class_names(self, lang: str, period: str | None = None) -> dict[int, str]:
+        """Class -> its name in ``lang`` against the reference of ``period`` (default the
+        latest), for the classes areas have in any period
+        (:func:`~omradesbild.services.reference.class_names`)."""
+        if not self.references:
+            return {}
+        p = period if period in self.references else max(self.references)
+        names = class_names(self.method, self.references[p], lang)
+        return {k: names[k - 1] for k in self.classes if 0 < k <= len(names)}
+
+    def class_name(self, cls: int, lang: str, period: str | None = None) -> str:
+        """The name of class ``cls`` in ``lang`` (empty when the method has no such class)."""
+        return self.class_names(lang, period).get(cls, "")
 
     def n_reference(self, period: str) -> int:
         """Areas with a score in ``period`` (the reference distribution of the ranks)."""
@@ -285,6 +301,7 @@ def level_index(lv: LevelIndicators, method: IndexMethod) -> LevelIndex:
     results: dict[str, pd.DataFrame] = {}
     published: dict[str, pd.DataFrame] = {}
     hidden: dict[str, frozenset[str]] = {}
+    references: dict[str, Reference] = {}
     if not sub.empty:
         for period, table in index_table(sub, method).groupby("period", sort=True):
             p = str(period)
@@ -302,24 +319,22 @@ def level_index(lv: LevelIndicators, method: IndexMethod) -> LevelIndex:
             attrs = dict(res.attrs)
             res = res.merge(table, on=["area_code", "period"], how="left")
             res.attrs = attrs
-            tables[p], results[p] = table, res
+            tables[p], results[p], references[p] = table, res, ref
             disclosed = lv.indicators[lv.indicators["period"] == p]
             published[p] = publishable_index(res, disclosed)
             masked = disclosed[disclosed["indicator"].isin(needed) & disclosed["masked"]]
             hidden[p] = frozenset(masked["area_code"].astype(str))
     by_area = {p: {str(r["area_code"]): r for r in records(df)} for p, df in published.items()}
     history: dict[str, list[tuple[str, Any]]] = {}
-    labels: dict[int, str] = {}
+    classes: set[int] = set()
     for p in sorted(results):
         res = results[p]
         if "class" not in res.columns:
             continue
         for code, cls in zip(res["area_code"], res["class"], strict=True):
             history.setdefault(str(code), []).append((p, clean(cls)))
-        if "class_label" in res.columns:
-            for c, lab in zip(res["class"], res["class_label"], strict=True):
-                if clean(c) is not None and isinstance(lab, str):
-                    labels.setdefault(int(c), lab)
+            if clean(cls) is not None:
+                classes.add(int(cls))
     return LevelIndex(
         method=method,
         level=lv.level,
@@ -329,7 +344,8 @@ def level_index(lv: LevelIndicators, method: IndexMethod) -> LevelIndex:
         published=published,
         by_area=by_area,
         history=history,
-        class_labels=labels,
+        classes=tuple(sorted(classes)),
+        references=references,
         hidden=hidden,
     )
 

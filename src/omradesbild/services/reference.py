@@ -21,6 +21,7 @@ from typing import Literal
 import pandas as pd
 
 from omradesbild.config import AREA_TYPE_METHOD
+from omradesbild.index.classify import class_labels
 from omradesbild.index.method import IndexMethod
 from omradesbild.wording import text
 
@@ -82,6 +83,20 @@ def uses_scb_type_names(method: IndexMethod) -> bool:
     return method.id == AREA_TYPE_METHOD
 
 
+def class_names(method: IndexMethod, ref: Reference, lang: str = "sv") -> list[str]:
+    """Names of the method's classes 1..n against ``ref`` in ``lang``: the method's class
+    names (:func:`~omradesbild.index.classify.class_labels`), but relative names where
+    SCB's type names would be claimed against a non-national reference; empty when the
+    method does not classify."""
+    rule = method.classification
+    if rule is None:
+        return []
+    names = class_labels(rule, lang)
+    if uses_scb_type_names(method) and not ref.national:
+        return [ref.class_name(k, lang) for k in range(1, len(names) + 1)]
+    return names
+
+
 def with_reference(result: pd.DataFrame, method: IndexMethod, ref: Reference) -> pd.DataFrame:
     """An index result with its ``reference`` column (after ``class_label`` or at the end),
     and relative class names in ``class_label`` when SCB's type names would be claimed
@@ -90,8 +105,9 @@ def with_reference(result: pd.DataFrame, method: IndexMethod, ref: Reference) ->
     out = result.copy()
     relabel = uses_scb_type_names(method) and not ref.national
     if relabel and "class" in out.columns and "class_label" in out.columns:
+        names = class_names(method, ref, "sv")
         out["class_label"] = pd.array(
-            [None if pd.isna(c) else ref.class_name(int(c)) for c in out["class"]],
+            [None if pd.isna(c) else names[int(c) - 1] for c in out["class"]],
             dtype="string",
         )
     pos = list(out.columns).index("class_label") + 1 if "class_label" in out else len(out.columns)
