@@ -61,7 +61,7 @@ class RankInfo(_Frozen):
         default=None, description="Hidden (None) when a component is suppressed"
     )
     cls: int | None = None
-    cls_label: str = ""
+    cls_label: str = Field(default="", description="The class's name in the profile's language")
     prob: float | None = Field(default=None, description="Share of draws in the same class")
     class_probabilities: dict[int, float] = Field(default_factory=dict)
     components: dict[str, float | None] = Field(
@@ -84,7 +84,7 @@ class Driver(_Frozen):
 
 
 class TypePoint(_Frozen):
-    """The area type (relative class) in one period."""
+    """The area type (relative class) in one period, named in the profile's language."""
 
     period: str
     cls: int | None
