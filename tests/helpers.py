@@ -23,6 +23,9 @@ def two_areas(**columns: object) -> pd.DataFrame:
     return pd.DataFrame({"area_code": ["A", "B"], "period": "2024", **columns})
 
 
+#: Request headers of a browser asking for a page (errors then come as HTML pages, not JSON).
+HTML = {"accept": "text/html"}
+
 #: The administrator :func:`web_client` creates and :func:`log_in` logs in.
 ADMIN_EMAIL = "admin@exempel.example"
 ADMIN_PASSWORD = "Korrekt-Häst-Batteri-Häftklammer-42"

@@ -13,14 +13,13 @@ from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from conftest import postgres_test_engine
+from helpers import HTML
 from omradesbild.errors import InputError
 from omradesbild.partners import security, service
 from omradesbild.partners.db import drop_db, init_db, make_engine, session_factory
 from omradesbild.partners.errors import ConflictError, PermissionDenied, VersionConflict
 from omradesbild.partners.models import AuditEntry, Role, SubmissionVersion
 from omradesbild.partners.service import Actor
-
-HTML = {"accept": "text/html"}
 
 
 @pytest.fixture(autouse=True)

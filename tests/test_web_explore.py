@@ -13,11 +13,9 @@ import pytest
 fastapi = pytest.importorskip("fastapi")
 from fastapi.testclient import TestClient  # noqa: E402
 
-from helpers import approved_observation  # noqa: E402
+from helpers import HTML, approved_observation  # noqa: E402
 from omradesbild.web.app import create_app  # noqa: E402
 from omradesbild.web.settings import WebSettings, default_partners_url  # noqa: E402
-
-HTML = {"accept": "text/html"}
 
 
 @pytest.fixture(scope="module")

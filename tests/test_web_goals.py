@@ -12,12 +12,10 @@ fastapi = pytest.importorskip("fastapi")
 
 from fastapi.testclient import TestClient  # noqa: E402
 
-from helpers import app_client  # noqa: E402
+from helpers import HTML, app_client  # noqa: E402
 from omradesbild.config import AREA_TYPE_METHOD  # noqa: E402
 from omradesbild.services.goal_picture import GoalsPicture, goals_picture  # noqa: E402
 from omradesbild.wording import fmt_num, text  # noqa: E402
-
-HTML = {"accept": "text/html"}
 
 
 @pytest.fixture(scope="module")

@@ -12,7 +12,7 @@ fastapi = pytest.importorskip("fastapi")
 
 from fastapi.testclient import TestClient  # noqa: E402
 
-from helpers import app_client  # noqa: E402
+from helpers import HTML, app_client  # noqa: E402
 from omradesbild.config import AREA_TYPE_METHOD  # noqa: E402
 from omradesbild.followup import goal_file  # noqa: E402
 from omradesbild.services.goal_picture import goals_picture  # noqa: E402
@@ -20,7 +20,6 @@ from omradesbild.web import cache  # noqa: E402
 from omradesbild.web.lru import ByteLRU  # noqa: E402
 from omradesbild.wording import text  # noqa: E402
 
-HTML = {"accept": "text/html"}
 OTHER_METHOD = "imd-2019"
 BAD_GOALS = [
     {

@@ -19,14 +19,13 @@ fastapi = pytest.importorskip("fastapi")
 from fastapi.testclient import TestClient  # noqa: E402
 
 from conftest import page_text  # noqa: E402
-from helpers import app_client, approved_observation  # noqa: E402
+from helpers import HTML, app_client, approved_observation  # noqa: E402
 from omradesbild.services.models import ChangeInfo, Driver, PartnerEntry  # noqa: E402
 from omradesbild.services.partner_picture import LinkedEntry, PartnerPicture  # noqa: E402
 from omradesbild.services.summary import change_arrow, top_drivers  # noqa: E402
 from omradesbild.web.settings import WebSettings  # noqa: E402
 from omradesbild.wording import fmt_num, police_label, text  # noqa: E402
 
-HTML = {"accept": "text/html"}
 KOMMUN = "9999"
 KOMMUN_NAME = "Exempelstad (syntetisk)"
 

@@ -10,9 +10,7 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
-from helpers import app_client, approved_observation
-
-HTML = {"accept": "text/html"}
+from helpers import HTML, app_client, approved_observation
 
 
 def test_apps_on_one_store_keep_their_partner_input_apart(demo_store: Path, tmp_path: Path) -> None:

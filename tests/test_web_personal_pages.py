@@ -14,13 +14,13 @@ fastapi = pytest.importorskip("fastapi")
 
 from fastapi.testclient import TestClient  # noqa: E402
 
+from helpers import HTML  # noqa: E402
 from omradesbild.partners import security, service  # noqa: E402
 from omradesbild.partners.db import session_factory  # noqa: E402
 from omradesbild.partners.models import Role, User  # noqa: E402
 from omradesbild.web.app import create_app  # noqa: E402
 from omradesbild.web.settings import WebSettings  # noqa: E402
 
-HTML = {"accept": "text/html"}
 COOKIE = "omradesbild_session"
 
 

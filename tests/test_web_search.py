@@ -14,11 +14,9 @@ fastapi = pytest.importorskip("fastapi")
 from fastapi.testclient import TestClient  # noqa: E402
 
 from conftest import page_text  # noqa: E402
-from helpers import app_client  # noqa: E402
+from helpers import HTML, app_client  # noqa: E402
 from omradesbild.services.search import fold  # noqa: E402
 from omradesbild.wording import text  # noqa: E402
-
-HTML = {"accept": "text/html"}
 
 
 @pytest.fixture(scope="module")

@@ -12,12 +12,11 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from helpers import web_client
+from helpers import HTML, web_client
 from omradesbild.index import load_method, shipped_methods
 from omradesbild.reports.charts import PLOTLY_UI_PREFIX, plotly_locale_js
 from omradesbild.wording import strings
 
-HTML = {"accept": "text/html"}
 LOCALE = "/static/vendor/plotly-locale-sv.js"
 
 

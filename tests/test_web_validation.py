@@ -16,9 +16,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from conftest import page_text
-from helpers import form_token, log_in, web_client
-
-HTML = {"accept": "text/html"}
+from helpers import HTML, form_token, log_in, web_client
 
 
 @pytest.fixture(scope="module")
@@ -75,7 +73,7 @@ def test_observation_form_with_an_unknown_area_is_refused_on_the_page(
         "/bidrag",
         data={"kind": "observation", "title": "T", "body": "B", "area_codes": "XYZ123",
               "csrf_token": token},
-        headers={"accept": "text/html"},
+        headers=HTML,
         follow_redirects=False,
     )  # fmt: skip
     page = _refused(r, "XYZ123")
@@ -107,7 +105,7 @@ def test_intervention_form_with_an_unknown_indicator_is_refused_on_the_page(
     token = form_token(client, "/insatser")
     form = {"type": "program", "title": "T", "start_period": "2020", "area_codes": code,
             "goals": "foo_bar", "csrf_token": token}  # fmt: skip
-    r = client.post("/insatser", data=form, headers={"accept": "text/html"})
+    r = client.post("/insatser", data=form, headers=HTML)
     _refused(r, "foo_bar")
     r = client.post("/insatser", data={**form, "area_codes": "ZZZ999", "goals": ""})
     _refused(r, "ZZZ999")
@@ -166,7 +164,7 @@ def test_method_explorer_body_is_checked_up_front(
 
 
 def test_html_error_page_names_the_allowed_values(client: TestClient) -> None:
-    r = client.get("/karta?layer=foo_bar", headers={"accept": "text/html"})
+    r = client.get("/karta?layer=foo_bar", headers=HTML)
     assert r.status_code == 422 and r.headers["content-type"].startswith("text/html")
     assert "foo_bar" in r.text and "index" in r.text
 

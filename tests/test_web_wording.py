@@ -9,10 +9,9 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
+from helpers import HTML
 from omradesbild.errors import NotFoundError
 from omradesbild.wording import text
-
-HTML = {"accept": "text/html"}
 
 
 @pytest.fixture

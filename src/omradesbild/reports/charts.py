@@ -299,7 +299,7 @@ def headline_dots(
         None if a is None or lo is None else round(a - lo, 4)
         for a, lo in zip(v, map(num, lows), strict=True)
     ]
-    data = [
+    data: list[dict[str, Any]] = [
         {
             "type": "scatter",
             "mode": "markers",
@@ -315,23 +315,21 @@ def headline_dots(
                 "thickness": 1.5,
             },
         },
-        {
-            "type": "scatter",
-            "mode": "markers",
-            "name": names[1],
-            "y": list(labels),
-            "x": [num(x) for x in kommun],
-            "marker": {"color": _COLORS["kommun"], "symbol": "diamond", "size": 9},
-        },
-        {
-            "type": "scatter",
-            "mode": "markers",
-            "name": names[2],
-            "y": list(labels),
-            "x": [num(x) for x in country],
-            "marker": {"color": _COLORS["country"], "symbol": "line-ns-open", "size": 14},
-        },
     ]
+    for ref, nm, col, marker in (
+        (kommun, names[1], "kommun", {"symbol": "diamond", "size": 9}),
+        (country, names[2], "country", {"symbol": "line-ns-open", "size": 14}),
+    ):
+        data.append(
+            {
+                "type": "scatter",
+                "mode": "markers",
+                "name": nm,
+                "y": list(labels),
+                "x": [num(x) for x in ref],
+                "marker": {"color": _COLORS[col], **marker},
+            }
+        )
     return {
         "data": data,
         "layout": _layout(
@@ -473,17 +471,24 @@ def type_history(periods: Sequence[str], classes: Sequence[object], *, title: st
     )
 
 
+def _bars(
+    labels: Sequence[str],
+    values: Sequence[object],
+    marker: dict[str, Any],
+    *,
+    horizontal: bool = False,
+) -> dict[str, Any]:
+    """A bar trace: one bar per label, as long as its value (horizontal bars along x)."""
+    cats, vals = list(labels), [num(v) for v in values]
+    if horizontal:
+        return {"type": "bar", "orientation": "h", "y": cats, "x": vals, "marker": marker}
+    return {"type": "bar", "x": cats, "y": vals, "marker": marker}
+
+
 def contributions(labels: Sequence[str], values: Sequence[object], *, title: str = "") -> Figure:
     """Horizontal bars: each component's contribution to the index score."""
-    trace = {
-        "type": "bar",
-        "orientation": "h",
-        "y": list(labels),
-        "x": [num(v) for v in values],
-        "marker": {"color": _COLORS["area"]},
-    }
     return _one_trace(
-        trace,
+        _bars(labels, values, {"color": _COLORS["area"]}, horizontal=True),
         title,
         height=max(180, 40 * len(labels) + 70),
         yaxis={"automargin": True, "autorange": "reversed"},
@@ -496,14 +501,12 @@ def bars_by_type(
 ) -> Figure:
     """Vertical bars per area type, coloured 1 (red) … 5 (blue)."""
     colors = [TYPE_COLORS[i % len(TYPE_COLORS)] for i in range(len(labels))]
-    trace = {
-        "type": "bar",
-        "x": list(labels),
-        "y": [num(v) for v in values],
-        "marker": {"color": colors, "line": {"color": "#999", "width": 0.5}},
-    }
+    marker = {"color": colors, "line": {"color": "#999", "width": 0.5}}
     return _one_trace(
-        trace, title, height=300, yaxis={"title": {"text": unit}, "gridcolor": "#eee"}
+        _bars(labels, values, marker),
+        title,
+        height=300,
+        yaxis={"title": {"text": unit}, "gridcolor": "#eee"},
     )
 
 
