@@ -113,13 +113,14 @@ def _cells(
     rows: list[list[str]] | None = None
     lines: list[str] = []
     chars = np.zeros(0, dtype=np.intp)
-    if '"' not in text and "\r" not in text:  # every line is one row, split at the delimiter
-        lines = text.split("\n")[1:]
+    plain = '"' not in text and text.count("\r") == text.count("\r\n")
+    if plain:  # every line is one row, split at the delimiter
+        lines = text.replace("\r\n", "\n").split("\n")[1:]
         if lines and lines[-1] == "":
             lines.pop()
         chars = np.fromiter(map(len, lines), np.intp, len(lines))
-    if '"' in text or "\r" in text or (chars > csv.field_size_limit()).any():
-        rows = list(reader)  # quoting, old line ends or huge fields: the csv module's rules
+    if not plain or (chars > csv.field_size_limit()).any():
+        rows = list(reader)  # quotes, lone CRs or huge fields: the csv module's rules
         lengths = np.fromiter(map(len, rows), dtype=np.intp, count=len(rows))
     else:
         lengths = np.fromiter(map(str.count, lines, repeat(delimiter)), np.intp, len(lines))
