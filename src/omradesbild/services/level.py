@@ -17,6 +17,7 @@ import math
 import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -203,14 +204,30 @@ def references(store: Store, *, base_version: str = BASE_VERSION, threshold: int
     obs = store.observations(area_version=base_version)
     if obs.empty:
         return {}
-    refs = disclose(reference_values(obs), threshold)
-    out: References = {}
-    for r in refs.itertuples(index=False):
-        code = "SE" if r.level == "country" else str(r.area_code)
-        out[(code, str(r.period), str(r.indicator))] = RefValue(
-            clean(r.value), clean(r.ci_low), clean(r.ci_high), bool(r.masked)
-        )
-    return out
+    return reference_dict(disclose(reference_values(obs), threshold))
+
+
+def reference_dict(refs: pd.DataFrame) -> References:
+    """Disclosed reference rows keyed by (kommun code or "SE", period, indicator).
+
+    A later row with the same key wins.
+    """
+    codes = np.array(list(map(str, refs["area_code"].tolist())), dtype=object)
+    codes[(refs["level"] == "country").to_numpy(dtype=bool)] = "SE"
+    keys = zip(
+        codes.tolist(),
+        map(str, refs["period"].tolist()),
+        map(str, refs["indicator"].tolist()),
+        strict=True,
+    )
+    values = zip(
+        _clean_column(refs["value"]),
+        _clean_column(refs["ci_low"]),
+        _clean_column(refs["ci_high"]),
+        map(bool, refs["masked"].tolist()),
+        strict=True,
+    )
+    return dict(zip(keys, map(partial(tuple.__new__, RefValue), values), strict=True))
 
 
 # ---------------------------------------------------------------------------------- index

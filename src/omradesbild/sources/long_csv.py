@@ -16,9 +16,12 @@ from __future__ import annotations
 import csv
 import io
 import math
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Mapping
+from itertools import compress, repeat
 from pathlib import Path
 
+import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
 from omradesbild.areas.codes import DESO_RE, KOMMUN_RE, LAN_RE, REGSO_RE
@@ -75,54 +78,18 @@ def read_long_csv(
     ------
     InputError
         Missing columns, a value that is neither a number nor an SCB marker, an empty area
-        code, or a code whose version cannot be inferred — naming the row and field.
+        code, or a code whose version cannot be inferred — naming the first such row and its
+        field.
     """
     p = Path(path)
     raw = p.read_bytes()
-    delimiter, header, reader = _open(raw, p)
-    idx = {h: i for i, h in enumerate(header)}
-    records: dict[str, list[object]] = {c: [] for c in OBS_COLUMNS}
-    for lineno, row in enumerate(reader, start=2):
-        if not row or all(not c.strip() for c in row):
-            continue
-        if len(row) != len(header):
-            raise InputError(
-                f"{len(row)} fields, the header has {len(header)}",
-                file=p,
-                row=lineno,
-                expected=f"{len(header)} fields separated by {delimiter!r}",
-            )
-
-        def cell(name: str, row: list[str] = row) -> str:
-            return row[idx[name]].strip() if name in idx else ""
-
-        code = normalize_area_code(cell("area_code")) if cell("area_code") else ""
-        if not code:
-            raise InputError("empty area code", file=p, row=lineno, field="area_code")
-        version = cell("area_version") or area_version or _infer_version(code)
-        if not version:
-            raise InputError(
-                f"cannot tell the boundary version of area code {code!r}",
-                file=p,
-                row=lineno,
-                field="area_code",
-                expected="a DeSO/RegSO/kommun/län code, an area_version column, or --area-version",
-            )
-        value, reason = _value(cell("value"), cell("missing_reason") or None, p, lineno)
-        for name in ("period", "variable"):
-            if not cell(name):
-                raise InputError(f"empty {name}", file=p, row=lineno, field=name)
-        records["area_code"].append(code)
-        records["area_version"].append(version)
-        records["variable"].append(cell("variable"))
-        records["period"].append(cell("period"))
-        records["value"].append(value)
-        records["unit"].append(cell("unit") or None)
-        records["missing_reason"].append(reason)
-    if not records["area_code"]:
+    text, delimiter, header, reader = _open(raw, p)
+    cells, lineno, length_error = _cells(text, reader, header, delimiter, p)
+    data = _frame(cells, lineno, area_version, p)  # raises for a bad row before length_error
+    if length_error is not None:
+        raise length_error
+    if data.empty:
         raise InputError("no data rows", file=p, expected="at least one row after the header")
-    data = pd.DataFrame(records, columns=list(OBS_COLUMNS))
-    data["value"] = data["value"].astype("float64")
     source = SourceMeta(
         publisher=publisher,
         table_id=p.stem,
@@ -134,8 +101,188 @@ def read_long_csv(
     return Observations(source=source, data=data)
 
 
-def _open(raw: bytes, p: Path) -> tuple[str, list[str], Iterator[list[str]]]:
-    """The delimiter, the checked header and a reader positioned at the first data row."""
+def _cells(
+    text: str, reader: Iterator[list[str]], header: list[str], delimiter: str, p: Path
+) -> tuple[dict[str, npt.NDArray[np.object_]], npt.NDArray[np.intp], InputError | None]:
+    """The stripped cells of each named column and each row's line number.
+
+    Blank rows are left out. A row with another number of fields than the header is an
+    error; only the rows before the first such row are returned, with the error.
+    """
+    width = len(header)
+    rows: list[list[str]] | None = None
+    lines: list[str] = []
+    chars = np.zeros(0, dtype=np.intp)
+    plain = '"' not in text and text.count("\r") == text.count("\r\n")
+    if plain:  # every line is one row, split at the delimiter
+        lines = text.replace("\r\n", "\n").split("\n")[1:]
+        if lines and lines[-1] == "":
+            lines.pop()
+        chars = np.fromiter(map(len, lines), np.intp, len(lines))
+    if not plain or (chars > csv.field_size_limit()).any():
+        rows = list(reader)  # quotes, lone CRs or huge fields: the csv module's rules
+        lengths = np.fromiter(map(len, rows), dtype=np.intp, count=len(rows))
+    else:
+        lengths = np.fromiter(map(str.count, lines, repeat(delimiter)), np.intp, len(lines))
+        lengths = np.where(chars == 0, 0, lengths + 1)
+
+    def fields(i: int) -> list[str]:
+        if rows is not None:
+            return rows[i]
+        return lines[i].split(delimiter) if lines[i] else []
+
+    lineno = np.arange(2, len(lengths) + 2, dtype=np.intp)
+    full = lengths == width
+    length_error = None
+    odd = np.flatnonzero(~full)
+    bad = next((int(i) for i in odd if any(c.strip() for c in fields(int(i)))), None)
+    if bad is not None:
+        length_error = InputError(
+            f"{lengths[bad]} fields, the header has {width}",
+            file=p,
+            row=bad + 2,
+            expected=f"{width} fields separated by {delimiter!r}",
+        )
+        full[bad:] = False
+    if rows is not None:
+        grid = np.array(list(compress(rows, full)), dtype=object)
+    elif full.any():
+        grid = np.array(delimiter.join(compress(lines, full)).split(delimiter), dtype=object)
+    else:
+        grid = np.empty(0, dtype=object)
+    grid = grid.reshape(-1, width)
+    columns = [_stripped(grid[:, j]) for j in range(width)]
+    filled = np.zeros(len(grid), dtype=bool)
+    for col in columns:
+        filled |= col != ""
+    idx = {h: i for i, h in enumerate(header)}
+    cells = {name: columns[i][filled] for name, i in idx.items()}
+    return cells, lineno[full][filled], length_error
+
+
+def _stripped(column: Iterable[str]) -> npt.NDArray[np.object_]:
+    """The cells of one column without surrounding white space."""
+    return np.fromiter(map(str.strip, column), dtype=object)
+
+
+def _frame(
+    cells: dict[str, npt.NDArray[np.object_]],
+    lineno: npt.NDArray[np.intp],
+    area_version: str | None,
+    p: Path,
+) -> pd.DataFrame:
+    """The observations of the cells; the first row with a bad cell raises an InputError."""
+    n = len(lineno)
+    blank = np.full(n, "", dtype=object)
+
+    def cell(name: str) -> npt.NDArray[np.object_]:
+        return cells.get(name, blank)
+
+    code_cells = cell("area_code")
+    normal = {c: normalize_area_code(c) if c else "" for c in pd.unique(code_cells)}
+    codes = _lookup(code_cells, normal)
+    given = cell("area_version")
+    if area_version:
+        version = np.where(given != "", given, area_version)
+    else:
+        inferred = _lookup(codes, {c: _infer_version(c) for c in normal.values()})
+        version = np.where(given != "", given, inferred)
+    value_cells, reason_cells = cell("value"), cell("missing_reason")
+    marker = pd.Series(value_cells, dtype=object).isin(list(SCB_MISSING_MARKERS)).to_numpy()
+    number = ~marker & ((value_cells != "") | (reason_cells == ""))
+    values = np.full(n, math.nan)
+    bad_value = np.zeros(n, dtype=bool)
+    text = _replace(_replace(value_cells[number], ",", "."), " ", "")
+    try:
+        values[number] = text.astype(np.float64)
+    except (TypeError, ValueError):
+        bad_value[number] = ~np.fromiter(map(_is_float, text), dtype=bool, count=len(text))
+    checks = (
+        code_cells == "",
+        pd.isna(version),
+        bad_value,
+        cell("period") == "",
+        cell("variable") == "",
+    )
+    failed = np.logical_or.reduce(checks) if n else np.zeros(0, dtype=bool)
+    if failed.any():
+        first = int(np.argmax(failed))
+        check = next(k for k, c in enumerate(checks) if c[first])
+        raise _row_error(check, first, int(lineno[first]), codes, value_cells, p)
+    reasons = _or_none(reason_cells)
+    if marker.any():
+        default = _lookup(value_cells[marker], SCB_MISSING_MARKERS)
+        reasons[marker] = np.where(reason_cells[marker] != "", reason_cells[marker], default)
+    records: dict[str, list[object] | npt.NDArray[np.float64]] = {
+        "area_code": codes.tolist(),
+        "area_version": version.tolist(),
+        "variable": cell("variable").tolist(),
+        "period": cell("period").tolist(),
+        "value": values,
+        "unit": _or_none(cell("unit")).tolist(),
+        "missing_reason": reasons.tolist(),
+    }
+    return pd.DataFrame(records, columns=list(OBS_COLUMNS))
+
+
+def _row_error(
+    check: int,
+    i: int,
+    lineno: int,
+    codes: npt.NDArray[np.object_],
+    value_cells: npt.NDArray[np.object_],
+    p: Path,
+) -> InputError:
+    """The error of check number ``check`` (in the order :func:`_frame` makes them) at row i."""
+    if check == 0:
+        return InputError("empty area code", file=p, row=lineno, field="area_code")
+    if check == 1:
+        return InputError(
+            f"cannot tell the boundary version of area code {codes[i]!r}",
+            file=p,
+            row=lineno,
+            field="area_code",
+            expected="a DeSO/RegSO/kommun/län code, an area_version column, or --area-version",
+        )
+    if check == 2:
+        return InputError(
+            f"{value_cells[i]!r} is not a number",
+            file=p,
+            row=lineno,
+            field="value",
+            expected="a number, or one of SCB's markers .. . -",
+        )
+    name = "period" if check == 3 else "variable"
+    return InputError(f"empty {name}", file=p, row=lineno, field=name)
+
+
+def _lookup(keys: npt.NDArray[np.object_], table: Mapping[str, object]) -> npt.NDArray[np.object_]:
+    """``table[k]`` for every key, as an object array."""
+    return np.fromiter(map(table.__getitem__, keys), dtype=object, count=len(keys))
+
+
+def _replace(cells: npt.NDArray[np.object_], old: str, new: str) -> npt.NDArray[np.object_]:
+    """``str.replace`` of every cell."""
+    return np.fromiter(map(str.replace, cells, repeat(old), repeat(new)), object, len(cells))
+
+
+def _or_none(cells: npt.NDArray[np.object_]) -> npt.NDArray[np.object_]:
+    """The cells with None for the empty ones."""
+    out = cells.copy()
+    out[cells == ""] = None
+    return out
+
+
+def _is_float(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
+def _open(raw: bytes, p: Path) -> tuple[str, str, list[str], Iterator[list[str]]]:
+    """The text, its delimiter, the checked header and a reader at the first data row."""
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -157,22 +304,4 @@ def _open(raw: bytes, p: Path) -> tuple[str, list[str], Iterator[list[str]]]:
             expected="a header with " + ", ".join(REQUIRED) + " (and optionally unit, "
             "area_version, missing_reason)",
         )
-    return delimiter, header, reader
-
-
-def _value(raw_value: str, reason: str | None, p: Path, lineno: int) -> tuple[float, str | None]:
-    """The value of a cell (NaN for an SCB marker or an explained blank) and its reason."""
-    if raw_value in SCB_MISSING_MARKERS:
-        return math.nan, reason or SCB_MISSING_MARKERS[raw_value]
-    if raw_value == "" and reason:
-        return math.nan, reason
-    try:
-        return float(raw_value.replace(",", ".").replace(" ", "")), reason
-    except ValueError:
-        raise InputError(
-            f"{raw_value!r} is not a number",
-            file=p,
-            row=lineno,
-            field="value",
-            expected="a number, or one of SCB's markers .. . -",
-        ) from None
+    return text, delimiter, header, reader
