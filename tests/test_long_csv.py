@@ -296,3 +296,23 @@ def test_values_markers_and_reasons(tmp_path: Path) -> None:
     assert data["missing_reason"].isna().tolist() == [True, False, False, False, True]
     assert data["unit"].isna().tolist() == [False, True, True, True, True]
     assert_same(path)
+
+
+@pytest.mark.parametrize(
+    ("content", "row"),
+    [
+        (b"area_code,period,variable,value\n0180C1010,2023,x,1\n0180C10\r20,2023,x,2\n", 3),
+        (b"area_c\rode,period,variable,value\n0180C1010,2023,x,1\n", 1),
+    ],
+)
+def test_a_row_the_csv_module_cannot_read_is_an_input_error(
+    tmp_path: Path, content: bytes, row: int
+) -> None:
+    """A lone carriage return inside an unquoted field names the file and line."""
+    path = tmp_path / "broken.csv"
+    path.write_bytes(content)
+    with pytest.raises(InputError) as info:
+        read_long_csv(path)
+    assert info.value.file == str(path)
+    assert info.value.row == row
+    assert "not readable as CSV" in info.value.message

@@ -16,9 +16,10 @@ from __future__ import annotations
 import csv
 import io
 import math
-from collections.abc import Iterable, Iterator, Mapping
-from itertools import compress, repeat
+from collections.abc import Iterable, Mapping
+from itertools import compress, islice, repeat
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import numpy.typing as npt
@@ -35,6 +36,9 @@ from omradesbild.sources.base import (
     SourceMeta,
     bytes_checksum,
 )
+
+if TYPE_CHECKING:
+    from _csv import Reader
 
 REQUIRED = ("area_code", "period", "variable", "value")
 DEFAULT_VERSIONS = (
@@ -102,7 +106,7 @@ def read_long_csv(
 
 
 def _cells(
-    text: str, reader: Iterator[list[str]], header: list[str], delimiter: str, p: Path
+    text: str, reader: Reader, header: list[str], delimiter: str, p: Path
 ) -> tuple[dict[str, npt.NDArray[np.object_]], npt.NDArray[np.intp], InputError | None]:
     """The stripped cells of each named column and each row's line number.
 
@@ -120,7 +124,7 @@ def _cells(
             lines.pop()
         chars = np.fromiter(map(len, lines), np.intp, len(lines))
     if not plain or (chars > csv.field_size_limit()).any():
-        rows = list(reader)  # quotes, lone CRs or huge fields: the csv module's rules
+        rows = _read_rows(reader, p)  # quotes, lone CRs or huge fields: the csv module's rules
         lengths = np.fromiter(map(len, rows), dtype=np.intp, count=len(rows))
     else:
         lengths = np.fromiter(map(str.count, lines, repeat(delimiter)), np.intp, len(lines))
@@ -281,7 +285,23 @@ def _is_float(text: str) -> bool:
     return True
 
 
-def _open(raw: bytes, p: Path) -> tuple[str, str, list[str], Iterator[list[str]]]:
+def _read_rows(reader: Reader, p: Path, limit: int | None = None) -> list[list[str]]:
+    """The reader's next ``limit`` rows (all when ``None``); a row the csv module cannot
+    read (a lone carriage return or a NUL in an unquoted field, an unclosed quote under
+    ``strict``, a field above the size limit) is an :class:`InputError` naming its line."""
+    try:
+        return list(reader if limit is None else islice(reader, limit))
+    except csv.Error as exc:
+        raise InputError(
+            f"not readable as CSV ({exc})",
+            file=p,
+            row=reader.line_num,
+            expected="lines ending in LF or CRLF; line breaks and quotes inside a field only "
+            "within double quotes",
+        ) from None
+
+
+def _open(raw: bytes, p: Path) -> tuple[str, str, list[str], Reader]:
     """The text, its delimiter, the checked header and a reader at the first data row."""
     try:
         text = raw.decode("utf-8-sig")
@@ -294,7 +314,7 @@ def _open(raw: bytes, p: Path) -> tuple[str, str, list[str], Iterator[list[str]]
     first = text.splitlines()[0] if text.strip() else ""
     delimiter = ";" if first.count(";") > first.count(",") else ","
     reader = csv.reader(io.StringIO(text), delimiter=delimiter)
-    header = [h.strip() for h in next(reader, [])]
+    header = [h.strip() for h in next(iter(_read_rows(reader, p, limit=1)), [])]
     missing = [c for c in REQUIRED if c not in header]
     if missing:
         raise InputError(
