@@ -152,14 +152,14 @@ def test_labels_en_of_the_right_length_is_kept() -> None:
 def test_indicator_and_theme_names_fall_back_as_before() -> None:
     from omradesbild.index.method import Indicator, Theme
 
-    assert Indicator(id="a", label_sv="sv", label_en="en").label_in("en") == "en"
-    assert Indicator(id="a", label_sv="sv", label_en="en").label_in("sv") == "sv"
-    assert Indicator(id="a", label_sv="sv").label_in("en") == "sv"
-    assert Indicator(id="a", label_en="en").label_in("sv") == "en"
-    assert Indicator(id="a").label_in("en") == "a"
-    assert Theme(id="t", title_sv="tema", title_en="theme").title_in("en") == "theme"
-    assert Theme(id="t", title_en="theme").title_in("sv") == "theme"
-    assert Theme(id="t").title_in("sv") == "t"
+    assert Indicator(id="a", label_sv="sv", label_en="en").name_in("en") == "en"
+    assert Indicator(id="a", label_sv="sv", label_en="en").name_in("sv") == "sv"
+    assert Indicator(id="a", label_sv="sv").name_in("en") == "sv"
+    assert Indicator(id="a", label_en="en").name_in("sv") == "en"
+    assert Indicator(id="a").name_in("en") == "a"
+    assert Theme(id="t", title_sv="tema", title_en="theme").name_in("en") == "theme"
+    assert Theme(id="t", title_en="theme").name_in("sv") == "theme"
+    assert Theme(id="t").name_in("sv") == "t"
 
 
 # ------------------------------------------------------------------------------- renderings

@@ -191,7 +191,7 @@ def test_shipped_themes_have_titles_in_both_languages() -> None:
     for name in shipped_methods():
         for theme in load_method(name).resolved_themes():
             assert theme.title_sv and theme.title_en, (name, theme.id)
-            assert theme.title_in("sv") == theme.title_sv
-            assert theme.title_in("en") == theme.title_en
+            assert theme.name_in("sv") == theme.title_sv
+            assert theme.name_in("en") == theme.title_en
     bare = load_method("cdc-svi-2018").resolved_themes()[0].model_copy(update={"title_sv": None})
-    assert bare.title_in("sv") == bare.title_en  # the other language rather than the id
+    assert bare.name_in("sv") == bare.title_en  # the other language rather than the id

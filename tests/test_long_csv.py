@@ -16,28 +16,15 @@ from hypothesis import strategies as st
 from omradesbild.areas.registry import normalize_area_code
 from omradesbild.errors import InputError
 from omradesbild.sources.base import OBS_COLUMNS, SCB_MISSING_MARKERS, Observations
-from omradesbild.sources.long_csv import REQUIRED, _infer_version, read_long_csv
+from omradesbild.sources.long_csv import REQUIRED, _infer_version, _open, read_long_csv
 from omradesbild.synthetic import generate_city, write_city_files
 
 
 # ------------------------------------------------------------------ the row-by-row reference
 def reference_read(path: Path, *, area_version: str | None = None) -> pd.DataFrame:
     """The data frame of the earlier row-by-row reader (same checks, same order)."""
-    raw = path.read_bytes()
-    text = raw.decode("utf-8-sig")
-    first = text.splitlines()[0] if text.strip() else ""
-    delimiter = ";" if first.count(";") > first.count(",") else ","
-    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
-    header = [h.strip() for h in next(reader, [])]
-    missing = [c for c in REQUIRED if c not in header]
-    if missing:
-        raise InputError(
-            f"missing column(s) {', '.join(missing)}; found {', '.join(header) or 'nothing'}",
-            file=path,
-            row=1,
-            expected="a header with " + ", ".join(REQUIRED) + " (and optionally unit, "
-            "area_version, missing_reason)",
-        )
+    # The header checks did not change: the reference reads the header as the reader does.
+    _, delimiter, header, reader = _open(path.read_bytes(), path)
     idx = {h: i for i, h in enumerate(header)}
     records: dict[str, list[object]] = {c: [] for c in OBS_COLUMNS}
     for lineno, row in enumerate(reader, start=2):

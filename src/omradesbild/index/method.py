@@ -60,9 +60,9 @@ class _Named(_Strict):
 
     id: str = Field(min_length=1)
 
-    def _name_in(self, lang: str) -> str:
-        """The name in ``lang``, the other language's when a method file has only one, else
-        the id."""
+    def name_in(self, lang: str) -> str:
+        """The name in ``lang`` (``sv``: the Swedish field, ``en``: the English one), the
+        other language's when a method file has only one, else the id."""
         sv, en = (getattr(self, f) for f in self._name_fields)
         return _in_lang(lang, sv, en) or self.id
 
@@ -180,11 +180,6 @@ class Indicator(_Named):
     output: str | None = None
     flag_output: str | None = None
 
-    def label_in(self, lang: str) -> str:
-        """The label in ``lang`` (``sv``: ``label_sv``, ``en``: ``label_en``), the other
-        language's label when a method file has only one, else the id."""
-        return self._name_in(lang)
-
     @property
     def source_column(self) -> str:
         """The table column that holds the indicator (``column`` or the id)."""
@@ -219,11 +214,6 @@ class Theme(_Named):
     output: str | None = None
     rerank: Normalisation | None = None
     flag_output: str | None = None
-
-    def title_in(self, lang: str) -> str:
-        """The title in ``lang`` (``sv``: ``title_sv``, ``en``: ``title_en``), the other
-        language's title when a method file has only one, else the id."""
-        return self._name_in(lang)
 
     @property
     def output_column(self) -> str:

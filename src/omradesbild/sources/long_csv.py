@@ -212,7 +212,7 @@ def _frame(
     if failed.any():
         first = int(np.argmax(failed))
         check = next(k for k, c in enumerate(checks) if c[first])
-        raise _row_error(check, first, int(lineno[first]), codes, value_cells, p)
+        raise _row_error(check, codes[first], value_cells[first], file=p, row=int(lineno[first]))
     reasons = _or_none(reason_cells)
     if marker.any():
         default = _lookup(value_cells[marker], SCB_MISSING_MARKERS)
@@ -229,35 +229,25 @@ def _frame(
     return pd.DataFrame(records, columns=list(OBS_COLUMNS))
 
 
-def _row_error(
-    check: int,
-    i: int,
-    lineno: int,
-    codes: npt.NDArray[np.object_],
-    value_cells: npt.NDArray[np.object_],
-    p: Path,
-) -> InputError:
-    """The error of check number ``check`` (in the order :func:`_frame` makes them) at row i."""
-    if check == 0:
-        return InputError("empty area code", file=p, row=lineno, field="area_code")
-    if check == 1:
-        return InputError(
-            f"cannot tell the boundary version of area code {codes[i]!r}",
-            file=p,
-            row=lineno,
-            field="area_code",
-            expected="a DeSO/RegSO/kommun/län code, an area_version column, or --area-version",
-        )
-    if check == 2:
-        return InputError(
-            f"{value_cells[i]!r} is not a number",
-            file=p,
-            row=lineno,
-            field="value",
-            expected="a number, or one of SCB's markers .. . -",
-        )
-    name = "period" if check == 3 else "variable"
-    return InputError(f"empty {name}", file=p, row=lineno, field=name)
+def _row_error(check: int, code: object, value: object, *, file: Path, row: int) -> InputError:
+    """The error of check number ``check`` (in the order :func:`_frame` makes them) for a
+    row with area code ``code`` and value cell ``value``."""
+    message, field, expected = (
+        ("empty area code", "area_code", None),
+        (
+            f"cannot tell the boundary version of area code {code!r}",
+            "area_code",
+            "a DeSO/RegSO/kommun/län code, an area_version column, or --area-version",
+        ),
+        (
+            f"{value!r} is not a number",
+            "value",
+            "a number, or one of SCB's markers .. . -",
+        ),
+        ("empty period", "period", None),
+        ("empty variable", "variable", None),
+    )[check]
+    return InputError(message, file=file, row=row, field=field, expected=expected)
 
 
 def _lookup(keys: npt.NDArray[np.object_], table: Mapping[str, object]) -> npt.NDArray[np.object_]:
