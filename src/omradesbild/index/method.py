@@ -76,6 +76,14 @@ class _Labelled(_Strict):
         found = _in_lang(lang, getattr(self, "labels", None), getattr(self, "labels_en", None))
         return list(found) if found is not None else None
 
+    def _check_names(self, n: int, given: str) -> None:
+        """Refuse ``labels`` or ``labels_en`` other than one per class (``n`` classes, as
+        ``given`` in the message says: "2 thresholds", "n=10 classes")."""
+        for field in ("labels", "labels_en"):
+            names = getattr(self, field, None)
+            if names is not None and len(names) != n:
+                raise ValueError(f"{field}: {given} need {n} labels, got {len(names)}")
+
 
 class _ByMethod(_Strict):
     """A setting whose ``method`` may be given alone, as a bare string."""
@@ -89,16 +97,9 @@ class _ByMethod(_Strict):
 
 
 def _check_cuts(
-    cuts: list[float],
-    labels: list[str],
-    *,
-    name: str,
-    one: str,
-    order: Literal["decreasing", "increasing"],
-    labels_en: list[str] | None = None,
+    cuts: list[float], *, name: str, one: str, order: Literal["decreasing", "increasing"]
 ) -> None:
-    """Refuse class cuts that are missing, not finite or not strictly in ``order``, and
-    labels (Swedish or English) other than one per class (one more than the cuts)."""
+    """Refuse class cuts that are missing, not finite or not strictly in ``order``."""
     if not cuts:
         raise ValueError(f"{name} must list at least one {one}")
     if not all(math.isfinite(v) for v in cuts):
@@ -106,11 +107,6 @@ def _check_cuts(
     sign = -1.0 if order == "decreasing" else 1.0
     if any(sign * (b - a) <= 0 for a, b in itertools.pairwise(cuts)):
         raise ValueError(f"{name} must be strictly {order} (no gaps or overlaps), got {cuts}")
-    for field, names in (("labels", labels), ("labels_en", labels_en)):
-        if names is not None and len(names) != len(cuts) + 1:
-            raise ValueError(
-                f"{field}: {len(cuts)} thresholds need {len(cuts) + 1} labels, got {len(names)}"
-            )
 
 
 class Normalisation(_ByMethod):
@@ -247,14 +243,8 @@ class MeanSdClassification(_Labelled):
 
     @model_validator(mode="after")
     def _check(self) -> MeanSdClassification:
-        _check_cuts(
-            self.k,
-            self.labels,
-            name="k",
-            one="multiple of sd",
-            order="decreasing",
-            labels_en=self.labels_en,
-        )
+        _check_cuts(self.k, name="k", one="multiple of sd", order="decreasing")
+        self._check_names(len(self.k) + 1, f"{len(self.k)} thresholds")
         return self
 
 
@@ -269,11 +259,7 @@ class QuantileClassification(_Labelled):
 
     @model_validator(mode="after")
     def _check(self) -> QuantileClassification:
-        for field, names in (("labels", self.labels), ("labels_en", self.labels_en)):
-            if names is not None and len(names) != self.n:
-                raise ValueError(
-                    f"{field}: n={self.n} classes need {self.n} labels, got {len(names)}"
-                )
+        self._check_names(self.n, f"n={self.n} classes")
         return self
 
 
@@ -287,14 +273,8 @@ class FixedClassification(_Labelled):
 
     @model_validator(mode="after")
     def _check(self) -> FixedClassification:
-        _check_cuts(
-            self.thresholds,
-            self.labels,
-            name="thresholds",
-            one="value",
-            order="increasing",
-            labels_en=self.labels_en,
-        )
+        _check_cuts(self.thresholds, name="thresholds", one="value", order="increasing")
+        self._check_names(len(self.thresholds) + 1, f"{len(self.thresholds)} thresholds")
         return self
 
 
