@@ -74,9 +74,6 @@ from omradesbild.wording import Translator, fmt_num, police_label, translator, u
 
 router = APIRouter()
 
-#: Goal statuses the catalogue names (others are shown as they are).
-GOAL_STATUSES = ("achieved", "not_achieved", "on_track", "off_track", "insufficient_data")
-
 
 @dataclass(frozen=True)
 class CompareRow:
@@ -166,7 +163,7 @@ def overview(request: Request, kommun: str | None = None) -> HTMLResponse:
         return bytes(page(
             request, "overview.html", lang=lang, levels=info.levels, level=level, view=view,
             pic=view.picture if view else None, figures=view.figures if view else "{}",
-            fmt=lambda x, d=1: fmt_num(x, lang, d), goal_statuses=GOAL_STATUSES,
+            fmt=lambda x, d=1: fmt_num(x, lang, d),
             sig=lambda x: fmt_num(x, lang, significant=3),
         ).body)  # fmt: skip
 
