@@ -273,6 +273,7 @@ def map_page(
         key=lambda r: (r["value"] is None, -(r["value"] or 0)),
     )
     limit = 500
+    titles = method_titles(lang)
     from omradesbild.index import shipped_methods
 
     return page(
@@ -283,10 +284,10 @@ def map_page(
         level=level,
         version=lv.version,
         layer=layer,
-        layers=[("index", f"{t('index')}: {method}")] if ix is not None else [],
+        layers=[("index", f"{t('index')}: {titles.get(method, method)}")] if ix is not None else [],
         indicators=[(i, names.get(i, i)) for i in lv.indicator_ids],
         methods=shipped_methods(),
-        method_titles=method_titles(lang),
+        method_titles=titles,
         method=method,
         period=period,
         periods=periods,
