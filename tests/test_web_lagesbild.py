@@ -348,3 +348,22 @@ def test_the_police_types_box_scrolls_by_keyboard_without_scripts(client: TestCl
         assert 'tabindex="0"' in box
         named = re.search(r'aria-labelledby="([^"]+)"', box)
         assert named is not None and f'id="{named.group(1)}"' in police
+
+
+@pytest.mark.parametrize("lang", ["sv", "en"])
+def test_a_unit_in_the_indicator_name_is_not_said_twice(client: TestClient, lang: str) -> None:
+    """The median income's name ends with its unit ("…, tkr"): the area page's key figures
+    and the comparison do not add "(tkr)" after it; a name without it gets its unit."""
+    unit = "tkr" if lang == "sv" else "SEK thousand"
+    for url in ("/omrade/9999R017", "/jamfor?areas=9999R017&areas=9999R018"):
+        shown = page_text(client.get(f"{url}{'&' if '?' in url else '?'}lang={lang}",
+                                     headers=HTML).text)  # fmt: skip
+        assert f"{unit} ({unit})" not in shown, url
+        name = (
+            "Medianinkomst (nettoinkomst), tkr"
+            if lang == "sv"
+            else "Median net income, SEK thousand"
+        )
+        assert name in shown, url
+        pct = "procent" if lang == "sv" else "percent"
+        assert re.search(rf"\({pct}\)", shown), url
