@@ -285,3 +285,17 @@ def test_an_area_asked_for_at_another_level_is_a_422_naming_its_levels(
     assert "finns inte" in page_text(missing.text)
     api = client.get("/api/areas/XYZ999")
     assert api.status_code == 404 and "inget område med koden 'XYZ999'" in api.json()["detail"]
+
+
+def test_partner_lists_name_the_areas_before_their_codes(
+    client: TestClient, csrf: dict[str, str], code: str
+) -> None:
+    """The contributions list (as on the moderation and interventions pages) shows an
+    area by its name, the code second, not by the code alone."""
+    area = next(a for a in client.get("/api/areas", params={"level": "regso"}).json()
+                if a["area_code"] == code)  # fmt: skip
+    body = {"kind": "observation", "title": "Namn först", "body": "Text", "area_codes": [code]}
+    assert client.post("/api/submissions", json=body, headers=csrf).status_code == 201
+    html = client.get("/bidrag", headers=HTML).text
+    row = next(r for r in html.split("<tr") if "Namn först" in r)
+    assert f"<td>{area['name']} ({code})</td>" in row
