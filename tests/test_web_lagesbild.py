@@ -367,3 +367,20 @@ def test_a_unit_in_the_indicator_name_is_not_said_twice(client: TestClient, lang
         assert name in shown, url
         pct = "procent" if lang == "sv" else "percent"
         assert re.search(rf"\({pct}\)", shown), url
+
+
+@pytest.mark.parametrize("lang", ["sv", "en"])
+def test_the_comparison_draws_its_chart_in_both_languages(client: TestClient, lang: str) -> None:
+    """The comparison's chart of the per-cent indicators is there in English too (the unit
+    is the catalogue's, not the page's word for it): one bar trace per area, the same
+    indicators in both languages."""
+    html = client.get(f"/jamfor?areas=9999R017&areas=9999R018&lang={lang}", headers=HTML).text
+    fig = _figures(html).get("compare")
+    assert isinstance(fig, dict), lang
+    traces = fig["data"]
+    assert [t["name"] for t in traces] == ["Dalbacken", "Dalunda"]
+    assert len(traces[0]["y"]) == 15  # the per-cent indicators of the demo
+    name = (
+        "Andel med låg ekonomisk standard" if lang == "sv" else "Share with low economic standard"
+    )
+    assert name in traces[0]["y"]

@@ -473,7 +473,8 @@ def compare_page(
     ]
     rows = compare_rows(profiles)
     figures: dict[str, Any] = {}
-    pct = [r for r in rows if r.unit == "procent"]
+    _, units, _ = catalogue_names(lang)  # the catalogue's unit, not the page's word for it
+    pct = [r for r in rows if units.get(r.id) == "procent"]
     if profiles and pct:
         figures["compare"] = {
             "data": [
