@@ -384,3 +384,14 @@ def test_the_comparison_draws_its_chart_in_both_languages(client: TestClient, la
         "Andel med låg ekonomisk standard" if lang == "sv" else "Share with low economic standard"
     )
     assert name in traces[0]["y"]
+
+
+def test_the_area_pages_key_figure_chart_is_drawn_in_both_languages(client: TestClient) -> None:
+    """The dot chart of the per-cent key figures (area, kommun, Sweden) is on the English
+    area page too, with the same rows as on the Swedish one."""
+    rows = {}
+    for lang in ("sv", "en"):
+        fig = _figures(client.get(f"/omrade/9999R017?lang={lang}", headers=HTML).text)
+        assert "headline-plot" in fig, lang
+        rows[lang] = len(fig["headline-plot"]["data"][0]["y"])  # type: ignore[index]
+    assert rows["sv"] == rows["en"] == 15
