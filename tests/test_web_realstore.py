@@ -41,3 +41,15 @@ def test_the_rank_is_written_alike_in_the_summary_and_the_index_box(
     assert page_text(box.group(1)).endswith(f" {of} {n}")
     rank = page_text(box.group(1)).split(f" {of} ")[0]
     assert page_text(summary.group(1)).startswith(f"{rank} {of} {n}")
+
+
+@pytest.mark.parametrize(("lang", "n"), [("sv", "3 363"), ("en", "3,363")])
+def test_the_comparison_writes_the_rank_with_the_thousands_separator(
+    client: TestClient, lang: str, n: str
+) -> None:
+    html = client.get(f"/jamfor?areas={HUSBY}&areas=0180R076&lang={lang}", headers=HTML).text
+    row = re.search(r"<tr><th>(?:Rang|Rank)</th>(.*?)</tr>", html, flags=re.S)
+    assert row is not None
+    of = "av" if lang == "sv" else "of"
+    cells = [page_text(c) for c in re.findall(r"<td[^>]*>(.*?)</td>", row.group(1))]
+    assert len(cells) == 2 and all(c.endswith(f" {of} {n}") for c in cells), cells
