@@ -395,3 +395,20 @@ def test_the_area_pages_key_figure_chart_is_drawn_in_both_languages(client: Test
         assert "headline-plot" in fig, lang
         rows[lang] = len(fig["headline-plot"]["data"][0]["y"])  # type: ignore[index]
     assert rows["sv"] == rows["en"] == 15
+
+
+@pytest.mark.parametrize("lang", ["sv", "en"])
+def test_the_comparisons_heading_names_only_what_its_table_shows(
+    client: TestClient, lang: str
+) -> None:
+    """The comparison's table has a column for Sweden but none for the kommun (the areas
+    may lie in different kommuner): its heading does not promise the kommun."""
+    html = client.get(f"/jamfor?areas=9999R017&areas=9999R018&lang={lang}", headers=HTML).text
+    part = _section(html, "compare-indicators")
+    heading = re.search(r"<h2>(.*?)</h2>", part)
+    assert heading is not None
+    assert heading.group(1) == text("compare_headline", lang)
+    assert text("headline", lang) not in part
+    head = re.search(r"<thead>(.*?)</thead>", part, flags=re.S)
+    assert head is not None and text("country", lang) in head.group(1)
+    assert text("kommun", lang) not in head.group(1)
