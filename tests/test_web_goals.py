@@ -109,3 +109,14 @@ def test_goals_page_names_its_kommun(client: TestClient) -> None:
     shown = re.sub(r"<[^>]+>", " ", client.get("/mal", headers=HTML).text)
     assert "Kommun Exempelstad (syntetisk)" in " ".join(shown.split())
     assert "Kommun 9999 " not in " ".join(shown.split())
+
+
+@pytest.mark.parametrize(("lang", "unit"), [("sv", "Polisens egna områden"),
+                                            ("en", "counted as police areas")])  # fmt: skip
+def test_the_police_goal_says_it_counts_the_polices_own_areas(
+    client: TestClient, lang: str, unit: str
+) -> None:
+    """The police goal counts the Police's own areas (Rinkeby/Tensta is one), while the start
+    page's police list counts areas of the level (RegSO): its title says which it counts."""
+    goal = next(g for g in _picture(client, lang).goals if g.goal_id == "no_sarskilt_utsatt_2030")
+    assert unit in goal.title
