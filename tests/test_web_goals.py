@@ -79,3 +79,44 @@ def test_goals_page_is_in_the_menu_and_refuses_an_unknown_kommun(client: TestCli
     assert r.status_code == 422
     assert "9999" in r.text  # names the kommun that has areas
     assert client.get("/mal?kommun=9999").status_code == 200
+
+
+@pytest.mark.parametrize("lang", ["sv", "en"])
+def test_start_page_and_goals_page_give_each_goal_the_same_verdict(
+    client: TestClient, lang: str
+) -> None:
+    """The start page's goal table says the goals page's plain verdict (an interval that
+    contains the target is "uncertain" on both, not "off track" on one of them) and links
+    to the goal on the goals page."""
+    start = client.get(f"/?lang={lang}", headers=HTML).text
+    goals_html = client.get(f"/mal?lang={lang}", headers=HTML).text
+    box = start[start.index('id="goals"') :]
+    box = box[: box.index("</table>")]
+    verdicts = _picture(client, lang).goals
+    assert {g.verdict for g in verdicts} >= {"uncertain"}  # the demo has one such goal
+    for g in verdicts:
+        row = re.search(rf"<tr><td>{re.escape(g.title)}</td>(.*?)</tr>", box, flags=re.S)
+        assert row is not None, g.goal_id
+        said = text(f"goal_verdict_{g.verdict}", lang)
+        assert said in row.group(1)
+        assert said in _section(goals_html, g.goal_id)
+        assert f'href="/mal?kommun=9999&amp;lang={lang}#goal-{g.goal_id}"' in row.group(1)
+    if lang == "sv":
+        assert ">inte på väg<" not in box  # the bare projection status is not the verdict
+
+
+def test_goals_page_names_its_kommun(client: TestClient) -> None:
+    shown = re.sub(r"<[^>]+>", " ", client.get("/mal", headers=HTML).text)
+    assert "Kommun Exempelstad (syntetisk)" in " ".join(shown.split())
+    assert "Kommun 9999 " not in " ".join(shown.split())
+
+
+@pytest.mark.parametrize(("lang", "unit"), [("sv", "Polisens egna områden"),
+                                            ("en", "counted as police areas")])  # fmt: skip
+def test_the_police_goal_says_it_counts_the_polices_own_areas(
+    client: TestClient, lang: str, unit: str
+) -> None:
+    """The police goal counts the Police's own areas (Rinkeby/Tensta is one), while the start
+    page's police list counts areas of the level (RegSO): its title says which it counts."""
+    goal = next(g for g in _picture(client, lang).goals if g.goal_id == "no_sarskilt_utsatt_2030")
+    assert unit in goal.title

@@ -348,3 +348,67 @@ def test_the_police_types_box_scrolls_by_keyboard_without_scripts(client: TestCl
         assert 'tabindex="0"' in box
         named = re.search(r'aria-labelledby="([^"]+)"', box)
         assert named is not None and f'id="{named.group(1)}"' in police
+
+
+@pytest.mark.parametrize("lang", ["sv", "en"])
+def test_a_unit_in_the_indicator_name_is_not_said_twice(client: TestClient, lang: str) -> None:
+    """The median income's name ends with its unit ("…, tkr"): the area page's key figures
+    and the comparison do not add "(tkr)" after it; a name without it gets its unit."""
+    unit = "tkr" if lang == "sv" else "SEK thousand"
+    for url in ("/omrade/9999R017", "/jamfor?areas=9999R017&areas=9999R018"):
+        shown = page_text(client.get(f"{url}{'&' if '?' in url else '?'}lang={lang}",
+                                     headers=HTML).text)  # fmt: skip
+        assert f"{unit} ({unit})" not in shown, url
+        name = (
+            "Medianinkomst (nettoinkomst), tkr"
+            if lang == "sv"
+            else "Median net income, SEK thousand"
+        )
+        assert name in shown, url
+        pct = "procent" if lang == "sv" else "percent"
+        assert re.search(rf"\({pct}\)", shown), url
+
+
+@pytest.mark.parametrize("lang", ["sv", "en"])
+def test_the_comparison_draws_its_chart_in_both_languages(client: TestClient, lang: str) -> None:
+    """The comparison's chart of the per-cent indicators is there in English too (the unit
+    is the catalogue's, not the page's word for it): one bar trace per area, the same
+    indicators in both languages."""
+    html = client.get(f"/jamfor?areas=9999R017&areas=9999R018&lang={lang}", headers=HTML).text
+    fig = _figures(html).get("compare")
+    assert isinstance(fig, dict), lang
+    traces = fig["data"]
+    assert [t["name"] for t in traces] == ["Dalbacken", "Dalunda"]
+    assert len(traces[0]["y"]) == 15  # the per-cent indicators of the demo
+    name = (
+        "Andel med låg ekonomisk standard" if lang == "sv" else "Share with low economic standard"
+    )
+    assert name in traces[0]["y"]
+
+
+def test_the_area_pages_key_figure_chart_is_drawn_in_both_languages(client: TestClient) -> None:
+    """The dot chart of the per-cent key figures (area, kommun, Sweden) is on the English
+    area page too, with the same rows as on the Swedish one."""
+    rows = {}
+    for lang in ("sv", "en"):
+        fig = _figures(client.get(f"/omrade/9999R017?lang={lang}", headers=HTML).text)
+        assert "headline-plot" in fig, lang
+        rows[lang] = len(fig["headline-plot"]["data"][0]["y"])  # type: ignore[index]
+    assert rows["sv"] == rows["en"] == 15
+
+
+@pytest.mark.parametrize("lang", ["sv", "en"])
+def test_the_comparisons_heading_names_only_what_its_table_shows(
+    client: TestClient, lang: str
+) -> None:
+    """The comparison's table has a column for Sweden but none for the kommun (the areas
+    may lie in different kommuner): its heading does not promise the kommun."""
+    html = client.get(f"/jamfor?areas=9999R017&areas=9999R018&lang={lang}", headers=HTML).text
+    part = _section(html, "compare-indicators")
+    heading = re.search(r"<h2>(.*?)</h2>", part)
+    assert heading is not None
+    assert heading.group(1) == text("compare_headline", lang)
+    assert text("headline", lang) not in part
+    head = re.search(r"<thead>(.*?)</thead>", part, flags=re.S)
+    assert head is not None and text("country", lang) in head.group(1)
+    assert text("kommun", lang) not in head.group(1)

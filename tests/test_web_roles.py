@@ -464,6 +464,24 @@ def test_no_page_scrolls_sideways_on_a_phone(site: Site, visit: Any) -> None:
         assert _contrast(rgb, (255, 255, 255)) >= 3, colour
 
 
+def test_boxes_that_scroll_on_a_phone_take_the_focus(site: Site, visit: Any) -> None:
+    """At 390 px what scrolls sideways in its own box can be reached by the keyboard: the
+    follow-up page's chart (axe-core's check, as an analyst sees it) and the start page's
+    police list × area type, whose focusable box scrolls, not the table inside it."""
+    followup = visit("analyst", 390)
+    page = followup.go("/insatser", check=False)
+    href = page.locator("a[href*='/uppfoljning']").first.get_attribute("href")
+    assert href
+    followup.go(href)  # axe-core: a chart that scrolls sideways is focusable
+    assert page.locator("figure.fu-chart[tabindex='0']").count() == 1
+    start = visit(None, 390).go("/", check=False)
+    box = start.locator("#police .scroll[tabindex='0']").last
+    style = box.locator("table").evaluate("t => [getComputedStyle(t).display, "
+                                          "getComputedStyle(t).overflowX]")  # fmt: skip
+    assert style == ["table", "visible"], style
+    assert box.evaluate("b => getComputedStyle(b).overflowX") == "auto"
+
+
 def test_pages_run_under_the_content_security_policy(site: Site, visit: Any) -> None:
     """The app sends its Content-Security-Policy, and under it the Plotly figures, the
     method explorer and Swagger UI still draw (every visit of this module reports a

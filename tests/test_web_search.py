@@ -141,6 +141,9 @@ def test_pickers_show_names_first(client: TestClient) -> None:
     karta = client.get("/karta", headers=HTML).text
     assert ">RegSO (regso2020)</option>" in karta
     assert "(scb-omradestyp)</option>" in karta
+    # The index layer is named by the method's title, not its id.
+    assert '<option value="index" selected>Index: Områdestyper – socioekonomiskt index' in karta
+    assert ">Index: scb-omradestyp<" not in karta
     # The map's table: the name (linked) first, the code second.
     row = re.search(r'<tr data-area="([^"]+)"><td><a href="/omrade/\1\?lang=sv">([^<]+)</a></td>'
                     r'<td class="note">\1</td>', karta)  # fmt: skip

@@ -269,3 +269,33 @@ def test_every_message_names_the_parameter_in_both_languages(
     assert sv.startswith(name) and en.startswith(name), message
     assert "{" in str(value) or "{" not in message, message  # every placeholder filled
     assert len(message) < 600  # long values are cut
+
+
+def test_an_area_asked_for_at_another_level_is_a_422_naming_its_levels(
+    client: TestClient, code: str
+) -> None:
+    """A stored RegSO asked for at level deso is not "not in the store" (a 404): it is a 422
+    saying, in the page's language first, at which levels the area is; a code that is
+    stored nowhere stays a 404, worded in Swedish too."""
+    for url in (f"/omrade/{code}?level=deso", f"/api/areas/{code}?level=deso"):
+        body = _refused(client.get(url, headers=HTML), "finns inte på nivån", "regso", code)
+        assert "finns inte" in page_text(body) and "inget område med koden" not in body
+    missing = client.get("/omrade/XYZ999?level=deso", headers=HTML)
+    assert missing.status_code == 404
+    assert "finns inte" in page_text(missing.text)
+    api = client.get("/api/areas/XYZ999")
+    assert api.status_code == 404 and "inget område med koden 'XYZ999'" in api.json()["detail"]
+
+
+def test_partner_lists_name_the_areas_before_their_codes(
+    client: TestClient, csrf: dict[str, str], code: str
+) -> None:
+    """The contributions list (as on the moderation and interventions pages) shows an
+    area by its name, the code second, not by the code alone."""
+    area = next(a for a in client.get("/api/areas", params={"level": "regso"}).json()
+                if a["area_code"] == code)  # fmt: skip
+    body = {"kind": "observation", "title": "Namn först", "body": "Text", "area_codes": [code]}
+    assert client.post("/api/submissions", json=body, headers=csrf).status_code == 201
+    html = client.get("/bidrag", headers=HTML).text
+    row = next(r for r in html.split("<tr") if "Namn först" in r)
+    assert f"<td>{area['name']} ({code})</td>" in row

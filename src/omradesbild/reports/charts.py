@@ -18,7 +18,7 @@ from typing import Any
 
 from omradesbild.config import AREA_TYPE_COLOURS
 from omradesbild.services.models import AreaProfile, IndicatorValue
-from omradesbild.wording import text
+from omradesbild.wording import text, unit_label
 
 
 def default_names(lang: str = "sv") -> tuple[str, str, str]:
@@ -537,8 +537,12 @@ def rank_interval(rank: object, low: object, high: object, n: int, *, title: str
 
 
 def percent_indicators(profile: AreaProfile) -> list[IndicatorValue]:
-    """The profile's indicators in percent with a value (the rows of the dot chart)."""
-    return [v for v in profile.indicators if v.unit == "procent" and v.value is not None]
+    """The profile's indicators in percent with a value (the rows of the dot chart).
+
+    ``unit`` is worded in the profile's language ("procent", "percent"), so it is compared
+    with the catalogue unit's word in that language."""
+    percent = unit_label("procent", profile.lang)
+    return [v for v in profile.indicators if v.unit == percent and v.value is not None]
 
 
 def profile_figures(

@@ -489,12 +489,19 @@ class WebData:
     def find_area(self, code: str, level: str | None = None) -> tuple[str, str, str]:
         """``(level, version, name)`` of an area code (the default version first)."""
         from omradesbild.config import DEFAULT_VERSION
+        from omradesbild.wording import both
 
-        hits = self.info().lookup.get(code, [])
-        if level:
-            hits = [h for h in hits if h[0] == level]
+        found = self.info().lookup.get(code, [])
+        hits = [h for h in found if h[0] == level] if level else found
+        if found and not hits:  # the area is stored, at other levels than the one asked for
+            levels = sorted({h[0] for h in found})
+            raise InputError(
+                both("web_area_not_at_level", value=repr(code[:60]), level=repr(level),
+                     allowed=", ".join(levels)),
+                field="level", expected=", ".join(levels),
+            )  # fmt: skip
         if not hits:
-            raise NotFoundError(f"no area with code {code!r} in the store")
+            raise NotFoundError(both("web_no_area", value=repr(code[:60])))
         default = [h for h in hits if DEFAULT_VERSION.get(h[0]) == h[1]]
         return (default or hits)[0]
 

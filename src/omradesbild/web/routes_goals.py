@@ -16,7 +16,7 @@ from fastapi.responses import HTMLResponse
 from omradesbild.config import AREA_TYPE_METHOD
 from omradesbild.services.goal_picture import EXAMPLE_GOALS, GoalsPicture, goals_picture
 from omradesbild.web.cache import memo
-from omradesbild.web.lagesbild import default_city
+from omradesbild.web.lagesbild import default_city, kommun_names
 from omradesbild.web.views import get_data, get_lang, page
 
 router = APIRouter()
@@ -47,7 +47,10 @@ def goals_page(request: Request, kommun: KommunQuery = None) -> HTMLResponse:
     """Every goal with base, latest value, target, projection with its interval, verdict."""
     lang = get_lang(request)
     picture = goals_for(request, lang, kommun)
-    return page(request, "mal.html", lang=lang, g=picture, goals_file=EXAMPLE_GOALS)
+    names = kommun_names(get_data(request))
+    return page(
+        request, "mal.html", lang=lang, g=picture, goals_file=EXAMPLE_GOALS, kommun_names=names
+    )
 
 
 __all__ = ["goals_for", "router"]

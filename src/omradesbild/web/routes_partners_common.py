@@ -8,6 +8,7 @@ Used by :mod:`omradesbild.web.routes_partners` and the modules it includes
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -15,7 +16,7 @@ from fastapi import Depends, Request
 from fastapi.responses import HTMLResponse, JSONResponse
 from fastapi.templating import Jinja2Templates
 
-from omradesbild.errors import InputError
+from omradesbild.errors import InputError, NotFoundError
 from omradesbild.partners.models import Role, SubmissionKind, User, Visibility
 from omradesbild.partners.service import Actor
 from omradesbild.web.auth import (
@@ -62,6 +63,29 @@ def check_areas(request: Request, codes: object) -> set[str] | None:
     return known
 
 
+def area_namer(request: Request) -> Callable[[Iterable[str]], str]:
+    """``names(codes)``: the areas named first, the code second ("Husby (0180R036), …");
+    a code the store does not name (or no store) is shown as it is."""
+    from omradesbild.errors import StoreError
+
+    lookup: dict[str, list[tuple[str, str, str]]] = {}
+    data = getattr(request.app.state, "data", None)
+    if data is not None:
+        try:
+            lookup = (data.info_if_cached() or data.info()).lookup
+        except (StoreError, NotFoundError):
+            lookup = {}
+
+    def one(code: str) -> str:
+        name = next((h[2] for h in lookup.get(code, []) if h[2] and h[2] != code), None)
+        return f"{name} ({code})" if name else code
+
+    def names(codes: Iterable[str]) -> str:
+        return ", ".join(one(str(c)) for c in codes)
+
+    return names
+
+
 def render(
     request: Request, name: str, context: dict[str, Any], *, status_code: int = 200
 ) -> HTMLResponse:
@@ -77,6 +101,7 @@ def render(
         "visibilities": VISIBILITIES,
         "translator": translator,
         "fmt_num": fmt_num,
+        "area_names": area_namer(request),
         **context,
     }
     resp: HTMLResponse = templates.TemplateResponse(request, name, ctx, status_code=status_code)

@@ -74,9 +74,6 @@ from omradesbild.wording import Translator, fmt_num, police_label, translator, u
 
 router = APIRouter()
 
-#: Goal statuses the catalogue names (others are shown as they are).
-GOAL_STATUSES = ("achieved", "not_achieved", "on_track", "off_track", "insufficient_data")
-
 
 @dataclass(frozen=True)
 class CompareRow:
@@ -166,7 +163,7 @@ def overview(request: Request, kommun: str | None = None) -> HTMLResponse:
         return bytes(page(
             request, "overview.html", lang=lang, levels=info.levels, level=level, view=view,
             pic=view.picture if view else None, figures=view.figures if view else "{}",
-            fmt=lambda x, d=1: fmt_num(x, lang, d), goal_statuses=GOAL_STATUSES,
+            fmt=lambda x, d=1: fmt_num(x, lang, d),
             sig=lambda x: fmt_num(x, lang, significant=3),
         ).body)  # fmt: skip
 
@@ -276,6 +273,7 @@ def map_page(
         key=lambda r: (r["value"] is None, -(r["value"] or 0)),
     )
     limit = 500
+    titles = method_titles(lang)
     from omradesbild.index import shipped_methods
 
     return page(
@@ -286,10 +284,10 @@ def map_page(
         level=level,
         version=lv.version,
         layer=layer,
-        layers=[("index", f"{t('index')}: {method}")] if ix is not None else [],
+        layers=[("index", f"{t('index')}: {titles.get(method, method)}")] if ix is not None else [],
         indicators=[(i, names.get(i, i)) for i in lv.indicator_ids],
         methods=shipped_methods(),
-        method_titles=method_titles(lang),
+        method_titles=titles,
         method=method,
         period=period,
         periods=periods,
@@ -475,7 +473,8 @@ def compare_page(
     ]
     rows = compare_rows(profiles)
     figures: dict[str, Any] = {}
-    pct = [r for r in rows if r.unit == "procent"]
+    _, units, _ = catalogue_names(lang)  # the catalogue's unit, not the page's word for it
+    pct = [r for r in rows if units.get(r.id) == "procent"]
     if profiles and pct:
         figures["compare"] = {
             "data": [
