@@ -3,9 +3,11 @@
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -53,3 +55,52 @@ def test_the_comparison_writes_the_rank_with_the_thousands_separator(
     of = "av" if lang == "sv" else "of"
     cells = [page_text(c) for c in re.findall(r"<td[^>]*>(.*?)</td>", row.group(1))]
     assert len(cells) == 2 and all(c.endswith(f" {of} {n}") for c in cells), cells
+
+
+DISSOLVED = "sammanslagna enligt SCB:s nyckel"  # the wording's map_dissolved (Swedish)
+
+
+def _ranked(html: str) -> set[str]:
+    """The codes in the start page's ranking table (every area of the kommun)."""
+    return set(re.findall(r'<tr class="type-[^"]*" data-area="([^"]+)"', html))
+
+
+def _first_point(geometry: dict[str, Any]) -> tuple[float, float]:
+    rings = geometry["coordinates"]
+    ring = rings[0] if geometry["type"] == "Polygon" else rings[0][0]
+    return float(ring[0][0]), float(ring[0][1])
+
+
+def test_stockholm_regso_is_drawn_from_deso_2018_shapes(client: TestClient) -> None:
+    """The store holds no RegSO 2020 polygons: the start page, /karta and the map data draw
+    Stockholm's RegSO dissolved from the DeSO 2018 polygons (as the reports do) and say so."""
+    html = client.get("/?kommun=0180", headers=HTML).text
+    stockholm = _ranked(html)
+    assert len(stockholm) > 100 and all(c.startswith("0180R") for c in stockholm)
+    assert 'id="map-types"' in html and "map-missing" not in html
+    assert DISSOLVED in page_text(html)
+    figures = re.search(r'id="figures"[^>]*>(.*?)</script>', html, flags=re.S)
+    assert figures is not None
+    located = set(json.loads(figures.group(1))["map-types"]["data"][0]["locations"])
+    assert located == stockholm  # every area of Stockholm has a type and a shape
+
+    geo = client.get("/api/geojson?level=regso&version=regso2020").json()
+    ids = {str(f["id"]) for f in geo["features"]}
+    assert stockholm <= ids
+    assert not any(i.startswith("1480") for i in ids)  # no Göteborg DeSO 2018 polygons
+    husby = next(f for f in geo["features"] if f["id"] == HUSBY)
+    assert husby["properties"]["name"] == "Husby"
+    lon, lat = _first_point(husby["geometry"])
+    assert 17.85 < lon < 17.98 and 59.39 < lat < 59.42  # north-west Stockholm
+
+    karta = client.get("/karta?level=regso", headers=HTML).text
+    assert '<div id="map"' in karta and DISSOLVED in page_text(karta)
+
+
+def test_goteborg_regso_keeps_the_note_on_missing_boundaries(client: TestClient) -> None:
+    html = client.get("/?kommun=1480", headers=HTML).text
+    assert len(_ranked(html)) > 100
+    assert 'id="map-types"' not in html
+    assert 'class="note map-missing"' in html
+    text = page_text(html)
+    assert "Lagret har inga gränser för områdena" in text and DISSOLVED not in text

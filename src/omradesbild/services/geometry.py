@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -108,16 +109,34 @@ def display_geometry(
     return display_geojson(own[["area_code", "geometry"]], tolerance=tolerance), dissolved
 
 
-def level_geojson(store: Store, *, level: str, version: str, tolerance: float) -> bytes:
-    """Simplified boundaries of a level (EPSG:4326, ``properties.name``) as JSON bytes."""
-    gdf = store.areas(level=level, version=version, geometry=True)
-    gdf = gdf[gdf.geometry.notna()]
-    if gdf.empty:
-        doc: dict[str, Any] = {"type": "FeatureCollection", "features": []}
-    else:
-        doc = display_geojson(gdf[["area_code", "geometry"]], tolerance=tolerance)
-        names = dict(zip(gdf["area_code"].astype(str), gdf["name"], strict=True))
-        for f in doc["features"]:
-            n = names.get(str(f["id"]))
-            f["properties"] = {"name": n if isinstance(n, str) else str(f["id"])}
-    return json.dumps(doc, separators=(",", ":"), ensure_ascii=False).encode()
+@dataclass(frozen=True)
+class LevelGeometry:
+    """Display boundaries of a whole level, as :func:`display_geometry` decides them."""
+
+    geojson: bytes  # FeatureCollection (EPSG:4326), feature id = area code, properties.name
+    codes: frozenset[str]  # the areas with a shape
+    dissolved: bool  # shapes dissolved from the base version's polygons over the links
+
+
+def level_geometry(
+    store: Store, *, level: str, version: str, base_version: str, tolerance: float
+) -> LevelGeometry:
+    """The boundaries of every area of ``level``/``version`` for display: its own polygons,
+    else polygons dissolved from ``base_version`` (the same rule as the reports, see
+    :func:`display_geometry`); an empty FeatureCollection without any."""
+    areas = store.areas(level=level, version=version)
+    codes = set(areas["area_code"].astype(str))
+    found, dissolved = display_geometry(
+        store, level=level, version=version, base_version=base_version, codes=codes,
+        tolerance=tolerance,
+    )  # fmt: skip
+    doc: dict[str, Any] = found or {"type": "FeatureCollection", "features": []}
+    names = dict(zip(areas["area_code"].astype(str), areas["name"], strict=True))
+    for f in doc["features"]:
+        n = names.get(str(f["id"]))
+        f["properties"] = {"name": n if isinstance(n, str) else str(f["id"])}
+    return LevelGeometry(
+        geojson=json.dumps(doc, separators=(",", ":"), ensure_ascii=False).encode(),
+        codes=frozenset(str(f["id"]) for f in doc["features"]),
+        dissolved=dissolved and bool(doc["features"]),
+    )

@@ -31,6 +31,7 @@ from fastapi.responses import Response
 from pydantic import TypeAdapter
 
 from omradesbild.errors import InputError, NotFoundError
+from omradesbild.services.geometry import LevelGeometry, level_geometry
 from omradesbild.services.level import (
     LevelIndex,
     LevelIndicators,
@@ -341,11 +342,13 @@ def _picture(
 
 
 @bounded_cache
-def _geojson(path: str, mtime: int, level: str, version: str, tolerance: float) -> bytes:
-    from omradesbild.services.geometry import level_geojson
-
+def _geometry(
+    path: str, mtime: int, level: str, version: str, base_version: str, tolerance: float
+) -> LevelGeometry:
     with _open(path) as store:
-        return level_geojson(store, level=level, version=version, tolerance=tolerance)
+        return level_geometry(
+            store, level=level, version=version, base_version=base_version, tolerance=tolerance
+        )
 
 
 @functools.cache
@@ -481,10 +484,16 @@ class WebData:
         pic = self.picture(method_id, level, version)
         return pic.uncertainty(period)[0]
 
-    def geojson(self, level: str, version: str | None = None) -> bytes:
+    def geometry(self, level: str, version: str | None = None) -> LevelGeometry:
+        """The level's display boundaries: its own polygons, else dissolved from the base
+        version's (the reports' rule, see
+        :func:`~omradesbild.services.geometry.display_geometry`)."""
         version = self.resolve_version(level, version)
         with _LOCK:
-            return _geojson(*self.key(), level, version, self.simplify_m)
+            return _geometry(*self.key(), level, version, self.base_version, self.simplify_m)
+
+    def geojson(self, level: str, version: str | None = None) -> bytes:
+        return self.geometry(level, version).geojson
 
     def find_area(self, code: str, level: str | None = None) -> tuple[str, str, str]:
         """``(level, version, name)`` of an area code (the default version first)."""

@@ -31,7 +31,7 @@ from omradesbild.services.partner_picture import PartnerPicture, partner_picture
 from omradesbild.services.search import SearchIndex, search_index
 from omradesbild.web.cache import WebData, memo
 from omradesbild.web.entries import PolledRows, partners_id, polled_row, public_generation
-from omradesbild.web.views import has_geometry, json_script
+from omradesbild.web.views import json_script
 from omradesbild.wording import fmt_num, translator
 
 #: Colours of area types 1 … 5 by number (``config.AREA_TYPE_COLOURS``; ``.swatch.type-N``
@@ -117,6 +117,7 @@ class StartView:
     figures: str
     has_map: bool
     geo_url: str
+    geometry_dissolved: bool  # the map's shapes are dissolved from the base version's
 
 
 def kommuner(data: WebData, level: str, version: str | None) -> tuple[KommunChoice, ...]:
@@ -154,20 +155,22 @@ def start_view(
     chosen = pick_kommun(choices, kommun)
     lv = data.level(level, version)
     pic = data.picture(method, level, lv.version)
-    geo = has_geometry(data, level, lv.version)
+    geometry = data.geometry(level, lv.version)
     scope = {c for c, k in lv.kommun.items() if k == chosen.code}
+    drawn = scope & geometry.codes
     picture = lagesbild(
         pic, kommun=chosen, kommuner=choices, lang=lang,
-        has_geometry=scope if geo else set(), partners=partners, year=date.today().year,
+        has_geometry=drawn, partners=partners, year=date.today().year,
     )  # fmt: skip
     figures: dict[str, Any] = {}
-    if geo:
+    if drawn:
         figures["map-types"] = type_map(picture, lang)
     return StartView(
         picture=picture,
         figures=json_script(figures),
         has_map=bool(figures),
         geo_url=f"/api/geojson?level={level}&version={lv.version}",
+        geometry_dissolved=bool(drawn) and geometry.dissolved,
     )
 
 

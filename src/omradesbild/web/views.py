@@ -107,14 +107,7 @@ class AreaView:
     figure_ids: tuple[str, ...]
     trend_ids: tuple[str, ...]
     geo_url: str
-
-
-def has_geometry(data: WebData, level: str, version: str) -> bool:
-    """Whether the store holds boundaries of the level's version."""
-    return any(
-        r["level"] == level and r["version"] == version and r["with_geometry"]
-        for r in data.info().levels
-    )
+    geometry_dissolved: bool = False  # the map's shapes are dissolved from the base version's
 
 
 def web_profile(
@@ -128,7 +121,7 @@ def web_profile(
     pic = data.picture(method, lvl, lv.version)
     return area_profile(
         pic, code, period=period, lang=lang, name=name,
-        has_geometry=has_geometry(data, lvl, lv.version),
+        has_geometry=code in data.geometry(lvl, lv.version).codes,
     )  # fmt: skip
 
 
@@ -159,6 +152,7 @@ def area_view(
         figure_ids=tuple(figures),
         trend_ids=tuple(charts.trend_ids(figures)),
         geo_url=f"/api/geojson?level={p.level}&version={p.version}",
+        geometry_dissolved=p.has_geometry and data.geometry(p.level, p.version).dissolved,
     )
 
 

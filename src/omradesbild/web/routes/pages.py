@@ -257,10 +257,8 @@ def map_page(
         direction=direction,
     )
     hover = [f"{lv.names[c]} ({c}): {fmt_num(v, lang)}" for c, v in zip(codes, values, strict=True)]
-    has_geo = any(
-        r["level"] == level and r["version"] == lv.version and r["with_geometry"]
-        for r in data.info().levels
-    )
+    geometry = data.geometry(level, lv.version)
+    has_geo = bool(geometry.codes)
     from omradesbild.reports import charts
 
     figures: dict[str, Any] = {}
@@ -295,6 +293,7 @@ def map_page(
         unit="" if layer == "index" else unit_label(units.get(layer, ""), lang),
         figures=json_script(figures),
         has_map="map" in figures,
+        geometry_dissolved=has_geo and geometry.dissolved,
         geo_url=f"/api/geojson?level={level}&version={lv.version}",
         table=table[:limit],
         n_table=len(table),
