@@ -201,3 +201,30 @@ def test_start_page_states_the_same_as_the_area(client: Any) -> None:
     else:
         assert listed is not None and listed.group(1) == latest["category"]
         assert police_label(latest["category"], "sv") in page_text(police)
+
+
+def test_police_year_that_cannot_be_placed_is_said(
+    real_store: Path, husby: AreaProfile, client: Any, cli: Any, tmp_path: Path
+) -> None:
+    """The 2025 list names RegSO 2025 codes; without SCB's 2025 key the store cannot place
+    it on RegSO 2020. The command line says so, and the profile, the area page and the
+    start page show 2025 as not known (not "not listed") and say why."""
+    code, _, err = cli(["followup", "police", "--level", "regso", "--period", PERIOD,
+                        "--police-year", "2025", "--out", str(tmp_path / "p.csv"),
+                        "--db", str(real_store)])  # fmt: skip
+    assert code != 0 and "2025" in err, err
+    assert husby.police is not None
+    assert [(x.period, x.category) for x in husby.police.points] == [
+        ("2023", "sarskilt_utsatt"),
+        ("2025", "not_known"),
+    ]
+    assert husby.police.unplaced == ("2025",)
+    t = Translator("sv")
+    note = squeeze(t("police_unplaced", years="2025"))
+    web = client.get(f"/omrade/{HUSBY}", params={"period": PERIOD, "level": "regso"})
+    assert web.status_code == 200
+    assert 'data-period="2025" data-category="not_known"' in web.text
+    assert note in squeeze(page_text(web.text))
+    start = client.get("/", params={"kommun": "0180", "level": "regso", "period": PERIOD})
+    assert start.status_code == 200
+    assert note in squeeze(page_text(start.text))
