@@ -177,7 +177,7 @@ def test_web_summary_states_the_profile(husby: AreaProfile, client: Any) -> None
 
 def test_start_page_states_the_same_as_the_area(client: Any) -> None:
     """Stockholm's lägesbild names Husby with the rank, interval, type and police category of
-    its own area answer (the latest year with the index)."""
+    its own area answer (the latest year with the index, the latest police year placed)."""
     from omradesbild.wording import police_label
 
     api = client.get(f"/api/areas/{HUSBY}", params={"level": "regso"}).json()
@@ -192,12 +192,42 @@ def test_start_page_states_the_same_as_the_area(client: Any) -> None:
     cells = page_text(row.group(2))
     low, high = (fmt_num(ix[k], "sv", 0) for k in ("rank_p05", "rank_p95"))
     assert cells.startswith(f"{fmt_num(ix['rank'], 'sv', 0)} {low}–{high} Husby")
-    latest = api["police"][-1]
     start = html.index('id="police"')
     police = html[start : html.index("<section", start)]
+    # the list of the latest year placed on the level (2025 cannot be, without SCB's key)
+    heading = re.search(r"<h2>Polisens lista (\d{4})</h2>", police)
+    assert heading is not None and heading.group(1) == "2023"
+    latest = next(x for x in api["police"] if x["period"] == heading.group(1))
     listed = re.search(rf'data-area="{HUSBY}" data-category="([a-z_]+)"', police)
     if latest["category"] in ("not_listed", "not_known"):
         assert listed is None
     else:
         assert listed is not None and listed.group(1) == latest["category"]
         assert police_label(latest["category"], "sv") in page_text(police)
+
+
+def test_police_year_that_cannot_be_placed_is_said(
+    real_store: Path, husby: AreaProfile, client: Any, cli: Any, tmp_path: Path
+) -> None:
+    """The 2025 list names RegSO 2025 codes; without SCB's 2025 key the store cannot place
+    it on RegSO 2020. The command line says so, and the profile, the area page and the
+    start page show 2025 as not known (not "not listed") and say why."""
+    code, _, err = cli(["followup", "police", "--level", "regso", "--period", PERIOD,
+                        "--police-year", "2025", "--out", str(tmp_path / "p.csv"),
+                        "--db", str(real_store)])  # fmt: skip
+    assert code != 0 and "2025" in err, err
+    assert husby.police is not None
+    assert [(x.period, x.category) for x in husby.police.points] == [
+        ("2023", "sarskilt_utsatt"),
+        ("2025", "not_known"),
+    ]
+    assert husby.police.unplaced == ("2025",)
+    t = Translator("sv")
+    note = squeeze(t("police_unplaced", years="2025"))
+    web = client.get(f"/omrade/{HUSBY}", params={"period": PERIOD, "level": "regso"})
+    assert web.status_code == 200
+    assert 'data-period="2025" data-category="not_known"' in web.text
+    assert note in squeeze(page_text(web.text))
+    start = client.get("/", params={"kommun": "0180", "level": "regso", "period": PERIOD})
+    assert start.status_code == 200
+    assert note in squeeze(page_text(start.text))

@@ -430,3 +430,35 @@ def test_one_reference_for_goteborg_primaromraden(cli_out: CliOutputs, profiles:
         assert set(res["reference"]) == {"staden Göteborg"}
         labels = set(res["class_label"].dropna())
         assert labels and all(lab.startswith("relativt staden") for lab in labels)
+
+
+@pytest.fixture(scope="module")
+def facts_client(facts_store: Path) -> Iterator[Any]:
+    from fastapi.testclient import TestClient
+
+    from omradesbild.web.app import create_app
+    from omradesbild.web.settings import WebSettings
+
+    with TestClient(create_app(WebSettings(store_path=facts_store, draws=0), warm=False)) as c:
+        yield c
+
+
+def test_area_page_states_the_cli_police_category_every_year(
+    cli_out: CliOutputs, profiles: Profiles, facts_client: Any
+) -> None:
+    """The web area page of each RegSO 2020 area with a 2025 fact shows, for every stored
+    police year, the category ``followup police`` wrote (the 2025 list placed through
+    SCB's 2025 key, so no year is left unplaced)."""
+    codes = sorted(
+        {f.code for f in FACTS if f.kind == "police" and f.year == "2025" and not f.known_bug}
+    )
+    assert len(codes) >= 10
+    for code in codes:
+        p = profiles.regso_profile(code)
+        assert p.police is not None and p.police.unplaced == ()
+        page = facts_client.get(f"/omrade/{code}", params={"period": "2022", "level": "regso"})
+        assert page.status_code == 200, code
+        for year in ("2023", "2025"):
+            want = _police_cli(cli_out.police_flags, code, year)
+            assert _police_profile(p, year) == want, (code, year)
+            assert f'data-period="{year}" data-category="{want}"' in page.text, (code, year)

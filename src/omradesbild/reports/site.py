@@ -340,6 +340,7 @@ def _overview(ctx: _Context, env: Any) -> str:
             police_rows=city.police_types,
             police_cols=city.police_type_columns,
             police_available=city.police_available,
+            police_unplaced=city.police_unplaced,
             goals=city.goals,
             goal_statuses=_GOAL_STATUSES,
             goals_note=city.goals_note,

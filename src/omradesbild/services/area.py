@@ -199,16 +199,20 @@ def type_history(pic: LevelPicture, code: str, *, lang: str = "sv") -> tuple[Typ
 
 
 def police_history(pic: LevelPicture, code: str) -> PoliceHistory:
-    """The area's category in every police year (``not_listed`` when not on the list,
-    ``not_known`` when the stored data cannot decide that year)."""
+    """The area's category in every stored police year (``not_listed`` when not on the
+    list, ``not_known`` when the stored data cannot decide that year, or cannot place that
+    year's list on the level at all: :attr:`~omradesbild.services.level.PoliceData.unplaced`)."""
     pd_ = pic.police
     known = code in pd_.known
     if not known:
-        return PoliceHistory(known=False, threshold=pd_.threshold)
+        return PoliceHistory(known=False, threshold=pd_.threshold, unplaced=pd_.unplaced)
     every = {str(r["period"]): r for r in pic.police_by_area().get(code, [])}
     rows = {y: r for y, r in every.items() if r.get("on_list")}
     points = []
-    for year in pd_.years:
+    for year in pd_.stored_years:
+        if year in pd_.unplaced:
+            points.append(PolicePoint(period=year, category=NOT_KNOWN, share=None, basis="none"))
+            continue
         r = rows.get(year)
         if r is None and code in pd_.unknown.get(year, frozenset()):
             # a share that cannot decide (surface alone, near the threshold) is shown with it
@@ -225,7 +229,9 @@ def police_history(pic: LevelPicture, code: str) -> PoliceHistory:
                 basis=str(r.get("basis") or "polygon") if r else "polygon",
             )
         )
-    return PoliceHistory(known=True, threshold=pd_.threshold, points=tuple(points))
+    return PoliceHistory(
+        known=True, threshold=pd_.threshold, points=tuple(points), unplaced=pd_.unplaced
+    )
 
 
 def trends(pic: LevelPicture, code: str, *, lang: str) -> tuple[TrendInfo, ...]:

@@ -476,6 +476,7 @@ def city_picture(
         police_types=police_rows,
         police_type_columns=police_cols,
         police_available=bool(pic.police.years) and bool(pic.police.known & scope),
+        police_unplaced=pic.police.unplaced,
         goals=goals,
         goals_note=goals_note,
         goals_skipped=goals_skipped,

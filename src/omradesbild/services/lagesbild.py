@@ -124,6 +124,8 @@ class Lagesbild:
     police_year: str | None
     police_listed: tuple[PoliceListed, ...]
     police_available: bool
+    #: Stored police years whose list cannot be placed on the level (said on the page).
+    police_unplaced: tuple[str, ...]
     partners_available: bool
     police_types: tuple[PoliceTypeRow, ...]  # the report's police list × area type
     police_type_columns: tuple[int, ...]
@@ -367,6 +369,7 @@ def lagesbild(
         police_year=police_year,
         police_listed=listed,
         police_available=bool(pic.police.years) and bool(pic.police.known & codes),
+        police_unplaced=pic.police.unplaced,
         partners_available=partners is not None,
         police_types=type_rows,
         police_type_columns=type_cols,

@@ -420,6 +420,16 @@ class PoliceData:
     notes: tuple[str, ...] = ()
     #: Per police year, the known areas that year cannot decide (shown as not known).
     unknown: dict[str, frozenset[str]] = field(default_factory=dict)
+    #: Stored police years that cannot be placed on the level at all (no polygons under
+    #: it and no links from the list's codes to it): not known for every area.
+    unplaced: tuple[str, ...] = ()
+
+    @property
+    def stored_years(self) -> list[str]:
+        """Every stored police year: the placed ones and :attr:`unplaced`, in order."""
+        from omradesbild.followup._common import sort_periods
+
+        return list(sort_periods({*self.years, *self.unplaced}))
 
     def by_area(self) -> dict[str, list[dict[str, Any]]]:
         return records_by_area(self.listed)
@@ -437,7 +447,8 @@ def police_data(store: Store, *, level: str, version: str, period: str) -> Polic
     """Every stored police year placed on ``level`` with
     :func:`omradesbild.services.followup.police_analysis` (population of ``period``).
 
-    The latest police year that can be placed is analysed (it includes every earlier one).
+    The latest police year that can be placed is analysed (it includes every earlier one);
+    the stored years it cannot place are kept as :attr:`PoliceData.unplaced`.
     """
     from omradesbild.followup._common import sort_periods
     from omradesbild.services.followup import POLICE_SCHEME, police_analysis
@@ -445,7 +456,8 @@ def police_data(store: Store, *, level: str, version: str, period: str) -> Polic
     cls = store.classifications(scheme=POLICE_SCHEME)
     if cls.empty:
         return no_police()
-    for year in reversed(sort_periods(cls["period"].astype(str).unique())):
+    stored = [str(y) for y in sort_periods(cls["period"].astype(str).unique())]
+    for year in reversed(stored):
         try:
             pa = police_analysis(
                 store, level=level, period=period, police_year=year, version=version
@@ -455,13 +467,15 @@ def police_data(store: Store, *, level: str, version: str, period: str) -> Polic
         basis = pa.overlay.groupby(["area_code", "period"])["basis"].first().reset_index()
         listed = pa.listed.merge(basis, on=["area_code", "period"], how="left")
         known = set(pa.analysed) | set(listed["area_code"].astype(str))
+        years = [str(y) for y in pa.police_years]
         return PoliceData(
             listed=listed,
             overlay=pa.overlay,
-            years=[str(y) for y in pa.police_years],
+            years=years,
             known=frozenset(known),
             notes=tuple(pa.notes),
             unknown=dict(pa.unknown),
+            unplaced=tuple(y for y in stored if y not in years),
         )
     return no_police()
 

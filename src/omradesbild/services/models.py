@@ -126,6 +126,11 @@ class PoliceHistory(_Frozen):
     known: bool = Field(description="The area can be placed on the police polygons")
     threshold: float
     points: tuple[PolicePoint, ...] = ()
+    unplaced: tuple[str, ...] = Field(
+        default=(),
+        description="Stored police years whose list cannot be placed on this level at all "
+        "(their point is 'not_known' for every area)",
+    )
 
 
 class TrendInfo(_Frozen):
@@ -335,6 +340,8 @@ class CityPicture(_Frozen):
     police_types: tuple[PoliceTypeRow, ...] = ()
     police_type_columns: tuple[int, ...] = ()
     police_available: bool = False
+    #: Stored police years whose list cannot be placed on the level at all.
+    police_unplaced: tuple[str, ...] = ()
     goals: tuple[GoalRow, ...] = ()
     goals_note: str | None = None
     goals_skipped: tuple[GoalSkipped, ...] = ()
