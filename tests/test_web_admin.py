@@ -182,3 +182,44 @@ def test_writes_need_the_csrf_token(app: Any) -> None:
             is None
         )
         assert db.execute(select(User).where(User.email == "utan@x.se")).first() is None
+
+
+def _member(app: Any, role: str) -> TestClient:
+    """A client logged in as a new user of ``role`` (an admin is made first if none is)."""
+    if _db_has_no_admin(app):
+        _client(app, "admin")
+    with _db(app) as db:
+        admin = db.execute(select(User).where(User.role == "admin")).scalars().first()
+        info = service.create_user(db, service.Actor(admin.id, Role.ADMIN, admin.name),
+                                   email=f"menu-{role}@x.se", name=f"Meny {role}", role=role,
+                                   password=f"{role}-password-1")  # fmt: skip
+        token = security.create_session(db, db.get(User, info["id"]))
+    c = TestClient(app)
+    c.cookies.set(COOKIE, token)
+    return c
+
+
+def _db_has_no_admin(app: Any) -> bool:
+    with _db(app) as db:
+        return db.execute(select(User.id).where(User.role == "admin")).first() is None
+
+
+@pytest.mark.parametrize(
+    ("role", "moderate", "admin_link"),
+    [("contributor", False, False), ("analyst", True, False), ("admin", True, True)],
+)
+def test_partners_pages_have_the_sites_one_menu(
+    app: Any, role: str, moderate: bool, admin_link: bool
+) -> None:
+    """One menu on every page: the partners' pages add no second menu or second log-out
+    button; moderation and the admin page are in the site's menu for those who may use them."""
+    c = _member(app, role)
+    for path in ("/bidrag", "/insatser", "/"):
+        html = c.get(path, headers=HTML).text
+        assert html.count("<nav") == 1, path
+        assert html.count('action="/logout"') == 1, path
+        assert html.count('href="/konto/losenord') == 1, path
+    html = c.get("/bidrag", headers=HTML).text
+    nav = html[html.index("<nav") : html.index("</nav>")]
+    assert ('href="/bidrag/moderera' in nav) is moderate
+    assert ('href="/admin' in nav) is admin_link

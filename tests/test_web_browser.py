@@ -50,15 +50,15 @@ def _login(page: Any, base: str, who: tuple[str, str]) -> None:
     page.fill("input[name=password]", who[1])
     page.click("form[action='/login'] button[type=submit]")
     page.wait_for_url(f"{base}/bidrag*")
-    assert page.locator(".partners-nav form[action='/logout']").count() == 1, "not logged in"
+    assert page.locator("header .account form[action='/logout']").count() == 1, "not logged in"
 
 
 def _logout(page: Any, base: str) -> None:
     page.goto(f"{base}/bidrag")
-    page.click(".partners-nav form[action='/logout'] button")
+    page.click("header .account form[action='/logout'] button")
     page.wait_for_url(f"{base}/")
     page.goto(f"{base}/bidrag")
-    assert page.locator(".partners-nav form[action='/logout']").count() == 0, "still logged in"
+    assert page.locator("header .account form[action='/logout']").count() == 0, "still logged in"
 
 
 def _nonblank(png: Path) -> None:

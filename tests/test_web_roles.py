@@ -95,7 +95,7 @@ def _login_state(browser: Any, base: str, who: tuple[str, str]) -> Any:
         page.fill("input[name=password]", who[1])
         page.click("form[action='/login'] button[type=submit]")
         page.wait_for_url(f"{base}/bidrag*")
-        assert page.locator(".partners-nav form[action='/logout']").count() == 1, who[0]
+        assert page.locator("header .account form[action='/logout']").count() == 1, who[0]
         return ctx.storage_state()
     finally:
         ctx.close()
