@@ -17,7 +17,6 @@ import math
 import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from functools import partial
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -227,7 +226,7 @@ def reference_dict(refs: pd.DataFrame) -> References:
         map(bool, refs["masked"].tolist()),
         strict=True,
     )
-    return dict(zip(keys, map(partial(tuple.__new__, RefValue), values), strict=True))
+    return dict(zip(keys, map(RefValue._make, values), strict=True))
 
 
 # ---------------------------------------------------------------------------------- index

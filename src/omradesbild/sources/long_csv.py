@@ -277,8 +277,8 @@ def _is_float(text: str) -> bool:
 
 def _read_rows(reader: Reader, p: Path, limit: int | None = None) -> list[list[str]]:
     """The reader's next ``limit`` rows (all when ``None``); a row the csv module cannot
-    read (a lone carriage return or a NUL in an unquoted field, an unclosed quote under
-    ``strict``, a field above the size limit) is an :class:`InputError` naming its line."""
+    read (a lone carriage return in an unquoted field, a field above the size limit) is an
+    :class:`InputError` naming its line."""
     try:
         return list(reader if limit is None else islice(reader, limit))
     except csv.Error as exc:
