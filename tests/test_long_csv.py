@@ -303,3 +303,20 @@ def test_a_row_the_csv_module_cannot_read_is_an_input_error(
     assert info.value.file == str(path)
     assert info.value.row == row
     assert "not readable as CSV" in info.value.message
+    assert "carriage return" in info.value.message
+    assert "universal-newline" not in info.value.message
+
+
+def test_a_field_over_the_size_limit_is_named_in_plain_words(tmp_path: Path) -> None:
+    """The csv module's field size limit becomes a plain message with the limit."""
+    import csv
+
+    path = tmp_path / "long.csv"
+    limit = csv.field_size_limit()
+    path.write_bytes(
+        b'area_code,period,variable,value\n"0180C1010",2023,"' + b"x" * (limit + 1) + b'",1\n'
+    )
+    with pytest.raises(InputError) as info:
+        read_long_csv(path)
+    assert info.value.row == 2
+    assert "a field longer than" in info.value.message

@@ -283,12 +283,23 @@ def _read_rows(reader: Reader, p: Path, limit: int | None = None) -> list[list[s
         return list(reader if limit is None else islice(reader, limit))
     except csv.Error as exc:
         raise InputError(
-            f"not readable as CSV ({exc})",
+            f"not readable as CSV: {_csv_problem(exc)}",
             file=p,
             row=reader.line_num,
             expected="lines ending in LF or CRLF; line breaks and quotes inside a field only "
             "within double quotes",
         ) from None
+
+
+def _csv_problem(exc: csv.Error) -> str:
+    """The csv module's complaint in plain words (its own text carries hints meant for
+    programmers, such as opening the file in universal-newline mode)."""
+    text = str(exc)
+    if "new-line character" in text:
+        return "a line break (carriage return) inside a field that is not in double quotes"
+    if "field larger than field limit" in text:
+        return f"a field longer than {csv.field_size_limit():,} characters".replace(",", " ")
+    return text
 
 
 def _open(raw: bytes, p: Path) -> tuple[str, str, list[str], Reader]:
