@@ -202,3 +202,25 @@ def test_bad_input_is_refused_cleanly(
     for frag in fragments:
         assert frag in err, f"{frag!r} not in {err!r}"
     assert _snapshot(db) == before
+
+
+def test_a_failed_first_ingest_leaves_no_store_behind(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A store the failing command created is removed; an existing store is kept as it was."""
+    new_db = tmp_path / "new.duckdb"
+    bad = write_scb_xlsx(tmp_path / "unknown.xlsx", [["0114C1990", 1, 2, 3, 4, 5]])
+    with pytest.raises(SystemExit) as exc:
+        main(["ingest", "scb-xlsx", str(bad), "--db", str(new_db)])
+    assert exc.value.code == 2
+    assert "0114C1990" in capsys.readouterr().err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["unknown.xlsx"]
+
+
+def test_a_failed_ingest_keeps_the_existing_store(db: Path, tmp_path: Path) -> None:
+    before = _snapshot(db)
+    bad = write_scb_xlsx(tmp_path / "unknown.xlsx", [["0114C1990", 1, 2, 3, 4, 5]])
+    with pytest.raises(SystemExit):
+        main(["ingest", "scb-xlsx", str(bad), "--db", str(db)])
+    assert db.exists()
+    assert _snapshot(db) == before

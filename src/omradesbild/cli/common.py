@@ -7,10 +7,11 @@ services are imported inside the commands that need them.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import functools
 import inspect
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Concatenate, ParamSpec, TypeVar, get_type_hints
 
@@ -134,11 +135,27 @@ def command_group(help_text: str) -> typer.Typer:
     return typer.Typer(help=help_text, no_args_is_help=True)
 
 
-def open_store(db: Path | None, *, read_only: bool = False) -> Store:
-    """Open the store the user chose (``--db``, ``$OMRADESBILD_DB`` or the default)."""
-    from omradesbild.store import Store
+@contextlib.contextmanager
+def open_store(db: Path | None, *, read_only: bool = False) -> Iterator[Store]:
+    """The store the user chose (``--db``, ``$OMRADESBILD_DB`` or the default), open for the
+    block and closed after it.
 
-    return Store(db, read_only=read_only)
+    A store this call creates is removed again when the block fails (a first ingest with a
+    bad file leaves no store behind that holds only the schema).
+    """
+    from omradesbild.store import Store
+    from omradesbild.store.store import default_db_path
+
+    path = Path(db) if db is not None else default_db_path()
+    new = not read_only and str(path) != ":memory:" and not path.exists()
+    try:
+        with Store(path, read_only=read_only) as store:
+            yield store
+    except BaseException:
+        if new:
+            for leftover in (path, path.with_name(path.name + ".wal")):
+                leftover.unlink(missing_ok=True)
+        raise
 
 
 _P = ParamSpec("_P")
