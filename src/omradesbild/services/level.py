@@ -434,11 +434,12 @@ class PoliceData:
         return records_by_area(self.listed)
 
 
-def no_police() -> PoliceData:
-    """No police data (nothing stored, or nothing that can be placed on the level)."""
+def no_police(unplaced: tuple[str, ...] = ()) -> PoliceData:
+    """No police data on the level: nothing stored, or the stored years ``unplaced`` none of
+    which can be placed on it."""
     cols = ["area_code", "period", "police_code", "category", "share", "on_list", "basis"]
     return PoliceData(listed=pd.DataFrame(columns=cols), overlay=pd.DataFrame(), years=[],
-                      known=frozenset())  # fmt: skip
+                      known=frozenset(), unplaced=unplaced)  # fmt: skip
 
 
 @store_cached
@@ -476,7 +477,7 @@ def police_data(store: Store, *, level: str, version: str, period: str) -> Polic
             unknown=dict(pa.unknown),
             unplaced=tuple(y for y in stored if y not in years),
         )
-    return no_police()
+    return no_police(unplaced=tuple(stored))
 
 
 # ------------------------------------------------------------------------- the whole level
