@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 if TYPE_CHECKING:
+    import pytest
     from fastapi.testclient import TestClient
     from sqlalchemy.orm import Session
 
@@ -42,6 +43,16 @@ def app_client(store: Path, partners: Path, **settings: Any) -> Iterator[TestCli
 
     s = WebSettings(store_path=store, partners_url=f"sqlite:///{partners}", **settings)
     with TestClient(create_app(s, warm=False)) as c:
+        yield c
+
+
+def module_client(
+    store: Path, tmp_path_factory: pytest.TempPathFactory, **settings: Any
+) -> Iterator[TestClient]:
+    """:func:`app_client` on ``store`` with a new empty partners' database, for a
+    module-scoped ``client`` fixture (``yield from module_client(...)``)."""
+    partners = tmp_path_factory.mktemp("web") / "partners.sqlite"
+    with app_client(store, partners, **settings) as c:
         yield c
 
 

@@ -188,11 +188,9 @@ def national() -> Iterator[None]:
 @pytest.fixture(scope="module")
 def client(demo_store: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
     pytest.importorskip("fastapi")
-    from helpers import app_client
+    from helpers import module_client
 
-    partners = tmp_path_factory.mktemp("classnames") / "partners.sqlite"
-    with app_client(demo_store, partners, draws=10) as c:
-        yield c
+    yield from module_client(demo_store, tmp_path_factory, draws=10)
 
 
 def _picture(client: Any) -> Any:

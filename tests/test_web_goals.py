@@ -12,7 +12,7 @@ fastapi = pytest.importorskip("fastapi")
 
 from fastapi.testclient import TestClient  # noqa: E402
 
-from helpers import HTML, app_client  # noqa: E402
+from helpers import HTML, module_client  # noqa: E402
 from omradesbild.config import AREA_TYPE_METHOD  # noqa: E402
 from omradesbild.services.goal_picture import GoalsPicture, goals_picture  # noqa: E402
 from omradesbild.wording import fmt_num, text  # noqa: E402
@@ -20,9 +20,7 @@ from omradesbild.wording import fmt_num, text  # noqa: E402
 
 @pytest.fixture(scope="module")
 def client(demo_store: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
-    partners = tmp_path_factory.mktemp("p") / "partners.sqlite"
-    with app_client(demo_store, partners, draws=20) as c:
-        yield c
+    yield from module_client(demo_store, tmp_path_factory, draws=20)
 
 
 def _picture(client: TestClient, lang: str) -> GoalsPicture:

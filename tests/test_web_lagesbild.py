@@ -19,7 +19,7 @@ fastapi = pytest.importorskip("fastapi")
 from fastapi.testclient import TestClient  # noqa: E402
 
 from conftest import page_text  # noqa: E402
-from helpers import HTML, app_client, approved_observation  # noqa: E402
+from helpers import HTML, app_client, approved_observation, module_client  # noqa: E402
 from omradesbild.services.models import ChangeInfo, Driver, PartnerEntry  # noqa: E402
 from omradesbild.services.partner_picture import LinkedEntry, PartnerPicture  # noqa: E402
 from omradesbild.services.summary import change_arrow, top_drivers  # noqa: E402
@@ -32,9 +32,7 @@ KOMMUN_NAME = "Exempelstad (syntetisk)"
 
 @pytest.fixture(scope="module")
 def client(demo_store: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
-    partners = tmp_path_factory.mktemp("lagesbild") / "partners.sqlite"
-    with app_client(demo_store, partners, draws=10) as c:
-        yield c
+    yield from module_client(demo_store, tmp_path_factory, draws=10)
 
 
 def _figures(html: str) -> dict[str, object]:

@@ -16,16 +16,14 @@ fastapi = pytest.importorskip("fastapi")
 from fastapi.testclient import TestClient  # noqa: E402
 
 from conftest import page_text  # noqa: E402
-from helpers import HTML, app_client  # noqa: E402
+from helpers import HTML, module_client  # noqa: E402
 
 HUSBY = "0180R036"
 
 
 @pytest.fixture(scope="module")
 def client(real_store: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
-    partners = tmp_path_factory.mktemp("real-web") / "partners.sqlite"
-    with app_client(real_store, partners, draws=10) as c:
-        yield c
+    yield from module_client(real_store, tmp_path_factory, draws=10)
 
 
 @pytest.mark.parametrize(("lang", "n"), [("sv", "3 363"), ("en", "3,363")])

@@ -14,15 +14,14 @@ fastapi = pytest.importorskip("fastapi")
 from fastapi.testclient import TestClient  # noqa: E402
 
 from conftest import page_text  # noqa: E402
-from helpers import HTML, app_client  # noqa: E402
+from helpers import HTML, module_client  # noqa: E402
 from omradesbild.services.search import fold  # noqa: E402
 from omradesbild.wording import text  # noqa: E402
 
 
 @pytest.fixture(scope="module")
 def client(demo_store: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
-    with app_client(demo_store, tmp_path_factory.mktemp("find") / "p.sqlite", draws=10) as c:
-        yield c
+    yield from module_client(demo_store, tmp_path_factory, draws=10)
 
 
 @pytest.fixture(scope="module")

@@ -3,7 +3,7 @@ reset links."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -11,15 +11,14 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from omradesbild.cli.common import DbOption, PartnersUrl, grouped
+from omradesbild.cli.common import DbOption, PartnersUrl, command_group, grouped
 from omradesbild.wording import both
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
-app = typer.Typer(
-    help="The partners' database: the first admin, backup, restore, password reset links.",
-    no_args_is_help=True,
+app = command_group(
+    "The partners' database: the first admin, backup, restore, password reset links."
 )
 
 
@@ -43,6 +42,16 @@ class PartnersDatabase:
         return self.partners_url or default_partners_url(self.db or default_db_path())
 
 
+def _database_command(name: str) -> Callable[[Callable[..., None]], Callable[..., None]]:
+    """Register a command named ``name`` that works on the partners' database: it takes the
+    :class:`PartnersDatabase` options last and gets them as its parameter ``database``."""
+
+    def register(command: Callable[..., None]) -> Callable[..., None]:
+        return app.command(name)(grouped("database", PartnersDatabase)(command))
+
+    return register
+
+
 @contextmanager
 def _session(url: str) -> Iterator[Session]:
     """A transaction on the database at ``url``, created or upgraded to the latest schema
@@ -58,8 +67,7 @@ def _session(url: str) -> Iterator[Session]:
         engine.dispose()
 
 
-@app.command("backup")
-@grouped("database", PartnersDatabase)
+@_database_command("backup")
 def backup_cmd(
     file: Annotated[Path, typer.Argument(help="The backup file to write (must not exist).")],
     *,
@@ -75,8 +83,7 @@ def backup_cmd(
     typer.echo(f"{file} (schema {revision})")
 
 
-@app.command("restore")
-@grouped("database", PartnersDatabase)
+@_database_command("restore")
 def restore_cmd(
     file: Annotated[Path, typer.Argument(help="A file written by 'partners backup'.")],
     *,
@@ -93,8 +100,7 @@ def restore_cmd(
     typer.echo(f"{file} -> {database.url} (earlier content kept in {kept})")
 
 
-@app.command("reset-link")
-@grouped("database", PartnersDatabase)
+@_database_command("reset-link")
 def reset_link_cmd(
     email: Annotated[str, typer.Argument(help="The user's e-mail address.")],
     base_url: Annotated[
@@ -140,8 +146,7 @@ def _new_password(from_stdin: bool) -> str:
     return password
 
 
-@app.command("create-admin")
-@grouped("database", PartnersDatabase)
+@_database_command("create-admin")
 def create_admin_cmd(
     email: Annotated[str, typer.Option(help="The admin's e-mail address (their login).")],
     organisation: Annotated[
