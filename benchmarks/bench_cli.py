@@ -1,4 +1,5 @@
-"""Benchmark of the command line's start: ``omradesbild --help`` and ``<group> --help``.
+"""Benchmark of the command line's start: ``omradesbild --help``, ``<group> --help`` and
+``<command> --help`` for the top-level commands (``report``, ``summary`` …).
 
 Run: ``python benchmarks/bench_cli.py`` (``--repeat N``). Each help is run ``N`` times in a
 fresh Python process (``python -m omradesbild.cli.main … --help``, as the installed
@@ -21,8 +22,11 @@ import time
 TARGET = 0.25
 
 
-def groups() -> list[list[str]]:
-    """The command groups of the app (and their sub-groups), as argument lists."""
+def commands() -> list[list[str]]:
+    """The command groups of the app (and their sub-groups) and the top-level commands
+    (``report``, ``summary`` …), as argument lists."""
+    import typer.main
+
     from omradesbild.cli.main import app
 
     out: list[list[str]] = []
@@ -30,6 +34,9 @@ def groups() -> list[list[str]]:
         assert info.name is not None and info.typer_instance is not None
         out.append([info.name])
         out += [[info.name, sub.name] for sub in info.typer_instance.registered_groups if sub.name]
+    for cmd in app.registered_commands:
+        assert cmd.callback is not None
+        out.append([cmd.name or typer.main.get_command_name(cmd.callback.__name__)])
     return out
 
 
@@ -54,7 +61,7 @@ def main() -> None:
     args = ap.parse_args()
 
     print(f"{'command':<36} {'wall (median)':>14} {'CPU (median)':>13}  target")
-    for cmd in [[], *groups()]:
+    for cmd in [[], *commands()]:
         runs = [run_help(cmd) for _ in range(args.repeat)]
         wall = statistics.median(r[0] for r in runs)
         cpu = statistics.median(r[1] for r in runs)

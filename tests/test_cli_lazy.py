@@ -20,7 +20,19 @@ import typer.main
 from omradesbild.cli.main import app, app_for
 
 #: Libraries that the command modules import only inside the commands.
-HEAVY = ("pandas", "numpy", "duckdb", "geopandas", "shapely", "pyogrio", "pyarrow", "rich")
+#: (pydantic: typer loads it to check an option's value, the unset ``--help`` of a group above
+#: the command included.)
+HEAVY = (
+    "pandas",
+    "numpy",
+    "duckdb",
+    "geopandas",
+    "shapely",
+    "pyogrio",
+    "pyarrow",
+    "rich",
+    "pydantic",
+)
 
 _PROBE = """
 import json, sys
@@ -58,17 +70,23 @@ def _commands(cmd: Any, path: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
 FULL = typer.main.get_command(app)
 GROUPS = _groups(FULL)
 ALL_COMMANDS = _commands(FULL)
+#: The commands directly under ``omradesbild`` (``report``, ``summary`` …).
+TOP_COMMANDS = [p for p in ALL_COMMANDS if len(p) == 1 and p not in GROUPS]
 
 
 def test_there_are_groups() -> None:
     assert () in GROUPS and ("ingest",) in GROUPS and ("fetch", "scb") in GROUPS
     assert ("report",) not in GROUPS
+    assert ("report",) in TOP_COMMANDS and ("summary",) in TOP_COMMANDS
+    assert ("ingest",) not in TOP_COMMANDS
 
 
 def test_import_and_help_load_no_heavy_library(tmp_path: Path) -> None:
-    """``import omradesbild.cli.main`` and every group's ``--help`` leave pandas, numpy,
-    DuckDB and the geo libraries unloaded (a fresh interpreter, so nothing else loaded them)."""
-    code = f"HEAVY = {HEAVY!r}\nPATHS = {[list(p) for p in GROUPS]!r}\n{_PROBE}"
+    """``import omradesbild.cli.main``, every group's ``--help`` and every top-level
+    command's ``--help`` leave pandas, numpy, DuckDB, the geo libraries and pydantic unloaded
+    (a fresh interpreter, so nothing else loaded them)."""
+    paths = [list(p) for p in [*GROUPS, *TOP_COMMANDS]]
+    code = f"HEAVY = {HEAVY!r}\nPATHS = {paths!r}\n{_PROBE}"
     res = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=False, cwd=tmp_path
     )
@@ -76,7 +94,7 @@ def test_import_and_help_load_no_heavy_library(tmp_path: Path) -> None:
     found = json.loads(res.stdout.splitlines()[-1])
     assert found["import"] == []
     assert found["help"] == []
-    assert found["codes"] == {" ".join(p): 0 for p in GROUPS}
+    assert found["codes"] == {" ".join(p): 0 for p in paths}
 
 
 @pytest.mark.parametrize("path", ALL_COMMANDS, ids=lambda p: " ".join(p) or "omradesbild")
@@ -99,7 +117,18 @@ def test_app_for_keeps_only_the_group_asked_for() -> None:
     assert [g.name for g in slim.registered_groups] == ["fetch"]
     fetch = slim.registered_groups[0].typer_instance
     assert fetch is not None and [g.name for g in fetch.registered_groups] == ["scb"]
-    assert app_for(["summary"]) is app
     assert app_for(["nonesuch"]) is app
+    # A top-level command: every top-level command, the groups only named (no commands).
+    top = app_for(["report", "--help"])
+    assert top is not app
+    assert [c.callback for c in top.registered_commands] == [
+        c.callback for c in app.registered_commands
+    ]
+    assert [g.name for g in top.registered_groups] == [g.name for g in app.registered_groups]
+    for group in top.registered_groups:
+        assert group.typer_instance is not None
+        assert group.typer_instance.registered_commands == []
+    assert top.info.add_help_option is False  # the top's unset --help is not validated
+    assert app_for(["--help"]).info.add_help_option is True
     # The full app is untouched.
     assert len(app.registered_groups) == len(GROUPS) - 2  # minus the top and fetch scb

@@ -197,6 +197,38 @@ def test_trend_weighted_equals_ols_with_equal_weights_and_synthetic(city_ind: tu
     assert np.corrcoef(w["slope"], o["slope"])[0, 1] > 0.99
 
 
+def test_trend_t_quantiles_are_scipy_stats_bit_for_bit() -> None:
+    """The slope's interval and p-value use scipy.special's Student t (scipy.stats is slow
+    to import): the very numbers of scipy.stats.t.ppf and t.sf, infinite t included."""
+    from omradesbild.followup.trends import _slopes
+
+    rng = np.random.default_rng(7)
+    n = 400
+    agg = pd.DataFrame(
+        {
+            "n_periods": rng.integers(1, 16, n),
+            "sxx": rng.uniform(0.5, 50, n),
+            "sxy": rng.normal(0, 10, n),
+            "ssr": rng.uniform(0, 5, n),
+        }
+    )
+    agg.loc[:4, "ssr"] = 0.0  # se = 0: an infinite t (or 0 / 0 for a zero slope)
+    agg.loc[0, "sxy"] = 0.0
+    for alpha in (0.01, 0.05, 0.2):
+        slope, lo, hi, pv, enough = _slopes(agg, alpha=alpha, min_periods=3)
+        m = agg["n_periods"].to_numpy()
+        df = np.maximum(m - 2, 1)
+        se = np.sqrt(np.where(m > 2, agg["ssr"] / df, np.nan) / agg["sxx"].to_numpy())
+        tq = np.where(m > 2, stats.t.ppf(1.0 - alpha / 2.0, df), np.nan)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            t = np.where(se > 0, slope / se, np.where(slope == 0, 0.0, np.inf))
+        ref_pv = np.where(enough, 2.0 * stats.t.sf(np.abs(t), df), np.nan)
+        assert np.array_equal(pv, ref_pv, equal_nan=True)
+        assert np.array_equal(lo, np.where(enough, slope - tq * se, np.nan), equal_nan=True)
+        assert np.array_equal(hi, np.where(enough, slope + tq * se, np.nan), equal_nan=True)
+        assert enough.sum() > 300 and np.nanmin(pv) < 1e-6 and np.nanmax(pv) > 0.5
+
+
 def test_compare_to_reference(city_ind: tuple) -> None:
     ind, ref, _ = city_ind
     out = compare_to_reference(ind.loc[ind["indicator"] == "unemployment_16_64"], ref)

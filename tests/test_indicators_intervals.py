@@ -10,6 +10,7 @@ from scipy import stats
 
 from omradesbild.errors import ConfigError
 from omradesbild.indicators.intervals import (
+    _z,
     poisson_byar_interval,
     poisson_exact_interval,
     poisson_interval,
@@ -47,6 +48,22 @@ def test_garwood_reference_values() -> None:
     assert high[1] == pytest.approx(18.39, abs=5e-3)
     # same as the chi-square definition
     assert high[1] == pytest.approx(stats.chi2.ppf(0.975, 22) / 2)
+
+
+def test_quantiles_are_scipy_stats_bit_for_bit() -> None:
+    """The normal and chi-square quantiles come from scipy.special (scipy.stats is slow to
+    import): they are the very numbers scipy.stats.norm.ppf and chi2.ppf give."""
+    counts = np.array([0.0, 1e-9, 0.3, 1, 2.5, 7, 10, 49.5, 123, 4567, 1e6])
+    for conf in (0.5, 0.8, 0.9, 0.95, 0.99, 0.999):
+        alpha = 1.0 - conf
+        assert _z(conf) == float(stats.norm.ppf(0.5 + conf / 2.0))
+        low, high = poisson_exact_interval(counts, confidence=conf)
+        ref_low = np.where(
+            counts > 0, stats.chi2.ppf(alpha / 2.0, 2.0 * np.maximum(counts, 1e-300)) / 2.0, 0
+        )
+        ref_high = stats.chi2.ppf(1.0 - alpha / 2.0, 2.0 * counts + 2.0) / 2.0
+        assert np.array_equal(low, ref_low) and np.array_equal(high, ref_high)
+    assert _z(0.95) == pytest.approx(1.959964, abs=1e-6)
 
 
 def test_byar_reference_values() -> None:

@@ -99,3 +99,15 @@ def test_published_area_types_next_to_ours(demo_store: Path, tmp_path: Path, cli
     ] == []
     html = profile_html(city, code)
     assert "SCB:s publicerade områdestyp" in html and "<span>2023: 2</span>" in html
+
+
+def test_n_reference_is_the_number_of_scored_areas(strict: CityData) -> None:
+    """Counted once per period when the index is computed, the same count as the scores."""
+    ix = strict.pic.index
+    assert ix is not None
+    assert set(ix.n_scored) == set(ix.results)
+    for p, res in ix.results.items():
+        n = int(res["score"].notna().sum())
+        assert ix.n_reference(p) == n == ix.n_scored[p] > 0
+    rank = strict.profile(strict.profile_codes[0]).rank
+    assert rank is not None and rank.n == ix.n_reference(strict.period)

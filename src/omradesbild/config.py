@@ -9,6 +9,9 @@ indicator's definition and live in the indicator catalogue, not here.
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
+
 # ------------------------------------------------------------------------------ store
 
 #: Environment variable that overrides the default store path.
@@ -20,6 +23,17 @@ DEFAULT_DB = "omradesbild.duckdb"
 SERVICE_CACHE_ENV = "OMRADESBILD_SERVICE_CACHE"
 #: Default number of results kept (see :mod:`omradesbild.services.cache`).
 SERVICE_CACHE_ENTRIES = 8
+#: The partners' database beside a store ``city.duckdb`` is ``city-partners.sqlite``.
+PARTNERS_DB_SUFFIX = "-partners.sqlite"
+
+
+def default_partners_url(store_path: str | os.PathLike[str]) -> str:
+    """The default partners' database: ``<store stem>-partners.sqlite`` beside the store
+    file (here, not in :mod:`omradesbild.partners`, which loads SQLAlchemy and the
+    partners' service: the report asks only whether that file exists)."""
+    p = Path(store_path)
+    return f"sqlite:///{p.with_name(p.stem + PARTNERS_DB_SUFFIX)}"
+
 
 # ------------------------------------------------------------------------------ areas
 

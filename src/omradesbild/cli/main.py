@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+import typer.main
 from typer.models import TyperInfo
 
 from omradesbild.cli import analysis as analysis_cmds
@@ -168,15 +169,17 @@ def demo(
 def app_for(argv: list[str]) -> typer.Typer:
     """The app that runs ``argv``: for a command group (``ingest …``, ``fetch scb …``), an app
     holding only that group, so that only its commands are built (and ``<group> --help``
-    answers at once); otherwise :data:`app`. Both parse and run ``argv`` in the same way.
+    answers at once); for a top-level command (``report …``, ``summary …``), an app whose
+    groups are only named, not built; otherwise :data:`app`. They parse and run ``argv`` in
+    the same way.
 
-    The groups above the last one have no ``--help`` of their own: ``argv`` goes on past
-    them, so theirs cannot be given, and leaving it out spares typer the validation of its
-    unset value. ``omradesbild --help`` (or no argument) lists the groups without building
-    their commands.
+    The groups above the last one, and the top above a top-level command, have no ``--help``
+    of their own: ``argv`` goes on past them, so theirs cannot be given, and leaving it out
+    spares typer the validation of its unset value (which loads pydantic). ``omradesbild
+    --help`` (or no argument) lists the groups without building their commands.
     """
-    if not argv or argv[0] == "--help":
-        top = _new_app()
+    if not argv or argv[0] == "--help" or argv[0] in _top_level_commands():
+        top = _new_app(add_help_option=not argv or argv[0] == "--help")
         top.registered_commands = app.registered_commands
         top.registered_groups = [_shell(info) for info in app.registered_groups]
         return top
@@ -198,6 +201,15 @@ def app_for(argv: list[str]) -> typer.Typer:
         assert info.typer_instance is not None
         parent = info.typer_instance
     return slim
+
+
+def _top_level_commands() -> set[str]:
+    """The names of the commands directly under ``omradesbild`` (not in a group)."""
+    return {
+        info.name or typer.main.get_command_name(info.callback.__name__)
+        for info in app.registered_commands
+        if info.callback is not None
+    }
 
 
 def _shell(info: TyperInfo, *, add_help_option: bool = True) -> TyperInfo:

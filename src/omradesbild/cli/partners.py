@@ -36,7 +36,7 @@ class PartnersDatabase:
         from omradesbild._compat import import_optional_dependency
 
         import_optional_dependency("sqlalchemy", purpose="omradesbild partners")
-        from omradesbild.partners.db import default_partners_url
+        from omradesbild.config import default_partners_url
         from omradesbild.store.store import default_db_path
 
         return self.partners_url or default_partners_url(self.db or default_db_path())

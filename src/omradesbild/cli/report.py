@@ -50,13 +50,14 @@ def area_codes(areas: list[str] | None, more: list[str] | None) -> list[str] | N
 
 def _partner_input(url: str | None, store_path: str) -> PartnerInput | None:
     """The partners' input of ``url``, or of the database beside the store if it exists."""
-    from omradesbild.partners.db import default_partners_url
-    from omradesbild.services.partners import load_partner_input
+    from omradesbild.config import default_partners_url
 
     if not url:
         url = default_partners_url(store_path)
         if store_path == ":memory:" or not Path(url.removeprefix("sqlite:///")).is_file():
             return None
+    from omradesbild.services.partners import load_partner_input
+
     return load_partner_input(url)
 
 

@@ -205,8 +205,13 @@ def _grouped_sums(frame: pd.DataFrame, *, weighted: bool) -> tuple[pd.DataFrame,
 def _slopes(
     agg: pd.DataFrame, *, alpha: float, min_periods: int
 ) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray, BoolArray]:
-    """Slope, its interval, p-value, and whether the series has enough periods."""
-    from scipy import stats  # here, not at the top: a second less to start the web app
+    """Slope, its interval, p-value, and whether the series has enough periods.
+
+    Student's t quantile and tail from scipy.special (``stdtrit``, ``stdtr``: what
+    scipy.stats.t.ppf and t.sf compute, the same numbers), imported here and not at the top;
+    scipy.stats would add a second to every report and to the web app's start.
+    """
+    from scipy.special import stdtr, stdtrit
 
     m = agg["n_periods"].to_numpy(dtype=int)
     sxx = agg["sxx"].to_numpy(dtype=float)
@@ -215,12 +220,16 @@ def _slopes(
         df = m - 2
         s2 = np.where(df > 0, agg["ssr"].to_numpy(dtype=float) / np.maximum(df, 1), np.nan)
         se = np.sqrt(s2 / sxx)
-        tq = np.where(df > 0, stats.t.ppf(1.0 - alpha / 2.0, np.maximum(df, 1)), np.nan)
+        tq = np.where(df > 0, stdtrit(np.maximum(df, 1), 1.0 - alpha / 2.0), np.nan)
         tstat = np.where(se > 0, slope / se, np.where(slope == 0, 0.0, np.inf))
     enough = (m >= min_periods) & np.isfinite(slope)
     lo = np.where(enough, slope - tq * se, np.nan)
     hi = np.where(enough, slope + tq * se, np.nan)
-    pv = np.where(enough, 2.0 * stats.t.sf(np.abs(tstat), np.maximum(df, 1)), np.nan)
+    x = np.abs(tstat)
+    # t.sf(x) is stdtr(-x); scipy.stats sets it to 0 at x = inf itself (NaN stays NaN).
+    with np.errstate(invalid="ignore"):
+        sf = np.where(np.isposinf(x), 0.0, stdtr(np.maximum(df, 1), -x))
+    pv = np.where(enough, 2.0 * sf, np.nan)
     return slope, lo, hi, pv, enough
 
 

@@ -30,9 +30,19 @@ EXACT_BELOW: float = EXACT_INTERVAL_BELOW
 def _z(confidence: float) -> float:
     if not 0.0 < confidence < 1.0:
         raise ConfigError(f"confidence must lie strictly between 0 and 1, got {confidence!r}")
-    from scipy import stats  # here, not at the top: a second less to start the web app
+    # scipy.special, here and not at the top: scipy.stats would add a second to every
+    # command and to the web app's start; ndtri is what scipy.stats.norm.ppf computes.
+    from scipy.special import ndtri
 
-    return float(stats.norm.ppf(0.5 + confidence / 2.0))
+    return float(ndtri(0.5 + confidence / 2.0))
+
+
+def _chi2_ppf(q: float, df: FloatArray) -> FloatArray:
+    """The chi-square quantile ``q`` (strictly between 0 and 1) for ``df > 0`` degrees of
+    freedom: scipy.stats.chi2.ppf's own formula, without importing scipy.stats."""
+    from scipy.special import gammaincinv
+
+    return np.asarray(2.0 * gammaincinv(df / 2.0, q), dtype=float)
 
 
 def wilson_interval(
@@ -127,11 +137,9 @@ def poisson_exact_interval(
     x = np.asarray(count, dtype=float)
     ok = np.isfinite(x) & (x >= 0)
     xs = np.where(ok, x, 0.0)
-    from scipy import stats
-
     with np.errstate(invalid="ignore"):
-        low = np.where(xs > 0, stats.chi2.ppf(alpha / 2.0, 2.0 * np.maximum(xs, 1e-300)) / 2.0, 0)
-        high = stats.chi2.ppf(1.0 - alpha / 2.0, 2.0 * xs + 2.0) / 2.0
+        low = np.where(xs > 0, _chi2_ppf(alpha / 2.0, 2.0 * np.maximum(xs, 1e-300)) / 2.0, 0)
+        high = _chi2_ppf(1.0 - alpha / 2.0, 2.0 * xs + 2.0) / 2.0
     low = np.where(ok, low, np.nan)
     high = np.where(ok, high, np.nan)
     return np.asarray(low, dtype=float), np.asarray(high, dtype=float)

@@ -25,6 +25,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
+from omradesbild.config import default_partners_url as default_partners_url
 from omradesbild.errors import ConfigError, StoreError
 
 if TYPE_CHECKING:
@@ -32,12 +33,6 @@ if TYPE_CHECKING:
 
 #: Seconds a SQLite writer waits for the lock before giving up.
 SQLITE_BUSY_TIMEOUT_S = 30.0
-
-
-def default_partners_url(store_path: str | Path) -> str:
-    """The default database: ``<store stem>-partners.sqlite`` beside the store file."""
-    p = Path(store_path)
-    return f"sqlite:///{p.with_name(p.stem + '-partners.sqlite')}"
 
 
 def make_engine(url: str, *, echo: bool = False) -> Engine:

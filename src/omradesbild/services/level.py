@@ -245,6 +245,7 @@ class LevelIndex:
     classes: tuple[int, ...] = ()  # the classes areas have in any period
     references: dict[str, Reference] = field(default_factory=dict)  # period -> reference
     hidden: dict[str, frozenset[str]] = field(default_factory=dict)  # period -> areas
+    n_scored: dict[str, int] = field(default_factory=dict)  # period -> areas with a score
 
     @property
     def periods(self) -> list[str]:
@@ -283,8 +284,10 @@ class LevelIndex:
         return self.class_names(lang, period).get(cls, "")
 
     def n_reference(self, period: str) -> int:
-        """Areas with a score in ``period`` (the reference distribution of the ranks)."""
-        return int(self.results[period]["score"].notna().sum())
+        """Areas with a score in ``period`` (the reference distribution of the ranks);
+        counted once per period, as every profile asks."""
+        n = self.n_scored.get(period)
+        return int(self.results[period]["score"].notna().sum()) if n is None else n
 
     def score(self, code: str, period: str) -> float | None:
         """The published score: None where a component of the area is suppressed."""
@@ -363,6 +366,7 @@ def level_index(lv: LevelIndicators, method: IndexMethod) -> LevelIndex:
         classes=tuple(sorted(classes)),
         references=references,
         hidden=hidden,
+        n_scored={p: int(res["score"].notna().sum()) for p, res in results.items()},
     )
 
 

@@ -26,8 +26,8 @@ from pydantic_settings import (
 )
 
 from omradesbild import config
+from omradesbild.config import default_partners_url
 from omradesbild.errors import ConfigError
-from omradesbild.partners.db import default_partners_url
 
 #: Prefix of every environment variable the web application reads.
 ENV_PREFIX = "OMRADESBILD_"
