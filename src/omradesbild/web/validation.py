@@ -202,7 +202,7 @@ async def check_request(request: Request) -> None:
         from omradesbild.precision import PRECISIONS
 
         if precision not in PRECISIONS:
-            allowed = list(PRECISIONS)
+            allowed: list[str] = list(PRECISIONS)
             raise InputError(unknown_value("precision", precision, allowed), field="precision")
     method = params.get("method")
     if method:
