@@ -24,6 +24,7 @@ and ``full`` (every stored digit, as the JSON API gives them).
 from __future__ import annotations
 
 from collections.abc import Iterable
+from functools import cache
 from typing import TYPE_CHECKING, Any, Literal
 
 import pandas as pd
@@ -97,14 +98,17 @@ def indicator_decimals(indicator: str, catalogue: Catalogue | None = None) -> in
     return cat.get(indicator).precision if indicator in cat.ids else DEFAULT_DECIMALS
 
 
-def score_decimals(method: IndexMethod | None = None) -> int:
-    """Decimals of an index score (and of its theme scores) under ``method``.
+def score_decimals(method: IndexMethod | str | None = None) -> int:
+    """Decimals of an index score (and of its theme scores) under ``method`` (a method, or
+    the id of a shipped one).
 
     The method's own rounding of the score (``sum_digits`` of the overall step) when it
     has one, else the digits its percentile ranks keep (``percentrank_inc``,
     ``percent_rank`` with a ``significance``), else :data:`~omradesbild.config.
-    SCORE_DECIMALS`.
+    SCORE_DECIMALS` (also for no method or an id that is not shipped).
     """
+    if isinstance(method, str):
+        return _shipped_score_decimals(method)
     if method is None:
         return SCORE_DECIMALS
     if method.overall.sum_digits is not None:
@@ -115,6 +119,15 @@ def score_decimals(method: IndexMethod | None = None) -> int:
     if norm.method in _RANK_NORMALISATIONS and norm.significance is not None:
         return norm.significance
     return SCORE_DECIMALS
+
+
+@cache
+def _shipped_score_decimals(method_id: str) -> int:
+    from omradesbild.index import load_method, shipped_methods
+
+    if method_id not in shipped_methods():
+        return SCORE_DECIMALS
+    return score_decimals(load_method(method_id))
 
 
 def round_values(values: Any, decimals: int) -> pd.Series:
@@ -168,14 +181,6 @@ def _by_decimals(values: pd.Series, decimals: pd.Series) -> pd.Series:
     return out
 
 
-def _shipped_method(df: pd.DataFrame) -> IndexMethod | None:
-    """The shipped method an index table was computed with (``attrs["method_id"]``)."""
-    from omradesbild.index import load_method, shipped_methods
-
-    mid = str(df.attrs.get("method_id", ""))
-    return load_method(mid) if mid in shipped_methods() else None
-
-
 def round_index_table(
     df: pd.DataFrame,
     *,
@@ -195,7 +200,7 @@ def round_index_table(
     out = df.copy()
     cat = _catalogue(catalogue)
     comps = set(components) if components is not None else set(cat.ids)
-    score = score_decimals(method if method is not None else _shipped_method(df))
+    score = score_decimals(method if method is not None else str(df.attrs.get("method_id", "")))
     for col in out.columns:
         name = str(col)
         s = out[col]
