@@ -130,6 +130,7 @@ def export_excel(
         threshold=opts.threshold,
         generated_at=opts.generated_at,
         has_index=index is not None,
+        precision=opts.precision,
         bold=sheet.bold,
         wrap=sheet.wrap,
     )
@@ -285,6 +286,7 @@ def _meta_sheet(
     threshold: int,
     generated_at: datetime | None,
     has_index: bool,
+    precision: str,
     bold: Any,
     wrap: Any,
 ) -> None:
@@ -299,6 +301,7 @@ def _meta_sheet(
     ws.append([text["threshold"], int(threshold)])
     ws.append([text["rule"], disclosure_rule_text(threshold, lang)])
     ws.append([text["legend"], text["legend_text"].format(symbol=MASK_SYMBOL)])
+    ws.append([text["export_precision"], text[f"export_precision_{precision}"]])
     if has_index:
         ws.append(["", text["index_note"]])
     for row in ws.iter_rows(min_row=2, max_row=ws.max_row):
