@@ -254,3 +254,45 @@ def test_the_openapi_describes_precision(client: Any) -> None:
         p = params["precision"]
         assert "full" in p["description"] and "rounded" in p["description"]
         assert p["schema"]["enum"] == ["rounded", "full"] and p["schema"]["default"] == "rounded"
+
+
+# ------------------------------------------------------------------- the static exports
+def test_the_static_csv_is_rounded_and_full_on_request(demo_store: Path, tmp_path: Path) -> None:
+    """``omradesbild export``: the CSV rounded by default, every digit with ``--precision
+    full`` (equal to the JSON export, which is never rounded); an unknown value is refused
+    naming the allowed ones."""
+    import json
+
+    import typer
+    from typer.testing import CliRunner
+
+    from omradesbild.cli.export import app as export_app
+
+    root = typer.Typer()
+    root.add_typer(export_app, name="export")
+
+    @root.command()
+    def other() -> None:  # a second command makes 'export' a subcommand as in the real CLI
+        """Unused."""
+
+    def run(out: Path, *extra: str) -> Any:
+        args = ["export", "--level", "regso", "--period", "2024", "--out", str(out)]
+        args += ["-f", "csv", "-f", "json", "--method", "none", "--db", str(demo_store)]
+        return CliRunner().invoke(root, [*args, *extra])
+
+    assert run(tmp_path / "r").exit_code == 0
+    assert run(tmp_path / "f", "--precision", "full").exit_code == 0
+    bad = run(tmp_path / "x", "--precision", "exakt")
+    assert bad.exit_code != 0 and "rounded, full" in str(bad.exception)
+    name = "omradesbild_regso_2024"
+    rounded = _rows((tmp_path / "r" / f"{name}.csv").read_text("utf-8"))
+    full = _rows((tmp_path / "f" / f"{name}.csv").read_text("utf-8"))
+    doc = json.loads((tmp_path / "r" / f"{name}.json").read_text("utf-8"))["indicators"]
+    assert len(rounded) == len(full) == len(doc) > 0
+    for r, f, j in zip(rounded, full, doc, strict=True):
+        if j["value"] is None:
+            assert r["value"] == f["value"] == ""
+            continue
+        assert float(f["value"]) == j["value"]
+        assert float(r["value"]) == half_up(j["value"], indicator_decimals(j["indicator"]))
+        assert "." not in r["denominator"]

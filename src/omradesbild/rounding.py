@@ -16,9 +16,6 @@ __all__ = ["round_half_away", "round_half_away_number"]
 
 FloatArray = NDArray[np.float64]
 
-#: From here on a float has no fraction left to round.
-_WHOLE = 2.0**52
-
 
 def round_half_away(values: ArrayLike, digits: int) -> FloatArray:
     """Round to ``digits`` decimals, halves away from zero (Excel's and SAS's ROUND).
@@ -38,10 +35,12 @@ def round_half_away(values: ArrayLike, digits: int) -> FloatArray:
 def round_half_away_number(value: float, digits: int) -> float:
     """:func:`round_half_away` of one number, without NumPy's overhead (pages format
     thousands of numbers one at a time); the same arithmetic, so the same result. NaN,
-    infinities and numbers too large to have a fraction are returned as they are."""
+    infinities and numbers too large to scale (beyond about 1e300) are returned as they
+    are."""
     scale = 10.0**digits
-    if not math.isfinite(value) or abs(value) * scale >= _WHOLE:
+    scaled = abs(value) * scale * 1e7
+    if not math.isfinite(scaled):
         return value
     # np.round(x, 7) is rint(x * 10**7) / 10**7, and round() of a float is rint.
-    r = math.floor(round(abs(value) * scale * 1e7) / 1e7 + 0.5) / scale
+    r = math.floor(round(scaled) / 1e7 + 0.5) / scale
     return math.copysign(r, value) if value != 0 else 0.0 * value
