@@ -8,13 +8,15 @@ the same way (:func:`omradesbild.wording.fmt_num`, for pages).
 from __future__ import annotations
 
 import math
+from typing import TYPE_CHECKING
 
-import numpy as np
-from numpy.typing import ArrayLike, NDArray
+if TYPE_CHECKING:  # NumPy is imported where an array is rounded: the CLI starts without it
+    import numpy as np
+    from numpy.typing import ArrayLike, NDArray
+
+    FloatArray = NDArray[np.float64]
 
 __all__ = ["round_half_away", "round_half_away_number"]
-
-FloatArray = NDArray[np.float64]
 
 
 def round_half_away(values: ArrayLike, digits: int) -> FloatArray:
@@ -27,6 +29,8 @@ def round_half_away(values: ArrayLike, digits: int) -> FloatArray:
     ``0.6076499…``) does not decide the half; NaN stays NaN. NumPy's own ``round`` rounds
     halves to even, which is not what the publishers of SVI and the like used.
     """
+    import numpy as np
+
     p = np.asarray(values, dtype=np.float64)
     scale = 10.0**digits
     return np.sign(p) * np.floor(np.round(np.abs(p) * scale, 7) + 0.5) / scale
