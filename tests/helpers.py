@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
+from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -16,6 +18,15 @@ if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
     from omradesbild.partners.service import Actor
+
+
+def half_up(x: float, digits: int) -> float:
+    """``x`` rounded to ``digits`` decimals, halves away from zero, worked out in decimal
+    arithmetic on the number's shortest text (NaN stays NaN): what a published figure is."""
+    if math.isnan(x):
+        return x
+    q = Decimal(1).scaleb(-digits)
+    return float(Decimal(repr(x)).quantize(q, rounding=ROUND_HALF_UP))
 
 
 def two_areas(**columns: object) -> pd.DataFrame:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv as csv_module
 import json
 from datetime import UTC, datetime
 from pathlib import Path
@@ -11,7 +12,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from helpers import two_areas
+from helpers import half_up, two_areas
 from omradesbild.errors import ConfigError, InputError, NotFoundError
 from omradesbild.indicators import default_catalogue
 from omradesbild.reports.disclosure import apply_disclosure, disclosure_rule_text
@@ -100,10 +101,13 @@ def test_excel_sheets_masked_cell_and_sources(city: dict[str, Any]) -> None:
     assert len(by_code) == city["ind"]["area_code"].nunique()
     line = by_code[ex["area_code"]]
     assert line[col : col + 3] == ("..", "..", "..")
-    # An unmasked cell holds the value itself.
+    # An unmasked cell holds the value rounded to the indicator's precision (1 decimal).
     d = city["disclosed"]
     ok = d[(d["indicator"] == ex["indicator"]) & ~d["masked"] & d["value"].notna()].iloc[0]
-    assert by_code[ok["area_code"]][col] == pytest.approx(float(ok["value"]))
+    assert ind.precision == 1
+    assert by_code[ok["area_code"]][col] == half_up(float(ok["value"]), 1)
+    row = next(r for r in ws.iter_rows(min_row=2) if r[0].value == ok["area_code"])
+    assert row[col].number_format == "#,##0.0"
     # No small count anywhere: every masked row of the long table shows '..'.
     n_masked = int(d[d["indicator"].isin([i.id for i in cat.indicators])]["masked"].sum())
     n_dots = 0
@@ -151,10 +155,18 @@ def test_csv_matches_the_disclosed_table(city: dict[str, Any]) -> None:
     assert csv["indicator"].tolist() == d["indicator"].astype(str).tolist()
     assert csv["masked"].tolist() == d["masked"].tolist()
     assert csv["area_name"].notna().all()
-    for c in ("numerator", "denominator", "value", "ci_low", "ci_high"):
-        np.testing.assert_allclose(
-            csv[c].to_numpy(float), pd.to_numeric(d[c]).to_numpy(float), equal_nan=True
-        )
+    # Rounded to the published precision: counts whole, per cent and rates one decimal.
+    cat = default_catalogue()
+    assert {cat.get(i).precision for i in d["indicator"].unique()} == {1}
+    for c, digits in (("numerator", 0), ("denominator", 0), ("value", 1), ("ci_low", 1)):
+        want = [half_up(float(v), digits) for v in pd.to_numeric(d[c])]
+        np.testing.assert_array_equal(csv[c].to_numpy(float), np.array(want), err_msg=c)
+    head, *cells = csv_module.reader(city["files"]["csv"].read_text("utf-8").splitlines())
+    for c, digits in (("numerator", 0), ("denominator", 0), ("value", 1), ("ci_high", 1)):
+        j = head.index(c)
+        assert all(len(r[j].partition(".")[2]) <= max(digits, 1) for r in cells), c
+        if digits == 0:
+            assert all("." not in r[j] for r in cells), c
     # Nothing small was published; masked rows have no value.
     for c in ("numerator", "denominator"):
         r = np.floor(csv[c].dropna() + 0.5)

@@ -102,3 +102,43 @@ def test_goteborg_regso_keeps_the_note_on_missing_boundaries(client: TestClient)
     assert 'class="note map-missing"' in html
     text = page_text(html)
     assert "Lagret har inga gränser för områdena" in text and DISSOLVED not in text
+
+
+def test_the_area_page_and_the_downloads_write_the_same_figures(client: TestClient) -> None:
+    """Husby's key figures read the same on its page and in the indicator CSV (rounded to
+    each indicator's precision, point for comma); the full-precision CSV and the JSON API
+    keep every digit."""
+    import csv
+    import io
+
+    html = client.get(f"/omrade/{HUSBY}", headers=HTML).text
+    period = re.search(r'<section id="headline">\s*<h2>[^<]*?(\d{4})</h2>', html)
+    assert period is not None
+    rows = re.findall(r'<tr class="[^"]*" data-indicator="([^"]+)">(.*?)</tr>', html, re.S)
+    shown = {
+        ind: [page_text(c) for c in re.findall(r'<td class="num">(.*?)</td>', row, re.S)]
+        for ind, row in rows
+    }
+    assert len(shown) >= 5
+    params = {"level": "regso", "period": period.group(1)}
+    export = "/api/export/indicators.csv"
+    rounded = list(csv.DictReader(io.StringIO(client.get(export, params=params).text)))
+    full = list(
+        csv.DictReader(io.StringIO(client.get(export, params=params | {"precision": "full"}).text))
+    )
+    mine = {r["indicator"]: r for r in rounded if r["area_code"] == HUSBY}
+    mine_full = {r["indicator"]: r for r in full if r["area_code"] == HUSBY}
+    compared = 0
+    for ind, cells in shown.items():
+        if ind not in mine or not mine[ind]["value"]:
+            continue
+        value, interval = cells[0], cells[1]
+        as_csv = value.replace("\u202f", "").replace(",", ".")
+        assert as_csv == mine[ind]["value"], (ind, value, mine[ind]["value"])
+        if mine[ind]["ci_low"]:
+            low, high = (v.replace("\u202f", "").replace(",", ".") for v in interval.split("–"))
+            assert (low, high) == (mine[ind]["ci_low"], mine[ind]["ci_high"]), ind
+        assert len(mine_full[ind]["value"]) >= len(mine[ind]["value"])
+        compared += 1
+    assert compared >= 5
+    assert any(len(r["value"].partition(".")[2]) > 1 for r in mine_full.values() if r["value"])

@@ -127,6 +127,28 @@ LOW_COVERAGE: float = 0.5
 #: Disclosure control: counts from 1 to this minus one are masked in published tables.
 DISCLOSURE_THRESHOLD: int = 5
 
+#: Decimals an indicator value (and its interval) is published with, by the catalogue's
+#: unit: pages show and downloads round to these (an indicator may set its own ``decimals``
+#: in the catalogue; see :mod:`omradesbild.precision`).
+UNIT_DECIMALS: dict[str, int] = {
+    "procent": 1,
+    "per 1 000 invånare": 1,
+    "tkr": 1,
+    "kr": 0,
+    "antal": 0,
+}
+#: Decimals of an indicator value whose unit is not in :data:`UNIT_DECIMALS`.
+DEFAULT_DECIMALS: int = 1
+#: Decimals of counts (numerators and denominators): whole numbers.
+COUNT_DECIMALS: int = 0
+#: Decimals of an index score (and theme scores) when the method does not fix its own
+#: (a method's ``sum_digits``, or the digits its percentile ranks keep).
+SCORE_DECIMALS: int = 2
+#: Decimals of a probability (a share 0–1; 2 decimals is a whole per cent).
+PROBABILITY_DECIMALS: int = 2
+#: Decimals of a contribution to an index score.
+CONTRIBUTION_DECIMALS: int = 2
+
 #: Reported offences: a year whose share of offences geocoded to a DeSO is below this is left
 #: out of crime trends and indices by default (the Police geocoded to DeSO from 2020; the real
 #: extracts have 88–99 % geocoded from 2020 and at most 17 % before).

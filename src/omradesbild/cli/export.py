@@ -52,6 +52,16 @@ def export(
         typer.Option(help="Index method id or YAML path for the index sheet; 'none' for none."),
     ] = AREA_TYPE_METHOD,
     kommun: Kommun = None,
+    precision: Annotated[
+        str,
+        typer.Option(
+            help=(
+                "rounded: CSV and Excel figures rounded to their published precision "
+                "(per cent and rates one decimal, counts whole numbers); full: every stored "
+                "digit. JSON and GeoPackage always keep full precision."
+            ),
+        ),
+    ] = "rounded",
     db: DbOption = None,
 ) -> None:
     """Export indicators and an index for one level and period (disclosure-controlled).
@@ -59,8 +69,10 @@ def export(
     With --kommun, only that kommun's areas are written (area types are still classified
     against every area of the level in the store), in files named ..._<kommun>.<format>.
     """
+    from omradesbild.precision import check_precision
     from omradesbild.reports.exports import FORMATS, export_all
 
+    chosen_precision = check_precision(precision)
     chosen = tuple(fmt) if fmt else FORMATS
     with open_store(db, read_only=True) as store, warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", UserWarning)
@@ -75,6 +87,7 @@ def export(
             threshold=threshold,
             formats=chosen,
             kommun=kommun,
+            precision=chosen_precision,
         )
     for w in caught:
         typer.secho(f"{both('cli_warning')}: {w.message}", err=True, fg=typer.colors.YELLOW)

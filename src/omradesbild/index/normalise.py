@@ -16,6 +16,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from omradesbild.index.method import Normalisation
+from omradesbild.rounding import round_half_away
 
 FloatArray = NDArray[np.float64]
 
@@ -65,21 +66,6 @@ def excel_truncate(values: ArrayLike, digits: int) -> FloatArray:
     p = _as_float(values)
     scale = 10.0**digits
     return np.floor(np.round(p * scale, 7)) / scale
-
-
-def round_half_away(values: ArrayLike, digits: int) -> FloatArray:
-    """Round to ``digits`` decimals, halves away from zero (Excel's and SAS's ROUND).
-
-    Notes
-    -----
-    ``round(p, d) = sign(p) · floor(|p| · 10^d + 1/2) / 10^d``. The product is first rounded
-    to 7 decimals so that binary representation error (``0.60765`` stored as
-    ``0.6076499…``) does not decide the half; NaN stays NaN. NumPy's own ``round`` rounds
-    halves to even, which is not what the publishers of SVI and the like used.
-    """
-    p = _as_float(values)
-    scale = 10.0**digits
-    return np.sign(p) * np.floor(np.round(np.abs(p) * scale, 7) + 0.5) / scale
 
 
 def percent_rank(

@@ -24,6 +24,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from omradesbild.config import DEFAULT_DECIMALS, UNIT_DECIMALS
 from omradesbild.errors import ConfigError, InputError
 from omradesbild.yamlfile import refuse_repeated_ids
 
@@ -197,6 +198,10 @@ class Indicator(BaseModel):
     derived_from_percentage
         The numerator is a count derived from a published, rounded percentage; aggregated
         values are flagged approximate.
+    decimals
+        Decimals the value and its interval are published with (pages and downloads);
+        unset: by the unit (:data:`~omradesbild.config.UNIT_DECIMALS`), see
+        :attr:`precision`.
     """
 
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -218,6 +223,7 @@ class Indicator(BaseModel):
     denominator_period: Literal["same", "nearest"] = "same"
     numerator_absent_is_zero: bool = False
     derived_from_percentage: bool = False
+    decimals: int | None = Field(default=None, ge=0, le=6)
 
     @field_validator("id")
     @classmethod
@@ -256,6 +262,13 @@ class Indicator(BaseModel):
         ):
             raise ValueError("a median indicator's numerator must be one variable id")
         return self
+
+    @property
+    def precision(self) -> int:
+        """Decimals of the value and its interval: ``decimals``, else by the unit."""
+        if self.decimals is not None:
+            return self.decimals
+        return UNIT_DECIMALS.get(self.unit, DEFAULT_DECIMALS)
 
     @property
     def numerator_variables(self) -> list[str]:

@@ -29,6 +29,7 @@ from typing import Any
 
 import pandas as pd
 
+from omradesbild.precision import indicator_decimals, score_decimals
 from omradesbild.reports import charts
 from omradesbild.services.area import catalogue_names
 from omradesbild.services.city import CityData
@@ -99,6 +100,9 @@ def _env(lang: str) -> Any:
     )
     env.filters["num"] = lambda x, d=1: fmt_num(x, lang, d)
     env.globals["t"] = Translator(lang)
+    # The decimals of an indicator's values and of a method's scores (as the downloads).
+    env.globals["dec"] = indicator_decimals
+    env.globals["score_dec"] = score_decimals
     return env
 
 
@@ -325,6 +329,7 @@ def _overview(ctx: _Context, env: Any) -> str:
             n_areas=len(ctx.area_name),
             version=d.version,
             method_title=ctx.method_info["method_title"],
+            score_digits=score_decimals(d.method),
             figures=_json(figures),
             charts=list(figures),
             geometry_dissolved=d.geometry_dissolved,

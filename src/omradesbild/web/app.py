@@ -30,6 +30,7 @@ from fastapi import Depends, FastAPI
 from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.templating import Jinja2Templates
 
+from omradesbild.precision import indicator_decimals, score_decimals
 from omradesbild.web.errors import install_error_handlers
 from omradesbild.web.settings import WebSettings
 from omradesbild.wording import fmt_num, translator
@@ -53,6 +54,10 @@ def make_templates(lang_default: str = "sv") -> Jinja2Templates:
     env.globals["default_lang"] = lang_default
     env.globals["translator"] = translator
     env.globals["fmt_num"] = fmt_num
+    # Decimals of an indicator's values and of an index method's scores (the downloads'
+    # precision, so that a figure reads the same on a page and in a download).
+    env.globals["dec"] = indicator_decimals
+    env.globals["score_dec"] = score_decimals
     env.globals["static_url"] = lambda name: "/static/" + name  # create_app: versioned
     return templates
 

@@ -6,9 +6,9 @@
   (which no database column can hold), a 422 otherwise;
 - :func:`check_request` — a dependency of every route: the query parameters that name
   something (``method``, ``level``, ``period``, ``lang``, ``indicator``, ``layer``,
-  ``area_code``, ``areas``) must name something the app has, before any cache is read or
-  written: an unknown value is a 422 whose message names the allowed values in Swedish and
-  English; an unknown area code in the path (``/omrade/{code}``) is a 404;
+  ``area_code``, ``areas``, ``precision``) must name something the app has, before any
+  cache is read or written: an unknown value is a 422 whose message names the allowed
+  values in Swedish and English; an unknown area code in the path (``/omrade/{code}``) is a 404;
 - :func:`store_area_codes`, :func:`check_area_codes`, :func:`check_indicator_ids` — the
   same checks for the area codes and indicator ids of forms and request bodies;
 - :func:`attachment` — the ``Content-Disposition`` of a download, built from checked
@@ -175,9 +175,9 @@ async def check_request(request: Request) -> None:
     Runs before every route of the app (an app-wide dependency), so that no cache is read
     or written for a value the app does not have: ``lang`` (sv, en), ``method`` (the
     shipped index methods), ``level`` (the store's levels), ``period`` (the store's
-    periods), ``indicator`` (the catalogue's ids), ``layer`` (those and ``index``),
-    ``area_code`` and ``areas`` (the store's area codes), and an area ``code`` in the path.
-    Any query value or path holding NUL is refused too.
+    periods), ``precision`` (``rounded``, ``full``), ``indicator`` (the catalogue's ids),
+    ``layer`` (those and ``index``), ``area_code`` and ``areas`` (the store's area codes),
+    and an area ``code`` in the path. Any query value or path holding NUL is refused too.
 
     Raises
     ------
@@ -197,6 +197,13 @@ async def check_request(request: Request) -> None:
     lang = params.get("lang")
     if lang and lang not in ("sv", "en"):
         raise InputError(unknown_value("lang", lang, ["sv", "en"]), field="lang")
+    precision = params.get("precision")
+    if precision is not None:
+        from omradesbild.precision import PRECISIONS
+
+        if precision not in PRECISIONS:
+            allowed: list[str] = list(PRECISIONS)
+            raise InputError(unknown_value("precision", precision, allowed), field="precision")
     method = params.get("method")
     if method:
         from omradesbild.web.cache import shipped_method_ids

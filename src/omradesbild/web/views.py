@@ -11,6 +11,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 
 from omradesbild.errors import InputError, NotFoundError
+from omradesbild.precision import score_decimals
 from omradesbild.services.area import area_profile
 from omradesbild.services.models import AreaProfile
 from omradesbild.web.cache import WebData, memo
@@ -140,7 +141,10 @@ def area_view(
         rp = p.rank.period if p.rank else pic.index.latest()
         codes = [c for c in sorted(lv.names) if lv.kommun.get(c) == p.kommun]
         scores = [pic.index.score(c, rp) for c in codes]
-        hover = [f"{lv.names[c]}: {fmt_num(s, lang)}" for c, s in zip(codes, scores, strict=True)]
+        d = score_decimals(pic.index.method)
+        hover = [
+            f"{lv.names[c]}: {fmt_num(s, lang, d)}" for c, s in zip(codes, scores, strict=True)
+        ]
         city = (codes, scores, hover)
     figures = charts.profile_figures(
         p, names=(p.name, t("kommun"), t("country")), city=city, score_title=t("score"),

@@ -40,6 +40,8 @@ from functools import cache
 from pathlib import Path
 from typing import Literal, TypeVar
 
+from omradesbild.rounding import round_half_away_number
+
 Lang = Literal["sv", "en"]
 
 #: The languages of the catalogue; the first is the default.
@@ -333,7 +335,8 @@ def fmt_num(
     signed: bool = False,
     significant: int | None = None,
 ) -> str:
-    """A number for display, rounded to ``decimals``.
+    """A number for display, rounded to ``decimals`` (halves away from zero, as the
+    downloads round: :mod:`omradesbild.precision`).
 
     ``1234567.891`` with one decimal is ``1 234 567,9`` in Swedish (U+202F between the
     groups, see the module notes) and ``1,234,567.9`` in English; ``None`` and NaN are
@@ -353,6 +356,8 @@ def fmt_num(
     if significant is not None:
         digits = math.floor(math.log10(abs(f))) + 1 if f != 0 and math.isfinite(f) else 1
         decimals = max(0, significant - digits)
+    else:
+        f = round_half_away_number(f, decimals)
     s = f"{f:{'+' if signed else ''},.{decimals}f}"
     if significant is not None and "." in s:
         s = s.rstrip("0").rstrip(".")

@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 
 from omradesbild.errors import InputError
+from omradesbild.precision import Precision, check_precision
 from omradesbild.reports.disclosure import DEFAULT_THRESHOLD, apply_disclosure
 from omradesbild.wording import domain_label, strings, unit_label
 
@@ -63,6 +64,10 @@ class ExportSettings(TypedDict, total=False):
         The indicator catalogue (default: the package's).
     generated_at
         The time of generation written in the file (default: now).
+    precision
+        ``"rounded"`` (default): figures rounded to their published precision
+        (:mod:`omradesbild.precision`); ``"full"``: every stored digit. The Excel workbook
+        follows it; the JSON export always keeps full precision.
     """
 
     methods: Mapping[str, str] | None
@@ -70,6 +75,7 @@ class ExportSettings(TypedDict, total=False):
     threshold: int
     catalogue: Catalogue | None
     generated_at: datetime | None
+    precision: Precision
 
 
 @dataclass(frozen=True)
@@ -82,6 +88,7 @@ class _Settings:
     threshold: int
     cat: Catalogue
     generated_at: datetime | None
+    precision: Precision
 
 
 def _settings(given: ExportSettings) -> _Settings:
@@ -93,6 +100,7 @@ def _settings(given: ExportSettings) -> _Settings:
         threshold=given.get("threshold", DEFAULT_THRESHOLD),
         cat=_catalogue(given.get("catalogue")),
         generated_at=given.get("generated_at"),
+        precision=check_precision(given.get("precision", "rounded")),
     )
 
 

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, TypedDict, TypeVar
 import pandas as pd
 
 from omradesbild.errors import ConfigError, NotFoundError
+from omradesbild.precision import Precision, check_precision
 from omradesbild.reports.disclosure import DEFAULT_THRESHOLD, disclosure_rule_text
 from omradesbild.reports.exports._common import FORMATS, ExportSettings, _check_lang
 from omradesbild.reports.exports.excel import export_excel
@@ -36,6 +37,7 @@ def export_all(
     formats: Sequence[str] = FORMATS,
     generated_at: datetime | None = None,
     kommun: str | None = None,
+    precision: Precision = "rounded",
 ) -> dict[str, Path]:
     """Export every indicator (and one index) of a level and period from the store.
 
@@ -52,6 +54,10 @@ def export_all(
         Only this kommun's areas (four digits, e.g. ``"0180"``); files are then named
         ``omradesbild_<level>_<period>_<kommun>.<format>``. Area types and ranks are still
         computed against every area of the level in the store.
+    precision
+        ``"rounded"`` (default): the CSV and Excel figures rounded to their published
+        precision (:mod:`omradesbild.precision`); ``"full"``: every stored digit. The JSON
+        and the GeoPackage always keep full precision.
 
     Returns
     -------
@@ -69,6 +75,7 @@ def export_all(
     )
 
     _check_lang(lang)
+    check_precision(precision)
     fmts = _check_formats(formats)
     disclosure_rule_text(threshold, lang)  # validates the threshold early
     period = str(period)
@@ -91,6 +98,7 @@ def export_all(
         "lang": lang,
         "generated_at": generated_at,
         "threshold": threshold,
+        "precision": precision,
     }
     from omradesbild.services.names import area_name_frame
 
@@ -151,12 +159,19 @@ def _write_one(job: _Job, fmt: str, target: Path) -> Path | None:
     if fmt == "xlsx":
         return export_excel(target, **job.tables, **job.settings)
     if fmt == "csv":
-        return export_csv(target, indicators=ind, areas=job.tables["areas"], threshold=threshold)
+        return export_csv(
+            target,
+            indicators=ind,
+            areas=job.tables["areas"],
+            threshold=threshold,
+            precision=job.settings.get("precision", "rounded"),
+        )
     if fmt == "json":
         where = {"level": job.level, "version": job.version, "period": job.period}
         if job.kommun:
             where["kommun"] = job.kommun
-        return export_json(target, extra_metadata=where, **job.tables, **job.settings)
+        full: ExportSettings = {**job.settings, "precision": "full"}
+        return export_json(target, extra_metadata=where, **job.tables, **full)
     gdf = job.keep(job.store.areas(level=job.level, version=job.version, geometry=True))
     if gdf.geometry.notna().sum() == 0:
         warnings.warn(

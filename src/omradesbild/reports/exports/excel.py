@@ -11,6 +11,12 @@ from typing import TYPE_CHECKING, Any, Unpack
 import pandas as pd
 
 from omradesbild.indicators.catalogue import DOMAINS as _DOMAIN_ORDER
+from omradesbild.precision import (
+    decimals_format,
+    indicator_decimals,
+    round_index_table,
+    round_indicator_rows,
+)
 from omradesbild.reports.disclosure import MASK_SYMBOL, disclosure_rule_text
 from omradesbild.reports.exports._common import (
     _INDEX_HEADS,
@@ -76,7 +82,9 @@ def export_excel(
     -----
     Each domain sheet has one row per area and period and, per indicator, four columns:
     value, lower and upper bound of the 95 % interval, and the reliability flag. Suppressed
-    cells hold ``'..'``; missing values are empty cells.
+    cells hold ``'..'``; missing values are empty cells. By default (``precision``
+    ``"rounded"``) every figure is rounded to its published precision and shown with that
+    many decimals (:mod:`omradesbild.precision`); ``"full"`` writes every stored digit.
     """
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font
@@ -84,6 +92,7 @@ def export_excel(
     opts = _settings(settings)
     text, lang, cat = opts.text, opts.lang, opts.cat
     disclosed = _disclose(indicators, opts.threshold)
+    rounded = opts.precision == "rounded"
     names = _area_names(areas)
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -103,9 +112,10 @@ def export_excel(
         areas=areas,
         bold=Font(bold=True),
         wrap=Alignment(wrap_text=True, vertical="top"),
+        rounded=rounded,
     )
     ids = _indicator_order(disclosed["indicator"].astype(str), cat)
-    _domain_sheets(sheet, disclosed, ids)
+    _domain_sheets(sheet, round_indicator_rows(disclosed, cat) if rounded else disclosed, ids)
     if index is not None:
         _index_sheet(sheet, index, disclosed, opts.methods)
 
@@ -120,6 +130,7 @@ def export_excel(
         threshold=opts.threshold,
         generated_at=opts.generated_at,
         has_index=index is not None,
+        precision=opts.precision,
         bold=sheet.bold,
         wrap=sheet.wrap,
     )
@@ -141,6 +152,7 @@ class _Sheets:
     areas: pd.DataFrame | None
     bold: Font
     wrap: Alignment
+    rounded: bool  # figures rounded to their published precision (else full)
 
     def create(self, title: str) -> Worksheet:
         """A new sheet with a unique, valid name derived from ``title``."""
@@ -206,8 +218,10 @@ def _domain_sheets(sheet: _Sheets, disclosed: pd.DataFrame, ids: list[str]) -> N
         nkeys = len(key_head)
         for j in range(nkeys + 1, len(heads) + 1):
             if (j - nkeys) % 4 != 0:
+                ind = dom_ids[(j - nkeys - 1) // 4]
+                fmt = decimals_format(indicator_decimals(ind, cat)) if sheet.rounded else None
                 for (cell,) in ws.iter_rows(min_row=2, min_col=j, max_col=j):
-                    cell.number_format = "#,##0.0#"
+                    cell.number_format = fmt or "#,##0.0#"
         ws.freeze_panes = ws.cell(row=2, column=nkeys + 1)
 
 
@@ -217,6 +231,8 @@ def _index_sheet(
     """The index sheet; adds the index method's version to ``method_versions``."""
     text, cat, names, lang = sheet.text, sheet.cat, sheet.names, sheet.lang
     pub = publishable_index(index, disclosed, catalogue=cat)
+    if sheet.rounded:
+        pub = round_index_table(pub, catalogue=cat)
     mid = str(index.attrs.get("method_id", "")) if index.attrs else ""
     if mid and "method_version" in index.attrs:
         method_versions.setdefault(mid, str(index.attrs["method_version"]))
@@ -270,6 +286,7 @@ def _meta_sheet(
     threshold: int,
     generated_at: datetime | None,
     has_index: bool,
+    precision: str,
     bold: Any,
     wrap: Any,
 ) -> None:
@@ -284,6 +301,7 @@ def _meta_sheet(
     ws.append([text["threshold"], int(threshold)])
     ws.append([text["rule"], disclosure_rule_text(threshold, lang)])
     ws.append([text["legend"], text["legend_text"].format(symbol=MASK_SYMBOL)])
+    ws.append([text["export_precision"], text[f"export_precision_{precision}"]])
     if has_index:
         ws.append(["", text["index_note"]])
     for row in ws.iter_rows(min_row=2, max_row=ws.max_row):

@@ -5,13 +5,17 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import Any, Unpack
+from typing import TYPE_CHECKING, Any, Unpack
 
 import pandas as pd
 
+from omradesbild.precision import Precision, check_precision, round_indicator_rows
 from omradesbild.reports.disclosure import DEFAULT_THRESHOLD
 from omradesbild.reports.exports import _common as common
 from omradesbild.reports.exports.tables import export_metadata, publishable_index
+
+if TYPE_CHECKING:
+    from omradesbild.indicators import Catalogue
 
 
 def export_csv(
@@ -20,6 +24,8 @@ def export_csv(
     indicators: pd.DataFrame,
     areas: pd.DataFrame | None = None,
     threshold: int = DEFAULT_THRESHOLD,
+    precision: Precision = "rounded",
+    catalogue: Catalogue | None = None,
 ) -> Path:
     """Write the disclosed long indicator table as CSV (UTF-8, comma, ``.`` decimals).
 
@@ -29,8 +35,15 @@ def export_csv(
     ``area_name`` (and ``kommun_code``, ``kommun_name`` for areas below the kommun) after
     ``area_code`` when ``areas`` is given (see :func:`~omradesbild.services.names.
     area_name_frame`). Suppressed and missing cells are empty; ``masked`` tells them apart.
+
+    With ``precision="rounded"`` (the default) values and intervals are rounded to their
+    indicator's published precision and counts to whole numbers
+    (:func:`~omradesbild.precision.round_indicator_rows`); ``"full"`` writes every stored
+    digit.
     """
     disclosed = common._named(common._disclose(indicators, threshold), areas)
+    if check_precision(precision) == "rounded":
+        disclosed = round_indicator_rows(disclosed, catalogue)
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     disclosed.to_csv(path, index=False, encoding="utf-8")
@@ -57,8 +70,10 @@ def export_json(
     text (in ``lang``), the methods and the sources (see :func:`export_metadata`), and the
     indicator definitions used. Missing and suppressed values are ``null``; suppressed rows
     have ``"masked": true`` and a ``mask_reason``. With ``areas``, every record carries the
-    area's names as the CSV does. ``settings``: ``methods``, ``lang``, ``threshold``,
-    ``catalogue``, ``generated_at``, see :class:`~omradesbild.reports.exports.ExportSettings`.
+    area's names as the CSV does. Numbers keep full precision (as the web app's JSON API;
+    ``precision`` is for the CSV and Excel exports). ``settings``: ``methods``, ``lang``,
+    ``threshold``, ``catalogue``, ``generated_at``, see
+    :class:`~omradesbild.reports.exports.ExportSettings`.
     """
     opts = common._settings(settings)
     lang, cat, methods_out = opts.lang, opts.cat, opts.methods

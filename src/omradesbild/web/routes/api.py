@@ -19,6 +19,7 @@ from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
 from omradesbild.errors import InputError, NotFoundError
+from omradesbild.precision import Precision, round_index_table, round_indicator_rows
 from omradesbild.services.explore import explore
 from omradesbild.services.level import (
     LevelIndex,
@@ -420,25 +421,50 @@ def _published_indicators(lv: LevelIndicators, period: str | None) -> pd.DataFra
     return out
 
 
+#: The ``precision`` of a download (the JSON API always gives full precision).
+PrecisionArg = Annotated[
+    Precision,
+    Query(
+        description=(
+            "rounded (default): values, intervals and scores rounded half away from zero to "
+            "their published precision, as the pages show them (per cent and rates per "
+            "1 000 one decimal, counts and ranks whole numbers); full: every stored digit, "
+            "as the JSON API gives them."
+        )
+    ),
+]
+
+
 @router.get("/api/export/indicators.csv", tags=["downloads"], response_class=Response)
 def export_indicators_csv(
-    request: Request, level: str = "regso", period: str | None = None
+    request: Request,
+    level: str = "regso",
+    period: str | None = None,
+    precision: PrecisionArg = "rounded",
 ) -> Response:
-    """The disclosed long indicator table as CSV (UTF-8, comma, point decimals)."""
+    """The disclosed long indicator table as CSV (UTF-8, comma, point decimals), rounded to
+    each indicator's precision unless ``precision=full``."""
     lv = get_data(request).level(level)
     df = _published_indicators(lv, period)
+    if precision == "rounded":
+        df = round_indicator_rows(df)
     return _download(
         df.to_csv(index=False).encode("utf-8"),
-        f"indikatorer_{level}_{period or 'alla'}.csv",
+        f"indikatorer_{level}_{period or 'alla'}{_suffix(precision)}.csv",
         "text/csv; charset=utf-8",
     )
+
+
+def _suffix(precision: Precision) -> str:
+    """The file name's mark of a full-precision download."""
+    return "_full" if precision == "full" else ""
 
 
 @router.get("/api/export/indicators.json", tags=["downloads"], response_class=Response)
 def export_indicators_json(
     request: Request, level: str = "regso", period: str | None = None
 ) -> Response:
-    """The disclosed indicator rows as JSON with provenance metadata."""
+    """The disclosed indicator rows as JSON with provenance metadata (full precision)."""
     data = get_data(request)
     lv = data.level(level)
     df = _published_indicators(lv, period)
@@ -464,8 +490,11 @@ def export_indicators_json(
 
 
 @router.get("/api/export/index.csv", tags=["downloads"], response_class=Response)
-def export_index_csv(request: Request, q: TableArgs) -> Response:
-    """The index (score, rank, class, disclosed components) as CSV."""
+def export_index_csv(
+    request: Request, q: TableArgs, precision: PrecisionArg = "rounded"
+) -> Response:
+    """The index (score, rank, class, disclosed components) as CSV, rounded to the
+    published precision unless ``precision=full``."""
     data = get_data(request)
     method = _method(request, q.method)
     lv = data.level(q.level)
@@ -473,14 +502,19 @@ def export_index_csv(request: Request, q: TableArgs) -> Response:
     p = ix.period_or_latest(q.period)
     df = ix.published[p].copy()
     df.insert(1, "area_name", df["area_code"].map(lv.names))
+    if precision == "rounded":
+        df = round_index_table(df, method=ix.method)
     return _download(
-        df.to_csv(index=False).encode("utf-8"), f"index_{method}_{q.level}_{p}.csv", "text/csv"
+        df.to_csv(index=False).encode("utf-8"),
+        f"index_{method}_{q.level}_{p}{_suffix(precision)}.csv",
+        "text/csv",
     )
 
 
 @router.get("/api/export/excel.xlsx", tags=["downloads"], response_class=Response)
-def export_excel(request: Request, q: TableArgs) -> Response:
-    """Excel workbook: one sheet per domain, the index, and sources and method."""
+def export_excel(request: Request, q: TableArgs, precision: PrecisionArg = "rounded") -> Response:
+    """Excel workbook: one sheet per domain, the index, and sources and method; figures
+    rounded to the published precision unless ``precision=full``."""
     from omradesbild.reports.exports import export_excel as _export_excel
 
     data = get_data(request)
@@ -506,11 +540,12 @@ def export_excel(request: Request, q: TableArgs) -> Response:
             methods={ix.method.id: ix.method.version} if ix is not None else None,
             lang=lang,
             threshold=data.threshold,
+            precision=precision,
         )
         body = io.BytesIO(path.read_bytes()).getvalue()
     return _download(
         body,
-        f"omradesbild_{level}_{p}.xlsx",
+        f"omradesbild_{level}_{p}{_suffix(precision)}.xlsx",
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )
 

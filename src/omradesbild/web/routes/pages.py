@@ -17,6 +17,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from omradesbild.errors import InputError, NotFoundError
+from omradesbild.precision import indicator_decimals, score_decimals
 from omradesbild.services.area import catalogue_names
 from omradesbild.services.explore import MAX_DRAWS
 from omradesbild.services.lagesbild import pick_kommun
@@ -256,7 +257,11 @@ def map_page(
         names=names,
         direction=direction,
     )
-    hover = [f"{lv.names[c]} ({c}): {fmt_num(v, lang)}" for c, v in zip(codes, values, strict=True)]
+    # The layer's precision: the method's scores or the indicator's values.
+    d = score_decimals(method) if layer == "index" else indicator_decimals(layer)
+    hover = [
+        f"{lv.names[c]} ({c}): {fmt_num(v, lang, d)}" for c, v in zip(codes, values, strict=True)
+    ]
     geometry = data.geometry(level, lv.version)
     has_geo = bool(geometry.codes)
     from omradesbild.reports import charts
@@ -298,7 +303,7 @@ def map_page(
         table=table[:limit],
         n_table=len(table),
         limit=limit,
-        fmt=lambda x: fmt_num(x, lang),
+        fmt=lambda x: fmt_num(x, lang, d),
     )
 
 
