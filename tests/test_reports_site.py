@@ -353,3 +353,16 @@ def test_goals_that_cannot_be_evaluated_are_listed_in_the_report(
     assert text("goals_skipped", "sv") in index
     assert f'id="goal-skipped-gap_imd">Gap enligt IMD: {method}</li>' in index
     assert f'id="goal-skipped-no_such">Okänd indikator: {missing}</li>' in index
+
+
+def test_area_type_swatches_show_the_number(site_sv: Path) -> None:
+    """Area types are not told apart by colour alone: each swatch shows its number."""
+    index = (site_sv / "index.html").read_text(encoding="utf-8")
+    ranking = index[index.index('id="ranking"') : index.index('id="population-by-type"')]
+    swatch = r'<tr class="type-(\d)">.*?<span class="swatch type-(\d)">(\d)</span>'
+    rows = re.findall(swatch, ranking)
+    assert len(rows) == 45 and all(a == b == c for a, b, c in rows)
+    pop = index[index.index('id="population-by-type"') :]
+    pop = pop[: pop.index("</section>")]
+    shown = re.findall(r'<span class="swatch type-(\d)" aria-hidden="true">(\d)</span> ', pop)
+    assert len(shown) >= 3 and all(a == b for a, b in shown)
