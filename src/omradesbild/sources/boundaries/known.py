@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from omradesbild.config import DEFAULT_VERSION
+from omradesbild.sources.base import LICENCE_OPEN_DATA
 
 
 @dataclass(frozen=True)
@@ -47,7 +48,7 @@ class KnownLayer:
     kommun: str | None = None
 
 
-_OPEN = "open data, see the publisher's terms"
+_OPEN = LICENCE_OPEN_DATA
 
 _KOMMUN_PARENT = ("kommun", DEFAULT_VERSION["kommun"])
 

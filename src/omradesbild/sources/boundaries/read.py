@@ -11,7 +11,7 @@ import pandas as pd
 from omradesbild.areas.codes import LEVELS
 from omradesbild.config import DEFAULT_VERSION
 from omradesbild.errors import ConfigError, InputError
-from omradesbild.sources.base import Areas
+from omradesbild.sources.base import LICENCE_PUBLISHER_TERMS, Areas
 from omradesbild.sources.boundaries.build import build_areas
 from omradesbild.sources.boundaries.detect import (
     default_parent_version,
@@ -137,7 +137,7 @@ def read_boundaries(
         layer_name,
         publisher=publisher or (known.publisher if known else "unknown"),
         title=(known.title if known and fields_from_known else f"{level} {version} boundaries"),
-        licence=(known.licence if known else "see the publisher's terms"),
+        licence=(known.licence if known else LICENCE_PUBLISHER_TERMS),
         notes=_notes(layer_name, fields, repaired),
     )
     return Areas(source=meta, areas=areas)
