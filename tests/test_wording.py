@@ -267,5 +267,8 @@ def test_stored_licences_and_source_kinds_are_worded_in_each_language() -> None:
     assert source_title("deso deso2018 boundaries", "sv") == "DeSO deso2018: gränser"
     wfs = "DESO boundaries deso2025, kommun 0180"
     assert source_title(wfs, "sv") == "DeSO deso2025: gränser, kommun 0180"
+    old = "Göteborgs primärområden 2025 with the city's socioeconomic area classes"
+    worded = "Göteborgs primärområden 2025 (med stadens socioekonomiska områdesklasser)"
+    assert source_title(old, "sv") == worded
     key = "Koppling DeSO 2018 - RegSO 2020"  # the publisher's own title as it is
     assert source_title(key, "en") == source_title(key, "sv") == key

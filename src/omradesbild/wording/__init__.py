@@ -258,8 +258,16 @@ _STORED_LICENCES = {
     "Offentlig handling": "public_record",
 }
 
-#: What a stored source title may end with in brackets (what kind of file it is), by key.
-_TITLE_KINDS = {"boundaries": "boundaries", "list, no polygons": "list_no_polygons"}
+#: What a stored source title may end with in brackets (what kind of file it is, what it
+#: holds), by key.
+_TITLE_KINDS = {
+    "boundaries": "boundaries",
+    "list, no polygons": "list_no_polygons",
+    "simplified by a third party": "simplified_by_third_party",
+    "with SKR kommungrupp": "with_skr_kommungrupp",
+    "population 2014-2016 as attributes": "population_2014_2016",
+    "with the city's socioeconomic area classes": "with_city_classes",
+}
 
 #: The titles stored for a boundary layer not in the known layers (``<level> <version>
 #: boundaries``) and for one read from SCB's WFS (``DESO boundaries <version>[, kommun …]``).
@@ -291,6 +299,8 @@ def source_title(title: str, lang: str) -> str:
     for kind, key in _TITLE_KINDS.items():
         if title.endswith(f" ({kind})"):
             return f"{title[: -len(kind) - 3]} ({text(f'source_kind_{key}', lang)})"
+        if kind.startswith("with ") and title.endswith(f" {kind}"):  # stored without brackets
+            return f"{title[: -len(kind) - 1]} ({text(f'source_kind_{key}', lang)})"
     return title
 
 

@@ -133,7 +133,7 @@ KNOWN_LAYERS: dict[str, KnownLayer] = {
         "goteborg_primaromraden2025",
         "omrade_kod",
         "omrade_namn",
-        "Göteborgs primärområden 2025 with the city's socioeconomic area classes",
+        "Göteborgs primärområden 2025 (with the city's socioeconomic area classes)",
         kommun_field="kommun_kod",
     ),
     "stockholm_stadsdelar.geojson": _district(
