@@ -96,8 +96,8 @@ def _area_kommun(
 
 
 def _linked_kommun(store: Store, codes: set[str]) -> dict[str, str]:
-    """Area -> the kommun of the RegSO and DeSO linked to it in the store's crosswalks (the
-    kommun holding the largest summed weight), for areas no other rule places."""
+    """District -> the kommun of the RegSO and DeSO linked to it in the store's crosswalks
+    (the kommun holding the largest summed weight), for districts no other rule places."""
     rows = store.con.execute(
         "SELECT from_code, from_level, to_code, to_level, weight FROM links "
         "WHERE (from_level IN ('regso', 'deso')) <> (to_level IN ('regso', 'deso'))"
@@ -208,7 +208,7 @@ def area_name_frame(
             name = part_of[parent] if parent else None
         kommun = _area_kommun(code, str(lv), parent_code, parent_level, attributes)
         rows.append((code, str(lv), name or code, kommun, kommun_name.get(kommun or "")))
-    unplaced = {r[0] for r in rows if r[3] is None and r[1] not in NOT_SUB_KOMMUN}
+    unplaced = {r[0] for r in rows if r[3] is None and r[1] == "district"}
     if unplaced:
         linked = _linked_kommun(store, unplaced)
         rows = [
