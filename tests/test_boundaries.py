@@ -309,6 +309,8 @@ def test_real_layers(shared_data: Path, name: str) -> None:
     assert 250_000 < xmin < xmax < 930_000 and 6_100_000 < ymin < ymax < 7_700_000
     if known.parent_field:
         assert a["parent_code"].notna().all()
+    if known.kommun:  # a city's layer without a kommun field: the city's kommun is the parent
+        assert (a["parent_code"] == known.kommun).all() and (a["parent_level"] == "kommun").all()
 
 
 @pytest.mark.realdata
@@ -324,6 +326,7 @@ def test_real_details(shared_data: Path) -> None:
     assert kommuner["parent_code"].nunique() == 21
     malmo = read_known_boundaries(geo / "malmo_delomraden.gpkg").areas
     assert malmo["area_code"].str.fullmatch(r"\d+").all()
+    assert (malmo["parent_code"] == "1280").all()
     # generic detection agrees with the table where it can decide
     for name in ("goteborg_deso2025.gpkg", "goteborg_regso2025.gpkg", "sverige_lan.gpkg"):
         known = KNOWN_LAYERS[name]

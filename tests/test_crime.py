@@ -138,7 +138,7 @@ def test_variables_and_source_meta(tmp_path: Path) -> None:
     assert meta.publisher == "Polismyndigheten"
     assert meta.table_id == "vald-mot-polis-1-brott"
     assert meta.reference == "våld mot polis 1 brott.csv"
-    assert meta.licence == "Offentlig handling"
+    assert meta.licence == "public-record"  # a code, worded "offentlig handling"
     assert meta.checksum == hashlib.sha256(path.read_bytes()).hexdigest()
     assert "våld mot polis 1 brott" in meta.title
 

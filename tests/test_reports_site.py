@@ -13,6 +13,7 @@ import pytest
 import shapely
 from markupsafe import escape
 
+from conftest import page_text
 from omradesbild.measures.segregation import population_by_type, segregation_indices
 from omradesbild.reports import charts
 from omradesbild.services.geometry import display_geojson, dissolve_by_links
@@ -353,3 +354,31 @@ def test_goals_that_cannot_be_evaluated_are_listed_in_the_report(
     assert text("goals_skipped", "sv") in index
     assert f'id="goal-skipped-gap_imd">Gap enligt IMD: {method}</li>' in index
     assert f'id="goal-skipped-no_such">Okänd indikator: {missing}</li>' in index
+
+
+def test_area_type_swatches_show_the_number(site_sv: Path) -> None:
+    """Area types are not told apart by colour alone: each swatch shows its number."""
+    index = (site_sv / "index.html").read_text(encoding="utf-8")
+    ranking = index[index.index('id="ranking"') : index.index('id="population-by-type"')]
+    swatch = r'<tr class="type-(\d)">.*?<span class="swatch type-(\d)">(\d)</span>'
+    rows = re.findall(swatch, ranking)
+    assert len(rows) == 45 and all(a == b == c for a, b, c in rows)
+    pop = index[index.index('id="population-by-type"') :]
+    pop = pop[: pop.index("</section>")]
+    shown = re.findall(r'<span class="swatch type-(\d)" aria-hidden="true">(\d)</span> ', pop)
+    assert len(shown) >= 3 and all(a == b for a, b in shown)
+
+
+def test_source_licences_and_kinds_in_the_sites_language(site_sv: Path, site_en: Path) -> None:
+    """The store keeps language-neutral licence codes; each site words them in its language."""
+    sv = page_text((site_sv / "index.html").read_text(encoding="utf-8"))
+    en = page_text((site_en / "index.html").read_text(encoding="utf-8"))
+    assert "öppna data, se utgivarens villkor" in sv and "offentlig handling" in sv
+    assert "Polisens utsatta områden 2023 (gränser)" in sv
+    assert "DeSO deso2018: gränser" in sv and "se utgivarens villkor" in sv
+    for english in ("open data, see the publisher's terms", "(boundaries)", "publisher's terms"):
+        assert english not in sv
+    assert "open-data" not in sv and "public-record" not in sv
+    assert "open data, see the publisher's terms" in en and "public record" in en
+    assert "Polisens utsatta områden 2023 (boundaries)" in en
+    assert "öppna data" not in en and "(gränser)" not in en

@@ -202,3 +202,55 @@ def test_search_names_finds_indicators_by_swedish_name() -> None:
     assert ("high_econ_standard", names["high_econ_standard"]) in search_names(names, "ekonomisk")
     assert search_names(names, "low_econ_standard")[0][0] == "low_econ_standard"
     assert search_names(names, "zzqx") == () and search_names(names, " ") == ()
+
+
+def test_a_district_without_a_kommun_field_gets_it_from_the_crosswalk(
+    demo_store: Path, tmp_path: Path
+) -> None:
+    """A district stored with no parent kommun and no kommun attribute (a city's layer
+    without the field) is shown with the kommun of the RegSO linked to it, like a RegSO."""
+    import shutil
+
+    from helpers import app_client
+    from omradesbild.store import Store
+
+    db = tmp_path / "districts.duckdb"
+    shutil.copy(demo_store, db)
+    with Store(db) as store:
+        store.con.execute(
+            "UPDATE areas SET parent_code = NULL, parent_level = NULL, parent_version = NULL, "
+            "attributes = NULL WHERE level = 'district'"
+        )
+    with Store(db, read_only=True) as store:
+        index = search_index(store)
+    districts = [h for h in index.hits if h.level == "district"]
+    assert len(districts) == 8
+    for h in districts:
+        assert (h.kommun_code, h.kommun_name) == ("9999", "Exempelstad (syntetisk)"), h
+        assert h.labelled() == f"{h.name} (Exempelstad (syntetisk)) — stadsdel, {h.code}"
+    name = districts[0].name
+    with app_client(db, tmp_path / "p.sqlite", draws=5) as client:
+        hit = client.get("/api/search", params={"q": name, "level": "district"}).json()["hits"][0]
+        assert hit["kommun_name"] == "Exempelstad (syntetisk)"
+        assert "(Exempelstad (syntetisk))" in hit["label"]
+        params = {"q": "exempelstad", "level": "district"}
+        page = client.get("/sok", params=params, headers={"accept": "text/html"}).text
+        for h in districts:
+            assert f">{h.name}</a> (Exempelstad (syntetisk))" in page, h.name
+
+
+@pytest.mark.realdata
+def test_city_districts_are_found_with_their_kommun(shared_data: Path, tmp_path: Path) -> None:
+    from omradesbild.sources.boundaries import read_known_boundaries
+    from omradesbild.store import Store
+
+    db = tmp_path / "districts.duckdb"
+    with Store(db) as store:
+        for name in ("stockholm_stadsdelar.geojson", "malmo_delomraden.gpkg"):
+            store.ingest_areas(read_known_boundaries(shared_data / "geo" / name))
+    with Store(db, read_only=True) as store:
+        index = search_index(store)
+    for q, kommun in (("Akalla", "Stockholm"), ("Klagshamn", "Malmö")):
+        found = search_areas(index, q, level="district")
+        assert found.target is not None, q
+        assert found.target.kommun_name == kommun, found.target

@@ -68,8 +68,8 @@ def test_start_page_is_the_lagesbild(client: TestClient) -> None:
     # A titled legend saying what the colours mean, one entry per type.
     legend = _section(html, "type-map")
     assert text("lb_legend", "sv") in page_text(legend)
-    for k in range(1, 6):
-        assert f'class="swatch type-{k}"' in legend
+    for k in range(1, 6):  # each swatch shows its number: not by colour alone
+        assert f'<span class="swatch type-{k}" aria-hidden="true">{k}</span>' in legend
     assert "Typ 1 – störst utmaningar" in page_text(legend)
     assert "Typ 5 – minst utmaningar" in page_text(legend)
     # The map colours the areas by type: the same types as the ranking.
@@ -83,6 +83,14 @@ def test_start_page_is_the_lagesbild(client: TestClient) -> None:
     assert len(rows) == 45
     by_code = {code: int(cls) for cls, code, *_ in rows}
     assert dict(zip(trace["locations"], trace["z"], strict=True)) == by_code
+    # Hovering an area names its type by number and in words.
+    words: dict[int, set[str]] = {}
+    for cls, hover in zip(trace["z"], trace["text"], strict=True):
+        m = re.search(r": Områdestyp (\d) \(([^)]+)\), Rang \d+ ", hover)
+        assert m is not None and int(m.group(1)) == cls, hover
+        words.setdefault(cls, set()).add(m.group(2))
+    assert all(len(w) == 1 for w in words.values()) and len(words) >= 3, words
+    assert len(set.union(*words.values())) == len(words)  # other words for another type
     for _, _, rank, low, high in rows:  # every rank inside its interval
         assert int(low) <= int(rank) <= int(high)
     assert [int(r[2]) for r in rows] == sorted(int(r[2]) for r in rows)
@@ -150,6 +158,7 @@ def test_kommun_picker(client: TestClient) -> None:
 def test_map_colours_can_be_told_apart() -> None:
     """Every area-type colour has ≥ 3:1 contrast against the white background and borders,
     and against the next type; web.css, the report site and the PDF use the same colours."""
+    from omradesbild import config
     from omradesbild.web.lagesbild import AREA_TYPE_COLOURS
 
     def luminance(colour: str) -> float:
@@ -168,11 +177,13 @@ def test_map_colours_can_be_told_apart() -> None:
     for a, b in itertools.pairwise(colours):
         assert contrast(a, b) >= 3, (a, b)
     css = (Path(__file__).parents[1] / "src/omradesbild/web/static/web.css").read_text()
-    for k, c in AREA_TYPE_COLOURS.items():
-        assert f".swatch.type-{k} {{ background: {c}; }}" in css
-        assert f"tr.type-{k} th:first-child {{ border-left: 4px solid {c}; }}" in css
     site = (Path(__file__).parents[1] / "src/omradesbild/reports/static/site.css").read_text()
     for k, c in AREA_TYPE_COLOURS.items():
+        ink = config.AREA_TYPE_TEXT_COLOURS[k - 1]
+        assert contrast(c, ink) >= 4.5, (c, ink)  # the number on the swatch
+        for sheet in (css, site):
+            assert f".swatch.type-{k} {{ background: {c}; color: {ink}; }}" in sheet
+        assert f"tr.type-{k} th:first-child {{ border-left: 4px solid {c}; }}" in css
         assert f"tr.type-{k} td:first-child {{ border-left: 4px solid {c}; }}" in site
     from omradesbild.reports.charts import TYPE_COLORS
     from omradesbild.reports.svg import TYPE_COLORS as SVG_TYPE_COLORS

@@ -248,3 +248,37 @@ def test_message_values_are_worded_in_each_language() -> None:
     assert "1,235" in f and f"1{THIN_SPACE}235" in f.text("sv")
     assert "12,5" in Message("note_weights_as_published", where="x", total=12.5).text("sv")
     assert pickle.loads(pickle.dumps(w)).text("sv") == w.text("sv")
+
+
+def test_stored_licences_and_source_kinds_are_worded_in_each_language() -> None:
+    from omradesbild.sources.base import (
+        LICENCE_OPEN_DATA,
+        LICENCE_PUBLIC_RECORD,
+        LICENCE_PUBLISHER_TERMS,
+    )
+    from omradesbild.wording import licence_label, source_title
+
+    sv_open, en_open = "öppna data, se utgivarens villkor", "open data, see the publisher's terms"
+    # Codes, and the texts stores held before codes (an older store reads the same).
+    for stored in (LICENCE_OPEN_DATA, "open data, see the publisher's terms"):
+        assert (licence_label(stored, "sv"), licence_label(stored, "en")) == (sv_open, en_open)
+    for stored in (LICENCE_PUBLISHER_TERMS, "see the publisher's terms"):
+        assert licence_label(stored, "sv") == "se utgivarens villkor"
+    for stored in (LICENCE_PUBLIC_RECORD, "Offentlig handling"):
+        assert licence_label(stored, "sv") == "offentlig handling"
+        assert licence_label(stored, "en") == "public record"
+    assert licence_label("CC0 1.0", "sv") == "CC0 1.0"  # a licence id as it is
+    assert licence_label("egen licens", "en") == "egen licens"
+    title = "Polisens utsatta områden 2023 (boundaries)"
+    assert source_title(title, "sv") == "Polisens utsatta områden 2023 (gränser)"
+    assert source_title(title, "en") == title
+    listed = "Polisens utsatta områden 2025 (list, no polygons)"
+    assert source_title(listed, "sv") == "Polisens utsatta områden 2025 (lista, utan polygoner)"
+    assert source_title("deso deso2018 boundaries", "sv") == "DeSO deso2018: gränser"
+    wfs = "DESO boundaries deso2025, kommun 0180"
+    assert source_title(wfs, "sv") == "DeSO deso2025: gränser, kommun 0180"
+    old = "Göteborgs primärområden 2025 with the city's socioeconomic area classes"
+    worded = "Göteborgs primärområden 2025 (med stadens socioekonomiska områdesklasser)"
+    assert source_title(old, "sv") == worded
+    key = "Koppling DeSO 2018 - RegSO 2020"  # the publisher's own title as it is
+    assert source_title(key, "en") == source_title(key, "sv") == key

@@ -163,13 +163,42 @@ CRIME_MIN_EVENTS: int = 10
 BULK_COMMIT_ROWS: int = 500_000
 
 #: Colours of area types 1 (largest challenges) … 5 on every map, legend and chart (web
-#: start page, report site, PDF). Each has a contrast of at least 3:1 against white (the
-#: background and the borders between areas) and each type at least 4.4:1 against the next
-#: type (WCAG 2.1, 1.4.11): dark and light alternate.
+#: start page, report site, PDF). Dark and light alternate (WCAG 2.1, 1.4.11, non-text
+#: contrast ≥ 3:1): every colour has at least 3:1 against white (the background and the
+#: white borders drawn between the areas on a map), and each type at least 3:1 against the
+#: next type. Five colours cannot all be 3:1 apart and 3:1 from white, so the three dark
+#: ones (1 red, 3 grey, 5 blue) are told apart by hue and lightness, and every swatch also
+#: shows its number. Type 3, the middle, is a neutral grey as light as the contrast with
+#: types 2 and 4 allows, so that it is not darker than types 1 and 5. Among the colours of
+#: these families the palette maximises the smallest CIEDE2000 difference between any two
+#: types, under normal vision and simulated deuteranopia and protanopia (Machado et al. 2009):
+#:
+#: ====  =======  ============  ============  ===========  =============
+#: type  colour   vs white      vs next type  number text  number ratio
+#: ====  =======  ============  ============  ===========  =============
+#: 1     #870003  10.3:1        3.4:1         #ffffff      10.3:1
+#: 2     #de7b33  3.0:1         3.0:1         #000000      7.0:1
+#: 3     #484848  9.2:1         3.0:1         #ffffff      9.2:1
+#: 4     #009ce7  3.0:1         3.8:1         #000000      6.9:1
+#: 5     #21337b  11.5:1        –             #ffffff      11.5:1
+#: ====  =======  ============  ============  ===========  =============
+#:
+#: Smallest ΔE2000 between two types: 23.8 (normal vision), 21.1 (deuteranopia), 18.9
+#: (protanopia). The CSS copies (``web.css``, the report site's ``site.css``) are the same
+#: colours; a test keeps them equal.
 AREA_TYPE_COLOURS: tuple[str, str, str, str, str] = (
-    "#5c0010",
-    "#e4701e",
-    "#262626",
-    "#3a93cc",
-    "#08254f",
+    "#870003",
+    "#de7b33",
+    "#484848",
+    "#009ce7",
+    "#21337b",
+)
+#: Colour of the type number written on each colour of ``AREA_TYPE_COLOURS`` (at least
+#: 4.5:1 against it).
+AREA_TYPE_TEXT_COLOURS: tuple[str, str, str, str, str] = (
+    "#ffffff",
+    "#000000",
+    "#ffffff",
+    "#000000",
+    "#ffffff",
 )

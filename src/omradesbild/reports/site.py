@@ -196,8 +196,8 @@ class _Context:
                 {
                     "publisher": str(r["publisher"]),
                     "table": str(r["table_id"]) + (f" (×{n})" if n > 1 else ""),
-                    "title": str(r["title"]),
-                    "licence": "" if _nan(r["licence"]) else str(r["licence"]),
+                    "title": self.t.source_title(str(r["title"])),
+                    "licence": "" if _nan(r["licence"]) else self.t.licence(str(r["licence"])),
                 }
             )
         return out

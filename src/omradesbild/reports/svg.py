@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from html import escape
 from typing import Any
 
-from omradesbild.config import AREA_TYPE_COLOURS
+from omradesbild.config import AREA_TYPE_COLOURS, AREA_TYPE_TEXT_COLOURS
 from omradesbild.reports.charts import num as _num
 from omradesbild.services.models import IndicatorValue
 from omradesbild.wording import fmt_num
@@ -292,8 +292,9 @@ def svg_types(periods: Sequence[str], classes: Sequence[object], *, width: float
     parts = []
     for i, (p, c) in enumerate(zip(periods, classes, strict=True)):
         f = _num(c)
-        fill = TYPE_COLORS[int(f) - 1] if f is not None and 1 <= f <= 5 else "#ffffff"
-        ink = "white" if f is not None and int(f) in (1, 5) else "#1d1d1f"
+        k = int(f) if f is not None and 1 <= f <= 5 else None
+        fill = TYPE_COLORS[k - 1] if k is not None else "#ffffff"
+        ink = AREA_TYPE_TEXT_COLOURS[k - 1] if k is not None else "#1d1d1f"  # the number
         parts.append(
             f'<rect x="{_r(i * bw + 1)}" y="{_r(top)}" width="{_r(bw - 2)}" height="18" '
             f'fill="{fill}" stroke="#bfc5cc" stroke-width="0.6"/>'

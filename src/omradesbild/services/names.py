@@ -14,7 +14,9 @@ Rules
   "del av Rinkeby" (``area_name_part_of``); otherwise its code is its name.
 - The kommun of an area is the kommun its code starts with (DeSO, RegSO), else its parent
   kommun (or the kommun of its parent DeSO/RegSO), else a ``kommun``/``kommunkod`` attribute
-  of its boundary file. Where no area of the table has one, the kommun columns are left out.
+  of its boundary file, else (a district stored without any of these) the kommun of the
+  RegSO and DeSO the store's crosswalks link to it, by the largest summed weight. Where no
+  area of the table has one, the kommun columns are left out.
 """
 
 from __future__ import annotations
@@ -91,6 +93,27 @@ def _area_kommun(
         if DESO_RE.match(parent) or REGSO_RE.match(parent):
             return kommun_of(parent)
     return _attribute_kommun(attrs)
+
+
+def _linked_kommun(store: Store, codes: set[str]) -> dict[str, str]:
+    """District -> the kommun of the RegSO and DeSO linked to it in the store's crosswalks
+    (the kommun holding the largest summed weight), for districts no other rule places."""
+    rows = store.con.execute(
+        "SELECT from_code, from_level, to_code, to_level, weight FROM links "
+        "WHERE (from_level IN ('regso', 'deso')) <> (to_level IN ('regso', 'deso'))"
+    ).fetchall()
+    votes: dict[str, dict[str, float]] = {}
+    for from_code, from_level, to_code, to_level, weight in rows:
+        if from_level in ("regso", "deso") and to_code in codes:
+            area, small = str(to_code), str(from_code)
+        elif to_level in ("regso", "deso") and from_code in codes:
+            area, small = str(from_code), str(to_code)
+        else:
+            continue
+        if DESO_RE.match(small) or REGSO_RE.match(small):
+            k = votes.setdefault(area, {})
+            k[kommun_of(small)] = k.get(kommun_of(small), 0.0) + float(weight or 0.0)
+    return {a: max(sorted(k), key=lambda c: k[c]) for a, k in votes.items() if k}
 
 
 def _pick(areas: pd.DataFrame, preferred: pd.Series) -> pd.DataFrame:
@@ -185,6 +208,13 @@ def area_name_frame(
             name = part_of[parent] if parent else None
         kommun = _area_kommun(code, str(lv), parent_code, parent_level, attributes)
         rows.append((code, str(lv), name or code, kommun, kommun_name.get(kommun or "")))
+    unplaced = {r[0] for r in rows if r[3] is None and r[1] == "district"}
+    if unplaced:
+        linked = _linked_kommun(store, unplaced)
+        rows = [
+            (c, lv, n, linked[c], kommun_name.get(linked[c])) if c in linked else (c, lv, n, k, kn)
+            for c, lv, n, k, kn in rows
+        ]
     frame = pd.DataFrame(rows, columns=["area_code", "level", *NAME_COLUMNS])
     if wanted is not None:
         known = set(frame["area_code"])

@@ -82,6 +82,14 @@ SCB_MISSING_MARKERS: dict[str, str] = {
 }
 
 
+#: Licence codes stored with a source whose licence has no id of its own (a licence that
+#: has one, ``CC0 1.0``, is stored as that id): language-neutral, worded in each language
+#: by :func:`omradesbild.wording.licence_label`.
+LICENCE_OPEN_DATA = "open-data"  # open data under the publisher's terms
+LICENCE_PUBLISHER_TERMS = "publisher-terms"  # the publisher's terms, not known to be open
+LICENCE_PUBLIC_RECORD = "public-record"  # a public record (offentlig handling)
+
+
 @dataclass(frozen=True)
 class SourceMeta:
     """Provenance of one ingested file or response.

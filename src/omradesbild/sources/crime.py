@@ -31,6 +31,7 @@ import pandas as pd
 from omradesbild.config import DEFAULT_VERSION
 from omradesbild.errors import ConfigError, InputError
 from omradesbild.sources.base import (
+    LICENCE_PUBLIC_RECORD,
     OBS_COLUMNS,
     VARIABLE_COLUMNS,
     Observations,
@@ -60,7 +61,7 @@ from omradesbild.sources.crime_csv import (
 log = logging.getLogger(__name__)
 
 PUBLISHER = "Polismyndigheten"
-LICENCE = "Offentlig handling"
+LICENCE = LICENCE_PUBLIC_RECORD
 UNIT = "antal brott"
 DESO_VERSION = DEFAULT_VERSION["deso"]
 KOMMUN_VERSION = DEFAULT_VERSION["kommun"]

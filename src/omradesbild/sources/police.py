@@ -28,6 +28,7 @@ from omradesbild.errors import InputError
 from omradesbild.sources.base import (
     AREA_COLUMNS,
     CLASSIFICATION_COLUMNS,
+    LICENCE_OPEN_DATA,
     LINK_COLUMNS,
     Areas,
     SourceMeta,
@@ -184,7 +185,7 @@ def read_police_areas(path: str | Path, *, year: int, repair: bool = False) -> A
         layer,
         publisher="Polismyndigheten",
         title=f"Polisens utsatta områden {year} (boundaries)",
-        licence="open data, see the publisher's terms",
+        licence=LICENCE_OPEN_DATA,
         notes=notes,
     )
     return Areas(source=meta, areas=areas, classifications=classes)
@@ -385,7 +386,7 @@ def read_police_list(path: str | Path, *, year: int = 2025) -> Areas:
         publisher="Polismyndigheten",
         table_id=f"police_list_{year}",
         title=f"Polisens utsatta områden {year} (list, no polygons)",
-        licence="open data, see the publisher's terms",
+        licence=LICENCE_OPEN_DATA,
         notes="code = police_area_code(kommun, name); links to RegSO 2025 are approximate "
         "name matches with equal weights 1/n",
     )

@@ -176,14 +176,18 @@ def start_view(
 
 def type_map(picture: Lagesbild, lang: str) -> dict[str, Any]:
     """The kommun's areas coloured by area type (the report's chart
-    :func:`~omradesbild.reports.charts.type_choropleth`), hover naming type and rank."""
+    :func:`~omradesbild.reports.charts.type_choropleth`), hover naming the type (number and
+    words) and the rank."""
     from omradesbild.reports.charts import type_choropleth
 
     t = translator(lang)
+    words = dict(picture.type_labels)
     rows = [(r, r.cls) for r in picture.ranking if r.cls is not None and r.has_geometry]
     hover = [
-        f"{r.name}: {t('area_type')} {r.cls}, {t('rank')} {fmt_num(r.rank, lang, 0)} "
+        f"{r.name}: {t('area_type')} {r.cls}"
+        + (f" ({words[c]})" if words.get(c) else "")
+        + f", {t('rank')} {fmt_num(r.rank, lang, 0)} "
         f"({fmt_num(r.low, lang, 0)}–{fmt_num(r.high, lang, 0)})"
-        for r, _ in rows
+        for r, c in rows
     ]
     return type_choropleth([r.code for r, _ in rows], [c for _, c in rows], hover=hover)

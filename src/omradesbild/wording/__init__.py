@@ -253,6 +253,59 @@ def _slug(name: str) -> str:
     return name.lower().translate(_ASCII)
 
 
+#: Licence texts stored before sources stored licence codes, by the code's catalogue key.
+_STORED_LICENCES = {
+    "open data, see the publisher's terms": "open_data",
+    "see the publisher's terms": "publisher_terms",
+    "Offentlig handling": "public_record",
+}
+
+#: What a stored source title may end with in brackets (what kind of file it is, what it
+#: holds), by key.
+_TITLE_KINDS = {
+    "boundaries": "boundaries",
+    "list, no polygons": "list_no_polygons",
+    "simplified by a third party": "simplified_by_third_party",
+    "with SKR kommungrupp": "with_skr_kommungrupp",
+    "population 2014-2016 as attributes": "population_2014_2016",
+    "with the city's socioeconomic area classes": "with_city_classes",
+}
+
+#: The titles stored for a boundary layer not in the known layers (``<level> <version>
+#: boundaries``) and for one read from SCB's WFS (``DESO boundaries <version>[, kommun …]``).
+_BOUNDARIES_TITLES = (
+    re.compile(r"^(?P<level>\S+) (?P<version>\S+) boundaries(?P<rest>)$"),
+    re.compile(r"^(?P<level>DESO|RegSO) boundaries (?P<version>[^\s,]+)(?P<rest>, kommun \d{4})?$"),
+)
+
+
+def licence_label(licence: str, lang: str) -> str:
+    """A source's stored licence in ``lang``: a licence code (``open-data``,
+    ``publisher-terms``, ``public-record``, or the text stored for one before codes) worded
+    by the catalogue; any other licence (``CC0 1.0``, a licence given at ingest) as it is."""
+    code = licence.strip()
+    key = _STORED_LICENCES.get(code, code.replace("-", "_"))
+    return strings(lang).get(f"licence_{key}", licence) if key else licence
+
+
+def source_title(title: str, lang: str) -> str:
+    """A source's stored title in ``lang``: the kind of file it ends with in brackets
+    (``(boundaries)``) and the title of an unknown boundary layer worded by the catalogue;
+    the rest (the publisher's own title) as it is."""
+    for pattern in _BOUNDARIES_TITLES:
+        m = pattern.match(title)
+        if m is not None:
+            level = level_label(m["level"].lower(), lang)
+            worded = text("source_title_boundaries", lang, level=level, version=m["version"])
+            return worded + (m["rest"] or "")
+    for kind, key in _TITLE_KINDS.items():
+        if title.endswith(f" ({kind})"):
+            return f"{title[: -len(kind) - 3]} ({text(f'source_kind_{key}', lang)})"
+        if kind.startswith("with ") and title.endswith(f" {kind}"):  # stored without brackets
+            return f"{title[: -len(kind) - 1]} ({text(f'source_kind_{key}', lang)})"
+    return title
+
+
 def police_label(category: str, lang: str) -> str:
     """Readable name of a police category (``sarskilt_utsatt`` → "särskilt utsatt område")."""
     return _label("police", category, lang)
@@ -308,6 +361,8 @@ class Translator:
     domain = _in_lang(domain_label)
     unit = _in_lang(unit_label)
     say = _in_lang(say)
+    licence = _in_lang(licence_label)
+    source_title = _in_lang(source_title)
 
     def label(self, prefix: str, name: str) -> str:
         """The catalogue's ``<prefix>_<name>`` (e.g. ``partner_kind_observation``), or

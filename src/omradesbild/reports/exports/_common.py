@@ -14,7 +14,7 @@ import pandas as pd
 from omradesbild.errors import InputError
 from omradesbild.precision import Precision, check_precision
 from omradesbild.reports.disclosure import DEFAULT_THRESHOLD, apply_disclosure
-from omradesbild.wording import domain_label, strings, unit_label
+from omradesbild.wording import domain_label, licence_label, source_title, strings, unit_label
 
 if TYPE_CHECKING:
     from omradesbild.indicators import Catalogue
@@ -157,7 +157,12 @@ def _package_version() -> str:
     return __version__
 
 
-def _sources_frame(sources: pd.DataFrame | Iterable[Mapping[str, Any]]) -> pd.DataFrame:
+def _sources_frame(
+    sources: pd.DataFrame | Iterable[Mapping[str, Any]], *, lang: str | None = None
+) -> pd.DataFrame:
+    """The sources' fields of an export; with ``lang``, the stored title and licence worded
+    in it (:func:`~omradesbild.wording.source_title`, :func:`~omradesbild.wording.
+    licence_label`)."""
     df = sources.copy() if isinstance(sources, pd.DataFrame) else pd.DataFrame(list(sources))
     if "table" in df.columns and "table_id" not in df.columns:
         df = df.rename(columns={"table": "table_id"})
@@ -166,6 +171,9 @@ def _sources_frame(sources: pd.DataFrame | Iterable[Mapping[str, Any]]) -> pd.Da
             df[c] = None
     df = df[[*_SOURCE_FIELDS, "ingested_at"]].copy()
     df["ingested_at"] = [_cell(v) for v in df["ingested_at"]]
+    if lang is not None:
+        for col, word in (("title", source_title), ("licence", licence_label)):
+            df[col] = [word(v, lang) if isinstance(v, str) else v for v in df[col]]
     return df.reset_index(drop=True)
 
 

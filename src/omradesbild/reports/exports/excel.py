@@ -316,7 +316,7 @@ def _meta_sheet(
     ws.append([])
     bold_row([text["sources"]])
     bold_row([text[k] for k in (*_SOURCE_FIELDS, "ingested_at")])
-    for rec in _sources_frame(sources).to_dict("records"):
+    for rec in _sources_frame(sources, lang=lang).to_dict("records"):
         ws.append([_cell(v) for v in rec.values()])
     ws.append([])
     bold_row([text["indicators"]])

@@ -117,7 +117,7 @@ def export_metadata(
 ) -> dict[str, Any]:
     """The provenance block written beside every export (JSON-ready)."""
     _check_lang(lang)
-    src = _sources_frame(sources)
+    src = _sources_frame(sources, lang=lang)
     return {
         "title": strings(lang)["export_title"],
         "generated_at": _now(generated_at),

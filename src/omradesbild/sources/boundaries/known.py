@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from omradesbild.config import DEFAULT_VERSION
+from omradesbild.sources.base import LICENCE_OPEN_DATA
 
 
 @dataclass(frozen=True)
@@ -22,6 +23,9 @@ class KnownLayer:
         Attribute holding the code of the enclosing area, and that area's level and version.
     publisher, licence, title
         Provenance recorded in :class:`SourceMeta`.
+    kommun
+        The kommun code every area of a city's layer lies in, for a layer without a field of
+        it: recorded as each area's parent kommun.
     reader
         ``"boundaries"`` (:func:`read_boundaries`) or ``"police"``
         (:func:`omradesbild.sources.police.read_police_areas`).
@@ -41,9 +45,10 @@ class KnownLayer:
     licence: str = "CC0 1.0"
     reader: str = "boundaries"
     year: int | None = None
+    kommun: str | None = None
 
 
-_OPEN = "open data, see the publisher's terms"
+_OPEN = LICENCE_OPEN_DATA
 
 _KOMMUN_PARENT = ("kommun", DEFAULT_VERSION["kommun"])
 
@@ -78,8 +83,10 @@ def _district(
     name_field: str,
     title: str,
     kommun_field: str | None = None,
+    kommun: str | None = None,
 ) -> KnownLayer:
-    """A city's district layer (open data), with the field of its kommun code if it has one."""
+    """A city's district layer (open data), with the field of its kommun code if it has one,
+    else the code of the city's kommun."""
     return KnownLayer(
         level="district",
         version=version,
@@ -91,6 +98,7 @@ def _district(
         parent_field=kommun_field,
         parent_level=_KOMMUN_PARENT[0] if kommun_field else None,
         parent_version=_KOMMUN_PARENT[1] if kommun_field else None,
+        kommun=kommun,
     )
 
 
@@ -125,11 +133,16 @@ KNOWN_LAYERS: dict[str, KnownLayer] = {
         "goteborg_primaromraden2025",
         "omrade_kod",
         "omrade_namn",
-        "Göteborgs primärområden 2025 with the city's socioeconomic area classes",
+        "Göteborgs primärområden 2025 (with the city's socioeconomic area classes)",
         kommun_field="kommun_kod",
     ),
     "stockholm_stadsdelar.geojson": _district(
-        "Stockholms stad", "stockholm_stadsdelar", "NAMN", "NAMN", "Stockholms stadsdelar"
+        "Stockholms stad",
+        "stockholm_stadsdelar",
+        "NAMN",
+        "NAMN",
+        "Stockholms stadsdelar",
+        kommun="0180",
     ),
     "stockholm_basomraden_pop2014_2016.gpkg": _district(
         "Stockholms stad",
@@ -137,9 +150,10 @@ KNOWN_LAYERS: dict[str, KnownLayer] = {
         "nyckelkod",  # current key; nyckelkod_1 / tidigare_n hold the former one
         "namn",
         "Stockholms statistiska basområden (population 2014-2016 as attributes)",
+        kommun="0180",
     ),
     "malmo_delomraden.gpkg": _district(
-        "Malmö stad", "malmo_delomraden", "do_kod", "delomrade", "Malmö delområden"
+        "Malmö stad", "malmo_delomraden", "do_kod", "delomrade", "Malmö delområden", kommun="1280"
     ),
     "sverige_kommuner_2025.gpkg": _scb(
         "kommun",

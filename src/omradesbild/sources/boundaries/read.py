@@ -9,8 +9,9 @@ from typing import TypedDict
 import pandas as pd
 
 from omradesbild.areas.codes import LEVELS
+from omradesbild.config import DEFAULT_VERSION
 from omradesbild.errors import ConfigError, InputError
-from omradesbild.sources.base import Areas
+from omradesbild.sources.base import LICENCE_PUBLISHER_TERMS, Areas
 from omradesbild.sources.boundaries.build import build_areas
 from omradesbild.sources.boundaries.detect import (
     default_parent_version,
@@ -115,6 +116,8 @@ def read_boundaries(
     fields = _Fields(code_field, name_field, parent_field, parent_level, parent_version)
     if fields_from_known and known is not None:
         fields = _fields_from_known(fields, known)
+        if fields.parent is None and known.kommun is not None:
+            gdf, fields = _with_kommun(gdf, fields, known.kommun)
     fields = _detect_fields(gdf, fields, level=level, from_known=fields_from_known, file=p)
     fields = _complete_parent(gdf, fields, version=version, file=p)
     areas, repaired = build_areas(
@@ -134,7 +137,7 @@ def read_boundaries(
         layer_name,
         publisher=publisher or (known.publisher if known else "unknown"),
         title=(known.title if known and fields_from_known else f"{level} {version} boundaries"),
-        licence=(known.licence if known else "see the publisher's terms"),
+        licence=(known.licence if known else LICENCE_PUBLISHER_TERMS),
         notes=_notes(layer_name, fields, repaired),
     )
     return Areas(source=meta, areas=areas)
@@ -190,6 +193,16 @@ def _fields_from_known(fields: _Fields, known: KnownLayer) -> _Fields:
             parent_version=fields.parent_version or known.parent_version,
         )
     return fields
+
+
+def _with_kommun(gdf: pd.DataFrame, fields: _Fields, kommun: str) -> tuple[pd.DataFrame, _Fields]:
+    """A known city layer without a kommun field: every area's parent is the city's kommun
+    (a field ``kommun_kod`` added, as a layer with the field has it)."""
+    field = "kommun_kod"
+    if field not in gdf.columns:
+        gdf = gdf.assign(**{field: kommun})
+    kommun_version = DEFAULT_VERSION["kommun"]
+    return gdf, replace(fields, parent=field, parent_level="kommun", parent_version=kommun_version)
 
 
 def _detect_fields(
