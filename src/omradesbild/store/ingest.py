@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Unpack
 
 import pandas as pd
+import pyarrow as pa
 
 from omradesbild.errors import InputError
 from omradesbild.sources.base import Areas, Observations
@@ -193,7 +194,15 @@ def ingest_parsed(store: Store, parsed: Sequence[Parsed], *, kind: str) -> list[
         builtin = _reference_areas(store, ordered)
         if builtin is not None:
             store.ingest(builtin, kind="reference-areas")
-        return [store.ingest(p, kind=kind) for p in ordered]
+        # every area the observations use was stored, or is among the areas written first:
+        # no need to look for unknown codes again
+        known = builtin is None
+        return [
+            store.ingest_observations(p, kind=kind, require_known_areas=False)
+            if known and isinstance(p, Observations)
+            else store.ingest(p, kind=kind)
+            for p in ordered
+        ]
 
 
 class _Flush:
@@ -368,11 +377,17 @@ def _code_pairs(df: pd.DataFrame, code: str, version: str) -> set[tuple[str, str
 def _not_stored(store: Store, data: pd.DataFrame) -> set[tuple[str, str]]:
     """The distinct (area_code, area_version) pairs of observations that the store's areas
     lack, found in the database (no Python object per row or per stored area)."""
-    store.con.register("_in_area_keys", data[["area_code", "area_version"]])
+    columns = ["area_code", "area_version"]
+    try:
+        keys = pa.table({c: pa.array(data[c], type=pa.large_string()) for c in columns})
+        pairs: pa.Table | pd.DataFrame = keys.group_by(columns).aggregate([])
+    except (pa.ArrowTypeError, pa.ArrowInvalid):  # codes that are not text
+        pairs = data[columns].drop_duplicates()
+    store.con.register("_in_area_keys", pairs)
     try:
         rows = store.con.execute(
             """
-            SELECT DISTINCT k.area_code, k.area_version FROM _in_area_keys k
+            SELECT k.area_code, k.area_version FROM _in_area_keys k
             ANTI JOIN areas a ON a.area_code = k.area_code AND a.version = k.area_version
             """
         ).fetchall()
