@@ -191,12 +191,9 @@ def ingest_parsed(store: Store, parsed: Sequence[Parsed], *, kind: str) -> list[
     """
     ordered = sorted(parsed, key=lambda p: 0 if isinstance(p, Areas) else 1)
     with store.transaction():
-        builtin = _reference_areas(store, ordered)
+        builtin, known = _reference_areas(store, ordered)
         if builtin is not None:
             store.ingest(builtin, kind="reference-areas")
-        # every area the observations use was stored, or is among the areas written first:
-        # no need to look for unknown codes again
-        known = builtin is None
         return [
             store.ingest_observations(p, kind=kind, require_known_areas=False)
             if known and isinstance(p, Observations)
@@ -396,7 +393,10 @@ def _not_stored(store: Store, data: pd.DataFrame) -> set[tuple[str, str]]:
     return {(c, v) for c, v in rows}
 
 
-def _reference_areas(store: Store, parsed: Sequence[Parsed]) -> Areas | None:
+def _reference_areas(store: Store, parsed: Sequence[Parsed]) -> tuple[Areas | None, bool]:
+    """SCB's län and kommun areas that the observations use and the store lacks, and
+    whether every area the observations use is stored or among the areas of ``parsed``
+    (then there is no need to look for unknown codes again when they are written)."""
     from omradesbild.areas.registry import reference_areas
 
     used: set[tuple[str, str]] = set()
@@ -407,9 +407,9 @@ def _reference_areas(store: Store, parsed: Sequence[Parsed]) -> Areas | None:
         if used and isinstance(p, Areas) and len(p.areas):
             used -= _code_pairs(p.areas, "area_code", "version")
     if not used:
-        return None
+        return None, True
     _check_kommun_codes(used, parsed)
-    return reference_areas(sorted(used)) if used else None
+    return reference_areas(sorted(used)), False
 
 
 def _check_kommun_codes(used: set[tuple[str, str]], parsed: Sequence[Parsed]) -> None:
