@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -47,7 +48,7 @@ def _last_index(row: list[str | float | None]) -> int:
 def _find_region_column(
     grid: list[list[str | float | None]], last_filled: list[int], file: Path
 ) -> int:
-    ncols = max((len(r) for r in grid), default=0)
+    ncols = max(map(len, grid), default=0)
     best: tuple[int, int, int] | None = None
     for c in range(min(ncols, 4)):
         # each distinct text once: a column holds thousands of codes, or none
@@ -76,13 +77,13 @@ def _is_value_cell(cell: str | float | None) -> bool:
     return isinstance(cell, str) and (cell in SCB_MISSING_MARKERS or bool(_NUMBER_RE.match(cell)))
 
 
-def _is_stub_column(cells: list[str | float | None]) -> bool:
+def _is_stub_column(cells: Iterable[str | float | None]) -> bool:
     """Whether a column right of the region column is part of the stub, not a value column.
 
     Stub columns hold text only (years are text in PX-Web exports): no numbers, no missing
     markers, and no numeric text other than periods.
     """
-    filled = [x for x in cells if x is not None]
+    filled = {x for x in cells if x is not None}  # each distinct cell once
     if not filled:
         return False
     for x in filled:
@@ -111,13 +112,13 @@ def _detect_layout(grid: list[list[str | float | None]], file: Path) -> _Layout:
     ):
         last += 1
     block = [grid[i] for i in range(first, last + 1)]
-    ncols = max(len(r) for r in grid)
+    ncols = max(map(len, grid))
 
     # Stub = every column up to the region column, then further leading columns that hold no
     # numbers (a year column, a name column, another category).
     stub = list(range(region_col + 1))
     c = region_col + 1
-    while c < ncols and _is_stub_column([r[c] for r in block if c < len(r)]):
+    while c < ncols and _is_stub_column(r[c] for r in block if c < len(r)):
         stub.append(c)
         c += 1
     above = grid[:last]

@@ -219,17 +219,27 @@ class _Rows:
 def _walk_block(grid: list[list[str | float | None]], lay: _Layout, file: Path) -> _Rows:
     """Each data row's index, area, period and category labels."""
     filled = [i for i in range(lay.first, lay.last + 1) if lay.last_filled[i] >= 0]
-    region_cells = [grid[i][lay.region_col] for i in filled]
-    if lay.year_col is None and not lay.category_cols and None not in region_cells:
-        # every row names its area (the usual export): no stub to carry down
-        areas = list(map(_parse_area, region_cells))
-        if None not in areas:
+    stub = [lay.region_col, *([lay.year_col] if lay.year_col is not None else [])]
+    stub_cells = [[grid[i][c] for i in filled] for c in [*stub, *lay.category_cols]]
+    if not any(None in cells for cells in stub_cells):
+        # every row names its area, period and categories (the usual export): nothing to
+        # carry down from the rows above
+        areas = list(map(_parse_area, stub_cells[0]))
+        periods = None
+        if lay.year_col is not None:
+            parsed = {x: _parse_period(x) for x in set(stub_cells[1])}
+            periods = list(map(parsed.__getitem__, stub_cells[1]))
+        if None not in areas and (periods is None or None not in periods):
+            categories = None
+            if lay.category_cols:
+                texts = [list(map(str, cells)) for cells in stub_cells[len(stub) :]]
+                categories = list(zip(*texts, strict=True))
             return _Rows(
                 filled,
                 [a[0] for a in areas],  # type: ignore[index]
                 [a[1] for a in areas],  # type: ignore[index]
-                None,
-                None,
+                periods,
+                categories,
             )
     return _walk_stub(grid, lay, file, filled)
 
