@@ -20,12 +20,15 @@ The transaction unit is chosen by the caller (:func:`ingest_stream`):
 from __future__ import annotations
 
 import os
+import sys
 from collections import deque
-from collections.abc import Callable, Generator, Iterable, Sequence
+from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
+from contextlib import contextmanager
 from functools import partial
 from multiprocessing import get_context
 from pathlib import Path
+from types import ModuleType
 from typing import TYPE_CHECKING, Any, Unpack
 
 import pandas as pd
@@ -284,9 +287,10 @@ def parsed_in_order(
                     if pool is None and sum(_waiting(q) for q in queue) > 1:
                         pool = ProcessPoolExecutor(workers, mp_context=get_context("spawn"))
                     if pool is not None:
-                        for i, q in enumerate(queue):
-                            if _waiting(q):
-                                queue[i] = pool.submit(q)  # type: ignore[arg-type]
+                        with _main_module_hidden():  # workers start on the first calls
+                            for i, q in enumerate(queue):
+                                if _waiting(q):
+                                    queue[i] = pool.submit(q)  # type: ignore[arg-type]
             if not queue:
                 return
             head = queue.popleft()
@@ -297,6 +301,24 @@ def parsed_in_order(
     finally:
         if pool is not None:
             pool.shutdown(wait=True, cancel_futures=True)
+
+
+@contextmanager
+def _main_module_hidden() -> Iterator[None]:
+    """Worker processes started in this block do not run the program's main module again.
+
+    A new process started by ``spawn`` imports the main module of its parent, so a script
+    without an ``if __name__ == "__main__":`` guard would run again in every worker. The
+    calls a worker runs are functions of importable modules, so the workers need nothing
+    from it.
+    """
+    main = sys.modules.get("__main__")
+    sys.modules["__main__"] = ModuleType("__main__")
+    try:
+        yield
+    finally:
+        if main is not None:
+            sys.modules["__main__"] = main
 
 
 def _waiting(item: object) -> bool:
