@@ -397,7 +397,7 @@ def _upsert_areas(
 
 def _upsert_variables(con: duckdb.DuckDBPyConnection, variables: pd.DataFrame, sid: str) -> None:
     """Insert new variables; fill the labels, units and descriptions the store lacks."""
-    if len(variables):
+    if len(variables) and not _variables_stored(con, variables):
         con.register("_in_vars", variables.assign(source_id=sid))
         con.execute(
             """
@@ -410,6 +410,27 @@ def _upsert_variables(con: duckdb.DuckDBPyConnection, variables: pd.DataFrame, s
             """
         )
         con.unregister("_in_vars")
+
+
+def _variables_stored(con: duckdb.DuckDBPyConnection, variables: pd.DataFrame) -> bool:
+    """Whether every variable is stored with the label, unit and description it brings
+    (those it leaves empty aside): then the upsert would change nothing."""
+    names = [str(v) for v in variables["variable"]]
+    stored = {
+        row[0]: row[1:]
+        for row in con.execute(
+            "SELECT variable, label, unit, description FROM variables WHERE variable IN "
+            f"({', '.join('?' * len(names))})",
+            names,
+        ).fetchall()
+    }
+    for row in variables[["variable", "label", "unit", "description"]].itertuples(index=False):
+        have = stored.get(row[0])
+        if have is None or any(
+            new is not None and new != old for new, old in zip(row[1:], have, strict=True)
+        ):
+            return False
+    return True
 
 
 #: The fast path of :func:`_write_revisions` lists the distinct variables, periods and
