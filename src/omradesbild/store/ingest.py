@@ -1,7 +1,9 @@
 """Ingest files into the store, one file at a time.
 
-Parsing is pure (readers in :mod:`omradesbild.sources`); each file is parsed, written and let
-go before the next is read, so memory holds one parsed file whatever the number of files.
+Parsing is pure (readers in :mod:`omradesbild.sources`); files are written one at a time in
+their order and let go once written. They are parsed in this process just before they are
+written, or by worker processes (:func:`parsed_in_order`) a few files ahead, so memory holds a
+few parsed files whatever the number of files.
 
 The transaction unit is chosen by the caller (:func:`ingest_stream`):
 
