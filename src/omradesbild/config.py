@@ -162,6 +162,13 @@ CRIME_MIN_EVENTS: int = 10
 #: uncommitted rows DuckDB holds in memory stay bounded (about 110 bytes a row).
 BULK_COMMIT_ROWS: int = 500_000
 
+#: Environment variable that sets how many processes parse files while an ingest writes the
+#: store (a whole number, at least 1; 1 parses one file at a time in the writing process).
+INGEST_WORKERS_ENV = "OMRADESBILD_INGEST_WORKERS"
+#: Default number of parsing processes when neither the caller nor the environment gives
+#: one: None, the number of CPUs the process may use.
+INGEST_WORKERS: int | None = None
+
 #: Colours of area types 1 (largest challenges) … 5 on every map, legend and chart (web
 #: start page, report site, PDF). Dark and light alternate (WCAG 2.1, 1.4.11, non-text
 #: contrast ≥ 3:1): every colour has at least 3:1 against white (the background and the

@@ -11,6 +11,7 @@ from __future__ import annotations
 import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -27,10 +28,16 @@ from omradesbild.services.harmonize import store_code_rule
 from omradesbild.services.store_info import store_summary
 from omradesbild.sources.base import (
     Areas,
-    Observations,
 )
 from omradesbild.store import IngestReport, Store
-from omradesbild.store.ingest import ingest_parsed, ingest_stream, kommun_names
+from omradesbild.store.ingest import (
+    FLUSH,
+    Source,
+    ingest_parsed,
+    ingest_stream,
+    ingest_workers,
+    kommun_names,
+)
 
 SYNTHETIC_PUBLISHER = "Områdesbild (syntetiska data)"
 
@@ -165,51 +172,64 @@ def build_sweden_store(
 
 
 def ingest_observation_files(
-    store: Store, files: dict[str, Path], *, commit_rows: int | None = None
+    store: Store,
+    files: dict[str, Path],
+    *,
+    commit_rows: int | None = None,
+    workers: int | None = None,
 ) -> list[IngestReport]:
     """Ingest the synthetic statistics (as written by the city's or Sweden's writers) into a
     store that holds their areas: every SCB xlsx (``…/deso2025`` keys as DeSO 2025), the
     extra DeSO variables, the surveys (when written) and the crime extracts, then the DeSO
     2018 → 2025 code rule.
 
-    The files are read and written one at a time (:func:`~omradesbild.store.ingest.ingest_stream`):
-    all in one transaction, or with ``commit_rows`` whole files up to that many rows per
-    transaction."""
+    The files are written one at a time in this order
+    (:func:`~omradesbild.store.ingest.ingest_stream`), parsed by ``workers`` processes
+    (default :func:`~omradesbild.store.ingest.ingest_workers`; 1: parsed here, one at a
+    time): all in one transaction, or with ``commit_rows`` whole files up to that many rows
+    per transaction."""
     from omradesbild.sources.crime import read_crime_csv
     from omradesbild.sources.long_csv import read_long_csv
     from omradesbild.sources.scb_xlsx import read_scb_xlsx
 
-    def parsed() -> Iterator[Observations]:
+    def calls() -> Iterator[Source]:
         for k in sorted(files):
             if k.startswith("scb/0"):
                 version = NEW_DESO_VERSION if k.endswith("/deso2025") else None
-                yield read_scb_xlsx(files[k], area_version=version)
-        yield read_long_csv(files["scb/extra"], publisher=SYNTHETIC_PUBLISHER)
+                yield partial(read_scb_xlsx, files[k], area_version=version)
+        yield partial(read_long_csv, files["scb/extra"], publisher=SYNTHETIC_PUBLISHER)
         if "surveys" in files:
-            yield read_long_csv(files["surveys"], publisher=SYNTHETIC_PUBLISHER)
+            yield partial(read_long_csv, files["surveys"], publisher=SYNTHETIC_PUBLISHER)
+        yield FLUSH  # the kommun names are those of the store once the statistics are in
         names = kommun_names(store)
         for k in sorted(files):
             if k.startswith("crime/"):
-                yield read_crime_csv(files[k], kommun_codes=names)
+                yield partial(read_crime_csv, files[k], kommun_codes=names)
 
     kind = "demo-observations"
-    reports = ingest_stream(store, parsed(), kind=kind, commit_rows=commit_rows)
+    reports = ingest_stream(
+        store, calls(), kind=kind, commit_rows=commit_rows, workers=ingest_workers(workers)
+    )
     return reports + store_code_rule(store, kind="demo-code-rule")[0]
 
 
-def ingest_sweden(store: Store, files: dict[str, Path]) -> list[IngestReport]:
+def ingest_sweden(
+    store: Store, files: dict[str, Path], *, workers: int | None = None
+) -> list[IngestReport]:
     """Ingest the SYNTHETIC Sweden's files (see
     :func:`~omradesbild.synthetic.national_files.write_sweden_files`) with the real readers:
     SCB's two keys (areas and links, no polygons), then :func:`ingest_observation_files`
     with whole files of up to :data:`~omradesbild.config.BULK_COMMIT_ROWS` rows per
-    transaction (a national ingest of hundreds of files holds one file in memory at a
-    time)."""
+    transaction (a national ingest of hundreds of files holds a few files in memory at a
+    time), parsed by ``workers`` processes."""
     from omradesbild.sources.deso2025 import read_deso2025_key
     from omradesbild.sources.scb_key import read_scb_key
 
     areas = [read_scb_key(files["scb/key"]), read_deso2025_key(files["scb/key2025"])]
     reports = ingest_parsed(store, areas, kind="sweden-areas")
-    return reports + ingest_observation_files(store, files, commit_rows=BULK_COMMIT_ROWS)
+    return reports + ingest_observation_files(
+        store, files, commit_rows=BULK_COMMIT_ROWS, workers=workers
+    )
 
 
 def demo_indices(store: Store, out: Path) -> dict[str, pd.DataFrame]:

@@ -32,6 +32,17 @@ app = command_group(
 
 Files = Annotated[list[Path], typer.Argument(help="One or more files.", show_default=False)]
 
+Workers = Annotated[
+    int | None,
+    typer.Option(
+        min=1,
+        help="Processes that parse the files while the store is written (default: "
+        "OMRADESBILD_INGEST_WORKERS, else the number of CPUs; 1: one file at a time in one "
+        "process). The store is the same for any number.",
+        show_default=False,
+    ),
+]
+
 
 def _ingest(
     db: Path | None,
@@ -40,24 +51,26 @@ def _ingest(
     kind: str,
     *,
     quiet: bool = False,
+    workers: int = 1,
 ) -> None:
-    """Parse and write the files one at a time, all in one transaction; report what changed.
+    """Parse and write the files in their order, all in one transaction; report what changed.
 
-    On a terminal (and without ``--quiet``) a bar on stderr counts the files parsed.
+    ``workers`` processes parse the files while this one writes (``parse`` must then be
+    picklable). On a terminal (and without ``--quiet``) a bar on stderr counts the files
+    parsed.
     """
     from omradesbild.store.ingest import ingest_files
 
     with open_store(db) as store:
         with progress(f"ingest {kind}", total=len(files), quiet=quiet) as tick:
-            parsed_files: list[Path] = []
-
-            def counted(path: Path) -> Parsed:
-                parsed = parse(path)
-                parsed_files.append(path)
-                tick(len(parsed_files), len(files))
-                return parsed
-
-            reports = ingest_files(store, files, counted, kind=kind)
+            reports = ingest_files(
+                store,
+                files,
+                parse,
+                kind=kind,
+                workers=workers,
+                on_parsed=lambda n: tick(n, len(files)),
+            )
         _report(reports)
 
 
@@ -238,16 +251,28 @@ READERS: tuple[_Reader, ...] = (
 def _register(reader: _Reader) -> None:
     """Add ``reader`` as a command: FILES, its options, ``--db`` and ``--quiet``."""
 
-    def command(files: list[Path], db: Path | None, quiet: bool, **options: object) -> None:
+    def command(
+        files: list[Path], db: Path | None, quiet: bool, workers: int | None, **options: object
+    ) -> None:
+        from omradesbild.store.ingest import ingest_workers
+
         module, _, name = reader.parser.partition(":")
         parse = getattr(importlib.import_module(module), name)
-        _ingest(db, files, partial(parse, **options), reader.name, quiet=quiet)
+        _ingest(
+            db,
+            files,
+            partial(parse, **options),
+            reader.name,
+            quiet=quiet,
+            workers=ingest_workers(workers),
+        )
 
     params = [
         inspect.Parameter("files", inspect.Parameter.POSITIONAL_OR_KEYWORD, annotation=Files),
         *reader.options,
         _option("db", DbOption),
         _option("quiet", Quiet, False),
+        _option("workers", Workers),
     ]
     command.__doc__ = reader.help
     app.command(reader.name)(with_parameters(command, params))

@@ -1,7 +1,9 @@
 """Ingest files into the store, one file at a time.
 
-Parsing is pure (readers in :mod:`omradesbild.sources`); each file is parsed, written and let
-go before the next is read, so memory holds one parsed file whatever the number of files.
+Parsing is pure (readers in :mod:`omradesbild.sources`); files are written one at a time in
+their order and let go once written. They are parsed in this process just before they are
+written, or by worker processes (:func:`parsed_in_order`) a few files ahead, so memory holds a
+few parsed files whatever the number of files.
 
 The transaction unit is chosen by the caller (:func:`ingest_stream`):
 
@@ -19,12 +21,20 @@ The transaction unit is chosen by the caller (:func:`ingest_stream`):
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+import os
+import sys
+from collections import deque
+from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
+from contextlib import contextmanager
 from functools import partial
+from multiprocessing import get_context
 from pathlib import Path
+from types import ModuleType
 from typing import TYPE_CHECKING, Any, Unpack
 
 import pandas as pd
+import pyarrow as pa
 
 from omradesbild.errors import InputError
 from omradesbild.sources.base import Areas, Observations
@@ -186,28 +196,160 @@ def ingest_parsed(store: Store, parsed: Sequence[Parsed], *, kind: str) -> list[
     """
     ordered = sorted(parsed, key=lambda p: 0 if isinstance(p, Areas) else 1)
     with store.transaction():
-        builtin = _reference_areas(store, ordered)
+        builtin, known = _reference_areas(store, ordered)
         if builtin is not None:
             store.ingest(builtin, kind="reference-areas")
-        return [store.ingest(p, kind=kind) for p in ordered]
+        return [
+            store.ingest_observations(p, kind=kind, require_known_areas=False)
+            if known and isinstance(p, Observations)
+            else store.ingest(p, kind=kind)
+            for p in ordered
+        ]
+
+
+class _Flush:
+    """The type of :data:`FLUSH`."""
+
+    def __repr__(self) -> str:
+        return "FLUSH"
+
+
+#: An item of :func:`ingest_stream`'s sources: the iterable is advanced past it only when
+#: everything before it is written (for sources whose parsing reads the store).
+FLUSH = _Flush()
+
+#: What :func:`ingest_stream` takes: a parsed file, a picklable call that parses one
+#: (``functools.partial(read_scb_xlsx, path)``), or :data:`FLUSH`.
+Source = Parsed | Callable[[], Parsed] | _Flush
+
+
+def ingest_workers(workers: int | None = None) -> int:
+    """The number of processes that parse files: ``workers`` when given, else
+    ``$OMRADESBILD_INGEST_WORKERS``, else :data:`~omradesbild.config.INGEST_WORKERS`, else
+    the number of CPUs this process may use."""
+    from omradesbild.config import INGEST_WORKERS, INGEST_WORKERS_ENV
+    from omradesbild.errors import ConfigError
+
+    n: int | None = workers
+    if n is None:
+        text = os.environ.get(INGEST_WORKERS_ENV, "").strip()
+        if text:
+            try:
+                n = int(text)
+            except ValueError:
+                n = 0
+            if n < 1:
+                raise ConfigError(
+                    f"{INGEST_WORKERS_ENV}={text!r}: expected a whole number of at least 1"
+                )
+    if n is None:
+        n = INGEST_WORKERS
+    if n is None:
+        try:
+            n = len(os.sched_getaffinity(0))
+        except AttributeError:  # not on Linux
+            n = os.cpu_count() or 1
+    if n < 1:
+        raise ConfigError(f"the number of ingest workers must be at least 1, not {n}")
+    return n
+
+
+def parsed_in_order(
+    sources: Iterable[Source], *, workers: int = 1
+) -> Generator[Parsed, None, None]:
+    """The sources parsed, in the iterable's order.
+
+    With ``workers`` 1, each call is made when its result is asked for (one parsed file in
+    memory at a time). With more, the calls run in that many worker processes (parsing is
+    pure), at most two per worker ahead of the one asked for; the pool starts only when two
+    calls are waiting at once. A failed call raises when its turn comes, as in the serial
+    order, and the calls queued after it are cancelled.
+    """
+    if workers <= 1:
+        for source in sources:
+            if not isinstance(source, _Flush):
+                yield source() if callable(source) else source
+        return
+    items = iter(sources)
+    queue: deque[Parsed | Callable[[], Parsed] | Future[Parsed]] = deque()
+    pool: ProcessPoolExecutor | None = None
+    try:
+        blocked = exhausted = False
+        while True:
+            if blocked and not queue:
+                blocked = False  # everything before the FLUSH has been written
+            while not (blocked or exhausted) and len(queue) < 2 * workers:
+                item: Source | None = next(items, None)
+                if item is None:
+                    exhausted = True
+                elif isinstance(item, _Flush):
+                    blocked = True
+                else:
+                    queue.append(item)
+                    if pool is None and sum(_waiting(q) for q in queue) > 1:
+                        pool = ProcessPoolExecutor(workers, mp_context=get_context("spawn"))
+                    if pool is not None:
+                        with _main_module_hidden():  # workers start on the first calls
+                            for i, q in enumerate(queue):
+                                if _waiting(q):
+                                    queue[i] = pool.submit(q)  # type: ignore[arg-type]
+            if not queue:
+                return
+            head = queue.popleft()
+            if isinstance(head, Future):
+                yield head.result()
+            else:
+                yield head() if callable(head) else head
+    finally:
+        if pool is not None:
+            pool.shutdown(wait=True, cancel_futures=True)
+
+
+@contextmanager
+def _main_module_hidden() -> Iterator[None]:
+    """Worker processes started in this block do not run the program's main module again.
+
+    A new process started by ``spawn`` imports the main module of its parent, so a script
+    without an ``if __name__ == "__main__":`` guard would run again in every worker. The
+    calls a worker runs are functions of importable modules, so the workers need nothing
+    from it.
+    """
+    main = sys.modules.get("__main__")
+    sys.modules["__main__"] = ModuleType("__main__")
+    try:
+        yield
+    finally:
+        if main is not None:
+            sys.modules["__main__"] = main
+
+
+def _waiting(item: object) -> bool:
+    """Whether a queued item is a call not yet given to the pool."""
+    return callable(item) and not isinstance(item, Future)
 
 
 def ingest_stream(
-    store: Store, sources: Iterable[Parsed], *, kind: str, commit_rows: int | None = None
+    store: Store,
+    sources: Iterable[Source],
+    *,
+    kind: str,
+    commit_rows: int | None = None,
+    workers: int = 1,
 ) -> list[IngestReport]:
     """Write sources one at a time, in the order the iterable yields them.
 
-    Give a generator that parses on demand (``(parse(p) for p in paths)``) and only one
-    parsed file is in memory at a time. Each source is written as by :func:`ingest_parsed`
-    (SCB's län and kommun codes it uses added first), so areas a later file uses must come
-    earlier in the iterable.
+    Give calls that parse on demand (``partial(read_scb_xlsx, path)``, or a generator of
+    parsed files) and only a few parsed files are in memory at a time. Each source is
+    written as by :func:`ingest_parsed` (SCB's län and kommun codes it uses added first), so
+    areas a later file uses must come earlier in the iterable.
 
     Parameters
     ----------
     store
         The store to write to.
     sources
-        The parsed files (or a generator that parses them).
+        Parsed files, calls that parse one, and :data:`FLUSH` before sources whose parsing
+        needs what was written before them.
     kind
         Label for the ingest log.
     commit_rows
@@ -216,22 +358,29 @@ def ingest_stream(
         written since the last commit hold at least that many rows (1: every file on its
         own). A transaction always holds whole files, so a failure leaves the files of the
         earlier transactions written whole and nothing of the failing file's transaction.
+    workers
+        Processes that parse the calls while this one writes (:func:`parsed_in_order`);
+        1 (default) parses them here, one at a time. The store, the reports and the errors
+        are the same for any number: files are written in the iterable's order.
     """
-    if commit_rows is None:
-        with store.transaction():
-            return [r for p in sources for r in ingest_parsed(store, [p], kind=kind)]
-    reports: list[IngestReport] = []
-    pending = iter(sources)
-    while True:
-        with store.transaction():
-            rows = 0
-            for p in pending:
-                reports += ingest_parsed(store, [p], kind=kind)
-                rows += _n_rows(p)
-                if rows >= commit_rows:
-                    break
-            else:
-                return reports
+    pending = parsed_in_order(sources, workers=workers)
+    try:
+        if commit_rows is None:
+            with store.transaction():
+                return [r for p in pending for r in ingest_parsed(store, [p], kind=kind)]
+        reports: list[IngestReport] = []
+        while True:
+            with store.transaction():
+                rows = 0
+                for p in pending:
+                    reports += ingest_parsed(store, [p], kind=kind)
+                    rows += _n_rows(p)
+                    if rows >= commit_rows:
+                        break
+                else:
+                    return reports
+    finally:
+        pending.close()
 
 
 def _n_rows(parsed: Parsed) -> int:
@@ -249,11 +398,17 @@ def _code_pairs(df: pd.DataFrame, code: str, version: str) -> set[tuple[str, str
 def _not_stored(store: Store, data: pd.DataFrame) -> set[tuple[str, str]]:
     """The distinct (area_code, area_version) pairs of observations that the store's areas
     lack, found in the database (no Python object per row or per stored area)."""
-    store.con.register("_in_area_keys", data[["area_code", "area_version"]])
+    columns = ["area_code", "area_version"]
+    try:
+        keys = pa.table({c: pa.array(data[c], type=pa.large_string()) for c in columns})
+        pairs: pa.Table | pd.DataFrame = keys.group_by(columns).aggregate([])
+    except (pa.ArrowTypeError, pa.ArrowInvalid):  # codes that are not text
+        pairs = data[columns].drop_duplicates()
+    store.con.register("_in_area_keys", pairs)
     try:
         rows = store.con.execute(
             """
-            SELECT DISTINCT k.area_code, k.area_version FROM _in_area_keys k
+            SELECT k.area_code, k.area_version FROM _in_area_keys k
             ANTI JOIN areas a ON a.area_code = k.area_code AND a.version = k.area_version
             """
         ).fetchall()
@@ -262,7 +417,10 @@ def _not_stored(store: Store, data: pd.DataFrame) -> set[tuple[str, str]]:
     return {(c, v) for c, v in rows}
 
 
-def _reference_areas(store: Store, parsed: Sequence[Parsed]) -> Areas | None:
+def _reference_areas(store: Store, parsed: Sequence[Parsed]) -> tuple[Areas | None, bool]:
+    """SCB's län and kommun areas that the observations use and the store lacks, and
+    whether every area the observations use is stored or among the areas of ``parsed``
+    (then there is no need to look for unknown codes again when they are written)."""
     from omradesbild.areas.registry import reference_areas
 
     used: set[tuple[str, str]] = set()
@@ -273,9 +431,9 @@ def _reference_areas(store: Store, parsed: Sequence[Parsed]) -> Areas | None:
         if used and isinstance(p, Areas) and len(p.areas):
             used -= _code_pairs(p.areas, "area_code", "version")
     if not used:
-        return None
+        return None, True
     _check_kommun_codes(used, parsed)
-    return reference_areas(sorted(used)) if used else None
+    return reference_areas(sorted(used)), False
 
 
 def _check_kommun_codes(used: set[tuple[str, str]], parsed: Sequence[Parsed]) -> None:
@@ -313,10 +471,31 @@ def ingest_files(
     parse: Callable[[Path], Parsed],
     *,
     kind: str,
+    workers: int = 1,
+    on_parsed: Callable[[int], None] | None = None,
 ) -> list[IngestReport]:
-    """Parse and write the files one at a time, all in one transaction (see
-    :func:`ingest_stream`): a bad file leaves the store as it was."""
-    return ingest_stream(store, (parse(Path(p)) for p in paths), kind=kind)
+    """Parse and write the files in their order, all in one transaction (see
+    :func:`ingest_stream`): a bad file leaves the store as it was.
+
+    ``workers`` processes parse the files while this one writes (``parse`` must then be
+    picklable: a module's function, or a :func:`functools.partial` of one); 1 parses them
+    here, one at a time. ``on_parsed`` is called with the number of files parsed so far.
+    """
+    parsed = parsed_in_order([partial(parse, Path(p)) for p in paths], workers=workers)
+    if on_parsed is not None:
+        parsed = _counted(parsed, on_parsed)
+    return ingest_stream(store, parsed, kind=kind)
+
+
+def _counted(
+    parsed: Generator[Parsed, None, None], tick: Callable[[int], None]
+) -> Generator[Parsed, None, None]:
+    try:
+        for n, p in enumerate(parsed, 1):
+            tick(n)
+            yield p
+    finally:
+        parsed.close()  # a failed write stops the worker processes
 
 
 def variable_sources(store: Store) -> pd.DataFrame:

@@ -14,6 +14,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from omradesbild.areas.codes import validate_code
 from omradesbild.errors import InputError, UnknownAreaError
@@ -176,7 +177,7 @@ class StoreWrites:
                 self._check_known_areas(con, ref)
             self._write_source(con, parsed.source)
             _upsert_variables(con, variables, sid)
-            n_new, n_rev = _write_revisions(con, sid, ts)
+            n_new, n_rev = _write_revisions(con, sid, ts, obs)
             con.unregister("_in_obs")
             report = IngestReport(
                 source_id=sid,
@@ -396,7 +397,7 @@ def _upsert_areas(
 
 def _upsert_variables(con: duckdb.DuckDBPyConnection, variables: pd.DataFrame, sid: str) -> None:
     """Insert new variables; fill the labels, units and descriptions the store lacks."""
-    if len(variables):
+    if len(variables) and not _variables_stored(con, variables):
         con.register("_in_vars", variables.assign(source_id=sid))
         con.execute(
             """
@@ -411,16 +412,58 @@ def _upsert_variables(con: duckdb.DuckDBPyConnection, variables: pd.DataFrame, s
         con.unregister("_in_vars")
 
 
-def _write_revisions(con: duckdb.DuckDBPyConnection, sid: str, ts: object) -> tuple[int, int]:
+def _variables_stored(con: duckdb.DuckDBPyConnection, variables: pd.DataFrame) -> bool:
+    """Whether every variable is stored with the label, unit and description it brings
+    (those it leaves empty aside): then the upsert would change nothing."""
+    names = [str(v) for v in variables["variable"]]
+    stored = {
+        row[0]: row[1:]
+        for row in con.execute(
+            "SELECT variable, label, unit, description FROM variables WHERE variable IN "
+            f"({', '.join('?' * len(names))})",
+            names,
+        ).fetchall()
+    }
+    for row in variables[["variable", "label", "unit", "description"]].itertuples(index=False):
+        have = stored.get(row[0])
+        if have is None or any(
+            new is not None and new != old for new, old in zip(row[1:], have, strict=True)
+        ):
+            return False
+    return True
+
+
+#: The fast path of :func:`_write_revisions` lists the distinct variables, periods and
+#: area versions of the incoming rows in its query; beyond this many of one it is not tried.
+_FEW_DISTINCT = 1000
+
+
+def _write_revisions(
+    con: duckdb.DuckDBPyConnection, sid: str, ts: object, obs: pa.Table | None = None
+) -> tuple[int, int]:
     """Write the rows of ``_in_obs`` that are new or differ from their current revision into
     ``observations``; return (new, revised).
 
     Notes
     -----
-    One ``INSERT … RETURNING revision``: a new key gets revision 1, a revised one the next
-    after its current revision (at least 2), so the returned revisions count both. The stored
-    rows are narrowed to the incoming keys before the latest revision per key is picked.
+    When the store holds no observation of the incoming variables, periods and area versions
+    together (``obs``, the registered table, gives them), every row is new: a plain insert
+    of revision 1, with no join. Otherwise one ``INSERT … RETURNING revision``: a new key gets
+    revision 1, a revised one the next after its current revision (at least 2), so the
+    returned revisions count both. The stored rows are narrowed to the incoming keys before
+    the latest revision per key is picked.
     """
+    if obs is not None and obs.num_rows and _none_stored(con, obs):
+        con.execute(
+            """
+            INSERT INTO observations
+            SELECT area_code, area_version, variable, period, 1, value, unit,
+                   missing_reason, ?, ?
+            FROM _in_obs
+            """,
+            [sid, ts],
+        ).fetchall()
+        return obs.num_rows, 0
     revisions = con.execute(
         """
         INSERT INTO observations
@@ -445,3 +488,21 @@ def _write_revisions(con: duckdb.DuckDBPyConnection, sid: str, ts: object) -> tu
     ).fetchnumpy()["revision"]
     n_new = int(np.count_nonzero(revisions == 1))
     return n_new, len(revisions) - n_new
+
+
+def _none_stored(con: duckdb.DuckDBPyConnection, obs: pa.Table) -> bool:
+    """Whether the store holds no observation whose variable, period and area version are
+    all among those of ``obs`` (then none of its keys is stored). The values are given as
+    lists, so DuckDB skips the row groups whose ranges hold none of them."""
+    columns = ("variable", "period", "area_version")
+    distinct = [pc.unique(obs[c]).to_pylist() for c in columns]
+    if any(len(d) > _FEW_DISTINCT for d in distinct):
+        return False
+    where = " AND ".join(
+        f"{c} IN ({', '.join('?' * len(d))})" for c, d in zip(columns, distinct, strict=True)
+    )
+    found = con.execute(
+        f"SELECT 1 FROM observations WHERE {where} LIMIT 1",
+        [v for d in distinct for v in d],
+    ).fetchall()
+    return not found

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -34,28 +35,31 @@ class _Layout:
 
 def _last_filled(grid: list[list[str | float | None]]) -> list[int]:
     """Per row, the index of its last non-empty cell (-1 for an empty row)."""
-    out = []
-    for row in grid:
-        j = len(row) - 1
-        while j >= 0 and row[j] is None:
-            j -= 1
-        out.append(j)
-    return out
+    return [len(row) - 1 if row and row[-1] is not None else _last_index(row) for row in grid]
+
+
+def _last_index(row: list[str | float | None]) -> int:
+    j = len(row) - 1
+    while j >= 0 and row[j] is None:
+        j -= 1
+    return j
 
 
 def _find_region_column(
     grid: list[list[str | float | None]], last_filled: list[int], file: Path
 ) -> int:
-    ncols = max((len(r) for r in grid), default=0)
+    ncols = max(map(len, grid), default=0)
     best: tuple[int, int, int] | None = None
     for c in range(min(ncols, 4)):
-        codes: set[str] = set()
-        for row, lf in zip(grid, last_filled, strict=True):
-            if lf > c:
-                area = _parse_area(row[c])
-                if area is not None:
-                    codes.add(area[0])
-        score = (sum(not _is_yearlike_code(x) for x in codes), len(codes), -c)
+        # each distinct text once: a column holds thousands of codes, or none
+        texts = {
+            row[c]
+            for row, lf in zip(grid, last_filled, strict=True)
+            if lf > c and type(row[c]) is str
+        }
+        codes = {a[0] for a in map(_parse_area, texts) if a is not None}
+        yearlike = sum(1 for x in codes if len(x) == 4 and _is_yearlike_code(x))
+        score = (len(codes) - yearlike, len(codes), -c)
         if codes and (best is None or score > best):
             best = score
     if best is None:
@@ -73,13 +77,13 @@ def _is_value_cell(cell: str | float | None) -> bool:
     return isinstance(cell, str) and (cell in SCB_MISSING_MARKERS or bool(_NUMBER_RE.match(cell)))
 
 
-def _is_stub_column(cells: list[str | float | None]) -> bool:
+def _is_stub_column(cells: Iterable[str | float | None]) -> bool:
     """Whether a column right of the region column is part of the stub, not a value column.
 
     Stub columns hold text only (years are text in PX-Web exports): no numbers, no missing
     markers, and no numeric text other than periods.
     """
-    filled = [x for x in cells if x is not None]
+    filled = {x for x in cells if x is not None}  # each distinct cell once
     if not filled:
         return False
     for x in filled:
@@ -93,12 +97,13 @@ def _is_stub_column(cells: list[str | float | None]) -> bool:
 def _detect_layout(grid: list[list[str | float | None]], file: Path) -> _Layout:
     last_filled = _last_filled(grid)
     region_col = _find_region_column(grid, last_filled, file)
-    data_rows = [
-        i
-        for i, row in enumerate(grid)
-        if last_filled[i] > region_col and _parse_area(row[region_col]) is not None
-    ]
-    first, last = data_rows[0], data_rows[-1]
+
+    def is_data_row(i: int) -> bool:
+        return last_filled[i] > region_col and _parse_area(grid[i][region_col]) is not None
+
+    # the first and the last row with an area code (the region column has one)
+    first = next(i for i in range(len(grid)) if is_data_row(i))
+    last = next(i for i in reversed(range(len(grid))) if is_data_row(i))
     # Rows below the last code that continue its group (region blank, forward-filled).
     while (
         last + 1 < len(grid)
@@ -107,13 +112,13 @@ def _detect_layout(grid: list[list[str | float | None]], file: Path) -> _Layout:
     ):
         last += 1
     block = [grid[i] for i in range(first, last + 1)]
-    ncols = max(len(r) for r in grid)
+    ncols = max(map(len, grid))
 
     # Stub = every column up to the region column, then further leading columns that hold no
     # numbers (a year column, a name column, another category).
     stub = list(range(region_col + 1))
     c = region_col + 1
-    while c < ncols and _is_stub_column([r[c] for r in block if c < len(r)]):
+    while c < ncols and _is_stub_column(r[c] for r in block if c < len(r)):
         stub.append(c)
         c += 1
     above = grid[:last]
@@ -158,7 +163,7 @@ def _classify_stub(
         cells = [r[sc] for r in block if sc < len(r) and r[sc] is not None]
         if not cells:
             continue
-        if all(_parse_period(x) is not None for x in cells):
+        if all(_parse_period(x) is not None for x in set(cells)):
             if year_col is not None:
                 raise InputError(
                     f"two stub columns ({_col_letter(year_col)} and {_col_letter(sc)}) hold "

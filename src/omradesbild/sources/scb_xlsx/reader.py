@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -182,12 +181,12 @@ def read_scb_xlsx(
     entry = catalogue.tables.get(tid)
 
     rows = _walk_block(grid, lay, file)
-    ncat = len(lay.category_cols)
-    categories: list[tuple[str, ...]] = sorted({r[3] for r in rows}) if ncat else [()]
+    categories: list[tuple[str, ...]] = sorted(set(rows.category)) if rows.category else [()]
     specs = _variable_specs(header, lay, categories, tid, entry, footer)
-    versions = _resolve_versions({r[1][1] for r in rows}, area_version, file)
+    versions = _resolve_versions(set(rows.level), area_version, file)
     data, where = _build_data(grid, rows, lay, header, specs, versions, file)
-    _check_duplicates(data, where, file)
+    if not _keys_unique(rows, header, specs):
+        _check_duplicates(data, where, file)
 
     var_frame = _variable_frame(specs, tid, lay.title, footer)
 
@@ -205,21 +204,61 @@ def read_scb_xlsx(
     return Observations(source=source, data=data, variables=var_frame)
 
 
-_Row = tuple[int, tuple[str, str], str | None, tuple[str, ...]]
+@dataclass
+class _Rows:
+    """The data rows, column by column: spreadsheet row index, area code and level, period
+    (None without a year column) and category labels (None without category columns)."""
+
+    index: list[int]
+    code: list[str]
+    level: list[str]
+    period: list[str | None] | None
+    category: list[tuple[str, ...]] | None
 
 
-def _walk_block(grid: list[list[str | float | None]], lay: _Layout, file: Path) -> list[_Row]:
-    """Each data row as ``(row index, (code, level), period or None, category labels)``."""
-    # Walk the data block: forward-fill the stub (PX-Web blanks repeated outer labels).
+def _walk_block(grid: list[list[str | float | None]], lay: _Layout, file: Path) -> _Rows:
+    """Each data row's index, area, period and category labels."""
+    filled = [i for i in range(lay.first, lay.last + 1) if lay.last_filled[i] >= 0]
+    stub = [lay.region_col, *([lay.year_col] if lay.year_col is not None else [])]
+    stub_cells = [[grid[i][c] for i in filled] for c in [*stub, *lay.category_cols]]
+    if not any(None in cells for cells in stub_cells):
+        # every row names its area, period and categories (the usual export): nothing to
+        # carry down from the rows above
+        areas = list(map(_parse_area, stub_cells[0]))
+        periods = None
+        if lay.year_col is not None:
+            parsed = {x: _parse_period(x) for x in set(stub_cells[1])}
+            periods = list(map(parsed.__getitem__, stub_cells[1]))
+        if None not in areas and (periods is None or None not in periods):
+            categories = None
+            if lay.category_cols:
+                texts = [list(map(str, cells)) for cells in stub_cells[len(stub) :]]
+                categories = list(zip(*texts, strict=True))
+            return _Rows(
+                filled,
+                [a[0] for a in areas],  # type: ignore[index]
+                [a[1] for a in areas],  # type: ignore[index]
+                periods,
+                categories,
+            )
+    return _walk_stub(grid, lay, file, filled)
+
+
+def _walk_stub(
+    grid: list[list[str | float | None]], lay: _Layout, file: Path, filled: list[int]
+) -> _Rows:
+    """:func:`_walk_block` row by row: forward-fill the stub (PX-Web blanks repeated outer
+    labels) and name the first row whose region cell is not an area code."""
     ncat = len(lay.category_cols)
     region: tuple[str, str] | None = None
     period_cell: str | None = None
     cat_state: list[str | None] = [None] * ncat
-    rows: list[tuple[int, tuple[str, str], str | None, tuple[str, ...]]] = []
-    for i in range(lay.first, lay.last + 1):
+    codes: list[str] = []
+    levels: list[str] = []
+    periods: list[str | None] = []
+    categories: list[tuple[str, ...]] = []
+    for i in filled:
         row = grid[i]
-        if lay.last_filled[i] < 0:
-            continue
         rc = row[lay.region_col]
         if rc is not None:
             area = _parse_area(rc)
@@ -244,8 +283,17 @@ def _walk_block(grid: list[list[str | float | None]], lay: _Layout, file: Path) 
                 row=i + 1,
                 expected=_EXPECTED_AREA,
             )
-        rows.append((i, region, period_cell, tuple(x or "" for x in cat_state)))
-    return rows
+        codes.append(region[0])
+        levels.append(region[1])
+        periods.append(period_cell)
+        categories.append(tuple(x or "" for x in cat_state))
+    return _Rows(
+        filled,
+        codes,
+        levels,
+        periods if lay.year_col is not None else None,
+        categories if ncat else None,
+    )
 
 
 def _variable_frame(
@@ -275,12 +323,12 @@ def _column_values(
     cells: Sequence[str | float | None],
     row_idx: np.ndarray,
     c: int,
-    labels: list[str],
+    label: Callable[[int], str],
     file: Path,
 ) -> tuple[np.ndarray, dict[int, str]]:
     """One value column as floats, and SCB's missing-value reasons by position.
 
-    ``labels`` gives each row's variable label for the error message.
+    ``label(j)`` gives the variable label of row ``j`` for the error message.
     """
     if set(map(type, cells)) == {float}:
         return np.array(cells, dtype="float64"), {}
@@ -300,7 +348,7 @@ def _column_values(
                 f"{shown} is not a value",
                 file=file,
                 row=int(row_idx[j]) + 1,
-                field=f"{_col_letter(c)} ({labels[j]})",
+                field=f"{_col_letter(c)} ({label(j)})",
                 expected=_EXPECTED_VALUE,
             )
     return values, reasons
@@ -308,7 +356,7 @@ def _column_values(
 
 def _build_data(
     grid: list[list[str | float | None]],
-    rows: list[_Row],
+    rows: _Rows,
     lay: _Layout,
     header: _Header,
     specs: dict[tuple[int, tuple[str, ...]], _VarSpec],
@@ -320,22 +368,23 @@ def _build_data(
     The text columns are built as Arrow arrays: the area codes once for all value columns,
     and variables, units and periods as positions in their few distinct values.
     """
-    n = len(rows)
-    row_idx = np.fromiter((r[0] for r in rows), dtype=np.int64, count=n)
-    codes = pa.array([r[1][0] for r in rows], type=pa.large_string())
-    vers = pa.array([versions[r[1][1]] for r in rows], type=pa.large_string())
+    n = len(rows.index)
+    row_idx = np.array(rows.index, dtype=np.int64)
+    codes = pa.array(rows.code, type=pa.large_string())
+    vers = pa.array(list(map(versions.__getitem__, rows.level)), type=pa.large_string())
     categories = sorted({cat for _, cat in specs})
-    if len(categories) > 1:
+    if len(categories) > 1 and rows.category is not None:
         position = {cat: g for g, cat in enumerate(categories)}
-        row_cat = np.fromiter((position[r[3]] for r in rows), dtype=np.int32, count=n)
+        row_cat = np.fromiter(map(position.__getitem__, rows.category), dtype=np.int32, count=n)
     else:
         row_cat = np.zeros(n, dtype=np.int32)
     names: dict[str, int] = {}  # every variable, unit and period text -> its position
     if header.periods:
         row_period = None
     else:
+        periods = rows.period if rows.period is not None else [None] * n
         row_period = np.fromiter(
-            (names.setdefault(str(r[2]), len(names)) for r in rows), dtype=np.int32, count=n
+            (names.setdefault(str(p), len(names)) for p in periods), dtype=np.int32, count=n
         )
     parts: dict[str, list[np.ndarray]] = {k: [] for k in ("variable", "period", "unit")}
     values: list[np.ndarray] = []
@@ -344,13 +393,18 @@ def _build_data(
     width = max(lay.value_cols) + 1
     block = [
         grid[i] if len(grid[i]) >= width else [*grid[i], *[None] * (width - len(grid[i]))]
-        for i in row_idx.tolist()
+        for i in rows.index
     ]
+    columns_of_block = list(zip(*block, strict=False)) if block else []
     for k, c in enumerate(lay.value_cols):
         col_specs = [specs[(c, cat)] for cat in categories]
-        cells = list(map(itemgetter(c), block))
-        labels = [col_specs[g].label for g in row_cat] if len(col_specs) > 1 else None
-        v, missing = _column_values(cells, row_idx, c, labels or [col_specs[0].label] * n, file)
+        v, missing = _column_values(
+            columns_of_block[c] if block else (),
+            row_idx,
+            c,
+            lambda j, col_specs=col_specs: col_specs[int(row_cat[j])].label,  # type: ignore[misc]
+            file,
+        )
         values.append(v)
         for j, reason in missing.items():
             reasons[k * n + j] = reason
@@ -381,6 +435,31 @@ def _build_data(
     data = pd.DataFrame(columns, columns=list(OBS_COLUMNS))
     where = np.column_stack([np.tile(row_idx, k), np.repeat(np.array(lay.value_cols), n)])
     return data, where
+
+
+def _keys_unique(
+    rows: _Rows, header: _Header, specs: dict[tuple[int, tuple[str, ...]], _VarSpec]
+) -> bool:
+    """Whether every observation's key (area, version, variable, period) is surely unique,
+    told from the rows and the columns rather than from every observation: no two rows share
+    an area, period and category, and no two (column, category) pairs share a variable (and
+    the column's period, when periods head the columns). False: maybe not; look closer."""
+    n = len(rows.index)
+    row_keys: list[Any] = [rows.code]
+    if not header.periods and rows.period is not None:
+        row_keys.append(rows.period)
+    if rows.category is not None:
+        row_keys.append(rows.category)
+    distinct_rows = (
+        len(set(rows.code)) if len(row_keys) == 1 else len(set(zip(*row_keys, strict=True)))
+    )
+    if distinct_rows != n:
+        return False
+    column_keys = {
+        (spec.variable, header.periods[c] if header.periods else None)
+        for (c, _), spec in specs.items()
+    }
+    return len(column_keys) == len(specs)
 
 
 def _check_duplicates(data: pd.DataFrame, where: np.ndarray, file: Path) -> None:
