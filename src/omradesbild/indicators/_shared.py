@@ -256,10 +256,17 @@ def join_notes(*parts: Sequence[object] | npt.NDArray[np.object_]) -> npt.NDArra
     if n == 0:
         return out
     present = [np.asarray(pd.notna(a), dtype=bool) for a in arrays]
-    keep = [m & (a != "") for a, m in zip(arrays, present, strict=True)]
+    # texts are compared only in the rows that hold them (most parts are mostly missing)
+    keep = []
+    for a, m in zip(arrays, present, strict=True):
+        k = m.copy()
+        k[m] = a[m] != ""
+        keep.append(k)
     for j in range(len(arrays)):
         for i in range(j):
-            keep[j] &= ~(keep[i] & (arrays[i] == arrays[j]))
+            both = np.flatnonzero(keep[i] & keep[j])
+            if len(both):
+                keep[j][both] = arrays[i][both] != arrays[j][both]
     started = np.zeros(n, dtype=bool)
     for a, k in zip(arrays, keep, strict=True):
         more = k & started

@@ -253,24 +253,32 @@ class _Members:
 
     def notes(self, agg: _Totals) -> npt.NDArray[np.object_]:
         """Each group's distinct member notes in the members' order, joined with "; "."""
-        out = np.full(agg.n, None, dtype=object)
         note = self.counts["note"].to_numpy(dtype=object)[self.row]
-        noted = np.flatnonzero(pd.notna(note))
-        if not len(noted):
-            return out
-        text_i, _ = pd.factorize(note[noted])
-        pair = agg.group[noted].astype(np.int64) * (int(text_i.max()) + 1) + text_i
-        _, once = np.unique(pair, return_index=True)  # the first member with each note
-        noted = noted[np.sort(once)]
-        group = agg.group[noted]
-        order = np.argsort(group, kind="stable")
-        group, parts = group[order], note[noted[order]].copy()
-        starts = np.flatnonzero(np.r_[True, group[1:] != group[:-1]])
-        later = np.ones(len(parts), dtype=bool)
-        later[starts] = False
-        parts[later] = "; " + parts[later]
-        out[group[starts]] = np.add.reduceat(parts, starts)
+        return _member_notes(note, agg.group, agg.n)
+
+
+def _member_notes(
+    note: npt.NDArray[np.object_], group: npt.NDArray[np.intp], n: int
+) -> npt.NDArray[np.object_]:
+    """The distinct notes of each of ``n`` groups' members (``group``: each member's group),
+    in the members' order, joined with "; " (``None`` for a group without notes)."""
+    out = np.full(n, None, dtype=object)
+    noted = np.flatnonzero(pd.notna(note))
+    if not len(noted):
         return out
+    text_i, _ = pd.factorize(note[noted])
+    pair = group[noted].astype(np.int64) * (int(text_i.max()) + 1) + text_i
+    _, once = np.unique(pair, return_index=True)  # the first member with each note
+    noted = noted[np.sort(once)]
+    group = group[noted]
+    order = np.argsort(group, kind="stable")
+    group, parts = group[order], note[noted[order]].copy()
+    starts = np.flatnonzero(np.r_[True, group[1:] != group[:-1]])
+    later = np.ones(len(parts), dtype=bool)
+    later[starts] = False
+    parts[later] = "; " + parts[later]
+    out[group[starts]] = np.add.reduceat(parts, starts)
+    return out
 
 
 def _shared_codes(

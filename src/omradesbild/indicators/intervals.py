@@ -232,10 +232,14 @@ def poisson_interval(
             f"unknown Poisson interval method {method!r} (expected 'auto', 'exact' or 'byar')"
         )
     x = np.asarray(count, dtype=float)
-    el, eh = poisson_exact_interval(x, confidence=confidence)
-    bl, bh = poisson_byar_interval(x, confidence=confidence)
     small = ~(x >= exact_below)
-    return np.where(small, el, bl), np.where(small, eh, bh)
+    # each bound is elementwise: the exact one (costly) only where it is used
+    el, eh = poisson_exact_interval(x[small], confidence=confidence)
+    bl, bh = poisson_byar_interval(x[~small], confidence=confidence)
+    low, high = np.empty(x.shape), np.empty(x.shape)
+    low[small], high[small] = el, eh
+    low[~small], high[~small] = bl, bh
+    return low, high
 
 
 def rate_interval(
