@@ -60,7 +60,8 @@ class WideObservations:
     """
 
     def __init__(self, observations: pd.DataFrame, variables: set[str]) -> None:
-        obs = observations.loc[observations["variable"].isin(variables)]
+        wanted = observations["variable"].isin(variables)
+        obs = observations if wanted.all() else observations.loc[wanted]
         # Text columns are factorised as they are (codes in order of first appearance) and
         # only their distinct values turned into Python strings.
         if "area_version" in obs.columns:
@@ -95,6 +96,7 @@ class WideObservations:
             uniq, first = np.unique(cell[nan_rows], return_index=True)
             self.reasons.flat[uniq] = reason[first]
             self.reasons[~np.isnan(self.values) | ~self.has] = None
+            self.has_reason = np.asarray(self.reasons != None, dtype=bool)  # noqa: E711
 
         # decode the row keys
         raw = np.asarray(row_u, dtype=np.int64)
@@ -104,11 +106,28 @@ class WideObservations:
         self.code = np.asarray(c_u, dtype=object)[cc]
         self.version = np.asarray(v_u, dtype=object)[vv]
         self.period = np.asarray(p_u, dtype=object)[pp]
+        self.period_code = pp
+        self.period_names = [str(p) for p in p_u]
+        self._texts: dict[str, pd.api.extensions.ExtensionArray] = {}
         self.var_pos = {str(v): i for i, v in enumerate(var_u)}
         self.periods_of: dict[str, set[str]] = {}
         for v, j in self.var_pos.items():
             self.periods_of[v] = set(self.period[self.has[:, j]])
         self.n = n_rows
+
+    def in_periods(self, periods: Iterable[str]) -> npt.NDArray[np.bool_]:
+        """Whether each wide row's period is one of ``periods`` (compared as codes)."""
+        wanted = {str(p) for p in periods}
+        codes = [i for i, p in enumerate(self.period_names) if p in wanted]
+        return np.isin(self.period_code, codes)
+
+    def text(self, name: str) -> pd.api.extensions.ExtensionArray:
+        """The rows' ``code``, ``version`` or ``period`` as pandas' text array (the dtype a
+        frame gives these texts), converted once: a frame built from rows of it takes
+        them without converting each string again."""
+        if name not in self._texts:
+            self._texts[name] = pd.array(getattr(self, name), dtype="str")
+        return self._texts[name]
 
     def present(self, var: str) -> npt.NDArray[np.bool_]:
         """Whether the variable has a row (value or reasoned missing) per wide row."""
@@ -133,8 +152,8 @@ class WideObservations:
         for v in reversed(variables):
             j = self.var_pos.get(v)
             if j is not None:
-                col = self.reasons[:, j]
-                out = np.where(col != None, col, out)  # noqa: E711
+                given = self.has_reason[:, j]
+                out[given] = self.reasons[given, j]
         return out
 
 
