@@ -10,6 +10,7 @@ asked. Both must give the same frame, cell by cell, dtypes and row order include
 
 from __future__ import annotations
 
+import math
 import shutil
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -265,3 +266,35 @@ def test_a_read_only_store_keeps_the_fingerprint_of_its_content(
         assert changed != seen
     with Store(copy, read_only=True) as reader:
         assert cache.store_fingerprint(reader) == changed
+
+
+@settings(
+    max_examples=50, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    rows=st.lists(
+        st.tuples(
+            st.sampled_from(["b", "a", "Ä", "é", "Z", "aa", ""]),
+            st.sampled_from(["x", "Y", "å"]),
+            st.integers(0, 3),
+        ),
+        max_size=40,
+    ),
+    one_number=st.booleans(),
+)
+def test_rows_are_sorted_as_the_database_sorts_text(
+    rows: list[tuple[str, str, int]], one_number: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import pyarrow as pa
+
+    from omradesbild.store import reads
+
+    # the fallback for too many combinations of keys, or one number made of the ranks
+    monkeypatch.setattr(reads.math, "prod", (lambda _: 2**63) if not one_number else math.prod)
+    table = pa.table(
+        {"k1": [r[0] for r in rows], "k2": [r[1] for r in rows], "n": [r[2] for r in rows]},
+        schema=pa.schema([("k1", pa.string()), ("k2", pa.string()), ("n", pa.int64())]),
+    )
+    got = reads._sorted_by(table, ("k1", "k2")).to_pylist()
+    want = sorted(table.to_pylist(), key=lambda r: (r["k1"].encode(), r["k2"].encode()))
+    assert got == want

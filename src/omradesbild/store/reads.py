@@ -7,10 +7,10 @@ every variable. These reads return the same rows in the same order, with fewer c
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 
 import numpy as np
-import numpy.typing as npt
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -100,24 +100,43 @@ def indicator_observations(
     # building a Python string per cell (about a third less CPU than ``.df()``).
     table = store.con.sql(sql, params=params).to_arrow_table()
     assert table is not None  # a SELECT always has a result
-    order = _key_order(table, ("area_code", "variable", "period"))
-    return table.take(order).to_pandas()
+    return _sorted_by(table, ("area_code", "variable", "period")).to_pandas()
 
 
-def _key_order(table: pa.Table, keys: Sequence[str]) -> npt.NDArray[np.intp]:
-    """The row order of ``ORDER BY keys`` (text columns, no missing values; ties keep the
-    table's order): each column dictionary-encoded, its distinct texts ranked (by code
-    point, as the database compares UTF-8 bytes) and the rows sorted by those ranks."""
+def _sorted_by(table: pa.Table, keys: Sequence[str]) -> pa.Table:
+    """``table`` in the row order of ``ORDER BY keys`` (text columns without missing
+    values; ties keep the table's order).
+
+    Each key column is dictionary-encoded and its distinct texts ranked (by code point,
+    as the database compares UTF-8 bytes); the rows are sorted by one number made of the
+    ranks, and the key columns are rebuilt from their reordered dictionary codes.
+    """
+    if not table.num_rows:
+        return table
+    encoded = {name: pc.dictionary_encode(table.column(name).combine_chunks()) for name in keys}
     ranks = []
     for name in keys:
-        encoded = pc.dictionary_encode(table.column(name).combine_chunks())
-        texts = np.asarray(encoded.dictionary.to_pylist(), dtype=object)
+        texts = np.asarray(encoded[name].dictionary.to_pylist(), dtype=object)
         rank = np.empty(len(texts), dtype=np.int64)
         rank[np.argsort(texts, kind="stable")] = np.arange(len(texts))
-        ranks.append(rank[encoded.indices.to_numpy(zero_copy_only=False)])
-    if not ranks or not len(ranks[0]):
-        return np.arange(table.num_rows, dtype=np.intp)
-    return np.lexsort(ranks[::-1])
+        ranks.append((rank[encoded[name].indices.to_numpy(zero_copy_only=False)], len(texts)))
+    if math.prod(n for _, n in ranks) < 2**62:
+        key = np.zeros(table.num_rows, dtype=np.int64)
+        for rank_of_row, n in ranks:
+            key = key * n + rank_of_row
+        order = pa.array(np.argsort(key, kind="stable"))
+    else:  # too many combinations for one number
+        order = pa.array(np.lexsort([r for r, _ in reversed(ranks)]))
+    columns = []
+    for name in table.column_names:
+        if name in encoded:
+            codes = encoded[name].indices.take(order)
+            dictionary = encoded[name].dictionary
+            column = pa.DictionaryArray.from_arrays(codes, dictionary).cast(dictionary.type)
+            columns.append(column)
+        else:
+            columns.append(table.column(name).take(order))
+    return pa.table(columns, schema=table.schema)
 
 
 __all__ = [
