@@ -80,23 +80,30 @@ class WideObservations:
 
         self.values = np.full((n_rows, n_vars), np.nan)
         ok = ~np.isnan(value)
-        uniq, first = np.unique(cell[ok], return_index=True)
-        self.values.flat[uniq] = value[ok][first]
+        if np.bincount(cell, minlength=n_rows * n_vars).max(initial=0) <= 1:
+            # every cell observed once (the usual case): no first value to pick
+            self.values.flat[cell[ok]] = value[ok]
+        else:
+            uniq, first = np.unique(cell[ok], return_index=True)
+            self.values.flat[uniq] = value[ok][first]
         self.has = np.zeros((n_rows, n_vars), dtype=bool)
         self.has.flat[cell] = True
         self.reasons: npt.NDArray[np.object_] | None = None
         nan_rows = ~ok
         if nan_rows.any():
             if "missing_reason" in obs.columns:
-                reason = obs["missing_reason"].to_numpy(dtype=object)[nan_rows]
+                reason = obs["missing_reason"].array[nan_rows].to_numpy(dtype=object)
             else:
                 reason = np.full(int(nan_rows.sum()), None, dtype=object)
             reason = _reason_texts(reason)
             self.reasons = np.full((n_rows, n_vars), None, dtype=object)
             uniq, first = np.unique(cell[nan_rows], return_index=True)
             self.reasons.flat[uniq] = reason[first]
-            self.reasons[~np.isnan(self.values) | ~self.has] = None
-            self.has_reason = np.asarray(self.reasons != None, dtype=bool)  # noqa: E711
+            # a reason only where no value was found either (the cells have rows)
+            kept = np.isnan(self.values.flat[uniq])
+            self.reasons.flat[uniq[~kept]] = None
+            self.has_reason = np.zeros((n_rows, n_vars), dtype=bool)
+            self.has_reason.flat[uniq[kept]] = True
 
         # decode the row keys
         raw = np.asarray(row_u, dtype=np.int64)
@@ -112,7 +119,8 @@ class WideObservations:
         self.var_pos = {str(v): i for i, v in enumerate(var_u)}
         self.periods_of: dict[str, set[str]] = {}
         for v, j in self.var_pos.items():
-            self.periods_of[v] = set(self.period[self.has[:, j]])
+            held = np.unique(pp[self.has[:, j]])
+            self.periods_of[v] = {self.period_names[k] for k in held}
         self.n = n_rows
 
     def in_periods(self, periods: Iterable[str]) -> npt.NDArray[np.bool_]:
