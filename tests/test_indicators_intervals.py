@@ -26,8 +26,10 @@ def test_the_quantiles_equal_scipy_stats_to_the_last_bit() -> None:
     for conf in (0.5, 0.8, 0.9, 0.95, 0.975, 0.99, 0.999):
         assert _z(conf) == float(stats.norm.ppf(0.5 + conf / 2.0))
     df = np.r_[2.0 * np.array([1e-300, 0.3, 1, 2, 7.5, 50, 99.9, 1e4]), 2.0, 4.0, 200.0]
+    many = np.r_[np.repeat(df, 10), 2.0 * np.arange(200) + 2.0]  # once per distinct value
     for q in (0.005, 0.025, 0.05, 0.95, 0.975, 0.995):
         assert np.array_equal(_chi2_ppf(q, df), stats.chi2.ppf(q, df))
+        assert np.array_equal(_chi2_ppf(q, many), stats.chi2.ppf(q, many))
     x = np.array([0.0, 0.4, 1.0, 3.0, 17.0, 99.0, 150.5, np.nan, -1.0])
     alpha = 1.0 - 0.95  # as the function computes it (not exactly 0.05)
     ok = np.isfinite(x) & (x >= 0)

@@ -44,10 +44,16 @@ def _z(confidence: float) -> float:
 def _chi2_ppf(q: float, df: FloatArray) -> FloatArray:
     """The chi-square quantile ``q`` for degrees of freedom ``df > 0`` (``0 < q < 1``): the
     value ``scipy.stats.chi2.ppf`` gives, ``2 · gammaincinv(df/2, q)``, without importing
-    ``scipy.stats``."""
+    ``scipy.stats``. Evaluated once per distinct ``df`` (counts repeat: many areas share
+    the same small count)."""
     from scipy import special
 
-    return np.asarray(2.0 * special.gammaincinv(df / 2.0, q), dtype=float)
+    df = np.asarray(df, dtype=float)
+    if df.ndim == 0 or df.size < 64:
+        return np.asarray(2.0 * special.gammaincinv(df / 2.0, q), dtype=float)
+    distinct, where = np.unique(df, return_inverse=True)
+    values = np.asarray(2.0 * special.gammaincinv(distinct / 2.0, q), dtype=float)
+    return values[where.reshape(df.shape)]
 
 
 def wilson_interval(
