@@ -8,6 +8,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from omradesbild.errors import InputError
 from omradesbild.index import compute_index, load_method, parse_method, pivot_long, to_long
@@ -279,3 +281,30 @@ def test_geometric_and_pca() -> None:
     assert out["score"].notna().all()
     # Higher composite = higher latent factor.
     assert np.corrcoef(out["score"], f)[0, 1] > 0.8
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from([np.nan, 0.0, 1.0, 2.7, -3.2, 5.0]),
+            st.lists(st.booleans(), min_size=3, max_size=3),
+        ),
+        max_size=30,
+    )
+)
+def test_result_columns_equal_the_row_by_row_construction(
+    rows: list[tuple[float, list[bool]]],
+) -> None:
+    """The whole-column integer and missing-indicator columns equal the per-row ones."""
+    import math
+
+    from omradesbild.index.engine import _missing_names, _to_int64
+
+    values = np.asarray([v for v, _ in rows], dtype=float)
+    want = pd.array([pd.NA if math.isnan(v) else int(v) for v in values], dtype="Int64")
+    pd.testing.assert_extension_array_equal(_to_int64(values), want)
+    ids = ["a", "b", "c"]
+    miss = np.asarray([m for _, m in rows], dtype=bool).reshape(len(rows), 3)
+    names = [",".join(i for i, m in zip(ids, row, strict=True) if m) or None for row in miss]
+    assert _missing_names(ids, miss).tolist() == names

@@ -10,6 +10,7 @@ asked. Both must give the same frame, cell by cell, dtypes and row order include
 
 from __future__ import annotations
 
+import math
 import shutil
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -149,6 +150,48 @@ def test_the_narrow_read_gives_the_rows_of_the_full_read(demo: Store) -> None:
     assert stored_periods(demo, area_version=BASE_VERSION) == sorted(full["period"].unique())
 
 
+def test_the_narrow_read_keeps_the_current_revision_and_the_order_of_the_full_read(
+    demo_store: Path, tmp_path: Path
+) -> None:
+    """Revised rows (the window picks the latest) and keys whose text order is not their
+    insertion order (sorted by code point, as the database sorts UTF-8 text)."""
+    db = tmp_path / "revised.duckdb"
+    shutil.copy(demo_store, db)
+    with Store(db) as store:
+        codes = [c for (c,) in store.con.execute(
+            "SELECT DISTINCT area_code FROM observations WHERE area_version = ? "
+            "ORDER BY 1 DESC LIMIT 3", [BASE_VERSION]).fetchall()]  # fmt: skip
+        # a first read with every row of revision 1: no window needed
+        first = indicator_observations(store, area_version=BASE_VERSION)
+        pd.testing.assert_frame_equal(
+            first, store.observations(area_version=BASE_VERSION)[list(first.columns)]
+        )
+        store.con.execute(
+            "INSERT INTO observations SELECT area_code, area_version, variable, period, "
+            "revision + 1, value + 1, unit, missing_reason, source_id, ingested_at "
+            "FROM observations WHERE area_version = ? AND area_code IN (?, ?, ?) "
+            "AND variable = 'pop_total'",
+            [BASE_VERSION, *codes],
+        )
+        # rows of new variables whose names sort before and after the others by code point
+        for variable in ("Ärende_x", "a_x", "é_x", "Z_x"):
+            store.con.execute(
+                "INSERT INTO observations SELECT area_code, area_version, ?, period, "
+                "revision, value, unit, missing_reason, source_id, ingested_at "
+                "FROM observations WHERE area_version = ? AND variable = 'pop_total' "
+                "AND revision = 1",
+                [variable, BASE_VERSION],
+            )
+        got = indicator_observations(store, area_version=BASE_VERSION)
+        want = store.observations(area_version=BASE_VERSION)[list(got.columns)]
+        pd.testing.assert_frame_equal(got, want)
+        revised = got.loc[got["area_code"].isin(codes) & (got["variable"] == "pop_total")]
+        old = first.loc[first["area_code"].isin(codes) & (first["variable"] == "pop_total")]
+        assert len(revised) == len(old) > 0
+        assert (revised["value"].to_numpy() == old["value"].to_numpy() + 1).all()
+        assert {"Ärende_x", "a_x", "é_x", "Z_x"} <= set(got["variable"])
+
+
 def test_the_counts_read_only_the_variables_the_indicators_need(demo: Store) -> None:
     held = stored_variables(demo, area_version=BASE_VERSION)
     need = needed_variables(held, indicators=["unemployment_16_64"])
@@ -223,3 +266,35 @@ def test_a_read_only_store_keeps_the_fingerprint_of_its_content(
         assert changed != seen
     with Store(copy, read_only=True) as reader:
         assert cache.store_fingerprint(reader) == changed
+
+
+@settings(
+    max_examples=50, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    rows=st.lists(
+        st.tuples(
+            st.sampled_from(["b", "a", "Ä", "é", "Z", "aa", ""]),
+            st.sampled_from(["x", "Y", "å"]),
+            st.integers(0, 3),
+        ),
+        max_size=40,
+    ),
+    one_number=st.booleans(),
+)
+def test_rows_are_sorted_as_the_database_sorts_text(
+    rows: list[tuple[str, str, int]], one_number: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import pyarrow as pa
+
+    from omradesbild.store import reads
+
+    # the fallback for too many combinations of keys, or one number made of the ranks
+    monkeypatch.setattr(reads.math, "prod", (lambda _: 2**63) if not one_number else math.prod)
+    table = pa.table(
+        {"k1": [r[0] for r in rows], "k2": [r[1] for r in rows], "n": [r[2] for r in rows]},
+        schema=pa.schema([("k1", pa.string()), ("k2", pa.string()), ("n", pa.int64())]),
+    )
+    got = reads._sorted_by(table, ("k1", "k2")).to_pylist()
+    want = sorted(table.to_pylist(), key=lambda r: (r["k1"].encode(), r["k2"].encode()))
+    assert got == want

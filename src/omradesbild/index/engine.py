@@ -9,7 +9,6 @@ The input table (long ↔ wide, column resolution) is prepared in :mod:`omradesb
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from typing import Any
 
@@ -338,17 +337,16 @@ def _result_frame(
     if rule is not None:
         labels = class_labels(rule)
         result["class"] = _to_int64(klass)
-        result["class_label"] = _text_column(
-            [None if math.isnan(c) else labels[int(c) - 1] for c in klass]
-        )
+        known = ~np.isnan(klass)
+        label = np.full(n, None, dtype=object)
+        label[known] = np.asarray(labels, dtype=object)[klass[known].astype(np.int64) - 1]
+        result["class_label"] = pd.Series(label, dtype=object)
     for name in flag_cols:
         result[name] = _to_int64(out_cols[name])
     result["fallback_used"] = _text_column([resolved.note()] * n)
     ids = [ind.id for ind in method.indicators]
     miss = np.isnan(x)
-    result["missing_indicators"] = _text_column(
-        [",".join(i for i, m in zip(ids, row, strict=True) if m) or None for row in miss]
-    )
+    result["missing_indicators"] = pd.Series(_missing_names(ids, miss), dtype=object)
     return result
 
 
@@ -369,8 +367,26 @@ def _text_column(values: list[str | None]) -> pd.Series:
     return pd.Series(values, dtype=object)
 
 
+def _missing_names(ids: list[str], miss: NDArray[np.bool_]) -> NDArray[np.object_]:
+    """Per row, the ids whose column is missing, joined with "," (``None`` when none);
+    written once per distinct pattern of missing columns."""
+    out = np.full(len(miss), None, dtype=object)
+    if not len(miss) or not miss.any():
+        return out
+    patterns, inverse = np.unique(miss, axis=0, return_inverse=True)
+    texts = np.asarray(
+        [",".join(i for i, m in zip(ids, row, strict=True) if m) or None for row in patterns],
+        dtype=object,
+    )
+    return texts[inverse.reshape(-1)]
+
+
 def _to_int64(arr: FloatArray) -> pd.arrays.IntegerArray:
-    return pd.array([pd.NA if math.isnan(v) else int(v) for v in arr], dtype="Int64")
+    """Whole numbers (truncated toward zero, as ``int``) with ``<NA>`` for NaN."""
+    values = np.asarray(arr, dtype=float)
+    missing = np.isnan(values)
+    whole = np.where(missing, 0.0, values).astype(np.int64)
+    return pd.arrays.IntegerArray(whole, missing.copy())
 
 
 def _base_scores(

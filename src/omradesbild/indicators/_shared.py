@@ -60,7 +60,8 @@ class WideObservations:
     """
 
     def __init__(self, observations: pd.DataFrame, variables: set[str]) -> None:
-        obs = observations.loc[observations["variable"].isin(variables)]
+        wanted = observations["variable"].isin(variables)
+        obs = observations if wanted.all() else observations.loc[wanted]
         # Text columns are factorised as they are (codes in order of first appearance) and
         # only their distinct values turned into Python strings.
         if "area_version" in obs.columns:
@@ -79,22 +80,30 @@ class WideObservations:
 
         self.values = np.full((n_rows, n_vars), np.nan)
         ok = ~np.isnan(value)
-        uniq, first = np.unique(cell[ok], return_index=True)
-        self.values.flat[uniq] = value[ok][first]
+        if np.bincount(cell, minlength=n_rows * n_vars).max(initial=0) <= 1:
+            # every cell observed once (the usual case): no first value to pick
+            self.values.flat[cell[ok]] = value[ok]
+        else:
+            uniq, first = np.unique(cell[ok], return_index=True)
+            self.values.flat[uniq] = value[ok][first]
         self.has = np.zeros((n_rows, n_vars), dtype=bool)
         self.has.flat[cell] = True
         self.reasons: npt.NDArray[np.object_] | None = None
         nan_rows = ~ok
         if nan_rows.any():
             if "missing_reason" in obs.columns:
-                reason = obs["missing_reason"].to_numpy(dtype=object)[nan_rows]
+                reason = obs["missing_reason"].array[nan_rows].to_numpy(dtype=object)
             else:
                 reason = np.full(int(nan_rows.sum()), None, dtype=object)
             reason = _reason_texts(reason)
             self.reasons = np.full((n_rows, n_vars), None, dtype=object)
             uniq, first = np.unique(cell[nan_rows], return_index=True)
             self.reasons.flat[uniq] = reason[first]
-            self.reasons[~np.isnan(self.values) | ~self.has] = None
+            # a reason only where no value was found either (the cells have rows)
+            kept = np.isnan(self.values.flat[uniq])
+            self.reasons.flat[uniq[~kept]] = None
+            self.has_reason = np.zeros((n_rows, n_vars), dtype=bool)
+            self.has_reason.flat[uniq[kept]] = True
 
         # decode the row keys
         raw = np.asarray(row_u, dtype=np.int64)
@@ -104,11 +113,29 @@ class WideObservations:
         self.code = np.asarray(c_u, dtype=object)[cc]
         self.version = np.asarray(v_u, dtype=object)[vv]
         self.period = np.asarray(p_u, dtype=object)[pp]
+        self.period_code = pp
+        self.period_names = [str(p) for p in p_u]
+        self._texts: dict[str, pd.api.extensions.ExtensionArray] = {}
         self.var_pos = {str(v): i for i, v in enumerate(var_u)}
         self.periods_of: dict[str, set[str]] = {}
         for v, j in self.var_pos.items():
-            self.periods_of[v] = set(self.period[self.has[:, j]])
+            held = np.unique(pp[self.has[:, j]])
+            self.periods_of[v] = {self.period_names[k] for k in held}
         self.n = n_rows
+
+    def in_periods(self, periods: Iterable[str]) -> npt.NDArray[np.bool_]:
+        """Whether each wide row's period is one of ``periods`` (compared as codes)."""
+        wanted = {str(p) for p in periods}
+        codes = [i for i, p in enumerate(self.period_names) if p in wanted]
+        return np.isin(self.period_code, codes)
+
+    def text(self, name: str) -> pd.api.extensions.ExtensionArray:
+        """The rows' ``code``, ``version`` or ``period`` as pandas' text array (the dtype a
+        frame gives these texts), converted once: a frame built from rows of it takes
+        them without converting each string again."""
+        if name not in self._texts:
+            self._texts[name] = pd.array(getattr(self, name), dtype="str")
+        return self._texts[name]
 
     def present(self, var: str) -> npt.NDArray[np.bool_]:
         """Whether the variable has a row (value or reasoned missing) per wide row."""
@@ -133,8 +160,8 @@ class WideObservations:
         for v in reversed(variables):
             j = self.var_pos.get(v)
             if j is not None:
-                col = self.reasons[:, j]
-                out = np.where(col != None, col, out)  # noqa: E711
+                given = self.has_reason[:, j]
+                out[given] = self.reasons[given, j]
         return out
 
 
@@ -256,10 +283,17 @@ def join_notes(*parts: Sequence[object] | npt.NDArray[np.object_]) -> npt.NDArra
     if n == 0:
         return out
     present = [np.asarray(pd.notna(a), dtype=bool) for a in arrays]
-    keep = [m & (a != "") for a, m in zip(arrays, present, strict=True)]
+    # texts are compared only in the rows that hold them (most parts are mostly missing)
+    keep = []
+    for a, m in zip(arrays, present, strict=True):
+        k = m.copy()
+        k[m] = a[m] != ""
+        keep.append(k)
     for j in range(len(arrays)):
         for i in range(j):
-            keep[j] &= ~(keep[i] & (arrays[i] == arrays[j]))
+            both = np.flatnonzero(keep[i] & keep[j])
+            if len(both):
+                keep[j][both] = arrays[i][both] != arrays[j][both]
     started = np.zeros(n, dtype=bool)
     for a, k in zip(arrays, keep, strict=True):
         more = k & started

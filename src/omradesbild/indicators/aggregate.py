@@ -4,7 +4,8 @@ level, with missing values propagated; the kommun and country links by the code 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, NamedTuple
 
 import numpy as np
 import numpy.typing as npt
@@ -15,20 +16,12 @@ from omradesbild.errors import InputError
 from omradesbild.indicators._shared import (
     COUNT_COLUMNS,
     COUNTRY_CODE,
+    FloatArray,
     empty_frame,
     join_notes,
     text_values,
 )
 from omradesbild.sources.base import LINK_COLUMNS
-
-#: How the weighted members of an aggregate are combined: counts and tallies summed, the
-#: flags true when true for any member.
-_MEMBER_TOTALS: dict[str, str] = {
-    **dict.fromkeys(
-        ("numerator", "denominator", "num_nan", "den_nan", "members", "n_parts"), "sum"
-    ),
-    **dict.fromkeys(("partial", "approximate"), "max"),
-}
 
 
 def _prepare_links(links: pd.DataFrame, level: str) -> pd.DataFrame:
@@ -126,80 +119,183 @@ def aggregate_counts(
     lk_used = lk.loc[(lk["from_version"] == "") | lk["from_version"].isin(versions | {""})]
     expected = lk_used.groupby("to_code")["from_code"].nunique()
 
-    m = _weighted_members(counts, lk)
-    if m.empty:
+    members = _Members.of(counts, lk)
+    if members is None:
         return empty_frame(COUNT_COLUMNS)
-    keys = ["to_code", "to_version", "period", "indicator"]
-    g = m.groupby(keys, sort=False)
-    agg = g.agg(_MEMBER_TOTALS).reset_index()
+    agg = members.totals()
+    first_row, first_link = members.row[agg.first], members.link[agg.first]
+    to_code = lk["to_code"].iloc[first_link]
+    exp = expected.reindex(to_code.to_numpy()).fillna(0).to_numpy()
+    n_members = agg.members
+    incomplete = (n_members < exp) if require_complete else np.zeros(agg.n, dtype=bool)
+    num_nan, den_nan = agg.num_nan, agg.den_nan
+    numerator = np.where((num_nan > 0) | incomplete, np.nan, agg.numerator)
+    denominator = np.where((den_nan > 0) | incomplete, np.nan, agg.denominator)
 
-    agg = _with_member_notes(agg, m, keys)
-    exp = agg["to_code"].map(expected).fillna(0).to_numpy()
-    members = agg["members"].to_numpy()
-    incomplete = (members < exp) if require_complete else np.zeros(len(agg), dtype=bool)
-    num_nan = agg["num_nan"].to_numpy()
-    den_nan = agg["den_nan"].to_numpy()
-    numerator = np.where((num_nan > 0) | incomplete, np.nan, agg["numerator"].to_numpy())
-    denominator = np.where((den_nan > 0) | incomplete, np.nan, agg["denominator"].to_numpy())
-
-    missing_notes = _missing_notes(members, exp, incomplete, num_nan, den_nan)
+    missing_notes = _missing_notes(n_members, exp, incomplete, num_nan, den_nan)
     out = pd.DataFrame(
         {
-            "area_code": text_values(agg["to_code"]),
-            "area_version": text_values(agg["to_version"]),
+            "area_code": text_values(to_code),
+            "area_version": text_values(lk["to_version"].iloc[first_link]),
             "level": level,
-            "period": text_values(agg["period"]),
-            "indicator": text_values(agg["indicator"]),
+            "period": text_values(counts["period"].iloc[first_row]),
+            "indicator": text_values(counts["indicator"].iloc[first_row]),
             "numerator": numerator,
             "denominator": denominator,
-            "n_parts": agg["n_parts"].to_numpy(dtype=int),
-            "partial": agg["partial"].to_numpy(dtype=bool),
-            "approximate": agg["approximate"].to_numpy(dtype=bool),
-            "note": join_notes(*missing_notes, agg["member_note"].to_numpy(dtype=object)),
+            "n_parts": agg.n_parts,
+            "partial": agg.partial,
+            "approximate": agg.approximate,
+            "note": join_notes(*missing_notes, members.notes(agg)),
         }
     )
     return out[list(COUNT_COLUMNS)]
 
 
-def _weighted_members(counts: pd.DataFrame, lk: pd.DataFrame) -> pd.DataFrame:
-    """Counts joined to their links (matching versions), multiplied by the link weight."""
-    m = counts.merge(lk, left_on="area_code", right_on="from_code", how="inner")
-    keep = (
-        (m["from_version"] == "")
-        | (m["area_version"] == "")
-        | (m["from_version"] == m["area_version"])
-    )
-    m = m.loc[keep]
-    w = m["weight"].to_numpy()
-    return m.assign(
-        numerator=m["numerator"].to_numpy(dtype=float) * w,
-        denominator=m["denominator"].to_numpy(dtype=float) * w,
-        partial=m["partial"].to_numpy(dtype=bool) | (w < 1.0),
-        num_nan=m["numerator"].isna().to_numpy(),
-        den_nan=m["denominator"].isna().to_numpy(),
-        members=1,
-    )
+class _Totals(NamedTuple):
+    """Per group (target area, version, period, indicator; in order of first member)."""
+
+    n: int
+    first: npt.NDArray[np.intp]  # position (in the members) of each group's first member
+    group: npt.NDArray[np.intp]  # each member's group
+    numerator: FloatArray
+    denominator: FloatArray
+    num_nan: npt.NDArray[np.int64]
+    den_nan: npt.NDArray[np.int64]
+    members: npt.NDArray[np.int64]
+    n_parts: npt.NDArray[np.int64]
+    partial: npt.NDArray[np.bool_]
+    approximate: npt.NDArray[np.bool_]
 
 
-def _with_member_notes(agg: pd.DataFrame, m: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
-    """``agg`` with ``member_note``: the distinct notes of each group's members, joined."""
-    noted = m.loc[m["note"].notna(), [*keys, "note"]].drop_duplicates()
-    group = noted.groupby(keys, sort=False).ngroup().to_numpy()
-    noted, group = noted.loc[group >= 0], group[group >= 0]  # no group for a missing key
+@dataclass(frozen=True)
+class _Members:
+    """The counts joined to their links, as positions: member ``k`` is count row
+    ``row[k]`` through link ``link[k]`` (of the prepared links; matching versions only).
+
+    The members are in the order of ``counts.merge(links, left_on="area_code",
+    right_on="from_code")``: count rows in order, each with its links in their order.
+    """
+
+    counts: pd.DataFrame
+    row: npt.NDArray[np.intp]
+    link: npt.NDArray[np.intp]
+    weight: FloatArray
+    to_key: npt.NDArray[np.int64]  # the link's (to_code, to_version) as a number
+
+    @classmethod
+    def of(cls, counts: pd.DataFrame, lk: pd.DataFrame) -> _Members | None:
+        # count rows → their area's links, through the distinct codes (few) only
+        area_i, areas = pd.factorize(counts["area_code"], use_na_sentinel=True)
+        from_code = lk["from_code"].to_numpy(dtype=object)
+        link_area = pd.Index(areas.astype(object)).get_indexer(from_code)
+        by_area = np.argsort(link_area, kind="stable")
+        linked = link_area[by_area]
+        linked_areas = np.arange(len(areas))
+        start = np.searchsorted(linked, linked_areas, side="left")
+        n_links = np.searchsorted(linked, linked_areas, side="right") - start
+        per_row = np.where(area_i >= 0, n_links[np.maximum(area_i, 0)], 0)
+        row = np.repeat(np.arange(len(counts)), per_row)
+        if not len(row):
+            return None
+        offset = np.arange(len(row)) - np.repeat(np.cumsum(per_row) - per_row, per_row)
+        link = by_area[start[area_i[row]] + offset]
+        # versions: a link's from_version must match the count's area_version when both set
+        fv_i, a_i = _shared_codes(lk["from_version"], counts["area_version"])
+        empty = -2  # the code of ""
+        f, a = fv_i[link], a_i[row]
+        keep = (f == empty) | (a == empty) | ((a >= 0) & (f == a))
+        row, link = row[keep], link[keep]
+        if not len(row):
+            return None
+        tc_i, _ = pd.factorize(lk["to_code"])
+        tv_i, tv_u = pd.factorize(lk["to_version"])
+        to_key = tc_i.astype(np.int64) * max(len(tv_u), 1) + tv_i
+        weight = lk["weight"].to_numpy(dtype=float)
+        return cls(counts, row, link, weight[link], to_key[link])
+
+    def totals(self) -> _Totals:
+        """Sums (the counts by pandas' compensated group sum, as before) and flags."""
+        c = self.counts
+        p_i, p_u = pd.factorize(c["period"])
+        i_i, i_u = pd.factorize(c["indicator"])
+        key = (self.to_key * (len(p_u) + 1) + p_i[self.row] + 1) * (len(i_u) + 1)
+        key += i_i[self.row] + 1
+        group, uniques = pd.factorize(key)
+        n = len(uniques)
+        # codes number the groups in order of appearance: a group starts where the code
+        # exceeds every earlier one
+        seen = np.maximum.accumulate(group)
+        first = np.flatnonzero(np.r_[True, group[1:] > seen[:-1]])
+        w = self.weight
+        num = c["numerator"].to_numpy(dtype=float)[self.row]
+        den = c["denominator"].to_numpy(dtype=float)[self.row]
+        sums = pd.DataFrame({"numerator": num * w, "denominator": den * w}).groupby(group).sum()
+        partial = c["partial"].to_numpy(dtype=bool)[self.row] | (w < 1.0)
+        approximate = c["approximate"].to_numpy(dtype=bool)[self.row]
+        n_parts = c["n_parts"].to_numpy(dtype=np.int64)[self.row]
+
+        def tally(x: npt.NDArray[Any]) -> npt.NDArray[np.int64]:
+            return np.bincount(group, weights=x, minlength=n).astype(np.int64)
+
+        return _Totals(
+            n=n,
+            first=first,
+            group=group,
+            numerator=sums["numerator"].to_numpy(),
+            denominator=sums["denominator"].to_numpy(),
+            num_nan=tally(np.isnan(num)),
+            den_nan=tally(np.isnan(den)),
+            members=np.bincount(group, minlength=n).astype(np.int64),
+            n_parts=tally(n_parts),
+            partial=tally(partial) > 0,
+            approximate=tally(approximate) > 0,
+        )
+
+    def notes(self, agg: _Totals) -> npt.NDArray[np.object_]:
+        """Each group's distinct member notes in the members' order, joined with "; "."""
+        note = self.counts["note"].to_numpy(dtype=object)[self.row]
+        return _member_notes(note, agg.group, agg.n)
+
+
+def _member_notes(
+    note: npt.NDArray[np.object_], group: npt.NDArray[np.intp], n: int
+) -> npt.NDArray[np.object_]:
+    """The distinct notes of each of ``n`` groups' members (``group``: each member's group),
+    in the members' order, joined with "; " (``None`` for a group without notes)."""
+    out = np.full(n, None, dtype=object)
+    noted = np.flatnonzero(pd.notna(note))
     if not len(noted):
-        agg["member_note"] = None
-        return agg
-    # Each group's notes in row order, joined with "; " by one sum per group.
+        return out
+    text_i, _ = pd.factorize(note[noted])
+    pair = group[noted].astype(np.int64) * (int(text_i.max()) + 1) + text_i
+    _, once = np.unique(pair, return_index=True)  # the first member with each note
+    noted = noted[np.sort(once)]
+    group = group[noted]
     order = np.argsort(group, kind="stable")
-    group = group[order]
+    group, parts = group[order], note[noted[order]].copy()
     starts = np.flatnonzero(np.r_[True, group[1:] != group[:-1]])
-    parts = noted["note"].to_numpy(dtype=object)[order]
     later = np.ones(len(parts), dtype=bool)
     later[starts] = False
     parts[later] = "; " + parts[later]
-    notes = noted.iloc[order[starts]][keys].reset_index(drop=True)
-    notes["member_note"] = np.add.reduceat(parts, starts)
-    return agg.merge(notes, on=keys, how="left")
+    out[group[starts]] = np.add.reduceat(parts, starts)
+    return out
+
+
+def _shared_codes(
+    a: pd.Series, b: pd.Series
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+    """Codes of two text columns in one code space: equal texts get equal codes, ``""``
+    the code -2 and a missing value -1 (equal to nothing). Only the distinct texts are
+    compared."""
+    coded = [pd.factorize(col) for col in (a, b)]
+    distinct = [np.asarray(u, dtype=object) for _, u in coded]
+    texts = pd.Index(pd.unique(np.concatenate(distinct)))
+    out = []
+    for (i, _), u in zip(coded, distinct, strict=True):
+        code = texts.get_indexer(u).astype(np.int64)
+        code[u == ""] = -2
+        out.append(np.where(i >= 0, code[np.maximum(i, 0)], -1))
+    return out[0], out[1]
 
 
 def _missing_notes(

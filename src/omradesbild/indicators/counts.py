@@ -222,7 +222,7 @@ def _counts_one(
 
     # periods whose denominator is in the same period: one wide row gives both
     same = [p for p, d in mapping.items() if p == d]
-    rows = np.isin(wide.period, same) & (n_present | d_present)
+    rows = wide.in_periods(same) & (n_present | d_present)
     parts = [
         {
             "area_code": wide.code[rows],
@@ -250,12 +250,19 @@ def _counts_one(
     d_row = cols["d_row"].astype(bool)
 
     note, moved = _count_notes(numerator, denominator, d_row, cols)
+    text: dict[str, Any] = {k: cols[k] for k in ("area_code", "area_version", "period")}
+    if not shifted:  # the rows of the wide table only: their texts are taken as converted
+        text = {
+            "area_code": wide.text("code")[rows],
+            "area_version": wide.text("version")[rows],
+            "period": wide.text("period")[rows],
+        }
     return pd.DataFrame(
         {
-            "area_code": cols["area_code"],
-            "area_version": cols["area_version"],
+            "area_code": text["area_code"],
+            "area_version": text["area_version"],
             "level": level,
-            "period": cols["period"],
+            "period": text["period"],
             "indicator": ind.id,
             "numerator": numerator,
             "denominator": denominator,
@@ -347,9 +354,9 @@ def _shifted_rows(
     d_reason: npt.NDArray[np.object_],
 ) -> dict[str, npt.NDArray[Any]]:
     """Rows for numerator periods whose denominator comes from another period."""
-    nmask = n_present & np.isin(wide.period, list(shifted))
+    nmask = n_present & wide.in_periods(shifted)
     numdf = _area_rows(wide, nmask, period=wide.period, numerator=num, n_reason=n_reason)
-    dmask = d_present & np.isin(wide.period, list(set(shifted.values())))
+    dmask = d_present & wide.in_periods(shifted.values())
     dendf = _area_rows(wide, dmask, dperiod=wide.period, denominator=den, d_reason=d_reason)
     mapdf = pd.DataFrame({"period": list(shifted), "dperiod": list(shifted.values())})
     numdf = numdf.merge(mapdf, on="period", how="left")

@@ -28,21 +28,32 @@ EXACT_BELOW: float = EXACT_INTERVAL_BELOW
 
 
 def _z(confidence: float) -> float:
+    """The normal quantile ``Φ⁻¹(1/2 + confidence/2)``.
+
+    ``scipy.special.ndtri`` is the function ``scipy.stats.norm.ppf`` evaluates (the same
+    value to the last bit); imported here, not at the top, and not through
+    ``scipy.stats``, whose import costs more than half a second of CPU.
+    """
     if not 0.0 < confidence < 1.0:
         raise ConfigError(f"confidence must lie strictly between 0 and 1, got {confidence!r}")
-    # scipy.special, here and not at the top: scipy.stats would add a second to every
-    # command and to the web app's start; ndtri is what scipy.stats.norm.ppf computes.
-    from scipy.special import ndtri
+    from scipy import special
 
-    return float(ndtri(0.5 + confidence / 2.0))
+    return float(special.ndtri(0.5 + confidence / 2.0))
 
 
 def _chi2_ppf(q: float, df: FloatArray) -> FloatArray:
-    """The chi-square quantile ``q`` (strictly between 0 and 1) for ``df > 0`` degrees of
-    freedom: scipy.stats.chi2.ppf's own formula, without importing scipy.stats."""
-    from scipy.special import gammaincinv
+    """The chi-square quantile ``q`` for degrees of freedom ``df > 0`` (``0 < q < 1``): the
+    value ``scipy.stats.chi2.ppf`` gives, ``2 · gammaincinv(df/2, q)``, without importing
+    ``scipy.stats``. Evaluated once per distinct ``df`` (counts repeat: many areas share
+    the same small count)."""
+    from scipy import special
 
-    return np.asarray(2.0 * gammaincinv(df / 2.0, q), dtype=float)
+    df = np.asarray(df, dtype=float)
+    if df.ndim == 0 or df.size < 64:
+        return np.asarray(2.0 * special.gammaincinv(df / 2.0, q), dtype=float)
+    distinct, where = np.unique(df, return_inverse=True)
+    values = np.asarray(2.0 * special.gammaincinv(distinct / 2.0, q), dtype=float)
+    return values[where.reshape(df.shape)]
 
 
 def wilson_interval(
@@ -227,10 +238,14 @@ def poisson_interval(
             f"unknown Poisson interval method {method!r} (expected 'auto', 'exact' or 'byar')"
         )
     x = np.asarray(count, dtype=float)
-    el, eh = poisson_exact_interval(x, confidence=confidence)
-    bl, bh = poisson_byar_interval(x, confidence=confidence)
     small = ~(x >= exact_below)
-    return np.where(small, el, bl), np.where(small, eh, bh)
+    # each bound is elementwise: the exact one (costly) only where it is used
+    el, eh = poisson_exact_interval(x[small], confidence=confidence)
+    bl, bh = poisson_byar_interval(x[~small], confidence=confidence)
+    low, high = np.empty(x.shape), np.empty(x.shape)
+    low[small], high[small] = el, eh
+    low[~small], high[~small] = bl, bh
+    return low, high
 
 
 def rate_interval(

@@ -1,0 +1,212 @@
+"""The aggregation of counts over links equals the pandas merge and group-by it replaced.
+
+:func:`reference_aggregate_counts` below is the earlier implementation of
+:func:`~omradesbild.indicators.aggregate_counts` (a merge of the counts with the links and
+a group-by of the text keys); the positional implementation must give the same frame, cell
+by cell, dtypes and row order included, on random counts and links (several links per
+area, fractional weights, boundary versions, missing counts and notes) and on the
+synthetic city's store.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from omradesbild.config import BASE_VERSION
+from omradesbild.indicators import COUNT_COLUMNS, aggregate_counts, country_links, kommun_links
+from omradesbild.indicators._shared import empty_frame, join_notes, text_values
+from omradesbild.indicators.aggregate import _missing_notes, _prepare_links
+from omradesbild.services.base_counts import base_counts
+from omradesbild.services.pipeline import compose_links
+from omradesbild.store import Store
+
+_MEMBER_TOTALS: dict[str, str] = {
+    **dict.fromkeys(
+        ("numerator", "denominator", "num_nan", "den_nan", "members", "n_parts"), "sum"
+    ),
+    **dict.fromkeys(("partial", "approximate"), "max"),
+}
+
+
+def reference_aggregate_counts(
+    counts: pd.DataFrame, links: pd.DataFrame, *, level: str, require_complete: bool = True
+) -> pd.DataFrame:
+    """``aggregate_counts`` as it was: merge, then group by the text keys."""
+    lk = _prepare_links(links, level)
+    if counts.empty or lk.empty:
+        return empty_frame(COUNT_COLUMNS)
+    versions = {str(v) for v in counts["area_version"].unique()}
+    lk_used = lk.loc[(lk["from_version"] == "") | lk["from_version"].isin(versions | {""})]
+    expected = lk_used.groupby("to_code")["from_code"].nunique()
+    m = counts.merge(lk, left_on="area_code", right_on="from_code", how="inner")
+    keep = (
+        (m["from_version"] == "")
+        | (m["area_version"] == "")
+        | (m["from_version"] == m["area_version"])
+    )
+    m = m.loc[keep]
+    w = m["weight"].to_numpy()
+    m = m.assign(
+        numerator=m["numerator"].to_numpy(dtype=float) * w,
+        denominator=m["denominator"].to_numpy(dtype=float) * w,
+        partial=m["partial"].to_numpy(dtype=bool) | (w < 1.0),
+        num_nan=m["numerator"].isna().to_numpy(),
+        den_nan=m["denominator"].isna().to_numpy(),
+        members=1,
+    )
+    if m.empty:
+        return empty_frame(COUNT_COLUMNS)
+    keys = ["to_code", "to_version", "period", "indicator"]
+    agg = m.groupby(keys, sort=False).agg(_MEMBER_TOTALS).reset_index()
+    agg = _with_member_notes(agg, m, keys)
+    exp = agg["to_code"].map(expected).fillna(0).to_numpy()
+    members = agg["members"].to_numpy()
+    incomplete = (members < exp) if require_complete else np.zeros(len(agg), dtype=bool)
+    num_nan = agg["num_nan"].to_numpy()
+    den_nan = agg["den_nan"].to_numpy()
+    numerator = np.where((num_nan > 0) | incomplete, np.nan, agg["numerator"].to_numpy())
+    denominator = np.where((den_nan > 0) | incomplete, np.nan, agg["denominator"].to_numpy())
+    missing_notes = _missing_notes(members, exp, incomplete, num_nan, den_nan)
+    out = pd.DataFrame(
+        {
+            "area_code": text_values(agg["to_code"]),
+            "area_version": text_values(agg["to_version"]),
+            "level": level,
+            "period": text_values(agg["period"]),
+            "indicator": text_values(agg["indicator"]),
+            "numerator": numerator,
+            "denominator": denominator,
+            "n_parts": agg["n_parts"].to_numpy(dtype=int),
+            "partial": agg["partial"].to_numpy(dtype=bool),
+            "approximate": agg["approximate"].to_numpy(dtype=bool),
+            "note": join_notes(*missing_notes, agg["member_note"].to_numpy(dtype=object)),
+        }
+    )
+    return out[list(COUNT_COLUMNS)]
+
+
+def _with_member_notes(agg: pd.DataFrame, m: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
+    """``agg`` with ``member_note``: the distinct notes of each group's members, joined."""
+    noted = m.loc[m["note"].notna(), [*keys, "note"]].drop_duplicates()
+    group = noted.groupby(keys, sort=False).ngroup().to_numpy()
+    noted, group = noted.loc[group >= 0], group[group >= 0]  # no group for a missing key
+    if not len(noted):
+        agg["member_note"] = None
+        return agg
+    # Each group's notes in row order, joined with "; " by one sum per group.
+    order = np.argsort(group, kind="stable")
+    group = group[order]
+    starts = np.flatnonzero(np.r_[True, group[1:] != group[:-1]])
+    parts = noted["note"].to_numpy(dtype=object)[order]
+    later = np.ones(len(parts), dtype=bool)
+    later[starts] = False
+    parts[later] = "; " + parts[later]
+    notes = noted.iloc[order[starts]][keys].reset_index(drop=True)
+    notes["member_note"] = np.add.reduceat(parts, starts)
+    return agg.merge(notes, on=keys, how="left")
+
+
+_NOTES = [None, None, None, "numerator missing (..)", "denominator from 2021", "x; y"]
+
+
+@st.composite
+def counts_and_links(draw: st.DrawFn) -> tuple[pd.DataFrame, pd.DataFrame, bool]:
+    n_areas = draw(st.integers(1, 12))
+    areas = [f"0180C{i:03d}0" for i in range(n_areas)]
+    versions = draw(st.lists(st.sampled_from(["deso2018", "deso2025", ""]), min_size=1))
+    periods = draw(st.lists(st.sampled_from(["2019", "2020", "2021"]), min_size=1, unique=True))
+    inds = draw(st.lists(st.sampled_from(["a", "b", "c"]), min_size=1, unique=True))
+    rows = []
+    for area in areas:
+        for period in periods:
+            for ind in inds:
+                if draw(st.integers(0, 5)) == 0:
+                    continue  # no row for this area, period and indicator
+                rows.append(
+                    {
+                        "area_code": area,
+                        "area_version": draw(st.sampled_from(versions)),
+                        "level": "base",
+                        "period": period,
+                        "indicator": ind,
+                        "numerator": draw(
+                            st.sampled_from([np.nan, 0.0]) | st.floats(0, 1e4, width=32)
+                        ),
+                        "denominator": draw(
+                            st.sampled_from([np.nan, 0.0]) | st.floats(0, 1e5, width=32)
+                        ),
+                        "n_parts": draw(st.integers(1, 3)),
+                        "partial": draw(st.booleans()),
+                        "approximate": draw(st.booleans()),
+                        "note": draw(st.sampled_from(_NOTES)),
+                    }
+                )
+    counts = pd.DataFrame(rows, columns=list(COUNT_COLUMNS))
+    for col in ("area_code", "area_version", "level", "period", "indicator"):
+        counts[col] = counts[col].astype("str")
+    counts["note"] = counts["note"].astype(object)
+    targets = [f"T{j}" for j in range(draw(st.integers(1, 4)))]
+    links = []
+    for area in [*areas, "0180C9990"]:  # a linked area without counts too
+        for target in draw(st.lists(st.sampled_from(targets), max_size=3, unique=True)):
+            links.append(
+                {
+                    "from_code": area,
+                    "from_version": draw(st.sampled_from([None, "deso2018", "deso2025"])),
+                    "to_code": target,
+                    "to_level": "district",
+                    "to_version": draw(st.sampled_from([None, "d1"])),
+                    "weight": draw(st.sampled_from([1.0, 0.5, 0.0]) | st.floats(0.01, 1.0)),
+                }
+            )
+    frame = pd.DataFrame(
+        links,
+        columns=["from_code", "from_version", "to_code", "to_level", "to_version", "weight"],
+    )
+    return counts, frame, draw(st.booleans())
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=counts_and_links())
+def test_random_counts_aggregate_as_before(data: tuple[pd.DataFrame, pd.DataFrame, bool]) -> None:
+    counts, links, complete = data
+    want = reference_aggregate_counts(counts, links, level="district", require_complete=complete)
+    got = aggregate_counts(counts, links, level="district", require_complete=complete)
+    pd.testing.assert_frame_equal(got, want, check_exact=True)
+
+
+@pytest.fixture(scope="module")
+def demo(demo_store: Path) -> Iterator[Store]:
+    with Store(demo_store, read_only=True) as store:
+        yield store
+
+
+@pytest.mark.parametrize("level", ["regso", "district", "deso2025", "kommun", "country"])
+def test_the_synthetic_city_aggregates_as_before(demo: Store, level: str) -> None:
+    counts = base_counts(demo, base_version=BASE_VERSION)
+    codes = counts["area_code"].unique()
+    complete = True
+    if level == "kommun":
+        links = kommun_links(codes)
+    elif level == "country":
+        links, complete = country_links(codes), False
+    else:
+        version = {"regso": "regso2020", "district": None, "deso2025": "deso2025"}[level]
+        if version is None:
+            held = demo.con.execute(
+                "SELECT DISTINCT version FROM areas WHERE level = 'district'"
+            ).fetchall()
+            version = str(held[0][0])
+        links = compose_links(demo.links(), from_version=BASE_VERSION, to_version=version)
+        level = str(links["to_level"].iloc[0])
+    want = reference_aggregate_counts(counts, links, level=level, require_complete=complete)
+    got = aggregate_counts(counts, links, level=level, require_complete=complete)
+    assert len(got) > 0
+    pd.testing.assert_frame_equal(got, want, check_exact=True)
