@@ -198,12 +198,15 @@ References = dict[tuple[str, str, str], RefValue]
 @store_cached
 def references(store: Store, *, base_version: str = BASE_VERSION, threshold: int = 5) -> References:
     """Kommun and country values of every indicator and period, disclosed."""
-    from omradesbild.indicators import reference_values
+    from omradesbild.indicators import reference_values_from_counts
+    from omradesbild.services.base_counts import base_counts
 
-    obs = store.observations(area_version=base_version)
-    if obs.empty:
+    # The base areas' counts that the levels' indicators are summed from (computed once per
+    # store content): the same counts reference_values would compute from every observation.
+    counts = base_counts(store, base_version=base_version)
+    if counts.empty:
         return {}
-    return reference_dict(disclose(reference_values(obs), threshold))
+    return reference_dict(disclose(reference_values_from_counts(counts), threshold))
 
 
 def reference_dict(refs: pd.DataFrame) -> References:
