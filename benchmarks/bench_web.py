@@ -7,9 +7,11 @@ key and the 11 DeSO tables (``$OMRADESBILD_SHARED_DATA`` or ``../shared/data``) 
 ``--db`` is given, starts uvicorn in a subprocess on 127.0.0.1 (a free port), warms the
 caches, then loads one endpoint at a time with ``--clients`` concurrent keep-alive
 connections, for at most ``--seconds`` and ``--max-requests`` per endpoint. The area
-endpoints pick a random RegSO per request (most are first visits: computed, then cached).
-The start page (``/``, the lägesbild of the kommun with the most RegSO) is timed once on its
-first load, when it is computed, then loaded like the others. Prints p50/p95/max per
+endpoints pick a random RegSO per request (the area pages are prepared at start-up).
+The start page (``/``, the lägesbild of the kommun with the most RegSO, computed at
+start-up) is timed once on its first load, and so is the start page of another kommun
+(computed on that request), each against its target (< 1 s); then ``/`` is loaded like the
+others. Prints p50/p95/max per
 endpoint and each p95 with its target (< 100 ms), the load
 generator, the server configuration and the machine's load average, and stops the server.
 
@@ -50,6 +52,10 @@ ENDPOINTS = {
     "api values": "/api/indicators/values?level=regso&indicator=low_econ_standard",
     "api areas": "/api/areas?level=regso",
 }
+
+
+#: Item 1 of the web app: the start page loads in under a second (seconds).
+START_PAGE_TARGET_S = 1.0
 
 
 def _accept(name: str) -> str:
@@ -148,10 +154,17 @@ def main(argv: list[str] | None = None) -> None:
                 f"server ready and precomputed in {time.perf_counter() - t_ready:.1f} s "
                 f"({status['pages_prepared']} area pages prepared)"
             )
-            t = time.perf_counter()
-            httpx.get(base + "/", headers={"Accept": "text/html"}, timeout=300).raise_for_status()
-            first = time.perf_counter() - t
-            print(f"start page, first load (the lägesbild computed): {first:.2f} s")
+            # The start page (its kommun's lägesbild) is computed at start-up: its first load
+            # is what a visitor gets. Another kommun's is computed on its first request.
+            for label, url in (
+                ("start page, first load", "/"),
+                ("start page of another kommun, first load (its lägesbild computed)",
+                 f"/?kommun={codes[-1][:4]}"),
+            ):  # fmt: skip
+                t = time.perf_counter()
+                r = httpx.get(base + url, headers={"Accept": "text/html"}, timeout=300)
+                r.raise_for_status()
+                print(figure(label, time.perf_counter() - t, START_PAGE_TARGET_S))
             t = time.perf_counter()
             # Warm up: the first requests compute (and cache) indicators, index and intervals
             # (each worker process has its own cache, so repeat for every worker).

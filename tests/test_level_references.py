@@ -109,3 +109,17 @@ def test_country_rows_are_keyed_se_and_later_rows_win() -> None:
         ("SE", "2023", "a"): RefValue(1.0, 0.5, 1.5, False),
         ("0180", "2023", "a"): RefValue(3.0, 2.0, 4.0, False),
     }
+
+
+def test_real_store_references_from_the_shared_counts_as_from_observations(
+    real_store: Path,
+) -> None:
+    """The references summed from the base areas' counts (shared with the levels'
+    indicators) equal those computed from every stored observation of the base version."""
+    with Store(real_store, read_only=True) as store:
+        obs = store.observations(area_version=BASE_VERSION)
+        expected = reference_build(disclose(reference_values(obs), 5))
+        got = references(store)
+    assert len(expected) > 1000
+    assert sum(k[0] == "SE" for k in expected) > 10
+    assert_same(got, expected)

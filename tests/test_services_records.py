@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -10,7 +11,14 @@ import pandas as pd
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from omradesbild.services.level import clean, records, records_by_area
+from omradesbild.services.level import (
+    AreaRecords,
+    clean,
+    level_indicators,
+    records,
+    records_by_area,
+)
+from omradesbild.store import Store
 
 
 def one_by_one(df: pd.DataFrame) -> list[dict[str, Any]]:
@@ -73,3 +81,44 @@ def test_columns_picked_and_grouped() -> None:
     ]
     assert list(records_by_area(df)) == ["a", "b"]
     assert [r["x"] for r in records_by_area(df)["a"]] == [1, 3]
+
+
+def _assert_same_records(got: Any, want: dict[str, list[dict[str, Any]]]) -> None:
+    assert list(got) == list(want) and len(got) == len(want)
+    for code, rows in want.items():
+        assert code in got
+        have = got[code]
+        assert have == rows
+        assert [[type(v) for v in r.values()] for r in have] == [
+            [type(v) for v in r.values()] for r in rows
+        ]
+        assert [list(r) for r in have] == [list(r) for r in rows]  # same key order
+    assert "no such area" not in got and got.get("no such area") is None
+
+
+def test_area_records_equal_records_by_area() -> None:
+    rng = np.random.default_rng(7)
+    n = 2000
+    df = pd.DataFrame(
+        {
+            "area_code": rng.choice([f"A{i}" for i in range(40)], n),
+            "period": pd.array(rng.choice(["2020", "2021", None], n), dtype="string"),
+            "value": np.where(rng.random(n) < 0.1, np.nan, rng.random(n)),
+            "n": rng.integers(0, 100, n),
+            "masked": rng.random(n) < 0.2,
+            "note": rng.choice(["x", None], n).astype(object),
+        }
+    )
+    df.index = rng.permutation(n) + 10  # not a plain range
+    want = records_by_area(df)
+    got = AreaRecords(df)
+    _assert_same_records(got, want)
+    _assert_same_records(got, want)  # again, from the recent areas kept
+    assert list(got)[:3] == list(dict.fromkeys(df["area_code"]))[:3]
+
+
+def test_level_by_area_equals_records_by_area(demo_store: Path) -> None:
+    with Store(demo_store, read_only=True) as store:
+        lv = level_indicators(store, level="regso", version="regso2020")
+    assert isinstance(lv.by_area, AreaRecords) and len(lv.by_area) > 10
+    _assert_same_records(lv.by_area, records_by_area(lv.indicators))

@@ -37,6 +37,7 @@ from omradesbild.indicators.compute import (
     indicators_from_counts,
     kommun_links,
     reference_values,
+    reference_values_from_counts,
 )
 from omradesbild.indicators.intervals import (
     poisson_byar_interval,
@@ -75,5 +76,6 @@ __all__ = [
     "poisson_interval",
     "rate_interval",
     "reference_values",
+    "reference_values_from_counts",
     "wilson_interval",
 ]

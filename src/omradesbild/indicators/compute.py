@@ -54,6 +54,7 @@ __all__ = [
     "indicators_from_counts",
     "kommun_links",
     "reference_values",
+    "reference_values_from_counts",
 ]
 
 
@@ -186,6 +187,22 @@ def reference_values(
     counts = indicator_counts(
         observations, catalogue=catalogue, indicators=indicators, periods=periods, level="base"
     )
+    return reference_values_from_counts(
+        counts, catalogue=catalogue, kommun_links_frame=kommun_links_frame, confidence=confidence
+    )
+
+
+def reference_values_from_counts(
+    counts: pd.DataFrame,
+    *,
+    catalogue: Catalogue | None = None,
+    kommun_links_frame: pd.DataFrame | None = None,
+    confidence: float = DEFAULT_CONFIDENCE,
+) -> pd.DataFrame:
+    """:func:`reference_values` from the base areas' counts
+    (:func:`~omradesbild.indicators.indicator_counts`, ``level="base"``) instead of their
+    observations: the counts a level's indicators are summed from serve the references too.
+    """
     if counts.empty:
         return empty_frame(OUTPUT_COLUMNS)
     codes = counts["area_code"].unique()

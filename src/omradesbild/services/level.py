@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import math
 import threading
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
@@ -80,6 +80,50 @@ def records_by_area(df: pd.DataFrame) -> dict[str, list[dict[str, Any]]]:
     return out
 
 
+class AreaRecords(Mapping[str, list[dict[str, Any]]]):
+    """:func:`records_by_area` of a frame, each area's rows made when it is asked for.
+
+    Keeps the frame and each area's row positions (areas in the order they first appear,
+    rows in frame order) instead of a dict per row: a level of the whole country over
+    several years has about a million rows, and a page reads one area's. The last
+    :data:`RECENT` areas asked for are kept, shared by the callers (treat them as
+    read-only, as every cached value).
+    """
+
+    RECENT = 16
+
+    def __init__(self, df: pd.DataFrame) -> None:
+        self._df = df
+        codes = df["area_code"].astype(str).to_numpy()
+        first, inverse = pd.factorize(codes, sort=False)
+        order = np.argsort(first, kind="stable")  # positions grouped by area, in row order
+        bounds = np.searchsorted(first[order], np.arange(len(inverse) + 1))
+        self._rows = {str(code): order[bounds[i] : bounds[i + 1]] for i, code in enumerate(inverse)}
+        self._recent: dict[str, list[dict[str, Any]]] = {}
+        self._lock = threading.Lock()
+
+    def __getitem__(self, code: str) -> list[dict[str, Any]]:
+        with self._lock:
+            found = self._recent.get(code)
+        if found is not None:
+            return found
+        rows = records(self._df.iloc[self._rows[code]])
+        with self._lock:
+            if len(self._recent) >= self.RECENT:
+                self._recent.pop(next(iter(self._recent)))
+            self._recent[code] = rows
+        return rows
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._rows)
+
+    def __len__(self) -> int:
+        return len(self._rows)
+
+    def __contains__(self, code: object) -> bool:
+        return code in self._rows
+
+
 def catalogue_order() -> dict[str, int]:
     """Indicator id -> position in the catalogue."""
     from omradesbild.indicators import default_catalogue
@@ -133,7 +177,7 @@ class LevelIndicators:
     kommun: dict[str, str | None]
     raw: pd.DataFrame  # long indicators, all periods, NOT disclosed (index input only)
     indicators: pd.DataFrame  # long indicators, disclosed
-    by_area: dict[str, list[dict[str, Any]]]  # area -> disclosed rows (JSON-safe dicts)
+    by_area: Mapping[str, list[dict[str, Any]]]  # area -> disclosed rows (JSON-safe dicts)
     by_period_indicator: dict[tuple[str, str], pd.DataFrame]
     periods: list[str]
     indicator_ids: list[str]
@@ -158,7 +202,7 @@ def level_indicators(
     areas["kommun_code"] = areas["area_code"].map(kommun)
     raw = raw.assign(area_code=raw["area_code"].astype(str), period=raw["period"].astype(str))
     pub = disclose(raw, threshold)
-    by_area = records_by_area(pub)
+    by_area = AreaRecords(pub)
     order = catalogue_order()
     ids = sorted(pub["indicator"].astype(str).unique(), key=lambda i: (order.get(i, 999), i))
     names = names_by_code(areas)
@@ -198,12 +242,15 @@ References = dict[tuple[str, str, str], RefValue]
 @store_cached
 def references(store: Store, *, base_version: str = BASE_VERSION, threshold: int = 5) -> References:
     """Kommun and country values of every indicator and period, disclosed."""
-    from omradesbild.indicators import reference_values
+    from omradesbild.indicators import reference_values_from_counts
+    from omradesbild.services.base_counts import base_counts
 
-    obs = store.observations(area_version=base_version)
-    if obs.empty:
+    # The base areas' counts that the levels' indicators are summed from (computed once per
+    # store content): the same counts reference_values would compute from every observation.
+    counts = base_counts(store, base_version=base_version)
+    if counts.empty:
         return {}
-    return reference_dict(disclose(reference_values(obs), threshold))
+    return reference_dict(disclose(reference_values_from_counts(counts), threshold))
 
 
 def reference_dict(refs: pd.DataFrame) -> References:

@@ -281,23 +281,34 @@ class Store(StoreWrites, Closable):
             """
         ).df()
 
-    def summary(self) -> dict[str, Any]:
-        """Counts per level/version, variables, periods and sources."""
-        con = self.con
-        areas = con.execute(
+    def area_counts(self) -> list[dict[str, Any]]:
+        """Areas per level and version: ``level``, ``version``, ``n``, ``with_geometry``."""
+        rows = self.con.execute(
             "SELECT level, version, count(*) AS n, count(geometry) AS with_geometry "
             "FROM areas GROUP BY ALL ORDER BY level, version"
         ).fetchall()
+        return [{"level": lv, "version": v, "n": n, "with_geometry": g} for lv, v, n, g in rows]
+
+    def periods(self) -> list[str]:
+        """Every period with an observation, in order.
+
+        Read from ``observations``: every observation has a current revision, so these are
+        the periods of ``current_observations`` too, without its grouping.
+        """
+        return [
+            str(r[0])
+            for r in self.con.execute(
+                "SELECT DISTINCT period FROM observations ORDER BY 1"
+            ).fetchall()
+        ]
+
+    def summary(self) -> dict[str, Any]:
+        """Counts per level/version, variables, periods and sources."""
+        con = self.con
         obs = con.execute(
             "SELECT count(*), count(DISTINCT variable), min(period), max(period) "
             "FROM current_observations"
         ).fetchone()
-        periods = [
-            r[0]
-            for r in con.execute(
-                "SELECT DISTINCT period FROM current_observations ORDER BY 1"
-            ).fetchall()
-        ]
         revs = con.execute("SELECT count(*) FROM observations WHERE revision > 1").fetchone()
         n_sources = con.execute("SELECT count(*) FROM sources").fetchone()
         n_links = con.execute(
@@ -311,12 +322,10 @@ class Store(StoreWrites, Closable):
         ).fetchall()
         assert obs is not None and revs is not None and n_sources is not None
         return {
-            "areas": [
-                {"level": lv, "version": v, "n": n, "with_geometry": g} for lv, v, n, g in areas
-            ],
+            "areas": self.area_counts(),
             "observations": int(obs[0]),
             "variables": int(obs[1]),
-            "periods": periods,
+            "periods": self.periods(),
             "older_revisions": int(revs[0]),
             "sources": int(n_sources[0]),
             "publishers": {p: n for p, n in publishers},

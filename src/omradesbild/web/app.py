@@ -92,19 +92,20 @@ class _RefreshPublicPagesOnWrite:
 
 
 def _warm(app: FastAPI) -> None:
-    """Precompute the static files' compressed forms, the default level, its index and every
-    area page (background thread)."""
+    """Precompute (background thread) the static files' compressed forms, the default level's
+    indicators, references and index and the start page (``ready``), then every area page
+    and every ``/api/areas/{code}`` answer of that level (``warm``)."""
     from omradesbild.web.routes.api import warm_area_api
-    from omradesbild.web.views import warm_area_pages
+    from omradesbild.web.routes.pages import prepare_area_pages, prepare_start_page
 
     settings = app.state.settings
     try:
         for name in ("web.css", "web.js", "metod.js", "favicon.svg", "vendor/plotly.min.js"):
             app.state.assets.get("/static/" + name)  # read and gzip-compressed once, now
         app.state.data.warm(settings.level, settings.method)
-        app.state.pages_prepared = warm_area_pages(
-            app.state.data, settings.level, settings.method, settings.lang
-        )
+        prepare_start_page(app)
+        app.state.ready = True
+        prepare_area_pages(app, settings.level, settings.method, settings.lang)
         warm_area_api(app.state, settings.level)
     except Exception as exc:
         log.warning("could not precompute %s/%s: %s", settings.level, settings.method, exc)
@@ -115,6 +116,7 @@ def _warm(app: FastAPI) -> None:
 
         gc.collect()
         gc.freeze()
+        app.state.ready = True
         app.state.warm_done = True
 
 
@@ -173,6 +175,7 @@ def create_app(settings: WebSettings | None = None, *, warm: bool = True) -> Fas
     _offline_docs(app, assets)
     app.state.settings = settings
     app.state.warm_done = not warm
+    app.state.ready = not warm
     app.state.pages_prepared = 0
     app.state.store_path = Path(settings.store_path)
     app.state.partners_engine = None

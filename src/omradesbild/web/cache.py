@@ -259,28 +259,42 @@ class StoreInfo:
         return sorted({str(r["level"]) for r in self.levels})
 
 
+def area_lookup(areas: pd.DataFrame) -> dict[str, list[tuple[str, str, str]]]:
+    """Area code -> ``[(level, version, name)]`` in the rows' order, levels in
+    :data:`HIDDEN_LEVELS` left out; an area without a name is named by its code."""
+    shown = areas[~areas["level"].isin(HIDDEN_LEVELS)]
+    codes = shown["area_code"].astype(str).tolist()
+    names = shown["name"].tolist()
+    named = [n if isinstance(n, str) and n else c for n, c in zip(names, codes, strict=True)]
+    rows = zip(
+        shown["level"].astype(str).tolist(), shown["version"].astype(str).tolist(), named,
+        strict=True,
+    )  # fmt: skip
+    lookup: dict[str, list[tuple[str, str, str]]] = {}
+    for code, row in zip(codes, rows, strict=True):
+        found = lookup.get(code)
+        if found is None:
+            lookup[code] = [row]
+        else:
+            found.append(row)
+    return lookup
+
+
 @bounded_cache
 def _store_info(path: str, mtime: int) -> StoreInfo:
     with _open(path) as store:
-        summary = store.summary()
+        counts = store.area_counts()
+        periods = store.periods()
         areas = store.areas()[["area_code", "level", "version", "name", "parent_code"]]
         sources = store.sources()
-    levels = [a for a in summary["areas"] if a["level"] not in HIDDEN_LEVELS]
+    levels = [a for a in counts if a["level"] not in HIDDEN_LEVELS]
     publishers = " ".join(sources["publisher"].astype(str)).lower()
-    lookup: dict[str, list[tuple[str, str, str]]] = {}
-    for code, lvl, ver, name in areas[["area_code", "level", "version", "name"]].itertuples(
-        index=False, name=None
-    ):
-        if lvl in HIDDEN_LEVELS:
-            continue
-        nm = name if isinstance(name, str) and name else str(code)
-        lookup.setdefault(str(code), []).append((str(lvl), str(ver), nm))
     return StoreInfo(
-        lookup=lookup,
+        lookup=area_lookup(areas),
         levels=levels,
         areas=areas,
         sources=sources,
-        periods=[str(p) for p in summary["periods"]],
+        periods=periods,
         synthetic="syntetisk" in publishers,
     )
 

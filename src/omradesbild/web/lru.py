@@ -31,6 +31,40 @@ R = TypeVar("R")
 SAMPLE = 64
 
 
+_LEAF, _FRAME, _ARRAY, _DICT, _SEQ, _DATACLASS, _VARS, _OTHER = range(8)
+
+#: Type -> (kind, dataclass field names): how :func:`approx_bytes` measures its instances
+#: (worked out once per type; most values are of a few types).
+_KINDS: dict[type, tuple[int, tuple[str, ...]]] = {}
+
+
+def _kind(tp: type) -> tuple[int, tuple[str, ...]]:
+    found = _KINDS.get(tp)
+    if found is not None:
+        return found
+    names: tuple[str, ...] = ()
+    if issubclass(tp, bytes | bytearray | memoryview | str):
+        kind = _LEAF
+    elif issubclass(tp, pd.DataFrame | pd.Series):
+        kind = _FRAME
+    elif issubclass(tp, np.ndarray):
+        kind = _ARRAY
+    elif issubclass(tp, dict):
+        kind = _DICT
+    elif issubclass(tp, list | tuple | set | frozenset):
+        kind = _SEQ
+    elif issubclass(tp, type):
+        kind = _OTHER
+    elif is_dataclass(tp):
+        kind, names = _DATACLASS, tuple(f.name for f in fields(tp))
+    else:
+        kind = _VARS  # measured by its ``__dict__`` when it has one
+    if len(_KINDS) > 4096:  # types made on the fly: keep the table small
+        _KINDS.clear()
+    _KINDS[tp] = (kind, names)
+    return kind, names
+
+
 def approx_bytes(obj: Any, *, _seen: set[int] | None = None, _depth: int = 0) -> int:
     """An estimate of the memory held by ``obj`` and what it references, in bytes.
 
@@ -42,34 +76,42 @@ def approx_bytes(obj: Any, *, _seen: set[int] | None = None, _depth: int = 0) ->
     -----
     For a container of ``n > S`` items the estimate is
     ``getsizeof(container) + n / S · Σ_{sampled} size(item)`` with ``S`` = :data:`SAMPLE`
-    items taken at the stride ``n // S``.
+    items taken at the stride ``n // S``. How a type is measured is worked out once per
+    type (:data:`_KINDS`): the estimate runs on every value put in a cache.
     """
     seen = set() if _seen is None else _seen
     if id(obj) in seen or _depth > 12:
         return 0
     seen.add(id(obj))
-    if isinstance(obj, bytes | bytearray | memoryview | str):
+    kind, names = _KINDS.get(type(obj)) or _kind(type(obj))
+    if kind == _LEAF:
         return sys.getsizeof(obj)
-    if isinstance(obj, pd.DataFrame | pd.Series):
+    if kind == _FRAME:
         return frame_bytes(obj)
-    if isinstance(obj, np.ndarray):
+    if kind == _ARRAY:
         return int(obj.nbytes) + 112
-    if isinstance(obj, dict):
-        items: list[Any] = list(obj.items())
-    elif isinstance(obj, list | tuple | set | frozenset):
+    items: list[Any]
+    if kind == _DICT:
+        items = list(obj.items())
+    elif kind == _SEQ:
         items = list(obj)
-    elif is_dataclass(obj) and not isinstance(obj, type):
-        items = [getattr(obj, f.name, None) for f in fields(obj)]
-    elif hasattr(obj, "__dict__") and not isinstance(obj, type):
+    elif kind == _DATACLASS:
+        items = [getattr(obj, name, None) for name in names]
+    elif kind == _VARS and hasattr(obj, "__dict__"):
         items = list(vars(obj).values())
     else:
         return sys.getsizeof(obj)
     total = sys.getsizeof(obj)
     n = len(items)
+    if not n:
+        return total
     step = max(1, n // SAMPLE)
-    sample = items[::step]
-    measured = sum(approx_bytes(x, _seen=seen, _depth=_depth + 1) for x in sample)
-    return total + int(measured * n / max(1, len(sample)))
+    sample = items[::step] if step > 1 else items
+    depth = _depth + 1
+    measured = 0
+    for x in sample:
+        measured += approx_bytes(x, _seen=seen, _depth=depth)
+    return total + int(measured * n / len(sample))
 
 
 #: Bytes counted per value of an object column of a DataFrame (the pointer and a short

@@ -158,20 +158,3 @@ def area_view(
         geo_url=f"/api/geojson?level={p.level}&version={p.version}",
         geometry_dissolved=p.has_geometry and data.geometry(p.level, p.version).dissolved,
     )
-
-
-def warm_area_pages(data: WebData, level: str, method: str, lang: str) -> int:
-    """Compute the area page of every area of ``level`` (start-up, in the background), so
-    that first visits are served from memory. Returns the number of pages prepared."""
-    n = 0
-    for code in sorted(data.level(level).names):
-
-        def build(code: str = code) -> AreaView:
-            return area_view(data, code, level=None, method=method, period=None, lang=lang)
-
-        try:
-            memo(data, ("area-page", code, None, method, None, lang), build)
-        except (NotFoundError, InputError):
-            continue
-        n += 1
-    return n

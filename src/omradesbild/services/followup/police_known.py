@@ -67,13 +67,18 @@ def contained(
     overlay.loc[hold.index, "on_list"] = True
     overlay.loc[hold.index, "basis"] = "polygon_inside"
     listed = listed.copy()
-    for a, p, code, cat in hold[["area_code", "period", "police_code", "category"]].itertuples(
-        index=False
-    ):
-        row = (listed["area_code"].astype(str) == str(a)) & (listed["period"].astype(str) == str(p))
-        listed.loc[row, "on_list"] = True
-        listed.loc[row, "category"] = cat
-        listed.loc[row, "police_code"] = code
+    # Every listed row of a held (area, period) takes the last held row's police area.
+    held = hold.assign(_a=hold["area_code"].astype(str), _p=hold["period"].astype(str))
+    held = held.drop_duplicates(["_a", "_p"], keep="last").set_index(["_a", "_p"])
+    rows = pd.MultiIndex.from_arrays(
+        [listed["area_code"].astype(str), listed["period"].astype(str)]
+    )
+    at = held.index.get_indexer(rows)
+    hit = at >= 0
+    if hit.any():
+        listed.loc[hit, "on_list"] = True
+        listed.loc[hit, "category"] = held["category"].to_numpy()[at[hit]]
+        listed.loc[hit, "police_code"] = held["police_code"].to_numpy()[at[hit]]
     return overlay, listed
 
 

@@ -9,6 +9,7 @@ under ``/static/vendor/``.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
 from typing import Annotated, Any
 from urllib.parse import quote, urlencode
 
@@ -173,8 +174,12 @@ def overview(request: Request, kommun: str | None = None) -> HTMLResponse:
 
 @router.get("/api/status", tags=["status"])
 def status(request: Request) -> dict[str, Any]:
-    """Whether start-up precomputation has finished (``warm``), and the store in use."""
+    """How far start-up precomputation has come, and the store in use: ``ready`` once the
+    default level's indicators and index are computed (the start page and the national
+    tables answer from memory), ``warm`` once every area page of it is prepared too
+    (``pages_prepared`` counts them as they are)."""
     return {
+        "ready": bool(getattr(request.app.state, "ready", False)),
         "warm": bool(getattr(request.app.state, "warm_done", False)),
         "pages_prepared": int(getattr(request.app.state, "pages_prepared", 0)),
         "store": str(request.app.state.settings.store_path),
@@ -393,16 +398,7 @@ async def area_page(request: Request, q: AreaArgs) -> HTMLResponse:
         available, entries = await run_in_threadpool(partner_entries, request, code)
 
     def render() -> bytes:
-        partners = public_partners(request, data)
-        summary, interventions = _summary(data, view, partners, entries, anonymous=anonymous)
-        return bytes(page(request, "omrade.html", lang=lang, p=view.profile, view=view,
-                          figures=view.figures, police_label=lambda c: police_label(c, lang),
-                          rt=Translator(lang), partners_available=available,
-                          partner_entries=entries, fmt=lambda x, d=1: fmt_num(x, lang, d),
-                          s=summary, interventions=interventions,
-                          trend_groups=trend_groups([i.removeprefix("trend-")
-                                                     for i in view.trend_ids]),
-                          ).body)  # fmt: skip
+        return render_area_page(request, data, view, lang, available, entries, anonymous=anonymous)
 
     # A first rendering (tens of ms) runs in the thread pool, so that the event loop goes on
     # answering from memory meanwhile.
@@ -417,6 +413,71 @@ async def area_page(request: Request, q: AreaArgs) -> HTMLResponse:
     if personal_is_cached(data, pkey):
         return HTMLResponse(personal_page(request, data, pkey, render))
     return HTMLResponse(await run_in_threadpool(personal_page, request, data, pkey, render))
+
+
+def render_area_page(
+    request: Request,
+    data: WebData,
+    view: AreaView,
+    lang: str,
+    available: bool,
+    entries: list[dict[str, Any]],
+    *,
+    anonymous: bool,
+) -> bytes:
+    """The area page's HTML of ``view`` with the partners' ``entries`` shown."""
+    partners = public_partners(request, data)
+    summary, interventions = _summary(data, view, partners, entries, anonymous=anonymous)
+    return bytes(page(request, "omrade.html", lang=lang, p=view.profile, view=view,
+                      figures=view.figures, police_label=lambda c: police_label(c, lang),
+                      rt=Translator(lang), partners_available=available,
+                      partner_entries=entries, fmt=lambda x, d=1: fmt_num(x, lang, d),
+                      s=summary, interventions=interventions,
+                      trend_groups=trend_groups([i.removeprefix("trend-")
+                                                 for i in view.trend_ids]),
+                      ).body)  # fmt: skip
+
+
+def anonymous_request(app: Any, path: str) -> Request:
+    """A GET of ``path`` by an anonymous visitor (no cookie, no query), for preparing at
+    start-up what such a visit would be served."""
+    return Request({
+        "type": "http", "app": app, "method": "GET", "path": path, "root_path": "",
+        "scheme": "http", "server": ("localhost", 80), "query_string": b"", "headers": [],
+    })  # fmt: skip
+
+
+def prepare_start_page(app: Any) -> None:
+    """Compute and render the start page an anonymous visitor gets (start-up)."""
+    overview(anonymous_request(app, "/"))
+
+
+def prepare_area_pages(app: Any, level: str, method: str, lang: str) -> int:
+    """Compute and render the anonymous area page (default period) of every area of
+    ``level``, as a first visit would (start-up, in the background), so that first visits
+    are served from memory. Returns the number of pages prepared; counts them in
+    ``app.state.pages_prepared`` as it goes."""
+    data: WebData = app.state.data
+    n = 0
+    for code in sorted(data.level(level).names):
+        stand_in = anonymous_request(app, f"/omrade/{code}")
+        key = ("area-page", code, None, method, None, lang)
+        try:
+            build = partial(area_view, data, code, level=None, method=method, period=None,
+                            lang=lang)  # fmt: skip
+            view: AreaView = memo(data, key, build)
+        except (NotFoundError, InputError):
+            continue
+        state = public_state(stand_in)
+        html_key = ("area-html", code, None, method, None, lang, state)
+        if cached(data, html_key) is MISS:
+            fast = cached_public_entries(stand_in, code)
+            available, entries = fast if fast is not None else partner_entries(stand_in, code)
+            memo(data, html_key, partial(render_area_page, stand_in, data, view, lang,
+                                         available, entries, anonymous=True))  # fmt: skip
+        n += 1
+        app.state.pages_prepared = n
+    return n
 
 
 def _summary(

@@ -1,0 +1,101 @@
+"""The police areas held by an area (:func:`police_known.contained`): the column-wise update
+of the list gives what the first, row-by-row implementation gave (kept here as reference)."""
+
+from __future__ import annotations
+
+import random
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from omradesbild.services.followup.police_known import contained
+
+
+def reference_contained(
+    overlay: pd.DataFrame, listed: pd.DataFrame, population: pd.Series, *, threshold: float
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The first implementation: each held row compared with the whole list."""
+    if overlay.empty or "share_population" not in overlay:
+        return overlay, listed
+    poly = overlay["basis"].astype(str) == "polygon"
+    o = overlay.loc[poly, ["area_code", "period", "police_code", "category"]].copy()
+    sp = pd.to_numeric(overlay.loc[poly, "share_population"], errors="coerce")
+    o["r"] = sp.to_numpy(float) * o["area_code"].astype(str).map(population).to_numpy(float)
+    o = o.loc[o["r"].notna()]
+    if o.empty:
+        return overlay, listed
+    o["inside"] = o["r"] / o.groupby(["period", "police_code"])["r"].transform("sum")
+    hold = o.loc[o["inside"] >= threshold - 1e-12]
+    if hold.empty:
+        return overlay, listed
+    on = listed.loc[listed["on_list"].astype(bool), ["area_code", "period"]].astype(str)
+    done = set(zip(on["area_code"], on["period"], strict=True))
+    pairs = zip(hold["area_code"].astype(str), hold["period"].astype(str), strict=True)
+    hold = hold.loc[[pair not in done for pair in pairs]]
+    if hold.empty:
+        return overlay, listed
+    overlay = overlay.copy()
+    overlay.loc[hold.index, "on_list"] = True
+    overlay.loc[hold.index, "basis"] = "polygon_inside"
+    listed = listed.copy()
+    for a, p, code, cat in hold[["area_code", "period", "police_code", "category"]].itertuples(
+        index=False
+    ):
+        row = (listed["area_code"].astype(str) == str(a)) & (listed["period"].astype(str) == str(p))
+        listed.loc[row, "on_list"] = True
+        listed.loc[row, "category"] = cat
+        listed.loc[row, "police_code"] = code
+    return overlay, listed
+
+
+def _case(seed: int, *, n_areas: int, none_category: bool) -> tuple[pd.DataFrame, ...]:
+    rng = random.Random(seed)
+    areas = [f"0180R{i:03d}" for i in range(n_areas)]
+    periods = ["2021", "2023", "2025"]
+    police = [f"P{i}" for i in range(max(3, n_areas // 3))]
+    rows = []
+    for p in periods:
+        for a in areas:
+            for code in rng.sample(police, rng.randint(0, 3)):
+                rows.append({
+                    "area_code": a, "period": p, "police_code": code,
+                    "category": rng.choice(["särskilt utsatt", "utsatt", "riskområde"]),
+                    "basis": rng.choice(["polygon", "polygon", "code"]),
+                    "share_population": rng.choice([None, rng.random(), 1.0, 0.0]),
+                    "on_list": rng.random() < 0.3,
+                })  # fmt: skip
+    overlay = pd.DataFrame(rows)
+    listed = pd.DataFrame({
+        "area_code": [a for p in periods for a in areas] + areas[:3],  # some pairs twice
+        "period": [p for p in periods for _ in areas] + ["2023"] * 3,
+        "on_list": [rng.random() < 0.2 for _ in range(len(areas) * 3 + 3)],
+        "category": [None if none_category else rng.choice(["utsatt", None])
+                     for _ in range(len(areas) * 3 + 3)],
+        "police_code": [None] * (len(areas) * 3 + 3),
+        "n": np.arange(len(areas) * 3 + 3),
+    })  # fmt: skip
+    listed.index = listed.index * 2 + 1  # not a plain range
+    population = pd.Series({a: float(rng.randint(0, 5000)) for a in areas[:-1]})
+    return overlay, listed, population
+
+
+@pytest.mark.parametrize("seed", range(12))
+@pytest.mark.parametrize("threshold", [0.2, 0.5, 0.9])
+def test_contained_equals_the_row_by_row_reference(seed: int, threshold: float) -> None:
+    overlay, listed, population = _case(seed, n_areas=5 + seed * 3, none_category=seed % 3 == 0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", FutureWarning)
+        want_o, want_l = reference_contained(overlay, listed, population, threshold=threshold)
+        got_o, got_l = contained(overlay, listed, population, threshold=threshold)
+    pd.testing.assert_frame_equal(got_o, want_o)
+    pd.testing.assert_frame_equal(got_l, want_l)
+
+
+def test_contained_lists_the_held_area() -> None:
+    overlay, listed, population = _case(3, n_areas=20, none_category=False)
+    _, want = reference_contained(overlay, listed, population, threshold=0.5)
+    _, got = contained(overlay, listed, population, threshold=0.5)
+    assert got["on_list"].sum() > listed["on_list"].sum()  # the case lists someone new
+    pd.testing.assert_frame_equal(got, want)
