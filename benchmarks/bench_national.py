@@ -21,7 +21,8 @@ machine the wall times are upper bounds and the CPU times the steadier figure.
 
 Run: ``python -m benchmarks bench_national`` (1, 5 and 15 years of all Sweden), or with
 options ``python -m benchmarks bench_national --years 1,5 --kommuner 290 --clients 20``;
-``--skip indicators,index,transitions`` leaves phases out (the web needs none of them).
+``--skip indicators,index,transitions`` leaves phases out (the web needs none of them);
+``--keep DIR`` keeps the generated files and stores under ``DIR/y<years>/``.
 """
 
 from __future__ import annotations
@@ -306,14 +307,23 @@ def main(argv: list[str] | None = None) -> None:
         "--skip", default="", type=lambda v: {x.strip() for x in v.split(",") if x.strip()},
         help="Phases left out, comma-separated: indicators, index, transitions, web",
     )  # fmt: skip
+    ap.add_argument(
+        "--keep", type=Path, default=None, metavar="DIR",
+        help="Write the generated files and stores under DIR and keep them (default: a "
+        "temporary folder, removed at the end)",
+    )  # fmt: skip
     args = ap.parse_args(argv if argv is not None else sys.argv[1:])
     unknown = args.skip - SKIPPABLE
     if unknown:
         ap.error(f"--skip {', '.join(sorted(unknown))}: only {', '.join(sorted(SKIPPABLE))}")
     sizes = [int(s) for s in args.years.split(",")]
     print(f"before: {machine_load()}")
-    with tempfile.TemporaryDirectory(prefix="omradesbild-national-") as tmp:
-        rows = [measure(n, args.kommuner, Path(tmp), args) for n in sizes]
+    if args.keep is not None:
+        args.keep.mkdir(parents=True, exist_ok=True)
+        rows = [measure(n, args.kommuner, args.keep, args) for n in sizes]
+    else:
+        with tempfile.TemporaryDirectory(prefix="omradesbild-national-") as tmp:
+            rows = [measure(n, args.kommuner, Path(tmp), args) for n in sizes]
     _curve(rows)
     print(f"after: {machine_load()}")
 
