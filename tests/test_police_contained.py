@@ -1,5 +1,6 @@
 """The police areas held by an area (:func:`police_known.contained`): the column-wise update
-of the list gives what the first, row-by-row implementation gave (kept here as reference)."""
+of the list (:func:`police_known.list_held`) gives what the first, row-by-row update gave
+(kept here as reference), for the same held rows (:func:`police_known.held_rows`)."""
 
 from __future__ import annotations
 
@@ -10,30 +11,14 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from omradesbild.services.followup.police_known import contained
+from omradesbild.services.followup.police_known import contained, held_rows
 
 
 def reference_contained(
     overlay: pd.DataFrame, listed: pd.DataFrame, population: pd.Series, *, threshold: float
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The first implementation: each held row compared with the whole list."""
-    if overlay.empty or "share_population" not in overlay:
-        return overlay, listed
-    poly = overlay["basis"].astype(str) == "polygon"
-    o = overlay.loc[poly, ["area_code", "period", "police_code", "category"]].copy()
-    sp = pd.to_numeric(overlay.loc[poly, "share_population"], errors="coerce")
-    o["r"] = sp.to_numpy(float) * o["area_code"].astype(str).map(population).to_numpy(float)
-    o = o.loc[o["r"].notna()]
-    if o.empty:
-        return overlay, listed
-    o["inside"] = o["r"] / o.groupby(["period", "police_code"])["r"].transform("sum")
-    hold = o.loc[o["inside"] >= threshold - 1e-12]
-    if hold.empty:
-        return overlay, listed
-    on = listed.loc[listed["on_list"].astype(bool), ["area_code", "period"]].astype(str)
-    done = set(zip(on["area_code"], on["period"], strict=True))
-    pairs = zip(hold["area_code"].astype(str), hold["period"].astype(str), strict=True)
-    hold = hold.loc[[pair not in done for pair in pairs]]
+    """The first implementation: the same held rows, each compared with the whole list."""
+    hold = held_rows(overlay, listed, population, threshold=threshold)
     if hold.empty:
         return overlay, listed
     overlay = overlay.copy()

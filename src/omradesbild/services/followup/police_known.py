@@ -44,30 +44,45 @@ def contained(
     e.g. the Police's Storvreten lies 99 % inside RegSO Storvreten but holds 12 % of its
     residents. Rows without a population share are left as they are.
     """
-    if overlay.empty or "share_population" not in overlay:
+    hold = held_rows(overlay, listed, population, threshold=threshold)
+    if hold.empty:
         return overlay, listed
+    overlay = overlay.copy()
+    overlay.loc[hold.index, "on_list"] = True
+    overlay.loc[hold.index, "basis"] = "polygon_inside"
+    return overlay, list_held(listed, hold)
+
+
+def held_rows(
+    overlay: pd.DataFrame, listed: pd.DataFrame, population: pd.Series, *, threshold: float
+) -> pd.DataFrame:
+    """The polygon rows of ``overlay`` (its index kept) whose area holds at least
+    ``threshold`` of the police area's residents and is not yet on the list that period
+    (see :func:`contained`); columns ``area_code``, ``period``, ``police_code``,
+    ``category``, ``r`` and ``inside``. Empty when there are none."""
+    if overlay.empty or "share_population" not in overlay:
+        return overlay.iloc[0:0]
     poly = overlay["basis"].astype(str) == "polygon"
     o = overlay.loc[poly, ["area_code", "period", "police_code", "category"]].copy()
     sp = pd.to_numeric(overlay.loc[poly, "share_population"], errors="coerce")
     o["r"] = sp.to_numpy(float) * o["area_code"].astype(str).map(population).to_numpy(float)
     o = o.loc[o["r"].notna()]
     if o.empty:
-        return overlay, listed
+        return o
     o["inside"] = o["r"] / o.groupby(["period", "police_code"])["r"].transform("sum")
     hold = o.loc[o["inside"] >= threshold - 1e-12]
     if hold.empty:
-        return overlay, listed
+        return hold
     on = listed.loc[listed["on_list"].astype(bool), ["area_code", "period"]].astype(str)
     done = set(zip(on["area_code"], on["period"], strict=True))
     pairs = zip(hold["area_code"].astype(str), hold["period"].astype(str), strict=True)
-    hold = hold.loc[[pair not in done for pair in pairs]]
-    if hold.empty:
-        return overlay, listed
-    overlay = overlay.copy()
-    overlay.loc[hold.index, "on_list"] = True
-    overlay.loc[hold.index, "basis"] = "polygon_inside"
+    return hold.loc[[pair not in done for pair in pairs]]
+
+
+def list_held(listed: pd.DataFrame, hold: pd.DataFrame) -> pd.DataFrame:
+    """A copy of ``listed`` with every row of a held (area, period) of ``hold``
+    (:func:`held_rows`) on the list, with the last held row's category and police area."""
     listed = listed.copy()
-    # Every listed row of a held (area, period) takes the last held row's police area.
     held = hold.assign(_a=hold["area_code"].astype(str), _p=hold["period"].astype(str))
     held = held.drop_duplicates(["_a", "_p"], keep="last").set_index(["_a", "_p"])
     rows = pd.MultiIndex.from_arrays(
@@ -79,7 +94,7 @@ def contained(
         listed.loc[hit, "on_list"] = True
         listed.loc[hit, "category"] = held["category"].to_numpy()[at[hit]]
         listed.loc[hit, "police_code"] = held["police_code"].to_numpy()[at[hit]]
-    return overlay, listed
+    return listed
 
 
 def surface_undecided(
