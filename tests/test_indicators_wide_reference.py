@@ -1,9 +1,10 @@
-"""The observations' dense matrix equals the one built before the whole-column shortcuts.
+"""The observations' dense matrix equals one built an observation at a time.
 
-:class:`ReferenceWide` below is the earlier construction of
-:class:`~omradesbild.indicators._shared.WideObservations` (a sort of every observed cell, a
-comparison of every text cell); the current one must hold the same values, rows, missing
-reasons and periods, with and without duplicate observations of a cell.
+:class:`ReferenceWide` below builds the matrix of
+:class:`~omradesbild.indicators._shared.WideObservations` the plain way (rows and variables
+in order of first appearance, each cell's first value, else its first missing reason); the
+vectorised one must hold the same values, rows, missing reasons and periods, with and
+without duplicate observations of a cell.
 """
 
 from __future__ import annotations
@@ -14,62 +15,52 @@ import pandas as pd
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from omradesbild.indicators._shared import WideObservations, _reason_texts
+from omradesbild.indicators._shared import WideObservations
 
 
 class ReferenceWide:
-    """The dense matrix as it was built before (the reference)."""
+    """The dense matrix built one observation at a time (the reference)."""
 
     def __init__(self, observations: pd.DataFrame, variables: set[str]) -> None:
         obs = observations.loc[observations["variable"].isin(variables)]
-        # Text columns are factorised as they are (codes in order of first appearance) and
-        # only their distinct values turned into Python strings.
         if "area_version" in obs.columns:
-            version = obs["area_version"].fillna("").astype(str)
+            versions = obs["area_version"].fillna("").astype(str).tolist()
         else:
-            version = pd.Series("", index=obs.index, dtype=object)
-        value = pd.to_numeric(obs["value"], errors="coerce").to_numpy(dtype=float)
-        c_i, c_u = pd.factorize(obs["area_code"].astype(str))
-        v_i, v_u = pd.factorize(version)
-        p_i, p_u = pd.factorize(obs["period"].astype(str))
-        var_i, var_u = pd.factorize(obs["variable"].astype(str))
-        raw_row = (c_i.astype(np.int64) * len(v_u) + v_i) * len(p_u) + p_i
-        row_i, row_u = pd.factorize(raw_row)
-        n_rows, n_vars = len(row_u), len(var_u)
-        cell = row_i.astype(np.int64) * n_vars + var_i
-
-        self.values = np.full((n_rows, n_vars), np.nan)
-        ok = ~np.isnan(value)
-        uniq, first = np.unique(cell[ok], return_index=True)
-        self.values.flat[uniq] = value[ok][first]
-        self.has = np.zeros((n_rows, n_vars), dtype=bool)
-        self.has.flat[cell] = True
+            versions = [""] * len(obs)
+        if "missing_reason" in obs.columns:
+            texts = obs["missing_reason"].to_numpy(dtype=object).tolist()
+        else:
+            texts = [None] * len(obs)
+        values = pd.to_numeric(obs["value"], errors="coerce").tolist()
+        keys = zip(obs["area_code"].astype(str), versions, obs["period"].astype(str), strict=True)
+        rows: dict[tuple[str, str, str], int] = {}
+        self.var_pos: dict[str, int] = {}
+        cells: list[tuple[int, int]] = []
+        for key, var in zip(keys, obs["variable"].astype(str), strict=True):
+            cells.append(
+                (rows.setdefault(key, len(rows)), self.var_pos.setdefault(var, len(self.var_pos)))
+            )
+        self.n = len(rows)
+        self.values = np.full((self.n, len(self.var_pos)), np.nan)
+        self.has = np.zeros(self.values.shape, dtype=bool)
+        first_reason: dict[tuple[int, int], object] = {}
+        for cell, value, text in zip(cells, values, texts, strict=True):
+            self.has[cell] = True
+            if np.isnan(value):
+                first_reason.setdefault(cell, text)
+            elif np.isnan(self.values[cell]):
+                self.values[cell] = value  # the first value observed
         self.reasons: npt.NDArray[np.object_] | None = None
-        nan_rows = ~ok
-        if nan_rows.any():
-            if "missing_reason" in obs.columns:
-                reason = obs["missing_reason"].to_numpy(dtype=object)[nan_rows]
-            else:
-                reason = np.full(int(nan_rows.sum()), None, dtype=object)
-            reason = _reason_texts(reason)
-            self.reasons = np.full((n_rows, n_vars), None, dtype=object)
-            uniq, first = np.unique(cell[nan_rows], return_index=True)
-            self.reasons.flat[uniq] = reason[first]
-            self.reasons[~np.isnan(self.values) | ~self.has] = None
-
-        # decode the row keys
-        raw = np.asarray(row_u, dtype=np.int64)
-        pp = raw % len(p_u)
-        vv = (raw // len(p_u)) % len(v_u)
-        cc = raw // (len(p_u) * len(v_u))
-        self.code = np.asarray(c_u, dtype=object)[cc]
-        self.version = np.asarray(v_u, dtype=object)[vv]
-        self.period = np.asarray(p_u, dtype=object)[pp]
-        self.var_pos = {str(v): i for i, v in enumerate(var_u)}
-        self.periods_of: dict[str, set[str]] = {}
-        for v, j in self.var_pos.items():
-            self.periods_of[v] = set(self.period[self.has[:, j]])
-        self.n = n_rows
+        if first_reason:
+            self.reasons = np.full(self.values.shape, None, dtype=object)
+            for cell, text in first_reason.items():
+                if np.isnan(self.values[cell]):  # a reason only where no value was found
+                    self.reasons[cell] = text if isinstance(text, str) and text else "value missing"
+        order = list(rows)
+        self.code = np.asarray([k[0] for k in order], dtype=object)
+        self.version = np.asarray([k[1] for k in order], dtype=object)
+        self.period = np.asarray([k[2] for k in order], dtype=object)
+        self.periods_of = {v: set(self.period[self.has[:, j]]) for v, j in self.var_pos.items()}
 
 
 @st.composite
