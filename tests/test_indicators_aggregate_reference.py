@@ -1,8 +1,9 @@
 """The aggregation of counts over links equals the pandas merge and group-by it replaced.
 
-:func:`reference_aggregate_counts` below is the earlier implementation of
-:func:`~omradesbild.indicators.aggregate_counts` (a merge of the counts with the links and
-a group-by of the text keys); the positional implementation must give the same frame, cell
+:func:`reference_aggregate_counts` below finds and sums the members as the earlier
+implementation of :func:`~omradesbild.indicators.aggregate_counts` did (a merge of the
+counts with the links and a group-by of the text keys; the expected members and the final
+frame are the module's own); the positional implementation must give the same frame, cell
 by cell, dtypes and row order included, on random counts and links (several links per
 area, fractional weights, boundary versions, missing counts and notes) and on the
 synthetic city's store.
@@ -21,8 +22,8 @@ from hypothesis import strategies as st
 
 from omradesbild.config import BASE_VERSION
 from omradesbild.indicators import COUNT_COLUMNS, aggregate_counts, country_links, kommun_links
-from omradesbild.indicators._shared import empty_frame, join_notes, text_values
-from omradesbild.indicators.aggregate import _missing_notes, _prepare_links
+from omradesbild.indicators._shared import empty_frame
+from omradesbild.indicators.aggregate import _prepare_links, count_frame, expected_members
 from omradesbild.services.base_counts import base_counts
 from omradesbild.services.pipeline import compose_links
 from omradesbild.store import Store
@@ -42,9 +43,6 @@ def reference_aggregate_counts(
     lk = _prepare_links(links, level)
     if counts.empty or lk.empty:
         return empty_frame(COUNT_COLUMNS)
-    versions = {str(v) for v in counts["area_version"].unique()}
-    lk_used = lk.loc[(lk["from_version"] == "") | lk["from_version"].isin(versions | {""})]
-    expected = lk_used.groupby("to_code")["from_code"].nunique()
     m = counts.merge(lk, left_on="area_code", right_on="from_code", how="inner")
     keep = (
         (m["from_version"] == "")
@@ -66,30 +64,11 @@ def reference_aggregate_counts(
     keys = ["to_code", "to_version", "period", "indicator"]
     agg = m.groupby(keys, sort=False).agg(_MEMBER_TOTALS).reset_index()
     agg = _with_member_notes(agg, m, keys)
-    exp = agg["to_code"].map(expected).fillna(0).to_numpy()
-    members = agg["members"].to_numpy()
-    incomplete = (members < exp) if require_complete else np.zeros(len(agg), dtype=bool)
-    num_nan = agg["num_nan"].to_numpy()
-    den_nan = agg["den_nan"].to_numpy()
-    numerator = np.where((num_nan > 0) | incomplete, np.nan, agg["numerator"].to_numpy())
-    denominator = np.where((den_nan > 0) | incomplete, np.nan, agg["denominator"].to_numpy())
-    missing_notes = _missing_notes(members, exp, incomplete, num_nan, den_nan)
-    out = pd.DataFrame(
-        {
-            "area_code": text_values(agg["to_code"]),
-            "area_version": text_values(agg["to_version"]),
-            "level": level,
-            "period": text_values(agg["period"]),
-            "indicator": text_values(agg["indicator"]),
-            "numerator": numerator,
-            "denominator": denominator,
-            "n_parts": agg["n_parts"].to_numpy(dtype=int),
-            "partial": agg["partial"].to_numpy(dtype=bool),
-            "approximate": agg["approximate"].to_numpy(dtype=bool),
-            "note": join_notes(*missing_notes, agg["member_note"].to_numpy(dtype=object)),
-        }
-    )
-    return out[list(COUNT_COLUMNS)]
+    totals = {col: agg[col].to_numpy() for col in _MEMBER_TOTALS}
+    notes = agg["member_note"].to_numpy(dtype=object)
+    key_columns = (agg["to_code"], agg["to_version"], agg["period"], agg["indicator"])
+    expected = expected_members(counts, lk)
+    return count_frame(key_columns, totals, expected, notes, level, require_complete)
 
 
 def _with_member_notes(agg: pd.DataFrame, m: pd.DataFrame, keys: list[str]) -> pd.DataFrame:

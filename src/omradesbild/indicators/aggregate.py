@@ -115,37 +115,64 @@ def aggregate_counts(
     lk = _prepare_links(links, level)
     if counts.empty or lk.empty:
         return empty_frame(COUNT_COLUMNS)
-    versions = {str(v) for v in counts["area_version"].unique()}
-    lk_used = lk.loc[(lk["from_version"] == "") | lk["from_version"].isin(versions | {""})]
-    expected = lk_used.groupby("to_code")["from_code"].nunique()
-
     members = _Members.of(counts, lk)
     if members is None:
         return empty_frame(COUNT_COLUMNS)
     agg = members.totals()
     first_row, first_link = members.row[agg.first], members.link[agg.first]
-    to_code = lk["to_code"].iloc[first_link]
-    exp = expected.reindex(to_code.to_numpy()).fillna(0).to_numpy()
-    n_members = agg.members
-    incomplete = (n_members < exp) if require_complete else np.zeros(agg.n, dtype=bool)
-    num_nan, den_nan = agg.num_nan, agg.den_nan
-    numerator = np.where((num_nan > 0) | incomplete, np.nan, agg.numerator)
-    denominator = np.where((den_nan > 0) | incomplete, np.nan, agg.denominator)
+    keys = (
+        lk["to_code"].iloc[first_link],
+        lk["to_version"].iloc[first_link],
+        counts["period"].iloc[first_row],
+        counts["indicator"].iloc[first_row],
+    )
+    expected = expected_members(counts, lk)
+    totals = agg._asdict()
+    return count_frame(keys, totals, expected, members.notes(agg), level, require_complete)
 
+
+def expected_members(counts: pd.DataFrame, lk: pd.DataFrame) -> pd.Series:
+    """Per target area code, how many distinct areas link to it (the links of the counts'
+    versions and the unversioned ones): the members a complete sum has."""
+    versions = {str(v) for v in counts["area_version"].unique()}
+    lk_used = lk.loc[(lk["from_version"] == "") | lk["from_version"].isin(versions | {""})]
+    return lk_used.groupby("to_code")["from_code"].nunique()
+
+
+def count_frame(
+    keys: tuple[pd.Series, pd.Series, pd.Series, pd.Series],
+    totals: dict[str, Any],
+    expected: pd.Series,
+    member_notes: npt.NDArray[np.object_],
+    level: str,
+    require_complete: bool,
+) -> pd.DataFrame:
+    """:data:`COUNT_COLUMNS` of the groups: ``keys`` (target code and version, period and
+    indicator), the group ``totals`` (numerator, denominator, num_nan, den_nan, members,
+    n_parts, partial, approximate), the :func:`expected_members` and the members' notes;
+    a sum with a missing member value, or fewer members than expected when
+    ``require_complete``, is missing and noted."""
+    to_code, to_version, period, indicator = keys
+    exp = expected.reindex(to_code.to_numpy()).fillna(0).to_numpy()
+    n_members = np.asarray(totals["members"])
+    incomplete = (n_members < exp) if require_complete else np.zeros(len(exp), dtype=bool)
+    num_nan, den_nan = np.asarray(totals["num_nan"]), np.asarray(totals["den_nan"])
+    numerator = np.where((num_nan > 0) | incomplete, np.nan, totals["numerator"])
+    denominator = np.where((den_nan > 0) | incomplete, np.nan, totals["denominator"])
     missing_notes = _missing_notes(n_members, exp, incomplete, num_nan, den_nan)
     out = pd.DataFrame(
         {
             "area_code": text_values(to_code),
-            "area_version": text_values(lk["to_version"].iloc[first_link]),
+            "area_version": text_values(to_version),
             "level": level,
-            "period": text_values(counts["period"].iloc[first_row]),
-            "indicator": text_values(counts["indicator"].iloc[first_row]),
+            "period": text_values(period),
+            "indicator": text_values(indicator),
             "numerator": numerator,
             "denominator": denominator,
-            "n_parts": agg.n_parts,
-            "partial": agg.partial,
-            "approximate": agg.approximate,
-            "note": join_notes(*missing_notes, members.notes(agg)),
+            "n_parts": np.asarray(totals["n_parts"], dtype=int),
+            "partial": np.asarray(totals["partial"], dtype=bool),
+            "approximate": np.asarray(totals["approximate"], dtype=bool),
+            "note": join_notes(*missing_notes, member_notes),
         }
     )
     return out[list(COUNT_COLUMNS)]
