@@ -104,12 +104,8 @@ def test_the_wide_table_equals_the_reference(obs: pd.DataFrame, few: bool) -> No
 
 
 def _first_reason(wide: ReferenceWide, variables: list[str]) -> npt.NDArray[np.object_]:
-    out = np.full(wide.n, None, dtype=object)
-    if wide.reasons is None:
-        return out
-    for v in reversed(variables):
-        j = wide.var_pos.get(v)
-        if j is not None:
-            col = wide.reasons[:, j]
-            out = np.where(col != None, col, out)  # noqa: E711
-    return out
+    """Per row, the missing reason of the first of ``variables`` that has one."""
+    cols = [wide.var_pos[v] for v in variables if v in wide.var_pos]
+    reasons = wide.reasons if wide.reasons is not None else [[None] * len(wide.var_pos)] * wide.n
+    firsts = [next((r[j] for j in cols if r[j] is not None), None) for r in reasons]
+    return np.asarray(firsts, dtype=object)

@@ -14,16 +14,9 @@ import pytest
 from omradesbild.services.followup.police_known import contained, held_rows
 
 
-def reference_contained(
-    overlay: pd.DataFrame, listed: pd.DataFrame, population: pd.Series, *, threshold: float
-) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The first implementation: the same held rows, each compared with the whole list."""
-    hold = held_rows(overlay, listed, population, threshold=threshold)
-    if hold.empty:
-        return overlay, listed
-    overlay = overlay.copy()
-    overlay.loc[hold.index, "on_list"] = True
-    overlay.loc[hold.index, "basis"] = "polygon_inside"
+def reference_list(listed: pd.DataFrame, hold: pd.DataFrame) -> pd.DataFrame:
+    """The first implementation of the list's update: each held row compared with the whole
+    list."""
     listed = listed.copy()
     for a, p, code, cat in hold[["area_code", "period", "police_code", "category"]].itertuples(
         index=False
@@ -32,7 +25,21 @@ def reference_contained(
         listed.loc[row, "on_list"] = True
         listed.loc[row, "category"] = cat
         listed.loc[row, "police_code"] = code
-    return overlay, listed
+    return listed
+
+
+def _check(
+    overlay: pd.DataFrame, listed: pd.DataFrame, population: pd.Series, threshold: float
+) -> pd.DataFrame:
+    """Check :func:`contained` against the reference; the list it gives."""
+    got_o, got_l = contained(overlay, listed, population, threshold=threshold)
+    hold = held_rows(overlay, listed, population, threshold=threshold)
+    # the overlay: the held rows listed inside a police area, every other row as it was
+    pd.testing.assert_frame_equal(got_o.drop(index=hold.index), overlay.drop(index=hold.index))
+    assert got_o.loc[hold.index, "on_list"].astype(bool).all()
+    assert (got_o.loc[hold.index, "basis"] == "polygon_inside").all()
+    pd.testing.assert_frame_equal(got_l, reference_list(listed, hold))
+    return got_l
 
 
 def _case(seed: int, *, n_areas: int, none_category: bool) -> tuple[pd.DataFrame, ...]:
@@ -72,15 +79,10 @@ def test_contained_equals_the_row_by_row_reference(seed: int, threshold: float) 
     overlay, listed, population = _case(seed, n_areas=5 + seed * 3, none_category=seed % 3 == 0)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", FutureWarning)
-        want_o, want_l = reference_contained(overlay, listed, population, threshold=threshold)
-        got_o, got_l = contained(overlay, listed, population, threshold=threshold)
-    pd.testing.assert_frame_equal(got_o, want_o)
-    pd.testing.assert_frame_equal(got_l, want_l)
+        _check(overlay, listed, population, threshold)
 
 
 def test_contained_lists_the_held_area() -> None:
     overlay, listed, population = _case(3, n_areas=20, none_category=False)
-    _, want = reference_contained(overlay, listed, population, threshold=0.5)
-    _, got = contained(overlay, listed, population, threshold=0.5)
+    got = _check(overlay, listed, population, 0.5)
     assert got["on_list"].sum() > listed["on_list"].sum()  # the case lists someone new
-    pd.testing.assert_frame_equal(got, want)
