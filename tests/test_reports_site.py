@@ -14,6 +14,7 @@ import shapely
 from markupsafe import escape
 
 from conftest import page_text
+from omradesbild.config import AREA_TYPE_COLOURS
 from omradesbild.measures.segregation import population_by_type, segregation_indices
 from omradesbild.reports import charts
 from omradesbild.services.geometry import display_geojson, dissolve_by_links
@@ -105,6 +106,12 @@ def test_offline_assets_and_no_external_urls(site_sv: Path) -> None:
     assert plotly_js.stat().st_size > 1_000_000
     assert plotly_js.read_bytes()[:200].decode("utf-8", "replace").count("plotly.js") == 1
     assert (assets / "site.css").exists() and (assets / "geo.js").exists()
+    # the area types' colours, from the configuration (one sheet for the site and the web)
+    types_css = (assets / "area-types.css").read_text(encoding="utf-8")
+    for k, colour in enumerate(AREA_TYPE_COLOURS, start=1):
+        assert f".swatch.type-{k} {{ background: {colour};" in types_css
+    assert ".swatch" not in (assets / "site.css").read_text(encoding="utf-8")
+    assert 'href="assets/area-types.css"' in (site_sv / "index.html").read_text(encoding="utf-8")
     for path in site_sv.rglob("*"):
         if not path.is_file() or path.name == "plotly.min.js":
             continue
@@ -115,7 +122,7 @@ def test_offline_assets_and_no_external_urls(site_sv: Path) -> None:
             # Every script and style sheet is a local relative file that exists.
             for ref in re.findall(r'(?:src|href)="([^"#]+)"', content):
                 assert (path.parent / ref).resolve().exists(), f"{path.name}: {ref} missing"
-            assert "<link" not in content.replace('<link rel="stylesheet" href="', "", 1)
+            assert "<link" not in content.replace('<link rel="stylesheet" href="', "")  # only CSS
 
 
 def test_overview_size_and_geojson_once(site_sv: Path) -> None:

@@ -157,7 +157,8 @@ def test_kommun_picker(client: TestClient) -> None:
 
 def test_map_colours_can_be_told_apart() -> None:
     """Every area-type colour has ≥ 3:1 contrast against the white background and borders,
-    and against the next type; web.css, the report site and the PDF use the same colours."""
+    and against the next type; the number on a swatch ≥ 4.5:1; the web, the report site
+    and the PDF use the same colours."""
     from omradesbild import config
     from omradesbild.web.lagesbild import AREA_TYPE_COLOURS
 
@@ -176,19 +177,33 @@ def test_map_colours_can_be_told_apart() -> None:
         assert contrast(c, "#ffffff") >= 3, c
     for a, b in itertools.pairwise(colours):
         assert contrast(a, b) >= 3, (a, b)
-    css = (Path(__file__).parents[1] / "src/omradesbild/web/static/web.css").read_text()
-    site = (Path(__file__).parents[1] / "src/omradesbild/reports/static/site.css").read_text()
     for k, c in AREA_TYPE_COLOURS.items():
         ink = config.AREA_TYPE_TEXT_COLOURS[k - 1]
         assert contrast(c, ink) >= 4.5, (c, ink)  # the number on the swatch
-        for sheet in (css, site):
-            assert f".swatch.type-{k} {{ background: {c}; color: {ink}; }}" in sheet
-        assert f"tr.type-{k} th:first-child {{ border-left: 4px solid {c}; }}" in css
-        assert f"tr.type-{k} td:first-child {{ border-left: 4px solid {c}; }}" in site
     from omradesbild.reports.charts import TYPE_COLORS
     from omradesbild.reports.svg import TYPE_COLORS as SVG_TYPE_COLORS
 
     assert TYPE_COLORS == SVG_TYPE_COLORS == colours  # one palette: web, site and PDF
+
+
+def test_served_type_colours_are_the_configured_ones(client: TestClient) -> None:
+    """The pages link the area types' style sheet, which holds the configured colours; no
+    other style sheet colours the types."""
+    from omradesbild import config
+
+    page = client.get(f"/?kommun={KOMMUN}", headers=HTML).text
+    url = re.search(r'href="(/static/area-types\.css\?v=\w+)"', page)
+    assert url is not None
+    css = client.get(url.group(1))
+    assert css.status_code == 200 and css.headers["content-type"].startswith("text/css")
+    colours = zip(config.AREA_TYPE_COLOURS, config.AREA_TYPE_TEXT_COLOURS, strict=True)
+    for k, (c, ink) in enumerate(colours, start=1):
+        assert f".swatch.type-{k} {{ background: {c}; color: {ink}; }}" in css.text
+        assert f"tr.type-{k} th:first-child {{ border-left: 4px solid {c}; }}" in css.text
+        assert f"tr.type-{k} td:first-child, " in css.text
+    assert ".swatch {" in css.text
+    web_css = client.get("/static/web.css").text
+    assert ".swatch" not in web_css and "tr.type-" not in web_css
 
 
 # ---------------------------------------------------------------------------- area summary

@@ -191,8 +191,8 @@ INGEST_WORKERS: int | None = None
 #: ====  =======  ============  ============  ===========  =============
 #:
 #: Smallest ΔE2000 between two types: 23.8 (normal vision), 21.1 (deuteranopia), 18.9
-#: (protanopia). The CSS copies (``web.css``, the report site's ``site.css``) are the same
-#: colours; a test keeps them equal.
+#: (protanopia). The style sheet of the web app and the report site (``area-types.css``) is
+#: written from these colours (:func:`omradesbild.reports.palette.area_type_css`).
 AREA_TYPE_COLOURS: tuple[str, str, str, str, str] = (
     "#870003",
     "#de7b33",

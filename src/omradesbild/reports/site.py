@@ -7,6 +7,7 @@ Layout of the output folder::
     assets/plotly.min.js       copied from the installed plotly package
     assets/plotly-locale-sv.js plotly.js's Swedish toolbar and dates (Swedish reports only)
     assets/site.css            the site's style sheet
+    assets/area-types.css      the area types' colours (reports.palette)
     assets/geo.js              the shared display GeoJSON (only when areas have boundaries)
 
 Nothing is loaded from the network: plotly.js, CSS and the boundaries are local files, the
@@ -31,6 +32,7 @@ import pandas as pd
 
 from omradesbild.precision import indicator_decimals, score_decimals
 from omradesbild.reports import charts
+from omradesbild.reports.palette import AREA_TYPE_CSS, area_type_css
 from omradesbild.services.area import catalogue_names
 from omradesbild.services.city import CityData
 from omradesbild.services.models import AreaProfile, CityPicture, PartnerEntry, PriorityRow
@@ -115,6 +117,7 @@ def _copy_assets(out: Path, geojson: dict[str, Any] | None, lang: str) -> None:
     assets.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(plotly_js_path(), assets / "plotly.min.js")
     shutil.copyfile(STATIC / "site.css", assets / "site.css")
+    (assets / AREA_TYPE_CSS).write_text(area_type_css(), encoding="utf-8")
     (assets / "boot.js").write_text(charts.geo_assets_js(), encoding="utf-8")
     locale = assets / PLOTLY_LOCALE_SV
     if lang != "en":

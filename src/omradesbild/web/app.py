@@ -100,7 +100,8 @@ def _warm(app: FastAPI) -> None:
 
     settings = app.state.settings
     try:
-        for name in ("web.css", "web.js", "metod.js", "favicon.svg", "vendor/plotly.min.js"):
+        names = ("web.css", "area-types.css", "web.js", "metod.js", "favicon.svg")
+        for name in (*names, "vendor/plotly.min.js"):
             app.state.assets.get("/static/" + name)  # read and gzip-compressed once, now
         app.state.data.warm(settings.level, settings.method)
         prepare_start_page(app)

@@ -30,6 +30,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs
 
+from omradesbild.reports.palette import AREA_TYPE_CSS, area_type_css
+
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
 Receive = Callable[[], Awaitable[Message]]
@@ -242,7 +244,8 @@ def _accepts_gzip(value: bytes) -> bool:
 def default_registry(static_dir: Path, swagger_dir: Path | None) -> AssetRegistry:
     """The app's static files: ``static_dir`` under ``/static/``, Swagger UI under
     ``/static/swagger/`` (when given), plotly.js and its empty base maps under
-    ``/static/vendor/``."""
+    ``/static/vendor/``, the area types' colours at ``/static/area-types.css``
+    (:func:`~omradesbild.reports.palette.area_type_css`)."""
     from importlib import resources
 
     registry = AssetRegistry()
@@ -261,6 +264,7 @@ def default_registry(static_dir: Path, swagger_dir: Path | None) -> AssetRegistr
         return geo_assets_js().encode()
 
     registry.add_generated(PREFIX + "vendor/plotly-geo-assets.js", geo)
+    registry.add_generated(PREFIX + AREA_TYPE_CSS, lambda: area_type_css().encode())
     registry.add_generated(PREFIX + "vendor/plotly-locale-sv.js", plotly_locale_sv)
     return registry
 

@@ -35,7 +35,7 @@ from omradesbild.web.views import json_script
 from omradesbild.wording import fmt_num, translator
 
 #: Colours of area types 1 … 5 by number (``config.AREA_TYPE_COLOURS``; ``.swatch.type-N``
-#: in web.css holds the same).
+#: in ``/static/area-types.css``, :mod:`omradesbild.reports.palette`, holds the same).
 AREA_TYPE_COLOURS: dict[int, str] = dict(enumerate(config.AREA_TYPE_COLOURS, start=1))
 
 #: How long (seconds) the stamp of the register of interventions is trusted.
