@@ -22,7 +22,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import pandas as pd
 from fastapi import Request
@@ -36,7 +36,6 @@ from omradesbild.services.level import (
     LevelIndex,
     LevelIndicators,
     LevelPicture,
-    PoliceData,
     References,
     level_index,
     level_indicators,
@@ -51,6 +50,8 @@ from omradesbild.web.lru import COMPUTE, ByteLRU, bounded_cache, set_compute_bud
 HIDDEN_LEVELS = frozenset({"country", "police_area"})
 
 _LOCK = threading.RLock()
+
+T = TypeVar("T")
 
 
 # ------------------------------------------------------------------------ response cache
@@ -300,19 +301,19 @@ def _store_info(path: str, mtime: int) -> StoreInfo:
 
 
 @bounded_cache
+def _read(path: str, mtime: int, read: Callable[..., T], /, **params: Any) -> T:
+    """``read(store, **params)`` on the store at ``path`` (version ``mtime``), cached."""
+    with _open(path) as store:
+        return read(store, **params)
+
+
 def _level(
     path: str, mtime: int, level: str, version: str, base_version: str, threshold: int
 ) -> LevelIndicators:
-    with _open(path) as store:
-        return level_indicators(
-            store, level=level, version=version, base_version=base_version, threshold=threshold
-        )
-
-
-@bounded_cache
-def _references(path: str, mtime: int, base_version: str, threshold: int) -> References:
-    with _open(path) as store:
-        return _level_references(store, base_version=base_version, threshold=threshold)
+    return _read(
+        path, mtime, level_indicators,
+        level=level, version=version, base_version=base_version, threshold=threshold,
+    )  # fmt: skip
 
 
 @bounded_cache
@@ -322,12 +323,6 @@ def _index(
     return level_index(
         _level(path, mtime, level, version, base, threshold), method_by_id(method_id)
     )
-
-
-@bounded_cache
-def _police(path: str, mtime: int, level: str, version: str, period: str) -> PoliceData:
-    with _open(path) as store:
-        return police_data(store, level=level, version=version, period=period)
 
 
 @bounded_cache
@@ -348,21 +343,11 @@ def _picture(
     period = ix.latest() if ix is not None else (lv.periods or [""])[-1]
     return LevelPicture(
         indicators=lv,
-        references=_references(path, mtime, base, threshold),
+        references=_read(path, mtime, _level_references, base_version=base, threshold=threshold),
         index=ix,
-        police=_police(path, mtime, level, version, period),
+        police=_read(path, mtime, police_data, level=level, version=version, period=period),
         draws=draws,
     )
-
-
-@bounded_cache
-def _geometry(
-    path: str, mtime: int, level: str, version: str, base_version: str, tolerance: float
-) -> LevelGeometry:
-    with _open(path) as store:
-        return level_geometry(
-            store, level=level, version=version, base_version=base_version, tolerance=tolerance
-        )
 
 
 @functools.cache
@@ -465,7 +450,10 @@ class WebData:
 
     def references(self) -> References:
         with _LOCK:
-            return _references(*self.key(), self.base_version, self.threshold)
+            return _read(
+                *self.key(), _level_references,
+                base_version=self.base_version, threshold=self.threshold,
+            )  # fmt: skip
 
     def index(self, method_id: str, level: str, version: str | None = None) -> LevelIndex:
         lv = self.level(level, version)
@@ -504,7 +492,11 @@ class WebData:
         :func:`~omradesbild.services.geometry.display_geometry`)."""
         version = self.resolve_version(level, version)
         with _LOCK:
-            return _geometry(*self.key(), level, version, self.base_version, self.simplify_m)
+            return _read(
+                *self.key(), level_geometry,
+                level=level, version=version, base_version=self.base_version,
+                tolerance=self.simplify_m,
+            )  # fmt: skip
 
     def geojson(self, level: str, version: str | None = None) -> bytes:
         return self.geometry(level, version).geojson
