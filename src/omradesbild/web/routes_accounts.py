@@ -14,6 +14,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Form, Request, Response
 from fastapi.responses import HTMLResponse, JSONResponse
 from pydantic import BaseModel
+from sqlalchemy.orm import Session
 
 from omradesbild.errors import InputError
 from omradesbild.partners import security, service
@@ -43,6 +44,23 @@ def _page(request: Request, name: str, ctx: dict[str, Any], status: int = 200) -
 def _signed_out(response: Response, request: Request) -> Response:
     response.delete_cookie(cookie_name(request), path="/")
     return response
+
+
+def _refused(
+    request: Request, db: Session, name: str, exc: Exception, ctx: dict[str, Any]
+) -> HTMLResponse:
+    """A password form's page again, with why the change was refused (422 for the input,
+    403 for a permission); the transaction is rolled back."""
+    db.rollback()
+    status = 422 if isinstance(exc, InputError) else 403
+    return _page(request, name, {**ctx, "error": str(exc)}, status)
+
+
+def _changed(request: Request, name: str, ctx: dict[str, Any]) -> Response:
+    """A password form's page saying the password is changed, with the session cookie
+    deleted (every session of the user has ended)."""
+    done = text("password_changed", _lang(request))
+    return _signed_out(_page(request, name, {**ctx, "done": done}), request)
 
 
 @dataclass(frozen=True)
@@ -98,13 +116,8 @@ def change_password_form(
     except (InputError, PermissionDenied) as exc:
         if actor is None:
             raise
-        db.rollback()
-        status = 422 if isinstance(exc, InputError) else 403
-        return _page(request, "partners/losenord.html", {"actor": actor, "error": str(exc)},
-                     status)  # fmt: skip
-    done = text("password_changed", _lang(request))
-    return _signed_out(_page(request, "partners/losenord.html", {"actor": None, "done": done}),
-                       request)  # fmt: skip
+        return _refused(request, db, "partners/losenord.html", exc, {"actor": actor})
+    return _changed(request, "partners/losenord.html", {"actor": None})
 
 
 @router.post("/api/me/password", dependencies=[CSRF])
@@ -147,13 +160,7 @@ def reset_password_form(
     try:
         service.check_reset_token(db, token)
         service.reset_password(db, token, new.checked())
-    except InputError as exc:
-        db.rollback()
-        return _page(request, "partners/aterstall.html",
-                     {"token": token, "error": str(exc)}, 422)  # fmt: skip
-    except PermissionDenied as exc:
-        db.rollback()
-        return _page(request, "partners/aterstall.html", {"token": None, "error": str(exc)}, 403)
-    done = text("password_changed", _lang(request))
-    return _signed_out(_page(request, "partners/aterstall.html", {"token": None, "done": done}),
-                       request)  # fmt: skip
+    except (InputError, PermissionDenied) as exc:
+        form = {"token": token if isinstance(exc, InputError) else None}  # a bad link: no form
+        return _refused(request, db, "partners/aterstall.html", exc, form)
+    return _changed(request, "partners/aterstall.html", {"token": None})
