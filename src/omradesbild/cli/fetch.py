@@ -57,6 +57,9 @@ ScbApiOption = Annotated[int, typer.Option(help="PX-Web API version: 2 (default)
 OutOption = Annotated[Path | None, typer.Option(help="Also write the observations as CSV.")]
 IngestOption = Annotated[bool, typer.Option(help="Write the result into the store.")]
 DryRunOption = Annotated[bool, typer.Option(help="Only show the requests that would be sent.")]
+FormatOption = Annotated[
+    str, typer.Option("--format", help="json-stat2 (default, recommended), csv, px or (v1) json.")
+]
 
 
 @dataclass(frozen=True)
@@ -142,10 +145,7 @@ def table(
         ),
     ],
     api: ScbApiOption = 2,
-    fmt: Annotated[
-        str,
-        typer.Option("--format", help="json-stat2 (default, recommended), csv, px or (v1) json."),
-    ] = "json-stat2",
+    fmt: FormatOption = "json-stat2",
     area_version: AreaVersionOption = None,
     *,
     delivery: Delivery,
@@ -310,10 +310,7 @@ def pxweb(
         int | None,
         typer.Option(help="PX-Web API version 1 or 2 (default: 2 if the URL has /v2, else 1)."),
     ] = None,
-    fmt: Annotated[
-        str,
-        typer.Option("--format", help="json-stat2 (default), csv, px or (v1) json."),
-    ] = "json-stat2",
+    fmt: FormatOption = "json-stat2",
     publisher: Annotated[
         str | None,
         typer.Option(help="Who publishes the database (default: the URL's host name)."),
