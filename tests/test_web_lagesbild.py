@@ -83,14 +83,17 @@ def test_start_page_is_the_lagesbild(client: TestClient) -> None:
     assert len(rows) == 45
     by_code = {code: int(cls) for cls, code, *_ in rows}
     assert dict(zip(trace["locations"], trace["z"], strict=True)) == by_code
-    # Hovering an area names its type by number and in words.
-    words: dict[int, set[str]] = {}
+    # Hovering an area names its type in the legend's words, not the method's class label.
+    legend_words = {
+        int(k): page_text(w).strip()
+        for k, w in re.findall(r'<li data-type="(\d)">.*?</span>\s*<span>([^<]+)', legend, re.S)
+    }
+    assert legend_words[1] == "Typ 1 – störst utmaningar" and legend_words[3] == "Typ 3"
     for cls, hover in zip(trace["z"], trace["text"], strict=True):
-        m = re.search(r": Områdestyp (\d) \(([^)]+)\), Rang \d+ ", hover)
-        assert m is not None and int(m.group(1)) == cls, hover
-        words.setdefault(cls, set()).add(m.group(2))
-    assert all(len(w) == 1 for w in words.values()) and len(words) >= 3, words
-    assert len(set.union(*words.values())) == len(words)  # other words for another type
+        m = re.fullmatch(r".+?: (Typ \d[^,]*), Rang \d+ \(\d+–\d+\)", hover)
+        assert m is not None and m.group(1) == legend_words[cls], hover
+        assert "klass" not in hover
+    assert {1, 5} <= set(trace["z"])  # both ends of the legend's words are hovered
     for _, _, rank, low, high in rows:  # every rank inside its interval
         assert int(low) <= int(rank) <= int(high)
     assert [int(r[2]) for r in rows] == sorted(int(r[2]) for r in rows)
