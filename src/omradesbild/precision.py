@@ -14,7 +14,9 @@ A figure is published with a fixed number of decimals, rounded half away from ze
 - an index score and theme scores: :func:`score_decimals` (the method's ``sum_digits``,
   else the digits its percentile ranks keep, else :data:`~omradesbild.config.SCORE_DECIMALS`);
 - ranks and classes: whole numbers; probabilities: :data:`~omradesbild.config.
-  PROBABILITY_DECIMALS`.
+  PROBABILITY_DECIMALS`;
+- a goal's values: :func:`goal_decimals` (its indicator's precision; a count of areas
+  whole, its projection :data:`~omradesbild.config.GOAL_COUNT_DECIMALS`).
 
 Rounding never turns a missing value into a number: NaN stays NaN (an empty cell).
 :data:`PRECISIONS` names the two ways a download can be written: ``rounded`` (the default)
@@ -25,7 +27,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from functools import cache
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
 import pandas as pd
 
@@ -33,6 +35,7 @@ from omradesbild.config import (
     CONTRIBUTION_DECIMALS,
     COUNT_DECIMALS,
     DEFAULT_DECIMALS,
+    GOAL_COUNT_DECIMALS,
     PROBABILITY_DECIMALS,
     SCORE_DECIMALS,
 )
@@ -59,9 +62,11 @@ __all__ = [
     "COUNT_DECIMALS",
     "PRECISIONS",
     "PROBABILITY_DECIMALS",
+    "GoalDecimals",
     "Precision",
     "check_precision",
     "decimals_format",
+    "goal_decimals",
     "indicator_decimals",
     "round_index_table",
     "round_indicator_rows",
@@ -96,6 +101,33 @@ def indicator_decimals(indicator: str, catalogue: Catalogue | None = None) -> in
     :data:`~omradesbild.config.DEFAULT_DECIMALS` for an id the catalogue does not have."""
     cat = _catalogue(catalogue)
     return cat.get(indicator).precision if indicator in cat.ids else DEFAULT_DECIMALS
+
+
+class GoalDecimals(NamedTuple):
+    """Decimals of a goal's figures: :func:`goal_decimals`."""
+
+    observed: int  #: the base and current values
+    target: int  #: the target
+    projection: int  #: the projection and its interval
+
+
+def goal_decimals(goal: Any, catalogue: Catalogue | None = None) -> GoalDecimals:
+    """Decimals of a goal's observed values (base, current), its target and its projection
+    (with the interval).
+
+    A goal on an indicator (``indicator``, ``gap``) has the indicator's precision for all
+    three. A count of areas (``count_of_areas``, or any goal without an indicator) is a
+    whole number, and so is a whole ``target_value``; a target from a relative change (half
+    of 3 areas) and the projection have :data:`~omradesbild.config.GOAL_COUNT_DECIMALS`.
+    """
+    indicator = getattr(goal, "indicator", None)
+    if indicator:
+        d = indicator_decimals(str(indicator), catalogue)
+        return GoalDecimals(d, d, d)
+    value = getattr(goal, "target_value", None)
+    whole = value is not None and float(value).is_integer()
+    target = COUNT_DECIMALS if whole else GOAL_COUNT_DECIMALS
+    return GoalDecimals(COUNT_DECIMALS, target, GOAL_COUNT_DECIMALS)
 
 
 def score_decimals(method: IndexMethod | str | None = None) -> int:

@@ -22,6 +22,7 @@ from omradesbild.followup.goals import (
     goals_status_frame,
     load_goals,
 )
+from omradesbild.precision import goal_decimals
 from omradesbild.services.followup._common import (
     POLICE_SCHEME,
     ClassChoice,
@@ -201,5 +202,9 @@ def goals_status(
     for goal in gf.goals:
         hist = _history(store, goal, types_for, level=level, classes=classes)
         histories[goal.id] = hist
-        statuses.append(goal_status(goal, hist, confidence=confidence, language=language))
+        statuses.append(
+            goal_status(
+                goal, hist, confidence=confidence, language=language, decimals=goal_decimals(goal)
+            )
+        )
     return GoalsResult(goals_status_frame(statuses), histories, notes)

@@ -166,7 +166,6 @@ def overview(request: Request, kommun: str | None = None) -> HTMLResponse:
             request, "overview.html", lang=lang, levels=info.levels, level=level, view=view,
             pic=view.picture if view else None, figures=view.figures if view else "{}",
             fmt=lambda x, d=1: fmt_num(x, lang, d),
-            sig=lambda x: fmt_num(x, lang, significant=3),
         ).body)  # fmt: skip
 
     return HTMLResponse(memo(data, html_key, render) if anonymous else render())
