@@ -199,12 +199,15 @@ def goals_status(
     types_for = _AreaTypes(store, notes, require_kommun(store, kommun))
     statuses = []
     histories: dict[str, pd.DataFrame] = {}
+    decimals = {goal.id: goal_decimals(goal) for goal in gf.goals}
     for goal in gf.goals:
         hist = _history(store, goal, types_for, level=level, classes=classes)
         histories[goal.id] = hist
         statuses.append(
             goal_status(
-                goal, hist, confidence=confidence, language=language, decimals=goal_decimals(goal)
+                goal, hist, confidence=confidence, language=language, decimals=decimals[goal.id]
             )
         )
-    return GoalsResult(goals_status_frame(statuses), histories, notes)
+    frame = goals_status_frame(statuses)
+    frame.attrs["decimals"] = decimals  # each goal's GoalDecimals, for tables (goal_id ->)
+    return GoalsResult(frame, histories, notes)
