@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -12,6 +13,7 @@ import typer
 
 from omradesbild.cli import followup as followup_cmds
 from omradesbild.errors import OmradesbildError
+from omradesbild.rounding import round_half_away_number
 
 
 def _app() -> typer.Typer:
@@ -184,6 +186,12 @@ def test_goals_status(demo_db: Path, tmp_path: Path, capsys: pytest.CaptureFixtu
     gap = df.set_index("goal_id").loc["halve_employment_gap_2030"]
     assert gap["target"] == pytest.approx(gap["base"] / 2)
     assert "historik" in stdout
+    # The table shows a goal's figures at its precision (the gap in a share: one decimal),
+    # rounded as the goals page rounds them; the CSV keeps every digit.
+    line = next(x for x in stdout.splitlines() if x.startswith("halve_employment_gap_2030 "))
+    figures = re.findall(r"-?\d+\.\d+", line)
+    assert len(figures) >= 5 and all(len(f.split(".")[1]) == 1 for f in figures), line
+    assert f"{round_half_away_number(gap['projection'], 1):.1f}" in figures
     bad = tmp_path / "bad.yaml"
     bad.write_text("goals:\n  - id: g1\n    kind: gap\n", encoding="utf-8")
     code, _, err = run(["goals", "status", "--file", str(bad), "--db", str(demo_db)], capsys)

@@ -389,3 +389,34 @@ def test_source_licences_and_kinds_in_the_sites_language(site_sv: Path, site_en:
     assert "open data, see the publisher's terms" in en and "public record" in en
     assert "Polisens utsatta områden 2023 (boundaries)" in en
     assert "öppna data" not in en and "(gränser)" not in en
+
+
+def test_map_hover_texts_keep_the_published_precision(site_sv: Path) -> None:
+    """The maps' hover texts show a score at its method's decimals and an indicator value
+    at the indicator's, with a decimal comma, as the tables of the pages do."""
+    from omradesbild.config import AREA_TYPE_METHOD
+    from omradesbild.precision import indicator_decimals, score_decimals
+
+    digits = score_decimals(AREA_TYPE_METHOD)
+    assert digits == 2
+    number = rf"−?\d+,\d{{{digits}}}"
+    figs = _figures((site_sv / "index.html").read_text(encoding="utf-8"))
+    hover = figs["map-index"]["data"][0]["text"]  # type: ignore[index]
+    assert hover and all(re.fullmatch(rf".+ \(\w+\): ({number}|–)", h) for h in hover), hover[:3]
+    assert any(re.search(number + "$", h) for h in hover)
+    # The profile's city map, the same hover on every profile of the kommun.
+    profile = _figures((site_sv / "profiles" / "9999R001.html").read_text(encoding="utf-8"))
+    city = profile["map-area"]["data"][0]["text"]  # type: ignore[index]
+    assert city and all(re.fullmatch(rf".+: ({number}|–)", h) for h in city), city[:3]
+    # The indicator layers: each at its own precision, never the raw stored float.
+    layers = figs["map-indicators"]["data"]  # type: ignore[index]
+    from omradesbild.services.area import catalogue_names
+
+    ids = {name: i for i, name in catalogue_names("sv")[0].items()}
+    for layer in layers:
+        d = indicator_decimals(ids[layer["name"]])
+        pattern = r"−?\d{1,3}(?:\u202f\d{3})*" + (rf",\d{{{d}}}" if d else "")
+        assert all(re.fullmatch(rf".+: ({pattern}|–)", h) for h in layer["text"]), (
+            layer["name"],
+            layer["text"][:3],
+        )

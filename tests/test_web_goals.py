@@ -49,12 +49,46 @@ def test_every_demo_goal_is_shown_with_the_services_status(client: TestClient, l
         assert g.title in part
         assert f"verdict-{g.verdict}" in part
         assert text(f"goal_verdict_{g.verdict}", lang) in part
-        assert fmt_num(g.projection, lang, significant=3) in part
+        assert fmt_num(g.projection, lang, g.projection_decimals) in part
         if g.projection_low is not None and g.projection_high is not None:
-            lo = fmt_num(g.projection_low, lang, significant=3)
-            hi = fmt_num(g.projection_high, lang, significant=3)
+            lo = fmt_num(g.projection_low, lang, g.projection_decimals)
+            hi = fmt_num(g.projection_high, lang, g.projection_decimals)
             assert f"{lo}–{hi}" in part
         assert g.reasoning.replace('"', "&#34;").replace("'", "&#39;") in part
+
+
+def test_goal_values_are_shown_at_their_precision(client: TestClient) -> None:
+    """Base, current, target, projection and interval at the indicator's decimals (a gap
+    in the share not employed: one), a count of areas whole with its target and projection
+    at one decimal; the reasoning writes them alike. Never three significant digits."""
+    from omradesbild.precision import indicator_decimals
+
+    html = client.get("/mal", headers=HTML).text
+    expected = {
+        "no_regso_type1_2030": (0, 0, 1),  # target_value 0: a whole number
+        "halve_employment_gap_2030": (indicator_decimals("not_employed_16_64"),) * 3,
+    }
+    assert expected["halve_employment_gap_2030"] == (1, 1, 1)
+    goals = {g.goal_id: g for g in _picture(client, "sv").goals}
+    for goal_id, (observed, target, projected) in expected.items():
+        g = goals[goal_id]
+        assert (g.decimals, g.target_decimals, g.projection_decimals) == expected[goal_id]
+        cells = re.findall(
+            r'<th scope="row">([^<]+)</th><td class="num">([^<]+)</td>', _section(html, goal_id)
+        )
+        shown = dict(cells)
+        for key, d in (("base", observed), ("current", observed), ("target", target)):
+            label = text(key, "sv")
+            value = shown[label].rsplit(" ", 1)[-1]
+            assert re.fullmatch(r"−?\d+" + (rf",\d{{{d}}}" if d else ""), value), (label, value)
+        projection = shown[text("goals_projection", "sv")].split(": ", 1)[1]
+        assert projection == fmt_num(g.projection, "sv", projected), projection
+        numbers = re.findall(
+            r"−?\d+(?:,\d+)?",
+            shown[next(k for k in shown if k.startswith(text("goals_interval", "sv")))],
+        )
+        assert numbers and all(len(n.partition(",")[2]) == projected for n in numbers), numbers
+        assert fmt_num(g.projection, "sv", projected) in g.reasoning
 
 
 def test_on_track_is_said_only_when_the_interval_supports_it(client: TestClient) -> None:

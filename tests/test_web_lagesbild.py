@@ -83,20 +83,68 @@ def test_start_page_is_the_lagesbild(client: TestClient) -> None:
     assert len(rows) == 45
     by_code = {code: int(cls) for cls, code, *_ in rows}
     assert dict(zip(trace["locations"], trace["z"], strict=True)) == by_code
-    # Hovering an area names its type by number and in words.
-    words: dict[int, set[str]] = {}
+    # Hovering an area names its type in the legend's words, not the method's class label.
+    legend_words = {
+        int(k): page_text(w).strip()
+        for k, w in re.findall(r'<li data-type="(\d)">.*?</span>\s*<span>([^<]+)', legend, re.S)
+    }
+    assert legend_words[1] == "Typ 1 – störst utmaningar" and legend_words[3] == "Typ 3"
     for cls, hover in zip(trace["z"], trace["text"], strict=True):
-        m = re.search(r": Områdestyp (\d) \(([^)]+)\), Rang \d+ ", hover)
-        assert m is not None and int(m.group(1)) == cls, hover
-        words.setdefault(cls, set()).add(m.group(2))
-    assert all(len(w) == 1 for w in words.values()) and len(words) >= 3, words
-    assert len(set.union(*words.values())) == len(words)  # other words for another type
+        m = re.fullmatch(r".+?: (Typ \d[^,]*), Rang \d+ \(\d+–\d+\)", hover)
+        assert m is not None and m.group(1) == legend_words[cls], hover
+        assert "klass" not in hover
+    assert {1, 5} <= set(trace["z"])  # both ends of the legend's words are hovered
     for _, _, rank, low, high in rows:  # every rank inside its interval
         assert int(low) <= int(rank) <= int(high)
     assert [int(r[2]) for r in rows] == sorted(int(r[2]) for r in rows)
     # The store's technical table is still there, second.
     assert html.index('id="levels"') > html.index('id="partners"')
     assert "Områdesnivåer i datalagret" in shown
+
+
+def test_map_page_has_an_area_type_layer_with_a_titled_legend(client: TestClient) -> None:
+    """/karta colours the areas by type in the start page's categories and colours, with a
+    legend saying what each colour means; hover, legend and table say the same words."""
+    from omradesbild.config import AREA_TYPE_COLOURS
+
+    plain = client.get("/karta", headers=HTML).text
+    assert '<option value="area_type">Områdestyp</option>' in plain
+    assert 'class="legend"' not in plain  # a colour bar, not a legend, for scores
+    r = client.get("/karta?layer=area_type", headers=HTML)
+    assert r.status_code == 200, r.text[:300]
+    html = r.text
+    assert '<option value="area_type" selected>Områdestyp</option>' in html
+    legend = _section(html, "map-section")
+    assert 'aria-labelledby="legend-title"' in legend
+    assert text("lb_legend", "sv") in page_text(legend)
+    words = {
+        int(k): page_text(w).strip()
+        for k, w in re.findall(r'<li data-type="(\d)">.*?</span>\s*<span>([^<]+)', legend, re.S)
+    }
+    assert words == {
+        1: "Typ 1 – störst utmaningar", 2: "Typ 2", 3: "Typ 3", 4: "Typ 4",
+        5: "Typ 5 – minst utmaningar",
+    }  # fmt: skip
+    for k in words:  # each swatch shows its number: not by colour alone
+        assert f'<span class="swatch type-{k}" aria-hidden="true">{k}</span>' in legend
+    counts = re.findall(r'<span class="note">(\d+) områden?</span>', legend)
+    assert sum(map(int, counts)) == 45
+    trace = _figures(html)["map"]["data"][0]  # type: ignore[index]
+    assert set(trace["z"]) == set(words) and len(trace["z"]) == 45
+    assert trace["colorscale"][0][1] == AREA_TYPE_COLOURS[0] and trace["showscale"] is False
+    for cls, hover in zip(trace["z"], trace["text"], strict=True):
+        assert hover.endswith(f": {words[cls]}") and "klass" not in hover, hover
+    # The table names each area's type in the same words, type 1 first.
+    table = _section(html, "map-table")
+    shown = re.findall(
+        r'<span class="swatch type-(\d)" aria-hidden="true">\d</span> ([^<]+)</td>', table
+    )
+    assert len(shown) == 45 and all(words[int(k)] == w for k, w in shown)
+    assert [int(k) for k, _ in shown] == sorted(int(k) for k, _ in shown)
+    # The start page's legend says the same.
+    start = _section(client.get("/", headers=HTML).text, "type-map")
+    for w in words.values():
+        assert w in page_text(start)
 
 
 def test_start_page_links_work(client: TestClient) -> None:

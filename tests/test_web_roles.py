@@ -312,6 +312,38 @@ def test_everyone_sees_the_goals_page(site: Site, visit: Any, width: int) -> Non
 
 
 @pytest.mark.parametrize("width", WIDTHS)
+def test_reader_reads_the_area_types_on_the_map_page(site: Site, visit: Any, width: int) -> None:
+    """On /karta the reader picks the layer "Områdestyp": the map draws the areas in the
+    area types' colours beside a titled legend that says what each colour means (each
+    swatch showing its number), and the page passes axe and does not scroll sideways."""
+    from omradesbild import config
+
+    v = visit(None, width)
+    page = v.go("/karta")
+    page.locator("form.controls select[name=layer]").select_option("area_type")
+    page.locator("form.controls button[type=submit]").click()
+    page.wait_for_url("**layer=area_type*")
+    page.locator("#map svg path").nth(10).wait_for(state="attached", timeout=20_000)
+    legend = page.locator("#map-section .legend")
+    assert legend.is_visible()
+    assert legend.locator("h3").inner_text().strip() == "Områdestyp – färgen på kartan"
+    items = legend.locator("li")
+    assert items.count() == 5
+    assert "Typ 1 – störst utmaningar" in items.nth(0).inner_text()
+    assert "Typ 5 – minst utmaningar" in items.nth(4).inner_text()
+    swatches = legend.locator(".swatch").evaluate_all(
+        "ss => ss.map(s => [s.innerText.trim(), getComputedStyle(s).backgroundColor])"
+    )
+    assert swatches == [[str(k), _rgb(c)] for k, c in enumerate(config.AREA_TYPE_COLOURS, 1)]
+    # The map's areas are filled with the same five colours.
+    fills = page.locator("#map path.choroplethlocation").evaluate_all(
+        "ps => [...new Set(ps.map(p => getComputedStyle(p).fill))]"
+    )
+    assert set(fills) <= {_rgb(c) for c in config.AREA_TYPE_COLOURS} and len(fills) >= 3, fills
+    v.check("area types")
+
+
+@pytest.mark.parametrize("width", WIDTHS)
 def test_method_explorer_recomputes_after_unticking(site: Site, visit: Any, width: int) -> None:
     v = visit(None, width)
     page = v.go("/metod")
@@ -368,7 +400,8 @@ def test_every_page_passes_the_accessibility_check(site: Site, visit: Any) -> No
     areas = httpx.get(f"{site.base}/api/areas?level=regso", timeout=60).json()
     a, b = areas[0]["area_code"], areas[1]["area_code"]
     anon = visit(None, 1366)
-    for path in ("/", f"/omrade/{a}", "/karta", f"/jamfor?areas={a}&areas={b}", "/metod",
+    for path in ("/", f"/omrade/{a}", "/karta", "/karta?layer=area_type",
+                 f"/jamfor?areas={a}&areas={b}", "/metod",
                  "/nedladdning", "/mal", "/bidrag", "/insatser", "/login",
                  "/losenord/aterstall?token=x", "/?lang=en", f"/omrade/{a}?lang=en"):  # fmt: skip
         anon.go(path, status=403 if path.startswith("/losenord") else 200)
@@ -445,7 +478,7 @@ def test_no_page_scrolls_sideways_on_a_phone(site: Site, visit: Any) -> None:
     areas = httpx.get(f"{site.base}/api/areas?level=regso", timeout=60).json()
     a, b = areas[0]["area_code"], areas[1]["area_code"]
     v = visit(None, 390)
-    for path in ("/", "/karta", f"/omrade/{a}", "/metod", "/nedladdning",
+    for path in ("/", "/karta", "/karta?layer=area_type", f"/omrade/{a}", "/metod", "/nedladdning",
                  f"/jamfor?areas={a}&areas={b}",
                  "/bidrag", "/insatser", "/login", "/docs", "/mal"):  # fmt: skip
         v.go(path, check=False)

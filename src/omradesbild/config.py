@@ -148,6 +148,12 @@ SCORE_DECIMALS: int = 2
 PROBABILITY_DECIMALS: int = 2
 #: Decimals of a contribution to an index score.
 CONTRIBUTION_DECIMALS: int = 2
+#: Decimals of a p-value (a test's; the follow-up pages and the command line's tables).
+P_VALUE_DECIMALS: int = 3
+#: Decimals of a count goal's target, projection and its interval (a number of areas that
+#: need not be whole: half of 3 areas, a trend line between counts); the counts themselves
+#: are whole numbers (:data:`COUNT_DECIMALS`).
+GOAL_COUNT_DECIMALS: int = 1
 
 #: Reported offences: a year whose share of offences geocoded to a DeSO is below this is left
 #: out of crime trends and indices by default (the Police geocoded to DeSO from 2020; the real

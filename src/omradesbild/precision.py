@@ -14,7 +14,9 @@ A figure is published with a fixed number of decimals, rounded half away from ze
 - an index score and theme scores: :func:`score_decimals` (the method's ``sum_digits``,
   else the digits its percentile ranks keep, else :data:`~omradesbild.config.SCORE_DECIMALS`);
 - ranks and classes: whole numbers; probabilities: :data:`~omradesbild.config.
-  PROBABILITY_DECIMALS`.
+  PROBABILITY_DECIMALS`;
+- a goal's values: :func:`goal_decimals` (its indicator's precision; a count of areas
+  whole, its projection :data:`~omradesbild.config.GOAL_COUNT_DECIMALS`).
 
 Rounding never turns a missing value into a number: NaN stays NaN (an empty cell).
 :data:`PRECISIONS` names the two ways a download can be written: ``rounded`` (the default)
@@ -23,9 +25,9 @@ and ``full`` (every stored digit, as the JSON API gives them).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from functools import cache
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
 import pandas as pd
 
@@ -33,8 +35,11 @@ from omradesbild.config import (
     CONTRIBUTION_DECIMALS,
     COUNT_DECIMALS,
     DEFAULT_DECIMALS,
+    GOAL_COUNT_DECIMALS,
+    P_VALUE_DECIMALS,
     PROBABILITY_DECIMALS,
     SCORE_DECIMALS,
+    UNIT_DECIMALS,
 )
 from omradesbild.rounding import round_half_away
 
@@ -51,6 +56,17 @@ PRECISIONS: tuple[Precision, ...] = ("rounded", "full")
 VALUE_COLUMNS: tuple[str, ...] = ("value", "ci_low", "ci_high", "value_smoothed", "se")
 #: Columns of counts (whole numbers).
 COUNT_COLUMNS: tuple[str, ...] = ("numerator", "denominator")
+#: Columns of a change table in the unit of the row's indicator (:func:`round_display`).
+CHANGE_COLUMNS: tuple[str, ...] = (
+    "value_from", "value_to", "diff", "diff_ci_low", "diff_ci_high", "kommun_from",
+    "kommun_to", "kommun_diff", "country_from", "country_to", "country_diff",
+)  # fmt: skip
+#: Columns of whole numbers in the tables of :func:`round_display` (counts of offences,
+#: reports, areas and residents).
+WHOLE_COLUMNS: tuple[str, ...] = ("count", "population", "not_geocoded", "reports", "areas")
+#: Columns of rates per 1 000 residents and of percentages in :func:`round_display`.
+RATE_COLUMNS: tuple[str, ...] = ("rate_per_1000", "reported_per_1000")
+PERCENT_COLUMNS: tuple[str, ...] = ("victimised_pct",)
 #: Percentile ranks in :func:`score_decimals`: the normalisations that keep fixed digits.
 _RANK_NORMALISATIONS = ("percentrank_inc", "percent_rank")
 
@@ -59,10 +75,13 @@ __all__ = [
     "COUNT_DECIMALS",
     "PRECISIONS",
     "PROBABILITY_DECIMALS",
+    "GoalDecimals",
     "Precision",
     "check_precision",
     "decimals_format",
+    "goal_decimals",
     "indicator_decimals",
+    "round_display",
     "round_index_table",
     "round_indicator_rows",
     "round_values",
@@ -96,6 +115,33 @@ def indicator_decimals(indicator: str, catalogue: Catalogue | None = None) -> in
     :data:`~omradesbild.config.DEFAULT_DECIMALS` for an id the catalogue does not have."""
     cat = _catalogue(catalogue)
     return cat.get(indicator).precision if indicator in cat.ids else DEFAULT_DECIMALS
+
+
+class GoalDecimals(NamedTuple):
+    """Decimals of a goal's figures: :func:`goal_decimals`."""
+
+    observed: int  #: the base and current values
+    target: int  #: the target
+    projection: int  #: the projection and its interval
+
+
+def goal_decimals(goal: Any, catalogue: Catalogue | None = None) -> GoalDecimals:
+    """Decimals of a goal's observed values (base, current), its target and its projection
+    (with the interval).
+
+    A goal on an indicator (``indicator``, ``gap``) has the indicator's precision for all
+    three. A count of areas (``count_of_areas``, or any goal without an indicator) is a
+    whole number, and so is a whole ``target_value``; a target from a relative change (half
+    of 3 areas) and the projection have :data:`~omradesbild.config.GOAL_COUNT_DECIMALS`.
+    """
+    indicator = getattr(goal, "indicator", None)
+    if indicator:
+        d = indicator_decimals(str(indicator), catalogue)
+        return GoalDecimals(d, d, d)
+    value = getattr(goal, "target_value", None)
+    whole = value is not None and float(value).is_integer()
+    target = COUNT_DECIMALS if whole else GOAL_COUNT_DECIMALS
+    return GoalDecimals(COUNT_DECIMALS, target, GOAL_COUNT_DECIMALS)
 
 
 def score_decimals(method: IndexMethod | str | None = None) -> int:
@@ -216,6 +262,55 @@ def round_index_table(
             out[col] = round_values(s, CONTRIBUTION_DECIMALS)
         elif pd.api.types.is_float_dtype(s):
             out[col] = round_values(s, score)
+    return out
+
+
+def round_display(
+    df: pd.DataFrame,
+    digits: int = DEFAULT_DECIMALS,
+    *,
+    decimals: Mapping[str, int | pd.Series] | None = None,
+    catalogue: Catalogue | None = None,
+) -> pd.DataFrame:
+    """A copy of a table rounded as the pages show its figures (the command line's tables),
+    halves away from zero.
+
+    With an ``indicator`` column, :data:`VALUE_COLUMNS` and :data:`CHANGE_COLUMNS` take
+    each row's indicator's decimals; :data:`COUNT_COLUMNS` and :data:`WHOLE_COLUMNS` are
+    whole numbers; rates per 1 000 (:data:`RATE_COLUMNS`, and ``ci_low``/``ci_high``
+    beside a rate) and percentages (:data:`PERCENT_COLUMNS`) the decimals of their unit
+    (:data:`~omradesbild.config.UNIT_DECIMALS`); ``p_value``
+    :data:`~omradesbild.config.P_VALUE_DECIMALS`; a column named in ``decimals`` those
+    decimals; every other number ``digits``. Text, flags and integers are unchanged.
+    """
+    out = df.copy()
+    if out.empty:
+        return out
+    fixed = dict(decimals or {})
+    if "indicator" in out.columns:
+        cat = _catalogue(catalogue)
+        ids = out["indicator"].astype(str)
+        per_row = ids.map({i: indicator_decimals(i, cat) for i in ids.unique()})
+    rate = "rate_per_1000" in out.columns
+    for col in out.columns:
+        name, s = str(col), out[col]
+        if not pd.api.types.is_float_dtype(s):
+            continue
+        if name in fixed:
+            d = fixed[name]
+            out[col] = _by_decimals(s, d) if isinstance(d, pd.Series) else round_values(s, d)
+        elif "indicator" in out.columns and name in (*VALUE_COLUMNS, *CHANGE_COLUMNS):
+            out[col] = _by_decimals(s, per_row)
+        elif name in (*COUNT_COLUMNS, *WHOLE_COLUMNS):
+            out[col] = _whole(s)
+        elif name in RATE_COLUMNS or (rate and name in ("ci_low", "ci_high")):
+            out[col] = round_values(s, UNIT_DECIMALS["per 1 000 invånare"])
+        elif name in PERCENT_COLUMNS:
+            out[col] = round_values(s, UNIT_DECIMALS["procent"])
+        elif name == "p_value":
+            out[col] = round_values(s, P_VALUE_DECIMALS)
+        else:
+            out[col] = round_values(s, digits)
     return out
 
 

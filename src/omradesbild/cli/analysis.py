@@ -81,8 +81,10 @@ def indicators_compute(
         )
     if out:
         write_csv(df, out)
-    else:
-        echo_table(df)
+    else:  # as the pages show them: each indicator's precision (the CSV keeps every digit)
+        from omradesbild.precision import round_indicator_rows
+
+        echo_table(round_indicator_rows(df))
 
 
 @index_app.command("methods")

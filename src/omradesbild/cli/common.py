@@ -11,7 +11,7 @@ import contextlib
 import dataclasses
 import functools
 import inspect
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Concatenate, ParamSpec, TypeVar, get_type_hints
 
@@ -208,12 +208,13 @@ def note_words(note: str) -> str:
     return f"{say(note, 'sv')} / {note}" if isinstance(note, Message) else note
 
 
-def rounded(df: pd.DataFrame, digits: int = 2) -> pd.DataFrame:
-    """A copy of ``df`` with its float columns rounded for display."""
-    import pandas as pd
+def rounded(
+    df: pd.DataFrame, digits: int = 2, *, decimals: Mapping[str, Any] | None = None
+) -> pd.DataFrame:
+    """A copy of ``df`` rounded for display as the pages and the downloads round it
+    (:func:`omradesbild.precision.round_display`: each indicator's precision, whole
+    counts, halves away from zero); other numbers to ``digits``, a column in ``decimals``
+    to its own."""
+    from omradesbild.precision import round_display
 
-    out = df.copy()
-    for c in out.columns:
-        if pd.api.types.is_float_dtype(out[c]):
-            out[c] = out[c].round(digits)
-    return out
+    return round_display(df, digits, decimals=decimals)

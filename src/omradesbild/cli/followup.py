@@ -330,7 +330,7 @@ def print_police(res: PoliceAnalysis) -> None:
     echo_table(crosstab_wide(res.crosstab, y))
     if res.crosstab["population"].notna().any():
         typer.echo(f"\n{both('cli_residents')}:")
-        echo_table(crosstab_wide(res.crosstab, y, value="population").round(0))
+        echo_table(rounded(crosstab_wide(res.crosstab, y, value="population"), 0))
     print_flags(res.flags, y)
 
 
@@ -508,7 +508,17 @@ def print_goals(status: pd.DataFrame, histories: dict[str, pd.DataFrame] | None 
     """Print goal statuses as a table, then each goal's reasoning (and history)."""
     from omradesbild.services.followup import GOAL_SHOW_COLUMNS
 
-    echo_table(rounded(status[list(GOAL_SHOW_COLUMNS)]))
+    # Each goal's figures at its decimals (as the goals page shows them).
+    by_goal = status.attrs.get("decimals", {})
+    ids = status["goal_id"].astype(str)
+
+    def per_row(field: str) -> pd.Series:
+        return ids.map(lambda g: getattr(by_goal[g], field) if g in by_goal else 2)
+
+    observed, target, projection = (per_row(f) for f in ("observed", "target", "projection"))
+    decimals = {"base": observed, "current": observed, "target": target}
+    decimals |= {c: projection for c in ("projection", "projection_low", "projection_high")}
+    echo_table(rounded(status[list(GOAL_SHOW_COLUMNS)], decimals=decimals))
     for row in status.itertuples(index=False):
         gid = str(row.goal_id)
         typer.echo(f"\n{gid}: {row.title}")

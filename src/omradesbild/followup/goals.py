@@ -193,6 +193,7 @@ def goal_status(
     confidence: float = DEFAULT_CONFIDENCE,
     min_points: int = 3,
     language: Literal["sv", "en"] = "en",
+    decimals: tuple[int, int, int] | None = None,
 ) -> GoalStatus:
     r"""Compare a goal's history with its target.
 
@@ -212,6 +213,10 @@ def goal_status(
     language
         Language of the title and of the reasoning (both from the wording catalogue,
         ``goal_*`` keys; numbers by :func:`~omradesbild.wording.fmt_num`).
+    decimals
+        Decimals of the reasoning's observed values, its target and its projection with
+        the interval (:func:`omradesbild.precision.goal_decimals`, as the pages show
+        them); None: three significant digits.
 
     Returns
     -------
@@ -238,8 +243,10 @@ def goal_status(
     require_columns(history, ("period", "value"), what="goal history")
     title = goal.title_sv if language == "sv" else goal.title_en
 
-    def num(x: float | None) -> str:
-        return fmt_num(x, language, significant=3)
+    def num(x: float | None, which: int = 2) -> str:  # 0 observed, 1 target, 2 projected
+        if decimals is None:
+            return fmt_num(x, language, significant=3)
+        return fmt_num(x, language, decimals[which])
 
     def say(key: str, **fmt: object) -> str:
         return text(f"goal_{key}", language, **fmt)
@@ -299,8 +306,8 @@ def goal_status(
         met = _meets(current, target, comparison)
         status = verdict = "achieved" if met else "not_achieved"
         on_track = met
-        notes.insert(0, say("reached", period=current_period, value=num(current), word=word,
-                            target=num(target), target_year=goal.target_year,
+        notes.insert(0, say("reached", period=current_period, value=num(current, 0), word=word,
+                            target=num(target, 1), target_year=goal.target_year,
                             verdict=say("met" if met else "not_met")))  # fmt: skip
     elif n < min_points or not math.isfinite(lo):
         status, on_track, verdict = "insufficient_data", None, "insufficient_data"
@@ -314,7 +321,7 @@ def goal_status(
         )
         notes.insert(0, say("projection", n=n, projection=num(proj), target_year=goal.target_year,
                             pct=round(confidence * 100), low=num(lo), high=num(hi), word=word,
-                            target=num(target), verdict=say(verdict)))  # fmt: skip
+                            target=num(target, 1), verdict=say(verdict)))  # fmt: skip
     return replace(
         empty,
         base=base,

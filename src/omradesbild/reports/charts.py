@@ -222,19 +222,19 @@ def type_choropleth(
 
 def choropleth_selector(
     codes: Sequence[str],
-    layers: Sequence[tuple[str, Sequence[object], bool]],
+    layers: Sequence[tuple[str, Sequence[object], bool, Sequence[str]]],
     *,
-    hover_names: Sequence[str],
     height: int = 520,
 ) -> Figure:
     """Several choropleths in one map with a drop-down to switch between them.
 
-    ``layers`` are ``(label, values, reverse)``; only the first is visible at first.
+    ``layers`` are ``(label, values, reverse, hover)``, ``hover`` one text per area (the
+    value formatted at its precision by the caller); only the first is visible at first.
     """
     data = []
     buttons = []
     n = len(layers)
-    for i, (label, values, reverse) in enumerate(layers):
+    for i, (label, values, reverse, hover) in enumerate(layers):
         z = [num(v) for v in values]
         data.append(
             {
@@ -242,9 +242,7 @@ def choropleth_selector(
                 "geojson": GEO_REF,
                 "locations": list(codes),
                 "z": z,
-                "text": [
-                    f"{nm}: {'–' if v is None else v}" for nm, v in zip(hover_names, z, strict=True)
-                ],
+                "text": list(hover),
                 "hoverinfo": "text",
                 "colorscale": "YlOrRd",
                 "reversescale": not reverse,

@@ -171,6 +171,8 @@ class _Context:
             for c, k in zip(areas["area_code"], areas["kommun_code"], strict=True)
         }
         self.has_geo = data.has_geometry()
+        #: Decimals of the method's scores, as on the pages and in the downloads.
+        self.score_digits = score_decimals(data.method)
         self._city: dict[str, list[str]] = {}
         self._city_map: dict[str, tuple[list[str], list[float | None], list[str]]] = {}
         self.sources = self._sources()
@@ -220,7 +222,7 @@ class _Context:
             codes = self.city_codes(kommun)
             scores = [self.score_of(c) for c in codes]
             hover = [
-                f"{self.area_name[c]}: {fmt_num(s, self.lang)}"
+                f"{self.area_name[c]}: {fmt_num(s, self.lang, self.score_digits)}"
                 for c, s in zip(codes, scores, strict=True)
             ]
             self._city_map[key] = (codes, scores, hover)
@@ -268,7 +270,7 @@ def _overview_figures(ctx: _Context, city: CityPicture) -> dict[str, Any]:
     if codes:
         scores = [ctx.score_of(c) for c in codes]
         hover = [
-            f"{n} ({c}): {fmt_num(s, ctx.lang)}"
+            f"{n} ({c}): {fmt_num(s, ctx.lang, ctx.score_digits)}"
             for n, c, s in zip(names, codes, scores, strict=True)
         ]
         figures["map-index"] = charts.choropleth(
@@ -285,9 +287,12 @@ def _overview_figures(ctx: _Context, city: CityPicture) -> dict[str, Any]:
             z = [vals.get(c) for c in codes]
             if all(pd.isna(v) for v in z):
                 continue
-            layers.append((cat_names.get(indicator, indicator), z, direction.get(indicator) == -1))
+            dec = indicator_decimals(indicator)
+            hover = [f"{n}: {fmt_num(v, ctx.lang, dec)}" for n, v in zip(names, z, strict=True)]
+            label = cat_names.get(indicator, indicator)
+            layers.append((label, z, direction.get(indicator) == -1, hover))
         if layers:
-            figures["map-indicators"] = charts.choropleth_selector(codes, layers, hover_names=names)
+            figures["map-indicators"] = charts.choropleth_selector(codes, layers)
     if city.population_by_type:
         figures["pop-by-type"] = charts.bars_by_type(
             [f"{t('area_type')} {p.cls}" for p in city.population_by_type],
@@ -332,7 +337,7 @@ def _overview(ctx: _Context, env: Any) -> str:
             n_areas=len(ctx.area_name),
             version=d.version,
             method_title=ctx.method_info["method_title"],
-            score_digits=score_decimals(d.method),
+            score_digits=ctx.score_digits,
             figures=_json(figures),
             charts=list(figures),
             geometry_dissolved=d.geometry_dissolved,

@@ -556,6 +556,7 @@ def _goal_row(
     # the submodule of that name once it is imported.
     from omradesbild.followup.goals import IndicatorGoal, goal_history, goal_status
     from omradesbild.followup.transitions import anchored_classes
+    from omradesbild.precision import goal_decimals
     from omradesbild.services.pipeline import index_table
 
     ix = pic.index
@@ -586,6 +587,13 @@ def _goal_row(
         raise _Skip("goals_skip_no_values") from e
     if hist.empty:
         raise _Skip("goals_skip_no_values")
-    status = goal_status(goal, hist, language=lang)  # type: ignore[arg-type]
+    decimals = goal_decimals(goal)
+    status = goal_status(goal, hist, language=lang, decimals=decimals)  # type: ignore[arg-type]
     fields = {k: clean(v) for k, v in status.as_dict().items()}
-    return GoalRow(**fields, area_code=getattr(goal, "area_code", None))
+    return GoalRow(
+        **fields,
+        area_code=getattr(goal, "area_code", None),
+        decimals=decimals.observed,
+        target_decimals=decimals.target,
+        projection_decimals=decimals.projection,
+    )

@@ -299,6 +299,11 @@ class GoalRow(_Frozen):
     verdict: str = ""
     #: The area an indicator goal follows (None for counts and gaps).
     area_code: str | None = None
+    #: Decimals of ``base`` and ``current``, of ``target``, and of ``projection`` and its
+    #: interval, as pages show them (:func:`omradesbild.precision.goal_decimals`).
+    decimals: int = 1
+    target_decimals: int = 1
+    projection_decimals: int = 1
 
 
 class GoalSkipped(_Frozen):

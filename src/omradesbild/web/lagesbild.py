@@ -11,6 +11,7 @@ interventions (:func:`intervention_stamp`, looked at at most once a second).
 from __future__ import annotations
 
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -118,6 +119,7 @@ class StartView:
     has_map: bool
     geo_url: str
     geometry_dissolved: bool  # the map's shapes are dissolved from the base version's
+    legend: tuple[tuple[int, str], ...] = ()  # the map's legend (:func:`type_legend`)
 
 
 def kommuner(data: WebData, level: str, version: str | None) -> tuple[KommunChoice, ...]:
@@ -171,22 +173,42 @@ def start_view(
         has_map=bool(figures),
         geo_url=f"/api/geojson?level={level}&version={lv.version}",
         geometry_dissolved=bool(drawn) and geometry.dissolved,
+        legend=type_legend((k for k, _ in picture.type_labels), lang),
+    )
+
+
+def type_legend(types: Iterable[int], lang: str) -> tuple[tuple[int, str], ...]:
+    """``(type, words)`` of each area type in ``types``, in order, as the map's legend
+    says them: the first "Typ 1 – störst utmaningar", the last "Typ 5 – minst utmaningar",
+    the others "Typ k". The map's hover texts use the same words, so hover and legend
+    agree."""
+    t = translator(lang)
+    ks = sorted(set(types))
+    return tuple(
+        (
+            k,
+            t("lb_type_most", k=k)
+            if i == 0
+            else t("lb_type_least", k=k)
+            if i == len(ks) - 1
+            else t("lb_type", k=k),
+        )
+        for i, k in enumerate(ks)
     )
 
 
 def type_map(picture: Lagesbild, lang: str) -> dict[str, Any]:
     """The kommun's areas coloured by area type (the report's chart
-    :func:`~omradesbild.reports.charts.type_choropleth`), hover naming the type (number and
-    words) and the rank."""
+    :func:`~omradesbild.reports.charts.type_choropleth`), hover naming the type in the
+    legend's words (:func:`type_legend`) and the rank."""
     from omradesbild.reports.charts import type_choropleth
 
     t = translator(lang)
-    words = dict(picture.type_labels)
+    words = dict(type_legend((k for k, _ in picture.type_labels), lang))
     rows = [(r, r.cls) for r in picture.ranking if r.cls is not None and r.has_geometry]
     hover = [
-        f"{r.name}: {t('area_type')} {r.cls}"
-        + (f" ({words[c]})" if words.get(c) else "")
-        + f", {t('rank')} {fmt_num(r.rank, lang, 0)} "
+        f"{r.name}: {words.get(c) or t('lb_type', k=c)}"
+        f", {t('rank')} {fmt_num(r.rank, lang, 0)} "
         f"({fmt_num(r.low, lang, 0)}–{fmt_num(r.high, lang, 0)})"
         for r, c in rows
     ]

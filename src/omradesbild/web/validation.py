@@ -176,8 +176,9 @@ async def check_request(request: Request) -> None:
     or written for a value the app does not have: ``lang`` (sv, en), ``method`` (the
     shipped index methods), ``level`` (the store's levels), ``period`` (the store's
     periods), ``precision`` (``rounded``, ``full``), ``indicator`` (the catalogue's ids),
-    ``layer`` (those and ``index``), ``area_code`` and ``areas`` (the store's area codes),
-    and an area ``code`` in the path. Any query value or path holding NUL is refused too.
+    ``layer`` (those, ``index`` and ``area_type``), ``area_code`` and ``areas`` (the
+    store's area codes), and an area ``code`` in the path. Any query value or path
+    holding NUL is refused too.
 
     Raises
     ------
@@ -213,10 +214,13 @@ async def check_request(request: Request) -> None:
             raise InputError(unknown_value("method", method, known), field="method")
     check_indicator_ids([v for v in params.getlist("indicator") if v])
     layer = params.get("layer")
-    if layer and layer != "index":
+    from omradesbild.web.map_layers import AREA_TYPE_LAYER
+
+    if layer and layer not in ("index", AREA_TYPE_LAYER):
         ids = indicator_ids()
         if layer not in ids:
-            raise InputError(unknown_value("layer", layer, ["index", *ids]), field="layer")
+            allowed = ["index", AREA_TYPE_LAYER, *ids]
+            raise InputError(unknown_value("layer", layer, allowed), field="layer")
     code = request.path_params.get("code")
     areas = [v for k in ("area_code", "areas") for v in params.getlist(k) if v]
     if not (params.get("level") or params.get("period") or isinstance(code, str) or areas):

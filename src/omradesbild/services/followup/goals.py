@@ -22,6 +22,7 @@ from omradesbild.followup.goals import (
     goals_status_frame,
     load_goals,
 )
+from omradesbild.precision import goal_decimals
 from omradesbild.services.followup._common import (
     POLICE_SCHEME,
     ClassChoice,
@@ -198,8 +199,15 @@ def goals_status(
     types_for = _AreaTypes(store, notes, require_kommun(store, kommun))
     statuses = []
     histories: dict[str, pd.DataFrame] = {}
+    decimals = {goal.id: goal_decimals(goal) for goal in gf.goals}
     for goal in gf.goals:
         hist = _history(store, goal, types_for, level=level, classes=classes)
         histories[goal.id] = hist
-        statuses.append(goal_status(goal, hist, confidence=confidence, language=language))
-    return GoalsResult(goals_status_frame(statuses), histories, notes)
+        statuses.append(
+            goal_status(
+                goal, hist, confidence=confidence, language=language, decimals=decimals[goal.id]
+            )
+        )
+    frame = goals_status_frame(statuses)
+    frame.attrs["decimals"] = decimals  # each goal's GoalDecimals, for tables (goal_id ->)
+    return GoalsResult(frame, histories, notes)

@@ -22,7 +22,7 @@ from omradesbild.precision import indicator_decimals, score_decimals
 from omradesbild.services.area import catalogue_names
 from omradesbild.services.explore import MAX_DRAWS
 from omradesbild.services.lagesbild import pick_kommun
-from omradesbild.services.level import clean, method_by_id
+from omradesbild.services.level import method_by_id
 from omradesbild.services.models import AreaProfile, IndicatorValue
 from omradesbild.services.partner_picture import LinkedEntry, PartnerPicture
 from omradesbild.services.search import (
@@ -166,7 +166,6 @@ def overview(request: Request, kommun: str | None = None) -> HTMLResponse:
             request, "overview.html", lang=lang, levels=info.levels, level=level, view=view,
             pic=view.picture if view else None, figures=view.figures if view else "{}",
             fmt=lambda x, d=1: fmt_num(x, lang, d),
-            sig=lambda x: fmt_num(x, lang, significant=3),
         ).body)  # fmt: skip
 
     return HTMLResponse(memo(data, html_key, render) if anonymous else render())
@@ -240,7 +239,13 @@ def map_page(
     period: str | None = None,
     method: str | None = None,
 ) -> HTMLResponse:
-    """Choropleth of every area of a level, coloured by an indicator or an index."""
+    """Choropleth of every area of a level, coloured by an indicator or an index, or the
+    area types in categories with a titled legend (:mod:`omradesbild.web.map_layers`)."""
+    from omradesbild.config import AREA_TYPE_METHOD
+    from omradesbild.index import shipped_methods
+    from omradesbild.reports import charts
+    from omradesbild.web.map_layers import AREA_TYPE_LAYER, map_layer, type_hover
+
     data, settings, lang = _inputs(request)
     t = translator(lang)
     level = level or settings.level
@@ -248,110 +253,63 @@ def map_page(
     method = method or settings.method
     names, units, direction = catalogue_names(lang)
     ix = data.try_index(method, lv)
+    types = data.try_index(AREA_TYPE_METHOD, lv)
     layer = layer or ("index" if ix is not None else (lv.indicator_ids or ["index"])[0])
     codes = sorted(lv.names)
-    values, title, reverse, periods, period = _map_layer(
-        lv,
-        ix,
-        layer,
-        period,
-        codes,
-        lang=lang,
-        method=method,
-        level=level,
-        names=names,
-        direction=direction,
-    )
-    # The layer's precision: the method's scores or the indicator's values.
-    d = score_decimals(method) if layer == "index" else indicator_decimals(layer)
-    hover = [
-        f"{lv.names[c]} ({c}): {fmt_num(v, lang, d)}" for c, v in zip(codes, values, strict=True)
-    ]
+    shown = map_layer(
+        lv, ix, layer, period, codes, lang=lang, method=method, names=names,
+        direction=direction, types=types,
+    )  # fmt: skip
+    period, values = shown.period, shown.values
+    is_types = layer == AREA_TYPE_LAYER
+    # The layer's precision: the method's scores or the indicator's values (types: whole).
+    d = 0 if is_types else score_decimals(method) if layer == "index" else indicator_decimals(layer)
+    area_names = [lv.names[c] for c in codes]
+    if is_types:
+        hover = type_hover(area_names, codes, shown)
+    else:
+        shown_values = zip(area_names, codes, values, strict=True)
+        hover = [f"{n} ({c}): {fmt_num(v, lang, d)}" for n, c, v in shown_values]
     geometry = data.geometry(level, lv.version)
-    has_geo = bool(geometry.codes)
-    from omradesbild.reports import charts
-
     figures: dict[str, Any] = {}
-    if has_geo:
+    if geometry.codes and is_types:
+        drawn = [(c, v, h) for c, v, h in zip(codes, values, hover, strict=True) if v is not None]
+        figures["map"] = charts.type_choropleth(
+            [c for c, _, _ in drawn], [v for _, v, _ in drawn], hover=[h for *_, h in drawn],
+            height=600,
+        )  # fmt: skip
+    elif geometry.codes:
         figures["map"] = charts.choropleth(
-            codes, values, hover=hover, title=f"{title} ({period})", reverse=reverse, height=600
-        )
-    table = sorted(
-        ({"code": c, "name": lv.names[c], "value": v} for c, v in zip(codes, values, strict=True)),
-        key=lambda r: (r["value"] is None, -(r["value"] or 0)),
+            codes, values, hover=hover, title=f"{shown.title} ({period})",
+            reverse=shown.reverse, height=600,
+        )  # fmt: skip
+    rows = (
+        {"code": c, "name": lv.names[c], "value": v} for c, v in zip(codes, values, strict=True)
     )
+    if is_types:  # type 1 (the largest challenges) first, as the legend
+        table = sorted(rows, key=lambda r: (r["value"] is None, r["value"] or 0, r["name"]))
+    else:
+        table = sorted(rows, key=lambda r: (r["value"] is None, -(r["value"] or 0)))
     limit = 500
     titles = method_titles(lang)
-    from omradesbild.index import shipped_methods
-
+    layers = [("index", f"{t('index')}: {titles.get(method, method)}")] if ix is not None else []
+    if types is not None:
+        layers.append((AREA_TYPE_LAYER, t("area_type")))
     return page(
-        request,
-        "karta.html",
-        lang=lang,
-        levels=[r for r in data.info().levels],
-        level=level,
-        version=lv.version,
-        layer=layer,
-        layers=[("index", f"{t('index')}: {titles.get(method, method)}")] if ix is not None else [],
+        request, "karta.html", lang=lang, levels=list(data.info().levels), level=level,
+        version=lv.version, layer=layer, layers=layers,
         indicators=[(i, names.get(i, i)) for i in lv.indicator_ids],
-        methods=shipped_methods(),
-        method_titles=titles,
-        method=method,
-        period=period,
-        periods=periods,
-        title=title,
-        unit="" if layer == "index" else unit_label(units.get(layer, ""), lang),
-        figures=json_script(figures),
-        has_map="map" in figures,
-        geometry_dissolved=has_geo and geometry.dissolved,
+        methods=shipped_methods(), method_titles=titles, method=method, period=period,
+        periods=shown.periods, title=shown.title,
+        unit="" if layer == "index" or is_types else unit_label(units.get(layer, ""), lang),
+        figures=json_script(figures), has_map="map" in figures,
+        geometry_dissolved=bool(geometry.codes) and geometry.dissolved,
         geo_url=f"/api/geojson?level={level}&version={lv.version}",
-        table=table[:limit],
-        n_table=len(table),
-        limit=limit,
+        table=table[:limit], n_table=len(table), limit=limit,
         fmt=lambda x: fmt_num(x, lang, d),
-    )
-
-
-def _map_layer(
-    lv: Any,
-    ix: Any,
-    layer: str,
-    period: str | None,
-    codes: list[str],
-    *,
-    lang: str,
-    method: str,
-    level: str,
-    names: dict[str, str],
-    direction: dict[str, int],
-) -> tuple[list[Any], str, bool, Any, str | None]:
-    """Values per area, title, colour direction, periods and the period shown of the map's
-    layer (``index`` or an indicator id); raises for an unknown layer."""
-    t = translator(lang)
-    values: list[Any]
-    if layer == "index":
-        if ix is None:
-            raise NotFoundError(f"index {method!r} cannot be computed for {level}")
-        period = ix.period_or_latest(period)
-        by_area = ix.by_area[period]
-        values = [by_area.get(c, {}).get("score") for c in codes]
-        title = f"{(ix.method.title_en if lang == 'en' else ix.method.title_sv)} – {t('score')}"
-        reverse = False
-        periods = ix.periods
-    else:
-        if layer not in lv.indicator_ids:
-            raise InputError(
-                f"unknown indicator {layer!r} at level {level}",
-                field="layer",
-                expected=f"'index' or one of {', '.join(lv.indicator_ids)}",
-            )
-        periods = sorted(p for (p, i) in lv.by_period_indicator if i == layer)
-        period = period if period in periods else periods[-1]
-        sub = lv.by_period_indicator[(period, layer)].set_index("area_code")["value"]
-        values = [clean(sub.get(c)) for c in codes]
-        title = names.get(layer, layer)
-        reverse = direction.get(layer) == -1
-    return values, title, reverse, periods, period
+        legend=shown.legend, type_counts=shown.counts or {}, is_types=is_types,
+        types_method=titles.get(AREA_TYPE_METHOD, AREA_TYPE_METHOD),
+    )  # fmt: skip
 
 
 @router.get("/omrade/{code}", response_class=HTMLResponse, include_in_schema=False)
