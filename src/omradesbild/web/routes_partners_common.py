@@ -16,6 +16,7 @@ from fastapi import Depends, Request
 from fastapi.responses import HTMLResponse, JSONResponse
 from fastapi.templating import Jinja2Templates
 
+from omradesbild.config import P_VALUE_DECIMALS
 from omradesbild.errors import InputError, NotFoundError
 from omradesbild.partners.models import Role, SubmissionKind, User, Visibility
 from omradesbild.partners.service import Actor
@@ -101,6 +102,7 @@ def render(
         "visibilities": VISIBILITIES,
         "translator": translator,
         "fmt_num": fmt_num,
+        "p_dec": P_VALUE_DECIMALS,
         "area_names": area_namer(request),
         **context,
     }
