@@ -1,0 +1,102 @@
+"""One level computed only where a report shows it: some areas (one kommun's), not every one.
+
+A report of one kommun shows that kommun's areas, but some of what it shows is national by
+its method: the index (its normalisation, ranks, rank intervals, classes and the reference
+they are named against) runs over every area of the level in the store, and the country
+reference sums every base area. :func:`scoped_level_indicators` computes every indicator
+for the areas shown and only the index's components for every area;
+:func:`scoped_references` the kommun values of the kommuner shown and the country value.
+Every value shown equals the one the whole level gives
+(``tests/test_city_scope_realdata.py`` compares them on the real data).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+
+from omradesbild.config import BASE_VERSION
+from omradesbild.errors import NotFoundError
+from omradesbild.services.cache import store_cached
+from omradesbild.services.level import (
+    LevelIndicators,
+    References,
+    build_level_indicators,
+    disclose,
+    reference_dict,
+)
+from omradesbild.store import Store
+
+
+@store_cached
+def scoped_level_indicators(
+    store: Store,
+    *,
+    level: str,
+    version: str,
+    areas: frozenset[str],
+    index_components: tuple[str, ...],
+    base_version: str = BASE_VERSION,
+    threshold: int = 5,
+) -> LevelIndicators:
+    """:func:`~omradesbild.services.level.level_indicators` with every indicator of
+    ``areas`` only, and the index's components of every area (``index_raw``).
+
+    Parameters
+    ----------
+    store
+        The store.
+    level, version, base_version, threshold
+        As for :func:`~omradesbild.services.level.level_indicators`.
+    areas
+        Codes of the level whose indicators are all computed (e.g. one kommun's areas).
+    index_components
+        The indicators the index reads (:func:`~omradesbild.services.level.components`),
+        computed for every area.
+    """
+    from omradesbild.services.pipeline import area_indicators
+
+    every = store.areas(level=level, version=version)
+    if every.empty:
+        raise NotFoundError(f"the store holds no {level} areas of version {version}")
+    raw = area_indicators(
+        store, level=level, version=version, base_version=base_version, areas=areas
+    )
+    index_raw = area_indicators(
+        store, level=level, version=version, base_version=base_version,
+        indicators=list(index_components),
+    )  # fmt: skip
+    return build_level_indicators(
+        store, every, raw, level=level, version=version, base_version=base_version,
+        threshold=threshold, index_raw=index_raw,
+    )  # fmt: skip
+
+
+@store_cached
+def scoped_references(
+    store: Store,
+    *,
+    kommuner: frozenset[str],
+    base_version: str = BASE_VERSION,
+    threshold: int = 5,
+) -> References:
+    """:func:`~omradesbild.services.level.references` of the kommuner ``kommuner`` and the
+    country: the same values, without summing every other kommun."""
+    from omradesbild.indicators import reference_values_from_counts
+    from omradesbild.indicators.aggregate import kommun_links
+    from omradesbild.services.base_counts import base_counts
+
+    counts = base_counts(store, base_version=base_version)
+    if counts.empty:
+        return {}
+    links = kommun_links(counts["area_code"].unique())
+    links = links.loc[links["to_code"].astype(str).isin(kommuner)]
+    refs = reference_values_from_counts(counts, kommun_links_frame=links)
+    return reference_dict(disclose(refs, threshold))
+
+
+def kommun_areas(codes: Collection[str], kommun: dict[str, str | None]) -> frozenset[str]:
+    """The kommuner of ``codes`` (by ``kommun``, area code -> kommun code)."""
+    return frozenset(k for c in codes if (k := kommun.get(c)) is not None)
+
+
+__all__ = ["kommun_areas", "scoped_level_indicators", "scoped_references"]
