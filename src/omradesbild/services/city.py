@@ -217,6 +217,7 @@ def load_city(
     from omradesbild.index import load_method
     from omradesbild.services.geometry import display_geometry
     from omradesbild.services.level import level_index
+    from omradesbild.services.level_scope import police_of_index
     from omradesbild.services.names import names_by_code
     from omradesbild.services.pipeline import resolve_version
     from omradesbild.wording import check_lang
@@ -238,10 +239,13 @@ def load_city(
             "needs are not in the store"
         )
     period = ix.period_or_latest(None if period is None else str(period))
+    police = None
+    if kommun:
+        police = police_of_index(store, level=level, version=version, period=period, index=ix)
     pic = level_picture(
         store, level=level, version=version, method=m, base_version=base_version,
         threshold=threshold, draws=draws, seed=seed, police_period=period, indicators=lv,
-        index=ix, references=refs,
+        index=ix, references=refs, police=police,
     )  # fmt: skip
     scope = set(scope_areas["area_code"])
     geojson, dissolved = display_geometry(

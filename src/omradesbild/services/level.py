@@ -555,6 +555,15 @@ def police_data(store: Store, *, level: str, version: str, period: str) -> Polic
     The latest police year that can be placed is analysed (it includes every earlier one);
     the stored years it cannot place are kept as :attr:`PoliceData.unplaced`.
     """
+    return placed_police(store, level=level, version=version, period=period)
+
+
+def placed_police(
+    store: Store, *, level: str, version: str, period: str, area_types: pd.DataFrame | None = None
+) -> PoliceData:
+    """:func:`police_data`, not kept; ``area_types`` is the index of SCB's area types in
+    ``period`` already computed on the level (see :func:`~omradesbild.services.followup.
+    police_analysis`)."""
     from omradesbild.followup._common import sort_periods
     from omradesbild.services.followup import POLICE_SCHEME, police_analysis
 
@@ -565,8 +574,9 @@ def police_data(store: Store, *, level: str, version: str, period: str) -> Polic
     for year in reversed(stored):
         try:
             pa = police_analysis(
-                store, level=level, period=period, police_year=year, version=version
-            )
+                store, level=level, period=period, police_year=year, version=version,
+                area_types=area_types,
+            )  # fmt: skip
         except NotFoundError:
             continue
         basis = pa.overlay.groupby(["area_code", "period"])["basis"].first().reset_index()
@@ -712,13 +722,14 @@ def level_picture(
     indicators: LevelIndicators | None = None,
     index: LevelIndex | None = None,
     references: References | None = None,
+    police: PoliceData | None = None,
 ) -> LevelPicture:
     """Read and compute one level (see :class:`LevelPicture`).
 
     ``police_period`` is the period whose population weighs the police overlay (default
     the latest period of the index, else of the indicators). ``indicators`` and ``index``
     skip their computation when already at hand, ``references`` too (default every
-    kommun's and the country's, :func:`references`).
+    kommun's and the country's, :func:`references`) and ``police`` (:func:`police_data`).
     """
     lv = indicators or level_indicators(
         store, level=level, version=version, base_version=base_version, threshold=threshold
@@ -732,7 +743,8 @@ def level_picture(
     if ix is not None and not ix.results:
         ix = None
     period = police_period or (ix.latest() if ix is not None else (lv.periods or [""])[-1])
-    police = police_data(store, level=level, version=version, period=period) if period else None
+    if police is None and period:
+        police = police_data(store, level=level, version=version, period=period)
     return LevelPicture(
         indicators=lv,
         references=refs,

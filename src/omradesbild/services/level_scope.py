@@ -5,7 +5,8 @@ its method: the index (its normalisation, ranks, rank intervals, classes and the
 they are named against) runs over every area of the level in the store, and the country
 reference sums every base area. :func:`scoped_level_indicators` computes every indicator
 for the areas shown and only the index's components for every area;
-:func:`scoped_references` the kommun values of the kommuner shown and the country value.
+:func:`scoped_references` the kommun values of the kommuner shown and the country value;
+:func:`police_of_index` places the police list with the area types the index already has.
 Every value shown equals the one the whole level gives
 (``tests/test_city_scope_realdata.py`` compares them on the real data).
 """
@@ -14,14 +15,18 @@ from __future__ import annotations
 
 from collections.abc import Collection
 
-from omradesbild.config import BASE_VERSION
+from omradesbild.config import AREA_TYPE_METHOD, BASE_VERSION
 from omradesbild.errors import NotFoundError
 from omradesbild.services.cache import store_cached
 from omradesbild.services.level import (
+    LevelIndex,
     LevelIndicators,
+    PoliceData,
     References,
     build_level_indicators,
     disclose,
+    placed_police,
+    police_data,
     reference_dict,
 )
 from omradesbild.store import Store
@@ -94,9 +99,26 @@ def scoped_references(
     return reference_dict(disclose(refs, threshold))
 
 
+def police_of_index(
+    store: Store, *, level: str, version: str, period: str, index: LevelIndex | None
+) -> PoliceData:
+    """:func:`~omradesbild.services.level.police_data`, with SCB's area types of ``period``
+    taken from ``index`` when it is that method's (not computed a second time)."""
+    from omradesbild.services.followup._common import as_method
+
+    if (
+        index is not None
+        and period in index.results
+        and index.method == as_method(AREA_TYPE_METHOD)
+    ):
+        types = index.results[period]
+        return placed_police(store, level=level, version=version, period=period, area_types=types)
+    return police_data(store, level=level, version=version, period=period)
+
+
 def kommun_areas(codes: Collection[str], kommun: dict[str, str | None]) -> frozenset[str]:
     """The kommuner of ``codes`` (by ``kommun``, area code -> kommun code)."""
     return frozenset(k for c in codes if (k := kommun.get(c)) is not None)
 
 
-__all__ = ["kommun_areas", "scoped_level_indicators", "scoped_references"]
+__all__ = ["kommun_areas", "police_of_index", "scoped_level_indicators", "scoped_references"]
