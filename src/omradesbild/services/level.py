@@ -237,7 +237,8 @@ def build_level_indicators(
     areas["kommun_code"] = areas["area_code"].map(kommun)
     raw = _as_text_keys(raw)
     pub = disclose(raw, threshold)
-    by_area = AreaRecords(pub)
+    # Some areas only: their rows at once (a dict per row is cheap for a kommun's areas).
+    by_area = AreaRecords(pub) if index_raw is None else records_by_area(pub)
     order = catalogue_order()
     index_pub = None
     ids = set(pub["indicator"].astype(str).unique())
