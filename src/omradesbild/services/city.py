@@ -204,7 +204,11 @@ def load_city(
         Only these area codes get a profile page (the overview still covers the scope).
     kommun
         Restrict the scope (overview and profiles) to one kommun's areas; the index's
-        reference distribution stays every area of the level in the store.
+        reference distribution stays every area of the level in the store. Only what the
+        kommun's pages show is computed: every indicator of its areas (and of the areas the
+        goals name), the index's components of every area, the kommun's and the country's
+        references (:mod:`omradesbild.services.level_scope`); the values are those the
+        whole level gives.
     draws, seed
         Monte-Carlo settings of the rank intervals.
     base_version
