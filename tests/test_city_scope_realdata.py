@@ -34,11 +34,16 @@ def national(real_store: Path) -> CityData:
         return load_city(store, level="regso", period=PERIOD, draws=DRAWS)
 
 
-def _scoped(real_store: Path, kommun: str) -> CityData:
+def _scoped(real_store: Path, kommun: str, *, fresh: bool = True) -> CityData:
+    """The kommun's city data; ``fresh``: computed afresh, as one ``omradesbild report``
+    does, not from the whole level that :func:`national` left in the service cache."""
+    from omradesbild.config import SERVICE_CACHE_ENV
     from omradesbild.services.city import load_city
     from omradesbild.store import Store
 
-    with Store(real_store, read_only=True) as store:
+    with pytest.MonkeyPatch.context() as mp, Store(real_store, read_only=True) as store:
+        if fresh:
+            mp.setenv(SERVICE_CACHE_ENV, "0")
         return load_city(store, level="regso", period=PERIOD, kommun=kommun, draws=DRAWS)
 
 
@@ -94,6 +99,24 @@ def test_scoped_city_equals_the_whole_level_restricted(
     )
     assert got.listed.equals(want.listed) and got.overlay.equals(want.overlay)
     assert pic.indicators.periods == nat.indicators.periods
+
+
+def test_the_whole_level_at_hand_is_used(real_store: Path, national: CityData) -> None:
+    """With the whole level's indicators and references kept (the web app, a run after
+    the national report), the kommun's report takes them: the same picture."""
+    from omradesbild.services import cache
+    from omradesbild.services.level import level_indicators
+    from omradesbild.store import Store
+
+    nat = national.pic.indicators
+    kw = {"level": nat.level, "version": nat.version, "base_version": nat.base_version}
+    with Store(real_store, read_only=True) as store:
+        kept = cache.peek(level_indicators, store, **kw, threshold=nat.threshold)
+    if kept is None:
+        pytest.skip("the whole level is no longer in the service cache")
+    with_cache = _scoped(real_store, "0180", fresh=False)
+    assert with_cache.pic.indicators is kept  # the whole level's
+    assert with_cache.picture.model_dump() == _scoped(real_store, "0180").picture.model_dump()
 
 
 class _FixedClock(datetime):

@@ -244,7 +244,7 @@ def load_city(
         )
     period = ix.period_or_latest(None if period is None else str(period))
     police = None
-    if kommun:
+    if lv.index_raw is not None:  # some areas only
         police = police_of_index(store, level=level, version=version, period=period, index=ix)
     pic = level_picture(
         store, level=level, version=version, method=m, base_version=base_version,
@@ -294,21 +294,25 @@ def _level_data(
     ``shown`` are (one kommun's), of those areas, the areas the goals name and the index's
     components of every area (:mod:`omradesbild.services.level_scope`), with the kommun
     values of their kommuner and the country's (None: every kommun's, as
-    :func:`~omradesbild.services.level.level_picture` reads them)."""
+    :func:`~omradesbild.services.level.level_picture` reads them). When the whole level's
+    indicators and references are kept in memory already they are used: the same values."""
     from omradesbild.followup import load_goals
     from omradesbild.followup.goal_file import IndicatorGoal
-    from omradesbild.services.level import level_indicators
+    from omradesbild.services.cache import peek
+    from omradesbild.services.level import level_indicators, references
     from omradesbild.services.level_scope import (
         kommun_areas,
         scoped_level_indicators,
         scoped_references,
     )
 
+    kw = {"level": level, "version": version, "base_version": base_version}
     if shown is None:
-        lv = level_indicators(
-            store, level=level, version=version, base_version=base_version, threshold=threshold
-        )
-        return lv, None
+        return level_indicators(store, **kw, threshold=threshold), None
+    every = peek(level_indicators, store, **kw, threshold=threshold)
+    refs_kw = {"base_version": base_version, "threshold": threshold}
+    if every is not None and peek(references, store, **refs_kw) is not None:
+        return every, None  # the whole level at hand (e.g. the web app's): the same values
     named = {g.area_code for g in load_goals(goals_path).goals if isinstance(g, IndicatorGoal)}
     lv = scoped_level_indicators(
         store, level=level, version=version, areas=frozenset(shown | named),
