@@ -300,11 +300,7 @@ def _level_data(
     from omradesbild.followup.goal_file import IndicatorGoal
     from omradesbild.services.cache import peek
     from omradesbild.services.level import level_indicators, references
-    from omradesbild.services.level_scope import (
-        kommun_areas,
-        scoped_level_indicators,
-        scoped_references,
-    )
+    from omradesbild.services.level_scope import scoped_level
 
     kw = {"level": level, "version": version, "base_version": base_version}
     if shown is None:
@@ -314,16 +310,11 @@ def _level_data(
     if every is not None and peek(references, store, **refs_kw) is not None:
         return every, None  # the whole level at hand (e.g. the web app's): the same values
     named = {g.area_code for g in load_goals(goals_path).goals if isinstance(g, IndicatorGoal)}
-    lv = scoped_level_indicators(
+    return scoped_level(
         store, level=level, version=version, areas=frozenset(shown | named),
         index_components=tuple(sorted(components(method))), base_version=base_version,
         threshold=threshold,
     )  # fmt: skip
-    refs = scoped_references(
-        store, kommuner=kommun_areas(shown, lv.kommun), base_version=base_version,
-        threshold=threshold,
-    )  # fmt: skip
-    return lv, refs
 
 
 def method_info(

@@ -172,6 +172,7 @@ def area_indicators(
     smooth: bool = False,
     include_incomplete_crime: bool = False,
     areas: Collection[str] | None = None,
+    base: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Indicators for every area of a level, aggregated from counts of the base areas.
 
@@ -189,6 +190,7 @@ def area_indicators(
     gives: only the base areas linked to them are summed (unless the level has observations
     of its own, whose source is chosen per indicator on the whole level, or ``smooth``, whose
     estimates borrow from every area; then the whole level is computed and restricted).
+    ``base`` is :func:`~omradesbild.services.base_counts.base_counts` when already at hand.
     """
     from omradesbild.indicators import compute_indicators, indicators_from_counts
     from omradesbild.indicators.levels import combine_levels
@@ -213,7 +215,9 @@ def area_indicators(
     asked = [str(p) for p in periods] if periods else None
     chosen = list(indicators) if indicators else None
     kw = {"periods": asked, "indicators": chosen, "smooth": smooth}
-    counts = counts_of(store, base_version=base_version, indicators=chosen, periods=asked)
+    counts = counts_of(
+        store, base_version=base_version, indicators=chosen, periods=asked, every=base
+    )
     own_data = version != base_version and level != "country"
     own_data = own_data and bool(stored_periods(store, area_version=version))
     keep = None if areas is None else {str(a) for a in areas}
