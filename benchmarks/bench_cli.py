@@ -1,7 +1,7 @@
 """Benchmark of the command line's start: ``omradesbild --help``, ``<group> --help`` and
 ``<command> --help`` for the top-level commands (``report``, ``summary`` …).
 
-Run: ``python benchmarks/bench_cli.py`` (``--repeat N``). Each help is run ``N`` times in a
+Run: ``python -m benchmarks bench_cli`` (``--repeat N``). Each help is run ``N`` times in a
 fresh Python process (``python -m omradesbild.cli.main … --help``, as the installed
 ``omradesbild`` script does) and the median of the whole process is printed: wall-clock time
 and CPU time (user + system; on a shared, loaded machine the CPU time is the steadier

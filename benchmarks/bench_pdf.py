@@ -1,6 +1,6 @@
 """Benchmark of the A4 PDF profiles (``omradesbild.reports.pdf``); target < 3 s per PDF.
 
-Run: ``python benchmarks/bench_pdf.py`` (``--skip-real``, ``--skip-demo``, ``-n``).
+Run: ``python -m benchmarks bench_pdf`` (``--skip-real``, ``--skip-demo``, ``-n``).
 Times one PDF (HTML, WeasyPrint layout, writing) on the synthetic city and, when the real
 data are present (``$OMRADESBILD_SHARED_DATA`` or ``../shared/data``), on Stockholm's DeSO
 2018 (544 areas on the map) and RegSO; then ``n`` PDFs in a row with the shared lookups.

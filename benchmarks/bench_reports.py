@@ -1,24 +1,72 @@
 """Benchmark of ``omradesbild report``: the static site on the real data and the demo city.
 
-Run: ``python benchmarks/bench_reports.py`` (``--skip-real``, ``--skip-demo``, ``--draws``).
+Run: ``python -m benchmarks bench_reports`` (``--skip-real``, ``--skip-demo``, ``--draws``,
+``--fresh N``, ``--skip-fresh``).
 Builds a store from the real files (``$OMRADESBILD_SHARED_DATA`` or ``../shared/data``, as
-the tests do), then the site for all 3 363 RegSO (national tables; target < 60 s), for
-Stockholm (0180) at RegSO and DeSO 2018 and for Göteborg (1480); and the site of the
-synthetic city. Prints total time (wall-clock, and the process CPU time, the steadier figure
-on a shared machine), data time, render time per profile and overview size. Each row after
-the first reuses what the service layer has cached for the store (a level's indicators, the
-references), as the web app does; a single ``omradesbild report`` computes them afresh.
+the tests do), then runs the command itself in a fresh process, as a user does: for
+Stockholm's 127 RegSO (``--kommun 0180``; target < 2 s wall and < 400 MB peak RSS) and for
+all 3 363 RegSO (target < 20 s wall), ``N`` times each (default 3), printing wall-clock and
+CPU time and peak RSS of each run. Then, in this process, the site for all 3 363 RegSO
+(national tables), for Stockholm (0180) at RegSO and DeSO 2018 and for Göteborg (1480); and
+the site of the synthetic city. Prints total time (wall-clock, and the process CPU time, the
+steadier figure on a shared machine), data time, render time per profile and overview size.
+Each in-process row after the first reuses what the service layer has cached for the store
+(a level's indicators, the references), as the web app does; the fresh commands compute
+everything afresh.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
+import subprocess
+import sys
 import tempfile
 import time
 from pathlib import Path
 from typing import Any
 
 from benchmarks.common import demo_store, real_store
+
+#: The fresh commands timed: label, arguments after ``omradesbild report``, targets (wall
+#: seconds, peak RSS in MB or None).
+FRESH: tuple[tuple[str, list[str], float, float | None], ...] = (
+    ("fresh: Stockholm RegSO (0180)", ["--level", "regso", "--period", "2022", "--kommun", "0180"],
+     2.0, 400.0),
+    ("fresh: all RegSO (national)", ["--level", "regso", "--period", "2022"], 20.0, None),
+)  # fmt: skip
+
+
+def fresh_command(args: list[str], cwd: Path) -> tuple[float, float, float]:
+    """Run ``omradesbild`` with ``args`` in a new process (``python -m omradesbild.cli.main``,
+    as the installed script does): wall and CPU seconds (user + system) and peak RSS in MB
+    of that process."""
+    with tempfile.TemporaryFile() as err:
+        t0 = time.perf_counter()
+        cmd = [sys.executable, "-m", "omradesbild.cli.main", *args]
+        proc = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.DEVNULL, stderr=err)
+        _, status, usage = os.wait4(proc.pid, 0)
+        wall = time.perf_counter() - t0
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        if proc.returncode != 0:
+            err.seek(0)
+            raise SystemExit(f"omradesbild {' '.join(args)} failed:\n{err.read().decode()}")
+    return wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024
+
+
+def _fresh_rows(db: Path, tmp: Path, *, draws: int, repeat: int) -> None:
+    """Time each of :data:`FRESH` ``repeat`` times in a fresh process and print the runs."""
+    print(f"load average {os.getloadavg()[0]:.1f} (1 min) before the fresh commands")
+    for i, (label, args, wall_target, mb_target) in enumerate(FRESH):
+        for n in range(repeat):
+            out = tmp / f"fresh{i}_{n}"
+            cmd = ["report", *args, "--draws", str(draws), "--db", str(db), "--out", str(out)]
+            wall, cpu, mb = fresh_command([*cmd, "-q"], tmp)
+            target = f"< {wall_target:g} s" + (f", < {mb_target:g} MB" if mb_target else "")
+            print(
+                f"{label:<34} wall={wall:6.1f} s  (CPU {cpu:5.1f} s)  peak RSS={mb:6.0f} MB  "
+                f"target {target}"
+            )
 
 
 def _row(label: str, store: Any, out: Path, **kw: Any) -> None:
@@ -44,6 +92,8 @@ def main() -> None:
     ap.add_argument("--skip-real", action="store_true")
     ap.add_argument("--skip-demo", action="store_true")
     ap.add_argument("--draws", type=int, default=500)
+    ap.add_argument("--fresh", type=int, default=3, help="runs of each fresh command (3)")
+    ap.add_argument("--skip-fresh", action="store_true")
     args = ap.parse_args()
 
     from omradesbild.store import Store
@@ -52,6 +102,8 @@ def main() -> None:
         tmp = Path(d)
         if not args.skip_real:
             db = real_store(tmp)
+            if not args.skip_fresh:
+                _fresh_rows(db, tmp, draws=args.draws, repeat=args.fresh)
             runs: list[tuple[str, dict[str, Any]]] = [
                 ("real: all RegSO (national)", {"level": "regso"}),
                 ("real: Stockholm RegSO", {"level": "regso", "kommun": "0180"}),

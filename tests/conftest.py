@@ -29,6 +29,7 @@ SLOW_FIRST = (
     "test_web_roles.py",
     "test_demo.py",
     "test_profile_consistency.py",
+    "test_city_scope_realdata.py",
     "test_reports_site.py",
     "test_cli_followup.py",
     "test_area_names.py",
@@ -65,6 +66,7 @@ SAME_WORKER: dict[str, tuple[str, ...]] = {
     "real store": (
         "test_reports_realdata.py",
         "test_profile_consistency.py",
+        "test_city_scope_realdata.py",
         "test_index_realdata.py",
         "test_cli_harmonize.py",
         "test_index_official_realdata.py",

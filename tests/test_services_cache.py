@@ -167,3 +167,16 @@ def test_bad_setting_is_named(text: str, monkeypatch: pytest.MonkeyPatch) -> Non
     monkeypatch.setenv(SERVICE_CACHE_ENV, text)
     with pytest.raises(InputError, match=SERVICE_CACHE_ENV):
         cache.max_entries()
+
+
+def test_peek_gives_what_is_kept_and_never_computes(
+    demo_store: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with Store(demo_store, read_only=True) as store:
+        assert cache.peek(level_indicators, store, **LEVEL) is None
+        assert cache.cached_count() == 0  # not computed by asking
+        lv = level_indicators(store, **LEVEL)
+        assert cache.peek(level_indicators, store, **LEVEL) is lv
+        assert cache.peek(level_indicators, store, **LEVEL, threshold=3) is None
+        monkeypatch.setenv(SERVICE_CACHE_ENV, "0")
+        assert cache.peek(level_indicators, store, **LEVEL) is None  # the cache is off

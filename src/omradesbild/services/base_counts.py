@@ -20,6 +20,18 @@ from omradesbild.store import Store
 from omradesbild.store.reads import indicator_observations, stored_variables
 
 
+def compute_base_counts(
+    store: Store, *, base_version: str, indicators: tuple[str, ...] | None = None
+) -> pd.DataFrame:
+    """:func:`base_counts`, computed afresh and not kept (for a caller that needs them once
+    and would rather free them at once: a one-kommun report's country reference)."""
+    from omradesbild.indicators import indicator_counts
+
+    chosen = list(indicators) if indicators else None
+    obs = level_observations(store, area_version=base_version, indicators=chosen)
+    return indicator_counts(obs, indicators=chosen, level="base")
+
+
 @store_cached_intermediate
 def base_counts(
     store: Store, *, base_version: str, indicators: tuple[str, ...] | None = None
@@ -42,11 +54,7 @@ def base_counts(
         every caller, so treat it as read-only. The rows of some periods equal those
         ``indicator_counts`` gives when asked for those periods only.
     """
-    from omradesbild.indicators import indicator_counts
-
-    chosen = list(indicators) if indicators else None
-    obs = level_observations(store, area_version=base_version, indicators=chosen)
-    return indicator_counts(obs, indicators=chosen, level="base")
+    return compute_base_counts(store, base_version=base_version, indicators=indicators)
 
 
 def level_observations(
@@ -71,11 +79,16 @@ def counts_of(
     base_version: str,
     indicators: Sequence[str] | None = None,
     periods: Sequence[str] | None = None,
+    every: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
-    """:func:`base_counts` of some indicators in some periods (all by default)."""
-    counts = base_counts(
-        store, base_version=base_version, indicators=tuple(indicators) if indicators else None
-    )
+    """:func:`base_counts` of some indicators in some periods (all by default); ``every``:
+    the base counts of every indicator and period already at hand (``indicators`` all)."""
+    if every is not None and indicators is None:
+        counts = every
+    else:
+        counts = base_counts(
+            store, base_version=base_version, indicators=tuple(indicators) if indicators else None
+        )
     if periods is None:
         return counts
     return counts.loc[counts["period"].isin([str(p) for p in periods])]

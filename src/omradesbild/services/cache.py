@@ -133,19 +133,25 @@ _DEFAULT = _Pool()
 _INTERMEDIATE = _Pool()
 
 
-def _cached_in(pool: _Pool, func: Callable[P, R]) -> Callable[P, R]:
-    signature = inspect.signature(func)
+def _key(
+    func: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any]
+) -> tuple[Any, ...]:
+    """The cache key of ``func(*args, **kwargs)``: its name, the store's fingerprint and the
+    other arguments (defaults filled in)."""
+    bound = inspect.signature(func).bind(*args, **kwargs)
+    bound.apply_defaults()
+    store, *rest = bound.arguments.values()
     name = f"{func.__module__}.{func.__qualname__}"
+    return (name, store_fingerprint(store), *(_hashable(v) for v in rest))
 
+
+def _cached_in(pool: _Pool, func: Callable[P, R]) -> Callable[P, R]:
     @functools.wraps(func)
     def cached(*args: P.args, **kwargs: P.kwargs) -> R:
         size = max_entries()
         if size == 0:
             return func(*args, **kwargs)
-        bound = signature.bind(*args, **kwargs)
-        bound.apply_defaults()
-        store, *rest = bound.arguments.values()
-        key = (name, store_fingerprint(store), *(_hashable(v) for v in rest))
+        key = _key(func, args, kwargs)
         with pool.lock:
             if key in pool.entries:
                 pool.entries.move_to_end(key)
@@ -176,6 +182,21 @@ def store_cached_intermediate(func: Callable[P, R]) -> Callable[P, R]:
     return _cached_in(_INTERMEDIATE, func)
 
 
+def peek(func: Callable[..., R], *args: Any, **kwargs: Any) -> R | None:
+    """The result kept for ``func(*args, **kwargs)`` (``func`` made by :func:`store_cached`
+    or :func:`store_cached_intermediate`), or None when none is kept (or the cache is off):
+    never computes it."""
+    if max_entries() == 0:
+        return None
+    inner = getattr(func, "__wrapped__", func)
+    key = _key(inner, args, kwargs)
+    for pool in (_DEFAULT, _INTERMEDIATE):
+        with pool.lock:
+            if key in pool.entries:
+                return pool.entries[key]  # type: ignore[no-any-return]
+    return None
+
+
 def clear() -> None:
     """Forget every cached result (intermediate ones too)."""
     for pool in (_DEFAULT, _INTERMEDIATE):
@@ -193,6 +214,7 @@ __all__ = [
     "cached_count",
     "clear",
     "max_entries",
+    "peek",
     "store_cached",
     "store_cached_intermediate",
     "store_fingerprint",

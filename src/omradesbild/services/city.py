@@ -23,7 +23,9 @@ from omradesbild.errors import InputError, NotFoundError, OmradesbildError
 from omradesbild.index.method import IndexMethod
 from omradesbild.services.area import area_profile, catalogue_names
 from omradesbild.services.level import (
+    LevelIndicators,
     LevelPicture,
+    References,
     clean,
     components,
     level_picture,
@@ -202,7 +204,11 @@ def load_city(
         Only these area codes get a profile page (the overview still covers the scope).
     kommun
         Restrict the scope (overview and profiles) to one kommun's areas; the index's
-        reference distribution stays every area of the level in the store.
+        reference distribution stays every area of the level in the store. Only what the
+        kommun's pages show is computed: every indicator of its areas (and of the areas the
+        goals name), the index's components of every area, the kommun's and the country's
+        references (:mod:`omradesbild.services.level_scope`); the values are those the
+        whole level gives.
     draws, seed
         Monte-Carlo settings of the rank intervals.
     base_version
@@ -214,7 +220,8 @@ def load_city(
     """
     from omradesbild.index import load_method
     from omradesbild.services.geometry import display_geometry
-    from omradesbild.services.level import level_index, level_indicators
+    from omradesbild.services.level import level_index
+    from omradesbild.services.level_scope import police_of_index
     from omradesbild.services.names import names_by_code
     from omradesbild.services.pipeline import resolve_version
     from omradesbild.wording import check_lang
@@ -225,9 +232,10 @@ def load_city(
     scope_areas, profile_codes = _scope(
         store, level=level, version=version, kommun=kommun, areas=areas
     )
-    lv = level_indicators(
-        store, level=level, version=version, base_version=base_version, threshold=threshold
-    )
+    lv, refs = _level_data(
+        store, level=level, version=version, base_version=base_version, threshold=threshold,
+        method=m, shown=set(scope_areas["area_code"]) if kommun else None, goals_path=goals_path,
+    )  # fmt: skip
     ix = level_index(lv, m)
     if not ix.results:
         raise NotFoundError(
@@ -235,10 +243,13 @@ def load_city(
             "needs are not in the store"
         )
     period = ix.period_or_latest(None if period is None else str(period))
+    police = None
+    if lv.index_raw is not None:  # some areas only
+        police = police_of_index(store, level=level, version=version, period=period, index=ix)
     pic = level_picture(
         store, level=level, version=version, method=m, base_version=base_version,
         threshold=threshold, draws=draws, seed=seed, police_period=period, indicators=lv,
-        index=ix,
+        index=ix, references=refs, police=police,
     )  # fmt: skip
     scope = set(scope_areas["area_code"])
     geojson, dissolved = display_geometry(
@@ -266,6 +277,44 @@ def load_city(
         picture=picture,
         synthetic="syntetisk" in " ".join(sources["publisher"].astype(str)).lower(),
     )
+
+
+def _level_data(
+    store: Store,
+    *,
+    level: str,
+    version: str,
+    base_version: str,
+    threshold: int,
+    method: IndexMethod,
+    shown: set[str] | None,
+    goals_path: Path | None,
+) -> tuple[LevelIndicators, References | None]:
+    """The level's indicators and references: of every area, or, when only the areas
+    ``shown`` are (one kommun's), of those areas, the areas the goals name and the index's
+    components of every area (:mod:`omradesbild.services.level_scope`), with the kommun
+    values of their kommuner and the country's (None: every kommun's, as
+    :func:`~omradesbild.services.level.level_picture` reads them). When the whole level's
+    indicators and references are kept in memory already they are used: the same values."""
+    from omradesbild.followup import load_goals
+    from omradesbild.followup.goal_file import IndicatorGoal
+    from omradesbild.services.cache import peek
+    from omradesbild.services.level import level_indicators, references
+    from omradesbild.services.level_scope import scoped_level
+
+    kw = {"level": level, "version": version, "base_version": base_version}
+    if shown is None:
+        return level_indicators(store, **kw, threshold=threshold), None
+    every = peek(level_indicators, store, **kw, threshold=threshold)
+    refs_kw = {"base_version": base_version, "threshold": threshold}
+    if every is not None and peek(references, store, **refs_kw) is not None:
+        return every, None  # the whole level at hand (e.g. the web app's): the same values
+    named = {g.area_code for g in load_goals(goals_path).goals if isinstance(g, IndicatorGoal)}
+    return scoped_level(
+        store, level=level, version=version, areas=frozenset(shown | named),
+        index_components=tuple(sorted(components(method))), base_version=base_version,
+        threshold=threshold,
+    )  # fmt: skip
 
 
 def method_info(
@@ -570,11 +619,11 @@ def _goal_row(
     if goal_method is not None and goal_method != method.id:
         raise _Skip("goals_skip_method", goal_method=goal_method, method=method.id)
     indicator = getattr(goal, "indicator", None)
-    if indicator is not None and not (ind_all["indicator"] == indicator).any():
+    if indicator is not None and indicator not in pic.indicators.indicator_ids:
         raise _Skip("goals_skip_indicator", indicator=indicator)
     area_types = types
     if sel is not None and getattr(sel, "source", None) == "area_type":
-        table = index_table(ind_all, method)
+        table = index_table(pic.indicators.national_raw, method)
         table = table[table["period"].isin(ix.periods)]
         anch = anchored_classes(table, method=method, base_period=str(goal.base_year))
         area_types = anch.rename(columns={"class_anchored": "class"})

@@ -181,6 +181,21 @@ class LevelIndicators:
     by_period_indicator: dict[tuple[str, str], pd.DataFrame]
     periods: list[str]
     indicator_ids: list[str]
+    #: When ``raw`` holds only some areas (:mod:`omradesbild.services.level_scope`): the raw
+    #: and disclosed rows of the index's components for every area of the level, which the
+    #: index is computed from; None when ``raw`` holds every area.
+    index_raw: pd.DataFrame | None = None
+    index_disclosed: pd.DataFrame | None = None
+
+    @property
+    def national_raw(self) -> pd.DataFrame:
+        """Raw rows of every area of the level (only the index's components when scoped)."""
+        return self.raw if self.index_raw is None else self.index_raw
+
+    @property
+    def national_disclosed(self) -> pd.DataFrame:
+        """Disclosed rows of every area (only the index's components when scoped)."""
+        return self.indicators if self.index_disclosed is None else self.index_disclosed
 
 
 @store_cached
@@ -194,17 +209,45 @@ def level_indicators(
     if areas.empty:
         raise NotFoundError(f"the store holds no {level} areas of version {version}")
     raw = area_indicators(store, level=level, version=version, base_version=base_version)
+    return build_level_indicators(
+        store, areas, raw, level=level, version=version, base_version=base_version,
+        threshold=threshold,
+    )  # fmt: skip
+
+
+def build_level_indicators(
+    store: Store,
+    areas: pd.DataFrame,
+    raw: pd.DataFrame,
+    *,
+    level: str,
+    version: str,
+    base_version: str,
+    threshold: int,
+    index_raw: pd.DataFrame | None = None,
+) -> LevelIndicators:
+    """:class:`LevelIndicators` of the level's ``areas`` (every area of the level, from the
+    store) from the indicator rows ``raw`` (of every area, or of some areas with
+    ``index_raw`` the index's components of every area)."""
     areas = areas[["area_code", "name", "parent_code"]].reset_index(drop=True)
     areas["area_code"] = areas["area_code"].astype(str)
     from omradesbild.services.names import area_kommuner, names_by_code
 
     kommun = area_kommuner(store, areas["area_code"], level=level, version=version)
     areas["kommun_code"] = areas["area_code"].map(kommun)
-    raw = raw.assign(area_code=raw["area_code"].astype(str), period=raw["period"].astype(str))
+    raw = _as_text_keys(raw)
     pub = disclose(raw, threshold)
-    by_area = AreaRecords(pub)
+    # Some areas only: their rows at once (a dict per row is cheap for a kommun's areas).
+    by_area = AreaRecords(pub) if index_raw is None else records_by_area(pub)
     order = catalogue_order()
-    ids = sorted(pub["indicator"].astype(str).unique(), key=lambda i: (order.get(i, 999), i))
+    index_pub = None
+    ids = set(pub["indicator"].astype(str).unique())
+    periods = set(pub["period"].astype(str).unique())
+    if index_raw is not None:
+        index_raw = _as_text_keys(index_raw)
+        index_pub = disclose(index_raw, threshold)
+        ids |= set(index_pub["indicator"].astype(str).unique())
+        periods |= set(index_pub["period"].astype(str).unique())
     names = names_by_code(areas)
     return LevelIndicators(
         level=level,
@@ -221,9 +264,15 @@ def level_indicators(
             (str(p), str(i)): g.sort_values("area_code")
             for (p, i), g in pub.groupby(["period", "indicator"], sort=False)
         },
-        periods=sorted(pub["period"].astype(str).unique()),
-        indicator_ids=ids,
+        periods=sorted(periods),
+        indicator_ids=sorted(ids, key=lambda i: (order.get(i, 999), i)),
+        index_raw=index_raw,
+        index_disclosed=index_pub,
     )
+
+
+def _as_text_keys(raw: pd.DataFrame) -> pd.DataFrame:
+    return raw.assign(area_code=raw["area_code"].astype(str), period=raw["period"].astype(str))
 
 
 class RefValue(NamedTuple):
@@ -251,6 +300,9 @@ def references(store: Store, *, base_version: str = BASE_VERSION, threshold: int
     if counts.empty:
         return {}
     return reference_dict(disclose(reference_values_from_counts(counts), threshold))
+
+
+_references = references
 
 
 def reference_dict(refs: pd.DataFrame) -> References:
@@ -362,7 +414,8 @@ def level_index(lv: LevelIndicators, method: IndexMethod) -> LevelIndex:
 
     check_picture(method)
     needed = components(method)
-    sub = lv.raw[lv.raw["indicator"].isin(needed)]
+    every = lv.national_raw
+    sub = every[every["indicator"].isin(needed)]
     tables: dict[str, pd.DataFrame] = {}
     results: dict[str, pd.DataFrame] = {}
     published: dict[str, pd.DataFrame] = {}
@@ -386,7 +439,8 @@ def level_index(lv: LevelIndicators, method: IndexMethod) -> LevelIndex:
             res = res.merge(table, on=["area_code", "period"], how="left")
             res.attrs = attrs
             tables[p], results[p], references[p] = table, res, ref
-            disclosed = lv.indicators[lv.indicators["period"] == p]
+            disclosed = lv.national_disclosed
+            disclosed = disclosed[disclosed["period"] == p]
             published[p] = publishable_index(res, disclosed)
             masked = disclosed[disclosed["indicator"].isin(needed) & disclosed["masked"]]
             hidden[p] = frozenset(masked["area_code"].astype(str))
@@ -433,7 +487,8 @@ def rank_uncertainty(
     """
     from omradesbild.services.pipeline import rank_intervals
 
-    ind = lv.raw[lv.raw["period"] == period]
+    every = lv.national_raw
+    ind = every[every["period"] == period]
     return rank_intervals(ind, table, method=method, draws=draws, seed=seed)
 
 
@@ -501,6 +556,15 @@ def police_data(store: Store, *, level: str, version: str, period: str) -> Polic
     The latest police year that can be placed is analysed (it includes every earlier one);
     the stored years it cannot place are kept as :attr:`PoliceData.unplaced`.
     """
+    return placed_police(store, level=level, version=version, period=period)
+
+
+def placed_police(
+    store: Store, *, level: str, version: str, period: str, area_types: pd.DataFrame | None = None
+) -> PoliceData:
+    """:func:`police_data`, not kept; ``area_types`` is the index of SCB's area types in
+    ``period`` already computed on the level (see :func:`~omradesbild.services.followup.
+    police_analysis`)."""
     from omradesbild.followup._common import sort_periods
     from omradesbild.services.followup import POLICE_SCHEME, police_analysis
 
@@ -511,8 +575,9 @@ def police_data(store: Store, *, level: str, version: str, period: str) -> Polic
     for year in reversed(stored):
         try:
             pa = police_analysis(
-                store, level=level, period=period, police_year=year, version=version
-            )
+                store, level=level, period=period, police_year=year, version=version,
+                area_types=area_types,
+            )  # fmt: skip
         except NotFoundError:
             continue
         basis = pa.overlay.groupby(["area_code", "period"])["basis"].first().reset_index()
@@ -657,22 +722,30 @@ def level_picture(
     police_period: str | None = None,
     indicators: LevelIndicators | None = None,
     index: LevelIndex | None = None,
+    references: References | None = None,
+    police: PoliceData | None = None,
 ) -> LevelPicture:
     """Read and compute one level (see :class:`LevelPicture`).
 
     ``police_period`` is the period whose population weighs the police overlay (default
     the latest period of the index, else of the indicators). ``indicators`` and ``index``
-    skip their computation when already at hand.
+    skip their computation when already at hand, ``references`` too (default every
+    kommun's and the country's, :func:`references`) and ``police`` (:func:`police_data`).
     """
     lv = indicators or level_indicators(
         store, level=level, version=version, base_version=base_version, threshold=threshold
     )
-    refs = references(store, base_version=base_version, threshold=threshold)
+    refs = (
+        references
+        if references is not None
+        else _references(store, base_version=base_version, threshold=threshold)
+    )
     ix = index or (level_index(lv, method) if method is not None else None)
     if ix is not None and not ix.results:
         ix = None
     period = police_period or (ix.latest() if ix is not None else (lv.periods or [""])[-1])
-    police = police_data(store, level=level, version=version, period=period) if period else None
+    if police is None and period:
+        police = police_data(store, level=level, version=version, period=period)
     return LevelPicture(
         indicators=lv,
         references=refs,

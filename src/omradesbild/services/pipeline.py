@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import itertools
 from collections import deque
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, replace
 from functools import partial
 from typing import Required, TypedDict, Unpack
@@ -171,6 +171,8 @@ def area_indicators(
     base_version: str = BASE_VERSION,
     smooth: bool = False,
     include_incomplete_crime: bool = False,
+    areas: Collection[str] | None = None,
+    base: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Indicators for every area of a level, aggregated from counts of the base areas.
 
@@ -183,6 +185,12 @@ def area_indicators(
     :func:`omradesbild.services.levels.level_indicators`; a ``source`` column tells which).
     Offence years that :func:`omradesbild.services.crime.crime_coverage` flags as incomplete
     are dropped from ``crime_rate_*`` indicators unless ``include_incomplete_crime``.
+
+    ``areas`` (codes of the level) keeps only their rows, equal to the rows the whole level
+    gives: only the base areas linked to them are summed (unless the level has observations
+    of its own, whose source is chosen per indicator on the whole level, or ``smooth``, whose
+    estimates borrow from every area; then the whole level is computed and restricted).
+    ``base`` is :func:`~omradesbild.services.base_counts.base_counts` when already at hand.
     """
     from omradesbild.indicators import compute_indicators, indicators_from_counts
     from omradesbild.indicators.levels import combine_levels
@@ -207,19 +215,44 @@ def area_indicators(
     asked = [str(p) for p in periods] if periods else None
     chosen = list(indicators) if indicators else None
     kw = {"periods": asked, "indicators": chosen, "smooth": smooth}
-    counts = counts_of(store, base_version=base_version, indicators=chosen, periods=asked)
+    counts = counts_of(
+        store, base_version=base_version, indicators=chosen, periods=asked, every=base
+    )
+    own_data = version != base_version and level != "country"
+    own_data = own_data and bool(stored_periods(store, area_version=version))
+    keep = None if areas is None else {str(a) for a in areas}
+    if keep is not None and not own_data and not smooth and level != "country":
+        counts, links = _restricted(counts, links, keep)
+        keep = None if links is not None else keep  # summed over links: only ``areas`` left
     out = indicators_from_counts(counts, links=links, level=level, smooth=smooth)
     # Data published for the level itself (e.g. SCB's RegSO series) and base counts summed
     # over the links: one source per indicator, never both added together.
-    own_data = version != base_version and level != "country"
-    if own_data and stored_periods(store, area_version=version):
+    if own_data:
         native = level_observations(store, area_version=version, indicators=chosen)
         own = compute_indicators(native, level=level, **kw)  # type: ignore[arg-type]
         out = combine_levels(out, own, periods=kw["periods"])  # type: ignore[arg-type]
+    if keep is not None and not out.empty:
+        out = out.loc[out["area_code"].astype(str).isin(keep)].reset_index(drop=True)
     coverage = crime_coverage(store)
     if not include_incomplete_crime and not coverage.empty and not out.empty:
         out = drop_flagged_crime_indicators(out, coverage)
     return out
+
+
+def _restricted(
+    counts: pd.DataFrame, links: pd.DataFrame | None, areas: set[str]
+) -> tuple[pd.DataFrame, pd.DataFrame | None]:
+    """The base counts and links that the indicators of ``areas`` are summed from.
+
+    Without links (the level is the base version) the counts of ``areas`` themselves. With
+    links, the links to ``areas`` and the counts of the base areas they start from: each
+    target's sum runs over the same rows in the same order as on the whole level.
+    """
+    if links is None:
+        return counts.loc[counts["area_code"].astype(str).isin(areas)], None
+    lk = links.loc[links["to_code"].astype(str).isin(areas)]
+    base = set(lk["from_code"].astype(str))
+    return counts.loc[counts["area_code"].astype(str).isin(base)], lk
 
 
 class IndicatorSelection(TypedDict, total=False):

@@ -87,10 +87,16 @@ class PoliceAnalysis:
 
 
 def _area_types(
-    store: Store, selection: IndexSelection, *, covered: set[str], notes: list[str]
+    store: Store,
+    selection: IndexSelection,
+    *,
+    covered: set[str],
+    notes: list[str],
+    computed: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
-    """Area types against the whole level, then restricted to the covered areas."""
-    types_all = area_index(store, selection)
+    """Area types against the whole level, then restricted to the covered areas
+    (``computed``: the selection's index already computed, with its ``attrs``)."""
+    types_all = area_index(store, selection) if computed is None else computed
     from omradesbild.services.standins import standin_message
 
     for ind, col in (types_all.attrs.get("fallbacks") or {}).items():
@@ -113,6 +119,7 @@ def police_analysis(
     threshold: float = POLICE_SHARE_THRESHOLD,
     version: str | None = None,
     method: str | IndexMethod = AREA_TYPE_METHOD,
+    area_types: pd.DataFrame | None = None,
 ) -> PoliceAnalysis:
     """Overlay the stored police polygons on the areas of a level and compare with area types.
 
@@ -123,7 +130,10 @@ def police_analysis(
     above DeSO the DeSO are aggregated over the stored links (SCB's key for RegSO). Only
     areas whose every DeSO has a polygon are analysed. Area types come from ``method`` at
     ``level`` and ``period`` computed against *every* area of the level in the store (the
-    national distribution when the national tables are ingested) before restricting.
+    national distribution when the national tables are ingested) before restricting;
+    ``area_types`` is that index when already computed (:func:`~omradesbild.services.
+    pipeline.area_index`'s result for ``method``, ``level`` and ``period``, with its
+    ``attrs``).
     """
     m = as_method(method)
     period, year = str(period), str(police_year)
@@ -175,8 +185,9 @@ def police_analysis(
         unknown, level=level, undecided=undecided, same_name=same_name, threshold=threshold
     )
     types = _area_types(
-        store, IndexSelection(m, level, period, version), covered=analysed, notes=notes
-    )
+        store, IndexSelection(m, level, period, version), covered=analysed, notes=notes,
+        computed=area_types,
+    )  # fmt: skip
     return PoliceAnalysis(
         overlay=with_area_names(store, overlay, level=level, version=version),
         listed=listed,

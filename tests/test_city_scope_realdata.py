@@ -1,0 +1,142 @@
+"""A one-kommun report computed for the kommun only equals the whole level restricted to it.
+
+:func:`~omradesbild.services.city.load_city` with ``kommun`` computes every indicator for
+the kommun's areas only, the index's components for every area, and the kommun and country
+references from the base counts (:mod:`omradesbild.services.level_scope`). On the real data
+its city picture, every profile (indicators, references, ranks and rank intervals, types,
+police per year, trends, changes) and the static site files equal those computed from the
+whole level (every area's indicators and every kommun's references) and restricted to the
+kommun.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from omradesbild.services.city import CityData
+
+DRAWS = 20
+PERIOD = "2022"
+
+
+@pytest.fixture(scope="module")
+def national(real_store: Path) -> CityData:
+    """Every RegSO of the real store, computed the whole level's way."""
+    from omradesbild.services.city import load_city
+    from omradesbild.store import Store
+
+    with Store(real_store, read_only=True) as store:
+        return load_city(store, level="regso", period=PERIOD, draws=DRAWS)
+
+
+def _scoped(real_store: Path, kommun: str, *, fresh: bool = True) -> CityData:
+    """The kommun's city data; ``fresh``: computed afresh, as one ``omradesbild report``
+    does, not from the whole level that :func:`national` left in the service cache."""
+    from omradesbild.config import SERVICE_CACHE_ENV
+    from omradesbild.services.city import load_city
+    from omradesbild.store import Store
+
+    with pytest.MonkeyPatch.context() as mp, Store(real_store, read_only=True) as store:
+        if fresh:
+            mp.setenv(SERVICE_CACHE_ENV, "0")
+        return load_city(store, level="regso", period=PERIOD, kommun=kommun, draws=DRAWS)
+
+
+def _restricted(national: CityData, scoped: CityData) -> CityData:
+    """The whole level's picture with the scoped run's areas: what the report showed when
+    the kommun's report was computed from every area."""
+    from omradesbild.services.city import city_picture, method_info
+    from omradesbild.services.names import names_by_code
+
+    picture = city_picture(
+        national.pic,
+        names_by_code(scoped.areas),
+        period=scoped.period,
+        lang=scoped.lang,
+        threshold=scoped.threshold,
+        has_geometry=set(scoped.has_geometry()),
+    )
+    info = method_info(
+        national.pic, period=scoped.period, lang=scoped.lang, threshold=scoped.threshold, seed=0
+    )
+    return dataclasses.replace(scoped, pic=national.pic, picture=picture, method_info=info)
+
+
+@pytest.mark.parametrize("kommun", ["0180", "1480"])
+def test_scoped_city_equals_the_whole_level_restricted(
+    real_store: Path, national: CityData, kommun: str
+) -> None:
+    scoped = _scoped(real_store, kommun)
+    assert scoped.pic.indicators.index_raw is not None  # the scoped path was taken
+    shown = set(scoped.pic.indicators.raw["area_code"])
+    assert shown < set(national.pic.indicators.raw["area_code"])
+    whole = _restricted(national, scoped)
+    assert scoped.picture.model_dump() == whole.picture.model_dump()
+    assert scoped.method_info == whole.method_info
+    assert len(scoped.profile_codes) > 100
+    for code in scoped.profile_codes:
+        got, want = scoped.profile(code), whole.profile(code)
+        assert got.model_dump() == want.model_dump(), code
+    # the national facts the profiles rest on
+    assert scoped.picture.n_reference == national.picture.n_reference > 3000
+    pic, nat = scoped.pic, national.pic
+    assert pic.index is not None and nat.index is not None
+    assert pic.index.classes == nat.index.classes
+    for p in nat.index.periods:
+        assert pic.index.results[p].equals(nat.index.results[p]), p
+    got, want = pic.police, nat.police
+    assert (got.years, got.known, got.notes, got.unknown, got.unplaced) == (
+        want.years,
+        want.known,
+        want.notes,
+        want.unknown,
+        want.unplaced,
+    )
+    assert got.listed.equals(want.listed) and got.overlay.equals(want.overlay)
+    assert pic.indicators.periods == nat.indicators.periods
+
+
+def test_the_whole_level_at_hand_is_used(real_store: Path, national: CityData) -> None:
+    """With the whole level's indicators and references kept (the web app, a run after
+    the national report), the kommun's report takes them: the same picture."""
+    from omradesbild.services import cache
+    from omradesbild.services.level import level_indicators
+    from omradesbild.store import Store
+
+    nat = national.pic.indicators
+    kw = {"level": nat.level, "version": nat.version, "base_version": nat.base_version}
+    with Store(real_store, read_only=True) as store:
+        kept = cache.peek(level_indicators, store, **kw, threshold=nat.threshold)
+    if kept is None:
+        pytest.skip("the whole level is no longer in the service cache")
+    with_cache = _scoped(real_store, "0180", fresh=False)
+    assert with_cache.pic.indicators is kept  # the whole level's
+    assert with_cache.picture.model_dump() == _scoped(real_store, "0180").picture.model_dump()
+
+
+class _FixedClock(datetime):
+    @classmethod
+    def now(cls, tz: Any = None) -> _FixedClock:
+        return cls(2026, 1, 2, 3, 4, tzinfo=UTC)
+
+
+def test_scoped_site_files_are_byte_identical(
+    real_store: Path, national: CityData, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from omradesbild.reports import site
+    from omradesbild.reports.site import build_site
+
+    monkeypatch.setattr(site, "datetime", _FixedClock)
+    scoped = _scoped(real_store, "0180")
+    new = build_site(scoped, tmp_path / "new").out
+    old = build_site(_restricted(national, scoped), tmp_path / "old").out
+    files = sorted(p.relative_to(old) for p in old.rglob("*") if p.is_file())
+    assert files == sorted(p.relative_to(new) for p in new.rglob("*") if p.is_file())
+    assert len(files) > 127
+    for f in files:
+        assert (new / f).read_bytes() == (old / f).read_bytes(), f
