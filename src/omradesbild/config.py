@@ -162,6 +162,11 @@ CRIME_MIN_EVENTS: int = 10
 #: uncommitted rows DuckDB holds in memory stay bounded (about 110 bytes a row).
 BULK_COMMIT_ROWS: int = 500_000
 
+#: Consecutive parsed files of observations are written together (one statement per table
+#: for all of them) until they hold this many rows: on small files the fixed cost of each
+#: statement outweighs the rows it writes. The files are held in memory until written.
+INGEST_BATCH_ROWS: int = 500_000
+
 #: Environment variable that sets how many processes parse files while an ingest writes the
 #: store (a whole number, at least 1; 1 parses one file at a time in the writing process).
 INGEST_WORKERS_ENV = "OMRADESBILD_INGEST_WORKERS"

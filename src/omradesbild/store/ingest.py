@@ -1,9 +1,12 @@
-"""Ingest files into the store, one file at a time.
+"""Ingest files into the store, in their order.
 
-Parsing is pure (readers in :mod:`omradesbild.sources`); files are written one at a time in
-their order and let go once written. They are parsed in this process just before they are
-written, or by worker processes (:func:`parsed_in_order`) a few files ahead, so memory holds a
-few parsed files whatever the number of files.
+Parsing is pure (readers in :mod:`omradesbild.sources`); files are written in their order and
+let go once written. Consecutive files of observations are written together, up to
+:data:`~omradesbild.config.INGEST_BATCH_ROWS` rows (:mod:`omradesbild.store.batch`: the store
+is left as writing them one after the other leaves it, with fewer statements). They are
+parsed in this process just before they are written, or by worker processes
+(:func:`parsed_in_order`) a few files ahead, so memory holds a few parsed files (at most a
+batch's rows) whatever the number of files.
 
 The transaction unit is chosen by the caller (:func:`ingest_stream`):
 
@@ -255,8 +258,8 @@ def ingest_workers(workers: int | None = None) -> int:
 
 
 def parsed_in_order(
-    sources: Iterable[Source], *, workers: int = 1
-) -> Generator[Parsed, None, None]:
+    sources: Iterable[Source], *, workers: int = 1, flushes: bool = False
+) -> Generator[Parsed | _Flush, None, None]:
     """The sources parsed, in the iterable's order.
 
     With ``workers`` 1, each call is made when its result is asked for (one parsed file in
@@ -264,11 +267,17 @@ def parsed_in_order(
     pure), at most two per worker ahead of the one asked for; the pool starts only when two
     calls are waiting at once. A failed call raises when its turn comes, as in the serial
     order, and the calls queued after it are cancelled.
+
+    With ``flushes``, each :data:`FLUSH` is yielded too, after everything before it: the
+    iterable is advanced past it when the caller asks for the next item, so a caller that
+    holds parsed files before writing them writes them on a FLUSH.
     """
     if workers <= 1:
         for source in sources:
             if not isinstance(source, _Flush):
                 yield source() if callable(source) else source
+            elif flushes:
+                yield source
         return
     items = iter(sources)
     queue: deque[Parsed | Callable[[], Parsed] | Future[Parsed]] = deque()
@@ -277,6 +286,8 @@ def parsed_in_order(
         blocked = exhausted = False
         while True:
             if blocked and not queue:
+                if flushes:
+                    yield FLUSH
                 blocked = False  # everything before the FLUSH has been written
             while not (blocked or exhausted) and len(queue) < 2 * workers:
                 item: Source | None = next(items, None)
@@ -336,12 +347,15 @@ def ingest_stream(
     commit_rows: int | None = None,
     workers: int = 1,
 ) -> list[IngestReport]:
-    """Write sources one at a time, in the order the iterable yields them.
+    """Write sources in the order the iterable yields them.
 
     Give calls that parse on demand (``partial(read_scb_xlsx, path)``, or a generator of
     parsed files) and only a few parsed files are in memory at a time. Each source is
     written as by :func:`ingest_parsed` (SCB's län and kommun codes it uses added first), so
-    areas a later file uses must come earlier in the iterable.
+    areas a later file uses must come earlier in the iterable. Consecutive files of
+    observations are held until they reach :data:`~omradesbild.config.INGEST_BATCH_ROWS`
+    rows, the end of a transaction or a :data:`FLUSH`, then written together as one after
+    the other would be (:func:`~omradesbild.store.batch.write_observation_batch`).
 
     Parameters
     ----------
@@ -363,24 +377,73 @@ def ingest_stream(
         1 (default) parses them here, one at a time. The store, the reports and the errors
         are the same for any number: files are written in the iterable's order.
     """
-    pending = parsed_in_order(sources, workers=workers)
+    pending = parsed_in_order(sources, workers=workers, flushes=True)
+    groups = _groups(pending, commit_rows, _batch_rows())
     try:
+        reports: list[IngestReport] = []
         if commit_rows is None:
             with store.transaction():
-                return [r for p in pending for r in ingest_parsed(store, [p], kind=kind)]
-        reports: list[IngestReport] = []
+                for group, _ in groups:
+                    reports += _write_group(store, group, kind=kind)
+            return reports
         while True:
             with store.transaction():
-                rows = 0
-                for p in pending:
-                    reports += ingest_parsed(store, [p], kind=kind)
-                    rows += _n_rows(p)
-                    if rows >= commit_rows:
+                for group, commit in groups:
+                    reports += _write_group(store, group, kind=kind)
+                    if commit:
                         break
                 else:
                     return reports
     finally:
         pending.close()
+
+
+def _batch_rows() -> int:
+    from omradesbild.config import INGEST_BATCH_ROWS
+
+    return INGEST_BATCH_ROWS
+
+
+def _groups(
+    pending: Iterable[Parsed | _Flush], commit_rows: int | None, batch_rows: int
+) -> Iterator[tuple[list[Parsed], bool]]:
+    """The parsed files in groups written together, each with whether the transaction ends
+    after it: consecutive observations of up to ``batch_rows`` rows (areas alone), cut
+    where a transaction ends (the files written since the last commit hold ``commit_rows``
+    rows) and at each FLUSH."""
+    group: list[Parsed] = []
+    rows = since_commit = 0
+    for p in pending:
+        if isinstance(p, Areas | _Flush):
+            if group:
+                yield group, False
+            group, rows = [], 0
+            if isinstance(p, _Flush):
+                continue
+        group.append(p)
+        n = _n_rows(p)
+        rows, since_commit = rows + n, since_commit + n
+        commit = commit_rows is not None and since_commit >= commit_rows
+        if commit or rows >= batch_rows or isinstance(p, Areas):
+            yield group, commit
+            group, rows = [], 0
+            since_commit = 0 if commit else since_commit
+    if group:
+        yield group, False
+
+
+def _write_group(store: Store, group: list[Parsed], *, kind: str) -> list[IngestReport]:
+    """Write a group of parsed files as one after the other: several files' observations
+    together (:func:`~omradesbild.store.batch.write_observation_batch`) where they can be."""
+    if len(group) > 1:
+        from omradesbild.store.batch import write_observation_batch
+
+        observations = [p for p in group if isinstance(p, Observations)]
+        if len(observations) == len(group):
+            written = write_observation_batch(store, observations, kind=kind)
+            if written is not None:
+                return written
+    return [r for p in group for r in ingest_parsed(store, [p], kind=kind)]
 
 
 def _n_rows(parsed: Parsed) -> int:
@@ -488,8 +551,8 @@ def ingest_files(
 
 
 def _counted(
-    parsed: Generator[Parsed, None, None], tick: Callable[[int], None]
-) -> Generator[Parsed, None, None]:
+    parsed: Generator[Parsed | _Flush, None, None], tick: Callable[[int], None]
+) -> Generator[Parsed | _Flush, None, None]:
     try:
         for n, p in enumerate(parsed, 1):
             tick(n)
