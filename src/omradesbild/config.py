@@ -173,6 +173,13 @@ INGEST_WORKERS_ENV = "OMRADESBILD_INGEST_WORKERS"
 #: Default number of parsing processes when neither the caller nor the environment gives
 #: one: None, the number of CPUs the process may use.
 INGEST_WORKERS: int | None = None
+#: Without a number of parsing processes given (by the caller, the environment or
+#: INGEST_WORKERS), files holding less than this many bytes in all are parsed in the writing
+#: process: each worker process starts a new interpreter that imports pandas, pyarrow and
+#: the readers (about 1 s of CPU), more than it saves on a few megabytes (the 11 national
+#: SCB xlsx tables, 2.1 MB, parse in about 0.6 s of CPU; with two workers their ingest took
+#: twice the time and twice the CPU).
+INGEST_POOL_MIN_BYTES: int = 8_000_000
 
 #: Colours of area types 1 (largest challenges) … 5 on every map, legend and chart (web
 #: start page, report site, PDF). Dark and light alternate (WCAG 2.1, 1.4.11, non-text

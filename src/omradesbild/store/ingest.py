@@ -29,7 +29,7 @@ import sys
 from collections import deque
 from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from functools import partial
 from multiprocessing import get_context
 from pathlib import Path
@@ -226,11 +226,13 @@ FLUSH = _Flush()
 Source = Parsed | Callable[[], Parsed] | _Flush
 
 
-def ingest_workers(workers: int | None = None) -> int:
+def ingest_workers(workers: int | None = None, *, paths: Iterable[str | Path] | None = None) -> int:
     """The number of processes that parse files: ``workers`` when given, else
     ``$OMRADESBILD_INGEST_WORKERS``, else :data:`~omradesbild.config.INGEST_WORKERS`, else
-    the number of CPUs this process may use."""
-    from omradesbild.config import INGEST_WORKERS, INGEST_WORKERS_ENV
+    the number of CPUs this process may use, or 1 when the files ``paths`` hold less than
+    :data:`~omradesbild.config.INGEST_POOL_MIN_BYTES` in all (starting the processes would
+    cost more time than they save)."""
+    from omradesbild.config import INGEST_POOL_MIN_BYTES, INGEST_WORKERS, INGEST_WORKERS_ENV
     from omradesbild.errors import ConfigError
 
     n: int | None = workers
@@ -247,6 +249,8 @@ def ingest_workers(workers: int | None = None) -> int:
                 )
     if n is None:
         n = INGEST_WORKERS
+    if n is None and paths is not None and _size(paths) < INGEST_POOL_MIN_BYTES:
+        n = 1
     if n is None:
         try:
             n = len(os.sched_getaffinity(0))
@@ -255,6 +259,15 @@ def ingest_workers(workers: int | None = None) -> int:
     if n < 1:
         raise ConfigError(f"the number of ingest workers must be at least 1, not {n}")
     return n
+
+
+def _size(paths: Iterable[str | Path]) -> int:
+    """The files' bytes in all (a folder, such as a FileGDB, or a missing file: 0)."""
+    total = 0
+    for p in paths:
+        with suppress(OSError):
+            total += os.stat(p).st_size if os.path.isfile(p) else 0
+    return total
 
 
 def parsed_in_order(
