@@ -150,6 +150,35 @@ def test_the_real_tables_are_stored_as_one_at_a_time(
     assert len(batches) == 3 and all(b is not None for b in batches)
 
 
+def test_keys_repeated_across_files_of_a_new_store_become_revisions(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, batches: list[Any]
+) -> None:
+    files = [
+        _obs("f1", [("a", "2020", 1.0, None), ("b", "2020", 5.0, None)]),
+        _obs("f2", [("a", "2020", 3.0, None), ("c", "2020", None, "..")]),
+        _obs("f3", [("a", "2020", 3.0, None), ("c", "2020", None, ".."), ("d", "2021", 4.0, None)]),
+        _obs("f4", [("a", "2020", 1.0, None), ("c", "2020", 0.0, None), ("b", "2021", 0.0, None)]),
+    ]
+
+    def run(store: Store) -> object:
+        return ingest_stream(store, files, kind="t")
+
+    (result, state), (single_result, single_state) = _both(tmp_path, monkeypatch, run)
+    assert (result, state) == (single_result, single_state)
+    assert [(r.rows_new, r.rows_revised, r.rows_unchanged) for r in result] == [
+        (2, 0, 0),
+        (1, 1, 0),
+        (1, 0, 2),
+        (1, 2, 0),
+    ]
+    assert [o[2:6] for o in state["observations"] if o[2] == "a"] == [
+        ("a", "2020", 1, 1.0),
+        ("a", "2020", 2, 3.0),
+        ("a", "2020", 3, 1.0),
+    ]
+    assert len(batches) == 1 and batches[0] is not None
+
+
 def test_keys_repeated_across_files_become_revisions_in_file_order(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, batches: list[Any]
 ) -> None:

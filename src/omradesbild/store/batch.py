@@ -47,8 +47,9 @@ def write_observation_batch(
     the stored one or that of an earlier file of the batch: it is written exactly when it
     differs from the key's previous row in file order (the latest stored revision for the
     first), and its revision is the stored one plus the number of rows written so far.
-    When no key repeats and the store holds none of the batch's variables, periods and
-    area versions together, every row is a new revision 1 (a plain insert).
+    When the store holds none of the batch's variables, periods and area versions together,
+    only the rows of keys that repeat in the batch are compared (with the key's previous
+    row), and the rows are written with one plain insert.
     """
     sids = [p.source.source_id for p in batch]
     variables = _batch_variables(batch, sids)
@@ -64,19 +65,14 @@ def write_observation_batch(
                 return None
             _write_sources(con, batch, times)
             _upsert_variables(con, variables, None)
-            stored = not _none_stored(con, table)
-            if not repeated.num_rows and not stored:
-                con.execute(
-                    f"INSERT INTO observations SELECT {_KEY}, 1, value, unit, missing_reason, "
-                    "source_id, ingested_at FROM _in_batch"
-                )
-                new = [len(p.data) for p in batch]
-                revised = [0] * len(batch)
+            if _none_stored(con, table):
+                new, revised = _write_new(con, table, len(batch), repeated=repeated.num_rows > 0)
             else:
-                new, revised = _write_revisions(con, sids, stored=stored)
+                new, revised = _write_revisions(con, sids)
         finally:
             con.unregister("_in_batch")
             con.unregister("_repeated")
+            con.unregister("_to_write")
         reports = [
             IngestReport(
                 source_id=sid,
@@ -219,25 +215,66 @@ def _write_log(con: duckdb.DuckDBPyConnection, reports: list[IngestReport]) -> N
     )
 
 
+def _changed(previous: str) -> str:
+    """Whether row ``i`` differs from ``previous`` (a row alias, or ``lag(…) OVER w``)."""
+    return " OR ".join(
+        f"i.{c} IS DISTINCT FROM {previous.format(c)}" for c in ("value", "unit", "missing_reason")
+    )
+
+
+def _write_new(
+    con: duckdb.DuckDBPyConnection, table: pa.Table, n_files: int, *, repeated: bool
+) -> tuple[list[int], list[int]]:
+    """Write ``_in_batch`` into a store that holds none of its keys: every row, except the
+    rows of a key ``_repeated`` in the batch that equal the key's previous row (a later row
+    that differs is a revision of the earlier). The new and the revised rows of each file."""
+    n = table.num_rows
+    keep = np.ones(n, dtype=bool)
+    revision = np.ones(n, dtype=np.int32)
+    if repeated:
+        decided = con.execute(
+            f"""
+            SELECT _row, written, sum(written::INTEGER) OVER (
+                PARTITION BY {_KEY} ORDER BY _file ROWS UNBOUNDED PRECEDING
+            ) AS revision
+            FROM (
+                SELECT _row, _file, {_KEY},
+                    lag(i._file) OVER w IS NULL OR {_changed("lag(i.{}) OVER w")} AS written
+                FROM _in_batch i
+                WHERE hash({_KEY}) IN (SELECT h FROM _repeated)
+                WINDOW w AS (PARTITION BY {_KEY} ORDER BY _file)
+            )
+            """
+        ).fetchnumpy()
+        keep[decided["_row"]] = decided["written"]
+        revision[decided["_row"]] = decided["revision"]
+    con.register(
+        "_to_write",
+        table.append_column("revision", pa.array(revision)).append_column("_keep", pa.array(keep)),
+    )
+    con.execute(
+        f"INSERT INTO observations SELECT {_KEY}, revision, value, unit, missing_reason, "
+        "source_id, ingested_at FROM _to_write WHERE _keep"
+    )
+    files = table["_file"].to_numpy()
+    new = np.bincount(files[keep & (revision == 1)], minlength=n_files)
+    revised = np.bincount(files[keep & (revision > 1)], minlength=n_files)
+    return [int(x) for x in new], [int(x) for x in revised]
+
+
 def _write_revisions(
-    con: duckdb.DuckDBPyConnection, sids: list[str], *, stored: bool
+    con: duckdb.DuckDBPyConnection, sids: list[str]
 ) -> tuple[list[int], list[int]]:
     """Write the rows of ``_in_batch`` that change their key's current value, in the
-    batch's order; the new and the revised rows of each file. ``stored``: whether the store
-    may hold some of the keys (else none is looked for). The rows of the keys ``_repeated``
-    are compared with the key's previous row in the batch."""
-    current = (
-        f"""
+    batch's order; the new and the revised rows of each file. The rows of the keys
+    ``_repeated`` are compared with the key's previous row in the batch."""
+    current = f"""
         SELECT o.area_code, o.area_version, o.variable, o.period, o.revision,
                o.value, o.unit, o.missing_reason
         FROM observations o SEMI JOIN _in_batch k USING ({_KEY})
         QUALIFY o.revision = max(o.revision) OVER (PARTITION BY {_KEY})
         """
-        if stored
-        else "SELECT * EXCLUDE (source_id, ingested_at) FROM observations LIMIT 0"
-    )
-    changed = """c.revision IS NULL OR c.value IS DISTINCT FROM i.value
-        OR c.unit IS DISTINCT FROM i.unit OR c.missing_reason IS DISTINCT FROM i.missing_reason"""
+    changed = f"c.revision IS NULL OR {_changed('c.{}')}"
     once = f"hash(i.{_KEY.replace(', ', ', i.')}) NOT IN (SELECT h FROM _repeated)"
     written = con.sql(
         f"""
@@ -250,9 +287,7 @@ def _write_revisions(
         repeated AS (
             SELECT i.*, c.revision AS c_revision,
                 CASE WHEN lag(i._file) OVER w IS NULL THEN {changed}
-                ELSE i.value IS DISTINCT FROM lag(i.value) OVER w
-                    OR i.unit IS DISTINCT FROM lag(i.unit) OVER w
-                    OR i.missing_reason IS DISTINCT FROM lag(i.missing_reason) OVER w
+                ELSE {_changed("lag(i.{}) OVER w")}
                 END AS written
             FROM _in_batch i LEFT JOIN c USING ({_KEY})
             WHERE NOT ({once})
