@@ -25,12 +25,7 @@ import pyarrow.compute as pc
 
 from omradesbild.sources.base import VARIABLE_COLUMNS, Observations, now_utc
 from omradesbild.store.store import IngestReport, Store
-from omradesbild.store.writes import (
-    _none_stored,
-    _observation_table,
-    _upsert_variables,
-    _with_columns,
-)
+from omradesbild.store.writes import _none_stored, _observation_table, _upsert_variables
 
 _KEY = "area_code, area_version, variable, period"
 
@@ -122,10 +117,18 @@ def _batch_variables(batch: Sequence[Observations], sids: list[str]) -> pd.DataF
     file repeats a variable."""
     merged: dict[object, list[object]] = {}
     for p, sid in zip(batch, sids, strict=True):
-        frame = _with_columns(p.variables, VARIABLE_COLUMNS)
-        if frame["variable"].duplicated().any():
+        frame = p.variables
+        n = len(frame)
+        # as _with_columns: the columns in order, a missing one or value as None
+        columns = [
+            [None if pd.isna(v) else v for v in frame[c].tolist()]
+            if c in frame.columns
+            else [None] * n
+            for c in VARIABLE_COLUMNS
+        ]
+        if len(set(columns[0])) < n:
             return None
-        for name, *fields in frame[list(VARIABLE_COLUMNS)].itertuples(index=False):
+        for name, *fields in zip(*columns, strict=True):
             have = merged.get(name)
             if have is None:
                 merged[name] = [*fields, sid]
