@@ -243,3 +243,22 @@ def test_flush_writes_what_came_before_in_one_process(tmp_path: Path, batches: l
         reports = ingest_stream(store, sources(), kind="t")
     assert seen == [2]
     assert [r.reference for r in reports] == ["f1", "f2", "f3"]
+
+
+@pytest.mark.parametrize("n_files", [3, 70])
+def test_many_files_repeating_one_key(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, batches: list[Any], n_files: int
+) -> None:
+    """More files than the bits of one number (64) are checked for repeated keys too."""
+    files = [_obs(f"f{i}", [("x", "2020", float(i // 2), None)]) for i in range(n_files)]
+    files.append(_obs("dup", [("y", "2020", 1.0, None), ("y", "2020", 2.0, None)]))
+
+    def run(store: Store) -> object:
+        ingest_stream(store, files[:-1], kind="t")
+        return ingest_stream(store, files, kind="t")  # fails on the last file
+
+    (result, state), (single_result, single_state) = _both(tmp_path, monkeypatch, run)
+    assert (result, state) == (single_result, single_state)
+    assert [o[4] for o in state["observations"]] == list(range(1, (n_files + 1) // 2 + 1))
+    assert result[0] is InputError and "dup" in result[1]
+    assert len(batches) == 2 and batches[0] is not None and batches[1] is None

@@ -55,7 +55,7 @@ def write_observation_batch(
     with store.transaction() as con:
         con.register("_in_batch", table)
         try:
-            repeated = _repeated_keys(con)
+            repeated = _repeated_keys(con, len(batch))
             if repeated is None or not _areas_stored(con):
                 return None
             _write_sources(con, batch, times)
@@ -139,13 +139,26 @@ def _batch_variables(batch: Sequence[Observations], sids: list[str]) -> pd.DataF
     return pd.DataFrame(rows, columns=[*VARIABLE_COLUMNS, "source_id"], dtype=object)
 
 
-def _repeated_keys(con: duckdb.DuckDBPyConnection) -> pa.Table | None:
+def _repeated_keys(con: duckdb.DuckDBPyConnection, n_files: int) -> pa.Table | None:
     """The hashes of the keys that occur more than once in ``_in_batch``, registered as
     ``_repeated``; ``None`` when a key repeats within one file.
 
     Two keys of one hash (a 64-bit hash: hardly ever) are taken for a repeated key, which
-    costs time only: the rows are then compared key by key as those of a repeated key are.
+    costs time only: the rows are then compared key by key as those of a repeated key are
+    (or, in one file, the files are written one at a time).
     """
+    if n_files <= 64:  # the files of each hash as the bits of one number
+        found = con.sql(
+            f"""
+            SELECT hash({_KEY}) AS h,
+                   count(*) > bit_count(bit_or(1::UBIGINT << _file)) AS within_file
+            FROM _in_batch GROUP BY h HAVING count(*) > 1
+            """
+        ).to_arrow_table()
+        if pc.any(found["within_file"]).as_py():
+            return None
+        con.register("_repeated", found.select(["h"]))
+        return found.select(["h"])
     repeated = con.sql(
         f"SELECT hash({_KEY}) AS h FROM _in_batch GROUP BY h HAVING count(*) > 1"
     ).to_arrow_table()
