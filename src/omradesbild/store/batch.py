@@ -14,7 +14,7 @@ source, or a variable repeated within a file's variables.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime, timedelta
 
 import duckdb
@@ -23,7 +23,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from omradesbild.sources.base import VARIABLE_COLUMNS, Observations, now_utc
+from omradesbild.sources.base import VARIABLE_COLUMNS, Areas, Observations, now_utc
 from omradesbild.store.store import IngestReport, Store
 from omradesbild.store.writes import _none_stored, _observation_table, _upsert_variables
 
@@ -82,6 +82,40 @@ def write_observation_batch(
         ]
         _write_log(con, [r for r in reports if r.changed])
     return reports
+
+
+def batch_groups(
+    pending: Iterable[object], commit_rows: int | None, batch_rows: int
+) -> Iterator[tuple[list[Observations | Areas], bool]]:
+    """The parsed files in groups written together, each with whether the transaction ends
+    after it: consecutive observations of up to ``batch_rows`` rows (areas alone), cut
+    where a transaction ends (the files written since the last commit hold ``commit_rows``
+    rows) and at each other item (:data:`~omradesbild.store.ingest.FLUSH`)."""
+    group: list[Observations | Areas] = []
+    rows = since_commit = 0
+    for p in pending:
+        if not isinstance(p, Observations):
+            if group:
+                yield group, False
+            group, rows = [], 0
+            if not isinstance(p, Areas):
+                continue
+        group.append(p)
+        n = _n_rows(p)
+        rows, since_commit = rows + n, since_commit + n
+        commit = commit_rows is not None and since_commit >= commit_rows
+        if commit or rows >= batch_rows or isinstance(p, Areas):
+            yield group, commit
+            group, rows = [], 0
+            since_commit = 0 if commit else since_commit
+    if group:
+        yield group, False
+
+
+def _n_rows(parsed: Observations | Areas) -> int:
+    if isinstance(parsed, Observations):
+        return len(parsed.data)
+    return len(parsed.areas) + len(parsed.links) + len(parsed.classifications)
 
 
 def _times(n: int) -> list[datetime]:

@@ -41,6 +41,7 @@ import pyarrow as pa
 
 from omradesbild.errors import InputError
 from omradesbild.sources.base import Areas, Observations
+from omradesbild.store.batch import batch_groups
 from omradesbild.store.store import IngestReport, Store
 
 if TYPE_CHECKING:
@@ -391,7 +392,7 @@ def ingest_stream(
         are the same for any number: files are written in the iterable's order.
     """
     pending = parsed_in_order(sources, workers=workers, flushes=True)
-    groups = _groups(pending, commit_rows, _batch_rows())
+    groups = batch_groups(pending, commit_rows, _batch_rows())
     try:
         reports: list[IngestReport] = []
         if commit_rows is None:
@@ -417,52 +418,18 @@ def _batch_rows() -> int:
     return INGEST_BATCH_ROWS
 
 
-def _groups(
-    pending: Iterable[Parsed | _Flush], commit_rows: int | None, batch_rows: int
-) -> Iterator[tuple[list[Parsed], bool]]:
-    """The parsed files in groups written together, each with whether the transaction ends
-    after it: consecutive observations of up to ``batch_rows`` rows (areas alone), cut
-    where a transaction ends (the files written since the last commit hold ``commit_rows``
-    rows) and at each FLUSH."""
-    group: list[Parsed] = []
-    rows = since_commit = 0
-    for p in pending:
-        if isinstance(p, Areas | _Flush):
-            if group:
-                yield group, False
-            group, rows = [], 0
-            if isinstance(p, _Flush):
-                continue
-        group.append(p)
-        n = _n_rows(p)
-        rows, since_commit = rows + n, since_commit + n
-        commit = commit_rows is not None and since_commit >= commit_rows
-        if commit or rows >= batch_rows or isinstance(p, Areas):
-            yield group, commit
-            group, rows = [], 0
-            since_commit = 0 if commit else since_commit
-    if group:
-        yield group, False
-
-
 def _write_group(store: Store, group: list[Parsed], *, kind: str) -> list[IngestReport]:
     """Write a group of parsed files as one after the other: several files' observations
     together (:func:`~omradesbild.store.batch.write_observation_batch`) where they can be."""
     if len(group) > 1:
-        from omradesbild.store.batch import write_observation_batch
+        from omradesbild.store import batch
 
         observations = [p for p in group if isinstance(p, Observations)]
         if len(observations) == len(group):
-            written = write_observation_batch(store, observations, kind=kind)
+            written = batch.write_observation_batch(store, observations, kind=kind)
             if written is not None:
                 return written
     return [r for p in group for r in ingest_parsed(store, [p], kind=kind)]
-
-
-def _n_rows(parsed: Parsed) -> int:
-    if isinstance(parsed, Observations):
-        return len(parsed.data)
-    return len(parsed.areas) + len(parsed.links) + len(parsed.classifications)
 
 
 def _code_pairs(df: pd.DataFrame, code: str, version: str) -> set[tuple[str, str]]:
