@@ -214,3 +214,26 @@ def test_the_command_line_ingest_takes_a_number_of_workers(
     assert len(stored[0]) > 1000
     code, _, err = cli(["ingest", "scb-xlsx", *files, "--db", db, "--workers", "0"])
     assert code == 2
+
+
+def test_files_of_a_few_megabytes_are_parsed_without_a_pool_unless_asked(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from omradesbild import config
+
+    monkeypatch.delenv("OMRADESBILD_INGEST_WORKERS", raising=False)
+    monkeypatch.setattr(config, "INGEST_WORKERS", None)
+    monkeypatch.setattr(config, "INGEST_POOL_MIN_BYTES", 1000)
+    small, large = tmp_path / "small.xlsx", tmp_path / "large.xlsx"
+    small.write_bytes(b"x" * 600)
+    large.write_bytes(b"x" * 1000)
+    cpus = ingest_workers()
+    assert ingest_workers(paths=[small]) == 1
+    assert ingest_workers(paths=[small, tmp_path / "missing.xlsx", tmp_path]) == 1
+    assert ingest_workers(paths=[small, large]) == cpus
+    # a number given by the caller, the environment or the settings is kept
+    assert ingest_workers(2, paths=[small]) == 2
+    monkeypatch.setattr(config, "INGEST_WORKERS", 3)
+    assert ingest_workers(paths=[small]) == 3
+    monkeypatch.setenv("OMRADESBILD_INGEST_WORKERS", "2")
+    assert ingest_workers(paths=[small]) == 2

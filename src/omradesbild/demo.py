@@ -208,7 +208,11 @@ def ingest_observation_files(
 
     kind = "demo-observations"
     reports = ingest_stream(
-        store, calls(), kind=kind, commit_rows=commit_rows, workers=ingest_workers(workers)
+        store,
+        calls(),
+        kind=kind,
+        commit_rows=commit_rows,
+        workers=ingest_workers(workers, paths=files.values()),
     )
     return reports + store_code_rule(store, kind="demo-code-rule")[0]
 

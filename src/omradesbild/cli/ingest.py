@@ -19,6 +19,7 @@ import typer
 
 from omradesbild.cli.common import DbOption, command_group, open_store, with_parameters
 from omradesbild.cli.progress import Quiet, progress
+from omradesbild.config import INGEST_POOL_MIN_BYTES
 from omradesbild.wording import both
 
 if TYPE_CHECKING:
@@ -37,8 +38,9 @@ Workers = Annotated[
     typer.Option(
         min=1,
         help="Processes that parse the files while the store is written (default: "
-        "OMRADESBILD_INGEST_WORKERS, else the number of CPUs; 1: one file at a time in one "
-        "process). The store is the same for any number.",
+        "OMRADESBILD_INGEST_WORKERS, else the number of CPUs, or 1 for files of less than "
+        f"{INGEST_POOL_MIN_BYTES / 1e6:g} MB in all; 1: one file at a time in one process). "
+        "The store is the same for any number.",
         show_default=False,
     ),
 ]
@@ -264,7 +266,7 @@ def _register(reader: _Reader) -> None:
             partial(parse, **options),
             reader.name,
             quiet=quiet,
-            workers=ingest_workers(workers),
+            workers=ingest_workers(workers, paths=files),
         )
 
     params = [

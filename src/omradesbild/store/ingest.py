@@ -1,9 +1,12 @@
-"""Ingest files into the store, one file at a time.
+"""Ingest files into the store, in their order.
 
-Parsing is pure (readers in :mod:`omradesbild.sources`); files are written one at a time in
-their order and let go once written. They are parsed in this process just before they are
-written, or by worker processes (:func:`parsed_in_order`) a few files ahead, so memory holds a
-few parsed files whatever the number of files.
+Parsing is pure (readers in :mod:`omradesbild.sources`); files are written in their order and
+let go once written. Consecutive files of observations are written together, up to
+:data:`~omradesbild.config.INGEST_BATCH_ROWS` rows (:mod:`omradesbild.store.batch`: the store
+is left as writing them one after the other leaves it, with fewer statements). They are
+parsed in this process just before they are written, or by worker processes
+(:func:`parsed_in_order`) a few files ahead, so memory holds a few parsed files (at most a
+batch's rows) whatever the number of files.
 
 The transaction unit is chosen by the caller (:func:`ingest_stream`):
 
@@ -26,7 +29,7 @@ import sys
 from collections import deque
 from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from functools import partial
 from multiprocessing import get_context
 from pathlib import Path
@@ -38,6 +41,7 @@ import pyarrow as pa
 
 from omradesbild.errors import InputError
 from omradesbild.sources.base import Areas, Observations
+from omradesbild.store.batch import batch_groups
 from omradesbild.store.store import IngestReport, Store
 
 if TYPE_CHECKING:
@@ -223,11 +227,13 @@ FLUSH = _Flush()
 Source = Parsed | Callable[[], Parsed] | _Flush
 
 
-def ingest_workers(workers: int | None = None) -> int:
+def ingest_workers(workers: int | None = None, *, paths: Iterable[str | Path] | None = None) -> int:
     """The number of processes that parse files: ``workers`` when given, else
     ``$OMRADESBILD_INGEST_WORKERS``, else :data:`~omradesbild.config.INGEST_WORKERS`, else
-    the number of CPUs this process may use."""
-    from omradesbild.config import INGEST_WORKERS, INGEST_WORKERS_ENV
+    the number of CPUs this process may use, or 1 when the files ``paths`` hold less than
+    :data:`~omradesbild.config.INGEST_POOL_MIN_BYTES` in all (starting the processes would
+    cost more time than they save)."""
+    from omradesbild.config import INGEST_POOL_MIN_BYTES, INGEST_WORKERS, INGEST_WORKERS_ENV
     from omradesbild.errors import ConfigError
 
     n: int | None = workers
@@ -244,6 +250,8 @@ def ingest_workers(workers: int | None = None) -> int:
                 )
     if n is None:
         n = INGEST_WORKERS
+    if n is None and paths is not None and _size(paths) < INGEST_POOL_MIN_BYTES:
+        n = 1
     if n is None:
         try:
             n = len(os.sched_getaffinity(0))
@@ -254,9 +262,18 @@ def ingest_workers(workers: int | None = None) -> int:
     return n
 
 
+def _size(paths: Iterable[str | Path]) -> int:
+    """The files' bytes in all (a folder, such as a FileGDB, or a missing file: 0)."""
+    total = 0
+    for p in paths:
+        with suppress(OSError):
+            total += os.stat(p).st_size if os.path.isfile(p) else 0
+    return total
+
+
 def parsed_in_order(
-    sources: Iterable[Source], *, workers: int = 1
-) -> Generator[Parsed, None, None]:
+    sources: Iterable[Source], *, workers: int = 1, flushes: bool = False
+) -> Generator[Parsed | _Flush, None, None]:
     """The sources parsed, in the iterable's order.
 
     With ``workers`` 1, each call is made when its result is asked for (one parsed file in
@@ -264,11 +281,17 @@ def parsed_in_order(
     pure), at most two per worker ahead of the one asked for; the pool starts only when two
     calls are waiting at once. A failed call raises when its turn comes, as in the serial
     order, and the calls queued after it are cancelled.
+
+    With ``flushes``, each :data:`FLUSH` is yielded too, after everything before it: the
+    iterable is advanced past it when the caller asks for the next item, so a caller that
+    holds parsed files before writing them writes them on a FLUSH.
     """
     if workers <= 1:
         for source in sources:
             if not isinstance(source, _Flush):
                 yield source() if callable(source) else source
+            elif flushes:
+                yield source
         return
     items = iter(sources)
     queue: deque[Parsed | Callable[[], Parsed] | Future[Parsed]] = deque()
@@ -277,6 +300,8 @@ def parsed_in_order(
         blocked = exhausted = False
         while True:
             if blocked and not queue:
+                if flushes:
+                    yield FLUSH
                 blocked = False  # everything before the FLUSH has been written
             while not (blocked or exhausted) and len(queue) < 2 * workers:
                 item: Source | None = next(items, None)
@@ -336,12 +361,15 @@ def ingest_stream(
     commit_rows: int | None = None,
     workers: int = 1,
 ) -> list[IngestReport]:
-    """Write sources one at a time, in the order the iterable yields them.
+    """Write sources in the order the iterable yields them.
 
     Give calls that parse on demand (``partial(read_scb_xlsx, path)``, or a generator of
     parsed files) and only a few parsed files are in memory at a time. Each source is
     written as by :func:`ingest_parsed` (SCB's län and kommun codes it uses added first), so
-    areas a later file uses must come earlier in the iterable.
+    areas a later file uses must come earlier in the iterable. Consecutive files of
+    observations are held until they reach :data:`~omradesbild.config.INGEST_BATCH_ROWS`
+    rows, the end of a transaction or a :data:`FLUSH`, then written together as one after
+    the other would be (:func:`~omradesbild.store.batch.write_observation_batch`).
 
     Parameters
     ----------
@@ -363,19 +391,20 @@ def ingest_stream(
         1 (default) parses them here, one at a time. The store, the reports and the errors
         are the same for any number: files are written in the iterable's order.
     """
-    pending = parsed_in_order(sources, workers=workers)
+    pending = parsed_in_order(sources, workers=workers, flushes=True)
+    groups = batch_groups(pending, commit_rows, _batch_rows())
     try:
+        reports: list[IngestReport] = []
         if commit_rows is None:
             with store.transaction():
-                return [r for p in pending for r in ingest_parsed(store, [p], kind=kind)]
-        reports: list[IngestReport] = []
+                for group, _ in groups:
+                    reports += _write_group(store, group, kind=kind)
+            return reports
         while True:
             with store.transaction():
-                rows = 0
-                for p in pending:
-                    reports += ingest_parsed(store, [p], kind=kind)
-                    rows += _n_rows(p)
-                    if rows >= commit_rows:
+                for group, commit in groups:
+                    reports += _write_group(store, group, kind=kind)
+                    if commit:
                         break
                 else:
                     return reports
@@ -383,10 +412,24 @@ def ingest_stream(
         pending.close()
 
 
-def _n_rows(parsed: Parsed) -> int:
-    if isinstance(parsed, Observations):
-        return len(parsed.data)
-    return len(parsed.areas) + len(parsed.links) + len(parsed.classifications)
+def _batch_rows() -> int:
+    from omradesbild.config import INGEST_BATCH_ROWS
+
+    return INGEST_BATCH_ROWS
+
+
+def _write_group(store: Store, group: list[Parsed], *, kind: str) -> list[IngestReport]:
+    """Write a group of parsed files as one after the other: several files' observations
+    together (:func:`~omradesbild.store.batch.write_observation_batch`) where they can be."""
+    if len(group) > 1:
+        from omradesbild.store import batch
+
+        observations = [p for p in group if isinstance(p, Observations)]
+        if len(observations) == len(group):
+            written = batch.write_observation_batch(store, observations, kind=kind)
+            if written is not None:
+                return written
+    return [r for p in group for r in ingest_parsed(store, [p], kind=kind)]
 
 
 def _code_pairs(df: pd.DataFrame, code: str, version: str) -> set[tuple[str, str]]:
@@ -488,8 +531,8 @@ def ingest_files(
 
 
 def _counted(
-    parsed: Generator[Parsed, None, None], tick: Callable[[int], None]
-) -> Generator[Parsed, None, None]:
+    parsed: Generator[Parsed | _Flush, None, None], tick: Callable[[int], None]
+) -> Generator[Parsed | _Flush, None, None]:
     try:
         for n, p in enumerate(parsed, 1):
             tick(n)

@@ -395,10 +395,13 @@ def _upsert_areas(
         con.unregister("_in_classes")
 
 
-def _upsert_variables(con: duckdb.DuckDBPyConnection, variables: pd.DataFrame, sid: str) -> None:
-    """Insert new variables; fill the labels, units and descriptions the store lacks."""
+def _upsert_variables(
+    con: duckdb.DuckDBPyConnection, variables: pd.DataFrame, sid: str | None
+) -> None:
+    """Insert new variables; fill the labels, units and descriptions the store lacks. The
+    source is ``sid``, or (``None``) each variable's own ``source_id``."""
     if len(variables) and not _variables_stored(con, variables):
-        con.register("_in_vars", variables.assign(source_id=sid))
+        con.register("_in_vars", variables if sid is None else variables.assign(source_id=sid))
         con.execute(
             """
             INSERT INTO variables
