@@ -26,6 +26,7 @@ from omradesbild.config import BASE_VERSION, POLICE_SHARE_THRESHOLD
 from omradesbild.errors import NotFoundError, OmradesbildError
 from omradesbild.index.method import IndexMethod
 from omradesbild.services.cache import store_cached
+from omradesbild.services.groups import GroupFrames
 from omradesbild.services.layers import city_classes
 from omradesbild.services.models import CityClass
 from omradesbild.services.reference import Reference, class_names
@@ -178,7 +179,7 @@ class LevelIndicators:
     raw: pd.DataFrame  # long indicators, all periods, NOT disclosed (index input only)
     indicators: pd.DataFrame  # long indicators, disclosed
     by_area: Mapping[str, list[dict[str, Any]]]  # area -> disclosed rows (JSON-safe dicts)
-    by_period_indicator: dict[tuple[str, str], pd.DataFrame]
+    by_period_indicator: Mapping[tuple[str, str], pd.DataFrame]  # GroupFrames
     periods: list[str]
     indicator_ids: list[str]
     #: When ``raw`` holds only some areas (:mod:`omradesbild.services.level_scope`): the raw
@@ -260,10 +261,7 @@ def build_level_indicators(
         raw=raw,
         indicators=pub,
         by_area=by_area,
-        by_period_indicator={
-            (str(p), str(i)): g.sort_values("area_code")
-            for (p, i), g in pub.groupby(["period", "indicator"], sort=False)
-        },
+        by_period_indicator=GroupFrames(pub),
         periods=sorted(periods),
         indicator_ids=sorted(ids, key=lambda i: (order.get(i, 999), i)),
         index_raw=index_raw,

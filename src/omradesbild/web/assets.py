@@ -207,7 +207,7 @@ class StaticAssets:
             return
         body = asset.body
         extra = []
-        if asset.gzipped is not None and _accepts_gzip(headers.get(b"accept-encoding", b"")):
+        if asset.gzipped is not None and accepts_gzip(headers.get(b"accept-encoding", b"")):
             body = asset.gzipped
             extra.append((b"content-encoding", b"gzip"))
         raw = [
@@ -231,7 +231,7 @@ def _etags(value: bytes) -> list[bytes]:
     return out
 
 
-def _accepts_gzip(value: bytes) -> bool:
+def accepts_gzip(value: bytes) -> bool:
     """Whether an ``Accept-Encoding`` value accepts gzip (``q=0`` refuses it)."""
     for part in value.lower().split(b","):
         coding, _, params = part.strip().partition(b";")
@@ -283,6 +283,7 @@ __all__ = [
     "Asset",
     "AssetRegistry",
     "StaticAssets",
+    "accepts_gzip",
     "default_registry",
     "make_asset",
     "static_url",

@@ -59,6 +59,7 @@ from omradesbild.web.lagesbild import (
     start_view,
 )
 from omradesbild.web.models import AreaArgs
+from omradesbild.web.packed import cached_page, memo_page, memo_view, page_response
 from omradesbild.web.settings import WebSettings
 from omradesbild.web.text import no_scheme
 from omradesbild.web.views import (
@@ -332,20 +333,18 @@ async def area_page(request: Request, q: AreaArgs) -> HTMLResponse:
     html_key: tuple[Any, ...] | None = None
     if anonymous:
         html_key = ("area-html", code, level, method, period, lang, state)
-        html = cached(data, html_key)
-        if html is not MISS:
-            return HTMLResponse(html)
+        kept = cached_page(data, html_key)
+        if kept is not None:
+            return page_response(request, kept)
 
-    def build() -> AreaView:
-        return area_view(data, code, level=level, method=method, period=period, lang=lang)
-
-    # A cache hit renders on the event loop; computations and the partners' database run in
-    # the thread pool (see docs/web.md, "Performance").
+    # The view is kept compressed (see web/packed.py): it is unpacked, or computed, only
+    # when a page has to be rendered, in the thread pool like the rendering itself.
     key = ("area-page", code, level, method, period, lang)
-    hit = cached(data, key)
-    if hit is MISS:
-        hit = await run_in_threadpool(memo, data, key, build)
-    view: AreaView = hit
+
+    def view() -> AreaView:
+        return memo_view(data, key, partial(area_view, data, code, level=level, method=method,
+                                            period=period, lang=lang))  # fmt: skip
+
     ctx_key = page_context_key(data, lang)
     if cached(data, ctx_key) is MISS:
         await run_in_threadpool(memo, data, ctx_key, lambda: page_context(data, lang))
@@ -356,15 +355,16 @@ async def area_page(request: Request, q: AreaArgs) -> HTMLResponse:
         available, entries = await run_in_threadpool(partner_entries, request, code)
 
     def render() -> bytes:
-        return render_area_page(request, data, view, lang, available, entries, anonymous=anonymous)
+        return render_area_page(request, data, view(), lang, available, entries,
+                                anonymous=anonymous)  # fmt: skip
 
     # A first rendering (tens of ms) runs in the thread pool, so that the event loop goes on
     # answering from memory meanwhile.
     if html_key is not None:
-        body = cached(data, html_key)
-        if body is MISS:
-            body = await run_in_threadpool(memo, data, html_key, render)
-        return HTMLResponse(body)
+        kept = cached_page(data, html_key)
+        if kept is None:
+            kept = await run_in_threadpool(memo_page, data, html_key, render)
+        return page_response(request, kept)
     # Logged in: rendered once per area and set of entries seen, then only the visitor's
     # name and CSRF token are put in (see docs/web.md, "Performance").
     pkey = (*key, "html", entries_key(available, entries), state)
@@ -419,20 +419,19 @@ def prepare_area_pages(app: Any, level: str, method: str, lang: str) -> int:
     n = 0
     for code in sorted(data.level(level).names):
         stand_in = anonymous_request(app, f"/omrade/{code}")
-        key = ("area-page", code, None, method, None, lang)
-        try:
-            build = partial(area_view, data, code, level=None, method=method, period=None,
-                            lang=lang)  # fmt: skip
-            view: AreaView = memo(data, key, build)
-        except (NotFoundError, InputError):
-            continue
-        state = public_state(stand_in)
-        html_key = ("area-html", code, None, method, None, lang, state)
-        if cached(data, html_key) is MISS:
+        html_key = ("area-html", code, None, method, None, lang, public_state(stand_in))
+        if cached_page(data, html_key) is None:
+            key = ("area-page", code, None, method, None, lang)
+            try:
+                view: AreaView = memo_view(data, key, partial(
+                    area_view, data, code, level=None, method=method, period=None, lang=lang,
+                ))  # fmt: skip
+            except (NotFoundError, InputError):
+                continue
             fast = cached_public_entries(stand_in, code)
             available, entries = fast if fast is not None else partner_entries(stand_in, code)
-            memo(data, html_key, partial(render_area_page, stand_in, data, view, lang,
-                                         available, entries, anonymous=True))  # fmt: skip
+            memo_page(data, html_key, partial(render_area_page, stand_in, data, view, lang,
+                                              available, entries, anonymous=True))  # fmt: skip
         n += 1
         app.state.pages_prepared = n
     return n
