@@ -124,13 +124,16 @@ class Store(StoreWrites, Closable):
     def _create_schema(self) -> None:
         for stmt in DDL:
             self.con.execute(stmt)
+        # One clock reading: an upgrade from version 1 recovers created_at from the built-in
+        # source's ingested_at, so the two must be the same instant.
+        created = now_utc()
         self.con.execute(
             "INSERT INTO meta VALUES ('schema_version', ?), ('created_at', ?)",
-            [str(SCHEMA_VERSION), now_utc().strftime("%Y-%m-%dT%H:%M:%SZ")],
+            [str(SCHEMA_VERSION), created.strftime("%Y-%m-%dT%H:%M:%SZ")],
         )
         # The country is always known: counts that cannot be placed in any kommun (e.g.
         # reports without DeSO or kommun) are kept on it rather than dropped.
-        self._write_source(self.con, BUILTIN_SOURCE)
+        self._write_source(self.con, BUILTIN_SOURCE, at=created)
         self.con.execute(
             "INSERT INTO areas (area_code, level, version, name, source_id) "
             "VALUES ('SE', 'country', 'country', 'Sverige', ?) ON CONFLICT DO NOTHING",

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from contextlib import AbstractContextManager
 from dataclasses import asdict, dataclass
+from datetime import datetime
 from typing import Any
 
 import duckdb
@@ -66,7 +67,10 @@ class StoreWrites:
         raise NotImplementedError
 
     # -- writing -----------------------------------------------------------------------
-    def _write_source(self, con: duckdb.DuckDBPyConnection, source: SourceMeta) -> None:
+    def _write_source(
+        self, con: duckdb.DuckDBPyConnection, source: SourceMeta, at: datetime | None = None
+    ) -> None:
+        """Record ``source`` (once), ingested ``at`` (default now, UTC)."""
         con.execute(
             """
             INSERT INTO sources VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
@@ -82,7 +86,7 @@ class StoreWrites:
                 source.licence,
                 source.retrieved_at,
                 source.notes,
-                now_utc(),
+                at or now_utc(),
             ],
         )
 
