@@ -13,14 +13,8 @@ from hypothesis import strategies as st
 
 from omradesbild.config import BASE_VERSION
 from omradesbild.indicators import reference_values
-from omradesbild.services.level import (
-    References,
-    RefValue,
-    clean,
-    disclose,
-    reference_dict,
-    references,
-)
+from omradesbild.services.level import References, RefValue, disclose, reference_dict, references
+from omradesbild.services.records import clean
 from omradesbild.store import Store
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from conftest import run_cli
-from omradesbild.services.level import police_data
+from omradesbild.services.level_police import police_data
 from omradesbild.store import Store
 
 

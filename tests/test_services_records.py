@@ -11,13 +11,8 @@ import pandas as pd
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from omradesbild.services.level import (
-    AreaRecords,
-    clean,
-    level_indicators,
-    records,
-    records_by_area,
-)
+from omradesbild.services.level import level_indicators
+from omradesbild.services.records import AreaRecords, clean, records, records_by_area
 from omradesbild.store import Store
 
 

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from omradesbild.errors import NotFoundError
-from omradesbild.services.level import LevelPicture, clean, components, rank_bounds
+from omradesbild.services.level import LevelPicture, components, rank_bounds
 from omradesbild.services.models import (
     AreaProfile,
     ChangeInfo,
@@ -25,6 +25,7 @@ from omradesbild.services.models import (
     TrendInfo,
     TypePoint,
 )
+from omradesbild.services.records import clean
 from omradesbild.services.standins import standin_labels
 from omradesbild.wording import unit_label
 
@@ -201,7 +202,8 @@ def type_history(pic: LevelPicture, code: str, *, lang: str = "sv") -> tuple[Typ
 def police_history(pic: LevelPicture, code: str) -> PoliceHistory:
     """The area's category in every stored police year (``not_listed`` when not on the
     list, ``not_known`` when the stored data cannot decide that year, or cannot place that
-    year's list on the level at all: :attr:`~omradesbild.services.level.PoliceData.unplaced`)."""
+    year's list on the level at all:
+    :attr:`~omradesbild.services.level_police.PoliceData.unplaced`)."""
     pd_ = pic.police
     known = code in pd_.known
     if not known:

@@ -26,11 +26,9 @@ from omradesbild.services.level import (
     LevelIndicators,
     LevelPicture,
     References,
-    clean,
     components,
     level_picture,
     rank_bounds,
-    records,
 )
 from omradesbild.services.models import (
     AreaProfile,
@@ -44,6 +42,7 @@ from omradesbild.services.models import (
     SegregationRow,
     TypePopulation,
 )
+from omradesbild.services.records import clean, records
 from omradesbild.store import Store
 from omradesbild.wording import text
 

@@ -11,14 +11,9 @@ from pydantic import Field
 
 from omradesbild.errors import InputError, MethodError
 from omradesbild.index.method import IndexMethod
-from omradesbild.services.level import (
-    LevelIndex,
-    LevelIndicators,
-    clean,
-    rank_uncertainty,
-    records,
-)
+from omradesbild.services.level import LevelIndex, LevelIndicators, rank_uncertainty
 from omradesbild.services.models import _Frozen
+from omradesbild.services.records import clean, records
 
 #: Maximum Monte-Carlo draws the explorer accepts per request.
 MAX_DRAWS = 500

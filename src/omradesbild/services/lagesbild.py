@@ -22,7 +22,7 @@ import pandas as pd
 
 from omradesbild.errors import InputError, NotFoundError
 from omradesbild.services.area import changes
-from omradesbild.services.level import LevelIndicators, LevelPicture, clean, rank_bounds
+from omradesbild.services.level import LevelIndicators, LevelPicture, rank_bounds
 from omradesbild.services.models import (
     GoalRow,
     GoalSkipped,
@@ -31,6 +31,7 @@ from omradesbild.services.models import (
     RankingRow,
 )
 from omradesbild.services.partner_picture import LinkedEntry, PartnerPicture
+from omradesbild.services.records import clean
 
 #: The start page lists at most this many of the partners' latest entries.
 N_LATEST_INPUT = 5

@@ -15,114 +15,24 @@ from __future__ import annotations
 
 import math
 import threading
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
 import numpy as np
 import pandas as pd
 
-from omradesbild.config import BASE_VERSION, POLICE_SHARE_THRESHOLD
+from omradesbild.config import BASE_VERSION
 from omradesbild.errors import NotFoundError, OmradesbildError
 from omradesbild.index.method import IndexMethod
 from omradesbild.services.cache import store_cached
 from omradesbild.services.groups import GroupFrames
 from omradesbild.services.layers import city_classes
+from omradesbild.services.level_police import PoliceData, no_police, police_data
 from omradesbild.services.models import CityClass
+from omradesbild.services.records import AreaRecords, clean, clean_column, records, records_by_area
 from omradesbild.services.reference import Reference, class_names
 from omradesbild.store import Store
-
-
-# --------------------------------------------------------------------------------- helpers
-def clean(x: Any) -> Any:
-    """A JSON-safe scalar: NaN/NA -> None, numpy -> Python."""
-    if x is None or x is pd.NA or x is pd.NaT:
-        return None
-    if isinstance(x, np.bool_ | bool):
-        return bool(x)
-    if isinstance(x, np.integer):
-        return int(x)
-    if isinstance(x, float | np.floating):
-        f = float(x)
-        return None if math.isnan(f) or math.isinf(f) else f
-    return x
-
-
-def records(df: pd.DataFrame, columns: Sequence[str] | None = None) -> list[dict[str, Any]]:
-    """Rows as JSON-safe dicts (each value as :func:`clean` gives it)."""
-    cols = list(columns) if columns is not None else list(df.columns)
-    cols = [c for c in cols if c in df.columns]
-    values = [_clean_column(df[c]) for c in cols]
-    return [dict(zip(cols, row, strict=True)) for row in zip(*values, strict=True)]
-
-
-def _clean_column(col: pd.Series) -> list[Any]:
-    """``[clean(v) for v in col]``, whole columns at once where the dtype allows it."""
-    dtype = col.dtype
-    if isinstance(dtype, np.dtype) and dtype.kind in "biu":
-        return list(col.to_numpy().tolist())
-    if isinstance(dtype, np.dtype) and dtype.kind == "f":
-        arr = col.to_numpy()
-        out = arr.astype(object)
-        out[~np.isfinite(arr)] = None
-        return list(out.tolist())
-    if isinstance(dtype, pd.StringDtype):
-        text = col.to_numpy(dtype=object)
-        text[col.isna().to_numpy()] = None
-        return list(text.tolist())
-    return [clean(v) for v in col]
-
-
-def records_by_area(df: pd.DataFrame) -> dict[str, list[dict[str, Any]]]:
-    """:func:`records` grouped by ``area_code``, in row order."""
-    out: dict[str, list[dict[str, Any]]] = {}
-    for r in records(df):
-        out.setdefault(str(r["area_code"]), []).append(r)
-    return out
-
-
-class AreaRecords(Mapping[str, list[dict[str, Any]]]):
-    """:func:`records_by_area` of a frame, each area's rows made when it is asked for.
-
-    Keeps the frame and each area's row positions (areas in the order they first appear,
-    rows in frame order) instead of a dict per row: a level of the whole country over
-    several years has about a million rows, and a page reads one area's. The last
-    :data:`RECENT` areas asked for are kept, shared by the callers (treat them as
-    read-only, as every cached value).
-    """
-
-    RECENT = 16
-
-    def __init__(self, df: pd.DataFrame) -> None:
-        self._df = df
-        codes = df["area_code"].astype(str).to_numpy()
-        first, inverse = pd.factorize(codes, sort=False)
-        order = np.argsort(first, kind="stable")  # positions grouped by area, in row order
-        bounds = np.searchsorted(first[order], np.arange(len(inverse) + 1))
-        self._rows = {str(code): order[bounds[i] : bounds[i + 1]] for i, code in enumerate(inverse)}
-        self._recent: dict[str, list[dict[str, Any]]] = {}
-        self._lock = threading.Lock()
-
-    def __getitem__(self, code: str) -> list[dict[str, Any]]:
-        with self._lock:
-            found = self._recent.get(code)
-        if found is not None:
-            return found
-        rows = records(self._df.iloc[self._rows[code]])
-        with self._lock:
-            if len(self._recent) >= self.RECENT:
-                self._recent.pop(next(iter(self._recent)))
-            self._recent[code] = rows
-        return rows
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._rows)
-
-    def __len__(self) -> int:
-        return len(self._rows)
-
-    def __contains__(self, code: object) -> bool:
-        return code in self._rows
 
 
 def catalogue_order() -> dict[str, int]:
@@ -317,9 +227,9 @@ def reference_dict(refs: pd.DataFrame) -> References:
         strict=True,
     )
     values = zip(
-        _clean_column(refs["value"]),
-        _clean_column(refs["ci_low"]),
-        _clean_column(refs["ci_high"]),
+        clean_column(refs["value"]),
+        clean_column(refs["ci_low"]),
+        clean_column(refs["ci_high"]),
         map(bool, refs["masked"].tolist()),
         strict=True,
     )
@@ -501,97 +411,6 @@ def rank_bounds(u: dict[str, Any]) -> tuple[int | None, int | None]:
         None if lo is None else math.floor(float(lo) + 1e-9),
         None if hi is None else math.ceil(float(hi) - 1e-9),
     )
-
-
-# --------------------------------------------------------------------------------- police
-@dataclass(frozen=True)
-class PoliceData:
-    """The Police's list placed on the areas of a level, by the rule of ``followup police``.
-
-    An area is listed in a year when the share of its residents inside that year's police
-    polygons is at least :data:`~omradesbild.config.POLICE_SHARE_THRESHOLD` (surface share
-    where no population is stored); for a list without polygons (2025), when the share of
-    its residents linked to the listed codes is (:func:`~omradesbild.followup.police.
-    police_shares_from_links`).
-    """
-
-    listed: pd.DataFrame  # LISTED_COLUMNS + basis
-    overlay: pd.DataFrame
-    years: list[str]
-    known: frozenset[str]
-    threshold: float = POLICE_SHARE_THRESHOLD
-    notes: tuple[str, ...] = ()
-    #: Per police year, the known areas that year cannot decide (shown as not known).
-    unknown: dict[str, frozenset[str]] = field(default_factory=dict)
-    #: Stored police years that cannot be placed on the level at all (no polygons under
-    #: it and no links from the list's codes to it): not known for every area.
-    unplaced: tuple[str, ...] = ()
-
-    @property
-    def stored_years(self) -> list[str]:
-        """Every stored police year: the placed ones and :attr:`unplaced`, in order."""
-        from omradesbild.followup._common import sort_periods
-
-        return list(sort_periods({*self.years, *self.unplaced}))
-
-    def by_area(self) -> dict[str, list[dict[str, Any]]]:
-        return records_by_area(self.listed)
-
-
-def no_police(unplaced: tuple[str, ...] = ()) -> PoliceData:
-    """No police data on the level: nothing stored, or the stored years ``unplaced`` none of
-    which can be placed on it."""
-    cols = ["area_code", "period", "police_code", "category", "share", "on_list", "basis"]
-    return PoliceData(listed=pd.DataFrame(columns=cols), overlay=pd.DataFrame(), years=[],
-                      known=frozenset(), unplaced=unplaced)  # fmt: skip
-
-
-@store_cached
-def police_data(store: Store, *, level: str, version: str, period: str) -> PoliceData:
-    """Every stored police year placed on ``level`` with
-    :func:`omradesbild.services.followup.police_analysis` (population of ``period``).
-
-    The latest police year that can be placed is analysed (it includes every earlier one);
-    the stored years it cannot place are kept as :attr:`PoliceData.unplaced`.
-    """
-    return placed_police(store, level=level, version=version, period=period)
-
-
-def placed_police(
-    store: Store, *, level: str, version: str, period: str, area_types: pd.DataFrame | None = None
-) -> PoliceData:
-    """:func:`police_data`, not kept; ``area_types`` is the index of SCB's area types in
-    ``period`` already computed on the level (see :func:`~omradesbild.services.followup.
-    police_analysis`)."""
-    from omradesbild.followup._common import sort_periods
-    from omradesbild.services.followup import POLICE_SCHEME, police_analysis
-
-    cls = store.classifications(scheme=POLICE_SCHEME)
-    if cls.empty:
-        return no_police()
-    stored = [str(y) for y in sort_periods(cls["period"].astype(str).unique())]
-    for year in reversed(stored):
-        try:
-            pa = police_analysis(
-                store, level=level, period=period, police_year=year, version=version,
-                area_types=area_types,
-            )  # fmt: skip
-        except NotFoundError:
-            continue
-        basis = pa.overlay.groupby(["area_code", "period"])["basis"].first().reset_index()
-        listed = pa.listed.merge(basis, on=["area_code", "period"], how="left")
-        known = set(pa.analysed) | set(listed["area_code"].astype(str))
-        years = [str(y) for y in pa.police_years]
-        return PoliceData(
-            listed=listed,
-            overlay=pa.overlay,
-            years=years,
-            known=frozenset(known),
-            notes=tuple(pa.notes),
-            unknown=dict(pa.unknown),
-            unplaced=tuple(y for y in stored if y not in years),
-        )
-    return no_police(unplaced=tuple(stored))
 
 
 # ------------------------------------------------------------------------- the whole level

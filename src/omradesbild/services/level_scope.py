@@ -23,14 +23,12 @@ from omradesbild.services.cache import store_cached
 from omradesbild.services.level import (
     LevelIndex,
     LevelIndicators,
-    PoliceData,
     References,
     build_level_indicators,
     disclose,
-    placed_police,
-    police_data,
     reference_dict,
 )
+from omradesbild.services.level_police import PoliceData, placed_police, police_data
 from omradesbild.store import Store
 
 
@@ -109,7 +107,7 @@ def _references(counts: pd.DataFrame, kommuner: frozenset[str], *, threshold: in
 def police_of_index(
     store: Store, *, level: str, version: str, period: str, index: LevelIndex | None
 ) -> PoliceData:
-    """:func:`~omradesbild.services.level.police_data`, with SCB's area types of ``period``
+    """:func:`~omradesbild.services.level_police.police_data`, with SCB's area types of ``period``
     taken from ``index`` when it is that method's (not computed a second time)."""
     from omradesbild.services.followup._common import as_method
 

@@ -40,10 +40,10 @@ from omradesbild.services.level import (
     level_index,
     level_indicators,
     method_by_id,
-    police_data,
-    records,
 )
 from omradesbild.services.level import references as _level_references
+from omradesbild.services.level_police import police_data
+from omradesbild.services.records import records
 from omradesbild.web.lru import COMPUTE, ByteLRU, bounded_cache, set_compute_budget
 
 #: Levels that are not offered as pages (they are references or overlays).

@@ -15,7 +15,7 @@ from typing import Any
 
 from omradesbild.config import AREA_TYPE_METHOD
 from omradesbild.errors import InputError, NotFoundError
-from omradesbild.services.level import clean
+from omradesbild.services.records import clean
 from omradesbild.web.lagesbild import type_legend
 from omradesbild.wording import translator
 

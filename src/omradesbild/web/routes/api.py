@@ -27,8 +27,8 @@ from omradesbild.services.level import (
     components,
     method_by_id,
     rank_bounds,
-    records,
 )
+from omradesbild.services.records import records
 from omradesbild.services.search import MAX_QUERY, SEARCH_LIMIT, AreaHit, search_areas
 from omradesbild.web.cache import json_response, json_response_async
 from omradesbild.web.lagesbild import area_search_index

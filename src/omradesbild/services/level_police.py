@@ -1,0 +1,104 @@
+"""The Police's list placed on the areas of one level (see :class:`PoliceData`)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+
+from omradesbild.config import POLICE_SHARE_THRESHOLD
+from omradesbild.errors import NotFoundError
+from omradesbild.services.cache import store_cached
+from omradesbild.services.records import records_by_area
+from omradesbild.store import Store
+
+
+@dataclass(frozen=True)
+class PoliceData:
+    """The Police's list placed on the areas of a level, by the rule of ``followup police``.
+
+    An area is listed in a year when the share of its residents inside that year's police
+    polygons is at least :data:`~omradesbild.config.POLICE_SHARE_THRESHOLD` (surface share
+    where no population is stored); for a list without polygons (2025), when the share of
+    its residents linked to the listed codes is (:func:`~omradesbild.followup.police.
+    police_shares_from_links`).
+    """
+
+    listed: pd.DataFrame  # LISTED_COLUMNS + basis
+    overlay: pd.DataFrame
+    years: list[str]
+    known: frozenset[str]
+    threshold: float = POLICE_SHARE_THRESHOLD
+    notes: tuple[str, ...] = ()
+    #: Per police year, the known areas that year cannot decide (shown as not known).
+    unknown: dict[str, frozenset[str]] = field(default_factory=dict)
+    #: Stored police years that cannot be placed on the level at all (no polygons under
+    #: it and no links from the list's codes to it): not known for every area.
+    unplaced: tuple[str, ...] = ()
+
+    @property
+    def stored_years(self) -> list[str]:
+        """Every stored police year: the placed ones and :attr:`unplaced`, in order."""
+        from omradesbild.followup._common import sort_periods
+
+        return list(sort_periods({*self.years, *self.unplaced}))
+
+    def by_area(self) -> dict[str, list[dict[str, Any]]]:
+        return records_by_area(self.listed)
+
+
+def no_police(unplaced: tuple[str, ...] = ()) -> PoliceData:
+    """No police data on the level: nothing stored, or the stored years ``unplaced`` none of
+    which can be placed on it."""
+    cols = ["area_code", "period", "police_code", "category", "share", "on_list", "basis"]
+    return PoliceData(listed=pd.DataFrame(columns=cols), overlay=pd.DataFrame(), years=[],
+                      known=frozenset(), unplaced=unplaced)  # fmt: skip
+
+
+@store_cached
+def police_data(store: Store, *, level: str, version: str, period: str) -> PoliceData:
+    """Every stored police year placed on ``level`` with
+    :func:`omradesbild.services.followup.police_analysis` (population of ``period``).
+
+    The latest police year that can be placed is analysed (it includes every earlier one);
+    the stored years it cannot place are kept as :attr:`PoliceData.unplaced`.
+    """
+    return placed_police(store, level=level, version=version, period=period)
+
+
+def placed_police(
+    store: Store, *, level: str, version: str, period: str, area_types: pd.DataFrame | None = None
+) -> PoliceData:
+    """:func:`police_data`, not kept; ``area_types`` is the index of SCB's area types in
+    ``period`` already computed on the level (see :func:`~omradesbild.services.followup.
+    police_analysis`)."""
+    from omradesbild.followup._common import sort_periods
+    from omradesbild.services.followup import POLICE_SCHEME, police_analysis
+
+    cls = store.classifications(scheme=POLICE_SCHEME)
+    if cls.empty:
+        return no_police()
+    stored = [str(y) for y in sort_periods(cls["period"].astype(str).unique())]
+    for year in reversed(stored):
+        try:
+            pa = police_analysis(
+                store, level=level, period=period, police_year=year, version=version,
+                area_types=area_types,
+            )  # fmt: skip
+        except NotFoundError:
+            continue
+        basis = pa.overlay.groupby(["area_code", "period"])["basis"].first().reset_index()
+        listed = pa.listed.merge(basis, on=["area_code", "period"], how="left")
+        known = set(pa.analysed) | set(listed["area_code"].astype(str))
+        years = [str(y) for y in pa.police_years]
+        return PoliceData(
+            listed=listed,
+            overlay=pa.overlay,
+            years=years,
+            known=frozenset(known),
+            notes=tuple(pa.notes),
+            unknown=dict(pa.unknown),
+            unplaced=tuple(y for y in stored if y not in years),
+        )
+    return no_police(unplaced=tuple(stored))
