@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
-import textwrap
 from pathlib import Path
 
 import pytest
@@ -40,41 +37,3 @@ def test_bad_yaml_names_the_file(tmp_path: Path) -> None:
     path.write_text("tables:\n  X: [unclosed\n", encoding="utf-8")
     with pytest.raises(ConfigError, match=r"cat\.yaml: invalid YAML"):
         load_catalogue(path)
-
-
-def test_reading_an_export_does_not_import_pydantic(tmp_path: Path) -> None:
-    """pydantic (some 0.05 s to import) is not needed to read an xlsx export."""
-    import openpyxl
-
-    wb = openpyxl.Workbook()
-    ws = wb.active
-    assert ws is not None
-    rows: list[tuple[object, ...]] = [
-        ("Folkmängd",),
-        (),
-        (None, "2022"),
-        (None, "totalt"),
-        ("0114A0010", 5),
-        ("0114C1010", 6),
-        (),
-        ("Intern referenskod:",),
-        ("000005FC",),
-    ]
-    for r, row in enumerate(rows, start=1):
-        for c, value in enumerate(row, start=1):
-            if value is not None:
-                ws.cell(row=r, column=c, value=value)
-    wb.save(tmp_path / "t.xlsx")
-    code = textwrap.dedent(
-        f"""
-        import sys
-        from omradesbild.store.ingest import parse_scb_xlsx
-        obs = parse_scb_xlsx(__import__("pathlib").Path({str(tmp_path / "t.xlsx")!r}))
-        assert list(obs.data["variable"]) == ["pop_total", "pop_total"], obs.data
-        print("pydantic" in sys.modules)
-        """
-    )
-    out = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, check=True
-    ).stdout
-    assert out.strip() == "False"
