@@ -1,17 +1,42 @@
-"""Reading a shipped or user-given YAML catalogue into a pydantic model, with clear errors."""
+"""Reading a shipped or user-given YAML catalogue into a pydantic model, with clear errors.
+
+pydantic is imported only when a model is validated: a reader whose shipped catalogue needs
+no validation at run time (its tests validate it) does not pay for importing it.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import yaml
-from pydantic import BaseModel, ValidationError
 
 from omradesbild.errors import ConfigError
+from omradesbild.yamlfile import _FAST_LOADER
 
-M = TypeVar("M", bound=BaseModel)
+if TYPE_CHECKING:
+    from pydantic import BaseModel
+
+M = TypeVar("M", bound="BaseModel")
+
+
+def parse_yaml(text: str, *, where: str) -> Any:
+    """The data of YAML ``text`` (libyaml's parser when PyYAML has it: the same data).
+
+    Raises
+    ------
+    ConfigError
+        Invalid YAML; the message (from the pure-Python parser) names ``where`` and quotes
+        the bad line.
+    """
+    try:
+        return yaml.load(text, Loader=_FAST_LOADER)
+    except yaml.YAMLError:
+        try:  # parsed again: the pure-Python parser's message quotes the bad line
+            return yaml.safe_load(text)
+        except yaml.YAMLError as exc:
+            raise ConfigError(f"{where}: invalid YAML: {exc}") from exc
 
 
 def parse_yaml_model(
@@ -43,10 +68,9 @@ def parse_yaml_model(
     ConfigError
         Invalid YAML, or content that does not follow ``model``.
     """
-    try:
-        raw = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        raise ConfigError(f"{where}: invalid YAML: {exc}") from exc
+    from pydantic import ValidationError
+
+    raw = parse_yaml(text, where=where)
     if prepare is not None:
         raw = prepare(raw, where)
     try:

@@ -12,7 +12,8 @@ canonical variable id through the catalogue ``scb_tables.yaml`` (keyed by SCB's 
 
 The package splits the work by concern: :mod:`.grid` reads the sheet, :mod:`.layout` finds the
 data block and its stub, :mod:`.header` parses the header rows and the footer, :mod:`.catalogue`
-loads ``scb_tables.yaml`` and :mod:`.reader` builds the observations.
+loads ``scb_tables.yaml`` (a user-given catalogue validated by :mod:`.catalogue_schema`) and
+:mod:`.reader` builds the observations.
 """
 
 from omradesbild.sources.scb_xlsx._common import DEFAULT_AREA_VERSIONS

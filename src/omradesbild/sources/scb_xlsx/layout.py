@@ -14,6 +14,7 @@ from omradesbild.sources.scb_xlsx._common import (
     _col_letter,
     _is_yearlike_code,
     _parse_area,
+    _parse_area_text,
     _parse_period,
 )
 
@@ -57,7 +58,7 @@ def _find_region_column(
             for row, lf in zip(grid, last_filled, strict=True)
             if lf > c and type(row[c]) is str
         }
-        codes = {a[0] for a in map(_parse_area, texts) if a is not None}
+        codes = {a[0] for a in map(_parse_area_text, texts) if a is not None}
         yearlike = sum(1 for x in codes if len(x) == 4 and _is_yearlike_code(x))
         score = (len(codes) - yearlike, len(codes), -c)
         if codes and (best is None or score > best):

@@ -32,8 +32,10 @@ from omradesbild.sources.scb_xlsx._common import (
     _UNIT_WORDS,
     DEFAULT_AREA_VERSIONS,
     _col_letter,
+    _cyclic_gc_paused,
     _norm,
     _parse_area,
+    _parse_area_text,
     _parse_period,
     _slug,
 )
@@ -169,7 +171,12 @@ def read_scb_xlsx(
     equals the rule's set, compared case- and whitespace-insensitively. Unmatched columns
     get ``scb_<table id>_<slug of labels>``.
     """
-    file = Path(path)
+    with _cyclic_gc_paused():  # the sheet's many Python objects hold no cycles
+        return _read(Path(path), area_version, table_id)
+
+
+def _read(file: Path, area_version: str | None, table_id: str | None) -> Observations:
+    """:func:`read_scb_xlsx`."""
     grid = _read_grid(file)
     lay = _detect_layout(grid, file)
     header = _parse_header(grid, lay, file)
@@ -224,7 +231,9 @@ def _walk_block(grid: list[list[str | float | None]], lay: _Layout, file: Path) 
     if not any(None in cells for cells in stub_cells):
         # every row names its area, period and categories (the usual export): nothing to
         # carry down from the rows above
-        areas = list(map(_parse_area, stub_cells[0]))
+        region = stub_cells[0]
+        text_only = set(map(type, region)) == {str}  # then parsed without a call per row
+        areas = list(map(_parse_area_text if text_only else _parse_area, region))
         periods = None
         if lay.year_col is not None:
             parsed = {x: _parse_period(x) for x in set(stub_cells[1])}
