@@ -117,3 +117,23 @@ def test_level_by_area_equals_records_by_area(demo_store: Path) -> None:
         lv = level_indicators(store, level="regso", version="regso2020")
     assert isinstance(lv.by_area, AreaRecords) and len(lv.by_area) > 10
     _assert_same_records(lv.by_area, records_by_area(lv.indicators))
+
+
+def test_rows_at_once_equal_the_rows_made_per_area(demo_store: Path) -> None:
+    """A report over many areas makes every area's rows at once: the same rows."""
+    with Store(demo_store, read_only=True) as store:
+        lv = level_indicators(store, level="regso", version="regso2020")
+    at_once = lv.rows_at_once()
+    assert not isinstance(at_once.by_area, AreaRecords)
+    _assert_same_records(lv.by_area, at_once.by_area)
+    assert at_once.rows_at_once() is at_once
+    assert at_once.indicators is lv.indicators and at_once.raw is lv.raw
+
+
+def test_a_report_of_many_areas_reads_rows_made_at_once(demo_store: Path) -> None:
+    from omradesbild.services.city import load_city
+
+    with Store(demo_store, read_only=True) as store:
+        data = load_city(store, level="regso")
+    assert len(data.profile_codes) > AreaRecords.RECENT
+    assert not isinstance(data.pic.indicators.by_area, AreaRecords)

@@ -42,7 +42,7 @@ from omradesbild.services.models import (
     SegregationRow,
     TypePopulation,
 )
-from omradesbild.services.records import clean, records
+from omradesbild.services.records import AreaRecords, clean, records
 from omradesbild.store import Store
 from omradesbild.wording import text
 
@@ -235,6 +235,8 @@ def load_city(
         store, level=level, version=version, base_version=base_version, threshold=threshold,
         method=m, shown=set(scope_areas["area_code"]) if kommun else None, goals_path=goals_path,
     )  # fmt: skip
+    if not kommun and len(profile_codes) > AreaRecords.RECENT:  # profiles of the whole level
+        lv = lv.rows_at_once()
     ix = level_index(lv, m)
     if not ix.results:
         raise NotFoundError(

@@ -16,7 +16,7 @@ from __future__ import annotations
 import math
 import threading
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -107,6 +107,13 @@ class LevelIndicators:
     def national_disclosed(self) -> pd.DataFrame:
         """Disclosed rows of every area (only the index's components when scoped)."""
         return self.indicators if self.index_disclosed is None else self.index_disclosed
+
+    def rows_at_once(self) -> LevelIndicators:
+        """The same, with every area's rows made now (for a run that reads every area's:
+        one conversion of the frame instead of a take and a conversion per area)."""
+        if not isinstance(self.by_area, AreaRecords):
+            return self
+        return replace(self, by_area=records_by_area(self.indicators))
 
 
 @store_cached
