@@ -25,7 +25,12 @@ import pyarrow.compute as pc
 
 from omradesbild.sources.base import VARIABLE_COLUMNS, Areas, Observations, now_utc
 from omradesbild.store.store import IngestReport, Store
-from omradesbild.store.writes import _none_stored, _observation_table, _upsert_variables
+from omradesbild.store.writes import (
+    _none_stored,
+    _observation_table,
+    _upsert_variables,
+    write_log,
+)
 
 _KEY = "area_code, area_version, variable, period"
 
@@ -80,7 +85,7 @@ def write_observation_batch(
             )
             for p, sid, n, r in zip(batch, sids, new, revised, strict=True)
         ]
-        _write_log(con, [r for r in reports if r.changed])
+        write_log(con, [r for r in reports if r.changed])
     return reports
 
 
@@ -239,29 +244,6 @@ def _write_sources(
     con.execute(
         f"INSERT INTO sources VALUES {values} ON CONFLICT (source_id) DO NOTHING",
         [v for r in rows for v in r],
-    )
-
-
-def _write_log(con: duckdb.DuckDBPyConnection, reports: list[IngestReport]) -> None:
-    if not reports:
-        return
-    values = ", ".join(["(?, ?, ?, ?, ?, ?, ?, ?)"] * len(reports))
-    con.execute(
-        f"INSERT INTO ingest_log VALUES {values}",
-        [
-            v
-            for r in reports
-            for v in (
-                now_utc(),
-                r.source_id,
-                r.kind,
-                r.reference,
-                r.rows_in,
-                r.rows_new,
-                r.rows_revised,
-                r.rows_unchanged,
-            )
-        ],
     )
 
 

@@ -140,7 +140,7 @@ class StoreWrites:
                 classifications=len(classes),
             )
             if n_new:
-                self._log(con, report)
+                write_log(con, [report])
         return report
 
     def ingest_observations(
@@ -193,7 +193,7 @@ class StoreWrites:
                 rows_unchanged=obs.num_rows - n_new - n_rev,
             )
             if report.changed:
-                self._log(con, report)
+                write_log(con, [report])
         return report
 
     def _check_known_areas(self, con: duckdb.DuckDBPyConnection, ref: str) -> None:
@@ -239,10 +239,18 @@ class StoreWrites:
             out[t] = int(row[0]) if row else 0
         return out
 
-    def _log(self, con: duckdb.DuckDBPyConnection, r: IngestReport) -> None:
-        con.execute(
-            "INSERT INTO ingest_log VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            [
+
+def write_log(con: duckdb.DuckDBPyConnection, reports: list[IngestReport]) -> None:
+    """One ``ingest_log`` row per report, stamped now (UTC)."""
+    if not reports:
+        return
+    values = ", ".join(["(?, ?, ?, ?, ?, ?, ?, ?)"] * len(reports))
+    con.execute(
+        f"INSERT INTO ingest_log VALUES {values}",
+        [
+            v
+            for r in reports
+            for v in (
                 now_utc(),
                 r.source_id,
                 r.kind,
@@ -251,8 +259,9 @@ class StoreWrites:
                 r.rows_new,
                 r.rows_revised,
                 r.rows_unchanged,
-            ],
-        )
+            )
+        ],
+    )
 
 
 def _with_columns(df: pd.DataFrame, columns: tuple[str, ...]) -> pd.DataFrame:
