@@ -1,6 +1,6 @@
 """The city's goals for a page: every goal's status, projection, interval and verdict.
 
-The status of each goal is :func:`omradesbild.services.city.city_goals`, the same function
+The status of each goal is :func:`omradesbild.services.city_goals.city_goals`, the same function
 the static report's overview uses, so the web's goals page and the report say the same
 thing about the same data. Its plain verdict is the goal's
 :attr:`~omradesbild.followup.goals.GoalStatus.verdict` (decided in
@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from omradesbild.config import DEFAULT_CONFIDENCE
 from omradesbild.errors import InputError
-from omradesbild.services.city import city_goals
+from omradesbild.services.city_goals import city_goals
 from omradesbild.services.level import LevelPicture
 from omradesbild.services.models import GoalRow, GoalSkipped
 from omradesbild.wording import both
@@ -31,7 +31,7 @@ class GoalsPicture:
     ----------
     goals
         One row per goal that could be evaluated on the data (see
-        :func:`~omradesbild.services.city.city_goals`), in the goal file's order.
+        :func:`~omradesbild.services.city_goals.city_goals`), in the goal file's order.
     note
         The catalogue key of a note when no goal could be evaluated, else None.
     skipped

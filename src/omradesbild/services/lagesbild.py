@@ -3,7 +3,7 @@
 :func:`lagesbild` gathers, for the areas of one kommun at one level: the ranking with rank
 intervals and area types (the rows of the report's overview,
 :class:`~omradesbild.services.models.RankingRow`), the goal status
-(:func:`~omradesbild.services.city.city_goals`), what changed since the previous period
+(:func:`~omradesbild.services.city_goals.city_goals`), what changed since the previous period
 (areas whose type moved; areas with significant changes of indicators, by the profile's
 change test, :func:`~omradesbild.services.area.changes`), the areas on the Police's list in
 its latest year with their type, the police categories × area types over the years (the
@@ -329,7 +329,7 @@ def lagesbild(
     NotFoundError
         No index at the level, or no area in the kommun.
     """
-    from omradesbild.services.city import city_goals
+    from omradesbild.services.city_goals import city_goals
 
     ix = pic.index
     lv = pic.indicators
