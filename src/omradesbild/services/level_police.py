@@ -8,7 +8,6 @@ from typing import Any
 import pandas as pd
 
 from omradesbild.config import POLICE_SHARE_THRESHOLD
-from omradesbild.errors import NotFoundError
 from omradesbild.services.cache import store_cached
 from omradesbild.services.records import records_by_area
 from omradesbild.store import Store
@@ -74,31 +73,28 @@ def placed_police(
     ``period`` already computed on the level (see :func:`~omradesbild.services.followup.
     police_analysis`)."""
     from omradesbild.followup._common import sort_periods
-    from omradesbild.services.followup import POLICE_SCHEME, police_analysis
+    from omradesbild.services.followup import POLICE_SCHEME
+    from omradesbild.services.followup.police import latest_placed
 
     cls = store.classifications(scheme=POLICE_SCHEME)
     if cls.empty:
         return no_police()
     stored = [str(y) for y in sort_periods(cls["period"].astype(str).unique())]
-    for year in reversed(stored):
-        try:
-            pa = police_analysis(
-                store, level=level, period=period, police_year=year, version=version,
-                area_types=area_types,
-            )  # fmt: skip
-        except NotFoundError:
-            continue
-        basis = pa.overlay.groupby(["area_code", "period"])["basis"].first().reset_index()
-        listed = pa.listed.merge(basis, on=["area_code", "period"], how="left")
-        known = set(pa.analysed) | set(listed["area_code"].astype(str))
-        years = [str(y) for y in pa.police_years]
-        return PoliceData(
-            listed=listed,
-            overlay=pa.overlay,
-            years=years,
-            known=frozenset(known),
-            notes=tuple(pa.notes),
-            unknown=dict(pa.unknown),
-            unplaced=tuple(y for y in stored if y not in years),
-        )
-    return no_police(unplaced=tuple(stored))
+    pa = latest_placed(
+        store, stored, level=level, period=period, version=version, area_types=area_types
+    )
+    if pa is None:
+        return no_police(unplaced=tuple(stored))
+    basis = pa.overlay.groupby(["area_code", "period"])["basis"].first().reset_index()
+    listed = pa.listed.merge(basis, on=["area_code", "period"], how="left")
+    known = set(pa.analysed) | set(listed["area_code"].astype(str))
+    years = [str(y) for y in pa.police_years]
+    return PoliceData(
+        listed=listed,
+        overlay=pa.overlay,
+        years=years,
+        known=frozenset(known),
+        notes=tuple(pa.notes),
+        unknown=dict(pa.unknown),
+        unplaced=tuple(y for y in stored if y not in years),
+    )

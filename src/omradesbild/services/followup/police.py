@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import pandas as pd
 
@@ -337,16 +339,23 @@ def police_status(
     years = sort_periods(cls["period"].astype(str).unique()) if not cls.empty else []
     if police_year is not None:
         years = [y for y in years if period_to_year(y) <= period_to_year(police_year)]
-    for year in reversed(years):
-        try:
-            res = police_analysis(
-                store, level=level, period=period, police_year=year, version=version,
-                threshold=threshold,
-            )  # fmt: skip
-        except NotFoundError:
-            continue
+    res = latest_placed(
+        store, years, level=level, period=period, version=version, threshold=threshold
+    )
+    if res is not None:
         return police_status_of(res)
     return pd.DataFrame(columns=["area_code", "period", "category", "share", "basis"])
+
+
+def latest_placed(store: Store, years: Sequence[str], **kw: Any) -> PoliceAnalysis | None:
+    """:func:`police_analysis` (keywords ``kw``) of the latest of ``years`` (in order) that
+    can be placed on the level; None when none can."""
+    for year in reversed(years):
+        try:
+            return police_analysis(store, police_year=year, **kw)
+        except NotFoundError:
+            continue
+    return None
 
 
 def police_status_of(res: PoliceAnalysis) -> pd.DataFrame:
