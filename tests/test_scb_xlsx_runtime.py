@@ -1,11 +1,8 @@
-"""What reading an SCB xlsx export costs the process: no pydantic, no cyclic collector passes."""
+"""What reading an SCB xlsx export costs the process: no cyclic collector passes."""
 
 from __future__ import annotations
 
 import gc
-import subprocess
-import sys
-import textwrap
 from pathlib import Path
 
 import openpyxl
@@ -13,24 +10,6 @@ import pytest
 
 from omradesbild.errors import InputError
 from omradesbild.sources.scb_xlsx import read_scb_xlsx
-
-
-def test_reading_an_export_does_not_import_pydantic(tmp_path: Path) -> None:
-    """pydantic (some 0.05 s to import) is not needed to read an xlsx export."""
-    path = _small_export(tmp_path)
-    code = textwrap.dedent(
-        f"""
-        import sys
-        from omradesbild.store.ingest import parse_scb_xlsx
-        obs = parse_scb_xlsx(__import__("pathlib").Path({str(path)!r}))
-        assert list(obs.data["variable"]) == ["pop_total"] * 2, obs.data
-        print("pydantic" in sys.modules)
-        """
-    )
-    out = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, check=True
-    ).stdout
-    assert out.strip() == "False"
 
 
 def _small_export(tmp_path: Path, n: int = 2) -> Path:

@@ -1,42 +1,17 @@
-"""Reading a shipped or user-given YAML catalogue into a pydantic model, with clear errors.
-
-pydantic is imported only when a model is validated: a reader whose shipped catalogue needs
-no validation at run time (its tests validate it) does not pay for importing it.
-"""
+"""Reading a shipped or user-given YAML catalogue into a pydantic model, with clear errors."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 import yaml
+from pydantic import BaseModel, ValidationError
 
 from omradesbild.errors import ConfigError
-from omradesbild.yamlfile import _FAST_LOADER
 
-if TYPE_CHECKING:
-    from pydantic import BaseModel
-
-M = TypeVar("M", bound="BaseModel")
-
-
-def parse_yaml(text: str, *, where: str) -> Any:
-    """The data of YAML ``text`` (libyaml's parser when PyYAML has it: the same data).
-
-    Raises
-    ------
-    ConfigError
-        Invalid YAML; the message (from the pure-Python parser) names ``where`` and quotes
-        the bad line.
-    """
-    try:
-        return yaml.load(text, Loader=_FAST_LOADER)
-    except yaml.YAMLError:
-        try:  # parsed again: the pure-Python parser's message quotes the bad line
-            return yaml.safe_load(text)
-        except yaml.YAMLError as exc:
-            raise ConfigError(f"{where}: invalid YAML: {exc}") from exc
+M = TypeVar("M", bound=BaseModel)
 
 
 def parse_yaml_model(
@@ -68,9 +43,10 @@ def parse_yaml_model(
     ConfigError
         Invalid YAML, or content that does not follow ``model``.
     """
-    from pydantic import ValidationError
-
-    raw = parse_yaml(text, where=where)
+    try:
+        raw = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"{where}: invalid YAML: {exc}") from exc
     if prepare is not None:
         raw = prepare(raw, where)
     try:

@@ -12,7 +12,7 @@ canonical variable id through the catalogue ``scb_tables.yaml`` (keyed by SCB's 
 
 The package splits the work by concern: :mod:`.grid` reads the sheet, :mod:`.layout` finds the
 data block and its stub, :mod:`.header` parses the header rows and the footer, :mod:`.catalogue`
-loads ``scb_tables.yaml`` (a user-given catalogue validated by :mod:`.catalogue_schema`) and
+loads and validates ``scb_tables.yaml`` (or a user-given catalogue) and
 :mod:`.reader` builds the observations.
 """
 

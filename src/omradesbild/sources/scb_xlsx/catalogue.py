@@ -4,30 +4,39 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from pydantic import BaseModel, ConfigDict, model_validator
+
 from omradesbild.errors import ConfigError
 from omradesbild.sources.scb_xlsx._common import _norm
-from omradesbild.sources.yaml_catalogue import load_yaml_model, parse_yaml
+from omradesbild.sources.yaml_catalogue import load_yaml_model, parse_yaml_model
 
 
-@dataclass(frozen=True)
-class ColumnRule:
-    """How one data column (identified by its header labels) maps to a variable id.
+class ColumnRule(BaseModel):
+    """How one data column (identified by its header labels) maps to a variable id."""
 
-    Exactly one of ``labels`` and ``pattern`` is given (checked by the catalogue's schema,
-    :mod:`.catalogue_schema`).
-    """
+    model_config = ConfigDict(extra="forbid")
 
     variable: str
     labels: list[str] | None = None
     pattern: str | None = None
-    other_labels: list[str] = field(default_factory=list)
+    other_labels: list[str] = []
     unit: str | None = None
+
+    @model_validator(mode="after")
+    def _check(self) -> ColumnRule:
+        if (self.labels is None) == (self.pattern is None):
+            raise ValueError("give exactly one of 'labels' or 'pattern'")
+        if self.pattern is not None:
+            try:
+                re.compile(self.pattern)
+            except re.error as exc:
+                raise ValueError(f"invalid regular expression {self.pattern!r}: {exc}") from exc
+        return self
 
     def match(self, labels: Sequence[str]) -> str | None:
         """The variable id if this rule matches the column's labels, else ``None``."""
@@ -44,13 +53,14 @@ class ColumnRule:
         return None
 
 
-@dataclass(frozen=True)
-class TableEntry:
+class TableEntry(BaseModel):
     """Catalogue entry of one SCB table."""
 
-    columns: list[ColumnRule]
+    model_config = ConfigDict(extra="forbid")
+
     title: str | None = None
     unit: str | None = None
+    columns: list[ColumnRule]
 
     def lookup(self, labels: Sequence[str]) -> tuple[str, str | None] | None:
         """``(variable, unit)`` for a column with these labels, or ``None``."""
@@ -61,34 +71,12 @@ class TableEntry:
         return None
 
 
-@dataclass(frozen=True)
-class ScbTableCatalogue:
+class ScbTableCatalogue(BaseModel):
     """All catalogued SCB tables, keyed by SCB's "Intern referenskod" (e.g. ``000005F8``)."""
 
+    model_config = ConfigDict(extra="forbid")
+
     tables: dict[str, TableEntry]
-
-
-def _catalogue_of(raw: dict[str, Any]) -> ScbTableCatalogue:
-    """The catalogue of a mapping that follows the schema (:mod:`.catalogue_schema`)."""
-    return ScbTableCatalogue(
-        tables={
-            tid: TableEntry(
-                columns=[
-                    ColumnRule(
-                        variable=rule["variable"],
-                        labels=rule.get("labels"),
-                        pattern=rule.get("pattern"),
-                        other_labels=rule.get("other_labels") or [],
-                        unit=rule.get("unit"),
-                    )
-                    for rule in entry["columns"]
-                ],
-                title=entry.get("title"),
-                unit=entry.get("unit"),
-            )
-            for tid, entry in raw["tables"].items()
-        }
-    )
 
 
 def load_catalogue(path: str | Path | None = None) -> ScbTableCatalogue:
@@ -101,10 +89,7 @@ def load_catalogue(path: str | Path | None = None) -> ScbTableCatalogue:
     """
     if path is None:
         return _default_catalogue()
-    from omradesbild.sources.scb_xlsx.catalogue_schema import ScbTableCatalogueModel
-
-    model = load_yaml_model(ScbTableCatalogueModel, path, what=_WHAT, prepare=_keys_as_text)
-    return _catalogue_of(model.model_dump())
+    return load_yaml_model(ScbTableCatalogue, path, what=_WHAT, prepare=_keys_as_text)
 
 
 _WHAT = "SCB table catalogue"
@@ -112,16 +97,10 @@ _WHAT = "SCB table catalogue"
 
 @lru_cache(maxsize=1)
 def _default_catalogue() -> ScbTableCatalogue:
-    """The shipped catalogue, read without validating it at run time (the tests validate it
-    against :mod:`.catalogue_schema` and compare the two readings)."""
-    return _catalogue_of(_keys_as_text(parse_yaml(_default_text(), where=_DEFAULT), _DEFAULT))
-
-
-_DEFAULT = "scb_tables.yaml"
-
-
-def _default_text() -> str:
-    return resources.files("omradesbild.sources").joinpath(_DEFAULT).read_text("utf-8")
+    text = resources.files("omradesbild.sources").joinpath("scb_tables.yaml").read_text("utf-8")
+    return parse_yaml_model(
+        ScbTableCatalogue, text, where="scb_tables.yaml", what=_WHAT, prepare=_keys_as_text
+    )
 
 
 def _keys_as_text(raw: Any, where: str) -> dict[str, Any]:
