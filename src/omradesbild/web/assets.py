@@ -44,6 +44,8 @@ PREFIX = "/static/"
 IMMUTABLE = b"public, max-age=31536000, immutable"
 #: Cache-Control of an unversioned URL: kept, but revalidated with the ETag before use.
 REVALIDATE = b"public, no-cache"
+#: gzip level of every body kept compressed (static files, pages).
+GZIP_LEVEL = 6
 #: Files smaller than this are sent as they are (gzip would not pay).
 MIN_GZIP_BYTES = 512
 
@@ -81,7 +83,7 @@ def make_asset(body: bytes, name: str, stamp: tuple[int, int] | None = None) -> 
     media = _TYPES.get(suffix) or mimetypes.guess_type(name)[0] or "application/octet-stream"
     packed: bytes | None = None
     if len(body) >= MIN_GZIP_BYTES and media != "image/png":
-        packed = gzip.compress(body, compresslevel=6, mtime=0)
+        packed = gzip.compress(body, compresslevel=GZIP_LEVEL, mtime=0)
         if len(packed) >= len(body):
             packed = None
     version = hashlib.blake2b(body, digest_size=8).hexdigest()

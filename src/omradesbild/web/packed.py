@@ -27,11 +27,9 @@ from typing import Any
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 
-from omradesbild.web.assets import accepts_gzip
+from omradesbild.web.assets import GZIP_LEVEL, accepts_gzip
 from omradesbild.web.cache import MISS, WebData, cached, memo
 
-#: gzip level of kept pages (the level of the compressed JSON bodies).
-GZIP_LEVEL = 6
 #: zlib level of kept views (fast: a view is packed each time one is computed).
 ZLIB_LEVEL = 1
 
@@ -100,7 +98,6 @@ def page_response(request: Request, page: Gzipped) -> HTMLResponse:
 
 
 __all__ = [
-    "GZIP_LEVEL",
     "Gzipped",
     "Pickled",
     "cached_page",
