@@ -56,7 +56,6 @@ class _PdfContext:
         from omradesbild.wording import check_lang
 
         self.ctx = _Context(data, check_lang(lang) if lang else None)
-        self.data = data
         self._features = {str(f["id"]): f for f in (data.geojson or {}).get("features", [])}
         self._maps: dict[str, CityMap] = {}
 
@@ -142,7 +141,6 @@ def profile_html(
     *,
     lang: str | None = None,
     partners: Partners | None = None,
-    _pc: _PdfContext | None = None,
 ) -> str:
     """The print HTML of one area's profile (what :func:`build_profile_pdf` renders).
 
@@ -158,12 +156,16 @@ def profile_html(
         The partners' approved public input and interventions, or a hook (as for
         :func:`~omradesbild.reports.site.build_site`).
     """
+    return _profile_html(_PdfContext(data, lang), str(area_code), partners)
+
+
+def _profile_html(pc: _PdfContext, area_code: str, partners: Partners | None) -> str:
+    """:func:`profile_html` with the shared lookups and city maps of ``pc``."""
     from omradesbild.reports.site import _env
 
-    pc = _pc or _PdfContext(data, lang)
     ctx = pc.ctx
     d, t = ctx.d, ctx.t
-    p = ctx.profile(str(area_code), partners)
+    p = ctx.profile(area_code, partners)
     code = p.code
     tpl = _env(ctx.lang).get_template("profile_pdf.html")
     return str(
@@ -267,7 +269,7 @@ def _build(pc: _PdfContext, code: str, out: Path, partners: Partners | None) -> 
     if out.suffix.lower() != ".pdf":
         out = out / f"{code}.pdf"
     out.parent.mkdir(parents=True, exist_ok=True)
-    doc = render_pdf(profile_html(pc.data, code, partners=partners, _pc=pc))
+    doc = render_pdf(_profile_html(pc, code, partners))
     doc.write_pdf(out)
     return out
 

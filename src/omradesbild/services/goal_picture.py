@@ -14,13 +14,14 @@ from dataclasses import dataclass
 
 from omradesbild.config import DEFAULT_CONFIDENCE
 from omradesbild.errors import InputError
+from omradesbild.followup.goal_file import EXAMPLE_GOALS_PATH
 from omradesbild.services.city_goals import city_goals
 from omradesbild.services.level import LevelPicture
 from omradesbild.services.models import GoalRow, GoalSkipped
 from omradesbild.wording import both
 
-#: The goal file shown when none is given (shipped with the package).
-EXAMPLE_GOALS = "goals_example.yaml"
+#: The name of the goal file shown when none is given (shipped with the package).
+EXAMPLE_GOALS = EXAMPLE_GOALS_PATH.name
 
 
 @dataclass(frozen=True)

@@ -23,24 +23,30 @@ class ReferenceValue(_Frozen):
     masked: bool = False
 
 
-class IndicatorValue(_Frozen):
+class DisclosedValue(_Frozen):
+    """An indicator's value after disclosure control: its 95 % interval, the counts it is
+    computed from and its flags (the API's rows carry the same fields)."""
+
+    value: float | None = None
+    ci_low: float | None = None
+    ci_high: float | None = None
+    numerator: float | None = None
+    denominator: float | None = None
+    reliable: bool | None = None
+    approximate: bool | None = None
+    masked: bool = False
+    mask_reason: str | None = None
+
+
+class IndicatorValue(DisclosedValue):
     """One indicator of an area in a period, disclosed, with its 95 % interval."""
 
     id: str
     label: str
     unit: str = ""
     period: str
-    value: float | None = None
-    ci_low: float | None = None
-    ci_high: float | None = None
-    numerator: float | None = None
-    denominator: float | None = None
     kommun: float | None = None
     country: float | None = None
-    reliable: bool | None = None
-    approximate: bool | None = None
-    masked: bool = False
-    mask_reason: str | None = None
     reliability: str = Field(description="'masked', 'unreliable', 'approximate' or 'reliable'")
 
     @property

@@ -13,7 +13,7 @@ from omradesbild.services.explore import (
     ExploreResult,
     effective_unit_weights,
 )
-from omradesbild.services.models import AreaProfile
+from omradesbild.services.models import AreaProfile, DisclosedValue
 from omradesbild.web.validation import MAX_DB_ID, Text
 
 
@@ -36,21 +36,15 @@ class AreaOut(BaseModel):
     kommun_code: str | None = None
 
 
-class IndicatorValue(BaseModel):
-    """One disclosed indicator value of an area in a year, with its 95 % interval."""
-
+class _ValueKey(BaseModel):
     area_code: str
     period: str
     indicator: str
-    value: float | None
-    ci_low: float | None
-    ci_high: float | None
-    numerator: float | None = None
-    denominator: float | None = None
-    reliable: bool | None = None
-    approximate: bool | None = None
-    masked: bool = False
-    mask_reason: str | None = None
+
+
+class IndicatorValue(DisclosedValue, _ValueKey):
+    """One disclosed indicator value of an area in a year, with its 95 % interval (the
+    area, period and indicator first, then the fields of :class:`DisclosedValue`)."""
 
 
 class AreaIndicator(IndicatorValue):
