@@ -504,10 +504,15 @@ def goals_status(
         write_csv(res.status, out, both("cli_goal_status"))
 
 
+#: Columns of the goal status table printed by :func:`print_goals`, in order.
+GOAL_COLUMNS: tuple[str, ...] = (
+    "goal_id", "base_year", "base_period", "base", "current_period", "current", "target_year",
+    "target", "projection", "projection_low", "projection_high", "status",
+)  # fmt: skip
+
+
 def print_goals(status: pd.DataFrame, histories: dict[str, pd.DataFrame] | None = None) -> None:
     """Print goal statuses as a table, then each goal's reasoning (and history)."""
-    from omradesbild.services.followup import GOAL_SHOW_COLUMNS
-
     # Each goal's figures at its decimals (as the goals page shows them).
     by_goal = status.attrs.get("decimals", {})
     ids = status["goal_id"].astype(str)
@@ -518,7 +523,7 @@ def print_goals(status: pd.DataFrame, histories: dict[str, pd.DataFrame] | None 
     observed, target, projection = (per_row(f) for f in ("observed", "target", "projection"))
     decimals = {"base": observed, "current": observed, "target": target}
     decimals |= {c: projection for c in ("projection", "projection_low", "projection_high")}
-    echo_table(rounded(status[list(GOAL_SHOW_COLUMNS)], decimals=decimals))
+    echo_table(rounded(status[list(GOAL_COLUMNS)], decimals=decimals))
     for row in status.itertuples(index=False):
         gid = str(row.goal_id)
         typer.echo(f"\n{gid}: {row.title}")

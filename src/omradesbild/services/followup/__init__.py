@@ -43,7 +43,6 @@ from omradesbild.services.followup.crime import (
 )
 from omradesbild.services.followup.demo import demo_followup
 from omradesbild.services.followup.goals import (
-    GOAL_SHOW_COLUMNS,
     GoalsResult,
     goals_status,
     police_in_kommun,
@@ -65,7 +64,6 @@ __all__ = [
     "CATEGORY_ORDER",
     "CHANGE_SHOW_COLUMNS",
     "FLAG_KEYS",
-    "GOAL_SHOW_COLUMNS",
     "POLICE_SCHEME",
     "ChangeQuery",
     "ChangeSummary",

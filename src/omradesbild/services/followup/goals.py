@@ -34,12 +34,6 @@ from omradesbild.services.pipeline import area_indicators
 from omradesbild.store import Store
 from omradesbild.wording import Message
 
-#: Columns of the goal status shown in a summary, in order.
-GOAL_SHOW_COLUMNS: tuple[str, ...] = (
-    "goal_id", "base_year", "base_period", "base", "current_period", "current", "target_year",
-    "target", "projection", "projection_low", "projection_high", "status",
-)  # fmt: skip
-
 
 @dataclass(frozen=True)
 class GoalsResult:
