@@ -399,3 +399,18 @@ def test_read_only_store_reads_areas_and_links_once_and_hands_out_copies(
         assert rw.areas(level="deso")["area_code"].tolist() == CODES
         rw.con.execute("DELETE FROM links")
         assert rw.links().empty  # a writable store reads afresh
+
+
+def test_long_lists_of_codes_select_what_short_ones_do(store: Store) -> None:
+    """A filter on many values (passed as one list parameter) selects the same rows, in the
+    same order, as the values one by one."""
+    store.ingest(_obs([1.0] * len(CODES)))
+    unknown = [f"0114C9{i:03d}" for i in range(200)]
+    many = [*unknown[:100], *reversed(CODES), *unknown[100:]]
+    pd.testing.assert_frame_equal(store.areas(codes=many), store.areas(level="deso"))
+    some = store.areas(codes=[*CODES[3:5], *unknown])
+    assert some["area_code"].tolist() == CODES[3:5]
+    pd.testing.assert_frame_equal(
+        store.observations(area_codes=many, periods=["2022"] * 70), store.observations()
+    )
+    assert store.areas(codes=[]).empty

@@ -382,6 +382,11 @@ class Store(StoreWrites, Closable):
             raise NotFoundError(f"variable {variable!r} is not in the store{hint}")
 
 
+#: Longer lists of values are passed to the database as one list parameter: binding
+#: thousands of parameters (e.g. every area code of a level) costs more than the read.
+_LIST_PARAMETER_FROM = 64
+
+
 def _where(**filters: Sequence[str] | None) -> tuple[str, list[Any]]:
     parts: list[str] = []
     params: list[Any] = []
@@ -389,8 +394,14 @@ def _where(**filters: Sequence[str] | None) -> tuple[str, list[Any]]:
         if values is None:
             continue
         values = list(values)
-        parts.append(f"{col} IN ({', '.join('?' * len(values))})" if values else "FALSE")
-        params.extend(values)
+        if not values:
+            parts.append("FALSE")
+        elif len(values) >= _LIST_PARAMETER_FROM:
+            parts.append(f"{col} IN (SELECT unnest(?))")
+            params.append(values)
+        else:
+            parts.append(f"{col} IN ({', '.join('?' * len(values))})")
+            params.extend(values)
     return (" WHERE " + " AND ".join(parts) if parts else ""), params
 
 
