@@ -195,3 +195,20 @@ def test_shipped_themes_have_titles_in_both_languages() -> None:
             assert theme.name_in("en") == theme.title_en
     bare = load_method("cdc-svi-2018").resolved_themes()[0].model_copy(update={"title_sv": None})
     assert bare.name_in("sv") == bare.title_en  # the other language rather than the id
+
+
+def test_a_shipped_method_is_read_once_and_shared() -> None:
+    """The package's method files do not change while it runs: a shipped id is read once
+    (the frozen model shared by every caller), equal to a fresh read; an unknown id is
+    refused every time."""
+    from importlib import resources
+
+    first = load_method("scb-omradestyp")
+    assert load_method("scb-omradestyp") is first
+    text = (resources.files("omradesbild.index") / "methods" / "scb-omradestyp.yaml").read_text(
+        encoding="utf-8"
+    )
+    assert first == method_from_yaml(text, source="methods/scb-omradestyp.yaml")
+    for _ in range(2):
+        with pytest.raises(MethodError, match="unknown index method"):
+            load_method("no-such-method")

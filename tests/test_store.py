@@ -358,3 +358,59 @@ def test_upgrade_registry_runs_every_step_in_order_or_nothing(tmp_path: Path) ->
         assert upgrade_schema(con, 1, path=str(path), upgrades=reg | {3: step(3)}, target=4) == 4
         assert steps == [1, 2, 3]
         assert con.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone() == ("4",)
+
+
+def test_read_only_store_reads_areas_and_links_once_and_hands_out_copies(
+    store: Store, tmp_path: Path
+) -> None:
+    """A read-only connection sees content that cannot change: every area of a level and the
+    links are read once per connection, each caller getting its own copy (equal to a fresh
+    read); reads by code or with geometry, and a writable store, read afresh."""
+    expected_areas = store.areas(level="deso", version="deso2018")
+    expected_links = store.links()
+    store.close()
+    path = tmp_path / "s.duckdb"
+    with Store(path, read_only=True) as ro:
+        queries: list[str] = []
+        real = ro.con
+
+        class Counting:
+            def __getattr__(self, name: str) -> object:
+                return getattr(real, name)
+
+            def execute(self, sql: str, *args: object) -> object:
+                queries.append(sql)
+                return real.execute(sql, *args)
+
+        ro.con = Counting()  # type: ignore[assignment]
+        first = ro.areas(level="deso", version="deso2018")
+        first["name"] = "changed by a caller"
+        pd.testing.assert_frame_equal(ro.areas(level="deso", version="deso2018"), expected_areas)
+        assert sum("FROM areas" in q for q in queries) == 1
+        links = ro.links()
+        links["weight"] = 0.0
+        pd.testing.assert_frame_equal(ro.links(), expected_links)
+        assert sum("FROM links" in q for q in queries) == 1
+        ro.areas(codes=CODES[:2])
+        ro.areas(codes=CODES[:2])
+        ro.areas(level="deso", geometry=True)
+        assert sum("FROM areas" in q for q in queries) == 4
+    with Store(path) as rw:
+        assert rw.areas(level="deso")["area_code"].tolist() == CODES
+        rw.con.execute("DELETE FROM links")
+        assert rw.links().empty  # a writable store reads afresh
+
+
+def test_long_lists_of_codes_select_what_short_ones_do(store: Store) -> None:
+    """A filter on many values (passed as one list parameter) selects the same rows, in the
+    same order, as the values one by one."""
+    store.ingest(_obs([1.0] * len(CODES)))
+    unknown = [f"0114C9{i:03d}" for i in range(200)]
+    many = [*unknown[:100], *reversed(CODES), *unknown[100:]]
+    pd.testing.assert_frame_equal(store.areas(codes=many), store.areas(level="deso"))
+    some = store.areas(codes=[*CODES[3:5], *unknown])
+    assert some["area_code"].tolist() == CODES[3:5]
+    pd.testing.assert_frame_equal(
+        store.observations(area_codes=many, periods=["2022"] * 70), store.observations()
+    )
+    assert store.areas(codes=[]).empty

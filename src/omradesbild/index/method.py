@@ -12,6 +12,7 @@ with the file and the field that is wrong, e.g.
 
 from __future__ import annotations
 
+import functools
 import itertools
 import math
 from importlib import resources
@@ -547,6 +548,13 @@ def load_method(name_or_path: str | Path) -> IndexMethod:
         if not path.is_file():
             raise MethodError(f"{path}: method file not found")
         return method_from_yaml(path.read_text(encoding="utf-8"), source=str(path))
+    return _shipped_method(text_name)
+
+
+@functools.cache
+def _shipped_method(text_name: str) -> IndexMethod:
+    """A shipped method by id, read once per process (the package's files do not change
+    while it runs; the model is frozen, so every caller can share it)."""
     folder = resources.files("omradesbild.index") / "methods"
     candidate = folder / f"{text_name}.yaml"
     if not candidate.is_file():

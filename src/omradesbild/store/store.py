@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -74,6 +74,9 @@ class Store(StoreWrites, Closable):
     def __init__(self, path: str | Path | None = None, *, read_only: bool = False) -> None:
         self.path = str(path if path is not None else default_db_path())
         self._depth = 0
+        self.read_only = read_only
+        #: Frames read once per read-only connection (:meth:`_kept`).
+        self._reads: dict[tuple[Any, ...], pd.DataFrame] = {}
         if read_only and self.path != ":memory:" and not Path(self.path).exists():
             raise StoreError(
                 f"{self.path}: no store here; create one with 'omradesbild ingest …' "
@@ -170,6 +173,21 @@ class Store(StoreWrites, Closable):
             self._depth = 0
 
     # -- reading -----------------------------------------------------------------------
+    def _kept(self, key: tuple[Any, ...], read: Callable[[], pd.DataFrame]) -> pd.DataFrame:
+        """``read()``, kept for the next call with ``key`` when the store is open read-only.
+
+        What a read-only connection sees cannot change while it is open (DuckDB lets no
+        process write a file that a read-only connection holds), so a read is done once per
+        connection; every call gets its own copy, which the caller may change. A writable
+        store reads afresh every time.
+        """
+        if not self.read_only:
+            return read()
+        kept = self._reads.get(key)
+        if kept is None:
+            kept = self._reads[key] = read()
+        return kept.copy()
+
     def observations(
         self,
         *,
@@ -223,7 +241,11 @@ class Store(StoreWrites, Closable):
         codes: Sequence[str] | None = None,
         geometry: bool = False,
     ) -> pd.DataFrame:
-        """Areas as a DataFrame, or a GeoDataFrame in EPSG:3006 when ``geometry``."""
+        """Areas as a DataFrame, or a GeoDataFrame in EPSG:3006 when ``geometry``.
+
+        Without ``codes`` and ``geometry``, a read-only store reads them once per connection
+        (:meth:`_kept`).
+        """
         where, params = _where(
             level=[level] if level else None,
             version=[version] if version else None,
@@ -231,11 +253,13 @@ class Store(StoreWrites, Closable):
         )
         cols = "area_code, level, version, name, parent_code, parent_level, parent_version, "
         cols += "attributes, source_id" + (", geometry" if geometry else "")
-        df = self.con.execute(
-            f"SELECT {cols} FROM areas{where} ORDER BY level, version, area_code", params
-        ).df()
+        sql = f"SELECT {cols} FROM areas{where} ORDER BY level, version, area_code"
         if not geometry:
-            return df
+            if codes is not None:
+                return self.con.execute(sql, params).df()
+            # every area of a level (or of all): read by several services in one command
+            return self._kept(("areas", level, version), lambda: self.con.execute(sql, params).df())
+        df = self.con.execute(sql, params).df()
         import geopandas as gpd
         import shapely
 
@@ -251,15 +275,18 @@ class Store(StoreWrites, Closable):
         to_version: str | None = None,
         method: str | None = None,
     ) -> pd.DataFrame:
-        """Links (crosswalk rows) between areas."""
+        """Links (crosswalk rows) between areas (read once per read-only connection,
+        :meth:`_kept`)."""
         where, params = _where(
             from_version=[from_version] if from_version else None,
             to_version=[to_version] if to_version else None,
             method=[method] if method else None,
         )
-        return self.con.execute(
-            f"SELECT * FROM links{where} ORDER BY from_version, from_code, to_code", params
-        ).df()
+        sql = f"SELECT * FROM links{where} ORDER BY from_version, from_code, to_code"
+        return self._kept(
+            ("links", from_version, to_version, method),
+            lambda: self.con.execute(sql, params).df(),
+        )
 
     def classifications(self, *, scheme: str | None = None) -> pd.DataFrame:
         """Stored classifications (e.g. the Police's categories per year)."""
@@ -355,6 +382,11 @@ class Store(StoreWrites, Closable):
             raise NotFoundError(f"variable {variable!r} is not in the store{hint}")
 
 
+#: Longer lists of values are passed to the database as one list parameter: binding
+#: thousands of parameters (e.g. every area code of a level) costs more than the read.
+_LIST_PARAMETER_FROM = 64
+
+
 def _where(**filters: Sequence[str] | None) -> tuple[str, list[Any]]:
     parts: list[str] = []
     params: list[Any] = []
@@ -362,8 +394,14 @@ def _where(**filters: Sequence[str] | None) -> tuple[str, list[Any]]:
         if values is None:
             continue
         values = list(values)
-        parts.append(f"{col} IN ({', '.join('?' * len(values))})" if values else "FALSE")
-        params.extend(values)
+        if not values:
+            parts.append("FALSE")
+        elif len(values) >= _LIST_PARAMETER_FROM:
+            parts.append(f"{col} IN (SELECT unnest(?))")
+            params.append(values)
+        else:
+            parts.append(f"{col} IN ({', '.join('?' * len(values))})")
+            params.extend(values)
     return (" WHERE " + " AND ".join(parts) if parts else ""), params
 
 
