@@ -433,10 +433,28 @@ def test_area_api_says_which_year_its_index_is_of(
     client: TestClient, gaps: Gaps, code: str
 ) -> None:
     """An area asked for in a year without the index gives that year's indicators and the
-    index of its own (the latest) year, saying so in ``index.period``."""
+    index of its own (the latest) year, saying so in ``index.period`` and in the heading of
+    the area page's index section."""
     method, lacks, years = gaps.method, gaps.index_lacks, gaps.index_years
     doc = client.get(f"/api/areas/{code}?method={method}&period={lacks}").json()
     assert doc["period"] == lacks
     assert doc["index"]["period"] == years[-1]
+    html = client.get(f"/omrade/{code}?method={method}&period={lacks}", headers=HTML).text
+    heading = html.split('<section id="index">', 1)[1].split("</h2>", 1)[0]
+    assert heading.endswith(f" ({years[-1]})"), heading
     same = client.get(f"/api/areas/{code}?method={method}&period={years[0]}").json()
     assert same["index"]["period"] == same["period"] == years[0]
+
+
+def test_api_boundary_version_and_empty_indicator(client: TestClient) -> None:
+    """An unknown boundary ``version`` is refused naming the level's versions in Swedish
+    and English, like the other query values; an empty ``indicator`` is none (all)."""
+    levels = client.get("/api/levels").json()
+    level = levels[0]["level"]
+    versions = ", ".join(sorted(r["version"] for r in levels if r["level"] == level))
+    for url in ("/api/areas", "/api/geojson", "/api/indicators/values"):
+        body = _refused(client.get(f"{url}?level={level}&version=x1"), "'x1'")
+        assert f"okänt värde 'x1' för version; tillåtna värden: {versions} / " in body
+        assert f"unknown value 'x1' of version; allowed values: {versions}" in body
+    every = client.get("/api/indicators/values?indicator=").json()
+    assert every["indicators"] == client.get("/api/indicators/values").json()["indicators"]

@@ -250,13 +250,13 @@ def _build_indicator_values(
     in one year (default the latest)."""
     data = get_data(request)
     lv = data.level(level, version)
-    ids = indicator or lv.indicator_ids
+    ids = [i for i in indicator or () if i] or lv.indicator_ids
     for i in ids:
         if i not in lv.indicator_ids:
             raise InputError(unknown_value("indicator", i, lv.indicator_ids), field="indicator")
     # The years in which any of the requested indicators has values (default the latest).
     held = [p for p in lv.periods if any((p, i) in lv.by_period_indicator for i in ids)]
-    what = f"{', '.join(indicator)}, {level}" if indicator else f"level {level}"
+    what = f"{', '.join(ids)}, {level}" if ids != lv.indicator_ids else f"level {level}"
     period = checked_period(period or None, held, what=what)
     if period is None:
         period = held[-1] if held else (lv.periods[-1] if lv.periods else "")
