@@ -417,8 +417,10 @@ def test_api_refuses_a_year_the_index_or_indicators_do_not_have(
     _period_refused(client.get(url), gaps.lacks, held)
     url = f"/api/indicators/values?indicator={gaps.not_at_deso}&level=deso"
     assert "okänt värde" in _refused(client.get(url), "low_econ_standard")
-    url = f"/api/export/excel.xlsx?method={gaps.other}&level={gaps.nowhere}"
-    _refused(client.get(url), f"indexet {gaps.other} kan inte beräknas")
+    for url in ("/api/index", "/api/export/index.csv", "/api/export/excel.xlsx"):
+        r = client.get(f"{url}?method={gaps.other}&level={gaps.nowhere}")
+        body = _refused(r, f"indexet {gaps.other} kan inte beräknas på nivån {gaps.nowhere}")
+        assert f"the index {gaps.other} cannot be computed at the level {gaps.nowhere}" in body
     # Without a method the default method's workbook; an empty value is no value.
     for url in (
         f"/api/export/excel.xlsx?level={gaps.nowhere}",

@@ -57,6 +57,21 @@ class MapLayer:
     counts: dict[int, int] | None = None
 
 
+def chosen_layer(
+    layer: str | None, lv: LevelIndicators, ix: LevelIndex | None, *, method: str, asked: bool
+) -> str:
+    """The layer of the map: ``layer`` when given, else the index of ``method`` (``ix``),
+    else the level's first indicator. A ``method`` the request ``asked`` for whose index
+    cannot be computed at the level is refused (422), not replaced by an indicator."""
+    if layer:
+        return layer
+    if ix is not None:
+        return "index"
+    if asked:
+        raise no_index(method, lv.level)
+    return (lv.indicator_ids or ["index"])[0]
+
+
 def map_layer(
     lv: LevelIndicators,
     ix: LevelIndex | None,
@@ -141,4 +156,4 @@ def type_hover(names: list[str], codes: list[str], layer: MapLayer) -> list[str]
     ]
 
 
-__all__ = ["AREA_TYPE_LAYER", "MapLayer", "map_layer", "type_hover"]
+__all__ = ["AREA_TYPE_LAYER", "MapLayer", "chosen_layer", "map_layer", "type_hover"]

@@ -30,7 +30,7 @@ from omradesbild.services.level import (
 )
 from omradesbild.services.records import records
 from omradesbild.services.search import MAX_QUERY, SEARCH_LIMIT, AreaHit, search_areas
-from omradesbild.web.cache import json_response, json_response_async
+from omradesbild.web.cache import WebData, json_response, json_response_async
 from omradesbild.web.lagesbild import area_search_index
 from omradesbild.web.models import (
     AreaArgs,
@@ -313,7 +313,7 @@ def _build_index(
     data = get_data(request)
     method = _method(request, method)
     lv = data.level(level, version)
-    ix = data.index(method, level, lv.version)
+    ix = _computed_index(data, method, lv)
     p = ix.period_or_latest(checked_period(period or None, ix.periods, what=f"{method}, {level}"))
     unc = data.uncertainty(method, level, p, lv.version) if uncertainty else {}
     rows = [
@@ -405,6 +405,15 @@ def _method(request: Request, method: str | None) -> str:
     method = method or request.app.state.settings.method
     method_by_id(method)
     return method
+
+
+def _computed_index(data: WebData, method: str, lv: LevelIndicators) -> LevelIndex:
+    """The index of ``method`` at the level of ``lv``, or an :class:`InputError` (422) when
+    it cannot be computed there."""
+    ix = data.try_index(method, lv)
+    if ix is None:
+        raise no_index(method, lv.level)
+    return ix
 
 
 def _download(body: bytes, filename: str, media_type: str) -> Response:
@@ -499,7 +508,7 @@ def export_index_csv(
     data = get_data(request)
     method = _method(request, q.method)
     lv = data.level(q.level)
-    ix = data.index(method, q.level, lv.version)
+    ix = _computed_index(data, method, lv)
     asked = checked_period(q.period or None, ix.periods, what=f"{method}, {q.level}")
     p = ix.period_or_latest(asked)
     df = ix.published[p].copy()

@@ -241,16 +241,12 @@ def map_page(
     method: str | None = None,
 ) -> HTMLResponse:
     """Choropleth of every area of a level, coloured by an indicator or an index, or the
-    area types in categories with a titled legend (:mod:`omradesbild.web.map_layers`).
-
-    Without ``layer`` the map shows the index of ``method`` (the first indicator when the
-    default method cannot be computed at the level); without ``period`` the layer's latest.
-    A value the page cannot show is refused (422), never replaced by another."""
+    area types in categories with a titled legend (:mod:`omradesbild.web.map_layers`); a
+    value the page cannot show is refused (422), never replaced by another."""
     from omradesbild.config import AREA_TYPE_METHOD
     from omradesbild.index import shipped_methods
     from omradesbild.reports import charts
-    from omradesbild.web.map_layers import AREA_TYPE_LAYER, map_layer, type_hover
-    from omradesbild.web.validation import no_index
+    from omradesbild.web.map_layers import AREA_TYPE_LAYER, chosen_layer, map_layer, type_hover
 
     data, settings, lang = _inputs(request)
     t = translator(lang)
@@ -261,9 +257,7 @@ def map_page(
     names, units, direction = catalogue_names(lang)
     ix = data.try_index(method, lv)
     types = data.try_index(AREA_TYPE_METHOD, lv)
-    if not layer and ix is None and asked_method:  # the method asked for, not another layer
-        raise no_index(method, lv.level)
-    layer = layer or ("index" if ix is not None else (lv.indicator_ids or ["index"])[0])
+    layer = chosen_layer(layer, lv, ix, method=method, asked=bool(asked_method))
     codes = sorted(lv.names)
     shown = map_layer(
         lv, ix, layer, period, codes, lang=lang, method=method, names=names,
