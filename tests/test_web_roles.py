@@ -343,6 +343,28 @@ def test_reader_reads_the_area_types_on_the_map_page(site: Site, visit: Any, wid
     v.check("area types")
 
 
+def test_reader_switches_the_map_to_a_layer_with_other_years(site: Site, visit: Any) -> None:
+    """The map's year picker starts at "senaste (…)": switching to a layer whose latest
+    year is another (the survey, every other year) shows that layer's latest year, not an
+    error; a year the layer does not have is refused with a page naming its years."""
+    v = visit(None, WIDTHS[0])
+    page = v.go("/karta")
+    picked = page.locator("form.controls select[name=period] option:checked")
+    assert picked.inner_text().startswith("senaste (")
+    page.locator("form.controls select[name=layer]").select_option("survey_feel_safe")
+    page.locator("form.controls button[type=submit]").click()
+    page.wait_for_url("**layer=survey_feel_safe*")
+    options = page.locator("form.controls select[name=period] option")
+    years = [y for y in options.evaluate_all("os => os.map(o => o.value)") if y]
+    assert page.locator("h1").inner_text().endswith(f"({years[-1]})")
+    assert picked.inner_text() == f"senaste ({years[-1]})"
+    v.check("another layer")
+    lacks = next(str(y) for y in range(int(years[0]), int(years[-1])) if str(y) not in years)
+    page = v.go(f"/karta?layer=survey_feel_safe&period={lacks}", status=422)
+    assert f"okänd period '{lacks}'" in page.locator("main").inner_text()
+    assert ", ".join(years) in page.locator("main").inner_text()
+
+
 @pytest.mark.parametrize("width", WIDTHS)
 def test_method_explorer_recomputes_after_unticking(site: Site, visit: Any, width: int) -> None:
     v = visit(None, width)

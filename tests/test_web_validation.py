@@ -5,6 +5,7 @@ of the wrong type, length or range likewise names the parameter and what is allo
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -299,3 +300,163 @@ def test_partner_lists_name_the_areas_before_their_codes(
     html = client.get("/bidrag", headers=HTML).text
     row = next(r for r in html.split("<tr") if "Namn först" in r)
     assert f"<td>{area['name']} ({code})</td>" in row
+
+
+# ------------------------------------- values the store has but the layer or index has not
+@dataclass(frozen=True)
+class Gaps:
+    """Years, layers and methods the store has but a layer, an index or a level has not."""
+
+    indicator: str  # an indicator of the default level with fewer years than the level
+    held: list[str]  # its years
+    lacks: str  # a year of the level it lacks
+    method: str  # an index with fewer years than the level
+    index_years: list[str]
+    index_lacks: str
+    other: str  # a method computed at the default level but not at ``nowhere``
+    nowhere: str
+    not_at_deso: str  # an indicator of the default level that DeSO has not
+
+
+@pytest.fixture(scope="module")
+def gaps(client: TestClient) -> Gaps:
+    """From the app's own data: an indicator of the default level with fewer years than the
+    level and a year it lacks, an index method with fewer years than the level and a year
+    it lacks, and a method that can be computed at the default level but not at another."""
+    data = client.app.state.data  # type: ignore[attr-defined]
+    lv = data.level("regso")
+    years: dict[str, list[str]] = {}
+    for period, ind in lv.by_period_indicator:
+        years.setdefault(ind, []).append(period)
+    ind, held = next((i, sorted(p)) for i, p in years.items() if len(p) < len(lv.periods))
+    from omradesbild.web.cache import shipped_method_ids
+
+    index = {m: data.try_index(m, lv) for m in shipped_method_ids()}
+    ix = next(x for x in index.values() if x is not None and len(x.periods) < len(lv.periods))
+    levels = data.info().level_names()
+    other, nowhere = next(
+        (m, lvl)
+        for m, x in index.items()
+        for lvl in levels
+        if x is not None and data.try_index(m, data.level(lvl)) is None
+    )
+    return Gaps(
+        indicator=ind, held=held, lacks=next(p for p in lv.periods if p not in held),
+        method=ix.method.id, index_years=ix.periods,
+        index_lacks=next(p for p in lv.periods if p not in ix.periods),
+        other=other, nowhere=nowhere,
+        not_at_deso=next(i for i in lv.indicator_ids if i not in data.level("deso").indicator_ids),
+    )  # fmt: skip
+
+
+def _period_refused(r: object, lacks: str, held: list[str]) -> None:
+    body = _refused(r, f"okänd period '{lacks}'", f"unknown period '{lacks}'")
+    assert ", ".join(held) in body, body[:400]  # names the layer's own years
+
+
+def test_map_refuses_a_year_the_layer_does_not_have(client: TestClient, gaps: Gaps) -> None:
+    """A year the store has but the map's indicator or index does not is a 422 naming the
+    layer's years, as a page or as JSON, never the layer's latest year shown instead."""
+    ind, lacks, held = gaps.indicator, gaps.lacks, gaps.held
+    _period_refused(client.get(f"/karta?layer={ind}&period={lacks}"), lacks, held)
+    page = client.get(f"/karta?layer={ind}&period={lacks}", headers=HTML)
+    assert page.status_code == 422 and "text/html" in page.headers["content-type"]
+    assert f"okänd period '{lacks}'" in page_text(page.text)
+    method, years = gaps.method, gaps.index_years
+    url = f"/karta?layer=index&method={method}&period={gaps.index_lacks}"
+    _period_refused(client.get(url), gaps.index_lacks, years)
+    ok = client.get(f"/karta?layer={ind}&period={held[0]}", headers=HTML)
+    assert ok.status_code == 200 and f"({held[0]})</h1>" in ok.text
+
+
+def test_map_refuses_a_layer_or_method_the_level_does_not_have(
+    client: TestClient, gaps: Gaps
+) -> None:
+    """An indicator the level does not have is refused in Swedish and English; a method
+    whose index cannot be computed at the level is refused when the index is asked for,
+    by ``layer=index`` or by the method alone, not replaced by an indicator."""
+    absent = gaps.not_at_deso
+    body = _refused(client.get(f"/karta?layer={absent}&level=deso"), f"'{absent}'")
+    assert "okänt värde" in body and "unknown value" in body and "low_econ_standard" in body
+    method, level = gaps.other, gaps.nowhere
+    for url in (f"/karta?method={method}&level={level}",
+                f"/karta?layer=index&method={method}&level={level}"):  # fmt: skip
+        body = _refused(client.get(url), f"indexet {method} kan inte beräknas på nivån {level}")
+        assert f"the index {method} cannot be computed at the level {level}" in body
+    # Another layer at that level still shows, whatever the method picker says.
+    assert client.get(f"/karta?method={method}&level={level}&layer=area_type").status_code == 200
+
+
+def test_map_form_keeps_the_latest_year_when_no_year_was_picked(
+    client: TestClient, gaps: Gaps
+) -> None:
+    """The year picker's first choice is the layer's latest (an empty ``period``): the form
+    sent from the default map to a layer with other years shows that layer's latest."""
+    plain = client.get("/karta", headers=HTML).text
+    assert '<option value="" selected>senaste (' in plain
+    ind, held = gaps.indicator, gaps.held
+    r = client.get(f"/karta?layer={ind}&period=&method=scb-omradestyp", headers=HTML)
+    assert r.status_code == 200, r.text[:300]
+    assert f"({held[-1]})</h1>" in r.text
+    assert f'<option value="" selected>senaste ({held[-1]})</option>' in r.text
+    picked = client.get(f"/karta?layer={ind}&period={held[0]}", headers=HTML).text
+    assert f'<option value="{held[0]}" selected>' in picked
+    assert '<option value="" selected>' not in picked
+
+
+def test_api_refuses_a_year_the_index_or_indicators_do_not_have(
+    client: TestClient, gaps: Gaps
+) -> None:
+    """The index table and its downloads, the Excel workbook with a method, and the
+    indicator values refuse a year the index or the indicators asked for do not have."""
+    method, lacks, years = gaps.method, gaps.index_lacks, gaps.index_years
+    for url in ("/api/index", "/api/export/index.csv", "/api/export/excel.xlsx"):
+        _period_refused(client.get(f"{url}?method={method}&period={lacks}"), lacks, years)
+    ind, held = gaps.indicator, gaps.held
+    url = f"/api/indicators/values?indicator={ind}&period={gaps.lacks}"
+    _period_refused(client.get(url), gaps.lacks, held)
+    url = f"/api/indicators/values?indicator={gaps.not_at_deso}&level=deso"
+    assert "okänt värde" in _refused(client.get(url), "low_econ_standard")
+    for url in ("/api/index", "/api/export/index.csv", "/api/export/excel.xlsx"):
+        r = client.get(f"{url}?method={gaps.other}&level={gaps.nowhere}")
+        body = _refused(r, f"indexet {gaps.other} kan inte beräknas på nivån {gaps.nowhere}")
+        assert f"the index {gaps.other} cannot be computed at the level {gaps.nowhere}" in body
+    # Without a method the default method's workbook; an empty value is no value.
+    for url in (
+        f"/api/export/excel.xlsx?level={gaps.nowhere}",
+        "/api/index?period=",
+        f"/api/export/index.csv?method={method}&period=",
+        "/api/indicators/values?period=",
+    ):
+        assert client.get(url).status_code == 200, url
+
+
+def test_area_api_says_which_year_its_index_is_of(
+    client: TestClient, gaps: Gaps, code: str
+) -> None:
+    """An area asked for in a year without the index gives that year's indicators and the
+    index of its own (the latest) year, saying so in ``index.period`` and in the heading of
+    the area page's index section."""
+    method, lacks, years = gaps.method, gaps.index_lacks, gaps.index_years
+    doc = client.get(f"/api/areas/{code}?method={method}&period={lacks}").json()
+    assert doc["period"] == lacks
+    assert doc["index"]["period"] == years[-1]
+    html = client.get(f"/omrade/{code}?method={method}&period={lacks}", headers=HTML).text
+    heading = html.split('<section id="index">', 1)[1].split("</h2>", 1)[0]
+    assert heading.endswith(f" ({years[-1]})"), heading
+    same = client.get(f"/api/areas/{code}?method={method}&period={years[0]}").json()
+    assert same["index"]["period"] == same["period"] == years[0]
+
+
+def test_api_boundary_version_and_empty_indicator(client: TestClient) -> None:
+    """An unknown boundary ``version`` is refused naming the level's versions in Swedish
+    and English, like the other query values; an empty ``indicator`` is none (all)."""
+    levels = client.get("/api/levels").json()
+    level = levels[0]["level"]
+    versions = ", ".join(sorted(r["version"] for r in levels if r["level"] == level))
+    for url in ("/api/areas", "/api/geojson", "/api/indicators/values"):
+        body = _refused(client.get(f"{url}?level={level}&version=x1"), "'x1'")
+        assert f"okänt värde 'x1' för version; tillåtna värden: {versions} / " in body
+        assert f"unknown value 'x1' of version; allowed values: {versions}" in body
+    every = client.get("/api/indicators/values?indicator=").json()
+    assert every["indicators"] == client.get("/api/indicators/values").json()["indicators"]

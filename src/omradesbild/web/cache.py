@@ -45,6 +45,8 @@ from omradesbild.services.level import references as _level_references
 from omradesbild.services.level_police import police_data
 from omradesbild.services.records import records
 from omradesbild.web.lru import COMPUTE, ByteLRU, bounded_cache, set_compute_budget
+from omradesbild.web.validation import unknown_value
+from omradesbild.wording import both
 
 #: Levels that are not offered as pages (they are references or overlays).
 HIDDEN_LEVELS = frozenset({"country", "police_area"})
@@ -411,11 +413,7 @@ class WebData:
         """``level`` if the store has areas of it, else an :class:`InputError` (422)."""
         known = self.info().level_names()
         if level not in known:
-            raise InputError(
-                f"unknown area level {level!r}",
-                field="level",
-                expected=f"one of {', '.join(known) or '(the store has no areas)'}",
-            )
+            raise InputError(unknown_value("level", level, known), field="level")
         return level
 
     def resolve_version(self, level: str, version: str | None) -> str:
@@ -426,11 +424,7 @@ class WebData:
         versions = sorted(str(r["version"]) for r in self.info().levels if r["level"] == level)
         if version:
             if version not in versions:
-                raise InputError(
-                    f"unknown boundary version {version!r} of level {level!r}",
-                    field="version",
-                    expected=f"one of {', '.join(versions)}",
-                )
+                raise InputError(unknown_value("version", version, versions), field="version")
             return version
         default = DEFAULT_VERSION.get(level)
         if default in versions:
@@ -438,9 +432,7 @@ class WebData:
         if len(versions) == 1:
             return versions[0]
         raise InputError(
-            f"level {level!r} has several boundary versions",
-            field="version",
-            expected=f"one of {', '.join(versions)}",
+            both("web_version_needed", level=level, allowed=", ".join(versions)), field="version"
         )
 
     def level(self, level: str, version: str | None = None) -> LevelIndicators:

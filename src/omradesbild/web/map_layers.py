@@ -6,6 +6,10 @@ layer (:data:`AREA_TYPE_LAYER`) also its hover texts and legend in the words of 
 page's map (:func:`omradesbild.web.lagesbild.type_legend`), its colours those of
 ``config.AREA_TYPE_COLOURS``. The values come from the service layer's objects (published
 scores and classes); nothing is computed here.
+
+A layer is refused, never replaced: a layer the level does not have, an index that cannot
+be computed at the level, or a period the layer does not have is an :class:`InputError`
+(422) naming what is allowed, in Swedish and English.
 """
 
 from __future__ import annotations
@@ -14,9 +18,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from omradesbild.config import AREA_TYPE_METHOD
-from omradesbild.errors import InputError, NotFoundError
+from omradesbild.errors import InputError
+from omradesbild.services.level import LevelIndex, LevelIndicators
 from omradesbild.services.records import clean
 from omradesbild.web.lagesbild import type_legend
+from omradesbild.web.validation import checked_period, no_index, unknown_value
 from omradesbild.wording import translator
 
 #: The ``layer`` of ``/karta`` that colours the areas by area type (SCB's method).
@@ -51,9 +57,24 @@ class MapLayer:
     counts: dict[int, int] | None = None
 
 
+def chosen_layer(
+    layer: str | None, lv: LevelIndicators, ix: LevelIndex | None, *, method: str, asked: bool
+) -> str:
+    """The layer of the map: ``layer`` when given, else the index of ``method`` (``ix``),
+    else the level's first indicator. A ``method`` the request ``asked`` for whose index
+    cannot be computed at the level is refused (422), not replaced by an indicator."""
+    if layer:
+        return layer
+    if ix is not None:
+        return "index"
+    if asked:
+        raise no_index(method, lv.level)
+    return (lv.indicator_ids or ["index"])[0]
+
+
 def map_layer(
-    lv: Any,
-    ix: Any,
+    lv: LevelIndicators,
+    ix: LevelIndex | None,
     layer: str,
     period: str | None,
     codes: list[str],
@@ -62,44 +83,54 @@ def map_layer(
     method: str,
     names: dict[str, str],
     direction: dict[str, int],
-    types: Any = None,
+    types: LevelIndex | None = None,
 ) -> MapLayer:
     """The map's layer ``layer`` (``index``, :data:`AREA_TYPE_LAYER` or an indicator id) for
     ``codes`` of the level ``lv``: ``ix`` is the index of ``method``, ``types`` that of the
-    area types (:data:`~omradesbild.config.AREA_TYPE_METHOD`); raises for an unknown layer
-    or one that cannot be computed at the level."""
-    t = translator(lang)
+    area types (:data:`~omradesbild.config.AREA_TYPE_METHOD`), None where they cannot be
+    computed at the level; ``period`` None or empty is the layer's latest.
+
+    Raises
+    ------
+    InputError
+        ``layer`` is not a layer of the level, its index cannot be computed at the level,
+        or ``period`` is not one of the layer's periods (422; the message names the
+        allowed values).
+    """
     if layer == AREA_TYPE_LAYER:
         return _type_layer(types, lv.level, period, codes, lang)
     if layer == "index":
         if ix is None:
-            raise NotFoundError(f"index {method!r} cannot be computed for {lv.level}")
-        period = ix.period_or_latest(period)
+            raise no_index(method, lv.level)
+        period = _layer_period(period, ix.periods, f"{method}, {lv.level}")
         by_area = ix.by_area[period]
+        t = translator(lang)
         title = f"{(ix.method.title_en if lang == 'en' else ix.method.title_sv)} – {t('score')}"
-        return MapLayer(
-            [by_area.get(c, {}).get("score") for c in codes], title, False, ix.periods, period
-        )
+        scores = [by_area.get(c, {}).get("score") for c in codes]
+        return MapLayer(scores, title, False, ix.periods, period)
     if layer not in lv.indicator_ids:
-        raise InputError(
-            f"unknown indicator {layer!r} at level {lv.level}",
-            field="layer",
-            expected=f"'index', '{AREA_TYPE_LAYER}' or one of {', '.join(lv.indicator_ids)}",
-        )
+        allowed = [*(["index"] if ix is not None else []), AREA_TYPE_LAYER, *lv.indicator_ids]
+        raise InputError(unknown_value("layer", layer, allowed), field="layer")
     periods = sorted(p for (p, i) in lv.by_period_indicator if i == layer)
-    period = period if period in periods else periods[-1]
+    period = _layer_period(period, periods, f"{layer}, {lv.level}")
     sub = lv.by_period_indicator[(period, layer)].set_index("area_code")["value"]
     values = [clean(sub.get(c)) for c in codes]
     return MapLayer(values, names.get(layer, layer), direction.get(layer) == -1, periods, period)
 
 
+def _layer_period(period: str | None, periods: list[str], what: str) -> str:
+    """``period`` if the layer has it, the layer's latest when None or empty, else an
+    :class:`InputError` (422) naming the layer's periods."""
+    return checked_period(period or None, periods, what=what) or periods[-1]
+
+
 def _type_layer(
-    types: Any, level: str, period: str | None, codes: list[str], lang: str
+    types: LevelIndex | None, level: str, period: str | None, codes: list[str], lang: str
 ) -> MapLayer:
     """The area type of each area in ``period`` (default the latest), with the legend."""
     if types is None:
-        raise NotFoundError(f"area types ({AREA_TYPE_METHOD}) cannot be computed for {level}")
-    period = types.period_or_latest(period)
+        raise no_index(AREA_TYPE_METHOD, level)
+    period = _layer_period(period, types.periods, f"{AREA_TYPE_METHOD}, {level}")
     by_area = types.by_area[period]
     values: list[int | None] = []
     for c in codes:
@@ -125,4 +156,4 @@ def type_hover(names: list[str], codes: list[str], layer: MapLayer) -> list[str]
     ]
 
 
-__all__ = ["AREA_TYPE_LAYER", "MapLayer", "map_layer", "type_hover"]
+__all__ = ["AREA_TYPE_LAYER", "MapLayer", "chosen_layer", "map_layer", "type_hover"]

@@ -70,6 +70,13 @@ class IndexRow(BaseModel):
     model_config = {"populate_by_name": True, "serialize_by_alias": True}
 
 
+class AreaIndexRow(IndexRow):
+    """An area's index row and the period it is of: the latest period with the index when
+    the index cannot be computed in the period asked for."""
+
+    period: str = Field(description="The period of the score, rank and class")
+
+
 class PoliceYear(BaseModel):
     """The area's category on the Police's list in one year (``not_listed`` when not)."""
 
@@ -87,7 +94,9 @@ class AreaDetail(AreaOut):
 
     period: str
     indicators: list[AreaIndicator]
-    index: IndexRow | None = None
+    index: AreaIndexRow | None = Field(
+        default=None, description="The index in its own period (``index.period``)"
+    )
     method: str | None = None
     police: list[PoliceYear] | None = Field(
         default=None, description="Per police year; null when the area cannot be placed"
@@ -232,11 +241,11 @@ def area_detail(p: AreaProfile) -> AreaDetail:
     r = p.rank
     index = None
     if r is not None:
-        index = IndexRow.model_validate(
+        index = AreaIndexRow.model_validate(
             {
-                "area_code": p.code, "name": p.name, "score": r.score, "rank": r.rank,
-                "class": r.cls, "class_label": r.cls_label or None, "rank_p05": r.low,
-                "rank_p95": r.high, "components": dict(r.components),
+                "area_code": p.code, "name": p.name, "period": r.period, "score": r.score,
+                "rank": r.rank, "class": r.cls, "class_label": r.cls_label or None,
+                "rank_p05": r.low, "rank_p95": r.high, "components": dict(r.components),
             }
         )  # fmt: skip
     police = None

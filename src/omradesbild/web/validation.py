@@ -11,6 +11,9 @@
   values in Swedish and English; an unknown area code in the path (``/omrade/{code}``) is a 404;
 - :func:`store_area_codes`, :func:`check_area_codes`, :func:`check_indicator_ids` — the
   same checks for the area codes and indicator ids of forms and request bodies;
+- :func:`checked_period`, :func:`no_index` — the routes' own checks, where what is allowed
+  depends on the level, layer or method asked for (a period that one layer or index has,
+  an index that can be computed at the level): refused with a 422, never replaced;
 - :func:`attachment` — the ``Content-Disposition`` of a download, built from checked
   values and encoded as RFC 6266 / RFC 8187 say.
 """
@@ -242,6 +245,12 @@ async def check_request(request: Request) -> None:
         raise NotFoundError(both("web_no_area", value=repr(code[:60])))
 
 
+def no_index(method: str, level: str) -> InputError:
+    """The refusal (422) of an index asked for (``method``) that cannot be computed at
+    ``level``, in Swedish and English."""
+    return InputError(both("web_no_index_at_level", method=method, level=level), field="method")
+
+
 # ------------------------------------------------------------------------------ downloads
 _UNSAFE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
 
@@ -288,6 +297,7 @@ __all__ = [
     "checked_period",
     "clean_text",
     "indicator_ids",
+    "no_index",
     "store_area_codes",
     "unknown_value",
 ]

@@ -30,7 +30,7 @@ from omradesbild.services.level import (
 )
 from omradesbild.services.records import records
 from omradesbild.services.search import MAX_QUERY, SEARCH_LIMIT, AreaHit, search_areas
-from omradesbild.web.cache import json_response, json_response_async
+from omradesbild.web.cache import WebData, json_response, json_response_async
 from omradesbild.web.lagesbild import area_search_index
 from omradesbild.web.models import (
     AreaArgs,
@@ -49,7 +49,13 @@ from omradesbild.web.models import (
     area_detail,
     method_summary,
 )
-from omradesbild.web.validation import attachment, check_explore, checked_period
+from omradesbild.web.validation import (
+    attachment,
+    check_explore,
+    checked_period,
+    no_index,
+    unknown_value,
+)
 from omradesbild.web.views import get_data, get_lang, web_profile
 
 router = APIRouter()
@@ -244,20 +250,16 @@ def _build_indicator_values(
     in one year (default the latest)."""
     data = get_data(request)
     lv = data.level(level, version)
-    ids = indicator or lv.indicator_ids
+    ids = [i for i in indicator or () if i] or lv.indicator_ids
+    for i in ids:
+        if i not in lv.indicator_ids:
+            raise InputError(unknown_value("indicator", i, lv.indicator_ids), field="indicator")
+    # The years in which any of the requested indicators has values (default the latest).
+    held = [p for p in lv.periods if any((p, i) in lv.by_period_indicator for i in ids)]
+    what = f"{', '.join(ids)}, {level}" if ids != lv.indicator_ids else f"level {level}"
+    period = checked_period(period or None, held, what=what)
     if period is None:
-        # The latest year in which any of the requested indicators has values.
-        held = [p for p in lv.periods if any((p, i) in lv.by_period_indicator for i in ids)]
         period = held[-1] if held else (lv.periods[-1] if lv.periods else "")
-    elif period not in lv.periods:
-        raise NotFoundError(f"no indicators for {level} in {period}; years: {lv.periods}")
-    unknown = [i for i in ids if i not in lv.indicator_ids]
-    if unknown:
-        raise InputError(
-            f"unknown indicator(s) {unknown} at level {level}",
-            field="indicator",
-            expected=f"one of {', '.join(lv.indicator_ids)}",
-        )
     rows: list[dict[str, Any]] = []
     for i in ids:
         sub = lv.by_period_indicator.get((period, i))
@@ -311,8 +313,8 @@ def _build_index(
     data = get_data(request)
     method = _method(request, method)
     lv = data.level(level, version)
-    ix = data.index(method, level, lv.version)
-    p = ix.period_or_latest(period)
+    ix = _computed_index(data, method, lv)
+    p = ix.period_or_latest(checked_period(period or None, ix.periods, what=f"{method}, {level}"))
     unc = data.uncertainty(method, level, p, lv.version) if uncertainty else {}
     rows = [
         _index_row(r, ix, lv.names.get(c, c), unc.get(c, {}))
@@ -405,6 +407,15 @@ def _method(request: Request, method: str | None) -> str:
     return method
 
 
+def _computed_index(data: WebData, method: str, lv: LevelIndicators) -> LevelIndex:
+    """The index of ``method`` at the level of ``lv``, or an :class:`InputError` (422) when
+    it cannot be computed there."""
+    ix = data.try_index(method, lv)
+    if ix is None:
+        raise no_index(method, lv.level)
+    return ix
+
+
 def _download(body: bytes, filename: str, media_type: str) -> Response:
     """A download; ``filename`` is made of checked values only (level, period, method)."""
     return Response(body, media_type=media_type, headers=attachment(filename))
@@ -413,8 +424,7 @@ def _download(body: bytes, filename: str, media_type: str) -> Response:
 def _published_indicators(lv: LevelIndicators, period: str | None) -> pd.DataFrame:
     ind = lv.indicators
     if period:
-        if period not in lv.periods:
-            raise NotFoundError(f"no indicators for {lv.level} in {period}; years: {lv.periods}")
+        checked_period(period, lv.periods, what=f"level {lv.level}")
         ind = ind[ind["period"] == period]
     out = ind.copy()
     out.insert(1, "area_name", out["area_code"].map(lv.names))
@@ -498,8 +508,9 @@ def export_index_csv(
     data = get_data(request)
     method = _method(request, q.method)
     lv = data.level(q.level)
-    ix = data.index(method, q.level, lv.version)
-    p = ix.period_or_latest(q.period)
+    ix = _computed_index(data, method, lv)
+    asked = checked_period(q.period or None, ix.periods, what=f"{method}, {q.level}")
+    p = ix.period_or_latest(asked)
     df = ix.published[p].copy()
     df.insert(1, "area_name", df["area_code"].map(lv.names))
     if precision == "rounded":
@@ -514,7 +525,9 @@ def export_index_csv(
 @router.get("/api/export/excel.xlsx", tags=["downloads"], response_class=Response)
 def export_excel(request: Request, q: TableArgs, precision: PrecisionArg = "rounded") -> Response:
     """Excel workbook: one sheet per domain, the index, and sources and method; figures
-    rounded to the published precision unless ``precision=full``."""
+    rounded to the published precision unless ``precision=full``. The index of a
+    ``method`` asked for is in it or the request is refused (422): it cannot be computed
+    at the level or in the period; the app's default method is left out where it cannot."""
     from omradesbild.reports.exports import export_excel as _export_excel
 
     data = get_data(request)
@@ -522,11 +535,15 @@ def export_excel(request: Request, q: TableArgs, precision: PrecisionArg = "roun
     method, level = _method(request, q.method), q.level
     lv = data.level(level)
     ix = data.try_index(method, lv)
-    p = checked_period(q.period, lv.periods, what=f"level {level}")
+    if ix is None and q.method:
+        raise no_index(method, level)
+    p = checked_period(q.period or None, lv.periods, what=f"level {level}")
     if p is None:
         if not lv.periods:
             raise NotFoundError(f"no indicators for {level} in the store")
         p = ix.latest() if ix is not None else lv.periods[-1]
+    elif ix is not None and q.method:
+        checked_period(p, ix.periods, what=f"{method}, {level}")
     ind = lv.raw[lv.raw["period"] == p]
     index = ix.results.get(p) if ix is not None else None
     with tempfile.TemporaryDirectory() as tmp:

@@ -241,21 +241,23 @@ def map_page(
     method: str | None = None,
 ) -> HTMLResponse:
     """Choropleth of every area of a level, coloured by an indicator or an index, or the
-    area types in categories with a titled legend (:mod:`omradesbild.web.map_layers`)."""
+    area types in categories with a titled legend (:mod:`omradesbild.web.map_layers`); a
+    value the page cannot show is refused (422), never replaced by another."""
     from omradesbild.config import AREA_TYPE_METHOD
     from omradesbild.index import shipped_methods
     from omradesbild.reports import charts
-    from omradesbild.web.map_layers import AREA_TYPE_LAYER, map_layer, type_hover
+    from omradesbild.web.map_layers import AREA_TYPE_LAYER, chosen_layer, map_layer, type_hover
 
     data, settings, lang = _inputs(request)
     t = translator(lang)
     level = level or settings.level
     lv = data.level(level, settings.version if level == settings.level else None)
-    method = method or settings.method
+    asked_method, method = method, method or settings.method
+    asked_period = period or None
     names, units, direction = catalogue_names(lang)
     ix = data.try_index(method, lv)
     types = data.try_index(AREA_TYPE_METHOD, lv)
-    layer = layer or ("index" if ix is not None else (lv.indicator_ids or ["index"])[0])
+    layer = chosen_layer(layer, lv, ix, method=method, asked=bool(asked_method))
     codes = sorted(lv.names)
     shown = map_layer(
         lv, ix, layer, period, codes, lang=lang, method=method, names=names,
@@ -301,6 +303,7 @@ def map_page(
         version=lv.version, layer=layer, layers=layers,
         indicators=[(i, names.get(i, i)) for i in lv.indicator_ids],
         methods=shipped_methods(), method_titles=titles, method=method, period=period,
+        period_asked=asked_period,
         periods=shown.periods, title=shown.title,
         unit="" if layer == "index" or is_types else unit_label(units.get(layer, ""), lang),
         figures=json_script(figures), has_map="map" in figures,
