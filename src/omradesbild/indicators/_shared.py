@@ -113,6 +113,7 @@ class WideObservations:
         self.code = np.asarray(c_u, dtype=object)[cc]
         self.version = np.asarray(v_u, dtype=object)[vv]
         self.period = np.asarray(p_u, dtype=object)[pp]
+        self._area = (cc, vv, np.asarray(c_u, dtype=object), np.asarray(v_u, dtype=object))
         self.period_code = pp
         self.period_names = [str(p) for p in p_u]
         self._texts: dict[str, pd.api.extensions.ExtensionArray] = {}
@@ -128,6 +129,16 @@ class WideObservations:
         wanted = {str(p) for p in periods}
         codes = [i for i, p in enumerate(self.period_names) if p in wanted]
         return np.isin(self.period_code, codes)
+
+    def area_rank(self) -> npt.NDArray[np.int64]:
+        """Each row's area (code, version) as its rank in the order of the texts (code
+        point order, code first): equal for equal areas, ordered as the text pairs are."""
+        cc, vv, codes, versions = self._area
+        return _text_ranks(codes)[cc] * max(len(versions), 1) + _text_ranks(versions)[vv]
+
+    def period_ranks(self) -> npt.NDArray[np.int64]:
+        """The rank of each of :attr:`period_names` in the order of the texts."""
+        return _text_ranks(np.asarray(self.period_names, dtype=object))
 
     def text(self, name: str) -> pd.api.extensions.ExtensionArray:
         """The rows' ``code``, ``version`` or ``period`` as pandas' text array (the dtype a
@@ -163,6 +174,13 @@ class WideObservations:
                 given = self.has_reason[:, j]
                 out[given] = self.reasons[given, j]
         return out
+
+
+def _text_ranks(texts: npt.NDArray[np.object_]) -> npt.NDArray[np.int64]:
+    """The rank of each of the distinct ``texts`` in code point order (Python's)."""
+    ranks = np.empty(len(texts), dtype=np.int64)
+    ranks[np.argsort(texts, kind="stable")] = np.arange(len(texts))
+    return ranks
 
 
 def _reason_texts(reason: npt.NDArray[np.object_]) -> npt.NDArray[np.object_]:
