@@ -60,19 +60,23 @@ class WideObservations:
     """
 
     def __init__(self, observations: pd.DataFrame, variables: set[str]) -> None:
-        wanted = observations["variable"].isin(variables)
-        obs = observations if wanted.all() else observations.loc[wanted]
-        # Text columns are factorised as they are (codes in order of first appearance) and
-        # only their distinct values turned into Python strings.
+        obs = observations
+        wanted = obs["variable"].isin(variables).to_numpy(dtype=bool)
+        # the rows of other variables are left out by position (not by copying the frame)
+        rows_kept = None if wanted.all() else np.flatnonzero(wanted)
+        # Text columns are factorised as they are (codes in order of first appearance among
+        # the rows kept) and only their distinct values turned into Python strings.
         if "area_version" in obs.columns:
             version = obs["area_version"].fillna("").astype(str)
         else:
             version = pd.Series("", index=obs.index, dtype=object)
         value = pd.to_numeric(obs["value"], errors="coerce").to_numpy(dtype=float)
-        c_i, c_u = pd.factorize(obs["area_code"].astype(str))
-        v_i, v_u = pd.factorize(version)
-        p_i, p_u = pd.factorize(obs["period"].astype(str))
-        var_i, var_u = pd.factorize(obs["variable"].astype(str))
+        if rows_kept is not None:
+            value = value[rows_kept]
+        c_i, c_u = _factorize_kept(obs["area_code"].astype(str), rows_kept)
+        v_i, v_u = _factorize_kept(version, rows_kept)
+        p_i, p_u = _factorize_kept(obs["period"].astype(str), rows_kept)
+        var_i, var_u = _factorize_kept(obs["variable"].astype(str), rows_kept)
         raw_row = (c_i.astype(np.int64) * len(v_u) + v_i) * len(p_u) + p_i
         row_i, row_u = pd.factorize(raw_row)
         n_rows, n_vars = len(row_u), len(var_u)
@@ -92,7 +96,8 @@ class WideObservations:
         nan_rows = ~ok
         if nan_rows.any():
             if "missing_reason" in obs.columns:
-                reason = obs["missing_reason"].array[nan_rows].to_numpy(dtype=object)
+                at = np.flatnonzero(nan_rows) if rows_kept is None else rows_kept[nan_rows]
+                reason = obs["missing_reason"].array[at].to_numpy(dtype=object)
             else:
                 reason = np.full(int(nan_rows.sum()), None, dtype=object)
             reason = _reason_texts(reason)
@@ -174,6 +179,22 @@ class WideObservations:
                 given = self.has_reason[:, j]
                 out[given] = self.reasons[given, j]
         return out
+
+
+def _factorize_kept(
+    column: pd.Series, kept: npt.NDArray[np.intp] | None
+) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.object_]]:
+    """``pd.factorize`` of the rows ``kept`` of ``column`` (all when ``None``): codes in
+    order of first appearance among those rows, ``-1`` for a missing value. The column is
+    factorised whole and only the codes of the rows kept numbered again."""
+    codes, uniques = pd.factorize(column)
+    if kept is None:
+        return codes, np.asarray(uniques, dtype=object)
+    codes = codes[kept]
+    valid = codes >= 0
+    out = np.full(len(codes), -1, dtype=np.intp)
+    out[valid], used = pd.factorize(codes[valid])
+    return out, np.asarray(uniques, dtype=object)[used]
 
 
 def _text_ranks(texts: npt.NDArray[np.object_]) -> npt.NDArray[np.int64]:

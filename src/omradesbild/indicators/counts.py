@@ -345,14 +345,22 @@ def _count_notes(
     """Each row's note (missing numerator/denominator and why, shifted denominator period)
     and whether its denominator comes from another period (``cols``' ``period`` and
     ``dperiod``: codes of ``period_names``)."""
-    n_note = _missing_note("numerator", np.isnan(numerator), cols["n_reason"])
-    d_note = _missing_note("denominator", np.isnan(denominator), cols["d_reason"])
-    moved = (cols["period"] != cols["dperiod"]) & d_row
-    p_note = np.full(len(numerator), None, dtype=object)
-    if moved.any():
-        names = np.asarray(["denominator from " + p for p in period_names], dtype=object)
-        p_note[moved] = names[cols["dperiod"][moved]]
-    return join_notes(n_note, d_note, p_note), np.asarray(moved, dtype=bool)
+    n_miss, d_miss = np.isnan(numerator), np.isnan(denominator)
+    moved = np.asarray((cols["period"] != cols["dperiod"]) & d_row, dtype=bool)
+    note = np.full(len(numerator), None, dtype=object)
+    at = np.flatnonzero(n_miss | d_miss | moved)  # the rows with a note (the others: None)
+    if len(at):
+        p_note = np.full(len(at), None, dtype=object)
+        shifted = moved[at]
+        if shifted.any():
+            names = np.asarray(["denominator from " + p for p in period_names], dtype=object)
+            p_note[shifted] = names[cols["dperiod"][at][shifted]]
+        note[at] = join_notes(
+            _missing_note("numerator", n_miss[at], cols["n_reason"][at]),
+            _missing_note("denominator", d_miss[at], cols["d_reason"][at]),
+            p_note,
+        )
+    return note, moved
 
 
 def _missing_note(
