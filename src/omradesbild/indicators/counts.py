@@ -422,6 +422,10 @@ def _shifted_rows(
     # a side's position -1 (no row there) picks the appended 0, then left unused
     n_pick, d_pick = np.append(n_idx, 0)[n_at], np.append(d_idx, 0)[d_at]
     period = np.where(n_row, np.append(n_period, 0)[n_at], np.append(d_period, 0)[d_at])
+    n_why = np.full(len(keys), None, dtype=object)
+    n_why[n_row] = n_reason[n_pick[n_row]]
+    d_why = np.full(len(keys), None, dtype=object)
+    d_why[d_row] = d_reason[d_pick[d_row]]
     return {
         "row": np.where(n_row, n_pick, d_pick),
         "period": period,
@@ -430,6 +434,6 @@ def _shifted_rows(
         "denominator": np.where(d_row, den[d_pick], np.nan),
         "n_row": n_row,
         "d_row": d_row,
-        "n_reason": np.where(n_row, n_reason[n_pick], None),
-        "d_reason": np.where(d_row, d_reason[d_pick], None),
+        "n_reason": n_why,
+        "d_reason": d_why,
     }
