@@ -353,3 +353,25 @@ def test_kommun_references_from_their_own_areas_rows_equal_those_from_every_row(
     got = reference_values_from_counts(counts, kommun_links_frame=links, kommun_counts=mine)
     assert set(want["level"]) == {"kommun", "country"}
     pd.testing.assert_frame_equal(got, want)
+
+
+def test_the_links_to_a_level_are_composed_once(
+    demo: Store, fresh_cache: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A level's indicators of some areas and of some indicators sum over the same links:
+    composed once per store content."""
+    from omradesbild.services import pipeline
+
+    calls: list[str] = []
+    compose = pipeline.compose_links
+
+    def counted(*args: object, **kwargs: object) -> pd.DataFrame:
+        calls.append(str(kwargs.get("to_version")))
+        return compose(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(pipeline, "compose_links", counted)
+    every = area_indicators(demo, level="regso")
+    some = every["area_code"].astype(str).unique()[:2]
+    area_indicators(demo, level="regso", areas=some)
+    area_indicators(demo, level="regso", indicators=["foreign_born"])
+    assert len(calls) == 1
