@@ -207,9 +207,9 @@ class _Block(NamedTuple):
 
 
 def _count_frame(blocks: list[_Block], wide: WideObservations, level: str) -> pd.DataFrame:
-    """:data:`COUNT_COLUMNS` of the indicators' rows, one block after another: one frame,
-    its texts taken from the wide table's texts converted once (the frame each indicator
-    made before, concatenated, with the same values and dtypes)."""
+    """:data:`COUNT_COLUMNS` of the indicators' rows, one block after another, as one frame:
+    its texts taken by position from texts converted once (the values and dtypes a frame
+    per indicator, concatenated, would have)."""
     row = np.concatenate([b.row for b in blocks])
     period = np.concatenate([b.period for b in blocks])
     which = np.repeat(np.arange(len(blocks)), [len(b.row) for b in blocks])
