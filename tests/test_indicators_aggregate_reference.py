@@ -23,7 +23,12 @@ from hypothesis import strategies as st
 from omradesbild.config import BASE_VERSION
 from omradesbild.indicators import COUNT_COLUMNS, aggregate_counts, country_links, kommun_links
 from omradesbild.indicators._shared import empty_frame
-from omradesbild.indicators.aggregate import _prepare_links, count_frame, expected_members
+from omradesbild.indicators.aggregate import (
+    _prepare_links,
+    count_frame,
+    country_counts,
+    expected_members,
+)
 from omradesbild.services.base_counts import base_counts
 from omradesbild.services.pipeline import compose_links
 from omradesbild.store import Store
@@ -189,3 +194,26 @@ def test_the_synthetic_city_aggregates_as_before(demo: Store, level: str) -> Non
     got = aggregate_counts(counts, links, level=level, require_complete=complete)
     assert len(got) > 0
     pd.testing.assert_frame_equal(got, want, check_exact=True)
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=counts_and_links())
+def test_the_country_sums_equal_those_over_the_country_links(
+    data: tuple[pd.DataFrame, pd.DataFrame, bool],
+) -> None:
+    counts = data[0]
+    links = country_links(counts["area_code"].unique())
+    want = reference_aggregate_counts(counts, links, level="country", require_complete=False)
+    pd.testing.assert_frame_equal(country_counts(counts), want, check_exact=True)
+    got = aggregate_counts(counts, links, level="country", require_complete=False)
+    pd.testing.assert_frame_equal(got, want, check_exact=True)
+
+
+def test_the_synthetic_citys_country_sums_equal_those_over_the_country_links(
+    demo: Store,
+) -> None:
+    counts = base_counts(demo, base_version=BASE_VERSION)
+    links = country_links(counts["area_code"].unique())
+    want = aggregate_counts(counts, links, level="country", require_complete=False)
+    assert len(want) > 0
+    pd.testing.assert_frame_equal(country_counts(counts), want, check_exact=True)

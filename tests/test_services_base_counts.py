@@ -298,3 +298,80 @@ def test_rows_are_sorted_as_the_database_sorts_text(
     got = reads._sorted_by(table, ("k1", "k2")).to_pylist()
     want = sorted(table.to_pylist(), key=lambda r: (r["k1"].encode(), r["k2"].encode()))
     assert got == want
+
+
+@settings(
+    max_examples=12,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(data=st.data())
+def test_some_indicators_from_every_indicators_counts_equal_their_own(
+    demo: Store, fresh_cache: None, monkeypatch: pytest.MonkeyPatch, data: st.DataObject
+) -> None:
+    """Every indicator's counts at hand (``base``) serve some indicators in any order: the
+    values of those indicators' own counts, indicator by indicator in the order asked, and
+    no counts computed again. (Within an indicator the rows come in the order of every
+    indicator's counts, as the whole level has them: the order in which each area's
+    periods first appear among the variables read.)"""
+    ids = default_catalogue().ids
+    inds = data.draw(st.lists(st.sampled_from(ids), min_size=1, max_size=6, unique=True))
+    level, version = data.draw(st.sampled_from(DEMO_LEVELS))
+    want = area_indicators(demo, level=level, version=version, indicators=inds)
+    every = base_counts(demo, base_version=BASE_VERSION)
+    cache.clear()
+
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the counts at hand were not used")
+
+    with monkeypatch.context() as m:
+        m.setattr("omradesbild.services.base_counts.compute_base_counts", refuse)
+        got = area_indicators(demo, level=level, version=version, indicators=inds, base=every)
+    assert got["indicator"].unique().tolist() == want["indicator"].unique().tolist()
+
+    def by_keys(frame: pd.DataFrame) -> pd.DataFrame:
+        order = {i: k for k, i in enumerate(inds)}
+        keys = frame.assign(_i=frame["indicator"].map(order))
+        keys = keys.sort_values(["_i", "area_code", "period"], kind="stable")
+        return keys.drop(columns="_i").reset_index(drop=True)
+
+    pd.testing.assert_frame_equal(by_keys(got), by_keys(want), check_exact=True)
+
+
+def test_kommun_references_from_their_own_areas_rows_equal_those_from_every_row(
+    demo: Store,
+) -> None:
+    from omradesbild.indicators import kommun_links, reference_values_from_counts
+
+    counts = base_counts(demo, base_version=BASE_VERSION)
+    links = kommun_links(counts["area_code"].unique())
+    kommun = sorted(links["to_code"].unique())[0]
+    links = links.loc[links["to_code"] == kommun]
+    mine = counts.loc[counts["area_code"].isin(links["from_code"])]
+    assert 0 < len(mine) < len(counts) or len(links["to_code"].unique()) == 1
+    want = reference_values_from_counts(counts, kommun_links_frame=links)
+    got = reference_values_from_counts(counts, kommun_links_frame=links, kommun_counts=mine)
+    assert set(want["level"]) == {"kommun", "country"}
+    pd.testing.assert_frame_equal(got, want)
+
+
+def test_the_links_to_a_level_are_composed_once(
+    demo: Store, fresh_cache: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A level's indicators of some areas and of some indicators sum over the same links:
+    composed once per store content."""
+    from omradesbild.services import pipeline
+
+    calls: list[str] = []
+    compose = pipeline.compose_links
+
+    def counted(*args: object, **kwargs: object) -> pd.DataFrame:
+        calls.append(str(kwargs.get("to_version")))
+        return compose(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(pipeline, "compose_links", counted)
+    every = area_indicators(demo, level="regso")
+    some = every["area_code"].astype(str).unique()[:2]
+    area_indicators(demo, level="regso", areas=some)
+    area_indicators(demo, level="regso", indicators=["foreign_born"])
+    assert len(calls) == 1

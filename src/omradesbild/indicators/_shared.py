@@ -60,19 +60,23 @@ class WideObservations:
     """
 
     def __init__(self, observations: pd.DataFrame, variables: set[str]) -> None:
-        wanted = observations["variable"].isin(variables)
-        obs = observations if wanted.all() else observations.loc[wanted]
-        # Text columns are factorised as they are (codes in order of first appearance) and
-        # only their distinct values turned into Python strings.
+        obs = observations
+        wanted = obs["variable"].isin(variables).to_numpy(dtype=bool)
+        # the rows of other variables are left out by position (not by copying the frame)
+        rows_kept = None if wanted.all() else np.flatnonzero(wanted)
+        # Text columns are factorised as they are (codes in order of first appearance among
+        # the rows kept) and only their distinct values turned into Python strings.
         if "area_version" in obs.columns:
             version = obs["area_version"].fillna("").astype(str)
         else:
             version = pd.Series("", index=obs.index, dtype=object)
         value = pd.to_numeric(obs["value"], errors="coerce").to_numpy(dtype=float)
-        c_i, c_u = pd.factorize(obs["area_code"].astype(str))
-        v_i, v_u = pd.factorize(version)
-        p_i, p_u = pd.factorize(obs["period"].astype(str))
-        var_i, var_u = pd.factorize(obs["variable"].astype(str))
+        if rows_kept is not None:
+            value = value[rows_kept]
+        c_i, c_u = _factorize_kept(obs["area_code"].astype(str), rows_kept)
+        v_i, v_u = _factorize_kept(version, rows_kept)
+        p_i, p_u = _factorize_kept(obs["period"].astype(str), rows_kept)
+        var_i, var_u = _factorize_kept(obs["variable"].astype(str), rows_kept)
         raw_row = (c_i.astype(np.int64) * len(v_u) + v_i) * len(p_u) + p_i
         row_i, row_u = pd.factorize(raw_row)
         n_rows, n_vars = len(row_u), len(var_u)
@@ -92,7 +96,8 @@ class WideObservations:
         nan_rows = ~ok
         if nan_rows.any():
             if "missing_reason" in obs.columns:
-                reason = obs["missing_reason"].array[nan_rows].to_numpy(dtype=object)
+                at = np.flatnonzero(nan_rows) if rows_kept is None else rows_kept[nan_rows]
+                reason = obs["missing_reason"].array[at].to_numpy(dtype=object)
             else:
                 reason = np.full(int(nan_rows.sum()), None, dtype=object)
             reason = _reason_texts(reason)
@@ -113,6 +118,7 @@ class WideObservations:
         self.code = np.asarray(c_u, dtype=object)[cc]
         self.version = np.asarray(v_u, dtype=object)[vv]
         self.period = np.asarray(p_u, dtype=object)[pp]
+        self._area = (cc, vv, np.asarray(c_u, dtype=object), np.asarray(v_u, dtype=object))
         self.period_code = pp
         self.period_names = [str(p) for p in p_u]
         self._texts: dict[str, pd.api.extensions.ExtensionArray] = {}
@@ -128,6 +134,16 @@ class WideObservations:
         wanted = {str(p) for p in periods}
         codes = [i for i, p in enumerate(self.period_names) if p in wanted]
         return np.isin(self.period_code, codes)
+
+    def area_rank(self) -> npt.NDArray[np.int64]:
+        """Each row's area (code, version) as its rank in the order of the texts (code
+        point order, code first): equal for equal areas, ordered as the text pairs are."""
+        cc, vv, codes, versions = self._area
+        return _text_ranks(codes)[cc] * max(len(versions), 1) + _text_ranks(versions)[vv]
+
+    def period_ranks(self) -> npt.NDArray[np.int64]:
+        """The rank of each of :attr:`period_names` in the order of the texts."""
+        return _text_ranks(np.asarray(self.period_names, dtype=object))
 
     def text(self, name: str) -> pd.api.extensions.ExtensionArray:
         """The rows' ``code``, ``version`` or ``period`` as pandas' text array (the dtype a
@@ -163,6 +179,29 @@ class WideObservations:
                 given = self.has_reason[:, j]
                 out[given] = self.reasons[given, j]
         return out
+
+
+def _factorize_kept(
+    column: pd.Series, kept: npt.NDArray[np.intp] | None
+) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.object_]]:
+    """``pd.factorize`` of the rows ``kept`` of ``column`` (all when ``None``): codes in
+    order of first appearance among those rows, ``-1`` for a missing value. The column is
+    factorised whole and only the codes of the rows kept numbered again."""
+    codes, uniques = pd.factorize(column)
+    if kept is None:
+        return codes, np.asarray(uniques, dtype=object)
+    codes = codes[kept]
+    valid = codes >= 0
+    out = np.full(len(codes), -1, dtype=np.intp)
+    out[valid], used = pd.factorize(codes[valid])
+    return out, np.asarray(uniques, dtype=object)[used]
+
+
+def _text_ranks(texts: npt.NDArray[np.object_]) -> npt.NDArray[np.int64]:
+    """The rank of each of the distinct ``texts`` in code point order (Python's)."""
+    ranks = np.empty(len(texts), dtype=np.int64)
+    ranks[np.argsort(texts, kind="stable")] = np.arange(len(texts))
+    return ranks
 
 
 def _reason_texts(reason: npt.NDArray[np.object_]) -> npt.NDArray[np.object_]:

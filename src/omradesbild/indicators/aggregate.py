@@ -131,6 +131,33 @@ def aggregate_counts(
     return count_frame(keys, totals, expected, members.notes(agg), level, require_complete)
 
 
+def country_counts(counts: pd.DataFrame) -> pd.DataFrame:
+    """The sums over every area: :func:`aggregate_counts` of ``counts`` over
+    :func:`country_links` of their areas (``require_complete=False``), without the links.
+
+    Every row with an area code is a member, through a link of weight 1, in the rows'
+    order: the same members, sums and notes, without matching each row to its link.
+    """
+    if counts.empty:
+        return empty_frame(COUNT_COLUMNS)
+    row = np.flatnonzero(counts["area_code"].notna().to_numpy(dtype=bool))
+    if not len(row):
+        return empty_frame(COUNT_COLUMNS)
+    none = np.zeros(len(row), dtype=np.intp)
+    members = _Members(counts, row, none, np.ones(len(row)), none.astype(np.int64))
+    agg = members.totals()
+    first_row = members.row[agg.first]
+    n = len(first_row)
+    keys = (
+        pd.Series(pd.array([COUNTRY_CODE] * n, dtype="str")),
+        pd.Series(pd.array([""] * n, dtype="str")),
+        counts["period"].iloc[first_row],
+        counts["indicator"].iloc[first_row],
+    )
+    expected = pd.Series({COUNTRY_CODE: counts["area_code"].nunique()})  # every area
+    return count_frame(keys, agg._asdict(), expected, members.notes(agg), "country", False)
+
+
 def expected_members(counts: pd.DataFrame, lk: pd.DataFrame) -> pd.Series:
     """Per target area code, how many distinct areas link to it (the links of the counts'
     versions and the unversioned ones): the members a complete sum has."""

@@ -33,6 +33,7 @@ from omradesbild.indicators._shared import (
 from omradesbild.indicators.aggregate import (
     aggregate_counts,
     coded_area,
+    country_counts,
     country_links,
     kommun_links,
 )
@@ -198,17 +199,24 @@ def reference_values_from_counts(
     catalogue: Catalogue | None = None,
     kommun_links_frame: pd.DataFrame | None = None,
     confidence: float = DEFAULT_CONFIDENCE,
+    kommun_counts: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """:func:`reference_values` from the base areas' counts
     (:func:`~omradesbild.indicators.indicator_counts`, ``level="base"``) instead of their
     observations: the counts a level's indicators are summed from serve the references too.
+
+    ``kommun_counts``: the rows of ``counts`` the kommun values are summed from, when the
+    caller has them at hand (e.g. the rows of the areas ``kommun_links_frame`` links, in
+    their order): the same sums, without passing over every other row.
     """
     if counts.empty:
         return empty_frame(OUTPUT_COLUMNS)
-    codes = counts["area_code"].unique()
-    klinks = kommun_links_frame if kommun_links_frame is not None else kommun_links(codes)
-    kom = aggregate_counts(counts, klinks, level="kommun")
-    nat = aggregate_counts(counts, country_links(codes), level="country", require_complete=False)
+    klinks = kommun_links_frame
+    if klinks is None:
+        klinks = kommun_links(counts["area_code"].unique())
+    kom_rows = counts if kommun_counts is None else kommun_counts
+    kom = aggregate_counts(kom_rows, klinks, level="kommun")
+    nat = country_counts(counts)  # over country_links(codes), without the links
     return finalize_indicators(
         pd.concat([kom, nat], ignore_index=True), catalogue=catalogue, confidence=confidence
     )

@@ -4,7 +4,7 @@ period, evaluated from long observations (and which indicators can be computed).
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 import numpy.typing as npt
@@ -187,11 +187,67 @@ def indicator_counts(
     needed = {v for _, n, d in runnable for v in (*n, *d)}
     wide = WideObservations(observations, needed)
     wanted = {str(p) for p in periods} if periods is not None else None
-    frames = [_counts_one(ind, nvars, dvars, wide, wanted, level) for ind, nvars, dvars in runnable]
-    frames = [f for f in frames if len(f)]
-    if not frames:
+    blocks = [_counts_one(ind, nvars, dvars, wide, wanted) for ind, nvars, dvars in runnable]
+    found = [b for b in blocks if b is not None and len(b.row)]
+    if not found:
         return empty_frame(COUNT_COLUMNS)
-    return pd.concat(frames, ignore_index=True)[list(COUNT_COLUMNS)]
+    return _count_frame(found, wide, level)
+
+
+class _Block(NamedTuple):
+    """One indicator's count rows; each row's area and period as positions in the wide table."""
+
+    indicator: str
+    row: npt.NDArray[np.intp]  # a wide row of the count row's area (its code and version)
+    period: npt.NDArray[np.intp]  # the count row's period, a code of ``wide.period_names``
+    numerator: FloatArray
+    denominator: FloatArray
+    approximate: npt.NDArray[np.bool_]
+    note: npt.NDArray[np.object_]
+
+
+def _count_frame(blocks: list[_Block], wide: WideObservations, level: str) -> pd.DataFrame:
+    """:data:`COUNT_COLUMNS` of the indicators' rows, one block after another, as one frame:
+    its texts taken by position from texts converted once (the values and dtypes a frame
+    per indicator, concatenated, would have)."""
+    row = np.concatenate([b.row for b in blocks])
+    period = np.concatenate([b.period for b in blocks])
+    which = np.repeat(np.arange(len(blocks)), [len(b.row) for b in blocks])
+    periods = pd.array(wide.period_names, dtype="str")
+    frame = pd.DataFrame(
+        {
+            "area_code": wide.text("code")[row],
+            "area_version": wide.text("version")[row],
+            "level": level,
+            "period": periods[period],
+            "indicator": pd.array([b.indicator for b in blocks], dtype="str")[which],
+            "numerator": np.concatenate([b.numerator for b in blocks]),
+            "denominator": np.concatenate([b.denominator for b in blocks]),
+            "n_parts": 1,
+            "partial": False,
+            "approximate": np.concatenate([b.approximate for b in blocks]),
+            "note": _note_column([b.note for b in blocks]),
+        }
+    )
+    return frame[list(COUNT_COLUMNS)]
+
+
+def _note_column(
+    notes: list[npt.NDArray[np.object_]],
+) -> pd.Series | pd.api.extensions.ExtensionArray:
+    """The blocks' notes as the concatenation of a frame per block gave them: a block with
+    a note is a text column (missing: NaN), one without holds ``None``; text when every
+    block has a note, else ``object``."""
+    noted = [bool(pd.notna(n).any()) for n in notes]
+    if all(noted):
+        return pd.array(np.concatenate(notes), dtype="str")
+    parts = []
+    for n, has in zip(notes, noted, strict=True):
+        if has:
+            n = n.copy()
+            n[pd.isna(n)] = np.nan
+        parts.append(n)
+    return pd.Series(np.concatenate(parts), dtype=object)  # kept as objects, not inferred
 
 
 def _counts_one(
@@ -200,12 +256,11 @@ def _counts_one(
     dvars: list[str],
     wide: WideObservations,
     wanted: set[str] | None,
-    level: str,
-) -> pd.DataFrame:
+) -> _Block | None:
     absent_zero = ind.numerator_absent_is_zero
     mapping = _period_mapping(ind, nvars, dvars, wide, wanted)
     if not mapping:
-        return empty_frame(COUNT_COLUMNS)
+        return None
 
     num = eval_term(ind.numerator, nvars, wide, absent_zero=absent_zero)
     den = eval_term(ind.denominator, dvars, wide, absent_zero=False)
@@ -222,13 +277,12 @@ def _counts_one(
 
     # periods whose denominator is in the same period: one wide row gives both
     same = [p for p, d in mapping.items() if p == d]
-    rows = wide.in_periods(same) & (n_present | d_present)
+    rows = np.flatnonzero(wide.in_periods(same) & (n_present | d_present))
     parts = [
         {
-            "area_code": wide.code[rows],
-            "area_version": wide.version[rows],
-            "period": wide.period[rows],
-            "dperiod": wide.period[rows],
+            "row": rows,
+            "period": wide.period_code[rows],
+            "dperiod": wide.period_code[rows],
             "numerator": num[rows],
             "denominator": den[rows],
             "n_row": n_present[rows],
@@ -248,30 +302,8 @@ def _counts_one(
         numerator = np.where(cols["n_row"], numerator, 0.0)
     denominator = cols["denominator"].astype(float)
     d_row = cols["d_row"].astype(bool)
-
-    note, moved = _count_notes(numerator, denominator, d_row, cols)
-    text: dict[str, Any] = {k: cols[k] for k in ("area_code", "area_version", "period")}
-    if not shifted:  # the rows of the wide table only: their texts are taken as converted
-        text = {
-            "area_code": wide.text("code")[rows],
-            "area_version": wide.text("version")[rows],
-            "period": wide.text("period")[rows],
-        }
-    return pd.DataFrame(
-        {
-            "area_code": text["area_code"],
-            "area_version": text["area_version"],
-            "level": level,
-            "period": text["period"],
-            "indicator": ind.id,
-            "numerator": numerator,
-            "denominator": denominator,
-            "n_parts": 1,
-            "partial": False,
-            "approximate": moved,
-            "note": note,
-        }
-    )
+    note, moved = _count_notes(numerator, denominator, d_row, cols, wide.period_names)
+    return _Block(ind.id, cols["row"], cols["period"], numerator, denominator, moved, note)
 
 
 def _period_mapping(
@@ -308,15 +340,27 @@ def _count_notes(
     denominator: FloatArray,
     d_row: npt.NDArray[np.bool_],
     cols: dict[str, npt.NDArray[Any]],
+    period_names: Sequence[str],
 ) -> tuple[npt.NDArray[np.object_], npt.NDArray[np.bool_]]:
     """Each row's note (missing numerator/denominator and why, shifted denominator period)
-    and whether its denominator comes from another period."""
-    n_note = _missing_note("numerator", np.isnan(numerator), cols["n_reason"])
-    d_note = _missing_note("denominator", np.isnan(denominator), cols["d_reason"])
-    moved = (cols["period"] != cols["dperiod"]) & d_row
-    p_note = np.full(len(numerator), None, dtype=object)
-    p_note[moved] = "denominator from " + cols["dperiod"][moved].astype(str).astype(object)
-    return join_notes(n_note, d_note, p_note), np.asarray(moved, dtype=bool)
+    and whether its denominator comes from another period (``cols``' ``period`` and
+    ``dperiod``: codes of ``period_names``)."""
+    n_miss, d_miss = np.isnan(numerator), np.isnan(denominator)
+    moved = np.asarray((cols["period"] != cols["dperiod"]) & d_row, dtype=bool)
+    note = np.full(len(numerator), None, dtype=object)
+    at = np.flatnonzero(n_miss | d_miss | moved)  # the rows with a note (the others: None)
+    if len(at):
+        p_note = np.full(len(at), None, dtype=object)
+        shifted = moved[at]
+        if shifted.any():
+            names = np.asarray(["denominator from " + p for p in period_names], dtype=object)
+            p_note[shifted] = names[cols["dperiod"][at][shifted]]
+        note[at] = join_notes(
+            _missing_note("numerator", n_miss[at], cols["n_reason"][at]),
+            _missing_note("denominator", d_miss[at], cols["d_reason"][at]),
+            p_note,
+        )
+    return note, moved
 
 
 def _missing_note(
@@ -330,19 +374,6 @@ def _missing_note(
     return out
 
 
-def _area_rows(
-    wide: WideObservations, mask: npt.NDArray[np.bool_], **columns: npt.NDArray[Any]
-) -> pd.DataFrame:
-    """The areas (code, version) of the rows in ``mask``, with ``columns`` of those rows."""
-    return pd.DataFrame(
-        {
-            "area_code": wide.code[mask],
-            "area_version": wide.version[mask],
-            **{name: values[mask] for name, values in columns.items()},
-        }
-    )
-
-
 def _shifted_rows(
     shifted: dict[str, str],
     wide: WideObservations,
@@ -353,26 +384,56 @@ def _shifted_rows(
     n_reason: npt.NDArray[np.object_],
     d_reason: npt.NDArray[np.object_],
 ) -> dict[str, npt.NDArray[Any]]:
-    """Rows for numerator periods whose denominator comes from another period."""
-    nmask = n_present & wide.in_periods(shifted)
-    numdf = _area_rows(wide, nmask, period=wide.period, numerator=num, n_reason=n_reason)
-    dmask = d_present & wide.in_periods(shifted.values())
-    dendf = _area_rows(wide, dmask, dperiod=wide.period, denominator=den, d_reason=d_reason)
-    mapdf = pd.DataFrame({"period": list(shifted), "dperiod": list(shifted.values())})
-    numdf = numdf.merge(mapdf, on="period", how="left")
-    base = mapdf.merge(dendf, on="dperiod", how="inner")
-    full = base.merge(
-        numdf, on=["area_code", "area_version", "period", "dperiod"], how="outer", indicator=True
+    """Rows for numerator periods whose denominator comes from another period.
+
+    Each area's numerator in period :math:`p` meets its denominator in period
+    :math:`d(p)` (``shifted``): a row for every area with either, in the order of the
+    texts (area code, version, period, denominator period), as an outer join sorts its
+    keys. ``row``, ``period`` and ``dperiod`` are positions: a wide row of the area, codes
+    of ``wide.period_names``.
+    """
+    code = {p: i for i, p in enumerate(wide.period_names)}
+    target = np.full(len(code), -1, dtype=np.intp)  # period code -> its denominator's
+    for p, d in shifted.items():
+        target[code[p]] = code[d]
+    n_idx = np.flatnonzero(n_present & (target[wide.period_code] >= 0))
+    n_period = wide.period_code[n_idx]
+    d_sides = [
+        (code[p], np.flatnonzero(d_present & (wide.period_code == code[d])))
+        for p, d in shifted.items()
+    ]
+    d_idx = np.concatenate([rows for _, rows in d_sides])
+    d_period = np.repeat([p for p, _ in d_sides], [len(rows) for _, rows in d_sides])
+    d_period = d_period.astype(np.intp)
+    # one number per (area, period, denominator period), ordered as the texts are
+    area, rank, n_codes = wide.area_rank(), wide.period_ranks(), len(code)
+
+    def key(rows: npt.NDArray[np.intp], period: npt.NDArray[np.intp]) -> npt.NDArray[np.int64]:
+        return (area[rows] * n_codes + rank[period]) * n_codes + rank[target[period]]
+
+    keys, inverse = np.unique(
+        np.concatenate([key(n_idx, n_period), key(d_idx, d_period)]), return_inverse=True
     )
+    n_at = np.full(len(keys), -1, dtype=np.intp)
+    n_at[inverse[: len(n_idx)]] = np.arange(len(n_idx))
+    d_at = np.full(len(keys), -1, dtype=np.intp)
+    d_at[inverse[len(n_idx) :]] = np.arange(len(d_idx))
+    n_row, d_row = n_at >= 0, d_at >= 0
+    # a side's position -1 (no row there) picks the appended 0, then left unused
+    n_pick, d_pick = np.append(n_idx, 0)[n_at], np.append(d_idx, 0)[d_at]
+    period = np.where(n_row, np.append(n_period, 0)[n_at], np.append(d_period, 0)[d_at])
+    n_why = np.full(len(keys), None, dtype=object)
+    n_why[n_row] = n_reason[n_pick[n_row]]
+    d_why = np.full(len(keys), None, dtype=object)
+    d_why[d_row] = d_reason[d_pick[d_row]]
     return {
-        "area_code": full["area_code"].to_numpy(dtype=object),
-        "area_version": full["area_version"].to_numpy(dtype=object),
-        "period": full["period"].to_numpy(dtype=object),
-        "dperiod": full["dperiod"].to_numpy(dtype=object),
-        "numerator": full["numerator"].to_numpy(dtype=float, na_value=np.nan),
-        "denominator": full["denominator"].to_numpy(dtype=float, na_value=np.nan),
-        "n_row": (full["_merge"] != "left_only").to_numpy(),
-        "d_row": (full["_merge"] != "right_only").to_numpy(),
-        "n_reason": full["n_reason"].to_numpy(dtype=object),
-        "d_reason": full["d_reason"].to_numpy(dtype=object),
+        "row": np.where(n_row, n_pick, d_pick),
+        "period": period,
+        "dperiod": target[period],
+        "numerator": np.where(n_row, num[n_pick], np.nan),
+        "denominator": np.where(d_row, den[d_pick], np.nan),
+        "n_row": n_row,
+        "d_row": d_row,
+        "n_reason": n_why,
+        "d_reason": d_why,
     }

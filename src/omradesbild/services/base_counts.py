@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+import numpy as np
 import pandas as pd
 
 from omradesbild.services.cache import store_cached_intermediate
@@ -82,9 +83,11 @@ def counts_of(
     every: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """:func:`base_counts` of some indicators in some periods (all by default); ``every``:
-    the base counts of every indicator and period already at hand (``indicators`` all)."""
-    if every is not None and indicators is None:
-        counts = every
+    the base counts of every indicator and period already at hand (the rows of
+    ``indicators`` taken from them, each indicator's in the order given, as
+    :func:`base_counts` of those indicators puts them)."""
+    if every is not None:
+        counts = every if indicators is None else _of_indicators(every, indicators)
     else:
         counts = base_counts(
             store, base_version=base_version, indicators=tuple(indicators) if indicators else None
@@ -92,3 +95,14 @@ def counts_of(
     if periods is None:
         return counts
     return counts.loc[counts["period"].isin([str(p) for p in periods])]
+
+
+def _of_indicators(counts: pd.DataFrame, indicators: Sequence[str]) -> pd.DataFrame:
+    """The rows of ``indicators`` (each once), indicator by indicator in the order given,
+    each indicator's rows in their order."""
+    rank = {str(i): k for k, i in enumerate(dict.fromkeys(str(i) for i in indicators))}
+    codes, uniques = pd.factorize(counts["indicator"])
+    of_code = np.asarray([rank.get(str(u), -1) for u in uniques] + [-1], dtype=np.int64)
+    row_rank = of_code[codes]  # a missing indicator (code -1) takes the appended -1
+    kept = np.flatnonzero(row_rank >= 0)
+    return counts.iloc[kept[np.argsort(row_rank[kept], kind="stable")]]

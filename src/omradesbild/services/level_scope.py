@@ -81,7 +81,7 @@ def scoped_level(
     )  # fmt: skip
     index_raw = area_indicators(
         store, level=level, version=version, base_version=base_version,
-        indicators=list(index_components),
+        indicators=list(index_components), base=counts,
     )  # fmt: skip
     lv = build_level_indicators(
         store, every, raw, level=level, version=version, base_version=base_version,
@@ -100,7 +100,9 @@ def _references(counts: pd.DataFrame, kommuner: frozenset[str], *, threshold: in
         return {}
     links = kommun_links(counts["area_code"].unique())
     links = links.loc[links["to_code"].astype(str).isin(kommuner)]
-    refs = reference_values_from_counts(counts, kommun_links_frame=links)
+    # the kommuner's sums from their own areas' rows (the others have no link to them)
+    mine = counts.loc[counts["area_code"].isin(links["from_code"])]
+    refs = reference_values_from_counts(counts, kommun_links_frame=links, kommun_counts=mine)
     return reference_dict(disclose(refs, threshold))
 
 

@@ -25,6 +25,7 @@ from omradesbild.config import (
 )
 from omradesbild.errors import ConfigError, MethodError, NotFoundError
 from omradesbild.index.method import IndexMethod
+from omradesbild.services.cache import store_cached_intermediate
 from omradesbild.services.reference import Reference, reference_of, with_reference
 from omradesbild.sources.base import (
     LINK_COLUMNS,
@@ -63,9 +64,13 @@ def resolve_version(store: Store, level: str, version: str | None) -> str:
     )
 
 
+@store_cached_intermediate
 def _links_to(store: Store, *, base_version: str, level: str, version: str) -> pd.DataFrame:
     """:func:`compose_links` from the base version; when none lead to a layer because no
-    DeSO polygons lie under it, the error says so and names the file that would add them."""
+    DeSO polygons lie under it, the error says so and names the file that would add them.
+
+    Kept per store content (a level's indicators of some areas and of some indicators sum
+    over the same links); shared by every caller, so treat it as read-only."""
     from omradesbild.services.layers import missing_polygons
 
     try:
