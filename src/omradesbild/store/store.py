@@ -169,6 +169,21 @@ class Store(StoreWrites, Closable):
         finally:
             self._depth = 0
 
+    @contextmanager
+    def threads(self, n: int | None) -> Iterator[None]:
+        """DuckDB's worker threads set to ``n`` for the block, then set back (``None``:
+        unchanged). The setting belongs to the database, so it holds for every connection
+        this process has open to the same file."""
+        ((before,),) = self.con.execute("SELECT current_setting('threads')").fetchall()
+        if n is None or int(before) == n:
+            yield
+            return
+        self.con.execute(f"SET threads = {int(n)}")
+        try:
+            yield
+        finally:
+            self.con.execute(f"SET threads = {int(before)}")
+
     # -- reading -----------------------------------------------------------------------
     def observations(
         self,
