@@ -10,6 +10,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+import duckdb
 import pandas as pd
 import pytest
 
@@ -22,6 +23,7 @@ from omradesbild.store.ingest import (
     FLUSH,
     Source,
     ingest_files,
+    ingest_parsed,
     ingest_stream,
     parse_scb_key,
     parse_scb_xlsx,
@@ -294,3 +296,19 @@ def test_an_ingest_writes_with_the_configured_threads_then_sets_them_back(
             ingest_stream(store, sources(), kind="t")
         assert seen == [3 if setting is None else setting]
         assert _threads(store) == 3
+
+
+def test_an_ingest_inside_a_callers_transaction_keeps_its_threads_and_its_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Joining the caller's transaction, an ingest leaves DuckDB's threads alone, and a
+    failed statement's error is the one raised (the aborted transaction refuses a SET)."""
+    monkeypatch.setattr(config, "INGEST_DUCKDB_THREADS", 1)
+    bad = _obs("bad", [("a", "2020", 1.0, None)])
+    bad.variables["variable"] = None  # a variable without a name breaks a NOT NULL
+    with Store(tmp_path / "s.duckdb") as store:
+        store.con.execute("SET threads = 3")
+        with pytest.raises(duckdb.ConstraintException), store.transaction():
+            ingest_parsed(store, [bad], kind="t")
+        assert _threads(store) == 3
+        assert store.con.execute("SELECT count(*) FROM observations").fetchall() == [(0,)]

@@ -173,9 +173,13 @@ class Store(StoreWrites, Closable):
     def threads(self, n: int | None) -> Iterator[None]:
         """DuckDB's worker threads set to ``n`` for the block, then set back (``None``:
         unchanged). The setting belongs to the database, so it holds for every connection
-        this process has open to the same file."""
+        this process has open to the same file.
+
+        Inside a transaction it is left as it is: a failed statement aborts the transaction,
+        which then refuses to set it back until the caller rolls back.
+        """
         ((before,),) = self.con.execute("SELECT current_setting('threads')").fetchall()
-        if n is None or int(before) == n:
+        if n is None or self._depth or int(before) == n:
             yield
             return
         self.con.execute(f"SET threads = {int(n)}")
