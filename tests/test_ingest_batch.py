@@ -10,6 +10,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+import duckdb
 import pandas as pd
 import pytest
 
@@ -22,6 +23,7 @@ from omradesbild.store.ingest import (
     FLUSH,
     Source,
     ingest_files,
+    ingest_parsed,
     ingest_stream,
     parse_scb_key,
     parse_scb_xlsx,
@@ -262,3 +264,51 @@ def test_many_files_repeating_one_key(
     assert [o[4] for o in state["observations"]] == list(range(1, (n_files + 1) // 2 + 1))
     assert result[0] is InputError and "dup" in result[1]
     assert len(batches) == 2 and batches[0] is not None and batches[1] is None
+
+
+def _threads(store: Store) -> int:
+    ((n,),) = store.con.execute("SELECT current_setting('threads')").fetchall()
+    return int(n)
+
+
+@pytest.mark.parametrize(("setting", "fail"), [(1, False), (1, True), (None, False)])
+def test_an_ingest_writes_with_the_configured_threads_then_sets_them_back(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, setting: int | None, fail: bool
+) -> None:
+    """DuckDB runs the ingest's writes on INGEST_DUCKDB_THREADS threads (None: as set), and
+    the store has its own number again afterwards, also after a failed file."""
+    monkeypatch.setattr(config, "INGEST_DUCKDB_THREADS", setting)
+    seen: list[int] = []
+    with Store(tmp_path / "s.duckdb") as store:
+        store.con.execute("SET threads = 3")
+
+        def sources() -> Iterator[Source]:
+            yield _obs("f1", [("a", "2020", 1.0, None)])
+            yield FLUSH
+            seen.append(_threads(store))
+            rows = [("b", "2020", 1.0, None), ("b", "2020", 2.0, None)]
+            yield _obs("f2", rows if fail else rows[:1])
+
+        if fail:
+            with pytest.raises(InputError):
+                ingest_stream(store, sources(), kind="t")
+        else:
+            ingest_stream(store, sources(), kind="t")
+        assert seen == [3 if setting is None else setting]
+        assert _threads(store) == 3
+
+
+def test_an_ingest_inside_a_callers_transaction_keeps_its_threads_and_its_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Joining the caller's transaction, an ingest leaves DuckDB's threads alone, and a
+    failed statement's error is the one raised (the aborted transaction refuses a SET)."""
+    monkeypatch.setattr(config, "INGEST_DUCKDB_THREADS", 1)
+    bad = _obs("bad", [("a", "2020", 1.0, None)])
+    bad.variables["variable"] = None  # a variable without a name breaks a NOT NULL
+    with Store(tmp_path / "s.duckdb") as store:
+        store.con.execute("SET threads = 3")
+        with pytest.raises(duckdb.ConstraintException), store.transaction():
+            ingest_parsed(store, [bad], kind="t")
+        assert _threads(store) == 3
+        assert store.con.execute("SELECT count(*) FROM observations").fetchall() == [(0,)]

@@ -175,6 +175,12 @@ BULK_COMMIT_ROWS: int = 500_000
 #: 11 national SCB xlsx tables, 269 280 rows, make one batch.
 INGEST_BATCH_ROWS: int = 300_000
 
+#: DuckDB's worker threads while an ingest writes the store (None: DuckDB's default, one a
+#: CPU). Its writes are bulk inserts and scans of the new rows, which a second thread speeds
+#: up little and makes cost more CPU (waiting and handing over work): one thread wrote the
+#: 11 national SCB xlsx tables in about a quarter less CPU time, and no slower.
+INGEST_DUCKDB_THREADS: int | None = 1
+
 #: Environment variable that sets how many processes parse files while an ingest writes the
 #: store (a whole number, at least 1; 1 parses one file at a time in the writing process).
 INGEST_WORKERS_ENV = "OMRADESBILD_INGEST_WORKERS"

@@ -198,8 +198,10 @@ def ingest_parsed(store: Store, parsed: Sequence[Parsed], *, kind: str) -> list[
     not hold yet are added first (the lists ship with the package), so statistics of kommuner
     and län need no boundary file ingested before them.
     """
+    from omradesbild.config import INGEST_DUCKDB_THREADS
+
     ordered = sorted(parsed, key=lambda p: 0 if isinstance(p, Areas) else 1)
-    with store.transaction():
+    with store.threads(INGEST_DUCKDB_THREADS), store.transaction():
         builtin, known = _reference_areas(store, ordered)
         if builtin is not None:
             store.ingest(builtin, kind="reference-areas")
@@ -391,31 +393,28 @@ def ingest_stream(
         1 (default) parses them here, one at a time. The store, the reports and the errors
         are the same for any number: files are written in the iterable's order.
     """
+    from omradesbild.config import INGEST_BATCH_ROWS, INGEST_DUCKDB_THREADS
+
     pending = parsed_in_order(sources, workers=workers, flushes=True)
-    groups = batch_groups(pending, commit_rows, _batch_rows())
+    groups = batch_groups(pending, commit_rows, INGEST_BATCH_ROWS)
     try:
         reports: list[IngestReport] = []
-        if commit_rows is None:
-            with store.transaction():
-                for group, _ in groups:
-                    reports += _write_group(store, group, kind=kind)
-            return reports
-        while True:
-            with store.transaction():
-                for group, commit in groups:
-                    reports += _write_group(store, group, kind=kind)
-                    if commit:
-                        break
-                else:
-                    return reports
+        with store.threads(INGEST_DUCKDB_THREADS):
+            if commit_rows is None:
+                with store.transaction():
+                    for group, _ in groups:
+                        reports += _write_group(store, group, kind=kind)
+                return reports
+            while True:
+                with store.transaction():
+                    for group, commit in groups:
+                        reports += _write_group(store, group, kind=kind)
+                        if commit:
+                            break
+                    else:
+                        return reports
     finally:
         pending.close()
-
-
-def _batch_rows() -> int:
-    from omradesbild.config import INGEST_BATCH_ROWS
-
-    return INGEST_BATCH_ROWS
 
 
 def _write_group(store: Store, group: list[Parsed], *, kind: str) -> list[IngestReport]:

@@ -172,6 +172,25 @@ class Store(StoreWrites, Closable):
         finally:
             self._depth = 0
 
+    @contextmanager
+    def threads(self, n: int | None) -> Iterator[None]:
+        """DuckDB's worker threads set to ``n`` for the block, then set back (``None``:
+        unchanged). The setting belongs to the database, so it holds for every connection
+        this process has open to the same file.
+
+        Inside a transaction it is left as it is: a failed statement aborts the transaction,
+        which then refuses to set it back until the caller rolls back.
+        """
+        ((before,),) = self.con.execute("SELECT current_setting('threads')").fetchall()
+        if n is None or self._depth or int(before) == n:
+            yield
+            return
+        self.con.execute(f"SET threads = {int(n)}")
+        try:
+            yield
+        finally:
+            self.con.execute(f"SET threads = {int(before)}")
+
     # -- reading -----------------------------------------------------------------------
     def _kept(self, key: tuple[Any, ...], read: Callable[[], pd.DataFrame]) -> pd.DataFrame:
         """``read()``, kept for the next call with ``key`` when the store is open read-only.
