@@ -317,7 +317,7 @@ def _overview_figures(ctx: _Context, city: CityPicture) -> dict[str, Any]:
             g = lv.by_period_indicator.get((d.period, indicator))
             if g is None:
                 continue
-            vals = g.set_index("area_code")["value"]
+            vals = dict(zip(g["area_code"], g["value"], strict=True))
             z = [vals.get(c) for c in codes]
             if all(pd.isna(v) for v in z):
                 continue
