@@ -420,3 +420,25 @@ def test_map_hover_texts_keep_the_published_precision(site_sv: Path) -> None:
             layer["name"],
             layer["text"][:3],
         )
+
+
+def test_profile_figures_json_reuses_the_city_trace_only_while_it_is_equal() -> None:
+    from omradesbild.reports.site import _figures_json, _json
+
+    def figures(scores: list[float | None], highlight: str) -> dict[str, charts.Figure]:
+        codes = ["A1", "A2", "A3"]
+        hover = [f"{c} </script>: {s}" for c, s in zip(codes, scores, strict=True)]
+        return {
+            "map-area": charts.choropleth(codes, scores, hover=hover, highlight=highlight),
+            "rank": charts.rank_interval(2, 1, 3, 3),
+        }
+
+    cache: dict[str, tuple[object, str]] = {}
+    first = figures([1.0, None, 2.5], "A1")
+    second = figures([1.0, None, 2.5], "A2")  # same city trace, another area outlined
+    changed = figures([1.0, 3.0, 2.5], "A3")  # same kommun key, another city trace
+    for figs in (first, second, changed, first):
+        expected = _json(figs)
+        assert _figures_json(figs, cache, "K") == expected
+        assert _json(figs) == expected  # the figures are left as they were
+    assert _figures_json({"rank": first["rank"]}, cache, "K") == _json({"rank": first["rank"]})

@@ -18,6 +18,7 @@ maps draw on a hidden ``geo`` base without tiles, and the pages work opened from
 
 from __future__ import annotations
 
+import functools
 import json
 import math
 import shutil
@@ -70,11 +71,13 @@ class SiteResult:
 
 
 def plotly_js_path() -> Path:
-    """plotly.min.js from the installed plotly package."""
-    import plotly
+    """plotly.min.js from the installed plotly package (found without importing it)."""
+    from importlib.util import find_spec
 
-    path = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
-    if not path.exists():  # pragma: no cover - broken installation
+    spec = find_spec("plotly")
+    origin = spec.origin if spec is not None else None
+    path = Path(origin or ".").parent / "package_data" / "plotly.min.js"
+    if origin is None or not path.exists():  # pragma: no cover - broken installation
         from omradesbild.errors import ConfigError
 
         raise ConfigError(f"plotly.min.js not found in the plotly package ({path})")
@@ -88,6 +91,32 @@ def _json(obj: Any) -> str:
     )
 
 
+#: Stands for the city's map trace while a profile's figures are written as JSON (a string
+#: no figure holds: it begins and ends with NUL).
+_CITY_TRACE = "\x00city-map\x00"
+_CITY_TRACE_JSON = _json(_CITY_TRACE)
+
+
+def _figures_json(figures: dict[str, Any], cache: dict[str, tuple[Any, str]], key: str) -> str:
+    """:func:`_json` of a profile's figures, the first trace of its ``map-area`` figure (the
+    city's areas, the same on every profile of a kommun) written once per ``key`` and
+    reused while it is equal: the same text, without encoding the city again per page."""
+    fig = figures.get("map-area")
+    if fig is None:
+        return _json(figures)
+    data = fig["data"]
+    trace = data[0]
+    kept = cache.get(key)
+    if kept is None or kept[0] != trace:
+        kept = cache[key] = (trace, _json(trace))
+    data[0] = _CITY_TRACE
+    try:
+        text = _json(figures)
+    finally:
+        data[0] = trace
+    return text.replace(_CITY_TRACE_JSON, kept[1], 1)
+
+
 def _env(lang: str) -> Any:
     import jinja2
 
@@ -99,11 +128,14 @@ def _env(lang: str) -> Any:
         autoescape=jinja2.select_autoescape(["html"]),
         trim_blocks=True,
         lstrip_blocks=True,
+        # One run renders a page per area from the same files: no stat() per page.
+        auto_reload=False,
     )
     env.filters["num"] = lambda x, d=1: fmt_num(x, lang, d)
     env.globals["t"] = Translator(lang)
-    # The decimals of an indicator's values and of a method's scores (as the downloads).
-    env.globals["dec"] = indicator_decimals
+    # The decimals of an indicator's values and of a method's scores (as the downloads);
+    # those of an indicator looked up once per run, not once per table row.
+    env.globals["dec"] = functools.cache(indicator_decimals)
     env.globals["score_dec"] = score_decimals
     return env
 
@@ -175,6 +207,8 @@ class _Context:
         self.score_digits = score_decimals(data.method)
         self._city: dict[str, list[str]] = {}
         self._city_map: dict[str, tuple[list[str], list[float | None], list[str]]] = {}
+        #: The city map's trace per kommun and its JSON (:func:`_figures_json`).
+        self.city_trace: dict[str, tuple[Any, str]] = {}
         self.sources = self._sources()
         self.generated = self.t(
             "generated",
@@ -283,7 +317,7 @@ def _overview_figures(ctx: _Context, city: CityPicture) -> dict[str, Any]:
             g = lv.by_period_indicator.get((d.period, indicator))
             if g is None:
                 continue
-            vals = g.set_index("area_code")["value"]
+            vals = dict(zip(g["area_code"], g["value"], strict=True))
             z = [vals.get(c) for c in codes]
             if all(pd.isna(v) for v in z):
                 continue
@@ -378,7 +412,7 @@ def _profile(ctx: _Context, tpl: Any, code: str, partners: Partners | None) -> s
             code=code,
             name=p.name,
             kommun=p.kommun,
-            figures=_json(figures),
+            figures=_figures_json(figures, ctx.city_trace, str(p.kommun)),
             charts=list(figures),
             has_map="map-area" in figures,
             geometry_dissolved=ctx.d.geometry_dissolved,
