@@ -8,10 +8,14 @@ EXTRAS := dev,web,pdf,postgres,fetch
 
 .PHONY: demo test lint typecheck bench clean
 
+# An editable install writes no compiled modules; Python writes them on first import unless
+# PYTHONDONTWRITEBYTECODE is set, so they are compiled here once (a command then starts
+# without compiling its ~100 modules).
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[$(EXTRAS)]'
+	$(BIN)/python -m compileall -q src
 	touch $(STAMP)
 
 # `make demo SERVE=1` then starts the web app on the synthetic city, with seeded example
@@ -40,6 +44,7 @@ test: lint
 
 bench: $(STAMP)
 	$(BIN)/python -m pip install --quiet -e '.[$(EXTRAS),bench]'
+	$(BIN)/python -m compileall -q src
 	$(BIN)/python -m benchmarks
 
 clean:
