@@ -25,7 +25,7 @@ class PoliceData:
     """
 
     listed: pd.DataFrame  # LISTED_COLUMNS + basis
-    overlay: pd.DataFrame
+    overlay: pd.DataFrame  # OVERLAY_COLUMNS (no names)
     years: list[str]
     known: frozenset[str]
     threshold: float = POLICE_SHARE_THRESHOLD
@@ -57,7 +57,7 @@ def no_police(unplaced: tuple[str, ...] = ()) -> PoliceData:
 
 @store_cached
 def police_data(store: Store, *, level: str, version: str, period: str) -> PoliceData:
-    """Every stored police year placed on ``level`` with
+    """Every stored police year placed on ``level`` by the rule of
     :func:`omradesbild.services.followup.police_analysis` (population of ``period``).
 
     The latest police year that can be placed is analysed (it includes every earlier one);

@@ -28,9 +28,11 @@ from omradesbild.services.followup.police_known import (
 )
 from omradesbild.services.followup.police_place import (
     PoliceYears,
+    StoredPolice,
     areas_with_geometry,
     place,
     police_years,
+    stored_police,
     widen,
 )
 from omradesbild.services.names import with_area_names
@@ -40,12 +42,14 @@ from omradesbild.wording import Message, label_message
 
 __all__ = [
     "CATEGORY_ORDER",
+    "Placement",
     "PoliceAnalysis",
     "areas_with_geometry",
     "crosstab_wide",
     "deciding_years",
     "flag_counts",
     "flagged_areas",
+    "place_police",
     "police_analysis",
     "police_status",
     "police_status_of",
@@ -112,6 +116,38 @@ def _area_types(
     return types
 
 
+@dataclass(frozen=True)
+class Placement:
+    """The Police's areas of every stored year up to one placed on the areas of a level:
+    :class:`PoliceAnalysis` without the cross-tab, the flags and the area names (see
+    :func:`place_police`)."""
+
+    #: :data:`~omradesbild.followup.police.OVERLAY_COLUMNS`, without names.
+    overlay: pd.DataFrame
+    listed: pd.DataFrame
+    area_types: pd.DataFrame
+    #: Residents of the analysed areas (the cross-tab's weights).
+    population: pd.Series
+    police_year: str
+    police_years: list[str]
+    period: str
+    level: str
+    version: str
+    n_areas: int
+    n_areas_covered: int
+    n_police_areas: int
+    n_police_areas_placed: int
+    notes: list[str] = field(default_factory=list)
+    year_basis: str = "polygons"
+    analysed: frozenset[str] = frozenset()
+    unknown: dict[str, frozenset[str]] = field(default_factory=dict)
+    undecided: dict[str, frozenset[str]] = field(default_factory=dict)
+
+
+def _level_version(store: Store, level: str, version: str | None) -> str:
+    return resolve_version(store, level, version) if level != "deso" else (version or BASE_VERSION)
+
+
 def police_analysis(
     store: Store,
     *,
@@ -135,16 +171,68 @@ def police_analysis(
     national distribution when the national tables are ingested) before restricting;
     ``area_types`` is that index when already computed (:func:`~omradesbild.services.
     pipeline.area_index`'s result for ``method``, ``level`` and ``period``, with its
-    ``attrs``).
+    ``attrs``). The placement is :func:`place_police`'s; this adds the cross-tab of the
+    police categories with the area types, the flags and the area names.
     """
+    pl = place_police(
+        store, level=level, period=period, police_year=police_year, threshold=threshold,
+        version=version, method=method, area_types=area_types,
+    )  # fmt: skip
+    version = pl.version
+    unknown = {y: set(a) for y, a in pl.unknown.items()}
+    return PoliceAnalysis(
+        overlay=with_area_names(store, pl.overlay, level=level, version=version),
+        listed=pl.listed,
+        crosstab=crosstab_known(pl.listed, pl.area_types, pl.population, pl.police_years, unknown),
+        # the flags speak of the years that can decide them ("on no stored list (2023, 2025)")
+        flags=with_area_names(
+            store,
+            flags_known(pl.listed, pl.area_types, pl.police_years, unknown),
+            level=level,
+            version=version,
+        ),
+        area_types=pl.area_types,
+        police_year=pl.police_year,
+        police_years=pl.police_years,
+        period=pl.period,
+        level=level,
+        n_areas=pl.n_areas,
+        n_areas_covered=pl.n_areas_covered,
+        n_police_areas=pl.n_police_areas,
+        n_police_areas_placed=pl.n_police_areas_placed,
+        notes=pl.notes,
+        year_basis=pl.year_basis,
+        analysed=pl.analysed,
+        unknown=pl.unknown,
+        undecided=pl.undecided,
+    )
+
+
+def place_police(
+    store: Store,
+    *,
+    level: str,
+    period: str | int,
+    police_year: str | int,
+    threshold: float = POLICE_SHARE_THRESHOLD,
+    version: str | None = None,
+    method: str | IndexMethod = AREA_TYPE_METHOD,
+    area_types: pd.DataFrame | None = None,
+    links_all: pd.DataFrame | None = None,
+    stored: StoredPolice | None = None,
+) -> Placement:
+    """The placement of :func:`police_analysis` (same keywords), without the cross-tab, the
+    flags and the names; ``links_all`` (every stored link) and ``stored``
+    (:func:`~omradesbild.services.followup.police_place.stored_police` of the level's version
+    and ``period``) when already read."""
     m = as_method(method)
     period, year = str(period), str(police_year)
     notes: list[str] = []
-    version = (
-        resolve_version(store, level, version) if level != "deso" else (version or BASE_VERSION)
-    )
-    links_all = store.links()
-    py = police_years(store, links_all, level=level, version=version, year=year, period=period)
+    version = _level_version(store, level, version)
+    if links_all is None:
+        links_all = store.links()
+    py = police_years(store, links_all, level=level, version=version, year=year, period=period,
+                      stored=stored)  # fmt: skip
     tg, py = place(store, links_all, py, level=level, version=version, period=period, notes=notes)
     analysed, population = widen(store, links_all, py, tg, level=level, version=version,
                                   period=period, notes=notes)  # fmt: skip
@@ -190,19 +278,16 @@ def police_analysis(
         store, IndexSelection(m, level, period, version), covered=analysed, notes=notes,
         computed=area_types,
     )  # fmt: skip
-    return PoliceAnalysis(
-        overlay=with_area_names(store, overlay, level=level, version=version),
+    return Placement(
+        overlay=overlay,
         listed=listed,
-        crosstab=crosstab_known(listed, types, population, py.years, unknown),
-        # the flags speak of the years that can decide them ("on no stored list (2023, 2025)")
-        flags=with_area_names(
-            store, flags_known(listed, types, py.years, unknown), level=level, version=version
-        ),
         area_types=types,
+        population=population,
         police_year=year,
         police_years=py.years,
         period=period,
         level=level,
+        version=version,
         n_areas=len(tg.all_codes),
         n_areas_covered=len(analysed),
         n_police_areas=n_polys,
@@ -347,19 +432,40 @@ def police_status(
     return pd.DataFrame(columns=["area_code", "period", "category", "share", "basis"])
 
 
-def latest_placed(store: Store, years: Sequence[str], **kw: Any) -> PoliceAnalysis | None:
-    """:func:`police_analysis` (keywords ``kw``) of the latest of ``years`` (in order) that
-    can be placed on the level; None when none can."""
+def latest_placed(
+    store: Store, years: Sequence[str], *, level: str, period: str | int,
+    version: str | None = None, **kw: Any,
+) -> Placement | None:  # fmt: skip
+    """:func:`place_police` (keywords ``kw``) of the latest of ``years`` (in order) that can
+    be placed on the level; None when none can.
+
+    The stored police years, and how each can be placed, are read once
+    (:func:`~omradesbild.services.followup.police_place.stored_police`); a year that cannot
+    be placed at all is passed over without trying it.
+    """
+    try:
+        version = _level_version(store, level, version)
+        links_all = store.links()
+        stored = stored_police(store, links_all, version=version, period=str(period))
+    except NotFoundError:
+        return None
+    placeable = set(stored.placeable)
     for year in reversed(years):
+        if str(year) not in placeable:
+            continue
         try:
-            return police_analysis(store, police_year=year, **kw)
+            return place_police(
+                store, level=level, period=period, police_year=year, version=version,
+                links_all=links_all, stored=stored, **kw,
+            )  # fmt: skip
         except NotFoundError:
             continue
     return None
 
 
-def police_status_of(res: PoliceAnalysis) -> pd.DataFrame:
-    """:func:`police_status` of an analysis already made (every analysed area and year)."""
+def police_status_of(res: PoliceAnalysis | Placement) -> pd.DataFrame:
+    """:func:`police_status` of an analysis or a placement already made (every analysed
+    area and year)."""
     areas = set(res.area_types["area_code"].astype(str)) | set(res.listed["area_code"].astype(str))
     st = _status(res.listed, res.overlay, areas=areas, years=res.police_years)
     for y, codes in res.unknown.items():

@@ -115,9 +115,28 @@ def list_shares(
     )
 
 
-def police_years(
-    store: Store, links_all: pd.DataFrame, *, level: str, version: str, year: str, period: str
-) -> PoliceYears:
+@dataclass(frozen=True)
+class StoredPolice:
+    """The stored police years that can be placed on a level: every year with polygons
+    (:attr:`polygons`), and the lists without polygons placed through links
+    (:attr:`link_lists`, period -> overlay rows)."""
+
+    classifications: pd.DataFrame
+    polygons: gpd.GeoDataFrame
+    polygon_years: list[str]
+    link_lists: dict[str, pd.DataFrame]
+
+    @property
+    def placeable(self) -> list[str]:
+        """The years with polygons or placed through links, in order."""
+        return list(sort_periods([*self.polygon_years, *self.link_lists]))
+
+
+def stored_police(
+    store: Store, links_all: pd.DataFrame, *, version: str, period: str
+) -> StoredPolice:
+    """The stored police years and how each can be placed on ``version`` (population of
+    ``period``); a :class:`NotFoundError` when the store holds no police classifications."""
     cls = store.classifications(scheme=POLICE_SCHEME)
     if cls.empty:
         raise NotFoundError(
@@ -140,6 +159,27 @@ def police_years(
         ]
         if not lk.empty:
             link_years[py] = police_list_from_links(c, lk)
+    return StoredPolice(cls, polys, poly_years, link_years)
+
+
+def police_years(
+    store: Store,
+    links_all: pd.DataFrame,
+    *,
+    level: str,
+    version: str,
+    year: str,
+    period: str,
+    stored: StoredPolice | None = None,
+) -> PoliceYears:
+    """The police years up to ``year`` placed on ``level`` (``stored``: :func:`stored_police`
+    of the same store, version and period, when already read); a :class:`NotFoundError`
+    naming what is missing when ``year`` itself cannot be placed."""
+    if stored is None:
+        stored = stored_police(store, links_all, version=version, period=period)
+    cls, polys, poly_years, link_years = (
+        stored.classifications, stored.polygons, stored.polygon_years, stored.link_lists
+    )  # fmt: skip
     if year not in poly_years and year not in link_years:
         why = ""
         if version != BASE_VERSION:
@@ -161,7 +201,7 @@ def police_years(
             f"{', '.join(sort_periods(cls['period'].unique()))}{why}"
         )
     yr = period_to_year(year)
-    years = [p for p in sort_periods([*poly_years, *link_years]) if period_to_year(p) <= yr]
+    years = [p for p in stored.placeable if period_to_year(p) <= yr]
     return PoliceYears(polys.loc[polys["period"].isin(years)], poly_years, link_years, years)
 
 
