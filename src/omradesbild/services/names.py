@@ -272,14 +272,45 @@ def area_kommuner(
 ) -> dict[str, str | None]:
     """The kommun of each area by the one rule of :func:`area_name_frame` (its code, its
     parent kommun or its boundary file's kommun field), so that the names of a table and the
-    reference of a classification agree."""
+    reference of a classification agree.
+
+    A DeSO or RegSO code stored once in ``version`` is placed by its code alone (the rule's
+    first step), without reading the area registry; any other code as
+    :func:`area_name_frame` places it.
+    """
     from omradesbild.services.level import kommun_code
 
     wanted = [str(c) for c in codes]
-    named = area_name_frame(store, level=level, version=version, codes=wanted)
-    found = {
-        str(c): k
-        for c, k in zip(named["area_code"], named["kommun_code"], strict=True)
-        if isinstance(k, str) and k
-    }
+    found = _coded_kommuner(store, wanted, version)
+    rest = [c for c in dict.fromkeys(wanted) if c not in found]
+    if rest:
+        named = area_name_frame(store, level=level, version=version, codes=rest)
+        found.update(
+            (str(c), k)
+            for c, k in zip(named["area_code"], named["kommun_code"], strict=True)
+            if isinstance(k, str) and k
+        )
     return {c: found.get(c) or kommun_code(c) for c in wanted}
+
+
+def _coded_kommuner(store: Store, codes: list[str], version: str) -> dict[str, str]:
+    """The kommun of each of ``codes`` that :func:`area_name_frame` places by its DeSO or
+    RegSO code: stored once in ``version``, at a level below the kommun."""
+    rows = store.con.execute(
+        "SELECT area_code, level FROM areas WHERE version = ?", [version]
+    ).fetchall()
+    seen: dict[str, str] = {}
+    twice: set[str] = set()
+    for code, lv in rows:
+        code = str(code)
+        if code in seen:
+            twice.add(code)
+        seen[code] = str(lv)
+    out: dict[str, str] = {}
+    for code in codes:
+        lv = seen.get(code)
+        if lv is None or lv in NOT_SUB_KOMMUN or code in twice:
+            continue
+        if DESO_RE.match(code) or REGSO_RE.match(code):
+            out[code] = kommun_of(code)
+    return out
