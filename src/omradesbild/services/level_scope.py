@@ -13,12 +13,14 @@ Every value shown equals the one the whole level gives
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Collection
 
 import pandas as pd
 
 from omradesbild.config import AREA_TYPE_METHOD, BASE_VERSION
 from omradesbild.errors import NotFoundError
+from omradesbild.index import IndexMethod
 from omradesbild.services.cache import store_cached
 from omradesbild.services.level import (
     LevelIndex,
@@ -109,16 +111,23 @@ def police_of_index(
 ) -> PoliceData:
     """:func:`~omradesbild.services.level_police.police_data`, with SCB's area types of ``period``
     taken from ``index`` when it is that method's (not computed a second time)."""
-    from omradesbild.services.followup._common import as_method
-
     if (
         index is not None
         and period in index.results
-        and index.method == as_method(AREA_TYPE_METHOD)
+        and index.method.id == AREA_TYPE_METHOD
+        and index.method == _area_type_method()
     ):
         types = index.results[period]
         return placed_police(store, level=level, version=version, period=period, area_types=types)
     return police_data(store, level=level, version=version, period=period)
+
+
+@functools.cache
+def _area_type_method() -> IndexMethod:
+    """The shipped method of SCB's area types, read once (a shipped file does not change)."""
+    from omradesbild.index import load_method
+
+    return load_method(AREA_TYPE_METHOD)
 
 
 def kommun_areas(codes: Collection[str], kommun: dict[str, str | None]) -> frozenset[str]:

@@ -94,15 +94,22 @@ class PoliceAnalysis:
 
 def _area_types(
     store: Store,
-    selection: IndexSelection,
+    selection: IndexSelection | None,
     *,
+    level: str,
+    period: str,
     covered: set[str],
     notes: list[str],
     computed: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Area types against the whole level, then restricted to the covered areas
-    (``computed``: the selection's index already computed, with its ``attrs``)."""
-    types_all = area_index(store, selection) if computed is None else computed
+    (``computed``: the selection's index already computed, with its ``attrs``; else
+    ``selection`` is computed)."""
+    if computed is None:
+        assert selection is not None
+        types_all = area_index(store, selection)
+    else:
+        types_all = computed
     from omradesbild.services.standins import standin_message
 
     for ind, col in (types_all.attrs.get("fallbacks") or {}).items():
@@ -110,9 +117,7 @@ def _area_types(
     types_all = types_all.loc[types_all["class"].notna(), ["area_code", "period", "class"]]
     types = types_all.loc[types_all["area_code"].astype(str).isin(covered)].reset_index(drop=True)
     if types.empty:
-        raise NotFoundError(
-            f"none of the {selection.level} with polygons has an area type in {selection.period}"
-        )
+        raise NotFoundError(f"none of the {level} with polygons has an area type in {period}")
     return types
 
 
@@ -225,7 +230,7 @@ def place_police(
     flags and the names; ``links_all`` (every stored link) and ``stored``
     (:func:`~omradesbild.services.followup.police_place.stored_police` of the level's version
     and ``period``) when already read."""
-    m = as_method(method)
+    m = as_method(method) if area_types is None else None  # the method is read when needed
     period, year = str(period), str(police_year)
     notes: list[str] = []
     version = _level_version(store, level, version)
@@ -275,8 +280,8 @@ def place_police(
         unknown, level=level, undecided=undecided, same_name=same_name, threshold=threshold
     )
     types = _area_types(
-        store, IndexSelection(m, level, period, version), covered=analysed, notes=notes,
-        computed=area_types,
+        store, IndexSelection(m, level, period, version) if m is not None else None,
+        level=level, period=period, covered=analysed, notes=notes, computed=area_types,
     )  # fmt: skip
     return Placement(
         overlay=overlay,

@@ -42,9 +42,25 @@ def areas_with_geometry(store: Store, level: str, version: str | None = None) ->
     return df
 
 
+def area_codes(store: Store, level: str, version: str) -> list[str]:
+    """The codes of the stored areas of ``level`` in ``version`` (only the codes read)."""
+    rows = store.con.execute(
+        "SELECT area_code FROM areas WHERE level = ? AND version = ? ORDER BY area_code",
+        [level, version],
+    ).fetchall()
+    return [str(r[0]) for r in rows]
+
+
 def population_near(store: Store, period: str, version: str) -> tuple[pd.Series, str | None]:
     """Population of ``version``'s areas in the stored period nearest ``period``."""
-    pop = store.observations(variables=["pop_total"], area_version=version)
+    # the rows of store.observations(variables=["pop_total"], area_version=version), in
+    # its order, without the columns not needed here
+    pop = store.con.execute(
+        "SELECT area_code, period, value FROM current_observations "
+        "WHERE variable = 'pop_total' AND area_version = ? "
+        "ORDER BY area_version, area_code, variable, period, revision",
+        [version],
+    ).df()
     pop = pop.loc[pop["value"].notna()]
     if pop.empty:
         return pd.Series(dtype=float), None
@@ -233,8 +249,8 @@ def targets(
     period: str,
     notes: list[str],
 ) -> Targets:
-    deso = store.areas(level="deso", version=BASE_VERSION)
-    if deso.empty:
+    deso = area_codes(store, "deso", BASE_VERSION)
+    if not deso:
         raise NotFoundError(f"the store holds no DeSO areas of version {BASE_VERSION}")
     base = area_polygons(areas_with_geometry(store, "deso", BASE_VERSION))
     base = base.loc[~base.geometry.is_empty].reset_index(drop=True)
@@ -255,12 +271,12 @@ def targets(
         notes.append(Message("note_police_population_from", used=pop_period, period=period))
     pop_arg = pop_base if pop_period is not None else None
     if level == "deso" and version == BASE_VERSION:
-        codes = set(deso["area_code"])
+        codes = set(deso)
         return Targets(base, pop_arg, None, codes, covered_base, pop_base)
     area_links = compose_links(links_all, from_version=BASE_VERSION, to_version=version)
     lk = area_links[["from_code", "to_code"]].astype(str)
     complete = lk.assign(ok=lk["from_code"].isin(covered_base)).groupby("to_code")["ok"].all()
-    all_codes = set(store.areas(level=level, version=version)["area_code"].astype(str))
+    all_codes = set(area_codes(store, level, version))
     covered = set(complete.index[complete.to_numpy(dtype=bool)])
     partial = set(complete.index[~complete.to_numpy(dtype=bool)]) & set(
         lk.loc[lk["from_code"].isin(covered_base), "to_code"]
@@ -329,7 +345,7 @@ def targets_from_links(
     store: Store, links_all: pd.DataFrame, *, level: str, version: str, period: str
 ) -> Targets:
     """Every area of the level, with residents summed from DeSO (no polygons needed)."""
-    codes = set(store.areas(level=level, version=version)["area_code"].astype(str))
+    codes = set(area_codes(store, level, version))
     if not codes:
         raise NotFoundError(f"the store holds no {level} areas of version {version}")
     pop_base, _ = population_near(store, period, BASE_VERSION)
