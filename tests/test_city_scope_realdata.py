@@ -5,8 +5,8 @@ the kommun's areas only, the index's components for every area, and the kommun a
 references from the base counts (:mod:`omradesbild.services.level_scope`). On the real data
 its city picture, every profile (indicators, references, ranks and rank intervals, types,
 police per year, trends, changes) and the static site files equal those computed from the
-whole level (every area's indicators and every kommun's references) and restricted to the
-kommun.
+whole level (every area's indicators and every kommun's references, the police list placed
+on every area) and restricted to the kommun.
 """
 
 from __future__ import annotations
@@ -89,15 +89,15 @@ def test_scoped_city_equals_the_whole_level_restricted(
     assert pic.index.classes == nat.index.classes
     for p in nat.index.periods:
         assert pic.index.results[p].equals(nat.index.results[p]), p
-    got, want = pic.police, nat.police
-    assert (got.years, got.known, got.notes, got.unknown, got.unplaced) == (
-        want.years,
-        want.known,
-        want.notes,
-        want.unknown,
-        want.unplaced,
-    )
-    assert got.listed.equals(want.listed) and got.overlay.equals(want.overlay)
+    got, want = pic.police, nat.police  # the kommun's areas placed, and every area
+    scope = set(scoped.areas["area_code"])
+    assert (got.years, got.unplaced) == (want.years, want.unplaced)
+    assert got.known == want.known & scope
+    assert got.unknown == {y: a & scope for y, a in want.unknown.items() if a & scope}
+    for name in ("listed", "overlay"):
+        frame = getattr(want, name)
+        kept = frame.loc[frame["area_code"].isin(scope)].reset_index(drop=True)
+        assert getattr(got, name).reset_index(drop=True).equals(kept), name
     assert pic.indicators.periods == nat.indicators.periods
 
 

@@ -6,7 +6,8 @@ they are named against) runs over every area of the level in the store, and the 
 reference sums every base area. :func:`scoped_level` computes every indicator for the areas
 shown and only the index's components for every area, and the kommun values of the kommuner
 shown and the country value (the base counts read once for both and then let go);
-:func:`police_of_index` places the police list with the area types the index already has.
+:func:`police_of_index` places the police list on the areas shown, with the area types the
+index already has.
 Every value shown equals the one the whole level gives
 (``tests/test_city_scope_realdata.py`` compares them on the real data).
 """
@@ -107,10 +108,18 @@ def _references(counts: pd.DataFrame, kommuner: frozenset[str], *, threshold: in
 
 
 def police_of_index(
-    store: Store, *, level: str, version: str, period: str, index: LevelIndex | None
+    store: Store,
+    *,
+    level: str,
+    version: str,
+    period: str,
+    index: LevelIndex | None,
+    areas: Collection[str] | None = None,
 ) -> PoliceData:
     """:func:`~omradesbild.services.level_police.police_data`, with SCB's area types of ``period``
-    taken from ``index`` when it is that method's (not computed a second time)."""
+    taken from ``index`` when it is that method's (not computed a second time), and then
+    only ``areas`` placed when given (e.g. the kommun's: :func:`~omradesbild.services.
+    level_police.placed_police`; the rows of those areas equal the whole level's)."""
     if (
         index is not None
         and period in index.results
@@ -118,7 +127,9 @@ def police_of_index(
         and index.method == _area_type_method()
     ):
         types = index.results[period]
-        return placed_police(store, level=level, version=version, period=period, area_types=types)
+        return placed_police(
+            store, level=level, version=version, period=period, area_types=types, areas=areas
+        )
     return police_data(store, level=level, version=version, period=period)
 
 

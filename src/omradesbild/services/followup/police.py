@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import dataclasses
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -29,9 +30,11 @@ from omradesbild.services.followup.police_known import (
 from omradesbild.services.followup.police_place import (
     PoliceYears,
     StoredPolice,
+    Targets,
     areas_with_geometry,
     place,
     police_years,
+    sharing_police,
     stored_police,
     widen,
 )
@@ -213,6 +216,44 @@ def police_analysis(
     )
 
 
+def _overlay(
+    py: PoliceYears,
+    tg: Targets,
+    analysed: set[str],
+    population: pd.Series,
+    *,
+    threshold: float,
+    shown: frozenset[str] | None,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The overlay rows and the listed areas of :func:`place_police` (every analysed area,
+    or those of ``shown`` with every area sharing a police polygon with them placed too,
+    then left out)."""
+    near = None if shown is None else sharing_police(py.polygons, tg, shown)
+    if near and tg.area_links is not None:  # (none near: every area, for alike empty frames)
+        links = tg.area_links.loc[tg.area_links["to_code"].astype(str).isin(near)]
+        tg = dataclasses.replace(tg, area_links=links, covered=set(near))
+    ov = pd.DataFrame(columns=list(OVERLAY_COLUMNS))
+    if not py.polygons.empty:
+        ov = overlay_police(
+            py.polygons, tg.base, tg.base_population, area_links=tg.area_links,
+            targets=tg.polygons, threshold=threshold,
+        )  # fmt: skip
+    ov = ov.loc[ov["area_code"].isin(tg.covered)]
+    rows = analysed if shown is None else analysed & shown
+    parts = [ov] + [
+        f.loc[f["area_code"].isin(rows)] for p, f in py.link_lists.items() if p in py.years
+    ]
+    found = [p for p in parts if not p.empty]
+    overlay = pd.concat(found, ignore_index=True) if found else ov
+    listed = listed_areas(overlay, threshold=threshold)
+    overlay, listed = contained(overlay, listed, population, threshold=threshold)
+    if shown is None:
+        return overlay, listed
+    overlay = overlay.loc[overlay["area_code"].astype(str).isin(shown)].reset_index(drop=True)
+    listed = listed.loc[listed["area_code"].astype(str).isin(shown)].reset_index(drop=True)
+    return overlay, listed
+
+
 def place_police(
     store: Store,
     *,
@@ -225,11 +266,21 @@ def place_police(
     area_types: pd.DataFrame | None = None,
     links_all: pd.DataFrame | None = None,
     stored: StoredPolice | None = None,
+    areas: Collection[str] | None = None,
 ) -> Placement:
     """The placement of :func:`police_analysis` (same keywords), without the cross-tab, the
     flags and the names; ``links_all`` (every stored link) and ``stored``
     (:func:`~omradesbild.services.followup.police_place.stored_police` of the level's version
-    and ``period``) when already read."""
+    and ``period``) when already read.
+
+    With ``areas`` (codes of the level, e.g. one kommun's), only those areas are placed:
+    each area's shares, category and basis, and the years that cannot decide it, are those
+    the whole level gives (an area's share is its own; an area listed because it holds most
+    of a police area is weighed against every area under that police area, which are placed
+    too). Which police years are placed, and whether any area of the level has an area
+    type, are decided on the whole level, so that a year is placed or not alike; the counts
+    and the notes speak of ``areas``.
+    """
     m = as_method(method) if area_types is None else None  # the method is read when needed
     period, year = str(period), str(police_year)
     notes: list[str] = []
@@ -241,22 +292,14 @@ def place_police(
     tg, py = place(store, links_all, py, level=level, version=version, period=period, notes=notes)
     analysed, population = widen(store, links_all, py, tg, level=level, version=version,
                                   period=period, notes=notes)  # fmt: skip
-    ov = pd.DataFrame(columns=list(OVERLAY_COLUMNS))
-    if not py.polygons.empty:
-        ov = overlay_police(
-            py.polygons, tg.base, tg.base_population, area_links=tg.area_links,
-            targets=tg.polygons, threshold=threshold,
-        )  # fmt: skip
-    ov = ov.loc[ov["area_code"].isin(tg.covered)]
-    parts = [ov] + [
-        f.loc[f["area_code"].isin(analysed)] for p, f in py.link_lists.items() if p in py.years
-    ]
-    found = [p for p in parts if not p.empty]
-    overlay = pd.concat(found, ignore_index=True) if found else ov
-    listed = listed_areas(overlay, threshold=threshold)
-    overlay, listed = contained(overlay, listed, population, threshold=threshold)
+    every = analysed  # the areas the types are looked for among (every analysed one)
+    shown = None if areas is None else frozenset(str(a) for a in areas)
+    overlay, listed = _overlay(py, tg, analysed, population, threshold=threshold, shown=shown)
+    covered = set(tg.covered)
+    if shown is not None:
+        analysed, covered = analysed & shown, covered & shown
     unknown = unknown_by_year(
-        store, links_all, py.years, set(py.link_lists), set(tg.covered), analysed, listed,
+        store, links_all, py.years, set(py.link_lists), covered, analysed, listed,
         level=level, version=version,
     )  # fmt: skip
     undecided = surface_undecided(overlay, listed, threshold=threshold)
@@ -281,8 +324,10 @@ def place_police(
     )
     types = _area_types(
         store, IndexSelection(m, level, period, version) if m is not None else None,
-        level=level, period=period, covered=analysed, notes=notes, computed=area_types,
+        level=level, period=period, covered=every, notes=notes, computed=area_types,
     )  # fmt: skip
+    if shown is not None:
+        types = types.loc[types["area_code"].astype(str).isin(analysed)].reset_index(drop=True)
     return Placement(
         overlay=overlay,
         listed=listed,

@@ -402,3 +402,33 @@ def widen(
             )
         )
     return covered, population
+
+
+def sharing_police(police: gpd.GeoDataFrame, tg: Targets, shown: frozenset[str]) -> set[str] | None:
+    """The covered areas of ``tg`` that share a police polygon with one of ``shown``:
+    ``shown``'s covered areas and every covered area a DeSO of which meets a police
+    polygon that meets a DeSO under one of them.
+
+    Placing these areas alone gives ``shown``'s areas the shares the whole level gives
+    them: an area's share sums its own DeSO, and the share of a police area's residents an
+    area holds (:func:`~omradesbild.services.followup.police_known.contained`) is weighed
+    against every area under that police area. None (place every area) where the areas are
+    not DeSO aggregated over links (DeSO themselves, or areas with polygons of their own,
+    whose DeSO are cut by them first), or the layers' coordinates differ.
+    """
+    import shapely
+
+    if tg.area_links is None or tg.polygons is not None or police.crs != tg.base.crs:
+        return None
+    links = tg.area_links[["from_code", "to_code"]].astype(str)
+    own = shown & tg.covered
+    if police.empty or not own:
+        return set(own)
+    base = tg.base["area_code"].astype(str).to_numpy()
+    at_police, at_base = shapely.STRtree(tg.base.geometry.to_numpy()).query(
+        police.geometry.to_numpy(), predicate="intersects"
+    )
+    under = set(links.loc[links["to_code"].isin(own), "from_code"])
+    met = set(at_police[[b in under for b in base[at_base]]].tolist())
+    near = set(base[at_base][[p in met for p in at_police.tolist()]].tolist())
+    return own | (set(links.loc[links["from_code"].isin(near), "to_code"]) & tg.covered)
