@@ -421,9 +421,9 @@ def sharing_police(police: gpd.GeoDataFrame, tg: Targets, shown: frozenset[str])
     if tg.area_links is None or tg.polygons is not None or police.crs != tg.base.crs:
         return None
     links = tg.area_links[["from_code", "to_code"]].astype(str)
-    own = shown & tg.covered
+    own = set(shown) & tg.covered
     if police.empty or not own:
-        return set(own)
+        return own
     base = tg.base["area_code"].astype(str).to_numpy()
     at_police, at_base = shapely.STRtree(tg.base.geometry.to_numpy()).query(
         police.geometry.to_numpy(), predicate="intersects"
