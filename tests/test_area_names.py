@@ -185,3 +185,27 @@ def test_area_kommuner_follow_the_name_rule_on_real_data(
         monkeypatch.setattr(names, "area_name_frame", unread)
         kommuner = names.area_kommuner(store, regso, level="regso", version="regso2020")
     assert len(kommuner) == 3363 and kommuner["0180R001"] == "0180"
+
+
+def test_names_of_some_areas_read_only_those(
+    demo_store: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Naming a table's areas reads the stored rows of its codes (and of the areas they are
+    named after), not every stored area; the names are those of the whole registry."""
+    from omradesbild.services.names import area_name_frame
+    from omradesbild.store import Store
+
+    with Store(demo_store, read_only=True) as store:
+        deso = list(store.areas(level="deso")["area_code"])[:5]
+        whole = area_name_frame(store, level="deso")
+        every = Store.areas
+
+        def some(self: Store, **kw: object) -> pd.DataFrame:
+            assert any(kw.get(k) for k in ("level", "version", "codes")), "every area read"
+            return every(self, **kw)  # type: ignore[arg-type]
+
+        monkeypatch.setattr(Store, "areas", some)
+        named = area_name_frame(store, level="deso", codes=[*deso, "x"])
+    want = whole.set_index("area_code").loc[deso, "area_name"]
+    assert named["area_name"].tolist() == [*want, "x"]
+    assert all(n.startswith("del av ") for n in want)
