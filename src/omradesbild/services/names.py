@@ -164,7 +164,7 @@ def _area_rows(
 ) -> pd.DataFrame:
     """The stored rows of ``codes`` (every version and level), else of ``version``, else of
     ``level``, else every row: :meth:`~omradesbild.store.Store.areas`' columns and order."""
-    where, params = "", []
+    where, params = "", list[Any]()
     if codes is not None:
         where, params = " WHERE area_code IN (SELECT unnest(?::VARCHAR[]))", [codes]
     elif version is not None:
