@@ -101,6 +101,25 @@ def test_scoped_city_equals_the_whole_level_restricted(
     assert pic.indicators.periods == nat.indicators.periods
 
 
+def test_the_whole_level_police_list_is_police_data(real_store: Path, national: CityData) -> None:
+    """The whole level's police list, placed with the area types its index already has, is
+    the one :func:`~omradesbild.services.level_police.police_data` places (computing them)."""
+    from omradesbild.config import SERVICE_CACHE_ENV
+    from omradesbild.services.level_police import police_data
+    from omradesbild.store import Store
+
+    got = national.pic.police
+    with pytest.MonkeyPatch.context() as mp, Store(real_store, read_only=True) as store:
+        mp.setenv(SERVICE_CACHE_ENV, "0")
+        nat = national.pic.indicators
+        want = police_data(store, level=nat.level, version=nat.version, period=national.period)
+    assert (got.years, got.known, got.notes, got.unknown, got.unplaced) == (
+        want.years, want.known, want.notes, want.unknown, want.unplaced,
+    )  # fmt: skip
+    assert got.listed.equals(want.listed) and got.overlay.equals(want.overlay)
+    assert len(got.known) > 400 and got.years == ["2023"]
+
+
 def test_the_whole_level_at_hand_is_used(real_store: Path, national: CityData) -> None:
     """With the whole level's indicators and references kept (the web app, a run after
     the national report), the kommun's report takes them: the same picture."""

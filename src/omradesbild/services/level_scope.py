@@ -119,7 +119,14 @@ def police_of_index(
     """:func:`~omradesbild.services.level_police.police_data`, with SCB's area types of ``period``
     taken from ``index`` when it is that method's (not computed a second time), and then
     only ``areas`` placed when given (e.g. the kommun's: :func:`~omradesbild.services.
-    level_police.placed_police`; the rows of those areas equal the whole level's)."""
+    level_police.placed_police`; the rows of those areas equal the whole level's). Every
+    area's list already kept in the service cache is taken as it is."""
+    from omradesbild.services.cache import peek
+
+    if areas is None:
+        kept = peek(police_data, store, level=level, version=version, period=period)
+        if kept is not None:
+            return kept
     if (
         index is not None
         and period in index.results
