@@ -302,22 +302,10 @@ def place_police(
         store, links_all, py.years, set(py.link_lists), covered, analysed, listed,
         level=level, version=version,
     )  # fmt: skip
-    undecided = surface_undecided(overlay, listed, threshold=threshold)
-    if undecided:
-        overlay, listed = _undecide(overlay, listed, undecided)
-        for y, codes in undecided.items():
-            unknown[y] = unknown.get(y, set()) | codes
-    same_name = same_name_undecided(
-        store, overlay, listed, set(py.link_lists) & set(py.years), level=level, version=version
+    overlay, listed, undecided, same_name = _undecided(
+        store, overlay, listed, py, unknown, threshold=threshold, level=level, version=version
     )
-    for y, codes in same_name.items():
-        unknown[y] = unknown.get(y, set()) | codes
-    n_matched = int(overlay.loc[overlay["period"] == year, "police_code"].nunique())
-    if year in py.link_lists:
-        cls = store.classifications(scheme=POLICE_SCHEME)
-        n_polys = int((cls["period"].astype(str) == year).sum())
-    else:
-        n_polys = int((py.polygons["period"] == year).sum())
+    n_polys, n_matched = _police_counts(store, py, overlay, year)
     notes += _coverage_notes(py, year=year, level=level, n_polys=n_polys, n_matched=n_matched)
     notes += unknown_notes(
         unknown, level=level, undecided=undecided, same_name=same_name, threshold=threshold
@@ -348,6 +336,45 @@ def place_police(
         unknown={y: frozenset(a) for y, a in unknown.items() if a},
         undecided={y: frozenset(a) for y, a in undecided.items() if a},
     )
+
+
+def _undecided(
+    store: Store,
+    overlay: pd.DataFrame,
+    listed: pd.DataFrame,
+    py: PoliceYears,
+    unknown: dict[str, set[str]],
+    *,
+    threshold: float,
+    level: str,
+    version: str,
+) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, set[str]], dict[str, set[str]]]:
+    """The overlay and listed areas without the shares that cannot decide an area (surface
+    alone near the threshold; a later list's codes that cannot reach it), these added to
+    ``unknown``; and those two kinds of areas per year."""
+    undecided = surface_undecided(overlay, listed, threshold=threshold)
+    if undecided:
+        overlay, listed = _undecide(overlay, listed, undecided)
+        for y, codes in undecided.items():
+            unknown[y] = unknown.get(y, set()) | codes
+    same_name = same_name_undecided(
+        store, overlay, listed, set(py.link_lists) & set(py.years), level=level, version=version
+    )
+    for y, codes in same_name.items():
+        unknown[y] = unknown.get(y, set()) | codes
+    return overlay, listed, undecided, same_name
+
+
+def _police_counts(
+    store: Store, py: PoliceYears, overlay: pd.DataFrame, year: str
+) -> tuple[int, int]:
+    """The police areas of ``year`` (its polygons, or its list's entries) and, of those, the
+    ones over an analysed area."""
+    n_matched = int(overlay.loc[overlay["period"] == year, "police_code"].nunique())
+    if year in py.link_lists:
+        cls = store.classifications(scheme=POLICE_SCHEME)
+        return int((cls["period"].astype(str) == year).sum()), n_matched
+    return int((py.polygons["period"] == year).sum()), n_matched
 
 
 def _undecide(
