@@ -158,3 +158,54 @@ def test_period_without_the_variables_names_the_stored_periods(
     args = ["indicators", "compute", "--level", "regso", "-p", "2019", "-i", "edu_low_25_64"]
     code, _, err = cli([*args, "--db", str(real_store)])
     assert code != 0 and "periods with them in the store: 2022" in err
+
+
+def test_area_kommuner_follow_the_name_rule_on_real_data(
+    real_store: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The kommun of every stored area of every layer is the one its row of names states;
+    DeSO and RegSO codes are placed by their code without reading the area registry."""
+    from omradesbild.services import names
+    from omradesbild.services.level import kommun_code
+    from omradesbild.store import Store
+
+    with Store(real_store, read_only=True) as store:
+        layers = store.con.execute("SELECT DISTINCT level, version FROM areas").fetchall()
+        for level, version in layers:
+            codes = [*store.areas(level=level, version=version)["area_code"], "0180C1010", "x"]
+            frame = names.area_name_frame(store, level=level, version=version, codes=codes)
+            stated = dict(zip(frame["area_code"], frame["kommun_code"], strict=True))
+            want = {c: k if isinstance(k, str) and k else kommun_code(c) for c, k in stated.items()}
+            assert names.area_kommuner(store, codes, level=level, version=version) == want, version
+        regso = list(store.areas(level="regso", version="regso2020")["area_code"])
+
+        def unread(*args: object, **kwargs: object) -> pd.DataFrame:
+            raise AssertionError("the area registry was read")
+
+        monkeypatch.setattr(names, "area_name_frame", unread)
+        kommuner = names.area_kommuner(store, regso, level="regso", version="regso2020")
+    assert len(kommuner) == 3363 and kommuner["0180R001"] == "0180"
+
+
+def test_names_of_some_areas_read_only_those(
+    demo_store: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Naming a table's areas reads the stored rows of its codes (and of the areas they are
+    named after), not every stored area; the names are those of the whole registry."""
+    from omradesbild.services.names import area_name_frame
+    from omradesbild.store import Store
+
+    with Store(demo_store, read_only=True) as store:
+        deso = list(store.areas(level="deso")["area_code"])[:5]
+        whole = area_name_frame(store, level="deso")
+        every = Store.areas
+
+        def some(self: Store, **kw: object) -> pd.DataFrame:
+            assert any(kw.get(k) for k in ("level", "version", "codes")), "every area read"
+            return every(self, **kw)  # type: ignore[arg-type]
+
+        monkeypatch.setattr(Store, "areas", some)
+        named = area_name_frame(store, level="deso", codes=[*deso, "x"])
+    want = whole.set_index("area_code").loc[deso, "area_name"]
+    assert named["area_name"].tolist() == [*want, "x"]
+    assert all(n.startswith("del av ") for n in want)

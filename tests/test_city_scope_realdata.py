@@ -5,8 +5,8 @@ the kommun's areas only, the index's components for every area, and the kommun a
 references from the base counts (:mod:`omradesbild.services.level_scope`). On the real data
 its city picture, every profile (indicators, references, ranks and rank intervals, types,
 police per year, trends, changes) and the static site files equal those computed from the
-whole level (every area's indicators and every kommun's references) and restricted to the
-kommun.
+whole level (every area's indicators and every kommun's references, the police list placed
+on every area) and restricted to the kommun.
 """
 
 from __future__ import annotations
@@ -89,16 +89,35 @@ def test_scoped_city_equals_the_whole_level_restricted(
     assert pic.index.classes == nat.index.classes
     for p in nat.index.periods:
         assert pic.index.results[p].equals(nat.index.results[p]), p
-    got, want = pic.police, nat.police
-    assert (got.years, got.known, got.notes, got.unknown, got.unplaced) == (
-        want.years,
-        want.known,
-        want.notes,
-        want.unknown,
-        want.unplaced,
-    )
-    assert got.listed.equals(want.listed) and got.overlay.equals(want.overlay)
+    got, want = pic.police, nat.police  # the kommun's areas placed, and every area
+    scope = set(scoped.areas["area_code"])
+    assert (got.years, got.unplaced) == (want.years, want.unplaced)
+    assert got.known == want.known & scope
+    assert got.unknown == {y: a & scope for y, a in want.unknown.items() if a & scope}
+    for name in ("listed", "overlay"):
+        frame = getattr(want, name)
+        kept = frame.loc[frame["area_code"].isin(scope)].reset_index(drop=True)
+        assert getattr(got, name).reset_index(drop=True).equals(kept), name
     assert pic.indicators.periods == nat.indicators.periods
+
+
+def test_the_whole_level_police_list_is_police_data(real_store: Path, national: CityData) -> None:
+    """The whole level's police list, placed with the area types its index already has, is
+    the one :func:`~omradesbild.services.level_police.police_data` places (computing them)."""
+    from omradesbild.config import SERVICE_CACHE_ENV
+    from omradesbild.services.level_police import police_data
+    from omradesbild.store import Store
+
+    got = national.pic.police
+    with pytest.MonkeyPatch.context() as mp, Store(real_store, read_only=True) as store:
+        mp.setenv(SERVICE_CACHE_ENV, "0")
+        nat = national.pic.indicators
+        want = police_data(store, level=nat.level, version=nat.version, period=national.period)
+    assert (got.years, got.known, got.notes, got.unknown, got.unplaced) == (
+        want.years, want.known, want.notes, want.unknown, want.unplaced,
+    )  # fmt: skip
+    assert got.listed.equals(want.listed) and got.overlay.equals(want.overlay)
+    assert len(got.known) > 400 and got.years == ["2023"]
 
 
 def test_the_whole_level_at_hand_is_used(real_store: Path, national: CityData) -> None:

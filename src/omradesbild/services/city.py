@@ -242,9 +242,10 @@ def load_city(
             "needs are not in the store"
         )
     period = ix.period_or_latest(None if period is None else str(period))
-    police = None
-    if lv.index_raw is not None:  # some areas only
-        police = police_of_index(store, level=level, version=version, period=period, index=ix)
+    shown = frozenset(scope_areas["area_code"]) if lv.index_raw is not None else None
+    police = police_of_index(
+        store, level=level, version=version, period=period, index=ix, areas=shown
+    )  # the kommun's areas placed when only they are computed, else every area
     pic = level_picture(
         store, level=level, version=version, method=m, base_version=base_version,
         threshold=threshold, draws=draws, seed=seed, police_period=period, indicators=lv,

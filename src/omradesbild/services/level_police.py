@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -25,7 +26,7 @@ class PoliceData:
     """
 
     listed: pd.DataFrame  # LISTED_COLUMNS + basis
-    overlay: pd.DataFrame
+    overlay: pd.DataFrame  # OVERLAY_COLUMNS (no names)
     years: list[str]
     known: frozenset[str]
     threshold: float = POLICE_SHARE_THRESHOLD
@@ -57,7 +58,7 @@ def no_police(unplaced: tuple[str, ...] = ()) -> PoliceData:
 
 @store_cached
 def police_data(store: Store, *, level: str, version: str, period: str) -> PoliceData:
-    """Every stored police year placed on ``level`` with
+    """Every stored police year placed on ``level`` by the rule of
     :func:`omradesbild.services.followup.police_analysis` (population of ``period``).
 
     The latest police year that can be placed is analysed (it includes every earlier one);
@@ -67,11 +68,23 @@ def police_data(store: Store, *, level: str, version: str, period: str) -> Polic
 
 
 def placed_police(
-    store: Store, *, level: str, version: str, period: str, area_types: pd.DataFrame | None = None
+    store: Store,
+    *,
+    level: str,
+    version: str,
+    period: str,
+    area_types: pd.DataFrame | None = None,
+    areas: Collection[str] | None = None,
 ) -> PoliceData:
     """:func:`police_data`, not kept; ``area_types`` is the index of SCB's area types in
     ``period`` already computed on the level (see :func:`~omradesbild.services.followup.
-    police_analysis`)."""
+    police_analysis`).
+
+    With ``areas`` (codes of the level, e.g. one kommun's) only those areas are placed
+    (:func:`~omradesbild.services.followup.police.place_police`): their rows, and whether
+    each is known, equal those of the whole level's :func:`police_data`, and so do the
+    placed and unplaced years; the notes speak of ``areas``.
+    """
     from omradesbild.followup._common import sort_periods
     from omradesbild.services.followup import POLICE_SCHEME
     from omradesbild.services.followup.police import latest_placed
@@ -81,8 +94,9 @@ def placed_police(
         return no_police()
     stored = [str(y) for y in sort_periods(cls["period"].astype(str).unique())]
     pa = latest_placed(
-        store, stored, level=level, period=period, version=version, area_types=area_types
-    )
+        store, stored, level=level, period=period, version=version, area_types=area_types,
+        areas=areas,
+    )  # fmt: skip
     if pa is None:
         return no_police(unplaced=tuple(stored))
     basis = pa.overlay.groupby(["area_code", "period"])["basis"].first().reset_index()

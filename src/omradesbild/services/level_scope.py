@@ -6,19 +6,22 @@ they are named against) runs over every area of the level in the store, and the 
 reference sums every base area. :func:`scoped_level` computes every indicator for the areas
 shown and only the index's components for every area, and the kommun values of the kommuner
 shown and the country value (the base counts read once for both and then let go);
-:func:`police_of_index` places the police list with the area types the index already has.
+:func:`police_of_index` places the police list on the areas shown, with the area types the
+index already has.
 Every value shown equals the one the whole level gives
 (``tests/test_city_scope_realdata.py`` compares them on the real data).
 """
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Collection
 
 import pandas as pd
 
 from omradesbild.config import AREA_TYPE_METHOD, BASE_VERSION
 from omradesbild.errors import NotFoundError
+from omradesbild.index import IndexMethod
 from omradesbild.services.cache import store_cached
 from omradesbild.services.level import (
     LevelIndex,
@@ -107,20 +110,44 @@ def _references(counts: pd.DataFrame, kommuner: frozenset[str], *, threshold: in
 
 
 def police_of_index(
-    store: Store, *, level: str, version: str, period: str, index: LevelIndex | None
+    store: Store,
+    *,
+    level: str,
+    version: str,
+    period: str,
+    index: LevelIndex | None,
+    areas: Collection[str] | None = None,
 ) -> PoliceData:
     """:func:`~omradesbild.services.level_police.police_data`, with SCB's area types of ``period``
-    taken from ``index`` when it is that method's (not computed a second time)."""
-    from omradesbild.services.followup._common import as_method
+    taken from ``index`` when it is that method's (not computed a second time), and then
+    only ``areas`` placed when given (e.g. the kommun's: :func:`~omradesbild.services.
+    level_police.placed_police`; the rows of those areas equal the whole level's). Every
+    area's list already kept in the service cache is taken as it is."""
+    from omradesbild.services.cache import peek
 
+    if areas is None:
+        kept = peek(police_data, store, level=level, version=version, period=period)
+        if kept is not None:
+            return kept
     if (
         index is not None
         and period in index.results
-        and index.method == as_method(AREA_TYPE_METHOD)
+        and index.method.id == AREA_TYPE_METHOD
+        and index.method == _area_type_method()
     ):
         types = index.results[period]
-        return placed_police(store, level=level, version=version, period=period, area_types=types)
+        return placed_police(
+            store, level=level, version=version, period=period, area_types=types, areas=areas
+        )
     return police_data(store, level=level, version=version, period=period)
+
+
+@functools.cache
+def _area_type_method() -> IndexMethod:
+    """The shipped method of SCB's area types, read once (a shipped file does not change)."""
+    from omradesbild.index import load_method
+
+    return load_method(AREA_TYPE_METHOD)
 
 
 def kommun_areas(codes: Collection[str], kommun: dict[str, str | None]) -> frozenset[str]:

@@ -141,12 +141,54 @@ def _within(
         "WHERE to_level = 'regso' AND weight >= 0.999"
     ).fetchall()
     wanted = set(unnamed)
+    rows = [r for r in rows if (str(r[0]), str(r[1])) in wanted]
+    regso = {str(r[2]) for r in rows} - {c for c, _ in own_name}
+    own_name = own_name | _own_names(store, regso) if regso else own_name
     out: dict[str, str] = {}
     for fc, fv, tc, tv in rows:
         name = own_name.get((str(tc), str(tv)))
         if name and (str(fc), str(fv)) in wanted:
             out.setdefault(str(fc), name)
     return out
+
+
+#: The columns of :meth:`~omradesbild.store.Store.areas` (without geometry), in its order.
+_AREA_COLUMNS = (
+    "area_code, level, version, name, parent_code, parent_level, parent_version, attributes, "
+    "source_id"
+)
+
+
+def _area_rows(
+    store: Store, codes: list[str] | None, *, level: str | None, version: str | None
+) -> pd.DataFrame:
+    """The stored rows of ``codes`` (every version and level), else of ``version``, else of
+    ``level``, else every row: :meth:`~omradesbild.store.Store.areas`' columns and order."""
+    where, params = "", list[Any]()
+    if codes is not None:
+        where, params = " WHERE area_code IN (SELECT unnest(?::VARCHAR[]))", [codes]
+    elif version is not None:
+        where, params = " WHERE version = ?", [version]
+    elif level is not None:
+        where, params = " WHERE level = ?", [level]
+    sql = f"SELECT {_AREA_COLUMNS} FROM areas{where} ORDER BY level, version, area_code"
+    rows = store.con.execute(sql, params).df()
+    rows["area_code"] = rows["area_code"].astype(str)
+    return rows
+
+
+def _own_names(store: Store, codes: set[str] | None) -> dict[tuple[str, str], str]:
+    """(code, version) -> the area's own name, of every stored row of ``codes`` (every row
+    when None); areas without a name are left out."""
+    if codes is not None and not codes:
+        return {}
+    sql = "SELECT area_code, version, name FROM areas"
+    params: list[Any] = []
+    if codes is not None:
+        sql += " WHERE area_code IN (SELECT unnest(?::VARCHAR[]))"
+        params = [sorted(codes)]
+    rows = store.con.execute(sql + " ORDER BY level, version, area_code", params).fetchall()
+    return {(str(c), str(v)): n for c, v, n in rows if isinstance(n, str) and n}
 
 
 def _lists(frame: pd.DataFrame, *columns: str) -> list[list[Any]]:
@@ -167,29 +209,19 @@ def area_name_frame(
     Areas of ``version`` (else of ``level``) come first; ``codes`` not among them are looked
     up among every stored area. A code the store does not hold is named by itself.
     """
-    every = store.areas()
-    every["area_code"] = every["area_code"].astype(str)
-    # Columns as lists: iterating pandas' Arrow-backed columns value by value is slow.
-    own_name = {
-        (str(c), str(v)): n
-        for c, v, n in zip(*_lists(every, "area_code", "version", "name"), strict=True)
-        if isinstance(n, str) and n
-    }
     wanted = None if codes is None else list(dict.fromkeys(str(c) for c in codes))
-    if wanted is None:
-        cand = every
-        if version is not None:
-            cand = every[every["version"] == version]
-        elif level is not None:
-            cand = every[every["level"] == level]
-    else:
-        cand = every[every["area_code"].isin(wanted)]
+    cand = _area_rows(store, wanted, level=level, version=version)
+    # the names of these areas, then of the areas named after (their RegSO, their parent)
+    own_name = _own_names(store, None if wanted is None and level is None and version is None
+                          else set(cand["area_code"]))  # fmt: skip
     if version is not None:
         preferred = cand["version"] == version
     else:
         preferred = cand["level"] == level if level is not None else cand["level"].notna()
     picked = _pick(cand, preferred)
     kommun_name = kommun_names(store)
+    parents = {c for c in picked["parent_code"].tolist() if isinstance(c, str) and c}
+    own_name.update(_own_names(store, parents - {c for c, _ in own_name}))
     within = _within(store, picked, own_name)
     rows = []
     part_of: dict[str, str] = {}
@@ -272,14 +304,45 @@ def area_kommuner(
 ) -> dict[str, str | None]:
     """The kommun of each area by the one rule of :func:`area_name_frame` (its code, its
     parent kommun or its boundary file's kommun field), so that the names of a table and the
-    reference of a classification agree."""
+    reference of a classification agree.
+
+    A DeSO or RegSO code stored once in ``version`` is placed by its code alone (the rule's
+    first step), without reading the area registry; any other code as
+    :func:`area_name_frame` places it.
+    """
     from omradesbild.services.level import kommun_code
 
     wanted = [str(c) for c in codes]
-    named = area_name_frame(store, level=level, version=version, codes=wanted)
-    found = {
-        str(c): k
-        for c, k in zip(named["area_code"], named["kommun_code"], strict=True)
-        if isinstance(k, str) and k
-    }
+    found = _coded_kommuner(store, wanted, version)
+    rest = [c for c in dict.fromkeys(wanted) if c not in found]
+    if rest:
+        named = area_name_frame(store, level=level, version=version, codes=rest)
+        found.update(
+            (str(c), k)
+            for c, k in zip(named["area_code"], named["kommun_code"], strict=True)
+            if isinstance(k, str) and k
+        )
     return {c: found.get(c) or kommun_code(c) for c in wanted}
+
+
+def _coded_kommuner(store: Store, codes: list[str], version: str) -> dict[str, str]:
+    """The kommun of each of ``codes`` that :func:`area_name_frame` places by its DeSO or
+    RegSO code: stored once in ``version``, at a level below the kommun."""
+    rows = store.con.execute(
+        "SELECT area_code, level FROM areas WHERE version = ?", [version]
+    ).fetchall()
+    seen: dict[str, str] = {}
+    twice: set[str] = set()
+    for code, lv in rows:
+        code = str(code)
+        if code in seen:
+            twice.add(code)
+        seen[code] = str(lv)
+    out: dict[str, str] = {}
+    for code in codes:
+        lv = seen.get(code)
+        if lv is None or lv in NOT_SUB_KOMMUN or code in twice:
+            continue
+        if DESO_RE.match(code) or REGSO_RE.match(code):
+            out[code] = kommun_of(code)
+    return out

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import dataclasses
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -28,9 +29,13 @@ from omradesbild.services.followup.police_known import (
 )
 from omradesbild.services.followup.police_place import (
     PoliceYears,
+    StoredPolice,
+    Targets,
     areas_with_geometry,
     place,
     police_years,
+    sharing_police,
+    stored_police,
     widen,
 )
 from omradesbild.services.names import with_area_names
@@ -40,12 +45,14 @@ from omradesbild.wording import Message, label_message
 
 __all__ = [
     "CATEGORY_ORDER",
+    "Placement",
     "PoliceAnalysis",
     "areas_with_geometry",
     "crosstab_wide",
     "deciding_years",
     "flag_counts",
     "flagged_areas",
+    "place_police",
     "police_analysis",
     "police_status",
     "police_status_of",
@@ -90,15 +97,22 @@ class PoliceAnalysis:
 
 def _area_types(
     store: Store,
-    selection: IndexSelection,
+    selection: IndexSelection | None,
     *,
+    level: str,
+    period: str,
     covered: set[str],
     notes: list[str],
     computed: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Area types against the whole level, then restricted to the covered areas
-    (``computed``: the selection's index already computed, with its ``attrs``)."""
-    types_all = area_index(store, selection) if computed is None else computed
+    (``computed``: the selection's index already computed, with its ``attrs``; else
+    ``selection`` is computed)."""
+    if computed is None:
+        assert selection is not None
+        types_all = area_index(store, selection)
+    else:
+        types_all = computed
     from omradesbild.services.standins import standin_message
 
     for ind, col in (types_all.attrs.get("fallbacks") or {}).items():
@@ -106,10 +120,40 @@ def _area_types(
     types_all = types_all.loc[types_all["class"].notna(), ["area_code", "period", "class"]]
     types = types_all.loc[types_all["area_code"].astype(str).isin(covered)].reset_index(drop=True)
     if types.empty:
-        raise NotFoundError(
-            f"none of the {selection.level} with polygons has an area type in {selection.period}"
-        )
+        raise NotFoundError(f"none of the {level} with polygons has an area type in {period}")
     return types
+
+
+@dataclass(frozen=True)
+class Placement:
+    """The Police's areas of every stored year up to one placed on the areas of a level:
+    :class:`PoliceAnalysis` without the cross-tab, the flags and the area names (see
+    :func:`place_police`)."""
+
+    #: :data:`~omradesbild.followup.police.OVERLAY_COLUMNS`, without names.
+    overlay: pd.DataFrame
+    listed: pd.DataFrame
+    area_types: pd.DataFrame
+    #: Residents of the analysed areas (the cross-tab's weights).
+    population: pd.Series
+    police_year: str
+    police_years: list[str]
+    period: str
+    level: str
+    version: str
+    n_areas: int
+    n_areas_covered: int
+    n_police_areas: int
+    n_police_areas_placed: int
+    notes: list[str] = field(default_factory=list)
+    year_basis: str = "polygons"
+    analysed: frozenset[str] = frozenset()
+    unknown: dict[str, frozenset[str]] = field(default_factory=dict)
+    undecided: dict[str, frozenset[str]] = field(default_factory=dict)
+
+
+def _level_version(store: Store, level: str, version: str | None) -> str:
+    return resolve_version(store, level, version) if level != "deso" else (version or BASE_VERSION)
 
 
 def police_analysis(
@@ -135,19 +179,59 @@ def police_analysis(
     national distribution when the national tables are ingested) before restricting;
     ``area_types`` is that index when already computed (:func:`~omradesbild.services.
     pipeline.area_index`'s result for ``method``, ``level`` and ``period``, with its
-    ``attrs``).
+    ``attrs``). The placement is :func:`place_police`'s; this adds the cross-tab of the
+    police categories with the area types, the flags and the area names.
     """
-    m = as_method(method)
-    period, year = str(period), str(police_year)
-    notes: list[str] = []
-    version = (
-        resolve_version(store, level, version) if level != "deso" else (version or BASE_VERSION)
+    pl = place_police(
+        store, level=level, period=period, police_year=police_year, threshold=threshold,
+        version=version, method=method, area_types=area_types,
+    )  # fmt: skip
+    version = pl.version
+    unknown = {y: set(a) for y, a in pl.unknown.items()}
+    return PoliceAnalysis(
+        overlay=with_area_names(store, pl.overlay, level=level, version=version),
+        listed=pl.listed,
+        crosstab=crosstab_known(pl.listed, pl.area_types, pl.population, pl.police_years, unknown),
+        # the flags speak of the years that can decide them ("on no stored list (2023, 2025)")
+        flags=with_area_names(
+            store,
+            flags_known(pl.listed, pl.area_types, pl.police_years, unknown),
+            level=level,
+            version=version,
+        ),
+        area_types=pl.area_types,
+        police_year=pl.police_year,
+        police_years=pl.police_years,
+        period=pl.period,
+        level=level,
+        n_areas=pl.n_areas,
+        n_areas_covered=pl.n_areas_covered,
+        n_police_areas=pl.n_police_areas,
+        n_police_areas_placed=pl.n_police_areas_placed,
+        notes=pl.notes,
+        year_basis=pl.year_basis,
+        analysed=pl.analysed,
+        unknown=pl.unknown,
+        undecided=pl.undecided,
     )
-    links_all = store.links()
-    py = police_years(store, links_all, level=level, version=version, year=year, period=period)
-    tg, py = place(store, links_all, py, level=level, version=version, period=period, notes=notes)
-    analysed, population = widen(store, links_all, py, tg, level=level, version=version,
-                                  period=period, notes=notes)  # fmt: skip
+
+
+def _overlay(
+    py: PoliceYears,
+    tg: Targets,
+    analysed: set[str],
+    population: pd.Series,
+    *,
+    threshold: float,
+    shown: frozenset[str] | None,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The overlay rows and the listed areas of :func:`place_police` (every analysed area,
+    or those of ``shown`` with every area sharing a police polygon with them placed too,
+    then left out)."""
+    near = None if shown is None else sharing_police(py.polygons, tg, shown)
+    if near and tg.area_links is not None:  # (none near: every area, for alike empty frames)
+        links = tg.area_links.loc[tg.area_links["to_code"].astype(str).isin(near)]
+        tg = dataclasses.replace(tg, area_links=links, covered=set(near))
     ov = pd.DataFrame(columns=list(OVERLAY_COLUMNS))
     if not py.polygons.empty:
         ov = overlay_police(
@@ -155,54 +239,93 @@ def police_analysis(
             targets=tg.polygons, threshold=threshold,
         )  # fmt: skip
     ov = ov.loc[ov["area_code"].isin(tg.covered)]
+    rows = analysed if shown is None else analysed & shown
     parts = [ov] + [
-        f.loc[f["area_code"].isin(analysed)] for p, f in py.link_lists.items() if p in py.years
+        f.loc[f["area_code"].isin(rows)] for p, f in py.link_lists.items() if p in py.years
     ]
     found = [p for p in parts if not p.empty]
     overlay = pd.concat(found, ignore_index=True) if found else ov
     listed = listed_areas(overlay, threshold=threshold)
     overlay, listed = contained(overlay, listed, population, threshold=threshold)
+    if shown is None:
+        return overlay, listed
+    overlay = overlay.loc[overlay["area_code"].astype(str).isin(shown)].reset_index(drop=True)
+    listed = listed.loc[listed["area_code"].astype(str).isin(shown)].reset_index(drop=True)
+    return overlay, listed
+
+
+def place_police(
+    store: Store,
+    *,
+    level: str,
+    period: str | int,
+    police_year: str | int,
+    threshold: float = POLICE_SHARE_THRESHOLD,
+    version: str | None = None,
+    method: str | IndexMethod = AREA_TYPE_METHOD,
+    area_types: pd.DataFrame | None = None,
+    links_all: pd.DataFrame | None = None,
+    stored: StoredPolice | None = None,
+    areas: Collection[str] | None = None,
+) -> Placement:
+    """The placement of :func:`police_analysis` (same keywords), without the cross-tab, the
+    flags and the names; ``links_all`` (every stored link) and ``stored``
+    (:func:`~omradesbild.services.followup.police_place.stored_police` of the level's version
+    and ``period``) when already read.
+
+    With ``areas`` (codes of the level, e.g. one kommun's), only those areas are placed:
+    each area's shares, category and basis, and the years that cannot decide it, are those
+    the whole level gives (an area's share is its own; an area listed because it holds most
+    of a police area is weighed against every area under that police area, which are placed
+    too). Which police years are placed, and whether any area of the level has an area
+    type, are decided on the whole level, so that a year is placed or not alike; the counts
+    and the notes speak of ``areas``.
+    """
+    m = as_method(method) if area_types is None else None  # the method is read when needed
+    period, year = str(period), str(police_year)
+    notes: list[str] = []
+    version = _level_version(store, level, version)
+    if links_all is None:
+        links_all = store.links()
+    py = police_years(store, links_all, level=level, version=version, year=year, period=period,
+                      stored=stored)  # fmt: skip
+    tg, py = place(store, links_all, py, level=level, version=version, period=period, notes=notes)
+    analysed, population = widen(store, links_all, py, tg, level=level, version=version,
+                                  period=period, notes=notes)  # fmt: skip
+    every = analysed  # the areas the types are looked for among (every analysed one)
+    shown = None if areas is None else frozenset(str(a) for a in areas)
+    overlay, listed = _overlay(py, tg, analysed, population, threshold=threshold, shown=shown)
+    covered = set(tg.covered)
+    if shown is not None:
+        analysed, covered = analysed & shown, covered & shown
     unknown = unknown_by_year(
-        store, links_all, py.years, set(py.link_lists), set(tg.covered), analysed, listed,
+        store, links_all, py.years, set(py.link_lists), covered, analysed, listed,
         level=level, version=version,
     )  # fmt: skip
-    undecided = surface_undecided(overlay, listed, threshold=threshold)
-    if undecided:
-        overlay, listed = _undecide(overlay, listed, undecided)
-        for y, codes in undecided.items():
-            unknown[y] = unknown.get(y, set()) | codes
-    same_name = same_name_undecided(
-        store, overlay, listed, set(py.link_lists) & set(py.years), level=level, version=version
+    overlay, listed, undecided, same_name = _undecided(
+        store, overlay, listed, py, unknown, threshold=threshold, level=level, version=version
     )
-    for y, codes in same_name.items():
-        unknown[y] = unknown.get(y, set()) | codes
-    n_matched = int(overlay.loc[overlay["period"] == year, "police_code"].nunique())
-    if year in py.link_lists:
-        cls = store.classifications(scheme=POLICE_SCHEME)
-        n_polys = int((cls["period"].astype(str) == year).sum())
-    else:
-        n_polys = int((py.polygons["period"] == year).sum())
+    n_polys, n_matched = _police_counts(store, py, overlay, year)
     notes += _coverage_notes(py, year=year, level=level, n_polys=n_polys, n_matched=n_matched)
     notes += unknown_notes(
         unknown, level=level, undecided=undecided, same_name=same_name, threshold=threshold
     )
     types = _area_types(
-        store, IndexSelection(m, level, period, version), covered=analysed, notes=notes,
-        computed=area_types,
+        store, IndexSelection(m, level, period, version) if m is not None else None,
+        level=level, period=period, covered=every, notes=notes, computed=area_types,
     )  # fmt: skip
-    return PoliceAnalysis(
-        overlay=with_area_names(store, overlay, level=level, version=version),
+    if shown is not None:
+        types = types.loc[types["area_code"].astype(str).isin(analysed)].reset_index(drop=True)
+    return Placement(
+        overlay=overlay,
         listed=listed,
-        crosstab=crosstab_known(listed, types, population, py.years, unknown),
-        # the flags speak of the years that can decide them ("on no stored list (2023, 2025)")
-        flags=with_area_names(
-            store, flags_known(listed, types, py.years, unknown), level=level, version=version
-        ),
         area_types=types,
+        population=population,
         police_year=year,
         police_years=py.years,
         period=period,
         level=level,
+        version=version,
         n_areas=len(tg.all_codes),
         n_areas_covered=len(analysed),
         n_police_areas=n_polys,
@@ -213,6 +336,45 @@ def police_analysis(
         unknown={y: frozenset(a) for y, a in unknown.items() if a},
         undecided={y: frozenset(a) for y, a in undecided.items() if a},
     )
+
+
+def _undecided(
+    store: Store,
+    overlay: pd.DataFrame,
+    listed: pd.DataFrame,
+    py: PoliceYears,
+    unknown: dict[str, set[str]],
+    *,
+    threshold: float,
+    level: str,
+    version: str,
+) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, set[str]], dict[str, set[str]]]:
+    """The overlay and listed areas without the shares that cannot decide an area (surface
+    alone near the threshold; a later list's codes that cannot reach it), these added to
+    ``unknown``; and those two kinds of areas per year."""
+    undecided = surface_undecided(overlay, listed, threshold=threshold)
+    if undecided:
+        overlay, listed = _undecide(overlay, listed, undecided)
+        for y, codes in undecided.items():
+            unknown[y] = unknown.get(y, set()) | codes
+    same_name = same_name_undecided(
+        store, overlay, listed, set(py.link_lists) & set(py.years), level=level, version=version
+    )
+    for y, codes in same_name.items():
+        unknown[y] = unknown.get(y, set()) | codes
+    return overlay, listed, undecided, same_name
+
+
+def _police_counts(
+    store: Store, py: PoliceYears, overlay: pd.DataFrame, year: str
+) -> tuple[int, int]:
+    """The police areas of ``year`` (its polygons, or its list's entries) and, of those, the
+    ones over an analysed area."""
+    n_matched = int(overlay.loc[overlay["period"] == year, "police_code"].nunique())
+    if year in py.link_lists:
+        cls = store.classifications(scheme=POLICE_SCHEME)
+        return int((cls["period"].astype(str) == year).sum()), n_matched
+    return int((py.polygons["period"] == year).sum()), n_matched
 
 
 def _undecide(
@@ -347,19 +509,40 @@ def police_status(
     return pd.DataFrame(columns=["area_code", "period", "category", "share", "basis"])
 
 
-def latest_placed(store: Store, years: Sequence[str], **kw: Any) -> PoliceAnalysis | None:
-    """:func:`police_analysis` (keywords ``kw``) of the latest of ``years`` (in order) that
-    can be placed on the level; None when none can."""
+def latest_placed(
+    store: Store, years: Sequence[str], *, level: str, period: str | int,
+    version: str | None = None, **kw: Any,
+) -> Placement | None:  # fmt: skip
+    """:func:`place_police` (keywords ``kw``) of the latest of ``years`` (in order) that can
+    be placed on the level; None when none can.
+
+    The stored police years, and how each can be placed, are read once
+    (:func:`~omradesbild.services.followup.police_place.stored_police`); a year that cannot
+    be placed at all is passed over without trying it.
+    """
+    try:
+        version = _level_version(store, level, version)
+        links_all = store.links()
+        stored = stored_police(store, links_all, version=version, period=str(period))
+    except NotFoundError:
+        return None
+    placeable = set(stored.placeable)
     for year in reversed(years):
+        if str(year) not in placeable:
+            continue
         try:
-            return police_analysis(store, police_year=year, **kw)
+            return place_police(
+                store, level=level, period=period, police_year=year, version=version,
+                links_all=links_all, stored=stored, **kw,
+            )  # fmt: skip
         except NotFoundError:
             continue
     return None
 
 
-def police_status_of(res: PoliceAnalysis) -> pd.DataFrame:
-    """:func:`police_status` of an analysis already made (every analysed area and year)."""
+def police_status_of(res: PoliceAnalysis | Placement) -> pd.DataFrame:
+    """:func:`police_status` of an analysis or a placement already made (every analysed
+    area and year)."""
     areas = set(res.area_types["area_code"].astype(str)) | set(res.listed["area_code"].astype(str))
     st = _status(res.listed, res.overlay, areas=areas, years=res.police_years)
     for y, codes in res.unknown.items():

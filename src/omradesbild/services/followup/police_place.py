@@ -42,9 +42,25 @@ def areas_with_geometry(store: Store, level: str, version: str | None = None) ->
     return df
 
 
+def area_codes(store: Store, level: str, version: str) -> list[str]:
+    """The codes of the stored areas of ``level`` in ``version`` (only the codes read)."""
+    rows = store.con.execute(
+        "SELECT area_code FROM areas WHERE level = ? AND version = ? ORDER BY area_code",
+        [level, version],
+    ).fetchall()
+    return [str(r[0]) for r in rows]
+
+
 def population_near(store: Store, period: str, version: str) -> tuple[pd.Series, str | None]:
     """Population of ``version``'s areas in the stored period nearest ``period``."""
-    pop = store.observations(variables=["pop_total"], area_version=version)
+    # the rows of store.observations(variables=["pop_total"], area_version=version), in
+    # its order, without the columns not needed here
+    pop = store.con.execute(
+        "SELECT area_code, period, value FROM current_observations "
+        "WHERE variable = 'pop_total' AND area_version = ? "
+        "ORDER BY area_version, area_code, variable, period, revision",
+        [version],
+    ).df()
     pop = pop.loc[pop["value"].notna()]
     if pop.empty:
         return pd.Series(dtype=float), None
@@ -115,9 +131,28 @@ def list_shares(
     )
 
 
-def police_years(
-    store: Store, links_all: pd.DataFrame, *, level: str, version: str, year: str, period: str
-) -> PoliceYears:
+@dataclass(frozen=True)
+class StoredPolice:
+    """The stored police years that can be placed on a level: every year with polygons
+    (:attr:`polygons`), and the lists without polygons placed through links
+    (:attr:`link_lists`, period -> overlay rows)."""
+
+    classifications: pd.DataFrame
+    polygons: gpd.GeoDataFrame
+    polygon_years: list[str]
+    link_lists: dict[str, pd.DataFrame]
+
+    @property
+    def placeable(self) -> list[str]:
+        """The years with polygons or placed through links, in order."""
+        return list(sort_periods([*self.polygon_years, *self.link_lists]))
+
+
+def stored_police(
+    store: Store, links_all: pd.DataFrame, *, version: str, period: str
+) -> StoredPolice:
+    """The stored police years and how each can be placed on ``version`` (population of
+    ``period``); a :class:`NotFoundError` when the store holds no police classifications."""
     cls = store.classifications(scheme=POLICE_SCHEME)
     if cls.empty:
         raise NotFoundError(
@@ -140,6 +175,27 @@ def police_years(
         ]
         if not lk.empty:
             link_years[py] = police_list_from_links(c, lk)
+    return StoredPolice(cls, polys, poly_years, link_years)
+
+
+def police_years(
+    store: Store,
+    links_all: pd.DataFrame,
+    *,
+    level: str,
+    version: str,
+    year: str,
+    period: str,
+    stored: StoredPolice | None = None,
+) -> PoliceYears:
+    """The police years up to ``year`` placed on ``level`` (``stored``: :func:`stored_police`
+    of the same store, version and period, when already read); a :class:`NotFoundError`
+    naming what is missing when ``year`` itself cannot be placed."""
+    if stored is None:
+        stored = stored_police(store, links_all, version=version, period=period)
+    cls, polys, poly_years, link_years = (
+        stored.classifications, stored.polygons, stored.polygon_years, stored.link_lists
+    )  # fmt: skip
     if year not in poly_years and year not in link_years:
         why = ""
         if version != BASE_VERSION:
@@ -161,7 +217,7 @@ def police_years(
             f"{', '.join(sort_periods(cls['period'].unique()))}{why}"
         )
     yr = period_to_year(year)
-    years = [p for p in sort_periods([*poly_years, *link_years]) if period_to_year(p) <= yr]
+    years = [p for p in stored.placeable if period_to_year(p) <= yr]
     return PoliceYears(polys.loc[polys["period"].isin(years)], poly_years, link_years, years)
 
 
@@ -193,8 +249,8 @@ def targets(
     period: str,
     notes: list[str],
 ) -> Targets:
-    deso = store.areas(level="deso", version=BASE_VERSION)
-    if deso.empty:
+    deso = area_codes(store, "deso", BASE_VERSION)
+    if not deso:
         raise NotFoundError(f"the store holds no DeSO areas of version {BASE_VERSION}")
     base = area_polygons(areas_with_geometry(store, "deso", BASE_VERSION))
     base = base.loc[~base.geometry.is_empty].reset_index(drop=True)
@@ -215,12 +271,12 @@ def targets(
         notes.append(Message("note_police_population_from", used=pop_period, period=period))
     pop_arg = pop_base if pop_period is not None else None
     if level == "deso" and version == BASE_VERSION:
-        codes = set(deso["area_code"])
+        codes = set(deso)
         return Targets(base, pop_arg, None, codes, covered_base, pop_base)
     area_links = compose_links(links_all, from_version=BASE_VERSION, to_version=version)
     lk = area_links[["from_code", "to_code"]].astype(str)
     complete = lk.assign(ok=lk["from_code"].isin(covered_base)).groupby("to_code")["ok"].all()
-    all_codes = set(store.areas(level=level, version=version)["area_code"].astype(str))
+    all_codes = set(area_codes(store, level, version))
     covered = set(complete.index[complete.to_numpy(dtype=bool)])
     partial = set(complete.index[~complete.to_numpy(dtype=bool)]) & set(
         lk.loc[lk["from_code"].isin(covered_base), "to_code"]
@@ -289,7 +345,7 @@ def targets_from_links(
     store: Store, links_all: pd.DataFrame, *, level: str, version: str, period: str
 ) -> Targets:
     """Every area of the level, with residents summed from DeSO (no polygons needed)."""
-    codes = set(store.areas(level=level, version=version)["area_code"].astype(str))
+    codes = set(area_codes(store, level, version))
     if not codes:
         raise NotFoundError(f"the store holds no {level} areas of version {version}")
     pop_base, _ = population_near(store, period, BASE_VERSION)
@@ -346,3 +402,33 @@ def widen(
             )
         )
     return covered, population
+
+
+def sharing_police(police: gpd.GeoDataFrame, tg: Targets, shown: frozenset[str]) -> set[str] | None:
+    """The covered areas of ``tg`` that share a police polygon with one of ``shown``:
+    ``shown``'s covered areas and every covered area a DeSO of which meets a police
+    polygon that meets a DeSO under one of them.
+
+    Placing these areas alone gives ``shown``'s areas the shares the whole level gives
+    them: an area's share sums its own DeSO, and the share of a police area's residents an
+    area holds (:func:`~omradesbild.services.followup.police_known.contained`) is weighed
+    against every area under that police area. None (place every area) where the areas are
+    not DeSO aggregated over links (DeSO themselves, or areas with polygons of their own,
+    whose DeSO are cut by them first), or the layers' coordinates differ.
+    """
+    import shapely
+
+    if tg.area_links is None or tg.polygons is not None or police.crs != tg.base.crs:
+        return None
+    links = tg.area_links[["from_code", "to_code"]].astype(str)
+    own = set(shown) & tg.covered
+    if police.empty or not own:
+        return own
+    base = tg.base["area_code"].astype(str).to_numpy()
+    at_police, at_base = shapely.STRtree(tg.base.geometry.to_numpy()).query(
+        police.geometry.to_numpy(), predicate="intersects"
+    )
+    under = set(links.loc[links["to_code"].isin(own), "from_code"])
+    met = set(at_police[[b in under for b in base[at_base]]].tolist())
+    near = set(base[at_base][[p in met for p in at_police.tolist()]].tolist())
+    return own | (set(links.loc[links["from_code"].isin(near), "to_code"]) & tg.covered)

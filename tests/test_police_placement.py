@@ -1,0 +1,97 @@
+"""The police list placed on a level for the level's pages is the one ``followup police`` gives.
+
+Real files: the Police's 2023 polygons (placed on RegSO 2020 through the DeSO 2018
+polygons of Stockholms län and Göteborg) and the 2025 list (RegSO 2025 codes, which cannot
+be placed on RegSO 2020 with the stored links).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+LEVEL, VERSION, PERIOD = "regso", "regso2020", "2022"
+
+
+def test_a_year_that_cannot_be_placed_is_not_tried(
+    real_store: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The stored years are read once; the latest one that cannot be placed (2025) is passed
+    over, not placed and then let go."""
+    from omradesbild.services.followup import police
+    from omradesbild.services.level_police import placed_police
+    from omradesbild.store import Store
+
+    tried: list[str] = []
+    place = police.place_police
+
+    def counting(store: Store, **kw: Any) -> police.Placement:
+        tried.append(str(kw["police_year"]))
+        return place(store, **kw)
+
+    monkeypatch.setattr(police, "place_police", counting)
+    with Store(real_store, read_only=True) as store:
+        data = placed_police(store, level=LEVEL, version=VERSION, period=PERIOD)
+    assert tried == ["2023"]
+    assert data.years == ["2023"] and data.unplaced == ("2025",)
+
+
+def test_the_level_list_is_the_followup_analysis(real_store: Path) -> None:
+    """Each area's category and share per year on the level's pages are those of
+    ``followup police`` (:func:`~omradesbild.services.followup.police_analysis`)."""
+    from omradesbild.services.followup import police_analysis
+    from omradesbild.services.followup.police import police_status_of
+    from omradesbild.services.level_police import placed_police
+    from omradesbild.store import Store
+
+    with Store(real_store, read_only=True) as store:
+        data = placed_police(store, level=LEVEL, version=VERSION, period=PERIOD)
+        res = police_analysis(
+            store, level=LEVEL, version=VERSION, period=PERIOD, police_year="2023"
+        )
+    assert res.listed.equals(data.listed.drop(columns="basis"))
+    named = [c for c in res.overlay.columns if c not in data.overlay.columns]
+    assert named == ["area_name", "kommun_code", "kommun_name"]
+    assert res.overlay.drop(columns=named).equals(data.overlay)
+    assert (data.years, data.known, data.unknown) == (res.police_years, res.analysed, res.unknown)
+    status = police_status_of(res)
+    assert len(status) > 100 and (status["category"] != "not_listed").sum() > 10
+
+
+#: Kommuner of the real data: Stockholm, Huddinge and Sundbyberg (police areas reaching over
+#: their borders: Vårby, Rissne-Hallonbergen), Botkyrka, Järfälla and Södertälje (an area
+#: listed because it holds most of a police area: Storvreten, Sångvägen, Fornhöjden), and
+#: Malmö and Göteborg (no RegSO 2020 with DeSO 2018 polygons under all its DeSO).
+KOMMUNER = ("0180", "0126", "0183", "0127", "0123", "0181", "1280", "1480")
+
+
+def test_one_kommun_placed_equals_the_whole_level(real_store: Path) -> None:
+    """The police list placed on one kommun's areas only states, for each of them, what the
+    list placed on every area does: the same years, rows, shares, categories and years that
+    cannot decide it."""
+    from omradesbild.services.level_police import placed_police
+    from omradesbild.store import Store
+
+    with Store(real_store, read_only=True) as store:
+        whole = placed_police(store, level=LEVEL, version=VERSION, period=PERIOD)
+        codes = store.areas(level=LEVEL, version=VERSION)["area_code"].astype(str)
+        listed = 0
+        for kommun in KOMMUNER:
+            shown = frozenset(c for c in codes if c.startswith(kommun))
+            got = placed_police(store, level=LEVEL, version=VERSION, period=PERIOD, areas=shown)
+            assert (got.years, got.unplaced) == (whole.years, whole.unplaced), kommun
+            assert got.known == whole.known & shown, kommun
+            assert got.unknown == {y: a & shown for y, a in whole.unknown.items() if a & shown}
+            for name in ("listed", "overlay"):
+                frame = getattr(whole, name)
+                want = frame.loc[frame["area_code"].isin(shown)].reset_index(drop=True)
+                assert getattr(got, name).reset_index(drop=True).equals(want), (kommun, name)
+            assert got.by_area() == {c: r for c, r in whole.by_area().items() if c in shown}
+            listed += int(got.listed["on_list"].sum())
+    assert whole.years == ["2023"] and len(whole.known) > 400
+    assert listed > 15
+    assert set(whole.overlay.loc[whole.overlay["basis"] == "polygon_inside", "area_code"]) >= {
+        "0127R013", "0123R016", "0181R006"
+    }  # fmt: skip
