@@ -16,6 +16,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from omradesbild.indicators._shared import WideObservations
+from strategies import observations
 
 
 class ReferenceWide:
@@ -63,29 +64,8 @@ class ReferenceWide:
         self.periods_of = {v: set(self.period[self.has[:, j]]) for v, j in self.var_pos.items()}
 
 
-@st.composite
-def observations(draw: st.DrawFn) -> pd.DataFrame:
-    cells = st.tuples(
-        st.sampled_from(["0180C1010", "0180C1020", "0114A0010"]),
-        st.sampled_from(["deso2018", "deso2025"]),
-        st.sampled_from(["a", "b", "c"]),
-        st.sampled_from(["2020", "2021", "2023"]),
-        st.sampled_from([np.nan, 0.0, 1.0, 7.5]),
-        st.sampled_from([None, "..", "", "suppressed"]),
-    )
-    rows = draw(st.lists(cells, min_size=1, max_size=40))
-    frame = pd.DataFrame(
-        rows,
-        columns=["area_code", "area_version", "variable", "period", "value", "missing_reason"],
-    )
-    if draw(st.booleans()):  # text columns as read from the store
-        for col in ("area_code", "area_version", "variable", "period", "missing_reason"):
-            frame[col] = frame[col].astype("str")
-    return frame
-
-
 @settings(max_examples=200, deadline=None)
-@given(obs=observations(), few=st.booleans())
+@given(obs=observations(["a", "b", "c"], max_rows=40), few=st.booleans())
 def test_the_wide_table_equals_the_reference(obs: pd.DataFrame, few: bool) -> None:
     variables = {"a", "b"} if few else {"a", "b", "c"}
     got, want = WideObservations(obs, variables), ReferenceWide(obs, variables)
