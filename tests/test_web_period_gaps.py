@@ -153,3 +153,25 @@ def test_submission_filters_refuse_values_no_submission_has(gaps: GapStore, fiel
         assert "unknown value 'nope'" in body
     known = allowed.split(", ")[0]
     assert c.get(f"/api/submissions?{field}={known}").status_code == 200
+
+
+def test_an_index_the_areas_level_cannot_have_is_refused(gaps: GapStore) -> None:
+    """An index ``method`` asked for that cannot be computed at the area's level is a 422
+    on the area page, ``/api/areas/{code}`` and ``/jamfor`` (as on ``/karta``); they
+    showed the area without an index, as if none were asked for."""
+    from omradesbild.web.cache import shipped_method_ids
+
+    c, code = gaps.client, gaps.other
+    data = c.app.state.data  # type: ignore[attr-defined]
+    method = next(m for m in shipped_method_ids() if data.try_index(m, data.level("deso")) is None)
+    sv = f"indexet {method} kan inte beräknas på nivån deso"
+    en = f"the index {method} cannot be computed at the level deso"
+    for url in (f"/api/areas/{code}?method={method}", f"/omrade/{code}?method={method}",
+                f"/jamfor?areas={code}&areas={gaps.gap}&method={method}"):  # fmt: skip
+        _refused(c.get(url), sv, en)
+    assert (
+        "text/html"
+        in c.get(f"/omrade/{code}?method={method}", headers=HTML).headers["content-type"]
+    )
+    assert c.get(f"/api/areas/{code}").status_code == 200
+    assert c.get(f"/jamfor?areas={code}&areas={gaps.gap}", headers=HTML).status_code == 200

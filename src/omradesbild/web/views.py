@@ -145,6 +145,17 @@ def web_profile(
     )  # fmt: skip
 
 
+def refuse_absent_index(data: WebData, code: str, *, level: str | None, method: str) -> None:
+    """Refuse (422, :func:`~omradesbild.web.validation.no_index`) an index ``method`` asked
+    for that cannot be computed at the level of area ``code``: the area's pages show an
+    index asked for or are refused, never shown without it."""
+    from omradesbild.web.validation import no_index
+
+    lvl, version, _ = data.find_area(code, level)
+    if data.try_index(method, data.level(lvl, version)) is None:
+        raise no_index(method, lvl)
+
+
 def area_view(
     data: WebData, code: str, *, level: str | None, method: str, period: str | None, lang: str
 ) -> AreaView:
