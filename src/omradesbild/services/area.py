@@ -10,7 +10,7 @@ import math
 from collections.abc import Sequence
 from typing import Any
 
-from omradesbild.errors import NotFoundError
+from omradesbild.errors import InputError, NotFoundError
 from omradesbild.services.level import LevelPicture, components, rank_bounds
 from omradesbild.services.models import (
     AreaProfile,
@@ -27,7 +27,7 @@ from omradesbild.services.models import (
 )
 from omradesbild.services.records import clean
 from omradesbild.services.standins import standin_labels
-from omradesbild.wording import unit_label
+from omradesbild.wording import both, unit_label
 
 NOT_LISTED = "not_listed"
 NOT_KNOWN = "not_known"
@@ -61,7 +61,14 @@ def _int(x: Any) -> int | None:
 
 
 def resolve_period(pic: LevelPicture, code: str, period: str | None) -> str:
-    """The profile's period: as given (checked), else the latest with the index."""
+    """The profile's period: as given (checked), else the latest with the index.
+
+    Raises
+    ------
+    InputError
+        ``period`` is not a period of the level's indicators (the message names them, in
+        Swedish and English).
+    """
     lv = pic.indicators
     rows = lv.by_area.get(code)
     if period is None:
@@ -71,9 +78,11 @@ def resolve_period(pic: LevelPicture, code: str, period: str | None) -> str:
             return max(str(r["period"]) for r in rows)
         return lv.periods[-1] if lv.periods else ""
     if str(period) not in lv.periods:
-        raise NotFoundError(
-            f"no indicators for {lv.level} in {period}; years: {', '.join(lv.periods)}"
-        )
+        raise InputError(
+            both("period_not_at_level", value=repr(str(period)[:60]), level=lv.level,
+                 allowed=", ".join(lv.periods) or "–"),
+            field="period",
+        )  # fmt: skip
     return str(period)
 
 
@@ -288,7 +297,9 @@ def area_profile(
     Raises
     ------
     NotFoundError
-        The level has no area ``code``, or no indicators in ``period``.
+        The level has no area ``code``.
+    InputError
+        The level has no indicators in ``period``.
     """
     lv = pic.indicators
     if code not in lv.names:

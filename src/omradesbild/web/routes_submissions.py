@@ -99,6 +99,15 @@ def _filters(
     theme: str | None = None,
     mine: bool = False,
 ) -> dict[str, Any]:
+    """The filters of a listing or an export; a ``kind`` or ``status`` that no submission
+    can have is a 422 naming the allowed values (never an empty list)."""
+    from omradesbild.partners.models import Status, SubmissionKind
+    from omradesbild.web.validation import unknown_value
+
+    for field, value, enum in (("kind", kind, SubmissionKind), ("status", status, Status)):
+        allowed = [v.value for v in enum]
+        if value and value not in allowed:
+            raise InputError(unknown_value(field, value, allowed), field=field)
     return {"area_code": area_code, "kind": kind, "status": status, "theme": theme, "mine": mine}
 
 

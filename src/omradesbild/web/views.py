@@ -15,7 +15,7 @@ from omradesbild.precision import score_decimals
 from omradesbild.services.area import area_profile
 from omradesbild.services.models import AreaProfile
 from omradesbild.web.cache import WebData, memo
-from omradesbild.wording import fmt_num, translator
+from omradesbild.wording import both, fmt_num, translator
 
 
 def get_data(request: Request) -> WebData:
@@ -114,16 +114,46 @@ class AreaView:
 def web_profile(
     data: WebData, code: str, *, level: str | None, method: str, period: str | None, lang: str
 ) -> AreaProfile:
-    """The :class:`AreaProfile` of ``code`` (found at ``level`` or its default level)."""
+    """The :class:`AreaProfile` of ``code`` (found at ``level`` or its default level) in
+    ``period`` (default the latest with the index).
+
+    Raises
+    ------
+    NotFoundError
+        No area ``code`` in the store (404).
+    InputError
+        The area is not at ``level``, or ``period`` is a period the level or the area has
+        no indicators in (422, naming the level's or the area's periods).
+    """
     lvl, version, name = data.find_area(code, level)
     lv = data.level(lvl, version)
     if code not in lv.names:
-        raise NotFoundError(f"no {lvl} area with code {code!r}")
+        raise NotFoundError(both("web_no_area", value=repr(code[:60])))
+    if period is not None and period in lv.periods:
+        stored = {str(r["period"]) for r in lv.by_area.get(code, [])}
+        held = [p for p in lv.periods if p in stored]
+        if period not in held:
+            raise InputError(
+                both("period_not_for_area", value=repr(period[:60]), area=code,
+                     allowed=", ".join(held) or "–"),
+                field="period",
+            )  # fmt: skip
     pic = data.picture(method, lvl, lv.version)
     return area_profile(
         pic, code, period=period, lang=lang, name=name,
         has_geometry=code in data.geometry(lvl, lv.version).codes,
     )  # fmt: skip
+
+
+def refuse_absent_index(data: WebData, code: str, *, level: str | None, method: str) -> None:
+    """Refuse (422, :func:`~omradesbild.web.validation.no_index`) an index ``method`` asked
+    for that cannot be computed at the level of area ``code``: the area's pages show an
+    index asked for or are refused, never shown without it."""
+    from omradesbild.web.validation import no_index
+
+    lvl, version, _ = data.find_area(code, level)
+    if data.try_index(method, data.level(lvl, version)) is None:
+        raise no_index(method, lvl)
 
 
 def area_view(

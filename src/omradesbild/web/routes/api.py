@@ -56,7 +56,7 @@ from omradesbild.web.validation import (
     no_index,
     unknown_value,
 )
-from omradesbild.web.views import get_data, get_lang, web_profile
+from omradesbild.web.views import get_data, get_lang, refuse_absent_index, web_profile
 
 router = APIRouter()
 
@@ -171,6 +171,8 @@ def _build_area(request: Request, q: AreaQuery) -> AreaDetail:
     its police classification over the years."""
     data = get_data(request)
     method = q.method or request.app.state.settings.method
+    if q.method:
+        refuse_absent_index(data, q.code, level=q.level, method=method)
     p = web_profile(data, q.code, level=q.level, method=method, period=q.period, lang="sv")
     return area_detail(p)
 

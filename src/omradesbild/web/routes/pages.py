@@ -71,6 +71,7 @@ from omradesbild.web.views import (
     page,
     page_context,
     page_context_key,
+    refuse_absent_index,
     web_profile,
 )
 from omradesbild.wording import Translator, fmt_num, police_label, translator, unit_label
@@ -324,6 +325,8 @@ async def area_page(request: Request, q: AreaArgs) -> HTMLResponse:
     lang = get_lang(request)
     code, level, period = q.code, q.level, q.period
     method = q.method or request.app.state.settings.method
+    if q.method:
+        await run_in_threadpool(refuse_absent_index, data, code, level=level, method=method)
     from omradesbild.web.auth import cookie_name
 
     # Anonymous visitors all see the same page: serve it from memory until the store or the
@@ -469,10 +472,18 @@ def compare_page(
     areas: Annotated[list[str] | None, Query()] = None,
     find: Annotated[list[str] | None, Query()] = None,
     method: str | None = None,
+    level: str | None = None,
+    period: str | None = None,
 ) -> Response:
-    """Compare 2–4 areas side by side (the latest year). The form's fields (``find``) take
-    names, pickers' labels or codes; they are resolved and redirected to ``?areas=`` codes."""
+    """Compare 2–4 areas side by side under the app's index method or ``method`` (an index
+    that cannot be computed at an area's level is a 422), each in the latest year with the
+    index, or in ``period`` (each area's indicators of that year; an area without data
+    then is a 422 naming its years), each at its own level, or at ``level`` (an area not at
+    it is a 422 naming its levels). The form's fields (``find``) take names, pickers'
+    labels or codes; they are resolved and redirected to ``?areas=`` codes, keeping
+    ``level`` and ``period``."""
     data, _, lang = _inputs(request)
+    level, period = level or None, period or None
     if find is not None:
         given = [a.strip() for a in find if a.strip()]
         if not 2 <= len(given) <= 4:
@@ -482,8 +493,8 @@ def compare_page(
         index = area_search_index(data, lang)
         found = [resolve_area(index, a, field="find").code for a in given]
         query = [("areas", c) for c in found] + [("lang", lang)]
-        if method:
-            query.append(("method", method))
+        kept = (("method", method), ("level", level), ("period", period))
+        query += [(k, v) for k, v in kept if v]
         return RedirectResponse(f"/jamfor?{urlencode(query)}", status_code=303)
     codes = [a.strip() for a in (areas or []) if a.strip()]
     if codes and not 2 <= len(codes) <= 4:
@@ -492,9 +503,11 @@ def compare_page(
         )
     if len(set(codes)) != len(codes):
         raise InputError("the same area is given twice", field="areas")
-    method = method or request.app.state.settings.method
+    asked, method = bool(method), method or request.app.state.settings.method
+    for code in codes if asked else ():
+        refuse_absent_index(data, code, level=level, method=method)
     profiles = [
-        web_profile(data, c, level=None, method=method, period=None, lang=lang) for c in codes
+        web_profile(data, c, level=level, method=method, period=period, lang=lang) for c in codes
     ]
     rows = compare_rows(profiles)
     figures: dict[str, Any] = {}
@@ -525,6 +538,8 @@ def compare_page(
         "jamfor.html",
         lang=lang,
         codes=codes,
+        level=level,
+        period=period,
         profiles=profiles,
         rows=rows,
         figures=json_script(figures),
