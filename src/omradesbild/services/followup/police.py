@@ -62,39 +62,6 @@ __all__ = [
 CATEGORY_ORDER: tuple[str, ...] = ("sarskilt_utsatt", "utsatt", "risk", "not_listed")
 
 
-@dataclass(frozen=True)
-class PoliceAnalysis:
-    """The Police's list next to the area types at one level (see :func:`police_analysis`)."""
-
-    overlay: pd.DataFrame
-    listed: pd.DataFrame
-    crosstab: pd.DataFrame
-    flags: pd.DataFrame
-    area_types: pd.DataFrame
-    police_year: str
-    police_years: list[str]
-    period: str
-    level: str
-    n_areas: int
-    n_areas_covered: int
-    #: Police areas of ``police_year``: its polygons, or its list's entries when the year
-    #: is placed through links (``year_basis == "links"``).
-    n_police_areas: int
-    #: Of those, the polygons over an analysed area, or the entries linked to one.
-    n_police_areas_placed: int
-    notes: list[str] = field(default_factory=list)
-    #: How ``police_year`` is placed on the areas: ``"polygons"`` or ``"links"`` (a list
-    #: without polygons).
-    year_basis: str = "polygons"
-    #: Every area placed on at least one police year.
-    analysed: frozenset[str] = frozenset()
-    #: Per police year, the analysed areas that year cannot be decided for (NOT_KNOWN).
-    unknown: dict[str, frozenset[str]] = field(default_factory=dict)
-    #: Of ``unknown``, the areas whose share rests on surface alone and lies in
-    #: :data:`~omradesbild.config.POLICE_SURFACE_BAND` (their share and basis are kept).
-    undecided: dict[str, frozenset[str]] = field(default_factory=dict)
-
-
 def _area_types(
     store: Store,
     selection: IndexSelection | None,
@@ -143,13 +110,32 @@ class Placement:
     version: str
     n_areas: int
     n_areas_covered: int
+    #: Police areas of ``police_year``: its polygons, or its list's entries when the year
+    #: is placed through links (``year_basis == "links"``).
     n_police_areas: int
+    #: Of those, the polygons over an analysed area, or the entries linked to one.
     n_police_areas_placed: int
     notes: list[str] = field(default_factory=list)
+    #: How ``police_year`` is placed on the areas: ``"polygons"`` or ``"links"`` (a list
+    #: without polygons).
     year_basis: str = "polygons"
+    #: Every area placed on at least one police year.
     analysed: frozenset[str] = frozenset()
+    #: Per police year, the analysed areas that year cannot be decided for (NOT_KNOWN).
     unknown: dict[str, frozenset[str]] = field(default_factory=dict)
+    #: Of ``unknown``, the areas whose share rests on surface alone and lies in
+    #: :data:`~omradesbild.config.POLICE_SURFACE_BAND` (their share and basis are kept).
     undecided: dict[str, frozenset[str]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, kw_only=True)
+class PoliceAnalysis(Placement):
+    """The Police's list next to the area types at one level (see :func:`police_analysis`):
+    the :class:`Placement` (its ``overlay`` with the areas' names) with the cross-tab of the
+    police categories and the area types, and the flags."""
+
+    crosstab: pd.DataFrame
+    flags: pd.DataFrame
 
 
 def _level_version(store: Store, level: str, version: str | None) -> str:
@@ -188,9 +174,9 @@ def police_analysis(
     )  # fmt: skip
     version = pl.version
     unknown = {y: set(a) for y, a in pl.unknown.items()}
+    named = with_area_names(store, pl.overlay, level=level, version=version)
     return PoliceAnalysis(
-        overlay=with_area_names(store, pl.overlay, level=level, version=version),
-        listed=pl.listed,
+        **{**vars(pl), "overlay": named},
         crosstab=crosstab_known(pl.listed, pl.area_types, pl.population, pl.police_years, unknown),
         # the flags speak of the years that can decide them ("on no stored list (2023, 2025)")
         flags=with_area_names(
@@ -199,20 +185,6 @@ def police_analysis(
             level=level,
             version=version,
         ),
-        area_types=pl.area_types,
-        police_year=pl.police_year,
-        police_years=pl.police_years,
-        period=pl.period,
-        level=level,
-        n_areas=pl.n_areas,
-        n_areas_covered=pl.n_areas_covered,
-        n_police_areas=pl.n_police_areas,
-        n_police_areas_placed=pl.n_police_areas_placed,
-        notes=pl.notes,
-        year_basis=pl.year_basis,
-        analysed=pl.analysed,
-        unknown=pl.unknown,
-        undecided=pl.undecided,
     )
 
 
