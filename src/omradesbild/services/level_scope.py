@@ -14,14 +14,13 @@ Every value shown equals the one the whole level gives
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Collection
 
 import pandas as pd
 
 from omradesbild.config import AREA_TYPE_METHOD, BASE_VERSION
 from omradesbild.errors import NotFoundError
-from omradesbild.index import IndexMethod
+from omradesbild.index import load_method
 from omradesbild.services.cache import store_cached
 from omradesbild.services.level import (
     LevelIndex,
@@ -133,21 +132,13 @@ def police_of_index(
         index is not None
         and period in index.results
         and index.method.id == AREA_TYPE_METHOD
-        and index.method == _area_type_method()
+        and index.method == load_method(AREA_TYPE_METHOD)
     ):
         types = index.results[period]
         return placed_police(
             store, level=level, version=version, period=period, area_types=types, areas=areas
         )
     return police_data(store, level=level, version=version, period=period)
-
-
-@functools.cache
-def _area_type_method() -> IndexMethod:
-    """The shipped method of SCB's area types, read once (a shipped file does not change)."""
-    from omradesbild.index import load_method
-
-    return load_method(AREA_TYPE_METHOD)
 
 
 def kommun_areas(codes: Collection[str], kommun: dict[str, str | None]) -> frozenset[str]:
