@@ -376,6 +376,18 @@ def test_area_type_swatches_show_the_number(site_sv: Path) -> None:
     assert len(shown) >= 3 and all(a == b for a, b in shown)
 
 
+def test_footer_names_the_package_and_its_version_once(site_sv: Path, site_en: Path) -> None:
+    """Every page's footer says which version of the package made it, naming the package once
+    ("… med omradesbild omradesbild 0.1.0" before)."""
+    from omradesbild import __version__
+
+    for site, word in ((site_sv, "med"), (site_en, "with")):
+        for page in (site / "index.html", next((site / "profiles").glob("*.html"))):
+            footer = re.search(r'<p class="generated">([^<]*)</p>', page.read_text("utf-8"))
+            assert footer is not None
+            assert footer.group(1).endswith(f" {word} omradesbild {__version__}."), footer.group(1)
+
+
 def test_source_licences_and_kinds_in_the_sites_language(site_sv: Path, site_en: Path) -> None:
     """The store keeps language-neutral licence codes; each site words them in its language."""
     sv = page_text((site_sv / "index.html").read_text(encoding="utf-8"))

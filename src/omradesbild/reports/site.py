@@ -213,7 +213,7 @@ class _Context:
         self.generated = self.t(
             "generated",
             when=datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
-            version=data.method_info.get("package", ""),
+            package=data.method_info.get("package", "omradesbild"),
         )
         self.method_info = {
             **data.method_info,
