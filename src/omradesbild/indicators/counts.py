@@ -145,7 +145,13 @@ def indicator_counts(
     Returns
     -------
     DataFrame
-        :data:`COUNT_COLUMNS`.
+        :data:`COUNT_COLUMNS`. Rows indicator by indicator, in the order of ``indicators``
+        (the catalogue's when ``None``); within an indicator, first the rows whose
+        denominator is of the same period, in the order in which each (area, version,
+        period) first appears among the observations of the variables the chosen
+        indicators read, then those whose denominator comes from another period, ordered
+        by area code, version, period and denominator period (as text). Callers (e.g.
+        :func:`~omradesbild.services.base_counts.counts_of`) rely on this order.
 
     Notes
     -----
