@@ -152,27 +152,15 @@ def _within(
     return out
 
 
-#: The columns of :meth:`~omradesbild.store.Store.areas` (without geometry), in its order.
-_AREA_COLUMNS = (
-    "area_code, level, version, name, parent_code, parent_level, parent_version, attributes, "
-    "source_id"
-)
-
-
 def _area_rows(
     store: Store, codes: list[str] | None, *, level: str | None, version: str | None
 ) -> pd.DataFrame:
     """The stored rows of ``codes`` (every version and level), else of ``version``, else of
-    ``level``, else every row: :meth:`~omradesbild.store.Store.areas`' columns and order."""
-    where, params = "", list[Any]()
+    ``level``, else every row (:meth:`~omradesbild.store.Store.areas`)."""
     if codes is not None:
-        where, params = " WHERE area_code IN (SELECT unnest(?::VARCHAR[]))", [codes]
-    elif version is not None:
-        where, params = " WHERE version = ?", [version]
-    elif level is not None:
-        where, params = " WHERE level = ?", [level]
-    sql = f"SELECT {_AREA_COLUMNS} FROM areas{where} ORDER BY level, version, area_code"
-    rows = store.con.execute(sql, params).df()
+        rows = store.areas(codes=codes)
+    else:
+        rows = store.areas(version=version) if version is not None else store.areas(level=level)
     rows["area_code"] = rows["area_code"].astype(str)
     return rows
 

@@ -43,24 +43,13 @@ def areas_with_geometry(store: Store, level: str, version: str | None = None) ->
 
 
 def area_codes(store: Store, level: str, version: str) -> list[str]:
-    """The codes of the stored areas of ``level`` in ``version`` (only the codes read)."""
-    rows = store.con.execute(
-        "SELECT area_code FROM areas WHERE level = ? AND version = ? ORDER BY area_code",
-        [level, version],
-    ).fetchall()
-    return [str(r[0]) for r in rows]
+    """The codes of the stored areas of ``level`` in ``version``, in order."""
+    return store.areas(level=level, version=version)["area_code"].astype(str).tolist()
 
 
 def population_near(store: Store, period: str, version: str) -> tuple[pd.Series, str | None]:
     """Population of ``version``'s areas in the stored period nearest ``period``."""
-    # the rows of store.observations(variables=["pop_total"], area_version=version), in
-    # its order, without the columns not needed here
-    pop = store.con.execute(
-        "SELECT area_code, period, value FROM current_observations "
-        "WHERE variable = 'pop_total' AND area_version = ? "
-        "ORDER BY area_version, area_code, variable, period, revision",
-        [version],
-    ).df()
+    pop = store.observations(variables=["pop_total"], area_version=version)
     pop = pop.loc[pop["value"].notna()]
     if pop.empty:
         return pd.Series(dtype=float), None
