@@ -12,6 +12,11 @@ from typing import Any, NoReturn, TypeVar
 import pytest
 
 REPO = Path(__file__).resolve().parents[1]
+
+#: Tests keep nothing between commands on disk (not in the user's cache folder either): a
+#: result kept by one test must not decide what another computes. The tests of that cache
+#: set the folder themselves.
+os.environ["OMRADESBILD_CACHE_DIR"] = "off"
 T = TypeVar("T")
 
 

@@ -23,6 +23,30 @@ DEFAULT_DB = "omradesbild.duckdb"
 SERVICE_CACHE_ENV = "OMRADESBILD_SERVICE_CACHE"
 #: Default number of results kept (see :mod:`omradesbild.services.cache`).
 SERVICE_CACHE_ENTRIES = 8
+#: Environment variable naming the folder where results computed from a store's content are
+#: kept between commands (``off`` keeps nothing on disk); see :func:`cache_dir`.
+CACHE_DIR_ENV = "OMRADESBILD_CACHE_DIR"
+#: Values of :data:`CACHE_DIR_ENV` that keep nothing on disk.
+CACHE_DIR_OFF = ("off", "0", "none", "no")
+
+
+def cache_dir() -> Path | None:
+    """The folder of results kept between commands, or None when none is kept.
+
+    ``$OMRADESBILD_CACHE_DIR`` when set (``off``, ``0``, ``none`` or ``no``: nothing is kept
+    on disk), else the user's cache folder for ``omradesbild`` (``~/.cache/omradesbild`` on
+    Linux, as :func:`platformdirs.user_cache_dir` gives it). The folder need not exist yet.
+    """
+    text = os.environ.get(CACHE_DIR_ENV)
+    if text is not None and text.strip():
+        if text.strip().lower() in CACHE_DIR_OFF:
+            return None
+        return Path(text.strip()).expanduser()
+    import platformdirs
+
+    return Path(platformdirs.user_cache_dir("omradesbild", appauthor=False))
+
+
 #: The partners' database beside a store ``city.duckdb`` is ``city-partners.sqlite``.
 PARTNERS_DB_SUFFIX = "-partners.sqlite"
 
