@@ -6,7 +6,11 @@ Builds a store from the real files (``$OMRADESBILD_SHARED_DATA`` or ``../shared/
 the tests do), then runs the command itself in a fresh process, as a user does: for
 Stockholm's 127 RegSO (``--kommun 0180``; target < 2 s wall and < 400 MB peak RSS) and for
 all 3 363 RegSO (target < 20 s wall), ``N`` times each (default 3), printing wall-clock and
-CPU time and peak RSS of each run. Then, in this process, the site for all 3 363 RegSO
+CPU time and peak RSS of each run. Each fresh command runs with a cache folder
+(``OMRADESBILD_CACHE_DIR``) of its own: "cold" with an empty one, as the first command after
+the store changed; "warm" with one that a report of another kommun (Göteborg, 1480) filled
+from the same store, so that nothing of Stockholm's own is kept, only what does not depend on
+the kommun. Then, in this process, the site for all 3 363 RegSO
 (national tables), for Stockholm (0180) at RegSO and DeSO 2018 and for Göteborg (1480); and
 the site of the synthetic city. Prints total time (wall-clock, and the process CPU time, the
 steadier figure on a shared machine), data time, render time per profile and overview size.
@@ -27,24 +31,34 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks.common import demo_store, real_store
+from omradesbild.config import CACHE_DIR_ENV
 
 #: The fresh commands timed: label, arguments after ``omradesbild report``, targets (wall
-#: seconds, peak RSS in MB or None).
-FRESH: tuple[tuple[str, list[str], float, float | None], ...] = (
-    ("fresh: Stockholm RegSO (0180)", ["--level", "regso", "--period", "2022", "--kommun", "0180"],
-     2.0, 400.0),
-    ("fresh: all RegSO (national)", ["--level", "regso", "--period", "2022"], 20.0, None),
+#: seconds, peak RSS in MB or None), and whether the command runs warm (its cache folder
+#: filled first by :data:`PRIMER`) or cold (an empty cache folder).
+FRESH: tuple[tuple[str, list[str], float, float | None, bool], ...] = (
+    ("fresh, cold: Stockholm RegSO (0180)",
+     ["--level", "regso", "--period", "2022", "--kommun", "0180"], 2.0, 400.0, False),
+    ("fresh, warm: Stockholm RegSO (0180)",
+     ["--level", "regso", "--period", "2022", "--kommun", "0180"], 2.0, 400.0, True),
+    ("fresh, cold: all RegSO (national)", ["--level", "regso", "--period", "2022"], 20.0, None,
+     False),
 )  # fmt: skip
+#: The command that fills a warm run's cache folder first: another kommun's report.
+PRIMER = ["report", "--level", "regso", "--period", "2022", "--kommun", "1480", "-q"]
 
 
-def fresh_command(args: list[str], cwd: Path) -> tuple[float, float, float]:
+def fresh_command(
+    args: list[str], cwd: Path, *, cache: Path | None = None
+) -> tuple[float, float, float]:
     """Run ``omradesbild`` with ``args`` in a new process (``python -m omradesbild.cli.main``,
-    as the installed script does): wall and CPU seconds (user + system) and peak RSS in MB
-    of that process."""
+    as the installed script does), with ``cache`` as its cache folder (``off`` when None):
+    wall and CPU seconds (user + system) and peak RSS in MB of that process."""
+    env = {**os.environ, CACHE_DIR_ENV: str(cache) if cache is not None else "off"}
     with tempfile.TemporaryFile() as err:
         t0 = time.perf_counter()
         cmd = [sys.executable, "-m", "omradesbild.cli.main", *args]
-        proc = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.DEVNULL, stderr=err)
+        proc = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.DEVNULL, stderr=err, env=env)
         _, status, usage = os.wait4(proc.pid, 0)
         wall = time.perf_counter() - t0
         proc.returncode = os.waitstatus_to_exitcode(status)
@@ -55,16 +69,21 @@ def fresh_command(args: list[str], cwd: Path) -> tuple[float, float, float]:
 
 
 def _fresh_rows(db: Path, tmp: Path, *, draws: int, repeat: int) -> None:
-    """Time each of :data:`FRESH` ``repeat`` times in a fresh process and print the runs."""
+    """Time each of :data:`FRESH` ``repeat`` times in a fresh process, each run with a cache
+    folder of its own (filled by :data:`PRIMER` first for a warm run), and print the runs."""
     print(f"load average {os.getloadavg()[0]:.1f} (1 min) before the fresh commands")
-    for i, (label, args, wall_target, mb_target) in enumerate(FRESH):
+    for i, (label, args, wall_target, mb_target, warm) in enumerate(FRESH):
         for n in range(repeat):
-            out = tmp / f"fresh{i}_{n}"
-            cmd = ["report", *args, "--draws", str(draws), "--db", str(db), "--out", str(out)]
-            wall, cpu, mb = fresh_command([*cmd, "-q"], tmp)
+            cache = tmp / f"cache{i}_{n}"
+            common = ["--draws", str(draws), "--db", str(db)]
+            if warm:
+                fresh_command([*PRIMER, *common, "--out", str(tmp / f"primer{i}_{n}")], tmp,
+                              cache=cache)  # fmt: skip
+            cmd = ["report", *args, *common, "--out", str(tmp / f"fresh{i}_{n}")]
+            wall, cpu, mb = fresh_command([*cmd, "-q"], tmp, cache=cache)
             target = f"< {wall_target:g} s" + (f", < {mb_target:g} MB" if mb_target else "")
             print(
-                f"{label:<34} wall={wall:6.1f} s  (CPU {cpu:5.1f} s)  peak RSS={mb:6.0f} MB  "
+                f"{label:<38} wall={wall:6.1f} s  (CPU {cpu:5.1f} s)  peak RSS={mb:6.0f} MB  "
                 f"target {target}"
             )
 
