@@ -43,6 +43,16 @@ DEMO_LEVELS = (
 )
 
 
+def on_the_demo_store(max_examples: int) -> settings:
+    """Hypothesis settings for examples drawn against the demo store: a fixture shared by
+    the examples, and slow enough per example that no deadline holds."""
+    return settings(
+        max_examples=max_examples,
+        deadline=None,
+        suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+    )
+
+
 def reference_area_indicators(
     store: Store,
     *,
@@ -108,11 +118,7 @@ def test_every_indicator_equals_the_direct_computation(
     pd.testing.assert_frame_equal(area_indicators(demo, level=level, version=version), want)
 
 
-@settings(
-    max_examples=15,
-    deadline=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-)
+@on_the_demo_store(max_examples=15)
 @given(data=st.data())
 def test_some_periods_and_indicators_equal_the_direct_computation(
     demo: Store, demo_obs: pd.DataFrame, fresh_cache: None, data: st.DataObject
@@ -300,11 +306,7 @@ def test_rows_are_sorted_as_the_database_sorts_text(
     assert got == want
 
 
-@settings(
-    max_examples=12,
-    deadline=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-)
+@on_the_demo_store(max_examples=12)
 @given(data=st.data())
 def test_some_indicators_from_every_indicators_counts_equal_their_own(
     demo: Store, fresh_cache: None, monkeypatch: pytest.MonkeyPatch, data: st.DataObject

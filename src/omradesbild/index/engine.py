@@ -328,7 +328,7 @@ def _result_frame(
     rule = method.classification
     n = len(keys)
     result = keys.copy()
-    flag_cols = _flag_columns(method)
+    flag_cols = method.flag_columns()
     for name, arr in out_cols.items():
         if name not in flag_cols:
             result[name] = arr
@@ -350,16 +350,8 @@ def _result_frame(
     return result
 
 
-def _flag_columns(method: IndexMethod) -> list[str]:
-    if method.flags is None:
-        return []
-    cols = [i.flag_column for i in method.indicators]
-    cols += [t.flag_output for t in method.resolved_themes() if t.flag_output]
-    return [*cols, method.flags.total_output]
-
-
 def _value_columns(method: IndexMethod) -> list[str]:
-    return method.value_columns() + _flag_columns(method)
+    return method.value_columns() + method.flag_columns()
 
 
 def _text_column(values: list[str | None]) -> pd.Series:

@@ -470,11 +470,16 @@ class IndexMethod(_Strict):
         cols = [*self.value_columns(), "score", "rank"]
         if self.classification is not None:
             cols += ["class", "class_label"]
-        if self.flags is not None:
-            cols += [i.flag_column for i in self.indicators]
-            cols += [t.flag_output for t in self.resolved_themes() if t.flag_output]
-            cols.append(self.flags.total_output)
-        return cols
+        return cols + self.flag_columns()
+
+    def flag_columns(self) -> list[str]:
+        """The flag columns the method writes (none without ``flags``): each indicator's,
+        each theme's that names one, then the total."""
+        if self.flags is None:
+            return []
+        cols = [i.flag_column for i in self.indicators]
+        cols += [t.flag_output for t in self.resolved_themes() if t.flag_output]
+        return [*cols, self.flags.total_output]
 
 
 def _check_weight_keys(weighting: Weighting, units: list[str], where: str) -> None:

@@ -14,15 +14,6 @@ class _Frozen(BaseModel):
     model_config = ConfigDict(frozen=True, populate_by_name=True, serialize_by_alias=True)
 
 
-class ReferenceValue(_Frozen):
-    """A reference (kommun or country) value of one indicator in one period."""
-
-    value: float | None = None
-    ci_low: float | None = None
-    ci_high: float | None = None
-    masked: bool = False
-
-
 class DisclosedValue(_Frozen):
     """An indicator's value after disclosure control: its 95 % interval, the counts it is
     computed from and its flags (the API's rows carry the same fields)."""

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Unpack
 
@@ -33,6 +32,7 @@ from omradesbild.reports.exports._common import (
     _named,
     _now,
     _package_version,
+    _Settings,
     _settings,
     _sheet_name,
     _sources_frame,
@@ -119,21 +119,7 @@ def export_excel(
     if index is not None:
         _index_sheet(sheet, index, disclosed, opts.methods)
 
-    _meta_sheet(
-        wb.create_sheet(_sheet_name(text["meta_sheet"], sheet.used)),
-        text=text,
-        lang=lang,
-        cat=cat,
-        ids=ids,
-        sources=sources,
-        methods=opts.methods,
-        threshold=opts.threshold,
-        generated_at=opts.generated_at,
-        has_index=index is not None,
-        precision=opts.precision,
-        bold=sheet.bold,
-        wrap=sheet.wrap,
-    )
+    _meta_sheet(sheet, opts, ids=ids, sources=sources, has_index=index is not None)
     wb.save(path)
     return path
 
@@ -275,43 +261,41 @@ def _masked_lookup(disclosed: pd.DataFrame, comps: list[str]) -> set[tuple[str, 
 
 
 def _meta_sheet(
-    ws: Any,
+    sheet: _Sheets,
+    opts: _Settings,
     *,
-    text: Mapping[str, str],
-    lang: str,
-    cat: Catalogue,
     ids: list[str],
     sources: pd.DataFrame | Iterable[Mapping[str, Any]],
-    methods: dict[str, str],
-    threshold: int,
-    generated_at: datetime | None,
     has_index: bool,
-    precision: str,
-    bold: Any,
-    wrap: Any,
 ) -> None:
+    """The last sheet: how the file was made (threshold, precision), methods, sources and
+    the indicators' definitions."""
+    ws = sheet.create(sheet.text["meta_sheet"])
+    text, lang, cat, bold = sheet.text, sheet.lang, sheet.cat, sheet.bold
+    threshold = opts.threshold
+
     def bold_row(values: list[Any]) -> None:
         ws.append(values)
         for cell in ws[ws.max_row]:
             cell.font = bold
 
     bold_row([text["title"]])
-    ws.append([text["generated_at"], _now(generated_at)])
+    ws.append([text["generated_at"], _now(opts.generated_at)])
     ws.append([text["package_version"], f"omradesbild {_package_version()}"])
     ws.append([text["threshold"], int(threshold)])
     ws.append([text["rule"], disclosure_rule_text(threshold, lang)])
     ws.append([text["legend"], text["legend_text"].format(symbol=MASK_SYMBOL)])
-    ws.append([text["export_precision"], text[f"export_precision_{precision}"]])
+    ws.append([text["export_precision"], text[f"export_precision_{opts.precision}"]])
     if has_index:
         ws.append(["", text["index_note"]])
     for row in ws.iter_rows(min_row=2, max_row=ws.max_row):
         row[0].font = bold
         if len(row) > 1:
-            row[1].alignment = wrap
+            row[1].alignment = sheet.wrap
     ws.append([])
     bold_row([text["methods"]])
     bold_row([text["method_id"], text["version"]])
-    for mid, ver in methods.items():
+    for mid, ver in opts.methods.items():
         ws.append([mid, ver])
     ws.append([])
     bold_row([text["sources"]])

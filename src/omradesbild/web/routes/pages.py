@@ -8,7 +8,6 @@ under ``/static/vendor/``.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from functools import partial
 from typing import Annotated, Any
 from urllib.parse import quote, urlencode
@@ -23,7 +22,6 @@ from omradesbild.services.area import catalogue_names
 from omradesbild.services.explore import MAX_DRAWS
 from omradesbild.services.lagesbild import pick_kommun
 from omradesbild.services.level import method_by_id
-from omradesbild.services.models import AreaProfile, IndicatorValue
 from omradesbild.services.partner_picture import LinkedEntry, PartnerPicture
 from omradesbild.services.search import (
     MAX_QUERY,
@@ -43,6 +41,7 @@ from omradesbild.web.cache import (
     personal_is_cached,
     personal_page,
 )
+from omradesbild.web.compare import compare_figures, compare_rows
 from omradesbild.web.entries import (
     cached_public_entries,
     generation_is_fresh,
@@ -77,34 +76,6 @@ from omradesbild.web.views import (
 from omradesbild.wording import Translator, fmt_num, police_label, translator, unit_label
 
 router = APIRouter()
-
-
-@dataclass(frozen=True)
-class CompareRow:
-    """One indicator of the comparison: the areas' values side by side."""
-
-    id: str
-    label: str
-    unit: str
-    cells: tuple[IndicatorValue | None, ...]
-    country: float | None
-
-
-def compare_rows(profiles: list[AreaProfile]) -> list[CompareRow]:
-    """The indicators of any of ``profiles``, first seen first, one cell per area."""
-    seen: dict[str, IndicatorValue] = {}
-    for pr in profiles:
-        for v in pr.indicators:
-            seen.setdefault(v.id, v)
-    rows = []
-    for ind, first in seen.items():
-        cells = tuple(next((v for v in pr.indicators if v.id == ind), None) for pr in profiles)
-        rows.append(
-            CompareRow(
-                id=ind, label=first.label, unit=first.unit, cells=cells, country=first.country
-            )
-        )
-    return rows
 
 
 def method_titles(lang: str) -> dict[str, str]:
@@ -510,29 +481,6 @@ def compare_page(
         web_profile(data, c, level=level, method=method, period=period, lang=lang) for c in codes
     ]
     rows = compare_rows(profiles)
-    figures: dict[str, Any] = {}
-    _, units, _ = catalogue_names(lang)  # the catalogue's unit, not the page's word for it
-    pct = [r for r in rows if units.get(r.id) == "procent"]
-    if profiles and pct:
-        figures["compare"] = {
-            "data": [
-                {
-                    "type": "bar",
-                    "orientation": "h",
-                    "name": pr.name,
-                    "y": [r.label for r in pct],
-                    "x": [c.value if (c := r.cells[k]) is not None else None for r in pct],
-                }
-                for k, pr in enumerate(profiles)
-            ],
-            "layout": {
-                "barmode": "group",
-                "height": max(300, 60 * len(pct) + 80),
-                "margin": {"l": 10, "r": 10, "t": 10, "b": 40},
-                "yaxis": {"automargin": True, "autorange": "reversed"},
-                "legend": {"orientation": "h"},
-            },
-        }
     return page(
         request,
         "jamfor.html",
@@ -542,7 +490,7 @@ def compare_page(
         period=period,
         profiles=profiles,
         rows=rows,
-        figures=json_script(figures),
+        figures=json_script(compare_figures(profiles, rows, lang)),
         fmt=lambda x, d=1: fmt_num(x, lang, d),
     )
 
