@@ -56,6 +56,8 @@ def test_columns_at_once_equal_cell_by_cell(rows: list[tuple[Any, ...]]) -> None
             "masked": pd.Series(flags, dtype="bool"),
             "object": pd.Series(mixed, dtype=object),
             "nullable": pd.Series(counts, dtype="Int64").where(pd.Series(flags, dtype=bool)),
+            "flag": pd.Series(flags, dtype="boolean").where(pd.Series(counts, dtype=int) > 0),
+            "share": pd.Series(values, dtype="Float64").where(pd.Series(flags, dtype=bool)),
         }
     )
     got = records(df)

@@ -47,6 +47,14 @@ def clean_column(col: pd.Series) -> list[Any]:
         text = col.to_numpy(dtype=object)
         text[col.isna().to_numpy()] = None
         return list(text.tolist())
+    if isinstance(col.array, pd.arrays.IntegerArray | pd.arrays.BooleanArray):
+        # nullable integers and booleans (a level's classes, ranks, flags): Python values
+        out = col.to_numpy(dtype=dtype.numpy_dtype, na_value=0).tolist()
+        for i in np.flatnonzero(col.isna().to_numpy()):
+            out[i] = None
+        return list(out)
+    if isinstance(col.array, pd.arrays.FloatingArray):
+        return clean_column(pd.Series(col.to_numpy(dtype=np.float64, na_value=np.nan)))
     return [clean(v) for v in col]
 
 
