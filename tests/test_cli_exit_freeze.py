@@ -8,6 +8,7 @@ import atexit
 import gc
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -38,7 +39,7 @@ def test_the_entry_point_leaves_objects_frozen_at_exit() -> None:
     assert _frozen_at_exit("--help") > 0
 
 
-def test_the_entry_point_freezes_at_exit_after_an_error_too(tmp_path: object) -> None:
+def test_the_entry_point_freezes_at_exit_after_an_error_too(tmp_path: Path) -> None:
     # a store that does not exist: exit code 3, and still frozen
     assert _frozen_at_exit("summary", "--db", f"{tmp_path}/none/no.duckdb") > 0
 
@@ -60,3 +61,17 @@ def test_the_exit_hook_freezes(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(gc, "freeze", lambda: seen.append("freeze"))
     cli_main._freeze_at_exit()
     assert seen == ["freeze"]
+
+
+def test_a_report_run_as_the_entry_point_writes_whole_files(
+    demo_store: Path, tmp_path: Path
+) -> None:
+    # the pages are written and closed before the exit leaves anything unfreed
+    out = tmp_path / "site"
+    args = ["report", "--level", "regso", "--draws", "5", "--no-pdf", "-q"]
+    frozen = _frozen_at_exit(*args, "--out", str(out), "--db", str(demo_store))
+    assert frozen > 0
+    pages = sorted(out.rglob("*.html"))
+    assert len(pages) > 1
+    for page in pages:
+        assert page.read_text(encoding="utf-8").rstrip().endswith("</html>"), page
