@@ -46,14 +46,19 @@ def test_off_keeps_nothing(monkeypatch: pytest.MonkeyPatch) -> None:
     assert site._env("sv").bytecode_cache is None
 
 
-def test_the_site_is_the_same_with_and_without_the_cache(
-    demo_store: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, compiled: list[str]
-) -> None:
+@pytest.fixture(scope="module")
+def demo_data(demo_store: Path) -> Any:
     from omradesbild.services.city import load_city
     from omradesbild.store import Store
 
     with Store(demo_store, read_only=True) as store:
-        data = load_city(store, level="regso", draws=5)
+        return load_city(store, level="regso", draws=5)
+
+
+def test_the_site_is_the_same_with_and_without_the_cache(
+    demo_data: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, compiled: list[str]
+) -> None:
+    data = demo_data
     site.build_site(data, tmp_path / "off")
     assert compiled  # without the cache every template is compiled
     monkeypatch.setenv("OMRADESBILD_CACHE_DIR", str(tmp_path / "cache"))
@@ -109,3 +114,20 @@ def test_a_cache_folder_that_cannot_be_made_is_no_cache(
     blocker.write_text("", encoding="utf-8")
     monkeypatch.setenv("OMRADESBILD_CACHE_DIR", str(blocker / "cache"))
     assert template_bytecode_cache() is None
+
+
+def test_the_pdfs_of_one_run_share_one_compiled_template(
+    demo_data: Any, compiled: list[str]
+) -> None:
+    from omradesbild.reports.pdf import _PdfContext, _profile_html
+
+    pc = _PdfContext(demo_data)
+    first, second = list(demo_data.profile_codes)[:2]
+    html = _profile_html(pc, first, None)
+    once = list(compiled)
+    assert "profile_pdf.html" in once
+    _profile_html(pc, second, None)
+    assert compiled == once  # the second PDF compiles nothing
+    other = _PdfContext(demo_data)  # a context of its own: an environment of its own
+    again = _profile_html(other, first, None)
+    assert html.replace(pc.ctx.generated, "") == again.replace(other.ctx.generated, "")
