@@ -56,6 +56,8 @@ def test_columns_at_once_equal_cell_by_cell(rows: list[tuple[Any, ...]]) -> None
             "masked": pd.Series(flags, dtype="bool"),
             "object": pd.Series(mixed, dtype=object),
             "nullable": pd.Series(counts, dtype="Int64").where(pd.Series(flags, dtype=bool)),
+            "flag": pd.Series(flags, dtype="boolean").where(pd.Series(counts, dtype=int) > 0),
+            "share": pd.Series(values, dtype="Float64").where(pd.Series(flags, dtype=bool)),
         }
     )
     got = records(df)
@@ -137,3 +139,19 @@ def test_a_report_of_many_areas_reads_rows_made_at_once(demo_store: Path) -> Non
         data = load_city(store, level="regso")
     assert len(data.profile_codes) > AreaRecords.RECENT
     assert not isinstance(data.pic.indicators.by_area, AreaRecords)
+
+
+def test_nullable_columns_keep_large_and_unsigned_integers() -> None:
+    df = pd.DataFrame(
+        {
+            "big": pd.Series([2**40, None], dtype="Int64"),
+            "unsigned": pd.Series([2**63 + 5, None], dtype="UInt64"),
+            "flag": pd.Series([None, True], dtype="boolean"),
+        }
+    )
+    got = records(df)
+    assert got == [
+        {"big": 2**40, "unsigned": 2**63 + 5, "flag": None},
+        {"big": None, "unsigned": None, "flag": True},
+    ]
+    assert same(got, one_by_one(df))

@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from omradesbild.reports.charts import percent_indicators
-from omradesbild.reports.site import Partners, _Context
+from omradesbild.reports.site import Partners, _Context, _env
 from omradesbild.reports.svg import (
     CityMap,
     svg_bars,
@@ -58,6 +58,14 @@ class _PdfContext:
         self.ctx = _Context(data, check_lang(lang) if lang else None)
         self._features = {str(f["id"]): f for f in (data.geojson or {}).get("features", [])}
         self._maps: dict[str, CityMap] = {}
+        self._template: Any = None
+
+    def template(self) -> Any:
+        """The PDF profile's template, loaded once for every PDF of this context (not an
+        environment and a compilation per PDF)."""
+        if self._template is None:
+            self._template = _env(self.ctx.lang).get_template("profile_pdf.html")
+        return self._template
 
     def city_map(self, kommun: str | None) -> CityMap:
         key = str(kommun)
@@ -161,13 +169,11 @@ def profile_html(
 
 def _profile_html(pc: _PdfContext, area_code: str, partners: Partners | None) -> str:
     """:func:`profile_html` with the shared lookups and city maps of ``pc``."""
-    from omradesbild.reports.site import _env
-
     ctx = pc.ctx
     d, t = ctx.d, ctx.t
     p = ctx.profile(area_code, partners)
     code = p.code
-    tpl = _env(ctx.lang).get_template("profile_pdf.html")
+    tpl = pc.template()
     return str(
         tpl.render(
             lang=ctx.lang,

@@ -120,6 +120,8 @@ def _figures_json(figures: dict[str, Any], cache: dict[str, tuple[Any, str]], ke
 def _env(lang: str) -> Any:
     import jinja2
 
+    from omradesbild.reports.template_cache import template_bytecode_cache
+
     env = jinja2.Environment(
         # Then the web's templates, for the pieces both draw (_parts.html).
         loader=jinja2.ChoiceLoader(
@@ -130,6 +132,8 @@ def _env(lang: str) -> Any:
         lstrip_blocks=True,
         # One run renders a page per area from the same files: no stat() per page.
         auto_reload=False,
+        # Compiled once, kept between commands (an edited template is compiled again).
+        bytecode_cache=template_bytecode_cache(),
     )
     env.filters["num"] = lambda x, d=1: fmt_num(x, lang, d)
     env.globals["t"] = Translator(lang)

@@ -47,6 +47,15 @@ def clean_column(col: pd.Series) -> list[Any]:
         text = col.to_numpy(dtype=object)
         text[col.isna().to_numpy()] = None
         return list(text.tolist())
+    if isinstance(col.array, pd.arrays.IntegerArray | pd.arrays.BooleanArray):
+        # nullable integers and booleans (a level's classes, ranks, flags): Python values
+        as_type = {"b": np.bool_, "u": np.uint64}.get(dtype.kind, np.int64)
+        values: list[Any] = col.to_numpy(dtype=as_type, na_value=0).tolist()
+        for i in np.flatnonzero(col.isna().to_numpy()):
+            values[i] = None
+        return values
+    if isinstance(col.array, pd.arrays.FloatingArray):
+        return clean_column(pd.Series(col.to_numpy(dtype=np.float64, na_value=np.nan)))
     return [clean(v) for v in col]
 
 

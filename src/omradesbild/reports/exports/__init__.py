@@ -18,12 +18,38 @@ The package holds one module per concern: :mod:`.tables` (wide table, publishabl
 metadata), :mod:`.excel`, :mod:`.files` (CSV and JSON), :mod:`.gpkg` and :mod:`.bundle`.
 """
 
-from omradesbild.reports.exports._common import FORMATS, GPKG_LAYER, WIDE_FIELDS, ExportSettings
-from omradesbild.reports.exports.bundle import export_all
-from omradesbild.reports.exports.excel import export_excel
-from omradesbild.reports.exports.files import export_csv, export_json
-from omradesbild.reports.exports.gpkg import export_geopackage
-from omradesbild.reports.exports.tables import export_metadata, publishable_index, to_wide
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from omradesbild.reports.exports._common import FORMATS, GPKG_LAYER, WIDE_FIELDS, ExportSettings
+    from omradesbild.reports.exports.bundle import export_all
+    from omradesbild.reports.exports.excel import export_excel
+    from omradesbild.reports.exports.files import export_csv, export_json
+    from omradesbild.reports.exports.gpkg import export_geopackage
+    from omradesbild.reports.exports.tables import export_metadata, publishable_index, to_wide
+
+#: Where each public name lives. The modules load on first use (PEP 562): the report's
+#: index, which needs only :func:`publishable_index`, does not load the Excel, GeoPackage
+#: and bundle writers.
+_MODULE = {
+    **dict.fromkeys(("FORMATS", "GPKG_LAYER", "WIDE_FIELDS", "ExportSettings"), "_common"),
+    "export_all": "bundle",
+    "export_excel": "excel",
+    **dict.fromkeys(("export_csv", "export_json"), "files"),
+    "export_geopackage": "gpkg",
+    **dict.fromkeys(("export_metadata", "publishable_index", "to_wide"), "tables"),
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _MODULE.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
+    globals()[name] = value
+    return value
+
 
 __all__ = [
     "FORMATS",

@@ -18,47 +18,100 @@ and the demo call these.
 
 from __future__ import annotations
 
-from omradesbild.services.followup._common import POLICE_SCHEME, ClassChoice
-from omradesbild.services.followup.area_types import (
-    Transitions,
-    area_classes,
-    method_periods,
-    transitions,
-)
-from omradesbild.services.followup.change import (
-    CHANGE_SHOW_COLUMNS,
-    ChangeQuery,
-    ChangeSummary,
-    base_change_input,
-    base_indicators,
-    change_with_references,
-    summarise_change,
-    trend_counts,
-)
-from omradesbild.services.followup.crime import (
-    CrimeResult,
-    crime_per_year,
-    crime_table,
-    highest_rates,
-)
-from omradesbild.services.followup.demo import demo_followup
-from omradesbild.services.followup.goals import (
-    GoalsResult,
-    goals_status,
-    police_in_kommun,
-)
-from omradesbild.services.followup.police import (
-    CATEGORY_ORDER,
-    FLAG_KEYS,
-    PoliceAnalysis,
-    crosstab_wide,
-    deciding_years,
-    flag_counts,
-    flagged_areas,
-    police_analysis,
-    police_status,
-    police_status_of,
-)
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from omradesbild.services.followup._common import POLICE_SCHEME, ClassChoice
+    from omradesbild.services.followup.area_types import (
+        Transitions,
+        area_classes,
+        method_periods,
+        transitions,
+    )
+    from omradesbild.services.followup.change import (
+        CHANGE_SHOW_COLUMNS,
+        ChangeQuery,
+        ChangeSummary,
+        base_change_input,
+        base_indicators,
+        change_with_references,
+        summarise_change,
+        trend_counts,
+    )
+    from omradesbild.services.followup.crime import (
+        CrimeResult,
+        crime_per_year,
+        crime_table,
+        highest_rates,
+    )
+    from omradesbild.services.followup.demo import demo_followup
+    from omradesbild.services.followup.goals import (
+        GoalsResult,
+        goals_status,
+        police_in_kommun,
+    )
+    from omradesbild.services.followup.police import (
+        CATEGORY_ORDER,
+        FLAG_KEYS,
+        PoliceAnalysis,
+        crosstab_wide,
+        deciding_years,
+        flag_counts,
+        flagged_areas,
+        police_analysis,
+        police_status,
+        police_status_of,
+    )
+
+#: Where each public name lives. The submodules load on first use (PEP 562): a caller that
+#: needs one of them (the report's police list needs :mod:`.police`) does not load the
+#: others (the demo, change, crime and goals services and what they import).
+_SUBMODULE = {
+    **dict.fromkeys(("POLICE_SCHEME", "ClassChoice"), "_common"),
+    **dict.fromkeys(("Transitions", "area_classes", "method_periods", "transitions"), "area_types"),
+    **dict.fromkeys(
+        (
+            "CHANGE_SHOW_COLUMNS",
+            "ChangeQuery",
+            "ChangeSummary",
+            "base_change_input",
+            "base_indicators",
+            "change_with_references",
+            "summarise_change",
+            "trend_counts",
+        ),
+        "change",
+    ),
+    **dict.fromkeys(("CrimeResult", "crime_per_year", "crime_table", "highest_rates"), "crime"),
+    "demo_followup": "demo",
+    **dict.fromkeys(("GoalsResult", "goals_status", "police_in_kommun"), "goals"),
+    **dict.fromkeys(
+        (
+            "CATEGORY_ORDER",
+            "FLAG_KEYS",
+            "PoliceAnalysis",
+            "crosstab_wide",
+            "deciding_years",
+            "flag_counts",
+            "flagged_areas",
+            "police_analysis",
+            "police_status",
+            "police_status_of",
+        ),
+        "police",
+    ),
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _SUBMODULE.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
+    globals()[name] = value
+    return value
+
 
 __all__ = [
     "CATEGORY_ORDER",
