@@ -143,10 +143,12 @@ def build_level_indicators(
     base_version: str,
     threshold: int,
     index_raw: pd.DataFrame | None = None,
+    index_disclosed: pd.DataFrame | None = None,
 ) -> LevelIndicators:
     """:class:`LevelIndicators` of the level's ``areas`` (every area of the level, from the
     store) from the indicator rows ``raw`` (of every area, or of some areas with
-    ``index_raw`` the index's components of every area)."""
+    ``index_raw`` the index's components of every area; ``index_disclosed``: those rows
+    disclosed, when at hand, with area and period already as text)."""
     areas = areas[["area_code", "name", "parent_code"]].reset_index(drop=True)
     areas["area_code"] = areas["area_code"].astype(str)
     from omradesbild.services.names import area_kommuner, names_by_code
@@ -162,8 +164,9 @@ def build_level_indicators(
     ids = set(pub["indicator"].astype(str).unique())
     periods = set(pub["period"].astype(str).unique())
     if index_raw is not None:
-        index_raw = _as_text_keys(index_raw)
-        index_pub = disclose(index_raw, threshold)
+        if index_disclosed is None:
+            index_raw = _as_text_keys(index_raw)
+        index_pub = disclose(index_raw, threshold) if index_disclosed is None else index_disclosed
         ids |= set(index_pub["indicator"].astype(str).unique())
         periods |= set(index_pub["period"].astype(str).unique())
     names = names_by_code(areas)
@@ -398,13 +401,14 @@ def rank_uncertainty(
     """Monte-Carlo rank intervals and class probabilities of every area in one period.
 
     :func:`~omradesbild.services.pipeline.rank_intervals` on the level's indicators of
-    ``period``, with the method's normalisation, ``zscore`` and ``percentrank_inc``.
+    ``period``, with the method's normalisation, ``zscore`` and ``percentrank_inc``; kept
+    between commands (:func:`~omradesbild.services.level_scope.kept_rank_intervals`).
     """
-    from omradesbild.services.pipeline import rank_intervals
+    from omradesbild.services.level_scope import kept_rank_intervals
 
     every = lv.national_raw
     ind = every[every["period"] == period]
-    return rank_intervals(ind, table, method=method, draws=draws, seed=seed)
+    return kept_rank_intervals(ind, table, method=method, draws=draws, seed=seed)
 
 
 def rank_bounds(u: dict[str, Any]) -> tuple[int | None, int | None]:
