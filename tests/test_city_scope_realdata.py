@@ -179,6 +179,9 @@ def _assert_same_city(got: CityData, want: CityData) -> None:
     assert a.index.periods == b.index.periods
     for p in b.index.periods:
         pd.testing.assert_frame_equal(a.index.results[p], b.index.results[p], check_exact=True)
+        pd.testing.assert_frame_equal(a.index.published[p], b.index.published[p], check_exact=True)
+    for name in ("by_area", "history", "classes", "references", "hidden", "n_scored", "method"):
+        assert getattr(a.index, name) == getattr(b.index, name), name
     assert a.uncertainty(got.period) == b.uncertainty(want.period)
 
 
@@ -191,13 +194,13 @@ def test_kept_between_commands_equals_computed(
     from omradesbild.config import CACHE_DIR_ENV
     from omradesbild.reports import site
     from omradesbild.reports.site import build_site
-    from omradesbild.services import base_counts, pipeline
+    from omradesbild.services import base_counts, level, pipeline
 
     monkeypatch.setattr(site, "datetime", _FixedClock)
     off = {k: _scoped(real_store, k) for k in ("0180", "1480")}
     monkeypatch.setenv(CACHE_DIR_ENV, str(tmp_path / "kept"))
     cold = _scoped(real_store, "0180")
-    assert len(list((tmp_path / "kept").rglob("*.pickle"))) >= 2  # national parts, intervals
+    assert len(list((tmp_path / "kept").rglob("*.pickle"))) == 3  # national parts, index, intervals
     _assert_same_city(cold, off["0180"])
 
     def national_work(*args: object, **kwargs: object) -> None:
@@ -205,6 +208,7 @@ def test_kept_between_commands_equals_computed(
 
     monkeypatch.setattr(base_counts, "compute_base_counts", national_work)
     monkeypatch.setattr(pipeline, "rank_intervals", national_work)
+    monkeypatch.setattr(level, "index_of", national_work)
     for kommun in ("1480", "0180"):
         warm = _scoped(real_store, kommun)
         _assert_same_city(warm, off[kommun])

@@ -123,6 +123,9 @@ def _feed(h: Any, value: Any) -> None:
         for v in sorted(value, key=repr):
             _feed(h, v)
         h.update(b"]")
+    elif isinstance(value, dict) and _texts(value):
+        # e.g. every area's kommun: its sorted items at once (keys are unique)
+        h.update(f"textdict{len(value)}:{sorted(value.items())!r};".encode())
     elif isinstance(value, dict):
         h.update(f"dict{len(value)}[".encode())
         for k in sorted(value, key=repr):
@@ -140,6 +143,13 @@ def _feed(h: Any, value: Any) -> None:
         h.update(f"store:{store_fingerprint(value)};".encode())
     else:
         raise Unkeyable(f"cannot digest a {type(value).__name__}")
+
+
+def _texts(mapping: dict[Any, Any]) -> bool:
+    """Whether every key of ``mapping`` is a text and every value a text or None."""
+    return all(type(k) is str for k in mapping) and all(
+        v is None or type(v) is str for v in mapping.values()
+    )
 
 
 def _feed_frame(h: Any, frame: pd.DataFrame | pd.Series) -> None:

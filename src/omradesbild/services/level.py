@@ -323,8 +323,35 @@ def level_index(lv: LevelIndicators, method: IndexMethod) -> LevelIndex:
     """Compute ``method`` for every period in which it can be computed at the level.
 
     The classes are relative to the level's own areas; against a non-national reference
-    they get relative names (:func:`~omradesbild.services.reference.with_reference`).
+    they get relative names (:func:`~omradesbild.services.reference.with_reference`). When
+    only some areas' indicators are at hand (one kommun's), the index of every area is the
+    same for every kommun and kept between commands
+    (:func:`~omradesbild.services.level_scope.national_index`).
     """
+    if lv.index_raw is not None:
+        from omradesbild.services.level_scope import national_index
+
+        return national_index(
+            lv.national_raw, lv.national_disclosed, lv.kommun, method=method, level=lv.level,
+            version=lv.version,
+        )  # fmt: skip
+    return index_of(
+        lv.national_raw, lv.national_disclosed, lv.kommun, method=method, level=lv.level,
+        version=lv.version,
+    )  # fmt: skip
+
+
+def index_of(
+    every: pd.DataFrame,
+    disclosed_rows: pd.DataFrame,
+    kommun: Mapping[str, str | None],
+    *,
+    method: IndexMethod,
+    level: str,
+    version: str,
+) -> LevelIndex:
+    """:func:`level_index` from every area's raw and disclosed indicator rows (the index's
+    components at least) and every area's kommun."""
     from omradesbild.index import compute_index
     from omradesbild.reports.exports import publishable_index
     from omradesbild.services.pipeline import check_picture, index_table
@@ -332,7 +359,6 @@ def level_index(lv: LevelIndicators, method: IndexMethod) -> LevelIndex:
 
     check_picture(method)
     needed = components(method)
-    every = lv.national_raw
     sub = every[every["indicator"].isin(needed)]
     tables: dict[str, pd.DataFrame] = {}
     results: dict[str, pd.DataFrame] = {}
@@ -349,7 +375,7 @@ def level_index(lv: LevelIndicators, method: IndexMethod) -> LevelIndex:
                 )
             except OmradesbildError:
                 continue
-            ref = reference_of(lv.kommun.get(str(c)) for c in table["area_code"])
+            ref = reference_of(kommun.get(str(c)) for c in table["area_code"])
             res = with_reference(res, method, ref)
             if not res["score"].notna().any():
                 continue
@@ -357,8 +383,7 @@ def level_index(lv: LevelIndicators, method: IndexMethod) -> LevelIndex:
             res = res.merge(table, on=["area_code", "period"], how="left")
             res.attrs = attrs
             tables[p], results[p], references[p] = table, res, ref
-            disclosed = lv.national_disclosed
-            disclosed = disclosed[disclosed["period"] == p]
+            disclosed = disclosed_rows[disclosed_rows["period"] == p]
             published[p] = publishable_index(res, disclosed)
             masked = disclosed[disclosed["indicator"].isin(needed) & disclosed["masked"]]
             hidden[p] = frozenset(masked["area_code"].astype(str))
@@ -375,8 +400,8 @@ def level_index(lv: LevelIndicators, method: IndexMethod) -> LevelIndex:
                 classes.add(int(cls))
     return LevelIndex(
         method=method,
-        level=lv.level,
-        version=lv.version,
+        level=level,
+        version=version,
         tables=tables,
         results=results,
         published=published,

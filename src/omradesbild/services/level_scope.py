@@ -5,7 +5,10 @@ its method: the index (its normalisation, ranks, rank intervals, classes and the
 they are named against) runs over every area of the level in the store, and the country
 reference sums every base area. :func:`scoped_level` computes every indicator for the areas
 shown and only the index's components for every area, and the kommun values of the kommuner
-shown and the country value (the base counts read once for both and then let go);
+shown and the country value. What is national (:func:`national_parts`: every area's index
+components and the country's values; :func:`kept_rank_intervals`) is the same for every
+kommun and kept between commands (:mod:`omradesbild.services.disk_cache`); the kommun's
+indicators and values are summed from its own base areas' observations only;
 :func:`police_of_index` places the police list on the areas shown, with the area types the
 index already has.
 Every value shown equals the one the whole level gives
@@ -224,6 +227,23 @@ def kept_rank_intervals(
     return rank_intervals(ind, table, method=method, draws=draws, seed=seed)
 
 
+@kept_on_disk
+def national_index(
+    every: pd.DataFrame,
+    disclosed: pd.DataFrame,
+    kommun: dict[str, str | None],
+    *,
+    method: IndexMethod,
+    level: str,
+    version: str,
+) -> LevelIndex:
+    """:func:`~omradesbild.services.level.index_of` every area of the level, kept between
+    commands by the content of its inputs (the same for every kommun's report)."""
+    from omradesbild.services.level import index_of
+
+    return index_of(every, disclosed, kommun, method=method, level=level, version=version)
+
+
 def police_of_index(
     store: Store,
     *,
@@ -266,6 +286,7 @@ __all__ = [
     "NationalParts",
     "kept_rank_intervals",
     "kommun_areas",
+    "national_index",
     "national_parts",
     "police_of_index",
     "scoped_level",
