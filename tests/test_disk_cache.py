@@ -115,6 +115,19 @@ def test_an_unwritable_folder_never_fails(tmp_path: Path, monkeypatch: pytest.Mo
     assert blocker.read_text() == "not a folder"
 
 
+@pytest.mark.parametrize("mode", [0o770, 0o707, 0o777])
+def test_a_folder_others_may_write_is_not_used(folder: Path, mode: int) -> None:
+    compute = Counter(1)
+    disk_cache.kept("f", {}, compute)
+    folder.chmod(mode)
+    disk_cache.kept("f", {}, compute)
+    disk_cache.kept("g", {}, compute)
+    assert compute.calls == 3 and len(entries(folder)) == 1  # neither read nor written
+    folder.chmod(0o755)  # others may read, as the user chose: still the user's own
+    disk_cache.kept("f", {}, compute)
+    assert compute.calls == 3
+
+
 def test_a_changed_code_digest_misses(folder: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     compute = Counter(1)
     disk_cache.kept("f", {}, compute)

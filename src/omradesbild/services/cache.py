@@ -14,7 +14,9 @@ default :data:`omradesbild.config.SERVICE_CACHE_ENTRIES`; ``0`` turns it off), a
 read-only, as they already do with the web app's cached objects. Intermediate results that
 several of those are built from (the base areas' indicator counts,
 :mod:`omradesbild.services.base_counts`) are kept the same way in a pool of their own
-(:func:`store_cached_intermediate`), so they never push a finished result out.
+(:func:`store_cached_intermediate`), so they never push a finished result out. Results that
+many commands share (a one-kommun report's national parts) are kept on disk as well, under
+the same key (:func:`store_cached_on_disk`, :mod:`omradesbild.services.disk_cache`).
 """
 
 from __future__ import annotations

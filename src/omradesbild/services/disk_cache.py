@@ -17,11 +17,11 @@ fingerprint and so every key: the next command computes afresh.
 Entries are pickles, written to a temporary file and moved in place (:func:`os.replace`),
 so a reader never sees half a file; the folder is created readable by its owner only
 (``0o700``). Reading a pickle runs code named in it: the folder is trusted like the
-package's own code, and must not be writable by others. A missing, unreadable or corrupt
-entry is computed again and rewritten; a folder that cannot be written never fails the
-command (the result is then just not kept). After each write the folder is kept under
-:data:`omradesbild.config.CACHE_DIR_MAX_BYTES`, the least recently used entries removed
-first (a read marks an entry used).
+package's own code, and one that another user owns or others may write to is not used. A
+missing, unreadable or corrupt entry is computed again and rewritten; a folder that cannot
+be written never fails the command (the result is then just not kept). After each write
+the folder is kept under :data:`omradesbild.config.CACHE_DIR_MAX_BYTES`, the least
+recently used entries removed first (a read marks an entry used).
 """
 
 from __future__ import annotations
@@ -32,6 +32,7 @@ import hashlib
 import inspect
 import os
 import pickle
+import stat
 import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -171,7 +172,7 @@ def kept(name: str, args: dict[str, Any], compute: Callable[[], Any]) -> Any:
     """The result of ``compute()``, read from the folder when kept there under ``name`` and
     ``args``, else computed and written there (see the module's notes)."""
     folder = results_dir()
-    if folder is None:
+    if folder is None or not _trusted(folder):
         return compute()
     try:
         key = entry_key(name, args)
@@ -184,6 +185,21 @@ def kept(name: str, args: dict[str, Any], compute: Callable[[], Any]) -> Any:
     value = compute()
     write(folder, path, key, value)
     return value
+
+
+def _trusted(folder: Path) -> bool:
+    """Whether entries may be read from and written to ``folder``: it does not exist yet,
+    or it is owned by this user and writable by no one else (on systems with owners)."""
+    try:
+        st = folder.stat()
+    except FileNotFoundError:
+        return True
+    except OSError:
+        return False
+    getuid = getattr(os, "getuid", None)
+    if getuid is None:
+        return True
+    return st.st_uid == getuid() and not st.st_mode & (stat.S_IWGRP | stat.S_IWOTH)
 
 
 def kept_on_disk(func: Callable[P, R]) -> Callable[P, R]:
