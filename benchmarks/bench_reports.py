@@ -5,8 +5,9 @@ Run: ``python -m benchmarks bench_reports`` (``--skip-real``, ``--skip-demo``, `
 Builds a store from the real files (``$OMRADESBILD_SHARED_DATA`` or ``../shared/data``, as
 the tests do), then runs the command itself in a fresh process, as a user does: for
 Stockholm's 127 RegSO (``--kommun 0180``; target < 2 s wall and < 400 MB peak RSS) and for
-all 3 363 RegSO (target < 20 s wall), ``N`` times each (default 3), printing wall-clock and
-CPU time and peak RSS of each run. Then, in this process, the site for all 3 363 RegSO
+all 3 363 RegSO (target < 20 s wall), ``N`` times each (default 3; the first cold, the
+others reading what the first kept between commands), printing wall-clock and CPU time and
+peak RSS of each run. Then, in this process, the site for all 3 363 RegSO
 (national tables), for Stockholm (0180) at RegSO and DeSO 2018 and for Göteborg (1480); and
 the site of the synthetic city. Prints total time (wall-clock, and the process CPU time, the
 steadier figure on a shared machine), data time, render time per profile and overview size.
@@ -37,14 +38,18 @@ FRESH: tuple[tuple[str, list[str], float, float | None], ...] = (
 )  # fmt: skip
 
 
-def fresh_command(args: list[str], cwd: Path) -> tuple[float, float, float]:
+def fresh_command(
+    args: list[str], cwd: Path, env: dict[str, str] | None = None
+) -> tuple[float, float, float]:
     """Run ``omradesbild`` with ``args`` in a new process (``python -m omradesbild.cli.main``,
-    as the installed script does): wall and CPU seconds (user + system) and peak RSS in MB
-    of that process."""
+    as the installed script does; ``env`` added to this process's environment): wall and CPU
+    seconds (user + system) and peak RSS in MB of that process."""
     with tempfile.TemporaryFile() as err:
         t0 = time.perf_counter()
         cmd = [sys.executable, "-m", "omradesbild.cli.main", *args]
-        proc = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.DEVNULL, stderr=err)
+        proc = subprocess.Popen(
+            cmd, cwd=cwd, stdout=subprocess.DEVNULL, stderr=err, env={**os.environ, **(env or {})}
+        )
         _, status, usage = os.wait4(proc.pid, 0)
         wall = time.perf_counter() - t0
         proc.returncode = os.waitstatus_to_exitcode(status)
@@ -55,17 +60,22 @@ def fresh_command(args: list[str], cwd: Path) -> tuple[float, float, float]:
 
 
 def _fresh_rows(db: Path, tmp: Path, *, draws: int, repeat: int) -> None:
-    """Time each of :data:`FRESH` ``repeat`` times in a fresh process and print the runs."""
+    """Time each of :data:`FRESH` ``repeat`` times in a fresh process and print the runs.
+
+    Each command keeps its results between commands in a folder of its own
+    (``OMRADESBILD_CACHE_DIR``), empty before its first run: the first run is *cold* (as
+    the first command after a change of the store), the others *warm*."""
     print(f"load average {os.getloadavg()[0]:.1f} (1 min) before the fresh commands")
     for i, (label, args, wall_target, mb_target) in enumerate(FRESH):
+        env = {"OMRADESBILD_CACHE_DIR": str(tmp / f"kept{i}")}
         for n in range(repeat):
             out = tmp / f"fresh{i}_{n}"
             cmd = ["report", *args, "--draws", str(draws), "--db", str(db), "--out", str(out)]
-            wall, cpu, mb = fresh_command([*cmd, "-q"], tmp)
+            wall, cpu, mb = fresh_command([*cmd, "-q"], tmp, env)
             target = f"< {wall_target:g} s" + (f", < {mb_target:g} MB" if mb_target else "")
             print(
-                f"{label:<34} wall={wall:6.1f} s  (CPU {cpu:5.1f} s)  peak RSS={mb:6.0f} MB  "
-                f"target {target}"
+                f"{label:<34} {'warm' if n else 'cold'} wall={wall:6.1f} s  (CPU {cpu:5.1f} s)  "
+                f"peak RSS={mb:6.0f} MB  target {target}"
             )
 
 
