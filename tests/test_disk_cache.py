@@ -6,6 +6,7 @@ import shutil
 import stat
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -14,6 +15,9 @@ import pytest
 from omradesbild.config import AREA_TYPE_METHOD, CACHE_DIR_ENV, SERVICE_CACHE_ENV
 from omradesbild.services import cache, disk_cache
 from omradesbild.store import Store
+
+if TYPE_CHECKING:
+    from conftest import CliRun
 
 
 class Counter:
@@ -251,3 +255,14 @@ def test_a_write_to_the_store_computes_afresh(
     pd.testing.assert_frame_equal(after.index_raw, fresh.index_raw)  # type: ignore[attr-defined]
     assert after.country == fresh.country  # type: ignore[attr-defined]
     assert after.country != first.country  # type: ignore[attr-defined]
+
+
+def test_cache_clear_command(folder: Path, cli: CliRun, monkeypatch: pytest.MonkeyPatch) -> None:
+    disk_cache.kept("f", {}, Counter(1))
+    disk_cache.kept("g", {}, Counter(1))
+    code, out, _ = cli(["cache", "clear"])
+    assert code == 0 and "2" in out and str(folder) in out
+    assert not entries(folder)
+    monkeypatch.setenv(CACHE_DIR_ENV, "off")
+    code, out, _ = cli(["cache", "clear"])
+    assert code == 0 and "OMRADESBILD_CACHE_DIR=off" in out
