@@ -266,3 +266,11 @@ def test_cache_clear_command(folder: Path, cli: CliRun, monkeypatch: pytest.Monk
     monkeypatch.setenv(CACHE_DIR_ENV, "off")
     code, out, _ = cli(["cache", "clear"])
     assert code == 0 and "OMRADESBILD_CACHE_DIR=off" in out
+
+
+def test_a_frame_that_cannot_be_hashed_is_computed_not_kept(folder: Path) -> None:
+    cells = pd.DataFrame({"x": [[1, 2], [3]]})  # lists: no hash of their values
+    compute = Counter(5)
+    assert disk_cache.kept("f", {"frame": cells}, compute) == 5
+    assert disk_cache.kept("f", {"frame": cells}, compute) == 5
+    assert compute.calls == 2 and not entries(folder)

@@ -176,7 +176,7 @@ def kept(name: str, args: dict[str, Any], compute: Callable[[], Any]) -> Any:
         return compute()
     try:
         key = entry_key(name, args)
-    except Unkeyable:
+    except Exception:  # Unkeyable, or a frame whose cells cannot be hashed
         return compute()
     path = folder / f"{key}{SUFFIX}"
     found, value = read(path, key)
