@@ -328,23 +328,17 @@ def level_index(lv: LevelIndicators, method: IndexMethod) -> LevelIndex:
     same for every kommun and kept between commands
     (:func:`~omradesbild.services.level_scope.national_index`).
     """
-    if lv.index_raw is not None:
-        from omradesbild.services.level_scope import national_index
+    from omradesbild.services.level_scope import national_index
 
-        return national_index(
-            lv.national_raw, lv.national_disclosed, lv.kommun, method=method, level=lv.level,
-            version=lv.version,
-        )  # fmt: skip
-    return index_of(
-        lv.national_raw, lv.national_disclosed, lv.kommun, method=method, level=lv.level,
-        version=lv.version,
-    )  # fmt: skip
+    compute = index_of if lv.index_raw is None else national_index
+    every, disclosed, kommun = lv.national_raw, lv.national_disclosed, lv.kommun
+    return compute(every, disclosed, kommun, method=method, level=lv.level, version=lv.version)
 
 
 def index_of(
     every: pd.DataFrame,
     disclosed_rows: pd.DataFrame,
-    kommun: Mapping[str, str | None],
+    kommun: dict[str, str | None],
     *,
     method: IndexMethod,
     level: str,
