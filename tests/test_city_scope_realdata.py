@@ -159,3 +159,62 @@ def test_scoped_site_files_are_byte_identical(
     assert len(files) > 127
     for f in files:
         assert (new / f).read_bytes() == (old / f).read_bytes(), f
+
+
+def _assert_same_city(got: CityData, want: CityData) -> None:
+    """Two computations of one kommun's city data are equal, to the last bit."""
+    import pandas as pd
+
+    assert got.picture.model_dump() == want.picture.model_dump()
+    assert got.method_info == want.method_info
+    assert got.profile_codes == want.profile_codes
+    for code in want.profile_codes:
+        assert got.profile(code).model_dump() == want.profile(code).model_dump(), code
+    a, b = got.pic, want.pic
+    assert a.references == b.references
+    for name in ("raw", "indicators", "index_raw", "index_disclosed"):
+        x, y = getattr(a.indicators, name), getattr(b.indicators, name)
+        pd.testing.assert_frame_equal(x, y, check_exact=True, obj=name)
+    assert a.index is not None and b.index is not None
+    assert a.index.periods == b.index.periods
+    for p in b.index.periods:
+        pd.testing.assert_frame_equal(a.index.results[p], b.index.results[p], check_exact=True)
+        pd.testing.assert_frame_equal(a.index.published[p], b.index.published[p], check_exact=True)
+    for name in ("by_area", "history", "classes", "references", "hidden", "n_scored", "method"):
+        assert getattr(a.index, name) == getattr(b.index, name), name
+    assert a.uncertainty(got.period) == b.uncertainty(want.period)
+
+
+def test_kept_between_commands_equals_computed(
+    real_store: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The national parts kept on disk (:mod:`omradesbild.services.disk_cache`) give the same
+    city data as computing them: a first command (cold), a later one of the same kommun and
+    one of another kommun (warm, reading them and computing nothing national)."""
+    from omradesbild.config import CACHE_DIR_ENV
+    from omradesbild.reports import site
+    from omradesbild.reports.site import build_site
+    from omradesbild.services import base_counts, level, pipeline
+
+    monkeypatch.setattr(site, "datetime", _FixedClock)
+    off = {k: _scoped(real_store, k) for k in ("0180", "1480")}
+    monkeypatch.setenv(CACHE_DIR_ENV, str(tmp_path / "kept"))
+    cold = _scoped(real_store, "0180")
+    assert len(list((tmp_path / "kept").rglob("*.pickle"))) == 3  # national parts, index, intervals
+    _assert_same_city(cold, off["0180"])
+
+    def national_work(*args: object, **kwargs: object) -> None:
+        raise AssertionError("computed again although kept")
+
+    monkeypatch.setattr(base_counts, "compute_base_counts", national_work)
+    monkeypatch.setattr(pipeline, "rank_intervals", national_work)
+    monkeypatch.setattr(level, "index_of", national_work)
+    for kommun in ("1480", "0180"):
+        warm = _scoped(real_store, kommun)
+        _assert_same_city(warm, off[kommun])
+    new = build_site(warm, tmp_path / "warm").out
+    old = build_site(off["0180"], tmp_path / "off").out
+    files = sorted(p.relative_to(old) for p in old.rglob("*") if p.is_file())
+    assert files == sorted(p.relative_to(new) for p in new.rglob("*") if p.is_file())
+    for f in files:
+        assert (new / f).read_bytes() == (old / f).read_bytes(), f

@@ -28,6 +28,9 @@ SERVICE_CACHE_ENTRIES = 8
 CACHE_DIR_ENV = "OMRADESBILD_CACHE_DIR"
 #: Values of :data:`CACHE_DIR_ENV` that keep nothing on disk.
 CACHE_DIR_OFF = ("off", "0", "none", "no")
+#: The most the results kept between commands may take on disk (bytes); beyond it the least
+#: recently used are removed (:mod:`omradesbild.services.disk_cache`).
+CACHE_DIR_MAX_BYTES = 500 * 1024 * 1024
 
 
 def cache_dir() -> Path | None:

@@ -22,6 +22,7 @@ import typer.main
 from typer.models import TyperInfo
 
 from omradesbild.cli import analysis as analysis_cmds
+from omradesbild.cli import cache as cache_cmds
 from omradesbild.cli import export as export_cmds
 from omradesbild.cli import fetch as fetch_cmds
 from omradesbild.cli import followup as followup_cmds
@@ -69,6 +70,7 @@ app.command("serve")(serve_cmd)
 app.add_typer(partners_cmds.app, name="partners")
 app.add_typer(followup_cmds.app, name="followup")
 app.add_typer(followup_cmds.goals_app, name="goals")
+app.add_typer(cache_cmds.app, name="cache")
 
 
 @app.command()

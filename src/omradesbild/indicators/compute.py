@@ -20,6 +20,7 @@ public names are importable from here too.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
+from typing import Literal
 
 import pandas as pd
 
@@ -200,6 +201,7 @@ def reference_values_from_counts(
     kommun_links_frame: pd.DataFrame | None = None,
     confidence: float = DEFAULT_CONFIDENCE,
     kommun_counts: pd.DataFrame | None = None,
+    parts: Literal["both", "kommun", "country"] = "both",
 ) -> pd.DataFrame:
     """:func:`reference_values` from the base areas' counts
     (:func:`~omradesbild.indicators.indicator_counts`, ``level="base"``) instead of their
@@ -208,17 +210,24 @@ def reference_values_from_counts(
     ``kommun_counts``: the rows of ``counts`` the kommun values are summed from, when the
     caller has them at hand (e.g. the rows of the areas ``kommun_links_frame`` links, in
     their order): the same sums, without passing over every other row.
+
+    ``parts``: the kommun values only (``counts`` then need hold only the kommuner's
+    areas), the country's only, or both; each row equals the one ``"both"`` gives (every
+    row is finalised on its own).
     """
     if counts.empty:
         return empty_frame(OUTPUT_COLUMNS)
-    klinks = kommun_links_frame
-    if klinks is None:
-        klinks = kommun_links(counts["area_code"].unique())
-    kom_rows = counts if kommun_counts is None else kommun_counts
-    kom = aggregate_counts(kom_rows, klinks, level="kommun")
-    nat = country_counts(counts)  # over country_links(codes), without the links
+    frames = []
+    if parts != "country":
+        klinks = kommun_links_frame
+        if klinks is None:
+            klinks = kommun_links(counts["area_code"].unique())
+        kom_rows = counts if kommun_counts is None else kommun_counts
+        frames.append(aggregate_counts(kom_rows, klinks, level="kommun"))
+    if parts != "kommun":
+        frames.append(country_counts(counts))  # over country_links(codes), without the links
     return finalize_indicators(
-        pd.concat([kom, nat], ignore_index=True), catalogue=catalogue, confidence=confidence
+        pd.concat(frames, ignore_index=True), catalogue=catalogue, confidence=confidence
     )
 
 

@@ -14,7 +14,9 @@ default :data:`omradesbild.config.SERVICE_CACHE_ENTRIES`; ``0`` turns it off), a
 read-only, as they already do with the web app's cached objects. Intermediate results that
 several of those are built from (the base areas' indicator counts,
 :mod:`omradesbild.services.base_counts`) are kept the same way in a pool of their own
-(:func:`store_cached_intermediate`), so they never push a finished result out.
+(:func:`store_cached_intermediate`), so they never push a finished result out. Results that
+many commands share (a one-kommun report's national parts) are kept on disk as well, under
+the same key (:func:`store_cached_on_disk`, :mod:`omradesbild.services.disk_cache`).
 """
 
 from __future__ import annotations
@@ -145,18 +147,25 @@ def _key(
     return (name, store_fingerprint(store), *(_hashable(v) for v in rest))
 
 
-def _cached_in(pool: _Pool, func: Callable[P, R]) -> Callable[P, R]:
+def _cached_in(pool: _Pool, func: Callable[P, R], *, disk: bool = False) -> Callable[P, R]:
+    if disk:
+        from omradesbild.services.disk_cache import kept_on_disk
+
+        compute = kept_on_disk(func)
+    else:
+        compute = func
+
     @functools.wraps(func)
     def cached(*args: P.args, **kwargs: P.kwargs) -> R:
         size = max_entries()
         if size == 0:
-            return func(*args, **kwargs)
+            return compute(*args, **kwargs)
         key = _key(func, args, kwargs)
         with pool.lock:
             if key in pool.entries:
                 pool.entries.move_to_end(key)
                 return pool.entries[key]  # type: ignore[no-any-return]
-        value = func(*args, **kwargs)
+        value = compute(*args, **kwargs)
         with pool.lock:
             pool.entries[key] = value
             while len(pool.entries) > size:
@@ -174,6 +183,16 @@ def store_cached(func: Callable[P, R]) -> Callable[P, R]:
     cached. Two threads missing the same key at once may both compute it.
     """
     return _cached_in(_DEFAULT, func)
+
+
+def store_cached_on_disk(func: Callable[P, R]) -> Callable[P, R]:
+    """:func:`store_cached`, with results also kept between commands: on a miss in memory
+    the folder of :mod:`omradesbild.services.disk_cache` is read first (and written after a
+    computation). For results that are costly, not too large, and the same for many
+    commands (e.g. the national parts of a one-kommun report); every argument must be
+    digestible (:func:`omradesbild.services.disk_cache.digest`), else nothing is kept on
+    disk."""
+    return _cached_in(_DEFAULT, func, disk=True)
 
 
 def store_cached_intermediate(func: Callable[P, R]) -> Callable[P, R]:
@@ -217,5 +236,6 @@ __all__ = [
     "peek",
     "store_cached",
     "store_cached_intermediate",
+    "store_cached_on_disk",
     "store_fingerprint",
 ]

@@ -143,10 +143,12 @@ def build_level_indicators(
     base_version: str,
     threshold: int,
     index_raw: pd.DataFrame | None = None,
+    index_disclosed: pd.DataFrame | None = None,
 ) -> LevelIndicators:
     """:class:`LevelIndicators` of the level's ``areas`` (every area of the level, from the
     store) from the indicator rows ``raw`` (of every area, or of some areas with
-    ``index_raw`` the index's components of every area)."""
+    ``index_raw`` the index's components of every area; ``index_disclosed``: those rows
+    disclosed, when at hand, with area and period already as text)."""
     areas = areas[["area_code", "name", "parent_code"]].reset_index(drop=True)
     areas["area_code"] = areas["area_code"].astype(str)
     from omradesbild.services.names import area_kommuner, names_by_code
@@ -162,8 +164,9 @@ def build_level_indicators(
     ids = set(pub["indicator"].astype(str).unique())
     periods = set(pub["period"].astype(str).unique())
     if index_raw is not None:
-        index_raw = _as_text_keys(index_raw)
-        index_pub = disclose(index_raw, threshold)
+        if index_disclosed is None:
+            index_raw = _as_text_keys(index_raw)
+        index_pub = disclose(index_raw, threshold) if index_disclosed is None else index_disclosed
         ids |= set(index_pub["indicator"].astype(str).unique())
         periods |= set(index_pub["period"].astype(str).unique())
     names = names_by_code(areas)
@@ -320,8 +323,29 @@ def level_index(lv: LevelIndicators, method: IndexMethod) -> LevelIndex:
     """Compute ``method`` for every period in which it can be computed at the level.
 
     The classes are relative to the level's own areas; against a non-national reference
-    they get relative names (:func:`~omradesbild.services.reference.with_reference`).
+    they get relative names (:func:`~omradesbild.services.reference.with_reference`). When
+    only some areas' indicators are at hand (one kommun's), the index of every area is the
+    same for every kommun and kept between commands
+    (:func:`~omradesbild.services.level_scope.national_index`).
     """
+    from omradesbild.services.level_scope import national_index
+
+    compute = index_of if lv.index_raw is None else national_index
+    every, disclosed, kommun = lv.national_raw, lv.national_disclosed, lv.kommun
+    return compute(every, disclosed, kommun, method=method, level=lv.level, version=lv.version)
+
+
+def index_of(
+    every: pd.DataFrame,
+    disclosed_rows: pd.DataFrame,
+    kommun: dict[str, str | None],
+    *,
+    method: IndexMethod,
+    level: str,
+    version: str,
+) -> LevelIndex:
+    """:func:`level_index` from every area's raw and disclosed indicator rows (the index's
+    components at least) and every area's kommun."""
     from omradesbild.index import compute_index
     from omradesbild.reports.exports import publishable_index
     from omradesbild.services.pipeline import check_picture, index_table
@@ -329,7 +353,6 @@ def level_index(lv: LevelIndicators, method: IndexMethod) -> LevelIndex:
 
     check_picture(method)
     needed = components(method)
-    every = lv.national_raw
     sub = every[every["indicator"].isin(needed)]
     tables: dict[str, pd.DataFrame] = {}
     results: dict[str, pd.DataFrame] = {}
@@ -346,7 +369,7 @@ def level_index(lv: LevelIndicators, method: IndexMethod) -> LevelIndex:
                 )
             except OmradesbildError:
                 continue
-            ref = reference_of(lv.kommun.get(str(c)) for c in table["area_code"])
+            ref = reference_of(kommun.get(str(c)) for c in table["area_code"])
             res = with_reference(res, method, ref)
             if not res["score"].notna().any():
                 continue
@@ -354,8 +377,7 @@ def level_index(lv: LevelIndicators, method: IndexMethod) -> LevelIndex:
             res = res.merge(table, on=["area_code", "period"], how="left")
             res.attrs = attrs
             tables[p], results[p], references[p] = table, res, ref
-            disclosed = lv.national_disclosed
-            disclosed = disclosed[disclosed["period"] == p]
+            disclosed = disclosed_rows[disclosed_rows["period"] == p]
             published[p] = publishable_index(res, disclosed)
             masked = disclosed[disclosed["indicator"].isin(needed) & disclosed["masked"]]
             hidden[p] = frozenset(masked["area_code"].astype(str))
@@ -372,8 +394,8 @@ def level_index(lv: LevelIndicators, method: IndexMethod) -> LevelIndex:
                 classes.add(int(cls))
     return LevelIndex(
         method=method,
-        level=lv.level,
-        version=lv.version,
+        level=level,
+        version=version,
         tables=tables,
         results=results,
         published=published,
@@ -398,13 +420,14 @@ def rank_uncertainty(
     """Monte-Carlo rank intervals and class probabilities of every area in one period.
 
     :func:`~omradesbild.services.pipeline.rank_intervals` on the level's indicators of
-    ``period``, with the method's normalisation, ``zscore`` and ``percentrank_inc``.
+    ``period``, with the method's normalisation, ``zscore`` and ``percentrank_inc``; kept
+    between commands (:func:`~omradesbild.services.level_scope.kept_rank_intervals`).
     """
-    from omradesbild.services.pipeline import rank_intervals
+    from omradesbild.services.level_scope import kept_rank_intervals
 
     every = lv.national_raw
     ind = every[every["period"] == period]
-    return rank_intervals(ind, table, method=method, draws=draws, seed=seed)
+    return kept_rank_intervals(ind, table, method=method, draws=draws, seed=seed)
 
 
 def rank_bounds(u: dict[str, Any]) -> tuple[int | None, int | None]:

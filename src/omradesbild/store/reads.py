@@ -48,7 +48,11 @@ def _distinct(store: Store, column: str, area_version: str) -> list[str]:
 
 
 def indicator_observations(
-    store: Store, *, area_version: str, variables: Sequence[str] | None = None
+    store: Store,
+    *,
+    area_version: str,
+    variables: Sequence[str] | None = None,
+    kommuner: Sequence[str] | None = None,
 ) -> pd.DataFrame:
     """The current observations of ``area_version`` areas, :data:`INDICATOR_OBS_COLUMNS`.
 
@@ -60,6 +64,10 @@ def indicator_observations(
         Boundary version of the areas.
     variables
         Only these variables (all by default).
+    kommuner
+        Only the areas whose code starts with one of these kommun codes (all by default):
+        DeSO and RegSO codes start with their kommun's. The rows kept are in the same
+        order as among all rows.
 
     Returns
     -------
@@ -84,6 +92,11 @@ def indicator_observations(
         names = [str(v) for v in variables]
         where += f" AND variable IN ({', '.join('?' * len(names))})" if names else " AND FALSE"
         params.extend(names)
+    if kommuner is not None:
+        codes = [str(k) for k in kommuner]
+        marks = ", ".join("?" * len(codes))
+        where += f" AND left(area_code, 4) IN ({marks})" if codes else " AND FALSE"
+        params.extend(codes)
     # Fetched whole: a relation does not run while an ``execute()`` result is left open on
     # the connection (e.g. after a ``fetchone()``).
     rows = store.con.execute(
