@@ -15,6 +15,7 @@ from omradesbild.followup._common import period_to_year, sort_periods
 from omradesbild.index import IndexMethod, load_method
 from omradesbild.indicators import default_catalogue
 from omradesbild.store import Store
+from omradesbild.wording import both
 
 #: Scheme of the Police's classifications in the store.
 POLICE_SCHEME = "police_uso"
@@ -99,7 +100,7 @@ def require_kommun(store: Store, kommun: str | None) -> str | None:
         [code, code],
     ).fetchone()
     if row is None:
-        raise NotFoundError(f"the store holds no areas of kommun {code}")
+        raise NotFoundError(both("err_no_kommun", kommun=code))
     return code
 
 
