@@ -496,3 +496,17 @@ def test_checked_period_names_the_level_in_both_languages() -> None:
         "okänd period '1999'; perioder med uppgifter: 2022 (nivån deso)"
         " / unknown period '1999'; periods with data: 2022 (level deso)"
     )
+
+
+def test_compare_refusals_in_swedish_and_english(client: TestClient, code: str) -> None:
+    one = client.get("/jamfor", params={"areas": [code]})
+    assert one.status_code == 422
+    assert one.json()["detail"] == "jämför 2–4 områden, 1 angavs / compare 2–4 areas, got 1"
+    found = client.get("/jamfor", params={"find": ["a", "b", "c", "d", "e"]})
+    assert found.status_code == 422
+    assert found.json()["detail"] == "jämför 2–4 områden, 5 angavs / compare 2–4 areas, got 5"
+    twice = client.get("/jamfor", params={"areas": [code, code]})
+    assert twice.status_code == 422
+    assert twice.json()["detail"] == (
+        "samma område anges två gånger / the same area is given twice"
+    )
