@@ -134,6 +134,34 @@ CASES: dict[str, tuple[list[str], int, str, str]] = {
         f"{PERIODS}",
         f"no indicator values at level regso for period(s) 1999; periods stored: {PERIODS}",
     ),
+    "followup change: not a kommun code": (
+        [*FOLLOWUP_2012_2024, "--kommun", "01"],
+        2,
+        "--kommun '01' är ingen kommunkod: ange fyra siffror, t.ex. 0180",
+        "--kommun '01' is not a kommun code: give 4 digits, e.g. 0180",
+    ),
+    "followup change: unknown indicator": (
+        [*FOLLOWUP_2012_2024, "-i", "nope"],
+        2,
+        "--indicator: okända indikatorer: nope (se 'omradesbild indicators list', t.ex. "
+        "not_employed_16_64)",
+        "--indicator: unknown indicator(s): nope (see 'omradesbild indicators list', e.g. "
+        "not_employed_16_64)",
+    ),
+    "followup crime: unknown offence": (
+        ["followup", "crime", "--level", "regso", "--offence", "nope"],
+        2,
+        "--offence: datalagret har inga anmälda brott med koderna nope; koder i datalagret: "
+        "1210, 1211, 1311, 1615, 1701, 1702",
+        "--offence: no reported offences with code(s) nope in the store; codes stored: "
+        "1210, 1211, 1311, 1615, 1701, 1702",
+    ),
+    "report: unknown language": (
+        [*REPORT, "--lang", "xx"],
+        2,
+        "språket 'xx' stöds inte; välj ett av sv, en",
+        "language 'xx' is not supported; choose one of sv, en",
+    ),
     "followup trend: unknown level": (
         ["followup", "trend", "--level", "nope"],
         3,

@@ -51,11 +51,11 @@ def check_indicators(indicators: Sequence[str] | None) -> list[str] | None:
     """Indicator ids without repeats, or ``None`` for all; unknown ids are an error."""
     if not indicators:
         return None
-    default_catalogue().require_known(
-        indicators,
-        field="--indicator",
-        expected="ids from 'omradesbild indicators list', e.g. not_employed_16_64",
-    )
+    known = set(default_catalogue().ids)
+    unknown = [i for i in indicators if i not in known]
+    if unknown:
+        ids = ", ".join(unknown)
+        raise InputError(both("err_unknown_indicators", option="--indicator", ids=ids))
     return list(dict.fromkeys(indicators))
 
 
@@ -83,9 +83,7 @@ def check_kommun(kommun: str | None) -> str | None:
         return None
     code = str(kommun).strip()
     if not KOMMUN_RE.match(code):
-        raise InputError(
-            f"not a kommun code: {kommun!r}", field="--kommun", expected="4 digits, e.g. 0180"
-        )
+        raise InputError(both("err_not_kommun", value=repr(kommun)))
     return code
 
 
