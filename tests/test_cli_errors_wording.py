@@ -162,6 +162,32 @@ CASES: dict[str, tuple[list[str], int, str, str]] = {
         "språket 'xx' stöds inte; välj ett av sv, en",
         "language 'xx' is not supported; choose one of sv, en",
     ),
+    "followup trend: --from after --to": (
+        ["followup", "trend", "--level", "regso", "--from", "2024", "--to", "2012"],
+        2,
+        "--from 2024 ligger efter --to 2012",
+        "--from 2024 is after --to 2012",
+    ),
+    "followup trend: no periods between": (
+        ["followup", "trend", "--level", "regso", "--from", "2030", "--to", "2031"],
+        3,
+        f"inga perioder i datalagret mellan 2030 och 2031; perioder i datalagret: {PERIODS}",
+        f"no stored periods between 2030 and 2031; periods in the store: {PERIODS}",
+    ),
+    "report: codes without --areas": (
+        [*REPORT, "9999R001"],
+        2,
+        "oväntade argument 9999R001: ange områdeskoder efter --areas, t.ex. --areas 0180R001 "
+        "0180R002",
+        "unexpected argument(s) 9999R001: give area codes after --areas, e.g. --areas "
+        "0180R001 0180R002",
+    ),
+    "index: table missing": (
+        ["index", "compute", "--method", "scb-omradestyp", "--table", "nope.csv", "--out", "i.csv"],
+        2,
+        "nope.csv: filen finns inte (ange en befintlig CSV-fil)",
+        "file not found (expected an existing CSV file)",
+    ),
     "followup trend: unknown level": (
         ["followup", "trend", "--level", "nope"],
         3,

@@ -223,9 +223,9 @@ def trend_table(
     periods = between(stored, period_from, period_to)
     if not periods:
         raise NotFoundError(
-            f"no stored periods between {period_from} and {period_to}; periods in the store: "
-            + ", ".join(stored)
-        )
+            both("err_no_periods_between", start=period_from, end=period_to,
+                 stored=", ".join(stored))
+        )  # fmt: skip
     if has_native(store, level, version) or flagged:
         ind, _, _ = level_indicators(
             store, level=level, periods=periods, indicators=indicators, version=version

@@ -284,11 +284,12 @@ def indicator_table(store: Store, **selection: Unpack[IndicatorSelection]) -> pd
         every = area_indicators(store, **(selection | {"periods": None, "smooth": False}))
         have = sort_periods(every["period"].astype(str).unique()) if not every.empty else []
         indicators = selection.get("indicators")
-        what = ", ".join(indicators) if indicators else "indicators"
-        raise NotFoundError(
-            f"no {what} can be computed for {level} in {', '.join(map(str, periods))}; "
-            f"periods with them in the store: {', '.join(have) or 'none'}"
-        )
+        asked, held = ", ".join(map(str, periods)), ", ".join(have) or "–"
+        words = {"level": level, "periods": asked, "have": held}
+        if indicators:
+            ids = ", ".join(indicators)
+            raise NotFoundError(both("err_these_not_computable", ids=ids, **words))
+        raise NotFoundError(both("err_none_computable", **words))
     ver = None if level == "country" else resolve_version(store, level, selection.get("version"))
     return with_area_names(store, out, level=level, version=ver)
 
@@ -411,16 +412,13 @@ def method_indicators(store: Store, selection: IndexSelection) -> pd.DataFrame:
     ind = of_method(periods=[period], include_incomplete_crime=selection.include_incomplete_crime)
     if ind.empty:
         every = of_method()
-        head = f"no indicators of method {method.id!r} can be computed for {level} in {period}"
+        words = {"method": repr(method.id), "level": level, "period": period}
         if every.empty:
-            raise NotFoundError(
-                f"{head}: the variables they need are not in the store (see 'omradesbild "
-                "indicators list')"
-            )
+            raise NotFoundError(both("err_method_no_variables", **words))
         from omradesbild.followup._common import sort_periods
 
-        have = sort_periods(every["period"].astype(str).unique())
-        raise NotFoundError(f"{head}; periods with them in the store: {', '.join(have)}")
+        have = ", ".join(sort_periods(every["period"].astype(str).unique()))
+        raise NotFoundError(both("err_method_not_in_period", have=have, **words))
     return ind
 
 

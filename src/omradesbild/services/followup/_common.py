@@ -43,7 +43,7 @@ def between(
     lo = period_to_year(period_from, field="--from") if period_from is not None else -np.inf
     hi = period_to_year(period_to, field="--to") if period_to is not None else np.inf
     if lo > hi:
-        raise ConfigError(f"--from {period_from} is after --to {period_to}")
+        raise ConfigError(both("err_from_after_to", start=period_from, end=period_to))
     return [p for p in periods if lo <= period_to_year(p) <= hi]
 
 

@@ -41,7 +41,7 @@ def _offence_codes(store: Store, offences: Sequence[str] | None) -> list[str]:
         stored = ", ".join(sorted(known)) or "–"
         raise InputError(both("err_unknown_offences", codes=", ".join(bad), known=stored))
     if not codes:
-        raise NotFoundError("the store holds no reported offences; ingest them with 'ingest crime'")
+        raise NotFoundError(both("err_no_offences"))
     return codes
 
 
