@@ -548,3 +548,34 @@ def test_followup_note_explains_a_known_error_in_swedish(
     detail = re.search(r'<span lang="en">([^<]*)</span>', warning.group(1))
     assert detail is not None and detail.group(1).replace("&#39;", "'") == raw
     assert raw not in warning.group(1).split('<span class="detail">')[0]
+
+
+def test_unknown_audit_type_and_done_are_refused_naming_the_allowed_values(
+    app: FastAPI,
+) -> None:
+    an, _ = login(app, "analyst")
+    r = an.get("/api/audit", params={"object_type": "nope"})
+    assert r.status_code == 422
+    allowed = "intervention, organisation, submission, user"
+    assert (
+        f"okänt värde 'nope' för object_type; tillåtna värden: {allowed} / "
+        f"unknown value 'nope' of object_type; allowed values: {allowed}"
+    ) in r.json()["detail"]
+    assert an.get("/api/audit", params={"object_type": "user"}).json()  # the analyst's login
+    r = an.get("/bidrag/moderera", params={"done": "nope", "id": 1})
+    assert r.status_code == 422
+    allowed = "approve, reject, visibility, unchanged"
+    assert (
+        f"okänt värde 'nope' för done; tillåtna värden: {allowed} / "
+        f"unknown value 'nope' of done; allowed values: {allowed}"
+    ) in r.json()["detail"]
+    assert an.get("/bidrag/moderera", params={"done": "unchanged"}).status_code == 200
+
+
+def test_audit_entries_name_a_known_object_type(tmp_path: Path) -> None:
+    from omradesbild.partners.service.audit import audit
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'a.sqlite'}")
+    init_db(engine)
+    with session_factory(engine)() as db, pytest.raises(ValueError, match="AUDIT_OBJECT_TYPES"):
+        audit(db, None, "thing.create", "thing", 1)

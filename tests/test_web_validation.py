@@ -460,3 +460,53 @@ def test_api_boundary_version_and_empty_indicator(client: TestClient) -> None:
         assert f"unknown value 'x1' of version; allowed values: {versions}" in body
     every = client.get("/api/indicators/values?indicator=").json()
     assert every["indicators"] == client.get("/api/indicators/values").json()["indicators"]
+
+
+# ------------------------------------------------------- the error page and its wording
+def test_error_page_shows_the_message_without_an_english_prefix_and_the_banner(
+    client: TestClient,
+) -> None:
+    from omradesbild.wording import text
+
+    r = client.get("/karta", params={"period": "1999"}, headers=HTML)
+    assert r.status_code == 422 and r.headers["content-type"].startswith("text/html")
+    shown = page_text(r.text)
+    assert "field 'period'" not in shown
+    assert "okänd period '1999'; perioder med uppgifter: 2012" in shown
+    assert text("synthetic", "sv") in shown  # the demo store's banner, as on other pages
+    api = client.get("/api/areas", params={"level": "regso", "period": "1999"})
+    assert api.status_code == 422
+    assert api.json()["detail"].startswith("okänd period '1999'; perioder med uppgifter: 2012")
+
+
+def test_checked_period_names_the_level_in_both_languages() -> None:
+    from omradesbild.errors import InputError
+    from omradesbild.web.validation import checked_period
+
+    assert checked_period("2022", ["2022"], level="regso") == "2022"
+    with pytest.raises(InputError) as of_index:
+        checked_period("1999", ["2021", "2022"], level="regso", of="scb-omradestyp")
+    assert of_index.value.message == (
+        "okänd period '1999'; perioder med uppgifter: 2021, 2022 (scb-omradestyp, nivån regso)"
+        " / unknown period '1999'; periods with data: 2021, 2022 (scb-omradestyp, level regso)"
+    )
+    with pytest.raises(InputError) as of_level:
+        checked_period("1999", ["2022"], level="deso")
+    assert of_level.value.message == (
+        "okänd period '1999'; perioder med uppgifter: 2022 (nivån deso)"
+        " / unknown period '1999'; periods with data: 2022 (level deso)"
+    )
+
+
+def test_compare_refusals_in_swedish_and_english(client: TestClient, code: str) -> None:
+    one = client.get("/jamfor", params={"areas": [code]})
+    assert one.status_code == 422
+    assert one.json()["detail"] == "jämför 2–4 områden, 1 angavs / compare 2–4 areas, got 1"
+    found = client.get("/jamfor", params={"find": ["a", "b", "c", "d", "e"]})
+    assert found.status_code == 422
+    assert found.json()["detail"] == "jämför 2–4 områden, 5 angavs / compare 2–4 areas, got 5"
+    twice = client.get("/jamfor", params={"areas": [code, code]})
+    assert twice.status_code == 422
+    assert twice.json()["detail"] == (
+        "samma område anges två gånger / the same area is given twice"
+    )

@@ -41,6 +41,21 @@ def test_languages_have_the_same_keys_and_placeholders() -> None:
         assert placeholders(sv) == placeholders(strings("en")[key]), key
 
 
+def test_catalogue_refuses_placeholders_named_as_texts_parameters(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import omradesbild.wording as wording
+
+    fake = {
+        "sv": {"a": "språket {lang}", "b": "{value}"},
+        "en": {"a": "language {lang}", "b": "{value}"},
+    }
+    monkeypatch.setattr(wording, "strings", lambda lang: fake[lang])
+    assert wording.check_catalogue() == [
+        "key 'a': placeholder(s) ['lang'] are text()'s own parameters"
+    ]
+
+
 def test_no_empty_text() -> None:
     for lang in ("sv", "en"):
         assert all(v.strip() for v in strings(lang).values())

@@ -177,7 +177,7 @@ def index_compute(
         echo_notes(run.table.attrs.get("notes", []))
         return
     if period is None:
-        raise ConfigError("--period is needed when computing from the store (or give --table)")
+        raise ConfigError(both("err_period_needed"))
     mc_bar = progress("Monte-Carlo", quiet=quiet or not uncertainty)
     with open_store(db, read_only=True) as store, mc_bar as tick:
         selection = IndexSelection(

@@ -485,9 +485,14 @@ def goals_status(
     from omradesbild.services.followup import goals_status as run
 
     if classes not in ("auto", "anchored", "relative"):
-        raise ConfigError(f"--classes must be auto, anchored or relative, got {classes!r}")
+        allowed = "auto, anchored, relative"
+        raise ConfigError(
+            both("err_option_choice", option="--classes", allowed=allowed, value=repr(classes))
+        )
     if language not in ("sv", "en"):
-        raise ConfigError(f"--language must be sv or en, got {language!r}")
+        raise ConfigError(
+            both("err_option_choice", option="--language", allowed="sv, en", value=repr(language))
+        )
     res = read_store(
         db,
         run,

@@ -42,11 +42,7 @@ def area_codes(areas: list[str] | None, more: list[str] | None) -> list[str] | N
     from omradesbild.errors import InputError
 
     if more and not areas:
-        raise InputError(
-            f"unexpected argument(s) {' '.join(more)}",
-            field="--areas",
-            expected="area codes after --areas, e.g. --areas 0180R001 0180R002",
-        )
+        raise InputError(both("err_unexpected_args", args=" ".join(more)))
     codes = [c for a in [*(areas or []), *(more or [])] for c in a.replace(",", " ").split()]
     return list(dict.fromkeys(codes)) or None
 

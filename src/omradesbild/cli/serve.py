@@ -81,10 +81,7 @@ def serve(
     if not Path(settings.store_path).exists():
         from omradesbild.errors import StoreError
 
-        raise StoreError(
-            f"{settings.store_path}: no store here; build one with 'omradesbild ingest …' or "
-            "'omradesbild demo', pass --db, or use 'omradesbild serve --demo'"
-        )
+        raise StoreError(both("err_no_store_serve", path=settings.store_path))
     typer.echo(both("cli_serving", url=f"http://{host}:{port}/", store=settings.store_path))
     options = {"host": host, "port": port, "log_level": "info", **settings.uvicorn_options()}
     if workers == 1:

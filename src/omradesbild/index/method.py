@@ -23,7 +23,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from omradesbild.errors import MethodError
-from omradesbild.wording import Message, Num
+from omradesbild.wording import Message, Num, both
 
 #: Tolerance for explicit weights summing to one.
 WEIGHT_SUM_TOLERANCE = 1e-9
@@ -551,7 +551,7 @@ def load_method(name_or_path: str | Path) -> IndexMethod:
     path = Path(name_or_path)
     if path.suffix in {".yaml", ".yml"} or path.exists():
         if not path.is_file():
-            raise MethodError(f"{path}: method file not found")
+            raise MethodError(both("err_method_file_missing", path=path))
         return method_from_yaml(path.read_text(encoding="utf-8"), source=str(path))
     return _shipped_method(text_name)
 
@@ -563,10 +563,8 @@ def _shipped_method(text_name: str) -> IndexMethod:
     folder = resources.files("omradesbild.index") / "methods"
     candidate = folder / f"{text_name}.yaml"
     if not candidate.is_file():
-        raise MethodError(
-            f"unknown index method {text_name!r}; shipped methods are {shipped_methods()} "
-            "(or give a path to a .yaml file)"
-        )
+        methods = ", ".join(shipped_methods())
+        raise MethodError(both("err_unknown_method", method=repr(text_name), methods=methods))
     return method_from_yaml(
         candidate.read_text(encoding="utf-8"), source=f"methods/{text_name}.yaml"
     )

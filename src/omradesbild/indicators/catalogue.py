@@ -26,6 +26,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from omradesbild.config import DEFAULT_DECIMALS, UNIT_DECIMALS
 from omradesbild.errors import ConfigError, InputError
+from omradesbild.wording import both
 from omradesbild.yamlfile import refuse_repeated_ids
 
 CATALOGUE_PATH = Path(__file__).with_name("catalogue.yaml")
@@ -320,7 +321,8 @@ class Catalogue(BaseModel):
         for ind in self.indicators:
             if ind.id == indicator_id:
                 return ind
-        raise ConfigError(f"unknown indicator {indicator_id!r}; known: {', '.join(self.ids)}")
+        known = ", ".join(self.ids)
+        raise ConfigError(both("err_unknown_indicator", indicator=repr(indicator_id), known=known))
 
     def require_known(self, ids: Iterable[str], *, field: str, expected: str) -> None:
         """Raise unless every id is in the catalogue.

@@ -43,6 +43,7 @@ from omradesbild.services.models import (
 )
 from omradesbild.services.records import AreaRecords, clean, records
 from omradesbild.store import Store
+from omradesbild.wording import both
 
 #: Groups for the gap measures: indicator whose numerator/denominator are the counts.
 GAP_GROUPS: tuple[str, ...] = ("foreign_born", "low_econ_standard", "foreign_background")
@@ -138,7 +139,7 @@ def _scope(
 
     all_areas = store.areas(level=level, version=version)
     if all_areas.empty:
-        raise NotFoundError(f"the store holds no {level} areas of version {version}")
+        raise NotFoundError(both("err_no_version", level=level, version=version))
     all_areas = all_areas.assign(
         area_code=all_areas["area_code"].astype(str),
         kommun_code=all_areas["area_code"].astype(str).map(kommun_code),
@@ -147,16 +148,16 @@ def _scope(
     if kommun:
         scope_areas = all_areas[all_areas["kommun_code"] == kommun]
         if scope_areas.empty:
-            raise NotFoundError(f"the store holds no {level} areas ({version}) in kommun {kommun}")
+            raise NotFoundError(
+                both("err_no_areas_in_kommun", level=level, version=version, kommun=kommun)
+            )
     scope = set(scope_areas["area_code"])
     if areas:
         missing = sorted(set(areas) - scope)
         if missing:
-            raise NotFoundError(
-                f"areas not found among the {level} areas ({version})"
-                + (f" of kommun {kommun}" if kommun else "")
-                + f": {', '.join(missing[:10])}"
-            )
+            key = "err_areas_not_found_kommun" if kommun else "err_areas_not_found"
+            codes = ", ".join(missing[:10])
+            raise NotFoundError(both(key, level=level, version=version, kommun=kommun, codes=codes))
         return scope_areas, sorted(set(areas))
     return scope_areas, sorted(scope)
 
@@ -237,10 +238,7 @@ def load_city(
         lv = lv.rows_at_once()
     ix = level_index(lv, m)
     if not ix.results:
-        raise NotFoundError(
-            f"index {m.id!r} cannot be computed for {level} in any period: the variables it "
-            "needs are not in the store"
-        )
+        raise NotFoundError(both("err_index_no_period", method=repr(m.id), level=level))
     period = ix.period_or_latest(None if period is None else str(period))
     shown = frozenset(scope_areas["area_code"]) if lv.index_raw is not None else None
     police = police_of_index(

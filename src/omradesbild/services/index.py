@@ -18,6 +18,7 @@ from omradesbild.config import AREA_TYPE_METHOD
 from omradesbild.errors import InputError
 from omradesbild.index.method import IndexMethod
 from omradesbild.store import Store
+from omradesbild.wording import both
 
 if TYPE_CHECKING:
     from omradesbild.services.pipeline import IndexSelection
@@ -103,7 +104,7 @@ def read_wide_table(path: Path, id_column: str) -> pd.DataFrame:
         The file is missing, unreadable, or has no column ``id_column``.
     """
     if not path.exists():
-        raise InputError("file not found", file=path, expected="an existing CSV file")
+        raise InputError(both("err_table_missing"), file=path)
     try:
         df = pd.read_csv(path, dtype={id_column: str})
     except (ValueError, pd.errors.ParserError) as exc:

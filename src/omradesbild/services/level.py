@@ -33,6 +33,7 @@ from omradesbild.services.models import CityClass
 from omradesbild.services.records import AreaRecords, clean, clean_column, records, records_by_area
 from omradesbild.services.reference import Reference, class_names
 from omradesbild.store import Store
+from omradesbild.wording import both
 
 
 def catalogue_order() -> dict[str, int]:
@@ -68,9 +69,8 @@ def method_by_id(method_id: str) -> IndexMethod:
     from omradesbild.index import load_method, shipped_methods
 
     if method_id not in shipped_methods():
-        raise NotFoundError(
-            f"unknown index method {method_id!r}; methods: {', '.join(shipped_methods())}"
-        )
+        methods = ", ".join(shipped_methods())
+        raise NotFoundError(both("err_unknown_method_id", method=repr(method_id), methods=methods))
     return load_method(method_id)
 
 
@@ -125,7 +125,7 @@ def level_indicators(
 
     areas = store.areas(level=level, version=version)
     if areas.empty:
-        raise NotFoundError(f"the store holds no {level} areas of version {version}")
+        raise NotFoundError(both("err_no_version", level=level, version=version))
     raw = area_indicators(store, level=level, version=version, base_version=base_version)
     return build_level_indicators(
         store, areas, raw, level=level, version=version, base_version=base_version,
@@ -271,8 +271,7 @@ class LevelIndex:
     def latest(self) -> str:
         if not self.results:
             raise NotFoundError(
-                f"index {self.method.id!r} cannot be computed for {self.level} in any period: "
-                "the variables it needs are not in the store"
+                both("err_index_no_period", method=repr(self.method.id), level=self.level)
             )
         return self.periods[-1]
 
@@ -281,9 +280,9 @@ class LevelIndex:
             return self.latest()
         if str(period) not in self.results:
             raise NotFoundError(
-                f"index {self.method.id!r} cannot be computed for {self.level} in {period}; "
-                f"periods with the index: {', '.join(self.periods) or 'none'}"
-            )
+                both("err_index_not_in_period", method=repr(self.method.id), level=self.level,
+                     period=period, periods=", ".join(self.periods) or "–")
+            )  # fmt: skip
         return str(period)
 
     def class_names(self, lang: str, period: str | None = None) -> dict[int, str]:

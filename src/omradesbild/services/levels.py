@@ -34,6 +34,7 @@ from omradesbild.services.followup.change import (
 )
 from omradesbild.services.pipeline import compose_links, resolve_version
 from omradesbild.store import Store
+from omradesbild.wording import both
 
 
 def has_native(store: Store, level: str, version: str | None) -> bool:
@@ -171,7 +172,7 @@ def _native_change_input(store: Store, query: ChangeQuery) -> tuple[pd.DataFrame
     kommun = check_kommun(query.kommun)
     p_from, p_to = query.periods
     if p_from == p_to:
-        raise ConfigError(f"--from and --to are the same period ({p_from})")
+        raise ConfigError(both("err_same_periods", period=p_from))
     ind, ref, _ = level_indicators(
         store, level=level, periods=[p_from, p_to], indicators=query.indicators, version=version
     )
@@ -180,9 +181,9 @@ def _native_change_input(store: Store, query: ChangeQuery) -> tuple[pd.DataFrame
     if missing:
         stored = {*store_periods(store), *_native_periods(store, level, version)}
         raise NotFoundError(
-            f"no indicator values at level {level} for period(s) {', '.join(missing)}; "
-            "periods stored: " + ", ".join(sort_periods(stored))
-        )
+            both("err_no_values_at_level", level=level, periods=", ".join(missing),
+                 stored=", ".join(sort_periods(stored)))
+        )  # fmt: skip
     return of_kommun(ind, kommun, level=level), ref
 
 
@@ -222,9 +223,9 @@ def trend_table(
     periods = between(stored, period_from, period_to)
     if not periods:
         raise NotFoundError(
-            f"no stored periods between {period_from} and {period_to}; periods in the store: "
-            + ", ".join(stored)
-        )
+            both("err_no_periods_between", start=period_from, end=period_to,
+                 stored=", ".join(stored))
+        )  # fmt: skip
     if has_native(store, level, version) or flagged:
         ind, _, _ = level_indicators(
             store, level=level, periods=periods, indicators=indicators, version=version
@@ -236,7 +237,9 @@ def trend_table(
             store, level=level, version=version, periods=periods, indicators=indicators
         )
     if ind.empty:
-        raise NotFoundError(f"no indicators can be computed at level {level} in {periods}")
+        raise NotFoundError(
+            both("err_no_indicators_level", level=level, periods=", ".join(map(str, periods)))
+        )
     out = trend(ind, weighted=weighted, confidence=confidence)
     if "source" in ind.columns:
         src = ind.drop_duplicates("indicator").set_index("indicator")["source"]

@@ -28,7 +28,7 @@ from omradesbild.sources.scb_omradestyp import (
 )
 from omradesbild.store import Store
 from omradesbild.store.store import IngestReport
-from omradesbild.wording import Message
+from omradesbild.wording import Message, both
 
 #: The method whose classes SCB's published types correspond to.
 AREA_TYPE_METHOD = "scb-omradestyp"
@@ -272,7 +272,7 @@ def published_transitions(
 
     p_from, p_to = str(period_from), str(period_to)
     if p_from == p_to:
-        raise ConfigError(f"--from and --to are the same period ({p_from})")
+        raise ConfigError(both("err_same_periods", period=p_from))
     df = published_types_frame(store, periods=[p_from, p_to])
     have = set(df["period"])
     lacking = [p for p in (p_from, p_to) if p not in have]

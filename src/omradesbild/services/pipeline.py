@@ -32,6 +32,7 @@ from omradesbild.sources.base import (
     Areas,
 )
 from omradesbild.store import Store
+from omradesbild.wording import both
 
 _KEYS = ("area_code", "period")
 
@@ -58,10 +59,8 @@ def resolve_version(store: Store, level: str, version: str | None) -> str:
     if len(versions) == 1:
         return versions[0]
     if not versions:
-        raise NotFoundError(f"the store holds no areas of level {level!r}")
-    raise ConfigError(
-        f"level {level!r} has several boundary versions {versions}: choose one with --version"
-    )
+        raise NotFoundError(both("err_no_level", level=repr(level)))
+    raise ConfigError(both("err_several_versions", level=repr(level), versions=", ".join(versions)))
 
 
 @store_cached_intermediate
@@ -110,10 +109,7 @@ def compose_links(links: pd.DataFrame, *, from_version: str, to_version: str) ->
                 prev[nxt] = v
                 queue.append(nxt)
     if to_version not in prev:
-        raise NotFoundError(
-            f"no links lead from {from_version} to {to_version}; ingest a key (e.g. SCB's "
-            "DeSO–RegSO key) or build a crosswalk with 'omradesbild harmonize'"
-        )
+        raise NotFoundError(both("err_no_links", source=from_version, target=to_version))
     chain = [to_version]
     while chain[-1] != from_version:
         chain.append(prev[chain[-1]])
@@ -206,13 +202,12 @@ def area_indicators(
     version = resolve_version(store, level, version) if level != "country" else "country"
     held = stored_periods(store, area_version=base_version)
     if not held:
-        raise NotFoundError(f"the store holds no observations for {base_version} areas")
+        raise NotFoundError(both("err_no_obs_version", version=base_version))
     if periods:
         missing = [str(p) for p in periods if str(p) not in held]
         if len(missing) == len(periods):
             raise NotFoundError(
-                f"no observations for period(s) {', '.join(missing)}; periods in the store: "
-                + ", ".join(held)
+                both("err_no_period_obs", periods=", ".join(missing), stored=", ".join(held))
             )
     links = None
     if version != base_version and level != "country":
@@ -289,11 +284,12 @@ def indicator_table(store: Store, **selection: Unpack[IndicatorSelection]) -> pd
         every = area_indicators(store, **(selection | {"periods": None, "smooth": False}))
         have = sort_periods(every["period"].astype(str).unique()) if not every.empty else []
         indicators = selection.get("indicators")
-        what = ", ".join(indicators) if indicators else "indicators"
-        raise NotFoundError(
-            f"no {what} can be computed for {level} in {', '.join(map(str, periods))}; "
-            f"periods with them in the store: {', '.join(have) or 'none'}"
-        )
+        asked, held = ", ".join(map(str, periods)), ", ".join(have) or "–"
+        words = {"level": level, "periods": asked, "have": held}
+        if indicators:
+            ids = ", ".join(indicators)
+            raise NotFoundError(both("err_these_not_computable", ids=ids, **words))
+        raise NotFoundError(both("err_none_computable", **words))
     ver = None if level == "country" else resolve_version(store, level, selection.get("version"))
     return with_area_names(store, out, level=level, version=ver)
 
@@ -416,16 +412,13 @@ def method_indicators(store: Store, selection: IndexSelection) -> pd.DataFrame:
     ind = of_method(periods=[period], include_incomplete_crime=selection.include_incomplete_crime)
     if ind.empty:
         every = of_method()
-        head = f"no indicators of method {method.id!r} can be computed for {level} in {period}"
+        words = {"method": repr(method.id), "level": level, "period": period}
         if every.empty:
-            raise NotFoundError(
-                f"{head}: the variables they need are not in the store (see 'omradesbild "
-                "indicators list')"
-            )
+            raise NotFoundError(both("err_method_no_variables", **words))
         from omradesbild.followup._common import sort_periods
 
-        have = sort_periods(every["period"].astype(str).unique())
-        raise NotFoundError(f"{head}; periods with them in the store: {', '.join(have)}")
+        have = ", ".join(sort_periods(every["period"].astype(str).unique()))
+        raise NotFoundError(both("err_method_not_in_period", have=have, **words))
     return ind
 
 

@@ -32,6 +32,7 @@ from omradesbild.store.schema import (
     upgrade_schema,
 )
 from omradesbild.store.writes import IngestReport, StoreWrites
+from omradesbild.wording import both
 
 __all__ = [
     "BUILTIN_SOURCE",
@@ -78,10 +79,7 @@ class Store(StoreWrites, Closable):
         #: Frames read once per read-only connection (:meth:`_kept`).
         self._reads: dict[tuple[Any, ...], pd.DataFrame] = {}
         if read_only and self.path != ":memory:" and not Path(self.path).exists():
-            raise StoreError(
-                f"{self.path}: no store here; create one with 'omradesbild ingest …' "
-                "or 'omradesbild demo', or pass --db"
-            )
+            raise StoreError(both("err_no_store", path=self.path))
         self.con = self._connect(read_only)
         version = stored_schema_version(self.con, path=self.path)
         if version is not None:

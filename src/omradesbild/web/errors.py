@@ -67,8 +67,38 @@ def _lang(request: Request) -> str:
     return getattr(settings, "lang", "sv") or "sv"
 
 
+def _synthetic(request: Request) -> bool:
+    """Whether the app shows the synthetic city's data (the pages' banner); False when the
+    store cannot be read (an error page never fails for the banner's sake)."""
+    data = getattr(request.app.state, "data", None)
+    if data is None:
+        return False
+    try:
+        from omradesbild.web.cache import memo
+        from omradesbild.web.views import page_context, page_context_key
+
+        lang = _lang(request)
+        context = memo(data, page_context_key(data, lang), lambda: page_context(data, lang))
+        return bool(context.get("synthetic"))
+    except Exception:
+        return False
+
+
+def error_detail(exc: BaseException) -> str:
+    """What an error says to the user: its message. An :class:`InputError` about a
+    request's parameter (no file, no row) is shown without the English "field '…':" in
+    front, since its message names the parameter (in Swedish and English where the
+    message is worded so)."""
+    from omradesbild.errors import InputError
+
+    if isinstance(exc, InputError) and exc.file is None and exc.row is None:
+        return exc.message + (f" (expected {exc.expected})" if exc.expected else "")
+    return str(exc)
+
+
 def error_response(request: Request, status: int, error: str, detail: Any) -> Response:
-    """The error as JSON ``{"error", "detail"}`` or as an HTML page for browsers."""
+    """The error as JSON ``{"error", "detail"}`` or as an HTML page for browsers (with the
+    synthetic-data banner when the app shows the synthetic city)."""
     if wants_html(request):
         lang = _lang(request)
         templates = getattr(request.app.state, "templates", None)
@@ -90,6 +120,7 @@ def error_response(request: Request, status: int, error: str, detail: Any) -> Re
                     "translator": translator,
                     "user": getattr(request.state, "user", None),
                     "csrf_token": getattr(request.state, "csrf_token", None),
+                    "synthetic": _synthetic(request),
                 },
                 status_code=status,
             )
@@ -230,7 +261,7 @@ def install_error_handlers(app: FastAPI) -> None:
             from fastapi.responses import RedirectResponse
 
             return RedirectResponse(f"/login?next={quote(request.url.path)}", status_code=303)
-        response = error_response(request, status, type(exc).__name__, str(exc))
+        response = error_response(request, status, type(exc).__name__, error_detail(exc))
         retry_after = getattr(exc, "retry_after", None)
         if status == 429 and retry_after is not None:
             response.headers["Retry-After"] = str(int(retry_after))

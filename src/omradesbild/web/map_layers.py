@@ -102,7 +102,7 @@ def map_layer(
     if layer == "index":
         if ix is None:
             raise no_index(method, lv.level)
-        period = _layer_period(period, ix.periods, f"{method}, {lv.level}")
+        period = _layer_period(period, ix.periods, level=lv.level, of=method)
         by_area = ix.by_area[period]
         t = translator(lang)
         title = f"{(ix.method.title_en if lang == 'en' else ix.method.title_sv)} – {t('score')}"
@@ -112,16 +112,16 @@ def map_layer(
         allowed = [*(["index"] if ix is not None else []), AREA_TYPE_LAYER, *lv.indicator_ids]
         raise InputError(unknown_value("layer", layer, allowed), field="layer")
     periods = sorted(p for (p, i) in lv.by_period_indicator if i == layer)
-    period = _layer_period(period, periods, f"{layer}, {lv.level}")
+    period = _layer_period(period, periods, level=lv.level, of=layer)
     sub = lv.by_period_indicator[(period, layer)].set_index("area_code")["value"]
     values = [clean(sub.get(c)) for c in codes]
     return MapLayer(values, names.get(layer, layer), direction.get(layer) == -1, periods, period)
 
 
-def _layer_period(period: str | None, periods: list[str], what: str) -> str:
+def _layer_period(period: str | None, periods: list[str], *, level: str, of: str) -> str:
     """``period`` if the layer has it, the layer's latest when None or empty, else an
     :class:`InputError` (422) naming the layer's periods."""
-    return checked_period(period or None, periods, what=what) or periods[-1]
+    return checked_period(period or None, periods, level=level, of=of) or periods[-1]
 
 
 def _type_layer(
@@ -130,7 +130,7 @@ def _type_layer(
     """The area type of each area in ``period`` (default the latest), with the legend."""
     if types is None:
         raise no_index(AREA_TYPE_METHOD, level)
-    period = _layer_period(period, types.periods, f"{AREA_TYPE_METHOD}, {level}")
+    period = _layer_period(period, types.periods, level=level, of=AREA_TYPE_METHOD)
     by_area = types.by_area[period]
     values: list[int | None] = []
     for c in codes:

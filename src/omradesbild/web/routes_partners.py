@@ -23,6 +23,7 @@ from fastapi import APIRouter, Form, Query, Request, Response
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
 from pydantic import BaseModel
 
+from omradesbild.errors import InputError
 from omradesbild.partners import security, service
 from omradesbild.partners.errors import NotAuthenticated, RateLimited
 from omradesbild.partners.service import Actor
@@ -50,7 +51,7 @@ from omradesbild.web.routes_partners_common import (
     render,
     with_etag,
 )
-from omradesbild.web.validation import MAX_DB_ID, DbId, PathId, Text
+from omradesbild.web.validation import MAX_DB_ID, DbId, PathId, Text, unknown_value
 from omradesbild.wording import text
 
 __all__ = ["KINDS", "VISIBILITIES", "render", "router"]
@@ -164,6 +165,13 @@ def api_audit(
     limit: Annotated[int, Query(ge=1, le=1000)] = 200,
     offset: Annotated[int, Query(ge=0, le=MAX_DB_ID)] = 0,
 ) -> list[dict[str, Any]]:
+    """The audit log, newest first; an ``object_type`` that no entry can have is a 422
+    naming the allowed values (never an empty list)."""
+    from omradesbild.partners.service.audit import AUDIT_OBJECT_TYPES
+
+    if object_type and object_type not in AUDIT_OBJECT_TYPES:
+        allowed = list(AUDIT_OBJECT_TYPES)
+        raise InputError(unknown_value("object_type", object_type, allowed), field="object_type")
     return service.list_audit(db, actor, object_type=object_type, object_id=object_id,
                               limit=limit, offset=offset)  # fmt: skip
 

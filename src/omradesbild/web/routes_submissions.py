@@ -291,7 +291,12 @@ def page_moderation(
     id: Annotated[int | None, Query(ge=1, le=MAX_DB_ID)] = None,
 ) -> HTMLResponse:
     """The submissions waiting for moderation, each shown as the area page will show it,
-    and the approved ones whose visibility may be changed; after a write, what happened."""
+    and the approved ones whose visibility may be changed; after a write, what happened
+    (``done``: one of :data:`DONE`, else a 422 naming them)."""
+    if done and done not in DONE:
+        from omradesbild.web.validation import unknown_value
+
+        raise InputError(unknown_value("done", done, list(DONE)), field="done")
     waiting = [s for s in service.list_submissions(db, actor, status="submitted", limit=1000)
                if s["can_moderate"]]  # fmt: skip
     approved = [s for s in service.list_submissions(db, actor, status="approved",

@@ -31,7 +31,7 @@ from fastapi.concurrency import run_in_threadpool
 from pydantic import AfterValidator, Field
 
 from omradesbild.errors import InputError, NotFoundError
-from omradesbild.wording import both
+from omradesbild.wording import Message, both
 
 #: Largest id a database integer column holds (signed 64 bits).
 MAX_DB_ID = 2**63 - 1
@@ -269,16 +269,24 @@ def attachment(filename: str) -> dict[str, str]:
     return {"Content-Disposition": f"attachment; filename=\"{plain}\"; filename*=UTF-8''{encoded}"}
 
 
-def checked_period(period: str | None, periods: list[str], *, what: str) -> str | None:
+def checked_period(
+    period: str | None, periods: list[str], *, level: str, of: str | None = None
+) -> str | None:
     """``period`` if it is one of ``periods`` (None stays None), else an InputError (422)
-    naming them."""
+    naming them and what they are the periods of: ``level``, and ``of`` (an index method,
+    a layer or indicators) when given, in Swedish and English."""
     if period is None or period in periods:
         return period
-    raise InputError(
-        both("web_unknown_period", value=repr(period[:60]), allowed=_allowed(periods))
-        + f" ({what})",
-        field="period",
+    scope = (
+        Message("web_period_scope_level", level=level)
+        if of is None
+        else Message("web_period_scope_of", of=of, level=level)
     )
+    raise InputError(
+        both("web_unknown_period_in", value=repr(period[:60]), allowed=_allowed(periods),
+             scope=scope),
+        field="period",
+    )  # fmt: skip
 
 
 __all__ = [

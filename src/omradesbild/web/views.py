@@ -15,6 +15,7 @@ from omradesbild.precision import score_decimals
 from omradesbild.services.area import area_profile
 from omradesbild.services.models import AreaProfile
 from omradesbild.web.cache import WebData, memo
+from omradesbild.web.settings import WebSettings
 from omradesbild.wording import both, fmt_num, translator
 
 
@@ -30,8 +31,15 @@ def get_lang(request: Request) -> str:
     if lang in ("sv", "en"):
         return lang
     if lang:
-        raise InputError(f"unknown language {lang!r}", field="lang", expected="sv or en")
+        from omradesbild.web.validation import unknown_value
+
+        raise InputError(unknown_value("lang", lang, ["sv", "en"]), field="lang")
     return str(request.app.state.settings.lang)
+
+
+def page_inputs(request: Request) -> tuple[WebData, WebSettings, str]:
+    """What a page starts from: the app's data and settings, and the page's language."""
+    return get_data(request), request.app.state.settings, get_lang(request)
 
 
 def page_context_key(data: WebData, lang: str) -> tuple[Any, ...]:

@@ -61,7 +61,7 @@ def check_lang(lang: str) -> Lang:
     from omradesbild.errors import ConfigError
 
     if lang not in LANGUAGES:
-        raise ConfigError(f"language {lang!r} is not supported; choose one of {list(LANGUAGES)}")
+        raise ConfigError(both("err_unknown_lang", value=repr(lang), allowed=", ".join(LANGUAGES)))
     return lang  # type: ignore[return-value]
 
 
@@ -94,7 +94,8 @@ def placeholders(s: str) -> frozenset[str]:
 
 
 def check_catalogue() -> list[str]:
-    """Problems of the catalogue: keys only in one language, or differing placeholders.
+    """Problems of the catalogue: keys only in one language, differing placeholders, or a
+    placeholder named ``key`` or ``lang`` (the parameters of :func:`text`).
 
     Returns
     -------
@@ -104,6 +105,10 @@ def check_catalogue() -> list[str]:
     sv, en = strings("sv"), strings("en")
     out = [f"key {k!r} is in sv.yaml but not in en.yaml" for k in sv if k not in en]
     out += [f"key {k!r} is in en.yaml but not in sv.yaml" for k in en if k not in sv]
+    for k in sv.keys() | en.keys():
+        taken = (placeholders(sv.get(k, "")) | placeholders(en.get(k, ""))) & {"key", "lang"}
+        if taken:
+            out.append(f"key {k!r}: placeholder(s) {sorted(taken)} are text()'s own parameters")
     for k in sv.keys() & en.keys():
         if placeholders(sv[k]) != placeholders(en[k]):
             out.append(

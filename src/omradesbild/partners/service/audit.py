@@ -10,6 +10,9 @@ from sqlalchemy.orm import Session
 from omradesbild.partners.models import AuditEntry, Role, User, utcnow
 from omradesbild.partners.service._common import Actor, _limit, _require
 
+#: What an audit-log entry can be about (its ``object_type``).
+AUDIT_OBJECT_TYPES = ("intervention", "organisation", "submission", "user")
+
 
 # -- audit ------------------------------------------------------------------------------
 def audit(
@@ -20,7 +23,10 @@ def audit(
     object_id: object = None,
     details: dict[str, Any] | None = None,
 ) -> None:
-    """Write one audit-log entry (part of the caller's transaction)."""
+    """Write one audit-log entry (part of the caller's transaction); ``object_type`` is
+    one of :data:`AUDIT_OBJECT_TYPES`."""
+    if object_type not in AUDIT_OBJECT_TYPES:
+        raise ValueError(f"object type {object_type!r} is not in AUDIT_OBJECT_TYPES")
     db.add(AuditEntry(
         at=utcnow(), user_id=actor.id if actor else None, action=action,
         object_type=object_type, object_id=None if object_id is None else str(object_id),

@@ -15,6 +15,7 @@ from omradesbild.followup._common import period_to_year, sort_periods
 from omradesbild.index import IndexMethod, load_method
 from omradesbild.indicators import default_catalogue
 from omradesbild.store import Store
+from omradesbild.wording import both
 
 #: Scheme of the Police's classifications in the store.
 POLICE_SCHEME = "police_uso"
@@ -42,7 +43,7 @@ def between(
     lo = period_to_year(period_from, field="--from") if period_from is not None else -np.inf
     hi = period_to_year(period_to, field="--to") if period_to is not None else np.inf
     if lo > hi:
-        raise ConfigError(f"--from {period_from} is after --to {period_to}")
+        raise ConfigError(both("err_from_after_to", start=period_from, end=period_to))
     return [p for p in periods if lo <= period_to_year(p) <= hi]
 
 
@@ -50,11 +51,11 @@ def check_indicators(indicators: Sequence[str] | None) -> list[str] | None:
     """Indicator ids without repeats, or ``None`` for all; unknown ids are an error."""
     if not indicators:
         return None
-    default_catalogue().require_known(
-        indicators,
-        field="--indicator",
-        expected="ids from 'omradesbild indicators list', e.g. not_employed_16_64",
-    )
+    known = set(default_catalogue().ids)
+    unknown = [i for i in indicators if i not in known]
+    if unknown:
+        ids = ", ".join(unknown)
+        raise InputError(both("err_unknown_indicators", option="--indicator", ids=ids))
     return list(dict.fromkeys(indicators))
 
 
@@ -82,9 +83,7 @@ def check_kommun(kommun: str | None) -> str | None:
         return None
     code = str(kommun).strip()
     if not KOMMUN_RE.match(code):
-        raise InputError(
-            f"not a kommun code: {kommun!r}", field="--kommun", expected="4 digits, e.g. 0180"
-        )
+        raise InputError(both("err_not_kommun", value=repr(kommun)))
     return code
 
 
@@ -99,7 +98,7 @@ def require_kommun(store: Store, kommun: str | None) -> str | None:
         [code, code],
     ).fetchone()
     if row is None:
-        raise NotFoundError(f"the store holds no areas of kommun {code}")
+        raise NotFoundError(both("err_no_kommun", kommun=code))
     return code
 
 

@@ -23,6 +23,7 @@ from omradesbild.services.pipeline import (
     resolve_version,
 )
 from omradesbild.store import Store
+from omradesbild.wording import both
 
 
 def method_periods(
@@ -69,9 +70,9 @@ def area_classes(
     missing = [p for p in plist if p not in available]
     if missing:
         raise NotFoundError(
-            f"method {m.id!r} cannot be computed for period(s) {', '.join(missing)}: the "
-            f"indicators it needs exist for {', '.join(available) or 'no period'}"
-        )
+            both("err_method_not_in_periods", method=repr(m.id), periods=", ".join(missing),
+                 available=", ".join(available) or "–")
+        )  # fmt: skip
     base = str(base_period) if base_period is not None else plist[0]
     if base not in available:
         raise NotFoundError(
@@ -125,7 +126,7 @@ def transitions(
     m = as_method(method)
     p_from, p_to = str(period_from), str(period_to)
     if p_from == p_to:
-        raise ConfigError(f"--from and --to are the same period ({p_from})")
+        raise ConfigError(both("err_same_periods", period=p_from))
     classes = area_classes(
         store, method=m, level=level, periods=[p_from, p_to], base_period=p_from, version=version
     )

@@ -27,6 +27,7 @@ from omradesbild.services.followup._common import (
 )
 from omradesbild.services.pipeline import area_indicators
 from omradesbild.store import Store
+from omradesbild.wording import both
 
 #: Columns of the significant changes shown in a summary, in order.
 CHANGE_SHOW_COLUMNS: tuple[str, ...] = (
@@ -58,7 +59,7 @@ def of_kommun(ind: pd.DataFrame, kommun: str | None, *, level: str) -> pd.DataFr
         return ind
     ind = ind.loc[in_kommun(ind["area_code"], kommun)]
     if ind.empty:
-        raise NotFoundError(f"no {level} of kommun {kommun} has indicators in the store")
+        raise NotFoundError(both("err_no_kommun_indicators", level=level, kommun=kommun))
     return ind
 
 
@@ -94,13 +95,12 @@ def base_change_input(store: Store, query: ChangeQuery) -> tuple[pd.DataFrame, p
     check_indicators(query.indicators)
     kommun = require_kommun(store, query.kommun)
     if p_from == p_to:
-        raise ConfigError(f"--from and --to are the same period ({p_from})")
+        raise ConfigError(both("err_same_periods", period=p_from))
     stored = store_periods(store)
     missing = [p for p in periods if p not in stored]
     if missing:
         raise NotFoundError(
-            f"the store holds no observations for period(s) {', '.join(missing)}; periods "
-            "stored: " + ", ".join(stored)
+            both("err_no_period_obs", periods=", ".join(missing), stored=", ".join(stored))
         )
     ind = base_indicators(
         store, level=level, version=query.version, periods=periods, indicators=query.indicators

@@ -17,7 +17,7 @@ from omradesbild.services.crime import with_coverage
 from omradesbild.services.followup._common import between
 from omradesbild.services.pipeline import area_indicators, resolve_version
 from omradesbild.store import Store
-from omradesbild.wording import Message
+from omradesbild.wording import Message, both
 
 _CRIME_RE = re.compile(r"^crime_(\d{4})$")
 
@@ -38,13 +38,10 @@ def _offence_codes(store: Store, offences: Sequence[str] | None) -> list[str]:
     codes = [str(o).removeprefix("crime_") for o in offences] if offences else sorted(known)
     bad = [c for c in codes if c not in known or f"crime_rate_{c}" not in cat]
     if bad:
-        raise InputError(
-            "no reported offences with code(s) " + ", ".join(bad) + " in the store",
-            field="--offence",
-            expected="one of " + (", ".join(sorted(known)) or "(none: ingest crime files)"),
-        )
+        stored = ", ".join(sorted(known)) or "–"
+        raise InputError(both("err_unknown_offences", codes=", ".join(bad), known=stored))
     if not codes:
-        raise NotFoundError("the store holds no reported offences; ingest them with 'ingest crime'")
+        raise NotFoundError(both("err_no_offences"))
     return codes
 
 

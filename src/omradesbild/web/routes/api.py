@@ -258,8 +258,8 @@ def _build_indicator_values(
             raise InputError(unknown_value("indicator", i, lv.indicator_ids), field="indicator")
     # The years in which any of the requested indicators has values (default the latest).
     held = [p for p in lv.periods if any((p, i) in lv.by_period_indicator for i in ids)]
-    what = f"{', '.join(ids)}, {level}" if ids != lv.indicator_ids else f"level {level}"
-    period = checked_period(period or None, held, what=what)
+    of = ", ".join(ids) if ids != lv.indicator_ids else None
+    period = checked_period(period or None, held, level=level, of=of)
     if period is None:
         period = held[-1] if held else (lv.periods[-1] if lv.periods else "")
     rows: list[dict[str, Any]] = []
@@ -316,7 +316,7 @@ def _build_index(
     method = _method(request, method)
     lv = data.level(level, version)
     ix = _computed_index(data, method, lv)
-    p = ix.period_or_latest(checked_period(period or None, ix.periods, what=f"{method}, {level}"))
+    p = ix.period_or_latest(checked_period(period or None, ix.periods, level=level, of=method))
     unc = data.uncertainty(method, level, p, lv.version) if uncertainty else {}
     rows = [
         _index_row(r, ix, lv.names.get(c, c), unc.get(c, {}))
@@ -352,7 +352,7 @@ def api_explore(request: Request, body: ExploreIn) -> ExploreOut:
     data = get_data(request)
     lv = data.level(body.level)
     ix = data.index(body.method, body.level, lv.version)
-    checked_period(body.period, ix.periods, what=f"{body.method}, {body.level}")
+    checked_period(body.period, ix.periods, level=body.level, of=body.method)
     res = explore(
         lv,
         ix,
@@ -426,7 +426,7 @@ def _download(body: bytes, filename: str, media_type: str) -> Response:
 def _published_indicators(lv: LevelIndicators, period: str | None) -> pd.DataFrame:
     ind = lv.indicators
     if period:
-        checked_period(period, lv.periods, what=f"level {lv.level}")
+        checked_period(period, lv.periods, level=lv.level)
         ind = ind[ind["period"] == period]
     out = ind.copy()
     out.insert(1, "area_name", out["area_code"].map(lv.names))
@@ -511,7 +511,7 @@ def export_index_csv(
     method = _method(request, q.method)
     lv = data.level(q.level)
     ix = _computed_index(data, method, lv)
-    asked = checked_period(q.period or None, ix.periods, what=f"{method}, {q.level}")
+    asked = checked_period(q.period or None, ix.periods, level=q.level, of=method)
     p = ix.period_or_latest(asked)
     df = ix.published[p].copy()
     df.insert(1, "area_name", df["area_code"].map(lv.names))
@@ -539,13 +539,13 @@ def export_excel(request: Request, q: TableArgs, precision: PrecisionArg = "roun
     ix = data.try_index(method, lv)
     if ix is None and q.method:
         raise no_index(method, level)
-    p = checked_period(q.period or None, lv.periods, what=f"level {level}")
+    p = checked_period(q.period or None, lv.periods, level=level)
     if p is None:
         if not lv.periods:
             raise NotFoundError(f"no indicators for {level} in the store")
         p = ix.latest() if ix is not None else lv.periods[-1]
     elif ix is not None and q.method:
-        checked_period(p, ix.periods, what=f"{method}, {level}")
+        checked_period(p, ix.periods, level=level, of=method)
     ind = lv.raw[lv.raw["period"] == p]
     index = ix.results.get(p) if ix is not None else None
     with tempfile.TemporaryDirectory() as tmp:

@@ -1,4 +1,5 @@
-"""The HTML pages: overview, map, area page, comparison, method explorer, downloads.
+"""The HTML pages: overview, search, map and area page (the comparison, the method
+explorer and the downloads page are in :mod:`omradesbild.web.routes.tool_pages`).
 
 Pages are Swedish by default; ``?lang=en`` (or the setting ``lang``) switches to English.
 Every value shown has been through disclosure control (the service layer's objects).
@@ -9,25 +10,22 @@ under ``/static/vendor/``.
 from __future__ import annotations
 
 from functools import partial
-from typing import Annotated, Any
-from urllib.parse import quote, urlencode
+from typing import Any
+from urllib.parse import quote
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from omradesbild.errors import InputError, NotFoundError
 from omradesbild.precision import indicator_decimals, score_decimals
 from omradesbild.services.area import catalogue_names
-from omradesbild.services.explore import MAX_DRAWS
 from omradesbild.services.lagesbild import pick_kommun
-from omradesbild.services.level import method_by_id
 from omradesbild.services.partner_picture import LinkedEntry, PartnerPicture
 from omradesbild.services.search import (
     MAX_QUERY,
     AreaSearch,
     fold,
-    resolve_area,
     search_areas,
     search_names,
 )
@@ -41,7 +39,6 @@ from omradesbild.web.cache import (
     personal_is_cached,
     personal_page,
 )
-from omradesbild.web.compare import compare_figures, compare_rows
 from omradesbild.web.entries import (
     cached_public_entries,
     generation_is_fresh,
@@ -59,8 +56,7 @@ from omradesbild.web.lagesbild import (
 )
 from omradesbild.web.models import AreaArgs
 from omradesbild.web.packed import cached_page, memo_page, memo_view, page_response
-from omradesbild.web.settings import WebSettings
-from omradesbild.web.text import no_scheme
+from omradesbild.web.routes.tool_pages import method_titles
 from omradesbild.web.views import (
     AreaView,
     area_view,
@@ -70,28 +66,19 @@ from omradesbild.web.views import (
     page,
     page_context,
     page_context_key,
+    page_inputs,
     refuse_absent_index,
-    web_profile,
 )
-from omradesbild.wording import Translator, fmt_num, police_label, translator, unit_label
+from omradesbild.wording import (
+    Translator,
+    both,
+    fmt_num,
+    police_label,
+    translator,
+    unit_label,
+)
 
 router = APIRouter()
-
-
-def method_titles(lang: str) -> dict[str, str]:
-    """The shipped index methods' titles by id (the pickers show the title, the id second)."""
-    from omradesbild.index import shipped_methods
-
-    out = {}
-    for m in shipped_methods():
-        method = method_by_id(m)
-        out[m] = method.title_en if lang == "en" else method.title_sv
-    return out
-
-
-def _inputs(request: Request) -> tuple[WebData, WebSettings, str]:
-    """What a page starts from: the app's data and settings, and the page's language."""
-    return get_data(request), request.app.state.settings, get_lang(request)
 
 
 @router.get("/", response_class=HTMLResponse, include_in_schema=False)
@@ -99,17 +86,14 @@ def overview(request: Request, kommun: str | None = None) -> HTMLResponse:
     """The lägesbild of a kommun (default the store's own city): the areas by type on a map,
     the ranking with rank intervals, what changed, police categories, goals, the partners'
     latest input and active interventions; the store's levels under "Om datalagret"."""
-    data, settings, lang = _inputs(request)
+    data, settings, lang = page_inputs(request)
     info = data.info()
     level = settings.level if settings.level in info.level_names() else None
     version = settings.version if level else None
     code = (kommun or "").strip() or settings.kommun
     if code is not None:  # checked before any cache is read (see docs/web.md)
         if level is None:
-            raise InputError(
-                "no lägesbild to choose a kommun for", field="kommun",
-                expected="no kommun: the store has no areas at the default level",
-            )  # fmt: skip
+            raise InputError(both("err_no_lagesbild_areas"), field="kommun")
         pick_kommun(kommuner(data, level, version), code)
     state = public_state(request)
     from omradesbild.web.auth import cookie_name
@@ -129,10 +113,7 @@ def overview(request: Request, kommun: str | None = None) -> HTMLResponse:
             lang=lang, partners=partners,
         ))  # fmt: skip
     elif code is not None:
-        raise InputError(
-            "no lägesbild to choose a kommun for", field="kommun",
-            expected="no kommun: the store has no index at the default level",
-        )  # fmt: skip
+        raise InputError(both("err_no_lagesbild_index"), field="kommun")
 
     def render() -> bytes:
         return bytes(page(
@@ -163,7 +144,7 @@ def search_page(request: Request, q: str = "", level: str | None = None) -> Resp
     """Find an area by name or code (:func:`omradesbild.services.search.search_areas`):
     straight to the area when the query names one, else the list of hits, or a note that
     none matches (never an error page for a query that finds nothing)."""
-    data, settings, lang = _inputs(request)
+    data, settings, lang = page_inputs(request)
     if level:
         data.check_level(level)
     index = area_search_index(data, lang)
@@ -220,7 +201,7 @@ def map_page(
     from omradesbild.reports import charts
     from omradesbild.web.map_layers import AREA_TYPE_LAYER, chosen_layer, map_layer, type_hover
 
-    data, settings, lang = _inputs(request)
+    data, settings, lang = page_inputs(request)
     t = translator(lang)
     level = level or settings.level
     lv = data.level(level, settings.version if level == settings.level else None)
@@ -435,114 +416,3 @@ def _summary(
         n_interventions=len(interventions),
     )  # fmt: skip
     return summary, interventions
-
-
-@router.get("/jamfor", response_class=HTMLResponse, include_in_schema=False)
-def compare_page(
-    request: Request,
-    areas: Annotated[list[str] | None, Query()] = None,
-    find: Annotated[list[str] | None, Query()] = None,
-    method: str | None = None,
-    level: str | None = None,
-    period: str | None = None,
-) -> Response:
-    """Compare 2–4 areas side by side under the app's index method or ``method`` (an index
-    that cannot be computed at an area's level is a 422), each in the latest year with the
-    index, or in ``period`` (each area's indicators of that year; an area without data
-    then is a 422 naming its years), each at its own level, or at ``level`` (an area not at
-    it is a 422 naming its levels). The form's fields (``find``) take names, pickers'
-    labels or codes; they are resolved and redirected to ``?areas=`` codes, keeping
-    ``level`` and ``period``."""
-    data, _, lang = _inputs(request)
-    level, period = level or None, period or None
-    if find is not None:
-        given = [a.strip() for a in find if a.strip()]
-        if not 2 <= len(given) <= 4:
-            raise InputError(
-                f"compare 2–4 areas, got {len(given)}", field="find", expected="2 to 4 areas"
-            )
-        index = area_search_index(data, lang)
-        found = [resolve_area(index, a, field="find").code for a in given]
-        query = [("areas", c) for c in found] + [("lang", lang)]
-        kept = (("method", method), ("level", level), ("period", period))
-        query += [(k, v) for k, v in kept if v]
-        return RedirectResponse(f"/jamfor?{urlencode(query)}", status_code=303)
-    codes = [a.strip() for a in (areas or []) if a.strip()]
-    if codes and not 2 <= len(codes) <= 4:
-        raise InputError(
-            f"compare 2–4 areas, got {len(codes)}", field="areas", expected="2 to 4 area codes"
-        )
-    if len(set(codes)) != len(codes):
-        raise InputError("the same area is given twice", field="areas")
-    asked, method = bool(method), method or request.app.state.settings.method
-    for code in codes if asked else ():
-        refuse_absent_index(data, code, level=level, method=method)
-    profiles = [
-        web_profile(data, c, level=level, method=method, period=period, lang=lang) for c in codes
-    ]
-    rows = compare_rows(profiles)
-    return page(
-        request,
-        "jamfor.html",
-        lang=lang,
-        codes=codes,
-        level=level,
-        period=period,
-        profiles=profiles,
-        rows=rows,
-        figures=json_script(compare_figures(profiles, rows, lang)),
-        fmt=lambda x, d=1: fmt_num(x, lang, d),
-    )
-
-
-@router.get("/metod", response_class=HTMLResponse, include_in_schema=False)
-def method_page(
-    request: Request, method: str | None = None, level: str | None = None
-) -> HTMLResponse:
-    """Method explorer: change weights / indicators, see ranks and classes change."""
-    data, settings, lang = _inputs(request)
-    from omradesbild.index import shipped_methods
-
-    method = method or settings.method
-    m = method_by_id(method)
-    level = level or settings.level
-    lv = data.level(level)
-    ix = data.try_index(method, lv)
-    return page(
-        request,
-        "metod.html",
-        lang=lang,
-        methods=shipped_methods(),
-        method_titles=method_titles(lang),
-        method=m,
-        method_reference=no_scheme(m.reference),
-        method_title=m.title_en if lang == "en" else m.title_sv,
-        levels=data.info().levels,
-        level=level,
-        periods=ix.periods if ix is not None else [],
-        computable=ix is not None,
-        max_draws=MAX_DRAWS,
-    )
-
-
-@router.get("/nedladdning", response_class=HTMLResponse, include_in_schema=False)
-def download_page(request: Request) -> HTMLResponse:
-    """Links to CSV, JSON and Excel downloads of indicators and the index."""
-    data, settings, lang = _inputs(request)
-    from omradesbild.index import shipped_methods
-
-    info = data.info()
-    levels = [
-        {"level": r["level"], "version": r["version"], "periods": info.periods} for r in info.levels
-    ]
-    excel = True  # openpyxl is a core dependency
-    return page(
-        request,
-        "nedladdning.html",
-        lang=lang,
-        levels=levels,
-        methods=shipped_methods(),
-        method_titles=method_titles(lang),
-        method=settings.method,
-        excel=excel,
-    )
