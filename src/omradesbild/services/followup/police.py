@@ -11,7 +11,7 @@ import pandas as pd
 
 from omradesbild.config import AREA_TYPE_METHOD, BASE_VERSION, POLICE_SHARE_THRESHOLD
 from omradesbild.errors import NotFoundError
-from omradesbild.followup._common import period_to_year, sort_periods
+from omradesbild.followup._common import among, period_to_year, sort_periods
 from omradesbild.followup.police import OVERLAY_COLUMNS, listed_areas, overlay_police
 from omradesbild.followup.police import police_status as _status
 from omradesbild.index import IndexMethod
@@ -85,7 +85,7 @@ def _area_types(
     for ind, col in (types_all.attrs.get("fallbacks") or {}).items():
         notes.append(Message("note_police_fallback", detail=standin_message(ind, col)))
     types_all = types_all.loc[types_all["class"].notna(), ["area_code", "period", "class"]]
-    types = types_all.loc[types_all["area_code"].astype(str).isin(covered)].reset_index(drop=True)
+    types = types_all.loc[among(types_all["area_code"].astype(str), covered)].reset_index(drop=True)
     if types.empty:
         raise NotFoundError(f"none of the {level} with polygons has an area type in {period}")
     return types
@@ -202,7 +202,7 @@ def _overlay(
     then left out)."""
     near = None if shown is None else sharing_police(py.polygons, tg, shown)
     if near and tg.area_links is not None:  # (none near: every area, for alike empty frames)
-        links = tg.area_links.loc[tg.area_links["to_code"].astype(str).isin(near)]
+        links = tg.area_links.loc[among(tg.area_links["to_code"].astype(str), near)]
         tg = dataclasses.replace(tg, area_links=links, covered=set(near))
     ov = pd.DataFrame(columns=list(OVERLAY_COLUMNS))
     if not py.polygons.empty:
@@ -210,10 +210,10 @@ def _overlay(
             py.polygons, tg.base, tg.base_population, area_links=tg.area_links,
             targets=tg.polygons, threshold=threshold,
         )  # fmt: skip
-    ov = ov.loc[ov["area_code"].isin(tg.covered)]
+    ov = ov.loc[among(ov["area_code"], tg.covered)]
     rows = analysed if shown is None else analysed & shown
     parts = [ov] + [
-        f.loc[f["area_code"].isin(rows)] for p, f in py.link_lists.items() if p in py.years
+        f.loc[among(f["area_code"], rows)] for p, f in py.link_lists.items() if p in py.years
     ]
     found = [p for p in parts if not p.empty]
     overlay = pd.concat(found, ignore_index=True) if found else ov
@@ -221,8 +221,8 @@ def _overlay(
     overlay, listed = contained(overlay, listed, population, threshold=threshold)
     if shown is None:
         return overlay, listed
-    overlay = overlay.loc[overlay["area_code"].astype(str).isin(shown)].reset_index(drop=True)
-    listed = listed.loc[listed["area_code"].astype(str).isin(shown)].reset_index(drop=True)
+    overlay = overlay.loc[among(overlay["area_code"].astype(str), shown)].reset_index(drop=True)
+    listed = listed.loc[among(listed["area_code"].astype(str), shown)].reset_index(drop=True)
     return overlay, listed
 
 
@@ -287,7 +287,7 @@ def place_police(
         level=level, period=period, covered=every, notes=notes, computed=area_types,
     )  # fmt: skip
     if shown is not None:
-        types = types.loc[types["area_code"].astype(str).isin(analysed)].reset_index(drop=True)
+        types = types.loc[among(types["area_code"].astype(str), analysed)].reset_index(drop=True)
     return Placement(
         overlay=overlay,
         listed=listed,

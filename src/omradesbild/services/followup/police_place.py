@@ -15,7 +15,7 @@ import pandas as pd
 
 from omradesbild.config import BASE_VERSION
 from omradesbild.errors import NotFoundError
-from omradesbild.followup._common import period_to_year, sort_periods
+from omradesbild.followup._common import among, period_to_year, sort_periods
 from omradesbild.followup.police import (
     area_polygons,
     police_list_from_links,
@@ -264,19 +264,18 @@ def targets(
         return Targets(base, pop_arg, None, codes, covered_base, pop_base)
     area_links = compose_links(links_all, from_version=BASE_VERSION, to_version=version)
     lk = area_links[["from_code", "to_code"]].astype(str)
-    complete = lk.assign(ok=lk["from_code"].isin(covered_base)).groupby("to_code")["ok"].all()
+    under = among(lk["from_code"], covered_base)
+    complete = lk.assign(ok=under).groupby("to_code")["ok"].all()
     all_codes = set(area_codes(store, level, version))
     covered = set(complete.index[complete.to_numpy(dtype=bool)])
-    partial = set(complete.index[~complete.to_numpy(dtype=bool)]) & set(
-        lk.loc[lk["from_code"].isin(covered_base), "to_code"]
-    )
+    partial = set(complete.index[~complete.to_numpy(dtype=bool)]) & set(lk.loc[under, "to_code"])
     if partial:
         notes.append(
             Message(
                 "note_police_partly_covered", n=len(partial), level=level_noun(level, len(partial))
             )
         )
-    area_links = area_links.loc[area_links["to_code"].astype(str).isin(covered)]
+    area_links = area_links.loc[among(area_links["to_code"].astype(str), covered)]
     w = area_links.assign(
         p=area_links["from_code"].astype(str).map(pop_base).astype(float)
         * area_links["weight"].astype(float)
@@ -417,7 +416,7 @@ def sharing_police(police: gpd.GeoDataFrame, tg: Targets, shown: frozenset[str])
     at_police, at_base = shapely.STRtree(tg.base.geometry.to_numpy()).query(
         police.geometry.to_numpy(), predicate="intersects"
     )
-    under = set(links.loc[links["to_code"].isin(own), "from_code"])
+    under = set(links.loc[among(links["to_code"], own), "from_code"])
     met = set(at_police[[b in under for b in base[at_base]]].tolist())
     near = set(base[at_base][[p in met for p in at_police.tolist()]].tolist())
-    return own | (set(links.loc[links["from_code"].isin(near), "to_code"]) & tg.covered)
+    return own | (set(links.loc[among(links["from_code"], near), "to_code"]) & tg.covered)
