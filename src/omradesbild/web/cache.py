@@ -348,34 +348,23 @@ def _picture(
         indicators=lv,
         references=_read(path, mtime, _level_references, base_version=base, threshold=threshold),
         index=ix,
-        police=_police(path, mtime, method_id, level, version, base, threshold, period),
+        police=_police(path, level, version, period, ix if base == BASE_VERSION else None),
         draws=draws,
     )
 
 
-@bounded_cache
 def _police(
-    path: str,
-    mtime: int,
-    method_id: str,
-    level: str,
-    version: str,
-    base: str,
-    threshold: int,
-    period: str,
+    path: str, level: str, version: str, period: str, index: LevelIndex | None
 ) -> PoliceData:
     """The level's police list (:func:`~omradesbild.services.level_police.police_data`), with
-    SCB's area types taken from the method's index when it is theirs
+    SCB's area types taken from ``index`` when it is theirs
     (:func:`~omradesbild.services.level_scope.police_of_index`), not computed again. The
-    list's own index sums the areas of :data:`~omradesbild.config.BASE_VERSION`: with
-    another base version the list computes it."""
+    list's own index sums the areas of :data:`~omradesbild.config.BASE_VERSION`: a level
+    read from other base areas gives no ``index`` here."""
     from omradesbild.services.level_scope import police_of_index
 
-    ix = None
-    if base == BASE_VERSION:
-        ix = _index(path, mtime, method_id, level, version, base, threshold)
     with _open(path) as store:
-        return police_of_index(store, level=level, version=version, period=period, index=ix)
+        return police_of_index(store, level=level, version=version, period=period, index=index)
 
 
 @functools.cache

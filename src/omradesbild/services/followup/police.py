@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Required, TypedDict, Unpack
 
 import pandas as pd
 
@@ -46,6 +46,7 @@ from omradesbild.wording import Message, label_message
 __all__ = [
     "CATEGORY_ORDER",
     "Placement",
+    "PlacementKeywords",
     "PoliceAnalysis",
     "areas_with_geometry",
     "crosstab_wide",
@@ -142,17 +143,20 @@ def _level_version(store: Store, level: str, version: str | None) -> str:
     return resolve_version(store, level, version) if level != "deso" else (version or BASE_VERSION)
 
 
-def police_analysis(
-    store: Store,
-    *,
-    level: str,
-    period: str | int,
-    police_year: str | int,
-    threshold: float = POLICE_SHARE_THRESHOLD,
-    version: str | None = None,
-    method: str | IndexMethod = AREA_TYPE_METHOD,
-    area_types: pd.DataFrame | None = None,
-) -> PoliceAnalysis:
+class PlacementKeywords(TypedDict, total=False):
+    """The keywords of :func:`police_analysis`: those of :func:`place_police` (its defaults
+    apply) but ``links_all``, ``stored`` and ``areas``."""
+
+    level: Required[str]
+    period: Required[str | int]
+    police_year: Required[str | int]
+    threshold: float
+    version: str | None
+    method: str | IndexMethod
+    area_types: pd.DataFrame | None
+
+
+def police_analysis(store: Store, **placement: Unpack[PlacementKeywords]) -> PoliceAnalysis:
     """Overlay the stored police polygons on the areas of a level and compare with area types.
 
     Steps: police polygons of every stored year up to ``police_year`` (a year without
@@ -168,11 +172,8 @@ def police_analysis(
     ``attrs``). The placement is :func:`place_police`'s; this adds the cross-tab of the
     police categories with the area types, the flags and the area names.
     """
-    pl = place_police(
-        store, level=level, period=period, police_year=police_year, threshold=threshold,
-        version=version, method=method, area_types=area_types,
-    )  # fmt: skip
-    version = pl.version
+    pl = place_police(store, **placement)
+    level, version = pl.level, pl.version
     unknown = {y: set(a) for y, a in pl.unknown.items()}
     named = with_area_names(store, pl.overlay, level=level, version=version)
     return PoliceAnalysis(
