@@ -316,7 +316,7 @@ def _linked_shares(
     else:
         sizes["pop"] = np.nan
     by_area = sizes.groupby("area_code")
-    tot = by_area.agg(total_area=("base_area", "sum"))
+    tot = by_area["base_area"].sum().to_frame("total_area")
     tot["total_pop"] = group_sums(by_area, sizes["pop"])
     j = pairs.merge(links, on="base", how="inner")
     j["inter"] = j["inter"] * j["w"]
@@ -324,7 +324,7 @@ def _linked_shares(
         j["base"].map(pop).astype(float) * j["w"] * j["share"] if pop is not None else np.nan
     )
     by_pair = j.groupby(["area_code", "period", "police_code", "category"], sort=False)
-    agg = by_pair.agg(inter=("inter", "sum"))
+    agg = by_pair["inter"].sum().to_frame("inter")
     agg["pop_in"] = group_sums(by_pair, j["pop_in"])
     agg = agg.reset_index()
     agg = agg.merge(tot, left_on="area_code", right_index=True, how="left")
@@ -351,7 +351,7 @@ def _weighted_links(area_links: pd.DataFrame) -> pd.DataFrame:
             "w": w,
         }
     )
-    return links.groupby(["base", "area_code"], as_index=False, sort=False).agg(w=("w", "max"))
+    return links.groupby(["base", "area_code"], sort=False)["w"].max().reset_index()
 
 
 def area_pieces(

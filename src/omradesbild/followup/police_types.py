@@ -85,7 +85,7 @@ def listed_areas(overlay: pd.DataFrame, *, threshold: float = DEFAULT_THRESHOLD)
         .drop_duplicates(keys)[[*keys, "police_code"]]
     )
     by_key = o.groupby(keys, sort=False)
-    tot = by_key.agg(any_flag=("_flag", "any"))
+    tot = by_key["_flag"].any().to_frame("any_flag")
     tot.insert(0, "share", group_sums(by_key, o["_s"]))
     tot = tot.reset_index()
     tot["share"] = tot["share"].clip(upper=1.0)
