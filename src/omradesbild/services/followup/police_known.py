@@ -330,7 +330,7 @@ def polygons_from_successors(
     moved (the union may hold a neighbour's part). E.g. Göteborg, whose DeSO 2025 polygons
     are stored but not its DeSO 2018 ones.
     """
-    have = set(base["area_code"].astype(str))
+    have = set(base["area_code"].astype(str).tolist())
     lk = links_all.loc[
         (links_all["from_version"] == BASE_VERSION)
         & (links_all["from_level"] == "deso")

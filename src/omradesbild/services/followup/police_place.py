@@ -252,7 +252,7 @@ def targets(
             f"no DeSO ({BASE_VERSION}) in the store has a polygon; ingest DeSO boundaries "
             "with 'omradesbild ingest boundaries'"
         )
-    covered_base = set(base["area_code"])
+    covered_base = set(base["area_code"].tolist())
     pop_base, pop_period = population_near(store, period, BASE_VERSION)
     if pop_period is None:
         notes.append(Message("note_police_no_population"))
@@ -268,7 +268,8 @@ def targets(
     complete = lk.assign(ok=under).groupby("to_code")["ok"].all()
     all_codes = set(area_codes(store, level, version))
     covered = set(complete.index[complete.to_numpy(dtype=bool)])
-    partial = set(complete.index[~complete.to_numpy(dtype=bool)]) & set(lk.loc[under, "to_code"])
+    reached = set(lk["to_code"].to_numpy()[under].tolist())  # areas with a DeSO polygon
+    partial = set(complete.index[~complete.to_numpy(dtype=bool)]) & reached
     if partial:
         notes.append(
             Message(
@@ -416,7 +417,8 @@ def sharing_police(police: gpd.GeoDataFrame, tg: Targets, shown: frozenset[str])
     at_police, at_base = shapely.STRtree(tg.base.geometry.to_numpy()).query(
         police.geometry.to_numpy(), predicate="intersects"
     )
-    under = set(links.loc[among(links["to_code"], own), "from_code"])
+    under = set(links["from_code"].to_numpy()[among(links["to_code"], own)].tolist())
     met = set(at_police[[b in under for b in base[at_base]]].tolist())
     near = set(base[at_base][[p in met for p in at_police.tolist()]].tolist())
-    return own | (set(links.loc[among(links["from_code"], near), "to_code"]) & tg.covered)
+    around = set(links["to_code"].to_numpy()[among(links["from_code"], near)].tolist())
+    return own | (around & tg.covered)
