@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 from hypothesis import given, settings
@@ -51,3 +53,28 @@ def test_among_is_isin(column: list[str | None], values: set[str]) -> None:
     series = pd.Series(column, dtype="str")
     assert among(series, values).tolist() == series.isin(values).tolist()
     assert among(series.to_numpy(), list(values)).tolist() == series.isin(values).tolist()
+
+
+def test_population_near_is_the_nearest_stored_period(demo_store: Path) -> None:
+    """The residents the police overlay weighs: the stored period nearest the one asked for
+    (a year held itself read alone), as choosing among every stored period gives."""
+    from omradesbild.config import BASE_VERSION
+    from omradesbild.followup._common import period_to_year, sort_periods
+    from omradesbild.services.followup.police_place import population_near
+    from omradesbild.store import Store
+
+    with Store(demo_store, read_only=True) as store:
+        pop = store.observations(variables=["pop_total"], area_version=BASE_VERSION)
+        pop = pop.loc[pop["value"].notna()]
+        held = sort_periods(pop["period"].unique())
+        first, last = int(held[0]), int(held[-1])
+        asked = [*held, str(first - 3), str(last + 2), f"{last}-07", f"{first}-Q3"]
+        for period in asked:
+            y = period_to_year(period)
+            want = min(held, key=lambda p: (abs(period_to_year(p) - y), -period_to_year(p)))
+            rows = pop.loc[pop["period"] == want]
+            got, chosen = population_near(store, period, BASE_VERSION)
+            assert chosen == want, period
+            assert got.index.tolist() == rows["area_code"].astype(str).tolist()
+            assert got.tolist() == rows["value"].astype(float).tolist()
+        assert len(held) > 1 and len(got) > 100

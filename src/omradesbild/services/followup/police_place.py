@@ -8,6 +8,7 @@ the DeSO polygons and residents under the analysed areas (:func:`targets`, :func
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import geopandas as gpd
@@ -48,7 +49,13 @@ def area_codes(store: Store, level: str, version: str) -> list[str]:
 
 
 def population_near(store: Store, period: str, version: str) -> tuple[pd.Series, str | None]:
-    """Population of ``version``'s areas in the stored period nearest ``period``."""
+    """Population of ``version``'s areas in the stored period nearest ``period`` (ties: the
+    later; of labels of one year, the first in :func:`~omradesbild.followup._common.
+    sort_periods`' order, which puts a plain year first)."""
+    if re.fullmatch(r"\d{4}", str(period)):  # a year held itself is the nearest: read it alone
+        held = _residents(store.variable_values("pop_total", str(period), area_version=version))
+        if len(held):
+            return held, str(period)
     pop = store.observations(variables=["pop_total"], area_version=version)
     pop = pop.loc[pop["value"].notna()]
     if pop.empty:
@@ -56,8 +63,13 @@ def population_near(store: Store, period: str, version: str) -> tuple[pd.Series,
     periods = sort_periods(pop["period"].unique())
     y = period_to_year(period)
     chosen = min(periods, key=lambda p: (abs(period_to_year(p) - y), -period_to_year(p)))
-    sel = pop.loc[pop["period"] == chosen]
-    return pd.Series(sel["value"].to_numpy(float), index=sel["area_code"].astype(str)), chosen
+    return _residents(pop.loc[pop["period"] == chosen]), chosen
+
+
+def _residents(rows: pd.DataFrame) -> pd.Series:
+    """``value`` by ``area_code`` of the observation rows that have a value."""
+    rows = rows.loc[rows["value"].notna()]
+    return pd.Series(rows["value"].to_numpy(float), index=rows["area_code"].astype(str))
 
 
 @dataclass(frozen=True)
