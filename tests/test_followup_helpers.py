@@ -1,4 +1,5 @@
-"""The follow-up modules' column helpers give what the pandas operations they replace give."""
+"""The follow-up modules' column helpers give what the pandas operations they replace give, and
+the police overlay's residents are those of the nearest stored period."""
 
 from __future__ import annotations
 
