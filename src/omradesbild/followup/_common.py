@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
 from omradesbild.errors import InputError
+
+if TYPE_CHECKING:
+    from pandas.core.groupby import DataFrameGroupBy, SeriesGroupBy
 
 _PERIOD_RE = re.compile(r"^(\d{4})(?:-(?:(\d{2})|[QqKk]([1-4])))?$")
 
@@ -68,6 +74,42 @@ def check_unique(frame: pd.DataFrame, keys: Sequence[str], *, what: str) -> None
 def as_text(values: Iterable[object]) -> pd.Series:
     """A text column with ``None`` for missing, as plain object dtype."""
     return pd.Series([None if v is None or v is pd.NA else v for v in values], dtype=object)
+
+
+def among(
+    column: pd.Series | pd.Index | npt.NDArray[Any], values: Iterable[object]
+) -> npt.NDArray[np.bool_]:
+    """Whether each value of ``column`` is one of ``values``: ``column.isin(values)`` as an
+    array, with one set look-up a row.
+
+    pandas' text columns turn each of ``values`` into an Arrow scalar one by one before
+    comparing, which costs more than the comparison when ``values`` are thousands of codes.
+    """
+    wanted = values if isinstance(values, set | frozenset) else set(values)
+    rows = np.asarray(column)
+    return np.fromiter((v in wanted for v in rows), dtype=bool, count=len(rows))
+
+
+def group_sums(
+    grouped: DataFrameGroupBy | SeriesGroupBy, values: pd.Series | npt.NDArray[Any]
+) -> npt.NDArray[np.float64]:
+    """The sum of each group's ``values`` (one per row of the grouped frame), missing values
+    left out and NaN for a group without any, in the order of the groups: what
+    ``grouped.agg(lambda s: s.sum(min_count=1))`` gives, to the last bit.
+
+    Each group's values are summed by numpy in the order of their rows, as
+    :meth:`pandas.Series.sum` sums them (the groupby's own ``sum`` compensates its rounding
+    and can differ in the last bit), without calling through pandas once per group.
+    """
+    ids = grouped.ngroup().to_numpy()
+    order = np.argsort(ids, kind="stable")
+    ids = ids[order]
+    v = np.asarray(values, dtype=float)[order]
+    known = ~np.isnan(v)
+    filled = np.where(known, v, 0.0)
+    bounds = np.searchsorted(ids, np.arange(grouped.ngroups + 1))
+    sums = np.array([filled[a:b].sum() for a, b in itertools.pairwise(bounds)], dtype=float)
+    return np.where(np.bincount(ids[known], minlength=grouped.ngroups) > 0, sums, np.nan)
 
 
 def sort_periods(periods: Iterable[object]) -> list[str]:

@@ -20,7 +20,7 @@ import pandas as pd
 import shapely
 
 from omradesbild.errors import InputError
-from omradesbild.followup._common import require_columns
+from omradesbild.followup._common import among, group_sums, require_columns
 from omradesbild.followup._police_common import (
     DEFAULT_THRESHOLD,
     OVERLAY_COLUMNS,
@@ -40,7 +40,7 @@ from omradesbild.followup.police_types import (
     police_flags,
     police_status,
 )
-from omradesbild.harmonize.areal import intersection, overlap_areas
+from omradesbild.harmonize.areal import intersection
 
 __all__ = [
     "CATEGORY_ORDER",
@@ -242,7 +242,8 @@ def overlay_police(
         pop = pop.groupby(level=0).first()
     if targets is not None and area_links is not None:
         areas, pop, area_links = area_pieces(areas, targets, pop, area_links=area_links)
-    pairs, a_codes, a_area = _intersections(police, areas, period_column)
+    linked = None if area_links is None else set(area_links["from_code"].astype(str))
+    pairs, a_codes, a_area = _intersections(police, areas, period_column, linked)
     if area_links is None:
         out = pairs.rename(columns={"base": "area_code"})
         out["share_area"] = out["share"]
@@ -264,28 +265,34 @@ def overlay_police(
 
 
 def _intersections(
-    police: gpd.GeoDataFrame, areas: gpd.GeoDataFrame, period_column: str
+    police: gpd.GeoDataFrame,
+    areas: gpd.GeoDataFrame,
+    period_column: str,
+    linked: set[str] | None = None,
 ) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
     """Every overlapping (base area, police polygon) pair with the intersection's area and
-    ``share`` of the base area; also the base areas' codes and areas."""
+    ``share`` of the base area, of the base areas in ``linked`` when given (the others
+    reach no target area); also the base areas' codes and areas."""
     pol_geo = _projected(_geoseries(police, what="police polygons"), None, what="police polygons")
     area_geo = _projected(_geoseries(areas, what="areas"), pol_geo.crs, what="areas")
     a_codes = areas["area_code"].astype(str).to_numpy()
-    a_geoms = area_geo.to_numpy()
+    p_geoms, a_geoms = pol_geo.to_numpy(), area_geo.to_numpy()
     a_area = shapely.area(a_geoms)
-    p_idx, a_idx, inter = overlap_areas(
-        pol_geo.to_numpy(), a_geoms, what="the police polygons with the areas"
-    )
+    p_idx, a_idx = shapely.STRtree(a_geoms).query(p_geoms, predicate="intersects")
     pairs = pd.DataFrame(
         {
             "base": a_codes[a_idx],
             "period": police[period_column].astype(str).to_numpy()[p_idx],
             "police_code": police["area_code"].astype(str).to_numpy()[p_idx],
             "category": police["category"].astype(str).to_numpy()[p_idx],
-            "inter": inter,
             "base_area": a_area[a_idx],
         }
     )
+    if linked is not None:  # the other base areas' intersections are not computed
+        keep = among(a_codes[a_idx], linked)
+        pairs, p_idx, a_idx = pairs.loc[keep], p_idx[keep], a_idx[keep]
+    inter = intersection(p_geoms[p_idx], a_geoms[a_idx], what="the police polygons with the areas")
+    pairs.insert(4, "inter", np.asarray(shapely.area(inter), dtype=float))
     pairs = pairs.loc[(pairs["inter"] > 0) & (pairs["base_area"] > 0)]
     pairs["share"] = pairs["inter"] / pairs["base_area"]
     return pairs, a_codes, a_area
@@ -308,19 +315,18 @@ def _linked_shares(
         sizes["pop"] = sizes["base"].map(pop).astype(float) * sizes["w"]
     else:
         sizes["pop"] = np.nan
-    tot = sizes.groupby("area_code").agg(
-        total_area=("base_area", "sum"), total_pop=("pop", lambda s: s.sum(min_count=1))
-    )
+    by_area = sizes.groupby("area_code")
+    tot = by_area["base_area"].sum().to_frame("total_area")
+    tot["total_pop"] = group_sums(by_area, sizes["pop"])
     j = pairs.merge(links, on="base", how="inner")
     j["inter"] = j["inter"] * j["w"]
     j["pop_in"] = (
         j["base"].map(pop).astype(float) * j["w"] * j["share"] if pop is not None else np.nan
     )
-    agg = (
-        j.groupby(["area_code", "period", "police_code", "category"], sort=False)
-        .agg(inter=("inter", "sum"), pop_in=("pop_in", lambda s: s.sum(min_count=1)))
-        .reset_index()
-    )
+    by_pair = j.groupby(["area_code", "period", "police_code", "category"], sort=False)
+    agg = by_pair["inter"].sum().to_frame("inter")
+    agg["pop_in"] = group_sums(by_pair, j["pop_in"])
+    agg = agg.reset_index()
     agg = agg.merge(tot, left_on="area_code", right_index=True, how="left")
     agg["share_area"] = agg["inter"] / agg["total_area"]
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -345,7 +351,7 @@ def _weighted_links(area_links: pd.DataFrame) -> pd.DataFrame:
             "w": w,
         }
     )
-    return links.groupby(["base", "area_code"], as_index=False, sort=False).agg(w=("w", "max"))
+    return links.groupby(["base", "area_code"], sort=False)["w"].max().reset_index()
 
 
 def area_pieces(

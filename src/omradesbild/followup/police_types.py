@@ -13,6 +13,7 @@ import pandas as pd
 from omradesbild.errors import InputError
 from omradesbild.followup._common import (
     as_text,
+    group_sums,
     period_to_year,
     require_columns,
     sort_periods,
@@ -83,9 +84,9 @@ def listed_areas(overlay: pd.DataFrame, *, threshold: float = DEFAULT_THRESHOLD)
         .sort_values([*keys, "_sk", "_sev"], ascending=[True, True, False, True], kind="mergesort")
         .drop_duplicates(keys)[[*keys, "police_code"]]
     )
-    tot = o.groupby(keys, sort=False).agg(
-        share=("_s", lambda s: s.sum(min_count=1)), any_flag=("_flag", "any")
-    )
+    by_key = o.groupby(keys, sort=False)
+    tot = by_key["_flag"].any().to_frame("any_flag")
+    tot.insert(0, "share", group_sums(by_key, o["_s"]))
     tot = tot.reset_index()
     tot["share"] = tot["share"].clip(upper=1.0)
     out = tot.merge(by_cat[[*keys, "category"]], on=keys).merge(best_poly, on=keys)

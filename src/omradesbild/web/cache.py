@@ -30,6 +30,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 from pydantic import TypeAdapter
 
+from omradesbild.config import BASE_VERSION
 from omradesbild.errors import InputError, NotFoundError
 from omradesbild.services.geometry import LevelGeometry, level_geometry
 from omradesbild.services.level import (
@@ -42,7 +43,7 @@ from omradesbild.services.level import (
     method_by_id,
 )
 from omradesbild.services.level import references as _level_references
-from omradesbild.services.level_police import police_data
+from omradesbild.services.level_police import PoliceData
 from omradesbild.services.records import records
 from omradesbild.web.lru import COMPUTE, ByteLRU, bounded_cache, set_compute_budget
 from omradesbild.web.validation import unknown_value
@@ -347,9 +348,23 @@ def _picture(
         indicators=lv,
         references=_read(path, mtime, _level_references, base_version=base, threshold=threshold),
         index=ix,
-        police=_read(path, mtime, police_data, level=level, version=version, period=period),
+        police=_police(path, level, version, period, ix if base == BASE_VERSION else None),
         draws=draws,
     )
+
+
+def _police(
+    path: str, level: str, version: str, period: str, index: LevelIndex | None
+) -> PoliceData:
+    """The level's police list (:func:`~omradesbild.services.level_police.police_data`), with
+    SCB's area types taken from ``index`` when it is theirs
+    (:func:`~omradesbild.services.level_scope.police_of_index`), not computed again. The
+    list's own index sums the areas of :data:`~omradesbild.config.BASE_VERSION`: a level
+    read from other base areas gives no ``index`` here."""
+    from omradesbild.services.level_scope import police_of_index
+
+    with _open(path) as store:
+        return police_of_index(store, level=level, version=version, period=period, index=index)
 
 
 @functools.cache

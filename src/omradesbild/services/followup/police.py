@@ -5,13 +5,13 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Required, TypedDict, Unpack
 
 import pandas as pd
 
 from omradesbild.config import AREA_TYPE_METHOD, BASE_VERSION, POLICE_SHARE_THRESHOLD
 from omradesbild.errors import NotFoundError
-from omradesbild.followup._common import period_to_year, sort_periods
+from omradesbild.followup._common import among, period_to_year, sort_periods
 from omradesbild.followup.police import OVERLAY_COLUMNS, listed_areas, overlay_police
 from omradesbild.followup.police import police_status as _status
 from omradesbild.index import IndexMethod
@@ -46,6 +46,7 @@ from omradesbild.wording import Message, label_message
 __all__ = [
     "CATEGORY_ORDER",
     "Placement",
+    "PlacementKeywords",
     "PoliceAnalysis",
     "areas_with_geometry",
     "crosstab_wide",
@@ -85,7 +86,7 @@ def _area_types(
     for ind, col in (types_all.attrs.get("fallbacks") or {}).items():
         notes.append(Message("note_police_fallback", detail=standin_message(ind, col)))
     types_all = types_all.loc[types_all["class"].notna(), ["area_code", "period", "class"]]
-    types = types_all.loc[types_all["area_code"].astype(str).isin(covered)].reset_index(drop=True)
+    types = types_all.loc[among(types_all["area_code"].astype(str), covered)].reset_index(drop=True)
     if types.empty:
         raise NotFoundError(f"none of the {level} with polygons has an area type in {period}")
     return types
@@ -142,17 +143,20 @@ def _level_version(store: Store, level: str, version: str | None) -> str:
     return resolve_version(store, level, version) if level != "deso" else (version or BASE_VERSION)
 
 
-def police_analysis(
-    store: Store,
-    *,
-    level: str,
-    period: str | int,
-    police_year: str | int,
-    threshold: float = POLICE_SHARE_THRESHOLD,
-    version: str | None = None,
-    method: str | IndexMethod = AREA_TYPE_METHOD,
-    area_types: pd.DataFrame | None = None,
-) -> PoliceAnalysis:
+class PlacementKeywords(TypedDict, total=False):
+    """The keywords of :func:`police_analysis`: those of :func:`place_police` (its defaults
+    apply) but ``links_all``, ``stored`` and ``areas``."""
+
+    level: Required[str]
+    period: Required[str | int]
+    police_year: Required[str | int]
+    threshold: float
+    version: str | None
+    method: str | IndexMethod
+    area_types: pd.DataFrame | None
+
+
+def police_analysis(store: Store, **placement: Unpack[PlacementKeywords]) -> PoliceAnalysis:
     """Overlay the stored police polygons on the areas of a level and compare with area types.
 
     Steps: police polygons of every stored year up to ``police_year`` (a year without
@@ -168,11 +172,8 @@ def police_analysis(
     ``attrs``). The placement is :func:`place_police`'s; this adds the cross-tab of the
     police categories with the area types, the flags and the area names.
     """
-    pl = place_police(
-        store, level=level, period=period, police_year=police_year, threshold=threshold,
-        version=version, method=method, area_types=area_types,
-    )  # fmt: skip
-    version = pl.version
+    pl = place_police(store, **placement)
+    level, version = pl.level, pl.version
     unknown = {y: set(a) for y, a in pl.unknown.items()}
     named = with_area_names(store, pl.overlay, level=level, version=version)
     return PoliceAnalysis(
@@ -202,7 +203,7 @@ def _overlay(
     then left out)."""
     near = None if shown is None else sharing_police(py.polygons, tg, shown)
     if near and tg.area_links is not None:  # (none near: every area, for alike empty frames)
-        links = tg.area_links.loc[tg.area_links["to_code"].astype(str).isin(near)]
+        links = tg.area_links.loc[among(tg.area_links["to_code"].astype(str), near)]
         tg = dataclasses.replace(tg, area_links=links, covered=set(near))
     ov = pd.DataFrame(columns=list(OVERLAY_COLUMNS))
     if not py.polygons.empty:
@@ -210,10 +211,10 @@ def _overlay(
             py.polygons, tg.base, tg.base_population, area_links=tg.area_links,
             targets=tg.polygons, threshold=threshold,
         )  # fmt: skip
-    ov = ov.loc[ov["area_code"].isin(tg.covered)]
+    ov = ov.loc[among(ov["area_code"], tg.covered)]
     rows = analysed if shown is None else analysed & shown
     parts = [ov] + [
-        f.loc[f["area_code"].isin(rows)] for p, f in py.link_lists.items() if p in py.years
+        f.loc[among(f["area_code"], rows)] for p, f in py.link_lists.items() if p in py.years
     ]
     found = [p for p in parts if not p.empty]
     overlay = pd.concat(found, ignore_index=True) if found else ov
@@ -221,8 +222,8 @@ def _overlay(
     overlay, listed = contained(overlay, listed, population, threshold=threshold)
     if shown is None:
         return overlay, listed
-    overlay = overlay.loc[overlay["area_code"].astype(str).isin(shown)].reset_index(drop=True)
-    listed = listed.loc[listed["area_code"].astype(str).isin(shown)].reset_index(drop=True)
+    overlay = overlay.loc[among(overlay["area_code"].astype(str), shown)].reset_index(drop=True)
+    listed = listed.loc[among(listed["area_code"].astype(str), shown)].reset_index(drop=True)
     return overlay, listed
 
 
@@ -287,7 +288,7 @@ def place_police(
         level=level, period=period, covered=every, notes=notes, computed=area_types,
     )  # fmt: skip
     if shown is not None:
-        types = types.loc[types["area_code"].astype(str).isin(analysed)].reset_index(drop=True)
+        types = types.loc[among(types["area_code"].astype(str), analysed)].reset_index(drop=True)
     return Placement(
         overlay=overlay,
         listed=listed,

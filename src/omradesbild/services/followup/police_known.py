@@ -11,6 +11,7 @@ import geopandas as gpd
 import pandas as pd
 
 from omradesbild.config import BASE_VERSION, POLICE_SHARE_THRESHOLD, POLICE_SURFACE_BAND
+from omradesbild.followup._common import among
 from omradesbild.followup.police import area_polygons, police_flags
 from omradesbild.followup.police import crosstab_police_types as _crosstab
 from omradesbild.services.followup._common import POLICE_SCHEME
@@ -329,12 +330,12 @@ def polygons_from_successors(
     moved (the union may hold a neighbour's part). E.g. Göteborg, whose DeSO 2025 polygons
     are stored but not its DeSO 2018 ones.
     """
-    have = set(base["area_code"].astype(str))
+    have = set(base["area_code"].astype(str).tolist())
     lk = links_all.loc[
         (links_all["from_version"] == BASE_VERSION)
         & (links_all["from_level"] == "deso")
         & links_all["method"].astype(str).str.startswith("scb_changes")
-        & ~links_all["from_code"].astype(str).isin(have)
+        & ~among(links_all["from_code"].astype(str), have)
         & (links_all["weight"].astype(float) >= SUCCESSOR_MIN_SHARE)
     ]
     empty = base.iloc[0:0]

@@ -8,6 +8,7 @@ the DeSO polygons and residents under the analysed areas (:func:`targets`, :func
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import geopandas as gpd
@@ -15,7 +16,7 @@ import pandas as pd
 
 from omradesbild.config import BASE_VERSION
 from omradesbild.errors import NotFoundError
-from omradesbild.followup._common import period_to_year, sort_periods
+from omradesbild.followup._common import among, period_to_year, sort_periods
 from omradesbild.followup.police import (
     area_polygons,
     police_list_from_links,
@@ -48,7 +49,13 @@ def area_codes(store: Store, level: str, version: str) -> list[str]:
 
 
 def population_near(store: Store, period: str, version: str) -> tuple[pd.Series, str | None]:
-    """Population of ``version``'s areas in the stored period nearest ``period``."""
+    """Population of ``version``'s areas in the stored period nearest ``period`` (ties: the
+    later; of labels of one year, the first in :func:`~omradesbild.followup._common.
+    sort_periods`' order, which puts a plain year first)."""
+    if re.fullmatch(r"\d{4}", str(period)):  # a year held itself is the nearest: read it alone
+        held = _residents(store.variable_values("pop_total", str(period), area_version=version))
+        if len(held):
+            return held, str(period)
     pop = store.observations(variables=["pop_total"], area_version=version)
     pop = pop.loc[pop["value"].notna()]
     if pop.empty:
@@ -56,8 +63,13 @@ def population_near(store: Store, period: str, version: str) -> tuple[pd.Series,
     periods = sort_periods(pop["period"].unique())
     y = period_to_year(period)
     chosen = min(periods, key=lambda p: (abs(period_to_year(p) - y), -period_to_year(p)))
-    sel = pop.loc[pop["period"] == chosen]
-    return pd.Series(sel["value"].to_numpy(float), index=sel["area_code"].astype(str)), chosen
+    return _residents(pop.loc[pop["period"] == chosen]), chosen
+
+
+def _residents(rows: pd.DataFrame) -> pd.Series:
+    """``value`` by ``area_code`` of the observation rows that have a value."""
+    rows = rows.loc[rows["value"].notna()]
+    return pd.Series(rows["value"].to_numpy(float), index=rows["area_code"].astype(str))
 
 
 @dataclass(frozen=True)
@@ -252,7 +264,7 @@ def targets(
             f"no DeSO ({BASE_VERSION}) in the store has a polygon; ingest DeSO boundaries "
             "with 'omradesbild ingest boundaries'"
         )
-    covered_base = set(base["area_code"])
+    covered_base = set(base["area_code"].tolist())
     pop_base, pop_period = population_near(store, period, BASE_VERSION)
     if pop_period is None:
         notes.append(Message("note_police_no_population"))
@@ -264,19 +276,19 @@ def targets(
         return Targets(base, pop_arg, None, codes, covered_base, pop_base)
     area_links = compose_links(links_all, from_version=BASE_VERSION, to_version=version)
     lk = area_links[["from_code", "to_code"]].astype(str)
-    complete = lk.assign(ok=lk["from_code"].isin(covered_base)).groupby("to_code")["ok"].all()
+    under = among(lk["from_code"], covered_base)
+    complete = lk.assign(ok=under).groupby("to_code")["ok"].all()
     all_codes = set(area_codes(store, level, version))
     covered = set(complete.index[complete.to_numpy(dtype=bool)])
-    partial = set(complete.index[~complete.to_numpy(dtype=bool)]) & set(
-        lk.loc[lk["from_code"].isin(covered_base), "to_code"]
-    )
+    reached = set(lk["to_code"].to_numpy()[under].tolist())  # areas with a DeSO polygon
+    partial = set(complete.index[~complete.to_numpy(dtype=bool)]) & reached
     if partial:
         notes.append(
             Message(
                 "note_police_partly_covered", n=len(partial), level=level_noun(level, len(partial))
             )
         )
-    area_links = area_links.loc[area_links["to_code"].astype(str).isin(covered)]
+    area_links = area_links.loc[among(area_links["to_code"].astype(str), covered)]
     w = area_links.assign(
         p=area_links["from_code"].astype(str).map(pop_base).astype(float)
         * area_links["weight"].astype(float)
@@ -417,7 +429,8 @@ def sharing_police(police: gpd.GeoDataFrame, tg: Targets, shown: frozenset[str])
     at_police, at_base = shapely.STRtree(tg.base.geometry.to_numpy()).query(
         police.geometry.to_numpy(), predicate="intersects"
     )
-    under = set(links.loc[links["to_code"].isin(own), "from_code"])
+    under = set(links["from_code"].to_numpy()[among(links["to_code"], own)].tolist())
     met = set(at_police[[b in under for b in base[at_base]]].tolist())
     near = set(base[at_base][[p in met for p in at_police.tolist()]].tolist())
-    return own | (set(links.loc[links["from_code"].isin(near), "to_code"]) & tg.covered)
+    around = set(links["to_code"].to_numpy()[among(links["from_code"], near)].tolist())
+    return own | (around & tg.covered)
