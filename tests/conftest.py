@@ -7,9 +7,12 @@ import shutil
 from collections.abc import Callable, Coroutine, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, NoReturn, TypeVar
+from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
 import pytest
+
+if TYPE_CHECKING:
+    from omradesbild.store import Store
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -384,6 +387,17 @@ def demo_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return built_once(
         tmp_path_factory, "demo_store", lambda folder: build_demo_store(folder).store_path
     )
+
+
+@pytest.fixture()
+def store_copy(demo_store: Path, tmp_path: Path) -> Iterator[Store]:
+    """A writable copy of the synthetic city's store, open."""
+    from omradesbild.store import Store
+
+    db = tmp_path / "copy.duckdb"
+    shutil.copyfile(demo_store, db)
+    with Store(db) as store:
+        yield store
 
 
 def postgres_url() -> str:

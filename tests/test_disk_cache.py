@@ -209,15 +209,6 @@ def test_clear(folder: Path) -> None:
 
 
 # ------------------------------------------------------------------ through a store
-@pytest.fixture()
-def store_copy(demo_store: Path, tmp_path: Path) -> Iterator[Store]:
-    """A writable copy of the synthetic city's store."""
-    db = tmp_path / "copy.duckdb"
-    shutil.copyfile(demo_store, db)
-    with Store(db) as store:
-        yield store
-
-
 def national(store: Store) -> object:
     from omradesbild.index import load_method
     from omradesbild.services.level import components

@@ -554,21 +554,18 @@ def test_unknown_audit_type_and_done_are_refused_naming_the_allowed_values(
     app: FastAPI,
 ) -> None:
     an, _ = login(app, "analyst")
-    r = an.get("/api/audit", params={"object_type": "nope"})
-    assert r.status_code == 422
-    allowed = "intervention, organisation, submission, user"
-    assert (
-        f"okänt värde 'nope' för object_type; tillåtna värden: {allowed} / "
-        f"unknown value 'nope' of object_type; allowed values: {allowed}"
-    ) in r.json()["detail"]
+    cases = (
+        ("/api/audit", "object_type", "intervention, organisation, submission, user", {}),
+        ("/bidrag/moderera", "done", "approve, reject, visibility, unchanged", {"id": 1}),
+    )
+    for path, field, allowed, more in cases:
+        r = an.get(path, params={field: "nope", **more})
+        assert r.status_code == 422
+        assert (
+            f"okänt värde 'nope' för {field}; tillåtna värden: {allowed} / "
+            f"unknown value 'nope' of {field}; allowed values: {allowed}"
+        ) in r.json()["detail"]
     assert an.get("/api/audit", params={"object_type": "user"}).json()  # the analyst's login
-    r = an.get("/bidrag/moderera", params={"done": "nope", "id": 1})
-    assert r.status_code == 422
-    allowed = "approve, reject, visibility, unchanged"
-    assert (
-        f"okänt värde 'nope' för done; tillåtna värden: {allowed} / "
-        f"unknown value 'nope' of done; allowed values: {allowed}"
-    ) in r.json()["detail"]
     assert an.get("/bidrag/moderera", params={"done": "unchanged"}).status_code == 200
 
 

@@ -28,15 +28,6 @@ def empty_cache(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     cache.clear()
 
 
-@pytest.fixture()
-def store_copy(demo_store: Path, tmp_path: Path) -> Iterator[Store]:
-    """A writable copy of the synthetic city's store."""
-    db = tmp_path / "copy.duckdb"
-    shutil.copyfile(demo_store, db)
-    with Store(db) as store:
-        yield store
-
-
 def uncached(monkeypatch: pytest.MonkeyPatch, store: Store, **kw: str) -> LevelIndicators:
     """``level_indicators`` with the cache turned off."""
     with monkeypatch.context() as m:

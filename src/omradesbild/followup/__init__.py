@@ -16,8 +16,9 @@ Pure functions over tidy DataFrames (see ``docs/followup.md``):
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from omradesbild._lazy import lazy_getattr
 
 if TYPE_CHECKING:
     from omradesbild.followup.change import compare_to_reference, indicator_change, trend
@@ -67,13 +68,7 @@ _SUBMODULE = {
 }
 
 
-def __getattr__(name: str) -> Any:
-    module = _SUBMODULE.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
-    globals()[name] = value
-    return value
+__getattr__ = lazy_getattr(__name__, _SUBMODULE, globals())
 
 
 __all__ = [

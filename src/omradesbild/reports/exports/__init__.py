@@ -18,8 +18,9 @@ The package holds one module per concern: :mod:`.tables` (wide table, publishabl
 metadata), :mod:`.excel`, :mod:`.files` (CSV and JSON), :mod:`.gpkg` and :mod:`.bundle`.
 """
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from omradesbild._lazy import lazy_getattr
 
 if TYPE_CHECKING:
     from omradesbild.reports.exports._common import FORMATS, GPKG_LAYER, WIDE_FIELDS, ExportSettings
@@ -42,13 +43,7 @@ _MODULE = {
 }
 
 
-def __getattr__(name: str) -> Any:
-    module = _MODULE.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
-    globals()[name] = value
-    return value
+__getattr__ = lazy_getattr(__name__, _MODULE, globals())
 
 
 __all__ = [

@@ -18,8 +18,9 @@ and the demo call these.
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from omradesbild._lazy import lazy_getattr
 
 if TYPE_CHECKING:
     from omradesbild.services.followup._common import POLICE_SCHEME, ClassChoice
@@ -104,13 +105,7 @@ _SUBMODULE = {
 }
 
 
-def __getattr__(name: str) -> Any:
-    module = _SUBMODULE.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
-    globals()[name] = value
-    return value
+__getattr__ = lazy_getattr(__name__, _SUBMODULE, globals())
 
 
 __all__ = [
