@@ -117,6 +117,24 @@ def _figures_json(figures: dict[str, Any], cache: dict[str, tuple[Any, str]], ke
     return text.replace(_CITY_TRACE_JSON, kept[1], 1)
 
 
+def _num_filter(lang: str) -> Callable[..., str]:
+    """The templates' ``num`` filter: :func:`fmt_num` in ``lang``, each float written once
+    per run and then looked up (every profile repeats the kommun's and the country's
+    values). Zeros are written each time: ``0.0`` and ``-0.0`` are one key but two texts."""
+    memo: dict[tuple[float, int], str] = {}
+
+    def num(x: object, d: int = 1) -> str:
+        if type(x) is not float or not x or x != x:  # not a float, a zero or NaN
+            return fmt_num(x, lang, d)
+        key = (x, d)
+        text = memo.get(key)
+        if text is None:
+            text = memo[key] = fmt_num(x, lang, d)
+        return text
+
+    return num
+
+
 def _env(lang: str) -> Any:
     import jinja2
 
@@ -131,7 +149,7 @@ def _env(lang: str) -> Any:
         # One run renders a page per area from the same files: no stat() per page.
         auto_reload=False,
     )
-    env.filters["num"] = lambda x, d=1: fmt_num(x, lang, d)
+    env.filters["num"] = _num_filter(lang)
     env.globals["t"] = Translator(lang)
     # The decimals of an indicator's values and of a method's scores (as the downloads);
     # those of an indicator looked up once per run, not once per table row.
@@ -210,6 +228,8 @@ class _Context:
         #: The city map's trace per kommun and its JSON (:func:`_figures_json`).
         self.city_trace: dict[str, tuple[Any, str]] = {}
         self.sources = self._sources()
+        #: The pages' sources and methods section (:func:`_common`, drawn once per run).
+        self.sources_section: str | None = None
         self.generated = self.t(
             "generated",
             when=datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
@@ -279,8 +299,13 @@ class _Context:
         return self.d.profile(code, lang=self.lang, partner_entries=partner_entries(partners, code))
 
 
-def _common(ctx: _Context, prefix: str) -> dict[str, Any]:
+def _common(ctx: _Context, env: Any, prefix: str) -> dict[str, Any]:
+    """What every page's template is given (``prefix`` leads from the page to the site's
+    root), the sources and methods section drawn once (the same on every page)."""
     d = ctx.d
+    if ctx.sources_section is None:
+        part = env.get_template("_site.html").module.sources_section
+        ctx.sources_section = part(ctx.sources, ctx.method_info)
     return {
         "lang": ctx.lang,
         "prefix": prefix,
@@ -290,8 +315,7 @@ def _common(ctx: _Context, prefix: str) -> dict[str, Any]:
         "has_geo": d.geojson is not None,
         "level_label": ctx.t.level(d.level),
         "period": d.period,
-        "method_info": ctx.method_info,
-        "sources": ctx.sources,
+        "sources_section": ctx.sources_section,
     }
 
 
@@ -366,7 +390,7 @@ def _overview(ctx: _Context, env: Any) -> str:
     figures = _overview_figures(ctx, city)
     return str(
         env.get_template("index.html").render(
-            **_common(ctx, ""),
+            **_common(ctx, env, ""),
             title=ctx.t("overview_title"),
             n_areas=len(ctx.area_name),
             version=d.version,
@@ -397,7 +421,9 @@ def _overview(ctx: _Context, env: Any) -> str:
 
 
 # ------------------------------------------------------------------------------ profiles
-def _profile(ctx: _Context, tpl: Any, code: str, partners: Partners | None) -> str:
+def _profile(
+    ctx: _Context, tpl: Any, common: dict[str, Any], code: str, partners: Partners | None
+) -> str:
     t = ctx.t
     p = ctx.profile(code, partners)
     city = ctx.city_map(p.kommun) if code in ctx.has_geo else None
@@ -406,7 +432,7 @@ def _profile(ctx: _Context, tpl: Any, code: str, partners: Partners | None) -> s
     )
     return str(
         tpl.render(
-            **_common(ctx, "../"),
+            **common,
             title=f"{p.name} ({code})",
             p=p,
             code=code,
@@ -454,10 +480,11 @@ def build_site(
     index_path = out / "index.html"
     index_path.write_text(_overview(ctx, env), encoding="utf-8")
     tpl = env.get_template("profile.html")
+    common = _common(ctx, env, "../")
     written = []
     for code in data.profile_codes:
         p = out / "profiles" / f"{code}.html"
-        p.write_text(_profile(ctx, tpl, code, partners), encoding="utf-8")
+        p.write_text(_profile(ctx, tpl, common, code, partners), encoding="utf-8")
         written.append(p)
         if progress is not None:
             progress(len(written), len(data.profile_codes))
