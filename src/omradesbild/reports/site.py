@@ -99,15 +99,16 @@ _CITY_TRACE_JSON = _json(_CITY_TRACE)
 
 def _figures_json(figures: dict[str, Any], cache: dict[str, tuple[Any, str]], key: str) -> str:
     """:func:`_json` of a profile's figures, the first trace of its ``map-area`` figure (the
-    city's areas, the same on every profile of a kommun) written once per ``key`` and
-    reused while it is equal: the same text, without encoding the city again per page."""
+    city's areas, the same on every profile of a kommun: one object,
+    :meth:`_Context.city_figure`) written once per ``key`` and reused while it is equal: the
+    same text, without encoding the city again per page."""
     fig = figures.get("map-area")
     if fig is None:
         return _json(figures)
     data = fig["data"]
     trace = data[0]
     kept = cache.get(key)
-    if kept is None or kept[0] != trace:
+    if kept is None or (kept[0] is not trace and kept[0] != trace):
         kept = cache[key] = (trace, _json(trace))
     data[0] = _CITY_TRACE
     try:
@@ -225,6 +226,7 @@ class _Context:
         self.score_digits = score_decimals(data.method)
         self._city: dict[str, list[str]] = {}
         self._city_map: dict[str, tuple[list[str], list[float | None], list[str]]] = {}
+        self._city_figure: dict[str, dict[str, Any] | None] = {}
         #: The city map's trace per kommun and its JSON (:func:`_figures_json`).
         self.city_trace: dict[str, tuple[Any, str]] = {}
         self.sources = self._sources()
@@ -281,6 +283,18 @@ class _Context:
             ]
             self._city_map[key] = (codes, scores, hover)
         return self._city_map[key]
+
+    def city_figure(self, kommun: str | None) -> dict[str, Any] | None:
+        """The map of each profile of the kommun, without the area outlined
+        (:func:`~omradesbild.reports.charts.city_map` of :meth:`city_map`, made once per
+        kommun); None when no area of the kommun has boundaries."""
+        key = str(kommun)
+        if key not in self._city_figure:
+            city = self.city_map(kommun)
+            self._city_figure[key] = (
+                charts.city_map(city, score_title=self.t("score")) if city[0] else None
+            )
+        return self._city_figure[key]
 
     def score_of(self, code: str) -> float | None:
         """The published score of an area (None where a component is suppressed)."""
@@ -426,9 +440,9 @@ def _profile(
 ) -> str:
     t = ctx.t
     p = ctx.profile(code, partners)
-    city = ctx.city_map(p.kommun) if code in ctx.has_geo else None
+    city = ctx.city_figure(p.kommun) if code in ctx.has_geo else None
     figures = charts.profile_figures(
-        p, names=(p.name, t("kommun"), t("country")), city=city, score_title=t("score")
+        p, names=(p.name, t("kommun"), t("country")), city_figure=city, score_title=t("score")
     )
     return str(
         tpl.render(

@@ -1,0 +1,96 @@
+"""What one report run writes once and reuses on every page, and that the pages stay the
+same for it: the sources section, the numbers of the tables, the city's map."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from omradesbild.reports import charts
+from omradesbild.wording import Translator, fmt_num
+
+
+def test_num_filter_writes_what_fmt_num_writes_and_keeps_the_zeros_apart() -> None:
+    from omradesbild.reports.site import _num_filter
+
+    for lang in ("sv", "en"):
+        num = _num_filter(lang)
+        values = [0.0, -0.0, 1234567.891, -0.04, 0.04, 2.25, 2.25, float("nan"), None, 3, "x"]
+        for d in (0, 1, 2):
+            for v in values + values[::-1]:  # each float again, now from the memo
+                assert num(v, d) == fmt_num(v, lang, d), (lang, v, d)
+        # 0.0 and -0.0 are one key of a dict, but written apart
+        assert [num(0.0), num(-0.0), num(0.0)] == [fmt_num(x, lang) for x in (0.0, -0.0, 0.0)]
+        assert num(-0.0) != num(0.0)
+
+
+def test_the_city_map_made_once_is_the_map_made_per_profile() -> None:
+    codes = ["A1", "A2", "A3"]
+    city = (codes, [1.0, None, 2.5], ["A1: 1,0", "A2: –", "A3: 2,5"])
+    once = charts.city_map(city, score_title="Indexvärde")
+    for code in codes:
+        per_page = charts.choropleth(
+            codes, city[1], hover=city[2], colorbar_title="Indexvärde", highlight=code,
+            height=380,
+        )  # fmt: skip
+        assert charts.outlined(once, code) == per_page
+    # outlining another area leaves the shared map as it was
+    assert len(once["data"]) == 1
+
+
+def test_sources_section_is_drawn_once_per_run_and_is_on_every_page(
+    demo_store: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from omradesbild.reports.site import build_site
+    from omradesbild.services.city import load_city
+    from omradesbild.store import Store
+
+    asked: Counter[str] = Counter()
+    call = Translator.__call__
+
+    def counted(self: Translator, key: str, **fmt: object) -> str:
+        asked[key] += 1
+        return call(self, key, **fmt)
+
+    with Store(demo_store, read_only=True) as store:
+        data = load_city(store, level="regso", draws=0, areas=["9999R001", "9999R002"])
+    monkeypatch.setattr(Translator, "__call__", counted)
+    build_site(data, tmp_path)
+    # the section's heading and column titles: once per run, not once per page
+    assert asked["sources_methods"] == 1
+    assert asked["publisher"] == 1
+    pages = [tmp_path / "index.html", *sorted((tmp_path / "profiles").glob("*.html"))]
+    assert len(pages) == 3
+    sections = set()
+    for page in pages:
+        html = page.read_text(encoding="utf-8")
+        m = re.search(r'<section id="sources" class="sources">.*?</section>\n</main>', html, re.S)
+        assert m is not None, page
+        sections.add(m.group(0))
+    (section,) = sections
+    assert "Datakällor och metodversioner" in section
+    assert "<td>SCB</td>" in section and '<dl class="methods">' in section
+
+
+def test_profiles_read_the_catalogues_words_once_per_language(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from omradesbild.indicators import catalogue as catalogue_module
+    from omradesbild.services import area
+    from omradesbild.wording import unit_label
+
+    for lang in ("sv", "en"):
+        names, units = area._words(lang)
+        expected, cat_units, _ = area.catalogue_names(lang)
+        assert names == expected
+        assert units == {i: unit_label(u, lang) for i, u in cat_units.items()}
+        assert area._words(lang)[0] is names  # kept
+    # another catalogue object: read again
+    cat = catalogue_module.default_catalogue()
+    other = cat.model_copy(update={"indicators": cat.indicators[:1]})
+    monkeypatch.setattr(catalogue_module, "default_catalogue", lambda: other)
+    monkeypatch.setattr("omradesbild.indicators.default_catalogue", lambda: other)
+    assert set(area._words("sv")[0]) == {other.indicators[0].id}
