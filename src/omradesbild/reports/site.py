@@ -334,6 +334,19 @@ def _common(ctx: _Context, env: Any, prefix: str) -> dict[str, Any]:
 
 
 # ------------------------------------------------------------------------------ overview
+def _period_values(indicators: pd.DataFrame, period: str) -> dict[str, dict[str, float]]:
+    """Indicator -> area -> its disclosed value in ``period`` (NaN where it has none), from
+    the level's disclosed rows, read in one pass (a later row of an area wins)."""
+    rows = indicators[(indicators["period"] == period).to_numpy(dtype=bool, na_value=False)]
+    out: dict[str, dict[str, float]] = {}
+    for ind, code, value in zip(
+        rows["indicator"].tolist(), rows["area_code"].tolist(), rows["value"].tolist(),
+        strict=True,
+    ):  # fmt: skip
+        out.setdefault(ind, {})[code] = value
+    return out
+
+
 def _overview_figures(ctx: _Context, city: CityPicture) -> dict[str, Any]:
     d, t = ctx.d, ctx.t
     figures: dict[str, Any] = {}
@@ -351,13 +364,11 @@ def _overview_figures(ctx: _Context, city: CityPicture) -> dict[str, Any]:
         lv = d.pic.indicators
         cat_names, _, direction = catalogue_names(ctx.lang)
         layers = []
+        period_values = _period_values(lv.indicators, d.period)
         for indicator in lv.indicator_ids:
-            g = lv.by_period_indicator.get((d.period, indicator))
-            if g is None:
-                continue
-            vals = dict(zip(g["area_code"], g["value"], strict=True))
+            vals = period_values.get(indicator, {})
             z = [vals.get(c) for c in codes]
-            if all(pd.isna(v) for v in z):
+            if all(v is None or v != v for v in z):  # none, or NaN
                 continue
             dec = indicator_decimals(indicator)
             hover = [f"{n}: {fmt_num(v, ctx.lang, dec)}" for n, v in zip(names, z, strict=True)]
