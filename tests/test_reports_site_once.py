@@ -7,6 +7,7 @@ import re
 from collections import Counter
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from omradesbild.reports import charts
@@ -94,3 +95,49 @@ def test_profiles_read_the_catalogues_words_once_per_language(
     monkeypatch.setattr(catalogue_module, "default_catalogue", lambda: other)
     monkeypatch.setattr("omradesbild.indicators.default_catalogue", lambda: other)
     assert set(area._words("sv")[0]) == {other.indicators[0].id}
+
+
+def test_sources_by_table_as_pandas_groups_them() -> None:
+    """The sources section's rows are those of a ``groupby(["publisher", "table_id"])``
+    taking each table's first title and licence given (missing ones skipped) and its size,
+    sorted; tables named ``builtin`` and rows without a publisher or table left out."""
+    sources = pd.DataFrame(
+        {
+            "source_id": ["a", "b", "c", "d", "e", "f", "g", None],
+            "publisher": ["SCB", "SCB", "Polisen", "SCB", None, "SCB", "Områdesbild", "SCB"],
+            "table_id": ["T2", "T1", "P", "T2", "X", "builtin", "R", "T1"],
+            "title": [None, "Tabell 1", "Lista", "Tabell 2", "x", "y", None, "annan"],
+            "licence": [None, "CC0", None, "PD", "CC0", "CC0", None, None],
+        },
+        dtype=pd.StringDtype(na_value=float("nan")),  # as the store gives them
+    )
+    _check_sources(sources)
+
+
+def _check_sources(sources: pd.DataFrame) -> None:
+    from omradesbild.reports.site import _Context
+
+    class Data:
+        pass
+
+    ctx = _Context.__new__(_Context)
+    ctx.d = Data()  # type: ignore[assignment]
+    ctx.d.sources = sources  # type: ignore[attr-defined]
+    ctx.t = Translator("sv")
+    s = sources[sources["table_id"] != "builtin"]
+    g = (
+        s.groupby(["publisher", "table_id"], as_index=False)
+        .agg(title=("title", "first"), licence=("licence", "first"), n=("source_id", "size"))
+        .sort_values(["publisher", "table_id"])
+    )
+    expected = [
+        {
+            "publisher": str(r["publisher"]),
+            "table": str(r["table_id"]) + (f" (×{int(r['n'])})" if int(r["n"]) > 1 else ""),
+            "title": ctx.t.source_title(str(r["title"])),
+            "licence": "" if pd.isna(r["licence"]) else ctx.t.licence(str(r["licence"])),
+        }
+        for r in g.to_dict("records")
+    ]
+    assert ctx._sources() == expected
+    assert [r["table"] for r in expected] == ["R", "P", "T1 (×2)", "T2 (×2)"]

@@ -243,22 +243,30 @@ class _Context:
         }
 
     def _sources(self) -> list[dict[str, str]]:
+        """The stored sources by publisher and table (``builtin`` ones left out): the first
+        title and licence given, and how many sources the table has, sorted."""
         s = self.d.sources
-        s = s[s["table_id"] != "builtin"]
-        g = (
-            s.groupby(["publisher", "table_id"], as_index=False)
-            .agg(title=("title", "first"), licence=("licence", "first"), n=("source_id", "size"))
-            .sort_values(["publisher", "table_id"])
-        )
+        tables: dict[tuple[str, str], list[Any]] = {}  # [title, licence, n]
+        for pub, table, title, licence in zip(
+            s["publisher"].tolist(), s["table_id"].tolist(), s["title"].tolist(),
+            s["licence"].tolist(), strict=True,
+        ):  # fmt: skip
+            if pd.isna(pub) or pd.isna(table) or table == "builtin":
+                continue
+            kept = tables.setdefault((pub, table), [None, None, 0])
+            if kept[0] is None and not pd.isna(title):
+                kept[0] = title
+            if kept[1] is None and not pd.isna(licence):
+                kept[1] = licence
+            kept[2] += 1
         out = []
-        for r in g.to_dict("records"):
-            n = int(r["n"])
+        for (pub, table), (title, licence, n) in sorted(tables.items()):
             out.append(
                 {
-                    "publisher": str(r["publisher"]),
-                    "table": str(r["table_id"]) + (f" (×{n})" if n > 1 else ""),
-                    "title": self.t.source_title(str(r["title"])),
-                    "licence": "" if _nan(r["licence"]) else self.t.licence(str(r["licence"])),
+                    "publisher": str(pub),
+                    "table": str(table) + (f" (×{n})" if n > 1 else ""),
+                    "title": self.t.source_title("nan" if title is None else str(title)),
+                    "licence": "" if licence is None else self.t.licence(str(licence)),
                 }
             )
         return out
