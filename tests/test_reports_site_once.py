@@ -141,3 +141,19 @@ def _check_sources(sources: pd.DataFrame) -> None:
     ]
     assert ctx._sources() == expected
     assert [r["table"] for r in expected] == ["R", "P", "T1 (×2)", "T2 (×2)"]
+
+
+def test_map_note_on_dissolved_boundaries_without_the_pages_context() -> None:
+    """The profile imports the shared pieces once per run (without the page's context): the
+    map's note on dissolved boundaries is told by its argument."""
+    from omradesbild.reports.site import _env
+
+    env = _env("sv")
+    tpl = env.from_string(
+        "{% import '_parts.html' as parts %}"
+        "{% call parts.map_or_note(True, 'map_missing_area', dissolved) %}MAP{% endcall %}"
+    )
+    note = Translator("sv")("map_dissolved")
+    assert note in tpl.render(dissolved=True)
+    assert note not in tpl.render(dissolved=False)
+    assert "MAP" in tpl.render(dissolved=False)
