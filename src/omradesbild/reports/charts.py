@@ -12,6 +12,7 @@ nothing from the network. The shared GeoJSON is referenced by the placeholder
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Sequence
 from typing import Any
@@ -98,7 +99,7 @@ def num(x: object) -> float | None:
         f = float(x)  # type: ignore[arg-type]
     except (TypeError, ValueError):
         return None
-    return None if math.isnan(f) or math.isinf(f) else round(f, 4)
+    return round(f, 4) if math.isfinite(f) else None
 
 
 def _layout(title: str | None = None, **kw: Any) -> dict[str, Any]:
@@ -164,18 +165,7 @@ def choropleth(
         trace["text"] = list(hover)
     data = [trace]
     if highlight is not None:
-        data.append(
-            {
-                "type": "choropleth",
-                "geojson": GEO_REF,
-                "locations": [highlight],
-                "z": [0],
-                "colorscale": [[0, "rgba(0,0,0,0)"], [1, "rgba(0,0,0,0)"]],
-                "showscale": False,
-                "marker": {"line": {"color": "#000000", "width": 3}},
-                "hoverinfo": "skip",
-            }
-        )
+        data.append(_outline(highlight))
     return {
         "data": data,
         "layout": _layout(
@@ -186,6 +176,36 @@ def choropleth(
             margin={"l": 0, "r": 0, "t": 40 if title else 0, "b": 0},
         ),
     }
+
+
+def _outline(code: str) -> dict[str, Any]:
+    """The trace outlining area ``code`` with a thick line on a :func:`choropleth`."""
+    return {
+        "type": "choropleth",
+        "geojson": GEO_REF,
+        "locations": [code],
+        "z": [0],
+        "colorscale": [[0, "rgba(0,0,0,0)"], [1, "rgba(0,0,0,0)"]],
+        "showscale": False,
+        "marker": {"line": {"color": "#000000", "width": 3}},
+        "hoverinfo": "skip",
+    }
+
+
+def outlined(fig: Figure, code: str) -> Figure:
+    """A :func:`choropleth` made without ``highlight`` (once, for many pages) with area
+    ``code`` outlined: the figure ``highlight=code`` makes. Its traces and layout are
+    ``fig``'s own objects, shared, not copied."""
+    return {"data": [*fig["data"], _outline(code)], "layout": fig["layout"]}
+
+
+def city_map(
+    city: tuple[Sequence[str], Sequence[object], Sequence[str]], *, score_title: str = ""
+) -> Figure:
+    """The map of an area profile without its area outlined (:func:`outlined` outlines it):
+    ``(codes, scores, hover)`` of the areas of the city, coloured by score."""
+    codes, scores, hover = city
+    return choropleth(codes, scores, hover=hover, colorbar_title=score_title, height=380)
 
 
 def type_choropleth(
@@ -340,18 +360,22 @@ def headline_dots(
     }
 
 
-def _years(periods: Sequence[str]) -> list[float | None]:
-    """Each period's position on a time axis (decimal year; None when it is not a year)."""
+@functools.lru_cache(maxsize=1024)
+def _year(period: str) -> float | None:
+    """A period's position on a time axis (decimal year; None when it is not a year), read
+    once per label: a report's trend charts repeat the same few periods."""
     from omradesbild.errors import InputError
     from omradesbild.followup._common import period_to_year
 
-    out: list[float | None] = []
-    for p in periods:
-        try:
-            out.append(period_to_year(p))
-        except InputError:
-            out.append(None)
-    return out
+    try:
+        return period_to_year(period)
+    except InputError:
+        return None
+
+
+def _years(periods: Sequence[str]) -> list[float | None]:
+    """Each period's position on a time axis (decimal year; None when it is not a year)."""
+    return [_year(str(p)) for p in periods]
 
 
 def _time_axis(periods: Sequence[str], title: str) -> tuple[list[Any], dict[str, Any]]:
@@ -551,6 +575,7 @@ def profile_figures(
     score_title: str = "",
     headline_key: str = "headline",
     drivers: bool = True,
+    city_figure: Figure | None = None,
 ) -> dict[str, Figure]:
     """Every Plotly figure of an area profile (the web area page and the static profile).
 
@@ -569,6 +594,9 @@ def profile_figures(
         Key of the dot chart of the key figures.
     drivers
         Include the chart of what drives the index.
+    city_figure
+        Instead of ``city``: the city's map made once by :func:`city_map` for the profiles
+        of a kommun (the same figure, with the area outlined on it: :func:`outlined`).
 
     Returns
     -------
@@ -577,12 +605,10 @@ def profile_figures(
         indicator with two or more periods, ``type-history``, ``rank``, ``drivers``.
     """
     figures: dict[str, Figure] = {}
-    if city is not None and city[0]:
-        codes, scores, hover = city
-        figures["map-area"] = choropleth(
-            codes, scores, hover=hover, colorbar_title=score_title,
-            highlight=profile.code, height=380,
-        )  # fmt: skip
+    if city_figure is not None:
+        figures["map-area"] = outlined(city_figure, profile.code)
+    elif city is not None and city[0]:
+        figures["map-area"] = outlined(city_map(city, score_title=score_title), profile.code)
     dots = percent_indicators(profile)
     if dots:
         figures[headline_key] = headline_dots(

@@ -99,15 +99,16 @@ _CITY_TRACE_JSON = _json(_CITY_TRACE)
 
 def _figures_json(figures: dict[str, Any], cache: dict[str, tuple[Any, str]], key: str) -> str:
     """:func:`_json` of a profile's figures, the first trace of its ``map-area`` figure (the
-    city's areas, the same on every profile of a kommun) written once per ``key`` and
-    reused while it is equal: the same text, without encoding the city again per page."""
+    city's areas, the same on every profile of a kommun: one object,
+    :meth:`_Context.city_figure`) written once per ``key`` and reused while it is equal: the
+    same text, without encoding the city again per page."""
     fig = figures.get("map-area")
     if fig is None:
         return _json(figures)
     data = fig["data"]
     trace = data[0]
     kept = cache.get(key)
-    if kept is None or kept[0] != trace:
+    if kept is None or (kept[0] is not trace and kept[0] != trace):
         kept = cache[key] = (trace, _json(trace))
     data[0] = _CITY_TRACE
     try:
@@ -115,6 +116,24 @@ def _figures_json(figures: dict[str, Any], cache: dict[str, tuple[Any, str]], ke
     finally:
         data[0] = trace
     return text.replace(_CITY_TRACE_JSON, kept[1], 1)
+
+
+def _num_filter(lang: str) -> Callable[..., str]:
+    """The templates' ``num`` filter: :func:`fmt_num` in ``lang``, each float written once
+    per run and then looked up (every profile repeats the kommun's and the country's
+    values). Zeros are written each time: ``0.0`` and ``-0.0`` are one key but two texts."""
+    memo: dict[tuple[float, int], str] = {}
+
+    def num(x: object, d: int = 1) -> str:
+        if type(x) is not float or not x or x != x:  # not a float, a zero or NaN
+            return fmt_num(x, lang, d)
+        key = (x, d)
+        text = memo.get(key)
+        if text is None:
+            text = memo[key] = fmt_num(x, lang, d)
+        return text
+
+    return num
 
 
 def _env(lang: str) -> Any:
@@ -135,7 +154,7 @@ def _env(lang: str) -> Any:
         # Compiled once, kept between commands (an edited template is compiled again).
         bytecode_cache=template_bytecode_cache(),
     )
-    env.filters["num"] = lambda x, d=1: fmt_num(x, lang, d)
+    env.filters["num"] = _num_filter(lang)
     env.globals["t"] = Translator(lang)
     # The decimals of an indicator's values and of a method's scores (as the downloads);
     # those of an indicator looked up once per run, not once per table row.
@@ -211,9 +230,12 @@ class _Context:
         self.score_digits = score_decimals(data.method)
         self._city: dict[str, list[str]] = {}
         self._city_map: dict[str, tuple[list[str], list[float | None], list[str]]] = {}
+        self._city_figure: dict[str, dict[str, Any] | None] = {}
         #: The city map's trace per kommun and its JSON (:func:`_figures_json`).
         self.city_trace: dict[str, tuple[Any, str]] = {}
         self.sources = self._sources()
+        #: The pages' sources and methods section (:func:`_common`, drawn once per run).
+        self.sources_section: str | None = None
         self.generated = self.t(
             "generated",
             when=datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
@@ -225,22 +247,30 @@ class _Context:
         }
 
     def _sources(self) -> list[dict[str, str]]:
+        """The stored sources by publisher and table (``builtin`` ones left out): the first
+        title and licence given, and how many sources the table has, sorted."""
         s = self.d.sources
-        s = s[s["table_id"] != "builtin"]
-        g = (
-            s.groupby(["publisher", "table_id"], as_index=False)
-            .agg(title=("title", "first"), licence=("licence", "first"), n=("source_id", "size"))
-            .sort_values(["publisher", "table_id"])
-        )
+        tables: dict[tuple[str, str], list[Any]] = {}  # [title, licence, n]
+        for pub, table, title, licence in zip(
+            s["publisher"].tolist(), s["table_id"].tolist(), s["title"].tolist(),
+            s["licence"].tolist(), strict=True,
+        ):  # fmt: skip
+            if pd.isna(pub) or pd.isna(table) or table == "builtin":
+                continue
+            kept = tables.setdefault((pub, table), [None, None, 0])
+            if kept[0] is None and not pd.isna(title):
+                kept[0] = title
+            if kept[1] is None and not pd.isna(licence):
+                kept[1] = licence
+            kept[2] += 1
         out = []
-        for r in g.to_dict("records"):
-            n = int(r["n"])
+        for (pub, table), (title, licence, n) in sorted(tables.items()):
             out.append(
                 {
-                    "publisher": str(r["publisher"]),
-                    "table": str(r["table_id"]) + (f" (×{n})" if n > 1 else ""),
-                    "title": self.t.source_title(str(r["title"])),
-                    "licence": "" if _nan(r["licence"]) else self.t.licence(str(r["licence"])),
+                    "publisher": str(pub),
+                    "table": str(table) + (f" (×{n})" if n > 1 else ""),
+                    "title": self.t.source_title("nan" if title is None else str(title)),
+                    "licence": "" if licence is None else self.t.licence(str(licence)),
                 }
             )
         return out
@@ -266,6 +296,18 @@ class _Context:
             self._city_map[key] = (codes, scores, hover)
         return self._city_map[key]
 
+    def city_figure(self, kommun: str | None) -> dict[str, Any] | None:
+        """The map of each profile of the kommun, without the area outlined
+        (:func:`~omradesbild.reports.charts.city_map` of :meth:`city_map`, made once per
+        kommun); None when no area of the kommun has boundaries."""
+        key = str(kommun)
+        if key not in self._city_figure:
+            city = self.city_map(kommun)
+            self._city_figure[key] = (
+                charts.city_map(city, score_title=self.t("score")) if city[0] else None
+            )
+        return self._city_figure[key]
+
     def score_of(self, code: str) -> float | None:
         """The published score of an area (None where a component is suppressed)."""
         ix = self.d.pic.index
@@ -283,8 +325,13 @@ class _Context:
         return self.d.profile(code, lang=self.lang, partner_entries=partner_entries(partners, code))
 
 
-def _common(ctx: _Context, prefix: str) -> dict[str, Any]:
+def _common(ctx: _Context, env: Any, prefix: str) -> dict[str, Any]:
+    """What every page's template is given (``prefix`` leads from the page to the site's
+    root), the sources and methods section drawn once (the same on every page)."""
     d = ctx.d
+    if ctx.sources_section is None:
+        part = env.get_template("_site.html").module.sources_section
+        ctx.sources_section = part(ctx.sources, ctx.method_info)
     return {
         "lang": ctx.lang,
         "prefix": prefix,
@@ -294,12 +341,24 @@ def _common(ctx: _Context, prefix: str) -> dict[str, Any]:
         "has_geo": d.geojson is not None,
         "level_label": ctx.t.level(d.level),
         "period": d.period,
-        "method_info": ctx.method_info,
-        "sources": ctx.sources,
+        "sources_section": ctx.sources_section,
     }
 
 
 # ------------------------------------------------------------------------------ overview
+def _period_values(indicators: pd.DataFrame, period: str) -> dict[str, dict[str, float]]:
+    """Indicator -> area -> its disclosed value in ``period`` (NaN where it has none), from
+    the level's disclosed rows, read in one pass (a later row of an area wins)."""
+    rows = indicators[(indicators["period"] == period).to_numpy(dtype=bool, na_value=False)]
+    out: dict[str, dict[str, float]] = {}
+    for ind, code, value in zip(
+        rows["indicator"].tolist(), rows["area_code"].tolist(), rows["value"].tolist(),
+        strict=True,
+    ):  # fmt: skip
+        out.setdefault(ind, {})[code] = value
+    return out
+
+
 def _overview_figures(ctx: _Context, city: CityPicture) -> dict[str, Any]:
     d, t = ctx.d, ctx.t
     figures: dict[str, Any] = {}
@@ -317,13 +376,11 @@ def _overview_figures(ctx: _Context, city: CityPicture) -> dict[str, Any]:
         lv = d.pic.indicators
         cat_names, _, direction = catalogue_names(ctx.lang)
         layers = []
+        period_values = _period_values(lv.indicators, d.period)
         for indicator in lv.indicator_ids:
-            g = lv.by_period_indicator.get((d.period, indicator))
-            if g is None:
-                continue
-            vals = dict(zip(g["area_code"], g["value"], strict=True))
+            vals = period_values.get(indicator, {})
             z = [vals.get(c) for c in codes]
-            if all(pd.isna(v) for v in z):
+            if all(v is None or v != v for v in z):  # none, or NaN
                 continue
             dec = indicator_decimals(indicator)
             hover = [f"{n}: {fmt_num(v, ctx.lang, dec)}" for n, v in zip(names, z, strict=True)]
@@ -370,7 +427,7 @@ def _overview(ctx: _Context, env: Any) -> str:
     figures = _overview_figures(ctx, city)
     return str(
         env.get_template("index.html").render(
-            **_common(ctx, ""),
+            **_common(ctx, env, ""),
             title=ctx.t("overview_title"),
             n_areas=len(ctx.area_name),
             version=d.version,
@@ -401,16 +458,18 @@ def _overview(ctx: _Context, env: Any) -> str:
 
 
 # ------------------------------------------------------------------------------ profiles
-def _profile(ctx: _Context, tpl: Any, code: str, partners: Partners | None) -> str:
+def _profile(
+    ctx: _Context, tpl: Any, common: dict[str, Any], code: str, partners: Partners | None
+) -> str:
     t = ctx.t
     p = ctx.profile(code, partners)
-    city = ctx.city_map(p.kommun) if code in ctx.has_geo else None
+    city = ctx.city_figure(p.kommun) if code in ctx.has_geo else None
     figures = charts.profile_figures(
-        p, names=(p.name, t("kommun"), t("country")), city=city, score_title=t("score")
+        p, names=(p.name, t("kommun"), t("country")), city_figure=city, score_title=t("score")
     )
     return str(
         tpl.render(
-            **_common(ctx, "../"),
+            **common,
             title=f"{p.name} ({code})",
             p=p,
             code=code,
@@ -458,10 +517,11 @@ def build_site(
     index_path = out / "index.html"
     index_path.write_text(_overview(ctx, env), encoding="utf-8")
     tpl = env.get_template("profile.html")
+    common = _common(ctx, env, "../")
     written = []
     for code in data.profile_codes:
         p = out / "profiles" / f"{code}.html"
-        p.write_text(_profile(ctx, tpl, code, partners), encoding="utf-8")
+        p.write_text(_profile(ctx, tpl, common, code, partners), encoding="utf-8")
         written.append(p)
         if progress is not None:
             progress(len(written), len(data.profile_codes))

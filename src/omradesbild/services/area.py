@@ -44,6 +44,24 @@ def catalogue_names(lang: str) -> tuple[dict[str, str], dict[str, str], dict[str
     return names, units, direction
 
 
+#: :func:`_words` of each language, with the catalogue they were read from.
+_WORDS: dict[str, tuple[object, dict[str, str], dict[str, str]]] = {}
+
+
+def _words(lang: str) -> tuple[dict[str, str], dict[str, str]]:
+    """Indicator id -> its name and its unit's word in ``lang`` (:func:`unit_label`), read
+    from the catalogue once per language and kept while the catalogue is the same object: a
+    report reads them for every area. Shared between callers: not to be changed."""
+    from omradesbild.indicators import default_catalogue
+
+    cat = default_catalogue()
+    kept = _WORDS.get(lang)
+    if kept is None or kept[0] is not cat:
+        names, units, _ = catalogue_names(lang)
+        kept = _WORDS[lang] = (cat, names, {i: unit_label(u, lang) for i, u in units.items()})
+    return kept[1], kept[2]
+
+
 def reliability(row: dict[str, Any]) -> str:
     """``masked``, ``unreliable``, ``approximate`` or ``reliable`` for one indicator row."""
     if row.get("masked"):
@@ -92,7 +110,8 @@ def indicator_values(
     """The area's disclosed indicators in ``period`` (None: every period, oldest first)
     with kommun and country values, in catalogue order."""
     lv = pic.indicators
-    names, units, _ = catalogue_names(lang)
+    names, units = _words(lang)
+    no_unit = unit_label("", lang)
     order = {i: n for n, i in enumerate(lv.indicator_ids)}
     kommun = str(lv.kommun.get(code))
     rows = sorted(
@@ -108,7 +127,7 @@ def indicator_values(
             IndicatorValue(
                 id=ind,
                 label=names.get(ind, ind),
-                unit=unit_label(units.get(ind, ""), lang),
+                unit=units.get(ind, no_unit),
                 period=per,
                 value=r.get("value"),
                 ci_low=r.get("ci_low"),
@@ -168,7 +187,7 @@ def drivers(pic: LevelPicture, code: str, period: str, *, lang: str) -> tuple[Dr
     ix = pic.index
     if ix is None or period not in ix.results or ix.score(code, period) is None:
         return ()
-    names, _, _ = catalogue_names(lang)
+    names, _ = _words(lang)
     labels = {
         i.id: (i.label_en if lang == "en" else i.label_sv) or names.get(i.source_column, i.id)
         for i in ix.method.indicators
@@ -247,7 +266,7 @@ def police_history(pic: LevelPicture, code: str) -> PoliceHistory:
 
 def trends(pic: LevelPicture, code: str, *, lang: str) -> tuple[TrendInfo, ...]:
     """Linear trends of the area's published indicators (three periods or more)."""
-    names, _, _ = catalogue_names(lang)
+    names, _ = _words(lang)
     return tuple(
         TrendInfo(
             indicator=str(r["indicator"]),
@@ -264,7 +283,7 @@ def trends(pic: LevelPicture, code: str, *, lang: str) -> tuple[TrendInfo, ...]:
 
 def changes(pic: LevelPicture, code: str, period: str, *, lang: str) -> tuple[ChangeInfo, ...]:
     """Change of each indicator since the previous period (both values published)."""
-    names, _, _ = catalogue_names(lang)
+    names, _ = _words(lang)
     return tuple(
         ChangeInfo(
             indicator=str(r["indicator"]),
