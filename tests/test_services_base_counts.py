@@ -377,3 +377,38 @@ def test_the_links_to_a_level_are_composed_once(
     area_indicators(demo, level="regso", areas=some)
     area_indicators(demo, level="regso", indicators=["foreign_born"])
     assert len(calls) == 1
+
+
+def test_the_read_of_some_kommuner_gives_the_rows_whose_code_starts_with_theirs(
+    demo_store: Path, tmp_path: Path
+) -> None:
+    """Codes at the edges of a kommun's range of codes: the code itself, a longer one, a
+    shorter one and the first code of the next kommun."""
+    db = tmp_path / "edges.duckdb"
+    shutil.copy(demo_store, db)
+    with Store(db) as store:
+        full = store.observations(area_version=BASE_VERSION)
+        kommun = str(full["area_code"].iloc[0])[:4]
+        after = kommun[:3] + chr(ord(kommun[3]) + 1)
+        for code in (kommun, kommun + "Ö", kommun[:3], after, after + "0"):
+            store.con.execute(
+                "INSERT INTO observations SELECT ?, area_version, variable, period, revision, "
+                "value, unit, missing_reason, source_id, ingested_at FROM observations "
+                "WHERE area_version = ? AND area_code = ?",
+                [code, BASE_VERSION, str(full["area_code"].iloc[0])],
+            )
+        full = store.observations(area_version=BASE_VERSION)
+        cols = ["area_code", "area_version", "variable", "period", "value"]
+        for asked in ([kommun], [kommun, after], ["nope"], [kommun[:3]], []):
+            got = indicator_observations(store, area_version=BASE_VERSION, kommuner=asked)
+            want = full.loc[full["area_code"].str[:4].isin(asked)]
+            codes = set(got["area_code"])
+            assert codes == set(want["area_code"])
+            pd.testing.assert_frame_equal(
+                got[cols].reset_index(drop=True), want[cols].reset_index(drop=True)
+            )
+        assert {kommun, kommun + "Ö", after, after + "0"} <= set(
+            indicator_observations(store, area_version=BASE_VERSION, kommuner=[kommun, after])[
+                "area_code"
+            ]
+        )

@@ -94,9 +94,11 @@ def indicator_observations(
         params.extend(names)
     if kommuner is not None:
         codes = [str(k) for k in kommuner]
-        marks = ", ".join("?" * len(codes))
-        where += f" AND left(area_code, 4) IN ({marks})" if codes else " AND FALSE"
-        params.extend(codes)
+        where += (
+            f" AND ({' OR '.join(_prefix_test(k, params) for k in codes)})"
+            if codes
+            else " AND FALSE"
+        )
     # Fetched whole: a relation does not run while an ``execute()`` result is left open on
     # the connection (e.g. after a ``fetchone()``).
     rows = store.con.execute(
@@ -114,6 +116,22 @@ def indicator_observations(
     table = store.con.sql(sql, params=params).to_arrow_table()
     assert table is not None  # a SELECT always has a result
     return _sorted_by(table, ("area_code", "variable", "period")).to_pandas()
+
+
+def _prefix_test(kommun: str, params: list[object]) -> str:
+    """SQL testing that ``area_code`` starts with the 4-character code ``kommun`` (its
+    parameters appended to ``params``).
+
+    The test ``left(area_code, 4) = kommun`` alone reads every row of the version; the
+    range of codes between ``kommun`` and the next code of its length holds the same rows
+    and lets the database skip the blocks of other kommuner (about half the time of the
+    read), so both are asked.
+    """
+    if not kommun or len(kommun) != 4 or ord(kommun[-1]) >= 0x10FFFF:
+        params.append(kommun)
+        return "left(area_code, 4) = ?"
+    params.extend([kommun, kommun[:-1] + chr(ord(kommun[-1]) + 1), kommun])
+    return "(area_code >= ? AND area_code < ? AND left(area_code, 4) = ?)"
 
 
 def _sorted_by(table: pa.Table, keys: Sequence[str]) -> pa.Table:
