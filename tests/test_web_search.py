@@ -175,7 +175,7 @@ def test_start_page_police_list_by_type(client: TestClient) -> None:
     pic = data.picture("scb-omradestyp", "regso")
     lv = pic.indicators
     scope = {c for c, k in lv.kommun.items() if k == "9999"}
-    want, cols = police_types(pic, scope, pic.index.latest())  # type: ignore[union-attr]
+    want, cols = police_types(pic, scope)
     assert want and len(rows) == len(want)
     for (period, _, cells), w in zip(rows, want, strict=True):
         assert period == w.period

@@ -214,9 +214,13 @@ def crosstab_police_types(
     else:
         j["population"] = np.nan
     j["area_type"] = j["area_type"].astype(int)
-    g = j.groupby(["period", "category", "area_type"]).agg(
-        n_areas=("area_code", "size"), population=("population", lambda s: s.sum(min_count=1))
-    )
+    keys = ["period", "category", "area_type"]
+    if population is not None:
+        g = j.groupby(keys).agg(
+            n_areas=("area_code", "size"), population=("population", lambda s: s.sum(min_count=1))
+        )
+    else:  # the counts alone (a sum of missing values is missing)
+        g = j.groupby(keys).size().to_frame("n_areas").assign(population=np.nan)
     cats = [*CATEGORY_ORDER, NOT_LISTED]
     extra = sorted(set(j["category"]) - set(cats))
     tps = sorted(int(v) for v in j["area_type"].unique())

@@ -427,7 +427,7 @@ def _opt_int(x: Any) -> int | None:
 
 
 def _police_types(
-    pic: LevelPicture, scope: set[str], population: pd.Series
+    pic: LevelPicture, scope: set[str]
 ) -> tuple[tuple[PoliceTypeRow, ...], tuple[int, ...]]:
     from omradesbild.followup import crosstab_police_types
 
@@ -439,8 +439,8 @@ def _police_types(
         [(c, p, cls) for c, h in ix.history.items() if c in scope for p, cls in h],
         columns=["area_code", "period", "class"],
     )
-    try:
-        ct = crosstab_police_types(listed, th, population=population)
+    try:  # the numbers of areas alone are shown
+        ct = crosstab_police_types(listed, th)
     except OmradesbildError:
         return (), ()
     cols = tuple(sorted(int(c) for c in ct["area_type"].dropna().unique()))
@@ -481,7 +481,7 @@ def city_picture(
     pop_types = population_by_type(index_scope, population, threshold=threshold)
     type_names = ix.class_names(lang, period)
     pop_types["class_label"] = [type_names.get(int(c), str(c)) for c in pop_types["class"]]
-    police_rows, police_cols = _police_types(pic, scope, population)
+    police_rows, police_cols = _police_types(pic, scope)
     goals, goals_skipped, goals_note = city_goals(pic, scope, lang=lang, goals_path=goals_path)
     geo = has_geometry or set()
     ranking = []

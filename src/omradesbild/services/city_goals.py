@@ -106,6 +106,14 @@ def _goal_row(
         raise _Skip("goals_skip_indicator", indicator=indicator)
     area_types = types
     if sel is not None and getattr(sel, "source", None) == "area_type":
+        base = str(goal.base_year)
+        if base not in ix.periods:  # as anchored_classes says of the table of these periods
+            raise InputError(
+                f"base period {base!r} is not in the index table; periods present: "
+                + ", ".join(ix.periods),
+                field="period",
+                expected=f"rows for period {base!r}",
+            )
         table = index_table(pic.indicators.national_raw, method)
         table = table[table["period"].isin(ix.periods)]
         anch = anchored_classes(table, method=method, base_period=str(goal.base_year))

@@ -247,14 +247,14 @@ def police_listed(
 
 
 def police_types(
-    pic: LevelPicture, scope: set[str], period: str
+    pic: LevelPicture, scope: set[str]
 ) -> tuple[tuple[PoliceTypeRow, ...], tuple[int, ...]]:
     """The police categories × area types of the areas ``scope`` per police year, and the
     area types as columns: the table of the static report's overview
     (:func:`omradesbild.services.city.city_picture`), computed by the same function."""
-    from omradesbild.services.city import _police_types, _population
+    from omradesbild.services.city import _police_types
 
-    return _police_types(pic, scope, _population(pic, scope, period))
+    return _police_types(pic, scope)
 
 
 def ranking(
@@ -348,7 +348,7 @@ def lagesbild(
     counts = Counter(r.cls for r in rows if r.cls is not None)
     codes = set(scope)
     _, summary = pic.uncertainty(period)
-    type_rows, type_cols = police_types(pic, codes, period)
+    type_rows, type_cols = police_types(pic, codes)
     return Lagesbild(
         kommun=kommun,
         kommuner=kommuner,

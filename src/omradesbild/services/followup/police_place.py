@@ -95,21 +95,10 @@ def list_shares(
     lk = links_all.loc[links_all["from_version"].isin(set(cls["version"].astype(str)))]
     if lk.empty:
         return None
-    list_codes = pd.DataFrame(
-        {
-            "police_code": lk["from_code"].astype(str).to_numpy(),
-            "code": lk["to_code"].astype(str).to_numpy(),
-            "version": lk["from_version"].astype(str).to_numpy(),
-        }
-    ).merge(
-        cls.assign(police_code=cls["area_code"].astype(str), version=cls["version"].astype(str))[
-            ["police_code", "version", "period", "category"]
-        ],
-        on=["police_code", "version"],
-    )
     targets = sorted(set(lk["to_version"].astype(str)))
-    if len(targets) != 1 or list_codes.empty:
+    if len(targets) != 1:
         return None
+    # the chains of links first: most often none leads there, and the list is not read
     try:
         to_codes = (
             compose_links(links_all, from_version=BASE_VERSION, to_version=targets[0])
@@ -122,6 +111,20 @@ def list_shares(
             else None
         )
     except NotFoundError:
+        return None
+    list_codes = pd.DataFrame(
+        {
+            "police_code": lk["from_code"].astype(str).to_numpy(),
+            "code": lk["to_code"].astype(str).to_numpy(),
+            "version": lk["from_version"].astype(str).to_numpy(),
+        }
+    ).merge(
+        cls.assign(police_code=cls["area_code"].astype(str), version=cls["version"].astype(str))[
+            ["police_code", "version", "period", "category"]
+        ],
+        on=["police_code", "version"],
+    )
+    if list_codes.empty:
         return None
     if to_codes is None:
         codes = list_codes["code"].drop_duplicates()
