@@ -171,6 +171,11 @@ def test_crosstab_counts_every_area_once_per_year() -> None:
     assert cell.loc[("2019", "utsatt", 4), "population"] == 3000
     # 2025 has no types: the nearest period (2023) is used, no area is listed
     assert cell.loc[("2025", "not_listed", 2), "n_areas"] == 2
+    # without residents: the same counts, and the residents missing
+    counts = crosstab_police_types(listed, types, periods=["2019", "2023", "2025"])
+    assert list(counts.columns) == list(CROSSTAB_COLUMNS)
+    pd.testing.assert_frame_equal(counts.drop(columns="population"), out.drop(columns="population"))
+    assert counts["population"].dtype == "float64" and counts["population"].isna().all()
 
 
 def test_crosstab_and_flags_on_synthetic_city(city) -> None:  # type: ignore[no-untyped-def]
