@@ -26,7 +26,7 @@ from omradesbild.followup.police import (
 from omradesbild.services.followup._common import POLICE_SCHEME
 from omradesbild.services.followup.police_known import polygons_from_successors
 from omradesbild.services.layers import missing_polygons
-from omradesbild.services.pipeline import compose_links
+from omradesbild.services.pipeline import _links_to, compose_links
 from omradesbild.store import Store
 from omradesbild.wording import Message, level_noun
 
@@ -277,7 +277,8 @@ def targets(
     if level == "deso" and version == BASE_VERSION:
         codes = set(deso)
         return Targets(base, pop_arg, None, codes, covered_base, pop_base)
-    area_links = compose_links(links_all, from_version=BASE_VERSION, to_version=version)
+    # the composed links kept for the store (``links_all`` is every stored link)
+    area_links = _links_to(store, base_version=BASE_VERSION, level=level, version=version)
     lk = area_links[["from_code", "to_code"]].astype(str)
     under = among(lk["from_code"], covered_base)
     complete = lk.assign(ok=under).groupby("to_code")["ok"].all()
