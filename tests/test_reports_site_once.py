@@ -157,3 +157,52 @@ def test_map_note_on_dissolved_boundaries_without_the_pages_context() -> None:
     assert note in tpl.render(dissolved=True)
     assert note not in tpl.render(dissolved=False)
     assert "MAP" in tpl.render(dissolved=False)
+
+
+def test_an_indicator_row_is_written_as_a_filter_per_cell_would_write_it() -> None:
+    """The profile's indicator table: one call per row (``headline_cells``) writes each
+    cell as the ``num`` filter in the indicator's decimals and ``t`` of its reliability,
+    with a dash for an interval missing either end, and dims masked and unreliable rows."""
+    from types import SimpleNamespace
+
+    from omradesbild.precision import indicator_decimals
+    from omradesbild.reports.site import _env
+    from omradesbild.services.models import IndicatorValue
+
+    rows = [
+        IndicatorValue(id="median_income", label="Medianinkomst <tkr>", unit="tkr",
+                       period="2022", value=1234.56, ci_low=1200.04, ci_high=1300.05,
+                       kommun=0.0, country=-0.0, reliability="reliable"),
+        IndicatorValue(id="not_in_catalogue", label="X & Y", period="2022", value=None,
+                       ci_low=None, ci_high=2.0, masked=True, reliability="masked"),
+        IndicatorValue(id="low_econ_standard", label="L", unit="procent", period="2022",
+                       value=12.25, ci_low=10.0, ci_high=None, kommun=float("nan"),
+                       reliable=False, reliability="unreliable"),
+        IndicatorValue(id="low_econ_standard", label="L", unit="procent", period="2022",
+                       value=-0.04, approximate=True, reliability="approximate"),
+    ]  # fmt: skip
+    for lang in ("sv", "en"):
+        t = Translator(lang)
+        html = str(
+            _env(lang)
+            .get_template("_profile.html")
+            .module.headline_table(SimpleNamespace(indicators=rows))
+        )
+        for h in rows:
+            d = indicator_decimals(h.id)
+            ci = (
+                f"{fmt_num(h.ci_low, lang, d)}–{fmt_num(h.ci_high, lang, d)}"
+                if h.ci_low is not None and h.ci_high is not None
+                else "–"
+            )
+            label = h.label.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+            css = "weak" if h.reliability in ("masked", "unreliable") else ""
+            row = (
+                f'<tr class="{css}" data-indicator="{h.id}"><td>{label}</td>'
+                f'<td class="num">{fmt_num(h.value, lang, d)}</td><td class="num">{ci}</td>'
+                f'<td class="num">{fmt_num(h.kommun, lang, d)}</td>'
+                f'<td class="num">{fmt_num(h.country, lang, d)}</td><td>{h.unit}</td>'
+                f"<td>{t(h.reliability)}</td></tr>"
+            )
+            assert row in html, (lang, h.id)
+        assert html.count("<tr") == 1 + len(rows)

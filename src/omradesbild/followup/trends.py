@@ -169,14 +169,17 @@ def _grouped_sums(frame: pd.DataFrame, *, weighted: bool) -> tuple[pd.DataFrame,
     w = _col(frame, "denominator") if weighted else np.ones(len(frame))
     frame["_w"] = w
     frame["_wok"] = np.isfinite(w) & (w > 0)
-    grp = frame.groupby(_KEYS, sort=True)
+    # Each series' number, in the order of the keys: grouping by it is grouping by the keys
+    # (the same groups, rows in the same order, the same sums) without reading them again.
+    series = frame.groupby(_KEYS, sort=True).ngroup().to_numpy()
+    grp = frame.groupby(series, sort=True)
     ok_all = grp["_wok"].transform("all").to_numpy(dtype=bool)
     w_eff = np.where(ok_all, np.where(frame["_wok"].to_numpy(), w, 1.0), 1.0)
     frame["_w"] = w_eff
-    frame["_w"] = frame["_w"] / frame.groupby(_KEYS, sort=True)["_w"].transform("mean")
+    frame["_w"] = frame["_w"] / frame.groupby(series, sort=True)["_w"].transform("mean")
     frame["_wx"] = frame["_w"] * frame["_x"]
     frame["_wy"] = frame["_w"] * frame["_y"]
-    grp = frame.groupby(_KEYS, sort=True)
+    grp = frame.groupby(series, sort=True)
     sw = grp["_w"].transform("sum")
     xm = grp["_wx"].transform("sum") / sw
     ym = grp["_wy"].transform("sum") / sw
@@ -184,21 +187,19 @@ def _grouped_sums(frame: pd.DataFrame, *, weighted: bool) -> tuple[pd.DataFrame,
     dy = frame["_y"] - ym
     frame["_sxx"] = frame["_w"] * dx * dx
     frame["_sxy"] = frame["_w"] * dx * dy
-    grp = frame.groupby(_KEYS, sort=True)
+    grp = frame.groupby(series, sort=True)
     sxx_r = grp["_sxx"].transform("sum")
     with np.errstate(divide="ignore", invalid="ignore"):
         b_r = grp["_sxy"].transform("sum") / sxx_r
     frame["_res"] = frame["_w"] * (dy - b_r * dx) ** 2
     frame["_unweighted"] = ~ok_all
-    agg = frame.groupby(_KEYS, sort=True).agg(
-        n_periods=("_x", "size"),
-        first=("_x", "idxmin"),
-        last=("_x", "idxmax"),
-        sxx=("_sxx", "sum"),
-        sxy=("_sxy", "sum"),
-        ssr=("_res", "sum"),
-        unweighted=("_unweighted", "any"),
-    )
+    grp = frame.groupby(_KEYS, sort=True)
+    agg = grp[["_sxx", "_sxy", "_res"]].sum()
+    agg.columns = ["sxx", "sxy", "ssr"]
+    agg.insert(0, "n_periods", grp.size())
+    agg.insert(1, "first", grp["_x"].idxmin())
+    agg.insert(2, "last", grp["_x"].idxmax())
+    agg["unweighted"] = grp["_unweighted"].any()
     return frame, agg.reset_index()
 
 

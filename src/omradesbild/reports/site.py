@@ -27,7 +27,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import pandas as pd
 
@@ -36,7 +36,13 @@ from omradesbild.reports import charts
 from omradesbild.reports.palette import AREA_TYPE_CSS, area_type_css
 from omradesbild.services.area import catalogue_names
 from omradesbild.services.city import CityData
-from omradesbild.services.models import AreaProfile, CityPicture, PartnerEntry, PriorityRow
+from omradesbild.services.models import (
+    AreaProfile,
+    CityPicture,
+    IndicatorValue,
+    PartnerEntry,
+    PriorityRow,
+)
 from omradesbild.services.partners import PartnerInput
 from omradesbild.wording import Translator, fmt_num
 
@@ -136,6 +142,45 @@ def _num_filter(lang: str) -> Callable[..., str]:
     return num
 
 
+class HeadlineCells(NamedTuple):
+    """The written cells of one row of a profile's indicator table (escaped by the
+    template as any text)."""
+
+    css: str
+    value: str
+    ci: str
+    kommun: str
+    country: str
+    reliability: str
+
+
+def _headline_cells(
+    num: Callable[..., str], t: Translator, dec: Callable[[str], int]
+) -> Callable[[IndicatorValue], HeadlineCells]:
+    """The templates' ``headline_cells``: an indicator row's cells written with ``num`` in
+    its indicator's decimals (``dec``), the reliability named with ``t`` (once per run):
+    one call per row instead of a filter per cell."""
+    words: dict[str, str] = {}
+
+    def cells(h: IndicatorValue) -> HeadlineCells:
+        d = dec(h.id)
+        low, high = h.ci_low, h.ci_high
+        rel = h.reliability
+        word = words.get(rel)
+        if word is None:
+            word = words[rel] = t(rel)
+        return HeadlineCells(
+            "weak" if h.weak else "",
+            num(h.value, d),
+            f"{num(low, d)}–{num(high, d)}" if low is not None and high is not None else "–",
+            num(h.kommun, d),
+            num(h.country, d),
+            word,
+        )
+
+    return cells
+
+
 def _env(lang: str) -> Any:
     import jinja2
 
@@ -154,12 +199,13 @@ def _env(lang: str) -> Any:
         # Compiled once, kept between commands (an edited template is compiled again).
         bytecode_cache=template_bytecode_cache(),
     )
-    env.filters["num"] = _num_filter(lang)
-    env.globals["t"] = Translator(lang)
+    num = env.filters["num"] = _num_filter(lang)
+    t = env.globals["t"] = Translator(lang)
     # The decimals of an indicator's values and of a method's scores (as the downloads);
     # those of an indicator looked up once per run, not once per table row.
-    env.globals["dec"] = functools.cache(indicator_decimals)
+    dec = env.globals["dec"] = functools.cache(indicator_decimals)
     env.globals["score_dec"] = score_decimals
+    env.globals["headline_cells"] = _headline_cells(num, t, dec)
     return env
 
 
