@@ -118,17 +118,51 @@ def test_app_for_keeps_only_the_group_asked_for() -> None:
     fetch = slim.registered_groups[0].typer_instance
     assert fetch is not None and [g.name for g in fetch.registered_groups] == ["scb"]
     assert app_for(["nonesuch"]) is app
-    # A top-level command: every top-level command, the groups only named (no commands).
+    # A top-level command: every top-level command, no group.
     top = app_for(["report", "--help"])
     assert top is not app
     assert [c.callback for c in top.registered_commands] == [
         c.callback for c in app.registered_commands
     ]
-    assert [g.name for g in top.registered_groups] == [g.name for g in app.registered_groups]
-    for group in top.registered_groups:
+    assert top.registered_groups == []
+    assert top.info.add_help_option is False  # the top's unset --help is not validated
+    # The top's own help: every top-level command, the groups only named (no commands).
+    helps = app_for(["--help"])
+    assert helps.info.add_help_option is True
+    assert [g.name for g in helps.registered_groups] == [g.name for g in app.registered_groups]
+    for group in helps.registered_groups:
         assert group.typer_instance is not None
         assert group.typer_instance.registered_commands == []
-    assert top.info.add_help_option is False  # the top's unset --help is not validated
-    assert app_for(["--help"]).info.add_help_option is True
     # The full app is untouched.
     assert len(app.registered_groups) == len(GROUPS) - 2  # minus the top and fetch scb
+
+
+def test_a_top_level_command_imports_no_group_module(tmp_path: Path) -> None:
+    """``omradesbild report …`` (any top-level command) runs without importing the command
+    groups' modules (``ingest``, ``fetch`` …); the full app imports them when first used."""
+    top = [" ".join(p) for p in TOP_COMMANDS]
+    code = (
+        "import json, sys\n"
+        "import omradesbild.cli.main as m\n"
+        "for name in TOP:\n"
+        "    try:\n"
+        "        m.main([name, '--help'])\n"
+        "    except SystemExit:\n"
+        "        pass\n"
+        "before = sorted(n for n in sys.modules if n.startswith('omradesbild.cli.'))\n"
+        "m.app\n"
+        "after = sorted(n for n in sys.modules if n.startswith('omradesbild.cli.'))\n"
+        "print(json.dumps([before, after]))\n"
+    )
+    res = subprocess.run(
+        [sys.executable, "-c", f"TOP = {top!r}\n{code}"],
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=tmp_path,
+    )
+    assert res.returncode == 0, res.stderr
+    before, after = json.loads(res.stdout.splitlines()[-1])
+    groups = {"omradesbild.cli.ingest", "omradesbild.cli.fetch", "omradesbild.cli.partners"}
+    assert groups.isdisjoint(before)
+    assert groups <= set(after)

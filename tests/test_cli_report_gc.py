@@ -26,7 +26,8 @@ def _run_report(db: Path, out: Path) -> None:
 
 @pytest.fixture
 def calls(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """The calls of gc.freeze and gc.unfreeze, and of build_site, in order."""
+    """The calls of gc.freeze, gc.unfreeze, gc.disable and gc.enable, and of build_site, in
+    order."""
     from omradesbild.reports import site
 
     seen: list[str] = []
@@ -39,6 +40,8 @@ def calls(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     monkeypatch.setattr(site, "build_site", recording)
     monkeypatch.setattr(gc, "freeze", lambda: seen.append("freeze"))
     monkeypatch.setattr(gc, "unfreeze", lambda: seen.append("unfreeze"))
+    monkeypatch.setattr(gc, "disable", lambda: seen.append("disable"))
+    monkeypatch.setattr(gc, "enable", lambda: seen.append("enable"))
     return seen
 
 
@@ -47,8 +50,9 @@ def test_report_freezes_while_it_builds_and_unfreezes_after(
 ) -> None:
     assert gc.get_freeze_count() == 0
     _run_report(demo_store, tmp_path / "site")
-    # the imports, then the level too, are frozen before the pages; all handed back after
-    assert calls == ["freeze", "freeze", "build_site", "unfreeze"]
+    # the imports, with the collector paused, are frozen before it resumes; then the level
+    # too, before the pages; all handed back after
+    assert calls == ["disable", "freeze", "enable", "freeze", "build_site", "unfreeze"]
 
 
 def test_report_leaves_a_process_that_froze_its_own_objects_alone(
@@ -56,4 +60,12 @@ def test_report_leaves_a_process_that_froze_its_own_objects_alone(
 ) -> None:
     monkeypatch.setattr(gc, "get_freeze_count", lambda: 1000)
     _run_report(demo_store, tmp_path / "site")
-    assert calls == ["build_site"]
+    assert calls == ["disable", "enable", "build_site"]
+
+
+def test_report_leaves_a_paused_collector_paused(
+    demo_store: Path, tmp_path: Path, calls: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(gc, "isenabled", lambda: False)
+    _run_report(demo_store, tmp_path / "site")
+    assert calls == ["disable", "freeze", "freeze", "build_site", "unfreeze"]

@@ -39,8 +39,16 @@ def test_the_publishable_index_does_not_load_the_file_writers() -> None:
     assert not {f"omradesbild.reports.exports.{m}" for m in writers} & loaded
 
 
+def test_a_method_does_not_load_the_index_engine() -> None:
+    """Reading a method (``omradesbild.index.method``, ``load_method``) leaves the engine and
+    the Monte-Carlo draws unloaded; ``compute_index`` loads the engine on first use."""
+    loaded = _loaded_after("omradesbild.index.method")
+    engine = ("engine", "uncertainty", "_draws", "normalise", "aggregate")
+    assert not {f"omradesbild.index.{m}" for m in engine} & loaded
+
+
 @pytest.mark.parametrize(
-    "package", ["omradesbild.services.followup", "omradesbild.reports.exports"]
+    "package", ["omradesbild.services.followup", "omradesbild.reports.exports", "omradesbild.index"]
 )
 def test_every_public_name_is_found(package: str) -> None:
     mod = importlib.import_module(package)

@@ -30,13 +30,25 @@ def read_yaml(path: Path, *, what: str) -> Any:
     except OSError as exc:
         raise ConfigError(f"{path}: cannot read {what} ({exc.strerror})") from exc
     try:
-        return yaml.load(text, Loader=_FAST_LOADER)
-    except yaml.YAMLError:
-        pass  # parsed again below: the pure-Python parser's message quotes the bad line
-    try:
-        return yaml.safe_load(text)
+        return parse_yaml(text)
     except yaml.YAMLError as exc:
         raise ConfigError(f"{path}: not valid YAML ({exc})") from exc
+
+
+def parse_yaml(text: str) -> Any:
+    """The data of YAML ``text``, as :func:`yaml.safe_load` gives it, parsed by libyaml when
+    PyYAML has it.
+
+    Raises
+    ------
+    yaml.YAMLError
+        Bad YAML, with the pure-Python parser's message (it quotes the bad line).
+    """
+    try:
+        return yaml.load(text, Loader=_FAST_LOADER)
+    except yaml.YAMLError:
+        pass  # parsed again below for the message
+    return yaml.safe_load(text)
 
 
 def refuse_repeated_ids(ids: Iterable[str], *, what: str) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import atexit
 import copy
+import functools
 import gc
 import json
 import os
@@ -21,15 +22,6 @@ import typer
 import typer.main
 from typer.models import TyperInfo
 
-from omradesbild.cli import analysis as analysis_cmds
-from omradesbild.cli import cache as cache_cmds
-from omradesbild.cli import export as export_cmds
-from omradesbild.cli import fetch as fetch_cmds
-from omradesbild.cli import followup as followup_cmds
-from omradesbild.cli import harmonize as harmonize_cmds
-from omradesbild.cli import ingest as ingest_cmds
-from omradesbild.cli import official as official_cmds  # noqa: F401  (registers its commands)
-from omradesbild.cli import partners as partners_cmds
 from omradesbild.cli.common import DbOption, Period, echo_table, open_store, write_csv
 from omradesbild.cli.main_summary import print_summary
 from omradesbild.cli.report import report as report_cmd
@@ -58,22 +50,51 @@ def _new_app(*, add_help_option: bool = True) -> typer.Typer:
     )
 
 
-app = _new_app()
-app.add_typer(ingest_cmds.app, name="ingest")
-app.add_typer(fetch_cmds.app, name="fetch")
-app.add_typer(analysis_cmds.indicators_app, name="indicators")
-app.add_typer(analysis_cmds.index_app, name="index")
-app.add_typer(harmonize_cmds.app, name="harmonize")
-app.add_typer(export_cmds.app, name="export")
-app.command("report")(report_cmd)
-app.command("serve")(serve_cmd)
-app.add_typer(partners_cmds.app, name="partners")
-app.add_typer(followup_cmds.app, name="followup")
-app.add_typer(followup_cmds.goals_app, name="goals")
-app.add_typer(cache_cmds.app, name="cache")
+#: The commands directly under ``omradesbild`` (``report``, ``summary`` …), without the
+#: command groups: a top-level command runs from this app, and the groups' modules are
+#: imported only by :func:`_full_app`.
+commands = _new_app()
+commands.command("report")(report_cmd)
+commands.command("serve")(serve_cmd)
 
 
-@app.command()
+@functools.cache
+def _full_app() -> typer.Typer:
+    """The whole app: the top-level commands and every command group (``ingest``,
+    ``fetch`` …), whose modules are imported here. Reached as :data:`app`."""
+    from omradesbild.cli import analysis as analysis_cmds
+    from omradesbild.cli import cache as cache_cmds
+    from omradesbild.cli import export as export_cmds
+    from omradesbild.cli import fetch as fetch_cmds
+    from omradesbild.cli import followup as followup_cmds
+    from omradesbild.cli import harmonize as harmonize_cmds
+    from omradesbild.cli import ingest as ingest_cmds
+    from omradesbild.cli import official as official_cmds  # noqa: F401  (registers its commands)
+    from omradesbild.cli import partners as partners_cmds
+
+    full = _new_app()
+    full.add_typer(ingest_cmds.app, name="ingest")
+    full.add_typer(fetch_cmds.app, name="fetch")
+    full.add_typer(analysis_cmds.indicators_app, name="indicators")
+    full.add_typer(analysis_cmds.index_app, name="index")
+    full.add_typer(harmonize_cmds.app, name="harmonize")
+    full.add_typer(export_cmds.app, name="export")
+    full.add_typer(partners_cmds.app, name="partners")
+    full.add_typer(followup_cmds.app, name="followup")
+    full.add_typer(followup_cmds.goals_app, name="goals")
+    full.add_typer(cache_cmds.app, name="cache")
+    full.registered_commands = commands.registered_commands
+    return full
+
+
+def __getattr__(name: str) -> typer.Typer:
+    """``app``: the whole app (:func:`_full_app`), built on first use (PEP 562)."""
+    if name == "app":
+        return _full_app()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+@commands.command()
 def summary(db: DbOption = None, as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
     """Summarise the store: areas per level and version, variables, periods and sources."""
     from omradesbild.services.store_info import store_summary
@@ -86,7 +107,7 @@ def summary(db: DbOption = None, as_json: Annotated[bool, typer.Option("--json")
     print_summary(info)
 
 
-@app.command()
+@commands.command()
 def query(
     variable: Annotated[str, typer.Argument(help="Variable id, e.g. pop_total.")],
     period: Period,
@@ -110,7 +131,7 @@ def query(
         echo_table(df)
 
 
-@app.command()
+@commands.command()
 def variables(db: DbOption = None) -> None:
     """List the variables in the store with their labels, units, periods and source tables."""
     from omradesbild.services.store_info import variables as stored_variables
@@ -119,7 +140,7 @@ def variables(db: DbOption = None) -> None:
         echo_table(stored_variables(store))
 
 
-@app.command()
+@commands.command()
 def sources(db: DbOption = None) -> None:
     """List every ingested source with publisher, table, checksum and time."""
     from omradesbild.services.store_info import sources as stored_sources
@@ -128,7 +149,7 @@ def sources(db: DbOption = None) -> None:
         echo_table(stored_sources(store))
 
 
-@app.command()
+@commands.command()
 def revisions(
     area_code: Annotated[str, typer.Argument(help="Area code, e.g. 0114C1010.")],
     variable: Annotated[str, typer.Argument(help="Variable id.")],
@@ -142,7 +163,7 @@ def revisions(
         echo_table(stored_revisions(store, area_code, variable, period))
 
 
-@app.command()
+@commands.command()
 def demo(
     out: Annotated[
         Path, typer.Option(help="Folder for the synthetic source files and outputs.")
@@ -173,22 +194,27 @@ def demo(
 def app_for(argv: list[str]) -> typer.Typer:
     """The app that runs ``argv``: for a command group (``ingest …``, ``fetch scb …``), an app
     holding only that group, so that only its commands are built (and ``<group> --help``
-    answers at once); for a top-level command (``report …``, ``summary …``), an app whose
-    groups are only named, not built; otherwise :data:`app`. They parse and run ``argv`` in
-    the same way.
+    answers at once); for a top-level command (``report …``, ``summary …``), an app of the
+    top-level commands alone, so that no group's module is imported; for ``--help`` (or no
+    argument), the top-level commands and the groups only named, not built; otherwise
+    :data:`app`. They parse and run ``argv`` in the same way.
 
     The groups above the last one, and the top above a top-level command, have no ``--help``
     of their own: ``argv`` goes on past them, so theirs cannot be given, and leaving it out
-    spares typer the validation of its unset value (which loads pydantic). ``omradesbild
-    --help`` (or no argument) lists the groups without building their commands.
+    spares typer the validation of its unset value (which loads pydantic).
     """
-    if not argv or argv[0] == "--help" or argv[0] in _top_level_commands():
-        top = _new_app(add_help_option=not argv or argv[0] == "--help")
-        top.registered_commands = app.registered_commands
-        top.registered_groups = [_shell(info) for info in app.registered_groups]
+    if argv and argv[0] in _top_level_commands():
+        top = _new_app(add_help_option=False)
+        top.registered_commands = commands.registered_commands
+        return top
+    full = _full_app()
+    if not argv or argv[0] == "--help":
+        top = _new_app()
+        top.registered_commands = commands.registered_commands
+        top.registered_groups = [_shell(info) for info in full.registered_groups]
         return top
     path: list[TyperInfo] = []
-    groups = app.registered_groups
+    groups = full.registered_groups
     for name in argv:
         info = next((g for g in groups if g.name == name), None)
         if info is None or info.typer_instance is None:
@@ -196,7 +222,7 @@ def app_for(argv: list[str]) -> typer.Typer:
         path.append(info)
         groups = info.typer_instance.registered_groups
     if not path:
-        return app
+        return full
     slim = parent = _new_app(add_help_option=False)
     for i, info in enumerate(path):
         if i < len(path) - 1:  # keep only the next group, without --help
@@ -211,7 +237,7 @@ def _top_level_commands() -> set[str]:
     """The names of the commands directly under ``omradesbild`` (not in a group)."""
     return {
         info.name or typer.main.get_command_name(info.callback.__name__)
-        for info in app.registered_commands
+        for info in commands.registered_commands
         if info.callback is not None
     }
 

@@ -15,7 +15,7 @@ import pandas as pd
 
 from omradesbild.errors import InputError, MethodError
 from omradesbild.followup._common import as_text, check_unique, require_columns
-from omradesbild.index import IndexMethod, compute_index, load_method
+from omradesbild.index import IndexMethod, load_method
 from omradesbild.index.method import FixedClassification
 
 #: Columns of the ``moves`` frame returned by :func:`class_transitions`.
@@ -218,6 +218,8 @@ def anchored_classes(
         anc_method = m.model_copy(
             update={"classification": rule.model_copy(update={"base_period": str(base_period)})}
         )
+    from omradesbild.index import compute_index
+
     table = index_table.assign(**{period_column: index_table[period_column].astype(str)})
     ref = None
     if reference is not None and period_column in reference.columns:

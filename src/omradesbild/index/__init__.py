@@ -11,7 +11,9 @@ Public API::
 See ``docs/index-methods.md`` for the method file format and the formulas.
 """
 
-from omradesbild.index.engine import compute_index, pivot_long, resolve_columns, to_long
+from typing import TYPE_CHECKING
+
+from omradesbild._lazy import lazy_getattr
 from omradesbild.index.method import (
     IndexMethod,
     Normalisation,
@@ -20,8 +22,22 @@ from omradesbild.index.method import (
     parse_method,
     shipped_methods,
 )
-from omradesbild.index.normalise import percentrank_inc
-from omradesbild.index.uncertainty import monte_carlo
+
+if TYPE_CHECKING:
+    from omradesbild.index.engine import compute_index, pivot_long, resolve_columns, to_long
+    from omradesbild.index.normalise import percentrank_inc
+    from omradesbild.index.uncertainty import monte_carlo
+
+#: Where each public name of the engine lives. The engine's modules load on first use
+#: (PEP 562), so a command that only reads a method (and the scores kept on disk) does not
+#: import them.
+_SUBMODULE = {
+    **dict.fromkeys(("compute_index", "pivot_long", "resolve_columns", "to_long"), "engine"),
+    "percentrank_inc": "normalise",
+    "monte_carlo": "uncertainty",
+}
+
+__getattr__ = lazy_getattr(__name__, _SUBMODULE, globals())
 
 __all__ = [
     "IndexMethod",

@@ -24,6 +24,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from omradesbild.errors import MethodError
 from omradesbild.wording import Message, Num, both
+from omradesbild.yamlfile import parse_yaml
 
 #: Tolerance for explicit weights summing to one.
 WEIGHT_SUM_TOLERANCE = 1e-9
@@ -525,7 +526,7 @@ def parse_method(data: dict[str, Any], *, source: str = "<method>") -> IndexMeth
 def method_from_yaml(text: str, *, source: str = "<method>") -> IndexMethod:
     """Parse and validate a method from YAML text."""
     try:
-        data = yaml.safe_load(text)
+        data = parse_yaml(text)
     except yaml.YAMLError as exc:
         raise MethodError(f"{source}: not valid YAML: {exc}") from None
     return parse_method(data, source=source)
