@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from omradesbild._gc import collector_paused
 from omradesbild.cli.common import DbOption, DisclosureThreshold, Kommun, Version, open_store
 from omradesbild.cli.progress import Quiet, progress
 from omradesbild.config import (
@@ -64,26 +65,6 @@ def _frozen_for_the_collector() -> Iterator[Callable[[], None]]:
         yield gc.freeze
     finally:
         gc.unfreeze()
-
-
-@contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Pause the cyclic garbage collector (when it runs) for the block.
-
-    Importing the report's libraries (pandas, DuckDB, pydantic's models …) makes some
-    hundreds of thousands of objects that live as long as the process and are no garbage;
-    the collector still ran about two hundred times while they were imported, a full pass
-    among them (a twentieth of a second of CPU or more). Freeze what the block imported
-    (:func:`_frozen_for_the_collector`) before it ends, so that the collector's next pass
-    does not scan it all at once.
-    """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def _partner_input(url: str | None, store_path: str) -> PartnerInput | None:
@@ -155,7 +136,10 @@ def report(
     from omradesbild._compat import has_optional_dependency, import_optional_dependency
 
     with ExitStack() as stack:
-        with _collector_paused():
+        # Importing the report's libraries (pandas, DuckDB, pydantic's models …) makes some
+        # hundreds of thousands of objects that live as long as the process; the collector
+        # would pass over them about two hundred times (a full pass among them) meanwhile.
+        with collector_paused():
             from omradesbild.reports.profile import load_site_data
             from omradesbild.reports.site import build_site
 

@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import gc
 import re
 import unicodedata
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import date, datetime, time, timedelta
 from functools import lru_cache
 from typing import Any
@@ -55,23 +52,6 @@ _NOTE_SECTIONS = (
     ("källa", "Källa"),
 )
 _UNIT_WORDS = {"tusentals kronor": "tkr", "kronor": "kr"}
-
-
-@contextmanager
-def _cyclic_gc_paused() -> Iterator[None]:
-    """Pause Python's cyclic garbage collector (when it runs) for the block.
-
-    A sheet read as Python lists holds hundreds of thousands of objects, none of them in a
-    reference cycle (they are freed as the reader lets go of them); the collector's passes
-    over them took about an eighth of the time of reading SCB's national tables.
-    """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def _norm(label: str) -> str:

@@ -13,6 +13,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from omradesbild._gc import collector_paused
 from omradesbild.areas.codes import VERSIONS
 from omradesbild.errors import ConfigError, InputError
 from omradesbild.sources.base import (
@@ -32,7 +33,6 @@ from omradesbild.sources.scb_xlsx._common import (
     _UNIT_WORDS,
     DEFAULT_AREA_VERSIONS,
     _col_letter,
-    _cyclic_gc_paused,
     _norm,
     _parse_area,
     _parse_area_text,
@@ -171,7 +171,7 @@ def read_scb_xlsx(
     equals the rule's set, compared case- and whitespace-insensitively. Unmatched columns
     get ``scb_<table id>_<slug of labels>``.
     """
-    with _cyclic_gc_paused():  # the sheet's many Python objects hold no cycles
+    with collector_paused():  # the sheet's many Python objects hold no cycles
         return _read(Path(path), area_version, table_id)
 
 
