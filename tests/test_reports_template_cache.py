@@ -131,3 +131,17 @@ def test_the_pdfs_of_one_run_share_one_compiled_template(
     other = _PdfContext(demo_data)  # a context of its own: an environment of its own
     again = _profile_html(other, first, None)
     assert html.replace(pc.ctx.generated, "") == again.replace(other.ctx.generated, "")
+
+
+def test_a_folder_others_may_write_to_is_not_used(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """Compiled templates run as they are loaded: a templates folder that others may write
+    to is not read (the same rule as the kept results' folder), and a new one is the
+    owner's alone."""
+    monkeypatch.setenv("OMRADESBILD_CACHE_DIR", str(tmp_path))
+    assert template_bytecode_cache() is not None
+    folder = tmp_path / TEMPLATES_CACHE
+    assert folder.stat().st_mode & 0o077 == 0
+    folder.chmod(0o777)
+    assert template_bytecode_cache() is None

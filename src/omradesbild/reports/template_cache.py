@@ -11,7 +11,10 @@ Python version is part of the stored data too, and the Jinja version is part of 
 name here (its compiler's output may change between releases). The environments that use
 this cache are built in one place with the same options (:func:`omradesbild.reports.site._env`).
 A cache that cannot be written (a read-only folder) is only slower: the template is
-compiled as without it. This module imports Jinja: only the report environments import it.
+compiled as without it. Compiled code runs as it is loaded, so the folder is created readable
+by its owner only and, like the kept results, not used when another user owns it or others
+may write to it (:func:`omradesbild.services.disk_cache.trusted`). This module imports Jinja:
+only the report environments import it.
 """
 
 from __future__ import annotations
@@ -35,7 +38,8 @@ class _QuietFileSystemCache(jinja2.FileSystemBytecodeCache):
 
 def template_bytecode_cache() -> jinja2.BytecodeCache | None:
     """A cache of compiled templates in ``cache_dir() / "templates"``, or None when no
-    folder is kept (``OMRADESBILD_CACHE_DIR=off``) or it cannot be created.
+    folder is kept (``OMRADESBILD_CACHE_DIR=off``), it cannot be created, or it is not
+    trusted (another user's, or writable by others).
 
     Returns
     -------
@@ -47,9 +51,13 @@ def template_bytecode_cache() -> jinja2.BytecodeCache | None:
     root = cache_dir()
     if root is None:
         return None
+    from omradesbild.services.disk_cache import trusted
+
     folder = root / TEMPLATES_CACHE
     try:
-        folder.mkdir(parents=True, exist_ok=True)
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
     except OSError:
+        return None
+    if not trusted(folder):  # compiled code is run as it is read: as trusted as a pickle
         return None
     return _QuietFileSystemCache(str(folder), f"jinja2-{jinja2.__version__}-%s.cache")

@@ -172,7 +172,7 @@ def kept(name: str, args: dict[str, Any], compute: Callable[[], Any]) -> Any:
     """The result of ``compute()``, read from the folder when kept there under ``name`` and
     ``args``, else computed and written there (see the module's notes)."""
     folder = results_dir()
-    if folder is None or not _trusted(folder):
+    if folder is None or not trusted(folder):
         return compute()
     try:
         key = entry_key(name, args)
@@ -187,9 +187,10 @@ def kept(name: str, args: dict[str, Any], compute: Callable[[], Any]) -> Any:
     return value
 
 
-def _trusted(folder: Path) -> bool:
-    """Whether entries may be read from and written to ``folder``: it does not exist yet,
-    or it is owned by this user and writable by no one else (on systems with owners)."""
+def trusted(folder: Path) -> bool:
+    """Whether code kept in ``folder`` (pickles here, compiled templates in
+    :mod:`omradesbild.reports.template_cache`) may be read and written: it does not exist
+    yet, or it is owned by this user and writable by no one else (on systems with owners)."""
     try:
         st = folder.stat()
     except FileNotFoundError:
@@ -300,5 +301,6 @@ __all__ = [
     "prune",
     "read",
     "results_dir",
+    "trusted",
     "write",
 ]
