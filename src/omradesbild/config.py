@@ -45,6 +45,13 @@ def cache_dir() -> Path | None:
         if text.strip().lower() in CACHE_DIR_OFF:
             return None
         return Path(text.strip()).expanduser()
+    return user_cache_folder()
+
+
+def user_cache_folder() -> Path:
+    """The user's cache folder for ``omradesbild`` (``~/.cache/omradesbild`` on Linux, as
+    :func:`platformdirs.user_cache_dir` gives it): the default of :func:`cache_dir` and of the
+    live clients' HTTP cache."""
     import platformdirs
 
     return Path(platformdirs.user_cache_dir("omradesbild", appauthor=False))

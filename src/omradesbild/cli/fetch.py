@@ -9,7 +9,6 @@ are split; failures are retried with backoff and end in one clear error naming t
 from __future__ import annotations
 
 import json
-import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Literal
@@ -76,7 +75,9 @@ class Delivery:
 
 
 def _cache(cache_dir: Path | None) -> Path:
-    return cache_dir or Path(os.path.expanduser("~/.cache/omradesbild"))
+    from omradesbild.config import user_cache_folder
+
+    return cache_dir or user_cache_folder()
 
 
 def parse_selection(items: list[str]) -> dict[str, list[str] | Literal["*"]]:
