@@ -25,7 +25,10 @@ def store(demo_store: Path) -> Path:
 
 @pytest.fixture(scope="module")
 def client(store: Path) -> Iterator[TestClient]:
-    settings = WebSettings(store_path=store, draws=10)
+    # the rate limit off here (its own tests: test_web_security_guards.py): this module asks
+    # the method explorer and the exports more often than one client's burst allows, and a
+    # quick run would be refused with 429s
+    settings = WebSettings(store_path=store, draws=10, rate_limit_per_minute=0)
     with TestClient(create_app(settings, warm=False)) as c:
         yield c
 
