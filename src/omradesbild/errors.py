@@ -23,7 +23,8 @@ class InputError(OmradesbildError):
     Parameters
     ----------
     message
-        What is wrong, in plain words.
+        What is wrong, in plain words: a :class:`~omradesbild.wording.Message` of the
+        wording catalogue (worded in Swedish and English), or a plain (English) text.
     file
         The file (or URL) that holds the bad input.
     row
@@ -31,7 +32,12 @@ class InputError(OmradesbildError):
     field
         Column, attribute or header the problem is in.
     expected
-        What a valid value would have looked like.
+        What a valid value would have looked like (a ``Message`` or a plain text).
+
+    Notes
+    -----
+    With a ``Message`` the error reads Swedish then English, the file named once:
+    ``data.csv: rad 3, fältet 'kod': … (väntat: …) / row 3, field 'kod': … (expected …)``.
     """
 
     exit_code = 2
@@ -52,7 +58,34 @@ class InputError(OmradesbildError):
         self.expected = expected
         super().__init__(self._render())
 
+    def worded(self, lang: str, *, where: bool = True) -> str:
+        """The error in one language (``"sv"`` or ``"en"``) without the file; with
+        ``where=False`` also without the row and field (a request's parameter, whose
+        message names it)."""
+        from omradesbild.wording import say, text
+
+        parts: list[str] = []
+        if where and self.row is not None:
+            parts.append(text("err_frame_row", lang, row=self.row))
+        if where and self.field is not None:
+            parts.append(text("err_frame_field", lang, field=repr(self.field)))
+        out = say(self.message, lang)
+        if parts:
+            out = f"{', '.join(parts)}: {out}"
+        if self.expected:
+            out += text("err_frame_expected", lang, expected=say(self.expected, lang))
+        return out
+
+    def bilingual(self) -> bool:
+        """Whether the message is worded by the catalogue (Swedish and English)."""
+        from omradesbild.wording import Message
+
+        return isinstance(self.message, Message)
+
     def _render(self) -> str:
+        if self.bilingual():
+            text = f"{self.worded('sv')} / {self.worded('en')}"
+            return f"{self.file}: {text}" if self.file is not None else text
         where: list[str] = []
         if self.file is not None:
             where.append(self.file)

@@ -92,6 +92,8 @@ def error_detail(exc: BaseException) -> str:
     from omradesbild.errors import InputError
 
     if isinstance(exc, InputError) and exc.file is None and exc.row is None:
+        if exc.bilingual():
+            return f"{exc.worded('sv', where=False)} / {exc.worded('en', where=False)}"
         return exc.message + (f" (expected {exc.expected})" if exc.expected else "")
     return str(exc)
 
