@@ -24,7 +24,7 @@ def test_input_error_with_a_worded_message_reads_swedish_then_english() -> None:
         " (expected the store holds no areas of kommun 0180)"
     )
     assert exc.worded("en", where=False) == (
-        "the store holds no areas at level regso (expected the store holds no areas of kommun 0180)"
+        "the store holds no areas of level regso (expected the store holds no areas of kommun 0180)"
     )
 
 
