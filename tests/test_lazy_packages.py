@@ -48,7 +48,13 @@ def test_a_method_does_not_load_the_index_engine() -> None:
 
 
 @pytest.mark.parametrize(
-    "package", ["omradesbild.services.followup", "omradesbild.reports.exports", "omradesbild.index"]
+    "package",
+    [
+        "omradesbild.followup",
+        "omradesbild.services.followup",
+        "omradesbild.reports.exports",
+        "omradesbild.index",
+    ],
 )
 def test_every_public_name_is_found(package: str) -> None:
     mod = importlib.import_module(package)

@@ -46,29 +46,26 @@ from omradesbild.followup.goal_history import goal_history
 #: Where each public name lives. The submodules load on first use (PEP 562), so a module that
 #: needs only one of them (the crime reader needs ``crime_coverage``) does not pay for the
 #: others' imports (SciPy, GeoPandas).
-_SUBMODULE = {
-    **dict.fromkeys(("compare_to_reference", "indicator_change", "trend"), "change"),
-    **dict.fromkeys(
-        (
-            "EXAMPLE_GOALS_PATH",
-            "GoalFile",
-            "GoalStatus",
-            "goal_status",
-            "goals_from_dict",
-            "goals_status_frame",
-            "load_goals",
-        ),
-        "goals",
+_SUBMODULES = {
+    "change": ("compare_to_reference", "indicator_change", "trend"),
+    "goals": (
+        "EXAMPLE_GOALS_PATH",
+        "GoalFile",
+        "GoalStatus",
+        "goal_status",
+        "goals_from_dict",
+        "goals_status_frame",
+        "load_goals",
     ),
-    **dict.fromkeys(("area_polygons", "overlay_police", "police_polygons"), "police"),
-    "police_list_from_links": "police_links",
-    **dict.fromkeys(("crosstab_police_types", "listed_areas", "police_flags"), "police_types"),
-    **dict.fromkeys(("anchored_classes", "class_transitions"), "transitions"),
-    "underreporting_indicator": "underreporting",
+    "police": ("area_polygons", "overlay_police", "police_polygons"),
+    "police_links": ("police_list_from_links",),
+    "police_types": ("crosstab_police_types", "listed_areas", "police_flags"),
+    "transitions": ("anchored_classes", "class_transitions"),
+    "underreporting": ("underreporting_indicator",),
 }
 
 
-__getattr__ = lazy_getattr(__name__, _SUBMODULE, globals())
+__getattr__ = lazy_getattr(__name__, _SUBMODULES, globals())
 
 
 __all__ = [

@@ -31,13 +31,13 @@ if TYPE_CHECKING:
 #: Where each public name of the engine lives. The engine's modules load on first use
 #: (PEP 562), so a command that only reads a method (and the scores kept on disk) does not
 #: import them.
-_SUBMODULE = {
-    **dict.fromkeys(("compute_index", "pivot_long", "resolve_columns", "to_long"), "engine"),
-    "percentrank_inc": "normalise",
-    "monte_carlo": "uncertainty",
+_SUBMODULES = {
+    "engine": ("compute_index", "pivot_long", "resolve_columns", "to_long"),
+    "normalise": ("percentrank_inc",),
+    "uncertainty": ("monte_carlo",),
 }
 
-__getattr__ = lazy_getattr(__name__, _SUBMODULE, globals())
+__getattr__ = lazy_getattr(__name__, _SUBMODULES, globals())
 
 __all__ = [
     "IndexMethod",

@@ -33,17 +33,17 @@ if TYPE_CHECKING:
 #: Where each public name lives. The modules load on first use (PEP 562): the report's
 #: index, which needs only :func:`publishable_index`, does not load the Excel, GeoPackage
 #: and bundle writers.
-_MODULE = {
-    **dict.fromkeys(("FORMATS", "GPKG_LAYER", "WIDE_FIELDS", "ExportSettings"), "_common"),
-    "export_all": "bundle",
-    "export_excel": "excel",
-    **dict.fromkeys(("export_csv", "export_json"), "files"),
-    "export_geopackage": "gpkg",
-    **dict.fromkeys(("export_metadata", "publishable_index", "to_wide"), "tables"),
+_SUBMODULES = {
+    "_common": ("FORMATS", "GPKG_LAYER", "WIDE_FIELDS", "ExportSettings"),
+    "bundle": ("export_all",),
+    "excel": ("export_excel",),
+    "files": ("export_csv", "export_json"),
+    "gpkg": ("export_geopackage",),
+    "tables": ("export_metadata", "publishable_index", "to_wide"),
 }
 
 
-__getattr__ = lazy_getattr(__name__, _MODULE, globals())
+__getattr__ = lazy_getattr(__name__, _SUBMODULES, globals())
 
 
 __all__ = [

@@ -68,44 +68,38 @@ if TYPE_CHECKING:
 #: Where each public name lives. The submodules load on first use (PEP 562): a caller that
 #: needs one of them (the report's police list needs :mod:`.police`) does not load the
 #: others (the demo, change, crime and goals services and what they import).
-_SUBMODULE = {
-    **dict.fromkeys(("POLICE_SCHEME", "ClassChoice"), "_common"),
-    **dict.fromkeys(("Transitions", "area_classes", "method_periods", "transitions"), "area_types"),
-    **dict.fromkeys(
-        (
-            "CHANGE_SHOW_COLUMNS",
-            "ChangeQuery",
-            "ChangeSummary",
-            "base_change_input",
-            "base_indicators",
-            "change_with_references",
-            "summarise_change",
-            "trend_counts",
-        ),
-        "change",
+_SUBMODULES = {
+    "_common": ("POLICE_SCHEME", "ClassChoice"),
+    "area_types": ("Transitions", "area_classes", "method_periods", "transitions"),
+    "change": (
+        "CHANGE_SHOW_COLUMNS",
+        "ChangeQuery",
+        "ChangeSummary",
+        "base_change_input",
+        "base_indicators",
+        "change_with_references",
+        "summarise_change",
+        "trend_counts",
     ),
-    **dict.fromkeys(("CrimeResult", "crime_per_year", "crime_table", "highest_rates"), "crime"),
-    "demo_followup": "demo",
-    **dict.fromkeys(("GoalsResult", "goals_status", "police_in_kommun"), "goals"),
-    **dict.fromkeys(
-        (
-            "CATEGORY_ORDER",
-            "FLAG_KEYS",
-            "PoliceAnalysis",
-            "crosstab_wide",
-            "deciding_years",
-            "flag_counts",
-            "flagged_areas",
-            "police_analysis",
-            "police_status",
-            "police_status_of",
-        ),
-        "police",
+    "crime": ("CrimeResult", "crime_per_year", "crime_table", "highest_rates"),
+    "demo": ("demo_followup",),
+    "goals": ("GoalsResult", "goals_status", "police_in_kommun"),
+    "police": (
+        "CATEGORY_ORDER",
+        "FLAG_KEYS",
+        "PoliceAnalysis",
+        "crosstab_wide",
+        "deciding_years",
+        "flag_counts",
+        "flagged_areas",
+        "police_analysis",
+        "police_status",
+        "police_status_of",
     ),
 }
 
 
-__getattr__ = lazy_getattr(__name__, _SUBMODULE, globals())
+__getattr__ = lazy_getattr(__name__, _SUBMODULES, globals())
 
 
 __all__ = [
