@@ -68,6 +68,8 @@ Indicators = Annotated[
 ]
 #: ``--method``: an index method.
 Method = Annotated[str, typer.Option(help="Index method id (see 'index methods') or YAML path.")]
+#: ``--method``: an index method with classes (area types).
+ClassMethod = Annotated[str, typer.Option(help="Index method with classes (id or YAML path).")]
 #: ``--out``: write the full table as CSV.
 OutCsv = Annotated[Path | None, typer.Option(help="Write the full table as CSV here.")]
 #: ``--out``: the CSV file a command writes (required).

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from omradesbild.cli.common import (
+    ClassMethod,
     Confidence,
     DbOption,
     Indicators,
@@ -54,7 +55,6 @@ FromFirst = Annotated[
     str | None, typer.Option("--from", help="First period (default: the first stored).")
 ]
 ToLast = Annotated[str | None, typer.Option("--to", help="Last period (default: the last stored).")]
-ClassMethod = Annotated[str, typer.Option(help="Index method with classes (id or YAML path).")]
 
 
 IncludeIncomplete = Annotated[
@@ -268,7 +268,7 @@ def police(
         float,
         typer.Option(help="Share of residents inside police polygons (or linked codes) to count."),
     ] = POLICE_SHARE_THRESHOLD,
-    method: Annotated[str, typer.Option(help="Area-type method.")] = AREA_TYPE_METHOD,
+    method: ClassMethod = AREA_TYPE_METHOD,
     out: Annotated[
         Path | None,
         typer.Option(

@@ -36,6 +36,9 @@ if TYPE_CHECKING:
 
 app = command_group("Crosswalks between boundary versions and layers, stored and reused.")
 
+#: ``--from-version``: the boundary version the data are published for.
+FromVersion = Annotated[str, typer.Option(help="Version the data are published for.")]
+
 
 @app.command("code-rule")
 def code_rule(
@@ -73,9 +76,7 @@ def layer(
         str, typer.Option(help="Version of the target layer, e.g. stockholm_stadsdelar.")
     ],
     from_level: Annotated[str, typer.Option(help="Level the data are published for.")] = "deso",
-    from_version: Annotated[
-        str, typer.Option(help="Version the data are published for.")
-    ] = BASE_VERSION,
+    from_version: FromVersion = BASE_VERSION,
     via_code_rule_to: Annotated[
         str | None,
         typer.Option(
@@ -173,7 +174,7 @@ def _echo_coverage(built: LayerLinks, *, from_version: str, version: str) -> Non
 def apply(
     to_version: Annotated[str, typer.Option(help="Version to harmonise to (stored links).")],
     out: OutputCsv,
-    from_version: Annotated[str, typer.Option(help="Version of the data.")] = BASE_VERSION,
+    from_version: FromVersion = BASE_VERSION,
     variables: Annotated[
         list[str] | None,
         typer.Option("--variables", "-v", help="Count variable(s); default: every count."),

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from omradesbild.cli.analysis import index_app
-from omradesbild.cli.common import DbOption, echo_notes, open_store
+from omradesbild.cli.common import ClassMethod, DbOption, echo_notes, open_store
 from omradesbild.cli.ingest import Files
 from omradesbild.cli.ingest import app as ingest_app
 from omradesbild.config import AREA_TYPE_METHOD, UNCERTAINTY_DRAWS
@@ -66,7 +66,7 @@ def ingest_scb_omradestyp(files: Files, db: DbOption = None) -> None:
 def compare_official(
     period: Annotated[str, typer.Option("--period", "-p", help="Period of our index, e.g. 2022.")],
     out: Annotated[Path, typer.Option(help="Output CSV (one row per RegSO).")],
-    method: Annotated[str, typer.Option(help="Method with area types.")] = AREA_TYPE_METHOD,
+    method: ClassMethod = AREA_TYPE_METHOD,
     level: Annotated[str, typer.Option(help="Level (SCB publishes RegSO only).")] = "regso",
     official_period: Annotated[
         str | None,

@@ -12,7 +12,15 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from omradesbild._gc import collector_paused
-from omradesbild.cli.common import DbOption, DisclosureThreshold, Kommun, Version, open_store
+from omradesbild.cli.common import (
+    DbOption,
+    DisclosureThreshold,
+    Kommun,
+    Lang,
+    Method,
+    Version,
+    open_store,
+)
 from omradesbild.cli.progress import Quiet, progress
 from omradesbild.config import (
     AREA_TYPE_METHOD,
@@ -88,9 +96,9 @@ def report(
     period: Annotated[
         str | None, typer.Option("--period", "-p", help="Year (default: latest with the index).")
     ] = None,
-    lang: Annotated[str, typer.Option(help="Language: sv (default) or en.")] = "sv",
+    lang: Lang = "sv",
     out: Annotated[Path, typer.Option(help="Output folder of the site.")] = Path("rapport"),
-    method: Annotated[str, typer.Option(help="Index method id or YAML file.")] = AREA_TYPE_METHOD,
+    method: Method = AREA_TYPE_METHOD,
     threshold: DisclosureThreshold = DISCLOSURE_THRESHOLD,
     areas: Annotated[
         list[str] | None,
