@@ -19,18 +19,18 @@ from benchmarks.common import demo_store, real_store, shared_data_path
 
 
 def _one(label: str, data: Any, out: Path, n: int) -> None:
-    from omradesbild.reports.pdf import build_pdfs, build_profile_pdf, profile_html, render_pdf
+    from omradesbild.reports.pdf import PdfProfiles, build_pdfs, render_pdf
 
     out.mkdir(parents=True, exist_ok=True)
     code = data.profile_codes[0]
     t0 = time.perf_counter()
-    html = profile_html(data, code)
+    html = PdfProfiles(data).html(code)
     t1 = time.perf_counter()
     doc = render_pdf(html)
     t2 = time.perf_counter()
     doc.write_pdf(out / f"{code}-parts.pdf")
     t3 = time.perf_counter()
-    path = build_profile_pdf(data, code, out)
+    path = PdfProfiles(data).write(code, out)  # a fresh object: its lookups included
     t4 = time.perf_counter()
     print(
         f"{label:<28} one PDF: {t4 - t3:5.2f} s  (html {t1 - t0:4.2f}, layout {t2 - t1:4.2f}, "

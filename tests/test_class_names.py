@@ -235,7 +235,7 @@ def test_comparison_page_shows_the_class_name_in_the_page_language(
 def test_static_profile_and_pdf_html_show_the_class_name_in_the_report_language(
     national: None, demo_store: Path
 ) -> None:
-    from omradesbild.reports.pdf import profile_html
+    from omradesbild.reports.pdf import PdfProfiles
     from omradesbild.services.city import load_city
     from omradesbild.store import Store
 
@@ -249,9 +249,9 @@ def test_static_profile_and_pdf_html_show_the_class_name_in_the_report_language(
     assert rank is not None and rank.cls is not None
     assert rank.cls_label == SCB_EN[rank.cls - 1]
     assert city_sv.profile(code).rank.cls_label.startswith(f"Områdestyp {rank.cls} – ")  # type: ignore[union-attr]
-    en = page_text(profile_html(city_en, code))
+    en = page_text(PdfProfiles(city_en).html(code))
     assert SCB_EN[rank.cls - 1] in en and "Områdestyp" not in en
-    sv = page_text(profile_html(city_sv, code))
+    sv = page_text(PdfProfiles(city_sv).html(code))
     assert f"Områdestyp {rank.cls} – " in sv and "Area type" not in sv
     # the report's overview: residents per area type, named in the report's language
     assert [p.label for p in city_en.picture.population_by_type] == [

@@ -78,7 +78,7 @@ def test_husby_is_especially_vulnerable_in_2023(real_store: Path, husby: AreaPro
 def test_one_profile_four_renderings(
     city: CityData, husby: AreaProfile, client: Any, tmp_path: Path
 ) -> None:
-    from omradesbild.reports.pdf import profile_html, render_pdf
+    from omradesbild.reports.pdf import PdfProfiles, render_pdf
     from omradesbild.reports.site import build_site
 
     p = husby
@@ -107,7 +107,7 @@ def test_one_profile_four_renderings(
     assert web.status_code == 200
     site = build_site(city, tmp_path / "site")
     static = site.profiles[0].read_text(encoding="utf-8")
-    pdf_doc = render_pdf(profile_html(city, HUSBY))
+    pdf_doc = render_pdf(PdfProfiles(city).html(HUSBY))
     texts = {"web": page_text(web.text), "html": page_text(static), "pdf": pdf_text(pdf_doc)}
     interval = f"{p.rank.low}–{p.rank.high}"
     police = [f"{x.period} {t.police(x.category)}" for x in p.police.points]  # type: ignore[union-attr]

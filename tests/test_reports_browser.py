@@ -166,11 +166,12 @@ def test_english_site_has_english_headings(
 
 # ------------------------------------------------------------------------------------ PDF
 def test_profile_pdf(regso_data: SiteData, tmp_path: Path) -> None:
-    from omradesbild.reports.pdf import build_profile_pdf, profile_html, render_pdf
+    from omradesbild.reports.pdf import PdfProfiles, render_pdf
 
     code = "9999R001"
     name = str(regso_data.areas.set_index("area_code").loc[code, "name"])
-    html = profile_html(regso_data, code)
+    profiles = PdfProfiles(regso_data)
+    html = profiles.html(code)
     assert code in html and name in html
     assert "SYNTETISKA DATA" in html
     assert "Röjandekontroll" in html
@@ -184,7 +185,7 @@ def test_profile_pdf(regso_data: SiteData, tmp_path: Path) -> None:
     for page in doc.pages:  # A4 portrait in CSS px (96 per inch): 210 × 297 mm
         assert abs(page.width - 210 / 25.4 * 96) < 1
         assert abs(page.height - 297 / 25.4 * 96) < 1
-    out = build_profile_pdf(regso_data, code, tmp_path)
+    out = profiles.write(code, tmp_path)
     assert out == tmp_path / f"{code}.pdf"
     data = out.read_bytes()
     assert data.startswith(b"%PDF-")
@@ -194,13 +195,14 @@ def test_profile_pdf(regso_data: SiteData, tmp_path: Path) -> None:
 
 def test_profile_pdf_english(regso_data: SiteData, tmp_path: Path) -> None:
     """The English PDF (its timing is measured by benchmarks/bench_pdf.py)."""
-    from omradesbild.reports.pdf import build_profile_pdf, profile_html
+    from omradesbild.reports.pdf import PdfProfiles
 
-    html = profile_html(regso_data, "9999R020", lang="en")
+    profiles = PdfProfiles(regso_data, "en")
+    html = profiles.html("9999R020")
     assert "Key figures compared with the municipality and Sweden" in html
     assert "SYNTHETIC DATA" in html
     assert "Nyckeltal" not in html
-    out = build_profile_pdf(regso_data, "9999R020", tmp_path / "x.pdf", lang="en")
+    out = profiles.write("9999R020", tmp_path / "x.pdf")
     assert out.read_bytes().startswith(b"%PDF-")
 
 
@@ -221,10 +223,10 @@ def test_pdf_refuses_network(no_network: None) -> None:
 
 def test_pdf_unknown_area(regso_data: SiteData, tmp_path: Path) -> None:
     from omradesbild.errors import NotFoundError
-    from omradesbild.reports.pdf import build_profile_pdf
+    from omradesbild.reports.pdf import PdfProfiles
 
     with pytest.raises(NotFoundError, match="9999R999"):
-        build_profile_pdf(regso_data, "9999R999", tmp_path)
+        PdfProfiles(regso_data).write("9999R999", tmp_path)
 
 
 def test_cli_pdf_flag_and_link(demo_db: Path, tmp_path: Path, cli: Any) -> None:

@@ -103,9 +103,9 @@ def test_profile_html_and_pdf_show_partner_input_and_interventions(
     assert "Inga registrerade" in page_text(without.profiles[0].read_text(encoding="utf-8"))
 
     pytest.importorskip("weasyprint")
-    from omradesbild.reports.pdf import profile_html, render_pdf
+    from omradesbild.reports.pdf import PdfProfiles, render_pdf
 
-    pdf = pdf_text(render_pdf(profile_html(data, code, partners=partners)))
+    pdf = pdf_text(render_pdf(PdfProfiles(data, partners=partners).html(code)))
     assert PUBLIC_OBSERVATION in pdf and PROGRAMME in pdf and PILOT in pdf
     assert "Inga registrerade" not in pdf
 

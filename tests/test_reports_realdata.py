@@ -123,14 +123,15 @@ def test_stockholm_profile_draws_in_browser(
 
 
 def test_stockholm_deso_pdf(built: dict[str, tuple[SiteResult, SiteData]], tmp_path: Path) -> None:
-    from omradesbild.reports.pdf import build_profile_pdf, profile_html, render_pdf
+    from omradesbild.reports.pdf import PdfProfiles, render_pdf
 
     _, data = built["sthlm-deso"]
     code = data.profile_codes[100]
-    html = profile_html(data, code)
+    profiles = PdfProfiles(data)
+    html = profiles.html(code)
     assert code in html and "SYNTETISKA" not in html
     assert html.count('<path d="M') > 500  # the city's 544 DeSO on the small map
     doc = render_pdf(html)
     assert 1 <= len(doc.pages) <= 4
-    out = build_profile_pdf(data, code, tmp_path)  # timings: benchmarks/bench_pdf.py
+    out = profiles.write(code, tmp_path)  # timings: benchmarks/bench_pdf.py
     assert out.read_bytes().startswith(b"%PDF-")

@@ -119,18 +119,18 @@ def test_a_cache_folder_that_cannot_be_made_is_no_cache(
 def test_the_pdfs_of_one_run_share_one_compiled_template(
     demo_data: Any, compiled: list[str]
 ) -> None:
-    from omradesbild.reports.pdf import _PdfContext, _profile_html
+    from omradesbild.reports.pdf import PdfProfiles
 
-    pc = _PdfContext(demo_data)
+    profiles = PdfProfiles(demo_data)
     first, second = list(demo_data.profile_codes)[:2]
-    html = _profile_html(pc, first, None)
+    html = profiles.html(first)
     once = list(compiled)
     assert "profile_pdf.html" in once
-    _profile_html(pc, second, None)
+    profiles.html(second)
     assert compiled == once  # the second PDF compiles nothing
-    other = _PdfContext(demo_data)  # a context of its own: an environment of its own
-    again = _profile_html(other, first, None)
-    assert html.replace(pc.ctx.generated, "") == again.replace(other.ctx.generated, "")
+    other = PdfProfiles(demo_data)  # an object of its own: an environment of its own
+    again = other.html(first)
+    assert html.replace(profiles.ctx.generated, "") == again.replace(other.ctx.generated, "")
 
 
 def test_a_folder_others_may_write_to_is_not_used(

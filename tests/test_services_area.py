@@ -76,7 +76,7 @@ def test_profile_and_overview_agree(strict: CityData) -> None:
 def test_published_area_types_next_to_ours(demo_store: Path, tmp_path: Path, cli: CliRun) -> None:
     """SCB's published types, once ingested, are in the profile and on every rendering of it,
     as a series of their own next to the types Områdesbild computes."""
-    from omradesbild.reports.pdf import profile_html
+    from omradesbild.reports.pdf import PdfProfiles
     from omradesbild.services.city import load_city
     from omradesbild.services.official import regso_names
     from omradesbild.store import Store
@@ -97,7 +97,7 @@ def test_published_area_types_next_to_ours(demo_store: Path, tmp_path: Path, cli
     assert [
         (o.period, o.cls) for o in city.profile(names.iloc[1]["area_code"]).official_types
     ] == []
-    html = profile_html(city, code)
+    html = PdfProfiles(city).html(code)
     assert "SCB:s publicerade områdestyp" in html and "<span>2023: 2</span>" in html
 
 

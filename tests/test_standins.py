@@ -57,14 +57,14 @@ def no_ekbist(demo_store: Path, tmp_path_factory: pytest.TempPathFactory) -> Pat
 
 
 def _renderings(city: CityData, code: str, client: Any, tmp: Path) -> dict[str, str]:
-    from omradesbild.reports.pdf import profile_html, render_pdf
+    from omradesbild.reports.pdf import PdfProfiles, render_pdf
     from omradesbild.reports.site import build_site
 
     web = client.get(f"/omrade/{code}", params={"period": PERIOD, "level": "regso"})
     assert web.status_code == 200, web.text[:300]
     site = build_site(city, tmp / "site")
     static = next(p for p in site.profiles if code in p.name).read_text(encoding="utf-8")
-    pdf = render_pdf(profile_html(city, code))
+    pdf = render_pdf(PdfProfiles(city).html(code))
     return {"web": page_text(web.text), "html": page_text(static), "pdf": pdf_text(pdf)}
 
 

@@ -49,31 +49,65 @@ def _css(s: str) -> Any:
 
 
 # ---------------------------------------------------------------------------- the document
-class _PdfContext:
-    """The site's shared lookups plus the projected city maps (cached per kommun)."""
+class PdfProfiles:
+    """The print profiles of one report's data, one area at a time (:func:`build_pdfs`
+    writes many).
 
-    def __init__(self, data: CityData, lang: str | None = None) -> None:
+    The site's shared lookups, the template and the projected city maps (one per kommun) are
+    made once and serve every profile asked of the same object.
+
+    Parameters
+    ----------
+    data
+        The report's data (:func:`~omradesbild.services.city.load_city`).
+    lang
+        ``"sv"`` or ``"en"``; default the language ``data`` was loaded in.
+    partners
+        The partners' approved public input and interventions, or a hook (as for
+        :func:`~omradesbild.reports.site.build_site`).
+    """
+
+    def __init__(
+        self, data: CityData, lang: str | None = None, *, partners: Partners | None = None
+    ) -> None:
         from omradesbild.wording import check_lang
 
         self.ctx = _Context(data, check_lang(lang) if lang else None)
+        self.partners = partners
         self._features = {str(f["id"]): f for f in (data.geojson or {}).get("features", [])}
         self._maps: dict[str, CityMap] = {}
         self._template: Any = None
 
     def template(self) -> Any:
-        """The PDF profile's template, loaded once for every PDF of this context (not an
+        """The PDF profile's template, loaded once for every PDF of this object (not an
         environment and a compilation per PDF)."""
         if self._template is None:
             self._template = _env(self.ctx.lang).get_template("profile_pdf.html")
         return self._template
 
     def city_map(self, kommun: str | None) -> CityMap:
+        """The projected map of the areas of ``kommun``, made once per kommun."""
         key = str(kommun)
         if key not in self._maps:
             codes = self.ctx.city_codes(kommun)
             feats = [self._features[c] for c in codes if c in self._features]
             self._maps[key] = CityMap.from_features(feats)
         return self._maps[key]
+
+    def html(self, area_code: str) -> str:
+        """The print HTML of the profile of ``area_code`` (an area in ``data.areas``): what
+        :meth:`write` lays out."""
+        return _profile_html(self, str(area_code))
+
+    def write(self, area_code: str, out: Path) -> Path:
+        """Write the profile of ``area_code`` as an A4 PDF to ``out``, a ``.pdf`` file or a
+        folder (then ``<out>/<area_code>.pdf``); returns the PDF written."""
+        code, out = str(area_code), Path(out)
+        if out.suffix.lower() != ".pdf":
+            out = out / f"{code}.pdf"
+        out.parent.mkdir(parents=True, exist_ok=True)
+        render_pdf(self.html(code)).write_pdf(out)
+        return out
 
 
 def _dots(p: AreaProfile, lang: str) -> str:
@@ -116,7 +150,7 @@ def _trends(p: AreaProfile, lang: str) -> list[dict[str, str]]:
     return out
 
 
-def _charts(pc: _PdfContext, p: AreaProfile) -> dict[str, Any]:
+def _charts(pc: PdfProfiles, p: AreaProfile) -> dict[str, Any]:
     """The inline SVG charts of one profile."""
     ctx, lang = pc.ctx, pc.ctx.lang
     map_svg = ""
@@ -143,35 +177,11 @@ def _charts(pc: _PdfContext, p: AreaProfile) -> dict[str, Any]:
     }
 
 
-def profile_html(
-    data: CityData,
-    area_code: str,
-    *,
-    lang: str | None = None,
-    partners: Partners | None = None,
-) -> str:
-    """The print HTML of one area's profile (what :func:`build_profile_pdf` renders).
-
-    Parameters
-    ----------
-    data
-        The report's data (:func:`~omradesbild.services.city.load_city`).
-    area_code
-        An area in ``data.areas``.
-    lang
-        ``"sv"`` or ``"en"``; default the language ``data`` was loaded in.
-    partners
-        The partners' approved public input and interventions, or a hook (as for
-        :func:`~omradesbild.reports.site.build_site`).
-    """
-    return _profile_html(_PdfContext(data, lang), str(area_code), partners)
-
-
-def _profile_html(pc: _PdfContext, area_code: str, partners: Partners | None) -> str:
-    """:func:`profile_html` with the shared lookups and city maps of ``pc``."""
+def _profile_html(pc: PdfProfiles, area_code: str) -> str:
+    """:meth:`PdfProfiles.html`."""
     ctx = pc.ctx
     d, t = ctx.d, ctx.t
-    p = ctx.profile(area_code, partners)
+    p = ctx.profile(area_code, pc.partners)
     code = p.code
     tpl = pc.template()
     return str(
@@ -246,40 +256,6 @@ def render_pdf(html: str) -> Any:
     return doc
 
 
-def build_profile_pdf(
-    data: CityData,
-    area_code: str,
-    out: Path,
-    *,
-    lang: str | None = None,
-    partners: Partners | None = None,
-) -> Path:
-    """Write one area's profile as an A4 PDF.
-
-    Parameters
-    ----------
-    data, area_code, lang, partners
-        As for :func:`profile_html`.
-    out
-        The PDF file, or a folder (then ``<out>/<area_code>.pdf``).
-
-    Returns
-    -------
-    Path
-        The PDF written.
-    """
-    return _build(_PdfContext(data, lang), area_code, Path(out), partners)
-
-
-def _build(pc: _PdfContext, code: str, out: Path, partners: Partners | None) -> Path:
-    if out.suffix.lower() != ".pdf":
-        out = out / f"{code}.pdf"
-    out.parent.mkdir(parents=True, exist_ok=True)
-    doc = render_pdf(_profile_html(pc, code, partners))
-    doc.write_pdf(out)
-    return out
-
-
 @dataclass
 class PdfResult:
     """What :func:`build_pdfs` wrote."""
@@ -308,11 +284,11 @@ def build_pdfs(
     ``progress`` is called with ``(PDFs written, PDFs in all)`` after each.
     """
     t0 = time.perf_counter()
-    pc = _PdfContext(data, lang)
+    profiles = PdfProfiles(data, lang, partners=partners)
     codes = list(areas) if areas is not None else list(data.profile_codes)
     res = PdfResult()
     for code in codes:
-        res.paths.append(_build(pc, str(code), Path(out_dir) / f"{code}.pdf", partners))
+        res.paths.append(profiles.write(code, Path(out_dir) / f"{code}.pdf"))
         if progress is not None:
             progress(len(res.paths), len(codes))
     res.seconds = time.perf_counter() - t0
@@ -345,12 +321,11 @@ def link_pdfs(profiles_dir: Path, codes: Sequence[str], *, lang: str = "sv") -> 
 
 __all__ = [
     "CityMap",
+    "PdfProfiles",
     "PdfResult",
     "build_pdfs",
-    "build_profile_pdf",
     "link_pdfs",
     "offline_fetcher",
-    "profile_html",
     "render_pdf",
     "svg_bars",
     "svg_dots",
