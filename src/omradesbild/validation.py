@@ -13,7 +13,7 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
-from omradesbild.wording import LANGUAGES, Message, Num, label_message, say, text
+from omradesbild.wording import Message, both, label_message, say
 
 
 def problem(err: Any) -> Message | str:
@@ -36,6 +36,27 @@ def problem(err: Any) -> Message | str:
     return str(err["msg"]).removeprefix("Value error, ")
 
 
+class Joined(Message):
+    """Parts of a message joined by ``sep``, each worded in the language of the message
+    it is a value of (a :class:`~omradesbild.wording.Message` part is worded; the rest is
+    shown as it is); the string itself is the English."""
+
+    items: tuple[object, ...]
+    sep: str
+
+    def __new__(cls, items: Sequence[object], sep: str = "; ") -> Joined:
+        obj = str.__new__(cls, sep.join(say(i, "en") for i in items))
+        obj.key, obj.params, obj.items, obj.sep = "", {}, tuple(items), sep
+        return obj
+
+    def text(self, lang: str) -> str:
+        """The parts in ``lang``, joined."""
+        return self.sep.join(say(i, lang) for i in self.items)
+
+    def __reduce__(self) -> tuple[object, tuple[list[object], str]]:  # type: ignore[override]
+        return Joined, (list(self.items), self.sep)
+
+
 def both_joined(key: str, items: Sequence[object], **fmt: object) -> str:
     """``key`` in Swedish then English (``"svenska / English"``) with ``{items}`` the items
     worded in each language and joined by ``"; "``.
@@ -54,12 +75,7 @@ def both_joined(key: str, items: Sequence[object], **fmt: object) -> str:
     str
         ``"<svenska> / <English>"``.
     """
-
-    def worded(lang: str) -> str:
-        values = {k: v.text(lang) if isinstance(v, Message | Num) else v for k, v in fmt.items()}
-        return text(key, lang, items="; ".join(say(i, lang) for i in items), **values)
-
-    return " / ".join(worded(lang) for lang in LANGUAGES)
+    return both(key, items=Joined(items), **fmt)
 
 
 def what(name: str) -> Message | str:
