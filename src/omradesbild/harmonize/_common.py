@@ -77,9 +77,9 @@ def _factorize_str(values: pd.Series) -> tuple[npt.NDArray[Any], pd.Index]:
         codes, uniques = pd.factorize(values.to_numpy(dtype=object))
     _refuse_first(
         np.asarray(codes) < 0,
-        lambda _: f"{values.name} is missing",
+        lambda _: Message("err_ana_key_missing", column=str(values.name)),
         field=str(values.name),
-        expected=f"a {values.name} on every row",
+        expected=Message("exp_ana_key_every_row", column=str(values.name)),
     )
     text = pd.Index(uniques).astype(str)
     final_codes, final = pd.factorize(text, sort=True)

@@ -6,8 +6,9 @@ the resulting score is classified or flagged. Shipped methods live in
 ``omradesbild/index/methods/*.yaml``; :func:`load_method` reads one by id or by path.
 
 Every problem with a method file is reported as :class:`~omradesbild.errors.MethodError`
-with the file and the field that is wrong, e.g.
-``scb.yaml: field 'weighting.weights': weights sum to 0.9, expected 1 (within 1e-09)``.
+with the file and the field that is wrong, in Swedish then English, e.g.
+``scb.yaml: fel i metodfilen: fältet 'weighting': vikterna summerar till 0.9, väntat 1 (inom
+1e-09) / scb.yaml: field 'weighting': weights sum to 0.9, expected 1 (within 1e-09)``.
 """
 
 from __future__ import annotations
