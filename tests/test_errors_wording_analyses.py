@@ -21,6 +21,7 @@ import shapely
 from omradesbild.errors import ConfigError, InputError, MethodError, OmradesbildError
 from omradesbild.harmonize.scb_changes import CHANGE_KINDS
 from omradesbild.indicators.catalogue import DOMAINS
+from omradesbild.precision import PRECISIONS
 
 if TYPE_CHECKING:
     from conftest import CliRun
@@ -84,10 +85,10 @@ def _change_log_bad_type() -> object:
     return deso_change_links(changes, ["0114A0010"], ["0114A0011"])
 
 
-def _goal_file(goal: dict[str, object]) -> object:
+def _goals(goals: list[dict[str, object]]) -> object:
     from omradesbild.followup.goal_file import goals_from_dict
 
-    return goals_from_dict({"goals": [goal]}, file="mal.yaml")
+    return goals_from_dict({"goals": goals}, file="mal.yaml")
 
 
 BAD_GOAL = {
@@ -101,6 +102,21 @@ BAD_GOAL = {
     "target_year": 2010,
     "target_value": 1.0,
 }
+
+
+GOOD_GOAL = {**BAD_GOAL, "target_year": 2030}
+
+
+def _goal_file_missing() -> object:
+    from omradesbild.followup.goal_file import load_goals
+
+    return load_goals("finns-inte.yaml")
+
+
+def _precision() -> object:
+    from omradesbild.precision import check_precision
+
+    return check_precision("nope")
 
 
 def _did_bad_confidence() -> object:
@@ -259,12 +275,31 @@ CASES: dict[str, tuple[Callable[[], object], type[OmradesbildError], str, str]] 
         f"types: {'; '.join(CHANGE_KINDS)})",
     ),
     "followup: goal file": (
-        lambda: _goal_file(BAD_GOAL),
+        lambda: _goals([BAD_GOAL]),
         ConfigError,
         "mal.yaml: ogiltig målfil: målet 'g1' (goals[0]), fältet '(målet)': "
         "target_year ska ligga efter base_year",
         "mal.yaml: invalid goal file: goal 'g1' (goals[0]), field '(the goal)': "
         "target_year must be after base_year",
+    ),
+    "followup: goal id twice": (
+        lambda: _goals([GOOD_GOAL, GOOD_GOAL]),
+        ConfigError,
+        "mal.yaml: ogiltig målfil: målfilen, fältet '(översta nivån)': mål-id 'g1' förekommer "
+        "mer än en gång",
+        "mal.yaml: invalid goal file: goal file, field '(top level)': duplicate goal id 'g1'",
+    ),
+    "followup: goal file missing": (
+        _goal_file_missing,
+        ConfigError,
+        "finns-inte.yaml: kan inte läsa målfilen (No such file or directory)",
+        "finns-inte.yaml: cannot read the goal file (No such file or directory)",
+    ),
+    "precision: unknown": (
+        _precision,
+        InputError,
+        f"fältet 'precision': okänd precision 'nope' (väntat: {', '.join(PRECISIONS)})",
+        f"field 'precision': unknown precision 'nope' (expected {', '.join(PRECISIONS)})",
     ),
     "followup: DiD confidence": (
         _did_bad_confidence,

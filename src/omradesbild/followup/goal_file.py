@@ -192,4 +192,4 @@ def load_goals(path: str | Path | None = None) -> GoalFile:
     from omradesbild.yamlfile import read_yaml
 
     p = Path(path) if path is not None else EXAMPLE_GOALS_PATH
-    return goals_from_dict(read_yaml(p, what="the goal file"), file=p)
+    return goals_from_dict(read_yaml(p, what=Message("exp_ana_what_the_goal_file")), file=p)

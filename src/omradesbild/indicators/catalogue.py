@@ -452,7 +452,8 @@ def load_catalogue(path: str | Path | None = None) -> Catalogue:
 def _load(path: Path) -> Catalogue:
     from omradesbild.yamlfile import read_yaml
 
-    return catalogue_from_dict(read_yaml(path, what="indicator catalogue"), file=path)
+    what = Message("exp_ana_what_indicator_catalogue")
+    return catalogue_from_dict(read_yaml(path, what=what), file=path)
 
 
 @lru_cache(maxsize=1)
