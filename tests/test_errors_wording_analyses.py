@@ -218,6 +218,19 @@ CASES: dict[str, tuple[Callable[[], object], type[OmradesbildError], str, str]] 
         "indikatorer: ['a', 'b']",
         "metod.yaml: themes.t.indicators: unknown indicator(s) ['c']; indicators are ['a', 'b']",
     ),
+    "method: misspelt key": (
+        lambda: _method("indicators: [{id: a}]\nweightng: equal\n"),
+        MethodError,
+        "metod.yaml: fel i metodfilen: fältet 'weightng': okänd nyckel (andra nycklar än de "
+        "kända är inte tillåtna)",
+        "metod.yaml: field 'weightng': Extra inputs are not permitted",
+    ),
+    "method: missing key": (
+        lambda: _method(""),
+        MethodError,
+        "metod.yaml: fel i metodfilen: fältet 'indicators': fältet krävs",
+        "metod.yaml: field 'indicators': Field required",
+    ),
     "method: not a mapping": (
         _method_not_a_mapping,
         MethodError,

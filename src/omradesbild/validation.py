@@ -3,8 +3,10 @@ Swedish and English.
 
 A validator of a file's pydantic model raises ``ValueError(Message(...))``: the message is a
 text of the wording catalogue, and :func:`problem` gives it back from pydantic's error so that
-the file's error reads in both languages. Pydantic's own messages ("Field required", "Input
-should be a valid number") are English only and are shown as they are in both languages.
+the file's error reads in both languages. Of pydantic's own messages, a missing key ("Field
+required") and an unknown one ("Extra inputs are not permitted") are worded by the catalogue;
+the others ("Input should be a valid number") are English only and shown as they are in
+both languages.
 """
 
 from __future__ import annotations
@@ -14,6 +16,10 @@ from collections.abc import Sequence
 from typing import Any
 
 from omradesbild.wording import Message, both, label_message, say
+
+#: Pydantic's most common errors in a file an analyst writes, by error type: the catalogue
+#: key whose English is pydantic's own text.
+_PYDANTIC = {"missing": "err_ana_field_required", "extra_forbidden": "err_ana_extra_key"}
 
 
 def problem(err: Any) -> Message | str:
@@ -33,7 +39,13 @@ def problem(err: Any) -> Message | str:
     error = (err.get("ctx") or {}).get("error")
     if isinstance(error, ValueError) and error.args and isinstance(error.args[0], Message):
         return error.args[0]
-    return str(err["msg"]).removeprefix("Value error, ")
+    msg = str(err["msg"])
+    key = _PYDANTIC.get(err.get("type", ""))
+    if key is not None:
+        worded = Message(key)
+        if worded == msg:  # pydantic's text as the catalogue knows it
+            return worded
+    return msg.removeprefix("Value error, ")
 
 
 class Joined(Message):
