@@ -99,12 +99,13 @@ def check_precision(precision: str) -> Precision:
     """``precision`` if it is one of :data:`PRECISIONS`; otherwise an :class:`InputError`
     naming them."""
     from omradesbild.errors import InputError
+    from omradesbild.wording import Message
 
     for p in PRECISIONS:
         if precision == p:
             return p
     raise InputError(
-        f"unknown precision {precision!r}",
+        Message("err_ana_unknown_precision", value=repr(precision)),
         field="precision",
         expected=", ".join(PRECISIONS),
     )

@@ -10,6 +10,7 @@ import pandas as pd
 
 from omradesbild.errors import ConfigError, InputError
 from omradesbild.indicators import Catalogue
+from omradesbild.wording import Message, both
 
 FloatArray = npt.NDArray[np.float64]
 BoolArray = npt.NDArray[np.bool_]
@@ -20,7 +21,7 @@ _KEYS = ["area_code", "level", "indicator"]
 
 def _alpha(confidence: float) -> float:
     if not 0.0 < confidence < 1.0:
-        raise ConfigError(f"confidence must lie strictly between 0 and 1, got {confidence!r}")
+        raise ConfigError(both("err_ana_confidence", value=repr(confidence)))
     return 1.0 - confidence
 
 
@@ -33,9 +34,9 @@ def _catalogue_info(
     unknown = [i for i in ids if i not in known]
     if unknown:
         raise InputError(
-            "indicator(s) not in the catalogue: " + ", ".join(unknown),
+            Message("err_ana_not_in_catalogue", ids=", ".join(unknown)),
             field="indicator",
-            expected="ids of the indicator catalogue (or pass catalogue=)",
+            expected=Message("exp_ana_catalogue_ids"),
         )
     return {i: (known[i].kind, known[i].multiplier, known[i].direction) for i in ids}
 

@@ -12,6 +12,8 @@ import numpy.typing as npt
 import pandas as pd
 
 from omradesbild.errors import InputError
+from omradesbild.validation import what as _what
+from omradesbild.wording import Message
 
 if TYPE_CHECKING:
     from pandas.core.groupby import DataFrameGroupBy, SeriesGroupBy
@@ -32,9 +34,9 @@ def period_to_year(period: object, *, field: str = "period") -> float:
     m = _PERIOD_RE.match(text)
     if m is None:
         raise InputError(
-            f"cannot read the period {period!r} as a year",
+            Message("err_ana_period_not_year", period=repr(period)),
             field=field,
-            expected="a year such as 2022, or 2022-06 / 2022-Q2",
+            expected=Message("exp_ana_year"),
         )
     year = float(m.group(1))
     if m.group(2) is not None:
@@ -48,12 +50,51 @@ def require_columns(frame: pd.DataFrame, columns: Sequence[str], *, what: str) -
     """Raise :class:`InputError` naming the missing columns of ``frame``."""
     missing = [c for c in columns if c not in frame.columns]
     if missing:
-        raise InputError(
-            f"{what} lacks column(s) {', '.join(missing)}; columns present: "
-            f"{', '.join(map(str, frame.columns))}",
-            field=missing[0],
-            expected="columns " + ", ".join(columns),
+        message = Message(
+            "err_ana_lacks_columns_present",
+            what=_what(what),
+            missing=", ".join(missing),
+            present=", ".join(map(str, frame.columns)),
         )
+        raise InputError(
+            message,
+            field=missing[0],
+            expected=Message("exp_ana_columns", columns=", ".join(columns)),
+        )
+
+
+def period_absent(
+    name: Message | str, period: object, table: str, present: Iterable[str], field: str
+) -> InputError:
+    """The error for a ``period`` (``name``: which one) that ``table`` does not hold.
+
+    Parameters
+    ----------
+    name
+        What the period is ("period", "base period", a parameter's name).
+    period
+        The period asked for.
+    table
+        The table's name (worded by :func:`omradesbild.validation.what`).
+    present
+        The periods the table holds.
+    field
+        The table's period column.
+
+    Returns
+    -------
+    InputError
+        Naming the periods present and the period column.
+    """
+    message = Message(
+        "err_ana_period_absent",
+        name=name,
+        period=repr(period),
+        table=_what(table),
+        periods=", ".join(sorted(present)),
+    )
+    expected = Message("exp_ana_rows_for_period", period=repr(period))
+    return InputError(message, field=field, expected=expected)
 
 
 def check_unique(frame: pd.DataFrame, keys: Sequence[str], *, what: str) -> None:
@@ -64,10 +105,10 @@ def check_unique(frame: pd.DataFrame, keys: Sequence[str], *, what: str) -> None
         row = frame.iloc[pos]
         key = ", ".join(f"{k}={row[k]!r}" for k in keys)
         raise InputError(
-            f"{what} has more than one row for {key}",
+            Message("err_ana_rows_twice", what=_what(what), row=key),
             row=pos + 2,
             field=keys[-1],
-            expected="one row per " + ", ".join(keys),
+            expected=Message("exp_ana_one_row_per", keys=", ".join(keys)),
         )
 
 

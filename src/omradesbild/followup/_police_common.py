@@ -6,6 +6,7 @@ import pandas as pd
 
 from omradesbild.config import POLICE_SHARE_THRESHOLD
 from omradesbild.errors import ConfigError
+from omradesbild.wording import both
 
 #: Police categories from most to least severe, and the label of areas not on the list.
 CATEGORY_ORDER: tuple[str, ...] = ("sarskilt_utsatt", "utsatt", "risk")
@@ -68,7 +69,7 @@ STATUS_COLUMNS: tuple[str, ...] = ("area_code", "period", "category", "share", "
 
 def _check_threshold(threshold: float) -> None:
     if not 0.0 < threshold <= 1.0:
-        raise ConfigError(f"threshold must lie in (0, 1], got {threshold!r}")
+        raise ConfigError(both("err_ana_threshold", value=repr(threshold)))
 
 
 def police_classes(classifications: pd.DataFrame) -> pd.DataFrame:

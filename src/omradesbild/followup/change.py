@@ -16,7 +16,6 @@ import numpy.typing as npt
 import pandas as pd
 
 from omradesbild.config import DEFAULT_CONFIDENCE
-from omradesbild.errors import InputError
 from omradesbild.followup._change_common import (
     _IND_REQUIRED,
     _KEYS,
@@ -31,6 +30,7 @@ from omradesbild.followup._change_common import (
 from omradesbild.followup._common import (
     as_text,
     check_unique,
+    period_absent,
     require_columns,
 )
 from omradesbild.followup.trends import TREND_COLUMNS, trend
@@ -312,12 +312,7 @@ def _aligned_periods(
     available = set(frame["period"].unique())
     for name, label in (("period_from", p_from), ("period_to", p_to)):
         if label not in available:
-            raise InputError(
-                f"{name} {label!r} is not in the indicator table; periods present: "
-                + ", ".join(sorted(available)),
-                field="period",
-                expected=f"rows for period {label!r}",
-            )
+            raise period_absent(name, label, "indicator table", available, "period")
     sub = frame.loc[frame["period"].isin([p_from, p_to])]
     check_unique(sub, [*_KEYS, "period"], what="indicator table")
     info = _catalogue_info(sub["indicator"].unique(), cat)

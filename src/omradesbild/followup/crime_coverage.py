@@ -17,6 +17,7 @@ import pandas as pd
 
 from omradesbild.config import CRIME_MIN_EVENTS, CRIME_MIN_GEOCODED_SHARE
 from omradesbild.errors import InputError
+from omradesbild.wording import Message
 
 #: Columns :func:`crime_coverage` needs.
 COVERAGE_ROW_COLUMNS: tuple[str, ...] = (
@@ -75,7 +76,7 @@ def crime_coverage(
     missing = [c for c in COVERAGE_ROW_COLUMNS if c not in rows.columns]
     if missing:
         raise InputError(
-            f"crime rows lack column(s) {missing}",
+            Message("err_ana_crime_lacks", missing=str(missing)),
             expected=", ".join(COVERAGE_ROW_COLUMNS),
         )
     if rows.empty:

@@ -194,14 +194,14 @@ def difference_in_differences(
     """
     require_columns(panel, ("area_code", "period", "value"), what="the DiD panel")
     if not 0 < confidence < 1:
-        raise InputError(f"{confidence} is not a level", field="confidence",
-                         expected="a number between 0 and 1")  # fmt: skip
+        raise InputError(Message("err_ana_not_a_level", value=str(confidence)), field="confidence",
+                         expected=Message("exp_ana_between_0_1"))  # fmt: skip
     t_set = {str(a) for a in treated}
     c_set = {str(a) for a in comparison}
     both = sorted(t_set & c_set)
     if both:
-        raise InputError(f"{both[0]} is both an intervention and a comparison area",
-                         field="comparison", expected="areas without the intervention")  # fmt: skip
+        raise InputError(Message("err_ana_treated_and_comparison", area=both[0]),
+                         field="comparison", expected=Message("exp_ana_untreated"))  # fmt: skip
     df, start = _did_frame(panel, t_set, c_set, start_period)
     notes: list[str] = []
     missing_t = sorted(t_set - set(df.loc[df["treated"], "area_code"]))
@@ -261,10 +261,11 @@ def _did_frame(
     for grp, name in ((True, "intervention"), (False, "comparison")):
         for post, when in ((False, "before"), (True, "from")):
             if not ((df["treated"] == grp) & (df["post"] == post)).any():
+                group = Message(f"exp_ana_group_{name}")
                 raise InputError(
-                    f"no {name} area has a value {when} the start period {start_period}",
+                    Message(f"err_ana_did_none_{when}", group=group, start=str(start_period)),
                     field="value",
-                    expected="values for both groups before and after the start",
+                    expected=Message("exp_ana_both_groups"),
                 )
     return df, start
 
@@ -337,8 +338,8 @@ def comparable_areas(
     wanted = set()
     for c in sorted(codes):
         if c not in types:
-            raise InputError(f"area {c} has no area type in {period}", field=type_column,
-                             expected="a type for every intervention area")  # fmt: skip
+            raise InputError(Message("err_ana_no_type", area=c, period=str(period)),
+                             field=type_column, expected=Message("exp_ana_type_every"))  # fmt: skip
         wanted.add(types[c])
     same = [c for c, t in types.items() if t in wanted and c not in codes]
     return sorted(same)

@@ -17,6 +17,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from omradesbild.config import AREA_TYPE_METHOD
 from omradesbild.errors import ConfigError
+from omradesbild.validation import Joined, problem
+from omradesbild.wording import Message, both
 from omradesbild.yamlfile import refuse_repeated_ids
 
 #: The example goal file shipped with the package.
@@ -43,11 +45,11 @@ class _GoalBase(_Strict):
     @model_validator(mode="after")
     def _target(self) -> _GoalBase:
         if self.target_year <= self.base_year:
-            raise ValueError("target_year must be after base_year")
+            raise ValueError(Message("err_ana_goal_years"))
         if (self.target_value is None) == (self.target_relative_change is None):
-            raise ValueError("give exactly one of target_value and target_relative_change")
+            raise ValueError(Message("err_ana_goal_one_target"))
         if self.target_value is not None and not math.isfinite(self.target_value):
-            raise ValueError("target_value must be a finite number")
+            raise ValueError(Message("err_ana_goal_target_finite"))
         return self
 
 
@@ -62,8 +64,9 @@ class PoliceSelection(_Strict):
     def _cats(cls, v: list[str]) -> list[str]:
         bad = [c for c in v if c not in _POLICE_CATEGORIES]
         if bad:
+            allowed = str(list(_POLICE_CATEGORIES))
             raise ValueError(
-                f"unknown police categories {bad}; expected some of {list(_POLICE_CATEGORIES)}"
+                Message("err_ana_goal_police_categories", bad=str(bad), allowed=allowed)
             )
         return v
 
@@ -97,7 +100,7 @@ class GapGoal(_GoalBase):
     @model_validator(mode="after")
     def _groups(self) -> GapGoal:
         if set(self.group_a) & set(self.group_b):
-            raise ValueError("group_a and group_b must not share an area type")
+            raise ValueError(Message("err_ana_goal_groups"))
         return self
 
 
@@ -129,31 +132,36 @@ class GoalFile(_Strict):
         for g in self.goals:
             if g.id == goal_id:
                 return g
-        raise ConfigError(f"no goal {goal_id!r}; goals: {', '.join(g.id for g in self.goals)}")
+        goals = ", ".join(g.id for g in self.goals)
+        raise ConfigError(both("err_ana_no_goal", goal=repr(goal_id), goals=goals))
 
 
 AnyGoal = CountGoal | GapGoal | IndicatorGoal
 
 
 def _describe_error(exc: ValidationError, raw: Mapping[str, Any], file: str | None) -> str:
-    lines = []
+    lines: list[Message] = []
     goals = raw.get("goals") if isinstance(raw, Mapping) else None
     for err in exc.errors():
         loc = list(err["loc"])
-        where = "goal file"
-        field = ".".join(map(str, loc)) or "(top level)"
+        where: Message | str = Message("exp_ana_goal_file")
+        joined = ".".join(map(str, loc))
+        field: Message | str = repr(joined) if joined else Message("exp_ana_top_level")
         if len(loc) >= 2 and loc[0] == "goals" and isinstance(loc[1], int):
             idx = loc[1]
             gid = None
             if isinstance(goals, list) and idx < len(goals) and isinstance(goals[idx], Mapping):
                 gid = goals[idx].get("id")
-            where = f"goal {gid!r} (goals[{idx}])" if gid else f"goals[{idx}]"
+            where = Message("exp_ana_goal_at", goal=repr(gid), idx=idx) if gid else f"goals[{idx}]"
             rest = [str(p) for p in loc[2:] if p not in ("count_of_areas", "gap", "indicator")]
             rest = [p for p in rest if p not in ("police", "area_type")]
-            field = ".".join(rest) or "(the goal)"
-        lines.append(f"{where}, field {field!r}: {err['msg']}")
-    prefix = f"{file}: " if file else ""
-    return prefix + "invalid goal file: " + "; ".join(lines)
+            field = repr(".".join(rest)) if rest else Message("exp_ana_the_goal")
+        lines.append(
+            Message("err_ana_goal_problem", where=where, field=field, problem=problem(err))
+        )
+    if file:
+        return both("err_ana_goal_file_invalid", path=file, items=Joined(lines))
+    return both("err_ana_goal_file_invalid_nopath", items=Joined(lines))
 
 
 def goals_from_dict(raw: Mapping[str, Any], *, file: str | Path | None = None) -> GoalFile:
@@ -165,7 +173,8 @@ def goals_from_dict(raw: Mapping[str, Any], *, file: str | Path | None = None) -
         Naming the goal (id and position) and the field of every problem.
     """
     if not isinstance(raw, Mapping):
-        raise ConfigError(f"{file or 'goal file'}: expected a mapping with a 'goals' list")
+        path = str(file) if file else Message("exp_ana_goal_file")
+        raise ConfigError(both("err_ana_goal_file_not_mapping", path=path))
     try:
         return GoalFile.model_validate(dict(raw))
     except ValidationError as exc:
@@ -183,4 +192,4 @@ def load_goals(path: str | Path | None = None) -> GoalFile:
     from omradesbild.yamlfile import read_yaml
 
     p = Path(path) if path is not None else EXAMPLE_GOALS_PATH
-    return goals_from_dict(read_yaml(p, what="the goal file"), file=p)
+    return goals_from_dict(read_yaml(p, what=Message("exp_ana_what_the_goal_file")), file=p)

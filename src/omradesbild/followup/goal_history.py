@@ -22,6 +22,7 @@ from omradesbild.followup.goal_file import (
     IndicatorGoal,
     PoliceSelection,
 )
+from omradesbild.wording import Message
 
 
 def _series(periods: Sequence[object], values: Sequence[float]) -> pd.DataFrame:
@@ -58,7 +59,7 @@ def count_history(
     if isinstance(sel, PoliceSelection):
         if classifications is None:
             raise InputError(
-                f"goal {goal.id!r} counts police areas: classifications are needed",
+                Message("err_ana_goal_needs_classifications", goal=repr(goal.id)),
                 field="classifications",
             )
         require_columns(
@@ -73,7 +74,7 @@ def count_history(
         return _series(periods, [float(counts.get(p, 0)) for p in periods])
     if area_types is None:
         raise InputError(
-            f"goal {goal.id!r} counts area types: area_types are needed", field="area_types"
+            Message("err_ana_goal_needs_area_types_count", goal=repr(goal.id)), field="area_types"
         )
     require_columns(area_types, ("area_code", "period", "class"), what="area types")
     cl = pd.to_numeric(area_types["class"], errors="coerce")
@@ -117,7 +118,11 @@ def gap_history(
     ind = indicators.loc[indicators["indicator"] == goal.indicator]
     if ind.empty:
         raise InputError(
-            f"goal {goal.id!r}: indicator {goal.indicator!r} is not in the indicator table",
+            Message(
+                "err_ana_goal_indicator_missing",
+                goal=repr(goal.id),
+                indicator=repr(goal.indicator),
+            ),
             field="indicator",
             expected=goal.indicator,
         )
@@ -170,9 +175,14 @@ def indicator_history(goal: IndicatorGoal, *, indicators: pd.DataFrame) -> pd.Da
     ]
     if sel.empty:
         raise InputError(
-            f"goal {goal.id!r}: no values of {goal.indicator!r} for area {goal.area_code!r}",
+            Message(
+                "err_ana_goal_no_values",
+                goal=repr(goal.id),
+                indicator=repr(goal.indicator),
+                area=repr(goal.area_code),
+            ),
             field="indicator",
-            expected=f"rows of {goal.indicator} for {goal.area_code}",
+            expected=Message("exp_ana_rows_of", indicator=goal.indicator, area=goal.area_code),
         )
     vals = pd.to_numeric(sel["value"], errors="coerce").to_numpy(dtype=float)
     return _series(sel["period"].astype(str).tolist(), list(vals))
@@ -189,9 +199,13 @@ def goal_history(
     if isinstance(goal, CountGoal):
         return count_history(goal, classifications=classifications, area_types=area_types)
     if indicators is None:
-        raise InputError(f"goal {goal.id!r} needs the indicator table", field="indicators")
+        raise InputError(
+            Message("err_ana_goal_needs_indicators", goal=repr(goal.id)), field="indicators"
+        )
     if isinstance(goal, GapGoal):
         if area_types is None:
-            raise InputError(f"goal {goal.id!r} needs area types", field="area_types")
+            raise InputError(
+                Message("err_ana_goal_needs_area_types", goal=repr(goal.id)), field="area_types"
+            )
         return gap_history(goal, indicators=indicators, area_types=area_types)
     return indicator_history(goal, indicators=indicators)

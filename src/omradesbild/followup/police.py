@@ -41,6 +41,8 @@ from omradesbild.followup.police_types import (
     police_status,
 )
 from omradesbild.harmonize.areal import intersection
+from omradesbild.validation import what as _what
+from omradesbild.wording import Message
 
 __all__ = [
     "CATEGORY_ORDER",
@@ -77,7 +79,9 @@ def _geoseries(frame: pd.DataFrame, *, what: str) -> gpd.GeoSeries:
         )
     except shapely.errors.GEOSException as exc:
         raise InputError(
-            f"{what}: cannot read a geometry ({exc})", field="geometry", expected="WKB polygons"
+            Message("err_ana_cannot_read_geometry", what=_what(what), error=str(exc)),
+            field="geometry",
+            expected=Message("exp_ana_wkb"),
         ) from exc
     return gpd.GeoSeries(geoms, index=frame.index, crs="EPSG:3006")
 
@@ -88,9 +92,9 @@ def _projected(gs: gpd.GeoSeries, target: object, *, what: str) -> gpd.GeoSeries
     crs = gs.crs if gs.crs is not None else target
     if crs is not None and gpd.GeoSeries([], crs=crs).crs.is_geographic:  # type: ignore[union-attr]
         raise InputError(
-            f"{what} are in a geographic CRS ({crs}); areas need a projected CRS",
+            Message("err_ana_geographic_crs", what=_what(what), crs=str(crs)),
             field="geometry",
-            expected="a projected CRS such as EPSG:3006 (SWEREF 99 TM)",
+            expected=Message("exp_ana_projected_crs"),
         )
     return gs
 

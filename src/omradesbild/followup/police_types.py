@@ -29,6 +29,7 @@ from omradesbild.followup._police_common import (
     STATUS_COLUMNS,
     _check_threshold,
 )
+from omradesbild.wording import Message
 
 
 def listed_areas(overlay: pd.DataFrame, *, threshold: float = DEFAULT_THRESHOLD) -> pd.DataFrame:
@@ -116,9 +117,9 @@ def _types_for_periods(
     if "period" not in area_types.columns:
         if t["area_code"].duplicated().any():
             raise InputError(
-                "area types without a period column have an area twice",
+                Message("err_ana_types_no_period_twice"),
                 field="area_code",
-                expected="one type per area, or a period column",
+                expected=Message("exp_ana_one_type"),
             )
         return pd.concat([t.assign(period=p) for p in periods], ignore_index=True)
     available = sort_periods(t["type_period"].unique())
@@ -138,9 +139,9 @@ def _types_for_periods(
     out = pd.concat(parts, ignore_index=True)
     if out.duplicated(["area_code", "period"]).any():
         raise InputError(
-            "area types have an area twice in one period",
+            Message("err_ana_types_twice_period"),
             field="area_code",
-            expected="one type per area and period",
+            expected=Message("exp_ana_one_type_period"),
         )
     return out
 

@@ -14,9 +14,11 @@ import numpy as np
 import pandas as pd
 
 from omradesbild.errors import InputError, MethodError
-from omradesbild.followup._common import as_text, check_unique, require_columns
+from omradesbild.followup._common import as_text, check_unique, period_absent, require_columns
 from omradesbild.index import IndexMethod, load_method
 from omradesbild.index.method import FixedClassification
+from omradesbild.wording import Message
+from omradesbild.wording import both as bilingual
 
 #: Columns of the ``moves`` frame returned by :func:`class_transitions`.
 MOVE_COLUMNS: tuple[str, ...] = (
@@ -90,7 +92,7 @@ def class_transitions(
         class that is not a whole number.
     """
     if better not in ("higher", "lower"):
-        raise InputError(f"better must be 'higher' or 'lower', got {better!r}", field="better")
+        raise InputError(Message("err_ana_better", value=repr(better)), field="better")
     require_columns(classes, (id_column, period_column, class_column), what="class table")
     frame = classes[[id_column, period_column, class_column]].copy()
     frame[period_column] = frame[period_column].astype(str)
@@ -98,18 +100,15 @@ def class_transitions(
     present = set(frame[period_column].unique())
     for p in (p_from, p_to):
         if p not in present:
-            raise InputError(
-                f"period {p!r} is not in the class table; periods present: "
-                + ", ".join(sorted(present)),
-                field=period_column,
-                expected=f"rows for period {p!r}",
-            )
+            raise period_absent(Message("exp_ana_period"), p, "class table", present, period_column)
     frame = frame.loc[frame[period_column].isin([p_from, p_to])]
     check_unique(frame, [id_column, period_column], what="class table")
     values = pd.to_numeric(frame[class_column], errors="coerce").astype(float)
     finite = values.notna().to_numpy()
     if (np.abs(values[finite] - np.round(values[finite])) > 0).any():
-        raise InputError("classes must be whole numbers", field=class_column, expected="1, 2, 3, …")
+        raise InputError(
+            Message("err_ana_classes_whole"), field=class_column, expected="1, 2, 3, …"
+        )
     frame = frame.assign(_c=values).loc[finite]
     a = frame.loc[frame[period_column] == p_from, [id_column, "_c"]]
     b = frame.loc[frame[period_column] == p_to, [id_column, "_c"]]
@@ -204,10 +203,7 @@ def anchored_classes(
     m = load_method(method) if isinstance(method, str) else method
     rule = m.classification
     if rule is None:
-        raise MethodError(
-            f"method {m.id!r} has no classification; anchored classes need one "
-            "(mean_sd, quantiles or fixed)"
-        )
+        raise MethodError(bilingual("err_ana_no_classification", method=repr(m.id)))
     require_columns(index_table, (id_column, period_column), what="index table")
     if isinstance(rule, FixedClassification):
         rel_method = anc_method = m
@@ -231,11 +227,12 @@ def anchored_classes(
         or period_column not in ref.columns
         or str(base_period) not in set(ref[period_column])
     ):
-        raise InputError(
-            f"base period {base_period!r} is not in the index table; periods present: "
-            + ", ".join(sorted(set(table[period_column]))),
-            field=period_column,
-            expected=f"rows for period {base_period!r}",
+        raise period_absent(
+            Message("exp_ana_base_period"),
+            base_period,
+            "index table",
+            set(table[period_column]),
+            period_column,
         )
     rel = compute_index(
         table, method=rel_method, id_column=id_column, period_column=period_column, reference=ref

@@ -31,6 +31,7 @@ from omradesbild.followup._common import (
     require_columns,
 )
 from omradesbild.indicators import Catalogue, default_catalogue
+from omradesbild.wording import both
 
 #: Columns of :func:`trend`'s output, in order.
 TREND_COLUMNS: tuple[str, ...] = (
@@ -111,7 +112,7 @@ def trend(
     """
     alpha = _alpha(confidence)
     if min_periods < 3:
-        raise ConfigError(f"min_periods must be at least 3, got {min_periods}")
+        raise ConfigError(both("err_ana_min_periods", n=min_periods))
     require_columns(ind, _IND_REQUIRED, what="indicator table")
     frame = ind.assign(period=ind["period"].astype(str))
     if periods is not None:

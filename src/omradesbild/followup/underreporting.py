@@ -113,7 +113,7 @@ def underreporting_indicator(
     s = survey.loc[survey["indicator"] == survey_indicator]
     if s.empty:
         raise InputError(
-            f"no rows of the survey indicator {survey_indicator!r}",
+            Message("err_ana_no_survey_rows", indicator=repr(survey_indicator)),
             field="indicator",
             expected=survey_indicator,
         )

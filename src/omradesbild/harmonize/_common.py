@@ -11,6 +11,8 @@ import pandas as pd
 import pyarrow as pa
 
 from omradesbild.errors import InputError
+from omradesbild.validation import what as _what
+from omradesbild.wording import Message
 
 #: The dtype pandas gives a column of Python strings (Arrow-backed ``str`` from pandas 3).
 _TEXT_DTYPE = pd.Series(np.array(["a"], dtype=object)).dtype
@@ -19,15 +21,20 @@ _TEXT_DTYPE = pd.Series(np.array(["a"], dtype=object)).dtype
 def _require(df: pd.DataFrame, columns: tuple[str, ...], what: str) -> None:
     missing = [c for c in columns if c not in df.columns]
     if missing:
+        worded = _what(what)
         raise InputError(
-            f"{what} lacks column(s) " + ", ".join(missing),
+            Message("err_ana_lacks_columns", what=worded, missing=", ".join(missing)),
             field=missing[0],
-            expected=f"{what} with columns " + ", ".join(columns),
+            expected=Message("exp_ana_with_columns", what=worded, columns=", ".join(columns)),
         )
 
 
 def _refuse_first(
-    bad: npt.NDArray[np.bool_], message: Callable[[int], str], *, field: str, expected: str
+    bad: npt.NDArray[np.bool_],
+    message: Callable[[int], Message],
+    *,
+    field: str,
+    expected: Message,
 ) -> None:
     """Raise an :class:`InputError` for the first row where ``bad`` holds (if any).
 
@@ -70,9 +77,9 @@ def _factorize_str(values: pd.Series) -> tuple[npt.NDArray[Any], pd.Index]:
         codes, uniques = pd.factorize(values.to_numpy(dtype=object))
     _refuse_first(
         np.asarray(codes) < 0,
-        lambda _: f"{values.name} is missing",
+        lambda _: Message("err_ana_key_missing", column=str(values.name)),
         field=str(values.name),
-        expected=f"a {values.name} on every row",
+        expected=Message("exp_ana_key_every_row", column=str(values.name)),
     )
     text = pd.Index(uniques).astype(str)
     final_codes, final = pd.factorize(text, sort=True)

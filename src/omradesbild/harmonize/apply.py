@@ -28,6 +28,7 @@ from omradesbild.harmonize._common import _factorize_str, _refuse_first, _requir
 from omradesbild.harmonize.compose import compose_links
 from omradesbild.harmonize.layer import harmonise_to_layer
 from omradesbild.sources.base import OBS_COLUMNS, empty_frame
+from omradesbild.wording import Message
 
 Kind = Literal["extensive", "intensive"]
 KINDS: tuple[str, ...] = ("extensive", "intensive")
@@ -53,6 +54,15 @@ __all__ = [
 # --------------------------------------------------------------------------- checks
 
 
+def _unknown_kind(kind: object) -> InputError:
+    """The error for a kind other than ``extensive`` or ``intensive``."""
+    return InputError(
+        Message("err_ana_unknown_kind", kind=repr(kind)),
+        field="kind",
+        expected=Message("exp_ana_kinds"),
+    )
+
+
 def _link_arrays(links: pd.DataFrame) -> pd.DataFrame:
     """from_code, to_code, weight, to_version of usable links; checks weights and pairs."""
     _require(links, ("from_code", "to_code"), "links")
@@ -66,11 +76,15 @@ def _link_arrays(links: pd.DataFrame) -> pd.DataFrame:
         pos = int(np.flatnonzero(bad)[0])
         row = links.iloc[pos]
         raise InputError(
-            f"invalid link weight {row.get('weight')!r} from {row['from_code']} to "
-            f"{row['to_code']}",
+            Message(
+                "err_ana_bad_link_weight",
+                weight=repr(row.get("weight")),
+                source=row["from_code"],
+                target=row["to_code"],
+            ),
             row=pos + 1,
             field="weight",
-            expected="a finite weight >= 0",
+            expected=Message("exp_ana_finite_weight"),
         )
     lk = pd.DataFrame(
         {
@@ -88,10 +102,9 @@ def _link_arrays(links: pd.DataFrame) -> pd.DataFrame:
     if dup.any():
         row = lk.loc[dup].iloc[0]
         raise InputError(
-            f"links hold {row['from_code']} -> {row['to_code']} more than once (several "
-            "methods or versions?)",
+            Message("err_ana_link_twice", source=row["from_code"], target=row["to_code"]),
             field="method",
-            expected="one link per source and target: filter the links by method and version",
+            expected=Message("exp_ana_one_link"),
         )
     return lk.loc[lk["weight"] > 0].reset_index(drop=True)
 
@@ -107,10 +120,9 @@ def _filter_versions(values: pd.DataFrame, links: pd.DataFrame) -> pd.DataFrame:
     if not keep.any():
         have = ", ".join(sorted(values["area_version"].dropna().astype(str).unique()))
         raise InputError(
-            f"the values are of version(s) {have}, the links start from "
-            + ", ".join(sorted(versions)),
+            Message("err_ana_value_versions", have=have, versions=", ".join(sorted(versions))),
             field="area_version",
-            expected="values of the version the links start from",
+            expected=Message("exp_ana_link_version_values"),
         )
     return values if keep.all() else values.loc[keep]
 
@@ -191,9 +203,7 @@ def apply_crosswalk(
     if isinstance(kind, Mapping):
         return _apply_by_kind(values, links, kind, intensive_weights, require_complete)
     if kind not in KINDS:
-        raise InputError(
-            f"unknown kind {kind!r}", field="kind", expected="'extensive' or 'intensive'"
-        )
+        raise _unknown_kind(kind)
     lk = _link_arrays(links)
     vals = _filter_versions(values, links)
     numeric = _numeric_values(vals)
@@ -269,11 +279,13 @@ def _numeric_values(vals: pd.DataFrame) -> pd.Series:
     )
     _refuse_first(
         bad,
-        lambda pos: (
-            f"value {vals['value'].iloc[pos]!r} of {vals['area_code'].iloc[pos]} is not a number"
+        lambda pos: Message(
+            "err_ana_value_not_number",
+            value=repr(vals["value"].iloc[pos]),
+            area=vals["area_code"].iloc[pos],
         ),
         field="value",
-        expected="numbers (NaN for missing values)",
+        expected=Message("exp_ana_numbers_nan"),
     )
     return numeric
 
@@ -320,11 +332,14 @@ def _value_matrix(vals: pd.DataFrame, numeric: pd.Series, src_codes: Any) -> _Va
         counts = np.bincount(flat, minlength=n_src * n_col)
         dup_flat = int(np.flatnonzero(counts > 1)[0])
         raise InputError(
-            f"values hold area {src_codes[dup_flat // n_col]}, variable "
-            f"{variables[col_var[dup_flat % n_col]]}, period "
-            f"{periods[col_per[dup_flat % n_col]]} more than once",
+            Message(
+                "err_ana_value_twice",
+                area=src_codes[dup_flat // n_col],
+                variable=variables[col_var[dup_flat % n_col]],
+                period=periods[col_per[dup_flat % n_col]],
+            ),
             field="value",
-            expected="one value per area, variable and period",
+            expected=Message("exp_ana_one_value_per_variable"),
         )
     x = np.zeros((n_src, n_col))
     num_arr = numeric.to_numpy(dtype=float)
@@ -348,9 +363,9 @@ def _refuse_missing(values: pd.Series, arr: pa.ChunkedArray) -> None:
     if arr.null_count:
         _refuse_first(
             pc.is_null(arr).to_numpy(zero_copy_only=False),
-            lambda _: f"{values.name} is missing",
+            lambda _: Message("err_ana_key_missing", column=str(values.name)),
             field=str(values.name),
-            expected=f"a {values.name} on every row",
+            expected=Message("exp_ana_key_every_row", column=str(values.name)),
         )
 
 
@@ -428,12 +443,13 @@ def _denominators(
     bad = (val < 0) | np.isinf(val)
     _refuse_first(
         bad,
-        lambda pos: (
-            f"intensive weight {weights['value'].iloc[pos]!r} of "
-            f"{weights['area_code'].iloc[pos]} is not usable"
+        lambda pos: Message(
+            "err_ana_intensive_weight_bad",
+            weight=repr(weights["value"].iloc[pos]),
+            area=weights["area_code"].iloc[pos],
         ),
         field="value",
-        expected="a finite weight >= 0 (NaN when missing)",
+        expected=Message("exp_ana_weight_nonneg_nan"),
     )
     rows = pd.Index(src_codes).get_indexer(pd.Index(weights["area_code"].astype(str)))
     keys: list[str] = [k for k in ("period", "variable") if k in weights.columns]
@@ -449,11 +465,13 @@ def _denominators(
     table = np.full(sizes, np.nan)
     flat = np.ravel_multi_index(tuple(d[ok] for d in dims), tuple(sizes))
     if len(flat) and np.bincount(flat).max() > 1:
+        same: Message | str = keys[0] if len(keys) == 1 else "area"
+        if len(keys) == 2:
+            same = Message("exp_ana_and", a=keys[0], b=keys[1])
         raise InputError(
-            "intensive_weights hold an area more than once for the same "
-            + (" and ".join(keys) if keys else "area"),
+            Message("err_ana_intensive_weights_twice", keys=same),
             field="area_code",
-            expected="one weight per area" + "".join(f", {k}" for k in keys),
+            expected=Message("exp_ana_one_weight_per_area", keys="".join(f", {k}" for k in keys)),
         )
     table.ravel()[flat] = val[ok]
     if not keys:
@@ -476,9 +494,9 @@ def _apply_by_kind(
     unknown = sorted(set(variables) - set(kinds))
     if unknown:
         raise InputError(
-            "no kind given for variable(s) " + ", ".join(unknown[:10]),
+            Message("err_ana_no_kind", variables=", ".join(unknown[:10])),
             field="kind",
-            expected="'extensive' or 'intensive' for every variable",
+            expected=Message("exp_ana_kind_every_variable"),
         )
     parts = []
     kind_of = variables.map(dict(kinds))
@@ -496,9 +514,7 @@ def _apply_by_kind(
             )
     bad = sorted(set(kind_of.dropna()) - set(KINDS))
     if bad:
-        raise InputError(
-            f"unknown kind {bad[0]!r}", field="kind", expected="'extensive' or 'intensive'"
-        )
+        raise _unknown_kind(bad[0])
     if not parts:
         return empty_frame(APPLY_COLUMNS)
     unlinked = sorted({c for p in parts for c in p.attrs.get("unlinked_areas", [])})

@@ -21,6 +21,7 @@ import shapely
 from omradesbild.errors import InputError
 from omradesbild.harmonize._common import _refuse_first
 from omradesbild.sources.base import LINK_COLUMNS
+from omradesbild.validation import what as _what
 from omradesbild.wording import Message, label_message
 
 #: Method of an areal-share link.
@@ -61,10 +62,11 @@ def _level_version(
         values = gdf[column].dropna().astype(str).unique()
         if len(values) == 1:
             return str(values[0])
+    layer = label_message("layer", which)
     raise InputError(
-        f"the {which} layer's {column} is not known",
+        Message("err_ana_layer_attr_unknown", which=layer, column=column),
         field=param,
-        expected=f"{param}=… or a {which} layer with one value in a {column!r} column",
+        expected=Message("exp_ana_layer_attr", param=param, which=layer, column=repr(column)),
     )
 
 
@@ -81,41 +83,47 @@ def _prepare_layer(
 def _layer_codes(gdf: gpd.GeoDataFrame, id_column: str, which: str) -> npt.NDArray[np.str_]:
     """The layer's codes, after checking it is a non-empty GeoDataFrame with a CRS and
     one unique code per feature."""
+    layer = label_message("layer", which)
     if not isinstance(gdf, gpd.GeoDataFrame):
         raise InputError(
-            f"the {which} layer is not a GeoDataFrame",
+            Message("err_ana_layer_not_gdf", which=layer),
             field=which,
-            expected="a geopandas.GeoDataFrame with polygons",
+            expected=Message("exp_ana_gdf_polygons"),
         )
     if id_column not in gdf.columns:
+        columns = ", ".join(map(str, gdf.columns))
         raise InputError(
-            f"the {which} layer has no column {id_column!r}",
+            Message("err_ana_layer_no_id", which=layer, column=repr(id_column)),
             field=id_column,
-            expected=f"one of its columns as {which}_id: " + ", ".join(map(str, gdf.columns)),
+            expected=Message("exp_ana_id_column_of", param=f"{which}_id", columns=columns),
         )
     if len(gdf) == 0:
-        raise InputError(f"the {which} layer is empty", field=which, expected="polygons")
+        raise InputError(
+            Message("err_ana_layer_empty", which=layer),
+            field=which,
+            expected=Message("exp_ana_polygons"),
+        )
     if gdf.crs is None:
         raise InputError(
-            f"the {which} layer has no CRS",
+            Message("err_ana_layer_no_crs", which=layer),
             field="crs",
-            expected="a layer with a CRS (set it with GeoDataFrame.set_crs if you know it)",
+            expected=Message("exp_ana_layer_crs"),
         )
     codes_s = gdf[id_column]
     _refuse_first(
         codes_s.isna().to_numpy(),
-        lambda pos: f"the {which} layer's feature {pos + 1} has no {id_column}",
+        lambda pos: Message("err_ana_feature_no_id", which=layer, n=pos + 1, column=id_column),
         field=id_column,
-        expected="an identifier on every feature",
+        expected=Message("exp_ana_id_every_feature"),
     )
     codes = codes_s.astype(str).str.strip().to_numpy(dtype=str)
     dup = pd.Series(codes).duplicated()
     if dup.any():
         c = str(codes[int(np.flatnonzero(dup.to_numpy())[0])])
         raise InputError(
-            f"the {which} layer holds {id_column} {c!r} more than once",
+            Message("err_ana_layer_id_twice", which=layer, column=id_column, code=repr(c)),
             field=id_column,
-            expected="one feature per area (dissolve multi-part areas first)",
+            expected=Message("exp_ana_one_feature"),
         )
     return codes
 
@@ -129,6 +137,7 @@ def _layer_geometries(
     notes: list[str],
 ) -> GeomArray:
     """The layer's polygons in EPSG:3006, checked (and repaired with ``repair``)."""
+    layer = label_message("layer", which)
     geo = gdf.geometry
     epsg = gdf.crs.to_epsg()
     if epsg != 3006:
@@ -136,7 +145,7 @@ def _layer_geometries(
         notes.append(
             Message(
                 "note_layer_reprojected",
-                which=label_message("layer", which),
+                which=layer,
                 crs=gdf.crs.to_string(),
                 to=MEASURE_CRS,
             )
@@ -145,38 +154,42 @@ def _layer_geometries(
     missing = shapely.is_missing(geoms) | shapely.is_empty(geoms)
     _refuse_first(
         missing,
-        lambda pos: f"{which} feature {str(codes[pos])!r} has no geometry",
+        lambda pos: Message("err_ana_feature_no_geometry", which=layer, code=repr(str(codes[pos]))),
         field="geometry",
-        expected="a polygon for every feature",
+        expected=Message("exp_ana_polygon_every"),
     )
     kinds = shapely.get_type_id(geoms)
     polygonal = np.isin(kinds, (3, 6, 7))  # Polygon, MultiPolygon, GeometryCollection
     _refuse_first(
         ~polygonal,
-        lambda pos: (
-            f"{which} feature {str(codes[pos])!r} is a {geoms[pos].geom_type}, not a polygon"
+        lambda pos: Message(
+            "err_ana_feature_not_polygon",
+            which=layer,
+            code=repr(str(codes[pos])),
+            type=geoms[pos].geom_type,
         ),
         field="geometry",
-        expected="Polygon or MultiPolygon geometries",
+        expected=Message("exp_ana_polygon_types"),
     )
     valid = shapely.is_valid(geoms)
     if not valid.all():
         bad = np.flatnonzero(~valid)
         if not repair:
             pos = int(bad[0])
-            more = f" (and {len(bad) - 1} more)" if len(bad) > 1 else ""
+            more = {"n": len(bad) - 1} if len(bad) > 1 else {}
+            message = Message(
+                "err_ana_feature_invalid" + ("_more" if more else ""),
+                which=layer,
+                code=repr(str(codes[pos])),
+                reason=shapely.is_valid_reason(geoms[pos]),
+                **more,
+            )
             raise InputError(
-                f"{which} feature {str(codes[pos])!r} has an invalid geometry: "
-                f"{shapely.is_valid_reason(geoms[pos])}{more}",
-                row=pos + 1,
-                field="geometry",
-                expected="valid polygons (or pass repair=True to repair them with make_valid)",
+                message, row=pos + 1, field="geometry", expected=Message("exp_ana_valid_or_repair")
             )
         geoms = geoms.copy()
         geoms[bad] = shapely.make_valid(geoms[bad])
-        notes.append(
-            Message("note_geometries_repaired", n=len(bad), which=label_message("layer", which))
-        )
+        notes.append(Message("note_geometries_repaired", n=len(bad), which=layer))
     return geoms
 
 
@@ -191,18 +204,19 @@ def _source_weights(weights: pd.Series, codes: npt.NDArray[np.str_]) -> npt.NDAr
     if w.index.duplicated().any():
         dup = w.index[w.index.duplicated()][0]
         raise InputError(
-            f"weights hold source {dup!r} more than once",
+            Message("err_ana_weights_source_twice", code=repr(dup)),
             field="weights",
-            expected="one weight per source area",
+            expected=Message("exp_ana_one_weight_source"),
         )
     values = pd.to_numeric(w, errors="coerce").reindex(codes).to_numpy(dtype=float)
     bad = ~np.isfinite(values) | (values < 0)
     if bad.any():
         pos = int(np.flatnonzero(bad)[0])
+        code = repr(str(codes[pos]))
         raise InputError(
-            f"no usable weight for source area {str(codes[pos])!r}: {values[pos]}",
+            Message("err_ana_source_weight_bad", code=code, value=str(values[pos])),
             field="weights",
-            expected="a finite weight >= 0 (e.g. the population) for every source area",
+            expected=Message("exp_ana_source_weight"),
         )
     return values
 
@@ -311,9 +325,9 @@ def build_crosswalk(
     tv = _level_version(target, "version", to_version, "target", "to_version")
     if not (min_share >= 0 and np.isfinite(min_share)):
         raise InputError(
-            f"min_share {min_share!r} is not usable",
+            Message("err_ana_min_share", value=repr(min_share)),
             field="min_share",
-            expected="a finite number >= 0",
+            expected=Message("exp_ana_finite_nonneg"),
         )
     p = _source_weights(weights, s_codes) if weights is not None else None
 
@@ -392,9 +406,9 @@ def intersection(a: GeomArray, b: GeomArray, *, what: str) -> GeomArray:
         return np.asarray(shapely.intersection(a, b))
     except shapely.errors.GEOSException as exc:
         raise InputError(
-            f"cannot intersect {what} ({exc})",
+            Message("err_ana_cannot_intersect", what=_what(what), error=str(exc)),
             field="geometry",
-            expected="valid polygons (read the files with repair=True)",
+            expected=Message("exp_ana_valid_polygons"),
         ) from exc
 
 
@@ -412,10 +426,11 @@ def _overlaps(
     si, tj, overlap = overlap_areas(s_geoms, t_geoms, what="the source with the target layer")
     if not (overlap > 0).any():
         raise InputError(
-            "the layers do not overlap: source bounds "
-            f"{_bounds_text(s_geoms)} target bounds {_bounds_text(t_geoms)} (EPSG:3006)",
+            Message(
+                "err_ana_no_overlap", source=_bounds_text(s_geoms), target=_bounds_text(t_geoms)
+            ),
             field="geometry",
-            expected="two layers covering (part of) the same ground; check their CRS",
+            expected=Message("exp_ana_overlap"),
         )
     with np.errstate(divide="ignore", invalid="ignore"):
         w = np.where(s_area[si] > 0, overlap / s_area[si], 0.0)

@@ -18,6 +18,8 @@ import shapely
 from omradesbild.areas.codes import deso_2018_to_2025_stem, is_deso
 from omradesbild.errors import InputError
 from omradesbild.sources.base import LINK_COLUMNS, empty_frame
+from omradesbild.validation import Joined
+from omradesbild.wording import Message
 
 #: Method of an equal-split (or 1:1) code-rule link.
 METHOD_EQUAL = "code_rule"
@@ -64,12 +66,16 @@ def _check_codes(codes: Sequence[str], which: str) -> list[str]:
     for i, c in enumerate(out, start=1):
         if not is_deso(c):
             raise InputError(
-                f"item {i}: {c!r} is not a DeSO code",
+                Message("err_ana_not_deso", item=i, code=repr(c)),
                 field=which,
-                expected="9 characters: 4-digit kommun, A/B/C, 4 digits, e.g. 0114C1010",
+                expected=Message("exp_ana_deso_code"),
             )
         if c in seen:
-            raise InputError(f"code {c} is given twice", field=which, expected="each code once")
+            raise InputError(
+                Message("err_ana_code_twice", code=c),
+                field=which,
+                expected=Message("exp_ana_each_code_once"),
+            )
         seen.add(c)
     return out
 
@@ -121,10 +127,9 @@ def code_rule_crosswalk(
         stem = deso_2018_to_2025_stem(c)
         if stem in stems18:
             raise InputError(
-                f"2018 codes {stems18[stem]} and {c} share the stem {stem}; the code rule "
-                "cannot tell which one a 2025 code continues",
+                Message("err_ana_shared_stem", a=stems18[stem], b=c, stem=stem),
                 field="deso2018",
-                expected="2018 codes with distinct first 8 characters",
+                expected=Message("exp_ana_distinct_stems"),
             )
         stems18[stem] = c
     children: dict[str, list[str]] = {c: [] for c in c18}
@@ -156,9 +161,9 @@ def code_rule_crosswalk(
                 v = pop.get(b)
                 if v is None or pd.isna(v) or float(v) < 0:
                     raise InputError(
-                        f"no usable population for 2025 area {b} (split of {a}): {v!r}",
+                        Message("err_ana_split_population", area=b, old=a, value=repr(v)),
                         field="population2025",
-                        expected="a non-negative population for every 2025 code of a split",
+                        expected=Message("exp_ana_split_population"),
                     )
                 values.append(float(v))
             total = sum(values)
@@ -213,19 +218,15 @@ def code_rule_links(
     """
     cw = code_rule_crosswalk(deso2018, deso2025, population2025=population2025)
     if strict and (cw.unmatched_2018 or cw.unmatched_2025):
-        parts = []
-        if cw.unmatched_2018:
-            parts.append(
-                f"{len(cw.unmatched_2018)} 2018 codes: " + ", ".join(cw.unmatched_2018[:10])
-            )
-        if cw.unmatched_2025:
-            parts.append(
-                f"{len(cw.unmatched_2025)} 2025 codes: " + ", ".join(cw.unmatched_2025[:10])
-            )
+        parts = [
+            Message("exp_ana_n_codes", n=len(codes), year=year, codes=", ".join(codes[:10]))
+            for year, codes in (("2018", cw.unmatched_2018), ("2025", cw.unmatched_2025))
+            if codes
+        ]
         raise InputError(
-            "codes without a match under the code rule: " + "; ".join(parts),
+            Message("err_ana_unmatched_codes", items=Joined(parts)),
             field="deso2018" if cw.unmatched_2018 else "deso2025",
-            expected="every code to share its first 8 characters with a code of the other version",
+            expected=Message("exp_ana_stem_match"),
         )
     links = cw.links
     links.attrs["unmatched_2018"] = list(cw.unmatched_2018)
@@ -236,18 +237,24 @@ def code_rule_links(
 def _geometry_lookup(gdf: gpd.GeoDataFrame, code_column: str, which: str) -> pd.Series:
     if code_column not in gdf.columns:
         raise InputError(
-            "no code column", field=code_column, expected=f"{which} with a {code_column!r} column"
+            Message("err_ana_no_code_column"),
+            field=code_column,
+            expected=Message("exp_ana_code_column", which=which, column=repr(code_column)),
         )
     if gdf.crs is None:
         raise InputError(
-            f"{which} has no CRS", field="geometry", expected="a GeoDataFrame with a CRS"
+            Message("err_ana_which_no_crs", which=which),
+            field="geometry",
+            expected=Message("exp_ana_gdf_crs"),
         )
     geo = gdf.geometry if gdf.crs.to_epsg() == 3006 else gdf.geometry.to_crs("EPSG:3006")
     codes = gdf[code_column].astype(str)
     if codes.duplicated().any():
         dup = codes[codes.duplicated()].iloc[0]
         raise InputError(
-            f"{which}: code {dup} occurs twice", field=code_column, expected="unique codes"
+            Message("err_ana_which_code_twice", which=which, code=dup),
+            field=code_column,
+            expected=Message("exp_ana_unique_codes"),
         )
     return pd.Series(geo.to_numpy(), index=codes.to_numpy())
 

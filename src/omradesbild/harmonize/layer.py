@@ -13,6 +13,7 @@ from omradesbild.config import BASE_VERSION
 from omradesbild.errors import NotFoundError
 from omradesbild.harmonize.compose import compose_links
 from omradesbild.sources.base import LINK_COLUMNS
+from omradesbild.wording import both
 
 if TYPE_CHECKING:
     from omradesbild.store.store import Store
@@ -21,10 +22,7 @@ if TYPE_CHECKING:
 def _with_geometry(gdf: Any, what: str) -> Any:
     has = gdf.geometry.notna() & ~gdf.geometry.is_empty
     if not has.any():
-        raise NotFoundError(
-            f"the store holds no geometries for {what}; ingest its boundaries first "
-            "(omradesbild ingest <boundary file>)"
-        )
+        raise NotFoundError(both("err_ana_no_geometries", what=what))
     return gdf.loc[has]
 
 
@@ -93,12 +91,12 @@ def harmonise_to_layer(
 
     target = store.areas(level=target_level, version=target_version, geometry=True)
     if len(target) == 0:
-        raise NotFoundError(f"the store holds no {target_level} areas of version {target_version}")
+        raise NotFoundError(both("err_no_version", level=target_level, version=target_version))
     target = _with_geometry(target, f"{target_level} {target_version}")
     geom_version = via_code_rule_to or source_version
     source = store.areas(level=source_level, version=geom_version, geometry=True)
     if len(source) == 0:
-        raise NotFoundError(f"the store holds no {source_level} areas of version {geom_version}")
+        raise NotFoundError(both("err_no_version", level=source_level, version=geom_version))
     source = _with_geometry(source, f"{source_level} {geom_version}")
     areal = build_crosswalk(source, target, renormalise=renormalise, min_share=min_share)
     links = areal[list(LINK_COLUMNS)]
@@ -109,8 +107,12 @@ def harmonise_to_layer(
         codes18 = codes18.loc[codes18.str[:4].isin(kommuner)]
         if codes18.empty:
             raise NotFoundError(
-                f"the store holds no {source_level} {source_version} areas in kommun(er) "
-                + ", ".join(sorted(kommuner))
+                both(
+                    "err_ana_no_areas_kommuner",
+                    level=source_level,
+                    version=source_version,
+                    kommuner=", ".join(sorted(kommuner)),
+                )
             )
         pop = _latest_values(store, population_variable, via_code_rule_to, period)
         rule = code_rule_links(

@@ -17,6 +17,7 @@ from omradesbild.config import BASE_VERSION, DEFAULT_VERSION, NEW_DESO_VERSION
 from omradesbild.errors import InputError
 from omradesbild.harmonize._common import _require
 from omradesbild.sources.base import LINK_COLUMNS, empty_frame
+from omradesbild.wording import Message
 
 #: Method of a link whose weight is exact: the whole source area lies in one target area.
 METHOD_EXACT = "scb_changes"
@@ -83,10 +84,10 @@ def _targets(
         line = int(idx) + 2 if isinstance(idx, int) else None
         if change_kind(typ) is None:
             raise InputError(
-                f"unknown change type {typ!r}",
+                Message("err_ana_unknown_change_type", type=repr(typ)),
                 row=line,
                 field="change_type",
-                expected="one of SCB's types: " + "; ".join(CHANGE_KINDS),
+                expected=Message("exp_ana_change_types", types="; ".join(CHANGE_KINDS)),
             )
         if a not in old:
             if b in old or b not in new:
@@ -94,17 +95,17 @@ def _targets(
                 skipped.append({**{str(k): v for k, v in row.items()}, "reason": reason})
                 continue
             raise InputError(
-                f"old DeSO {a} is not among the old version's codes",
+                Message("err_ana_old_deso_unknown", code=a),
                 row=line,
                 field="deso_old",
-                expected="a code of the old version (ingest its key first)",
+                expected=Message("exp_ana_old_code"),
             )
         if b not in new:
             raise InputError(
-                f"new DeSO {b} (from {a}) is not among the new version's codes",
+                Message("err_ana_new_deso_unknown", code=b, old=a),
                 row=line,
                 field="deso_new",
-                expected="a code of the new version (ingest its key first)",
+                expected=Message("exp_ana_new_code"),
             )
         lst = targets.setdefault(a, [])
         if b not in lst:
@@ -213,9 +214,9 @@ def deso_change_links(
         if tg is None:
             if a not in new:
                 raise InputError(
-                    f"old DeSO {a} is neither in the change log nor among the new codes",
+                    Message("err_ana_old_deso_lost", code=a),
                     field="deso_old",
-                    expected="every old code to continue or to be listed in the change log",
+                    expected=Message("exp_ana_old_continues"),
                 )
             tg = [a]
         tg = sorted(tg)
@@ -331,10 +332,9 @@ def regso_change_links(
     for col, what in (("r", "from_code"), ("s", "to_code")):
         if lk[col].isna().any():
             bad = str(lk.loc[lk[col].isna(), what].iloc[0])
+            key = "err_ana_deso_not_in_old_key" if col == "r" else "err_ana_deso_not_in_new_key"
             raise InputError(
-                f"DeSO {bad} is not in the {'old' if col == 'r' else 'new'} DeSO -> RegSO key",
-                field=what,
-                expected="every DeSO in SCB's key of its version",
+                Message(key, codes=bad), field=what, expected=Message("exp_ana_deso_in_key")
             )
     codes = lk["from_code"].astype(str)
     covered = old_basis is not None and all(

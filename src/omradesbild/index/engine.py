@@ -29,6 +29,7 @@ from omradesbild.index.table import (
     to_long,
 )
 from omradesbild.index.weights import resolve_weights
+from omradesbild.validation import what
 from omradesbild.wording import Message
 
 FloatArray = NDArray[np.float64]
@@ -305,11 +306,11 @@ def _block_masks(
         return mask, r
     ref_mask = (ref_keys[ref_period] == period).to_numpy()
     if not ref_mask.any():
+        periods = str(sorted(map(str, pd.unique(ref_keys[ref_period]))))
         raise InputError(
-            f"the reference has no rows for period {period!r}; periods in the reference: "
-            f"{sorted(map(str, pd.unique(ref_keys[ref_period])))}",
+            Message("err_ana_reference_no_period", period=repr(period), periods=periods),
             field=ref_period,
-            expected="reference rows for every period of the table",
+            expected=Message("exp_ana_reference_rows"),
         )
     return mask, r[ref_mask]
 
@@ -403,11 +404,13 @@ def _base_scores(
         where, avail = "table", sorted(map(str, pd.unique(keys[period_column])))
         block = x[mask]
     if not mask.any():
+        period = repr(base_period)
         raise InputError(
-            f"classification base period {base_period!r} is not in the {where}; "
-            f"periods available: {avail}",
+            Message(
+                "err_ana_base_period_missing", period=period, where=what(where), periods=str(avail)
+            ),
             field=period_column,
-            expected=f"rows for period {base_period!r}",
+            expected=Message("exp_ana_rows_for_period", period=period),
         )
     return compute_block(block, None, method=method).score
 

@@ -6,8 +6,9 @@ the resulting score is classified or flagged. Shipped methods live in
 ``omradesbild/index/methods/*.yaml``; :func:`load_method` reads one by id or by path.
 
 Every problem with a method file is reported as :class:`~omradesbild.errors.MethodError`
-with the file and the field that is wrong, e.g.
-``scb.yaml: field 'weighting.weights': weights sum to 0.9, expected 1 (within 1e-09)``.
+with the file and the field that is wrong, in Swedish then English, e.g.
+``scb.yaml: fel i metodfilen: fältet 'weighting': vikterna summerar till 0.9, väntat 1 (inom
+1e-09) / scb.yaml: field 'weighting': weights sum to 0.9, expected 1 (within 1e-09)``.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from omradesbild.errors import MethodError
+from omradesbild.validation import both_joined, problem
 from omradesbild.wording import Message, Num, both
 from omradesbild.yamlfile import parse_yaml
 
@@ -78,13 +80,15 @@ class _Labelled(_Strict):
         found = _in_lang(lang, getattr(self, "labels", None), getattr(self, "labels_en", None))
         return list(found) if found is not None else None
 
-    def _check_names(self, n: int, given: str) -> None:
+    def _check_names(self, n: int, given: Message) -> None:
         """Refuse ``labels`` or ``labels_en`` other than one per class (``n`` classes, as
         ``given`` in the message says: "2 thresholds", "n=10 classes")."""
         for field in ("labels", "labels_en"):
             names = getattr(self, field, None)
             if names is not None and len(names) != n:
-                raise ValueError(f"{field}: {given} need {n} labels, got {len(names)}")
+                raise ValueError(
+                    Message("err_ana_labels_count", field=field, given=given, n=n, got=len(names))
+                )
 
 
 class _ByMethod(_Strict):
@@ -101,14 +105,16 @@ class _ByMethod(_Strict):
 def _check_cuts(
     cuts: list[float], *, name: str, one: str, order: Literal["decreasing", "increasing"]
 ) -> None:
-    """Refuse class cuts that are missing, not finite or not strictly in ``order``."""
+    """Refuse class cuts that are missing, not finite or not strictly in ``order``
+    (``one``: the catalogue key of what one cut is, e.g. ``exp_ana_one_value``)."""
     if not cuts:
-        raise ValueError(f"{name} must list at least one {one}")
+        raise ValueError(Message("err_ana_cuts_empty", name=name, one=Message(one)))
     if not all(math.isfinite(v) for v in cuts):
-        raise ValueError(f"{name} must be finite numbers, got {cuts}")
+        raise ValueError(Message("err_ana_cuts_not_finite", name=name, cuts=str(cuts)))
     sign = -1.0 if order == "decreasing" else 1.0
     if any(sign * (b - a) <= 0 for a, b in itertools.pairwise(cuts)):
-        raise ValueError(f"{name} must be strictly {order} (no gaps or overlaps), got {cuts}")
+        worded = Message(f"exp_ana_{order}")
+        raise ValueError(Message("err_ana_cuts_order", name=name, order=worded, cuts=str(cuts)))
 
 
 class Normalisation(_ByMethod):
@@ -147,21 +153,20 @@ class Weighting(_ByMethod):
     def _check(self) -> Weighting:
         if self.method == "explicit":
             if not self.weights:
-                raise ValueError("explicit weighting needs a non-empty 'weights' mapping")
+                raise ValueError(Message("err_ana_weights_empty"))
             bad = [k for k, v in self.weights.items() if not math.isfinite(v) or v < 0]
             if bad:
-                raise ValueError(f"weights must be finite and >= 0; bad: {bad}")
+                raise ValueError(Message("err_ana_weights_bad", bad=str(bad)))
             total = math.fsum(self.weights.values())
             if not self.as_published and abs(total - 1.0) > WEIGHT_SUM_TOLERANCE:
+                tolerance = str(WEIGHT_SUM_TOLERANCE)
                 raise ValueError(
-                    f"weights sum to {total!r}, expected 1 (within {WEIGHT_SUM_TOLERANCE})"
+                    Message("err_ana_weights_sum", total=repr(total), tolerance=tolerance)
                 )
         elif self.weights is not None:
-            raise ValueError(
-                f"'weights' is only allowed with method 'explicit', not {self.method!r}"
-            )
+            raise ValueError(Message("err_ana_weights_not_explicit", method=repr(self.method)))
         elif self.as_published:
-            raise ValueError("'as_published' is only allowed with method 'explicit'")
+            raise ValueError(Message("err_ana_as_published_not_explicit"))
         return self
 
 
@@ -245,8 +250,8 @@ class MeanSdClassification(_Labelled):
 
     @model_validator(mode="after")
     def _check(self) -> MeanSdClassification:
-        _check_cuts(self.k, name="k", one="multiple of sd", order="decreasing")
-        self._check_names(len(self.k) + 1, f"{len(self.k)} thresholds")
+        _check_cuts(self.k, name="k", one="exp_ana_one_sd", order="decreasing")
+        self._check_names(len(self.k) + 1, Message("exp_ana_n_thresholds", n=len(self.k)))
         return self
 
 
@@ -261,7 +266,7 @@ class QuantileClassification(_Labelled):
 
     @model_validator(mode="after")
     def _check(self) -> QuantileClassification:
-        self._check_names(self.n, f"n={self.n} classes")
+        self._check_names(self.n, Message("exp_ana_n_classes", n=self.n))
         return self
 
 
@@ -275,8 +280,9 @@ class FixedClassification(_Labelled):
 
     @model_validator(mode="after")
     def _check(self) -> FixedClassification:
-        _check_cuts(self.thresholds, name="thresholds", one="value", order="increasing")
-        self._check_names(len(self.thresholds) + 1, f"{len(self.thresholds)} thresholds")
+        _check_cuts(self.thresholds, name="thresholds", one="exp_ana_one_value", order="increasing")
+        given = Message("exp_ana_n_thresholds", n=len(self.thresholds))
+        self._check_names(len(self.thresholds) + 1, given)
         return self
 
 
@@ -356,26 +362,35 @@ class IndexMethod(_Strict):
         ids = [i.id for i in self.indicators]
         dupes = sorted({i for i in ids if ids.count(i) > 1})
         if dupes:
-            raise ValueError(f"indicators: duplicate indicator ids {dupes}")
+            raise ValueError(Message("err_ana_dup_indicators", ids=str(dupes)))
         known = set(ids)
         theme_ids = [t.id for t in self.resolved_themes()]
         tdupes = sorted({t for t in theme_ids if theme_ids.count(t) > 1})
         if tdupes:
-            raise ValueError(f"themes: duplicate theme ids {tdupes}")
+            raise ValueError(Message("err_ana_dup_themes", ids=str(tdupes)))
         if self.themes is not None:
             declared = {t.id for t in self.themes}
             for ind in self.indicators:
                 if ind.theme is not None and ind.theme not in declared:
+                    themes = str(sorted(declared))
                     raise ValueError(
-                        f"indicators.{ind.id}.theme: unknown theme {ind.theme!r}; "
-                        f"themes are {sorted(declared)}"
+                        Message(
+                            "err_ana_unknown_theme",
+                            indicator=ind.id,
+                            theme=repr(ind.theme),
+                            themes=themes,
+                        )
                     )
             for t in self.themes:
                 unknown = [i for i in t.indicators if i not in known]
                 if unknown:
                     raise ValueError(
-                        f"themes.{t.id}.indicators: unknown indicator(s) {unknown}; "
-                        f"indicators are {ids}"
+                        Message(
+                            "err_ana_theme_unknown_indicators",
+                            theme=t.id,
+                            unknown=str(unknown),
+                            ids=str(ids),
+                        )
                     )
         if theme_ids:
             seen: dict[str, str] = {}
@@ -383,28 +398,32 @@ class IndexMethod(_Strict):
                 for i in t.indicators:
                     if i in seen and seen[i] != t.id:
                         raise ValueError(
-                            f"themes.{t.id}.indicators: indicator {i!r} is already in theme "
-                            f"{seen[i]!r}"
+                            Message(
+                                "err_ana_indicator_in_two_themes",
+                                theme=t.id,
+                                indicator=repr(i),
+                                other=repr(seen[i]),
+                            )
                         )
                     seen[i] = t.id
             orphans = [i for i in ids if i not in seen]
             if orphans:
-                raise ValueError(f"themes: indicator(s) {orphans} belong to no theme")
+                raise ValueError(Message("err_ana_orphan_indicators", ids=str(orphans)))
             for t in self.resolved_themes():
                 if not t.indicators:
-                    raise ValueError(f"themes.{t.id}.indicators: theme has no indicators")
+                    raise ValueError(Message("err_ana_theme_empty", theme=t.id))
                 _check_weight_keys(t.weighting, t.indicators, f"themes.{t.id}.weighting.weights")
         units = theme_ids if theme_ids else ids
         _check_weight_keys(self.weighting, units, "weighting.weights")
         for fb in self.fallbacks:
             if fb.indicator not in known:
                 raise ValueError(
-                    f"fallbacks: unknown indicator {fb.indicator!r}; indicators are {ids}"
+                    Message("err_ana_fallback_unknown", indicator=repr(fb.indicator), ids=str(ids))
                 )
         outs = self.output_columns()
         odupes = sorted({o for o in outs if outs.count(o) > 1})
         if odupes:
-            raise ValueError(f"output column names collide: {odupes}")
+            raise ValueError(Message("err_ana_outputs_collide", columns=str(odupes)))
         return self
 
     # -- derived structure -------------------------------------------------------------------
@@ -491,18 +510,25 @@ def _check_weight_keys(weighting: Weighting, units: list[str], where: str) -> No
     extra = sorted(keys - set(units))
     if missing or extra:
         raise ValueError(
-            f"{where}: weights must name exactly {units}; missing {missing}, unknown {extra}"
+            Message(
+                "err_ana_weight_keys",
+                where=where,
+                units=str(units),
+                missing=str(missing),
+                extra=str(extra),
+            )
         )
 
 
 # -- loading -----------------------------------------------------------------------------------
-def _format_validation(exc: ValidationError) -> str:
-    parts = []
+def _format_validation(exc: ValidationError, source: str) -> str:
+    """The problems of a method file, Swedish then English: each names its field."""
+    parts: list[Message | str] = []
     for err in exc.errors():
         loc = ".".join(str(p) for p in err["loc"])
-        msg = str(err["msg"]).removeprefix("Value error, ")
-        parts.append(f"field {loc!r}: {msg}" if loc else msg)
-    return "; ".join(parts)
+        msg = problem(err)
+        parts.append(Message("err_ana_method_field", field=repr(loc), problem=msg) if loc else msg)
+    return both_joined("err_ana_method_invalid", parts, path=source)
 
 
 def parse_method(data: dict[str, Any], *, source: str = "<method>") -> IndexMethod:
@@ -514,13 +540,11 @@ def parse_method(data: dict[str, Any], *, source: str = "<method>") -> IndexMeth
         Naming ``source`` and each field that is wrong.
     """
     if not isinstance(data, dict):
-        raise MethodError(
-            f"{source}: a method file must be a YAML mapping, got {type(data).__name__}"
-        )
+        raise MethodError(both("err_ana_method_not_mapping", path=source, type=type(data).__name__))
     try:
         return IndexMethod.model_validate(data)
     except ValidationError as exc:
-        raise MethodError(f"{source}: {_format_validation(exc)}") from None
+        raise MethodError(_format_validation(exc, source)) from None
 
 
 def method_from_yaml(text: str, *, source: str = "<method>") -> IndexMethod:
@@ -528,7 +552,7 @@ def method_from_yaml(text: str, *, source: str = "<method>") -> IndexMethod:
     try:
         data = parse_yaml(text)
     except yaml.YAMLError as exc:
-        raise MethodError(f"{source}: not valid YAML: {exc}") from None
+        raise MethodError(both("err_ana_method_yaml", path=source, error=str(exc))) from None
     return parse_method(data, source=source)
 
 

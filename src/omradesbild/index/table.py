@@ -13,6 +13,8 @@ from numpy.typing import NDArray
 
 from omradesbild.errors import InputError
 from omradesbild.index.method import IndexMethod
+from omradesbild.validation import what as _what
+from omradesbild.wording import Message
 
 FloatArray = NDArray[np.float64]
 
@@ -51,20 +53,21 @@ def pivot_long(
     needed = [*keys, indicator_column, value_column]
     for col in needed:
         if col not in long.columns:
+            columns = str(list(map(str, long.columns)))
             raise InputError(
-                f"column {col!r} is missing; available columns: {list(map(str, long.columns))}",
+                Message("err_ana_column_missing", column=repr(col), columns=columns),
                 field=col,
-                expected=f"columns {needed}",
+                expected=Message("exp_ana_columns", columns=str(needed)),
             )
     dup = long.duplicated([*keys, indicator_column], keep=False)
     if dup.any():
         first = long.loc[dup].iloc[0]
+        where = ", ".join(f"{c}={first[c]!r}" for c in [*keys, indicator_column])
         raise InputError(
-            "the same area, period and indicator occurs more than once: "
-            + ", ".join(f"{c}={first[c]!r}" for c in [*keys, indicator_column]),
+            Message("err_ana_duplicate_indicator_row", where=where),
             row=int(np.flatnonzero(dup.to_numpy())[0]) + 2,
             field=indicator_column,
-            expected="one value per area, period and indicator",
+            expected=Message("exp_ana_one_value_per"),
         )
     values = pd.to_numeric(long[value_column], errors="coerce")
     frame = long[[*keys, indicator_column]].assign(**{value_column: values})
@@ -126,12 +129,19 @@ def resolve_columns(
         alts = [fb.column for fb in method.fallbacks if fb.indicator == ind.id]
         alt = next((a for a in alts if a in available), None)
         if alt is None:
-            extra = f" (or fallback {alts})" if alts else ""
+            key = "err_ana_no_indicator_column" + ("_fallback" if alts else "")
+            values = {"fallback": str(alts)} if alts else {}
+            message = Message(
+                key,
+                what=_what(what),
+                column=repr(col),
+                indicator=repr(ind.id),
+                method=repr(method.id),
+                columns=str(available),
+                **values,
+            )
             raise InputError(
-                f"the {what} has no column {col!r}{extra} for indicator {ind.id!r} of method "
-                f"{method.id!r}; available columns: {available}",
-                field=col,
-                expected=f"a numeric column {col!r}",
+                message, field=col, expected=Message("exp_ana_numeric_column", column=repr(col))
             )
         resolved[ind.id] = alt
         used[ind.id] = alt
@@ -151,10 +161,10 @@ def _numeric_matrix(
             if pd.api.types.is_bool_dtype(raw) or bad.any():
                 pos = int(np.flatnonzero(bad.to_numpy())[0]) if bad.any() else 0
                 raise InputError(
-                    f"{what}: non-numeric value {raw.iloc[pos]!r} in indicator column",
+                    Message("err_ana_non_numeric", what=_what(what), value=repr(raw.iloc[pos])),
                     row=pos + 2,
                     field=col,
-                    expected="a number (or empty / NaN when missing)",
+                    expected=Message("exp_ana_number_or_empty"),
                 )
             raw = coerced
         vals = raw.to_numpy(dtype=np.float64, na_value=np.nan)
@@ -165,13 +175,16 @@ def _numeric_matrix(
     return out
 
 
-def _no_column(frame: pd.DataFrame, col: str, what: str, of: str, expected: str) -> InputError:
-    """The error for a column ``col`` (``of`` says whose) missing from ``frame``."""
-    return InputError(
-        f"the {what} has no column {col!r}{of}; available columns: {list(map(str, frame.columns))}",
-        field=col,
-        expected=expected,
-    )
+def _no_column(
+    frame: pd.DataFrame, col: str, what: str, indicator: str | None, expected: Message
+) -> InputError:
+    """The error for a column ``col`` (of ``indicator`` when given) missing from ``frame``."""
+    columns = str(list(map(str, frame.columns)))
+    values: dict[str, object] = {"what": _what(what), "column": repr(col), "columns": columns}
+    if indicator is None:
+        return InputError(Message("err_ana_no_column", **values), field=col, expected=expected)
+    message = Message("err_ana_no_column_for", indicator=repr(indicator), **values)
+    return InputError(message, field=col, expected=expected)
 
 
 def prepare_table(
@@ -185,29 +198,35 @@ def prepare_table(
 ) -> tuple[pd.DataFrame, FloatArray, ResolvedColumns]:
     for col in [id_column] + ([period_column] if period_column else []):
         if col not in frame.columns:
-            raise _no_column(
-                frame, col, what, "", "the id/period column named by id_column/period_column"
-            )
+            raise _no_column(frame, col, what, None, Message("exp_ana_id_period_columns"))
     if frame[id_column].isna().any():
         pos = int(np.flatnonzero(frame[id_column].isna().to_numpy())[0])
-        raise InputError(f"{what}: empty area id", row=pos + 2, field=id_column, expected="an id")
+        raise InputError(
+            Message("err_ana_empty_id", what=_what(what)),
+            row=pos + 2,
+            field=id_column,
+            expected=Message("exp_ana_an_id"),
+        )
     resolved = columns or resolve_columns(method, list(frame.columns), what=what)
     if columns is not None:
         for ind_id, col in columns.columns.items():
             if col not in frame.columns:
-                expected = "the same indicator columns as the table"
-                raise _no_column(frame, col, what, f" for indicator {ind_id!r}", expected)
+                raise _no_column(frame, col, what, ind_id, Message("exp_ana_same_columns"))
     keys = [id_column] + ([period_column] if period_column else [])
     dup = frame.duplicated(keys, keep=False)
     if dup.any():
         pos = int(np.flatnonzero(dup.to_numpy())[0])
-        raise InputError(
-            f"{what}: area {frame[id_column].iloc[pos]!r} occurs more than once"
-            + (f" in period {frame[period_column].iloc[pos]!r}" if period_column else ""),
-            row=pos + 2,
-            field=id_column,
-            expected="one row per area" + (" and period" if period_column else ""),
-        )
+        area = repr(frame[id_column].iloc[pos])
+        if period_column:
+            period = repr(frame[period_column].iloc[pos])
+            message = Message(
+                "err_ana_area_twice_period", what=_what(what), area=area, period=period
+            )
+            expected = Message("exp_ana_one_row_per_area_period")
+        else:
+            message = Message("err_ana_area_twice", what=_what(what), area=area)
+            expected = Message("exp_ana_one_row_per_area")
+        raise InputError(message, row=pos + 2, field=id_column, expected=expected)
     cols = [resolved.columns[i.id] for i in method.indicators]
     # (period, id) is unique, so this order is total: input row order cannot matter.
     ordered = frame.sort_values(keys[1:] + keys[:1], kind="mergesort").reset_index(drop=True)

@@ -34,6 +34,7 @@ from omradesbild.index.method import IndexMethod, Normalisation
 from omradesbild.index.normalise import normalise_last_axis
 from omradesbild.index.table import _no_column
 from omradesbild.index.weights import resolve_weights
+from omradesbild.wording import Message, both
 
 FloatArray = NDArray[np.float64]
 
@@ -52,9 +53,8 @@ def check_sensitivity(sensitivity: Sequence[str]) -> list[str]:
         if key == "normalization":
             key = "normalisation"
         if key not in SENSITIVITIES:
-            raise MethodError(
-                f"unknown sensitivity {name!r}; expected one or more of {list(SENSITIVITIES)}"
-            )
+            allowed = str(list(SENSITIVITIES))
+            raise MethodError(both("err_ana_unknown_sensitivity", name=repr(name), allowed=allowed))
         if key not in out:
             out.append(key)
     return out
@@ -117,9 +117,9 @@ def _as_normalisation(spec: str | Normalisation) -> Normalisation:
     try:
         return Normalisation.model_validate(spec)
     except ValidationError:
+        allowed = "zscore, minmax, percentrank_inc, percent_rank, rank_exponential, none"
         raise MethodError(
-            f"normalisations: unknown normalisation {spec!r}; expected one of "
-            "zscore, minmax, percentrank_inc, percent_rank, rank_exponential, none"
+            both("err_ana_unknown_normalisation", spec=repr(spec), allowed=allowed)
         ) from None
 
 
@@ -132,17 +132,17 @@ def _se_matrix(
                 indicator_se,
                 col,
                 "indicator_se",
-                "",
-                f"the id column {id_column!r} and one standard-error column per indicator column",
+                None,
+                Message("exp_ana_se_columns", column=repr(id_column)),
             )
     se = indicator_se.drop_duplicates(id_column).set_index(id_column)
     absent = [i for i in ids if i not in se.index]
     if absent:
+        more = {"n": len(absent) - 5} if len(absent) > 5 else {}
         raise InputError(
-            f"indicator_se has no row for area(s) {absent[:5]}"
-            + (f" and {len(absent) - 5} more" if len(absent) > 5 else ""),
+            Message("err_ana_se_no_row" + ("_more" if more else ""), areas=str(absent[:5]), **more),
             field=id_column,
-            expected="one row of standard errors per area of the table",
+            expected=Message("exp_ana_se_rows"),
         )
     aligned = se.reindex(ids.to_numpy())[columns]
     mat = aligned.apply(pd.to_numeric, errors="coerce").to_numpy(dtype=np.float64)
@@ -150,9 +150,9 @@ def _se_matrix(
     if (mat < 0).any():
         r, c = np.argwhere(mat < 0)[0]
         raise InputError(
-            f"indicator_se: negative standard error for area {ids.iloc[r]!r}",
+            Message("err_ana_se_negative", area=repr(ids.iloc[r])),
             field=columns[c],
-            expected="a standard error >= 0",
+            expected=Message("exp_ana_se_nonneg"),
         )
     return mat
 
@@ -242,8 +242,7 @@ def monte_carlo(
     x = values[complete]
     if x.shape[0] < 2:
         raise InputError(
-            f"monte_carlo needs at least 2 areas with every indicator, got {x.shape[0]}",
-            expected="a table with complete rows",
+            Message("err_ana_mc_too_few", n=x.shape[0]), expected=Message("exp_ana_complete_rows")
         )
     directions = np.array([ind.direction for ind in method.indicators], dtype=np.float64)
     declared = normalise_last_axis(x.T, spec=method.normalisation, directions=directions).T
@@ -330,9 +329,9 @@ def _summary_base(
 
 def _check_draw_settings(draws: int, weight_concentration: float) -> None:
     if draws < 1:
-        raise MethodError(f"draws must be >= 1, got {draws}")
+        raise MethodError(both("err_ana_draws", n=draws))
     if weight_concentration <= 0:
-        raise MethodError(f"weight_concentration must be > 0, got {weight_concentration}")
+        raise MethodError(both("err_ana_concentration", value=weight_concentration))
 
 
 def _alternatives(

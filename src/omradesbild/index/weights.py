@@ -7,7 +7,7 @@ from numpy.typing import NDArray
 
 from omradesbild.errors import MethodError
 from omradesbild.index.method import Weighting
-from omradesbild.wording import Message
+from omradesbild.wording import Message, both
 
 FloatArray = NDArray[np.float64]
 
@@ -15,7 +15,7 @@ FloatArray = NDArray[np.float64]
 def equal_weights(k: int) -> FloatArray:
     """``k`` weights of ``1 / k``."""
     if k < 1:
-        raise MethodError("equal weighting needs at least one unit")
+        raise MethodError(both("err_ana_equal_no_units"))
     return np.full(k, 1.0 / k)
 
 
@@ -47,15 +47,13 @@ def pca_weights(components: FloatArray) -> tuple[FloatArray, list[str]]:
     if k == 1:
         return np.ones(1), []
     if complete.shape[0] < 2:
-        raise MethodError(
-            f"pca weighting needs at least 2 areas with all components, got {complete.shape[0]}"
-        )
+        raise MethodError(both("err_ana_pca_too_few", n=complete.shape[0]))
     cov = np.cov(complete, rowvar=False, ddof=1)
     _, vecs = np.linalg.eigh(cov)
     v = vecs[:, -1]
     total = float(v.sum())
     if total == 0.0:
-        raise MethodError("pca weighting: first principal component loadings sum to zero")
+        raise MethodError(both("err_ana_pca_zero"))
     if total < 0:
         v = -v
         total = -total
@@ -82,7 +80,7 @@ def resolve_weights(
         assert weighting.weights is not None
         return np.array([weighting.weights[u] for u in units], dtype=np.float64), []
     if components is None:
-        raise MethodError("pca weighting needs the normalised components")
+        raise MethodError(both("err_ana_pca_no_components"))
     return pca_weights(components)
 
 
@@ -103,9 +101,9 @@ def dirichlet_weights(
     """
     w = np.asarray(weights, dtype=np.float64)
     if concentration <= 0:
-        raise MethodError(f"weight_concentration must be > 0, got {concentration}")
+        raise MethodError(both("err_ana_concentration", value=concentration))
     if (w < 0).any():
-        raise MethodError("Dirichlet draws need non-negative weights")
+        raise MethodError(both("err_ana_dirichlet_negative"))
     pos = w > 0
     out = np.zeros((draws, w.size))
     g = rng.standard_gamma(concentration * w[pos], size=(draws, int(pos.sum())))

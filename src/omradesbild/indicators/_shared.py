@@ -12,6 +12,7 @@ import pandas as pd
 
 from omradesbild.errors import InputError
 from omradesbild.indicators.catalogue import AgeBands, Term, parse_expression
+from omradesbild.wording import Message
 
 #: Columns of the intermediate counts frame.
 COUNT_COLUMNS: tuple[str, ...] = (
@@ -362,9 +363,9 @@ def check_observations(observations: pd.DataFrame) -> None:
     missing = [c for c in _REQUIRED_OBS if c not in observations.columns]
     if missing:
         raise InputError(
-            "observations frame lacks required columns",
+            Message("err_ana_obs_lacks"),
             field=", ".join(missing),
-            expected="columns " + ", ".join(_REQUIRED_OBS),
+            expected=Message("exp_ana_columns", columns=", ".join(_REQUIRED_OBS)),
         )
 
 

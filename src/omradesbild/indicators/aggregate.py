@@ -22,15 +22,16 @@ from omradesbild.indicators._shared import (
     text_values,
 )
 from omradesbild.sources.base import LINK_COLUMNS
+from omradesbild.wording import Message
 
 
 def _prepare_links(links: pd.DataFrame, level: str) -> pd.DataFrame:
     for col in ("from_code", "to_code"):
         if col not in links.columns:
             raise InputError(
-                "links frame lacks a required column",
+                Message("err_ana_links_lack_column"),
                 field=col,
-                expected="columns " + ", ".join(LINK_COLUMNS),
+                expected=Message("exp_ana_columns", columns=", ".join(LINK_COLUMNS)),
             )
     lk = links
     if "to_level" in lk.columns and lk["to_level"].notna().any():
@@ -38,9 +39,9 @@ def _prepare_links(links: pd.DataFrame, level: str) -> pd.DataFrame:
         if lk.empty:
             levels = ", ".join(sorted(str(x) for x in links["to_level"].dropna().unique()))
             raise InputError(
-                f"no links lead to level {level!r}",
+                Message("err_ana_no_links_to_level", level=repr(level)),
                 field="to_level",
-                expected=f"links with to_level {level!r} (links hold: {levels})",
+                expected=Message("exp_ana_links_to_level", level=repr(level), levels=levels),
             )
     weight = (
         pd.to_numeric(lk["weight"], errors="coerce").fillna(1.0)
@@ -50,10 +51,14 @@ def _prepare_links(links: pd.DataFrame, level: str) -> pd.DataFrame:
     if (weight < 0).any() or not np.isfinite(weight.to_numpy()).all():
         bad = lk.loc[(weight < 0) | ~np.isfinite(weight)].iloc[0]
         raise InputError(
-            f"invalid link weight {bad.get('weight')!r} from {bad['from_code']} to "
-            f"{bad['to_code']}",
+            Message(
+                "err_ana_bad_link_weight",
+                weight=repr(bad.get("weight")),
+                source=bad["from_code"],
+                target=bad["to_code"],
+            ),
             field="weight",
-            expected="a finite weight >= 0",
+            expected=Message("exp_ana_finite_weight"),
         )
     out = pd.DataFrame(
         {
@@ -392,9 +397,9 @@ def kommun_links(codes: Iterable[str]) -> pd.DataFrame:
     ok = coded_area(text)
     if not ok.all():
         raise InputError(
-            f"cannot derive the kommun of area code {text[~ok].iloc[0]!r}",
+            Message("err_ana_kommun_of_code", code=repr(text[~ok].iloc[0])),
             field="area_code",
-            expected="a DeSO, RegSO or kommun code (or pass links explicitly)",
+            expected=Message("exp_ana_area_code_kinds"),
         )
     return pd.DataFrame(
         {

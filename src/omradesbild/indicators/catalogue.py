@@ -26,7 +26,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from omradesbild.config import DEFAULT_DECIMALS, UNIT_DECIMALS
 from omradesbild.errors import ConfigError, InputError
-from omradesbild.wording import both
+from omradesbild.validation import Joined, problem
+from omradesbild.wording import Message, both
 from omradesbild.yamlfile import refuse_repeated_ids
 
 CATALOGUE_PATH = Path(__file__).with_name("catalogue.yaml")
@@ -65,7 +66,16 @@ def parse_expression(text: str) -> ast.Expression:
     try:
         tree = ast.parse(text, mode="eval")
     except SyntaxError as exc:
-        raise ConfigError(f"cannot parse expression {text!r}: {exc.msg}") from exc
+        raise ConfigError(both("err_ana_expr_syntax", expr=repr(text), error=exc.msg)) from exc
+    wrong = _wrong_node(tree, text)
+    if wrong is not None:
+        raise ConfigError(both(wrong.key, **wrong.params))
+    return tree
+
+
+def _wrong_node(tree: ast.Expression, text: str) -> Message | None:
+    """What is wrong with a parsed expression: a node other than variable ids, numbers,
+    ``+ - * /`` and parentheses (``None`` when there is none)."""
     for node in ast.walk(tree):
         if isinstance(node, ast.Expression | ast.Load):
             continue
@@ -83,11 +93,8 @@ def parse_expression(text: str) -> ast.Expression:
             continue
         if isinstance(node, _ALLOWED_BINOPS + _ALLOWED_UNARY):
             continue
-        raise ConfigError(
-            f"expression {text!r} contains {type(node).__name__}; only variable ids, numbers, "
-            "+ - * / and parentheses are allowed"
-        )
-    return tree
+        return Message("err_ana_expr_node", expr=repr(text), node=type(node).__name__)
+    return None
 
 
 def expression_variables(text: str) -> list[str]:
@@ -117,7 +124,7 @@ class AgeBands(BaseModel):
     @model_validator(mode="after")
     def _check(self) -> AgeBands:
         if self.age_max is not None and self.age_max < self.age_min:
-            raise ValueError("age_max must be at least age_min")
+            raise ValueError(Message("err_ana_age_range"))
         return self
 
     def select(self, available: Iterable[str]) -> list[str] | None:
@@ -230,14 +237,15 @@ class Indicator(BaseModel):
     @classmethod
     def _id(cls, v: str) -> str:
         if not _ID_RE.match(v):
-            raise ValueError("must be lower-case letters, digits and underscores")
+            raise ValueError(Message("err_ana_bad_id"))
         return v
 
     @field_validator("domain")
     @classmethod
     def _domain(cls, v: str) -> str:
         if v not in DOMAINS:
-            raise ValueError(f"unknown domain {v!r}; expected one of {', '.join(DOMAINS)}")
+            domains = ", ".join(DOMAINS)
+            raise ValueError(Message("err_ana_unknown_domain", domain=repr(v), domains=domains))
         return v
 
     @field_validator("numerator", "denominator")
@@ -245,15 +253,20 @@ class Indicator(BaseModel):
     def _term(cls, v: Term) -> Term:
         if isinstance(v, list):
             if not v:
-                raise ValueError("an empty list of variables")
+                raise ValueError(Message("err_ana_empty_variables"))
             for item in v:
                 if not _ID_RE.match(item):
-                    raise ValueError(f"{item!r} is not a variable id")
+                    raise ValueError(Message("err_ana_not_variable_id", item=repr(item)))
         elif isinstance(v, str):
             try:
-                parse_expression(v)
-            except ConfigError as exc:
-                raise ValueError(str(exc)) from exc
+                tree = ast.parse(v, mode="eval")
+            except SyntaxError as exc:
+                raise ValueError(
+                    Message("err_ana_expr_syntax", expr=repr(v), error=exc.msg)
+                ) from exc
+            wrong = _wrong_node(tree, v)
+            if wrong is not None:
+                raise ValueError(wrong)
         return v
 
     @model_validator(mode="after")
@@ -261,7 +274,7 @@ class Indicator(BaseModel):
         if self.kind == "median" and not (
             isinstance(self.numerator, str) and _ID_RE.match(self.numerator)
         ):
-            raise ValueError("a median indicator's numerator must be one variable id")
+            raise ValueError(Message("err_ana_median_numerator"))
         return self
 
     @property
@@ -336,7 +349,9 @@ class Catalogue(BaseModel):
         unknown = [i for i in ids if i not in known]
         if unknown:
             raise InputError(
-                "unknown indicator(s): " + ", ".join(unknown), field=field, expected=expected
+                Message("err_ana_unknown_indicators", ids=", ".join(unknown)),
+                field=field,
+                expected=expected,
             )
 
     def select(self, ids: Iterable[str] | None) -> list[Indicator]:
@@ -379,21 +394,27 @@ class Catalogue(BaseModel):
         ]
 
 
-def _format_validation_error(exc: ValidationError, raw: Mapping[str, Any]) -> str:
-    parts: list[str] = []
+def _format_validation_error(exc: ValidationError, raw: Mapping[str, Any]) -> Joined:
+    """The problems of a catalogue file, each naming the indicator and its field."""
+    parts: list[Message] = []
     items = raw.get("indicators") if isinstance(raw, Mapping) else None
     for err in exc.errors():
         loc = list(err["loc"])
-        where = ".".join(str(x) for x in loc)
+        where: Message | str = ".".join(str(x) for x in loc)
         if len(loc) >= 2 and loc[0] == "indicators" and isinstance(loc[1], int):
             ident = None
             if isinstance(items, list) and loc[1] < len(items) and isinstance(items[loc[1]], dict):
                 ident = items[loc[1]].get("id")
             field = ".".join(str(x) for x in loc[2:3])
-            where = f"indicator #{loc[1] + 1}" + (f" ({ident})" if ident else "")
-            where += f", field {field!r}" if field else ""
-        parts.append(f"{where}: {err['msg']}")
-    return "; ".join(parts)
+            values: dict[str, object] = {"n": loc[1] + 1}
+            if ident:
+                values["id"] = ident
+            if field:
+                values["field"] = repr(field)
+            key = "exp_ana_indicator" + ("_id" if ident else "") + ("_field" if field else "")
+            where = Message(key, **values)
+        parts.append(Message("err_ana_catalogue_problem", where=where, problem=problem(err)))
+    return Joined(parts)
 
 
 def catalogue_from_dict(raw: Mapping[str, Any], *, file: str | Path | None = None) -> Catalogue:
@@ -404,15 +425,15 @@ def catalogue_from_dict(raw: Mapping[str, Any], *, file: str | Path | None = Non
     ConfigError
         Naming the file, the indicator and the field that is wrong.
     """
-    prefix = f"{file}: " if file is not None else ""
+    where = {"path": str(file)} if file is not None else {}
+    tail = "" if file is not None else "_nopath"
     if not isinstance(raw, Mapping) or "indicators" not in raw:
-        raise ConfigError(f"{prefix}expected a mapping with a top-level 'indicators' list")
+        raise ConfigError(both("err_ana_catalogue_not_mapping" + tail, **where))
     try:
         return Catalogue.model_validate(dict(raw))
     except ValidationError as exc:
-        raise ConfigError(
-            f"{prefix}invalid indicator catalogue: {_format_validation_error(exc, raw)}"
-        ) from exc
+        items = _format_validation_error(exc, raw)
+        raise ConfigError(both("err_ana_catalogue_invalid" + tail, items=items, **where)) from exc
 
 
 def load_catalogue(path: str | Path | None = None) -> Catalogue:
@@ -431,7 +452,8 @@ def load_catalogue(path: str | Path | None = None) -> Catalogue:
 def _load(path: Path) -> Catalogue:
     from omradesbild.yamlfile import read_yaml
 
-    return catalogue_from_dict(read_yaml(path, what="indicator catalogue"), file=path)
+    what = Message("exp_ana_what_indicator_catalogue")
+    return catalogue_from_dict(read_yaml(path, what=what), file=path)
 
 
 @lru_cache(maxsize=1)

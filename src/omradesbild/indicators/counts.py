@@ -29,6 +29,7 @@ from omradesbild.indicators.catalogue import (
     default_catalogue,
     parse_age_band,
 )
+from omradesbild.wording import Message
 
 
 def indicator_availability(
@@ -178,8 +179,7 @@ def indicator_counts(
         if missing:
             if strict and indicators is not None:
                 raise InputError(
-                    f"indicator {ind.id!r} cannot be computed: variables missing from the "
-                    "observations",
+                    Message("err_ana_variables_missing", indicator=repr(ind.id)),
                     field="variable",
                     expected=", ".join(missing),
                 )

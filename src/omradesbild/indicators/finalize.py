@@ -20,6 +20,7 @@ from omradesbild.indicators._shared import (
 from omradesbild.indicators.catalogue import Catalogue, default_catalogue
 from omradesbild.indicators.intervals import rate_interval, wilson_interval
 from omradesbild.indicators.smoothing import eb_smooth_rates
+from omradesbild.wording import Message
 
 
 def finalize_indicators(
@@ -65,9 +66,9 @@ def finalize_indicators(
     unknown = sorted({str(u) for u in counts["indicator"].unique()} - set(inds))
     if unknown:
         raise InputError(
-            "counts refer to indicators the catalogue does not define",
+            Message("err_ana_counts_unknown"),
             field="indicator",
-            expected="one of the catalogue's ids, not " + ", ".join(unknown),
+            expected=Message("exp_ana_catalogue_id_not", ids=", ".join(unknown)),
         )
     ind_col = counts["indicator"]
     codes, uniques = pd.factorize(ind_col)

@@ -19,6 +19,7 @@ import numpy.typing as npt
 
 from omradesbild.config import DEFAULT_CONFIDENCE, EXACT_INTERVAL_BELOW
 from omradesbild.errors import ConfigError
+from omradesbild.wording import both
 
 FloatArray = npt.NDArray[np.float64]
 ArrayLike = npt.ArrayLike
@@ -35,7 +36,7 @@ def _z(confidence: float) -> float:
     ``scipy.stats``, whose import costs more than half a second of CPU.
     """
     if not 0.0 < confidence < 1.0:
-        raise ConfigError(f"confidence must lie strictly between 0 and 1, got {confidence!r}")
+        raise ConfigError(both("err_ana_confidence", value=repr(confidence)))
     from scipy import special
 
     return float(special.ndtri(0.5 + confidence / 2.0))
@@ -234,9 +235,7 @@ def poisson_interval(
     if method == "byar":
         return poisson_byar_interval(count, confidence=confidence)
     if method != "auto":
-        raise ConfigError(
-            f"unknown Poisson interval method {method!r} (expected 'auto', 'exact' or 'byar')"
-        )
+        raise ConfigError(both("err_ana_poisson_method", method=repr(method)))
     x = np.asarray(count, dtype=float)
     small = ~(x >= exact_below)
     # each bound is elementwise: the exact one (costly) only where it is used

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from omradesbild.errors import InputError
+from omradesbild.wording import Message
 
 
 @dataclass(frozen=True)
@@ -79,9 +80,9 @@ def compare_classifications(
         missing = [c for c in ("area_code", col) if c not in df.columns]
         if missing:
             raise InputError(
-                f"{what} lacks column(s) {', '.join(missing)}",
+                Message("err_ana_lacks_columns", what=what, missing=", ".join(missing)),
                 field=missing[0],
-                expected=f"{what} with area_code and {col}",
+                expected=Message("exp_ana_with_area_code", what=what, column=col),
             )
     t = theirs.assign(area_code=theirs["area_code"].astype(str))
     o = ours.assign(area_code=ours["area_code"].astype(str))[["area_code", our_class]]
@@ -166,9 +167,9 @@ def classification_agreement(
     if their.isna().any():
         bad = m.loc[their.isna(), their_class].iloc[0]
         raise InputError(
-            f"their class {bad!r} is not a number",
+            Message("err_ana_class_not_number", value=repr(bad)),
             field=their_class,
-            expected="ordered numeric classes (list other values as unclassified)",
+            expected=Message("exp_ana_numeric_classes"),
         )
     have = m[our_score].notna()
     score = m.loc[have, our_score].astype(float)
