@@ -93,7 +93,7 @@ def load_catalogue(path: str | Path | None = None) -> ScbTableCatalogue:
     return load_yaml_model(ScbTableCatalogue, path, what=_WHAT, prepare=_keys_as_text)
 
 
-_WHAT = "SCB table catalogue"
+_WHAT = "err_src_what_scb_catalogue"  # the wording catalogue's "SCB table catalogue"
 
 
 @lru_cache(maxsize=1)
