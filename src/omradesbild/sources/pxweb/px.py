@@ -153,7 +153,7 @@ class PxFile:
         m = _KEY_RE.match(" ".join(key.split()))
         if m is None:
             raise InputError(
-                Message("err_src_px_not_keyword", key=repr(key)),
+                Message("err_src_px_not_keyword", keyword=repr(key)),
                 file=self.reference,
                 row=line,
                 expected='KEYWORD, KEYWORD[lang] or KEYWORD("subkey")',
@@ -230,7 +230,7 @@ def _variables(px: PxFile, lang: str | None) -> tuple[list[_Variable], list[str]
     )
     if len(names) != len(default_names):
         raise InputError(
-            Message("err_src_px_names", lang=lang, n=len(names), default=len(default_names)),
+            Message("err_src_px_names", language=lang, n=len(names), default=len(default_names)),
             file=px.reference,
             field=f"STUB[{lang}]",
         )
@@ -396,7 +396,7 @@ def _language(px: PxFile, lang: str | None) -> str | None:
     use_lang = None if lang in (None, default_lang) else lang
     if use_lang is not None and use_lang not in languages:
         raise InputError(
-            Message("err_src_px_language", lang=repr(lang)),
+            Message("err_src_px_language", language=repr(lang)),
             file=px.reference,
             field="LANGUAGES",
             expected=Message(
