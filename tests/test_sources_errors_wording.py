@@ -336,43 +336,39 @@ def test_reader_errors_read_swedish_then_english(case: str, tmp_path: Path) -> N
         assert err.value.row == row
 
 
-def _bad_long_csv(tmp: Path) -> Path:
-    return _write(
-        tmp / "bad.csv", "area_code,period,variable,value\n0114,2020,x,1\n0114,2021,x,y\n"
-    )
+#: id -> (ingest command, file name, bad content, the message after "fel / error: <file>: ")
+CLI_CASES: dict[str, tuple[list[str], str, str | bytes, str]] = {
+    "ingest table: not a number": (
+        ["ingest", "table"],
+        "bad.csv",
+        "area_code,period,variable,value\n0114,2020,x,1\n0114,2021,x,y\n",
+        "rad 3, fältet 'value': 'y' är inget tal (väntat: ett tal, eller en av SCB:s "
+        "markeringar .. . -) / row 3, field 'value': 'y' is not a number (expected a number, "
+        "or one of SCB's markers .. . -)",
+    ),
+    "ingest scb-xlsx: a PDF": (
+        ["ingest", "scb-xlsx"],
+        "bad.xlsx",
+        b"%PDF-1.4",
+        "filen är ett PDF-dokument (väntat: en xlsx-export från SCB:s Statistikdatabasen "
+        "(PX-Web)) / the file is a PDF document (expected an xlsx export from SCB "
+        "Statistikdatabasen (PX-Web))",
+    ),
+    "ingest boundaries: file type": (
+        ["ingest", "boundaries", "--level", "deso", "--version", "deso2018"],
+        "bad.csv",
+        "x",
+        "filtypen '.csv' stöds inte (väntat: en GeoPackage (.gpkg), GeoJSON (.geojson, .json) "
+        "eller Shapefile (.shp)) / unsupported file type '.csv' (expected a GeoPackage (.gpkg), "
+        "GeoJSON (.geojson, .json) or Shapefile (.shp))",
+    ),
+}
 
 
-def test_ingest_table_error_in_swedish_and_english(tmp_path: Path, cli: CliRun) -> None:
-    bad = _bad_long_csv(tmp_path)
-    code, _, err = cli(["ingest", "table", str(bad), "--db", str(tmp_path / "s.duckdb")])
+@pytest.mark.parametrize("case", list(CLI_CASES))
+def test_ingest_errors_in_swedish_and_english(case: str, tmp_path: Path, cli: CliRun) -> None:
+    command, name, content, message = CLI_CASES[case]
+    bad = _write(tmp_path / name, content)
+    code, _, err = cli([*command, str(bad), "--db", str(tmp_path / "s.duckdb")])
     assert code == 2
-    assert err.strip() == (
-        f"fel / error: {bad}: rad 3, fältet 'value': 'y' är inget tal (väntat: ett tal, eller "
-        "en av SCB:s markeringar .. . -) / row 3, field 'value': 'y' is not a number "
-        "(expected a number, or one of SCB's markers .. . -)"
-    )
-
-
-def test_ingest_scb_xlsx_error_in_swedish_and_english(tmp_path: Path, cli: CliRun) -> None:
-    bad = _write(tmp_path / "bad.xlsx", b"%PDF-1.4")
-    code, _, err = cli(["ingest", "scb-xlsx", str(bad), "--db", str(tmp_path / "s.duckdb")])
-    assert code == 2
-    assert err.strip() == (
-        f"fel / error: {bad}: filen är ett PDF-dokument (väntat: en xlsx-export från SCB:s "
-        "Statistikdatabasen (PX-Web)) / the file is a PDF document (expected an xlsx export "
-        "from SCB Statistikdatabasen (PX-Web))"
-    )
-
-
-def test_ingest_boundaries_error_in_swedish_and_english(tmp_path: Path, cli: CliRun) -> None:
-    bad = _write(tmp_path / "bad.csv", "x")
-    code, _, err = cli(
-        [
-            *("ingest", "boundaries", str(bad), "--level", "deso", "--version", "deso2018"),
-            *("--db", str(tmp_path / "s.duckdb")),
-        ]
-    )
-    assert code == 2
-    line = err.strip()
-    assert line.startswith(f"fel / error: {bad}: filtypen '.csv' stöds inte (väntat: ")
-    assert " / unsupported file type '.csv' (expected a GeoPackage (.gpkg)" in line
+    assert err.strip() == f"fel / error: {bad}: {message}"

@@ -423,61 +423,38 @@ def _checked_list_row(
     r: dict[str, str], *, file: Path, row: int
 ) -> tuple[str, str, str, bool, list[str]]:
     """(name, kommun, category, riskomrade_2023, RegSO codes) of one list row, checked."""
+
+    def bad(message: Message, field: str, expected: str | None = None) -> InputError:
+        return InputError(message, file=file, row=row, field=field, expected=expected)
+
     name, kommun = r.get("name", ""), r.get("kommun", "")
     if not slugify(name):
-        raise InputError(
-            Message("err_src_empty_name"),
-            file=file,
-            row=row,
-            field="name",
-            expected=Message("exp_src_area_name"),
-        )
+        raise bad(Message("err_src_empty_name"), "name", Message("exp_src_area_name"))
     problem = validate_code(kommun, "kommun")
     if problem is not None:
-        raise InputError(
-            Message("err_src_not_kommun_code", value=repr(kommun)),
-            file=file,
-            row=row,
-            field="kommun",
-            expected=problem,
-        )
+        raise bad(Message("err_src_not_kommun_code", value=repr(kommun)), "kommun", problem)
     cat = normalise_police_category(r.get("category", ""))
     if cat is None:
-        raise InputError(
+        raise bad(
             Message("err_src_unknown_category", category=repr(r.get("category", ""))),
-            file=file,
-            row=row,
-            field="category",
-            expected=Message("exp_src_one_of", allowed=_allowed_categories()),
+            "category",
+            Message("exp_src_one_of", allowed=_allowed_categories()),
         )
     risk23 = _parse_bool(r.get("riskomrade_2023", ""), file=file, row=row, field="riskomrade_2023")
     regsos = [c.strip() for c in r.get("regso2025_approx", "").split(";") if c.strip()]
+    field = "regso2025_approx"
     for rc in regsos:
         problem = validate_code(rc, "regso")
         if problem is not None:
-            raise InputError(
-                Message("err_src_not_regso_code", value=repr(rc)),
-                file=file,
-                row=row,
-                field="regso2025_approx",
-                expected=problem,
-            )
+            raise bad(Message("err_src_not_regso_code", value=repr(rc)), field, problem)
         if rc[:4] != kommun:
-            raise InputError(
+            raise bad(
                 Message("err_src_regso_outside_kommun", regso=rc, kommun=kommun),
-                file=file,
-                row=row,
-                field="regso2025_approx",
-                expected=Message("exp_src_regso_starting", kommun=kommun),
+                field,
+                Message("exp_src_regso_starting", kommun=kommun),
             )
     if len(set(regsos)) != len(regsos):
-        raise InputError(
-            Message("err_src_regso_twice"),
-            file=file,
-            row=row,
-            field="regso2025_approx",
-            expected=Message("exp_src_each_regso_once"),
-        )
+        raise bad(Message("err_src_regso_twice"), field, Message("exp_src_each_regso_once"))
     return name, kommun, cat, risk23, regsos
 
 
