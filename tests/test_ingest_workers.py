@@ -117,7 +117,9 @@ def test_a_bad_file_fails_the_same_way_and_leaves_the_store_as_it_was(
             ingest_files(store, paths, parse_scb_xlsx, kind="test", workers=workers)
         after = store.con.execute("SELECT count(*) FROM observations").fetchone()
     assert str(caught.value) == (
-        f"{bad}: the file is text (e.g. CSV), not an xlsx workbook "
+        f"{bad}: filen är text (t.ex. CSV), ingen xlsx-arbetsbok "
+        "(väntat: en xlsx-export från SCB:s Statistikdatabasen (PX-Web)) / "
+        "the file is text (e.g. CSV), not an xlsx workbook "
         "(expected an xlsx export from SCB Statistikdatabasen (PX-Web))"
     )
     assert caught.value.file == str(bad)

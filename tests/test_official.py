@@ -273,7 +273,10 @@ def test_tab6586_catalogue_entry_and_published_series() -> None:
     assert set(cls["scheme"]) == {PUBLISHED_SCHEME}
     bad = _tab6586()
     bad["value"] = [41.2, 40.8, 7, 1, 38.0, 39.1, 1, 1, 5.1, 5.3, 4, 4]
-    msg = r"^recorded:TAB6586, .*: 7 is not an områdestyp \(area 0180R076\)"
+    msg = (
+        r"^recorded:TAB6586: .*: 7 är ingen områdestyp \(område 0180R076\)"
+        r".* / .*: 7 is not an områdestyp \(area 0180R076\)"
+    )
     with pytest.raises(InputError, match=msg):
         published_types_from_observations(
             parse_jsonstat2(bad, reference="recorded:TAB6586", variable_map=pxweb_variable)

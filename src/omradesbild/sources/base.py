@@ -17,6 +17,7 @@ from typing import Self
 import pandas as pd
 
 from omradesbild.errors import InputError
+from omradesbild.wording import Message
 
 #: Columns of an observations frame, in order.
 OBS_COLUMNS: tuple[str, ...] = (
@@ -198,7 +199,7 @@ def bytes_checksum(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def read_csv_rows(p: Path, *, expected: str) -> list[list[str]]:
+def read_csv_rows(p: Path, *, expected: Message) -> list[list[str]]:
     """The rows of a CSV file (UTF-8, optionally with BOM), for a reader's own checks.
 
     ``expected`` says what the file should be in the error for text that is not UTF-8.
@@ -209,14 +210,20 @@ def read_csv_rows(p: Path, *, expected: str) -> list[list[str]]:
         No such file, text that is not UTF-8, or a CSV the :mod:`csv` module cannot read.
     """
     if not p.is_file():
-        raise InputError("file not found", file=p, expected="an existing file")
+        raise InputError(
+            Message("err_src_file_not_found"), file=p, expected=Message("exp_src_existing_file")
+        )
     try:
         with open(p, encoding="utf-8-sig", newline="") as fh:
             return list(csv.reader(fh))
     except UnicodeDecodeError as exc:
-        raise InputError("not UTF-8 text", file=p, expected=expected) from exc
+        raise InputError(Message("err_src_not_utf8"), file=p, expected=expected) from exc
     except csv.Error as exc:
-        raise InputError(f"not a readable CSV ({exc})", file=p, expected="a CSV file") from exc
+        raise InputError(
+            Message("err_src_csv_unreadable", error=str(exc)),
+            file=p,
+            expected=Message("exp_src_csv_file"),
+        ) from exc
 
 
 def data_rows(
@@ -234,7 +241,10 @@ def data_rows(
             continue
         if len(raw) != len(columns):
             raise InputError(
-                f"{len(raw)} columns", file=file, row=i, expected=f"{len(columns)} columns"
+                Message("err_src_n_columns", n=len(raw)),
+                file=file,
+                row=i,
+                expected=Message("exp_src_n_columns", n=len(columns)),
             )
         yield i, [c.strip() for c in raw]
 

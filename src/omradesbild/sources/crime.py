@@ -57,6 +57,7 @@ from omradesbild.sources.crime_csv import (
     _stripped,
     _values,
 )
+from omradesbild.wording import Message, both
 
 log = logging.getLogger(__name__)
 
@@ -127,8 +128,10 @@ def aggregate_crime(rows: pd.DataFrame, *, variable_suffix: str = "") -> pd.Data
     missing = [c for c in ROW_COLUMNS if c not in rows.columns]
     if missing:
         raise InputError(
-            f"crime rows lack column(s) {missing}; found {list(rows.columns)}",
-            expected=f"columns {list(ROW_COLUMNS)}",
+            Message(
+                "err_src_crime_rows_columns", missing=str(missing), found=str(list(rows.columns))
+            ),
+            expected=Message("exp_src_columns", columns=str(list(ROW_COLUMNS))),
         )
     if rows.empty:
         return pd.DataFrame({c: pd.Series(dtype="object") for c in OBS_COLUMNS}).assign(
@@ -141,9 +144,9 @@ def aggregate_crime(rows: pd.DataFrame, *, variable_suffix: str = "") -> pd.Data
     counts = pd.to_numeric(rows["count"], errors="coerce")
     if counts.isna().any() or (counts < 0).any() or (counts != np.floor(counts)).any():
         raise InputError(
-            "crime rows have a missing, negative or fractional count",
+            Message("err_src_crime_rows_count"),
             field="count",
-            expected="non-negative integers",
+            expected=Message("exp_src_non_negative_integers"),
         )
     count = counts.to_numpy(dtype="int64")
 
@@ -271,7 +274,9 @@ def read_crime_file(
     """
     path = Path(path)
     if date_field not in DATE_FIELDS:
-        raise ConfigError(f"date_field must be one of {list(DATE_FIELDS)}, not {date_field!r}")
+        raise ConfigError(
+            both("err_src_crime_date_field", allowed=str(list(DATE_FIELDS)), value=repr(date_field))
+        )
     text, encoding, checksum = _read_text(path)
     sep, header, value_cols = _read_header(text, date_field, path)
     locate = _line_locator(text, sep)
@@ -335,10 +340,10 @@ def _coverage(
         bad = [v for v in set(reg) if v and _ISO_DATE.fullmatch(str(v)) is None]
         if bad:
             raise InputError(
-                f"{bad[0]!r} is not a date",
+                Message("err_src_not_a_date", value=repr(bad[0])),
                 file=path,
                 field=reg_field,
-                expected="an ISO date yyyy-mm-dd, e.g. 2022-01-31",
+                expected=Message("exp_src_iso_date"),
             )
     offence_dates = reg if date_field == reg_field else _values(cols[date_field])
     return crime_coverage(rows.assign(offence_date=offence_dates, registration_date=reg))

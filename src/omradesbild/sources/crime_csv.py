@@ -19,6 +19,7 @@ import pandas as pd
 from omradesbild.areas.codes import DESO_RE, KOMMUN_RE
 from omradesbild.errors import ConfigError, InputError
 from omradesbild.sources.base import bytes_checksum
+from omradesbild.wording import Message, both
 
 log = logging.getLogger(__name__)
 
@@ -43,15 +44,15 @@ def _decode(data: bytes, path: Path) -> tuple[str, str]:
     head = data[:_SNIFF_BYTES]
     if head.startswith(b"PK\x03\x04"):
         raise InputError(
-            "this is a zip/Excel (xlsx) file, not a CSV text file",
+            Message("err_src_crime_zip"),
             file=path,
-            expected="the Police's CSV extract; export the sheet as CSV (UTF-8)",
+            expected=Message("exp_src_crime_extract"),
         )
     if b"\x00" in head:
         raise InputError(
-            "this is a binary file, not a CSV text file (it contains NUL bytes)",
+            Message("err_src_crime_binary"),
             file=path,
-            expected="a CSV text file in UTF-8 or Windows-1252",
+            expected=Message("exp_src_crime_text"),
         )
     try:
         return data.decode("utf-8-sig"), "utf-8"
@@ -61,11 +62,10 @@ def _decode(data: bytes, path: Path) -> tuple[str, str]:
         except UnicodeDecodeError as cp_err:
             line = data[: utf_err.start].count(b"\n") + 1
             raise InputError(
-                f"the file is neither UTF-8 (invalid byte at offset {utf_err.start}) nor "
-                f"Windows-1252 (undefined byte at offset {cp_err.start})",
+                Message("err_src_crime_encoding", utf=utf_err.start, cp=cp_err.start),
                 file=path,
                 row=line,
-                expected="a CSV text file encoded as UTF-8 (with or without BOM) or cp1252",
+                expected=Message("exp_src_crime_encoding"),
             ) from None
         log.warning("%s is not valid UTF-8; decoded as Windows-1252 (cp1252)", path)
         return text, "cp1252"
@@ -122,18 +122,23 @@ def _check(
     positions: np.ndarray,
     locate: Callable[[int], int],
 ) -> None:
-    """Raise InputError for the first row whose value (a category) is flagged in ``bad``."""
+    """Raise InputError for the first row whose value (a category) is flagged in ``bad``;
+    ``problem`` and ``expected`` are keys of the wording catalogue."""
     if not bad.any():
         return
     first, n = _first_bad(col, bad)
     value = str(col.iloc[first])
-    more = f" ({n - 1} more row(s) with the same problem)" if n > 1 else ""
     raise InputError(
-        f"{problem}: {value!r}{more}",
+        Message(
+            "err_src_crime_bad_values" if n > 1 else "err_src_crime_bad_value",
+            problem=Message(problem),
+            value=repr(value),
+            more=n - 1,
+        ),
         file=path,
         row=locate(int(positions[first])),
         field=field,
-        expected=expected,
+        expected=Message(expected),
     )
 
 
@@ -199,7 +204,7 @@ def _resolve_kommun(
         for name, code in kommun_codes.items():
             if not KOMMUN_RE.match(str(code)):
                 raise ConfigError(
-                    f"kommun_codes maps {name!r} to {code!r}, which is not a 4-digit kommun code"
+                    both("err_src_crime_kommun_code", name=repr(name), code=repr(code))
                 )
             mapping[str(name).strip().casefold()] = str(code)
 
@@ -215,17 +220,17 @@ def _resolve_kommun(
         idx_need = np.flatnonzero(need)
         first = int(idx_need[np.flatnonzero(names[idx_need] == first_name)[0]])
         others = [str(n) for n in uniq[unknown] if n != first_name]
-        also = f"; also unresolved: {others}" if others else ""
         raise InputError(
-            f"kommun name {first_name!r} of a report without DeSO cannot be mapped to a kommun "
-            "code: it is not in kommun_codes and no geocoded row of this file shows its code"
-            f"{also}. Supply a name → code mapping, e.g. "
-            f"read_crime_csv(path, kommun_codes={{{first_name!r}: '0180'}}), or build one "
-            "from SCB's kommun list (kommun_codes_from_areas on the store's kommun areas)",
+            Message(
+                "err_src_crime_kommun_unmapped_also" if others else "err_src_crime_kommun_unmapped",
+                name=repr(first_name),
+                others=str(others),
+                example=f"{{{first_name!r}: '0180'}}",
+            ),
             file=path,
             row=locate(int(positions[first])),
             field=COL_KOMMUN,
-            expected="a Swedish kommun name, e.g. 'Stockholm'",
+            expected=Message("exp_src_kommun_name"),
         )
     out[need] = codes[inverse]
     return out
@@ -236,10 +241,12 @@ def _read_text(path: Path) -> tuple[str, str, str]:
     try:
         data = path.read_bytes()
     except OSError as exc:
-        raise InputError(f"cannot read the file: {exc.strerror or exc}", file=path) from None
+        raise InputError(
+            Message("err_src_cannot_read_file", error=str(exc.strerror or exc)), file=path
+        ) from None
     if not data.strip():
         raise InputError(
-            "the file is empty", file=path, expected="a header line and one row per report"
+            Message("err_src_file_empty"), file=path, expected=Message("exp_src_crime_rows")
         )
     checksum = bytes_checksum(data)
     text, encoding = _decode(data, path)
@@ -260,13 +267,13 @@ def _read_header(text: str, date_field: str, path: Path) -> tuple[str, list[str]
         value_cols.append(reg_field)
     if missing:
         raise InputError(
-            f"missing column(s) {missing}; columns found: {header}",
+            Message("err_src_crime_missing", missing=str(missing), header=str(header)),
             file=path,
             row=1,
-            expected=(
-                "the Police's extract header "
-                '"","Id","Brottskod","Brottskod.klartext","Inskrivningsdatum","Brottsdatum",'
-                '"Kommun","Län","DeSO.område","Antal" (comma- or semicolon-separated)'
+            expected=Message(
+                "exp_src_crime_header",
+                header='"","Id","Brottskod","Brottskod.klartext","Inskrivningsdatum",'
+                '"Brottsdatum","Kommun","Län","DeSO.område","Antal"',
             ),
         )
     return sep, header, value_cols
@@ -289,10 +296,10 @@ def _read_table(text: str, sep: str, header: list[str], path: Path) -> pd.DataFr
         )
     except (pd.errors.ParserError, ValueError) as exc:
         raise InputError(
-            f"the file is not a well-formed CSV table: {exc}".replace("\n", " "),
+            Message("err_src_crime_not_csv", error=str(exc).replace("\n", " ")),
             file=path,
             row=_first_wrong_width(text, sep, len(header)),
-            expected=f"{len(header)} {sep!r}-separated fields on every line",
+            expected=Message("exp_src_crime_fields", n=len(header), sep=repr(sep)),
         ) from None
 
 
@@ -338,25 +345,25 @@ def _check_values(
     check(
         COL_CODE,
         _mismatch(code_cats, _DIGITS),
-        "offence code is not numeric",
-        "digits only, e.g. 1211",
+        "err_src_crime_code_not_numeric",
+        "exp_src_crime_digits",
     )
     date_cats = cols[date_field].cat.categories.astype(str)
     parsed = pd.to_datetime(date_cats, format="%Y-%m-%d", errors="coerce")
     bad_date = _mismatch(date_cats, _ISO_DATE) | np.asarray(parsed.isna(), dtype=bool)
-    check(date_field, bad_date, "not a valid date", "an ISO date yyyy-mm-dd, e.g. 2022-01-31")
+    check(date_field, bad_date, "err_src_crime_bad_date", "exp_src_iso_date")
     count_cats = cols[COL_COUNT].cat.categories.astype(str)
     check(
         COL_COUNT,
         _mismatch(count_cats, _DIGITS),
-        "count is not a non-negative integer",
-        "a non-negative integer, e.g. 1",
+        "err_src_crime_bad_count",
+        "exp_src_crime_count",
     )
     deso_cats = cols[COL_DESO].cat.categories.astype(str)
     check(
         COL_DESO,
         _mismatch(deso_cats, DESO_RE) & (deso_cats != ""),
-        "not a DeSO code",
-        "blank (not geocoded) or 4-digit kommun + A/B/C + 4 digits, e.g. 0114C1010",
+        "err_src_crime_not_deso",
+        "exp_src_crime_deso",
     )
     return date_cats, count_cats

@@ -31,6 +31,7 @@ from omradesbild.sources.nested_key import (
     read_key_rows,
 )
 from omradesbild.sources.scb_key import KEY_COLUMNS, KOMMUN_VERSION
+from omradesbild.wording import Message
 
 #: Header of SCB's key DeSO 2025 -> RegSO 2025.
 KEY2025_COLUMNS: tuple[str, ...] = ("deso_2025", "regso_2025_code", "regso_2025_name", "kommun")
@@ -79,12 +80,16 @@ def detect_scb_key_kind(path: str | Path) -> KeyKind:
     header = tuple(h.strip() for h in read_key_rows(p)[0])
     kind = _KINDS.get(header)
     if kind is None:
+        shown = [repr(",".join(h)) for h in _KINDS]
         raise InputError(
-            f"unexpected header {','.join(header)!r}",
+            Message("err_src_unexpected_header", header=repr(",".join(header))),
             file=p,
             row=1,
-            expected="one of SCB's key files, header "
-            + " or ".join(repr(",".join(h)) for h in _KINDS),
+            expected=Message(
+                "exp_src_deso2025_header",
+                headers=", ".join(shown[:-1]),
+                last=shown[-1],
+            ),
         )
     return kind
 
@@ -117,7 +122,9 @@ def read_deso2025_key(path: str | Path) -> Areas:
         key.add_deso(dc, rc, file=p, row=i, field="deso_2025")
         key.add_regso(rc, rname, kn, file=p, row=i, field="regso_2025_name")
     if not key.deso:
-        raise InputError("holds no rows", file=p, expected="one row per DeSO 2025")
+        raise InputError(
+            Message("err_src_no_rows"), file=p, expected=Message("exp_src_one_row_per_deso2025")
+        )
     kommuner = {k for _, k, _ in key.regso.values()}
     return key_areas(
         p,
@@ -149,25 +156,33 @@ def read_change_log(path: str | Path) -> ChangeLog:
         check_code(old, "deso", file=p, row=i, field="deso_old")
         check_code(new, "deso", file=p, row=i, field="deso_new")
         if not typ:
-            raise InputError("empty change type", file=p, row=i, field="change_type")
+            raise InputError(
+                Message("err_src_empty_change_type"), file=p, row=i, field="change_type"
+            )
         try:
             dt.date.fromisoformat(date)
         except ValueError as exc:
             raise InputError(
-                f"{date!r} is not a date", file=p, row=i, field="date", expected="YYYY-MM-DD"
+                Message("err_src_not_a_date", value=repr(date)),
+                file=p,
+                row=i,
+                field="date",
+                expected="YYYY-MM-DD",
             ) from exc
         key = (old, new, typ, date)
         if key in seen:
             raise InputError(
-                f"the same change is listed twice (rows {seen[key]} and {i})",
+                Message("err_src_change_twice", first=seen[key], second=i),
                 file=p,
                 row=i,
-                expected="each change once",
+                expected=Message("exp_src_each_change_once"),
             )
         seen[key] = i
         out.append(key)
     if not out:
-        raise InputError("holds no rows", file=p, expected="one row per change")
+        raise InputError(
+            Message("err_src_no_rows"), file=p, expected=Message("exp_src_one_row_per_change")
+        )
     meta = SourceMeta.of_file(
         p,
         table_id="deso-historiska-forandringar",

@@ -36,6 +36,7 @@ import tenacity
 
 from omradesbild.errors import FetchError
 from omradesbild.sources.base import Closable
+from omradesbild.wording import both
 
 __all__ = [
     "RETRY_STATUSES",
@@ -96,8 +97,14 @@ class HttpResponse:
         except (UnicodeDecodeError, json.JSONDecodeError) as exc:
             excerpt = self.content[:200].decode("utf-8", errors="replace")
             raise FetchError(
-                f"{self.method} {self.url}: the response (HTTP {self.status_code}) is not valid "
-                f"JSON: {exc}; it starts with {excerpt!r}"
+                both(
+                    "err_src_http_not_json",
+                    method=self.method,
+                    url=self.url,
+                    status=self.status_code,
+                    error=str(exc),
+                    excerpt=repr(excerpt),
+                )
             ) from exc
 
 
@@ -406,24 +413,45 @@ class HttpClient(Closable):
             response = exc.response
             excerpt = _excerpt(response)
             raise FetchError(
-                f"{method} {url} failed with HTTP {response.status_code} "
-                f"{response.reason_phrase} after {attempts} attempt(s)"
-                + (f": {excerpt}" if excerpt else "")
+                both(
+                    "err_src_http_failed_retries_excerpt"
+                    if excerpt
+                    else "err_src_http_failed_retries",
+                    method=method,
+                    url=url,
+                    status=response.status_code,
+                    reason=response.reason_phrase,
+                    attempts=attempts,
+                    excerpt=excerpt,
+                )
             ) from None
         except httpx.TimeoutException as exc:
             raise FetchError(
-                f"{method} {url} timed out after {attempts} attempt(s): {exc}"
+                both("err_src_http_timeout", method=method, url=url, attempts=attempts, error=exc)
             ) from exc
         except httpx.TransportError as exc:
             raise FetchError(
-                f"{method} {url} failed after {attempts} attempt(s): {type(exc).__name__}: {exc}"
+                both(
+                    "err_src_http_transport",
+                    method=method,
+                    url=url,
+                    attempts=attempts,
+                    kind=type(exc).__name__,
+                    error=exc,
+                )
             ) from exc
         if 200 <= response.status_code < 300:
             return response
         excerpt = _excerpt(response)
         raise FetchError(
-            f"{method} {url} failed with HTTP {response.status_code} {response.reason_phrase}"
-            + (f": {excerpt}" if excerpt else "")
+            both(
+                "err_src_http_failed_excerpt" if excerpt else "err_src_http_failed",
+                method=method,
+                url=url,
+                status=response.status_code,
+                reason=response.reason_phrase,
+                excerpt=excerpt,
+            )
         )
 
     def _wait(self, state: tenacity.RetryCallState) -> float:

@@ -36,6 +36,7 @@ from omradesbild.sources.base import (
     SourceMeta,
     bytes_checksum,
 )
+from omradesbild.wording import Message
 
 if TYPE_CHECKING:
     from _csv import Reader
@@ -93,7 +94,9 @@ def read_long_csv(
     if length_error is not None:
         raise length_error
     if data.empty:
-        raise InputError("no data rows", file=p, expected="at least one row after the header")
+        raise InputError(
+            Message("err_src_no_data_rows"), file=p, expected=Message("exp_src_long_csv_rows")
+        )
     source = SourceMeta(
         publisher=publisher,
         table_id=p.stem,
@@ -142,10 +145,10 @@ def _cells(
     bad = next((int(i) for i in odd if any(c.strip() for c in fields(int(i)))), None)
     if bad is not None:
         length_error = InputError(
-            f"{lengths[bad]} fields, the header has {width}",
+            Message("err_src_long_csv_fields", n=int(lengths[bad]), width=width),
             file=p,
             row=bad + 2,
-            expected=f"{width} fields separated by {delimiter!r}",
+            expected=Message("exp_src_long_csv_fields", width=width, delimiter=repr(delimiter)),
         )
         full[bad:] = False
     if rows is not None:
@@ -232,22 +235,20 @@ def _frame(
 def _row_error(check: int, code: object, value: object, *, file: Path, row: int) -> InputError:
     """The error of check number ``check`` (in the order :func:`_frame` makes them) for a
     row with area code ``code`` and value cell ``value``."""
-    message, field, expected = (
-        ("empty area code", "area_code", None),
-        (
-            f"cannot tell the boundary version of area code {code!r}",
-            "area_code",
-            "a DeSO/RegSO/kommun/län code, an area_version column, or --area-version",
-        ),
-        (
-            f"{value!r} is not a number",
-            "value",
-            "a number, or one of SCB's markers .. . -",
-        ),
-        ("empty period", "period", None),
-        ("empty variable", "variable", None),
+    key, field, expected = (
+        ("err_src_empty_area_code", "area_code", None),
+        ("err_src_long_csv_version", "area_code", "exp_src_long_csv_version"),
+        ("err_src_not_number", "value", "exp_src_scb_number"),
+        ("err_src_empty_period", "period", None),
+        ("err_src_empty_variable", "variable", None),
     )[check]
-    return InputError(message, file=file, row=row, field=field, expected=expected)
+    return InputError(
+        Message(key, code=repr(code), value=repr(value)),
+        file=file,
+        row=row,
+        field=field,
+        expected=Message(expected) if expected else None,
+    )
 
 
 def _lookup(keys: npt.NDArray[np.object_], table: Mapping[str, object]) -> npt.NDArray[np.object_]:
@@ -283,22 +284,22 @@ def _read_rows(reader: Reader, p: Path, limit: int | None = None) -> list[list[s
         return list(reader if limit is None else islice(reader, limit))
     except csv.Error as exc:
         raise InputError(
-            f"not readable as CSV: {_csv_problem(exc)}",
+            Message("err_src_csv_not_readable", problem=_csv_problem(exc)),
             file=p,
             row=reader.line_num,
-            expected="lines ending in LF or CRLF; line breaks and quotes inside a field only "
-            "within double quotes",
+            expected=Message("exp_src_csv_lines"),
         ) from None
 
 
-def _csv_problem(exc: csv.Error) -> str:
+def _csv_problem(exc: csv.Error) -> Message | str:
     """The csv module's complaint in plain words (its own text carries hints meant for
     programmers, such as opening the file in universal-newline mode)."""
     text = str(exc)
     if "new-line character" in text:
-        return "a line break (carriage return) inside a field that is not in double quotes"
+        return Message("err_src_csv_lone_cr")
     if "field larger than field limit" in text:
-        return f"a field longer than {csv.field_size_limit():,} characters".replace(",", " ")
+        limit = f"{csv.field_size_limit():,}".replace(",", " ")
+        return Message("err_src_csv_long_field", limit=limit)
     return text
 
 
@@ -308,9 +309,9 @@ def _open(raw: bytes, p: Path) -> tuple[str, str, list[str], Reader]:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise InputError(
-            f"not UTF-8 text ({exc.reason} at byte {exc.start})",
+            Message("err_src_not_utf8_at", reason=exc.reason, start=exc.start),
             file=p,
-            expected="a UTF-8 CSV file",
+            expected=Message("exp_src_utf8_csv"),
         ) from None
     first = text.splitlines()[0] if text.strip() else ""
     delimiter = ";" if first.count(";") > first.count(",") else ","
@@ -319,10 +320,13 @@ def _open(raw: bytes, p: Path) -> tuple[str, str, list[str], Reader]:
     missing = [c for c in REQUIRED if c not in header]
     if missing:
         raise InputError(
-            f"missing column(s) {', '.join(missing)}; found {', '.join(header) or 'nothing'}",
+            Message(
+                "err_src_long_csv_missing" if header else "err_src_long_csv_missing_all",
+                missing=", ".join(missing),
+                found=", ".join(header),
+            ),
             file=p,
             row=1,
-            expected="a header with " + ", ".join(REQUIRED) + " (and optionally unit, "
-            "area_version, missing_reason)",
+            expected=Message("exp_src_long_csv_header", required=", ".join(REQUIRED)),
         )
     return text, delimiter, header, reader

@@ -22,6 +22,7 @@ from omradesbild.sources.base import (
     SourceMeta,
     read_csv_rows,
 )
+from omradesbild.wording import Message
 
 
 def read_key_rows(p: Path, columns: tuple[str, ...] | None = None) -> list[list[str]]:
@@ -29,16 +30,18 @@ def read_key_rows(p: Path, columns: tuple[str, ...] | None = None) -> list[list[
 
     With ``columns`` the header (first row, stripped) must be exactly those columns.
     """
-    rows = read_csv_rows(p, expected="SCB's file as UTF-8 CSV")
+    rows = read_csv_rows(p, expected=Message("exp_src_scb_key_csv"))
     if not rows:
-        raise InputError("empty file", file=p, expected="a header row")
+        raise InputError(
+            Message("err_src_empty_file"), file=p, expected=Message("exp_src_header_row")
+        )
     header = [h.strip() for h in rows[0]]
     if columns is not None and tuple(header) != columns:
         raise InputError(
-            f"unexpected header {','.join(header)!r}",
+            Message("err_src_unexpected_header", header=repr(",".join(header))),
             file=p,
             row=1,
-            expected="header " + ",".join(columns),
+            expected=Message("exp_src_header", header=",".join(columns)),
         )
     return rows
 
@@ -48,7 +51,11 @@ def check_code(value: str, level: str, *, file: Path, row: int, field: str) -> N
     problem = validate_code(value, level)
     if problem is not None:
         raise InputError(
-            f"{value!r} is not a {level} code", file=file, row=row, field=field, expected=problem
+            Message("err_src_not_level_code", value=repr(value), level=level),
+            file=file,
+            row=row,
+            field=field,
+            expected=problem,
         )
 
 
@@ -88,11 +95,11 @@ def check_in_kommun(kommun: str, codes: Iterable[tuple[str, str]], *, file: Path
     for value, fld in codes:
         if value[:4] != kommun:
             raise InputError(
-                f"{value} does not lie in kommun {kommun}",
+                Message("err_src_not_in_kommun", value=value, kommun=kommun),
                 file=file,
                 row=row,
                 field=fld,
-                expected=f"a code starting with {kommun}",
+                expected=Message("exp_src_code_starting", kommun=kommun),
             )
 
 
@@ -107,11 +114,11 @@ class NestedKey:
         """Record a DeSO and its RegSO; a DeSO listed twice is an error."""
         if deso in self.deso:
             raise InputError(
-                f"DeSO {deso} is mapped twice (rows {self.deso[deso][1]} and {row})",
+                Message("err_src_deso_twice", deso=deso, first=self.deso[deso][1], second=row),
                 file=file,
                 row=row,
                 field=field,
-                expected="each DeSO once",
+                expected=Message("exp_src_each_deso_once"),
             )
         self.deso[deso] = (regso, row)
 
@@ -121,12 +128,17 @@ class NestedKey:
         """Record a RegSO's name and kommun; a second, different name is an error."""
         if regso in self.regso and self.regso[regso][0] != name:
             raise InputError(
-                f"RegSO {regso} is named {name!r} here and {self.regso[regso][0]!r} in row "
-                f"{self.regso[regso][2]}",
+                Message(
+                    "err_src_regso_two_names",
+                    regso=regso,
+                    name=repr(name),
+                    other=repr(self.regso[regso][0]),
+                    other_row=self.regso[regso][2],
+                ),
                 file=file,
                 row=row,
                 field=field,
-                expected="one name per RegSO code",
+                expected=Message("exp_src_one_name_per_regso"),
             )
         self.regso.setdefault(regso, (name, kommun, row))
 

@@ -34,6 +34,7 @@ from omradesbild.sources.base import (
     SourceMeta,
 )
 from omradesbild.sources.boundaries import build_areas, open_layer, source_meta
+from omradesbild.wording import Message
 
 #: Classification scheme id of the Police's categories.
 POLICE_SCHEME = "police_uso"
@@ -132,10 +133,10 @@ def read_police_areas(path: str | Path, *, year: int, repair: bool = False) -> A
     missing = [f for f in _SHAPE_FIELDS if f not in gdf.columns]
     if missing:
         raise InputError(
-            "missing field(s) " + ", ".join(missing),
+            Message("err_src_missing_fields", fields=", ".join(missing)),
             file=p,
             field=missing[0],
-            expected="fields " + ", ".join(_SHAPE_FIELDS),
+            expected=Message("exp_src_fields", fields=", ".join(_SHAPE_FIELDS)),
         )
     codes, categories = _codes_and_categories(gdf, p)
     gdf = gdf.assign(_code=codes)
@@ -203,17 +204,21 @@ def _codes_and_categories(gdf: pd.DataFrame, p: Path) -> tuple[list[str], list[s
         ort_s = "" if pd.isna(ort) else str(ort)
         if not slugify(name_s):
             raise InputError(
-                f"feature {i} has no name", file=p, row=i, field="NAMN", expected="an area name"
+                Message("err_src_police_feature_no_name", i=i),
+                file=p,
+                row=i,
+                field="NAMN",
+                expected=Message("exp_src_area_name"),
             )
         codes.append(police_area_code(ort_s, name_s))
         cat = normalise_police_category("" if pd.isna(kat) else str(kat))
         if cat is None:
             raise InputError(
-                f"feature {i} ({name_s}): unknown category {kat!r}",
+                Message("err_src_police_feature_category", i=i, name=name_s, category=repr(kat)),
                 file=p,
                 row=i,
                 field="KATEGORI",
-                expected="one of " + ", ".join(POLICE_CATEGORIES.values()),
+                expected=Message("exp_src_one_of", allowed=", ".join(POLICE_CATEGORIES.values())),
             )
         categories.append(cat)
     return codes, categories
@@ -259,18 +264,24 @@ def _read_list_rows(p: Path) -> list[dict[str, str]]:
             missing = [c for c in LIST_COLUMNS if c not in header]
             if missing:
                 raise InputError(
-                    "missing column(s) " + ", ".join(missing),
+                    Message("err_src_missing_columns", columns=", ".join(missing)),
                     file=p,
                     row=1,
                     field=missing[0],
-                    expected="header " + ",".join(LIST_COLUMNS),
+                    expected=Message("exp_src_header", header=",".join(LIST_COLUMNS)),
                 )
             reader.fieldnames = header
             return [{k: (v or "").strip() for k, v in r.items() if k} for r in reader]
     except UnicodeDecodeError as exc:
-        raise InputError("not UTF-8 text", file=p, expected="a UTF-8 CSV file") from exc
+        raise InputError(
+            Message("err_src_not_utf8"), file=p, expected=Message("exp_src_utf8_csv")
+        ) from exc
     except csv.Error as exc:
-        raise InputError(f"not a readable CSV ({exc})", file=p, expected="a CSV file") from exc
+        raise InputError(
+            Message("err_src_csv_unreadable", error=str(exc)),
+            file=p,
+            expected=Message("exp_src_csv_file"),
+        ) from exc
 
 
 def _parse_bool(text: str, *, file: Path, row: int, field: str) -> bool:
@@ -280,11 +291,11 @@ def _parse_bool(text: str, *, file: Path, row: int, field: str) -> bool:
     if low in ("true", "1", "yes", "ja"):
         return True
     raise InputError(
-        f"cannot read {text!r} as true/false",
+        Message("err_src_not_bool", value=repr(text)),
         file=file,
         row=row,
         field=field,
-        expected="true, false or empty",
+        expected=Message("exp_src_bool"),
     )
 
 
@@ -325,7 +336,7 @@ def read_police_list(path: str | Path, *, year: int = 2025) -> Areas:
     """
     p = Path(path)
     if not p.is_file():
-        raise InputError("file not found", file=p)
+        raise InputError(Message("err_src_file_not_found"), file=p)
     rows = _read_list_rows(p)
     version = f"police{year}"
     areas: list[dict[str, object]] = []
@@ -337,11 +348,17 @@ def read_police_list(path: str | Path, *, year: int = 2025) -> Areas:
         code = police_area_code(kommun, name)
         if code in seen:
             raise InputError(
-                f"area {name!r} in kommun {kommun} is listed twice (rows {seen[code]} and {i})",
+                Message(
+                    "err_src_police_twice",
+                    name=repr(name),
+                    kommun=kommun,
+                    first=seen[code],
+                    second=i,
+                ),
                 file=p,
                 row=i,
                 field="name",
-                expected="each area once per kommun",
+                expected=Message("exp_src_once_per_kommun"),
             )
         seen[code] = i
         trend = r.get("trend_vs_2024", "") or None
@@ -380,7 +397,11 @@ def read_police_list(path: str | Path, *, year: int = 2025) -> Areas:
         )
         links.extend(_regso_links(code, version, regsos))
     if not areas:
-        raise InputError("holds no areas", file=p, expected="one row per police area")
+        raise InputError(
+            Message("err_src_no_areas"),
+            file=p,
+            expected=Message("exp_src_one_row_per_police_area"),
+        )
     meta = SourceMeta.of_file(
         p,
         publisher="Polismyndigheten",
@@ -402,51 +423,38 @@ def _checked_list_row(
     r: dict[str, str], *, file: Path, row: int
 ) -> tuple[str, str, str, bool, list[str]]:
     """(name, kommun, category, riskomrade_2023, RegSO codes) of one list row, checked."""
+
+    def bad(message: Message, field: str, expected: str | None = None) -> InputError:
+        return InputError(message, file=file, row=row, field=field, expected=expected)
+
     name, kommun = r.get("name", ""), r.get("kommun", "")
     if not slugify(name):
-        raise InputError("empty name", file=file, row=row, field="name", expected="an area name")
+        raise bad(Message("err_src_empty_name"), "name", Message("exp_src_area_name"))
     problem = validate_code(kommun, "kommun")
     if problem is not None:
-        raise InputError(
-            f"{kommun!r} is not a kommun code", file=file, row=row, field="kommun", expected=problem
-        )
+        raise bad(Message("err_src_not_kommun_code", value=repr(kommun)), "kommun", problem)
     cat = normalise_police_category(r.get("category", ""))
     if cat is None:
-        raise InputError(
-            f"unknown category {r.get('category', '')!r}",
-            file=file,
-            row=row,
-            field="category",
-            expected="one of " + _allowed_categories(),
+        raise bad(
+            Message("err_src_unknown_category", category=repr(r.get("category", ""))),
+            "category",
+            Message("exp_src_one_of", allowed=_allowed_categories()),
         )
     risk23 = _parse_bool(r.get("riskomrade_2023", ""), file=file, row=row, field="riskomrade_2023")
     regsos = [c.strip() for c in r.get("regso2025_approx", "").split(";") if c.strip()]
+    field = "regso2025_approx"
     for rc in regsos:
         problem = validate_code(rc, "regso")
         if problem is not None:
-            raise InputError(
-                f"{rc!r} is not a RegSO code",
-                file=file,
-                row=row,
-                field="regso2025_approx",
-                expected=problem,
-            )
+            raise bad(Message("err_src_not_regso_code", value=repr(rc)), field, problem)
         if rc[:4] != kommun:
-            raise InputError(
-                f"RegSO {rc} lies outside kommun {kommun}",
-                file=file,
-                row=row,
-                field="regso2025_approx",
-                expected=f"RegSO codes starting with {kommun}",
+            raise bad(
+                Message("err_src_regso_outside_kommun", regso=rc, kommun=kommun),
+                field,
+                Message("exp_src_regso_starting", kommun=kommun),
             )
     if len(set(regsos)) != len(regsos):
-        raise InputError(
-            "a RegSO code is listed twice",
-            file=file,
-            row=row,
-            field="regso2025_approx",
-            expected="each RegSO once",
-        )
+        raise bad(Message("err_src_regso_twice"), field, Message("exp_src_each_regso_once"))
     return name, kommun, cat, risk23, regsos
 
 

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from omradesbild.errors import InputError
+from omradesbild.wording import Message
 
 #: Columns ``areas`` must have.
 AREA_LABEL_COLUMNS: tuple[str, ...] = ("area_code", "name", "kommun_name")
@@ -103,7 +104,7 @@ def match_regso_labels(labels: Sequence[str], areas: pd.DataFrame) -> LabelMatch
     missing = [c for c in AREA_LABEL_COLUMNS if c not in areas.columns]
     if missing:
         raise InputError(
-            "the RegSO areas lack column(s) " + ", ".join(missing),
+            Message("err_src_regso_columns_missing", columns=", ".join(missing)),
             field=missing[0],
             expected=", ".join(AREA_LABEL_COLUMNS),
         )

@@ -28,6 +28,7 @@ from omradesbild.sources.base import (
     data_rows,
     read_csv_rows,
 )
+from omradesbild.wording import Message
 
 #: Columns of :attr:`LabelledTable.data`.
 LABELLED_COLUMNS: tuple[str, ...] = (
@@ -118,19 +119,21 @@ def _value(cell: str, p: Path, row: int, col: str) -> tuple[float, str | None]:
         return math.nan, "saknas"
     if not _NUMBER.match(s):
         raise InputError(
-            f"{s!r} is not a number",
+            Message("err_src_not_number", value=repr(s)),
             file=p,
             row=row,
             field=col,
-            expected="a number with a decimal point, or SCB's .. . -",
+            expected=Message("exp_src_scb_csv_number"),
         )
     return float(s), None
 
 
 def _read(p: Path) -> list[list[str]]:
-    rows = read_csv_rows(p, expected="Statistikdatabasen's CSV (UTF-8)")
+    rows = read_csv_rows(p, expected=Message("exp_src_scb_csv_utf8"))
     if len(rows) < 2:
-        raise InputError("no data rows", file=p, expected="a header and one row per region")
+        raise InputError(
+            Message("err_src_no_data_rows"), file=p, expected=Message("exp_src_scb_csv_rows")
+        )
     return rows
 
 
@@ -156,18 +159,18 @@ def read_scb_csv(path: str | Path) -> LabelledTable:
     years = [(j, m) for j, h in enumerate(header) if (m := _YEAR_COL.match(h))]
     if not years:
         raise InputError(
-            "no value column ending in a year",
+            Message("err_src_scb_csv_no_year_column"),
             file=p,
             row=1,
-            expected='value columns such as "Antal 2020"',
+            expected=Message("exp_src_scb_csv_year_columns"),
         )
     first = years[0][0]
     if first < 1 or any(j < first for j, _ in years) or len(years) != len(header) - first:
         raise InputError(
-            "the value columns are not the last columns",
+            Message("err_src_scb_csv_values_not_last"),
             file=p,
             row=1,
-            expected="region, dimension columns, then one column per year",
+            expected=Message("exp_src_scb_csv_column_order"),
         )
     region = next((j for j in range(first) if _norm(header[j]) == "region"), 0)
     dims = [j for j in range(first) if j != region]
@@ -176,7 +179,9 @@ def read_scb_csv(path: str | Path) -> LabelledTable:
     for i, raw in data_rows(rows, tuple(header), file=p):
         label = raw[region]
         if not label:
-            raise InputError("empty region label", file=p, row=i, field=header[region])
+            raise InputError(
+                Message("err_src_scb_csv_empty_label"), file=p, row=i, field=header[region]
+            )
         key_dims = tuple(sorted((_norm(header[j]), _norm(raw[j])) for j in dims))
         for j, m in years:
             measure = _norm(m.group("measure"))
@@ -197,10 +202,15 @@ def read_scb_csv(path: str | Path) -> LabelledTable:
     if dup.any():
         d = data.loc[dup].iloc[0]
         raise InputError(
-            f"{d['label']!r} has two values for {d['variable']} {d['period']}",
+            Message(
+                "err_src_scb_csv_two_values",
+                label=repr(d["label"]),
+                variable=d["variable"],
+                period=d["period"],
+            ),
             file=p,
             row=int(d["row"]),
-            expected="one row per region and series",
+            expected=Message("exp_src_scb_csv_one_row"),
         )
     var_frame = pd.DataFrame(
         [(v, desc, unit, f"{desc}; column {col!r}") for v, (desc, unit, col) in variables.items()],

@@ -21,6 +21,7 @@ from omradesbild.sources.nested_key import (
     key_areas,
     read_key_rows,
 )
+from omradesbild.wording import Message
 
 #: The key's header, in order.
 KEY_COLUMNS: tuple[str, ...] = ("Kommun", "Kommunnamn", "DeSO_2018", "RegSO_2020", "RegSOkod_2020")
@@ -61,17 +62,24 @@ def read_scb_key(path: str | Path) -> Areas:
         key.add_deso(dc, rc, file=p, row=i, field="DeSO_2018")
         if kn in kommun_name and kommun_name[kn][0] != kn_name:
             raise InputError(
-                f"kommun {kn} is named {kn_name!r} here and {kommun_name[kn][0]!r} in row "
-                f"{kommun_name[kn][1]}",
+                Message(
+                    "err_src_kommun_two_names",
+                    kommun=kn,
+                    name=repr(kn_name),
+                    other=repr(kommun_name[kn][0]),
+                    other_row=kommun_name[kn][1],
+                ),
                 file=p,
                 row=i,
                 field="Kommunnamn",
-                expected="one name per kommun",
+                expected=Message("exp_src_one_name_per_kommun"),
             )
         kommun_name.setdefault(kn, (kn_name, i))
         key.add_regso(rc, rname, kn, file=p, row=i, field="RegSO_2020")
     if not key.deso:
-        raise InputError("holds no rows", file=p, expected="one row per DeSO")
+        raise InputError(
+            Message("err_src_no_rows"), file=p, expected=Message("exp_src_one_row_per_deso")
+        )
 
     records = [
         area_record(k, "kommun", KOMMUN_VERSION, n, None) for k, (n, _) in kommun_name.items()

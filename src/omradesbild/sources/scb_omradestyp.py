@@ -30,6 +30,7 @@ from omradesbild.sources.base import (
     SourceMeta,
     empty_frame,
 )
+from omradesbild.wording import Message
 
 #: Classification scheme of SCB's published area types in the store.
 PUBLISHED_SCHEME = "scb_omradestyp_published"
@@ -85,7 +86,9 @@ def _read_text(path: Path) -> str:
             return raw.decode(enc)
         except UnicodeDecodeError:
             continue
-    raise InputError("cannot decode the file", file=path, expected="UTF-8 or Windows-1252 text")
+    raise InputError(
+        Message("err_src_cannot_decode"), file=path, expected=Message("exp_src_text_encodings")
+    )
 
 
 def _rows(text: str) -> list[list[str]]:
@@ -101,10 +104,10 @@ def _header(rows: list[list[str]], path: Path) -> tuple[int, list[tuple[int, str
         if years and (r[0] == "" or r[0].casefold() in {"område", "region"}):
             return i, years
     raise InputError(
-        "no header row with years found",
+        Message("err_src_omradestyp_no_header"),
         file=path,
         row=1,
-        expected="a first row 'Område' (or empty), then one column per year, e.g. 2023",
+        expected=Message("exp_src_omradestyp_header"),
     )
 
 
@@ -165,7 +168,7 @@ def read_scb_omradestyp(path: str | Path, *, regso: pd.DataFrame) -> PublishedTy
     """
     p = Path(path)
     if not p.is_file():
-        raise InputError("file not found", file=p)
+        raise InputError(Message("err_src_file_not_found"), file=p)
     rows = _rows(_read_text(p))
     head, years = _header(rows, p)
     lookup = _label_lookup(rows[head + 1 :], regso)
@@ -181,9 +184,9 @@ def read_scb_omradestyp(path: str | Path, *, regso: pd.DataFrame) -> PublishedTy
         n_rows += 1
         if _NAME.match(r[0]) is None:
             raise area_error(
-                f"{r[0]!r} is not a RegSO name with its kommun",
+                Message("err_src_not_regso_name", value=repr(r[0])),
                 row=i + 1,
-                expected="'Kommun (RegSO-namn)', e.g. 'Upplands Väsby (Bollstanäs)'",
+                expected=Message("exp_src_regso_name"),
             )
         code = lookup.get(r[0])
         if code is None or code.startswith("?"):
@@ -192,9 +195,11 @@ def read_scb_omradestyp(path: str | Path, *, regso: pd.DataFrame) -> PublishedTy
             continue
         if code in seen:
             raise area_error(
-                f"RegSO {code} ({r[0]}) occurs twice (rows {seen[code]} and {i + 1})",
+                Message(
+                    "err_src_regso_row_twice", code=code, label=r[0], first=seen[code], second=i + 1
+                ),
                 row=i + 1,
-                expected="one row per RegSO",
+                expected=Message("exp_src_one_row_per_regso"),
             )
         seen[code] = i + 1
         row_records, row_missing = _type_records(r, code, years, file=p, row=i + 1)
@@ -239,11 +244,11 @@ def _type_records(
             continue
         if value not in _TYPES:
             raise InputError(
-                f"{value!r} is not an områdestyp",
+                Message("err_src_not_omradestyp", value=repr(value)),
                 file=file,
                 row=row,
                 field=year,
-                expected="1, 2, 3, 4 or 5 (or SCB's '..' for missing)",
+                expected=Message("exp_src_omradestyp_missing"),
             )
         records.append(
             {
@@ -302,20 +307,20 @@ def published_types_from_observations(obs: Observations) -> Areas:
     bad_level = d.loc[~d["area_version"].astype(str).str.startswith(LEVEL)]
     if len(bad_level):
         raise InputError(
-            f"area {bad_level['area_code'].iloc[0]!r} is not a RegSO",
+            Message("err_src_area_not_regso", code=repr(bad_level["area_code"].iloc[0])),
             file=obs.source.reference,
             field="Region",
-            expected="RegSO codes (e.g. 0114R001)",
+            expected=Message("exp_src_regso_codes"),
         )
     values = d["value"].astype(float)
     bad = ~values.isin([1.0, 2.0, 3.0, 4.0, 5.0])
     if bad.any():
         first, where = float(values[bad].iloc[0]), d["area_code"][bad].iloc[0]
         raise InputError(
-            f"{first:g} is not an områdestyp (area {where})",
+            Message("err_src_not_omradestyp_area", value=f"{first:g}", code=where),
             file=obs.source.reference,
             field=PXWEB_TYPE_VARIABLE,
-            expected="1, 2, 3, 4 or 5",
+            expected=Message("exp_src_omradestyp"),
         )
     classes = pd.DataFrame(
         {

@@ -36,6 +36,7 @@ from omradesbild.sources.base import (
     empty_frame,
 )
 from omradesbild.sources.http import HttpClient
+from omradesbild.wording import Message, both
 
 __all__ = [
     "SCB_WFS_LAYERS",
@@ -266,8 +267,11 @@ def _layer_for(version: str, layer: WfsLayer | None) -> WfsLayer:
     lay = layer or SCB_WFS_LAYERS.get(version)
     if lay is None:
         raise ConfigError(
-            f"unknown boundary version {version!r}; expected one of "
-            + ", ".join(sorted(SCB_WFS_LAYERS))
+            both(
+                "err_src_wfs_unknown_version",
+                version=repr(version),
+                allowed=", ".join(sorted(SCB_WFS_LAYERS)),
+            )
         )
     return lay
 
@@ -284,13 +288,15 @@ def _decode_page(
         try:
             coll = json.loads(raw.decode("utf-8-sig"))
         except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-            raise InputError(f"page {p} is not valid JSON: {exc}", file=reference) from exc
+            raise InputError(
+                Message("err_src_wfs_page_json", page=p, error=str(exc)), file=reference
+            ) from exc
     if not isinstance(coll, Mapping) or coll.get("type") != "FeatureCollection":
         raise InputError(
-            f"page {p} is not a GeoJSON FeatureCollection",
+            Message("err_src_wfs_page_type", page=p),
             file=reference,
             field="type",
-            expected="FeatureCollection (outputFormat=application/json)",
+            expected=Message("exp_src_wfs_collection"),
         )
     return coll, raw
 
@@ -309,7 +315,7 @@ def _page_features(
     page_geoms: list[Any] = []
     for f_no, feat in enumerate(coll.get("features") or [], start=1):
         props = dict(feat.get("properties") or {})
-        code = _feature_code(props, lay, where=f"feature {f_no} on page {p}", reference=reference)
+        code = _feature_code(props, lay, feature=f_no, page=p, reference=reference)
         if code in seen or (kommun is not None and not code.startswith(kommun)):
             continue
         seen.add(code)
@@ -318,7 +324,7 @@ def _page_features(
             geom = shape(gj) if gj else None
         except (ValueError, TypeError, AttributeError) as exc:
             raise InputError(
-                f"feature {code} has an invalid geometry: {exc}",
+                Message("err_src_wfs_invalid_geometry", code=code, error=str(exc)),
                 file=reference,
                 field="geometry",
             ) from exc
@@ -327,20 +333,27 @@ def _page_features(
     return page_rows, page_geoms
 
 
-def _feature_code(props: Mapping[str, Any], lay: WfsLayer, *, where: str, reference: str) -> str:
-    """The feature's area code, checked against the layer's level."""
+def _feature_code(
+    props: Mapping[str, Any], lay: WfsLayer, *, feature: int, page: int, reference: str
+) -> str:
+    """The area code of feature ``feature`` on page ``page``, checked against the layer's
+    level."""
     code = _first(props, lay.code_fields)
     if code is None:
         raise InputError(
-            f"{where} has no area code",
+            Message("err_src_wfs_no_code", feature=feature, page=page),
             file=reference,
             field=lay.code_fields[0],
-            expected=f"one of the attributes {list(lay.code_fields)}; got {sorted(props)}",
+            expected=Message(
+                "exp_src_wfs_code_fields", fields=str(list(lay.code_fields)), got=str(sorted(props))
+            ),
         )
     problem = validate_code(code, lay.level)
     if problem is not None:
         raise InputError(
-            f"{where}: {code!r} is not a {lay.level} code",
+            Message(
+                "err_src_wfs_not_code", feature=feature, page=page, code=repr(code), level=lay.level
+            ),
             file=reference,
             field=lay.code_fields[0],
             expected=problem,
@@ -456,9 +469,9 @@ def fetch_deso_boundaries(
     """
     lay = _layer_for(version, layer)
     if kommun is not None and not KOMMUN_RE.match(kommun):
-        raise ConfigError(f"kommun must be a 4-digit kommun code such as 0180, not {kommun!r}")
+        raise ConfigError(both("err_src_wfs_kommun", value=repr(kommun)))
     if page_size < 1:
-        raise ConfigError("page_size must be >= 1")
+        raise ConfigError(both("err_src_wfs_page_size"))
     with HttpClient(
         cache_dir=cache_dir,
         client=client,
@@ -494,10 +507,10 @@ def _fetch_pages(
         head = resp.content.lstrip()[:1]
         if head == b"<" or "xml" in (resp.content_type or ""):
             excerpt = " ".join(resp.text.split())[:300]
-            raise FetchError(f"GET {resp.url}: the WFS answered with an error: {excerpt}")
+            raise FetchError(both("err_src_wfs_error_answer", url=str(resp.url), excerpt=excerpt))
         coll = resp.json()
         if not isinstance(coll, Mapping):
-            raise FetchError(f"GET {resp.url}: expected a GeoJSON FeatureCollection")
+            raise FetchError(both("err_src_wfs_expected_collection", url=str(resp.url)))
         pages.append(coll)
         n = len(coll.get("features") or [])
         start += n
@@ -507,6 +520,11 @@ def _fetch_pages(
         if isinstance(matched, int) and start >= matched:
             return pages, reference
     raise FetchError(
-        f"GET {base_url} ({lay.type_name}): more than {max_pages} pages of {page_size} "
-        "features; raise max_pages or page_size"
+        both(
+            "err_src_wfs_too_many_pages",
+            url=base_url,
+            layer=lay.type_name,
+            pages=max_pages,
+            size=page_size,
+        )
     )

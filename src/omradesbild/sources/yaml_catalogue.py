@@ -10,6 +10,7 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from omradesbild.errors import ConfigError
+from omradesbild.wording import Message, both
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -33,7 +34,8 @@ def parse_yaml_model(
     where
         The file, named in errors.
     what
-        What the file is, e.g. ``"SCB table catalogue"``, named in errors.
+        The wording catalogue's key of what the file is, e.g. ``"err_src_what_scb_catalogue"``
+        ("SCB table catalogue"), named in errors.
     prepare
         Called with the parsed YAML and ``where`` before validation (checks and reshaping
         the model cannot express).
@@ -46,13 +48,15 @@ def parse_yaml_model(
     try:
         raw = yaml.safe_load(text)
     except yaml.YAMLError as exc:
-        raise ConfigError(f"{where}: invalid YAML: {exc}") from exc
+        raise ConfigError(both("err_src_yaml_invalid", path=where, error=str(exc))) from exc
     if prepare is not None:
         raw = prepare(raw, where)
     try:
         return model.model_validate(raw)
     except ValidationError as exc:
-        raise ConfigError(f"{where}: invalid {what}: {exc}") from exc
+        raise ConfigError(
+            both("err_src_yaml_model_invalid", path=where, what=Message(what), error=str(exc))
+        ) from exc
 
 
 def load_yaml_model(
@@ -72,5 +76,7 @@ def load_yaml_model(
     try:
         text = Path(path).read_text(encoding="utf-8")
     except OSError as exc:
-        raise ConfigError(f"{path}: cannot read the {what}: {exc}") from exc
+        raise ConfigError(
+            both("err_src_yaml_unreadable", path=str(path), what=Message(what), error=str(exc))
+        ) from exc
     return parse_yaml_model(model, text, where=str(path), what=what, prepare=prepare)

@@ -15,6 +15,7 @@ from omradesbild.areas.codes import validate_code
 from omradesbild.errors import InputError
 from omradesbild.sources.base import AREA_COLUMNS
 from omradesbild.sources.boundaries.layers import normalise_codes, require_fields
+from omradesbild.wording import Message
 
 #: The CRS every geometry is stored in: SWEREF 99 TM.
 TARGET_CRS = "EPSG:3006"
@@ -86,22 +87,20 @@ def _checked_codes(gdf: pd.DataFrame, *, file: Path, level: str, code_field: str
     for i, code in enumerate(codes, start=1):
         if not code:
             raise InputError(
-                f"feature {i} has an empty code",
+                Message("err_src_feature_empty_code", i=i),
                 file=file,
                 row=i,
                 field=code_field,
-                expected="a non-empty area code",
+                expected=Message("exp_src_area_code"),
             )
-        _require_code(
-            code, level, f"feature {i}: {code!r} is not a {level} code", file, i, code_field
-        )
+        _require_code(code, level, file, i, code_field)
         if code in seen:
             raise InputError(
-                f"code {code!r} appears in features {seen[code]} and {i}",
+                Message("err_src_code_in_features", code=repr(code), first=seen[code], second=i),
                 file=file,
                 row=i,
                 field=code_field,
-                expected="each code once",
+                expected=Message("exp_src_each_code_once"),
             )
         seen[code] = i
     return codes
@@ -115,22 +114,35 @@ def _checked_parents(
     for i, pc in enumerate(normalise_codes(gdf[parent_field]), start=1):
         if not pc:
             continue
-        message = f"feature {i} ({codes[i - 1]}): parent {pc!r} is not a {parent_level} code"
-        _require_code(pc, parent_level, message, file, i, parent_field)
+        _require_code(pc, parent_level, file, i, parent_field, child=codes[i - 1])
         parents[i - 1] = pc
     return parents
 
 
-def _require_code(code: str, level: str, message: str, file: Path, row: int, field: str) -> None:
-    """Raise ``message`` (with the rule broken) unless ``code`` has the shape of ``level``."""
+def _require_code(
+    code: str, level: str, file: Path, row: int, field: str, *, child: str | None = None
+) -> None:
+    """Raise (with the rule broken) unless ``code`` of feature ``row`` has the shape of
+    ``level``; ``child`` is the feature's own code when ``code`` is its parent's."""
     problem = validate_code(code, level)
     if problem is not None:
+        message = (
+            Message("err_src_feature_not_code", i=row, code=repr(code), level=level)
+            if child is None
+            else Message(
+                "err_src_feature_parent_not_code", i=row, child=child, code=repr(code), level=level
+            )
+        )
         raise InputError(message, file=file, row=row, field=field, expected=problem)
 
 
-def _geometry_error(message: str, *, file: Path, row: int, expected: str) -> InputError:
-    """An :class:`InputError` about the geometry of feature ``row`` (1-based)."""
-    return InputError(message, file=file, row=row, field="geometry", expected=expected)
+def _geometry_error(
+    key: str, *, file: Path, row: int, code: str, expected: str, **values: object
+) -> InputError:
+    """An :class:`InputError` about the geometry of feature ``row`` (1-based) with area
+    code ``code``: the catalogue's ``key`` with ``values``, and ``expected``'s key."""
+    message = Message(key, i=row, code=code, **values)
+    return InputError(message, file=file, row=row, field="geometry", expected=Message(expected))
 
 
 def _clean_geometries(
@@ -140,7 +152,9 @@ def _clean_geometries(
     geo = gdf.geometry
     _check_polygonal(geo.tolist(), codes, file=file)
     if geo.crs is None:  # pragma: no cover - caught from the file's info before
-        raise InputError("layer has no CRS", file=file, expected="a CRS")
+        raise InputError(
+            Message("err_src_layer_crs_missing"), file=file, expected=Message("exp_src_crs")
+        )
     if geo.crs.to_epsg() != 3006:
         geo = geo.to_crs(TARGET_CRS)
     arr = shapely.force_2d(geo.to_numpy())
@@ -153,17 +167,20 @@ def _check_polygonal(geoms: list[Any], codes: list[str], *, file: Path) -> None:
     for i, g in enumerate(geoms, start=1):
         if g is None or g.is_empty:
             raise _geometry_error(
-                f"feature {i} ({codes[i - 1]}) has no geometry",
+                "err_src_feature_no_geometry",
                 file=file,
                 row=i,
-                expected="a non-empty polygon",
+                code=codes[i - 1],
+                expected="exp_src_polygon",
             )
         if g.geom_type not in _POLYGONAL:
             raise _geometry_error(
-                f"feature {i} ({codes[i - 1]}) is a {g.geom_type}",
+                "err_src_feature_type",
                 file=file,
                 row=i,
-                expected="a Polygon or MultiPolygon",
+                code=codes[i - 1],
+                expected="exp_src_polygon_types",
+                kind=g.geom_type,
             )
 
 
@@ -177,22 +194,23 @@ def _repair_invalid(arr: Any, codes: list[str], *, file: Path, repair: bool) -> 
     if not repair:
         j = bad[0]
         raise _geometry_error(
-            f"feature {j + 1} ({codes[j]}) has an invalid geometry: "
-            f"{shapely.is_valid_reason(arr[j])}"
-            + (f" ({len(bad)} invalid features in all)" if len(bad) > 1 else ""),
+            "err_src_features_invalid" if len(bad) > 1 else "err_src_feature_invalid",
             file=file,
             row=j + 1,
-            expected="a valid polygon; fix it in a GIS, or repair it with "
-            "'omradesbild ingest boundaries --repair' (shapely.make_valid)",
+            code=codes[j],
+            expected="exp_src_valid_polygon",
+            reason=shapely.is_valid_reason(arr[j]),
+            n=len(bad),
         )
     for j in bad:
         arr[j] = _polygonal(shapely.make_valid(arr[j]))
         if arr[j].is_empty:
             raise _geometry_error(
-                f"feature {j + 1} ({codes[j]}) has no area left after repair",
+                "err_src_feature_no_area",
                 file=file,
                 row=j + 1,
-                expected="a polygon with area",
+                code=codes[j],
+                expected="exp_src_polygon_area",
             )
         repaired.append(codes[j])
     return repaired

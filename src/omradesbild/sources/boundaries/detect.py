@@ -12,6 +12,7 @@ from omradesbild.areas.codes import validate_code
 from omradesbild.config import DEFAULT_VERSION
 from omradesbild.errors import ConfigError, InputError
 from omradesbild.sources.boundaries.layers import normalise_codes, pick_layer, read_layer, resolve
+from omradesbild.wording import Message, both
 
 # Field-name hints for detection (compared in lower case).
 _CODE_NAME_TOKENS: dict[str, tuple[str, ...]] = {
@@ -82,15 +83,17 @@ def detect_code_field(gdf: pd.DataFrame, *, level: str, file: str | Path | None 
         return str(chosen[0])
     if not chosen:
         raise InputError(
-            f"cannot find the field holding {level} codes; pass code_field",
+            Message("err_src_no_code_field", level=level),
             file=file,
-            expected="one of the fields with unique values: "
-            + (", ".join(map(str, unique)) or "none"),
+            expected=Message(
+                "exp_src_unique_fields",
+                fields=", ".join(map(str, unique)) or Message("exp_src_none"),
+            ),
         )
     raise InputError(
-        f"several fields could hold the {level} codes; pass code_field",
+        Message("err_src_several_code_fields", level=level),
         file=file,
-        expected="one of " + ", ".join(map(str, chosen)),
+        expected=Message("exp_src_one_of", allowed=", ".join(map(str, chosen))),
     )
 
 
@@ -122,11 +125,12 @@ def detect_level(
         except InputError:
             continue
     raise InputError(
-        "no field holds DeSO, RegSO, kommun or län codes, so the level cannot be told",
+        Message("err_src_no_level_field"),
         file=p,
         field=code_field,
-        expected="a field of unique codes such as desokod/regsokod (e.g. 1480C1010, "
-        "1480R001), or --level and --code-field; fields: " + (", ".join(map(str, cols)) or "none"),
+        expected=Message(
+            "exp_src_code_field", fields=", ".join(map(str, cols)) or Message("exp_src_none")
+        ),
     )
 
 
@@ -170,8 +174,7 @@ def default_parent_version(version: str, parent_level: str) -> str:
     v = _DEFAULT_PARENT_VERSION.get((version, parent_level)) or _DEFAULT_VERSION.get(parent_level)
     if v is None:
         raise ConfigError(
-            f"no default version for parent level {parent_level!r} of version {version!r}; "
-            "pass parent_version"
+            both("err_src_no_parent_version", level=repr(parent_level), version=repr(version))
         )
     return v
 

@@ -11,6 +11,7 @@ import pyogrio
 
 from omradesbild.errors import InputError
 from omradesbild.sources.base import SourceMeta, bytes_checksum, file_checksum, now_utc
+from omradesbild.wording import Message
 
 #: File suffixes the reader accepts.
 SUPPORTED_SUFFIXES: tuple[str, ...] = (".gpkg", ".geojson", ".json", ".shp")
@@ -22,11 +23,12 @@ def require_fields(gdf: pd.DataFrame, fields: tuple[str | None, ...], *, file: P
     """Raise :class:`InputError` naming the first of ``fields`` the layer lacks."""
     for f in fields:
         if f is not None and f not in gdf.columns:
+            allowed = ", ".join(str(c) for c in gdf.columns if c != "geometry")
             raise InputError(
-                "no such field",
+                Message("err_src_no_such_field"),
                 file=file,
                 field=f,
-                expected="one of " + ", ".join(str(c) for c in gdf.columns if c != "geometry"),
+                expected=Message("exp_src_one_of", allowed=allowed),
             )
 
 
@@ -64,21 +66,21 @@ def normalise_codes(values: pd.Series) -> list[str]:
 def resolve(path: str | Path) -> Path:
     p = Path(path)
     if not p.exists():
-        raise InputError("file not found", file=p)
+        raise InputError(Message("err_src_file_not_found"), file=p)
     if p.is_dir():
         shps = sorted(p.glob("*.shp"))
         if len(shps) != 1:
             raise InputError(
-                f"folder holds {len(shps)} shapefiles",
+                Message("err_src_folder_shapefiles", n=len(shps)),
                 file=p,
-                expected="a boundary file, or a folder with exactly one .shp",
+                expected=Message("exp_src_boundary_file"),
             )
         p = shps[0]
     if p.suffix.lower() not in SUPPORTED_SUFFIXES:
         raise InputError(
-            f"unsupported file type {p.suffix or '(none)'!r}",
+            Message("err_src_unsupported_type", suffix=repr(p.suffix or "(none)")),
             file=p,
-            expected="a GeoPackage (.gpkg), GeoJSON (.geojson, .json) or Shapefile (.shp)",
+            expected=Message("exp_src_vector_types"),
         )
     return p
 
@@ -88,9 +90,9 @@ def _layers(p: Path) -> list[tuple[str, str | None]]:
         raw = pyogrio.list_layers(p)
     except Exception as exc:  # pyogrio raises several DataSourceError kinds
         raise InputError(
-            f"cannot be read as a vector file ({exc})",
+            Message("err_src_not_vector", error=str(exc)),
             file=p,
-            expected="a valid GeoPackage, GeoJSON or Shapefile",
+            expected=Message("exp_src_valid_vector"),
         ) from exc
     return [(str(name), None if gtype is None else str(gtype)) for name, gtype in raw]
 
@@ -100,11 +102,17 @@ def pick_layer(p: Path, layer: str | None, code_field: str | None) -> str:
     if layer is not None:
         if layer not in layers:
             raise InputError(
-                f"no layer {layer!r}", file=p, expected="one of " + (", ".join(layers) or "none")
+                Message("err_src_no_layer", layer=repr(layer)),
+                file=p,
+                expected=Message(
+                    "exp_src_one_of", allowed=", ".join(layers) or Message("exp_src_none")
+                ),
             )
         return layer
     if not layers:
-        raise InputError("holds no layer with geometry", file=p, expected="a polygon layer")
+        raise InputError(
+            Message("err_src_no_geometry_layer"), file=p, expected=Message("exp_src_polygon_layer")
+        )
     if len(layers) == 1:
         return layers[0]
     if code_field is not None:
@@ -116,7 +124,9 @@ def pick_layer(p: Path, layer: str | None, code_field: str | None) -> str:
         if len(having) == 1:
             return having[0]
     raise InputError(
-        f"holds {len(layers)} layers; pass layer", file=p, expected="one of " + ", ".join(layers)
+        Message("err_src_several_layers", n=len(layers)),
+        file=p,
+        expected=Message("exp_src_one_of", allowed=", ".join(layers)),
     )
 
 
@@ -125,25 +135,25 @@ def read_layer(p: Path, layer: str) -> gpd.GeoDataFrame:
         info = pyogrio.read_info(p, layer=layer)
         if not info.get("crs"):
             raise InputError(
-                f"layer {layer!r} has no coordinate reference system",
+                Message("err_src_layer_no_crs", layer=repr(layer)),
                 file=p,
-                expected=(
-                    "a CRS in the file (for a Shapefile: a .prj file beside the .shp); set it "
-                    "with e.g. `ogr2ogr -a_srs EPSG:3006 out.gpkg in.shp` or geopandas "
-                    "`gdf.set_crs('EPSG:3006').to_file(...)`"
-                ),
+                expected=Message("exp_src_layer_crs"),
             )
         gdf = pyogrio.read_dataframe(p, layer=layer)
     except InputError:
         raise
     except Exception as exc:
         raise InputError(
-            f"cannot read layer {layer!r} ({exc})",
+            Message("err_src_layer_unreadable", layer=repr(layer), error=str(exc)),
             file=p,
-            expected="a valid GeoPackage, GeoJSON or Shapefile",
+            expected=Message("exp_src_valid_vector"),
         ) from exc
     if not isinstance(gdf, gpd.GeoDataFrame):
-        raise InputError(f"layer {layer!r} has no geometry", file=p, expected="a polygon layer")
+        raise InputError(
+            Message("err_src_layer_no_geometry", layer=repr(layer)),
+            file=p,
+            expected=Message("exp_src_polygon_layer"),
+        )
     return gdf
 
 

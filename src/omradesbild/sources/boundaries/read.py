@@ -28,6 +28,7 @@ from omradesbild.sources.boundaries.layers import (
     resolve,
     source_meta,
 )
+from omradesbild.wording import Message, both
 
 
 class LayerFields(TypedDict, total=False):
@@ -101,7 +102,9 @@ def read_boundaries(
         Unknown level.
     """
     if level not in LEVELS:
-        raise ConfigError(f"unknown area level {level!r}; expected one of {', '.join(LEVELS)}")
+        raise ConfigError(
+            both("err_src_unknown_level", level=repr(level), allowed=", ".join(LEVELS))
+        )
     p = resolve(path)
     known = known_layer(p)
     fields_from_known = known is not None and known.level == level and code_field is None
@@ -158,9 +161,9 @@ def read_known_boundaries(
     known = known_layer(path)
     if known is None:
         raise InputError(
-            "not a known boundary file; read it with read_boundaries and give level and version",
+            Message("err_src_not_known_boundary"),
             file=path,
-            expected="one of " + ", ".join(KNOWN_LAYERS),
+            expected=Message("exp_src_one_of", allowed=", ".join(KNOWN_LAYERS)),
         )
     if known.reader == "police":
         from omradesbild.sources.police import read_police_areas
@@ -230,9 +233,7 @@ def _complete_parent(gdf: pd.DataFrame, fields: _Fields, *, version: str, file: 
     require_fields(gdf, (fields.parent,), file=file)
     parent_level = fields.parent_level or infer_level(gdf[fields.parent])
     if parent_level is None:
-        raise ConfigError(
-            f"{file}: cannot tell the level of parent field {fields.parent!r}; pass parent_level"
-        )
+        raise ConfigError(both("err_src_parent_level", path=str(file), field=repr(fields.parent)))
     parent_version = fields.parent_version or default_parent_version(version, parent_level)
     return replace(fields, parent_level=parent_level, parent_version=parent_version)
 

@@ -96,7 +96,7 @@ def load_tables(path: str | Path | None = None) -> PxCatalogue:
     return load_yaml_model(PxCatalogue, path, what=_WHAT)
 
 
-_WHAT = "PX-Web table catalogue"
+_WHAT = "err_src_what_px_catalogue"  # the wording catalogue's "PX-Web table catalogue"
 
 
 @lru_cache(maxsize=1)

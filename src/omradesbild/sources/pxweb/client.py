@@ -29,6 +29,7 @@ from omradesbild.sources.pxweb.query import (
     v2_query_body,
     v2_query_params,
 )
+from omradesbild.wording import both
 
 #: Base URL of SCB's PX-Web API v2.
 SCB_V2_BASE = "https://statistikdatabasen.scb.se/api/v2"
@@ -162,7 +163,7 @@ class PxWebClient(Closable):
             resp = self.http.get(self.base_url, params={"query": query, "filter": "*"})
             found = resp.json()
             if not isinstance(found, list):
-                raise FetchError(f"GET {resp.url}: expected a list of tables")
+                raise FetchError(both("err_src_expected_tables", url=str(resp.url)))
             return [dict(t) for t in found]
         tables: list[dict[str, Any]] = []
         for page in range(1, max_pages + 1):
@@ -177,7 +178,7 @@ class PxWebClient(Closable):
             )
             payload = resp.json()
             if not isinstance(payload, Mapping):
-                raise FetchError(f"GET {resp.url}: expected an object with 'tables'")
+                raise FetchError(both("err_src_expected_tables_object", url=str(resp.url)))
             tables.extend(dict(t) for t in payload.get("tables", []))
             total_pages = int((payload.get("page") or {}).get("totalPages") or 1)
             if page >= total_pages:
@@ -195,7 +196,7 @@ class PxWebClient(Closable):
                 resp = self.http.get(self.table_url(table_id))
             meta = resp.json()
             if not isinstance(meta, dict):
-                raise FetchError(f"GET {resp.url}: expected a JSON object of metadata")
+                raise FetchError(both("err_src_expected_metadata", url=str(resp.url)))
             self._metadata[table_id] = meta
         return self._metadata[table_id]
 
@@ -360,7 +361,7 @@ def metadata_values(meta: Mapping[str, Any]) -> dict[str, list[str]]:
         return out
     if "variables" in meta:
         return {str(v["code"]): [str(x) for x in v.get("values", [])] for v in meta["variables"]}
-    raise FetchError("metadata has neither 'dimension' (v2) nor 'variables' (v1)")
+    raise FetchError(both("err_src_metadata_shape"))
 
 
 def _merge(parts: list[Observations], *, table_id: str, reference: str) -> Observations:

@@ -21,6 +21,7 @@ from omradesbild.sources.base import (
     bytes_checksum,
     empty_frame,
 )
+from omradesbild.wording import Message
 
 #: A selection: variable code -> list of value codes (or selection expressions), or ``"*"``.
 Selection: TypeAlias = Mapping[str, Sequence[str] | Literal["*"]]
@@ -147,11 +148,10 @@ def _resolve_version(
     if area_version is not None and not area_version.startswith(("deso", "regso")):
         return area_version  # a user-defined version name
     raise InputError(
-        f"region code {code!r} carries no version suffix and no matching area_version "
-        f"was given (got {area_version!r})",
+        Message("err_src_region_no_suffix", code=repr(code), version=repr(area_version)),
         file=file,
         field=field,
-        expected=f"a suffixed code such as 0114C1010_DeSO2018, or area_version='{level}…'",
+        expected=Message("exp_src_region_suffix", level=level),
     )
 
 
@@ -198,9 +198,9 @@ class _VariableResolver:
             return None
         if self.unmapped == "error":
             raise InputError(
-                f"no variable id for the combination {codes!r} (labels {labels!r})",
+                Message("err_src_no_variable_id", codes=repr(codes), labels=repr(labels)),
                 field="variable_map",
-                expected="an entry for every combination, or unmapped='slug'/'drop'",
+                expected=Message("exp_src_variable_map"),
             )
         return slugify("_".join(codes)) or "value"
 

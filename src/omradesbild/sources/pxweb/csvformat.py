@@ -30,6 +30,7 @@ from omradesbild.sources.pxweb.common import (
     normalize_period,
     split_region_code,
 )
+from omradesbild.wording import Message
 
 
 def _decode(text: bytes | str) -> str:
@@ -140,7 +141,7 @@ def parse_pxweb_csv(
     stub = _stub_columns(table, dimensions, region_column=region_column, time_column=time_column)
     value_cols = [j for j in range(len(table.header)) if j not in stub]
     if not value_cols:
-        raise InputError("no value columns found", file=reference, row=table.line_no[0])
+        raise InputError(Message("err_src_no_value_columns"), file=reference, row=table.line_no[0])
     region_j = _region_column(table, stub, region_column, reference=reference)
     time_j = _find_column(table, stub, time_column, _TIME_NAMES, reference=reference)
     columns = _value_columns(table, value_cols, time_j, period, reference=reference)
@@ -202,7 +203,7 @@ def _read_table(text: bytes | str, *, reference: str, title: str | None) -> tupl
     body = _decode(raw)
     numbered = [(i + 1, ln) for i, ln in enumerate(body.splitlines()) if ln.strip()]
     if not numbered:
-        raise InputError("empty CSV", file=reference)
+        raise InputError(Message("err_src_empty_csv"), file=reference)
     lines = [ln for _, ln in numbered]
     delimiter = _sniff_delimiter(lines)
     rows = [next(csv.reader([ln], delimiter=delimiter)) for ln in lines]
@@ -212,7 +213,7 @@ def _read_table(text: bytes | str, *, reference: str, title: str | None) -> tupl
         csv_title = csv_title or rows[0][0].strip()
         rows, line_no = rows[1:], line_no[1:]
     if len(rows) < 2:
-        raise InputError("CSV has a header but no data rows", file=reference, row=1)
+        raise InputError(Message("err_src_csv_no_rows"), file=reference, row=1)
     header = [h.strip() for h in rows[0]]
     return checksum, _Table(header=header, data_rows=rows[1:], line_no=line_no, title=csv_title)
 
@@ -249,7 +250,7 @@ def _find_column(
             if _norm_key(table.header[j]) == _norm_key(name):
                 return j
         raise InputError(
-            f"column {name!r} not found",
+            Message("err_src_column_not_found", name=repr(name)),
             file=reference,
             row=table.line_no[0],
             expected=str(table.header),
@@ -273,11 +274,11 @@ def _region_column(
             ):
                 return j
         raise InputError(
-            "no region column",
+            Message("err_src_no_region_column"),
             file=reference,
             row=table.line_no[0],
             field="region",
-            expected="a 'region' column or region_column=",
+            expected=Message("exp_src_region_column"),
         )
     return region_j
 
@@ -299,11 +300,11 @@ def _value_columns(
                 per = period
             else:
                 raise InputError(
-                    "no period: no time column and the header does not end in a period",
+                    Message("err_src_no_period_column"),
                     file=reference,
                     row=table.line_no[0],
                     field=table.header[j],
-                    expected="a time column, a header such as 'Folkmängd 2022', or period=",
+                    expected=Message("exp_src_period_column"),
                 )
         out.append(_ValueColumn(j=j, content=h, period=per))
     return out
@@ -367,7 +368,7 @@ def _row_area(
 ) -> tuple[str, str]:
     """Area code and boundary version of a region cell such as ``"0114 Upplands Väsby"``."""
     if not region_cell:
-        raise InputError("empty region", file=reference, row=row, field=field)
+        raise InputError(Message("err_src_empty_region"), file=reference, row=row, field=field)
     first = region_cell if is_country(region_cell) else region_cell.split()[0]
     code, suffix_ver = split_region_code(first)
     return code, _resolve_version(code, suffix_ver, area_version, file=reference, field=field)
@@ -384,9 +385,9 @@ def _cell_value(cell: str, *, field: str, row: int, reference: str) -> tuple[flo
         return _to_float(cell), None
     except ValueError as exc:
         raise InputError(
-            f"{cell!r} is not a number",
+            Message("err_src_not_number", value=repr(cell)),
             file=reference,
             row=row,
             field=field,
-            expected="a number or an SCB marker (.. . -)",
+            expected=Message("exp_src_scb_marker_number"),
         ) from exc

@@ -30,6 +30,7 @@ from omradesbild.sources.pxweb.common import (
     slugify,
     split_region_code,
 )
+from omradesbild.wording import Message
 
 
 def _category_codes(dim: Mapping[str, Any], n: int, name: str, file: str) -> list[str]:
@@ -38,7 +39,7 @@ def _category_codes(dim: Mapping[str, Any], n: int, name: str, file: str) -> lis
         labels = dim.get("category", {}).get("label", {})
         if len(labels) == n:
             return [str(k) for k in labels]
-        raise InputError("dimension has no category index", file=file, field=name)
+        raise InputError(Message("err_src_no_category_index"), file=file, field=name)
     if isinstance(index, list):
         codes = [str(c) for c in index]
     else:
@@ -47,10 +48,10 @@ def _category_codes(dim: Mapping[str, Any], n: int, name: str, file: str) -> lis
             codes[int(pos)] = str(code)
     if len(codes) != n:
         raise InputError(
-            f"dimension has {len(codes)} categories but size says {n}",
+            Message("err_src_category_count", n=len(codes), size=n),
             file=file,
             field=name,
-            expected="category.index with one entry per position",
+            expected=Message("exp_src_category_index"),
         )
     return codes
 
@@ -277,22 +278,26 @@ def _decode_dataset(
         try:
             data = json.loads(raw.decode("utf-8-sig"))
         except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-            raise InputError(f"not valid JSON: {exc}", file=reference) from exc
+            raise InputError(Message("err_src_not_json", error=str(exc)), file=reference) from exc
     if not isinstance(data, Mapping):
-        raise InputError("not a JSON-stat2 dataset", file=reference, expected="a JSON object")
+        raise InputError(
+            Message("err_src_not_jsonstat2"),
+            file=reference,
+            expected=Message("exp_src_json_object"),
+        )
     if data.get("class") == "bundle" or ("dataset" in data and "dimension" not in data):
         raise InputError(
-            "this is JSON-stat 1 (a bundle); ask for json-stat2",
+            Message("err_src_jsonstat1"),
             file=reference,
-            expected='response format "json-stat2"',
+            expected=Message("exp_src_jsonstat2"),
         )
     for key in ("id", "size", "dimension"):
         if key not in data:
             raise InputError(
-                "not a JSON-stat2 dataset",
+                Message("err_src_not_jsonstat2"),
                 file=reference,
                 field=key,
-                expected="id, size, dimension",
+                expected=Message("exp_src_jsonstat2_keys"),
             )
     return payload_checksum, data
 
@@ -302,7 +307,7 @@ def _cube_of(data: Mapping[str, Any], reference: str) -> _Cube:
     ids: list[str] = [str(i) for i in data["id"]]
     sizes: list[int] = [int(s) for s in data["size"]]
     if len(ids) != len(sizes):
-        raise InputError("id and size differ in length", file=reference, field="size")
+        raise InputError(Message("err_src_id_size"), file=reference, field="size")
     dims = dict(data["dimension"])
     codes = {d: _category_codes(dims[d], n, d, reference) for d, n in zip(ids, sizes, strict=True)}
     return _Cube(ids=ids, sizes=sizes, dims=dims, codes=codes, role=data.get("role") or {})
@@ -325,7 +330,10 @@ def _time_dimension(cube: _Cube, time_dimension: str | None, reference: str) -> 
     )
     if time_dim is None:
         raise InputError(
-            "no time dimension", file=reference, field="Tid", expected="role.time or 'Tid'"
+            Message("err_src_no_time_dimension"),
+            file=reference,
+            field="Tid",
+            expected=Message("exp_src_time_dimension"),
         )
     return time_dim
 
@@ -353,11 +361,10 @@ def _region_dimension(
     total = total_area or (COUNTRY_CODE if publisher == "SCB" else None)
     if total is None:
         raise InputError(
-            "no region dimension, and no area was named for the table's total",
+            Message("err_src_no_region_dimension"),
             file=reference,
             field="Region",
-            expected=f"a region dimension among {cube.ids}, or total_area (--total-area), e.g. "
-            "the kommun code of the city whose database this is",
+            expected=Message("exp_src_region_dimension", ids=str(cube.ids)),
         )
     region_dim = "__eliminated_region__"
     cube.ids, cube.sizes = [region_dim, *cube.ids], [1, *cube.sizes]
@@ -377,7 +384,7 @@ def _flat_values(data: Mapping[str, Any], sizes: list[int], reference: str) -> l
         values = flat
     if len(values) != n_cells:
         raise InputError(
-            f"value has {len(values)} entries but the dimensions give {n_cells} cells",
+            Message("err_src_value_count", n=len(values), cells=n_cells),
             file=reference,
             field="value",
         )
@@ -505,8 +512,8 @@ def _cell_value(
         return float(raw_value), None
     except (TypeError, ValueError) as exc:
         raise InputError(
-            f"cell {i} holds {raw_value!r}, not a number",
+            Message("err_src_jsonstat_cell", i=i, value=repr(raw_value)),
             file=reference,
             field="value",
-            expected="a number, null or an SCB marker (.. . -)",
+            expected=Message("exp_src_jsonstat_number"),
         ) from exc

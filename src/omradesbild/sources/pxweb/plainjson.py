@@ -17,6 +17,7 @@ from typing import Any, Unpack
 from omradesbild.errors import InputError
 from omradesbild.sources.base import Observations, bytes_checksum
 from omradesbild.sources.pxweb.jsonstat import ConvertedFile, JsonStatOptions, parse_jsonstat2
+from omradesbild.wording import Message
 
 __all__ = ["is_plain_json", "parse_pxweb_json"]
 
@@ -36,12 +37,12 @@ def _decode(payload: bytes | str | Mapping[str, Any], reference: str) -> Mapping
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
-        raise InputError(f"not valid JSON: {exc}", file=reference) from exc
+        raise InputError(Message("err_src_not_json", error=str(exc)), file=reference) from exc
     if not is_plain_json(data):
         raise InputError(
-            "not PX-Web's plain JSON answer",
+            Message("err_src_not_plain_json"),
             file=reference,
-            expected='an object with "columns" and "data" (v1 response format "json")',
+            expected=Message("exp_src_plain_json"),
         )
     return data
 
@@ -105,7 +106,10 @@ def _columns(
     contents = [c for c in columns if c.get("type") == "c"]
     if not contents:
         raise InputError(
-            "no content column", file=reference, field="columns", expected='a column of type "c"'
+            Message("err_src_no_content_column"),
+            file=reference,
+            field="columns",
+            expected=Message("exp_src_content_column"),
         )
     return dims, contents
 
@@ -125,10 +129,10 @@ def _collect_rows(
         vals = list(row.get("values", []))
         if len(key) != len(dims) or len(vals) != len(contents):
             raise InputError(
-                f"row {i + 1} has {len(key)} keys and {len(vals)} values",
+                Message("err_src_json_row", i=i + 1, keys=len(key), values=len(vals)),
                 file=reference,
                 field="data",
-                expected=f"{len(dims)} keys and {len(contents)} values per row",
+                expected=Message("exp_src_json_row", keys=len(dims), values=len(contents)),
             )
         for name, k in zip(codes, key, strict=True):
             if k not in seen[name]:

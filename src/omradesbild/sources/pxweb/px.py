@@ -40,6 +40,7 @@ from omradesbild.sources.pxweb.common import (
     split_region_code,
 )
 from omradesbild.sources.pxweb.jsonstat import ConvertedFile, parse_jsonstat2
+from omradesbild.wording import Message
 
 __all__ = ["PxEntry", "PxFile", "decode_px", "parse_px", "read_px"]
 
@@ -121,7 +122,9 @@ class PxFile:
         self.data_line = 0
         data_at = re.search(r"(?m)^\s*DATA\s*=", text)
         if data_at is None:
-            raise InputError("no DATA keyword", file=reference, expected="a PX file with DATA=")
+            raise InputError(
+                Message("err_src_px_no_data"), file=reference, expected=Message("exp_src_px_data")
+            )
         head, body = text[: data_at.start()], text[data_at.end() :]
         self.data_line = head.count("\n") + 1
         end = body.rfind(";")
@@ -129,27 +132,28 @@ class PxFile:
         pos = 0
         for m in _ENTRY_RE.finditer(head):
             if head[pos : m.start()].strip():
-                self._bad(head, pos, "an entry KEYWORD=value;")
+                self._bad(head, pos, "exp_src_px_entry")
             pos = m.end()
             self._add(m.group(1), m.group(2), head.count("\n", 0, m.start(1)) + 1)
         if head[pos:].strip():
-            self._bad(head, pos, "an entry ending in ';'")
+            self._bad(head, pos, "exp_src_px_entry_end")
 
     def _bad(self, head: str, pos: int, expected: str) -> None:
+        """Raise for the text at ``pos``; ``expected`` is a key of the wording catalogue."""
         line = head.count("\n", 0, pos) + 1 + (len(head[pos:]) - len(head[pos:].lstrip("\n")))
         snippet = head[pos:].strip().splitlines()[0][:60]
         raise InputError(
-            f"cannot read {snippet!r} (is a ';' missing?)",
+            Message("err_src_px_cannot_read", snippet=repr(snippet)),
             file=self.reference,
             row=line,
-            expected=expected,
+            expected=Message(expected),
         )
 
     def _add(self, key: str, value: str, line: int) -> None:
         m = _KEY_RE.match(" ".join(key.split()))
         if m is None:
             raise InputError(
-                f"not a PX keyword: {key!r}",
+                Message("err_src_px_not_keyword", keyword=repr(key)),
                 file=self.reference,
                 row=line,
                 expected='KEYWORD, KEYWORD[lang] or KEYWORD("subkey")',
@@ -226,8 +230,7 @@ def _variables(px: PxFile, lang: str | None) -> tuple[list[_Variable], list[str]
     )
     if len(names) != len(default_names):
         raise InputError(
-            f"STUB/HEADING[{lang}] name {len(names)} variables, the default language "
-            f"{len(default_names)}",
+            Message("err_src_px_names", language=lang, n=len(names), default=len(default_names)),
             file=px.reference,
             field=f"STUB[{lang}]",
         )
@@ -236,19 +239,19 @@ def _variables(px: PxFile, lang: str | None) -> tuple[list[_Variable], list[str]
         labels = px.get("VALUES", name, lang=lang) or px.get("VALUES", dname)
         if labels is None:
             raise InputError(
-                f"no VALUES for variable {name!r}",
+                Message("err_src_px_no_values", name=repr(name)),
                 file=px.reference,
                 row=px.line_of("STUB"),
                 field=f'VALUES("{name}")',
-                expected="one VALUES entry per STUB/HEADING variable",
+                expected=Message("exp_src_px_values"),
             )
         codes = px.get("CODES", name, lang=lang) or px.get("CODES", dname) or labels
         if len(codes) != len(labels):
             raise InputError(
-                f"CODES has {len(codes)} entries, VALUES {len(labels)}",
+                Message("err_src_px_codes", codes=len(codes), values=len(labels)),
                 file=px.reference,
                 field=f'CODES("{name}")',
-                expected="one code per value",
+                expected=Message("exp_src_px_one_code"),
             )
         elim = px.first("ELIMINATION", name, lang=lang) or px.first("ELIMINATION", dname)
         total = None
@@ -274,20 +277,20 @@ def _cells(px: PxFile, n_cells: int) -> tuple[list[float | None], list[str | Non
         except ValueError as exc:
             row = px.data_line + px.data_text.count("\n", 0, m.start())
             raise InputError(
-                f"cell {i + 1} of DATA holds {token!r}, not a number",
+                Message("err_src_px_cell", i=i + 1, token=repr(token)),
                 file=px.reference,
                 row=row,
                 field="DATA",
-                expected="numbers, or the markers . .. ... .... ..... ...... -",
+                expected=Message("exp_src_px_numbers"),
             ) from exc
         status.append(None)
     if len(values) != n_cells:
         raise InputError(
-            f"DATA holds {len(values)} cells, STUB and HEADING give {n_cells}",
+            Message("err_src_px_cell_count", n=len(values), expected=n_cells),
             file=px.reference,
             row=px.data_line,
             field="DATA",
-            expected=f"{n_cells} cells",
+            expected=Message("exp_src_px_cells", n=n_cells),
         )
     return values, status
 
@@ -344,11 +347,11 @@ def parse_px(
     px = PxFile(decode_px(raw), reference=reference)
     if px.get("KEYS") is not None:
         raise InputError(
-            "KEYS (sparse DATA) is not supported",
+            Message("err_src_px_keys"),
             file=reference,
             row=px.line_of("KEYS"),
             field="KEYS",
-            expected="a PX file with full DATA",
+            expected=Message("exp_src_px_full"),
         )
     use_lang = _language(px, lang)
     variables, _ = _variables(px, use_lang)
@@ -393,10 +396,12 @@ def _language(px: PxFile, lang: str | None) -> str | None:
     use_lang = None if lang in (None, default_lang) else lang
     if use_lang is not None and use_lang not in languages:
         raise InputError(
-            f"language {lang!r} is not in the file",
+            Message("err_src_px_language", language=repr(lang)),
             file=px.reference,
             field="LANGUAGES",
-            expected=f"one of {languages or [default_lang or 'the default']}",
+            expected=Message(
+                "exp_src_one_of", allowed=str(languages or [default_lang or "the default"])
+            ),
         )
     return use_lang
 
@@ -450,10 +455,10 @@ def _as_jsonstat(
             category["unit"] = _content_units(px, codes, v.labels, lang)
         if len(set(codes)) != len(codes):
             raise InputError(
-                f"variable {v.name!r} repeats a code",
+                Message("err_src_px_repeated_code", name=repr(v.name)),
                 file=px.reference,
                 field=f'CODES("{v.name}")',
-                expected="distinct codes",
+                expected=Message("exp_src_px_distinct"),
             )
         dims[v.name] = {"label": v.name, "category": category}
     units = px.first("UNITS", lang=lang) or px.first("UNITS")
@@ -531,5 +536,9 @@ def read_px(path: str | Path, **options: Unpack[PxOptions]) -> Observations:
     try:
         raw = p.read_bytes()
     except OSError as exc:
-        raise InputError(f"cannot read: {exc}", file=p, expected="a readable PX file") from exc
+        raise InputError(
+            Message("err_src_cannot_read", error=str(exc)),
+            file=p,
+            expected=Message("exp_src_px_readable"),
+        ) from exc
     return parse_px(raw, reference=p.name, **options)

@@ -10,6 +10,7 @@ from typing import Any, Literal
 
 from omradesbild.errors import FetchError
 from omradesbild.sources.pxweb.common import Selection
+from omradesbild.wording import both
 
 _TOPBOTTOM_RE = re.compile(r"^(top|bottom)\(\s*(\d+)\s*(?:,\s*(\d+)\s*)?\)$", re.IGNORECASE)
 
@@ -103,10 +104,7 @@ def _count_values(values: Sequence[str] | str, all_codes: list[str] | None, var:
         elif all_codes is not None:
             total += len(all_codes)  # from/to/range: at most all values
         else:
-            raise FetchError(
-                f"cannot count the values {v!r} of {var!r} without the table's metadata; "
-                "pass all_values (PxWebClient.fetch reads the metadata itself)"
-            )
+            raise FetchError(both("err_src_cannot_count", values=repr(v), var=repr(var)))
     return max(total, 1)
 
 
@@ -152,10 +150,7 @@ def plan_chunks(
         if resolved is not None and len(resolved) > 1:
             candidates.append((len(resolved), var, resolved))
     if not candidates:
-        raise FetchError(
-            f"the selection has {cells} cells, over the limit of {max_cells}, and no "
-            "dimension with explicit value codes can be split; list the codes explicitly"
-        )
+        raise FetchError(both("err_src_too_many_cells", cells=cells, limit=max_cells))
     n_d, var, resolved = max(candidates, key=lambda c: c[0])
     rest = cells // n_d
     k = max(1, max_cells // max(rest, 1))

@@ -15,14 +15,8 @@ from omradesbild.sources.base import SCB_MISSING_MARKERS
 #: Boundary version given to each area level when the caller does not override it.
 DEFAULT_AREA_VERSIONS: dict[str, str] = dict(DEFAULT_VERSION)
 
-_EXPECTED_FILE = "an xlsx export from SCB Statistikdatabasen (PX-Web)"
-_EXPECTED_VALUE = "a number or one of SCB's missing-value markers " + ", ".join(
-    repr(m) for m in SCB_MISSING_MARKERS
-)
-_EXPECTED_AREA = (
-    "an area code: DeSO (0114A0010), RegSO (0114R001), kommun (0114), län (01) or 'Riket'"
-)
-_EXPECTED_PERIOD = "a year such as 2022, or a period such as 2022M01, 2022K1 or 2022H1"
+#: SCB's missing-value markers as an error message shows them.
+_MARKERS_SHOWN = ", ".join(repr(m) for m in SCB_MISSING_MARKERS)
 
 _AREA_RE = re.compile(
     r"^(?P<code>\d{4}[ABC]\d{4}|\d{4}R\d{3}|\d{4}|\d{2})(?:\s+(?P<name>\D.*))?$", re.DOTALL

@@ -14,6 +14,7 @@ from pydantic import BaseModel, ConfigDict, model_validator
 from omradesbild.errors import ConfigError
 from omradesbild.sources.scb_xlsx._common import _norm
 from omradesbild.sources.yaml_catalogue import load_yaml_model, parse_yaml_model
+from omradesbild.wording import both
 
 
 class ColumnRule(BaseModel):
@@ -92,7 +93,7 @@ def load_catalogue(path: str | Path | None = None) -> ScbTableCatalogue:
     return load_yaml_model(ScbTableCatalogue, path, what=_WHAT, prepare=_keys_as_text)
 
 
-_WHAT = "SCB table catalogue"
+_WHAT = "err_src_what_scb_catalogue"  # the wording catalogue's "SCB table catalogue"
 
 
 @lru_cache(maxsize=1)
@@ -106,5 +107,5 @@ def _default_catalogue() -> ScbTableCatalogue:
 def _keys_as_text(raw: Any, where: str) -> dict[str, Any]:
     """The catalogue with its table ids as text (YAML reads an id of digits as a number)."""
     if not isinstance(raw, dict) or not isinstance(raw.get("tables"), dict):
-        raise ConfigError(f"{where}: expected a mapping with a 'tables' mapping")
+        raise ConfigError(both("err_src_catalogue_not_tables", path=where))
     return {**raw, "tables": {str(k): v for k, v in raw["tables"].items()}}

@@ -5,46 +5,52 @@ from __future__ import annotations
 from pathlib import Path
 
 from omradesbild.errors import InputError
-from omradesbild.sources.scb_xlsx._common import _EXPECTED_FILE, _cell
+from omradesbild.sources.scb_xlsx._common import _cell
+from omradesbild.wording import Message
 
 
 def _describe_non_xlsx(head: bytes) -> str:
+    """The catalogue key of what a file that is not an xlsx workbook is."""
     if not head:
-        return "the file is empty"
+        return "err_src_file_empty"
     if head.startswith(b"\x89PNG"):
-        return "the file is a PNG image"
+        return "err_src_file_png"
     if head.startswith(b"\xff\xd8\xff"):
-        return "the file is a JPEG image"
+        return "err_src_file_jpeg"
     if head.startswith(b"%PDF"):
-        return "the file is a PDF document"
+        return "err_src_file_pdf"
     if head.startswith(b"\xd0\xcf\x11\xe0"):
-        return "the file is an old binary Excel (.xls) workbook; export or save it as .xlsx"
+        return "err_src_file_xls"
     try:
         head.decode("utf-8")
     except UnicodeDecodeError:
         try:
             head.decode("cp1252")
         except UnicodeDecodeError:
-            return "the file is not an xlsx workbook (no ZIP container)"
-    return "the file is text (e.g. CSV), not an xlsx workbook"
+            return "err_src_file_not_zip"
+    return "err_src_file_text"
+
+
+def _not_xlsx(key: str, path: Path) -> InputError:
+    return InputError(Message(key), file=path, expected=Message("exp_src_xlsx_file"))
 
 
 def _read_grid(path: Path) -> list[list[str | float | None]]:
     """All cells of the first sheet, row/column indices as in the spreadsheet (0-based)."""
     if not path.exists():
-        raise InputError("file not found", file=path, expected=_EXPECTED_FILE)
+        raise _not_xlsx("err_src_file_not_found", path)
     if not path.is_file():
-        raise InputError("not a file", file=path, expected=_EXPECTED_FILE)
+        raise _not_xlsx("err_src_not_a_file", path)
     with path.open("rb") as fh:
         head = fh.read(512)
     if not head.startswith(b"PK\x03\x04"):
-        raise InputError(_describe_non_xlsx(head), file=path, expected=_EXPECTED_FILE)
+        raise _not_xlsx(_describe_non_xlsx(head), path)
     from python_calamine import CalamineWorkbook
 
     try:
         workbook = CalamineWorkbook.from_path(str(path))
         if not workbook.sheet_names:
-            raise InputError("the workbook has no sheets", file=path, expected=_EXPECTED_FILE)
+            raise _not_xlsx("err_src_xlsx_no_sheets", path)
         raw = workbook.get_sheet_by_index(0).to_python(skip_empty_area=False)
     except InputError:
         raise
@@ -52,9 +58,9 @@ def _read_grid(path: Path) -> list[list[str | float | None]]:
         if isinstance(exc, KeyboardInterrupt | SystemExit | GeneratorExit):
             raise
         raise InputError(
-            f"cannot read the workbook, it may be truncated or corrupt ({exc})",
+            Message("err_src_xlsx_unreadable", error=str(exc)),
             file=path,
-            expected="a complete xlsx workbook as written by SCB's web export",
+            expected=Message("exp_src_xlsx_complete"),
         ) from exc
     # floats and text (nearly every cell) inline, the rare other types through _cell
     return [

@@ -8,13 +8,13 @@ from pathlib import Path
 
 from omradesbild.errors import InputError
 from omradesbild.sources.scb_xlsx._common import (
-    _EXPECTED_PERIOD,
     _SECTIONS,
     _col_letter,
     _norm,
     _parse_period,
 )
 from omradesbild.sources.scb_xlsx.layout import _Layout
+from omradesbild.wording import Message
 
 
 @dataclass
@@ -52,11 +52,10 @@ def _parse_header(grid: list[list[str | float | None]], lay: _Layout, file: Path
     ]
     if len(year_rows) > 1:
         raise InputError(
-            "more than one header row holds years: rows "
-            + ", ".join(str(i + 1) for i in year_rows),
+            Message("err_src_xlsx_header_years", rows=", ".join(str(i + 1) for i in year_rows)),
             file=file,
             row=year_rows[1] + 1,
-            expected="one header row with the period",
+            expected=Message("exp_src_xlsx_one_year_row"),
         )
     year_row = year_rows[0] if year_rows else None
     periods: dict[int, str] = {}
@@ -70,33 +69,35 @@ def _parse_header(grid: list[list[str | float | None]], lay: _Layout, file: Path
     for c, labs in labels.items():
         if not labs and not lay.category_cols:
             raise InputError(
-                "data column has no header label",
+                Message("err_src_xlsx_no_label"),
                 file=file,
                 row=lay.first,
                 field=_col_letter(c),
-                expected="header rows above the data naming every column",
+                expected=Message("exp_src_xlsx_labels"),
             )
 
     if year_row is None and lay.year_col is None:
         mixed = [i for i in rows if any(_parse_period(v) is not None for v in filled[i].values())]
-        detail = (
-            f"; header row {mixed[0] + 1} mixes years with other labels: "
-            + ", ".join(repr(v) for v in filled[mixed[0]].values())
+        message = (
+            Message(
+                "err_src_xlsx_no_period_mixed",
+                row=mixed[0] + 1,
+                labels=", ".join(repr(v) for v in filled[mixed[0]].values()),
+            )
             if mixed
-            else ""
+            else Message("err_src_xlsx_no_period")
         )
         raise InputError(
-            "no period found: no header row holds years and no stub column holds years" + detail,
+            message,
             file=file,
             row=(mixed[0] + 1) if mixed else (rows[0] + 1 if rows else None),
-            expected=_EXPECTED_PERIOD,
+            expected=Message("exp_src_period"),
         )
     if year_row is not None and lay.year_col is not None:
         raise InputError(
-            f"both header row {year_row + 1} and stub column {_col_letter(lay.year_col)} hold "
-            "years; cannot tell which is the period",
+            Message("err_src_xlsx_two_periods", row=year_row + 1, column=_col_letter(lay.year_col)),
             file=file,
-            expected="the period either in the header or in one stub column",
+            expected=Message("exp_src_xlsx_one_period"),
         )
     return _Header(labels=labels, periods=periods, year_row=year_row)
 

@@ -9,7 +9,6 @@ from pathlib import Path
 from omradesbild.errors import InputError
 from omradesbild.sources.base import SCB_MISSING_MARKERS
 from omradesbild.sources.scb_xlsx._common import (
-    _EXPECTED_AREA,
     _NUMBER_RE,
     _col_letter,
     _is_yearlike_code,
@@ -17,6 +16,7 @@ from omradesbild.sources.scb_xlsx._common import (
     _parse_area_text,
     _parse_period,
 )
+from omradesbild.wording import Message
 
 
 @dataclass
@@ -65,9 +65,9 @@ def _find_region_column(
             best = score
     if best is None:
         raise InputError(
-            "no data rows: no row holds an area code followed by values in columns A-D",
+            Message("err_src_xlsx_no_data"),
             file=file,
-            expected=_EXPECTED_AREA,
+            expected=Message("exp_src_xlsx_area"),
         )
     return -best[2]
 
@@ -128,10 +128,14 @@ def _detect_layout(grid: list[list[str | float | None]], file: Path) -> _Layout:
     ]
     if not value_cols:
         raise InputError(
-            f"the data block (rows {first + 1}-{last + 1}) has no value columns right of the "
-            f"region column {_col_letter(region_col)}",
+            Message(
+                "err_src_xlsx_no_values",
+                first=first + 1,
+                last=last + 1,
+                column=_col_letter(region_col),
+            ),
             file=file,
-            expected="one column of numbers per variable",
+            expected=Message("exp_src_xlsx_value_columns"),
         )
 
     year_col, category_cols, name_cols = _classify_stub(block, stub, region_col, file)
@@ -167,10 +171,13 @@ def _classify_stub(
         if all(_parse_period(x) is not None for x in set(cells)):
             if year_col is not None:
                 raise InputError(
-                    f"two stub columns ({_col_letter(year_col)} and {_col_letter(sc)}) hold "
-                    "years; cannot tell which is the period",
+                    Message(
+                        "err_src_xlsx_two_year_columns",
+                        first=_col_letter(year_col),
+                        second=_col_letter(sc),
+                    ),
                     file=file,
-                    expected="at most one year column",
+                    expected=Message("exp_src_xlsx_one_year_column"),
                 )
             year_col = sc
         elif _is_name_column(block, region_col, sc):

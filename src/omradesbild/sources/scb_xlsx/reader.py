@@ -25,8 +25,7 @@ from omradesbild.sources.base import (
     file_checksum,
 )
 from omradesbild.sources.scb_xlsx._common import (
-    _EXPECTED_AREA,
-    _EXPECTED_VALUE,
+    _MARKERS_SHOWN,
     _NOTE_SECTIONS,
     _NUMBER_RE,
     _TABLE_ID_RE,
@@ -43,6 +42,7 @@ from omradesbild.sources.scb_xlsx.catalogue import TableEntry, _default_catalogu
 from omradesbild.sources.scb_xlsx.grid import _read_grid
 from omradesbild.sources.scb_xlsx.header import _Footer, _Header, _parse_footer, _parse_header
 from omradesbild.sources.scb_xlsx.layout import _detect_layout, _Layout
+from omradesbild.wording import Message, both
 
 
 @dataclass
@@ -59,7 +59,7 @@ def _resolve_versions(levels: set[str], area_version: str | None, file: Path) ->
     if area_version is None:
         return versions
     if not area_version.strip():
-        raise ConfigError(f"{file}: area_version must be a non-empty string or None")
+        raise ConfigError(both("err_src_xlsx_version_empty", path=str(file)))
     level = next((lv for lv, vs in VERSIONS.items() if area_version in vs), None)
     if level is None:
         level = next(
@@ -69,8 +69,13 @@ def _resolve_versions(levels: set[str], area_version: str | None, file: Path) ->
         return dict.fromkeys(versions, area_version)
     if level not in levels:
         raise ConfigError(
-            f"{file}: area_version {area_version!r} is a {level} version, but the file holds "
-            f"{', '.join(sorted(levels))} codes"
+            both(
+                "err_src_xlsx_version_level",
+                path=str(file),
+                version=repr(area_version),
+                level=level,
+                levels=", ".join(sorted(levels)),
+            )
         )
     versions[level] = area_version
     return versions
@@ -273,11 +278,11 @@ def _walk_stub(
             area = _parse_area(rc)
             if area is None:
                 raise InputError(
-                    f"unexpected region cell {rc!r} inside the data block",
+                    Message("err_src_xlsx_region_cell", cell=repr(rc)),
                     file=file,
                     row=i + 1,
                     field=_col_letter(lay.region_col),
-                    expected=_EXPECTED_AREA,
+                    expected=Message("exp_src_xlsx_area"),
                 )
             region = area
         if lay.year_col is not None and row[lay.year_col] is not None:
@@ -287,10 +292,10 @@ def _walk_stub(
                 cat_state[k] = str(row[cc])
         if region is None or (lay.year_col is not None and period_cell is None):
             raise InputError(
-                "data row without a region or a year in the stub",
+                Message("err_src_xlsx_no_region"),
                 file=file,
                 row=i + 1,
-                expected=_EXPECTED_AREA,
+                expected=Message("exp_src_xlsx_area"),
             )
         codes.append(region[0])
         levels.append(region[1])
@@ -352,13 +357,14 @@ def _column_values(
         elif isinstance(cell, str) and _NUMBER_RE.match(cell):
             values[j] = float(re.sub(r"[ \u00a0\u202f]", "", cell).replace(",", "."))
         else:
-            shown = "an empty cell" if cell is None else f"{cell!r}"
             raise InputError(
-                f"{shown} is not a value",
+                Message("err_src_xlsx_empty_not_value")
+                if cell is None
+                else Message("err_src_xlsx_not_value", shown=repr(cell)),
                 file=file,
                 row=int(row_idx[j]) + 1,
                 field=f"{_col_letter(c)} ({label(j)})",
-                expected=_EXPECTED_VALUE,
+                expected=Message("exp_src_scb_value", markers=_MARKERS_SHOWN),
             )
     return values, reasons
 
@@ -483,12 +489,17 @@ def _check_duplicates(data: pd.DataFrame, where: np.ndarray, file: Path) -> None
     same = [j for j in idx if tuple(key_values[j]) == tuple(key_values[idx[0]])]
     cells = [f"{_col_letter(int(where[j][1]))}{int(where[j][0]) + 1}" for j in same]
     raise InputError(
-        f"area {first['area_code']} occurs more than once for variable "
-        f"{first['variable']!r}, period {first['period']} (cells {', '.join(cells)})",
+        Message(
+            "err_src_xlsx_duplicate",
+            area=first["area_code"],
+            variable=repr(first["variable"]),
+            period=first["period"],
+            cells=", ".join(cells),
+        ),
         file=file,
         row=int(where[same[1]][0]) + 1,
         field=_col_letter(int(where[same[1]][1])),
-        expected="each area once per variable and period",
+        expected=Message("exp_src_once_per_variable_period"),
     )
 
 
