@@ -103,8 +103,10 @@ def check_precision(precision: str) -> Precision:
     for p in PRECISIONS:
         if precision == p:
             return p
+    from omradesbild.wording import Message
+
     raise InputError(
-        f"unknown precision {precision!r}",
+        Message("err_svc_unknown_precision", value=repr(precision)),
         field="precision",
         expected=", ".join(PRECISIONS),
     )

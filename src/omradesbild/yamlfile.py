@@ -16,23 +16,29 @@ _FAST_LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 def read_yaml(path: Path, *, what: str) -> Any:
-    """Parse a YAML file; an unreadable file or bad YAML is a :class:`ConfigError`.
+    """Parse a YAML file; an unreadable file or bad YAML is a :class:`ConfigError`, worded
+    in Swedish and English.
 
     Parameters
     ----------
     path
         The file.
     what
-        What the file is, for the message (e.g. ``"the goal file"``).
+        The wording catalogue's key of what the file is, for the message (e.g.
+        ``"err_svc_what_goal_file"``: "the goal file").
     """
+    from omradesbild.wording import Message, both
+
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
-        raise ConfigError(f"{path}: cannot read {what} ({exc.strerror})") from exc
+        raise ConfigError(
+            both("err_svc_yaml_unreadable", path=path, what=Message(what), error=exc.strerror)
+        ) from exc
     try:
         return parse_yaml(text)
     except yaml.YAMLError as exc:
-        raise ConfigError(f"{path}: not valid YAML ({exc})") from exc
+        raise ConfigError(both("err_svc_yaml_invalid", path=path, error=exc)) from exc
 
 
 def parse_yaml(text: str) -> Any:

@@ -183,4 +183,4 @@ def load_goals(path: str | Path | None = None) -> GoalFile:
     from omradesbild.yamlfile import read_yaml
 
     p = Path(path) if path is not None else EXAMPLE_GOALS_PATH
-    return goals_from_dict(read_yaml(p, what="the goal file"), file=p)
+    return goals_from_dict(read_yaml(p, what="err_svc_what_goal_file"), file=p)

@@ -431,7 +431,7 @@ def load_catalogue(path: str | Path | None = None) -> Catalogue:
 def _load(path: Path) -> Catalogue:
     from omradesbild.yamlfile import read_yaml
 
-    return catalogue_from_dict(read_yaml(path, what="indicator catalogue"), file=path)
+    return catalogue_from_dict(read_yaml(path, what="err_svc_what_indicator_catalogue"), file=path)
 
 
 @lru_cache(maxsize=1)

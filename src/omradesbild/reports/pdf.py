@@ -207,8 +207,9 @@ def _profile_html(pc: _PdfContext, area_code: str, partners: Partners | None) ->
 # --------------------------------------------------------------------------- WeasyPrint glue
 def _weasyprint() -> Any:
     from omradesbild._compat import import_optional_dependency
+    from omradesbild.wording import Message
 
-    return import_optional_dependency("weasyprint", purpose="PDF profiles (WeasyPrint, Pango)")
+    return import_optional_dependency("weasyprint", purpose=Message("err_svc_purpose_pdf"))
 
 
 def offline_fetcher() -> Any:
