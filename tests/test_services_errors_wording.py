@@ -4,7 +4,7 @@ file and row of an error about input), directly and through the command line."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -254,7 +254,7 @@ CASES: dict[str, tuple[Trigger, type[OmradesbildError], str, str]] = {
 
 
 @pytest.fixture(scope="module")
-def demo(demo_store: Path) -> Store:
+def demo(demo_store: Path) -> Iterator[Store]:
     with Store(demo_store, read_only=True) as store:
         yield store
 
