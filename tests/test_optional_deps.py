@@ -108,9 +108,11 @@ def test_import_optional_dependency_returns_the_module() -> None:
 def test_missing_dependency_names_extra_and_purpose() -> None:
     with pytest.raises(MissingDependencyError) as info:
         import_optional_dependency("no_such_module_xyz", extra="pdf", purpose="PDF profiles")
-    text = str(info.value)
-    assert text.startswith("PDF profiles needs the optional package 'no_such_module_xyz'")
-    assert text.endswith("pip install 'omradesbild[pdf]'")
+    sv, en = str(info.value).split(" / ")
+    assert sv.startswith("PDF profiles behöver tillvalspaketet 'no_such_module_xyz'")
+    assert sv.endswith("installera det med: pip install 'omradesbild[pdf]'")
+    assert en.startswith("PDF profiles needs the optional package 'no_such_module_xyz'")
+    assert en.endswith("install it with: pip install 'omradesbild[pdf]'")
     assert not has_optional_dependency("no_such_module_xyz")
 
 

@@ -18,8 +18,12 @@ from __future__ import annotations
 import importlib
 import importlib.util
 from types import ModuleType
+from typing import TYPE_CHECKING
 
 from omradesbild.errors import MissingDependencyError
+
+if TYPE_CHECKING:
+    from omradesbild.wording import Message
 
 #: Top-level import name of each optional dependency → the extra that installs it.
 OPTIONAL_DEPENDENCIES: dict[str, str] = {
@@ -57,7 +61,7 @@ def install_hint(extra: str) -> str:
 
 
 def import_optional_dependency(
-    name: str, *, extra: str | None = None, purpose: str | None = None
+    name: str, *, extra: str | None = None, purpose: str | Message | None = None
 ) -> ModuleType:
     """Import an optional dependency, or raise an error that names the extra to install.
 
@@ -68,7 +72,8 @@ def import_optional_dependency(
     extra
         The extra that provides it; default from :data:`OPTIONAL_DEPENDENCIES`.
     purpose
-        What it is needed for, e.g. ``"PDF profiles"``; starts the error message.
+        What it is needed for, e.g. ``"omradesbild fetch"`` (a command) or a
+        :class:`~omradesbild.wording.Message`; starts the error message.
 
     Returns
     -------
@@ -79,18 +84,20 @@ def import_optional_dependency(
     ------
     MissingDependencyError
         When the module (or a package it needs) is not installed; the message ends with
-        ``pip install 'omradesbild[<extra>]'``.
+        ``pip install 'omradesbild[<extra>]'`` (Swedish then English, the command in each).
     """
     group = _extra_of(name, extra)
     try:
         return importlib.import_module(name)
     except ImportError as exc:
-        what = purpose or f"this feature (the {group!r} extra)"
+        from omradesbild.wording import Message, both
+
+        what = purpose or Message("err_svc_this_feature", extra=repr(group))
         missing = getattr(exc, "name", None) or name
         raise MissingDependencyError(
-            f"{what} needs the optional package {missing!r}, which is not installed; "
-            f"install it with: {install_hint(group)}"
-        ) from exc
+            both("err_svc_missing_dependency", what=what, package=repr(missing),
+                 hint=install_hint(group))
+        ) from exc  # fmt: skip
 
 
 def has_optional_dependency(name: str) -> bool:

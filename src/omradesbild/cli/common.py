@@ -192,7 +192,7 @@ def write_csv(df: pd.DataFrame, out: Path, what: str | None = None) -> None:
     try:
         df.to_csv(out, index=False)
     except OSError as exc:
-        raise ConfigError(f"{out}: cannot write the CSV ({exc.strerror})") from exc
+        raise ConfigError(both("err_svc_csv_unwritable", path=out, error=exc.strerror)) from exc
     prefix = f"{what}: " if what else ""
     typer.echo(prefix + both("cli_rows_written", n=len(df), path=out))
 

@@ -86,10 +86,7 @@ def parse_selection(items: list[str]) -> dict[str, list[str] | Literal["*"]]:
     for item in items:
         name, sep, values = item.partition("=")
         if not sep or not name.strip() or not values.strip():
-            raise ConfigError(
-                f"--select {item!r}: expected VARIABLE=VALUE[,VALUE…], e.g. Region=0180* or "
-                "Tid=2022,2023 ('*' selects every value)"
-            )
+            raise ConfigError(both("err_svc_select_form", item=repr(item)))
         vals = [v.strip() for v in values.split(",") if v.strip()]
         out[name.strip()] = "*" if vals == ["*"] else vals
     return out
@@ -122,7 +119,7 @@ def _client(api: int, cache_dir: Path | None) -> PxWebClient:
     from omradesbild.sources.pxweb import SCB_V1_BASE, SCB_V2_BASE, PxWebClient
 
     if api not in (1, 2):
-        raise ConfigError(f"--api {api}: expected 1 or 2")
+        raise ConfigError(both("err_svc_api_choice", api=api))
     base = SCB_V2_BASE if api == 2 else SCB_V1_BASE
     return PxWebClient(
         base, api_version=2 if api == 2 else 1, cache_dir=_cache(cache_dir), use_catalogue=True
@@ -172,9 +169,11 @@ def _fetch_table(
     from omradesbild.sources.pxweb import FORMATS
 
     if fmt not in FORMATS:
-        raise ConfigError(f"--format {fmt!r}: expected one of {', '.join(FORMATS)}")
+        raise ConfigError(
+            both("err_svc_format_choice", format=repr(fmt), formats=", ".join(FORMATS))
+        )
     if fmt == "json" and client.api_version == 2:
-        raise ConfigError("--format json is PX-Web API v1's plain JSON; use json-stat2 with v2")
+        raise ConfigError(both("err_svc_json_v1_only"))
     selection = parse_selection(select)
     if delivery.dry_run:
         for chunk in client.plan(table_id, selection):
@@ -266,10 +265,10 @@ def _pxweb_client(
 
     version = api or (2 if "/v2" in base_url.rstrip("/").lower() else 1)
     if version not in (1, 2):
-        raise ConfigError(f"--api {api}: expected 1 or 2")
+        raise ConfigError(both("err_svc_api_choice", api=api))
     host = urlparse(base_url).hostname or ""
     if not host:
-        raise ConfigError(f"--base-url {base_url!r}: expected an http(s) URL of a PxWeb API")
+        raise ConfigError(both("err_svc_base_url", url=repr(base_url)))
     return PxWebClient(
         base_url,
         api_version=2 if version == 2 else 1,

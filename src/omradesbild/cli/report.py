@@ -28,7 +28,7 @@ from omradesbild.config import (
     DISCLOSURE_THRESHOLD,
     REPORT_UNCERTAINTY_DRAWS,
 )
-from omradesbild.wording import both
+from omradesbild.wording import Message, both
 
 if TYPE_CHECKING:
     from omradesbild.reports.site import SiteResult
@@ -154,7 +154,7 @@ def report(
             # the modules just imported, frozen before the collector resumes
             freeze = stack.enter_context(_frozen_for_the_collector())
         if pdf:
-            import_optional_dependency("weasyprint", purpose="--pdf (PDF profiles)")
+            import_optional_dependency("weasyprint", purpose=Message("err_svc_purpose_pdf_option"))
         areas = area_codes(areas, more_areas)
 
         t0 = time.perf_counter()

@@ -134,21 +134,11 @@ def _prepare_demo(db: Path | None, partners_url: str | None) -> tuple[Path, str 
     from omradesbild.web.settings import WebSettings, production_from_env
 
     if production_from_env():
-        raise ConfigError(
-            "--demo is refused in production (OMRADESBILD_PRODUCTION is on): the demo "
-            "creates users with published passwords; serve the real store without --demo"
-        )
+        raise ConfigError(both("err_svc_demo_production"))
     if partners_url and _existing_database(partners_url):
-        raise ConfigError(
-            f"--demo is refused: the partners' database {partners_url} exists and the demo "
-            "would add its users with published passwords to it; unset "
-            "OMRADESBILD_PARTNERS_URL / --partners-url to use the demo's own database"
-        )
+        raise ConfigError(both("err_svc_demo_partners_exists", url=partners_url))
     if db is not None and Path(db).exists():
-        raise ConfigError(
-            f"--demo is refused: {db} exists and the demo would replace it with the synthetic "
-            "city; unset OMRADESBILD_DB / --db to build the demo into ./demo-output"
-        )
+        raise ConfigError(both("err_svc_demo_store_exists", path=db))
     typer.echo(both("cli_building_demo", path="./demo-output"))
     result = build_demo_store(Path("demo-output"), db=db)
     store = result.store_path

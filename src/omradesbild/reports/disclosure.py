@@ -18,7 +18,7 @@ import pandas as pd
 
 from omradesbild.config import DISCLOSURE_THRESHOLD
 from omradesbild.errors import ConfigError, InputError
-from omradesbild.wording import check_lang, text
+from omradesbild.wording import Message, both, check_lang, text
 
 #: The default threshold T: counts whose rounded value is 1 … T-1 are suppressed.
 DEFAULT_THRESHOLD = DISCLOSURE_THRESHOLD
@@ -35,11 +35,9 @@ DISCLOSED_ATTR = "disclosure_threshold"
 
 def _check_threshold(threshold: int) -> int:
     if isinstance(threshold, bool) or not isinstance(threshold, int | np.integer):
-        raise ConfigError(f"disclosure threshold must be a whole number, got {threshold!r}")
+        raise ConfigError(both("err_svc_threshold_whole", value=repr(threshold)))
     if threshold < 1:
-        raise ConfigError(
-            f"disclosure threshold must be at least 1 (1 = suppress nothing), got {threshold}"
-        )
+        raise ConfigError(both("err_svc_threshold_min", value=threshold))
     return int(threshold)
 
 
@@ -171,9 +169,7 @@ def _set_flags(
     old = ind["masked"]
     if not (pd.api.types.is_bool_dtype(old) or old.dropna().isin([True, False]).all()):
         raise InputError(
-            "the column 'masked' is not boolean; it is reserved for disclosure flags",
-            field="masked",
-            expected="True/False",
+            Message("err_svc_masked_not_boolean"), field="masked", expected="True/False"
         )
     old_flag = old.fillna(False).astype(bool)
     old_reason = (
@@ -223,9 +219,9 @@ def mask_components(
     """
     if "masked" not in disclosed.columns:
         raise InputError(
-            "the long indicator table has not been through apply_disclosure",
+            Message("err_svc_long_not_disclosed"),
             field="masked",
-            expected="the output of apply_disclosure",
+            expected=Message("exp_svc_disclosed_output"),
         )
     out = wide.copy()
     keys = [k for k in (id_column, period_column) if k in wide.columns]

@@ -217,8 +217,9 @@ def _profile_html(pc: PdfProfiles, area_code: str) -> str:
 # --------------------------------------------------------------------------- WeasyPrint glue
 def _weasyprint() -> Any:
     from omradesbild._compat import import_optional_dependency
+    from omradesbild.wording import Message
 
-    return import_optional_dependency("weasyprint", purpose="PDF profiles (WeasyPrint, Pango)")
+    return import_optional_dependency("weasyprint", purpose=Message("err_svc_purpose_pdf"))
 
 
 def offline_fetcher() -> Any:

@@ -44,7 +44,7 @@ from omradesbild.services.models import (
     PriorityRow,
 )
 from omradesbild.services.partners import PartnerInput
-from omradesbild.wording import Translator, fmt_num
+from omradesbild.wording import Translator, both, fmt_num
 
 TEMPLATES = Path(__file__).with_name("templates")
 STATIC = Path(__file__).with_name("static")
@@ -86,7 +86,7 @@ def plotly_js_path() -> Path:
     if origin is None or not path.exists():  # pragma: no cover - broken installation
         from omradesbild.errors import ConfigError
 
-        raise ConfigError(f"plotly.min.js not found in the plotly package ({path})")
+        raise ConfigError(both("err_svc_no_plotly_js", path=path))
     return path
 
 

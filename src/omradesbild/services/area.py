@@ -322,7 +322,7 @@ def area_profile(
     """
     lv = pic.indicators
     if code not in lv.names:
-        raise NotFoundError(f"no {lv.level} area with code {code!r}")
+        raise NotFoundError(both("err_svc_no_area_with_code", level=lv.level, code=repr(code)))
     period = resolve_period(pic, code, period)
     ix = pic.index
     history = indicator_values(pic, code, None, lang=lang)

@@ -36,6 +36,7 @@ import duckdb
 from omradesbild.config import SERVICE_CACHE_ENTRIES, SERVICE_CACHE_ENV
 from omradesbild.errors import InputError
 from omradesbild.store import Store
+from omradesbild.wording import Message
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -52,10 +53,9 @@ def max_entries() -> int:
         n = -1
     if n < 0:
         raise InputError(
-            f"{SERVICE_CACHE_ENV}={text!r}: expected a whole number of cached results "
-            "(0 turns the cache off)",
+            Message("err_svc_cache_entries", name=SERVICE_CACHE_ENV, value=repr(text)),
             field=SERVICE_CACHE_ENV,
-            expected="an integer >= 0",
+            expected=Message("exp_svc_int_min", min=0),
         )
     return n
 

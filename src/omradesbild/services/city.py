@@ -118,8 +118,7 @@ class CityData:
         approved input and the interventions given (see :mod:`omradesbild.services.partners`)."""
         if code not in self.scope:
             raise NotFoundError(
-                f"area {code} is not among the {self.level} areas ({self.version}) of the "
-                "report data"
+                both("err_svc_not_in_report", code=code, level=self.level, version=self.version)
             )
         return area_profile(
             self.pic,
@@ -472,7 +471,7 @@ def city_picture(
 
     ix = pic.index
     if ix is None:
-        raise NotFoundError(f"no index at {pic.indicators.level}")
+        raise NotFoundError(both("err_svc_no_index_at", level=pic.indicators.level))
     scope = set(names)
     unc, summary = pic.uncertainty(period)
     index = ix.results[period]

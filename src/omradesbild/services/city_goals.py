@@ -12,7 +12,7 @@ from omradesbild.errors import InputError, OmradesbildError
 from omradesbild.services.level import LevelPicture
 from omradesbild.services.models import GoalRow, GoalSkipped
 from omradesbild.services.records import clean
-from omradesbild.wording import text
+from omradesbild.wording import Message, text
 
 
 class _Skip(OmradesbildError):
@@ -109,10 +109,11 @@ def _goal_row(
         base = str(goal.base_year)
         if base not in ix.periods:  # as anchored_classes says of the table of these periods
             raise InputError(
-                f"base period {base!r} is not in the index table; periods present: "
-                + ", ".join(ix.periods),
+                Message(
+                    "err_svc_base_not_in_table", base=repr(base), periods=", ".join(ix.periods)
+                ),
                 field="period",
-                expected=f"rows for period {base!r}",
+                expected=Message("exp_svc_rows_for_period", period=repr(base)),
             )
         table = index_table(pic.indicators.national_raw, method)
         table = table[table["period"].isin(ix.periods)]

@@ -14,6 +14,7 @@ from omradesbild.index.method import IndexMethod
 from omradesbild.services.level import LevelIndex, LevelIndicators, rank_uncertainty
 from omradesbild.services.models import _Frozen
 from omradesbild.services.records import clean, records
+from omradesbild.wording import Message, both
 
 #: Maximum Monte-Carlo draws the explorer accepts per request.
 MAX_DRAWS = 500
@@ -99,10 +100,11 @@ def modified_method(
         unknown = sorted(set(include) - set(ids))
         if unknown:
             raise MethodError(
-                f"indicators {unknown} are not in method {method.id!r}; its indicators: {ids}"
-            )
+                both("err_svc_explore_unknown_indicators", ids=str(unknown),
+                     method=repr(method.id), known=str(ids))
+            )  # fmt: skip
         if not keep:
-            raise MethodError("keep at least one indicator")
+            raise MethodError(both("err_svc_explore_keep_one"))
         data["indicators"] = [d for d in data["indicators"] if d["id"] in keep]
         data["fallbacks"] = [f for f in data["fallbacks"] if f["indicator"] in keep]
         themes = method.resolved_themes()
@@ -132,8 +134,9 @@ def modified_method(
         unknown = sorted(set(weights) - set(declared_units))
         if unknown:
             raise MethodError(
-                f"weights for unknown units {unknown}; the units are {declared_units}"
-            )
+                both("err_svc_explore_unknown_units", units=str(unknown),
+                     declared=str(declared_units))
+            )  # fmt: skip
         # A weight for a unit left out with ``include`` has nothing left to weigh.
         weights = {u: v for u, v in weights.items() if u in units}
         current = data["weighting"]
@@ -145,10 +148,10 @@ def modified_method(
         raw = {u: float(weights.get(u, base.get(u, 0.0))) for u in units}
         bad = [u for u, v in raw.items() if not math.isfinite(v) or v < 0]
         if bad:
-            raise MethodError(f"weights must be finite and >= 0; bad: {bad}")
+            raise MethodError(both("err_svc_explore_bad_weights", units=str(bad)))
         total = math.fsum(raw.values())
         if total <= 0:
-            raise MethodError("the weights sum to 0: give at least one unit a positive weight")
+            raise MethodError(both("err_svc_explore_zero_weights"))
         normed = {u: v / total for u, v in raw.items()}
         # Make the sum exactly 1 within the method's tolerance.
         last = units[-1]
@@ -196,7 +199,7 @@ def explore(
     from omradesbild.index import compute_index
 
     if draws < 0 or draws > MAX_DRAWS:
-        raise InputError(f"draws must be 0…{MAX_DRAWS}, got {draws}", field="draws")
+        raise InputError(Message("err_svc_draws_range", max=MAX_DRAWS, value=draws), field="draws")
     level = lv.level
     p = base.period_or_latest(period)
     method = modified_method(base.method, weights=weights, include=include)

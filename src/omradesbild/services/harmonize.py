@@ -44,7 +44,7 @@ from omradesbild.sources.base import (
     LINK_COLUMNS,
     Areas,
 )
-from omradesbild.wording import Message
+from omradesbild.wording import Message, both
 
 if TYPE_CHECKING:
     from omradesbild.services.pipeline import IndexSelection
@@ -239,9 +239,9 @@ def build_layer_links(store: Store, request: LayerRequest) -> LayerLinks:
         links, plain, dropped = _in_kommuner(links, plain, wanted)
         if links.empty:
             raise NotFoundError(
-                f"no {from_version} area of kommun {', '.join(sorted(wanted))} overlaps "
-                f"{level}/{version}"
-            )
+                both("err_svc_no_kommun_overlap", from_version=from_version,
+                     kommun=", ".join(sorted(wanted)), level=level, version=version)
+            )  # fmt: skip
     coverage = plain.groupby("from_code")["weight"].sum()
     reached = set(links["to_code"].astype(str))
     targets = store.areas(level=level, version=version)["area_code"].astype(str)
@@ -420,11 +420,9 @@ def apply_stored_links(
     if not (all_links["to_version"] == to_version).any():
         have = sorted(set(all_links["to_version"].astype(str)))
         raise NotFoundError(
-            f"no links lead to version {to_version!r}; stored link targets: "
-            + (", ".join(have) or "none")
-            + ". Build them with 'omradesbild harmonize layer --level … --version "
-            f"{to_version}'"
-        )
+            both("err_svc_no_links_to", version=repr(to_version), to_version=to_version,
+                 have=", ".join(have) or Message("err_svc_none"))
+        )  # fmt: skip
     links = compose_links(all_links, from_version=from_version, to_version=to_version)
     if variables:
         for v in variables:
@@ -436,19 +434,20 @@ def apply_stored_links(
     )
     if obs.empty:
         raise NotFoundError(
-            f"the store holds no observations of {from_version} areas"
-            + (f" for period(s) {', '.join(map(str, periods))}" if periods else "")
-        )
+            both("err_svc_no_obs_periods", version=from_version,
+                 periods=", ".join(map(str, periods)))
+            if periods
+            else both("err_svc_no_obs", version=from_version)
+        )  # fmt: skip
     counts = obs["unit"].map(is_count_unit)
     if variables:
         bad = sorted(set(obs.loc[~counts, "variable"].astype(str)))
         if bad:
             units = obs.loc[~counts].groupby("variable")["unit"].first()
             raise InputError(
-                "not a count: " + ", ".join(f"{v} ({units[v]})" for v in bad),
+                Message("err_svc_not_count", variables=", ".join(f"{v} ({units[v]})" for v in bad)),
                 field="--variables",
-                expected="count variables (unit 'antal …'); rates and medians are "
-                "recomputed from harmonised counts by 'omradesbild indicators compute'",
+                expected=Message("exp_svc_count_variables"),
             )
     obs = obs.loc[counts]
     cols = ["area_code", "area_version", "variable", "period", "value", "unit"]
@@ -507,7 +506,7 @@ def compare_with_layer_classes(
 
     method, level = selection.method, selection.level
     if method.classification is None:
-        raise ConfigError(f"method {method.id!r} has no classes to compare")
+        raise ConfigError(both("err_svc_no_classes", method=repr(method.id)))
     version = resolve_version(store, level, selection.version)
     result = area_index(store, selection)
     theirs = layer_attribute(store, level=level, version=version, attribute=attribute)

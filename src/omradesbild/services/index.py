@@ -18,7 +18,7 @@ from omradesbild.config import AREA_TYPE_METHOD
 from omradesbild.errors import InputError
 from omradesbild.index.method import IndexMethod
 from omradesbild.store import Store
-from omradesbild.wording import both
+from omradesbild.wording import Message, both
 
 if TYPE_CHECKING:
     from omradesbild.services.pipeline import IndexSelection
@@ -108,13 +108,16 @@ def read_wide_table(path: Path, id_column: str) -> pd.DataFrame:
     try:
         df = pd.read_csv(path, dtype={id_column: str})
     except (ValueError, pd.errors.ParserError) as exc:
-        raise InputError(f"cannot read CSV: {exc}", file=path, expected="a CSV file") from None
+        raise InputError(
+            Message("err_svc_csv_unreadable", error=str(exc)), file=path,
+            expected=Message("exp_svc_csv_file"),
+        ) from None  # fmt: skip
     if id_column not in df.columns:
         raise InputError(
-            f"no column {id_column!r}; columns are {list(df.columns)}",
+            Message("err_svc_no_column", column=repr(id_column), columns=str(list(df.columns))),
             file=path,
             field=id_column,
-            expected="the id column named by --id-column",
+            expected=Message("exp_svc_id_column"),
         )
     return df
 

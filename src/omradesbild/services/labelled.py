@@ -21,6 +21,7 @@ from omradesbild.sources.scb_csv import LabelledTable, read_scb_csv
 from omradesbild.sources.scb_key import KOMMUN_VERSION, REGSO_VERSION
 from omradesbild.store import Store
 from omradesbild.store.store import IngestReport
+from omradesbild.wording import Message, both
 
 
 @dataclass(frozen=True)
@@ -57,10 +58,7 @@ def regso_label_frame(store: Store, version: str = REGSO_VERSION) -> pd.DataFram
     """
     regso = store.areas(level="regso", version=version)
     if regso.empty or regso["name"].isna().all():
-        raise NotFoundError(
-            f"the store holds no named RegSO of version {version}: ingest SCB's key DeSO 2018 "
-            "-> RegSO 2020 first ('omradesbild ingest scb-key')"
-        )
+        raise NotFoundError(both("err_svc_no_named_regso", version=version))
     return regso_label_areas(regso, store.areas(level="kommun", version=KOMMUN_VERSION))
 
 
@@ -81,28 +79,31 @@ def labelled_observations(
     if match.ambiguous:
         lab, hits = next(iter(match.ambiguous.items()))
         raise InputError(
-            f"label {lab!r} matches several RegSO ({', '.join(hits)})",
+            Message("err_svc_label_several_regso", label=repr(lab), codes=", ".join(hits)),
             file=ref,
             row=int(first_row[lab]),
             field="region",
-            expected="a label that names one RegSO",
+            expected=Message("exp_svc_label_one_regso"),
         )
     rows = {lab: int(first_row[lab]) for lab in match.unmatched}
     if match.unmatched and not allow_unmatched:
         lab = match.unmatched[0]
         more = len(match.unmatched) - 1
+        others = "; ".join(repr(x) for x in match.unmatched[1:6])
         raise InputError(
-            f"label {lab!r} matches no RegSO {REGSO_VERSION} name in the store"
-            + (
-                f" (and {more} more: " + "; ".join(repr(x) for x in match.unmatched[1:6]) + ")"
-                if more
-                else ""
-            ),
+            Message(
+                "err_svc_label_no_regso_more",
+                label=repr(lab),
+                version=REGSO_VERSION,
+                more=more,
+                others=others,
+            )
+            if more
+            else Message("err_svc_label_no_regso", label=repr(lab), version=REGSO_VERSION),
             file=ref,
             row=rows[lab],
             field="region",
-            expected="'Kommun (RegSO-namn)' as in SCB's key; use --allow-unmatched to ingest "
-            "the rest and list these",
+            expected=Message("exp_svc_label_kommun_regso"),
         )
     codes = data["label"].map(match.mapping())
     keep = codes.notna()

@@ -32,6 +32,7 @@ from omradesbild.services.models import (
 )
 from omradesbild.services.partner_picture import LinkedEntry, PartnerPicture
 from omradesbild.services.records import clean
+from omradesbild.wording import Message, both
 
 #: The start page lists at most this many of the partners' latest entries.
 N_LATEST_INPUT = 5
@@ -164,7 +165,7 @@ def kommun_choices(lv: LevelIndicators, names: Mapping[str, str]) -> tuple[Kommu
 def default_kommun(choices: tuple[KommunChoice, ...]) -> KommunChoice:
     """The store's own city: the kommun with the most areas (the lowest code on a tie)."""
     if not choices:
-        raise NotFoundError("the store holds no areas placed in a kommun")
+        raise NotFoundError(both("err_svc_no_kommun_areas"))
     return min(choices, key=lambda c: (-c.n_areas, c.code))
 
 
@@ -176,8 +177,11 @@ def pick_kommun(choices: tuple[KommunChoice, ...], code: str | None) -> KommunCh
         if c.code == code:
             return c
     shown = ", ".join(f"{c.code} ({c.name})" for c in choices[:10])
-    more = f" … ({len(choices)} kommuner)" if len(choices) > 10 else ""
-    raise InputError(f"no areas in kommun {code!r}", field="kommun", expected=f"{shown}{more}")
+    more = Message("exp_svc_kommun_count", n=len(choices)) if len(choices) > 10 else ""
+    raise InputError(
+        Message("err_svc_no_areas_in_kommun", kommun=repr(code)), field="kommun",
+        expected=Message("exp_svc_kommun_choices", shown=shown, more=more),
+    )  # fmt: skip
 
 
 def type_moves(
@@ -334,12 +338,13 @@ def lagesbild(
     ix = pic.index
     lv = pic.indicators
     if ix is None:
-        raise NotFoundError(f"no index can be computed at {lv.level}")
+        raise NotFoundError(both("err_svc_no_index_computable", level=lv.level))
     period = ix.period_or_latest(period)
     area_names = names or lv.names
     scope = sorted(c for c, k in lv.kommun.items() if k == kommun.code)
     if not scope:
-        raise NotFoundError(f"no {lv.level} areas in kommun {kommun.code}")
+        raise NotFoundError(both("err_svc_no_level_areas_in_kommun", level=lv.level,
+                                 kommun=kommun.code))  # fmt: skip
     links = {c: AreaLink(code=c, name=area_names.get(c, c)) for c in scope}
     rows = ranking(pic, links, period, has_geometry or set())
     goals, goals_skipped, goals_note = city_goals(pic, set(scope), lang=lang)

@@ -10,6 +10,7 @@ import pandas as pd
 from omradesbild.errors import NotFoundError
 from omradesbild.services.models import CityClass
 from omradesbild.store import Store
+from omradesbild.wording import Message, both
 
 
 def stored_layers(store: Store) -> pd.DataFrame:
@@ -40,20 +41,17 @@ def require_layer(store: Store, level: str, version: str, *, geometry: bool = Fa
         import difflib
 
         close = difflib.get_close_matches(version, layers["version"].astype(str).tolist(), n=3)
-        hint = f" (did you mean {', '.join(close)}?)" if close else ""
+        hint = Message("err_svc_did_you_mean", names=", ".join(close)) if close else ""
         raise NotFoundError(
-            f"the store holds no {level} areas of version {version!r}{hint}; stored layers: "
-            + (_layers_text(layers) or "none")
-            + ". Ingest the layer with 'omradesbild ingest boundaries <file>'"
-        )
+            both("err_svc_no_layer", level=level, version=repr(version), hint=hint,
+                 layers=_layers_text(layers) or Message("err_svc_none"))
+        )  # fmt: skip
     if geometry and int(row["with_geometry"].iloc[0]) == 0:
         with_geo = layers[layers["with_geometry"] > 0]
         raise NotFoundError(
-            f"the {level} layer {version!r} has no geometries in the store (it came from a "
-            "key or a list); layers with geometry: "
-            + (_layers_text(with_geo) or "none")
-            + ". Ingest its boundary file with 'omradesbild ingest boundaries <file>'"
-        )
+            both("err_svc_layer_no_geometry", level=level, version=repr(version),
+                 layers=_layers_text(with_geo) or Message("err_svc_none"))
+        )  # fmt: skip
 
 
 def layer_attribute(store: Store, *, level: str, version: str, attribute: str) -> pd.DataFrame:
@@ -70,9 +68,9 @@ def layer_attribute(store: Store, *, level: str, version: str, attribute: str) -
     if not any(attribute in p for p in parsed):
         names = sorted({k for p in parsed for k in p})
         raise NotFoundError(
-            f"the {level} layer {version!r} has no attribute {attribute!r}; its attributes: "
-            + (", ".join(names) or "none")
-        )
+            both("err_svc_layer_no_attribute", level=level, version=repr(version),
+                 attribute=repr(attribute), names=", ".join(names) or Message("err_svc_none"))
+        )  # fmt: skip
     out = pd.DataFrame(
         {
             "area_code": areas["area_code"].astype(str),
@@ -142,15 +140,12 @@ def _kommuner_under(store: Store, layer: Any) -> list[str]:
     return sorted(set(kommuner["area_code"].iloc[idx].astype(str)))
 
 
-def missing_polygons(store: Store, *, level: str, version: str, from_version: str) -> str:
+def missing_polygons(store: Store, *, level: str, version: str, from_version: str) -> Message | str:
     """Why a layer cannot be reached from DeSO, when it is that no DeSO polygons lie under
     it (the message of :func:`require_overlap`), else an empty string."""
-    try:
-        require_overlap(store, from_level="deso", from_version=from_version, level=level,
-                        version=version)  # fmt: skip
-    except NotFoundError as exc:
-        return str(exc)
-    return ""
+    m = _no_overlap(store, from_level="deso", from_version=from_version, level=level,
+                    version=version)  # fmt: skip
+    return m or ""
 
 
 def require_overlap(store: Store, *, from_level: str, from_version: str, level: str,
@@ -158,15 +153,28 @@ def require_overlap(store: Store, *, from_level: str, from_version: str, level: 
     """Raise a :class:`NotFoundError` when no ``from_version`` polygon lies on the layer,
     naming the kommuner the polygons are missing for, the file that would add them and the
     stored versions that would do (``--via-code-rule-to``)."""
+    m = _no_overlap(store, from_level=from_level, from_version=from_version, level=level,
+                    version=version)  # fmt: skip
+    if m is not None:
+        raise NotFoundError(both(m.key, **m.params))
+
+
+def _no_overlap(store: Store, *, from_level: str, from_version: str, level: str,
+                version: str) -> Message | None:  # fmt: skip
+    """The message of :func:`require_overlap`, or None when a polygon lies on the layer."""
     target = store.areas(level=level, version=version, geometry=True)
     target = target.loc[target.geometry.notna() & ~target.geometry.is_empty]
     source = store.areas(level=from_level, version=from_version, geometry=True)
     source = source.loc[source.geometry.notna() & ~source.geometry.is_empty]
     if target.empty or source.empty or len(source.sindex.query(target.geometry, "intersects")[0]):
-        return
+        return None
     where = _kommuner_under(store, target)
     have = sorted(set(source["area_code"].astype(str).str[:4]))
-    k = f"kommun {', '.join(where)}" if where else "the layer's kommun"
+    k = (
+        Message("err_svc_kommun_list", kommun=", ".join(where))
+        if where
+        else Message("err_svc_layer_kommun")
+    )
     others = []
     for v in sorted(set(store.areas(level=from_level)["version"].astype(str)) - {from_version}):
         g = store.areas(level=from_level, version=v, geometry=True)
@@ -174,20 +182,12 @@ def require_overlap(store: Store, *, from_level: str, from_version: str, level: 
         if len(g) and len(g.sindex.query(target.geometry, "intersects")[0]):
             others.append(v)
     hint = (
-        f"; or use the {', '.join(others)} polygons the store holds there: "
-        f"--via-code-rule-to {others[0]}"
+        Message("err_svc_overlap_other_polygons", versions=", ".join(others), first=others[0])
         if others
         else ""
     )
-    raise NotFoundError(
-        f"no {from_level} polygons of version {from_version} are stored for {level}/{version}: "
-        f"the store holds {from_version} polygons for kommun {', '.join(have[:8])}"
-        + (" …" if len(have) > 8 else "")
-        + f" only, none for {k}. Ingest the {from_version} boundaries of {k}: a "
-        f"boundary file (GeoPackage/GeoJSON/Shapefile of SCB's {from_version}) with "
-        "'omradesbild ingest boundaries FILE', or 'omradesbild fetch scb boundaries --version "
-        f"{from_version}"
-        + (f" --kommun {where[0]}" if len(where) == 1 else "")
-        + " --ingest'"
-        + hint
-    )
+    return Message(
+        "err_svc_no_overlap", from_level=from_level, from_version=from_version, level=level,
+        version=version, have=", ".join(have[:8]) + (" …" if len(have) > 8 else ""), where=k,
+        option=f" --kommun {where[0]}" if len(where) == 1 else "", hint=hint,
+    )  # fmt: skip

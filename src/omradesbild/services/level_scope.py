@@ -38,6 +38,7 @@ from omradesbild.services.level import (
 )
 from omradesbild.services.level_police import PoliceData, placed_police, police_data
 from omradesbild.store import Store
+from omradesbild.wording import both
 
 
 @store_cached
@@ -77,7 +78,7 @@ def scoped_level(
 
     every = store.areas(level=level, version=version)
     if every.empty:
-        raise NotFoundError(f"the store holds no {level} areas of version {version}")
+        raise NotFoundError(both("err_svc_no_areas", level=level, version=version))
     nat = national_parts(
         store, level=level, version=version, index_components=index_components,
         base_version=base_version, threshold=threshold,

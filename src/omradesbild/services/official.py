@@ -67,10 +67,7 @@ def regso_names(store: Store) -> pd.DataFrame:
     """
     reg = store.areas(level=LEVEL, version=VERSION)
     if reg.empty:
-        raise NotFoundError(
-            "the store holds no RegSO 2020 names; ingest SCB's key first "
-            "('omradesbild ingest scb-key koppling-deso2018-regso2020.csv')"
-        )
+        raise NotFoundError(both("err_svc_no_regso_names"))
     kom = store.areas(level="kommun")
     names = dict(zip(kom["area_code"].astype(str), kom["name"], strict=True))
     return pd.DataFrame(
@@ -198,19 +195,17 @@ def compare_official(
     from omradesbild.services.pipeline import IndexSelection, area_index, area_index_uncertainty
 
     if level != LEVEL:
-        raise ConfigError(f"SCB publishes area types for RegSO only, not for {level!r}")
+        raise ConfigError(both("err_svc_official_regso_only", level=repr(level)))
     m = load_method(method)
     if m.classification is None:
-        raise ConfigError(f"method {m.id!r} has no classes to compare")
+        raise ConfigError(both("err_svc_no_classes", method=repr(m.id)))
     p, op = str(period), str(official_period if official_period is not None else period)
     official = published_types_frame(store, periods=[op])
     if official.empty:
         raise NotFoundError(
-            f"no published area types for {op} in the store; published years stored: "
-            f"{', '.join(published_periods(store)) or 'none'} (ingest them with "
-            "'omradesbild ingest scb-omradestyp FILE', or compare with another published year "
-            "with --official-period)"
-        )
+            both("err_svc_no_official_types", periods=op,
+                 have=", ".join(published_periods(store)) or Message("err_svc_none"))
+        )  # fmt: skip
     selection = IndexSelection(m, level, p)
     ours = area_index(store, selection)
     table = ours[["area_code", "class"]].rename(columns={"class": "area_type"})
@@ -222,8 +217,8 @@ def compare_official(
         table["robust_class"] = pd.array([pd.NA] * len(table), dtype="boolean")
     table = table.merge(official[["area_code", "official_type"]], on="area_code", how="outer")
     table = with_area_names(store, table, level=LEVEL, version=VERSION)
-    both = table["area_type"].notna() & table["official_type"].notna()
-    pairs = zip(table["area_type"], table["official_type"], both, strict=True)
+    paired = table["area_type"].notna() & table["official_type"].notna()
+    pairs = zip(table["area_type"], table["official_type"], paired, strict=True)
     table["agree"] = pd.array(
         [bool(a == b) if ok else pd.NA for a, b, ok in pairs], dtype="boolean"
     )
@@ -278,9 +273,9 @@ def published_transitions(
     lacking = [p for p in (p_from, p_to) if p not in have]
     if lacking:
         raise NotFoundError(
-            f"no published area types for {', '.join(lacking)} in the store; published "
-            f"years stored: {', '.join(published_periods(store)) or 'none'}"
-        )
+            both("err_svc_no_official_types_for", periods=", ".join(lacking),
+                 have=", ".join(published_periods(store)) or Message("err_svc_none"))
+        )  # fmt: skip
     frame = df.assign(**{"class": df["official_type"].astype(np.int64)})
     matrix, moves = class_transitions(frame, period_from=p_from, period_to=p_to, better="higher")
     moves = with_area_names(store, moves, level=LEVEL, version=VERSION)

@@ -16,6 +16,7 @@ from typing import Any
 
 from omradesbild.errors import ConfigError
 from omradesbild.services.models import PartnerEntry
+from omradesbild.wording import both
 
 #: At most this many entries of each kind are shown per area (newest first).
 MAX_ENTRIES_PER_AREA = 20
@@ -116,14 +117,12 @@ def load_partner_input(url: str) -> PartnerInput:
         db_file = engine.url.database or ":memory:"
         sqlite = engine.url.get_backend_name() == "sqlite"
         if sqlite and db_file != ":memory:" and not Path(db_file).is_file():
-            raise ConfigError(f"partners database: no such file {db_file}")
+            raise ConfigError(both("err_svc_partners_no_file", path=db_file))
         with session_factory(engine)() as db:
             return partner_input(db)
     except SQLAlchemyError as exc:
         raise ConfigError(
-            f"partners database {where}: cannot read the submissions and interventions "
-            f"({type(exc).__name__}); expected a partners' database as 'omradesbild serve' "
-            "creates it"
+            both("err_svc_partners_unreadable", url=where, error=type(exc).__name__)
         ) from exc
     finally:
         engine.dispose()

@@ -32,7 +32,7 @@ from omradesbild.sources.base import (
     Areas,
 )
 from omradesbild.store import Store
-from omradesbild.wording import both
+from omradesbild.wording import Message, both
 
 _KEYS = ("area_code", "period")
 
@@ -74,12 +74,16 @@ def _links_to(store: Store, *, base_version: str, level: str, version: str) -> p
 
     try:
         return compose_links(store.links(), from_version=base_version, to_version=version)
-    except NotFoundError as exc:
+    except NotFoundError:
         why = missing_polygons(store, level=level, version=version, from_version=base_version)
         if not why:
             raise
         raise NotFoundError(
-            f"{exc}; harmonising needs DeSO polygons under the layer, and {why}"
+            both(
+                "err_svc_links_need_polygons",
+                why=why,
+                error=Message("err_no_links", source=base_version, target=version),
+            )
         ) from None
 
 
@@ -96,7 +100,7 @@ def compose_links(links: pd.DataFrame, *, from_version: str, to_version: str) ->
         No chain of links connects the two versions.
     """
     if from_version == to_version:
-        raise ConfigError(f"from and to version are the same ({from_version})")
+        raise ConfigError(both("err_svc_same_versions", version=from_version))
     edges: dict[str, set[str]] = {}
     for f, t in links[["from_version", "to_version"]].drop_duplicates().itertuples(index=False):
         edges.setdefault(str(f), set()).add(str(t))
@@ -310,10 +314,9 @@ def check_picture(method: IndexMethod) -> None:
                 wrong.append(f"{ind.source_column} ({domain})")
     if wrong:
         raise MethodError(
-            f"method {method.id!r} draws the {method.picture} picture but uses "
-            f"{', '.join(wrong)}; keep socioeconomic vulnerability and crime/insecurity in "
-            "separate methods (or declare picture: generic)"
-        )
+            both("err_svc_picture_domains", method=repr(method.id), picture=method.picture,
+                 indicators=", ".join(wrong))
+        )  # fmt: skip
 
 
 def index_table(ind: pd.DataFrame, method: IndexMethod) -> pd.DataFrame:
@@ -571,7 +574,7 @@ def code_rule_from_store(
 
     d25 = store.areas(level="deso", version=to_version)["area_code"].tolist()
     if not d25:
-        raise NotFoundError(f"the store holds no DeSO areas of version {to_version}")
+        raise NotFoundError(both("err_svc_no_areas", level="DeSO", version=to_version))
     kommuner = {kommun_of(c) for c in d25}
     d18 = [
         c
@@ -580,9 +583,9 @@ def code_rule_from_store(
     ]
     if not d18:
         raise NotFoundError(
-            f"the store holds no DeSO {from_version} areas in the kommuner of {to_version} "
-            f"({', '.join(sorted(kommuner))})"
-        )
+            both("err_svc_no_deso_in_kommuner", from_version=from_version,
+                 to_version=to_version, kommuner=", ".join(sorted(kommuner)))
+        )  # fmt: skip
     pop: dict[str, float] | None = None
     if population_variable:
         obs = store.observations(variables=[population_variable], area_version=to_version)

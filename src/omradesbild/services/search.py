@@ -36,7 +36,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from omradesbild.errors import InputError
 from omradesbild.store import Store
-from omradesbild.wording import both, level_label
+from omradesbild.wording import Message, both, level_label
 
 #: Levels that are not searched (references and overlays, not areas with a page).
 NOT_SEARCHED: frozenset[str] = frozenset({"country", "police_area"})
@@ -202,12 +202,12 @@ def search_areas(
     q = fold(query)
     if not q:
         raise InputError(
-            "give an area's name or code", field="q", expected="e.g. Husby or 0180R036"
+            Message("err_svc_query_empty"), field="q", expected=Message("exp_svc_query_example")
         )
     if len(query) > MAX_QUERY:
         raise InputError(
-            f"the query is {len(query)} characters long", field="q",
-            expected=f"at most {MAX_QUERY} characters",
+            Message("err_svc_query_long", n=len(query)), field="q",
+            expected=Message("exp_svc_query_max", max=MAX_QUERY),
         )  # fmt: skip
     words = tuple(q.split())
     found: list[tuple[int, _Entry]] = []

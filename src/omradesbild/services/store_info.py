@@ -14,6 +14,7 @@ from omradesbild.config import BASE_VERSION
 from omradesbild.errors import NotFoundError
 from omradesbild.followup._common import sort_periods
 from omradesbild.store import Store
+from omradesbild.wording import Message, both
 
 #: Columns of :func:`sources` (the provenance a reader needs).
 SOURCE_COLUMNS: tuple[str, ...] = (
@@ -70,13 +71,13 @@ def variable_values(
     if mine.empty:
         versions = sorted(set(held["area_version"].astype(str)))
         raise NotFoundError(
-            f"variable {variable!r} has no values for areas of version {version!r}; versions "
-            f"with values: {', '.join(versions) or 'none'} (choose one with --version)"
-        )
+            both("err_svc_variable_no_version", variable=repr(variable), version=repr(version),
+                 versions=", ".join(versions) or Message("err_svc_none"))
+        )  # fmt: skip
     raise NotFoundError(
-        f"variable {variable!r} has no values for period {period} ({version}); periods "
-        f"stored: {', '.join(sort_periods(mine.unique()))}"
-    )
+        both("err_svc_variable_no_period", variable=repr(variable), period=period,
+             version=version, periods=", ".join(sort_periods(mine.unique())))
+    )  # fmt: skip
 
 
 def revisions(store: Store, area_code: str, variable: str, period: str | int) -> pd.DataFrame:
@@ -93,13 +94,13 @@ def revisions(store: Store, area_code: str, variable: str, period: str | int) ->
         return df
     store.require_variable(variable)
     if store.areas(codes=[area_code]).empty:
-        raise NotFoundError(f"area {area_code!r} is not in the store")
+        raise NotFoundError(both("err_svc_area_not_in_store", code=repr(area_code)))
     rows = store.con.execute(
         "SELECT DISTINCT period FROM observations WHERE area_code = ? AND variable = ?",
         [area_code, variable],
     ).fetchall()
     have = sort_periods(r[0] for r in rows)
     raise NotFoundError(
-        f"no observation of {variable!r} for area {area_code} in period {period}; periods "
-        f"with observations for this area: {', '.join(have) or 'none'}"
-    )
+        both("err_svc_no_observation", variable=repr(variable), code=area_code, period=period,
+             periods=", ".join(have) or Message("err_svc_none"))
+    )  # fmt: skip

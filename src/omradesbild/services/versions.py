@@ -33,6 +33,7 @@ from omradesbild.sources.deso2025 import (
 from omradesbild.sources.scb_key import DESO_VERSION, REGSO_VERSION, read_scb_key
 from omradesbild.store import Store
 from omradesbild.store.store import IngestReport
+from omradesbild.wording import both
 
 
 @dataclass(frozen=True)
@@ -119,10 +120,7 @@ def change_log_links(store: Store, log: ChangeLog) -> ChangeLogResult:
     d25 = store.areas(level="deso", version=DESO2025_VERSION)
     for df, v in ((d18, DESO_VERSION), (d25, DESO2025_VERSION)):
         if df.empty:
-            raise NotFoundError(
-                f"the store holds no DeSO of version {v}: ingest SCB's keys (DeSO 2018 -> RegSO "
-                "2020 and DeSO 2025 -> RegSO 2025) before or together with the change log"
-            )
+            raise NotFoundError(both("err_svc_no_deso_for_log", version=v))
     old_codes, new_codes = d18["area_code"].astype(str).tolist(), d25["area_code"].astype(str)
     new_basis, new_name = _basis(store, DESO2025_VERSION)
     old_basis, old_name = _basis(store, DESO_VERSION)

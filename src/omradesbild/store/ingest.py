@@ -43,6 +43,7 @@ from omradesbild.errors import InputError
 from omradesbild.sources.base import Areas, Observations
 from omradesbild.store.batch import batch_groups
 from omradesbild.store.store import IngestReport, Store
+from omradesbild.wording import Message, both
 
 if TYPE_CHECKING:
     from omradesbild.sources.boundaries.read import LayerFields
@@ -52,9 +53,13 @@ Parsed = Observations | Areas
 
 def _exists(path: Path, *, directory_ok: bool = False) -> Path:
     if not path.exists():
-        raise InputError("file not found", file=path, expected="an existing file")
+        raise InputError(
+            Message("err_svc_file_not_found"), file=path, expected=Message("exp_svc_existing_file")
+        )
     if path.is_dir() and not directory_ok:
-        raise InputError("is a folder, not a file", file=path, expected="a file")
+        raise InputError(
+            Message("err_svc_is_folder"), file=path, expected=Message("exp_svc_a_file")
+        )
     return path
 
 
@@ -91,10 +96,9 @@ def parse_pxweb_file(
         fmt = {".json": "json-stat2", ".csv": "csv", ".px": "px"}.get(suffix, "")
         if not fmt:
             raise InputError(
-                f"cannot tell the format from the ending {suffix!r}",
+                Message("err_svc_format_from_ending", ending=repr(suffix)),
                 file=path,
-                expected="a .json (JSON-stat2 or plain JSON), .csv or .px file, or "
-                "--format json-stat2|json|csv|px",
+                expected=Message("exp_svc_pxweb_file"),
             )
         if fmt == "json-stat2":
             with contextlib.suppress(UnicodeDecodeError, json.JSONDecodeError):
@@ -110,8 +114,9 @@ def parse_pxweb_file(
     }
     if fmt not in parsers:
         raise InputError(
-            f"unknown format {fmt!r}", file=path, expected="json-stat2, json, csv or px"
-        )
+            Message("err_svc_unknown_format", format=repr(fmt)), file=path,
+            expected="json-stat2, json, csv, px",
+        )  # fmt: skip
     return parsers[fmt](
         data,
         reference=path.name,
@@ -177,10 +182,9 @@ def parse_boundaries(
         level, fields["code_field"] = detect_level(path, layer=layer, code_field=code_field)
     if level is None or version is None:
         raise InputError(
-            "level and version are needed for a layer that is not one of the known files",
+            Message("err_svc_level_version_needed"),
             file=path,
-            expected="--level (deso, regso, kommun, lan, district, police_area, custom) and "
-            "--version (e.g. deso2025, stockholm_stadsdelar)",
+            expected=Message("exp_svc_level_version"),
         )
     return read_boundaries(path, level=level, version=version, **fields)
 
@@ -248,7 +252,7 @@ def ingest_workers(workers: int | None = None, *, paths: Iterable[str | Path] | 
                 n = 0
             if n < 1:
                 raise ConfigError(
-                    f"{INGEST_WORKERS_ENV}={text!r}: expected a whole number of at least 1"
+                    both("err_svc_ingest_workers_env", name=INGEST_WORKERS_ENV, value=repr(text))
                 )
     if n is None:
         n = INGEST_WORKERS
@@ -260,7 +264,7 @@ def ingest_workers(workers: int | None = None, *, paths: Iterable[str | Path] | 
         except AttributeError:  # not on Linux
             n = os.cpu_count() or 1
     if n < 1:
-        raise ConfigError(f"the number of ingest workers must be at least 1, not {n}")
+        raise ConfigError(both("err_svc_ingest_workers", n=n))
     return n
 
 
@@ -498,12 +502,10 @@ def _check_kommun_codes(used: set[tuple[str, str]], parsed: Sequence[Parsed]) ->
             None,
         )
         raise UnknownAreaError(
-            f"kommun code(s) {', '.join(unknown)} are neither SCB's current kommuner nor "
-            "codes SCB's list of kommun changes since 1971 replaces",
+            Message("err_svc_unknown_kommuner", codes=", ".join(unknown)),
             file=ref,
             field="area_code",
-            expected="a current kommun code (e.g. 0180), an ended one with a known successor, "
-            "or a kommun whose boundaries were ingested first",
+            expected=Message("exp_svc_kommun_code"),
         )
 
 

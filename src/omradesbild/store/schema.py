@@ -22,6 +22,7 @@ from collections.abc import Callable
 import duckdb
 
 from omradesbild.errors import StoreError
+from omradesbild.wording import both
 
 #: The schema version this program writes and reads.
 SCHEMA_VERSION = 2
@@ -188,7 +189,7 @@ def stored_schema_version(con: duckdb.DuckDBPyConnection, *, path: str) -> int |
     if "meta" in tables:
         row = con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
     if row is None or not str(row[0]).isdigit():
-        raise StoreError(f"{path}: not an Områdesbild store (no schema version in its meta table)")
+        raise StoreError(both("err_svc_not_a_store", path=path))
     return int(row[0])
 
 
@@ -202,8 +203,7 @@ def check_schema_version(version: int, *, path: str) -> None:
     """
     if version > SCHEMA_VERSION:
         raise StoreError(
-            f"{path}: store schema version {version} is newer than this program's "
-            f"{SCHEMA_VERSION}; upgrade omradesbild (pip install -U omradesbild) to open it"
+            both("err_svc_schema_newer", path=path, version=version, ours=SCHEMA_VERSION)
         )
 
 
@@ -242,9 +242,7 @@ def upgrade_schema(
         return version
     missing = [v for v in range(version, target) if v not in steps]
     if missing:
-        raise StoreError(
-            f"{path}: no upgrade from store schema version {missing[0]}; rebuild the store"
-        )
+        raise StoreError(both("err_svc_no_upgrade", path=path, version=missing[0]))
     con.execute("BEGIN TRANSACTION")
     try:
         for v in range(version, target):
@@ -254,6 +252,6 @@ def upgrade_schema(
     except duckdb.Error as exc:
         con.execute("ROLLBACK")
         raise StoreError(
-            f"{path}: cannot upgrade the store from schema version {version} to {target}: {exc}"
+            both("err_svc_upgrade_failed", path=path, version=version, target=target, error=exc)
         ) from exc
     return target

@@ -32,7 +32,7 @@ from omradesbild.store.schema import (
     upgrade_schema,
 )
 from omradesbild.store.writes import IngestReport, StoreWrites
-from omradesbild.wording import both
+from omradesbild.wording import Message, both
 
 __all__ = [
     "BUILTIN_SOURCE",
@@ -99,7 +99,7 @@ class Store(StoreWrites, Closable):
         try:
             con = duckdb.connect(self.path, read_only=read_only)
         except duckdb.Error as exc:
-            raise StoreError(f"{self.path}: cannot open the store: {exc}") from exc
+            raise StoreError(both("err_svc_cannot_open", path=self.path, error=exc)) from exc
         # Long ingest queries would print DuckDB's own progress bar; ours is the only one.
         con.execute("SET enable_progress_bar = false")
         return con
@@ -111,9 +111,9 @@ class Store(StoreWrites, Closable):
             con = duckdb.connect(self.path)
         except duckdb.Error as exc:
             raise StoreError(
-                f"{self.path}: store schema version {version} needs an upgrade to "
-                f"{SCHEMA_VERSION}, which needs write access: {exc}"
-            ) from exc
+                both("err_svc_upgrade_needs_write", path=self.path, version=version,
+                     target=SCHEMA_VERSION, error=exc)
+            ) from exc  # fmt: skip
         try:
             upgrade_schema(con, version, path=self.path)
             for stmt in DDL:
@@ -395,8 +395,10 @@ class Store(StoreWrites, Closable):
                 for r in self.con.execute("SELECT DISTINCT variable FROM observations").fetchall()
             ]
             close = difflib.get_close_matches(variable, known, n=5)
-            hint = f"; did you mean {', '.join(close)}?" if close else ""
-            raise NotFoundError(f"variable {variable!r} is not in the store{hint}")
+            hint = Message("err_svc_did_you_mean_list", names=", ".join(close)) if close else ""
+            raise NotFoundError(
+                both("err_svc_variable_not_in_store", variable=repr(variable), hint=hint)
+            )
 
 
 #: Longer lists of values are passed to the database as one list parameter: binding

@@ -30,6 +30,7 @@ from omradesbild.sources.base import (
     SourceMeta,
     now_utc,
 )
+from omradesbild.wording import Message
 
 _KEY = ["area_code", "area_version", "variable", "period"]
 
@@ -216,20 +217,19 @@ class StoreWrites:
             ).fetchall()
         }
         sample = ", ".join(f"{c} ({v})" for c, v in unknown[:5])
-        more = f" and {len(unknown) - 5} more" if len(unknown) > 5 else ""
+        more = Message("err_svc_and_more", n=len(unknown) - 5) if len(unknown) > 5 else ""
         missing_versions = [v for v in versions if v not in known]
         hint = (
-            f"; the store holds no areas of version {', '.join(missing_versions)}: ingest "
-            "SCB's DeSO–RegSO key or the boundaries first"
+            Message("err_svc_no_version_areas", versions=", ".join(missing_versions))
             if missing_versions
             else ""
         )
         con.unregister("_in_obs")
         raise UnknownAreaError(
-            f"{len(unknown)} unknown area code(s): {sample}{more}{hint}",
+            Message("err_svc_unknown_areas", n=len(unknown), sample=sample, more=more, hint=hint),
             file=ref,
             field="area_code",
-            expected="codes of areas already in the store",
+            expected=Message("exp_svc_known_areas"),
         )
 
     def _counts(self, con: duckdb.DuckDBPyConnection) -> dict[str, int]:
@@ -326,10 +326,10 @@ def _check_unique(df: pd.DataFrame, key: list[str], ref: str) -> None:
         n = int(dup.sum())
         desc = ", ".join(f"{k}={first[k]!r}" for k in key)
         raise InputError(
-            f"{n} rows share the same key ({desc} is repeated)",
+            Message("err_svc_repeated_key", n=n, desc=desc),
             file=ref,
             field="+".join(key),
-            expected="one value per key",
+            expected=Message("exp_svc_one_per_key"),
         )
 
 
@@ -342,7 +342,7 @@ def _check_areas(areas: pd.DataFrame, links: pd.DataFrame, classes: pd.DataFrame
         problem = validate_code(str(code), str(level))
         if problem is not None:
             raise InputError(
-                f"area code {code!r} is not a valid {level} code",
+                Message("err_svc_invalid_code", code=repr(code), level=level),
                 file=ref,
                 field="area_code",
                 expected=problem,

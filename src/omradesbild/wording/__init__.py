@@ -74,12 +74,20 @@ def strings(lang: str) -> Mapping[str, str]:
     ConfigError
         Unknown language, or the file is unreadable or not a mapping of strings.
     """
+    import yaml
+
     from omradesbild.errors import ConfigError
-    from omradesbild.yamlfile import read_yaml
+    from omradesbild.yamlfile import parse_yaml
 
     lang = check_lang(lang)
     path = _HERE / f"{lang}.yaml"
-    raw = read_yaml(path, what="the wording catalogue")
+    # The catalogue cannot word its own failure: these errors stay English.
+    try:
+        raw = parse_yaml(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read the wording catalogue ({exc.strerror})") from exc
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"{path}: not valid YAML ({exc})") from exc
     if not isinstance(raw, dict):
         raise ConfigError(f"{path}: expected a mapping of key: text")
     bad = [k for k, v in raw.items() if not isinstance(k, str) or not isinstance(v, str)]

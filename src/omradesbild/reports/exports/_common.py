@@ -14,7 +14,14 @@ import pandas as pd
 from omradesbild.errors import InputError
 from omradesbild.precision import Precision, check_precision
 from omradesbild.reports.disclosure import DEFAULT_THRESHOLD, apply_disclosure
-from omradesbild.wording import domain_label, licence_label, source_title, strings, unit_label
+from omradesbild.wording import (
+    Message,
+    domain_label,
+    licence_label,
+    source_title,
+    strings,
+    unit_label,
+)
 
 if TYPE_CHECKING:
     from omradesbild.indicators import Catalogue
@@ -119,9 +126,9 @@ def _disclose(indicators: pd.DataFrame, threshold: int) -> pd.DataFrame:
     missing = [c for c in required if c not in indicators.columns]
     if missing:
         raise InputError(
-            f"the indicator table lacks the column(s) {', '.join(missing)}",
+            Message("err_svc_indicators_lack_columns", columns=", ".join(missing)),
             field=missing[0],
-            expected="long indicator rows as from area_indicators()",
+            expected=Message("exp_svc_long_rows"),
         )
     return apply_disclosure(indicators, threshold=threshold)
 

@@ -19,6 +19,7 @@ from omradesbild.reports.exports.excel import export_excel
 from omradesbild.reports.exports.files import export_csv, export_json
 from omradesbild.reports.exports.gpkg import export_geopackage
 from omradesbild.reports.exports.tables import to_wide
+from omradesbild.wording import Message, both
 
 if TYPE_CHECKING:
     from omradesbild.store import Store
@@ -82,7 +83,9 @@ def export_all(
     ver = "country" if level == "country" else resolve_version(store, level, version)
     ind = keep(area_indicators(store, level=level, version=ver, periods=[period]))
     if ind.empty:
-        raise NotFoundError(f"no indicators can be computed for {level} ({ver}) in {period}")
+        raise NotFoundError(
+            both("err_svc_no_indicators_for", level=level, version=ver, period=period)
+        )
     cat = default_catalogue()
     methods: dict[str, str] = {"indicator-catalogue": str(cat.version)}
     idx = None
@@ -124,9 +127,9 @@ def _check_formats(formats: Sequence[str]) -> list[str]:
     unknown = [f for f in fmts if f not in FORMATS]
     if unknown or not fmts:
         raise ConfigError(
-            f"unknown export format(s) {', '.join(unknown) or '(none)'}; "
-            f"expected some of {', '.join(FORMATS)}"
-        )
+            both("err_svc_export_formats", formats=", ".join(FORMATS),
+                 unknown=", ".join(unknown) or Message("err_svc_none_given"))
+        )  # fmt: skip
     return fmts
 
 
@@ -202,7 +205,7 @@ def _kommun_filter(store: Store, kommun: str | None) -> Callable[[_Frame], _Fram
     def keep(df: _Frame) -> _Frame:
         out = df.loc[in_kommun(df["area_code"], code)]
         if out.empty and not df.empty:
-            raise NotFoundError(f"no area of this level lies in kommun {code}")
+            raise NotFoundError(both("err_svc_none_in_kommun", kommun=code))
         return out
 
     return keep

@@ -11,6 +11,7 @@ from omradesbild.errors import InputError, NotFoundError
 from omradesbild.reports.disclosure import DEFAULT_THRESHOLD, DISCLOSED_ATTR
 from omradesbild.reports.exports._common import GPKG_LAYER
 from omradesbild.reports.exports.tables import to_wide
+from omradesbild.wording import Message, both
 
 if TYPE_CHECKING:
     import geopandas as gpd
@@ -54,24 +55,23 @@ def export_geopackage(
         wide = wide_indicators
     else:
         raise InputError(
-            "the wide indicator table has not been through the disclosure rule",
+            Message("err_svc_wide_not_disclosed"),
             field="wide_indicators",
-            expected="a table from omradesbild.reports.exports.to_wide() or long indicator rows",
+            expected=Message("exp_svc_wide_table"),
         )
     if "period" in wide.columns:
         periods = sorted(wide["period"].dropna().astype(str).unique())
         if len(periods) > 1:
             raise InputError(
-                f"the GeoPackage holds one period, the table has {len(periods)}: "
-                f"{', '.join(periods)}",
+                Message("err_svc_gpkg_periods", n=len(periods), periods=", ".join(periods)),
                 field="period",
-                expected="rows of one period",
+                expected=Message("exp_svc_one_period"),
             )
     if "area_code" not in areas_gdf.columns:
-        raise InputError("the areas lack the column area_code", field="area_code")
+        raise InputError(Message("err_svc_areas_no_code"), field="area_code")
     geo = areas_gdf[areas_gdf.geometry.notna() & ~areas_gdf.geometry.is_empty]
     if geo.empty:
-        raise NotFoundError("no area has a geometry: ingest boundaries to write a GeoPackage")
+        raise NotFoundError(both("err_svc_gpkg_no_geometry"))
     keep = [c for c in ("area_code", "name", "level", "version") if c in geo.columns]
     geo = gpd.GeoDataFrame(geo[keep].copy(), geometry=geo.geometry.to_numpy(), crs=geo.crs)
     if geo.crs is None:

@@ -15,7 +15,7 @@ from omradesbild.followup._common import period_to_year, sort_periods
 from omradesbild.index import IndexMethod, load_method
 from omradesbild.indicators import default_catalogue
 from omradesbild.store import Store
-from omradesbild.wording import both
+from omradesbild.wording import Message, both
 
 #: Scheme of the Police's classifications in the store.
 POLICE_SCHEME = "police_uso"
@@ -59,15 +59,15 @@ def check_indicators(indicators: Sequence[str] | None) -> list[str] | None:
     return list(dict.fromkeys(indicators))
 
 
-def require_periods(ind: pd.DataFrame, wanted: Sequence[str], *, what: str) -> None:
+def require_periods(ind: pd.DataFrame, wanted: Sequence[str], *, what: Message | str) -> None:
     """Raise :class:`NotFoundError` naming the periods of ``wanted`` without values."""
     have = set(ind["period"].astype(str)) if not ind.empty else set()
     missing = [p for p in wanted if p not in have]
     if missing:
         raise NotFoundError(
-            f"{what}: no values for period(s) {', '.join(missing)}; periods with values: "
-            + (", ".join(sort_periods(have)) or "none")
-        )
+            both("err_svc_no_values_periods", what=what, periods=", ".join(missing),
+                 have=", ".join(sort_periods(have)) or Message("err_svc_none"))
+        )  # fmt: skip
 
 
 def kommun_code(code: str) -> str | None:

@@ -76,9 +76,9 @@ def area_classes(
     base = str(base_period) if base_period is not None else plist[0]
     if base not in available:
         raise NotFoundError(
-            f"base period {base} has no values for method {m.id!r}; periods: "
-            + ", ".join(available)
-        )
+            both("err_svc_base_no_values", base=base, method=repr(m.id),
+                 periods=", ".join(available))
+        )  # fmt: skip
     use = sort_periods({*plist, base})
     ind = area_indicators(
         store, level=level, version=version, periods=use, indicators=method_indicator_ids(m)

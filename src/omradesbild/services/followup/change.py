@@ -27,7 +27,7 @@ from omradesbild.services.followup._common import (
 )
 from omradesbild.services.pipeline import area_indicators
 from omradesbild.store import Store
-from omradesbild.wording import both
+from omradesbild.wording import Message, both
 
 #: Columns of the significant changes shown in a summary, in order.
 CHANGE_SHOW_COLUMNS: tuple[str, ...] = (
@@ -106,7 +106,7 @@ def base_change_input(store: Store, query: ChangeQuery) -> tuple[pd.DataFrame, p
         store, level=level, version=query.version, periods=periods, indicators=query.indicators
     )
     ind = of_kommun(ind, kommun, level=level)
-    require_periods(ind, periods, what=f"indicators at level {level}")
+    require_periods(ind, periods, what=Message("err_svc_indicators_at_level", level=level))
     obs = store.observations(area_version=BASE_VERSION, periods=list(periods))
     ref = reference_values(obs, indicators=sorted(set(ind["indicator"])), periods=list(periods))
     return ind, ref

@@ -133,8 +133,9 @@ def crime_table(
     periods = between(_offence_periods(store, codes), period_from, period_to)
     if not periods:
         raise NotFoundError(
-            f"no reported offences between {period_from} and {period_to} for " + ", ".join(codes)
-        )
+            both("err_svc_no_offences_between", start=period_from, end=period_to,
+                 codes=", ".join(codes))
+        )  # fmt: skip
     ind = area_indicators(
         store,
         level=level,
@@ -145,7 +146,7 @@ def crime_table(
         include_incomplete_crime=True,
     )
     if ind.empty:
-        raise NotFoundError(f"no offence rates can be computed at level {level}")
+        raise NotFoundError(both("err_svc_no_offence_rates", level=level))
     notes: list[str] = []
     rates = _rates_frame(ind)
     if level == "kommun":

@@ -14,6 +14,7 @@ from omradesbild.services.followup.area_types import method_periods, transitions
 from omradesbild.services.followup.goals import goals_status
 from omradesbild.services.followup.police import crosstab_wide, police_analysis
 from omradesbild.store import Store
+from omradesbild.wording import both
 
 
 def demo_followup(store: Store, out: Path) -> dict[str, pd.DataFrame]:
@@ -33,7 +34,7 @@ def demo_followup(store: Store, out: Path) -> dict[str, pd.DataFrame]:
     out.mkdir(parents=True, exist_ok=True)
     periods = method_periods(store, AREA_TYPE_METHOD)
     if len(periods) < 2:
-        raise NotFoundError("the demo follow-up needs at least two periods of area types")
+        raise NotFoundError(both("err_svc_demo_two_periods"))
     tr = transitions(store, level="regso", period_from=periods[0], period_to=periods[-1])
     cls = store.classifications(scheme=POLICE_SCHEME)
     police_year = sort_periods(cls["period"].unique())[-1]

@@ -32,7 +32,7 @@ from omradesbild.services.followup._common import (
 from omradesbild.services.followup.area_types import area_classes, method_periods
 from omradesbild.services.pipeline import area_indicators
 from omradesbild.store import Store
-from omradesbild.wording import Message
+from omradesbild.wording import Message, both
 
 
 @dataclass(frozen=True)
@@ -49,7 +49,7 @@ def _area_level_of(store: Store, code: str) -> tuple[str, str]:
         "SELECT level, version FROM areas WHERE area_code = ? ORDER BY version", [code]
     ).fetchall()
     if not rows:
-        raise NotFoundError(f"area {code!r} is not in the store")
+        raise NotFoundError(both("err_svc_area_not_in_store", code=repr(code)))
     return str(rows[0][0]), str(rows[0][1])
 
 
@@ -110,7 +110,9 @@ class _AreaTypes:
             self._periods[method] = method_periods(self.store, method)
         avail = self._periods[method]
         if not avail:
-            raise NotFoundError(f"goal {goal.id!r}: method {method!r} has no period with values")
+            raise NotFoundError(
+                both("err_svc_goal_method_no_period", goal=repr(goal.id), method=repr(method))
+            )
         base = min(avail, key=lambda p: (abs(period_to_year(p) - goal.base_year), p))
         key = (method, level, base)
         if key not in self._classes:
@@ -135,10 +137,7 @@ def _history(
         if isinstance(goal.areas, PoliceSelection):
             cls = store.classifications(scheme=POLICE_SCHEME)
             if cls.empty:
-                raise NotFoundError(
-                    f"goal {goal.id!r} counts police areas but the store holds no police "
-                    "classifications"
-                )
+                raise NotFoundError(both("err_svc_goal_no_police", goal=repr(goal.id)))
             if types_for.kommun is not None:
                 cls = police_in_kommun(store, cls, types_for.kommun)
             return goal_history(goal, classifications=cls)
@@ -188,7 +187,7 @@ def goals_status(
     """
     gf = goals if isinstance(goals, GoalFile) else load_goals(goals)
     if classes not in ("auto", "anchored", "relative"):
-        raise ConfigError(f"classes must be auto, anchored or relative, got {classes!r}")
+        raise ConfigError(both("err_svc_classes_choice", value=repr(classes)))
     notes: list[str] = []
     types_for = _AreaTypes(store, notes, require_kommun(store, kommun))
     statuses = []

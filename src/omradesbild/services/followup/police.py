@@ -41,7 +41,7 @@ from omradesbild.services.followup.police_place import (
 from omradesbild.services.names import with_area_names
 from omradesbild.services.pipeline import IndexSelection, area_index, resolve_version
 from omradesbild.store import Store
-from omradesbild.wording import Message, label_message
+from omradesbild.wording import Message, both, label_message
 
 __all__ = [
     "CATEGORY_ORDER",
@@ -88,7 +88,7 @@ def _area_types(
     types_all = types_all.loc[types_all["class"].notna(), ["area_code", "period", "class"]]
     types = types_all.loc[among(types_all["area_code"].astype(str), covered)].reset_index(drop=True)
     if types.empty:
-        raise NotFoundError(f"none of the {level} with polygons has an area type in {period}")
+        raise NotFoundError(both("err_svc_police_no_types", level=level, period=period))
     return types
 
 

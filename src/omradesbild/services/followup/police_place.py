@@ -28,7 +28,7 @@ from omradesbild.services.followup.police_known import polygons_from_successors
 from omradesbild.services.layers import missing_polygons
 from omradesbild.services.pipeline import _links_to, compose_links
 from omradesbild.store import Store
-from omradesbild.wording import Message, level_noun
+from omradesbild.wording import Message, both, level_noun
 
 
 def areas_with_geometry(store: Store, level: str, version: str | None = None) -> pd.DataFrame:
@@ -159,10 +159,7 @@ def stored_police(
     ``period``); a :class:`NotFoundError` when the store holds no police classifications."""
     cls = store.classifications(scheme=POLICE_SCHEME)
     if cls.empty:
-        raise NotFoundError(
-            "the store holds no police classifications; ingest them with "
-            "'omradesbild ingest police-areas' or 'ingest police-list'"
-        )
+        raise NotFoundError(both("err_svc_no_police"))
     polys = police_polygons(areas_with_geometry(store, "police_area"), cls)
     poly_years = sort_periods(polys["period"].unique()) if not polys.empty else []
     link_years: dict[str, pd.DataFrame] = {}
@@ -201,32 +198,27 @@ def police_years(
         stored.classifications, stored.polygons, stored.polygon_years, stored.link_lists
     )  # fmt: skip
     if year not in poly_years and year not in link_years:
-        why = ""
+        why: Message | str = ""
         if version != BASE_VERSION:
             try:
                 compose_links(links_all, from_version=BASE_VERSION, to_version=version)
-            except NotFoundError as exc:
-                why = (
-                    f"; {exc} (e.g. 'omradesbild harmonize layer --level {level} --version "
-                    f"{version}', which needs DeSO polygons under the layer)"
-                    + _and(
-                        missing_polygons(
-                            store, level=level, version=version, from_version=BASE_VERSION
-                        )
-                    )
+            except NotFoundError:
+                missing = missing_polygons(
+                    store, level=level, version=version, from_version=BASE_VERSION
                 )
+                why = Message(
+                    "err_svc_police_no_links", level=level, version=version,
+                    error=Message("err_no_links", source=BASE_VERSION, target=version),
+                    more=Message("err_svc_and", reason=missing) if missing else "",
+                )  # fmt: skip
         raise NotFoundError(
-            f"no police areas for {year} that can be placed on {level} ({version}): years with "
-            f"polygons: {', '.join(poly_years) or 'none'}; classifications exist for "
-            f"{', '.join(sort_periods(cls['period'].unique()))}{why}"
-        )
+            both("err_svc_police_not_placeable", year=year, level=level, version=version,
+                 polygons=", ".join(poly_years) or Message("err_svc_none"), why=why,
+                 classified=", ".join(sort_periods(cls["period"].unique())))
+        )  # fmt: skip
     yr = period_to_year(year)
     years = [p for p in stored.placeable if period_to_year(p) <= yr]
     return PoliceYears(polys.loc[polys["period"].isin(years)], poly_years, link_years, years)
-
-
-def _and(reason: str) -> str:
-    return f"; and {reason}" if reason else ""
 
 
 @dataclass(frozen=True)
@@ -255,7 +247,7 @@ def targets(
 ) -> Targets:
     deso = area_codes(store, "deso", BASE_VERSION)
     if not deso:
-        raise NotFoundError(f"the store holds no DeSO areas of version {BASE_VERSION}")
+        raise NotFoundError(both("err_svc_no_areas", level="DeSO", version=BASE_VERSION))
     base = area_polygons(areas_with_geometry(store, "deso", BASE_VERSION))
     base = base.loc[~base.geometry.is_empty].reset_index(drop=True)
     drawn = polygons_from_successors(store, links_all, base)
@@ -263,10 +255,7 @@ def targets(
         notes.append(Message("note_police_drawn", n=len(drawn), version=BASE_VERSION))
         base = pd.concat([base, drawn], ignore_index=True)
     if base.empty:
-        raise NotFoundError(
-            f"no DeSO ({BASE_VERSION}) in the store has a polygon; ingest DeSO boundaries "
-            "with 'omradesbild ingest boundaries'"
-        )
+        raise NotFoundError(both("err_svc_no_deso_polygon", version=BASE_VERSION))
     covered_base = set(base["area_code"].tolist())
     pop_base, pop_period = population_near(store, period, BASE_VERSION)
     if pop_period is None:
@@ -327,17 +316,22 @@ def place(
         tg = targets(store, links_all, level=level, version=version, period=period, notes=notes)
         if not tg.covered:
             raise NotFoundError(
-                f"no {level} ({version}) has DeSO {BASE_VERSION} polygons under all its DeSO"
-            )
+                both("err_svc_no_covered_area", level=level, version=version,
+                     base=BASE_VERSION)
+            )  # fmt: skip
     except NotFoundError as exc:
         years = [y for y in py.years if y in py.link_lists]
         poly = sorted(set(py.polygon_years) & set(py.years))
         if not years:
             raise NotFoundError(
-                f"the police polygons of {', '.join(poly)} cannot be placed on {level} "
-                f"({version}): {exc}; ingest the DeSO {BASE_VERSION} boundaries of these "
-                "areas with 'omradesbild ingest boundaries', or a police list linked to "
-                "the areas' codes ('omradesbild ingest police-list')"
+                both(
+                    "err_svc_police_polygons_unplaced",
+                    years=", ".join(poly),
+                    level=level,
+                    version=version,
+                    error=str(exc),
+                    base=BASE_VERSION,
+                )
             ) from None
         notes.append(Message("note_police_polygons_left_out", polygon_years=", ".join(poly),
                              error=str(exc), years=", ".join(years)))  # fmt: skip
@@ -352,7 +346,7 @@ def targets_from_links(
     """Every area of the level, with residents summed from DeSO (no polygons needed)."""
     codes = set(area_codes(store, level, version))
     if not codes:
-        raise NotFoundError(f"the store holds no {level} areas of version {version}")
+        raise NotFoundError(both("err_svc_no_areas", level=level, version=version))
     pop_base, _ = population_near(store, period, BASE_VERSION)
     if version == BASE_VERSION:
         pop = pop_base
