@@ -126,10 +126,11 @@ def _precision(store: Store, tmp: Path) -> object:
 
 
 def _bad_yaml(store: Store, tmp: Path) -> object:
+    from omradesbild.wording import Message
     from omradesbild.yamlfile import read_yaml
 
     (tmp / "bad.yaml").write_text("a: [1\n")
-    return read_yaml(tmp / "bad.yaml", what="err_svc_what_goal_file")
+    return read_yaml(tmp / "bad.yaml", what=Message("exp_ana_what_the_goal_file"))
 
 
 def _unreadable_goal_file(store: Store, tmp: Path) -> object:
@@ -235,7 +236,7 @@ CASES: dict[str, tuple[Trigger, type[OmradesbildError], str, str]] = {
     "yamlfile: not valid YAML": (
         _bad_yaml,
         ConfigError,
-        "bad.yaml: inte giltig YAML",
+        "bad.yaml: ogiltig YAML",
         "bad.yaml: not valid YAML",
     ),
     "yamlfile: unreadable goal file": (

@@ -23,7 +23,7 @@ def test_some_files_are_shipped() -> None:
 @pytest.mark.parametrize("path", SHIPPED, ids=lambda p: p.name)
 def test_the_data_equal_the_pure_python_parse(path: Path) -> None:
     expected = yaml.safe_load(path.read_text(encoding="utf-8"))
-    got = read_yaml(path, what="err_svc_what_goal_file")
+    got = read_yaml(path, what="a file")
     assert got == expected and repr(got) == repr(expected)
 
 
@@ -31,7 +31,7 @@ def test_bad_yaml_is_a_config_error_quoting_the_line(tmp_path: Path) -> None:
     bad = tmp_path / "bad.yaml"
     bad.write_text("a: 1\nb: [2, 3\nc: 4\n", encoding="utf-8")
     with pytest.raises(ConfigError, match="not valid YAML") as caught:
-        read_yaml(bad, what="err_svc_what_goal_file")
+        read_yaml(bad, what="a file")
     with pytest.raises(yaml.YAMLError) as pure:
         yaml.safe_load(bad.read_text(encoding="utf-8"))
     assert str(pure.value) in str(caught.value)
