@@ -98,6 +98,19 @@ def error_detail(exc: BaseException) -> str:
     return str(exc)
 
 
+def error_in(exc: BaseException, lang: str) -> str:
+    """An error as a page in ``lang`` shows it inline (a form's refusal): a message of the
+    wording catalogue in that language alone (an :class:`InputError` with its row and field,
+    a partners' error), any other message as it is (Swedish and English where it is worded
+    with :func:`~omradesbild.wording.both`)."""
+    from omradesbild.errors import InputError
+
+    if isinstance(exc, InputError):
+        return exc.worded(lang) if exc.bilingual() else str(exc)
+    worded = getattr(exc, "worded", None)
+    return str(worded(lang)) if callable(worded) else str(exc)
+
+
 def error_response(request: Request, status: int, error: str, detail: Any) -> Response:
     """The error as JSON ``{"error", "detail"}`` or as an HTML page for browsers (with the
     synthetic-data banner when the app shows the synthetic city)."""
