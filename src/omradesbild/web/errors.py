@@ -266,7 +266,7 @@ def install_error_handlers(app: FastAPI) -> None:
         production = bool(getattr(getattr(request.app.state, "settings", None), "production", 0))
         if status is None:
             log.exception("internal error on %s", request.url.path)
-            detail = "internal error" if production else f"{type(exc).__name__}: {exc}"
+            detail = both("err_web_internal") if production else f"{type(exc).__name__}: {exc}"
             return error_response(request, 500, "InternalError", detail)
         if status >= 500:
             log.warning("%s on %s: %s", type(exc).__name__, request.url.path, exc)
