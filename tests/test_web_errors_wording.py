@@ -8,6 +8,7 @@ contributions page) shows it in the page's language alone.
 
 from __future__ import annotations
 
+import html
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -17,7 +18,7 @@ import pytest
 pytest.importorskip("sqlalchemy")
 
 from argon2 import PasswordHasher
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
 
 from omradesbild.errors import ConfigError, InputError, NotFoundError, OmradesbildError, StoreError
 from omradesbild.partners import security, service
@@ -29,21 +30,6 @@ from omradesbild.partners.service import Actor
 from omradesbild.partners.service._common import check_version
 
 PASSWORD = "gröna-äpplen-i-maj"
-
-
-@pytest.fixture(autouse=True)
-def _fast_hashes(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(
-        security, "_HASHER", PasswordHasher(time_cost=1, memory_cost=64, parallelism=1)
-    )
-
-
-@pytest.fixture
-def factory(tmp_path: Path) -> Iterator[sessionmaker[Session]]:
-    engine = make_engine(f"sqlite:///{tmp_path / 'partners.sqlite'}")
-    init_db(engine)
-    yield session_factory(engine)
-    engine.dispose()
 
 
 class People:
@@ -60,19 +46,34 @@ class People:
                                        password=PASSWORD, role=role,
                                        organisation_id=self.org)  # fmt: skip
             setattr(self, role, Actor(made["id"], service.Role(role), role, self.org))
-        self.sub = service.create_submission(
-            db, self.contributor, kind="observation", title="Trapphus", body="Text",
-            area_codes=["0180R001"], submit=True,
-        )  # fmt: skip
+        self.sub = _submit(db, self.contributor, submit=True)
+
+
+@pytest.fixture
+def partners(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[Session, People]]:
+    """A session of a new SQLite partners' database with :class:`People` in it (cheap
+    Argon2 parameters: these tests are about words, not hashing cost)."""
+    cheap = PasswordHasher(time_cost=1, memory_cost=64, parallelism=1)
+    monkeypatch.setattr(security, "_HASHER", cheap)
+    engine = make_engine(f"sqlite:///{tmp_path / 'partners.sqlite'}")
+    init_db(engine)
+    with session_factory(engine)() as db:
+        yield db, People(db)
+    engine.dispose()
+
+
+def _submit(db: Session, who: Actor | None, **changed: Any) -> object:
+    """A new contribution of ``who``, with ``changed`` fields."""
+    fields: dict[str, Any] = {"kind": "observation", "title": "t", "body": "b",
+                              "area_codes": ["0180R001"], **changed}  # fmt: skip
+    return service.create_submission(db, who, **fields)
 
 
 #: id -> (the call that fails, the class raised, Swedish text, English text)
 Case = tuple[Callable[[Session, People], object], type[OmradesbildError], str, str]
 SERVICE_CASES: dict[str, Case] = {
     "_common: not logged in": (
-        lambda db, p: service.create_submission(
-            db, None, kind="observation", title="t", body="b", area_codes=["A"]
-        ),
+        lambda db, p: _submit(db, None),
         NotAuthenticated,
         "logga in för att skapa bidrag",
         "log in to create submissions",
@@ -86,23 +87,13 @@ SERVICE_CASES: dict[str, Case] = {
         "the role 'contributor' may not register interventions",
     ),
     "_common: text too long": (
-        lambda db, p: service.create_submission(
-            db, p.contributor, kind="observation", title="x" * 201, body="b", area_codes=["A"]
-        ),
+        lambda db, p: _submit(db, p.contributor, title="x" * 201),
         InputError,
         "fältet 'title': har 201 tecken (väntat: högst 200 tecken)",
         "field 'title': has 201 characters (expected at most 200 characters)",
     ),
     "_common: unknown area": (
-        lambda db, p: service.create_submission(
-            db,
-            p.contributor,
-            kind="observation",
-            title="t",
-            body="b",
-            area_codes=["0180R999"],
-            known_areas={"0180R001"},
-        ),
+        lambda db, p: _submit(db, p.contributor, area_codes=["0180R999"], known_areas={"0180R001"}),
         InputError,
         "fältet 'area_codes': okänd områdeskod '0180R999' (väntat: koder för områden i datalagret)",
         "field 'area_codes': unknown area code '0180R999' (expected codes of areas in the store)",
@@ -121,13 +112,11 @@ SERVICE_CASES: dict[str, Case] = {
         "fältet 'email': 'ingen-adress' är ingen e-postadress (väntat: namn@domän.se)",
         "field 'email': 'ingen-adress' is not an e-mail address (expected name@domain.se)",
     ),
-    "users: e-mail taken": (
-        lambda db, p: service.create_user(
-            db, p.admin, email="reader@x.se", name="n", password=PASSWORD, role="reader"
-        ),
+    "users: a second first admin": (
+        lambda db, p: service.bootstrap_admin(db, email="ny@x.se", name="Ny", password=PASSWORD),
         ConflictError,
-        "det finns redan en användare med e-postadressen 'reader@x.se'",
-        "a user with e-mail 'reader@x.se' exists already",
+        "det finns redan en administratör; be hen skapa användarna",
+        "an admin exists already; ask them to create users",
     ),
     "users: own role": (
         lambda db, p: service.set_user(db, p.admin, p.admin.id, role="reader"),
@@ -221,29 +210,26 @@ SERVICE_CASES: dict[str, Case] = {
 
 @pytest.mark.parametrize("case", list(SERVICE_CASES), ids=list(SERVICE_CASES))
 def test_the_partners_errors_read_swedish_then_english(
-    factory: sessionmaker[Session], case: str
+    partners: tuple[Session, People], case: str
 ) -> None:
     call, cls, swedish, english = SERVICE_CASES[case]
-    with factory() as db:
-        people = People(db)
-        with pytest.raises(cls) as info:
-            call(db, people)
+    with pytest.raises(cls) as info:
+        call(*partners)
     message = str(info.value)
     assert swedish in message and english in message
     assert message.index(swedish) < message.index(english)
 
 
-def test_too_many_failed_logins_say_when_to_try_again(factory: sessionmaker[Session]) -> None:
+def test_too_many_failed_logins_say_when_to_try_again(partners: tuple[Session, People]) -> None:
     from datetime import timedelta
 
-    with factory() as db:
-        People(db)
-        now = security.utcnow()
-        for i in range(security.MAX_FAILURES):
-            db.add(LoginAttempt(email="reader@x.se", ip=f"10.0.0.{i}", success=False,
-                                at=now - timedelta(seconds=30)))  # fmt: skip
-        with pytest.raises(security.RateLimited) as info:
-            security.authenticate(db, "reader@x.se", PASSWORD, ip="10.0.1.1", now=now)
+    db, _ = partners
+    now = security.utcnow()
+    for i in range(security.MAX_FAILURES):
+        db.add(LoginAttempt(email="reader@x.se", ip=f"10.0.0.{i}", success=False,
+                            at=now - timedelta(seconds=30)))  # fmt: skip
+    with pytest.raises(security.RateLimited) as info:
+        security.authenticate(db, "reader@x.se", PASSWORD, ip="10.0.1.1", now=now)
     minutes = info.value.retry_after // 60 + 1
     assert str(info.value) == (
         f"för många misslyckade inloggningar för det här kontot; försök igen om {minutes} minuter"
@@ -304,11 +290,11 @@ def test_the_database_and_backup_errors_read_swedish_then_english(
     assert message.index(swedish) < message.index(english)
 
 
-def test_the_demo_seed_is_refused_in_production(factory: sessionmaker[Session]) -> None:
+def test_the_demo_seed_is_refused_in_production(partners: tuple[Session, People]) -> None:
     from omradesbild.partners.seed import seed_demo
 
-    with factory() as db, pytest.raises(ConfigError) as info:
-        seed_demo(db, None, production=True)  # type: ignore[arg-type]
+    with pytest.raises(ConfigError) as info:
+        seed_demo(partners[0], None, production=True)  # type: ignore[arg-type]
     assert str(info.value).startswith("demoanvändare med publicerade lösenord skapas inte")
     assert " / refusing to create demo users with published passwords in production" in str(
         info.value
@@ -393,41 +379,39 @@ def web(tmp_path: Path) -> Iterator[tuple[Any, Any]]:
         yield app, (admin, reader)
 
 
-@pytest.mark.parametrize(
-    ("lang", "shown", "not_shown"),
-    [
-        ("sv", "De två nya lösenorden är inte lika.", "The two new passwords differ."),
-        ("en", "The two new passwords differ.", "De två nya lösenorden är inte lika."),
-    ],
-)
-def test_the_password_form_shows_its_error_in_the_pages_language(
-    web: tuple[Any, Any], lang: str, shown: str, not_shown: str
+#: page -> (the user (0: the admin, 1: a reader), the path, the form, the status, Swedish,
+#: English): a form whose refusal the page shows again.
+FORMS: dict[str, tuple[int, str, dict[str, str], int, str, str]] = {
+    "password": (
+        1, "/konto/losenord",
+        {"current_password": "x", "new_password": "blå-cykel-vid-sjön", "new_password2": "blå"},
+        422, "De två nya lösenorden är inte lika.", "The two new passwords differ.",
+    ),
+    "admin": (
+        0, "/admin/anvandare/{me}", {"role": "reader", "version": "1"},
+        403, "en administratör kan inte ändra sin egen roll", "admins cannot change their own role",
+    ),
+    "contributions": (
+        0, "/bidrag", {"kind": "observation", "title": "t", "body": " ", "area_codes": "0180R001"},
+        422, "fältet 'body': är tomt (väntat: en text som inte är tom)",
+        "field 'body': is empty (expected a non-empty text)",
+    ),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("lang", ["sv", "en"])
+@pytest.mark.parametrize("page", list(FORMS))
+def test_a_form_shows_its_refusal_in_the_pages_language(
+    web: tuple[Any, Any], page: str, lang: str
 ) -> None:
     from partners_live import client_as
 
-    app, (_, reader) = web
-    form = {"csrf_token": reader.csrf, "current_password": "x",
-            "new_password": "blå-cykel-vid-sjön", "new_password2": "annan-cykel"}  # fmt: skip
-    r = client_as(app, reader).post(f"/konto/losenord?lang={lang}", data=form)
-    assert r.status_code == 422
-    assert shown in r.text and not_shown not in r.text
-
-
-@pytest.mark.parametrize(
-    ("lang", "shown", "not_shown"),
-    [
-        ("sv", "en administratör kan inte ändra sin egen roll", "admins cannot change"),
-        ("en", "admins cannot change their own role", "kan inte ändra sin egen roll"),
-    ],
-)
-def test_the_admin_page_shows_a_refusal_in_the_pages_language(
-    web: tuple[Any, Any], lang: str, shown: str, not_shown: str
-) -> None:
-    from partners_live import client_as
-
-    app, (admin, _) = web
-    c = client_as(app, admin)
-    form = {"csrf_token": admin.csrf, "role": "reader", "version": "1"}
-    r = c.post(f"/admin/anvandare/{admin.user_id}?lang={lang}", data=form)
-    assert r.status_code == 403, r.text
-    assert shown in r.text and not_shown not in r.text
+    app, users = web
+    who, path, form, status, swedish, english = FORMS[page]
+    user = users[who]
+    url = path.format(me=user.user_id) + f"?lang={lang}"
+    r = client_as(app, user).post(url, data={"csrf_token": user.csrf, **form})
+    assert r.status_code == status, r.text
+    shown, not_shown = (swedish, english) if lang == "sv" else (english, swedish)
+    page_text = html.unescape(r.text)
+    assert shown in page_text and not_shown not in page_text
