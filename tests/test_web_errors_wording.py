@@ -415,3 +415,18 @@ def test_a_form_shows_its_refusal_in_the_pages_language(
     shown, not_shown = (swedish, english) if lang == "sv" else (english, swedish)
     page_text = html.unescape(r.text)
     assert shown in page_text and not_shown not in page_text
+
+
+def test_the_api_names_the_field_a_refusal_is_about(web: tuple[Any, Any]) -> None:
+    """A body's field is named in the JSON detail when the message does not name it."""
+    from partners_live import client_as
+
+    app, (admin, _) = web
+    body = {"kind": "observation", "title": "x" * 201, "body": "b", "area_codes": ["0180R001"]}
+    r = client_as(app, admin).post("/api/submissions", json=body)
+    assert r.status_code == 422
+    assert r.json() == {
+        "error": "InputError",
+        "detail": "fältet 'title': har 201 tecken (väntat: högst 200 tecken)"
+        " / field 'title': has 201 characters (expected at most 200 characters)",
+    }

@@ -88,12 +88,14 @@ def error_detail(exc: BaseException) -> str:
     """What an error says to the user: its message. An :class:`InputError` about a
     request's parameter (no file, no row) is shown without the English "field '…':" in
     front, since its message names the parameter (in Swedish and English where the
-    message is worded so)."""
+    message is worded so); one worded by the catalogue whose message does not name its
+    field (a body's or a form's field: "is empty") names it in each language."""
     from omradesbild.errors import InputError
 
     if isinstance(exc, InputError) and exc.file is None and exc.row is None:
         if exc.bilingual():
-            return f"{exc.worded('sv', where=False)} / {exc.worded('en', where=False)}"
+            where = exc.field is not None and exc.field not in str(exc.message)
+            return f"{exc.worded('sv', where=where)} / {exc.worded('en', where=where)}"
         return exc.message + (f" (expected {exc.expected})" if exc.expected else "")
     return str(exc)
 
