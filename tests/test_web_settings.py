@@ -70,7 +70,8 @@ def test_given_mapping_replaces_the_environment(monkeypatch: pytest.MonkeyPatch)
     ],
 )
 def test_invalid_value_names_the_variable(var: str, value: str) -> None:
-    with pytest.raises(ConfigError, match=f"^invalid web settings: {var}: "):
+    swedish, english = f"ogiltiga webbinställningar: {var}: ", f"invalid web settings: {var}: "
+    with pytest.raises(ConfigError, match=f"^{swedish}.+ / {english}"):
         WebSettings.from_env({var: value})
 
 

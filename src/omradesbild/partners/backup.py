@@ -20,24 +20,17 @@ from pathlib import Path
 from sqlalchemy.engine import make_url
 
 from omradesbild.errors import ConfigError, InputError, StoreError
-
-PG_HINT = (
-    "back up PostgreSQL with pg_dump --format=custom --file=FILE DBNAME and restore it with "
-    "pg_restore --clean --if-exists --dbname=DBNAME FILE (see docs/security.md)"
-)
+from omradesbild.wording import Message, both
 
 
 def sqlite_path(url: str) -> Path:
     """The file of a ``sqlite:///`` URL (a :class:`ConfigError` for any other database)."""
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite":
-        raise ConfigError(f"partners_url is a {parsed.get_backend_name()} database: {PG_HINT}")
+        raise ConfigError(both("err_web_backup_not_sqlite", backend=parsed.get_backend_name()))
     if not parsed.database or parsed.database == ":memory:":
-        raise ConfigError("partners_url: an in-memory SQLite database has nothing to back up")
+        raise ConfigError(both("err_web_backup_in_memory"))
     return Path(parsed.database)
-
-
-_MADE_BY = "a file made by 'omradesbild partners backup'"
 
 
 def _check(con: sqlite3.Connection, what: str) -> str:
@@ -46,12 +39,14 @@ def _check(con: sqlite3.Connection, what: str) -> str:
         ok = con.execute("PRAGMA integrity_check").fetchone()
         revision = con.execute("SELECT version_num FROM alembic_version").fetchone()
     except sqlite3.DatabaseError as exc:
-        raise InputError(f"{what}: not a partners' database ({exc})", expected=_MADE_BY) from exc
+        raise InputError(Message("err_web_not_partners_db", error=str(exc)), file=what,
+                         expected=Message("exp_web_backup_made_by")) from exc  # fmt: skip
     if not ok or ok[0] != "ok":
-        raise InputError(f"{what}: the integrity check failed: {ok}",
-                         expected="an undamaged SQLite file")  # fmt: skip
+        raise InputError(Message("err_web_integrity_failed", result=str(ok)), file=what,
+                         expected=Message("exp_web_undamaged"))  # fmt: skip
     if not revision:
-        raise InputError(f"{what}: no schema revision (alembic_version)", expected=_MADE_BY)
+        raise InputError(Message("err_web_no_revision"), file=what,
+                         expected=Message("exp_web_backup_made_by"))  # fmt: skip
     return str(revision[0])
 
 
@@ -67,9 +62,9 @@ def backup(url: str, target: Path, *, overwrite: bool = False) -> str:
     """
     source = sqlite_path(url)
     if not source.is_file():
-        raise StoreError(f"{source}: no partners' database here")
+        raise StoreError(both("err_web_no_partners_db", path=str(source)))
     if target.exists() and not overwrite:
-        raise StoreError(f"{target}: exists already; choose a new file name")
+        raise StoreError(both("err_web_file_exists", path=str(target)))
     partial = target.with_name(f".{target.name}.partial")
     partial.unlink(missing_ok=True)
     src = sqlite3.connect(source, timeout=30)
@@ -102,7 +97,8 @@ def restore(url: str, source: Path) -> Path:
 
     target = sqlite_path(url)
     if not source.is_file():
-        raise InputError(f"{source}: no such file", expected="a backup file")
+        raise InputError(Message("err_web_no_such_file"), file=source,
+                         expected=Message("exp_web_backup_file"))  # fmt: skip
     src = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
     try:
         _check(src, str(source))

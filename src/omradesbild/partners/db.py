@@ -27,6 +27,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from omradesbild.config import default_partners_url as default_partners_url
 from omradesbild.errors import ConfigError, StoreError
+from omradesbild.wording import both
 
 if TYPE_CHECKING:
     from alembic.config import Config
@@ -46,10 +47,7 @@ def make_engine(url: str, *, echo: bool = False) -> Engine:
     try:
         parsed = make_url(url)
     except ArgumentError as exc:
-        raise ConfigError(
-            f"partners_url: cannot read {url!r} as a database URL "
-            "(expected sqlite:///file.sqlite or postgresql+psycopg://user:pw@host/db)"
-        ) from exc
+        raise ConfigError(both("err_web_bad_db_url", url=repr(url))) from exc
     backend = parsed.get_backend_name()
     if backend == "sqlite":
         return _sqlite_engine(parsed.render_as_string(hide_password=False), echo=echo)
@@ -57,10 +55,7 @@ def make_engine(url: str, *, echo: bool = False) -> Engine:
         if parsed.drivername != "postgresql+psycopg":
             parsed = parsed.set(drivername="postgresql+psycopg")
         return create_engine(parsed, echo=echo, pool_pre_ping=True, pool_size=10)
-    raise ConfigError(
-        f"partners_url: database {backend!r} is not supported "
-        "(expected sqlite:///file.sqlite or postgresql+psycopg://user:pw@host/db)"
-    )
+    raise ConfigError(both("err_web_db_not_supported", backend=repr(backend)))
 
 
 def _sqlite_engine(url: str, *, echo: bool) -> Engine:
@@ -189,14 +184,11 @@ def init_db(engine: Engine) -> None:
                 if present == BASELINE_TABLES:
                     command.stamp(cfg, BASELINE_REVISION)
                 elif present:
-                    raise StoreError(
-                        f"{url}: the partners' database has some of its tables "
-                        f"({', '.join(sorted(present))}) but no schema revision "
-                        "(alembic_version); expected an empty database or a complete one"
-                    )
+                    tables = ", ".join(sorted(present))
+                    raise StoreError(both("err_web_db_partial", url=url, tables=tables))
             command.upgrade(cfg, "head")
     except SQLAlchemyError as exc:
-        raise StoreError(f"{url}: cannot create or upgrade the partners' tables: {exc}") from exc
+        raise StoreError(both("err_web_db_upgrade", url=url, error=str(exc))) from exc
 
 
 @contextmanager
@@ -219,8 +211,7 @@ def _migrating(engine: Engine) -> Iterator[Connection]:
                     broken = conn.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
                     if broken:
                         raise StoreError(
-                            f"{engine.url}: the schema change would leave rows pointing at "
-                            f"missing rows: {broken[:5]}"
+                            both("err_web_db_broken_rows", url=str(engine.url), rows=broken[:5])
                         )
         finally:
             if sqlite:

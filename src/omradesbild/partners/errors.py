@@ -11,7 +11,39 @@ from __future__ import annotations
 from omradesbild.errors import OmradesbildError
 
 
-class PermissionDenied(OmradesbildError):
+def _bilingual(message: str) -> str:
+    """A catalogue :class:`~omradesbild.wording.Message` as "svenska / English"; any other
+    text as it is."""
+    from omradesbild.wording import LANGUAGES, Message
+
+    if isinstance(message, Message):
+        return " / ".join(message.text(lang) for lang in LANGUAGES)
+    return message
+
+
+class _Worded(OmradesbildError):
+    """An error whose message may be a catalogue :class:`~omradesbild.wording.Message`: it
+    then reads "svenska / English" (as :func:`~omradesbild.wording.both` words it), and a
+    page that knows its language shows :meth:`worded` of that language alone.
+
+    Parameters
+    ----------
+    message
+        What happened: a ``Message``, or a plain text.
+    """
+
+    def __init__(self, message: str) -> None:
+        self.message = message
+        super().__init__(_bilingual(message))
+
+    def worded(self, lang: str) -> str:
+        """The message in ``lang`` (``"sv"`` or ``"en"``); a plain text as it is."""
+        from omradesbild.wording import Message
+
+        return self.message.text(lang) if isinstance(self.message, Message) else str(self)
+
+
+class PermissionDenied(_Worded):
     """The acting user may not do this (HTTP 403)."""
 
     exit_code = 6
@@ -25,13 +57,13 @@ class CsrfError(PermissionDenied):
     """A form or API write without a valid CSRF token (HTTP 403)."""
 
 
-class RateLimited(OmradesbildError):
+class RateLimited(_Worded):
     """Too many failed logins for this e-mail address and IP address (HTTP 429).
 
     Parameters
     ----------
     message
-        What happened, in plain words.
+        What happened, in plain words (a catalogue ``Message``: Swedish and English).
     retry_after
         Seconds until a new attempt is allowed.
     """
@@ -43,7 +75,7 @@ class RateLimited(OmradesbildError):
         super().__init__(message)
 
 
-class ConflictError(OmradesbildError):
+class ConflictError(_Worded):
     """The object is not in a state that allows the action (HTTP 409)."""
 
     exit_code = 6

@@ -17,7 +17,7 @@ from omradesbild.followup._common import period_to_year
 from omradesbild.followup.did import DidResult, comparable_areas, difference_in_differences
 from omradesbild.services.followup.error_notes import error_note
 from omradesbild.store import Store
-from omradesbild.wording import Message
+from omradesbild.wording import Message, both
 
 
 @dataclass
@@ -60,14 +60,16 @@ def intervention_followup(
     areas = store.areas()
     known = areas.loc[areas["area_code"].isin(area_codes)]
     if known.empty:
-        raise NotFoundError(f"none of the areas {', '.join(area_codes)} is in the store")
+        raise NotFoundError(both("err_web_areas_not_in_store", codes=", ".join(area_codes)))
     level = str(known["level"].iloc[0])
     version = str(known["version"].iloc[0])
     notes: list[str] = []
     ind = area_indicators(store, level=level, version=version, indicators=[indicator])
     ind = ind.loc[ind["indicator"] == indicator, ["area_code", "period", "value"]]
     if ind.empty:
-        raise NotFoundError(f"indicator {indicator!r}: no values at level {level}")
+        raise NotFoundError(
+            both("err_web_no_indicator_values", indicator=repr(indicator), level=level)
+        )
     start = period_to_year(start_period, field="start_period")
     pre = sorted({p for p in ind["period"].astype(str) if period_to_year(p) < start},
                  key=period_to_year)  # fmt: skip

@@ -36,6 +36,7 @@ from sqlalchemy.orm import Session
 from omradesbild.errors import InputError
 from omradesbild.partners.errors import NotAuthenticated, RateLimited
 from omradesbild.partners.models import LoginAttempt, LoginSession, User, utcnow
+from omradesbild.wording import Message
 
 #: Failed logins allowed per e-mail address (from any IP address) within
 #: :data:`FAILURE_WINDOW`.
@@ -77,19 +78,18 @@ def check_password(password: str, *, field: str = "password") -> None:
         Fewer than :data:`MIN_PASSWORD` characters, in :func:`common_passwords`, or a
         zxcvbn strength below :data:`MIN_STRENGTH`.
     """
-    from omradesbild.wording import both
-
     if len(password) < MIN_PASSWORD:
-        raise InputError(both("password_too_short", n=len(password), min=MIN_PASSWORD),
-                         field=field, expected=f"at least {MIN_PASSWORD} characters")  # fmt: skip
+        raise InputError(Message("password_too_short", n=len(password), min=MIN_PASSWORD),
+                         field=field,
+                         expected=Message("exp_web_min_chars", min=MIN_PASSWORD))  # fmt: skip
     if password.lower() in common_passwords():
-        raise InputError(both("password_too_common"), field=field,
-                         expected="a password that is not among the most common ones")  # fmt: skip
+        raise InputError(Message("password_too_common"), field=field,
+                         expected=Message("exp_web_uncommon_password"))  # fmt: skip
     from zxcvbn import zxcvbn
 
     if zxcvbn(password[:100])["score"] < MIN_STRENGTH:
-        raise InputError(both("password_too_guessable"), field=field,
-                         expected="a password zxcvbn rates at least 3 of 4")  # fmt: skip
+        raise InputError(Message("password_too_guessable"), field=field,
+                         expected=Message("exp_web_strong_password"))  # fmt: skip
 
 
 def hash_password(password: str) -> str:
@@ -206,8 +206,8 @@ def check_rate_limit(db: Session, email: str, ip: str, *, now: datetime | None =
     now = now or utcnow()
     since = now - FAILURE_WINDOW
     checks = (
-        (LoginAttempt.email == _normal_email(email), MAX_FAILURES, "this account"),
-        (LoginAttempt.ip == ip[:64], MAX_IP_FAILURES, "your address"),
+        (LoginAttempt.email == _normal_email(email), MAX_FAILURES, "account"),
+        (LoginAttempt.ip == ip[:64], MAX_IP_FAILURES, "ip"),
     )
     for where, limit, whom in checks:
         count, oldest = db.execute(
@@ -217,10 +217,9 @@ def check_rate_limit(db: Session, email: str, ip: str, *, now: datetime | None =
         ).one()
         if count >= limit:
             wait = max(1, int((oldest + FAILURE_WINDOW - now).total_seconds()) + 1)
-            raise RateLimited(
-                f"too many failed logins for {whom}; try again in {wait // 60 + 1} minutes",
-                retry_after=wait,
-            )
+            minutes = wait // 60 + 1
+            raise RateLimited(Message(f"err_web_rate_limited_{whom}", minutes=minutes),
+                              retry_after=wait)  # fmt: skip
 
 
 def authenticate(
@@ -244,7 +243,7 @@ def authenticate(
     db.add(LoginAttempt(email=email, ip=ip[:64], at=now, success=ok))
     if not ok or user is None:
         db.flush()
-        raise NotAuthenticated("wrong e-mail address or password")
+        raise NotAuthenticated(Message("err_web_login_failed"))
     if needs_rehash(user.password_hash):
         user.password_hash = _HASHER.hash(password)
     db.flush()

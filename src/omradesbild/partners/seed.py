@@ -21,6 +21,7 @@ from omradesbild.partners import service
 from omradesbild.partners.models import Organisation, Role, User
 from omradesbild.partners.service import Actor
 from omradesbild.store import Store
+from omradesbild.wording import both
 
 SYNTHETIC = "(syntetisk demo)"
 
@@ -90,10 +91,7 @@ def seed_demo(session: Session, store: Store, *, production: bool = False) -> li
         When the store holds no RegSO areas.
     """
     if production:
-        raise ConfigError(
-            "refusing to create demo users with published passwords in production "
-            "(set production: false only for a demo or test site)"
-        )
+        raise ConfigError(both("err_web_demo_in_production"))
     orgs = _organisations(session)
     accounts = [DemoAccount(email, pw, role, orgs[o].name) for email, _, role, o, pw in DEMO_USERS]
     if session.execute(select(User).where(User.email == DEMO_USERS[0][0])).scalar():
@@ -145,10 +143,10 @@ def _content(
     """Observations on the three lowest-typed RegSO areas, their moderation, interventions."""
     periods = store.summary()["periods"]
     if not periods:
-        raise NotFoundError("the store holds no periods; build the demo store first")
+        raise NotFoundError(both("err_web_seed_no_periods"))
     regso = store.areas(level="regso")
     if regso.empty:
-        raise NotFoundError("the store holds no RegSO areas; build the demo store first")
+        raise NotFoundError(both("err_web_seed_no_regso"))
     types = _area_types(store, "2019" if "2019" in periods else periods[0])
     hard = types["area_code"].tolist()[:3]  # the lowest area types
     analyst, police = users["analyst"], users["contributor"]

@@ -22,6 +22,7 @@ from omradesbild.partners.db import read_only, session_factory
 from omradesbild.partners.errors import CsrfError, NotAuthenticated, PermissionDenied
 from omradesbild.partners.models import Role, User
 from omradesbild.partners.service import Actor
+from omradesbild.wording import Message
 
 #: Cookie holding the random value a CSRF token is bound to before login.
 PRE_SESSION_COOKIE = "omradesbild_csrf"
@@ -122,15 +123,20 @@ def current_actor(user: Annotated[User | None, Depends(current_user)]) -> Actor 
 CurrentActor = Annotated[Actor | None, Depends(current_actor)]
 
 
+def login_needed() -> Message:
+    """Why a page or action that needs a logged-in user is refused ("log in to continue")."""
+    return Message("err_web_log_in_to", action=Message("err_web_action_continue"))
+
+
 def require_role(role: Role | str) -> Callable[..., Actor]:
     """A dependency that needs a logged-in user with at least ``role``."""
     wanted = Role(role)
 
     def dependency(actor: CurrentActor) -> Actor:
         if actor is None:
-            raise NotAuthenticated("log in to continue")
+            raise NotAuthenticated(login_needed())
         if not actor.at_least(wanted):
-            raise PermissionDenied(f"this needs the role {wanted.value} or higher")
+            raise PermissionDenied(Message("err_web_role_needed", role=wanted.value))
         return actor
 
     return dependency
@@ -172,8 +178,8 @@ async def verify_csrf(request: Request) -> None:
     """
     length = request.headers.get("content-length")
     if length is not None and length.isdigit() and int(length) > MAX_REQUEST_BYTES:
-        raise InputError(f"the request has {length} bytes", field="content-length",
-                         expected=f"at most {MAX_REQUEST_BYTES} bytes")  # fmt: skip
+        raise InputError(Message("err_web_request_bytes", n=length), field="content-length",
+                         expected=Message("exp_web_max_bytes", max=MAX_REQUEST_BYTES))  # fmt: skip
     token = request.headers.get(CSRF_HEADER)
     if token is None:
         ctype = request.headers.get("content-type", "")
@@ -182,4 +188,4 @@ async def verify_csrf(request: Request) -> None:
             value = form.get(CSRF_FIELD)
             token = value if isinstance(value, str) else None
     if not security.check_csrf(secret_key(request), csrf_binding(request), token):
-        raise CsrfError("missing or invalid CSRF token; reload the page and try again")
+        raise CsrfError(Message("err_web_csrf"))

@@ -230,10 +230,7 @@ def store_key(path: str | Path, *, max_age: float = STORE_CHECK_TTL) -> tuple[st
         from omradesbild.errors import StoreError
 
         _STORE_KEYS.pop(str(path), None)
-        raise StoreError(
-            f"{p}: no store here; create one with 'omradesbild ingest …' or "
-            "'omradesbild demo', or set OMRADESBILD_DB"
-        ) from exc
+        raise StoreError(both("err_web_no_store", path=str(p))) from exc
     wal = Path(f"{p}.wal")
     if wal.exists():
         mtime = max(mtime, wal.stat().st_mtime_ns)

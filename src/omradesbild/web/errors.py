@@ -88,14 +88,29 @@ def error_detail(exc: BaseException) -> str:
     """What an error says to the user: its message. An :class:`InputError` about a
     request's parameter (no file, no row) is shown without the English "field '…':" in
     front, since its message names the parameter (in Swedish and English where the
-    message is worded so)."""
+    message is worded so); one worded by the catalogue whose message does not name its
+    field (a body's or a form's field: "is empty") names it in each language."""
     from omradesbild.errors import InputError
 
     if isinstance(exc, InputError) and exc.file is None and exc.row is None:
         if exc.bilingual():
-            return f"{exc.worded('sv', where=False)} / {exc.worded('en', where=False)}"
+            where = exc.field is not None and exc.field not in str(exc.message)
+            return f"{exc.worded('sv', where=where)} / {exc.worded('en', where=where)}"
         return exc.message + (f" (expected {exc.expected})" if exc.expected else "")
     return str(exc)
+
+
+def error_in(exc: BaseException, lang: str) -> str:
+    """An error as a page in ``lang`` shows it inline (a form's refusal): a message of the
+    wording catalogue in that language alone (an :class:`InputError` with its row and field,
+    a partners' error), any other message as it is (Swedish and English where it is worded
+    with :func:`~omradesbild.wording.both`)."""
+    from omradesbild.errors import InputError
+
+    if isinstance(exc, InputError):
+        return exc.worded(lang) if exc.bilingual() else str(exc)
+    worded = getattr(exc, "worded", None)
+    return str(worded(lang)) if callable(worded) else str(exc)
 
 
 def error_response(request: Request, status: int, error: str, detail: Any) -> Response:
@@ -253,7 +268,7 @@ def install_error_handlers(app: FastAPI) -> None:
         production = bool(getattr(getattr(request.app.state, "settings", None), "production", 0))
         if status is None:
             log.exception("internal error on %s", request.url.path)
-            detail = "internal error" if production else f"{type(exc).__name__}: {exc}"
+            detail = both("err_web_internal") if production else f"{type(exc).__name__}: {exc}"
             return error_response(request, 500, "InternalError", detail)
         if status >= 500:
             log.warning("%s on %s: %s", type(exc).__name__, request.url.path, exc)

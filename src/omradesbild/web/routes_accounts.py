@@ -20,8 +20,9 @@ from omradesbild.errors import InputError
 from omradesbild.partners import security, service
 from omradesbild.partners.errors import NotAuthenticated, PermissionDenied
 from omradesbild.web.auth import DB, CurrentActor, cookie_name
-from omradesbild.web.routes_partners_common import CSRF, Admin, render
-from omradesbild.wording import both, text
+from omradesbild.web.errors import error_in
+from omradesbild.web.routes_partners_common import CSRF, Admin, page_lang, render
+from omradesbild.wording import Message, text
 
 router = APIRouter(tags=["partners"])
 
@@ -53,7 +54,7 @@ def _refused(
     403 for a permission); the transaction is rolled back."""
     db.rollback()
     status = 422 if isinstance(exc, InputError) else 403
-    return _page(request, name, {**ctx, "error": str(exc)}, status)
+    return _page(request, name, {**ctx, "error": error_in(exc, page_lang(request))}, status)
 
 
 def _changed(request: Request, name: str, ctx: dict[str, Any]) -> Response:
@@ -80,7 +81,7 @@ class NewPassword:
             The two differ (field ``new_password2``).
         """
         if self.value != self.repeat:
-            raise InputError(both("password_mismatch"), field="new_password2")
+            raise InputError(Message("password_mismatch"), field="new_password2")
         return self.value
 
 
@@ -98,7 +99,9 @@ NewPasswordForm = Annotated[NewPassword, Depends(_new_password)]
 @router.get("/konto/losenord", response_class=HTMLResponse)
 def page_change_password(request: Request, actor: CurrentActor) -> HTMLResponse:
     if actor is None:
-        raise NotAuthenticated("log in to change your password")
+        raise NotAuthenticated(
+            Message("err_web_log_in_to", action=Message("err_web_action_change_password"))
+        )
     return _page(request, "partners/losenord.html", {"actor": actor})
 
 
@@ -146,7 +149,8 @@ def page_reset_password(request: Request, db: DB, token: str = "") -> HTMLRespon
     try:
         email = service.check_reset_token(db, token)
     except PermissionDenied as exc:
-        return _page(request, "partners/aterstall.html", {"error": str(exc), "token": None}, 403)
+        error = error_in(exc, page_lang(request))
+        return _page(request, "partners/aterstall.html", {"error": error, "token": None}, 403)
     return _page(request, "partners/aterstall.html", {"token": token, "email": email})
 
 

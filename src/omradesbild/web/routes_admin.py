@@ -27,10 +27,11 @@ from omradesbild.partners import service
 from omradesbild.partners.errors import ConflictError, NotAuthenticated, PermissionDenied
 from omradesbild.partners.models import OrganisationKind, Role
 from omradesbild.partners.service import Actor
-from omradesbild.web.auth import DB, CurrentActor
+from omradesbild.web.auth import DB, CurrentActor, login_needed
+from omradesbild.web.errors import error_in
 from omradesbild.web.routes_partners_common import CSRF, page_lang, render
 from omradesbild.web.validation import DbId, PathId, Text
-from omradesbild.wording import both, text
+from omradesbild.wording import Message, text
 
 router = APIRouter(tags=["partners"], include_in_schema=False)
 
@@ -51,9 +52,9 @@ _REFUSED: tuple[tuple[type[Exception], int], ...] = (
 def require_admin(actor: CurrentActor) -> Actor:
     """The logged-in admin; else the login page (anonymous) or a 403 (other roles)."""
     if actor is None:
-        raise NotAuthenticated("log in to continue")
+        raise NotAuthenticated(login_needed())
     if not actor.at_least(Role.ADMIN):
-        raise PermissionDenied(both("admin_only"))
+        raise PermissionDenied(Message("admin_only"))
     return actor
 
 
@@ -103,7 +104,8 @@ class AdminRequest:
         except tuple(cls for cls, _ in _REFUSED) as exc:
             self.db.rollback()
             status = next(code for cls, code in _REFUSED if isinstance(exc, cls))
-            return self.page(Outcome(error=self.say("admin_failed", detail=str(exc))), status)
+            detail = error_in(exc, page_lang(self.request))
+            return self.page(Outcome(error=self.say("admin_failed", detail=detail)), status)
         return self.page(outcome)
 
     def changed(self, out: dict[str, Any], read: int, key: str, **fmt: str) -> Outcome:

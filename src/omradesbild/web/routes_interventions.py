@@ -39,6 +39,7 @@ from omradesbild.web.routes_partners_common import (
     render,
 )
 from omradesbild.web.validation import DbId, PathId, Text, check_indicator_ids
+from omradesbild.wording import Message, both
 
 router = APIRouter(tags=["partners"])
 
@@ -128,7 +129,7 @@ def get_store(request: Request) -> Iterator[Store]:
         return
     path = settings_value(request, "store_path", None)
     if path is None:
-        raise NotFoundError("no statistics store is configured (settings.store_path)")
+        raise NotFoundError(both("err_web_no_store_configured"))
     with Store(path, read_only=True) as opened:
         yield opened
 
@@ -148,8 +149,8 @@ def _followup(
     goals = [g["indicator"] for g in iv["goals"]]
     chosen = indicator or (goals[0] if goals else None)
     if chosen is None:
-        raise InputError("the intervention has no linked indicator goal", field="indicator",
-                         expected="?indicator=<id from the indicator catalogue>")  # fmt: skip
+        raise InputError(Message("err_web_no_goal"), field="indicator",
+                         expected=Message("exp_web_indicator_param"))  # fmt: skip
     view = intervention_followup(store, area_codes=iv["area_codes"],
                                  start_period=iv["start_period"], indicator=chosen)  # fmt: skip
     return iv, view

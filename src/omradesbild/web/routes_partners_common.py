@@ -28,8 +28,9 @@ from omradesbild.web.auth import (
     settings_value,
     verify_csrf,
 )
+from omradesbild.web.errors import error_in
 from omradesbild.web.validation import check_area_codes, store_area_codes
-from omradesbild.wording import fmt_num, text, translator
+from omradesbild.wording import Message, fmt_num, text, translator
 
 _TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
 
@@ -113,7 +114,8 @@ def render(
 
 def form_error(request: Request, exc: InputError) -> str:
     """A form's input error for the page: the catalogue's sentence and the field's detail."""
-    return text("form_invalid", page_lang(request), detail=str(exc))
+    lang = page_lang(request)
+    return text("form_invalid", lang, detail=error_in(exc, lang))
 
 
 def if_match(request: Request, version: int | None) -> int | None:
@@ -124,8 +126,8 @@ def if_match(request: Request, version: int | None) -> int | None:
     if not tag:
         return None
     if not tag.isdigit() or len(tag) > 9:
-        raise InputError(f"{tag[:20]!r} is not a version", field="If-Match",
-                         expected='the ETag of the submission, e.g. "3"')  # fmt: skip
+        raise InputError(Message("err_web_not_version", value=repr(tag[:20])), field="If-Match",
+                         expected=Message("exp_web_etag"))  # fmt: skip
     return int(tag)
 
 

@@ -28,6 +28,7 @@ from pydantic_settings import (
 from omradesbild import config
 from omradesbild.config import default_partners_url
 from omradesbild.errors import ConfigError
+from omradesbild.wording import Message, both, text
 
 #: Prefix of every environment variable the web application reads.
 ENV_PREFIX = "OMRADESBILD_"
@@ -224,7 +225,7 @@ class WebSettings(BaseSettings):
             return value
         low = value.strip().lower()
         if low not in _TRUE | _FALSE:
-            raise ValueError(f"{value!r}: expected 1/0, true/false, yes/no, on/off or ja/nej")
+            raise ValueError(Message("err_web_not_boolean", value=repr(value)))
         return low in _TRUE
 
     @field_validator("trusted_proxies")
@@ -237,9 +238,7 @@ class WebSettings(BaseSettings):
             try:
                 ipaddress.ip_network(item, strict=False)
             except ValueError:
-                raise ValueError(
-                    f"{item!r} is not an IP address or network (e.g. 10.0.0.1 or 10.0.0.0/24)"
-                ) from None
+                raise ValueError(Message("err_web_not_network", value=repr(item))) from None
         return ",".join(items)
 
     def proxy_list(self) -> list[str]:
@@ -254,15 +253,9 @@ class WebSettings(BaseSettings):
     @model_validator(mode="after")
     def _defaults(self) -> WebSettings:
         if self.production and not self.secret_key:
-            raise ValueError(
-                "production mode needs a secret key: set OMRADESBILD_SECRET_KEY to a long "
-                "random string (e.g. python -c 'import secrets; print(secrets.token_hex(32))')"
-            )
+            raise ValueError(Message("err_web_secret_needed"))
         if self.production and self.cookie_secure is False:
-            raise ValueError(
-                "production mode sends cookies only over HTTPS: unset OMRADESBILD_COOKIE_SECURE "
-                "or set it to 1 (serve behind a TLS-terminating proxy)"
-            )
+            raise ValueError(Message("err_web_https_only"))
         if not self.partners_url:
             object.__setattr__(self, "partners_url", default_partners_url(self.store_path))
         if not self.secret_key:
@@ -298,7 +291,11 @@ class WebSettings(BaseSettings):
             with _reading(environ):
                 return cls(**given)
         except ValidationError as exc:
-            raise ConfigError("invalid web settings: " + _describe(exc)) from exc
+            worded = {lang: _describe(exc, lang) for lang in ("sv", "en")}
+            raise ConfigError(
+                f"{text('err_web_invalid_settings', 'sv', detail=worded['sv'])} / "
+                f"{text('err_web_invalid_settings', 'en', detail=worded['en'])}"
+            ) from exc
 
 
 def env_var(field: str) -> str:
@@ -306,11 +303,18 @@ def env_var(field: str) -> str:
     return STORE_ENV if field in ("store_path", STORE_ENV) else ENV_PREFIX + field.upper()
 
 
-def _describe(exc: ValidationError) -> str:
+def _describe(exc: ValidationError, lang: str) -> str:
+    """The settings' errors in ``lang``: each variable and what is wrong with it (worded by
+    the catalogue where the check is ours, pydantic's English otherwise)."""
     parts = []
     for err in exc.errors():
         field = str(err["loc"][0]) if err["loc"] else ""
-        msg = str(err["msg"]).removeprefix("Value error, ")
+        cause = (err.get("ctx") or {}).get("error")
+        worded = cause.args[0] if isinstance(cause, ValueError) and cause.args else None
+        if isinstance(worded, Message):
+            msg = worded.text(lang)
+        else:
+            msg = str(err["msg"]).removeprefix("Value error, ")
         parts.append(f"{env_var(field)}: {msg}" if field else msg)
     return "; ".join(parts)
 
@@ -329,7 +333,9 @@ def production_from_env(environ: Mapping[str, str] | None = None) -> bool:
     try:
         return bool(WebSettings._boolean(value))
     except ValueError as exc:
-        raise ConfigError(f"{ENV_PREFIX}PRODUCTION: {exc}") from None
+        detail = exc.args[0] if exc.args else str(exc)
+        var = f"{ENV_PREFIX}PRODUCTION"
+        raise ConfigError(both("err_web_setting", var=var, detail=detail)) from None
 
 
 __all__ = [

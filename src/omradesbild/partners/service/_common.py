@@ -10,6 +10,7 @@ from omradesbild.errors import InputError
 from omradesbild.partners.errors import NotAuthenticated, PermissionDenied, VersionConflict
 from omradesbild.partners.models import Role, User
 from omradesbild.partners.security import MAX_AREAS
+from omradesbild.wording import Message
 
 _AREA_RE = re.compile(r"^[A-Za-z0-9_.\-]{1,32}$")
 _EMAIL_RE = re.compile(r"^[^@\s]{1,64}@[^@\s]{1,189}\.[^@\s]{2,}$")
@@ -37,11 +38,18 @@ class Actor:
 
 
 def _require(actor: Actor | None, role: Role, action: str) -> Actor:
+    """``actor`` if logged in with at least ``role``; ``action`` names what they do, as the
+    catalogue's ``err_web_action_<action>`` ("create_users")."""
     if actor is None:
-        raise NotAuthenticated(f"log in to {action}")
+        raise NotAuthenticated(Message("err_web_log_in_to", action=_action(action)))
     if not actor.at_least(role):
-        raise PermissionDenied(f"the role {actor.role.value!r} may not {action}")
+        raise PermissionDenied(Message("err_web_role_may_not", role=repr(actor.role.value),
+                                       action=_action(action)))  # fmt: skip
     return actor
+
+
+def _action(action: str) -> Message:
+    return Message(f"err_web_action_{action}")
 
 
 def _limit(limit: int) -> int:
@@ -52,22 +60,24 @@ def _limit(limit: int) -> int:
 def _text(value: object, field: str, *, max_len: int, required: bool = True) -> str | None:
     if value is None or (isinstance(value, str) and not value.strip()):
         if required:
-            raise InputError("is empty", field=field, expected="a non-empty text")
+            raise InputError(Message("err_web_empty"), field=field,
+                             expected=Message("exp_web_text"))  # fmt: skip
         return None
     if not isinstance(value, str):
-        raise InputError(f"is {type(value).__name__}", field=field, expected="a text")
+        raise InputError(Message("err_web_wrong_type", type=type(value).__name__), field=field,
+                         expected=Message("exp_web_a_text"))  # fmt: skip
     text = value.strip()
     if len(text) > max_len:
-        raise InputError(
-            f"has {len(text)} characters", field=field, expected=f"at most {max_len} characters"
-        )
+        raise InputError(Message("err_web_too_long", n=len(text)), field=field,
+                         expected=Message("exp_web_max_chars", max=max_len))  # fmt: skip
     return text
 
 
 def _choice(value: object, field: str, enum: type[Any]) -> str:
     allowed = [e.value for e in enum]
     if value not in allowed:
-        raise InputError(f"{value!r} is not allowed", field=field, expected=" | ".join(allowed))
+        raise InputError(Message("err_web_not_allowed", value=repr(value)), field=field,
+                         expected=" | ".join(allowed))  # fmt: skip
     return str(value)
 
 
@@ -84,25 +94,25 @@ def _area_codes(codes: object, *, known: set[str] | None, required: bool = True)
     if isinstance(codes, str):
         codes = [c for c in re.split(r"[\s,;]+", codes) if c]
     if not isinstance(codes, list | tuple | set):
-        raise InputError("is not a list", field="area_codes", expected="a list of area codes")
+        raise InputError(Message("err_web_not_list"), field="area_codes",
+                         expected=Message("exp_web_area_list"))  # fmt: skip
     out = sorted({str(c).strip() for c in codes if str(c).strip()})
     if required and not out:
-        raise InputError("is empty", field="area_codes", expected="at least one area code")
+        raise InputError(Message("err_web_empty"), field="area_codes",
+                         expected=Message("exp_web_one_area"))  # fmt: skip
     if len(out) > MAX_AREAS:
-        raise InputError(
-            f"has {len(out)} areas", field="area_codes", expected=f"at most {MAX_AREAS} areas"
-        )
+        raise InputError(Message("err_web_too_many_areas", n=len(out)), field="area_codes",
+                         expected=Message("exp_web_max_areas", max=MAX_AREAS))  # fmt: skip
     for c in out:
         if not _AREA_RE.match(c):
             raise InputError(
-                f"{c[:40]!r} is not an area code", field="area_codes",
-                expected="codes of letters, digits, '_', '-', '.' (at most 32 characters)",
-            )  # fmt: skip
+                Message("err_web_not_area_code", value=repr(c[:40])),
+                field="area_codes",
+                expected=Message("exp_web_area_code_form"),
+            )
         if known is not None and c not in known:
-            raise InputError(
-                f"unknown area code {c!r}", field="area_codes",
-                expected="codes of areas in the store",
-            )  # fmt: skip
+            raise InputError(Message("err_web_unknown_area", value=repr(c)), field="area_codes",
+                             expected=Message("exp_web_store_areas"))  # fmt: skip
     return out
 
 
@@ -140,13 +150,10 @@ def check_version(
     InputError
         ``expected`` is None and ``required``.
     """
-    from omradesbild.wording import both
-
     if expected is None:
         if required:
-            raise InputError(
-                "is missing", field="version", expected="the version you read (or If-Match)"
-            )
+            raise InputError(Message("err_web_missing"), field="version",
+                             expected=Message("exp_web_version"))  # fmt: skip
         return
     if int(expected) != current:
-        raise VersionConflict(both(key, id=object_id, read=expected, now=current))
+        raise VersionConflict(Message(key, id=object_id, read=expected, now=current))

@@ -21,6 +21,7 @@ from omradesbild.partners.errors import NotAuthenticated, PermissionDenied
 from omradesbild.partners.models import PasswordReset, Role, User, utcnow
 from omradesbild.partners.service._common import Actor, _require
 from omradesbild.partners.service.audit import audit
+from omradesbild.wording import Message, both
 
 #: How long a password reset link works.
 RESET_TTL = timedelta(hours=24)
@@ -51,12 +52,10 @@ def change_password(
     InputError
         The new password is too short or too common.
     """
-    from omradesbild.wording import both
-
-    a = _require(actor, Role.READER, "change your password")
+    a = _require(actor, Role.READER, "change_password")
     user = db.get(User, a.id)
     if user is None or not security.verify_password(user.password_hash, current_password[:1024]):
-        raise NotAuthenticated(both("password_wrong"))
+        raise NotAuthenticated(Message("password_wrong"))
     revoked = _set_password(db, user, new_password)
     audit(db, a, "user.password_change", "user", user.id, {"sessions_ended": revoked})
     return {"id": user.id, "sessions_ended": revoked}
@@ -71,10 +70,10 @@ def issue_password_reset(
     with the token, to put after the site's address. Earlier unused links of the user stop
     working.
     """
-    a = _require(actor, Role.ADMIN, "issue password reset links")
+    a = _require(actor, Role.ADMIN, "issue_reset")
     user = db.get(User, int(user_id))
     if user is None:
-        raise NotFoundError(f"user {user_id}: no such user")
+        raise NotFoundError(both("err_web_no_such_user", id=user_id))
     return _issue(db, a, user, ttl=ttl)
 
 
@@ -83,7 +82,7 @@ def issue_password_reset_by_operator(db: Session, email: str) -> dict[str, Any]:
     user can read the database file anyway), by e-mail address."""
     user = db.execute(select(User).where(User.email == email.strip().lower())).scalar_one_or_none()
     if user is None:
-        raise NotFoundError(f"no user with e-mail {email!r}")
+        raise NotFoundError(both("err_web_no_user_email", email=repr(email)))
     return _issue(db, None, user, ttl=RESET_TTL)
 
 
@@ -105,14 +104,12 @@ def _issue(db: Session, a: Actor | None, user: User, *, ttl: timedelta) -> dict[
 
 
 def _valid_reset(db: Session, token: str | None, *, lock: bool = False) -> PasswordReset:
-    from omradesbild.wording import both
-
     row = None
     if token and len(token) <= 200:
         q = select(PasswordReset).where(PasswordReset.token_hash == _hash(token))
         row = db.execute(q.with_for_update() if lock else q).scalar_one_or_none()
     if row is None or row.used_at is not None or row.expires_at <= utcnow():
-        raise PermissionDenied(both("password_reset_invalid"))
+        raise PermissionDenied(Message("password_reset_invalid"))
     return row
 
 
@@ -121,7 +118,7 @@ def check_reset_token(db: Session, token: str | None) -> str:
     row = _valid_reset(db, token)
     user = db.get(User, row.user_id)
     if user is None:
-        raise PermissionDenied("the user of this link no longer exists")
+        raise PermissionDenied(Message("err_web_link_user_gone"))
     return user.email
 
 
@@ -138,7 +135,7 @@ def reset_password(db: Session, token: str | None, new_password: str) -> dict[st
     row = _valid_reset(db, token, lock=True)
     user = db.get(User, row.user_id)
     if user is None:
-        raise InputError("the user of this link no longer exists", field="token")
+        raise InputError(Message("err_web_link_user_gone"), field="token")
     revoked = _set_password(db, user, new_password)
     row.used_at = utcnow()
     audit(db, None, "user.password_reset", "user", user.id, {"sessions_ended": revoked})

@@ -44,7 +44,7 @@ def list_audit(
     offset: int = 0,
 ) -> list[dict[str, Any]]:
     """Audit entries, newest first (analysts and admins)."""
-    _require(actor, Role.ANALYST, "read the audit log")
+    _require(actor, Role.ANALYST, "read_audit")
     q = select(AuditEntry, User.name).outerjoin(User, User.id == AuditEntry.user_id)
     if object_type:
         q = q.where(AuditEntry.object_type == object_type)

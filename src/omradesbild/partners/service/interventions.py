@@ -22,6 +22,7 @@ from omradesbild.partners.models import (
 from omradesbild.partners.security import MAX_BODY, MAX_TITLE
 from omradesbild.partners.service._common import Actor, _area_codes, _period, _require, _text
 from omradesbild.partners.service.audit import audit
+from omradesbild.wording import Message, both
 
 
 # -- interventions ----------------------------------------------------------------------
@@ -43,17 +44,19 @@ def _goals(goals: Iterable[Any]) -> list[InterventionGoal]:
         if isinstance(g, str):
             g = {"indicator": g}
         if not isinstance(g, dict):
-            raise InputError("is not an object", field=f"goals[{i}]",
+            raise InputError(Message("err_web_not_object"), field=f"goals[{i}]",
                              expected='{"indicator": id, "target": text}')  # fmt: skip
         ind = _text(g.get("indicator"), f"goals[{i}].indicator", max_len=64)
         assert ind is not None
         if not re.match(r"^[a-z0-9_]+$", ind):
-            raise InputError(f"{ind!r} is not an indicator id", field=f"goals[{i}].indicator",
-                             expected="an id from the indicator catalogue")  # fmt: skip
+            raise InputError(Message("err_web_not_indicator", value=repr(ind)),
+                             field=f"goals[{i}].indicator",
+                             expected=Message("exp_web_indicator_id"))  # fmt: skip
         target = _text(g.get("target"), f"goals[{i}].target", max_len=200, required=False)
         out.append(InterventionGoal(indicator=ind, target=target))
     if len(out) > 20:
-        raise InputError(f"has {len(out)} goals", field="goals", expected="at most 20 goals")
+        raise InputError(Message("err_web_too_many_goals", n=len(out)), field="goals",
+                         expected=Message("exp_web_max_goals", max=20))  # fmt: skip
     return out
 
 
@@ -72,24 +75,26 @@ def create_intervention(
     known_areas: set[str] | None = None,
 ) -> dict[str, Any]:
     """Register a programme or measure (analysts and admins)."""
-    a = _require(actor, Role.ANALYST, "register interventions")
+    a = _require(actor, Role.ANALYST, "register_interventions")
     start = _period(start_period, "start_period")
     if start is None:
-        raise InputError("is empty", field="start_period", expected="a year such as 2021")
+        raise InputError(Message("err_web_empty"), field="start_period",
+                         expected=Message("exp_web_year"))  # fmt: skip
     end = _period(end_period, "end_period")
     from omradesbild.followup._common import period_to_year
 
     if end is not None and period_to_year(end) < period_to_year(start):
-        raise InputError(f"{end} is before the start {start}", field="end_period",
-                         expected="a period at or after start_period")  # fmt: skip
+        raise InputError(Message("err_web_end_before_start", end=end, start=start),
+                         field="end_period", expected=Message("exp_web_end_period"))  # fmt: skip
     org_ids = sorted({int(o) for o in organisation_ids})
     if org_ids:
         found = set(db.execute(select(Organisation.id).where(Organisation.id.in_(org_ids)))
                     .scalars())  # fmt: skip
         missing = [o for o in org_ids if o not in found]
         if missing:
-            raise InputError(f"unknown organisation {missing[0]}", field="organisation_ids",
-                             expected="ids of registered organisations")  # fmt: skip
+            raise InputError(Message("err_web_unknown_organisation", id=missing[0]),
+                             field="organisation_ids",
+                             expected=Message("exp_web_organisation_ids"))  # fmt: skip
     now = utcnow()
     iv = Intervention(
         type=str(_text(type, "type", max_len=64)), title=str(_text(title, "title",
@@ -112,7 +117,7 @@ def get_intervention(db: Session, actor: Actor | None, intervention_id: int) -> 
     """One intervention (the register is public)."""
     iv = db.get(Intervention, int(intervention_id))
     if iv is None:
-        raise NotFoundError(f"intervention {intervention_id}: no such intervention")
+        raise NotFoundError(both("err_web_no_such_intervention", id=intervention_id))
     return _intervention_view(iv)
 
 

@@ -13,6 +13,7 @@ from omradesbild.partners.models import Role, Status, Visibility, utcnow
 from omradesbild.partners.security import MAX_BODY
 from omradesbild.partners.service._common import Actor, _choice, _require, _text, check_version
 from omradesbild.partners.service.submissions import _load, _record, _view, is_public
+from omradesbild.wording import Message
 
 
 def moderate_submission(
@@ -37,17 +38,16 @@ def moderate_submission(
     :class:`~omradesbild.partners.errors.VersionConflict` (HTTP 409) is raised, so that a
     text no moderator has read is never published.
     """
-    a = _require(actor, Role.ANALYST, "moderate submissions")
+    a = _require(actor, Role.ANALYST, "moderate")
     if decision not in ("approve", "reject"):
-        raise InputError(f"{decision!r} is not a decision", field="decision",
+        raise InputError(Message("err_web_not_decision", value=repr(decision)), field="decision",
                          expected="approve | reject")  # fmt: skip
     sub = _load(db, a, submission_id, lock=True)
     if sub.author_id == a.id:
-        raise PermissionDenied(f"submission {sub.id}: no one moderates their own submission")
+        raise PermissionDenied(Message("err_web_own_submission", id=sub.id))
     check_version(sub.id, sub.version, expected_version, required=require_version)
     if sub.status != Status.SUBMITTED.value:
-        raise ConflictError(f"submission {sub.id} is {sub.status}; only submitted ones can "
-                            "be moderated")  # fmt: skip
+        raise ConflictError(Message("err_web_not_moderatable", id=sub.id, status=sub.status))
     was_public = is_public(sub)
     before = sub.visibility
     if visibility is not None:
@@ -88,15 +88,14 @@ def set_visibility(
     InputError
         Not a visibility.
     """
-    a = _require(actor, Role.ANALYST, "change the visibility of submissions")
+    a = _require(actor, Role.ANALYST, "change_visibility")
     wanted = _choice(visibility, "visibility", Visibility)
     sub = _load(db, a, submission_id, lock=True)
     if sub.author_id == a.id:
-        raise PermissionDenied(f"submission {sub.id}: no one moderates their own submission")
+        raise PermissionDenied(Message("err_web_own_submission", id=sub.id))
     check_version(sub.id, sub.version, expected_version, required=require_version)
     if sub.status not in (Status.APPROVED.value, Status.REJECTED.value):
-        raise ConflictError(f"submission {sub.id} is {sub.status}; only moderated ones get "
-                            "their visibility changed here")  # fmt: skip
+        raise ConflictError(Message("err_web_not_moderated", id=sub.id, status=sub.status))
     if sub.visibility == wanted:
         return _view(sub, a)
     was_public = is_public(sub)

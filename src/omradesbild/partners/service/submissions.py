@@ -39,6 +39,7 @@ from omradesbild.partners.service._common import (
 )
 from omradesbild.partners.service.access import _visible, can_edit, can_moderate, can_view
 from omradesbild.partners.service.audit import audit
+from omradesbild.wording import Message, both
 
 EXPORT_COLUMNS = (
     "id", "kind", "title", "body", "theme", "period", "area_codes", "visibility", "status",
@@ -137,7 +138,7 @@ def _load(
         q = q.with_for_update(of=Submission)
     sub = db.execute(q).unique().scalar_one_or_none()
     if sub is None or not can_view(actor, sub):
-        raise NotFoundError(f"submission {submission_id}: no such submission")
+        raise NotFoundError(both("err_web_no_such_submission", id=submission_id))
     return sub
 
 
@@ -165,7 +166,7 @@ def create_submission(
         Empty or too long fields (title ≤ 200, body ≤ 20 000 characters, 1–20 areas),
         unknown kind or visibility, bad period or area code.
     """
-    a = _require(actor, Role.CONTRIBUTOR, "create submissions")
+    a = _require(actor, Role.CONTRIBUTOR, "create_submissions")
     now = utcnow()
     sub = Submission(
         kind=_choice(kind, "kind", SubmissionKind),
@@ -214,14 +215,17 @@ def update_submission(
     InputError
         Unknown field or invalid value.
     """
-    a = _require(actor, Role.CONTRIBUTOR, "edit submissions")
+    a = _require(actor, Role.CONTRIBUTOR, "edit_submissions")
     unknown = sorted(set(changes) - set(_EDITABLE))
     if unknown:
-        raise InputError(f"cannot change {', '.join(unknown)}", field=unknown[0],
-                         expected="fields " + ", ".join(_EDITABLE))  # fmt: skip
+        raise InputError(
+            Message("err_web_cannot_change", fields=", ".join(unknown)),
+            field=unknown[0],
+            expected=Message("exp_web_fields", fields=", ".join(_EDITABLE)),
+        )
     sub = _load(db, a, submission_id, lock=True)
     if not can_edit(a, sub):
-        raise PermissionDenied(f"submission {sub.id}: only its author or an admin may edit it")
+        raise PermissionDenied(Message("err_web_author_edits", id=sub.id))
     check_version(sub.id, sub.version, expected_version, required=require_version)
     before = _snapshot(sub)
     was_public = is_public(sub)
@@ -267,11 +271,10 @@ def submit_submission(
     a = _require(actor, Role.CONTRIBUTOR, "submit")
     sub = _load(db, a, submission_id, lock=True)
     if not can_edit(a, sub):
-        raise PermissionDenied(f"submission {sub.id}: only its author or an admin may submit it")
+        raise PermissionDenied(Message("err_web_author_submits", id=sub.id))
     check_version(sub.id, sub.version, expected_version, required=require_version)
     if sub.status not in (Status.DRAFT.value, Status.REJECTED.value):
-        raise ConflictError(f"submission {sub.id} is {sub.status}; only drafts and rejected "
-                            "submissions can be submitted")  # fmt: skip
+        raise ConflictError(Message("err_web_not_submittable", id=sub.id, status=sub.status))
     sub.status = Status.SUBMITTED.value
     sub.version += 1
     sub.updated_at = utcnow()
@@ -370,11 +373,10 @@ def submission_versions(
     db: Session, actor: Actor | None, submission_id: int
 ) -> list[dict[str, Any]]:
     """Every version of a submission (its author, analysts and admins)."""
-    a = _require(actor, Role.CONTRIBUTOR, "read the history of submissions")
+    a = _require(actor, Role.CONTRIBUTOR, "read_history")
     sub = _load(db, a, submission_id)
     if not (can_edit(a, sub) or a.at_least(Role.ANALYST)):
-        raise PermissionDenied(f"submission {sub.id}: only its author, analysts and admins "
-                               "may read its history")  # fmt: skip
+        raise PermissionDenied(Message("err_web_history", id=sub.id))
     rows = db.execute(
         select(SubmissionVersion, User.name)
         .join(User, User.id == SubmissionVersion.changed_by_id)
@@ -405,7 +407,7 @@ def export_submissions(
     if fmt == "json":
         return json.dumps(out, ensure_ascii=False, indent=1)
     if fmt != "csv":
-        raise InputError(f"{fmt!r} is not an export format", field="format",
+        raise InputError(Message("err_web_not_export_format", value=repr(fmt)), field="format",
                          expected="csv | json")  # fmt: skip
     buf = io.StringIO()
     w = csv.DictWriter(buf, fieldnames=list(EXPORT_COLUMNS), lineterminator="\n")

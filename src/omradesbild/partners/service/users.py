@@ -20,6 +20,7 @@ from omradesbild.partners.service._common import (
     check_version,
 )
 from omradesbild.partners.service.audit import audit
+from omradesbild.wording import Message, both
 
 
 # -- organisations and users ------------------------------------------------------------
@@ -33,14 +34,14 @@ def create_organisation(
     db: Session, actor: Actor | None, *, name: str, kind: str, synthetic: bool = False
 ) -> dict[str, Any]:
     """Register an organisation (admins)."""
-    a = _require(actor, Role.ADMIN, "register organisations")
+    a = _require(actor, Role.ADMIN, "register_organisations")
     org = Organisation(
         name=str(_text(name, "name", max_len=200)),
         kind=_choice(kind, "kind", OrganisationKind),
         synthetic=synthetic,
     )
     if db.execute(select(Organisation.id).where(Organisation.name == org.name)).first():
-        raise ConflictError(f"an organisation named {org.name!r} exists already")
+        raise ConflictError(Message("err_web_organisation_exists", name=repr(org.name)))
     db.add(org)
     db.flush()
     audit(db, a, "organisation.create", "organisation", org.id, {"name": org.name})
@@ -58,13 +59,16 @@ def _new_user(
 ) -> User:
     mail = str(_text(email, "email", max_len=254)).lower()
     if not _EMAIL_RE.match(mail):
-        raise InputError(f"{mail!r} is not an e-mail address", field="email",
-                         expected="name@domain.se")  # fmt: skip
+        raise InputError(Message("err_web_not_email", value=repr(mail)), field="email",
+                         expected=Message("exp_web_email"))  # fmt: skip
     if db.execute(select(User.id).where(User.email == mail)).first():
-        raise ConflictError(f"a user with e-mail {mail!r} exists already")
+        raise ConflictError(Message("err_web_user_exists", email=repr(mail)))
     if organisation_id is not None and db.get(Organisation, organisation_id) is None:
-        raise InputError(f"unknown organisation {organisation_id}", field="organisation_id",
-                         expected="the id of a registered organisation")  # fmt: skip
+        raise InputError(
+            Message("err_web_unknown_organisation", id=organisation_id),
+            field="organisation_id",
+            expected=Message("exp_web_organisation_id"),
+        )
     user = User(email=mail, name=str(_text(name, "name", max_len=200)),
                 password_hash=hash_password(password), role=_choice(role, "role", Role),
                 organisation_id=organisation_id, active=True)  # fmt: skip
@@ -84,7 +88,7 @@ def create_user(
     organisation_id: int | None = None,
 ) -> dict[str, Any]:
     """Create a user (admins). The password is stored only as an Argon2id hash."""
-    a = _require(actor, Role.ADMIN, "create users")
+    a = _require(actor, Role.ADMIN, "create_users")
     user = _new_user(db, email=email, name=name, password=password, role=role,
                      organisation_id=organisation_id)  # fmt: skip
     audit(db, a, "user.create", "user", user.id, {"email": user.email, "role": user.role})
@@ -129,7 +133,7 @@ def invite_user(
 
     from omradesbild.partners.service.accounts import issue_password_reset
 
-    a = _require(actor, Role.ADMIN, "invite users")
+    a = _require(actor, Role.ADMIN, "invite_users")
     shown = name if name and name.strip() else str(email).strip().split("@")[0]
     user = _new_user(db, email=email, name=shown, password=secrets.token_urlsafe(32),
                      role=role, organisation_id=organisation_id)  # fmt: skip
@@ -166,7 +170,7 @@ def bootstrap_admin(
         :func:`omradesbild.partners.security.check_password`.
     """
     if db.execute(select(User.id).where(User.role == Role.ADMIN.value)).first():
-        raise ConflictError("an admin exists already; ask them to create users")
+        raise ConflictError(Message("err_web_admin_exists"))
     org_id = None if organisation is None else _organisation_id(db, organisation, organisation_kind)
     user = _new_user(db, email=email, name=name, password=password, role=Role.ADMIN.value,
                      organisation_id=org_id)  # fmt: skip
@@ -216,14 +220,14 @@ def set_user(
     PermissionDenied
         The actor is not an admin, or changes themselves.
     """
-    a = _require(actor, Role.ADMIN, "change users")
+    a = _require(actor, Role.ADMIN, "change_users")
     user = db.execute(
         select(User).where(User.id == int(user_id)).with_for_update(of=User)
     ).scalar_one_or_none()
     if user is None:
-        raise NotFoundError(f"user {user_id}: no such user")
+        raise NotFoundError(both("err_web_no_such_user", id=user_id))
     if user.id == a.id:
-        raise PermissionDenied("admins cannot change their own role or deactivate themselves")
+        raise PermissionDenied(Message("err_web_own_role"))
     check_version(user.id, user.version, expected_version, required=require_version,
                   key="partners_user_version_conflict")  # fmt: skip
     details: dict[str, Any] = {}
@@ -244,5 +248,5 @@ def set_user(
 
 def list_users(db: Session, actor: Actor | None) -> list[dict[str, Any]]:
     """All users (admins)."""
-    _require(actor, Role.ADMIN, "list users")
+    _require(actor, Role.ADMIN, "list_users")
     return [_user_view(u) for u in db.execute(select(User).order_by(User.email)).scalars()]

@@ -57,6 +57,7 @@ from omradesbild.web.validation import (
     unknown_value,
 )
 from omradesbild.web.views import get_data, get_lang, refuse_absent_index, web_profile
+from omradesbild.wording import both
 
 router = APIRouter()
 
@@ -542,7 +543,7 @@ def export_excel(request: Request, q: TableArgs, precision: PrecisionArg = "roun
     p = checked_period(q.period or None, lv.periods, level=level)
     if p is None:
         if not lv.periods:
-            raise NotFoundError(f"no indicators for {level} in the store")
+            raise NotFoundError(both("err_web_no_indicators_level", level=level))
         p = ix.latest() if ix is not None else lv.periods[-1]
     elif ix is not None and q.method:
         checked_period(p, ix.periods, level=level, of=method)
