@@ -257,6 +257,11 @@ def _noisy_scores(plan: _DrawPlan, i: int, start: int, stop: int, *, out: FloatA
                 noisy *= slope
                 acc += noisy
                 shift -= offset * w[:, k, None]
+            elif spec.method == "none":
+                # d·x times W in the buffer itself (the same products as a copy would get)
+                noisy *= plan.directions[k]
+                noisy *= w[:, k, None]
+                acc += noisy
             else:
                 z = _normalise_rows(noisy, spec, plan, a_idx, k, work)
                 z *= w[:, k, None]
