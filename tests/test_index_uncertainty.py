@@ -11,7 +11,13 @@ from hypothesis.extra.numpy import arrays
 
 from omradesbild.errors import InputError, MethodError
 from omradesbild.index import compute_index, load_method, monte_carlo, parse_method
-from omradesbild.index._draws import _linear_terms, _rank_table, _Work, count_less_rows
+from omradesbild.index._draws import (
+    CHUNK_DRAWS,
+    _linear_terms,
+    _rank_table,
+    _Work,
+    count_less_rows,
+)
 from omradesbild.index.method import Normalisation
 from omradesbild.index.normalise import count_less_last_axis, normalise_last_axis
 from omradesbild.index.uncertainty import effective_weights
@@ -261,6 +267,10 @@ def _rows(draw: st.DrawFn) -> np.ndarray:
 @settings(max_examples=300, deadline=None)
 def test_count_less_rows_equals_the_reference_count(a: np.ndarray) -> None:
     assert np.array_equal(count_less_rows(a), count_less_last_axis(a))
+    if a.shape[0] <= CHUNK_DRAWS:  # the draws' buffers, left with another row's keys
+        work = _Work(1, a.shape[1])
+        count_less_rows(np.ones_like(a[::-1]) * np.arange(a.shape[1])[::-1], work)
+        assert np.array_equal(count_less_rows(a, work), count_less_last_axis(a))
 
 
 @pytest.mark.parametrize("spec", ["percentrank_inc", "percent_rank"])

@@ -175,7 +175,11 @@ def _run_chunk(plan: _DrawPlan, i: int) -> tuple[NDArray[np.int64], NDArray[np.i
             if sel.size:
                 assert fz is not None
                 scores[sel] = _combine_fixed(fz, plan.weights[start + sel], plan.geometric)
-    r = 1 + count_less_rows(-scores)
+    # the ranks from this thread's buffers (free once the scores are formed): a fresh
+    # array per chunk costs its page faults every time
+    work = _work(plan.xt.shape[0], n_areas)
+    r = count_less_rows(np.negative(scores, out=work.acc[: stop - start]), work)
+    r += 1
     counts = np.zeros((n_areas, plan.n_cls), dtype=np.int64)
     if plan.rule is not None:
         cls = _class_of(scores, r, plan.rule)
@@ -257,6 +261,11 @@ def _noisy_scores(plan: _DrawPlan, i: int, start: int, stop: int, *, out: FloatA
                 noisy *= slope
                 acc += noisy
                 shift -= offset * w[:, k, None]
+            elif spec.method == "none":
+                # d·x times W in the buffer itself (the same products as a copy would get)
+                noisy *= plan.directions[k]
+                noisy *= w[:, k, None]
+                acc += noisy
             else:
                 z = _normalise_rows(noisy, spec, plan, a_idx, k, work)
                 z *= w[:, k, None]
@@ -324,11 +333,12 @@ def _normalise_rows(
     return out
 
 
-def count_less_rows(a: FloatArray) -> NDArray[np.int64]:
+def count_less_rows(a: FloatArray, work: _Work | None = None) -> NDArray[np.int64]:
     """For each element of a 2-D array, how many elements of its row are strictly smaller.
 
     The same numbers as :func:`~omradesbild.index.normalise.count_less_last_axis` (``a``
     must hold no NaN), from one sort of a float64 key per row instead of an argsort.
+    ``work``: buffers of at least ``a``'s rows for the intermediate keys (not ``a``'s own).
 
     Notes
     -----
@@ -343,7 +353,7 @@ def count_less_rows(a: FloatArray) -> NDArray[np.int64]:
     """
     m, n = a.shape
     out = np.empty((m, n), dtype=np.int64)
-    flat, first, bad = _sorted_positions(a, None)
+    flat, first, bad = _sorted_positions(a, work)
     if flat.shape[1]:  # else every row is in ``bad``
         out[np.arange(m)[:, None], flat] = np.arange(n) if first is None else first
     if bad.size:
