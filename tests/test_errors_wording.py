@@ -40,3 +40,16 @@ def test_every_error_text_is_not_empty(lang: str) -> None:
     errors = [k for k in words if k.startswith(("err_", "exp_"))]
     assert errors
     assert [k for k in errors if not words[k].strip()] == []
+
+
+def test_a_bad_area_code_words_what_was_expected_in_each_language() -> None:
+    from pathlib import Path
+
+    from omradesbild.sources.nested_key import check_code
+
+    with pytest.raises(InputError) as caught:
+        check_code("180", "kommun", file=Path("key.csv"), row=4, field="Kommun")
+    text = str(caught.value)
+    assert text.startswith("key.csv: rad 4, fältet 'Kommun': ")
+    assert "(väntat: 4 siffror, t.ex. 0180) / row 4" in text
+    assert text.endswith("(expected 4 digits, e.g. 0180)")

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import re
+from functools import cache
 
 from omradesbild.config import KNOWN_VERSIONS
+from omradesbild.wording import Message
 
 #: Area levels the store knows (their names: ``level_<level>`` in the wording catalogue).
 #: deso/regso: SCB's statistical areas; district: the kommun's own division (stadsdel,
@@ -28,12 +30,14 @@ REGSO_RE = re.compile(r"^\d{4}R\d{3}$")
 KOMMUN_RE = re.compile(r"^\d{4}$")
 LAN_RE = re.compile(r"^\d{2}$")
 
-_PATTERNS: dict[str, tuple[re.Pattern[str], str]] = {
-    "deso": (DESO_RE, "9 characters: 4-digit kommun, A/B/C, 4 digits, e.g. 0114C1010"),
-    "regso": (REGSO_RE, "8 characters: 4-digit kommun, 'R', 3 digits, e.g. 0114R001"),
-    "kommun": (KOMMUN_RE, "4 digits, e.g. 0180"),
-    "lan": (LAN_RE, "2 digits, e.g. 01"),
-    "country": (re.compile(r"^SE$"), "SE"),
+#: The code pattern of each level with a national one, and the wording catalogue's key of
+#: what such a code looks like (``exp_code_<level>``).
+_PATTERNS: dict[str, re.Pattern[str]] = {
+    "deso": DESO_RE,
+    "regso": REGSO_RE,
+    "kommun": KOMMUN_RE,
+    "lan": LAN_RE,
+    "country": re.compile(r"^SE$"),
 }
 
 
@@ -52,18 +56,26 @@ def kommun_of(code: str) -> str:
     return code[:4]
 
 
-def validate_code(code: str, level: str) -> str | None:
-    """Return ``None`` if ``code`` is valid for ``level``, else what was expected.
+def validate_code(code: str, level: str) -> Message | None:
+    """Return ``None`` if ``code`` is valid for ``level``, else what was expected (a
+    catalogue :class:`~omradesbild.wording.Message`, worded in Swedish and English:
+    "4 digits, e.g. 0180").
 
     Levels without a national pattern (districts, police areas, custom) accept any
     non-empty code.
     """
     if not code:
-        return "a non-empty area code"
+        return _expected("nonempty")
     pat = _PATTERNS.get(level)
-    if pat is None or pat[0].match(code):
+    if pat is None or pat.match(code):
         return None
-    return pat[1]
+    return _expected(level)
+
+
+@cache
+def _expected(what: str) -> Message:
+    """What a code of ``what`` (a level, or ``nonempty``) looks like, made once."""
+    return Message(f"exp_code_{what}")
 
 
 def deso_2018_to_2025_stem(code: str) -> str:
