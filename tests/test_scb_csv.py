@@ -113,7 +113,7 @@ def test_ingest_unmatched_label_is_an_error(tmp_path: Path) -> None:
 
     bad = write(tmp_path, "born.csv", BORN + '"Upplands Väsby (Runby)","totalt","totalt",1,1,1\n')
     with _store(tmp_path) as store:
-        with pytest.raises(InputError, match=r"born\.csv, row 6.*'Upplands Väsby \(Runby\)'"):
+        with pytest.raises(InputError, match=r"born\.csv: .*row 6.*'Upplands Väsby \(Runby\)'"):
             ingest_scb_csv(store, [write(tmp_path, "ok.csv", INCOME), bad])
         assert store.observations().empty  # nothing half-written
         _, matches = ingest_scb_csv(store, [bad], allow_unmatched=True)
