@@ -306,11 +306,11 @@ class Store(StoreWrites, Closable):
         )
 
     def classifications(self, *, scheme: str | None = None) -> pd.DataFrame:
-        """Stored classifications (e.g. the Police's categories per year)."""
+        """Stored classifications (e.g. the Police's categories per year; read once per
+        read-only connection, :meth:`_kept`: a report asks for the Police's several times)."""
         where, params = _where(scheme=[scheme] if scheme else None)
-        return self.con.execute(
-            f"SELECT * FROM classifications{where} ORDER BY scheme, period, area_code", params
-        ).df()
+        sql = f"SELECT * FROM classifications{where} ORDER BY scheme, period, area_code"
+        return self._kept(("classifications", scheme), lambda: self.con.execute(sql, params).df())
 
     def sources(self) -> pd.DataFrame:
         """Every source ingested, with its provenance."""
