@@ -360,14 +360,18 @@ def test_upgrade_registry_runs_every_step_in_order_or_nothing(tmp_path: Path) ->
         assert con.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone() == ("4",)
 
 
-def test_read_only_store_reads_areas_and_links_once_and_hands_out_copies(
+def test_read_only_store_reads_areas_links_and_classes_once_and_hands_out_copies(
     store: Store, tmp_path: Path
 ) -> None:
     """A read-only connection sees content that cannot change: every area of a level and the
     links are read once per connection, each caller getting its own copy (equal to a fresh
-    read); reads by code or with geometry, and a writable store, read afresh."""
+    read), and so are a scheme's classifications and one variable's values; reads by code or
+    with geometry, and a writable store, read afresh."""
     expected_areas = store.areas(level="deso", version="deso2018")
     expected_links = store.links()
+    expected_classes = store.classifications(scheme="police")
+    store.ingest(_obs([float(i) for i in range(len(CODES))]))
+    expected_values = store.variable_values("pop_total", "2022", area_version="deso2018")
     store.close()
     path = tmp_path / "s.duckdb"
     with Store(path, read_only=True) as ro:
@@ -391,6 +395,16 @@ def test_read_only_store_reads_areas_and_links_once_and_hands_out_copies(
         links["weight"] = 0.0
         pd.testing.assert_frame_equal(ro.links(), expected_links)
         assert sum("FROM links" in q for q in queries) == 1
+        classes = ro.classifications(scheme="police")
+        classes["category"] = "changed by a caller"
+        pd.testing.assert_frame_equal(ro.classifications(scheme="police"), expected_classes)
+        assert sum("FROM classifications" in q for q in queries) == 1
+        values = ro.variable_values("pop_total", "2022", area_version="deso2018")
+        values["value"] = -1.0
+        pd.testing.assert_frame_equal(
+            ro.variable_values("pop_total", "2022", area_version="deso2018"), expected_values
+        )
+        assert sum("FROM current_observations" in q for q in queries) == 1
         ro.areas(codes=CODES[:2])
         ro.areas(codes=CODES[:2])
         ro.areas(level="deso", geometry=True)

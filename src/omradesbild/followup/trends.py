@@ -210,10 +210,14 @@ def _slopes(
     """Slope, its interval, p-value, and whether the series has enough periods.
 
     Student's t quantile and tail from scipy.special (``stdtrit``, ``stdtr``: what
-    scipy.stats.t.ppf and t.sf compute, the same numbers), imported here and not at the top;
-    scipy.stats would add a second to every report and to the web app's start.
+    scipy.stats.t.ppf and t.sf compute, the same numbers), loaded here and not at the top
+    (:func:`omradesbild._special.special_functions`); scipy.stats would add a second to
+    every report and to the web app's start.
     """
-    from scipy.special import stdtr, stdtrit
+    from omradesbild._special import special_functions
+
+    special = special_functions()
+    stdtr, stdtrit = special.stdtr, special.stdtrit
 
     m = agg["n_periods"].to_numpy(dtype=int)
     sxx = agg["sxx"].to_numpy(dtype=float)

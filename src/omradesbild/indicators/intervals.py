@@ -32,12 +32,15 @@ def _z(confidence: float) -> float:
     """The normal quantile ``Φ⁻¹(1/2 + confidence/2)``.
 
     ``scipy.special.ndtri`` is the function ``scipy.stats.norm.ppf`` evaluates (the same
-    value to the last bit); imported here, not at the top, and not through
-    ``scipy.stats``, whose import costs more than half a second of CPU.
+    value to the last bit); loaded here, not at the top, and not through ``scipy.stats``,
+    whose import costs more than half a second of CPU, nor through the whole of
+    ``scipy.special`` (:func:`omradesbild._special.special_functions`).
     """
     if not 0.0 < confidence < 1.0:
         raise ConfigError(both("err_ana_confidence", value=repr(confidence)))
-    from scipy import special
+    from omradesbild._special import special_functions
+
+    special = special_functions()
 
     return float(special.ndtri(0.5 + confidence / 2.0))
 
@@ -47,7 +50,9 @@ def _chi2_ppf(q: float, df: FloatArray) -> FloatArray:
     value ``scipy.stats.chi2.ppf`` gives, ``2 · gammaincinv(df/2, q)``, without importing
     ``scipy.stats``. Evaluated once per distinct ``df`` (counts repeat: many areas share
     the same small count)."""
-    from scipy import special
+    from omradesbild._special import special_functions
+
+    special = special_functions()
 
     df = np.asarray(df, dtype=float)
     if df.ndim == 0 or df.size < 64:

@@ -73,15 +73,14 @@ def store_fingerprint(store: Store) -> str:
     and about a second for several years of the whole country. A connection opened
     read-only sees content that cannot change while it is open (DuckDB lets no process
     write a file that a read-only connection holds), so its fingerprint is computed once
-    per connection.
+    per connection (and the connection asked whether it is read-only once).
     """
     con = store.con
+    with _PRINTS_LOCK:  # kept only for a connection found read-only
+        known = _READ_ONLY_PRINTS.get(con)
+    if known is not None:
+        return known
     read_only = _read_only(con)
-    if read_only:
-        with _PRINTS_LOCK:
-            known = _READ_ONLY_PRINTS.get(con)
-        if known is not None:
-            return known
     tables = con.execute(
         "SELECT table_name FROM information_schema.tables WHERE table_schema = 'main' "
         "AND table_catalog = current_database() AND table_type = 'BASE TABLE' "

@@ -230,15 +230,16 @@ class Store(StoreWrites, Closable):
         return self.con.execute(sql, params).df()
 
     def variable_values(self, variable: str, period: str, *, area_version: str) -> pd.DataFrame:
-        """One variable for every area of one version in one period (the fast path)."""
-        return self.con.execute(
-            """
+        """One variable for every area of one version in one period (the fast path; read
+        once per read-only connection, :meth:`_kept`: the police list weighs its areas by
+        the same residents several times)."""
+        params = [variable, str(period), area_version]
+        sql = """
             SELECT area_code, value, unit, missing_reason FROM current_observations
             WHERE variable = ? AND period = ? AND area_version = ?
             ORDER BY area_code
-            """,
-            [variable, str(period), area_version],
-        ).df()
+            """
+        return self._kept(("variable_values", *params), lambda: self.con.execute(sql, params).df())
 
     def revisions(self, area_code: str, variable: str, period: str) -> pd.DataFrame:
         """Every stored revision of one observation, oldest first."""
@@ -306,11 +307,11 @@ class Store(StoreWrites, Closable):
         )
 
     def classifications(self, *, scheme: str | None = None) -> pd.DataFrame:
-        """Stored classifications (e.g. the Police's categories per year)."""
+        """Stored classifications (e.g. the Police's categories per year; read once per
+        read-only connection, :meth:`_kept`: a report asks for the Police's several times)."""
         where, params = _where(scheme=[scheme] if scheme else None)
-        return self.con.execute(
-            f"SELECT * FROM classifications{where} ORDER BY scheme, period, area_code", params
-        ).df()
+        sql = f"SELECT * FROM classifications{where} ORDER BY scheme, period, area_code"
+        return self._kept(("classifications", scheme), lambda: self.con.execute(sql, params).df())
 
     def sources(self) -> pd.DataFrame:
         """Every source ingested, with its provenance."""
