@@ -30,7 +30,7 @@ from omradesbild.indicators.aggregate import (
     expected_members,
 )
 from omradesbild.services.base_counts import base_counts
-from omradesbild.services.pipeline import compose_links
+from omradesbild.services.links import compose_links
 from omradesbild.store import Store
 
 _MEMBER_TOTALS: dict[str, str] = {

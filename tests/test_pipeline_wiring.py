@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 import shapely
 
-from omradesbild.services.pipeline import compose_links
+from omradesbild.services.links import compose_links
 from omradesbild.sources.base import LINK_COLUMNS
 
 

@@ -235,7 +235,7 @@ def profiles(facts_store: Path) -> Iterator[Profiles]:
     """The level pictures the profiles are drawn from (computed once, no rank intervals)."""
     from omradesbild.config import AREA_TYPE_METHOD
     from omradesbild.index import load_method
-    from omradesbild.services.level import level_picture
+    from omradesbild.services.level_picture import level_picture
     from omradesbild.store import Store
 
     m = load_method(AREA_TYPE_METHOD)

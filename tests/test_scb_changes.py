@@ -221,7 +221,7 @@ def test_detect_and_ingest_in_one_transaction(tmp_path: Path) -> None:
             "Runby norra"
         )
         # the stored links compose: DeSO 2018 -> DeSO 2025 -> RegSO 2025
-        from omradesbild.services.pipeline import compose_links
+        from omradesbild.services.links import compose_links
 
         via = compose_links(store.links(), from_version="deso2018", to_version="regso2025")
         assert weights(via) == {("0114C1010", "0114R001"): 1.0, ("0114C1060", "0114R001"): 0.5,

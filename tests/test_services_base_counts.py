@@ -28,7 +28,8 @@ from omradesbild.indicators.levels import combine_levels
 from omradesbild.services import cache
 from omradesbild.services.base_counts import base_counts
 from omradesbild.services.crime import crime_coverage, drop_flagged_crime_indicators
-from omradesbild.services.pipeline import area_indicators, compose_links, resolve_version
+from omradesbild.services.links import compose_links
+from omradesbild.services.pipeline import area_indicators, resolve_version
 from omradesbild.store import Store
 from omradesbild.store.reads import indicator_observations, stored_periods, stored_variables
 
@@ -362,16 +363,16 @@ def test_the_links_to_a_level_are_composed_once(
 ) -> None:
     """A level's indicators of some areas and of some indicators sum over the same links:
     composed once per store content."""
-    from omradesbild.services import pipeline
+    from omradesbild.services import links
 
     calls: list[str] = []
-    compose = pipeline.compose_links
+    compose = links.compose_links
 
     def counted(*args: object, **kwargs: object) -> pd.DataFrame:
         calls.append(str(kwargs.get("to_version")))
         return compose(*args, **kwargs)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(pipeline, "compose_links", counted)
+    monkeypatch.setattr(links, "compose_links", counted)
     every = area_indicators(demo, level="regso")
     some = every["area_code"].astype(str).unique()[:2]
     area_indicators(demo, level="regso", areas=some)

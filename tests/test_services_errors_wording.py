@@ -96,7 +96,7 @@ def _no_kommun(store: Store, tmp: Path) -> object:
 
 
 def _same_versions(store: Store, tmp: Path) -> object:
-    from omradesbild.services.pipeline import compose_links
+    from omradesbild.services.links import compose_links
 
     return compose_links(store.links(), from_version="deso2018", to_version="deso2018")
 

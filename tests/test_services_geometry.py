@@ -13,7 +13,7 @@ import shapely
 from shapely.geometry import box
 
 from omradesbild.services.geometry import display_geojson, display_geometry, dissolve_by_links
-from omradesbild.services.pipeline import compose_links
+from omradesbild.services.links import compose_links
 from omradesbild.sources.base import Areas, SourceMeta
 from omradesbild.store import Store
 

@@ -11,7 +11,8 @@ from collections.abc import Sequence
 from typing import Any
 
 from omradesbild.errors import InputError, NotFoundError
-from omradesbild.services.level import LevelPicture, components, rank_bounds
+from omradesbild.services.level import components, rank_bounds
+from omradesbild.services.level_picture import LevelPicture
 from omradesbild.services.models import (
     AreaProfile,
     ChangeInfo,

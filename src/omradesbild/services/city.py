@@ -1,6 +1,7 @@
 """The city picture: every area of a level in scope, computed once for a report run.
 
-:func:`load_city` reads the store once (through :func:`~omradesbild.services.level.level_picture`)
+:func:`load_city` reads the store once (through
+:func:`~omradesbild.services.level_picture.level_picture`)
 and gives a :class:`CityData`: the :class:`~omradesbild.services.models.CityPicture` of the
 overview and, through :meth:`CityData.profile`, the
 :class:`~omradesbild.services.models.AreaProfile` of any area in scope.
@@ -23,14 +24,8 @@ from omradesbild.errors import NotFoundError, OmradesbildError
 from omradesbild.index.method import IndexMethod
 from omradesbild.services.area import area_profile, catalogue_names
 from omradesbild.services.city_goals import city_goals
-from omradesbild.services.level import (
-    LevelIndicators,
-    LevelPicture,
-    References,
-    components,
-    level_picture,
-    rank_bounds,
-)
+from omradesbild.services.level import LevelIndicators, References, components, rank_bounds
+from omradesbild.services.level_picture import LevelPicture, level_picture
 from omradesbild.services.models import (
     AreaProfile,
     CityPicture,
@@ -291,7 +286,7 @@ def _level_data(
     ``shown`` are (one kommun's), of those areas, the areas the goals name and the index's
     components of every area (:mod:`omradesbild.services.level_scope`), with the kommun
     values of their kommuner and the country's (None: every kommun's, as
-    :func:`~omradesbild.services.level.level_picture` reads them). When the whole level's
+    :func:`~omradesbild.services.level_picture.level_picture` reads them). When the whole level's
     indicators and references are kept in memory already they are used: the same values."""
     from omradesbild.followup import load_goals
     from omradesbild.followup.goal_file import IndicatorGoal

@@ -9,7 +9,7 @@ from typing import Any
 import pandas as pd
 
 from omradesbild.errors import InputError, OmradesbildError
-from omradesbild.services.level import LevelPicture
+from omradesbild.services.level_picture import LevelPicture
 from omradesbild.services.models import GoalRow, GoalSkipped
 from omradesbild.services.records import clean
 from omradesbild.wording import Message, text

@@ -95,7 +95,7 @@ def display_geometry(
     the stored links (see :func:`dissolve_by_links`); ``(None, False)`` without any. Only
     the polygons of ``codes`` (and of the base areas linked to them) are read.
     """
-    from omradesbild.services.pipeline import _links_to
+    from omradesbild.services.links import links_to
 
     own = store.areas(level=level, version=version, codes=sorted(codes), geometry=True)
     own = own[own.geometry.notna()]
@@ -103,7 +103,7 @@ def display_geometry(
     if own.empty and version != base_version:
         try:
             # the composed links kept for the store (the level's indicators sum over them)
-            lk = _links_to(store, base_version=base_version, level=level, version=version)
+            lk = links_to(store, base_version=base_version, level=level, version=version)
         except OmradesbildError:
             return None, False
         lk = lk[lk["to_code"].isin(codes)]

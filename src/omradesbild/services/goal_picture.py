@@ -16,7 +16,7 @@ from omradesbild.config import DEFAULT_CONFIDENCE
 from omradesbild.errors import InputError
 from omradesbild.followup.goal_file import EXAMPLE_GOALS_PATH
 from omradesbild.services.city_goals import city_goals
-from omradesbild.services.level import LevelPicture
+from omradesbild.services.level_picture import LevelPicture
 from omradesbild.services.models import GoalRow, GoalSkipped
 from omradesbild.wording import both
 

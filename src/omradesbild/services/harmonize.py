@@ -401,7 +401,7 @@ def apply_stored_links(
     """Counts of ``from_version`` areas moved to ``to_version`` through the stored links.
 
     The links are those stored (composed through intermediate versions when needed, see
-    :func:`omradesbild.services.pipeline.compose_links`). Only counts (unit ``antal …``) are moved,
+    :func:`omradesbild.services.links.compose_links`). Only counts (unit ``antal …``) are moved,
     as extensive variables: :math:`y_j = \\sum_i w_{ij} y_i`. Rates, medians and shares must
     be recomputed from harmonised counts (``omradesbild indicators compute``). The areas'
     names lead the table (:func:`~omradesbild.services.names.with_area_names`).
@@ -414,7 +414,7 @@ def apply_stored_links(
         A requested variable is not a count.
     """
     from omradesbild.harmonize.apply import apply_crosswalk
-    from omradesbild.services.pipeline import compose_links
+    from omradesbild.services.links import compose_links
 
     all_links = store.links()
     if not (all_links["to_version"] == to_version).any():

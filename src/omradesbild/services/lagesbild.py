@@ -22,7 +22,8 @@ import pandas as pd
 
 from omradesbild.errors import InputError, NotFoundError
 from omradesbild.services.area import changes
-from omradesbild.services.level import LevelIndicators, LevelPicture, rank_bounds
+from omradesbild.services.level import LevelIndicators, rank_bounds
+from omradesbild.services.level_picture import LevelPicture
 from omradesbild.services.models import (
     GoalRow,
     GoalSkipped,

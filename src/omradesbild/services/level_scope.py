@@ -126,11 +126,11 @@ def national_parts(
     service cache holds them already: they are the largest part of the memory). Kept
     between commands (:mod:`omradesbild.services.disk_cache`) per store content."""
     from omradesbild.indicators import reference_values_from_counts
-    from omradesbild.services.level import _as_text_keys
+    from omradesbild.services.level import as_text_keys
     from omradesbild.services.pipeline import area_indicators
 
     counts = _national_counts(store, base_version=base_version)
-    index_raw = _as_text_keys(
+    index_raw = as_text_keys(
         area_indicators(
             store, level=level, version=version, base_version=base_version,
             indicators=list(index_components), base=counts,
@@ -169,7 +169,7 @@ def _kommun_counts(
     from omradesbild.indicators import indicator_counts
     from omradesbild.indicators.counts import needed_variables
     from omradesbild.services.level import kommun_code
-    from omradesbild.services.pipeline import _links_to
+    from omradesbild.services.links import links_to
     from omradesbild.store.reads import indicator_observations, stored_periods, stored_variables
 
     own_data = version != base_version and bool(stored_periods(store, area_version=version))
@@ -180,7 +180,7 @@ def _kommun_counts(
     if not kommuner or len(kommuner) < len(set(of_area)):
         return None  # an area without a kommun by the code rule
     if version != base_version:
-        links = _links_to(store, base_version=base_version, level=level, version=version)
+        links = links_to(store, base_version=base_version, level=level, version=version)
         linked = links.loc[links["to_code"].astype(str).isin(areas), "from_code"].astype(str)
         if not {c[:4] for c in linked.unique()} <= kommuner:
             return None

@@ -32,7 +32,8 @@ from omradesbild.services.followup.change import (
     change_with_references,
     of_kommun,
 )
-from omradesbild.services.pipeline import compose_links, resolve_version
+from omradesbild.services.links import compose_links
+from omradesbild.services.pipeline import resolve_version
 from omradesbild.store import Store
 from omradesbild.wording import both
 

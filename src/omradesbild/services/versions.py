@@ -169,7 +169,7 @@ def store_change_log_links(store: Store, result: ChangeLogResult) -> tuple[Inges
     """Write the change-log links, replacing older change-log and code-rule links.
 
     Code-rule links DeSO 2018 <-> 2025 are removed: SCB's change log supersedes them (and
-    :func:`~omradesbild.services.pipeline.compose_links` would otherwise prefer them).
+    :func:`~omradesbild.services.links.compose_links` would otherwise prefer them).
     Returns the ingest report and the number of links removed.
     """
     from omradesbild.store.ingest import ingest_parsed

@@ -36,13 +36,13 @@ from omradesbild.services.geometry import LevelGeometry, level_geometry
 from omradesbild.services.level import (
     LevelIndex,
     LevelIndicators,
-    LevelPicture,
     References,
     level_index,
     level_indicators,
     method_by_id,
 )
 from omradesbild.services.level import references as _level_references
+from omradesbild.services.level_picture import LevelPicture
 from omradesbild.services.level_police import PoliceData
 from omradesbild.services.records import records
 from omradesbild.web.lru import COMPUTE, ByteLRU, bounded_cache, set_compute_budget

@@ -26,7 +26,7 @@ from omradesbild.followup.police import (
 from omradesbild.services.followup._common import POLICE_SCHEME
 from omradesbild.services.followup.police_known import polygons_from_successors
 from omradesbild.services.layers import missing_polygons
-from omradesbild.services.pipeline import _links_to, compose_links
+from omradesbild.services.links import compose_links, links_to
 from omradesbild.store import Store
 from omradesbild.wording import Message, both, level_noun
 
@@ -88,7 +88,7 @@ def list_shares(
     """A list without polygons placed on ``version`` through DeSO 2018 and stored links.
 
     The list's codes (e.g. RegSO 2025) are reached from DeSO 2018 through the stored links
-    (SCB's change log and keys, :func:`~omradesbild.services.pipeline.compose_links`),
+    (SCB's change log and keys, :func:`~omradesbild.services.links.compose_links`),
     weighted by the DeSO's residents (:func:`~omradesbild.followup.police.
     police_shares_from_links`). ``None`` when no chain of links leads there.
     """
@@ -267,7 +267,7 @@ def targets(
         codes = set(deso)
         return Targets(base, pop_arg, None, codes, covered_base, pop_base)
     # the composed links kept for the store (``links_all`` is every stored link)
-    area_links = _links_to(store, base_version=BASE_VERSION, level=level, version=version)
+    area_links = links_to(store, base_version=BASE_VERSION, level=level, version=version)
     lk = area_links[["from_code", "to_code"]].astype(str)
     under = among(lk["from_code"], covered_base)
     complete = lk.assign(ok=under).groupby("to_code")["ok"].all()
