@@ -316,7 +316,7 @@ def test_display_geometry_and_dissolve() -> None:
 
 
 def test_plotly_locale_only_on_swedish_sites(site_sv: Path, site_en: Path) -> None:
-    from omradesbild.reports.charts import plotly_locale_js
+    from omradesbild.reports.plotly_assets import plotly_locale_js
     from omradesbild.wording import text
 
     locale = site_sv / "assets" / "plotly-locale-sv.js"

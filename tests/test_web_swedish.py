@@ -14,7 +14,7 @@ from fastapi.testclient import TestClient
 
 from helpers import HTML, web_client
 from omradesbild.index import load_method, shipped_methods
-from omradesbild.reports.charts import PLOTLY_UI_PREFIX, plotly_locale_js
+from omradesbild.reports.plotly_assets import PLOTLY_UI_PREFIX, plotly_locale_js
 from omradesbild.wording import strings
 
 LOCALE = "/static/vendor/plotly-locale-sv.js"

@@ -34,6 +34,7 @@ import pandas as pd
 from omradesbild.precision import indicator_decimals, score_decimals
 from omradesbild.reports import charts
 from omradesbild.reports.palette import AREA_TYPE_CSS, area_type_css
+from omradesbild.reports.plotly_assets import geo_assets_js, plotly_locale_js
 from omradesbild.services.area import catalogue_names
 from omradesbild.services.city import CityData
 from omradesbild.services.models import (
@@ -219,10 +220,10 @@ def _copy_assets(out: Path, geojson: dict[str, Any] | None, lang: str) -> None:
     shutil.copyfile(plotly_js_path(), assets / "plotly.min.js")
     shutil.copyfile(STATIC / "site.css", assets / "site.css")
     (assets / AREA_TYPE_CSS).write_text(area_type_css(), encoding="utf-8")
-    (assets / "boot.js").write_text(charts.geo_assets_js(), encoding="utf-8")
+    (assets / "boot.js").write_text(geo_assets_js(), encoding="utf-8")
     locale = assets / PLOTLY_LOCALE_SV
     if lang != "en":
-        locale.write_text(charts.plotly_locale_js("sv"), encoding="utf-8")
+        locale.write_text(plotly_locale_js("sv"), encoding="utf-8")
     elif locale.exists():
         locale.unlink()
     geo = assets / "geo.js"

@@ -261,7 +261,7 @@ def default_registry(static_dir: Path, swagger_dir: Path | None) -> AssetRegistr
         registry.add_generated(PREFIX + "vendor/plotly.min.js", plotly.read_bytes)
 
     def geo() -> bytes:
-        from omradesbild.reports.charts import geo_assets_js
+        from omradesbild.reports.plotly_assets import geo_assets_js
 
         return geo_assets_js().encode()
 
@@ -273,8 +273,8 @@ def default_registry(static_dir: Path, swagger_dir: Path | None) -> AssetRegistr
 
 def plotly_locale_sv() -> bytes:
     """plotly.js's Swedish locale from the wording catalogue (see
-    :func:`omradesbild.reports.charts.plotly_locale_js`)."""
-    from omradesbild.reports.charts import plotly_locale_js
+    :func:`omradesbild.reports.plotly_assets.plotly_locale_js`)."""
+    from omradesbild.reports.plotly_assets import plotly_locale_js
 
     return plotly_locale_js("sv").encode("utf-8")
 
