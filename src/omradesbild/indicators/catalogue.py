@@ -25,7 +25,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from omradesbild.config import DEFAULT_DECIMALS, UNIT_DECIMALS
-from omradesbild.errors import ConfigError, InputError
+from omradesbild.errors import ConfigError
 from omradesbild.validation import Joined, problem
 from omradesbild.wording import Message, both
 from omradesbild.yamlfile import refuse_repeated_ids
@@ -336,23 +336,6 @@ class Catalogue(BaseModel):
                 return ind
         known = ", ".join(self.ids)
         raise ConfigError(both("err_unknown_indicator", indicator=repr(indicator_id), known=known))
-
-    def require_known(self, ids: Iterable[str], *, field: str, expected: str) -> None:
-        """Raise unless every id is in the catalogue.
-
-        Raises
-        ------
-        InputError
-            Naming the unknown ids, with ``field`` and ``expected`` for the reader.
-        """
-        known = set(self.ids)
-        unknown = [i for i in ids if i not in known]
-        if unknown:
-            raise InputError(
-                Message("err_ana_unknown_indicators", ids=", ".join(unknown)),
-                field=field,
-                expected=expected,
-            )
 
     def select(self, ids: Iterable[str] | None) -> list[Indicator]:
         """The indicators with these ids (all when ``ids`` is ``None``)."""
