@@ -58,6 +58,36 @@ class InputError(OmradesbildError):
         self.expected = expected
         super().__init__(self._render())
 
+    @classmethod
+    def bad_value(
+        cls,
+        key: str,
+        value: object,
+        *,
+        expected: str,
+        file: str | Path | None = None,
+        row: int | None = None,
+        field: str | None = None,
+    ) -> InputError:
+        """An error about one value (a cell, a field): the catalogue's ``key`` with the
+        value quoted as ``{value}``, and the catalogue's ``expected`` key for what a valid
+        value looks like.
+
+        ``InputError.bad_value("err_src_not_number", "x", expected="exp_src_csv_number",
+        file=path, row=3, field="2021")`` is
+        ``InputError(Message("err_src_not_number", value="'x'"), file=path, row=3,
+        field="2021", expected=Message("exp_src_csv_number"))``.
+        """
+        from omradesbild.wording import Message
+
+        return cls(
+            Message(key, value=repr(value)),
+            file=file,
+            row=row,
+            field=field,
+            expected=Message(expected),
+        )
+
     def worded(self, lang: str, *, where: bool = True) -> str:
         """The error in one language (``"sv"`` or ``"en"``) without the file; with
         ``where=False`` also without the row and field (a request's parameter, whose

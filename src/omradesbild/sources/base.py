@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import hashlib
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -213,9 +214,17 @@ def read_csv_rows(p: Path, *, expected: Message) -> list[list[str]]:
         raise InputError(
             Message("err_src_file_not_found"), file=p, expected=Message("exp_src_existing_file")
         )
+    with csv_errors(p, expected=expected), open(p, encoding="utf-8-sig", newline="") as fh:
+        return list(csv.reader(fh))
+
+
+@contextmanager
+def csv_errors(p: Path, *, expected: Message) -> Iterator[None]:
+    """Turn a CSV file's text that is not UTF-8 (``expected`` says what the file should
+    be) or a CSV the :mod:`csv` module cannot read into an :class:`InputError` naming the
+    file."""
     try:
-        with open(p, encoding="utf-8-sig", newline="") as fh:
-            return list(csv.reader(fh))
+        yield
     except UnicodeDecodeError as exc:
         raise InputError(Message("err_src_not_utf8"), file=p, expected=expected) from exc
     except csv.Error as exc:

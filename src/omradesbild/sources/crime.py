@@ -339,11 +339,12 @@ def _coverage(
     if reg_field in cols and reg_field != date_field:
         bad = [v for v in set(reg) if v and _ISO_DATE.fullmatch(str(v)) is None]
         if bad:
-            raise InputError(
-                Message("err_src_not_a_date", value=repr(bad[0])),
+            raise InputError.bad_value(
+                "err_src_not_a_date",
+                bad[0],
+                expected="exp_src_iso_date",
                 file=path,
                 field=reg_field,
-                expected=Message("exp_src_iso_date"),
             )
     offence_dates = reg if date_field == reg_field else _values(cols[date_field])
     return crime_coverage(rows.assign(offence_date=offence_dates, registration_date=reg))

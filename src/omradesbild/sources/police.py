@@ -32,6 +32,7 @@ from omradesbild.sources.base import (
     LINK_COLUMNS,
     Areas,
     SourceMeta,
+    csv_errors,
 )
 from omradesbild.sources.boundaries import build_areas, open_layer, source_meta
 from omradesbild.wording import Message
@@ -257,31 +258,21 @@ def aktualitet_warning(dates: Sequence[object], *, year: int) -> str | None:
 
 
 def _read_list_rows(p: Path) -> list[dict[str, str]]:
-    try:
-        with open(p, encoding="utf-8-sig", newline="") as fh:
-            reader = csv.DictReader(fh)
-            header = [h.strip() for h in (reader.fieldnames or [])]
-            missing = [c for c in LIST_COLUMNS if c not in header]
-            if missing:
-                raise InputError(
-                    Message("err_src_missing_columns", columns=", ".join(missing)),
-                    file=p,
-                    row=1,
-                    field=missing[0],
-                    expected=Message("exp_src_header", header=",".join(LIST_COLUMNS)),
-                )
-            reader.fieldnames = header
-            return [{k: (v or "").strip() for k, v in r.items() if k} for r in reader]
-    except UnicodeDecodeError as exc:
-        raise InputError(
-            Message("err_src_not_utf8"), file=p, expected=Message("exp_src_utf8_csv")
-        ) from exc
-    except csv.Error as exc:
-        raise InputError(
-            Message("err_src_csv_unreadable", error=str(exc)),
-            file=p,
-            expected=Message("exp_src_csv_file"),
-        ) from exc
+    expected = Message("exp_src_utf8_csv")
+    with csv_errors(p, expected=expected), open(p, encoding="utf-8-sig", newline="") as fh:
+        reader = csv.DictReader(fh)
+        header = [h.strip() for h in (reader.fieldnames or [])]
+        missing = [c for c in LIST_COLUMNS if c not in header]
+        if missing:
+            raise InputError(
+                Message("err_src_missing_columns", columns=", ".join(missing)),
+                file=p,
+                row=1,
+                field=missing[0],
+                expected=Message("exp_src_header", header=",".join(LIST_COLUMNS)),
+            )
+        reader.fieldnames = header
+        return [{k: (v or "").strip() for k, v in r.items() if k} for r in reader]
 
 
 def _parse_bool(text: str, *, file: Path, row: int, field: str) -> bool:
@@ -290,12 +281,8 @@ def _parse_bool(text: str, *, file: Path, row: int, field: str) -> bool:
         return False
     if low in ("true", "1", "yes", "ja"):
         return True
-    raise InputError(
-        Message("err_src_not_bool", value=repr(text)),
-        file=file,
-        row=row,
-        field=field,
-        expected=Message("exp_src_bool"),
+    raise InputError.bad_value(
+        "err_src_not_bool", text, expected="exp_src_bool", file=file, row=row, field=field
     )
 
 

@@ -118,12 +118,8 @@ def _value(cell: str, p: Path, row: int, col: str) -> tuple[float, str | None]:
     if s == "":
         return math.nan, "saknas"
     if not _NUMBER.match(s):
-        raise InputError(
-            Message("err_src_not_number", value=repr(s)),
-            file=p,
-            row=row,
-            field=col,
-            expected=Message("exp_src_scb_csv_number"),
+        raise InputError.bad_value(
+            "err_src_not_number", s, expected="exp_src_scb_csv_number", file=p, row=row, field=col
         )
     return float(s), None
 

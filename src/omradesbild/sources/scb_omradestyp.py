@@ -243,12 +243,9 @@ def _type_records(
             n_missing += 1
             continue
         if value not in _TYPES:
-            raise InputError(
-                Message("err_src_not_omradestyp", value=repr(value)),
-                file=file,
-                row=row,
-                field=year,
-                expected=Message("exp_src_omradestyp_missing"),
+            expected = "exp_src_omradestyp_missing"
+            raise InputError.bad_value(
+                "err_src_not_omradestyp", value, expected=expected, file=file, row=row, field=year
             )
         records.append(
             {

@@ -384,10 +384,7 @@ def _cell_value(cell: str, *, field: str, row: int, reference: str) -> tuple[flo
     try:
         return _to_float(cell), None
     except ValueError as exc:
-        raise InputError(
-            Message("err_src_not_number", value=repr(cell)),
-            file=reference,
-            row=row,
-            field=field,
-            expected=Message("exp_src_scb_marker_number"),
+        expected = "exp_src_scb_marker_number"
+        raise InputError.bad_value(
+            "err_src_not_number", cell, expected=expected, file=reference, row=row, field=field
         ) from exc
