@@ -25,7 +25,7 @@ import scipy.sparse as sp
 
 from omradesbild.errors import InputError
 from omradesbild.harmonize._common import _factorize_str, _refuse_first, _require, _text_column
-from omradesbild.harmonize.compose import compose_links
+from omradesbild.harmonize.compose import compose_links, link_weights
 from omradesbild.harmonize.layer import harmonise_to_layer
 from omradesbild.sources.base import OBS_COLUMNS, empty_frame
 from omradesbild.wording import Message
@@ -66,26 +66,7 @@ def _unknown_kind(kind: object) -> InputError:
 def _link_arrays(links: pd.DataFrame) -> pd.DataFrame:
     """from_code, to_code, weight, to_version of usable links; checks weights and pairs."""
     _require(links, ("from_code", "to_code"), "links")
-    weight = (
-        pd.to_numeric(links["weight"], errors="coerce")
-        if "weight" in links.columns
-        else pd.Series(1.0, index=links.index)
-    )
-    bad = ~np.isfinite(weight.to_numpy(dtype=float)) | (weight.to_numpy(dtype=float) < 0)
-    if bad.any():
-        pos = int(np.flatnonzero(bad)[0])
-        row = links.iloc[pos]
-        raise InputError(
-            Message(
-                "err_ana_bad_link_weight",
-                weight=repr(row.get("weight")),
-                source=row["from_code"],
-                target=row["to_code"],
-            ),
-            row=pos + 1,
-            field="weight",
-            expected=Message("exp_ana_finite_weight"),
-        )
+    weight = link_weights(links, number_rows=True)
     lk = pd.DataFrame(
         {
             "from_code": links["from_code"].astype(str).to_numpy(),

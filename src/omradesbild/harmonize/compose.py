@@ -7,10 +7,13 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
+from omradesbild.errors import InputError
 from omradesbild.harmonize._common import _require
 from omradesbild.sources.base import LINK_COLUMNS, empty_frame
+from omradesbild.wording import Message
 
 #: How the chained links of one (from, to) pair become one link: the weights summed over the
 #: middle areas, the rest taken from the first chain.
@@ -92,3 +95,40 @@ def compose_links(first: pd.DataFrame, second: pd.DataFrame) -> pd.DataFrame:
         .reset_index()
     )
     return out[list(LINK_COLUMNS)]
+
+
+def link_weights(
+    links: pd.DataFrame, *, missing: float | None = None, number_rows: bool = False
+) -> pd.Series:
+    """The links' weights as numbers, checked: 1 for every link without a ``weight``
+    column, a missing weight taken as ``missing`` (refused when ``None``).
+
+    Raises
+    ------
+    InputError
+        Naming the first link whose weight is negative, not finite or (without
+        ``missing``) not a number; with ``number_rows`` also its row (1-based position of
+        the link in ``links``, for a whole table as read).
+    """
+    if "weight" not in links.columns:
+        return pd.Series(1.0, index=links.index)
+    weight = pd.to_numeric(links["weight"], errors="coerce")
+    if missing is not None:
+        weight = weight.fillna(missing)
+    values = weight.to_numpy(dtype=float)
+    bad = ~np.isfinite(values) | (values < 0)
+    if bad.any():
+        pos = int(np.flatnonzero(bad)[0])
+        link = links.iloc[pos]
+        raise InputError(
+            Message(
+                "err_ana_bad_link_weight",
+                weight=repr(link.get("weight")),
+                source=link["from_code"],
+                target=link["to_code"],
+            ),
+            row=pos + 1 if number_rows else None,
+            field="weight",
+            expected=Message("exp_ana_finite_weight"),
+        )
+    return weight

@@ -13,6 +13,7 @@ import pandas as pd
 
 from omradesbild.areas.codes import DESO_RE, KOMMUN_RE, REGSO_RE
 from omradesbild.errors import InputError
+from omradesbild.harmonize.compose import link_weights
 from omradesbild.indicators._shared import (
     COUNT_COLUMNS,
     COUNTRY_CODE,
@@ -43,23 +44,7 @@ def _prepare_links(links: pd.DataFrame, level: str) -> pd.DataFrame:
                 field="to_level",
                 expected=Message("exp_ana_links_to_level", level=repr(level), levels=levels),
             )
-    weight = (
-        pd.to_numeric(lk["weight"], errors="coerce").fillna(1.0)
-        if "weight" in lk.columns
-        else pd.Series(1.0, index=lk.index)
-    )
-    if (weight < 0).any() or not np.isfinite(weight.to_numpy()).all():
-        bad = lk.loc[(weight < 0) | ~np.isfinite(weight)].iloc[0]
-        raise InputError(
-            Message(
-                "err_ana_bad_link_weight",
-                weight=repr(bad.get("weight")),
-                source=bad["from_code"],
-                target=bad["to_code"],
-            ),
-            field="weight",
-            expected=Message("exp_ana_finite_weight"),
-        )
+    weight = link_weights(lk, missing=1.0)
     out = pd.DataFrame(
         {
             "from_code": lk["from_code"].astype(str),
