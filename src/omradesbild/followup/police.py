@@ -40,7 +40,7 @@ from omradesbild.followup.police_types import (
     police_flags,
     police_status,
 )
-from omradesbild.harmonize.areal import intersection
+from omradesbild.harmonize.areal import geos_errors, intersection
 from omradesbild.validation import what as _what
 from omradesbild.wording import Message
 
@@ -70,19 +70,12 @@ def _geoseries(frame: pd.DataFrame, *, what: str) -> gpd.GeoSeries:
     if isinstance(frame, gpd.GeoDataFrame):
         return frame.geometry
     require_columns(frame, ("geometry",), what=what)
-    try:
-        geoms = shapely.from_wkb(
-            [
-                bytes(g) if isinstance(g, bytes | bytearray | memoryview) else None
-                for g in frame["geometry"]
-            ]
-        )
-    except shapely.errors.GEOSException as exc:
-        raise InputError(
-            Message("err_ana_cannot_read_geometry", what=_what(what), error=str(exc)),
-            field="geometry",
-            expected=Message("exp_ana_wkb"),
-        ) from exc
+    wkb = [
+        bytes(g) if isinstance(g, bytes | bytearray | memoryview) else None
+        for g in frame["geometry"]
+    ]
+    with geos_errors("err_ana_cannot_read_geometry", what=what, expected="exp_ana_wkb"):
+        geoms = shapely.from_wkb(wkb)
     return gpd.GeoSeries(geoms, index=frame.index, crs="EPSG:3006")
 
 

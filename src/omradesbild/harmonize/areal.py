@@ -10,6 +10,8 @@ module's aggregation.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import geopandas as gpd
@@ -402,13 +404,22 @@ def overlap_areas(
 def intersection(a: GeomArray, b: GeomArray, *, what: str) -> GeomArray:
     """Pairwise intersections of ``a`` and ``b``; an :class:`InputError` naming ``what``
     when GEOS cannot intersect them (e.g. an invalid polygon)."""
-    try:
+    with geos_errors("err_ana_cannot_intersect", what=what, expected="exp_ana_valid_polygons"):
         return np.asarray(shapely.intersection(a, b))
+
+
+@contextmanager
+def geos_errors(key: str, *, what: str, expected: str) -> Iterator[None]:
+    """Turn an error of GEOS (shapely) about the geometries of ``what`` into an
+    :class:`InputError` about their ``geometry``: the catalogue's ``key`` with the error's
+    text, and the catalogue's ``expected`` key."""
+    try:
+        yield
     except shapely.errors.GEOSException as exc:
         raise InputError(
-            Message("err_ana_cannot_intersect", what=_what(what), error=str(exc)),
+            Message(key, what=_what(what), error=str(exc)),
             field="geometry",
-            expected=Message("exp_ana_valid_polygons"),
+            expected=Message(expected),
         ) from exc
 
 

@@ -165,23 +165,15 @@ def _clean_geometries(
 def _check_polygonal(geoms: list[Any], codes: list[str], *, file: Path) -> None:
     """Raise on the first feature whose geometry is missing, empty or not polygonal."""
     for i, g in enumerate(geoms, start=1):
+        values: dict[str, object] = {}
         if g is None or g.is_empty:
-            raise _geometry_error(
-                "err_src_feature_no_geometry",
-                file=file,
-                row=i,
-                code=codes[i - 1],
-                expected="exp_src_polygon",
-            )
-        if g.geom_type not in _POLYGONAL:
-            raise _geometry_error(
-                "err_src_feature_type",
-                file=file,
-                row=i,
-                code=codes[i - 1],
-                expected="exp_src_polygon_types",
-                kind=g.geom_type,
-            )
+            key, expected = "err_src_feature_no_geometry", "exp_src_polygon"
+        elif g.geom_type not in _POLYGONAL:
+            key, expected = "err_src_feature_type", "exp_src_polygon_types"
+            values["kind"] = g.geom_type
+        else:
+            continue
+        raise _geometry_error(key, file=file, row=i, code=codes[i - 1], expected=expected, **values)
 
 
 def _repair_invalid(arr: Any, codes: list[str], *, file: Path, repair: bool) -> list[str]:
