@@ -258,16 +258,7 @@ def _numeric_values(vals: pd.DataFrame) -> pd.Series:
         if pd.api.types.is_numeric_dtype(vals["value"])
         else numeric.isna().to_numpy() & vals["value"].notna().to_numpy()
     )
-    _refuse_first(
-        bad,
-        lambda pos: Message(
-            "err_ana_value_not_number",
-            value=repr(vals["value"].iloc[pos]),
-            area=vals["area_code"].iloc[pos],
-        ),
-        field="value",
-        expected=Message("exp_ana_numbers_nan"),
-    )
+    _refuse_value(vals, bad, "err_ana_value_not_number", expected="exp_ana_numbers_nan")
     return numeric
 
 
@@ -422,15 +413,8 @@ def _denominators(
     _require(weights, ("area_code", "value"), "intensive_weights")
     val = pd.to_numeric(weights["value"], errors="coerce").to_numpy(dtype=float)
     bad = (val < 0) | np.isinf(val)
-    _refuse_first(
-        bad,
-        lambda pos: Message(
-            "err_ana_intensive_weight_bad",
-            weight=repr(weights["value"].iloc[pos]),
-            area=weights["area_code"].iloc[pos],
-        ),
-        field="value",
-        expected=Message("exp_ana_weight_nonneg_nan"),
+    _refuse_value(
+        weights, bad, "err_ana_intensive_weight_bad", expected="exp_ana_weight_nonneg_nan"
     )
     rows = pd.Index(src_codes).get_indexer(pd.Index(weights["area_code"].astype(str)))
     keys: list[str] = [k for k in ("period", "variable") if k in weights.columns]
@@ -506,3 +490,18 @@ def _apply_by_kind(
     )
     out.attrs["unlinked_areas"] = unlinked
     return out
+
+
+def _refuse_value(
+    frame: pd.DataFrame, bad: npt.NDArray[np.bool_], key: str, *, expected: str
+) -> None:
+    """Refuse the first row of ``frame`` (``area_code``, ``value``) where ``bad`` holds: the
+    catalogue's ``key`` with the row's value quoted and its area, and ``expected``'s key."""
+    _refuse_first(
+        bad,
+        lambda pos: Message(
+            key, value=repr(frame["value"].iloc[pos]), area=frame["area_code"].iloc[pos]
+        ),
+        field="value",
+        expected=Message(expected),
+    )
