@@ -190,17 +190,20 @@ def test_kept_between_commands_equals_computed(
 ) -> None:
     """The national parts kept on disk (:mod:`omradesbild.services.disk_cache`) give the same
     city data as computing them: a first command (cold), a later one of the same kommun and
-    one of another kommun (warm, reading them and computing nothing national)."""
+    one of another kommun (warm, reading them and computing nothing national: neither the
+    index nor the police years' placement on the DeSO and the areas)."""
     from omradesbild.config import CACHE_DIR_ENV
     from omradesbild.reports import site
     from omradesbild.reports.site import build_site
     from omradesbild.services import base_counts, level, pipeline
+    from omradesbild.services.followup import police_place
 
     monkeypatch.setattr(site, "datetime", _FixedClock)
     off = {k: _scoped(real_store, k) for k in ("0180", "1480")}
     monkeypatch.setenv(CACHE_DIR_ENV, str(tmp_path / "kept"))
     cold = _scoped(real_store, "0180")
-    assert len(list((tmp_path / "kept").rglob("*.pickle"))) == 3  # national parts, index, intervals
+    # national parts, index, intervals, the stored police years, their placement
+    assert len(list((tmp_path / "kept").rglob("*.pickle"))) == 5
     _assert_same_city(cold, off["0180"])
 
     def national_work(*args: object, **kwargs: object) -> None:
@@ -209,6 +212,8 @@ def test_kept_between_commands_equals_computed(
     monkeypatch.setattr(base_counts, "compute_base_counts", national_work)
     monkeypatch.setattr(pipeline, "rank_intervals", national_work)
     monkeypatch.setattr(level, "index_of", national_work)
+    for step in ("stored_police", "police_years", "place", "widen", "targets"):
+        monkeypatch.setattr(police_place, step, national_work)
     for kommun in ("1480", "0180"):
         warm = _scoped(real_store, kommun)
         _assert_same_city(warm, off[kommun])

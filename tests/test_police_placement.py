@@ -95,3 +95,48 @@ def test_one_kommun_placed_equals_the_whole_level(real_store: Path) -> None:
     assert set(whole.overlay.loc[whole.overlay["basis"] == "polygon_inside", "area_code"]) >= {
         "0127R013", "0123R016", "0181R006"
     }  # fmt: skip
+
+
+def test_the_index_at_hand_gives_the_area_types_only_of_the_default_base(
+    demo_store: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """:func:`~omradesbild.services.level_scope.police_of_index` takes SCB's area types from
+    the index at hand only when its indicators sum the list's own base areas
+    (:data:`~omradesbild.config.BASE_VERSION`); for other base areas it computes the list's
+    own index, as :func:`~omradesbild.services.level_police.police_data` does."""
+    from omradesbild.config import AREA_TYPE_METHOD, BASE_VERSION
+    from omradesbild.index import load_method
+    from omradesbild.services import cache
+    from omradesbild.services.followup import police
+    from omradesbild.services.level import level_index, level_indicators
+    from omradesbild.services.level_police import police_data
+    from omradesbild.services.level_scope import police_of_index
+    from omradesbild.store import Store
+
+    computed: list[Any] = []
+    area_index = police.area_index
+
+    def counting(*args: Any, **kwargs: Any) -> Any:
+        computed.append(args)
+        return area_index(*args, **kwargs)
+
+    monkeypatch.setattr(police, "area_index", counting)
+    with Store(demo_store, read_only=True) as store:
+        version = store.areas(level=LEVEL)["version"].astype(str).iloc[0]
+        ix = level_index(
+            level_indicators(store, level=LEVEL, version=version), load_method(AREA_TYPE_METHOD)
+        )
+        period = ix.latest()
+        kw: dict[str, Any] = {"level": LEVEL, "version": version, "period": period, "index": ix}
+        cache.clear()
+        police_of_index(store, **kw)
+        police_of_index(store, **kw, base_version=BASE_VERSION)
+        assert computed == []  # the index at hand, of the default base areas
+        cache.clear()
+        got = police_of_index(store, **kw, base_version="another_base")
+        assert len(computed) == 1  # the list's own index
+        cache.clear()
+        want = police_data(store, level=LEVEL, version=version, period=period)
+    assert got.listed.equals(want.listed) and got.overlay.equals(want.overlay)
+    assert (got.years, got.known, got.notes) == (want.years, want.known, want.notes)
+    cache.clear()

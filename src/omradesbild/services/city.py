@@ -236,7 +236,13 @@ def load_city(
     period = ix.period_or_latest(None if period is None else str(period))
     shown = frozenset(scope_areas["area_code"]) if lv.index_raw is not None else None
     police = police_of_index(
-        store, level=level, version=version, period=period, index=ix, areas=shown
+        store,
+        level=level,
+        version=version,
+        period=period,
+        index=ix,
+        areas=shown,
+        base_version=base_version,
     )  # the kommun's areas placed when only they are computed, else every area
     pic = level_picture(
         store, level=level, version=version, method=m, base_version=base_version,

@@ -253,12 +253,18 @@ def police_of_index(
     period: str,
     index: LevelIndex | None,
     areas: Collection[str] | None = None,
+    base_version: str = BASE_VERSION,
 ) -> PoliceData:
     """:func:`~omradesbild.services.level_police.police_data`, with SCB's area types of ``period``
     taken from ``index`` when it is that method's (not computed a second time), and then
     only ``areas`` placed when given (e.g. the kommun's: :func:`~omradesbild.services.
     level_police.placed_police`; the rows of those areas equal the whole level's). Every
-    area's list already kept in the service cache is taken as it is."""
+    area's list already kept in the service cache is taken as it is.
+
+    The list's own index sums the areas of :data:`~omradesbild.config.BASE_VERSION`:
+    ``index`` is used only when its indicators were read from those (``base_version``, the
+    version of the observations aggregated to ``level`` for it); of other base areas, the
+    area types are computed as the list's own."""
     from omradesbild.services.cache import peek
 
     if areas is None:
@@ -267,6 +273,7 @@ def police_of_index(
             return kept
     if (
         index is not None
+        and base_version == BASE_VERSION
         and period in index.results
         and index.method.id == AREA_TYPE_METHOD
         and index.method == load_method(AREA_TYPE_METHOD)

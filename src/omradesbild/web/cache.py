@@ -30,7 +30,6 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 from pydantic import TypeAdapter
 
-from omradesbild.config import BASE_VERSION
 from omradesbild.errors import InputError, NotFoundError
 from omradesbild.services.geometry import LevelGeometry, level_geometry
 from omradesbild.services.level import (
@@ -345,23 +344,23 @@ def _picture(
         indicators=lv,
         references=_read(path, mtime, _level_references, base_version=base, threshold=threshold),
         index=ix,
-        police=_police(path, level, version, period, ix if base == BASE_VERSION else None),
+        police=_police(path, level, version, period, ix, base),
         draws=draws,
     )
 
 
 def _police(
-    path: str, level: str, version: str, period: str, index: LevelIndex | None
+    path: str, level: str, version: str, period: str, index: LevelIndex | None, base: str
 ) -> PoliceData:
     """The level's police list (:func:`~omradesbild.services.level_police.police_data`), with
-    SCB's area types taken from ``index`` when it is theirs
-    (:func:`~omradesbild.services.level_scope.police_of_index`), not computed again. The
-    list's own index sums the areas of :data:`~omradesbild.config.BASE_VERSION`: a level
-    read from other base areas gives no ``index`` here."""
+    SCB's area types taken from ``index`` (read from base areas ``base``) when it is theirs
+    (:func:`~omradesbild.services.level_scope.police_of_index`), not computed again."""
     from omradesbild.services.level_scope import police_of_index
 
     with _open(path) as store:
-        return police_of_index(store, level=level, version=version, period=period, index=index)
+        return police_of_index(
+            store, level=level, version=version, period=period, index=index, base_version=base
+        )
 
 
 @functools.cache

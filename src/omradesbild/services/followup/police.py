@@ -32,11 +32,9 @@ from omradesbild.services.followup.police_place import (
     StoredPolice,
     Targets,
     areas_with_geometry,
-    place,
-    police_years,
+    kept_stored_police,
+    placed_years,
     sharing_police,
-    stored_police,
-    widen,
 )
 from omradesbild.services.names import with_area_names
 from omradesbild.services.pipeline import IndexSelection, area_index, resolve_version
@@ -258,13 +256,12 @@ def place_police(
     period, year = str(period), str(police_year)
     notes: list[str] = []
     version = _level_version(store, level, version)
+    py, tg, analysed, population, placed_notes = placed_years(
+        store, links_all, level=level, version=version, year=year, period=period, stored=stored
+    )
+    notes += placed_notes
     if links_all is None:
         links_all = store.links()
-    py = police_years(store, links_all, level=level, version=version, year=year, period=period,
-                      stored=stored)  # fmt: skip
-    tg, py = place(store, links_all, py, level=level, version=version, period=period, notes=notes)
-    analysed, population = widen(store, links_all, py, tg, level=level, version=version,
-                                  period=period, notes=notes)  # fmt: skip
     every = analysed  # the areas the types are looked for among (every analysed one)
     shown = None if areas is None else frozenset(str(a) for a in areas)
     overlay, listed = _overlay(py, tg, analysed, population, threshold=threshold, shown=shown)
@@ -496,7 +493,7 @@ def latest_placed(
     try:
         version = _level_version(store, level, version)
         links_all = store.links()
-        stored = stored_police(store, links_all, version=version, period=str(period))
+        stored = kept_stored_police(store, version=version, period=str(period))
     except NotFoundError:
         return None
     placeable = set(stored.placeable)

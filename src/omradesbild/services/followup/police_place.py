@@ -4,12 +4,17 @@ Helpers of :func:`omradesbild.services.followup.police.police_analysis`: which p
 can be placed on a level (:func:`police_years`: polygons, or lists placed through links),
 the DeSO polygons and residents under the analysed areas (:func:`targets`, :func:`place`,
 :func:`targets_from_links`) and the areas analysed (:func:`widen`).
+
+What does not depend on the areas shown (:func:`kept_stored_police`, :func:`placed_years`:
+the same for every kommun's report) is kept between commands per store content
+(:mod:`omradesbild.services.disk_cache`).
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import geopandas as gpd
 import pandas as pd
@@ -177,6 +182,68 @@ def stored_police(
         if not lk.empty:
             link_years[py] = police_list_from_links(c, lk)
     return StoredPolice(cls, polys, poly_years, link_years)
+
+
+def kept_stored_police(store: Store, *, version: str, period: str) -> StoredPolice:
+    """:func:`stored_police` of every stored link, kept between commands per store content
+    (:func:`~omradesbild.services.disk_cache.kept`)."""
+    from omradesbild.services.disk_cache import kept
+
+    args = {"store": store, "version": version, "period": period}
+    return kept(  # type: ignore[no-any-return]
+        f"{__name__}.kept_stored_police",
+        args,
+        lambda: stored_police(store, store.links(), version=version, period=period),
+    )
+
+
+class PlacedYears(NamedTuple):
+    """The police years up to one placed on a level's areas, before any area is chosen:
+    :func:`police_years`, :func:`place` and :func:`widen` in turn."""
+
+    years: PoliceYears
+    targets: Targets
+    #: The areas analysed and their residents (:func:`widen`).
+    analysed: set[str]
+    population: pd.Series
+    #: The notes of those steps, in order.
+    notes: tuple[str, ...]
+
+
+def placed_years(
+    store: Store,
+    links_all: pd.DataFrame | None,
+    *,
+    level: str,
+    version: str,
+    year: str,
+    period: str,
+    stored: StoredPolice | None = None,
+) -> PlacedYears:
+    """:func:`police_years` up to ``year`` placed on ``level`` (:func:`place`) and the areas
+    analysed (:func:`widen`), with their notes: the same whatever areas are then shown.
+
+    ``links_all`` (every stored link) and ``stored`` (:func:`stored_police` of the same
+    store, ``version`` and ``period``) when already read: both follow from the store, so
+    the result is kept between commands per store content
+    (:func:`~omradesbild.services.disk_cache.kept`) and the arguments that name it. A year
+    that cannot be placed raises the :class:`NotFoundError` of :func:`police_years` or
+    :func:`place` (nothing is kept).
+    """
+    from omradesbild.services.disk_cache import kept
+
+    def compute() -> PlacedYears:
+        lk = store.links() if links_all is None else links_all
+        notes: list[str] = []
+        py = police_years(store, lk, level=level, version=version, year=year, period=period,
+                          stored=stored)  # fmt: skip
+        tg, py = place(store, lk, py, level=level, version=version, period=period, notes=notes)
+        analysed, population = widen(store, lk, py, tg, level=level, version=version,
+                                     period=period, notes=notes)  # fmt: skip
+        return PlacedYears(py, tg, analysed, population, tuple(notes))
+
+    args = {"store": store, "level": level, "version": version, "year": year, "period": period}
+    return kept(f"{__name__}.placed_years", args, compute)  # type: ignore[no-any-return]
 
 
 def police_years(
