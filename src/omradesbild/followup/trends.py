@@ -211,10 +211,10 @@ def _slopes(
 
     Student's t quantile and tail from scipy.special (``stdtrit``, ``stdtr``: what
     scipy.stats.t.ppf and t.sf compute, the same numbers), loaded here and not at the top
-    (:func:`omradesbild._special.special_functions`); scipy.stats would add a second to
+    (:func:`omradesbild._compat.special_functions`); scipy.stats would add a second to
     every report and to the web app's start.
     """
-    from omradesbild._special import special_functions
+    from omradesbild._compat import special_functions
 
     special = special_functions()
     stdtr, stdtrit = special.stdtr, special.stdtrit

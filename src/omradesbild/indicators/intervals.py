@@ -34,11 +34,11 @@ def _z(confidence: float) -> float:
     ``scipy.special.ndtri`` is the function ``scipy.stats.norm.ppf`` evaluates (the same
     value to the last bit); loaded here, not at the top, and not through ``scipy.stats``,
     whose import costs more than half a second of CPU, nor through the whole of
-    ``scipy.special`` (:func:`omradesbild._special.special_functions`).
+    ``scipy.special`` (:func:`omradesbild._compat.special_functions`).
     """
     if not 0.0 < confidence < 1.0:
         raise ConfigError(both("err_ana_confidence", value=repr(confidence)))
-    from omradesbild._special import special_functions
+    from omradesbild._compat import special_functions
 
     special = special_functions()
 
@@ -50,7 +50,7 @@ def _chi2_ppf(q: float, df: FloatArray) -> FloatArray:
     value ``scipy.stats.chi2.ppf`` gives, ``2 · gammaincinv(df/2, q)``, without importing
     ``scipy.stats``. Evaluated once per distinct ``df`` (counts repeat: many areas share
     the same small count)."""
-    from omradesbild._special import special_functions
+    from omradesbild._compat import special_functions
 
     special = special_functions()
 

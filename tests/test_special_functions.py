@@ -1,4 +1,4 @@
-"""scipy.special's ufuncs loaded without the package (``omradesbild._special``): the same
+"""scipy.special's ufuncs loaded without the package (``omradesbild._compat``): the same
 functions, without numpy's lazy submodules, and the package still imports whole later."""
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ import sys
 
 _PROBE = """
 import json, sys
-from omradesbild._special import special_functions
+from omradesbild._compat import special_functions
 from omradesbild.indicators.intervals import poisson_exact_interval, wilson_interval
 wilson_interval([3, 40], [10, 400])
 poisson_exact_interval([0, 2, 7])
@@ -50,6 +50,6 @@ def test_the_ufuncs_load_alone_and_are_scipy_specials_own() -> None:
 def test_with_the_package_loaded_its_own_module_is_given() -> None:
     from scipy import special
 
-    from omradesbild._special import special_functions
+    from omradesbild._compat import special_functions
 
     assert special_functions().ndtri is special.ndtri
