@@ -17,8 +17,9 @@ def test_aktualitet_warning() -> None:
     early = aktualitet_warning(dates, year=2021)
     assert early is not None and early.startswith(YEAR_WARNING)
     assert "2023-12-01" in early and "after the year given" in early
+    assert "stämmer inte med filens AKTUALITET" in early and "efter det angivna året" in early
     late = aktualitet_warning(dates, year=2025)
-    assert late is not None and "2023 publication" in late
+    assert late is not None and "2023 publication" in late and "2023 års publicering" in late
     assert aktualitet_warning([None, ""], year=2025) is None
 
 

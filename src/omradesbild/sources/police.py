@@ -35,7 +35,7 @@ from omradesbild.sources.base import (
     csv_errors,
 )
 from omradesbild.sources.boundaries import build_areas, open_layer, source_meta
-from omradesbild.wording import Message
+from omradesbild.wording import Message, both
 
 #: Classification scheme id of the Police's categories.
 POLICE_SCHEME = "police_uso"
@@ -248,13 +248,10 @@ def aktualitet_warning(dates: Sequence[object], *, year: int) -> str | None:
     if newest_year == year:
         return None
     if year < newest_year:
-        why = f"the file holds boundaries dated {newest}, after the year given"
+        why = Message("warn_src_aktualitet_after", newest=newest)
     else:
-        why = (
-            f"the newest boundary in the file is dated {newest}, so it may be the "
-            f"{newest_year} publication"
-        )
-    return f"{YEAR_WARNING}: --year {year} does not match the file's AKTUALITET: {why}"
+        why = Message("warn_src_aktualitet_older", newest=newest, newest_year=str(newest_year))
+    return f"{YEAR_WARNING}: {both('warn_src_aktualitet', year=str(year), why=why)}"
 
 
 def _read_list_rows(p: Path) -> list[dict[str, str]]:

@@ -33,7 +33,7 @@ from fastapi.templating import Jinja2Templates
 from omradesbild.precision import indicator_decimals, score_decimals
 from omradesbild.web.errors import install_error_handlers
 from omradesbild.web.settings import WebSettings
-from omradesbild.wording import fmt_num, translator
+from omradesbild.wording import Message, fmt_num, translator
 
 if TYPE_CHECKING:
     from omradesbild.web.assets import AssetRegistry
@@ -227,7 +227,7 @@ def swagger_ui_dir() -> Path:
 
     from omradesbild._compat import import_optional_dependency
 
-    import_optional_dependency("swagger_ui", purpose="The API docs page (/docs)")
+    import_optional_dependency("swagger_ui", purpose=Message("purpose_api_docs"))
     return Path(str(files("swagger_ui") / "static"))
 
 

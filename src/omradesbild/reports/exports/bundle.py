@@ -178,7 +178,7 @@ def _write_one(job: _Job, fmt: str, target: Path) -> Path | None:
     gdf = job.keep(job.store.areas(level=job.level, version=job.version, geometry=True))
     if gdf.geometry.notna().sum() == 0:
         warnings.warn(
-            f"no {job.level} area of version {job.version} has a geometry; GeoPackage skipped",
+            both("warn_svc_gpkg_no_geometry", level=job.level, version=job.version),
             UserWarning,
             stacklevel=3,
         )
