@@ -526,3 +526,21 @@ def pdf_text(document: Any) -> str:
     for page in document.pages:
         walk(page._page_box)
     return re.sub(r"\s+", " ", " ".join(out))
+
+
+@pytest.fixture
+def area_index_calls(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
+    """The calls of the police list's own index computation
+    (``services.followup.police.area_index``), counted while the test runs (undone with
+    ``monkeypatch.undo()``)."""
+    from omradesbild.services.followup import police
+
+    calls: list[Any] = []
+    area_index = police.area_index
+
+    def counting(*args: Any, **kwargs: Any) -> Any:
+        calls.append(args)
+        return area_index(*args, **kwargs)
+
+    monkeypatch.setattr(police, "area_index", counting)
+    return calls

@@ -98,7 +98,7 @@ def test_one_kommun_placed_equals_the_whole_level(real_store: Path) -> None:
 
 
 def test_the_index_at_hand_gives_the_area_types_only_of_the_default_base(
-    demo_store: Path, monkeypatch: pytest.MonkeyPatch
+    demo_store: Path, area_index_calls: list[Any]
 ) -> None:
     """:func:`~omradesbild.services.level_scope.police_of_index` takes SCB's area types from
     the index at hand only when its indicators sum the list's own base areas
@@ -107,20 +107,12 @@ def test_the_index_at_hand_gives_the_area_types_only_of_the_default_base(
     from omradesbild.config import AREA_TYPE_METHOD, BASE_VERSION
     from omradesbild.index import load_method
     from omradesbild.services import cache
-    from omradesbild.services.followup import police
     from omradesbild.services.level import level_index, level_indicators
     from omradesbild.services.level_police import police_data
     from omradesbild.services.level_scope import police_of_index
     from omradesbild.store import Store
 
-    computed: list[Any] = []
-    area_index = police.area_index
-
-    def counting(*args: Any, **kwargs: Any) -> Any:
-        computed.append(args)
-        return area_index(*args, **kwargs)
-
-    monkeypatch.setattr(police, "area_index", counting)
+    computed = area_index_calls
     with Store(demo_store, read_only=True) as store:
         version = store.areas(level=LEVEL)["version"].astype(str).iloc[0]
         ix = level_index(

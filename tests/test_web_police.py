@@ -12,25 +12,17 @@ pytest.importorskip("fastapi")
 
 
 def test_the_police_list_takes_the_area_types_of_the_index_at_hand(
-    demo_store: Path, monkeypatch: pytest.MonkeyPatch
+    demo_store: Path, monkeypatch: pytest.MonkeyPatch, area_index_calls: list[Any]
 ) -> None:
     from omradesbild.config import AREA_TYPE_METHOD
     from omradesbild.services import cache as service_cache
-    from omradesbild.services.followup import police
     from omradesbild.services.level_police import police_data
     from omradesbild.store import Store
     from omradesbild.web import cache
 
     cache.clear_caches()
     service_cache.clear()
-    computed: list[Any] = []
-    area_index = police.area_index
-
-    def counting(*args: Any, **kwargs: Any) -> Any:
-        computed.append(args)
-        return area_index(*args, **kwargs)
-
-    monkeypatch.setattr(police, "area_index", counting)
+    computed = area_index_calls
     pic = cache.WebData(demo_store, draws=0).picture(AREA_TYPE_METHOD, "regso")
     assert pic.index is not None and computed == []
     monkeypatch.undo()
