@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
 import pytest
+from hypothesis import settings
 
 if TYPE_CHECKING:
     from omradesbild.store import Store
@@ -20,11 +21,17 @@ REPO = Path(__file__).resolve().parents[1]
 #: result kept by one test must not decide what another computes. The tests of that cache
 #: set the folder themselves.
 os.environ["OMRADESBILD_CACHE_DIR"] = "off"
+
+#: Hypothesis's examples have no time limit: its default deadline (200 ms an example) is a
+#: wall-clock assertion that fails on a busy machine.
+settings.register_profile("omradesbild", deadline=None)
+settings.load_profile("omradesbild")
+
 T = TypeVar("T")
 
 
 #: The test modules that take longest (their set-up included), slowest first. ``make test``
-#: runs ``pytest -n auto --dist loadscope --no-loadscope-reorder``: each worker takes whole
+#: runs ``pytest -n 3 --dist loadscope --no-loadscope-reorder``: each worker takes whole
 #: modules in collection order, so these go first and the short modules fill in at the end
 #: (by default xdist would order modules by their number of tests, leaving a long module with
 #: few tests to run alone at the end). The first three need different stores (the real one,
