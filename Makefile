@@ -35,8 +35,8 @@ typecheck: $(STAMP)
 # would leave the other core idle, so it runs beside them and its report follows theirs.
 # The tests: whole modules per worker, the slowest first (see SLOW_FIRST in tests/conftest.py).
 # Three workers on two cores: the browser, database and command-line tests wait on other
-# processes for much of their time, and a third worker fills those waits (a whole run took
-# 6 min 50 s with three workers and mypy beside them, against 7 min 52 s with two workers).
+# processes for much of their time, and a third worker fills those waits (on a fresh clone
+# the tests took 7 min 36 s with three workers, 7 min 55 s with two, mypy beside them).
 test: lint
 	@log=$$(mktemp); \
 	echo "$(BIN)/mypy (beside the tests)"; $(BIN)/mypy >"$$log" 2>&1 & typing=$$!; \
