@@ -202,3 +202,28 @@ def test_surface_share_near_the_threshold_is_said_end_to_end(
     assert list(flags["category"]) == ["not_known"]
     said = [n.text("sv") for n in res.notes if isinstance(n, Message)]
     assert any("1 DeSO kan inte avgöras" in n for n in said), said
+
+
+def test_a_base_area_linked_to_two_targets_without_polygons_counts_once_in_each() -> None:
+    """A base area kept whole because its targets have no polygons enters each of them once,
+    with its link's weight: in a target it shares with another base area its residents are
+    not counted twice (that target is 1/6 inside the police polygon, not 1/4)."""
+    areas = gpd.GeoDataFrame(
+        {"area_code": ["B", "C"]}, geometry=[box(0, 0, 10, 10), box(10, 0, 20, 10)], crs=CRS
+    )
+    police = gpd.GeoDataFrame(
+        {"area_code": ["P"], "period": ["2023"], "category": ["utsatt"]},
+        geometry=[box(-1, -1, 5, 11)],
+        crs=CRS,
+    )
+    population = pd.Series({"B": 100.0, "C": 100.0})
+    links = pd.DataFrame(
+        {"from_code": ["B", "B", "C"], "to_code": ["T1", "T2", "T1"], "weight": [0.5, 0.5, 1.0]}
+    )
+    elsewhere = gpd.GeoDataFrame({"area_code": ["T9"]}, geometry=[box(90, 90, 91, 91)], crs=CRS)
+    cut = overlay_police(police, areas, population, area_links=links, targets=elsewhere)
+    whole = overlay_police(police, areas, population, area_links=links)
+    got = cut.set_index("area_code")["share_population"]
+    assert got["T1"] == pytest.approx(50 * 0.5 / (50 + 100))
+    assert got["T2"] == pytest.approx(0.5)
+    pd.testing.assert_series_equal(got, whole.set_index("area_code")["share_population"])

@@ -402,7 +402,10 @@ def area_pieces(
     )
     keep = frac > 0
     codes = (cut["base"] + "|" + cut["area_code"]).to_numpy()[keep]
-    w_codes = whole["base"].to_numpy()
+    # A base area kept whole is one piece, however many polygon-less targets it links to
+    # (each link keeps its weight): listed twice, it would count twice in a target it shares
+    # with other base areas.
+    w_codes = pd.unique(whole["base"].to_numpy())
     pieces = gpd.GeoDataFrame(
         {"area_code": np.concatenate([codes, w_codes])},
         geometry=[*geoms[keep], *base.loc[w_codes].to_numpy()],
@@ -410,7 +413,7 @@ def area_pieces(
     )
     piece_links = pd.DataFrame(
         {
-            "from_code": pieces["area_code"].to_numpy(),
+            "from_code": np.concatenate([codes, whole["base"].to_numpy()]),
             "to_code": np.concatenate(
                 [cut["area_code"].to_numpy()[keep], whole["area_code"].to_numpy()]
             ),
@@ -421,7 +424,7 @@ def area_pieces(
     if population is not None:
         p_cut = cut["base"].map(population).to_numpy(dtype=float)[keep] * frac[keep]
         pop = pd.Series(
-            np.concatenate([p_cut, whole["base"].map(population).to_numpy(dtype=float)]),
+            np.concatenate([p_cut, pd.Series(w_codes).map(population).to_numpy(dtype=float)]),
             index=pieces["area_code"].to_numpy(),
         )
         pop = pop.groupby(level=0).first()
