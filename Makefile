@@ -34,14 +34,11 @@ typecheck: $(STAMP)
 # mypy checks on one core for most of a minute on a fresh clone: run before the tests it
 # would leave the other core idle, so it runs beside them and its report follows theirs.
 # The tests: whole modules per worker, the slowest first (see SLOW_FIRST in tests/conftest.py).
-# Three workers on two cores: the browser, database and command-line tests wait on other
-# processes for much of their time, and a third worker fills those waits (on a fresh clone
-# the tests took 7 min 36 s with three workers, 7 min 55 s with two, mypy beside them).
 test: lint
 	@log=$$(mktemp); \
 	echo "$(BIN)/mypy (beside the tests)"; $(BIN)/mypy >"$$log" 2>&1 & typing=$$!; \
-	echo "$(BIN)/pytest -n 3 --dist loadscope --no-loadscope-reorder --durations=25"; \
-	$(BIN)/pytest -n 3 --dist loadscope --no-loadscope-reorder --durations=25; tested=$$?; \
+	echo "$(BIN)/pytest -n auto --dist loadscope --no-loadscope-reorder --durations=25"; \
+	$(BIN)/pytest -n auto --dist loadscope --no-loadscope-reorder --durations=25; tested=$$?; \
 	wait $$typing; typed=$$?; echo "mypy:"; cat "$$log"; rm -f "$$log"; \
 	test $$tested -eq 0 && test $$typed -eq 0
 

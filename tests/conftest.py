@@ -31,7 +31,7 @@ T = TypeVar("T")
 
 
 #: The test modules that take longest (their set-up included), slowest first. ``make test``
-#: runs ``pytest -n 3 --dist loadscope --no-loadscope-reorder``: each worker takes whole
+#: runs ``pytest -n auto --dist loadscope --no-loadscope-reorder``: each worker takes whole
 #: modules in collection order, so these go first and the short modules fill in at the end
 #: (by default xdist would order modules by their number of tests, leaving a long module with
 #: few tests to run alone at the end). The first three need different stores (the real one,
