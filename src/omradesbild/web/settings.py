@@ -28,7 +28,7 @@ from pydantic_settings import (
 from omradesbild import config
 from omradesbild.config import default_partners_url
 from omradesbild.errors import ConfigError
-from omradesbild.wording import Message, both, text
+from omradesbild.wording import Message, both, say, text
 
 #: Prefix of every environment variable the web application reads.
 ENV_PREFIX = "OMRADESBILD_"
@@ -306,15 +306,12 @@ def env_var(field: str) -> str:
 def _describe(exc: ValidationError, lang: str) -> str:
     """The settings' errors in ``lang``: each variable and what is wrong with it (worded by
     the catalogue where the check is ours, pydantic's English otherwise)."""
+    from omradesbild.validation import problem
+
     parts = []
     for err in exc.errors():
         field = str(err["loc"][0]) if err["loc"] else ""
-        cause = (err.get("ctx") or {}).get("error")
-        worded = cause.args[0] if isinstance(cause, ValueError) and cause.args else None
-        if isinstance(worded, Message):
-            msg = worded.text(lang)
-        else:
-            msg = str(err["msg"]).removeprefix("Value error, ")
+        msg = say(problem(err), lang)
         parts.append(f"{env_var(field)}: {msg}" if field else msg)
     return "; ".join(parts)
 
