@@ -59,7 +59,7 @@ def require_columns(frame: pd.DataFrame, columns: Sequence[str], *, what: str) -
         raise InputError(
             message,
             field=missing[0],
-            expected=Message("exp_ana_columns", columns=", ".join(columns)),
+            expected=Message("exp_src_columns", columns=", ".join(columns)),
         )
 
 
@@ -93,7 +93,7 @@ def period_absent(
         table=_what(table),
         periods=", ".join(sorted(present)),
     )
-    expected = Message("exp_ana_rows_for_period", period=repr(period))
+    expected = Message("exp_svc_rows_for_period", period=repr(period))
     return InputError(message, field=field, expected=expected)
 
 

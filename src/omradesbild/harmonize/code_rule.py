@@ -74,7 +74,7 @@ def _check_codes(codes: Sequence[str], which: str) -> list[str]:
             raise InputError(
                 Message("err_ana_code_twice", code=c),
                 field=which,
-                expected=Message("exp_ana_each_code_once"),
+                expected=Message("exp_src_each_code_once"),
             )
         seen.add(c)
     return out

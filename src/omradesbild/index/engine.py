@@ -410,7 +410,7 @@ def _base_scores(
                 "err_ana_base_period_missing", period=period, where=what(where), periods=str(avail)
             ),
             field=period_column,
-            expected=Message("exp_ana_rows_for_period", period=period),
+            expected=Message("exp_svc_rows_for_period", period=period),
         )
     return compute_block(block, None, method=method).score
 

@@ -57,7 +57,7 @@ def pivot_long(
             raise InputError(
                 Message("err_ana_column_missing", column=repr(col), columns=columns),
                 field=col,
-                expected=Message("exp_ana_columns", columns=str(needed)),
+                expected=Message("exp_src_columns", columns=str(needed)),
             )
     dup = long.duplicated([*keys, indicator_column], keep=False)
     if dup.any():

@@ -365,7 +365,7 @@ def check_observations(observations: pd.DataFrame) -> None:
         raise InputError(
             Message("err_ana_obs_lacks"),
             field=", ".join(missing),
-            expected=Message("exp_ana_columns", columns=", ".join(_REQUIRED_OBS)),
+            expected=Message("exp_src_columns", columns=", ".join(_REQUIRED_OBS)),
         )
 
 

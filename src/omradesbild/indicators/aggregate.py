@@ -32,7 +32,7 @@ def _prepare_links(links: pd.DataFrame, level: str) -> pd.DataFrame:
             raise InputError(
                 Message("err_ana_links_lack_column"),
                 field=col,
-                expected=Message("exp_ana_columns", columns=", ".join(LINK_COLUMNS)),
+                expected=Message("exp_src_columns", columns=", ".join(LINK_COLUMNS)),
             )
     lk = links
     if "to_level" in lk.columns and lk["to_level"].notna().any():

@@ -421,7 +421,7 @@ def apply_stored_links(
         have = sorted(set(all_links["to_version"].astype(str)))
         raise NotFoundError(
             both("err_svc_no_links_to", version=repr(to_version), to_version=to_version,
-                 have=", ".join(have) or Message("err_svc_none"))
+                 have=", ".join(have) or Message("exp_src_none"))
         )  # fmt: skip
     links = compose_links(all_links, from_version=from_version, to_version=to_version)
     if variables:

@@ -110,7 +110,7 @@ def read_wide_table(path: Path, id_column: str) -> pd.DataFrame:
     except (ValueError, pd.errors.ParserError) as exc:
         raise InputError(
             Message("err_svc_csv_unreadable", error=str(exc)), file=path,
-            expected=Message("exp_svc_csv_file"),
+            expected=Message("exp_src_csv_file"),
         ) from None  # fmt: skip
     if id_column not in df.columns:
         raise InputError(

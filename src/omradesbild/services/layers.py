@@ -44,13 +44,13 @@ def require_layer(store: Store, level: str, version: str, *, geometry: bool = Fa
         hint = Message("err_svc_did_you_mean", names=", ".join(close)) if close else ""
         raise NotFoundError(
             both("err_svc_no_layer", level=level, version=repr(version), hint=hint,
-                 layers=_layers_text(layers) or Message("err_svc_none"))
+                 layers=_layers_text(layers) or Message("exp_src_none"))
         )  # fmt: skip
     if geometry and int(row["with_geometry"].iloc[0]) == 0:
         with_geo = layers[layers["with_geometry"] > 0]
         raise NotFoundError(
             both("err_svc_layer_no_geometry", level=level, version=repr(version),
-                 layers=_layers_text(with_geo) or Message("err_svc_none"))
+                 layers=_layers_text(with_geo) or Message("exp_src_none"))
         )  # fmt: skip
 
 
@@ -69,7 +69,7 @@ def layer_attribute(store: Store, *, level: str, version: str, attribute: str) -
         names = sorted({k for p in parsed for k in p})
         raise NotFoundError(
             both("err_svc_layer_no_attribute", level=level, version=repr(version),
-                 attribute=repr(attribute), names=", ".join(names) or Message("err_svc_none"))
+                 attribute=repr(attribute), names=", ".join(names) or Message("exp_src_none"))
         )  # fmt: skip
     out = pd.DataFrame(
         {

@@ -78,7 +78,7 @@ def scoped_level(
 
     every = store.areas(level=level, version=version)
     if every.empty:
-        raise NotFoundError(both("err_svc_no_areas", level=level, version=version))
+        raise NotFoundError(both("err_no_version", level=level, version=version))
     nat = national_parts(
         store, level=level, version=version, index_components=index_components,
         base_version=base_version, threshold=threshold,

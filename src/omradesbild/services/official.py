@@ -204,7 +204,7 @@ def compare_official(
     if official.empty:
         raise NotFoundError(
             both("err_svc_no_official_types", periods=op,
-                 have=", ".join(published_periods(store)) or Message("err_svc_none"))
+                 have=", ".join(published_periods(store)) or Message("exp_src_none"))
         )  # fmt: skip
     selection = IndexSelection(m, level, p)
     ours = area_index(store, selection)
@@ -274,7 +274,7 @@ def published_transitions(
     if lacking:
         raise NotFoundError(
             both("err_svc_no_official_types_for", periods=", ".join(lacking),
-                 have=", ".join(published_periods(store)) or Message("err_svc_none"))
+                 have=", ".join(published_periods(store)) or Message("exp_src_none"))
         )  # fmt: skip
     frame = df.assign(**{"class": df["official_type"].astype(np.int64)})
     matrix, moves = class_transitions(frame, period_from=p_from, period_to=p_to, better="higher")

@@ -468,7 +468,7 @@ def code_rule_from_store(
 
     d25 = store.areas(level="deso", version=to_version)["area_code"].tolist()
     if not d25:
-        raise NotFoundError(both("err_svc_no_areas", level="DeSO", version=to_version))
+        raise NotFoundError(both("err_no_version", level="DeSO", version=to_version))
     kommuner = {kommun_of(c) for c in d25}
     d18 = [
         c

@@ -72,7 +72,7 @@ def variable_values(
         versions = sorted(set(held["area_version"].astype(str)))
         raise NotFoundError(
             both("err_svc_variable_no_version", variable=repr(variable), version=repr(version),
-                 versions=", ".join(versions) or Message("err_svc_none"))
+                 versions=", ".join(versions) or Message("exp_src_none"))
         )  # fmt: skip
     raise NotFoundError(
         both("err_svc_variable_no_period", variable=repr(variable), period=period,
@@ -102,5 +102,5 @@ def revisions(store: Store, area_code: str, variable: str, period: str | int) ->
     have = sort_periods(r[0] for r in rows)
     raise NotFoundError(
         both("err_svc_no_observation", variable=repr(variable), code=area_code, period=period,
-             periods=", ".join(have) or Message("err_svc_none"))
+             periods=", ".join(have) or Message("exp_src_none"))
     )  # fmt: skip

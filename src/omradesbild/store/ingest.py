@@ -54,7 +54,7 @@ Parsed = Observations | Areas
 def _exists(path: Path, *, directory_ok: bool = False) -> Path:
     if not path.exists():
         raise InputError(
-            Message("err_svc_file_not_found"), file=path, expected=Message("exp_svc_existing_file")
+            Message("err_src_file_not_found"), file=path, expected=Message("exp_src_existing_file")
         )
     if path.is_dir() and not directory_ok:
         raise InputError(

@@ -69,7 +69,7 @@ def _text(value: object, field: str, *, max_len: int, required: bool = True) -> 
     text = value.strip()
     if len(text) > max_len:
         raise InputError(Message("err_web_too_long", n=len(text)), field=field,
-                         expected=Message("exp_web_max_chars", max=max_len))  # fmt: skip
+                         expected=Message("exp_svc_query_max", max=max_len))  # fmt: skip
     return text
 
 

@@ -221,7 +221,7 @@ def update_submission(
         raise InputError(
             Message("err_web_cannot_change", fields=", ".join(unknown)),
             field=unknown[0],
-            expected=Message("exp_web_fields", fields=", ".join(_EDITABLE)),
+            expected=Message("exp_src_fields", fields=", ".join(_EDITABLE)),
         )
     sub = _load(db, a, submission_id, lock=True)
     if not can_edit(a, sub):

@@ -66,7 +66,7 @@ def require_periods(ind: pd.DataFrame, wanted: Sequence[str], *, what: Message |
     if missing:
         raise NotFoundError(
             both("err_svc_no_values_periods", what=what, periods=", ".join(missing),
-                 have=", ".join(sort_periods(have)) or Message("err_svc_none"))
+                 have=", ".join(sort_periods(have)) or Message("exp_src_none"))
         )  # fmt: skip
 
 

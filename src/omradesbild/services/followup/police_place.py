@@ -280,7 +280,7 @@ def police_years(
                 )  # fmt: skip
         raise NotFoundError(
             both("err_svc_police_not_placeable", year=year, level=level, version=version,
-                 polygons=", ".join(poly_years) or Message("err_svc_none"), why=why,
+                 polygons=", ".join(poly_years) or Message("exp_src_none"), why=why,
                  classified=", ".join(sort_periods(cls["period"].unique())))
         )  # fmt: skip
     yr = period_to_year(year)
@@ -314,7 +314,7 @@ def targets(
 ) -> Targets:
     deso = area_codes(store, "deso", BASE_VERSION)
     if not deso:
-        raise NotFoundError(both("err_svc_no_areas", level="DeSO", version=BASE_VERSION))
+        raise NotFoundError(both("err_no_version", level="DeSO", version=BASE_VERSION))
     base = area_polygons(areas_with_geometry(store, "deso", BASE_VERSION))
     base = base.loc[~base.geometry.is_empty].reset_index(drop=True)
     drawn = polygons_from_successors(store, links_all, base)
@@ -413,7 +413,7 @@ def targets_from_links(
     """Every area of the level, with residents summed from DeSO (no polygons needed)."""
     codes = set(area_codes(store, level, version))
     if not codes:
-        raise NotFoundError(both("err_svc_no_areas", level=level, version=version))
+        raise NotFoundError(both("err_no_version", level=level, version=version))
     pop_base, _ = population_near(store, period, BASE_VERSION)
     if version == BASE_VERSION:
         pop = pop_base
