@@ -81,7 +81,6 @@ def write_observation_batch(
                 rows_in=len(p.data),
                 rows_new=n,
                 rows_revised=r,
-                rows_unchanged=len(p.data) - n - r,
             )
             for p, sid, n, r in zip(batch, sids, new, revised, strict=True)
         ]

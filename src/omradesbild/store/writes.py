@@ -7,7 +7,7 @@ every write is one transaction (:meth:`~omradesbild.store.store.Store.transactio
 from __future__ import annotations
 
 from contextlib import AbstractContextManager
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -37,7 +37,9 @@ _KEY = ["area_code", "area_version", "variable", "period"]
 
 @dataclass(frozen=True)
 class IngestReport:
-    """What one ingest did."""
+    """What one ingest did: of its ``rows_in`` rows, ``rows_new`` were new, ``rows_revised``
+    changed a stored value and ``rows_unchanged`` (the rest, set from those three) changed
+    nothing."""
 
     source_id: str
     reference: str
@@ -45,10 +47,14 @@ class IngestReport:
     rows_in: int
     rows_new: int
     rows_revised: int
-    rows_unchanged: int
+    rows_unchanged: int = field(init=False)
     areas: int = 0
     links: int = 0
     classifications: int = 0
+
+    def __post_init__(self) -> None:
+        rest = self.rows_in - self.rows_new - self.rows_revised
+        object.__setattr__(self, "rows_unchanged", rest)
 
     @property
     def changed(self) -> bool:
@@ -135,7 +141,6 @@ class StoreWrites:
                 rows_in=len(areas) + len(links) + len(classes),
                 rows_new=n_new,
                 rows_revised=0,
-                rows_unchanged=len(areas) + len(links) + len(classes) - n_new,
                 areas=len(areas),
                 links=len(links),
                 classifications=len(classes),
@@ -191,7 +196,6 @@ class StoreWrites:
                 rows_in=obs.num_rows,
                 rows_new=n_new,
                 rows_revised=n_rev,
-                rows_unchanged=obs.num_rows - n_new - n_rev,
             )
             if report.changed:
                 write_log(con, [report])
