@@ -33,20 +33,15 @@ def test_stockholm_deso2018_to_stadsdelar(shared_data: Path, population: pd.Data
     stadsdelar = gpd.read_file(geo / "stockholm_stadsdelar.geojson")
     assert len(stadsdelar) == 117 and stadsdelar.crs.to_epsg() == 4326
 
-    def crosswalk(*, renormalise: bool) -> pd.DataFrame:
-        return build_crosswalk(
-            deso,
-            stadsdelar,
-            source_id="id",
-            target_id="NAMN",
-            from_level="deso",
-            from_version="deso2018",
-            to_level="district",
-            to_version="stockholm_stadsdelar",
-            renormalise=renormalise,
-        )
-
-    cw = crosswalk(renormalise=False)
+    kw = {
+        "source_id": "id",
+        "target_id": "NAMN",
+        "from_level": "deso",
+        "from_version": "deso2018",
+        "to_level": "district",
+        "to_version": "stockholm_stadsdelar",
+    }
+    cw = build_crosswalk(deso, stadsdelar, **kw)
     cov = coverage_summary(cw).set_index("from_code")["source_coverage"]
     assert len(cov) == 544 and not cw.attrs["sources_without_target"]
     # third-party simplification leaves small gaps/overlaps along the city boundary
@@ -61,7 +56,7 @@ def test_stockholm_deso2018_to_stadsdelar(shared_data: Path, population: pd.Data
     assert out["value"].notna().all() and len(out) == 117
     assert abs(out["value"].sum() / total - 1) < 0.01
     # renormalised weights conserve the total exactly
-    cw_n = crosswalk(renormalise=True)
+    cw_n = build_crosswalk(deso, stadsdelar, renormalise=True, **kw)
     out_n = apply_crosswalk(pop, cw_n, kind="extensive")
     assert out_n["value"].sum() == pytest.approx(total, rel=1e-9)
 
