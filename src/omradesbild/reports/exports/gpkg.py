@@ -39,6 +39,9 @@ def export_geopackage(
         rows, which are disclosed and widened here. Exactly one period.
     layer
         Layer name, ``"omradesbild"`` by default.
+    threshold
+        The disclosure limit applied to long indicator rows (a wide table given here has
+        been disclosed already); :data:`~omradesbild.config.DISCLOSURE_THRESHOLD` by default.
 
     Raises
     ------
