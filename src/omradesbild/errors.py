@@ -101,6 +101,15 @@ class InputError(OmradesbildError):
             expected=Message(expected),
         )
 
+    def in_file(self, file: str | Path) -> InputError:
+        """The same error naming ``file``, the file the row and field are in (for an error
+        raised on a table read from ``file``); itself when it names a file already."""
+        if self.file is not None:
+            return self
+        return type(self)(
+            self.message, file=file, row=self.row, field=self.field, expected=self.expected
+        )
+
     def worded(self, lang: str, *, where: bool = True) -> str:
         """The error in one language (``"sv"`` or ``"en"``) without the file; with
         ``where=False`` also without the row and field (a request's parameter, whose
