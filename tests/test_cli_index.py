@@ -58,6 +58,31 @@ def test_missing_declared_column_is_named(svi_table: Path, tmp_path: Path, cli: 
     args = ["index", "compute", "--method", "cdc-svi-2018", "--table", str(svi_table)]
     code, _, err = cli([*args, "--id-column", "FIPS", "--out", str(tmp_path / "o.csv")])
     assert code == 2 and "EP_CROWD" in err
+    assert err.startswith(f"fel / error: {svi_table}: fältet 'EP_CROWD': ")
+
+
+@pytest.mark.parametrize("draws", ["0", "20"])
+def test_a_bad_row_is_named_with_its_file_and_line(
+    svi_table: Path, tmp_path: Path, cli: CliRun, draws: str
+) -> None:
+    """A table not sorted by its ids: the error names the file and the line the bad value
+    is on (the header is row 1), in both languages, with or without Monte-Carlo draws."""
+    df = pd.read_csv(svi_table, dtype={"FIPS": str}).iloc[::-1]
+    df["EP_POV"] = df["EP_POV"].astype(object)
+    df.iloc[-1, df.columns.get_loc("EP_POV")] = "x"  # the last line; the first id
+    df.to_csv(svi_table, index=False)
+    args = ["index", "compute", "--method", "cdc-svi-2018", "--table", str(svi_table)]
+    code, _, err = cli([*args, "--id-column", "FIPS", "--uncertainty", draws,
+                        "--out", str(tmp_path / "o.csv")])  # fmt: skip
+    line = len(df) + 1
+    assert code == 2, err
+    assert f"fel / error: {svi_table}: rad {line}, fältet 'EP_POV': " in err
+    assert f" / row {line}, field 'EP_POV': table: non-numeric value 'x'" in err
+    twice = pd.concat([df.iloc[:3], df.iloc[[1]]]).assign(EP_POV=1.0)
+    twice.to_csv(svi_table, index=False)
+    code, _, err = cli([*args, "--id-column", "FIPS", "--out", str(tmp_path / "o.csv")])
+    assert code == 2 and f"{svi_table}: rad 3, fältet 'FIPS': " in err
+    assert "occurs more than once" in err
 
 
 BAD_METHODS = {

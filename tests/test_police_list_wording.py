@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import shutil
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import duckdb
 import pandas as pd
@@ -175,3 +175,52 @@ def test_notes_of_the_main_analyses_are_translated(
     assert code == 0, err
     for n in widened.notes:
         assert isinstance(n, Message) and n.text("sv") in out
+
+
+def _renderings(city: Any, code: str, db: Path, tmp: Path) -> dict[str, str]:
+    """``code``'s web area page, static HTML profile and PDF in ``city``'s language, as text."""
+    from fastapi.testclient import TestClient
+
+    from conftest import page_text, pdf_text
+    from omradesbild.reports.pdf import PdfProfiles, render_pdf
+    from omradesbild.reports.site import build_site
+    from omradesbild.web.app import create_app
+    from omradesbild.web.settings import WebSettings
+
+    params = {"period": city.period, "level": "regso", "lang": city.lang}
+    with TestClient(create_app(WebSettings(store_path=db, draws=0), warm=False)) as client:
+        web = client.get(f"/omrade/{code}", params=params, headers={"accept": "text/html"})
+    assert web.status_code == 200, web.text[:300]
+    site = build_site(city, tmp / "site")
+    static = next(p for p in site.profiles if code in p.name).read_text(encoding="utf-8")
+    pdf = render_pdf(PdfProfiles(city).html(code))
+    return {"web": page_text(web.text), "html": page_text(static), "pdf": pdf_text(pdf)}
+
+
+@pytest.mark.parametrize("lang", ["sv", "en"])
+def test_an_areas_police_history_names_a_list_placed_through_its_codes(
+    list_store: Path, demo_store: Path, tmp_path: Path, lang: str
+) -> None:
+    """The 2025 list has no borders: the area's history says how its 2025 year is placed,
+    on the web page, the static profile and the PDF, in the page's language. The notes
+    that count areas of the level (or of the report's kommun) are not shown."""
+    from conftest import squeeze
+    from omradesbild.services.city import load_city
+    from omradesbild.services.level_police import police_data
+    from omradesbild.wording import label_message
+
+    with Store(list_store, read_only=True) as store:
+        placed = police_data(store, level="regso", version="regso2020", period="2024")
+        listed = placed.listed.loc[placed.listed["basis"].astype(str).str.startswith("links")]
+        code = str(listed.loc[listed["on_list"].astype(bool), "area_code"].iloc[0])
+        city = load_city(store, level="regso", period="2024", draws=0, areas=[code], lang=lang)
+    note = Message("note_police_links_share", period="2025", level=label_message("level", "regso"))
+    police = city.profile(code).police
+    assert police is not None and police.notes == (note.text(lang),)
+    other = "en" if lang == "sv" else "sv"
+    for where, shown in _renderings(city, code, list_store, tmp_path).items():
+        assert squeeze(note.text(lang)) in squeeze(shown), where
+        assert squeeze(note.text(other)) not in squeeze(shown), where
+    with Store(demo_store, read_only=True) as store:  # every year with borders: no note
+        city = load_city(store, level="regso", period="2024", draws=0, areas=[code], lang=lang)
+    assert city.profile(code).police.notes == ()  # type: ignore[union-attr]

@@ -228,11 +228,16 @@ def test_pages_word_the_checks_in_the_page(client: TestClient, csrf: dict[str, s
     assert "at most 100 characters" in _page(client, "/sok", q="a" * 201, lang="en")
     kommun = _page(client, "/mal", kommun="x" * 9)
     assert "kommun får vara högst 8 tecken lång; fick 9 tecken" in kommun
-    assert "kommun must be at most 8 characters long; got 9" in kommun
+    assert "kommun must be at most 8 characters long" not in kommun  # the page's language
+    english = _page(client, "/mal", kommun="x" * 9, lang="en")
+    assert "kommun must be at most 8 characters long; got 9" in english
+    assert "högst 8 tecken" not in english
     assert "kommun har fel form" in _page(client, "/mal", kommun="01-80")
     bad_int = _page(client, "/bidrag", offset="tio")
     assert "offset ska vara ett heltal från 0 till och med " in bad_int
-    assert "offset must be a whole number from 0 to " in _page(client, "/bidrag", offset="-1")
+    assert "offset must be a whole number from 0 to " in _page(
+        client, "/bidrag", offset="-1", lang="en"
+    )
     assert "Input should" not in bad_int and "String should" not in kommun
 
 
@@ -477,6 +482,60 @@ def test_error_page_shows_the_message_without_an_english_prefix_and_the_banner(
     api = client.get("/api/areas", params={"level": "regso", "period": "1999"})
     assert api.status_code == 422
     assert api.json()["detail"].startswith("okänd period '1999'; perioder med uppgifter: 2012")
+
+
+AREA_1999 = "/omrade/9999R043"
+SWEDISH_1999 = "okänd period '1999'; perioder med uppgifter: 2012"
+ENGLISH_1999 = "unknown period '1999'; periods with data: 2012"
+
+
+@pytest.mark.parametrize("lang", ["sv", "en", None])
+def test_an_error_page_shows_the_error_in_the_pages_language_alone(
+    client: TestClient, lang: str | None
+) -> None:
+    """A 422 of the area page made by ``both()`` reads in the page's language only (the
+    app's language, Swedish, when the request names none)."""
+    params = {"period": "1999"} | ({} if lang is None else {"lang": lang})
+    r = client.get(AREA_1999, params=params, headers=HTML)
+    assert r.status_code == 422 and r.headers["content-type"].startswith("text/html")
+    texts = {"sv": SWEDISH_1999, "en": ENGLISH_1999}
+    shown = texts.pop(lang or "sv")
+    assert shown in page_text(r.text) and texts.popitem()[1] not in page_text(r.text)
+
+
+def test_an_api_error_is_in_the_language_the_request_names(client: TestClient) -> None:
+    """JSON errors: in ``?lang=``'s language alone; without it in Swedish and English."""
+    for url in (AREA_1999, "/api/areas/9999R043"):
+        english = client.get(url, params={"period": "1999", "lang": "en"}).json()["detail"]
+        assert english.startswith(ENGLISH_1999) and "okänd" not in english
+        swedish = client.get(url, params={"period": "1999", "lang": "sv"}).json()["detail"]
+        assert swedish.startswith(SWEDISH_1999) and "unknown" not in swedish
+        unnamed = client.get(url, params={"period": "1999"}).json()["detail"]
+        assert unnamed.startswith(SWEDISH_1999) and f" / {ENGLISH_1999}" in unnamed
+    checked = client.get("/api/search", params={"q": "", "lang": "en"}).json()["detail"]
+    assert checked == "q must be 1–100 characters long; got 0"
+
+
+def test_every_error_of_the_package_is_worded_in_one_language() -> None:
+    """An error made with ``both()`` keeps each language's text (also after pickling);
+    the command line's "svenska / English" stays as it was."""
+    import pickle
+
+    from omradesbild.errors import ConfigError, InputError, NotFoundError
+    from omradesbild.web.errors import error_detail
+    from omradesbild.wording import both
+
+    store = NotFoundError(both("err_svc_no_obs", version="regso2020"))
+    assert str(store) == f"{error_detail(store, 'sv')} / {error_detail(store, 'en')}"
+    assert error_detail(store, "en") == "the store holds no observations of regso2020 areas"
+    again = pickle.loads(pickle.dumps(store))
+    assert str(again) == str(store) and again.worded("sv") == store.worded("sv")
+    param = InputError(both("web_unknown_value", value="'x'", param="lang", allowed="sv, en"),
+                       field="lang")  # fmt: skip
+    assert str(param).startswith("field 'lang': okänt värde 'x' för lang; ")
+    assert error_detail(param, "en") == "unknown value 'x' of lang; allowed values: sv, en"
+    plain = ConfigError("an English text only")
+    assert error_detail(plain, "sv") == "an English text only"
 
 
 def test_checked_period_names_the_level_in_both_languages() -> None:

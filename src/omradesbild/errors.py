@@ -12,9 +12,22 @@ from pathlib import Path
 
 
 class OmradesbildError(Exception):
-    """Base class of every error raised on purpose by Områdesbild."""
+    """Base class of every error raised on purpose by Områdesbild.
+
+    Its message is ``str(error)``: "svenska / English" where it is worded by the
+    catalogue (:func:`~omradesbild.wording.both`), as the command line prints it;
+    :meth:`worded` gives one language of it (the web app's pages).
+    """
 
     exit_code: int = 1
+
+    def worded(self, lang: str) -> str:
+        """The message in ``lang`` (``"sv"`` or ``"en"``) alone where it was made by
+        :func:`~omradesbild.wording.both` (or is a catalogue ``Message``); any other
+        message as it is."""
+        from omradesbild.wording import in_lang
+
+        return in_lang(self.args[0], lang) if len(self.args) == 1 else str(self)
 
 
 class InputError(OmradesbildError):
@@ -88,22 +101,31 @@ class InputError(OmradesbildError):
             expected=Message(expected),
         )
 
+    def in_file(self, file: str | Path) -> InputError:
+        """The same error naming ``file``, the file the row and field are in (for an error
+        raised on a table read from ``file``); itself when it names a file already."""
+        if self.file is not None:
+            return self
+        return type(self)(
+            self.message, file=file, row=self.row, field=self.field, expected=self.expected
+        )
+
     def worded(self, lang: str, *, where: bool = True) -> str:
         """The error in one language (``"sv"`` or ``"en"``) without the file; with
         ``where=False`` also without the row and field (a request's parameter, whose
         message names it)."""
-        from omradesbild.wording import say, text
+        from omradesbild.wording import in_lang, text
 
         parts: list[str] = []
         if where and self.row is not None:
             parts.append(text("err_frame_row", lang, row=self.row))
         if where and self.field is not None:
             parts.append(text("err_frame_field", lang, field=repr(self.field)))
-        out = say(self.message, lang)
+        out = in_lang(self.message, lang)
         if parts:
             out = f"{', '.join(parts)}: {out}"
         if self.expected:
-            out += text("err_frame_expected", lang, expected=say(self.expected, lang))
+            out += text("err_frame_expected", lang, expected=in_lang(self.expected, lang))
         return out
 
     def bilingual(self) -> bool:

@@ -149,8 +149,14 @@ def resolve_columns(
 
 
 def _numeric_matrix(
-    frame: pd.DataFrame, columns: list[str], missing_values: list[float], what: str
+    frame: pd.DataFrame,
+    columns: list[str],
+    missing_values: list[float],
+    what: str,
+    rows: NDArray[np.int64],
 ) -> FloatArray:
+    """The indicator columns of ``frame`` as floats; ``rows`` gives the row of each of
+    ``frame``'s rows in the input as a spreadsheet shows it (an error names it)."""
     out = np.empty((len(frame), len(columns)), dtype=np.float64)
     for j, col in enumerate(columns):
         raw = frame[col]
@@ -162,7 +168,7 @@ def _numeric_matrix(
                 pos = int(np.flatnonzero(bad.to_numpy())[0]) if bad.any() else 0
                 raise InputError(
                     Message("err_ana_non_numeric", what=_what(what), value=repr(raw.iloc[pos])),
-                    row=pos + 2,
+                    row=int(rows[pos]),
                     field=col,
                     expected=Message("exp_ana_number_or_empty"),
                 )
@@ -228,7 +234,10 @@ def prepare_table(
             expected = Message("exp_ana_one_row_per_area")
         raise InputError(message, row=pos + 2, field=id_column, expected=expected)
     cols = [resolved.columns[i.id] for i in method.indicators]
-    # (period, id) is unique, so this order is total: input row order cannot matter.
-    ordered = frame.sort_values(keys[1:] + keys[:1], kind="mergesort").reset_index(drop=True)
-    values = _numeric_matrix(ordered, cols, method.missing_values, what)
+    # (period, id) is unique, so this order is total: input row order cannot matter (but an
+    # error names the row of the input, the header being row 1).
+    at = frame[keys].reset_index(drop=True).sort_values(keys[1:] + keys[:1], kind="mergesort")
+    order = at.index.to_numpy(dtype=np.int64)
+    ordered = frame.iloc[order].reset_index(drop=True)
+    values = _numeric_matrix(ordered, cols, method.missing_values, what, rows=order + 2)
     return ordered[keys], values, resolved

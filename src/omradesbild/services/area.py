@@ -28,7 +28,7 @@ from omradesbild.services.models import (
 )
 from omradesbild.services.records import clean
 from omradesbild.services.standins import standin_labels
-from omradesbild.wording import both, unit_label
+from omradesbild.wording import both, say, unit_label
 
 NOT_LISTED = "not_listed"
 NOT_KNOWN = "not_known"
@@ -228,11 +228,13 @@ def type_history(pic: LevelPicture, code: str, *, lang: str = "sv") -> tuple[Typ
     )
 
 
-def police_history(pic: LevelPicture, code: str) -> PoliceHistory:
+def police_history(pic: LevelPicture, code: str, *, lang: str) -> PoliceHistory:
     """The area's category in every stored police year (``not_listed`` when not on the
     list, ``not_known`` when the stored data cannot decide that year, or cannot place that
     year's list on the level at all:
-    :attr:`~omradesbild.services.level_police.PoliceData.unplaced`)."""
+    :attr:`~omradesbild.services.level_police.PoliceData.unplaced`), with the stand-ins
+    the years are placed by worded in ``lang``
+    (:attr:`~omradesbild.services.level_police.PoliceData.notes`)."""
     pd_ = pic.police
     known = code in pd_.known
     if not known:
@@ -260,9 +262,9 @@ def police_history(pic: LevelPicture, code: str) -> PoliceHistory:
                 basis=str(r.get("basis") or "polygon") if r else "polygon",
             )
         )
-    return PoliceHistory(
-        known=True, threshold=pd_.threshold, points=tuple(points), unplaced=pd_.unplaced
-    )
+    notes = tuple(say(n, lang) for n in pd_.notes)
+    return PoliceHistory(known=True, threshold=pd_.threshold, points=tuple(points),
+                         unplaced=pd_.unplaced, notes=notes)  # fmt: skip
 
 
 def trends(pic: LevelPicture, code: str, *, lang: str) -> tuple[TrendInfo, ...]:
@@ -347,7 +349,7 @@ def area_profile(
             OfficialType(period=per, cls=cls) for per, cls in pic.published.get(code, [])
         ),
         city_classes=pic.city_classes.get(code, ()),
-        police=police_history(pic, code),
+        police=police_history(pic, code, lang=lang),
         trends=trends(pic, code, lang=lang),
         changes=changes(pic, code, period, lang=lang),
         partner_entries=tuple(partner_entries),

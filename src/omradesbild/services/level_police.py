@@ -13,6 +13,20 @@ from omradesbild.services.cache import store_cached
 from omradesbild.services.records import records_by_area
 from omradesbild.store import Store
 
+#: The notes of the placement that every area's police history needs: the stand-in a year
+#: was placed by (a list without borders, through the codes it names) and the population
+#: the shares are weighed by (another year's, or none: surface shares). The other notes
+#: count areas or polygons of what was placed (the whole level on the web, one kommun in a
+#: report) or speak of the analysis' flags and area types: they are ``followup police``'s.
+HISTORY_NOTES = frozenset(
+    {
+        "note_police_links_any",
+        "note_police_links_share",
+        "note_police_population_from",
+        "note_police_no_population",
+    }
+)
+
 
 @dataclass(frozen=True)
 class PoliceData:
@@ -30,6 +44,8 @@ class PoliceData:
     years: list[str]
     known: frozenset[str]
     threshold: float = POLICE_SHARE_THRESHOLD
+    #: The stand-ins every area's history is placed by (:data:`HISTORY_NOTES`), as catalogue
+    #: messages.
     notes: tuple[str, ...] = ()
     #: Per police year, the known areas that year cannot decide (shown as not known).
     unknown: dict[str, frozenset[str]] = field(default_factory=dict)
@@ -83,7 +99,8 @@ def placed_police(
     With ``areas`` (codes of the level, e.g. one kommun's) only those areas are placed
     (:func:`~omradesbild.services.followup.police.place_police`): their rows, and whether
     each is known, equal those of the whole level's :func:`police_data`, and so do the
-    placed and unplaced years; the notes speak of ``areas``.
+    placed and unplaced years, and the notes (:data:`HISTORY_NOTES`, which do not count
+    areas).
     """
     from omradesbild.followup._common import sort_periods
     from omradesbild.services.followup import POLICE_SCHEME
@@ -108,7 +125,7 @@ def placed_police(
         overlay=pa.overlay,
         years=years,
         known=frozenset(known),
-        notes=tuple(pa.notes),
+        notes=tuple(n for n in pa.notes if getattr(n, "key", None) in HISTORY_NOTES),
         unknown=dict(pa.unknown),
         unplaced=tuple(y for y in stored if y not in years),
     )

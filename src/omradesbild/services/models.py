@@ -128,6 +128,12 @@ class PoliceHistory(_Frozen):
         description="Stored police years whose list cannot be placed on this level at all "
         "(their point is 'not_known' for every area)",
     )
+    notes: tuple[str, ...] = Field(
+        default=(),
+        description="The stand-ins the years are placed by: a list without borders placed "
+        "through the area codes it names, shares weighed by another year's population or "
+        "by surface alone",
+    )
 
 
 class TrendInfo(_Frozen):

@@ -15,7 +15,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from omradesbild.wording import Message, both, strings, translator
+from omradesbild.wording import LANGUAGES, Bilingual, Message, both, in_lang, strings, translator
 
 log = logging.getLogger("omradesbild.web")
 
@@ -84,38 +84,59 @@ def _synthetic(request: Request) -> bool:
         return False
 
 
-def error_detail(exc: BaseException) -> str:
-    """What an error says to the user: its message. An :class:`InputError` about a
-    request's parameter (no file, no row) is shown without the English "field '…':" in
-    front, since its message names the parameter (in Swedish and English where the
-    message is worded so); one worded by the catalogue whose message does not name its
-    field (a body's or a form's field: "is empty") names it in each language."""
-    from omradesbild.errors import InputError
+def error_detail(exc: BaseException, lang: str | None = None) -> str:
+    """What an error says to the user: its message, in ``lang`` alone where the package
+    worded it by the catalogue (``None``: Swedish and English, as the command line shows
+    it). An :class:`InputError` about a request's parameter (no file, no row) is shown
+    without the English "field '…':" in front, since its message names the parameter;
+    one worded by the catalogue whose message does not name its field (a body's or a
+    form's field: "is empty") names it in each language."""
+    from omradesbild.errors import InputError, OmradesbildError
 
-    if isinstance(exc, InputError) and exc.file is None and exc.row is None:
+    if isinstance(exc, InputError):
+        parameter = exc.file is None and exc.row is None
+        where = not parameter or (exc.field is not None and exc.field not in str(exc.message))
+        if lang is not None and (exc.bilingual() or isinstance(exc.message, Bilingual)):
+            out = exc.worded(lang, where=where)
+            return f"{exc.file}: {out}" if exc.file is not None else out
+        if not parameter:
+            return str(exc)
         if exc.bilingual():
-            where = exc.field is not None and exc.field not in str(exc.message)
             return f"{exc.worded('sv', where=where)} / {exc.worded('en', where=where)}"
         return exc.message + (f" (expected {exc.expected})" if exc.expected else "")
+    if lang is not None and isinstance(exc, OmradesbildError):
+        return exc.worded(lang)
     return str(exc)
 
 
 def error_in(exc: BaseException, lang: str) -> str:
     """An error as a page in ``lang`` shows it inline (a form's refusal): a message of the
-    wording catalogue in that language alone (an :class:`InputError` with its row and field,
-    a partners' error), any other message as it is (Swedish and English where it is worded
-    with :func:`~omradesbild.wording.both`)."""
+    wording catalogue (a ``Message``, or a text made by
+    :func:`~omradesbild.wording.both`) in that language alone — an :class:`InputError`
+    with its row and field, a partners' error — any other message as it is."""
     from omradesbild.errors import InputError
 
-    if isinstance(exc, InputError):
-        return exc.worded(lang) if exc.bilingual() else str(exc)
-    worded = getattr(exc, "worded", None)
-    return str(worded(lang)) if callable(worded) else str(exc)
+    if isinstance(exc, InputError) and exc.bilingual():
+        return exc.worded(lang)
+    return error_detail(exc, lang)
+
+
+def detail_lang(request: Request) -> str | None:
+    """The language an error is worded in: the page's for a browser's page, the ``?lang=``
+    an API request names, else ``None`` (Swedish and English)."""
+    if wants_html(request):
+        return _lang(request)
+    lang = request.query_params.get("lang")
+    return lang if lang in LANGUAGES else None
 
 
 def error_response(request: Request, status: int, error: str, detail: Any) -> Response:
     """The error as JSON ``{"error", "detail"}`` or as an HTML page for browsers (with the
-    synthetic-data banner when the app shows the synthetic city)."""
+    synthetic-data banner when the app shows the synthetic city). A ``detail`` made by
+    :func:`~omradesbild.wording.both` is shown in the language of :func:`detail_lang`."""
+    worded_in = detail_lang(request)
+    if worded_in is not None and isinstance(detail, Bilingual):
+        detail = detail.text(worded_in)
     if wants_html(request):
         lang = _lang(request)
         templates = getattr(request.app.state, "templates", None)
@@ -278,7 +299,8 @@ def install_error_handlers(app: FastAPI) -> None:
             from fastapi.responses import RedirectResponse
 
             return RedirectResponse(f"/login?next={quote(request.url.path)}", status_code=303)
-        response = error_response(request, status, type(exc).__name__, error_detail(exc))
+        detail = error_detail(exc, detail_lang(request))
+        response = error_response(request, status, type(exc).__name__, detail)
         retry_after = getattr(exc, "retry_after", None)
         if status == 429 and retry_after is not None:
             response.headers["Retry-After"] = str(int(retry_after))
@@ -298,7 +320,9 @@ def install_error_handlers(app: FastAPI) -> None:
         assert isinstance(exc, RequestValidationError)
         route = request.scope.get("route")
         parts = [validation_message(err, getattr(route, "dependant", None)) for err in exc.errors()]
-        return error_response(request, 422, "RequestValidationError", "; ".join(parts))
+        lang = detail_lang(request)
+        detail = "; ".join(part if lang is None else in_lang(part, lang) for part in parts)
+        return error_response(request, 422, "RequestValidationError", detail)
 
     from omradesbild.errors import OmradesbildError
 

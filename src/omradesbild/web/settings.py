@@ -28,7 +28,7 @@ from pydantic_settings import (
 from omradesbild import config
 from omradesbild.config import default_partners_url
 from omradesbild.errors import ConfigError
-from omradesbild.wording import Message, both, say, text
+from omradesbild.wording import Bilingual, Message, both, say, text
 
 #: Prefix of every environment variable the web application reads.
 ENV_PREFIX = "OMRADESBILD_"
@@ -293,8 +293,10 @@ class WebSettings(BaseSettings):
         except ValidationError as exc:
             worded = {lang: _describe(exc, lang) for lang in ("sv", "en")}
             raise ConfigError(
-                f"{text('err_web_invalid_settings', 'sv', detail=worded['sv'])} / "
-                f"{text('err_web_invalid_settings', 'en', detail=worded['en'])}"
+                Bilingual(
+                    text("err_web_invalid_settings", "sv", detail=worded["sv"]),
+                    text("err_web_invalid_settings", "en", detail=worded["en"]),
+                )
             ) from exc
 
 

@@ -12,7 +12,8 @@ beside this module. Both files hold the same keys with the same ``{placeholders}
 - :func:`police_label`, :func:`group_label`, :func:`level_label`, :func:`domain_label`,
   :func:`unit_label` — names of categories, groups, levels, domains and units (the name
   itself when the catalogue has no entry);
-- :func:`both` — ``"svenska / English"`` for the bilingual CLI output;
+- :func:`both` — ``"svenska / English"`` for the bilingual CLI output, a
+  :class:`Bilingual` text that keeps each language's (:func:`in_lang` picks one);
 - ``{n:singular|plural}`` in a text — the noun for the count ``n`` (``"{n}
   {n:område|områden}"``), and :func:`level_noun` for a level's name after a count;
 - :class:`Message` — a text of the catalogue with its values, made where the text arises
@@ -240,8 +241,39 @@ def say(message: object, lang: str) -> str:
     return message.text(lang) if isinstance(message, Message) else str(message)
 
 
-def both(key: str, **fmt: object) -> str:
-    """``key`` in Swedish and English, ``"svenska / English"`` (the CLI's readable output).
+class Bilingual(str):
+    """A text in Swedish and English, the string itself ``"svenska / English"`` (what
+    :func:`both` returns): it keeps each language's text, so that a page in one language
+    (the web app's error pages) shows :meth:`text` of that language alone.
+
+    Joined to other text (``f"{path}: {both(...)}"``) it is a plain string again.
+    """
+
+    sv: str
+    en: str
+
+    def __new__(cls, sv: str, en: str) -> Bilingual:
+        obj = super().__new__(cls, f"{sv} / {en}")
+        obj.sv, obj.en = sv, en
+        return obj
+
+    def text(self, lang: str) -> str:
+        """The text in ``lang`` alone."""
+        return self.en if check_lang(lang) == "en" else self.sv
+
+    def __reduce__(self) -> tuple[object, tuple[str, str]]:
+        return Bilingual, (self.sv, self.en)
+
+
+def in_lang(message: object, lang: str) -> str:
+    """A :class:`Message` or a :class:`Bilingual` text in ``lang`` alone; any other value
+    as it is (``str``)."""
+    return message.text(lang) if isinstance(message, Message | Bilingual) else str(message)
+
+
+def both(key: str, **fmt: object) -> Bilingual:
+    """``key`` in Swedish and English, ``"svenska / English"`` (the CLI's readable output),
+    as a :class:`Bilingual` text that keeps each language's.
 
     A value that is a :class:`Message` (e.g. :func:`label_message`, a level's name) or a
     :class:`Num` is worded in each language; other values are used as they are.
@@ -250,7 +282,7 @@ def both(key: str, **fmt: object) -> str:
     def worded(lang: str) -> dict[str, object]:
         return {k: v.text(lang) if isinstance(v, Message | Num) else v for k, v in fmt.items()}
 
-    return f"{text(key, 'sv', **worded('sv'))} / {text(key, 'en', **worded('en'))}"
+    return Bilingual(text(key, "sv", **worded("sv")), text(key, "en", **worded("en")))
 
 
 def _label(prefix: str, name: str, lang: str) -> str:
