@@ -139,14 +139,46 @@ def dissolved_shapes(
         return {}
     if lk["from_code"].duplicated().any():
         return None
-    base = store.areas(version=base_version, codes=sorted(set(lk["from_code"])), geometry=True)
-    if not base.geometry.notna().any():
-        return {}
-    own = dissolve_by_links(base[["area_code", "geometry"]], lk)
-    if own.empty:
-        return {}
-    doc = display_geojson(own[["area_code", "geometry"]], tolerance=tolerance)
+    own = _dissolve_every(store, base_version, lk)
+    if own is None or own.empty:
+        return {} if own is not None else None
+    doc = display_geojson(own, tolerance=tolerance)
     return {str(f["id"]): f for f in doc["features"]}
+
+
+def _dissolve_every(store: Store, base_version: str, links: pd.DataFrame) -> Any:
+    """:func:`dissolve_by_links` of every base area with a polygon over ``links`` (each
+    base area linked to one target): the same shapes, without reading the base areas
+    that have no polygon or comparing codes as frames. None when a base code has more
+    than one polygon (another level of the version)."""
+    import geopandas as gpd
+    import shapely
+
+    sql = (
+        "SELECT area_code, geometry FROM areas WHERE version = ? AND geometry IS NOT NULL "
+        "ORDER BY level, version, area_code"
+    )
+    rows = store.con.execute(sql, [base_version]).fetchall()
+    codes = [str(r[0]) for r in rows]
+    if len(set(codes)) < len(codes):
+        return None
+    geoms = shapely.from_wkb([bytes(r[1]) for r in rows])
+    empty = shapely.is_empty(geoms).tolist()
+    have = [(c, g) for c, g, e in zip(codes, geoms, empty, strict=True) if not e]
+    held = {c for c, _ in have}
+    pairs = zip(
+        links["from_code"].astype(str).tolist(), links["to_code"].astype(str).tolist(), strict=True
+    )
+    target = dict(pairs)
+    partial = {t for f, t in target.items() if f not in held}
+    members: dict[str, list[Any]] = {}
+    for c, g in have:  # each target's base polygons in their order, as the merge keeps them
+        t = target.get(c)
+        if t is not None and t not in partial:
+            members.setdefault(t, []).append(g)
+    order = sorted(members)
+    dissolved = [shapely.union_all(np.asarray(members[t], dtype=object)) for t in order]
+    return gpd.GeoDataFrame({"area_code": order}, geometry=dissolved, crs="EPSG:3006")
 
 
 def _display_geometry(
