@@ -83,10 +83,13 @@ def placed_police(
     ``period`` already computed on the level (see :func:`~omradesbild.services.followup.
     police_analysis`).
 
-    With ``areas`` (codes of the level, e.g. one kommun's) only those areas are placed
+    With ``areas`` (codes of the level, e.g. one kommun's) only those areas' rows are given
     (:func:`~omradesbild.services.followup.police.place_police`): their rows, and whether
     each is known, equal those of the whole level's :func:`police_data`, and so do the
-    placed and unplaced years; the notes speak of ``areas``.
+    placed and unplaced years; the notes speak of ``areas``. With ``area_types`` too,
+    every area's placement is kept between commands and finished for ``areas``
+    (:func:`_finished`), else ``areas`` and the areas sharing a police area with them are
+    placed.
     """
     from omradesbild.followup._common import sort_periods
     from omradesbild.services.followup._common import POLICE_SCHEME
