@@ -99,9 +99,10 @@ def display_geometry(
     (:func:`dissolved_shapes`) and those of ``codes`` taken from it: the same features, and
     a later command reads no polygon and imports no geometry library.
     """
-    from omradesbild.services.disk_cache import kept, results_dir
+    from omradesbild.services.disk_cache import kept, results_dir, trusted
 
-    if results_dir() is not None and version != base_version:
+    folder = results_dir()
+    if folder is not None and trusted(folder) and version != base_version:
         kw = {"level": level, "version": version, "base_version": base_version}
         shapes: dict[str, dict[str, Any]] | None = kept(
             f"{__name__}.dissolved_shapes",
