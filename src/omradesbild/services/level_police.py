@@ -144,10 +144,12 @@ def _finished(
     from omradesbild.services.disk_cache import kept
     from omradesbild.services.followup.police_finish import finish
 
+    # what the placement reads of the area types: each area's class, and the stand-ins
+    types = area_types[["area_code", "period", "class"]]
     fallbacks = dict(area_types.attrs.get("fallbacks") or {})
     args = {"store": store, "level": level, "version": version, "period": period,
             "years": tuple(stored), "threshold": POLICE_SHARE_THRESHOLD,
-            "area_types": area_types, "fallbacks": fallbacks}  # fmt: skip
+            "area_types": types, "fallbacks": fallbacks}  # fmt: skip
 
     def compute() -> Overlaid | None:
         from omradesbild.services.followup.police import latest_overlaid
