@@ -191,19 +191,21 @@ def test_kept_between_commands_equals_computed(
     """The national parts kept on disk (:mod:`omradesbild.services.disk_cache`) give the same
     city data as computing them: a first command (cold), a later one of the same kommun and
     one of another kommun (warm, reading them and computing nothing national: neither the
-    index nor the police years' placement on the DeSO and the areas)."""
+    index nor the police years' placement on the DeSO and the areas, nor the map's
+    shapes)."""
     from omradesbild.config import CACHE_DIR_ENV
     from omradesbild.reports import site
     from omradesbild.reports.site import build_site
-    from omradesbild.services import base_counts, level, pipeline
-    from omradesbild.services.followup import police_place
+    from omradesbild.services import base_counts, geometry, level, pipeline
+    from omradesbild.services.followup import police, police_place
 
     monkeypatch.setattr(site, "datetime", _FixedClock)
     off = {k: _scoped(real_store, k) for k in ("0180", "1480")}
     monkeypatch.setenv(CACHE_DIR_ENV, str(tmp_path / "kept"))
     cold = _scoped(real_store, "0180")
-    # national parts, index, intervals, the stored police years, their placement
-    assert len(list((tmp_path / "kept").rglob("*.pickle"))) == 5
+    # national parts, index, intervals, the stored police years, their placement on the
+    # DeSO, every area's police overlay, every area's map shape
+    assert len(list((tmp_path / "kept").rglob("*.pickle"))) == 7
     _assert_same_city(cold, off["0180"])
 
     def national_work(*args: object, **kwargs: object) -> None:
@@ -214,6 +216,9 @@ def test_kept_between_commands_equals_computed(
     monkeypatch.setattr(level, "index_of", national_work)
     for step in ("stored_police", "police_years", "place", "widen", "targets"):
         monkeypatch.setattr(police_place, step, national_work)
+    monkeypatch.setattr(police, "overlaid", national_work)
+    for step in ("dissolve_by_links", "display_geojson", "_display_geometry"):
+        monkeypatch.setattr(geometry, step, national_work)
     for kommun in ("1480", "0180"):
         warm = _scoped(real_store, kommun)
         _assert_same_city(warm, off[kommun])
@@ -223,3 +228,50 @@ def test_kept_between_commands_equals_computed(
     assert files == sorted(p.relative_to(new) for p in new.rglob("*") if p.is_file())
     for f in files:
         assert (new / f).read_bytes() == (old / f).read_bytes(), f
+
+
+_WARM_PROBE = """
+import json, sys
+from omradesbild.cli.main import main
+try:
+    main(sys.argv[1:])
+    code = 0
+except SystemExit as exc:
+    code = exc.code
+print(json.dumps({"code": code, "loaded": sorted(set(sys.modules) & set(GEOMETRY))}))
+"""
+
+#: The geometry libraries a warm one-kommun report does not import.
+GEOMETRY = ("geopandas", "shapely", "pyproj", "pyogrio")
+
+
+def test_a_warm_report_does_no_geometry_work(real_store: Path, tmp_path: Path) -> None:
+    """A one-kommun report after another kommun's (its cache folder filled by it: nothing of
+    the kommun's own kept) places the police list and draws the map from what is kept,
+    without importing a geometry library; the map is the one computed afresh."""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    from omradesbild.config import CACHE_DIR_ENV
+
+    env = {**os.environ, CACHE_DIR_ENV: str(tmp_path / "kept")}
+    common = ["report", "--level", "regso", "--period", PERIOD, "--draws", str(DRAWS),
+              "--db", str(real_store), "-q"]  # fmt: skip
+    probe = f"GEOMETRY = {GEOMETRY!r}\n{_WARM_PROBE}"
+    runs = {}
+    for name, kommun, cache in (("cold", "1480", env), ("warm", "0180", env),
+                                ("off", "0180", {**env, CACHE_DIR_ENV: "off"})):  # fmt: skip
+        args = [*common, "--kommun", kommun, "--out", str(tmp_path / name)]
+        done = subprocess.run(
+            [sys.executable, "-c", probe, *args], env=cache, capture_output=True, text=True,
+            check=False,
+        )  # fmt: skip
+        runs[name] = json.loads(done.stdout.strip().splitlines()[-1])
+        assert runs[name]["code"] == 0, done.stderr
+    assert runs["cold"]["loaded"] and runs["off"]["loaded"]  # the probe sees them
+    assert runs["warm"]["loaded"] == []
+    shapes = Path("assets") / "geo.js"
+    assert (tmp_path / "warm" / shapes).read_bytes() == (tmp_path / "off" / shapes).read_bytes()
+    assert len((tmp_path / "warm" / shapes).read_bytes()) > 10_000

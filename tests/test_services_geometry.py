@@ -109,6 +109,42 @@ def test_display_geometry_of_some_areas_is_what_every_polygon_filtered_gave(
         assert {f["id"] for f in doc["features"]} == codes - {"0114R003"}
 
 
+@pytest.mark.parametrize(
+    ("level", "version", "codes"),
+    [
+        ("district", "stad2024", {"D1", "D3"}),
+        ("regso", "regso2020", {"0114R001", "0114R003"}),
+        ("regso", "regso2020", {"0114R002"}),
+        ("regso", "regso2020", {"0114R003"}),
+        ("regso", "regso2020", set()),
+    ],
+)
+def test_display_geometry_from_every_areas_kept_shapes_is_the_same(
+    db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, level: str, version: str,
+    codes: set[str],
+) -> None:  # fmt: skip
+    """With results kept between commands, every area's shapes are dissolved once and kept
+    (none for a level with polygons of its own): some areas' shapes taken from them, first
+    computed and then read, are those computed for those areas alone."""
+    from omradesbild.config import CACHE_DIR_ENV
+    from omradesbild.services import geometry
+
+    kw = {"level": level, "version": version, "base_version": "deso2018", "tolerance": 25.0}
+    with Store(db, read_only=True) as store:
+        alone = display_geometry(store, **kw, codes=codes)
+        monkeypatch.setenv(CACHE_DIR_ENV, str(tmp_path))
+        assert display_geometry(store, **kw, codes=codes) == alone  # computed and kept
+        assert len(list(tmp_path.rglob("*.pickle"))) == 1
+        shapes = geometry.dissolved_shapes(store, **kw)
+        if level == "regso":
+            for step in ("_dissolve_every", "display_geojson", "_display_geometry"):
+                monkeypatch.setattr(geometry, step, None)  # read, not computed
+            assert shapes is not None and set(shapes) == {"0114R001", "0114R002"}
+        else:
+            assert shapes is None  # the level's own polygons: computed for the areas asked
+        assert display_geometry(store, **kw, codes=codes) == alone
+
+
 def _dissolved_by_geopandas(base: Any, links: pd.DataFrame) -> Any:
     """What dissolve_by_links did before it united each target's polygons itself."""
     import geopandas as gpd

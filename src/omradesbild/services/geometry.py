@@ -93,8 +93,99 @@ def display_geometry(
 
     The level's own polygons when stored, else polygons dissolved from the base areas over
     the stored links (see :func:`dissolve_by_links`); ``(None, False)`` without any. Only
-    the polygons of ``codes`` (and of the base areas linked to them) are read.
+    the polygons of ``codes`` (and of the base areas linked to them) are read; or, when
+    results are kept between commands (:func:`~omradesbild.services.disk_cache.
+    results_dir`), every area's shape is dissolved once and kept
+    (:func:`dissolved_shapes`) and those of ``codes`` taken from it: the same features, and
+    a later command reads no polygon and imports no geometry library.
     """
+    from omradesbild.services.disk_cache import kept, results_dir, trusted
+
+    folder = results_dir()
+    if folder is not None and trusted(folder) and version != base_version:
+        kw = {"level": level, "version": version, "base_version": base_version}
+        shapes: dict[str, dict[str, Any]] | None = kept(
+            f"{__name__}.dissolved_shapes",
+            {"store": store, **kw, "tolerance": tolerance},
+            lambda: dissolved_shapes(store, **kw, tolerance=tolerance),
+        )
+        if shapes is not None:
+            found = [shapes[c] for c in sorted(codes) if c in shapes]
+            if not found:
+                return None, False
+            return {"type": "FeatureCollection", "features": found}, True
+    return _display_geometry(
+        store, level=level, version=version, base_version=base_version, codes=codes,
+        tolerance=tolerance,
+    )  # fmt: skip
+
+
+def dissolved_shapes(
+    store: Store, *, level: str, version: str, base_version: str, tolerance: float
+) -> dict[str, dict[str, Any]] | None:
+    """The display feature of every area of ``level``/``version`` dissolved from
+    ``base_version`` (area code -> feature, in code order; empty when there are none), the
+    features :func:`display_geometry` gives any of them; None when the level has polygons
+    of its own, or a base area is linked to more than one area (its shapes are then
+    computed for the areas asked for only)."""
+    from omradesbild.services.links import links_to
+
+    sql = "SELECT count(*) FROM areas WHERE level = ? AND version = ? AND geometry IS NOT NULL"
+    row = store.con.execute(sql, [level, version]).fetchone()
+    if row is None or row[0]:
+        return None
+    try:
+        lk = links_to(store, base_version=base_version, level=level, version=version)
+    except OmradesbildError:
+        return {}
+    if lk["from_code"].duplicated().any():
+        return None
+    own = _dissolve_every(store, base_version, lk)
+    if own is None or own.empty:
+        return {} if own is not None else None
+    doc = display_geojson(own, tolerance=tolerance)
+    return {str(f["id"]): f for f in doc["features"]}
+
+
+def _dissolve_every(store: Store, base_version: str, links: pd.DataFrame) -> Any:
+    """:func:`dissolve_by_links` of every base area with a polygon over ``links`` (each
+    base area linked to one target): the same shapes, without reading the base areas
+    that have no polygon or comparing codes as frames. None when a base code has more
+    than one polygon (another level of the version)."""
+    import geopandas as gpd
+    import shapely
+
+    sql = (
+        "SELECT area_code, geometry FROM areas WHERE version = ? AND geometry IS NOT NULL "
+        "ORDER BY level, version, area_code"
+    )
+    rows = store.con.execute(sql, [base_version]).fetchall()
+    codes = [str(r[0]) for r in rows]
+    if len(set(codes)) < len(codes):
+        return None
+    geoms = shapely.from_wkb([bytes(r[1]) for r in rows])
+    empty = shapely.is_empty(geoms).tolist()
+    have = [(c, g) for c, g, e in zip(codes, geoms, empty, strict=True) if not e]
+    held = {c for c, _ in have}
+    pairs = zip(
+        links["from_code"].astype(str).tolist(), links["to_code"].astype(str).tolist(), strict=True
+    )
+    target = dict(pairs)
+    partial = {t for f, t in target.items() if f not in held}
+    members: dict[str, list[Any]] = {}
+    for c, g in have:  # each target's base polygons in their order, as the merge keeps them
+        t = target.get(c)
+        if t is not None and t not in partial:
+            members.setdefault(t, []).append(g)
+    order = sorted(members)
+    dissolved = [shapely.union_all(np.asarray(members[t], dtype=object)) for t in order]
+    return gpd.GeoDataFrame({"area_code": order}, geometry=dissolved, crs="EPSG:3006")
+
+
+def _display_geometry(
+    store: Store, *, level: str, version: str, base_version: str, codes: set[str], tolerance: float
+) -> tuple[dict[str, Any] | None, bool]:
+    """:func:`display_geometry` computed for ``codes`` only."""
     from omradesbild.services.links import links_to
 
     own = store.areas(level=level, version=version, codes=sorted(codes), geometry=True)

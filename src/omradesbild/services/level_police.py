@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
@@ -12,6 +12,9 @@ from omradesbild.config import POLICE_SHARE_THRESHOLD
 from omradesbild.services.cache import store_cached
 from omradesbild.services.records import records_by_area
 from omradesbild.store import Store
+
+if TYPE_CHECKING:
+    from omradesbild.services.followup.police_finish import Overlaid, Placement
 
 #: The notes of the placement that every area's police history needs: the stand-in a year
 #: was placed by (a list without borders, through the codes it names) and the population
@@ -96,24 +99,31 @@ def placed_police(
     ``period`` already computed on the level (see :func:`~omradesbild.services.followup.
     police_analysis`).
 
-    With ``areas`` (codes of the level, e.g. one kommun's) only those areas are placed
+    With ``areas`` (codes of the level, e.g. one kommun's) only those areas' rows are given
     (:func:`~omradesbild.services.followup.police.place_police`): their rows, and whether
     each is known, equal those of the whole level's :func:`police_data`, and so do the
     placed and unplaced years, and the notes (:data:`HISTORY_NOTES`, which do not count
-    areas).
+    areas). With ``area_types`` too, every area's placement is kept between commands and
+    finished for ``areas`` (:func:`_finished`), else ``areas`` and the areas sharing a
+    police area with them are placed.
     """
     from omradesbild.followup._common import sort_periods
-    from omradesbild.services.followup import POLICE_SCHEME
-    from omradesbild.services.followup.police import latest_placed
+    from omradesbild.services.followup._common import POLICE_SCHEME
 
     cls = store.classifications(scheme=POLICE_SCHEME)
     if cls.empty:
         return no_police()
     stored = [str(y) for y in sort_periods(cls["period"].astype(str).unique())]
-    pa = latest_placed(
-        store, stored, level=level, period=period, version=version, area_types=area_types,
-        areas=areas,
-    )  # fmt: skip
+    if areas is not None and area_types is not None:
+        pa = _finished(store, stored, level=level, version=version, period=period,
+                       area_types=area_types, areas=areas)  # fmt: skip
+    else:
+        from omradesbild.services.followup.police import latest_placed
+
+        pa = latest_placed(
+            store, stored, level=level, period=period, version=version, area_types=area_types,
+            areas=areas,
+        )  # fmt: skip
     if pa is None:
         return no_police(unplaced=tuple(stored))
     basis = pa.overlay.groupby(["area_code", "period"])["basis"].first().reset_index()
@@ -129,3 +139,45 @@ def placed_police(
         unknown=dict(pa.unknown),
         unplaced=tuple(y for y in stored if y not in years),
     )
+
+
+def _finished(
+    store: Store,
+    stored: list[str],
+    *,
+    level: str,
+    version: str,
+    period: str,
+    area_types: pd.DataFrame,
+    areas: Collection[str],
+) -> Placement | None:
+    """:func:`~omradesbild.services.followup.police.latest_placed` of ``areas`` with the
+    area types ``area_types``: every analysed area's placement
+    (:func:`~omradesbild.services.followup.police.latest_overlaid`, kept between commands
+    per store content and the arguments that name it,
+    :func:`~omradesbild.services.disk_cache.kept`) finished for ``areas``. A command that
+    finds it kept reads no polygon and imports no geometry library."""
+    from omradesbild.services.disk_cache import kept
+    from omradesbild.services.followup.police_finish import finish
+
+    # what the placement reads of the area types: each area's class, and the stand-ins
+    types = area_types[["area_code", "period", "class"]]
+    fallbacks = dict(area_types.attrs.get("fallbacks") or {})
+    args = {"store": store, "level": level, "version": version, "period": period,
+            "years": tuple(stored), "threshold": POLICE_SHARE_THRESHOLD,
+            "area_types": types, "fallbacks": fallbacks}  # fmt: skip
+
+    def compute() -> Overlaid | None:
+        from omradesbild.services.followup.police import latest_overlaid
+
+        return latest_overlaid(
+            store, stored, level=level, period=period, version=version, area_types=area_types
+        )
+
+    ov: Overlaid | None = kept(f"{__name__}.level_overlaid", args, compute)
+    if ov is None:
+        return None
+    return finish(
+        store, ov, store.links(), shown=frozenset(str(a) for a in areas),
+        threshold=POLICE_SHARE_THRESHOLD, area_types=area_types,
+    )  # fmt: skip

@@ -9,8 +9,8 @@ shown and the country value. What is national (:func:`national_parts`: every are
 components and the country's values; :func:`kept_rank_intervals`) is the same for every
 kommun and kept between commands (:mod:`omradesbild.services.disk_cache`); the kommun's
 indicators and values are summed from its own base areas' observations only;
-:func:`police_of_index` places the police list on the areas shown, with the area types the
-index already has.
+:func:`police_of_index` gives the police list of the areas shown (every area's placement
+kept between commands, as the map's shapes are), with the area types the index already has.
 Every value shown equals the one the whole level gives
 (``tests/test_city_scope_realdata.py`` compares them on the real data).
 """
@@ -257,9 +257,10 @@ def police_of_index(
 ) -> PoliceData:
     """:func:`~omradesbild.services.level_police.police_data`, with SCB's area types of ``period``
     taken from ``index`` when it is that method's (not computed a second time), and then
-    only ``areas`` placed when given (e.g. the kommun's: :func:`~omradesbild.services.
-    level_police.placed_police`; the rows of those areas equal the whole level's). Every
-    area's list already kept in the service cache is taken as it is.
+    only the rows of ``areas`` given when given (e.g. the kommun's: :func:`~omradesbild.
+    services.level_police.placed_police`, from every area's placement kept between
+    commands; the rows of those areas equal the whole level's). Every area's list already
+    kept in the service cache is taken as it is.
 
     The list's own index sums the areas of :data:`~omradesbild.config.BASE_VERSION`:
     ``index`` is used only when its indicators were read from those (``base_version``, the

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Collection, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Required, TypedDict, Unpack
 
 import pandas as pd
@@ -16,16 +16,18 @@ from omradesbild.followup.police import OVERLAY_COLUMNS, listed_areas, overlay_p
 from omradesbild.followup.police import police_status as _status
 from omradesbild.index import IndexMethod
 from omradesbild.services.followup._common import POLICE_SCHEME, as_method
+from omradesbild.services.followup.police_finish import (
+    Overlaid,
+    Placement,
+    area_types_of,
+    finish,
+)
 from omradesbild.services.followup.police_known import (
     FLAG_KEYS,
     NOT_KNOWN,
     contained,
     crosstab_known,
     flags_known,
-    same_name_undecided,
-    surface_undecided,
-    unknown_by_year,
-    unknown_notes,
 )
 from omradesbild.services.followup.police_place import (
     PoliceYears,
@@ -39,7 +41,6 @@ from omradesbild.services.followup.police_place import (
 from omradesbild.services.names import with_area_names
 from omradesbild.services.pipeline import IndexSelection, area_index, resolve_version
 from omradesbild.store import Store
-from omradesbild.wording import Message, both, label_message
 
 __all__ = [
     "CATEGORY_ORDER",
@@ -51,6 +52,8 @@ __all__ = [
     "deciding_years",
     "flag_counts",
     "flagged_areas",
+    "latest_overlaid",
+    "overlaid",
     "place_police",
     "police_analysis",
     "police_status",
@@ -59,72 +62,6 @@ __all__ = [
 
 #: Order of the police categories in tables (most serious first).
 CATEGORY_ORDER: tuple[str, ...] = ("sarskilt_utsatt", "utsatt", "risk", "not_listed")
-
-
-def _area_types(
-    store: Store,
-    selection: IndexSelection | None,
-    *,
-    level: str,
-    period: str,
-    covered: set[str],
-    notes: list[str],
-    computed: pd.DataFrame | None = None,
-) -> pd.DataFrame:
-    """Area types against the whole level, then restricted to the covered areas
-    (``computed``: the selection's index already computed, with its ``attrs``; else
-    ``selection`` is computed)."""
-    if computed is None:
-        assert selection is not None
-        types_all = area_index(store, selection)
-    else:
-        types_all = computed
-    from omradesbild.services.standins import standin_message
-
-    for ind, col in (types_all.attrs.get("fallbacks") or {}).items():
-        notes.append(Message("note_police_fallback", detail=standin_message(ind, col)))
-    types_all = types_all.loc[types_all["class"].notna(), ["area_code", "period", "class"]]
-    types = types_all.loc[among(types_all["area_code"].astype(str), covered)].reset_index(drop=True)
-    if types.empty:
-        raise NotFoundError(both("err_svc_police_no_types", level=level, period=period))
-    return types
-
-
-@dataclass(frozen=True)
-class Placement:
-    """The Police's areas of every stored year up to one placed on the areas of a level:
-    :class:`PoliceAnalysis` without the cross-tab, the flags and the area names (see
-    :func:`place_police`)."""
-
-    #: :data:`~omradesbild.followup.police.OVERLAY_COLUMNS`, without names.
-    overlay: pd.DataFrame
-    listed: pd.DataFrame
-    area_types: pd.DataFrame
-    #: Residents of the analysed areas (the cross-tab's weights).
-    population: pd.Series
-    police_year: str
-    police_years: list[str]
-    period: str
-    level: str
-    version: str
-    n_areas: int
-    n_areas_covered: int
-    #: Police areas of ``police_year``: its polygons, or its list's entries when the year
-    #: is placed through links (``year_basis == "links"``).
-    n_police_areas: int
-    #: Of those, the polygons over an analysed area, or the entries linked to one.
-    n_police_areas_placed: int
-    notes: list[str] = field(default_factory=list)
-    #: How ``police_year`` is placed on the areas: ``"polygons"`` or ``"links"`` (a list
-    #: without polygons).
-    year_basis: str = "polygons"
-    #: Every area placed on at least one police year.
-    analysed: frozenset[str] = frozenset()
-    #: Per police year, the analysed areas that year cannot be decided for (NOT_KNOWN).
-    unknown: dict[str, frozenset[str]] = field(default_factory=dict)
-    #: Of ``unknown``, the areas whose share rests on surface alone and lies in
-    #: :data:`~omradesbild.config.POLICE_SURFACE_BAND` (their share and basis are kept).
-    undecided: dict[str, frozenset[str]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -254,135 +191,97 @@ def place_police(
     """
     m = as_method(method) if area_types is None else None  # the method is read when needed
     period, year = str(period), str(police_year)
-    notes: list[str] = []
     version = _level_version(store, level, version)
+    shown = None if areas is None else frozenset(str(a) for a in areas)
+    ov = overlaid(
+        store, links_all, level=level, version=version, year=year, period=period,
+        threshold=threshold, stored=stored, shown=shown,
+    )  # fmt: skip
+    if links_all is None:
+        links_all = store.links()
+    if area_types is None:
+        assert m is not None
+        area_types = area_index(store, IndexSelection(m, level, period, version))
+    return finish(store, ov, links_all, shown=shown, threshold=threshold, area_types=area_types)
+
+
+def overlaid(
+    store: Store,
+    links_all: pd.DataFrame | None,
+    *,
+    level: str,
+    version: str,
+    year: str,
+    period: str,
+    threshold: float = POLICE_SHARE_THRESHOLD,
+    stored: StoredPolice | None = None,
+    shown: frozenset[str] | None = None,
+) -> Overlaid:
+    """The police years up to ``year`` placed on the areas of ``level`` (its resolved
+    ``version``): every analysed area, or the areas ``shown`` and every area sharing a
+    police area with them (see :func:`place_police`), with no geometry kept
+    (:class:`~omradesbild.services.followup.police_finish.Overlaid`). A year that cannot
+    be placed raises a :class:`NotFoundError`."""
     py, tg, analysed, population, placed_notes = placed_years(
         store, links_all, level=level, version=version, year=year, period=period, stored=stored
     )
-    notes += placed_notes
-    if links_all is None:
-        links_all = store.links()
-    every = analysed  # the areas the types are looked for among (every analysed one)
-    shown = None if areas is None else frozenset(str(a) for a in areas)
     overlay, listed = _overlay(py, tg, analysed, population, threshold=threshold, shown=shown)
-    covered = set(tg.covered)
-    if shown is not None:
-        analysed, covered = analysed & shown, covered & shown
-    unknown = unknown_by_year(
-        store, links_all, py.years, set(py.link_lists), covered, analysed, listed,
-        level=level, version=version,
-    )  # fmt: skip
-    overlay, listed, undecided, same_name = _undecided(
-        store, overlay, listed, py, unknown, threshold=threshold, level=level, version=version
-    )
-    n_polys, n_matched = _police_counts(store, py, overlay, year)
-    notes += _coverage_notes(py, year=year, level=level, n_polys=n_polys, n_matched=n_matched)
-    notes += unknown_notes(
-        unknown, level=level, undecided=undecided, same_name=same_name, threshold=threshold
-    )
-    types = _area_types(
-        store, IndexSelection(m, level, period, version) if m is not None else None,
-        level=level, period=period, covered=every, notes=notes, computed=area_types,
-    )  # fmt: skip
-    if shown is not None:
-        types = types.loc[among(types["area_code"].astype(str), analysed)].reset_index(drop=True)
-    return Placement(
-        overlay=overlay,
-        listed=listed,
-        area_types=types,
-        population=population,
-        police_year=year,
-        police_years=py.years,
-        period=period,
+    n_polygons = 0 if year in py.link_lists else int((py.polygons["period"] == year).sum())
+    return Overlaid(
         level=level,
         version=version,
+        period=period,
+        year=year,
+        years=list(py.years),
+        polygon_years=list(py.polygon_years),
+        link_lists=dict(py.link_lists),
+        n_polygons=n_polygons,
         n_areas=len(tg.all_codes),
-        n_areas_covered=len(analysed),
-        n_police_areas=n_polys,
-        n_police_areas_placed=n_matched,
-        notes=notes,
-        year_basis="links" if year in py.link_lists else "polygons",
         analysed=frozenset(analysed),
-        unknown={y: frozenset(a) for y, a in unknown.items() if a},
-        undecided={y: frozenset(a) for y, a in undecided.items() if a},
+        covered=frozenset(tg.covered),
+        population=population,
+        overlay=pd.DataFrame(overlay),
+        listed=pd.DataFrame(listed),
+        notes=tuple(placed_notes),
     )
 
 
-def _undecided(
+def latest_overlaid(
     store: Store,
-    overlay: pd.DataFrame,
-    listed: pd.DataFrame,
-    py: PoliceYears,
-    unknown: dict[str, set[str]],
+    years: Sequence[str],
     *,
-    threshold: float,
     level: str,
-    version: str,
-) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, set[str]], dict[str, set[str]]]:
-    """The overlay and listed areas without the shares that cannot decide an area (surface
-    alone near the threshold; a later list's codes that cannot reach it), these added to
-    ``unknown``; and those two kinds of areas per year."""
-    undecided = surface_undecided(overlay, listed, threshold=threshold)
-    if undecided:
-        overlay, listed = _undecide(overlay, listed, undecided)
-        for y, codes in undecided.items():
-            unknown[y] = unknown.get(y, set()) | codes
-    same_name = same_name_undecided(
-        store, overlay, listed, set(py.link_lists) & set(py.years), level=level, version=version
-    )
-    for y, codes in same_name.items():
-        unknown[y] = unknown.get(y, set()) | codes
-    return overlay, listed, undecided, same_name
-
-
-def _police_counts(
-    store: Store, py: PoliceYears, overlay: pd.DataFrame, year: str
-) -> tuple[int, int]:
-    """The police areas of ``year`` (its polygons, or its list's entries) and, of those, the
-    ones over an analysed area."""
-    n_matched = int(overlay.loc[overlay["period"] == year, "police_code"].nunique())
-    if year in py.link_lists:
-        cls = store.classifications(scheme=POLICE_SCHEME)
-        return int((cls["period"].astype(str) == year).sum()), n_matched
-    return int((py.polygons["period"] == year).sum()), n_matched
-
-
-def _undecide(
-    overlay: pd.DataFrame, listed: pd.DataFrame, undecided: dict[str, set[str]]
-) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """``on_list`` false for the areas a surface share cannot decide (they are not known)."""
-    pairs = {(a, y) for y, codes in undecided.items() for a in codes}
-
-    def mask(f: pd.DataFrame) -> pd.Series:
-        keys = zip(f["area_code"].astype(str), f["period"].astype(str), strict=True)
-        return pd.Series([k in pairs for k in keys], index=f.index, dtype=bool)
-
-    overlay, listed = overlay.copy(), listed.copy()
-    overlay.loc[mask(overlay), "on_list"] = False
-    listed.loc[mask(listed), "on_list"] = False
-    return overlay, listed
-
-
-def _coverage_notes(
-    py: PoliceYears, *, year: str, level: str, n_polys: int, n_matched: int
-) -> list[str]:
-    notes: list[str] = []
-    if year in py.polygon_years and n_matched < n_polys:
-        notes.append(Message("note_police_outside", n=n_polys - n_matched, m=n_polys, year=year))
-    if len(py.years) == 1:
-        notes.append(Message("note_police_one_year", year=year))
-    for p, frame in py.link_lists.items():
-        if p not in py.years:
+    period: str | int,
+    area_types: pd.DataFrame,
+    version: str | None = None,
+    threshold: float = POLICE_SHARE_THRESHOLD,
+) -> Overlaid | None:
+    """:func:`overlaid` of every analysed area in the latest of ``years`` that
+    :func:`latest_placed` places with the area types ``area_types`` (the index of SCB's
+    area types in ``period``, computed on the whole level); None when none can be. Its
+    :func:`~omradesbild.services.followup.police_finish.finish` for some areas is
+    :func:`latest_placed` of those areas."""
+    try:
+        version = _level_version(store, level, version)
+        links_all = store.links()
+        stored = kept_stored_police(store, version=version, period=str(period))
+    except NotFoundError:
+        return None
+    placeable = set(stored.placeable)
+    for year in reversed(years):
+        if str(year) not in placeable:
             continue
-        if set(frame["basis"]) == {"links"}:
-            notes.append(
-                Message("note_police_links_any", period=p, level=label_message("level", level))
-            )
-        else:
-            notes.append(
-                Message("note_police_links_share", period=p, level=label_message("level", level))
-            )
-    return notes
+        try:
+            ov = overlaid(
+                store, links_all, level=level, version=version, year=str(year),
+                period=str(period), threshold=threshold, stored=stored,
+            )  # fmt: skip
+            area_types_of(area_types, level=level, period=str(period), covered=ov.analysed,
+                          notes=[])  # fmt: skip
+        except NotFoundError:
+            continue
+        return ov
+    return None
 
 
 def crosstab_wide(crosstab: pd.DataFrame, period: str, *, value: str = "n_areas") -> pd.DataFrame:

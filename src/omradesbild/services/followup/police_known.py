@@ -7,16 +7,20 @@ years that can, and the areas listed because a police area lies (mostly) inside 
 
 from __future__ import annotations
 
-import geopandas as gpd
+from typing import TYPE_CHECKING
+
 import pandas as pd
 
 from omradesbild.config import BASE_VERSION, POLICE_SHARE_THRESHOLD, POLICE_SURFACE_BAND
 from omradesbild.followup._common import among
-from omradesbild.followup.police import area_polygons, police_flags
-from omradesbild.followup.police import crosstab_police_types as _crosstab
+from omradesbild.followup.police_types import crosstab_police_types as _crosstab
+from omradesbild.followup.police_types import police_flags
 from omradesbild.services.followup._common import POLICE_SCHEME
 from omradesbild.store import Store
 from omradesbild.wording import Message, level_noun
+
+if TYPE_CHECKING:
+    import geopandas as gpd
 
 #: Category of an area in a police year the stored data cannot decide: no polygon under
 #: the area that year, or a list entry without area codes in the area's kommun.
@@ -330,6 +334,10 @@ def polygons_from_successors(
     moved (the union may hold a neighbour's part). E.g. Göteborg, whose DeSO 2025 polygons
     are stored but not its DeSO 2018 ones.
     """
+    import geopandas as gpd
+
+    from omradesbild.followup.police import area_polygons
+
     have = set(base["area_code"].astype(str).tolist())
     lk = links_all.loc[
         (links_all["from_version"] == BASE_VERSION)
