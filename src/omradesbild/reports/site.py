@@ -23,7 +23,7 @@ import json
 import math
 import shutil
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -182,6 +182,39 @@ def _headline_cells(
     return cells
 
 
+def _headline_rows(
+    cells: Callable[[IndicatorValue], HeadlineCells],
+) -> Callable[[Iterable[IndicatorValue]], Any]:
+    """The templates' ``headline_rows``: the rows (``<tr>``, one a line) of a profile's
+    indicator table as safe markup, each row's cells from ``cells`` and every text in them
+    escaped, a text the run has escaped before looked up (the labels, units and the
+    kommun's and the country's values repeat on every profile): a template drew the twenty
+    rows of each page cell by cell."""
+    from markupsafe import Markup, escape
+
+    escaped: dict[str, str] = {}
+
+    def esc(text: str) -> str:
+        done = escaped.get(text)
+        if done is None:
+            done = escaped[text] = str(escape(text))
+        return done
+
+    def rows(values: Iterable[IndicatorValue]) -> Markup:
+        out = []
+        for h in values:
+            c = cells(h)
+            out.append(
+                f'<tr class="{esc(c.css)}" data-indicator="{esc(h.id)}"><td>{esc(h.label)}</td>'
+                f'<td class="num">{esc(c.value)}</td><td class="num">{esc(c.ci)}</td>'
+                f'<td class="num">{esc(c.kommun)}</td><td class="num">{esc(c.country)}</td>'
+                f"<td>{esc(h.unit)}</td><td>{esc(c.reliability)}</td></tr>\n"
+            )
+        return Markup("".join(out))
+
+    return rows
+
+
 def _env(lang: str) -> Any:
     import jinja2
 
@@ -206,7 +239,7 @@ def _env(lang: str) -> Any:
     # those of an indicator looked up once per run, not once per table row.
     dec = env.globals["dec"] = functools.cache(indicator_decimals)
     env.globals["score_dec"] = score_decimals
-    env.globals["headline_cells"] = _headline_cells(num, t, dec)
+    env.globals["headline_rows"] = _headline_rows(_headline_cells(num, t, dec))
     return env
 
 
