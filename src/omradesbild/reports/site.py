@@ -19,7 +19,6 @@ maps draw on a hidden ``geo`` base without tiles, and the pages work opened from
 from __future__ import annotations
 
 import functools
-import json
 import math
 import shutil
 import time
@@ -33,6 +32,8 @@ import pandas as pd
 
 from omradesbild.precision import indicator_decimals, score_decimals
 from omradesbild.reports import charts
+from omradesbild.reports.figure_json import SharedParts, figures_json
+from omradesbild.reports.figure_json import script_json as _json
 from omradesbild.reports.palette import AREA_TYPE_CSS, area_type_css
 from omradesbild.reports.plotly_assets import geo_assets_js, plotly_locale_js
 from omradesbild.services.area import catalogue_names
@@ -89,40 +90,6 @@ def plotly_js_path() -> Path:
 
         raise ConfigError(both("err_svc_no_plotly_js", path=path))
     return path
-
-
-def _json(obj: Any) -> str:
-    """JSON for embedding in <script>: no NaN, and no '</' that could close the tag."""
-    return json.dumps(obj, ensure_ascii=False, separators=(",", ":"), allow_nan=False).replace(
-        "</", "<\\/"
-    )
-
-
-#: Stands for the city's map trace while a profile's figures are written as JSON (a string
-#: no figure holds: it begins and ends with NUL).
-_CITY_TRACE = "\x00city-map\x00"
-_CITY_TRACE_JSON = _json(_CITY_TRACE)
-
-
-def _figures_json(figures: dict[str, Any], cache: dict[str, tuple[Any, str]], key: str) -> str:
-    """:func:`_json` of a profile's figures, the first trace of its ``map-area`` figure (the
-    city's areas, the same on every profile of a kommun: one object,
-    :meth:`_Context.city_figure`) written once per ``key`` and reused while it is equal: the
-    same text, without encoding the city again per page."""
-    fig = figures.get("map-area")
-    if fig is None:
-        return _json(figures)
-    data = fig["data"]
-    trace = data[0]
-    kept = cache.get(key)
-    if kept is None or (kept[0] is not trace and kept[0] != trace):
-        kept = cache[key] = (trace, _json(trace))
-    data[0] = _CITY_TRACE
-    try:
-        text = _json(figures)
-    finally:
-        data[0] = trace
-    return text.replace(_CITY_TRACE_JSON, kept[1], 1)
 
 
 def _num_filter(lang: str) -> Callable[..., str]:
@@ -311,8 +278,9 @@ class _Context:
         self._city: dict[str, list[str]] = {}
         self._city_map: dict[str, tuple[list[str], list[float | None], list[str]]] = {}
         self._city_figure: dict[str, dict[str, Any] | None] = {}
-        #: The city map's trace per kommun and its JSON (:func:`_figures_json`).
-        self.city_trace: dict[str, tuple[Any, str]] = {}
+        #: The figures' parts equal on many profiles (the city's map, the references, the
+        #: layouts), made and written as JSON once (:func:`figures_json`).
+        self.shared = SharedParts()
         self.sources = self._sources()
         #: The pages' sources and methods section (:func:`_common`, drawn once per run).
         self.sources_section: str | None = None
@@ -383,9 +351,11 @@ class _Context:
         key = str(kommun)
         if key not in self._city_figure:
             city = self.city_map(kommun)
-            self._city_figure[key] = (
-                charts.city_map(city, score_title=self.t("score")) if city[0] else None
-            )
+            fig = charts.city_map(city, score_title=self.t("score")) if city[0] else None
+            if fig is not None:  # the same trace and layout on every profile of the kommun
+                self.shared.add(fig["data"][0])
+                self.shared.add(fig["layout"])
+            self._city_figure[key] = fig
         return self._city_figure[key]
 
     def score_of(self, code: str) -> float | None:
@@ -545,8 +515,9 @@ def _profile(
     p = ctx.profile(code, partners)
     city = ctx.city_figure(p.kommun) if code in ctx.has_geo else None
     figures = charts.profile_figures(
-        p, names=(p.name, t("kommun"), t("country")), city_figure=city, score_title=t("score")
-    )
+        p, names=(p.name, t("kommun"), t("country")), city_figure=city, score_title=t("score"),
+        shared=ctx.shared,
+    )  # fmt: skip
     return str(
         tpl.render(
             **common,
@@ -555,7 +526,7 @@ def _profile(
             code=code,
             name=p.name,
             kommun=p.kommun,
-            figures=_figures_json(figures, ctx.city_trace, str(p.kommun)),
+            figures=figures_json(figures, ctx.shared),
             charts=list(figures),
             has_map="map-area" in figures,
             geometry_dissolved=ctx.d.geometry_dissolved,
