@@ -246,6 +246,16 @@ def choropleth_selector(
     return {"data": data, "layout": layout}
 
 
+def _dots(
+    name: str, labels: Sequence[str], values: Sequence[object], marker: dict[str, Any]
+) -> dict[str, Any]:
+    """A reference's dots on :func:`headline_dots` (the kommun's or the country's)."""
+    return {
+        "type": "scatter", "mode": "markers", "name": name, "y": list(labels),
+        "x": [num(x) for x in values], "marker": marker,
+    }  # fmt: skip
+
+
 def headline_dots(
     labels: Sequence[str],
     values: Sequence[object],
@@ -295,15 +305,8 @@ def headline_dots(
         (kommun, names[1], "kommun", {"symbol": "diamond", "size": 9}),
         (country, names[2], "country", {"symbol": "line-ns-open", "size": 14}),
     ):
-        data.append(
-            _part(
-                shared, ("dots", nm, col, tuple(labels)), ref,
-                lambda ref=ref, nm=nm, col=col, marker=marker: {
-                    "type": "scatter", "mode": "markers", "name": nm, "y": list(labels),
-                    "x": [num(x) for x in ref], "marker": {"color": _COLORS[col], **marker},
-                },
-            )
-        )  # fmt: skip
+        make = functools.partial(_dots, nm, labels, ref, {"color": _COLORS[col], **marker})
+        data.append(_part(shared, ("dots", nm, col, tuple(labels)), ref, make))
     layout = _part(
         shared, ("dots-layout", len(labels), unit), (),
         lambda: _layout(
@@ -369,6 +372,17 @@ def _band(x: Sequence[Any], lo: list[float | None], hi: list[float | None]) -> d
     }  # fmt: skip
 
 
+def _line(
+    name: str, periods: Sequence[str], values: Sequence[object], colour: str, linear: bool
+) -> dict[str, Any]:
+    """A reference's dotted line on :func:`trend_lines` (the kommun's or the country's)."""
+    return {
+        "type": "scatter", "mode": "lines", "name": name,
+        "x": _years(periods) if linear else list(periods), "y": [num(a) for a in values],
+        "line": {"color": colour, "dash": "dot"},
+    }  # fmt: skip
+
+
 def trend_lines(
     periods: Sequence[str],
     values: Sequence[object],
@@ -413,17 +427,8 @@ def trend_lines(
     )
     for ref, nm, col in ((kommun, names[1], "kommun"), (country, names[2], "country")):
         if ref is not None and len(ref[0]):
-            data.append(
-                _part(
-                    shared, ("line", nm, col, linear, tuple(ref[0])), ref[1],
-                    lambda ref=ref, nm=nm, col=col: {
-                        "type": "scatter", "mode": "lines", "name": nm,
-                        "x": _years(ref[0]) if linear else list(ref[0]),
-                        "y": [num(a) for a in ref[1]],
-                        "line": {"color": _COLORS[col], "dash": "dot"},
-                    },
-                )
-            )  # fmt: skip
+            make = functools.partial(_line, nm, ref[0], ref[1], _COLORS[col], linear)
+            data.append(_part(shared, ("line", nm, col, linear, tuple(ref[0])), ref[1], make))
     layout = _part(
         shared, ("line-layout", title, unit, tuple(periods), x_title or ""), (),
         lambda: _layout(
