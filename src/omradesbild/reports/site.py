@@ -154,9 +154,10 @@ def _headline_rows(
 ) -> Callable[[Iterable[IndicatorValue]], Any]:
     """The templates' ``headline_rows``: the rows (``<tr>``, one a line) of a profile's
     indicator table as safe markup, each row's cells from ``cells`` and every text in them
-    escaped, a text the run has escaped before looked up (the labels, units and the
-    kommun's and the country's values repeat on every profile): a template drew the twenty
-    rows of each page cell by cell."""
+    escaped: a template drew the twenty rows of each page cell by cell. The texts that
+    repeat on every profile (labels, units, reliability, the kommun's and the country's
+    values) are escaped once per run and looked up; the area's own value and interval,
+    each page's own, are escaped where they are written."""
     from markupsafe import Markup, escape
 
     escaped: dict[str, str] = {}
@@ -173,7 +174,7 @@ def _headline_rows(
             c = cells(h)
             out.append(
                 f'<tr class="{esc(c.css)}" data-indicator="{esc(h.id)}"><td>{esc(h.label)}</td>'
-                f'<td class="num">{esc(c.value)}</td><td class="num">{esc(c.ci)}</td>'
+                f'<td class="num">{escape(c.value)}</td><td class="num">{escape(c.ci)}</td>'
                 f'<td class="num">{esc(c.kommun)}</td><td class="num">{esc(c.country)}</td>'
                 f"<td>{esc(h.unit)}</td><td>{esc(c.reliability)}</td></tr>\n"
             )
@@ -278,9 +279,9 @@ class _Context:
         self._city: dict[str, list[str]] = {}
         self._city_map: dict[str, tuple[list[str], list[float | None], list[str]]] = {}
         self._city_figure: dict[str, dict[str, Any] | None] = {}
-        #: The figures' parts equal on many profiles (the city's map, the references, the
-        #: layouts), made and written as JSON once (:func:`figures_json`).
-        self.shared = SharedParts()
+        #: The kommun whose profiles are being written and the parts their figures share
+        #: (:meth:`shared_of`).
+        self._shared: tuple[str, SharedParts] = ("", SharedParts())
         self.sources = self._sources()
         #: The pages' sources and methods section (:func:`_common`, drawn once per run).
         self.sources_section: str | None = None
@@ -351,12 +352,20 @@ class _Context:
         key = str(kommun)
         if key not in self._city_figure:
             city = self.city_map(kommun)
-            fig = charts.city_map(city, score_title=self.t("score")) if city[0] else None
-            if fig is not None:  # the same trace and layout on every profile of the kommun
-                self.shared.add(fig["data"][0])
-                self.shared.add(fig["layout"])
-            self._city_figure[key] = fig
+            self._city_figure[key] = (
+                charts.city_map(city, score_title=self.t("score")) if city[0] else None
+            )
         return self._city_figure[key]
+
+    def shared_of(self, kommun: str | None) -> SharedParts:
+        """The parts that the figures of the kommun's profiles share (the city's map, the
+        references, the layouts), each made and written as JSON once
+        (:func:`figures_json`). The profiles are written kommun by kommun: the parts of
+        the kommun before are let go when another begins (a whole level's would add up)."""
+        key = str(kommun)
+        if self._shared[0] != key:
+            self._shared = (key, SharedParts())
+        return self._shared[1]
 
     def score_of(self, code: str) -> float | None:
         """The published score of an area (None where a component is suppressed)."""
@@ -513,10 +522,14 @@ def _profile(
 ) -> str:
     t = ctx.t
     p = ctx.profile(code, partners)
+    shared = ctx.shared_of(p.kommun)
     city = ctx.city_figure(p.kommun) if code in ctx.has_geo else None
+    if city is not None:  # the same trace and layout on every profile of the kommun
+        shared.add(city["data"][0])
+        shared.add(city["layout"])
     figures = charts.profile_figures(
         p, names=(p.name, t("kommun"), t("country")), city_figure=city, score_title=t("score"),
-        shared=ctx.shared,
+        shared=shared,
     )  # fmt: skip
     return str(
         tpl.render(
@@ -526,7 +539,7 @@ def _profile(
             code=code,
             name=p.name,
             kommun=p.kommun,
-            figures=figures_json(figures, ctx.shared),
+            figures=figures_json(figures, shared),
             charts=list(figures),
             has_map="map-area" in figures,
             geometry_dissolved=ctx.d.geometry_dissolved,
