@@ -434,23 +434,53 @@ def test_map_hover_texts_keep_the_published_precision(site_sv: Path) -> None:
         )
 
 
-def test_profile_figures_json_reuses_the_city_trace_only_while_it_is_equal() -> None:
-    from omradesbild.reports.site import _figures_json, _json
+def test_profile_figures_json_writes_shared_parts_as_each_page_would() -> None:
+    """The parts many profiles share (the city's map, the references, the layouts) are
+    written once per run, each page's JSON the same as writing its figures whole."""
+    from omradesbild.reports.figure_json import SharedParts, figures_json, script_json
 
-    def figures(scores: list[float | None], highlight: str) -> dict[str, charts.Figure]:
+    def city(scores: list[float | None]) -> charts.Figure:
         codes = ["A1", "A2", "A3"]
         hover = [f"{c} </script>: {s}" for c, s in zip(codes, scores, strict=True)]
-        return {
-            "map-area": charts.choropleth(codes, scores, hover=hover, highlight=highlight),
-            "rank": charts.rank_interval(2, 1, 3, 3),
-        }
+        return charts.city_map((codes, scores, hover))
 
-    cache: dict[str, tuple[object, str]] = {}
-    first = figures([1.0, None, 2.5], "A1")
-    second = figures([1.0, None, 2.5], "A2")  # same city trace, another area outlined
-    changed = figures([1.0, 3.0, 2.5], "A3")  # same kommun key, another city trace
-    for figs in (first, second, changed, first):
-        expected = _json(figs)
-        assert _figures_json(figs, cache, "K") == expected
-        assert _json(figs) == expected  # the figures are left as they were
-    assert _figures_json({"rank": first["rank"]}, cache, "K") == _json({"rank": first["rank"]})
+    def figures(city_fig: charts.Figure, code: str, value: float, kommun: float) -> charts.Figure:
+        per = ["2019", "2020", "2022"]
+        return {
+            "map-area": charts.outlined(city_fig, code),
+            "trend-x": charts.trend_lines(
+                per, [value, 2.0, None], [1.0, None, None], [3.0, None, None],
+                kommun=(per, [kommun, 1.5, 2.5]), country=(per, [0.0, -0.0, 1.25]),
+                title="X </b>", unit="%", shared=shared,
+            ),
+            "dots": charts.headline_dots(
+                ["a", "b"], [value, 1.0], [None, 0.5], [None, 1.5], [kommun, 2.0],
+                [-0.0, float("nan")], shared=shared,
+            ),
+            "rank": charts.rank_interval(2, 1, 3, 3),
+        }  # fmt: skip
+
+    shared = SharedParts()
+    one = city([1.0, None, 2.5])
+    shared.add(one["data"][0])
+    shared.add(one["layout"])
+    pages = [
+        figures(one, "A1", 1.0, 1.25),
+        figures(one, "A2", 2.0, 1.25),  # the same references: shared objects
+        figures(city([1.0, 3.0, 2.5]), "A3", 2.0, 1.25),  # another city, not shared
+        figures(one, "A1", 1.0, -0.0),  # a kommun's zero keeps its sign
+        figures(one, "A1", 1.0, 0.0),
+    ]
+    a, b = pages[0]["trend-x"]["data"], pages[1]["trend-x"]["data"]
+    assert a[-2] is b[-2] and a[-1] is not b[-1]  # the kommun's line; the country has zeros
+    assert pages[0]["trend-x"]["layout"] is pages[1]["trend-x"]["layout"]
+    assert pages[0]["dots"]["data"][1] is pages[1]["dots"]["data"][1]
+    for figs in pages + pages[:1]:
+        expected = script_json(figs)
+        assert figures_json(figs, shared) == expected
+        assert script_json(figs) == expected  # the figures are left as they were
+    assert '"y":[-0.0,1.5,2.5]' in figures_json(pages[3], shared)
+    assert '"y":[0.0,1.5,2.5]' in figures_json(pages[4], shared)
+    assert figures_json({"rank": pages[0]["rank"]}, shared) == script_json(
+        {"rank": pages[0]["rank"]}
+    )

@@ -160,9 +160,10 @@ def test_map_note_on_dissolved_boundaries_without_the_pages_context() -> None:
 
 
 def test_an_indicator_row_is_written_as_a_filter_per_cell_would_write_it() -> None:
-    """The profile's indicator table: one call per row (``headline_cells``) writes each
-    cell as the ``num`` filter in the indicator's decimals and ``t`` of its reliability,
-    with a dash for an interval missing either end, and dims masked and unreliable rows."""
+    """The profile's indicator table: one call for the rows (``headline_rows``) writes
+    each cell as the ``num`` filter in the indicator's decimals and ``t`` of its
+    reliability, escaped, with a dash for an interval missing either end, and dims masked
+    and unreliable rows; a row a line."""
     from types import SimpleNamespace
 
     from omradesbild.precision import indicator_decimals
@@ -204,5 +205,6 @@ def test_an_indicator_row_is_written_as_a_filter_per_cell_would_write_it() -> No
                 f'<td class="num">{fmt_num(h.country, lang, d)}</td><td>{h.unit}</td>'
                 f"<td>{t(h.reliability)}</td></tr>"
             )
-            assert row in html, (lang, h.id)
+            assert f"\n{row}\n" in html, (lang, h.id)
         assert html.count("<tr") == 1 + len(rows)
+        assert "<tbody>\n<tr" in html and "</tr>\n</tbody></table>" in html

@@ -8,11 +8,18 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from omradesbild.services.level import level_indicators
-from omradesbild.services.records import AreaRecords, clean, records, records_by_area
+from omradesbild.services.records import (
+    AreaRecords,
+    ColumnRecords,
+    clean,
+    records,
+    records_by_area,
+)
 from omradesbild.store import Store
 
 
@@ -93,7 +100,8 @@ def _assert_same_records(got: Any, want: dict[str, list[dict[str, Any]]]) -> Non
     assert "no such area" not in got and got.get("no such area") is None
 
 
-def test_area_records_equal_records_by_area() -> None:
+@pytest.mark.parametrize("made_per_area", [AreaRecords, ColumnRecords])
+def test_area_records_equal_records_by_area(made_per_area: Any) -> None:
     rng = np.random.default_rng(7)
     n = 2000
     df = pd.DataFrame(
@@ -108,9 +116,9 @@ def test_area_records_equal_records_by_area() -> None:
     )
     df.index = rng.permutation(n) + 10  # not a plain range
     want = records_by_area(df)
-    got = AreaRecords(df)
+    got = made_per_area(df)
     _assert_same_records(got, want)
-    _assert_same_records(got, want)  # again, from the recent areas kept
+    _assert_same_records(got, want)  # again, from the areas kept
     assert list(got)[:3] == list(dict.fromkeys(df["area_code"]))[:3]
 
 
@@ -119,6 +127,21 @@ def test_level_by_area_equals_records_by_area(demo_store: Path) -> None:
         lv = level_indicators(store, level="regso", version="regso2020")
     assert isinstance(lv.by_area, AreaRecords) and len(lv.by_area) > 10
     _assert_same_records(lv.by_area, records_by_area(lv.indicators))
+
+
+def test_contributions_by_area_equal_records_by_area(demo_store: Path) -> None:
+    """The level's contributions, each area's rows made when read: the same rows."""
+    from omradesbild.measures.contributions import index_contributions
+    from omradesbild.services.city import load_city
+
+    with Store(demo_store, read_only=True) as store:
+        data = load_city(store, level="regso")
+    ix = data.pic.index
+    assert ix is not None
+    contrib = index_contributions(ix.results[data.period], ix.method, period=data.period)
+    want = records_by_area(contrib)
+    assert len(want) > 10
+    _assert_same_records(data.pic.contributions(data.period), want)
 
 
 def test_rows_at_once_equal_the_rows_made_per_area(demo_store: Path) -> None:

@@ -18,6 +18,8 @@ from collections.abc import Sequence
 from typing import Any
 
 from omradesbild.config import AREA_TYPE_COLOURS
+from omradesbild.reports.figure_json import SharedParts
+from omradesbild.reports.figure_json import shared_part as _part
 from omradesbild.services.models import AreaProfile, IndicatorValue
 from omradesbild.wording import text, unit_label
 
@@ -244,6 +246,16 @@ def choropleth_selector(
     return {"data": data, "layout": layout}
 
 
+def _dots(
+    name: str, labels: Sequence[str], values: Sequence[object], marker: dict[str, Any]
+) -> dict[str, Any]:
+    """A reference's dots on :func:`headline_dots` (the kommun's or the country's)."""
+    return {
+        "type": "scatter", "mode": "markers", "name": name, "y": list(labels),
+        "x": [num(x) for x in values], "marker": marker,
+    }  # fmt: skip
+
+
 def headline_dots(
     labels: Sequence[str],
     values: Sequence[object],
@@ -254,10 +266,13 @@ def headline_dots(
     *,
     names: tuple[str, str, str] | None = None,
     unit: str = "",
+    shared: SharedParts | None = None,
 ) -> Figure:
     """Dot chart: the area's value with its 95 % interval, next to kommun and country.
 
     ``names`` of the area, kommun and country default to the catalogue's Swedish words.
+    ``shared`` keeps the kommun's and the country's dots and the layout, equal on many
+    profiles of a run, made once (:class:`~omradesbild.reports.figure_json.SharedParts`).
     """
     names = names or default_names()
     v = [num(x) for x in values]
@@ -290,26 +305,19 @@ def headline_dots(
         (kommun, names[1], "kommun", {"symbol": "diamond", "size": 9}),
         (country, names[2], "country", {"symbol": "line-ns-open", "size": 14}),
     ):
-        data.append(
-            {
-                "type": "scatter",
-                "mode": "markers",
-                "name": nm,
-                "y": list(labels),
-                "x": [num(x) for x in ref],
-                "marker": {"color": _COLORS[col], **marker},
-            }
-        )
-    return {
-        "data": data,
-        "layout": _layout(
+        make = functools.partial(_dots, nm, labels, ref, {"color": _COLORS[col], **marker})
+        data.append(_part(shared, ("dots", nm, col, tuple(labels)), ref, make))
+    layout = _part(
+        shared, ("dots-layout", len(labels), unit), (),
+        lambda: _layout(
             None,
             height=max(220, 34 * len(labels) + 80),
             xaxis={"title": {"text": unit}, "zeroline": False, "gridcolor": "#eee"},
             yaxis={"automargin": True, "autorange": "reversed"},
             legend={"orientation": "h", "y": -0.15},
         ),
-    }
+    )  # fmt: skip
+    return {"data": data, "layout": layout}
 
 
 @functools.lru_cache(maxsize=1024)
@@ -364,6 +372,17 @@ def _band(x: Sequence[Any], lo: list[float | None], hi: list[float | None]) -> d
     }  # fmt: skip
 
 
+def _line(
+    name: str, periods: Sequence[str], values: Sequence[object], colour: str, linear: bool
+) -> dict[str, Any]:
+    """A reference's dotted line on :func:`trend_lines` (the kommun's or the country's)."""
+    return {
+        "type": "scatter", "mode": "lines", "name": name,
+        "x": _years(periods) if linear else list(periods), "y": [num(a) for a in values],
+        "line": {"color": colour, "dash": "dot"},
+    }  # fmt: skip
+
+
 def trend_lines(
     periods: Sequence[str],
     values: Sequence[object],
@@ -376,16 +395,20 @@ def trend_lines(
     unit: str = "",
     names: tuple[str, str, str] | None = None,
     x_title: str | None = None,
+    shared: SharedParts | None = None,
 ) -> Figure:
     """Line chart of one indicator over the years with its 95 % band and references.
 
     The x axis is time (see :func:`_time_axis`): uneven years keep their gaps, each period a
     labelled tick. The interval is a filled band. ``names`` of the area, kommun and country
     default to the catalogue's Swedish words; ``x_title`` (none by default: the ticks are
-    the years) titles the x axis.
+    the years) titles the x axis. ``shared`` keeps the kommun's and the country's lines
+    and the layout, equal on many profiles of a run, made once
+    (:class:`~omradesbild.reports.figure_json.SharedParts`).
     """
     names = names or default_names()
-    x, xaxis = _time_axis(list(periods), x_title or "")
+    periods = list(periods)
+    x, xaxis = _time_axis(periods, x_title or "")
     linear = xaxis["type"] == "linear"
     data: list[dict[str, Any]] = []
     lo = [num(a) for a in lows]
@@ -404,26 +427,19 @@ def trend_lines(
     )
     for ref, nm, col in ((kommun, names[1], "kommun"), (country, names[2], "country")):
         if ref is not None and len(ref[0]):
-            data.append(
-                {
-                    "type": "scatter",
-                    "mode": "lines",
-                    "name": nm,
-                    "x": _years(ref[0]) if linear else list(ref[0]),
-                    "y": [num(a) for a in ref[1]],
-                    "line": {"color": _COLORS[col], "dash": "dot"},
-                }
-            )
-    return {
-        "data": data,
-        "layout": _layout(
+            make = functools.partial(_line, nm, ref[0], ref[1], _COLORS[col], linear)
+            data.append(_part(shared, ("line", nm, col, linear, tuple(ref[0])), ref[1], make))
+    layout = _part(
+        shared, ("line-layout", title, unit, tuple(periods), x_title or ""), (),
+        lambda: _layout(
             title,
             height=260,
             xaxis=xaxis,
             yaxis={"title": {"text": unit}, "gridcolor": "#eee"},
             legend={"orientation": "h", "y": -0.35},
         ),
-    }
+    )  # fmt: skip
+    return {"data": data, "layout": layout}
 
 
 def type_history(periods: Sequence[str], classes: Sequence[object], *, title: str = "") -> Figure:
@@ -528,6 +544,7 @@ def profile_figures(
     headline_key: str = "headline",
     drivers: bool = True,
     city_figure: Figure | None = None,
+    shared: SharedParts | None = None,
 ) -> dict[str, Figure]:
     """Every Plotly figure of an area profile (the web area page and the static profile).
 
@@ -549,6 +566,9 @@ def profile_figures(
     city_figure
         Instead of ``city``: the city's map made once by :func:`city_map` for the profiles
         of a kommun (the same figure, with the area outlined on it: :func:`outlined`).
+    shared
+        Keeps the parts equal on many profiles of a run (references, layouts), made once
+        (:class:`~omradesbild.reports.figure_json.SharedParts`); None: each made anew.
 
     Returns
     -------
@@ -566,7 +586,7 @@ def profile_figures(
         figures[headline_key] = headline_dots(
             [v.label for v in dots], [v.value for v in dots], [v.ci_low for v in dots],
             [v.ci_high for v in dots], [v.kommun for v in dots], [v.country for v in dots],
-            names=names, unit="%",
+            names=names, unit="%", shared=shared,
         )  # fmt: skip
     for ind, srs in profile.series().items():
         if len({v.period for v in srs}) < 2:
@@ -575,7 +595,7 @@ def profile_figures(
         figures[f"trend-{ind}"] = trend_lines(
             per, [v.value for v in srs], [v.ci_low for v in srs], [v.ci_high for v in srs],
             kommun=(per, [v.kommun for v in srs]), country=(per, [v.country for v in srs]),
-            title=srs[0].label, unit=srs[0].unit, names=names,
+            title=srs[0].label, unit=srs[0].unit, names=names, shared=shared,
         )  # fmt: skip
     th = profile.type_history
     if any(p.cls is not None for p in th):

@@ -19,11 +19,10 @@ maps draw on a hidden ``geo`` base without tiles, and the pages work opened from
 from __future__ import annotations
 
 import functools
-import json
 import math
 import shutil
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -33,6 +32,8 @@ import pandas as pd
 
 from omradesbild.precision import indicator_decimals, score_decimals
 from omradesbild.reports import charts
+from omradesbild.reports.figure_json import SharedParts, figures_json
+from omradesbild.reports.figure_json import script_json as _json
 from omradesbild.reports.palette import AREA_TYPE_CSS, area_type_css
 from omradesbild.reports.plotly_assets import geo_assets_js, plotly_locale_js
 from omradesbild.services.area import catalogue_names
@@ -89,40 +90,6 @@ def plotly_js_path() -> Path:
 
         raise ConfigError(both("err_svc_no_plotly_js", path=path))
     return path
-
-
-def _json(obj: Any) -> str:
-    """JSON for embedding in <script>: no NaN, and no '</' that could close the tag."""
-    return json.dumps(obj, ensure_ascii=False, separators=(",", ":"), allow_nan=False).replace(
-        "</", "<\\/"
-    )
-
-
-#: Stands for the city's map trace while a profile's figures are written as JSON (a string
-#: no figure holds: it begins and ends with NUL).
-_CITY_TRACE = "\x00city-map\x00"
-_CITY_TRACE_JSON = _json(_CITY_TRACE)
-
-
-def _figures_json(figures: dict[str, Any], cache: dict[str, tuple[Any, str]], key: str) -> str:
-    """:func:`_json` of a profile's figures, the first trace of its ``map-area`` figure (the
-    city's areas, the same on every profile of a kommun: one object,
-    :meth:`_Context.city_figure`) written once per ``key`` and reused while it is equal: the
-    same text, without encoding the city again per page."""
-    fig = figures.get("map-area")
-    if fig is None:
-        return _json(figures)
-    data = fig["data"]
-    trace = data[0]
-    kept = cache.get(key)
-    if kept is None or (kept[0] is not trace and kept[0] != trace):
-        kept = cache[key] = (trace, _json(trace))
-    data[0] = _CITY_TRACE
-    try:
-        text = _json(figures)
-    finally:
-        data[0] = trace
-    return text.replace(_CITY_TRACE_JSON, kept[1], 1)
 
 
 def _num_filter(lang: str) -> Callable[..., str]:
@@ -182,6 +149,40 @@ def _headline_cells(
     return cells
 
 
+def _headline_rows(
+    cells: Callable[[IndicatorValue], HeadlineCells],
+) -> Callable[[Iterable[IndicatorValue]], Any]:
+    """The templates' ``headline_rows``: the rows (``<tr>``, one a line) of a profile's
+    indicator table as safe markup, each row's cells from ``cells`` and every text in them
+    escaped: a template drew the twenty rows of each page cell by cell. The texts that
+    repeat on every profile (labels, units, reliability, the kommun's and the country's
+    values) are escaped once per run and looked up; the area's own value and interval,
+    each page's own, are escaped where they are written."""
+    from markupsafe import Markup, escape
+
+    escaped: dict[str, str] = {}
+
+    def esc(text: str) -> str:
+        done = escaped.get(text)
+        if done is None:
+            done = escaped[text] = str(escape(text))
+        return done
+
+    def rows(values: Iterable[IndicatorValue]) -> Markup:
+        out = []
+        for h in values:
+            c = cells(h)
+            out.append(
+                f'<tr class="{esc(c.css)}" data-indicator="{esc(h.id)}"><td>{esc(h.label)}</td>'
+                f'<td class="num">{escape(c.value)}</td><td class="num">{escape(c.ci)}</td>'
+                f'<td class="num">{esc(c.kommun)}</td><td class="num">{esc(c.country)}</td>'
+                f"<td>{esc(h.unit)}</td><td>{esc(c.reliability)}</td></tr>\n"
+            )
+        return Markup("".join(out))
+
+    return rows
+
+
 def _env(lang: str) -> Any:
     import jinja2
 
@@ -206,7 +207,7 @@ def _env(lang: str) -> Any:
     # those of an indicator looked up once per run, not once per table row.
     dec = env.globals["dec"] = functools.cache(indicator_decimals)
     env.globals["score_dec"] = score_decimals
-    env.globals["headline_cells"] = _headline_cells(num, t, dec)
+    env.globals["headline_rows"] = _headline_rows(_headline_cells(num, t, dec))
     return env
 
 
@@ -278,8 +279,9 @@ class _Context:
         self._city: dict[str, list[str]] = {}
         self._city_map: dict[str, tuple[list[str], list[float | None], list[str]]] = {}
         self._city_figure: dict[str, dict[str, Any] | None] = {}
-        #: The city map's trace per kommun and its JSON (:func:`_figures_json`).
-        self.city_trace: dict[str, tuple[Any, str]] = {}
+        #: The kommun whose profiles are being written and the parts their figures share
+        #: (:meth:`shared_of`).
+        self._shared: tuple[str, SharedParts] = ("", SharedParts())
         self.sources = self._sources()
         #: The pages' sources and methods section (:func:`_common`, drawn once per run).
         self.sources_section: str | None = None
@@ -354,6 +356,16 @@ class _Context:
                 charts.city_map(city, score_title=self.t("score")) if city[0] else None
             )
         return self._city_figure[key]
+
+    def shared_of(self, kommun: str | None) -> SharedParts:
+        """The parts that the figures of the kommun's profiles share (the city's map, the
+        references, the layouts), each made and written as JSON once
+        (:func:`figures_json`). The profiles are written kommun by kommun: the parts of
+        the kommun before are let go when another begins (a whole level's would add up)."""
+        key = str(kommun)
+        if self._shared[0] != key:
+            self._shared = (key, SharedParts())
+        return self._shared[1]
 
     def score_of(self, code: str) -> float | None:
         """The published score of an area (None where a component is suppressed)."""
@@ -510,10 +522,15 @@ def _profile(
 ) -> str:
     t = ctx.t
     p = ctx.profile(code, partners)
+    shared = ctx.shared_of(p.kommun)
     city = ctx.city_figure(p.kommun) if code in ctx.has_geo else None
+    if city is not None:  # the same trace and layout on every profile of the kommun
+        shared.add(city["data"][0])
+        shared.add(city["layout"])
     figures = charts.profile_figures(
-        p, names=(p.name, t("kommun"), t("country")), city_figure=city, score_title=t("score")
-    )
+        p, names=(p.name, t("kommun"), t("country")), city_figure=city, score_title=t("score"),
+        shared=shared,
+    )  # fmt: skip
     return str(
         tpl.render(
             **common,
@@ -522,7 +539,7 @@ def _profile(
             code=code,
             name=p.name,
             kommun=p.kommun,
-            figures=_figures_json(figures, ctx.city_trace, str(p.kommun)),
+            figures=figures_json(figures, shared),
             charts=list(figures),
             has_map="map-area" in figures,
             geometry_dissolved=ctx.d.geometry_dissolved,

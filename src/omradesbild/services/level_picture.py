@@ -9,7 +9,7 @@ changes since the period before, SCB's published area types.
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -32,7 +32,7 @@ from omradesbild.services.level import (
 )
 from omradesbild.services.level_police import PoliceData, no_police, police_data
 from omradesbild.services.models import CityClass
-from omradesbild.services.records import records, records_by_area
+from omradesbild.services.records import ColumnRecords, records, records_by_area
 from omradesbild.store import Store
 
 
@@ -88,20 +88,22 @@ class LevelPicture:
         result: dict[str, list[dict[str, Any]]] = self._once(("trends", ""), build)
         return result
 
-    def contributions(self, period: str) -> dict[str, list[dict[str, Any]]]:
+    def contributions(self, period: str) -> Mapping[str, list[dict[str, Any]]]:
         """Each component's contribution to every area's score in ``period``, by area
-        (:func:`omradesbild.measures.contributions.index_contributions`, computed once)."""
+        (:func:`omradesbild.measures.contributions.index_contributions`, computed once;
+        an area's rows made when first read: a report of one kommun reads a few of the
+        level's areas)."""
 
-        def build() -> dict[str, list[dict[str, Any]]]:
+        def build() -> Mapping[str, list[dict[str, Any]]]:
             from omradesbild.measures.contributions import index_contributions
 
             ix = self.index
             if ix is None or period not in ix.results:
                 return {}
             contrib = index_contributions(ix.results[period], ix.method, period=period)
-            return records_by_area(contrib)
+            return ColumnRecords(contrib)
 
-        result: dict[str, list[dict[str, Any]]] = self._once(("contributions", period), build)
+        result: Mapping[str, list[dict[str, Any]]] = self._once(("contributions", period), build)
         return result
 
     def changes(self, period: str) -> dict[str, list[dict[str, Any]]]:
