@@ -178,7 +178,8 @@ def test_notes_of_the_main_analyses_are_translated(
 
 
 def _renderings(city: Any, code: str, db: Path, tmp: Path) -> dict[str, str]:
-    """``code``'s web area page, static HTML profile and PDF in ``city``'s language, as text."""
+    """``code``'s web area page, static HTML profile and PDF in ``city``'s language, as text,
+    and the API's notes (``/api/areas/{code}``, in Swedish) joined."""
     from fastapi.testclient import TestClient
 
     from conftest import page_text, pdf_text
@@ -190,11 +191,14 @@ def _renderings(city: Any, code: str, db: Path, tmp: Path) -> dict[str, str]:
     params = {"period": city.period, "level": "regso", "lang": city.lang}
     with TestClient(create_app(WebSettings(store_path=db, draws=0), warm=False)) as client:
         web = client.get(f"/omrade/{code}", params=params, headers={"accept": "text/html"})
+        api = client.get(f"/api/areas/{code}", params={"period": city.period, "level": "regso"})
     assert web.status_code == 200, web.text[:300]
+    assert api.status_code == 200, api.text[:300]
     site = build_site(city, tmp / "site")
     static = next(p for p in site.profiles if code in p.name).read_text(encoding="utf-8")
     pdf = render_pdf(PdfProfiles(city).html(code))
-    return {"web": page_text(web.text), "html": page_text(static), "pdf": pdf_text(pdf)}
+    return {"web": page_text(web.text), "html": page_text(static), "pdf": pdf_text(pdf),
+            "api": " ".join(api.json()["police_notes"])}  # fmt: skip
 
 
 @pytest.mark.parametrize("lang", ["sv", "en"])
@@ -218,9 +222,11 @@ def test_an_areas_police_history_names_a_list_placed_through_its_codes(
     police = city.profile(code).police
     assert police is not None and police.notes == (note.text(lang),)
     other = "en" if lang == "sv" else "sv"
-    for where, shown in _renderings(city, code, list_store, tmp_path).items():
-        assert squeeze(note.text(lang)) in squeeze(shown), where
-        assert squeeze(note.text(other)) not in squeeze(shown), where
+    shown = _renderings(city, code, list_store, tmp_path)
+    assert squeeze(shown.pop("api")) == squeeze(note.text("sv"))  # the API's are Swedish
+    for where, text in shown.items():
+        assert squeeze(note.text(lang)) in squeeze(text), where
+        assert squeeze(note.text(other)) not in squeeze(text), where
     with Store(demo_store, read_only=True) as store:  # every year with borders: no note
         city = load_city(store, level="regso", period="2024", draws=0, areas=[code], lang=lang)
     assert city.profile(code).police.notes == ()  # type: ignore[union-attr]

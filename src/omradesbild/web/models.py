@@ -101,6 +101,12 @@ class AreaDetail(AreaOut):
     police: list[PoliceYear] | None = Field(
         default=None, description="Per police year; null when the area cannot be placed"
     )
+    police_notes: list[str] = Field(
+        default_factory=list,
+        description="The stand-ins the police years are placed by (in Swedish), as the area "
+        "page states them: a list without borders placed through the area codes it names, "
+        "shares weighed by another year's population or by surface alone",
+    )
 
 
 class IndicatorDef(BaseModel):
@@ -289,4 +295,5 @@ def area_detail(p: AreaProfile) -> AreaDetail:
         index=index,
         method=p.method,
         police=police,
+        police_notes=list(p.police.notes) if police is not None and p.police else [],
     )
