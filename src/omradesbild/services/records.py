@@ -67,7 +67,23 @@ def records_by_area(df: pd.DataFrame) -> dict[str, list[dict[str, Any]]]:
     return out
 
 
-class ColumnRecords(Mapping[str, list[dict[str, Any]]]):
+class _RowsByArea(Mapping[str, list[dict[str, Any]]]):
+    """A mapping of area code to the area's rows, over ``_rows`` (each area's row positions,
+    areas in the order they first appear); subclasses make the rows of an area."""
+
+    _rows: Mapping[str, Any]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._rows)
+
+    def __len__(self) -> int:
+        return len(self._rows)
+
+    def __contains__(self, code: object) -> bool:
+        return code in self._rows
+
+
+class ColumnRecords(_RowsByArea):
     """:func:`records_by_area` of a frame, its columns cleaned whole once
     (:func:`clean_column`) and each area's rows made when it is first asked for (and kept).
 
@@ -93,17 +109,8 @@ class ColumnRecords(Mapping[str, list[dict[str, Any]]]):
             found = self._made.setdefault(code, found)
         return found
 
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._rows)
 
-    def __len__(self) -> int:
-        return len(self._rows)
-
-    def __contains__(self, code: object) -> bool:
-        return code in self._rows
-
-
-class AreaRecords(Mapping[str, list[dict[str, Any]]]):
+class AreaRecords(_RowsByArea):
     """:func:`records_by_area` of a frame, each area's rows made when it is asked for.
 
     Keeps the frame and each area's row positions (areas in the order they first appear,
@@ -136,12 +143,3 @@ class AreaRecords(Mapping[str, list[dict[str, Any]]]):
                 self._recent.pop(next(iter(self._recent)))
             self._recent[code] = rows
         return rows
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._rows)
-
-    def __len__(self) -> int:
-        return len(self._rows)
-
-    def __contains__(self, code: object) -> bool:
-        return code in self._rows
