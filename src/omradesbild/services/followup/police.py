@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Collection, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
-from typing import Any, Required, TypedDict, Unpack
+from typing import Any, Required, TypedDict, TypeVar, Unpack
 
 import pandas as pd
 
@@ -30,6 +30,7 @@ from omradesbild.services.followup.police_known import (
     flags_known,
 )
 from omradesbild.services.followup.police_place import (
+    PlacedYears,
     PoliceYears,
     StoredPolice,
     Targets,
@@ -41,6 +42,8 @@ from omradesbild.services.followup.police_place import (
 from omradesbild.services.names import with_area_names
 from omradesbild.services.pipeline import IndexSelection, area_index, resolve_version
 from omradesbild.store import Store
+
+T = TypeVar("T")
 
 __all__ = [
     "CATEGORY_ORDER",
@@ -193,10 +196,9 @@ def place_police(
     period, year = str(period), str(police_year)
     version = _level_version(store, level, version)
     shown = None if areas is None else frozenset(str(a) for a in areas)
-    ov = overlaid(
-        store, links_all, level=level, version=version, year=year, period=period,
-        threshold=threshold, stored=stored, shown=shown,
-    )  # fmt: skip
+    placed = placed_years(store, links_all, level=level, version=version, year=year,
+                          period=period, stored=stored)  # fmt: skip
+    ov = overlaid(placed, threshold=threshold, shown=shown)
     if links_all is None:
         links_all = store.links()
     if area_types is None:
@@ -206,31 +208,23 @@ def place_police(
 
 
 def overlaid(
-    store: Store,
-    links_all: pd.DataFrame | None,
+    placed: PlacedYears,
     *,
-    level: str,
-    version: str,
-    year: str,
-    period: str,
     threshold: float = POLICE_SHARE_THRESHOLD,
-    stored: StoredPolice | None = None,
     shown: frozenset[str] | None = None,
 ) -> Overlaid:
-    """The police years up to ``year`` placed on the areas of ``level`` (its resolved
-    ``version``): every analysed area, or the areas ``shown`` and every area sharing a
-    police area with them (see :func:`place_police`), with no geometry kept
-    (:class:`~omradesbild.services.followup.police_finish.Overlaid`). A year that cannot
-    be placed raises a :class:`NotFoundError`."""
-    py, tg, analysed, population, placed_notes = placed_years(
-        store, links_all, level=level, version=version, year=year, period=period, stored=stored
-    )
+    """The police years ``placed`` (:func:`~omradesbild.services.followup.police_place.
+    placed_years`) overlaid on the areas of their level: every analysed area, or the areas
+    ``shown`` and every area sharing a police area with them (see :func:`place_police`),
+    with no geometry kept (:class:`~omradesbild.services.followup.police_finish.Overlaid`)."""
+    py, tg, analysed, population, placed_notes = placed[:5]
+    year = placed.year
     overlay, listed = _overlay(py, tg, analysed, population, threshold=threshold, shown=shown)
     n_polygons = 0 if year in py.link_lists else int((py.polygons["period"] == year).sum())
     return Overlaid(
-        level=level,
-        version=version,
-        period=period,
+        level=placed.level,
+        version=placed.version,
+        period=placed.period,
         year=year,
         years=list(py.years),
         polygon_years=list(py.polygon_years),
@@ -261,27 +255,18 @@ def latest_overlaid(
     area types in ``period``, computed on the whole level); None when none can be. Its
     :func:`~omradesbild.services.followup.police_finish.finish` for some areas is
     :func:`latest_placed` of those areas."""
-    try:
-        version = _level_version(store, level, version)
-        links_all = store.links()
-        stored = kept_stored_police(store, version=version, period=str(period))
-    except NotFoundError:
-        return None
-    placeable = set(stored.placeable)
-    for year in reversed(years):
-        if str(year) not in placeable:
-            continue
-        try:
-            ov = overlaid(
-                store, links_all, level=level, version=version, year=str(year),
-                period=str(period), threshold=threshold, stored=stored,
-            )  # fmt: skip
-            area_types_of(area_types, level=level, period=str(period), covered=ov.analysed,
-                          notes=[])  # fmt: skip
-        except NotFoundError:
-            continue
+
+    def attempt(year: str, version: str, links_all: pd.DataFrame, stored: StoredPolice) -> Overlaid:
+        placed = placed_years(store, links_all, level=level, version=version, year=year,
+                              period=str(period), stored=stored)  # fmt: skip
+        ov = overlaid(placed, threshold=threshold)
+        # a year the area types cannot be had for raises, as in place_police
+        area_types_of(area_types, level=level, period=str(period), covered=ov.analysed,
+                      notes=[])  # fmt: skip
         return ov
-    return None
+
+    return _in_latest_year(store, years, level=level, period=period, version=version,
+                           attempt=attempt)  # fmt: skip
 
 
 def crosstab_wide(crosstab: pd.DataFrame, period: str, *, value: str = "n_areas") -> pd.DataFrame:
@@ -389,6 +374,28 @@ def latest_placed(
     (:func:`~omradesbild.services.followup.police_place.stored_police`); a year that cannot
     be placed at all is passed over without trying it.
     """
+
+    def attempt(
+        year: str, version: str, links_all: pd.DataFrame, stored: StoredPolice
+    ) -> Placement:
+        return place_police(
+            store, level=level, period=period, police_year=year, version=version,
+            links_all=links_all, stored=stored, **kw,
+        )  # fmt: skip
+
+    return _in_latest_year(store, years, level=level, period=period, version=version,
+                           attempt=attempt)  # fmt: skip
+
+
+def _in_latest_year(
+    store: Store, years: Sequence[str], *, level: str, period: str | int, version: str | None,
+    attempt: Callable[[str, str, pd.DataFrame, StoredPolice], T],
+) -> T | None:  # fmt: skip
+    """``attempt(year, version, links_all, stored)`` for the latest of ``years`` (in order)
+    that can be placed on the level (its resolved ``version``; every stored link; the stored
+    police years of :func:`~omradesbild.services.followup.police_place.kept_stored_police`,
+    read once): a year that cannot be placed at all is passed over without trying it, and
+    so is one whose attempt raises a :class:`NotFoundError`; None when no year is left."""
     try:
         version = _level_version(store, level, version)
         links_all = store.links()
@@ -400,10 +407,7 @@ def latest_placed(
         if str(year) not in placeable:
             continue
         try:
-            return place_police(
-                store, level=level, period=period, police_year=year, version=version,
-                links_all=links_all, stored=stored, **kw,
-            )  # fmt: skip
+            return attempt(str(year), version, links_all, stored)
         except NotFoundError:
             continue
     return None

@@ -208,6 +208,11 @@ class PlacedYears(NamedTuple):
     population: pd.Series
     #: The notes of those steps, in order.
     notes: tuple[str, ...]
+    #: What was placed: the level, its version, the last police year, the population's period.
+    level: str
+    version: str
+    year: str
+    period: str
 
 
 def placed_years(
@@ -240,7 +245,7 @@ def placed_years(
         tg, py = place(store, lk, py, level=level, version=version, period=period, notes=notes)
         analysed, population = widen(store, lk, py, tg, level=level, version=version,
                                      period=period, notes=notes)  # fmt: skip
-        return PlacedYears(py, tg, analysed, population, tuple(notes))
+        return PlacedYears(py, tg, analysed, population, tuple(notes), level, version, year, period)
 
     args = {"store": store, "level": level, "version": version, "year": year, "period": period}
     return kept(f"{__name__}.placed_years", args, compute)  # type: ignore[no-any-return]
