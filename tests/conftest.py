@@ -29,6 +29,47 @@ settings.load_profile("omradesbild")
 
 T = TypeVar("T")
 
+#: The product's password hasher and its hash for unknown e-mail addresses, as
+#: ``omradesbild.partners.security`` made them (None without the ``[web]`` extra).
+PRODUCT_HASHING: tuple[Any, str] | None = None
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _quick_password_hashing() -> Iterator[None]:
+    """Hash and verify passwords with Argon2id at its least cost in every test.
+
+    The product's parameters (argon2-cffi's defaults) take about 0.25 s of CPU a hash or a
+    login; the suite logs in and seeds accounts hundreds of times, and what those tests check
+    (roles, throttling, sessions, pages) does not depend on the cost of a hash. The unknown
+    address's hash is made with the same quick parameters, so that a login with an unknown
+    address is verified as before. ``tests/test_partners_security.py`` checks the product's
+    own parameters (:data:`PRODUCT_HASHING`, fixture ``product_password_hashing``).
+    """
+    global PRODUCT_HASHING
+    try:
+        from argon2 import PasswordHasher
+
+        from omradesbild.partners import security
+    except ImportError:  # no [web] extra: no accounts to log in to
+        yield
+        return
+    PRODUCT_HASHING = (security._HASHER, security._DUMMY_HASH)
+    quick = PasswordHasher(time_cost=1, memory_cost=64, parallelism=1)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(security, "_HASHER", quick)
+        mp.setattr(security, "_DUMMY_HASH", quick.hash("not a real password"))
+        yield
+
+
+@pytest.fixture()
+def product_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The product's own password hasher for this test (not :func:`_quick_password_hashing`'s)."""
+    from omradesbild.partners import security
+
+    assert PRODUCT_HASHING is not None
+    monkeypatch.setattr(security, "_HASHER", PRODUCT_HASHING[0])
+    monkeypatch.setattr(security, "_DUMMY_HASH", PRODUCT_HASHING[1])
+
 
 #: The test modules that take longest (their set-up included), slowest first. ``make test``
 #: runs ``pytest -n auto --dist loadscope --no-loadscope-reorder``: each worker takes whole

@@ -15,9 +15,14 @@ from omradesbild.partners.errors import NotAuthenticated, RateLimited
 from omradesbild.partners.models import User, utcnow
 
 
-def test_password_hash_and_verify() -> None:
+def test_password_hash_and_verify(product_password_hashing: None) -> None:
+    """The product's hasher (the other tests hash at the least cost: tests/conftest.py):
+    Argon2id with argon2-cffi's default parameters (64 MiB, 3 passes, 4 lanes)."""
     h = security.hash_password("correct horse battery")
-    assert h.startswith("$argon2id$") and "correct" not in h
+    assert h.startswith("$argon2id$v=19$m=65536,t=3,p=4$") and "correct" not in h
+    assert not security.needs_rehash(h)
+    assert security.verify_password(security._DUMMY_HASH, "x") is False
+    assert security._DUMMY_HASH.startswith("$argon2id$v=19$m=65536,t=3,p=4$")
     assert security.verify_password(h, "correct horse battery")
     assert not security.verify_password(h, "correct horse batterx")
     assert not security.verify_password("not-a-hash", "whatever")
