@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 
 from omradesbild.reports import charts
+from omradesbild.reports.profile_figures import profile_figures
 from omradesbild.services.models import AreaProfile, IndicatorValue
 
 
@@ -34,7 +35,7 @@ def _profile(frame: pd.DataFrame, lang: str = "sv") -> AreaProfile:
 
 def test_uneven_years_keep_their_gaps_on_a_time_axis() -> None:
     frame = _uneven_frame()
-    fig = charts.profile_figures(_profile(frame), names=("Område", "Kommun", "Riket"))
+    fig = profile_figures(_profile(frame), names=("Område", "Kommun", "Riket"))
     trend = fig["trend-low_income"]
     axis = trend["layout"]["xaxis"]
     assert axis["type"] == "linear"
@@ -52,7 +53,7 @@ def test_uneven_years_keep_their_gaps_on_a_time_axis() -> None:
 
 def test_interval_is_a_filled_band_around_the_line() -> None:
     frame = _uneven_frame()
-    trend = charts.profile_figures(_profile(frame), names=("Område", "K", "R"))["trend-low_income"]
+    trend = profile_figures(_profile(frame), names=("Område", "K", "R"))["trend-low_income"]
     band = trend["data"][0]
     assert band["fill"] == "toself" and band["name"] == "95 %"
     assert band["x"] == [2018.0, 2020.0, 2023.0, 2023.0, 2020.0, 2018.0]
@@ -64,7 +65,7 @@ def test_interval_is_a_filled_band_around_the_line() -> None:
 def test_band_leaves_out_years_without_an_interval() -> None:
     frame = _uneven_frame()
     frame.loc[1, ["ci_low", "ci_high"]] = None
-    fig = charts.profile_figures(_profile(frame, "en"), names=("Area", "K", "R"))
+    fig = profile_figures(_profile(frame, "en"), names=("Area", "K", "R"))
     trend = fig["trend-low_income"]
     assert trend["data"][0]["x"] == [2018.0, 2023.0, 2023.0, 2018.0]
     assert None not in trend["data"][0]["y"]

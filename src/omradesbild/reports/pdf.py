@@ -25,7 +25,7 @@ from html import escape
 from pathlib import Path
 from typing import Any
 
-from omradesbild.reports.charts import percent_indicators
+from omradesbild.reports.profile_figures import percent_indicators
 from omradesbild.reports.site import Partners, _Context, _env
 from omradesbild.reports.svg import (
     CityMap,

@@ -31,7 +31,7 @@ from typing import Any, NamedTuple
 import pandas as pd
 
 from omradesbild.precision import indicator_decimals, score_decimals
-from omradesbild.reports import charts
+from omradesbild.reports import charts, profile_figures
 from omradesbild.reports.figure_json import SharedParts, figures_json
 from omradesbild.reports.figure_json import script_json as _json
 from omradesbild.reports.palette import AREA_TYPE_CSS, area_type_css
@@ -527,7 +527,7 @@ def _profile(
     if city is not None:  # the same trace and layout on every profile of the kommun
         shared.add(city["data"][0])
         shared.add(city["layout"])
-    figures = charts.profile_figures(
+    figures = profile_figures.profile_figures(
         p, names=(p.name, t("kommun"), t("country")), city_figure=city, score_title=t("score"),
         shared=shared,
     )  # fmt: skip
@@ -543,7 +543,7 @@ def _profile(
             charts=list(figures),
             has_map="map-area" in figures,
             geometry_dissolved=ctx.d.geometry_dissolved,
-            trend_ids=charts.trend_ids(figures),
+            trend_ids=profile_figures.trend_ids(figures),
             has_types="type-history" in figures,
         )
     )

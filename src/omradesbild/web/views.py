@@ -168,7 +168,7 @@ def area_view(
     data: WebData, code: str, *, level: str | None, method: str, period: str | None, lang: str
 ) -> AreaView:
     """The area page's profile with its Plotly figures."""
-    from omradesbild.reports import charts
+    from omradesbild.reports import profile_figures
 
     t = translator(lang)
     p = web_profile(data, code, level=level, method=method, period=period, lang=lang)
@@ -184,7 +184,7 @@ def area_view(
             f"{lv.names[c]}: {fmt_num(s, lang, d)}" for c, s in zip(codes, scores, strict=True)
         ]
         city = (codes, scores, hover)
-    figures = charts.profile_figures(
+    figures = profile_figures.profile_figures(
         p, names=(p.name, t("kommun"), t("country")), city=city, score_title=t("score"),
         headline_key="headline-plot", drivers=False,
     )  # fmt: skip
@@ -192,7 +192,7 @@ def area_view(
         profile=p,
         figures=json_script(figures),
         figure_ids=tuple(figures),
-        trend_ids=tuple(charts.trend_ids(figures)),
+        trend_ids=tuple(profile_figures.trend_ids(figures)),
         geo_url=f"/api/geojson?level={p.level}&version={p.version}",
         geometry_dissolved=p.has_geometry and data.geometry(p.level, p.version).dissolved,
     )
