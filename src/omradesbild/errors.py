@@ -25,9 +25,9 @@ class OmradesbildError(Exception):
         """The message in ``lang`` (``"sv"`` or ``"en"``) alone where it was made by
         :func:`~omradesbild.wording.both` (or is a catalogue ``Message``); any other
         message as it is."""
-        from omradesbild.wording import in_lang
+        from omradesbild.wording import say
 
-        return in_lang(self.args[0], lang) if len(self.args) == 1 else str(self)
+        return say(self.args[0], lang) if len(self.args) == 1 else str(self)
 
 
 class InputError(OmradesbildError):
@@ -114,18 +114,18 @@ class InputError(OmradesbildError):
         """The error in one language (``"sv"`` or ``"en"``) without the file; with
         ``where=False`` also without the row and field (a request's parameter, whose
         message names it)."""
-        from omradesbild.wording import in_lang, text
+        from omradesbild.wording import say, text
 
         parts: list[str] = []
         if where and self.row is not None:
             parts.append(text("err_frame_row", lang, row=self.row))
         if where and self.field is not None:
             parts.append(text("err_frame_field", lang, field=repr(self.field)))
-        out = in_lang(self.message, lang)
+        out = say(self.message, lang)
         if parts:
             out = f"{', '.join(parts)}: {out}"
         if self.expected:
-            out += text("err_frame_expected", lang, expected=in_lang(self.expected, lang))
+            out += text("err_frame_expected", lang, expected=say(self.expected, lang))
         return out
 
     def bilingual(self) -> bool:

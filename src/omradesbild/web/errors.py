@@ -15,7 +15,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from omradesbild.wording import LANGUAGES, Bilingual, Message, both, in_lang, strings, translator
+from omradesbild.wording import LANGUAGES, Bilingual, Message, both, say, strings, translator
 
 log = logging.getLogger("omradesbild.web")
 
@@ -321,7 +321,7 @@ def install_error_handlers(app: FastAPI) -> None:
         route = request.scope.get("route")
         parts = [validation_message(err, getattr(route, "dependant", None)) for err in exc.errors()]
         lang = detail_lang(request)
-        detail = "; ".join(part if lang is None else in_lang(part, lang) for part in parts)
+        detail = "; ".join(part if lang is None else say(part, lang) for part in parts)
         return error_response(request, 422, "RequestValidationError", detail)
 
     from omradesbild.errors import OmradesbildError

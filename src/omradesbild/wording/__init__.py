@@ -13,7 +13,7 @@ beside this module. Both files hold the same keys with the same ``{placeholders}
   :func:`unit_label` — names of categories, groups, levels, domains and units (the name
   itself when the catalogue has no entry);
 - :func:`both` — ``"svenska / English"`` for the bilingual CLI output, a
-  :class:`Bilingual` text that keeps each language's (:func:`in_lang` picks one);
+  :class:`Bilingual` text that keeps each language's (:func:`say` picks one);
 - ``{n:singular|plural}`` in a text — the noun for the count ``n`` (``"{n}
   {n:område|områden}"``), and :func:`level_noun` for a level's name after a count;
 - :class:`Message` — a text of the catalogue with its values, made where the text arises
@@ -237,8 +237,9 @@ def level_noun(level: str, n: int) -> Message | str:
 
 
 def say(message: object, lang: str) -> str:
-    """A :class:`Message` in ``lang``; any other value as it is (``str``)."""
-    return message.text(lang) if isinstance(message, Message) else str(message)
+    """A :class:`Message` or a :class:`Bilingual` text (:func:`both`) in ``lang`` alone; any
+    other value as it is (``str``)."""
+    return message.text(lang) if isinstance(message, Message | Bilingual) else str(message)
 
 
 class Bilingual(str):
@@ -263,12 +264,6 @@ class Bilingual(str):
 
     def __reduce__(self) -> tuple[object, tuple[str, str]]:
         return Bilingual, (self.sv, self.en)
-
-
-def in_lang(message: object, lang: str) -> str:
-    """A :class:`Message` or a :class:`Bilingual` text in ``lang`` alone; any other value
-    as it is (``str``)."""
-    return message.text(lang) if isinstance(message, Message | Bilingual) else str(message)
 
 
 def both(key: str, **fmt: object) -> Bilingual:
