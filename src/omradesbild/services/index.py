@@ -140,16 +140,13 @@ def index_from_table(
     from omradesbild.services.standins import with_standin_labels
 
     df = read_wide_table(path, id_column)
+    summary: dict[str, object] = {}
     try:  # the table's problems (a row, a field) are named with the file they are in
         result = with_standin_labels(compute_index(df, method=method, id_column=id_column))
-    except InputError as exc:
-        raise exc.in_file(path) from None
-    notes = list(result.attrs.get("notes", []))
-    summary: dict[str, object] = {}
-    if draws:
-        norms = [method.normalisation.method, "zscore", "percentrank_inc"]
-        alternatives = list(dict.fromkeys(norms))
-        try:
+        notes = list(result.attrs.get("notes", []))
+        if draws:
+            norms = [method.normalisation.method, "zscore", "percentrank_inc"]
+            alternatives = list(dict.fromkeys(norms))
             mc, summary = monte_carlo(
                 df,
                 method=method,
@@ -160,9 +157,9 @@ def index_from_table(
                 sensitivity=sensitivity,
                 progress=progress,
             )
-        except InputError as exc:
-            raise exc.in_file(path) from None
-        result = merge_uncertainty(result, mc, id_column)
+            result = merge_uncertainty(result, mc, id_column)
+    except InputError as exc:
+        raise exc.in_file(path) from None
     result.attrs["notes"] = notes
     return IndexRun(result, method, summary)
 
