@@ -217,9 +217,10 @@ def overlaid(
     placed_years`) overlaid on the areas of their level: every analysed area, or the areas
     ``shown`` and every area sharing a police area with them (see :func:`place_police`),
     with no geometry kept (:class:`~omradesbild.services.followup.police_finish.Overlaid`)."""
-    py, tg, analysed, population, placed_notes = placed[:5]
-    year = placed.year
-    overlay, listed = _overlay(py, tg, analysed, population, threshold=threshold, shown=shown)
+    py, tg, analysed, year = placed.years, placed.targets, placed.analysed, placed.year
+    overlay, listed = _overlay(
+        py, tg, analysed, placed.population, threshold=threshold, shown=shown
+    )
     n_polygons = 0 if year in py.link_lists else int((py.polygons["period"] == year).sum())
     return Overlaid(
         level=placed.level,
@@ -233,10 +234,10 @@ def overlaid(
         n_areas=len(tg.all_codes),
         analysed=frozenset(analysed),
         covered=frozenset(tg.covered),
-        population=population,
+        population=placed.population,
         overlay=pd.DataFrame(overlay),
         listed=pd.DataFrame(listed),
-        notes=tuple(placed_notes),
+        notes=tuple(placed.notes),
     )
 
 
