@@ -7,10 +7,18 @@ the tests do), then runs the command itself in a fresh process, as a user does: 
 Stockholm's 127 RegSO (``--kommun 0180``; target < 2 s wall and < 400 MB peak RSS) and for
 all 3 363 RegSO (target < 20 s wall), ``N`` times each (default 3), printing wall-clock and
 CPU time and peak RSS of each run. Each fresh command runs with a cache folder
-(``OMRADESBILD_CACHE_DIR``) of its own: "cold" with an empty one, as the first command after
-the store changed; "warm" with one that a report of another kommun (Göteborg, 1480) filled
-from the same store, so that nothing of Stockholm's own is kept, only what does not depend on
-the kommun. Then, in this process, the site for all 3 363 RegSO
+(``OMRADESBILD_CACHE_DIR``) of its own, in one of three states:
+
+- "empty": nothing kept, the first report on a machine (or after ``omradesbild cache clear``):
+  every national result is computed and the report's templates are compiled;
+- "store changed": the first report after the store's content changed — the folder filled by
+  a report of another kommun (Göteborg, 1480), then its results (``results/``) removed, so
+  that every result is computed again while the templates' compiled code, which depends on
+  the package and not on the store (as Python's own ``.pyc`` files), is kept;
+- "warm": the folder filled by that report of another kommun from the same store, so that
+  nothing of Stockholm's own is kept, only what does not depend on the kommun.
+
+Then, in this process, the site for all 3 363 RegSO
 (national tables), for Stockholm (0180) at RegSO and DeSO 2018 and for Göteborg (1480); and
 the site of the synthetic city. Prints total time (wall-clock, and the process CPU time, the
 steadier figure on a shared machine), data time, render time per profile and overview size.
@@ -23,6 +31,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -33,18 +42,23 @@ from typing import Any
 from benchmarks.common import demo_store, real_store
 from omradesbild.config import CACHE_DIR_ENV
 
+#: The states of a fresh command's cache folder (see the module's notes).
+EMPTY, STORE_CHANGED, WARM = "empty", "store changed", "warm"
+
 #: The fresh commands timed: label, arguments after ``omradesbild report``, targets (wall
-#: seconds, peak RSS in MB or None), and whether the command runs warm (its cache folder
-#: filled first by :data:`PRIMER`) or cold (an empty cache folder).
-FRESH: tuple[tuple[str, list[str], float, float | None, bool], ...] = (
-    ("fresh, cold: Stockholm RegSO (0180)",
-     ["--level", "regso", "--period", "2022", "--kommun", "0180"], 2.0, 400.0, False),
+#: seconds, peak RSS in MB or None), and the state of the command's cache folder.
+FRESH: tuple[tuple[str, list[str], float, float | None, str], ...] = (
+    ("fresh, empty: Stockholm RegSO (0180)",
+     ["--level", "regso", "--period", "2022", "--kommun", "0180"], 2.0, 400.0, EMPTY),
+    ("fresh, store changed: Stockholm (0180)",
+     ["--level", "regso", "--period", "2022", "--kommun", "0180"], 2.0, 400.0, STORE_CHANGED),
     ("fresh, warm: Stockholm RegSO (0180)",
-     ["--level", "regso", "--period", "2022", "--kommun", "0180"], 2.0, 400.0, True),
-    ("fresh, cold: all RegSO (national)", ["--level", "regso", "--period", "2022"], 20.0, None,
-     False),
+     ["--level", "regso", "--period", "2022", "--kommun", "0180"], 2.0, 400.0, WARM),
+    ("fresh, empty: all RegSO (national)", ["--level", "regso", "--period", "2022"], 20.0, None,
+     EMPTY),
 )  # fmt: skip
-#: The command that fills a warm run's cache folder first: another kommun's report.
+#: The command that fills the cache folder first, except for an empty one: another kommun's
+#: report.
 PRIMER = ["report", "--level", "regso", "--period", "2022", "--kommun", "1480", "-q"]
 
 
@@ -70,15 +84,20 @@ def fresh_command(
 
 def _fresh_rows(db: Path, tmp: Path, *, draws: int, repeat: int) -> None:
     """Time each of :data:`FRESH` ``repeat`` times in a fresh process, each run with a cache
-    folder of its own (filled by :data:`PRIMER` first for a warm run), and print the runs."""
+    folder of its own (filled by :data:`PRIMER` first unless it is empty; its results then
+    removed for a store changed), and print the runs."""
+    from omradesbild.services.disk_cache import RESULTS_FOLDER
+
     print(f"load average {os.getloadavg()[0]:.1f} (1 min) before the fresh commands")
-    for i, (label, args, wall_target, mb_target, warm) in enumerate(FRESH):
+    for i, (label, args, wall_target, mb_target, state) in enumerate(FRESH):
         for n in range(repeat):
             cache = tmp / f"cache{i}_{n}"
             common = ["--draws", str(draws), "--db", str(db)]
-            if warm:
+            if state != EMPTY:
                 fresh_command([*PRIMER, *common, "--out", str(tmp / f"primer{i}_{n}")], tmp,
                               cache=cache)  # fmt: skip
+            if state == STORE_CHANGED:
+                shutil.rmtree(cache / RESULTS_FOLDER)
             cmd = ["report", *args, *common, "--out", str(tmp / f"fresh{i}_{n}")]
             wall, cpu, mb = fresh_command([*cmd, "-q"], tmp, cache=cache)
             target = f"< {wall_target:g} s" + (f", < {mb_target:g} MB" if mb_target else "")
