@@ -89,6 +89,27 @@ def test_a_small_chunked_body_still_works(client: TestClient) -> None:
     assert r.status_code == 200, r.text[:200]
 
 
+def test_a_refused_body_is_worded_as_every_other_error(client: TestClient) -> None:
+    """The 413 of the middleware is the app's error: one language when the request names
+    one, an HTML page in the page's language for a browser."""
+    big = b"{}" + b" " * (LIMIT + 10)
+    json_headers = {"content-type": "application/json"}
+    r = client.post("/api/index/explore?lang=en", content=big, headers=json_headers)
+    assert r.status_code == 413
+    assert r.json() == {
+        "error": "RequestTooLarge",
+        "detail": f"the request is too large: at most {LIMIT} bytes are accepted",
+    }
+    form = {"content-type": "application/x-www-form-urlencoded", "accept": "text/html"}
+    page = client.post("/login?lang=en", content=big, headers=form)
+    assert page.status_code == 413 and page.headers["content-type"].startswith("text/html")
+    assert "Request too large" in page.text and "at most" in page.text
+    assert "för stor" not in page.text
+    sv = client.post("/login", content=big, headers=form)
+    assert sv.status_code == 413 and "Begäran är för stor" in sv.text
+    assert "too large" not in sv.text
+
+
 # ------------------------------------------------------------------------------ rate limit
 def test_one_client_flooding_the_explorer_is_limited_and_others_are_not(
     demo_store: Path, tmp_path: Path
@@ -112,6 +133,15 @@ def test_one_client_flooding_the_explorer_is_limited_and_others_are_not(
         assert int(r.headers["retry-after"]) >= 1
         assert "för många förfrågningar" in r.json()["detail"]
         assert flooder.get("/metod").status_code == 429
+        # Refused as every other error: English alone when asked, a page for a browser.
+        en = flooder.get("/api/export/index.csv?lang=en")
+        assert en.status_code == 429 and int(en.headers["retry-after"]) >= 1
+        assert en.json()["detail"].startswith("too many requests from your address; try again")
+        page = flooder.get("/metod?lang=en", headers={"accept": "text/html"})
+        assert page.status_code == 429 and page.headers["content-type"].startswith("text/html")
+        assert "Too many attempts" in page.text and "too many requests" in page.text
+        assert "för många" not in page.text.lower()
+        assert int(page.headers["retry-after"]) >= 1
         # The cheap pages stay open to the flooder, and the other client is not limited.
         assert flooder.get("/api/levels").status_code == 200
         assert other.post("/api/index/explore", json=body).status_code == 200

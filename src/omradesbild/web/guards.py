@@ -13,14 +13,15 @@ Plain ASGI classes (not ``BaseHTTPMiddleware``, which re-streams bodies), added 
   Referrer-Policy, Permissions-Policy on every response, HSTS in production, and
   ``Cache-Control: no-store`` on every response to a logged-in visitor.
 
-Messages are in Swedish and English (the wording catalogue's ``web_*`` keys), in the
-``{"error", "detail"}`` shape of :mod:`omradesbild.web.errors`.
+Their refusals are answered as every other error of the app
+(:func:`omradesbild.web.errors.error_response`): an HTML page in the page's language for a
+browser, else JSON ``{"error", "detail"}`` in the language ``?lang=`` names, or in Swedish and
+English (the wording catalogue's ``web_*`` keys).
 """
 
 from __future__ import annotations
 
 import asyncio
-import json
 import math
 import threading
 import time
@@ -38,14 +39,27 @@ ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 
 async def send_error(
-    send: Send, status: int, error: str, detail: str, headers: Iterable[tuple[str, str]] = ()
+    scope: Scope,
+    send: Send,
+    status: int,
+    error: str,
+    detail: str,
+    headers: Iterable[tuple[str, str]] = (),
 ) -> None:
-    """Answer with the app's JSON error ``{"error", "detail"}``."""
-    body = json.dumps({"error": error, "detail": detail}, ensure_ascii=False).encode()
-    raw = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
-    raw += [(k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in headers]
-    await send({"type": "http.response.start", "status": status, "headers": raw})
-    await send({"type": "http.response.body", "body": body})
+    """Answer the request of ``scope`` with the app's error
+    (:func:`omradesbild.web.errors.error_response`: a page for a browser, else JSON)."""
+    from starlette.requests import Request
+
+    from omradesbild.web.errors import error_response
+
+    response = error_response(Request(scope), status, error, detail)
+    for name, value in headers:
+        response.headers[name] = value
+
+    async def no_body() -> Message:
+        return {"type": "http.request", "body": b"", "more_body": False}
+
+    await response(scope, no_body, send)
 
 
 # ------------------------------------------------------------------------------ body size
@@ -73,7 +87,7 @@ class BodyLimit:
             if name == b"content-length":
                 declared = value.decode("latin-1").strip()
                 if declared.isdigit() and int(declared) > self.max_bytes:
-                    await send_error(send, 413, "RequestTooLarge", self._message())
+                    await send_error(scope, send, 413, "RequestTooLarge", self._message())
                     return
         seen = 0
         exceeded = False
@@ -96,7 +110,7 @@ class BodyLimit:
             if exceeded and message["type"] == "http.response.start" and not started:
                 # Whatever the route made of the interrupted body, the answer is a 413.
                 started = True
-                await send_error(send, 413, "RequestTooLarge", self._message())
+                await send_error(scope, send, 413, "RequestTooLarge", self._message())
                 return
             if exceeded and started:
                 return
@@ -185,6 +199,7 @@ class RateLimit:
             if wait > 0:
                 seconds = max(1, math.ceil(wait))
                 await send_error(
+                    scope,
                     send,
                     429,
                     "RateLimited",
