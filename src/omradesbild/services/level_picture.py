@@ -32,7 +32,7 @@ from omradesbild.services.level import (
 )
 from omradesbild.services.level_police import PoliceData, no_police, police_data
 from omradesbild.services.models import CityClass
-from omradesbild.services.records import ColumnRecords, records, records_by_area
+from omradesbild.services.records import ColumnRecords, RowByArea, records_by_area
 from omradesbild.store import Store
 
 
@@ -51,7 +51,7 @@ class LevelPicture:
     published: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
     #: The city's own published classes by area code (layers that carry them).
     city_classes: dict[str, tuple[CityClass, ...]] = field(default_factory=dict)
-    _unc: dict[str, tuple[dict[str, dict[str, Any]], dict[str, Any]]] = field(
+    _unc: dict[str, tuple[Mapping[str, dict[str, Any]], dict[str, Any]]] = field(
         default_factory=dict, repr=False
     )
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
@@ -130,20 +130,20 @@ class LevelPicture:
         result: dict[str, list[dict[str, Any]]] = self._once(("changes", period), build)
         return result
 
-    def uncertainty(self, period: str) -> tuple[dict[str, dict[str, Any]], dict[str, Any]]:
+    def uncertainty(self, period: str) -> tuple[Mapping[str, dict[str, Any]], dict[str, Any]]:
         """``(area -> rank_p05/rank_p95/prob_class_k, summary)`` of ``period``."""
         with self._lock:
             if period in self._unc:
                 return self._unc[period]
             ix = self.index
-            out: tuple[dict[str, dict[str, Any]], dict[str, Any]] = ({}, {"draws": 0})
+            out: tuple[Mapping[str, dict[str, Any]], dict[str, Any]] = ({}, {"draws": 0})
             if ix is not None and self.draws > 0 and period in ix.tables:
                 try:
                     unc, summary = rank_uncertainty(
                         self.indicators, ix.method, ix.tables[period], period,
                         draws=self.draws, seed=self.seed,
                     )  # fmt: skip
-                    out = ({str(r["area_code"]): r for r in records(unc)}, summary)
+                    out = (RowByArea(unc), summary)
                 except OmradesbildError:
                     pass
             self._unc[period] = out
