@@ -381,7 +381,9 @@ def index_of(
             published[p] = publishable_index(res, disclosed)
             masked = disclosed[disclosed["indicator"].isin(needed) & disclosed["masked"]]
             hidden[p] = frozenset(masked["area_code"].astype(str))
-    by_area = {p: RowByArea(df) for p, df in published.items()}
+    by_area: dict[str, Mapping[str, dict[str, Any]]] = {
+        p: RowByArea(df) for p, df in published.items()
+    }
     history: dict[str, list[tuple[str, Any]]] = {}
     classes: set[int] = set()
     for p in sorted(results):
