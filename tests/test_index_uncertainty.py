@@ -13,14 +13,22 @@ from omradesbild.errors import InputError, MethodError
 from omradesbild.index import compute_index, load_method, monte_carlo, parse_method
 from omradesbild.index._draws import (
     CHUNK_DRAWS,
+    _class_counts,
+    _class_of,
     _linear_terms,
     _rank_table,
+    _ranks_into,
     _Work,
     count_less_rows,
 )
-from omradesbild.index.method import Normalisation
+from omradesbild.index.method import (
+    FixedClassification,
+    MeanSdClassification,
+    Normalisation,
+    QuantileClassification,
+)
 from omradesbild.index.normalise import count_less_last_axis, normalise_last_axis
-from omradesbild.index.uncertainty import effective_weights
+from omradesbild.index.uncertainty import effective_weights, sorted_percentiles
 
 SCB = load_method("scb-omradestyp")
 SVI = load_method("cdc-svi-2018")
@@ -271,6 +279,60 @@ def test_count_less_rows_equals_the_reference_count(a: np.ndarray) -> None:
         work = _Work(1, a.shape[1])
         count_less_rows(np.ones_like(a[::-1]) * np.arange(a.shape[1])[::-1], work)
         assert np.array_equal(count_less_rows(a, work), count_less_last_axis(a))
+
+
+@given(_rows())
+@settings(max_examples=200, deadline=None)
+def test_draw_ranks_are_one_plus_the_count_of_higher_scores(a: np.ndarray) -> None:
+    """The ranks written for the draws: 1 + #{higher}, exactly, in the thread's buffers."""
+    work = _Work(1, a.shape[1])
+    _ranks_into(np.arange(a.shape[1], dtype=np.float64)[None, :].repeat(2, axis=0), work)
+    assert np.array_equal(_ranks_into(a, work), count_less_last_axis(-a) + 1)
+
+
+_RULES = [
+    MeanSdClassification(kind="mean_sd", k=[2.0, 1.0, 0.0, -1.0], labels=list("abcde")),
+    MeanSdClassification(kind="mean_sd", k=[0.5], ddof=0, labels=list("ab")),
+    # not what the method checks admit (k increasing, a NaN): still counted right
+    MeanSdClassification.model_construct(kind="mean_sd", k=[-1.0, 0.0, 1.0], ddof=1),
+    MeanSdClassification.model_construct(kind="mean_sd", k=[1.0, float("nan")], ddof=1),
+    FixedClassification(kind="fixed", thresholds=[0.0, 1.0, 2.0], labels=list("abcd")),
+    FixedClassification.model_construct(kind="fixed", thresholds=[1.0, -0.5]),
+    QuantileClassification(kind="quantiles", n=4, labels=list("abcd")),
+]
+
+
+@pytest.mark.parametrize("rule", _RULES)
+@pytest.mark.parametrize("ties", [False, True])
+def test_class_counts_are_the_draws_classes_counted(rule: object, ties: bool) -> None:
+    """Counting classes by nested thresholds = forming each draw's classes and counting."""
+    rng = np.random.default_rng(7)
+    scores = rng.normal(1.0, 1.0, size=(CHUNK_DRAWS, 300))
+    if ties:
+        scores = np.round(scores)
+        scores[3] = 2.0  # a constant draw: sd 0, every cut at the mean
+    ranks = count_less_last_axis(-scores) + 1
+    assert isinstance(rule, MeanSdClassification | FixedClassification | QuantileClassification)
+    n_cls = (
+        len(rule.k) + 1
+        if isinstance(rule, MeanSdClassification)
+        else (len(rule.thresholds) + 1 if isinstance(rule, FixedClassification) else rule.n)
+    )
+    cls = _class_of(scores, ranks, rule)
+    want = np.stack([(cls == k + 1).sum(axis=0) for k in range(n_cls)], axis=1)
+    assert np.array_equal(_class_counts(scores, ranks, rule, n_cls), want)
+
+
+@pytest.mark.parametrize("n", [1, 2, 3, 20, 21, 99, 500, 1001])
+@pytest.mark.parametrize("q", [[5, 50, 95], [0, 100], [2.5, 33.3, 97.5]])
+def test_sorted_percentiles_are_numpys_bit_for_bit(n: int, q: list[float]) -> None:
+    rng = np.random.default_rng(n)
+    for values in (rng.integers(1, 4000, size=(40, n)).astype(np.int32), rng.normal(size=(40, n))):
+        rows = np.sort(values, axis=1)
+        want = np.percentile(rows, q, axis=1)
+        got = sorted_percentiles(rows, q)
+        assert got.dtype == want.dtype and got.shape == want.shape
+        assert np.array_equal(got.view(np.uint64), want.view(np.uint64))
 
 
 @pytest.mark.parametrize("spec", ["percentrank_inc", "percent_rank"])

@@ -16,6 +16,7 @@ from omradesbild.services.level import level_indicators
 from omradesbild.services.records import (
     AreaRecords,
     ColumnRecords,
+    RowByArea,
     clean,
     records,
     records_by_area,
@@ -42,12 +43,13 @@ def same(a: list[dict[str, Any]], b: list[dict[str, Any]]) -> bool:
 
 floats = st.floats(allow_nan=True, allow_infinity=True)
 texts = st.one_of(st.none(), st.text(max_size=3))
+objects = st.one_of(texts, floats, st.integers())
 
 
 @settings(max_examples=60, deadline=None)
 @given(
     rows=st.lists(
-        st.tuples(texts, floats, st.integers(-5, 5), st.booleans(), st.one_of(st.none(), floats)),
+        st.tuples(texts, floats, st.integers(-5, 5), st.booleans(), objects),
         max_size=8,
     )
 )
@@ -120,6 +122,28 @@ def test_area_records_equal_records_by_area(made_per_area: Any) -> None:
     _assert_same_records(got, want)
     _assert_same_records(got, want)  # again, from the areas kept
     assert list(got)[:3] == list(dict.fromkeys(df["area_code"]))[:3]
+
+
+def test_row_by_area_equals_the_rows_by_code() -> None:
+    """One row per area (an area's last where it has several), as a dict of them gives."""
+    rng = np.random.default_rng(3)
+    n = 500
+    df = pd.DataFrame(
+        {
+            "area_code": pd.array([f"A{i}" for i in rng.permutation(n)], dtype="str"),
+            "rank": pd.array(np.where(rng.random(n) < 0.1, None, rng.integers(1, n, n)), "Int64"),
+            "score": np.where(rng.random(n) < 0.1, np.nan, rng.random(n)),
+            "label": rng.choice(["typ 1", None], n).astype(object),
+        }
+    )
+    df.loc[7, "area_code"] = df.loc[3, "area_code"]  # one area twice: its last row
+    want = {str(r["area_code"]): r for r in records(df)}
+    got = RowByArea(df)
+    assert list(got) == list(want) and len(got) == len(want)
+    for code, row in want.items():
+        assert code in got and got[code] == row and list(got[code]) == list(row)
+        assert [type(v) for v in got[code].values()] == [type(v) for v in row.values()]
+    assert "no such area" not in got and got.get("no such area") is None
 
 
 def test_level_by_area_equals_records_by_area(demo_store: Path) -> None:

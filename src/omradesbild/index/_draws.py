@@ -11,6 +11,7 @@ import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -34,7 +35,7 @@ MAX_THREADS = 4
 
 
 def _class_of(
-    scores: FloatArray, ranks: NDArray[np.int64], rule: AnyClassification
+    scores: FloatArray, ranks: NDArray[np.integer[Any]], rule: AnyClassification
 ) -> NDArray[np.int64]:
     """Class per draw and area (scores, ranks: draws × areas)."""
     n = scores.shape[1]
@@ -50,7 +51,7 @@ def _class_of(
         for t in rule.thresholds:
             out += scores >= t
         return out
-    q = np.ceil(np.round(ranks * rule.n / n, 9)).astype(np.int64)
+    q = np.ceil(np.round(ranks.astype(np.int64) * rule.n / n, 9)).astype(np.int64)
     return np.clip(q, 1, rule.n)
 
 
@@ -148,22 +149,22 @@ def _run_draws(
     # Each chunk has its own random stream (spawned from the seed), so the result does not
     # depend on how many threads run the chunks or in which order they finish.
     workers = max(1, min(MAX_THREADS, os.cpu_count() or 1, plan.n_chunks))
-    # ranks as areas × draws (int32): the percentiles per area then run along rows
+    # ranks as areas × draws (int32): the percentiles per area then run along rows; each
+    # chunk writes its own columns
     ranks = np.empty((n_areas, plan.draws), dtype=np.int32)
     counts: NDArray[np.int64] = np.zeros((n_areas, plan.n_cls), dtype=np.int64)
     with ThreadPoolExecutor(max_workers=workers) as pool:
-        chunks = pool.map(lambda i: _run_chunk(plan, i), range(plan.n_chunks))
-        for done, (r, c) in enumerate(chunks):
-            start = done * CHUNK_DRAWS
-            ranks[:, start : start + r.shape[0]] = r.T
+        chunks = pool.map(lambda i: _run_chunk(plan, i, ranks), range(plan.n_chunks))
+        for done, c in enumerate(chunks):
             counts += c
             if progress is not None:
                 progress(min((done + 1) * CHUNK_DRAWS, plan.draws), plan.draws)
     return ranks, counts
 
 
-def _run_chunk(plan: _DrawPlan, i: int) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
-    """Ranks and class counts of the draws of chunk ``i``."""
+def _run_chunk(plan: _DrawPlan, i: int, ranks: NDArray[np.int32]) -> NDArray[np.int64]:
+    """Class counts of the draws of chunk ``i``; their ranks into their columns of
+    ``ranks`` (areas × draws)."""
     n_areas = plan.xt.shape[1]
     start, stop = i * CHUNK_DRAWS, min((i + 1) * CHUNK_DRAWS, plan.draws)
     scores = np.empty((stop - start, n_areas))
@@ -178,14 +179,80 @@ def _run_chunk(plan: _DrawPlan, i: int) -> tuple[NDArray[np.int64], NDArray[np.i
     # the ranks from this thread's buffers (free once the scores are formed): a fresh
     # array per chunk costs its page faults every time
     work = _work(plan.xt.shape[0], n_areas)
-    r = count_less_rows(np.negative(scores, out=work.acc[: stop - start]), work)
-    r += 1
-    counts = np.zeros((n_areas, plan.n_cls), dtype=np.int64)
-    if plan.rule is not None:
-        cls = _class_of(scores, r, plan.rule)
-        for k in range(1, plan.n_cls + 1):
-            counts[:, k - 1] = (cls == k).sum(axis=0)
-    return r, counts
+    r = _ranks_into(scores, work)
+    ranks[:, start:stop] = r.T
+    if plan.rule is None:
+        return np.zeros((n_areas, 0), dtype=np.int64)
+    return _class_counts(scores, r, plan.rule, plan.n_cls)
+
+
+def _ranks_into(scores: FloatArray, work: _Work) -> NDArray[np.int32]:
+    """``1 + #{areas with a higher score}`` per draw and area (draws × areas), in
+    ``work.ranks``: :func:`count_less_rows` of the negated scores, plus one."""
+    m, n = scores.shape
+    neg = np.negative(scores, out=work.acc[:m])
+    order, first, bad = _sorted_positions(neg, work)
+    out = work.ranks[:m]
+    if order.shape[1]:  # else every row is in ``bad``
+        order += (np.arange(m, dtype=np.intp) * n)[:, None]  # flat index in ``out``
+        one_up = np.arange(1, n + 1, dtype=np.int32)
+        values = np.broadcast_to(one_up, (m, n)) if first is None else first + 1
+        out.ravel()[order.ravel()] = values.ravel()
+    if bad.size:
+        out[bad] = count_less_last_axis(neg[bad]) + 1
+    return out
+
+
+def _class_counts(
+    scores: FloatArray, ranks: NDArray[np.int32], rule: AnyClassification, n_cls: int
+) -> NDArray[np.int64]:
+    """How many of the draws (rows) put each area in each class (areas × classes).
+
+    A class of mean ± k·sd or fixed thresholds is one plus the number of thresholds the
+    score passes, and those are nested (a score below ``t`` is below every larger
+    threshold): with the thresholds sorted, the count of class ``j + 1`` is the number of
+    draws passing ``j`` of them less the number passing ``j + 1``. Otherwise (quantiles, a
+    NaN threshold) the classes are formed and counted one by one.
+    """
+    m, n = scores.shape
+    counts = np.empty((n, n_cls), dtype=np.int64)
+    nested = _sorted_thresholds(scores, rule)
+    if nested is None:
+        cls = _class_of(scores, ranks, rule)
+        for k in range(n_cls):
+            counts[:, k] = np.count_nonzero(cls == k + 1, axis=0)
+        return counts
+    thresholds, passes = nested
+    passing = np.empty((n, n_cls + 1), dtype=np.int64)
+    passing[:, 0], passing[:, -1] = m, 0
+    hit = np.empty((m, n), dtype=bool)
+    for j in range(thresholds.shape[1]):
+        passes(scores, thresholds[:, j : j + 1], out=hit)
+        passing[:, j + 1] = np.count_nonzero(hit, axis=0)
+    np.subtract(passing[:, :-1], passing[:, 1:], out=counts)
+    return counts
+
+
+def _sorted_thresholds(
+    scores: FloatArray, rule: AnyClassification
+) -> tuple[FloatArray, np.ufunc] | None:
+    """The thresholds of each draw (draws × thresholds), the one a score passes first
+    first, and the comparison that passes one; None for quantiles or a NaN threshold."""
+    passes: np.ufunc
+    if isinstance(rule, MeanSdClassification) and rule.k:
+        mean = scores.mean(axis=1, keepdims=True)
+        sd = scores.std(axis=1, ddof=rule.ddof, keepdims=True)
+        cuts = np.concatenate([mean + k * sd for k in rule.k], axis=1)
+        # passed when below: the largest is passed first
+        thresholds, passes = np.sort(cuts, axis=1)[:, ::-1], np.less
+    elif isinstance(rule, FixedClassification):
+        cuts = np.asarray(rule.thresholds, dtype=np.float64)[None, :]
+        thresholds, passes = np.sort(cuts, axis=1), np.greater_equal
+    else:
+        return None
+    if thresholds.shape[1] == 0 or np.isnan(thresholds).any():
+        return None
+    return thresholds, passes
 
 
 class _Work:
@@ -203,6 +270,7 @@ class _Work:
         self.flat = np.empty(shape, dtype=np.intp)
         self.scratch = np.empty(shape, dtype=np.int64)
         self.new = np.empty(shape, dtype=bool)
+        self.ranks = np.empty(shape, dtype=np.int32)
 
 
 _local = threading.local()
@@ -262,9 +330,9 @@ def _noisy_scores(plan: _DrawPlan, i: int, start: int, stop: int, *, out: FloatA
                 acc += noisy
                 shift -= offset * w[:, k, None]
             elif spec.method == "none":
-                # d·x times W in the buffer itself (the same products as a copy would get)
-                noisy *= plan.directions[k]
-                noisy *= w[:, k, None]
+                # d·x times W in the buffer itself (the same products as a copy would get):
+                # with d = ±1, (d·x)·W is d·W times x exactly, one pass
+                noisy *= (plan.directions[k] * w[:, k])[:, None]
                 acc += noisy
             else:
                 z = _normalise_rows(noisy, spec, plan, a_idx, k, work)

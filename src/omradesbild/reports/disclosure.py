@@ -227,14 +227,16 @@ def mask_components(
     keys = [k for k in (id_column, period_column) if k in wide.columns]
     known = set(disclosed["indicator"].astype(str).unique())
     masked = disclosed[disclosed["masked"].fillna(False).astype(bool)]
+    of_masked = masked["indicator"].astype(str)
     drop: list[str] = []
+    probe_keys: pd.DataFrame | None = None  # the keys as text (an indicator is no key)
     for col in columns:
         if col not in out.columns:
             continue
         if col not in known:
             drop.append(col)
             continue
-        rows = masked[masked["indicator"].astype(str) == col]
+        rows = masked[of_masked == col]
         if rows.empty:
             continue
         hit = rows[[*keys]].drop_duplicates().assign(_hit=True)
@@ -242,7 +244,9 @@ def mask_components(
             hit[id_column] = hit[id_column].astype(str)
         if period_column in keys:
             hit[period_column] = hit[period_column].astype(str)
-        probe = out[keys].astype(str).merge(hit, on=keys, how="left")["_hit"]
+        if probe_keys is None:
+            probe_keys = out[keys].astype(str)
+        probe = probe_keys.merge(hit, on=keys, how="left")["_hit"]
         flag = probe.fillna(False).astype(bool).to_numpy()
         out[col] = out[col].mask(pd.Series(flag, index=out.index))
     return out.drop(columns=drop)

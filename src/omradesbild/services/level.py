@@ -26,7 +26,13 @@ from omradesbild.errors import NotFoundError, OmradesbildError
 from omradesbild.index.method import IndexMethod
 from omradesbild.services.cache import store_cached
 from omradesbild.services.groups import GroupFrames
-from omradesbild.services.records import AreaRecords, clean, clean_column, records, records_by_area
+from omradesbild.services.records import (
+    AreaRecords,
+    RowByArea,
+    clean,
+    clean_column,
+    records_by_area,
+)
 from omradesbild.services.reference import Reference, class_names
 from omradesbild.store import Store
 from omradesbild.wording import both
@@ -252,7 +258,7 @@ class LevelIndex:
     tables: dict[str, pd.DataFrame]  # period -> wide input table (raw values)
     results: dict[str, pd.DataFrame]  # period -> compute_index output (+ components)
     published: dict[str, pd.DataFrame]  # period -> publishable rows
-    by_area: dict[str, dict[str, dict[str, Any]]]  # period -> area -> row
+    by_area: dict[str, Mapping[str, dict[str, Any]]]  # period -> area -> row
     history: dict[str, list[tuple[str, Any]]]  # area -> [(period, class)]
     classes: tuple[int, ...] = ()  # the classes areas have in any period
     references: dict[str, Reference] = field(default_factory=dict)  # period -> reference
@@ -375,17 +381,19 @@ def index_of(
             published[p] = publishable_index(res, disclosed)
             masked = disclosed[disclosed["indicator"].isin(needed) & disclosed["masked"]]
             hidden[p] = frozenset(masked["area_code"].astype(str))
-    by_area = {p: {str(r["area_code"]): r for r in records(df)} for p, df in published.items()}
+    by_area: dict[str, Mapping[str, dict[str, Any]]] = {
+        p: RowByArea(df) for p, df in published.items()
+    }
     history: dict[str, list[tuple[str, Any]]] = {}
     classes: set[int] = set()
     for p in sorted(results):
         res = results[p]
         if "class" not in res.columns:
             continue
-        for code, cls in zip(res["area_code"], res["class"], strict=True):
-            history.setdefault(str(code), []).append((p, clean(cls)))
-            if clean(cls) is not None:
-                classes.add(int(cls))
+        of_area = clean_column(res["class"])
+        for code, cls in zip(res["area_code"], of_area, strict=True):
+            history.setdefault(str(code), []).append((p, cls))
+        classes.update(int(c) for c in of_area if c is not None)
     return LevelIndex(
         method=method,
         level=level,

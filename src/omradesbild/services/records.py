@@ -56,7 +56,8 @@ def clean_column(col: pd.Series) -> list[Any]:
         return values
     if isinstance(col.array, pd.arrays.FloatingArray):
         return clean_column(pd.Series(col.to_numpy(dtype=np.float64, na_value=np.nan)))
-    return [clean(v) for v in col]
+    # text and None are JSON-safe as they are (what ``clean`` returns for them)
+    return [v if v is None or type(v) is str else clean(v) for v in col]
 
 
 def records_by_area(df: pd.DataFrame) -> dict[str, list[dict[str, Any]]]:
@@ -108,6 +109,28 @@ class ColumnRecords(_RowsByArea):
             found = [dict(zip(cols, [v[i] for v in values], strict=True)) for i in self._rows[code]]
             found = self._made.setdefault(code, found)
         return found
+
+
+class RowByArea(Mapping[str, dict[str, Any]]):
+    """``{str(r["area_code"]): r for r in records(df)}`` (an area's last row, for a frame of
+    one row per area), each area's row made when it is first asked for
+    (:class:`ColumnRecords`): a table of every area of a level of which a run reads a few.
+    Shared by the callers: treat the rows as read-only."""
+
+    def __init__(self, df: pd.DataFrame) -> None:
+        self._records = ColumnRecords(df)
+
+    def __getitem__(self, code: str) -> dict[str, Any]:
+        return self._records[code][-1]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._records)
+
+    def __len__(self) -> int:
+        return len(self._records)
+
+    def __contains__(self, code: object) -> bool:
+        return code in self._records
 
 
 class AreaRecords(_RowsByArea):

@@ -19,7 +19,7 @@ import gzip
 import secrets
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
@@ -484,7 +484,7 @@ class WebData:
 
     def uncertainty(
         self, method_id: str, level: str, period: str, version: str | None = None
-    ) -> dict[str, dict[str, Any]]:
+    ) -> Mapping[str, dict[str, Any]]:
         """Area -> Monte-Carlo rank interval and class probabilities in ``period``."""
         pic = self.picture(method_id, level, version)
         return pic.uncertainty(period)[0]

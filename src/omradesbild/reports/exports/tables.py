@@ -98,6 +98,7 @@ def publishable_index(
     """
     cat = _catalogue(catalogue)
     out = index.drop(columns=[c for c in index.columns if str(c).endswith("_norm")])
+    out.attrs = {}  # set at the end: not copied deeply on every step until then
     comps = [str(c) for c in out.columns if f"{c}_reliable" in out.columns or str(c) in cat.ids]
     masked = mask_components(out, disclosed, columns=comps)
     dropped = [c for c in comps if c not in masked.columns]
