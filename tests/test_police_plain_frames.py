@@ -190,3 +190,28 @@ def test_polygons_drawn_from_successors_are_those_geopandas_dissolved(tmp_path: 
     assert shapely.to_wkb(got["geometry"].to_numpy()).tolist() == (
         shapely.to_wkb(want.geometry.to_numpy()).tolist()
     )
+
+
+def test_placed_polygons_are_kept_as_they_were() -> None:
+    """The frames of shapely polygons of a placement, kept between commands (pickled with
+    their polygons as WKB at once), read back as the same polygons, codes and index."""
+    import pickle
+
+    from omradesbild.services.followup.police_place import PlacedYears, PoliceYears, Targets
+
+    geoms = _boxes(6, 7)
+    geoms[2] = MultiPolygon([geoms[2], box(0, 0, 10, 10)])
+    base = pd.DataFrame({"area_code": list("abcdef"), "geometry": geoms}, index=range(3, 9))
+    police = base.iloc[:2].assign(period="2023", category="risk")
+    tg = Targets(base, None, None, {"x"}, {"x"}, pd.Series([1.0], index=["x"]), base.iloc[0:0])
+    py = PoliceYears(police, ["2023"], {}, ["2023"])
+    placed = PlacedYears(py, tg, {"x"}, tg.population, (), "regso", "v", "2023", "2022")
+    back = pickle.loads(pickle.dumps(placed, protocol=pickle.HIGHEST_PROTOCOL))
+    for got, want in ((back.targets.base, base), (back.years.polygons, police),
+                      (back.targets.polygons, base.iloc[0:0])):  # fmt: skip
+        assert isinstance(got, pd.DataFrame) and not isinstance(got, gpd.GeoDataFrame)
+        pd.testing.assert_frame_equal(got.drop(columns="geometry"), want.drop(columns="geometry"))
+        assert shapely.to_wkb(got["geometry"].to_numpy()).tolist() == (
+            shapely.to_wkb(want["geometry"].to_numpy()).tolist()
+        )
+    assert back.years.years == ["2023"] and back.targets.covered == {"x"}

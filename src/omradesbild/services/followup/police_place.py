@@ -12,9 +12,10 @@ the same for every kommun's report) is kept between commands per store content
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from dataclasses import dataclass
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import pandas as pd
 import shapely
@@ -77,8 +78,39 @@ def _residents(rows: pd.DataFrame) -> pd.Series:
     return pd.Series(rows["value"].to_numpy(float), index=rows["area_code"].astype(str))
 
 
+class _Wkb(NamedTuple):
+    """A frame whose ``geometry`` was turned into WKB to be pickled (:class:`_Pickled`)."""
+
+    frame: pd.DataFrame
+
+
+class _Pickled:
+    """A dataclass whose frames hold shapely polygons in ``geometry``, pickled with them as
+    WKB all at once (as a GeoDataFrame is), not one polygon at a time: these results are
+    kept between commands (:func:`placed_years`, :func:`kept_stored_police`)."""
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        fields = {f.name: _packed(getattr(self, f.name)) for f in dataclasses.fields(self)}  # type: ignore[arg-type]
+        return (_unpickled, (type(self), fields))
+
+
+def _packed(value: Any) -> Any:
+    if isinstance(value, pd.DataFrame) and "geometry" in value.columns:
+        return _Wkb(value.assign(geometry=shapely.to_wkb(value["geometry"].to_numpy())))
+    return value
+
+
+def _unpickled(cls: type, fields: dict[str, Any]) -> Any:
+    def unpacked(value: Any) -> Any:
+        if not isinstance(value, _Wkb):
+            return value
+        return value.frame.assign(geometry=shapely.from_wkb(value.frame["geometry"].to_numpy()))
+
+    return cls(**{k: unpacked(v) for k, v in fields.items()})
+
+
 @dataclass(frozen=True)
-class PoliceYears:
+class PoliceYears(_Pickled):
     """The police areas usable up to a year: polygons (:func:`~omradesbild.followup.police.
     police_geometries`, EPSG:3006), and lists placed through links."""
 
@@ -142,7 +174,7 @@ def list_shares(
 
 
 @dataclass(frozen=True)
-class StoredPolice:
+class StoredPolice(_Pickled):
     """The stored police years that can be placed on a level: every year with polygons
     (:attr:`polygons`), and the lists without polygons placed through links
     (:attr:`link_lists`, period -> overlay rows)."""
@@ -295,7 +327,7 @@ def police_years(
 
 
 @dataclass(frozen=True)
-class Targets:
+class Targets(_Pickled):
     """The base polygons with population, and the target areas they cover completely.
 
     Polygons are frames of ``area_code`` and ``geometry`` (shapely polygons in EPSG:3006,
