@@ -82,10 +82,10 @@ STORE_CRS = "EPSG:3006"
 
 
 def _is_geo(frame: object) -> bool:
-    """Whether ``frame`` is a GeoDataFrame (or GeoSeries), without importing geopandas:
-    none can exist before it is imported."""
+    """Whether ``frame`` is a GeoDataFrame, without importing geopandas: none can exist
+    before it is imported."""
     gpd = sys.modules.get("geopandas")
-    return gpd is not None and isinstance(frame, gpd.GeoDataFrame | gpd.GeoSeries)
+    return gpd is not None and isinstance(frame, gpd.GeoDataFrame)
 
 
 def _geometries(frame: pd.DataFrame, *, what: str) -> npt.NDArray[np.object_]:
