@@ -54,6 +54,14 @@ def area_codes(store: Store, level: str, version: str) -> list[str]:
     return store.areas(level=level, version=version)["area_code"].astype(str).tolist()
 
 
+def has_areas(store: Store, level: str, version: str) -> bool:
+    """Whether the store holds any area of ``level`` in ``version`` (without reading them:
+    :func:`area_codes` reads every one)."""
+    sql = "SELECT count(*) FROM areas WHERE level = ? AND version = ?"
+    row = store.con.execute(sql, [level, version]).fetchone()
+    return bool(row and row[0])
+
+
 def population_near(store: Store, period: str, version: str) -> tuple[pd.Series, str | None]:
     """Population of ``version``'s areas in the stored period nearest ``period`` (ties: the
     later; of labels of one year, the first in :func:`~omradesbild.followup._common.
@@ -353,8 +361,7 @@ def targets(
     period: str,
     notes: list[str],
 ) -> Targets:
-    deso = area_codes(store, "deso", BASE_VERSION)
-    if not deso:
+    if not has_areas(store, "deso", BASE_VERSION):
         raise NotFoundError(both("err_no_version", level="DeSO", version=BASE_VERSION))
     base = area_geometries(areas_with_geometry(store, "deso", BASE_VERSION))
     base = base.loc[~shapely.is_empty(base["geometry"].to_numpy())].reset_index(drop=True)
@@ -372,7 +379,7 @@ def targets(
         notes.append(Message("note_police_population_from", used=pop_period, period=period))
     pop_arg = pop_base if pop_period is not None else None
     if level == "deso" and version == BASE_VERSION:
-        codes = set(deso)
+        codes = set(area_codes(store, "deso", BASE_VERSION))
         return Targets(base, pop_arg, None, codes, covered_base, pop_base)
     # the composed links kept for the store (``links_all`` is every stored link)
     area_links = links_to(store, base_version=BASE_VERSION, level=level, version=version)
