@@ -248,7 +248,9 @@ GEOMETRY = ("geopandas", "shapely", "pyproj", "pyogrio")
 def test_a_warm_report_does_no_geometry_work(real_store: Path, tmp_path: Path) -> None:
     """A one-kommun report after another kommun's (its cache folder filled by it: nothing of
     the kommun's own kept) places the police list and draws the map from what is kept,
-    without importing a geometry library; the map is the one computed afresh."""
+    without importing a geometry library; the map is the one computed afresh. The first
+    report (an empty cache folder) places the police list and draws every area's map
+    shape with shapely and pyproj, without geopandas."""
     import json
     import os
     import subprocess
@@ -271,6 +273,7 @@ def test_a_warm_report_does_no_geometry_work(real_store: Path, tmp_path: Path) -
         runs[name] = json.loads(done.stdout.strip().splitlines()[-1])
         assert runs[name]["code"] == 0, done.stderr
     assert runs["cold"]["loaded"] and runs["off"]["loaded"]  # the probe sees them
+    assert runs["cold"]["loaded"] == ["pyproj", "shapely"]
     assert runs["warm"]["loaded"] == []
     shapes = Path("assets") / "geo.js"
     assert (tmp_path / "warm" / shapes).read_bytes() == (tmp_path / "off" / shapes).read_bytes()

@@ -10,12 +10,18 @@ area and year whether it is *on the list*; :func:`crosstab_police_types` and
 The polygons and the overlay live here; the link-based lists in
 :mod:`~omradesbild.followup.police_links`, the listing and the comparison with the area types
 in :mod:`~omradesbild.followup.police_types`. Every name is importable from this module.
+The store's polygons (WKB in EPSG:3006) are placed as plain frames of shapely polygons
+(:func:`area_geometries`, :func:`police_geometries`): geopandas is imported for
+GeoDataFrames only.
 """
 
 from __future__ import annotations
 
-import geopandas as gpd
+import sys
+from typing import TYPE_CHECKING, Any
+
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 import shapely
 
@@ -44,6 +50,9 @@ from omradesbild.harmonize.areal import geos_errors, intersection
 from omradesbild.validation import what as _what
 from omradesbild.wording import Message
 
+if TYPE_CHECKING:
+    import geopandas as gpd
+
 __all__ = [
     "CATEGORY_ORDER",
     "CROSSTAB_COLUMNS",
@@ -53,11 +62,13 @@ __all__ = [
     "NOT_LISTED",
     "OVERLAY_COLUMNS",
     "STATUS_COLUMNS",
+    "area_geometries",
     "area_polygons",
     "crosstab_police_types",
     "listed_areas",
     "overlay_police",
     "police_flags",
+    "police_geometries",
     "police_list_from_links",
     "police_polygons",
     "police_shares_from_links",
@@ -65,21 +76,45 @@ __all__ = [
 ]
 
 
+#: The coordinates of every polygon the store holds (WKB, SWEREF 99 TM, metres), and of a
+#: frame of :func:`area_geometries` or :func:`police_geometries`.
+STORE_CRS = "EPSG:3006"
+
+
+def _is_geo(frame: object) -> bool:
+    """Whether ``frame`` is a GeoDataFrame, without importing geopandas: none can exist
+    before it is imported."""
+    gpd = sys.modules.get("geopandas")
+    return gpd is not None and isinstance(frame, gpd.GeoDataFrame)
+
+
+def _geometries(frame: pd.DataFrame, *, what: str) -> npt.NDArray[np.object_]:
+    """The polygons of a GeoDataFrame, or of a frame whose ``geometry`` holds WKB bytes
+    or shapely geometries (in :data:`STORE_CRS`), as an array of shapely geometries."""
+    if _is_geo(frame):
+        return np.asarray(frame.geometry.to_numpy(), dtype=object)
+    require_columns(frame, ("geometry",), what=what)
+    values = frame["geometry"].to_numpy(dtype=object)
+    if all(v is None or isinstance(v, shapely.Geometry) for v in values):
+        return values.copy()
+    wkb = [bytes(g) if isinstance(g, bytes | bytearray | memoryview) else None for g in values]
+    with geos_errors("err_ana_cannot_read_geometry", what=what, expected="exp_ana_wkb"):
+        return np.asarray(shapely.from_wkb(wkb), dtype=object)
+
+
 def _geoseries(frame: pd.DataFrame, *, what: str) -> gpd.GeoSeries:
-    """The geometry of a GeoDataFrame, or of a frame whose ``geometry`` holds WKB bytes."""
+    """The geometry of a GeoDataFrame, or of a frame of :func:`_geometries` (in
+    :data:`STORE_CRS`)."""
+    import geopandas as gpd
+
     if isinstance(frame, gpd.GeoDataFrame):
         return frame.geometry
-    require_columns(frame, ("geometry",), what=what)
-    wkb = [
-        bytes(g) if isinstance(g, bytes | bytearray | memoryview) else None
-        for g in frame["geometry"]
-    ]
-    with geos_errors("err_ana_cannot_read_geometry", what=what, expected="exp_ana_wkb"):
-        geoms = shapely.from_wkb(wkb)
-    return gpd.GeoSeries(geoms, index=frame.index, crs="EPSG:3006")
+    return gpd.GeoSeries(_geometries(frame, what=what), index=frame.index, crs=STORE_CRS)
 
 
 def _projected(gs: gpd.GeoSeries, target: object, *, what: str) -> gpd.GeoSeries:
+    import geopandas as gpd
+
     if target is not None and gs.crs is not None and gs.crs != target:
         gs = gs.to_crs(target)
     crs = gs.crs if gs.crs is not None else target
@@ -92,9 +127,41 @@ def _projected(gs: gpd.GeoSeries, target: object, *, what: str) -> gpd.GeoSeries
     return gs
 
 
+def _layers(
+    first: pd.DataFrame, second: pd.DataFrame, *, what: tuple[str, str]
+) -> tuple[npt.NDArray[np.object_], npt.NDArray[np.object_], Any]:
+    """The polygons of ``first`` and of ``second`` in ``first``'s coordinates, and those
+    coordinates (None where neither is a GeoDataFrame: both are in :data:`STORE_CRS`).
+
+    A GeoDataFrame is reprojected to the other layer's CRS, and a geographic CRS refused
+    (:func:`_projected`); frames of WKB or shapely geometries are in :data:`STORE_CRS`,
+    projected, and need no CRS work (nor geopandas).
+    """
+    if not _is_geo(first) and not _is_geo(second):
+        return _geometries(first, what=what[0]), _geometries(second, what=what[1]), None
+    one = _projected(_geoseries(first, what=what[0]), None, what=what[0])
+    two = _projected(_geoseries(second, what=what[1]), one.crs, what=what[1])
+    return one.to_numpy(), two.to_numpy(), one.crs
+
+
+def area_geometries(areas: pd.DataFrame) -> pd.DataFrame:
+    """``area_code`` and ``geometry`` (shapely polygons, in :data:`STORE_CRS`) of an areas
+    frame whose ``geometry`` holds WKB bytes in EPSG:3006 (:data:`~omradesbild.sources.
+    base.AREA_COLUMNS`): :func:`area_polygons` as a plain frame, without geopandas."""
+    require_columns(areas, ("area_code",), what="areas")
+    return pd.DataFrame(
+        {
+            "area_code": areas["area_code"].astype(str).to_numpy(),
+            "geometry": _geometries(areas, what="areas"),
+        }
+    )
+
+
 def area_polygons(areas: pd.DataFrame) -> gpd.GeoDataFrame:
     """``area_code`` and polygons of an areas frame whose ``geometry`` holds WKB bytes in
     EPSG:3006 (:data:`~omradesbild.sources.base.AREA_COLUMNS`), or of a GeoDataFrame."""
+    import geopandas as gpd
+
     require_columns(areas, ("area_code",), what="areas")
     geo = _geoseries(areas, what="areas")
     return gpd.GeoDataFrame(
@@ -124,11 +191,21 @@ def police_polygons(areas: pd.DataFrame, classifications: pd.DataFrame) -> gpd.G
         ``area_code, period, category, geometry``; one row per classified police area with a
         polygon.
     """
+    import geopandas as gpd
+
+    out = police_geometries(areas, classifications)
+    crs = areas.crs if _is_geo(areas) else STORE_CRS
+    return gpd.GeoDataFrame(out.drop(columns="geometry"), geometry=list(out["geometry"]), crs=crs)
+
+
+def police_geometries(areas: pd.DataFrame, classifications: pd.DataFrame) -> pd.DataFrame:
+    """:func:`police_polygons` as a plain frame (``geometry`` holds shapely polygons in the
+    coordinates of ``areas``: :data:`STORE_CRS` for WKB), without geopandas."""
     require_columns(areas, ("area_code", "version"), what="police areas")
     require_columns(
         classifications, ("area_code", "version", "period", "category"), what="classifications"
     )
-    geo = _geoseries(areas, what="police areas")
+    geo = _geometries(areas, what="police areas")
     left = pd.DataFrame(
         {
             "area_code": areas["area_code"].astype(str).to_numpy(),
@@ -138,23 +215,20 @@ def police_polygons(areas: pd.DataFrame, classifications: pd.DataFrame) -> gpd.G
     )
     right = police_classes(classifications)
     m = right.merge(left, on=["area_code", "version"], how="inner")
-    geoms = geo.to_numpy()[m["_g"].to_numpy(dtype=int)]
+    geoms = geo[m["_g"].to_numpy(dtype=int)]
     keep = np.array([g is not None and not shapely.is_empty(g) for g in geoms], dtype=bool)
-    out = gpd.GeoDataFrame(
-        m.loc[keep, ["area_code", "period", "category"]].reset_index(drop=True),
-        geometry=list(geoms[keep]),
-        crs=geo.crs,
-    )
+    out = m.loc[keep, ["area_code", "period", "category"]].reset_index(drop=True)
+    out["geometry"] = geoms[keep]
     return out
 
 
 def overlay_police(
-    police: gpd.GeoDataFrame,
-    areas: gpd.GeoDataFrame,
+    police: pd.DataFrame,
+    areas: pd.DataFrame,
     population: pd.Series | None = None,
     *,
     area_links: pd.DataFrame | None = None,
-    targets: gpd.GeoDataFrame | None = None,
+    targets: pd.DataFrame | None = None,
     threshold: float = DEFAULT_THRESHOLD,
     min_share: float = 0.001,
     period_column: str = "period",
@@ -165,10 +239,13 @@ def overlay_police(
     ----------
     police
         Police polygons: ``area_code`` (the police area's code), ``period_column``,
-        ``category`` and geometry (see :func:`police_polygons`).
+        ``category`` and geometry (see :func:`police_polygons`; or a plain frame of
+        :func:`police_geometries`, whose polygons are in EPSG:3006).
     areas
         Base areas (e.g. DeSO) with ``area_code`` and polygons. Reprojected to the police
-        layer's CRS when both are set and differ; must be projected (metres).
+        layer's CRS when both are set and differ; must be projected (metres). Where neither
+        layer is a GeoDataFrame (``geometry`` holds shapely polygons or WKB bytes), both
+        are in EPSG:3006 and no CRS work is done.
     population
         Optional population per base area (indexed by ``area_code``) for population shares.
     area_links
@@ -262,18 +339,16 @@ def overlay_police(
 
 
 def _intersections(
-    police: gpd.GeoDataFrame,
-    areas: gpd.GeoDataFrame,
+    police: pd.DataFrame,
+    areas: pd.DataFrame,
     period_column: str,
     linked: set[str] | None = None,
 ) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
     """Every overlapping (base area, police polygon) pair with the intersection's area and
     ``share`` of the base area, of the base areas in ``linked`` when given (the others
     reach no target area); also the base areas' codes and areas."""
-    pol_geo = _projected(_geoseries(police, what="police polygons"), None, what="police polygons")
-    area_geo = _projected(_geoseries(areas, what="areas"), pol_geo.crs, what="areas")
+    p_geoms, a_geoms, _ = _layers(police, areas, what=("police polygons", "areas"))
     a_codes = areas["area_code"].astype(str).to_numpy()
-    p_geoms, a_geoms = pol_geo.to_numpy(), area_geo.to_numpy()
     a_area = shapely.area(a_geoms)
     p_idx, a_idx = shapely.STRtree(a_geoms).query(p_geoms, predicate="intersects")
     pairs = pd.DataFrame(
@@ -352,20 +427,21 @@ def _weighted_links(area_links: pd.DataFrame) -> pd.DataFrame:
 
 
 def area_pieces(
-    areas: gpd.GeoDataFrame,
-    targets: gpd.GeoDataFrame,
+    areas: pd.DataFrame,
+    targets: pd.DataFrame,
     population: pd.Series | None,
     *,
     area_links: pd.DataFrame,
-) -> tuple[gpd.GeoDataFrame, pd.Series | None, pd.DataFrame]:
+) -> tuple[pd.DataFrame, pd.Series | None, pd.DataFrame]:
     r"""Base areas cut by the polygons of the target areas they are linked to.
 
     Parameters
     ----------
     areas
-        Base areas (``area_code`` and polygons, e.g. DeSO).
+        Base areas (``area_code`` and polygons, e.g. DeSO): a GeoDataFrame, or a frame
+        whose ``geometry`` holds WKB bytes or shapely polygons in EPSG:3006.
     targets
-        Target areas (``area_code`` and polygons, e.g. a city's districts).
+        Target areas (``area_code`` and polygons, e.g. a city's districts), alike.
     population
         Residents per base area (indexed by ``area_code``), or ``None``.
     area_links
@@ -374,7 +450,8 @@ def area_pieces(
     Returns
     -------
     tuple
-        The pieces (``area_code`` ``"<base>|<target>"``, geometry), their residents
+        The pieces (``area_code`` ``"<base>|<target>"``, geometry: a GeoDataFrame when
+        either layer is one, else a frame of shapely polygons in EPSG:3006), their residents
         (``None`` without ``population``) and the links piece → target (weight 1). A
         target without a polygon keeps its base areas whole, with the links' weights.
 
@@ -385,10 +462,14 @@ def area_pieces(
     """
     require_columns(targets, ("area_code",), what="target areas")
     links = _weighted_links(area_links)
-    base_geo = _projected(_geoseries(areas, what="areas"), None, what="areas")
-    tgt_geo = _projected(_geoseries(targets, what="target areas"), base_geo.crs, what="targets")
-    base = pd.Series(base_geo.to_numpy(), index=areas["area_code"].astype(str).to_numpy())
-    tgt = pd.Series(tgt_geo.to_numpy(), index=targets["area_code"].astype(str).to_numpy())
+    if _is_geo(areas) or _is_geo(targets):
+        base_geo = _projected(_geoseries(areas, what="areas"), None, what="areas")
+        tgt_geo = _projected(_geoseries(targets, what="target areas"), base_geo.crs, what="targets")
+        b_geoms, t_geoms, crs = base_geo.to_numpy(), tgt_geo.to_numpy(), base_geo.crs
+    else:  # both in the store's coordinates
+        b_geoms, t_geoms, crs = _layers(areas, targets, what=("areas", "target areas"))
+    base = pd.Series(b_geoms, index=areas["area_code"].astype(str).to_numpy())
+    tgt = pd.Series(t_geoms, index=targets["area_code"].astype(str).to_numpy())
     base = base.loc[~base.index.duplicated()]
     tgt = tgt.loc[~tgt.index.duplicated()]
     cut = links.loc[links["base"].isin(base.index) & links["area_code"].isin(tgt.index)]
@@ -406,11 +487,14 @@ def area_pieces(
     # (each link keeps its weight): listed twice, it would count twice in a target it shares
     # with other base areas.
     w_codes = pd.unique(whole["base"].to_numpy())
-    pieces = gpd.GeoDataFrame(
-        {"area_code": np.concatenate([codes, w_codes])},
-        geometry=[*geoms[keep], *base.loc[w_codes].to_numpy()],
-        crs=base_geo.crs,
-    )
+    piece_codes = np.concatenate([codes, w_codes])
+    piece_geoms = [*geoms[keep], *base.loc[w_codes].to_numpy()]
+    if crs is None:
+        pieces = pd.DataFrame({"area_code": piece_codes, "geometry": piece_geoms})
+    else:
+        import geopandas as gpd
+
+        pieces = gpd.GeoDataFrame({"area_code": piece_codes}, geometry=piece_geoms, crs=crs)
     piece_links = pd.DataFrame(
         {
             "from_code": np.concatenate([codes, whole["base"].to_numpy()]),

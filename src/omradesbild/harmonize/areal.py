@@ -12,9 +12,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import geopandas as gpd
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
@@ -25,6 +24,9 @@ from omradesbild.harmonize._common import _refuse_first
 from omradesbild.sources.base import LINK_COLUMNS
 from omradesbild.validation import what as _what
 from omradesbild.wording import Message, label_message
+
+if TYPE_CHECKING:
+    import geopandas as gpd
 
 #: Method of an areal-share link.
 METHOD_AREAL = "areal"
@@ -85,6 +87,8 @@ def _prepare_layer(
 def _layer_codes(gdf: gpd.GeoDataFrame, id_column: str, which: str) -> npt.NDArray[np.str_]:
     """The layer's codes, after checking it is a non-empty GeoDataFrame with a CRS and
     one unique code per feature."""
+    import geopandas as gpd
+
     layer = label_message("layer", which)
     if not isinstance(gdf, gpd.GeoDataFrame):
         raise InputError(

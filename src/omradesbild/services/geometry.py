@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+import itertools
 import json
 from dataclasses import dataclass
 from typing import Any
@@ -11,6 +13,10 @@ import pandas as pd
 
 from omradesbild.errors import OmradesbildError
 from omradesbild.store import Store
+
+#: The coordinates of the stored polygons (SWEREF 99 TM, metres) and of the map (WGS 84).
+STORE_CRS = "EPSG:3006"
+MAP_CRS = "EPSG:4326"
 
 
 def display_geojson(gdf: Any, *, tolerance: float = 25.0, decimals: int = 5) -> dict[str, Any]:
@@ -25,22 +31,89 @@ def display_geojson(gdf: Any, *, tolerance: float = 25.0, decimals: int = 5) -> 
     decimals
         Decimals kept in longitude/latitude (5 ≈ 1 m).
     """
+    geo = gdf[gdf.geometry.notna() & ~gdf.geometry.is_empty]
+    if geo.crs is None:
+        raise ValueError("Cannot transform naive geometries. Please set a crs first.")
+    return geojson_of(
+        geo["area_code"].tolist(), geo.geometry.to_numpy(), crs=geo.crs, tolerance=tolerance,
+        decimals=decimals,
+    )  # fmt: skip
+
+
+def geojson_of(
+    codes: list[Any], geoms: Any, *, crs: Any = STORE_CRS, tolerance: float, decimals: int = 5
+) -> dict[str, Any]:
+    """:func:`display_geojson` of the polygons ``geoms`` (shapely, none missing or empty)
+    of the areas ``codes`` in ``crs``, without geopandas: simplified, taken to
+    :data:`MAP_CRS` by pyproj as :meth:`geopandas.GeoSeries.to_crs` does, and rounded."""
     import shapely
 
-    geo = gdf[gdf.geometry.notna() & ~gdf.geometry.is_empty]
-    simplified = shapely.simplify(geo.geometry.to_numpy(), tolerance, preserve_topology=True)
-    g4326 = geo.set_geometry(list(simplified), crs=geo.crs).to_crs(4326)
-    rounded = shapely.transform(g4326.geometry.to_numpy(), lambda c: np.round(c, decimals))
+    simplified = shapely.simplify(
+        np.asarray(geoms, dtype=object), tolerance, preserve_topology=True
+    )
+    lonlat = _to_map(simplified, crs)
+    rounded = shapely.transform(lonlat, lambda c: np.round(c, decimals))
     features = [
-        {
-            "type": "Feature",
-            "id": str(code),
-            "properties": {},
-            "geometry": shapely.geometry.mapping(g),
-        }
-        for code, g in zip(geo["area_code"], rounded, strict=True)
+        {"type": "Feature", "id": str(code), "properties": {}, "geometry": g}
+        for code, g in zip(codes, _mappings(rounded), strict=True)
     ]
     return {"type": "FeatureCollection", "features": features}
+
+
+def _mappings(geoms: Any) -> list[dict[str, Any]]:
+    """:func:`shapely.geometry.mapping` of each of ``geoms`` (an array of shapely
+    geometries): for polygons and multipolygons in the plane, the same mappings (the same
+    tuples and lists of the same coordinates) read from their coordinates at once."""
+    import shapely
+
+    types = shapely.get_type_id(geoms)
+    plain = len(geoms) and np.isin(types, (3, 6)).all()  # Polygon, MultiPolygon
+    if not plain or shapely.has_z(geoms).any() or shapely.is_empty(geoms).any():
+        return [shapely.geometry.mapping(g) for g in geoms]
+    polygons = shapely.get_parts(geoms)  # a polygon is its one part
+    ring_of = shapely.get_rings(polygons)  # each polygon's exterior, then its holes
+    points = list(map(tuple, shapely.get_coordinates(ring_of).tolist()))
+    ring_at = _offsets(shapely.get_num_coordinates(ring_of))
+    part_at = _offsets(shapely.get_num_interior_rings(polygons) + 1)
+    geom_at = _offsets(shapely.get_num_geometries(geoms))
+    rings = [tuple(points[a:b]) for a, b in itertools.pairwise(ring_at)]
+    parts = [tuple(rings[a:b]) for a, b in itertools.pairwise(part_at)]
+    return [
+        {"type": "Polygon", "coordinates": parts[a]}
+        if t == 3
+        else {"type": "MultiPolygon", "coordinates": parts[a:b]}
+        for t, (a, b) in zip(types.tolist(), itertools.pairwise(geom_at), strict=True)
+    ]
+
+
+def _offsets(counts: Any) -> list[int]:
+    """Where each of ``counts`` items starts, and the end: ``[0, c0, c0 + c1, …]``."""
+    return [0, *np.cumsum(counts).tolist()]
+
+
+@functools.cache
+def _map_transformer(crs: Any) -> Any:
+    from pyproj import CRS, Transformer
+
+    return Transformer.from_crs(
+        CRS.from_user_input(crs), CRS.from_user_input(MAP_CRS), always_xy=True
+    )
+
+
+def _to_map(geoms: Any, crs: Any) -> Any:
+    """``geoms`` (an array of shapely geometries in ``crs``) in :data:`MAP_CRS`: every
+    coordinate transformed by pyproj, those with z with their z, as
+    :meth:`geopandas.GeoSeries.to_crs` does."""
+    import shapely
+
+    transform = _map_transformer(crs).transform
+    has_z = shapely.has_z(geoms)
+    out = np.empty_like(geoms)
+    for z, part in ((False, ~has_z), (True, has_z)):
+        coords = shapely.get_coordinates(geoms[part], include_z=z)
+        moved = transform(*(coords[:, i] for i in range(coords.shape[1])))
+        out[part] = shapely.set_coordinates(geoms[part].copy(), np.array(moved).T)
+    return out
 
 
 def dissolve_by_links(base: Any, links: pd.DataFrame) -> Any:
@@ -128,6 +201,8 @@ def dissolved_shapes(
     features :func:`display_geometry` gives any of them; None when the level has polygons
     of its own, or a base area is linked to more than one area (its shapes are then
     computed for the areas asked for only)."""
+    import shapely
+
     from omradesbild.services.links import links_to
 
     sql = "SELECT count(*) FROM areas WHERE level = ? AND version = ? AND geometry IS NOT NULL"
@@ -141,18 +216,25 @@ def dissolved_shapes(
     if lk["from_code"].duplicated().any():
         return None
     own = _dissolve_every(store, base_version, lk)
-    if own is None or own.empty:
-        return {} if own is not None else None
-    doc = display_geojson(own, tolerance=tolerance)
+    if own is None:
+        return None
+    codes, geoms = own
+    shaped = ~shapely.is_empty(geoms)
+    if not shaped.any():
+        return {}
+    doc = geojson_of([c for c, s in zip(codes, shaped, strict=True) if s], geoms[shaped],
+                     tolerance=tolerance)  # fmt: skip
     return {str(f["id"]): f for f in doc["features"]}
 
 
-def _dissolve_every(store: Store, base_version: str, links: pd.DataFrame) -> Any:
+def _dissolve_every(
+    store: Store, base_version: str, links: pd.DataFrame
+) -> tuple[list[str], Any] | None:
     """:func:`dissolve_by_links` of every base area with a polygon over ``links`` (each
-    base area linked to one target): the same shapes, without reading the base areas
-    that have no polygon or comparing codes as frames. None when a base code has more
-    than one polygon (another level of the version)."""
-    import geopandas as gpd
+    base area linked to one target): the same shapes (the targets' codes in order, and
+    their polygons in EPSG:3006 as an array), without reading the base areas that have no
+    polygon, comparing codes as frames or importing geopandas. None when a base code has
+    more than one polygon (another level of the version)."""
     import shapely
 
     sql = (
@@ -179,7 +261,7 @@ def _dissolve_every(store: Store, base_version: str, links: pd.DataFrame) -> Any
             members.setdefault(t, []).append(g)
     order = sorted(members)
     dissolved = [shapely.union_all(np.asarray(members[t], dtype=object)) for t in order]
-    return gpd.GeoDataFrame({"area_code": order}, geometry=dissolved, crs="EPSG:3006")
+    return order, np.asarray(dissolved, dtype=object)
 
 
 def _display_geometry(

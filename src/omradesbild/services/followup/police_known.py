@@ -7,8 +7,7 @@ years that can, and the areas listed because a police area lies (mostly) inside 
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
+import numpy as np
 import pandas as pd
 
 from omradesbild.config import BASE_VERSION, POLICE_SHARE_THRESHOLD, POLICE_SURFACE_BAND
@@ -18,9 +17,6 @@ from omradesbild.followup.police_types import police_flags
 from omradesbild.services.followup._common import POLICE_SCHEME
 from omradesbild.store import Store
 from omradesbild.wording import Message, level_noun
-
-if TYPE_CHECKING:
-    import geopandas as gpd
 
 #: Category of an area in a police year the stored data cannot decide: no polygon under
 #: the area that year, or a list entry without area codes in the area's kommun.
@@ -324,8 +320,8 @@ SUCCESSOR_MIN_SHARE = 0.25
 
 
 def polygons_from_successors(
-    store: Store, links_all: pd.DataFrame, base: gpd.GeoDataFrame
-) -> gpd.GeoDataFrame:
+    store: Store, links_all: pd.DataFrame, base: pd.DataFrame
+) -> pd.DataFrame:
     """Polygons of DeSO 2018 that have none, drawn from a later DeSO version's polygons.
 
     A DeSO 2018 without a polygon whose successors in SCB's change log (``scb_changes*``
@@ -333,10 +329,15 @@ def polygons_from_successors(
     their union: exact for unchanged, recoded and split areas, approximate where a boundary
     moved (the union may hold a neighbour's part). E.g. Göteborg, whose DeSO 2025 polygons
     are stored but not its DeSO 2018 ones.
-    """
-    import geopandas as gpd
 
-    from omradesbild.followup.police import area_polygons
+    ``base`` and the result are frames of ``area_code`` and ``geometry`` (shapely polygons
+    in EPSG:3006, :func:`~omradesbild.followup.police.area_geometries`); each drawn
+    polygon is the union (:func:`shapely.union_all`) of its successors' in link order, the
+    DeSO in code order, as :meth:`geopandas.GeoDataFrame.dissolve` gives them.
+    """
+    import shapely
+
+    from omradesbild.followup.police import area_geometries
 
     have = set(base["area_code"].astype(str).tolist())
     lk = links_all.loc[
@@ -359,24 +360,28 @@ def polygons_from_successors(
         if g.empty:
             continue
         g["geometry"] = [bytes(x) for x in g["geometry"]]
-        poly = area_polygons(g).set_index("area_code").geometry
+        poly = area_geometries(g).set_index("area_code")["geometry"]
         has = group.assign(_has=group["to_code"].astype(str).isin(poly.index))
         complete = has.groupby("from_code")["_has"].all()
         ok = group.loc[group["from_code"].map(complete).astype(bool)]
         if ok.empty:
             continue
-        drawn = (
-            gpd.GeoDataFrame(
-                {"area_code": ok["from_code"].astype(str).to_numpy()},
-                geometry=poly.loc[ok["to_code"].astype(str)].to_numpy(),
-                crs=poly.crs,
-            )
-            .dissolve("area_code")
-            .reset_index()
+        codes = ok["from_code"].astype(str).to_numpy()
+        geoms = poly.loc[ok["to_code"].astype(str)].to_numpy()
+        order = np.argsort(codes, kind="stable")  # each DeSO's successors in link order
+        drawn_codes, starts = np.unique(codes[order], return_index=True)
+        ends = [*starts[1:].tolist(), len(order)]
+        drawn = pd.DataFrame(
+            {
+                "area_code": drawn_codes.astype(object),
+                "geometry": [
+                    shapely.union_all(geoms[order[a:b]])
+                    for a, b in zip(starts.tolist(), ends, strict=True)
+                ],
+            }
         )
         parts.append(drawn.loc[~drawn["area_code"].isin(have), ["area_code", "geometry"]])
         have |= set(drawn["area_code"])
     if not parts:
         return empty
-    out = pd.concat(parts, ignore_index=True)
-    return gpd.GeoDataFrame(out, geometry="geometry", crs=base.crs)
+    return pd.concat(parts, ignore_index=True)

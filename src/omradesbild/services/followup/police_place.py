@@ -12,20 +12,21 @@ the same for every kommun's report) is kept between commands per store content
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from dataclasses import dataclass
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
-import geopandas as gpd
 import pandas as pd
+import shapely
 
 from omradesbild.config import BASE_VERSION
 from omradesbild.errors import NotFoundError
 from omradesbild.followup._common import among, period_to_year, sort_periods
 from omradesbild.followup.police import (
-    area_polygons,
+    area_geometries,
+    police_geometries,
     police_list_from_links,
-    police_polygons,
     police_shares_from_links,
 )
 from omradesbild.services.followup._common import POLICE_SCHEME
@@ -53,6 +54,14 @@ def area_codes(store: Store, level: str, version: str) -> list[str]:
     return store.areas(level=level, version=version)["area_code"].astype(str).tolist()
 
 
+def has_areas(store: Store, level: str, version: str) -> bool:
+    """Whether the store holds any area of ``level`` in ``version`` (without reading them:
+    :func:`area_codes` reads every one)."""
+    sql = "SELECT count(*) FROM areas WHERE level = ? AND version = ?"
+    row = store.con.execute(sql, [level, version]).fetchone()
+    return bool(row and row[0])
+
+
 def population_near(store: Store, period: str, version: str) -> tuple[pd.Series, str | None]:
     """Population of ``version``'s areas in the stored period nearest ``period`` (ties: the
     later; of labels of one year, the first in :func:`~omradesbild.followup._common.
@@ -77,11 +86,43 @@ def _residents(rows: pd.DataFrame) -> pd.Series:
     return pd.Series(rows["value"].to_numpy(float), index=rows["area_code"].astype(str))
 
 
-@dataclass(frozen=True)
-class PoliceYears:
-    """The police areas usable up to a year: polygons, and lists placed through links."""
+class _Wkb(NamedTuple):
+    """A frame whose ``geometry`` was turned into WKB to be pickled (:class:`_Pickled`)."""
 
-    polygons: gpd.GeoDataFrame
+    frame: pd.DataFrame
+
+
+class _Pickled:
+    """A dataclass whose frames hold shapely polygons in ``geometry``, pickled with them as
+    WKB all at once (as a GeoDataFrame is), not one polygon at a time: these results are
+    kept between commands (:func:`placed_years`, :func:`kept_stored_police`)."""
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        fields = {f.name: _packed(getattr(self, f.name)) for f in dataclasses.fields(self)}  # type: ignore[arg-type]
+        return (_unpickled, (type(self), fields))
+
+
+def _packed(value: Any) -> Any:
+    if isinstance(value, pd.DataFrame) and "geometry" in value.columns:
+        return _Wkb(value.assign(geometry=shapely.to_wkb(value["geometry"].to_numpy())))
+    return value
+
+
+def _unpickled(cls: type, fields: dict[str, Any]) -> Any:
+    def unpacked(value: Any) -> Any:
+        if not isinstance(value, _Wkb):
+            return value
+        return value.frame.assign(geometry=shapely.from_wkb(value.frame["geometry"].to_numpy()))
+
+    return cls(**{k: unpacked(v) for k, v in fields.items()})
+
+
+@dataclass(frozen=True)
+class PoliceYears(_Pickled):
+    """The police areas usable up to a year: polygons (:func:`~omradesbild.followup.police.
+    police_geometries`, EPSG:3006), and lists placed through links."""
+
+    polygons: pd.DataFrame
     polygon_years: list[str]
     link_lists: dict[str, pd.DataFrame]
     years: list[str]
@@ -141,13 +182,13 @@ def list_shares(
 
 
 @dataclass(frozen=True)
-class StoredPolice:
+class StoredPolice(_Pickled):
     """The stored police years that can be placed on a level: every year with polygons
     (:attr:`polygons`), and the lists without polygons placed through links
     (:attr:`link_lists`, period -> overlay rows)."""
 
     classifications: pd.DataFrame
-    polygons: gpd.GeoDataFrame
+    polygons: pd.DataFrame
     polygon_years: list[str]
     link_lists: dict[str, pd.DataFrame]
 
@@ -165,7 +206,7 @@ def stored_police(
     cls = store.classifications(scheme=POLICE_SCHEME)
     if cls.empty:
         raise NotFoundError(both("err_svc_no_police"))
-    polys = police_polygons(areas_with_geometry(store, "police_area"), cls)
+    polys = police_geometries(areas_with_geometry(store, "police_area"), cls)
     poly_years = sort_periods(polys["period"].unique()) if not polys.empty else []
     link_years: dict[str, pd.DataFrame] = {}
     for py in sort_periods(cls["period"].unique()):
@@ -294,10 +335,13 @@ def police_years(
 
 
 @dataclass(frozen=True)
-class Targets:
-    """The base polygons with population, and the target areas they cover completely."""
+class Targets(_Pickled):
+    """The base polygons with population, and the target areas they cover completely.
 
-    base: gpd.GeoDataFrame
+    Polygons are frames of ``area_code`` and ``geometry`` (shapely polygons in EPSG:3006,
+    :func:`~omradesbild.followup.police.area_geometries`)."""
+
+    base: pd.DataFrame
     base_population: pd.Series | None
     area_links: pd.DataFrame | None
     all_codes: set[str]
@@ -305,7 +349,7 @@ class Targets:
     population: pd.Series
     #: Polygons of the analysed areas when the store holds them (a city's own layer):
     #: the DeSO are cut by them (:func:`~omradesbild.followup.police.area_pieces`).
-    polygons: gpd.GeoDataFrame | None = None
+    polygons: pd.DataFrame | None = None
 
 
 def targets(
@@ -317,11 +361,10 @@ def targets(
     period: str,
     notes: list[str],
 ) -> Targets:
-    deso = area_codes(store, "deso", BASE_VERSION)
-    if not deso:
+    if not has_areas(store, "deso", BASE_VERSION):
         raise NotFoundError(both("err_no_version", level="DeSO", version=BASE_VERSION))
-    base = area_polygons(areas_with_geometry(store, "deso", BASE_VERSION))
-    base = base.loc[~base.geometry.is_empty].reset_index(drop=True)
+    base = area_geometries(areas_with_geometry(store, "deso", BASE_VERSION))
+    base = base.loc[~shapely.is_empty(base["geometry"].to_numpy())].reset_index(drop=True)
     drawn = polygons_from_successors(store, links_all, base)
     if len(drawn):
         notes.append(Message("note_police_drawn", n=len(drawn), version=BASE_VERSION))
@@ -336,7 +379,7 @@ def targets(
         notes.append(Message("note_police_population_from", used=pop_period, period=period))
     pop_arg = pop_base if pop_period is not None else None
     if level == "deso" and version == BASE_VERSION:
-        codes = set(deso)
+        codes = set(area_codes(store, "deso", BASE_VERSION))
         return Targets(base, pop_arg, None, codes, covered_base, pop_base)
     # the composed links kept for the store (``links_all`` is every stored link)
     area_links = links_to(store, base_version=BASE_VERSION, level=level, version=version)
@@ -359,8 +402,9 @@ def targets(
         * area_links["weight"].astype(float)
     )
     pop_level = w.groupby(w["to_code"].astype(str))["p"].sum(min_count=1)
-    polys = area_polygons(areas_with_geometry(store, level, version))
-    polys = polys.loc[~polys.geometry.is_empty & polys["area_code"].isin(covered)]
+    polys = area_geometries(areas_with_geometry(store, level, version))
+    shaped = ~shapely.is_empty(polys["geometry"].to_numpy())
+    polys = polys.loc[shaped & polys["area_code"].isin(covered).to_numpy()]
     return Targets(base, pop_arg, area_links, all_codes, covered, pop_level,
                     polys.reset_index(drop=True) if len(polys) else None)  # fmt: skip
 
@@ -431,7 +475,9 @@ def targets_from_links(
             p=lk["from_code"].astype(str).map(pop_base).astype(float) * lk["weight"].astype(float)
         )
         pop = w.groupby(w["to_code"].astype(str))["p"].sum(min_count=1)
-    empty = gpd.GeoDataFrame({"area_code": []}, geometry=gpd.GeoSeries([]))
+    empty = pd.DataFrame(
+        {"area_code": pd.Series([], dtype=object), "geometry": pd.Series([], dtype=object)}
+    )
     return Targets(empty, None, None, codes, codes, pop)
 
 
@@ -475,7 +521,7 @@ def widen(
     return covered, population
 
 
-def sharing_police(police: gpd.GeoDataFrame, tg: Targets, shown: frozenset[str]) -> set[str] | None:
+def sharing_police(police: pd.DataFrame, tg: Targets, shown: frozenset[str]) -> set[str] | None:
     """The covered areas of ``tg`` that share a police polygon with one of ``shown``:
     ``shown``'s covered areas and every covered area a DeSO of which meets a police
     polygon that meets a DeSO under one of them.
@@ -485,19 +531,17 @@ def sharing_police(police: gpd.GeoDataFrame, tg: Targets, shown: frozenset[str])
     area holds (:func:`~omradesbild.services.followup.police_known.contained`) is weighed
     against every area under that police area. None (place every area) where the areas are
     not DeSO aggregated over links (DeSO themselves, or areas with polygons of their own,
-    whose DeSO are cut by them first), or the layers' coordinates differ.
+    whose DeSO are cut by them first). Both layers are the store's, in EPSG:3006.
     """
-    import shapely
-
-    if tg.area_links is None or tg.polygons is not None or police.crs != tg.base.crs:
+    if tg.area_links is None or tg.polygons is not None:
         return None
     links = tg.area_links[["from_code", "to_code"]].astype(str)
     own = set(shown) & tg.covered
     if police.empty or not own:
         return own
     base = tg.base["area_code"].astype(str).to_numpy()
-    at_police, at_base = shapely.STRtree(tg.base.geometry.to_numpy()).query(
-        police.geometry.to_numpy(), predicate="intersects"
+    at_police, at_base = shapely.STRtree(tg.base["geometry"].to_numpy()).query(
+        police["geometry"].to_numpy(), predicate="intersects"
     )
     under = set(links["from_code"].to_numpy()[among(links["to_code"], own)].tolist())
     met = set(at_police[[b in under for b in base[at_base]]].tolist())
