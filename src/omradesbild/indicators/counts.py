@@ -4,7 +4,7 @@ period, evaluated from long observations (and which indicators can be computed).
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from typing import Any, NamedTuple
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -12,16 +12,15 @@ import pandas as pd
 
 from omradesbild.errors import InputError
 from omradesbild.indicators._shared import (
-    COUNT_COLUMNS,
     FloatArray,
     WideObservations,
     check_observations,
-    empty_frame,
     eval_term,
     join_notes,
     nearest_period,
     resolve_term,
 )
+from omradesbild.indicators.blocks import CountBlock, CountBlocks
 from omradesbild.indicators.catalogue import (
     AgeBands,
     Catalogue,
@@ -169,6 +168,23 @@ def indicator_counts(
     :math:`m_{it} \cdot n_{it}` (median times its weight) so that sums give a
     weight-averaged median.
     """
+    blocks = count_blocks(
+        observations, catalogue=catalogue, indicators=indicators, periods=periods, strict=strict
+    )
+    return blocks.frame(level)
+
+
+def count_blocks(
+    observations: pd.DataFrame,
+    *,
+    catalogue: Catalogue | None = None,
+    indicators: Sequence[str] | None = None,
+    periods: Iterable[str] | None = None,
+    strict: bool = False,
+) -> CountBlocks:
+    """:func:`indicator_counts` before its rows are one frame: a block of rows per
+    indicator (:meth:`~omradesbild.indicators.blocks.CountBlocks.frame` gives the frame).
+    The parameters are :func:`indicator_counts`'."""
     check_observations(observations)
     cat = catalogue or default_catalogue()
     chosen = cat.select(indicators)
@@ -189,71 +205,12 @@ def indicator_counts(
         assert nvars is not None and dvars is not None
         runnable.append((ind, nvars, dvars))
     if not runnable:
-        return empty_frame(COUNT_COLUMNS)
+        return CountBlocks([], None)
     needed = {v for _, n, d in runnable for v in (*n, *d)}
     wide = WideObservations(observations, needed)
     wanted = {str(p) for p in periods} if periods is not None else None
     blocks = [_counts_one(ind, nvars, dvars, wide, wanted) for ind, nvars, dvars in runnable]
-    found = [b for b in blocks if b is not None and len(b.row)]
-    if not found:
-        return empty_frame(COUNT_COLUMNS)
-    return _count_frame(found, wide, level)
-
-
-class _Block(NamedTuple):
-    """One indicator's count rows; each row's area and period as positions in the wide table."""
-
-    indicator: str
-    row: npt.NDArray[np.intp]  # a wide row of the count row's area (its code and version)
-    period: npt.NDArray[np.intp]  # the count row's period, a code of ``wide.period_names``
-    numerator: FloatArray
-    denominator: FloatArray
-    approximate: npt.NDArray[np.bool_]
-    note: npt.NDArray[np.object_]
-
-
-def _count_frame(blocks: list[_Block], wide: WideObservations, level: str) -> pd.DataFrame:
-    """:data:`COUNT_COLUMNS` of the indicators' rows, one block after another, as one frame:
-    its texts taken by position from texts converted once (the values and dtypes a frame
-    per indicator, concatenated, would have)."""
-    row = np.concatenate([b.row for b in blocks])
-    period = np.concatenate([b.period for b in blocks])
-    which = np.repeat(np.arange(len(blocks)), [len(b.row) for b in blocks])
-    periods = pd.array(wide.period_names, dtype="str")
-    frame = pd.DataFrame(
-        {
-            "area_code": wide.text("code")[row],
-            "area_version": wide.text("version")[row],
-            "level": level,
-            "period": periods[period],
-            "indicator": pd.array([b.indicator for b in blocks], dtype="str")[which],
-            "numerator": np.concatenate([b.numerator for b in blocks]),
-            "denominator": np.concatenate([b.denominator for b in blocks]),
-            "n_parts": 1,
-            "partial": False,
-            "approximate": np.concatenate([b.approximate for b in blocks]),
-            "note": _note_column([b.note for b in blocks]),
-        }
-    )
-    return frame[list(COUNT_COLUMNS)]
-
-
-def _note_column(
-    notes: list[npt.NDArray[np.object_]],
-) -> pd.Series | pd.api.extensions.ExtensionArray:
-    """The blocks' notes as the concatenation of a frame per block gave them: a block with
-    a note is a text column (missing: NaN), one without holds ``None``; text when every
-    block has a note, else ``object``."""
-    noted = [bool(pd.notna(n).any()) for n in notes]
-    if all(noted):
-        return pd.array(np.concatenate(notes), dtype="str")
-    parts = []
-    for n, has in zip(notes, noted, strict=True):
-        if has:
-            n = n.copy()
-            n[pd.isna(n)] = np.nan
-        parts.append(n)
-    return pd.Series(np.concatenate(parts), dtype=object)  # kept as objects, not inferred
+    return CountBlocks([b for b in blocks if b is not None and len(b.row)], wide)
 
 
 def _counts_one(
@@ -262,7 +219,7 @@ def _counts_one(
     dvars: list[str],
     wide: WideObservations,
     wanted: set[str] | None,
-) -> _Block | None:
+) -> CountBlock | None:
     absent_zero = ind.numerator_absent_is_zero
     mapping = _period_mapping(ind, nvars, dvars, wide, wanted)
     if not mapping:
@@ -309,7 +266,7 @@ def _counts_one(
     denominator = cols["denominator"].astype(float)
     d_row = cols["d_row"].astype(bool)
     note, moved = _count_notes(numerator, denominator, d_row, cols, wide.period_names)
-    return _Block(ind.id, cols["row"], cols["period"], numerator, denominator, moved, note)
+    return CountBlock(ind.id, cols["row"], cols["period"], numerator, denominator, moved, note)
 
 
 def _period_mapping(
