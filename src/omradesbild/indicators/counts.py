@@ -259,7 +259,11 @@ def _counts_one(
         parts.append(
             _shifted_rows(shifted, wide, num, den, n_present, d_present, n_reason, d_reason)
         )
-    cols = {k: np.concatenate([pt[k] for pt in parts]) for k in parts[0]}
+    cols = (
+        parts[0]
+        if len(parts) == 1
+        else {k: np.concatenate([pt[k] for pt in parts]) for k in parts[0]}
+    )
     numerator = cols["numerator"].astype(float)
     if absent_zero:
         numerator = np.where(cols["n_row"], numerator, 0.0)
@@ -311,17 +315,15 @@ def _count_notes(
     n_miss, d_miss = np.isnan(numerator), np.isnan(denominator)
     moved = np.asarray((cols["period"] != cols["dperiod"]) & d_row, dtype=bool)
     note = np.full(len(numerator), None, dtype=object)
-    at = np.flatnonzero(n_miss | d_miss | moved)  # the rows with a note (the others: None)
+    if moved.any():  # the denominator's period: the whole note where nothing is missing
+        names = np.asarray(["denominator from " + p for p in period_names], dtype=object)
+        note[moved] = names[cols["dperiod"][moved]]
+    at = np.flatnonzero(n_miss | d_miss)  # the rows with a missing value (joined notes)
     if len(at):
-        p_note = np.full(len(at), None, dtype=object)
-        shifted = moved[at]
-        if shifted.any():
-            names = np.asarray(["denominator from " + p for p in period_names], dtype=object)
-            p_note[shifted] = names[cols["dperiod"][at][shifted]]
         note[at] = join_notes(
             _missing_note("numerator", n_miss[at], cols["n_reason"][at]),
             _missing_note("denominator", d_miss[at], cols["d_reason"][at]),
-            p_note,
+            note[at],
         )
     return note, moved
 
