@@ -370,26 +370,23 @@ def _shifted_rows(
     d_idx = np.concatenate([rows for _, rows in d_sides])
     d_period = np.repeat([p for p, _ in d_sides], [len(rows) for _, rows in d_sides])
     d_period = d_period.astype(np.intp)
-    # one number per (area, period, denominator period), ordered as the texts are
+    # one slot per (area, period) (the denominator period follows from the period), in
+    # the order of the texts: each side's rows in the slots they fill, the slots filled
     area, rank, n_codes = wide.area_rank(), wide.period_ranks(), len(code)
-
-    def key(rows: npt.NDArray[np.intp], period: npt.NDArray[np.intp]) -> npt.NDArray[np.int64]:
-        return (area[rows] * n_codes + rank[period]) * n_codes + rank[target[period]]
-
-    keys, inverse = np.unique(
-        np.concatenate([key(n_idx, n_period), key(d_idx, d_period)]), return_inverse=True
-    )
-    n_at = np.full(len(keys), -1, dtype=np.intp)
-    n_at[inverse[: len(n_idx)]] = np.arange(len(n_idx))
-    d_at = np.full(len(keys), -1, dtype=np.intp)
-    d_at[inverse[len(n_idx) :]] = np.arange(len(d_idx))
+    n_slots = (int(area.max()) + 1 if len(area) else 0) * n_codes
+    n_at = np.full(n_slots, -1, dtype=np.intp)
+    n_at[area[n_idx] * n_codes + rank[n_period]] = np.arange(len(n_idx))
+    d_at = np.full(n_slots, -1, dtype=np.intp)
+    d_at[area[d_idx] * n_codes + rank[d_period]] = np.arange(len(d_idx))
+    filled = np.flatnonzero((n_at >= 0) | (d_at >= 0))
+    n_at, d_at = n_at[filled], d_at[filled]
     n_row, d_row = n_at >= 0, d_at >= 0
     # a side's position -1 (no row there) picks the appended 0, then left unused
     n_pick, d_pick = np.append(n_idx, 0)[n_at], np.append(d_idx, 0)[d_at]
     period = np.where(n_row, np.append(n_period, 0)[n_at], np.append(d_period, 0)[d_at])
-    n_why = np.full(len(keys), None, dtype=object)
+    n_why = np.full(len(filled), None, dtype=object)
     n_why[n_row] = n_reason[n_pick[n_row]]
-    d_why = np.full(len(keys), None, dtype=object)
+    d_why = np.full(len(filled), None, dtype=object)
     d_why[d_row] = d_reason[d_pick[d_row]]
     return {
         "row": np.where(n_row, n_pick, d_pick),
