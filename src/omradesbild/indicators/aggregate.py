@@ -327,8 +327,9 @@ def _group_totals(key: npt.NDArray[np.int64], w: FloatArray, values: MemberValue
     num, den = values.numerator, values.denominator
     sums = pd.DataFrame({"numerator": num * w, "denominator": den * w}).groupby(group).sum()
 
-    def tally(x: npt.NDArray[Any]) -> npt.NDArray[np.int64]:
-        return np.bincount(group, weights=x, minlength=n).astype(np.int64)
+    def tally(x: npt.NDArray[np.bool_]) -> npt.NDArray[np.int64]:
+        """How many members of each group ``x`` holds."""
+        return np.bincount(group[x], minlength=n).astype(np.int64)
 
     return _Totals(
         n=n,
@@ -339,7 +340,7 @@ def _group_totals(key: npt.NDArray[np.int64], w: FloatArray, values: MemberValue
         num_nan=tally(np.isnan(num)),
         den_nan=tally(np.isnan(den)),
         members=np.bincount(group, minlength=n).astype(np.int64),
-        n_parts=tally(values.n_parts),
+        n_parts=np.bincount(group, weights=values.n_parts, minlength=n).astype(np.int64),
         partial=tally(values.partial | (w < 1.0)) > 0,
         approximate=tally(values.approximate) > 0,
     )
@@ -356,8 +357,11 @@ def _member_notes(
         return out
     text_i, _ = pd.factorize(note[noted])
     pair = group[noted].astype(np.int64) * (int(text_i.max()) + 1) + text_i
-    _, once = np.unique(pair, return_index=True)  # the first member with each note
-    noted = noted[np.sort(once)]
+    # the first member with each note: where a pair's code (numbered in order of first
+    # appearance) exceeds every earlier one
+    pair_i, _ = pd.factorize(pair)
+    seen = np.maximum.accumulate(pair_i)
+    noted = noted[np.flatnonzero(np.r_[True, pair_i[1:] > seen[:-1]])]
     group = group[noted]
     order = np.argsort(group, kind="stable")
     group, parts = group[order], note[noted[order]].copy()
