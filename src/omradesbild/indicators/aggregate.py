@@ -172,11 +172,14 @@ def country_sums(
     values: MemberValues,
     n_areas: int,
     labels: Callable[[npt.NDArray[np.intp]], tuple[pd.Series, pd.Series]],
+    *,
+    note_code: npt.NDArray[np.intp] | None = None,
 ) -> pd.DataFrame:
     """:func:`country_counts` of members given as arrays: each member's group ``key`` (equal
     for the members of the same period and indicator, different otherwise), their
     ``values``, the number of distinct areas, and ``labels``: the period and indicator
-    (text columns) of the members at some positions (each group's first)."""
+    (text columns) of the members at some positions (each group's first). ``note_code``:
+    each member's note as a number when at hand (see :func:`_member_notes`)."""
     agg = _group_totals(key, np.ones(len(key)), values)
     period, indicator = labels(agg.first)
     n = agg.n
@@ -187,7 +190,7 @@ def country_sums(
         indicator,
     )
     expected = pd.Series({COUNTRY_CODE: n_areas})  # every area
-    notes = _member_notes(values.note, agg.group, agg.n)
+    notes = _member_notes(values.note, agg.group, agg.n, note_code)
     return count_frame(keys, agg._asdict(), expected, notes, "country", False)
 
 
@@ -347,15 +350,26 @@ def _group_totals(key: npt.NDArray[np.int64], w: FloatArray, values: MemberValue
 
 
 def _member_notes(
-    note: npt.NDArray[np.object_], group: npt.NDArray[np.intp], n: int
+    note: npt.NDArray[np.object_],
+    group: npt.NDArray[np.intp],
+    n: int,
+    code: npt.NDArray[np.intp] | None = None,
 ) -> npt.NDArray[np.object_]:
     """The distinct notes of each of ``n`` groups' members (``group``: each member's group),
-    in the members' order, joined with "; " (``None`` for a group without notes)."""
+    in the members' order, joined with "; " (``None`` for a group without notes).
+
+    ``code``: each member's note as a number when at hand (``-1`` for none; equal numbers
+    for equal notes and different ones for different notes among a group's members),
+    instead of the texts compared."""
     out = np.full(n, None, dtype=object)
-    noted = np.flatnonzero(pd.notna(note))
+    if code is None:
+        noted = np.flatnonzero(pd.notna(note))
+        text_i, _ = pd.factorize(note[noted])
+    else:
+        noted = np.flatnonzero(code >= 0)
+        text_i = code[noted]
     if not len(noted):
         return out
-    text_i, _ = pd.factorize(note[noted])
     pair = group[noted].astype(np.int64) * (int(text_i.max()) + 1) + text_i
     # the first member with each note: where a pair's code (numbered in order of first
     # appearance) exceeds every earlier one

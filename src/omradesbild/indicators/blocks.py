@@ -38,6 +38,8 @@ class CountBlock(NamedTuple):
     denominator: FloatArray
     approximate: npt.NDArray[np.bool_]
     note: npt.NDArray[np.object_]
+    #: Each row's note as a number: equal for equal notes of the block, -1 for none.
+    note_code: npt.NDArray[np.intp]
 
 
 @dataclass(frozen=True)
@@ -89,6 +91,9 @@ class CountBlocks:
             approximate=np.concatenate([b.approximate for b in self.blocks]),
             note=np.concatenate([b.note for b in self.blocks]),
         )
+        # the notes' codes: groups never span two blocks (indicators), so a block's own
+        # numbers tell its notes apart
+        codes = np.concatenate([b.note_code for b in self.blocks])
         periods = pd.array(wide.period_names, dtype="str")
         names = pd.array(np.asarray(ind_u, dtype=object), dtype="str")
 
@@ -99,12 +104,12 @@ class CountBlocks:
         used = np.zeros(wide.n, dtype=bool)
         used[row] = True
         n_areas = len(pd.unique(wide.code[used]))
-        return country_sums(key, values, n_areas, labels)
+        return country_sums(key, values, n_areas, labels, note_code=codes)
 
 
 def _all_noted(blocks: list[CountBlock]) -> bool:
     """Whether every block has a note (the frame's note column is then text)."""
-    return all(bool(pd.notna(b.note).any()) for b in blocks)
+    return all(bool((b.note_code >= 0).any()) for b in blocks)
 
 
 def _count_frame(
@@ -129,24 +134,26 @@ def _count_frame(
             "n_parts": 1,
             "partial": False,
             "approximate": np.concatenate([b.approximate for b in blocks]),
-            "note": _note_column([b.note for b in blocks], all_noted),
+            "note": _note_column(blocks, all_noted),
         }
     )
     return frame[list(COUNT_COLUMNS)]
 
 
 def _note_column(
-    notes: list[npt.NDArray[np.object_]], all_noted: bool
+    blocks: list[CountBlock], all_noted: bool
 ) -> pd.Series | pd.api.extensions.ExtensionArray:
     """The blocks' notes as the concatenation of a frame per block gave them: a block with
     a note is a text column (missing: NaN), one without holds ``None``; text when every
     block (of the whole frame, ``all_noted``) has a note, else ``object``."""
     if all_noted:
-        return pd.array(np.concatenate(notes), dtype="str")
+        return pd.array(np.concatenate([b.note for b in blocks]), dtype="str")
     parts = []
-    for n in notes:
-        if pd.notna(n).any():
+    for b in blocks:
+        n = b.note
+        none = b.note_code < 0
+        if not none.all():
             n = n.copy()
-            n[pd.isna(n)] = np.nan
+            n[none] = np.nan
         parts.append(n)
     return pd.Series(np.concatenate(parts), dtype=object)  # kept as objects, not inferred

@@ -269,8 +269,10 @@ def _counts_one(
         numerator = np.where(cols["n_row"], numerator, 0.0)
     denominator = cols["denominator"].astype(float)
     d_row = cols["d_row"].astype(bool)
-    note, moved = _count_notes(numerator, denominator, d_row, cols, wide.period_names)
-    return CountBlock(ind.id, cols["row"], cols["period"], numerator, denominator, moved, note)
+    note, code, moved = _count_notes(numerator, denominator, d_row, cols, wide.period_names)
+    return CountBlock(
+        ind.id, cols["row"], cols["period"], numerator, denominator, moved, note, code
+    )
 
 
 def _period_mapping(
@@ -308,16 +310,18 @@ def _count_notes(
     d_row: npt.NDArray[np.bool_],
     cols: dict[str, npt.NDArray[Any]],
     period_names: Sequence[str],
-) -> tuple[npt.NDArray[np.object_], npt.NDArray[np.bool_]]:
-    """Each row's note (missing numerator/denominator and why, shifted denominator period)
-    and whether its denominator comes from another period (``cols``' ``period`` and
-    ``dperiod``: codes of ``period_names``)."""
+) -> tuple[npt.NDArray[np.object_], npt.NDArray[np.intp], npt.NDArray[np.bool_]]:
+    """Each row's note (missing numerator/denominator and why, shifted denominator period),
+    its code (equal for equal notes, ``-1`` for none) and whether its denominator comes
+    from another period (``cols``' ``period`` and ``dperiod``: codes of ``period_names``)."""
     n_miss, d_miss = np.isnan(numerator), np.isnan(denominator)
     moved = np.asarray((cols["period"] != cols["dperiod"]) & d_row, dtype=bool)
     note = np.full(len(numerator), None, dtype=object)
+    code = np.full(len(numerator), -1, dtype=np.intp)
+    names = np.asarray(["denominator from " + p for p in period_names], dtype=object)
     if moved.any():  # the denominator's period: the whole note where nothing is missing
-        names = np.asarray(["denominator from " + p for p in period_names], dtype=object)
         note[moved] = names[cols["dperiod"][moved]]
+        code[moved] = cols["dperiod"][moved]
     at = np.flatnonzero(n_miss | d_miss)  # the rows with a missing value (joined notes)
     if len(at):
         note[at] = join_notes(
@@ -325,7 +329,10 @@ def _count_notes(
             _missing_note("denominator", d_miss[at], cols["d_reason"][at]),
             note[at],
         )
-    return note, moved
+        # numbered with the periods' notes: a text equal to one of them takes its code
+        joined, _ = pd.factorize(np.concatenate([names, note[at]]))
+        code[at] = joined[len(names) :]
+    return note, code, moved
 
 
 def _missing_note(
