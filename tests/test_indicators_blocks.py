@@ -70,6 +70,23 @@ def test_the_blocks_give_the_frames_rows_and_country_sums(
     assert_blocks_as_the_frame(obs, some, indicators=chosen, periods=periods)
 
 
+def test_an_indicator_asked_twice_gives_the_frames_rows_and_country_sums() -> None:
+    """Its two blocks are one indicator's rows to the frame and one sum to the country."""
+    obs = pd.DataFrame(
+        [
+            ("0180C1020", "pop_total", "2022", 100.0, None),
+            ("0180C1020", "pop_born_sweden", "2022", float("nan"), ".."),
+            ("0180C1010", "pop_total", "2022", 50.0, None),
+            ("0180C1010", "pop_born_sweden", "2022", 20.0, None),
+            ("0180C1010", "crime_1211", "2020", 3.0, None),
+        ],
+        columns=["area_code", "variable", "period", "value", "missing_reason"],
+    )
+    twice = ["foreign_born", "crime_rate_1211", "foreign_born"]
+    every = assert_blocks_as_the_frame(obs, ["foreign_born", "crime_rate_1211"], indicators=twice)
+    assert every["indicator"].tolist().count("foreign_born") == 4
+
+
 def test_the_real_data_blocks_give_the_frames_rows_and_country_sums(real_store: Path) -> None:
     """Every indicator on the real observations of every DeSO: notes of many kinds (a
     denominator from another year, missing values), a note column of objects."""

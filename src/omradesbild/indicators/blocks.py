@@ -25,7 +25,7 @@ from omradesbild.indicators._shared import (
     WideObservations,
     empty_frame,
 )
-from omradesbild.indicators.aggregate import MemberValues, country_sums
+from omradesbild.indicators.aggregate import MemberValues, country_counts, country_sums
 
 
 class CountBlock(NamedTuple):
@@ -66,8 +66,8 @@ class CountBlocks:
             return empty_frame(COUNT_COLUMNS)
         if indicators is None:
             return _count_frame(self.blocks, self.wide, level, _all_noted(self.blocks))
-        of = {b.indicator: b for b in self.blocks}
-        chosen = [of[i] for i in dict.fromkeys(str(i) for i in indicators) if i in of]
+        asked = dict.fromkeys(str(i) for i in indicators)
+        chosen = [b for i in asked for b in self.blocks if b.indicator == i]
         if not chosen:  # none of them: the whole frame's columns, without rows
             return self.frame(level).iloc[:0]
         return _count_frame(chosen, self.wide, level, _all_noted(self.blocks))
@@ -78,6 +78,8 @@ class CountBlocks:
         wide = self.wide
         if wide is None or not self.blocks:
             return empty_frame(COUNT_COLUMNS)
+        if len({b.indicator for b in self.blocks}) < len(self.blocks):
+            return country_counts(self.frame("base"))  # an indicator asked twice: one sum
         row = np.concatenate([b.row for b in self.blocks])
         period = np.concatenate([b.period for b in self.blocks])
         ind_i, ind_u = pd.factorize(np.asarray([b.indicator for b in self.blocks], dtype=object))
