@@ -212,6 +212,7 @@ def test_kept_between_commands_equals_computed(
         raise AssertionError("computed again although kept")
 
     monkeypatch.setattr(base_counts, "compute_base_counts", national_work)
+    monkeypatch.setattr(base_counts, "compute_base_blocks", national_work)
     monkeypatch.setattr(pipeline, "rank_intervals", national_work)
     monkeypatch.setattr(level, "index_of", national_work)
     for step in ("stored_police", "police_years", "place", "widen", "targets"):

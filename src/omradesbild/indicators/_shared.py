@@ -133,8 +133,8 @@ class WideObservations:
     def in_periods(self, periods: Iterable[str]) -> npt.NDArray[np.bool_]:
         """Whether each wide row's period is one of ``periods`` (compared as codes)."""
         wanted = {str(p) for p in periods}
-        codes = [i for i, p in enumerate(self.period_names) if p in wanted]
-        return np.isin(self.period_code, codes)
+        chosen = np.asarray([p in wanted for p in self.period_names], dtype=bool)
+        return chosen[self.period_code]
 
     def area_rank(self) -> npt.NDArray[np.int64]:
         """Each row's area (code, version) as its rank in the order of the texts (code

@@ -3,7 +3,7 @@ level, with missing values propagated; the kommun and country links by the code 
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
@@ -133,19 +133,65 @@ def country_counts(counts: pd.DataFrame) -> pd.DataFrame:
     row = np.flatnonzero(counts["area_code"].notna().to_numpy(dtype=bool))
     if not len(row):
         return empty_frame(COUNT_COLUMNS)
-    none = np.zeros(len(row), dtype=np.intp)
-    members = _Members(counts, row, none, np.ones(len(row)), none.astype(np.int64))
-    agg = members.totals()
-    first_row = members.row[agg.first]
-    n = len(first_row)
+    p_i, _ = pd.factorize(counts["period"])
+    i_i, i_u = pd.factorize(counts["indicator"])
+    key = (p_i[row].astype(np.int64) + 1) * (len(i_u) + 1) + i_i[row] + 1
+
+    def labels(first: npt.NDArray[np.intp]) -> tuple[pd.Series, pd.Series]:
+        return counts["period"].iloc[row[first]], counts["indicator"].iloc[row[first]]
+
+    n_areas = int(counts["area_code"].nunique())
+    return country_sums(key, MemberValues.of(counts, row), n_areas, labels)
+
+
+class MemberValues(NamedTuple):
+    """The count rows' values of the members of a sum, one element per member."""
+
+    numerator: FloatArray
+    denominator: FloatArray
+    n_parts: npt.NDArray[np.int64]
+    partial: npt.NDArray[np.bool_]
+    approximate: npt.NDArray[np.bool_]
+    note: npt.NDArray[np.object_]
+
+    @classmethod
+    def of(cls, counts: pd.DataFrame, row: npt.NDArray[np.intp]) -> MemberValues:
+        """The values of the rows ``row`` of ``counts`` (:data:`COUNT_COLUMNS`)."""
+        return cls(
+            numerator=counts["numerator"].to_numpy(dtype=float)[row],
+            denominator=counts["denominator"].to_numpy(dtype=float)[row],
+            n_parts=counts["n_parts"].to_numpy(dtype=np.int64)[row],
+            partial=counts["partial"].to_numpy(dtype=bool)[row],
+            approximate=counts["approximate"].to_numpy(dtype=bool)[row],
+            note=counts["note"].to_numpy(dtype=object)[row],
+        )
+
+
+def country_sums(
+    key: npt.NDArray[np.int64],
+    values: MemberValues,
+    n_areas: int,
+    labels: Callable[[npt.NDArray[np.intp]], tuple[pd.Series, pd.Series]],
+    *,
+    note_code: npt.NDArray[np.intp] | None = None,
+) -> pd.DataFrame:
+    """:func:`country_counts` of members given as arrays: each member's group ``key`` (equal
+    for the members of the same period and indicator, different otherwise), their
+    ``values``, the number of distinct areas, and ``labels``: the period and indicator
+    (text columns) of the members at some positions (each group's first). ``note_code``:
+    each member's note as a number when at hand (see :func:`_member_notes`)."""
+    agg = _group_totals(key, np.ones(len(key)), values)
+    period, indicator = labels(agg.first)
+    n = agg.n
     keys = (
         pd.Series(pd.array([COUNTRY_CODE] * n, dtype="str")),
         pd.Series(pd.array([""] * n, dtype="str")),
-        counts["period"].iloc[first_row],
-        counts["indicator"].iloc[first_row],
+        period,
+        indicator,
     )
-    expected = pd.Series({COUNTRY_CODE: counts["area_code"].nunique()})  # every area
-    return count_frame(keys, agg._asdict(), expected, members.notes(agg), "country", False)
+    expected = pd.Series({COUNTRY_CODE: n_areas})  # every area
+    notes = _member_notes(values.note, agg.group, agg.n, note_code)
+    return count_frame(keys, agg._asdict(), expected, notes, "country", False)
 
 
 def expected_members(counts: pd.DataFrame, lk: pd.DataFrame) -> pd.Series:
@@ -264,36 +310,7 @@ class _Members:
         i_i, i_u = pd.factorize(c["indicator"])
         key = (self.to_key * (len(p_u) + 1) + p_i[self.row] + 1) * (len(i_u) + 1)
         key += i_i[self.row] + 1
-        group, uniques = pd.factorize(key)
-        n = len(uniques)
-        # codes number the groups in order of appearance: a group starts where the code
-        # exceeds every earlier one
-        seen = np.maximum.accumulate(group)
-        first = np.flatnonzero(np.r_[True, group[1:] > seen[:-1]])
-        w = self.weight
-        num = c["numerator"].to_numpy(dtype=float)[self.row]
-        den = c["denominator"].to_numpy(dtype=float)[self.row]
-        sums = pd.DataFrame({"numerator": num * w, "denominator": den * w}).groupby(group).sum()
-        partial = c["partial"].to_numpy(dtype=bool)[self.row] | (w < 1.0)
-        approximate = c["approximate"].to_numpy(dtype=bool)[self.row]
-        n_parts = c["n_parts"].to_numpy(dtype=np.int64)[self.row]
-
-        def tally(x: npt.NDArray[Any]) -> npt.NDArray[np.int64]:
-            return np.bincount(group, weights=x, minlength=n).astype(np.int64)
-
-        return _Totals(
-            n=n,
-            first=first,
-            group=group,
-            numerator=sums["numerator"].to_numpy(),
-            denominator=sums["denominator"].to_numpy(),
-            num_nan=tally(np.isnan(num)),
-            den_nan=tally(np.isnan(den)),
-            members=np.bincount(group, minlength=n).astype(np.int64),
-            n_parts=tally(n_parts),
-            partial=tally(partial) > 0,
-            approximate=tally(approximate) > 0,
-        )
+        return _group_totals(key, self.weight, MemberValues.of(c, self.row))
 
     def notes(self, agg: _Totals) -> npt.NDArray[np.object_]:
         """Each group's distinct member notes in the members' order, joined with "; "."""
@@ -301,19 +318,64 @@ class _Members:
         return _member_notes(note, agg.group, agg.n)
 
 
+def _group_totals(key: npt.NDArray[np.int64], w: FloatArray, values: MemberValues) -> _Totals:
+    """The sums of the members' ``values`` times their weights ``w``, per group (members of
+    equal ``key``; groups in order of their first member), and the groups' flags."""
+    group, uniques = pd.factorize(key)
+    n = len(uniques)
+    # codes number the groups in order of appearance: a group starts where the code
+    # exceeds every earlier one
+    seen = np.maximum.accumulate(group)
+    first = np.flatnonzero(np.r_[True, group[1:] > seen[:-1]])
+    num, den = values.numerator, values.denominator
+    sums = pd.DataFrame({"numerator": num * w, "denominator": den * w}).groupby(group).sum()
+
+    def tally(x: npt.NDArray[np.bool_]) -> npt.NDArray[np.int64]:
+        """How many members of each group ``x`` holds."""
+        return np.bincount(group[x], minlength=n).astype(np.int64)
+
+    return _Totals(
+        n=n,
+        first=first,
+        group=group,
+        numerator=sums["numerator"].to_numpy(),
+        denominator=sums["denominator"].to_numpy(),
+        num_nan=tally(np.isnan(num)),
+        den_nan=tally(np.isnan(den)),
+        members=np.bincount(group, minlength=n).astype(np.int64),
+        n_parts=np.bincount(group, weights=values.n_parts, minlength=n).astype(np.int64),
+        partial=tally(values.partial | (w < 1.0)) > 0,
+        approximate=tally(values.approximate) > 0,
+    )
+
+
 def _member_notes(
-    note: npt.NDArray[np.object_], group: npt.NDArray[np.intp], n: int
+    note: npt.NDArray[np.object_],
+    group: npt.NDArray[np.intp],
+    n: int,
+    code: npt.NDArray[np.intp] | None = None,
 ) -> npt.NDArray[np.object_]:
     """The distinct notes of each of ``n`` groups' members (``group``: each member's group),
-    in the members' order, joined with "; " (``None`` for a group without notes)."""
+    in the members' order, joined with "; " (``None`` for a group without notes).
+
+    ``code``: each member's note as a number when at hand (``-1`` for none; equal numbers
+    for equal notes and different ones for different notes among a group's members),
+    instead of the texts compared."""
     out = np.full(n, None, dtype=object)
-    noted = np.flatnonzero(pd.notna(note))
+    if code is None:
+        noted = np.flatnonzero(pd.notna(note))
+        text_i, _ = pd.factorize(note[noted])
+    else:
+        noted = np.flatnonzero(code >= 0)
+        text_i = code[noted]
     if not len(noted):
         return out
-    text_i, _ = pd.factorize(note[noted])
     pair = group[noted].astype(np.int64) * (int(text_i.max()) + 1) + text_i
-    _, once = np.unique(pair, return_index=True)  # the first member with each note
-    noted = noted[np.sort(once)]
+    # the first member with each note: where a pair's code (numbered in order of first
+    # appearance) exceeds every earlier one
+    pair_i, _ = pd.factorize(pair)
+    seen = np.maximum.accumulate(pair_i)
+    noted = noted[np.flatnonzero(np.r_[True, pair_i[1:] > seen[:-1]])]
     group = group[noted]
     order = np.argsort(group, kind="stable")
     group, parts = group[order], note[noted[order]].copy()

@@ -38,6 +38,7 @@ from omradesbild.indicators.aggregate import (
     country_links,
     kommun_links,
 )
+from omradesbild.indicators.blocks import CountBlocks
 from omradesbild.indicators.catalogue import Catalogue
 from omradesbild.indicators.counts import indicator_availability, indicator_counts
 from omradesbild.indicators.finalize import finalize_indicators
@@ -50,6 +51,7 @@ __all__ = [
     "aggregate_counts",
     "compute_indicators",
     "country_links",
+    "country_values_from_blocks",
     "finalize_indicators",
     "indicator_availability",
     "indicator_counts",
@@ -228,6 +230,22 @@ def reference_values_from_counts(
         frames.append(country_counts(counts))  # over country_links(codes), without the links
     return finalize_indicators(
         pd.concat(frames, ignore_index=True), catalogue=catalogue, confidence=confidence
+    )
+
+
+def country_values_from_blocks(
+    blocks: CountBlocks,
+    *,
+    catalogue: Catalogue | None = None,
+    confidence: float = DEFAULT_CONFIDENCE,
+) -> pd.DataFrame:
+    """:func:`reference_values_from_counts` of ``blocks.frame(...)`` with ``parts="country"``
+    (:func:`~omradesbild.indicators.counts.count_blocks`): the same rows, the country's
+    counts summed from the blocks without building the frame of every row."""
+    if blocks.empty:
+        return empty_frame(OUTPUT_COLUMNS)
+    return finalize_indicators(
+        pd.concat([blocks.country()], ignore_index=True), catalogue=catalogue, confidence=confidence
     )
 
 

@@ -4,7 +4,7 @@ period, evaluated from long observations (and which indicators can be computed).
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from typing import Any, NamedTuple
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -12,16 +12,15 @@ import pandas as pd
 
 from omradesbild.errors import InputError
 from omradesbild.indicators._shared import (
-    COUNT_COLUMNS,
     FloatArray,
     WideObservations,
     check_observations,
-    empty_frame,
     eval_term,
     join_notes,
     nearest_period,
     resolve_term,
 )
+from omradesbild.indicators.blocks import CountBlock, CountBlocks
 from omradesbild.indicators.catalogue import (
     AgeBands,
     Catalogue,
@@ -169,6 +168,23 @@ def indicator_counts(
     :math:`m_{it} \cdot n_{it}` (median times its weight) so that sums give a
     weight-averaged median.
     """
+    blocks = count_blocks(
+        observations, catalogue=catalogue, indicators=indicators, periods=periods, strict=strict
+    )
+    return blocks.frame(level)
+
+
+def count_blocks(
+    observations: pd.DataFrame,
+    *,
+    catalogue: Catalogue | None = None,
+    indicators: Sequence[str] | None = None,
+    periods: Iterable[str] | None = None,
+    strict: bool = False,
+) -> CountBlocks:
+    """:func:`indicator_counts` before its rows are one frame: a block of rows per
+    indicator (:meth:`~omradesbild.indicators.blocks.CountBlocks.frame` gives the frame).
+    The parameters are :func:`indicator_counts`'."""
     check_observations(observations)
     cat = catalogue or default_catalogue()
     chosen = cat.select(indicators)
@@ -189,71 +205,12 @@ def indicator_counts(
         assert nvars is not None and dvars is not None
         runnable.append((ind, nvars, dvars))
     if not runnable:
-        return empty_frame(COUNT_COLUMNS)
+        return CountBlocks([], None)
     needed = {v for _, n, d in runnable for v in (*n, *d)}
     wide = WideObservations(observations, needed)
     wanted = {str(p) for p in periods} if periods is not None else None
     blocks = [_counts_one(ind, nvars, dvars, wide, wanted) for ind, nvars, dvars in runnable]
-    found = [b for b in blocks if b is not None and len(b.row)]
-    if not found:
-        return empty_frame(COUNT_COLUMNS)
-    return _count_frame(found, wide, level)
-
-
-class _Block(NamedTuple):
-    """One indicator's count rows; each row's area and period as positions in the wide table."""
-
-    indicator: str
-    row: npt.NDArray[np.intp]  # a wide row of the count row's area (its code and version)
-    period: npt.NDArray[np.intp]  # the count row's period, a code of ``wide.period_names``
-    numerator: FloatArray
-    denominator: FloatArray
-    approximate: npt.NDArray[np.bool_]
-    note: npt.NDArray[np.object_]
-
-
-def _count_frame(blocks: list[_Block], wide: WideObservations, level: str) -> pd.DataFrame:
-    """:data:`COUNT_COLUMNS` of the indicators' rows, one block after another, as one frame:
-    its texts taken by position from texts converted once (the values and dtypes a frame
-    per indicator, concatenated, would have)."""
-    row = np.concatenate([b.row for b in blocks])
-    period = np.concatenate([b.period for b in blocks])
-    which = np.repeat(np.arange(len(blocks)), [len(b.row) for b in blocks])
-    periods = pd.array(wide.period_names, dtype="str")
-    frame = pd.DataFrame(
-        {
-            "area_code": wide.text("code")[row],
-            "area_version": wide.text("version")[row],
-            "level": level,
-            "period": periods[period],
-            "indicator": pd.array([b.indicator for b in blocks], dtype="str")[which],
-            "numerator": np.concatenate([b.numerator for b in blocks]),
-            "denominator": np.concatenate([b.denominator for b in blocks]),
-            "n_parts": 1,
-            "partial": False,
-            "approximate": np.concatenate([b.approximate for b in blocks]),
-            "note": _note_column([b.note for b in blocks]),
-        }
-    )
-    return frame[list(COUNT_COLUMNS)]
-
-
-def _note_column(
-    notes: list[npt.NDArray[np.object_]],
-) -> pd.Series | pd.api.extensions.ExtensionArray:
-    """The blocks' notes as the concatenation of a frame per block gave them: a block with
-    a note is a text column (missing: NaN), one without holds ``None``; text when every
-    block has a note, else ``object``."""
-    noted = [bool(pd.notna(n).any()) for n in notes]
-    if all(noted):
-        return pd.array(np.concatenate(notes), dtype="str")
-    parts = []
-    for n, has in zip(notes, noted, strict=True):
-        if has:
-            n = n.copy()
-            n[pd.isna(n)] = np.nan
-        parts.append(n)
-    return pd.Series(np.concatenate(parts), dtype=object)  # kept as objects, not inferred
+    return CountBlocks([b for b in blocks if b is not None and len(b.row)], wide)
 
 
 def _counts_one(
@@ -262,7 +219,7 @@ def _counts_one(
     dvars: list[str],
     wide: WideObservations,
     wanted: set[str] | None,
-) -> _Block | None:
+) -> CountBlock | None:
     absent_zero = ind.numerator_absent_is_zero
     mapping = _period_mapping(ind, nvars, dvars, wide, wanted)
     if not mapping:
@@ -302,14 +259,20 @@ def _counts_one(
         parts.append(
             _shifted_rows(shifted, wide, num, den, n_present, d_present, n_reason, d_reason)
         )
-    cols = {k: np.concatenate([pt[k] for pt in parts]) for k in parts[0]}
+    cols = (
+        parts[0]
+        if len(parts) == 1
+        else {k: np.concatenate([pt[k] for pt in parts]) for k in parts[0]}
+    )
     numerator = cols["numerator"].astype(float)
     if absent_zero:
         numerator = np.where(cols["n_row"], numerator, 0.0)
     denominator = cols["denominator"].astype(float)
     d_row = cols["d_row"].astype(bool)
-    note, moved = _count_notes(numerator, denominator, d_row, cols, wide.period_names)
-    return _Block(ind.id, cols["row"], cols["period"], numerator, denominator, moved, note)
+    note, code, moved = _count_notes(numerator, denominator, d_row, cols, wide.period_names)
+    return CountBlock(
+        ind.id, cols["row"], cols["period"], numerator, denominator, moved, note, code
+    )
 
 
 def _period_mapping(
@@ -347,26 +310,29 @@ def _count_notes(
     d_row: npt.NDArray[np.bool_],
     cols: dict[str, npt.NDArray[Any]],
     period_names: Sequence[str],
-) -> tuple[npt.NDArray[np.object_], npt.NDArray[np.bool_]]:
-    """Each row's note (missing numerator/denominator and why, shifted denominator period)
-    and whether its denominator comes from another period (``cols``' ``period`` and
-    ``dperiod``: codes of ``period_names``)."""
+) -> tuple[npt.NDArray[np.object_], npt.NDArray[np.intp], npt.NDArray[np.bool_]]:
+    """Each row's note (missing numerator/denominator and why, shifted denominator period),
+    its code (equal for equal notes, ``-1`` for none) and whether its denominator comes
+    from another period (``cols``' ``period`` and ``dperiod``: codes of ``period_names``)."""
     n_miss, d_miss = np.isnan(numerator), np.isnan(denominator)
     moved = np.asarray((cols["period"] != cols["dperiod"]) & d_row, dtype=bool)
     note = np.full(len(numerator), None, dtype=object)
-    at = np.flatnonzero(n_miss | d_miss | moved)  # the rows with a note (the others: None)
+    code = np.full(len(numerator), -1, dtype=np.intp)
+    names = np.asarray(["denominator from " + p for p in period_names], dtype=object)
+    if moved.any():  # the denominator's period: the whole note where nothing is missing
+        note[moved] = names[cols["dperiod"][moved]]
+        code[moved] = cols["dperiod"][moved]
+    at = np.flatnonzero(n_miss | d_miss)  # the rows with a missing value (joined notes)
     if len(at):
-        p_note = np.full(len(at), None, dtype=object)
-        shifted = moved[at]
-        if shifted.any():
-            names = np.asarray(["denominator from " + p for p in period_names], dtype=object)
-            p_note[shifted] = names[cols["dperiod"][at][shifted]]
         note[at] = join_notes(
             _missing_note("numerator", n_miss[at], cols["n_reason"][at]),
             _missing_note("denominator", d_miss[at], cols["d_reason"][at]),
-            p_note,
+            note[at],
         )
-    return note, moved
+        # numbered with the periods' notes: a text equal to one of them takes its code
+        joined, _ = pd.factorize(np.concatenate([names, note[at]]))
+        code[at] = joined[len(names) :]
+    return note, code, moved
 
 
 def _missing_note(
@@ -411,26 +377,23 @@ def _shifted_rows(
     d_idx = np.concatenate([rows for _, rows in d_sides])
     d_period = np.repeat([p for p, _ in d_sides], [len(rows) for _, rows in d_sides])
     d_period = d_period.astype(np.intp)
-    # one number per (area, period, denominator period), ordered as the texts are
+    # one slot per (area, period) (the denominator period follows from the period), in
+    # the order of the texts: each side's rows in the slots they fill, the slots filled
     area, rank, n_codes = wide.area_rank(), wide.period_ranks(), len(code)
-
-    def key(rows: npt.NDArray[np.intp], period: npt.NDArray[np.intp]) -> npt.NDArray[np.int64]:
-        return (area[rows] * n_codes + rank[period]) * n_codes + rank[target[period]]
-
-    keys, inverse = np.unique(
-        np.concatenate([key(n_idx, n_period), key(d_idx, d_period)]), return_inverse=True
-    )
-    n_at = np.full(len(keys), -1, dtype=np.intp)
-    n_at[inverse[: len(n_idx)]] = np.arange(len(n_idx))
-    d_at = np.full(len(keys), -1, dtype=np.intp)
-    d_at[inverse[len(n_idx) :]] = np.arange(len(d_idx))
+    n_slots = (int(area.max()) + 1 if len(area) else 0) * n_codes
+    n_at = np.full(n_slots, -1, dtype=np.intp)
+    n_at[area[n_idx] * n_codes + rank[n_period]] = np.arange(len(n_idx))
+    d_at = np.full(n_slots, -1, dtype=np.intp)
+    d_at[area[d_idx] * n_codes + rank[d_period]] = np.arange(len(d_idx))
+    filled = np.flatnonzero((n_at >= 0) | (d_at >= 0))
+    n_at, d_at = n_at[filled], d_at[filled]
     n_row, d_row = n_at >= 0, d_at >= 0
     # a side's position -1 (no row there) picks the appended 0, then left unused
     n_pick, d_pick = np.append(n_idx, 0)[n_at], np.append(d_idx, 0)[d_at]
     period = np.where(n_row, np.append(n_period, 0)[n_at], np.append(d_period, 0)[d_at])
-    n_why = np.full(len(keys), None, dtype=object)
+    n_why = np.full(len(filled), None, dtype=object)
     n_why[n_row] = n_reason[n_pick[n_row]]
-    d_why = np.full(len(keys), None, dtype=object)
+    d_why = np.full(len(filled), None, dtype=object)
     d_why[d_row] = d_reason[d_pick[d_row]]
     return {
         "row": np.where(n_row, n_pick, d_pick),

@@ -16,6 +16,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
+from omradesbild.indicators.blocks import CountBlocks
 from omradesbild.services.cache import store_cached_intermediate
 from omradesbild.store import Store
 from omradesbild.store.reads import indicator_observations, stored_variables
@@ -25,12 +26,24 @@ def compute_base_counts(
     store: Store, *, base_version: str, indicators: tuple[str, ...] | None = None
 ) -> pd.DataFrame:
     """:func:`base_counts`, computed afresh and not kept (for a caller that needs them once
-    and would rather free them at once: a one-kommun report's country reference)."""
-    from omradesbild.indicators import indicator_counts
+    and would rather free them at once)."""
+    return compute_base_blocks(store, base_version=base_version, indicators=indicators).frame(
+        "base"
+    )
+
+
+def compute_base_blocks(
+    store: Store, *, base_version: str, indicators: tuple[str, ...] | None = None
+) -> CountBlocks:
+    """:func:`compute_base_counts` before its rows are one frame
+    (:func:`~omradesbild.indicators.counts.count_blocks`): for a caller that needs the
+    frame of a few indicators and the country's sums of all (a one-kommun report's
+    national parts)."""
+    from omradesbild.indicators.counts import count_blocks
 
     chosen = list(indicators) if indicators else None
     obs = level_observations(store, area_version=base_version, indicators=chosen)
-    return indicator_counts(obs, indicators=chosen, level="base")
+    return count_blocks(obs, indicators=chosen)
 
 
 @store_cached_intermediate

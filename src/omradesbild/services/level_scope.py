@@ -122,24 +122,35 @@ def national_parts(
     threshold: int = 5,
 ) -> NationalParts:
     """The index's components of every area of the level and the country's references,
-    from the base counts of every base area (read once for both and not kept, unless the
-    service cache holds them already: they are the largest part of the memory). Kept
-    between commands (:mod:`omradesbild.services.disk_cache`) per store content."""
+    from the base counts of every base area (computed once for both and not kept, unless
+    the service cache holds them already: they are the largest part of the memory). Kept
+    between commands (:mod:`omradesbild.services.disk_cache`) per store content.
+
+    Computed afresh, the counts of every indicator are not made one frame: the index's
+    components take the frame of their own rows, the country's values are summed from
+    the blocks (:func:`~omradesbild.services.base_counts.compute_base_blocks`), the same
+    values as from the frame of every row."""
     from omradesbild.indicators import reference_values_from_counts
+    from omradesbild.indicators.compute import country_values_from_blocks
+    from omradesbild.services.base_counts import base_counts, compute_base_blocks
+    from omradesbild.services.cache import peek
     from omradesbild.services.level import as_text_keys
     from omradesbild.services.pipeline import area_indicators
 
-    counts = _national_counts(store, base_version=base_version)
+    counts = peek(base_counts, store, base_version=base_version)
+    if counts is not None:
+        refs = reference_values_from_counts(counts, parts="country") if not counts.empty else None
+    else:
+        blocks = compute_base_blocks(store, base_version=base_version)
+        counts = blocks.frame("base", indicators=index_components)
+        refs = None if blocks.empty else country_values_from_blocks(blocks)
     index_raw = as_text_keys(
         area_indicators(
             store, level=level, version=version, base_version=base_version,
             indicators=list(index_components), base=counts,
         )
     )  # fmt: skip
-    country: References = {}
-    if not counts.empty:
-        refs = reference_values_from_counts(counts, parts="country")
-        country = reference_dict(disclose(refs, threshold))
+    country = {} if refs is None else reference_dict(disclose(refs, threshold))
     return NationalParts(index_raw, disclose(index_raw, threshold), country)
 
 
