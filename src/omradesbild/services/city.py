@@ -25,7 +25,7 @@ from omradesbild.index.method import IndexMethod
 from omradesbild.services.area import area_profile, catalogue_names
 from omradesbild.services.city_goals import city_goals
 from omradesbild.services.level import LevelIndicators, References, components, rank_bounds
-from omradesbild.services.level_picture import LevelPicture, level_picture, uncertainty_ahead
+from omradesbild.services.level_picture import LevelPicture, level_picture
 from omradesbild.services.models import (
     AreaProfile,
     CityPicture,
@@ -234,8 +234,6 @@ def load_city(
     if not ix.results:
         raise NotFoundError(both("err_index_no_period", method=repr(m.id), level=level))
     period = ix.period_or_latest(None if period is None else str(period))
-    # the rank intervals drawn meanwhile (NumPy, mostly outside the interpreter's lock)
-    ahead = uncertainty_ahead(lv, ix, period, draws, seed)
     shown = frozenset(scope_areas["area_code"]) if lv.index_raw is not None else None
     police = police_of_index(
         store,
@@ -249,7 +247,7 @@ def load_city(
     pic = level_picture(
         store, level=level, version=version, method=m, base_version=base_version,
         threshold=threshold, draws=draws, seed=seed, police_period=period, indicators=lv,
-        index=ix, references=refs, police=police, ahead=ahead,
+        index=ix, references=refs, police=police,
     )  # fmt: skip
     scope = set(scope_areas["area_code"])
     geojson, dissolved = display_geometry(

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterable, Mapping
-from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -36,9 +35,6 @@ from omradesbild.services.models import CityClass
 from omradesbild.services.records import ColumnRecords, RowByArea, records_by_area
 from omradesbild.store import Store
 
-#: Area -> rank interval and class probabilities (a row per area), and the draws' summary.
-Uncertainty = tuple[Mapping[str, dict[str, Any]], dict[str, Any]]
-
 
 @dataclass
 class LevelPicture:
@@ -55,10 +51,10 @@ class LevelPicture:
     published: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
     #: The city's own published classes by area code (layers that carry them).
     city_classes: dict[str, tuple[CityClass, ...]] = field(default_factory=dict)
-    _unc: dict[str, Uncertainty] = field(default_factory=dict, repr=False)
+    _unc: dict[str, tuple[Mapping[str, dict[str, Any]], dict[str, Any]]] = field(
+        default_factory=dict, repr=False
+    )
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
-    #: Rank intervals already being drawn (:func:`uncertainty_ahead`), by period.
-    _ahead: dict[str, Future[Uncertainty]] = field(default_factory=dict, repr=False)
     _memo: dict[tuple[str, str], Any] = field(default_factory=dict, repr=False)
 
     def _once(self, key: tuple[str, str], build: Any) -> Any:
@@ -134,47 +130,24 @@ class LevelPicture:
         result: dict[str, list[dict[str, Any]]] = self._once(("changes", period), build)
         return result
 
-    def uncertainty(self, period: str) -> Uncertainty:
+    def uncertainty(self, period: str) -> tuple[Mapping[str, dict[str, Any]], dict[str, Any]]:
         """``(area -> rank_p05/rank_p95/prob_class_k, summary)`` of ``period``."""
         with self._lock:
-            if period not in self._unc:
-                ahead = self._ahead.pop(period, None)
-                self._unc[period] = (
-                    ahead.result()
-                    if ahead is not None
-                    else uncertainty_of(self.indicators, self.index, period, self.draws, self.seed)
-                )
-            return self._unc[period]
-
-
-def uncertainty_of(
-    lv: LevelIndicators, ix: LevelIndex | None, period: str, draws: int, seed: int
-) -> Uncertainty:
-    """:meth:`LevelPicture.uncertainty` of a picture of ``lv`` and ``ix`` with ``draws``
-    and ``seed``: empty (0 draws) without an index of ``period`` or draws, or when the
-    index cannot be drawn."""
-    if ix is None or draws <= 0 or period not in ix.tables:
-        return {}, {"draws": 0}
-    try:
-        unc, summary = rank_uncertainty(
-            lv, ix.method, ix.tables[period], period, draws=draws, seed=seed
-        )
-    except OmradesbildError:
-        return {}, {"draws": 0}
-    return RowByArea(unc), summary
-
-
-def uncertainty_ahead(
-    lv: LevelIndicators, ix: LevelIndex | None, period: str, draws: int, seed: int
-) -> dict[str, Future[Uncertainty]]:
-    """:func:`uncertainty_of` started on a thread of its own, for :func:`level_picture`'s
-    ``ahead``: the draws (mostly NumPy, which lets other threads run) go on while the caller
-    reads and computes the rest of the picture."""
-    pool = ThreadPoolExecutor(max_workers=1)
-    try:
-        return {period: pool.submit(uncertainty_of, lv, ix, period, draws, seed)}
-    finally:
-        pool.shutdown(wait=False)  # the draws run on; the pool takes no more
+            if period in self._unc:
+                return self._unc[period]
+            ix = self.index
+            out: tuple[Mapping[str, dict[str, Any]], dict[str, Any]] = ({}, {"draws": 0})
+            if ix is not None and self.draws > 0 and period in ix.tables:
+                try:
+                    unc, summary = rank_uncertainty(
+                        self.indicators, ix.method, ix.tables[period], period,
+                        draws=self.draws, seed=self.seed,
+                    )  # fmt: skip
+                    out = (RowByArea(unc), summary)
+                except OmradesbildError:
+                    pass
+            self._unc[period] = out
+            return out
 
 
 def level_picture(
@@ -192,7 +165,6 @@ def level_picture(
     index: LevelIndex | None = None,
     references: References | None = None,
     police: PoliceData | None = None,
-    ahead: dict[str, Future[Uncertainty]] | None = None,
 ) -> LevelPicture:
     """Read and compute one level (see :class:`LevelPicture`).
 
@@ -200,8 +172,6 @@ def level_picture(
     the latest period of the index, else of the indicators). ``indicators`` and ``index``
     skip their computation when already at hand, ``references`` too (default every
     kommun's and the country's, :func:`references`) and ``police`` (:func:`police_data`).
-    ``ahead``: rank intervals already being drawn by period (:func:`uncertainty_ahead` of
-    the same ``indicators``, ``index``, ``draws`` and ``seed``), taken when first asked for.
     """
     lv = indicators or level_indicators(
         store, level=level, version=version, base_version=base_version, threshold=threshold
@@ -226,7 +196,6 @@ def level_picture(
         seed=seed,
         published=published_by_area(store, level=level, codes=lv.names),
         city_classes=city_classes(store, level=level, version=version),
-        _ahead=dict(ahead or {}),
     )
 
 
