@@ -9,6 +9,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
+import pandas as pd
 import pytest
 from hypothesis import settings
 
@@ -302,6 +303,27 @@ def serve_in_thread(app: Any, **config: Any) -> Iterator[str]:
     finally:
         server.should_exit = True
         thread.join(timeout=10)
+
+
+def deso_change_links(
+    pairs: list[tuple[str, str, float]], method: str = "scb_changes"
+) -> pd.DataFrame:
+    """Links DeSO 2018 -> DeSO 2025 (``from_code, to_code, weight`` per pair) in the store's
+    link columns, as SCB's change log (``scb_changes``) or another ``method`` gives them."""
+    from omradesbild.sources.base import LINK_COLUMNS
+
+    return pd.DataFrame(
+        {
+            "from_code": [p[0] for p in pairs],
+            "from_level": "deso",
+            "from_version": "deso2018",
+            "to_code": [p[1] for p in pairs],
+            "to_level": "deso",
+            "to_version": "deso2025",
+            "weight": [p[2] for p in pairs],
+            "method": method,
+        }
+    ).loc[:, list(LINK_COLUMNS)]
 
 
 def run_async(coro: Coroutine[Any, Any, T]) -> T:

@@ -18,6 +18,25 @@ PERIODS = ("2023", "2019", "2020", "2022", "2024", "2017")
 VALUES = (np.nan, 0.0, 1.0, 7.5, 300.0)
 #: Missing reasons: none, SCB's "..", an empty text and a word.
 REASONS = (None, "..", "", "suppressed")
+#: Indicators the count tests draw from (a crime rate whose denominator may come from
+#: another year, a share, a median, an age band), and the variables they read.
+COUNT_INDICATORS = (
+    "crime_rate_1211",
+    "crime_rate_1210",
+    "foreign_born",
+    "median_income",
+    "age_0_19",
+)
+COUNT_VARIABLES = (
+    "pop_total",
+    "crime_1211",
+    "crime_1210",
+    "pop_born_sweden",
+    "income_net_median_tkr",
+    "income_persons_20plus",
+    "pop_age_0_9",
+    "pop_age_10_19",
+)
 _TEXT_COLUMNS = ("area_code", "area_version", "variable", "period", "missing_reason")
 
 

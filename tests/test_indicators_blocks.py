@@ -25,19 +25,10 @@ from omradesbild.indicators.compute import (
 )
 from omradesbild.indicators.counts import count_blocks
 from omradesbild.services.base_counts import counts_of
-from strategies import PERIODS, observations
+from strategies import COUNT_INDICATORS, COUNT_VARIABLES, PERIODS, observations
 
-INDICATORS = ["crime_rate_1211", "crime_rate_1210", "foreign_born", "median_income", "age_0_19"]
-VARIABLES = [
-    "pop_total",
-    "crime_1211",
-    "crime_1210",
-    "pop_born_sweden",
-    "income_net_median_tkr",
-    "income_persons_20plus",
-    "pop_age_0_9",
-    "pop_age_10_19",
-]
+INDICATORS = list(COUNT_INDICATORS)
+VARIABLES = list(COUNT_VARIABLES)
 
 
 def assert_blocks_as_the_frame(obs: pd.DataFrame, some: list[str], **kw: object) -> pd.DataFrame:

@@ -25,25 +25,16 @@ from hypothesis import strategies as st
 from omradesbild.indicators import COUNT_COLUMNS, indicator_counts
 from omradesbild.indicators._shared import eval_expression, resolve_term
 from omradesbild.indicators.catalogue import Indicator, Term, default_catalogue, parse_expression
-from strategies import PERIODS, observations
+from strategies import COUNT_INDICATORS, COUNT_VARIABLES, PERIODS, observations
 
-INDICATORS = ["crime_rate_1211", "crime_rate_1210", "foreign_born", "median_income", "age_0_19"]
+INDICATORS = list(COUNT_INDICATORS)
 #: The variables of one or two indicators at a time (else they seldom meet), and all of them.
 VARIABLES = [
     ["pop_total", "crime_1211", "crime_1210"],
     ["pop_total", "pop_born_sweden"],
     ["income_net_median_tkr", "income_persons_20plus"],
     ["pop_total", "pop_age_0_9", "pop_age_10_19", "pop_0_19"],  # the last not an age band
-    [
-        "pop_total",
-        "crime_1211",
-        "crime_1210",
-        "pop_born_sweden",
-        "income_net_median_tkr",
-        "income_persons_20plus",
-        "pop_age_0_9",
-        "pop_age_10_19",
-    ],
+    list(COUNT_VARIABLES),
 ]
 
 Area = tuple[str, str]  # area code, area version

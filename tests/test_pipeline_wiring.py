@@ -8,23 +8,8 @@ import pandas as pd
 import pytest
 import shapely
 
+from conftest import deso_change_links
 from omradesbild.services.links import compose_links
-from omradesbild.sources.base import LINK_COLUMNS
-
-
-def _links(method: str, pairs: list[tuple[str, str, float]]) -> pd.DataFrame:
-    return pd.DataFrame(
-        {
-            "from_code": [p[0] for p in pairs],
-            "from_level": "deso",
-            "from_version": "deso2018",
-            "to_code": [p[1] for p in pairs],
-            "to_level": "deso",
-            "to_version": "deso2025",
-            "weight": [p[2] for p in pairs],
-            "method": method,
-        }
-    ).loc[:, list(LINK_COLUMNS)]
 
 
 def _w(links: pd.DataFrame) -> dict[tuple[str, str], float]:
@@ -36,13 +21,15 @@ def _w(links: pd.DataFrame) -> dict[tuple[str, str], float]:
 
 @pytest.mark.parametrize("rule", ["code_rule", "code_rule_population"])
 def test_change_log_links_win_over_code_rule(rule: str) -> None:
-    rule_links = _links(rule, [("0114C1060", "0114C1061", 0.5), ("0114C1060", "0114C1062", 0.5)])
+    rule_links = deso_change_links(
+        [("0114C1060", "0114C1061", 0.5), ("0114C1060", "0114C1062", 0.5)], rule
+    )
     log = pd.concat(
         [
-            _links("scb_changes", [("0114C1010", "0114C1010", 1.0)]),
-            _links(
-                "scb_changes_population",
+            deso_change_links([("0114C1010", "0114C1010", 1.0)]),
+            deso_change_links(
                 [("0114C1060", "0114C1061", 0.8), ("0114C1060", "0114C1062", 0.2)],
+                "scb_changes_population",
             ),
         ]
     )
@@ -120,9 +107,9 @@ def test_layer_via_new_deso_composes_through_change_log() -> None:
     assert set(rule.links["method"]) == {"code_rule+areal"}
     log = pd.concat(
         [
-            _links("scb_changes_population", [("1480C1010", "1480C1011", 0.9),
-                                              ("1480C1010", "1480C1012", 0.1)]),
-            _links("scb_changes", [("1480C1020", "1480C1020", 1.0)]),
+            deso_change_links([("1480C1010", "1480C1011", 0.9), ("1480C1010", "1480C1012", 0.1)],
+                              "scb_changes_population"),
+            deso_change_links([("1480C1020", "1480C1020", 1.0)]),
         ]
     )  # fmt: skip
     store.ingest(Areas(_meta("log"), areas=_areas([]), links=log))

@@ -13,6 +13,7 @@ import pytest
 import shapely
 from shapely.geometry import MultiPolygon, Polygon, box
 
+from conftest import deso_change_links
 from omradesbild.followup.police import (
     area_geometries,
     area_pieces,
@@ -167,18 +168,7 @@ def test_polygons_drawn_from_successors_are_those_geopandas_dissolved(tmp_path: 
     )
     pairs = [(e, n[6], 0.5), (b, n[3], 0.4), (c, n[5], 1.0), (b, n[1], 0.6),
              (e, n[7], 0.5), (b, n[2], 0.1), (d, n[8], 1.0), (e, n[4], 0.3)]  # fmt: skip
-    links = pd.DataFrame(
-        {
-            "from_code": [p[0] for p in pairs],
-            "from_level": "deso",
-            "from_version": "deso2018",
-            "to_code": [p[1] for p in pairs],
-            "to_level": "deso",
-            "to_version": "deso2025",
-            "weight": [p[2] for p in pairs],
-            "method": "scb_changes",
-        }
-    )
+    links = deso_change_links(pairs)
     src = SourceMeta("X", "geo", "Gränser", "g.gpkg", "g" * 64)
     with Store(tmp_path / "s.duckdb") as store:
         store.ingest(Areas(src, pd.concat([deso18, deso25], ignore_index=True), links))
