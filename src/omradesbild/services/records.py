@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 import threading
 from collections.abc import Iterator, Mapping, Sequence
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 import numpy as np
 import pandas as pd
@@ -68,9 +68,12 @@ def records_by_area(df: pd.DataFrame) -> dict[str, list[dict[str, Any]]]:
     return out
 
 
-class _RowsByArea(Mapping[str, list[dict[str, Any]]]):
-    """A mapping of area code to the area's rows, over ``_rows`` (each area's row positions,
-    areas in the order they first appear); subclasses make the rows of an area."""
+V = TypeVar("V")
+
+
+class _ByArea(Mapping[str, V], Generic[V]):
+    """A mapping of area code to what is made of the area's rows, over ``_rows`` (each
+    area's row positions, areas in the order they first appear); subclasses make it."""
 
     _rows: Mapping[str, Any]
 
@@ -84,7 +87,7 @@ class _RowsByArea(Mapping[str, list[dict[str, Any]]]):
         return code in self._rows
 
 
-class ColumnRecords(_RowsByArea):
+class ColumnRecords(_ByArea[list[dict[str, Any]]]):
     """:func:`records_by_area` of a frame, its columns cleaned whole once
     (:func:`clean_column`) and each area's rows made when it is first asked for (and kept).
 
@@ -111,7 +114,7 @@ class ColumnRecords(_RowsByArea):
         return found
 
 
-class RowByArea(Mapping[str, dict[str, Any]]):
+class RowByArea(_ByArea[dict[str, Any]]):
     """``{str(r["area_code"]): r for r in records(df)}`` (an area's last row, for a frame of
     one row per area), each area's row made when it is first asked for
     (:class:`ColumnRecords`): a table of every area of a level of which a run reads a few.
@@ -119,21 +122,13 @@ class RowByArea(Mapping[str, dict[str, Any]]):
 
     def __init__(self, df: pd.DataFrame) -> None:
         self._records = ColumnRecords(df)
+        self._rows = self._records._rows
 
     def __getitem__(self, code: str) -> dict[str, Any]:
         return self._records[code][-1]
 
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._records)
 
-    def __len__(self) -> int:
-        return len(self._records)
-
-    def __contains__(self, code: object) -> bool:
-        return code in self._records
-
-
-class AreaRecords(_RowsByArea):
+class AreaRecords(_ByArea[list[dict[str, Any]]]):
     """:func:`records_by_area` of a frame, each area's rows made when it is asked for.
 
     Keeps the frame and each area's row positions (areas in the order they first appear,
