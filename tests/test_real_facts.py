@@ -518,8 +518,13 @@ def test_one_kommun_report_names_the_drawn_polygons_as_the_whole_level(
     facts_store: Path, profiles: Profiles, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A one-kommun report's police history (computed afresh, then with the placement kept
-    between commands: cold and warm) equals the whole level's, drawn polygons named."""
+    between commands: cold and warm) equals the whole level's, drawn polygons named; its
+    static and PDF profiles name them (every Göteborg profile, no Stockholm one)."""
+    from html import unescape
+
     from omradesbild.config import CACHE_DIR_ENV, SERVICE_CACHE_ENV
+    from omradesbild.reports.pdf import PdfProfiles
+    from omradesbild.reports.site import build_site
     from omradesbild.services.area import police_history
     from omradesbild.services.city import load_city
     from omradesbild.store import Store
@@ -537,4 +542,11 @@ def test_one_kommun_report_names_the_drawn_polygons_as_the_whole_level(
             assert city.pic.police.drawn == {
                 c for c in profiles.regso.police.drawn if c.startswith(kommun)
             }
+            # the PDF profile draws the history's notes (as the static profile does)
+            pdf = unescape(PdfProfiles(city).html(code))
+            assert (DRAWN_NOTE["sv"] in pdf) is (kommun == "1480")
+            if kommun == "1480" and kept == "off":
+                site = build_site(city, tmp_path / "site")
+                pages = [unescape(f.read_text(encoding="utf-8")) for f in site.profiles]
+                assert len(pages) == 147 and all(DRAWN_NOTE["sv"] in t for t in pages)
     assert list((tmp_path / "kept").rglob("*.pickle"))
