@@ -462,3 +462,91 @@ def test_area_page_states_the_cli_police_category_every_year(
             want = _police_cli(cli_out.police_flags, code, year)
             assert _police_profile(p, year) == want, (code, year)
             assert f'data-period="{year}" data-category="{want}"' in page.text, (code, year)
+
+
+# ------------------------------------------- police shares resting on drawn DeSO polygons
+#: The history note of an area whose police shares rest on DeSO 2018 polygons drawn from
+#: their DeSO 2025 successors' (Göteborg's: its DeSO 2018 polygons are not stored).
+DRAWN_NOTE = {
+    "sv": "Områdets andelar inom polisens polygoner bygger på DeSO 2018-polygoner som ritats "
+    "ur efterföljarnas polygoner i DeSO 2025 (SCB:s ändringslogg); ungefärliga där en gräns "
+    "flyttats",
+    "en": "The area's shares inside the Police's polygons rest on DeSO 2018 polygons drawn "
+    "from their successors' polygons in DeSO 2025 (SCB's change log); approximate where a "
+    "boundary moved",
+}
+
+
+def test_drawn_polygons_are_named_on_the_areas_resting_on_them(profiles: Profiles) -> None:
+    """Göteborg's DeSO 2018 polygons are all drawn (none stored), Stockholms län's are
+    stored: every analysed Göteborg RegSO (147) and primärområde (96) rests on drawn
+    polygons, no other area does, and only their police history names it."""
+    from omradesbild.services.area import police_history
+
+    regso = profiles.regso.police
+    gbg = {c for c in regso.known if c.startswith("1480")}
+    assert len(gbg) == 147 and regso.drawn == gbg
+    assert len(profiles.primar.police.drawn) == 96 == len(profiles.primar.police.known)
+    for lang, note in DRAWN_NOTE.items():
+        for code in ("1480R098", "1480R044"):  # Lövgärdet, Hammarkullen centrala
+            notes = police_history(profiles.regso, code, lang=lang).notes
+            assert notes.count(note) == 1, (code, lang)
+        for code in ("0180R076", "0180R102"):  # Rinkeby, Tensta: DeSO 2018 polygons stored
+            assert police_history(profiles.regso, code, lang=lang).notes, code
+            assert note not in police_history(profiles.regso, code, lang=lang).notes, code
+        assert note in police_history(profiles.primar, "601", lang=lang).notes  # Lövgärdet
+
+
+@pytest.mark.parametrize("lang", ["sv", "en"])
+def test_drawn_polygons_named_on_the_area_page_and_api(facts_client: Any, lang: str) -> None:
+    """The web area page (either language) and ``/api/areas/{code}`` (Swedish) of a
+    Göteborg RegSO name the drawn polygons; a Stockholm RegSO's do not."""
+    from html import unescape
+
+    q = {"period": "2022", "level": "regso", "lang": lang}
+    page = {c: unescape(facts_client.get(f"/omrade/{c}", params=q).text)
+            for c in ("1480R098", "0180R076")}  # fmt: skip
+    assert page["1480R098"].count(DRAWN_NOTE[lang]) == 1
+    assert DRAWN_NOTE[lang] not in page["0180R076"]
+    api = {c: facts_client.get(f"/api/areas/{c}", params={"level": "regso"}).json()
+           for c in ("1480R098", "0180R076")}  # fmt: skip
+    assert DRAWN_NOTE["sv"] in api["1480R098"]["police_notes"]
+    assert DRAWN_NOTE["sv"] not in api["0180R076"]["police_notes"]
+
+
+def test_one_kommun_report_names_the_drawn_polygons_as_the_whole_level(
+    facts_store: Path, profiles: Profiles, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A one-kommun report's police history (computed afresh, then with the placement kept
+    between commands: cold and warm) equals the whole level's, drawn polygons named; its
+    static and PDF profiles name them (every Göteborg profile, no Stockholm one)."""
+    from html import unescape
+
+    from omradesbild.config import CACHE_DIR_ENV, SERVICE_CACHE_ENV
+    from omradesbild.reports.pdf import PdfProfiles
+    from omradesbild.reports.site import build_site
+    from omradesbild.services.area import police_history
+    from omradesbild.services.city import load_city
+    from omradesbild.store import Store
+
+    monkeypatch.setenv(SERVICE_CACHE_ENV, "0")
+    for kept in ("off", str(tmp_path / "kept"), str(tmp_path / "kept")):
+        monkeypatch.setenv(CACHE_DIR_ENV, kept)
+        for kommun, code in (("1480", "1480R098"), ("0180", "0180R076")):
+            with Store(facts_store, read_only=True) as store:
+                city = load_city(store, level="regso", period="2022", kommun=kommun, draws=0)
+            for lang in ("sv", "en"):
+                got = police_history(city.pic, code, lang=lang)
+                assert got == police_history(profiles.regso, code, lang=lang), (kept, code)
+                assert (DRAWN_NOTE[lang] in got.notes) is (kommun == "1480")
+            assert city.pic.police.drawn == {
+                c for c in profiles.regso.police.drawn if c.startswith(kommun)
+            }
+            # the PDF profile draws the history's notes (as the static profile does)
+            pdf = unescape(PdfProfiles(city).html(code))
+            assert (DRAWN_NOTE["sv"] in pdf) is (kommun == "1480")
+            if kommun == "1480" and kept == "off":
+                site = build_site(city, tmp_path / "site")
+                pages = [unescape(f.read_text(encoding="utf-8")) for f in site.profiles]
+                assert len(pages) == 147 and all(DRAWN_NOTE["sv"] in t for t in pages)
+    assert list((tmp_path / "kept").rglob("*.pickle"))

@@ -234,7 +234,9 @@ def police_history(pic: LevelPicture, code: str, *, lang: str) -> PoliceHistory:
     year's list on the level at all:
     :attr:`~omradesbild.services.level_police.PoliceData.unplaced`), with the stand-ins
     the years are placed by worded in ``lang``
-    (:attr:`~omradesbild.services.level_police.PoliceData.notes`)."""
+    (:attr:`~omradesbild.services.level_police.PoliceData.notes`, and the drawn DeSO
+    polygons the area's shares rest on where they do:
+    :meth:`~omradesbild.services.level_police.PoliceData.drawn_note`)."""
     pd_ = pic.police
     known = code in pd_.known
     if not known:
@@ -262,7 +264,8 @@ def police_history(pic: LevelPicture, code: str, *, lang: str) -> PoliceHistory:
                 basis=str(r.get("basis") or "polygon") if r else "polygon",
             )
         )
-    notes = tuple(say(n, lang) for n in pd_.notes)
+    drawn = pd_.drawn_note(code)
+    notes = tuple(say(n, lang) for n in (*pd_.notes, *([drawn] if drawn else [])))
     return PoliceHistory(known=True, threshold=pd_.threshold, points=tuple(points),
                          unplaced=pd_.unplaced, notes=notes)  # fmt: skip
 

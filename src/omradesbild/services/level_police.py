@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Collection
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from omradesbild.config import POLICE_SHARE_THRESHOLD
+from omradesbild.config import BASE_VERSION, POLICE_SHARE_THRESHOLD
 from omradesbild.services.cache import store_cached
 from omradesbild.services.records import records_by_area
 from omradesbild.store import Store
+from omradesbild.wording import Message
 
 if TYPE_CHECKING:
     from omradesbild.services.followup.police_finish import Overlaid, Placement
@@ -55,6 +57,19 @@ class PoliceData:
     #: Stored police years that cannot be placed on the level at all (no polygons under
     #: it and no links from the list's codes to it): not known for every area.
     unplaced: tuple[str, ...] = ()
+    #: The areas whose shares in the polygon years rest on DeSO polygons drawn from their
+    #: successors' (the drawn DeSO, or the areas a drawn DeSO is linked to): their history
+    #: names that stand-in (:func:`drawn_note`); and the DeSO versions drawn from.
+    drawn: frozenset[str] = frozenset()
+    drawn_from: tuple[str, ...] = ()
+
+    def drawn_note(self, code: str) -> Message | None:
+        """The stand-in of ``code``'s shares when it rests on drawn DeSO polygons (a catalogue
+        message), else None."""
+        if code not in self.drawn:
+            return None
+        return Message("note_police_drawn_area", base=_deso_version(BASE_VERSION),
+                       versions=", ".join(map(_deso_version, self.drawn_from)))  # fmt: skip
 
     @property
     def stored_years(self) -> list[str]:
@@ -65,6 +80,12 @@ class PoliceData:
 
     def by_area(self) -> dict[str, list[dict[str, Any]]]:
         return records_by_area(self.listed)
+
+
+def _deso_version(version: str) -> str:
+    """A DeSO version as a text names it: ``deso2025`` -> "DeSO 2025"."""
+    m = re.fullmatch(r"deso(\d{4})", version)
+    return f"DeSO {m.group(1)}" if m else version
 
 
 def no_police(unplaced: tuple[str, ...] = ()) -> PoliceData:
@@ -138,6 +159,8 @@ def placed_police(
         notes=tuple(n for n in pa.notes if getattr(n, "key", None) in HISTORY_NOTES),
         unknown=dict(pa.unknown),
         unplaced=tuple(y for y in stored if y not in years),
+        drawn=frozenset(pa.drawn),
+        drawn_from=tuple(pa.drawn_from),
     )
 
 

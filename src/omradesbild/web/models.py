@@ -105,7 +105,8 @@ class AreaDetail(AreaOut):
         default_factory=list,
         description="The stand-ins the police years are placed by (in Swedish), as the area "
         "page states them: a list without borders placed through the area codes it names, "
-        "shares weighed by another year's population or by surface alone",
+        "shares weighed by another year's population or by surface alone, the area's shares "
+        "resting on DeSO polygons drawn from their successors'",
     )
 
 

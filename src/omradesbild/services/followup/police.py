@@ -238,6 +238,8 @@ def overlaid(
         overlay=pd.DataFrame(overlay),
         listed=pd.DataFrame(listed),
         notes=tuple(placed.notes),
+        drawn=frozenset(tg.drawn),
+        drawn_from=tuple(tg.drawn_from),
     )
 
 

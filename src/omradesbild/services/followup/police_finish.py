@@ -63,6 +63,10 @@ class Placement:
     #: Of ``unknown``, the areas whose share rests on surface alone and lies in
     #: :data:`~omradesbild.config.POLICE_SURFACE_BAND` (their share and basis are kept).
     undecided: dict[str, frozenset[str]] = field(default_factory=dict)
+    #: The analysed areas whose shares in the polygon years rest on DeSO polygons drawn from
+    #: their successors' (:attr:`Overlaid.drawn`), and the DeSO versions drawn from.
+    drawn: frozenset[str] = frozenset()
+    drawn_from: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -97,6 +101,11 @@ class Overlaid:
     listed: pd.DataFrame
     #: The notes of placing the years (which areas are analysed, the population's year).
     notes: tuple[str, ...] = ()
+    #: Every area of the level resting on DeSO polygons drawn from their successors' (the
+    #: drawn DeSO, or the areas a drawn DeSO is linked to), and the DeSO versions drawn
+    #: from (:attr:`~omradesbild.services.followup.police_place.Targets.drawn`).
+    drawn: frozenset[str] = frozenset()
+    drawn_from: tuple[str, ...] = ()
 
 
 def area_types_of(
@@ -161,6 +170,7 @@ def finish(
     types = area_types_of(area_types, level=level, period=ov.period, covered=every, notes=notes)
     if shown is not None:
         types = types.loc[among(types["area_code"].astype(str), analysed)].reset_index(drop=True)
+    drawn = frozenset(ov.drawn & analysed)
     return Placement(
         overlay=overlay,
         listed=listed,
@@ -180,6 +190,8 @@ def finish(
         analysed=frozenset(analysed),
         unknown={y: frozenset(a) for y, a in unknown.items() if a},
         undecided={y: frozenset(a) for y, a in undecided.items() if a},
+        drawn=drawn,
+        drawn_from=ov.drawn_from if drawn else (),
     )
 
 

@@ -333,7 +333,8 @@ def polygons_from_successors(
     ``base`` and the result are frames of ``area_code`` and ``geometry`` (shapely polygons
     in EPSG:3006, :func:`~omradesbild.followup.police.area_geometries`); each drawn
     polygon is the union (:func:`shapely.union_all`) of its successors' in link order, the
-    DeSO in code order, as :meth:`geopandas.GeoDataFrame.dissolve` gives them.
+    DeSO in code order, as :meth:`geopandas.GeoDataFrame.dissolve` gives them. The
+    versions they were drawn from are the result's ``attrs["versions"]``.
     """
     import shapely
 
@@ -351,6 +352,7 @@ def polygons_from_successors(
     if lk.empty:
         return empty
     parts = []
+    used: list[str] = []  # the versions a polygon was drawn from, in order
     for version, group in lk.groupby("to_version"):
         sql = (
             "SELECT area_code, version, geometry FROM areas WHERE level = 'deso' "
@@ -380,8 +382,13 @@ def polygons_from_successors(
                 ],
             }
         )
-        parts.append(drawn.loc[~drawn["area_code"].isin(have), ["area_code", "geometry"]])
+        new = drawn.loc[~drawn["area_code"].isin(have), ["area_code", "geometry"]]
+        if len(new):
+            used.append(str(version))
+        parts.append(new)
         have |= set(drawn["area_code"])
     if not parts:
         return empty
-    return pd.concat(parts, ignore_index=True)
+    out = pd.concat(parts, ignore_index=True)
+    out.attrs["versions"] = tuple(used)
+    return out

@@ -350,6 +350,12 @@ class Targets(_Pickled):
     #: Polygons of the analysed areas when the store holds them (a city's own layer):
     #: the DeSO are cut by them (:func:`~omradesbild.followup.police.area_pieces`).
     polygons: pd.DataFrame | None = None
+    #: The covered areas resting on DeSO polygons drawn from their successors'
+    #: (:func:`~omradesbild.services.followup.police_known.polygons_from_successors`): the
+    #: drawn DeSO themselves, or the areas a drawn DeSO is linked to; and the DeSO versions
+    #: they were drawn from.
+    drawn: frozenset[str] = frozenset()
+    drawn_from: tuple[str, ...] = ()
 
 
 def targets(
@@ -366,8 +372,12 @@ def targets(
     base = area_geometries(areas_with_geometry(store, "deso", BASE_VERSION))
     base = base.loc[~shapely.is_empty(base["geometry"].to_numpy())].reset_index(drop=True)
     drawn = polygons_from_successors(store, links_all, base)
+    drawn_codes: frozenset[str] = frozenset()
+    drawn_from: tuple[str, ...] = ()
     if len(drawn):
         notes.append(Message("note_police_drawn", n=len(drawn), version=BASE_VERSION))
+        drawn_codes = frozenset(drawn["area_code"].astype(str).tolist())
+        drawn_from = tuple(drawn.attrs.get("versions", ()))
         base = pd.concat([base, drawn], ignore_index=True)
     if base.empty:
         raise NotFoundError(both("err_svc_no_deso_polygon", version=BASE_VERSION))
@@ -380,7 +390,9 @@ def targets(
     pop_arg = pop_base if pop_period is not None else None
     if level == "deso" and version == BASE_VERSION:
         codes = set(area_codes(store, "deso", BASE_VERSION))
-        return Targets(base, pop_arg, None, codes, covered_base, pop_base)
+        return Targets(base, pop_arg, None, codes, covered_base, pop_base,
+                       drawn=drawn_codes & codes,
+                       drawn_from=drawn_from if drawn_codes & codes else ())  # fmt: skip
     # the composed links kept for the store (``links_all`` is every stored link)
     area_links = links_to(store, base_version=BASE_VERSION, level=level, version=version)
     lk = area_links[["from_code", "to_code"]].astype(str)
@@ -397,6 +409,10 @@ def targets(
             )
         )
     area_links = area_links.loc[among(area_links["to_code"].astype(str), covered)]
+    on_drawn = among(area_links["from_code"].astype(str), drawn_codes) & (
+        area_links["weight"].to_numpy(dtype=float) > 0
+    )
+    drawn_areas = frozenset(area_links.loc[on_drawn, "to_code"].astype(str).tolist())
     w = area_links.assign(
         p=area_links["from_code"].astype(str).map(pop_base).astype(float)
         * area_links["weight"].astype(float)
@@ -406,7 +422,8 @@ def targets(
     shaped = ~shapely.is_empty(polys["geometry"].to_numpy())
     polys = polys.loc[shaped & polys["area_code"].isin(covered).to_numpy()]
     return Targets(base, pop_arg, area_links, all_codes, covered, pop_level,
-                    polys.reset_index(drop=True) if len(polys) else None)  # fmt: skip
+                    polys.reset_index(drop=True) if len(polys) else None,
+                    drawn=drawn_areas, drawn_from=drawn_from if drawn_areas else ())  # fmt: skip
 
 
 def place(
