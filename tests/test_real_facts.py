@@ -517,9 +517,9 @@ def test_drawn_polygons_named_on_the_area_page_and_api(facts_client: Any, lang: 
 def test_one_kommun_report_names_the_drawn_polygons_as_the_whole_level(
     facts_store: Path, profiles: Profiles, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """A one-kommun report's police history (computed afresh, then with the placement kept
-    between commands: cold and warm) equals the whole level's, drawn polygons named; its
-    static and PDF profiles name them (every Göteborg profile, no Stockholm one)."""
+    """A one-kommun report's police history (computed afresh and kept between commands,
+    then read from what was kept: cold and warm) equals the whole level's, drawn polygons
+    named; its static and PDF profiles name them (every Göteborg profile, no Stockholm one)."""
     from html import unescape
 
     from omradesbild.config import CACHE_DIR_ENV, SERVICE_CACHE_ENV
@@ -530,14 +530,14 @@ def test_one_kommun_report_names_the_drawn_polygons_as_the_whole_level(
     from omradesbild.store import Store
 
     monkeypatch.setenv(SERVICE_CACHE_ENV, "0")
-    for kept in ("off", str(tmp_path / "kept"), str(tmp_path / "kept")):
-        monkeypatch.setenv(CACHE_DIR_ENV, kept)
+    for state in ("cold", "warm"):
+        monkeypatch.setenv(CACHE_DIR_ENV, str(tmp_path / "kept"))
         for kommun, code in (("1480", "1480R098"), ("0180", "0180R076")):
             with Store(facts_store, read_only=True) as store:
                 city = load_city(store, level="regso", period="2022", kommun=kommun, draws=0)
             for lang in ("sv", "en"):
                 got = police_history(city.pic, code, lang=lang)
-                assert got == police_history(profiles.regso, code, lang=lang), (kept, code)
+                assert got == police_history(profiles.regso, code, lang=lang), (state, code)
                 assert (DRAWN_NOTE[lang] in got.notes) is (kommun == "1480")
             assert city.pic.police.drawn == {
                 c for c in profiles.regso.police.drawn if c.startswith(kommun)
@@ -545,7 +545,7 @@ def test_one_kommun_report_names_the_drawn_polygons_as_the_whole_level(
             # the PDF profile draws the history's notes (as the static profile does)
             pdf = unescape(PdfProfiles(city).html(code))
             assert (DRAWN_NOTE["sv"] in pdf) is (kommun == "1480")
-            if kommun == "1480" and kept == "off":
+            if kommun == "1480" and state == "cold":
                 site = build_site(city, tmp_path / "site")
                 pages = [unescape(f.read_text(encoding="utf-8")) for f in site.profiles]
                 assert len(pages) == 147 and all(DRAWN_NOTE["sv"] in t for t in pages)
