@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import functools
-import itertools
 import json
 from dataclasses import dataclass
 from typing import Any
@@ -55,40 +54,9 @@ def geojson_of(
     rounded = shapely.transform(lonlat, lambda c: np.round(c, decimals))
     features = [
         {"type": "Feature", "id": str(code), "properties": {}, "geometry": g}
-        for code, g in zip(codes, _mappings(rounded), strict=True)
+        for code, g in zip(codes, map(shapely.geometry.mapping, rounded), strict=True)
     ]
     return {"type": "FeatureCollection", "features": features}
-
-
-def _mappings(geoms: Any) -> list[dict[str, Any]]:
-    """:func:`shapely.geometry.mapping` of each of ``geoms`` (an array of shapely
-    geometries): for polygons and multipolygons in the plane, the same mappings (the same
-    tuples and lists of the same coordinates) read from their coordinates at once."""
-    import shapely
-
-    types = shapely.get_type_id(geoms)
-    plain = len(geoms) and np.isin(types, (3, 6)).all()  # Polygon, MultiPolygon
-    if not plain or shapely.has_z(geoms).any() or shapely.is_empty(geoms).any():
-        return [shapely.geometry.mapping(g) for g in geoms]
-    polygons = shapely.get_parts(geoms)  # a polygon is its one part
-    ring_of = shapely.get_rings(polygons)  # each polygon's exterior, then its holes
-    points = list(map(tuple, shapely.get_coordinates(ring_of).tolist()))
-    ring_at = _offsets(shapely.get_num_coordinates(ring_of))
-    part_at = _offsets(shapely.get_num_interior_rings(polygons) + 1)
-    geom_at = _offsets(shapely.get_num_geometries(geoms))
-    rings = [tuple(points[a:b]) for a, b in itertools.pairwise(ring_at)]
-    parts = [tuple(rings[a:b]) for a, b in itertools.pairwise(part_at)]
-    return [
-        {"type": "Polygon", "coordinates": parts[a]}
-        if t == 3
-        else {"type": "MultiPolygon", "coordinates": parts[a:b]}
-        for t, (a, b) in zip(types.tolist(), itertools.pairwise(geom_at), strict=True)
-    ]
-
-
-def _offsets(counts: Any) -> list[int]:
-    """Where each of ``counts`` items starts, and the end: ``[0, c0, c0 + c1, …]``."""
-    return [0, *np.cumsum(counts).tolist()]
 
 
 @functools.cache
