@@ -462,12 +462,7 @@ def area_pieces(
     """
     require_columns(targets, ("area_code",), what="target areas")
     links = _weighted_links(area_links)
-    if _is_geo(areas) or _is_geo(targets):
-        base_geo = _projected(_geoseries(areas, what="areas"), None, what="areas")
-        tgt_geo = _projected(_geoseries(targets, what="target areas"), base_geo.crs, what="targets")
-        b_geoms, t_geoms, crs = base_geo.to_numpy(), tgt_geo.to_numpy(), base_geo.crs
-    else:  # both in the store's coordinates
-        b_geoms, t_geoms, crs = _layers(areas, targets, what=("areas", "target areas"))
+    b_geoms, t_geoms, crs = _layers(areas, targets, what=("areas", "target areas"))
     base = pd.Series(b_geoms, index=areas["area_code"].astype(str).to_numpy())
     tgt = pd.Series(t_geoms, index=targets["area_code"].astype(str).to_numpy())
     base = base.loc[~base.index.duplicated()]
