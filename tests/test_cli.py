@@ -61,3 +61,26 @@ def test_db_from_environment(tmp_path: Path, cli: CliRun, monkeypatch: pytest.Mo
     code, out, err = cli(["summary"])
     assert code == 0, err
     assert "Observationer: 0" in out
+
+
+#: Commands with a number of Monte-Carlo draws, given a negative one.
+NEGATIVE_DRAWS = [
+    ["report", "--level", "regso", "--draws", "-3", "--no-pdf", "-q"],
+    ["index", "compute", "--method", "scb-omradestyp", "--period", "2024", "--uncertainty", "-3"],
+    [
+        *("index", "compare-official", "--method", "scb-omradestyp", "--level", "regso"),
+        *("--period", "2024", "--draws", "-3"),
+    ],
+]
+
+
+@pytest.mark.parametrize("args", NEGATIVE_DRAWS)
+def test_a_negative_number_of_draws_is_refused(
+    args: list[str], demo_store: Path, tmp_path: Path, cli: CliRun
+) -> None:
+    """0 draws means none; a negative number is an error, not a run without draws."""
+    out = tmp_path / "out"
+    code, _, err = cli([*args, "--out", str(out), "--db", str(demo_store)])
+    assert code == 2
+    assert "Invalid value for '--" in err and "greater than or equal to 0" in err
+    assert not out.exists()

@@ -125,7 +125,8 @@ def index_compute(
     uncertainty: Annotated[
         int,
         typer.Option(
-            help="Monte-Carlo draws for rank intervals and class probabilities (0 = none)."
+            min=0,
+            help="Monte-Carlo draws for rank intervals and class probabilities (0 = none).",
         ),
     ] = 0,
     seed: Annotated[int, typer.Option(help="Seed of the Monte-Carlo draws.")] = 0,

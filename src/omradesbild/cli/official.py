@@ -73,7 +73,7 @@ def compare_official(
         typer.Option(help="Year of the published types (default: --period), e.g. 2023."),
     ] = None,
     draws: Annotated[
-        int, typer.Option(help="Monte-Carlo draws for robust_class (0 = none).")
+        int, typer.Option(min=0, help="Monte-Carlo draws for robust_class (0 = none).")
     ] = UNCERTAINTY_DRAWS,
     seed: Annotated[int, typer.Option(help="Seed of the draws.")] = 0,
     db: DbOption = None,

@@ -110,7 +110,7 @@ def report(
     ] = None,
     kommun: Kommun = None,
     draws: Annotated[
-        int, typer.Option(help="Monte-Carlo draws for the rank intervals.")
+        int, typer.Option(min=0, help="Monte-Carlo draws for the rank intervals (0 = none).")
     ] = REPORT_UNCERTAINTY_DRAWS,
     pdf: Annotated[
         bool | None,
