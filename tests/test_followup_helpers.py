@@ -1,5 +1,6 @@
 """The follow-up modules' column helpers give what the pandas operations they replace give, and
-the police overlay's residents are those of the nearest stored period."""
+the police overlay's residents are those of the nearest stored period, and the areas on
+drawn polygons name the versions drawn from only while there are some."""
 
 from __future__ import annotations
 
@@ -79,3 +80,15 @@ def test_population_near_is_the_nearest_stored_period(demo_store: Path) -> None:
             assert got.index.tolist() == rows["area_code"].astype(str).tolist()
             assert got.tolist() == rows["value"].astype(float).tolist()
         assert len(held) > 1 and len(got) > 100
+
+
+def test_drawn_areas_name_their_versions_only_while_some_area_rests_on_them() -> None:
+    from omradesbild.services.followup.police_known import NOT_DRAWN, DrawnAreas
+
+    drawn = DrawnAreas.of(pd.Series(["1480C1010", "1480C1020"]), ("deso2025",))
+    assert drawn.areas == {"1480C1010", "1480C1020"} and drawn.versions == ("deso2025",)
+    assert drawn.among({"1480C1020", "0180C1010"}) == DrawnAreas(
+        frozenset({"1480C1020"}), ("deso2025",)
+    )
+    assert drawn.among({"0180C1010"}) == NOT_DRAWN == DrawnAreas.of([], ("deso2025",))
+    assert NOT_DRAWN.versions == ()

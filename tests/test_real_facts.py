@@ -485,8 +485,8 @@ def test_drawn_polygons_are_named_on_the_areas_resting_on_them(profiles: Profile
 
     regso = profiles.regso.police
     gbg = {c for c in regso.known if c.startswith("1480")}
-    assert len(gbg) == 147 and regso.drawn == gbg
-    assert len(profiles.primar.police.drawn) == 96 == len(profiles.primar.police.known)
+    assert len(gbg) == 147 and regso.drawn.areas == gbg
+    assert len(profiles.primar.police.drawn.areas) == 96 == len(profiles.primar.police.known)
     for lang, note in DRAWN_NOTE.items():
         for code in ("1480R098", "1480R044"):  # Lövgärdet, Hammarkullen centrala
             notes = police_history(profiles.regso, code, lang=lang).notes
@@ -539,8 +539,8 @@ def test_one_kommun_report_names_the_drawn_polygons_as_the_whole_level(
                 got = police_history(city.pic, code, lang=lang)
                 assert got == police_history(profiles.regso, code, lang=lang), (state, code)
                 assert (DRAWN_NOTE[lang] in got.notes) is (kommun == "1480")
-            assert city.pic.police.drawn == {
-                c for c in profiles.regso.police.drawn if c.startswith(kommun)
+            assert city.pic.police.drawn.areas == {
+                c for c in profiles.regso.police.drawn.areas if c.startswith(kommun)
             }
             # the PDF profile draws the history's notes (as the static profile does)
             pdf = unescape(PdfProfiles(city).html(code))

@@ -11,6 +11,7 @@ import pandas as pd
 
 from omradesbild.config import BASE_VERSION, POLICE_SHARE_THRESHOLD
 from omradesbild.services.cache import store_cached
+from omradesbild.services.followup.police_known import NOT_DRAWN, DrawnAreas
 from omradesbild.services.records import records_by_area
 from omradesbild.store import Store
 from omradesbild.wording import Message
@@ -58,18 +59,16 @@ class PoliceData:
     #: it and no links from the list's codes to it): not known for every area.
     unplaced: tuple[str, ...] = ()
     #: The areas whose shares in the polygon years rest on DeSO polygons drawn from their
-    #: successors' (the drawn DeSO, or the areas a drawn DeSO is linked to): their history
-    #: names that stand-in (:func:`drawn_note`); and the DeSO versions drawn from.
-    drawn: frozenset[str] = frozenset()
-    drawn_from: tuple[str, ...] = ()
+    #: successors': their history names that stand-in (:func:`drawn_note`).
+    drawn: DrawnAreas = NOT_DRAWN
 
     def drawn_note(self, code: str) -> Message | None:
         """The stand-in of ``code``'s shares when it rests on drawn DeSO polygons (a catalogue
         message), else None."""
-        if code not in self.drawn:
+        if code not in self.drawn.areas:
             return None
         return Message("note_police_drawn_area", base=_deso_version(BASE_VERSION),
-                       versions=", ".join(map(_deso_version, self.drawn_from)))  # fmt: skip
+                       versions=", ".join(map(_deso_version, self.drawn.versions)))  # fmt: skip
 
     @property
     def stored_years(self) -> list[str]:
@@ -159,8 +158,7 @@ def placed_police(
         notes=tuple(n for n in pa.notes if getattr(n, "key", None) in HISTORY_NOTES),
         unknown=dict(pa.unknown),
         unplaced=tuple(y for y in stored if y not in years),
-        drawn=frozenset(pa.drawn),
-        drawn_from=tuple(pa.drawn_from),
+        drawn=pa.drawn,
     )
 
 

@@ -238,8 +238,7 @@ def overlaid(
         overlay=pd.DataFrame(overlay),
         listed=pd.DataFrame(listed),
         notes=tuple(placed.notes),
-        drawn=frozenset(tg.drawn),
-        drawn_from=tuple(tg.drawn_from),
+        drawn=tg.drawn,
     )
 
 

@@ -18,6 +18,8 @@ import pandas as pd
 from omradesbild.followup._common import among
 from omradesbild.services.followup._common import POLICE_SCHEME
 from omradesbild.services.followup.police_known import (
+    NOT_DRAWN,
+    DrawnAreas,
     same_name_undecided,
     surface_undecided,
     unknown_by_year,
@@ -64,9 +66,8 @@ class Placement:
     #: :data:`~omradesbild.config.POLICE_SURFACE_BAND` (their share and basis are kept).
     undecided: dict[str, frozenset[str]] = field(default_factory=dict)
     #: The analysed areas whose shares in the polygon years rest on DeSO polygons drawn from
-    #: their successors' (:attr:`Overlaid.drawn`), and the DeSO versions drawn from.
-    drawn: frozenset[str] = frozenset()
-    drawn_from: tuple[str, ...] = ()
+    #: their successors' (:attr:`Overlaid.drawn`).
+    drawn: DrawnAreas = NOT_DRAWN
 
 
 @dataclass(frozen=True)
@@ -101,11 +102,9 @@ class Overlaid:
     listed: pd.DataFrame
     #: The notes of placing the years (which areas are analysed, the population's year).
     notes: tuple[str, ...] = ()
-    #: Every area of the level resting on DeSO polygons drawn from their successors' (the
-    #: drawn DeSO, or the areas a drawn DeSO is linked to), and the DeSO versions drawn
-    #: from (:attr:`~omradesbild.services.followup.police_place.Targets.drawn`).
-    drawn: frozenset[str] = frozenset()
-    drawn_from: tuple[str, ...] = ()
+    #: Every area of the level resting on DeSO polygons drawn from their successors'
+    #: (:attr:`~omradesbild.services.followup.police_place.Targets.drawn`).
+    drawn: DrawnAreas = NOT_DRAWN
 
 
 def area_types_of(
@@ -170,7 +169,6 @@ def finish(
     types = area_types_of(area_types, level=level, period=ov.period, covered=every, notes=notes)
     if shown is not None:
         types = types.loc[among(types["area_code"].astype(str), analysed)].reset_index(drop=True)
-    drawn = frozenset(ov.drawn & analysed)
     return Placement(
         overlay=overlay,
         listed=listed,
@@ -190,8 +188,7 @@ def finish(
         analysed=frozenset(analysed),
         unknown={y: frozenset(a) for y, a in unknown.items() if a},
         undecided={y: frozenset(a) for y, a in undecided.items() if a},
-        drawn=drawn,
-        drawn_from=ov.drawn_from if drawn else (),
+        drawn=ov.drawn.among(analysed),
     )
 
 

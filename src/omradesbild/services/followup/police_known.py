@@ -7,6 +7,9 @@ years that can, and the areas listed because a police area lies (mostly) inside 
 
 from __future__ import annotations
 
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
+
 import numpy as np
 import pandas as pd
 
@@ -312,6 +315,31 @@ def flags_known(
         return police_flags(listed, types, periods=years).assign(stored_years=", ".join(years))
     out = pd.concat(parts, ignore_index=True)
     return out.sort_values(["area_code", "period"], kind="stable").reset_index(drop=True)
+
+
+@dataclass(frozen=True)
+class DrawnAreas:
+    """The areas resting on DeSO polygons drawn from their successors'
+    (:func:`polygons_from_successors`): the drawn DeSO themselves, or the areas a drawn DeSO
+    is linked to; and the DeSO versions the polygons were drawn from (none when no area
+    rests on them)."""
+
+    areas: frozenset[str] = frozenset()
+    versions: tuple[str, ...] = ()
+
+    @classmethod
+    def of(cls, areas: Collection[str], versions: Sequence[str]) -> DrawnAreas:
+        """``areas`` drawn from ``versions`` (the versions kept only when there are areas)."""
+        codes = frozenset(areas)
+        return cls(codes, tuple(versions) if codes else ())
+
+    def among(self, codes: Collection[str]) -> DrawnAreas:
+        """Those of the areas that are among ``codes``."""
+        return DrawnAreas.of(self.areas & frozenset(codes), self.versions)
+
+
+#: No area rests on drawn polygons.
+NOT_DRAWN = DrawnAreas()
 
 
 #: A successor counts towards a DeSO's drawn polygon when at least this share of the DeSO

@@ -30,7 +30,11 @@ from omradesbild.followup.police import (
     police_shares_from_links,
 )
 from omradesbild.services.followup._common import POLICE_SCHEME
-from omradesbild.services.followup.police_known import polygons_from_successors
+from omradesbild.services.followup.police_known import (
+    NOT_DRAWN,
+    DrawnAreas,
+    polygons_from_successors,
+)
 from omradesbild.services.layers import missing_polygons
 from omradesbild.services.links import compose_links, links_to
 from omradesbild.store import Store
@@ -350,12 +354,8 @@ class Targets(_Pickled):
     #: Polygons of the analysed areas when the store holds them (a city's own layer):
     #: the DeSO are cut by them (:func:`~omradesbild.followup.police.area_pieces`).
     polygons: pd.DataFrame | None = None
-    #: The covered areas resting on DeSO polygons drawn from their successors'
-    #: (:func:`~omradesbild.services.followup.police_known.polygons_from_successors`): the
-    #: drawn DeSO themselves, or the areas a drawn DeSO is linked to; and the DeSO versions
-    #: they were drawn from.
-    drawn: frozenset[str] = frozenset()
-    drawn_from: tuple[str, ...] = ()
+    #: The covered areas resting on DeSO polygons drawn from their successors'.
+    drawn: DrawnAreas = NOT_DRAWN
 
 
 def targets(
@@ -372,12 +372,10 @@ def targets(
     base = area_geometries(areas_with_geometry(store, "deso", BASE_VERSION))
     base = base.loc[~shapely.is_empty(base["geometry"].to_numpy())].reset_index(drop=True)
     drawn = polygons_from_successors(store, links_all, base)
-    drawn_codes: frozenset[str] = frozenset()
-    drawn_from: tuple[str, ...] = ()
+    drawn_deso = NOT_DRAWN
     if len(drawn):
         notes.append(Message("note_police_drawn", n=len(drawn), version=BASE_VERSION))
-        drawn_codes = frozenset(drawn["area_code"].astype(str).tolist())
-        drawn_from = tuple(drawn.attrs.get("versions", ()))
+        drawn_deso = DrawnAreas.of(drawn["area_code"].astype(str), drawn.attrs.get("versions", ()))
         base = pd.concat([base, drawn], ignore_index=True)
     if base.empty:
         raise NotFoundError(both("err_svc_no_deso_polygon", version=BASE_VERSION))
@@ -391,8 +389,7 @@ def targets(
     if level == "deso" and version == BASE_VERSION:
         codes = set(area_codes(store, "deso", BASE_VERSION))
         return Targets(base, pop_arg, None, codes, covered_base, pop_base,
-                       drawn=drawn_codes & codes,
-                       drawn_from=drawn_from if drawn_codes & codes else ())  # fmt: skip
+                       drawn=drawn_deso.among(codes))  # fmt: skip
     # the composed links kept for the store (``links_all`` is every stored link)
     area_links = links_to(store, base_version=BASE_VERSION, level=level, version=version)
     lk = area_links[["from_code", "to_code"]].astype(str)
@@ -409,10 +406,12 @@ def targets(
             )
         )
     area_links = area_links.loc[among(area_links["to_code"].astype(str), covered)]
-    on_drawn = among(area_links["from_code"].astype(str), drawn_codes) & (
+    on_drawn = among(area_links["from_code"].astype(str), drawn_deso.areas) & (
         area_links["weight"].to_numpy(dtype=float) > 0
     )
-    drawn_areas = frozenset(area_links.loc[on_drawn, "to_code"].astype(str).tolist())
+    drawn_areas = DrawnAreas.of(
+        area_links.loc[on_drawn, "to_code"].astype(str), drawn_deso.versions
+    )
     w = area_links.assign(
         p=area_links["from_code"].astype(str).map(pop_base).astype(float)
         * area_links["weight"].astype(float)
@@ -423,7 +422,7 @@ def targets(
     polys = polys.loc[shaped & polys["area_code"].isin(covered).to_numpy()]
     return Targets(base, pop_arg, area_links, all_codes, covered, pop_level,
                     polys.reset_index(drop=True) if len(polys) else None,
-                    drawn=drawn_areas, drawn_from=drawn_from if drawn_areas else ())  # fmt: skip
+                    drawn=drawn_areas)  # fmt: skip
 
 
 def place(
