@@ -185,3 +185,29 @@ def test_histories_from_synthetic_city() -> None:
     assert isinstance(goals.get("no_regso_type1_2030"), CountGoal)
     gstat = goal_status(goals.get("halve_employment_gap_2030"), gap)
     assert gstat.target == pytest.approx(gstat.base * 0.5)
+
+
+def test_a_goal_whose_indicator_has_no_rows_is_refused_on_the_indicator() -> None:
+    from omradesbild.errors import InputError
+    from omradesbild.followup.goal_file import GapGoal, IndicatorGoal
+    from omradesbild.followup.goal_history import gap_history, indicator_history
+
+    years = {"title_sv": "m", "title_en": "g", "base_year": 2020, "target_year": 2030}
+    ind = pd.DataFrame(
+        {"area_code": ["0180R001"], "period": ["2021"], "indicator": ["ek_bistand"],
+         "value": [1.0], "denominator": [10.0]}
+    )  # fmt: skip
+    types = pd.DataFrame({"area_code": ["0180R001"], "period": ["2021"], "class": [1]})
+    gap = GapGoal(id="gap", kind="gap", indicator="sysselsatt", group_a=[1], group_b=[5],
+                  target_value=0.0, **years)  # fmt: skip
+    with pytest.raises(InputError) as exc:
+        gap_history(gap, indicators=ind, area_types=types)
+    assert exc.value.field == "indicator" and exc.value.expected == "sysselsatt"
+    assert "goal 'gap': indicator 'sysselsatt' is not in the indicator table" in str(exc.value)
+    one = IndicatorGoal(id="one", kind="indicator", indicator="ek_bistand",
+                        area_code="0180R002", target_value=0.0, **years)  # fmt: skip
+    with pytest.raises(InputError) as exc:
+        indicator_history(one, indicators=ind)
+    assert exc.value.field == "indicator"
+    assert exc.value.expected == "rows of ek_bistand for 0180R002"
+    assert "goal 'one': no values of 'ek_bistand' for area '0180R002'" in str(exc.value)

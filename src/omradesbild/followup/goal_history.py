@@ -31,6 +31,15 @@ def _series(periods: Sequence[object], values: Sequence[float]) -> pd.DataFrame:
     return out.sort_values("_y", kind="mergesort").drop(columns="_y").reset_index(drop=True)
 
 
+def _no_rows(
+    goal: GapGoal | IndicatorGoal, key: str, *, expected: Message | str, **where: str
+) -> InputError:
+    """The error of a goal whose indicator has no rows in the indicator table: the message
+    ``key`` with the goal, the indicator and ``where`` the rows were looked for."""
+    message = Message(key, goal=repr(goal.id), indicator=repr(goal.indicator), **where)
+    return InputError(message, field="indicator", expected=expected)
+
+
 def count_history(
     goal: CountGoal,
     *,
@@ -117,15 +126,7 @@ def gap_history(
     require_columns(area_types, ("area_code", "period", "class"), what="area types")
     ind = indicators.loc[indicators["indicator"] == goal.indicator]
     if ind.empty:
-        raise InputError(
-            Message(
-                "err_ana_goal_indicator_missing",
-                goal=repr(goal.id),
-                indicator=repr(goal.indicator),
-            ),
-            field="indicator",
-            expected=goal.indicator,
-        )
+        raise _no_rows(goal, "err_ana_goal_indicator_missing", expected=goal.indicator)
     t = pd.DataFrame(
         {
             "area_code": area_types["area_code"].astype(str).to_numpy(),
@@ -174,16 +175,8 @@ def indicator_history(goal: IndicatorGoal, *, indicators: pd.DataFrame) -> pd.Da
         & (indicators["area_code"].astype(str) == goal.area_code)
     ]
     if sel.empty:
-        raise InputError(
-            Message(
-                "err_ana_goal_no_values",
-                goal=repr(goal.id),
-                indicator=repr(goal.indicator),
-                area=repr(goal.area_code),
-            ),
-            field="indicator",
-            expected=Message("exp_ana_rows_of", indicator=goal.indicator, area=goal.area_code),
-        )
+        rows = Message("exp_ana_rows_of", indicator=goal.indicator, area=goal.area_code)
+        raise _no_rows(goal, "err_ana_goal_no_values", expected=rows, area=repr(goal.area_code))
     vals = pd.to_numeric(sel["value"], errors="coerce").to_numpy(dtype=float)
     return _series(sel["period"].astype(str).tolist(), list(vals))
 
