@@ -8,6 +8,7 @@ No case needs a store: each is refused while the command line is parsed.
 from __future__ import annotations
 
 import enum
+from collections.abc import Iterator
 from typing import TYPE_CHECKING, Annotated
 
 import pytest
@@ -123,6 +124,12 @@ CASES: dict[str, tuple[list[str], str, str, str]] = {
         "oväntade argument: x y",
         "unexpected extra argument(s): x y",
     ),
+    "extra arguments of a group without commands": (
+        ["export", "--period", "2022", "--out", "x", "y"],
+        "export",
+        "oväntade argument: y",
+        "unexpected extra argument(s): y",
+    ),
 }
 
 
@@ -198,3 +205,22 @@ def test_a_group_without_arguments_still_shows_its_help(cli: CliRun) -> None:
     assert code == 2
     assert err.startswith("Usage: omradesbild ingest [OPTIONS] COMMAND [ARGS]...")
     assert "fel / error" not in err
+
+
+def test_every_command_and_group_words_its_usage_errors() -> None:
+    """Every command of the command line is a :class:`~omradesbild.cli.usage.Command` and
+    every group a :class:`~omradesbild.cli.usage.Group`."""
+    import typer.main
+
+    from omradesbild.cli.main import app
+    from omradesbild.cli.usage import Command, Group
+
+    def walk(cmd: object, path: str) -> Iterator[tuple[str, object]]:
+        yield path, cmd
+        for name, sub in getattr(cmd, "commands", {}).items():
+            yield from walk(sub, f"{path} {name}")
+
+    found = dict(walk(typer.main.get_command(app), "omradesbild"))
+    assert len(found) > 50
+    plain = [p for p, c in found.items() if not isinstance(c, Command | Group)]
+    assert plain == []

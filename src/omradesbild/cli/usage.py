@@ -141,7 +141,10 @@ class Group(TyperGroup):
     def resolve_command(
         self, ctx: Context, args: list[str]
     ) -> tuple[str | None, ClickCommand | None, list[str]]:
-        """The command ``args`` names; an unknown one is a :class:`UnknownCommand`."""
+        """The command ``args`` names; an unknown one is a :class:`UnknownCommand`, and
+        any argument of a group without commands (``export``) an unexpected one."""
+        if not self.commands and not ctx.resilient_parsing:
+            raise _worded(UnexpectedArguments(args, ctx), ctx)
         name = args[0]
         unknown = self.get_command(ctx, name) is None and not name.startswith("-")
         if unknown and not ctx.resilient_parsing:
