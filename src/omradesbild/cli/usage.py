@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Sequence
-from typing import IO, Any
+from typing import IO, Any, NoReturn
 
 import typer
 from typer._click.core import Command as ClickCommand
@@ -101,12 +101,13 @@ def usage_line(ctx: Context) -> str:
     return formatter.getvalue().rstrip("\n")
 
 
-def _worded(error: UsageError, ctx: Context) -> WordedUsageError | UsageError:
-    """``error`` worded (a :class:`WordedUsageError` on ``ctx`` when it has no context of
-    its own); the help a group shows when called without arguments as it is."""
+def _raise_worded(error: UsageError, ctx: Context) -> NoReturn:
+    """Raise ``error`` worded (a :class:`WordedUsageError`, on ``ctx`` when it has no
+    context of its own); the help a group shows when called without arguments, or an error
+    worded already, as it is."""
     if isinstance(error, WordedUsageError | NoArgsIsHelpError):
-        return error
-    return WordedUsageError(error, error.ctx or ctx)
+        raise error
+    raise WordedUsageError(error, error.ctx or ctx) from error
 
 
 class Command(TyperCommand):
@@ -120,11 +121,11 @@ class Command(TyperCommand):
         try:
             rest = super().parse_args(ctx, args)
         except UsageError as exc:
-            raise _worded(exc, ctx) from exc
+            _raise_worded(exc, ctx)
         finally:
             ctx.allow_extra_args = allow
         if rest and not allow and not ctx.resilient_parsing:
-            raise _worded(UnexpectedArguments(rest, ctx), ctx)
+            raise WordedUsageError(UnexpectedArguments(rest, ctx), ctx)
         return rest
 
 
@@ -136,7 +137,7 @@ class Group(TyperGroup):
         try:
             return super().parse_args(ctx, args)
         except UsageError as exc:
-            raise _worded(exc, ctx) from exc
+            _raise_worded(exc, ctx)
 
     def resolve_command(
         self, ctx: Context, args: list[str]
@@ -144,21 +145,21 @@ class Group(TyperGroup):
         """The command ``args`` names; an unknown one is a :class:`UnknownCommand`, and
         any argument of a group without commands (``export``) an unexpected one."""
         if not self.commands and not ctx.resilient_parsing:
-            raise _worded(UnexpectedArguments(args, ctx), ctx)
+            raise WordedUsageError(UnexpectedArguments(args, ctx), ctx)
         name = args[0]
         unknown = self.get_command(ctx, name) is None and not name.startswith("-")
         if unknown and not ctx.resilient_parsing:
-            raise _worded(UnknownCommand(name, ctx), ctx)
+            raise WordedUsageError(UnknownCommand(name, ctx), ctx)
         try:
             return super().resolve_command(ctx, args)
         except UsageError as exc:
-            raise _worded(exc, ctx) from exc
+            _raise_worded(exc, ctx)
 
     def invoke(self, ctx: Context) -> Any:
         """Run the command; a group without one (and without a callback of its own) is a
         :class:`MissingCommand`."""
         if not ctx._protected_args and not self.invoke_without_command:
-            raise _worded(MissingCommand(ctx), ctx)
+            raise WordedUsageError(MissingCommand(ctx), ctx)
         return super().invoke(ctx)
 
 
