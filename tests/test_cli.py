@@ -82,5 +82,9 @@ def test_a_negative_number_of_draws_is_refused(
     out = tmp_path / "out"
     code, _, err = cli([*args, "--out", str(out), "--db", str(demo_store)])
     assert code == 2
-    assert "Invalid value for '--" in err and "greater than or equal to 0" in err
+    option = next(a for a in args if a in ("--draws", "--uncertainty"))
+    assert err.rstrip("\n").split("\n")[-1] == (
+        f"fel / error: {option} '-3' är för litet: ange minst 0 / "
+        f"{option} '-3' is too small: give at least 0"
+    )
     assert not out.exists()

@@ -179,7 +179,8 @@ def test_notes_of_the_main_analyses_are_translated(
 
 def _renderings(city: Any, code: str, db: Path, tmp: Path) -> dict[str, str]:
     """``code``'s web area page, static HTML profile and PDF in ``city``'s language, as text,
-    and the API's notes (``/api/areas/{code}``, in Swedish) joined."""
+    and the API's notes (``/api/areas/{code}``) joined: in ``city``'s language (``?lang=``)
+    and without ``?lang=`` (Swedish)."""
     from fastapi.testclient import TestClient
 
     from conftest import page_text, pdf_text
@@ -188,17 +189,24 @@ def _renderings(city: Any, code: str, db: Path, tmp: Path) -> dict[str, str]:
     from omradesbild.web.app import create_app
     from omradesbild.web.settings import WebSettings
 
-    params = {"period": city.period, "level": "regso", "lang": city.lang}
+    asked = {"period": city.period, "level": "regso"}
+    params = {**asked, "lang": city.lang}
     with TestClient(create_app(WebSettings(store_path=db, draws=0), warm=False)) as client:
         web = client.get(f"/omrade/{code}", params=params, headers={"accept": "text/html"})
-        api = client.get(f"/api/areas/{code}", params={"period": city.period, "level": "regso"})
+        api = {
+            lang: client.get(
+                f"/api/areas/{code}", params={**asked, "lang": lang} if lang else asked
+            )
+            for lang in (city.lang, None)
+        }
     assert web.status_code == 200, web.text[:300]
-    assert api.status_code == 200, api.text[:300]
+    assert all(a.status_code == 200 for a in api.values()), api[None].text[:300]
     site = build_site(city, tmp / "site")
     static = next(p for p in site.profiles if code in p.name).read_text(encoding="utf-8")
     pdf = render_pdf(PdfProfiles(city).html(code))
     return {"web": page_text(web.text), "html": page_text(static), "pdf": pdf_text(pdf),
-            "api": " ".join(api.json()["police_notes"])}  # fmt: skip
+            "api": " ".join(api[city.lang].json()["police_notes"]),
+            "api without lang": " ".join(api[None].json()["police_notes"])}  # fmt: skip
 
 
 @pytest.mark.parametrize("lang", ["sv", "en"])
@@ -223,7 +231,8 @@ def test_an_areas_police_history_names_a_list_placed_through_its_codes(
     assert police is not None and police.notes == (note.text(lang),)
     other = "en" if lang == "sv" else "sv"
     shown = _renderings(city, code, list_store, tmp_path)
-    assert squeeze(shown.pop("api")) == squeeze(note.text("sv"))  # the API's are Swedish
+    assert squeeze(shown.pop("api without lang")) == squeeze(note.text("sv"))  # by default
+    assert squeeze(shown.pop("api")) == squeeze(note.text(lang))
     for where, text in shown.items():
         assert squeeze(note.text(lang)) in squeeze(text), where
         assert squeeze(note.text(other)) not in squeeze(text), where

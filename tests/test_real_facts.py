@@ -499,8 +499,8 @@ def test_drawn_polygons_are_named_on_the_areas_resting_on_them(profiles: Profile
 
 @pytest.mark.parametrize("lang", ["sv", "en"])
 def test_drawn_polygons_named_on_the_area_page_and_api(facts_client: Any, lang: str) -> None:
-    """The web area page (either language) and ``/api/areas/{code}`` (Swedish) of a
-    Göteborg RegSO name the drawn polygons; a Stockholm RegSO's do not."""
+    """The web area page and ``/api/areas/{code}`` (either language) of a Göteborg RegSO
+    name the drawn polygons; a Stockholm RegSO's do not."""
     from html import unescape
 
     q = {"period": "2022", "level": "regso", "lang": lang}
@@ -508,10 +508,10 @@ def test_drawn_polygons_named_on_the_area_page_and_api(facts_client: Any, lang: 
             for c in ("1480R098", "0180R076")}  # fmt: skip
     assert page["1480R098"].count(DRAWN_NOTE[lang]) == 1
     assert DRAWN_NOTE[lang] not in page["0180R076"]
-    api = {c: facts_client.get(f"/api/areas/{c}", params={"level": "regso"}).json()
+    api = {c: facts_client.get(f"/api/areas/{c}", params={"level": "regso", "lang": lang}).json()
            for c in ("1480R098", "0180R076")}  # fmt: skip
-    assert DRAWN_NOTE["sv"] in api["1480R098"]["police_notes"]
-    assert DRAWN_NOTE["sv"] not in api["0180R076"]["police_notes"]
+    assert DRAWN_NOTE[lang] in api["1480R098"]["police_notes"]
+    assert DRAWN_NOTE[lang] not in api["0180R076"]["police_notes"]
 
 
 def test_one_kommun_report_names_the_drawn_polygons_as_the_whole_level(

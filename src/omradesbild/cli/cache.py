@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import typer
 
+from omradesbild.cli.usage import App
 from omradesbild.wording import both
 
-app = typer.Typer(
+app = App(
     help="Results kept between commands (OMRADESBILD_CACHE_DIR; see docs/store.md).",
     no_args_is_help=True,
 )

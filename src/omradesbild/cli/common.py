@@ -133,8 +133,11 @@ def with_parameters(
 
 
 def command_group(help_text: str) -> typer.Typer:
-    """A group of commands that shows its help when called without a command."""
-    return typer.Typer(help=help_text, no_args_is_help=True)
+    """A group of commands that shows its help when called without a command (its usage
+    errors worded in both languages: :class:`~omradesbild.cli.usage.App`)."""
+    from omradesbild.cli.usage import App
+
+    return App(help=help_text, no_args_is_help=True)
 
 
 @contextlib.contextmanager

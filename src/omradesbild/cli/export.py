@@ -17,10 +17,11 @@ from omradesbild.cli.common import (
     Version,
     open_store,
 )
+from omradesbild.cli.usage import App
 from omradesbild.config import AREA_TYPE_METHOD, DEFAULT_LEVEL, DISCLOSURE_THRESHOLD
 from omradesbild.wording import both
 
-app = typer.Typer(
+app = App(
     subcommand_metavar="",
     help=(
         "Export every indicator (and one index) of a level and period as Excel, CSV, JSON "

@@ -3,7 +3,8 @@
 Every command takes ``--db PATH`` (or ``$OMRADESBILD_DB``; default ``./omradesbild.duckdb``).
 Errors the user can fix are printed as one line naming the file, row/field and what was
 expected, and the command exits non-zero (2 for bad input or configuration, 3 for store
-problems, 4 for network failures).
+problems, 4 for network failures). What the parser refuses (an unknown option, a missing
+or wrong value …) is worded in both languages too, with exit code 2 (:mod:`.usage`).
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from omradesbild.cli.common import DbOption, Period, echo_table, open_store, wri
 from omradesbild.cli.main_summary import print_summary
 from omradesbild.cli.report import report as report_cmd
 from omradesbild.cli.serve import serve as serve_cmd
+from omradesbild.cli.usage import App
 from omradesbild.config import BASE_VERSION
 from omradesbild.errors import OmradesbildError
 from omradesbild.wording import both
@@ -33,7 +35,7 @@ from omradesbild.wording import both
 
 def _new_app(*, add_help_option: bool = True) -> typer.Typer:
     """The top-level app, without commands (plain help: rich is imported only for progress)."""
-    return typer.Typer(
+    return App(
         add_help_option=add_help_option,
         name="omradesbild",
         help=(

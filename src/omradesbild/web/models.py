@@ -103,7 +103,8 @@ class AreaDetail(AreaOut):
     )
     police_notes: list[str] = Field(
         default_factory=list,
-        description="The stand-ins the police years are placed by (in Swedish), as the area "
+        description="The stand-ins the police years are placed by (in the language ?lang= "
+        "names, Swedish without), as the area "
         "page states them: a list without borders placed through the area codes it names, "
         "shares weighed by another year's population or by surface alone, the area's shares "
         "resting on DeSO polygons drawn from their successors'",

@@ -155,26 +155,28 @@ def api_search(
 @router.get("/api/areas/{code}", response_model=AreaDetail, tags=["areas"])
 async def api_area(request: Request, q: AreaArgs) -> Response:
     """One area: its indicators in a year (default the latest) with kommun and country
-    values, and its index score, rank (with the Monte-Carlo interval) and class."""
+    values, and its index score, rank (with the Monte-Carlo interval) and class; the
+    class's name and the police notes in the language ``?lang=`` names (Swedish without)."""
     data = get_data(request)
+    lang = get_lang(request) if "lang" in request.query_params else "sv"
     return await json_response_async(
         data,
-        ("area", q.code, q.level, q.method, q.period),
+        ("area", q.code, q.level, q.method, q.period, lang),
         AreaDetail,
-        lambda: _build_area(request, q),
+        lambda: _build_area(request, q, lang),
         request=request,
     )
 
 
-def _build_area(request: Request, q: AreaQuery) -> AreaDetail:
+def _build_area(request: Request, q: AreaQuery, lang: str = "sv") -> AreaDetail:
     """One area: its indicators in a year (default the latest with the index) with kommun
     and country values, its index score, rank (with the Monte-Carlo interval) and class, and
-    its police classification over the years."""
+    its police classification over the years (the class's name and the notes in ``lang``)."""
     data = get_data(request)
     method = q.method or request.app.state.settings.method
     if q.method:
         refuse_absent_index(data, q.code, level=q.level, method=method)
-    p = web_profile(data, q.code, level=q.level, method=method, period=q.period, lang="sv")
+    p = web_profile(data, q.code, level=q.level, method=method, period=q.period, lang=lang)
     return area_detail(p)
 
 
@@ -584,7 +586,7 @@ def warm_area_api(state: Any, level: str) -> int:
             return _build_area(stand_in, AreaQuery(code))
 
         try:
-            json_response(data, ("area", code, None, None, None), AreaDetail, build)
+            json_response(data, ("area", code, None, None, None, "sv"), AreaDetail, build)
         except (NotFoundError, InputError):
             continue
         n += 1
