@@ -346,39 +346,9 @@ def read_police_list(path: str | Path, *, year: int = 2025) -> Areas:
             )
         seen[code] = i
         trend = r.get("trend_vs_2024", "") or None
-        areas.append(
-            {
-                "area_code": code,
-                "level": "police_area",
-                "version": version,
-                "name": name,
-                "parent_code": kommun,
-                "parent_level": "kommun",
-                "parent_version": DEFAULT_VERSION["kommun"],
-                "geometry": None,
-                "attributes": json.dumps(
-                    {
-                        "kommun": kommun,
-                        "category": cat,
-                        "trend_vs_2024": trend,
-                        "riskomrade_2023": risk23,
-                        "regso2025_approx": regsos,
-                    },
-                    ensure_ascii=False,
-                ),
-            }
-        )
-        classes.append(
-            {
-                "area_code": code,
-                "level": "police_area",
-                "version": version,
-                "scheme": POLICE_SCHEME,
-                "period": str(year),
-                "category": cat,
-                "attributes": json.dumps({"trend_vs_2024": trend}, ensure_ascii=False),
-            }
-        )
+        area, cls = _list_rows(code, version, name, kommun, cat, trend, risk23, regsos, year)
+        areas.append(area)
+        classes.append(cls)
         links.extend(_regso_links(code, version, regsos))
     if not areas:
         raise InputError(
@@ -401,6 +371,48 @@ def read_police_list(path: str | Path, *, year: int = 2025) -> Areas:
         links=pd.DataFrame(links, columns=list(LINK_COLUMNS)),
         classifications=pd.DataFrame(classes, columns=list(CLASSIFICATION_COLUMNS)),
     )
+
+
+def _list_rows(
+    code: str,
+    version: str,
+    name: str,
+    kommun: str,
+    cat: str,
+    trend: str | None,
+    risk23: bool,
+    regsos: list[str],
+    year: int,
+) -> tuple[dict[str, object], dict[str, object]]:
+    """The area row and the classification row of one police area of a list."""
+    attributes = {
+        "kommun": kommun,
+        "category": cat,
+        "trend_vs_2024": trend,
+        "riskomrade_2023": risk23,
+        "regso2025_approx": regsos,
+    }
+    area: dict[str, object] = {
+        "area_code": code,
+        "level": "police_area",
+        "version": version,
+        "name": name,
+        "parent_code": kommun,
+        "parent_level": "kommun",
+        "parent_version": DEFAULT_VERSION["kommun"],
+        "geometry": None,
+        "attributes": json.dumps(attributes, ensure_ascii=False),
+    }
+    cls: dict[str, object] = {
+        "area_code": code,
+        "level": "police_area",
+        "version": version,
+        "scheme": POLICE_SCHEME,
+        "period": str(year),
+        "category": cat,
+        "attributes": json.dumps({"trend_vs_2024": trend}, ensure_ascii=False),
+    }
+    return area, cls
 
 
 def _checked_list_row(
