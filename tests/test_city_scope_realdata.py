@@ -47,6 +47,23 @@ def _scoped(real_store: Path, kommun: str, *, fresh: bool = True) -> CityData:
         return load_city(store, level="regso", period=PERIOD, kommun=kommun, draws=DRAWS)
 
 
+#: Each kommun's city data computed afresh with no cache folder (as :func:`_scoped` gives
+#: it), computed once for the module: several tests compare against the same computation,
+#: and a fresh computation of the same kommun gives the same data (which
+#: :func:`test_kept_between_commands_equals_computed` checks to the last bit).
+_FRESH: dict[str, CityData] = {}
+
+
+def _computed(real_store: Path, kommun: str) -> CityData:
+    """The kommun's city data computed afresh with no cache folder, once for the module."""
+    from omradesbild.config import cache_dir
+
+    assert cache_dir() is None
+    if kommun not in _FRESH:
+        _FRESH[kommun] = _scoped(real_store, kommun)
+    return _FRESH[kommun]
+
+
 def _restricted(national: CityData, scoped: CityData) -> CityData:
     """The whole level's picture with the scoped run's areas: what the report showed when
     the kommun's report was computed from every area."""
@@ -71,7 +88,7 @@ def _restricted(national: CityData, scoped: CityData) -> CityData:
 def test_scoped_city_equals_the_whole_level_restricted(
     real_store: Path, national: CityData, kommun: str
 ) -> None:
-    scoped = _scoped(real_store, kommun)
+    scoped = _computed(real_store, kommun)
     assert scoped.pic.indicators.index_raw is not None  # the scoped path was taken
     shown = set(scoped.pic.indicators.raw["area_code"])
     assert shown < set(national.pic.indicators.raw["area_code"])
@@ -135,7 +152,7 @@ def test_the_whole_level_at_hand_is_used(real_store: Path, national: CityData) -
         pytest.skip("the whole level is no longer in the service cache")
     with_cache = _scoped(real_store, "0180", fresh=False)
     assert with_cache.pic.indicators is kept  # the whole level's
-    assert with_cache.picture.model_dump() == _scoped(real_store, "0180").picture.model_dump()
+    assert with_cache.picture.model_dump() == _computed(real_store, "0180").picture.model_dump()
 
 
 class _FixedClock(datetime):
@@ -151,7 +168,7 @@ def test_scoped_site_files_are_byte_identical(
     from omradesbild.reports.site import build_site
 
     monkeypatch.setattr(site, "datetime", _FixedClock)
-    scoped = _scoped(real_store, "0180")
+    scoped = _computed(real_store, "0180")
     new = build_site(scoped, tmp_path / "new").out
     old = build_site(_restricted(national, scoped), tmp_path / "old").out
     files = sorted(p.relative_to(old) for p in old.rglob("*") if p.is_file())
@@ -200,7 +217,7 @@ def test_kept_between_commands_equals_computed(
     from omradesbild.services.followup import police, police_place
 
     monkeypatch.setattr(site, "datetime", _FixedClock)
-    off = {k: _scoped(real_store, k) for k in ("0180", "1480")}
+    off = {k: _computed(real_store, k) for k in ("0180", "1480")}
     monkeypatch.setenv(CACHE_DIR_ENV, str(tmp_path / "kept"))
     cold = _scoped(real_store, "0180")
     # national parts, index, intervals, the stored police years, their placement on the
