@@ -22,6 +22,7 @@ from omradesbild.indicators._shared import (
     join_notes,
     text_values,
 )
+from omradesbild.indicators.text_codes import factorize
 from omradesbild.sources.base import LINK_COLUMNS
 from omradesbild.wording import Message
 
@@ -133,8 +134,8 @@ def country_counts(counts: pd.DataFrame) -> pd.DataFrame:
     row = np.flatnonzero(counts["area_code"].notna().to_numpy(dtype=bool))
     if not len(row):
         return empty_frame(COUNT_COLUMNS)
-    p_i, _ = pd.factorize(counts["period"])
-    i_i, i_u = pd.factorize(counts["indicator"])
+    p_i, _ = factorize(counts["period"])
+    i_i, i_u = factorize(counts["indicator"])
     key = (p_i[row].astype(np.int64) + 1) * (len(i_u) + 1) + i_i[row] + 1
 
     def labels(first: npt.NDArray[np.intp]) -> tuple[pd.Series, pd.Series]:
@@ -275,7 +276,7 @@ class _Members:
     @classmethod
     def of(cls, counts: pd.DataFrame, lk: pd.DataFrame) -> _Members | None:
         # count rows → their area's links, through the distinct codes (few) only
-        area_i, areas = pd.factorize(counts["area_code"], use_na_sentinel=True)
+        area_i, areas = factorize(counts["area_code"])
         from_code = lk["from_code"].to_numpy(dtype=object)
         link_area = pd.Index(areas.astype(object)).get_indexer(from_code)
         by_area = np.argsort(link_area, kind="stable")
@@ -306,8 +307,8 @@ class _Members:
     def totals(self) -> _Totals:
         """Sums (the counts by pandas' compensated group sum, as before) and flags."""
         c = self.counts
-        p_i, p_u = pd.factorize(c["period"])
-        i_i, i_u = pd.factorize(c["indicator"])
+        p_i, p_u = factorize(c["period"])
+        i_i, i_u = factorize(c["indicator"])
         key = (self.to_key * (len(p_u) + 1) + p_i[self.row] + 1) * (len(i_u) + 1)
         key += i_i[self.row] + 1
         return _group_totals(key, self.weight, MemberValues.of(c, self.row))
@@ -393,7 +394,7 @@ def _shared_codes(
     """Codes of two text columns in one code space: equal texts get equal codes, ``""``
     the code -2 and a missing value -1 (equal to nothing). Only the distinct texts are
     compared."""
-    coded = [pd.factorize(col) for col in (a, b)]
+    coded = [factorize(col) for col in (a, b)]
     distinct = [np.asarray(u, dtype=object) for _, u in coded]
     texts = pd.Index(pd.unique(np.concatenate(distinct)))
     out = []
