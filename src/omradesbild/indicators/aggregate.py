@@ -117,9 +117,21 @@ def aggregate_counts(
         counts["period"].iloc[first_row],
         counts["indicator"].iloc[first_row],
     )
-    expected = expected_members(counts, lk)
+    expected = _per_group(expected_members(counts, lk), lk["to_code"], first_link)
     totals = agg._asdict()
     return count_frame(keys, totals, expected, members.notes(agg), level, require_complete)
+
+
+def _per_group(
+    expected: pd.Series, to_code: pd.Series, link: npt.NDArray[np.intp]
+) -> npt.NDArray[Any]:
+    """``expected`` (per target code) of the target codes of the links ``link``
+    (``expected.reindex(to_code.iloc[link]).fillna(0)``), looked up once per distinct
+    code of the links rather than once per group."""
+    code_i, codes = pd.factorize(to_code)
+    per_code = expected.reindex(np.asarray(codes, dtype=object)).fillna(0).to_numpy()
+    group_i = code_i[link]
+    return np.where(group_i >= 0, per_code[np.maximum(group_i, 0)], 0)
 
 
 def country_counts(counts: pd.DataFrame) -> pd.DataFrame:
@@ -206,18 +218,22 @@ def expected_members(counts: pd.DataFrame, lk: pd.DataFrame) -> pd.Series:
 def count_frame(
     keys: tuple[pd.Series, pd.Series, pd.Series, pd.Series],
     totals: dict[str, Any],
-    expected: pd.Series,
+    expected: pd.Series | npt.NDArray[Any],
     member_notes: npt.NDArray[np.object_],
     level: str,
     require_complete: bool,
 ) -> pd.DataFrame:
     """:data:`COUNT_COLUMNS` of the groups: ``keys`` (target code and version, period and
     indicator), the group ``totals`` (numerator, denominator, num_nan, den_nan, members,
-    n_parts, partial, approximate), the :func:`expected_members` and the members' notes;
+    n_parts, partial, approximate), the :func:`expected_members` (per target code, or
+    already per group) and the members' notes;
     a sum with a missing member value, or fewer members than expected when
     ``require_complete``, is missing and noted."""
     to_code, to_version, period, indicator = keys
-    exp = expected.reindex(to_code.to_numpy()).fillna(0).to_numpy()
+    if isinstance(expected, pd.Series):
+        exp = expected.reindex(to_code.to_numpy()).fillna(0).to_numpy()
+    else:
+        exp = np.asarray(expected)
     n_members = np.asarray(totals["members"])
     incomplete = (n_members < exp) if require_complete else np.zeros(len(exp), dtype=bool)
     num_nan, den_nan = np.asarray(totals["num_nan"]), np.asarray(totals["den_nan"])
