@@ -39,12 +39,20 @@ def stored_periods(store: Store, *, area_version: str) -> list[str]:
 
 
 def _distinct(store: Store, column: str, area_version: str) -> list[str]:
+    """The distinct texts of ``column`` among ``area_version``'s observations, sorted; read
+    once per read-only connection (:meth:`Store._kept <omradesbild.store.Store._kept>`:
+    every level's indicators ask for them again)."""
     assert column in ("variable", "period")  # a column name, never a value
-    rows = store.con.execute(
-        f"SELECT DISTINCT {column} FROM observations WHERE area_version = ? ORDER BY 1",
-        [area_version],
-    ).fetchall()
-    return [str(r[0]) for r in rows]
+
+    def read() -> pd.DataFrame:
+        rows = store.con.execute(
+            f"SELECT DISTINCT {column} FROM observations WHERE area_version = ? ORDER BY 1",
+            [area_version],
+        ).fetchall()
+        return pd.DataFrame({"text": pd.Series([str(r[0]) for r in rows], dtype=object)})
+
+    kept = store._kept(("distinct", column, area_version), read)
+    return [str(t) for t in kept["text"]]
 
 
 def indicator_observations(
