@@ -87,3 +87,14 @@ def test_sums_from_kept_codes_equal_the_reference(
         got = aggregate_counts(counts, links, level="district", require_complete=complete)
         pd.testing.assert_frame_equal(got, want, check_exact=True)
         pd.testing.assert_frame_equal(country_counts(counts), want_country, check_exact=True)
+
+
+@_SETTINGS
+@given(texts=_TEXTS)
+def test_distinct_values_equal_pandas(kept_always: None, texts: list[str | None]) -> None:
+    column = pd.Series(pd.array(texts, dtype="str"))
+    for _ in range(2):  # computed, then from the codes kept
+        got = list(text_codes.distinct(column))
+        want = list(column.unique())
+        assert len(got) == len(want)
+        assert all(g == w or (pd.isna(g) and pd.isna(w)) for g, w in zip(got, want, strict=True))

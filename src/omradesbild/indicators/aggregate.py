@@ -22,7 +22,7 @@ from omradesbild.indicators._shared import (
     join_notes,
     text_values,
 )
-from omradesbild.indicators.text_codes import factorize
+from omradesbild.indicators.text_codes import distinct, factorize
 from omradesbild.sources.base import LINK_COLUMNS
 from omradesbild.wording import Message
 
@@ -210,7 +210,7 @@ def country_sums(
 def expected_members(counts: pd.DataFrame, lk: pd.DataFrame) -> pd.Series:
     """Per target area code, how many distinct areas link to it (the links of the counts'
     versions and the unversioned ones): the members a complete sum has."""
-    versions = {str(v) for v in counts["area_version"].unique()}
+    versions = {str(v) for v in distinct(counts["area_version"])}
     lk_used = lk.loc[(lk["from_version"] == "") | lk["from_version"].isin(versions | {""})]
     return lk_used.groupby("to_code")["from_code"].nunique()
 

@@ -63,6 +63,15 @@ def factorize(column: pd.Series) -> tuple[npt.NDArray[np.intp], Any]:
     return codes, uniques
 
 
+def distinct(column: pd.Series) -> Any:
+    """The distinct values of ``column`` (those of ``column.unique()``, in the same order):
+    the uniques of :func:`factorize` when no value is missing."""
+    codes, uniques = factorize(column)
+    if len(codes) and int(codes.min()) < 0:
+        return column.unique()
+    return uniques
+
+
 def _arrow_data(column: pd.Series) -> pa.ChunkedArray | None:
     """The Arrow data of a long column of pandas' Arrow-backed text, else None."""
     array = column.array
