@@ -299,10 +299,24 @@ def test_rows_are_sorted_as_the_database_sorts_text(
     # the fallback for too many combinations of keys, or one number made of the ranks
     monkeypatch.setattr(reads.math, "prod", (lambda _: 2**63) if not one_number else math.prod)
     table = pa.table(
-        {"k1": [r[0] for r in rows], "k2": [r[1] for r in rows], "n": [r[2] for r in rows]},
-        schema=pa.schema([("k1", pa.string()), ("k2", pa.string()), ("n", pa.int64())]),
+        {
+            "k1": [r[0] for r in rows],
+            "k2": [r[1] for r in rows],
+            "n": [r[2] for r in rows],
+            "t": [str(r[2]) for r in rows],  # another text, by its codes
+            "one": ["v"] * len(rows),  # one value on every row, kept as it is
+        },
+        schema=pa.schema(
+            [
+                ("k1", pa.string()),
+                ("k2", pa.string()),
+                ("n", pa.int64()),
+                ("t", pa.string()),
+                ("one", pa.string()),
+            ]
+        ),
     )
-    got = reads._sorted_by(table, ("k1", "k2")).to_pylist()
+    got = reads._sorted_by(table, ("k1", "k2"), ("one",)).to_pylist()
     want = sorted(table.to_pylist(), key=lambda r: (r["k1"].encode(), r["k2"].encode()))
     assert got == want
 

@@ -187,15 +187,20 @@ def _factorize_kept(
 ) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.object_]]:
     """``pd.factorize`` of the rows ``kept`` of ``column`` (all when ``None``): codes in
     order of first appearance among those rows, ``-1`` for a missing value. The column is
-    factorised whole and only the codes of the rows kept numbered again."""
+    factorised whole and only the codes of the rows kept numbered again: each distinct
+    value by the position of its first row kept (the values without a row kept left out)."""
     codes, uniques = pd.factorize(column)
     if kept is None:
         return codes, np.asarray(uniques, dtype=object)
     codes = codes[kept]
-    valid = codes >= 0
-    out = np.full(len(codes), -1, dtype=np.intp)
-    out[valid], used = pd.factorize(codes[valid])
-    return out, np.asarray(uniques, dtype=object)[used]
+    valid = np.flatnonzero(codes >= 0)
+    first = np.full(len(uniques), len(codes), dtype=np.intp)
+    np.minimum.at(first, codes[valid], valid)
+    used = np.flatnonzero(first < len(codes))
+    used = used[np.argsort(first[used], kind="stable")]
+    renumbered = np.full(len(uniques) + 1, -1, dtype=np.intp)  # the last: a missing value
+    renumbered[used] = np.arange(len(used))
+    return renumbered[codes], np.asarray(uniques, dtype=object)[used]
 
 
 def _text_ranks(texts: npt.NDArray[np.object_]) -> npt.NDArray[np.int64]:

@@ -22,6 +22,7 @@ from omradesbild.indicators._shared import (
     join_notes,
     text_values,
 )
+from omradesbild.indicators.text_codes import distinct, factorize
 from omradesbild.sources.base import LINK_COLUMNS
 from omradesbild.wording import Message
 
@@ -116,9 +117,21 @@ def aggregate_counts(
         counts["period"].iloc[first_row],
         counts["indicator"].iloc[first_row],
     )
-    expected = expected_members(counts, lk)
+    expected = _per_group(expected_members(counts, lk), lk["to_code"], first_link)
     totals = agg._asdict()
     return count_frame(keys, totals, expected, members.notes(agg), level, require_complete)
+
+
+def _per_group(
+    expected: pd.Series, to_code: pd.Series, link: npt.NDArray[np.intp]
+) -> npt.NDArray[Any]:
+    """``expected`` (per target code) of the target codes of the links ``link``
+    (``expected.reindex(to_code.iloc[link]).fillna(0)``), looked up once per distinct
+    code of the links rather than once per group."""
+    code_i, codes = pd.factorize(to_code)
+    per_code = expected.reindex(np.asarray(codes, dtype=object)).fillna(0).to_numpy()
+    group_i = code_i[link]
+    return np.where(group_i >= 0, per_code[np.maximum(group_i, 0)], 0)
 
 
 def country_counts(counts: pd.DataFrame) -> pd.DataFrame:
@@ -133,8 +146,8 @@ def country_counts(counts: pd.DataFrame) -> pd.DataFrame:
     row = np.flatnonzero(counts["area_code"].notna().to_numpy(dtype=bool))
     if not len(row):
         return empty_frame(COUNT_COLUMNS)
-    p_i, _ = pd.factorize(counts["period"])
-    i_i, i_u = pd.factorize(counts["indicator"])
+    p_i, _ = factorize(counts["period"])
+    i_i, i_u = factorize(counts["indicator"])
     key = (p_i[row].astype(np.int64) + 1) * (len(i_u) + 1) + i_i[row] + 1
 
     def labels(first: npt.NDArray[np.intp]) -> tuple[pd.Series, pd.Series]:
@@ -197,7 +210,7 @@ def country_sums(
 def expected_members(counts: pd.DataFrame, lk: pd.DataFrame) -> pd.Series:
     """Per target area code, how many distinct areas link to it (the links of the counts'
     versions and the unversioned ones): the members a complete sum has."""
-    versions = {str(v) for v in counts["area_version"].unique()}
+    versions = {str(v) for v in distinct(counts["area_version"])}
     lk_used = lk.loc[(lk["from_version"] == "") | lk["from_version"].isin(versions | {""})]
     return lk_used.groupby("to_code")["from_code"].nunique()
 
@@ -205,18 +218,22 @@ def expected_members(counts: pd.DataFrame, lk: pd.DataFrame) -> pd.Series:
 def count_frame(
     keys: tuple[pd.Series, pd.Series, pd.Series, pd.Series],
     totals: dict[str, Any],
-    expected: pd.Series,
+    expected: pd.Series | npt.NDArray[Any],
     member_notes: npt.NDArray[np.object_],
     level: str,
     require_complete: bool,
 ) -> pd.DataFrame:
     """:data:`COUNT_COLUMNS` of the groups: ``keys`` (target code and version, period and
     indicator), the group ``totals`` (numerator, denominator, num_nan, den_nan, members,
-    n_parts, partial, approximate), the :func:`expected_members` and the members' notes;
+    n_parts, partial, approximate), the :func:`expected_members` (per target code, or
+    already per group) and the members' notes;
     a sum with a missing member value, or fewer members than expected when
     ``require_complete``, is missing and noted."""
     to_code, to_version, period, indicator = keys
-    exp = expected.reindex(to_code.to_numpy()).fillna(0).to_numpy()
+    if isinstance(expected, pd.Series):
+        exp = expected.reindex(to_code.to_numpy()).fillna(0).to_numpy()
+    else:
+        exp = np.asarray(expected)
     n_members = np.asarray(totals["members"])
     incomplete = (n_members < exp) if require_complete else np.zeros(len(exp), dtype=bool)
     num_nan, den_nan = np.asarray(totals["num_nan"]), np.asarray(totals["den_nan"])
@@ -275,7 +292,7 @@ class _Members:
     @classmethod
     def of(cls, counts: pd.DataFrame, lk: pd.DataFrame) -> _Members | None:
         # count rows → their area's links, through the distinct codes (few) only
-        area_i, areas = pd.factorize(counts["area_code"], use_na_sentinel=True)
+        area_i, areas = factorize(counts["area_code"])
         from_code = lk["from_code"].to_numpy(dtype=object)
         link_area = pd.Index(areas.astype(object)).get_indexer(from_code)
         by_area = np.argsort(link_area, kind="stable")
@@ -306,8 +323,8 @@ class _Members:
     def totals(self) -> _Totals:
         """Sums (the counts by pandas' compensated group sum, as before) and flags."""
         c = self.counts
-        p_i, p_u = pd.factorize(c["period"])
-        i_i, i_u = pd.factorize(c["indicator"])
+        p_i, p_u = factorize(c["period"])
+        i_i, i_u = factorize(c["indicator"])
         key = (self.to_key * (len(p_u) + 1) + p_i[self.row] + 1) * (len(i_u) + 1)
         key += i_i[self.row] + 1
         return _group_totals(key, self.weight, MemberValues.of(c, self.row))
@@ -393,7 +410,7 @@ def _shared_codes(
     """Codes of two text columns in one code space: equal texts get equal codes, ``""``
     the code -2 and a missing value -1 (equal to nothing). Only the distinct texts are
     compared."""
-    coded = [pd.factorize(col) for col in (a, b)]
+    coded = [factorize(col) for col in (a, b)]
     distinct = [np.asarray(u, dtype=object) for _, u in coded]
     texts = pd.Index(pd.unique(np.concatenate(distinct)))
     out = []

@@ -42,6 +42,7 @@ from omradesbild.indicators.blocks import CountBlocks
 from omradesbild.indicators.catalogue import Catalogue
 from omradesbild.indicators.counts import indicator_availability, indicator_counts
 from omradesbild.indicators.finalize import finalize_indicators
+from omradesbild.indicators.text_codes import distinct
 
 __all__ = [
     "COUNTRY_CODE",
@@ -153,9 +154,9 @@ def indicators_from_counts(
         observations ``counts`` were computed from.
     """
     if links is None and level == "kommun":
-        links = kommun_links(counts["area_code"].unique())
+        links = kommun_links(distinct(counts["area_code"]))
     elif links is None and level == "country":
-        links = country_links(counts["area_code"].unique())
+        links = country_links(distinct(counts["area_code"]))
     if links is not None:
         counts = aggregate_counts(counts, links, level=level, require_complete=level != "country")
     elif not counts.empty:
@@ -223,7 +224,7 @@ def reference_values_from_counts(
     if parts != "country":
         klinks = kommun_links_frame
         if klinks is None:
-            klinks = kommun_links(counts["area_code"].unique())
+            klinks = kommun_links(distinct(counts["area_code"]))
         kom_rows = counts if kommun_counts is None else kommun_counts
         frames.append(aggregate_counts(kom_rows, klinks, level="kommun"))
     if parts != "kommun":
