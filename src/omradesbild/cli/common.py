@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Concatenate, ParamSpec, TypeVa
 
 import typer
 
+from omradesbild.cli.usage import App
 from omradesbild.config import DB_ENV
 from omradesbild.errors import ConfigError
 from omradesbild.wording import Message, both, say
@@ -135,8 +136,6 @@ def with_parameters(
 def command_group(help_text: str) -> typer.Typer:
     """A group of commands that shows its help when called without a command (its usage
     errors worded in both languages: :class:`~omradesbild.cli.usage.App`)."""
-    from omradesbild.cli.usage import App
-
     return App(help=help_text, no_args_is_help=True)
 
 

@@ -20,7 +20,7 @@ from omradesbild.indicators._shared import (
 from omradesbild.indicators.catalogue import Catalogue, default_catalogue
 from omradesbild.indicators.intervals import rate_interval, wilson_interval
 from omradesbild.indicators.smoothing import eb_smooth_rates
-from omradesbild.indicators.text_codes import factorize
+from omradesbild.indicators.text_codes import distinct, factorize
 from omradesbild.wording import Message
 
 
@@ -65,16 +65,15 @@ def finalize_indicators(
         return empty_frame(OUTPUT_COLUMNS)
     inds = {i.id: i for i in cat.indicators}
     ind_col = counts["indicator"]
-    # one numbering of the column (kept for the base counts' own, which every level has)
-    codes, uniques = factorize(ind_col)
-    held = uniques if not len(codes) or int(codes.min()) >= 0 else ind_col.unique()
-    unknown = sorted({str(u) for u in held} - set(inds))
+    unknown = sorted({str(u) for u in distinct(ind_col)} - set(inds))
     if unknown:
         raise InputError(
             Message("err_ana_counts_unknown"),
             field="indicator",
             expected=Message("exp_ana_catalogue_id_not", ids=", ".join(unknown)),
         )
+    # one numbering of the column (kept for the base counts' own, which every level has)
+    codes, uniques = factorize(ind_col)
     chosen = [inds[str(u)] for u in uniques]
     kind = np.array([i.kind for i in chosen], dtype=object)[codes]
     mult = np.array([i.multiplier for i in chosen], dtype=float)[codes]
