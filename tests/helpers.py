@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import re
+import tomllib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from decimal import ROUND_HALF_UP, Decimal
@@ -33,6 +35,57 @@ def two_areas(**columns: object) -> pd.DataFrame:
     """A frame of the areas ``A`` and ``B`` in 2024 with ``columns`` (one value per area, or
     one for both) after ``area_code`` and ``period``."""
     return pd.DataFrame({"area_code": ["A", "B"], "period": "2024", **columns})
+
+
+#: The test suite's own data files (cases, facts).
+DATA = Path(__file__).parent / "data"
+
+
+@dataclasses.dataclass(frozen=True)
+class CaseFile:
+    """The cases of one ``data/<name>.toml`` file.
+
+    Attributes
+    ----------
+    base : dict of str to list of str
+        The file's ``[base]`` table: the arguments several cases start with, by name.
+    cases : dict of str to dict
+        Each ``[[case]]`` table by its ``id``, its ``args`` after those of its ``base``.
+    """
+
+    base: dict[str, list[str]]
+    cases: dict[str, dict[str, Any]]
+
+
+def read_cases(name: str, **values: str) -> CaseFile:
+    """The cases of ``data/<name>.toml``, the ``{placeholders}`` of their ``sv`` and ``en``
+    texts filled in from ``values`` (``str.format``: a placeholder without a value fails).
+
+    Parameters
+    ----------
+    name : str
+        The file's name without ``.toml``.
+    **values : str
+        The values of the placeholders.
+
+    Returns
+    -------
+    CaseFile
+        The file's ``[base]`` table and its cases by id (an id stands once).
+    """
+    doc = tomllib.loads((DATA / f"{name}.toml").read_text(encoding="utf-8"))
+    base: dict[str, list[str]] = doc.get("base", {})
+    cases: dict[str, dict[str, Any]] = {}
+    for case in doc["case"]:
+        assert case["id"] not in cases, f"{name}.toml: the id {case['id']!r} stands twice"
+        before = base[case["base"]] if "base" in case else []
+        cases[case["id"]] = {
+            **case,
+            "args": [*before, *case["args"]],
+            "sv": case["sv"].format(**values),
+            "en": case["en"].format(**values),
+        }
+    return CaseFile(base, cases)
 
 
 #: Request headers of a browser asking for a page (errors then come as HTML pages, not JSON).
