@@ -1,6 +1,7 @@
 """The command line's usage errors (what typer refuses before a command runs) read as every
 other error of the command line: ``fel / error: <svenska> / <English>``, after the usage
-line and the help hint in both languages, on stderr, with exit code 2.
+line and the help hint in both languages, on stderr, with exit code 2 (the cases of
+commands of the command line are in ``data/cli_usage_errors.toml``).
 
 No case needs a store: each is refused while the command line is parsed.
 """
@@ -14,6 +15,7 @@ from typing import TYPE_CHECKING, Annotated
 import pytest
 import typer
 
+from helpers import read_cases
 from omradesbild.cli.usage import App
 from omradesbild.wording import THIN_SPACE
 
@@ -26,116 +28,16 @@ COMMANDS_TOP = (
 )
 COMMANDS_SCB = "tables, table, boundaries"
 
-#: id -> (arguments, the command's path in the usage line, Swedish, English)
-CASES: dict[str, tuple[list[str], str, str, str]] = {
-    "unknown option, with the close ones": (
-        ["report", "--nope"],
-        "report",
-        "okänt alternativ '--nope'; menade du --no-partners, --no-pdf?",
-        "no such option: '--nope'; did you mean --no-partners, --no-pdf?",
-    ),
-    "unknown short option": (
-        ["report", "-z"],
-        "report",
-        "okänt alternativ '-z'",
-        "no such option: '-z'",
-    ),
-    "option without its value": (
-        ["report", "--draws"],
-        "report",
-        "alternativet --draws behöver ett värde",
-        "option --draws requires a value",
-    ),
-    "flag given a value": (
-        ["summary", "--json=x"],
-        "summary",
-        "alternativet --json tar inget värde",
-        "option --json does not take a value",
-    ),
-    "missing option": (
-        ["query", "pop_total"],
-        "query",
-        "alternativet --period saknas",
-        "missing option --period",
-    ),
-    "missing argument": (
-        ["query", "-p", "2022"],
-        "query",
-        "argumentet variable saknas",
-        "missing argument variable",
-    ),
-    "not a whole number": (
-        ["report", "--draws", "x"],
-        "report",
-        "--draws 'x' är inget heltal",
-        "--draws 'x' is not a whole number",
-    ),
-    "not a number": (
-        ["followup", "change", "--confidence", "x"],
-        "followup change",
-        "--confidence 'x' är inget tal",
-        "--confidence 'x' is not a number",
-    ),
-    "below the least value": (
-        ["report", "--draws", "-3"],
-        "report",
-        "--draws '-3' är för litet: ange minst 0",
-        "--draws '-3' is too small: give at least 0",
-    ),
-    "outside both bounds": (
-        ["demo", "--kommuner", "300"],
-        "demo",
-        "--kommuner '300' ligger utanför gränserna: ange ett tal från 1 till 290",
-        "--kommuner '300' is out of range: give a number from 1 to 290",
-    ),
-    "a year outside its bounds": (
-        ["demo", "--first-year", "1999"],
-        "demo",
-        "--first-year '1999' ligger utanför gränserna: ange ett tal från 2000 till 2024",
-        "--first-year '1999' is out of range: give a number from 2000 to 2024",
-    ),
-    "unknown command": (
-        ["nope"],
-        "",
-        f"okänt kommando 'nope'; kommandona är {COMMANDS_TOP}",
-        f"no such command 'nope'; the commands are {COMMANDS_TOP}",
-    ),
-    "unknown command, like a known one": (
-        ["ingesst"],
-        "",
-        "okänt kommando 'ingesst'; menade du 'ingest'?",
-        "no such command 'ingesst'; did you mean 'ingest'?",
-    ),
-    "unknown command of a group in a group": (
-        ["fetch", "scb", "nope"],
-        "fetch scb",
-        f"okänt kommando 'nope'; kommandona är {COMMANDS_SCB}",
-        f"no such command 'nope'; the commands are {COMMANDS_SCB}",
-    ),
-    "missing command": (
-        ["fetch", "scb", "--"],
-        "fetch scb",
-        f"ett kommando saknas; kommandona är {COMMANDS_SCB}",
-        f"missing command; the commands are {COMMANDS_SCB}",
-    ),
-    "extra arguments": (
-        ["summary", "x", "y"],
-        "summary",
-        "oväntade argument: x y",
-        "unexpected extra argument(s): x y",
-    ),
-    "extra arguments of a group without commands": (
-        ["export", "--period", "2022", "--out", "x", "y"],
-        "export",
-        "oväntade argument: y",
-        "unexpected extra argument(s): y",
-    ),
-}
+#: The cases, in data/cli_usage_errors.toml: arguments, the command's path in the usage line,
+#: Swedish, English.
+USAGE_ERRORS = read_cases(
+    "cli_usage_errors", commands_top=COMMANDS_TOP, commands_scb=COMMANDS_SCB
+).cases
 
 
-@pytest.mark.parametrize("case", list(CASES))
+@pytest.mark.parametrize("case", list(USAGE_ERRORS))
 def test_usage_errors_in_swedish_and_english(case: str, cli: CliRun) -> None:
-    args, path, sv, en = CASES[case]
+    args, path, sv, en = (USAGE_ERRORS[case][k] for k in ("args", "command", "sv", "en"))
     code, out, err = cli(args)
     assert code == 2
     assert out == ""
