@@ -32,11 +32,13 @@ typecheck: $(STAMP)
 	$(BIN)/mypy
 
 # mypy checks on one core for most of a minute on a fresh clone: run before the tests it
-# would leave the other core idle, so it runs beside them and its report follows theirs.
+# would leave the other core idle, so it runs beside them and its report follows theirs. At a
+# lower priority it takes the time the test workers leave (waits on browsers and servers, the
+# last module) rather than slowing them.
 # The tests: whole modules per worker, the slowest first (see SLOW_FIRST in tests/conftest.py).
 test: lint
 	@log=$$(mktemp); \
-	echo "$(BIN)/mypy (beside the tests)"; $(BIN)/mypy >"$$log" 2>&1 & typing=$$!; \
+	echo "$(BIN)/mypy (beside the tests, at a lower priority)"; nice -n 10 $(BIN)/mypy >"$$log" 2>&1 & typing=$$!; \
 	echo "$(BIN)/pytest -n auto --dist loadscope --no-loadscope-reorder --durations=25"; \
 	$(BIN)/pytest -n auto --dist loadscope --no-loadscope-reorder --durations=25; tested=$$?; \
 	wait $$typing; typed=$$?; echo "mypy:"; cat "$$log"; rm -f "$$log"; \
