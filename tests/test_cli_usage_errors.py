@@ -9,7 +9,9 @@ No case needs a store: each is refused while the command line is parsed.
 from __future__ import annotations
 
 import enum
+import io
 from collections.abc import Iterator
+from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import pytest
@@ -71,6 +73,16 @@ def _small_app() -> App:
     def other() -> None:
         """Another command, so that the app is a group."""
 
+    @small.command()
+    def interrupted() -> None:
+        """A command the user breaks off with Ctrl-C."""
+        raise KeyboardInterrupt
+
+    @small.command()
+    def ask() -> None:
+        """A command that asks for a word (Ctrl-D: the end of its input)."""
+        typer.prompt("ord / word")
+
     return small
 
 
@@ -126,3 +138,35 @@ def test_every_command_and_group_words_its_usage_errors() -> None:
     assert len(found) > 50
     plain = [p for p, c in found.items() if not isinstance(c, Command | Group)]
     assert plain == []
+
+
+@pytest.mark.parametrize("command", ["interrupted", "ask"])
+def test_a_command_broken_off_ends_in_both_languages(
+    command: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Ctrl-C in a command, or Ctrl-D at its prompt: typer's "Aborted!" is worded by the
+    catalogue, exit code 1 as before."""
+    monkeypatch.setattr("sys.stdin", io.StringIO(""))
+    with pytest.raises(SystemExit) as exc:
+        _small_app()(args=[command], prog_name="small")
+    assert exc.value.code == 1
+    err = capsys.readouterr().err
+    assert err.rstrip("\n").split("\n")[-1] == "avbrutet / aborted"
+    assert "Aborted" not in err
+
+
+def test_the_admin_prompt_broken_off_makes_nothing(
+    cli: CliRun, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken_off(*args: object, **kwargs: object) -> str:
+        raise typer.Abort  # what typer's prompt raises at Ctrl-C or Ctrl-D
+
+    pytest.importorskip("sqlalchemy")
+    monkeypatch.setattr(typer, "prompt", broken_off)
+    monkeypatch.delenv("OMRADESBILD_ADMIN_PASSWORD", raising=False)
+    url = f"sqlite:///{tmp_path / 'partners.sqlite'}"
+    args = ["partners", "create-admin", "--email", "chef@stad.se", "--organisation", "Stad"]
+    code, out, err = cli([*args, "--partners-url", url])
+    assert (code, err.rstrip("\n").split("\n")[-1]) == (1, "avbrutet / aborted")
+    assert "Aborted" not in out + err
+    assert not (tmp_path / "partners.sqlite").exists()

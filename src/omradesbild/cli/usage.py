@@ -22,6 +22,7 @@ parameter's declaration (its bounds, its type, its choices), not from typer's En
 from __future__ import annotations
 
 import difflib
+import sys
 from collections.abc import Sequence
 from typing import IO, Any, NoReturn
 
@@ -157,10 +158,19 @@ class Group(TyperGroup):
 
     def invoke(self, ctx: Context) -> Any:
         """Run the command; a group without one (and without a callback of its own) is a
-        :class:`MissingCommand`."""
+        :class:`MissingCommand`. A command the user breaks off (Ctrl-C, or Ctrl-D at a
+        prompt) ends with the catalogue's ``cli_aborted`` on stderr and exit code 1, where
+        typer would print its English "Aborted!"."""
         if not ctx._protected_args and not self.invoke_without_command:
             raise WordedUsageError(MissingCommand(ctx), ctx)
-        return super().invoke(ctx)
+        try:
+            return super().invoke(ctx)
+        except (typer.Abort, EOFError, KeyboardInterrupt):
+            if ctx.parent is not None:
+                raise  # the outermost group words it, once
+            typer.echo(file=sys.stderr)  # the line the user broke off ends first
+            typer.secho(both("cli_aborted"), err=True, fg=typer.colors.RED)
+            raise typer.Exit(1) from None
 
 
 class App(typer.Typer):
