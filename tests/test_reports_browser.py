@@ -116,7 +116,7 @@ def test_overview_draws_offline(
     page, outside, errors = watched
     index = sites["regso"] / "index.html"
     drawn = _open_and_check(page, index)
-    charts = {d.get_attribute("data-chart") for d in page.query_selector_all("div.plot")}
+    charts = set(page.eval_on_selector_all("div.plot", "ds => ds.map(d => d.dataset.chart)"))
     assert {"map-index", "map-indicators", "pop-by-type"} <= charts
     assert drawn >= 3
     png = tmp_path / "overview.png"
@@ -132,7 +132,7 @@ def test_regso_profiles_draw(
 ) -> None:
     page, outside, errors = watched
     _open_and_check(page, sites[site] / "profiles" / f"{code}.html")
-    charts = {d.get_attribute("data-chart") for d in page.query_selector_all("div.plot")}
+    charts = set(page.eval_on_selector_all("div.plot", "ds => ds.map(d => d.dataset.chart)"))
     assert {"map-area", "rank", "drivers", "headline", "type-history"} <= charts
     assert any(c.startswith("trend-") for c in charts)
     assert errors == []
