@@ -1,4 +1,5 @@
-"""Checks the browser tests share: axe-core's accessibility rules and sideways scrolling.
+"""Checks the browser tests share: axe-core's accessibility rules and sideways scrolling,
+and browser contexts that cannot leave the machine.
 
 axe-core comes from the installed ``axe-playwright-python`` package (its bundled
 ``axe.min.js``), so the check runs offline.
@@ -6,8 +7,38 @@ axe-core comes from the installed ``axe-playwright-python`` package (its bundled
 
 from __future__ import annotations
 
+import socket
 from pathlib import Path
 from typing import Any
+
+#: Where a page may load from without leaving the machine.
+LOCAL_URLS = (
+    "file://", "data:", "blob:", "about:",
+    *(f"{s}://{h}" for s in ("http", "https") for h in ("127.0.0.1", "localhost")),
+)  # fmt: skip
+
+#: A loopback port bound but never listening: a connection to it is refused at once.
+_REFUSING = socket.socket()
+_REFUSING.bind(("127.0.0.1", 0))
+
+
+def offline_context(browser: Any, **options: Any) -> tuple[Any, list[str]]:
+    """A new context of ``browser`` (``options`` go to ``new_context``) from which no request
+    leaves the machine, and the list that records each request that tried.
+
+    Every request but those to loopback goes through a proxy at a port that refuses
+    connections, so it fails at once, and each one the context's pages send is recorded
+    (the same as ``conftest.guard_offline``, which routes every request through the test
+    process instead: that turns off the browser's cache and costs a round trip per request,
+    where a web page of the app loads Plotly and its styles at every visit).
+    """
+    port = _REFUSING.getsockname()[1]
+    proxy = {"server": f"http://127.0.0.1:{port}", "bypass": "127.0.0.1,localhost,[::1]"}
+    ctx = browser.new_context(proxy=proxy, **options)
+    outside: list[str] = []
+    ctx.on("request", lambda r: None if r.url.startswith(LOCAL_URLS) else outside.append(r.url))
+    return ctx, outside
+
 
 #: The impacts that fail a page (axe-core grades minor, moderate, serious, critical).
 FAILING_IMPACTS = frozenset({"serious", "critical"})

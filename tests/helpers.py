@@ -193,14 +193,15 @@ def guarded_page(
     browser: Any, *, timeout_ms: float = 60_000, **context: Any
 ) -> Iterator[tuple[Any, list[str]]]:
     """A page in a new context of ``browser`` (``context`` goes to ``new_context``) whose
-    requests leaving file:// and loopback are recorded and aborted; yields the page and the
-    list of refused URLs, and closes the context on exit."""
-    from conftest import guard_offline
+    requests leaving file:// and loopback are recorded and refused
+    (:func:`browser_helpers.offline_context`); yields the page and the list of refused URLs,
+    and closes the context on exit."""
+    from browser_helpers import offline_context
 
-    ctx = browser.new_context(**context)
+    ctx, outside = offline_context(browser, **context)
     try:
         page = ctx.new_page()
         page.set_default_timeout(timeout_ms)
-        yield page, guard_offline(page)
+        yield page, outside
     finally:
         ctx.close()

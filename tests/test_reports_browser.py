@@ -71,6 +71,13 @@ def watched(offline_page: tuple[Any, list[str]]) -> Iterator[tuple[Any, list[str
     yield page, outside, errors
 
 
+#: Each chart's name, and how many SVG roots, paths in them and area shapes it holds.
+PLOTS_JS = """() => [...document.querySelectorAll('div.plot[data-chart]')].map(d => [
+  d.dataset.chart, d.querySelectorAll('svg.main-svg').length,
+  d.querySelectorAll('svg.main-svg path').length,
+  d.querySelectorAll('path.choroplethlocation').length])"""
+
+
 def _open_and_check(page: Any, path: Path) -> int:
     """Open ``path``, wait for the charts, check each plot's SVG; returns the chart count."""
     page.goto(path.as_uri())
@@ -78,16 +85,15 @@ def _open_and_check(page: Any, path: Path) -> int:
     drawn = int(page.evaluate("document.body.dataset.chartsDrawn"))
     expected = int(page.evaluate("document.body.dataset.chartsExpected"))
     assert drawn == expected > 0, f"{path.name}: drew {drawn} of {expected} charts"
-    plots = page.query_selector_all("div.plot[data-chart]")
+    # Counted in the page in one call: an element handle per path (a map has hundreds) would
+    # cost a round trip to the browser each.
+    plots = page.evaluate(PLOTS_JS)
     assert len(plots) == expected
-    for div in plots:
-        chart = div.get_attribute("data-chart")
-        assert div.query_selector("svg.main-svg") is not None, f"{path.name}: {chart} has no SVG"
-        n_paths = len(div.query_selector_all("svg.main-svg path"))
+    for chart, n_svg, n_paths, n_areas in plots:
+        assert n_svg > 0, f"{path.name}: {chart} has no SVG"
         assert n_paths > 0, f"{path.name}: {chart} has no drawn paths"
         if chart.startswith("map"):
-            areas = div.query_selector_all("path.choroplethlocation")
-            assert len(areas) > 1, f"{path.name}: map {chart} has no area shapes"
+            assert n_areas > 1, f"{path.name}: map {chart} has no area shapes"
     return drawn
 
 
@@ -110,7 +116,7 @@ def test_overview_draws_offline(
     page, outside, errors = watched
     index = sites["regso"] / "index.html"
     drawn = _open_and_check(page, index)
-    charts = {d.get_attribute("data-chart") for d in page.query_selector_all("div.plot")}
+    charts = set(page.eval_on_selector_all("div.plot", "ds => ds.map(d => d.dataset.chart)"))
     assert {"map-index", "map-indicators", "pop-by-type"} <= charts
     assert drawn >= 3
     png = tmp_path / "overview.png"
@@ -126,7 +132,7 @@ def test_regso_profiles_draw(
 ) -> None:
     page, outside, errors = watched
     _open_and_check(page, sites[site] / "profiles" / f"{code}.html")
-    charts = {d.get_attribute("data-chart") for d in page.query_selector_all("div.plot")}
+    charts = set(page.eval_on_selector_all("div.plot", "ds => ds.map(d => d.dataset.chart)"))
     assert {"map-area", "rank", "drivers", "headline", "type-history"} <= charts
     assert any(c.startswith("trend-") for c in charts)
     assert errors == []

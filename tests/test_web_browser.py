@@ -72,11 +72,10 @@ def _nonblank(png: Path) -> None:
 
 
 def _ranking(page: Any) -> list[tuple[str, str]]:
+    """Each row's first two cells (rank, area), read in one call (the rows hold only td)."""
     rows = page.locator("#explore-result tbody tr")
-    return [
-        (r.locator("td").nth(0).inner_text(), r.locator("td").nth(1).inner_text())
-        for r in rows.all()
-    ]
+    cells = rows.evaluate_all("rs => rs.map(r => [r.cells[0].innerText, r.cells[1].innerText])")
+    return [(rank, area) for rank, area in cells]
 
 
 def test_partner_journey_and_explore_pages_in_chromium(

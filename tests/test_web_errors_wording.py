@@ -369,13 +369,16 @@ def test_the_partners_commands_word_their_errors(
 
 
 # ------------------------------------------------------------ forms in the page's language
-@pytest.fixture
-def web(tmp_path: Path) -> Iterator[tuple[Any, Any]]:
+@pytest.fixture(scope="module")
+def web(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Any, Any]]:
+    """The started app with an admin and a reader, once for the module: every request of
+    these tests is refused, so none changes what another test finds."""
     pytest.importorskip("fastapi")
     from omradesbild.partners.models import Role
     from partners_live import started_app
 
-    with started_app(tmp_path, Role.ADMIN, Role.READER) as (app, _, (admin, reader)):
+    folder = tmp_path_factory.mktemp("forms")
+    with started_app(folder, Role.ADMIN, Role.READER) as (app, _, (admin, reader)):
         yield app, (admin, reader)
 
 

@@ -25,12 +25,13 @@ import pytest
 
 from browser_helpers import (
     check_page,
+    offline_context,
     page_key,
     seeded_demo_app,
     set_visibility,
     sideways_overflow,
 )
-from conftest import guard_offline, serve_in_thread
+from conftest import serve_in_thread
 
 pytest.importorskip("playwright")
 pytest.importorskip("axe_playwright_python")
@@ -110,12 +111,11 @@ class Visit:
         state = site.logins[role] if role else None
         self.site = site
         self.role = role
-        self.ctx = site.browser.new_context(
-            viewport=viewport, is_mobile=width < 600, storage_state=state
+        self.ctx, self.outside = offline_context(
+            site.browser, viewport=viewport, is_mobile=width < 600, storage_state=state
         )
         self.page = self.ctx.new_page()
         self.page.set_default_timeout(30_000)
-        self.outside = guard_offline(self.page)
         self.errors: list[str] = []
         self.failed: set[str] = set()  # the addresses loaded with an expected error status
         self.page.add_init_script(CSP_REPORTER)
