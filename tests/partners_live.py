@@ -5,6 +5,7 @@ hashing), a free loopback port, start, kill -9 and restart."""
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -69,6 +70,28 @@ def seed_users(engine: Engine, n: int, *, role: Role = Role.CONTRIBUTOR) -> list
 def sqlite_url(folder: Path) -> str:
     """The URL of a partners' SQLite database in ``folder``."""
     return f"sqlite:///{folder / 'partners.sqlite'}"
+
+
+def migrated_sqlite(folder: Path) -> Path:
+    """A new partners' SQLite database in ``folder`` with every migration applied, closed:
+    made once, it is copied for each test (:func:`copy_sqlite`) instead of migrating an
+    empty database again each time."""
+    path = folder / "partners.sqlite"
+    engine = make_engine(f"sqlite:///{path}")
+    init_db(engine)
+    engine.dispose()
+    return path
+
+
+def copy_sqlite(template: Path, folder: Path) -> str:
+    """A copy in ``folder`` of the closed SQLite database ``template`` (with its write-ahead
+    log, if one is left): the copy's URL."""
+    target = folder / template.name
+    for suffix in ("", "-wal", "-shm"):
+        src = template.with_name(template.name + suffix)
+        if src.exists():
+            shutil.copyfile(src, target.with_name(target.name + suffix))
+    return f"sqlite:///{target}"
 
 
 def web_app(folder: Path, partners_url: str) -> Any:
