@@ -77,11 +77,12 @@ def test_the_store_is_the_pinned_one_for_any_number_of_workers(
     assert reports[1] == reports[2]
     assert logs[1] == logs[2]
     assert [row[2] for row in logs[2]] == [r.reference for r in reports[2] if r.changed]
-    # a second run, with the other number of workers, changes nothing
-    with Store(tmp_path / "s1.duckdb") as store:
-        again = ingest_sweden(store, sweden_files, workers=2)
-        assert _rows(store) == rows[1]
-    assert [r.reference for r in again] == [r.reference for r in reports[1]]
+    # a second run, with the other number of workers, changes nothing (on the store the
+    # pool wrote, parsed here: the pool's start and parsing are checked by the run above)
+    with Store(tmp_path / "s2.duckdb") as store:
+        again = ingest_sweden(store, sweden_files, workers=1)
+        assert _rows(store) == rows[2]
+    assert [r.reference for r in again] == [r.reference for r in reports[2]]
     assert not any(r.rows_new or r.rows_revised for r in again)
 
 

@@ -197,7 +197,9 @@ def tables(draw: st.DrawFn) -> tuple[str, str | None]:
     return text, area_version
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+# 150 tables cover the reader's lines and branches as 300 did (coverage.py on 8 seeds: the
+# same lines and branches of omradesbild.sources.long_csv on each; 100 missed one on 2 of 6)
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(tables())
 def test_drawn_tables_read_as_before(table: tuple[str, str | None]) -> None:
     text, area_version = table

@@ -24,6 +24,7 @@ from omradesbild.partners.errors import HTTP_STATUS
 from omradesbild.partners.followup import FollowupView
 from omradesbild.web import routes_interventions, routes_partners
 from omradesbild.wording import fmt_num
+from partners_live import copy_sqlite, migrated_sqlite
 
 TEMPLATES = Path(routes_partners.__file__).parent / "templates"
 BASE = """<!doctype html><html lang="{{ lang }}"><head><title>{% block title %}{% endblock %}
@@ -41,8 +42,14 @@ def _fast_hashes(monkeypatch: pytest.MonkeyPatch) -> None:
     )
 
 
+@pytest.fixture(scope="module")
+def migrated(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """An empty, migrated database, made once: each test's app has a copy of it."""
+    return migrated_sqlite(tmp_path_factory.mktemp("migrated"))
+
+
 @pytest.fixture
-def app(tmp_path: Path) -> FastAPI:
+def app(tmp_path: Path, migrated: Path) -> FastAPI:
     (tmp_path / "tpl").mkdir()
     (tmp_path / "tpl" / "base.html").write_text(BASE, encoding="utf-8")
     env = jinja2.Environment(
@@ -51,8 +58,7 @@ def app(tmp_path: Path) -> FastAPI:
         ),
         autoescape=True,
     )
-    engine = make_engine(f"sqlite:///{tmp_path / 'p.sqlite'}")
-    init_db(engine)
+    engine = make_engine(copy_sqlite(migrated, tmp_path))
     app = FastAPI()
     app.state.settings = SimpleNamespace(
         secret_key="test-secret",

@@ -19,6 +19,7 @@ from omradesbild.partners.db import drop_db, init_db, make_engine, session_facto
 from omradesbild.partners.errors import ConflictError, NotAuthenticated, PermissionDenied
 from omradesbild.partners.models import AuditEntry, Submission, SubmissionVersion
 from omradesbild.partners.service import Actor
+from partners_live import copy_sqlite, migrated_sqlite
 
 
 @pytest.fixture(autouse=True)
@@ -33,10 +34,16 @@ def _fast_hashes(monkeypatch: pytest.MonkeyPatch) -> None:
     )
 
 
+@pytest.fixture(scope="module")
+def migrated(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """An empty, migrated database, made once (``init_db`` itself: test_engine_urls)."""
+    return migrated_sqlite(tmp_path_factory.mktemp("migrated"))
+
+
 @pytest.fixture
-def factory(tmp_path: Path) -> Iterator[sessionmaker[Session]]:
-    engine = make_engine(f"sqlite:///{tmp_path / 'partners.sqlite'}")
-    init_db(engine)
+def factory(migrated: Path, tmp_path: Path) -> Iterator[sessionmaker[Session]]:
+    """A database of the test's own: a copy of the migrated one."""
+    engine = make_engine(copy_sqlite(migrated, tmp_path))
     yield session_factory(engine)
     engine.dispose()
 
