@@ -14,7 +14,6 @@ import pytest
 
 pytest.importorskip("fastapi")
 
-from argon2 import PasswordHasher
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
@@ -26,13 +25,6 @@ from omradesbild.partners.models import LoginSession, Role, User
 from partners_live import Writer, client_as, started_app
 
 PASSWORD = "gröna-äpplen-i-maj"
-
-
-@pytest.fixture(autouse=True)
-def _fast_hashes(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(
-        security, "_HASHER", PasswordHasher(time_cost=1, memory_cost=64, parallelism=1)
-    )
 
 
 @pytest.mark.parametrize(

@@ -15,20 +15,11 @@ from sqlalchemy.orm import Session, sessionmaker
 from conftest import postgres_test_engine
 from helpers import HTML
 from omradesbild.errors import InputError
-from omradesbild.partners import security, service
+from omradesbild.partners import service
 from omradesbild.partners.db import drop_db, init_db, make_engine, session_factory
 from omradesbild.partners.errors import ConflictError, PermissionDenied, VersionConflict
 from omradesbild.partners.models import AuditEntry, Role, SubmissionVersion
 from omradesbild.partners.service import Actor
-
-
-@pytest.fixture(autouse=True)
-def _fast_hashes(monkeypatch: pytest.MonkeyPatch) -> None:
-    from argon2 import PasswordHasher
-
-    monkeypatch.setattr(
-        security, "_HASHER", PasswordHasher(time_cost=1, memory_cost=64, parallelism=1)
-    )
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

@@ -18,7 +18,7 @@ from fastapi.testclient import TestClient
 
 from omradesbild.errors import InputError, NotFoundError, OmradesbildError
 from omradesbild.followup.did import difference_in_differences
-from omradesbild.partners import security, service
+from omradesbild.partners import service
 from omradesbild.partners.db import init_db, make_engine, session_factory
 from omradesbild.partners.errors import HTTP_STATUS
 from omradesbild.partners.followup import FollowupView
@@ -31,15 +31,6 @@ BASE = """<!doctype html><html lang="{{ lang }}"><head><title>{% block title %}{
 </title>{% block head %}{% endblock %}</head><body>{% if user %}<span id="who">{{ user.name }}
 </span>{% endif %}<meta name="csrf" content="{{ csrf_token }}">{% block content %}{% endblock %}
 </body></html>"""
-
-
-@pytest.fixture(autouse=True)
-def _fast_hashes(monkeypatch: pytest.MonkeyPatch) -> None:
-    from argon2 import PasswordHasher
-
-    monkeypatch.setattr(
-        security, "_HASHER", PasswordHasher(time_cost=1, memory_cost=64, parallelism=1)
-    )
 
 
 @pytest.fixture(scope="module")

@@ -22,18 +22,6 @@ from omradesbild.partners.service import Actor
 from partners_live import copy_sqlite, migrated_sqlite
 
 
-@pytest.fixture(autouse=True)
-def _fast_hashes(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Cheap Argon2 parameters: these tests are about rights, not hashing cost."""
-    from argon2 import PasswordHasher
-
-    from omradesbild.partners import security
-
-    monkeypatch.setattr(
-        security, "_HASHER", PasswordHasher(time_cost=1, memory_cost=64, parallelism=1)
-    )
-
-
 @pytest.fixture(scope="module")
 def migrated(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """An empty, migrated database, made once (``init_db`` itself: test_engine_urls)."""

@@ -19,7 +19,6 @@ from omradesbild.partners.models import AuditEntry, Organisation, Role, User  # 
 
 # The app on the synthetic city with an empty partners' database, and fast password hashes.
 app = personal.app
-_fast_hashes = personal._fast_hashes
 HTML, COOKIE = personal.HTML, personal.COOKIE
 
 

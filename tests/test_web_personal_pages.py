@@ -24,15 +24,6 @@ from omradesbild.web.settings import WebSettings  # noqa: E402
 COOKIE = "omradesbild_session"
 
 
-@pytest.fixture(autouse=True)
-def _fast_hashes(monkeypatch: pytest.MonkeyPatch) -> None:
-    from argon2 import PasswordHasher
-
-    monkeypatch.setattr(
-        security, "_HASHER", PasswordHasher(time_cost=1, memory_cost=64, parallelism=1)
-    )
-
-
 @pytest.fixture
 def app(demo_store: Path, tmp_path: Path) -> Iterator[Any]:
     settings = WebSettings(
