@@ -64,6 +64,24 @@ def _computed(real_store: Path, kommun: str) -> CityData:
     return _FRESH[kommun]
 
 
+#: The site of :func:`_computed`'s city data of Stockholm (0180), built once for the module
+#: with the clock fixed (:class:`_FixedClock`): the reference several tests compare with.
+_FRESH_SITE: dict[str, Path] = {}
+
+
+def _computed_site(real_store: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The site built from :func:`_computed`'s Stockholm city data, once for the module."""
+    from omradesbild.reports import site
+    from omradesbild.reports.site import build_site
+
+    if "0180" not in _FRESH_SITE:
+        with pytest.MonkeyPatch.context() as mp:
+            mp.setattr(site, "datetime", _FixedClock)
+            out = build_site(_computed(real_store, "0180"), tmp_path_factory.mktemp("fresh"))
+        _FRESH_SITE["0180"] = out.out
+    return _FRESH_SITE["0180"]
+
+
 def _restricted(national: CityData, scoped: CityData) -> CityData:
     """The whole level's picture with the scoped run's areas: what the report showed when
     the kommun's report was computed from every area."""
@@ -162,15 +180,18 @@ class _FixedClock(datetime):
 
 
 def test_scoped_site_files_are_byte_identical(
-    real_store: Path, national: CityData, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    real_store: Path,
+    national: CityData,
+    tmp_path: Path,
+    tmp_path_factory: pytest.TempPathFactory,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     from omradesbild.reports import site
     from omradesbild.reports.site import build_site
 
+    new = _computed_site(real_store, tmp_path_factory)  # the scoped city data's site
     monkeypatch.setattr(site, "datetime", _FixedClock)
-    scoped = _computed(real_store, "0180")
-    new = build_site(scoped, tmp_path / "new").out
-    old = build_site(_restricted(national, scoped), tmp_path / "old").out
+    old = build_site(_restricted(national, _computed(real_store, "0180")), tmp_path / "old").out
     files = sorted(p.relative_to(old) for p in old.rglob("*") if p.is_file())
     assert files == sorted(p.relative_to(new) for p in new.rglob("*") if p.is_file())
     assert len(files) > 127
@@ -203,7 +224,10 @@ def _assert_same_city(got: CityData, want: CityData) -> None:
 
 
 def test_kept_between_commands_equals_computed(
-    real_store: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    real_store: Path,
+    tmp_path: Path,
+    tmp_path_factory: pytest.TempPathFactory,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """The national parts kept on disk (:mod:`omradesbild.services.disk_cache`) give the same
     city data as computing them: a first command (cold), a later one of the same kommun and
@@ -216,8 +240,9 @@ def test_kept_between_commands_equals_computed(
     from omradesbild.services import base_counts, geometry, level, pipeline
     from omradesbild.services.followup import police, police_place
 
-    monkeypatch.setattr(site, "datetime", _FixedClock)
     off = {k: _computed(real_store, k) for k in ("0180", "1480")}
+    old = _computed_site(real_store, tmp_path_factory)  # the site of off["0180"]
+    monkeypatch.setattr(site, "datetime", _FixedClock)
     monkeypatch.setenv(CACHE_DIR_ENV, str(tmp_path / "kept"))
     cold = _scoped(real_store, "0180")
     # national parts, index, intervals, the stored police years, their placement on the
@@ -241,7 +266,6 @@ def test_kept_between_commands_equals_computed(
         warm = _scoped(real_store, kommun)
         _assert_same_city(warm, off[kommun])
     new = build_site(warm, tmp_path / "warm").out
-    old = build_site(off["0180"], tmp_path / "off").out
     files = sorted(p.relative_to(old) for p in old.rglob("*") if p.is_file())
     assert files == sorted(p.relative_to(new) for p in new.rglob("*") if p.is_file())
     for f in files:
@@ -263,10 +287,13 @@ print(json.dumps({"code": code, "loaded": sorted(set(sys.modules) & set(GEOMETRY
 GEOMETRY = ("geopandas", "shapely", "pyproj", "pyogrio")
 
 
-def test_a_warm_report_does_no_geometry_work(real_store: Path, tmp_path: Path) -> None:
+def test_a_warm_report_does_no_geometry_work(
+    real_store: Path, tmp_path: Path, tmp_path_factory: pytest.TempPathFactory
+) -> None:
     """A one-kommun report after another kommun's (its cache folder filled by it: nothing of
     the kommun's own kept) places the police list and draws the map from what is kept,
-    without importing a geometry library; the map is the one computed afresh. The first
+    without importing a geometry library; the map is the one computed afresh (the site of
+    :func:`_computed`, the city data a report with no cache folder gives). The first
     report (an empty cache folder) places the police list and draws every area's map
     shape with shapely and pyproj, without geopandas."""
     import json
@@ -281,18 +308,17 @@ def test_a_warm_report_does_no_geometry_work(real_store: Path, tmp_path: Path) -
               "--db", str(real_store), "-q"]  # fmt: skip
     probe = f"GEOMETRY = {GEOMETRY!r}\n{_WARM_PROBE}"
     runs = {}
-    for name, kommun, cache in (("cold", "1480", env), ("warm", "0180", env),
-                                ("off", "0180", {**env, CACHE_DIR_ENV: "off"})):  # fmt: skip
+    for name, kommun in (("cold", "1480"), ("warm", "0180")):
         args = [*common, "--kommun", kommun, "--out", str(tmp_path / name)]
         done = subprocess.run(
-            [sys.executable, "-c", probe, *args], env=cache, capture_output=True, text=True,
+            [sys.executable, "-c", probe, *args], env=env, capture_output=True, text=True,
             check=False,
         )  # fmt: skip
         runs[name] = json.loads(done.stdout.strip().splitlines()[-1])
         assert runs[name]["code"] == 0, done.stderr
-    assert runs["cold"]["loaded"] and runs["off"]["loaded"]  # the probe sees them
-    assert runs["cold"]["loaded"] == ["pyproj", "shapely"]
+    assert runs["cold"]["loaded"] == ["pyproj", "shapely"]  # the probe sees them
     assert runs["warm"]["loaded"] == []
     shapes = Path("assets") / "geo.js"
-    assert (tmp_path / "warm" / shapes).read_bytes() == (tmp_path / "off" / shapes).read_bytes()
+    fresh = _computed_site(real_store, tmp_path_factory) / shapes
+    assert (tmp_path / "warm" / shapes).read_bytes() == fresh.read_bytes()
     assert len((tmp_path / "warm" / shapes).read_bytes()) > 10_000

@@ -171,10 +171,11 @@ def _clear_caches() -> None:
     clear_caches()
 
 
-@pytest.fixture()
+@pytest.fixture(scope="class")
 def national() -> Iterator[None]:
     """The synthetic city's classes taken as cut against the whole country, the only
-    reference under which SCB's type names are used (computed afresh, forgotten after)."""
+    reference under which SCB's type names are used (computed afresh for the tests of a
+    class, which share it; forgotten after)."""
     _clear_caches()
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(
@@ -208,55 +209,67 @@ def _area_with_class(client: Any) -> tuple[str, int]:
     return code, int(row["class"])
 
 
-def test_area_page_shows_the_class_name_in_the_page_language(client: Any, national: None) -> None:
-    code, cls = _area_with_class(client)
-    sv = page_text(client.get(f"/omrade/{code}", headers=HTML).text)
-    en = page_text(client.get(f"/omrade/{code}?lang=en", headers=HTML).text)
-    assert f"Områdestyp {cls} – " in sv
-    assert SCB_EN[cls - 1] in en
-    assert "Områdestyp" not in en
-    assert "Area type 1 – " not in sv and SCB_EN[cls - 1] not in sv
+@pytest.mark.usefixtures("national")
+class TestUnderTheNationalReference:
+    """The pages and reports of the synthetic city with its classes cut against the whole
+    country (:func:`national`, computed once for these tests)."""
 
+    def test_area_page_shows_the_class_name_in_the_page_language(self, client: Any) -> None:
+        code, cls = _area_with_class(client)
+        sv = page_text(client.get(f"/omrade/{code}", headers=HTML).text)
+        en = page_text(client.get(f"/omrade/{code}?lang=en", headers=HTML).text)
+        assert f"Områdestyp {cls} – " in sv
+        assert SCB_EN[cls - 1] in en
+        assert "Områdestyp" not in en
+        assert "Area type 1 – " not in sv and SCB_EN[cls - 1] not in sv
 
-def test_comparison_page_shows_the_class_name_in_the_page_language(
-    client: Any, national: None
-) -> None:
-    ix = _picture(client).index
-    rows = sorted(ix.by_area[ix.latest()].items())
-    (a, ra), (b, rb) = [(c, r) for c, r in rows if r.get("class")][:2]
-    en = page_text(client.get(f"/jamfor?areas={a}&areas={b}&lang=en", headers=HTML).text)
-    sv = page_text(client.get(f"/jamfor?areas={a}&areas={b}", headers=HTML).text)
-    for r in (ra, rb):
-        assert SCB_EN[int(r["class"]) - 1] in en
-        assert f"Områdestyp {int(r['class'])} – " in sv
-    assert "Områdestyp" not in en and "Area type" not in sv
+    def test_comparison_page_shows_the_class_name_in_the_page_language(self, client: Any) -> None:
+        ix = _picture(client).index
+        rows = sorted(ix.by_area[ix.latest()].items())
+        (a, ra), (b, rb) = [(c, r) for c, r in rows if r.get("class")][:2]
+        en = page_text(client.get(f"/jamfor?areas={a}&areas={b}&lang=en", headers=HTML).text)
+        sv = page_text(client.get(f"/jamfor?areas={a}&areas={b}", headers=HTML).text)
+        for r in (ra, rb):
+            assert SCB_EN[int(r["class"]) - 1] in en
+            assert f"Områdestyp {int(r['class'])} – " in sv
+        assert "Områdestyp" not in en and "Area type" not in sv
 
+    def test_static_profile_and_pdf_html_show_the_class_name_in_the_report_language(
+        self, demo_store: Path
+    ) -> None:
+        from omradesbild.reports.pdf import PdfProfiles
+        from omradesbild.services.city import load_city
+        from omradesbild.store import Store
 
-def test_static_profile_and_pdf_html_show_the_class_name_in_the_report_language(
-    national: None, demo_store: Path
-) -> None:
-    from omradesbild.reports.pdf import PdfProfiles
-    from omradesbild.services.city import load_city
-    from omradesbild.store import Store
+        with Store(demo_store, read_only=True) as s:
+            city_en = load_city(s, level="regso", draws=10, lang="en")
+            city_sv = load_city(s, level="regso", draws=10, lang="sv")
+        ix = city_en.pic.index
+        assert ix is not None
+        code = next(c for c in city_en.profile_codes if city_en.profile(c).rank is not None)
+        rank = city_en.profile(code).rank
+        assert rank is not None and rank.cls is not None
+        assert rank.cls_label == SCB_EN[rank.cls - 1]
+        assert city_sv.profile(code).rank.cls_label.startswith(f"Områdestyp {rank.cls} – ")  # type: ignore[union-attr]
+        en = page_text(PdfProfiles(city_en).html(code))
+        assert SCB_EN[rank.cls - 1] in en and "Områdestyp" not in en
+        sv = page_text(PdfProfiles(city_sv).html(code))
+        assert f"Områdestyp {rank.cls} – " in sv and "Area type" not in sv
+        # the report's overview: residents per area type, named in the report's language
+        assert [p.label for p in city_en.picture.population_by_type] == [
+            SCB_EN[p.cls - 1] for p in city_en.picture.population_by_type
+        ]
 
-    with Store(demo_store, read_only=True) as s:
-        city_en = load_city(s, level="regso", draws=10, lang="en")
-        city_sv = load_city(s, level="regso", draws=10, lang="sv")
-    ix = city_en.pic.index
-    assert ix is not None
-    code = next(c for c in city_en.profile_codes if city_en.profile(c).rank is not None)
-    rank = city_en.profile(code).rank
-    assert rank is not None and rank.cls is not None
-    assert rank.cls_label == SCB_EN[rank.cls - 1]
-    assert city_sv.profile(code).rank.cls_label.startswith(f"Områdestyp {rank.cls} – ")  # type: ignore[union-attr]
-    en = page_text(PdfProfiles(city_en).html(code))
-    assert SCB_EN[rank.cls - 1] in en and "Områdestyp" not in en
-    sv = page_text(PdfProfiles(city_sv).html(code))
-    assert f"Områdestyp {rank.cls} – " in sv and "Area type" not in sv
-    # the report's overview: residents per area type, named in the report's language
-    assert [p.label for p in city_en.picture.population_by_type] == [
-        SCB_EN[p.cls - 1] for p in city_en.picture.population_by_type
-    ]
+    def test_lagesbild_type_labels_in_the_page_language(self, client: Any) -> None:
+        from omradesbild.services.lagesbild import KommunChoice, lagesbild
+
+        pic = _picture(client)
+        kommun = KommunChoice(code="9999", name="Exempelstad", n_areas=0)
+        en = lagesbild(pic, kommun=kommun, kommuner=(kommun,), lang="en", year=2024)
+        sv = lagesbild(pic, kommun=kommun, kommuner=(kommun,), lang="sv", year=2024)
+        assert en.type_labels and all(name == SCB_EN[k - 1] for k, name in en.type_labels)
+        assert [k for k, _ in sv.type_labels] == [k for k, _ in en.type_labels]
+        assert all(name.startswith(f"Områdestyp {k} – ") for k, name in sv.type_labels)
 
 
 def test_relative_class_names_on_english_pages(demo_store: Path) -> None:
@@ -273,18 +286,6 @@ def test_relative_class_names_on_english_pages(demo_store: Path) -> None:
     assert rank.cls_label == f"relative to the city: class {rank.cls}"
     labels = [h.label for h in city.profile(code).type_history if h.cls is not None]
     assert labels and all(lab.startswith("relative to the city: class ") for lab in labels)
-
-
-def test_lagesbild_type_labels_in_the_page_language(client: Any, national: None) -> None:
-    from omradesbild.services.lagesbild import KommunChoice, lagesbild
-
-    pic = _picture(client)
-    kommun = KommunChoice(code="9999", name="Exempelstad", n_areas=0)
-    en = lagesbild(pic, kommun=kommun, kommuner=(kommun,), lang="en", year=2024)
-    sv = lagesbild(pic, kommun=kommun, kommuner=(kommun,), lang="sv", year=2024)
-    assert en.type_labels and all(name == SCB_EN[k - 1] for k, name in en.type_labels)
-    assert [k for k, _ in sv.type_labels] == [k for k, _ in en.type_labels]
-    assert all(name.startswith(f"Områdestyp {k} – ") for k, name in sv.type_labels)
 
 
 def test_swedish_page_of_an_imd_classification_says_decil(

@@ -8,7 +8,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from omradesbild.config import BASE_VERSION
@@ -79,8 +79,28 @@ def frames(draw: st.DrawFn) -> pd.DataFrame:
     return frame
 
 
-@settings(max_examples=200, deadline=None)
+#: A frame the drawings reach only now and then: an object column holding None (as after a
+#: merge) beside float32 values, integer periods and flags.
+_OBJECT_NONE = pd.DataFrame(
+    {
+        "level": ["kommun", "country"],
+        "area_code": ["0180", "00"],
+        "period": [2022, 2023],
+        "indicator": ["a", "b"],
+        "masked": [1, 0],
+        "value": np.array([1.5, math.nan], dtype=np.float32),
+        "ci_low": pd.Series([None, 0.0], dtype=object),
+        "ci_high": [math.inf, 12.0],
+    }
+)
+
+
+#: With :data:`_OBJECT_NONE` given, 50 drawings reach every line and branch of
+#: ``reference_dict`` and ``services/records.py`` that 200 drawings did (coverage on several
+#: seeds; 200 drawings reached the None of an object column on one seed in four).
+@settings(max_examples=50, deadline=None)
 @given(frames())
+@example(_OBJECT_NONE)
 def test_drawn_references_as_before(frame: pd.DataFrame) -> None:
     assert_same(reference_dict(frame), reference_build(frame))
 

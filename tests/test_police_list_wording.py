@@ -8,6 +8,7 @@ list (RegSO codes, no polygons) is.
 from __future__ import annotations
 
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -16,7 +17,7 @@ import pandas as pd
 import pytest
 import shapely
 
-from omradesbild.services.followup import deciding_years, police_analysis
+from omradesbild.services.followup import PoliceAnalysis, deciding_years, police_analysis
 from omradesbild.store import Store
 from omradesbild.wording import Message
 
@@ -71,9 +72,17 @@ def list_store(demo_store: Path, tmp_path_factory: pytest.TempPathFactory) -> Pa
     return _list_without_polygons(demo_store, tmp_path_factory.mktemp("police") / "s.duckdb")
 
 
-def test_list_year_is_counted_in_entries_linked(list_store: Path, cli: CliRun) -> None:
+@pytest.fixture(scope="module")
+def list_analysis(list_store: Path) -> PoliceAnalysis:
+    """``followup police`` of the 2025 list on the list store (read-only), computed once."""
     with Store(list_store, read_only=True) as store:
-        res = police_analysis(store, level="regso", period="2024", police_year="2025")
+        return police_analysis(store, level="regso", period="2024", police_year="2025")
+
+
+def test_list_year_is_counted_in_entries_linked(
+    list_store: Path, list_analysis: PoliceAnalysis, cli: CliRun
+) -> None:
+    res = list_analysis
     assert res.year_basis == "links"
     assert res.n_police_areas == 5 and res.n_police_areas_placed == 5
     assert all(isinstance(n, Message) for n in res.notes)
@@ -93,10 +102,9 @@ def test_polygon_year_keeps_polygon_wording(demo_store: Path, cli: CliRun) -> No
 
 
 def test_flag_b_names_the_years_that_decide_its_areas(
-    list_store: Path, tmp_path: Path, cli: CliRun
+    list_store: Path, list_analysis: PoliceAnalysis, tmp_path: Path, cli: CliRun
 ) -> None:
-    with Store(list_store, read_only=True) as store:
-        res = police_analysis(store, level="regso", period="2024", police_year="2025")
+    res = list_analysis
     now = res.flags.loc[res.flags["period"].astype(str) == "2025"]
     b = sorted(now.loc[now["vulnerable_never_listed"].astype(bool), "area_code"].astype(str))
     assert b, "the synthetic city has an area of type 1–2 never listed"
@@ -139,7 +147,7 @@ def _translated(notes: list[str], what: str) -> list[Message]:
 
 
 def test_notes_of_the_main_analyses_are_translated(
-    demo_store: Path, list_store: Path, tmp_path: Path, cli: CliRun
+    demo_store: Path, list_store: Path, list_analysis: PoliceAnalysis, tmp_path: Path, cli: CliRun
 ) -> None:
     import geopandas as gpd
 
@@ -151,8 +159,7 @@ def test_notes_of_the_main_analyses_are_translated(
         crime = _translated(crime_table(store, level="regso").notes, "crime")
         police = police_analysis(store, level="deso", period="2022", police_year="2015")
         _translated(police.notes, "police, one year")
-    with Store(list_store, read_only=True) as store:
-        res = police_analysis(store, level="regso", period="2024", police_year="2025")
+    res = list_analysis
     db = tmp_path / "s.duckdb"
     shutil.copy(list_store, db)
     _without_deso_polygons(db, ["9999R001"])
@@ -177,28 +184,45 @@ def test_notes_of_the_main_analyses_are_translated(
         assert isinstance(n, Message) and n.text("sv") in out
 
 
-def _renderings(city: Any, code: str, db: Path, tmp: Path) -> dict[str, str]:
-    """``code``'s web area page, static HTML profile and PDF in ``city``'s language, as text,
-    and the API's notes (``/api/areas/{code}``) joined: in ``city``'s language (``?lang=``)
-    and without ``?lang=`` (Swedish)."""
+@pytest.fixture(scope="module")
+def listed_area(list_store: Path) -> str:
+    """A RegSO on the 2025 list placed through its codes (links, no polygons)."""
+    from omradesbild.services.level_police import police_data
+
+    with Store(list_store, read_only=True) as store:
+        placed = police_data(store, level="regso", version="regso2020", period="2024")
+    listed = placed.listed.loc[placed.listed["basis"].astype(str).str.startswith("links")]
+    return str(listed.loc[listed["on_list"].astype(bool), "area_code"].iloc[0])
+
+
+@pytest.fixture(scope="module")
+def list_client(list_store: Path) -> Iterator[Any]:
+    """The web app on the list store, shared by the languages' pages (each asked with its
+    own ``?lang=``)."""
     from fastapi.testclient import TestClient
 
-    from conftest import page_text, pdf_text
-    from omradesbild.reports.pdf import PdfProfiles, render_pdf
-    from omradesbild.reports.site import build_site
     from omradesbild.web.app import create_app
     from omradesbild.web.settings import WebSettings
 
+    with TestClient(create_app(WebSettings(store_path=list_store, draws=0), warm=False)) as c:
+        yield c
+
+
+def _renderings(city: Any, code: str, client: Any, tmp: Path) -> dict[str, str]:
+    """``code``'s web area page, static HTML profile and PDF in ``city``'s language, as text,
+    and the API's notes (``/api/areas/{code}``) joined: in ``city``'s language (``?lang=``)
+    and without ``?lang=`` (Swedish)."""
+    from conftest import page_text, pdf_text
+    from omradesbild.reports.pdf import PdfProfiles, render_pdf
+    from omradesbild.reports.site import build_site
+
     asked = {"period": city.period, "level": "regso"}
     params = {**asked, "lang": city.lang}
-    with TestClient(create_app(WebSettings(store_path=db, draws=0), warm=False)) as client:
-        web = client.get(f"/omrade/{code}", params=params, headers={"accept": "text/html"})
-        api = {
-            lang: client.get(
-                f"/api/areas/{code}", params={**asked, "lang": lang} if lang else asked
-            )
-            for lang in (city.lang, None)
-        }
+    web = client.get(f"/omrade/{code}", params=params, headers={"accept": "text/html"})
+    api = {
+        lang: client.get(f"/api/areas/{code}", params={**asked, "lang": lang} if lang else asked)
+        for lang in (city.lang, None)
+    }
     assert web.status_code == 200, web.text[:300]
     assert all(a.status_code == 200 for a in api.values()), api[None].text[:300]
     site = build_site(city, tmp / "site")
@@ -209,33 +233,44 @@ def _renderings(city: Any, code: str, db: Path, tmp: Path) -> dict[str, str]:
             "api without lang": " ".join(api[None].json()["police_notes"])}  # fmt: skip
 
 
+@pytest.fixture(scope="module")
+def polygon_city(demo_store: Path, listed_area: str) -> Any:
+    """The listed area's city data on the demo store, where every police year has borders
+    (its profile is asked in each language)."""
+    from omradesbild.services.city import load_city
+
+    with Store(demo_store, read_only=True) as store:
+        return load_city(store, level="regso", period="2024", draws=0, areas=[listed_area])
+
+
 @pytest.mark.parametrize("lang", ["sv", "en"])
 def test_an_areas_police_history_names_a_list_placed_through_its_codes(
-    list_store: Path, demo_store: Path, tmp_path: Path, lang: str
+    list_store: Path,
+    listed_area: str,
+    list_client: Any,
+    polygon_city: Any,
+    tmp_path: Path,
+    lang: str,
 ) -> None:
     """The 2025 list has no borders: the area's history says how its 2025 year is placed,
     on the web page, the static profile and the PDF, in the page's language. The notes
     that count areas of the level (or of the report's kommun) are not shown."""
     from conftest import squeeze
     from omradesbild.services.city import load_city
-    from omradesbild.services.level_police import police_data
     from omradesbild.wording import label_message
 
+    code = listed_area
     with Store(list_store, read_only=True) as store:
-        placed = police_data(store, level="regso", version="regso2020", period="2024")
-        listed = placed.listed.loc[placed.listed["basis"].astype(str).str.startswith("links")]
-        code = str(listed.loc[listed["on_list"].astype(bool), "area_code"].iloc[0])
         city = load_city(store, level="regso", period="2024", draws=0, areas=[code], lang=lang)
     note = Message("note_police_links_share", period="2025", level=label_message("level", "regso"))
     police = city.profile(code).police
     assert police is not None and police.notes == (note.text(lang),)
     other = "en" if lang == "sv" else "sv"
-    shown = _renderings(city, code, list_store, tmp_path)
+    shown = _renderings(city, code, list_client, tmp_path)
     assert squeeze(shown.pop("api without lang")) == squeeze(note.text("sv"))  # by default
     assert squeeze(shown.pop("api")) == squeeze(note.text(lang))
     for where, text in shown.items():
         assert squeeze(note.text(lang)) in squeeze(text), where
         assert squeeze(note.text(other)) not in squeeze(text), where
-    with Store(demo_store, read_only=True) as store:  # every year with borders: no note
-        city = load_city(store, level="regso", period="2024", draws=0, areas=[code], lang=lang)
-    assert city.profile(code).police.notes == ()  # type: ignore[union-attr]
+    # every year with borders: no note
+    assert polygon_city.profile(code, lang=lang).police.notes == ()

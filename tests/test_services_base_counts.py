@@ -103,15 +103,16 @@ def demo(demo_store: Path) -> Iterator[Store]:
 
 @pytest.fixture(scope="module")
 def demo_obs(demo: Store) -> pd.DataFrame:
-    """The synthetic city's base observations, read once for the reference."""
+    """The synthetic city's base observations, read once for the reference (the store is
+    read-only and the reference does not change the frame)."""
     return demo.observations(area_version=BASE_VERSION)
 
 
 @pytest.mark.parametrize(("level", "version"), DEMO_LEVELS)
 def test_every_indicator_equals_the_direct_computation(
-    demo: Store, fresh_cache: None, level: str, version: str | None
+    demo: Store, demo_obs: pd.DataFrame, fresh_cache: None, level: str, version: str | None
 ) -> None:
-    want = reference_area_indicators(demo, level=level, version=version)
+    want = reference_area_indicators(demo, level=level, version=version, base_obs=demo_obs)
     assert not want.empty
     got = area_indicators(demo, level=level, version=version)
     pd.testing.assert_frame_equal(got, want)
