@@ -41,6 +41,15 @@ def offline_context(browser: Any, **options: Any) -> tuple[Any, list[str]]:
 
 
 #: The impacts that fail a page (axe-core grades minor, moderate, serious, critical).
+#: Each drawn chart of a report page (``div.plot[data-chart]``): its name and its counts of
+#: SVG roots, paths and map area shapes, counted in the page in one call (an element handle
+#: per path, and a map has hundreds, would cost a round trip to the browser each).
+CHART_COUNTS_JS = """() => [...document.querySelectorAll('div.plot[data-chart]')].map(d => [
+  d.dataset.chart, d.querySelectorAll('svg.main-svg').length,
+  d.querySelectorAll('svg.main-svg path').length,
+  d.querySelectorAll('path.choroplethlocation').length])"""
+
+
 FAILING_IMPACTS = frozenset({"serious", "critical"})
 
 #: The rule sets checked: WCAG 2.0 and 2.1, levels A and AA.

@@ -15,6 +15,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from browser_helpers import CHART_COUNTS_JS
 from omradesbild.reports.profile import SiteData
 
 ENGLISH_PROFILES = ["9999R001", "9999R020"]
@@ -72,12 +73,6 @@ def watched(offline_page: tuple[Any, list[str]]) -> Iterator[tuple[Any, list[str
 
 
 #: Each chart's name, and how many SVG roots, paths in them and area shapes it holds.
-PLOTS_JS = """() => [...document.querySelectorAll('div.plot[data-chart]')].map(d => [
-  d.dataset.chart, d.querySelectorAll('svg.main-svg').length,
-  d.querySelectorAll('svg.main-svg path').length,
-  d.querySelectorAll('path.choroplethlocation').length])"""
-
-
 def _open_and_check(page: Any, path: Path) -> int:
     """Open ``path``, wait for the charts, check each plot's SVG; returns the chart count."""
     page.goto(path.as_uri())
@@ -85,9 +80,7 @@ def _open_and_check(page: Any, path: Path) -> int:
     drawn = int(page.evaluate("document.body.dataset.chartsDrawn"))
     expected = int(page.evaluate("document.body.dataset.chartsExpected"))
     assert drawn == expected > 0, f"{path.name}: drew {drawn} of {expected} charts"
-    # Counted in the page in one call: an element handle per path (a map has hundreds) would
-    # cost a round trip to the browser each.
-    plots = page.evaluate(PLOTS_JS)
+    plots = page.evaluate(CHART_COUNTS_JS)
     assert len(plots) == expected
     for chart, n_svg, n_paths, n_areas in plots:
         assert n_svg > 0, f"{path.name}: {chart} has no SVG"
