@@ -29,6 +29,20 @@ def _clean_env(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("OMRADESBILD_DB", raising=False)
 
 
+@pytest.fixture(autouse=True)
+def _no_warm_up(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The app ``serve`` builds, ready at once: these tests are about its options and guards,
+    not the pages it prepares on start-up (test_web_startup.py). Each start of a served app
+    would otherwise leave a thread preparing every area page of the store behind it, still
+    at work during the tests that follow on the worker."""
+    from omradesbild.web import app as web_app
+
+    def ready_at_once(app: Any) -> None:
+        app.state.ready = app.state.warm_done = True
+
+    monkeypatch.setattr(web_app, "_warm", ready_at_once)
+
+
 def _served(monkeypatch: pytest.MonkeyPatch, args: list[str]) -> dict[str, Any]:
     """What ``omradesbild serve`` hands to ``uvicorn.run`` (which is not started)."""
     seen: dict[str, Any] = {}
