@@ -46,22 +46,33 @@ def test_read_key(tmp_path: Path) -> None:
     assert len(links[links["from_level"] == "regso"]) == 3
 
 
-@pytest.mark.parametrize(
-    "bad, row, field, match",
-    [
-        (ROWS[0], 6, "DeSO_2018", "mapped twice"),
-        ("0114,Upplands Väsby,0114C101,Bollstanäs,0114R001", 6, "DeSO_2018", "not a deso"),
-        ("0114,Upplands Väsby,0114C1090,X,0114R01", 6, "RegSOkod_2020", "not a regso"),
-        ("114,Upplands Väsby,0114C1090,X,0114R009", 6, "Kommun", "not a kommun"),
-        ("0114,Upplands Väsby,0115C1090,X,0114R009", 6, "DeSO_2018", "kommun 0114"),
-        ("0114,Upplands Väsby,0114C1090,Annat namn,0114R001", 6, "RegSO_2020", "named"),
-        ("0114,Väsby,0114C1090,Bollstanäs,0114R001", 6, "Kommunnamn", "named"),
-    ],
+#: A good new row (a DeSO of Upplands Väsby's first RegSO), by column.
+NEW_ROW = dict(
+    zip(KEY_COLUMNS, ("0114", "Upplands Väsby", "0114C1090", "Bollstanäs", "0114R001"), strict=True)
 )
-def test_key_errors(tmp_path: Path, bad: str, row: int, field: str, match: str) -> None:
+#: Bad values of each column, each with what the error says of it.
+BAD_CELLS = {
+    "DeSO_2018": [("0114C1010", "mapped twice"), ("0114C101", "not a deso"),
+                  ("0115C1090", "kommun 0114")],
+    "RegSOkod_2020": [("0114R01", "not a regso")],
+    "Kommun": [("114", "not a kommun")],
+    "RegSO_2020": [("Annat namn", "named")],
+    "Kommunnamn": [("Väsby", "named")],
+}  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("field", "bad", "match"),
+    [(field, bad, match) for field, cases in BAD_CELLS.items() for bad, match in cases],
+)
+def test_key_errors(tmp_path: Path, field: str, bad: str, match: str) -> None:
+    """The good new row with one bad cell is refused, naming its row (the sixth line: the
+    header, four good rows, then it) and the very field that is bad (0114C1010 is the
+    key's first DeSO: that row again)."""
+    row = ",".join({**NEW_ROW, field: bad}.values())
     with pytest.raises(InputError, match=match) as exc:
-        read_scb_key(write_key(tmp_path, [*ROWS, bad]))
-    assert exc.value.row == row and exc.value.field == field
+        read_scb_key(write_key(tmp_path, [*ROWS, row]))
+    assert exc.value.row == 6 and exc.value.field == field
     assert exc.value.file is not None and exc.value.file.endswith("key.csv")
 
 
