@@ -36,11 +36,7 @@ typecheck: $(STAMP)
 # lower priority it takes the time the test workers leave (waits on browsers and servers, the
 # last module) rather than slowing them.
 # The tests: whole modules per worker, the slowest first (see SLOW_FIRST in tests/conftest.py).
-# Modules changed since the install are compiled to bytecode first, once, rather than by each
-# of the many processes the tests start (workers, command lines, servers) where bytecode is
-# not written (PYTHONDONTWRITEBYTECODE); nothing to do on a fresh install.
 test: lint
-	$(BIN)/python -m compileall -q src
 	@log=$$(mktemp); \
 	echo "$(BIN)/mypy (beside the tests, at a lower priority)"; nice -n 10 $(BIN)/mypy >"$$log" 2>&1 & typing=$$!; \
 	echo "$(BIN)/pytest -n auto --dist loadscope --no-loadscope-reorder --durations=25"; \

@@ -27,10 +27,10 @@ def offline_context(browser: Any, **options: Any) -> tuple[Any, list[str]]:
     leaves the machine, and the list that records each request that tried.
 
     Every request but those to loopback goes through a proxy at a port that refuses
-    connections, so it fails at once, and each one the context's pages send is recorded
-    (the same as ``conftest.guard_offline``, which routes every request through the test
-    process instead: that turns off the browser's cache and costs a round trip per request,
-    where a web page of the app loads Plotly and its styles at every visit).
+    connections, so it fails at once, and each one the context's pages send is recorded.
+    (Routing every request through the test process instead, with ``page.route``, would
+    turn off the browser's cache and cost a round trip per request, where a web page of the
+    app loads Plotly and its styles at every visit.)
     """
     port = _REFUSING.getsockname()[1]
     proxy = {"server": f"http://127.0.0.1:{port}", "bypass": "127.0.0.1,localhost,[::1]"}
@@ -40,7 +40,6 @@ def offline_context(browser: Any, **options: Any) -> tuple[Any, list[str]]:
     return ctx, outside
 
 
-#: The impacts that fail a page (axe-core grades minor, moderate, serious, critical).
 #: Each drawn chart of a report page (``div.plot[data-chart]``): its name and its counts of
 #: SVG roots, paths and map area shapes, counted in the page in one call (an element handle
 #: per path, and a map has hundreds, would cost a round trip to the browser each).
@@ -50,6 +49,7 @@ CHART_COUNTS_JS = """() => [...document.querySelectorAll('div.plot[data-chart]')
   d.querySelectorAll('path.choroplethlocation').length])"""
 
 
+#: The impacts that fail a page (axe-core grades minor, moderate, serious, critical).
 FAILING_IMPACTS = frozenset({"serious", "critical"})
 
 #: The rule sets checked: WCAG 2.0 and 2.1, levels A and AA.

@@ -385,40 +385,16 @@ def browser() -> Iterator[Any]:
         b.close()
 
 
-def guard_offline(page: Any) -> list[str]:
-    """Let a page load only file://, data:, blob: and loopback URLs; record and abort others.
-
-    Returns the list that collects the refused URLs.
-    """
-    outside: list[str] = []
-    local = ("file://", "data:", "blob:", "about:")
-    loopback = tuple(f"{s}://{h}" for s in ("http", "https") for h in ("127.0.0.1", "localhost"))
-
-    def guard(route: Any) -> None:
-        url = route.request.url
-        if url.startswith(local) or url.startswith(loopback):
-            route.continue_()
-        else:
-            outside.append(url)
-            route.abort()
-
-    page.route("**/*", guard)
-    return outside
-
-
-@pytest.fixture()
-def offline_guard() -> Callable[[Any], list[str]]:
-    """:func:`guard_offline`, for tests that make their own pages."""
-    return guard_offline
-
-
 @pytest.fixture()
 def offline_page(browser: Any) -> Iterator[tuple[Any, list[str]]]:
     """A page whose requests may only go to file:// or loopback; others are recorded and
-    aborted, so a test can assert that no request left the machine."""
-    context = browser.new_context()
+    refused, so a test can assert that no request left the machine
+    (:func:`browser_helpers.offline_context`)."""
+    from browser_helpers import offline_context
+
+    context, outside = offline_context(browser)
     page = context.new_page()
-    yield page, guard_offline(page)
+    yield page, outside
     context.close()
 
 

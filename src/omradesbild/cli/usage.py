@@ -22,7 +22,6 @@ parameter's declaration (its bounds, its type, its choices), not from typer's En
 from __future__ import annotations
 
 import difflib
-import sys
 from collections.abc import Sequence
 from typing import IO, Any, NoReturn
 
@@ -168,7 +167,7 @@ class Group(TyperGroup):
         except (typer.Abort, EOFError, KeyboardInterrupt):
             if ctx.parent is not None:
                 raise  # the outermost group words it, once
-            typer.echo(file=sys.stderr)  # the line the user broke off ends first
+            typer.echo(err=True)  # the line the user broke off ends first
             typer.secho(both("cli_aborted"), err=True, fg=typer.colors.RED)
             raise typer.Exit(1) from None
 
