@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import shutil
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -17,6 +18,7 @@ import pandas as pd
 import pytest
 import shapely
 
+from omradesbild.config import AREA_TYPE_METHOD, POLICE_SHARE_THRESHOLD
 from omradesbild.services.followup import PoliceAnalysis, deciding_years, police_analysis
 from omradesbild.store import Store
 from omradesbild.wording import Message
@@ -72,21 +74,70 @@ def list_store(demo_store: Path, tmp_path_factory: pytest.TempPathFactory) -> Pa
     return _list_without_polygons(demo_store, tmp_path_factory.mktemp("police") / "s.duckdb")
 
 
+@dataclass(frozen=True)
+class PoliceRun:
+    """One in-process run of ``followup police`` (with :data:`_ARGS`) on a store."""
+
+    code: int
+    out: str
+    err: str
+    analysis: PoliceAnalysis  # the analysis the command computed and printed
+
+
+def _followup_police(db: Path) -> PoliceRun:
+    """Run ``followup police`` on ``db`` in-process, keeping what it printed and the
+    :class:`PoliceAnalysis` it computed (``police_analysis`` of the store with
+    ``level="regso", period="2024", police_year="2025"`` and the defaults), so that a test
+    checks the command's words and the analysis behind them without computing it twice."""
+    import contextlib
+    import io
+
+    from omradesbild.cli.main import main
+    from omradesbild.services import followup
+
+    computed: list[tuple[dict[str, Any], PoliceAnalysis]] = []
+    analyse = followup.police_analysis
+
+    def recorded(store: Store, **kwargs: Any) -> PoliceAnalysis:
+        res = analyse(store, **kwargs)
+        computed.append((kwargs, res))
+        return res
+
+    out, err = io.StringIO(), io.StringIO()
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(followup, "police_analysis", recorded)
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            try:
+                main(["followup", "police", *_ARGS, "--db", str(db)])
+                code = 0
+            except SystemExit as exc:
+                code = exc.code if isinstance(exc.code, int) else int(exc.code is not None)
+    assert len(computed) == 1, computed
+    kwargs, res = computed[0]
+    asked = {"level": "regso", "period": "2024", "police_year": "2025", "version": None}
+    assert {k: kwargs[k] for k in asked} == asked
+    assert kwargs["threshold"] == POLICE_SHARE_THRESHOLD and kwargs["method"] == AREA_TYPE_METHOD
+    return PoliceRun(code, out.getvalue(), err.getvalue(), res)
+
+
 @pytest.fixture(scope="module")
-def list_analysis(list_store: Path) -> PoliceAnalysis:
-    """``followup police`` of the 2025 list on the list store (read-only), computed once."""
-    with Store(list_store, read_only=True) as store:
-        return police_analysis(store, level="regso", period="2024", police_year="2025")
+def list_run(list_store: Path) -> PoliceRun:
+    """``followup police`` of the 2025 list on the list store (read-only), run once."""
+    return _followup_police(list_store)
 
 
-def test_list_year_is_counted_in_entries_linked(
-    list_store: Path, list_analysis: PoliceAnalysis, cli: CliRun
-) -> None:
-    res = list_analysis
+@pytest.fixture(scope="module")
+def list_analysis(list_run: PoliceRun) -> PoliceAnalysis:
+    """The analysis :func:`list_run`'s command computed."""
+    return list_run.analysis
+
+
+def test_list_year_is_counted_in_entries_linked(list_run: PoliceRun) -> None:
+    res = list_run.analysis
     assert res.year_basis == "links"
     assert res.n_police_areas == 5 and res.n_police_areas_placed == 5
     assert all(isinstance(n, Message) for n in res.notes)
-    code, out, err = cli(["followup", "police", *_ARGS, "--db", str(list_store)])
+    code, out, err = list_run.code, list_run.out, list_run.err
     assert code == 0, err
     assert "(placerade genom länkar) / areas analysed: 45 of 45 (placed through links)" in out
     assert "poster i Polisens lista 2025 som är länkade till områden: 5 av 5" in out
@@ -102,7 +153,7 @@ def test_polygon_year_keeps_polygon_wording(demo_store: Path, cli: CliRun) -> No
 
 
 def test_flag_b_names_the_years_that_decide_its_areas(
-    list_store: Path, list_analysis: PoliceAnalysis, tmp_path: Path, cli: CliRun
+    list_store: Path, list_analysis: PoliceAnalysis, tmp_path: Path
 ) -> None:
     res = list_analysis
     now = res.flags.loc[res.flags["period"].astype(str) == "2025"]
@@ -111,12 +162,12 @@ def test_flag_b_names_the_years_that_decide_its_areas(
     db = tmp_path / "s.duckdb"
     shutil.copy(list_store, db)
     _without_deso_polygons(db, b)
-    with Store(db, read_only=True) as store:
-        res = police_analysis(store, level="regso", period="2024", police_year="2025")
+    run = _followup_police(db)
+    res = run.analysis
     assert any(isinstance(n, Message) and n.key == "note_police_widened" for n in res.notes)
     assert deciding_years(res.flags, "2025", flag="vulnerable_never_listed") == ["2025"]
     assert len(deciding_years(res.flags, "2025")) == 2  # the other areas: every year
-    code, out, err = cli(["followup", "police", *_ARGS, "--db", str(db)])
+    code, out, err = run.code, run.out, run.err
     assert code == 0, err
     line = next(x for x in out.splitlines() if x.strip().startswith("(b)"))
     assert "inte på någon lagrad lista (2025) / type 1–2, on no stored list (2025)" in line
@@ -163,8 +214,8 @@ def test_notes_of_the_main_analyses_are_translated(
     db = tmp_path / "s.duckdb"
     shutil.copy(list_store, db)
     _without_deso_polygons(db, ["9999R001"])
-    with Store(db, read_only=True) as store:
-        widened = police_analysis(store, level="regso", period="2024", police_year="2025")
+    run = _followup_police(db)
+    widened = run.analysis
     keys = {n.key for n in _translated([*res.notes, *widened.notes], "police, list")}
     assert {"note_police_links_share", "note_police_widened", "note_police_not_known"} <= keys
     _translated(load_method("imd-2019").weight_notes(), "index weights")
@@ -178,10 +229,9 @@ def test_notes_of_the_main_analyses_are_translated(
     code, out, err = cli(["followup", "crime", "--level", "regso", "--db", str(demo_store)])
     assert code == 0, err
     assert f"{crime[0].text('sv')} / {crime[0]}" in out
-    code, out, err = cli(["followup", "police", *_ARGS, "--db", str(db)])
-    assert code == 0, err
+    assert run.code == 0, run.err
     for n in widened.notes:
-        assert isinstance(n, Message) and n.text("sv") in out
+        assert isinstance(n, Message) and n.text("sv") in run.out
 
 
 @pytest.fixture(scope="module")

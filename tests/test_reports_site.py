@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import geopandas as gpd
 import numpy as np
@@ -19,6 +21,9 @@ from omradesbild.measures.segregation import population_by_type, segregation_ind
 from omradesbild.reports import charts
 from omradesbild.services.geometry import display_geojson, dissolve_by_links
 
+if TYPE_CHECKING:
+    from omradesbild.services.city import CityData
+
 # http(s) URLs pointing anywhere; the W3C namespaces in inline SVG are not fetched.
 URL_RE = re.compile(r"https?://[^\s\"'<>)]+")
 NAMESPACES = ("http://www.w3.org/",)
@@ -30,16 +35,23 @@ def demo_db(demo_store: Path) -> Path:
 
 
 @pytest.fixture(scope="module")
-def site_sv(demo_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from omradesbild.reports.site import build_site
+def city_sv(demo_db: Path) -> CityData:
+    """Every RegSO of the synthetic city, in Swedish (computed once; tests that change
+    anything change a copy)."""
     from omradesbild.services.city import load_city
     from omradesbild.store import Store
 
+    with Store(demo_db, read_only=True) as store:
+        return load_city(store, level="regso", draws=20)
+
+
+@pytest.fixture(scope="module")
+def site_sv(city_sv: CityData, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from omradesbild.reports.site import build_site
+
     out = tmp_path_factory.mktemp("site_sv")
     ticks: list[tuple[int, int]] = []
-    with Store(demo_db, read_only=True) as store:
-        data = load_city(store, level="regso", draws=20)
-        res = build_site(data, out, progress=lambda done, total: ticks.append((done, total)))
+    res = build_site(city_sv, out, progress=lambda done, total: ticks.append((done, total)))
     assert len(res.profiles) == 45
     assert ticks == [(i, 45) for i in range(1, 46)]  # one tick per profile written
     return out
@@ -230,14 +242,15 @@ def test_masked_values_are_not_published(demo_db: Path) -> None:
     assert shown and all(v.value is None and v.ci_low is None for v in shown)
 
 
-def test_partners_hook_and_area_without_geometry(demo_db: Path, tmp_path: Path) -> None:
-    from omradesbild.reports.profile import load_site_data
+def test_partners_hook_and_area_without_geometry(city_sv: CityData, tmp_path: Path) -> None:
     from omradesbild.reports.site import build_site
-    from omradesbild.store import Store
 
-    with Store(demo_db, read_only=True) as store:
-        data = load_site_data(store, level="regso", draws=0, areas=["9999R001"])
-    data.areas.loc[data.areas["area_code"] == "9999R001", "has_geometry"] = False
+    # One profile of the whole level, as ``areas=["9999R001"]`` gives it (the scope stays
+    # every area), its area without a geometry; the shared city data is left as it was.
+    areas = city_sv.areas.copy()
+    areas.loc[areas["area_code"] == "9999R001", "has_geometry"] = False
+    data = dataclasses.replace(city_sv, areas=areas, profile_codes=["9999R001"])
+    assert data.has_geometry() == city_sv.has_geometry() - {"9999R001"}
     res = build_site(
         data,
         tmp_path,
