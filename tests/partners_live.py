@@ -73,9 +73,9 @@ def sqlite_url(folder: Path) -> str:
 
 
 def migrated_sqlite(folder: Path) -> Path:
-    """A new partners' SQLite database in ``folder`` with every migration applied, closed:
-    made once, it is copied for each test (:func:`copy_sqlite`) instead of migrating an
-    empty database again each time."""
+    """A new partners' SQLite database in ``folder`` at the latest revision (``init_db``),
+    closed: made once, it is copied for each test (:func:`copy_sqlite`) instead of making a
+    database again each time."""
     path = folder / "partners.sqlite"
     engine = make_engine(f"sqlite:///{path}")
     init_db(engine)

@@ -66,6 +66,8 @@ def _delete(engine: Engine, submission_id: int) -> None:
 
 
 def test_the_id_of_a_deleted_newest_row_is_not_given_again(engine: Engine) -> None:
+    # The database is new: init_db (in seed_users) made it from the models and stamped it,
+    # so this checks the AUTOINCREMENT of create_all; the chain's: the test below.
     writer = seed_users(engine, 1)[0]
     first = _create(engine, writer.user_id, "first")
     _delete(engine, first)

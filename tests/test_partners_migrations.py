@@ -1,9 +1,13 @@
 """Partners' database schema under Alembic: the first revision is today's schema exactly,
-old databases (``create_all``, no revision table) are stamped, upgrades are idempotent."""
+the chain of revisions ends at the models' schema, a new database made from the models
+(``init_db``'s fast path) has exactly the chain's schema and migrates both ways, old databases
+(``create_all``, no revision table) are stamped, upgrades are idempotent."""
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -52,6 +56,12 @@ def empty(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
     engine.dispose()
 
 
+def _run_chain(engine: Engine, revision: str = "head") -> None:
+    """Every migration up to ``revision`` (what ``init_db`` no longer does on an empty database)."""
+    with engine.begin() as conn:
+        command.upgrade(migration_config(conn), revision)
+
+
 def _model_diff(engine: Engine) -> list[object]:
     with engine.connect() as conn:
         ctx = MigrationContext.configure(conn, opts={"compare_type": True})
@@ -67,7 +77,7 @@ def test_revisions_form_one_chain_from_the_baseline() -> None:
 
 
 def test_migrations_create_the_models_schema(empty: Engine) -> None:
-    init_db(empty)
+    _run_chain(empty)
     assert schema_revision(empty) == HEAD
     assert set(inspect(empty).get_table_names()) >= BASELINE_TABLES
     assert _model_diff(empty) == []
@@ -106,10 +116,104 @@ def test_head_revision_is_the_create_all_schema_on_sqlite(tmp_path: Path) -> Non
     """Columns, indexes, keys, CHECK constraints and AUTOINCREMENT as the models declare."""
     migrated = _sqlite(tmp_path, "migrated.sqlite")
     fresh = _sqlite(tmp_path, "fresh.sqlite")
-    init_db(migrated)
+    _run_chain(migrated)
     Base.metadata.create_all(fresh)
     assert _sqlite_shape(migrated) == _sqlite_shape(fresh)
     assert _sqlite_shape(fresh)["table submissions"][3] is True  # type: ignore[index]
+
+
+def _inspected_shape(engine: Engine) -> dict[str, object]:
+    """Per table as the database reports it (either kind): columns with type, null and
+    default, primary key, foreign keys, indexes, unique and CHECK constraints, all with their
+    names (a later migration finds a constraint or index by name); PostgreSQL's sequences."""
+    out: dict[str, object] = {}
+    with engine.connect() as conn:
+        insp = inspect(conn)
+        for name in sorted(set(insp.get_table_names()) - {"alembic_version"}):
+            cols = insp.get_columns(name)
+            out[name] = (
+                # By name: where a column added by a revision sits in the table is no difference.
+                sorted((c["name"], str(c["type"]), c["nullable"], c.get("default")) for c in cols),
+                insp.get_pk_constraint(name),
+                *(sorted(map(repr, items)) for items in (
+                    insp.get_foreign_keys(name), insp.get_indexes(name),
+                    insp.get_unique_constraints(name), insp.get_check_constraints(name),
+                )),
+            )  # fmt: skip
+        if conn.dialect.name == "postgresql":
+            out["sequences"] = sorted(insp.get_sequence_names())
+    return out
+
+
+def test_a_new_database_is_made_from_the_models_with_the_schema_of_the_chain(
+    empty: Engine,
+) -> None:
+    """``init_db`` on an empty database runs ``create_all`` and stamps head instead of every
+    revision: that schema must be the one the chain gives (the later revisions are written
+    for it), so this fails as soon as the models and the migrations part ways."""
+    sqlite = empty.dialect.name == "sqlite"
+    _run_chain(empty)
+    chain = _inspected_shape(empty)
+    chain_sqlite = _sqlite_shape(empty) if sqlite else None
+    drop_db(empty)
+    init_db(empty)
+    assert schema_revision(empty) == HEAD
+    assert _inspected_shape(empty) == chain
+    assert _model_diff(empty) == []
+    if sqlite:
+        made = _sqlite_shape(empty)
+        assert made == chain_sqlite
+        # Ids are never handed out again (test_partners_durability): AUTOINCREMENT on every
+        # table with an integer id.
+        assert made["table submissions"][3] is True  # type: ignore[index]
+        autoincrement = {t.name for t in Base.metadata.sorted_tables
+                         if t.kwargs.get("sqlite_autoincrement")}  # fmt: skip
+        assert len(autoincrement) >= 8
+        assert all(made[f"table {t}"][3] for t in autoincrement)  # type: ignore[index]
+
+
+def test_init_db_makes_an_empty_database_without_running_the_migrations(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def no_upgrade(*_args: object, **_kwargs: object) -> None:
+        raise AssertionError("an empty database was migrated revision by revision")
+
+    monkeypatch.setattr(command, "upgrade", no_upgrade)
+    engine = _sqlite(tmp_path, "new.sqlite")
+    init_db(engine)
+    assert schema_revision(engine) == HEAD
+    assert set(inspect(engine).get_table_names()) == set(Base.metadata.tables) | {"alembic_version"}
+
+
+def test_a_database_made_from_the_models_migrates_down_to_base_and_up_again(
+    empty: Engine,
+) -> None:
+    init_db(empty)
+    with empty.begin() as conn:
+        command.downgrade(migration_config(conn), "base")
+    assert set(inspect(empty).get_table_names()) & set(Base.metadata.tables) == set()
+    assert schema_revision(empty) is None
+    _run_chain(empty)
+    assert schema_revision(empty) == HEAD
+    assert _model_diff(empty) == []
+
+
+def test_concurrent_starts_on_an_empty_database_make_it_once(empty: Engine) -> None:
+    """Two starts at once: one creates the schema, the other waits (SQLite's write lock,
+    PostgreSQL's advisory lock), then finds it at head and leaves it."""
+    barrier = threading.Barrier(2)
+
+    def start() -> None:
+        barrier.wait()
+        init_db(empty)
+
+    with ThreadPoolExecutor(2) as pool:
+        for done in [pool.submit(start) for _ in range(2)]:
+            done.result()
+    assert schema_revision(empty) == HEAD
+    with empty.connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM alembic_version")).scalar() == 1
+    assert _model_diff(empty) == []
 
 
 def test_database_made_before_migrations_is_stamped_and_keeps_its_rows(empty: Engine) -> None:
@@ -128,13 +232,14 @@ def test_database_made_before_migrations_is_stamped_and_keeps_its_rows(empty: En
 
 
 def test_upgrade_is_idempotent_and_downgrade_round_trips(empty: Engine) -> None:
+    _run_chain(empty)
     init_db(empty)
     init_db(empty)
     assert schema_revision(empty) == HEAD
     drop_db(empty)
     assert not BASELINE_TABLES & set(inspect(empty).get_table_names())
     assert "alembic_version" not in inspect(empty).get_table_names()
-    init_db(empty)
+    _run_chain(empty)
     assert _model_diff(empty) == []
 
 

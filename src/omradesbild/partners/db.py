@@ -9,8 +9,9 @@ last committed state.
 ``postgresql+psycopg://user:pw@host/db`` (psycopg 3; plain ``postgresql://`` is rewritten to
 it) gives a pooled PostgreSQL engine.
 
-The schema is kept by Alembic migrations (``partners/migrations``); :func:`init_db` upgrades
-a database to the latest revision at start-up.
+The schema is kept by Alembic migrations (``partners/migrations``); :func:`init_db` creates a
+new database from the models and stamps it with the latest revision, and upgrades an existing
+one to it, at start-up.
 """
 
 from __future__ import annotations
@@ -158,11 +159,18 @@ def schema_revision(engine: Engine) -> str | None:
 
 
 def init_db(engine: Engine) -> None:
-    """Bring the database to the latest schema: run the Alembic migrations up to head.
+    """Bring the database to the latest schema.
 
-    An empty database gets every revision. A database made before migrations existed (the
-    baseline tables but no ``alembic_version`` table) is stamped with the baseline revision
-    first, then upgraded. Idempotent; concurrent starts on PostgreSQL wait for each other.
+    A new, empty database (no revision and none of the models' tables) is created from the
+    models with ``create_all`` and stamped with the head revision, in one transaction: the
+    way Alembic's cookbook builds an up-to-date database from scratch ("Building an Up to
+    Date Database from Scratch",
+    https://alembic.sqlalchemy.org/en/latest/cookbook.html#building-an-up-to-date-database-from-scratch),
+    several times cheaper than running every revision. The tests check that the models and
+    the chain of revisions give the same schema. A database with a revision is upgraded to
+    head by the migrations; one made before migrations existed (the baseline tables but no
+    revision) is stamped with the baseline revision first, then upgraded. Idempotent;
+    concurrent starts on PostgreSQL wait for each other.
 
     Raises
     ------
@@ -170,25 +178,36 @@ def init_db(engine: Engine) -> None:
         If the database cannot be reached or written, or holds only part of the baseline
         tables without a recorded revision.
     """
-    from alembic import command
-    from alembic.migration import MigrationContext
-
     url = engine.url.render_as_string(hide_password=True)
     try:
         with _migrating(engine) as conn:
             if conn.dialect.name == "postgresql":
                 conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _PG_MIGRATION_LOCK})
-            cfg = migration_config(conn)
-            if MigrationContext.configure(conn).get_current_revision() is None:
-                present = BASELINE_TABLES & set(inspect(conn).get_table_names())
-                if present == BASELINE_TABLES:
-                    command.stamp(cfg, BASELINE_REVISION)
-                elif present:
-                    tables = ", ".join(sorted(present))
-                    raise StoreError(both("err_web_db_partial", url=url, tables=tables))
-            command.upgrade(cfg, "head")
+            _to_head(conn, url)
     except SQLAlchemyError as exc:
         raise StoreError(both("err_web_db_upgrade", url=url, error=str(exc))) from exc
+
+
+def _to_head(conn: Connection, url: str) -> None:
+    """Create (empty database), or stamp and upgrade, the schema on ``conn`` (see init_db)."""
+    from alembic import command
+    from alembic.migration import MigrationContext
+
+    from omradesbild.partners.models import Base
+
+    cfg = migration_config(conn)
+    if MigrationContext.configure(conn).get_current_revision() is None:
+        tables = set(inspect(conn).get_table_names())
+        if not tables & set(Base.metadata.tables):
+            Base.metadata.create_all(conn)
+            command.stamp(cfg, "head")
+            return
+        present = BASELINE_TABLES & tables
+        if present == BASELINE_TABLES:
+            command.stamp(cfg, BASELINE_REVISION)
+        elif present:
+            raise StoreError(both("err_web_db_partial", url=url, tables=", ".join(sorted(present))))
+    command.upgrade(cfg, "head")
 
 
 @contextmanager
