@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -16,6 +18,8 @@ import test_web_personal_pages as personal  # noqa: E402
 from omradesbild.partners import security, service  # noqa: E402
 from omradesbild.partners.db import session_factory  # noqa: E402
 from omradesbild.partners.models import AuditEntry, Organisation, Role, User  # noqa: E402
+from omradesbild.web.app import create_app  # noqa: E402
+from omradesbild.web.settings import WebSettings  # noqa: E402
 
 # The app on the synthetic city with an empty partners' database, and fast password hashes.
 app = personal.app
@@ -203,16 +207,26 @@ def _db_has_no_admin(app: Any) -> bool:
         return db.execute(select(User.id).where(User.role == "admin")).first() is None
 
 
+@pytest.fixture(scope="module")
+def menu_app(demo_store: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    """One app for the menu's cases: each logs in a user of its own (``menu-<role>``) and
+    only reads pages, so they share the start page the app renders once."""
+    partners = tmp_path_factory.mktemp("menu") / "p.sqlite"
+    settings = WebSettings(store_path=demo_store, draws=20, partners_url=f"sqlite:///{partners}")
+    with TestClient(create_app(settings, warm=False)) as c:
+        yield c.app
+
+
 @pytest.mark.parametrize(
     ("role", "moderate", "admin_link"),
     [("contributor", False, False), ("analyst", True, False), ("admin", True, True)],
 )
 def test_partners_pages_have_the_sites_one_menu(
-    app: Any, role: str, moderate: bool, admin_link: bool
+    menu_app: Any, role: str, moderate: bool, admin_link: bool
 ) -> None:
     """One menu on every page: the partners' pages add no second menu or second log-out
     button; moderation and the admin page are in the site's menu for those who may use them."""
-    c = _member(app, role)
+    c = _member(menu_app, role)
     for path in ("/bidrag", "/insatser", "/"):
         html = c.get(path, headers=HTML).text
         assert html.count("<nav") == 1, path
