@@ -7,6 +7,7 @@ message naming the file and what was expected, and that nothing in the store cha
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Callable
 from pathlib import Path
 
@@ -63,17 +64,28 @@ def write_scb_xlsx(path: Path, rows: list[list[object]], *, year: object = "2022
 GOOD_ROWS: list[list[object]] = [[c, 10, 20, 3, 40, 5] for c in CODES]
 
 
-@pytest.fixture()
-def db(tmp_path: Path) -> Path:
-    db = tmp_path / "s.duckdb"
+@pytest.fixture(scope="module")
+def built_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The store with the key and one good table, ingested through the command line once
+    for the module (each test gets its own copy: :func:`db`)."""
+    folder = tmp_path_factory.mktemp("bad_input")
+    db = folder / "s.duckdb"
     for args in (
-        ["ingest", "scb-key", str(write_key(tmp_path / "key.csv"))],
-        ["ingest", "scb-xlsx", str(write_scb_xlsx(tmp_path / "good.xlsx", GOOD_ROWS))],
+        ["ingest", "scb-key", str(write_key(folder / "key.csv"))],
+        ["ingest", "scb-xlsx", str(write_scb_xlsx(folder / "good.xlsx", GOOD_ROWS))],
     ):
         try:
             main([*args, "--db", str(db)])
         except SystemExit as exc:
             assert exc.code in (0, None)
+    return db
+
+
+@pytest.fixture()
+def db(built_db: Path, tmp_path: Path) -> Path:
+    """A copy of :func:`built_db` of this test's own, which the test may write to."""
+    db = tmp_path / "s.duckdb"
+    shutil.copyfile(built_db, db)
     return db
 
 

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import io
 import re
 import sys
 from collections.abc import Callable
+from contextlib import redirect_stderr, redirect_stdout
 from pathlib import Path
 
 import pandas as pd
@@ -29,18 +31,33 @@ def _app() -> typer.Typer:
     return app
 
 
-def run(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
+def _exit_code(args: list[str]) -> int:
     """Run like ``omradesbild.cli.main.main``: package errors become one line and a code."""
     try:
         _app()(args, prog_name="omradesbild")
-        code = 0
+        return 0
     except SystemExit as exc:
-        code = int(exc.code or 0)
+        return int(exc.code or 0)
     except OmradesbildError as exc:
         print(f"fel/error: {exc}", file=sys.stderr)
-        code = exc.exit_code
+        return exc.exit_code
+
+
+def run(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
+    """Run ``args``; return the exit code, stdout and stderr."""
+    code = _exit_code(args)
     out, err = capsys.readouterr()
     return code, out, err
+
+
+def run_once(args: list[str], db: Path, out: Path) -> str:
+    """:func:`run_ok` for a module's fixture (which has no capsys): the output caught by
+    redirecting the streams."""
+    stdout, stderr = io.StringIO(), io.StringIO()
+    with redirect_stdout(stdout), redirect_stderr(stderr):
+        code = _exit_code([*args, "--db", str(db), "--out", str(out)])
+    assert code == 0, stderr.getvalue()
+    return stdout.getvalue()
 
 
 def run_ok(args: list[str], db: Path, out: Path, capsys: pytest.CaptureFixture[str]) -> str:
@@ -55,16 +72,30 @@ def demo_db(demo_store: Path) -> Path:
     return demo_store
 
 
+#: ``followup change`` of every RegSO of the synthetic city, 2018 to 2024.
+CHANGE = ["followup", "change", "--level", "regso", "--from", "2018", "--to", "2024"]
+CHANGE += ["-i", "not_employed_16_64", "-i", "median_income"]
+
+
+@pytest.fixture(scope="module")
+def change_every(demo_db: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[str, Path]:
+    """:data:`CHANGE` run once for the module: its stdout and its table."""
+    out = tmp_path_factory.mktemp("change") / "change.csv"
+    return run_once(CHANGE, demo_db, out), out
+
+
+@pytest.fixture(scope="module")
+def goals_every(demo_db: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[str, Path]:
+    """``goals status --level regso`` run once for the module: its stdout and its table."""
+    out = tmp_path_factory.mktemp("goals") / "goals.csv"
+    return run_once(["goals", "status", "--level", "regso"], demo_db, out), out
+
+
 # ----------------------------------------------------------------------------- synthetic
 
 
-def test_change_against_kommun_and_country(
-    demo_db: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    out = tmp_path / "change.csv"
-    args = ["followup", "change", "--level", "regso", "--from", "2018", "--to", "2024"]
-    args += ["-i", "not_employed_16_64", "-i", "median_income"]
-    stdout = run_ok(args, demo_db, out, capsys)
+def test_change_against_kommun_and_country(change_every: tuple[str, Path]) -> None:
+    stdout, out = change_every
     assert "Riket" in stdout and "improving" in stdout
     df = pd.read_csv(out)
     assert len(df) == 45 * 2
@@ -171,9 +202,13 @@ def test_crime_kommun_has_not_geocoded(
     assert "not_geocoded" in df.columns and df["not_geocoded"].sum() > 0
 
 
-def test_goals_status(demo_db: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    out = tmp_path / "goals.csv"
-    stdout = run_ok(["goals", "status", "--level", "regso"], demo_db, out, capsys)
+def test_goals_status(
+    goals_every: tuple[str, Path],
+    demo_db: Path,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    stdout, out = goals_every
     df = pd.read_csv(out)
     assert list(df["goal_id"]) == [
         "no_sarskilt_utsatt_2030",
@@ -199,12 +234,13 @@ def test_goals_status(demo_db: Path, tmp_path: Path, capsys: pytest.CaptureFixtu
 
 
 def test_change_for_one_kommun(
-    demo_db: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    change_every: tuple[str, Path],
+    demo_db: Path,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
-    base = ["followup", "change", "--level", "regso", "--from", "2018", "--to", "2024"]
-    base += ["-i", "not_employed_16_64", "--db", str(demo_db)]
-    every, own = tmp_path / "all.csv", tmp_path / "own.csv"
-    assert run([*base, "--out", str(every)], capsys)[0] == 0
+    base = [*CHANGE, "--db", str(demo_db)]
+    every, own = change_every[1], tmp_path / "own.csv"
     code, stdout, err = run([*base, "--kommun", "9999", "--out", str(own)], capsys)
     assert code == 0, err
     assert "kommun 9999" in stdout
@@ -217,11 +253,13 @@ def test_change_for_one_kommun(
 
 
 def test_goals_status_for_one_kommun(
-    demo_db: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    goals_every: tuple[str, Path],
+    demo_db: Path,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
     base = ["goals", "status", "--level", "regso", "--db", str(demo_db)]
-    every, own = tmp_path / "all.csv", tmp_path / "own.csv"
-    assert run([*base, "--out", str(every)], capsys)[0] == 0
+    every, own = goals_every[1], tmp_path / "own.csv"
     code, _, err = run([*base, "--kommun", "9999", "--out", str(own)], capsys)
     assert code == 0, err
     a, b = (pd.read_csv(p).set_index("goal_id") for p in (every, own))

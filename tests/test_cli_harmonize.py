@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shutil
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -13,7 +14,8 @@ from conftest import run_cli
 from omradesbild.cli.main import main
 from omradesbild.config import DEFAULT_LEVEL
 from omradesbild.index import load_method
-from omradesbild.services.harmonize import compare_with_layer_classes
+from omradesbild.services import harmonize as harmonize_service
+from omradesbild.services.harmonize import LayerComparison, compare_with_layer_classes
 from omradesbild.services.pipeline import IndexSelection
 from omradesbild.store import Store
 
@@ -179,11 +181,31 @@ def test_renormalise_with_kommun_replaces_links(
     assert index_of(db, STHLM, tmp_path)["score"].notna().all()
 
 
-def test_goteborg_comparison(layered: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_goteborg_comparison(
+    layered: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The command computes the comparison once (with the service's defaults); the result it
+    # printed is the one checked here, and the arguments it was computed with.
+    seen: list[tuple[dict[str, Any], LayerComparison]] = []
+
+    def recording(store: Store, **kwargs: Any) -> LayerComparison:
+        seen.append((kwargs, compare_with_layer_classes(store, **kwargs)))
+        return seen[-1][1]
+
+    monkeypatch.setattr(harmonize_service, "compare_with_layer_classes", recording)
+    capsys.readouterr()
+    run_cli([*COMPARE_GBG, "--attribute", GBG_CLASS, "--period", "2022", "--db", str(layered)])
+    out = capsys.readouterr().out
+    assert "Spearman rho" in out and "Ej klassificerat" in out
+    [(kwargs, res)] = seen
     method = load_method("scb-omradestyp")
-    with Store(layered, read_only=True) as s:
-        layer = IndexSelection(method, "district", "2022", GBG, reference_level=DEFAULT_LEVEL)
-        res = compare_with_layer_classes(s, layer, attribute=GBG_CLASS)
+    layer = IndexSelection(method, "district", "2022", GBG, reference_level=DEFAULT_LEVEL)
+    assert kwargs == {
+        "selection": layer,
+        "attribute": GBG_CLASS,
+        "their_higher_is_better": True,
+        "unclassified": ["99"],
+    }
     tab, stats, per_area = res.table, res.agreement, res.per_area
     assert list(tab.columns[:2]) == ["their_class", "their_label"]
     assert tab["their_class"].tolist() == ["1", "2", "3", "4", "5", "6", "99"]
@@ -194,10 +216,6 @@ def test_goteborg_comparison(layered: Path, capsys: pytest.CaptureFixture[str]) 
     assert np.isfinite(stats.spearman_score) and stats.spearman_score > 0
     assert stats.spearman_score_p < 0.01
     assert len(per_area) == 96 and per_area["score"].notna().all()
-    capsys.readouterr()
-    run_cli([*COMPARE_GBG, "--attribute", GBG_CLASS, "--period", "2022", "--db", str(layered)])
-    out = capsys.readouterr().out
-    assert "Spearman rho" in out and "Ej klassificerat" in out
 
 
 def test_clear_errors(layered: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

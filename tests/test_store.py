@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import itertools
+import shutil
+import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -205,6 +207,17 @@ def test_summary_counts(store: Store) -> None:
     assert info["links"][0]["n"] == 20
 
 
+@pytest.fixture(scope="module")
+def keyed_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A store file holding only :func:`_areas`, made once for the module: each example of
+    a property test starts from a copy of it (opening a copy costs half of creating the
+    schema and ingesting the key again)."""
+    path = tmp_path_factory.mktemp("keyed") / "keyed.duckdb"
+    with Store(path) as s:
+        s.ingest(_areas())
+    return path
+
+
 @settings(max_examples=25, deadline=None)
 @given(
     st.lists(
@@ -214,15 +227,19 @@ def test_summary_counts(store: Store) -> None:
     )
 )
 def test_current_is_last_ingested_and_revisions_count_changes(
-    batches: list[list[float]],
+    keyed_file: Path, batches: list[list[float]]
 ) -> None:
-    s = Store(":memory:")
-    s.ingest(_areas())
-    for i, values in enumerate(batches):
-        s.ingest(_obs(values, checksum=chr(ord("a") + i)))
-    cur = s.variable_values("pop_total", "2022", area_version="deso2018")
+    path = keyed_file.with_name(f"example-{uuid.uuid4().hex}.duckdb")
+    shutil.copyfile(keyed_file, path)
+    try:
+        with Store(path) as s:
+            for i, values in enumerate(batches):
+                s.ingest(_obs(values, checksum=chr(ord("a") + i)))
+            cur = s.variable_values("pop_total", "2022", area_version="deso2018")
+            allrev = s.observations(all_revisions=True)
+    finally:
+        path.unlink()
     np.testing.assert_array_equal(cur["value"].to_numpy(), np.array(batches[-1]))
-    allrev = s.observations(all_revisions=True)
     for j, code in enumerate(CODES[:5]):
         seq = [b[j] for b in batches]
         changes = 1 + sum(
