@@ -436,14 +436,29 @@ def no_network(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(socket, "getaddrinfo", refuse)
 
 
+#: What ``omradesbild demo`` printed while building :func:`demo_store`, beside the store.
+DEMO_STDOUT = "demo-stdout.txt"
+
+
 @pytest.fixture(scope="session")
 def demo_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The synthetic city's store, built once per test session (open it read-only)."""
-    from omradesbild.demo import build_demo_store
+    """The synthetic city's store, built once per test session (open it read-only).
 
-    return built_once(
-        tmp_path_factory, "demo_store", lambda folder: build_demo_store(folder).store_path
-    )
+    It is built by the ``demo`` command itself, so its folder also holds everything the
+    command writes (source files, index and follow-up CSVs, the report site) and, in
+    :data:`DEMO_STDOUT`, what it printed (``tests/test_demo.py`` checks those).
+    """
+    import contextlib
+    import io
+
+    def build(folder: Path) -> Path:
+        printed = io.StringIO()
+        with contextlib.redirect_stdout(printed):
+            run_cli(["demo", "--out", str(folder)])
+        (folder / DEMO_STDOUT).write_text(printed.getvalue(), encoding="utf-8")
+        return folder / "exempelstad.duckdb"
+
+    return built_once(tmp_path_factory, "demo_store", build)
 
 
 @pytest.fixture()
