@@ -234,8 +234,8 @@ def test_goals_status(
 
 
 def test_change_for_one_kommun(
-    change_every: tuple[str, Path],
     demo_db: Path,
+    change_every: tuple[str, Path],
     tmp_path: Path,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
@@ -254,9 +254,9 @@ def test_change_for_one_kommun(
 
 def test_goals_status_for_one_kommun(
     goals_every: tuple[str, Path],
+    capsys: pytest.CaptureFixture[str],
     demo_db: Path,
     tmp_path: Path,
-    capsys: pytest.CaptureFixture[str],
 ) -> None:
     base = ["goals", "status", "--level", "regso", "--db", str(demo_db)]
     every, own = goals_every[1], tmp_path / "own.csv"
