@@ -13,11 +13,12 @@ EXTRAS := dev,web,pdf,postgres,fetch
 # packages one file at a time (about half of the install's time) and an editable install
 # leaves the package itself uncompiled: compileall does both on every core, leaving out the
 # installed packages' own test folders, which nothing imports.
+COMPILE := $(BIN)/python -m compileall -q -j 0 -x '/tests?/' src $(VENV)/lib
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet --no-compile -e '.[$(EXTRAS)]'
-	$(BIN)/python -m compileall -q -j 0 -x '/tests?/' src $(VENV)/lib
+	$(COMPILE)
 	touch $(STAMP)
 
 # `make demo SERVE=1` then starts the web app on the synthetic city, with seeded example
@@ -48,7 +49,7 @@ test: lint
 
 bench: $(STAMP)
 	$(BIN)/python -m pip install --quiet --no-compile -e '.[$(EXTRAS),bench]'
-	$(BIN)/python -m compileall -q -j 0 -x '/tests?/' src $(VENV)/lib
+	$(COMPILE)
 	$(BIN)/python -m benchmarks
 
 clean:

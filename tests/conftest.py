@@ -407,19 +407,37 @@ def cli(capsys: pytest.CaptureFixture[str]) -> CliRun:
 
     Returns ``(exit code, stdout, stderr)``.
     """
-    from omradesbild.cli.main import main
 
     def run(args: list[str]) -> tuple[int, str, str]:
         capsys.readouterr()
-        try:
-            main(args)
-            code = 0
-        except SystemExit as exc:
-            code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+        code = _exit_code(args)
         out, err = capsys.readouterr()
         return code, out, err
 
     return run
+
+
+def _exit_code(args: list[str]) -> int:
+    """Run the command line in-process; its exit code."""
+    from omradesbild.cli.main import main
+
+    try:
+        main(args)
+    except SystemExit as exc:
+        return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+    return 0
+
+
+def cli_output(args: list[str]) -> tuple[int, str, str]:
+    """:func:`cli` where a test's ``capsys`` is not at hand (a module's or the session's
+    fixture): ``(exit code, stdout, stderr)``, caught by redirecting the streams."""
+    import contextlib
+    import io
+
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        code = _exit_code(args)
+    return code, out.getvalue(), err.getvalue()
 
 
 @pytest.fixture()
@@ -448,14 +466,11 @@ def demo_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
     command writes (source files, index and follow-up CSVs, the report site) and, in
     :data:`DEMO_STDOUT`, what it printed (``tests/test_demo.py`` checks those).
     """
-    import contextlib
-    import io
 
     def build(folder: Path) -> Path:
-        printed = io.StringIO()
-        with contextlib.redirect_stdout(printed):
-            run_cli(["demo", "--out", str(folder)])
-        (folder / DEMO_STDOUT).write_text(printed.getvalue(), encoding="utf-8")
+        code, out, err = cli_output(["demo", "--out", str(folder)])
+        assert code == 0, err
+        (folder / DEMO_STDOUT).write_text(out, encoding="utf-8")
         return folder / "exempelstad.duckdb"
 
     return built_once(tmp_path_factory, "demo_store", build)

@@ -18,6 +18,7 @@ import pandas as pd
 import pytest
 import shapely
 
+from conftest import cli_output
 from omradesbild.config import AREA_TYPE_METHOD, POLICE_SHARE_THRESHOLD
 from omradesbild.services.followup import PoliceAnalysis, deciding_years, police_analysis
 from omradesbild.store import Store
@@ -89,10 +90,6 @@ def _followup_police(db: Path) -> PoliceRun:
     :class:`PoliceAnalysis` it computed (``police_analysis`` of the store with
     ``level="regso", period="2024", police_year="2025"`` and the defaults), so that a test
     checks the command's words and the analysis behind them without computing it twice."""
-    import contextlib
-    import io
-
-    from omradesbild.cli.main import main
     from omradesbild.services import followup
 
     computed: list[tuple[dict[str, Any], PoliceAnalysis]] = []
@@ -103,21 +100,15 @@ def _followup_police(db: Path) -> PoliceRun:
         computed.append((kwargs, res))
         return res
 
-    out, err = io.StringIO(), io.StringIO()
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(followup, "police_analysis", recorded)
-        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-            try:
-                main(["followup", "police", *_ARGS, "--db", str(db)])
-                code = 0
-            except SystemExit as exc:
-                code = exc.code if isinstance(exc.code, int) else int(exc.code is not None)
+        code, out, err = cli_output(["followup", "police", *_ARGS, "--db", str(db)])
     assert len(computed) == 1, computed
     kwargs, res = computed[0]
     asked = {"level": "regso", "period": "2024", "police_year": "2025", "version": None}
     assert {k: kwargs[k] for k in asked} == asked
     assert kwargs["threshold"] == POLICE_SHARE_THRESHOLD and kwargs["method"] == AREA_TYPE_METHOD
-    return PoliceRun(code, out.getvalue(), err.getvalue(), res)
+    return PoliceRun(code, out, err, res)
 
 
 @pytest.fixture(scope="module")

@@ -18,8 +18,6 @@ import test_web_personal_pages as personal  # noqa: E402
 from omradesbild.partners import security, service  # noqa: E402
 from omradesbild.partners.db import session_factory  # noqa: E402
 from omradesbild.partners.models import AuditEntry, Organisation, Role, User  # noqa: E402
-from omradesbild.web.app import create_app  # noqa: E402
-from omradesbild.web.settings import WebSettings  # noqa: E402
 
 # The app on the synthetic city with an empty partners' database, and fast password hashes.
 app = personal.app
@@ -211,10 +209,8 @@ def _db_has_no_admin(app: Any) -> bool:
 def menu_app(demo_store: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
     """One app for the menu's cases: each logs in a user of its own (``menu-<role>``) and
     only reads pages, so they share the start page the app renders once."""
-    partners = tmp_path_factory.mktemp("menu") / "p.sqlite"
-    settings = WebSettings(store_path=demo_store, draws=20, partners_url=f"sqlite:///{partners}")
-    with TestClient(create_app(settings, warm=False)) as c:
-        yield c.app
+    with personal.started(demo_store, tmp_path_factory.mktemp("menu")) as menu_app:
+        yield menu_app
 
 
 @pytest.mark.parametrize(

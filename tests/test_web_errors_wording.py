@@ -17,7 +17,6 @@ import pytest
 
 pytest.importorskip("sqlalchemy")
 
-from argon2 import PasswordHasher
 from sqlalchemy.orm import Session
 
 from omradesbild.errors import ConfigError, InputError, NotFoundError, OmradesbildError, StoreError
@@ -49,37 +48,28 @@ class People:
         self.sub = _submit(db, self.contributor, submit=True)
 
 
-#: Cheap Argon2 parameters: these tests are about words, not hashing cost.
-CHEAP_HASHER = PasswordHasher(time_cost=1, memory_cost=64, parallelism=1)
-
-
 @pytest.fixture(scope="module")
 def people_db(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, People]:
     """A SQLite partners' database with :class:`People` in it, made and closed once for
     the module; each test works on its own copy (:func:`partners`)."""
     from partners_live import migrated_sqlite
 
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(security, "_HASHER", CHEAP_HASHER)
-        path = migrated_sqlite(tmp_path_factory.mktemp("people"))
-        engine = make_engine(f"sqlite:///{path}")
-        with session_factory(engine)() as db:
-            people = People(db)
-            db.commit()
-        engine.dispose()
+    path = migrated_sqlite(tmp_path_factory.mktemp("people"))
+    engine = make_engine(f"sqlite:///{path}")
+    with session_factory(engine)() as db:
+        people = People(db)
+        db.commit()
+    engine.dispose()
     return path, people
 
 
 @pytest.fixture
-def partners(
-    people_db: tuple[Path, People], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> Iterator[tuple[Session, People]]:
-    """A session of a new copy of :func:`people_db` (cheap Argon2 parameters), so no test
-    sees what another one wrote."""
+def partners(people_db: tuple[Path, People], tmp_path: Path) -> Iterator[tuple[Session, People]]:
+    """A session of a new copy of :func:`people_db`, so no test sees what another one wrote
+    (passwords hashed at the suite's quick cost, ``conftest._quick_password_hashing``)."""
     from partners_live import copy_sqlite
 
     template, people = people_db
-    monkeypatch.setattr(security, "_HASHER", CHEAP_HASHER)
     engine = make_engine(copy_sqlite(template, tmp_path))
     with session_factory(engine)() as db:
         yield db, people

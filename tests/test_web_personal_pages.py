@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -24,13 +25,20 @@ from omradesbild.web.settings import WebSettings  # noqa: E402
 COOKIE = "omradesbild_session"
 
 
-@pytest.fixture
-def app(demo_store: Path, tmp_path: Path) -> Iterator[Any]:
+@contextmanager
+def started(demo_store: Path, folder: Path) -> Iterator[Any]:
+    """The app, started, on the synthetic city with a new partners' database in ``folder``."""
     settings = WebSettings(
-        store_path=demo_store, draws=20, partners_url=f"sqlite:///{tmp_path / 'p.sqlite'}"
+        store_path=demo_store, draws=20, partners_url=f"sqlite:///{folder / 'p.sqlite'}"
     )
     app = create_app(settings, warm=False)
     with TestClient(app):
+        yield app
+
+
+@pytest.fixture
+def app(demo_store: Path, tmp_path: Path) -> Iterator[Any]:
+    with started(demo_store, tmp_path) as app:
         yield app
 
 
