@@ -424,3 +424,19 @@ def test_method_page_names_the_themes_in_the_page_language(client: TestClient, m
     assert sv == {t.id: t.title_sv for t in m.resolved_themes()} and len(sv) > 1
     assert en == {t.id: t.title_en for t in m.resolved_themes()}
     assert all(sv[k] != en[k] for k in sv)
+
+
+def test_apps_with_other_draws_do_not_share_cached_answers(
+    client: TestClient, store: Path, codes: list[str]
+) -> None:
+    # the module's app (10 draws) has answered first and its answers are cached; an app in
+    # the same process on the same store without draws computes its own
+    with_draws = client.get(f"/api/areas/{codes[0]}").json()["index"]
+    assert with_draws["rank_p05"] is not None
+    settings = WebSettings(store_path=store, draws=0, rate_limit_per_minute=0)
+    with TestClient(create_app(settings, warm=False)) as other:
+        without = other.get(f"/api/areas/{codes[0]}").json()["index"]
+        page = other.get(f"/omrade/{codes[0]}").text
+    assert without["rank"] == with_draws["rank"]
+    assert without["rank_p05"] is None and without["rank_p95"] is None
+    assert page != client.get(f"/omrade/{codes[0]}").text

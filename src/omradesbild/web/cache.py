@@ -74,15 +74,16 @@ MISS = object()
 def cached(data: WebData, key: tuple[Any, ...]) -> Any:
     """The value :func:`memo` holds for ``key``, or :data:`MISS` (never computes, never
     waits for a computation: safe on the event loop)."""
-    return _CACHE.get((*data.key(), *key), MISS)
+    return _CACHE.get((*data.page_key(), *key), MISS)
 
 
 def memo(data: WebData, key: tuple[Any, ...], build: Callable[[], Any]) -> Any:
-    """``build()`` cached per store version (path, mtime) and ``key`` (LRU, in memory)."""
+    """``build()`` cached per store version (path, mtime), the app's settings that change
+    what is computed (:meth:`WebData.page_key`) and ``key`` (LRU, in memory)."""
     value = cached(data, key)
     if value is not MISS:
         return value
-    full = (*data.key(), *key)
+    full = (*data.page_key(), *key)
     value = build()
     _CACHE.put(full, value)
     return value
@@ -410,6 +411,12 @@ class WebData:
 
     def key(self) -> tuple[str, int]:
         return store_key(self.path)
+
+    def page_key(self) -> tuple[Any, ...]:
+        """:meth:`key` and every setting a page, JSON body or view depends on: two apps in
+        one process on the same store with other settings (e.g. Monte-Carlo draws) never
+        serve each other's cached pages."""
+        return (*self.key(), self.base_version, self.threshold, self.draws, self.simplify_m)
 
     def info(self) -> StoreInfo:
         with _LOCK:
