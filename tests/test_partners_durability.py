@@ -24,6 +24,7 @@ from omradesbild.partners import service
 from omradesbild.partners.db import init_db, make_engine, migration_config
 from omradesbild.partners.models import Role
 from partners_live import (
+    Launcher,
     Server,
     fresh_postgres,
     partners_engine,
@@ -38,6 +39,17 @@ def engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
     """An empty partners' database of each kind (PostgreSQL when configured)."""
     with partners_engine(request.param, tmp_path) as eng:
         yield eng
+
+
+@pytest.fixture(scope="module")
+def launcher() -> Iterator[Launcher]:
+    """One process that has imported the server's modules, forking each server of the
+    module (four: started, killed with SIGKILL and started again, on each database)."""
+    made = Launcher()
+    try:
+        yield made
+    finally:
+        made.close()
 
 
 def _create(engine: Engine, author_id: int, title: str) -> int:
@@ -189,7 +201,7 @@ class _Load:
             t.join(timeout=30)
 
 
-def _kill_while_writing(tmp_path: Path, url: str, engine: Engine) -> None:
+def _kill_while_writing(tmp_path: Path, url: str, engine: Engine, launcher: Launcher) -> None:
     """``CLIENTS`` clients write; after ``BEFORE_KILL`` answered writes the server is killed
     with SIGKILL and started again, and the clients go on until ``CLIENTS`` more writes are
     answered. Then every acknowledged write must be stored once, unchanged, under an id that
@@ -199,7 +211,7 @@ def _kill_while_writing(tmp_path: Path, url: str, engine: Engine) -> None:
     writers = seed_users(engine, CLIENTS)
     store = tmp_path / "store.duckdb"
     Store(store).close()
-    server = Server(store, url, tmp_path / "server.log")
+    server = Server(store, url, tmp_path / "server.log", launcher)
     server.start()
     load = _Load(server.base, writers)
     try:
@@ -232,19 +244,19 @@ def _kill_while_writing(tmp_path: Path, url: str, engine: Engine) -> None:
 
 
 def test_kill_9_while_40_clients_write_loses_no_acknowledged_write_sqlite(
-    tmp_path: Path,
+    tmp_path: Path, launcher: Launcher
 ) -> None:
     url = sqlite_url(tmp_path)
     engine = make_engine(url)
     try:
-        _kill_while_writing(tmp_path, url, engine)
+        _kill_while_writing(tmp_path, url, engine, launcher)
     finally:
         engine.dispose()
 
 
 def test_kill_9_while_40_clients_write_loses_no_acknowledged_write_postgresql(
-    tmp_path: Path,
+    tmp_path: Path, launcher: Launcher
 ) -> None:
     with fresh_postgres() as engine:
         url = engine.url.render_as_string(hide_password=False)
-        _kill_while_writing(tmp_path, url, engine)
+        _kill_while_writing(tmp_path, url, engine, launcher)
