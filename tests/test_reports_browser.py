@@ -76,7 +76,11 @@ def watched(offline_page: tuple[Any, list[str]]) -> Iterator[tuple[Any, list[str
 def _open_and_check(page: Any, path: Path) -> int:
     """Open ``path``, wait for the charts, check each plot's SVG; returns the chart count."""
     page.goto(path.as_uri())
-    page.wait_for_function("document.body.dataset.chartsDrawn !== undefined", timeout=30_000)
+    # Checked every 100 ms, not at every animation frame (Playwright's default), which would
+    # keep Chromium drawing frames while the charts are laid out.
+    page.wait_for_function(
+        "document.body.dataset.chartsDrawn !== undefined", timeout=30_000, polling=100
+    )
     drawn = int(page.evaluate("document.body.dataset.chartsDrawn"))
     expected = int(page.evaluate("document.body.dataset.chartsExpected"))
     assert drawn == expected > 0, f"{path.name}: drew {drawn} of {expected} charts"
