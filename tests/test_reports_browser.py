@@ -76,7 +76,11 @@ def watched(offline_page: tuple[Any, list[str]]) -> Iterator[tuple[Any, list[str
 def _open_and_check(page: Any, path: Path) -> int:
     """Open ``path``, wait for the charts, check each plot's SVG; returns the chart count."""
     page.goto(path.as_uri())
-    page.wait_for_function("document.body.dataset.chartsDrawn !== undefined", timeout=30_000)
+    # Checked every 100 ms, not at every animation frame (Playwright's default), which would
+    # keep Chromium drawing frames while the charts are laid out.
+    page.wait_for_function(
+        "document.body.dataset.chartsDrawn !== undefined", timeout=30_000, polling=100
+    )
     drawn = int(page.evaluate("document.body.dataset.chartsDrawn"))
     expected = int(page.evaluate("document.body.dataset.chartsExpected"))
     assert drawn == expected > 0, f"{path.name}: drew {drawn} of {expected} charts"
@@ -164,7 +168,8 @@ def test_english_site_has_english_headings(
 
 
 # ------------------------------------------------------------------------------------ PDF
-def test_profile_pdf(regso_data: SiteData, tmp_path: Path) -> None:
+def test_profile_pdf(regso_data: SiteData, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from omradesbild.reports import pdf
     from omradesbild.reports.pdf import PdfProfiles, render_pdf
 
     code = "9999R001"
@@ -184,6 +189,14 @@ def test_profile_pdf(regso_data: SiteData, tmp_path: Path) -> None:
     for page in doc.pages:  # A4 portrait in CSS px (96 per inch): 210 × 297 mm
         assert abs(page.width - 210 / 25.4 * 96) < 1
         assert abs(page.height - 297 / 25.4 * 96) < 1
+
+    def laid_out(again: str) -> Any:
+        """The document laid out above: ``write`` must lay out the same HTML (WeasyPrint's
+        layout of a profile costs seconds and is checked above already)."""
+        assert again == html
+        return doc
+
+    monkeypatch.setattr(pdf, "render_pdf", laid_out)
     out = profiles.write(code, tmp_path)
     assert out == tmp_path / f"{code}.pdf"
     data = out.read_bytes()

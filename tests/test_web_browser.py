@@ -163,6 +163,7 @@ def test_partner_journey_and_explore_pages_in_chromium(
         ".map(r => [r.cells[0].innerText, r.cells[1].innerText])) !== b",
         arg=_js_json(before),
         timeout=15_000,
+        polling=100,  # not at every animation frame, which keeps Chromium drawing
     )
     after = _ranking(page)
     assert after != before

@@ -66,7 +66,8 @@ def test_find_by_name_and_maps_in_chromium(live_server: str, browser: Any, width
         if width == 390:
             # Plotly fits the drawing to its box on load: wait for that, not a fixed time.
             page.wait_for_function(
-                f"() => {{ const w = ({WIDTHS_JS})(); return w[3] <= w[2] + 1; }}"
+                f"() => {{ const w = ({WIDTHS_JS})(); return w[3] <= w[2] + 1; }}",
+                polling=100,  # not at every animation frame, which keeps Chromium drawing
             )
             scroll, client, box, svg = page.evaluate(WIDTHS_JS)
             assert scroll <= client, f"the start page scrolls sideways: {scroll} > {client}"
