@@ -7,19 +7,32 @@ be placed on RegSO 2020 with the stored links).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
+
+if TYPE_CHECKING:
+    from omradesbild.services.level_police import PoliceData
 
 LEVEL, VERSION, PERIOD = "regso", "regso2020", "2022"
 
 
-def test_a_year_that_cannot_be_placed_is_not_tried(
-    real_store: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """The stored years are read once; the latest one that cannot be placed (2025) is passed
-    over, not placed and then let go."""
+@dataclass(frozen=True)
+class Whole:
+    """The police list placed on every area of the level (:func:`placed_police` with no
+    ``areas``), and the police years it tried to place, in order."""
+
+    data: PoliceData
+    tried: list[str]
+
+
+@pytest.fixture(scope="module")
+def whole(real_store: Path) -> Whole:
+    """The whole level's placement, computed once for the module's tests (each only reads
+    it), with the years :func:`~omradesbild.services.followup.police.place_police` was
+    asked to place while computing it."""
     from omradesbild.services.followup import police
     from omradesbild.services.level_police import placed_police
     from omradesbild.store import Store
@@ -31,23 +44,28 @@ def test_a_year_that_cannot_be_placed_is_not_tried(
         tried.append(str(kw["police_year"]))
         return place(store, **kw)
 
-    monkeypatch.setattr(police, "place_police", counting)
-    with Store(real_store, read_only=True) as store:
+    with pytest.MonkeyPatch.context() as mp, Store(real_store, read_only=True) as store:
+        mp.setattr(police, "place_police", counting)
         data = placed_police(store, level=LEVEL, version=VERSION, period=PERIOD)
-    assert tried == ["2023"]
-    assert data.years == ["2023"] and data.unplaced == ("2025",)
+    return Whole(data, tried)
 
 
-def test_the_level_list_is_the_followup_analysis(real_store: Path) -> None:
+def test_a_year_that_cannot_be_placed_is_not_tried(whole: Whole) -> None:
+    """The stored years are read once; the latest one that cannot be placed (2025) is passed
+    over, not placed and then let go."""
+    assert whole.tried == ["2023"]
+    assert whole.data.years == ["2023"] and whole.data.unplaced == ("2025",)
+
+
+def test_the_level_list_is_the_followup_analysis(real_store: Path, whole: Whole) -> None:
     """Each area's category and share per year on the level's pages are those of
     ``followup police`` (:func:`~omradesbild.services.followup.police_analysis`)."""
     from omradesbild.services.followup import police_analysis
     from omradesbild.services.followup.police import police_status_of
-    from omradesbild.services.level_police import placed_police
     from omradesbild.store import Store
 
+    data = whole.data
     with Store(real_store, read_only=True) as store:
-        data = placed_police(store, level=LEVEL, version=VERSION, period=PERIOD)
         res = police_analysis(
             store, level=LEVEL, version=VERSION, period=PERIOD, police_year="2023"
         )
@@ -67,32 +85,32 @@ def test_the_level_list_is_the_followup_analysis(real_store: Path) -> None:
 KOMMUNER = ("0180", "0126", "0183", "0127", "0123", "0181", "1280", "1480")
 
 
-def test_one_kommun_placed_equals_the_whole_level(real_store: Path) -> None:
+def test_one_kommun_placed_equals_the_whole_level(real_store: Path, whole: Whole) -> None:
     """The police list placed on one kommun's areas only states, for each of them, what the
     list placed on every area does: the same years, rows, shares, categories and years that
     cannot decide it."""
     from omradesbild.services.level_police import placed_police
     from omradesbild.store import Store
 
+    every = whole.data
     with Store(real_store, read_only=True) as store:
-        whole = placed_police(store, level=LEVEL, version=VERSION, period=PERIOD)
         codes = store.areas(level=LEVEL, version=VERSION)["area_code"].astype(str)
         listed = 0
         for kommun in KOMMUNER:
             shown = frozenset(c for c in codes if c.startswith(kommun))
             got = placed_police(store, level=LEVEL, version=VERSION, period=PERIOD, areas=shown)
-            assert (got.years, got.unplaced) == (whole.years, whole.unplaced), kommun
-            assert got.known == whole.known & shown, kommun
-            assert got.unknown == {y: a & shown for y, a in whole.unknown.items() if a & shown}
+            assert (got.years, got.unplaced) == (every.years, every.unplaced), kommun
+            assert got.known == every.known & shown, kommun
+            assert got.unknown == {y: a & shown for y, a in every.unknown.items() if a & shown}
             for name in ("listed", "overlay"):
-                frame = getattr(whole, name)
+                frame = getattr(every, name)
                 want = frame.loc[frame["area_code"].isin(shown)].reset_index(drop=True)
                 assert getattr(got, name).reset_index(drop=True).equals(want), (kommun, name)
-            assert got.by_area() == {c: r for c, r in whole.by_area().items() if c in shown}
+            assert got.by_area() == {c: r for c, r in every.by_area().items() if c in shown}
             listed += int(got.listed["on_list"].sum())
-    assert whole.years == ["2023"] and len(whole.known) > 400
+    assert every.years == ["2023"] and len(every.known) > 400
     assert listed > 15
-    assert set(whole.overlay.loc[whole.overlay["basis"] == "polygon_inside", "area_code"]) >= {
+    assert set(every.overlay.loc[every.overlay["basis"] == "polygon_inside", "area_code"]) >= {
         "0127R013", "0123R016", "0181R006"
     }  # fmt: skip
 
