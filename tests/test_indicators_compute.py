@@ -403,7 +403,9 @@ def nested_areas(draw: st.DrawFn) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFr
     return obs(deso_rows), links(d2r, "regso"), links(r2k, "kommun"), links(d2k, "kommun")
 
 
-@settings(max_examples=60, deadline=None)
+#: 30 drawings (and already 25) reach every line and branch of ``indicators/compute.py`` and
+#: ``indicators/aggregate.py`` that 60 did (measured with branch coverage on three seeds).
+@settings(max_examples=30, deadline=None)
 @given(data=nested_areas())
 def test_two_step_aggregation_equals_direct(
     data: tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, pd.DataFrame],

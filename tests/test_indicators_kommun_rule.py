@@ -24,7 +24,10 @@ def _old_kommun(code: str, mapping: dict[str, str | None]) -> str | None:
     return None
 
 
-@settings(max_examples=150, deadline=None)
+#: 50 drawings reach every line and branch of ``add_reference_levels`` and ``coded_area`` that
+#: 150 did (measured with branch coverage on several seeds; 30 already did): nine kinds of
+#: code in lists of up to twelve meet each kind, with and without a mapping, many times over.
+@settings(max_examples=50, deadline=None)
 @given(
     st.lists(CODES, max_size=12),
     st.dictionaries(CODES, st.sampled_from(["0180", "1480", None]), max_size=3),
@@ -52,7 +55,9 @@ def test_add_reference_levels_kommun_equals_per_code_rule(
     pd.testing.assert_frame_equal(add_reference_levels(result, refs, area_kommun=mapping), old)
 
 
-@settings(max_examples=150, deadline=None)
+#: 50 drawings reach every line and branch of ``kommun_links`` that 150 did (measured with
+#: branch coverage on several seeds; 30 already did).
+@settings(max_examples=50, deadline=None)
 @given(st.lists(CODES, max_size=12))
 def test_kommun_links_equal_per_code_rule(codes: list[str]) -> None:
     distinct = sorted(set(codes))

@@ -84,7 +84,9 @@ def _old_member_notes(agg: pd.DataFrame, m: pd.DataFrame, keys: list[str]) -> pd
     return agg.merge(notes.rename("member_note").reset_index(), on=keys, how="left")
 
 
-@settings(max_examples=200, deadline=None)
+#: 50 drawings reach every line and branch of ``_member_notes`` that 200 did (measured with
+#: branch coverage on three seeds).
+@settings(max_examples=50, deadline=None)
 @given(
     st.lists(
         st.tuples(st.sampled_from(["a", "b", "c"]), st.sampled_from(["1", "2"]), TEXTS),

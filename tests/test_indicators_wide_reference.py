@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from omradesbild.indicators._shared import WideObservations
@@ -64,8 +64,18 @@ class ReferenceWide:
         self.periods_of = {v: set(self.period[self.has[:, j]]) for v, j in self.var_pos.items()}
 
 
-@settings(max_examples=200, deadline=None)
+#: A missing value in a frame without ``missing_reason`` (forty drawings now and then miss
+#: it). Given here, 50 drawings reach every line and branch of ``WideObservations``
+#: that 200 did (measured with branch coverage on several seeds).
+_NO_REASON_COLUMN = pd.DataFrame(
+    {"area_code": ["0180C1010", "0180C1010"], "area_version": ["deso2018", "deso2018"],
+     "variable": ["a", "b"], "period": ["2020", "2020"], "value": [np.nan, 1.0]}
+)  # fmt: skip
+
+
+@settings(max_examples=50, deadline=None)
 @given(obs=observations(["a", "b", "c"], max_rows=40), few=st.booleans())
+@example(obs=_NO_REASON_COLUMN, few=False)
 def test_the_wide_table_equals_the_reference(obs: pd.DataFrame, few: bool) -> None:
     variables = {"a", "b"} if few else {"a", "b", "c"}
     got, want = WideObservations(obs, variables), ReferenceWide(obs, variables)

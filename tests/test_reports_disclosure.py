@@ -207,20 +207,31 @@ def _small(x: pd.Series, t: int) -> pd.Series:
     return (r >= 1) & (r <= t - 1)
 
 
+#: One drawing serves all five properties below: each holds on every one of the 100
+#: drawings, as when each property drew its own, and the counts are drawn and masked once
+#: a drawing instead of five times.
 @settings(max_examples=100, deadline=None)
-@given(pairs, thresholds)
-def test_no_small_count_is_published(data: list[tuple[float, float]], t: int) -> None:
-    out = apply_disclosure(_frame(data), threshold=t)
+@given(pairs, thresholds, st.integers(min_value=0, max_value=10))
+def test_disclosure_properties(data: list[tuple[float, float]], t: int, extra: int) -> None:
+    df = _frame(data)
+    out = apply_disclosure(df, threshold=t)
+    no_small_count_is_published(out, t)
+    no_value_where_a_count_is_masked(df, out)
+    unmasked_rows_unchanged(df, out, t)
+    threshold_monotonicity(df, out, t + extra)
+    idempotent(out, t)
+
+
+def no_small_count_is_published(out: pd.DataFrame, t: int) -> None:
+    """No published count is small (run on each drawing of
+    :func:`test_disclosure_properties`)."""
     for c in ("numerator", "denominator"):
         published = out[c].dropna()
         assert not _small(published, t).any()
 
 
-@settings(max_examples=100, deadline=None)
-@given(pairs, thresholds)
-def test_no_value_where_a_count_is_masked(data: list[tuple[float, float]], t: int) -> None:
-    df = _frame(data)
-    out = apply_disclosure(df, threshold=t)
+def no_value_where_a_count_is_masked(df: pd.DataFrame, out: pd.DataFrame) -> None:
+    """A row with a masked count is masked, without values and with a reason."""
     hidden = pd.Series(False, index=df.index)
     for c in ("numerator", "denominator"):
         hidden |= df[c].notna() & out[c].isna()
@@ -229,11 +240,8 @@ def test_no_value_where_a_count_is_masked(data: list[tuple[float, float]], t: in
     assert out.loc[hidden, "mask_reason"].notna().all()
 
 
-@settings(max_examples=100, deadline=None)
-@given(pairs, thresholds)
-def test_unmasked_rows_unchanged(data: list[tuple[float, float]], t: int) -> None:
-    df = _frame(data)
-    out = apply_disclosure(df, threshold=t)
+def unmasked_rows_unchanged(df: pd.DataFrame, out: pd.DataFrame, t: int) -> None:
+    """Unmasked rows are as given, without a reason; a row with no small count is kept."""
     keep = ~out["masked"]
     pd.testing.assert_frame_equal(out.loc[keep, df.columns], df.loc[keep])
     assert out.loc[keep, "mask_reason"].isna().all()
@@ -242,19 +250,14 @@ def test_unmasked_rows_unchanged(data: list[tuple[float, float]], t: int) -> Non
     assert not out.loc[clean, "masked"].any()
 
 
-@settings(max_examples=100, deadline=None)
-@given(pairs, thresholds, st.integers(min_value=0, max_value=10))
-def test_threshold_monotonicity(data: list[tuple[float, float]], t: int, extra: int) -> None:
-    df = _frame(data)
-    low = apply_disclosure(df, threshold=t)
-    high = apply_disclosure(df, threshold=t + extra)
+def threshold_monotonicity(df: pd.DataFrame, low: pd.DataFrame, higher: int) -> None:
+    """A higher threshold masks every row a lower one (``low``'s) masks."""
+    high = apply_disclosure(df, threshold=higher)
     assert not (low["masked"] & ~high["masked"]).any()
     assert high["masked"].sum() >= low["masked"].sum()
 
 
-@settings(max_examples=100, deadline=None)
-@given(pairs, thresholds)
-def test_idempotent(data: list[tuple[float, float]], t: int) -> None:
-    once = apply_disclosure(_frame(data), threshold=t)
+def idempotent(once: pd.DataFrame, t: int) -> None:
+    """Masking a masked frame again changes nothing."""
     twice = apply_disclosure(once, threshold=t)
     pd.testing.assert_frame_equal(once, twice)
