@@ -57,15 +57,17 @@ WCAG_TAGS = ("wcag2a", "wcag2aa", "wcag21a", "wcag21aa")
 
 
 def axe_problems(
-    page: Any, *, tags: tuple[str, ...] = WCAG_TAGS, skip: tuple[str, ...] = ()
+    page: Any, *, tags: tuple[str, ...] = WCAG_TAGS, skip: tuple[str, ...] = (), within: str = ""
 ) -> list[str]:
     """The serious and critical axe-core violations on ``page``, one line per rule.
 
     Each line names the rule, its impact, how many elements break it, the first few
     elements' selectors and axe's summary of what to fix, so a failing assertion says where
-    to look. ``skip`` names rules not to run. An empty list means the page passes. Only the
-    rules tagged ``tags`` run (no best-practice or experimental ones), and axe-core's 570 kB
-    script is sent to a document once, not at every check of it.
+    to look. ``skip`` names rules not to run; ``within``, a CSS selector, limits the check
+    to the elements it selects (and theirs), the whole document when empty. An empty list
+    means the page passes. Only the rules tagged ``tags`` run (no best-practice or
+    experimental ones), and axe-core's 570 kB script is sent to a document once, not at
+    every check of it.
     """
     from axe_playwright_python.base import AxeResults
     from axe_playwright_python.sync_playwright import Axe
@@ -77,7 +79,8 @@ def axe_problems(
     }
     if page.evaluate("() => typeof window.axe") == "undefined":  # not yet on this document
         page.evaluate(Axe().axe_script)
-    results = AxeResults(page.evaluate("options => axe.run(options)", options))
+    run = "([within, options]) => axe.run(within || document, options)"
+    results = AxeResults(page.evaluate(run, [within, options]))
     out: list[str] = []
     for rule in results.response["violations"]:
         if rule.get("impact") not in FAILING_IMPACTS:
@@ -98,10 +101,11 @@ def sideways_overflow(page: Any) -> int:
     return max(0, width - viewport)
 
 
-def check_page(page: Any, label: str, *, skip: tuple[str, ...] = ()) -> list[str]:
+def check_page(page: Any, label: str, *, skip: tuple[str, ...] = (), within: str = "") -> list[str]:
     """Every problem of the page now shown: axe's serious or critical violations (but the
-    rules in ``skip``) and a sideways scroll, each line prefixed with ``label``."""
-    problems = [f"{label}: {p}" for p in axe_problems(page, skip=skip)]
+    rules in ``skip``; in the part at the CSS selector ``within`` only, when given) and a
+    sideways scroll, each line prefixed with ``label``."""
+    problems = [f"{label}: {p}" for p in axe_problems(page, skip=skip, within=within)]
     over = sideways_overflow(page)
     if over:
         problems.append(f"{label}: scrolls sideways by {over} px")
