@@ -157,6 +157,17 @@ def set_visibility(page: Any, base: str, submission: str, visibility: str) -> st
     return str(done.inner_text())
 
 
+def log_in(page: Any, base: str, who: tuple[str, str]) -> None:
+    """Log in on ``page`` through the web app's form at ``base``, as ``who`` (e-mail and
+    password), and check the header then offers to log out."""
+    page.goto(f"{base}/login?next=/bidrag")
+    page.fill("input[name=email]", who[0])
+    page.fill("input[name=password]", who[1])
+    page.click("form[action='/login'] button[type=submit]")
+    page.wait_for_url(f"{base}/bidrag*")
+    assert page.locator("header .account form[action='/logout']").count() == 1, who[0]
+
+
 def seeded_demo_app(demo_store: Path, folder: Path, **settings: Any) -> Any:
     """The web app (not warmed) on a copy of the demo store in ``folder`` with the seeded
     partners (``seed_demo``: organisations, users of every role, observations,

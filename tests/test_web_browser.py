@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from browser_helpers import seeded_demo_app
+from browser_helpers import log_in, seeded_demo_app
 from conftest import serve_in_thread
 from helpers import guarded_page
 
@@ -42,15 +42,6 @@ def guarded(browser: Any) -> Iterator[tuple[Any, list[str]]]:
     """Like ``offline_page``: requests leaving file:// and loopback are recorded and aborted."""
     with guarded_page(browser, timeout_ms=15_000, viewport={"width": 1200, "height": 900}) as pg:
         yield pg
-
-
-def _login(page: Any, base: str, who: tuple[str, str]) -> None:
-    page.goto(f"{base}/login?next=/bidrag")
-    page.fill("input[name=email]", who[0])
-    page.fill("input[name=password]", who[1])
-    page.click("form[action='/login'] button[type=submit]")
-    page.wait_for_url(f"{base}/bidrag*")
-    assert page.locator("header .account form[action='/logout']").count() == 1, "not logged in"
 
 
 def _logout(page: Any, base: str) -> None:
@@ -99,7 +90,7 @@ def test_partner_journey_and_explore_pages_in_chromium(
     assert INTERNAL_TITLE not in listing and RESTRICTED_TITLE not in listing
 
     # (a) The contributor submits an observation through the form (CSRF field from the page).
-    _login(page, base, CONTRIBUTOR)
+    log_in(page, base, CONTRIBUTOR)
     form = page.locator("form#new-submission")
     assert form.locator("input[name=csrf_token]").get_attribute("value")
     form.locator("select[name=kind]").select_option("observation")
@@ -117,14 +108,14 @@ def test_partner_journey_and_explore_pages_in_chromium(
     assert text not in page.locator("#partner-input").inner_text()
 
     # A reader sees internal but never restricted contributions.
-    _login(page, base, READER)
+    log_in(page, base, READER)
     listing = page.locator("table.submissions").inner_text()
     assert INTERNAL_TITLE in listing
     assert RESTRICTED_TITLE not in listing
     _logout(page, base)
 
     # (b) The analyst approves it.
-    _login(page, base, ANALYST)
+    log_in(page, base, ANALYST)
     page.goto(f"{base}/bidrag/moderera")
     item = page.locator("article.submission", has_text=title)
     assert item.count() == 1

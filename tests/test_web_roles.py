@@ -26,6 +26,7 @@ import pytest
 
 from browser_helpers import (
     check_page,
+    log_in,
     offline_context,
     page_key,
     seeded_demo_app,
@@ -92,16 +93,6 @@ def site(
             v.ctx.close()
 
 
-def _log_in(page: Any, base: str, who: tuple[str, str]) -> None:
-    """Log in on ``page`` through the form."""
-    page.goto(f"{base}/login?next=/bidrag")
-    page.fill("input[name=email]", who[0])
-    page.fill("input[name=password]", who[1])
-    page.click("form[action='/login'] button[type=submit]")
-    page.wait_for_url(f"{base}/bidrag*")
-    assert page.locator("header .account form[action='/logout']").count() == 1, who[0]
-
-
 class Visit:
     """The page of one role at one width, kept for the module; :meth:`go` loads a path and
     checks it, :meth:`done` asserts what the test's visit left (and forgets it).
@@ -129,7 +120,7 @@ class Visit:
         self.width = width
         self.label = f"{role or 'anonymous'}@{width}"
         if role and state is None:
-            _log_in(self.page, site.base, ACCOUNTS[role])
+            log_in(self.page, site.base, ACCOUNTS[role])
             site.logins[role] = self.ctx.storage_state()
 
     def _console(self, message: Any) -> None:
