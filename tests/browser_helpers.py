@@ -49,6 +49,12 @@ CHART_COUNTS_JS = """() => [...document.querySelectorAll('div.plot[data-chart]')
   d.querySelectorAll('path.choroplethlocation').length])"""
 
 
+#: How often a ``wait_for_function`` condition is looked at, in ms. Playwright's default
+#: looks at every animation frame, which keeps Chromium drawing frames (and its CPU busy)
+#: while the page lays out its charts.
+POLL_MS = 100
+
+
 #: The impacts that fail a page (axe-core grades minor, moderate, serious, critical).
 FAILING_IMPACTS = frozenset({"serious", "critical"})
 

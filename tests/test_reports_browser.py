@@ -15,7 +15,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from browser_helpers import CHART_COUNTS_JS
+from browser_helpers import CHART_COUNTS_JS, POLL_MS
 from omradesbild.reports.profile import SiteData
 
 ENGLISH_PROFILES = ["9999R001", "9999R020"]
@@ -76,10 +76,8 @@ def watched(offline_page: tuple[Any, list[str]]) -> Iterator[tuple[Any, list[str
 def _open_and_check(page: Any, path: Path) -> int:
     """Open ``path``, wait for the charts, check each plot's SVG; returns the chart count."""
     page.goto(path.as_uri())
-    # Checked every 100 ms, not at every animation frame (Playwright's default), which would
-    # keep Chromium drawing frames while the charts are laid out.
     page.wait_for_function(
-        "document.body.dataset.chartsDrawn !== undefined", timeout=30_000, polling=100
+        "document.body.dataset.chartsDrawn !== undefined", timeout=30_000, polling=POLL_MS
     )
     drawn = int(page.evaluate("document.body.dataset.chartsDrawn"))
     expected = int(page.evaluate("document.body.dataset.chartsExpected"))

@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from browser_helpers import CHART_COUNTS_JS
+from browser_helpers import CHART_COUNTS_JS, POLL_MS
 from omradesbild.reports.profile import SiteData
 from omradesbild.reports.site import SiteResult
 
@@ -111,7 +111,9 @@ def test_stockholm_profile_draws_in_browser(
     res, data = built["sthlm-regso"]
     code = data.profile_codes[len(data.profile_codes) // 2]
     page.goto((res.out / "profiles" / f"{code}.html").as_uri())
-    page.wait_for_function("document.body.dataset.chartsDrawn !== undefined", timeout=30_000)
+    page.wait_for_function(
+        "document.body.dataset.chartsDrawn !== undefined", timeout=30_000, polling=POLL_MS
+    )
     drawn = int(page.evaluate("document.body.dataset.chartsDrawn"))
     assert drawn == int(page.evaluate("document.body.dataset.chartsExpected")) > 0
     plots = {chart: counts for chart, *counts in page.evaluate(CHART_COUNTS_JS)}

@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from browser_helpers import log_in, seeded_demo_app
+from browser_helpers import POLL_MS, log_in, seeded_demo_app
 from conftest import serve_in_thread
 from helpers import guarded_page
 
@@ -154,7 +154,7 @@ def test_partner_journey_and_explore_pages_in_chromium(
         ".map(r => [r.cells[0].innerText, r.cells[1].innerText])) !== b",
         arg=_js_json(before),
         timeout=15_000,
-        polling=100,  # not at every animation frame, which keeps Chromium drawing
+        polling=POLL_MS,
     )
     after = _ranking(page)
     assert after != before

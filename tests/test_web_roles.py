@@ -25,6 +25,7 @@ from typing import Any
 import pytest
 
 from browser_helpers import (
+    POLL_MS,
     check_page,
     log_in,
     offline_context,
@@ -385,11 +386,10 @@ def test_method_explorer_recomputes_after_unticking(site: Site, visit: Any, widt
     assert sent.value.status == 200, sent.value.text()
     request = json.loads(sent.value.request.post_data or "{}")
     assert box.get_attribute("value") not in request["indicators"]
-    # Looked at every 50 ms, not at every frame the browser draws (60 a second) meanwhile.
-    page.wait_for_function(f"b => {script} !== b", arg=before, polling=50)
+    page.wait_for_function(f"b => {script} !== b", arg=before, polling=POLL_MS)
     page.wait_for_function(
         "() => /\\d+ områden/.test(document.getElementById('explore-summary').innerText)",
-        polling=50,
+        polling=POLL_MS,
     )
     summary = page.locator("#explore-summary").inner_text()
     assert "422" not in summary and "{" not in summary, summary  # plurals worded

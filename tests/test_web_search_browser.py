@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 
+from browser_helpers import POLL_MS
 from conftest import serve_in_thread
 from helpers import ADMIN_EMAIL, ADMIN_PASSWORD, guarded_page
 from omradesbild.services.search import fold
@@ -67,7 +68,7 @@ def test_find_by_name_and_maps_in_chromium(live_server: str, browser: Any, width
             # Plotly fits the drawing to its box on load: wait for that, not a fixed time.
             page.wait_for_function(
                 f"() => {{ const w = ({WIDTHS_JS})(); return w[3] <= w[2] + 1; }}",
-                polling=100,  # not at every animation frame, which keeps Chromium drawing
+                polling=POLL_MS,
             )
             scroll, client, box, svg = page.evaluate(WIDTHS_JS)
             assert scroll <= client, f"the start page scrolls sideways: {scroll} > {client}"
