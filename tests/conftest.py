@@ -157,6 +157,15 @@ def pytest_xdist_auto_num_workers(config: pytest.Config) -> int:
     return (cores or 1) + 1
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    """In xdist's controller, the test modules' asserts are rewritten once for every worker
+    (:mod:`rewritten`)."""
+    from rewritten import is_xdist_controller, rewrite_once
+
+    if is_xdist_controller(config):
+        rewrite_once(config, Path(__file__).parent)
+
+
 @pytest.hookimpl(optionalhook=True)
 def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
     """``--dist loadscope`` with the modules of each :data:`SAME_WORKER` group as one scope."""
