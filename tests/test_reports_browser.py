@@ -62,14 +62,38 @@ def sites(
     return out
 
 
+@pytest.fixture(scope="module")
+def site_page(browser: Any) -> Iterator[tuple[Any, list[str]]]:
+    """One offline page (:func:`browser_helpers.offline_context`) for the module's drawing
+    tests, each of which loads its own pages in it: the browser then compiles plotly.js
+    (4.8 MB, each page loads it) once for them all, not once a test."""
+    from browser_helpers import offline_context
+
+    context, outside = offline_context(browser)
+    yield context.new_page(), outside
+    context.close()
+
+
 @pytest.fixture()
-def watched(offline_page: tuple[Any, list[str]]) -> Iterator[tuple[Any, list[str], list[str]]]:
-    """An offline page plus the console errors and uncaught exceptions it produces."""
-    page, outside = offline_page
+def watched(site_page: tuple[Any, list[str]]) -> Iterator[tuple[Any, list[str], list[str]]]:
+    """The offline page plus the requests that tried to leave the machine, the console
+    errors and the uncaught exceptions of this test's pages (from the test's start)."""
+    page, outside = site_page
+    outside.clear()
     errors: list[str] = []
-    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-    page.on("pageerror", lambda e: errors.append(f"pageerror: {e}"))
+
+    def console(m: Any) -> None:
+        if m.type == "error":
+            errors.append(m.text)
+
+    def pageerror(e: Any) -> None:
+        errors.append(f"pageerror: {e}")
+
+    page.on("console", console)
+    page.on("pageerror", pageerror)
     yield page, outside, errors
+    page.remove_listener("console", console)
+    page.remove_listener("pageerror", pageerror)
 
 
 #: Each chart's name, and how many SVG roots, paths in them and area shapes it holds.
