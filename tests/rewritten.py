@@ -22,8 +22,8 @@ import pytest
 
 
 def rewrite_once(config: pytest.Config, folder: Path) -> int:
-    """Rewrite and keep each ``test_*.py`` module in ``folder`` whose rewritten code is
-    not kept yet; the number written."""
+    """Rewrite and keep each test module in ``folder`` (pytest's ``python_files`` patterns)
+    whose rewritten code is not kept yet; the number written."""
     try:
         from _pytest.assertion.rewrite import (
             PYC_TAIL,
@@ -39,7 +39,8 @@ def rewrite_once(config: pytest.Config, folder: Path) -> int:
     if state is None or config.getoption("assertmode") != "rewrite":
         return 0
     written = 0
-    for path in sorted(folder.glob("test_*.py")):
+    modules = {p for pattern in config.getini("python_files") for p in folder.glob(pattern)}
+    for path in sorted(modules):
         cache = get_cache_dir(path)
         pyc = cache / (path.name[:-3] + PYC_TAIL)
         if _read_pyc(path, pyc) is not None:
