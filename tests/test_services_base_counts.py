@@ -103,8 +103,9 @@ def demo(demo_store: Path) -> Iterator[Store]:
 
 @pytest.fixture(scope="module")
 def demo_obs(demo: Store) -> pd.DataFrame:
-    """The synthetic city's base observations, read once for the reference (the store is
-    read-only and the reference does not change the frame)."""
+    """The synthetic city's base observations, read once for the reference and the full
+    read the narrow read is compared with (the store is read-only, and neither the
+    reference nor the tests change the frame)."""
     return demo.observations(area_version=BASE_VERSION)
 
 
@@ -138,8 +139,10 @@ def test_some_periods_and_indicators_equal_the_direct_computation(
     pd.testing.assert_frame_equal(got.reset_index(drop=True), want.reset_index(drop=True))
 
 
-def test_the_narrow_read_gives_the_rows_of_the_full_read(demo: Store) -> None:
-    full = demo.observations(area_version=BASE_VERSION)
+def test_the_narrow_read_gives_the_rows_of_the_full_read(
+    demo: Store, demo_obs: pd.DataFrame
+) -> None:
+    full = demo_obs  # the full read, made once for the module
     narrow = indicator_observations(demo, area_version=BASE_VERSION)
     pd.testing.assert_frame_equal(narrow, full[list(narrow.columns)])
     some = ["pop_total", "unemployed_16_64", "no_such_variable"]
