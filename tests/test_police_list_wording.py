@@ -195,10 +195,25 @@ def test_notes_of_the_main_analyses_are_translated(
 
     from omradesbild.harmonize.areal import build_crosswalk
     from omradesbild.index import load_method
-    from omradesbild.services.followup import crime_table
+    from omradesbild.services import followup
 
+    # the crime table ``followup crime`` computes (once) and prints: its notes are checked
+    computed: list[tuple[dict[str, Any], Any]] = []
+    table = followup.crime_table
+
+    def recorded(store: Store, **kwargs: Any) -> Any:
+        computed.append((kwargs, table(store, **kwargs)))
+        return computed[-1][1]
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(followup, "crime_table", recorded)
+        code, out, err = cli(["followup", "crime", "--level", "regso", "--db", str(demo_store)])
+    assert code == 0, err
+    assert len(computed) == 1 and computed[0][0]["level"] == "regso", computed
+    assert not any(v for k, v in computed[0][0].items() if k != "level")  # the defaults
+    crime = _translated(computed[0][1].notes, "crime")
+    assert f"{crime[0].text('sv')} / {crime[0]}" in out
     with Store(demo_store, read_only=True) as store:
-        crime = _translated(crime_table(store, level="regso").notes, "crime")
         police = police_analysis(store, level="deso", period="2022", police_year="2015")
         _translated(police.notes, "police, one year")
     res = list_analysis
@@ -217,9 +232,6 @@ def test_notes_of_the_main_analyses_are_translated(
         to_level="district", to_version="d",
     )  # fmt: skip
     _translated(cw.attrs["notes"], "harmonize")
-    code, out, err = cli(["followup", "crime", "--level", "regso", "--db", str(demo_store)])
-    assert code == 0, err
-    assert f"{crime[0].text('sv')} / {crime[0]}" in out
     assert run.code == 0, run.err
     for n in widened.notes:
         assert isinstance(n, Message) and n.text("sv") in run.out
