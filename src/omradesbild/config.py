@@ -229,6 +229,29 @@ INGEST_WORKERS: int | None = None
 #: twice the time and twice the CPU).
 INGEST_POOL_MIN_BYTES: int = 8_000_000
 
+#: Environment variable that sets how many processes write the profile pages of
+#: ``omradesbild report`` (a whole number, at least 1; 1 writes every page in the command's
+#: process).
+REPORT_WORKERS_ENV = "OMRADESBILD_REPORT_WORKERS"
+#: Default number of processes writing the profile pages when neither the caller nor the
+#: environment gives one: None, the number of CPUs the process may use, at most
+#: REPORT_WORKERS_MAX.
+REPORT_WORKERS: int | None = None
+#: The most processes the default gives: each forked worker holds its own copy of what it
+#: changes of the level it inherits (about 50-100 MB for the whole of Sweden), and the part
+#: of the command that is not the pages (reading the store and computing the level, about a
+#: third of the national command on one process) stays one process.
+REPORT_WORKERS_MAX: int = 4
+#: Without a number of processes given (by the caller, the environment or REPORT_WORKERS),
+#: sites of fewer profiles than this are written in the command's process: a page takes
+#: about 4 ms, and a one-kommun report (Stockholm, 127 RegSO) writes its pages in about half
+#: a second, less than forking and warming the workers costs it in memory and CPU.
+REPORT_POOL_MIN_PROFILES: int = 500
+#: The profile codes are given to the workers in about this many chunks per worker: few
+#: messages between the processes, and the workers finish close together (a chunk of the
+#: national RegSO level is about 200 pages, under a second).
+REPORT_CHUNKS_PER_WORKER: int = 8
+
 #: Colours of area types 1 (largest challenges) … 5 on every map, legend and chart (web
 #: start page, report site, PDF). Dark and light alternate (WCAG 2.1, 1.4.11, non-text
 #: contrast ≥ 3:1): every colour has at least 3:1 against white (the background and the
