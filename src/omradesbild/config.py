@@ -238,14 +238,18 @@ REPORT_WORKERS_ENV = "OMRADESBILD_REPORT_WORKERS"
 #: REPORT_WORKERS_MAX.
 REPORT_WORKERS: int | None = None
 #: The most processes the default gives: each forked worker holds its own copy of what it
-#: changes of the level it inherits (about 50-100 MB for the whole of Sweden), and the part
-#: of the command that is not the pages (reading the store and computing the level, about a
-#: third of the national command on one process) stays one process.
+#: changes of the level it inherits (with two workers, the national RegSO command's memory,
+#: the proportional set sizes of it and its workers summed, rose from 541-551 MB to
+#: 621-677 MB), and the part of the command that is not the pages (reading the store and
+#: computing the level, about a third of the national command in one process) stays one
+#: process whatever the number.
 REPORT_WORKERS_MAX: int = 4
 #: Without a number of processes given (by the caller, the environment or REPORT_WORKERS),
 #: sites of fewer profiles than this are written in the command's process: a page takes
-#: about 4 ms, and a one-kommun report (Stockholm, 127 RegSO) writes its pages in about half
-#: a second, less than forking and warming the workers costs it in memory and CPU.
+#: about 4-6 ms of CPU, so a one-kommun report (Stockholm, 127 RegSO) writes its pages in
+#: well under a second, where workers would save it a few tenths of a second of wall time
+#: for their memory (tens of MB each) and the CPU each spends on its own copies of what the
+#: pages of a kommun share; from about 500 pages (2-3 s) the time saved is seconds.
 REPORT_POOL_MIN_PROFILES: int = 500
 #: The profile codes are given to the workers in about this many chunks per worker: few
 #: messages between the processes, and the workers finish close together (a chunk of the

@@ -572,12 +572,9 @@ def build_site(
         area's observations (a list of ``{"date", "partner", "kind", "text"}``); ``None``
         shows "inga registrerade".
     progress
-        Called with ``(profiles written, profiles in all)`` after each profile (with
-        several ``workers``, after each chunk of profiles).
+        Called with ``(profiles written, profiles in all)`` after each profile (or chunk).
     workers
-        Processes that write the profiles (the command's choice:
-        :func:`~omradesbild.reports.site_workers.report_workers`); 1: all in this process.
-        The site is the same, byte for byte, for any number
+        Processes writing the profiles, 1: this one; the same site for any number
         (:func:`~omradesbild.reports.site_workers.write_pages`).
     """
     t0 = time.perf_counter()
