@@ -11,8 +11,9 @@ wall-clock and CPU time (the workers' included), the peak RSS of the largest pro
 ("peak RSS", as the operating system keeps it: not the sum of the command and its workers)
 and the peak of the command's and its workers' memory together ("with workers", sampled
 every 50 ms: their proportional set sizes summed, a page the workers share with the command
-counted once). Each fresh command runs with a cache folder
-(``OMRADESBILD_CACHE_DIR``) of its own, in one of three states:
+counted once; and their resident set sizes summed, such a page counted in each). Each fresh
+command runs with a cache folder (``OMRADESBILD_CACHE_DIR``) of its own, in one of three
+states:
 
 - "empty": nothing kept, the first report on a machine (or after ``omradesbild cache clear``):
   every national result is computed and the report's templates are compiled;
@@ -87,22 +88,27 @@ def _tree(pid: int) -> list[int]:
     return out
 
 
-def _pss_mb(pids: list[int]) -> float:
-    """The proportional set size of ``pids`` in all, in MB: each page shared by processes
-    (a forked worker's inherited memory) counted once, split among them."""
-    kb = 0
+def _memory_mb(pids: list[int]) -> tuple[float, float]:
+    """The proportional set sizes of ``pids`` summed, in MB (each page shared by processes,
+    such as a forked worker's inherited memory, counted once, split among them), and their
+    resident set sizes summed (a shared page counted in each process: more than they use)."""
+    pss = rss = 0
     for p in pids:
         try:
             with open(f"/proc/{p}/smaps_rollup", encoding="ascii") as f:
-                kb += sum(int(line.split()[1]) for line in f if line.startswith("Pss:"))
+                for line in f:
+                    if line.startswith("Pss:"):
+                        pss += int(line.split()[1])
+                    elif line.startswith("Rss:"):
+                        rss += int(line.split()[1])
         except OSError:
             continue
-    return kb / 1024
+    return pss / 1024, rss / 1024
 
 
 class TreeMemory(threading.Thread):
-    """The peak of a process tree's memory (:func:`_pss_mb` of the process and its workers),
-    sampled every ``interval`` seconds while it runs (None where there is no ``/proc``).
+    """The peaks of a process tree's memory (:func:`_memory_mb` of the process and its
+    workers: PSS and RSS summed), sampled every ``interval`` seconds while it runs.
 
     The process's own peak RSS (``ru_maxrss`` of :func:`os.wait4`) is that of its largest
     process alone: Linux gives the largest of the process and its waited-for children, not
@@ -110,16 +116,17 @@ class TreeMemory(threading.Thread):
 
     def __init__(self, pid: int, interval: float = 0.05) -> None:
         super().__init__(daemon=True)
-        self.pid, self.interval, self.peak = pid, interval, 0.0
+        self.pid, self.interval, self.peak = pid, interval, (0.0, 0.0)
         self.on = os.path.exists(f"/proc/{pid}/smaps_rollup")
         self._done = threading.Event()
 
     def run(self) -> None:
         while self.on and not self._done.wait(self.interval):
-            self.peak = max(self.peak, _pss_mb(_tree(self.pid)))
+            pss, rss = _memory_mb(_tree(self.pid))
+            self.peak = (max(self.peak[0], pss), max(self.peak[1], rss))
 
-    def result(self) -> float | None:
-        """Stop sampling; the peak in MB (None where it could not be sampled)."""
+    def result(self) -> tuple[float, float] | None:
+        """Stop sampling; the peaks in MB, PSS and RSS (None where there is no ``/proc``)."""
         self._done.set()
         self.join()
         return self.peak if self.on else None
@@ -127,12 +134,12 @@ class TreeMemory(threading.Thread):
 
 def fresh_command(
     args: list[str], cwd: Path, *, cache: Path | None = None
-) -> tuple[float, float, float, float | None]:
+) -> tuple[float, float, float, tuple[float, float] | None]:
     """Run ``omradesbild`` with ``args`` in a new process (``python -m omradesbild.cli.main``,
     as the installed script does), with ``cache`` as its cache folder (``off`` when None):
     wall and CPU seconds (user + system, its worker processes included), the peak RSS in MB
-    of its largest process, and the peak memory of the process and its workers together
-    (:class:`TreeMemory`)."""
+    of its largest process, and the peak memory of the process and its workers together,
+    PSS and RSS summed (:class:`TreeMemory`)."""
     env = {**os.environ, CACHE_DIR_ENV: str(cache) if cache is not None else "off"}
     with tempfile.TemporaryFile() as err:
         t0 = time.perf_counter()
@@ -169,10 +176,10 @@ def _fresh_rows(db: Path, tmp: Path, *, draws: int, repeat: int) -> None:
             cmd = ["report", *args, *common, "--out", str(tmp / f"fresh{i}_{n}")]
             wall, cpu, mb, tree = fresh_command([*cmd, "-q"], tmp, cache=cache)
             target = f"< {wall_target:g} s" + (f", < {mb_target:g} MB" if mb_target else "")
-            together = "   –" if tree is None else f"{tree:4.0f}"
+            together = "–" if tree is None else f"PSS {tree[0]:4.0f} MB (RSS summed {tree[1]:4.0f})"
             print(
                 f"{label:<38} wall={wall:6.1f} s  (CPU {cpu:5.1f} s)  peak RSS={mb:6.0f} MB  "
-                f"with workers={together} MB  target {target}"
+                f"with workers: {together}  target {target}"
             )
 
 
