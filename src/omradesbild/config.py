@@ -239,8 +239,8 @@ REPORT_WORKERS_ENV = "OMRADESBILD_REPORT_WORKERS"
 REPORT_WORKERS: int | None = None
 #: The most processes the default gives: each forked worker holds its own copy of what it
 #: changes of the level it inherits (with two workers, the national RegSO command's memory,
-#: the proportional set sizes of it and its workers summed, rose from 541-551 MB to
-#: 621-677 MB), and the part of the command that is not the pages (reading the store and
+#: the proportional set sizes of it and its workers summed, rose from 541-557 MB to
+#: 621-682 MB), and the part of the command that is not the pages (reading the store and
 #: computing the level, about a third of the national command in one process) stays one
 #: process whatever the number.
 REPORT_WORKERS_MAX: int = 4
