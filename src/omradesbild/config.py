@@ -247,9 +247,11 @@ REPORT_WORKERS_MAX: int = 4
 #: Without a number of processes given (by the caller, the environment or REPORT_WORKERS),
 #: sites of fewer profiles than this are written in the command's process: a page takes
 #: about 4-6 ms of CPU, so a one-kommun report (Stockholm, 127 RegSO) writes its pages in
-#: well under a second, where workers would save it a few tenths of a second of wall time
-#: for their memory (tens of MB each) and the CPU each spends on its own copies of what the
-#: pages of a kommun share; from about 500 pages (2-3 s) the time saved is seconds.
+#: well under a second, and the workers' memory (tens of MB each) buys it nothing. Measured
+#: with the national level loaded (its overview and the first page, written by the command's
+#: process either way, included), two workers wrote the first 127, 250 and 500 RegSO pages
+#: in 1.4, 2.5-3.8 and 4.2-4.4 s against 1.3-2.1, 2.6-3.1 and 4.3-4.5 s in one process
+#: (load average about 4: no gain to be seen), and all 3 363 in 11.5 s against 21.2 s.
 REPORT_POOL_MIN_PROFILES: int = 500
 #: The profile codes are given to the workers in about this many chunks per worker: few
 #: messages between the processes, and the workers finish close together (a chunk of the
