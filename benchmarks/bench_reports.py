@@ -5,9 +5,15 @@ Run: ``python -m benchmarks bench_reports`` (``--skip-real``, ``--skip-demo``, `
 Builds a store from the real files (``$OMRADESBILD_SHARED_DATA`` or ``../shared/data``, as
 the tests do), then runs the command itself in a fresh process, as a user does: for
 Stockholm's 127 RegSO (``--kommun 0180``; target < 2 s wall and < 400 MB peak RSS) and for
-all 3 363 RegSO (target < 20 s wall), ``N`` times each (default 3), printing wall-clock and
-CPU time and peak RSS of each run. Each fresh command runs with a cache folder
-(``OMRADESBILD_CACHE_DIR``) of its own, in one of three states:
+all 3 363 RegSO (target < 20 s wall; its pages are written by worker processes, at most
+``REPORT_WORKERS_MAX``, one a CPU), ``N`` times each (default 3), printing of each run the
+wall-clock and CPU time (the workers' included), the peak RSS of the largest process
+("peak RSS", as the operating system keeps it: not the sum of the command and its workers)
+and the peak of the command's and its workers' memory together ("with workers", sampled
+every 50 ms: their proportional set sizes summed, a page the workers share with the command
+counted once; and their resident set sizes summed, such a page counted in each). Each fresh
+command runs with a cache folder (``OMRADESBILD_CACHE_DIR``) of its own, in one of three
+states:
 
 - "empty": nothing kept, the first report on a machine (or after ``omradesbild cache clear``):
   every national result is computed and the report's templates are compiled;
@@ -18,7 +24,7 @@ CPU time and peak RSS of each run. Each fresh command runs with a cache folder
 - "warm": the folder filled by that report of another kommun from the same store, so that
   nothing of Stockholm's own is kept, only what does not depend on the kommun.
 
-Then, in this process, the site for all 3 363 RegSO
+Then, in this process (every page in it: ``build_site``'s one process), the site for all 3 363 RegSO
 (national tables), for Stockholm (0180) at RegSO and DeSO 2018 and for Göteborg (1480); and
 the site of the synthetic city. Prints total time (wall-clock, and the process CPU time, the
 steadier figure on a shared machine), data time, render time per profile and overview size.
@@ -35,6 +41,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -62,24 +69,92 @@ FRESH: tuple[tuple[str, list[str], float, float | None, str], ...] = (
 PRIMER = ["report", "--level", "regso", "--period", "2022", "--kommun", "1480", "-q"]
 
 
+def _tree(pid: int) -> list[int]:
+    """``pid`` and every process descended from it (read from ``/proc``)."""
+    children: dict[int, list[int]] = {}
+    for name in os.listdir("/proc"):
+        if name.isdigit():
+            try:
+                with open(f"/proc/{name}/stat", encoding="ascii", errors="replace") as f:
+                    ppid = int(f.read().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue
+            children.setdefault(ppid, []).append(int(name))
+    out, todo = [], [pid]
+    while todo:
+        p = todo.pop()
+        out.append(p)
+        todo += children.get(p, [])
+    return out
+
+
+def _memory_mb(pids: list[int]) -> tuple[float, float]:
+    """The proportional set sizes of ``pids`` summed, in MB (each page shared by processes,
+    such as a forked worker's inherited memory, counted once, split among them), and their
+    resident set sizes summed (a shared page counted in each process: more than they use)."""
+    pss = rss = 0
+    for p in pids:
+        try:
+            with open(f"/proc/{p}/smaps_rollup", encoding="ascii") as f:
+                for line in f:
+                    if line.startswith("Pss:"):
+                        pss += int(line.split()[1])
+                    elif line.startswith("Rss:"):
+                        rss += int(line.split()[1])
+        except OSError:
+            continue
+    return pss / 1024, rss / 1024
+
+
+class TreeMemory(threading.Thread):
+    """The peaks of a process tree's memory (:func:`_memory_mb` of the process and its
+    workers: PSS and RSS summed), sampled every ``interval`` seconds while it runs.
+
+    The process's own peak RSS (``ru_maxrss`` of :func:`os.wait4`) is that of its largest
+    process alone: Linux gives the largest of the process and its waited-for children, not
+    their sum, so it understates a command whose pages are written by worker processes."""
+
+    def __init__(self, pid: int, interval: float = 0.05) -> None:
+        super().__init__(daemon=True)
+        self.pid, self.interval, self.peak = pid, interval, (0.0, 0.0)
+        self.on = os.path.exists(f"/proc/{pid}/smaps_rollup")
+        self._done = threading.Event()
+
+    def run(self) -> None:
+        while self.on and not self._done.wait(self.interval):
+            pss, rss = _memory_mb(_tree(self.pid))
+            self.peak = (max(self.peak[0], pss), max(self.peak[1], rss))
+
+    def result(self) -> tuple[float, float] | None:
+        """Stop sampling; the peaks in MB, PSS and RSS (None where there is no ``/proc``)."""
+        self._done.set()
+        self.join()
+        return self.peak if self.on else None
+
+
 def fresh_command(
     args: list[str], cwd: Path, *, cache: Path | None = None
-) -> tuple[float, float, float]:
+) -> tuple[float, float, float, tuple[float, float] | None]:
     """Run ``omradesbild`` with ``args`` in a new process (``python -m omradesbild.cli.main``,
     as the installed script does), with ``cache`` as its cache folder (``off`` when None):
-    wall and CPU seconds (user + system) and peak RSS in MB of that process."""
+    wall and CPU seconds (user + system, its worker processes included), the peak RSS in MB
+    of its largest process, and the peak memory of the process and its workers together,
+    PSS and RSS summed (:class:`TreeMemory`)."""
     env = {**os.environ, CACHE_DIR_ENV: str(cache) if cache is not None else "off"}
     with tempfile.TemporaryFile() as err:
         t0 = time.perf_counter()
         cmd = [sys.executable, "-m", "omradesbild.cli.main", *args]
         proc = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.DEVNULL, stderr=err, env=env)
+        memory = TreeMemory(proc.pid)
+        memory.start()
         _, status, usage = os.wait4(proc.pid, 0)
         wall = time.perf_counter() - t0
+        tree = memory.result()
         proc.returncode = os.waitstatus_to_exitcode(status)
         if proc.returncode != 0:
             err.seek(0)
             raise SystemExit(f"omradesbild {' '.join(args)} failed:\n{err.read().decode()}")
-    return wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024
+    return wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, tree
 
 
 def _fresh_rows(db: Path, tmp: Path, *, draws: int, repeat: int) -> None:
@@ -99,11 +174,12 @@ def _fresh_rows(db: Path, tmp: Path, *, draws: int, repeat: int) -> None:
             if state == STORE_CHANGED:
                 shutil.rmtree(cache / RESULTS_FOLDER)
             cmd = ["report", *args, *common, "--out", str(tmp / f"fresh{i}_{n}")]
-            wall, cpu, mb = fresh_command([*cmd, "-q"], tmp, cache=cache)
+            wall, cpu, mb, tree = fresh_command([*cmd, "-q"], tmp, cache=cache)
             target = f"< {wall_target:g} s" + (f", < {mb_target:g} MB" if mb_target else "")
+            together = "–" if tree is None else f"PSS {tree[0]:4.0f} MB (RSS summed {tree[1]:4.0f})"
             print(
                 f"{label:<38} wall={wall:6.1f} s  (CPU {cpu:5.1f} s)  peak RSS={mb:6.0f} MB  "
-                f"target {target}"
+                f"with workers: {together}  target {target}"
             )
 
 

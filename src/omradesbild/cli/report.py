@@ -26,7 +26,9 @@ from omradesbild.config import (
     AREA_TYPE_METHOD,
     DEFAULT_LEVEL,
     DISCLOSURE_THRESHOLD,
+    REPORT_POOL_MIN_PROFILES,
     REPORT_UNCERTAINTY_DRAWS,
+    REPORT_WORKERS_MAX,
 )
 from omradesbild.wording import Message, both
 
@@ -37,6 +39,18 @@ if TYPE_CHECKING:
 
 #: Without ``--pdf``/``--no-pdf``, PDFs are written when there are at most this many profiles.
 PDF_AUTO_MAX = 50
+
+Workers = Annotated[
+    int | None,
+    typer.Option(
+        min=1,
+        help="Processes that write the profile pages (default: OMRADESBILD_REPORT_WORKERS, "
+        f"else the number of CPUs, at most {REPORT_WORKERS_MAX}, or 1 for fewer than "
+        f"{REPORT_POOL_MIN_PROFILES} profiles; 1, and on systems other than Linux: every page "
+        "in one process). The site is the same for any number.",
+        show_default=False,
+    ),
+]
 
 
 def area_codes(areas: list[str] | None, more: list[str] | None) -> list[str] | None:
@@ -139,6 +153,7 @@ def report(
         typer.Argument(hidden=True, help="Further codes after --areas.", show_default=False),
     ] = None,
     quiet: Quiet = False,
+    workers: Workers = None,
 ) -> None:
     """Build the report site: overview (index.html) and one profile per area, offline."""
     from omradesbild._compat import has_optional_dependency, import_optional_dependency
@@ -150,6 +165,7 @@ def report(
         with collector_paused():
             from omradesbild.reports.profile import load_site_data
             from omradesbild.reports.site import build_site
+            from omradesbild.reports.site_workers import report_workers
 
             # the modules just imported, frozen before the collector resumes
             freeze = stack.enter_context(_frozen_for_the_collector())
@@ -172,9 +188,10 @@ def report(
                 kommun=kommun,
                 draws=draws,
             )
-        freeze()  # the level, kept until the pages are written
+        freeze()  # the level, kept until the pages are written (and shared by the workers)
+        workers = report_workers(workers, profiles=len(data.profile_codes))
         with progress("report", quiet=quiet) as tick:
-            res = build_site(data, out, partners=partners, progress=tick)
+            res = build_site(data, out, partners=partners, progress=tick, workers=workers)
         _echo_site(res, time.perf_counter() - t0)
         if pdf is None:
             pdf = len(data.profile_codes) <= PDF_AUTO_MAX and has_optional_dependency("weasyprint")

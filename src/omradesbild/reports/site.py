@@ -36,6 +36,7 @@ from omradesbild.reports.figure_json import SharedParts, figures_json
 from omradesbild.reports.figure_json import script_json as _json
 from omradesbild.reports.palette import AREA_TYPE_CSS, area_type_css
 from omradesbild.reports.plotly_assets import geo_assets_js, plotly_locale_js
+from omradesbild.reports.site_workers import write_pages
 from omradesbild.services.area import catalogue_names
 from omradesbild.services.city import CityData
 from omradesbild.services.models import (
@@ -555,6 +556,7 @@ def build_site(
     *,
     partners: Partners | None = None,
     progress: Callable[[int, int], None] | None = None,
+    workers: int = 1,
 ) -> SiteResult:
     """Build the static report site of one computed level into ``out``.
 
@@ -570,7 +572,10 @@ def build_site(
         area's observations (a list of ``{"date", "partner", "kind", "text"}``); ``None``
         shows "inga registrerade".
     progress
-        Called with ``(profiles written, profiles in all)`` after each profile.
+        Called with ``(profiles written, profiles in all)`` after each profile (or chunk).
+    workers
+        Processes writing the profiles, 1: this one; the same site for any number
+        (:func:`~omradesbild.reports.site_workers.write_pages`).
     """
     t0 = time.perf_counter()
     out = Path(out)
@@ -582,13 +587,13 @@ def build_site(
     index_path.write_text(_overview(ctx, env), encoding="utf-8")
     tpl = env.get_template("profile.html")
     common = _common(ctx, env, "../")
-    written = []
-    for code in data.profile_codes:
-        p = out / "profiles" / f"{code}.html"
-        p.write_text(_profile(ctx, tpl, common, code, partners), encoding="utf-8")
-        written.append(p)
-        if progress is not None:
-            progress(len(written), len(data.profile_codes))
+    written = write_pages(
+        lambda code: _profile(ctx, tpl, common, code, partners),
+        data.profile_codes,
+        out / "profiles",
+        workers=workers,
+        progress=progress,
+    )
     t1 = time.perf_counter()
     size = index_path.stat().st_size
     geo = out / "assets" / "geo.js"
