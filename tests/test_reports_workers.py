@@ -169,6 +169,45 @@ def test_a_worker_that_dies_is_one_clear_error(tmp_path: Path) -> None:
     assert "stopped without an answer" in str(caught.value)
 
 
+class _StuckStream:
+    """A stream whose lock another thread of the parent held at the fork: a write waits on it
+    (and, after a few seconds, fails rather than hangs the test)."""
+
+    def __init__(self) -> None:
+        import threading
+
+        self.lock = threading.Lock()
+
+    def write(self, text: str) -> int:
+        if not self.lock.acquire(timeout=5):
+            raise RuntimeError("a write to a stream whose lock was taken at the fork")
+        self.lock.release()
+        return len(text)
+
+    def flush(self) -> None:
+        pass
+
+
+@needs_fork
+def test_a_worker_writes_to_stderr_although_the_parent_was_writing_at_the_fork(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import sys
+
+    stuck = _StuckStream()
+    monkeypatch.setattr(sys, "stderr", stuck)
+    parent = os.getpid()
+
+    def render(code: str) -> str:
+        if os.getpid() != parent:
+            print(f"a warning while drawing {code}", file=sys.stderr)
+        return code
+
+    with stuck.lock:  # as a progress bar's thread inside a write when the workers fork
+        written = write_pages(render, ["A", "B", "C", "D"], tmp_path, workers=2)
+    assert [p.read_text(encoding="utf-8") for p in written] == ["A", "B", "C", "D"]
+
+
 def test_chunks_keep_the_order_and_split_evenly() -> None:
     codes = [str(i) for i in range(10)]
     assert chunks(codes, 4) == [["0", "1", "2"], ["3", "4", "5"], ["6", "7"], ["8", "9"]]

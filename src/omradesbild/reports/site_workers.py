@@ -209,11 +209,29 @@ def _start_worker(render: Render, folder: Path) -> None:
     Ctrl+C stops the command in the parent, which finishes the chunks begun and starts no
     other; the workers ignore it (no traceback of theirs on the terminal). What the worker
     inherits is exempt from the collector's passes (:func:`gc.freeze`): the worker only
-    adds to it, and a pass over the inherited level would copy each of its memory pages."""
+    adds to it, and a pass over the inherited level would copy each of its memory pages. Its
+    standard output and error are objects of its own (:func:`_own_stdio`)."""
     global _job
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _own_stdio()
     gc.freeze()
     _job = (render, folder)
+
+
+def _own_stdio() -> None:
+    """Give a forked worker its own ``sys.stdout`` and ``sys.stderr`` objects, on the same
+    file descriptors. A fork copies only the forking thread: had another thread of the
+    parent (the progress bar's, on a terminal) been inside a write at that moment, the
+    inherited objects' locks would stay taken in the worker, and its first write (a warning,
+    say) would wait for ever."""
+    for name, fd in (("stdout", 1), ("stderr", 2)):
+        old = getattr(sys, name)
+        try:
+            own = os.fdopen(os.dup(fd), "w", encoding=getattr(old, "encoding", None) or "utf-8")
+        except OSError:  # no such descriptor: leave the object as inherited
+            continue
+        own.reconfigure(line_buffering=True, errors="backslashreplace")
+        setattr(sys, name, own)
 
 
 def _write_chunk(codes: list[str]) -> int:
