@@ -34,12 +34,30 @@ def server(demo_store: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterat
         yield base
 
 
-@pytest.fixture()
-def page(browser: Any) -> Iterator[tuple[Any, list[str]]]:
+@pytest.fixture(scope="module")
+def module_page(browser: Any) -> Iterator[tuple[Any, list[str]]]:
+    """One offline page (:func:`helpers.guarded_page`) for the module's tests and the list
+    of requests that tried to leave the machine: one browser context for the module, not
+    one a test."""
     with guarded_page(browser, viewport={"width": 1366, "height": 900}) as (pg, outside):
-        problems: list[str] = []
-        pg.on("pageerror", lambda e: problems.append(str(e)))
         yield pg, outside
+
+
+@pytest.fixture()
+def page(module_page: tuple[Any, list[str]]) -> Iterator[tuple[Any, list[str]]]:
+    """The module's page with this test's own lists of outside requests and uncaught script
+    errors (asserted empty at the end); the test leaves no cookie behind."""
+    pg, outside = module_page
+    outside.clear()
+    problems: list[str] = []
+
+    def pageerror(e: Any) -> None:
+        problems.append(str(e))
+
+    pg.on("pageerror", pageerror)
+    yield pg, outside
+    pg.remove_listener("pageerror", pageerror)
+    pg.context.clear_cookies()
     assert problems == [], problems
 
 

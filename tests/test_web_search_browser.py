@@ -11,9 +11,9 @@ from typing import Any
 
 import pytest
 
-from browser_helpers import POLL_MS
+from browser_helpers import POLL_MS, offline_context
 from conftest import serve_in_thread
-from helpers import ADMIN_EMAIL, ADMIN_PASSWORD, guarded_page
+from helpers import ADMIN_EMAIL, ADMIN_PASSWORD
 from omradesbild.services.search import fold
 
 pytest.importorskip("playwright")
@@ -51,57 +51,85 @@ def live_server(demo_store: Path, tmp_path_factory: pytest.TempPathFactory) -> I
         yield base
 
 
+@pytest.fixture(scope="module")
+def module_page(browser: Any) -> Iterator[tuple[Any, Any, list[str]]]:
+    """One offline page (:func:`browser_helpers.offline_context`) for the module's tests,
+    its context and the list of requests that tried to leave the machine: the browser then
+    compiles plotly.js (the start page and the map load it) once for the module, not once
+    a test."""
+    context, outside = offline_context(browser, viewport={"width": 1366, "height": 900})
+    try:
+        page = context.new_page()
+        page.set_default_timeout(60_000)
+        yield context, page, outside
+    finally:
+        context.close()
+
+
+@pytest.fixture()
+def guarded(module_page: tuple[Any, Any, list[str]]) -> Iterator[Any]:
+    """``guarded(width)``: the module's page at ``width`` (900 px high) and this test's own
+    list of requests that tried to leave the machine; the test leaves no cookie behind (a
+    login ends with it)."""
+    context, page, outside = module_page
+
+    def at(width: int) -> tuple[Any, list[str]]:
+        page.set_viewport_size({"width": width, "height": 900})
+        return page, outside
+
+    outside.clear()
+    yield at
+    context.clear_cookies()
+
+
 @pytest.mark.parametrize("width", [1366, 390])
-def test_find_by_name_and_maps_in_chromium(live_server: str, browser: Any, width: int) -> None:
+def test_find_by_name_and_maps_in_chromium(live_server: str, guarded: Any, width: int) -> None:
     import httpx
 
     base = live_server
     regso = httpx.get(f"{base}/api/areas?level=regso", timeout=60).json()
     code, name = regso[1]["area_code"], regso[1]["name"]
-    with guarded_page(browser, timeout_ms=60_000, viewport={"width": width, "height": 900}) as (
-        page,
-        outside,
-    ):
-        page.goto(f"{base}/")
-        page.locator("#map-types .main-svg").first.wait_for()
-        if width == 390:
-            # Plotly fits the drawing to its box on load: wait for that, not a fixed time.
-            page.wait_for_function(
-                f"() => {{ const w = ({WIDTHS_JS})(); return w[3] <= w[2] + 1; }}",
-                polling=POLL_MS,
-            )
-            scroll, client, box, svg = page.evaluate(WIDTHS_JS)
-            assert scroll <= client, f"the start page scrolls sideways: {scroll} > {client}"
-            assert box <= client + 1 and svg <= box + 1, (box, svg, client)
+    page, outside = guarded(width)
+    page.goto(f"{base}/")
+    page.locator("#map-types .main-svg").first.wait_for()
+    if width == 390:
+        # Plotly fits the drawing to its box on load: wait for that, not a fixed time.
+        page.wait_for_function(
+            f"() => {{ const w = ({WIDTHS_JS})(); return w[3] <= w[2] + 1; }}",
+            polling=POLL_MS,
+        )
+        scroll, client, box, svg = page.evaluate(WIDTHS_JS)
+        assert scroll <= client, f"the start page scrolls sideways: {scroll} > {client}"
+        assert box <= client + 1 and svg <= box + 1, (box, svg, client)
 
-        # The picker offers names first, codes last, as the visitor types.
-        field = page.locator("#choose input[name=q]")
-        field.fill(fold(name)[:4])
-        page.locator("#start-search-areas option").first.wait_for(state="attached")
-        offered = page.locator("#start-search-areas option").evaluate_all(
-            "os => os.map(o => o.getAttribute('value') || '')"
-        )  # one call, not one per option
-        assert offered and all(o[:1] not in "0123456789" for o in offered), offered
-        assert any(o.startswith(name) and o.endswith(code) for o in offered), offered
+    # The picker offers names first, codes last, as the visitor types.
+    field = page.locator("#choose input[name=q]")
+    field.fill(fold(name)[:4])
+    page.locator("#start-search-areas option").first.wait_for(state="attached")
+    offered = page.locator("#start-search-areas option").evaluate_all(
+        "os => os.map(o => o.getAttribute('value') || '')"
+    )  # one call, not one per option
+    assert offered and all(o[:1] not in "0123456789" for o in offered), offered
+    assert any(o.startswith(name) and o.endswith(code) for o in offered), offered
 
-        # The name, in lower case and without accents, goes straight to the area's page.
-        field.fill(fold(name))
-        field.press("Enter")
-        page.wait_for_url(f"{base}/omrade/{code}?lang=sv")
-        assert name in page.locator("h1").inner_text()
+    # The name, in lower case and without accents, goes straight to the area's page.
+    field.fill(fold(name))
+    field.press("Enter")
+    page.wait_for_url(f"{base}/omrade/{code}?lang=sv")
+    assert name in page.locator("h1").inner_text()
 
-        # A click on either map opens the clicked area's page.
-        for path, div in (("/", "map-types"), ("/karta", "map")):
-            page.goto(f"{base}{path}")
-            shape = page.locator(f"#{div} path.choroplethlocation").nth(2)
-            shape.wait_for()
-            shape.click(force=True)
-            page.wait_for_url(f"{base}/omrade/*")
-            assert page.locator("h1").inner_text().strip(), path
-        assert outside == [], f"requests left the machine: {outside}"
+    # A click on either map opens the clicked area's page.
+    for path, div in (("/", "map-types"), ("/karta", "map")):
+        page.goto(f"{base}{path}")
+        shape = page.locator(f"#{div} path.choroplethlocation").nth(2)
+        shape.wait_for()
+        shape.click(force=True)
+        page.wait_for_url(f"{base}/omrade/*")
+        assert page.locator("h1").inner_text().strip(), path
+    assert outside == [], f"requests left the machine: {outside}"
 
 
-def test_partner_form_adds_an_area_found_by_name(live_server: str, browser: Any) -> None:
+def test_partner_form_adds_an_area_found_by_name(live_server: str, guarded: Any) -> None:
     """In the contribution form, an area picked by its name joins the codes already typed."""
     import httpx
 
@@ -111,18 +139,18 @@ def test_partner_form_adds_an_area_found_by_name(live_server: str, browser: Any)
         for r in httpx.get(f"{base}/api/areas?level=regso", timeout=60).json()
     )
     label = httpx.get(f"{base}/api/search", params={"q": code}, timeout=60).json()
-    with guarded_page(browser, viewport={"width": 1366, "height": 900}) as (page, outside):
-        page.goto(f"{base}/login?next=/bidrag")
-        page.fill("input[name=email]", ADMIN_EMAIL)
-        page.fill("input[name=password]", ADMIN_PASSWORD)
-        page.click("form[action='/login'] button[type=submit]")
-        page.wait_for_url(f"{base}/bidrag*")
-        codes = page.locator("#area_codes-field")
-        codes.fill("9999R999")
-        picker = page.locator("input[data-area-add='area_codes-field']")
-        picker.fill(label["hits"][0]["label"])
-        page.locator("#area_codes-picker option").first.wait_for(state="attached")
-        picker.dispatch_event("change")
-        assert codes.input_value() == f"9999R999, {code}", name
-        assert picker.input_value() == ""
-        assert outside == []
+    page, outside = guarded(1366)
+    page.goto(f"{base}/login?next=/bidrag")
+    page.fill("input[name=email]", ADMIN_EMAIL)
+    page.fill("input[name=password]", ADMIN_PASSWORD)
+    page.click("form[action='/login'] button[type=submit]")
+    page.wait_for_url(f"{base}/bidrag*")
+    codes = page.locator("#area_codes-field")
+    codes.fill("9999R999")
+    picker = page.locator("input[data-area-add='area_codes-field']")
+    picker.fill(label["hits"][0]["label"])
+    page.locator("#area_codes-picker option").first.wait_for(state="attached")
+    picker.dispatch_event("change")
+    assert codes.input_value() == f"9999R999, {code}", name
+    assert picker.input_value() == ""
+    assert outside == []
