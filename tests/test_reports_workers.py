@@ -117,7 +117,9 @@ def test_the_pages_after_the_first_are_written_by_the_workers(tmp_path: Path) ->
     pids = _pid_pages(tmp_path, workers=2)
     assert pids["A000"] == str(os.getpid())
     others = {pid for code, pid in pids.items() if code != "A000"}
-    assert len(others) == 2 and str(os.getpid()) not in others
+    # the workers take the chunks as they come free: on a busy machine one may take them all
+    assert others and str(os.getpid()) not in others
+    assert len(others) <= 2  # no more processes than asked for
 
 
 def test_without_fork_every_page_is_written_in_this_process(

@@ -57,6 +57,57 @@ def user_cache_folder() -> Path:
     return Path(platformdirs.user_cache_dir("omradesbild", appauthor=False))
 
 
+def process_count(
+    given: int | None,
+    *,
+    env: str,
+    default: int | None,
+    small: bool,
+    cap: int | None = None,
+    error: str,
+) -> int:
+    """How many processes a command's work is shared among.
+
+    ``given`` (the command's option) when not None, else the whole number in the
+    environment variable ``env``, else ``default`` (this module's setting), else 1 when the
+    work is ``small`` (starting processes would cost more than they save), else the CPUs this
+    process may use, at most ``cap``.
+
+    Raises
+    ------
+    ConfigError
+        A number below 1 (worded by the key ``error``), or ``env`` holding anything but a
+        whole number of at least 1 (the key ``error`` + ``"_env"``).
+    """
+    from omradesbild.errors import ConfigError
+    from omradesbild.wording import both
+
+    n = given
+    if n is None:
+        text = os.environ.get(env, "").strip()
+        if text:
+            try:
+                n = int(text)
+            except ValueError:
+                n = 0
+            if n < 1:
+                raise ConfigError(both(f"{error}_env", name=env, value=repr(text)))
+    if n is None:
+        n = default
+    if n is None and small:
+        n = 1
+    if n is None:
+        try:
+            n = len(os.sched_getaffinity(0))
+        except AttributeError:  # not on Linux
+            n = os.cpu_count() or 1
+        if cap is not None:
+            n = min(n, cap)
+    if n < 1:
+        raise ConfigError(both(error, n=n))
+    return n
+
+
 #: The partners' database beside a store ``city.duckdb`` is ``city-partners.sqlite``.
 PARTNERS_DB_SUFFIX = "-partners.sqlite"
 

@@ -57,35 +57,17 @@ def report_workers(workers: int | None = None, *, profiles: int) -> int:
         REPORT_WORKERS,
         REPORT_WORKERS_ENV,
         REPORT_WORKERS_MAX,
+        process_count,
     )
-    from omradesbild.errors import ConfigError
-    from omradesbild.wording import both
 
-    n: int | None = workers
-    if n is None:
-        text = os.environ.get(REPORT_WORKERS_ENV, "").strip()
-        if text:
-            try:
-                n = int(text)
-            except ValueError:
-                n = 0
-            if n < 1:
-                raise ConfigError(
-                    both("err_svc_report_workers_env", name=REPORT_WORKERS_ENV, value=repr(text))
-                )
-    if n is None:
-        n = REPORT_WORKERS
-    if n is None and profiles < REPORT_POOL_MIN_PROFILES:
-        n = 1
-    if n is None:
-        try:
-            n = len(os.sched_getaffinity(0))
-        except AttributeError:  # not on Linux
-            n = os.cpu_count() or 1
-        n = min(n, REPORT_WORKERS_MAX)
-    if n < 1:
-        raise ConfigError(both("err_svc_report_workers", n=n))
-    return n
+    return process_count(
+        workers,
+        env=REPORT_WORKERS_ENV,
+        default=REPORT_WORKERS,
+        small=profiles < REPORT_POOL_MIN_PROFILES,
+        cap=REPORT_WORKERS_MAX,
+        error="err_svc_report_workers",
+    )
 
 
 def fork_context() -> BaseContext | None:

@@ -43,7 +43,7 @@ from omradesbild.errors import InputError
 from omradesbild.sources.base import Areas, Observations
 from omradesbild.store.batch import batch_groups
 from omradesbild.store.store import IngestReport, Store
-from omradesbild.wording import Message, both
+from omradesbild.wording import Message
 
 if TYPE_CHECKING:
     from omradesbild.sources.boundaries.read import LayerFields
@@ -239,33 +239,20 @@ def ingest_workers(workers: int | None = None, *, paths: Iterable[str | Path] | 
     the number of CPUs this process may use, or 1 when the files ``paths`` hold less than
     :data:`~omradesbild.config.INGEST_POOL_MIN_BYTES` in all (starting the processes would
     cost more time than they save)."""
-    from omradesbild.config import INGEST_POOL_MIN_BYTES, INGEST_WORKERS, INGEST_WORKERS_ENV
-    from omradesbild.errors import ConfigError
+    from omradesbild.config import (
+        INGEST_POOL_MIN_BYTES,
+        INGEST_WORKERS,
+        INGEST_WORKERS_ENV,
+        process_count,
+    )
 
-    n: int | None = workers
-    if n is None:
-        text = os.environ.get(INGEST_WORKERS_ENV, "").strip()
-        if text:
-            try:
-                n = int(text)
-            except ValueError:
-                n = 0
-            if n < 1:
-                raise ConfigError(
-                    both("err_svc_ingest_workers_env", name=INGEST_WORKERS_ENV, value=repr(text))
-                )
-    if n is None:
-        n = INGEST_WORKERS
-    if n is None and paths is not None and _size(paths) < INGEST_POOL_MIN_BYTES:
-        n = 1
-    if n is None:
-        try:
-            n = len(os.sched_getaffinity(0))
-        except AttributeError:  # not on Linux
-            n = os.cpu_count() or 1
-    if n < 1:
-        raise ConfigError(both("err_svc_ingest_workers", n=n))
-    return n
+    return process_count(
+        workers,
+        env=INGEST_WORKERS_ENV,
+        default=INGEST_WORKERS,
+        small=paths is not None and _size(paths) < INGEST_POOL_MIN_BYTES,
+        error="err_svc_ingest_workers",
+    )
 
 
 def _size(paths: Iterable[str | Path]) -> int:
