@@ -8,6 +8,8 @@ axe-core comes from the installed ``axe-playwright-python`` package (its bundled
 from __future__ import annotations
 
 import socket
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -38,6 +40,35 @@ def offline_context(browser: Any, **options: Any) -> tuple[Any, list[str]]:
     outside: list[str] = []
     ctx.on("request", lambda r: None if r.url.startswith(LOCAL_URLS) else outside.append(r.url))
     return ctx, outside
+
+
+@contextmanager
+def own_lists(page: Any, outside: list[str], *, console: bool = False) -> Iterator[list[str]]:
+    """One test's part of a page its module's tests share (one context, so that Chromium
+    compiles plotly.js once for them all): ``outside``, the list of requests that tried to
+    leave the machine, is emptied at the start; the list yielded gets the uncaught script
+    errors of the test's pages (and their console errors with ``console``); at the end the
+    listeners are removed and the context's cookies cleared (a login ends with the test)."""
+    outside.clear()
+    errors: list[str] = []
+
+    def on_console(m: Any) -> None:
+        if m.type == "error":
+            errors.append(m.text)
+
+    def on_error(e: Any) -> None:
+        errors.append(f"pageerror: {e}")
+
+    page.on("pageerror", on_error)
+    if console:
+        page.on("console", on_console)
+    try:
+        yield errors
+    finally:
+        page.remove_listener("pageerror", on_error)
+        if console:
+            page.remove_listener("console", on_console)
+        page.context.clear_cookies()
 
 
 #: Each drawn chart of a report page (``div.plot[data-chart]``): its name and its counts of

@@ -15,7 +15,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from browser_helpers import CHART_COUNTS_JS, POLL_MS
+from browser_helpers import CHART_COUNTS_JS, POLL_MS, own_lists
 from omradesbild.reports.profile import SiteData
 
 ENGLISH_PROFILES = ["9999R001", "9999R020"]
@@ -64,36 +64,22 @@ def sites(
 
 @pytest.fixture(scope="module")
 def site_page(browser: Any) -> Iterator[tuple[Any, list[str]]]:
-    """One offline page (:func:`browser_helpers.offline_context`) for the module's drawing
-    tests, each of which loads its own pages in it: the browser then compiles plotly.js
-    (4.8 MB, each page loads it) once for them all, not once a test."""
-    from browser_helpers import offline_context
+    """One offline page (:func:`helpers.guarded_page`) for the module's drawing tests, each
+    of which loads its own pages in it: the browser then compiles plotly.js (4.8 MB, each
+    page loads it) once for them all, not once a test."""
+    from helpers import guarded_page
 
-    context, outside = offline_context(browser)
-    yield context.new_page(), outside
-    context.close()
+    with guarded_page(browser) as shared:
+        yield shared
 
 
 @pytest.fixture()
 def watched(site_page: tuple[Any, list[str]]) -> Iterator[tuple[Any, list[str], list[str]]]:
     """The offline page plus the requests that tried to leave the machine, the console
-    errors and the uncaught exceptions of this test's pages (from the test's start)."""
+    errors and the uncaught exceptions of this test's pages (:func:`browser_helpers.own_lists`)."""
     page, outside = site_page
-    outside.clear()
-    errors: list[str] = []
-
-    def console(m: Any) -> None:
-        if m.type == "error":
-            errors.append(m.text)
-
-    def pageerror(e: Any) -> None:
-        errors.append(f"pageerror: {e}")
-
-    page.on("console", console)
-    page.on("pageerror", pageerror)
-    yield page, outside, errors
-    page.remove_listener("console", console)
-    page.remove_listener("pageerror", pageerror)
+    with own_lists(page, outside, console=True) as errors:
+        yield page, outside, errors
 
 
 #: Each chart's name, and how many SVG roots, paths in them and area shapes it holds.

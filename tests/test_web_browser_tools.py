@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 
+from browser_helpers import own_lists
 from conftest import serve_in_thread
 from helpers import guarded_page
 
@@ -46,18 +47,10 @@ def module_page(browser: Any) -> Iterator[tuple[Any, list[str]]]:
 @pytest.fixture()
 def page(module_page: tuple[Any, list[str]]) -> Iterator[tuple[Any, list[str]]]:
     """The module's page with this test's own lists of outside requests and uncaught script
-    errors (asserted empty at the end); the test leaves no cookie behind."""
+    errors (asserted empty at the end; :func:`browser_helpers.own_lists`)."""
     pg, outside = module_page
-    outside.clear()
-    problems: list[str] = []
-
-    def pageerror(e: Any) -> None:
-        problems.append(str(e))
-
-    pg.on("pageerror", pageerror)
-    yield pg, outside
-    pg.remove_listener("pageerror", pageerror)
-    pg.context.clear_cookies()
+    with own_lists(pg, outside) as problems:
+        yield pg, outside
     assert problems == [], problems
 
 

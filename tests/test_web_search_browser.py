@@ -11,9 +11,9 @@ from typing import Any
 
 import pytest
 
-from browser_helpers import POLL_MS, offline_context
+from browser_helpers import POLL_MS, own_lists
 from conftest import serve_in_thread
-from helpers import ADMIN_EMAIL, ADMIN_PASSWORD
+from helpers import ADMIN_EMAIL, ADMIN_PASSWORD, guarded_page
 from omradesbild.services.search import fold
 
 pytest.importorskip("playwright")
@@ -52,34 +52,26 @@ def live_server(demo_store: Path, tmp_path_factory: pytest.TempPathFactory) -> I
 
 
 @pytest.fixture(scope="module")
-def module_page(browser: Any) -> Iterator[tuple[Any, Any, list[str]]]:
-    """One offline page (:func:`browser_helpers.offline_context`) for the module's tests,
-    its context and the list of requests that tried to leave the machine: the browser then
-    compiles plotly.js (the start page and the map load it) once for the module, not once
-    a test."""
-    context, outside = offline_context(browser, viewport={"width": 1366, "height": 900})
-    try:
-        page = context.new_page()
-        page.set_default_timeout(60_000)
-        yield context, page, outside
-    finally:
-        context.close()
+def module_page(browser: Any) -> Iterator[tuple[Any, list[str]]]:
+    """One offline page (:func:`helpers.guarded_page`) for the module's tests and the list
+    of requests that tried to leave the machine: the browser then compiles plotly.js (the
+    start page and the map load it) once for the module, not once a test."""
+    with guarded_page(browser, viewport={"width": 1366, "height": 900}) as shared:
+        yield shared
 
 
 @pytest.fixture()
-def guarded(module_page: tuple[Any, Any, list[str]]) -> Iterator[Any]:
+def guarded(module_page: tuple[Any, list[str]]) -> Iterator[Any]:
     """``guarded(width)``: the module's page at ``width`` (900 px high) and this test's own
-    list of requests that tried to leave the machine; the test leaves no cookie behind (a
-    login ends with it)."""
-    context, page, outside = module_page
+    list of requests that tried to leave the machine (:func:`browser_helpers.own_lists`)."""
+    page, outside = module_page
 
     def at(width: int) -> tuple[Any, list[str]]:
         page.set_viewport_size({"width": width, "height": 900})
         return page, outside
 
-    outside.clear()
-    yield at
-    context.clear_cookies()
+    with own_lists(page, outside):
+        yield at
 
 
 @pytest.mark.parametrize("width", [1366, 390])
