@@ -8,7 +8,9 @@ Stockholm's 127 RegSO (``--kommun 0180``; target < 2 s wall and < 400 MB peak RS
 all 3 363 RegSO (target < 20 s wall; its pages are written by worker processes, at most
 ``REPORT_WORKERS_MAX``, one a CPU), ``N`` times each (default 3), printing of each run the
 wall-clock and CPU time (the workers' included), the peak RSS of the largest process
-("peak RSS", as the operating system keeps it: not the sum of the command and its workers)
+("peak RSS", as the operating system keeps it: not the sum of the command and its workers;
+the store is built by a child process first, so that this process, which starts the commands,
+stays small and its size is not counted as theirs)
 and the peak of the command's and its workers' memory together ("with workers", sampled
 every 50 ms: their proportional set sizes summed, a page the workers share with the command
 counted once; and their resident set sizes summed, such a page counted in each). Each fresh
@@ -215,7 +217,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as d:
         tmp = Path(d)
         if not args.skip_real:
-            db = real_store(tmp)
+            db = real_store(tmp, in_child=not args.skip_fresh)
             if not args.skip_fresh:
                 _fresh_rows(db, tmp, draws=args.draws, repeat=args.fresh)
             runs: list[tuple[str, dict[str, Any]]] = [

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import os
 import statistics
+import subprocess
 import sys
 import time
 from collections.abc import Callable
@@ -32,8 +33,18 @@ def shared_data() -> Path:
     return path
 
 
-def real_store(tmp: Path) -> Path:
-    """A store of the real data (every file the tests ingest) built into ``tmp``."""
+def real_store(tmp: Path, *, in_child: bool = False) -> Path:
+    """A store of the real data (every file the tests ingest) built into ``tmp``.
+
+    With ``in_child`` it is built by a child process, so that this process stays small: a
+    command it starts afterwards would otherwise report this process's size as its own peak
+    RSS (Linux keeps the largest resident size of a process across ``exec``, and a child
+    starts as a copy of its parent)."""
+    if in_child:
+        code = "import sys; from pathlib import Path; from benchmarks.common import real_store; "
+        code += "real_store(Path(sys.argv[1]))"
+        subprocess.run([sys.executable, "-c", code, str(tmp)], cwd=REPO, check=True)
+        return tmp / "real.duckdb"
     sys.path.insert(0, str(REPO / "tests"))
     from conftest import ingest_commands, run_cli  # type: ignore[import-not-found]
 
