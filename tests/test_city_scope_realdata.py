@@ -96,9 +96,7 @@ def _restricted(national: CityData, scoped: CityData) -> CityData:
         threshold=scoped.threshold,
         has_geometry=set(scoped.has_geometry()),
     )
-    info = method_info(
-        national.pic, period=scoped.period, lang=scoped.lang, threshold=scoped.threshold, seed=0
-    )
+    info = method_info(national.pic, period=scoped.period, threshold=scoped.threshold, seed=0)
     return dataclasses.replace(scoped, pic=national.pic, picture=picture, method_info=info)
 
 

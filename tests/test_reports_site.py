@@ -401,6 +401,38 @@ def test_footer_names_the_package_and_its_version_once(site_sv: Path, site_en: P
             assert footer.group(1).endswith(f" {word} omradesbild {__version__}."), footer.group(1)
 
 
+def test_method_and_versions_in_the_sites_language(
+    city_sv: CityData, site_sv: Path, site_en: Path, tmp_path: Path
+) -> None:
+    """The methods list (overview and profiles) words the catalogue version and the
+    Monte-Carlo settings in the site's language ("indicator catalogue v1; Monte Carlo: 20
+    draws, seed 0" on Swedish pages before), with the method's title in that language, and
+    says when no draws were made."""
+    from omradesbild import __version__
+    from omradesbild.reports.site import build_site
+
+    info = city_sv.method_info
+    assert (info.draws, info.seed, info.catalogue_version) == (20, 0, 1)
+    sv_line = f"omradesbild {__version__}; indikatorkatalog v1; Monte Carlo: 20 dragningar, "
+    sv_line += "slumptalsfrö 0"
+    en_line = f"omradesbild {__version__}; indicator catalogue v1; Monte Carlo: 20 draws, seed 0"
+    for site, line, title, other in (
+        (site_sv, sv_line, info.title_sv, "draws"),
+        (site_en, en_line, info.title_en, "dragningar"),
+    ):
+        for page in (site / "index.html", next((site / "profiles").glob("*.html"))):
+            text = page_text(page.read_text(encoding="utf-8"))
+            assert line in text, page
+            assert f"{info.method} – {title}" in text
+            assert other not in text
+    none = dataclasses.replace(
+        city_sv, method_info=info.model_copy(update={"draws": 0}), profile_codes=["9999R001"]
+    )
+    build_site(none, tmp_path / "none")
+    text = page_text((tmp_path / "none" / "index.html").read_text(encoding="utf-8"))
+    assert "; Monte Carlo: inga dragningar" in text and "slumptalsfrö" not in text
+
+
 def test_source_licences_and_kinds_in_the_sites_language(site_sv: Path, site_en: Path) -> None:
     """The store keeps language-neutral licence codes; each site words them in its language."""
     sv = page_text((site_sv / "index.html").read_text(encoding="utf-8"))

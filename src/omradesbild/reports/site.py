@@ -289,12 +289,9 @@ class _Context:
         self.generated = self.t(
             "generated",
             when=datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
-            package=data.method_info.get("package", "omradesbild"),
+            package=data.method_info.package,
         )
-        self.method_info = {
-            **data.method_info,
-            "method_title": data.method.title_en if self.lang == "en" else data.method.title_sv,
-        }
+        self.method_info = data.method_info
 
     def _sources(self) -> list[dict[str, str]]:
         """The stored sources by publisher and table (``builtin`` ones left out): the first
@@ -491,7 +488,7 @@ def _overview(ctx: _Context, env: Any) -> str:
             title=ctx.t("overview_title"),
             n_areas=len(ctx.area_name),
             version=d.version,
-            method_title=ctx.method_info["method_title"],
+            method_title=ctx.method_info.title(ctx.lang),
             score_digits=ctx.score_digits,
             figures=_json(figures),
             charts=list(figures),

@@ -29,6 +29,7 @@ from omradesbild.services.level_picture import LevelPicture, level_picture
 from omradesbild.services.models import (
     AreaProfile,
     CityPicture,
+    MethodRecord,
     PartnerEntry,
     PoliceTypeRow,
     PriorityRow,
@@ -64,7 +65,7 @@ class CityData:
     geojson: dict[str, Any] | None
     geometry_dissolved: bool
     sources: pd.DataFrame
-    method_info: dict[str, str]
+    method_info: MethodRecord
     picture: CityPicture
     synthetic: bool = False
     extra: dict[str, Any] = field(default_factory=dict)
@@ -257,7 +258,7 @@ def load_city(
     with_geo = {f["id"] for f in geojson["features"]} if geojson else set()
     scope_areas = scope_areas.assign(has_geometry=scope_areas["area_code"].isin(with_geo))
     sources = store.sources()
-    info = method_info(pic, period=period, lang=lang, threshold=threshold, seed=seed)
+    info = method_info(pic, period=period, threshold=threshold, seed=seed)
     picture = city_picture(
         pic, names_by_code(scope_areas), period=period, lang=lang, threshold=threshold,
         goals_path=goals_path, has_geometry=with_geo,
@@ -315,25 +316,26 @@ def _level_data(
     )  # fmt: skip
 
 
-def method_info(
-    pic: LevelPicture, *, period: str, lang: str, threshold: int, seed: int
-) -> dict[str, str]:
-    """Method, catalogue and package versions and the Monte-Carlo settings, for the record."""
+def method_info(pic: LevelPicture, *, period: str, threshold: int, seed: int) -> MethodRecord:
+    """Method, catalogue and package versions and the Monte-Carlo settings, for the record
+    (the draws those of the rank intervals of ``period``: 0 when none are drawn)."""
     from omradesbild import __version__ as pkg_version
     from omradesbild.indicators import default_catalogue
 
     assert pic.index is not None
     m = pic.index.method
-    cat = default_catalogue()
     _, summary = pic.uncertainty(period)
-    return {
-        "method": f"{m.id} {m.version}",
-        "method_title": m.title_en if lang == "en" else m.title_sv,
-        "catalogue": f"indicator catalogue v{cat.version}" if hasattr(cat, "version") else "",
-        "package": f"omradesbild {pkg_version}",
-        "monte_carlo": f"{summary.get('draws', 0)} draws, seed {seed}",
-        "threshold": str(threshold),
-    }
+    return MethodRecord(
+        method_id=m.id,
+        method_version=str(m.version),
+        title_sv=m.title_sv,
+        title_en=m.title_en,
+        catalogue_version=default_catalogue().version,
+        package_version=pkg_version,
+        draws=int(summary.get("draws", 0)),
+        seed=seed,
+        threshold=threshold,
+    )
 
 
 # --------------------------------------------------------------------------- the overview

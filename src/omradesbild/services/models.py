@@ -328,6 +328,37 @@ class GoalSkipped(_Frozen):
     reason: str
 
 
+class MethodRecord(_Frozen):
+    """The index method, the versions and the Monte-Carlo settings a picture was computed
+    with, for the record (the report's and the PDF's "Metod" and "Version" lines); worded
+    by the renderer in the page's language."""
+
+    method_id: str
+    method_version: str
+    title_sv: str
+    title_en: str
+    catalogue_version: int
+    package_version: str
+    #: Monte-Carlo draws of the rank intervals (0: none drawn).
+    draws: int
+    seed: int
+    threshold: int
+
+    @property
+    def method(self) -> str:
+        """The method's id and version, e.g. ``"scb-omradestyp 1.0"``."""
+        return f"{self.method_id} {self.method_version}"
+
+    @property
+    def package(self) -> str:
+        """The package and its version, e.g. ``"omradesbild 0.1.0"``."""
+        return f"omradesbild {self.package_version}"
+
+    def title(self, lang: str) -> str:
+        """The method's title in ``lang`` (``"sv"`` or ``"en"``)."""
+        return self.title_en if lang == "en" else self.title_sv
+
+
 class CityPicture(_Frozen):
     """The picture of every area of a level in scope, for one period."""
 
