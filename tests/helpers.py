@@ -205,3 +205,18 @@ def guarded_page(
         yield page, outside
     finally:
         ctx.close()
+
+
+#: English words that no Swedish sentence holds: one of them on a Swedish page is an
+#: untranslated text (:func:`english_words`).
+ENGLISH_WORDS = frozenset({
+    "the", "of", "and", "with", "from", "which", "are", "this", "that", "these", "was", "were",
+    "been", "has", "have", "draws", "seed", "catalogue", "interval", "intervals", "area",
+    "areas", "municipality", "country",
+})  # fmt: skip
+
+
+def english_words(text: str) -> set[str]:
+    """The :data:`ENGLISH_WORDS` in ``text`` (whole words, any case: a table id such as
+    ``police_areas_2015`` is one name, not the word "areas")."""
+    return set(ENGLISH_WORDS.intersection(re.findall(r"\w+", text.lower())))

@@ -16,6 +16,7 @@ import shapely
 from markupsafe import escape
 
 from conftest import page_text
+from helpers import english_words
 from omradesbild.config import AREA_TYPE_COLOURS
 from omradesbild.measures.segregation import population_by_type, segregation_indices
 from omradesbild.reports import charts
@@ -431,6 +432,17 @@ def test_method_and_versions_in_the_sites_language(
     build_site(none, tmp_path / "none")
     text = page_text((tmp_path / "none" / "index.html").read_text(encoding="utf-8"))
     assert "; Monte Carlo: inga dragningar" in text and "slumptalsfrö" not in text
+
+
+def test_swedish_pages_hold_no_english_words(site_sv: Path) -> None:
+    """No visible text of the Swedish site (overview and every profile) is English: the
+    methods line said "indicator catalogue v1; … 500 draws, seed 0" on every page."""
+    pages = [site_sv / "index.html", *sorted((site_sv / "profiles").glob("*.html"))]
+    found: dict[str, set[str]] = {}
+    for page in pages:
+        if hit := english_words(page_text(page.read_text(encoding="utf-8"))):
+            found[page.name] = hit
+    assert len(pages) == 46 and not found, found
 
 
 def test_source_licences_and_kinds_in_the_sites_language(site_sv: Path, site_en: Path) -> None:

@@ -65,6 +65,21 @@ def test_pages(client: TestClient, url: str, needles: list[str]) -> None:
     assert "Röjandekontroll" in r.text
 
 
+def test_swedish_pages_hold_no_english_words(client: TestClient, codes: list[str]) -> None:
+    """No visible text of the public pages in Swedish is English (an untranslated text)."""
+    from conftest import page_text
+    from helpers import english_words
+
+    pages = ["/", "/karta", "/jamfor", "/metod", "/nedladdning", "/mal", "/insatser", "/login"]
+    found = {}
+    for url in [*pages, f"/omrade/{codes[0]}", f"/jamfor?areas={codes[0]}&areas={codes[1]}"]:
+        r = client.get(url, headers=HTML)
+        assert r.status_code == 200, url
+        if hit := english_words(page_text(r.text)):
+            found[url] = hit
+    assert not found, found
+
+
 def test_area_page(client: TestClient, codes: list[str]) -> None:
     r = client.get(f"/omrade/{codes[0]}", headers=HTML)
     assert r.status_code == 200
