@@ -340,3 +340,22 @@ def test_police_real_regso(police_real: PoliceRun) -> None:
     assert 400 < n < 3363
     # population sums to the DeSO population of the covered RegSO
     assert tab["population"].sum() > 1_000_000
+
+
+def test_change_from_a_year_without_values_is_an_error_on_real_data(
+    real_store: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The real store holds no indicator value of any RegSO in 2019 but the crime rates of
+    offence years the Police's extract does not cover (left out by default): the change
+    2019 → 2022 is an error naming the year and the way to keep those rates, not a table of
+    50 445 rows that each say "no value in 2019" (before). With them kept it is the table,
+    and its empty part says so in words, not as pandas' "Empty DataFrame"."""
+    base = ["followup", "change", "--level", "regso", "--to", "2022", "--db", str(real_store)]
+    code, out, err = run([*base, "--from", "2019"], capsys)
+    assert code == 3 and out == "", out
+    assert "inga värden att jämföra på nivån regso utom brottstal för 2019, år som" in err
+    assert "--include-incomplete keeps them" in err and "Traceback" not in err
+    code, out, err = run([*base, "--from", "2019", "--include-incomplete"], capsys)
+    assert code == 0, err
+    assert "Förändring 2019 → 2022" in out and "Empty DataFrame" not in out
+    assert "Signifikanta förändringar / significant changes:\n(inga rader) / (no rows)" in out

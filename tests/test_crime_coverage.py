@@ -186,10 +186,13 @@ def test_crime_table_leaves_out_flagged_years(tmp_path: Path) -> None:
             store, level="deso", indicators=["crime_rate_1211"], include_incomplete=True
         )
         assert tr["n_periods"].tolist() == [5]
+        from omradesbild.errors import NotFoundError
         from omradesbild.services.levels import change_table
 
         kw = {"level": "deso", "period_from": 2019, "period_to": 2022}
-        assert change_table(store, indicators=["crime_rate_1211"], **kw).empty
+        only = "inga värden att jämföra på nivån deso utom brottstal för 2019, år"
+        with pytest.raises(NotFoundError, match=only):  # an empty table before
+            change_table(store, indicators=["crime_rate_1211"], **kw)
         both = change_table(store, indicators=["crime_rate_1211"], include_incomplete=True, **kw)
         assert len(both) == 1
         assert len(change_table(store, indicators=["crime_rate_1211"], level="deso",

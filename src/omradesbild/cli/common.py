@@ -182,7 +182,9 @@ def echo_table(df: pd.DataFrame, *, max_rows: int = 60) -> None:
     with pd.option_context(
         "display.max_columns", None, "display.width", 160, "display.max_colwidth", 60
     ):
-        if len(df) > max_rows:
+        if df.empty:  # a worded line, not pandas' "Empty DataFrame / Columns: … / Index: []"
+            typer.echo(both("cli_no_rows"))
+        elif len(df) > max_rows:
             typer.echo(df.head(max_rows).to_string(index=False))
             typer.echo(both("cli_more_rows", n=len(df) - max_rows, total=len(df)))
         else:

@@ -130,14 +130,29 @@ def change_table(
     when either period is a year the offence extract does not cover
     (:func:`omradesbild.services.crime.crime_coverage`) unless ``include_incomplete``.
     The areas' names lead the table (:func:`~omradesbild.services.names.with_area_names`).
+
+    Raises
+    ------
+    NotFoundError
+        A period in which no area has a value of any indicator asked for, or has none but
+        crime rates of a year the extract does not cover (left out): a table whose every
+        row says "no value" would say nothing.
     """
     periods = (str(period_from), str(period_to))
     query = ChangeQuery(level, version, periods, indicators, kommun)
     native = has_native(store, level, version)
     ind, ref = (_native_change_input if native else base_change_input)(store, query)
-    out = change_with_references(ind, ref, periods, confidence=confidence)
+    out = change_with_references(ind, ref, periods, confidence=confidence).reset_index(drop=True)
+    _check_values(store, out, query)
     if not include_incomplete:
-        out = _without_unusable_years(store, out, *periods)
+        kept = _without_unusable_years(store, out, *periods)
+        if _missing(kept, periods):  # every value of a period was such a crime rate
+            dropped = out.loc[~out.index.isin(kept.index)]
+            raise NotFoundError(
+                both("err_change_only_incomplete", level=level,
+                     periods=", ".join(_unusable_periods(store, dropped, periods)))
+            )  # fmt: skip
+        out = kept.reset_index(drop=True)
     return _named(store, out, level, version)
 
 
@@ -160,10 +175,34 @@ def _without_unusable_years(
     bad = unusable_years(crime_coverage(store))
     if not bad:
         return out
+    flagged = [bool(o) and ((o, p_from) in bad or (o, p_to) in bad) for o in _offences(out)]
+    return out.loc[[not f for f in flagged]]
+
+
+def _offences(out: pd.DataFrame) -> pd.Series:
+    """The offence code of each row's crime rate (``""`` for another indicator)."""
     codes = out["indicator"].astype(str)
-    offence = codes.where(codes.str.startswith("crime_rate_"), "").str.removeprefix("crime_rate_")
-    flagged = [bool(o) and ((o, p_from) in bad or (o, p_to) in bad) for o in offence]
-    return out.loc[[not f for f in flagged]].reset_index(drop=True)
+    return codes.where(codes.str.startswith("crime_rate_"), "").str.removeprefix("crime_rate_")
+
+
+def _unusable_periods(store: Store, rows: pd.DataFrame, periods: tuple[str, str]) -> list[str]:
+    """The ``periods`` that are years the offence extract does not cover for a crime rate of
+    ``rows`` (:func:`_without_unusable_years` left those rows out)."""
+    from omradesbild.followup.crime_coverage import unusable_years
+    from omradesbild.services.crime import crime_coverage
+
+    bad = unusable_years(crime_coverage(store))
+    offences = set(_offences(rows)) - {""}
+    return [p for p in periods if any((o, p) in bad for o in offences)]
+
+
+def _missing(out: pd.DataFrame, periods: tuple[str, str]) -> list[str]:
+    """The ``periods`` (from, to) in which no row of the change table ``out`` has a value."""
+    cols = ("value_from", "value_to")
+    return [
+        p for p, col in zip(periods, cols, strict=True)
+        if out.empty or col not in out or out[col].isna().all()
+    ]  # fmt: skip
 
 
 def _native_change_input(store: Store, query: ChangeQuery) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -186,6 +225,19 @@ def _native_change_input(store: Store, query: ChangeQuery) -> tuple[pd.DataFrame
                  stored=", ".join(sort_periods(stored)))
         )  # fmt: skip
     return of_kommun(ind, kommun, level=level), ref
+
+
+def _check_values(store: Store, out: pd.DataFrame, query: ChangeQuery) -> None:
+    """A period of the change in which no area has a value of any indicator asked for is a
+    :class:`NotFoundError` naming it (as the level's own data gives it,
+    :func:`_native_change_input`), not a table whose every row says so."""
+    missing = _missing(out, query.periods)
+    if missing:
+        stored = {*store_periods(store), *_native_periods(store, query.level, query.version)}
+        raise NotFoundError(
+            both("err_no_values_at_level", level=query.level, periods=", ".join(missing),
+                 stored=", ".join(sort_periods(stored)))
+        )  # fmt: skip
 
 
 def _native_periods(store: Store, level: str, version: str | None) -> list[str]:
