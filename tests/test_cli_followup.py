@@ -359,3 +359,17 @@ def test_change_from_a_year_without_values_is_an_error_on_real_data(
     assert code == 0, err
     assert "Förändring 2019 → 2022" in out and "Empty DataFrame" not in out
     assert "Signifikanta förändringar / significant changes:\n(inga rader) / (no rows)" in out
+
+
+def test_goals_without_enough_points_show_no_projection_on_real_data(
+    real_store: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """On the real data every goal has one or two points: each is "insufficient data", and
+    none shows a projection beside it (it showed 24 särskilt utsatta områden in 2030, a line
+    through 2023 and 2025, and 160 RegSO of type 1, the one value of 2022 carried on)."""
+    out = tmp_path / "goals.csv"
+    run_ok(["goals", "status", "--level", "regso"], real_store, out, capsys)
+    df = pd.read_csv(out)
+    assert len(df) == 3 and (df["status"] == "insufficient_data").all()
+    assert df[["projection", "projection_low", "projection_high"]].isna().all().all()
+    assert (df["n_points"] <= 2).all()

@@ -62,3 +62,4 @@ def test_verdict_follows_the_interval_and_says_what_the_reasoning_says(
         assert (s.verdict == "achieved") == _meets(s.current, target, s.comparison)
     else:
         assert s.status == "insufficient_data" and s.on_track is None
+        assert s.projection is None and s.projection_low is None and s.projection_high is None

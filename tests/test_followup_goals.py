@@ -120,6 +120,7 @@ def test_status_on_off_track_and_achieved() -> None:
     assert st3.status == "achieved" and st3.on_track is True
     few = goal_status(goal, falling.iloc[:2])
     assert few.status == "insufficient_data" and few.on_track is None
+    assert (few.projection, few.projection_low, few.projection_high) == (None, None, None)
     assert "base year 2018 missing" in few.reasoning
     sv = goal_status(goal, falling, language="sv")
     assert "tydligt på väg" in sv.reasoning and "ger 0,8 år 2030" in sv.reasoning

@@ -312,6 +312,9 @@ def goal_status(
     elif n < min_points or not math.isfinite(lo):
         status, on_track, verdict = "insufficient_data", None, "insufficient_data"
         notes.insert(0, say("too_few_points", n=n, min_points=min_points))
+        # no projection is shown beside "too few points" (a line through one or two
+        # points, or the current value carried to the target year, is not one)
+        proj = lo = hi = math.nan
     else:
         on_track = _meets(proj, target, comparison)
         status = "on_track" if on_track else "off_track"
