@@ -17,6 +17,7 @@ CHECKED = (
     "cli", "services", "demo.py", "areas", "harmonize", "indicators", "index", "followup",
     "measures", "sources/base.py", "sources/scb_key.py", "sources/long_csv.py",
     "sources/crime.py", "sources/scb_xlsx", "sources/police.py", "reports/disclosure.py",
+    "web",
 )  # fmt: skip
 
 #: Values that are defaults in the config and must not reappear as literal defaults.
@@ -26,7 +27,7 @@ _DEFAULTS = {
     config.AREA_TYPE_METHOD,
     config.DEFAULT_CONFIDENCE,
     config.UNCERTAINTY_DRAWS,
-    config.REPORT_UNCERTAINTY_DRAWS,
+    config.PAGE_UNCERTAINTY_DRAWS,
     config.POLICE_SHARE_THRESHOLD,
 } - {"country"}
 #: The same with their types (so that a multiplier 1000.0 is not taken for 1000 draws).
@@ -76,3 +77,23 @@ def test_versions_tables_are_the_config() -> None:
 
     assert VERSIONS is config.KNOWN_VERSIONS
     assert DEFAULT_AREA_VERSIONS == config.DEFAULT_VERSION
+
+
+def test_the_pages_draw_one_number_of_draws() -> None:
+    """The web app's area pages and the report (site and PDF) make the same number of
+    Monte-Carlo draws by default, so that both state the same rank interval (200 and 500
+    before: Husby's 90 % interval was 121–141 on its web page, 121–143 in the report)."""
+    import inspect
+
+    from omradesbild.cli.report import report
+    from omradesbild.services.city import load_city
+    from omradesbild.services.level_picture import level_picture
+    from omradesbild.web.cache import WebData
+    from omradesbild.web.settings import WebSettings
+
+    def default(fn: object) -> object:
+        return inspect.signature(fn).parameters["draws"].default  # type: ignore[arg-type]
+
+    web = WebSettings.model_fields["draws"].default
+    used = {web, default(load_city), default(level_picture), default(report), default(WebData)}
+    assert used == {config.PAGE_UNCERTAINTY_DRAWS}

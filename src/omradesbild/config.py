@@ -169,8 +169,10 @@ EXACT_INTERVAL_BELOW: float = 100.0
 #: Monte-Carlo draws of an index's rank intervals and class probabilities (library default).
 UNCERTAINTY_DRAWS: int = 1000
 
-#: Monte-Carlo draws of the rank intervals in the report site (fewer: one run per build).
-REPORT_UNCERTAINTY_DRAWS: int = 500
+#: Monte-Carlo draws of the rank intervals on the pages of the picture: the web app's, the
+#: report site's and the PDF's (fewer than the library's: one run per level and period). One
+#: number for all, so that a page and a report of the same store state the same interval.
+PAGE_UNCERTAINTY_DRAWS: int = 500
 
 # ------------------------------------------------------------------------------ follow-up
 

@@ -26,8 +26,8 @@ from omradesbild.config import (
     AREA_TYPE_METHOD,
     DEFAULT_LEVEL,
     DISCLOSURE_THRESHOLD,
+    PAGE_UNCERTAINTY_DRAWS,
     REPORT_POOL_MIN_PROFILES,
-    REPORT_UNCERTAINTY_DRAWS,
     REPORT_WORKERS_MAX,
 )
 from omradesbild.wording import Message, both
@@ -125,7 +125,7 @@ def report(
     kommun: Kommun = None,
     draws: Annotated[
         int, typer.Option(min=0, help="Monte-Carlo draws for the rank intervals (0 = none).")
-    ] = REPORT_UNCERTAINTY_DRAWS,
+    ] = PAGE_UNCERTAINTY_DRAWS,
     pdf: Annotated[
         bool | None,
         typer.Option(

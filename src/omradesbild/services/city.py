@@ -19,7 +19,7 @@ from typing import Any, TypeVar
 import pandas as pd
 from pydantic import BaseModel
 
-from omradesbild.config import AREA_TYPE_METHOD, BASE_VERSION, REPORT_UNCERTAINTY_DRAWS
+from omradesbild.config import AREA_TYPE_METHOD, BASE_VERSION, PAGE_UNCERTAINTY_DRAWS
 from omradesbild.errors import NotFoundError, OmradesbildError
 from omradesbild.index.method import IndexMethod
 from omradesbild.services.area import area_profile, catalogue_names
@@ -168,7 +168,7 @@ def load_city(
     threshold: int = 5,
     areas: Sequence[str] | None = None,
     kommun: str | None = None,
-    draws: int = REPORT_UNCERTAINTY_DRAWS,
+    draws: int = PAGE_UNCERTAINTY_DRAWS,
     seed: int = 0,
     base_version: str = BASE_VERSION,
     simplify_m: float = 25.0,

@@ -15,7 +15,7 @@ from typing import Any
 
 import pandas as pd
 
-from omradesbild.config import BASE_VERSION
+from omradesbild.config import BASE_VERSION, PAGE_UNCERTAINTY_DRAWS
 from omradesbild.errors import OmradesbildError
 from omradesbild.index.method import IndexMethod
 from omradesbild.services.layers import city_classes
@@ -158,7 +158,7 @@ def level_picture(
     method: IndexMethod | None,
     base_version: str = BASE_VERSION,
     threshold: int = 5,
-    draws: int = 200,
+    draws: int = PAGE_UNCERTAINTY_DRAWS,
     seed: int = 0,
     police_period: str | None = None,
     indicators: LevelIndicators | None = None,

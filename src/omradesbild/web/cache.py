@@ -30,6 +30,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 from pydantic import TypeAdapter
 
+from omradesbild import config
 from omradesbild.errors import InputError, NotFoundError
 from omradesbild.services.geometry import LevelGeometry, level_geometry
 from omradesbild.services.level import (
@@ -398,9 +399,9 @@ class WebData:
         self,
         store_path: str | Path,
         *,
-        base_version: str = "deso2018",
-        threshold: int = 5,
-        draws: int = 200,
+        base_version: str = config.BASE_VERSION,
+        threshold: int = config.DISCLOSURE_THRESHOLD,
+        draws: int = config.PAGE_UNCERTAINTY_DRAWS,
         simplify_m: float = 25.0,
     ) -> None:
         self.path = str(store_path)

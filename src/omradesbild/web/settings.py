@@ -97,7 +97,8 @@ class WebSettings(BaseSettings):
         ``OMRADESBILD_DISCLOSURE_THRESHOLD``: counts from 1 to ``threshold - 1`` are not
         published (see disclosure control).
     draws
-        ``OMRADESBILD_DRAWS``: Monte-Carlo draws of the rank intervals on the area pages.
+        ``OMRADESBILD_DRAWS``: Monte-Carlo draws of the rank intervals on the area pages
+        (the report's default too: the same interval on both).
     base_version
         ``OMRADESBILD_BASE_VERSION``: boundary version of the observations aggregated to
         every level.
@@ -169,7 +170,10 @@ class WebSettings(BaseSettings):
         description="Counts from 1 to threshold - 1 are not published.",
     )
     draws: int = Field(
-        default=200, ge=0, le=2000, description="Monte-Carlo draws of the rank intervals."
+        default=config.PAGE_UNCERTAINTY_DRAWS,
+        ge=0,
+        le=2000,
+        description="Monte-Carlo draws of the rank intervals.",
     )
     base_version: str = Field(
         default=config.BASE_VERSION,
