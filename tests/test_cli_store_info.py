@@ -1,7 +1,9 @@
-"""``query`` and ``revisions``: answers from a small store, and clear errors for what is absent."""
+"""``query``, ``revisions`` and ``summary``: answers from a small store, and clear errors
+for what is absent."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from pathlib import Path
 
@@ -78,3 +80,13 @@ def test_revisions_of_nothing_is_a_clear_message(
     assert code != 0
     assert expected in err
     assert "Empty DataFrame" not in out + err and "Traceback" not in err
+
+
+def test_summary_names_the_publishers_in_words(small_db: Path, cli: CliRun) -> None:
+    """The summary's sources line lists each publisher with its number of sources, not a
+    Python dict ("Källor: 2 {'SCB': 2}" before)."""
+    code, out, err = cli(["summary", "--db", str(small_db)])
+    assert code == 0, err
+    line = next(x for x in out.splitlines() if x.startswith("Källor:"))
+    assert "{" not in line and "'" not in line
+    assert re.fullmatch(r"Källor: (\d+) \((.+)\) / sources: \1 \(\2\)", line), line

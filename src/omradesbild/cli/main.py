@@ -97,7 +97,12 @@ def __getattr__(name: str) -> typer.Typer:
 
 
 @commands.command()
-def summary(db: DbOption = None, as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
+def summary(
+    db: DbOption = None,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="The summary as JSON (the same figures).")
+    ] = False,
+) -> None:
     """Summarise the store: areas per level and version, variables, periods and sources."""
     from omradesbild.services.store_info import store_summary
 

@@ -26,7 +26,8 @@ def print_summary(info: dict[str, Any]) -> None:
     periods = info["periods"]
     if periods:
         typer.echo(both("cli_periods", first=periods[0], last=periods[-1], n=len(periods)))
-    typer.echo(both("cli_sources", n=info["sources"], publishers=info["publishers"]))
+    publishers = ", ".join(f"{name} {n}" for name, n in info["publishers"].items())
+    typer.echo(both("cli_sources", n=info["sources"], publishers=f"({publishers})"))
     for lk in info["links"]:
         line = both(
             "cli_links_line",
