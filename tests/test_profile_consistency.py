@@ -131,6 +131,17 @@ def test_one_profile_four_renderings(
         for v in shown:
             row = re.search(rf'data-indicator="{v.id}">(.*?)</tr>', markup, flags=re.S)
             assert row is not None and fmt_num(v.value, "sv", 1) in html.unescape(row.group(1))
+    # A suppressed value reads ".." in its row, as the disclosure rule on the page says, on
+    # every rendering (the report and the PDF showed a dash, the sign of a missing value).
+    masked = [v for v in p.indicators if v.value is None and v.masked]
+    assert masked  # Husby's rarer offences
+    for markup in (web.text, static):
+        for v in masked:
+            row = re.search(rf'data-indicator="{v.id}">(.*?)</tr>', markup, flags=re.S)
+            assert row is not None
+            cells = re.findall(r'<td class="num">([^<]*)</td>', row.group(1))
+            assert cells[0] == "..", (v.id, cells)
+    assert texts["pdf"].count(" .. ") >= len(masked)
 
 
 def test_stockholm_standin_everywhere(city: CityData, client: Any, tmp_path: Path) -> None:

@@ -32,6 +32,7 @@ import pandas as pd
 
 from omradesbild.precision import indicator_decimals, score_decimals
 from omradesbild.reports import charts, profile_figures
+from omradesbild.reports.disclosure import MASK_SYMBOL
 from omradesbild.reports.figure_json import SharedParts, figures_json
 from omradesbild.reports.figure_json import script_json as _json
 from omradesbild.reports.palette import AREA_TYPE_CSS, area_type_css
@@ -140,7 +141,9 @@ def _headline_cells(
             word = words[rel] = t(rel)
         return HeadlineCells(
             "weak" if h.weak else "",
-            num(h.value, d),
+            # a suppressed value is shown as the rule beneath says (MASK_SYMBOL), as the
+            # web page shows it; a missing one as a dash
+            MASK_SYMBOL if h.value is None and h.masked else num(h.value, d),
             f"{num(low, d)}–{num(high, d)}" if low is not None and high is not None else "–",
             num(h.kommun, d),
             num(h.country, d),
