@@ -117,6 +117,8 @@ def test_excel_sheets_masked_cell_and_sources(city: dict[str, Any]) -> None:
     assert n_dots == 3 * n_masked
 
     meta = [r for r in wb["Källor och metod"].iter_rows(values_only=True)]
+    # The sheet opens with the export's title (it read 'Titel', the sources' column head).
+    assert meta[0][0] == "Områdesbild – export"
     flat = [v for r in meta for v in r if v is not None]
     assert disclosure_rule_text(5, "sv") in flat
     assert "omradesbild 0.1.0" in flat and WHEN.isoformat() in flat

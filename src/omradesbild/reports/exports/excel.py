@@ -279,7 +279,8 @@ def _meta_sheet(
         for cell in ws[ws.max_row]:
             cell.font = bold
 
-    bold_row([text["title"]])
+    # The file's title, as in the JSON's metadata ("title" is the head of a source's column).
+    bold_row([text["export_title"]])
     ws.append([text["generated_at"], _now(opts.generated_at)])
     ws.append([text["package_version"], f"omradesbild {_package_version()}"])
     ws.append([text["threshold"], int(threshold)])
