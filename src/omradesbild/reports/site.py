@@ -139,12 +139,16 @@ def _headline_cells(
         word = words.get(rel)
         if word is None:
             word = words[rel] = t(rel)
+        if low is not None and high is not None:
+            ci = f"{num(low, d)}–{num(high, d)}"
+        else:
+            ci = MASK_SYMBOL if h.masked else "–"
         return HeadlineCells(
             "weak" if h.weak else "",
-            # a suppressed value is shown as the rule beneath says (MASK_SYMBOL), as the
-            # web page shows it; a missing one as a dash
+            # a suppressed value and its suppressed interval are shown as the rule beneath
+            # says (MASK_SYMBOL), as the web page shows them; a missing one as a dash
             MASK_SYMBOL if h.value is None and h.masked else num(h.value, d),
-            f"{num(low, d)}–{num(high, d)}" if low is not None and high is not None else "–",
+            ci,
             num(h.kommun, d),
             num(h.country, d),
             word,
