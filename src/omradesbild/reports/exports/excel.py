@@ -38,7 +38,7 @@ from omradesbild.reports.exports._common import (
     _sources_frame,
     _unit,
 )
-from omradesbild.reports.exports.tables import publishable_index
+from omradesbild.reports.exports.tables import index_in_lang, publishable_index
 
 if TYPE_CHECKING:
     from openpyxl import Workbook
@@ -216,7 +216,7 @@ def _index_sheet(
 ) -> None:
     """The index sheet; adds the index method's version to ``method_versions``."""
     text, cat, names, lang = sheet.text, sheet.cat, sheet.names, sheet.lang
-    pub = publishable_index(index, disclosed, catalogue=cat)
+    pub = publishable_index(index_in_lang(index, lang), disclosed, catalogue=cat)
     if sheet.rounded:
         pub = round_index_table(pub, catalogue=cat)
     mid = str(index.attrs.get("method_id", "")) if index.attrs else ""
@@ -230,6 +230,8 @@ def _index_sheet(
     for c in cols:
         if c in _INDEX_HEADS:
             heads.append(text[c])
+        elif c == "reference":  # what the classes were computed against
+            heads.append(text["index_reference"])
         elif c.endswith("_reliable") and c.removesuffix("_reliable") in pub.columns:
             heads.append(f"{_label(c.removesuffix('_reliable'), cat, lang)} – {text['reliable']}")
         elif c in cat.ids:
