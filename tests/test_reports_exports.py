@@ -116,6 +116,14 @@ def test_excel_sheets_masked_cell_and_sources(city: dict[str, Any]) -> None:
             n_dots += sum(v == ".." for v in r)
     assert n_dots == 3 * n_masked
 
+    # The index sheet shows its figures with the decimals they are rounded to, as the
+    # report does: the score two (13.80, not 13.8), a component its indicator's one.
+    ws = wb["Index scb-omradestyp"]
+    head = [c.value for c in next(ws.iter_rows(max_row=1))]
+    line = next(ws.iter_rows(min_row=2, max_row=2))
+    assert line[head.index("Indexvärde")].number_format == "#,##0.00"
+    comp = head.index(cat.get("low_econ_standard").name_sv + " (%)")
+    assert line[comp].number_format == "#,##0.0"
     meta = [r for r in wb["Källor och metod"].iter_rows(values_only=True)]
     # The sheet opens with the export's title (it read 'Titel', the sources' column head).
     assert meta[0][0] == "Områdesbild – export"

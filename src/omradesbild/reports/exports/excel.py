@@ -15,6 +15,7 @@ from omradesbild.precision import (
     indicator_decimals,
     round_index_table,
     round_indicator_rows,
+    score_decimals,
 )
 from omradesbild.reports.disclosure import MASK_SYMBOL, disclosure_rule_text
 from omradesbild.reports.exports._common import (
@@ -251,6 +252,14 @@ def _index_sheet(
             else:
                 line.append(_cell(rec.get(c)))
         ws.append(line)
+    if sheet.rounded:
+        # shown with the decimals they are rounded to, as the domain sheets' values
+        formats = {c: decimals_format(indicator_decimals(c, cat)) for c in comps}
+        formats["score"] = decimals_format(score_decimals(mid))
+        for j, c in enumerate(cols, start=1):
+            if c in formats:
+                for (cell,) in ws.iter_rows(min_row=2, min_col=j, max_col=j):
+                    cell.number_format = formats[c]
     ws.freeze_panes = ws.cell(row=2, column=min(3, len(cols)))
 
 
