@@ -90,6 +90,34 @@ def test_small_denominator_masks_numerator_and_values() -> None:
     assert out.loc[1, "mask_reason"] == "numerator<5;denominator<5"
 
 
+def test_a_note_stating_a_suppressed_count_is_suppressed() -> None:
+    """The indicators' note of a small denominator names it ("denominator 3 below 100"):
+    published beside a suppressed denominator, it gave the count away."""
+    from omradesbild.indicators.finalize import finalize_indicators
+
+    counts = pd.DataFrame(
+        {
+            "area_code": ["A", "B"],
+            "area_version": "deso2018",
+            "level": "deso",
+            "period": "2024",
+            "indicator": "foreign_born",
+            "numerator": [1.0, 60.0],
+            "denominator": [3.0, 80.0],
+            "n_parts": 1,
+            "partial": False,
+            "approximate": False,
+            "note": None,
+        }
+    )
+    ind = finalize_indicators(counts)
+    assert ind["note"].tolist() == ["denominator 3 below 100", "denominator 80 below 100"]
+    out = apply_disclosure(ind, threshold=5)
+    assert out["masked"].tolist() == [True, False]
+    assert pd.isna(out.loc[0, "note"]) and pd.isna(out.loc[0, "denominator"])
+    assert out.loc[1, "note"] == "denominator 80 below 100"  # its counts are published
+
+
 def test_missing_counts_are_not_tested() -> None:
     df = frame([np.nan, 3], [np.nan, np.nan])
     df.loc[0, "value"] = 42.0  # a published percentage without its base

@@ -116,7 +116,17 @@ def test_excel_sheets_masked_cell_and_sources(city: dict[str, Any]) -> None:
             n_dots += sum(v == ".." for v in r)
     assert n_dots == 3 * n_masked
 
+    # The index sheet shows its figures with the decimals they are rounded to, as the
+    # report does: the score two (13.80, not 13.8), a component its indicator's one.
+    ws = wb["Index scb-omradestyp"]
+    head = [c.value for c in next(ws.iter_rows(max_row=1))]
+    line = next(ws.iter_rows(min_row=2, max_row=2))
+    assert line[head.index("Indexvärde")].number_format == "#,##0.00"
+    comp = head.index(cat.get("low_econ_standard").name_sv + " (%)")
+    assert line[comp].number_format == "#,##0.0"
     meta = [r for r in wb["Källor och metod"].iter_rows(values_only=True)]
+    # The sheet opens with the export's title (it read 'Titel', the sources' column head).
+    assert meta[0][0] == "Områdesbild – export"
     flat = [v for r in meta for v in r if v is not None]
     assert disclosure_rule_text(5, "sv") in flat
     assert "omradesbild 0.1.0" in flat and WHEN.isoformat() in flat
@@ -402,3 +412,42 @@ def test_cli_export_kommun(two_kommuner: Path, tmp_path: Path) -> None:
     assert "Endast områdena i kommun 0180 / only the areas of municipality 0180" in res.output
     csv = pd.read_csv(tmp_path / f"omradesbild_regso_{PERIOD}_0180.csv", dtype={"area_code": str})
     assert csv["area_code"].str.startswith("0180").all() and len(csv)
+
+
+def test_english_export_names_classes_and_reference_in_english(
+    real_store: Path, tmp_path: Path
+) -> None:
+    """Stockholm's RegSO 2022 (real data) exported in English: Husby's area type and what it
+    was classified against are English in the workbook's index sheet and in the JSON; they
+    were SCB's Swedish names ('Områdestyp 1 – …', 'riket') under English headers, and the
+    column's head was the bare 'reference'. The Swedish export keeps the Swedish names."""
+    from openpyxl import load_workbook
+
+    husby = "0180R036"
+    with Store(real_store, read_only=True) as store:
+        files = {
+            lang: export_all(store, tmp_path / lang, level="regso", period="2022",
+                             kommun="0180", lang=lang, formats=["xlsx", "json"])
+            for lang in ("sv", "en")
+        }  # fmt: skip
+    want = {
+        "sv": ("Områdestyp 1 – Områden med stora socioekonomiska utmaningar", "riket"),
+        "en": ("Area type 1 – Areas with major socioeconomic challenges", "Sweden"),
+    }
+    head_of = {
+        "sv": ("Klassnamn", "Referensfördelning"),
+        "en": ("Class label", "Reference distribution"),
+    }
+    for lang, written in files.items():
+        doc = json.loads(written["json"].read_text(encoding="utf-8"))
+        row = next(r for r in doc["index"] if r["area_code"] == husby)
+        assert (row["class_label"], row["reference"]) == want[lang], lang
+        wb = load_workbook(written["xlsx"], read_only=True)
+        ws = wb[next(s for s in wb.sheetnames if s.startswith("Index"))]
+        rows = list(ws.iter_rows(values_only=True))
+        head = list(rows[0])
+        label, reference = (head.index(h) for h in head_of[lang])
+        line = next(r for r in rows[1:] if r[0] == husby)
+        assert (line[label], line[reference]) == want[lang], lang
+        assert line[head.index({"sv": "Klass", "en": "Class"}[lang])] == 1
+        assert "reference" not in head

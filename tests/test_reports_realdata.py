@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 
 from browser_helpers import CHART_COUNTS_JS, POLL_MS
+from omradesbild.indicators import default_catalogue
 from omradesbild.reports.profile import SiteData
 from omradesbild.reports.site import SiteResult
 
@@ -99,6 +100,46 @@ def test_maps_present_for_stockholm_absent_for_goteborg(
     assert not (res.out / "assets" / "geo.js").exists()
     profile = res.profiles[0].read_text(encoding="utf-8")
     assert 'data-chart="map-area"' not in profile and "map-missing" in profile
+
+
+def _figures(html: str) -> dict[str, Any]:
+    import json
+    import re
+
+    m = re.search(r'<script type="application/json" id="figures">(.*?)</script>', html, re.S)
+    assert m is not None
+    return dict(json.loads(m.group(1)))
+
+
+def test_overview_map_shows_suppressed_values_as_suppressed(
+    built: dict[str, tuple[SiteResult, SiteData]],
+) -> None:
+    """The overview's map of an indicator says '..' for Husby's suppressed offence rates
+    (fewer than five reported offences in 2022), as the rule on the page does: it said '–',
+    the sign of a missing value; a missing value still reads '–'."""
+    res, data = built["sthlm-regso"]
+    layers = _figures(res.index.read_text(encoding="utf-8"))["map-indicators"]["data"]
+    ind = data.pic.indicators.indicators
+    rows = ind[ind["period"] == data.period]
+    masked = rows[rows["masked"].astype(bool)]
+    husby = masked[masked["area_code"] == "0180R036"]
+    assert not husby.empty  # e.g. sabotage against emergency services
+    names = {layer["name"]: layer for layer in layers}
+    label = {i.id: i.name_sv for i in default_catalogue().indicators}
+    seen = 0
+    for indicator in husby["indicator"]:
+        layer = names[label[indicator]]
+        text = dict(zip(layer["locations"], layer["text"], strict=True))
+        assert text["0180R036"] == "Husby: ..", (indicator, text["0180R036"])
+        seen += 1
+    assert seen == len(husby)
+    # Every suppressed value of the maps reads '..'; no other does.
+    hidden = {(r.indicator, r.area_code) for r in masked.itertuples()}
+    by_label = {label[i]: i for i in label}
+    for layer in layers:
+        i = by_label[layer["name"]]
+        for code, text in zip(layer["locations"], layer["text"], strict=True):
+            assert text.endswith(": ..") == ((i, code) in hidden), (i, code, text)
 
 
 def test_stockholm_profile_draws_in_browser(

@@ -162,8 +162,9 @@ def test_map_note_on_dissolved_boundaries_without_the_pages_context() -> None:
 def test_an_indicator_row_is_written_as_a_filter_per_cell_would_write_it() -> None:
     """The profile's indicator table: one call for the rows (``headline_rows``) writes
     each cell as the ``num`` filter in the indicator's decimals and ``t`` of its
-    reliability, escaped, with a dash for an interval missing either end, and dims masked
-    and unreliable rows; a row a line."""
+    reliability, escaped, with a dash for an interval missing either end ('..' for the
+    value and interval of a suppressed row), and dims masked and unreliable rows; a row a
+    line."""
     from types import SimpleNamespace
 
     from omradesbild.precision import indicator_decimals
@@ -191,16 +192,17 @@ def test_an_indicator_row_is_written_as_a_filter_per_cell_would_write_it() -> No
         )
         for h in rows:
             d = indicator_decimals(h.id)
-            ci = (
-                f"{fmt_num(h.ci_low, lang, d)}–{fmt_num(h.ci_high, lang, d)}"
-                if h.ci_low is not None and h.ci_high is not None
-                else "–"
-            )
+            # a suppressed value and its interval read '..', the sign of the rule
+            if h.ci_low is not None and h.ci_high is not None:
+                ci = f"{fmt_num(h.ci_low, lang, d)}–{fmt_num(h.ci_high, lang, d)}"
+            else:
+                ci = ".." if h.masked else "–"
+            value = ".." if h.masked and h.value is None else fmt_num(h.value, lang, d)
             label = h.label.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
             css = "weak" if h.reliability in ("masked", "unreliable") else ""
             row = (
                 f'<tr class="{css}" data-indicator="{h.id}"><td>{label}</td>'
-                f'<td class="num">{fmt_num(h.value, lang, d)}</td><td class="num">{ci}</td>'
+                f'<td class="num">{value}</td><td class="num">{ci}</td>'
                 f'<td class="num">{fmt_num(h.kommun, lang, d)}</td>'
                 f'<td class="num">{fmt_num(h.country, lang, d)}</td><td>{h.unit}</td>'
                 f"<td>{t(h.reliability)}</td></tr>"

@@ -115,7 +115,8 @@ def apply_disclosure(
     - every small count is suppressed;
     - if the denominator is small, the numerator is suppressed as well (a count within a group
       of fewer than :math:`T` is itself below :math:`T`, or reveals the group);
-    - if any count of the row is suppressed, every column of ``value_columns`` is suppressed.
+    - if any count of the row is suppressed, every column of ``value_columns`` is suppressed,
+      and the row's ``note`` (which can state a count: "denominator 3 below 100").
 
     Missing counts are not tested; a value without counts (e.g. a published percentage
     without its base) is left as it is. No secondary (complementary) suppression is done: a
@@ -134,6 +135,9 @@ def apply_disclosure(
         out[c] = out[c].mask(hide[c])
     for c in values:
         out[c] = out[c].mask(any_hidden)
+    if "note" in out.columns:
+        # a row's note can state its counts ("denominator 3 below 100"): it goes with them
+        out["note"] = out["note"].mask(any_hidden)
     new_reason = reasons.str.lstrip(";").where(any_hidden, None)
     _set_flags(out, ind, any_hidden, new_reason)
     out.attrs = {**ind.attrs, DISCLOSED_ATTR: t}

@@ -139,12 +139,16 @@ def _headline_cells(
         word = words.get(rel)
         if word is None:
             word = words[rel] = t(rel)
+        if low is not None and high is not None:
+            ci = f"{num(low, d)}–{num(high, d)}"
+        else:
+            ci = MASK_SYMBOL if h.masked else "–"
         return HeadlineCells(
             "weak" if h.weak else "",
-            # a suppressed value is shown as the rule beneath says (MASK_SYMBOL), as the
-            # web page shows it; a missing one as a dash
+            # a suppressed value and its suppressed interval are shown as the rule beneath
+            # says (MASK_SYMBOL), as the web page shows them; a missing one as a dash
             MASK_SYMBOL if h.value is None and h.masked else num(h.value, d),
-            f"{num(low, d)}–{num(high, d)}" if low is not None and high is not None else "–",
+            ci,
             num(h.kommun, d),
             num(h.country, d),
             word,
@@ -406,17 +410,30 @@ def _common(ctx: _Context, env: Any, prefix: str) -> dict[str, Any]:
 
 
 # ------------------------------------------------------------------------------ overview
-def _period_values(indicators: pd.DataFrame, period: str) -> dict[str, dict[str, float]]:
+def _period_values(
+    indicators: pd.DataFrame, period: str
+) -> tuple[dict[str, dict[str, float]], set[tuple[str, str]]]:
     """Indicator -> area -> its disclosed value in ``period`` (NaN where it has none), from
-    the level's disclosed rows, read in one pass (a later row of an area wins)."""
+    the level's disclosed rows, read in one pass (a later row of an area wins); and the
+    (indicator, area) pairs whose value is suppressed."""
     rows = indicators[(indicators["period"] == period).to_numpy(dtype=bool, na_value=False)]
+    masked = (
+        rows["masked"].fillna(False).astype(bool).tolist()
+        if "masked" in rows.columns
+        else [False] * len(rows)
+    )
     out: dict[str, dict[str, float]] = {}
-    for ind, code, value in zip(
-        rows["indicator"].tolist(), rows["area_code"].tolist(), rows["value"].tolist(),
+    hidden: set[tuple[str, str]] = set()
+    for ind, code, value, m in zip(
+        rows["indicator"].tolist(), rows["area_code"].tolist(), rows["value"].tolist(), masked,
         strict=True,
     ):  # fmt: skip
         out.setdefault(ind, {})[code] = value
-    return out
+        if m:
+            hidden.add((ind, code))
+        else:
+            hidden.discard((ind, code))
+    return out, hidden
 
 
 def _overview_figures(ctx: _Context, city: CityPicture) -> dict[str, Any]:
@@ -436,14 +453,18 @@ def _overview_figures(ctx: _Context, city: CityPicture) -> dict[str, Any]:
         lv = d.pic.indicators
         cat_names, _, direction = catalogue_names(ctx.lang)
         layers = []
-        period_values = _period_values(lv.indicators, d.period)
+        period_values, hidden = _period_values(lv.indicators, d.period)
         for indicator in lv.indicator_ids:
             vals = period_values.get(indicator, {})
             z = [vals.get(c) for c in codes]
             if all(v is None or v != v for v in z):  # none, or NaN
                 continue
             dec = indicator_decimals(indicator)
-            hover = [f"{n}: {fmt_num(v, ctx.lang, dec)}" for n, v in zip(names, z, strict=True)]
+            # a suppressed value reads as the rule on the page says, a missing one as a dash
+            hover = [
+                f"{n}: {MASK_SYMBOL if (indicator, c) in hidden else fmt_num(v, ctx.lang, dec)}"
+                for n, c, v in zip(names, codes, z, strict=True)
+            ]
             label = cat_names.get(indicator, indicator)
             layers.append((label, z, direction.get(indicator) == -1, hover))
         if layers:

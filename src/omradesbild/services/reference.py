@@ -100,7 +100,10 @@ def class_names(method: IndexMethod, ref: Reference, lang: str = "sv") -> list[s
 def with_reference(result: pd.DataFrame, method: IndexMethod, ref: Reference) -> pd.DataFrame:
     """An index result with its ``reference`` column (after ``class_label`` or at the end),
     and relative class names in ``class_label`` when SCB's type names would be claimed
-    against a non-national reference; ``attrs`` are kept (``attrs["reference"]`` added)."""
+    against a non-national reference; ``attrs`` are kept (``attrs["reference"]`` added, and
+    ``attrs["reference_labels"]`` and ``attrs["class_names"]``: language → the reference's
+    name and the classes' names 1..n, for :func:`~omradesbild.reports.exports.tables.
+    index_in_lang`)."""
     attrs = dict(result.attrs)
     out = result.copy()
     relabel = uses_scb_type_names(method) and not ref.national
@@ -113,5 +116,9 @@ def with_reference(result: pd.DataFrame, method: IndexMethod, ref: Reference) ->
     pos = list(out.columns).index("class_label") + 1 if "class_label" in out else len(out.columns)
     out.insert(pos, "reference", ref.label("sv"))
     attrs["reference"] = ref.label("sv")
+    # The reference and the class names in each language, for a renderer that writes the
+    # result in English (the columns hold the Swedish ones).
+    attrs["reference_labels"] = {lang: ref.label(lang) for lang in ("sv", "en")}
+    attrs["class_names"] = {lang: class_names(method, ref, lang) for lang in ("sv", "en")}
     out.attrs = attrs
     return out

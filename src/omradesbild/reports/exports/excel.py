@@ -15,6 +15,7 @@ from omradesbild.precision import (
     indicator_decimals,
     round_index_table,
     round_indicator_rows,
+    score_decimals,
 )
 from omradesbild.reports.disclosure import MASK_SYMBOL, disclosure_rule_text
 from omradesbild.reports.exports._common import (
@@ -38,7 +39,7 @@ from omradesbild.reports.exports._common import (
     _sources_frame,
     _unit,
 )
-from omradesbild.reports.exports.tables import publishable_index
+from omradesbild.reports.exports.tables import index_in_lang, publishable_index
 
 if TYPE_CHECKING:
     from openpyxl import Workbook
@@ -216,7 +217,7 @@ def _index_sheet(
 ) -> None:
     """The index sheet; adds the index method's version to ``method_versions``."""
     text, cat, names, lang = sheet.text, sheet.cat, sheet.names, sheet.lang
-    pub = publishable_index(index, disclosed, catalogue=cat)
+    pub = publishable_index(index_in_lang(index, lang), disclosed, catalogue=cat)
     if sheet.rounded:
         pub = round_index_table(pub, catalogue=cat)
     mid = str(index.attrs.get("method_id", "")) if index.attrs else ""
@@ -230,6 +231,8 @@ def _index_sheet(
     for c in cols:
         if c in _INDEX_HEADS:
             heads.append(text[c])
+        elif c == "reference":  # what the classes were computed against
+            heads.append(text["index_reference"])
         elif c.endswith("_reliable") and c.removesuffix("_reliable") in pub.columns:
             heads.append(f"{_label(c.removesuffix('_reliable'), cat, lang)} – {text['reliable']}")
         elif c in cat.ids:
@@ -249,6 +252,14 @@ def _index_sheet(
             else:
                 line.append(_cell(rec.get(c)))
         ws.append(line)
+    if sheet.rounded:
+        # shown with the decimals they are rounded to, as the domain sheets' values
+        formats = {c: decimals_format(indicator_decimals(c, cat)) for c in comps}
+        formats["score"] = decimals_format(score_decimals(mid))
+        for j, c in enumerate(cols, start=1):
+            if c in formats:
+                for (cell,) in ws.iter_rows(min_row=2, min_col=j, max_col=j):
+                    cell.number_format = formats[c]
     ws.freeze_panes = ws.cell(row=2, column=min(3, len(cols)))
 
 
@@ -279,7 +290,8 @@ def _meta_sheet(
         for cell in ws[ws.max_row]:
             cell.font = bold
 
-    bold_row([text["title"]])
+    # The file's title, as in the JSON's metadata ("title" is the head of a source's column).
+    bold_row([text["export_title"]])
     ws.append([text["generated_at"], _now(opts.generated_at)])
     ws.append([text["package_version"], f"omradesbild {_package_version()}"])
     ws.append([text["threshold"], int(threshold)])

@@ -12,7 +12,7 @@ import pandas as pd
 from omradesbild.precision import Precision, check_precision, round_indicator_rows
 from omradesbild.reports.disclosure import DEFAULT_THRESHOLD
 from omradesbild.reports.exports import _common as common
-from omradesbild.reports.exports.tables import export_metadata, publishable_index
+from omradesbild.reports.exports.tables import export_metadata, index_in_lang, publishable_index
 
 if TYPE_CHECKING:
     from omradesbild.indicators import Catalogue
@@ -84,7 +84,7 @@ def export_json(
             methods_out.setdefault(
                 str(index.attrs["method_id"]), str(index.attrs["method_version"])
             )
-        pub = publishable_index(index, disclosed, catalogue=cat)
+        pub = publishable_index(index_in_lang(index, lang), disclosed, catalogue=cat)
         body["index"] = _records(common._named(pub, areas))
     meta = export_metadata(
         sources=sources,

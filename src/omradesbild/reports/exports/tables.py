@@ -107,6 +107,26 @@ def publishable_index(
     return masked
 
 
+def index_in_lang(index: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """``index`` with its ``class_label`` and ``reference`` in ``lang``, from the names an
+    index result carries in ``attrs`` (:func:`~omradesbild.services.reference.
+    with_reference`; the columns hold the Swedish ones); unchanged without them."""
+    names = dict(index.attrs.get("class_names") or {}).get(lang)
+    ref = dict(index.attrs.get("reference_labels") or {}).get(lang)
+    out = index.copy()
+    if names and "class" in out.columns and "class_label" in out.columns:
+        out["class_label"] = pd.array(
+            [
+                None if pd.isna(c) or not 1 <= int(c) <= len(names) else names[int(c) - 1]
+                for c in out["class"]
+            ],
+            dtype="string",
+        )
+    if ref and "reference" in out.columns:
+        out["reference"] = ref
+    return out
+
+
 def export_metadata(
     *,
     sources: pd.DataFrame | Iterable[Mapping[str, Any]],
