@@ -142,3 +142,42 @@ def test_the_area_page_and_the_downloads_write_the_same_figures(client: TestClie
         compared += 1
     assert compared >= 5
     assert any(len(r["value"].partition(".")[2]) > 1 for r in mine_full.values() if r["value"])
+
+
+def _changes(html: str) -> str:
+    found = re.search(r'<dd class="changes">(.*?)</dd>', html, flags=re.S)
+    assert found is not None
+    return page_text(found.group(1))
+
+
+@pytest.mark.parametrize("lang", ["sv", "en"])
+def test_the_change_box_does_not_deny_an_earlier_year_whose_values_are_suppressed(
+    client: TestClient, lang: str
+) -> None:
+    """Husby has crime rates in 2021 and 2022, but none published in both years (each has
+    a count of 1–4 in one of them): the summary says so, not that there is no earlier
+    period to compare with."""
+    html = client.get(f"/omrade/{HUSBY}?lang={lang}", headers=HTML).text
+    box = _changes(html)
+    assert "ingen tidigare period" not in box and "no earlier period" not in box
+    if lang == "sv":
+        assert "Inget nyckeltal har ett redovisat värde både 2021 och 2022" in box
+        assert "Förändring sedan 2021" in page_text(html)
+    else:
+        assert "No indicator has a published value in both 2021 and 2022" in box
+        assert "Change since 2021" in page_text(html)
+
+
+@pytest.mark.parametrize("lang", ["sv", "en"])
+def test_changes_none_of_which_could_be_tested_are_not_called_not_significant(
+    client: TestClient, lang: str
+) -> None:
+    """Rinkeby's crime rates of 2021 rest on 2022's population (approximate): no change
+    since 2021 can be tested, and the summary says that rather than 'no significant
+    changes'."""
+    box = _changes(client.get(f"/omrade/0180R076?lang={lang}", headers=HTML).text)
+    assert "säkerställda" not in box and "No significant" not in box
+    if lang == "sv":
+        assert "Ingen av förändringarna sedan 2021 kan prövas statistiskt." in box
+    else:
+        assert "None of the changes since 2021 can be tested." in box
