@@ -181,3 +181,38 @@ def test_changes_none_of_which_could_be_tested_are_not_called_not_significant(
         assert "Ingen av förändringarna sedan 2021 kan prövas statistiskt." in box
     else:
         assert "None of the changes since 2021 can be tested." in box
+
+
+def _sections(html: str) -> dict[str, str]:
+    """The downloads page's sections by 'level-version'."""
+    found = re.findall(
+        r'<section class="downloads" id="dl-([^"]+)">(.*?)</section>', html, flags=re.S
+    )
+    return dict(found)
+
+
+def test_each_download_leads_to_its_own_boundary_version_and_years(client: TestClient) -> None:
+    """The store holds DeSO 2018 and 2025, RegSO 2020 and 2025, four district layers and
+    observations from 2000 to 2024. Each section's links name its version (the DeSO 2025
+    file holds DeSO 2025 codes, not DeSO 2018's), offer only the years with indicators
+    there (2020–2023, not 2000), the index only in its year (2022), and a version without
+    indicators (RegSO 2025: no key leads there from DeSO) says so instead of linking to
+    errors."""
+    html = client.get("/nedladdning", headers=HTML).text
+    sections = _sections(html)
+    assert {"deso-deso2018", "deso-deso2025", "regso-regso2020", "regso-regso2025"} <= set(sections)
+    for key, body in sections.items():
+        level, version = key.split("-", 1)
+        links = [u.replace("&amp;", "&") for u in re.findall(r'href="(/api/[^"]+)"', body)]
+        assert all(f"level={level}&version={version}&" in u for u in links), key
+    regso = sections["regso-regso2020"]
+    years = re.findall(r"<tr><td>(\d{4})</td>", regso)
+    assert years == ["2023", "2022", "2021", "2020"]
+    index_years = re.findall(r"/api/export/index\.csv\?[^\"]*period=(\d{4})", regso)
+    assert set(index_years) == {"2022"}
+    assert "/api/" not in sections["regso-regso2025"]
+    assert "Inga nyckeltal kan beräknas" in page_text(sections["regso-regso2025"])
+    csv = client.get("/api/export/indicators.csv?level=deso&version=deso2025&period=2022")
+    assert csv.status_code == 200
+    codes = {line.split(",")[0] for line in csv.text.splitlines()[1:]}
+    assert 0 < len(codes) <= 320 and all(c.startswith("1480") for c in codes)  # 320 DeSO 2025
