@@ -216,3 +216,17 @@ def test_each_download_leads_to_its_own_boundary_version_and_years(client: TestC
     assert csv.status_code == 200
     codes = {line.split(",")[0] for line in csv.text.splitlines()[1:]}
     assert 0 < len(codes) <= 320 and all(c.startswith("1480") for c in codes)  # 320 DeSO 2025
+
+
+@pytest.mark.parametrize(("lang", "n"), [("sv", "3 363"), ("en", "3,363")])
+def test_the_ranking_note_and_the_map_table_write_the_count_with_the_separator(
+    client: TestClient, lang: str, n: str
+) -> None:
+    """The start page's note under the ranking ('among 3 363 areas') and the map's table
+    ('All areas (3 363)') write the count as the area page's rank does ('135 of 3 363'),
+    not '3363'."""
+    start = page_text(client.get(f"/?kommun=0180&lang={lang}", headers=HTML).text)
+    among = "bland" if lang == "sv" else "among"
+    assert f"{among} {n} " in start and f"{among} 3363" not in start
+    karta = page_text(client.get(f"/karta?lang={lang}", headers=HTML).text)
+    assert f"({n})" in karta and "(3363)" not in karta
