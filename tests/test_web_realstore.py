@@ -230,3 +230,13 @@ def test_the_ranking_note_and_the_map_table_write_the_count_with_the_separator(
     assert f"{among} {n} " in start and f"{among} 3363" not in start
     karta = page_text(client.get(f"/karta?lang={lang}", headers=HTML).text)
     assert f"({n})" in karta and "(3363)" not in karta
+
+
+def test_english_pages_say_municipality_not_kommun(client: TestClient) -> None:
+    """The English start page and area page call Stockholm a municipality, as their own
+    'Municipality: Stockholm' does: the notes on partners' input and interventions and the
+    trend charts' note said 'the kommun' (the level's id 'kommun' beside its name on the
+    downloads page is a code, not a word of the page)."""
+    for url in ("/?kommun=0180&lang=en", f"/omrade/{HUSBY}?lang=en"):
+        words = re.findall(r"\w+", page_text(client.get(url, headers=HTML).text))
+        assert "kommun" not in words, url
