@@ -240,3 +240,18 @@ def test_english_pages_say_municipality_not_kommun(client: TestClient) -> None:
     for url in ("/?kommun=0180&lang=en", f"/omrade/{HUSBY}?lang=en"):
         words = re.findall(r"\w+", page_text(client.get(url, headers=HTML).text))
         assert "kommun" not in words, url
+
+
+@pytest.mark.parametrize("lang", ["sv", "en"])
+def test_a_goal_anchored_at_a_year_the_index_lacks_says_so(client: TestClient, lang: str) -> None:
+    """The example goal 'no RegSO of type 1 by 2030' anchors the types at 2018; the real
+    store's index has 2022 only. The goals page names that reason, not the catch-all 'the
+    goal cannot be computed with the data in the store' (its own ranking counts the types
+    of 2022)."""
+    body = page_text(client.get(f"/mal?kommun=0180&lang={lang}", headers=HTML).text)
+    if lang == "sv":
+        assert "förankras i basåret 2018, men indexet har inga värden det året (bara 2022)" in body
+        assert "målet kan inte beräknas med data i lagret" not in body
+    else:
+        assert "anchored at the base year 2018, but the index has no values that year" in body
+        assert "cannot be computed with the data in the store" not in body
