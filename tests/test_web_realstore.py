@@ -142,3 +142,116 @@ def test_the_area_page_and_the_downloads_write_the_same_figures(client: TestClie
         compared += 1
     assert compared >= 5
     assert any(len(r["value"].partition(".")[2]) > 1 for r in mine_full.values() if r["value"])
+
+
+def _changes(html: str) -> str:
+    found = re.search(r'<dd class="changes">(.*?)</dd>', html, flags=re.S)
+    assert found is not None
+    return page_text(found.group(1))
+
+
+@pytest.mark.parametrize("lang", ["sv", "en"])
+def test_the_change_box_does_not_deny_an_earlier_year_whose_values_are_suppressed(
+    client: TestClient, lang: str
+) -> None:
+    """Husby has crime rates in 2021 and 2022, but none published in both years (each has
+    a count of 1–4 in one of them): the summary says so, not that there is no earlier
+    period to compare with."""
+    html = client.get(f"/omrade/{HUSBY}?lang={lang}", headers=HTML).text
+    box = _changes(html)
+    assert "ingen tidigare period" not in box and "no earlier period" not in box
+    if lang == "sv":
+        assert "Inget nyckeltal har ett redovisat värde både 2021 och 2022" in box
+        assert "Förändring sedan 2021" in page_text(html)
+    else:
+        assert "No indicator has a published value in both 2021 and 2022" in box
+        assert "Change since 2021" in page_text(html)
+
+
+@pytest.mark.parametrize("lang", ["sv", "en"])
+def test_changes_none_of_which_could_be_tested_are_not_called_not_significant(
+    client: TestClient, lang: str
+) -> None:
+    """Rinkeby's crime rates of 2021 rest on 2022's population (approximate): no change
+    since 2021 can be tested, and the summary says that rather than 'no significant
+    changes'."""
+    box = _changes(client.get(f"/omrade/0180R076?lang={lang}", headers=HTML).text)
+    assert "säkerställda" not in box and "No significant" not in box
+    if lang == "sv":
+        assert "Ingen av förändringarna sedan 2021 kan prövas statistiskt." in box
+    else:
+        assert "None of the changes since 2021 can be tested." in box
+
+
+def _sections(html: str) -> dict[str, str]:
+    """The downloads page's sections by 'level-version'."""
+    found = re.findall(
+        r'<section class="downloads" id="dl-([^"]+)">(.*?)</section>', html, flags=re.S
+    )
+    return dict(found)
+
+
+def test_each_download_leads_to_its_own_boundary_version_and_years(client: TestClient) -> None:
+    """The store holds DeSO 2018 and 2025, RegSO 2020 and 2025, four district layers and
+    observations from 2000 to 2024. Each section's links name its version (the DeSO 2025
+    file holds DeSO 2025 codes, not DeSO 2018's), offer only the years with indicators
+    there (2020–2023, not 2000), the index only in its year (2022), and a version without
+    indicators (RegSO 2025: no key leads there from DeSO) says so instead of linking to
+    errors."""
+    html = client.get("/nedladdning", headers=HTML).text
+    sections = _sections(html)
+    assert {"deso-deso2018", "deso-deso2025", "regso-regso2020", "regso-regso2025"} <= set(sections)
+    for key, body in sections.items():
+        level, version = key.split("-", 1)
+        links = [u.replace("&amp;", "&") for u in re.findall(r'href="(/api/[^"]+)"', body)]
+        assert all(f"level={level}&version={version}&" in u for u in links), key
+    regso = sections["regso-regso2020"]
+    years = re.findall(r"<tr><td>(\d{4})</td>", regso)
+    assert years == ["2023", "2022", "2021", "2020"]
+    index_years = re.findall(r"/api/export/index\.csv\?[^\"]*period=(\d{4})", regso)
+    assert set(index_years) == {"2022"}
+    assert "/api/" not in sections["regso-regso2025"]
+    assert "Inga nyckeltal kan beräknas" in page_text(sections["regso-regso2025"])
+    csv = client.get("/api/export/indicators.csv?level=deso&version=deso2025&period=2022")
+    assert csv.status_code == 200
+    codes = {line.split(",")[0] for line in csv.text.splitlines()[1:]}
+    assert 0 < len(codes) <= 320 and all(c.startswith("1480") for c in codes)  # 320 DeSO 2025
+
+
+@pytest.mark.parametrize(("lang", "n"), [("sv", "3 363"), ("en", "3,363")])
+def test_the_ranking_note_and_the_map_table_write_the_count_with_the_separator(
+    client: TestClient, lang: str, n: str
+) -> None:
+    """The start page's note under the ranking ('among 3 363 areas') and the map's table
+    ('All areas (3 363)') write the count as the area page's rank does ('135 of 3 363'),
+    not '3363'."""
+    start = page_text(client.get(f"/?kommun=0180&lang={lang}", headers=HTML).text)
+    among = "bland" if lang == "sv" else "among"
+    assert f"{among} {n} " in start and f"{among} 3363" not in start
+    karta = page_text(client.get(f"/karta?lang={lang}", headers=HTML).text)
+    assert f"({n})" in karta and "(3363)" not in karta
+
+
+def test_english_pages_say_municipality_not_kommun(client: TestClient) -> None:
+    """The English start page and area page call Stockholm a municipality, as their own
+    'Municipality: Stockholm' does: the notes on partners' input and interventions and the
+    trend charts' note said 'the kommun' (the level's id 'kommun' beside its name on the
+    downloads page is a code, not a word of the page)."""
+    for url in ("/?kommun=0180&lang=en", f"/omrade/{HUSBY}?lang=en"):
+        words = re.findall(r"\w+", page_text(client.get(url, headers=HTML).text))
+        assert "kommun" not in words, url
+
+
+@pytest.mark.parametrize("lang", ["sv", "en"])
+def test_a_goal_anchored_at_a_year_the_index_lacks_says_so(client: TestClient, lang: str) -> None:
+    """The example goal 'no RegSO of type 1 by 2030' anchors the types at 2018; the real
+    store's index has 2022 only. The goals page names that reason, not the catch-all 'the
+    goal cannot be computed with the data in the store' (its own ranking counts the types
+    of 2022)."""
+    body = page_text(client.get(f"/mal?kommun=0180&lang={lang}", headers=HTML).text)
+    if lang == "sv":
+        assert "förankras i basåret 2018, men indexet har inga värden det året (bara 2022)" in body
+        assert "målet kan inte beräknas med data i lagret" not in body
+    else:
+        assert "anchored at the base year 2018, but the index has no values that year" in body
+        assert "cannot be computed with the data in the store" not in body

@@ -355,6 +355,7 @@ def area_profile(
         police=police_history(pic, code, lang=lang),
         trends=trends(pic, code, lang=lang),
         changes=changes(pic, code, period, lang=lang),
+        period_before=pic.period_before(period),
         partner_entries=tuple(partner_entries),
         interventions=tuple(interventions),
         has_geometry=has_geometry,

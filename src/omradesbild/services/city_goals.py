@@ -12,7 +12,7 @@ from omradesbild.errors import InputError, OmradesbildError
 from omradesbild.services.level_picture import LevelPicture
 from omradesbild.services.models import GoalRow, GoalSkipped
 from omradesbild.services.records import clean
-from omradesbild.wording import Message, text
+from omradesbild.wording import text
 
 
 class _Skip(OmradesbildError):
@@ -107,14 +107,8 @@ def _goal_row(
     area_types = types
     if sel is not None and getattr(sel, "source", None) == "area_type":
         base = str(goal.base_year)
-        if base not in ix.periods:  # as anchored_classes says of the table of these periods
-            raise InputError(
-                Message(
-                    "err_svc_base_not_in_table", base=repr(base), periods=", ".join(ix.periods)
-                ),
-                field="period",
-                expected=Message("exp_svc_rows_for_period", period=repr(base)),
-            )
+        if base not in ix.periods:  # anchored_classes would refuse the table of these periods
+            raise _Skip("goals_skip_base_year", base_year=base, periods=", ".join(ix.periods))
         table = index_table(pic.indicators.national_raw, method)
         table = table[table["period"].isin(ix.periods)]
         anch = anchored_classes(table, method=method, base_period=str(goal.base_year))

@@ -106,6 +106,12 @@ class LevelPicture:
         result: Mapping[str, list[dict[str, Any]]] = self._once(("contributions", period), build)
         return result
 
+    def period_before(self, period: str) -> str | None:
+        """The level's period with indicators before ``period`` (the one :meth:`changes`
+        compares with), or None when there is none."""
+        earlier = [p for p in self.indicators.periods if p < period]
+        return earlier[-1] if earlier else None
+
     def changes(self, period: str) -> dict[str, list[dict[str, Any]]]:
         """Change of every published indicator since the period before ``period``, by area
         (:func:`omradesbild.followup.indicator_change`, computed once per period)."""
@@ -113,10 +119,9 @@ class LevelPicture:
         def build() -> dict[str, list[dict[str, Any]]]:
             from omradesbild.followup import indicator_change
 
-            earlier = [p for p in self.indicators.periods if p < period]
-            if not earlier:
+            prev = self.period_before(period)
+            if prev is None:
                 return {}
-            prev = earlier[-1]
             pub = self.published_raw()
             both = pub[pub["period"].isin([prev, period])]
             n = both.groupby(["area_code", "indicator"])["period"].transform("nunique")

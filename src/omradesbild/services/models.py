@@ -207,6 +207,12 @@ class AreaProfile(_Frozen):
     police: PoliceHistory | None = None
     trends: tuple[TrendInfo, ...] = ()
     changes: tuple[ChangeInfo, ...] = ()
+    period_before: str | None = Field(
+        default=None,
+        description="The level's period before ``period`` that ``changes`` compare with "
+        "(None: there is none); ``changes`` is empty when no indicator of the area has a "
+        "published value in both",
+    )
     partner_entries: tuple[PartnerEntry, ...] = ()
     interventions: tuple[PartnerEntry, ...] = ()
     has_geometry: bool = False

@@ -66,8 +66,18 @@ class AreaSummary:
         return tuple(c for c in self.changes if c.significant)
 
     @property
+    def tested(self) -> bool:
+        """Whether a test could be made of any change (else none is called significant
+        because none could be tested, not because none is)."""
+        return any(c.verdict != "untested" for c in self.changes)
+
+    @property
     def period_from(self) -> str | None:
-        return self.changes[0].change.period_from if self.changes else None
+        """The period the changes compare with: the level's period before the profile's,
+        also when no indicator of the area has a published value in both."""
+        if self.changes:
+            return self.changes[0].change.period_from
+        return self.profile.period_before
 
 
 _VERDICT = {

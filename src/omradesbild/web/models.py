@@ -194,11 +194,13 @@ AreaArgs = Annotated[AreaQuery, Depends()]
 @dataclass(frozen=True)
 class TableQuery:
     """Which table a download of the index asks for: ``level``, ``period`` (default the
-    latest year) and ``method`` (default the app's)."""
+    latest year), ``method`` (default the app's) and ``version`` (a boundary version of the
+    level; default the level's default)."""
 
     level: str = "regso"
     period: str | None = None
     method: str | None = None
+    version: str | None = None
 
 
 #: The query's ``level``, ``period`` and ``method``.

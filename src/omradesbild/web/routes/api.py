@@ -456,10 +456,12 @@ def export_indicators_csv(
     level: str = "regso",
     period: str | None = None,
     precision: PrecisionArg = "rounded",
+    version: str | None = None,
 ) -> Response:
     """The disclosed long indicator table as CSV (UTF-8, comma, point decimals), rounded to
-    each indicator's precision unless ``precision=full``."""
-    lv = get_data(request).level(level)
+    each indicator's precision unless ``precision=full``; ``version`` a boundary version of
+    the level (default the level's default)."""
+    lv = get_data(request).level(level, version)
     df = _published_indicators(lv, period)
     if precision == "rounded":
         df = round_indicator_rows(df)
@@ -477,11 +479,12 @@ def _suffix(precision: Precision) -> str:
 
 @router.get("/api/export/indicators.json", tags=["downloads"], response_class=Response)
 def export_indicators_json(
-    request: Request, level: str = "regso", period: str | None = None
+    request: Request, level: str = "regso", period: str | None = None, version: str | None = None
 ) -> Response:
-    """The disclosed indicator rows as JSON with provenance metadata (full precision)."""
+    """The disclosed indicator rows as JSON with provenance metadata (full precision);
+    ``version`` a boundary version of the level (default the level's default)."""
     data = get_data(request)
-    lv = data.level(level)
+    lv = data.level(level, version)
     df = _published_indicators(lv, period)
     info = data.info()
     doc = {
@@ -512,7 +515,7 @@ def export_index_csv(
     published precision unless ``precision=full``."""
     data = get_data(request)
     method = _method(request, q.method)
-    lv = data.level(q.level)
+    lv = data.level(q.level, q.version)
     ix = _computed_index(data, method, lv)
     asked = checked_period(q.period or None, ix.periods, level=q.level, of=method)
     p = ix.period_or_latest(asked)
@@ -538,7 +541,7 @@ def export_excel(request: Request, q: TableArgs, precision: PrecisionArg = "roun
     data = get_data(request)
     lang = get_lang(request)
     method, level = _method(request, q.method), q.level
-    lv = data.level(level)
+    lv = data.level(level, q.version)
     ix = data.try_index(method, lv)
     if ix is None and q.method:
         raise no_index(method, level)
