@@ -15,6 +15,7 @@ from omradesbild.cli.common import (
     OutputCsv,
     Periods,
     Version,
+    cell_text,
     command_group,
     echo_notes,
     echo_table,
@@ -56,8 +57,8 @@ def indicators_show(indicator: Annotated[str, typer.Argument(help="Indicator id.
     from omradesbild.indicators import default_catalogue
 
     ind = default_catalogue().get(indicator)
-    for key, value in ind.model_dump().items():
-        typer.echo(f"{key:>24}: {value}")
+    for key, value in ind.model_dump().items():  # a list as its items, no value as '–'
+        typer.echo(f"{key:>24}: {cell_text(value)}")
     typer.echo(f"{both('cli_numerator_text'):>24}: {ind.numerator_text}")
     typer.echo(f"{both('cli_denominator_text'):>24}: {ind.denominator_text}")
 
