@@ -441,12 +441,14 @@ def crime(
 def crime_coverage(db: DbOption = None) -> None:
     """What the ingested offence extracts cover, per offence code and year: reports, share
     geocoded to a DeSO, the extract's registration dates, and whether the year is usable."""
+    from omradesbild.services.crime import coverage_note_texts
     from omradesbild.services.crime import crime_coverage as coverage
 
     df = read_store(db, coverage)
     if df.empty:
         typer.echo(both("cli_no_crime_extracts"))
         return
+    df["note"] = coverage_note_texts(df)
     cols = ["offence_code", "period", "reports", "geocoded_share", "extract_last_registration"]
     echo_table(rounded(df[[*cols, "complete", "usable", "note"]]), max_rows=200)
 
