@@ -192,7 +192,8 @@ def index_compute(
         _print_mc(run.uncertainty, out)
     write_csv(run.table, out, f"{m.id} {m.version} ({level}, {period})")
     if "reference" in run.table.columns and len(run.table):
-        typer.echo(both("cli_reference", reference=run.table["reference"].iloc[0]))
+        label = run.table.attrs.get("reference_message", run.table["reference"].iloc[0])
+        typer.echo(both("cli_reference", reference=label))
     dist = run.class_counts()
     if len(dist):
         typer.echo(

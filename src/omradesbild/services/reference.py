@@ -23,7 +23,7 @@ import pandas as pd
 from omradesbild.config import AREA_TYPE_METHOD
 from omradesbild.index.classify import class_labels
 from omradesbild.index.method import IndexMethod
-from omradesbild.wording import text
+from omradesbild.wording import Message, text
 
 ReferenceKind = Literal["country", "city", "selection", "layer"]
 
@@ -43,13 +43,17 @@ class Reference:
 
     def label(self, lang: str = "sv") -> str:
         """ "riket", "staden Stockholm", "urvalet (3 kommuner)" or "lagrets egna områden"."""
+        return self.message().text(lang)
+
+    def message(self) -> Message:
+        """The label as a catalogue message, worded in either language."""
         if self.kind == "country":
-            return text("reference_country", lang)
+            return Message("reference_country")
         if self.kind == "city":
-            return text("reference_city", lang, name=self.city_name or self.kommuner[0])
+            return Message("reference_city", name=self.city_name or self.kommuner[0])
         if self.kind == "selection":
-            return text("reference_selection", lang, n=len(self.kommuner))
-        return text("reference_layer", lang)
+            return Message("reference_selection", n=len(self.kommuner))
+        return Message("reference_layer")
 
     def class_name(self, cls: int, lang: str = "sv") -> str:
         """The name of relative class ``cls`` against this (non-national) reference."""
@@ -100,7 +104,8 @@ def class_names(method: IndexMethod, ref: Reference, lang: str = "sv") -> list[s
 def with_reference(result: pd.DataFrame, method: IndexMethod, ref: Reference) -> pd.DataFrame:
     """An index result with its ``reference`` column (after ``class_label`` or at the end),
     and relative class names in ``class_label`` when SCB's type names would be claimed
-    against a non-national reference; ``attrs`` are kept (``attrs["reference"]`` added)."""
+    against a non-national reference; ``attrs`` are kept (``attrs["reference"]`` added, and
+    ``attrs["reference_message"]``, the label in either language)."""
     attrs = dict(result.attrs)
     out = result.copy()
     relabel = uses_scb_type_names(method) and not ref.national
@@ -113,5 +118,6 @@ def with_reference(result: pd.DataFrame, method: IndexMethod, ref: Reference) ->
     pos = list(out.columns).index("class_label") + 1 if "class_label" in out else len(out.columns)
     out.insert(pos, "reference", ref.label("sv"))
     attrs["reference"] = ref.label("sv")
+    attrs["reference_message"] = ref.message()
     out.attrs = attrs
     return out
