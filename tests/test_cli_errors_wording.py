@@ -69,3 +69,16 @@ def test_export_of_a_year_without_indicators_names_the_years_with_them(
         "computed for regso (regso2020) in 2019; periods with them in the store: 2020, 2021, "
         "2022, 2023"
     )
+
+
+def test_unknown_indicator_domain_names_the_domains(cli: CliRun) -> None:
+    """'indicators list --domain nope' printed an empty table and succeeded."""
+    code, out, err = cli(["indicators", "list", "--domain", "nope"])
+    assert code == 2 and out == ""
+    assert err.strip() == (
+        "fel / error: --domain ska vara ett av arbete, befolkning, boende, brott och trygghet, "
+        "hushåll, inkomst, utbildning; fick 'nope' / --domain must be one of arbete, "
+        "befolkning, boende, brott och trygghet, hushåll, inkomst, utbildning, got 'nope'"
+    )
+    code, out, _ = cli(["indicators", "list", "--domain", "arbete"])
+    assert code == 0 and "unemployment_16_64" in out and "median_income" not in out

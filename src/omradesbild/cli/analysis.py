@@ -46,6 +46,12 @@ def indicators_list(
 
     df = pd.DataFrame(default_catalogue().to_frame_records())
     if domain:
+        domains = sorted(df["domain"].astype(str).unique())
+        if domain not in domains:  # an error naming the domains, not an empty table
+            allowed = ", ".join(domains)
+            raise ConfigError(
+                both("err_option_choice", option="--domain", allowed=allowed, value=repr(domain))
+            )
         df = df[df["domain"] == domain]
     cols = [c for c in ("id", "name_sv", "domain", "unit", "direction") if c in df.columns]
     echo_table(df[cols], max_rows=200)
