@@ -397,3 +397,17 @@ def test_goal_history_is_written_at_the_goals_decimals_and_an_empty_one_says_so(
     assert code == 0, err
     assert "historik / history: –\n  inga värden i historiken" in out
     assert "history: \n" not in out
+
+
+def test_change_of_kommuner_runs_without_a_kommun_table(
+    real_store: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """'followup change --level kommun' stopped with an internal error (KeyError
+    'kommun_code': a kommun's table has no kommun column); it prints the change of the 290
+    kommuner and the country's, without a table of each area's kommun."""
+    args = ["followup", "change", "--level", "kommun", "--from", "2020", "--to", "2023"]
+    code, out, err = run([*args, "-i", "crime_rate_1311", "--db", str(real_store)], capsys)
+    assert code == 0, err
+    assert "Förändring 2020 → 2023, kommun, 290 rader" in out
+    assert "Riket (alla områden i databasen) / Sweden (every area in the store):" in out
+    assert "Kommunen / the municipality" not in out
