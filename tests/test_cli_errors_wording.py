@@ -53,3 +53,32 @@ def test_unknown_indicator_in_swedish_and_english(cli: CliRun) -> None:
     line = err.strip()
     assert line.startswith("fel / error: okänd indikator 'nope'; kända: low_econ_standard, ")
     assert " / unknown indicator 'nope'; known: low_econ_standard, " in line
+
+
+def test_export_of_a_year_without_indicators_names_the_years_with_them(
+    real_store: Path, tmp_path: Path, cli: CliRun
+) -> None:
+    """The real store holds offence counts of 2019 but no indicator of it at RegSO (the
+    year's offences mostly lie in no DeSO): the error names the years that have some."""
+    args = ["export", "--level", "regso", "--period", "2019", "--out", str(tmp_path / "x")]
+    code, out, err = cli([*args, "--db", str(real_store)])
+    assert code == 3 and out == ""
+    assert err.strip() == (
+        "fel / error: inga indikatorer kan beräknas på nivån regso (regso2020) för 2019; "
+        "perioder med dem i datalagret: 2020, 2021, 2022, 2023 / no indicators can be "
+        "computed for regso (regso2020) in 2019; periods with them in the store: 2020, 2021, "
+        "2022, 2023"
+    )
+
+
+def test_unknown_indicator_domain_names_the_domains(cli: CliRun) -> None:
+    """'indicators list --domain nope' printed an empty table and succeeded."""
+    code, out, err = cli(["indicators", "list", "--domain", "nope"])
+    assert code == 2 and out == ""
+    assert err.strip() == (
+        "fel / error: --domain ska vara ett av arbete, befolkning, boende, brott och trygghet, "
+        "hushåll, inkomst, utbildning; fick 'nope' / --domain must be one of arbete, "
+        "befolkning, boende, brott och trygghet, hushåll, inkomst, utbildning, got 'nope'"
+    )
+    code, out, _ = cli(["indicators", "list", "--domain", "arbete"])
+    assert code == 0 and "unemployment_16_64" in out and "median_income" not in out

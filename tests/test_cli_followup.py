@@ -373,3 +373,41 @@ def test_goals_without_enough_points_show_no_projection_on_real_data(
     assert len(df) == 3 and (df["status"] == "insufficient_data").all()
     assert df[["projection", "projection_low", "projection_high"]].isna().all().all()
     assert (df["n_points"] <= 2).all()
+
+
+def test_goal_history_is_written_at_the_goals_decimals_and_an_empty_one_says_so(
+    real_store: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A history value of 1 234 read '1.23e+03' (Python's '.3g'), and a goal with no value
+    in its history (the real data's Bollnäs, 2183, for the police-list goal) printed an
+    empty 'historik / history: '."""
+    from types import SimpleNamespace
+
+    from omradesbild.cli.followup import GOAL_COLUMNS, print_goals
+
+    status = pd.DataFrame([{c: None for c in GOAL_COLUMNS} | {"goal_id": "g"}])
+    status["title"], status["reasoning"] = "Goal", "…"
+    status.attrs["decimals"] = {"g": SimpleNamespace(observed=0, target=0, projection=0)}
+    history = pd.DataFrame({"period": ["2022", "2023"], "value": [1234.4, 12345.5]})
+    capsys.readouterr()
+    print_goals(status, {"g": history})
+    assert "historik / history: 2022: 1234, 2023: 12346\n" in capsys.readouterr().out
+
+    code, out, err = run(["goals", "status", "--kommun", "2183", "--db", str(real_store)], capsys)
+    assert code == 0, err
+    assert "historik / history: –\n  inga värden i historiken" in out
+    assert "history: \n" not in out
+
+
+def test_change_of_kommuner_runs_without_a_kommun_table(
+    real_store: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """'followup change --level kommun' stopped with an internal error (KeyError
+    'kommun_code': a kommun's table has no kommun column); it prints the change of the 290
+    kommuner and the country's, without a table of each area's kommun."""
+    args = ["followup", "change", "--level", "kommun", "--from", "2020", "--to", "2023"]
+    code, out, err = run([*args, "-i", "crime_rate_1311", "--db", str(real_store)], capsys)
+    assert code == 0, err
+    assert "Förändring 2020 → 2023, kommun, 290 rader" in out
+    assert "Riket (alla områden i databasen) / Sweden (every area in the store):" in out
+    assert "Kommunen / the municipality" not in out

@@ -135,3 +135,22 @@ def test_index_methods_lists_pictures(cli: CliRun) -> None:
     code, out, _ = cli(["index", "methods"])
     assert code == 0
     assert "socioeconomic" in out and "crime_insecurity" in out
+
+
+@pytest.mark.parametrize(
+    ("level", "sv", "en"),
+    [
+        ("regso", "riket", "Sweden"),
+        ("kommun", "lagrets egna områden", "the layer's own areas"),
+    ],
+)
+def test_reference_of_the_classes_is_worded_in_each_language(
+    level: str, sv: str, en: str, real_store: Path, tmp_path: Path, cli: CliRun
+) -> None:
+    """The reference line's English half is English: it repeated the Swedish label
+    ('… / reference (classes computed against): riket')."""
+    args = ["index", "compute", "--method", "brott-anmalda", "--level", level, "-p", "2022"]
+    code, out, err = cli([*args, "--out", str(tmp_path / "i.csv"), "--db", str(real_store)])
+    assert code == 0, err
+    line = f"Referens (klasserna beräknade mot): {sv} / reference (classes computed against): {en}"
+    assert line in out.splitlines()

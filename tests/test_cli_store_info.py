@@ -90,3 +90,27 @@ def test_summary_names_the_publishers_in_words(small_db: Path, cli: CliRun) -> N
     line = next(x for x in out.splitlines() if x.startswith("Källor:"))
     assert "{" not in line and "'" not in line
     assert re.fullmatch(r"Källor: (\d+) \((.+)\) / sources: \1 \(\2\)", line), line
+
+
+def test_tables_show_lists_as_items_and_no_value_as_a_dash(
+    small_db: Path, real_store: Path, cli: CliRun
+) -> None:
+    """A list in a cell is its items, a cell without a value '–': not Python's reprs
+    ``[2022, 2023]``, ``None`` or pandas' ``NaN``."""
+    code, out, err = cli(["variables", "--db", str(real_store)])
+    assert code == 0, err
+    pop = next(line for line in out.splitlines() if line.split()[:1] == ["pop_total"])
+    assert re.search(r"2022, 2023 +deso2018 ", pop), pop
+    code, query, err = cli(["query", "pop_total", "-p", "2022", "--db", str(small_db)])
+    assert code == 0, err
+    assert "310.0" in query and query.split("\n")[1].rstrip().endswith("–")
+    for text in (out, query):
+        assert not re.search(r"\[|\]|\bNone\b|\bNaN\b", text), text
+
+
+def test_indicator_definition_shows_lists_as_items(cli: CliRun) -> None:
+    code, out, err = cli(["indicators", "show", "low_econ_standard"])
+    assert code == 0, err
+    assert re.search(r"source_tables: 000006TA$", out, re.M)
+    assert re.search(r"caveats: SCB publishes", out)
+    assert not re.search(r"\[|\]|\bNone\b", out), out

@@ -221,8 +221,12 @@ def test_cli_ingest_lists_flagged_years_and_coverage_command(
             main([*args, "--db", db])
         assert exc.value.code in (0, None)
     out = capsys.readouterr().out
-    assert "crime_1211 2019: 1 reports, 0% geocoded" in out
-    assert "only 0% geocoded to a DeSO" in out
+    # the flagged year at ingest, and its note in 'crime-coverage', in Swedish and English
+    assert "crime_1211 2019: 1 anmälan, 0 % geokodade" in out
+    assert "crime_1211 2019: 1 report, 0% geocoded" in out
+    sv = "året är inte komplett: uttaget börjar efter 1 januari; bara 0 % geokodade till en DeSO"
+    en = "year not complete: the extract starts after 1 January; only 0% geocoded to a DeSO"
+    assert out.count(sv) == 2 and out.count(en) == 2, out
 
 
 def test_store_without_coverage_table_reads_empty() -> None:

@@ -15,6 +15,7 @@ from omradesbild.cli.common import (
     OutputCsv,
     Periods,
     Version,
+    cell_text,
     command_group,
     echo_notes,
     echo_table,
@@ -45,6 +46,12 @@ def indicators_list(
 
     df = pd.DataFrame(default_catalogue().to_frame_records())
     if domain:
+        domains = sorted(df["domain"].astype(str).unique())
+        if domain not in domains:  # an error naming the domains, not an empty table
+            allowed = ", ".join(domains)
+            raise ConfigError(
+                both("err_option_choice", option="--domain", allowed=allowed, value=repr(domain))
+            )
         df = df[df["domain"] == domain]
     cols = [c for c in ("id", "name_sv", "domain", "unit", "direction") if c in df.columns]
     echo_table(df[cols], max_rows=200)
@@ -56,8 +63,8 @@ def indicators_show(indicator: Annotated[str, typer.Argument(help="Indicator id.
     from omradesbild.indicators import default_catalogue
 
     ind = default_catalogue().get(indicator)
-    for key, value in ind.model_dump().items():
-        typer.echo(f"{key:>24}: {value}")
+    for key, value in ind.model_dump().items():  # a list as its items, no value as '–'
+        typer.echo(f"{key:>24}: {cell_text(value)}")
     typer.echo(f"{both('cli_numerator_text'):>24}: {ind.numerator_text}")
     typer.echo(f"{both('cli_denominator_text'):>24}: {ind.denominator_text}")
 
@@ -191,7 +198,8 @@ def index_compute(
         _print_mc(run.uncertainty, out)
     write_csv(run.table, out, f"{m.id} {m.version} ({level}, {period})")
     if "reference" in run.table.columns and len(run.table):
-        typer.echo(both("cli_reference", reference=run.table["reference"].iloc[0]))
+        label = run.table.attrs.get("reference_message", run.table["reference"].iloc[0])
+        typer.echo(both("cli_reference", reference=label))
     dist = run.class_counts()
     if len(dist):
         typer.echo(

@@ -175,8 +175,16 @@ def read_store(
         return read(store, *args, **kwargs)
 
 
+#: What a table cell without a value shows on the command line (as on the pages).
+MISSING_CELL = "–"
+
+
 def echo_table(df: pd.DataFrame, *, max_rows: int = 60) -> None:
-    """Print a DataFrame as plain text (all columns, at most ``max_rows`` rows)."""
+    """Print a DataFrame as plain text (all columns, at most ``max_rows`` rows).
+
+    A cell without a value shows :data:`MISSING_CELL`, not pandas' ``NaN`` or ``None``, and a
+    list in a cell its items joined by commas, not Python's ``['a', 'b']``.
+    """
     import pandas as pd
 
     with pd.option_context(
@@ -185,10 +193,38 @@ def echo_table(df: pd.DataFrame, *, max_rows: int = 60) -> None:
         if df.empty:  # a worded line, not pandas' "Empty DataFrame / Columns: … / Index: []"
             typer.echo(both("cli_no_rows"))
         elif len(df) > max_rows:
-            typer.echo(df.head(max_rows).to_string(index=False))
+            typer.echo(_cells(df.head(max_rows)).to_string(index=False, na_rep=MISSING_CELL))
             typer.echo(both("cli_more_rows", n=len(df) - max_rows, total=len(df)))
         else:
-            typer.echo(df.to_string(index=False))
+            typer.echo(_cells(df).to_string(index=False, na_rep=MISSING_CELL))
+
+
+def cell_text(value: object) -> object:
+    """A cell as the command line shows it: a list or tuple as its items joined by commas,
+    no value (``None``, ``NaN``, ``NA``) as :data:`MISSING_CELL`, anything else as it is."""
+    import numpy as np
+    import pandas as pd
+
+    if isinstance(value, list | tuple | set | frozenset):
+        items = sorted(value, key=str) if isinstance(value, set | frozenset) else value
+        return ", ".join(str(cell_text(v)) for v in items)
+    if isinstance(value, np.ndarray):
+        return cell_text(value.tolist())
+    if value is None:
+        return MISSING_CELL
+    if isinstance(value, float | np.floating) or value is pd.NA or value is pd.NaT:
+        return MISSING_CELL if pd.isna(value) else value
+    return value
+
+
+def _cells(df: pd.DataFrame) -> pd.DataFrame:
+    """``df`` with its text columns' cells as :func:`cell_text` shows them (numeric columns
+    keep their type, so that pandas aligns them; their missing values get ``na_rep``)."""
+    out = df.copy()
+    for c in out.columns:
+        if out[c].dtype == object:
+            out[c] = out[c].map(cell_text)
+    return out
 
 
 def write_csv(df: pd.DataFrame, out: Path, what: str | None = None) -> None:

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from omradesbild.cli.common import (
+    MISSING_CELL,
     ClassMethod,
     Confidence,
     DbOption,
@@ -441,12 +442,14 @@ def crime(
 def crime_coverage(db: DbOption = None) -> None:
     """What the ingested offence extracts cover, per offence code and year: reports, share
     geocoded to a DeSO, the extract's registration dates, and whether the year is usable."""
+    from omradesbild.services.crime import coverage_note_texts
     from omradesbild.services.crime import crime_coverage as coverage
 
     df = read_store(db, coverage)
     if df.empty:
         typer.echo(both("cli_no_crime_extracts"))
         return
+    df["note"] = coverage_note_texts(df)
     cols = ["offence_code", "period", "reports", "geocoded_share", "extract_last_registration"]
     echo_table(rounded(df[[*cols, "complete", "usable", "note"]]), max_rows=200)
 
@@ -518,6 +521,8 @@ GOAL_COLUMNS: tuple[str, ...] = (
 
 def print_goals(status: pd.DataFrame, histories: dict[str, pd.DataFrame] | None = None) -> None:
     """Print goal statuses as a table, then each goal's reasoning (and history)."""
+    from omradesbild.rounding import round_half_away_number
+
     # Each goal's figures at its decimals (as the goals page shows them).
     by_goal = status.attrs.get("decimals", {})
     ids = status["goal_id"].astype(str)
@@ -533,9 +538,13 @@ def print_goals(status: pd.DataFrame, histories: dict[str, pd.DataFrame] | None 
         gid = str(row.goal_id)
         typer.echo(f"\n{gid}: {row.title}")
         if histories is not None and gid in histories:
-            h = histories[gid]
-            pts = ", ".join(f"{p}: {v:.3g}" for p, v in zip(h["period"], h["value"], strict=True))
-            typer.echo(f"  {both('cli_history')}: {pts}")
+            h = histories[gid]  # each value at the goal's decimals, as in the table above
+            d = getattr(by_goal[gid], "observed", 2) if gid in by_goal else 2
+            pts = ", ".join(
+                f"{p}: {round_half_away_number(float(v), d):.{d}f}"
+                for p, v in zip(h["period"], h["value"], strict=True)
+            )
+            typer.echo(f"  {both('cli_history')}: {pts or MISSING_CELL}")
         typer.echo(f"  {row.reasoning}")
 
 

@@ -17,7 +17,7 @@ import pandas as pd
 
 from omradesbild.config import CRIME_MIN_EVENTS, CRIME_MIN_GEOCODED_SHARE
 from omradesbild.errors import InputError
-from omradesbild.wording import Message
+from omradesbild.wording import Message, Num
 
 #: Columns :func:`crime_coverage` needs.
 COVERAGE_ROW_COLUMNS: tuple[str, ...] = (
@@ -113,20 +113,17 @@ def crime_coverage(
     g["complete"] = starts & ends
     enough = g["geocoded_share"].fillna(0.0) >= min_geocoded_share
     g["usable"] = g["complete"] & enough
-    notes = []
-    for c, s, e, share in zip(g["complete"], starts, ends, g["geocoded_share"], strict=True):
-        parts = []
-        if not c:
-            if not e:
-                parts.append("year not complete: the extract ends before 31 December")
-            if not s:
-                parts.append("year not complete: the extract starts after 1 January")
-        if not share >= min_geocoded_share:
-            parts.append(
-                f"only {share:.0%} geocoded to a DeSO (threshold {min_geocoded_share:.0%})"
-            )
-        notes.append("; ".join(parts) or None)
-    g["note"] = notes
+    years = zip(
+        g["period"],
+        g["extract_first_registration"],
+        g["extract_last_registration"],
+        g["geocoded_share"],
+        strict=True,
+    )
+    g["note"] = [
+        "; ".join(coverage_notes(*row, min_geocoded_share=min_geocoded_share)) or None
+        for row in years
+    ]
     for c in ("offences", "geocoded", "no_kommun"):
         g[c] = g[c].astype("int64")
     return (
@@ -134,6 +131,36 @@ def crime_coverage(
         .sort_values(["offence_code", "period"])
         .reset_index(drop=True)
     )
+
+
+def coverage_notes(
+    period: object,
+    first_registration: object,
+    last_registration: object,
+    geocoded_share: float | None,
+    *,
+    min_geocoded_share: float = CRIME_MIN_GEOCODED_SHARE,
+) -> list[Message]:
+    """Why a year of an offence code is flagged, as catalogue messages (their English text,
+    joined by "; ", is the stored ``note``): the extract ends before 31 December or starts
+    after 1 January of ``period`` (ISO registration dates), or less than
+    ``min_geocoded_share`` of its offences lie in a DeSO. Empty for a usable year."""
+    year = int(str(period))
+    out = []
+    if str(last_registration) < dt.date(year, 12, 31).isoformat():
+        out.append(Message("crime_cov_ends_early"))
+    if str(first_registration) > dt.date(year, 1, 1).isoformat():
+        out.append(Message("crime_cov_starts_late"))
+    share = float("nan") if geocoded_share is None else float(geocoded_share)
+    if not share >= min_geocoded_share:
+        out.append(
+            Message(
+                "crime_cov_low_geocoded",
+                share=Num(100 * share, 0),
+                threshold=Num(100 * min_geocoded_share, 0),
+            )
+        )
+    return out
 
 
 def unusable_years(coverage: pd.DataFrame) -> set[tuple[str, str]]:

@@ -18,13 +18,14 @@ import pandas as pd
 from omradesbild.config import CRIME_MIN_EVENTS, CRIME_MIN_GEOCODED_SHARE
 from omradesbild.followup.crime_coverage import (
     COVERAGE_COLUMNS,
+    coverage_notes,
     event_reliability,
     flag_crime_rows,
     unusable_years,
 )
 from omradesbild.store import Store
 from omradesbild.store.store import IngestReport
-from omradesbild.wording import Message
+from omradesbild.wording import Message, fmt_num, say, text
 
 if TYPE_CHECKING:
     from omradesbild.services.followup import CrimeResult
@@ -90,20 +91,52 @@ def ingest_crime(
     return reports, cov
 
 
+def coverage_note_texts(coverage: pd.DataFrame) -> list[str | None]:
+    """Each row's note in Swedish and English (``svenska / English``), or ``None`` for a
+    usable year: the reasons :func:`~omradesbild.followup.crime_coverage.coverage_notes`
+    gives, not the stored note, which is their English text alone."""
+    return [_both_notes(msgs) or None for msgs in _row_notes(coverage)]
+
+
+def _row_notes(coverage: pd.DataFrame) -> list[list[Message]]:
+    cols = ["period", "extract_first_registration", "extract_last_registration", "geocoded_share"]
+    return [coverage_notes(*row) for row in coverage[cols].itertuples(index=False)]
+
+
+def _both_notes(msgs: Sequence[Message]) -> str:
+    """Messages joined by "; " in Swedish, then in English; "" for none."""
+    if not msgs:
+        return ""
+    return f"{'; '.join(say(m, 'sv') for m in msgs)} / {'; '.join(msgs)}"
+
+
 def coverage_lines(coverage: pd.DataFrame) -> list[str]:
-    """One line per flagged offence year, for the command line."""
+    """One line per flagged offence year, for the command line, in Swedish and English."""
     if coverage.empty:
         return []
     bad = coverage.loc[~coverage["usable"].astype(bool)].drop_duplicates(
         ["offence_code", "period"], keep="last"
     )
     cols = ["offence_code", "period", "reports", "geocoded_share", "extract_first_registration",
-            "extract_last_registration", "note"]  # fmt: skip
-    return [
-        f"crime_{code} {period}: {int(n)} reports, {float(share):.0%} geocoded, extract "
-        f"{first!s}–{last!s} — {note if isinstance(note, str) else 'flagged'}"
-        for code, period, n, share, first, last, note in bad[cols].itertuples(index=False)
-    ]
+            "extract_last_registration"]  # fmt: skip
+    lines = []
+    for (code, period, n, share, first, last), msgs in zip(
+        bad[cols].itertuples(index=False), _row_notes(bad), strict=True
+    ):
+        words = {"code": code, "period": period, "n": int(n), "first": first, "last": last}
+        sv, en = (
+            text(
+                "cli_crime_year_flagged",
+                lang,
+                share=fmt_num(100 * float(share), lang, 0),
+                note="; ".join(say(m, lang) for m in msgs)
+                or text("cli_crime_year_flagged_note", lang),
+                **words,
+            )
+            for lang in ("sv", "en")
+        )
+        lines.append(f"{sv} / {en}")
+    return lines
 
 
 def with_coverage(

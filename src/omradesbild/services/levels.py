@@ -23,6 +23,7 @@ from omradesbild.services.followup._common import (
     between,
     check_indicators,
     check_kommun,
+    span_message,
     store_periods,
 )
 from omradesbild.services.followup.change import (
@@ -276,7 +277,7 @@ def trend_table(
     periods = between(stored, period_from, period_to)
     if not periods:
         raise NotFoundError(
-            both("err_no_periods_between", start=period_from, end=period_to,
+            both("err_no_periods_between", span=span_message(period_from, period_to),
                  stored=", ".join(stored))
         )  # fmt: skip
     if has_native(store, level, version) or flagged:

@@ -23,7 +23,7 @@ import pandas as pd
 from omradesbild.config import AREA_TYPE_METHOD
 from omradesbild.index.classify import class_labels
 from omradesbild.index.method import IndexMethod
-from omradesbild.wording import text
+from omradesbild.wording import Message, text
 
 ReferenceKind = Literal["country", "city", "selection", "layer"]
 
@@ -43,13 +43,17 @@ class Reference:
 
     def label(self, lang: str = "sv") -> str:
         """ "riket", "staden Stockholm", "urvalet (3 kommuner)" or "lagrets egna områden"."""
+        return self.message().text(lang)
+
+    def message(self) -> Message:
+        """The label as a catalogue message, worded in either language."""
         if self.kind == "country":
-            return text("reference_country", lang)
+            return Message("reference_country")
         if self.kind == "city":
-            return text("reference_city", lang, name=self.city_name or self.kommuner[0])
+            return Message("reference_city", name=self.city_name or self.kommuner[0])
         if self.kind == "selection":
-            return text("reference_selection", lang, n=len(self.kommuner))
-        return text("reference_layer", lang)
+            return Message("reference_selection", n=len(self.kommuner))
+        return Message("reference_layer")
 
     def class_name(self, cls: int, lang: str = "sv") -> str:
         """The name of relative class ``cls`` against this (non-national) reference."""
@@ -101,9 +105,9 @@ def with_reference(result: pd.DataFrame, method: IndexMethod, ref: Reference) ->
     """An index result with its ``reference`` column (after ``class_label`` or at the end),
     and relative class names in ``class_label`` when SCB's type names would be claimed
     against a non-national reference; ``attrs`` are kept (``attrs["reference"]`` added, and
-    ``attrs["reference_labels"]`` and ``attrs["class_names"]``: language → the reference's
-    name and the classes' names 1..n, for :func:`~omradesbild.reports.exports.tables.
-    index_in_lang`)."""
+    ``attrs["reference_message"]``, the label as a message worded in either language, and
+    ``attrs["class_names"]``: language → the classes' names 1..n, for
+    :func:`~omradesbild.reports.exports.tables.index_in_lang`)."""
     attrs = dict(result.attrs)
     out = result.copy()
     relabel = uses_scb_type_names(method) and not ref.national
@@ -118,7 +122,7 @@ def with_reference(result: pd.DataFrame, method: IndexMethod, ref: Reference) ->
     attrs["reference"] = ref.label("sv")
     # The reference and the class names in each language, for a renderer that writes the
     # result in English (the columns hold the Swedish ones).
-    attrs["reference_labels"] = {lang: ref.label(lang) for lang in ("sv", "en")}
+    attrs["reference_message"] = ref.message()
     attrs["class_names"] = {lang: class_names(method, ref, lang) for lang in ("sv", "en")}
     out.attrs = attrs
     return out

@@ -82,9 +82,13 @@ def export_all(
     period = str(period)
     ver = "country" if level == "country" else resolve_version(store, level, version)
     ind = keep(area_indicators(store, level=level, version=ver, periods=[period]))
-    if ind.empty:
+    if ind.empty:  # name the periods that have indicators at this level
+        from omradesbild.services.followup._common import sort_periods
+
+        every = area_indicators(store, level=level, version=ver)
+        have = ", ".join(sort_periods(every["period"].astype(str).unique())) or "–"
         raise NotFoundError(
-            both("err_svc_no_indicators_for", level=level, version=ver, period=period)
+            both("err_svc_no_indicators_for", level=level, version=ver, period=period, have=have)
         )
     cat = default_catalogue()
     methods: dict[str, str] = {"indicator-catalogue": str(cat.version)}

@@ -112,7 +112,8 @@ def index_in_lang(index: pd.DataFrame, lang: str) -> pd.DataFrame:
     index result carries in ``attrs`` (:func:`~omradesbild.services.reference.
     with_reference`; the columns hold the Swedish ones); unchanged without them."""
     names = dict(index.attrs.get("class_names") or {}).get(lang)
-    ref = dict(index.attrs.get("reference_labels") or {}).get(lang)
+    message = index.attrs.get("reference_message")
+    ref = message.text(lang) if message is not None else None
     out = index.copy()
     if names and "class" in out.columns and "class_label" in out.columns:
         out["class_label"] = pd.array(

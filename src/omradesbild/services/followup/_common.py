@@ -47,6 +47,18 @@ def between(
     return [p for p in periods if lo <= period_to_year(p) <= hi]
 
 
+def span_message(period_from: str | int | None, period_to: str | int | None) -> Message:
+    """The span ``[period_from, period_to]`` in words, an open end left unsaid: "mellan
+    2018 och 2024", "från och med 2030", "till och med 2012" (no "och None")."""
+    if period_from is not None and period_to is not None:
+        return Message("period_span", start=str(period_from), end=str(period_to))
+    if period_from is not None:
+        return Message("period_span_from", start=str(period_from))
+    if period_to is not None:
+        return Message("period_span_to", end=str(period_to))
+    return Message("period_span_all")
+
+
 def check_indicators(indicators: Sequence[str] | None) -> list[str] | None:
     """Indicator ids without repeats, or ``None`` for all; unknown ids are an error."""
     if not indicators:

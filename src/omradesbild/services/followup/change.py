@@ -206,7 +206,8 @@ class ChangeSummary:
 
 
 def summarise_change(df: pd.DataFrame) -> ChangeSummary:
-    """Split a change table into counts, kommun, country and significant changes."""
+    """Split a change table into counts, kommun, country and significant changes (``kommun``
+    empty when the areas are kommuner: a kommun's table has no ``kommun_code``)."""
     counts = (
         df.assign(change=df["change"].fillna("not tested"))
         .groupby(["indicator", "change"])
@@ -215,7 +216,11 @@ def summarise_change(df: pd.DataFrame) -> ChangeSummary:
         .reset_index()
     )
     kcols = ["indicator", "kommun_code", "kommun_from", "kommun_to", "kommun_diff"]
-    kom = df[[*kcols, "kommun_change"]].dropna(subset=["kommun_code"]).drop_duplicates()
+    kcols.append("kommun_change")
+    if "kommun_code" in df.columns:
+        kom = df[kcols].dropna(subset=["kommun_code"]).drop_duplicates()
+    else:  # areas that are kommuner (level kommun): their kommun is the table itself
+        kom = pd.DataFrame(columns=kcols)
     ccols = ["indicator", "country_from", "country_to", "country_diff", "country_change"]
     country = df[ccols].drop_duplicates("indicator")
     sig = df.loc[df["significant"].fillna(False).astype(bool)]

@@ -14,7 +14,7 @@ from omradesbild.followup._common import sort_periods
 from omradesbild.followup.underreporting import underreporting_indicator
 from omradesbild.indicators import default_catalogue
 from omradesbild.services.crime import with_coverage
-from omradesbild.services.followup._common import between
+from omradesbild.services.followup._common import between, span_message
 from omradesbild.services.pipeline import area_indicators, resolve_version
 from omradesbild.store import Store
 from omradesbild.wording import Message, both
@@ -130,11 +130,12 @@ def crime_table(
     (:func:`~omradesbild.services.names.with_area_names`).
     """
     codes = _offence_codes(store, offences)
-    periods = between(_offence_periods(store, codes), period_from, period_to)
+    held = _offence_periods(store, codes)
+    periods = between(held, period_from, period_to)
     if not periods:
         raise NotFoundError(
-            both("err_svc_no_offences_between", start=period_from, end=period_to,
-                 codes=", ".join(codes))
+            both("err_svc_no_offences_between", span=span_message(period_from, period_to),
+                 codes=", ".join(codes), have=", ".join(held) or "–")
         )  # fmt: skip
     ind = area_indicators(
         store,
