@@ -191,7 +191,9 @@ def _sections(html: str) -> dict[str, str]:
     return dict(found)
 
 
-def test_each_download_leads_to_its_own_boundary_version_and_years(client: TestClient) -> None:
+def test_each_download_leads_to_its_own_boundary_version_and_years(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """The store holds DeSO 2018 and 2025, RegSO 2020 and 2025, four district layers and
     observations from 2000 to 2024. Each section's links name its version (the DeSO 2025
     file holds DeSO 2025 codes, not DeSO 2018's), offer only the years with indicators
@@ -216,6 +218,15 @@ def test_each_download_leads_to_its_own_boundary_version_and_years(client: TestC
     assert csv.status_code == 200
     codes = {line.split(",")[0] for line in csv.text.splitlines()[1:]}
     assert 0 < len(codes) <= 320 and all(c.startswith("1480") for c in codes)  # 320 DeSO 2025
+    # The listing is computed once per store: the page again computes no level (a version
+    # without indicators, an error the cache does not keep, was tried on every page: 1.5 s)
+    from omradesbild.web import cache
+
+    tried: list[object] = []
+    level = cache._level
+    monkeypatch.setattr(cache, "_level", lambda *a: tried.append(a) or level(*a))
+    assert client.get("/nedladdning", headers=HTML).text == html
+    assert tried == []
 
 
 @pytest.mark.parametrize(("lang", "n"), [("sv", "3 363"), ("en", "3,363")])

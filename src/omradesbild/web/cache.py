@@ -365,6 +365,40 @@ def _police(
         )
 
 
+@dataclass(frozen=True)
+class Downloads:
+    """One boundary version's downloads: the years with indicators, and those of them the
+    index can be computed in (both empty when the version has no indicators)."""
+
+    level: str
+    version: str
+    periods: tuple[str, ...]
+    index_periods: tuple[str, ...]
+
+
+@bounded_cache
+def _downloads(
+    path: str, mtime: int, method_id: str, base: str, threshold: int
+) -> tuple[Downloads, ...]:
+    """:meth:`WebData.downloads`, computed once per store: a version without indicators (an
+    error, which the cache does not keep) would otherwise be tried again on every page."""
+    out = []
+    for r in _store_info(path, mtime).levels:
+        level, version = str(r["level"]), str(r["version"])
+        try:
+            lv = _level(path, mtime, level, version, base, threshold)
+        except (InputError, NotFoundError):
+            out.append(Downloads(level, version, (), ()))
+            continue
+        try:
+            ix: LevelIndex | None = _index(path, mtime, method_id, level, version, base, threshold)
+        except (InputError, NotFoundError):
+            ix = None
+        index_periods = tuple(ix.periods) if ix is not None and ix.results else ()
+        out.append(Downloads(level, version, tuple(lv.periods), index_periods))
+    return tuple(out)
+
+
 @functools.cache
 def _shipped_methods() -> tuple[str, ...]:
     from omradesbild.index import shipped_methods
@@ -480,6 +514,13 @@ class WebData:
         except (NotFoundError, InputError):
             return None
         return ix if ix.results else None
+
+    def downloads(self, method_id: str) -> tuple[Downloads, ...]:
+        """Every boundary version's own years with indicators and with ``method_id``'s index
+        (the downloads page's links: each leads to its version's file, never to another
+        version's or to an error), computed once per store."""
+        with _LOCK:
+            return _downloads(*self.key(), method_id, self.base_version, self.threshold)
 
     def picture(self, method_id: str, level: str, version: str | None = None) -> LevelPicture:
         """The level's picture under ``method_id`` (indicators, index, police, intervals)."""

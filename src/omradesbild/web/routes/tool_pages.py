@@ -11,7 +11,7 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from omradesbild.errors import InputError, NotFoundError
+from omradesbild.errors import InputError
 from omradesbild.services.explore import MAX_DRAWS
 from omradesbild.services.level import method_by_id
 from omradesbild.services.search import resolve_area
@@ -131,31 +131,12 @@ def download_page(request: Request) -> HTMLResponse:
     data, settings, lang = page_inputs(request)
     from omradesbild.index import shipped_methods
 
-    levels = []
-    for r in data.info().levels:
-        # Each boundary version's own years, and the index's where it can be computed: a
-        # link leads to that version's file, never to another version's or to an error.
-        try:
-            lv = data.level(r["level"], r["version"])
-        except (InputError, NotFoundError):
-            periods, index_periods = [], []
-        else:
-            ix = data.try_index(settings.method, lv)
-            periods, index_periods = list(lv.periods), (list(ix.periods) if ix else [])
-        levels.append(
-            {
-                "level": r["level"],
-                "version": r["version"],
-                "periods": periods,
-                "index_periods": index_periods,
-            }
-        )
     excel = True  # openpyxl is a core dependency
     return page(
         request,
         "nedladdning.html",
         lang=lang,
-        levels=levels,
+        levels=data.downloads(settings.method),
         methods=shipped_methods(),
         method_titles=method_titles(lang),
         method=settings.method,
