@@ -127,6 +127,35 @@ def test_median_and_approximate_not_tested_and_missing_period() -> None:
         indicator_change(finalize_indicators(counts), period_from=2019, period_to=2024)
 
 
+def test_rate_with_a_denominator_of_another_year_says_which_year() -> None:
+    """An offence rate whose population comes from another year is approximate and not
+    tested, and its note names that year: its counts are not estimates (the note said
+    'approximate value (estimated counts)' of every 2020 crime rate on the real data)."""
+    counts = _counts(
+        [
+            ("X", "2020", "crime_rate_1311", 59, 984_748),
+            ("X", "2023", "crime_rate_1311", 52, 988_943),
+            ("Y", "2020", "unemployment_16_64", 50, 1000),
+            ("Y", "2024", "unemployment_16_64", 60, 1000),
+        ]
+    )
+    counts.loc[0, ["approximate", "note"]] = [True, "denominator from 2022"]
+    counts.loc[3, "approximate"] = True
+    out = indicator_change(finalize_indicators(counts), period_from=2020, period_to=2023)
+    row = out.loc[out["area_code"] == "X"].iloc[0]
+    assert row["test"] is None and pd.isna(row["significant"])
+    assert row["note"] == (
+        "not tested: the value of 2020 divides by the denominator of 2022 (approximate)"
+    )
+    assert row["note"].text("sv") == (
+        "inte testad: värdet 2020 delar med nämnaren från 2022 (approximativt)"
+    )
+    other = indicator_change(finalize_indicators(counts), period_from=2020, period_to=2024)
+    assert other.loc[other["area_code"] == "Y", "note"].iloc[0] == (
+        "not tested: approximate value (estimated counts)"
+    )
+
+
 _CASE = st.tuples(
     st.integers(0, 300), st.integers(0, 300), st.integers(300, 3000), st.integers(300, 3000)
 )

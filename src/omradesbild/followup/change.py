@@ -9,6 +9,7 @@ reliable, approximate, note``) and return a new tidy frame; inputs are never cha
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 
 import numpy as np
@@ -262,6 +263,8 @@ def indicator_change(
     note[have & countable & ~counts_ok] = Message("note_not_testable_counts")
     blocked = have & countable & counts_ok & approx & (not test_approximate)
     note[blocked] = Message("note_not_tested_approximate")
+    for at, year, period in _other_year_denominators(m, blocked, p_from, p_to):
+        note[at] = Message("note_not_tested_denominator_year", period=period, year=year)
     testable = have & countable & counts_ok & ~blocked
 
     diff_lo, diff_hi, test, stat, pval = _intervals_and_tests(
@@ -316,11 +319,31 @@ def _aligned_periods(
     sub = frame.loc[frame["period"].isin([p_from, p_to])]
     check_unique(sub, [*_KEYS, "period"], what="indicator table")
     info = _catalogue_info(sub["indicator"].unique(), cat)
-    cols = ["numerator", "denominator", "value", "approximate", "reliable"]
+    cols = ["numerator", "denominator", "value", "approximate", "reliable", "note"]
     a = sub.loc[sub["period"] == p_from].reindex(columns=[*_KEYS, *cols])
     b = sub.loc[sub["period"] == p_to].reindex(columns=[*_KEYS, *cols])
     m = a.merge(b, on=_KEYS, how="outer", suffixes=("_from", "_to"), sort=True)
     return m.reset_index(drop=True), info
+
+
+_OTHER_YEAR = re.compile(r"denominator from (\S+)")
+
+
+def _other_year_denominators(
+    m: pd.DataFrame, blocked: BoolArray, p_from: str, p_to: str
+) -> list[tuple[int, str, str]]:
+    """The rows of ``blocked`` that are approximate because a period's denominator was taken
+    from another period (the count note ``denominator from s``): (row, s, that period).
+    Their counts are not estimates: the note names the period whose denominator was used."""
+    found = []
+    for at in np.flatnonzero(blocked):
+        for period, col in ((p_from, "note_from"), (p_to, "note_to")):
+            text = m[col].iat[int(at)] if col in m else None
+            hit = _OTHER_YEAR.search(text) if isinstance(text, str) else None
+            if hit:
+                found.append((int(at), hit.group(1), period))
+                break
+    return found
 
 
 def _intervals_and_tests(

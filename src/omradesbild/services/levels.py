@@ -19,6 +19,7 @@ from omradesbild.followup._common import sort_periods
 from omradesbild.followup.change import trend
 from omradesbild.indicators import compute_indicators, reference_values
 from omradesbild.indicators.levels import AGGREGATED, choose_level_sources, combine_levels
+from omradesbild.services.base_counts import level_observations
 from omradesbild.services.followup._common import (
     between,
     check_indicators,
@@ -50,7 +51,9 @@ def has_native(store: Store, level: str, version: str | None) -> bool:
 def _aggregated(
     store: Store, level: str, version: str, periods: list[str], inds: list[str] | None
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    obs = store.observations(area_version=BASE_VERSION, periods=periods)
+    # Every stored period is read, not only ``periods``: a rate whose denominator is taken
+    # from the nearest year (``denominator_period: nearest``) must find that year among them.
+    obs = level_observations(store, area_version=BASE_VERSION, indicators=inds)
     empty = pd.DataFrame(columns=["area_code", "indicator", "period", "value"])
     if obs.empty:
         return empty, obs
@@ -87,7 +90,7 @@ def level_indicators(
     inds = check_indicators(indicators)
     agg, base_obs = _aggregated(store, level, ver, ps, inds)
     native_obs = (
-        store.observations(area_version=ver, periods=ps)
+        level_observations(store, area_version=ver, indicators=inds)
         if ver not in (BASE_VERSION, "country")
         else base_obs.iloc[0:0]
     )

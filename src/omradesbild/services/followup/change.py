@@ -16,7 +16,8 @@ import pandas as pd
 from omradesbild.config import BASE_VERSION
 from omradesbild.errors import ConfigError, NotFoundError
 from omradesbild.followup.change import compare_to_reference, indicator_change
-from omradesbild.indicators import reference_values
+from omradesbild.indicators import reference_values_from_counts
+from omradesbild.services.base_counts import counts_of
 from omradesbild.services.followup._common import (
     check_indicators,
     in_kommun,
@@ -107,8 +108,13 @@ def base_change_input(store: Store, query: ChangeQuery) -> tuple[pd.DataFrame, p
     )
     ind = of_kommun(ind, kommun, level=level)
     require_periods(ind, periods, what=Message("err_svc_indicators_at_level", level=level))
-    obs = store.observations(area_version=BASE_VERSION, periods=list(periods))
-    ref = reference_values(obs, indicators=sorted(set(ind["indicator"])), periods=list(periods))
+    # Counts of every stored period, as the areas' own: a rate whose denominator comes from
+    # the nearest year takes it among all stored years, not only the two compared.
+    counts = counts_of(
+        store, base_version=BASE_VERSION, indicators=sorted(set(ind["indicator"])),
+        periods=list(periods),
+    )  # fmt: skip
+    ref = reference_values_from_counts(counts)
     return ind, ref
 
 
