@@ -340,6 +340,37 @@ def test_explore_changed_weights_change_ranking(client: TestClient) -> None:
     assert zero.status_code == 422
 
 
+def _selected_version(html: str) -> list[str]:
+    """The values of the level picker's selected options."""
+    picker = re.search(r'<select name="version">(.*?)</select>', html, flags=re.S)
+    assert picker is not None
+    return re.findall(r'<option value="([^"]+)" selected>', picker.group(1))
+
+
+def test_level_pickers_lead_to_their_own_boundary_version(client: TestClient) -> None:
+    """Exempelstad holds DeSO 2018 (150 areas) and DeSO 2025 (154): the option 'DeSO
+    (deso2025)' of /karta and /metod showed DeSO 2018, whose value was the level alone. Each
+    option's value is now its version, the page and the method explorer use it, and the
+    start page's table of levels links each version's map."""
+    html = client.get("/karta", params={"version": "deso2025"}, headers=HTML).text
+    assert _selected_version(html) == ["deso2025"]
+    assert "Indelning: DeSO (deso2025)" in unescape(re.sub(r"<[^>]+>", "", html))
+    assert len(re.findall(r'<tr data-area="([^"]+)">', html)) == 154
+    html = client.get("/karta", params={"version": "exempelstad2024"}, headers=HTML).text
+    assert _selected_version(html) == ["exempelstad2024"]
+    assert len(re.findall(r'<tr data-area="([^"]+)">', html)) == 8
+    html = client.get("/metod", params={"version": "deso2025", "lang": "en"}, headers=HTML).text
+    assert _selected_version(html) == ["deso2025"]
+    assert 'data-level="deso" data-version="deso2025"' in html
+    assert "Boundaries: DeSO (deso2025)" in unescape(re.sub(r"<[^>]+>", "", html))
+    body = {"method": "scb-omradestyp", "level": "deso"}
+    assert client.post("/api/index/explore", json=body).json()["n_areas"] == 150
+    out = client.post("/api/index/explore", json={**body, "version": "deso2025"}).json()
+    assert out["n_areas"] == 154
+    start = client.get("/", headers=HTML).text
+    assert "/karta?level=deso&version=deso2025&" in start
+
+
 # ------------------------------------------------------------------------------ downloads
 def test_downloads(client: TestClient) -> None:
     r = client.get("/api/export/indicators.csv", params={"level": "regso", "period": "2022"})

@@ -266,3 +266,79 @@ def test_a_goal_anchored_at_a_year_the_index_lacks_says_so(client: TestClient, l
     else:
         assert "anchored at the base year 2018, but the index has no values that year" in body
         assert "cannot be computed with the data in the store" not in body
+
+
+def _level_picker(html: str) -> list[tuple[str, bool, str]]:
+    """The level picker's options: (value, selected, label)."""
+    picker = re.search(r'<select name="version">(.*?)</select>', html, flags=re.S)
+    assert picker is not None
+    found = re.findall(r'<option value="([^"]+)"( selected)?>([^<]*)</option>', picker.group(1))
+    return [(v, bool(s), label) for v, s, label in found]
+
+
+@pytest.mark.parametrize("path", ["/karta", "/metod"])
+def test_each_level_option_leads_to_its_own_boundary_version(client: TestClient, path: str) -> None:
+    """The store holds RegSO 2020 and 2025, DeSO 2018 and 2025 and four district layers.
+    The level picker offers each version once, its value the version, only the shown one
+    selected (both RegSO options were marked selected, since the value was the level
+    alone); the page says which version it shows: 'RegSO (regso2025)' showed RegSO 2020,
+    and a district layer was a 422."""
+    stored = [(r["level"], r["version"]) for r in client.get("/api/levels").json()]
+    html = client.get(path, headers=HTML).text
+    options = _level_picker(html)
+    assert [v for v, _, _ in options] == [v for _, v in stored]
+    assert [v for v, s, _ in options if s] == ["regso2020"]
+    assert "Indelning: RegSO (regso2020)" in page_text(html)
+    html = client.get(path, params={"version": "deso2025"}, headers=HTML).text
+    assert [v for v, s, _ in _level_picker(html) if s] == ["deso2025"]
+    assert "Indelning: DeSO (deso2025)" in page_text(html)
+    if path == "/karta":  # DeSO 2025's 320 areas, not DeSO 2018's 5 984
+        assert "Alla områden (320)" in page_text(html)
+        codes = re.findall(r'<tr data-area="([^"]+)">', html)
+        assert len(codes) == 320 and all(c.startswith("1480") for c in codes)
+    else:
+        assert 'data-level="deso" data-version="deso2025"' in html
+    # A version without indicators (no key leads there from DeSO 2018) says so, in the
+    # page's language, whatever layer, method and year the form carried over.
+    for version, level_sv, level_en in (
+        ("regso2025", "RegSO", "RegSO"),
+        ("malmo_delomraden", "stadsdel", "district"),
+    ):
+        for lang in ("sv", "en"):
+            r = client.get(
+                path,
+                params={"version": version, "layer": "index", "period": "2022", "lang": lang},
+                headers=HTML,
+            )
+            assert r.status_code == 200, r.text
+            assert [v for v, s, _ in _level_picker(r.text) if s] == [version]
+            text = page_text(r.text)
+            if lang == "sv":
+                assert f"Indelning: {level_sv} ({version})" in text
+                assert f"Inga nyckeltal kan beräknas för {level_sv} ({version})" in text
+            else:
+                assert f"Boundaries: {level_en} ({version})" in text
+                assert f"No indicators can be computed for {level_en} ({version})" in text
+
+
+def test_a_version_not_of_the_level_is_refused_naming_the_levels_versions(
+    client: TestClient,
+) -> None:
+    for path in ("/karta", "/metod"):
+        r = client.get(path, params={"level": "regso", "version": "deso2018"})
+        assert r.status_code == 422
+        assert (
+            "okänt värde 'deso2018' för version; tillåtna värden: regso2020, regso2025"
+            in (r.json()["detail"])
+        )
+        r = client.get(path, params={"version": "nope"})
+        assert r.status_code == 422
+        assert (
+            "tillåtna värden: deso2018, deso2025, goteborg_primaromraden2025"
+            in (r.json()["detail"])
+        )
+    body = {"method": "scb-omradestyp", "level": "deso", "version": "deso2025"}
+    r = client.post("/api/index/explore", json=body)
+    assert r.status_code == 200 and r.json()["n_areas"] == 320
+    r = client.post("/api/index/explore", json={**body, "version": "regso2020"})
+    assert r.status_code == 422 and "tillåtna värden: deso2018, deso2025" in r.json()["detail"]

@@ -260,6 +260,10 @@ class StoreInfo:
     def level_names(self) -> list[str]:
         return sorted({str(r["level"]) for r in self.levels})
 
+    def version_names(self, level: str | None = None) -> list[str]:
+        """The boundary versions of ``level`` (of every level when None), sorted."""
+        return sorted({str(r["version"]) for r in self.levels if level in (None, r["level"])})
+
 
 def area_lookup(areas: pd.DataFrame) -> dict[str, list[tuple[str, str, str]]]:
     """Area code -> ``[(level, version, name)]`` in the rows' order, levels in
@@ -474,7 +478,7 @@ class WebData:
         from omradesbild.config import DEFAULT_VERSION
 
         self.check_level(level)
-        versions = sorted(str(r["version"]) for r in self.info().levels if r["level"] == level)
+        versions = self.info().version_names(level)
         if version:
             if version not in versions:
                 raise InputError(unknown_value("version", version, versions), field="version")
@@ -487,6 +491,28 @@ class WebData:
         raise InputError(
             both("web_version_needed", level=level, allowed=", ".join(versions)), field="version"
         )
+
+    def level_and_version(
+        self, level: str | None, version: str | None, default_level: str
+    ) -> tuple[str, str]:
+        """``(level, version)`` a page shows: ``level`` (else the level holding ``version``,
+        else ``default_level``) and its version checked by :meth:`resolve_version`. A
+        ``version`` without a ``level`` that the store does not have, or that several
+        levels have, is an :class:`InputError` (422) naming the allowed values."""
+        if not level and version:
+            info = self.info()
+            if version not in info.version_names():
+                allowed = info.version_names()
+                raise InputError(unknown_value("version", version, allowed), field="version")
+            levels = sorted({str(r["level"]) for r in info.levels if r["version"] == version})
+            if len(levels) > 1:
+                raise InputError(
+                    both("web_level_needed", version=version, allowed=", ".join(levels)),
+                    field="level",
+                )
+            level = levels[0]
+        level = level or default_level
+        return level, self.resolve_version(level, version)
 
     def level(self, level: str, version: str | None = None) -> LevelIndicators:
         version = self.resolve_version(level, version)

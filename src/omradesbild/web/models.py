@@ -212,6 +212,9 @@ class ExploreIn(BaseModel):
 
     method: Text = "scb-omradestyp"
     level: Text = "regso"
+    version: Text | None = Field(
+        default=None, description="Boundary version of the level (default the level's)"
+    )
     period: Text | None = None
     weights: dict[Text, float] | None = Field(
         default=None, description="Unit -> weight (>= 0, rescaled to sum 1)"

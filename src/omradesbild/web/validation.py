@@ -5,7 +5,7 @@
 - :data:`Text` — text without NUL characters or lone UTF-16 surrogates
   (which no database column can hold), a 422 otherwise;
 - :func:`check_request` — a dependency of every route: the query parameters that name
-  something (``method``, ``level``, ``period``, ``lang``, ``indicator``, ``layer``,
+  something (``method``, ``level``, ``version``, ``period``, ``lang``, ``indicator``, ``layer``,
   ``area_code``, ``areas``, ``precision``) must name something the app has, before any
   cache is read or written: an unknown value is a 422 whose message names the allowed
   values in Swedish and English; an unknown area code in the path (``/omrade/{code}``) is a 404;
@@ -177,8 +177,9 @@ async def check_request(request: Request) -> None:
 
     Runs before every route of the app (an app-wide dependency), so that no cache is read
     or written for a value the app does not have: ``lang`` (sv, en), ``method`` (the
-    shipped index methods), ``level`` (the store's levels), ``period`` (the store's
-    periods), ``precision`` (``rounded``, ``full``), ``indicator`` (the catalogue's ids),
+    shipped index methods), ``level`` (the store's levels), ``version`` (the boundary
+    versions of that level, or of any level), ``period`` (the store's periods),
+    ``precision`` (``rounded``, ``full``), ``indicator`` (the catalogue's ids),
     ``layer`` (those, ``index`` and ``area_type``), ``area_code`` and ``areas`` (the
     store's area codes), and an area ``code`` in the path. Any query value or path
     holding NUL is refused too.
@@ -226,7 +227,13 @@ async def check_request(request: Request) -> None:
             raise InputError(unknown_value("layer", layer, allowed), field="layer")
     code = request.path_params.get("code")
     areas = [v for k in ("area_code", "areas") for v in params.getlist(k) if v]
-    if not (params.get("level") or params.get("period") or isinstance(code, str) or areas):
+    if not (
+        params.get("level")
+        or params.get("version")
+        or params.get("period")
+        or isinstance(code, str)
+        or areas
+    ):
         return
     data = request.app.state.data
     info = data.info_if_cached()
@@ -235,6 +242,10 @@ async def check_request(request: Request) -> None:
     level = params.get("level")
     if level and level not in info.level_names():
         raise InputError(unknown_value("level", level, info.level_names()), field="level")
+    version = params.get("version")
+    if version and version not in info.version_names(level or None):
+        allowed = info.version_names(level or None)
+        raise InputError(unknown_value("version", version, allowed), field="version")
     period = params.get("period")
     if period and period not in info.periods:
         raise InputError(both("web_unknown_period", value=repr(period[:60]),

@@ -13,6 +13,7 @@ from fastapi.responses import HTMLResponse
 from omradesbild.errors import InputError, NotFoundError
 from omradesbild.precision import score_decimals
 from omradesbild.services.area import area_profile
+from omradesbild.services.level import LevelIndicators
 from omradesbild.services.models import AreaProfile
 from omradesbild.web.cache import WebData, memo
 from omradesbild.web.settings import WebSettings
@@ -40,6 +41,25 @@ def get_lang(request: Request) -> str:
 def page_inputs(request: Request) -> tuple[WebData, WebSettings, str]:
     """What a page starts from: the app's data and settings, and the page's language."""
     return get_data(request), request.app.state.settings, get_lang(request)
+
+
+def shown_level(
+    data: WebData, settings: WebSettings, level: str | None, version: str | None
+) -> tuple[str, str, LevelIndicators | None]:
+    """The level and boundary version a page with a level picker (``/karta``, ``/metod``)
+    shows, and its indicators: ``level`` and ``version`` as asked (a ``version`` alone
+    names its level; neither: the app's level and version), checked (an unknown value is a
+    422 naming the allowed ones); the indicators are None when none can be computed for
+    the version with the store's data (no key leads there from the base version, say), so
+    that the page says so instead of failing."""
+    if not version and (level or settings.level) == settings.level:
+        version = settings.version
+    level, version = data.level_and_version(level or None, version or None, settings.level)
+    try:
+        lv = data.level(level, version)
+    except NotFoundError:
+        return level, version, None
+    return level, version, lv if lv.indicator_ids else None
 
 
 def page_context_key(data: WebData, lang: str) -> tuple[Any, ...]:

@@ -353,7 +353,7 @@ def api_explore(request: Request, body: ExploreIn) -> ExploreOut:
     check_explore(request, method=body.method, level=body.level, weights=body.weights,
                   indicators=body.indicators)  # fmt: skip
     data = get_data(request)
-    lv = data.level(body.level)
+    lv = data.level(body.level, body.version)
     ix = data.index(body.method, body.level, lv.version)
     checked_period(body.period, ix.periods, level=body.level, of=body.method)
     res = explore(

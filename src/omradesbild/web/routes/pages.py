@@ -68,6 +68,7 @@ from omradesbild.web.views import (
     page_context_key,
     page_inputs,
     refuse_absent_index,
+    shown_level,
 )
 from omradesbild.wording import (
     Translator,
@@ -192,10 +193,13 @@ def map_page(
     layer: str | None = None,
     period: str | None = None,
     method: str | None = None,
+    version: str | None = None,
 ) -> HTMLResponse:
     """Choropleth of every area of a level, coloured by an indicator or an index, or the
     area types in categories with a titled legend (:mod:`omradesbild.web.map_layers`); a
-    value the page cannot show is refused (422), never replaced by another."""
+    value the page cannot show is refused (422), never replaced by another. ``version``
+    is the level's boundary version (alone, it names its level); a version without
+    indicators is a page that says so."""
     from omradesbild.config import AREA_TYPE_METHOD
     from omradesbild.index import shipped_methods
     from omradesbild.reports import charts
@@ -203,8 +207,13 @@ def map_page(
 
     data, settings, lang = page_inputs(request)
     t = translator(lang)
-    level = level or settings.level
-    lv = data.level(level, settings.version if level == settings.level else None)
+    level, version, found = shown_level(data, settings, level, version)
+    if found is None:
+        return page(
+            request, "karta.html", lang=lang, levels=list(data.info().levels), level=level,
+            version=version, no_data=True, title=t.level(level),
+        )  # fmt: skip
+    lv = found
     asked_method, method = method, method or settings.method
     asked_period = period or None
     names, units, direction = catalogue_names(lang)
@@ -253,7 +262,7 @@ def map_page(
         layers.append((AREA_TYPE_LAYER, t("area_type")))
     return page(
         request, "karta.html", lang=lang, levels=list(data.info().levels), level=level,
-        version=lv.version, layer=layer, layers=layers,
+        version=lv.version, no_data=False, layer=layer, layers=layers,
         indicators=[(i, names.get(i, i)) for i in lv.indicator_ids],
         methods=shipped_methods(), method_titles=titles, method=method, period=period,
         period_asked=asked_period,

@@ -23,6 +23,7 @@ from omradesbild.web.views import (
     page,
     page_inputs,
     refuse_absent_index,
+    shown_level,
     web_profile,
 )
 from omradesbild.wording import both, fmt_num
@@ -97,17 +98,21 @@ def compare_page(
 
 @router.get("/metod", response_class=HTMLResponse, include_in_schema=False)
 def method_page(
-    request: Request, method: str | None = None, level: str | None = None
+    request: Request,
+    method: str | None = None,
+    level: str | None = None,
+    version: str | None = None,
 ) -> HTMLResponse:
-    """Method explorer: change weights / indicators, see ranks and classes change."""
+    """Method explorer: change weights / indicators, see ranks and classes change, at
+    ``level`` and its boundary ``version`` (alone, it names its level); a version without
+    indicators is a page that says so."""
     data, settings, lang = page_inputs(request)
     from omradesbild.index import shipped_methods
 
     method = method or settings.method
     m = method_by_id(method)
-    level = level or settings.level
-    lv = data.level(level)
-    ix = data.try_index(method, lv)
+    level, version, lv = shown_level(data, settings, level, version)
+    ix = data.try_index(method, lv) if lv is not None else None
     return page(
         request,
         "metod.html",
@@ -119,6 +124,8 @@ def method_page(
         method_title=m.title_en if lang == "en" else m.title_sv,
         levels=data.info().levels,
         level=level,
+        version=version,
+        no_data=lv is None,
         periods=ix.periods if ix is not None else [],
         computable=ix is not None,
         max_draws=MAX_DRAWS,

@@ -6,6 +6,7 @@
   if (!root) { return; }
   var method = root.getAttribute("data-method");
   var level = root.getAttribute("data-level");
+  var version = root.getAttribute("data-version");
   var en = root.getAttribute("data-lang") === "en";
   // The wording comes from the catalogue (data-t-* attributes of #explorer).
   // "{n:område|områden}" is the catalogue's plural: the first word when n is 1.
@@ -116,7 +117,7 @@
       if (i.checked) { include.push(i.value); }
     });
     return {
-      method: method, level: level,
+      method: method, level: level, version: version,
       period: form.elements.period ? form.elements.period.value : null,
       weights: weights,
       indicators: include.length === def.indicators.length ? null : include,
