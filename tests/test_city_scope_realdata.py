@@ -236,7 +236,7 @@ def test_kept_between_commands_equals_computed(
     from omradesbild.reports import site
     from omradesbild.reports.site import build_site
     from omradesbild.services import base_counts, geometry, level, pipeline
-    from omradesbild.services.followup import police, police_place
+    from omradesbild.services.followup import goals, police, police_place
 
     off = {k: _computed(real_store, k) for k in ("0180", "1480")}
     old = _computed_site(real_store, tmp_path_factory)  # the site of off["0180"]
@@ -244,8 +244,9 @@ def test_kept_between_commands_equals_computed(
     monkeypatch.setenv(CACHE_DIR_ENV, str(tmp_path / "kept"))
     cold = _scoped(real_store, "0180")
     # national parts, index, intervals, the stored police years, their placement on the
-    # DeSO, every area's police overlay, every area's map shape
-    assert len(list((tmp_path / "kept").rglob("*.pickle"))) == 7
+    # DeSO, every area's police overlay, every area's map shape, the Police's list entries
+    # with their kommun (what the police goal counts)
+    assert len(list((tmp_path / "kept").rglob("*.pickle"))) == 8
     _assert_same_city(cold, off["0180"])
 
     def national_work(*args: object, **kwargs: object) -> None:
@@ -258,6 +259,7 @@ def test_kept_between_commands_equals_computed(
     for step in ("stored_police", "police_years", "place", "widen", "targets"):
         monkeypatch.setattr(police_place, step, national_work)
     monkeypatch.setattr(police, "overlaid", national_work)
+    monkeypatch.setattr(goals, "police_kommuner", national_work)
     for step in ("dissolve_by_links", "display_geojson", "_display_geometry"):
         monkeypatch.setattr(geometry, step, national_work)
     for kommun in ("1480", "0180"):

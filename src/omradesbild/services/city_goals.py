@@ -52,19 +52,14 @@ def city_goals(
         [(c, p, cls) for c, h in ix.history.items() if c in scope for p, cls in h],
         columns=["area_code", "period", "class"],
     )
-    overlay = pic.police.overlay
-    police_cls = pd.DataFrame(columns=["area_code", "period", "category"])
-    if not overlay.empty:
-        police_cls = (
-            overlay.loc[overlay["area_code"].isin(scope), ["police_code", "period", "category"]]
-            .drop_duplicates()
-            .rename(columns={"police_code": "area_code"})
-        )
+    lv = pic.indicators
+    # the kommuner whose police areas count (None: the whole level, every entry)
+    kommuner = None if set(lv.names) <= scope else {k for c in scope if (k := lv.kommun.get(c))}
     rows: list[GoalRow] = []
     skipped: list[GoalSkipped] = []
     for goal in load_goals(goals_path).goals:
         try:
-            rows.append(_goal_row(pic, goal, scope, types, police_cls, lang=lang))
+            rows.append(_goal_row(pic, goal, scope, types, kommuner, lang=lang))
         except OmradesbildError as e:
             key, fmt = (e.key, e.fmt) if isinstance(e, _Skip) else ("goals_skip_error", {})
             title = goal.title_en if lang == "en" else goal.title_sv
@@ -78,17 +73,20 @@ def _goal_row(
     goal: Any,
     scope: set[str],
     types: pd.DataFrame,
-    police_cls: pd.DataFrame,
+    kommuner: set[str] | None,
     *,
     lang: str,
 ) -> GoalRow:
     """The status of one goal; :class:`_Skip` (or another project error) when the goal
-    cannot be evaluated on the data."""
+    cannot be evaluated on the data. A police count is that of the command line's
+    ``goals status`` (:func:`~omradesbild.services.followup.goals.police_goal_history`):
+    the Police's own areas of ``kommuner`` (None: every one), not placed on the level."""
     # From the modules, not the package: the package's attribute ``goal_history`` becomes
     # the submodule of that name once it is imported.
     from omradesbild.followup.goals import IndicatorGoal, goal_history, goal_status
     from omradesbild.followup.transitions import anchored_classes
     from omradesbild.precision import goal_decimals
+    from omradesbild.services.followup.goals import police_goal_history
     from omradesbild.services.pipeline import index_table
 
     ix = pic.index
@@ -117,7 +115,12 @@ def _goal_row(
     in_scope = ind_all["area_code"].isin(scope)
     ind = ind_all if isinstance(goal, IndicatorGoal) else ind_all[in_scope]
     try:
-        hist = goal_history(goal, indicators=ind, area_types=area_types, classifications=police_cls)
+        if sel is not None and getattr(sel, "source", None) == "police":
+            if pic.police_entries.empty:
+                raise _Skip("goals_skip_no_values")
+            hist = police_goal_history(goal, pic.police_entries, kommuner)
+        else:
+            hist = goal_history(goal, indicators=ind, area_types=area_types)
     except InputError as e:
         raise _Skip("goals_skip_no_values") from e
     if hist.empty:

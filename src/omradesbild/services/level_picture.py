@@ -51,6 +51,9 @@ class LevelPicture:
     published: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
     #: The city's own published classes by area code (layers that carry them).
     city_classes: dict[str, tuple[CityClass, ...]] = field(default_factory=dict)
+    #: The entries of the Police's lists with their kommun
+    #: (:func:`~omradesbild.services.followup.goals.police_entries`): what police goals count.
+    police_entries: pd.DataFrame = field(default_factory=pd.DataFrame)
     _unc: dict[str, tuple[Mapping[str, dict[str, Any]], dict[str, Any]]] = field(
         default_factory=dict, repr=False
     )
@@ -201,7 +204,14 @@ def level_picture(
         seed=seed,
         published=published_by_area(store, level=level, codes=lv.names),
         city_classes=city_classes(store, level=level, version=version),
+        police_entries=_police_entries(store),
     )
+
+
+def _police_entries(store: Store) -> pd.DataFrame:
+    from omradesbild.services.followup.goals import police_entries
+
+    return police_entries(store)
 
 
 def published_by_area(

@@ -346,12 +346,15 @@ def _picture(
     if ix is not None and not ix.results:
         ix = None
     period = ix.latest() if ix is not None else (lv.periods or [""])[-1]
+    from omradesbild.services.followup.goals import police_entries
+
     return LevelPicture(
         indicators=lv,
         references=_read(path, mtime, _level_references, base_version=base, threshold=threshold),
         index=ix,
         police=_police(path, level, version, period, ix, base),
         draws=draws,
+        police_entries=_read(path, mtime, police_entries),
     )
 
 

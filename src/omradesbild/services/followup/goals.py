@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 import pandas as pd
 
@@ -23,6 +24,7 @@ from omradesbild.followup.goals import (
     load_goals,
 )
 from omradesbild.precision import goal_decimals
+from omradesbild.services.cache import store_cached_on_disk
 from omradesbild.services.followup._common import (
     POLICE_SCHEME,
     ClassChoice,
@@ -54,41 +56,96 @@ def _area_level_of(store: Store, code: str) -> tuple[str, str]:
 
 
 def police_in_kommun(store: Store, cls: pd.DataFrame, kommun: str) -> pd.DataFrame:
-    """The police classifications of areas in ``kommun``.
+    """The police classifications of areas in ``kommun`` (by :func:`police_kommuner`)."""
+    return cls.loc[police_kommuner(store, cls) == kommun]
 
-    A police area from the Police's list carries its kommun; a polygon counts when a point
-    inside it lies in one of the kommun's DeSO polygons.
+
+def police_kommuner(store: Store, cls: pd.DataFrame) -> pd.Series:
+    """The kommun of each row of the Police's classifications ``cls`` (NaN when unknown).
+
+    An entry of the Police's list carries its kommun; a polygon lies in the kommun whose
+    polygon holds most of its surface (where no kommun polygon meets it, the kommun of the
+    DeSO polygons that hold most of it).
     """
-    import shapely
-
-    from omradesbild.followup.police import area_polygons
-    from omradesbild.services.followup.police import areas_with_geometry
-
     areas = store.areas(level="police_area")
     parent = areas.set_index(["area_code", "version"])["parent_code"]
     keys = pd.MultiIndex.from_frame(cls[["area_code", "version"]].astype(str))
-    kommun_of = pd.Series(parent.reindex(keys).to_numpy(), index=cls.index)
+    kommun_of = pd.Series(parent.reindex(keys).to_numpy(), index=cls.index, dtype=object)
     unplaced = kommun_of.isna()
-    if unplaced.any():
-        deso = areas_with_geometry(store, "deso", BASE_VERSION)
-        deso = deso.loc[in_kommun(deso["area_code"], kommun)]
-        polys = areas_with_geometry(store, "police_area")
-        if not deso.empty and not polys.empty:
-            land = shapely.union_all(area_polygons(deso).geometry.to_numpy())
-            pts = area_polygons(polys).geometry.representative_point()
-            inside = dict(
-                zip(
-                    zip(polys["area_code"].astype(str), polys["version"].astype(str), strict=True),
-                    shapely.contains(land, pts.to_numpy()),
-                    strict=True,
-                )
-            )
-            here = [
-                bool(inside.get((str(c), str(v)), False))
-                for c, v in zip(cls["area_code"], cls["version"], strict=True)
-            ]
-            kommun_of = kommun_of.where(~(unplaced & pd.Series(here, index=cls.index)), kommun)
-    return cls.loc[kommun_of == kommun]
+    if not unplaced.any():
+        return kommun_of
+    import shapely  # here: a command that finds the entries kept imports no geometry library
+
+    def polygons(level: str, version: str | None = None) -> tuple[list[str], list[str], Any]:
+        sql = "SELECT area_code, version, geometry FROM areas WHERE level = ?"
+        sql += " AND geometry IS NOT NULL"
+        rows = store.con.execute(
+            sql + (" AND version = ?" if version else "") + " ORDER BY version, area_code",
+            [level, version] if version else [level],
+        ).fetchall()
+        shapes = shapely.from_wkb([bytes(r[2]) for r in rows])
+        return [str(r[0]) for r in rows], [str(r[1]) for r in rows], shapes
+
+    codes, versions, shapes = polygons("police_area")
+    found: list[str | None] = [None] * len(codes)
+    for level, version, code_of in (
+        ("kommun", None, str),
+        ("deso", BASE_VERSION, lambda c: str(c)[:4]),
+    ):
+        land_codes, _, land = polygons(level, version)
+        if not land_codes:
+            continue
+        tree = shapely.STRtree(land)
+        for i, shape in enumerate(shapes):
+            if found[i] is not None:
+                continue
+            near = tree.query(shape, predicate="intersects")
+            if len(near):  # the kommun holding most of the polygon's surface
+                over = shapely.area(shapely.intersection(land[near], shape))
+                found[i] = code_of(land_codes[int(near[int(over.argmax())])])
+    place = {(c, v): k for c, v, k in zip(codes, versions, found, strict=True)}
+    here = [
+        place.get((str(c), str(v))) for c, v in zip(cls["area_code"], cls["version"], strict=True)
+    ]
+    return kommun_of.where(~unplaced, pd.Series(here, index=cls.index, dtype=object))
+
+
+@store_cached_on_disk
+def police_entries(store: Store) -> pd.DataFrame:
+    """The entries of the Police's lists in the store with their kommun:
+    ``area_code, version, period, category, kommun`` (kommun NaN when unknown,
+    :func:`police_kommuner`), kept between commands."""
+    cls = store.classifications(scheme=POLICE_SCHEME)
+    cols = ["area_code", "version", "period", "category"]
+    if cls.empty:
+        return pd.DataFrame(columns=[*cols, "kommun"])
+    out = cls[cols].astype({"area_code": str, "version": str, "period": str}).copy()
+    out["kommun"] = police_kommuner(store, out).to_numpy()
+    return out.reset_index(drop=True)
+
+
+def police_goal_history(
+    goal: CountGoal, entries: pd.DataFrame, kommuner: Collection[str] | None = None
+) -> pd.DataFrame:
+    """A police count goal's history: the number of the Police's own areas (the entries of
+    its list, :func:`police_entries`) in the goal's categories per published year, in
+    ``kommuner`` (None: every entry). The one rule of the command line, the web's goals and
+    the report's: an entry needs no placement on a level of areas.
+
+    A year counts 0 when it lists no area of the kommuner in the categories; a year with an
+    entry in the categories of unknown kommun is left out (its count there is not known).
+    """
+    assert isinstance(goal.areas, PoliceSelection)
+    if kommuner is None:
+        return goal_history(goal, classifications=entries)
+    wanted = {str(k) for k in kommuner}
+    counted = entries["category"].isin(goal.areas.categories)
+    unknown = set(entries.loc[counted & entries["kommun"].isna(), "period"].astype(str))
+    decided = entries.loc[~entries["period"].astype(str).isin(unknown)]
+    # an entry outside the kommuner keeps its year (counted 0 there), in no category
+    outside = ~decided["kommun"].isin(wanted)
+    cls = decided.assign(category=decided["category"].where(~outside, None))
+    return goal_history(goal, classifications=cls)
 
 
 class _AreaTypes:
@@ -135,12 +192,11 @@ def _history(
     """One goal's yearly history from the store (see :func:`goals_status`)."""
     if isinstance(goal, CountGoal):
         if isinstance(goal.areas, PoliceSelection):
-            cls = store.classifications(scheme=POLICE_SCHEME)
-            if cls.empty:
+            entries = police_entries(store)
+            if entries.empty:
                 raise NotFoundError(both("err_svc_goal_no_police", goal=repr(goal.id)))
-            if types_for.kommun is not None:
-                cls = police_in_kommun(store, cls, types_for.kommun)
-            return goal_history(goal, classifications=cls)
+            kommun = types_for.kommun
+            return police_goal_history(goal, entries, None if kommun is None else [kommun])
         sel = goal.areas
         types = types_for(goal, sel.method, level or sel.level, classes != "relative")
         return goal_history(goal, area_types=types)

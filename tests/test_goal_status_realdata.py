@@ -1,0 +1,81 @@
+"""One goal, one status: the command line, the web's goals page, the start page and the
+report's overview state the same history of the police goal on the real store.
+
+The goal "Inga särskilt utsatta områden (räknade som Polisens egna områden)" counts the
+entries of the Police's own list in the kommun, placed on no level of areas: Stockholm has
+Husby and Rinkeby/Tensta in 2023 (two entries) and Husby, Rinkeby and Tensta in 2025 (three);
+Göteborg Bergsjön, Hammarkullen, Hjällbo and Lövgärdet in both years.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+fastapi = pytest.importorskip("fastapi")
+
+from fastapi.testclient import TestClient  # noqa: E402
+
+from conftest import page_text, run_cli  # noqa: E402
+from helpers import HTML, module_client  # noqa: E402
+
+GOAL = "no_sarskilt_utsatt_2030"
+
+#: kommun -> the goal's history (period, count of the Police's own areas)
+EXPECTED = {"0180": [("2023", 2), ("2025", 3)], "1480": [("2023", 4), ("2025", 4)]}
+
+
+@pytest.fixture(scope="module")
+def client(real_store: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
+    yield from module_client(real_store, tmp_path_factory, draws=10)
+
+
+@pytest.mark.parametrize("kommun", sorted(EXPECTED))
+def test_the_command_line_counts_the_polices_own_areas(
+    real_store: Path, kommun: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    run_cli(["goals", "status", "--level", "regso", "--kommun", kommun, "--db", str(real_store)])
+    out = capsys.readouterr().out
+    block = out[out.index(f"\n{GOAL}:") :]
+    history = re.search(r"history: (.*)", block)
+    assert history is not None
+    said = ", ".join(f"{p}: {v}" for p, v in EXPECTED[kommun])
+    assert history.group(1).strip() == said
+
+
+@pytest.mark.parametrize("kommun", sorted(EXPECTED))
+def test_the_goals_page_states_the_command_lines_latest_value(
+    client: TestClient, kommun: str
+) -> None:
+    html = client.get(f"/mal?kommun={kommun}", headers=HTML).text
+    assert f'id="goal-{GOAL}"' in html, "the goal is not skipped"
+    start = html.index(f'id="goal-{GOAL}"')
+    end = html.find('<section class="goal"', start)
+    section = page_text(html[start : end if end > 0 else len(html)])
+    period, value = EXPECTED[kommun][-1]
+    assert f"Senast {period}: {value} " in section + " "
+
+
+@pytest.mark.parametrize("kommun", sorted(EXPECTED))
+def test_the_start_page_and_the_report_state_the_same_latest_value(
+    client: TestClient, real_store: Path, kommun: str
+) -> None:
+    from omradesbild.services.city import load_city
+    from omradesbild.store import Store
+
+    (first, _), (period, value) = EXPECTED[kommun][0], EXPECTED[kommun][-1]
+    html = client.get(f"/?kommun={kommun}", headers=HTML).text
+    box = html[html.index('<section id="goals">') :]
+    box = box[: box.index("</section>")]
+    row = re.search(r"<tr><td>Inga särskilt utsatta områden[^<]*</td>(.*?)</tr>", box, re.S)
+    assert row is not None, "the goal is not skipped on the start page"
+    cells = [page_text(c) for c in re.findall(r"<td[^>]*>(.*?)</td>", row.group(1), re.S)]
+    assert cells[0].startswith(f"{first}: ")
+    assert cells[1] == f"{period}: {value}"
+    with Store(real_store, read_only=True) as store:
+        city = load_city(store, level="regso", kommun=kommun, draws=10)
+    goal = next(g for g in city.picture.goals if g.goal_id == GOAL)
+    assert (goal.base_period, goal.current_period, goal.current) == (first, period, value)
