@@ -321,6 +321,25 @@ def test_each_level_option_leads_to_its_own_boundary_version(client: TestClient,
                 assert f"No indicators can be computed for {level_en} ({version})" in text
 
 
+def test_a_version_without_indicators_is_known_once_per_store(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A page asking again for a version without indicators (RegSO 2025) computes no level:
+    that it has none is kept (an error is not), as the downloads page's listing is; it was
+    computed again on every visit of /karta and /metod, under the computations' lock."""
+    from omradesbild.web import cache
+
+    for path in ("/karta", "/metod"):
+        client.get(path, params={"version": "regso2025"}, headers=HTML)
+    tried: list[object] = []
+    level = cache._level
+    monkeypatch.setattr(cache, "_level", lambda *a: tried.append(a) or level(*a))
+    for path in ("/karta", "/metod"):
+        r = client.get(path, params={"version": "regso2025"}, headers=HTML)
+        assert r.status_code == 200 and "Inga nyckeltal kan beräknas" in page_text(r.text)
+    assert tried == []
+
+
 def test_a_version_not_of_the_level_is_refused_naming_the_levels_versions(
     client: TestClient,
 ) -> None:

@@ -322,6 +322,19 @@ def _level(
 
 
 @bounded_cache
+def _level_or_none(
+    path: str, mtime: int, level: str, version: str, base_version: str, threshold: int
+) -> LevelIndicators | None:
+    """:func:`_level`, or None when no indicator can be computed for the version (no key
+    leads there from the base version, say): kept, where an error would be computed again
+    on every page that asks."""
+    try:
+        return _level(path, mtime, level, version, base_version, threshold)
+    except (InputError, NotFoundError):
+        return None
+
+
+@bounded_cache
 def _index(
     path: str, mtime: int, method_id: str, level: str, version: str, base: str, threshold: int
 ) -> LevelIndex:
@@ -392,9 +405,8 @@ def _downloads(
     out = []
     for r in _store_info(path, mtime).levels:
         level, version = str(r["level"]), str(r["version"])
-        try:
-            lv = _level(path, mtime, level, version, base, threshold)
-        except (InputError, NotFoundError):
+        lv = _level_or_none(path, mtime, level, version, base, threshold)
+        if lv is None:
             out.append(Downloads(level, version, (), ()))
             continue
         try:
@@ -521,6 +533,14 @@ class WebData:
         version = self.resolve_version(level, version)
         with _LOCK:
             return _level(*self.key(), level, version, self.base_version, self.threshold)
+
+    def level_or_none(self, level: str, version: str | None = None) -> LevelIndicators | None:
+        """:meth:`level`, or None when no indicator can be computed for the version (known
+        once per store: a page asking again computes nothing); an unknown level or version
+        is still an :class:`InputError`."""
+        version = self.resolve_version(level, version)
+        with _LOCK:
+            return _level_or_none(*self.key(), level, version, self.base_version, self.threshold)
 
     def references(self) -> References:
         with _LOCK:

@@ -55,11 +55,8 @@ def shown_level(
     if not version and (level or settings.level) == settings.level:
         version = settings.version
     level, version = data.level_and_version(level or None, version or None, settings.level)
-    try:
-        lv = data.level(level, version)
-    except NotFoundError:
-        return level, version, None
-    return level, version, lv if lv.indicator_ids else None
+    lv = data.level_or_none(level, version)
+    return level, version, lv if lv is not None and lv.indicator_ids else None
 
 
 def page_context_key(data: WebData, lang: str) -> tuple[Any, ...]:
