@@ -139,15 +139,10 @@ def _headline_cells(
         word = words.get(rel)
         if word is None:
             word = words[rel] = t(rel)
-        if low is not None and high is not None:
-            ci = f"{num(low, d)}–{num(high, d)}"
-        else:
-            ci = MASK_SYMBOL if h.masked else "–"
+        ci = f"{num(low, d)}–{num(high, d)}" if low is not None and high is not None else h.blank
         return HeadlineCells(
             "weak" if h.weak else "",
-            # a suppressed value and its suppressed interval are shown as the rule beneath
-            # says (MASK_SYMBOL), as the web page shows them; a missing one as a dash
-            MASK_SYMBOL if h.value is None and h.masked else num(h.value, d),
+            h.blank if h.value is None else num(h.value, d),
             ci,
             num(h.kommun, d),
             num(h.country, d),

@@ -28,6 +28,16 @@ class DisclosedValue(_Frozen):
     masked: bool = False
     mask_reason: str | None = None
 
+    @property
+    def blank(self) -> str:
+        """What a page writes where the value or its interval is not given: ``..`` when
+        disclosure control suppressed it (as the disclosure rule on every page says), ``–``
+        when it is missing. Every rendering writes this, none its own rule."""
+        from omradesbild.reports.disclosure import MASK_SYMBOL
+        from omradesbild.wording import MISSING
+
+        return MASK_SYMBOL if self.masked else MISSING
+
 
 class IndicatorValue(DisclosedValue):
     """One indicator of an area in a period, disclosed, with its 95 % interval."""
