@@ -72,3 +72,33 @@ def test_real_1311_change_2020_2023_not_tested_because_2020_has_no_population(
         assert set(table["note"].astype(str)) == {
             "not tested: the value of 2020 divides by the denominator of 2022 (approximate)"
         }
+
+
+def test_real_population_year_read_from_a_joined_note(real_store: Path) -> None:
+    """DeSO 2523C1070 (Gällivare) has no population of 2020 or 2021: its crime rates of
+    those years divide by 2022's, and its note also says the population is small
+    ("denominator from 2022; denominator 335 below 500"). The population year was read
+    from that note as "2022;" (the separator included), in the crime table's
+    population_period and its note of the years used; and the change's "not tested" note
+    named the denominator of "2022;"."""
+    from omradesbild.services.followup.crime import crime_table
+    from omradesbild.services.levels import change_table
+    from omradesbild.store import Store
+
+    with Store(real_store, read_only=True) as store:
+        res = crime_table(
+            store, level="deso", version="deso2018", offences=["1210"], period_from=2020,
+            period_to=2021, include_incomplete=True,
+        )  # fmt: skip
+        ch = change_table(
+            store, level="deso", version="deso2018", period_from=2021, period_to=2023,
+            indicators=["crime_rate_1210"],
+        )  # fmt: skip
+    rows = res.rates.loc[res.rates["area_code"] == "2523C1070"]
+    assert sorted(rows["period"]) == ["2020", "2021"]
+    assert set(rows["population_period"]) == {"2022"}
+    assert rows["population_other_year"].all()
+    other = res.rates.loc[res.rates["population_other_year"], "population_period"]
+    assert "2022;" not in set(other)
+    note = ch.set_index("area_code").loc["2523C1070", "note"]
+    assert "2022" in str(note) and "2022;" not in str(note)

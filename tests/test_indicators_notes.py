@@ -104,3 +104,21 @@ def test_member_notes_equal_per_group_join(rows: list[tuple[str, str, object]]) 
     new = _member_notes(m["note"].to_numpy(dtype=object), group, len(agg))
     old = _old_member_notes(agg.copy(), m, keys)["member_note"]
     assert new.tolist() == [None if pd.isna(v) else v for v in old]
+
+
+PERIODS = st.from_regex(r"\A[0-9A-Za-z_\-]{1,12}\Z")
+
+
+@settings(max_examples=200, deadline=None)
+@given(period=PERIODS, before=TEXTS, after=TEXTS)
+def test_denominator_note_reads_back_its_period(period: str, before: object, after: object) -> None:
+    """The period a denominator note names is read back from the note, alone or joined with
+    other notes on either side: the note's writer and its readers (the change test's
+    "not tested" rule, the crime rates' population year) share one definition."""
+    from omradesbild.indicators.counts import denominator_note, denominator_periods
+
+    joined = join_notes([before], [denominator_note(period)], [after])
+    notes = pd.Series([joined[0], None, "numerator missing (..)"], dtype=object)
+    got = denominator_periods(notes).tolist()
+    assert got[0] == period
+    assert all(isinstance(v, float) and np.isnan(v) for v in got[1:])

@@ -9,7 +9,6 @@ reliable, approximate, note``) and return a new tidy frame; inputs are never cha
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 
 import numpy as np
@@ -42,6 +41,7 @@ from omradesbild.indicators import (
     poisson_interval,
     wilson_interval,
 )
+from omradesbild.indicators.counts import denominator_periods
 from omradesbild.wording import Message
 
 __all__ = [
@@ -326,22 +326,26 @@ def _aligned_periods(
     return m.reset_index(drop=True), info
 
 
-_OTHER_YEAR = re.compile(r"denominator from (\S+)")
-
-
 def _other_year_denominators(
     m: pd.DataFrame, blocked: BoolArray, p_from: str, p_to: str
 ) -> list[tuple[int, str, str]]:
     """The rows of ``blocked`` that are approximate because a period's denominator was taken
-    from another period (the count note ``denominator from s``): (row, s, that period).
+    from another period (the count note of :func:`~omradesbild.indicators.counts.
+    denominator_note`): (row, that other period, the period of the row's value).
     Their counts are not estimates: the note names the period whose denominator was used."""
+    at = np.flatnonzero(blocked)
+    sides = ((p_from, "note_from"), (p_to, "note_to"))
+    other = {
+        col: denominator_periods(m[col].iloc[at]).to_numpy(dtype=object)
+        for _, col in sides
+        if col in m
+    }
     found = []
-    for at in np.flatnonzero(blocked):
-        for period, col in ((p_from, "note_from"), (p_to, "note_to")):
-            text = m[col].iat[int(at)] if col in m else None
-            hit = _OTHER_YEAR.search(text) if isinstance(text, str) else None
-            if hit:
-                found.append((int(at), hit.group(1), period))
+    for i, row in enumerate(at):
+        for period, col in sides:
+            year = other[col][i] if col in other else None
+            if isinstance(year, str):
+                found.append((int(row), year, period))
                 break
     return found
 

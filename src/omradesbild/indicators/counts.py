@@ -3,6 +3,7 @@ period, evaluated from long observations (and which indicators can be computed).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -304,6 +305,26 @@ def _period_mapping(
     return mapping
 
 
+#: The count note of a row whose denominator was taken from another period ``s``
+#: (``denominator_period: nearest``): :func:`denominator_note` writes it, and
+#: :func:`denominator_periods` reads ``s`` back (a period has no spaces, nor the semicolon
+#: that separates joined notes).
+_DENOMINATOR_NOTE = "denominator from {period}"
+_DENOMINATOR_NOTE_RE = re.compile(r"denominator from ([^\s;]+)")
+
+
+def denominator_note(period: str) -> str:
+    """The count note of a row whose denominator comes from ``period``."""
+    return _DENOMINATOR_NOTE.format(period=period)
+
+
+def denominator_periods(notes: pd.Series) -> pd.Series:
+    """The period each note says the row's denominator comes from (:func:`denominator_note`,
+    alone or joined with other notes), NaN where it says none."""
+    text = notes.astype(object).where(notes.notna(), "")
+    return text.str.extract(_DENOMINATOR_NOTE_RE, expand=False)
+
+
 def _count_notes(
     numerator: FloatArray,
     denominator: FloatArray,
@@ -318,7 +339,7 @@ def _count_notes(
     moved = np.asarray((cols["period"] != cols["dperiod"]) & d_row, dtype=bool)
     note = np.full(len(numerator), None, dtype=object)
     code = np.full(len(numerator), -1, dtype=np.intp)
-    names = np.asarray(["denominator from " + p for p in period_names], dtype=object)
+    names = np.asarray([denominator_note(p) for p in period_names], dtype=object)
     if moved.any():  # the denominator's period: the whole note where nothing is missing
         note[moved] = names[cols["dperiod"][moved]]
         code[moved] = cols["dperiod"][moved]

@@ -13,6 +13,7 @@ from omradesbild.errors import InputError, NotFoundError
 from omradesbild.followup._common import sort_periods
 from omradesbild.followup.underreporting import underreporting_indicator
 from omradesbild.indicators import default_catalogue
+from omradesbild.indicators.counts import denominator_periods
 from omradesbild.services.crime import with_coverage
 from omradesbild.services.followup._common import between, span_message
 from omradesbild.services.pipeline import area_indicators, resolve_version
@@ -59,8 +60,7 @@ def _offence_periods(store: Store, codes: Sequence[str]) -> list[str]:
 def _rates_frame(ind: pd.DataFrame) -> pd.DataFrame:
     """Offence-rate indicators as one row per area, year and offence."""
     approx = ind["approximate"].fillna(False).astype(bool)
-    den_note = ind["note"].astype(object).where(ind["note"].notna(), "")
-    pop_period = den_note.str.extract(r"denominator from (\S+)", expand=False)
+    pop_period = denominator_periods(ind["note"])
     return pd.DataFrame(
         {
             "area_code": ind["area_code"].to_numpy(),
