@@ -79,3 +79,18 @@ def test_the_start_page_and_the_report_state_the_same_latest_value(
         city = load_city(store, level="regso", kommun=kommun, draws=10)
     goal = next(g for g in city.picture.goals if g.goal_id == GOAL)
     assert (goal.base_period, goal.current_period, goal.current) == (first, period, value)
+
+
+def test_every_police_entry_has_a_kommun(real_store: Path) -> None:
+    """Every entry of the Police's lists lies in a kommun. The 2023 polygon of Söder in
+    Helsingborg (a risk area by the harbour) had none: it lies 203 m outside the stored,
+    generalised polygon of Helsingborg (1283) and no DeSO polygon of Skåne is stored. Its
+    kommun is the nearest one, the kommun the 2025 list gives the same area."""
+    from omradesbild.services.followup.goals import police_entries
+    from omradesbild.store import Store
+
+    with Store(real_store, read_only=True) as store:
+        entries = police_entries(store)
+    assert entries["kommun"].notna().all(), entries.loc[entries["kommun"].isna()]
+    by_code = entries.set_index(["area_code", "period"])["kommun"]
+    assert by_code[("helsingborg-soder", "2023")] == by_code[("1283-soder", "2025")] == "1283"

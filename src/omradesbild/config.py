@@ -187,6 +187,13 @@ POLICE_SHARE_THRESHOLD: float = 0.5
 #: one half hid a resident share below it.
 POLICE_SURFACE_BAND: tuple[float, float] = (0.35, 0.10)
 
+#: A police polygon that no kommun polygon (nor DeSO polygon) meets lies in the nearest
+#: kommun when that kommun is at most this many metres away and no other is as near: the
+#: stored kommun boundaries are generalised at the coast. The Police's 2023 polygon of
+#: Söder in Helsingborg (a risk area by the harbour) lies 203 m outside Helsingborg's
+#: (1283) polygon; the next kommun, Landskrona, is 8 km away.
+POLICE_KOMMUN_NEAREST_M: float = 1000.0
+
 #: Classifications a city publishes on its own boundary layer, shown in the area profile
 #: next to SCB's types: layer version -> (code attribute, name attribute, publisher, year).
 CITY_CLASS_ATTRIBUTES: dict[str, tuple[str, str, str, str]] = {

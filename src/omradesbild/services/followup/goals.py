@@ -9,7 +9,7 @@ from typing import Any, Literal
 
 import pandas as pd
 
-from omradesbild.config import BASE_VERSION, DEFAULT_CONFIDENCE
+from omradesbild.config import BASE_VERSION, DEFAULT_CONFIDENCE, POLICE_KOMMUN_NEAREST_M
 from omradesbild.errors import ConfigError, NotFoundError
 from omradesbild.followup._common import period_to_year
 from omradesbild.followup.goals import (
@@ -65,7 +65,9 @@ def police_kommuner(store: Store, cls: pd.DataFrame) -> pd.Series:
 
     An entry of the Police's list carries its kommun; a polygon lies in the kommun whose
     polygon holds most of its surface (where no kommun polygon meets it, the kommun of the
-    DeSO polygons that hold most of it).
+    DeSO polygons that hold most of it; where none meets it either, the nearest kommun
+    polygon at most :data:`~omradesbild.config.POLICE_KOMMUN_NEAREST_M` away, when no
+    other is as near).
     """
     areas = store.areas(level="police_area")
     parent = areas.set_index(["area_code", "version"])["parent_code"]
@@ -103,6 +105,14 @@ def police_kommuner(store: Store, cls: pd.DataFrame) -> pd.Series:
             if len(near):  # the kommun holding most of the polygon's surface
                 over = shapely.area(shapely.intersection(land[near], shape))
                 found[i] = code_of(land_codes[int(near[int(over.argmax())])])
+    kommun_codes, _, kommuner = polygons("kommun")
+    if kommun_codes and None in found:  # off a generalised coast: the one nearest kommun
+        tree = shapely.STRtree(kommuner)
+        for i, shape in enumerate(shapes):
+            if found[i] is None:
+                near = tree.query_nearest(shape, max_distance=POLICE_KOMMUN_NEAREST_M)
+                if len(near) == 1:
+                    found[i] = str(kommun_codes[int(near[0])])
     place = {(c, v): k for c, v, k in zip(codes, versions, found, strict=True)}
     here = [
         place.get((str(c), str(v))) for c, v in zip(cls["area_code"], cls["version"], strict=True)
