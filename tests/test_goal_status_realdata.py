@@ -81,6 +81,62 @@ def test_the_start_page_and_the_report_state_the_same_latest_value(
     assert (goal.base_period, goal.current_period, goal.current) == (first, period, value)
 
 
+#: The shipped area-type goal: its base year 2018 is not in the real store's index (which
+#: has 2022 only), so 2022 stands in for it, in every renderer alike.
+TYPE_GOAL = "no_regso_type1_2030"
+STAND_IN = {
+    "sv": "basår 2018 saknas i indexet; 2022 används i stället",
+    "en": "base year 2018 is not in the index; 2022 is used instead",
+}
+
+
+@pytest.mark.parametrize("lang", ["sv", "en"])
+def test_the_area_type_goal_starts_from_2022_in_every_renderer(
+    client: TestClient,
+    real_store: Path,
+    tmp_path: Path,
+    lang: str,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """Stockholm's count of type-1 RegSO from the base year 2018's stand-in 2022: the command
+    line, the goals page, the start page and the report's overview state the same base year
+    and value and say why (the pages skipped the goal, the command line anchored at 2022)."""
+    from omradesbild.reports.site import build_site
+    from omradesbild.services.city import load_city
+    from omradesbild.store import Store
+
+    words = STAND_IN[lang]
+    args = ["goals", "status", "--level", "regso", "--kommun", "0180", "--language", lang]
+    run_cli([*args, "--db", str(real_store)])
+    out = capsys.readouterr().out
+    row = re.search(rf"^\s*{TYPE_GOAL}\s+2018\s+(\S+)\s+(\S+)\s", out, flags=re.M)
+    assert row is not None, out
+    base_period, value = row.group(1), int(float(row.group(2)))
+    assert base_period == "2022"
+    assert words in out[out.index(f"\n{TYPE_GOAL}:") :].split("\n\n")[0]
+    said = f"{base_period}: {value} ({words})"
+    html = client.get(f"/mal?kommun=0180&lang={lang}", headers=HTML).text
+    start = html.index(f'id="goal-{TYPE_GOAL}"')
+    section = page_text(html[start : html.find('<section class="goal"', start + 1)])
+    assert said in section
+    with Store(real_store, read_only=True) as store:
+        city = load_city(
+            store, level="regso", kommun="0180", lang=lang, draws=10, areas=["0180R036"]
+        )
+        build_site(city, tmp_path / "site")
+    goal = next(g for g in city.picture.goals if g.goal_id == TYPE_GOAL)
+    assert (goal.base_period, goal.base, goal.base_note) == (base_period, value, words)
+    report = (tmp_path / "site" / "index.html").read_text(encoding="utf-8")
+    front = client.get(f"/?kommun=0180&lang={lang}", headers=HTML).text
+    for page in (front, report):
+        box = page[page.index('<section id="goals">') :]
+        box = box[: box.index("</section>")]
+        row_html = re.search(rf"<tr><td>{re.escape(goal.title)}</td>(.*?)</tr>", box, re.S)
+        assert row_html is not None, "the goal is not in the table"
+        cells = [page_text(c) for c in re.findall(r"<td[^>]*>(.*?)</td>", row_html.group(1), re.S)]
+        assert cells[0] == said
+
+
 def test_every_police_entry_has_a_kommun(real_store: Path) -> None:
     """Every entry of the Police's lists lies in a kommun. The 2023 polygon of Söder in
     Helsingborg (a risk area by the harbour) had none: it lies 203 m outside the stored,

@@ -256,15 +256,18 @@ def test_english_pages_say_municipality_not_kommun(client: TestClient) -> None:
 @pytest.mark.parametrize("lang", ["sv", "en"])
 def test_a_goal_anchored_at_a_year_the_index_lacks_says_so(client: TestClient, lang: str) -> None:
     """The example goal 'no RegSO of type 1 by 2030' anchors the types at 2018; the real
-    store's index has 2022 only. The goals page names that reason, not the catch-all 'the
-    goal cannot be computed with the data in the store' (its own ranking counts the types
-    of 2022)."""
-    body = page_text(client.get(f"/mal?kommun=0180&lang={lang}", headers=HTML).text)
+    store's index has 2022 only. The goals page follows the goal from 2022 and says so
+    beside the base (it skipped the goal, while the command line anchored at 2022), never
+    with the catch-all 'the goal cannot be computed with the data in the store'."""
+    html = client.get(f"/mal?kommun=0180&lang={lang}", headers=HTML).text
+    assert 'id="goal-no_regso_type1_2030"' in html
+    assert 'id="goal-skipped-no_regso_type1_2030"' not in html
+    body = page_text(html)
     if lang == "sv":
-        assert "förankras i basåret 2018, men indexet har inga värden det året (bara 2022)" in body
+        assert "Basår 2022: 3 (basår 2018 saknas i indexet; 2022 används i stället)" in body
         assert "målet kan inte beräknas med data i lagret" not in body
     else:
-        assert "anchored at the base year 2018, but the index has no values that year" in body
+        assert "Base 2022: 3 (base year 2018 is not in the index; 2022 is used instead)" in body
         assert "cannot be computed with the data in the store" not in body
 
 

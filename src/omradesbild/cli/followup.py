@@ -38,9 +38,12 @@ from omradesbild.errors import ConfigError
 from omradesbild.wording import both, label_message
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     import pandas as pd
 
     from omradesbild.services.followup import PoliceAnalysis
+    from omradesbild.services.models import GoalSkipped
 
 app = command_group(
     "Följa upp över tid / follow-up over time: change with tests, trends, area-type "
@@ -507,7 +510,7 @@ def goals_status(
         kommun=kommun,
     )
     print_goals(res.status, res.histories)
-    echo_notes(res.notes)
+    print_skipped_goals(res.skipped)
     if out:
         write_csv(res.status, out, both("cli_goal_status"))
 
@@ -546,6 +549,16 @@ def print_goals(status: pd.DataFrame, histories: dict[str, pd.DataFrame] | None 
             )
             typer.echo(f"  {both('cli_history')}: {pts or MISSING_CELL}")
         typer.echo(f"  {row.reasoning}")
+
+
+def print_skipped_goals(skipped: Sequence[GoalSkipped]) -> None:
+    """Print the goals that cannot be followed up on the data, each with the reason (as
+    the web's goals page and the report list them)."""
+    if not skipped:
+        return
+    typer.echo(f"\n{both('goals_skipped')}:")
+    for s in skipped:
+        typer.echo(f"\n{s.goal_id}: {s.title}\n  {s.reason}")
 
 
 # ------------------------------------------------------------------------------ demo

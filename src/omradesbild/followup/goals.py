@@ -105,8 +105,11 @@ class GoalStatus:
     ``clearly_on_track`` / ``clearly_off_track`` (the prediction interval lies entirely on
     one side of the target), ``uncertain`` (the interval contains the target) or
     ``insufficient_data``; its wording is the catalogue's ``goal_verdict_<verdict>``.
-    ``base_period`` is the period whose value ``base`` is: the base year itself, or the
-    nearest stored period when the base year has no value (never shown as the base year's).
+    ``base_period`` is the period whose value ``base`` is: the base year itself, the
+    period standing in for it (``goal_status``'s ``base_period``), or the nearest stored
+    period when the base year has no value (never shown as the base year's); ``base_note``
+    says in words which period is used instead of the base year, and why (None when the
+    base is the base year's).
     """
 
     goal_id: str
@@ -129,6 +132,7 @@ class GoalStatus:
     reasoning: str
     verdict: str = "insufficient_data"
     base_period: str | None = None
+    base_note: str | None = None
 
     def as_dict(self) -> dict[str, Any]:
         """The fields as a plain dict (JSON-ready)."""
@@ -194,6 +198,7 @@ def goal_status(
     min_points: int = 3,
     language: Literal["sv", "en"] = "en",
     decimals: tuple[int, int, int] | None = None,
+    base_period: str | None = None,
 ) -> GoalStatus:
     r"""Compare a goal's history with its target.
 
@@ -217,6 +222,11 @@ def goal_status(
         Decimals of the reasoning's observed values, its target and its projection with
         the interval (:func:`omradesbild.precision.goal_decimals`, as the pages show
         them); None: three significant digits.
+    base_period
+        The index's period standing in for a base year the index lacks (a goal counted on
+        the index: :func:`omradesbild.services.goal_baseline.index_baseline` decides it);
+        the base is that period's value (the next point's when it has none) and the
+        reasoning says so. None: the rule below.
 
     Returns
     -------
@@ -224,15 +234,16 @@ def goal_status(
 
     Notes
     -----
-    *Base* is the value of the base year (the nearest earlier period if the base year is
-    missing, else the first one after it). *Target* is ``target_value``, or
-    :math:`B (1 + r)` for ``target_relative_change`` :math:`r` (:math:`r = -0.5` halves the
-    base). The comparison is ``at_most`` when the target is below the base (or equal), else
-    ``at_least``, unless the goal sets it. *Progress* is :math:`(B - C)/(B - T)` for the
-    current value :math:`C` (1 = reached, negative = moved away; undefined when :math:`T =
-    B`).
+    *Base* is the value of the base year (``base_period``'s when given, never an earlier
+    period's; else the nearest earlier period if the base year is missing, else the first
+    one after it). *Target* is ``target_value``, or :math:`B (1 + r)` for
+    ``target_relative_change`` :math:`r` (:math:`r = -0.5` halves the base). The
+    comparison is ``at_most`` when the target is below the base (or equal), else
+    ``at_least``, unless the goal sets it. *Progress* is
+    :math:`(B - C)/(B - T)` for the current value :math:`C` (1 = reached, negative = moved
+    away; undefined when :math:`T = B`).
 
-    The projection fits an OLS line to the points from the base year on (all points if
+    The projection fits an OLS line to the points from the base on (all points if
     fewer than ``min_points`` lie there) and evaluates it at the target year, with the
     prediction interval of :func:`linear_projection`; counts are clipped at 0.
     ``on_track`` is true when the projected value meets the target. The reasoning says
@@ -271,10 +282,17 @@ def goal_status(
     if h.empty:
         return empty
     notes: list[str] = []
+    # the given base period, or the first point after it when it has no value
+    given = h.loc[h["x"] >= period_to_year(base_period)] if base_period else h.iloc[:0]
     before = h.loc[h["x"] <= goal.base_year]
-    base_row = before.iloc[-1] if not before.empty else h.iloc[0]
+    base_row = (
+        given.iloc[0] if not given.empty else before.iloc[-1] if not before.empty else h.iloc[0]
+    )
+    base_note = None
     if base_row["period"] != str(goal.base_year):
-        notes.append(say("base_missing", base_year=goal.base_year, period=base_row["period"]))
+        key = "base_stand_in" if base_row["period"] == base_period else "base_missing"
+        base_note = say(key, base_year=goal.base_year, period=base_row["period"])
+        notes.append(base_note)
     base = float(base_row["value"])
     if goal.target_value is not None:
         target = float(goal.target_value)
@@ -340,6 +358,7 @@ def goal_status(
         status=status,
         on_track=on_track,
         base_period=str(base_row["period"]),
+        base_note=base_note,
         reasoning="; ".join(notes),
         verdict=verdict,
     )

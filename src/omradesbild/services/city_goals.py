@@ -34,8 +34,9 @@ def city_goals(
     rows
         The goals that can be evaluated on the data, in the goal file's order.
     skipped
-        The goals that cannot (another method, an indicator missing from the store, no
-        values for the goal's areas), each with the reason in ``lang``.
+        The goals that cannot (another method, an indicator missing from the store, an
+        index with neither the base year nor a later year, no values for the goal's
+        areas), each with the reason in ``lang``.
     note
         ``"goals_none"`` when no goal can be evaluated, else None.
 
@@ -78,15 +79,19 @@ def _goal_row(
     lang: str,
 ) -> GoalRow:
     """The status of one goal; :class:`_Skip` (or another project error) when the goal
-    cannot be evaluated on the data. A police count is that of the command line's
-    ``goals status`` (:func:`~omradesbild.services.followup.goals.police_goal_history`):
-    the Police's own areas of ``kommuner`` (None: every one), not placed on the level."""
+    cannot be evaluated on the data. A goal counted on the index starts from the period
+    :func:`~omradesbild.services.goal_baseline.index_baseline` gives (the base year or the
+    first later year of the index), as the command line's does. A police count is that of
+    the command line's ``goals status``
+    (:func:`~omradesbild.services.followup.goals.police_goal_history`): the Police's own
+    areas of ``kommuner`` (None: every one), not placed on the level."""
     # From the modules, not the package: the package's attribute ``goal_history`` becomes
     # the submodule of that name once it is imported.
     from omradesbild.followup.goals import IndicatorGoal, goal_history, goal_status
     from omradesbild.followup.transitions import anchored_classes
     from omradesbild.precision import goal_decimals
     from omradesbild.services.followup.goals import police_goal_history
+    from omradesbild.services.goal_baseline import SKIP_KEY, counts_on_index, index_baseline
     from omradesbild.services.pipeline import index_table
 
     ix = pic.index
@@ -103,13 +108,17 @@ def _goal_row(
     if indicator is not None and indicator not in pic.indicators.indicator_ids:
         raise _Skip("goals_skip_indicator", indicator=indicator)
     area_types = types
+    base_period = None
+    if counts_on_index(goal):
+        baseline = index_baseline(goal, ix.periods)
+        if baseline.period is None:
+            raise _Skip(SKIP_KEY, **baseline.reason_fields())
+        base_period = baseline.period
     if sel is not None and getattr(sel, "source", None) == "area_type":
-        base = str(goal.base_year)
-        if base not in ix.periods:  # anchored_classes would refuse the table of these periods
-            raise _Skip("goals_skip_base_year", base_year=base, periods=", ".join(ix.periods))
+        assert base_period is not None  # an area-type count is counted on the index
         table = index_table(pic.indicators.national_raw, method)
         table = table[table["period"].isin(ix.periods)]
-        anch = anchored_classes(table, method=method, base_period=str(goal.base_year))
+        anch = anchored_classes(table, method=method, base_period=base_period)
         area_types = anch.rename(columns={"class_anchored": "class"})
         area_types = area_types[area_types["area_code"].isin(scope)]
     in_scope = ind_all["area_code"].isin(scope)
@@ -126,7 +135,13 @@ def _goal_row(
     if hist.empty:
         raise _Skip("goals_skip_no_values")
     decimals = goal_decimals(goal)
-    status = goal_status(goal, hist, language=lang, decimals=decimals)  # type: ignore[arg-type]
+    status = goal_status(
+        goal,
+        hist,
+        language=lang,  # type: ignore[arg-type]
+        decimals=decimals,
+        base_period=base_period,
+    )
     fields = {k: clean(v) for k, v in status.as_dict().items()}
     return GoalRow(
         **fields,

@@ -301,6 +301,9 @@ class GoalRow(_Frozen):
     title: str = ""
     base_year: int | str | None = None
     base_period: str | None = None
+    #: Which period is used instead of the base year, and why, in the page's language
+    #: (None when the base is the base year's): written next to the base everywhere.
+    base_note: str | None = None
     base: float | None = None
     current_period: str | None = None
     current: float | None = None

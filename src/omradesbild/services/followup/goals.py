@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Collection
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
@@ -11,9 +11,9 @@ import pandas as pd
 
 from omradesbild.config import BASE_VERSION, DEFAULT_CONFIDENCE, POLICE_KOMMUN_NEAREST_M
 from omradesbild.errors import ConfigError, NotFoundError
-from omradesbild.followup._common import period_to_year
 from omradesbild.followup.goals import (
     AnyGoal,
+    AreaTypeSelection,
     CountGoal,
     GapGoal,
     GoalFile,
@@ -32,9 +32,11 @@ from omradesbild.services.followup._common import (
     require_kommun,
 )
 from omradesbild.services.followup.area_types import area_classes, method_periods
+from omradesbild.services.goal_baseline import GoalBaseline, counts_on_index, index_baseline
+from omradesbild.services.models import GoalSkipped
 from omradesbild.services.pipeline import area_indicators
 from omradesbild.store import Store
-from omradesbild.wording import Message, both
+from omradesbild.wording import both
 
 
 @dataclass(frozen=True)
@@ -43,7 +45,9 @@ class GoalsResult:
 
     status: pd.DataFrame
     histories: dict[str, pd.DataFrame]
-    notes: list[str] = field(default_factory=list)
+    #: The goals that cannot be followed up on the data, each with the reason (an index
+    #: with neither the base year nor a later year).
+    skipped: tuple[GoalSkipped, ...] = ()
 
 
 def _area_level_of(store: Store, code: str) -> tuple[str, str]:
@@ -159,28 +163,31 @@ def police_goal_history(
 
 
 class _AreaTypes:
-    """Area types of a method at a level, anchored at the period nearest a goal's base year.
+    """Area types of a method at a level, anchored at a goal's base period
+    (:func:`~omradesbild.services.goal_baseline.index_baseline`: the base year, or the first
+    later period of the method's index).
 
     Computed once per method, level and base period (against every area of the level) and
     kept for the other goals; with ``kommun`` only that kommun's areas are returned.
     """
 
-    def __init__(self, store: Store, notes: list[str], kommun: str | None = None) -> None:
+    def __init__(self, store: Store, kommun: str | None = None) -> None:
         self.store = store
-        self.notes = notes
         self.kommun = kommun
         self._classes: dict[tuple[str, str, str], pd.DataFrame] = {}
         self._periods: dict[str, list[str]] = {}
 
-    def __call__(self, goal: AnyGoal, method: str, level: str, anchored: bool) -> pd.DataFrame:
+    def baseline(self, goal: AnyGoal, method: str) -> GoalBaseline:
+        """Where ``goal`` starts on the index of ``method`` (every period it has values)."""
         if method not in self._periods:
             self._periods[method] = method_periods(self.store, method)
-        avail = self._periods[method]
-        if not avail:
+        if not self._periods[method]:
             raise NotFoundError(
                 both("err_svc_goal_method_no_period", goal=repr(goal.id), method=repr(method))
             )
-        base = min(avail, key=lambda p: (abs(period_to_year(p) - goal.base_year), p))
+        return index_baseline(goal, self._periods[method])
+
+    def __call__(self, method: str, level: str, base: str, anchored: bool) -> pd.DataFrame:
         key = (method, level, base)
         if key not in self._classes:
             self._classes[key] = area_classes(
@@ -188,18 +195,21 @@ class _AreaTypes:
             )
         t = self._classes[key]
         col = "class_anchored" if anchored else "class_relative"
-        if anchored and base != str(goal.base_year):
-            self.notes.append(
-                Message("note_goal_anchored", goal=goal.id, base=base, base_year=goal.base_year)
-            )
         t = t.loc[in_kommun(t["area_code"], self.kommun)]
         return pd.DataFrame({"area_code": t["area_code"], "period": t["period"], "class": t[col]})
 
 
 def _history(
-    store: Store, goal: AnyGoal, types_for: _AreaTypes, *, level: str | None, classes: ClassChoice
+    store: Store,
+    goal: AnyGoal,
+    types_for: _AreaTypes,
+    *,
+    level: str | None,
+    classes: ClassChoice,
+    base: str | None,
 ) -> pd.DataFrame:
-    """One goal's yearly history from the store (see :func:`goals_status`)."""
+    """One goal's yearly history from the store (see :func:`goals_status`); ``base`` is the
+    base period of a goal counted on the index."""
     if isinstance(goal, CountGoal):
         if isinstance(goal.areas, PoliceSelection):
             entries = police_entries(store)
@@ -208,11 +218,13 @@ def _history(
             kommun = types_for.kommun
             return police_goal_history(goal, entries, None if kommun is None else [kommun])
         sel = goal.areas
-        types = types_for(goal, sel.method, level or sel.level, classes != "relative")
+        assert base is not None
+        types = types_for(sel.method, level or sel.level, base, classes != "relative")
         return goal_history(goal, area_types=types)
     if isinstance(goal, GapGoal):
         lvl = level or goal.level
-        types = types_for(goal, goal.method, lvl, classes == "anchored")
+        assert base is not None
+        types = types_for(goal.method, lvl, base, classes == "anchored")
         ind = area_indicators(
             store, level=lvl, periods=sorted(set(types["period"])), indicators=[goal.indicator]
         )
@@ -220,6 +232,14 @@ def _history(
     lvl, ver = _area_level_of(store, goal.area_code)
     ind = area_indicators(store, level=lvl, version=ver, indicators=[goal.indicator])
     return goal_history(goal, indicators=ind)
+
+
+def _index_method(goal: AnyGoal) -> str:
+    """The index method of a goal counted on the index."""
+    if isinstance(goal, GapGoal):
+        return goal.method
+    assert isinstance(goal, CountGoal) and isinstance(goal.areas, AreaTypeSelection)
+    return goal.areas.method
 
 
 def goals_status(
@@ -242,8 +262,13 @@ def goals_status(
       same period;
     * indicator goals: the area's values.
 
-    ``classes``: ``anchored`` uses classes anchored at the goal's base year (the nearest
-    period with values if it has none), ``relative`` each period's own classes; ``auto``
+    A goal counted on the index (an area-type count, a gap) starts from the period
+    :func:`~omradesbild.services.goal_baseline.index_baseline` gives: the base year, or the
+    first later period of the index standing in for it (the reasoning says so); with
+    neither, the goal is in ``skipped`` with the reason.
+
+    ``classes``: ``anchored`` uses classes anchored at that base period, ``relative`` each
+    period's own classes; ``auto``
     (default) anchors counts of area types and uses relative classes for gaps (so that the
     groups are each year's most and least vulnerable areas).
 
@@ -254,19 +279,34 @@ def goals_status(
     gf = goals if isinstance(goals, GoalFile) else load_goals(goals)
     if classes not in ("auto", "anchored", "relative"):
         raise ConfigError(both("err_svc_classes_choice", value=repr(classes)))
-    notes: list[str] = []
-    types_for = _AreaTypes(store, notes, require_kommun(store, kommun))
+    types_for = _AreaTypes(store, require_kommun(store, kommun))
     statuses = []
     histories: dict[str, pd.DataFrame] = {}
+    skipped: list[GoalSkipped] = []
     decimals = {goal.id: goal_decimals(goal) for goal in gf.goals}
     for goal in gf.goals:
-        hist = _history(store, goal, types_for, level=level, classes=classes)
+        base = None
+        if counts_on_index(goal):
+            baseline = types_for.baseline(goal, _index_method(goal))
+            if baseline.period is None:
+                title = goal.title_sv if language == "sv" else goal.title_en
+                skipped.append(baseline.skipped(title, language))
+                continue
+            base = baseline.period
+        hist = _history(store, goal, types_for, level=level, classes=classes, base=base)
         histories[goal.id] = hist
         statuses.append(
             goal_status(
-                goal, hist, confidence=confidence, language=language, decimals=decimals[goal.id]
+                goal,
+                hist,
+                confidence=confidence,
+                language=language,
+                decimals=decimals[goal.id],
+                base_period=base,
             )
         )
     frame = goals_status_frame(statuses)
-    frame.attrs["decimals"] = decimals  # each goal's GoalDecimals, for tables (goal_id ->)
-    return GoalsResult(frame, histories, notes)
+    kept = {s.goal_id for s in statuses}
+    # each goal's GoalDecimals, for tables (goal_id ->)
+    frame.attrs["decimals"] = {g: d for g, d in decimals.items() if g in kept}
+    return GoalsResult(frame, histories, skipped=tuple(skipped))
