@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 import pytest
 from hypothesis import given, settings
@@ -12,7 +11,6 @@ from hypothesis import strategies as st
 
 from omradesbild.followup.crime_coverage import (
     crime_coverage,
-    event_reliability,
     flag_crime_rows,
     unusable_years,
 )
@@ -63,7 +61,7 @@ def test_incomplete_and_ungeocoded_years() -> None:
     }
 
 
-def test_flag_rows_and_event_reliability() -> None:
+def test_flag_rows() -> None:
     cov = crime_coverage(
         rows(
             ("2019-03-01", "2019-01-01", "", "0180", "1210"),
@@ -75,8 +73,6 @@ def test_flag_rows_and_event_reliability() -> None:
     assert out["x"].tolist() == [2, 3]  # a non-crime row of 2019 stays
     kept = flag_crime_rows(frame, cov, offence=["1210", "1210", ""], include_incomplete=True)
     assert kept["coverage_ok"].tolist() == [False, True, True]
-    rel = event_reliability(np.array([3, 10, np.nan]), np.array([True, True, True]))
-    assert rel.tolist() == [False, True, False]
 
 
 _CODES = st.sampled_from(["1210", "0300", "", None])
