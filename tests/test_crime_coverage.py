@@ -247,3 +247,29 @@ def test_real_arson_2019_and_2024(shared_data: Path) -> None:
     assert not y24["complete"] and not y24["usable"]
     usable = sorted(cov.index[cov["usable"].astype(bool)])
     assert usable == ["2020", "2021", "2022", "2023"]
+
+
+def test_the_population_year_is_read_when_another_note_follows(tmp_path: Path) -> None:
+    """2023 divides by 2022's population (the only one stored) and has one offence: its
+    note reads 'denominator from 2022; events 1 below 10', and ``population_period`` is
+    2022, not '2022;'."""
+    from omradesbild.services.crime import ingest_crime
+    from omradesbild.services.followup import crime_table
+
+    key = tmp_path / "key.csv"
+    key.write_text(
+        "Kommun,Kommunnamn,DeSO_2018,RegSO_2020,RegSOkod_2020\n"
+        "0581,Norrköping,0581C1070,Centrum,0581R001\n",
+        encoding="utf-8",
+    )
+    reports = [report(date="2023-06-01", reg="2023-06-02")]
+    reports += [report(date="2024-01-05", reg="2024-01-06")]
+    with Store(":memory:") as store:
+        store.ingest(read_scb_key(key))
+        store.ingest(_pop(["0581C1070"], ["2022"]))
+        ingest_crime(store, [write(tmp_path / "bilbrand.csv", reports)])
+        res = crime_table(store, level="deso", period_to=2023, include_incomplete=True)
+    rates = res.rates.set_index("period")
+    assert "denominator from 2022;" in rates.loc["2023", "note"]
+    assert rates.loc["2023", "population_period"] == "2022"
+    assert rates.loc["2023", "population_other_year"] and not rates.loc["2023", "reliable"]

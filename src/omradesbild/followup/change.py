@@ -326,7 +326,7 @@ def _aligned_periods(
     return m.reset_index(drop=True), info
 
 
-_OTHER_YEAR = re.compile(r"denominator from (\S+)")
+_OTHER_YEAR = re.compile(r"denominator from ([^\s;]+)")
 
 
 def _other_year_denominators(

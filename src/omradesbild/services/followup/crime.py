@@ -59,7 +59,7 @@ def _rates_frame(ind: pd.DataFrame) -> pd.DataFrame:
     """Offence-rate indicators as one row per area, year and offence."""
     approx = ind["approximate"].fillna(False).astype(bool)
     den_note = ind["note"].astype(object).where(ind["note"].notna(), "")
-    pop_period = den_note.str.extract(r"denominator from (\S+)", expand=False)
+    pop_period = den_note.str.extract(r"denominator from ([^\s;]+)", expand=False)
     return pd.DataFrame(
         {
             "area_code": ind["area_code"].to_numpy(),
