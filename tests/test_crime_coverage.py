@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 import pytest
 from hypothesis import given, settings
@@ -12,7 +11,6 @@ from hypothesis import strategies as st
 
 from omradesbild.followup.crime_coverage import (
     crime_coverage,
-    event_reliability,
     flag_crime_rows,
     unusable_years,
 )
@@ -63,7 +61,7 @@ def test_incomplete_and_ungeocoded_years() -> None:
     }
 
 
-def test_flag_rows_and_event_reliability() -> None:
+def test_flag_rows() -> None:
     cov = crime_coverage(
         rows(
             ("2019-03-01", "2019-01-01", "", "0180", "1210"),
@@ -75,8 +73,6 @@ def test_flag_rows_and_event_reliability() -> None:
     assert out["x"].tolist() == [2, 3]  # a non-crime row of 2019 stays
     kept = flag_crime_rows(frame, cov, offence=["1210", "1210", ""], include_incomplete=True)
     assert kept["coverage_ok"].tolist() == [False, True, True]
-    rel = event_reliability(np.array([3, 10, np.nan]), np.array([True, True, True]))
-    assert rel.tolist() == [False, True, False]
 
 
 _CODES = st.sampled_from(["1210", "0300", "", None])
@@ -251,3 +247,29 @@ def test_real_arson_2019_and_2024(shared_data: Path) -> None:
     assert not y24["complete"] and not y24["usable"]
     usable = sorted(cov.index[cov["usable"].astype(bool)])
     assert usable == ["2020", "2021", "2022", "2023"]
+
+
+def test_the_population_year_is_read_when_another_note_follows(tmp_path: Path) -> None:
+    """2023 divides by 2022's population (the only one stored) and has one offence: its
+    note reads 'denominator from 2022; events 1 below 10', and ``population_period`` is
+    2022, not '2022;'."""
+    from omradesbild.services.crime import ingest_crime
+    from omradesbild.services.followup import crime_table
+
+    key = tmp_path / "key.csv"
+    key.write_text(
+        "Kommun,Kommunnamn,DeSO_2018,RegSO_2020,RegSOkod_2020\n"
+        "0581,Norrköping,0581C1070,Centrum,0581R001\n",
+        encoding="utf-8",
+    )
+    reports = [report(date="2023-06-01", reg="2023-06-02")]
+    reports += [report(date="2024-01-05", reg="2024-01-06")]
+    with Store(":memory:") as store:
+        store.ingest(read_scb_key(key))
+        store.ingest(_pop(["0581C1070"], ["2022"]))
+        ingest_crime(store, [write(tmp_path / "bilbrand.csv", reports)])
+        res = crime_table(store, level="deso", period_to=2023, include_incomplete=True)
+    rates = res.rates.set_index("period")
+    assert "denominator from 2022;" in rates.loc["2023", "note"]
+    assert rates.loc["2023", "population_period"] == "2022"
+    assert rates.loc["2023", "population_other_year"] and not rates.loc["2023", "reliable"]

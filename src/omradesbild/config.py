@@ -253,8 +253,10 @@ GOAL_COUNT_DECIMALS: int = 1
 #: out of crime trends and indices by default (the Police geocoded to DeSO from 2020; the real
 #: extracts have 88–99 % geocoded from 2020 and at most 17 % before).
 CRIME_MIN_GEOCODED_SHARE: float = 0.8
-#: A crime rate built on fewer events than this is flagged unreliable (relative standard
-#: error of a Poisson count 1/sqrt(x): about 32 % at 10 events), whatever the population.
+#: A crime rate (a catalogue indicator of kind ``rate``) built on fewer offences than this is
+#: unreliable (relative standard error of a Poisson count 1/sqrt(x): about 32 % at 10
+#: events), whatever the population: on every page, download and command alike
+#: (:func:`omradesbild.indicators.reliability.reliability`).
 CRIME_MIN_EVENTS: int = 10
 
 #: A national bulk ingest (hundreds of files) commits once the files written since the last

@@ -405,7 +405,8 @@ def crime(
     Rates divide by pop_total of the same year, or of the nearest year with a population
     (flagged population_other_year). Years the extract does not cover completely or mostly
     could not place in a DeSO are left out (see 'followup crime-coverage'); a rate is
-    reliable only with enough offences. Where the level has safety-survey data, a rough
+    reliable only with enough residents as well as enough offences, as on the web and in the
+    reports. Where the level has safety-survey data, a rough
     under-reporting signal is added, with its caveats.
     """
     from omradesbild.services.followup import crime_per_year, crime_table, highest_rates

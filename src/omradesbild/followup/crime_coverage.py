@@ -3,8 +3,9 @@
 The Police's extracts are cut at a registration date (e.g. 31 March 2024), and reports were
 geocoded to DeSO only from 2020: a year can hold few reports, or reports that lie in no area.
 :func:`crime_coverage` measures it; :func:`flag_crime_rows` leaves such years out of crime
-trends and indices unless asked to keep them, and :func:`event_reliability` makes a rate's
-reliability depend on its number of events.
+trends and indices unless asked to keep them. Whether a rate is reliable (enough residents
+and enough offences) is decided with every indicator's flag, in
+:func:`omradesbild.indicators.reliability.reliability`.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from collections.abc import Iterable
 import numpy as np
 import pandas as pd
 
-from omradesbild.config import CRIME_MIN_EVENTS, CRIME_MIN_GEOCODED_SHARE
+from omradesbild.config import CRIME_MIN_GEOCODED_SHARE
 from omradesbild.errors import InputError
 from omradesbild.wording import Message, Num
 
@@ -207,22 +208,3 @@ def flag_crime_rows(
         ok = np.ones(len(frame), dtype=bool)
     out = frame.assign(coverage_ok=ok)
     return out if include_incomplete else out.loc[out["coverage_ok"]].reset_index(drop=True)
-
-
-def event_reliability(
-    counts: pd.Series | np.ndarray,
-    reliable: pd.Series | np.ndarray,
-    *,
-    min_events: int = CRIME_MIN_EVENTS,
-) -> np.ndarray:
-    """A rate is reliable only with enough events as well as a large enough population.
-
-    Notes
-    -----
-    With :math:`x` events the relative standard error of a Poisson rate is
-    :math:`1/\\sqrt{x}`; below ``min_events`` (default 10: about 32 %) a rate is flagged
-    unreliable whatever the population.
-    """
-    x = np.asarray(counts, dtype=float)
-    r = np.asarray(reliable, dtype=bool)
-    return r & (np.nan_to_num(x, nan=0.0) >= min_events)

@@ -19,6 +19,7 @@ from omradesbild.indicators._shared import (
 )
 from omradesbild.indicators.catalogue import Catalogue, default_catalogue
 from omradesbild.indicators.intervals import rate_interval, wilson_interval
+from omradesbild.indicators.reliability import min_events, reliability
 from omradesbild.indicators.smoothing import eb_smooth_rates
 from omradesbild.indicators.text_codes import distinct, factorize
 from omradesbild.wording import Message
@@ -56,7 +57,9 @@ def finalize_indicators(
     :math:`k\, y / n`. Intervals: Wilson score for ``proportion`` (:math:`k` times the
     interval for :math:`y/n`), Poisson (exact Garwood below 100 events, Byar above) divided by
     :math:`n` for ``rate``; none for ``median`` and ``ratio``. ``reliable`` is
-    :math:`n \ge` ``min_denominator`` with a non-missing numerator. ``approximate`` is set for
+    :math:`n \ge` ``min_denominator`` with a non-missing numerator, and for a rate also
+    :math:`y \ge` :data:`~omradesbild.config.CRIME_MIN_EVENTS`
+    (:func:`~omradesbild.indicators.reliability.reliability`). ``approximate`` is set for
     medians and percentage-derived numerators above the published level, for areas built with
     link weights below 1, and for denominators taken from another period.
     """
@@ -78,6 +81,7 @@ def finalize_indicators(
     kind = np.array([i.kind for i in chosen], dtype=object)[codes]
     mult = np.array([i.multiplier for i in chosen], dtype=float)[codes]
     min_den = np.array([i.min_denominator for i in chosen], dtype=float)[codes]
+    min_ev = np.array([min_events(i.kind) for i in chosen], dtype=float)[codes]
     from_pct = np.array([i.derived_from_percentage for i in chosen], dtype=bool)[codes]
     y = counts["numerator"].to_numpy(dtype=float)
     n = counts["denominator"].to_numpy(dtype=float)
@@ -94,9 +98,9 @@ def finalize_indicators(
         | counts["partial"].to_numpy(dtype=bool)
         | ((is_median | from_pct) & aggregated)
     )
-    reliable = (n >= min_den) & ~np.isnan(y) & ~np.isnan(value)
+    rel = reliability(y, n, value, min_denominator=min_den, min_events=min_ev)
 
-    notes = _notes(n, min_den, is_median & aggregated)
+    notes = _notes(n, min_den, is_median & aggregated, y, min_ev, rel.few_events)
 
     smoothed = (
         _smoothed(counts, y, n, mult, is_prop | is_rate) if smooth else np.full(len(counts), np.nan)
@@ -113,7 +117,7 @@ def finalize_indicators(
             "value": value,
             "ci_low": ci_low,
             "ci_high": ci_high,
-            "reliable": reliable,
+            "reliable": rel.reliable,
             "approximate": approximate,
             "value_smoothed": smoothed,
             "note": join_notes(counts["note"].to_numpy(dtype=object), *notes),
@@ -145,18 +149,28 @@ def _intervals(
 
 
 def _notes(
-    n: FloatArray, min_den: FloatArray, aggregated_median: npt.NDArray[np.bool_]
+    n: FloatArray,
+    min_den: FloatArray,
+    aggregated_median: npt.NDArray[np.bool_],
+    y: FloatArray,
+    min_ev: FloatArray,
+    few_events: npt.NDArray[np.bool_],
 ) -> tuple[npt.NDArray[np.object_], ...]:
-    """Notes on zero and small denominators and on aggregated medians."""
+    """Notes on zero and small denominators, on rates of few events and on aggregated
+    medians."""
     zero_note = np.full(len(n), None, dtype=object)
     zero_note[n == 0] = "denominator is zero"
     small = (n < min_den) & (n > 0)
     small_note = np.full(len(n), None, dtype=object)
     small_note[small] = "denominator " + general_format(n[small]) + " below "
     small_note[small] += general_format(min_den[small])
+    few = few_events & ~np.isnan(y)
+    few_note = np.full(len(n), None, dtype=object)
+    few_note[few] = "events " + general_format(y[few]) + " below "
+    few_note[few] += general_format(min_ev[few])
     med_note = np.full(len(n), None, dtype=object)
     med_note[aggregated_median] = "weighted mean of area medians, not a true median"
-    return zero_note, small_note, med_note
+    return zero_note, small_note, few_note, med_note
 
 
 def _smoothed(

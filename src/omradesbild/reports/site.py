@@ -128,7 +128,8 @@ def _headline_cells(
     num: Callable[..., str], t: Translator, dec: Callable[[str], int]
 ) -> Callable[[IndicatorValue], HeadlineCells]:
     """The templates' ``headline_cells``: an indicator row's cells written with ``num`` in
-    its indicator's decimals (``dec``), the reliability named with ``t`` (once per run):
+    its indicator's decimals (``dec``), the reliability named with ``t`` (once per run; an
+    unreliable value with the condition it fails, :attr:`IndicatorValue.why_unreliable`):
     one call per row instead of a filter per cell."""
     words: dict[str, str] = {}
 
@@ -139,6 +140,8 @@ def _headline_cells(
         word = words.get(rel)
         if word is None:
             word = words[rel] = t(rel)
+        if h.why_unreliable:
+            word = t("unreliable_because", why=h.why_unreliable)
         ci = f"{num(low, d)}–{num(high, d)}" if low is not None and high is not None else h.blank
         return HeadlineCells(
             "weak" if h.weak else "",

@@ -28,7 +28,7 @@ from omradesbild.services.models import (
 )
 from omradesbild.services.records import clean
 from omradesbild.services.standins import standin_labels
-from omradesbild.wording import both, say, unit_label
+from omradesbild.wording import both, fmt_num, say, text, unit_label
 
 NOT_LISTED = "not_listed"
 NOT_KNOWN = "not_known"
@@ -61,6 +61,53 @@ def _words(lang: str) -> tuple[dict[str, str], dict[str, str]]:
         names, units, _ = catalogue_names(lang)
         kept = _WORDS[lang] = (cat, names, {i: unit_label(u, lang) for i, u in units.items()})
     return kept[1], kept[2]
+
+
+#: :func:`_limits`, with the catalogue they were read from.
+_LIMITS: list[tuple[object, dict[str, tuple[str, float, int]]]] = []
+
+
+def _limits() -> dict[str, tuple[str, float, int]]:
+    """Indicator id -> its kind, smallest denominator and fewest events of a reliable value,
+    read from the catalogue once and kept while the catalogue is the same object."""
+    from omradesbild.indicators import default_catalogue
+    from omradesbild.indicators.reliability import min_events
+
+    cat = default_catalogue()
+    if not _LIMITS or _LIMITS[0][0] is not cat:
+        limits: dict[str, tuple[str, float, int]] = {
+            i.id: (i.kind, i.min_denominator, min_events(i.kind)) for i in cat.indicators
+        }
+        _LIMITS[:] = [(cat, limits)]
+    return _LIMITS[0][1]
+
+
+def why_unreliable(row: dict[str, Any], lang: str) -> str | None:
+    """Which condition of a reliable value an unreliable indicator row fails, in ``lang``
+    (too few residents or too small a base, too few offences; both joined by "; "), or None
+    when the row is not unreliable or fails none of them (a missing value).
+
+    The conditions are those of the flag itself
+    (:func:`omradesbild.indicators.reliability.unreliable_reasons`), so the words never
+    contradict ``reliable``.
+    """
+    from omradesbild.indicators.reliability import SMALL_DENOMINATOR, unreliable_reasons
+
+    limit = _limits().get(str(row.get("indicator")))
+    if limit is None or reliability(row) != "unreliable":
+        return None
+    kind, min_den, min_ev = limit
+    y, n = clean(row.get("numerator")), clean(row.get("denominator"))
+    why = []
+    for reason in unreliable_reasons(y, n, min_denominator=min_den, min_events=min_ev):
+        if reason == SMALL_DENOMINATOR:
+            key = "why_few_residents" if kind == "rate" else "why_small_base"
+            count, least = n, min_den
+        else:
+            key, count, least = "why_few_offences", y, min_ev
+        shown = fmt_num(count, lang, 0) if count is not None else "–"
+        why.append(text(key, lang, n=shown, least=fmt_num(least, lang, 0)))
+    return "; ".join(why) or None
 
 
 def reliability(row: dict[str, Any]) -> str:
@@ -142,6 +189,7 @@ def indicator_values(
                 masked=bool(r.get("masked")),
                 mask_reason=r.get("mask_reason"),
                 reliability=reliability(r),
+                why_unreliable=why_unreliable(r, lang),
             )
         )
     return tuple(out)

@@ -19,7 +19,6 @@ from omradesbild.config import CRIME_MIN_EVENTS, CRIME_MIN_GEOCODED_SHARE
 from omradesbild.followup.crime_coverage import (
     COVERAGE_COLUMNS,
     coverage_notes,
-    event_reliability,
     flag_crime_rows,
     unusable_years,
 )
@@ -144,19 +143,19 @@ def with_coverage(
     res: CrimeResult,
     *,
     include_incomplete: bool = False,
-    min_events: int = CRIME_MIN_EVENTS,
 ) -> CrimeResult:
     """A crime table with coverage flags (see :func:`omradesbild.services.followup.crime_table`).
 
     Years an extract does not cover completely, or mostly could not place in a DeSO, are
-    left out (``include_incomplete`` keeps them, with ``coverage_ok=False``); a rate is
-    ``reliable`` only with at least ``min_events`` offences as well as enough residents.
+    left out (``include_incomplete`` keeps them, with ``coverage_ok=False``). A rate's
+    ``reliable`` is its indicator's (at least
+    :data:`~omradesbild.config.CRIME_MIN_EVENTS` offences as well as enough residents:
+    :func:`omradesbild.indicators.reliability.reliability`), as on every page.
     """
     cov = crime_coverage(store)
     rates = flag_crime_rows(
         res.rates, cov, offence=res.rates["offence"], include_incomplete=include_incomplete
     )
-    rates["reliable"] = event_reliability(rates["count"], rates["reliable"], min_events=min_events)
     notes = list(res.notes)
     held = {(str(o), str(p)) for o, p in res.rates[["offence", "period"]].itertuples(index=False)}
     flagged = sorted(unusable_years(cov) & held)
@@ -164,7 +163,7 @@ def with_coverage(
         years = ", ".join(f"{o} {p}" for o, p in flagged)
         key = "note_crime_years_kept" if include_incomplete else "note_crime_years_left_out"
         notes.append(Message(key, years=years))
-    notes.append(Message("note_crime_reliable", min_events=min_events))
+    notes.append(Message("note_crime_reliable", min_events=CRIME_MIN_EVENTS))
     return replace(res, rates=rates, notes=notes)
 
 

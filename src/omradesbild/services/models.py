@@ -49,6 +49,11 @@ class IndicatorValue(DisclosedValue):
     kommun: float | None = None
     country: float | None = None
     reliability: str = Field(description="'masked', 'unreliable', 'approximate' or 'reliable'")
+    why_unreliable: str | None = Field(
+        default=None,
+        description="Which condition an unreliable value fails (too few residents, too few "
+        "offences), in the object's language",
+    )
 
     @property
     def weak(self) -> bool:

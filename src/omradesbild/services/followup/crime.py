@@ -8,7 +8,6 @@ from dataclasses import dataclass, field, replace
 
 import pandas as pd
 
-from omradesbild.config import CRIME_MIN_EVENTS
 from omradesbild.errors import InputError, NotFoundError
 from omradesbild.followup._common import sort_periods
 from omradesbild.followup.underreporting import underreporting_indicator
@@ -112,7 +111,6 @@ def crime_table(
     period_to: str | int | None = None,
     version: str | None = None,
     include_incomplete: bool = False,
-    min_events: int = CRIME_MIN_EVENTS,
 ) -> CrimeResult:
     """Reported offences (counts and rates per 1 000 residents) per area and year.
 
@@ -125,8 +123,9 @@ def crime_table(
 
     Years an extract does not cover completely, or mostly could not place in a DeSO, are
     left out (``include_incomplete`` keeps them, with ``coverage_ok=False``); a rate is
-    ``reliable`` only with at least ``min_events`` offences as well as enough residents
-    (:func:`omradesbild.services.crime.with_coverage`). The areas' names come first
+    ``reliable`` only with at least :data:`~omradesbild.config.CRIME_MIN_EVENTS` offences
+    as well as enough residents: its indicator's flag, the one every page shows
+    (:func:`omradesbild.indicators.reliability.reliability`). The areas' names come first
     (:func:`~omradesbild.services.names.with_area_names`).
     """
     codes = _offence_codes(store, offences)
@@ -170,7 +169,7 @@ def crime_table(
             )
             notes.append(Message("note_underreporting"))
     res = CrimeResult(rates.reset_index(drop=True), under, notes)
-    res = with_coverage(store, res, include_incomplete=include_incomplete, min_events=min_events)
+    res = with_coverage(store, res, include_incomplete=include_incomplete)
     return _with_names(store, res, level=level, version=version)
 
 
