@@ -516,6 +516,73 @@ def test_excel_approximate_column_in_english(city: dict[str, Any], tmp_path: Pat
     assert head[col + 3 : col + 5] == [f"{head[col]} – reliable", f"{head[col]} – approximate"]
 
 
+def _without_regso_polygons(store: Store) -> Any:
+    """Drop the synthetic city's own RegSO polygons (as the real store has none); the
+    dropped polygons are returned."""
+    own = store.areas(level="regso", version="regso2020", geometry=True)
+    store.con.execute("UPDATE areas SET geometry = NULL WHERE level = 'regso'")
+    return own
+
+
+def test_geopackage_of_regso_2020_is_dissolved_from_deso_2018(
+    store_copy: Store, tmp_path: Path
+) -> None:
+    """RegSO 2020 without polygons of its own (as in the real store): the GeoPackage holds
+    the polygons the maps draw, dissolved from DeSO 2018, one per RegSO, in EPSG:3006 and
+    labelled as dissolved; it was skipped with a warning that no area had a geometry."""
+    import geopandas as gpd
+    import pyogrio
+
+    own = _without_regso_polygons(store_copy)
+    files = export_all(store_copy, tmp_path, level="regso", period=PERIOD, method=None,
+                       formats=["gpkg"])  # fmt: skip
+    g = gpd.read_file(files["gpkg"], layer=GPKG_LAYER)
+    assert g.crs is not None and g.crs.to_epsg() == 3006
+    assert sorted(g["area_code"]) == sorted(own["area_code"].astype(str))
+    assert g.is_valid.all() and not g.geometry.is_empty.any()
+    assert set(g["geometry_dissolved_from"]) == {"deso2018"}
+    # The synthetic RegSO are unions of their DeSO: the dissolved shapes are the dropped ones.
+    kept = own.set_index("area_code").geometry
+    for code, shape in zip(g["area_code"], g.geometry, strict=True):
+        assert shape.symmetric_difference(kept[code]).area < 1e-6 * kept[code].area, code
+    description = pyogrio.read_info(files["gpkg"], layer=GPKG_LAYER)["layer_metadata"]
+    assert "deso2018" in description["DESCRIPTION"]
+    assert "sammanslagna" in description["DESCRIPTION"]
+    assert "dissolved" in description["DESCRIPTION"]
+
+
+def test_geopackage_own_polygons_are_labelled_own(city: dict[str, Any]) -> None:
+    import geopandas as gpd
+    import pyogrio
+
+    g = gpd.read_file(city["files"]["gpkg"], layer=GPKG_LAYER)
+    assert g["geometry_dissolved_from"].isna().all()
+    description = pyogrio.read_info(city["files"]["gpkg"])["layer_metadata"]["DESCRIPTION"]
+    assert "egna polygoner" in description and "own polygons" in description
+
+
+def test_real_regso_2020_geopackage_is_dissolved_from_deso_2018(
+    real_store: Path, tmp_path: Path
+) -> None:
+    """Stockholm's RegSO 2020 (real data, no RegSO polygons stored): the GeoPackage has one
+    valid polygon per RegSO of the kommun, dissolved from DeSO 2018, in EPSG:3006; it was
+    skipped with a warning that no area had a geometry."""
+    import geopandas as gpd
+
+    with Store(real_store, read_only=True) as store:
+        files = export_all(store, tmp_path, level="regso", period="2022", kommun="0180",
+                           method=None, formats=["gpkg"])  # fmt: skip
+        regso = store.areas(level="regso", version="regso2020")
+    codes = sorted(c for c in regso["area_code"].astype(str) if c.startswith("0180"))
+    g = gpd.read_file(files["gpkg"], layer=GPKG_LAYER)
+    assert sorted(g["area_code"]) == codes and len(codes) > 100
+    assert g.crs is not None and g.crs.to_epsg() == 3006
+    assert g.is_valid.all() and set(g["geometry_dissolved_from"]) == {"deso2018"}
+    # SWEREF 99 TM metres, not degrees: Stockholm lies near E 670 000, N 6 580 000.
+    minx, miny, maxx, maxy = g.total_bounds
+    assert 600_000 < minx < maxx < 720_000 and 6_500_000 < miny < maxy < 6_650_000
+
+
 def test_real_regso_workbook_flags_approximate_values(real_store: Path, tmp_path: Path) -> None:
     """Stockholm's RegSO 2022 (real data): the workbook flags every approximate value of the
     stored rows (a RegSO's share of low economic standard is summed from its DeSO's rounded
