@@ -221,6 +221,12 @@ def test_geopackage_reads_back(city: dict[str, Any]) -> None:
     ids = set(city["ind"]["indicator"])
     assert ids <= set(g.columns)
     assert {f"{i}_ci_low" for i in ids} <= set(g.columns)
+    # The approximate flag, as the workbook's and the CSV's (1/0).
+    d = city["disclosed"]
+    approx = d[d["approximate"].astype(bool) & (d["indicator"] == "median_income")]
+    assert not approx.empty
+    flags = g.set_index("area_code")["median_income_approximate"]
+    assert (flags.loc[approx["area_code"].astype(str)] == 1).all()
     ex = _masked_example(city)
     row = g[g["area_code"] == ex["area_code"]].iloc[0]
     assert pd.isna(row[ex["indicator"]]) and row[f"{ex['indicator']}_masked"] == 1
@@ -451,3 +457,147 @@ def test_english_export_names_classes_and_reference_in_english(
         assert (line[label], line[reference]) == want[lang], lang
         assert line[head.index({"sv": "Klass", "en": "Class"}[lang])] == 1
         assert "reference" not in head
+
+
+def _domain_rows(path: Path, sheet: str) -> tuple[list[Any], dict[str, tuple[Any, ...]]]:
+    """The head of a workbook's domain sheet and its rows by area code."""
+    from openpyxl import load_workbook
+
+    rows = list(load_workbook(path, read_only=True)[sheet].iter_rows(values_only=True))
+    return list(rows[0]), {str(r[0]): r for r in rows[1:]}
+
+
+def test_excel_flags_what_the_profile_calls_approximate(
+    city: dict[str, Any], demo_store: Path
+) -> None:
+    """A value the area profile calls 'approximativ' (e.g. a RegSO's median income, a mean
+    of its DeSO medians) is flagged in the workbook's column '<indicator> – approximativ',
+    read from the same rows as the profile's values; the workbook had no such column, and
+    such a value read as plain and reliable as the others."""
+    from omradesbild.services.area import indicator_values
+    from omradesbild.services.level_picture import level_picture
+
+    d = city["disclosed"]
+    approx = d[d["approximate"].astype(bool)]
+    assert not approx.empty, "the demo city must have approximate values for this test"
+    codes = sorted(approx["area_code"].astype(str).unique())[:3]
+    with Store(demo_store, read_only=True) as store:
+        pic = level_picture(store, level="regso", version="regso2020", method=None, draws=0)
+        shown = {c: indicator_values(pic, c, PERIOD, lang="sv") for c in codes}
+    cat = default_catalogue()
+    called = 0
+    for sheet in {cat.get(v.id).domain for vs in shown.values() for v in vs}:
+        title = sheet[:1].upper() + sheet[1:]
+        head, by_code = _domain_rows(city["files"]["xlsx"], title)
+        for code, values in shown.items():
+            for v in values:
+                if cat.get(v.id).domain != sheet:
+                    continue
+                col = next(
+                    i for i, h in enumerate(head)
+                    if h == v.label or (str(h).startswith(f"{v.label} (") and " – " not in h)
+                )  # fmt: skip
+                assert head[col + 4] == f"{head[col]} – approximativ"
+                assert by_code[code][col + 4] is bool(v.approximate), (code, v.id)
+                called += v.reliability == "approximate"
+    assert called, "no value of these areas is called approximate by the profile"
+    legend = _domain_rows(city["files"]["xlsx"], "Källor och metod")[1]["Teckenförklaring"]
+    assert "approximativ = SANT" in legend[1]
+
+
+def test_excel_approximate_column_in_english(city: dict[str, Any], tmp_path: Path) -> None:
+    """The flag's head is worded in the export's language, as the other heads."""
+    path = export_excel(
+        tmp_path / "en.xlsx", indicators=city["ind"], sources=city["sources"], lang="en"
+    )
+    head, _ = _domain_rows(path, "Income")
+    name = default_catalogue().get("median_income").name_en
+    col = next(i for i, h in enumerate(head) if str(h).startswith(name) and " – " not in h)
+    assert head[col + 3 : col + 5] == [f"{head[col]} – reliable", f"{head[col]} – approximate"]
+
+
+def _without_regso_polygons(store: Store) -> Any:
+    """Drop the synthetic city's own RegSO polygons (as the real store has none); the
+    dropped polygons are returned."""
+    own = store.areas(level="regso", version="regso2020", geometry=True)
+    store.con.execute("UPDATE areas SET geometry = NULL WHERE level = 'regso'")
+    return own
+
+
+def test_geopackage_of_regso_2020_is_dissolved_from_deso_2018(
+    store_copy: Store, tmp_path: Path
+) -> None:
+    """RegSO 2020 without polygons of its own (as in the real store): the GeoPackage holds
+    the polygons the maps draw, dissolved from DeSO 2018, one per RegSO, in EPSG:3006 and
+    labelled as dissolved; it was skipped with a warning that no area had a geometry."""
+    import geopandas as gpd
+    import pyogrio
+
+    own = _without_regso_polygons(store_copy)
+    files = export_all(store_copy, tmp_path, level="regso", period=PERIOD, method=None,
+                       formats=["gpkg"])  # fmt: skip
+    g = gpd.read_file(files["gpkg"], layer=GPKG_LAYER)
+    assert g.crs is not None and g.crs.to_epsg() == 3006
+    assert sorted(g["area_code"]) == sorted(own["area_code"].astype(str))
+    assert g.is_valid.all() and not g.geometry.is_empty.any()
+    assert set(g["geometry_dissolved_from"]) == {"deso2018"}
+    # The synthetic RegSO are unions of their DeSO: the dissolved shapes are the dropped ones.
+    kept = own.set_index("area_code").geometry
+    for code, shape in zip(g["area_code"], g.geometry, strict=True):
+        assert shape.symmetric_difference(kept[code]).area < 1e-6 * kept[code].area, code
+    description = pyogrio.read_info(files["gpkg"], layer=GPKG_LAYER)["layer_metadata"]
+    assert "deso2018" in description["DESCRIPTION"]
+    assert "sammanslagna" in description["DESCRIPTION"]
+    assert "dissolved" in description["DESCRIPTION"]
+
+
+def test_geopackage_own_polygons_are_labelled_own(city: dict[str, Any]) -> None:
+    import geopandas as gpd
+    import pyogrio
+
+    g = gpd.read_file(city["files"]["gpkg"], layer=GPKG_LAYER)
+    assert g["geometry_dissolved_from"].isna().all()
+    description = pyogrio.read_info(city["files"]["gpkg"])["layer_metadata"]["DESCRIPTION"]
+    assert "egna polygoner" in description and "own polygons" in description
+
+
+def test_real_regso_2020_geopackage_is_dissolved_from_deso_2018(
+    real_store: Path, tmp_path: Path
+) -> None:
+    """Stockholm's RegSO 2020 (real data, no RegSO polygons stored): the GeoPackage has one
+    valid polygon per RegSO of the kommun, dissolved from DeSO 2018, in EPSG:3006; it was
+    skipped with a warning that no area had a geometry."""
+    import geopandas as gpd
+
+    with Store(real_store, read_only=True) as store:
+        files = export_all(store, tmp_path, level="regso", period="2022", kommun="0180",
+                           method=None, formats=["gpkg"])  # fmt: skip
+        regso = store.areas(level="regso", version="regso2020")
+    codes = sorted(c for c in regso["area_code"].astype(str) if c.startswith("0180"))
+    g = gpd.read_file(files["gpkg"], layer=GPKG_LAYER)
+    assert sorted(g["area_code"]) == codes and len(codes) > 100
+    assert g.crs is not None and g.crs.to_epsg() == 3006
+    assert g.is_valid.all() and set(g["geometry_dissolved_from"]) == {"deso2018"}
+    # SWEREF 99 TM metres, not degrees: Stockholm lies near E 670 000, N 6 580 000.
+    minx, miny, maxx, maxy = g.total_bounds
+    assert 600_000 < minx < maxx < 720_000 and 6_500_000 < miny < maxy < 6_650_000
+
+
+def test_real_regso_workbook_flags_approximate_values(real_store: Path, tmp_path: Path) -> None:
+    """Stockholm's RegSO 2022 (real data): the workbook flags every approximate value of the
+    stored rows (a RegSO's share of low economic standard is summed from its DeSO's rounded
+    percentages); it had no such flag."""
+    from omradesbild.services.pipeline import area_indicators
+
+    with Store(real_store, read_only=True) as store:
+        files = export_all(store, tmp_path, level="regso", period="2022", kommun="0180",
+                           method=None, formats=["xlsx"])  # fmt: skip
+        ind = area_indicators(store, level="regso", version="regso2020", periods=["2022"])
+    head, by_code = _domain_rows(files["xlsx"], "Inkomst")
+    name = default_catalogue().get("low_econ_standard").name_sv
+    col = head.index(f"{name} (%)")
+    assert head[col + 4] == f"{name} (%) – approximativ"
+    rows = ind[(ind["indicator"] == "low_econ_standard") & ind["area_code"].isin(by_code)]
+    flags = dict(zip(rows["area_code"], rows["approximate"].astype(bool), strict=True))
+    assert len(flags) == len(by_code) > 100 and any(flags.values())
+    assert {c: by_code[c][col + 4] for c in flags} == flags

@@ -1,4 +1,5 @@
-"""Display geometry of the areas: simplified GeoJSON, polygons dissolved over links."""
+"""Geometry of the areas: their polygons (dissolved over links where a level has none of
+its own) and the simplified GeoJSON the maps draw."""
 
 from __future__ import annotations
 
@@ -232,26 +233,48 @@ def _dissolve_every(
     return order, np.asarray(dissolved, dtype=object)
 
 
-def _display_geometry(
-    store: Store, *, level: str, version: str, base_version: str, codes: set[str], tolerance: float
-) -> tuple[dict[str, Any] | None, bool]:
-    """:func:`display_geometry` computed for ``codes`` only."""
+def level_polygons(
+    store: Store, *, level: str, version: str, base_version: str, codes: set[str]
+) -> tuple[Any, bool]:
+    """The polygons of the areas ``codes`` of ``level``/``version`` in the store's CRS
+    (:data:`STORE_CRS`, SWEREF 99 TM), unsimplified, and whether they were dissolved.
+
+    The level's own polygons when it has any among ``codes``; else, for a version other
+    than ``base_version``, polygons dissolved from the ``base_version`` polygons over the
+    stored links (:func:`dissolve_by_links`; e.g. RegSO 2020 from DeSO 2018). The shapes
+    the maps draw (:func:`display_geometry`, simplified and in :data:`MAP_CRS`) and the
+    GeoPackage export writes.
+
+    Returns
+    -------
+    tuple
+        A GeoDataFrame ``area_code`` + geometry (no missing geometry; empty without any
+        polygon) and ``True`` when its polygons were dissolved from ``base_version``.
+    """
     from omradesbild.services.links import links_to
 
     own = store.areas(level=level, version=version, codes=sorted(codes), geometry=True)
-    own = own[own.geometry.notna()]
-    dissolved = False
+    own = own.loc[own.geometry.notna(), ["area_code", "geometry"]]
     if own.empty and version != base_version:
         try:
             # the composed links kept for the store (the level's indicators sum over them)
             lk = links_to(store, base_version=base_version, level=level, version=version)
         except OmradesbildError:
-            return None, False
+            return own, False
         lk = lk[lk["to_code"].isin(codes)]
         base = store.areas(version=base_version, codes=sorted(set(lk["from_code"])), geometry=True)
         if base.geometry.notna().any():
-            own = dissolve_by_links(base[["area_code", "geometry"]], lk)
-            dissolved = True
+            return dissolve_by_links(base[["area_code", "geometry"]], lk), True
+    return own, False
+
+
+def _display_geometry(
+    store: Store, *, level: str, version: str, base_version: str, codes: set[str], tolerance: float
+) -> tuple[dict[str, Any] | None, bool]:
+    """:func:`display_geometry` computed for ``codes`` only."""
+    own, dissolved = level_polygons(
+        store, level=level, version=version, base_version=base_version, codes=codes
+    )
     if own.empty:
         return None, False
     return display_geojson(own[["area_code", "geometry"]], tolerance=tolerance), dissolved

@@ -34,7 +34,7 @@ FORMATS: tuple[str, ...] = ("xlsx", "csv", "json", "gpkg")
 GPKG_LAYER = "omradesbild"
 
 #: Per-indicator fields of the wide table (the value column carries the bare indicator id).
-WIDE_FIELDS: tuple[str, ...] = ("value", "ci_low", "ci_high", "reliable", "masked")
+WIDE_FIELDS: tuple[str, ...] = ("value", "ci_low", "ci_high", "reliable", "approximate", "masked")
 
 _INDEX_HEADS = (
     "area_code",

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, TypedDict, TypeVar
 
 import pandas as pd
 
+from omradesbild.config import BASE_VERSION
 from omradesbild.errors import ConfigError, NotFoundError
 from omradesbild.precision import Precision, check_precision
 from omradesbild.reports.disclosure import DEFAULT_THRESHOLD, disclosure_rule_text
@@ -22,6 +23,8 @@ from omradesbild.reports.exports.tables import to_wide
 from omradesbild.wording import Message, both
 
 if TYPE_CHECKING:
+    import geopandas as gpd
+
     from omradesbild.store import Store
 
 
@@ -43,7 +46,11 @@ def export_all(
     """Export every indicator (and one index) of a level and period from the store.
 
     Files are named ``omradesbild_<level>_<period>.<format>`` in ``out_dir``. The GeoPackage
-    is skipped with a warning when no area of the level has a geometry.
+    holds the level's polygons or, for a level without polygons of its own (RegSO 2020),
+    the polygons the maps draw dissolved from :data:`~omradesbild.config.BASE_VERSION`
+    (DeSO 2018; :func:`~omradesbild.services.geometry.level_polygons`), unsimplified in
+    EPSG:3006 and labelled as dissolved; it is skipped with a warning when the level has
+    neither.
 
     Parameters
     ----------
@@ -179,15 +186,41 @@ def _write_one(job: _Job, fmt: str, target: Path) -> Path | None:
             where["kommun"] = job.kommun
         full: ExportSettings = {**job.settings, "precision": "full"}
         return export_json(target, extra_metadata=where, **job.tables, **full)
-    gdf = job.keep(job.store.areas(level=job.level, version=job.version, geometry=True))
-    if gdf.geometry.notna().sum() == 0:
+    gdf, dissolved = _polygons(job)
+    if gdf.empty:
         warnings.warn(
-            both("warn_svc_gpkg_no_geometry", level=job.level, version=job.version),
+            both("warn_svc_gpkg_no_geometry", level=job.level, version=job.version,
+                 base=BASE_VERSION),
             UserWarning,
             stacklevel=3,
-        )
+        )  # fmt: skip
         return None
-    return export_geopackage(target, gdf, to_wide(ind, threshold=threshold))
+    return export_geopackage(
+        target,
+        gdf,
+        to_wide(ind, threshold=threshold),
+        dissolved_from=BASE_VERSION if dissolved else None,
+    )
+
+
+def _polygons(job: _Job) -> tuple[gpd.GeoDataFrame, bool]:
+    """The areas of the export with their polygons (EPSG:3006), and whether these were
+    dissolved from :data:`~omradesbild.config.BASE_VERSION`: the level's own, else those the
+    maps draw dissolved (:func:`~omradesbild.services.geometry.level_polygons`, e.g. RegSO
+    2020 from DeSO 2018)."""
+    import geopandas as gpd
+
+    from omradesbild.services.geometry import STORE_CRS, level_polygons
+
+    areas = job.keep(job.store.areas(level=job.level, version=job.version))
+    areas = areas.assign(area_code=areas["area_code"].astype(str))
+    polys, dissolved = level_polygons(
+        job.store, level=job.level, version=job.version, base_version=BASE_VERSION,
+        codes=set(areas["area_code"]),
+    )  # fmt: skip
+    cols = [c for c in ("area_code", "name", "level", "version") if c in areas.columns]
+    shaped = areas[cols].merge(polys[["area_code", "geometry"]], on="area_code")
+    return gpd.GeoDataFrame(shaped, geometry="geometry", crs=STORE_CRS), dissolved
 
 
 _Frame = TypeVar("_Frame", bound=pd.DataFrame)

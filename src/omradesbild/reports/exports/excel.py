@@ -81,9 +81,11 @@ def export_excel(
 
     Notes
     -----
-    Each domain sheet has one row per area and period and, per indicator, four columns:
-    value, lower and upper bound of the 95 % interval, and the reliability flag. Suppressed
-    cells hold ``'..'``; missing values are empty cells. By default (``precision``
+    Each domain sheet has one row per area and period and, per indicator, five columns:
+    value, lower and upper bound of the 95 % interval, the reliability flag and the
+    approximate flag (the row's ``approximate``, which the area profile's reliability reads:
+    :func:`~omradesbild.services.area.reliability`). Suppressed cells hold ``'..'``; missing
+    values are empty cells. By default (``precision``
     ``"rounded"``) every figure is rounded to its published precision and shown with that
     many decimals (:mod:`omradesbild.precision`); ``"full"`` writes every stored digit.
     """
@@ -125,6 +127,10 @@ def export_excel(
     return path
 
 
+#: Columns per indicator on a domain sheet: value, interval (low, high), reliable, approximate.
+_PER_INDICATOR = 5
+
+
 @dataclass(frozen=True)
 class _Sheets:
     """The workbook being written and what every sheet writer shares."""
@@ -157,7 +163,8 @@ class _Sheets:
 
 
 def _domain_sheets(sheet: _Sheets, disclosed: pd.DataFrame, ids: list[str]) -> None:
-    """One sheet per domain: a row per area and period, four columns per indicator."""
+    """One sheet per domain: a row per area and period, :data:`_PER_INDICATOR` columns per
+    indicator."""
     text, cat, names = sheet.text, sheet.cat, sheet.names
     keys = ["area_code", "period"]
     kommun = sheet.kommun
@@ -177,8 +184,8 @@ def _domain_sheets(sheet: _Sheets, disclosed: pd.DataFrame, ids: list[str]) -> N
         for ind in dom_ids:
             lab = _label(ind, cat, sheet.lang)
             heads += [lab, f"{lab} – {text['ci_low']}", f"{lab} – {text['ci_high']}"]
-            heads += [f"{lab} – {text['reliable']}"]
-            widths += [18.0, 12.0, 12.0, 12.0]
+            heads += [f"{lab} – {text['reliable']}", f"{lab} – {text['approximate']}"]
+            widths += [18.0, 12.0, 12.0, 12.0, 12.0]
         sheet.header(ws, heads, widths)
         sub = disclosed[disclosed["indicator"].isin(dom_ids)].drop_duplicates(
             subset=[*keys, "indicator"]
@@ -195,17 +202,17 @@ def _domain_sheets(sheet: _Sheets, disclosed: pd.DataFrame, ids: list[str]) -> N
             for ind in dom_ids:
                 rec = lookup.get((code, period, ind))
                 if rec is None:
-                    line += [None, None, None, None]
+                    line += [None] * _PER_INDICATOR
                     continue
                 hidden = bool(rec.get("masked"))
                 for f in ("value", "ci_low", "ci_high"):
                     line.append(MASK_SYMBOL if hidden else _cell(rec.get(f)))
-                line.append(_cell(rec.get("reliable")))
+                line += [_cell(rec.get("reliable")), _cell(rec.get("approximate"))]
             ws.append(line)
         nkeys = len(key_head)
         for j in range(nkeys + 1, len(heads) + 1):
-            if (j - nkeys) % 4 != 0:
-                ind = dom_ids[(j - nkeys - 1) // 4]
+            if (j - nkeys - 1) % _PER_INDICATOR < 3:  # the value and its interval
+                ind = dom_ids[(j - nkeys - 1) // _PER_INDICATOR]
                 fmt = decimals_format(indicator_decimals(ind, cat)) if sheet.rounded else None
                 for (cell,) in ws.iter_rows(min_row=2, min_col=j, max_col=j):
                     cell.number_format = fmt or "#,##0.0#"

@@ -24,6 +24,7 @@ def export_geopackage(
     *,
     layer: str = GPKG_LAYER,
     threshold: int = DEFAULT_THRESHOLD,
+    dissolved_from: str | None = None,
 ) -> Path:
     """Write a GeoPackage layer with area geometry (EPSG:3006) and indicator columns.
 
@@ -42,6 +43,11 @@ def export_geopackage(
     threshold
         The disclosure limit applied to long indicator rows (a wide table given here has
         been disclosed already); :data:`~omradesbild.config.DISCLOSURE_THRESHOLD` by default.
+    dissolved_from
+        The boundary version the polygons were dissolved from (e.g. ``"deso2018"`` for
+        RegSO 2020, :func:`~omradesbild.services.geometry.level_polygons`), ``None`` for
+        the level's own polygons. Written in every feature's ``geometry_dissolved_from``
+        and, worded in Swedish and English, in the layer's description.
 
     Raises
     ------
@@ -77,6 +83,7 @@ def export_geopackage(
         raise NotFoundError(both("err_svc_gpkg_no_geometry"))
     keep = [c for c in ("area_code", "name", "level", "version") if c in geo.columns]
     geo = gpd.GeoDataFrame(geo[keep].copy(), geometry=geo.geometry.to_numpy(), crs=geo.crs)
+    geo["geometry_dissolved_from"] = pd.array([dissolved_from] * len(geo), dtype="string")
     if geo.crs is None:
         geo = geo.set_crs("EPSG:3006")
     elif geo.crs.to_epsg() != 3006:
@@ -95,5 +102,14 @@ def export_geopackage(
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.unlink(missing_ok=True)
-    out.to_file(path, layer=layer, driver="GPKG", engine="pyogrio")
+    out.to_file(
+        path, layer=layer, driver="GPKG", engine="pyogrio",
+        layer_options={"DESCRIPTION": _description(dissolved_from)},
+    )  # fmt: skip
     return path
+
+
+def _description(dissolved_from: str | None) -> str:
+    """The layer's description: where its polygons come from, in Swedish and English."""
+    key = "gpkg_geometry_own" if dissolved_from is None else "gpkg_geometry_dissolved"
+    return str(both(key, base=dissolved_from or ""))
