@@ -113,3 +113,28 @@ def test_real_2025_list_on_regso2020(
     overlay = pd.read_csv(tmp_path / "F_overlay.csv")
     assert set(overlay["basis"]) == {"links_population"}
     assert overlay["share_population"].between(0, 1).all()
+
+
+def test_police_names_meet_across_the_lists_spellings() -> None:
+    """The 2023 polygons' and the 2025 list's names of the same police area meet; others do
+    not (the names are as the Police's two files spell them)."""
+    from omradesbild.followup.police_links import police_name_parts, police_names_meet
+
+    assert police_name_parts("Tynnered / Grevgården / Opaltorget") == {
+        "tynnered",
+        "grevgården",
+        "opaltorget",
+    }
+    assert police_name_parts("Södra Sofielund (Seved)") == {"södra sofielund", "seved"}
+    same = [
+        ("Tynnered / Grevgården / Opaltorget", "Tynnered/Grevegården/Opaltorget"),
+        ("Hallunda / Norsborg", "Hallunda/Norsborg"),
+        ("Rinkeby / Tensta", "Tensta"),
+        ("Hässelby / Vällingby", "Hässelby Gård"),
+        ("Södra Sofielund (Seved)", "Södra Sofielund/Seved"),
+        ("Biskopsgården", "biskopsgården "),
+    ]
+    for a, b in same:
+        assert police_names_meet(a, b) and police_names_meet(b, a), (a, b)
+    for a, b in [("Bergsjön", "Hjällbo"), ("Söder", "Södra Sofielund/Seved"), ("Husby", "")]:
+        assert not police_names_meet(a, b), (a, b)

@@ -114,7 +114,10 @@ def test_one_profile_four_renderings(
     assert "2023 särskilt utsatt område" in police
     shown = [v for v in p.indicators if v.value is not None]
     assert len(shown) >= 5
+    # The rank and the number of areas written alike (thousands grouped: "av 3 363").
+    ranked = " ".join(f"{fmt_num(p.rank.rank, 'sv', 0)} av {fmt_num(p.rank.n, 'sv', 0)}".split())
     for where, text in texts.items():
+        assert ranked in text, where
         # Compared without white space: the PDF breaks long labels over lines.
         flat = squeeze(text)
         assert squeeze(p.rank.cls_label) in flat, where

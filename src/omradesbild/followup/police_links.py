@@ -5,11 +5,40 @@ Re-exported by :mod:`omradesbild.followup.police`.
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pandas as pd
 
 from omradesbild.followup._common import require_columns
 from omradesbild.followup._police_common import _SEVERITY, OVERLAY_COLUMNS, police_classes
+
+#: What separates the places a police area's name joins: ``/`` and brackets.
+_NAME_PARTS = re.compile(r"[/()]")
+
+
+def police_name_parts(name: object) -> frozenset[str]:
+    """The places a police area's name joins, case and spacing folded.
+
+    ``"Tynnered / Grevgården / Opaltorget"`` -> ``{"tynnered", "grevgården", "opaltorget"}``;
+    ``"Södra Sofielund (Seved)"`` -> ``{"södra sofielund", "seved"}``.
+    """
+    parts = (" ".join(p.casefold().split()) for p in _NAME_PARTS.split(str(name)))
+    return frozenset(p for p in parts if p)
+
+
+def police_names_meet(a: object, b: object) -> bool:
+    """Whether two lists' names of police areas (in one kommun) name a place in common.
+
+    The Police's lists spell the same area differently from year to year: spaces around
+    ``/`` (``"Hallunda / Norsborg"``, ``"Hallunda/Norsborg"``), a spelling
+    (``"Grevgården"``, ``"Grevegården"``), an area split or narrowed (``"Rinkeby / Tensta"``
+    and ``"Rinkeby"``; ``"Hässelby / Vällingby"`` and ``"Hässelby Gård"``). Two names meet
+    when a part of one (:func:`police_name_parts`) equals a part of the other, or is its
+    first words.
+    """
+    pa, pb = police_name_parts(a), police_name_parts(b)
+    return any(x == y or x.startswith(y + " ") or y.startswith(x + " ") for x in pa for y in pb)
 
 
 def police_list_from_links(

@@ -15,6 +15,7 @@ import pandas as pd
 
 from omradesbild.config import BASE_VERSION, POLICE_SHARE_THRESHOLD, POLICE_SURFACE_BAND
 from omradesbild.followup._common import among
+from omradesbild.followup.police_links import police_names_meet
 from omradesbild.followup.police_types import crosstab_police_types as _crosstab
 from omradesbild.followup.police_types import police_flags
 from omradesbild.services.followup._common import POLICE_SCHEME
@@ -195,10 +196,6 @@ def unknown_by_year(
     return out
 
 
-def _name_key(name: object) -> str:
-    return " ".join(str(name).casefold().split())
-
-
 def same_name_undecided(
     store: Store,
     overlay: pd.DataFrame,
@@ -215,7 +212,11 @@ def same_name_undecided(
     kommun, cannot be said to have left (or joined) the list: the later list's codes are
     linked by name (e.g. the 2025 list's approximate RegSO codes) and its boundary is not
     published. E.g. Svartedalen, inside the Police's Biskopsgården in 2023; the 2025 list
-    names Biskopsgården with codes that reach Norra and Södra Biskopsgården only.
+    names Biskopsgården with codes that reach Norra and Södra Biskopsgården only. The names
+    are the same when they name a place in common
+    (:func:`~omradesbild.followup.police_links.police_names_meet`): Kannebäck lay inside the
+    2023 polygon "Tynnered / Grevgården / Opaltorget", which the 2025 list spells
+    "Tynnered/Grevegården/Opaltorget" with a code reaching Grevegården only.
     """
     if not link_years or overlay.empty:
         return {}
@@ -225,7 +226,7 @@ def same_name_undecided(
         return {}
     pol = store.areas(level="police_area")
     pol = pol.drop_duplicates("area_code", keep="last")  # a code reused across lists
-    names = pd.Series(pol["name"].map(_name_key).to_numpy(), index=pol["area_code"].astype(str))
+    names = pd.Series(pol["name"].astype(str).to_numpy(), index=pol["area_code"].astype(str))
     area_kommun = _area_kommun(store, level, version)
     cls = store.classifications(scheme=POLICE_SCHEME)
     on = listed.loc[listed["on_list"].astype(bool)] if "on_list" in listed else listed
@@ -236,10 +237,14 @@ def same_name_undecided(
             continue
         lk = _kommun_of(store, "police_area", str(c["version"].iloc[0]))
         codes = c["area_code"].astype(str)
-        named = set(zip(codes.map(lk), codes.map(names), strict=True))
+        named: dict[object, list[str]] = {}  # the list's names in each kommun
+        for k, n in zip(codes.map(lk), codes.map(names), strict=True):
+            named.setdefault(k, []).append(str(n))
         listed_y = set(on.loc[on["period"].astype(str) == y, "area_code"].astype(str))
         for a, code in was_on[["area_code", "police_code"]].astype(str).itertuples(index=False):
-            if a not in listed_y and (area_kommun.get(a), names.get(code)) in named:
+            if a in listed_y or code not in names.index:
+                continue
+            if any(police_names_meet(names[code], n) for n in named.get(area_kommun.get(a), [])):
                 out.setdefault(y, set()).add(a)
     return out
 
