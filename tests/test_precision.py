@@ -244,7 +244,9 @@ def test_the_download_page_links_full_precision(client: Any) -> None:
         html = client.get("/nedladdning", params={"lang": lang}, headers=HTML).text
         assert label in html
         assert re.search(
-            r"/api/export/indicators\.csv\?level=regso&version=\w+&period=2022&precision=full", html
+            r"/api/export/indicators\.csv\?level=regso&version=\w+&period=2022"
+            rf"&lang={lang}&precision=full",
+            html,
         )
         assert "precision=full" in html.split("/api/export/excel.xlsx")[-1]
     assert "JSON-API:t har alltid full precision" in client.get("/nedladdning", headers=HTML).text

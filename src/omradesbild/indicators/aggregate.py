@@ -22,6 +22,11 @@ from omradesbild.indicators._shared import (
     join_notes,
     text_values,
 )
+from omradesbild.indicators.notes import (
+    AREAS_WITHOUT_DATA,
+    DENOMINATOR_MISSING_IN,
+    NUMERATOR_MISSING_IN,
+)
 from omradesbild.indicators.text_codes import distinct, factorize
 from omradesbild.sources.base import LINK_COLUMNS
 from omradesbild.wording import Message
@@ -431,16 +436,19 @@ def _missing_notes(
     """Notes on areas without data and on missing numerators and denominators."""
     inc_note = np.full(len(members), None, dtype=object)
     sel = np.asarray(incomplete, dtype=bool)
-    e = _whole(exp[sel])
-    inc_note[sel] = _whole(exp[sel] - members[sel]) + " of " + e + " areas without data"
+    inc_note[sel] = AREAS_WITHOUT_DATA.fill(
+        missing=_whole(exp[sel] - members[sel]), expected=_whole(exp[sel])
+    )
     nn_note = np.full(len(members), None, dtype=object)
     sel = num_nan > 0
-    t = _whole(members[sel])
-    nn_note[sel] = "numerator missing in " + _whole(num_nan[sel]) + " of " + t + " areas"
+    nn_note[sel] = NUMERATOR_MISSING_IN.fill(
+        missing=_whole(num_nan[sel]), areas=_whole(members[sel])
+    )
     dn_note = np.full(len(members), None, dtype=object)
     sel = den_nan > 0
-    t = _whole(members[sel])
-    dn_note[sel] = "denominator missing in " + _whole(den_nan[sel]) + " of " + t + " areas"
+    dn_note[sel] = DENOMINATOR_MISSING_IN.fill(
+        missing=_whole(den_nan[sel]), areas=_whole(members[sel])
+    )
     return inc_note, nn_note, dn_note
 
 

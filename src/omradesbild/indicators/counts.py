@@ -29,6 +29,14 @@ from omradesbild.indicators.catalogue import (
     default_catalogue,
     parse_age_band,
 )
+from omradesbild.indicators.notes import (
+    DENOMINATOR_FROM,
+    DENOMINATOR_MISSING,
+    DENOMINATOR_NO_DATA,
+    NUMERATOR_MISSING,
+    NUMERATOR_NO_DATA,
+    NoteForm,
+)
 from omradesbild.wording import Message
 
 
@@ -306,16 +314,15 @@ def _period_mapping(
 
 
 #: The count note of a row whose denominator was taken from another period ``s``
-#: (``denominator_period: nearest``): :func:`denominator_note` writes it, and
-#: :func:`denominator_periods` reads ``s`` back (a period has no spaces, nor the semicolon
-#: that separates joined notes).
-_DENOMINATOR_NOTE = "denominator from {period}"
-_DENOMINATOR_NOTE_RE = re.compile(r"denominator from ([^\s;]+)")
+#: (``denominator_period: nearest``, :data:`~omradesbild.indicators.notes.DENOMINATOR_FROM`):
+#: :func:`denominator_note` writes it, and :func:`denominator_periods` reads ``s`` back
+#: (a period has no spaces, nor the semicolon that separates joined notes).
+_DENOMINATOR_NOTE_RE = re.compile(DENOMINATOR_FROM.regex)
 
 
 def denominator_note(period: str) -> str:
     """The count note of a row whose denominator comes from ``period``."""
-    return _DENOMINATOR_NOTE.format(period=period)
+    return DENOMINATOR_FROM.text(period=period)
 
 
 def denominator_periods(notes: pd.Series) -> pd.Series:
@@ -346,8 +353,10 @@ def _count_notes(
     at = np.flatnonzero(n_miss | d_miss)  # the rows with a missing value (joined notes)
     if len(at):
         note[at] = join_notes(
-            _missing_note("numerator", n_miss[at], cols["n_reason"][at]),
-            _missing_note("denominator", d_miss[at], cols["d_reason"][at]),
+            _missing_note(NUMERATOR_MISSING, NUMERATOR_NO_DATA, n_miss[at], cols["n_reason"][at]),
+            _missing_note(
+                DENOMINATOR_MISSING, DENOMINATOR_NO_DATA, d_miss[at], cols["d_reason"][at]
+            ),
             note[at],
         )
         # numbered with the periods' notes: a text equal to one of them takes its code
@@ -357,13 +366,17 @@ def _count_notes(
 
 
 def _missing_note(
-    what: str, missing: npt.NDArray[np.bool_], reason: npt.NDArray[Any]
+    with_reason: NoteForm,
+    no_data: NoteForm,
+    missing: npt.NDArray[np.bool_],
+    reason: npt.NDArray[Any],
 ) -> npt.NDArray[np.object_]:
-    """``"<what> missing (<reason>)"`` where ``missing`` (``no data`` without a reason)."""
+    """The note ``with_reason`` (``"<what> missing (<reason>)"``) where ``missing``, and
+    ``no_data`` where the source gave no reason."""
     out = np.full(len(missing), None, dtype=object)
     given = missing & np.asarray(pd.notna(reason), dtype=bool)
-    out[given] = f"{what} missing (" + np.asarray(reason, dtype=object)[given] + ")"
-    out[missing & ~given] = f"{what} missing (no data)"
+    out[given] = with_reason.fill(reason=np.asarray(reason, dtype=object)[given])
+    out[missing & ~given] = no_data.text()
     return out
 
 

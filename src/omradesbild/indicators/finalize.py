@@ -19,6 +19,12 @@ from omradesbild.indicators._shared import (
 )
 from omradesbild.indicators.catalogue import Catalogue, default_catalogue
 from omradesbild.indicators.intervals import rate_interval, wilson_interval
+from omradesbild.indicators.notes import (
+    AGGREGATED_MEDIAN,
+    DENOMINATOR_BELOW,
+    DENOMINATOR_ZERO,
+    EVENTS_BELOW,
+)
 from omradesbild.indicators.reliability import min_events, reliability
 from omradesbild.indicators.smoothing import eb_smooth_rates
 from omradesbild.indicators.text_codes import distinct, factorize
@@ -159,17 +165,17 @@ def _notes(
     """Notes on zero and small denominators, on rates of few events and on aggregated
     medians."""
     zero_note = np.full(len(n), None, dtype=object)
-    zero_note[n == 0] = "denominator is zero"
+    zero_note[n == 0] = DENOMINATOR_ZERO.text()
     small = (n < min_den) & (n > 0)
     small_note = np.full(len(n), None, dtype=object)
-    small_note[small] = "denominator " + general_format(n[small]) + " below "
-    small_note[small] += general_format(min_den[small])
+    small_note[small] = DENOMINATOR_BELOW.fill(
+        n=general_format(n[small]), limit=general_format(min_den[small])
+    )
     few = few_events & ~np.isnan(y)
     few_note = np.full(len(n), None, dtype=object)
-    few_note[few] = "events " + general_format(y[few]) + " below "
-    few_note[few] += general_format(min_ev[few])
+    few_note[few] = EVENTS_BELOW.fill(n=general_format(y[few]), limit=general_format(min_ev[few]))
     med_note = np.full(len(n), None, dtype=object)
-    med_note[aggregated_median] = "weighted mean of area medians, not a true median"
+    med_note[aggregated_median] = AGGREGATED_MEDIAN.text()
     return zero_note, small_note, few_note, med_note
 
 

@@ -16,6 +16,8 @@ beside this module. Both files hold the same keys with the same ``{placeholders}
   :class:`Bilingual` text that keeps each language's (:func:`say` picks one);
 - ``{n:singular|plural}`` in a text — the noun for the count ``n`` (``"{n}
   {n:område|områden}"``), and :func:`level_noun` for a level's name after a count;
+- :func:`note_text` — an indicator row's note (written in English by the computation) in
+  a language;
 - :class:`Message` — a text of the catalogue with its values, made where the text arises
   (notes of an analysis) and worded where it is shown: it is the English string (logs,
   JSON), and ``m.text("sv")`` gives the Swedish;
@@ -344,6 +346,43 @@ def source_title(title: str, lang: str) -> str:
         if kind.startswith("with ") and title.endswith(f" {kind}"):  # stored without brackets
             return f"{title[: -len(kind) - 1]} ({text(f'source_kind_{key}', lang)})"
     return title
+
+
+def note_text(note: str | None, lang: str) -> str | None:
+    """An indicator row's ``note`` in ``lang``.
+
+    The computation writes notes in English, parts joined with ``"; "``, each part of one
+    of the forms of :mod:`omradesbild.indicators.notes` (``"denominator from 2022"``,
+    ``"denominator 335 below 500"`` …). In Swedish each part of a known form is worded by
+    the catalogue (``"nämnaren från 2022"``), its numbers with a decimal comma; a part of
+    no known form is kept as it is (the test suite checks that every note the computation
+    writes has a known form). In English the note is returned as it is. ``None`` stays
+    ``None``.
+    """
+    if note is None or check_lang(lang) == "en":
+        return note
+    from omradesbild.indicators.notes import NOTE_SEPARATOR, match_note, note_parts
+
+    out = []
+    for part in note_parts(note):
+        found = match_note(part)
+        if found is None:
+            out.append(part)
+            continue
+        form, fields = found
+        values = {
+            k: fmt_num(float(v), lang, _decimals(v)) if k in form.numbers else v
+            for k, v in fields.items()
+        }
+        out.append(text(form.key, lang, **values))
+    return NOTE_SEPARATOR.join(out)
+
+
+def _decimals(number: str) -> int:
+    """The decimals a number's text is written with (``"12.5"``: 1, ``"1.5e+06"``: 0)."""
+    mantissa, _, exponent = number.lower().partition("e")
+    decimals = len(mantissa.partition(".")[2]) - (int(exponent) if exponent else 0)
+    return max(decimals, 0)
 
 
 def police_label(category: str, lang: str) -> str:

@@ -12,7 +12,9 @@ package version beside the figures.
 - :func:`export_json` — the same rows as records, with a ``metadata`` block;
 - :func:`export_geopackage` — one layer ``omradesbild``: area geometry (EPSG:3006) and one
   column per indicator;
-- :func:`export_all` — all of them for one level and period, read from a store.
+- :func:`export_all` — all of them for one level and period, read from a store;
+- :func:`notes_in_lang` — the rows' ``note`` column in a language (the CSV and JSON
+  exports and the web app's downloads).
 
 The package holds one module per concern: :mod:`.tables` (wide table, publishable index,
 metadata), :mod:`.excel`, :mod:`.files` (CSV and JSON), :mod:`.gpkg` and :mod:`.bundle`.
@@ -23,7 +25,13 @@ from typing import TYPE_CHECKING
 from omradesbild._lazy import lazy_getattr
 
 if TYPE_CHECKING:
-    from omradesbild.reports.exports._common import FORMATS, GPKG_LAYER, WIDE_FIELDS, ExportSettings
+    from omradesbild.reports.exports._common import (
+        FORMATS,
+        GPKG_LAYER,
+        WIDE_FIELDS,
+        ExportSettings,
+        notes_in_lang,
+    )
     from omradesbild.reports.exports.bundle import export_all
     from omradesbild.reports.exports.excel import export_excel
     from omradesbild.reports.exports.files import export_csv, export_json
@@ -34,7 +42,7 @@ if TYPE_CHECKING:
 #: index, which needs only :func:`publishable_index`, does not load the Excel, GeoPackage
 #: and bundle writers.
 _SUBMODULES = {
-    "_common": ("FORMATS", "GPKG_LAYER", "WIDE_FIELDS", "ExportSettings"),
+    "_common": ("FORMATS", "GPKG_LAYER", "WIDE_FIELDS", "ExportSettings", "notes_in_lang"),
     "bundle": ("export_all",),
     "excel": ("export_excel",),
     "files": ("export_csv", "export_json"),
@@ -57,6 +65,7 @@ __all__ = [
     "export_geopackage",
     "export_json",
     "export_metadata",
+    "notes_in_lang",
     "publishable_index",
     "to_wide",
 ]

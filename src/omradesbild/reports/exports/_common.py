@@ -18,6 +18,7 @@ from omradesbild.wording import (
     Message,
     domain_label,
     licence_label,
+    note_text,
     source_title,
     strings,
     unit_label,
@@ -131,6 +132,19 @@ def _disclose(indicators: pd.DataFrame, threshold: int) -> pd.DataFrame:
             expected=Message("exp_svc_long_rows"),
         )
     return apply_disclosure(indicators, threshold=threshold)
+
+
+def notes_in_lang(disclosed: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """``disclosed`` with its ``note`` column worded in ``lang`` (:func:`~omradesbild.
+    wording.note_text`; each distinct note once); unchanged without the column."""
+    if "note" not in disclosed.columns:
+        return disclosed
+    notes = disclosed["note"].astype(object)
+    known = notes.notna()
+    worded = {n: note_text(n, lang) for n in pd.unique(notes[known])}
+    out = disclosed.copy()
+    out["note"] = notes.where(~known, notes.map(worded))
+    return out
 
 
 def _cell(v: Any) -> Any:

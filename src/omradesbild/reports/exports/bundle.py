@@ -179,6 +179,7 @@ def _write_one(job: _Job, fmt: str, target: Path) -> Path | None:
             areas=job.tables["areas"],
             threshold=threshold,
             precision=job.settings.get("precision", "rounded"),
+            lang=job.settings.get("lang", "sv"),
         )
     if fmt == "json":
         where = {"level": job.level, "version": job.version, "period": job.period}

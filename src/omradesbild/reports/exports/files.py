@@ -26,6 +26,7 @@ def export_csv(
     threshold: int = DEFAULT_THRESHOLD,
     precision: Precision = "rounded",
     catalogue: Catalogue | None = None,
+    lang: str = "sv",
 ) -> Path:
     """Write the disclosed long indicator table as CSV (UTF-8, comma, ``.`` decimals).
 
@@ -39,9 +40,12 @@ def export_csv(
     With ``precision="rounded"`` (the default) values and intervals are rounded to their
     indicator's published precision and counts to whole numbers
     (:func:`~omradesbild.precision.round_indicator_rows`); ``"full"`` writes every stored
-    digit.
+    digit. ``note`` is worded in ``lang`` (``"sv"``, the default, or ``"en"``: the
+    computation's own text, see :func:`~omradesbild.wording.note_text`).
     """
-    disclosed = common._named(common._disclose(indicators, threshold), areas)
+    common._check_lang(lang)
+    disclosed = common.notes_in_lang(common._disclose(indicators, threshold), lang)
+    disclosed = common._named(disclosed, areas)
     if check_precision(precision) == "rounded":
         disclosed = round_indicator_rows(disclosed, catalogue)
     path = Path(path)
@@ -69,15 +73,16 @@ def export_json(
     ``metadata`` holds the generation time, package version, disclosure threshold and rule
     text (in ``lang``), the methods and the sources (see :func:`export_metadata`), and the
     indicator definitions used. Missing and suppressed values are ``null``; suppressed rows
-    have ``"masked": true`` and a ``mask_reason``. With ``areas``, every record carries the
-    area's names as the CSV does. Numbers keep full precision (as the web app's JSON API;
-    ``precision`` is for the CSV and Excel exports). ``settings``: ``methods``, ``lang``,
-    ``threshold``, ``catalogue``, ``generated_at``, see
-    :class:`~omradesbild.reports.exports.ExportSettings`.
+    have ``"masked": true`` and a ``mask_reason``; each row's ``note`` is in ``lang``. With
+    ``areas``, every record carries the area's names as the CSV does. Numbers keep full
+    precision (as the web app's JSON API; ``precision`` is for the CSV and Excel exports).
+    ``settings``: ``methods``, ``lang``, ``threshold``, ``catalogue``, ``generated_at``,
+    see :class:`~omradesbild.reports.exports.ExportSettings`.
     """
     opts = common._settings(settings)
     lang, cat, methods_out = opts.lang, opts.cat, opts.methods
-    disclosed = common._named(common._disclose(indicators, opts.threshold), areas)
+    disclosed = common._disclose(indicators, opts.threshold)
+    disclosed = common._named(common.notes_in_lang(disclosed, lang), areas)
     body: dict[str, Any] = {}
     if index is not None:
         if index.attrs.get("method_id") and index.attrs.get("method_version"):

@@ -426,12 +426,18 @@ def _download(body: bytes, filename: str, media_type: str) -> Response:
     return Response(body, media_type=media_type, headers=attachment(filename))
 
 
-def _published_indicators(lv: LevelIndicators, period: str | None) -> pd.DataFrame:
+def _published_indicators(lv: LevelIndicators, period: str | None, lang: str) -> pd.DataFrame:
+    """The level's disclosed rows (of ``period``), with the areas' names and each row's
+    note in ``lang``."""
+    from omradesbild.reports.exports import notes_in_lang
+
     ind = lv.indicators
     if period:
         checked_period(period, lv.periods, level=lv.level)
         ind = ind[ind["period"] == period]
-    out = ind.copy()
+    out = notes_in_lang(ind, lang)
+    if out is ind:
+        out = ind.copy()
     out.insert(1, "area_name", out["area_code"].map(lv.names))
     return out
 
@@ -460,9 +466,10 @@ def export_indicators_csv(
 ) -> Response:
     """The disclosed long indicator table as CSV (UTF-8, comma, point decimals), rounded to
     each indicator's precision unless ``precision=full``; ``version`` a boundary version of
-    the level (default the level's default)."""
+    the level (default the level's default). Each row's ``note`` is in the language
+    ``?lang=`` names (the app's language without)."""
     lv = get_data(request).level(level, version)
-    df = _published_indicators(lv, period)
+    df = _published_indicators(lv, period, get_lang(request))
     if precision == "rounded":
         df = round_indicator_rows(df)
     return _download(
@@ -482,10 +489,11 @@ def export_indicators_json(
     request: Request, level: str = "regso", period: str | None = None, version: str | None = None
 ) -> Response:
     """The disclosed indicator rows as JSON with provenance metadata (full precision);
-    ``version`` a boundary version of the level (default the level's default)."""
+    ``version`` a boundary version of the level (default the level's default). Each row's
+    ``note`` is in the language ``?lang=`` names (the app's language without)."""
     data = get_data(request)
     lv = data.level(level, version)
-    df = _published_indicators(lv, period)
+    df = _published_indicators(lv, period, get_lang(request))
     info = data.info()
     doc = {
         "metadata": {
