@@ -10,6 +10,7 @@ import typer
 
 from omradesbild.cli.common import (
     DbOption,
+    DisclosureThreshold,
     Indicators,
     Level,
     OutputCsv,
@@ -20,10 +21,11 @@ from omradesbild.cli.common import (
     echo_notes,
     echo_table,
     open_store,
+    with_mask_symbol,
     write_csv,
 )
 from omradesbild.cli.progress import Quiet, progress
-from omradesbild.config import DEFAULT_LEVEL
+from omradesbild.config import DEFAULT_LEVEL, DISCLOSURE_THRESHOLD
 from omradesbild.errors import ConfigError
 from omradesbild.wording import both
 
@@ -76,22 +78,31 @@ def indicators_compute(
     period: Periods = None,
     indicator: Indicators = None,
     smooth: Annotated[bool, typer.Option(help="Add empirical-Bayes smoothed rates.")] = False,
+    threshold: DisclosureThreshold = DISCLOSURE_THRESHOLD,
     out: Annotated[Path | None, typer.Option(help="Write CSV here.")] = None,
     db: DbOption = None,
 ) -> None:
-    """Compute indicators with 95 % intervals and reliability flags from the store."""
+    """Compute indicators with 95 % intervals and reliability flags from the store.
+
+    Small counts (1 … T-1 with T = --threshold) are suppressed, with what is computed from
+    them, as in every export: '..' in the table, an empty cell and masked/mask_reason
+    columns in the CSV; --threshold 1 suppresses nothing.
+    """
+    from omradesbild.reports.disclosure import suppressed_cells
+    from omradesbild.services.level import disclose
     from omradesbild.services.pipeline import indicator_table
 
     with open_store(db, read_only=True) as store:
-        df = indicator_table(
+        raw = indicator_table(
             store, level=level, version=version, periods=period, indicators=indicator, smooth=smooth
         )
+    df = disclose(raw, threshold)
     if out:
         write_csv(df, out)
     else:  # as the pages show them: each indicator's precision (the CSV keeps every digit)
         from omradesbild.precision import round_indicator_rows
 
-        echo_table(round_indicator_rows(df))
+        echo_table(with_mask_symbol(round_indicator_rows(df), suppressed_cells(raw, df)))
 
 
 @index_app.command("methods")

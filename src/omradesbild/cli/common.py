@@ -217,6 +217,21 @@ def cell_text(value: object) -> object:
     return value
 
 
+def with_mask_symbol(shown: pd.DataFrame, hidden: pd.DataFrame) -> pd.DataFrame:
+    """``shown`` with each cell ``hidden`` marks (:func:`~omradesbild.reports.disclosure.
+    suppressed_cells`) written as the suppression symbol ``..``, as every published table
+    writes it, where an empty cell would read as "no value"."""
+    from omradesbild.reports.disclosure import MASK_SYMBOL
+
+    out = shown.copy()
+    for c in hidden.columns:
+        if c in out.columns and bool(hidden[c].any()):
+            col = out[c].astype(object)
+            col[hidden[c].reindex(out.index, fill_value=False).to_numpy(dtype=bool)] = MASK_SYMBOL
+            out[c] = col
+    return out
+
+
 def _cells(df: pd.DataFrame) -> pd.DataFrame:
     """``df`` with its text columns' cells as :func:`cell_text` shows them (numeric columns
     keep their type, so that pandas aligns them; their missing values get ``na_rep``)."""

@@ -16,6 +16,7 @@ from omradesbild.cli.common import (
     ClassMethod,
     Confidence,
     DbOption,
+    DisclosureThreshold,
     Indicators,
     Kommun,
     Level,
@@ -26,12 +27,14 @@ from omradesbild.cli.common import (
     echo_table,
     read_store,
     rounded,
+    with_mask_symbol,
     write_csv,
 )
 from omradesbild.config import (
     AREA_TYPE_METHOD,
     DEFAULT_CONFIDENCE,
     DEFAULT_LEVEL,
+    DISCLOSURE_THRESHOLD,
     POLICE_SHARE_THRESHOLD,
 )
 from omradesbild.errors import ConfigError
@@ -392,6 +395,7 @@ def crime(
     period_from: Annotated[str | None, typer.Option("--from", help="First year.")] = None,
     period_to: Annotated[str | None, typer.Option("--to", help="Last year.")] = None,
     include_incomplete: IncludeIncomplete = False,
+    threshold: DisclosureThreshold = DISCLOSURE_THRESHOLD,
     out: Annotated[
         Path | None,
         typer.Option(
@@ -402,6 +406,10 @@ def crime(
 ) -> None:
     """Reported offences per area and year: counts and rates per 1 000 residents.
 
+    Small counts (of offences or residents, 1 … T-1 with T = --threshold) are suppressed,
+    with the rates computed from them, as on the web: '..' in the tables, an empty cell and
+    masked/mask_reason columns in the CSV; --threshold 1 suppresses nothing.
+
     Rates divide by pop_total of the same year, or of the nearest year with a population
     (flagged population_other_year). Years the extract does not cover completely or mostly
     could not place in a DeSO are left out (see 'followup crime-coverage'); a rate is
@@ -409,7 +417,13 @@ def crime(
     reports. Where the level has safety-survey data, a rough
     under-reporting signal is added, with its caveats.
     """
-    from omradesbild.services.followup import crime_per_year, crime_table, highest_rates
+    from omradesbild.reports.disclosure import suppressed_cells
+    from omradesbild.services.followup import (
+        crime_per_year,
+        crime_table,
+        disclosed_crime,
+        highest_rates,
+    )
 
     res = read_store(
         db,
@@ -422,7 +436,9 @@ def crime(
         include_incomplete=include_incomplete,
     )
     typer.echo(f"{both('cli_reported_offences', level=label_message('level', level))}:")
-    echo_table(rounded(crime_per_year(res.rates)), max_rows=120)
+    per_year = crime_per_year(res.rates)
+    shown = disclosed_crime(per_year, threshold=threshold)
+    echo_table(with_mask_symbol(rounded(shown), suppressed_cells(per_year, shown)), max_rows=120)
     echo_notes(res.notes)
     typer.echo(both("cli_only_reported"))
     if res.underreporting is not None:
@@ -432,14 +448,15 @@ def crime(
         cols += ["ratio", "relative_ratio"]
         top = u.sort_values("relative_ratio", ascending=False, na_position="last")
         echo_table(rounded(top[[c for c in cols if c in top.columns]]), max_rows=15)
+    rates = disclosed_crime(res.rates, threshold=threshold)
     if out:
-        write_csv(res.rates, out, both("cli_offences"))
+        write_csv(rates, out, both("cli_offences"))
         if res.underreporting is not None:
             path = _sibling(out, "underreporting")
             write_csv(res.underreporting, path, both("cli_underreporting"))
     else:
         typer.echo(f"\n{both('cli_highest_rates')}:")
-        echo_table(rounded(highest_rates(res.rates)), max_rows=20)
+        echo_table(rounded(highest_rates(rates)), max_rows=20)
 
 
 @app.command("crime-coverage")

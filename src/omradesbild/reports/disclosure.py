@@ -144,6 +144,16 @@ def apply_disclosure(
     return out
 
 
+def suppressed_cells(before: pd.DataFrame, after: pd.DataFrame) -> pd.DataFrame:
+    """Which cells of ``after`` (rows of :func:`apply_disclosure`'s result, by index label,
+    in any order or subset) disclosure control suppressed: missing there but present in
+    ``before``, the same rows undisclosed. A value missing in both is missing, not
+    suppressed."""
+    cols = [c for c in after.columns if c in before.columns and c not in MASK_COLUMNS]
+    was = before.loc[after.index, cols]
+    return after[cols].isna() & was.notna()
+
+
 def _small_counts(
     out: pd.DataFrame, counts: list[str], denominator_column: str | None, t: int
 ) -> tuple[dict[str, pd.Series], pd.Series]:

@@ -11,7 +11,7 @@ and the demo call these.
 - :mod:`.area_types` — :func:`method_periods`, :func:`area_classes`, :func:`transitions`;
 - :mod:`.police` — :func:`police_analysis`, :func:`police_status` (category per
   police year with its basis), :func:`crosstab_wide`, flags;
-- :mod:`.crime` — :func:`crime_table`, :func:`crime_per_year`;
+- :mod:`.crime` — :func:`crime_table`, :func:`crime_per_year`, :func:`disclosed_crime`;
 - :mod:`.goals` — :func:`goals_status`;
 - :mod:`.demo` — :func:`demo_followup`.
 """
@@ -44,6 +44,7 @@ if TYPE_CHECKING:
         CrimeResult,
         crime_per_year,
         crime_table,
+        disclosed_crime,
         highest_rates,
     )
     from omradesbild.services.followup.demo import demo_followup
@@ -81,7 +82,7 @@ _SUBMODULES = {
         "summarise_change",
         "trend_counts",
     ),
-    "crime": ("CrimeResult", "crime_per_year", "crime_table", "highest_rates"),
+    "crime": ("CrimeResult", "crime_per_year", "crime_table", "disclosed_crime", "highest_rates"),
     "demo": ("demo_followup",),
     "goals": ("GoalsResult", "goals_status", "police_in_kommun"),
     "police": (
@@ -123,6 +124,7 @@ __all__ = [
     "crosstab_wide",
     "deciding_years",
     "demo_followup",
+    "disclosed_crime",
     "flag_counts",
     "flagged_areas",
     "goals_status",

@@ -206,8 +206,26 @@ def crime_per_year(rates: pd.DataFrame) -> pd.DataFrame:
     return per_year.reset_index()
 
 
+def disclosed_crime(rates: pd.DataFrame, *, threshold: int) -> pd.DataFrame:
+    """Rows of offence counts (:func:`crime_table`'s rates or :func:`crime_per_year`) as
+    published: small counts of offences, of offences not placed in a DeSO and of residents
+    suppressed, and the rate and its interval with them
+    (:func:`~omradesbild.reports.disclosure.apply_disclosure`, the residents the
+    denominator), as the web app's pages and downloads publish them."""
+    from omradesbild.reports.disclosure import apply_disclosure
+
+    return apply_disclosure(
+        rates,
+        threshold=threshold,
+        count_columns=("count", "population", "not_geocoded"),
+        value_columns=("rate_per_1000", "ci_low", "ci_high"),
+        denominator_column="population",
+    )
+
+
 def highest_rates(rates: pd.DataFrame) -> pd.DataFrame:
-    """Areas with at least one offence, highest rate first."""
+    """Areas with at least one offence, highest rate first (a row whose count is suppressed,
+    :func:`disclosed_crime`, is left out: its rate is not published)."""
     cols = ["area_code", "area_name", "period", "offence", "count", "population"]
     cols += ["rate_per_1000", "ci_low", "ci_high", "population_other_year"]
     top = rates.loc[rates["count"] > 0].sort_values("rate_per_1000", ascending=False)
