@@ -7,6 +7,7 @@ so the web, the command line, the reports and the downloads never disagree about
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import NamedTuple
 
 import numpy as np
@@ -90,17 +91,28 @@ def unreliable_reasons(
 ) -> tuple[str, ...]:
     """The conditions one value fails (:data:`SMALL_DENOMINATOR`, :data:`FEW_EVENTS`), in
     that order; empty when it fails none. The rule of :func:`reliability`."""
+    (out,) = unreliable_reasons_of(
+        [numerator], [denominator], min_denominator=[min_denominator], min_events=[min_events]
+    )
+    return out
+
+
+def unreliable_reasons_of(
+    numerators: Sequence[float | None],
+    denominators: Sequence[float | None],
+    *,
+    min_denominator: Sequence[float],
+    min_events: Sequence[int],
+) -> list[tuple[str, ...]]:
+    """:func:`unreliable_reasons` of many values at once (one call of :func:`reliability`
+    over them all), in their order."""
     nan = float("nan")
     r = reliability(
-        np.array([nan if numerator is None else numerator]),
-        np.array([nan if denominator is None else denominator]),
-        np.array([0.0]),
-        min_denominator=min_denominator,
-        min_events=min_events,
+        np.array([nan if v is None else v for v in numerators], dtype=float),
+        np.array([nan if v is None else v for v in denominators], dtype=float),
+        np.zeros(len(numerators)),
+        min_denominator=np.asarray(min_denominator, dtype=float),
+        min_events=np.asarray(min_events, dtype=float),
     )
-    out = []
-    if r.small_denominator[0]:
-        out.append(SMALL_DENOMINATOR)
-    if r.few_events[0]:
-        out.append(FEW_EVENTS)
-    return tuple(out)
+    both = ((SMALL_DENOMINATOR, r.small_denominator.tolist()), (FEW_EVENTS, r.few_events.tolist()))
+    return [tuple(name for name, hit in both if hit[i]) for i in range(len(numerators))]

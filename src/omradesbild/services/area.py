@@ -91,23 +91,40 @@ def why_unreliable(row: dict[str, Any], lang: str) -> str | None:
     (:func:`omradesbild.indicators.reliability.unreliable_reasons`), so the words never
     contradict ``reliable``.
     """
-    from omradesbild.indicators.reliability import SMALL_DENOMINATOR, unreliable_reasons
+    return why_unreliable_rows([row], lang)[0]
 
-    limit = _limits().get(str(row.get("indicator")))
-    if limit is None or reliability(row) != "unreliable":
-        return None
-    kind, min_den, min_ev = limit
-    y, n = clean(row.get("numerator")), clean(row.get("denominator"))
-    why = []
-    for reason in unreliable_reasons(y, n, min_denominator=min_den, min_events=min_ev):
-        if reason == SMALL_DENOMINATOR:
-            key = "why_few_residents" if kind == "rate" else "why_small_base"
-            count, least = n, min_den
-        else:
-            key, count, least = "why_few_offences", y, min_ev
-        shown = fmt_num(count, lang, 0) if count is not None else "–"
-        why.append(text(key, lang, n=shown, least=fmt_num(least, lang, 0)))
-    return "; ".join(why) or None
+
+def why_unreliable_rows(rows: Sequence[dict[str, Any]], lang: str) -> list[str | None]:
+    """:func:`why_unreliable` of each row, the rule asked once for them all."""
+    from omradesbild.indicators.reliability import SMALL_DENOMINATOR, unreliable_reasons_of
+
+    limits = _limits()
+    out: list[str | None] = [None] * len(rows)
+    at = [
+        i
+        for i, r in enumerate(rows)
+        if str(r.get("indicator")) in limits and reliability(r) == "unreliable"
+    ]
+    if not at:
+        return out
+    lim = [limits[str(rows[i].get("indicator"))] for i in at]
+    ys = [clean(rows[i].get("numerator")) for i in at]
+    ns = [clean(rows[i].get("denominator")) for i in at]
+    reasons = unreliable_reasons_of(
+        ys, ns, min_denominator=[m[1] for m in lim], min_events=[m[2] for m in lim]
+    )
+    for i, (kind, min_den, min_ev), y, n, failed in zip(at, lim, ys, ns, reasons, strict=True):
+        why = []
+        for reason in failed:
+            if reason == SMALL_DENOMINATOR:
+                key = "why_few_residents" if kind == "rate" else "why_small_base"
+                count, least = n, min_den
+            else:
+                key, count, least = "why_few_offences", y, min_ev
+            shown = fmt_num(count, lang, 0) if count is not None else "–"
+            why.append(text(key, lang, n=shown, least=fmt_num(least, lang, 0)))
+        out[i] = "; ".join(why) or None
+    return out
 
 
 def reliability(row: dict[str, Any]) -> str:
@@ -167,7 +184,8 @@ def indicator_values(
         key=lambda r: (order.get(str(r["indicator"]), 999), str(r["period"])),
     )
     out = []
-    for r in rows:
+    why = why_unreliable_rows(rows, lang)
+    for r, why_not in zip(rows, why, strict=True):
         ind, per = str(r["indicator"]), str(r["period"])
         kv = pic.references.get((kommun, per, ind))
         cv = pic.references.get(("SE", per, ind))
@@ -189,7 +207,7 @@ def indicator_values(
                 masked=bool(r.get("masked")),
                 mask_reason=r.get("mask_reason"),
                 reliability=reliability(r),
-                why_unreliable=why_unreliable(r, lang),
+                why_unreliable=why_not,
             )
         )
     return tuple(out)
